@@ -1,0 +1,377 @@
+"""The build: sources -> checks -> SHACL -> OWL 2 RL inference -> atomic swap into the served store.
+
+Every step either completes or raises :class:`~graph.errors.DataError` / :class:`~graph.errors.BuildError`
+naming the file, the line, the entity and the fix. Nothing is published until every step passed, so the last
+good graph keeps serving (see :mod:`graph.store`).
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> (d / "a.ttl").write_text('@prefix qkgd: <https://w3id.org/qkg/id/> . @prefix qkg: <https://w3id.org/qkg/def#> .\\n'
+...     '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\\n'
+...     'qkgd:ch a qkg:Country ; rdfs:label "Suisse"@fr .\\n', encoding="utf-8") > 0
+True
+>>> result = build([Source(d / "a.ttl", "https://w3id.org/qkg/id/graph-a")], data_dir=d / "out", shacl=False)
+>>> result.asserted, result.inferred > 0
+(2, True)
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from graph import inference
+from graph.errors import BuildError, DataError
+from graph.store import StoreLayout
+from ontology import QKG, QKGD, SHAPES_FILE, load_ontology, ontology_paths
+
+__all__ = ["Source", "BuildResult", "Problem", "build", "ONTOLOGY_GRAPH", "BUILD_GRAPH", "SHACL_MAX_TRIPLES"]
+
+ONTOLOGY_GRAPH = str(QKGD["graph-ontology"])
+BUILD_GRAPH = str(QKGD["graph-build"])
+#: Above this many asserted triples, SHACL (pure Python) is skipped unless asked for; the SPARQL checks run always.
+SHACL_MAX_TRIPLES = 200_000
+_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".trig": ox.RdfFormat.TRIG,
+            ".nq": ox.RdfFormat.N_QUADS}
+_CHECKED_DATATYPES = (XSD.date, XSD.gYear, XSD.gYearMonth, XSD.dateTime, XSD.integer, XSD.decimal,
+                      XSD.positiveInteger, XSD.boolean)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file and the named graph its triples go to (``None`` for a TriG/N-Quads file's own graphs)."""
+
+    path: Path
+    graph: str | None
+
+    @property
+    def format(self) -> ox.RdfFormat:
+        try:
+            return _FORMATS[self.path.suffix]
+        except KeyError:
+            raise DataError(f"{self.path}: unsupported file type {self.path.suffix!r}",
+                            file=str(self.path), hint="use .ttl, .nt, .trig or .nq") from None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the data, located."""
+
+    file: str
+    line: int | None
+    entity: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.entity}: {self.message}"
+
+
+@dataclass
+class BuildResult:
+    """What a build produced."""
+
+    path: Path
+    asserted: int
+    inferred: int
+    graphs: int
+    seconds: float
+    steps: dict[str, float] = field(default_factory=dict)
+    shacl: str = "skipped"
+
+
+def build(sources: Iterable[Source], *, data_dir: str | Path, shacl: bool | None = None,
+          progress: Callable[[str], None] | None = None) -> BuildResult:
+    """Build the graph from ``sources`` and publish it under ``data_dir``; all or nothing.
+
+    Parameters
+    ----------
+    sources : iterable of Source
+        Data files (the ontology is always added).
+    data_dir : path
+        The data directory (``.qkg/``); the previous build keeps serving until this one is published.
+    shacl : bool or None
+        Run SHACL validation; ``None`` runs it when the data has at most :data:`SHACL_MAX_TRIPLES` triples.
+    progress : callable, optional
+        Receives one line per step.
+
+    Raises
+    ------
+    DataError
+        A file does not parse, or the data breaks a check or a shape; the message lists every problem.
+    """
+    say = progress or (lambda _msg: None)
+    sources = list(sources)
+    layout = StoreLayout(data_dir)
+    started = time.perf_counter()
+    steps: dict[str, float] = {}
+    staging = layout.new_staging()
+    try:
+        store = staging.store
+        t = time.perf_counter()
+        for src in _ontology_sources() + sources:
+            _load(store, src)
+        asserted = len(store)
+        steps["load"] = time.perf_counter() - t
+        say(f"loaded {len(sources)} data files + ontology: {asserted} triples ({steps['load']:.2f} s)")
+
+        t = time.perf_counter()
+        problems = check(store, sources)
+        steps["checks"] = time.perf_counter() - t
+        if problems:
+            raise _data_error(problems)
+        say(f"checks passed: references, literals, labels ({steps['checks']:.2f} s)")
+
+        ontology = load_ontology()
+        shacl_state = "skipped"
+        if shacl or (shacl is None and asserted <= SHACL_MAX_TRIPLES):
+            t = time.perf_counter()
+            problems = validate_shacl(store, ontology, sources)
+            steps["shacl"] = time.perf_counter() - t
+            if problems:
+                raise _data_error(problems)
+            shacl_state = "conforms"
+            say(f"SHACL: conforms ({steps['shacl']:.2f} s)")
+        else:
+            say(f"SHACL skipped ({asserted} triples > {SHACL_MAX_TRIPLES}; pass --shacl to force)")
+
+        t = time.perf_counter()
+        inferred = inference.materialise(store, inference.compile_rules(ontology), progress=say)
+        steps["inference"] = time.perf_counter() - t
+        say(f"OWL 2 RL inference: +{inferred} triples ({steps['inference']:.2f} s)")
+
+        _record_build(store, sources, asserted=asserted, inferred=inferred, shacl=shacl_state)
+        graphs = len(list(store.named_graphs()))
+        t = time.perf_counter()
+        path = staging.publish()
+        steps["publish"] = time.perf_counter() - t
+        say(f"published {path.name} ({asserted} asserted + {inferred} inferred triples)")
+        return BuildResult(path, asserted, inferred, graphs, time.perf_counter() - started, steps, shacl_state)
+    except BaseException:
+        staging.discard()
+        raise
+
+
+def _ontology_sources() -> list[Source]:
+    return [Source(p, ONTOLOGY_GRAPH) for p in ontology_paths()]
+
+
+def _load(store: ox.Store, src: Source) -> None:
+    if not src.path.is_file():
+        raise DataError(f"{src.path}: no such file", file=str(src.path), hint="check the path")
+    graph = ox.NamedNode(src.graph) if src.graph else None
+    try:
+        if graph is None:
+            store.bulk_load(path=str(src.path), format=src.format)
+        else:
+            store.bulk_load(path=str(src.path), format=src.format, to_graph=graph)
+    except SyntaxError as exc:
+        match = re.search(r"line (\d+)(?: column (\d+))?", str(exc))
+        line = int(match.group(1)) if match else None
+        raise DataError(f"{src.path}:{line or '?'}: syntax error: {exc}", file=str(src.path), line=line,
+                        hint="fix the Turtle syntax at that line (a missing ' .' or ';' is the usual cause)") from exc
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Fast checks, in SPARQL: they scale to millions of triples
+# ---------------------------------------------------------------------------------------------------------
+
+_Q_UNDEFINED = """
+SELECT DISTINCT ?g ?s ?p ?o WHERE {
+  GRAPH ?g { ?s ?p ?o }
+  FILTER(isIRI(?o) && STRSTARTS(STR(?o), "%(id)s") && ?p != <http://www.w3.org/ns/prov#wasDerivedFrom>
+         && !STRSTARTS(STR(?o), "%(id)sgraph-"))
+  FILTER NOT EXISTS { GRAPH ?any { ?o a ?type } }
+} LIMIT 50
+"""
+_Q_NO_LABEL = """
+SELECT DISTINCT ?g ?s WHERE {
+  GRAPH ?g { ?s a ?c }
+  FILTER(STRSTARTS(STR(?s), "%(id)s") && STRSTARTS(STR(?c), "%(qkg)s"))
+  FILTER NOT EXISTS { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }
+  FILTER NOT EXISTS { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l2 }
+} LIMIT 50
+"""
+_Q_TYPED_LITERALS = """
+SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isLiteral(?o) && datatype(?o) IN (%s)) }
+"""
+_Q_UNKNOWN_TERMS = """
+SELECT DISTINCT ?g ?s ?term ?kind WHERE {
+  { GRAPH ?g { ?s ?term ?o } BIND("property" AS ?kind) }
+  UNION { GRAPH ?g { ?s a ?term } BIND("class" AS ?kind) }
+  FILTER(?g != <%(onto)s> && STRSTARTS(STR(?term), "%(qkg)s"))
+  FILTER NOT EXISTS { GRAPH <%(onto)s> { ?term a ?decl } }
+} LIMIT 50
+"""
+
+
+def check(store: ox.Store, sources: list[Source]) -> list[Problem]:
+    """Run the fast checks on a loaded store; return every problem found (empty when the data is sound).
+
+    * every ``qkgd:`` IRI used as an object is defined somewhere (has an ``rdf:type``);
+    * every ``qkg:`` term used is declared by the ontology;
+    * every typed literal (dates, numbers, booleans) is valid for its datatype;
+    * every entity typed with a qkg class has a label.
+    """
+    locate = _Locator(sources)
+    ids, qkg = str(QKGD), str(QKG)
+    problems: list[Problem] = []
+    known = {str(s["s"].value) for s in store.query("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } }")}
+    for row in store.query(_Q_UNDEFINED % {"id": ids}):
+        target = row["o"].value
+        hint = _closest(target, known)
+        problems.append(locate.problem(row["g"], row["s"].value,
+                        f"refers to <{target}> ({_short(row['p'].value)}), which no file defines"
+                        + (f"; did you mean {_curie(hint)}?" if hint else "; define it (with a type and a label) or fix the IRI")))
+    for row in store.query(_Q_UNKNOWN_TERMS % {"onto": ONTOLOGY_GRAPH, "qkg": qkg}):
+        problems.append(locate.problem(row["g"], row["s"].value,
+                        f"uses {_curie(row['term'].value)}, a {row['kind'].value} the ontology does not declare; "
+                        "see ontology/qkg.ttl for the terms"))
+    datatypes = ", ".join(f"<{d}>" for d in _CHECKED_DATATYPES)
+    for row in store.query(_Q_TYPED_LITERALS % datatypes):
+        lit = row["o"]
+        if Literal(lit.value, datatype=URIRef(lit.datatype.value)).ill_typed:
+            problems.append(locate.problem(row["g"], row["s"].value,
+                            f"{_short(row['p'].value)} has the malformed value \"{lit.value}\" for "
+                            f"{_short(lit.datatype.value)}; {_datatype_hint(lit.datatype.value)}"))
+    for row in store.query(_Q_NO_LABEL % {"id": ids, "qkg": qkg}):
+        problems.append(locate.problem(row["g"], row["s"].value,
+                        'has no label: add rdfs:label "…"@fr (and @en where the English name differs)'))
+    return problems
+
+
+def validate_shacl(store: ox.Store, ontology: Graph, sources: list[Source]) -> list[Problem]:
+    """Validate the asserted data against ``ontology/shapes.ttl`` with pySHACL (RDFS inference on)."""
+    import pyshacl
+    from ontology import ontology_paths as _paths
+
+    data = Graph()
+    for quad in store.quads_for_pattern(None, None, None, None):
+        if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == ONTOLOGY_GRAPH:
+            continue
+        data.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
+    shapes = Graph().parse(_paths()[0].parent / SHAPES_FILE, format="turtle")
+    # The vocabularies (concepts, schemes) are data the shapes look at, not only ontology.
+    data += ontology
+    conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference="rdfs",
+                                               advanced=True, allow_warnings=True)
+    if conforms:
+        return []
+    locate = _Locator(sources)
+    where = _graph_of_subjects(store)
+    sh = "http://www.w3.org/ns/shacl#"
+    problems = []
+    for res in report.subjects(URIRef(sh + "resultSeverity"), URIRef(sh + "Violation")):
+        focus = str(report.value(res, URIRef(sh + "focusNode")))
+        path = report.value(res, URIRef(sh + "resultPath"))
+        message = str(report.value(res, URIRef(sh + "resultMessage")) or "violates a shape")
+        prefix = f"{_short(str(path))}: " if path is not None and not message.startswith("has") else ""
+        problems.append(locate.problem(where.get(focus), focus, prefix + message))
+    return sorted(set(problems), key=str)
+
+
+def _graph_of_subjects(store: ox.Store) -> dict[str, ox.NamedNode]:
+    out: dict[str, ox.NamedNode] = {}
+    for row in store.query("SELECT ?s ?g WHERE { GRAPH ?g { ?s a ?t } }"):
+        out.setdefault(str(row["s"].value), row["g"])
+    return out
+
+
+def _to_rdflib(term):
+    from rdflib import BNode
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+class _Locator:
+    """Maps named graphs back to files, and entities to the line that defines them."""
+
+    def __init__(self, sources: list[Source]) -> None:
+        self.by_graph = {s.graph: s.path for s in sources if s.graph}
+        self._lines: dict[Path, list[str]] = {}
+
+    def problem(self, graph, entity: str, message: str) -> Problem:
+        path = self.by_graph.get(graph.value) if isinstance(graph, ox.NamedNode) else None
+        if path is None and isinstance(graph, ox.NamedNode) and graph.value == ONTOLOGY_GRAPH:
+            return Problem("ontology/", None, _curie(entity), message)
+        return Problem(str(path) if path else "(unknown file)", self._line(path, entity) if path else None,
+                       _curie(entity), message)
+
+    def _line(self, path: Path, entity: str) -> int | None:
+        if path not in self._lines:
+            self._lines[path] = path.read_text(encoding="utf-8").splitlines() if path.stat().st_size < 5e6 else []
+        local = entity.rsplit("/", 1)[-1]
+        pattern = re.compile(rf"^\s*(qkgd:{re.escape(local)}|<{re.escape(entity)}>)(\s|$)")
+        for number, text in enumerate(self._lines[path], start=1):
+            if pattern.match(text):
+                return number
+        return None
+
+
+def _data_error(problems: list[Problem]) -> DataError:
+    first = problems[0]
+    shown = "\n".join(f"  - {p}" for p in problems[:30])
+    more = f"\n  ... and {len(problems) - 30} more" if len(problems) > 30 else ""
+    return DataError(f"{len(problems)} problem(s) in the data; nothing was published, the previous graph "
+                     f"still serves:\n{shown}{more}", file=first.file, line=first.line, entity=first.entity,
+                     hint="fix each file and entity listed, then run `qkg build` again")
+
+
+def _record_build(store: ox.Store, sources: list[Source], *, asserted: int, inferred: int, shacl: str) -> None:
+    g = ox.NamedNode(BUILD_GRAPH)
+    build_node = ox.NamedNode(str(QKGD["build"]))
+    prov, xsd = "http://www.w3.org/ns/prov#", str(XSD)
+    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    quads = [
+        ox.Quad(build_node, ox.NamedNode(prov + "generatedAtTime"), ox.Literal(now, datatype=ox.NamedNode(xsd + "dateTime")), g),
+        ox.Quad(build_node, ox.NamedNode(str(QKG["assertedTriples"])), ox.Literal(str(asserted), datatype=ox.NamedNode(xsd + "integer")), g),
+        ox.Quad(build_node, ox.NamedNode(str(QKG["inferredTriples"])), ox.Literal(str(inferred), datatype=ox.NamedNode(xsd + "integer")), g),
+        ox.Quad(build_node, ox.NamedNode(str(QKG["shaclStatus"])), ox.Literal(shacl), g),
+    ]
+    for src in sources:
+        digest = hashlib.sha256(src.path.read_bytes()).hexdigest()[:16]
+        quads.append(ox.Quad(build_node, ox.NamedNode(prov + "used"), ox.Literal(f"{src.path.name} sha256:{digest}"), g))
+    store.extend(quads)
+
+
+def _closest(target: str, known: set[str]) -> str | None:
+    import difflib
+
+    match = difflib.get_close_matches(target, [k for k in known if k.startswith(str(QKGD))], n=1, cutoff=0.85)
+    return match[0] if match else None
+
+
+def _datatype_hint(datatype: str) -> str:
+    return {
+        str(XSD.date): "write a real day as YYYY-MM-DD, or use xsd:gYearMonth / xsd:gYear when the day is unknown",
+        str(XSD.gYearMonth): "write YYYY-MM (e.g. \"2024-09\"^^xsd:gYearMonth)",
+        str(XSD.gYear): "write YYYY (e.g. \"2024\"^^xsd:gYear)",
+    }.get(datatype, "write a valid value for that datatype")
+
+
+def _short(iri: str) -> str:
+    from ontology import PREFIXES
+
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return f"<{iri}>"
+
+
+_curie = _short

@@ -1,0 +1,224 @@
+"""Exceptions raised by qkg, each carrying its HTTP status and the fix.
+
+Every error names its cause in its message and the way out in ``hint``; the
+API turns any of them into one JSON error shape using ``status``.
+
+Exception tree::
+
+    QKGError                      base: .status (HTTP status), .hint (the fix)
+     +-- DataError          422   bad input data: .file .line .entity
+     +-- QueryError         400
+     |    +-- QuerySyntaxError  400   .line .column (1-based, None if unknown)
+     |    +-- QueryRefused      400   SERVICE, FROM, oversized query...
+     |    +-- UpdateRefused     403   the endpoint is read-only
+     |    +-- UnknownQuery      404   no named query by that name
+     |    +-- ParameterError    400   bad query parameter or result format
+     +-- QueryTimeout       503   wall-clock limit reached, worker killed
+     +-- StoreError         500   store missing, not built, or worker crashed
+     +-- BuildError         500
+
+Examples
+--------
+>>> from graph.errors import QueryRefused, QKGError
+>>> exc = QueryRefused("SERVICE is disabled", hint="copy the data locally")
+>>> isinstance(exc, QKGError), exc.status, exc.hint
+(True, 400, 'copy the data locally')
+>>> str(exc)
+'SERVICE is disabled'
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "QKGError",
+    "DataError",
+    "QueryError",
+    "QuerySyntaxError",
+    "QueryRefused",
+    "UpdateRefused",
+    "UnknownQuery",
+    "ParameterError",
+    "QueryTimeout",
+    "StoreError",
+    "BuildError",
+]
+
+
+def _rebuild(cls: type[QKGError], message: str, state: dict) -> QKGError:
+    exc = cls.__new__(cls)
+    Exception.__init__(exc, message)
+    exc.__dict__.update(state)
+    return exc
+
+
+class QKGError(Exception):
+    """Base of every qkg error.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong, in one sentence.
+    hint : str, optional
+        How to fix it.
+
+    Examples
+    --------
+    >>> err = StoreError("no store at data/store", hint="run `qkg build` first")
+    >>> err.status, err.message, err.hint
+    (500, 'no store at data/store', 'run `qkg build` first')
+    """
+
+    status: int = 500
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __reduce__(self):
+        # Keyword-only arguments do not survive the default pickling, and the
+        # query pool sends these errors from worker processes to the parent.
+        return (_rebuild, (type(self), self.message, self.__dict__))
+
+
+class DataError(QKGError):
+    """Bad input data, located by file, line and entity.
+
+    Examples
+    --------
+    >>> err = DataError("date '2024-13' is invalid", file="annexe.csv", line=12,
+    ...                 hint="use YYYY-MM")
+    >>> err.status, err.file, err.line, err.entity
+    (422, 'annexe.csv', 12, None)
+    """
+
+    status = 422
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        entity: str | None = None,
+        hint: str = "",
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.file = file
+        self.line = line
+        self.entity = entity
+
+
+class QueryError(QKGError):
+    """A query that cannot be answered as written (HTTP 400).
+
+    Examples
+    --------
+    >>> issubclass(QuerySyntaxError, QueryError), QueryError("x").status
+    (True, 400)
+    """
+
+    status = 400
+
+
+class QuerySyntaxError(QueryError):
+    """A malformed query, with the 1-based line and column of the failure.
+
+    Examples
+    --------
+    >>> err = QuerySyntaxError("expected '}'", line=3, column=7)
+    >>> err.status, err.line, err.column
+    (400, 3, 7)
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        hint: str = "",
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.line = line
+        self.column = column
+
+
+class QueryRefused(QueryError):
+    """A well-formed query that this endpoint will not run (e.g. SERVICE).
+
+    Examples
+    --------
+    >>> QueryRefused("FROM is not allowed").status
+    400
+    """
+
+
+class UpdateRefused(QueryError):
+    """A SPARQL Update sent to the read-only endpoint (HTTP 403).
+
+    Examples
+    --------
+    >>> UpdateRefused("this endpoint is read-only").status
+    403
+    """
+
+    status = 403
+
+
+class UnknownQuery(QueryError):
+    """No named query by that name (HTTP 404).
+
+    Examples
+    --------
+    >>> UnknownQuery("no query named 'cities'").status
+    404
+    """
+
+    status = 404
+
+
+class ParameterError(QueryError):
+    """A bad parameter: missing value, wrong type, unknown result format.
+
+    Examples
+    --------
+    >>> ParameterError("unknown format 'yaml'", hint="use json").status
+    400
+    """
+
+
+class QueryTimeout(QKGError):
+    """The query hit the wall-clock limit and its worker was killed (503).
+
+    Examples
+    --------
+    >>> QueryTimeout("query exceeded 10 s", hint="add LIMIT").status
+    503
+    """
+
+    status = 503
+
+
+class StoreError(QKGError):
+    """The store is missing, not built, unreadable, or a worker crashed.
+
+    Examples
+    --------
+    >>> StoreError("no store", hint="run `qkg build` first").status
+    500
+    """
+
+    status = 500
+
+
+class BuildError(QKGError):
+    """The build failed (HTTP 500 if it surfaces through the API).
+
+    Examples
+    --------
+    >>> BuildError("ontology is inconsistent").status
+    500
+    """
+
+    status = 500

@@ -1,0 +1,256 @@
+"""Static check of a SPARQL query before it runs.
+
+Neither rdflib nor pyoxigraph can switch off SERVICE, and both would call out
+to any IRI a query names. So every query from the public endpoint is parsed
+here first, with rdflib, and refused if it:
+
+- is not a query at all but an update (``UpdateRefused``, HTTP 403);
+- contains SERVICE anywhere, including SILENT, ``SERVICE ?var`` and nested in
+  OPTIONAL, UNION, MINUS, subqueries or FILTER EXISTS (``QueryRefused``);
+- has a FROM or FROM NAMED clause (``QueryRefused``);
+- does not parse (``QuerySyntaxError`` with line and column): what rdflib
+  cannot parse does not run, even if pyoxigraph would accept it;
+- could be tokenised differently by the two parsers: a bare carriage return
+  (it ends a comment for pyoxigraph, not for rdflib) or a ``\\uXXXX`` escape
+  standing for ASCII punctuation, space or a control character (rdflib expands
+  escapes everywhere before parsing, pyoxigraph only inside strings and IRIs),
+  both of which can hide a SERVICE from rdflib that pyoxigraph then runs.
+
+The guard is one layer: the store must also run in a process with no network
+egress (see DESIGN.md, "Query safety is ours to build").
+"""
+
+from __future__ import annotations
+
+__all__ = ["MAX_QUERY_CHARS", "QueryInfo", "inspect_query"]
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from pyparsing import ParseBaseException, ParseResults
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+
+from graph.errors import QueryRefused, QuerySyntaxError, UpdateRefused
+
+MAX_QUERY_CHARS = 100_000
+
+_FORMS = {
+    "SelectQuery": "SELECT",
+    "AskQuery": "ASK",
+    "ConstructQuery": "CONSTRUCT",
+    "DescribeQuery": "DESCRIBE",
+}
+# The very pattern rdflib expands before parsing (parser.expandUnicodeEscapes).
+_ESCAPE = re.compile(r"\\u([0-9a-f]{4}(?:[0-9a-f]{4})?)", re.IGNORECASE)
+_BARE_CR = re.compile(r"\r(?!\n)")
+_UPDATE_VERB = re.compile(
+    r"(?:\s|#[^\n]*|PREFIX\s*[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)*"
+    r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
+    re.IGNORECASE,
+)
+_SPEC = "https://www.w3.org/TR/sparql11-query/"
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    """What the guard learnt about an accepted query.
+
+    Attributes
+    ----------
+    form : str
+        ``"SELECT"``, ``"ASK"``, ``"CONSTRUCT"`` or ``"DESCRIBE"``.
+    prefixes : tuple of (str, str)
+        The query's PREFIX declarations, ``(name, iri)``, in order; handy to
+        write CONSTRUCT results in Turtle with the same prefixes.
+
+    Examples
+    --------
+    >>> QueryInfo("ASK")
+    QueryInfo(form='ASK', prefixes=())
+    """
+
+    form: str
+    prefixes: tuple[tuple[str, str], ...] = ()
+
+
+def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
+    """Parse a SPARQL query and refuse anything unsafe for a public endpoint.
+
+    Parameters
+    ----------
+    text : str
+        The query, as received.
+    max_chars : int, optional
+        Longest query accepted, in characters (default 100,000).
+
+    Returns
+    -------
+    QueryInfo
+        The query form and its prefixes.
+
+    Raises
+    ------
+    QueryRefused
+        SERVICE, FROM / FROM NAMED, an over-long query, or an ambiguous
+        character sequence (bare carriage return, ``\\u`` escape of ASCII
+        punctuation).
+    UpdateRefused
+        The text is a SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP...).
+    QuerySyntaxError
+        The text does not parse; ``line`` and ``column`` locate the failure.
+
+    Examples
+    --------
+    >>> inspect_query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 10").form
+    'SELECT'
+    >>> inspect_query("SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    ...
+    graph.errors.QueryRefused: SERVICE (federated query) is disabled on this endpoint
+    >>> inspect_query("DROP ALL")
+    Traceback (most recent call last):
+    ...
+    graph.errors.UpdateRefused: this endpoint is read-only: SPARQL Update is refused
+    >>> try:
+    ...     inspect_query("SELECT * WHERE {\\n  ?s ?p \\n}")
+    ... except QuerySyntaxError as exc:
+    ...     print(exc.line, exc.column)
+    2 3
+    """
+    if len(text) > max_chars:
+        raise QueryRefused(
+            f"query is {len(text):,} characters long; the limit is {max_chars:,}",
+            hint="shorten the query: use VALUES for long lists, or run it locally",
+        )
+    if not text.strip():
+        raise QuerySyntaxError(
+            "empty query", line=1, column=1, hint="send a SELECT, ASK, CONSTRUCT or DESCRIBE query"
+        )
+    _check_tokens(text)
+    try:
+        tree = parseQuery(text)
+    except ParseBaseException as exc:
+        if _is_update(text):
+            raise _update_refused() from None
+        raise _syntax_error(exc) from None
+    except ValueError as exc:  # e.g. an escape for a code point beyond U+10FFFF
+        raise QuerySyntaxError(str(exc), hint=f"see {_SPEC}") from None
+
+    prologue, query = tree[0], tree[1]
+    if "datasetClause" in query:
+        raise QueryRefused(
+            "FROM/FROM NAMED would dereference an IRI; the endpoint queries its own store",
+            hint="drop the clause; use GRAPH <iri> { ... } to target a stored named graph",
+        )
+    if _has_service(tree):
+        raise _service_refused()
+    try:
+        algebra = translateQuery(tree).algebra
+    except Exception as exc:  # rdflib raises bare Exception, e.g. unknown prefix
+        raise QuerySyntaxError(
+            f"invalid query: {exc}", hint="declare every prefix you use with PREFIX"
+        ) from None
+    if _has_service(algebra):  # belt and braces: the tree check should suffice
+        raise _service_refused()
+
+    prefixes = tuple(
+        (decl["prefix"] if "prefix" in decl else "", str(decl["iri"]))
+        for decl in prologue
+        if decl.name == "PrefixDecl"
+    )
+    return QueryInfo(form=_FORMS[query.name], prefixes=prefixes)
+
+
+def _check_tokens(text: str) -> None:
+    """Refuse character sequences that rdflib and pyoxigraph tokenise differently."""
+    cr = _BARE_CR.search(text)
+    if cr:
+        raise QueryRefused(
+            f"carriage return without line feed at line {_line_of(text, cr.start())}: "
+            "it ends a comment for one SPARQL parser and not for another",
+            hint="use \\n or \\r\\n line endings",
+        )
+    for match in _ESCAPE.finditer(text):
+        try:
+            char = chr(int(match.group(1), 16))
+        except (ValueError, OverflowError):
+            raise QuerySyntaxError(
+                f"invalid code point escape {match.group(0)}",
+                line=_line_of(text, match.start()),
+                hint="\\u takes 4 hex digits, \\U takes 8, up to \\U0010FFFF",
+            ) from None
+        if char < "\x80" and not char.isalnum():
+            raise QueryRefused(
+                f"the escape {match.group(0)} at line {_line_of(text, match.start())} "
+                f"stands for {char!r}: escapes of ASCII punctuation, spaces or control "
+                "characters are ambiguous (SPARQL parsers disagree on where strings "
+                "and comments end)",
+                hint="write the character itself, or in a string use \\\" \\' \\n \\t \\\\",
+            )
+
+
+def _nodes(root: object) -> Iterator[CompValue]:
+    """Yield every rdflib CompValue under ``root`` (parse tree or algebra)."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, CompValue):
+            yield node
+            stack.extend(node.values())
+        elif isinstance(node, ParseResults):
+            stack.extend(node)
+            stack.extend(node.values())
+        elif isinstance(node, Mapping):
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple, set, frozenset)):
+            stack.extend(node)
+
+
+def _has_service(root: object) -> bool:
+    return any(node.name == "ServiceGraphPattern" for node in _nodes(root))
+
+
+def _is_update(text: str) -> bool:
+    if _UPDATE_VERB.match(text):
+        return True
+    try:
+        return "request" in parseUpdate(text)
+    except Exception:
+        return False
+
+
+def _service_refused() -> QueryRefused:
+    return QueryRefused(
+        "SERVICE (federated query) is disabled on this endpoint",
+        hint="copy the remote data you need into a local store and query it there; "
+        "this endpoint only answers from its own graph",
+    )
+
+
+def _update_refused() -> UpdateRefused:
+    return UpdateRefused(
+        "this endpoint is read-only: SPARQL Update is refused",
+        hint="changes go through the data files and `qkg build`",
+    )
+
+
+def _syntax_error(exc: ParseBaseException) -> QuerySyntaxError:
+    rest = exc.line[exc.col - 1 :].split()
+    found = f"found {rest[0][:30]!r}" if rest else "found end of line"
+    return QuerySyntaxError(
+        f"syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}, {found}\n"
+        f"{exc.line}\n{' ' * (exc.col - 1)}^",
+        line=exc.lineno,
+        column=exc.col,
+        hint=f"check the query near the caret; SPARQL grammar: {_SPEC}",
+    )
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1

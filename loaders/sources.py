@@ -1,0 +1,47 @@
+"""Find the input files of a build: the curated report data, background facts and any extra files.
+
+Each Turtle file becomes one named graph, so every binary fact keeps the section it comes from:
+``data/2024/receptions.ttl`` -> ``qkgd:graph-2024-receptions``; ``data/background/places.ttl`` ->
+``qkgd:graph-background-places`` (facts not stated by the report: coordinates, Wikidata ids).
+
+>>> [s.graph.rsplit("/", 1)[-1] for s in discover(default_data_root())][:1]
+['graph-2024-actors']
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from graph.build import Source
+from graph.errors import DataError
+from ontology import QKGD
+
+__all__ = ["default_data_root", "discover", "graph_for"]
+
+_SUFFIXES = (".ttl", ".nt", ".trig", ".nq")
+
+
+def default_data_root() -> Path:
+    """The repository's ``data/`` folder (curated 2024 report facts and background facts)."""
+    return Path(__file__).resolve().parent.parent / "data"
+
+
+def graph_for(path: Path, root: Path) -> str | None:
+    """The named graph of a data file: ``graph-<folder>-<stem>``; TriG and N-Quads keep their own graphs."""
+    if path.suffix in (".trig", ".nq"):
+        return None
+    rel = path.relative_to(root).with_suffix("")
+    return str(QKGD["graph-" + "-".join(rel.parts)])
+
+
+def discover(root: str | Path, *, extra: list[str | Path] = ()) -> list[Source]:
+    """List the sources under ``root`` (sorted, so builds are reproducible) plus ``extra`` files."""
+    root = Path(root)
+    if not root.is_dir():
+        raise DataError(f"data folder {root} does not exist", file=str(root),
+                        hint="pass --data PATH pointing at a folder of .ttl files")
+    files = sorted(p for p in root.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
+    sources = [Source(p, graph_for(p, root)) for p in files]
+    for item in extra:
+        p = Path(item)
+        sources.append(Source(p, None if p.suffix in (".trig", ".nq") else str(QKGD["graph-extra-" + p.stem])))
+    return sources

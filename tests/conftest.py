@@ -1,0 +1,33 @@
+"""Shared fixtures.
+
+``browser_env``: use it (with ``@pytest.mark.browser``) in every test that drives Chromium through
+:mod:`tests.browser`. It skips the test with the reason when ``/usr/bin/chromium`` or the Playwright package
+is missing, unless the environment variable ``QKG_REQUIRE_BROWSER`` is set (``.ci/run`` sets it): then the
+test fails, so CI cannot pass by skipping every browser test.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser import CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser_env() -> Path:
+    """The Chromium executable, after checking that the browser tests can run here."""
+    problems = []
+    if not CHROMIUM.exists():
+        problems.append(f"{CHROMIUM} not found (install it: apt-get install --no-install-recommends chromium)")
+    if importlib.util.find_spec("playwright") is None:
+        problems.append("the playwright package is not installed (pip install -e '.[test]')")
+    if problems:
+        reason = "browser tests need Chromium: " + "; ".join(problems)
+        if os.environ.get("QKG_REQUIRE_BROWSER"):
+            pytest.fail(reason + " [QKG_REQUIRE_BROWSER is set]", pytrace=False)
+        pytest.skip(reason)
+    return CHROMIUM
