@@ -1,0 +1,321 @@
+"""The ``qkg`` command line: verbs that follow the data's life.
+
+    qkg build      load the data, check it, infer, publish atomically
+    qkg query      run SPARQL (a string, a .rq file or a canned query by name)
+    qkg check      ontology, shapes, canned queries, HermiT consistency
+    qkg stats      triples, graphs, entities by class
+    qkg audit      the report's headline figures against its details
+    qkg export     dump the graph (Turtle, TriG, JSON-LD, N-Triples, N-Quads)
+    qkg serve      the web app and SPARQL endpoint on 127.0.0.1
+
+Every error is one clear message with the fix, and a non-zero exit code.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from api.config import Settings
+from graph.errors import QKGError
+
+__all__ = ["main", "cli"]
+
+
+class _Group(click.Group):
+    """Turn every qkg error into a one-paragraph message with its fix, and exit 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except QKGError as exc:
+            message = exc.message + (f"\nFix: {exc.hint}" if exc.hint else "")
+            raise click.ClickException(message) from None
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.obj
+
+
+def _progress(quiet: bool):
+    start = time.perf_counter()
+
+    def say(msg: str) -> None:
+        if not quiet:
+            click.echo(f"[{time.perf_counter() - start:6.2f}s] {msg}", err=True)
+    return say
+
+
+@click.group(cls=_Group)
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+              help="Where builds live (default .qkg, or $QKG_DATA_DIR).")
+@click.version_option(package_name="qkg")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None) -> None:
+    """qkg: the knowledge graph of the City of Québec's international relations."""
+    settings = Settings()
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir})
+    ctx.obj = settings
+
+
+@cli.command()
+@click.option("--data", "data_root", type=click.Path(path_type=Path), default=None,
+              help="Folder of .ttl data files (default: the repository's data/).")
+@click.option("--add", "extra", multiple=True, type=click.Path(path_type=Path),
+              help="Extra RDF file to include (.ttl, .nt, .trig, .nq); repeatable.")
+@click.option("--shacl/--no-shacl", default=None, help="Force or skip SHACL (default: on below 200k triples).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
+@click.pass_context
+def build(ctx, data_root, extra, shacl, quiet):
+    """Load the data, check it, run SHACL and OWL 2 RL inference, then publish it atomically.
+
+    A failed or interrupted build publishes nothing: the previous graph keeps serving.
+    """
+    from graph.build import build as run_build
+    from loaders.sources import default_data_root, discover
+
+    settings = _settings(ctx)
+    say = _progress(quiet)
+    sources = discover(data_root or default_data_root(), extra=list(extra))
+    say(f"building from {len(sources)} files into {settings.data_dir}/")
+    result = run_build(sources, data_dir=settings.data_dir, shacl=shacl, progress=say)
+    click.echo(f"built {result.asserted} asserted + {result.inferred} inferred triples in {result.graphs} graphs "
+               f"({result.seconds:.1f} s, SHACL {result.shacl}) -> {result.path}")
+
+
+def _open(settings: Settings):
+    from graph.store import StoreLayout, open_read_only
+
+    return open_read_only(StoreLayout(settings.data_dir).require_current())
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A canned query's parameter; repeatable.")
+@click.option("-f", "--format", "fmt", default="table",
+              type=click.Choice(["table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld"]),
+              help="Output format (SPARQL results formats for SELECT/ASK, RDF for CONSTRUCT/DESCRIBE).")
+@click.option("--list", "list_", is_flag=True, help="List the canned queries and exit.")
+@click.option("--show", is_flag=True, help="Print the SPARQL of the canned query instead of running it.")
+@click.pass_context
+def query(ctx, query, params, fmt, list_, show):
+    """Run QUERY: a SPARQL string, a .rq file, or the name of a canned query.
+
+    \b
+    Examples:
+      qkg query receptions-by-category
+      qkg query missions-by-country -p country=qkgd:suisse --format csv
+      qkg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+      qkg query my-question.rq --format json
+    """
+    from graph.catalog import bind, get_query, load_catalog
+    from graph.errors import ParameterError
+    from graph.guard import inspect_query
+    from graph.results import render
+
+    if list_:
+        for q in load_catalog().values():
+            names = ", ".join(f"{p.name}={p.default or '…'}" for p in q.params)
+            click.echo(f"{q.name:34} {q.title['en']}" + (f"  [{names}]" if names else ""))
+        return
+    if not query:
+        raise ParameterError("no query given", hint="pass a SPARQL string, a .rq file or a canned query name "
+                             "(`qkg query --list`)")
+    values = {}
+    for item in params:
+        if "=" not in item:
+            raise ParameterError(f"bad --param {item!r}", hint="write NAME=VALUE, e.g. -p country=qkgd:suisse")
+        k, v = item.split("=", 1)
+        values[k] = v
+    substitutions = {}
+    if Path(query).suffix == ".rq" and Path(query).is_file():
+        text = Path(query).read_text(encoding="utf-8")
+    elif "{" not in query and " " not in query.strip():
+        canned = get_query(query)
+        text = canned.sparql
+        substitutions = bind(canned, values)
+    else:
+        text = query
+    if show:
+        click.echo(text)
+        return
+    inspect_query(text)
+    store = _open(_settings(ctx))
+    from ontology import PREFIXES
+
+    results = store.query(text, use_default_graph_as_union=True, substitutions=substitutions or None,
+                          prefixes=PREFIXES)
+    click.echo(render(results, fmt))
+
+
+@cli.command()
+@click.option("--hermit/--no-hermit", default=True, help="Run the HermiT consistency check (needs Java).")
+@click.pass_context
+def check(ctx, hermit):
+    """Check the ontology, shapes and canned queries; run HermiT on the ontology plus the built data."""
+    from rdflib import Graph
+
+    from graph.build import BUILD_GRAPH
+    from graph.catalog import load_catalog
+    from graph.guard import inspect_query
+    from ontology import SHAPES_FILE, load_ontology, ontology_paths
+    from ontology.owl import hermit_check, java_available
+
+    failures = 0
+
+    def report(ok: bool, what: str) -> None:
+        nonlocal failures
+        failures += 0 if ok else 1
+        click.echo(f"{'ok  ' if ok else 'FAIL'}  {what}")
+
+    onto = load_ontology()
+    report(True, f"ontology parses: {len(onto)} triples in {len(ontology_paths())} files")
+    shapes = Graph().parse(ontology_paths()[0].parent / SHAPES_FILE)
+    report(True, f"SHACL shapes parse: {len(shapes)} triples")
+    golden = _golden_names()
+    for q in load_catalog().values():
+        try:
+            inspect_query(q.sparql)
+            ok = q.name in golden
+            report(ok, f"canned query {q.name} parses" + ("" if ok else " but has NO golden test in tests/"))
+        except QKGError as exc:
+            report(False, f"canned query {q.name}: {exc.message}")
+    settings = _settings(ctx)
+    store = _open(settings)
+    build_info = {r["p"].value.rsplit("#", 1)[-1]: r["o"].value for r in store.query(
+        f"SELECT ?p ?o WHERE {{ GRAPH <{BUILD_GRAPH}> {{ ?b ?p ?o }} }}")}
+    report(build_info.get("shaclStatus") == "conforms", f"SHACL on the built data: {build_info.get('shaclStatus', 'unknown')}")
+    if hermit:
+        if not java_available():
+            report(False, "HermiT: no `java` on the PATH (install a JRE 17, or pass --no-hermit)")
+        else:
+            from graph.export import to_rdflib
+
+            data = to_rdflib(store)
+            result = hermit_check(data)
+            report(result.consistent, f"HermiT: {'consistent' if result.consistent else 'INCONSISTENT'} "
+                   f"({result.triples} triples, {result.seconds:.1f} s) {result.detail}")
+    if failures:
+        raise click.ClickException(f"{failures} check(s) failed")
+    click.echo("all checks passed")
+
+
+def _golden_names() -> set[str]:
+    """Names of canned queries that have a golden test (tests/test_graph_queries.py lists them)."""
+    path = Path(__file__).resolve().parent.parent / "tests" / "test_graph_queries.py"
+    if not path.exists():
+        return set()
+    import re
+
+    return set(re.findall(r'^\s*"([a-z0-9-]+)"\s*:', path.read_text(encoding="utf-8"), flags=re.M))
+
+
+@cli.command()
+@click.option("-f", "--format", "fmt", default="table", type=click.Choice(["table", "json"]))
+@click.pass_context
+def stats(ctx, fmt):
+    """Triples (asserted and inferred), named graphs and entities by class."""
+    from graph.stats import graph_stats
+
+    data = graph_stats(_open(_settings(ctx)))
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"triples: {data['triples']} ({data['asserted']} asserted, {data['inferred']} inferred)")
+    click.echo("graphs:")
+    for g, n in data["graphs"].items():
+        click.echo(f"  {n:>9}  {g}")
+    click.echo("entities by class:")
+    for c, n in data["classes"].items():
+        click.echo(f"  {n:>9}  {c}")
+
+
+@cli.command()
+@click.option("-f", "--format", "fmt", default="table", type=click.Choice(["table", "json"]))
+@click.pass_context
+def audit(ctx, fmt):
+    """Check each headline figure of the report against the detailed facts."""
+    from graph.audit import audit as run_audit, findings_as_json
+
+    findings = run_audit(_open(_settings(ctx)))
+    if fmt == "json":
+        click.echo(json.dumps(findings_as_json(findings), indent=2, ensure_ascii=False))
+        return
+    for f in findings:
+        measured = "-" if f.measured is None else f"{f.measured:g}"
+        click.echo(f"{f.verdict.upper():16} {f.label}: stated {f.stated:g}, measured {measured}\n"
+                   f"{'':17}{f.reason}")
+
+
+@cli.command()
+@click.option("-f", "--format", "fmt", default="turtle",
+              type=click.Choice(["turtle", "trig", "jsonld", "ntriples", "nquads"]))
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=None, help="Output file (default: stdout).")
+@click.option("--inferred/--asserted", default=True, help="Include the inferred graph (default) or not.")
+@click.pass_context
+def export(ctx, fmt, out, inferred):
+    """Dump the graph; files are written to a temporary name then renamed, so a reader never sees half a file."""
+    from graph.export import export_rdf
+
+    data = export_rdf(_open(_settings(ctx)), fmt, inferred=inferred)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        return
+    from graph.export import atomic_write
+
+    atomic_write(out, data)
+    click.echo(f"wrote {len(data)} bytes to {out}", err=True)
+
+
+@cli.command()
+@click.option("--host", default=None, help="Interface (default 127.0.0.1: this machine only).")
+@click.option("--port", default=None, type=int, help="Port (default 8000).")
+@click.pass_context
+def serve(ctx, host, port):
+    """Serve the web app, the SPARQL endpoint and the REST API."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings(ctx)
+    update = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    settings = settings.model_copy(update=update)
+    from graph.store import StoreLayout
+
+    StoreLayout(settings.data_dir).require_current()
+    click.echo(f"qkg serving http://{settings.host}:{settings.port}/  (SPARQL: /sparql, API docs: /docs)", err=True)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+
+
+#: Commands that live in their own modules (``api/commands/<name>.py`` exposing a click command ``command``).
+COMMAND_MODULES = ("synth", "analyse", "viz")
+
+
+def _register_commands() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"api.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"api.commands.{name}":
+                raise
+            continue
+        cli.add_command(module.command)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Entry point of the ``qkg`` script."""
+    cli(prog_name="qkg")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,187 @@
+"""Audit the report's headline figures against its own details.
+
+Each ``qkg:DeclaredFigure`` in the graph (a figure as the report states it) is recomputed from the detailed
+facts (annex entries, mission legs, memberships...) by the check registered for its indicator. The verdict is
+one of ``agrees``, ``disagrees``, ``ambiguous``, ``not reproducible`` or ``not checkable``, always with the
+reason and the figures behind it.
+
+>>> sorted(CHECKS)[:3]
+['external-partners', 'forum-participations', 'forums']
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import pyoxigraph as ox
+
+from ontology import PREFIXES, sparql_prefixes
+
+__all__ = ["Finding", "CHECKS", "audit", "findings_as_json"]
+
+Q = Callable[[str], list]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The audit of one headline figure."""
+
+    indicator: str
+    label: str
+    stated: float | None
+    measured: float | None
+    verdict: str
+    reason: str
+    figure: str
+    details: dict = field(default_factory=dict)
+
+
+def _count(q: Q, where: str) -> int:
+    rows = q(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {where} }}")
+    return int(rows[0]["n"].value) if rows else 0
+
+
+def _simple(where: str, noun: str) -> Callable[[Q, float], tuple]:
+    def check(q: Q, stated: float) -> tuple:
+        n = _count(q, where)
+        if n == stated:
+            return n, "agrees", f"{n} {noun} in the details, as stated", {}
+        return n, "disagrees", f"the details list {n} {noun}, the headline says {stated:g}", {}
+    return check
+
+
+def _category(cat: str) -> Callable[[Q, float], tuple]:
+    return _simple(f"?x a qkg:Reception ; qkg:category qkgd:cat-{cat} .", f"{cat} receptions in the annex")
+
+
+def _mission_cities(q: Q, stated: float) -> tuple:
+    distinct = _count(q, "?m a qkg:Mission ; qkg:leg/qkg:legCity ?x .")
+    stops = _count(q, "?m a qkg:Mission ; qkg:leg ?x .")
+    repeated = [r["label"].value for r in q(
+        "SELECT ?label WHERE { ?m qkg:leg/qkg:legCity ?c . ?c rdfs:label ?label . FILTER(lang(?label)='fr') }"
+        " GROUP BY ?c ?label HAVING (COUNT(DISTINCT ?m) > 1)")]
+    working = _count(q, "?m a qkg:Mission ; qkg:leg ?l . ?l qkg:legCity ?x . FILTER NOT EXISTS { ?l qkg:legKind qkgd:leg-transit }")
+    working_countries = _count(q, "?m a qkg:Mission ; qkg:leg ?l . ?l qkg:legCity/qkg:country ?x ."
+                                  " FILTER NOT EXISTS { ?l qkg:legKind qkgd:leg-transit }")
+    details = {"distinct_cities": distinct, "stops": stops, "cities_visited_twice": repeated,
+               "cities_without_transit_stops": working, "countries_without_transit_stops": working_countries}
+    if distinct == stated:
+        return distinct, "agrees", f"{distinct} distinct cities in the missions annex", details
+    return distinct, "disagrees", (
+        f"the missions annex names {distinct} distinct cities in {stops} stops"
+        + (f" ({', '.join(repeated)} twice)" if repeated else "")
+        + f", not {stated:g}; leaving out transit stops gives {working} cities but {working_countries} countries,"
+          " so no rule found in the report reproduces both the city and the country figures"), details
+
+
+def _participations(q: Q, stated: float) -> tuple:
+    meetings = q("""SELECT DISTINCT ?x ?label ?forum WHERE {
+        ?x a qkg:NetworkMeeting ; qkg:organiser ?forum ; rdfs:label ?label . FILTER(lang(?label) = 'fr')
+        ?mem org:member qkgd:ville-de-quebec ; org:organization ?forum .
+        { ?x qkg:participant qkgd:ville-de-quebec } UNION { ?x qkg:participant ?post . ?post org:postIn qkgd:ville-de-quebec }
+        } ORDER BY ?label""")
+    unstated = q("""SELECT DISTINCT ?x ?label WHERE {
+        ?x a qkg:NetworkMeeting ; qkg:organiser ?forum ; rdfs:label ?label . FILTER(lang(?label) = 'fr')
+        ?mem org:member qkgd:ville-de-quebec ; org:organization ?forum .
+        FILTER NOT EXISTS { ?x qkg:participant qkgd:ville-de-quebec }
+        FILTER NOT EXISTS { ?x qkg:participant ?post . ?post org:postIn qkgd:ville-de-quebec } }""")
+    n = len({r["x"].value for r in meetings})
+    via_missions = _count(q, "?x a qkg:NetworkMeeting . ?l qkg:legPurpose ?x . ?m qkg:leg ?l .")
+    details = {"documented": [r["label"].value for r in meetings],
+               "served_by_missions": via_missions,
+               "participation_not_stated": [r["label"].value for r in unstated]}
+    if n == stated:
+        return n, "agrees", f"{n} documented participations", details
+    ceiling = n + len(unstated)
+    return n, "not reproducible", (
+        f"the report documents {n} participations in meetings of the City's forums ({via_missions} through the "
+        f"missions annex); at most {ceiling} if meetings where the City's presence is not stated are counted; "
+        f"the headline says {stated:g}"), details
+
+
+def _new_agreements(q: Q, stated: float, figure: str) -> tuple:
+    listed = _count(q, f"<{figure}> qkg:enumerates ?x . ?x a qkg:Agreement .")
+    concluded = q("""SELECT DISTINCT ?x ?label WHERE {
+        ?x a qkg:Agreement ; qkg:party qkgd:ville-de-quebec ; schema:startDate ?d ; rdfs:label ?label .
+        FILTER(lang(?label) = 'fr' && STRSTARTS(STR(?d), '2024')) } ORDER BY ?label""")
+    n = len({r["x"].value for r in concluded})
+    extra = [r["label"].value for r in q(f"""SELECT DISTINCT ?label WHERE {{
+        ?x a qkg:Agreement ; qkg:party qkgd:ville-de-quebec ; schema:startDate ?d ; rdfs:label ?label .
+        FILTER(lang(?label) = 'fr' && STRSTARTS(STR(?d), '2024'))
+        FILTER NOT EXISTS {{ <{figure}> qkg:enumerates ?x }} }}""")]
+    details = {"listed_with_the_figure": listed, "city_agreements_starting_2024": n, "not_in_the_list": extra}
+    if n == stated and listed == stated:
+        return n, "agrees", f"{n} new agreements, all listed", details
+    return n, "ambiguous", (
+        f"the headline lists {listed} agreements, but the details show {n} agreements the City entered in 2024"
+        + (f" (also: {'; '.join(extra)})" if extra else "") + "; the report does not say whether the extra one counts"), details
+
+
+def _partners(q: Q, stated: float) -> tuple:
+    entries = _count(q, "?x a qkg:PartnerEntry .")
+    orgs = _count(q, "?e a qkg:PartnerEntry ; qkg:partnerOrganisation ?x .")
+    multi = [r["label"].value for r in q(
+        "SELECT ?label WHERE { ?e a qkg:PartnerEntry ; rdfs:label ?label ; qkg:partnerOrganisation ?o . FILTER(lang(?label)='fr') }"
+        " GROUP BY ?e ?label HAVING (COUNT(?o) > 1)")]
+    details = {"entries": entries, "organisations": orgs, "entries_naming_several": multi}
+    if entries == stated:
+        reason = f"{entries} entries, as stated" + (
+            f"; they name {orgs} organisations ({'; '.join(multi)} names more than one)" if orgs != entries else "")
+        return entries, "agrees", reason, details
+    return entries, "disagrees", f"the annex has {entries} entries ({orgs} organisations), not {stated:g}", details
+
+
+def _not_checkable(q: Q, stated: float) -> tuple:
+    return None, "not checkable", "the report does not list the items behind this figure", {}
+
+
+CHECKS: dict[str, Callable] = {
+    "receptions": _simple("?x a qkg:Reception .", "receptions in the annex"),
+    "receptions-courtesy": _category("courtesy"),
+    "receptions-collaboration": _category("collaboration"),
+    "receptions-strategic": _category("strategic"),
+    "missions": _simple("?x a qkg:Mission .", "missions in the annex"),
+    "mission-countries": _simple("?m a qkg:Mission ; qkg:leg/qkg:legCity/qkg:country ?x .", "countries in the missions annex"),
+    "mission-cities": _mission_cities,
+    "forums": _simple("?m org:member qkgd:ville-de-quebec ; org:organization ?x ; org:role qkgd:role-member . ?x a qkg:CityNetwork .",
+                      "forums with a City membership"),
+    "forum-participations": _participations,
+    "new-agreements": _new_agreements,
+    "external-partners": _partners,
+    "internal-services": _not_checkable,
+}
+
+
+def audit(store: ox.Store) -> list[Finding]:
+    """Audit every declared figure of ``store`` (a built graph); unknown indicators are reported too."""
+    prefixes = sparql_prefixes()
+
+    def q(text: str) -> list:
+        return list(store.query(prefixes + "\n" + text, use_default_graph_as_union=True))
+
+    figures = q("""SELECT ?f ?notation ?label ?value WHERE {
+        ?f a qkg:DeclaredFigure ; qkg:indicator ?i ; qkg:statedValue ?value .
+        ?i skos:notation ?notation ; skos:prefLabel ?label . FILTER(lang(?label) = 'en') } ORDER BY ?notation""")
+    findings = []
+    for row in figures:
+        notation, stated = row["notation"].value, float(row["value"].value)
+        check = CHECKS.get(notation)
+        figure = row["f"].value
+        if check is None:
+            findings.append(Finding(notation, row["label"].value, stated, None, "not checkable",
+                                    "no check is registered for this indicator", _short(figure)))
+            continue
+        out = check(q, stated, figure) if notation == "new-agreements" else check(q, stated)
+        measured, verdict, reason, details = out
+        findings.append(Finding(notation, row["label"].value, stated, measured, verdict, reason, _short(figure), details))
+    return findings
+
+
+def findings_as_json(findings: list[Finding]) -> list[dict]:
+    """Plain dicts, for ``--format json`` and the API."""
+    return [asdict(f) for f in findings]
+
+
+def _short(iri: str) -> str:
+    ns = PREFIXES["qkgd"]
+    return "qkgd:" + iri[len(ns):] if iri.startswith(ns) else iri

@@ -1,0 +1,182 @@
+"""The canned queries: ``graph/queries/*.rq``, each a valid SPARQL file with a comment header.
+
+Header keys (one per line, before the first non-comment line)::
+
+    # title@fr: Accueils par catégorie
+    # title@en: Receptions by category
+    # description@fr: ...
+    # description@en: ...
+    # param: country | iri | qkgd:suisse | The country (any qkg:Country)
+    # param: year | integer | 2024 | Year of the events
+    # tags: committee, missions
+    # answers: CQ1
+
+A parameter is a SPARQL variable (``?country``) bound at run time through Oxigraph substitutions, never pasted
+into the text. Types: ``iri`` (a CURIE or an IRI), ``string``, ``integer``, ``date``, ``gYear``.
+
+>>> q = load_catalog()["receptions-by-category"]
+>>> q.title["en"]
+'Receptions by category'
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph.errors import ParameterError, UnknownQuery
+from ontology import PREFIXES
+
+__all__ = ["Param", "CannedQuery", "load_catalog", "get_query", "bind", "expand_curie", "QUERY_DIR"]
+
+QUERY_DIR = Path(str(resources.files("graph"))) / "queries"
+_TYPES = {"iri", "string", "integer", "date", "gYear"}
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter of a canned query."""
+
+    name: str
+    type: str
+    default: str | None
+    description: str
+
+    def to_term(self, value: str | None) -> ox.NamedNode | ox.Literal:
+        """Turn a user value into an RDF term, or raise :class:`ParameterError` naming the parameter."""
+        raw = self.default if value in (None, "") else value
+        if raw in (None, ""):
+            raise ParameterError(f"parameter {self.name!r} is required", hint=f"pass {self.name}=… ({self.description})")
+        try:
+            if self.type == "iri":
+                return ox.NamedNode(expand_curie(raw))
+            if self.type == "integer":
+                return ox.Literal(str(int(raw)), datatype=ox.NamedNode(_XSD + "integer"))
+            if self.type == "date":
+                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+                    raise ValueError(raw)
+                return ox.Literal(raw, datatype=ox.NamedNode(_XSD + "date"))
+            if self.type == "gYear":
+                if not re.fullmatch(r"\d{4}", raw):
+                    raise ValueError(raw)
+                return ox.Literal(raw, datatype=ox.NamedNode(_XSD + "gYear"))
+            return ox.Literal(raw)
+        except ValueError:
+            raise ParameterError(f"parameter {self.name!r}: {raw!r} is not a valid {self.type}",
+                                 hint=f"expected {self.type}: {self.description}") from None
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    """A named query with its metadata."""
+
+    name: str
+    title: dict[str, str]
+    description: dict[str, str]
+    params: tuple[Param, ...]
+    tags: tuple[str, ...]
+    answers: str
+    sparql: str
+    path: Path = field(compare=False)
+
+    @property
+    def form(self) -> str:
+        body = re.sub(r"#[^\n]*", "", self.sparql)
+        body = re.sub(r"PREFIX\s+\S*\s*<[^>]*>", "", body, flags=re.I)
+        m = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.I)
+        return m.group(1).upper() if m else "SELECT"
+
+
+def _parse(path: Path) -> CannedQuery:
+    meta: dict[str, dict[str, str]] = {"title": {}, "description": {}}
+    params: list[Param] = []
+    tags: tuple[str, ...] = ()
+    answers = ""
+    text = path.read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        m = re.match(r"#\s*([\w@-]+)\s*:\s*(.*)$", line)
+        if not m:
+            continue
+        key, value = m.group(1), m.group(2).strip()
+        if "@" in key:
+            base, lang = key.split("@", 1)
+            if base in meta:
+                meta[base][lang] = value
+        elif key == "param":
+            parts = [p.strip() for p in value.split("|")]
+            if len(parts) != 4 or parts[1] not in _TYPES:
+                raise ValueError(f"{path}: bad param line {value!r}: expected 'name | type | default | description'")
+            params.append(Param(parts[0], parts[1], parts[2] or None, parts[3]))
+        elif key == "tags":
+            tags = tuple(t.strip() for t in value.split(",") if t.strip())
+        elif key == "answers":
+            answers = value
+    if "en" not in meta["title"] or "fr" not in meta["title"]:
+        raise ValueError(f"{path}: the header needs '# title@fr:' and '# title@en:'")
+    return CannedQuery(path.stem, meta["title"], meta["description"], tuple(params), tags, answers, text, path)
+
+
+@lru_cache(maxsize=4)
+def _load(directory: str) -> dict[str, CannedQuery]:
+    return {p.stem: _parse(p) for p in sorted(Path(directory).glob("*.rq"))}
+
+
+def load_catalog(directory: str | Path = QUERY_DIR) -> dict[str, CannedQuery]:
+    """Every canned query of ``directory`` by name (file stem)."""
+    return _load(str(directory))
+
+
+def get_query(name: str, directory: str | Path = QUERY_DIR) -> CannedQuery:
+    """The canned query ``name`` or :class:`UnknownQuery` listing the names that exist."""
+    catalog = load_catalog(directory)
+    if name not in catalog:
+        import difflib
+
+        close = difflib.get_close_matches(name, catalog, n=3)
+        raise UnknownQuery(f"no canned query named {name!r}",
+                           hint=(f"did you mean {', '.join(close)}? " if close else "")
+                           + "`qkg query --list` shows them all")
+    return catalog[name]
+
+
+def bind(query: CannedQuery, values: dict[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+    """Turn user values into substitutions for ``query``; unknown names are an error.
+
+    >>> q = load_catalog()["receptions-by-category"]
+    >>> bind(q, {})
+    {}
+    """
+    known = {p.name for p in query.params}
+    unknown = set(values) - known
+    if unknown:
+        raise ParameterError(f"{query.name} has no parameter {', '.join(sorted(unknown))}",
+                             hint=f"its parameters: {', '.join(sorted(known)) or 'none'}")
+    return {ox.Variable(p.name): p.to_term(values.get(p.name)) for p in query.params}
+
+
+def expand_curie(value: str) -> str:
+    """Expand ``qkgd:quebec`` to a full IRI; full IRIs (with or without <>) pass through.
+
+    >>> expand_curie("qkgd:quebec")
+    'https://w3id.org/qkg/id/quebec'
+    """
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    if re.match(r"^[a-z][\w-]*:[^/]", value) and not value.startswith(("http:", "https:", "urn:")):
+        prefix, local = value.split(":", 1)
+        if prefix not in PREFIXES:
+            raise ValueError(value)
+        return PREFIXES[prefix] + local
+    if not re.match(r"^(https?|urn):", value):
+        raise ValueError(value)
+    return value

@@ -1,0 +1,75 @@
+"""Dump a built graph as RDF, and write files atomically (temp file, fsync, rename).
+
+>>> import pyoxigraph as ox
+>>> s = ox.Store()
+>>> s.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("x"), ox.NamedNode("http://e/g")))
+>>> export_rdf(s, "ntriples")
+b'<http://e/a> <http://e/p> "x" .\\n'
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph
+
+from graph.errors import ParameterError
+from ontology import PREFIXES
+
+__all__ = ["export_rdf", "atomic_write", "to_rdflib", "FORMATS"]
+
+_INFERRED = "https://w3id.org/qkg/id/graph-inferred"
+FORMATS = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD,
+           "ntriples": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS}
+
+
+def _quads(store: ox.Store, inferred: bool):
+    for q in store.quads_for_pattern(None, None, None, None):
+        if not inferred and isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == _INFERRED:
+            continue
+        yield q
+
+
+def export_rdf(store: ox.Store, fmt: str, *, inferred: bool = True) -> bytes:
+    """Serialise the store; graph formats (TriG, N-Quads) keep the named graphs, the others merge them."""
+    if fmt not in FORMATS:
+        raise ParameterError(f"unknown export format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
+    rdf_format = FORMATS[fmt]
+    if rdf_format.supports_datasets:
+        return ox.serialize(_quads(store, inferred), format=rdf_format, prefixes=PREFIXES if fmt == "trig" else None)
+    seen, triples = set(), []
+    for q in _quads(store, inferred):
+        t = q.triple
+        if t not in seen:
+            seen.add(t)
+            triples.append(t)
+    prefixes = PREFIXES if fmt in ("turtle", "jsonld") else None
+    return ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+
+
+def to_rdflib(store: ox.Store, *, inferred: bool = True) -> Graph:
+    """The store's triples (all graphs merged) as an rdflib Graph, for SHACL, HermiT or networkx work."""
+    ds = Dataset()
+    ds.parse(data=export_rdf(store, "nquads", inferred=inferred), format="nquads")
+    g = Graph()
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        g.add((s, p, o))
+    return g
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half of it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

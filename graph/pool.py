@@ -1,0 +1,655 @@
+"""Run SPARQL queries in killable worker processes.
+
+pyoxigraph evaluates a query with the GIL released and cannot be interrupted:
+neither a thread nor a signal stops it before it ends. So each query runs in a
+worker process that opened the store read-only once; the caller waits on a
+pipe with a deadline and, when the deadline passes, kills the worker (SIGKILL),
+joins it and starts a replacement in the background.
+
+A worker checks the query with :func:`graph.guard.inspect_query` (so parsing
+costs, too, count against the limit and never hold the caller's GIL),
+evaluates it, stops after ``max_rows`` rows or ``max_bytes`` bytes, and
+serialises the result itself: the parent only copies bytes.
+
+Result formats, by name or media type:
+
+========================  ===================================
+SELECT, ASK               ``json`` ``xml`` ``csv`` ``tsv``
+CONSTRUCT, DESCRIBE       ``turtle`` ``ntriples`` ``rdfxml`` ``jsonld``
+========================  ===================================
+
+``json`` and ``xml`` also work for CONSTRUCT and DESCRIBE (JSON-LD, RDF/XML),
+so one format name serves every query form.
+"""
+
+from __future__ import annotations
+
+__all__ = ["QueryPool", "QueryResult"]
+
+import asyncio
+import json
+import multiprocessing
+import os
+import queue
+import re
+import signal
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph.errors import ParameterError, QKGError, QuerySyntaxError, QueryTimeout, StoreError
+from graph.guard import MAX_QUERY_CHARS, inspect_query
+
+_SOLUTION_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+_GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+_GRAPH_ALIASES = {"json": "jsonld", "xml": "rdfxml"}
+_MEDIA_TYPES = {
+    fmt.media_type: name for table in (_SOLUTION_FORMATS, _GRAPH_FORMATS) for name, fmt in table.items()
+}
+_START_TIMEOUT = 60.0  # seconds for a new worker to open the store
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A serialised query answer.
+
+    Attributes
+    ----------
+    body : bytes
+        The results, in the requested format.
+    media_type : str
+        Media type of ``body``, e.g. ``application/sparql-results+json``.
+    form : str
+        ``"SELECT"``, ``"ASK"``, ``"CONSTRUCT"`` or ``"DESCRIBE"``.
+    rows : int
+        Solutions (SELECT), triples (CONSTRUCT, DESCRIBE) or 1 (ASK) in ``body``.
+    truncated : bool
+        True if rows were dropped to honour ``max_rows`` or ``max_bytes``.
+    elapsed : float
+        Wall-clock seconds from the call to the answer, queueing included.
+
+    Examples
+    --------
+    >>> QueryResult(b"true", "text/csv", "ASK", 1, False, 0.01).truncated
+    False
+    """
+
+    body: bytes
+    media_type: str
+    form: str
+    rows: int
+    truncated: bool
+    elapsed: float
+
+
+class QueryPool:
+    """A fixed number of worker processes answering SPARQL over one store.
+
+    Parameters
+    ----------
+    store_path : str or Path
+        Directory of a pyoxigraph store, opened read-only by every worker. It
+        may be a symlink swapped by a new build; call :meth:`reload` then.
+    workers : int, optional
+        Number of worker processes, i.e. of queries run at once (default 2).
+    timeout : float, optional
+        Wall-clock limit per query in seconds, waiting for a free worker
+        included (default 10).
+    max_rows : int, optional
+        Most solutions or triples returned (default 10,000).
+    max_bytes : int, optional
+        Largest result body in bytes (default 50,000,000).
+    guard : bool, optional
+        Check every query with :func:`graph.guard.inspect_query` in the worker
+        before evaluating it (default True). Turn off only for trusted queries.
+
+    Examples
+    --------
+    >>> import tempfile, pyoxigraph as ox
+    >>> path = tempfile.mkdtemp() + "/store"
+    >>> store = ox.Store(path)
+    >>> store.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("1")))
+    >>> store.flush(); del store
+    >>> with QueryPool(path, workers=1, timeout=5) as pool:
+    ...     result = pool.run("SELECT ?s WHERE { ?s ?p ?o }", result_format="csv")
+    >>> result.body, result.rows, result.truncated
+    (b's\\r\\nhttp://e/a\\r\\n', 1, False)
+    """
+
+    def __init__(
+        self,
+        store_path: str | Path,
+        *,
+        workers: int = 2,
+        timeout: float = 10.0,
+        max_rows: int = 10_000,
+        max_bytes: int = 50_000_000,
+        guard: bool = True,
+    ) -> None:
+        if workers < 1 or timeout <= 0 or max_rows < 1 or max_bytes < 1:
+            raise ValueError("workers, timeout, max_rows and max_bytes must be positive")
+        self.store_path = Path(store_path)
+        self.size = workers
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.max_bytes = max_bytes
+        self.guard = guard
+        self._ctx = _context()
+        self._idle: queue.SimpleQueue[_Worker | None] = queue.SimpleQueue()
+        self._live: set[_Worker] = set()
+        self._threads: set[threading.Thread] = set()
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._started = self._closed = False
+        self._start_error: StoreError | None = None
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qkg-query")
+
+    # -- life cycle ---------------------------------------------------------
+
+    def start(self) -> QueryPool:
+        """Start the workers and wait until each has opened the store.
+
+        Called by ``run`` if needed; call it at application start-up so that
+        a missing store fails there, and so that ``arun`` never waits for it.
+
+        Raises
+        ------
+        StoreError
+            The store is missing or a worker could not open it.
+        """
+        if self._started and not self._closed:
+            return self
+        with self._lock:
+            if self._closed:
+                raise StoreError("the query pool is closed", hint="create a new QueryPool")
+            if self._started:
+                return self
+            if not self.store_path.exists():
+                raise StoreError(f"no store at {self.store_path}", hint="run `qkg build` first")
+            fresh = [self._spawn() for _ in range(self.size)]
+            try:
+                for worker in fresh:
+                    worker.wait_ready(_START_TIMEOUT)
+            except StoreError:
+                for worker in fresh:
+                    self._kill(worker)
+                raise
+            for worker in fresh:
+                self._idle.put(worker)
+            self._started = True
+        return self
+
+    def close(self) -> None:
+        """Stop every worker, killing those still running a query."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        for worker in self._drain():
+            self._stop(worker)
+        self._idle.put(None)  # wakes callers waiting for a worker
+        for worker in list(self._live):
+            self._kill(worker)
+        for thread in list(self._threads):
+            thread.join(timeout=_START_TIMEOUT)
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def reload(self) -> None:
+        """Restart all workers so they re-open ``store_path``.
+
+        Idle workers are replaced before this returns; a worker busy with a
+        query is replaced as soon as that query ends.
+
+        Raises
+        ------
+        StoreError
+            A new worker could not open the store (it is retried in the
+            background).
+        """
+        with self._lock:
+            self._generation += 1
+            if not self._started or self._closed:
+                return
+        old = self._drain()
+        for worker in old:
+            self._stop(worker)
+        fresh = [self._spawn() for _ in old]
+        error = None
+        for worker in fresh:
+            try:
+                worker.wait_ready(_START_TIMEOUT)
+            except StoreError as exc:
+                error = exc
+                self._kill(worker)
+                self._replace_later()
+            else:
+                self._release(worker)
+        if error:
+            raise error
+
+    def __enter__(self) -> QueryPool:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- queries --------------------------------------------------------------
+
+    def run(
+        self, query: str, *, result_format: str = "json", default_graph_as_union: bool = True
+    ) -> QueryResult:
+        """Run one query in a worker and return its serialised result.
+
+        Blocks the calling thread; safe to call from many threads at once.
+
+        Parameters
+        ----------
+        query : str
+            A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT or DESCRIBE).
+        result_format : str, optional
+            A format name (see the module docstring) or its media type.
+        default_graph_as_union : bool, optional
+            Match patterns outside GRAPH against all named graphs (default
+            True: facts live in one named graph per source section).
+
+        Returns
+        -------
+        QueryResult
+
+        Raises
+        ------
+        QueryTimeout
+            The limit passed, waiting for a worker or running the query.
+        QueryRefused, UpdateRefused, QuerySyntaxError
+            The guard or pyoxigraph rejected the query.
+        ParameterError
+            Unknown format, or one that does not fit the query form.
+        StoreError
+            The store could not be opened or a worker died.
+        """
+        return self._run(query, result_format, default_graph_as_union, time.monotonic())
+
+    async def arun(
+        self, query: str, *, result_format: str = "json", default_graph_as_union: bool = True
+    ) -> QueryResult:
+        """Like :meth:`run`, awaitable, never blocking the event loop.
+
+        Time spent queueing for one of the pool's threads counts toward the
+        limit. Cancelling the awaiting task does not stop a query already
+        sent to a worker; the limit still does.
+        """
+        started = time.monotonic()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._executor, self._run, query, result_format, default_graph_as_union, started
+        )
+
+    def _run(self, query: str, result_format: str, union: bool, started: float) -> QueryResult:
+        if not isinstance(query, str):
+            raise ParameterError("the query must be a string")
+        if self.guard and len(query) > MAX_QUERY_CHARS:
+            inspect_query(query)  # raises QueryRefused without shipping the text
+        fmt = _format_name(result_format)
+        deadline = started + self.timeout
+        self.start()
+        worker = self._acquire(deadline)
+        try:
+            kind, payload = self._ask(worker, (query, fmt, union, self.max_rows, self.max_bytes), deadline)
+        except BaseException:
+            self._kill(worker)  # mid-query or dead: never reuse it
+            self._replace_later()
+            raise
+        self._release(worker)
+        if kind == "error":
+            raise payload
+        return QueryResult(**payload, elapsed=time.monotonic() - started)
+
+    def _ask(self, worker: _Worker, request: tuple, deadline: float) -> tuple[str, object]:
+        try:
+            worker.conn.send(request)
+            if worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                return worker.conn.recv()
+        except (EOFError, OSError):
+            worker.process.join(1.0)
+            raise StoreError(
+                f"a query worker died (exit code {worker.process.exitcode}); it has been replaced",
+                hint="retry; if it happens again the query may exhaust memory or the store "
+                "may be damaged (run `qkg build`)",
+            ) from None
+        raise QueryTimeout(
+            f"the query did not finish within the {self.timeout:g} s limit and was stopped",
+            hint="add a LIMIT, narrow the patterns (fewer unbound variables, more "
+            "specific IRIs), or run it locally against a dump of the graph",
+        )
+
+    # -- workers --------------------------------------------------------------
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self._ctx, self.store_path, self.guard, self._generation)
+        self._live.add(worker)
+        return worker
+
+    def _acquire(self, deadline: float) -> _Worker:
+        try:
+            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            if self._start_error is not None:
+                raise self._start_error from None
+            raise QueryTimeout(
+                f"all {self.size} query workers stayed busy for the whole {self.timeout:g} s limit",
+                hint="retry in a moment, or make the query cheaper",
+            ) from None
+        if worker is None:
+            self._idle.put(None)
+            raise StoreError("the query pool is closed", hint="create a new QueryPool")
+        return worker
+
+    def _release(self, worker: _Worker) -> None:
+        with self._lock:
+            closed, stale = self._closed, worker.generation != self._generation
+        if closed or stale:
+            self._stop(worker)
+            if not closed:
+                self._replace_later()
+        else:
+            self._idle.put(worker)
+
+    def _drain(self) -> list[_Worker]:
+        workers = []
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                return workers
+            if worker is None:
+                self._idle.put(None)
+                return workers
+            workers.append(worker)
+
+    def _replace_later(self) -> None:
+        thread = threading.Thread(target=self._replace, name="qkg-query-respawn", daemon=True)
+        with self._lock:
+            if self._closed:
+                return
+            self._threads.add(thread)
+        thread.start()
+
+    def _replace(self) -> None:
+        delay = 0.5
+        try:
+            while not self._closed:
+                with self._lock:
+                    worker = self._spawn()
+                try:
+                    worker.wait_ready(_START_TIMEOUT)
+                except StoreError as exc:
+                    self._kill(worker)
+                    self._start_error = exc
+                    time.sleep(delay)
+                    delay = min(2 * delay, 30.0)
+                    continue
+                self._start_error = None
+                self._release(worker)
+                return
+        finally:
+            self._threads.discard(threading.current_thread())
+
+    def _stop(self, worker: _Worker) -> None:
+        worker.stop()
+        self._live.discard(worker)
+
+    def _kill(self, worker: _Worker) -> None:
+        worker.kill()
+        self._live.discard(worker)
+
+
+class _Worker:
+    """One worker process and the parent's end of its pipe."""
+
+    def __init__(self, ctx, store_path: Path, guard: bool, generation: int) -> None:
+        self.generation = generation
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(
+            target=_worker_main, args=(child, str(store_path), guard), name="qkg-query-worker", daemon=True
+        )
+        self.process.start()
+        child.close()
+        self._lock = threading.Lock()
+        self._done = False
+
+    def wait_ready(self, timeout: float) -> None:
+        try:
+            if not self.conn.poll(timeout):
+                raise StoreError(f"a query worker did not open the store within {timeout:g} s")
+            kind, payload = self.conn.recv()
+        except (EOFError, OSError):
+            raise StoreError(
+                f"a query worker exited while opening the store (exit code {self.process.exitcode})",
+                hint="check the store with `qkg build`",
+            ) from None
+        if kind != "ready":
+            raise payload
+
+    def stop(self) -> None:
+        """Ask the worker to exit; kill it if it does not within a second."""
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.process.join(1.0)
+        self.kill()
+
+    def kill(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self._done = True
+            self.process.kill()  # SIGKILL; a no-op if it already exited
+            self.process.join()  # reap it: no zombie
+            self.process.close()
+            self.conn.close()
+
+
+def _context():
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        # Fork workers from a server that has imported pyoxigraph and rdflib:
+        # replacing a killed worker then takes milliseconds, not a Python start-up.
+        ctx.set_forkserver_preload(["graph.pool"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _format_name(result_format: str) -> str:
+    name = result_format.strip().lower()
+    name = _MEDIA_TYPES.get(name.split(";")[0].strip(), name)
+    if name not in _SOLUTION_FORMATS and name not in _GRAPH_FORMATS:
+        raise ParameterError(
+            f"unknown result format {result_format!r}",
+            hint="use json, xml, csv or tsv (SELECT, ASK); turtle, ntriples, rdfxml or "
+            "jsonld (CONSTRUCT, DESCRIBE)",
+        )
+    return name
+
+
+# -- inside the worker process ----------------------------------------------
+
+
+def _worker_main(conn, store_path: str, guard: bool) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent
+    try:
+        store = ox.Store.read_only(store_path)
+    except Exception as exc:
+        conn.send(("error", StoreError(f"cannot open the store at {store_path}: {exc}",
+                                       hint="run `qkg build` first")))
+        return
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        if request is None:
+            return
+        try:
+            reply = ("ok", _answer(store, guard, *request))
+        except QKGError as exc:
+            reply = ("error", exc)
+        except SyntaxError as exc:
+            reply = ("error", _oxigraph_syntax_error(exc))
+        except Exception as exc:
+            reply = ("error", StoreError(f"query evaluation failed: {exc}"))
+        conn.send(reply)
+
+
+def _exit_with_parent() -> None:
+    """Exit if the parent dies, even while a query runs (it holds no GIL)."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _answer(store, guard: bool, query: str, fmt: str, union: bool, max_rows: int, max_bytes: int) -> dict:
+    info = inspect_query(query) if guard else None
+    results = store.query(query, use_default_graph_as_union=union)
+    if isinstance(results, ox.QueryBoolean):
+        form, rows, truncated = "ASK", 1, False
+        out = _solution_format(fmt, form)
+        body = results.serialize(format=out)
+    elif isinstance(results, ox.QuerySolutions):
+        form = "SELECT"
+        out = _solution_format(fmt, form)
+        body, rows, truncated = _solutions(results, out, max_rows, max_bytes)
+    else:
+        form = info.form if info else "CONSTRUCT"
+        out = _GRAPH_FORMATS.get(_GRAPH_ALIASES.get(fmt, fmt))
+        if out is None:
+            raise ParameterError(
+                f"format {fmt!r} cannot hold {form} results (triples)",
+                hint="use turtle, ntriples, rdfxml or jsonld",
+            )
+        prefixes = dict(info.prefixes) if info and out is ox.RdfFormat.TURTLE else None
+        body, rows, truncated = _triples(results, out, prefixes, max_rows, max_bytes)
+    return {"body": body, "media_type": out.media_type, "form": form, "rows": rows, "truncated": truncated}
+
+
+def _solution_format(fmt: str, form: str) -> ox.QueryResultsFormat:
+    if fmt not in _SOLUTION_FORMATS:
+        raise ParameterError(
+            f"format {fmt!r} is for CONSTRUCT and DESCRIBE results; {form} results are bindings",
+            hint="use json, xml, csv or tsv",
+        )
+    return _SOLUTION_FORMATS[fmt]
+
+
+def _solutions(results, out, max_rows: int, max_bytes: int) -> tuple[bytes, int, bool]:
+    """Serialise at most ``max_rows`` solutions and ``max_bytes`` bytes.
+
+    pyoxigraph serialises a whole iterator, so the kept solutions are written
+    as SPARQL JSON here, then converted by pyoxigraph to the other formats.
+    """
+    names = [variable.value for variable in results.variables]
+    head = '{"head":{"vars":%s},"results":{"bindings":[' % json.dumps(names, separators=(",", ":"))
+    size, rows, truncated = len(head) + 3, [], False
+    for solution in results:
+        if len(rows) == max_rows:
+            truncated = True
+            break
+        row = json.dumps(
+            {name: _json_term(solution[name]) for name in names if solution[name] is not None},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        size += len(row.encode()) + 1
+        if size > max_bytes:
+            truncated = True
+            break
+        rows.append(row)
+
+    def render(count: int) -> bytes:
+        data = (head + ",".join(rows[:count]) + "]}}").encode()
+        return data if out is ox.QueryResultsFormat.JSON else (
+            ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(format=out)
+        )
+
+    body, count = _fit(render, len(rows), max_bytes)
+    return body, count, truncated or count < len(rows)
+
+
+def _triples(results, out, prefixes, max_rows: int, max_bytes: int) -> tuple[bytes, int, bool]:
+    triples, size, truncated = [], 0, False
+    for triple in results:
+        if len(triples) == max_rows:
+            truncated = True
+            break
+        size += len(str(triple)) + 3
+        if size > max_bytes:
+            truncated = True
+            break
+        triples.append(triple)
+
+    def render(count: int) -> bytes:
+        return ox.serialize(triples[:count], format=out, prefixes=prefixes)
+
+    body, count = _fit(render, len(triples), max_bytes)
+    return body, count, truncated or count < len(triples)
+
+
+def _fit(render: Callable[[int], bytes], count: int, max_bytes: int) -> tuple[bytes, int]:
+    """Render ``count`` items, dropping items until the body fits in ``max_bytes``."""
+    body = render(count)
+    while len(body) > max_bytes and count:
+        count = min(count - 1, int(count * max_bytes / len(body) * 0.95))
+        body = render(count)
+    return body, count
+
+
+def _json_term(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {
+            "subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate),
+            "object": _json_term(term.object),
+        }}
+    data = {"type": "literal", "value": term.value}
+    if term.language:
+        data["xml:lang"] = term.language
+        if term.direction:
+            data["its:dir"] = term.direction.value
+    elif term.datatype.value != _XSD_STRING:
+        data["datatype"] = term.datatype.value
+    return data
+
+
+def _oxigraph_syntax_error(exc: SyntaxError) -> QuerySyntaxError:
+    message = str(exc)
+    where = re.match(r"error at (\d+):(\d+): ", message)
+    line, column = (int(where[1]), int(where[2])) if where else (None, None)
+    if where:
+        message = f"syntax error at line {line}, column {column}: {message[where.end():]}"
+    if len(message) > 300:
+        message = message[:300] + "..."
+    return QuerySyntaxError(message, line=line, column=column,
+                            hint="check the query near that position")
