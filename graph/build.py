@@ -18,6 +18,7 @@ True
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 import time
@@ -157,9 +158,14 @@ def build(sources: Iterable[Source], *, data_dir: str | Path, shacl: bool | None
         steps["publish"] = time.perf_counter() - t
         say(f"published {path.name} ({asserted} asserted + {inferred} inferred triples)")
         return BuildResult(path, asserted, inferred, graphs, time.perf_counter() - started, steps, shacl_state)
-    except BaseException:
+    except BaseException as exc:
+        # Drop every reference to the open store (the traceback's frames hold some) before removing its
+        # directory, or RocksDB would write its files back when the last reference goes.
+        store = None  # noqa: F841
+        exc.__traceback__ = None
+        gc.collect()
         staging.discard()
-        raise
+        raise exc
 
 
 def _ontology_sources() -> list[Source]:
@@ -197,9 +203,9 @@ SELECT DISTINCT ?g ?s ?p ?o WHERE {
 _Q_NO_LABEL = """
 SELECT DISTINCT ?g ?s WHERE {
   GRAPH ?g { ?s a ?c }
-  FILTER(STRSTARTS(STR(?s), "%(id)s") && STRSTARTS(STR(?c), "%(qkg)s"))
-  FILTER NOT EXISTS { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }
-  FILTER NOT EXISTS { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l2 }
+  FILTER(STRSTARTS(STR(?s), "%(id)s") && STRSTARTS(STR(?c), "%(qkg)s") && ?c != <%(qkg)sMissionLeg>)
+  FILTER NOT EXISTS { GRAPH ?any { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } }
+  FILTER NOT EXISTS { GRAPH ?any2 { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l2 } }
 } LIMIT 50
 """
 _Q_TYPED_LITERALS = """

@@ -8,8 +8,9 @@ here first, with rdflib, and refused if it:
 - contains SERVICE anywhere, including SILENT, ``SERVICE ?var`` and nested in
   OPTIONAL, UNION, MINUS, subqueries or FILTER EXISTS (``QueryRefused``);
 - has a FROM or FROM NAMED clause (``QueryRefused``);
-- does not parse (``QuerySyntaxError`` with line and column): what rdflib
-  cannot parse does not run, even if pyoxigraph would accept it;
+- does not parse (``QuerySyntaxError`` with line and column), or is nested
+  too deeply for rdflib's recursive parser (``QueryRefused``): what rdflib
+  cannot check does not run, even if pyoxigraph would accept it;
 - could be tokenised differently by the two parsers: a bare carriage return
   (it ends a comment for pyoxigraph, not for rdflib) or a ``\\uXXXX`` escape
   standing for ASCII punctuation, space or a control character (rdflib expands
@@ -94,9 +95,9 @@ def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
     Raises
     ------
     QueryRefused
-        SERVICE, FROM / FROM NAMED, an over-long query, or an ambiguous
-        character sequence (bare carriage return, ``\\u`` escape of ASCII
-        punctuation).
+        SERVICE, FROM / FROM NAMED, an over-long or too deeply nested query,
+        or an ambiguous character sequence (bare carriage return, ``\\u``
+        escape of ASCII punctuation).
     UpdateRefused
         The text is a SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP...).
     QuerySyntaxError
@@ -136,6 +137,8 @@ def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
         if _is_update(text):
             raise _update_refused() from None
         raise _syntax_error(exc) from None
+    except RecursionError:
+        raise _too_deep() from None
     except ValueError as exc:  # e.g. an escape for a code point beyond U+10FFFF
         raise QuerySyntaxError(str(exc), hint=f"see {_SPEC}") from None
 
@@ -149,6 +152,8 @@ def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
         raise _service_refused()
     try:
         algebra = translateQuery(tree).algebra
+    except RecursionError:
+        raise _too_deep() from None
     except Exception as exc:  # rdflib raises bare Exception, e.g. unknown prefix
         raise QuerySyntaxError(
             f"invalid query: {exc}", hint="declare every prefix you use with PREFIX"
@@ -230,6 +235,13 @@ def _service_refused() -> QueryRefused:
         "SERVICE (federated query) is disabled on this endpoint",
         hint="copy the remote data you need into a local store and query it there; "
         "this endpoint only answers from its own graph",
+    )
+
+
+def _too_deep() -> QueryRefused:
+    return QueryRefused(
+        "query is nested too deeply to be checked",
+        hint="flatten nested { } groups and subqueries (a few levels are fine)",
     )
 
 

@@ -59,7 +59,9 @@ _GRAPH_FORMATS = {
 }
 _GRAPH_ALIASES = {"json": "jsonld", "xml": "rdfxml"}
 _MEDIA_TYPES = {
-    fmt.media_type: name for table in (_SOLUTION_FORMATS, _GRAPH_FORMATS) for name, fmt in table.items()
+    fmt.media_type.split(";")[0]: name
+    for table in (_SOLUTION_FORMATS, _GRAPH_FORMATS)
+    for name, fmt in table.items()
 }
 _START_TIMEOUT = 60.0  # seconds for a new worker to open the store
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -242,6 +244,16 @@ class QueryPool:
                 self._release(worker)
         if error:
             raise error
+
+    def pids(self) -> list[int]:
+        """Process ids of the live workers, for health checks.
+
+        Examples
+        --------
+        >>> QueryPool("no/such/store").pids()
+        []
+        """
+        return [worker.pid for worker in list(self._live)]
 
     def __enter__(self) -> QueryPool:
         return self.start()
@@ -429,6 +441,7 @@ class _Worker:
             target=_worker_main, args=(child, str(store_path), guard), name="qkg-query-worker", daemon=True
         )
         self.process.start()
+        self.pid = self.process.pid
         child.close()
         self._lock = threading.Lock()
         self._done = False

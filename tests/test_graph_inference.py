@@ -1,0 +1,85 @@
+"""Our compiled OWL 2 RL rules against owlrl, the reference implementation, on a graph with known answers."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import owlrl
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from graph.build import build
+from graph.export import to_rdflib
+from graph.inference import compile_rules
+from graph.store import open_read_only
+from loaders.sources import discover
+from ontology import QKG, load_ontology
+
+MINI = Path(__file__).parent / "data" / "mini"
+NAMESPACES = ("https://w3id.org/qkg/def#", "https://schema.org/", "http://www.w3.org/ns/org#",
+              "http://xmlns.com/foaf/0.1/", "https://w3id.org/semanticarts/ns/ontology/gist/")
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    out = tmp_path_factory.mktemp("inference")
+    result = build(discover(MINI), data_dir=out, shacl=False)
+    ours = to_rdflib(open_read_only(result.path))
+    reference = load_ontology() + Graph().parse(MINI / "facts.ttl")
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(reference)
+    return ours, reference
+
+
+def _entity_facts(g: Graph) -> set:
+    """Types and object properties on the fixture's entities, in the namespaces we align to."""
+    out = set()
+    for s, p, o in g:
+        if not str(s).startswith("https://w3id.org/qkg/id/t-") or not isinstance(o, URIRef):
+            continue
+        if p == RDF.type and str(o).startswith(NAMESPACES):
+            out.add((s, p, o))
+        elif str(p).startswith(NAMESPACES) and str(o).startswith("https://w3id.org/qkg/id/t-"):
+            out.add((s, p, o))
+    return out
+
+
+#: Facts from the two documented domain rules (twinning, membership shortcut), which are not OWL axioms.
+DOMAIN_RULE_PREDICATES = {QKG.twinnedWith, QKG.memberOf, URIRef("http://www.w3.org/ns/org#memberOf"),
+                          URIRef("http://www.w3.org/ns/org#hasMember")}
+
+
+def test_everything_we_infer_owlrl_infers_too(both):
+    ours, reference = both
+    extra = {t for t in _entity_facts(ours) - _entity_facts(reference) if t[1] not in DOMAIN_RULE_PREDICATES}
+    assert extra == set()
+    assert any(p == QKG.twinnedWith for _, p, _ in _entity_facts(ours))
+
+
+def test_owlrl_infers_nothing_more_than_domain_and_range_typing(both):
+    """We leave out rdfs:domain/range typing on purpose (data is typed explicitly and checked by SHACL)."""
+    ours, reference = both
+    missing = _entity_facts(reference) - _entity_facts(ours)
+    onto = load_ontology()
+    from rdflib.namespace import RDFS
+
+    explained = set()
+    for s, p, o in missing:
+        if p != RDF.type:
+            continue
+        by_domain = any((prop, RDFS.domain, None) in onto for prop in ours.predicates(s, None))
+        by_range = any(True for _ in ours.subjects(None, s))
+        if by_domain or by_range:
+            explained.add((s, p, o))
+    assert missing - explained == set()
+
+
+def test_the_rules_cover_every_axiom_kind():
+    names = {r.name.split(":")[0] for r in compile_rules(load_ontology())}
+    assert {"subClass", "subProperty", "inverse", "symmetric", "transitive", "chain", "hasValue"} <= names
+
+
+def test_chain_answers_match(both):
+    ours, reference = both
+    for g in (ours, reference):
+        cities = set(g.objects(URIRef("https://w3id.org/qkg/id/t-mission"), QKG.destination))
+        assert {str(c).rsplit("/", 1)[-1] for c in cities} == {"t-city-b", "t-city-c"}
