@@ -144,13 +144,29 @@ def query(ctx, query, params, fmt, list_, show):
     if show:
         click.echo(text)
         return
-    inspect_query(text)
-    store = _open(_settings(ctx))
-    from ontology import PREFIXES
+    from graph.errors import QueryError, QuerySyntaxError
+    from ontology import PREFIXES, sparql_prefixes
 
-    results = store.query(text, use_default_graph_as_union=True, substitutions=substitutions or None,
-                          prefixes=PREFIXES)
-    click.echo(render(results, fmt))
+    # The project's prefixes are pre-declared (a query may redeclare them); error lines refer to the user's text.
+    header = sparql_prefixes() + "\n"
+    try:
+        inspect_query(header + text)
+    except QuerySyntaxError as exc:
+        shift = header.count("\n")
+        line = exc.line - shift if exc.line and exc.line > shift else exc.line
+        message = exc.message.replace(f"line {exc.line}", f"line {line}") if exc.line else exc.message
+        raise QuerySyntaxError(message, line=line, column=exc.column, hint=exc.hint) from None
+    store = _open(_settings(ctx))
+
+    try:
+        results = store.query(text, use_default_graph_as_union=True, substitutions=substitutions or None,
+                              prefixes=PREFIXES)
+        out = render(results, fmt)
+        click.echo(out, nl=not out.endswith("\n"))
+    except SyntaxError as exc:
+        raise QuerySyntaxError(f"the query does not parse: {exc}", hint="check the SPARQL syntax") from None
+    except (RuntimeError, OSError) as exc:
+        raise QueryError(f"the query failed: {exc}", hint="check the query against the data") from None
 
 
 @cli.command()

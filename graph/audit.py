@@ -45,7 +45,7 @@ def _simple(where: str, noun: str) -> Callable[[Q, float], tuple]:
     def check(q: Q, stated: float) -> tuple:
         n = _count(q, where)
         if n == stated:
-            return n, "agrees", f"{n} {noun} in the details, as stated", {}
+            return n, "agrees", f"{n} {noun}, as stated", {}
         return n, "disagrees", f"the details list {n} {noun}, the headline says {stated:g}", {}
     return check
 

@@ -30,11 +30,11 @@ import asyncio
 import json
 import multiprocessing
 import os
-import queue
 import re
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -121,6 +121,15 @@ class QueryPool:
         Check every query with :func:`graph.guard.inspect_query` in the worker
         before evaluating it (default True). Turn off only for trusted queries.
 
+    Notes
+    -----
+    Workers are forked from a ``forkserver`` that has imported this module
+    (``spawn`` where forkserver is unavailable), never by a plain fork of a
+    process that may run threads. As with any such start method, a script
+    that creates a pool must guard its entry point with
+    ``if __name__ == "__main__":``. A worker exits as soon as its parent
+    dies, even in the middle of a query.
+
     Examples
     --------
     >>> import tempfile, pyoxigraph as ox
@@ -153,7 +162,8 @@ class QueryPool:
         self.max_bytes = max_bytes
         self.guard = guard
         self._ctx = _context()
-        self._idle: queue.SimpleQueue[_Worker | None] = queue.SimpleQueue()
+        self._idle: list[_Worker] = []  # ready workers; empty whenever callers wait
+        self._waiters: deque[_Waiter] = deque()  # callers waiting, served in order
         self._live: set[_Worker] = set()
         self._threads: set[threading.Thread] = set()
         self._lock = threading.Lock()
@@ -179,7 +189,7 @@ class QueryPool:
             return self
         with self._lock:
             if self._closed:
-                raise StoreError("the query pool is closed", hint="create a new QueryPool")
+                raise _pool_closed()
             if self._started:
                 return self
             if not self.store_path.exists():
@@ -192,8 +202,7 @@ class QueryPool:
                 for worker in fresh:
                     self._kill(worker)
                 raise
-            for worker in fresh:
-                self._idle.put(worker)
+            self._idle.extend(fresh)
             self._started = True
         return self
 
@@ -203,11 +212,13 @@ class QueryPool:
             if self._closed:
                 return
             self._closed = True
-        for worker in self._drain():
+            idle, self._idle = self._idle, []
+            while self._waiters:
+                self._waiters.popleft().event.set()  # with no worker: "closed"
+        for worker in idle:
             self._stop(worker)
-        self._idle.put(None)  # wakes callers waiting for a worker
         for worker in list(self._live):
-            self._kill(worker)
+            worker.interrupt()  # busy or starting: the thread that owns it cleans up
         for thread in list(self._threads):
             thread.join(timeout=_START_TIMEOUT)
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -228,7 +239,7 @@ class QueryPool:
             self._generation += 1
             if not self._started or self._closed:
                 return
-        old = self._drain()
+            old, self._idle = self._idle, []
         for worker in old:
             self._stop(worker)
         fresh = [self._spawn() for _ in old]
@@ -321,6 +332,9 @@ class QueryPool:
         deadline = started + self.timeout
         self.start()
         worker = self._acquire(deadline)
+        if time.monotonic() >= deadline:  # got a worker just as the time ran out
+            self._release(worker)
+            raise self._busy()
         try:
             kind, payload = self._ask(worker, (query, fmt, union, self.max_rows, self.max_bytes), deadline)
         except BaseException:
@@ -338,9 +352,8 @@ class QueryPool:
             if worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 return worker.conn.recv()
         except (EOFError, OSError):
-            worker.process.join(1.0)
             raise StoreError(
-                f"a query worker died (exit code {worker.process.exitcode}); it has been replaced",
+                f"a query worker died (exit code {worker.exit_code(1.0)}); it has been replaced",
                 hint="retry; if it happens again the query may exhaust memory or the store "
                 "may be damaged (run `qkg build`)",
             ) from None
@@ -358,41 +371,47 @@ class QueryPool:
         return worker
 
     def _acquire(self, deadline: float) -> _Worker:
-        try:
-            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            if self._start_error is not None:
-                raise self._start_error from None
-            raise QueryTimeout(
-                f"all {self.size} query workers stayed busy for the whole {self.timeout:g} s limit",
-                hint="retry in a moment, or make the query cheaper",
-            ) from None
-        if worker is None:
-            self._idle.put(None)
-            raise StoreError("the query pool is closed", hint="create a new QueryPool")
-        return worker
+        """Take an idle worker, or wait for one in first-come, first-served order."""
+        with self._lock:
+            if self._closed:
+                raise _pool_closed()
+            if self._idle:
+                return self._idle.pop()
+            waiter = _Waiter()
+            self._waiters.append(waiter)
+        waiter.event.wait(max(0.0, deadline - time.monotonic()))
+        with self._lock:
+            if waiter.worker is None and waiter in self._waiters:
+                self._waiters.remove(waiter)
+        if waiter.worker is not None:
+            return waiter.worker
+        if self._closed:
+            raise _pool_closed()
+        if self._start_error is not None:
+            raise self._start_error
+        raise self._busy()
 
     def _release(self, worker: _Worker) -> None:
+        """Hand a healthy worker to the longest-waiting caller, or make it idle."""
         with self._lock:
             closed, stale = self._closed, worker.generation != self._generation
-        if closed or stale:
-            self._stop(worker)
-            if not closed:
-                self._replace_later()
-        else:
-            self._idle.put(worker)
+            if not (closed or stale):
+                if self._waiters:
+                    waiter = self._waiters.popleft()
+                    waiter.worker = worker
+                    waiter.event.set()
+                else:
+                    self._idle.append(worker)
+                return
+        self._stop(worker)
+        if not closed:
+            self._replace_later()
 
-    def _drain(self) -> list[_Worker]:
-        workers = []
-        while True:
-            try:
-                worker = self._idle.get_nowait()
-            except queue.Empty:
-                return workers
-            if worker is None:
-                self._idle.put(None)
-                return workers
-            workers.append(worker)
+    def _busy(self) -> QueryTimeout:
+        return QueryTimeout(
+            f"all {self.size} query workers stayed busy for the whole {self.timeout:g} s limit",
+            hint="retry in a moment, or make the query cheaper",
+        )
 
     def _replace_later(self) -> None:
         thread = threading.Thread(target=self._replace, name="qkg-query-respawn", daemon=True)
@@ -405,13 +424,17 @@ class QueryPool:
     def _replace(self) -> None:
         delay = 0.5
         try:
-            while not self._closed:
+            while True:
                 with self._lock:
+                    if self._closed:
+                        return
                     worker = self._spawn()
                 try:
                     worker.wait_ready(_START_TIMEOUT)
                 except StoreError as exc:
                     self._kill(worker)
+                    if self._closed:
+                        return
                     self._start_error = exc
                     time.sleep(delay)
                     delay = min(2 * delay, 30.0)
@@ -431,18 +454,35 @@ class QueryPool:
         self._live.discard(worker)
 
 
+class _Waiter:
+    """A caller waiting for a worker; ``_release`` hands one over directly."""
+
+    __slots__ = ("event", "worker")
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.worker: _Worker | None = None
+
+
 class _Worker:
     """One worker process and the parent's end of its pipe."""
 
     def __init__(self, ctx, store_path: Path, guard: bool, generation: int) -> None:
         self.generation = generation
         self.conn, child = ctx.Pipe()
+        # Nothing is ever sent on the lifeline: the worker sees EOF when the
+        # parent dies. (The process tree cannot tell: a forkserver outlives it.)
+        lifeline, self._lifeline = ctx.Pipe(duplex=False)
         self.process = ctx.Process(
-            target=_worker_main, args=(child, str(store_path), guard), name="qkg-query-worker", daemon=True
+            target=_worker_main,
+            args=(child, lifeline, str(store_path), guard),
+            name="qkg-query-worker",
+            daemon=True,
         )
         self.process.start()
         self.pid = self.process.pid
         child.close()
+        lifeline.close()
         self._lock = threading.Lock()
         self._done = False
 
@@ -453,7 +493,7 @@ class _Worker:
             kind, payload = self.conn.recv()
         except (EOFError, OSError):
             raise StoreError(
-                f"a query worker exited while opening the store (exit code {self.process.exitcode})",
+                f"a query worker exited while opening the store (exit code {self.exit_code(1.0)})",
                 hint="check the store with `qkg build`",
             ) from None
         if kind != "ready":
@@ -468,7 +508,21 @@ class _Worker:
         self.process.join(1.0)
         self.kill()
 
+    def exit_code(self, wait: float = 0.0) -> int | None:
+        try:
+            self.process.join(wait)
+            return self.process.exitcode
+        except ValueError:  # already closed by kill()
+            return None
+
+    def interrupt(self) -> None:
+        """SIGKILL the process, leaving the pipe to the thread that owns the worker."""
+        with self._lock:
+            if not self._done:
+                self.process.kill()
+
     def kill(self) -> None:
+        """SIGKILL the process, reap it and close its pipes."""
         with self._lock:
             if self._done:
                 return
@@ -477,6 +531,11 @@ class _Worker:
             self.process.join()  # reap it: no zombie
             self.process.close()
             self.conn.close()
+            self._lifeline.close()
+
+
+def _pool_closed() -> StoreError:
+    return StoreError("the query pool is closed", hint="create a new QueryPool")
 
 
 def _context():
@@ -504,7 +563,7 @@ def _format_name(result_format: str) -> str:
 # -- inside the worker process ----------------------------------------------
 
 
-def _worker_main(conn, store_path: str, guard: bool) -> None:
+def _worker_main(conn, lifeline, store_path: str, guard: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent
     try:
         store = ox.Store.read_only(store_path)
@@ -512,7 +571,7 @@ def _worker_main(conn, store_path: str, guard: bool) -> None:
         conn.send(("error", StoreError(f"cannot open the store at {store_path}: {exc}",
                                        hint="run `qkg build` first")))
         return
-    threading.Thread(target=_exit_with_parent, daemon=True).start()
+    threading.Thread(target=_exit_with_parent, args=(lifeline,), daemon=True).start()
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -532,11 +591,9 @@ def _worker_main(conn, store_path: str, guard: bool) -> None:
         conn.send(reply)
 
 
-def _exit_with_parent() -> None:
-    """Exit if the parent dies, even while a query runs (it holds no GIL)."""
-    parent = os.getppid()
-    while os.getppid() == parent:
-        time.sleep(1.0)
+def _exit_with_parent(lifeline) -> None:
+    """Exit when the parent dies, even while a query runs (it holds no GIL)."""
+    lifeline.poll(None)  # returns at EOF
     os._exit(1)
 
 

@@ -31,3 +31,17 @@ def browser_env() -> Path:
             pytest.fail(reason + " [QKG_REQUIRE_BROWSER is set]", pytrace=False)
         pytest.skip(reason)
     return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def graph_2024(tmp_path_factory) -> Path:
+    """The 2024 report graph, built once per session by the real build (SHACL on), into a temporary folder.
+
+    Returns the data directory (pass it as ``--data-dir``); the store itself is ``<dir>/current``.
+    """
+    from graph.build import build
+    from loaders.sources import default_data_root, discover
+
+    out = tmp_path_factory.mktemp("graph-2024")
+    build(discover(default_data_root()), data_dir=out, shacl=True)
+    return out

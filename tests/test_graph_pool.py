@@ -8,7 +8,9 @@ import io
 import json
 import os
 import signal
+import subprocess
 import sys
+import textwrap
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -294,6 +296,34 @@ def test_worker_crash_is_a_store_error_and_the_worker_is_replaced(store_path):
         assert single.pids() != [pid] and live([pid]) == []
 
 
+@linux_only
+def test_workers_exit_when_the_parent_dies(store_path):
+    script = textwrap.dedent(f"""
+        import threading, time
+        from graph.pool import QueryPool
+        pool = QueryPool({str(store_path)!r}, workers=2, timeout=600).start()
+        threading.Thread(target=pool.run, args=({RUNAWAY!r},), daemon=True).start()
+        time.sleep(0.5)
+        print(*pool.pids(), flush=True)
+        time.sleep(600)
+    """)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    try:
+        pids = [int(pid) for pid in parent.stdout.readline().split()]
+        assert len(live(pids)) == 2  # one busy with the runaway query, one idle
+    finally:
+        parent.kill()  # SIGKILL: no clean-up code runs in the parent
+        parent.wait()
+        parent.stdout.close()
+    deadline = time.monotonic() + 3
+    while live(pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert live(pids) == []
+
+
 def test_concurrent_runs_from_threads(pool):
     def label(i: int) -> str:
         result = pool.run(PREFIXES + f"SELECT ?l WHERE {{ ex:city-{i:03d} rdfs:label ?l }}")
@@ -302,6 +332,26 @@ def test_concurrent_runs_from_threads(pool):
     with ThreadPoolExecutor(max_workers=8) as threads:
         labels = list(threads.map(label, range(100)))
     assert labels == [f"Ville {i}" for i in range(100)]
+
+
+def test_callers_are_served_in_arrival_order(store_path):
+    # A thread that just got an answer must not barge ahead of one already waiting.
+    with QueryPool(store_path, workers=1, timeout=10) as single:
+        done, late = [], []
+
+        def busy_loop() -> None:
+            for _ in range(300):
+                single.run("ASK { ?s ?p ?o }")
+                done.append(1)
+
+        looping = threading.Thread(target=busy_loop)
+        looping.start()
+        while len(done) < 10:
+            time.sleep(0.001)
+        single.run("ASK { ?s ?p ?o }")
+        late.append(len(done))
+        looping.join()
+    assert late[0] < 10 + 20, f"waited while {late[0] - 10} queries barged ahead"
 
 
 def test_arun_never_blocks_the_event_loop(store_path):

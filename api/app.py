@@ -1,0 +1,293 @@
+"""The web application: ``create_app(settings)`` builds it; nothing happens at import time.
+
+What the factory wires:
+
+- the lifespan: open the current build (query pool, in-process read-only store, search index), watch
+  ``.qkg/current`` every second and switch to a new build when it changes, stop the workers on shutdown;
+- the routers of :data:`ROUTERS`, plus the optional ones of :data:`OPTIONAL_ROUTERS` when their module
+  exists (each module exposes ``router``);
+- security headers on every response (:func:`content_security_policy`: no inline script, styles from
+  our own files only), a request-body cap answering 413 before reading the body, CORS for anonymous
+  reads (any origin, never with credentials);
+- one error shape (:mod:`api.errors`), ``/static`` (our css/js and ``vendor/``), Jinja2 templates.
+
+Examples
+--------
+>>> from api.config import Settings
+>>> app = create_app(Settings(data_dir="/nonexistent"))
+>>> "/sparql" in app.openapi()["paths"]
+True
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import hashlib
+import importlib
+import json
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from api.config import Settings
+from api.deps import AppState
+from api.errors import _unhandled, error_body, install_error_handlers
+
+__all__ = ["create_app", "ROUTERS", "OPTIONAL_ROUTERS", "content_security_policy", "STATIC_DIR", "TEMPLATE_DIR"]
+
+log = logging.getLogger("qkg.api")
+
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static"
+TEMPLATE_DIR = HERE / "templates"
+#: Router modules always included, in order (each exposes ``router``).
+ROUTERS = ("api.routes.meta", "api.routes.sparql", "api.routes.queries", "api.routes.entities", "api.routes.search")
+#: Router modules included when they exist (owned by other parts of the project).
+OPTIONAL_ROUTERS = ("api.routes.analysis", "api.routes.viz")
+_RELOAD_EVERY = 1.0
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the FastAPI application.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Defaults to the environment's (``QKG_*`` variables).
+
+    Returns
+    -------
+    FastAPI
+        The app; the store is opened when it starts (lifespan), not here.
+    """
+    settings = settings or Settings()
+    templates = _templates()
+    state = AppState(settings, templates)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await asyncio.to_thread(state.open)
+        watcher = asyncio.create_task(_watch(state))
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            await asyncio.to_thread(state.close)
+
+    app = FastAPI(
+        title="qkg",
+        summary="Knowledge graph of the City of Québec's international relations",
+        description="SPARQL 1.1 endpoint at /sparql, canned queries at /queries, entity pages at /id/{name}. "
+        "Every error has the shape {\"ok\": false, \"error\", \"hint\", \"status\"}.",
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "sparql", "description": "SPARQL 1.1 Protocol (read-only, time-limited, row-capped)."},
+            {"name": "queries", "description": "Canned, parameterised queries."},
+            {"name": "entities", "description": "Entities, neighbourhoods and paths."},
+            {"name": "search", "description": "Label search (accents and acronyms folded)."},
+            {"name": "meta", "description": "Health, statistics, audit, dataset description."},
+        ],
+    )
+    app.state.qkg = state
+    install_error_handlers(app)
+    for name in ROUTERS:
+        app.include_router(importlib.import_module(name).router)
+    for name in OPTIONAL_ROUTERS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(
+        CORSMiddleware, allow_origins=["*"], allow_credentials=False, allow_methods=["GET", "POST", "HEAD"],
+        allow_headers=["Accept", "Content-Type"], expose_headers=["X-QKG-Truncated", "X-QKG-Rows"], max_age=600,
+    )
+    app.add_middleware(BodyLimit, max_body=settings.max_body)
+    app.add_middleware(SecurityHeaders, csp=content_security_policy())
+    return app
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=TEMPLATE_DIR)  # autoescape is on for .html
+    from ontology import PREFIXES
+
+    templates.env.globals.update(prefixes=PREFIXES, json_attr=lambda v: json.dumps(v, ensure_ascii=False))
+    return templates
+
+
+async def _watch(state: AppState) -> None:
+    """Switch to a new build within a second of ``qkg build`` publishing it."""
+    while True:
+        await asyncio.sleep(_RELOAD_EVERY)
+        try:
+            await asyncio.to_thread(state.refresh)
+        except Exception:  # pragma: no cover - refresh logs its own failures
+            log.exception("store watcher")
+
+
+@lru_cache(maxsize=1)
+def content_security_policy() -> str:
+    """The Content-Security-Policy of every response.
+
+    Scripts come only from our own files (no inline script, no eval); so do style sheets. The vendored
+    vis-network and vis-timeline bundles inject their CSS as ``<style>`` elements at run time, so the
+    SHA-256 of each of those CSS strings is allowed too (computed from the files when present).
+
+    >>> "script-src 'self'" in content_security_policy()
+    True
+    """
+    styles = " ".join(f"'sha256-{h}'" for h in _injected_style_hashes())
+    return "; ".join([
+        "default-src 'self'", "script-src 'self'", f"style-src 'self' {styles}".strip(),
+        "img-src 'self' data: blob:", "font-src 'self'", "connect-src 'self'", "object-src 'none'",
+        "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
+    ])
+
+
+def _injected_style_hashes() -> list[str]:
+    hashes = []
+    for name in ("vis-network.min.js", "vis-timeline-graph2d.min.js"):
+        path = STATIC_DIR / "vendor" / name
+        if not path.exists():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        setter = re.search(r"function (\w+)\(\w+,\w+\)\{void 0===\w+&&\(\w+=\{\}\);var \w+=\w+\.insertAt", text)
+        if not setter:
+            continue
+        call = r"\b" + re.escape(setter.group(1)) + r"""\(("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\)"""
+        for literal in re.findall(call, text):
+            css = _js_string(literal)
+            hashes.append(base64.b64encode(hashlib.sha256(css.encode()).digest()).decode())
+    return list(dict.fromkeys(hashes))
+
+
+_JS_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+
+
+def _js_string(literal: str) -> str:
+    """The value of a JavaScript string literal (quotes included).
+
+    >>> _js_string(r"'a\\'b\\x41\\u00e9'")
+    "a'bAé"
+    """
+
+    def unescape(match: re.Match) -> str:
+        code = match.group(1)
+        if code[0] in "xu" and len(code) > 1:
+            return chr(int(code[1:].strip("{}"), 16))
+        return _JS_ESCAPES.get(code, code)
+
+    return re.sub(r"\\(x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|.)", unescape, literal[1:-1], flags=re.S)
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: security headers on every response, 500s included."""
+
+    def __init__(self, app, *, csp: str) -> None:
+        self.app = app
+        self.headers = [
+            (b"content-security-policy", csp.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"strict-origin-when-cross-origin"),
+            (b"x-frame-options", b"DENY"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+        ]
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_with_headers(message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [h for h in self.headers if h[0] not in names]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception as exc:
+            if started:
+                raise
+            response = await _unhandled(Request(scope), exc)
+            await response(scope, receive, send_with_headers)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Pure ASGI middleware: refuse request bodies over ``max_body`` bytes with 413.
+
+    A declared ``Content-Length`` over the cap is refused before a byte of the body is read; a body
+    without length (chunked) is counted while the app reads it and refused as soon as it passes the cap.
+    """
+
+    def __init__(self, app, *, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers", [])).get(b"content-length")
+        if length is not None:
+            try:
+                declared = int(length)
+            except ValueError:
+                await self._refuse(scope, send, 400, "invalid Content-Length header", "send a decimal byte count")
+                return
+            if declared > self.max_body:
+                await self._refuse(scope, send, 413, self._message(declared), self._hint())
+                return
+        seen = 0
+        started = False
+
+        async def counting_receive():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._refuse(scope, send, 413, self._message(seen), self._hint())
+
+    def _message(self, size: int) -> str:
+        return f"request body of {size:,}+ bytes is over the {self.max_body:,}-byte limit"
+
+    def _hint(self) -> str:
+        return "send a shorter query (use VALUES for long lists), or run it locally on a dump (/dump.trig)"
+
+    async def _refuse(self, scope, send, status: int, message: str, hint: str) -> None:
+        body = json.dumps(error_body(status, message, hint=hint)).encode()
+        await send({"type": "http.response.start", "status": status, "headers": [
+            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})

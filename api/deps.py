@@ -1,0 +1,172 @@
+"""The application's state and the typed dependencies routes ask for.
+
+One :class:`AppState` lives on ``app.state.qkg``, made by the lifespan of :func:`api.app.create_app`:
+the settings, the query pool (worker processes, for every user query), a read-only store opened in this
+process (for the small, bounded look-ups of entity pages, search and stats) and the search index. When a
+new build swaps ``.qkg/current``, :meth:`AppState.refresh` reopens all of them.
+
+Routes declare what they need with the aliases, FastAPI-template style::
+
+    @router.get("/api/stats")
+    def stats(store: StoreDep) -> dict: ...
+
+Examples
+--------
+>>> from api.config import Settings
+>>> state = AppState(Settings(data_dir="/nonexistent"))
+>>> state.generation
+0
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import networkx as nx
+import pyoxigraph as ox
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+
+from api.config import Settings
+from graph.errors import StoreError
+from graph.pool import QueryPool
+from graph.search import SearchIndex
+from graph.store import StoreLayout, open_read_only
+
+__all__ = [
+    "AppState", "get_state", "get_settings", "get_store", "get_pool", "get_search", "get_templates",
+    "get_links", "StateDep", "SettingsDep", "StoreDep", "PoolDep", "SearchDep", "TemplatesDep", "LinksDep",
+]
+
+log = logging.getLogger("qkg.api")
+
+
+class AppState:
+    """Everything the routes share; one per application.
+
+    Parameters
+    ----------
+    settings : Settings
+        The application's settings.
+    templates : Jinja2Templates, optional
+        The HTML templates (set by the app factory).
+    """
+
+    def __init__(self, settings: Settings, templates: Jinja2Templates | None = None) -> None:
+        self.settings = settings
+        self.templates = templates
+        self.layout = StoreLayout(settings.data_dir)
+        self.pool: QueryPool | None = None
+        self.store: ox.Store | None = None
+        self.search: SearchIndex | None = None
+        self.path: Path | None = None
+        self.generation = 0
+        self._links: nx.MultiDiGraph | None = None
+        self._lock = threading.Lock()
+
+    def open(self) -> None:
+        """Open the current build: start the pool, open the store, index the labels."""
+        self.path = self.layout.require_current()
+        self.store = open_read_only(self.path)
+        self.search = SearchIndex.from_store(self.store)
+        self.pool = QueryPool(
+            self.layout.pointer, workers=self.settings.workers, timeout=self.settings.query_timeout,
+            max_rows=self.settings.max_rows,
+        ).start()
+        self.generation += 1
+
+    def refresh(self) -> bool:
+        """Reopen everything if ``current`` now points at another build; True if it did.
+
+        Safe to call often (one ``readlink``); a failed reload keeps the previous build serving.
+        """
+        target = self.layout.current()
+        if target is None or target == self.path:
+            return False
+        with self._lock:
+            if target == self.path:
+                return False
+            try:
+                store = open_read_only(target)
+                search = SearchIndex.from_store(store)
+                if self.pool is not None:
+                    self.pool.reload()
+            except Exception:
+                log.exception("could not switch to the new build at %s; still serving %s", target, self.path)
+                return False
+            self.store, self.search, self.path, self._links = store, search, target, None
+            self.generation += 1
+            log.warning("now serving the build at %s", target)
+            return True
+
+    def links(self) -> nx.MultiDiGraph:
+        """The link graph of the current build (built on first use, then cached until a reload)."""
+        links = self._links
+        if links is None:
+            from graph.entity import link_graph
+
+            links = self._links = link_graph(self.require_store())
+        return links
+
+    def require_store(self) -> ox.Store:
+        if self.store is None:
+            raise StoreError("the graph is not loaded yet", hint="run `qkg build`, then restart `qkg serve`")
+        return self.store
+
+    def close(self) -> None:
+        """Stop the pool's workers."""
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+
+def get_state(request: Request) -> AppState:
+    """The application's :class:`AppState`."""
+    return request.app.state.qkg
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was created with (never re-read from the environment)."""
+    return get_state(request).settings
+
+
+def get_store(request: Request) -> ox.Store:
+    """The read-only store of the current build, in this process (for small, bounded look-ups)."""
+    return get_state(request).require_store()
+
+
+def get_pool(request: Request) -> QueryPool:
+    """The query pool: every user-supplied query runs there, killable, time-limited and row-capped."""
+    pool = get_state(request).pool
+    if pool is None:
+        raise StoreError("the query pool is not running", hint="restart `qkg serve`")
+    return pool
+
+
+def get_search(request: Request) -> SearchIndex:
+    """The label index of the current build."""
+    state = get_state(request)
+    if state.search is None:
+        raise StoreError("the search index is not built yet", hint="restart `qkg serve`")
+    return state.search
+
+
+def get_templates(request: Request) -> Jinja2Templates:
+    """The Jinja2 templates (autoescaped)."""
+    return get_state(request).templates
+
+
+def get_links(request: Request) -> nx.MultiDiGraph:
+    """The entity link graph of the current build."""
+    return get_state(request).links()
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[ox.Store, Depends(get_store)]
+PoolDep = Annotated[QueryPool, Depends(get_pool)]
+SearchDep = Annotated[SearchIndex, Depends(get_search)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+LinksDep = Annotated[nx.MultiDiGraph, Depends(get_links)]

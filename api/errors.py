@@ -1,0 +1,153 @@
+"""One error shape for every route, datasette style.
+
+Every error answers with the same JSON body::
+
+    {"ok": false, "error": "what went wrong", "hint": "how to fix it", "status": 400}
+
+plus ``"errors": [...]`` for request validation (422) and ``"line"``/``"column"`` for SPARQL syntax
+errors. The sources:
+
+=====================================  ======  =====================================================
+exception                              status  body
+=====================================  ======  =====================================================
+:class:`graph.errors.QKGError`         .status  its message and hint
+``HTTPException`` (404, 405, 413...)   its own  its detail
+``RequestValidationError``             422     "invalid request", ``errors`` lists each problem
+anything else                          500     a generic message; the traceback is logged, never sent
+=====================================  ======  =====================================================
+
+A browser (``Accept: text/html`` preferred, outside ``/api/``) gets a friendly HTML page instead, with
+the same status; a client that asks for ``text/plain`` only gets the message as plain text.
+
+Examples
+--------
+>>> error_body(404, "no entity named 'x'", hint="search for it")
+{'ok': False, 'error': "no entity named 'x'", 'hint': 'search for it', 'status': 404}
+"""
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from graph.errors import QKGError, QuerySyntaxError
+
+__all__ = ["ErrorModel", "error_body", "error_response", "install_error_handlers", "wants_html", "ERROR_RESPONSES"]
+
+log = logging.getLogger("qkg.api")
+
+_HINTS = {
+    404: "check the address; /search finds entities by name, /api/queries lists the canned queries",
+    405: "see /docs for the methods each route accepts",
+    406: "ask for one of the media types listed in /docs",
+    413: "send a smaller request body",
+    415: "send the body with one of the content types listed in /docs",
+}
+
+
+class ErrorModel(BaseModel):
+    """The JSON body of every error."""
+
+    ok: bool = Field(False, description="Always false for an error.")
+    error: str = Field(..., description="What went wrong.", examples=["no entity named 'atlantis'"])
+    hint: str = Field("", description="How to fix it.", examples=["search for the name at /api/search?q=..."])
+    status: int = Field(..., description="The HTTP status, repeated.", examples=[404])
+    errors: list[dict] | None = Field(None, description="Each validation problem (422 only).")
+    line: int | None = Field(None, description="Line of a SPARQL syntax error (1-based).")
+    column: int | None = Field(None, description="Column of a SPARQL syntax error (1-based).")
+
+
+#: Error responses to declare on routes (OpenAPI), all with :class:`ErrorModel`.
+ERROR_RESPONSES = {code: {"model": ErrorModel, "description": text} for code, text in {
+    400: "Bad input (bad parameter, malformed or refused query)",
+    404: "Not found",
+    422: "Invalid request parameters",
+    500: "Server error",
+    503: "Timed out",
+}.items()}
+
+
+def error_body(status: int, error: str, *, hint: str = "", **extra) -> dict:
+    """The canonical error body (``None`` extras are left out)."""
+    body = {"ok": False, "error": error, "hint": hint, "status": status}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return body
+
+
+def wants_html(request: Request) -> bool:
+    """True when a browser asks for a page: ``text/html`` ranks first in Accept, outside ``/api/``."""
+    path = request.url.path
+    if path.startswith("/api/") or path.endswith((".json", ".csv", ".ttl", ".jsonld", ".nt", ".trig")):
+        return False
+    accept = request.headers.get("accept", "")
+    first = accept.split(",")[0].split(";")[0].strip().lower()
+    return first in ("text/html", "application/xhtml+xml")
+
+
+def _wants_text(request: Request) -> bool:
+    accept = request.headers.get("accept", "").lower()
+    return accept.startswith("text/plain") and "json" not in accept
+
+
+def error_response(request: Request, status: int, error: str, *, hint: str = "", headers: dict | None = None,
+                   **extra) -> Response:
+    """Render an error as JSON, as an HTML page for browsers, or as plain text when asked for."""
+    body = error_body(status, error, hint=hint, **extra)
+    if wants_html(request):
+        state = getattr(request.app.state, "qkg", None)
+        templates = getattr(state, "templates", None)
+        if templates is not None:
+            try:
+                return templates.TemplateResponse(request, "error.html", {"error": body}, status_code=status,
+                                                  headers=headers)
+            except Exception:  # a broken template must not hide the original error
+                log.exception("could not render the error page")
+        return HTMLResponse(f"<h1>{status}</h1>", status_code=status, headers=headers)
+    if _wants_text(request):
+        text = error + (f"\nhint: {hint}" if hint else "") + "\n"
+        return PlainTextResponse(text, status_code=status, headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def _qkg_error(request: Request, exc: QKGError) -> Response:
+    extra = {}
+    if isinstance(exc, QuerySyntaxError):
+        extra = {"line": exc.line, "column": exc.column}
+    if exc.status >= 500:
+        log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc.message)
+    return error_response(request, exc.status, exc.message, hint=exc.hint, **extra)
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    detail = exc.detail if isinstance(exc.detail, str) else "request refused"
+    hint = _HINTS.get(exc.status_code, "")
+    if isinstance(exc.detail, dict):
+        detail, hint = exc.detail.get("error", detail), exc.detail.get("hint", hint)
+    return error_response(request, exc.status_code, detail, hint=hint, headers=getattr(exc, "headers", None))
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    errors = [{"loc": [str(part) for part in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type", "")}
+              for e in exc.errors()]
+    first = errors[0] if errors else {"loc": [], "msg": "invalid"}
+    where = ".".join(first["loc"][1:] or first["loc"]) or "request"
+    return error_response(request, 422, f"invalid request: {where}: {first['msg']}",
+                          hint="see /docs for the expected parameters", errors=errors)
+
+
+async def _unhandled(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(request, 500, "internal server error",
+                          hint="this is a bug in qkg; the details are in the server log")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that give every error the one shape."""
+    app.add_exception_handler(QKGError, _qkg_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unhandled)

@@ -1,0 +1,212 @@
+"""Entities and ontology terms: every IRI of the graph resolves on this server.
+
+=====================================================  ====================================================
+route                                                  answer
+=====================================================  ====================================================
+``/id/{name}`` (``https://w3id.org/qkg/id/{name}``)    HTML page, or Turtle / JSON-LD / N-Triples by Accept
+``/id/{name}.ttl`` ``.jsonld`` ``.nt``                 the same in that format
+``/def`` (``https://w3id.org/qkg/def#Term``)           the ontology: a page listing every term (anchors)
+``/def/{term}``                                        one class or property
+``/api/entities/{name}``                               JSON: labels, types, facts with provenance, links
+``/api/entities/{name}/neighbours?depth=``             nodes and edges within ``depth`` links (at most 3)
+``/api/paths?from=&to=&max=``                          shortest paths between two entities
+=====================================================  ====================================================
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from api.deps import LinksDep, StoreDep, TemplatesDep
+from api.errors import ERROR_RESPONSES
+from api.routes.formats import parse_accept
+from api.routes.models import EntityModel, NeighboursModel, PathsModel
+from graph.catalog import expand_curie
+from graph.entity import ENTITY_NS, TERM_NS, describe, instances_of, neighbourhood, shortest_paths
+from graph.errors import ParameterError, QKGError
+from graph.results import short
+from ontology import PREFIXES
+
+__all__ = ["router", "href_for", "EntityNotFound", "resolve"]
+
+router = APIRouter(tags=["entities"])
+
+_NAME = re.compile(r"^[A-Za-z0-9][\w.~-]*$")
+_SUFFIXES = {".ttl": "turtle", ".jsonld": "jsonld", ".nt": "ntriples", ".rdf": "rdfxml"}
+_RDF = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "ntriples": ox.RdfFormat.N_TRIPLES,
+        "rdfxml": ox.RdfFormat.RDF_XML}
+_ACCEPT = {"text/html": "html", "application/xhtml+xml": "html", "text/turtle": "turtle",
+           "application/ld+json": "jsonld", "application/json": "jsonld", "application/n-triples": "ntriples",
+           "application/rdf+xml": "rdfxml"}
+
+
+class EntityNotFound(QKGError):
+    """No entity or term by that name (404)."""
+
+    status = 404
+
+
+def href_for(iri: str) -> str:
+    """Where an IRI is shown: ``/id/...`` for entities, ``/def/...`` for ontology terms, else itself.
+
+    >>> href_for("https://w3id.org/qkg/id/quebec"), href_for("https://w3id.org/qkg/def#City")
+    ('/id/quebec', '/def/City')
+    """
+    if iri.startswith(ENTITY_NS) and "/" not in iri[len(ENTITY_NS):]:
+        return "/id/" + iri[len(ENTITY_NS):]
+    if iri.startswith(TERM_NS):
+        return "/def/" + iri[len(TERM_NS):]
+    return iri
+
+
+def resolve(value: str, what: str = "entity") -> str:
+    """An entity given as a local name (``geneve``), a CURIE (``qkgd:geneve``) or a full IRI -> its IRI."""
+    value = value.strip()
+    if _NAME.match(value) and ":" not in value:
+        return ENTITY_NS + value
+    try:
+        return expand_curie(value)
+    except ValueError:
+        raise ParameterError(f"{value!r} is not an {what} name, CURIE or IRI",
+                             hint="write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI") from None
+
+
+def _not_found(name: str) -> EntityNotFound:
+    return EntityNotFound(f"no entity named {name!r} in the graph",
+                          hint=f"search for it: /search?q={name[:40]}")
+
+
+def _check_name(name: str) -> None:
+    if not _NAME.match(name):
+        raise _not_found(name)
+
+
+def _choose(request: Request, name: str) -> tuple[str, str]:
+    for suffix, fmt in _SUFFIXES.items():
+        if name.endswith(suffix):
+            return name[: -len(suffix)], fmt
+    for media in parse_accept(request.headers.get("accept")):
+        if media in _ACCEPT:
+            return name, _ACCEPT[media]
+    return name, "html"
+
+
+def _rdf(store: ox.Store, iri: str, fmt: str) -> Response:
+    node = ox.NamedNode(iri)
+    triples = list(dict.fromkeys(q.triple for q in store.quads_for_pattern(node, None, None, None)))
+    triples += list(dict.fromkeys(q.triple for q in store.quads_for_pattern(None, None, node, None)))
+    out = _RDF[fmt]
+    prefixes = PREFIXES if fmt == "turtle" else None
+    body = ox.serialize(list(dict.fromkeys(triples)), format=out, prefixes=prefixes)
+    return Response(body, media_type=out.media_type, headers={"Vary": "Accept"})
+
+
+@router.get("/id/{name}", include_in_schema=False)
+async def entity_page(name: str, request: Request, store: StoreDep, templates: TemplatesDep) -> Response:
+    """An entity: an HTML page for browsers, its triples in Turtle, JSON-LD or N-Triples otherwise."""
+    name, fmt = _choose(request, name)
+    _check_name(name)
+    iri = ENTITY_NS + name
+    data = await asyncio.to_thread(describe, store, iri)
+    if data is None:
+        raise _not_found(name)
+    if fmt != "html":
+        return _rdf(store, iri, fmt)
+    response = templates.TemplateResponse(request, "entity.html", {"e": data, "title": data["label"], "href": href_for})
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@router.get("/def", include_in_schema=False)
+async def ontology_page(request: Request, store: StoreDep, templates: TemplatesDep) -> Response:
+    """The ontology: every class and property with its labels (``/def#Term`` anchors), or its Turtle."""
+    _, fmt = _choose(request, "def")
+    graph = ox.NamedNode(ENTITY_NS + "graph-ontology")
+    if fmt != "html":
+        quads = [q.triple for q in store.quads_for_pattern(None, None, None, graph)
+                 if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(TERM_NS[:-1])]
+        out = _RDF[fmt]
+        return Response(ox.serialize(quads, format=out, prefixes=PREFIXES if fmt == "turtle" else None),
+                        media_type=out.media_type)
+    terms = await asyncio.to_thread(_terms, store)
+    return templates.TemplateResponse(request, "ontology.html", {"terms": terms, "title": "Ontologie / Ontology"})
+
+
+def _terms(store: ox.Store) -> list[dict]:
+    rows = store.query(
+        "SELECT ?t ?kind (SAMPLE(?fr) AS ?lfr) (SAMPLE(?en) AS ?len) (SAMPLE(?d) AS ?def) WHERE { "
+        "GRAPH <https://w3id.org/qkg/id/graph-ontology> { ?t a ?kind "
+        "OPTIONAL { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?fr FILTER(lang(?fr) = 'fr') } "
+        "OPTIONAL { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?en FILTER(lang(?en) = 'en') } "
+        "OPTIONAL { ?t <http://www.w3.org/2004/02/skos/core#definition> ?d FILTER(lang(?d) = 'fr') } } "
+        "FILTER(STRSTARTS(STR(?t), 'https://w3id.org/qkg/def#') && ?kind IN (<http://www.w3.org/2002/07/owl#Class>, "
+        "<http://www.w3.org/2002/07/owl#ObjectProperty>, <http://www.w3.org/2002/07/owl#DatatypeProperty>)) } "
+        "GROUP BY ?t ?kind ORDER BY ?kind ?t")
+    return [{"name": r["t"].value[len(TERM_NS):], "kind": r["kind"].value.rsplit("#", 1)[-1],
+             "fr": r["lfr"].value if r["lfr"] else "", "en": r["len"].value if r["len"] else "",
+             "definition": r["def"].value if r["def"] else ""} for r in rows]
+
+
+@router.get("/def/{term}", include_in_schema=False)
+async def term_page(term: str, request: Request, store: StoreDep, templates: TemplatesDep) -> Response:
+    """One ontology term: labels, definition, super/sub-classes, and for a class its instances."""
+    term, fmt = _choose(request, term)
+    _check_name(term)
+    iri = TERM_NS + term
+    data = await asyncio.to_thread(describe, store, iri)
+    if data is None:
+        raise EntityNotFound(f"no term named {term!r} in the ontology", hint="see the list at /def")
+    if fmt != "html":
+        return _rdf(store, iri, fmt)
+    is_class = any(t["value"] == "http://www.w3.org/2002/07/owl#Class" for t in data["types"])
+    instances = await asyncio.to_thread(instances_of, store, iri, limit=500) if is_class else []
+    context = {"e": data, "title": data["label"], "href": href_for, "is_class": is_class,
+               "instances": [{"href": href_for(i), "label": label, "curie": short(i)} for i, label in instances]}
+    return templates.TemplateResponse(request, "term.html", context)
+
+
+_ERRORS = {k: v for k, v in ERROR_RESPONSES.items() if k in (400, 404, 422, 500)}
+
+
+@router.get("/api/entities/{name}", response_model=EntityModel, responses=_ERRORS, summary="One entity")
+def api_entity(name: str, store: StoreDep) -> dict:
+    """Labels (fr, en), types, facts grouped by property (each with its named graph and report section),
+    incoming links and sources of the entity ``https://w3id.org/qkg/id/{name}``."""
+    _check_name(name)
+    data = describe(store, ENTITY_NS + name)
+    if data is None:
+        raise _not_found(name)
+    return data
+
+
+@router.get("/api/entities/{name}/neighbours", response_model=NeighboursModel, responses=_ERRORS,
+            summary="Neighbourhood of an entity")
+def api_neighbours(name: str, links: LinksDep,
+                   depth: int = Query(1, ge=0, le=10, description="Links to follow; more than 3 counts as 3."),
+                   limit: int = Query(200, ge=1, le=1000, description="Most nodes returned.")) -> dict:
+    """Entities within ``depth`` links (either direction) of ``name``, and the links between them."""
+    _check_name(name)
+    iri = ENTITY_NS + name
+    if iri not in links:
+        raise EntityNotFound(f"no entity named {name!r} with links to other entities",
+                             hint=f"see /id/{name} or search at /search?q={name[:40]}")
+    return neighbourhood(links, iri, depth=depth, max_nodes=limit)
+
+
+@router.get("/api/paths", response_model=PathsModel, responses=_ERRORS, summary="Shortest paths between two entities")
+def api_paths(links: LinksDep,
+              source: str = Query(..., alias="from", description="An entity: name, CURIE or IRI.", examples=["lausanne"]),
+              target: str = Query(..., alias="to", description="An entity: name, CURIE or IRI.", examples=["oms"]),
+              max: int = Query(3, ge=1, le=20, description="Most paths returned.")) -> dict:
+    """Shortest paths over entity-to-entity links (followed in either direction); each edge keeps its
+    property and its real direction."""
+    a, b = resolve(source), resolve(target)
+    for value, iri in ((source, a), (target, b)):
+        if iri not in links:
+            raise EntityNotFound(f"no entity {value!r} with links to other entities",
+                                 hint="check the name with /api/search?q=...")
+    return {"source": a, "target": b, "paths": shortest_paths(links, a, b, max_paths=max)}

@@ -1,0 +1,162 @@
+"""Result formats of the SPARQL endpoint: content negotiation and the service description.
+
+A client picks the format with the ``Accept`` header, or overrides it with ``format=`` (a short name or a
+media type). The query form decides which table applies: solutions (SELECT, ASK) or triples (CONSTRUCT,
+DESCRIBE).
+
+==========  ==========================================  ==============================
+name        media type                                  forms
+==========  ==========================================  ==============================
+json        application/sparql-results+json             SELECT, ASK (default)
+xml         application/sparql-results+xml              SELECT, ASK
+csv         text/csv                                    SELECT, ASK
+tsv         text/tab-separated-values                   SELECT, ASK
+turtle      text/turtle                                 CONSTRUCT, DESCRIBE (default)
+jsonld      application/ld+json                         CONSTRUCT, DESCRIBE
+ntriples    application/n-triples                       CONSTRUCT, DESCRIBE
+rdfxml      application/rdf+xml                         CONSTRUCT, DESCRIBE
+==========  ==========================================  ==============================
+
+Examples
+--------
+>>> guess_form("PREFIX ex: <http://e/#SELECT> # ASK\\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+'CONSTRUCT'
+>>> negotiate("text/csv;q=0.5, application/sparql-results+xml", None, "SELECT")
+'xml'
+>>> negotiate("application/sparql-results+json", "turtle", "CONSTRUCT")
+'turtle'
+"""
+from __future__ import annotations
+
+import re
+
+from graph.errors import ParameterError
+
+__all__ = ["SOLUTION_TYPES", "GRAPH_TYPES", "FORMAT_NAMES", "guess_form", "negotiate", "parse_accept",
+           "service_description"]
+
+SOLUTION_TYPES = {
+    "application/sparql-results+json": "json", "application/json": "json",
+    "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
+    "text/csv": "csv", "text/tab-separated-values": "tsv",
+}
+GRAPH_TYPES = {
+    "text/turtle": "turtle", "application/x-turtle": "turtle", "application/ld+json": "jsonld",
+    "application/json": "jsonld", "application/n-triples": "ntriples", "text/plain": "ntriples",
+    "application/rdf+xml": "rdfxml", "application/xml": "rdfxml", "text/xml": "rdfxml",
+}
+#: Names accepted by ``format=`` (and their aliases).
+FORMAT_NAMES = {
+    "json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv",
+    "turtle": "turtle", "ttl": "turtle", "jsonld": "jsonld", "json-ld": "jsonld", "ntriples": "ntriples",
+    "nt": "ntriples", "n-triples": "ntriples", "rdfxml": "rdfxml", "rdf": "rdfxml", "rdf+xml": "rdfxml",
+}
+_SOLUTION_NAMES = {"json", "xml", "csv", "tsv"}
+_IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
+_STRING = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
+_COMMENT = re.compile(r"#[^\n]*")
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
+def guess_form(query: str) -> str:
+    """The query form, read cheaply (the worker's guard does the real parse); SELECT when unsure."""
+    text = _COMMENT.sub(" ", _STRING.sub('""', _IRI.sub("<>", query)))
+    match = _FORM.search(text)
+    return match.group(1).upper() if match else "SELECT"
+
+
+def parse_accept(header: str | None) -> list[str]:
+    """Media types of an Accept header, best first (q=0 dropped; ties keep their order).
+
+    >>> parse_accept("text/html, application/xml;q=0.9, */*;q=0.8")
+    ['text/html', 'application/xml', '*/*']
+    """
+    items = []
+    for position, part in enumerate((header or "").split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        q = 1.0
+        for param in fields[1:]:
+            if param.lower().startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        if q > 0:
+            items.append((-q, position, media))
+    return [media for _, _, media in sorted(items)]
+
+
+def negotiate(accept: str | None, format_param: str | None, form: str) -> str:
+    """Choose the result format name for a query ``form``.
+
+    Raises
+    ------
+    ParameterError
+        ``format=`` names no known format.
+    """
+    graph_form = form in ("CONSTRUCT", "DESCRIBE")
+    if format_param:
+        value = format_param.strip().lower()
+        name = FORMAT_NAMES.get(value) or (GRAPH_TYPES if graph_form else SOLUTION_TYPES).get(value.split(";")[0])
+        if name is None:
+            name = SOLUTION_TYPES.get(value) or GRAPH_TYPES.get(value)
+        if name is None:
+            raise ParameterError(
+                f"unknown format {format_param!r}",
+                hint="use json, xml, csv or tsv (SELECT, ASK); turtle, jsonld, ntriples or rdfxml (CONSTRUCT, DESCRIBE)",
+            )
+        if graph_form and name == "json":
+            return "jsonld"
+        if graph_form and name == "xml":
+            return "rdfxml"
+        return name
+    table = GRAPH_TYPES if graph_form else SOLUTION_TYPES
+    default = "turtle" if graph_form else "json"
+    for media in parse_accept(accept):
+        if media in table:
+            return table[media]
+        if media in ("*/*", "application/*"):
+            return default
+        if media == "text/*":
+            return "turtle" if graph_form else "csv"
+    return default
+
+
+_FORMATS_NS = "http://www.w3.org/ns/formats/"
+_RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                   "Turtle", "JSON-LD", "N-Triples", "RDF_XML")
+
+
+def service_description(endpoint: str, *, graphs: dict[str, int], timeout: float, max_rows: int,
+                        void_url: str) -> str:
+    """The SPARQL 1.1 Service Description of the endpoint, in Turtle.
+
+    >>> "sd:UnionDefaultGraph" in service_description("http://x/sparql", graphs={}, timeout=10, max_rows=5,
+    ...                                             void_url="http://x/.well-known/void")
+    True
+    """
+    named = "".join(
+        f"\n        sd:namedGraph [ a sd:NamedGraph ; sd:name <{name}> ; sd:graph [ a sd:Graph ; void:triples {n} ] ] ;"
+        for name, n in sorted(graphs.items())
+    )
+    formats = ", ".join(f"<{_FORMATS_NS}{f}>" for f in _RESULT_FORMATS)
+    return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+
+<{endpoint}> a sd:Service ;
+    sd:endpoint <{endpoint}> ;
+    sd:supportedLanguage sd:SPARQL11Query ;
+    sd:feature sd:UnionDefaultGraph ;
+    sd:resultFormat {formats} ;
+    sd:defaultEntailmentRegime <http://www.w3.org/ns/entailment/Simple> ;
+    dct:description "Read-only. SERVICE, FROM/FROM NAMED and SPARQL Update are refused. Each query is stopped after {timeout:g} s and returns at most {max_rows} rows (header X-QKG-Truncated). The default graph is the union of the named graphs."@en ;
+    sd:defaultDataset [
+        a sd:Dataset ;
+        void:inDataset <{void_url}> ;
+        sd:defaultGraph [ a sd:Graph ; void:triples {sum(graphs.values())} ] ;{named}
+    ] .
+"""

@@ -1,0 +1,162 @@
+"""Home page, health, statistics, audit, the dataset's VoID description and the dump.
+
+=======================  ==================================================================
+route                    answer
+=======================  ==================================================================
+``/``                    home page: what qkg is, counts, links, the audit summary
+``/health``              ``{"ok": true}`` without touching the store (for load balancers)
+``/api/stats``           :func:`graph.stats.graph_stats`
+``/api/audit``           :func:`graph.audit.audit` findings
+``/.well-known/void``    VoID description of the dataset (Turtle)
+``/dump.trig``           the whole graph, named graphs kept (TriG); ``/dump.nq`` N-Quads
+=======================  ==================================================================
+"""
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from api.deps import StateDep, StoreDep, TemplatesDep
+from api.errors import ERROR_RESPONSES
+from api.routes.models import FindingModel, HealthModel, StatsModel
+from api.routes.sparql import endpoint_url
+
+__all__ = ["router", "void_turtle"]
+
+router = APIRouter(tags=["meta"])
+
+_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+
+
+def _cached(state, key: str, make):
+    cache = state.__dict__.setdefault("_meta_cache", {})
+    hit = cache.get(key)
+    if hit and hit[0] == state.generation:
+        return hit[1]
+    value = make()
+    cache[key] = (state.generation, value)
+    return value
+
+
+def _stats(state) -> dict:
+    from graph.stats import graph_stats
+
+    return _cached(state, "stats", lambda: graph_stats(state.require_store()))
+
+
+def _audit(state) -> list[dict]:
+    from graph.audit import audit, findings_as_json
+
+    return _cached(state, "audit", lambda: findings_as_json(audit(state.require_store())))
+
+
+@router.get("/health", response_model=HealthModel, summary="Liveness (no store query)")
+async def health(state: StateDep) -> dict:
+    """Answers at once, even while queries run or are being stopped."""
+    return {"ok": True, "build": state.path.name if state.path else None, "generation": state.generation}
+
+
+@router.get("/api/stats", response_model=StatsModel, responses={500: ERROR_RESPONSES[500]}, summary="Graph statistics")
+def api_stats(state: StateDep) -> dict:
+    """Triples (asserted, inferred), triples per named graph, entities per class, build information."""
+    return _stats(state)
+
+
+@router.get("/api/audit", response_model=list[FindingModel], responses={500: ERROR_RESPONSES[500]},
+            summary="Audit of the report's headline figures")
+def api_audit(state: StateDep) -> list[dict]:
+    """Each headline figure of the report recomputed from the detailed facts, with a verdict and reason."""
+    return _audit(state)
+
+
+@router.get("/", include_in_schema=False)
+async def home(request: Request, state: StateDep, templates: TemplatesDep) -> Response:
+    """What qkg is, the counts, where to go next, and the audit summary."""
+    stats = await asyncio.to_thread(_stats, state)
+    findings = await asyncio.to_thread(_audit, state)
+    verdicts: dict[str, int] = {}
+    for f in findings:
+        verdicts[f["verdict"]] = verdicts.get(f["verdict"], 0) + 1
+    entities = sum(stats["classes"].get(c, 0) for c in ("qkg:Place", "qkg:Organisation", "qkg:Activity",
+                                                         "qkg:Agreement", "qkg:Person", "qkg:Post"))
+    context = {"stats": stats, "findings": findings, "verdicts": verdicts, "entities": entities,
+               "title": "qkg : relations internationales de la Ville de Québec"}
+    return templates.TemplateResponse(request, "home.html", context)
+
+
+def void_turtle(state, base: str) -> str:
+    """The VoID description of the dataset served at ``base``."""
+    from ontology import PREFIXES
+
+    stats = _stats(state)
+    store = state.require_store()
+    entities = next(iter(store.query(
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?s), 'https://w3id.org/qkg/id/')) }",
+        use_default_graph_as_union=True)))["n"].value
+    partitions = "".join(
+        f"\n    void:classPartition [ void:class <{PREFIXES['qkg']}{c.split(':', 1)[1]}> ; void:entities {n} ] ;"
+        for c, n in stats["classes"].items() if c.startswith("qkg:"))
+    vocabularies = ", ".join(f"<{PREFIXES[p]}>" for p in ("qkg", "skos", "schema", "org", "prov", "dct", "geo", "foaf"))
+    return f"""@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix qkgd: <{PREFIXES['qkgd']}> .
+
+<{base}/.well-known/void> a void:DatasetDescription ;
+    dct:title "Description VoID du graphe qkg"@fr , "VoID description of the qkg graph"@en ;
+    foaf:primaryTopic <{base}/.well-known/void#qkg> .
+
+<{base}/.well-known/void#qkg> a void:Dataset ;
+    dct:title "Relations internationales de la Ville de Québec (2024)"@fr ,
+              "International relations of the City of Québec (2024)"@en ;
+    dct:description "Faits tirés du Rapport des actions internationales de 2024 du Bureau des relations internationales, chacun relié à sa section."@fr ,
+                    "Facts from the 2024 report on international actions of the City of Québec's international relations office, each linked to its section."@en ;
+    dct:source qkgd:bri-2024 ;
+    dct:license <{_LICENSE}> ;
+    void:sparqlEndpoint <{base}/sparql> ;
+    void:dataDump <{base}/dump.trig> ;
+    void:uriSpace "{PREFIXES['qkgd']}" ;
+    void:exampleResource qkgd:ville-de-quebec , qkgd:quebec ;
+    void:vocabulary {vocabularies} ;
+    void:triples {stats['triples']} ;
+    void:entities {entities} ;
+    void:classes {len(stats['classes'])} ;{partitions}
+    foaf:homepage <{base}/> .
+"""
+
+
+@router.get("/.well-known/void", include_in_schema=False)
+def void(request: Request, state: StateDep) -> Response:
+    """The VoID description (Turtle)."""
+    base = endpoint_url(request, state.settings.public_base, "")
+    return Response(_cached(state, "void:" + base, lambda: void_turtle(state, base)), media_type="text/turtle; charset=utf-8")
+
+
+@router.get("/dump.trig", include_in_schema=False)
+def dump_trig(state: StateDep) -> Response:
+    """The whole graph with its named graphs, in TriG."""
+    return _dump(state, "trig", "application/trig")
+
+
+@router.get("/dump.nq", include_in_schema=False)
+def dump_nq(state: StateDep) -> Response:
+    """The whole graph with its named graphs, in N-Quads."""
+    return _dump(state, "nquads", "application/n-quads")
+
+
+def _dump(state, fmt: str, media: str) -> Response:
+    from graph.export import export_rdf
+
+    body = _cached(state, "dump:" + fmt, lambda: export_rdf(state.require_store(), fmt))
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="qkg.{fmt.replace("nquads", "nq")}"'})
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """The site icon (SVG)."""
+    from api.app import STATIC_DIR
+
+    return Response((STATIC_DIR / "favicon.svg").read_bytes(), media_type="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=86400"})

@@ -1,0 +1,112 @@
+"""Response models of the REST API (OpenAPI schemas with examples)."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Term", "EntityModel", "NodeModel", "EdgeModel", "NeighboursModel", "PathModel", "PathsModel",
+           "HitModel", "SearchModel", "StatsModel", "FindingModel", "HealthModel"]
+
+
+class Term(BaseModel):
+    """An RDF term: IRIs carry their CURIE, entity id and display label."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str = Field(..., examples=["uri"])
+    value: str = Field(..., examples=["https://w3id.org/qkg/id/geneve"])
+    curie: str | None = Field(None, examples=["qkgd:geneve"])
+    id: str | None = Field(None, examples=["geneve"])
+    label: str | None = Field(None, examples=["Genève"])
+    lang: str | None = None
+    datatype: str | None = None
+
+
+class EntityModel(BaseModel):
+    """Everything the graph states about one entity, each fact with its provenance."""
+
+    iri: str = Field(..., examples=["https://w3id.org/qkg/id/geneve"])
+    id: str | None = Field(None, examples=["geneve"])
+    curie: str = Field(..., examples=["qkgd:geneve"])
+    label: str = Field(..., examples=["Genève"])
+    labels: dict[str, str] = Field(..., examples=[{"fr": "Genève", "en": "Geneva"}])
+    alt_labels: list[Term] = []
+    types: list[Term] = []
+    facts: list[dict[str, Any]] = Field(..., description="[{property: Term, values: [{value: Term, provenance}]}]")
+    incoming: list[dict[str, Any]] = Field(..., description="[{subject: Term, property: Term, provenance}]")
+    sources: list[dict[str, Any]] = Field(..., description="Report sections the entity is derived from.")
+    truncated: bool = False
+
+
+class NodeModel(BaseModel):
+    id: str = Field(..., examples=["geneve"])
+    iri: str
+    label: str = Field(..., examples=["Genève"])
+    types: list[str] = Field(..., examples=[["qkg:City", "qkg:Place"]])
+    depth: int | None = None
+
+
+class EdgeModel(BaseModel):
+    source: str = Field(..., description="IRI of the subject")
+    target: str = Field(..., description="IRI of the object")
+    property: str = Field(..., examples=["qkg:country"])
+
+
+class NeighboursModel(BaseModel):
+    nodes: list[NodeModel]
+    edges: list[EdgeModel]
+    truncated: bool = False
+
+
+class PathModel(BaseModel):
+    length: int = Field(..., examples=[2])
+    nodes: list[NodeModel]
+    edges: list[EdgeModel]
+
+
+class PathsModel(BaseModel):
+    source: str
+    target: str
+    paths: list[PathModel]
+
+
+class HitModel(BaseModel):
+    id: str = Field(..., examples=["oms"])
+    iri: str = Field(..., examples=["https://w3id.org/qkg/id/oms"])
+    label: str = Field(..., examples=["Organisation mondiale de la santé"])
+    types: list[str] = Field(..., examples=[["qkg:InternationalOrganisation"]])
+    score: float = Field(..., examples=[1.0])
+    matched: str = Field(..., examples=["WHO"])
+    kind: str = Field(..., examples=["exact"], description="exact, prefix, token-prefix or fuzzy")
+
+
+class SearchModel(BaseModel):
+    query: str = Field(..., examples=["who"])
+    hits: list[HitModel]
+
+
+class StatsModel(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    triples: int = Field(..., examples=[5421])
+    asserted: int
+    inferred: int
+    graphs: dict[str, int]
+    classes: dict[str, int]
+    build: dict[str, str]
+
+
+class FindingModel(BaseModel):
+    indicator: str = Field(..., examples=["receptions"])
+    label: str
+    stated: float | None
+    measured: float | None
+    verdict: str = Field(..., examples=["agrees"])
+    reason: str
+    figure: str
+    details: dict[str, Any] = {}
+
+
+class HealthModel(BaseModel):
+    ok: bool = True
+    build: str | None = Field(None, description="Name of the build being served.")
+    generation: int = Field(..., description="How many builds this process has served.")

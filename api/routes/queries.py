@@ -1,0 +1,267 @@
+"""Canned queries: ``/queries`` (pages) and ``/api/queries`` (JSON), from ``graph/queries/*.rq``.
+
+Parameters are bound as substitutions (pyoxigraph ``substitutions``, through the pool's ``bindings=``),
+never pasted into the query text. An ``iri`` parameter gets a pick-list of the graph's entities of one
+class: the class named by the query header ``# param-class: <param> | qkg:Country``, else a guess from the
+parameter's name (``country`` -> ``qkg:Country``...).
+
+======================================  ======================================================
+route                                   answer
+======================================  ======================================================
+``/queries``                            list page (titles fr/en, descriptions, tags)
+``/queries/{name}``                     the query, its form and, once parameters are set, results
+``/queries/{name}.json`` / ``.csv``     the results (SPARQL JSON / CSV)
+``/api/queries``                        JSON list with metadata
+``/api/queries/{name}?param=...``       JSON results
+======================================  ======================================================
+"""
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import re
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from api.deps import PoolDep, StateDep, TemplatesDep
+from api.errors import ERROR_RESPONSES
+from api.routes.sparql import run_query
+from graph.catalog import CannedQuery, bind, expand_curie, get_query, load_catalog
+from graph.entity import instances_of, labels_of
+from graph.errors import ParameterError
+from graph.pool import QueryPool
+from graph.results import short
+from ontology import PREFIXES
+
+__all__ = ["router", "editor_context", "query_meta", "param_classes"]
+
+router = APIRouter(tags=["queries"])
+
+#: Class of an ``iri`` parameter, guessed from its name when the header gives none.
+CLASS_BY_NAME = {
+    "country": "qkg:Country", "city": "qkg:City", "place": "qkg:Place", "region": "qkg:Region",
+    "organisation": "qkg:Organisation", "organization": "qkg:Organisation", "org": "qkg:Organisation",
+    "network": "qkg:CityNetwork", "partner": "qkg:Organisation", "mission": "qkg:Mission",
+    "reception": "qkg:Reception", "agreement": "qkg:Agreement", "section": "qkg:ReportSection",
+    "person": "qkg:Person", "post": "qkg:Post", "event": "qkg:Event", "project": "qkg:Project",
+    "category": "skos:Concept", "theme": "skos:Concept",
+}
+_PARAM_CLASS = re.compile(r"^#\s*param-class\s*:\s*([\w-]+)\s*\|\s*(\S+)\s*$", re.M)
+_POOL_BINDINGS = "bindings" in inspect.signature(QueryPool.arun).parameters
+
+
+class ParamModel(BaseModel):
+    name: str
+    type: str = Field(..., examples=["iri"])
+    default: str | None = None
+    description: str = ""
+    cls: str | None = Field(None, alias="class", description="Class of the pick-list (iri parameters).")
+
+
+class QueryModel(BaseModel):
+    name: str = Field(..., examples=["receptions-by-category"])
+    title: dict[str, str] = Field(..., examples=[{"fr": "Accueils par catégorie", "en": "Receptions by category"}])
+    description: dict[str, str] = {}
+    params: list[ParamModel] = []
+    tags: list[str] = []
+    answers: str = ""
+    form: str = Field(..., examples=["SELECT"])
+    sparql: str
+    url: str = Field(..., examples=["/queries/receptions-by-category"])
+
+
+def param_classes(query: CannedQuery) -> dict[str, str]:
+    """The class of each ``iri`` parameter: header ``# param-class:`` first, else a guess from its name."""
+    declared = dict(_PARAM_CLASS.findall(query.sparql))
+    out = {}
+    for p in query.params:
+        if p.type == "iri":
+            cls = declared.get(p.name) or CLASS_BY_NAME.get(p.name.lower().rstrip("s"))
+            if cls:
+                out[p.name] = cls
+    return out
+
+
+def query_meta(query: CannedQuery) -> dict:
+    """The JSON metadata of a canned query."""
+    classes = param_classes(query)
+    return {
+        "name": query.name, "title": query.title, "description": query.description,
+        "params": [{"name": p.name, "type": p.type, "default": p.default, "description": p.description,
+                    "class": classes.get(p.name)} for p in query.params],
+        "tags": list(query.tags), "answers": query.answers, "form": query.form, "sparql": query.sparql,
+        "url": f"/queries/{query.name}",
+    }
+
+
+def editor_context(query: str) -> dict:
+    """Template context of the editor page (prefilled query, examples, prefixes)."""
+    examples = [{"name": q.name, "title": q.title.get("fr") or q.title.get("en"), "title_en": q.title.get("en", ""),
+                 "sparql": q.sparql} for q in load_catalog().values()]
+    prologue = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items())
+    return {"query": query, "examples": examples, "prologue": prologue,
+            "default_query": "# Les préfixes du projet sont déclarés d'office / project prefixes are pre-declared\n"
+            "SELECT ?city ?label WHERE {\n  ?city a qkg:City ; rdfs:label ?label .\n"
+            "  FILTER(lang(?label) = \"fr\")\n}\nORDER BY ?label\nLIMIT 20\n"}
+
+
+def _values(request: Request, query: CannedQuery) -> dict[str, str]:
+    names = {p.name for p in query.params}
+    unknown = [k for k in request.query_params.keys() if k not in names and k not in ("format", "run")]
+    if unknown:
+        raise ParameterError(f"{query.name} has no parameter {', '.join(sorted(unknown))}",
+                             hint=f"its parameters: {', '.join(sorted(names)) or 'none'}")
+    return {k: v for k, v in request.query_params.items() if k in names and v != ""}
+
+
+async def _run(state, pool, query: CannedQuery, values: dict[str, str], fmt: str) -> Response:
+    bindings = bind(query, values)
+    if not bindings or _POOL_BINDINGS:
+        return await run_query(pool, query.sparql, fmt, bindings=bindings)
+    # Until QueryPool.arun takes bindings=: the trusted canned text runs in this process, with the
+    # parameters still bound as substitutions (never pasted into the text).
+    return await asyncio.to_thread(_run_here, state, query, bindings, fmt)
+
+
+def _run_here(state, query: CannedQuery, bindings: dict, fmt: str) -> Response:
+    results = state.require_store().query(query.sparql, use_default_graph_as_union=True, substitutions=bindings)
+    if isinstance(results, ox.QuerySolutions):
+        rows = list(results)[: state.settings.max_rows + 1]
+        truncated = len(rows) > state.settings.max_rows
+        rows = rows[: state.settings.max_rows]
+        data = {"head": {"vars": [v.value for v in results.variables]}, "results": {"bindings": [
+            {v.value: _binding(r[v]) for v in results.variables if r[v] is not None} for r in rows]}}
+        body = json.dumps(data, ensure_ascii=False).encode()
+        out = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV}[fmt]
+        if out is not ox.QueryResultsFormat.JSON:
+            body = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=out)
+        headers = {"X-QKG-Rows": str(len(rows)), "X-QKG-Truncated": str(truncated).lower()}
+        return Response(body, media_type=out.media_type, headers=headers)
+    if isinstance(results, ox.QueryBoolean):
+        fmt_ = ox.QueryResultsFormat.JSON if fmt == "json" else ox.QueryResultsFormat.CSV
+        return Response(results.serialize(format=fmt_), media_type=fmt_.media_type)
+    raise ParameterError("CONSTRUCT canned queries with parameters need the query pool's bindings",
+                         hint="run it without parameters")
+
+
+def _binding(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    data = {"type": "literal", "value": term.value}
+    if term.language:
+        data["xml:lang"] = term.language
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        data["datatype"] = term.datatype.value
+    return data
+
+
+@router.get("/api/queries", response_model=list[QueryModel], summary="List the canned queries")
+def api_queries() -> list[dict]:
+    """Every canned query with its titles (fr, en), description, parameters and SPARQL."""
+    return [query_meta(q) for q in load_catalog().values()]
+
+
+@router.get("/api/queries/{name}", responses={200: {"description": "SPARQL JSON results",
+            "content": {"application/sparql-results+json": {"schema": {"type": "object"}}}}, **ERROR_RESPONSES},
+            summary="Run a canned query (JSON)")
+async def api_query(name: str, request: Request, state: StateDep, pool: PoolDep) -> Response:
+    """Run canned query ``name``; its parameters are query-string parameters (``?country=qkgd:suisse``)."""
+    query = get_query(name)
+    return await _run(state, pool, query, _values(request, query), "json")
+
+
+@router.get("/queries", include_in_schema=False)
+def queries_page(request: Request, templates: TemplatesDep) -> Response:
+    """The list of canned queries."""
+    catalog = [query_meta(q) for q in load_catalog().values()]
+    return templates.TemplateResponse(request, "queries.html", {"queries": catalog, "title": "Requêtes / Queries"})
+
+
+@router.get("/queries/{name}.json", include_in_schema=False)
+async def query_json(name: str, request: Request, state: StateDep, pool: PoolDep) -> Response:
+    """Results of a canned query as SPARQL JSON."""
+    query = get_query(name)
+    return await _run(state, pool, query, _values(request, query), "json")
+
+
+@router.get("/queries/{name}.csv", include_in_schema=False)
+async def query_csv(name: str, request: Request, state: StateDep, pool: PoolDep) -> Response:
+    """Results of a canned query as CSV."""
+    query = get_query(name)
+    response = await _run(state, pool, query, _values(request, query), "csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+@router.get("/queries/{name}", include_in_schema=False)
+async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep, templates: TemplatesDep) -> Response:
+    """A canned query: its SPARQL, its parameter form and its results as a table."""
+    query = get_query(name)
+    values = _values(request, query)
+    meta = query_meta(query)
+    store = state.require_store()
+    for p in meta["params"]:
+        p["value"] = values.get(p["name"], p["default"] or "")
+        if p["type"] == "iri" and p["class"]:
+            p["choices"] = await asyncio.to_thread(_choices, store, p["class"], p["value"])
+    table, error = None, None
+    if all(p["value"] for p in meta["params"]) and query.form in ("SELECT", "ASK"):
+        response = await _run(state, pool, query, values, "json")
+        table = await asyncio.to_thread(_table, store, json.loads(response.body), response.headers)
+    link_params = urlencode({p["name"]: p["value"] for p in meta["params"] if p["value"]})
+    context = {"q": meta, "table": table, "error": error, "title": meta["title"].get("fr", name),
+               "suffix": f"?{link_params}" if link_params else "",
+               "editor_url": "/sparql?" + urlencode({"query": query.sparql})}
+    return templates.TemplateResponse(request, "query.html", context)
+
+
+def _choices(store, cls: str, current: str) -> list[dict]:
+    try:
+        iri = expand_curie(cls)
+    except ValueError:
+        return []
+    current_iri = ""
+    if current:
+        try:
+            current_iri = expand_curie(current)
+        except ValueError:
+            pass
+    return [{"value": short(i).removeprefix("<").removesuffix(">"), "label": label, "selected": i == current_iri}
+            for i, label in instances_of(store, iri)]
+
+
+def _table(store, results: dict, headers) -> dict:
+    """SPARQL JSON results -> rows of display cells (IRIs labelled and linked)."""
+    if "boolean" in results:
+        return {"vars": ["result"], "rows": [[{"text": str(results["boolean"]).lower()}]], "truncated": False}
+    names = results["head"]["vars"]
+    bindings = results["results"]["bindings"]
+    iris = {b[n]["value"] for b in bindings for n in names if n in b and b[n]["type"] == "uri"}
+    labels = labels_of(store, iris)
+    rows = []
+    for b in bindings:
+        row = []
+        for n in names:
+            term = b.get(n)
+            row.append(_cell(term, labels) if term else {"text": ""})
+        rows.append(row)
+    return {"vars": names, "rows": rows, "truncated": headers.get("x-qkg-truncated") == "true"}
+
+
+def _cell(term: dict, labels: dict) -> dict:
+    from api.routes.entities import href_for
+
+    if term["type"] == "uri":
+        found = labels.get(term["value"], {})
+        label = found.get("fr") or found.get("en") or found.get("")
+        return {"text": label or short(term["value"]), "curie": short(term["value"]), "href": href_for(term["value"])}
+    if term["type"] == "literal":
+        return {"text": term["value"], "lang": term.get("xml:lang")}
+    return {"text": "_:" + term["value"]}

@@ -1,0 +1,202 @@
+"""``/sparql``: the SPARQL 1.1 Protocol endpoint (read-only), its service description and the editor.
+
+=====================================================  ===============================================
+request                                                answer
+=====================================================  ===============================================
+GET ``?query=`` / POST form ``query=`` /               the results, in the format negotiated by
+POST ``application/sparql-query``                      :mod:`api.routes.formats`; ``X-QKG-Rows`` and
+                                                       ``X-QKG-Truncated`` headers
+GET without query, ``Accept: text/html`` first         the query editor page
+GET without query, otherwise                           the service description (Turtle or JSON-LD)
+``update=`` anywhere, ``application/sparql-update``,   403: the endpoint is read-only (store untouched)
+PUT/DELETE/PATCH, graph-store POST
+``default-graph-uri`` / ``named-graph-uri``            400: the dataset is fixed (union of the graphs)
+SERVICE, FROM, LOAD... (the guard)                     400 with the guard's message
+timeout                                                503, the worker is killed
+=====================================================  ===============================================
+
+Every query runs in the pool's worker processes (``await pool.arun``): the event loop never waits for
+the store, so ``/health`` answers while runaway queries are being stopped.
+"""
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from api.deps import PoolDep, StateDep, TemplatesDep
+from api.errors import ERROR_RESPONSES, wants_html
+from api.routes.formats import guess_form, negotiate, service_description
+from graph.errors import ParameterError, QueryError, UpdateRefused
+
+__all__ = ["router", "run_query", "endpoint_url"]
+
+router = APIRouter(tags=["sparql"])
+
+_RESULT_CONTENT = {
+    media: {"schema": {"type": "object"} if media.endswith("+json") and "ld" not in media else {"type": "string"}}
+    for media in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                  "text/tab-separated-values", "text/turtle", "application/ld+json", "application/n-triples",
+                  "application/rdf+xml", "text/html")
+}
+_RESPONSES = {200: {"description": "Query results, the service description, or the editor page",
+                    "content": _RESULT_CONTENT},
+              403: {"model": ERROR_RESPONSES[400]["model"], "description": "SPARQL Update refused (read-only)"},
+              415: {"model": ERROR_RESPONSES[400]["model"], "description": "Unsupported request content type"},
+              **{k: v for k, v in ERROR_RESPONSES.items() if k != 404}}
+_QUERY_DOC = "The SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE)."
+_FORMAT_DOC = "Result format, overriding Accept: json, xml, csv, tsv, turtle, jsonld, ntriples, rdfxml."
+
+
+def _refuse_update() -> UpdateRefused:
+    return UpdateRefused("this endpoint is read-only: SPARQL Update is refused, the store is unchanged",
+                         hint="changes go through the data files and `qkg build`")
+
+
+def _check_dataset(params: dict[str, list[str]]) -> None:
+    for name in ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri"):
+        if params.get(name):
+            raise ParameterError(
+                f"{name} is not supported: the dataset is fixed, its default graph is the union of the named graphs",
+                hint="drop the parameter; use GRAPH <iri> { ... } in the query to target one named graph",
+            )
+
+
+def endpoint_url(request: Request, public_base: str, path: str = "/sparql") -> str:
+    """The public URL of ``path`` (``public_base`` when set, else what the client used)."""
+    base = public_base.rstrip("/") if public_base else str(request.base_url).rstrip("/")
+    return base + path
+
+
+async def run_query(pool, query: str, fmt: str, *, bindings: dict | None = None) -> Response:
+    """Run ``query`` in the pool and wrap the answer (with the truncation headers)."""
+    kwargs = {"result_format": fmt}
+    if bindings:
+        kwargs["bindings"] = bindings
+    result = await pool.arun(query, **kwargs)
+    headers = {"X-QKG-Rows": str(result.rows), "X-QKG-Truncated": "true" if result.truncated else "false",
+               "X-QKG-Elapsed": f"{result.elapsed:.3f}"}
+    media = result.media_type
+    if media.startswith("text/") and "charset" not in media:
+        media += "; charset=utf-8"
+    return Response(result.body, media_type=media, headers=headers)
+
+
+async def _answer(request: Request, pool, query: str, params: dict[str, list[str]]) -> Response:
+    fmt_values = params.get("format") or params.get("output") or [None]
+    fmt = negotiate(request.headers.get("accept"), fmt_values[-1], guess_form(query))
+    return await run_query(pool, query, fmt)
+
+
+@router.get("/sparql", responses=_RESPONSES, summary="SPARQL query (GET), editor or service description")
+async def sparql_get(
+    request: Request, state: StateDep, pool: PoolDep, templates: TemplatesDep,
+    query: str | None = Query(None, description=_QUERY_DOC, examples=["SELECT * WHERE { ?s ?p ?o } LIMIT 10"]),
+    format: str | None = Query(None, description=_FORMAT_DOC),
+) -> Response:
+    """Run a query given as ``?query=``; without one, the editor (browsers) or the service description."""
+    params = {k: request.query_params.getlist(k) for k in request.query_params.keys()}
+    if params.get("update"):
+        raise _refuse_update()
+    _check_dataset(params)
+    queries = params.get("query", [])
+    if len(queries) > 1:
+        raise ParameterError("more than one query parameter", hint="send exactly one query=")
+    if not queries or (wants_html(request) and not format):
+        if wants_html(request):
+            from api.routes.queries import editor_context
+
+            return templates.TemplateResponse(request, "editor.html", editor_context(queries[0] if queries else ""))
+        return _service_description(request, state, format)
+    return await _answer(request, pool, queries[0], params)
+
+
+@router.post(
+    "/sparql", responses=_RESPONSES, summary="SPARQL query (POST)",
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/x-www-form-urlencoded": {"schema": {
+            "type": "object", "required": ["query"],
+            "properties": {"query": {"type": "string", "description": _QUERY_DOC},
+                           "format": {"type": "string", "description": _FORMAT_DOC}}}},
+    }}},
+)
+async def sparql_post(request: Request, pool: PoolDep) -> Response:
+    """Run a query sent as a form (``query=``) or directly (``Content-Type: application/sparql-query``)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    params = parse_qs(request.url.query, keep_blank_values=True)
+    if "update" in params or content_type == "application/sparql-update":
+        raise _refuse_update()
+    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.form()
+        for key in form.keys():
+            params.setdefault(key, []).extend(v for v in form.getlist(key) if isinstance(v, str))
+        if "update" in params:
+            raise _refuse_update()
+        _check_dataset(params)
+        queries = params.get("query", [])
+        if len(queries) != 1:
+            raise ParameterError("send exactly one query= parameter" if queries else "no query= in the form",
+                                 hint="POST query=<SPARQL> as application/x-www-form-urlencoded")
+        return await _answer(request, pool, queries[0], params)
+    if content_type == "application/sparql-query":
+        _check_dataset(params)
+        body = await request.body()
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ParameterError("the query is not valid UTF-8", hint="encode the query as UTF-8") from None
+        return await _answer(request, pool, text, params)
+    if params.get("graph") is not None or params.get("default") is not None or content_type in _RDF_TYPES:
+        raise UpdateRefused("this endpoint is read-only: Graph Store Protocol writes are refused",
+                            hint="changes go through the data files and `qkg build`")
+    raise _UnsupportedType(content_type)
+
+
+_RDF_TYPES = {"text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json",
+              "application/trig", "application/n-quads"}
+
+
+class _UnsupportedType(QueryError):
+    status = 415
+
+    def __init__(self, content_type: str) -> None:
+        super().__init__(f"unsupported content type {content_type or '(none)'!r} for a SPARQL request",
+                         hint="POST application/x-www-form-urlencoded (query=...) or application/sparql-query")
+
+
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+async def sparql_write(request: Request) -> Response:
+    """Graph Store Protocol writes: refused, the endpoint is read-only."""
+    raise UpdateRefused("this endpoint is read-only: Graph Store Protocol writes are refused",
+                        hint="changes go through the data files and `qkg build`")
+
+
+def _service_description(request: Request, state, format: str | None) -> Response:
+    settings = state.settings
+    counts = _graph_counts(state)
+    ttl = service_description(
+        endpoint_url(request, settings.public_base), graphs=counts, timeout=settings.query_timeout,
+        max_rows=settings.max_rows, void_url=endpoint_url(request, settings.public_base, "/.well-known/void"),
+    )
+    fmt = negotiate(request.headers.get("accept"), format, "DESCRIBE")
+    if fmt == "turtle":
+        return Response(ttl, media_type="text/turtle; charset=utf-8")
+    out = {"jsonld": ox.RdfFormat.JSON_LD, "ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML}.get(fmt)
+    if out is None:
+        raise ParameterError(f"the service description is RDF: format {fmt!r} does not apply",
+                             hint="use turtle, jsonld, ntriples or rdfxml")
+    body = ox.serialize(ox.parse(ttl.encode(), format=ox.RdfFormat.TURTLE), format=out)
+    return Response(body, media_type=out.media_type)
+
+
+def _graph_counts(state) -> dict[str, int]:
+    cached = getattr(state, "_graph_counts", None)
+    if cached and cached[0] == state.generation:
+        return cached[1]
+    counts = {r["g"].value: int(r["n"].value) for r in state.require_store().query(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    state._graph_counts = (state.generation, counts)
+    return counts
+

@@ -1,0 +1,239 @@
+"""The complementarity map: which actor covers which theme and which region, where they overlap, what is left.
+
+The committee *Québec, capitale internationale* (the City, the MRIF, Québec International, Université Laval)
+exists "to identify the complementarities of the region's international actors". For a set of actors (the
+committee's members by default, or the report's partners, or any list) this module builds:
+
+* an **actor x theme** matrix (``qkg:theme`` of the facts each actor takes part in, plus its own themes;
+  optionally rolled up to the six top themes by ``skos:broader``),
+* **actor x country** and **actor x continent** matrices (places of its facts, and home places of its
+  counterparts on them: see :func:`graph.network.actor_place_graph`),
+* **overlaps** between any two actors: Jaccard indices on themes, places (countries) and partners (the
+  actors they share facts with, each other and the committee itself left out),
+* **gaps**: columns covered by exactly one actor of the set, and by none (with who else reaches them),
+* **notes** on thin signal: an actor with fewer than :data:`THIN` facts has a sparse row because the
+  source says little about it; its cells stay empty rather than invented.
+
+Every non-empty cell lists the fact IRIs behind it; ``facts`` gives each one's label, kind, report sections
+and annex item. :func:`reach` answers "who already reaches this city, forum or theme, and through what".
+
+>>> import pyoxigraph as ox
+>>> complementarity(ox.Store(), actors=[])["actors"]
+[]
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from itertools import combinations
+
+import pyoxigraph as ox
+
+from graph.catalog import expand_curie
+from graph.complementarity_reach import reach
+from graph.errors import ParameterError
+from graph.network import actor_network, actor_place_graph, actor_theme_graph, place_levels
+from graph.network_facts import ORG, Q, SKOS, labels, load_facts, provenance, types
+from graph.network_regions import CONTINENTS
+from graph.results import short
+from ontology import QKGD
+
+__all__ = ["COMMITTEE", "THIN", "DIMENSIONS", "scope_actors", "theme_tops", "complementarity", "jaccard",
+           "cell_facts", "reach"]
+
+#: The committee whose members are the default scope.
+COMMITTEE = str(QKGD["comite-quebec-capitale-internationale"])
+#: Below this many facts, an actor's row is flagged as thin signal.
+THIN = 3
+DIMENSIONS = ("themes", "countries", "continents")
+# Facts that say nothing about an actor's own international action.
+_DEFAULT_RELATIONS = ("mission", "event", "reception", "project", "agreement", "membership")
+
+
+def jaccard(a: set, b: set) -> float | None:
+    """|a & b| / |a | b|, or None when both are empty (nothing to compare).
+
+    >>> jaccard({1, 2}, {2, 3}), jaccard(set(), set())
+    (0.3333333333333333, None)
+    """
+    union = a | b
+    return len(a & b) / len(union) if union else None
+
+
+def scope_actors(store: ox.Store, scope="committee", *, committee: str = COMMITTEE) -> list[str]:
+    """The actors to compare: ``committee`` (its members), ``partners`` (the partners annex), ``both``, or a
+    list/comma-separated string of IRIs or CURIEs.
+    """
+    if isinstance(scope, (list, tuple, set)) or (isinstance(scope, str) and scope not in ("committee", "partners", "both")):
+        items = scope.split(",") if isinstance(scope, str) else scope
+        return [expand_curie(x.strip()) for x in items if x.strip()]
+    out: list[str] = []
+    if scope in ("committee", "both"):
+        rows = store.query(f"SELECT DISTINCT ?a WHERE {{ ?m <{ORG}organization> <{committee}> ; <{ORG}member> ?a }}",
+                           use_default_graph_as_union=True)
+        out += sorted(r["a"].value for r in rows)
+        if not out:
+            raise ParameterError(f"{short(committee)} has no members in this graph",
+                                 hint="pass --actors with IRIs, or scope partners")
+    if scope in ("partners", "both"):
+        rows = store.query(f"SELECT DISTINCT ?a WHERE {{ ?e a <{Q}PartnerEntry> ; <{Q}partnerOrganisation> ?a }}",
+                           use_default_graph_as_union=True)
+        out += sorted(r["a"].value for r in rows if r["a"].value not in out)
+    return out
+
+
+def theme_tops(store: ox.Store) -> dict[str, str]:
+    """Each theme concept -> its top concept (itself if it is one), following ``skos:broader``."""
+    broader = {r["t"].value: r["b"].value for r in store.query(
+        f"SELECT ?t ?b WHERE {{ ?t <{SKOS}broader> ?b }}", use_default_graph_as_union=True)}
+    tops = {r["t"].value for r in store.query(f"SELECT ?t WHERE {{ ?t <{SKOS}topConceptOf> ?s }}",
+                                              use_default_graph_as_union=True)}
+    out = {}
+    for t in set(broader) | tops:
+        x, seen = t, set()
+        while x in broader and x not in tops and x not in seen:
+            seen.add(x)
+            x = broader[x]
+        out[t] = x
+    return out
+
+
+def _universe(store: ox.Store, dimension: str, theme_level: str, tops: dict[str, str]) -> list[str]:
+    if dimension == "continents":
+        return ["continent:" + c for c in CONTINENTS]
+    if dimension == "countries":
+        return sorted(r["c"].value for r in store.query(f"SELECT DISTINCT ?c WHERE {{ ?c a <{Q}Country> }}",
+                                                        use_default_graph_as_union=True))
+    rows = store.query(f"SELECT DISTINCT ?t WHERE {{ ?t <{SKOS}inScheme> <{QKGD['scheme-themes']}> }}",
+                       use_default_graph_as_union=True)
+    themes = {r["t"].value for r in rows}
+    return sorted({tops.get(t, t) for t in themes} if theme_level == "top" else themes)
+
+
+def complementarity(store: ox.Store, *, actors="committee", committee: str = COMMITTEE, theme_level: str = "theme",
+                    relations=None, year_from: int | None = None, year_to: int | None = None,
+                    counterparts: bool = True, lang: str = "fr") -> dict:
+    """Build the complementarity map of ``actors`` (see the module docstring).
+
+    Parameters
+    ----------
+    actors : str or list
+        ``committee`` (default), ``partners``, ``both``, or IRIs/CURIEs.
+    theme_level : {"theme", "top"}
+        Themes as stated, or rolled up to the six top themes.
+    relations : iterable of str, optional
+        Kinds of fact that count (default: every kind but the partner list, which names no theme or place).
+    counterparts : bool
+        Count the home places of counterparts as places reached (see :func:`graph.network.actor_place_graph`).
+
+    Returns
+    -------
+    dict
+        ``actors``, ``matrices`` (per dimension: ``columns`` and ``cells[actor][column] = {"count",
+        "facts", "via"}``), ``overlap``, ``gaps``, ``notes``, ``facts`` (IRI -> label, kind, sections,
+        annexItem), ``parameters``.
+    """
+    if theme_level not in ("theme", "top"):
+        raise ParameterError(f"unknown theme level {theme_level!r}", hint="use theme or top")
+    members = scope_actors(store, actors, committee=committee)
+    idx = load_facts(store, relations=relations or _DEFAULT_RELATIONS, year_from=year_from, year_to=year_to)
+    tops = theme_tops(store) if theme_level == "top" else {}
+    keep = frozenset(members) | {committee}
+    themes = actor_theme_graph(store, index=idx, lang=lang, keep=keep)
+    places = actor_place_graph(store, index=idx, counterparts=counterparts, lang=lang, keep=keep)
+    network = actor_network(store, index=idx, fold_posts=True, fold_units=True, lang=lang, keep=keep)
+    levels = place_levels(store, [n for n, d in places.nodes(data=True) if d.get("kind") == "place"])
+
+    cells: dict[str, dict[str, dict[str, dict]]] = {d: defaultdict(dict) for d in DIMENSIONS}
+
+    def add(dim: str, actor: str, col: str | None, facts, via) -> None:
+        if col is None:
+            return
+        cell = cells[dim][actor].setdefault(col, {"facts": set(), "via": set(), "places": set()})
+        cell["facts"] |= set(facts)
+        cell["via"] |= set(via)
+
+    for a in members:
+        if a in themes:
+            for t, e in themes[a].items():
+                add("themes", a, tops.get(t, t) if theme_level == "top" else t, e["facts"], e["via"])
+        if a in places:
+            for p, e in places[a].items():
+                for dim, col in (("countries", levels[p]["country"]),
+                                 ("continents", "continent:" + levels[p]["continent"] if levels[p]["continent"] else None)):
+                    add(dim, a, col, e["facts"], e["via"])
+                    if col is not None:
+                        cells[dim][a][col]["places"].add(p)
+    cited = set()
+    for dim in DIMENSIONS:
+        for a, row in cells[dim].items():
+            for col, cell in row.items():
+                cell["facts"] = sorted(cell["facts"])
+                cell["via"], cell["places"] = sorted(cell["via"]), sorted(cell["places"])
+                cell["count"] = len(cell["facts"])
+                cited |= set(cell["facts"])
+    universe = {d: _universe(store, d, theme_level, tops) for d in DIMENSIONS}
+    columns = {d: sorted(set(universe[d]) | {c for row in cells[d].values() for c in row}) for d in DIMENSIONS}
+    names = labels(store, set(members) | {c for d in ("themes", "countries") for c in columns[d]} | cited, lang=lang)
+    names.update({c: c.split(":", 1)[1] for c in columns["continents"]})
+    kinds = types(store, members)
+
+    activity = {a: sorted(f for f in idx.facts if a in idx.actors(f, posts=True, units=True, keep=keep)
+                          and not (idx.facts[f].kind == "membership" and committee in idx.roles.get(f, {})))
+                for a in members}
+    notes = []
+    for a in members:
+        n = len(activity[a])
+        if n < THIN:
+            notes.append(f"thin signal: {names[a]} takes part in {n} fact(s) of the graph besides its committee "
+                         f"membership; its empty cells mean the source is silent, not that it is inactive.")
+    partners = {a: (set(network[a]) if a in network else set()) - {committee} for a in members}
+    overlap = []
+    for a, b in combinations(members, 2):
+        row = {"a": a, "b": b}
+        for dim, sa, sb in (("themes", set(cells["themes"][a]), set(cells["themes"][b])),
+                            ("countries", set(cells["countries"][a]), set(cells["countries"][b])),
+                            ("partners", partners[a] - {b}, partners[b] - {a})):
+            row[dim] = jaccard(sa, sb)
+            row[f"{dim}_shared"] = sorted(sa & sb)
+        overlap.append(row)
+    gaps = {}
+    for dim in DIMENSIONS:
+        covered = defaultdict(list)
+        for a in members:
+            for col in cells[dim][a]:
+                covered[col].append(a)
+        only = [{"column": c, "actor": covered[c][0]} for c in columns[dim] if len(covered[c]) == 1]
+        none = [c for c in universe[dim] if not covered[c]]
+        gaps[dim] = {"only_one": only, "none": none}
+    facts = provenance(store, cited, lang=lang)
+    fact_types = types(store, cited)
+    for f, rec in facts.items():
+        rec.update(label=names.get(f, short(f)), type=fact_types.get(f, ""),
+                   kind=idx.facts[f].kind if f in idx.facts else "actor")
+    return {
+        "parameters": {"actors": actors if isinstance(actors, str) else list(actors), "theme_level": theme_level,
+                       "relations": sorted(idx.kinds_selected), "year_from": year_from, "year_to": year_to,
+                       "counterparts": counterparts, "committee": committee},
+        "actors": [{"iri": a, "curie": short(a), "label": names[a], "type": kinds.get(a, ""),
+                    "facts": len(activity[a]), "thin": len(activity[a]) < THIN} for a in members],
+        "matrices": {d: {"columns": [{"iri": c, "curie": short(c) if "://" in c else c, "label": names.get(c, c),
+                                      "covered_by": sum(1 for a in members if c in cells[d][a])} for c in columns[d]],
+                         "cells": {a: dict(cells[d][a]) for a in members}} for d in DIMENSIONS},
+        "overlap": overlap, "gaps": gaps, "notes": notes, "facts": facts, "labels": names,
+    }
+
+
+def cell_facts(result: dict, dimension: str, actor: str, column: str) -> list[dict]:
+    """The facts behind one cell of a :func:`complementarity` result, each with label and provenance."""
+    if dimension not in DIMENSIONS:
+        raise ParameterError(f"unknown dimension {dimension!r}", hint=f"use one of {', '.join(DIMENSIONS)}")
+    try:
+        actor = expand_curie(actor)
+    except Exception:  # noqa: BLE001 - a label or a local name: matched below
+        pass
+    if not column.startswith("continent:"):
+        column = expand_curie(column)
+    cell = result["matrices"][dimension]["cells"].get(actor, {}).get(column)
+    if cell is None:
+        return []
+    return [{"iri": f, "curie": short(f), **result["facts"][f]} for f in cell["facts"]]

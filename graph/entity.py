@@ -1,0 +1,349 @@
+"""What the graph says about one entity: labels, types, facts with their provenance, links, neighbourhood.
+
+Pure functions over a read-only pyoxigraph store (the default graph is queried as the union of the named
+graphs). Every fact is returned with the named graph it comes from, turned into provenance:
+
+==============  ==================================================================================
+graph           provenance
+==============  ==================================================================================
+report data     ``kind="report"``: the report sections the fact's subject is ``prov:wasDerivedFrom``
+                (label, page) and its ``qkg:annexItem`` number, if any
+graph-inferred  ``kind="inferred"``: materialised by the OWL 2 RL rules at build time
+background      ``kind="background"``: coordinates, Wikidata ids... never attributed to the report
+graph-ontology  ``kind="ontology"``: the ontology and its vocabularies
+==============  ==================================================================================
+
+Links between entities (an IRI object under ``https://w3id.org/qkg/id/``) form the *link graph* used
+for neighbourhoods and paths; report sections, SKOS concepts, roles and declared figures are left out
+of it because they connect almost everything and would make every path two hops long.
+
+Examples
+--------
+>>> import pyoxigraph as ox
+>>> s = ox.Store()
+>>> Q, D = "https://w3id.org/qkg/def#", "https://w3id.org/qkg/id/"
+>>> def add(a, p, b, g="graph-2024-x"):
+...     s.add(ox.Quad(ox.NamedNode(D + a), ox.NamedNode(p), b, ox.NamedNode(D + g)))
+>>> RDFS = "http://www.w3.org/2000/01/rdf-schema#label"
+>>> add("lausanne", RDFS, ox.Literal("Lausanne", language="fr"))
+>>> add("suisse", RDFS, ox.Literal("Suisse", language="fr"))
+>>> add("lausanne", Q + "country", ox.NamedNode(D + "suisse"))
+>>> facts = describe(s, D + "lausanne")
+>>> facts["label"], [f["property"]["curie"] for f in facts["facts"]]
+('Lausanne', ['qkg:country', 'rdfs:label'])
+>>> facts["facts"][0]["values"][0]["value"]["label"]
+'Suisse'
+>>> [p["edges"] for p in shortest_paths(link_graph(s), D + "suisse", D + "lausanne")]
+[[{'source': 'https://w3id.org/qkg/id/lausanne', 'target': 'https://w3id.org/qkg/id/suisse', 'property': 'qkg:country'}]]
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict, deque
+
+import networkx as nx
+import pyoxigraph as ox
+
+from graph.results import short
+
+__all__ = [
+    "ENTITY_NS", "TERM_NS", "describe", "labels_of", "instances_of", "link_graph", "neighbourhood",
+    "shortest_paths", "provenance_kind", "term_json", "MAX_DEPTH",
+]
+
+ENTITY_NS = "https://w3id.org/qkg/id/"
+TERM_NS = "https://w3id.org/qkg/def#"
+MAX_DEPTH = 3
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+_LABELS = (_RDFS + "label", _SKOS + "prefLabel", "https://schema.org/name")
+_HUB_TYPES = (TERM_NS + "ReportSection", TERM_NS + "Report", TERM_NS + "DeclaredFigure",
+              _SKOS + "Concept", _SKOS + "ConceptScheme", "http://www.w3.org/ns/org#Role")
+_GRAPH_KINDS = (("graph-inferred", "inferred"), ("graph-ontology", "ontology"), ("graph-build", "build"),
+                ("graph-background", "background"))
+
+
+def _q(text: str) -> str:
+    return json.dumps(text)
+
+
+def provenance_kind(graph: str | None) -> str:
+    """Classify a named graph IRI: ``report``, ``inferred``, ``background``, ``ontology`` or ``build``.
+
+    >>> provenance_kind("https://w3id.org/qkg/id/graph-background-places")
+    'background'
+    """
+    name = (graph or "")[len(ENTITY_NS):] if (graph or "").startswith(ENTITY_NS) else ""
+    for prefix, kind in _GRAPH_KINDS:
+        if name.startswith(prefix):
+            return kind
+    return "report"
+
+
+def labels_of(store: ox.Store, iris, *, langs: tuple[str, ...] = ("fr", "en")) -> dict[str, dict[str, str]]:
+    """Labels of many IRIs at once: ``{iri: {lang: label}}`` (``""`` for untagged labels).
+
+    ``rdfs:label`` wins over ``skos:prefLabel`` and ``schema:name`` for the same language.
+    """
+    iris = sorted({i for i in iris if i})
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    for chunk in range(0, len(iris), 400):
+        values = " ".join(f"<{i}>" for i in iris[chunk:chunk + 400])
+        props = " ".join(f"<{p}>" for p in _LABELS)
+        rows = store.query(f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {props} }} ?x ?p ?l }}",
+                           use_default_graph_as_union=True)
+        ranked = sorted(rows, key=lambda r: _LABELS.index(r["p"].value), reverse=True)
+        for row in ranked:
+            label = row["l"]
+            if isinstance(label, ox.Literal):
+                out[row["x"].value][label.language or ""] = label.value
+    return dict(out)
+
+
+def _pick(labels: dict[str, str], langs: tuple[str, ...] = ("fr", "en")) -> str | None:
+    for lang in (*langs, ""):
+        if lang in labels:
+            return labels[lang]
+    return next(iter(labels.values()), None)
+
+
+def term_json(term, labels: dict[str, dict[str, str]] | None = None) -> dict:
+    """A JSON-ready description of an RDF term (with its display label and CURIE for IRIs).
+
+    >>> term_json(ox.NamedNode("https://w3id.org/qkg/id/quebec"))["curie"]
+    'qkgd:quebec'
+    >>> term_json(ox.Literal("Québec", language="fr"))
+    {'type': 'literal', 'value': 'Québec', 'lang': 'fr'}
+    """
+    if isinstance(term, ox.NamedNode):
+        data = {"type": "uri", "value": term.value, "curie": short(term.value)}
+        if term.value.startswith(ENTITY_NS):
+            data["id"] = term.value[len(ENTITY_NS):]
+        label = _pick((labels or {}).get(term.value, {}))
+        if label:
+            data["label"] = label
+        return data
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    data = {"type": "literal", "value": term.value}
+    if term.language:
+        data["lang"] = term.language
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        data["datatype"] = short(term.datatype.value)
+    return data
+
+
+def describe(store: ox.Store, iri: str, *, max_facts: int = 2000, max_incoming: int = 500) -> dict | None:
+    """Everything the graph states about ``iri``, grouped by property, with provenance; None if unknown.
+
+    Returns
+    -------
+    dict or None
+        ``{"iri", "id", "curie", "label", "labels": {lang: label}, "alt_labels": [..], "types": [term],
+        "facts": [{"property": term, "values": [{"value": term, "graph", "provenance"}]}],
+        "incoming": [{"subject": term, "property": term, "graph", "provenance"}],
+        "sources": [{"section": term, "page", "annex_item"}], "truncated": bool}``; ``None`` when the
+        IRI appears in no triple.
+    """
+    node = ox.NamedNode(iri)
+    outgoing = list(store.quads_for_pattern(node, None, None, None))[:max_facts + 1]
+    incoming = [q for q in store.quads_for_pattern(None, None, node, None)
+                if q.predicate.value != _RDF_TYPE][:max_incoming + 1]
+    if not outgoing and not incoming:
+        return None
+    truncated = len(outgoing) > max_facts or len(incoming) > max_incoming
+    outgoing, incoming = outgoing[:max_facts], incoming[:max_incoming]
+    subjects = {iri} | {q.subject.value for q in incoming if isinstance(q.subject, ox.NamedNode)}
+    origin = _origins(store, subjects)
+    mentioned = {iri} | {q.predicate.value for q in outgoing + incoming}
+    mentioned |= {q.object.value for q in outgoing if isinstance(q.object, ox.NamedNode)}
+    mentioned |= {q.subject.value for q in incoming if isinstance(q.subject, ox.NamedNode)}
+    mentioned |= {s for o in origin.values() for s in o["sections"]}
+    mentioned |= {q.graph_name.value for q in outgoing + incoming if isinstance(q.graph_name, ox.NamedNode)}
+    labels = labels_of(store, mentioned)
+    pages = _pages(store, {s for o in origin.values() for s in o["sections"]})
+
+    def provenance(subject: str, graph) -> dict:
+        g = graph.value if isinstance(graph, ox.NamedNode) else None
+        kind = provenance_kind(g)
+        data = {"kind": kind, "graph": short(g) if g else None}
+        if g and _pick(labels.get(g, {})):
+            data["graph_label"] = _pick(labels[g])
+        if kind == "report":
+            found = origin.get(subject, {"sections": [], "items": []})
+            data["sections"] = [dict(term_json(ox.NamedNode(s), labels), page=pages.get(s)) for s in found["sections"]]
+            data["annex_item"] = found["items"][0] if found["items"] else None
+        return data
+
+    groups: dict[str, list] = defaultdict(list)
+    types, alt = [], []
+    for q in outgoing:
+        if q.predicate.value == _RDF_TYPE and isinstance(q.object, ox.NamedNode):
+            if all(t["value"] != q.object.value for t in types):
+                types.append(term_json(q.object, labels))
+        if q.predicate.value == _SKOS + "altLabel" and isinstance(q.object, ox.Literal):
+            alt.append(term_json(q.object))
+        groups[q.predicate.value].append(
+            {"value": term_json(q.object, labels), "provenance": provenance(iri, q.graph_name)})
+    facts = [{"property": term_json(ox.NamedNode(p), labels), "values": _dedupe(v)}
+             for p, v in sorted(groups.items(), key=lambda kv: (kv[0] == _RDF_TYPE, short(kv[0])))]
+    links = [{"subject": term_json(q.subject, labels), "property": term_json(q.predicate, labels),
+              "provenance": provenance(q.subject.value if isinstance(q.subject, ox.NamedNode) else "", q.graph_name)}
+             for q in incoming]
+    links.sort(key=lambda link: (link["property"]["curie"], link["subject"].get("label") or link["subject"]["value"]))
+    own = origin.get(iri, {"sections": [], "items": []})
+    return {
+        "iri": iri, "id": iri[len(ENTITY_NS):] if iri.startswith(ENTITY_NS) else None, "curie": short(iri),
+        "label": _pick(labels.get(iri, {})) or short(iri), "labels": labels.get(iri, {}), "alt_labels": alt,
+        "types": types, "facts": facts, "incoming": links,
+        "sources": [{"section": term_json(ox.NamedNode(s), labels), "page": pages.get(s),
+                     "annex_item": own["items"][0] if own["items"] else None} for s in own["sections"]],
+        "truncated": truncated,
+    }
+
+
+def _dedupe(values: list[dict]) -> list[dict]:
+    """One row per value; the asserted statement wins over the same one inferred."""
+    best: dict[str, dict] = {}
+    for item in values:
+        key = json.dumps(item["value"], sort_keys=True)
+        if key not in best or best[key]["provenance"]["kind"] == "inferred":
+            best[key] = item
+    return list(best.values())
+
+
+def _origins(store: ox.Store, subjects: set[str]) -> dict[str, dict]:
+    out: dict[str, dict] = {s: {"sections": [], "items": []} for s in subjects}
+    names = sorted(s for s in subjects if s)
+    for chunk in range(0, len(names), 400):
+        values = " ".join(f"<{s}>" for s in names[chunk:chunk + 400])
+        for row in store.query(
+            f"SELECT ?x ?sec ?item WHERE {{ VALUES ?x {{ {values} }} "
+            f"{{ ?x <{_PROV_DERIVED}> ?sec }} UNION {{ ?x <{TERM_NS}annexItem> ?item }} }}",
+            use_default_graph_as_union=True,
+        ):
+            found = out[row["x"].value]
+            if row["sec"] is not None and row["sec"].value not in found["sections"]:
+                found["sections"].append(row["sec"].value)
+            if row["item"] is not None and row["item"].value not in found["items"]:
+                found["items"].append(row["item"].value)
+    return out
+
+
+def _pages(store: ox.Store, sections: set[str]) -> dict[str, str]:
+    if not sections:
+        return {}
+    values = " ".join(f"<{s}>" for s in sorted(sections))
+    return {r["s"].value: r["p"].value for r in store.query(
+        f"SELECT ?s ?p WHERE {{ VALUES ?s {{ {values} }} ?s <{TERM_NS}page> ?p }}", use_default_graph_as_union=True)}
+
+
+def instances_of(store: ox.Store, class_iri: str, *, limit: int = 1000) -> list[tuple[str, str]]:
+    """``(iri, display label)`` of the instances of a class (inferred types included), sorted by label.
+
+    >>> instances_of(ox.Store(), "https://w3id.org/qkg/def#Country")
+    []
+    """
+    rows = store.query(f"SELECT DISTINCT ?x WHERE {{ ?x a <{class_iri}> }} LIMIT {int(limit)}",
+                       use_default_graph_as_union=True)
+    iris = [r["x"].value for r in rows if isinstance(r["x"], ox.NamedNode)]
+    labels = labels_of(store, iris)
+    pairs = [(i, _pick(labels.get(i, {})) or short(i)) for i in iris]
+    return sorted(pairs, key=lambda pair: pair[1].casefold())
+
+
+def link_graph(store: ox.Store) -> nx.MultiDiGraph:
+    """The entity-to-entity links of ``store`` as a directed multigraph (edge key: property CURIE).
+
+    Nodes carry ``label`` and ``types``; hubs (report sections, concepts, roles, figures) and the
+    ontology graph are left out; an inferred link duplicating an asserted one is kept once.
+    """
+    hubs = " ".join(f"<{t}>" for t in _HUB_TYPES)
+    excluded = {r["x"].value for r in store.query(
+        f"SELECT DISTINCT ?x WHERE {{ VALUES ?t {{ {hubs} }} ?x a ?t }}", use_default_graph_as_union=True)}
+    g = nx.MultiDiGraph()
+    ontology = ENTITY_NS + "graph-ontology"
+    for row in store.query(
+        f"SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ontology}> && isIRI(?o) "
+        f"&& ?p NOT IN (<{_RDF_TYPE}>, <{_PROV_DERIVED}>) && STRSTARTS(STR(?s), {_q(ENTITY_NS)}) "
+        f"&& STRSTARTS(STR(?o), {_q(ENTITY_NS)})) }}"
+    ):
+        s, o = row["s"].value, row["o"].value
+        if s == o or s in excluded or o in excluded:
+            continue
+        g.add_edge(s, o, key=short(row["p"].value))
+    types: dict[str, list[str]] = defaultdict(list)
+    for row in store.query(f"SELECT ?x ?t WHERE {{ ?x a ?t FILTER(STRSTARTS(STR(?t), {_q(TERM_NS)})) }}",
+                           use_default_graph_as_union=True):
+        if row["x"].value in g:
+            types[row["x"].value].append(short(row["t"].value))
+    labels = labels_of(store, list(g.nodes))
+    for n in g.nodes:
+        g.nodes[n]["label"] = _pick(labels.get(n, {})) or short(n)
+        g.nodes[n]["types"] = sorted(types.get(n, []))
+    return g
+
+
+def _node(g: nx.MultiDiGraph, n: str) -> dict:
+    data = g.nodes[n] if n in g else {}
+    return {"id": n[len(ENTITY_NS):] if n.startswith(ENTITY_NS) else n, "iri": n,
+            "label": data.get("label", short(n)), "types": data.get("types", [])}
+
+
+def neighbourhood(g: nx.MultiDiGraph, iri: str, *, depth: int = 1, max_nodes: int = 200) -> dict:
+    """Nodes within ``depth`` links of ``iri`` (either direction; capped at :data:`MAX_DEPTH`).
+
+    Returns ``{"nodes": [{id, iri, label, types, depth}], "edges": [{source, target, property}],
+    "truncated": bool}``.
+    """
+    depth = max(0, min(int(depth), MAX_DEPTH))
+    seen = {iri: 0}
+    queue = deque([iri])
+    truncated = False
+    while queue:
+        n = queue.popleft()
+        if seen[n] >= depth or n not in g:
+            continue
+        for m in sorted(set(g.successors(n)) | set(g.predecessors(n))):
+            if m in seen:
+                continue
+            if len(seen) >= max_nodes:
+                truncated = True
+                break
+            seen[m] = seen[n] + 1
+            queue.append(m)
+    nodes = [dict(_node(g, n), depth=d) for n, d in seen.items()]
+    edges = [{"source": s, "target": t, "property": k} for s, t, k in g.subgraph(seen).edges(keys=True)]
+    return {"nodes": nodes, "edges": edges, "truncated": truncated}
+
+
+def shortest_paths(g: nx.MultiDiGraph, source: str, target: str, *, max_paths: int = 5,
+                   max_length: int = 8) -> list[dict]:
+    """Up to ``max_paths`` shortest paths between two entities, links followed in either direction.
+
+    Each path is ``{"length", "nodes": [node], "edges": [{source, target, property}]}``; an edge keeps
+    its real direction (``source`` states ``property`` of ``target``). Empty when not connected within
+    ``max_length`` links.
+    """
+    if source not in g or target not in g:
+        return []
+    undirected = g.to_undirected(as_view=True)
+    out = []
+    try:
+        for path in nx.all_shortest_paths(undirected, source, target):
+            if len(path) - 1 > max_length:
+                break
+            edges = []
+            for a, b in zip(path, path[1:]):
+                if g.has_edge(a, b):
+                    edges.append({"source": a, "target": b, "property": sorted(g[a][b])[0]})
+                else:
+                    edges.append({"source": b, "target": a, "property": sorted(g[b][a])[0]})
+            out.append({"length": len(path) - 1, "nodes": [_node(g, n) for n in path], "edges": edges})
+            if len(out) >= max_paths:
+                break
+    except nx.NetworkXNoPath:
+        return []
+    return out

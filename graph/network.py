@@ -1,0 +1,338 @@
+"""Projections of the RDF graph into networkx, built with SPARQL on the store (never a full rdflib copy).
+
+Four projections, each a function of the store and keyword parameters (the *projection choices*):
+
+``actors`` -- :func:`actor_network`, an undirected weighted :class:`networkx.Graph`.
+    Nodes are actors: organisations, local governments, posts, groups, people (and, with ``places=True``,
+    the places attached to the facts: a mission leg's city, an event's location, a reception's origin).
+    Two actors are linked when they are attached to the same *fact*: an event or a meeting (organiser,
+    co-organiser, host, funder, participant), a reception (host, visitor), a mission (leader, participants),
+    an agreement (parties, facilitator) or a membership (member and organisation). So co-members of a
+    forum are two steps apart, through the forum. Edge ``weight`` = number of facts shared; ``kinds`` =
+    the kinds of those facts; ``facts`` = their IRIs (every edge is traceable). Posts (``org:postIn``) and
+    units (``org:unitOf``) may be folded into their organisation.
+``actor-theme`` -- :func:`actor_theme_graph`, bipartite actor x ``qkg:theme`` (through the facts the actor
+    takes part in, and the actor's own themes).
+``actor-place`` -- :func:`actor_place_graph`, bipartite actor x place: the places of the actor's facts
+    (``via`` location, origin, leg) and the home places of its counterparts on those facts (``via``
+    counterpart: an agreement with Rennes Métropole reaches Rennes). ``level`` rolls places up to their
+    country or continent.
+``typed`` -- :func:`typed_multigraph`, a :class:`networkx.MultiDiGraph` of every entity-to-entity triple
+    (``property``, named ``graph``, ``provenance`` = report sections of the fact at either end), for paths.
+
+Every graph carries ``G.graph["projection"]`` and ``G.graph["parameters"]``; nodes carry ``label``, ``type``
+and ``kind`` (``actor``, ``place``, ``theme`` or ``entity``). :func:`export_projection` writes GEXF,
+GraphML or CSV edge lists.
+
+>>> import pyoxigraph as ox
+>>> G = actor_network(ox.Store())
+>>> G.number_of_nodes(), G.graph["projection"]
+(0, 'actors')
+"""
+from __future__ import annotations
+
+import inspect
+from collections import defaultdict
+from itertools import combinations
+
+import networkx as nx
+import pyoxigraph as ox
+
+from graph.errors import ParameterError
+from graph.network_export import EXPORT_FORMATS, export_projection
+from graph.network_facts import (DEFAULT_RELATIONS, Q, RELATIONS, SKOS, FactIndex, labels, load_facts,
+                                 types)
+from graph.network_regions import continent_of
+from graph.results import short
+from ontology import QKGD
+
+__all__ = ["PROJECTIONS", "RELATIONS", "DEFAULT_RELATIONS", "actor_network", "actor_theme_graph",
+           "actor_place_graph", "typed_multigraph", "project", "export_projection", "EXPORT_FORMATS",
+           "place_levels"]
+
+PROJECTIONS = ("actors", "actor-theme", "actor-place", "typed")
+_LEVELS = ("place", "country", "continent")
+
+
+def _decorate(store: ox.Store, G: nx.Graph, *, lang: str, kind: dict[str, str] | None = None) -> None:
+    nodes = [n for n in G.nodes if not str(n).startswith("continent:")]
+    names, classes = labels(store, nodes, lang=lang), types(store, nodes)
+    for n in G.nodes:
+        data = G.nodes[n]
+        data.setdefault("label", names.get(n, str(n).split(":", 1)[-1]))
+        data.setdefault("type", classes.get(n, "Continent"))
+        if kind:
+            data.setdefault("kind", kind.get(n, "actor"))
+
+
+def _params(**kw) -> dict:
+    return {k: (sorted(v) if isinstance(v, (set, frozenset)) else v) for k, v in kw.items()}
+
+
+def _index(store, index, relations, year_from, year_to) -> FactIndex:
+    return index if index is not None else load_facts(store, relations=relations, year_from=year_from,
+                                                      year_to=year_to)
+
+
+def actor_network(store: ox.Store, *, relations=None, year_from: int | None = None, year_to: int | None = None,
+                  fold_posts: bool = False, fold_units: bool = False, places: bool = False, lang: str = "fr",
+                  index: FactIndex | None = None, keep=frozenset()) -> nx.Graph:
+    """The actor network: actors linked when they share a fact (see the module docstring).
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        A built store.
+    relations : iterable of str, optional
+        Kinds of fact that count (:data:`RELATIONS`; default :data:`DEFAULT_RELATIONS`).
+    year_from, year_to : int, optional
+        Keep facts dated in this range (undated facts are kept).
+    fold_posts : bool
+        Replace each post (``qkgd:maire-de-quebec``) by its organisation (``org:postIn``).
+    fold_units : bool
+        Replace each unit (``qkgd:ovpm-board``) by its organisation (``org:unitOf``).
+    places : bool
+        Also make the places attached to facts (leg cities, locations, origins) nodes of the network.
+    lang : str
+        Preferred label language.
+    index : FactIndex, optional
+        A prebuilt index (its filters then apply, not ``relations``/years).
+    keep : set of str
+        Actors never folded into their parent (see :meth:`FactIndex.fold`).
+
+    Returns
+    -------
+    networkx.Graph
+        Edge attributes ``weight`` (int), ``kinds`` (list), ``facts`` (list of IRIs).
+    """
+    idx = _index(store, index, relations, year_from, year_to)
+    G = nx.Graph(projection="actors", parameters=_params(
+        relations=idx.kinds_selected, year_from=year_from, year_to=year_to, fold_posts=fold_posts,
+        fold_units=fold_units, places=places))
+    kind: dict[str, str] = {}
+    for f, fact in sorted(idx.facts.items()):
+        members = sorted(idx.actors(f, posts=fold_posts, units=fold_units, keep=keep))
+        for a in members:
+            kind[a] = "actor"
+        if places:
+            for p, _via in sorted(idx.places.get(f, ())):
+                if p not in kind:
+                    kind[p] = "place"
+                members.append(p)
+            members = sorted(set(members))
+        G.add_nodes_from(members)
+        for u, v in combinations(members, 2):
+            if G.has_edge(u, v):
+                e = G.edges[u, v]
+                e["weight"] += 1
+                e["facts"].append(f)
+                if fact.kind not in e["kinds"]:
+                    e["kinds"].append(fact.kind)
+            else:
+                G.add_edge(u, v, weight=1, facts=[f], kinds=[fact.kind])
+    for _u, _v, e in G.edges(data=True):
+        e["kinds"].sort()
+    _decorate(store, G, lang=lang, kind=kind)
+    return G
+
+
+def actor_theme_graph(store: ox.Store, *, relations=None, year_from: int | None = None,
+                      year_to: int | None = None, fold_posts: bool = True, fold_units: bool = True,
+                      own_themes: bool = True, lang: str = "fr", index: FactIndex | None = None,
+                      keep=frozenset()) -> nx.Graph:
+    """Bipartite actor x theme graph: an actor reaches a theme through the facts it takes part in.
+
+    Edge attributes: ``weight`` (number of supporting facts), ``facts`` (IRIs; an actor's own ``qkg:theme``
+    triple is listed as the actor's IRI), ``via`` (``fact`` and/or ``own``). Nodes have ``bipartite`` 0
+    (actors) or 1 (themes). Posts and units are folded by default: a mayor's theme is the City's.
+    """
+    idx = _index(store, index, relations, year_from, year_to)
+    G = nx.Graph(projection="actor-theme", parameters=_params(
+        relations=idx.kinds_selected, year_from=year_from, year_to=year_to, fold_posts=fold_posts,
+        fold_units=fold_units, own_themes=own_themes))
+    kind: dict[str, str] = {}
+
+    def link(a: str, t: str, fact: str, via: str) -> None:
+        kind[a], kind[t] = "actor", "theme"
+        if not G.has_edge(a, t):
+            G.add_node(a, bipartite=0)
+            G.add_node(t, bipartite=1)
+            G.add_edge(a, t, weight=0, facts=[], via=[])
+        e = G.edges[a, t]
+        if fact not in e["facts"]:
+            e["facts"].append(fact)
+            e["weight"] += 1
+        if via not in e["via"]:
+            e["via"].append(via)
+
+    seen_actors = set()
+    for f in sorted(idx.facts):
+        for a in sorted(idx.actors(f, posts=fold_posts, units=fold_units, keep=keep)):
+            seen_actors.add(a)
+            for t in sorted(idx.themes.get(f, ())):
+                link(a, t, f, "fact")
+    if own_themes:
+        for a in sorted(seen_actors):
+            for t in sorted(idx.themes.get(a, ())):
+                link(a, t, a, "own")
+    _decorate(store, G, lang=lang, kind=kind)
+    return G
+
+
+def place_levels(store: ox.Store, places) -> dict[str, dict[str, str | None]]:
+    """For each place IRI: ``{"country": IRI or None, "continent": name or None}``.
+
+    A country is its own country; a city or region uses ``qkg:country`` (else ``qkg:locatedIn`` a country).
+    """
+    places = set(places)
+    country_of: dict[str, str] = {}
+    countries = {r["c"].value for r in store.query(f"SELECT ?c WHERE {{ ?c a <{Q}Country> }}",
+                                                   use_default_graph_as_union=True)}
+    for row in store.query(f"SELECT ?p ?c WHERE {{ ?p <{Q}country>|<{Q}locatedIn> ?c . ?c a <{Q}Country> }}",
+                           use_default_graph_as_union=True):
+        if row["p"].value in places:
+            country_of.setdefault(row["p"].value, row["c"].value)
+    all_countries = {p for p in places if p in countries} | set(country_of.values())
+    names = labels(store, all_countries, lang="fr")
+    en = labels(store, all_countries, lang="en")
+    out = {}
+    for p in places:
+        c = p if p in countries else country_of.get(p)
+        out[p] = {"country": c, "continent": continent_of(c, labels=(names[c], en[c])) if c else None}
+    return out
+
+
+def actor_place_graph(store: ox.Store, *, relations=None, year_from: int | None = None,
+                      year_to: int | None = None, fold_posts: bool = True, fold_units: bool = True,
+                      counterparts: bool = True, level: str = "place", lang: str = "fr",
+                      index: FactIndex | None = None, keep=frozenset()) -> nx.Graph:
+    """Bipartite actor x place graph: where each actor's facts happen, and where its counterparts are from.
+
+    Parameters
+    ----------
+    counterparts : bool
+        Also count the home places (``qkg:jurisdiction``/``qkg:basedIn``) of the other actors on the same
+        fact, except the actor's own home (``via`` = ``counterpart``).
+    level : {"place", "country", "continent"}
+        Keep the places as stated, or roll them up (a place of unknown country is dropped at those levels).
+
+    Edge attributes: ``weight`` (number of facts), ``facts`` (IRIs), ``via`` (location, origin, leg,
+    counterpart), ``places`` (the stated places behind a rolled-up node).
+    """
+    if level not in _LEVELS:
+        raise ParameterError(f"unknown level {level!r}", hint=f"use one of {', '.join(_LEVELS)}")
+    idx = _index(store, index, relations, year_from, year_to)
+    G = nx.Graph(projection="actor-place", parameters=_params(
+        relations=idx.kinds_selected, year_from=year_from, year_to=year_to, fold_posts=fold_posts,
+        fold_units=fold_units, counterparts=counterparts, level=level))
+    raw: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: {"facts": set(), "via": set()})
+    for f in idx.facts:
+        members = idx.actors(f, posts=fold_posts, units=fold_units, keep=keep)
+        stated = idx.places.get(f, set())
+        for a in members:
+            own = idx.home_of(a)
+            for p, via in stated:
+                raw[a, p]["facts"].add(f)
+                raw[a, p]["via"].add(via)
+            if counterparts:
+                for b in members:
+                    if b == a:
+                        continue
+                    for p in idx.home_of(b) - own:
+                        raw[a, p]["facts"].add(f)
+                        raw[a, p]["via"].add("counterpart")
+    up = place_levels(store, {p for _a, p in raw}) if level != "place" else {}
+    kind: dict[str, str] = {}
+    for (a, p), rec in sorted(raw.items()):
+        node = p
+        if level == "country":
+            node = up[p]["country"]
+        elif level == "continent":
+            node = "continent:" + up[p]["continent"] if up[p]["continent"] else None
+        if node is None:
+            continue
+        kind[a], kind[node] = "actor", "place"
+        if not G.has_edge(a, node):
+            G.add_node(a, bipartite=0)
+            G.add_node(node, bipartite=1)
+            G.add_edge(a, node, facts=set(), via=set(), places=set())
+        e = G.edges[a, node]
+        e["facts"] |= rec["facts"]
+        e["via"] |= rec["via"]
+        e["places"].add(p)
+    for _a, _p, e in G.edges(data=True):
+        e["facts"], e["via"], e["places"] = sorted(e["facts"]), sorted(e["via"]), sorted(e["places"])
+        e["weight"] = len(e["facts"])
+    _decorate(store, G, lang=lang, kind=kind)
+    return G
+
+
+_EXCLUDED_GRAPHS = ("graph-inferred", "graph-ontology", "graph-build")
+_NOT_LINKS = {"http://www.w3.org/ns/prov#wasDerivedFrom", Q + "section", "http://purl.org/dc/terms/isPartOf",
+              Q + "enumerates"}
+_NOT_ENTITIES = (SKOS + "Concept", SKOS + "ConceptScheme", Q + "ReportSection", Q + "Report",
+                 Q + "DeclaredFigure")
+
+
+def typed_multigraph(store: ox.Store, *, inferred: bool = False, concepts: bool = False,
+                     lang: str = "fr") -> nx.MultiDiGraph:
+    """Every entity-to-entity triple as a typed edge ``s -[property]-> o`` (key = property CURIE).
+
+    Parameters
+    ----------
+    inferred : bool
+        Include the inferred graph (super-properties, inverses, chains): off by default, since each
+        inferred triple repeats an asserted path.
+    concepts : bool
+        Keep SKOS concepts (themes, categories, roles) as nodes; off by default, since "both about culture"
+        is not a connection between two actors.
+
+    Edge attributes: ``property`` and ``graph`` (CURIEs), ``provenance`` (CURIEs of the report sections the
+    fact node at either end is derived from). Report sections and declared figures are never nodes.
+    """
+    skip_graphs = {str(QKGD[g]) for g in _EXCLUDED_GRAPHS if inferred is False or g != "graph-inferred"}
+    skip_types = _NOT_ENTITIES if not concepts else _NOT_ENTITIES[2:]
+    values = " ".join(f"<{c}>" for c in skip_types)
+    excluded = {r["s"].value for r in store.query(f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {values} }} ?s a ?c }}",
+                                                  use_default_graph_as_union=True)}
+    sections: dict[str, set[str]] = defaultdict(set)
+    for r in store.query(f"SELECT ?f ?s WHERE {{ ?f <http://www.w3.org/ns/prov#wasDerivedFrom> ?s . "
+                         f"?s a <{Q}ReportSection> }}", use_default_graph_as_union=True):
+        sections[r["f"].value].add(short(r["s"].value))
+    base = str(QKGD)
+    G = nx.MultiDiGraph(projection="typed", parameters={"inferred": inferred, "concepts": concepts})
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    for r in store.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?o) && isIRI(?s)) }"):
+        s, p, o, g = r["s"].value, r["p"].value, r["o"].value, r["g"].value
+        if (p == rdf_type or p in _NOT_LINKS or g in skip_graphs or not s.startswith(base)
+                or not o.startswith(base) or s in excluded or o in excluded or s == o):
+            continue
+        key = short(p)
+        if G.has_edge(s, o, key):
+            continue
+        prov = sections.get(s) or sections.get(o) or set()
+        G.add_edge(s, o, key=key, property=key, graph=short(g), provenance=sorted(prov))
+    _decorate(store, G, lang=lang)
+    for n in G.nodes:
+        G.nodes[n]["kind"] = "entity"
+    return G
+
+
+def project(store: ox.Store, name: str = "actors", **params) -> nx.Graph:
+    """Build the projection called ``name`` (:data:`PROJECTIONS`) with keyword parameters.
+
+    >>> import pyoxigraph as ox
+    >>> project(ox.Store(), "actor-theme").graph["projection"]
+    'actor-theme'
+    >>> project(ox.Store(), "cliques")
+    Traceback (most recent call last):
+    ...
+    graph.errors.ParameterError: unknown projection 'cliques'
+    """
+    builders = {"actors": actor_network, "actor-theme": actor_theme_graph, "actor-place": actor_place_graph,
+                "typed": typed_multigraph}
+    if name not in builders:
+        raise ParameterError(f"unknown projection {name!r}", hint=f"use one of {', '.join(PROJECTIONS)}")
+    builder = builders[name]
+    accepted = inspect.signature(builder).parameters
+    return builder(store, **{k: v for k, v in params.items() if v is not None and k in accepted})

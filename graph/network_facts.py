@@ -1,0 +1,369 @@
+"""The facts an analysis projects: who takes part in which fact, where, on what theme, when; read with SPARQL.
+
+A *fact* is an n-ary node of the graph: an activity (event, network meeting, reception, mission), an
+agreement, an ``org:Membership`` or a partner-list entry. Each fact links *actors* (organisations, local
+governments, posts, groups, people) through *roles* (``qkg:party``, ``qkg:funder``, ``org:member``...), and
+may have *places* (``qkg:location``, ``qkg:origin``, a mission leg's ``qkg:legCity``), *themes*
+(``qkg:theme``) and dates (``schema:startDate``/``endDate``, ``org:memberDuring``).
+
+Every projection of :mod:`graph.network` and the complementarity map of :mod:`graph.complementarity` start
+from one :class:`FactIndex`, built by a handful of SPARQL SELECTs on the store (the default graph being the
+union of the named graphs): nothing is copied to rdflib, so it scales with Oxigraph.
+
+>>> import pyoxigraph as ox
+>>> idx = load_facts(ox.Store())
+>>> len(idx.facts), idx.kinds_selected == frozenset(DEFAULT_RELATIONS)
+(0, True)
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import pyoxigraph as ox
+
+from graph.errors import ParameterError
+from graph.results import short
+
+__all__ = ["RELATIONS", "DEFAULT_RELATIONS", "ROLES", "Fact", "FactIndex", "load_facts", "labels", "types",
+           "provenance", "check_relations", "Q", "ORG", "SKOS", "RDFS", "PROV"]
+
+Q = "https://w3id.org/qkg/def#"
+ORG = "http://www.w3.org/ns/org#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+PROV = "http://www.w3.org/ns/prov#"
+_SCHEMA = "https://schema.org/"
+_TIME = "http://www.w3.org/2006/time#"
+
+#: The kinds of link an analysis may count, and the classes whose instances are facts of that kind.
+#: A node with several classes (a conference both Reception and Event) has several kinds; its *primary* kind
+#: is the first in this order.
+RELATIONS: dict[str, tuple[str, ...]] = {
+    "mission": (Q + "Mission",),
+    "event": (Q + "Event", Q + "NetworkMeeting"),
+    "reception": (Q + "Reception",),
+    "project": (Q + "Project",),
+    "agreement": (Q + "Agreement",),
+    "membership": (ORG + "Membership",),
+    "partner": (Q + "PartnerEntry",),
+}
+#: What counts by default: shared events, receptions, missions, agreements and memberships. Partner-list
+#: entries (``partner``) and projects are opt-in: an entry naming two organisations is not a joint action.
+DEFAULT_RELATIONS = ("mission", "event", "reception", "agreement", "membership")
+
+#: The properties that attach an actor to a fact, with the role name shown to analysts.
+ROLES: dict[str, str] = {
+    Q + "party": "party", Q + "facilitator": "facilitator", Q + "organiser": "organiser", Q + "host": "host",
+    Q + "coOrganiser": "co-organiser", Q + "funder": "funder", Q + "participant": "participant",
+    Q + "visitor": "visitor", Q + "missionLeader": "mission leader", ORG + "member": "member",
+    ORG + "organization": "organisation", Q + "partnerOrganisation": "partner",
+}
+# Inference materialises super-properties (host => organiser, visitor => participant): keep the specific one.
+_IMPLIED = {"organiser": {"host", "co-organiser"}, "participant": {"visitor", "mission leader"}}
+_PLACE_SPARQL = f"""
+SELECT ?f ?p ?via WHERE {{
+  {{ ?f <{Q}location> ?p BIND("location" AS ?via) }}
+  UNION {{ ?f <{Q}origin> ?p BIND("origin" AS ?via) }}
+  UNION {{ ?f <{Q}leg> ?l . ?l <{Q}legCity> ?p BIND("leg" AS ?via) }}
+  FILTER(isIRI(?p))
+}}"""
+_DATE_SPARQL = f"""
+SELECT ?f ?d WHERE {{
+  {{ ?f <{_SCHEMA}startDate>|<{_SCHEMA}endDate> ?d }}
+  UNION {{ ?f <{ORG}memberDuring>|<{_TIME}hasTime> ?t . ?t <{_TIME}hasBeginning>|<{_TIME}hasEnd> ?i .
+          ?i <{_TIME}inXSDDate>|<{_TIME}inXSDgYearMonth>|<{_TIME}inXSDgYear>|<{_TIME}inXSDDateTimeStamp> ?d }}
+}}"""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact node: its IRI, primary kind, every kind, and the years it spans (``None`` if undated)."""
+
+    iri: str
+    kind: str
+    kinds: frozenset[str]
+    first_year: int | None = None
+    last_year: int | None = None
+
+
+@dataclass
+class FactIndex:
+    """The selected facts and what hangs off them; plain dicts of IRIs (strings), cheap to reuse.
+
+    Attributes
+    ----------
+    facts : dict
+        Fact IRI -> :class:`Fact`, only the facts kept by the relations and year filters.
+    roles : dict
+        Fact IRI -> actor IRI -> set of role names (the most specific ones).
+    places : dict
+        Fact IRI -> set of ``(place IRI, via)`` with via in ``location``, ``origin``, ``leg``.
+    themes : dict
+        Subject IRI (a fact or an actor) -> set of theme IRIs (``qkg:theme``).
+    homes : dict
+        Actor IRI -> set of place IRIs it governs or is based in (``qkg:jurisdiction``, ``qkg:basedIn``);
+        posts inherit the homes of their organisation.
+    parent : dict
+        Post -> its organisation (``org:postIn``), unit -> its organisation (``org:unitOf``); one level.
+    post_or_unit : dict
+        The same keys, valued ``"post"`` or ``"unit"``.
+    """
+
+    facts: dict[str, Fact] = field(default_factory=dict)
+    roles: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    places: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    themes: dict[str, set[str]] = field(default_factory=dict)
+    homes: dict[str, set[str]] = field(default_factory=dict)
+    parent: dict[str, str] = field(default_factory=dict)
+    post_or_unit: dict[str, str] = field(default_factory=dict)
+    kinds_selected: frozenset[str] = frozenset(DEFAULT_RELATIONS)
+
+    def fold(self, iri: str, *, posts: bool, units: bool, keep=frozenset()) -> str:
+        """The IRI ``iri`` stands for once posts and/or units are folded into their organisation.
+
+        Folding stops at an IRI of ``keep`` (an actor under study is never merged into its parent: the MRIF
+        stays the MRIF, though it is a unit of the Government of Québec).
+
+        >>> idx = FactIndex(parent={"p": "u", "u": "o"}, post_or_unit={"p": "post", "u": "unit"})
+        >>> idx.fold("p", posts=True, units=False), idx.fold("p", posts=True, units=True), idx.fold("p", posts=False, units=True)
+        ('u', 'o', 'p')
+        >>> idx.fold("p", posts=True, units=True, keep={"u"})
+        'u'
+        """
+        seen = set()
+        while iri in self.parent and iri not in seen and iri not in keep:
+            what = self.post_or_unit[iri]
+            if (what == "post" and not posts) or (what == "unit" and not units):
+                break
+            seen.add(iri)
+            iri = self.parent[iri]
+        return iri
+
+    def actors(self, fact: str, *, posts: bool = False, units: bool = False,
+               keep=frozenset()) -> dict[str, set[str]]:
+        """Actor -> roles on ``fact``, after folding (roles of folded members are merged)."""
+        out: dict[str, set[str]] = defaultdict(set)
+        for actor, roles in self.roles.get(fact, {}).items():
+            out[self.fold(actor, posts=posts, units=units, keep=keep)] |= roles
+        return dict(out)
+
+    def home_of(self, actor: str) -> set[str]:
+        """The places an actor governs or is based in, or those of its organisation (for a post or a unit)."""
+        seen: set[str] = set()
+        while actor not in seen:
+            seen.add(actor)
+            if self.homes.get(actor):
+                return self.homes[actor]
+            if actor not in self.parent:
+                break
+            actor = self.parent[actor]
+        return set()
+
+
+def check_relations(relations: Iterable[str] | None) -> frozenset[str]:
+    """Validate relation names; ``None`` means :data:`DEFAULT_RELATIONS`, ``"all"`` every kind.
+
+    >>> sorted(check_relations(["agreement", "membership"]))
+    ['agreement', 'membership']
+    >>> check_relations(["treaty"])
+    Traceback (most recent call last):
+    ...
+    graph.errors.ParameterError: unknown relation 'treaty'
+    """
+    if relations is None:
+        return frozenset(DEFAULT_RELATIONS)
+    if isinstance(relations, str):
+        relations = [r.strip() for r in relations.split(",") if r.strip()]
+    chosen = set()
+    for name in relations:
+        if name == "all":
+            chosen |= set(RELATIONS)
+        elif name in RELATIONS:
+            chosen.add(name)
+        else:
+            raise ParameterError(f"unknown relation {name!r}", hint=f"use some of {', '.join(RELATIONS)} (or all)")
+    if not chosen:
+        raise ParameterError("no relation selected", hint=f"use some of {', '.join(RELATIONS)}")
+    return frozenset(chosen)
+
+
+def _rows(store: ox.Store, sparql: str):
+    return store.query(sparql, use_default_graph_as_union=True)
+
+
+def _year(value: str) -> int | None:
+    try:
+        return int(value.lstrip("-")[:4])
+    except ValueError:
+        return None
+
+
+def load_facts(store: ox.Store, *, relations: Iterable[str] | None = None, year_from: int | None = None,
+               year_to: int | None = None, undated: bool = True) -> FactIndex:
+    """Read the facts of the selected kinds, their actors, places, themes and dates from ``store``.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        A built store (the default graph is queried as the union of the named graphs).
+    relations : iterable of str, optional
+        Kinds of fact to keep (:data:`RELATIONS`); default :data:`DEFAULT_RELATIONS`.
+    year_from, year_to : int, optional
+        Keep the facts whose dates overlap ``[year_from, year_to]``.
+    undated : bool
+        Keep the facts that have no date when a year range is given (default True: most facts of an annual
+        report are dated only by the report itself).
+
+    Returns
+    -------
+    FactIndex
+    """
+    kinds = check_relations(relations)
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise ParameterError(f"year range {year_from}-{year_to} is empty", hint="pass --year-from <= --year-to")
+    cls_kind = {c: k for k, classes in RELATIONS.items() for c in classes}
+    values = " ".join(f"<{c}>" for c in cls_kind)
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in _rows(store, f"SELECT ?f ?c WHERE {{ VALUES ?c {{ {values} }} ?f a ?c FILTER(isIRI(?f)) }}"):
+        found[row["f"].value].add(cls_kind[row["c"].value])
+    years: dict[str, list[int]] = defaultdict(list)
+    for row in _rows(store, _DATE_SPARQL):
+        y = _year(row["d"].value)
+        if y is not None and row["f"].value in found:
+            years[row["f"].value].append(y)
+    order = list(RELATIONS)
+    idx = FactIndex(kinds_selected=kinds)
+    for iri, ks in found.items():
+        if not ks & kinds:
+            continue
+        ys = years.get(iri)
+        first, last = (min(ys), max(ys)) if ys else (None, None)
+        if ys:
+            if (year_from is not None and last < year_from) or (year_to is not None and first > year_to):
+                continue
+        elif not undated and (year_from is not None or year_to is not None):
+            continue
+        primary = min(ks & kinds, key=order.index)
+        idx.facts[iri] = Fact(iri, primary, frozenset(ks), first, last)
+    role_values = " ".join(f"<{r}>" for r in ROLES)
+    for row in _rows(store, f"SELECT ?f ?r ?a WHERE {{ VALUES ?r {{ {role_values} }} ?f ?r ?a FILTER(isIRI(?a)) }}"):
+        f = row["f"].value
+        if f in idx.facts:
+            idx.roles.setdefault(f, {}).setdefault(row["a"].value, set()).add(ROLES[row["r"].value])
+    for actors in idx.roles.values():
+        for roles in actors.values():
+            for generic, specific in _IMPLIED.items():
+                if generic in roles and roles & specific:
+                    roles.discard(generic)
+    for row in _rows(store, _PLACE_SPARQL):
+        f = row["f"].value
+        if f in idx.facts:
+            idx.places.setdefault(f, set()).add((row["p"].value, row["via"].value))
+    for row in _rows(store, f"SELECT ?s ?t WHERE {{ ?s <{Q}theme> ?t FILTER(isIRI(?t)) }}"):
+        idx.themes.setdefault(row["s"].value, set()).add(row["t"].value)
+    for row in _rows(store, f"SELECT ?a ?p WHERE {{ ?a <{Q}jurisdiction>|<{Q}basedIn> ?p FILTER(isIRI(?p)) }}"):
+        idx.homes.setdefault(row["a"].value, set()).add(row["p"].value)
+    for row in _rows(store, f"""SELECT ?x ?o ?how WHERE {{
+            {{ ?x <{ORG}postIn> ?o BIND("post" AS ?how) }} UNION {{ ?x <{ORG}unitOf> ?o BIND("unit" AS ?how) }} }}"""):
+        x = row["x"].value
+        if x not in idx.parent:
+            idx.parent[x], idx.post_or_unit[x] = row["o"].value, row["how"].value
+    return idx
+
+
+def _values_chunks(iris: Iterable[str], size: int = 400):
+    items = sorted(set(iris))
+    for i in range(0, len(items), size):
+        yield " ".join(f"<{x}>" for x in items[i:i + size])
+
+
+#: Above this many IRIs, one query over the whole store beats many VALUES blocks.
+_BULK = 3000
+
+
+def _scoped(iris: set[str], pattern: str):
+    """``pattern`` (with ``?s``) restricted to ``iris``: VALUES chunks for few IRIs, one full scan for many."""
+    if len(iris) > _BULK:
+        yield f"{{ {pattern} }}"
+        return
+    for chunk in _values_chunks(iris):
+        yield f"{{ VALUES ?s {{ {chunk} }} {pattern} }}"
+
+
+def labels(store: ox.Store, iris: Iterable[str], *, lang: str = "fr") -> dict[str, str]:
+    """The best label of each IRI (``rdfs:label`` or ``skos:prefLabel``; ``lang`` first, then English, then
+    any); an IRI without a label gets its CURIE.
+
+    >>> s = ox.Store()
+    >>> s.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode(RDFS + "label"), ox.Literal("A", language="en")))
+    >>> s.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode(RDFS + "label"), ox.Literal("Á", language="fr")))
+    >>> labels(s, ["http://e/a", "http://e/b"])
+    {'http://e/a': 'Á', 'http://e/b': '<http://e/b>'}
+    """
+    iris = set(iris)
+    ranked: dict[str, tuple[int, str]] = {}
+    rank = {lang: 0, "en": 1, "": 2}
+    for where in _scoped(iris, f"?s <{RDFS}label>|<{SKOS}prefLabel> ?l"):
+        for row in _rows(store, f"SELECT ?s ?l WHERE {where}"):
+            lit = row["l"]
+            r = rank.get(lit.language or "", 3)
+            s = row["s"].value
+            if s in iris and (s not in ranked or (r, lit.value) < ranked[s]):
+                ranked[s] = (r, lit.value)
+    return {i: ranked[i][1] if i in ranked else short(i) for i in iris}
+
+
+def types(store: ox.Store, iris: Iterable[str]) -> dict[str, str]:
+    """The most specific ``qkg:`` (or ``org:``/``skos:``) class of each IRI, as a local name (``LocalGovernment``)."""
+    sub: dict[str, set[str]] = defaultdict(set)
+    for row in _rows(store, f"SELECT ?a ?b WHERE {{ ?a <{RDFS}subClassOf> ?b FILTER(isIRI(?a) && isIRI(?b)) }}"):
+        sub[row["a"].value].add(row["b"].value)
+    keep = (Q, ORG, SKOS)
+    classes: dict[str, set[str]] = defaultdict(set)
+    iris = set(iris)
+    for where in _scoped(iris, "?s a ?c"):
+        for row in _rows(store, f"SELECT ?s ?c WHERE {where}"):
+            if row["c"].value.startswith(keep) and row["s"].value in iris:
+                classes[row["s"].value].add(row["c"].value)
+    out = {}
+    for s in iris:
+        cs = classes.get(s, set())
+        specific = [c for c in cs if not any(c in sub.get(d, ()) for d in cs if d != c)]
+        best = sorted(specific or cs, key=lambda c: (not c.startswith(Q), c))
+        out[s] = best[0].rsplit("#", 1)[-1] if best else ""
+    return out
+
+
+def provenance(store: ox.Store, iris: Iterable[str], *, lang: str = "fr") -> dict[str, dict]:
+    """Where each fact comes from: ``{iri: {"sections": [{"iri", "label"}], "annexItem": int | None,
+    "graph": curie | None}}`` (report sections by ``prov:wasDerivedFrom``; the named graph of its type).
+    """
+    out: dict[str, dict] = {i: {"sections": [], "annexItem": None, "graph": None} for i in set(iris)}
+    section_labels: dict[str, tuple[int, str]] = {}
+    rank = {lang: 0, "en": 1, "": 2}
+    for chunk in _values_chunks(out):
+        for row in _rows(store, f"""SELECT ?f ?s ?l WHERE {{ VALUES ?f {{ {chunk} }}
+                ?f <{PROV}wasDerivedFrom> ?s . ?s a <{Q}ReportSection> OPTIONAL {{ ?s <{RDFS}label> ?l }} }}"""):
+            f, s = row["f"].value, row["s"].value
+            if s not in [x["iri"] for x in out[f]["sections"]]:
+                out[f]["sections"].append({"iri": s, "label": None})
+            lit = row["l"]
+            if lit is not None:
+                r = (rank.get(lit.language or "", 3), lit.value)
+                if s not in section_labels or r < section_labels[s]:
+                    section_labels[s] = r
+        for row in _rows(store, f"SELECT ?f ?n WHERE {{ VALUES ?f {{ {chunk} }} ?f <{Q}annexItem> ?n }}"):
+            try:
+                out[row["f"].value]["annexItem"] = int(row["n"].value)
+            except ValueError:
+                pass
+        for row in store.query(f"""SELECT ?f ?g WHERE {{ VALUES ?f {{ {chunk} }} GRAPH ?g {{ ?f a ?c }}
+                FILTER(?g != <https://w3id.org/qkg/id/graph-inferred>) }}"""):
+            out[row["f"].value]["graph"] = out[row["f"].value]["graph"] or short(row["g"].value)
+    for rec in out.values():
+        for sec in rec["sections"]:
+            sec["label"] = section_labels.get(sec["iri"], (0, short(sec["iri"])))[1]
+        rec["sections"].sort(key=lambda x: x["iri"])
+    return out

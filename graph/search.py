@@ -1,0 +1,288 @@
+"""Label search over the graph's entities: exact, prefix, token-prefix and fuzzy matches, accent-blind.
+
+The index is built once from every ``rdfs:label``, ``skos:prefLabel``, ``skos:altLabel`` and
+``schema:name`` of the ``qkgd:`` entities (French, English or untagged), and kept in memory: a few
+thousand labels take a few milliseconds to index and microseconds to search. Rebuild it when the store
+changes (the web app does so on each new build).
+
+Normalisation (:func:`normalise`) folds case, strips accents (Unicode NFKD, combining marks removed)
+and turns punctuation into spaces, so ``"Genève"``, ``"geneve"`` and ``"GENEVE!"`` are one key.
+Acronyms are just alternative labels: ``skos:altLabel "OMS"@fr, "WHO"@en`` makes both find the World
+Health Organization.
+
+Ranking, best first (the score is in ``[0, 1]``):
+
+=============  =====  ============================================================
+kind           score  the normalised query ...
+=============  =====  ============================================================
+exact          1.0    equals a normalised label
+prefix         0.9    starts a normalised label
+token-prefix   0.8    has every word starting some word of the label
+fuzzy          < 0.7  is close to the label or one of its words: trigram Dice
+                      coefficient or difflib ratio >= 0.75 ("lausane" finds Lausanne)
+=============  =====  ============================================================
+
+Primary labels (``rdfs:label``, ``skos:prefLabel``, ``schema:name``) win ties over alternative
+labels, then shorter labels over longer ones.
+
+Examples
+--------
+>>> index = SearchIndex([
+...     Entry("https://w3id.org/qkg/id/geneve", "Genève", "fr", True, ("qkg:City",)),
+...     Entry("https://w3id.org/qkg/id/oms", "Organisation mondiale de la santé", "fr", True, ()),
+...     Entry("https://w3id.org/qkg/id/oms", "WHO", "en", False, ()),
+... ])
+>>> [(hit.id, hit.matched, hit.kind) for hit in index.search("geneve")]
+[('geneve', 'Genève', 'exact')]
+>>> index.search("who")[0].label
+'Organisation mondiale de la santé'
+>>> index.search("genvee")[0].id
+'geneve'
+"""
+from __future__ import annotations
+
+import bisect
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+
+__all__ = ["Entry", "Hit", "SearchIndex", "normalise", "LABEL_PROPERTIES"]
+
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_SCHEMA = "https://schema.org/"
+_ENTITY_NS = "https://w3id.org/qkg/id/"
+
+#: Label properties indexed, and whether each gives a primary (display) label.
+LABEL_PROPERTIES = {
+    _RDFS + "label": True,
+    _SKOS + "prefLabel": True,
+    _SCHEMA + "name": True,
+    _SKOS + "altLabel": False,
+}
+_SCORES = {"exact": 1.0, "prefix": 0.9, "token-prefix": 0.8}
+_FUZZY_MIN = 0.75
+_PREFILTER = 0.25
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def normalise(text: str) -> str:
+    """Fold case, strip accents and turn punctuation into single spaces.
+
+    Examples
+    --------
+    >>> normalise("  Genève, Suisse! ")
+    'geneve suisse'
+    >>> normalise("Québec-International")
+    'quebec international'
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", stripped).strip()
+
+
+def _trigrams(text: str) -> frozenset[str]:
+    padded = f"  {text} "
+    return frozenset(padded[i:i + 3] for i in range(len(padded) - 2))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One label of one entity, as indexed."""
+
+    iri: str
+    label: str
+    lang: str
+    primary: bool
+    types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: an entity, its display label, and the label that matched."""
+
+    id: str
+    iri: str
+    label: str
+    types: tuple[str, ...]
+    score: float
+    matched: str
+    kind: str
+
+    def as_dict(self) -> dict:
+        """Plain JSON-ready dict (types as a list)."""
+        data = asdict(self)
+        data["types"] = list(self.types)
+        return data
+
+
+class SearchIndex:
+    """An in-memory label index.
+
+    Parameters
+    ----------
+    entries : iterable of Entry
+        Every label to index (several per entity).
+    display_langs : tuple of str, optional
+        Preferred languages of the display label, best first (default French, then English).
+    """
+
+    def __init__(self, entries, *, display_langs: tuple[str, ...] = ("fr", "en")) -> None:
+        self.entries: list[Entry] = []
+        self.keys: list[str] = []
+        self._display: dict[str, str] = {}
+        self._types: dict[str, tuple[str, ...]] = {}
+        rank: dict[str, tuple] = {}
+        for entry in entries:
+            key = normalise(entry.label)
+            if not key:
+                continue
+            self.entries.append(entry)
+            self.keys.append(key)
+            if entry.types:
+                self._types[entry.iri] = tuple(sorted(set(self._types.get(entry.iri, ()) + entry.types)))
+            order = (not entry.primary, _lang_rank(entry.lang, display_langs), len(entry.label))
+            if entry.iri not in rank or order < rank[entry.iri]:
+                rank[entry.iri], self._display[entry.iri] = order, entry.label
+        self._sorted = sorted((key, i) for i, key in enumerate(self.keys))
+        tokens = sorted({(tok, i) for i, key in enumerate(self.keys) for tok in key.split()})
+        self._tokens = tokens
+        self._grams: dict[str, set[int]] = defaultdict(set)
+        for i, key in enumerate(self.keys):
+            for word in {key, *key.split()}:
+                for gram in _trigrams(word):
+                    self._grams[gram].add(i)
+
+    def __len__(self) -> int:
+        return len(self._display)
+
+    @classmethod
+    def from_store(cls, store, *, namespace: str = _ENTITY_NS) -> SearchIndex:
+        """Index the labels of every entity of a pyoxigraph store whose IRI starts with ``namespace``.
+
+        Parameters
+        ----------
+        store : pyoxigraph.Store
+            A built store; the query runs over the union of its named graphs.
+        namespace : str, optional
+            Only entities under this namespace are indexed (default ``https://w3id.org/qkg/id/``).
+        """
+        props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+        types: dict[str, list[str]] = defaultdict(list)
+        for row in store.query(
+            "SELECT DISTINCT ?s ?t WHERE { ?s a ?t . FILTER(STRSTARTS(STR(?s), %s) "
+            "&& STRSTARTS(STR(?t), 'https://w3id.org/qkg/def#')) }" % _string(namespace),
+            use_default_graph_as_union=True,
+        ):
+            types[row["s"].value].append("qkg:" + row["t"].value.rsplit("#", 1)[-1])
+        entries = []
+        for row in store.query(
+            f"SELECT DISTINCT ?s ?p ?l WHERE {{ VALUES ?p {{ {props} }} ?s ?p ?l . "
+            f"FILTER(isLiteral(?l) && STRSTARTS(STR(?s), {_string(namespace)})) }}",
+            use_default_graph_as_union=True,
+        ):
+            iri, label = row["s"].value, row["l"]
+            entries.append(Entry(iri, label.value, label.language or "", LABEL_PROPERTIES[row["p"].value],
+                                 tuple(sorted(types.get(iri, ())))))
+        return cls(entries)
+
+    def label(self, iri: str) -> str | None:
+        """The display label of an indexed entity, or None."""
+        return self._display.get(iri)
+
+    def search(self, query: str, *, limit: int = 10) -> list[Hit]:
+        """Return up to ``limit`` entities matching ``query``, best first (one hit per entity).
+
+        Parameters
+        ----------
+        query : str
+            Free text: a name, part of a name, an acronym, with or without accents.
+        limit : int, optional
+            Most hits returned (default 10).
+        """
+        q = normalise(query)
+        if not q or limit < 1:
+            return []
+        best: dict[str, tuple[float, int, str]] = {}
+
+        def offer(i: int, kind: str, score: float) -> None:
+            entry = self.entries[i]
+            order = (score + (0.01 if entry.primary else 0.0) - len(self.keys[i]) * 1e-5, i, kind)
+            if entry.iri not in best or order > best[entry.iri]:
+                best[entry.iri] = order
+
+        start = bisect.bisect_left(self._sorted, (q, -1))
+        for key, i in self._sorted[start:]:
+            if not key.startswith(q):
+                break
+            offer(i, "exact" if key == q else "prefix", _SCORES["exact" if key == q else "prefix"])
+        words = q.split()
+        if len(words) > 1 or len(best) < limit:
+            for i in self._token_prefix(words):
+                offer(i, "token-prefix", _SCORES["token-prefix"])
+        if len(best) < limit:
+            for i, score in self._fuzzy(q):
+                offer(i, "fuzzy", score)
+        ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)[:limit]
+        hits = []
+        for iri, (score, i, kind) in ranked:
+            hits.append(Hit(
+                id=iri[len(_ENTITY_NS):] if iri.startswith(_ENTITY_NS) else iri, iri=iri,
+                label=self._display.get(iri, self.entries[i].label), types=self._types.get(iri, ()),
+                score=round(min(1.0, _SCORES.get(kind, score)), 3), matched=self.entries[i].label, kind=kind,
+            ))
+        return hits
+
+    def _token_prefix(self, words: list[str]) -> set[int]:
+        found: set[int] | None = None
+        for word in words:
+            start = bisect.bisect_left(self._tokens, (word, -1))
+            ids = set()
+            for token, i in self._tokens[start:]:
+                if not token.startswith(word):
+                    break
+                ids.add(i)
+            found = ids if found is None else found & ids
+            if not found:
+                return set()
+        return found or set()
+
+    def _fuzzy(self, q: str) -> list[tuple[int, float]]:
+        grams = _trigrams(q)
+        counts: dict[int, int] = defaultdict(int)
+        for gram in grams:
+            for i in self._grams.get(gram, ()):
+                counts[i] += 1
+        out = []
+        for i, shared in counts.items():
+            if 2 * shared / (len(grams) + 2) < _PREFILTER:  # an upper bound of the Dice coefficient
+                continue
+            key = self.keys[i]
+            similarity = max(_similarity(q, grams, w) for w in {key, *key.split()})
+            if similarity >= _FUZZY_MIN:
+                out.append((i, round(0.7 * similarity, 3)))
+        return out
+
+
+def _similarity(q: str, grams: frozenset[str], word: str) -> float:
+    """The better of the trigram Dice coefficient and difflib's ratio (which forgives transpositions)."""
+    other = _trigrams(word)
+    dice = 2 * len(grams & other) / (len(grams) + len(other))
+    if dice >= _FUZZY_MIN:
+        return dice
+    if min(len(q), len(word)) < 4 or abs(len(q) - len(word)) > 1:
+        return dice  # difflib forgives too much on short or unequal words
+    return max(dice, difflib.SequenceMatcher(None, q, word, autojunk=False).ratio() - 0.05)
+
+
+def _lang_rank(lang: str, langs: tuple[str, ...]) -> int:
+    return langs.index(lang) if lang in langs else len(langs)
+
+
+def _string(text: str) -> str:
+    """A SPARQL string literal (JSON escaping is valid SPARQL escaping for these characters)."""
+    import json
+
+    return json.dumps(text)

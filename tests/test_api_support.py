@@ -1,0 +1,109 @@
+"""Shared helpers of the API tests (no tests here): a real build and real ``qkg serve`` processes.
+
+Every API test talks HTTP to ``qkg --data-dir X serve --port P`` started in a subprocess on 127.0.0.1,
+over a store built once per test session with the real pipeline (:func:`graph.build.build` on the
+repository's ``data/``). The build and the default server are shared by all API test modules (cached in
+this module), and stopped when the session ends.
+
+Use the fixtures by importing them into a test module::
+
+    from tests.test_api_support import built_data, server  # noqa: F401  (pytest fixtures)
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+__all__ = ["Server", "build_data", "start_server", "built_data", "server", "ROOT"]
+
+ROOT = Path(__file__).resolve().parent.parent
+_CACHE: dict[str, object] = {}
+
+
+@dataclass
+class Server:
+    """A running ``qkg serve`` subprocess."""
+
+    url: str
+    process: subprocess.Popen
+    data_dir: Path
+    log: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def client(self, **kwargs) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=kwargs.pop("timeout", 30), **kwargs)
+
+
+def build_data() -> Path:
+    """Build the repository's data once per session (real build, SHACL and inference); return the data dir."""
+    if "data" not in _CACHE:
+        from graph.build import build
+        from loaders.sources import default_data_root, discover
+
+        data_dir = Path(tempfile.mkdtemp(prefix="qkg-api-test-"))
+        build(discover(default_data_root()), data_dir=data_dir)
+        _CACHE["data"] = data_dir
+    return _CACHE["data"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(data_dir: Path, *, env: dict[str, str] | None = None, wait: float = 60.0) -> Server:
+    """Start ``qkg serve`` on a free loopback port and wait until ``/health`` answers."""
+    port = _free_port()
+    log = Path(tempfile.mkstemp(prefix="qkg-serve-", suffix=".log")[1])
+    full_env = {**os.environ, "QKG_HOST": "127.0.0.1", **(env or {})}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)],
+        cwd=ROOT, env=full_env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )
+    server = Server(f"http://127.0.0.1:{port}", process, data_dir, log)
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"qkg serve exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(server.url + "/health", timeout=1).status_code == 200:
+                atexit.register(server.stop)
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"qkg serve did not answer /health within {wait} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def built_data() -> Path:
+    """The data directory of a real build of ``data/`` (shared by every API test module)."""
+    return build_data()
+
+
+@pytest.fixture(scope="session")
+def server(built_data: Path) -> Server:
+    """The shared ``qkg serve`` (default settings, query timeout 10 s)."""
+    if "server" not in _CACHE or _CACHE["server"].process.poll() is not None:
+        _CACHE["server"] = start_server(built_data)
+    return _CACHE["server"]

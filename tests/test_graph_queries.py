@@ -1,0 +1,196 @@
+"""Golden answers of every canned query on the 2024 graph, checked against the report.
+
+Each expected answer below is what the 2024 report states (annexes and sections), restated as the rows the
+query must return. ``qkg check`` fails for any canned query that has no entry in GOLDEN.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from graph.catalog import bind, load_catalog
+from graph.results import term_text
+from graph.store import StoreLayout, open_read_only
+from ontology import PREFIXES
+
+
+def run(data_dir, name, **params):
+    query = load_catalog()[name]
+    store = open_read_only(StoreLayout(data_dir).require_current())
+    results = store.query(query.sparql, use_default_graph_as_union=True, substitutions=bind(query, params) or None,
+                          prefixes=PREFIXES)
+    names = [v.value for v in results.variables]
+    return [{n: term_text(row[i]) for i, n in enumerate(names)} for row in results]
+
+
+def col(rows, name):
+    return [r[name] for r in rows]
+
+
+MISSION_CITIES = {"Boston", "Colonia del Sacramento", "Buenos Aires", "Lausanne", "Porrentruy", "Braga", "Saint-Malo",
+                  "New York", "Cordoue", "Zurich", "Genève", "Paris", "Lisbonne"}
+MISSION_COUNTRIES = {"États-Unis", "Uruguay", "Argentine", "Suisse", "Portugal", "France", "Espagne"}
+
+
+def check_receptions_by_category(rows):
+    assert {r["category"]: r["receptions"] for r in rows} == {
+        "qkgd:cat-courtesy": "10", "qkgd:cat-collaboration": "7", "qkgd:cat-strategic": "4"}
+
+
+def check_receptions(rows):  # default category: collaboration (annex list "Rencontres de collaboration")
+    assert col(rows, "item") == [str(i) for i in range(1, 8)]
+    assert "Calgary@fr" in rows[0]["origins"] and "San Antonio@fr" in rows[3]["origins"]
+
+
+def check_missions_leaders(rows):
+    assert col(rows, "item") == [str(i) for i in range(1, 9)]
+    leaders = [r["leader"] for r in rows]
+    assert leaders.count("qkgd:maire-de-quebec") == 3  # missions 1, 6 and 7
+    assert [leaders[i] for i in (0, 5, 6)] == ["qkgd:maire-de-quebec"] * 3
+    assert rows[6]["itinerary"] == "Cordoue → Zurich → Genève → Lausanne → Paris@fr"
+    assert rows[1]["itinerary"] == "Colonia del Sacramento → Buenos Aires@fr"
+
+
+def check_missions_by_leader(rows):
+    assert {r["leader"]: r["missions"] for r in rows} == {
+        "qkgd:maire-de-quebec": "3", "qkgd:elue-relations-internationales": "2",
+        "qkgd:elue-relations-internationales-culture": "1", "qkgd:elue-patrimoine": "1",
+        "qkgd:elue-communications": "1"}
+
+
+def check_mission_cities(rows):
+    assert {r["label"].removesuffix("@fr") for r in rows} == MISSION_CITIES
+    assert len(rows) == 13
+    assert sum(int(r["missions"]) for r in rows) == 14  # 14 stops: Lausanne twice
+    assert {r["label"]: r["missions"] for r in rows}["Lausanne@fr"] == "2"
+
+
+def check_mission_countries(rows):
+    assert {r["label"].removesuffix("@fr") for r in rows} == MISSION_COUNTRIES
+    assert {r["label"]: r["cities"] for r in rows}["Suisse@fr"] == "4"
+
+
+def check_missions_to_country(rows):  # default: Switzerland
+    assert [(r["item"], r["order"], r["cityLabel"]) for r in rows] == [
+        ("3", "1", "Lausanne@fr"), ("3", "2", "Porrentruy@fr"), ("7", "2", "Zurich@fr"), ("7", "3", "Genève@fr"),
+        ("7", "4", "Lausanne@fr")]
+
+
+def check_city_forums(rows):
+    assert set(col(rows, "forum")) == {"qkgd:ovpm", "qkgd:aimf", "qkgd:rvcu", "qkgd:aivp", "qkgd:ocde-maires-champions"}
+
+
+def check_ovpm_board(rows):
+    cities = {r["cityLabel"].removesuffix("@fr"): r["role"] for r in rows}
+    assert cities == {"Cordoue": "Board member@en", "Bruges": "Board member@en", "Angra do Heroísmo": "Board member@en",
+                      "Cracovie": "Board member@en", "Cuenca": "Board member@en", "Dubrovnik": "Board member@en",
+                      "San Antonio": "Board member@en", "Québec": "Chair@en"}
+
+
+def check_agreements(rows):
+    parties = {r["agreement"]: int(r["parties"]) for r in rows}
+    assert parties["qkgd:agreement-partenariat-territorial-sante-durable"] == 3
+    assert all(n >= 2 for n in parties.values())
+    facilitated = [r for r in rows if r["facilitator"]]
+    assert [(r["agreement"], r["facilitator"]) for r in facilitated] == [
+        ("qkgd:agreement-qi-lecamp-innovaud", "Ville de Québec@fr")]
+    assert {r["agreement"]: r["start"] for r in rows}["qkgd:agreement-gouvernement-ville-2022"] == "2022-08-17"
+
+
+def check_agreements_multiparty(rows):
+    assert col(rows, "agreement") == ["qkgd:agreement-partenariat-territorial-sante-durable"]
+
+
+def check_new_agreements_2024(rows):
+    listed = {r["agreement"] for r in rows if r["listedInHighlights"] == "true"}
+    assert listed == {"qkgd:agreement-rennes-metropole-2024", "qkgd:agreement-nantes-metropole-2024-2025",
+                      "qkgd:agreement-aivp-agenda-2030"}
+    assert {r["agreement"] for r in rows} - listed == {"qkgd:agreement-partenariat-territorial-sante-durable"}
+
+
+def check_twinned_cities(rows):
+    assert col(rows, "cityLabel") == ["Bordeaux@fr", "Calgary@fr"]
+
+
+def check_event_profile(rows):  # default: the Rendez-vous Ville-Port
+    roles = Counter(r["role"] for r in rows)
+    values = {(r["role"], r["value"]) for r in rows}
+    assert ("start", "2024-05-13") in values
+    assert {("co-organiser", "qkgd:port-de-quebec"), ("co-organiser", "qkgd:aivp"), ("co-organiser", "qkgd:sodes")} <= values
+    assert ("funded under", "qkgd:agreement-mrif-ville-2022") in values
+    assert ("visitor", "qkgd:edouard-philippe") in values
+    assert roles["start"] == 1
+
+
+def check_event_funders(rows):  # default: the santé durable conference
+    assert set(col(rows, "funder")) == {"qkgd:mrif", "qkgd:ville-de-quebec", "qkgd:alliance-sante-quebec",
+                                        "qkgd:universite-laval"}
+    assert set(col(rows, "participants")) == {"150"} and set(col(rows, "qualifier")) == {"more-than"}
+
+
+def check_committee(rows):
+    members = {r["item"]: r["detail"] for r in rows if r["kind"] == "member"}
+    assert members == {"qkgd:ville-de-quebec": "Coordinator@en", "qkgd:mrif": "Member@en",
+                       "qkgd:quebec-international": "Member@en", "qkgd:universite-laval": "Member@en"}
+    assert {r["date"] for r in rows if r["kind"] == "member"} == {"2024-02"}
+    assert [(r["item"], r["date"]) for r in rows if r["kind"] == "established under"] == [
+        ("qkgd:agreement-gouvernement-ville-2022", "2022-08-17")]
+    assert [(r["item"], r["date"]) for r in rows if r["kind"] == "activity"] == [
+        ("qkgd:reception-strategic-04", "2024-12-03")]
+
+
+def check_upcoming(rows):
+    by_item = {r["item"]: r for r in rows}
+    uci = by_item["qkgd:forum-uci-bike-city-2026"]
+    assert (uci["start"], uci["participants"], uci["impactCAD"]) == ("2026-10", "250", "2700000")
+    assert "qkgd:project-aivp-north-america-office" in by_item
+    assert all(r["start"][:4] > "2024" for r in rows)
+
+
+def check_partners(rows):
+    assert col(rows, "item") == [str(i) for i in range(1, 28)]
+    assert sum(int(r["organisations"]) for r in rows) == 28
+    assert {r["item"]: r["organisations"] for r in rows}["23"] == "2"
+
+
+GOLDEN = {
+    "receptions-by-category": check_receptions_by_category,
+    "receptions": check_receptions,
+    "missions-leaders": check_missions_leaders,
+    "missions-by-leader": check_missions_by_leader,
+    "mission-cities": check_mission_cities,
+    "mission-countries": check_mission_countries,
+    "missions-to-country": check_missions_to_country,
+    "city-forums": check_city_forums,
+    "ovpm-board": check_ovpm_board,
+    "agreements": check_agreements,
+    "agreements-multiparty": check_agreements_multiparty,
+    "new-agreements-2024": check_new_agreements_2024,
+    "twinned-cities": check_twinned_cities,
+    "event-profile": check_event_profile,
+    "event-funders": check_event_funders,
+    "committee": check_committee,
+    "upcoming": check_upcoming,
+    "partners": check_partners,
+}
+
+
+def test_every_canned_query_has_a_golden_test():
+    assert set(load_catalog()) == set(GOLDEN)
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN))
+def test_golden_answer(graph_2024, name):
+    rows = run(graph_2024, name)
+    assert rows, f"{name} returned nothing"
+    GOLDEN[name](rows)
+
+
+def test_parameters_change_the_answer(graph_2024):
+    rows = run(graph_2024, "missions-to-country", country="qkgd:portugal")
+    assert {r["cityLabel"] for r in rows} == {"Braga@fr", "Lisbonne@fr"}
+    rows = run(graph_2024, "receptions", category="qkgd:cat-strategic")
+    assert len(rows) == 4
+    rows = run(graph_2024, "agreements-multiparty", min="2")
+    assert len(rows) == 10
