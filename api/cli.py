@@ -253,19 +253,40 @@ def stats(ctx, fmt):
 
 @cli.command()
 @click.option("-f", "--format", "fmt", default="table", type=click.Choice(["table", "json"]))
+@click.option("--report", type=click.Path(path_type=Path), default=None,
+              help="The report's text file: also check the graph against its annex lists.")
 @click.pass_context
-def audit(ctx, fmt):
-    """Check each headline figure of the report against the detailed facts."""
+def audit(ctx, fmt, report):
+    """Check each headline figure of the report against the detailed facts.
+
+    With --report, also check the curated graph against the report's own annexes (same numbered items in each
+    list, every mission's cities and every partner named in the item's text); exit 1 on any mismatch.
+    """
     from graph.audit import audit as run_audit, findings_as_json
 
-    findings = run_audit(_open(_settings(ctx)))
+    store = _open(_settings(ctx))
+    findings = run_audit(store)
+    mismatches = None
+    if report is not None:
+        from loaders.report import compare, read_report
+
+        mismatches = [str(m) for m in compare(read_report(report), store)]
     if fmt == "json":
-        click.echo(json.dumps(findings_as_json(findings), indent=2, ensure_ascii=False))
-        return
-    for f in findings:
-        measured = "-" if f.measured is None else f"{f.measured:g}"
-        click.echo(f"{f.verdict.upper():16} {f.label}: stated {f.stated:g}, measured {measured}\n"
-                   f"{'':17}{f.reason}")
+        payload = findings_as_json(findings)
+        if mismatches is not None:
+            payload = {"figures": payload, "annexes": {"report": str(report), "mismatches": mismatches}}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        for f in findings:
+            measured = "-" if f.measured is None else f"{f.measured:g}"
+            click.echo(f"{f.verdict.upper():16} {f.label}: stated {f.stated:g}, measured {measured}\n"
+                       f"{'':17}{f.reason}")
+        if mismatches is not None:
+            click.echo(f"\nannexes of {report}: " + ("the graph matches every item" if not mismatches else ""))
+            for m in mismatches:
+                click.echo(f"  MISMATCH {m}")
+    if mismatches:
+        raise click.ClickException(f"{len(mismatches)} annex item(s) differ between the graph and the report")
 
 
 @cli.command()

@@ -47,8 +47,9 @@ _FORMS = {
 # The very pattern rdflib expands before parsing (parser.expandUnicodeEscapes).
 _ESCAPE = re.compile(r"\\u([0-9a-f]{4}(?:[0-9a-f]{4})?)", re.IGNORECASE)
 _BARE_CR = re.compile(r"\r(?!\n)")
+# Possessive quantifiers: no backtracking, so no catastrophic case on hostile input.
 _UPDATE_VERB = re.compile(
-    r"(?:\s|#[^\n]*|PREFIX\s*[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)*"
+    r"(?:\s++|#[^\n]*+|PREFIX\s*+[^\s:]*+:\s*+<[^>]*+>|BASE\s*+<[^>]*+>)*+"
     r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
     re.IGNORECASE,
 )

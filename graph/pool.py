@@ -644,7 +644,7 @@ def _solutions(results, out, max_rows: int, max_bytes: int) -> tuple[bytes, int,
             truncated = True
             break
         row = json.dumps(
-            {name: _json_term(solution[name]) for name in names if solution[name] is not None},
+            {name: _json_term(term) for name in names if (term := solution[name]) is not None},
             ensure_ascii=False,
             separators=(",", ":"),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import pickle
 import threading
+import time
 
 import pyoxigraph as ox
 import pytest
@@ -301,6 +302,17 @@ def test_deeply_nested_query_is_refused_not_crashed():
     with pytest.raises(QueryRefused, match="nested too deeply"):
         inspect_query(text)
     assert inspect_query("SELECT * WHERE " + "{ " * 8 + "?s ?p ?o" + " }" * 8).form == "SELECT"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["#" * 99_000 + "x", "# a\n" * 20_000 + "x", " " * 99_000 + "x", "PREFIX " * 14_000, "{" * 30_000],
+)
+def test_hostile_malformed_input_is_rejected_quickly(text):
+    started = time.perf_counter()
+    with pytest.raises((QuerySyntaxError, QueryRefused)):
+        inspect_query(text)
+    assert time.perf_counter() - started < 2.0
 
 
 def test_query_longer_than_the_limit_is_refused():

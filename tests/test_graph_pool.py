@@ -162,6 +162,7 @@ def test_ask(pool, pattern, answer):
         ("json", "json-ld", "application/ld+json"),
     ],
 )
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 def test_construct_parses_with_rdflib(pool, fmt, rdflib_format, media_type):
     query = PREFIXES + "CONSTRUCT { ?c rdfs:label ?l } WHERE { ?c a schema:City ; rdfs:label ?l }"
     result = pool.run(query, result_format=fmt)
@@ -431,9 +432,12 @@ def test_format_that_does_not_fit_is_a_parameter_error(pool, query, fmt):
         pool.run(query, result_format=fmt)
 
 
-def test_missing_store_says_how_to_build_it(tmp_path):
+@pytest.mark.parametrize("make_dir", [False, True])
+def test_missing_store_says_how_to_build_it(tmp_path, make_dir):
+    if make_dir:  # a directory that is not a store
+        (tmp_path / "nowhere").mkdir()
     with pytest.raises(StoreError) as info:
-        QueryPool(tmp_path / "nowhere").start()
+        QueryPool(tmp_path / "nowhere", workers=1).start()
     assert "qkg build" in info.value.hint
 
 

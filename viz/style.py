@@ -53,13 +53,17 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
 
 #: qkg classes (local names) -> kind, most specific first: the first class found in this order wins.
 CLASS_KINDS: tuple[tuple[str, str], ...] = (
-    ("Mission", "mission"), ("Reception", "reception"), ("NetworkMeeting", "event"), ("Event", "event"),
+    ("Mission", "mission"), ("Reception", "reception"), ("CourtesyReception", "reception"),
+    ("CollaborationReception", "reception"), ("StrategicReception", "reception"),
+    ("NetworkMeeting", "event"), ("Event", "event"),
     ("Agreement", "agreement"), ("Project", "project"), ("CityNetwork", "forum"),
     ("InternationalOrganisation", "forum"), ("Post", "post"), ("Person", "person"), ("Group", "group"),
     ("City", "city"), ("Region", "region"), ("Country", "country"), ("LocalGovernment", "government"),
     ("RegionalGovernment", "government"), ("NationalGovernment", "government"),
     ("DiplomaticRepresentation", "government"), ("PublicAdministration", "government"),
-    ("Organisation", "organisation"), ("Activity", "event"), ("Place", "city"),
+    ("Committee", "organisation"), ("OrganisationalUnit", "organisation"), ("Company", "organisation"),
+    ("AcademicInstitution", "organisation"), ("Organisation", "organisation"), ("Activity", "event"),
+    ("Place", "city"),
 )
 
 #: Reception categories (local names of the SKOS concepts) -> colour, for charts and the map.

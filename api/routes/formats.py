@@ -99,10 +99,13 @@ def negotiate(accept: str | None, format_param: str | None, form: str) -> str:
     """
     graph_form = form in ("CONSTRUCT", "DESCRIBE")
     if format_param:
-        value = format_param.strip().lower()
-        name = FORMAT_NAMES.get(value) or (GRAPH_TYPES if graph_form else SOLUTION_TYPES).get(value.split(";")[0])
-        if name is None:
-            name = SOLUTION_TYPES.get(value) or GRAPH_TYPES.get(value)
+        name = None
+        for value in format_param.lower().split(","):  # some clients send a list of media types
+            value = value.split(";")[0].strip()
+            name = FORMAT_NAMES.get(value) or (GRAPH_TYPES if graph_form else SOLUTION_TYPES).get(value)
+            name = name or SOLUTION_TYPES.get(value) or GRAPH_TYPES.get(value)
+            if name:
+                break
         if name is None:
             raise ParameterError(
                 f"unknown format {format_param!r}",

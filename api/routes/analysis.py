@@ -1,0 +1,246 @@
+"""Network analysis over HTTP: JSON under ``/api/analysis/``, and the ``/analysis`` page.
+
+=====================================================  ========================================================
+route                                                  answer
+=====================================================  ========================================================
+``/api/analysis/summary``                              size, density, components of a projection
+``/api/analysis/centrality?top=&sort=``                degree, weighted degree, betweenness, PageRank
+``/api/analysis/communities``                          Louvain communities (labels, modularity)
+``/api/analysis/brokers?top=``                         betweenness, participation coefficient
+``/api/analysis/ego?node=&depth=``                     nodes and edges within ``depth`` steps (vis-ready)
+``/api/analysis/paths?from=&to=&k=``                   k shortest paths, facts and provenance on each step
+``/api/analysis/complementarity?actors=``              the complementarity map (matrices, overlap, gaps)
+``/api/analysis/complementarity/cell?dimension=``...   the facts behind one cell, with provenance
+``/api/analysis/reach?target=``                        who already reaches a place, forum or theme
+``/api/analysis/export?projection=&format=``           GEXF, GraphML or CSV file of a projection
+``/analysis``                                          heatmaps, ranking, path finder (HTML)
+=====================================================  ========================================================
+
+Projection options (query parameters): ``projection``, ``relations`` (comma-separated), ``year_from``,
+``year_to``, ``fold_posts``, ``fold_units``, ``places``, ``lang``. Results are cached per build.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from api.deps import StateDep, TemplatesDep
+from api.errors import ERROR_RESPONSES
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["analysis"])
+_ERR = {400: ERROR_RESPONSES.get(400, {}), 422: ERROR_RESPONSES.get(422, {})}
+_CACHE_SIZE = 24
+_lock = threading.Lock()
+
+Projection = Literal["actors", "actor-theme", "actor-place", "typed"]
+
+
+def _cached(state, key: tuple, make):
+    """Memoise ``make()`` per build generation (projections are expensive on large graphs)."""
+    cache: OrderedDict = state.__dict__.setdefault("_analysis_cache", OrderedDict())
+    full = (state.generation, *key)
+    with _lock:
+        if full in cache:
+            cache.move_to_end(full)
+            return cache[full]
+    value = make()
+    with _lock:
+        cache[full] = value
+        while len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
+    return value
+
+
+class _Opts:
+    """The projection options shared by every route, as query parameters."""
+
+    def __init__(self, projection: Projection = Query("actors", description="Which projection."),
+                 relations: str | None = Query(None, max_length=200, description="Comma-separated kinds of fact: "
+                                               "mission, event, reception, project, agreement, membership, partner, all."),
+                 year_from: int | None = Query(None, ge=1900, le=2100), year_to: int | None = Query(None, ge=1900, le=2100),
+                 fold_posts: bool = Query(False, description="Fold posts into their organisation."),
+                 fold_units: bool = Query(False, description="Fold units into their organisation."),
+                 places: bool = Query(False, description="Actor network: make the facts' places nodes."),
+                 lang: Literal["fr", "en"] = Query("fr")) -> None:
+        self.projection, self.relations, self.year_from, self.year_to = projection, relations, year_from, year_to
+        self.fold_posts, self.fold_units, self.places, self.lang = fold_posts, fold_units, places, lang
+
+    def key(self) -> tuple:
+        return tuple(sorted(vars(self).items()))
+
+    def graph(self, state):
+        from graph.network import project
+
+        params = {k: v for k, v in vars(self).items() if k != "projection"}
+        return _cached(state, ("graph", *self.key()),
+                       lambda: project(state.require_store(), self.projection, **params))
+
+
+def _nodes(G, nodes):
+    from graph.results import short
+
+    return [{"id": n, "curie": short(n) if "://" in str(n) else n, "label": G.nodes[n].get("label", str(n)),
+             "type": G.nodes[n].get("type", ""), "kind": G.nodes[n].get("kind", "")} for n in nodes]
+
+
+@router.get("/api/analysis/summary", responses=_ERR, summary="Size and shape of a projection")
+def api_summary(state: StateDep, opts: _Opts = Depends()) -> dict:
+    """Nodes, edges, density, connected components, node types and edge kinds."""
+    from graph.metrics import summary
+
+    return summary(opts.graph(state))
+
+
+@router.get("/api/analysis/centrality", responses=_ERR, summary="Central actors")
+def api_centrality(state: StateDep, opts: _Opts = Depends(), top: int = Query(20, ge=1, le=1000),
+                   sort: Literal["betweenness", "degree", "weighted_degree", "pagerank"] = "betweenness",
+                   betweenness: Literal["auto", "exact", "sample"] = "auto", seed: int = 42) -> dict:
+    """Degree, weighted degree (sum of shared facts), betweenness (exact or sampled: see ``methods``) and
+    PageRank of each node, ranked by ``sort``."""
+    from graph.metrics import centrality
+
+    res = _cached(state, ("centrality", betweenness, seed, *opts.key()),
+                  lambda: centrality(opts.graph(state), betweenness=betweenness, seed=seed))
+    rows = sorted(res["rows"], key=lambda r: (-r[sort], -r["degree"], str(r["label"])))[:top]
+    return {**res, "rows": rows, "sort": sort}
+
+
+@router.get("/api/analysis/communities", responses=_ERR, summary="Communities (Louvain)")
+def api_communities(state: StateDep, opts: _Opts = Depends(), seed: int = 42,
+                    resolution: float = Query(1.0, gt=0, le=10)) -> dict:
+    """Louvain communities, largest first, each member with its label and type."""
+    from graph.metrics import communities
+
+    G = opts.graph(state)
+    res = _cached(state, ("communities", seed, resolution, *opts.key()),
+                  lambda: communities(G, seed=seed, resolution=resolution))
+    return {"method": res["method"], "modularity": res["modularity"],
+            "communities": [{"size": len(c), "members": _nodes(G, c)} for c in res["communities"]]}
+
+
+@router.get("/api/analysis/brokers", responses=_ERR, summary="Brokers between communities")
+def api_brokers(state: StateDep, opts: _Opts = Depends(), top: int = Query(20, ge=1, le=500), seed: int = 42) -> dict:
+    """Nodes whose ties reach several communities: betweenness, participation coefficient, communities touched."""
+    from graph.metrics import brokers
+
+    return _cached(state, ("brokers", top, seed, *opts.key()), lambda: brokers(opts.graph(state), top=top, seed=seed))
+
+
+@router.get("/api/analysis/ego", responses=_ERR, summary="Ego network")
+def api_ego(state: StateDep, node: str = Query(..., max_length=300, description="IRI, CURIE, local name or label."),
+            depth: int = Query(1, ge=1, le=3), limit: int = Query(500, ge=1, le=5000),
+            opts: _Opts = Depends()) -> dict:
+    """The nodes within ``depth`` steps of ``node`` and the edges among them (at most ``limit`` nodes)."""
+    from graph.metrics import ego
+
+    G = opts.graph(state)
+    E = ego(G, node, depth=depth)
+    nodes = list(E.nodes)[:limit]
+    keep = set(nodes)
+    edges = [{"from": u, "to": v, "weight": d.get("weight", 1), "kinds": d.get("kinds") or [d.get("property")],
+              "facts": d.get("facts", [])} for u, v, d in E.edges(data=True) if u in keep and v in keep]
+    return {"centre": node, "depth": depth, "truncated": E.number_of_nodes() > limit,
+            "nodes": _nodes(G, nodes), "edges": edges}
+
+
+@router.get("/api/analysis/paths", responses=_ERR, summary="How is X connected to Y")
+def api_paths(state: StateDep, from_: str = Query(..., alias="from", max_length=300, description="Source entity."),
+              to: str = Query(..., max_length=300, description="Target entity."), k: int = Query(3, ge=1, le=10),
+              projection: Literal["typed", "actors"] = "typed", through_countries: bool = False,
+              max_length: int | None = Query(None, ge=1, le=20), lang: Literal["fr", "en"] = "fr") -> dict:
+    """The ``k`` shortest paths; each step lists its triples (typed) or shared facts (actors), and every fact
+    its report sections and annex item."""
+    from api.routes.entities import resolve
+    from graph.metrics_paths import DEFAULT_AVOID, connection_paths
+    from graph.network import actor_network, typed_multigraph
+
+    store = state.require_store()
+    build = typed_multigraph if projection == "typed" else actor_network
+    G = _cached(state, ("paths-graph", projection, lang), lambda: build(store, lang=lang))
+    return connection_paths(store, resolve(from_), resolve(to), k=k, projection=projection, graph=G, lang=lang,
+                            avoid=() if through_countries else DEFAULT_AVOID, max_length=max_length)
+
+
+def _map(state, actors: str, theme_level: str, relations, year_from, year_to, lang):
+    from graph.complementarity import complementarity
+
+    return _cached(state, ("complementarity", actors, theme_level, relations, year_from, year_to, lang),
+                   lambda: complementarity(state.require_store(), actors=actors, theme_level=theme_level,
+                                           relations=relations, year_from=year_from, year_to=year_to, lang=lang))
+
+
+@router.get("/api/analysis/complementarity", responses=_ERR, summary="Complementarity map")
+def api_complementarity(state: StateDep,
+                        actors: str = Query("committee", max_length=2000,
+                                            description="committee, partners, both, or comma-separated IRIs/CURIEs."),
+                        theme_level: Literal["theme", "top"] = "theme", relations: str | None = Query(None, max_length=200),
+                        year_from: int | None = None, year_to: int | None = None, lang: Literal["fr", "en"] = "fr") -> dict:
+    """Actor x theme, x country and x continent matrices (every cell lists its facts), overlaps (Jaccard on
+    themes, countries, partners), gaps (covered by one actor, by none) and notes on thin signal."""
+    return _map(state, actors, theme_level, relations, year_from, year_to, lang)
+
+
+@router.get("/api/analysis/complementarity/cell", responses=_ERR, summary="The facts behind one cell")
+def api_cell(state: StateDep, dimension: Literal["themes", "countries", "continents"],
+             actor: str = Query(..., max_length=300), column: str = Query(..., max_length=300),
+             actors: str = Query("committee", max_length=2000), theme_level: Literal["theme", "top"] = "theme",
+             relations: str | None = Query(None, max_length=200), year_from: int | None = None,
+             year_to: int | None = None, lang: Literal["fr", "en"] = "fr") -> dict:
+    """Each fact with its label, kind, report sections, annex item and named graph."""
+    from graph.complementarity import cell_facts
+
+    res = _map(state, actors, theme_level, relations, year_from, year_to, lang)
+    facts = cell_facts(res, dimension, actor, column)
+    names = res["labels"]
+    return {"dimension": dimension, "actor": {"iri": actor, "label": names.get(actor, actor)},
+            "column": {"iri": column, "label": names.get(column, column.split(":", 1)[-1])}, "facts": facts}
+
+
+@router.get("/api/analysis/reach", responses=_ERR, summary="Who already reaches a target")
+def api_reach(state: StateDep, target: str = Query(..., max_length=300, description="A city, country, forum or theme."),
+              relations: str | None = Query(None, max_length=200), year_from: int | None = None,
+              year_to: int | None = None, lang: Literal["fr", "en"] = "fr") -> dict:
+    """Actors already linked to ``target`` and the facts (with provenance) that link them."""
+    from api.routes.entities import resolve
+    from graph.complementarity import reach
+
+    return reach(state.require_store(), resolve(target), relations=relations, year_from=year_from,
+                 year_to=year_to, lang=lang)
+
+
+@router.get("/api/analysis/export", responses=_ERR, summary="Download a projection (GEXF, GraphML, CSV)")
+def api_export(state: StateDep, format: Literal["gexf", "graphml", "csv"] = "gexf", opts: _Opts = Depends()) -> Response:
+    """The projection as a file for Gephi, yEd, Cytoscape or a spreadsheet (list attributes joined with " | ")."""
+    from graph.network_export import MEDIA_TYPES, export_projection
+
+    body = export_projection(opts.graph(state), format)
+    name = f"qkg-{opts.projection}.{format}"
+    return Response(body, media_type=MEDIA_TYPES[format],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/analysis", include_in_schema=False)
+def analysis_page(request: Request, state: StateDep, templates: TemplatesDep,
+                  actors: str = Query("committee", max_length=2000), theme_level: Literal["theme", "top"] = "theme",
+                  lang: Literal["fr", "en"] = "fr") -> Response:
+    """Complementarity heatmaps, central actors and the path finder."""
+    from graph.metrics import centrality
+    from graph.network import actor_network
+
+    comp = _map(state, actors, theme_level, None, None, None, lang)
+    store = state.require_store()
+    G = _cached(state, ("page-actors", lang), lambda: actor_network(store, fold_posts=True, lang=lang))
+    ranking = _cached(state, ("page-centrality", lang), lambda: centrality(G, top=25))
+    levels = {}
+    for dim, m in comp["matrices"].items():
+        peak = max([c["count"] for row in m["cells"].values() for c in row.values()] or [1])
+        levels[dim] = peak
+    return templates.TemplateResponse(request, "analysis.html", {
+        "title": "Analyse du réseau", "comp": comp, "ranking": ranking, "peaks": levels, "actors_scope": actors,
+        "theme_level": theme_level})

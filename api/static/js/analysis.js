@@ -1,0 +1,240 @@
+// The /analysis page: heatmap tabs, sorting and cell details; sortable ranking; the path finder.
+// Data comes from /api/analysis/... and /api/search; every string is inserted as text (never as HTML).
+(function () {
+  "use strict";
+  var root = document.getElementById("analysis");
+  if (!root) return;
+  var ID = "https://w3id.org/qkg/id/";
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function href(iri) { return iri.indexOf(ID) === 0 ? "/id/" + encodeURIComponent(iri.slice(ID.length)) : null; }
+  function link(iri, text) {
+    var h = href(iri);
+    if (!h) return el("span", null, text);
+    var a = el("a", null, text);
+    a.href = h;
+    return a;
+  }
+  function getJSON(url) {
+    return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) throw new Error((body && body.error) || ("HTTP " + r.status));
+        return body;
+      });
+    });
+  }
+  function sources(fact) {
+    var parts = (fact.sections || []).map(function (s) { return s.label; });
+    var text = parts.join(" ; ") || "source inconnue / unknown source";
+    if (fact.annexItem) text += ", n° " + fact.annexItem;
+    return text;
+  }
+
+  // ---- heatmap: tabs -----------------------------------------------------------------------------------
+  var tabs = root.querySelectorAll(".dimension-tabs [role=tab]");
+  tabs.forEach(function (tab) {
+    tab.addEventListener("click", function () {
+      tabs.forEach(function (t) {
+        var on = t === tab;
+        t.setAttribute("aria-selected", on ? "true" : "false");
+        document.getElementById(t.getAttribute("aria-controls")).hidden = !on;
+      });
+    });
+  });
+
+  // ---- heatmap: sorting rows by a column ---------------------------------------------------------------
+  root.querySelectorAll("table.heatmap").forEach(function (table) {
+    var body = table.tBodies[0];
+    var state = { key: null, desc: true };
+    table.querySelectorAll("thead button.sort").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var kind = button.getAttribute("data-sort");
+        var idx = parseInt(button.getAttribute("data-index") || "0", 10);
+        var key = kind + idx;
+        state.desc = state.key === key ? !state.desc : kind !== "label";
+        state.key = key;
+        var rows = Array.prototype.slice.call(body.rows);
+        function value(row) {
+          if (kind === "label") return row.getAttribute("data-label").toLowerCase();
+          if (kind === "covered") return parseInt(row.getAttribute("data-covered"), 10);
+          return parseInt(row.querySelectorAll("td.cell")[idx].getAttribute("data-count"), 10);
+        }
+        rows.sort(function (a, b) {
+          var va = value(a), vb = value(b);
+          var c = va < vb ? -1 : va > vb ? 1 : 0;
+          if (c === 0) c = a.getAttribute("data-label").localeCompare(b.getAttribute("data-label"));
+          return state.desc && kind !== "label" ? -c : (state.desc ? -c : c);
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+        table.querySelectorAll("thead th").forEach(function (th) { th.removeAttribute("aria-sort"); });
+        button.parentNode.setAttribute("aria-sort", state.desc ? "descending" : "ascending");
+      });
+    });
+  });
+
+  // ---- heatmap: a cell's facts -------------------------------------------------------------------------
+  var panel = document.getElementById("cell-facts");
+  function showCell(td) {
+    var table = td.closest("table");
+    var row = td.closest("tr");
+    var params = new URLSearchParams({
+      dimension: table.getAttribute("data-dimension"), actor: td.getAttribute("data-actor"),
+      column: row.getAttribute("data-column"), actors: root.getAttribute("data-actors"),
+      theme_level: root.getAttribute("data-theme-level")
+    });
+    root.querySelectorAll("td.cell.selected").forEach(function (c) { c.classList.remove("selected"); });
+    td.classList.add("selected");
+    panel.textContent = "";
+    panel.appendChild(el("h3", null, "Faits / Facts"));
+    var status = el("p", "hint", "…");
+    panel.appendChild(status);
+    getJSON("/api/analysis/complementarity/cell?" + params.toString()).then(function (data) {
+      status.textContent = data.actor.label + " — " + data.column.label + " : " + data.facts.length + " fait(s)";
+      var list = el("ul", "fact-list");
+      data.facts.forEach(function (f) {
+        var li = el("li", "fact");
+        li.setAttribute("data-fact", f.iri);
+        li.appendChild(link(f.iri, f.label));
+        li.appendChild(el("span", "kind", " " + (f.kind || f.type || "")));
+        li.appendChild(el("div", "provenance", "Source : " + sources(f)));
+        list.appendChild(li);
+      });
+      panel.appendChild(list);
+    }).catch(function (err) { status.textContent = "Erreur : " + err.message; });
+  }
+  root.querySelectorAll("td.cell[tabindex]").forEach(function (td) {
+    td.addEventListener("click", function () { showCell(td); });
+    td.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); showCell(td); }
+    });
+  });
+
+  // ---- ranking table -----------------------------------------------------------------------------------
+  var ranking = document.getElementById("ranking-table");
+  if (ranking) {
+    var order = { key: "rank", desc: false };
+    ranking.querySelectorAll("button.sort").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var key = button.getAttribute("data-key");
+        order.desc = order.key === key ? !order.desc : (key !== "label" && key !== "rank");
+        order.key = key;
+        var body = ranking.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var va = a.getAttribute("data-" + key), vb = b.getAttribute("data-" + key);
+          var c = key === "label" ? va.localeCompare(vb) : parseFloat(va) - parseFloat(vb);
+          return order.desc ? -c : c;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  }
+
+  // ---- path finder: pickers with suggestions from /api/search -------------------------------------------
+  function picker(input) {
+    var list = document.getElementById(input.getAttribute("aria-controls"));
+    var timer = null, seq = 0;
+    function close() { list.hidden = true; list.textContent = ""; input.setAttribute("aria-expanded", "false"); }
+    function choose(hit) { input.value = hit.label; input.setAttribute("data-iri", hit.iri); close(); }
+    input.addEventListener("input", function () {
+      input.removeAttribute("data-iri");
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var q = input.value.trim();
+        if (q.length < 2) { close(); return; }
+        var mine = ++seq;
+        getJSON("/api/search?limit=8&q=" + encodeURIComponent(q)).then(function (data) {
+          if (mine !== seq) return;
+          list.textContent = "";
+          (data.hits || []).forEach(function (hit) {
+            var li = el("li", null, hit.label);
+            li.setAttribute("role", "option");
+            li.setAttribute("data-iri", hit.iri);
+            li.addEventListener("mousedown", function (ev) { ev.preventDefault(); choose(hit); });
+            list.appendChild(li);
+          });
+          list.hidden = !list.children.length;
+          input.setAttribute("aria-expanded", list.hidden ? "false" : "true");
+        }).catch(close);
+      }, 150);
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 150); });
+  }
+  var from = document.getElementById("path-from"), to = document.getElementById("path-to");
+  if (from && to) { picker(from); picker(to); }
+
+  // ---- path finder: query and draw -----------------------------------------------------------------------
+  var COLORS = ["#c0392b", "#2471a3", "#1e8449", "#7d3c98", "#b9770e"];
+  function draw(data) {
+    var box = document.getElementById("path-graph");
+    var list = document.getElementById("path-list");
+    list.textContent = "";
+    var nodes = {}, edges = [];
+    data.paths.forEach(function (p, i) {
+      p.nodes.forEach(function (n) {
+        if (!nodes[n.iri]) nodes[n.iri] = { id: n.iri, label: n.label.length > 40 ? n.label.slice(0, 38) + "…" : n.label,
+          title: n.label + " (" + n.type + ")", group: n.type, shape: "box", font: { size: 13 } };
+      });
+      p.steps.forEach(function (s) {
+        var names = (s.links || []).map(function (l) { return l.property; }).concat(s.kinds || []);
+        edges.push({ id: i + ":" + s.from.iri + ">" + s.to.iri, from: s.from.iri, to: s.to.iri, label: names.join(", "),
+          color: { color: COLORS[i % COLORS.length] }, width: i === 0 ? 3 : 1.5, font: { size: 11, align: "middle" } });
+      });
+      var li = el("li", "path");
+      li.appendChild(el("strong", null, p.length + " étape(s) / step(s)"));
+      var steps = el("ol", "steps");
+      p.steps.forEach(function (s) {
+        var st = el("li", "step");
+        st.appendChild(link(s.from.iri, s.from.label));
+        var via = (s.links || []).map(function (l) { return (l.direction === "forward" ? "→ " : "← ") + l.property; });
+        st.appendChild(el("span", "via", " " + (via.concat(s.kinds || []).join(", ") || "—") + " "));
+        st.appendChild(link(s.to.iri, s.to.label));
+        (s.facts || []).forEach(function (f) {
+          var fl = el("div", "provenance");
+          fl.setAttribute("data-fact", f.iri);
+          fl.appendChild(link(f.iri, f.label));
+          fl.appendChild(el("span", null, " — " + sources(f)));
+          st.appendChild(fl);
+        });
+        steps.appendChild(st);
+      });
+      li.appendChild(steps);
+      list.appendChild(li);
+    });
+    if (window.qkgAnalysisNetwork) { window.qkgAnalysisNetwork.destroy(); window.qkgAnalysisNetwork = null; }
+    if (!window.vis || !data.paths.length) return;
+    var ids = Object.keys(nodes);
+    ids.forEach(function (id) {
+      if (id === data.source.iri || id === data.target.iri) nodes[id].color = { background: "#f9e79f", border: "#7d6608" };
+    });
+    window.qkgAnalysisNetwork = new vis.Network(box, {
+      nodes: new vis.DataSet(ids.map(function (k) { return nodes[k]; })), edges: new vis.DataSet(edges)
+    }, {
+      layout: { hierarchical: { enabled: true, direction: "LR", sortMethod: "directed", levelSeparation: 220 } },
+      physics: false, edges: { arrows: { to: { enabled: false } }, smooth: false },
+      interaction: { hover: true }
+    });
+    window.qkgAnalysisNetwork.once("afterDrawing", function () { box.setAttribute("data-drawn", String(data.paths.length)); });
+  }
+  var form = document.getElementById("path-form");
+  if (form) {
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var status = document.getElementById("path-status");
+      var a = from.getAttribute("data-iri") || from.value.trim(), b = to.getAttribute("data-iri") || to.value.trim();
+      if (!a || !b) { status.textContent = "Choisissez deux entités / Pick two entities."; return; }
+      status.textContent = "…";
+      var params = new URLSearchParams({ from: a, to: b, k: document.getElementById("path-k").value });
+      getJSON("/api/analysis/paths?" + params.toString()).then(function (data) {
+        status.textContent = data.paths.length ? data.paths.length + " chemin(s) de " + data.source.label + " à " +
+          data.target.label : "Aucun chemin / No path between " + data.source.label + " and " + data.target.label;
+        draw(data);
+      }).catch(function (err) { status.textContent = "Erreur : " + err.message; });
+    });
+  }
+})();
