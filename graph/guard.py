@@ -8,14 +8,21 @@ here first, with rdflib, and refused if it:
 - contains SERVICE anywhere, including SILENT, ``SERVICE ?var`` and nested in
   OPTIONAL, UNION, MINUS, subqueries or FILTER EXISTS (``QueryRefused``);
 - has a FROM or FROM NAMED clause (``QueryRefused``);
-- does not parse (``QuerySyntaxError`` with line and column), or is nested
-  too deeply for rdflib's recursive parser (``QueryRefused``): what rdflib
-  cannot check does not run, even if pyoxigraph would accept it;
+- does not parse (``QuerySyntaxError`` with line and column), or exceeds
+  the recursion limit of rdflib's parser (``QueryRefused``; with Python's
+  default limit that is about 85 triple patterns in one group, or deep
+  nesting): what rdflib cannot check does not run, even if pyoxigraph would
+  accept it;
 - could be tokenised differently by the two parsers: a bare carriage return
   (it ends a comment for pyoxigraph, not for rdflib) or a ``\\uXXXX`` escape
   standing for ASCII punctuation, space or a control character (rdflib expands
   escapes everywhere before parsing, pyoxigraph only inside strings and IRIs),
   both of which can hide a SERVICE from rdflib that pyoxigraph then runs.
+
+rdflib's parser is slow: a typical query takes 2-20 ms, but a FILTER with a
+250-term ``||`` chain takes over a second. Run the check where a time limit
+applies (``graph.pool.QueryPool`` does it in its workers) rather than in a
+request thread or the event loop.
 
 The guard is one layer: the store must also run in a process with no network
 egress (see DESIGN.md, "Query safety is ours to build").
@@ -241,8 +248,9 @@ def _service_refused() -> QueryRefused:
 
 def _too_deep() -> QueryRefused:
     return QueryRefused(
-        "query is nested too deeply to be checked",
-        hint="flatten nested { } groups and subqueries (a few levels are fine)",
+        "query is nested too deeply, or has too many triple patterns in one group, "
+        "to be checked",
+        hint="flatten nested { } groups and subqueries; split very long groups",
     )
 
 

@@ -32,10 +32,11 @@ import multiprocessing
 import os
 import re
 import signal
+import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +64,7 @@ _MEDIA_TYPES = {
     for table in (_SOLUTION_FORMATS, _GRAPH_FORMATS)
     for name, fmt in table.items()
 }
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 _START_TIMEOUT = 60.0  # seconds for a new worker to open the store
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -275,7 +277,12 @@ class QueryPool:
     # -- queries --------------------------------------------------------------
 
     def run(
-        self, query: str, *, result_format: str = "json", default_graph_as_union: bool = True
+        self,
+        query: str,
+        *,
+        result_format: str = "json",
+        default_graph_as_union: bool = True,
+        bindings: Mapping[str | ox.Variable, Term] | None = None,
     ) -> QueryResult:
         """Run one query in a worker and return its serialised result.
 
@@ -290,6 +297,10 @@ class QueryPool:
         default_graph_as_union : bool, optional
             Match patterns outside GRAPH against all named graphs (default
             True: facts live in one named graph per source section).
+        bindings : mapping, optional
+            Values for variables, by name or ``Variable``: pyoxigraph
+            ``substitutions``, never pasted into the text. A bound variable
+            must appear in the SELECT projection (``SELECT *`` will do).
 
         Returns
         -------
@@ -306,10 +317,15 @@ class QueryPool:
         StoreError
             The store could not be opened or a worker died.
         """
-        return self._run(query, result_format, default_graph_as_union, time.monotonic())
+        return self._run(query, result_format, default_graph_as_union, bindings, time.monotonic())
 
     async def arun(
-        self, query: str, *, result_format: str = "json", default_graph_as_union: bool = True
+        self,
+        query: str,
+        *,
+        result_format: str = "json",
+        default_graph_as_union: bool = True,
+        bindings: Mapping[str | ox.Variable, Term] | None = None,
     ) -> QueryResult:
         """Like :meth:`run`, awaitable, never blocking the event loop.
 
@@ -320,12 +336,13 @@ class QueryPool:
         started = time.monotonic()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            self._executor, self._run, query, result_format, default_graph_as_union, started
+            self._executor, self._run, query, result_format, default_graph_as_union, bindings, started
         )
 
-    def _run(self, query: str, result_format: str, union: bool, started: float) -> QueryResult:
+    def _run(self, query: str, result_format: str, union: bool, bindings, started: float) -> QueryResult:
         if not isinstance(query, str):
             raise ParameterError("the query must be a string")
+        substitutions = _substitutions(bindings)
         if self.guard and len(query) > MAX_QUERY_CHARS:
             inspect_query(query)  # raises QueryRefused without shipping the text
         fmt = _format_name(result_format)
@@ -336,7 +353,8 @@ class QueryPool:
             self._release(worker)
             raise self._busy()
         try:
-            kind, payload = self._ask(worker, (query, fmt, union, self.max_rows, self.max_bytes), deadline)
+            request = (query, fmt, union, substitutions, self.max_rows, self.max_bytes)
+            kind, payload = self._ask(worker, request, deadline)
         except BaseException:
             self._kill(worker)  # mid-query or dead: never reuse it
             self._replace_later()
@@ -548,6 +566,18 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
+def _substitutions(bindings: Mapping | None) -> dict[ox.Variable, Term] | None:
+    if not bindings:
+        return None
+    try:
+        return {
+            name if isinstance(name, ox.Variable) else ox.Variable(name.lstrip("?$")): value
+            for name, value in bindings.items()
+        }
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"bad variable name in bindings: {exc}", hint="use names like 'city'") from None
+
+
 def _format_name(result_format: str) -> str:
     name = result_format.strip().lower()
     name = _MEDIA_TYPES.get(name.split(";")[0].strip(), name)
@@ -565,6 +595,9 @@ def _format_name(result_format: str) -> str:
 
 def _worker_main(conn, lifeline, store_path: str, guard: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent
+    # rdflib's parser recurses once per triple pattern in a group: the default
+    # limit refuses ~85 patterns; 10,000 allows ~800 (this process only).
+    sys.setrecursionlimit(10_000)
     try:
         store = ox.Store.read_only(store_path)
     except Exception as exc:
@@ -597,9 +630,17 @@ def _exit_with_parent(lifeline) -> None:
     os._exit(1)
 
 
-def _answer(store, guard: bool, query: str, fmt: str, union: bool, max_rows: int, max_bytes: int) -> dict:
+def _answer(
+    store, guard: bool, query: str, fmt: str, union: bool, substitutions, max_rows: int, max_bytes: int
+) -> dict:
     info = inspect_query(query) if guard else None
-    results = store.query(query, use_default_graph_as_union=union)
+    try:
+        results = store.query(query, use_default_graph_as_union=union, substitutions=substitutions)
+    except RuntimeError as exc:  # pyoxigraph's answer to a binding it cannot apply
+        if not substitutions:
+            raise
+        raise ParameterError(f"cannot bind the parameters: {exc}",
+                             hint="bind only variables of the SELECT projection") from None
     if isinstance(results, ox.QueryBoolean):
         form, rows, truncated = "ASK", 1, False
         out = _solution_format(fmt, form)

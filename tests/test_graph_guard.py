@@ -312,7 +312,7 @@ def test_hostile_malformed_input_is_rejected_quickly(text):
     started = time.perf_counter()
     with pytest.raises((QuerySyntaxError, QueryRefused)):
         inspect_query(text)
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < 5.0  # a backtracking regex would never end
 
 
 def test_query_longer_than_the_limit_is_refused():
