@@ -322,8 +322,8 @@ def _data_error(problems: list[Problem]) -> DataError:
     first = problems[0]
     shown = "\n".join(f"  - {p}" for p in problems[:30])
     more = f"\n  ... and {len(problems) - 30} more" if len(problems) > 30 else ""
-    return DataError(f"{len(problems)} problem(s) in the data; nothing was published, the previous graph "
-                     f"still serves:\n{shown}{more}", file=first.file, line=first.line, entity=first.entity,
+    return DataError(f"{len(problems)} problem(s) in the data; nothing was published (the last good graph, if any, "
+                     f"still serves):\n{shown}{more}", file=first.file, line=first.line, entity=first.entity,
                      hint="fix each file and entity listed, then run `qkg build` again")
 
 
