@@ -5,7 +5,8 @@ the settings, the query pool (worker processes, for every user query), a read-on
 process (for the small, bounded look-ups of entity pages, search and stats) and the search index. When a
 new build swaps ``.qkg/current``, :meth:`AppState.refresh` reopens all of them.
 
-Routes declare what they need with the aliases, FastAPI-template style::
+The cheap dependencies are ``async`` (no thread hop per request); :func:`get_links` may build the link
+graph, so it runs in the thread pool. Routes declare what they need with the aliases, FastAPI-template style::
 
     @router.get("/api/stats")
     def stats(store: StoreDep) -> dict: ...
@@ -122,45 +123,45 @@ class AppState:
             self.pool = None
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
     """The application's :class:`AppState`."""
     return request.app.state.qkg
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app was created with (never re-read from the environment)."""
-    return get_state(request).settings
+    return request.app.state.qkg.settings
 
 
-def get_store(request: Request) -> ox.Store:
+async def get_store(request: Request) -> ox.Store:
     """The read-only store of the current build, in this process (for small, bounded look-ups)."""
-    return get_state(request).require_store()
+    return request.app.state.qkg.require_store()
 
 
-def get_pool(request: Request) -> QueryPool:
+async def get_pool(request: Request) -> QueryPool:
     """The query pool: every user-supplied query runs there, killable, time-limited and row-capped."""
-    pool = get_state(request).pool
+    pool = request.app.state.qkg.pool
     if pool is None:
         raise StoreError("the query pool is not running", hint="restart `qkg serve`")
     return pool
 
 
-def get_search(request: Request) -> SearchIndex:
+async def get_search(request: Request) -> SearchIndex:
     """The label index of the current build."""
-    state = get_state(request)
+    state = request.app.state.qkg
     if state.search is None:
         raise StoreError("the search index is not built yet", hint="restart `qkg serve`")
     return state.search
 
 
-def get_templates(request: Request) -> Jinja2Templates:
+async def get_templates(request: Request) -> Jinja2Templates:
     """The Jinja2 templates (autoescaped)."""
-    return get_state(request).templates
+    return request.app.state.qkg.templates
 
 
 def get_links(request: Request) -> nx.MultiDiGraph:
     """The entity link graph of the current build."""
-    return get_state(request).links()
+    return request.app.state.qkg.links()
 
 
 StateDep = Annotated[AppState, Depends(get_state)]

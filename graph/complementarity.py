@@ -10,7 +10,8 @@ committee's members by default, or the report's partners, or any list) this modu
   counterparts on them: see :func:`graph.network.actor_place_graph`),
 * **overlaps** between any two actors: Jaccard indices on themes, places (countries) and partners (the
   actors they share facts with, each other and the committee itself left out),
-* **gaps**: columns covered by exactly one actor of the set, and by none (with who else reaches them),
+* **gaps**: columns covered by exactly one actor of the set, and by none (``none_but_others``: which actors
+  outside the set do reach them),
 * **notes** on thin signal: an actor with fewer than :data:`THIN` facts has a sparse row because the
   source says little about it; its cells stay empty rather than invented.
 
@@ -163,7 +164,7 @@ def complementarity(store: ox.Store, *, actors="committee", committee: str = COM
                     add(dim, a, col, e["facts"], e["via"])
                     if col is not None:
                         cells[dim][a][col]["places"].add(p)
-    cited = set()
+    cited, names_needed = set(), set()
     for dim in DIMENSIONS:
         for a, row in cells[dim].items():
             for col, cell in row.items():
@@ -196,6 +197,7 @@ def complementarity(store: ox.Store, *, actors="committee", committee: str = COM
             row[dim] = jaccard(sa, sb)
             row[f"{dim}_shared"] = sorted(sa & sb)
         overlap.append(row)
+    others = _others(themes, places, levels, set(members), tops if theme_level == "top" else {})
     gaps = {}
     for dim in DIMENSIONS:
         covered = defaultdict(list)
@@ -204,7 +206,11 @@ def complementarity(store: ox.Store, *, actors="committee", committee: str = COM
                 covered[col].append(a)
         only = [{"column": c, "actor": covered[c][0]} for c in columns[dim] if len(covered[c]) == 1]
         none = [c for c in universe[dim] if not covered[c]]
-        gaps[dim] = {"only_one": only, "none": none}
+        elsewhere = {c: sorted(others[dim].get(c, ()))[:10] for c in none if others[dim].get(c)}
+        gaps[dim] = {"only_one": only, "none": none, "none_but_others": elsewhere}
+        cited_others = {a for actors_ in elsewhere.values() for a in actors_}
+        names_needed.update(cited_others)
+    names.update(labels(store, names_needed - set(names), lang=lang))
     facts = provenance(store, cited, lang=lang)
     fact_types = types(store, cited)
     for f, rec in facts.items():
@@ -221,6 +227,22 @@ def complementarity(store: ox.Store, *, actors="committee", committee: str = COM
                          "cells": {a: dict(cells[d][a]) for a in members}} for d in DIMENSIONS},
         "overlap": overlap, "gaps": gaps, "notes": notes, "facts": facts, "labels": names,
     }
+
+
+def _others(themes, places, levels, members: set[str], tops: dict[str, str]) -> dict[str, dict[str, set[str]]]:
+    """Column -> actors outside ``members`` that cover it (to say who else reaches a gap)."""
+    out: dict[str, dict[str, set[str]]] = {d: defaultdict(set) for d in DIMENSIONS}
+    for a, t in themes.edges:
+        a, t = (a, t) if themes.nodes[a].get("kind") == "actor" else (t, a)
+        if a not in members:
+            out["themes"][tops.get(t, t)].add(a)
+    for a, p in places.edges:
+        a, p = (a, p) if places.nodes[a].get("kind") == "actor" else (p, a)
+        if a not in members:
+            out["countries"][levels[p]["country"]].add(a)
+            if levels[p]["continent"]:
+                out["continents"]["continent:" + levels[p]["continent"]].add(a)
+    return out
 
 
 def cell_facts(result: dict, dimension: str, actor: str, column: str) -> list[dict]:

@@ -49,7 +49,7 @@ def to_igraph(G: nx.Graph, *, weight: str = "weight") -> tuple[igraph.Graph, lis
     """
     nodes = list(G.nodes)
     index = {n: i for i, n in enumerate(nodes)}
-    pairs, weights = {}, []
+    pairs: dict[tuple[int, int], float] = {}
     for u, v, d in G.edges(data=True):
         key = (min(index[u], index[v]), max(index[u], index[v]))
         pairs[key] = pairs.get(key, 0) + float(d.get(weight, 1) or 1)

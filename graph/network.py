@@ -204,7 +204,7 @@ def place_levels(store: ox.Store, places) -> dict[str, dict[str, str | None]]:
 
 def actor_place_graph(store: ox.Store, *, relations=None, year_from: int | None = None,
                       year_to: int | None = None, fold_posts: bool = True, fold_units: bool = True,
-                      counterparts: bool = True, level: str = "place", lang: str = "fr",
+                      counterparts: bool = True, co_members: int = 12, level: str = "place", lang: str = "fr",
                       index: FactIndex | None = None, keep=frozenset()) -> nx.Graph:
     """Bipartite actor x place graph: where each actor's facts happen, and where its counterparts are from.
 
@@ -212,7 +212,13 @@ def actor_place_graph(store: ox.Store, *, relations=None, year_from: int | None 
     ----------
     counterparts : bool
         Also count the home places (``qkg:jurisdiction``/``qkg:basedIn``) of the other actors on the same
-        fact, except the actor's own home (``via`` = ``counterpart``).
+        fact (``via`` = ``counterpart``), except those in the actor's own home country (domestic ties: the
+        Québec partners of a Québec actor do not make it "reach" Canada). Stated places always count.
+    co_members : int
+        With ``counterparts``, members of the same small organisation (at most ``co_members`` members: a
+        board, a committee) are counterparts of each other too (``via`` = ``co-member``; both memberships
+        are cited): the mayor of Québec on the OVPM board reaches Dubrovnik. 0 turns it off; large forums
+        never count, sharing a 300-city network is not a tie to each city.
     level : {"place", "country", "continent"}
         Keep the places as stated, or roll them up (a place of unknown country is dropped at those levels).
 
@@ -231,6 +237,7 @@ def actor_place_graph(store: ox.Store, *, relations=None, year_from: int | None 
         stated = idx.places.get(f, set())
         for a in members:
             own = idx.home_of(a)
+            own_countries = {idx.country.get(x) for x in own} - {None}
             for p, via in stated:
                 raw[a, p]["facts"].add(f)
                 raw[a, p]["via"].add(via)
@@ -239,8 +246,12 @@ def actor_place_graph(store: ox.Store, *, relations=None, year_from: int | None 
                     if b == a:
                         continue
                     for p in idx.home_of(b) - own:
+                        if idx.country.get(p) in own_countries:
+                            continue  # a domestic tie: not a place reached abroad
                         raw[a, p]["facts"].add(f)
                         raw[a, p]["via"].add("counterpart")
+    if counterparts and co_members:
+        _co_members(idx, raw, cap=co_members, posts=fold_posts, units=fold_units, keep=keep)
     up = place_levels(store, {p for _a, p in raw}) if level != "place" else {}
     kind: dict[str, str] = {}
     for (a, p), rec in sorted(raw.items()):
@@ -265,6 +276,31 @@ def actor_place_graph(store: ox.Store, *, relations=None, year_from: int | None 
         e["weight"] = len(e["facts"])
     _decorate(store, G, lang=lang, kind=kind)
     return G
+
+
+def _co_members(idx: FactIndex, raw, *, cap: int, posts: bool, units: bool, keep) -> None:
+    """Add the homes of fellow members of small organisations to ``raw`` (see :func:`actor_place_graph`)."""
+    by_org: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for f, fact in idx.facts.items():
+        if fact.kind != "membership":
+            continue
+        roles = idx.actors(f, posts=posts, units=units, keep=keep)
+        orgs = [x for x, r in roles.items() if "organisation" in r]
+        for o in orgs:
+            by_org[o] += [(f, x) for x, r in roles.items() if "member" in r and x != o]
+    for o, pairs in by_org.items():
+        if len({m for _f, m in pairs}) > cap:
+            continue
+        for f, a in pairs:
+            own = idx.home_of(a)
+            own_countries = {idx.country.get(x) for x in own} - {None}
+            for f2, b in pairs:
+                if b == a:
+                    continue
+                for p in idx.home_of(b) - own:
+                    if idx.country.get(p) not in own_countries:
+                        raw[a, p]["facts"] |= {f, f2}
+                        raw[a, p]["via"].add("co-member")
 
 
 _EXCLUDED_GRAPHS = ("graph-inferred", "graph-ontology", "graph-build")

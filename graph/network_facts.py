@@ -109,6 +109,8 @@ class FactIndex:
         Post -> its organisation (``org:postIn``), unit -> its organisation (``org:unitOf``); one level.
     post_or_unit : dict
         The same keys, valued ``"post"`` or ``"unit"``.
+    country : dict
+        Place IRI -> its country (``qkg:country``; a country is its own).
     """
 
     facts: dict[str, Fact] = field(default_factory=dict)
@@ -118,6 +120,7 @@ class FactIndex:
     homes: dict[str, set[str]] = field(default_factory=dict)
     parent: dict[str, str] = field(default_factory=dict)
     post_or_unit: dict[str, str] = field(default_factory=dict)
+    country: dict[str, str] = field(default_factory=dict)
     kinds_selected: frozenset[str] = frozenset(DEFAULT_RELATIONS)
 
     def fold(self, iri: str, *, posts: bool, units: bool, keep=frozenset()) -> str:
@@ -265,6 +268,10 @@ def load_facts(store: ox.Store, *, relations: Iterable[str] | None = None, year_
         idx.themes.setdefault(row["s"].value, set()).add(row["t"].value)
     for row in _rows(store, f"SELECT ?a ?p WHERE {{ ?a <{Q}jurisdiction>|<{Q}basedIn> ?p FILTER(isIRI(?p)) }}"):
         idx.homes.setdefault(row["a"].value, set()).add(row["p"].value)
+    for row in _rows(store, f"SELECT ?c WHERE {{ ?c a <{Q}Country> }}"):
+        idx.country[row["c"].value] = row["c"].value
+    for row in _rows(store, f"SELECT ?p ?c WHERE {{ ?p <{Q}country> ?c }}"):
+        idx.country.setdefault(row["p"].value, row["c"].value)
     for row in _rows(store, f"""SELECT ?x ?o ?how WHERE {{
             {{ ?x <{ORG}postIn> ?o BIND("post" AS ?how) }} UNION {{ ?x <{ORG}unitOf> ?o BIND("unit" AS ?how) }} }}"""):
         x = row["x"].value

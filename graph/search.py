@@ -149,11 +149,19 @@ class SearchIndex:
         self._sorted = sorted((key, i) for i, key in enumerate(self.keys))
         tokens = sorted({(tok, i) for i, key in enumerate(self.keys) for tok in key.split()})
         self._tokens = tokens
-        self._grams: dict[str, set[int]] = defaultdict(set)
+        # Fuzzy matching works on a vocabulary: every label word and every whole label, each with the
+        # labels it belongs to; a trigram index finds the candidates sharing grams with the query.
+        vocab: dict[str, list[int]] = defaultdict(list)
         for i, key in enumerate(self.keys):
             for word in {key, *key.split()}:
-                for gram in _trigrams(word):
-                    self._grams[gram].add(i)
+                vocab[word].append(i)
+        self._vocab = list(vocab)
+        self._vocab_labels = [vocab[w] for w in self._vocab]
+        self._vocab_size = [len(_trigrams(w)) for w in self._vocab]
+        self._grams: dict[str, list[int]] = defaultdict(list)
+        for v, word in enumerate(self._vocab):
+            for gram in _trigrams(word):
+                self._grams[gram].append(v)
 
     def __len__(self) -> int:
         return len(self._display)
@@ -251,30 +259,26 @@ class SearchIndex:
 
     def _fuzzy(self, q: str) -> list[tuple[int, float]]:
         grams = _trigrams(q)
-        counts: dict[int, int] = defaultdict(int)
+        shared: dict[int, int] = defaultdict(int)
         for gram in grams:
-            for i in self._grams.get(gram, ()):
-                counts[i] += 1
+            for v in self._grams.get(gram, ()):
+                shared[v] += 1
         out = []
-        for i, shared in counts.items():
-            if 2 * shared / (len(grams) + 2) < _PREFILTER:  # an upper bound of the Dice coefficient
+        for v, count in shared.items():
+            dice = 2 * count / (len(grams) + self._vocab_size[v])
+            if dice < _PREFILTER:
                 continue
-            key = self.keys[i]
-            similarity = max(_similarity(q, grams, w) for w in {key, *key.split()})
+            similarity = dice if dice >= _FUZZY_MIN else _ratio(q, self._vocab[v])
             if similarity >= _FUZZY_MIN:
-                out.append((i, round(0.7 * similarity, 3)))
+                out.extend((i, round(0.7 * similarity, 3)) for i in self._vocab_labels[v])
         return out
 
 
-def _similarity(q: str, grams: frozenset[str], word: str) -> float:
-    """The better of the trigram Dice coefficient and difflib's ratio (which forgives transpositions)."""
-    other = _trigrams(word)
-    dice = 2 * len(grams & other) / (len(grams) + len(other))
-    if dice >= _FUZZY_MIN:
-        return dice
+def _ratio(q: str, word: str) -> float:
+    """difflib's similarity, which forgives transpositions; only for words of similar, non-trivial length."""
     if min(len(q), len(word)) < 4 or abs(len(q) - len(word)) > 1:
-        return dice  # difflib forgives too much on short or unequal words
-    return max(dice, difflib.SequenceMatcher(None, q, word, autojunk=False).ratio() - 0.05)
+        return 0.0  # difflib forgives too much on short or unequal words
+    return difflib.SequenceMatcher(None, q, word, autojunk=False).ratio() - 0.05
 
 
 def _lang_rank(lang: str, langs: tuple[str, ...]) -> int:

@@ -38,16 +38,18 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-import tempfile
 import time
 import unicodedata
 from array import array
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from random import Random
 from typing import Callable, Iterator
 
-from ontology import DCT, GEO, ORG, PROV, QKG, QKGD, RDF, RDFS, SCHEMA, SKOS, XSD
+import ontology as _onto
+from ontology import DCT, GEO, ORG, PROV, QKG, QKGD, SCHEMA
 
 __all__ = ["Summary", "generate", "write", "parse_size", "MIN_TRIPLES", "YEARS", "KINDS"]
 
@@ -84,43 +86,51 @@ def _t(ns, local: str) -> str:
 
 
 _ID = str(QKGD)
-A = _t(RDF, "type")
-LABEL = _t(RDFS, "label")
-PREF = _t(SKOS, "prefLabel")
-IN_SCHEME = _t(SKOS, "inScheme")
-CONCEPT, SCHEME = _t(SKOS, "Concept"), _t(SKOS, "ConceptScheme")
-DERIVED = _t(PROV, "wasDerivedFrom")
-PART_OF = _t(DCT, "isPartOf")
-START, END = _t(SCHEMA, "startDate"), _t(SCHEMA, "endDate")
-LAT, LONG = _t(GEO, "lat"), _t(GEO, "long")
-POST_IN, MEMBER, ORGANIZATION, ROLE = (_t(ORG, x) for x in ("postIn", "member", "organization", "role"))
-MEMBERSHIP = _t(ORG, "Membership")
-Q = {name: _t(QKG, name) for name in (
+_A = _t(_onto.RDF, "type")
+_LABEL = _t(_onto.RDFS, "label")
+_PREF = _t(_onto.SKOS, "prefLabel")
+_IN_SCHEME = _t(_onto.SKOS, "inScheme")
+_CONCEPT, _SCHEME = _t(_onto.SKOS, "Concept"), _t(_onto.SKOS, "ConceptScheme")
+_DERIVED = _t(PROV, "wasDerivedFrom")
+_PART_OF = _t(DCT, "isPartOf")
+_START, _END = _t(SCHEMA, "startDate"), _t(SCHEMA, "endDate")
+_LAT, _LONG = _t(GEO, "lat"), _t(GEO, "long")
+_POST_IN, _MEMBER, _ORGANIZATION, _ROLE = (_t(ORG, x) for x in ("postIn", "member", "organization", "role"))
+_MEMBERSHIP = _t(ORG, "Membership")
+_Q = {name: _t(QKG, name) for name in (
     "Country", "Region", "City", "LocalGovernment", "CityNetwork", "InternationalOrganisation", "Company",
     "AcademicInstitution", "DiplomaticRepresentation", "Post", "Reception", "Mission", "MissionLeg",
     "NetworkMeeting", "Event", "Agreement", "Report", "ReportSection",
     "country", "locatedIn", "jurisdiction", "basedIn", "sector", "category", "visitor", "origin", "host",
     "theme", "missionLeader", "leg", "legOrder", "legCity", "legKind", "organiser", "participant", "location",
     "participantCount", "agreementType", "party")}
-_XSD_DATE, _XSD_YEAR, _XSD_INT, _XSD_DEC = (f"^^<{XSD[x]}>" for x in ("date", "gYear", "integer", "decimal"))
+_XSD_DATE, _XSD_YEAR, _XSD_INT, _XSD_DEC = (f"^^<{_onto.XSD[x]}>" for x in ("date", "gYear", "integer", "decimal"))
 
 
 def _iri(local: str) -> str:
     return f"<{_ID}{local}>"
 
 
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_UNSAFE = re.compile(r'[\\"\n\r]')
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
+
+
+def _quote(text: str) -> str:
+    """The N-Triples string for ``text`` (escaping is rare: generated names hold no quote or backslash)."""
+    if _UNSAFE.search(text):
+        text = _UNSAFE.sub(lambda m: _ESCAPES[m.group()], text)
+    return f'"{text}"'
 
 
 def _fr(text: str) -> str:
-    return f'"{text.translate(_ESCAPES)}"@fr'
+    return _quote(text) + "@fr"
 
 
 def _en(text: str) -> str:
-    return f'"{text.translate(_ESCAPES)}"@en'
+    return _quote(text) + "@en"
 
 
-def _labels(s: str, fr: str, en: str, prop: str = LABEL) -> list[str]:
+def _labels(s: str, fr: str, en: str, prop: str = _LABEL) -> list[str]:
     return [f"{s} {prop} {_fr(fr)} .\n", f"{s} {prop} {_en(en)} .\n"]
 
 
@@ -243,10 +253,6 @@ _MEETINGS = (("Assemblée générale {1} de {0}", "{0} general assembly {1}"),
 _EVENTS = (("Forum international {} : {}", "{} international forum: {}"), ("Sommet {} : {}", "{} summit: {}"),
            ("Colloque {} : {}", "{} symposium: {}"), ("Salon {} : {}", "{} fair: {}"),
            ("Festival {} : {}", "{} festival: {}"))
-_CATEGORIES = (("cat-courtesy", 50), ("cat-collaboration", 35), ("cat-strategic", 15))
-_AGREEMENT_TYPES = (("type-twinning", 14), ("type-collaboration-protocol", 22), ("type-joint-declaration", 12),
-                    ("type-accession", 8), ("type-cooperation-programme", 14), ("type-territorial-partnership", 8),
-                    ("type-cooperation-agreement", 14), ("type-municipal-diplomacy", 5), ("type-government-city", 3))
 _AGREEMENT_NAMES = {"type-twinning": ("Jumelage", "Twinning"),
                     "type-collaboration-protocol": ("Protocole de collaboration", "Collaboration protocol"),
                     "type-joint-declaration": ("Déclaration commune", "Joint declaration"),
@@ -258,8 +264,40 @@ _AGREEMENT_NAMES = {"type-twinning": ("Jumelage", "Twinning"),
                     "type-government-city": ("Entente gouvernement-Ville", "Government-City agreement")}
 _SECTOR = {"network": "sector-governmental", "io": "sector-governmental", "company": "sector-economic",
            "academic": "sector-academic", "diplo": "sector-diplomatic"}
-_LEG_COUNTS = (1, 2, 3, 4, 5)
-_LEG_WEIGHTS = (30, 30, 20, 12, 8)
+
+
+class _Choice:
+    """A weighted choice whose cumulative table is computed once (``random.choices`` rebuilds it per call)."""
+
+    __slots__ = ("items", "cum", "total")
+
+    def __init__(self, pairs) -> None:
+        pairs = tuple(pairs)
+        self.items = tuple(item for item, _ in pairs)
+        self.cum = list(accumulate(weight for _, weight in pairs))
+        self.total = self.cum[-1]
+
+    def __call__(self, rng: Random):
+        return self.items[bisect_right(self.cum, rng.random() * self.total)]
+
+
+_CATEGORIES = _Choice((("cat-courtesy", 50), ("cat-collaboration", 35), ("cat-strategic", 15)))
+_AGREEMENT_TYPES = _Choice((
+    ("type-twinning", 14), ("type-collaboration-protocol", 22), ("type-joint-declaration", 12), ("type-accession", 8),
+    ("type-cooperation-programme", 14), ("type-territorial-partnership", 8), ("type-cooperation-agreement", 14),
+    ("type-municipal-diplomacy", 5), ("type-government-city", 3)))
+_ROLES = _Choice((("role-member", 90), ("role-coordinator", 6), ("role-signatory", 4)))
+#: The kinds of activity by frequency (receptions are the most common, as in the report).
+_ACTIVITIES = _Choice((("reception", 40), ("mission", 12), ("meeting", 14), ("event", 14), ("agreement", 20)))
+_YEARS = _Choice((year, year - YEARS[0] + 4) for year in YEARS)  # activity grows over the years
+_VISITORS = _Choice((("lg", 40), ("post", 20), ("diplo", 15), ("company", 10), ("academic", 10), ("io", 5)))
+_ORGANISERS = _Choice((("lg", 35), ("io", 20), ("academic", 25), ("company", 20)))
+_PARTIES = _Choice((("lg", 50), ("academic", 15), ("company", 10), ("io", 15), ("network", 10)))
+_TWINS = _Choice((("lg", 1),))
+_VISITOR_COUNT = _Choice(((1, 70), (2, 22), (3, 8)))
+_THEME_COUNT = _Choice(((1, 65), (2, 35)))
+_LEG_COUNT = _Choice(((1, 30), (2, 30), (3, 20), (4, 12), (5, 8)))
+_PARTY_COUNT = _Choice(((2, 70), (3, 20), (4, 10)))
 
 
 def _cycle_name(i: int, salt: int, radices: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
@@ -334,12 +372,10 @@ class _World:
     def __init__(self, plan: _Plan, rng: Random, seed: int) -> None:
         self.plan, self.rng = plan, rng
         self.salt = (seed * 2654435761) & 0xFFFFFFFF
-        self.city_country = array("H")
-        self.city_region = array("i")
-        self.org_city: dict[str, array] = {}
-        self.diplo_country = array("H")
-        self.members: list[array] = []
-        self.region_country = array("H")
+        self.city_country = array("H")  # city -> country
+        self.org_city: dict[str, array] = {}  # organisation kind -> (organisation -> seat city)
+        self.diplo_country = array("H")  # diplomatic representation -> represented country
+        self.members: list[array] = []  # network -> member local governments (= cities)
 
     # -- names ---------------------------------------------------------------------------------------------
     def city_name(self, i: int) -> tuple[str, str]:
@@ -389,7 +425,7 @@ class _World:
         base, aspect = _THEMES[i % len(_THEMES)], _THEME_ASPECTS[i // len(_THEMES)]
         return base[0] + aspect[0], base[1] + aspect[1]
 
-    # -- agents as (IRI, home city or None, country or None) -------------------------------------------------
+    # -- agents ----------------------------------------------------------------------------------------------
     def agent(self, kind: str, i: int) -> tuple[str, int]:
         """The IRI of agent ``i`` of ``kind`` and its home city."""
         if kind == "lg":
@@ -475,38 +511,37 @@ def _entities(w: _World, count: dict[str, int]) -> Iterator[list[str]]:
     """The fixed part: report and sections, themes, places, governments, organisations, posts, memberships."""
     rng, plan = w.rng, w.plan
     report = _iri("synth-report")
-    yield [f"{report} {A} {Q['Report']} .\n",
+    yield [f"{report} {_A} {_Q['Report']} .\n",
            *_labels(report, "Rapport synthétique des relations internationales",
                     "Synthetic international relations report")]
     for year in YEARS:
         s = _section(year)
-        yield [f"{s} {A} {Q['ReportSection']} .\n", f"{s} {PART_OF} {report} .\n",
+        yield [f"{s} {_A} {_Q['ReportSection']} .\n", f"{s} {_PART_OF} {report} .\n",
                *_labels(s, f"Activités internationales {year} (section synthétique)",
                         f"International activities {year} (synthetic section)")]
         count["sections"] += 1
 
     scheme = _iri("scheme-synth-themes")
-    yield [f"{scheme} {A} {SCHEME} .\n", *_labels(scheme, "Thèmes synthétiques", "Synthetic themes", PREF)]
+    yield [f"{scheme} {_A} {_SCHEME} .\n", *_labels(scheme, "Thèmes synthétiques", "Synthetic themes", _PREF)]
     for i in range(plan.themes):
         c = _iri(f"theme-synth-{i}")
-        yield [f"{c} {A} {CONCEPT} .\n", f"{c} {IN_SCHEME} {scheme} .\n",
-               *_labels(c, *w.theme_name(i), PREF)]
+        yield [f"{c} {_A} {_CONCEPT} .\n", f"{c} {_IN_SCHEME} {scheme} .\n",
+               *_labels(c, *w.theme_name(i), _PREF)]
         count["themes"] += 1
 
     for i in range(plan.countries):
         fr, en = COUNTRIES[i][:2]
         c = _iri(f"synth-country-{i}")
-        yield [f"{c} {A} {Q['Country']} .\n", *_labels(c, fr, en)]
+        yield [f"{c} {_A} {_Q['Country']} .\n", *_labels(c, fr, en)]
         count["countries"] += 1
 
     regions_of: list[list[int]] = [[] for _ in range(plan.countries)]
     for i in range(plan.regions):
         country = _skewed(rng, plan.countries, 1.6)
-        w.region_country.append(country)
         regions_of[country].append(i)
         r = _iri(f"synth-region-{i}")
-        yield [f"{r} {A} {Q['Region']} .\n", *_labels(r, *w.region_name(i)),
-               f"{r} {Q['country']} {_iri(f'synth-country-{country}')} .\n"]
+        yield [f"{r} {_A} {_Q['Region']} .\n", *_labels(r, *w.region_name(i)),
+               f"{r} {_Q['country']} {_iri(f'synth-country-{country}')} .\n"]
         count["regions"] += 1
 
     for i in range(plan.cities):
@@ -515,17 +550,15 @@ def _entities(w: _World, count: dict[str, int]) -> Iterator[list[str]]:
         lat, long = rng.uniform(box[2], box[3]), rng.uniform(box[4], box[5])
         w.city_country.append(country)
         c = _iri(f"synth-city-{i}")
-        lines = [f"{c} {A} {Q['City']} .\n", *_labels(c, *w.city_name(i)),
-                 f"{c} {Q['country']} {_iri(f'synth-country-{country}')} .\n",
-                 f'{c} {LAT} "{lat:.4f}"{_XSD_DEC} .\n', f'{c} {LONG} "{long:.4f}"{_XSD_DEC} .\n']
-        region = -1
+        lines = [f"{c} {_A} {_Q['City']} .\n", *_labels(c, *w.city_name(i)),
+                 f"{c} {_Q['country']} {_iri(f'synth-country-{country}')} .\n",
+                 f'{c} {_LAT} "{lat:.4f}"{_XSD_DEC} .\n', f'{c} {_LONG} "{long:.4f}"{_XSD_DEC} .\n']
         if regions_of[country] and rng.random() < 0.8:
             region = regions_of[country][rng.randrange(len(regions_of[country]))]
-            lines.append(f"{c} {Q['locatedIn']} {_iri(f'synth-region-{region}')} .\n")
-        w.city_region.append(region)
+            lines.append(f"{c} {_Q['locatedIn']} {_iri(f'synth-region-{region}')} .\n")
         g = _iri(f"synth-lg-{i}")
-        lines += [f"{g} {A} {Q['LocalGovernment']} .\n", *_labels(g, *w.lg_name(i)),
-                  f"{g} {Q['jurisdiction']} {c} .\n", f"{g} {Q['basedIn']} {c} .\n"]
+        lines += [f"{g} {_A} {_Q['LocalGovernment']} .\n", *_labels(g, *w.lg_name(i)),
+                  f"{g} {_Q['jurisdiction']} {c} .\n", f"{g} {_Q['basedIn']} {c} .\n"]
         count["cities"] += 1
         count["local_governments"] += 1
         yield lines
@@ -549,18 +582,18 @@ def _entities(w: _World, count: dict[str, int]) -> Iterator[list[str]]:
                 city = _skewed(rng, plan.cities)
             cities.append(city)
             o = _iri(f"synth-{kind}-{i}")
-            lines = [f"{o} {A} {Q[cls]} .\n", *_labels(o, *w.org_name(kind, i)),
-                     f"{o} {Q['basedIn']} {_iri(f'synth-city-{city}')} .\n",
-                     f"{o} {Q['sector']} {_iri(_SECTOR[kind])} .\n"]
+            lines = [f"{o} {_A} {_Q[cls]} .\n", *_labels(o, *w.org_name(kind, i)),
+                     f"{o} {_Q['basedIn']} {_iri(f'synth-city-{city}')} .\n",
+                     f"{o} {_Q['sector']} {_iri(_SECTOR[kind])} .\n"]
             if kind == "diplo":
-                lines.append(f"{o} {Q['jurisdiction']} {_iri(f'synth-country-{w.diplo_country[i]}')} .\n")
+                lines.append(f"{o} {_Q['jurisdiction']} {_iri(f'synth-country-{w.diplo_country[i]}')} .\n")
             count[key] += 1
             yield lines
 
     for i in range(plan.posts):
         p = _iri(f"synth-post-{i}")
-        yield [f"{p} {A} {Q['Post']} .\n", *_labels(p, *w.post_name(i)),
-               f"{p} {POST_IN} {_iri(f'synth-lg-{i // 3}')} .\n"]
+        yield [f"{p} {_A} {_Q['Post']} .\n", *_labels(p, *w.post_name(i)),
+               f"{p} {_POST_IN} {_iri(f'synth-lg-{i // 3}')} .\n"]
         count["posts"] += 1
 
     # Memberships: network sizes fall off like 1/rank; members are drawn with a heavy head (hub cities
@@ -583,17 +616,17 @@ def _entities(w: _World, count: dict[str, int]) -> Iterator[list[str]]:
         network_fr, network_en = w.org_name("network", j)
         for rank, lg in enumerate(members):
             role = ("role-chair" if rank == 0 else "role-board-member" if rank <= 2
-                    else rng.choices(("role-member", "role-coordinator", "role-signatory"), (90, 6, 4))[0])
+                    else _ROLES(rng))
             year = rng.choice(YEARS)
             node = _iri(f"synth-membership-{m}")
             lg_fr, lg_en = w.lg_name(lg)
-            yield [f"{node} {A} {MEMBERSHIP} .\n",
+            yield [f"{node} {_A} {_MEMBERSHIP} .\n",
                    *_labels(node, f"Adhésion de {lg_fr} à {network_fr}", f"{lg_en} membership of {network_en}"),
-                   f"{node} {MEMBER} {_iri(f'synth-lg-{lg}')} .\n",
-                   f"{node} {ORGANIZATION} {_iri(f'synth-network-{j}')} .\n",
-                   f"{node} {ROLE} {_iri(role)} .\n",
-                   f'{node} {START} "{year}"{_XSD_YEAR} .\n',
-                   f"{node} {DERIVED} {_section(year)} .\n"]
+                   f"{node} {_MEMBER} {_iri(f'synth-lg-{lg}')} .\n",
+                   f"{node} {_ORGANIZATION} {_iri(f'synth-network-{j}')} .\n",
+                   f"{node} {_ROLE} {_iri(role)} .\n",
+                   f'{node} {_START} "{year}"{_XSD_YEAR} .\n',
+                   f"{node} {_DERIVED} {_section(year)} .\n"]
             m += 1
             count["memberships"] += 1
 
@@ -601,25 +634,21 @@ def _entities(w: _World, count: dict[str, int]) -> Iterator[list[str]]:
 class _Activities:
     """Draws one activity at a time (its lines), numbered by kind; :meth:`commit` keeps the last one drawn."""
 
-    _KINDS = ("reception", "mission", "meeting", "event", "agreement")
-    _WEIGHTS = (40, 12, 14, 14, 20)
     _COUNT_KEY = {"reception": "receptions", "mission": "missions", "meeting": "meetings", "event": "events",
                   "agreement": "agreements"}
 
     def __init__(self, world: _World, count: dict[str, int]) -> None:
         self.w, self.rng, self.count = world, world.rng, count
-        self.next = dict.fromkeys(self._KINDS, 0)
+        self.next = dict.fromkeys(_ACTIVITIES.items, 0)
         self.next_leg = 0
         self.pending_legs = 0
-        self.year_weights = [y - YEARS[0] + 4 for y in YEARS]  # activity grows over the years
         self._day0 = {y: _dt.date(y, 1, 1).toordinal() for y in YEARS}
-        self._agent_kinds = (("lg", 40), ("post", 20), ("diplo", 15), ("company", 10), ("academic", 10), ("io", 5))
         self._n = {"lg": world.plan.cities, "post": world.plan.posts, "diplo": world.plan.diplos,
                    "company": world.plan.companies, "academic": world.plan.academics, "io": world.plan.ios,
                    "network": world.plan.networks}
 
     def draw(self) -> tuple[str, list[str]]:
-        kind = self.rng.choices(self._KINDS, self._WEIGHTS)[0]
+        kind = _ACTIVITIES(self.rng)
         return kind, getattr(self, "_" + kind)(self.next[kind])
 
     def commit(self, kind: str) -> None:
@@ -631,7 +660,7 @@ class _Activities:
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def _year(self) -> int:
-        return self.rng.choices(YEARS, self.year_weights)[0]
+        return _YEARS(self.rng)
 
     def _date(self, year: int) -> str:
         days = 366 if year % 4 == 0 else 365
@@ -640,18 +669,17 @@ class _Activities:
     def _theme(self) -> str:
         return _iri(f"theme-synth-{_skewed(self.rng, self.w.plan.themes, 1.8)}")
 
-    def _agent(self, kinds=None) -> tuple[str, str, int]:
-        kinds = kinds or self._agent_kinds
-        kind = self.rng.choices([k for k, _ in kinds], [wt for _, wt in kinds])[0]
+    def _agent(self, kinds: _Choice = None) -> tuple[str, str, int]:
+        kind = (kinds or _VISITORS)(self.rng)
         i = _skewed(self.rng, self._n[kind])
         iri, city = self.w.agent(kind, i)
         return kind, iri, city
 
     def _common(self, s: str, cls: str, fr: str, en: str, year: int, date: str | None) -> list[str]:
-        lines = [f"{s} {A} {Q[cls]} .\n", *_labels(s, fr, en)]
+        lines = [f"{s} {_A} {_Q[cls]} .\n", *_labels(s, fr, en)]
         if date is not None:
-            lines.append(f'{s} {START} "{date}"{_XSD_DATE} .\n')
-        lines.append(f"{s} {DERIVED} {_section(year)} .\n")
+            lines.append(f'{s} {_START} "{date}"{_XSD_DATE} .\n')
+        lines.append(f"{s} {_DERIVED} {_section(year)} .\n")
         return lines
 
     # -- the activities --------------------------------------------------------------------------------------
@@ -661,7 +689,7 @@ class _Activities:
         year = self._year()
         visitors: list[str] = []
         origin_city = None
-        for _ in range(rng.choices((1, 2, 3), (70, 22, 8))[0]):
+        for _ in range(_VISITOR_COUNT(rng)):
             kind, iri, city = self._agent()
             if iri in visitors or city == host:
                 continue
@@ -672,14 +700,14 @@ class _Activities:
             visitors.append(_iri(f"synth-lg-{origin_city}"))
         origin_fr, origin_en = w.city_name(origin_city)
         s = _iri(f"synth-reception-{n}")
-        category = rng.choices([c for c, _ in _CATEGORIES], [wt for _, wt in _CATEGORIES])[0]
+        category = _CATEGORIES(rng)
         lines = self._common(s, "Reception", f"Accueil d'une délégation de {origin_fr}",
                              f"Reception of a delegation from {origin_en}", year, self._date(year))
-        lines += [f"{s} {Q['category']} {_iri(category)} .\n",
-                  f"{s} {Q['host']} {_iri(f'synth-lg-{host}')} .\n",
-                  f"{s} {Q['origin']} {_iri(f'synth-city-{origin_city}')} .\n"]
-        lines += [f"{s} {Q['visitor']} {v} .\n" for v in visitors]
-        lines += [f"{s} {Q['theme']} {t} .\n" for t in self._themes(rng.choices((1, 2), (65, 35))[0])]
+        lines += [f"{s} {_Q['category']} {_iri(category)} .\n",
+                  f"{s} {_Q['host']} {_iri(f'synth-lg-{host}')} .\n",
+                  f"{s} {_Q['origin']} {_iri(f'synth-city-{origin_city}')} .\n"]
+        lines += [f"{s} {_Q['visitor']} {v} .\n" for v in visitors]
+        lines += [f"{s} {_Q['theme']} {t} .\n" for t in self._themes(_THEME_COUNT(rng))]
         return lines
 
     def _themes(self, k: int) -> list[str]:
@@ -696,7 +724,7 @@ class _Activities:
         home = leader // 3
         year = self._year()
         legs: list[int] = []
-        for _ in range(rng.choices(_LEG_COUNTS, _LEG_WEIGHTS)[0]):
+        for _ in range(_LEG_COUNT(rng)):
             city = _skewed(rng, w.plan.cities, 1.8)
             if city == home or (legs and legs[-1] == city):
                 continue
@@ -708,19 +736,19 @@ class _Activities:
         s = _iri(f"synth-mission-{n}")
         lines = self._common(s, "Mission", f"Mission de {home_fr} à {first_fr} ({year})",
                              f"{home_en} mission to {first_en} ({year})", year, self._date(year))
-        lines += [f"{s} {Q['missionLeader']} {_iri(f'synth-post-{leader}')} .\n",
-                  f"{s} {Q['theme']} {self._theme()} .\n"]
+        lines += [f"{s} {_Q['missionLeader']} {_iri(f'synth-post-{leader}')} .\n",
+                  f"{s} {_Q['theme']} {self._theme()} .\n"]
         for order, city in enumerate(legs, start=1):
             leg = _iri(f"synth-leg-{self.next_leg + order - 1}")
             city_fr, city_en = w.city_name(city)
             kind = "leg-transit" if len(legs) > 1 and rng.random() < 0.2 else "leg-working"
-            lines += [f"{s} {Q['leg']} {leg} .\n", f"{leg} {A} {Q['MissionLeg']} .\n",
+            lines += [f"{s} {_Q['leg']} {leg} .\n", f"{leg} {_A} {_Q['MissionLeg']} .\n",
                       *_labels(leg, f"Étape {order} de la mission {n} : {city_fr}",
                                f"Mission {n}, leg {order}: {city_en}"),
-                      f'{leg} {Q["legOrder"]} "{order}"{_XSD_INT} .\n',
-                      f"{leg} {Q['legCity']} {_iri(f'synth-city-{city}')} .\n",
-                      f"{leg} {Q['legKind']} {_iri(kind)} .\n",
-                      f"{leg} {DERIVED} {_section(year)} .\n"]
+                      f'{leg} {_Q["legOrder"]} "{order}"{_XSD_INT} .\n',
+                      f"{leg} {_Q['legCity']} {_iri(f'synth-city-{city}')} .\n",
+                      f"{leg} {_Q['legKind']} {_iri(kind)} .\n",
+                      f"{leg} {_DERIVED} {_section(year)} .\n"]
         self.pending_legs = len(legs)
         return lines
 
@@ -737,15 +765,15 @@ class _Activities:
         s = _iri(f"synth-meeting-{n}")
         lines = self._common(s, "NetworkMeeting", pattern[0].format(network_fr, year),
                              pattern[1].format(network_en, year), year, self._date(year))
-        lines += [f"{s} {Q['organiser']} {_iri(f'synth-network-{j}')} .\n",
-                  f"{s} {Q['location']} {_iri(f'synth-city-{location}')} .\n",
-                  f"{s} {Q['theme']} {self._theme()} .\n"]
-        lines += [f"{s} {Q['participant']} {_iri(f'synth-lg-{lg}')} .\n" for lg in picked]
+        lines += [f"{s} {_Q['organiser']} {_iri(f'synth-network-{j}')} .\n",
+                  f"{s} {_Q['location']} {_iri(f'synth-city-{location}')} .\n",
+                  f"{s} {_Q['theme']} {self._theme()} .\n"]
+        lines += [f"{s} {_Q['participant']} {_iri(f'synth-lg-{lg}')} .\n" for lg in picked]
         return lines
 
     def _event(self, n: int) -> list[str]:
         rng, w = self.rng, self.w
-        kind, organiser, city = self._agent((("lg", 35), ("io", 20), ("academic", 25), ("company", 20)))
+        kind, organiser, city = self._agent(_ORGANISERS)
         year = self._year()
         theme = _skewed(rng, w.plan.themes, 1.8)
         theme_fr, theme_en = w.theme_name(theme)
@@ -754,27 +782,27 @@ class _Activities:
         s = _iri(f"synth-event-{n}")
         lines = self._common(s, "Event", pattern[0].format(f"de {city_fr}", theme_fr.lower()),
                              pattern[1].format(city_en, theme_en.lower()), year, self._date(year))
-        lines += [f"{s} {Q['organiser']} {organiser} .\n",
-                  f"{s} {Q['location']} {_iri(f'synth-city-{city}')} .\n",
-                  f"{s} {Q['theme']} {_iri(f'theme-synth-{theme}')} .\n",
-                  f'{s} {Q["participantCount"]} "{int(20 + 5000 * rng.random() ** 3)}"{_XSD_INT} .\n']
+        lines += [f"{s} {_Q['organiser']} {organiser} .\n",
+                  f"{s} {_Q['location']} {_iri(f'synth-city-{city}')} .\n",
+                  f"{s} {_Q['theme']} {_iri(f'theme-synth-{theme}')} .\n",
+                  f'{s} {_Q["participantCount"]} "{int(20 + 5000 * rng.random() ** 3)}"{_XSD_INT} .\n']
         participants: list[str] = []
         for _ in range(1 + int(6 * rng.random() ** 2)):
             _kind, iri, _city = self._agent()
             if iri != organiser and iri not in participants:
                 participants.append(iri)
-        lines += [f"{s} {Q['participant']} {p} .\n" for p in participants]
+        lines += [f"{s} {_Q['participant']} {p} .\n" for p in participants]
         return lines
 
     def _agreement(self, n: int) -> list[str]:
         rng, w = self.rng, self.w
-        agreement_type = rng.choices([t for t, _ in _AGREEMENT_TYPES], [wt for _, wt in _AGREEMENT_TYPES])[0]
+        agreement_type = _AGREEMENT_TYPES(rng)
         parties: list[tuple[str, int]] = []
         first = _skewed(rng, w.plan.cities, 2.5)
         parties.append((_iri(f"synth-lg-{first}"), first))
-        wanted = 2 if agreement_type == "type-twinning" else rng.choices((2, 3, 4), (70, 20, 10))[0]
-        kinds = (("lg", 1),) if agreement_type == "type-twinning" else (
-            ("lg", 50), ("academic", 15), ("company", 10), ("io", 15), ("network", 10))
+        twinning = agreement_type == "type-twinning"
+        wanted = 2 if twinning else _PARTY_COUNT(rng)
+        kinds = _TWINS if twinning else _PARTIES
         for _ in range(12):
             if len(parties) >= wanted:
                 break
@@ -790,15 +818,15 @@ class _Activities:
         more_fr, more_en = (" et autres", " and others") if len(parties) > 2 else ("", "")
         year = self._year()
         s = _iri(f"synth-agreement-{n}")
-        lines = [f"{s} {A} {Q['Agreement']} .\n",
+        lines = [f"{s} {_A} {_Q['Agreement']} .\n",
                  *_labels(s, f"{type_fr} {a_fr} – {b_fr}{more_fr} ({year})",
                           f"{type_en} {a_en} – {b_en}{more_en} ({year})"),
-                 f"{s} {Q['agreementType']} {_iri(agreement_type)} .\n",
-                 f'{s} {START} "{year}"{_XSD_YEAR} .\n']
+                 f"{s} {_Q['agreementType']} {_iri(agreement_type)} .\n",
+                 f'{s} {_START} "{year}"{_XSD_YEAR} .\n']
         if rng.random() < 0.4:
-            lines.append(f'{s} {END} "{year + rng.randint(2, 10)}"{_XSD_YEAR} .\n')
-        lines += [f"{s} {Q['party']} {p} .\n" for p, _ in parties]
-        lines += [f"{s} {Q['theme']} {self._theme()} .\n", f"{s} {DERIVED} {_section(year)} .\n"]
+            lines.append(f'{s} {_END} "{year + rng.randint(2, 10)}"{_XSD_YEAR} .\n')
+        lines += [f"{s} {_Q['party']} {p} .\n" for p, _ in parties]
+        lines += [f"{s} {_Q['theme']} {self._theme()} .\n", f"{s} {_DERIVED} {_section(year)} .\n"]
         return lines
 
 
@@ -834,9 +862,11 @@ def write(path: str | os.PathLike[str], triples: int, *, seed: int = 0,
     path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     summary = Summary()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    # A fresh name opened with "x" (not mkstemp, whose 0600 mode would survive the rename): the file gets
+    # the usual permissions from the umask.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{time.monotonic_ns()}.partial")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as fh:
+        with open(tmp, "x", encoding="utf-8", newline="\n", buffering=1 << 20) as fh:
             chunk: list[str] = []
             for line in generate(triples, seed=seed, summary=summary):
                 chunk.append(line)

@@ -5,9 +5,9 @@ python-igraph's Fruchterman-Reingold (C, grid variant above 1,000 nodes) lays ou
 and 20,000 in about 2 s, where ``networkx.spring_layout`` needs about 50 s for 5,000. Positions are scaled to
 vis-network's pixel space (:func:`layout_positions`); the caller caches them per build.
 
-Centralities (:func:`centralities`) size the nodes: degree, PageRank and betweenness, each scaled to 0..1.
-Exact betweenness is quadratic, so above :data:`EXACT_BETWEENNESS_MAX` nodes it is estimated from a fixed
-sample of sources (Brandes-Pich), which keeps 20,000 nodes under a second.
+Centralities (:func:`centralities`, from :mod:`graph.metrics`) size the nodes: degree, PageRank and
+betweenness, each scaled to 0..1. Betweenness is exact up to :data:`EXACT_BETWEENNESS_MAX` nodes and
+estimated from a fixed sample of sources above (Brandes-Pich), which keeps 20,000 nodes at about 2 s.
 
 >>> import networkx as nx
 >>> pos = layout_positions(nx.path_graph(3))
@@ -102,16 +102,17 @@ def layout_positions(graph: nx.Graph, *, seed: int = 1, iterations: int = 500) -
     return scale_positions({node: (xy[0], xy[1]) for node, xy in zip(nodes, coords)}, n)
 
 
-def _unit(values: list[float]) -> list[float]:
-    top = max(values, default=0.0)
-    return [round(v / top, 4) if top > 0 else 0.0 for v in values]
+def _unit(values: dict) -> dict:
+    top = max(values.values(), default=0.0)
+    return {k: (round(v / top, 4) if top > 0 else 0.0) for k, v in values.items()}
 
 
-def centralities(graph: nx.Graph, *, seed: int = 1) -> dict[str, dict[Hashable, float]]:
+def centralities(graph: nx.Graph, *, exact_max: int = EXACT_BETWEENNESS_MAX, seed: int = 1) -> dict[str, dict[Hashable, float]]:
     """Degree, PageRank and betweenness of every node, each divided by its maximum (so in 0..1).
 
-    The graph is taken as undirected and simple. Betweenness is exact up to :data:`EXACT_BETWEENNESS_MAX`
-    nodes and estimated from :data:`BETWEENNESS_SAMPLE` sampled sources above.
+    Computed by :func:`graph.metrics.centrality` (igraph; the graph is taken as undirected and simple).
+    Betweenness uses every node as a source up to ``exact_max`` nodes (exact), and
+    :data:`BETWEENNESS_SAMPLE` sampled sources above (Brandes-Pich estimate): 20,000 nodes take about 2 s.
 
     Returns
     -------
@@ -127,16 +128,11 @@ def centralities(graph: nx.Graph, *, seed: int = 1) -> dict[str, dict[Hashable, 
     >>> c["pagerank"][0] == 1.0 > c["pagerank"][2]
     True
     """
+    from graph.metrics import centrality
+
     n = graph.number_of_nodes()
     if n == 0:
         return {"degree": {}, "pagerank": {}, "betweenness": {}}
-    h, nodes = _to_igraph(graph)
-    degree = [float(d) for d in h.degree()]
-    pagerank = h.pagerank(directed=False, implementation="prpack") if h.ecount() else [1.0 / n] * n
-    if n <= EXACT_BETWEENNESS_MAX:
-        between = h.betweenness(directed=False)
-    else:
-        sources = random.Random(seed).sample(range(n), BETWEENNESS_SAMPLE)
-        between = h.betweenness(directed=False, sources=sources, targets=None)
-    return {name: dict(zip(nodes, _unit(list(values))))
-            for name, values in (("degree", degree), ("pagerank", pagerank), ("betweenness", between))}
+    k = n if n <= exact_max else min(n, BETWEENNESS_SAMPLE)
+    rows = centrality(graph, betweenness="sample", k=k, seed=seed)["rows"]
+    return {name: _unit({r["node"]: float(r[name]) for r in rows}) for name in ("degree", "pagerank", "betweenness")}

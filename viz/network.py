@@ -31,13 +31,58 @@ from pyvis.network import Network
 from viz.escape import clean_text
 from viz.style import KINDS, legend, vis_groups
 
-__all__ = ["LARGE", "SIZE_BY", "network_payload", "vis_options", "facets"]
+__all__ = ["LARGE", "SIZE_BY", "network_payload", "vis_options", "facets", "collapse_nary"]
 
 #: Above this many nodes the view turns on the large-graph options (no arrows, edges hidden while moving).
 LARGE = 1000
 #: The centralities a node's size can follow, in the order of the ``m`` array of each node.
 SIZE_BY = ("degree", "pagerank", "betweenness")
 _LABEL_MAX = 48
+
+
+def collapse_nary(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Replace the n-ary nodes that only join two things by direct edges; return a new graph.
+
+    * an ``org:Membership`` (``org:member`` a, ``org:organization`` b) becomes ``a -org:memberOf-> b``;
+    * a ``MissionLeg`` (mission ``qkg:leg`` l, l ``qkg:legCity`` c, l ``qkg:legPurpose`` e) becomes
+      ``mission -qkg:destination-> c`` and ``mission -qkg:legPurpose-> e``;
+    * a ``PartnerEntry`` (an annex line naming organisations) is dropped: it joins nothing but its names.
+
+    Nodes are recognised by their ``type`` attribute (the most specific class, as
+    :func:`graph.network.typed_multigraph` sets it); edges by their key (the property CURIE).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("m", type="Membership"); g.add_node("q", type="LocalGovernment"); g.add_node("o", type="CityNetwork")
+    >>> _ = g.add_edge("m", "q", key="org:member"); _ = g.add_edge("m", "o", key="org:organization")
+    >>> g.add_node("l", type="MissionLeg"); g.add_node("mi", type="Mission"); g.add_node("c", type="City")
+    >>> _ = g.add_edge("mi", "l", key="qkg:leg"); _ = g.add_edge("l", "c", key="qkg:legCity")
+    >>> sorted((u, v, k) for u, v, k in collapse_nary(g).edges(keys=True))
+    [('mi', 'c', 'qkg:destination'), ('q', 'o', 'org:memberOf')]
+    """
+    out = graph.copy()
+    for node, kind in graph.nodes(data="type"):
+        if kind == "Membership":
+            members = [v for _, v, k in graph.out_edges(node, keys=True) if k == "org:member"]
+            orgs = [v for _, v, k in graph.out_edges(node, keys=True) if k == "org:organization"]
+            for a in members:
+                for b in orgs:
+                    if not out.has_edge(a, b, "org:memberOf"):
+                        out.add_edge(a, b, key="org:memberOf", rel="org:memberOf")
+        elif kind == "MissionLeg":
+            missions = [u for u, _, k in graph.in_edges(node, keys=True) if k == "qkg:leg"]
+            for _, target, k in graph.out_edges(node, keys=True):
+                rel = {"qkg:legCity": "qkg:destination", "qkg:legPurpose": "qkg:legPurpose"}.get(k)
+                for mission in missions if rel else ():
+                    if not out.has_edge(mission, target, rel):
+                        out.add_edge(mission, target, key=rel, rel=rel)
+        elif kind != "PartnerEntry":
+            continue
+        out.remove_node(node)
+    for u, v, k, d in out.edges(keys=True, data=True):
+        d.setdefault("rel", k)
+    return out
 
 
 def vis_options(n_nodes: int, *, kinds: list[str] | None = None, directed: bool = True) -> dict:
@@ -71,7 +116,9 @@ def vis_options(n_nodes: int, *, kinds: list[str] | None = None, directed: bool 
     options["layout"] = {"improvedLayout": False, "randomSeed": 1}
     options["groups"] = vis_groups(kinds)
     options["nodes"] = {"font": {"size": 14, "face": "system-ui, sans-serif", "color": "#222222"},
-                        "borderWidth": 1, "scaling": {"min": 8, "max": 42, "label": {"enabled": False}}}
+                        "borderWidth": 1,
+                        "scaling": {"min": 8, "max": 42, "label": {"enabled": True, "min": 10, "max": 30,
+                                                                    "drawThreshold": 7, "maxVisible": 30}}}
     options["edges"].update({"color": {"color": "#9a9a9a", "highlight": "#333333", "hover": "#333333",
                                        "opacity": 0.7},
                              "width": 1, "selectionWidth": 2,

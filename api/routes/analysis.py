@@ -233,14 +233,17 @@ def analysis_page(request: Request, state: StateDep, templates: TemplatesDep,
     from graph.metrics import centrality
     from graph.network import actor_network
 
-    comp = _map(state, actors, theme_level, None, None, None, lang)
+    from graph.errors import ParameterError
+
+    try:
+        comp, problem = _map(state, actors, theme_level, None, None, None, lang), None
+    except ParameterError as exc:          # e.g. a graph without the committee (a synthetic one)
+        comp, problem = None, f"{exc.message} ({exc.hint})"
     store = state.require_store()
     G = _cached(state, ("page-actors", lang), lambda: actor_network(store, fold_posts=True, lang=lang))
     ranking = _cached(state, ("page-centrality", lang), lambda: centrality(G, top=25))
-    levels = {}
-    for dim, m in comp["matrices"].items():
-        peak = max([c["count"] for row in m["cells"].values() for c in row.values()] or [1])
-        levels[dim] = peak
+    peaks = {dim: max([c["count"] for row in m["cells"].values() for c in row.values()] or [1])
+             for dim, m in (comp["matrices"].items() if comp else ())}
     return templates.TemplateResponse(request, "analysis.html", {
-        "title": "Analyse du réseau", "comp": comp, "ranking": ranking, "peaks": levels, "actors_scope": actors,
-        "theme_level": theme_level})
+        "title": "Analyse du réseau", "comp": comp, "problem": problem, "ranking": ranking, "peaks": peaks,
+        "actors_scope": actors, "theme_level": theme_level})

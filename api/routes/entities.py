@@ -27,7 +27,7 @@ from api.routes.formats import parse_accept
 from api.routes.models import EntityModel, NeighboursModel, PathsModel
 from graph.catalog import expand_curie
 from graph.entity import ENTITY_NS, TERM_NS, describe, instances_of, neighbourhood, shortest_paths
-from graph.errors import ParameterError, QKGError
+from graph.errors import QKGError
 from graph.results import short
 from ontology import PREFIXES
 
@@ -71,8 +71,9 @@ def resolve(value: str, what: str = "entity") -> str:
     try:
         return expand_curie(value)
     except ValueError:
-        raise ParameterError(f"{value!r} is not an {what} name, CURIE or IRI",
-                             hint="write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI") from None
+        raise EntityNotFound(f"{value[:80]!r} names no {what}: it is not a known name, CURIE or IRI",
+                             hint="write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI; "
+                             "/api/search?q=... finds names") from None
 
 
 def _not_found(name: str) -> EntityNotFound:
@@ -199,8 +200,10 @@ def api_neighbours(name: str, links: LinksDep,
 
 @router.get("/api/paths", response_model=PathsModel, responses=_ERRORS, summary="Shortest paths between two entities")
 def api_paths(links: LinksDep,
-              source: str = Query(..., alias="from", description="An entity: name, CURIE or IRI.", examples=["lausanne"]),
-              target: str = Query(..., alias="to", description="An entity: name, CURIE or IRI.", examples=["oms"]),
+              source: str = Query(..., alias="from", min_length=1, max_length=500,
+                                  description="An entity: name, CURIE or IRI.", examples=["lausanne"]),
+              target: str = Query(..., alias="to", min_length=1, max_length=500,
+                                  description="An entity: name, CURIE or IRI.", examples=["oms"]),
               max: int = Query(3, ge=1, le=20, description="Most paths returned.")) -> dict:
     """Shortest paths over entity-to-entity links (followed in either direction); each edge keeps its
     property and its real direction."""

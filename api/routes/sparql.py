@@ -166,9 +166,10 @@ class _UnsupportedType(QueryError):
                          hint="POST application/x-www-form-urlencoded (query=...) or application/sparql-query")
 
 
-@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], summary="Graph Store writes (always refused)",
+                  responses={403: _RESPONSES[403]}, status_code=403, response_class=Response)
 async def sparql_write(request: Request) -> Response:
-    """Graph Store Protocol writes: refused, the endpoint is read-only."""
+    """Graph Store Protocol writes: always 403, the endpoint is read-only and the store never changes."""
     raise UpdateRefused("this endpoint is read-only: Graph Store Protocol writes are refused",
                         hint="changes go through the data files and `qkg build`")
 
@@ -200,3 +201,11 @@ def _graph_counts(state) -> dict[str, int]:
     state._graph_counts = (state.generation, counts)
     return counts
 
+
+
+@router.options("/sparql", include_in_schema=False)
+async def sparql_options() -> Response:
+    """Not a CORS preflight (the CORS middleware answers those): 405 listing the methods of ``/sparql``."""
+    from fastapi import HTTPException
+
+    raise HTTPException(405, "Method Not Allowed", headers={"Allow": "DELETE, GET, PATCH, POST, PUT"})

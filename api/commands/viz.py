@@ -1,0 +1,83 @@
+"""``qkg viz``: write the network view as ONE self-contained HTML file that works offline, from disk.
+
+::
+
+    qkg viz --out reseau.html
+    qkg viz --out ovpm.html --focus qkgd:ovpm --depth 2
+    qkg viz --out cities.html --type city --type mission --size pagerank --lang en
+
+The file inlines the vendored vis-network, the view's script and style sheet, and the data (escaped, in a
+``<script type="application/json">`` block), so it opens without a server or a network. It carries each
+entity's panel (facts and provenance), and links to the entity pages at ``--entity-base`` (the public
+IRIs by default).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+__all__ = ["command", "STATIC"]
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+_VENDOR_HINT = "fetch the front-end libraries first: python3 scripts/assets.py"
+
+
+def _read(path: Path) -> str:
+    from graph.errors import StoreError
+
+    if not path.is_file():
+        raise StoreError(f"{path} is missing", hint=_VENDOR_HINT)
+    return path.read_text(encoding="utf-8")
+
+
+@click.command("viz")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The HTML file to write.")
+@click.option("--focus", default=None, help="Ego network around this entity (qkgd:ovpm, ovpm or a full IRI).")
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(0, 4), help="Ego network depth.")
+@click.option("--type", "types", multiple=True, help="Keep only these kinds (city, forum, mission...); repeatable.")
+@click.option("--theme", "themes", multiple=True, help="Keep nodes with this theme (CURIE) and their neighbours.")
+@click.option("--year", "years", multiple=True, type=int, help="Hide dated nodes outside these years.")
+@click.option("--category", "categories", multiple=True, help="Keep receptions of this category (CURIE).")
+@click.option("--relation", "relations", multiple=True, help="Keep only edges of this relation (CURIE).")
+@click.option("--size", "size_by", default="degree", show_default=True,
+              type=click.Choice(["degree", "pagerank", "betweenness"]), help="Centrality that sizes the nodes.")
+@click.option("--lang", default="fr", show_default=True, type=click.Choice(["fr", "en"]))
+@click.option("--entity-base", default="https://w3id.org/qkg/id/", show_default=True,
+              help="Where the file's links to entity pages point (http or https).")
+@click.option("--facts/--no-facts", default=True, show_default=True,
+              help="Embed each entity's facts and provenance for the side panel.")
+@click.pass_context
+def command(ctx, out, focus, depth, types, themes, years, categories, relations, size_by, lang, entity_base, facts):
+    """Write the network view as one offline HTML file (scripts and data inlined)."""
+    from api.routes.viz import entity_view, network_view, prepare_network
+    from graph.errors import ParameterError
+    from graph.export import atomic_write
+    from graph.store import StoreLayout, open_read_only
+    from viz.filters import NetworkFilter
+    from viz.standalone import standalone_html
+
+    if not entity_base.startswith(("http://", "https://")) or any(c in entity_base for c in "\"'<> "):
+        raise ParameterError(f"--entity-base {entity_base!r} is not an http(s) URL",
+                             hint="pass e.g. https://w3id.org/qkg/id/ or http://127.0.0.1:8000/id/")
+    settings = ctx.obj
+    path = StoreLayout(settings.data_dir).require_current()
+    store = open_read_only(path)
+    scripts = [_read(STATIC / "vendor" / "vis-network.min.js"), _read(STATIC / "js" / "viz-common.js"),
+               _read(STATIC / "js" / "network.js")]
+    styles = [_read(STATIC / "css" / "viz.css")]
+    prepared = prepare_network(store, build=path.name, cache_dir=Path(settings.data_dir) / "cache", lang=lang)
+    flt = NetworkFilter.from_params({"type": types, "theme": themes, "year": [str(y) for y in years],
+                                     "category": categories, "relation": relations})
+    payload = network_view(prepared, flt=flt, focus=focus, depth=depth, size_by=size_by, lang=lang)
+    payload["meta"]["entity_base"] = entity_base
+    if facts:
+        payload["facts"] = {n["id"]: entity_view(store, n["id"], lang=lang) for n in payload["nodes"]}
+    title = "Réseau des relations internationales de Québec" if lang == "fr" else "Québec's international network"
+    meta = payload["meta"]
+    subtitle = (f"{meta['nodes']} nœuds, {meta['edges']} liens · build {meta['build']}" if lang == "fr"
+                else f"{meta['nodes']} nodes, {meta['edges']} links · build {meta['build']}")
+    html = standalone_html(payload, scripts=scripts, styles=styles, title=title, subtitle=subtitle, lang=lang)
+    atomic_write(out, html.encode("utf-8"))
+    click.echo(f"wrote {out} ({len(html) / 1e6:.1f} MB, {meta['nodes']} nodes, {meta['edges']} edges)", err=True)

@@ -1,0 +1,145 @@
+// The map: Leaflet with no tile server. Country shapes come from the vendored world-atlas TopoJSON (Natural
+// Earth), converted with topojson-client; cities, mission routes and reception origins from /api/viz/map.
+// Popups and tooltips receive DOM elements built with textContent, never HTML strings.
+(function () {
+  "use strict";
+  var C = window.qkgVizCommon, h = C.h, t = C.t;
+  var root = document.getElementById("qkg-map");
+  var side = document.getElementById("qkg-map-side");
+  if (!root || typeof L === "undefined") return;
+
+  var ROUTE_COLOURS = ["#332288", "#117733", "#882255", "#AA4499", "#0072B2", "#D55E00", "#009E73", "#CC6677",
+    "#44AA99", "#999933"];
+  var ROLE_COLOURS = { mission: "#332288", reception: "#D55E00", partner: "#0072B2" };
+  var state = { cityMarkers: {}, missionLines: {}, layers: {} };
+  window.qkgMap = state;
+
+  function link(text, href) { return href ? h("a", { href: href, text: text }) : h("span", { text: text }); }
+
+  function receptionList(list) {
+    return h("ul", {}, list.map(function (r) {
+      return h("li", {}, [link(r.label, r.href), r.category_label ? h("small", { text: " · " + r.category_label }) : null]);
+    }));
+  }
+
+  function cityPopup(c, recs) {
+    var roles = { mission: t("étape de mission", "mission stop"), reception: t("origine d'accueils", "reception origin"),
+      partner: t("ville partenaire", "partner city") };
+    return h("div", { className: "viz-popup" }, [
+      h("strong", {}, [link(c.label, c.href)]),
+      c.country ? h("span", { text: " (" + c.country + ")" }) : null,
+      h("p", { text: c.roles.map(function (r) { return roles[r] || r; }).join(", ") }),
+      recs && recs.length ? receptionList(recs) : null,
+    ]);
+  }
+
+  function draw(data, topo) {
+    var map = state.map = L.map(root, { worldCopyJump: false, minZoom: 1, maxZoom: 9, zoomSnap: 0.25,
+      attributionControl: true, preferCanvas: false });
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution("Natural Earth · world-atlas · Leaflet");
+    var byCountry = {};
+    data.origins.countries.forEach(function (c) { if (c.atlas) byCountry[C.fold(c.atlas)] = c; });
+    var maxCount = Math.max.apply(null, [1].concat(data.origins.countries.map(function (c) { return c.count; })));
+    var shapes = topo ? topojson.feature(topo, topo.objects.countries) : { type: "FeatureCollection", features: [] };
+    var base = L.geoJSON(shapes, { interactive: false, style: function () {
+      return { fillColor: "#f3f1ea", fillOpacity: 1, color: "#9aa5b1", weight: 0.6 }; } }).addTo(map);
+    var shaded = L.geoJSON({ type: "FeatureCollection", features: shapes.features.filter(function (f) {
+      return byCountry[C.fold(f.properties && f.properties.name)]; }) }, {
+      style: function (f) {
+        var c = byCountry[C.fold(f.properties.name)], k = c.count / maxCount;
+        return { fillColor: "#D55E00", fillOpacity: 0.15 + 0.55 * k, color: "#8a3c00", weight: 0.8, className: "viz-origin-country" };
+      },
+      onEachFeature: function (f, layer) {
+        var c = byCountry[C.fold(f.properties.name)];
+        layer.bindPopup(h("div", {}, [h("strong", {}, [link(c.label, c.href)]),
+          h("p", { text: c.count + " " + t("accueil(s) de ce pays", "reception(s) from this country") }), receptionList(c.receptions)]));
+      },
+    });
+    var cities = L.layerGroup(), routes = L.layerGroup(), origins = L.layerGroup();
+    var recsByCity = {};
+    data.origins.cities.forEach(function (c) { recsByCity[c.id] = c.receptions; });
+    data.cities.forEach(function (c) {
+      var role = c.roles.indexOf("mission") >= 0 ? "mission" : (c.roles.indexOf("reception") >= 0 ? "reception" : "partner");
+      var classes = "viz-city " + c.roles.map(function (r) { return "viz-city-" + r; }).join(" ");
+      var marker = L.circleMarker([c.lat, c.lon], { radius: role === "partner" ? 4 : 6, color: "#1d2733", weight: 1,
+        fillColor: ROLE_COLOURS[role], fillOpacity: 0.9, className: classes });
+      marker.bindPopup(cityPopup(c, recsByCity[c.id]));
+      marker.bindTooltip(h("span", { text: c.label }), { direction: "right", offset: [6, 0], className: "viz-city-label",
+        permanent: role === "mission" });
+      marker.addTo(cities);
+      state.cityMarkers[c.id] = marker;
+    });
+    data.missions.forEach(function (m, i) {
+      if (m.path.length < 2) return;
+      var line = L.polyline(m.path, { color: ROUTE_COLOURS[i % ROUTE_COLOURS.length], weight: 2.5, opacity: 0.85,
+        className: "viz-route" });
+      line.bindPopup(h("div", {}, [h("strong", {}, [link(m.label, m.href)]), m.leader ? h("p", { text: m.leader }) : null,
+        h("ol", {}, m.stops.map(function (s) { return h("li", { text: s.label }); }))]));
+      line.addTo(routes);
+      state.missionLines[m.id] = line;
+    });
+    data.origins.cities.forEach(function (c) {
+      var cats = {};
+      c.receptions.forEach(function (r) { cats[r.category] = true; });
+      var keys = Object.keys(cats), colour = keys.length === 1 && data.categories[keys[0]] ? data.categories[keys[0]].colour : "#666666";
+      L.circleMarker([c.lat, c.lon], { radius: 7 + 3 * c.receptions.length, color: colour, weight: 2, fill: false,
+        className: "viz-origin-city" }).bindPopup(cityPopup(c, c.receptions)).addTo(origins);
+    });
+    if (data.home) {
+      L.circleMarker([data.home.lat, data.home.lon], { radius: 8, color: "#000", weight: 2, fillColor: "#f2a900", fillOpacity: 1,
+        className: "viz-home" }).bindTooltip(h("strong", { text: data.home.label }), { permanent: true, direction: "left",
+        offset: [-8, 0], className: "viz-city-label" }).addTo(routes);
+    }
+    shaded.addTo(map); origins.addTo(map); routes.addTo(map); cities.addTo(map);
+    state.layers = { base: base, cities: cities, routes: routes, origins: origins, countries: shaded };
+    var overlays = {};
+    overlays[t("Missions (itinéraires)", "Missions (routes)")] = routes;
+    overlays[t("Villes", "Cities")] = cities;
+    overlays[t("Accueils : villes d'origine", "Receptions: origin cities")] = origins;
+    overlays[t("Accueils : pays d'origine", "Receptions: origin countries")] = shaded;
+    L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+    var legend = L.control({ position: "bottomleft" });
+    legend.onAdd = function () {
+      var box = h("div", { className: "viz-map-legend" });
+      [["mission", t("Étape de mission", "Mission stop")], ["reception", t("Origine d'accueils", "Reception origin")],
+        ["partner", t("Autre ville", "Other city")]].forEach(function (row) {
+        var sw = h("span", { className: "viz-swatch viz-shape-dot" });
+        sw.style.backgroundColor = ROLE_COLOURS[row[0]];
+        box.appendChild(h("div", {}, [sw, h("span", { text: row[1] })]));
+      });
+      return box;
+    };
+    legend.addTo(map);
+    var points = data.cities.map(function (c) { return [c.lat, c.lon]; });
+    if (data.home) points.push([data.home.lat, data.home.lon]);
+    if (points.length) map.fitBounds(L.latLngBounds(points).pad(0.08)); else map.setView([30, 0], 2);
+    drawSide(data);
+    root.setAttribute("data-drawn", "1");
+  }
+
+  function drawSide(data) {
+    side.textContent = "";
+    side.appendChild(h("h2", { text: t("Missions", "Missions") + " (" + data.missions.length + ")" }));
+    var ol = h("ol", {});
+    data.missions.forEach(function (m) {
+      ol.appendChild(h("li", {}, [h("button", { type: "button", className: "viz-link-button", text: m.label,
+        onclick: function () { var line = state.missionLines[m.id]; if (line) { state.map.fitBounds(line.getBounds().pad(0.2)); line.openPopup(); } } }),
+        h("small", { text: " " + m.stops.map(function (s) { return s.label; }).join(" → ") })]));
+    });
+    side.appendChild(ol);
+    var missionCities = data.cities.filter(function (c) { return c.roles.indexOf("mission") >= 0; });
+    side.appendChild(h("h2", { text: t("Villes des missions", "Mission cities") + " (" + missionCities.length + ")" }));
+    side.appendChild(h("ul", { id: "viz-mission-cities" }, missionCities.map(function (c) {
+      return h("li", {}, [link(c.label, c.href), c.country ? h("small", { text: " " + c.country }) : null]); })));
+    if (data.unplaced && data.unplaced.length) {
+      side.appendChild(h("p", { className: "viz-count", text: t("Sans coordonnées : ", "No coordinates: ") + data.unplaced.length }));
+    }
+  }
+
+  var api = root.getAttribute("data-api") || "/api/viz/map";
+  var countries = root.getAttribute("data-countries");
+  Promise.all([C.getJSON(api + "?lang=" + C.LANG), countries ? fetch(countries).then(function (r) { return r.json(); }) : null])
+    .then(function (res) { state.data = res[0]; draw(res[0], res[1]); })
+    .catch(function (err) { C.showError(root, err); });
+})();

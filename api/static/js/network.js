@@ -1,0 +1,424 @@
+// The network view: vis-network with positions computed on the server (physics off, straight edges).
+// Data: /api/viz/network (served page) or the <script type="application/json"> block of a standalone file.
+// Filters run here with the same rules as viz/filters.py (a browser test checks they agree with the API).
+// No string from the data is ever parsed as HTML: labels go to the canvas, everything else via textContent.
+(function () {
+  "use strict";
+  var C = window.qkgVizCommon, h = C.h, t = C.t;
+  var root = document.getElementById("qkg-network");
+  if (!root || typeof vis === "undefined") return;
+
+  var standalone = root.getAttribute("data-mode") === "standalone";
+  var api = root.getAttribute("data-api") || "/api/viz/network";
+  var entityApi = root.getAttribute("data-entity-api") || "/api/viz/entity";
+  var params = new URLSearchParams(window.location.search);
+  var SIZE = ["degree", "pagerank", "betweenness"];
+  var state = { data: null, network: null, nodes: null, edges: null, byId: {}, adjacency: null,
+    selected: null, visible: { nodes: new Set(), edges: new Set() }, entityBase: "/id/" };
+  var ui = {};
+  window.qkgViz = state;
+
+  // ---- filters (the rules of viz/filters.py) --------------------------------------------------------
+  function readFilters() {
+    function values(select) {
+      return new Set(Array.prototype.filter.call(select.options, function (o) { return o.selected && o.value; })
+        .map(function (o) { return o.value; }));
+    }
+    var types = new Set();
+    ui.kinds.forEach(function (box) { if (box.checked) types.add(box.value); });
+    if (types.size === ui.kinds.length) types = new Set();
+    var years = new Set(Array.from(values(ui.year)).map(Number));
+    return { types: types, themes: values(ui.theme), years: years, categories: values(ui.category),
+      relations: values(ui.relation) };
+  }
+
+  function adjacency() {
+    if (state.adjacency) return state.adjacency;
+    var adj = {};
+    state.data.edges.forEach(function (e) {
+      (adj[e.from] = adj[e.from] || []).push(e.to);
+      (adj[e.to] = adj[e.to] || []).push(e.from);
+    });
+    return (state.adjacency = adj);
+  }
+
+  function nodePasses(n, f) {
+    if (n._out) return false;  // outside the ego network (standalone file: ego computed here)
+    if (f.types.size && !f.types.has(n.group)) return false;
+    if (f.years.size && n.yr && n.yr.length && !n.yr.some(function (y) { return f.years.has(y); })) return false;
+    if (f.categories.size && n.group === "reception" && !f.categories.has(n.cat)) return false;
+    return true;
+  }
+
+  function visibleIds(f) {
+    var nodes = new Set();
+    state.data.nodes.forEach(function (n) { if (nodePasses(n, f)) nodes.add(n.id); });
+    if (f.themes.size) {
+      var near = new Set(), adj = adjacency();
+      state.data.nodes.forEach(function (n) {
+        if (n.th && n.th.some(function (x) { return f.themes.has(x); })) {
+          near.add(n.id);
+          (adj[n.id] || []).forEach(function (m) { near.add(m); });
+        }
+      });
+      nodes = new Set(Array.from(nodes).filter(function (id) { return near.has(id); }));
+    }
+    var edges = new Set();
+    state.data.edges.forEach(function (e) {
+      if (nodes.has(e.from) && nodes.has(e.to) && (!f.relations.size || f.relations.has(e.rel))) edges.add(e.id);
+    });
+    if (f.relations.size) {
+      nodes = new Set();
+      state.data.edges.forEach(function (e) { if (edges.has(e.id)) { nodes.add(e.from); nodes.add(e.to); } });
+    }
+    return { nodes: nodes, edges: edges };
+  }
+
+  function applyFilters(updateUrl) {
+    var f = readFilters();
+    var vis_ = visibleIds(f);
+    var nodeChanges = [], edgeChanges = [];
+    state.data.nodes.forEach(function (n) {
+      var hidden = !vis_.nodes.has(n.id);
+      if (state.nodes.get(n.id).hidden !== hidden) nodeChanges.push({ id: n.id, hidden: hidden });
+    });
+    state.data.edges.forEach(function (e) {
+      var hidden = !vis_.edges.has(e.id);
+      if (state.edges.get(e.id).hidden !== hidden) edgeChanges.push({ id: e.id, hidden: hidden });
+    });
+    if (nodeChanges.length) state.nodes.update(nodeChanges);
+    if (edgeChanges.length) state.edges.update(edgeChanges);
+    state.visible = vis_;
+    ui.count.textContent = t(vis_.nodes.size + " nœuds, " + vis_.edges.size + " liens affichés",
+      vis_.nodes.size + " nodes, " + vis_.edges.size + " links shown");
+    if (updateUrl && !standalone) {
+      var q = new URLSearchParams();
+      ["focus", "depth", "lang"].forEach(function (k) { if (params.get(k)) q.set(k, params.get(k)); });
+      f.types.forEach(function (v) { q.append("type", v); });
+      f.themes.forEach(function (v) { q.append("theme", v); });
+      f.years.forEach(function (v) { q.append("year", v); });
+      f.categories.forEach(function (v) { q.append("category", v); });
+      f.relations.forEach(function (v) { q.append("relation", v); });
+      if (ui.size.value !== "degree") q.set("size", ui.size.value);
+      window.history.replaceState(null, "", window.location.pathname + (q.toString() ? "?" + q : ""));
+    }
+  }
+
+  // ---- highlight, search, panel ----------------------------------------------------------------------
+  function highlight(id) {
+    var keep = new Set(id ? [id].concat(state.network.getConnectedNodes(id)) : []);
+    var nodeChanges = [], edgeChanges = [];
+    state.data.nodes.forEach(function (n) {
+      var opacity = !id || keep.has(n.id) ? 1 : 0.15;
+      if ((state.nodes.get(n.id).opacity || 1) !== opacity) nodeChanges.push({ id: n.id, opacity: opacity });
+    });
+    state.data.edges.forEach(function (e) {
+      var on = !id || e.from === id || e.to === id;
+      edgeChanges.push({ id: e.id, color: { opacity: on ? 0.8 : 0.08 } });
+    });
+    state.nodes.update(nodeChanges);
+    state.edges.update(edgeChanges);
+  }
+
+  function select(id, zoom) {
+    if (!state.byId[id]) return;
+    state.selected = id;
+    state.network.selectNodes([id]);
+    if (zoom) state.network.focus(id, { scale: Math.max(state.network.getScale(), 1.0), animation: false });
+    highlight(id);
+    openPanel(id);
+  }
+
+  function clearSelection() {
+    state.selected = null;
+    state.network.unselectAll();
+    highlight(null);
+    ui.panel.hidden = true;
+  }
+
+  function search() {
+    var q = C.fold(ui.search.value);
+    ui.results.textContent = "";
+    if (q.length < 2) { ui.results.hidden = true; return; }
+    var hits = [];
+    state.data.nodes.forEach(function (n) {
+      if (!state.visible.nodes.has(n.id)) return;
+      var label = C.fold(n.full || n.label), at = label.indexOf(q);
+      if (at >= 0) hits.push({ n: n, rank: at === 0 ? 0 : (label.indexOf(" " + q) >= 0 ? 1 : 2) });
+    });
+    hits.sort(function (a, b) { return a.rank - b.rank || a.n.full.localeCompare(b.n.full); });
+    hits.slice(0, 12).forEach(function (hit) {
+      var kind = (state.kinds[hit.n.group] || {}).label || hit.n.group;
+      ui.results.appendChild(h("li", {}, [h("button", { type: "button", className: "viz-hit", "data-id": hit.n.id,
+        onclick: function () { ui.results.hidden = true; select(hit.n.id, true); } },
+        [h("span", { text: hit.n.full }), h("small", { text: " · " + kind })])]));
+    });
+    if (!hits.length) ui.results.appendChild(h("li", { className: "viz-none", text: t("Aucun nœud visible", "No visible node") }));
+    ui.results.hidden = false;
+  }
+
+  function renderPanel(info) {
+    var panel = ui.panel;
+    panel.textContent = "";
+    var href = C.entityHref(info.id, state.entityBase);
+    var kind = state.kinds[info.kind] || {};
+    panel.appendChild(h("div", { className: "viz-panel-head" }, [
+      h("h2", { text: info.label }),
+      h("button", { type: "button", className: "viz-close", "aria-label": t("Fermer", "Close"), text: "×",
+        onclick: clearSelection }),
+    ]));
+    panel.appendChild(h("p", { className: "viz-kind" }, [h("span", { className: "viz-badge", text: kind.label || info.kind }),
+      info.types && info.types.length ? h("small", { text: " " + info.types.join(" · ") }) : null]));
+    if (info.desc) panel.appendChild(h("p", { className: "viz-desc", text: info.desc }));
+    var actions = h("p", { className: "viz-panel-actions" }, [
+      href ? h("a", { href: href, className: "viz-entity-link", text: t("Fiche de l'entité →", "Entity page →") }) : null,
+      " ",
+      h("button", { type: "button", className: "viz-ego-btn", text: t("Réseau ego", "Ego network"),
+        onclick: function () { setFocus(state.selected); } }),
+    ]);
+    panel.appendChild(actions);
+    var sources = info.sources || [];
+    panel.appendChild(h("h3", { text: t("Provenance", "Provenance") }));
+    var prov = h("ul", { className: "viz-prov" });
+    sources.forEach(function (s) {
+      var bits = [];
+      if (s.annex_item) bits.push(t("item ", "item ") + s.annex_item);
+      if (s.page) bits.push("p. " + s.page);
+      prov.appendChild(h("li", {}, [h("span", { text: s.text }), bits.length ? h("small", { text: " (" + bits.join(", ") + ")" }) : null]));
+    });
+    if (!sources.length) prov.appendChild(h("li", { text: t("Fait de contexte (hors rapport)", "Background fact (not from the report)") }));
+    panel.appendChild(prov);
+    if (info.facts && info.facts.length) {
+      panel.appendChild(h("h3", { text: t("Faits", "Facts") }));
+      var dl = h("dl", { className: "viz-facts" });
+      info.facts.forEach(function (fact) {
+        dl.appendChild(h("dt", { text: fact.property }));
+        fact.values.forEach(function (v) {
+          var link = v.id ? C.entityHref(v.id, state.entityBase) : null;
+          dl.appendChild(h("dd", {}, [link ? h("a", { href: link, text: v.text }) : h("span", { text: v.text }),
+            v.source && v.source !== "report" ? h("small", { className: "viz-src", text: " [" + v.source + "]" }) : null]));
+        });
+      });
+      panel.appendChild(dl);
+    }
+    if (info.incoming && info.incoming.length) {
+      panel.appendChild(h("h3", { text: t("Liens entrants", "Incoming links") }));
+      var ul = h("ul", { className: "viz-incoming" });
+      info.incoming.forEach(function (row) {
+        var link = row.id ? C.entityHref(row.id, state.entityBase) : null;
+        ul.appendChild(h("li", {}, [link ? h("a", { href: link, text: row.text }) : h("span", { text: row.text }),
+          h("small", { text: " — " + row.property })]));
+      });
+      panel.appendChild(ul);
+    }
+    panel.hidden = false;
+  }
+
+  function openPanel(id) {
+    var node = state.byId[id];
+    ui.panel.hidden = false;
+    ui.panel.textContent = "";
+    ui.panel.appendChild(h("p", { className: "viz-loading", text: (node && node.full) || id }));
+    if (standalone) {
+      var facts = (state.data.facts || {})[id];
+      renderPanel(facts || { id: id, label: node.full, kind: node.group, facts: [], sources: [], incoming: [] });
+      return;
+    }
+    var url = entityApi + "?id=" + encodeURIComponent(id) + "&lang=" + C.LANG;
+    C.getJSON(url).then(function (info) { if (state.selected === id) renderPanel(info); })
+      .catch(function (err) { C.showError(ui.panel, err); });
+  }
+
+  // ---- ego network -----------------------------------------------------------------------------------
+  function egoIds(focus, depth) {
+    var seen = new Set([focus]), frontier = [focus], adj = adjacency();
+    for (var d = 0; d < depth; d++) {
+      var next = [];
+      frontier.forEach(function (n) { (adj[n] || []).forEach(function (m) { if (!seen.has(m)) { seen.add(m); next.push(m); } }); });
+      frontier = next;
+    }
+    return seen;
+  }
+
+  function setFocus(id) {
+    var depth = Math.max(0, Math.min(4, parseInt(ui.depth.value, 10) || 1));
+    if (standalone) {
+      var keep = id ? egoIds(id, depth) : null;
+      state.data.nodes.forEach(function (n) { n._out = keep ? !keep.has(n.id) : false; });
+      applyFilters(false);
+      state.network.fit();
+      return;
+    }
+    if (id) { params.set("focus", id); params.set("depth", String(depth)); } else { params.delete("focus"); params.delete("depth"); }
+    window.history.pushState(null, "", window.location.pathname + "?" + params.toString());
+    load();
+  }
+
+  // ---- building the page -----------------------------------------------------------------------------
+  function options(list, selected, multiple) {
+    return list.map(function (item) {
+      return h("option", { value: item.id, text: item.label + (item.count ? " (" + item.count + ")" : ""),
+        selected: selected.indexOf(String(item.id)) >= 0 });
+    });
+  }
+
+  function buildControls(data) {
+    var f = data.facets;
+    var controls = h("aside", { className: "viz-controls", "aria-label": t("Contrôles du réseau", "Network controls") });
+    ui.search = h("input", { type: "search", id: "viz-search", placeholder: t("Nom d'un nœud…", "Node name…"),
+      autocomplete: "off", maxlength: "120", oninput: search,
+      onkeydown: function (ev) { if (ev.key === "Enter") { var b = ui.results.querySelector("button"); if (b) b.click(); } } });
+    ui.results = h("ul", { id: "viz-search-results", className: "viz-results", hidden: "" });
+    ui.results.hidden = true;
+    controls.appendChild(h("div", { className: "viz-search" }, [h("label", { for: "viz-search", text: t("Rechercher", "Search") }), ui.search, ui.results]));
+    ui.size = h("select", { id: "viz-size", onchange: resize }, [
+      h("option", { value: "degree", text: t("Degré", "Degree") }), h("option", { value: "pagerank", text: "PageRank" }),
+      h("option", { value: "betweenness", text: t("Intermédiarité", "Betweenness") })]);
+    ui.size.value = SIZE.indexOf(params.get("size")) >= 0 ? params.get("size") : "degree";
+    controls.appendChild(h("label", { for: "viz-size", text: t("Taille selon", "Size by") }));
+    controls.appendChild(ui.size);
+    var chosenTypes = params.getAll("type");
+    ui.kinds = [];
+    var legend = h("fieldset", { className: "viz-legend" }, [h("legend", { text: t("Types (légende)", "Types (legend)") })]);
+    state.kinds = {};
+    f.kinds.forEach(function (k) {
+      state.kinds[k.kind] = k;
+      var box = h("input", { type: "checkbox", value: k.kind, checked: !chosenTypes.length || chosenTypes.indexOf(k.kind) >= 0,
+        onchange: function () { applyFilters(true); } });
+      var swatch = h("span", { className: "viz-swatch viz-shape-" + k.shape, "aria-hidden": "true" });
+      swatch.style.backgroundColor = k.colour;
+      ui.kinds.push(box);
+      legend.appendChild(h("label", { className: "viz-kind-row", "data-kind": k.kind }, [box, swatch, h("span", { text: k.label }), h("small", { text: " " + k.count })]));
+    });
+    controls.appendChild(legend);
+    function multi(id, label, list, key, multiple) {
+      var sel = h("select", { id: id, multiple: multiple, onchange: function () { applyFilters(true); } },
+        (multiple ? [] : [h("option", { value: "", text: t("(toutes)", "(all)") })]).concat(options(list, params.getAll(key))));
+      if (multiple) sel.size = Math.min(6, Math.max(2, list.length));
+      controls.appendChild(h("label", { for: id, text: label }));
+      controls.appendChild(sel);
+      return sel;
+    }
+    ui.theme = multi("viz-theme", t("Thèmes", "Themes"), f.themes, "theme", true);
+    ui.year = multi("viz-year", t("Année", "Year"), f.years.map(function (y) { return { id: y, label: String(y) }; }), "year", false);
+    ui.category = multi("viz-category", t("Catégorie d'accueil", "Reception category"), f.categories, "category", false);
+    ui.relation = multi("viz-relation", t("Relations", "Relations"), f.relations, "relation", true);
+    ui.depth = h("input", { type: "number", id: "viz-depth", min: "0", max: "4", value: params.get("depth") || "1" });
+    var focus = data.meta.focus;
+    controls.appendChild(h("fieldset", { className: "viz-ego" }, [
+      h("legend", { text: t("Réseau ego", "Ego network") }),
+      focus ? h("p", {}, [h("span", { text: t("Centré sur ", "Focused on ") }), h("strong", { text: (state.byId[focus] || {}).full || focus })]) : null,
+      h("label", { for: "viz-depth", text: t("Profondeur", "Depth") }), ui.depth,
+      h("button", { type: "button", id: "viz-ego-apply", text: t("Centrer sur la sélection", "Focus on selection"),
+        onclick: function () { if (state.selected) setFocus(state.selected); } }),
+      h("button", { type: "button", id: "viz-ego-clear", text: t("Réseau entier", "Whole network"), onclick: function () { setFocus(null); } }),
+    ]));
+    controls.appendChild(h("div", { className: "viz-actions" }, [
+      h("button", { type: "button", id: "viz-png", text: t("Exporter en PNG", "Export PNG"), onclick: exportPng }),
+      h("button", { type: "button", id: "viz-reset", text: t("Réinitialiser", "Reset"), onclick: reset }),
+    ]));
+    ui.count = h("p", { className: "viz-count", id: "viz-count", "aria-live": "polite" });
+    controls.appendChild(ui.count);
+    return controls;
+  }
+
+  function resize() {
+    var i = SIZE.indexOf(ui.size.value);
+    state.nodes.update(state.data.nodes.map(function (n) { return { id: n.id, value: n.m[i] }; }));
+    applyFilters(true);
+  }
+
+  function reset() {
+    ui.kinds.forEach(function (b) { b.checked = true; });
+    [ui.theme, ui.year, ui.category, ui.relation].forEach(function (s) { Array.prototype.forEach.call(s.options, function (o) { o.selected = false; }); });
+    ui.search.value = "";
+    clearSelection();
+    applyFilters(true);
+    state.network.fit();
+  }
+
+  function exportPng() {
+    var canvas = root.querySelector("canvas");
+    if (!canvas) return;
+    var a = h("a", { download: "qkg-reseau.png" });
+    a.href = canvas.toDataURL("image/png");
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+  }
+
+  function draw(data) {
+    state.data = data;
+    state.adjacency = null;
+    state.byId = {};
+    state.entityBase = standalone ? (data.meta.entity_base || "https://w3id.org/qkg/id/") : "/id/";
+    data.nodes.forEach(function (n) { state.byId[n.id] = n; });
+    root.textContent = "";
+    var stage = h("div", { className: "viz-stage" });
+    var canvas = h("div", { id: "viz-canvas", className: "viz-canvas", role: "img",
+      "aria-label": t("Réseau des relations internationales", "Network of international relations") });
+    ui.tip = h("div", { className: "viz-tip", role: "tooltip" });
+    ui.tip.hidden = true;
+    ui.panel = h("aside", { id: "viz-panel", className: "viz-panel", "aria-live": "polite" });
+    ui.panel.hidden = true;
+    var layout = h("div", { className: "viz-layout" }, [buildControls(data), stage, ui.panel]);
+    stage.appendChild(canvas);
+    stage.appendChild(ui.tip);
+    root.appendChild(layout);
+    var sizeIndex = SIZE.indexOf(ui.size.value);
+    state.nodes = new vis.DataSet(data.nodes.map(function (n) {
+      return { id: n.id, label: n.label, group: n.group, x: n.x, y: n.y, value: n.m ? n.m[sizeIndex] : n.value };
+    }));
+    state.edges = new vis.DataSet(data.edges.map(function (e) { return { id: e.id, from: e.from, to: e.to }; }));
+    var network = state.network = window.network = new vis.Network(canvas, { nodes: state.nodes, edges: state.edges }, data.options);
+    network.once("afterDrawing", function () { state.firstFrameAt = performance.now(); root.setAttribute("data-drawn", "1"); });
+    network.on("beforeDrawing", function (ctx) {
+      ctx.save(); ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.fillStyle = "#ffffff";
+      ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height); ctx.restore();
+    });
+    network.on("click", function (p) { if (p.nodes.length) select(p.nodes[0], false); else if (!p.edges.length) clearSelection(); });
+    network.on("hoverNode", function (p) {
+      var n = state.byId[p.node];
+      ui.tip.textContent = "";
+      ui.tip.appendChild(h("strong", { text: n.full }));
+      ui.tip.appendChild(h("span", { text: " · " + ((state.kinds[n.group] || {}).label || n.group) }));
+      ui.tip.style.left = (p.pointer.DOM.x + 12) + "px";
+      ui.tip.style.top = (p.pointer.DOM.y + 12) + "px";
+      ui.tip.hidden = false;
+    });
+    network.on("hoverEdge", function (p) {
+      var e = state.edges.get(p.edge), raw = state.data.edges[p.edge] || {};
+      if (!e) return;
+      ui.tip.textContent = (state.byId[e.from] || {}).full + " — " + (state.data.vocab[raw.rel] || raw.rel) + " → " + (state.byId[e.to] || {}).full;
+      ui.tip.style.left = (p.pointer.DOM.x + 12) + "px";
+      ui.tip.style.top = (p.pointer.DOM.y + 12) + "px";
+      ui.tip.hidden = false;
+    });
+    network.on("blurNode", function () { ui.tip.hidden = true; });
+    network.on("blurEdge", function () { ui.tip.hidden = true; });
+    network.on("dragStart", function () { ui.tip.hidden = true; });
+    applyFilters(false);
+    if (data.meta.focus && state.byId[data.meta.focus]) select(data.meta.focus, false);
+  }
+
+  function load() {
+    if (standalone) {
+      var block = document.getElementById(root.getAttribute("data-source") || "qkg-data");
+      draw(JSON.parse(block.textContent));
+      return;
+    }
+    var q = new URLSearchParams();
+    ["focus", "depth", "lang"].forEach(function (k) { if (params.get(k)) q.set(k, params.get(k)); });
+    if (!q.get("lang")) q.set("lang", C.LANG);
+    root.setAttribute("aria-busy", "true");
+    C.getJSON(api + "?" + q.toString()).then(function (data) {
+      root.removeAttribute("aria-busy");
+      draw(data);
+    }).catch(function (err) { root.removeAttribute("aria-busy"); C.showError(root, err); });
+  }
+
+  window.addEventListener("popstate", function () { params = new URLSearchParams(window.location.search); load(); });
+  state.visibleIds = function (f) { return visibleIds(f); };
+  state.select = select;
+  load();
+})();

@@ -1,0 +1,199 @@
+"""The public endpoint's defences, over HTTP: no outbound call, read-only, time limit, liveness, body cap.
+
+Threat model tests 1, 2, 5, 6, 7 and 8 (shared/research/threats-and-tests.md, section 5).
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import http.server
+import threading
+import time
+
+import httpx
+import pytest
+
+from tests.test_api_support import built_data, server, start_server  # noqa: F401  (pytest fixtures)
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+class Canary:
+    """A loopback HTTP listener counting every request it receives."""
+
+    def __enter__(self) -> Canary:
+        hits = self.hits = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                hits.append(self.path)
+                self.send_response(500)
+                self.end_headers()
+
+            do_POST = do_HEAD = do_GET
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/sparql"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def canary():
+    with Canary() as listener:
+        yield listener
+
+
+B = "{{ ?s ?p ?o }}"
+#: 20 ways to make the endpoint call out; each takes the canary's url and port.
+OUTBOUND = {
+    "service": "SELECT * WHERE {{ SERVICE <{url}> " + B + " }}",
+    "service-silent": "SELECT * WHERE {{ SERVICE SILENT <{url}> " + B + " }}",
+    "service-optional": "SELECT * WHERE {{ ?a ?b ?c OPTIONAL {{ SERVICE <{url}> " + B + " }} }}",
+    "service-union": "SELECT * WHERE {{ {{ ?a ?b ?c }} UNION {{ SERVICE <{url}> " + B + " }} }}",
+    "service-subquery": "SELECT * WHERE {{ {{ SELECT ?s WHERE {{ SERVICE <{url}> " + B + " }} }} }}",
+    "service-exists": "SELECT * WHERE {{ ?a ?b ?c FILTER EXISTS {{ SERVICE <{url}> " + B + " }} }}",
+    "service-minus": "SELECT * WHERE {{ ?a ?b ?c MINUS {{ SERVICE <{url}> " + B + " }} }}",
+    "service-graph": "SELECT * WHERE {{ GRAPH ?g {{ SERVICE <{url}> " + B + " }} }}",
+    "service-variable": "SELECT * WHERE {{ VALUES ?e {{ <{url}> }} SERVICE ?e " + B + " }}",
+    "service-bind": "SELECT * WHERE {{ BIND(<{url}> AS ?e) SERVICE ?e " + B + " }}",
+    "service-localhost": "SELECT * WHERE {{ SERVICE <http://localhost:{port}/x> " + B + " }}",
+    "service-ipv6": "SELECT * WHERE {{ SERVICE <http://[::1]:{port}/x> " + B + " }}",
+    "service-decimal-ip": "SELECT * WHERE {{ SERVICE <http://2130706433:{port}/x> " + B + " }}",
+    "service-construct": "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}> " + B + " }}",
+    "service-ask": "ASK {{ SERVICE <{url}> " + B + " }}",
+    "service-lowercase": "select * where {{ service <{url}> " + B + " }}",
+    "from": "SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}",
+    "from-named": "SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+    "load": "LOAD <{url}>",
+    "load-into": "LOAD SILENT <{url}> INTO GRAPH <http://example.org/g>",
+}
+
+
+def _count(client: httpx.Client) -> int:
+    return int(client.post("/sparql", data={"query": COUNT}).json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_outbound_corpus_is_refused(server, canary) -> None:
+    assert len(OUTBOUND) == 20
+    client = server.client()
+    for name, template in OUTBOUND.items():
+        query = template.format(url=canary.url, port=canary.port)
+        r = client.post("/sparql", data={"query": query})
+        expected = 403 if name.startswith("load") else 400
+        assert r.status_code == expected, (name, r.status_code, r.text)
+        body = r.json()
+        assert body["ok"] is False and body["error"] and body["status"] == expected, name
+    time.sleep(0.5)
+    assert canary.hits == []
+
+
+UPDATE = "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }"
+DROP = "DROP ALL"
+
+
+@pytest.mark.parametrize("how", [
+    "form-update", "form-update-drop", "sparql-update-body", "get-update", "query-param-update",
+    "put-graph-store", "delete-graph-store", "post-graph-store", "patch",
+])
+def test_updates_are_refused_and_store_unchanged(server, how) -> None:
+    client = server.client()
+    before = _count(client)
+    turtle = {"content": b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .",
+              "headers": {"Content-Type": "text/turtle"}}
+    r = {
+        "form-update": lambda: client.post("/sparql", data={"update": UPDATE}),
+        "form-update-drop": lambda: client.post("/sparql", data={"update": DROP}),
+        "sparql-update-body": lambda: client.post("/sparql", content=DROP.encode(),
+                                                  headers={"Content-Type": "application/sparql-update"}),
+        "get-update": lambda: client.get("/sparql", params={"update": DROP}),
+        "query-param-update": lambda: client.post("/sparql", data={"query": DROP}),
+        "put-graph-store": lambda: client.put("/sparql?default", **turtle),
+        "delete-graph-store": lambda: client.delete("/sparql?graph=http://example.org/g"),
+        "post-graph-store": lambda: client.post("/sparql?default", **turtle),
+        "patch": lambda: client.patch("/sparql", **turtle),
+    }[how]()
+    assert r.status_code in (403, 405), (how, r.status_code, r.text)
+    assert r.json()["ok"] is False and "read-only" in r.json()["error"]
+    assert _count(client) == before
+
+
+@pytest.fixture(scope="module")
+def strict_server(built_data):
+    """A server whose queries are stopped after 2 s."""
+    s = start_server(built_data, env={"QKG_QUERY_TIMEOUT": "2", "QKG_WORKERS": "2"})
+    yield s
+    s.stop()
+
+
+def test_runaway_query_is_stopped(strict_server) -> None:
+    started = time.monotonic()
+    r = strict_server.client().post("/sparql", data={"query": RUNAWAY})
+    elapsed = time.monotonic() - started
+    assert r.status_code == 503, r.text
+    assert r.json()["ok"] is False and "2 s" in r.json()["error"] and r.json()["hint"]
+    assert elapsed < 2 + 2, elapsed
+
+
+def test_health_and_rest_stay_fast_during_runaways(strict_server) -> None:
+    client = strict_server.client()
+    client.get("/api/entities/geneve")  # warm up
+    with concurrent.futures.ThreadPoolExecutor(5) as pool:
+        started = time.monotonic()
+        runaways = [pool.submit(lambda: httpx.post(strict_server.url + "/sparql", data={"query": RUNAWAY}, timeout=30))
+                    for _ in range(5)]
+        health, rest = [], []
+        while not all(f.done() for f in runaways):
+            t = time.monotonic()
+            assert client.get("/health").status_code == 200
+            health.append(time.monotonic() - t)
+            t = time.monotonic()
+            assert client.get("/api/entities/geneve").status_code == 200
+            rest.append(time.monotonic() - t)
+            time.sleep(0.05)
+        statuses = [f.result().status_code for f in runaways]
+        total = time.monotonic() - started
+    assert statuses == [503] * 5
+    assert total < 2 + 2 + 2, total  # queued ones wait at most the limit too
+    assert len(health) >= 5 and max(health) < 1.0, health
+    rest.sort()
+    assert rest[int(len(rest) * 0.95) - 1] < 0.5, rest
+    # the pool is whole again: a normal query answers
+    assert client.post("/sparql", data={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
+
+
+def test_200_mb_body_is_refused_at_once(server) -> None:
+    size, chunk = 200 * 1024 * 1024, b"x" * (1024 * 1024)
+    sent = []
+
+    def body():
+        for _ in range(size // len(chunk)):
+            sent.append(len(chunk))
+            yield chunk
+
+    started = time.monotonic()
+    r = httpx.post(server.url + "/sparql", content=body(), timeout=30, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Content-Length": str(size)})
+    elapsed = time.monotonic() - started
+    assert r.status_code == 413, r.text
+    assert r.json()["ok"] is False and r.json()["status"] == 413
+    assert elapsed < 1.0, elapsed
+    assert sum(sent) < size  # the client was stopped long before sending it all
+
+
+def test_chunked_body_over_the_cap_is_refused(server) -> None:
+    def body():
+        for _ in range(5):
+            yield b"query=" + b"x" * 400_000
+
+    r = httpx.post(server.url + "/sparql", content=body(), timeout=30,
+                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 413 and r.json()["status"] == 413

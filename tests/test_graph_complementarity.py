@@ -1,0 +1,99 @@
+"""The complementarity map and reach, on a tiny fixture with known answers."""
+from __future__ import annotations
+
+import pytest
+
+from graph.complementarity import cell_facts, complementarity, jaccard, reach, scope_actors, theme_tops
+from graph.errors import ParameterError
+from tests.test_graph_network_fixture import D, EXTRAS, build_store
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    return build_store(tmp_path_factory.mktemp("comp"), EXTRAS.replace("qkgd:comite", "qkgd:comite-quebec-capitale-internationale"), "comp")
+
+
+@pytest.fixture(scope="module")
+def result(store):
+    return complementarity(store)
+
+
+def test_scope(store):
+    assert scope_actors(store, "committee") == [D + x for x in ("mrif", "qi", "ul", "ville-de-quebec")]
+    assert scope_actors(store, "partners") == [D + "innov", D + "qi"]
+    assert scope_actors(store, "qkgd:qi, qkgd:ul") == [D + "qi", D + "ul"]
+    with pytest.raises(ParameterError, match="no members"):
+        scope_actors(store, "committee", committee=D + "nothing")
+
+
+def test_theme_cells_list_their_facts(result):
+    cells = result["matrices"]["themes"]["cells"]
+    assert cells[D + "mrif"] == {D + "theme-sante": {"facts": [D + "conf"], "via": ["fact"], "places": [], "count": 1}}
+    assert cells[D + "ville-de-quebec"][D + "theme-sante"]["facts"] == [D + "ag-qi-innov", D + "conf"]
+    assert D + "theme-culture" in cells[D + "qi"] and D + "theme-culture" in cells[D + "ul"]   # the 2019 event
+
+
+def test_region_cells(result):
+    countries = result["matrices"]["countries"]["cells"]
+    assert countries[D + "ville-de-quebec"][D + "suisse"]["via"] == ["co-member", "counterpart", "leg"]
+    assert countries[D + "ville-de-quebec"][D + "suisse"]["places"] == [D + "lausanne"]
+    assert set(result["matrices"]["continents"]["cells"][D + "qi"]) == {"continent:Europe"}
+    # QI is based in Québec: its Québec counterparts are domestic ties, not a reach into Canada
+    assert D + "canada" not in countries[D + "qi"] and D + "canada" in countries[D + "mrif"]
+
+
+def test_every_cell_is_traceable(result):
+    for dim, m in result["matrices"].items():
+        for actor, row in m["cells"].items():
+            for col, cell in row.items():
+                assert cell["count"] == len(cell["facts"]) > 0
+                for f in cell["facts"]:
+                    assert result["facts"][f]["sections"], (dim, actor, col, f)
+    facts = cell_facts(result, "themes", "qkgd:ville-de-quebec", "qkgd:theme-sante")
+    assert [(f["curie"], f["annexItem"], f["sections"][0]["label"]) for f in facts] == [
+        ("qkgd:ag-qi-innov", 7, "Annexe : ententes"), ("qkgd:conf", None, "Section A")]
+    assert cell_facts(result, "themes", "qkgd:mrif", "qkgd:theme-culture") == []
+
+
+def test_gaps_overlap_and_thin_signal(result):
+    names = result["labels"]
+    themes = result["gaps"]["themes"]
+    assert themes["only_one"] == []                         # both fixture themes are covered by two actors or more
+    assert D + "theme-patrimoine" in themes["none"]         # the scheme's themes (ontology/themes.ttl): none here
+    covered = {names[c["iri"]]: c["covered_by"] for c in result["matrices"]["countries"]["columns"]}
+    assert covered["Suisse"] == 2 and covered["Canada"] == 3 and covered["France"] == 3
+    assert result["gaps"]["countries"]["only_one"] == []
+    assert result["gaps"]["continents"]["none"] == ["continent:Amérique du Sud", "continent:Afrique",
+                                                    "continent:Asie", "continent:Océanie"]
+    pair = next(o for o in result["overlap"] if o["a"] == D + "qi" and o["b"] == D + "ul")
+    assert pair["themes"] == pytest.approx(1.0) and pair["themes_shared"] == [D + "theme-culture", D + "theme-sante"]
+    thin = {a["curie"]: a["thin"] for a in result["actors"]}
+    assert thin == {"qkgd:mrif": True, "qkgd:qi": True, "qkgd:ul": True, "qkgd:ville-de-quebec": False}
+    assert {a["curie"]: a["facts"] for a in result["actors"]}["qkgd:qi"] == 2   # membership, partner list left out
+    assert any("MRIF" in n and "thin signal" in n for n in result["notes"])
+    assert jaccard(set(), set()) is None
+
+
+def test_reach_a_place_a_theme_an_organisation(store):
+    lausanne = {r["curie"]: r for r in reach(store, "qkgd:lausanne")["rows"]}
+    assert lausanne["qkgd:ville-de-quebec"]["committee"] is True
+    assert {f["curie"] for f in lausanne["qkgd:ville-de-quebec"]["facts"]} == {"qkgd:mission-1", "qkgd:ag-qi-innov"}
+    suisse = reach(store, "qkgd:suisse")
+    assert suisse["kind"] == "place" and "qkgd:qi" in {r["curie"] for r in suisse["rows"]}
+    theme = reach(store, "qkgd:theme-culture")
+    assert {r["curie"] for r in theme["rows"]} == {"qkgd:qi", "qkgd:ul", "qkgd:innov"}
+    forum = reach(store, "qkgd:forum")
+    assert {r["curie"] for r in forum["rows"]} == {"qkgd:ville-de-quebec", "qkgd:ville-de-lausanne"}
+    assert reach(store, "qkgd:atlantis")["kind"] == "unknown"
+
+
+def test_theme_levels(store):
+    tops = theme_tops(store)
+    assert tops[D + "theme-art-public"] == D + "theme-culture-et-patrimoine"      # via theme-culture
+    assert tops[D + "theme-francophonie"] == D + "theme-francophonie"
+    top = complementarity(store, theme_level="top")
+    # the fixture's qkgd:theme-culture is the scheme's, under culture-et-patrimoine; the other five tops are empty
+    assert len(top["gaps"]["themes"]["none"]) == 5
+    assert top["matrices"]["themes"]["cells"][D + "qi"][D + "theme-culture-et-patrimoine"]["facts"] == [D + "old"]
+    with pytest.raises(ParameterError):
+        complementarity(store, theme_level="leaf")

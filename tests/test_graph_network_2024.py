@@ -1,0 +1,99 @@
+"""Analyses of the 2024 report graph, checked against what the report says."""
+from __future__ import annotations
+
+import pytest
+
+from graph.complementarity import complementarity, reach
+from graph.metrics import centrality
+from graph.metrics_paths import connection_paths
+from graph.network import actor_network
+from graph.network_facts import load_facts
+from graph.store import StoreLayout, open_read_only
+
+D = "https://w3id.org/qkg/id/"
+BOARD_CITIES = {"cordoue", "bruges", "angra-do-heroismo", "cracovie", "cuenca", "dubrovnik", "san-antonio"}
+FUNDERS = {D + "mrif", D + "ville-de-quebec", D + "alliance-sante-quebec", D + "universite-laval"}
+COMMITTEE = [D + "mrif", D + "quebec-international", D + "universite-laval", D + "ville-de-quebec"]
+
+
+@pytest.fixture(scope="module")
+def store(graph_2024):
+    return open_read_only(StoreLayout(graph_2024).require_current())
+
+
+def _jurisdictions(store, iris):
+    rows = store.query("SELECT ?g ?c WHERE { ?g <https://w3id.org/qkg/def#jurisdiction> ?c }",
+                       use_default_graph_as_union=True)
+    where = {r["g"].value: r["c"].value for r in rows}
+    return {where[i].rsplit("/", 1)[-1] for i in iris if i in where}
+
+
+def test_ovpm_board_links_the_mayor_to_the_seven_board_cities(store):
+    posts = actor_network(store)
+    assert posts.has_edge(D + "maire-de-quebec", D + "ovpm-board")
+    G = actor_network(store, fold_posts=True)
+    board = set(G[D + "ovpm-board"]) - {D + "ville-de-quebec"}
+    assert G.has_edge(D + "ville-de-quebec", D + "ovpm-board")
+    assert _jurisdictions(store, board) == BOARD_CITIES
+    for gov in board:
+        (fact,) = G.edges[D + "ovpm-board", gov]["facts"]
+        assert G.edges[D + "ovpm-board", gov]["kinds"] == ["membership"] and "ovpm-board" in fact
+    # and the path from the mayor to each board mayor goes through the board
+    for post in ("maire-de-cordoue", "maire-de-dubrovnik"):
+        res = connection_paths(store, "qkgd:maire-de-quebec", "qkgd:" + post, k=1, projection="actors")
+        assert [n["curie"] for n in res["paths"][0]["nodes"]] == ["qkgd:maire-de-quebec", "qkgd:ovpm-board", "qkgd:" + post]
+        assert res["paths"][0]["steps"][0]["facts"][0]["sections"][0]["label"] == "Québec rayonne"
+    # with units folded, the OVPM itself reaches the seven cities' governments
+    ovpm = {r["actor"] for r in reach(store, "qkgd:ovpm")["rows"]}
+    assert _jurisdictions(store, ovpm) >= BOARD_CITIES
+
+
+def test_sante_durable_conference_links_its_four_funders(store):
+    idx = load_facts(store)
+    (conference,) = [f for f, actors in idx.roles.items()
+                     if {a for a, roles in actors.items() if "funder" in roles} == FUNDERS]
+    assert D + "theme-sante-durable" in idx.themes[conference]
+    G = actor_network(store)
+    for a in FUNDERS:
+        for b in FUNDERS - {a}:
+            assert conference in G.edges[a, b]["facts"]
+
+
+def test_ville_de_quebec_to_innovaud_through_the_agreement_it_facilitated(store):
+    res = connection_paths(store, "qkgd:ville-de-quebec", "qkgd:innovaud", k=3)
+    first = res["paths"][0]
+    assert [n["curie"] for n in first["nodes"]] == [
+        "qkgd:ville-de-quebec", "qkgd:agreement-qi-lecamp-innovaud", "qkgd:innovaud"]
+    assert [(x["property"], x["direction"]) for x in first["steps"][0]["links"]] == [("qkg:facilitator", "backward")]
+    assert first["steps"][1]["links"][0]["property"] == "qkg:party"
+    fact = first["steps"][0]["facts"][0]
+    assert fact["sections"][0]["label"] == "Québec attire" and fact["graph"] == "qkgd:graph-2024-agreements"
+    assert [p["length"] for p in res["paths"]] == sorted(p["length"] for p in res["paths"])
+
+
+def test_the_city_is_the_most_central_actor(store):
+    rows = centrality(actor_network(store, fold_posts=True))["rows"]
+    assert rows[0]["node"] == D + "ville-de-quebec" and rows[0]["betweenness"] > 0.5
+
+
+def test_committee_complementarity_map(store):
+    res = complementarity(store)
+    assert [a["iri"] for a in res["actors"]] == COMMITTEE
+    cells = 0
+    for dim, m in res["matrices"].items():
+        for actor, row in m["cells"].items():
+            for col, cell in row.items():
+                cells += 1
+                assert cell["count"] == len(cell["facts"]) > 0
+                for f in cell["facts"]:
+                    rec = res["facts"][f]
+                    assert rec["label"] and rec["sections"] and all(s["label"] for s in rec["sections"]), (dim, actor, col, f)
+    assert cells > 50
+    themes = res["matrices"]["themes"]["cells"]
+    for member in COMMITTEE:                      # all four fund or run the santé durable conference
+        assert D + "theme-sante-durable" in themes[member]
+    # the report says little about Université Laval: flagged, not invented
+    assert any("Université Laval" in n for n in res["notes"])
+    assert next(a for a in res["actors"] if a["iri"] == D + "universite-laval")["thin"]
+    assert D + "theme-patrimoine" in res["gaps"]["themes"]["none"]
+    assert any(g["actor"] == D + "ville-de-quebec" for g in res["gaps"]["themes"]["only_one"])

@@ -1,0 +1,106 @@
+"""The views' JSON API on the real 2024 data (a live ``qkg serve``), and the ``qkg viz`` command."""
+from __future__ import annotations
+
+import json
+import re
+
+import httpx
+import pytest
+
+from tests.test_viz_support import MISSION_CITIES, built_store, live_server, qkg
+
+
+@pytest.fixture(scope="module")
+def store():
+    return built_store("real")
+
+
+@pytest.fixture(scope="module")
+def base(store) -> str:
+    return live_server(store)
+
+
+def _get(base: str, path: str, **params) -> httpx.Response:
+    return httpx.get(base + path, params=params, timeout=120, trust_env=False)
+
+
+def test_network_json_and_its_cache(base, store):
+    r = _get(base, "/api/viz/network")
+    assert r.status_code == 200
+    data = r.json()
+    assert data["meta"]["nodes"] == len(data["nodes"]) == data["meta"]["total"]
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
+    ids = {n["id"] for n in data["nodes"]}
+    assert {"qkgd:quebec", "qkgd:ville-de-quebec", "qkgd:ovpm", "qkgd:geneve"} <= ids
+    assert all(e["from"] in ids and e["to"] in ids for e in data["edges"])
+    assert not any(n["id"].startswith(("qkgd:leg-", "qkgd:membership-")) for n in data["nodes"])  # collapsed
+    build = data["meta"]["build"]
+    assert (store / "cache" / f"viz-{build}-fr.json").is_file()
+    en = _get(base, "/api/viz/network", lang="en").json()
+    assert {n["id"]: n["x"] for n in en["nodes"]} == {n["id"]: n["x"] for n in data["nodes"]}  # same layout
+    assert next(n["full"] for n in en["nodes"] if n["id"] == "qkgd:geneve") == "Geneva"
+
+
+def test_network_filters_and_ego(base):
+    everything = _get(base, "/api/viz/network").json()
+    missions = _get(base, "/api/viz/network", type=["mission", "city"], relation="qkg:destination").json()
+    assert {n["group"] for n in missions["nodes"]} == {"mission", "city"}
+    assert {n["id"].split(":")[1] for n in missions["nodes"] if n["group"] == "city"} == MISSION_CITIES
+    assert len([n for n in missions["nodes"] if n["group"] == "mission"]) == 8
+    ego = _get(base, "/api/viz/network", focus="ovpm", depth=1).json()
+    assert ego["meta"]["focus"] == "qkgd:ovpm" and 1 < ego["meta"]["nodes"] < everything["meta"]["nodes"]
+    same = _get(base, "/api/viz/network", focus="https://w3id.org/qkg/id/ovpm", depth=1).json()
+    assert {n["id"] for n in same["nodes"]} == {n["id"] for n in ego["nodes"]}
+    courtesy = _get(base, "/api/viz/network", category="qkgd:cat-courtesy", type="reception").json()
+    assert courtesy["meta"]["nodes"] == 10
+
+
+@pytest.mark.parametrize("params,status", [
+    ({"focus": "qkgd:atlantis"}, 404), ({"size": "closeness"}, 422), ({"depth": 9}, 422), ({"year": "soon"}, 422),
+    ({"focus": "javascript:alert(1)"}, 404),
+])
+def test_network_errors_have_the_one_shape(base, params, status):
+    r = _get(base, "/api/viz/network", **params)
+    assert r.status_code == status
+    body = r.json()
+    assert body["ok"] is False and body["status"] == status and body["error"]
+
+
+def test_entity_panel_has_facts_and_provenance(base):
+    data = _get(base, "/api/viz/entity", id="qkgd:reception-courtesy-01").json()
+    assert data["kind"] == "reception" and data["label"]
+    assert data["sources"] and data["sources"][0]["annex_item"] == "1"
+    assert any(f["curie"] == "qkg:origin" for f in data["facts"])
+    assert _get(base, "/api/viz/entity", id="qkgd:atlantis").status_code == 404
+
+
+def test_map_and_stats_json(base):
+    m = _get(base, "/api/viz/map").json()
+    assert {c["id"].rsplit("/", 1)[1] for c in m["cities"] if "mission" in c["roles"]} == MISSION_CITIES
+    assert len(m["missions"]) == 8 and all(len(x["path"]) >= 2 for x in m["missions"])
+    assert m["home"]["label"] == "Québec" and m["unplaced"] == []
+    seven = next(x for x in m["missions"] if len(x["stops"]) == 5)
+    assert [s["label"] for s in seven["stops"]] == ["Cordoue", "Zurich", "Genève", "Lausanne", "Paris"]
+    s = _get(base, "/api/viz/stats").json()
+    assert s["totals"]["receptions"] == 21 and s["totals"]["missions"] == 8
+    assert sum(s["charts"]["receptions_by_category"]["values"]) == 21
+    months = [i for i in s["timeline"]["items"] if i["precision"] != "day"]
+    assert all(i["start"].endswith("-01") for i in months)  # partial dates start on the 1st of their span
+
+
+def test_qkg_viz_writes_one_offline_file(store, tmp_path):
+    out = tmp_path / "ovpm.html"
+    proc = qkg("--data-dir", str(store), "viz", "--out", str(out), "--focus", "qkgd:ovpm", "--depth", "2")
+    assert "wrote" in proc.stderr
+    text = out.read_text(encoding="utf-8")
+    assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=\"(?!data:)", text)
+    block = text.split('<script type="application/json" id="qkg-data">', 1)[1].split("</script>", 1)[0]
+    data = json.loads(block)
+    assert data["meta"]["focus"] == "qkgd:ovpm" and data["facts"]["qkgd:ovpm"]["sources"]
+    assert set(data["facts"]) == {n["id"] for n in data["nodes"]}
+
+
+def test_qkg_viz_refuses_a_bad_entity_base(store, tmp_path):
+    proc = qkg("--data-dir", str(store), "viz", "--out", str(tmp_path / "x.html"), "--entity-base",
+               "javascript:alert(1)//", check=False)
+    assert proc.returncode != 0 and "http(s) URL" in proc.stderr and not (tmp_path / "x.html").exists()
