@@ -11,7 +11,7 @@ committee's members by default, or the report's partners, or any list) this modu
 * **overlaps** between any two actors: Jaccard indices on themes, places (countries) and partners (the
   actors they share facts with, each other and the committee itself left out),
 * **gaps**: columns covered by exactly one actor of the set, and by none (``none_but_others``: which actors
-  outside the set do reach them),
+  outside the set have facts on that theme or at that place),
 * **notes** on thin signal: an actor with fewer than :data:`THIN` facts has a sparse row because the
   source says little about it; its cells stay empty rather than invented.
 
@@ -32,7 +32,7 @@ import pyoxigraph as ox
 from graph.catalog import expand_curie
 from graph.complementarity_reach import reach
 from graph.errors import ParameterError
-from graph.network import actor_network, actor_place_graph, actor_theme_graph, place_levels
+from graph.network import actor_place_graph, actor_theme_graph, place_levels
 from graph.network_facts import ORG, Q, SKOS, labels, load_facts, provenance, types
 from graph.network_regions import CONTINENTS
 from graph.results import short
@@ -139,9 +139,8 @@ def complementarity(store: ox.Store, *, actors="committee", committee: str = COM
     idx = load_facts(store, relations=relations or _DEFAULT_RELATIONS, year_from=year_from, year_to=year_to)
     tops = theme_tops(store) if theme_level == "top" else {}
     keep = frozenset(members) | {committee}
-    themes = actor_theme_graph(store, index=idx, lang=lang, keep=keep)
-    places = actor_place_graph(store, index=idx, counterparts=counterparts, lang=lang, keep=keep)
-    network = actor_network(store, index=idx, fold_posts=True, fold_units=True, lang=lang, keep=keep)
+    themes = actor_theme_graph(store, index=idx, lang=lang, keep=keep, only=set(members))
+    places = actor_place_graph(store, index=idx, counterparts=counterparts, lang=lang, keep=keep, only=set(members))
     levels = place_levels(store, [n for n, d in places.nodes(data=True) if d.get("kind") == "place"])
 
     cells: dict[str, dict[str, dict[str, dict]]] = {d: defaultdict(dict) for d in DIMENSIONS}
@@ -178,16 +177,22 @@ def complementarity(store: ox.Store, *, actors="committee", committee: str = COM
     names.update({c: c.split(":", 1)[1] for c in columns["continents"]})
     kinds = types(store, members)
 
-    activity = {a: sorted(f for f in idx.facts if a in idx.actors(f, posts=True, units=True, keep=keep)
-                          and not (idx.facts[f].kind == "membership" and committee in idx.roles.get(f, {})))
-                for a in members}
+    # one pass over the facts: each member's own facts (its committee membership left out) and partners
+    activity: dict[str, list[str]] = {a: [] for a in members}
+    partners: dict[str, set[str]] = {a: set() for a in members}
+    wanted = set(members)
+    for f in sorted(idx.facts):
+        on = idx.actors(f, posts=True, units=True, keep=keep)
+        for a in wanted.intersection(on):
+            partners[a] |= set(on) - {a, committee}
+            if not (idx.facts[f].kind == "membership" and committee in on):
+                activity[a].append(f)
     notes = []
     for a in members:
         n = len(activity[a])
         if n < THIN:
             notes.append(f"thin signal: {names[a]} takes part in {n} fact(s) of the graph besides its committee "
                          f"membership; its empty cells mean the source is silent, not that it is inactive.")
-    partners = {a: (set(network[a]) if a in network else set()) - {committee} for a in members}
     overlap = []
     for a, b in combinations(members, 2):
         row = {"a": a, "b": b}
@@ -197,7 +202,7 @@ def complementarity(store: ox.Store, *, actors="committee", committee: str = COM
             row[dim] = jaccard(sa, sb)
             row[f"{dim}_shared"] = sorted(sa & sb)
         overlap.append(row)
-    others = _others(themes, places, levels, set(members), tops if theme_level == "top" else {})
+    others = _others(store, idx, set(members), keep, tops if theme_level == "top" else {})
     gaps = {}
     for dim in DIMENSIONS:
         covered = defaultdict(list)
@@ -229,19 +234,31 @@ def complementarity(store: ox.Store, *, actors="committee", committee: str = COM
     }
 
 
-def _others(themes, places, levels, members: set[str], tops: dict[str, str]) -> dict[str, dict[str, set[str]]]:
-    """Column -> actors outside ``members`` that cover it (to say who else reaches a gap)."""
+def _others(store: ox.Store, idx, members: set[str], keep, tops: dict[str, str]) -> dict[str, dict[str, set[str]]]:
+    """Column -> actors outside ``members`` that cover it: who else has facts on a theme or at a place, or
+    the theme as its own (themes and stated places only, for speed; counterparts are not followed here).
+    """
     out: dict[str, dict[str, set[str]]] = {d: defaultdict(set) for d in DIMENSIONS}
-    for a, t in themes.edges:
-        a, t = (a, t) if themes.nodes[a].get("kind") == "actor" else (t, a)
-        if a not in members:
-            out["themes"][tops.get(t, t)].add(a)
-    for a, p in places.edges:
-        a, p = (a, p) if places.nodes[a].get("kind") == "actor" else (p, a)
-        if a not in members:
-            out["countries"][levels[p]["country"]].add(a)
-            if levels[p]["continent"]:
-                out["continents"]["continent:" + levels[p]["continent"]].add(a)
+    stated = {p for ps in idx.places.values() for p, _via in ps}
+    up = place_levels(store, stated)
+    for f in idx.facts:
+        ts, ps = idx.themes.get(f), idx.places.get(f)
+        if not ts and not ps:
+            continue
+        for a in idx.actors(f, posts=True, units=True, keep=keep):
+            if a in members:
+                continue
+            for t in ts or ():
+                out["themes"][tops.get(t, t)].add(a)
+            for p, _via in ps or ():
+                if up[p]["country"]:
+                    out["countries"][up[p]["country"]].add(a)
+                if up[p]["continent"]:
+                    out["continents"]["continent:" + up[p]["continent"]].add(a)
+    for a, ts in idx.themes.items():          # an organisation's own themes
+        if a not in idx.facts and a not in members:
+            for t in ts:
+                out["themes"][tops.get(t, t)].add(a)
     return out
 
 

@@ -30,8 +30,9 @@ egress (see DESIGN.md, "Query safety is ours to build").
 
 from __future__ import annotations
 
-__all__ = ["MAX_QUERY_CHARS", "QueryInfo", "inspect_query"]
+__all__ = ["MAX_QUERY_CHARS", "QueryInfo", "inspect_query", "plainly_safe", "inspect_query_cached"]
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from graph.errors import QueryRefused, QuerySyntaxError, UpdateRefused
+from graph.errors import QKGError, QueryRefused, QuerySyntaxError, UpdateRefused
 
 MAX_QUERY_CHARS = 100_000
 
@@ -275,3 +276,53 @@ def _syntax_error(exc: ParseBaseException) -> QuerySyntaxError:
 
 def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
+
+
+# -- fast path ----------------------------------------------------------------
+#
+# Parsing with rdflib costs 1-3 ms per query (seconds for pathological ones), more than most queries take to
+# run. But the things refused here can only be spelled by keywords written as plain ASCII letters in the query
+# text: pyoxigraph expands escapes only inside strings and IRIs, never in keywords. So a text in which none of
+# these letter sequences occurs anywhere (case-insensitive, even inside strings, IRIs, comments or glued to
+# other characters) cannot contain SERVICE, FROM, LOAD or an update, whatever the two parsers make of it;
+# pyoxigraph then parses it once and reports its own syntax errors. Any other text takes the full check.
+_DANGEROUS = ("service", "from", "load", "insert", "delete", "clear", "drop", "create", "add", "move", "copy",
+              "with", "using", "\\u")  # and any escape: rdflib and pyoxigraph expand them differently
+
+
+def plainly_safe(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> bool:
+    """True when ``text`` cannot spell anything the guard refuses, so the rdflib parse can be skipped.
+
+    Examples
+    --------
+    >>> plainly_safe("SELECT ?s WHERE { ?s a <http://e/City> } LIMIT 5")
+    True
+    >>> plainly_safe("SELECT * { SeRvIcE <http://e/> { ?s ?p ?o } }")
+    False
+    >>> plainly_safe('SELECT * { ?s ?p "a label with the word from" }')  # conservative: full check
+    False
+    """
+    if len(text) > max_chars or text.count("{") + text.count("(") > 200:  # deep nesting: full check
+        return False
+    lowered = text.lower()
+    return not any(word in lowered for word in _DANGEROUS)
+
+
+@functools.lru_cache(maxsize=2048)
+def _cached(text: str) -> QueryInfo | QKGError:
+    try:
+        return inspect_query(text)
+    except QKGError as exc:
+        return exc
+
+
+def inspect_query_cached(text: str) -> QueryInfo:
+    """:func:`inspect_query` with its verdicts (refusals included) remembered for the last 2,048 texts.
+
+    >>> inspect_query_cached("ASK { ?s ?p ?o }").form
+    'ASK'
+    """
+    verdict = _cached(text)
+    if isinstance(verdict, QKGError):
+        raise verdict
+    return verdict

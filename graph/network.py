@@ -139,12 +139,13 @@ def actor_network(store: ox.Store, *, relations=None, year_from: int | None = No
 def actor_theme_graph(store: ox.Store, *, relations=None, year_from: int | None = None,
                       year_to: int | None = None, fold_posts: bool = True, fold_units: bool = True,
                       own_themes: bool = True, lang: str = "fr", index: FactIndex | None = None,
-                      keep=frozenset()) -> nx.Graph:
+                      keep=frozenset(), only=None) -> nx.Graph:
     """Bipartite actor x theme graph: an actor reaches a theme through the facts it takes part in.
 
     Edge attributes: ``weight`` (number of supporting facts), ``facts`` (IRIs; an actor's own ``qkg:theme``
     triple is listed as the actor's IRI), ``via`` (``fact`` and/or ``own``). Nodes have ``bipartite`` 0
     (actors) or 1 (themes). Posts and units are folded by default: a mayor's theme is the City's.
+    ``only`` (a set of IRIs) keeps only those actors' rows (faster on large graphs).
     """
     idx = _index(store, index, relations, year_from, year_to)
     G = nx.Graph(projection="actor-theme", parameters=_params(
@@ -168,6 +169,8 @@ def actor_theme_graph(store: ox.Store, *, relations=None, year_from: int | None 
     seen_actors = set()
     for f in sorted(idx.facts):
         for a in sorted(idx.actors(f, posts=fold_posts, units=fold_units, keep=keep)):
+            if only is not None and a not in only:
+                continue
             seen_actors.add(a)
             for t in sorted(idx.themes.get(f, ())):
                 link(a, t, f, "fact")
@@ -205,7 +208,7 @@ def place_levels(store: ox.Store, places) -> dict[str, dict[str, str | None]]:
 def actor_place_graph(store: ox.Store, *, relations=None, year_from: int | None = None,
                       year_to: int | None = None, fold_posts: bool = True, fold_units: bool = True,
                       counterparts: bool = True, co_members: int = 12, level: str = "place", lang: str = "fr",
-                      index: FactIndex | None = None, keep=frozenset()) -> nx.Graph:
+                      index: FactIndex | None = None, keep=frozenset(), only=None) -> nx.Graph:
     """Bipartite actor x place graph: where each actor's facts happen, and where its counterparts are from.
 
     Parameters
@@ -221,6 +224,8 @@ def actor_place_graph(store: ox.Store, *, relations=None, year_from: int | None 
         never count, sharing a 300-city network is not a tie to each city.
     level : {"place", "country", "continent"}
         Keep the places as stated, or roll them up (a place of unknown country is dropped at those levels).
+    only : set of str, optional
+        Keep only these actors' rows (faster on large graphs).
 
     Edge attributes: ``weight`` (number of facts), ``facts`` (IRIs), ``via`` (location, origin, leg,
     counterpart), ``places`` (the stated places behind a rolled-up node).
@@ -232,26 +237,24 @@ def actor_place_graph(store: ox.Store, *, relations=None, year_from: int | None 
         relations=idx.kinds_selected, year_from=year_from, year_to=year_to, fold_posts=fold_posts,
         fold_units=fold_units, counterparts=counterparts, level=level))
     raw: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: {"facts": set(), "via": set()})
+    homes = _Homes(idx)
     for f in idx.facts:
         members = idx.actors(f, posts=fold_posts, units=fold_units, keep=keep)
         stated = idx.places.get(f, set())
         for a in members:
-            own = idx.home_of(a)
-            own_countries = {idx.country.get(x) for x in own} - {None}
+            if only is not None and a not in only:
+                continue
             for p, via in stated:
                 raw[a, p]["facts"].add(f)
                 raw[a, p]["via"].add(via)
             if counterparts:
                 for b in members:
-                    if b == a:
-                        continue
-                    for p in idx.home_of(b) - own:
-                        if idx.country.get(p) in own_countries:
-                            continue  # a domestic tie: not a place reached abroad
-                        raw[a, p]["facts"].add(f)
-                        raw[a, p]["via"].add("counterpart")
+                    if b != a:
+                        for p in homes.abroad(a, b):
+                            raw[a, p]["facts"].add(f)
+                            raw[a, p]["via"].add("counterpart")
     if counterparts and co_members:
-        _co_members(idx, raw, cap=co_members, posts=fold_posts, units=fold_units, keep=keep)
+        _co_members(idx, raw, homes, cap=co_members, posts=fold_posts, units=fold_units, keep=keep, only=only)
     up = place_levels(store, {p for _a, p in raw}) if level != "place" else {}
     kind: dict[str, str] = {}
     for (a, p), rec in sorted(raw.items()):
@@ -278,7 +281,26 @@ def actor_place_graph(store: ox.Store, *, relations=None, year_from: int | None 
     return G
 
 
-def _co_members(idx: FactIndex, raw, *, cap: int, posts: bool, units: bool, keep) -> None:
+class _Homes:
+    """Memoised home places of actors, and the counterpart places that count as reached abroad."""
+
+    def __init__(self, idx: FactIndex) -> None:
+        self.idx, self.home, self.countries = idx, {}, {}
+
+    def _own(self, a: str):
+        if a not in self.home:
+            self.home[a] = self.idx.home_of(a)
+            self.countries[a] = {self.idx.country.get(x) for x in self.home[a]} - {None}
+        return self.home[a], self.countries[a]
+
+    def abroad(self, a: str, b: str) -> list[str]:
+        """The homes of ``b`` outside ``a``'s own places and home countries (a domestic tie is not a reach)."""
+        own, countries = self._own(a)
+        theirs, _ = self._own(b)
+        return [p for p in theirs if p not in own and self.idx.country.get(p) not in countries]
+
+
+def _co_members(idx: FactIndex, raw, homes: _Homes, *, cap: int, posts: bool, units: bool, keep, only) -> None:
     """Add the homes of fellow members of small organisations to ``raw`` (see :func:`actor_place_graph`)."""
     by_org: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for f, fact in idx.facts.items():
@@ -292,13 +314,11 @@ def _co_members(idx: FactIndex, raw, *, cap: int, posts: bool, units: bool, keep
         if len({m for _f, m in pairs}) > cap:
             continue
         for f, a in pairs:
-            own = idx.home_of(a)
-            own_countries = {idx.country.get(x) for x in own} - {None}
+            if only is not None and a not in only:
+                continue
             for f2, b in pairs:
-                if b == a:
-                    continue
-                for p in idx.home_of(b) - own:
-                    if idx.country.get(p) not in own_countries:
+                if b != a:
+                    for p in homes.abroad(a, b):
                         raw[a, p]["facts"] |= {f, f2}
                         raw[a, p]["via"].add("co-member")
 
@@ -337,11 +357,12 @@ def typed_multigraph(store: ox.Store, *, inferred: bool = False, concepts: bool 
         sections[r["f"].value].add(short(r["s"].value))
     base = str(QKGD)
     G = nx.MultiDiGraph(projection="typed", parameters={"inferred": inferred, "concepts": concepts})
-    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-    for r in store.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?o) && isIRI(?s)) }"):
-        s, p, o, g = r["s"].value, r["p"].value, r["o"].value, r["g"].value
-        if (p == rdf_type or p in _NOT_LINKS or g in skip_graphs or not s.startswith(base)
-                or not o.startswith(base) or s in excluded or o in excluded or s == o):
+    not_props = " && ".join(f"?p != <{p}>" for p in (*_NOT_LINKS, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"))
+    not_graphs = " && ".join(f"?g != <{g}>" for g in sorted(skip_graphs))
+    for r in store.query(f"""SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+            FILTER(isIRI(?o) && {not_props} && {not_graphs} && STRSTARTS(STR(?o), "{base}") && STRSTARTS(STR(?s), "{base}")) }}"""):
+        s, p, o, g = r[0].value, r[1].value, r[2].value, r[3].value
+        if s in excluded or o in excluded or s == o:
             continue
         key = short(p)
         if G.has_edge(s, o, key):

@@ -17,7 +17,7 @@ union of the named graphs): nothing is copied to rdflib, so it scales with Oxigr
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -72,7 +72,7 @@ SELECT ?f ?p ?via WHERE {{
 _DATE_SPARQL = f"""
 SELECT ?f ?d WHERE {{
   {{ ?f <{_SCHEMA}startDate>|<{_SCHEMA}endDate> ?d }}
-  UNION {{ ?f <{ORG}memberDuring>|<{_TIME}hasTime> ?t . ?t <{_TIME}hasBeginning>|<{_TIME}hasEnd> ?i .
+  UNION {{ ?f <{ORG}memberDuring> ?t . ?t <{_TIME}hasBeginning>|<{_TIME}hasEnd> ?i .
           ?i <{_TIME}inXSDDate>|<{_TIME}inXSDgYearMonth>|<{_TIME}inXSDgYear>|<{_TIME}inXSDDateTimeStamp> ?d }}
 }}"""
 
@@ -230,12 +230,12 @@ def load_facts(store: ox.Store, *, relations: Iterable[str] | None = None, year_
     values = " ".join(f"<{c}>" for c in cls_kind)
     found: dict[str, set[str]] = defaultdict(set)
     for row in _rows(store, f"SELECT ?f ?c WHERE {{ VALUES ?c {{ {values} }} ?f a ?c FILTER(isIRI(?f)) }}"):
-        found[row["f"].value].add(cls_kind[row["c"].value])
+        found[row[0].value].add(cls_kind[row[1].value])
     years: dict[str, list[int]] = defaultdict(list)
     for row in _rows(store, _DATE_SPARQL):
-        y = _year(row["d"].value)
-        if y is not None and row["f"].value in found:
-            years[row["f"].value].append(y)
+        y = _year(row[1].value)
+        if y is not None and row[0].value in found:
+            years[row[0].value].append(y)
     order = list(RELATIONS)
     idx = FactIndex(kinds_selected=kinds)
     for iri, ks in found.items():
@@ -252,31 +252,31 @@ def load_facts(store: ox.Store, *, relations: Iterable[str] | None = None, year_
         idx.facts[iri] = Fact(iri, primary, frozenset(ks), first, last)
     role_values = " ".join(f"<{r}>" for r in ROLES)
     for row in _rows(store, f"SELECT ?f ?r ?a WHERE {{ VALUES ?r {{ {role_values} }} ?f ?r ?a FILTER(isIRI(?a)) }}"):
-        f = row["f"].value
+        f = row[0].value
         if f in idx.facts:
-            idx.roles.setdefault(f, {}).setdefault(row["a"].value, set()).add(ROLES[row["r"].value])
+            idx.roles.setdefault(f, {}).setdefault(row[2].value, set()).add(ROLES[row[1].value])
     for actors in idx.roles.values():
         for roles in actors.values():
             for generic, specific in _IMPLIED.items():
                 if generic in roles and roles & specific:
                     roles.discard(generic)
     for row in _rows(store, _PLACE_SPARQL):
-        f = row["f"].value
+        f = row[0].value
         if f in idx.facts:
-            idx.places.setdefault(f, set()).add((row["p"].value, row["via"].value))
+            idx.places.setdefault(f, set()).add((row[1].value, row[2].value))
     for row in _rows(store, f"SELECT ?s ?t WHERE {{ ?s <{Q}theme> ?t FILTER(isIRI(?t)) }}"):
-        idx.themes.setdefault(row["s"].value, set()).add(row["t"].value)
+        idx.themes.setdefault(row[0].value, set()).add(row[1].value)
     for row in _rows(store, f"SELECT ?a ?p WHERE {{ ?a <{Q}jurisdiction>|<{Q}basedIn> ?p FILTER(isIRI(?p)) }}"):
-        idx.homes.setdefault(row["a"].value, set()).add(row["p"].value)
+        idx.homes.setdefault(row[0].value, set()).add(row[1].value)
     for row in _rows(store, f"SELECT ?c WHERE {{ ?c a <{Q}Country> }}"):
-        idx.country[row["c"].value] = row["c"].value
+        idx.country[row[0].value] = row[0].value
     for row in _rows(store, f"SELECT ?p ?c WHERE {{ ?p <{Q}country> ?c }}"):
-        idx.country.setdefault(row["p"].value, row["c"].value)
+        idx.country.setdefault(row[0].value, row[1].value)
     for row in _rows(store, f"""SELECT ?x ?o ?how WHERE {{
             {{ ?x <{ORG}postIn> ?o BIND("post" AS ?how) }} UNION {{ ?x <{ORG}unitOf> ?o BIND("unit" AS ?how) }} }}"""):
-        x = row["x"].value
+        x = row[0].value
         if x not in idx.parent:
-            idx.parent[x], idx.post_or_unit[x] = row["o"].value, row["how"].value
+            idx.parent[x], idx.post_or_unit[x] = row[1].value, row[2].value
     return idx
 
 
@@ -286,17 +286,37 @@ def _values_chunks(iris: Iterable[str], size: int = 400):
         yield " ".join(f"<{x}>" for x in items[i:i + size])
 
 
-#: Above this many IRIs, one query over the whole store beats many VALUES blocks.
+#: Above this many IRIs, one scan of the whole store (cached per store) beats many VALUES blocks.
 _BULK = 3000
+_INFERRED = "https://w3id.org/qkg/id/graph-inferred"
+# Whole-store label and type tables, per open store (a read-only build never changes). The store itself is
+# kept with its table, so its id() cannot be reused while the entry lives; two stores at most.
+_TABLES: "OrderedDict[int, tuple[ox.Store, dict]]" = OrderedDict()
 
 
-def _scoped(iris: set[str], pattern: str):
-    """``pattern`` (with ``?s``) restricted to ``iris``: VALUES chunks for few IRIs, one full scan for many."""
-    if len(iris) > _BULK:
-        yield f"{{ {pattern} }}"
-        return
-    for chunk in _values_chunks(iris):
-        yield f"{{ VALUES ?s {{ {chunk} }} {pattern} }}"
+def _table(store: ox.Store, key: str, make):
+    entry = _TABLES.get(id(store))
+    if entry is None or entry[0] is not store:
+        entry = (store, {})
+        _TABLES[id(store)] = entry
+        while len(_TABLES) > 2:
+            _TABLES.popitem(last=False)
+    if key not in entry[1]:
+        entry[1][key] = make()
+    return entry[1][key]
+
+
+def _best_labels(rows, lang: str, only: set[str] | None) -> dict[str, str]:
+    ranked: dict[str, tuple[int, str]] = {}
+    rank = {lang: 0, "en": 1, "": 2}
+    for row in rows:
+        s, lit = row[0].value, row[1]
+        if only is not None and s not in only:
+            continue
+        r = (rank.get(lit.language or "", 3), lit.value)
+        if s not in ranked or r < ranked[s]:
+            ranked[s] = r
+    return {s: r[1] for s, r in ranked.items()}
 
 
 def labels(store: ox.Store, iris: Iterable[str], *, lang: str = "fr") -> dict[str, str]:
@@ -310,37 +330,55 @@ def labels(store: ox.Store, iris: Iterable[str], *, lang: str = "fr") -> dict[st
     {'http://e/a': 'Á', 'http://e/b': '<http://e/b>'}
     """
     iris = set(iris)
-    ranked: dict[str, tuple[int, str]] = {}
-    rank = {lang: 0, "en": 1, "": 2}
-    for where in _scoped(iris, f"?s <{RDFS}label>|<{SKOS}prefLabel> ?l"):
-        for row in _rows(store, f"SELECT ?s ?l WHERE {where}"):
-            lit = row["l"]
-            r = rank.get(lit.language or "", 3)
-            s = row["s"].value
-            if s in iris and (s not in ranked or (r, lit.value) < ranked[s]):
-                ranked[s] = (r, lit.value)
-    return {i: ranked[i][1] if i in ranked else short(i) for i in iris}
+    pattern = f"?s <{RDFS}label>|<{SKOS}prefLabel> ?l"
+    if len(iris) > _BULK:
+        found = _table(store, "labels:" + lang,
+                       lambda: _best_labels(_rows(store, f"SELECT ?s ?l WHERE {{ {pattern} }}"), lang, None))
+    else:
+        found = {}
+        for chunk in _values_chunks(iris):
+            found.update(_best_labels(_rows(store, f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {chunk} }} {pattern} }}"),
+                                      lang, iris))
+    return {i: found[i] if i in found else short(i) for i in iris}
 
 
-def types(store: ox.Store, iris: Iterable[str]) -> dict[str, str]:
-    """The most specific ``qkg:`` (or ``org:``/``skos:``) class of each IRI, as a local name (``LocalGovernment``)."""
+def _most_specific(store: ox.Store, classes: dict[str, set[str]]) -> dict[str, str]:
     sub: dict[str, set[str]] = defaultdict(set)
     for row in _rows(store, f"SELECT ?a ?b WHERE {{ ?a <{RDFS}subClassOf> ?b FILTER(isIRI(?a) && isIRI(?b)) }}"):
         sub[row["a"].value].add(row["b"].value)
-    keep = (Q, ORG, SKOS)
-    classes: dict[str, set[str]] = defaultdict(set)
-    iris = set(iris)
-    for where in _scoped(iris, "?s a ?c"):
-        for row in _rows(store, f"SELECT ?s ?c WHERE {where}"):
-            if row["c"].value.startswith(keep) and row["s"].value in iris:
-                classes[row["s"].value].add(row["c"].value)
     out = {}
-    for s in iris:
-        cs = classes.get(s, set())
+    for s, cs in classes.items():
         specific = [c for c in cs if not any(c in sub.get(d, ()) for d in cs if d != c)]
         best = sorted(specific or cs, key=lambda c: (not c.startswith(Q), c))
-        out[s] = best[0].rsplit("#", 1)[-1] if best else ""
+        out[s] = best[0].rsplit("#", 1)[-1]
     return out
+
+
+def types(store: ox.Store, iris: Iterable[str]) -> dict[str, str]:
+    """The most specific asserted ``qkg:`` (or ``org:``/``skos:``) class of each IRI, as a local name
+    (``LocalGovernment``); ``""`` when it has none. Inferred super-classes are ignored.
+    """
+    keep = (Q, ORG, SKOS)
+    query = "SELECT ?s ?c WHERE {{ {values} GRAPH ?g {{ ?s a ?c }} FILTER(?g != <%s>) }}" % _INFERRED
+
+    def collect(rows, only):
+        classes: dict[str, set[str]] = defaultdict(set)
+        for row in rows:
+            if row[1].value.startswith(keep) and (only is None or row[0].value in only):
+                classes[row[0].value].add(row[1].value)
+        return classes
+
+    iris = set(iris)
+    if len(iris) > _BULK:
+        found = _table(store, "types", lambda: _most_specific(
+            store, collect(store.query(query.format(values="")), None)))
+    else:
+        classes: dict[str, set[str]] = defaultdict(set)
+        for chunk in _values_chunks(iris):
+            for k, v in collect(store.query(query.format(values=f"VALUES ?s {{ {chunk} }}")), iris).items():
+                classes[k] |= v
+        found = _most_specific(store, classes)
+    return {s: found.get(s, "") for s in iris}
 
 
 def provenance(store: ox.Store, iris: Iterable[str], *, lang: str = "fr") -> dict[str, dict]:

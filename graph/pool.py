@@ -44,7 +44,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.errors import ParameterError, QKGError, QuerySyntaxError, QueryTimeout, StoreError
-from graph.guard import MAX_QUERY_CHARS, inspect_query
+from graph.guard import MAX_QUERY_CHARS, inspect_query, inspect_query_cached, plainly_safe
 
 _SOLUTION_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -633,9 +633,16 @@ def _exit_with_parent(lifeline) -> None:
 def _answer(
     store, guard: bool, query: str, fmt: str, union: bool, substitutions, max_rows: int, max_bytes: int
 ) -> dict:
-    info = inspect_query(query) if guard else None
+    info = None
+    fast = guard and plainly_safe(query)
+    if guard and not fast:
+        info = inspect_query_cached(query)
     try:
         results = store.query(query, use_default_graph_as_union=union, substitutions=substitutions)
+    except SyntaxError:
+        if fast:  # rdflib's message locates most errors better: use it when it also rejects the text
+            inspect_query_cached(query)
+        raise
     except RuntimeError as exc:  # pyoxigraph's answer to a binding it cannot apply
         if not substitutions:
             raise
@@ -650,16 +657,28 @@ def _answer(
         out = _solution_format(fmt, form)
         body, rows, truncated = _solutions(results, out, max_rows, max_bytes)
     else:
-        form = info.form if info else "CONSTRUCT"
+        form = info.form if info else _graph_form(query)
         out = _GRAPH_FORMATS.get(_GRAPH_ALIASES.get(fmt, fmt))
         if out is None:
             raise ParameterError(
                 f"format {fmt!r} cannot hold {form} results (triples)",
                 hint="use turtle, ntriples, rdfxml or jsonld",
             )
-        prefixes = dict(info.prefixes) if info and out is ox.RdfFormat.TURTLE else None
+        prefixes = None
+        if out is ox.RdfFormat.TURTLE:
+            prefixes = dict(info.prefixes) if info else dict(_PREFIX_DECL.findall(query))
         body, rows, truncated = _triples(results, out, prefixes, max_rows, max_bytes)
     return {"body": body, "media_type": out.media_type, "form": form, "rows": rows, "truncated": truncated}
+
+
+_PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*|):\s*<([^>\s]*)>", re.IGNORECASE)
+
+
+def _graph_form(query: str) -> str:
+    """CONSTRUCT or DESCRIBE, for a query pyoxigraph answered with triples."""
+    body = re.sub(r"#[^\n\r]*", " ", query)
+    return "DESCRIBE" if re.search(r"\bDESCRIBE\b", body, re.IGNORECASE) and not re.search(
+        r"\bCONSTRUCT\b", body, re.IGNORECASE) else "CONSTRUCT"
 
 
 def _solution_format(fmt: str, form: str) -> ox.QueryResultsFormat:

@@ -14,6 +14,7 @@ four busiest actors and a reach query; with peak memory.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -121,7 +122,8 @@ def main(argv=None) -> int:
     note(f"{len(res['rows'])} actors")
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\n{triples:,} quads; peak memory {peak:,.0f} MB\n")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\n{triples:,} quads; peak memory {peak:,.0f} MB; {os.cpu_count()} CPUs, load average {load}\n")
     print(f"| {'step':58} | {'seconds':>8} | notes")
     print(f"|{'-' * 60}|{'-' * 10}|{'-' * 40}")
     for name, dt, text in rows:

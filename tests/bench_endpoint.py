@@ -136,7 +136,7 @@ def queries(url: str) -> dict[str, str]:
         "lookup": f"SELECT ?p ?o WHERE {{ <{city}> ?p ?o }}",
         "count": f"SELECT (COUNT(?r) AS ?n) WHERE {{ ?r a <{QKG}Reception> }}",
         "join": f"SELECT ?r ?city ?country WHERE {{ ?r <{QKG}location> ?city . ?city <{QKG}country> ?country }} LIMIT 100",
-        "regex": f'SELECT ?s ?l WHERE {{ ?s <{RDFS}label> ?l FILTER(regex(?l, "^ville de q", "i")) }}',
+        "regex": f'SELECT ?s ?l WHERE {{ ?s <{RDFS}label> ?l FILTER(regex(?l, "^ville de p", "i")) }}',
     }
 
 

@@ -38,7 +38,7 @@ def test_network_json_and_its_cache(base, store):
     assert (store / "cache" / f"viz-{build}-fr.json").is_file()
     en = _get(base, "/api/viz/network", lang="en").json()
     assert {n["id"]: n["x"] for n in en["nodes"]} == {n["id"]: n["x"] for n in data["nodes"]}  # same layout
-    assert next(n["full"] for n in en["nodes"] if n["id"] == "qkgd:geneve") == "Geneva"
+    assert next(n.get("full", n["label"]) for n in en["nodes"] if n["id"] == "qkgd:geneve") == "Geneva"
 
 
 def test_network_filters_and_ego(base):

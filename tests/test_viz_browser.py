@@ -304,7 +304,7 @@ def test_hostile_graph_in_the_standalone_file(browser_env, tmp_path):
     assert len(scripts) == 4 and scripts[0] == {"type": "application/json", "id": "qkg-data"}
     assert "<" not in parser.data_block and "\u2028" not in parser.data_block and "&" not in parser.data_block
     payload = json.loads(parser.data_block)
-    assert any("<img src=x onerror=alert('mission')>" == n["full"] for n in payload["nodes"])
+    assert any("<img src=x onerror=alert('mission')>" == n.get("full", n["label"]) for n in payload["nodes"])
     assert text.count("</script>") == 4  # nothing inlined can close its element early
     # nothing is loaded from anywhere: no src attribute, no style sheet link (the icon is data:)
     assert not [a for _, a in parser.tags if "src" in a]
@@ -338,5 +338,15 @@ def test_synthetic_graph_of_5000_nodes_draws_with_precomputed_layout(browser_env
             frame: window.qkgViz.firstFrameAt, nav: performance.timing.navigationStart})""")
         assert timing["n"] == api["meta"]["nodes"]
         assert timing["frame"] < 15_000  # generous on a loaded CI machine; tests/bench_viz.py measures it
+        # large-graph mode: edges drawn on the canvas, labels added for the nodes in view once zoomed in
+        assert session.page.evaluate("() => [window.qkgViz.canvasEdges, window.qkgViz.edges.length]") == [True, 0]
+        target = next(n for n in api["nodes"] if n["group"] == "city")
+        session.page.fill("#viz-search", target.get("full", target["label"]))
+        session.page.locator("#viz-search-results button").first.click()
+        session.page.wait_for_function("(id) => window.qkgViz.nodes.get(id).label !== undefined", arg=target["id"])
+        assert session.page.evaluate("() => window.network.getSelectedNodes()") == [target["id"]]
+        session.page.locator('.viz-kind-row[data-kind="city"] input').uncheck()
+        cities = sum(1 for n in api["nodes"] if n["group"] == "city")
+        assert len(_visible(session.page)) == api["meta"]["nodes"] - cities
         assert_local_only(session.requests)
         assert_no_console_errors(session)

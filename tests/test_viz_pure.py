@@ -170,7 +170,7 @@ def test_payload_carries_hostile_strings_as_data_only():
             g.add_edge(PAYLOADS[0], p, rel=PAYLOADS[1])
     data = network_payload(g, positions={})
     assert {n["id"] for n in data["nodes"]} == set(PAYLOADS)
-    assert all(n["full"] in PAYLOADS for n in data["nodes"])
+    assert all(n.get("full", n["label"]) in PAYLOADS for n in data["nodes"])
     text = script_json(data)
     assert "<" not in text and json.loads(text)["vocab"] == {PAYLOADS[1]: PAYLOADS[2]}
     assert not any("title" in n for n in data["nodes"])  # no vis tooltip string at all

@@ -1,0 +1,21 @@
+"""Pure functions that turn graphs and plain data into what the views draw (JSON payloads, one HTML file).
+
+No file or network I/O happens here: the callers (``api/routes/viz.py``, ``api/commands/viz.py``) read the store
+and the static files and pass plain data, networkx graphs and strings in.
+
+==================  =====================================================================================
+module              what it gives
+==================  =====================================================================================
+:mod:`viz.escape`   JSON safe inside ``<script>``, inert entity links, bounded display text
+:mod:`viz.style`    colour, shape and legend label of each kind of entity
+:mod:`viz.layout`   positions precomputed with igraph (no physics in the browser), centralities for sizes
+:mod:`viz.filters`  the network filters (kind, theme, year, category, relation) and ego networks
+:mod:`viz.network`  vis-network nodes, edges and options built with pyvis, facets and legend
+:mod:`viz.panel`    the side panel's plain-text summary of one entity, with provenance
+:mod:`viz.geo`      the map: partner cities, missions as great-circle routes, receptions by origin
+:mod:`viz.timeline` partial dates as the spans they denote, timeline items, count series for charts
+:mod:`viz.standalone` the self-contained offline HTML file of ``qkg viz``
+==================  =====================================================================================
+"""
+
+__all__: list[str] = []

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 from collections.abc import Hashable
 
 import networkx as nx
@@ -27,6 +28,7 @@ __all__ = ["EXACT_BETWEENNESS_MAX", "BETWEENNESS_SAMPLE", "layout_positions",
 
 EXACT_BETWEENNESS_MAX = 3000
 BETWEENNESS_SAMPLE = 256
+_RNG_LOCK = threading.Lock()  # igraph's random generator is process-wide: one seeded layout at a time
 #: Pixel distance vis-network should see between neighbours, on average.
 _SPACING = 70.0
 
@@ -94,11 +96,12 @@ def layout_positions(graph: nx.Graph, *, seed: int = 1, iterations: int = 500) -
     start = [[rnd.uniform(-half, half), rnd.uniform(-half, half)] for _ in range(n)]
     import igraph as ig
 
-    ig.set_random_number_generator(random.Random(seed))  # FR draws random displacements: make them repeatable
-    try:
-        coords = h.layout_fruchterman_reingold(seed=start, niter=iterations, grid="auto").coords
-    finally:
-        ig.set_random_number_generator(random)
+    with _RNG_LOCK:
+        ig.set_random_number_generator(random.Random(seed))  # FR draws random displacements: make them repeatable
+        try:
+            coords = h.layout_fruchterman_reingold(seed=start, niter=iterations, grid="auto").coords
+        finally:
+            ig.set_random_number_generator(random)
     return scale_positions({node: (xy[0], xy[1]) for node, xy in zip(nodes, coords)}, n)
 
 

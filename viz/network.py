@@ -115,10 +115,11 @@ def vis_options(n_nodes: int, *, kinds: list[str] | None = None, directed: bool 
     options["physics"] = {"enabled": False}
     options["layout"] = {"improvedLayout": False, "randomSeed": 1}
     options["groups"] = vis_groups(kinds)
+    # Labels sized by centrality read well, but cost vis-network about 1 s per 5,000 nodes at start: small only.
+    label_scaling = ({"enabled": True, "min": 10, "max": 30, "drawThreshold": 7, "maxVisible": 30} if not large
+                     else {"enabled": False, "drawThreshold": 7})
     options["nodes"] = {"font": {"size": 14, "face": "system-ui, sans-serif", "color": "#222222"},
-                        "borderWidth": 1,
-                        "scaling": {"min": 8, "max": 42, "label": {"enabled": True, "min": 10, "max": 30,
-                                                                    "drawThreshold": 7, "maxVisible": 30}}}
+                        "borderWidth": 1, "scaling": {"min": 8, "max": 42, "label": label_scaling}}
     options["edges"].update({"color": {"color": "#9a9a9a", "highlight": "#333333", "hover": "#333333",
                                        "opacity": 0.7},
                              "width": 1, "selectionWidth": 2,
@@ -168,7 +169,8 @@ def network_payload(graph: nx.MultiDiGraph, *, positions: Mapping[Hashable, tupl
     """Everything the page needs to draw ``graph``: nodes, edges, options, filter facets, legend, meta.
 
     Node objects are ``{"id", "label", "full", "group", "x", "y", "value", "m", "th", "yr", "cat"}``: ``label``
-    is the (shortened) text drawn on the canvas, ``full`` the whole label, ``group`` the kind, ``m`` the
+    is the text drawn on the canvas, ``full`` the whole label when ``label`` had to be shortened (absent
+    otherwise), ``group`` the kind, ``m`` the
     centralities in :data:`SIZE_BY` order (0..1), ``th``/``yr``/``cat`` the filter attributes. Edge objects
     are ``{"id", "from", "to", "rel"}``; ``vocab`` gives every label. All text is plain text: the page shows
     it with ``textContent`` or on the canvas, never as HTML.
@@ -207,8 +209,10 @@ def network_payload(graph: nx.MultiDiGraph, *, positions: Mapping[Hashable, tupl
         full = clean_text(d.get("label") or node)
         x, y = positions.get(node, (0.0, 0.0))
         m = [float(metrics.get(name, {}).get(node, 0.0)) for name in SIZE_BY]
-        item = {"id": str(node), "label": _short_label(full), "full": full, "group": kind,
+        item = {"id": str(node), "label": _short_label(full), "group": kind,
                 "x": float(x), "y": float(y), "value": m[SIZE_BY.index(size_by)], "m": m}
+        if item["label"] != full:
+            item["full"] = full
         if d.get("themes"):
             item["th"] = sorted(set(d["themes"]))
         if d.get("years"):

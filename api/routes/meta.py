@@ -18,7 +18,7 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import StateDep, StoreDep, TemplatesDep
+from api.deps import StateDep, TemplatesDep
 from api.errors import ERROR_RESPONSES
 from api.routes.models import FindingModel, HealthModel, StatsModel
 from api.routes.sparql import endpoint_url

@@ -18,12 +18,10 @@ route                                   answer
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import re
 from urllib.parse import urlencode
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -34,7 +32,6 @@ from api.routes.sparql import run_query
 from graph.catalog import CannedQuery, bind, expand_curie, get_query, load_catalog
 from graph.entity import instances_of, labels_of
 from graph.errors import ParameterError
-from graph.pool import QueryPool
 from graph.results import short
 from ontology import PREFIXES
 
@@ -52,7 +49,6 @@ CLASS_BY_NAME = {
     "category": "skos:Concept", "theme": "skos:Concept",
 }
 _PARAM_CLASS = re.compile(r"^#\s*param-class\s*:\s*([\w-]+)\s*\|\s*(\S+)\s*$", re.M)
-_POOL_BINDINGS = "bindings" in inspect.signature(QueryPool.arun).parameters
 
 
 class ParamModel(BaseModel):
@@ -120,46 +116,8 @@ def _values(request: Request, query: CannedQuery) -> dict[str, str]:
 
 
 async def _run(state, pool, query: CannedQuery, values: dict[str, str], fmt: str) -> Response:
-    bindings = bind(query, values)
-    if not bindings or _POOL_BINDINGS:
-        return await run_query(pool, query.sparql, fmt, bindings=bindings)
-    # Until QueryPool.arun takes bindings=: the trusted canned text runs in this process, with the
-    # parameters still bound as substitutions (never pasted into the text).
-    return await asyncio.to_thread(_run_here, state, query, bindings, fmt)
-
-
-def _run_here(state, query: CannedQuery, bindings: dict, fmt: str) -> Response:
-    results = state.require_store().query(query.sparql, use_default_graph_as_union=True, substitutions=bindings)
-    if isinstance(results, ox.QuerySolutions):
-        rows = list(results)[: state.settings.max_rows + 1]
-        truncated = len(rows) > state.settings.max_rows
-        rows = rows[: state.settings.max_rows]
-        data = {"head": {"vars": [v.value for v in results.variables]}, "results": {"bindings": [
-            {v.value: _binding(r[v]) for v in results.variables if r[v] is not None} for r in rows]}}
-        body = json.dumps(data, ensure_ascii=False).encode()
-        out = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV}[fmt]
-        if out is not ox.QueryResultsFormat.JSON:
-            body = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=out)
-        headers = {"X-QKG-Rows": str(len(rows)), "X-QKG-Truncated": str(truncated).lower()}
-        return Response(body, media_type=out.media_type, headers=headers)
-    if isinstance(results, ox.QueryBoolean):
-        fmt_ = ox.QueryResultsFormat.JSON if fmt == "json" else ox.QueryResultsFormat.CSV
-        return Response(results.serialize(format=fmt_), media_type=fmt_.media_type)
-    raise ParameterError("CONSTRUCT canned queries with parameters need the query pool's bindings",
-                         hint="run it without parameters")
-
-
-def _binding(term) -> dict:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    data = {"type": "literal", "value": term.value}
-    if term.language:
-        data["xml:lang"] = term.language
-    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        data["datatype"] = term.datatype.value
-    return data
+    """Run a canned query in the pool, its parameters bound as substitutions (never pasted)."""
+    return await run_query(pool, query.sparql, fmt, bindings=bind(query, values))
 
 
 @router.get("/api/queries", response_model=list[QueryModel], summary="List the canned queries")

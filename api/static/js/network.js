@@ -78,16 +78,17 @@
     var f = readFilters();
     var vis_ = visibleIds(f);
     var nodeChanges = [], edgeChanges = [];
-    state.data.nodes.forEach(function (n) {
+    state.data.nodes.forEach(function (n) {  // only what changes: a DataSet update redraws
       var hidden = !vis_.nodes.has(n.id);
-      if (state.nodes.get(n.id).hidden !== hidden) nodeChanges.push({ id: n.id, hidden: hidden });
+      if (!!n._hidden !== hidden) { n._hidden = hidden; nodeChanges.push({ id: n.id, hidden: hidden }); }
     });
     state.data.edges.forEach(function (e) {
       var hidden = !vis_.edges.has(e.id);
-      if (state.edges.get(e.id).hidden !== hidden) edgeChanges.push({ id: e.id, hidden: hidden });
+      if (!!e._hidden !== hidden) { e._hidden = hidden; edgeChanges.push({ id: e.id, hidden: hidden }); }
     });
     if (nodeChanges.length) state.nodes.update(nodeChanges);
-    if (edgeChanges.length) state.edges.update(edgeChanges);
+    if (edgeChanges.length && !state.canvasEdges) state.edges.update(edgeChanges);
+    if (state.canvasEdges && state.network && (nodeChanges.length || edgeChanges.length)) state.network.redraw();
     state.visible = vis_;
     ui.count.textContent = t(vis_.nodes.size + " nœuds, " + vis_.edges.size + " liens affichés",
       vis_.nodes.size + " nodes, " + vis_.edges.size + " links shown");
@@ -106,18 +107,18 @@
 
   // ---- highlight, search, panel ----------------------------------------------------------------------
   function highlight(id) {
-    var keep = new Set(id ? [id].concat(state.network.getConnectedNodes(id)) : []);
+    var keep = new Set(id ? [id].concat(adjacency()[id] || []) : []);
     var nodeChanges = [], edgeChanges = [];
     state.data.nodes.forEach(function (n) {
       var opacity = !id || keep.has(n.id) ? 1 : 0.15;
-      if ((state.nodes.get(n.id).opacity || 1) !== opacity) nodeChanges.push({ id: n.id, opacity: opacity });
+      if ((n._opacity || 1) !== opacity) { n._opacity = opacity; nodeChanges.push({ id: n.id, opacity: opacity }); }
     });
     state.data.edges.forEach(function (e) {
-      var on = !id || e.from === id || e.to === id;
-      edgeChanges.push({ id: e.id, color: { opacity: on ? 0.8 : 0.08 } });
+      var opacity = !id || e.from === id || e.to === id ? 0.8 : 0.08;
+      if ((e._opacity || 0.8) !== opacity) { e._opacity = opacity; edgeChanges.push({ id: e.id, color: { opacity: opacity } }); }
     });
     state.nodes.update(nodeChanges);
-    state.edges.update(edgeChanges);
+    if (state.canvasEdges) state.network.redraw(); else state.edges.update(edgeChanges);
   }
 
   function select(id, zoom) {
@@ -125,6 +126,7 @@
     state.selected = id;
     state.network.selectNodes([id]);
     if (zoom) state.network.focus(id, { scale: Math.max(state.network.getScale(), 1.0), animation: false });
+    if (zoom && state.lazyLabels) labelsInView();
     highlight(id);
     openPanel(id);
   }
@@ -227,6 +229,42 @@
     var url = entityApi + "?id=" + encodeURIComponent(id) + "&lang=" + C.LANG;
     C.getJSON(url).then(function (info) { if (state.selected === id) renderPanel(info); })
       .catch(function (err) { C.showError(ui.panel, err); });
+  }
+
+  function drawEdges(ctx) {
+    var bodyNodes = state.network.body.nodes, scale = state.network.getScale();
+    var sel = state.selected, strokes = [[], []];
+    state.data.edges.forEach(function (e) {
+      if (e._hidden) return;
+      var a = bodyNodes[e.from], b = bodyNodes[e.to];
+      if (!a || !b) return;
+      strokes[sel && (e.from === sel || e.to === sel) ? 1 : 0].push(a.x, a.y, b.x, b.y);
+    });
+    ctx.save();
+    ctx.lineWidth = Math.max(1, 0.3 / scale);
+    [["rgba(140,140,140," + (sel ? 0.08 : 0.45) + ")", strokes[0]], ["rgba(40,40,40,0.9)", strokes[1]]].forEach(function (pass) {
+      var xy = pass[1];
+      if (!xy.length) return;
+      ctx.strokeStyle = pass[0];
+      ctx.beginPath();
+      for (var i = 0; i < xy.length; i += 4) { ctx.moveTo(xy[i], xy[i + 1]); ctx.lineTo(xy[i + 2], xy[i + 3]); }
+      ctx.stroke();
+    });
+    ctx.restore();
+  }
+
+  function labelsInView() {
+    var net = state.network, scale = net.getScale();
+    if (scale * 14 < 7) return;  // labels would be under vis-network's drawThreshold anyway
+    var centre = net.getViewPosition(), box = net.canvas.frame.canvas;
+    var halfW = box.clientWidth / 2 / scale, halfH = box.clientHeight / 2 / scale, bodyNodes = net.body.nodes, add = [];
+    state.data.nodes.forEach(function (n) {
+      var b = bodyNodes[n.id];
+      if (n._labelled || !b || Math.abs(b.x - centre.x) > halfW || Math.abs(b.y - centre.y) > halfH) return;
+      n._labelled = true;
+      add.push({ id: n.id, label: n.label });
+    });
+    if (add.length) state.nodes.update(add.slice(0, 3000));
   }
 
   // ---- ego network -----------------------------------------------------------------------------------
@@ -366,16 +404,46 @@
     stage.appendChild(ui.tip);
     root.appendChild(layout);
     var sizeIndex = SIZE.indexOf(ui.size.value);
+    performance.mark("qkg:ui");
+    // Large graphs: labels cannot be read at the zoom that shows everything, and measuring 20,000 of them costs
+    // vis-network about half a second: they are added for the nodes in view once the view is close enough.
+    state.lazyLabels = !!data.meta.large;
     state.nodes = new vis.DataSet(data.nodes.map(function (n) {
-      return { id: n.id, label: n.label, group: n.group, x: n.x, y: n.y, value: n.m ? n.m[sizeIndex] : n.value };
+      n.full = n.full || n.label;
+      var item = { id: n.id, group: n.group, x: n.x, y: n.y, value: n.m ? n.m[sizeIndex] : n.value };
+      if (!state.lazyLabels) item.label = n.label;
+      return item;
     }));
-    state.edges = new vis.DataSet(data.edges.map(function (e) { return { id: e.id, from: e.from, to: e.to }; }));
+    // Large graphs: vis-network builds an object per edge (about 3 s for 60,000 edges on 2 cores), so the edges
+    // are drawn here instead, as one canvas path per frame; they are hidden while the view moves, like vis does.
+    state.canvasEdges = !!data.meta.large;
+    state.edges = new vis.DataSet(state.canvasEdges ? [] : data.edges.map(function (e) { return { id: e.id, from: e.from, to: e.to }; }));
+    performance.mark("qkg:datasets");
     var network = state.network = window.network = new vis.Network(canvas, { nodes: state.nodes, edges: state.edges }, data.options);
+    performance.mark("qkg:network");
     network.once("afterDrawing", function () { state.firstFrameAt = performance.now(); root.setAttribute("data-drawn", "1"); });
     network.on("beforeDrawing", function (ctx) {
       ctx.save(); ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.fillStyle = "#ffffff";
       ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height); ctx.restore();
+      if (state.canvasEdges && !state.moving) drawEdges(ctx);
     });
+    if (state.canvasEdges) {
+      var settle = null;
+      var moving = function () {
+        state.moving = true;
+        clearTimeout(settle);
+        settle = setTimeout(function () { state.moving = false; network.redraw(); }, 150);
+      };
+      network.on("dragging", moving);
+      network.on("zoom", moving);
+    }
+    if (state.lazyLabels) {
+      var labelling = null;
+      var later = function () { clearTimeout(labelling); labelling = setTimeout(labelsInView, 200); };
+      network.on("zoom", later);
+      network.on("dragEnd", later);
+      network.on("animationFinished", later);
+    }
     network.on("click", function (p) { if (p.nodes.length) select(p.nodes[0], false); else if (!p.edges.length) clearSelection(); });
     network.on("hoverNode", function (p) {
       var n = state.byId[p.node];
@@ -398,13 +466,16 @@
     network.on("blurEdge", function () { ui.tip.hidden = true; });
     network.on("dragStart", function () { ui.tip.hidden = true; });
     applyFilters(false);
+    performance.mark("qkg:filters");
     if (data.meta.focus && state.byId[data.meta.focus]) select(data.meta.focus, false);
   }
 
   function load() {
     if (standalone) {
       var block = document.getElementById(root.getAttribute("data-source") || "qkg-data");
-      draw(JSON.parse(block.textContent));
+      var parsed = JSON.parse(block.textContent);
+      performance.mark("qkg:data");
+      draw(parsed);
       return;
     }
     var q = new URLSearchParams();

@@ -1,0 +1,114 @@
+"""Entities, ontology terms, search, paths, canned queries and the dataset description, over HTTP."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from rdflib import Graph, URIRef
+
+from tests.test_api_support import built_data, server  # noqa: F401  (pytest fixtures)
+
+ID = "https://w3id.org/qkg/id/"
+
+
+def test_entity_json_has_facts_with_provenance(server) -> None:
+    e = server.client().get("/api/entities/reception-strategic-01").json()
+    assert e["iri"] == ID + "reception-strategic-01" and e["labels"]["fr"] and e["labels"]["en"]
+    assert any(t["curie"] == "qkg:Reception" for t in e["types"])
+    provenance = [v["provenance"] for f in e["facts"] for v in f["values"]]
+    report = [p for p in provenance if p["kind"] == "report"]
+    assert report and all(p["sections"] for p in report)
+    assert any(p["annex_item"] == "1" for p in report)
+    assert any(p["kind"] == "inferred" for p in provenance)
+    assert e["sources"][0]["section"]["curie"].startswith("qkgd:bri-2024-")
+
+
+@pytest.mark.parametrize(("suffix", "accept", "fmt"), [
+    (".ttl", None, "turtle"), (".jsonld", None, "json-ld"), (".nt", None, "nt"),
+    ("", "text/turtle", "turtle"), ("", "application/ld+json", "json-ld"),
+])
+def test_entity_rdf_by_suffix_and_accept(server, suffix, accept, fmt) -> None:
+    headers = {"Accept": accept} if accept else {}
+    r = server.client().get(f"/id/geneve{suffix}", headers=headers)
+    assert r.status_code == 200
+    g = Graph().parse(data=r.text, format=fmt)
+    assert (URIRef(ID + "geneve"), None, None) in g
+
+
+def test_entity_page_is_html_by_default(server) -> None:
+    r = server.client().get("/id/geneve", headers={"Accept": "text/html"})
+    assert r.status_code == 200 and "Genève" in r.text and "Accept" in r.headers["vary"]
+
+
+def test_ontology_terms(server) -> None:
+    client = server.client()
+    page = client.get("/def", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and 'id="City"' in page.text
+    term = client.get("/def/City", headers={"Accept": "text/html"})
+    assert term.status_code == 200 and "/id/geneve" in term.text  # instances listed
+    ttl = client.get("/def", headers={"Accept": "text/turtle"})
+    assert (URIRef("https://w3id.org/qkg/def#City"), None, None) in Graph().parse(data=ttl.text, format="turtle")
+
+
+@pytest.mark.parametrize(("q", "expected"), [
+    ("lausane", "lausanne"), ("geneve", "geneve"), ("Genève", "geneve"), ("OMS", "oms"), ("WHO", "oms"),
+    ("OVPM", "ovpm"), ("OWHC", "ovpm"), ("sodes", "sodes"),
+])
+def test_search_finds(server, q, expected) -> None:
+    hits = server.client().get("/api/search", params={"q": q, "limit": 5}).json()["hits"]
+    assert hits and hits[0]["id"] == expected, hits[:3]
+    assert {"id", "iri", "label", "types", "score", "matched"} <= set(hits[0])
+
+
+def test_neighbours_depth_is_capped(server) -> None:
+    client = server.client()
+    one = client.get("/api/entities/geneve/neighbours", params={"depth": 1}).json()
+    assert one["nodes"][0]["id"] == "geneve" and len(one["nodes"]) > 1 and one["edges"]
+    assert max(n["depth"] for n in client.get("/api/entities/geneve/neighbours", params={"depth": 9}).json()["nodes"]) <= 3
+
+
+def test_paths(server) -> None:
+    body = server.client().get("/api/paths", params={"from": "lausanne", "to": "qkgd:ville-de-quebec", "max": 2}).json()
+    assert body["paths"] and len(body["paths"]) <= 2
+    path = body["paths"][0]
+    assert path["nodes"][0]["id"] == "lausanne" and path["nodes"][-1]["id"] == "ville-de-quebec"
+    assert len(path["edges"]) == path["length"] and all(e["property"] for e in path["edges"])
+
+
+def test_canned_query_with_parameter(server) -> None:
+    client = server.client()
+    meta = {q["name"]: q for q in client.get("/api/queries").json()}
+    assert meta["missions-to-country"]["params"][0]["class"] == "qkg:Country"
+    suisse = client.get("/api/queries/missions-to-country", params={"country": "qkgd:suisse"}).json()
+    france = client.get("/queries/missions-to-country.json", params={"country": "qkgd:france"}).json()
+    assert suisse["results"]["bindings"] and suisse != france
+    rows = list(csv.reader(io.StringIO(client.get("/queries/missions-to-country.csv",
+                                                  params={"country": "qkgd:suisse"}).text)))
+    assert len(rows) == len(suisse["results"]["bindings"]) + 1
+
+
+def test_injection_through_a_parameter_is_just_a_value(server) -> None:
+    """A parameter is bound as a term, never pasted: SPARQL in it cannot change the query."""
+    r = server.client().get("/api/queries/missions-to-country",
+                            params={"country": "qkgd:suisse> } UNION { ?s ?p ?o"})
+    assert r.status_code in (200, 400)
+    if r.status_code == 200:
+        assert r.json()["results"]["bindings"] == []
+
+
+def test_void_and_dump(server) -> None:
+    client = server.client()
+    void = Graph().parse(data=client.get("/.well-known/void").text, format="turtle")
+    sparql = URIRef(server.url + "/sparql")
+    assert (None, URIRef("http://rdfs.org/ns/void#sparqlEndpoint"), sparql) in void
+    dump = client.get("/dump.trig")
+    assert dump.status_code == 200 and b"graph-2024-" in dump.content
+
+
+def test_home_page(server) -> None:
+    r = server.client().get("/", headers={"Accept": "text/html"})
+    assert r.status_code == 200
+    for link in ("/queries", "/sparql", "/network", "/map", "/stats"):
+        assert f'href="{link}"' in r.text
+    assert "verdict" in r.text
