@@ -67,7 +67,7 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
               help="Folder of .ttl data files (default: the repository's data/).")
 @click.option("--add", "extra", multiple=True, type=click.Path(path_type=Path),
               help="Extra RDF file to include (.ttl, .nt, .trig, .nq); repeatable.")
-@click.option("--shacl/--no-shacl", default=None, help="Force or skip SHACL (default: on below 200k triples).")
+@click.option("--shacl/--no-shacl", default=None, help="Force or skip SHACL (default: on up to 50k asserted triples).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
 @click.pass_context
 def build(ctx, data_root, extra, shacl, quiet):

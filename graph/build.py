@@ -41,7 +41,7 @@ __all__ = ["Source", "BuildResult", "Problem", "build", "ONTOLOGY_GRAPH", "BUILD
 ONTOLOGY_GRAPH = str(QKGD["graph-ontology"])
 BUILD_GRAPH = str(QKGD["graph-build"])
 #: Above this many asserted triples, SHACL (pure Python) is skipped unless asked for; the SPARQL checks run always.
-SHACL_MAX_TRIPLES = 200_000
+SHACL_MAX_TRIPLES = 50_000
 _FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".trig": ox.RdfFormat.TRIG,
             ".nq": ox.RdfFormat.N_QUADS}
 _BULK_BYTES = 20_000_000
@@ -151,6 +151,8 @@ def build(sources: Iterable[Source], *, data_dir: str | Path, shacl: bool | None
                 raise _data_error(problems)
             shacl_state = "conforms"
             say(f"SHACL: conforms ({steps['shacl']:.2f} s)")
+        elif shacl is False:
+            say("SHACL skipped (--no-shacl)")
         else:
             say(f"SHACL skipped ({asserted} triples > {SHACL_MAX_TRIPLES}; pass --shacl to force)")
 
@@ -237,9 +239,11 @@ def check(store: ox.Store, sources: list[Source]) -> list[Problem]:
     locate = _Locator(sources)
     ids, qkg = str(QKGD), str(QKG)
     problems: list[Problem] = []
-    known = {str(s["s"].value) for s in store.query("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } }")}
+    known: set[str] | None = None  # built only when a reference is broken, for the "did you mean" hint
     for row in store.query(_Q_UNDEFINED % {"id": ids}):
         target = row["o"].value
+        if known is None:
+            known = {str(s["s"].value) for s in store.query("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } }")}
         hint = _closest(target, known)
         problems.append(locate.problem(row["g"], row["s"].value,
                         f"refers to <{target}> ({_short(row['p'].value)}), which no file defines"

@@ -44,10 +44,18 @@ INFERRED_GRAPH = ox.NamedNode(str(QKGD["graph-inferred"]))
 
 @dataclass(frozen=True)
 class Rule:
-    """One inference rule: a name (for progress and tests) and a SPARQL CONSTRUCT over the union graph."""
+    """One inference rule: a name (for progress and tests) and a SPARQL CONSTRUCT over the union graph.
+
+    ``stage`` says when it runs (see :func:`materialise`): ``"property"`` rules repeat to a fixpoint,
+    ``"class"`` rules (``source`` class => ``targets`` superclasses) run as one pass in Python, ``"defined"``
+    rules after them, and ``"once"`` rules (which read only asserted data) a single time.
+    """
 
     name: str
     construct: str
+    stage: str = "property"
+    source: str = ""
+    targets: tuple[str, ...] = ()
 
 
 @dataclass
@@ -139,10 +147,11 @@ def compile_rules(ontology: Graph) -> list[Rule]:
             else:
                 raise ValueError(f"unsupported class expression in the definition of {defined}")
         rules.append(Rule(f"hasValue:{_local(defined)}",
-                          f"CONSTRUCT {{ ?x a <{defined}> }} WHERE {{ {' . '.join(patterns)} }}"))
+                          f"CONSTRUCT {{ ?x a <{defined}> }} WHERE {{ {' . '.join(patterns)} }}", stage="defined"))
     for c in sorted(classes.edges):
         heads = " , ".join(f"<{s}>" for s in sorted(classes.supers(c)))
-        rules.append(Rule(f"subClass:{_local(c)}", f"CONSTRUCT {{ ?x a {heads} }} WHERE {{ ?x a <{c}> }}"))
+        rules.append(Rule(f"subClass:{_local(c)}", f"CONSTRUCT {{ ?x a {heads} }} WHERE {{ ?x a <{c}> }}",
+                          stage="class", source=c, targets=tuple(sorted(classes.supers(c)))))
     rules.extend(_domain_rules())
     return rules
 
@@ -162,12 +171,12 @@ def _domain_rules() -> list[Rule]:
             f"CONSTRUCT {{ ?x <{time}hasTime> ?t . ?t a <{time}Interval> ; <{time}hasBeginning> ?b ."
             f" ?b a <{time}Instant> ; <{time}{position}> ?d }}"
             f" WHERE {{ ?x <{schema}startDate> ?d . FILTER(datatype(?d) = <{xsd}{kind}>)"
-            f" BIND(IRI(CONCAT(STR(?x), '-time')) AS ?t) BIND(IRI(CONCAT(STR(?x), '-start')) AS ?b) }}")))
+            f" BIND(IRI(CONCAT(STR(?x), '-time')) AS ?t) BIND(IRI(CONCAT(STR(?x), '-start')) AS ?b) }}"), stage="once"))
         rules.append(Rule(f"time:end:{kind}", (
             f"CONSTRUCT {{ ?x <{time}hasTime> ?t . ?t a <{time}Interval> ; <{time}hasEnd> ?e ."
             f" ?e a <{time}Instant> ; <{time}{position}> ?d }}"
             f" WHERE {{ ?x <{schema}endDate> ?d . FILTER(datatype(?d) = <{xsd}{kind}>)"
-            f" BIND(IRI(CONCAT(STR(?x), '-time')) AS ?t) BIND(IRI(CONCAT(STR(?x), '-end')) AS ?e) }}")))
+            f" BIND(IRI(CONCAT(STR(?x), '-time')) AS ?t) BIND(IRI(CONCAT(STR(?x), '-end')) AS ?e) }}"), stage="once"))
     return rules
 
 
@@ -183,8 +192,14 @@ def materialise(store: ox.Store, rules: list[Rule], *, max_rounds: int = 12,
                 progress: Callable[[str], None] | None = None) -> int:
     """Apply ``rules`` to ``store`` until nothing new is derived; return the number of inferred triples.
 
-    Inferred triples are written to :data:`INFERRED_GRAPH`. Each round runs every rule over the union of
-    all graphs and adds only what is not already there.
+    Inferred triples are written to :data:`INFERRED_GRAPH`. The order avoids re-deriving what is known:
+
+    1. property rules (sub-properties, inverses, symmetry, transitivity, chains, the domain rules) repeat
+       until a round adds nothing; they never depend on types;
+    2. ``once`` rules (OWL-Time descriptions of asserted dates) run a single time;
+    3. class rules run as one pass: every ``(entity, class)`` pair is read once and each class's complete
+       superclass closure is added, so no later round is needed;
+    4. defined classes (``owl:hasValue``) are classified, then step 3 runs again for what they added.
 
     Examples
     --------
@@ -194,22 +209,62 @@ def materialise(store: ox.Store, rules: list[Rule], *, max_rounds: int = 12,
     >>> materialise(s, [r])
     1
     """
+    say = progress or (lambda _msg: None)
+    by_stage: dict[str, list[Rule]] = defaultdict(list)
+    for rule in rules:
+        by_stage[rule.stage].append(rule)
     total = 0
     for round_no in range(1, max_rounds + 1):
-        added = 0
-        for rule in rules:
-            new = [ox.Quad(t.subject, t.predicate, t.object, INFERRED_GRAPH)
-                   for t in store.query(rule.construct, use_default_graph_as_union=True)]
-            fresh = [q for q in new if not _present(store, q)]
-            if fresh:
-                store.extend(fresh)
-                added += len(fresh)
+        added = sum(_apply(store, rule) for rule in by_stage["property"])
         total += added
-        if progress:
-            progress(f"inference round {round_no}: +{added} triples")
+        say(f"inference: property round {round_no}: +{added} triples")
         if not added:
-            return total
-    raise RuntimeError(f"inference did not reach a fixpoint in {max_rounds} rounds")
+            break
+    else:
+        raise RuntimeError(f"property inference did not reach a fixpoint in {max_rounds} rounds")
+    added = sum(_apply(store, rule) for rule in by_stage["once"])
+    say(f"inference: time descriptions: +{added} triples")
+    total += added
+    supers = {r.source: r.targets for r in by_stage["class"]}
+    added = _classify(store, supers)
+    say(f"inference: class closure: +{added} triples")
+    total += added
+    added = sum(_apply(store, rule) for rule in by_stage["defined"])
+    if added:
+        added += _classify(store, supers)
+    say(f"inference: defined classes: +{added} triples")
+    return total + added
+
+
+def _apply(store: ox.Store, rule: Rule) -> int:
+    fresh = [ox.Quad(t.subject, t.predicate, t.object, INFERRED_GRAPH)
+             for t in store.query(rule.construct, use_default_graph_as_union=True)]
+    fresh = [q for q in fresh if not _present(store, q)]
+    if fresh:
+        store.extend(fresh)
+    return len(fresh)
+
+
+_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def _classify(store: ox.Store, supers: dict[str, tuple[str, ...]]) -> int:
+    """Add every superclass of every typed entity in one pass over the ``rdf:type`` triples."""
+    known: dict = defaultdict(set)
+    for quad in store.quads_for_pattern(None, _TYPE, None, None):
+        if isinstance(quad.object, ox.NamedNode):
+            known[quad.subject].add(quad.object.value)
+    nodes = {c: ox.NamedNode(c) for targets in supers.values() for c in targets}
+    new = []
+    for subject, classes in known.items():
+        wanted = set()
+        for c in classes:
+            wanted.update(supers.get(c, ()))
+        for c in wanted - classes:
+            new.append(ox.Quad(subject, _TYPE, nodes[c], INFERRED_GRAPH))
+    if new:
+        store.extend(new)
+    return len(new)
 
 
 def _present(store: ox.Store, quad: ox.Quad) -> bool:

@@ -358,11 +358,12 @@ def typed_multigraph(store: ox.Store, *, inferred: bool = False, concepts: bool 
     base = str(QKGD)
     G = nx.MultiDiGraph(projection="typed", parameters={"inferred": inferred, "concepts": concepts})
     not_props = " && ".join(f"?p != <{p}>" for p in (*_NOT_LINKS, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"))
-    not_graphs = " && ".join(f"?g != <{g}>" for g in sorted(skip_graphs))
-    for r in store.query(f"""SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
-            FILTER(isIRI(?o) && {not_props} && {not_graphs} && STRSTARTS(STR(?o), "{base}") && STRSTARTS(STR(?s), "{base}")) }}"""):
-        s, p, o, g = r[0].value, r[1].value, r[2].value, r[3].value
-        if s in excluded or o in excluded or s == o:
+    # one query per named graph: a fixed GRAPH is about twice as fast as GRAPH ?g with a filter on ?g
+    graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in skip_graphs)
+    rows = ((r[0].value, r[1].value, r[2].value, g) for g in graphs for r in store.query(
+        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} FILTER(isIRI(?o) && {not_props}) }}"))
+    for s, p, o, g in rows:
+        if not (s.startswith(base) and o.startswith(base)) or s in excluded or o in excluded or s == o:
             continue
         key = short(p)
         if G.has_edge(s, o, key):

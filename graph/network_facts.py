@@ -339,7 +339,7 @@ def labels(store: ox.Store, iris: Iterable[str], *, lang: str = "fr") -> dict[st
         for chunk in _values_chunks(iris):
             found.update(_best_labels(_rows(store, f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {chunk} }} {pattern} }}"),
                                       lang, iris))
-    return {i: found[i] if i in found else short(i) for i in iris}
+    return {i: found[i] if i in found else short(i) for i in sorted(iris)}
 
 
 def _most_specific(store: ox.Store, classes: dict[str, set[str]]) -> dict[str, str]:
@@ -378,7 +378,7 @@ def types(store: ox.Store, iris: Iterable[str]) -> dict[str, str]:
             for k, v in collect(store.query(query.format(values=f"VALUES ?s {{ {chunk} }}")), iris).items():
                 classes[k] |= v
         found = _most_specific(store, classes)
-    return {s: found.get(s, "") for s in iris}
+    return {s: found.get(s, "") for s in sorted(iris)}
 
 
 def provenance(store: ox.Store, iris: Iterable[str], *, lang: str = "fr") -> dict[str, dict]:
