@@ -291,15 +291,27 @@ def audit(ctx, fmt, report):
 
 @cli.command()
 @click.option("-f", "--format", "fmt", default="turtle",
-              type=click.Choice(["turtle", "trig", "jsonld", "ntriples", "nquads"]))
+              type=click.Choice(["turtle", "trig", "jsonld", "ntriples", "nquads", "gexf", "graphml", "csv"]),
+              help="RDF formats dump the graph; gexf (Gephi), graphml and csv (edge list) export a network projection.")
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None, help="Output file (default: stdout).")
-@click.option("--inferred/--asserted", default=True, help="Include the inferred graph (default) or not.")
+@click.option("--inferred/--asserted", default=True, help="RDF: include the inferred graph (default) or not.")
+@click.option("--projection", default="actors", type=click.Choice(["actors", "actor-theme", "actor-place", "typed"]),
+              help="gexf/graphml/csv: which projection of the graph (see `qkg analyse --help`).")
 @click.pass_context
-def export(ctx, fmt, out, inferred):
-    """Dump the graph; files are written to a temporary name then renamed, so a reader never sees half a file."""
+def export(ctx, fmt, out, inferred, projection):
+    """Dump the graph (RDF) or one of its network projections (GEXF, GraphML, CSV edge list).
+
+    Files are written to a temporary name then renamed, so a reader never sees half a file.
+    """
     from graph.export import export_rdf
 
-    data = export_rdf(_open(_settings(ctx)), fmt, inferred=inferred)
+    store = _open(_settings(ctx))
+    if fmt in ("gexf", "graphml", "csv"):
+        from graph.network import export_projection, project
+
+        data = export_projection(project(store, projection), fmt)
+    else:
+        data = export_rdf(store, fmt, inferred=inferred)
     if out is None:
         sys.stdout.buffer.write(data)
         return

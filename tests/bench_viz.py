@@ -85,12 +85,13 @@ def time_in_subprocess(code: str, cap: float) -> float | None:
 
 
 def layout_times(n: int, cap: float) -> dict:
-    setup = (f"import time, networkx as nx; g = nx.Graph(nx.barabasi_albert_graph({n}, 3, seed=42)); "
+    setup = (f"import time, networkx as nx; g = nx.Graph(nx.barabasi_albert_graph({n}, 3, seed=42)); {{}}; "
              "t = time.perf_counter(); ")
-    igraph = time_in_subprocess(setup + "from viz.layout import layout_positions; layout_positions(g); "
+    igraph = time_in_subprocess(setup.format("from viz.layout import layout_positions") + "layout_positions(g); "
                                 "print(time.perf_counter() - t)", cap)
     try:
-        spring = time_in_subprocess(setup + "nx.spring_layout(g, seed=1); print(time.perf_counter() - t)", cap)
+        spring = time_in_subprocess(setup.format("import numpy, scipy") + "nx.spring_layout(g, seed=1); "
+                                    "print(time.perf_counter() - t)", cap)
         spring_note = None
     except RuntimeError as exc:
         spring, spring_note = None, f"n/a ({exc})"

@@ -114,3 +114,21 @@ def test_check_passes(graph_2024):
     out = qkg(graph_2024, "check").stdout
     assert "HermiT: consistent" in out and "all checks passed" in out
     assert "FAIL" not in out
+
+
+@pytest.mark.parametrize("fmt", ["gexf", "graphml", "csv"])
+def test_export_network_projection(graph_2024, tmp_path, fmt):
+    import csv
+
+    import networkx as nx
+
+    out = tmp_path / f"actors.{fmt}"
+    qkg(graph_2024, "export", "--format", fmt, "--projection", "actors", "--out", out)
+    if fmt == "csv":
+        rows = list(csv.DictReader(out.open(encoding="utf-8")))
+        pairs = {frozenset((r["source"], r["target"])) for r in rows}
+        assert frozenset(("qkgd:ville-de-quebec", "qkgd:aivp")) in pairs
+        return
+    G = nx.read_gexf(out) if fmt == "gexf" else nx.read_graphml(out)
+    assert G.number_of_nodes() > 50
+    assert G.has_edge("qkgd:ville-de-quebec", "qkgd:aivp") or G.has_edge("qkgd:aivp", "qkgd:ville-de-quebec")

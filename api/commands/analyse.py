@@ -302,7 +302,9 @@ def complementarity(ctx, actors, dimension, theme_level, target, relations, year
             for g in res["gaps"][dim]["only_one"]:
                 rows.append({"dimension": f"{dim}: only one", "actor": names[g["actor"]], "column": names.get(g["column"], g["column"])})
             for c in res["gaps"][dim]["none"]:
-                rows.append({"dimension": f"{dim}: none", "actor": "", "column": names.get(c, c)})
+                others = res["gaps"][dim]["none_but_others"].get(c, [])
+                rows.append({"dimension": f"{dim}: none", "column": names.get(c, c),
+                             "actor": ("others: " + ", ".join(names.get(a, a) for a in others[:3])) if others else ""})
     if dimension in ("all", "overlap"):
         for o in res["overlap"]:
             rows.append({"dimension": "overlap (Jaccard themes / countries / partners)",

@@ -157,13 +157,22 @@ def api_paths(state: StateDep, from_: str = Query(..., alias="from", max_length=
     """The ``k`` shortest paths; each step lists its triples (typed) or shared facts (actors), and every fact
     its report sections and annex item."""
     from api.routes.entities import resolve
+    from graph.errors import QKGError
     from graph.metrics_paths import DEFAULT_AVOID, connection_paths
     from graph.network import actor_network, typed_multigraph
 
     store = state.require_store()
     build = typed_multigraph if projection == "typed" else actor_network
     G = _cached(state, ("paths-graph", projection, lang), lambda: build(store, lang=lang))
-    return connection_paths(store, resolve(from_), resolve(to), k=k, projection=projection, graph=G, lang=lang,
+
+    def ref(value: str) -> str:  # an IRI, CURIE or local name; else left as typed (an exact label matches)
+        try:
+            iri = resolve(value)
+        except QKGError:
+            return value
+        return iri if iri in G else value
+
+    return connection_paths(store, ref(from_), ref(to), k=k, projection=projection, graph=G, lang=lang,
                             avoid=() if through_countries else DEFAULT_AVOID, max_length=max_length)
 
 

@@ -27,7 +27,7 @@ from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import networkx as nx
 import pyoxigraph as ox
@@ -66,6 +66,9 @@ _CACHE_VERSION = 1
 _lock = threading.Lock()
 _memory: OrderedDict = OrderedDict()
 Lang = Literal["fr", "en"]
+Kind = Literal["city", "region", "country", "government", "organisation", "forum", "post", "person", "group",
+               "mission", "reception", "event", "agreement", "project", "other"]
+assert set(get_args(Kind)) == set(KINDS), "api.routes.viz.Kind must list viz.style.KINDS"
 SizeBy = Literal["degree", "pagerank", "betweenness"]
 
 
@@ -356,7 +359,7 @@ def stats_page(request: Request, templates: TemplatesDep) -> Response:
 
 @router.get("/api/viz/network", responses=_ERR, summary="Network view data (nodes with positions, edges, facets)")
 def api_network(state: StateDep, store: StoreDep,
-                type: list[str] = Query([], description="Keep these kinds (city, organisation, forum, ...)."),
+                type: list[Kind] = Query([], description="Keep these kinds of node."),
                 theme: list[str] = Query([], description="Keep nodes with these themes (CURIEs) and their neighbours."),
                 year: list[int] = Query([], description="Hide dated nodes outside these years."),
                 category: list[str] = Query([], description="Keep receptions of these categories (CURIEs)."),

@@ -386,6 +386,8 @@
   }
 
   function draw(data) {
+    if (state.network) { state.network.destroy(); state.network = null; }
+    state.selected = null;
     state.data = data;
     state.adjacency = null;
     state.byId = {};
