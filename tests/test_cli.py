@@ -131,4 +131,6 @@ def test_export_network_projection(graph_2024, tmp_path, fmt):
         return
     G = nx.read_gexf(out) if fmt == "gexf" else nx.read_graphml(out)
     assert G.number_of_nodes() > 50
-    assert G.has_edge("qkgd:ville-de-quebec", "qkgd:aivp") or G.has_edge("qkgd:aivp", "qkgd:ville-de-quebec")
+    city, aivp = "https://w3id.org/qkg/id/ville-de-quebec", "https://w3id.org/qkg/id/aivp"
+    assert G.has_edge(city, aivp) or G.has_edge(aivp, city)
+    assert G.nodes[city]["label"] == "Ville de Québec"
