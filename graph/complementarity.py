@@ -38,7 +38,7 @@ from graph.network_regions import CONTINENTS
 from graph.results import short
 from ontology import QKGD
 
-__all__ = ["COMMITTEE", "THIN", "DIMENSIONS", "scope_actors", "theme_tops", "complementarity", "jaccard",
+__all__ = ["COMMITTEE", "THIN", "DIMENSIONS", "scope_actors", "actor_iri", "theme_tops", "complementarity", "jaccard",
            "cell_facts", "reach"]
 
 #: The committee whose members are the default scope.
@@ -66,7 +66,7 @@ def scope_actors(store: ox.Store, scope="committee", *, committee: str = COMMITT
     """
     if isinstance(scope, (list, tuple, set)) or (isinstance(scope, str) and scope not in ("committee", "partners", "both")):
         items = scope.split(",") if isinstance(scope, str) else scope
-        return [expand_curie(x.strip()) for x in items if x.strip()]
+        return list(dict.fromkeys(actor_iri(x) for x in items if x.strip()))
     out: list[str] = []
     if scope in ("committee", "both"):
         rows = store.query(f"SELECT DISTINCT ?a WHERE {{ ?m <{ORG}organization> <{committee}> ; <{ORG}member> ?a }}",
@@ -80,6 +80,27 @@ def scope_actors(store: ox.Store, scope="committee", *, committee: str = COMMITT
                            use_default_graph_as_union=True)
         out += sorted(r["a"].value for r in rows if r["a"].value not in out)
     return out
+
+
+def actor_iri(value: str) -> str:
+    """One actor of a list: an IRI (``<...>`` or bare) or a CURIE with a known prefix, as a valid IRI.
+
+    >>> actor_iri(" qkgd:ville-de-quebec ")
+    'https://w3id.org/qkg/id/ville-de-quebec'
+    >>> actor_iri("Ville de Québec")
+    Traceback (most recent call last):
+    ...
+    graph.errors.ParameterError: 'Ville de Québec' is not an IRI or a CURIE
+    """
+    value = value.strip()
+    try:
+        iri = expand_curie(value)
+        ox.NamedNode(iri)                  # IRIs go into SPARQL text: refuse what is not a valid IRI
+    except ValueError:
+        raise ParameterError(f"{value[:80]!r} is not an IRI or a CURIE",
+                             hint="list actors as qkgd:name or full IRIs separated by commas, "
+                                  "or use committee, partners or both") from None
+    return iri
 
 
 def theme_tops(store: ox.Store) -> dict[str, str]:
@@ -266,13 +287,17 @@ def cell_facts(result: dict, dimension: str, actor: str, column: str) -> list[di
     """The facts behind one cell of a :func:`complementarity` result, each with label and provenance."""
     if dimension not in DIMENSIONS:
         raise ParameterError(f"unknown dimension {dimension!r}", hint=f"use one of {', '.join(DIMENSIONS)}")
-    try:
-        actor = expand_curie(actor)
-    except Exception:  # noqa: BLE001 - a label or a local name: matched below
-        pass
-    if not column.startswith("continent:"):
-        column = expand_curie(column)
+    actor, column = _cell_key(actor), column if column.startswith("continent:") else _cell_key(column)
     cell = result["matrices"][dimension]["cells"].get(actor, {}).get(column)
     if cell is None:
         return []
     return [{"iri": f, "curie": short(f), **result["facts"][f]} for f in cell["facts"]]
+
+
+def _cell_key(value: str) -> str:
+    """A row or column as given (IRI or CURIE) -> the key of the matrices; anything else is left as it is
+    (it names no row or column, so its cell is empty)."""
+    try:
+        return expand_curie(value)
+    except ValueError:
+        return value

@@ -19,6 +19,7 @@ from collections import defaultdict
 import pyoxigraph as ox
 
 from graph.catalog import expand_curie
+from graph.errors import ParameterError
 from graph.network_facts import ORG, Q, SKOS, labels, load_facts, provenance, types
 from graph.results import short
 
@@ -64,7 +65,12 @@ def reach(store: ox.Store, target: str, *, relations=None, year_from: int | None
     """
     from graph.complementarity import COMMITTEE, scope_actors
 
-    iri = expand_curie(target)
+    try:
+        iri = expand_curie(target)
+        ox.NamedNode(iri)                  # the IRI goes into SPARQL text
+    except ValueError:
+        raise ParameterError(f"{target[:80]!r} is not an IRI or a CURIE",
+                             hint="name the target as qkgd:name or a full IRI") from None
     kind = target_kind(store, iri)
     out = {"target": {"iri": iri, "curie": short(iri), "label": labels(store, [iri], lang=lang)[iri]},
            "kind": kind, "rows": []}

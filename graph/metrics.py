@@ -32,7 +32,7 @@ import networkx as nx
 from graph.errors import ParameterError
 
 __all__ = ["EXACT_LIMIT", "DEFAULT_SAMPLES", "to_igraph", "centrality", "communities", "brokers", "ego",
-           "summary", "node_lookup"]
+           "summary", "node_lookup", "NodeNotFound"]
 
 #: Up to this many nodes, betweenness is exact and communities use networkx's Louvain.
 EXACT_LIMIT = 3000
@@ -233,6 +233,12 @@ def brokers(G: nx.Graph, *, top: int | None = 20, partition: dict | None = None,
             "method": part["method"], "modularity": part["modularity"]}
 
 
+class NodeNotFound(ParameterError):
+    """The entity named is not a node of the projection (404 over HTTP)."""
+
+    status = 404
+
+
 def node_lookup(G: nx.Graph, ref: str) -> str:
     """Find a node by IRI, CURIE (``qkgd:quebec``), local name or exact label; raise if absent or ambiguous.
 
@@ -255,7 +261,7 @@ def node_lookup(G: nx.Graph, ref: str) -> str:
         return hits[0]
     if hits:
         raise ParameterError(f"{ref!r} names {len(hits)} nodes", hint="pass the full IRI or the CURIE")
-    raise ParameterError(f"{ref!r} is not a node of this projection",
+    raise NodeNotFound(f"{str(ref)[:80]!r} is not a node of this projection",
                          hint="check the IRI (qkgd:...), or change --projection / --relations so it takes part")
 
 

@@ -17,10 +17,12 @@ from pathlib import Path
 
 import click
 
-__all__ = ["command", "STATIC"]
+__all__ = ["command", "STATIC", "FACTS_MAX"]
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 _VENDOR_HINT = "fetch the front-end libraries first: python3 scripts/assets.py"
+#: Above this many nodes the file carries no side-panel facts unless --facts is given (each costs a look-up).
+FACTS_MAX = 3000
 
 
 def _read(path: Path) -> str:
@@ -46,8 +48,9 @@ def _read(path: Path) -> str:
 @click.option("--lang", default="fr", show_default=True, type=click.Choice(["fr", "en"]))
 @click.option("--entity-base", default="https://w3id.org/qkg/id/", show_default=True,
               help="Where the file's links to entity pages point (http or https).")
-@click.option("--facts/--no-facts", default=True, show_default=True,
-              help="Embed each entity's facts and provenance for the side panel.")
+@click.option("--facts/--no-facts", default=None,
+              help=f"Embed each entity's facts and provenance for the side panel (default: up to {FACTS_MAX:,} "
+                   "nodes; one look-up per node).")
 @click.pass_context
 def command(ctx, out, focus, depth, types, themes, years, categories, relations, size_by, lang, entity_base, facts):
     """Write the network view as one offline HTML file (scripts and data inlined)."""
@@ -72,8 +75,11 @@ def command(ctx, out, focus, depth, types, themes, years, categories, relations,
                                      "category": categories, "relation": relations})
     payload = network_view(prepared, flt=flt, focus=focus, depth=depth, size_by=size_by, lang=lang)
     payload["meta"]["entity_base"] = entity_base
-    if facts:
+    if facts or (facts is None and len(payload["nodes"]) <= FACTS_MAX):
         payload["facts"] = {n["id"]: entity_view(store, n["id"], lang=lang) for n in payload["nodes"]}
+    elif facts is None:
+        click.echo(f"{len(payload['nodes']):,} nodes: no side-panel facts embedded (pass --facts to embed them)",
+                   err=True)
     title = "Réseau des relations internationales de Québec" if lang == "fr" else "Québec's international network"
     meta = payload["meta"]
     subtitle = (f"{meta['nodes']} nœuds, {meta['edges']} liens · build {meta['build']}" if lang == "fr"

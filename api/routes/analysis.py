@@ -30,11 +30,44 @@ from fastapi.responses import Response
 
 from api.deps import StateDep, TemplatesDep
 from api.errors import ERROR_RESPONSES
+from graph.network_export import MEDIA_TYPES
+from graph.network_facts import RELATIONS
+from ontology import PREFIXES
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["analysis"])
-_ERR = {400: ERROR_RESPONSES.get(400, {}), 422: ERROR_RESPONSES.get(422, {})}
+_ERR = {400: ERROR_RESPONSES[400], 422: ERROR_RESPONSES[422]}
+#: Routes that look an entity up: a name that is no node (or no entity) is a 404.
+_ERR_404 = {**_ERR, 404: {**ERROR_RESPONSES[404], "description": "No such entity or node"}}
+
+# The OpenAPI patterns say exactly what the server accepts, so that a schema-valid value is a valid one (a
+# value outside them is a 422 before any work). They are plain regexes: JSON Schema (ECMA 262) and
+# pydantic read them alike.
+_RELATION = "(?:all|" + "|".join(RELATIONS) + ")"
+#: ``relations``: empty (the default kinds) or relation names separated by commas.
+RELATIONS_PATTERN = f"^(?: *{_RELATION} *(?:, *{_RELATION} *)*)?$"
+_IRI = r"(?:https?://[A-Za-z0-9.-]+(?:/[A-Za-z0-9_.~/-]*)?(?:#[A-Za-z0-9_.~/-]*)?|urn:[A-Za-z0-9][A-Za-z0-9_.~:/-]*)"
+_CURIE = "(?:" + "|".join(sorted(PREFIXES)) + "):[A-Za-z0-9_][A-Za-z0-9_.~-]*"
+_ACTOR = f"(?:{_IRI}|{_CURIE})"
+#: ``actors``: a scope keyword, or IRIs and CURIEs (known prefixes) separated by commas.
+ACTORS_PATTERN = f"^(?:committee|partners|both|{_ACTOR}(?: *, *{_ACTOR})*)$"
+_ACTORS_DOC = "committee, partners, both, or comma-separated IRIs/CURIEs (qkgd:universite-laval)."
+_RELATIONS_DOC = ("Comma-separated kinds of fact: " + ", ".join(RELATIONS) + ", or all; empty or absent: "
+                  "the default kinds.")
+
+
+def _relations(value: str | None) -> str | None:
+    """An empty ``relations`` means the default kinds, as an absent one."""
+    return value if value and value.strip() else None
+
+
+def Relations():  # noqa: N802 - a Query() factory, used as a default
+    return Query(None, max_length=200, pattern=RELATIONS_PATTERN, description=_RELATIONS_DOC)
+
+
+def Year():  # noqa: N802
+    return Query(None, ge=1900, le=2100)
 _CACHE_SIZE = 24
 _lock = threading.Lock()
 
@@ -61,14 +94,12 @@ class _Opts:
     """The projection options shared by every route, as query parameters."""
 
     def __init__(self, projection: Projection = Query("actors", description="Which projection."),
-                 relations: str | None = Query(None, max_length=200, description="Comma-separated kinds of fact: "
-                                               "mission, event, reception, project, agreement, membership, partner, all."),
-                 year_from: int | None = Query(None, ge=1900, le=2100), year_to: int | None = Query(None, ge=1900, le=2100),
+                 relations: str | None = Relations(), year_from: int | None = Year(), year_to: int | None = Year(),
                  fold_posts: bool = Query(False, description="Fold posts into their organisation."),
                  fold_units: bool = Query(False, description="Fold units into their organisation."),
                  places: bool = Query(False, description="Actor network: make the facts' places nodes."),
                  lang: Literal["fr", "en"] = Query("fr")) -> None:
-        self.projection, self.relations, self.year_from, self.year_to = projection, relations, year_from, year_to
+        self.projection, self.relations, self.year_from, self.year_to = projection, _relations(relations), year_from, year_to
         self.fold_posts, self.fold_units, self.places, self.lang = fold_posts, fold_units, places, lang
 
     def key(self) -> tuple:
@@ -132,8 +163,9 @@ def api_brokers(state: StateDep, opts: _Opts = Depends(), top: int = Query(20, g
     return _cached(state, ("brokers", top, seed, *opts.key()), lambda: brokers(opts.graph(state), top=top, seed=seed))
 
 
-@router.get("/api/analysis/ego", responses=_ERR, summary="Ego network")
-def api_ego(state: StateDep, node: str = Query(..., max_length=300, description="IRI, CURIE, local name or label."),
+@router.get("/api/analysis/ego", responses=_ERR_404, summary="Ego network")
+def api_ego(state: StateDep, node: str = Query(..., min_length=1, max_length=300,
+                                               description="IRI, CURIE, local name or label."),
             depth: int = Query(1, ge=1, le=3), limit: int = Query(500, ge=1, le=5000),
             opts: _Opts = Depends()) -> dict:
     """The nodes within ``depth`` steps of ``node`` and the edges among them (at most ``limit`` nodes)."""
@@ -149,9 +181,11 @@ def api_ego(state: StateDep, node: str = Query(..., max_length=300, description=
             "nodes": _nodes(G, nodes), "edges": edges}
 
 
-@router.get("/api/analysis/paths", responses=_ERR, summary="How is X connected to Y")
-def api_paths(state: StateDep, from_: str = Query(..., alias="from", max_length=300, description="Source entity."),
-              to: str = Query(..., max_length=300, description="Target entity."), k: int = Query(3, ge=1, le=10),
+@router.get("/api/analysis/paths", responses=_ERR_404, summary="How is X connected to Y")
+def api_paths(state: StateDep,
+              from_: str = Query(..., alias="from", min_length=1, max_length=300, description="Source entity."),
+              to: str = Query(..., min_length=1, max_length=300, description="Target entity."),
+              k: int = Query(3, ge=1, le=10),
               projection: Literal["typed", "actors"] = "typed", through_countries: bool = False,
               max_length: int | None = Query(None, ge=1, le=20), lang: Literal["fr", "en"] = "fr") -> dict:
     """The ``k`` shortest paths; each step lists its triples (typed) or shared facts (actors), and every fact
@@ -179,6 +213,7 @@ def api_paths(state: StateDep, from_: str = Query(..., alias="from", max_length=
 def _map(state, actors: str, theme_level: str, relations, year_from, year_to, lang):
     from graph.complementarity import complementarity
 
+    relations = _relations(relations)
     return _cached(state, ("complementarity", actors, theme_level, relations, year_from, year_to, lang),
                    lambda: complementarity(state.require_store(), actors=actors, theme_level=theme_level,
                                            relations=relations, year_from=year_from, year_to=year_to, lang=lang))
@@ -186,10 +221,10 @@ def _map(state, actors: str, theme_level: str, relations, year_from, year_to, la
 
 @router.get("/api/analysis/complementarity", responses=_ERR, summary="Complementarity map")
 def api_complementarity(state: StateDep,
-                        actors: str = Query("committee", max_length=2000,
-                                            description="committee, partners, both, or comma-separated IRIs/CURIEs."),
-                        theme_level: Literal["theme", "top"] = "theme", relations: str | None = Query(None, max_length=200),
-                        year_from: int | None = None, year_to: int | None = None, lang: Literal["fr", "en"] = "fr") -> dict:
+                        actors: str = Query("committee", max_length=2000, pattern=ACTORS_PATTERN, description=_ACTORS_DOC),
+                        theme_level: Literal["theme", "top"] = "theme", relations: str | None = Relations(),
+                        year_from: int | None = Year(), year_to: int | None = Year(),
+                        lang: Literal["fr", "en"] = "fr") -> dict:
     """Actor x theme, x country and x continent matrices (every cell lists its facts), overlaps (Jaccard on
     themes, countries, partners), gaps (covered by one actor, by none) and notes on thin signal."""
     return _map(state, actors, theme_level, relations, year_from, year_to, lang)
@@ -197,11 +232,14 @@ def api_complementarity(state: StateDep,
 
 @router.get("/api/analysis/complementarity/cell", responses=_ERR, summary="The facts behind one cell")
 def api_cell(state: StateDep, dimension: Literal["themes", "countries", "continents"],
-             actor: str = Query(..., max_length=300), column: str = Query(..., max_length=300),
-             actors: str = Query("committee", max_length=2000), theme_level: Literal["theme", "top"] = "theme",
-             relations: str | None = Query(None, max_length=200), year_from: int | None = None,
-             year_to: int | None = None, lang: Literal["fr", "en"] = "fr") -> dict:
-    """Each fact with its label, kind, report sections, annex item and named graph."""
+             actor: str = Query(..., min_length=1, max_length=300, description="The row: an actor's IRI or CURIE."),
+             column: str = Query(..., min_length=1, max_length=300,
+                                 description="The column: a theme's or country's IRI or CURIE, or continent:NAME."),
+             actors: str = Query("committee", max_length=2000, pattern=ACTORS_PATTERN, description=_ACTORS_DOC),
+             theme_level: Literal["theme", "top"] = "theme", relations: str | None = Relations(),
+             year_from: int | None = Year(), year_to: int | None = Year(), lang: Literal["fr", "en"] = "fr") -> dict:
+    """Each fact with its label, kind, report sections, annex item and named graph (none for a row or column
+    that is not in the map)."""
     from graph.complementarity import cell_facts
 
     res = _map(state, actors, theme_level, relations, year_from, year_to, lang)
@@ -211,19 +249,32 @@ def api_cell(state: StateDep, dimension: Literal["themes", "countries", "contine
             "column": {"iri": column, "label": names.get(column, column.split(":", 1)[-1])}, "facts": facts}
 
 
-@router.get("/api/analysis/reach", responses=_ERR, summary="Who already reaches a target")
-def api_reach(state: StateDep, target: str = Query(..., max_length=300, description="A city, country, forum or theme."),
-              relations: str | None = Query(None, max_length=200), year_from: int | None = None,
-              year_to: int | None = None, lang: Literal["fr", "en"] = "fr") -> dict:
-    """Actors already linked to ``target`` and the facts (with provenance) that link them."""
-    from api.routes.entities import resolve
+@router.get("/api/analysis/reach", responses=_ERR_404, summary="Who already reaches a target")
+def api_reach(state: StateDep, target: str = Query(..., min_length=1, max_length=300,
+                                                   description="A city, country, forum or theme: name, CURIE or IRI."),
+              relations: str | None = Relations(), year_from: int | None = Year(), year_to: int | None = Year(),
+              lang: Literal["fr", "en"] = "fr") -> dict:
+    """Actors already linked to ``target`` and the facts (with provenance) that link them; a target that
+    names no entity is a 404, one that is neither a place, a theme nor an organisation has no rows."""
+    import pyoxigraph as ox
+
+    from api.routes.entities import EntityNotFound, resolve
     from graph.complementarity import reach
 
-    return reach(state.require_store(), resolve(target), relations=relations, year_from=year_from,
+    iri = resolve(target)
+    try:
+        ox.NamedNode(iri)
+    except ValueError:                     # e.g. "http://a b": the shape of an IRI, not a valid one
+        raise EntityNotFound(f"{target[:80]!r} names no entity: it is not a valid IRI",
+                             hint="write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI") from None
+    return reach(state.require_store(), iri, relations=_relations(relations), year_from=year_from,
                  year_to=year_to, lang=lang)
 
 
-@router.get("/api/analysis/export", responses=_ERR, summary="Download a projection (GEXF, GraphML, CSV)")
+@router.get("/api/analysis/export", response_class=Response, summary="Download a projection (GEXF, GraphML, CSV)",
+            responses={200: {"description": "The file (``Content-Disposition: attachment``).",
+                             "content": {media: {"schema": {"type": "string"}} for media in MEDIA_TYPES.values()}},
+                       **_ERR})
 def api_export(state: StateDep, format: Literal["gexf", "graphml", "csv"] = "gexf", opts: _Opts = Depends()) -> Response:
     """The projection as a file for Gephi, yEd, Cytoscape or a spreadsheet (list attributes joined with " | ")."""
     from graph.network_export import MEDIA_TYPES, export_projection

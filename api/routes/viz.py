@@ -120,7 +120,8 @@ def _years(attrs: dict) -> list[int]:
         span = activity_span(attrs["startDate"], attrs.get("endDate"))
     except ValueError:
         return []
-    return list(range(span.start.year, (span.end - timedelta(days=1)).year + 1))
+    first, last = span.start.year, (span.end - timedelta(days=1)).year
+    return list(range(first, min(last, first + 100) + 1))  # a century at most, whatever the data says
 
 
 def _vocab(store: ox.Store, ids: set[str], lang: str) -> dict[str, str]:

@@ -179,6 +179,12 @@
         onclick: function () { setFocus(state.selected); } }),
     ]);
     panel.appendChild(actions);
+    if (info.missing) {
+      panel.appendChild(h("p", { className: "viz-count", text: t("Les faits de cette entité ne sont pas inclus dans ce fichier (qkg viz --facts).",
+        "This file does not carry the entity's facts (qkg viz --facts).") }));
+      panel.hidden = false;
+      return;
+    }
     var sources = info.sources || [];
     panel.appendChild(h("h3", { text: t("Provenance", "Provenance") }));
     var prov = h("ul", { className: "viz-prov" });
@@ -223,7 +229,7 @@
     ui.panel.appendChild(h("p", { className: "viz-loading", text: (node && node.full) || id }));
     if (standalone) {
       var facts = (state.data.facts || {})[id];
-      renderPanel(facts || { id: id, label: node.full, kind: node.group, facts: [], sources: [], incoming: [] });
+      renderPanel(facts || { id: id, label: node.full, kind: node.group, facts: [], incoming: [], missing: true });
       return;
     }
     var url = entityApi + "?id=" + encodeURIComponent(id) + "&lang=" + C.LANG;

@@ -11,7 +11,7 @@
   var PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#332288", "#44AA99",
     "#882255", "#999933", "#AA4499"];
 
-  function drawTimeline(box, tl) {
+  function drawTimeline(box, tl, done) {
     var groups = new vis.DataSet(tl.groups.map(function (g) { return { id: g.id, content: h("span", { text: g.label }) }; }));
     var items = new vis.DataSet(tl.items.map(function (it) {
       // A known single day is a box at that day; a span (or a month or year) is a range over all of it.
@@ -22,6 +22,7 @@
     var timeline = new vis.Timeline(box, items, groups, {
       start: "2023-12-01", end: "2025-02-01", zoomMin: 1000 * 60 * 60 * 24 * 7, stack: true, orientation: "top",
       margin: { item: 4 }, maxHeight: 460, locale: C.LANG === "en" ? "en" : "fr", showCurrentTime: false,
+      onInitialDrawComplete: done,  // the timeline stays hidden until its items are laid out
       template: function (item) {
         return h("span", { className: "viz-item" }, [h("span", { text: item.label }), h("span", { className: "viz-item-when", text: item.when })]);
       },
@@ -66,21 +67,21 @@
       [totals.receptions, t("accueils", "receptions")], [totals.missions, t("missions", "missions")],
       [totals.agreements, t("ententes", "agreements")], [totals.dated, t("faits datés", "dated facts")],
     ].map(function (row) { return h("li", {}, [h("strong", { text: String(row[0]) }), h("span", { text: row[1] })]); })));
+    var grid = h("div", { className: "viz-stats-grid" });
+    root.appendChild(grid);
     root.appendChild(h("h2", { text: t("Chronologie", "Timeline") }));
     var box = h("div", { id: "viz-timeline", className: "viz-timeline" });
     root.appendChild(box);
     if (data.timeline.skipped.length) {
       root.appendChild(h("p", { className: "viz-count", text: t("Dates illisibles : ", "Unreadable dates: ") + data.timeline.skipped.join(", ") }));
     }
-    var grid = h("div", { className: "viz-stats-grid" });
-    root.appendChild(grid);
     var c = data.charts;
     grid.appendChild(chart("receptions-category", c.receptions_by_category, t("Accueils par catégorie", "Receptions by category"), "doughnut"));
     grid.appendChild(chart("receptions-country", c.receptions_by_country, t("Accueils par pays d'origine", "Receptions by origin country"), "bar"));
     grid.appendChild(chart("missions-country", c.missions_by_country, t("Missions par pays visité", "Missions by country visited"), "bar"));
     grid.appendChild(chart("agreements-type", c.agreements_by_type, t("Ententes par type", "Agreements by type"), "bar"));
-    drawTimeline(box, data.timeline);
-    root.setAttribute("data-drawn", "1");
+    drawTimeline(box, data.timeline, function () { root.setAttribute("data-drawn", "1"); });
+
   }
 
   C.getJSON((root.getAttribute("data-api") || "/api/viz/stats") + "?lang=" + C.LANG)
