@@ -47,8 +47,10 @@ _ERR_404 = {**_ERR, 404: {**ERROR_RESPONSES[404], "description": "No such entity
 _RELATION = "(?:all|" + "|".join(RELATIONS) + ")"
 #: ``relations``: empty (the default kinds) or relation names separated by commas.
 RELATIONS_PATTERN = f"^(?: *{_RELATION} *(?:, *{_RELATION} *)*)?$"
-_IRI = r"(?:https?://[A-Za-z0-9.-]+(?:/[A-Za-z0-9_.~/-]*)?(?:#[A-Za-z0-9_.~/-]*)?|urn:[A-Za-z0-9][A-Za-z0-9_.~:/-]*)"
-_CURIE = "(?:" + "|".join(sorted(PREFIXES)) + "):[A-Za-z0-9_][A-Za-z0-9_.~-]*"
+_CHAR = r"(?:[A-Za-z0-9_.~!$&'()*+;=:@/-]|%[0-9A-Fa-f]{2})"        # an IRI's path character, but the comma
+_IRI = (rf"(?:https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/{_CHAR}*)?(?:\?(?:{_CHAR}|\?)*)?(?:#(?:{_CHAR}|\?)*)?"
+        rf"|urn:[A-Za-z0-9]{_CHAR}*)")
+_CURIE = "(?:" + "|".join(sorted(PREFIXES)) + r"):(?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2})(?:[A-Za-z0-9_.~-]|%[0-9A-Fa-f]{2})*"
 _ACTOR = f"(?:{_IRI}|{_CURIE})"
 #: ``actors``: a scope keyword, or IRIs and CURIEs (known prefixes) separated by commas.
 ACTORS_PATTERN = f"^(?:committee|partners|both|{_ACTOR}(?: *, *{_ACTOR})*)$"
