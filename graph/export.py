@@ -8,9 +8,12 @@ b'<http://e/a> <http://e/p> "x" .\\n'
 """
 from __future__ import annotations
 
+import contextlib
 import os
-import tempfile
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
@@ -18,7 +21,7 @@ from rdflib import Dataset, Graph
 from graph.errors import ParameterError
 from ontology import PREFIXES
 
-__all__ = ["export_rdf", "atomic_write", "to_rdflib", "FORMATS"]
+__all__ = ["export_rdf", "atomic_write", "atomic_writer", "to_rdflib", "FORMATS"]
 
 _INFERRED = "https://w3id.org/qkg/id/graph-inferred"
 FORMATS = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD,
@@ -59,17 +62,35 @@ def to_rdflib(store: ox.Store, *, inferred: bool = True) -> Graph:
     return g
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half of it."""
+@contextlib.contextmanager
+def atomic_writer(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
+    """Open a temporary file beside ``path`` for writing; on success it is fsynced and renamed onto ``path``.
+
+    Readers see the old file or the new one, never half of one; an error leaves no temporary file behind. The
+    file gets the usual permissions (umask), not mkstemp's 0600.
+
+    >>> import pathlib, tempfile
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+    >>> with atomic_writer(target) as fh:
+    ...     _ = fh.write(b"done")
+    >>> target.read_bytes()
+    b'done'
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        with open(tmp, "xb") as fh:
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half of it."""
+    with atomic_writer(path) as fh:
+        fh.write(data)

@@ -44,10 +44,10 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
-from pathlib import Path
 from random import Random
 from typing import Callable, Iterator
 
+from graph.export import atomic_writer
 import ontology as _onto
 from ontology import DCT, GEO, ORG, PROV, QKG, QKGD, SCHEMA
 
@@ -858,30 +858,18 @@ def write(path: str | os.PathLike[str], triples: int, *, seed: int = 0,
     >>> len(out.read_text(encoding="utf-8").splitlines()) == s.triples
     True
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     summary = Summary()
-    # A fresh name opened with "x" (not mkstemp, whose 0600 mode would survive the rename): the file gets
-    # the usual permissions from the umask.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{time.monotonic_ns()}.partial")
-    try:
-        with open(tmp, "x", encoding="utf-8", newline="\n", buffering=1 << 20) as fh:
-            chunk: list[str] = []
-            for line in generate(triples, seed=seed, summary=summary):
-                chunk.append(line)
-                if len(chunk) == 100_000:
-                    fh.write("".join(chunk))
-                    chunk.clear()
-                    if progress:
-                        progress(summary.triples)
-            fh.write("".join(chunk))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(path) as fh:
+        chunk: list[str] = []
+        for line in generate(triples, seed=seed, summary=summary):
+            chunk.append(line)
+            if len(chunk) == 100_000:
+                fh.write("".join(chunk).encode("utf-8"))
+                chunk.clear()
+                if progress:
+                    progress(summary.triples)
+        fh.write("".join(chunk).encode("utf-8"))
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import http.server
 import pickle
-import threading
 import time
 
 import pyoxigraph as ox
@@ -24,37 +22,7 @@ from graph.errors import (
     UpdateRefused,
 )
 from graph.guard import inspect_query
-
-# -- a loopback canary: counts every HTTP request it receives ----------------
-
-
-class Canary:
-    """HTTP listener on 127.0.0.1 that counts requests (use as a context manager)."""
-
-    def __enter__(self) -> Canary:
-        hits = self.hits = []
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                hits.append(self.path)
-                self.send_response(500)
-                self.end_headers()
-
-            do_POST = do_GET
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}/sparql"
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
+from tests.canary import Canary
 
 @pytest.fixture
 def canary():
