@@ -317,6 +317,9 @@ def test_workers_exit_when_the_parent_dies(store_path):
         from graph.pool import QueryPool
         pool = QueryPool({str(store_path)!r}, workers=2, timeout=600).start()
         threading.Thread(target=pool.run, args=({RUNAWAY!r},), daemon=True).start()
+        deadline = time.monotonic() + 20  # a loaded machine may be slow to start workers
+        while len(pool.pids()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
         time.sleep(0.5)
         print(*pool.pids(), flush=True)
         time.sleep(600)
