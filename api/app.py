@@ -88,6 +88,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "Every error has the shape {\"ok\": false, \"error\", \"hint\", \"status\"}.",
         version="0.1.0",
         lifespan=lifespan,
+        # FastAPI's own /docs and /redoc load Swagger UI from a CDN with an inline script: /docs is served by
+        # api/routes/meta.py from the npm package swagger-ui-dist instead (offline, CSP-clean).
+        docs_url=None,
+        redoc_url=None,
         openapi_tags=[
             {"name": "sparql", "description": "SPARQL 1.1 Protocol (read-only, time-limited, row-capped)."},
             {"name": "queries", "description": "Canned, parameterised queries."},

@@ -80,6 +80,10 @@ ASSETS: dict[str, list[tuple[str, str]]] = {
     "chart.js": [
         ("dist/chart.umd.min.js", "chart.umd.min.js"),
     ],
+    "swagger-ui-dist": [
+        ("swagger-ui-bundle.js", "swagger-ui-bundle.js"),
+        ("swagger-ui.css", "swagger-ui.css"),
+    ],
     "codemirror": [
         ("lib/codemirror.js", "codemirror.js"),
         ("lib/codemirror.css", "codemirror.css"),

@@ -116,3 +116,14 @@ def test_search_box_finds_geneve(browser_env, server) -> None:
         page.wait_for_url("**/id/geneve")
         assert "Genève" in page.locator("h1").inner_text()
         _clean(session)
+
+
+def test_api_docs_work_offline(browser_env, server) -> None:
+    """Swagger UI comes from the app (npm's swagger-ui-dist), not FastAPI's CDN default."""
+    with chromium_page() as session:
+        page = session.page
+        page.goto(server.url + "/docs")
+        page.wait_for_selector(".opblock-tag", timeout=15_000)
+        assert page.locator(".opblock-tag", has_text="sparql").count() >= 1
+        _shot(page, "docs")
+        _clean(session)

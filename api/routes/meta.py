@@ -71,6 +71,12 @@ def api_audit(state: StateDep) -> list[dict]:
     return _audit(state)
 
 
+@router.get("/docs", include_in_schema=False)
+async def docs(request: Request, templates: TemplatesDep) -> Response:
+    """The REST API's documentation: Swagger UI over /openapi.json, served from the app (no CDN)."""
+    return templates.TemplateResponse(request, "docs.html", {"title": "API"})
+
+
 @router.get("/", include_in_schema=False)
 async def home(request: Request, state: StateDep, templates: TemplatesDep) -> Response:
     """What qkg is, the counts, where to go next, and the audit summary."""
