@@ -51,13 +51,20 @@ _CHECKED_DATATYPES = (XSD.date, XSD.gYear, XSD.gYearMonth, XSD.dateTime, XSD.int
 
 @dataclass(frozen=True)
 class Source:
-    """One input file and the named graph its triples go to (``None`` for a TriG/N-Quads file's own graphs)."""
+    """One input file and the named graph its triples go to (``None`` for a TriG/N-Quads file's own graphs).
+
+    A loader that converts another format (a CSV sheet, say) passes the RDF it made as ``data`` (N-Triples);
+    ``path`` stays the user's file, so errors still name it.
+    """
 
     path: Path
     graph: str | None
+    data: bytes | None = None
 
     @property
     def format(self) -> ox.RdfFormat:
+        if self.data is not None:
+            return ox.RdfFormat.N_TRIPLES
         try:
             return _FORMATS[self.path.suffix]
         except KeyError:
@@ -183,11 +190,12 @@ def _load(store: ox.Store, src: Source) -> None:
     graph = ox.NamedNode(src.graph) if src.graph else None
     # bulk_load writes new on-disk files per call: fast for big files, slow for many small ones.
     loader = store.bulk_load if src.path.stat().st_size > _BULK_BYTES else store.load
+    where = {"input": src.data} if src.data is not None else {"path": str(src.path)}
     try:
         if graph is None:
-            loader(path=str(src.path), format=src.format)
+            loader(**where, format=src.format)
         else:
-            loader(path=str(src.path), format=src.format, to_graph=graph)
+            loader(**where, format=src.format, to_graph=graph)
     except SyntaxError as exc:
         match = re.search(r"line (\d+)(?: column (\d+))?", str(exc))
         line = int(match.group(1)) if match else None
@@ -315,7 +323,10 @@ class _Locator:
         if path not in self._lines:
             self._lines[path] = path.read_text(encoding="utf-8").splitlines() if path.stat().st_size < 5e6 else []
         local = entity.rsplit("/", 1)[-1]
-        pattern = re.compile(rf"^\s*(qkgd:{re.escape(local)}|<{re.escape(entity)}>)(\s|$)")
+        if path.suffix == ".csv":  # a sheet: the row whose first cell is the entity's id
+            pattern = re.compile(rf"^\s*\"?(qkgd:)?{re.escape(local)}\"?\s*(,|$)")
+        else:
+            pattern = re.compile(rf"^\s*(qkgd:{re.escape(local)}|<{re.escape(entity)}>)(\s|$)")
         for number, text in enumerate(self._lines[path], start=1):
             if pattern.match(text):
                 return number

@@ -1,6 +1,6 @@
 """Find the input files of a build: the curated report data, background facts and any extra files.
 
-Each Turtle file becomes one named graph, so every binary fact keeps the section it comes from:
+Each Turtle file (or CSV sheet, see :mod:`loaders.tabular`) becomes one named graph, so every binary fact keeps the section it comes from:
 ``data/2024/receptions.ttl`` -> ``qkgd:graph-2024-receptions``; ``data/background/places.ttl`` ->
 ``qkgd:graph-background-places`` (facts not stated by the report: coordinates, Wikidata ids).
 
@@ -17,7 +17,7 @@ from ontology import QKGD
 
 __all__ = ["default_data_root", "discover", "graph_for"]
 
-_SUFFIXES = (".ttl", ".nt", ".trig", ".nq")
+_SUFFIXES = (".ttl", ".nt", ".trig", ".nq", ".csv")
 
 
 def default_data_root() -> Path:
@@ -40,8 +40,19 @@ def discover(root: str | Path, *, extra: list[str | Path] = ()) -> list[Source]:
         raise DataError(f"data folder {root} does not exist", file=str(root),
                         hint="pass --data PATH pointing at a folder of .ttl files")
     files = sorted(p for p in root.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
-    sources = [Source(p, graph_for(p, root)) for p in files]
+    sources = [_source(p, graph_for(p, root)) for p in files]
     for item in extra:
         p = Path(item)
-        sources.append(Source(p, None if p.suffix in (".trig", ".nq") else str(QKGD["graph-extra-" + p.stem])))
+        sources.append(_source(p, None if p.suffix in (".trig", ".nq") else str(QKGD["graph-extra-" + p.stem])))
     return sources
+
+
+def _source(path: Path, graph: str | None) -> Source:
+    """A source; CSV sheets (see :mod:`loaders.tabular`) are converted to RDF here, errors naming the cell."""
+    if path.suffix == ".csv":
+        from loaders.tabular import sheet_to_ntriples
+
+        if not path.is_file():
+            raise DataError(f"{path}: no such file", file=str(path), hint="check the path")
+        return Source(path, graph, data=sheet_to_ntriples(path))
+    return Source(path, graph)

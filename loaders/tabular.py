@@ -1,0 +1,133 @@
+"""Sheets for analysts: a CSV file, one entity per row, turned into RDF that goes through the same build checks.
+
+The first column is ``id`` (a local name such as ``ville-de-montreal``, or a CURIE); ``type`` holds one or more
+classes (``qkg:LocalGovernment``, or just ``LocalGovernment``). Every other header is a property, written as a
+CURIE with an optional language or datatype: ``label@fr``, ``label@en``, ``altLabel@fr``,
+``qkg:jurisdiction``, ``schema:startDate^^xsd:date``, ``schema:description@en``. A cell may hold several values
+separated by `` | ``; an empty cell says nothing. A value that is a CURIE of a known prefix, or a full IRI, is a
+link; anything else is text (with the header's language or datatype).
+
+========  ===================================================  =================================
+id        type                                                 label@fr          qkg:jurisdiction
+========  ===================================================  =================================
+ville-x   qkg:LocalGovernment                                  Ville X           qkgd:x
+========  ===================================================  =================================
+
+Errors name the file, the line (the sheet's row, header = line 1), the column and the fix. What the sheet says
+is then checked like any other source: references, declared terms, literals, labels and SHACL.
+
+>>> import pathlib, tempfile
+>>> sheet = pathlib.Path(tempfile.mkdtemp()) / "partners.csv"
+>>> _ = sheet.write_text("id,type,label@fr,qkg:basedIn\\nville-x,qkg:Organisation,Organisme X,qkgd:quebec\\n")
+>>> for line in sorted(sheet_to_ntriples(sheet).decode().splitlines()):
+...     print(line)
+<https://w3id.org/qkg/id/ville-x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/qkg/def#Organisation> .
+<https://w3id.org/qkg/id/ville-x> <http://www.w3.org/2000/01/rdf-schema#label> "Organisme X"@fr .
+<https://w3id.org/qkg/id/ville-x> <https://w3id.org/qkg/def#basedIn> <https://w3id.org/qkg/id/quebec> .
+"""
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from graph.errors import DataError
+from ontology import PREFIXES, QKG, QKGD
+
+__all__ = ["sheet_to_ntriples", "SHORTCUTS"]
+
+#: Headers that need no prefix.
+SHORTCUTS = {"label": str(RDFS.label), "altLabel": str(SKOS.altLabel), "type": str(RDF.type)}
+_HEADER = re.compile(r"^(?P<prop>[^@^]+?)(?:@(?P<lang>[a-zA-Z-]+)|\^\^(?P<dtype>\S+))?$")
+_SEP = " | "
+
+
+def _expand(value: str, *, file: str, line: int, column: str, default_ns: str | None = None) -> str | None:
+    """A CURIE or IRI as a full IRI; None when ``value`` is not one."""
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        return value[1:-1]
+    if re.match(r"^https?://\S+$", value):
+        return value
+    match = re.match(r"^([a-zA-Z][\w-]*):(\S+)$", value)
+    if match and match.group(1) in PREFIXES:
+        return PREFIXES[match.group(1)] + match.group(2)
+    if match:
+        raise DataError(f"{file}:{line}: column {column!r}: unknown prefix {match.group(1)!r} in {value!r}",
+                        file=file, line=line, hint=f"use one of: {', '.join(sorted(PREFIXES))}")
+    if default_ns and re.match(r"^[\w-]+$", value):
+        return default_ns + value
+    return None
+
+
+def _columns(headers: list[str], file: str) -> list[tuple[str, str, str | None, str | None]]:
+    """(header, property IRI, language, datatype IRI) for each column after ``id``."""
+    if not headers or headers[0].strip().lstrip("\ufeff") != "id":
+        raise DataError(f"{file}:1: the first column must be 'id'", file=file, line=1,
+                        hint="put the entity's local name (e.g. ville-de-montreal) in a first column named id")
+    out = []
+    for header in headers[1:]:
+        match = _HEADER.match(header.strip())
+        if not match:
+            raise DataError(f"{file}:1: bad column header {header!r}", file=file, line=1,
+                            hint="write a property CURIE, with @lang or ^^datatype if needed (label@fr, "
+                                 "schema:startDate^^xsd:date)")
+        prop = match.group("prop")
+        iri = SHORTCUTS.get(prop) or _expand(prop, file=file, line=1, column=header)
+        if iri is None:
+            raise DataError(f"{file}:1: column {header!r} is not a property", file=file, line=1,
+                            hint=f"write it as a CURIE such as qkg:{prop} or schema:{prop}")
+        dtype = match.group("dtype")
+        dtype_iri = _expand(dtype, file=file, line=1, column=header) if dtype else None
+        out.append((header, iri, match.group("lang"), dtype_iri))
+    return out
+
+
+def sheet_to_ntriples(path: str | Path) -> bytes:
+    """Read a CSV sheet and return its triples as N-Triples; :class:`DataError` names the cell at fault."""
+    path = Path(path)
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{file}: not UTF-8 ({exc.reason} at byte {exc.start})", file=file,
+                        hint="save the sheet as CSV UTF-8") from None
+    rows = list(csv.reader(text.splitlines()))
+    if not rows:
+        raise DataError(f"{file}: empty sheet", file=file, hint="add a header row: id,type,label@fr,...")
+    columns = _columns(rows[0], file)
+    g = Graph()
+    seen: dict[str, int] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(columns) + 1:
+            raise DataError(f"{file}:{line}: {len(row)} cells for {len(columns) + 1} columns", file=file, line=line,
+                            hint="quote cells that contain commas (\"a, b\")")
+        ident = row[0].strip()
+        subject_iri = _expand(ident, file=file, line=line, column="id", default_ns=str(QKGD))
+        if not subject_iri:
+            raise DataError(f"{file}:{line}: id {ident!r} is not a local name or IRI", file=file, line=line,
+                            hint="use letters, digits and dashes, e.g. ville-de-montreal")
+        if subject_iri in seen:
+            raise DataError(f"{file}:{line}: id {ident!r} already used on line {seen[subject_iri]}", file=file,
+                            line=line, hint="give each row its own id, or merge the rows")
+        seen[subject_iri] = line
+        subject = URIRef(subject_iri)
+        for (header, prop, lang, dtype), cell in zip(columns, row[1:]):
+            for value in (v.strip() for v in cell.split(_SEP)):
+                if not value:
+                    continue
+                if prop == str(RDF.type):
+                    cls = _expand(value, file=file, line=line, column=header, default_ns=str(QKG))
+                    g.add((subject, RDF.type, URIRef(cls)))
+                    continue
+                link = None if (lang or dtype) else _expand(value, file=file, line=line, column=header)
+                if link:
+                    g.add((subject, URIRef(prop), URIRef(link)))
+                else:
+                    g.add((subject, URIRef(prop), Literal(value, lang=lang, datatype=URIRef(dtype) if dtype else None)))
+    return g.serialize(format="nt", encoding="utf-8")

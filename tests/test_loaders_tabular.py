@@ -1,0 +1,68 @@
+"""CSV sheets for analysts: they become RDF that goes through the same checks, with errors naming the cell."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from graph.build import build
+from graph.errors import DataError
+from graph.store import StoreLayout, open_read_only
+from loaders.sources import discover
+from loaders.tabular import sheet_to_ntriples
+from ontology import sparql_prefixes
+
+MINI = Path(__file__).parent / "data" / "mini"
+SHEET = """id,type,label@fr,label@en,altLabel@fr,qkg:jurisdiction,qkg:country,schema:startDate^^xsd:gYear,qkg:theme
+t-city-d,qkg:City,Ville D,City D,,,qkgd:t-country-a,,
+t-gov-d,LocalGovernment,"Administration D, centre",,AD | Admin D,qkgd:t-city-d,,2019,
+"""
+
+
+@pytest.fixture()
+def data(tmp_path) -> Path:
+    folder = tmp_path / "data"
+    shutil.copytree(MINI, folder)
+    return folder
+
+
+def test_a_sheet_builds_like_turtle(data, tmp_path):
+    (data / "sheet.csv").write_text(SHEET, encoding="utf-8")
+    result = build(discover(data), data_dir=tmp_path / "out", shacl=True)
+    store = open_read_only(StoreLayout(tmp_path / "out").require_current())
+    ask = sparql_prefixes() + """ASK { GRAPH qkgd:graph-sheet {
+        qkgd:t-gov-d a qkg:LocalGovernment ; rdfs:label "Administration D, centre"@fr ;
+            skos:altLabel "AD"@fr , "Admin D"@fr ; qkg:jurisdiction qkgd:t-city-d ;
+            schema:startDate "2019"^^xsd:gYear } }"""
+    assert bool(store.query(ask))
+    # inference applies to the sheet's facts too
+    assert bool(store.query(sparql_prefixes() + "ASK { qkgd:t-gov-d a schema:GovernmentOrganization }",
+                            use_default_graph_as_union=True))
+    assert result.shacl == "conforms"
+
+
+@pytest.mark.parametrize("sheet,line,fragment", [
+    ("type,id\n", 1, "first column must be 'id'"),
+    ("id,type,label@fr,foo:bar\nx,qkg:City,X,1\n", 1, "unknown prefix 'foo'"),
+    ("id,type,label@fr\nx,qkg:City,X\nx,qkg:City,Y\n", 3, "already used on line 2"),
+    ("id,type,label@fr\nx,qkg:City,X,extra,cells\n", 2, "cells for 3 columns"),
+    ("id,type,label@fr\nnot an id,qkg:City,X\n", 2, "is not a local name"),
+])
+def test_sheet_errors_name_the_line_and_the_fix(tmp_path, sheet, line, fragment):
+    path = tmp_path / "bad.csv"
+    path.write_text(sheet, encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        sheet_to_ntriples(path)
+    assert info.value.line == line and info.value.file == str(path)
+    assert fragment in str(info.value) and info.value.hint
+
+
+def test_a_broken_reference_in_a_sheet_names_its_row(data, tmp_path):
+    (data / "sheet.csv").write_text(SHEET.replace("qkgd:t-city-d,,2019", "qkgd:t-city-dd,,2019"), encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(DataError) as info:
+        build(discover(data), data_dir=out)
+    assert info.value.file.endswith("sheet.csv") and info.value.line == 3
+    assert "did you mean qkgd:t-city-d" in str(info.value)
+    assert StoreLayout(out).current() is None
