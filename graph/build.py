@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from graph import inference
-from graph.errors import BuildError, DataError
+from graph.errors import DataError
 from graph.store import StoreLayout
 from ontology import QKG, QKGD, SHAPES_FILE, load_ontology, ontology_paths
 

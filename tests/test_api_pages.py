@@ -5,7 +5,6 @@ Every page must load nothing from outside 127.0.0.1, log no console error and op
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

@@ -6,10 +6,8 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
 from graph.build import Source, build
