@@ -187,8 +187,13 @@ def describe(store: ox.Store, iri: str, *, max_facts: int = 2000, max_incoming: 
             alt.append(term_json(q.object))
         groups[q.predicate.value].append(
             {"value": term_json(q.object, labels), "provenance": provenance(iri, q.graph_name)})
+    def order(item) -> tuple:  # stated facts first, then types, then what inference alone added
+        p, values = item
+        only_inferred = all(v["provenance"]["kind"] == "inferred" for v in values)
+        return (only_inferred, p == _RDF_TYPE, short(p))
+
     facts = [{"property": term_json(ox.NamedNode(p), labels), "values": _dedupe(v)}
-             for p, v in sorted(groups.items(), key=lambda kv: (kv[0] == _RDF_TYPE, short(kv[0])))]
+             for p, v in sorted(groups.items(), key=order)]
     links = [{"subject": term_json(q.subject, labels), "property": term_json(q.predicate, labels),
               "provenance": provenance(q.subject.value if isinstance(q.subject, ox.NamedNode) else "", q.graph_name)}
              for q in incoming]
