@@ -122,14 +122,24 @@ def build(sources: Iterable[Source], *, data_dir: str | Path, shacl: bool | None
     say = progress or (lambda _msg: None)
     sources = list(sources)
     layout = StoreLayout(data_dir)
+    with layout.build_lock():
+        return _build(sources, layout, shacl=shacl, say=say)
+
+
+def _build(sources: list[Source], layout: StoreLayout, *, shacl: bool | None, say: Callable[[str], None]) -> BuildResult:
     started = time.perf_counter()
     steps: dict[str, float] = {}
     staging = layout.new_staging()
     try:
         store = staging.store
         t = time.perf_counter()
-        for src in _ontology_sources() + sources:
+        for src in _ontology_sources():
             _load(store, src)
+        ontology_size = _ontology_size(store)
+        for src in sources:
+            _load(store, src)
+            if src.graph is None:
+                _check_dataset_file(store, src, ontology_size)
         asserted = len(store)
         steps["load"] = time.perf_counter() - t
         say(f"loaded {len(sources)} data files + ontology: {asserted} triples ({steps['load']:.2f} s)")
@@ -201,6 +211,28 @@ def _load(store: ox.Store, src: Source) -> None:
         line = int(match.group(1)) if match else None
         raise DataError(f"{src.path}:{line or '?'}: syntax error: {exc}", file=str(src.path), line=line,
                         hint="fix the Turtle syntax at that line (a missing ' .' or ';' is the usual cause)") from exc
+
+
+_RESERVED = (ONTOLOGY_GRAPH, BUILD_GRAPH, str(QKGD["graph-inferred"]))
+
+
+def _check_dataset_file(store: ox.Store, src: Source, ontology_size: int) -> None:
+    """A TriG/N-Quads file must put every triple in a named graph of its own, never a reserved one."""
+    if store.query("ASK { ?s ?p ?o }"):  # the default graph only
+        raise DataError(f"{src.path}: triples outside any GRAPH block", file=str(src.path),
+                        hint="wrap them in GRAPH <…> { } (or use a .ttl file, which gets a graph of its own)")
+    for reserved in _RESERVED:
+        if reserved != ONTOLOGY_GRAPH and store.query(f"ASK {{ GRAPH <{reserved}> {{ ?s ?p ?o }} }}"):
+            raise DataError(f"{src.path}: writes into the reserved graph <{reserved}>", file=str(src.path),
+                            hint="use a graph IRI of your own")
+    if _ontology_size(store) != ontology_size:
+        raise DataError(f"{src.path}: writes into the reserved graph <{ONTOLOGY_GRAPH}>", file=str(src.path),
+                        hint="use a graph IRI of your own; ontology terms belong in ontology/*.ttl")
+
+
+def _ontology_size(store: ox.Store) -> int:
+    rows = list(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"))
+    return int(rows[0]["n"].value)
 
 
 # ---------------------------------------------------------------------------------------------------------

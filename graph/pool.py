@@ -666,11 +666,14 @@ def _answer(
             )
         prefixes = None
         if out is ox.RdfFormat.TURTLE:
-            prefixes = dict(info.prefixes) if info else dict(_PREFIX_DECL.findall(query))
+            declared = info.prefixes if info else _PREFIX_DECL.findall(query)
+            # only absolute IRIs: a relative one (resolved against BASE in the query) cannot prefix Turtle output
+            prefixes = {name: iri for name, iri in declared if _ABSOLUTE.match(iri)}
         body, rows, truncated = _triples(results, out, prefixes, max_rows, max_bytes)
     return {"body": body, "media_type": out.media_type, "form": form, "rows": rows, "truncated": truncated}
 
 
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*|):\s*<([^>\s]*)>", re.IGNORECASE)
 
 

@@ -18,16 +18,19 @@ True
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.errors import StoreError
+from graph.errors import BuildError, StoreError
 
 __all__ = ["StoreLayout", "open_read_only", "Staging"]
 
@@ -65,8 +68,26 @@ class StoreLayout:
             raise StoreError(f"no built graph under {self.root}", hint=_HINT)
         return path
 
+    @contextlib.contextmanager
+    def build_lock(self) -> Iterator[None]:
+        """Hold the data directory's build lock: one build at a time, or :class:`BuildError` at once."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".build.lock", "w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise BuildError(f"another build is running in {self.root}",
+                                 hint="wait for it to finish, or build into another --data-dir") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
     def new_staging(self) -> "Staging":
-        """Start a build: a fresh ``.partial`` directory with a writable Oxigraph store."""
+        """Start a build: a fresh ``.partial`` directory with a writable Oxigraph store.
+
+        Call it under :meth:`build_lock`: it removes the ``.partial`` directories that killed builds left.
+        """
         self.stores.mkdir(parents=True, exist_ok=True)
         for stale in self.stores.glob("*.partial"):
             shutil.rmtree(stale, ignore_errors=True)

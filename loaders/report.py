@@ -107,7 +107,7 @@ _NAMES = {
     "missions": "?x qkg:leg/qkg:legCity ?n",
     "partners": "?x qkg:partnerOrganisation ?n",
 }
-_ARTICLES = re.compile(r"\b(de la|de l'|des|du|de|la|le|les|l'|et)\s*")
+_ARTICLES = re.compile(r"\b(de la|de l'|des|du|de|la|le|les|l'|et)\b\s*")
 
 
 def _words(text: str) -> str:
@@ -144,7 +144,7 @@ def compare(items: list[AnnexItem], store) -> list[Mismatch]:
                 ?n rdfs:label|skos:altLabel ?l }} GROUP BY ?n""")
             for row in names:
                 labels = [_words(label) for label in row["labels"].value.split("|")]
-                if not any(label and label in text for label in labels):
+                if not any(label and re.search(rf"\b{re.escape(label)}\b", text) for label in labels):
                     problems.append(Mismatch(annex, n, f"names none of {sorted(set(labels))} "
                                                        f"(the graph links {row['n'].value})"))
     return problems

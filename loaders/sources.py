@@ -10,6 +10,7 @@ Each Turtle file (or CSV sheet, see :mod:`loaders.tabular`) becomes one named gr
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 from graph.build import Source
 from graph.errors import DataError
@@ -30,7 +31,7 @@ def graph_for(path: Path, root: Path) -> str | None:
     if path.suffix in (".trig", ".nq"):
         return None
     rel = path.relative_to(root).with_suffix("")
-    return str(QKGD["graph-" + "-".join(rel.parts)])
+    return str(QKGD["graph-" + quote("-".join(rel.parts), safe="-_.~")])
 
 
 def discover(root: str | Path, *, extra: list[str | Path] = ()) -> list[Source]:
@@ -43,7 +44,8 @@ def discover(root: str | Path, *, extra: list[str | Path] = ()) -> list[Source]:
     sources = [_source(p, graph_for(p, root)) for p in files]
     for item in extra:
         p = Path(item)
-        sources.append(_source(p, None if p.suffix in (".trig", ".nq") else str(QKGD["graph-extra-" + p.stem])))
+        graph = None if p.suffix in (".trig", ".nq") else str(QKGD["graph-extra-" + quote(p.stem, safe="-_.~")])
+        sources.append(_source(p, graph))
     return sources
 
 

@@ -28,6 +28,7 @@ is then checked like any other source: references, declared terms, literals, lab
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
@@ -95,13 +96,18 @@ def sheet_to_ntriples(path: str | Path) -> bytes:
     except UnicodeDecodeError as exc:
         raise DataError(f"{file}: not UTF-8 ({exc.reason} at byte {exc.start})", file=file,
                         hint="save the sheet as CSV UTF-8") from None
-    rows = list(csv.reader(text.splitlines()))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = [(reader.line_num, row) for row in reader]  # line_num: the row's last line (cells may span lines)
+    except csv.Error as exc:
+        raise DataError(f"{file}:{reader.line_num}: {exc}", file=file, line=reader.line_num,
+                        hint="check the quotes on that line") from None
     if not rows:
         raise DataError(f"{file}: empty sheet", file=file, hint="add a header row: id,type,label@fr,...")
-    columns = _columns(rows[0], file)
+    columns = _columns(rows[0][1], file)
     g = Graph()
     seen: dict[str, int] = {}
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(columns) + 1:
@@ -123,6 +129,9 @@ def sheet_to_ntriples(path: str | Path) -> bytes:
                     continue
                 if prop == str(RDF.type):
                     cls = _expand(value, file=file, line=line, column=header, default_ns=str(QKG))
+                    if cls is None:
+                        raise DataError(f"{file}:{line}: type {value!r} is not a class name", file=file, line=line,
+                                        hint="write a class of ontology/qkg.ttl, e.g. qkg:LocalGovernment")
                     g.add((subject, RDF.type, URIRef(cls)))
                     continue
                 link = None if (lang or dtype) else _expand(value, file=file, line=line, column=header)

@@ -136,3 +136,28 @@ def test_unsupported_file_type(tmp_path):
     bad.write_text("a,b\n")
     with pytest.raises(DataError, match="unsupported file type"):
         build([Source(bad, "https://w3id.org/qkg/id/graph-x")], data_dir=tmp_path / "out")
+
+
+TRIG_HEAD = ("@prefix qkgd: <https://w3id.org/qkg/id/> . @prefix qkg: <https://w3id.org/qkg/def#> . "
+             "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n")
+
+
+@pytest.mark.parametrize("body,fragment", [
+    ('qkgd:ghost a qkg:Organisation ; rdfs:label "Ghost"@fr .', "outside any GRAPH block"),
+    ('GRAPH qkgd:graph-inferred { qkgd:ghost a qkg:Organisation ; rdfs:label "Ghost"@fr . }', "reserved graph"),
+    ('GRAPH qkgd:graph-ontology { qkg:Ghost a <http://www.w3.org/2002/07/owl#Class> . }', "reserved graph"),
+])
+def test_dataset_files_cannot_slip_past_the_checks(mini, tmp_path, body, fragment):
+    (mini / "extra.trig").write_text(TRIG_HEAD + body + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=fragment):
+        build(discover(mini), data_dir=tmp_path / "out")
+
+
+def test_one_build_at_a_time(mini, tmp_path):
+    from graph.errors import BuildError
+
+    out = tmp_path / "out"
+    with StoreLayout(out).build_lock():
+        with pytest.raises(BuildError, match="another build is running"):
+            build(discover(mini), data_dir=out)
+    assert build(discover(mini), data_dir=out).path.exists()

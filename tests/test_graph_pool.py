@@ -494,3 +494,10 @@ def test_reload_follows_a_swapped_symlink(tmp_path):
         assert old.isdisjoint(swapping.pids()) and len(swapping.pids()) == 2
     assert json.loads(first.body)["results"]["bindings"][0]["n"]["value"] == "100"
     assert json.loads(second.body)["results"]["bindings"][0]["n"]["value"] == "40"
+
+
+def test_turtle_output_ignores_relative_prefixes(pool):
+    # A relative prefix IRI (in a comment here) cannot prefix Turtle output; the answer must still come.
+    result = pool.run("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3 # see PREFIX z: <z>",
+                      result_format="turtle")
+    assert result.form == "CONSTRUCT" and result.rows == 3

@@ -51,3 +51,10 @@ def test_a_changed_report_is_caught(graph_2024, tmp_path):
     problems = [str(m) for m in compare(read_report(changed), store)]
     assert "partners #27: in the graph but not in the report" in problems
     assert any(p.startswith("missions #8: names none of") and "lisbonne" in p for p in problems), problems
+
+
+def test_articles_are_whole_words():
+    from loaders.report import _words
+
+    assert _words("Laval") == "laval" and _words("Lévis") == "levis"
+    assert _words("Ministère de la Culture et des Communications") == "ministere culture communications"

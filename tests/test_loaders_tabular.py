@@ -66,3 +66,14 @@ def test_a_broken_reference_in_a_sheet_names_its_row(data, tmp_path):
     assert info.value.file.endswith("sheet.csv") and info.value.line == 3
     assert "did you mean qkgd:t-city-d" in str(info.value)
     assert StoreLayout(out).current() is None
+
+
+def test_quoted_cells_keep_their_newlines_and_lines_stay_right(tmp_path):
+    path = tmp_path / "multi.csv"
+    path.write_text('id,type,label@fr,schema:description@fr\nx,qkg:City,X,"ligne 1\nligne 2"\ny,Local Government,Y,\n',
+                    encoding="utf-8")
+    with pytest.raises(DataError) as info:  # the bad type is on the sheet's line 4
+        sheet_to_ntriples(path)
+    assert info.value.line == 4 and "not a class name" in str(info.value)
+    path.write_text('id,type,label@fr,schema:description@fr\nx,qkg:City,X,"ligne 1\nligne 2"\n', encoding="utf-8")
+    assert "ligne 1\\nligne 2" in sheet_to_ntriples(path).decode()
