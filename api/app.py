@@ -113,11 +113,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             continue
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Starlette wraps in reverse order of addition: SecurityHeaders(CORS(HeadAsGet(BodyLimit(app)))), so CORS
+    # headers also reach the 413 of BodyLimit, and HEAD is answered wherever GET is.
+    app.add_middleware(BodyLimit, max_body=settings.max_body)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_credentials=False, allow_methods=["GET", "POST", "HEAD"],
-        allow_headers=["Accept", "Content-Type"], expose_headers=["X-QKG-Truncated", "X-QKG-Rows"], max_age=600,
+        allow_headers=["Accept", "Content-Type"], expose_headers=["X-QKG-Truncated", "X-QKG-Rows", "X-QKG-Elapsed"],
+        max_age=600,
     )
-    app.add_middleware(BodyLimit, max_body=settings.max_body)
     app.add_middleware(SecurityHeaders, csp=content_security_policy())
     return app
 
@@ -229,6 +233,27 @@ class SecurityHeaders:
                 raise
             response = await _unhandled(Request(scope), exc)
             await response(scope, receive, send_with_headers)
+
+
+class HeadAsGet:
+    """Pure ASGI middleware: answer HEAD like GET, without the body (load balancers probe /health this way)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            await send(message)
+
+        await self.app(dict(scope, method="GET"), receive, send_headers_only)
 
 
 class _TooLarge(Exception):

@@ -179,6 +179,8 @@ def complementarity(store: ox.Store, *, actors="committee", committee: str = COM
                 add("themes", a, tops.get(t, t) if theme_level == "top" else t, e["facts"], e["via"])
         if a in places:
             for p, e in places[a].items():
+                if p not in levels:  # a neighbour that is not a place (an actor given among the places)
+                    continue
                 for dim, col in (("countries", levels[p]["country"]),
                                  ("continents", "continent:" + levels[p]["continent"] if levels[p]["continent"] else None)):
                     add(dim, a, col, e["facts"], e["via"])

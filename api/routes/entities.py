@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.deps import LinksDep, StoreDep, TemplatesDep
+from api.deps import LinksDep, StateDep, StoreDep, TemplatesDep
 from api.errors import ERROR_RESPONSES
 from api.routes.formats import parse_accept
 from api.routes.models import EntityModel, NeighboursModel, PathsModel
@@ -69,11 +69,20 @@ def resolve(value: str, what: str = "entity") -> str:
     if _NAME.match(value) and ":" not in value:
         return ENTITY_NS + value
     try:
-        return expand_curie(value)
+        iri = expand_curie(value)
     except ValueError:
-        raise EntityNotFound(f"{value[:80]!r} names no {what}: it is not a known name, CURIE or IRI",
-                             hint="write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI; "
-                             "/api/search?q=... finds names") from None
+        iri = None
+    if iri is not None:
+        try:
+            ox.NamedNode(iri)  # bad percent-encoding, spaces, '>'...
+            return iri
+        except ValueError:
+            raise EntityNotFound(f"{value[:80]!r} is not a valid IRI, so it names no {what}",
+                                 hint="percent-encode spaces and reserved characters, or use a name such as "
+                                      "geneve; /api/search?q=... finds names") from None
+    raise EntityNotFound(f"{value[:80]!r} names no {what}: it is not a known name, CURIE or IRI",
+                         hint="write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI; "
+                         "/api/search?q=... finds names")
 
 
 def _not_found(name: str) -> EntityNotFound:
@@ -107,7 +116,8 @@ def _rdf(store: ox.Store, iri: str, fmt: str) -> Response:
 
 
 @router.get("/id/{name}", include_in_schema=False)
-async def entity_page(name: str, request: Request, store: StoreDep, templates: TemplatesDep) -> Response:
+async def entity_page(name: str, request: Request, store: StoreDep, state: StateDep,
+                      templates: TemplatesDep) -> Response:
     """An entity: an HTML page for browsers, its triples in Turtle, JSON-LD or N-Triples otherwise."""
     name, fmt = _choose(request, name)
     _check_name(name)
@@ -117,7 +127,9 @@ async def entity_page(name: str, request: Request, store: StoreDep, templates: T
         raise _not_found(name)
     if fmt != "html":
         return _rdf(store, iri, fmt)
-    response = templates.TemplateResponse(request, "entity.html", {"e": data, "title": data["label"], "href": href_for})
+    links = await asyncio.to_thread(state.links)
+    context = {"e": data, "title": data["label"], "href": href_for, "has_neighbours": iri in links}
+    response = templates.TemplateResponse(request, "entity.html", context)
     response.headers["Vary"] = "Accept"
     return response
 

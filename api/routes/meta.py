@@ -31,12 +31,16 @@ _LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 
 
 def _cached(state, key: str, make):
+    """Memoise per build; entries of older builds are dropped, and at most 16 keys are kept."""
     cache = state.__dict__.setdefault("_meta_cache", {})
+    for stale in [k for k, (generation, _) in cache.items() if generation != state.generation]:
+        del cache[stale]
     hit = cache.get(key)
-    if hit and hit[0] == state.generation:
+    if hit:
         return hit[1]
     value = make()
-    cache[key] = (state.generation, value)
+    if len(cache) < 16:
+        cache[key] = (state.generation, value)
     return value
 
 
