@@ -65,6 +65,7 @@ _MEDIA_TYPES = {
     for name, fmt in table.items()
 }
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+_ASYNC_MAX_CHARS = 16_000  # longer texts are sent from a thread: a pipe write could block the event loop
 _START_TIMEOUT = 60.0  # seconds for a new worker to open the store
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -329,15 +330,63 @@ class QueryPool:
     ) -> QueryResult:
         """Like :meth:`run`, awaitable, never blocking the event loop.
 
-        Time spent queueing for one of the pool's threads counts toward the
-        limit. Cancelling the awaiting task does not stop a query already
-        sent to a worker; the limit still does.
+        When a worker is idle and nobody is queued, the exchange happens on
+        the event loop itself (no thread hop); otherwise the call queues in
+        arrival order on the pool's threads, and that wait counts toward the
+        limit. Cancelling the awaiting task on the event-loop path kills and
+        replaces the worker; on the thread path the limit still applies.
         """
         started = time.monotonic()
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._executor, self._run, query, result_format, default_graph_as_union, bindings, started
-        )
+        worker = self._take_idle() if isinstance(query, str) and len(query) <= _ASYNC_MAX_CHARS else None
+        if worker is None:  # all busy (queue in arrival order), or a long text: the thread path
+            return await loop.run_in_executor(
+                self._executor, self._run, query, result_format, default_graph_as_union, bindings, started
+            )
+        # An idle worker: talk to it from the event loop itself, without a thread hop.
+        try:
+            substitutions = _substitutions(bindings)
+            fmt = _format_name(result_format)
+        except BaseException:
+            self._release(worker)
+            raise
+        request = (query, fmt, default_graph_as_union, substitutions, self.max_rows, self.max_bytes)
+        try:
+            kind, payload = await self._aask(worker, request, started + self.timeout, loop)
+        except BaseException:
+            self._kill(worker)  # mid-query, dead or cancelled: never reuse it
+            self._replace_later()
+            raise
+        self._release(worker)
+        if kind == "error":
+            raise payload
+        return QueryResult(**payload, elapsed=time.monotonic() - started)
+
+    def _take_idle(self) -> _Worker | None:
+        """An idle worker if one is free now and nobody is queued before us; else None."""
+        if not self._started or self._closed:
+            return None
+        with self._lock:
+            if self._closed or self._waiters or not self._idle:
+                return None
+            return self._idle.pop()
+
+    async def _aask(self, worker: _Worker, request: tuple, deadline: float, loop) -> tuple[str, object]:
+        """Like :meth:`_ask`, awaiting the answer on the event loop (the request is small: no blocking write)."""
+        try:
+            worker.conn.send(request)
+            ready = loop.create_future()
+            fd = worker.conn.fileno()
+            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            try:
+                await asyncio.wait_for(ready, max(0.0, deadline - time.monotonic()))
+            finally:
+                loop.remove_reader(fd)
+            return worker.conn.recv()
+        except asyncio.TimeoutError:
+            raise self._timeout() from None
+        except (EOFError, OSError):
+            raise self._died(worker) from None
 
     def _run(self, query: str, result_format: str, union: bool, bindings, started: float) -> QueryResult:
         if not isinstance(query, str):
@@ -370,12 +419,18 @@ class QueryPool:
             if worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 return worker.conn.recv()
         except (EOFError, OSError):
-            raise StoreError(
-                f"a query worker died (exit code {worker.exit_code(1.0)}); it has been replaced",
-                hint="retry; if it happens again the query may exhaust memory or the store "
-                "may be damaged (run `qkg build`)",
-            ) from None
-        raise QueryTimeout(
+            raise self._died(worker) from None
+        raise self._timeout()
+
+    def _died(self, worker: _Worker) -> StoreError:
+        return StoreError(
+            f"a query worker died (exit code {worker.exit_code(1.0)}); it has been replaced",
+            hint="retry; if it happens again the query may exhaust memory or the store "
+            "may be damaged (run `qkg build`)",
+        )
+
+    def _timeout(self) -> QueryTimeout:
+        return QueryTimeout(
             f"the query did not finish within the {self.timeout:g} s limit and was stopped",
             hint="add a LIMIT, narrow the patterns (fewer unbound variables, more "
             "specific IRIs), or run it locally against a dump of the graph",
