@@ -15,7 +15,8 @@ from typing import Callable
 
 import pyoxigraph as ox
 
-from ontology import PREFIXES, sparql_prefixes
+from graph.results import short as _short
+from ontology import sparql_prefixes
 
 __all__ = ["Finding", "CHECKS", "audit", "findings_as_json"]
 
@@ -180,8 +181,3 @@ def audit(store: ox.Store) -> list[Finding]:
 def findings_as_json(findings: list[Finding]) -> list[dict]:
     """Plain dicts, for ``--format json`` and the API."""
     return [asdict(f) for f in findings]
-
-
-def _short(iri: str) -> str:
-    ns = PREFIXES["qkgd"]
-    return "qkgd:" + iri[len(ns):] if iri.startswith(ns) else iri

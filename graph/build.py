@@ -33,6 +33,7 @@ from rdflib.namespace import XSD
 
 from graph import inference
 from graph.errors import DataError
+from graph.results import short
 from graph.store import StoreLayout
 from ontology import QKG, QKGD, SHAPES_FILE, load_ontology, ontology_paths
 
@@ -406,13 +407,4 @@ def _datatype_hint(datatype: str) -> str:
     }.get(datatype, "write a valid value for that datatype")
 
 
-def _short(iri: str) -> str:
-    from ontology import PREFIXES
-
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"
-
-
-_curie = _short
+_short = _curie = short

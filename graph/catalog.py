@@ -29,6 +29,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.errors import ParameterError, UnknownQuery
+from graph.guard import query_form
 from ontology import PREFIXES
 
 __all__ = ["Param", "CannedQuery", "load_catalog", "get_query", "bind", "expand_curie", "QUERY_DIR"]
@@ -86,10 +87,7 @@ class CannedQuery:
 
     @property
     def form(self) -> str:
-        body = re.sub(r"#[^\n]*", "", self.sparql)
-        body = re.sub(r"PREFIX\s+\S*\s*<[^>]*>", "", body, flags=re.I)
-        m = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.I)
-        return m.group(1).upper() if m else "SELECT"
+        return query_form(self.sparql)
 
 
 def _parse(path: Path) -> CannedQuery:

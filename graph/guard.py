@@ -30,7 +30,7 @@ egress (see DESIGN.md, "Query safety is ours to build").
 
 from __future__ import annotations
 
-__all__ = ["MAX_QUERY_CHARS", "QueryInfo", "inspect_query", "plainly_safe", "inspect_query_cached"]
+__all__ = ["MAX_QUERY_CHARS", "QueryInfo", "inspect_query", "plainly_safe", "inspect_query_cached", "query_form"]
 
 import functools
 import re
@@ -326,3 +326,23 @@ def inspect_query_cached(text: str) -> QueryInfo:
     if isinstance(verdict, QKGError):
         raise verdict
     return verdict
+
+
+# -- the query form, read without parsing ---------------------------------------------------------------
+_IRI_TOKEN = re.compile(r"<[^<>\"{}|^`\\\s]*>")
+_STRING_TOKEN = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
+_COMMENT_TOKEN = re.compile(r"#[^\n]*")
+_FORM_KEYWORD = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE, read cheaply (IRIs, strings and comments blanked); SELECT when unsure.
+
+    >>> query_form("PREFIX ex: <http://e/#SELECT> # ASK\\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    'CONSTRUCT'
+    >>> query_form("PREFIX e: <http://e/#> DESCRIBE <http://e/a>")
+    'DESCRIBE'
+    """
+    blanked = _COMMENT_TOKEN.sub(" ", _STRING_TOKEN.sub('""', _IRI_TOKEN.sub("<>", text)))
+    match = _FORM_KEYWORD.search(blanked)
+    return match.group(1).upper() if match else "SELECT"

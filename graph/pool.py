@@ -44,7 +44,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.errors import ParameterError, QKGError, QuerySyntaxError, QueryTimeout, StoreError
-from graph.guard import MAX_QUERY_CHARS, inspect_query, inspect_query_cached, plainly_safe
+from graph.guard import MAX_QUERY_CHARS, inspect_query, inspect_query_cached, plainly_safe, query_form
 
 _SOLUTION_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -712,7 +712,7 @@ def _answer(
         out = _solution_format(fmt, form)
         body, rows, truncated = _solutions(results, out, max_rows, max_bytes)
     else:
-        form = info.form if info else _graph_form(query)
+        form = info.form if info else query_form(query)
         out = _GRAPH_FORMATS.get(_GRAPH_ALIASES.get(fmt, fmt))
         if out is None:
             raise ParameterError(
@@ -730,13 +730,6 @@ def _answer(
 
 _ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*|):\s*<([^>\s]*)>", re.IGNORECASE)
-
-
-def _graph_form(query: str) -> str:
-    """CONSTRUCT or DESCRIBE, for a query pyoxigraph answered with triples."""
-    body = re.sub(r"#[^\n\r]*", " ", query)
-    return "DESCRIBE" if re.search(r"\bDESCRIBE\b", body, re.IGNORECASE) and not re.search(
-        r"\bCONSTRUCT\b", body, re.IGNORECASE) else "CONSTRUCT"
 
 
 def _solution_format(fmt: str, form: str) -> ox.QueryResultsFormat:

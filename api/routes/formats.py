@@ -28,9 +28,9 @@ Examples
 """
 from __future__ import annotations
 
-import re
 
 from graph.errors import ParameterError
+from graph.guard import query_form
 
 __all__ = ["SOLUTION_TYPES", "GRAPH_TYPES", "FORMAT_NAMES", "guess_form", "negotiate", "parse_accept",
            "service_description"]
@@ -52,17 +52,8 @@ FORMAT_NAMES = {
     "nt": "ntriples", "n-triples": "ntriples", "rdfxml": "rdfxml", "rdf": "rdfxml", "rdf+xml": "rdfxml",
 }
 _SOLUTION_NAMES = {"json", "xml", "csv", "tsv"}
-_IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
-_STRING = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
-_COMMENT = re.compile(r"#[^\n]*")
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
-
-
-def guess_form(query: str) -> str:
-    """The query form, read cheaply (the worker's guard does the real parse); SELECT when unsure."""
-    text = _COMMENT.sub(" ", _STRING.sub('""', _IRI.sub("<>", query)))
-    match = _FORM.search(text)
-    return match.group(1).upper() if match else "SELECT"
+#: The query form, read cheaply (the worker's guard does the real parse); SELECT when unsure.
+guess_form = query_form
 
 
 def parse_accept(header: str | None) -> list[str]:
