@@ -47,8 +47,8 @@ log = logging.getLogger("qkg.api")
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 TEMPLATE_DIR = HERE / "templates"
-#: Router modules always included, in order (each exposes ``router``).
-ROUTERS = ("api.routes.meta", "api.routes.sparql", "api.routes.queries", "api.routes.entities", "api.routes.search")
+#: Router modules always included, in order (each exposes ``router``); /sparql first, the hottest route.
+ROUTERS = ("api.routes.sparql", "api.routes.meta", "api.routes.queries", "api.routes.entities", "api.routes.search")
 #: Router modules included when they exist (owned by other parts of the project).
 OPTIONAL_ROUTERS = ("api.routes.analysis", "api.routes.viz")
 _RELOAD_EVERY = 1.0

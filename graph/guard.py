@@ -30,7 +30,8 @@ egress (see DESIGN.md, "Query safety is ours to build").
 
 from __future__ import annotations
 
-__all__ = ["MAX_QUERY_CHARS", "QueryInfo", "inspect_query", "plainly_safe", "inspect_query_cached", "query_form"]
+__all__ = ["MAX_QUERY_CHARS", "QueryInfo", "inspect_query", "plainly_safe", "inspect_query_cached", "query_form",
+           "cap_select_rows"]
 
 import functools
 import re
@@ -346,3 +347,80 @@ def query_form(text: str) -> str:
     blanked = _COMMENT_TOKEN.sub(" ", _STRING_TOKEN.sub('""', _IRI_TOKEN.sub("<>", text)))
     match = _FORM_KEYWORD.search(blanked)
     return match.group(1).upper() if match else "SELECT"
+
+
+# One token of a SPARQL text, for the row-cap reader below. Strings, IRIs,
+# comments and escapes are matched whole so the braces and words inside them
+# never count; a quote that opens no well-formed string is a token of its own
+# (the reader then gives up).
+_CAP_TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*+"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*+'''"
+    r'|"(?:[^"\\\n\r]|\\.)*+"'
+    r"|'(?:[^'\\\n\r]|\\.)*+'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*+>'
+    r"|#[^\n\r]*+"
+    r"|\\."
+    r"|(?P<brace>[{}])"
+    r"|(?P<quote>[\"'])"
+    r"|(?<![\w:?$.\-])(?P<word>LIMIT|VALUES)(?![\w:\-])"
+    r"|(?P<number>\d++)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def cap_select_rows(text: str, cap: int) -> tuple[str, bool] | None:
+    """``text`` with its top-level LIMIT made at most ``cap + 1``: ``(text, rewritten)``, or None when unsure.
+
+    With this, a SELECT never yields more than ``cap + 1`` rows, so the
+    worker can let pyoxigraph serialise the whole answer and still tell
+    whether the row cap cut it (``cap + 1`` rows came back). A LIMIT of at
+    most ``cap`` is kept as it is; a larger one is lowered; a missing one is
+    appended. The reader only looks at braces and the words LIMIT and VALUES
+    outside strings, IRIs and comments, and answers None (the caller keeps
+    its slower, exact path) whenever the text is not plainly shaped: a
+    trailing VALUES block, unbalanced braces, a stray quote, ``\\u`` escapes
+    or a bare carriage return (the two parsers read those differently).
+    Call it for SELECT queries only.
+
+    >>> cap_select_rows("SELECT * { ?s ?p ?o } LIMIT 5", 100)
+    ('SELECT * { ?s ?p ?o } LIMIT 5', False)
+    >>> cap_select_rows("SELECT * { ?s ?p ?o } ORDER BY ?s LIMIT 500 OFFSET 2", 100)
+    ('SELECT * { ?s ?p ?o } ORDER BY ?s LIMIT 101 OFFSET 2', True)
+    >>> cap_select_rows("SELECT * { { SELECT ?s { ?s ?p ?o } LIMIT 3 } } # LIMIT 1", 100)
+    ('SELECT * { { SELECT ?s { ?s ?p ?o } LIMIT 3 } } # LIMIT 1\\nLIMIT 101', True)
+    >>> cap_select_rows("SELECT * { ?s ?p ?o } VALUES ?s { <http://e/a> }", 100) is None
+    True
+    """
+    if "\\u" in text or "\\U" in text or _BARE_CR.search(text):
+        return None
+    depth, end, tokens = 0, None, []
+    for match in _CAP_TOKEN.finditer(text):
+        if match.group("quote"):
+            return None
+        word = match.group("word")
+        if word and depth == 0 and word.upper() == "VALUES":
+            return None  # a trailing VALUES block: LIMIT cannot simply be appended
+        brace = match.group("brace")
+        if brace == "{":
+            depth += 1
+        elif brace == "}":
+            depth -= 1
+            if depth < 0:
+                return None
+            if depth == 0:
+                end, tokens = match.end(), []  # the group that closed last; what follows is the modifiers
+                continue
+        if end is not None and (word or match.group("number")):
+            tokens.append(match)
+    if depth or end is None or sum(1 for m in tokens if m.group("word")) > 1:
+        return None
+    for i, match in enumerate(tokens):
+        if match.group("word") and match.group("word").upper() == "LIMIT":
+            number = tokens[i + 1] if i + 1 < len(tokens) else None
+            if number is None or not number.group("number") or text[match.end():number.start()].strip():
+                return None
+            if int(number.group("number")) <= cap:
+                return text, False
+            return text[:number.start()] + str(cap + 1) + text[number.end():], True
+    return text + f"\nLIMIT {cap + 1}", True

@@ -44,7 +44,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.errors import ParameterError, QKGError, QuerySyntaxError, QueryTimeout, StoreError
-from graph.guard import MAX_QUERY_CHARS, inspect_query, inspect_query_cached, plainly_safe, query_form
+from graph.guard import (
+    MAX_QUERY_CHARS, cap_select_rows, inspect_query, inspect_query_cached, plainly_safe, query_form,
+)
 
 _SOLUTION_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -692,6 +694,13 @@ def _answer(
     fast = guard and plainly_safe(query)
     if guard and not fast:
         info = inspect_query_cached(query)
+    if fmt in _SOLUTION_FORMATS and (info.form if info else query_form(query)) == "SELECT":
+        capped = cap_select_rows(query, max_rows)
+        if capped is not None:
+            try:
+                return _native_select(store, capped, fmt, union, substitutions, max_rows, max_bytes)
+            except (SyntaxError, RuntimeError, _Full):
+                pass  # the exact path below reports the error on the user's own text, or fits the answer
     try:
         results = store.query(query, use_default_graph_as_union=union, substitutions=substitutions)
     except SyntaxError:
@@ -730,6 +739,55 @@ def _answer(
 
 _ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*|):\s*<([^>\s]*)>", re.IGNORECASE)
+
+
+class _Full(Exception):
+    """The answer outgrew ``max_bytes`` while pyoxigraph wrote it."""
+
+
+class _CappedSink:
+    """A binary writer for pyoxigraph that refuses to hold more than ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.limit = limit
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise _Full
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _native_select(store, capped: tuple[str, bool], fmt: str, union: bool, substitutions, max_rows: int,
+                   max_bytes: int) -> dict:
+    """A SELECT whose row count is bounded by its text: pyoxigraph serialises it, Python only counts.
+
+    ``capped`` comes from :func:`graph.guard.cap_select_rows`: the text yields at most ``max_rows + 1``
+    rows. Raises ``_Full`` past ``max_bytes`` and SyntaxError/RuntimeError as pyoxigraph does; the caller
+    then takes the exact path on the user's own text.
+    """
+    text, _ = capped
+    out = _SOLUTION_FORMATS[fmt]
+    native = out if out is not ox.QueryResultsFormat.CSV else ox.QueryResultsFormat.TSV  # CSV does not parse back
+    results = store.query(text, use_default_graph_as_union=union, substitutions=substitutions)
+    sink = _CappedSink(max_bytes)
+    results.serialize(sink, format=native)
+    written = b"".join(sink.parts)
+    rows = sum(1 for _ in ox.parse_query_results(written, format=native))
+    body = written
+    if rows <= max_rows and out is not native:
+        body = ox.parse_query_results(written, format=native).serialize(format=out)
+    if rows <= max_rows and len(body) <= max_bytes:
+        return {"body": body, "media_type": out.media_type, "form": "SELECT", "rows": rows, "truncated": False}
+    # over a cap: the exact writer keeps what fits and says it cut
+    body, rows, truncated = _solutions(ox.parse_query_results(written, format=native), out, max_rows, max_bytes)
+    return {"body": body, "media_type": out.media_type, "form": "SELECT", "rows": rows, "truncated": truncated}
 
 
 def _solution_format(fmt: str, form: str) -> ox.QueryResultsFormat:

@@ -327,3 +327,81 @@ def test_errors_survive_pickling(exc):
     copy = pickle.loads(pickle.dumps(exc))
     assert type(copy) is type(exc)
     assert (str(copy), copy.__dict__) == (str(exc), exc.__dict__)
+
+
+# -- the row-cap reader ----------------------------------------------------------------
+
+# (query, the top-level LIMIT it has: None when it has none); rdflib's algebra checks each expectation.
+CAP_CORPUS = [
+    ("SELECT * { ?s ?p ?o }", None),
+    ("SELECT * { ?s ?p ?o } LIMIT 5", 5),
+    ("select * { ?s ?p ?o } limit 5000", 5000),
+    ("SELECT * { ?s ?p ?o } ORDER BY DESC(?s) LIMIT 20 OFFSET 3", 20),
+    ("SELECT * { ?s ?p ?o } OFFSET 3 LIMIT 20", 20),
+    ("SELECT * { { SELECT ?s { ?s ?p ?o } LIMIT 3 } }", None),
+    ("SELECT * { { SELECT ?s { ?s ?p ?o } LIMIT 3 } } LIMIT 400", 400),
+    ("SELECT * { ?s ?p ?o } # LIMIT 1 }", None),
+    ("SELECT * { ?s ?p ?o FILTER(?o != \"} LIMIT 2\") }", None),
+    ("SELECT * { ?s ?p ?o FILTER(?o != '''}\n LIMIT 2 { ''') } LIMIT 30", 30),
+    ("SELECT * { ?s <http://e/#LIMIT> ?o } LIMIT 31", 31),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:a\\#b ?o } LIMIT 32", 32),
+    ("SELECT ?limit { ?limit ?p ?o } LIMIT 33", 33),
+    ("SELECT ?s (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?s HAVING (COUNT(*) > 1) ORDER BY ?n LIMIT 600", 600),
+    ("SELECT ?s { ?s ?p ?o } GROUP BY ?s HAVING EXISTS { ?s ?q ?r } LIMIT 34", 34),
+    ("SELECT (EXISTS { ?s ?p ?o } AS ?e) { } LIMIT 35", 35),
+    ("SELECT * WHERE { ?s ?p ?o } LIMIT\n 36", 36),
+]
+
+
+def _algebra(text: str):
+    """rdflib's algebra of ``text``: (top-level LIMIT or None, the rest as a comparable value)."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    def plain(value):
+        if isinstance(value, CompValue):
+            return (value.name, tuple(sorted((k, plain(v)) for k, v in value.items() if k != "_vars")))
+        if isinstance(value, (list, tuple)):
+            return tuple(plain(v) for v in value)
+        if isinstance(value, (set, frozenset)):
+            return tuple(sorted(repr(v) for v in value))
+        if isinstance(value, dict):
+            return tuple(sorted((repr(k), plain(v)) for k, v in value.items()))
+        return repr(value)
+
+    top = translateQuery(parseQuery(text)).algebra.p
+    if top.name == "Slice" and top.get("length") is not None:
+        return top["length"], (top.get("start") or 0, plain(top.p))
+    return None, (0, plain(top))
+
+
+@pytest.mark.parametrize(("query", "limit"), CAP_CORPUS)
+def test_row_cap_reader_agrees_with_rdflib(query, limit):
+    from graph.guard import cap_select_rows
+
+    assert _algebra(query)[0] == limit  # the corpus itself is right
+    for cap in (10, 100, 10_000):
+        text, rewritten = cap_select_rows(query, cap)
+        got, rest = _algebra(text)
+        assert got == (limit if limit is not None and limit <= cap else cap + 1)
+        assert rewritten == (limit is None or limit > cap)
+        assert rest == _algebra(query)[1]  # nothing else changed: subqueries, ORDER BY, OFFSET, HAVING
+        ox.Store().query(text)  # pyoxigraph reads it too
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * { ?s ?p ?o } VALUES ?s { <http://e/a> }",
+    "SELECT * { ?s ?p ?o } LIMIT 5 VALUES ?s { <http://e/a> }",
+    "SELECT * { ?s ?p ?o } LIMIT 5 LIMIT 6",
+    "SELECT * { ?s ?p ?o } LIMIT # comment\n 5",
+    "SELECT * { ?s ?p ?o FILTER(?o = \"a\\u0022\") } LIMIT 5",
+    "SELECT * { ?s ?p ?o } # \r} LIMIT 5",
+    "SELECT * { ?s ?p ?o ",
+    "SELECT * { ?s ?p ?o } }",
+    "SELECT * { ?s ?p \"unterminated } LIMIT 5",
+])
+def test_row_cap_reader_gives_up_on_odd_shapes(query):
+    from graph.guard import cap_select_rows
+
+    assert cap_select_rows(query, 100) is None
