@@ -80,7 +80,7 @@ def error_body(status: int, error: str, *, hint: str = "", **extra) -> dict:
 
 def wants_html(request: Request) -> bool:
     """True when a browser asks for a page: ``text/html`` ranks first in Accept, outside ``/api/``."""
-    path = request.url.path
+    path = request.scope["path"]
     if path.startswith("/api/") or path.endswith((".json", ".csv", ".ttl", ".jsonld", ".nt", ".trig")):
         return False
     accept = request.headers.get("accept", "")

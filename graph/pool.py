@@ -27,6 +27,7 @@ from __future__ import annotations
 __all__ = ["QueryPool", "QueryResult"]
 
 import asyncio
+import functools
 import json
 import multiprocessing
 import os
@@ -379,11 +380,16 @@ class QueryPool:
             worker.conn.send(request)
             ready = loop.create_future()
             fd = worker.conn.fileno()
-            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            loop.add_reader(fd, _settle, ready, None)
+            timer = loop.call_later(max(0.0, deadline - time.monotonic()), _settle, ready, asyncio.TimeoutError())
             try:
-                await asyncio.wait_for(ready, max(0.0, deadline - time.monotonic()))
+                await ready
             finally:
+                timer.cancel()
                 loop.remove_reader(fd)
+                # uvloop (libuv) leaves a watched descriptor non-blocking: recv() of an answer larger than the
+                # pipe buffer would then fail half-way. Make it blocking again (the answer is already arriving).
+                os.set_blocking(fd, True)
             return worker.conn.recv()
         except asyncio.TimeoutError:
             raise self._timeout() from None
@@ -609,6 +615,15 @@ class _Worker:
             self._lifeline.close()
 
 
+def _settle(future: asyncio.Future, error: BaseException | None) -> None:
+    """Resolve ``future`` (with ``error`` if given) unless it already is: the answer and the deadline race."""
+    if not future.done():
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(error)
+
+
 def _pool_closed() -> StoreError:
     return StoreError("the query pool is closed", hint="create a new QueryPool")
 
@@ -691,16 +706,14 @@ def _answer(
     store, guard: bool, query: str, fmt: str, union: bool, substitutions, max_rows: int, max_bytes: int
 ) -> dict:
     info = None
-    fast = guard and plainly_safe(query)
+    fast, form, capped = _read_text(query, max_rows)
     if guard and not fast:
         info = inspect_query_cached(query)
-    if fmt in _SOLUTION_FORMATS and (info.form if info else query_form(query)) == "SELECT":
-        capped = cap_select_rows(query, max_rows)
-        if capped is not None:
-            try:
-                return _native_select(store, capped, fmt, union, substitutions, max_rows, max_bytes)
-            except (SyntaxError, RuntimeError, _Full):
-                pass  # the exact path below reports the error on the user's own text, or fits the answer
+    if fmt in _SOLUTION_FORMATS and capped is not None and (info is None or info.form == "SELECT"):
+        try:
+            return _native_select(store, capped, fmt, union, substitutions, max_rows, max_bytes)
+        except (SyntaxError, RuntimeError, _Full):
+            pass  # the exact path below reports the error on the user's own text, or fits the answer
     try:
         results = store.query(query, use_default_graph_as_union=union, substitutions=substitutions)
     except SyntaxError:
@@ -721,7 +734,7 @@ def _answer(
         out = _solution_format(fmt, form)
         body, rows, truncated = _solutions(results, out, max_rows, max_bytes)
     else:
-        form = info.form if info else query_form(query)
+        form = info.form if info else form
         out = _GRAPH_FORMATS.get(_GRAPH_ALIASES.get(fmt, fmt))
         if out is None:
             raise ParameterError(
@@ -737,12 +750,19 @@ def _answer(
     return {"body": body, "media_type": out.media_type, "form": form, "rows": rows, "truncated": truncated}
 
 
+@functools.lru_cache(maxsize=1024)
+def _read_text(query: str, max_rows: int) -> tuple[bool, str, tuple[str, bool] | None]:
+    """The cheap readings of a text, cached (tools repeat their queries): plainly safe? form? row-capped text?"""
+    form = query_form(query)
+    return plainly_safe(query), form, cap_select_rows(query, max_rows) if form == "SELECT" else None
+
+
 _ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*|):\s*<([^>\s]*)>", re.IGNORECASE)
 
 
 class _Full(Exception):
-    """The answer outgrew ``max_bytes`` while pyoxigraph wrote it."""
+    """The native writer cannot give this answer (over ``max_bytes``, or not solutions): take the exact path."""
 
 
 class _CappedSink:
@@ -776,6 +796,8 @@ def _native_select(store, capped: tuple[str, bool], fmt: str, union: bool, subst
     out = _SOLUTION_FORMATS[fmt]
     native = out if out is not ox.QueryResultsFormat.CSV else ox.QueryResultsFormat.TSV  # CSV does not parse back
     results = store.query(text, use_default_graph_as_union=union, substitutions=substitutions)
+    if not isinstance(results, ox.QuerySolutions):  # the cheap reader took another form for a SELECT
+        raise _Full
     sink = _CappedSink(max_bytes)
     results.serialize(sink, format=native)
     written = b"".join(sink.parts)

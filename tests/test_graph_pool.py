@@ -564,3 +564,17 @@ def test_row_cap_with_limits_offsets_subqueries_and_values(capped_pool, store_pa
         got = parse_csv(result.body)[1:]
     assert got == full[:rows]
 
+
+
+def test_arun_on_uvloop_reads_answers_sent_in_several_writes(store_path):
+    """uvloop leaves a watched descriptor non-blocking: an answer larger than the socket buffer, still being
+    written when the read starts, must be read whole (before the fix it failed as a dead worker)."""
+    import uvloop
+
+    query = "SELECT * { ?s ?p ?o . ?a ?b ?c } LIMIT 8000"  # about 2 MB of JSON
+
+    async def main() -> list[int]:
+        with QueryPool(store_path, workers=1, timeout=10) as uv_pool:
+            return [(await uv_pool.arun(query)).rows for _ in range(5)]
+
+    assert uvloop.run(main()) == [8000] * 5
