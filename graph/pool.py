@@ -31,6 +31,7 @@ import functools
 import json
 import multiprocessing
 import os
+import pickle
 import re
 import signal
 import sys
@@ -377,7 +378,7 @@ class QueryPool:
     async def _aask(self, worker: _Worker, request: tuple, deadline: float, loop) -> tuple[str, object]:
         """Like :meth:`_ask`, awaiting the answer on the event loop (the request is small: no blocking write)."""
         try:
-            worker.conn.send(request)
+            _send(worker.conn, request)
             ready = loop.create_future()
             fd = worker.conn.fileno()
             loop.add_reader(fd, _settle, ready, None)
@@ -390,7 +391,7 @@ class QueryPool:
                 # uvloop (libuv) leaves a watched descriptor non-blocking: recv() of an answer larger than the
                 # pipe buffer would then fail half-way. Make it blocking again (the answer is already arriving).
                 os.set_blocking(fd, True)
-            return worker.conn.recv()
+            return _recv(worker.conn)
         except asyncio.TimeoutError:
             raise self._timeout() from None
         except (EOFError, OSError):
@@ -423,9 +424,9 @@ class QueryPool:
 
     def _ask(self, worker: _Worker, request: tuple, deadline: float) -> tuple[str, object]:
         try:
-            worker.conn.send(request)
+            _send(worker.conn, request)
             if worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                return worker.conn.recv()
+                return _recv(worker.conn)
         except (EOFError, OSError):
             raise self._died(worker) from None
         raise self._timeout()
@@ -615,6 +616,15 @@ class _Worker:
             self._lifeline.close()
 
 
+def _send(conn, message) -> None:
+    """Send ``message`` with plain pickle (the messages hold no descriptors: ForkingPickler's set-up is waste)."""
+    conn.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _recv(conn):
+    return pickle.loads(conn.recv_bytes())
+
+
 def _settle(future: asyncio.Future, error: BaseException | None) -> None:
     """Resolve ``future`` (with ``error`` if given) unless it already is: the answer and the deadline race."""
     if not future.done():
@@ -680,7 +690,7 @@ def _worker_main(conn, lifeline, store_path: str, guard: bool) -> None:
     conn.send(("ready", os.getpid()))
     while True:
         try:
-            request = conn.recv()
+            request = _recv(conn)
         except EOFError:
             return
         if request is None:
@@ -693,7 +703,7 @@ def _worker_main(conn, lifeline, store_path: str, guard: bool) -> None:
             reply = ("error", _oxigraph_syntax_error(exc))
         except Exception as exc:
             reply = ("error", StoreError(f"query evaluation failed: {exc}"))
-        conn.send(reply)
+        _send(conn, reply)
 
 
 def _exit_with_parent(lifeline) -> None:

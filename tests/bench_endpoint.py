@@ -9,8 +9,9 @@ Serves the same synthetic graph (``qkg synth``) three ways, each a single uvicor
   N-Triples file with rdflib's engine;
 - **bare**: a FastAPI route calling pyoxigraph directly on the same store (no guard, no pool).
 
-Then it measures requests per second and p50/p99 latency for four queries (a lookup by IRI, a COUNT by class,
-a two-hop join with LIMIT 100, a FILTER regex on labels) at 1 and 4 concurrent connections (httpx clients
+Then it measures requests per second and p50/p99 latency for six queries (a lookup by IRI, a COUNT by class,
+a two-hop join with LIMIT 100, a FILTER regex on labels, and two analyst questions: agreement partners counted
+by pair, receptions counted by theme with an OPTIONAL label) at 1 and 4 concurrent connections (httpx clients
 in threads), and prints one table. Each cell runs for ``--seconds`` or 1,000 requests, whichever ends first,
 after one warm-up request. Everything is on loopback; the servers are stopped at the end.
 """
@@ -137,6 +138,11 @@ def queries(url: str) -> dict[str, str]:
         "count": f"SELECT (COUNT(?r) AS ?n) WHERE {{ ?r a <{QKG}Reception> }}",
         "join": f"SELECT ?r ?city ?country WHERE {{ ?r <{QKG}location> ?city . ?city <{QKG}country> ?country }} LIMIT 100",
         "regex": f'SELECT ?s ?l WHERE {{ ?s <{RDFS}label> ?l FILTER(regex(?l, "^ville de p", "i")) }}',
+        # two analyst questions: who signs agreements with whom, and which themes the receptions cover
+        "pairs": f"SELECT ?x ?y (COUNT(?a) AS ?n) WHERE {{ ?a <{QKG}party> ?x, ?y FILTER(STR(?x) < STR(?y)) }} "
+                 "GROUP BY ?x ?y ORDER BY DESC(?n) ?x ?y LIMIT 20",
+        "themes": f"SELECT ?t ?l (COUNT(?r) AS ?n) WHERE {{ ?r a <{QKG}Reception> ; <{QKG}theme> ?t "
+                  f"OPTIONAL {{ ?t <{RDFS}label> ?l }} }} GROUP BY ?t ?l ORDER BY DESC(?n) ?t LIMIT 10",
     }
 
 
