@@ -184,12 +184,16 @@ class _UnsupportedType(QueryError):
                          hint="POST application/x-www-form-urlencoded (query=...) or application/sparql-query")
 
 
-@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], summary="Graph Store writes (always refused)",
-                  responses={403: _RESPONSES[403]}, status_code=403, response_class=Response)
 async def sparql_write(request: Request) -> Response:
     """Graph Store Protocol writes: always 403, the endpoint is read-only and the store never changes."""
     raise UpdateRefused("this endpoint is read-only: Graph Store Protocol writes are refused",
                         hint="changes go through the data files and `qkg build`")
+
+
+for _method in ("PUT", "DELETE", "PATCH"):  # one route per method: each gets its own OpenAPI operation id
+    router.add_api_route("/sparql", sparql_write, methods=[_method], summary="Graph Store writes (always refused)",
+                         responses={403: _RESPONSES[403]}, status_code=403, response_class=Response,
+                         operation_id=f"sparql_write_{_method.lower()}")
 
 
 def _service_description(request: Request, state, format: str | None) -> Response:
