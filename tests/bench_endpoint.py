@@ -199,15 +199,15 @@ def main() -> None:
                           file=sys.stderr, flush=True)
         print(f"\n{args.triples} synthetic triples; req/s and latency (ms) per query and concurrency\n")
         head = (f"{'query':8}{'conc':>5} | {'qkg rps':>9}{'p50':>8}{'p99':>8} | {'rdflib-ep rps':>13}{'p50':>9}{'p99':>9} | "
-                f"{'bare rps':>9}{'p50':>7}{'p99':>7} | {'qkg/rdflib':>10}{'qkg/bare':>9}")
+                f"{'bare rps':>9}{'p50':>7}{'p99':>7} | {'qkg/rdflib':>10}{'qkg/bare':>9}{'bare/rdflib':>12}")
         print(head)
         print("-" * len(head))
         for name in qs:
             for conc in (1, 4):
                 q, r, b = (results[(name, conc, s)] for s in ("qkg", "rdflib-endpoint", "bare"))
                 print(f"{name:8}{conc:>5} | {q['rps']:9.1f}{q['p50']:8.1f}{q['p99']:8.1f} | {r['rps']:13.2f}{r['p50']:9.1f}"
-                      f"{r['p99']:9.1f} | {b['rps']:9.1f}{b['p50']:7.1f}{b['p99']:7.1f} | {q['rps'] / r['rps']:9.0f}x"
-                      f"{q['rps'] / b['rps']:8.2f}x")
+                      f"{r['p99']:9.1f} | {b['rps']:9.1f}{b['p50']:7.1f}{b['p99']:7.1f} | {q['rps'] / r['rps']:9.1f}x"
+                      f"{q['rps'] / b['rps']:8.2f}x{b['rps'] / r['rps']:11.1f}x")
     finally:
         for _, process in servers.values():
             process.terminate()
