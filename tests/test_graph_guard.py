@@ -371,8 +371,9 @@ def _algebra(text: str):
         return repr(value)
 
     top = translateQuery(parseQuery(text)).algebra.p
-    if top.name == "Slice" and top.get("length") is not None:
-        return top["length"], (top.get("start") or 0, plain(top.p))
+    if top.name == "Slice":
+        length = top["length"] if "length" in top else None
+        return length, (top["start"] if "start" in top else 0, plain(top.p))
     return None, (0, plain(top))
 
 
@@ -405,3 +406,54 @@ def test_row_cap_reader_gives_up_on_odd_shapes(query):
     from graph.guard import cap_select_rows
 
     assert cap_select_rows(query, 100) is None
+
+
+# Random queries built from the pieces that could fool a brace-and-word reader: strings, comments and IRIs that
+# contain braces or LIMIT, subqueries with their own LIMIT, OPTIONAL groups, any case, any spacing.
+_PIECES = [
+    "?s ?p ?o .",
+    '?s ?p ?o FILTER(?o != "} LIMIT 7 {") .',
+    "?s ?p ?o FILTER(?o != 'a # } b') .",
+    '?s ?p ?o FILTER(?o != """x\n} limit 3\n""") .',
+    "?s <http://e/#LIMIT> ?o .",
+    "?s ex:a\\#b ?o .",
+    "# a comment with } and LIMIT 9\n",
+    "{ SELECT ?s WHERE { ?s ?p ?o } LIMIT 4 }",
+    "{ select ?s { ?s ?p ?o } order by ?s limit 40000 offset 2 }",
+    "OPTIONAL { ?s ?q ?r }",
+    "FILTER EXISTS { ?s ?q ?r }",
+]
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_row_cap_reader_on_random_queries(seed):
+    """Sound (rdflib reads the same query, only the top LIMIT changed) and complete on this grammar."""
+    import random
+
+    from graph.guard import cap_select_rows
+
+    rng = random.Random(seed)
+    case = rng.choice([str.upper, str.lower, str.title])
+    space = rng.choice([" ", "\n", "  ", "\t"])
+    body = space.join(rng.choice(_PIECES) for _ in range(rng.randint(1, 5)))
+    modifiers = []
+    if rng.random() < 0.4:
+        modifiers.append(case("order by") + " ?s")
+    limit = rng.choice([None, 1, 10, 100, 5000, 10**6])
+    offset = rng.choice([None, None, 3])
+    slice_parts = ([case("limit") + f" {limit}"] if limit else []) + ([case("offset") + f" {offset}"] if offset else [])
+    if rng.random() < 0.5:
+        slice_parts.reverse()
+    modifiers += slice_parts
+    if rng.random() < 0.3:
+        modifiers.append("# LIMIT 2 }")
+    query = (f"PREFIX ex: <http://e/#>{space}{case('select')} *{space}{case('where')} {{{space}{body}{space}}}"
+             f"{space}{space.join(modifiers)}")
+    assert _algebra(query)[0] == limit
+    cap = rng.choice([10, 1000])
+    capped = cap_select_rows(query, cap)
+    assert capped is not None, query  # every text of this grammar is plainly shaped
+    text, _ = capped
+    got, rest = _algebra(text)
+    assert got == (limit if limit is not None and limit <= cap else cap + 1), text
+    assert rest == _algebra(query)[1], text
