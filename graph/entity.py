@@ -172,9 +172,13 @@ def describe(store: ox.Store, iri: str, *, max_facts: int = 2000, max_incoming: 
         if g and _pick(labels.get(g, {})):
             data["graph_label"] = _pick(labels[g])
         if kind == "report":
-            found = origin.get(subject, {"sections": [], "items": []})
-            data["sections"] = [dict(term_json(ox.NamedNode(s), labels), page=pages.get(s)) for s in found["sections"]]
-            data["annex_item"] = found["items"][0] if found["items"] else None
+            found = origin.get(subject, {"sections": [], "items": [], "by_graph": {}})
+            # the sections and item that the fact's own source file cites for the subject, else all of them
+            here = found["by_graph"].get(g)
+            cited = here if here and (here["sections"] or here["items"]) else found
+            data["sections"] = [dict(term_json(ox.NamedNode(s), labels), page=pages.get(s))
+                                for s in cited["sections"]]
+            data["annex_item"] = cited["items"][0] if cited["items"] else None
         return data
 
     groups: dict[str, list] = defaultdict(list)
@@ -198,7 +202,7 @@ def describe(store: ox.Store, iri: str, *, max_facts: int = 2000, max_incoming: 
               "provenance": provenance(q.subject.value if isinstance(q.subject, ox.NamedNode) else "", q.graph_name)}
              for q in incoming]
     links.sort(key=lambda link: (link["property"]["curie"], link["subject"].get("label") or link["subject"]["value"]))
-    own = origin.get(iri, {"sections": [], "items": []})
+    own = origin.get(iri, {"sections": [], "items": [], "by_graph": {}})
     return {
         "iri": iri, "id": iri[len(ENTITY_NS):] if iri.startswith(ENTITY_NS) else None, "curie": short(iri),
         "label": _pick(labels.get(iri, {})) or short(iri), "labels": labels.get(iri, {}), "alt_labels": alt,
@@ -220,20 +224,22 @@ def _dedupe(values: list[dict]) -> list[dict]:
 
 
 def _origins(store: ox.Store, subjects: set[str]) -> dict[str, dict]:
-    out: dict[str, dict] = {s: {"sections": [], "items": []} for s in subjects}
+    """Per subject: the report sections it is derived from and its annex items, overall and per source graph."""
+    out: dict[str, dict] = {s: {"sections": [], "items": [], "by_graph": {}} for s in subjects}
     names = sorted(s for s in subjects if s)
     for chunk in range(0, len(names), 400):
         values = " ".join(f"<{s}>" for s in names[chunk:chunk + 400])
         for row in store.query(
-            f"SELECT ?x ?sec ?item WHERE {{ VALUES ?x {{ {values} }} "
-            f"{{ ?x <{_PROV_DERIVED}> ?sec }} UNION {{ ?x <{TERM_NS}annexItem> ?item }} }}",
-            use_default_graph_as_union=True,
+            f"SELECT ?x ?g ?sec ?item WHERE {{ VALUES ?x {{ {values} }} GRAPH ?g "
+            f"{{ {{ ?x <{_PROV_DERIVED}> ?sec }} UNION {{ ?x <{TERM_NS}annexItem> ?item }} }} }}"
         ):
             found = out[row["x"].value]
-            if row["sec"] is not None and row["sec"].value not in found["sections"]:
-                found["sections"].append(row["sec"].value)
-            if row["item"] is not None and row["item"].value not in found["items"]:
-                found["items"].append(row["item"].value)
+            here = found["by_graph"].setdefault(row["g"].value, {"sections": [], "items": []})
+            for key, term in (("sections", row["sec"]), ("items", row["item"])):
+                if term is not None:
+                    for bucket in (found, here):
+                        if term.value not in bucket[key]:
+                            bucket[key].append(term.value)
     return out
 
 

@@ -112,3 +112,21 @@ def test_home_page(server) -> None:
     for link in ("/queries", "/sparql", "/network", "/map", "/stats"):
         assert f'href="{link}"' in r.text
     assert "verdict" in r.text
+
+
+def test_fact_provenance_names_the_section_of_the_facts_own_source(server):
+    """A reception stated in the strategic-receptions annex and again in a highlight of the report: each fact
+    cites the section its own source file derives the reception from, and the annex item only where it applies."""
+    e = server.client().get("/api/entities/reception-strategic-01").json()
+    cited = {}
+    for fact in e["facts"]:
+        for value in fact["values"]:
+            p = value["provenance"]
+            if p["kind"] == "report":
+                cited.setdefault((fact["property"]["curie"], p["graph"]), (
+                    tuple(s["curie"] for s in p["sections"]), p["annex_item"]))
+    assert cited[("qkg:category", "qkgd:graph-2024-receptions")] == (
+        ("qkgd:bri-2024-annex-receptions-strategic",), "1")
+    assert cited[("qkg:fundedUnder", "qkgd:graph-2024-events")] == (("qkgd:bri-2024-radiate-highlight",), None)
+    assert {s["section"]["curie"] for s in e["sources"]} == {
+        "qkgd:bri-2024-annex-receptions-strategic", "qkgd:bri-2024-radiate-highlight"}
