@@ -40,7 +40,7 @@ from api.config import Settings
 from api.deps import AppState
 from api.errors import _unhandled, error_body, install_error_handlers
 
-__all__ = ["create_app", "ROUTERS", "OPTIONAL_ROUTERS", "content_security_policy", "STATIC_DIR", "TEMPLATE_DIR"]
+__all__ = ["create_app", "ROUTERS", "OPTIONAL_ROUTERS", "content_security_policy", "DATA_CSP", "STATIC_DIR", "TEMPLATE_DIR"]
 
 log = logging.getLogger("qkg.api")
 
@@ -199,18 +199,28 @@ def _js_string(literal: str) -> str:
     return re.sub(r"\\(x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|.)", unescape, literal[1:-1], flags=re.S)
 
 
+#: The policy of every response that is not a page (query results, JSON, RDF, CSV, images, scripts): nothing
+#: in it may load or run anything, nor be framed. Pages get :func:`content_security_policy`, whose style
+#: hashes run to about 2 KB: sending that with each SPARQL answer would double a small one.
+DATA_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
 class SecurityHeaders:
-    """Pure ASGI middleware: security headers on every response, 500s included."""
+    """Pure ASGI middleware: security headers on every response, 500s included.
+
+    HTML responses carry the page policy ``csp``; every other response carries :data:`DATA_CSP`.
+    """
 
     def __init__(self, app, *, csp: str) -> None:
         self.app = app
-        self.headers = [
-            (b"content-security-policy", csp.encode()),
+        common = [
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"strict-origin-when-cross-origin"),
             (b"x-frame-options", b"DENY"),
             (b"cross-origin-opener-policy", b"same-origin"),
         ]
+        self.page_headers = [(b"content-security-policy", csp.encode()), *common]
+        self.data_headers = [(b"content-security-policy", DATA_CSP.encode()), *common]
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -222,8 +232,11 @@ class SecurityHeaders:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                names = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [h for h in self.headers if h[0] not in names]
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                media = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                ours = self.page_headers if media[:9].lower() == b"text/html" else self.data_headers
+                message["headers"] = headers + [h for h in ours if h[0] not in names]
             await send(message)
 
         try:

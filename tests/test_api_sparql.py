@@ -214,5 +214,10 @@ def test_security_headers(server) -> None:
     assert "unsafe-inline" not in script_src and "unsafe-eval" not in csp
     assert "unsafe-inline" not in csp
     assert r.headers["x-content-type-options"] == "nosniff"
+    # answers that are not pages get the short policy: nothing in them may load, run or be framed
+    data = server.client().get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"})
+    assert data.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert data.headers["x-content-type-options"] == "nosniff" and data.headers["x-frame-options"] == "DENY"
+    assert len(data.headers["content-security-policy"]) < len(csp) // 10
     assert r.headers["x-frame-options"] == "DENY" and r.headers["referrer-policy"]
     assert json.loads(server.client().get("/health").text)["ok"] is True
