@@ -352,21 +352,27 @@ def query_form(text: str) -> str:
 # One token of a SPARQL text, for the row-cap reader below. Strings, IRIs,
 # comments and escapes are matched whole so the braces and words inside them
 # never count; a quote that opens no well-formed string is a token of its own
-# (the reader then gives up).
+# (the reader then gives up). ASCII only: SPARQL names may hold characters
+# that Python's \w, \d or str.strip() read otherwise (U+1680, digits of other
+# scripts), so the text outside these tokens must be ASCII.
 _CAP_TOKEN = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*+"""'
     r"|'''(?:[^'\\]|\\.|'(?!''))*+'''"
     r'|"(?:[^"\\\n\r]|\\.)*+"'
     r"|'(?:[^'\\\n\r]|\\.)*+'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*+>'
+    r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*+>)'
     r"|#[^\n\r]*+"
     r"|\\."
     r"|(?P<brace>[{}])"
     r"|(?P<quote>[\"'])"
     r"|(?<![\w:?$.\-])(?P<word>LIMIT|VALUES)(?![\w:\-])"
-    r"|(?P<number>\d++)",
-    re.IGNORECASE | re.DOTALL,
+    r"|(?P<number>[0-9]++)",
+    re.IGNORECASE | re.DOTALL | re.ASCII,
 )
+# An IRI-like token holding '#' or a quote may be a less-than sign followed by a comment or a string
+# (`?o<#> ...`, `?o<'''> ...`); only `<scheme://...>` cannot be read that way.
+_PLAIN_IRI = re.compile(r"<(?:[^#'>]*+|[A-Za-z][A-Za-z0-9+.\-]*+://[^>]*+)>", re.ASCII)
+_SPACE = re.compile(r"[ \t\r\n]*+")
 
 
 def cap_select_rows(text: str, cap: int) -> tuple[str, bool] | None:
@@ -379,8 +385,10 @@ def cap_select_rows(text: str, cap: int) -> tuple[str, bool] | None:
     appended. The reader only looks at braces and the words LIMIT and VALUES
     outside strings, IRIs and comments, and answers None (the caller keeps
     its slower, exact path) whenever the text is not plainly shaped: a
-    trailing VALUES block, unbalanced braces, a stray quote, ``\\u`` escapes
-    or a bare carriage return (the two parsers read those differently).
+    trailing VALUES block, unbalanced braces, a stray quote, an IRI-like
+    token that may be a less-than sign, non-ASCII text outside strings, IRIs
+    and comments, a LIMIT of over 18 digits, ``\\u`` escapes or a bare
+    carriage return (the two parsers read those differently).
     Call it for SELECT queries only.
 
     >>> cap_select_rows("SELECT * { ?s ?p ?o } LIMIT 5", 100)
@@ -394,9 +402,12 @@ def cap_select_rows(text: str, cap: int) -> tuple[str, bool] | None:
     """
     if "\\u" in text or "\\U" in text or _BARE_CR.search(text):
         return None
-    depth, end, tokens = 0, None, []
+    depth, end, tokens, gap = 0, None, [], 0
     for match in _CAP_TOKEN.finditer(text):
-        if match.group("quote"):
+        if not text[gap:match.start()].isascii():
+            return None
+        gap = match.end()
+        if match.group("quote") or (match.group("iri") and not _PLAIN_IRI.fullmatch(match.group("iri"))):
             return None
         word = match.group("word")
         if word and depth == 0 and word.upper() == "VALUES":
@@ -413,12 +424,13 @@ def cap_select_rows(text: str, cap: int) -> tuple[str, bool] | None:
                 continue
         if end is not None and (word or match.group("number")):
             tokens.append(match)
-    if depth or end is None or sum(1 for m in tokens if m.group("word")) > 1:
+    if depth or end is None or not text[gap:].isascii() or sum(1 for m in tokens if m.group("word")) > 1:
         return None
     for i, match in enumerate(tokens):
         if match.group("word") and match.group("word").upper() == "LIMIT":
             number = tokens[i + 1] if i + 1 < len(tokens) else None
-            if number is None or not number.group("number") or text[match.end():number.start()].strip():
+            if (number is None or not number.group("number") or len(number.group("number")) > 18
+                    or not _SPACE.fullmatch(text, match.end(), number.start())):
                 return None
             if int(number.group("number")) <= cap:
                 return text, False

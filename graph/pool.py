@@ -716,7 +716,8 @@ def _answer(
     store, guard: bool, query: str, fmt: str, union: bool, substitutions, max_rows: int, max_bytes: int
 ) -> dict:
     info = None
-    fast, form, capped = _read_text(query, max_rows)
+    fast, form, capped = (_read_text if len(query) <= _CACHED_CHARS else _read_text.__wrapped__)(query, max_rows)
+    fast = guard and fast
     if guard and not fast:
         info = inspect_query_cached(query)
     if fmt in _SOLUTION_FORMATS and capped is not None and (info is None or info.form == "SELECT"):
@@ -758,6 +759,9 @@ def _answer(
             prefixes = {name: iri for name, iri in declared if _ABSOLUTE.match(iri)}
         body, rows, truncated = _triples(results, out, prefixes, max_rows, max_bytes)
     return {"body": body, "media_type": out.media_type, "form": form, "rows": rows, "truncated": truncated}
+
+
+_CACHED_CHARS = 4_000  # longer texts are read afresh: the cache stays under ~10 MB per worker
 
 
 @functools.lru_cache(maxsize=1024)

@@ -401,6 +401,16 @@ def test_row_cap_reader_agrees_with_rdflib(query, limit):
     "SELECT * { ?s ?p ?o ",
     "SELECT * { ?s ?p ?o } }",
     "SELECT * { ?s ?p \"unterminated } LIMIT 5",
+    # found in review: a less-than sign that the reader would take for an IRI, then a comment or a string
+    "SELECT ?o WHERE { ?s ?p ?o } GROUP BY ?o HAVING(?o<#> LIMIT\n500 && ?o > 450)",
+    "SELECT ?o WHERE { ?s ?p ?o } GROUP BY ?o HAVING(?o<=#> LIMIT\n500)",
+    'SELECT ?o WHERE { ?s ?p ?o FILTER(?o<#>} LIMIT\n500 && 1<#>"""\n2) }\n#"""',
+    "SELECT ?o WHERE { ?s ?p ?o } GROUP BY ?o HAVING(STR(?o)<\'\'\'> LIMIT\n500\'\'\')\n#\'\'\'",
+    # names may hold U+1680, which Python takes for a space; digits of other scripts; LIMITs past 64 bits
+    "SELECT ?o WHERE { ?s ?p ?o BIND(STR(?o) AS ?k\u1680LIMIT\u1680500) } ORDER BY ?k\u1680LIMIT\u1680500",
+    "SELECT * { ?s ?p ?o } LIMIT \uff15\uff10\uff10",
+    "SELECT * { ?s ?p ?o } LIMIT 99999999999999999999999",
+    "SELECT * { ?s ?p ?o } LIMIT " + "9" * 5000,
 ])
 def test_row_cap_reader_gives_up_on_odd_shapes(query):
     from graph.guard import cap_select_rows
@@ -422,10 +432,19 @@ _PIECES = [
     "{ select ?s { ?s ?p ?o } order by ?s limit 40000 offset 2 }",
     "OPTIONAL { ?s ?q ?r }",
     "FILTER EXISTS { ?s ?q ?r }",
+    "?s ?p ?o FILTER(?o < 5 && ?o > 2) .",
+    "?s ?p ?o FILTER(?o<5&&?o>2) .",
+]
+# Pieces where a less-than sign meets a comment or a string. pyoxigraph reads `?o<#> ...` as "?o <" and a
+# comment, rdflib as an IRI (so rdflib refuses these queries): the reader must give up on them.
+_ODD_PIECES = [
+    "?s ?p ?o FILTER(?o<#> LIMIT 8 }\n5 && 1 < 2) .",
+    "?s ?p ?o FILTER(STR(?o)<\'\'\'> } LIMIT\n9\'\'\') .",
+    "?s ?p ?o FILTER(?o<ex:b#> {\n) .",
 ]
 
 
-@pytest.mark.parametrize("seed", range(300))
+@pytest.mark.parametrize("seed", range(400))
 def test_row_cap_reader_on_random_queries(seed):
     """Sound (rdflib reads the same query, only the top LIMIT changed) and complete on this grammar."""
     import random
@@ -435,7 +454,8 @@ def test_row_cap_reader_on_random_queries(seed):
     rng = random.Random(seed)
     case = rng.choice([str.upper, str.lower, str.title])
     space = rng.choice([" ", "\n", "  ", "\t"])
-    body = space.join(rng.choice(_PIECES) for _ in range(rng.randint(1, 5)))
+    odd = rng.random() < 0.3
+    body = space.join(rng.choice(_PIECES + _ODD_PIECES if odd else _PIECES) for _ in range(rng.randint(1, 5)))
     modifiers = []
     if rng.random() < 0.4:
         modifiers.append(case("order by") + " ?s")
@@ -447,12 +467,16 @@ def test_row_cap_reader_on_random_queries(seed):
     modifiers += slice_parts
     if rng.random() < 0.3:
         modifiers.append("# LIMIT 2 }")
-    query = (f"PREFIX ex: <http://e/#>{space}{case('select')} *{space}{case('where')} {{{space}{body}{space}}}"
+    query = (f"PREFIX ex: <http://e/>{space}{case('select')} *{space}{case('where')} {{{space}{body}{space}}}"
              f"{space}{space.join(modifiers)}")
-    assert _algebra(query)[0] == limit
     cap = rng.choice([10, 1000])
     capped = cap_select_rows(query, cap)
-    assert capped is not None, query  # every text of this grammar is plainly shaped
+    if any(piece in query for piece in _ODD_PIECES):
+        assert capped is None, query
+        ox.Store().query(query)  # pyoxigraph does run it: only the reader's caution keeps it on the exact path
+        return
+    assert _algebra(query)[0] == limit
+    assert capped is not None, query  # every other text of this grammar is plainly shaped
     text, _ = capped
     got, rest = _algebra(text)
     assert got == (limit if limit is not None and limit <= cap else cap + 1), text

@@ -578,3 +578,15 @@ def test_arun_on_uvloop_reads_answers_sent_in_several_writes(store_path):
             return [(await uv_pool.arun(query)).rows for _ in range(5)]
 
     assert uvloop.run(main()) == [8000] * 5
+
+
+@pytest.mark.parametrize(("query", "error"), [
+    ("SELECT * { ?s ?p ?o } LIMIT 99999999999999999999999", QuerySyntaxError),  # past 64 bits: pyoxigraph refuses
+    ("SELECT * { ?s ?p ?o } LIMIT " + "9" * 5000, QuerySyntaxError),
+    ("SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } } LIMIT " + "9" * 5000, QueryRefused),
+    ("SELECT * { ?s ?p ?o } LIMIT \uff15\uff10\uff10", QuerySyntaxError),  # digits of another script
+])
+def test_odd_limits_are_refused_as_before(pool, query, error):
+    """Found in review: the row-cap reader must neither repair an invalid LIMIT nor fail on a huge one."""
+    with pytest.raises(error):
+        pool.run(query)
