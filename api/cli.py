@@ -64,9 +64,9 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
 
 @cli.command()
 @click.option("--data", "data_root", type=click.Path(path_type=Path), default=None,
-              help="Folder of .ttl data files (default: the repository's data/).")
+              help="Folder of data files: .ttl, .nt, .trig, .nq, .csv, .yaml (default: the repository's data/).")
 @click.option("--add", "extra", multiple=True, type=click.Path(path_type=Path),
-              help="Extra file to include: RDF (.ttl, .nt, .trig, .nq) or a CSV sheet (see loaders/tabular.py); repeatable.")
+              help="Extra file to include: RDF (.ttl, .nt, .trig, .nq), a CSV sheet or YAML records (see loaders/tabular.py); repeatable.")
 @click.option("--shacl/--no-shacl", default=None, help="Force or skip SHACL (default: on up to 50k asserted triples).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
 @click.pass_context

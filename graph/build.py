@@ -70,7 +70,7 @@ class Source:
             return _FORMATS[self.path.suffix]
         except KeyError:
             raise DataError(f"{self.path}: unsupported file type {self.path.suffix!r}",
-                            file=str(self.path), hint="use .ttl, .nt, .trig or .nq") from None
+                            file=str(self.path), hint="use .ttl, .nt, .trig or .nq (or .csv / .yaml through loaders)") from None
 
 
 @dataclass(frozen=True)
@@ -358,6 +358,8 @@ class _Locator:
         local = entity.rsplit("/", 1)[-1]
         if path.suffix == ".csv":  # a sheet: the row whose first cell is the entity's id
             pattern = re.compile(rf"^\s*\"?(qkgd:)?{re.escape(local)}\"?\s*(,|$)")
+        elif path.suffix in (".yaml", ".yml"):  # records: the line of the entity's id
+            pattern = re.compile(rf"^\s*(-\s+)?id:\s*[\"']?(qkgd:)?{re.escape(local)}[\"']?\s*(#.*)?$")
         else:
             pattern = re.compile(rf"^\s*(qkgd:{re.escape(local)}|<{re.escape(entity)}>)(\s|$)")
         for number, text in enumerate(self._lines[path], start=1):

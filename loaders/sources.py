@@ -1,6 +1,6 @@
 """Find the input files of a build: the curated report data, background facts and any extra files.
 
-Each Turtle file (or CSV sheet, see :mod:`loaders.tabular`) becomes one named graph, so every binary fact keeps the section it comes from:
+Each Turtle file (or CSV sheet or YAML file of records, see :mod:`loaders.tabular`) becomes one named graph, so every binary fact keeps the section it comes from:
 ``data/2024/receptions.ttl`` -> ``qkgd:graph-2024-receptions``; ``data/background/places.ttl`` ->
 ``qkgd:graph-background-places`` (facts not stated by the report: coordinates, Wikidata ids).
 
@@ -18,7 +18,7 @@ from ontology import QKGD
 
 __all__ = ["default_data_root", "discover", "graph_for"]
 
-_SUFFIXES = (".ttl", ".nt", ".trig", ".nq", ".csv")
+_SUFFIXES = (".ttl", ".nt", ".trig", ".nq", ".csv", ".yaml", ".yml")
 
 
 def default_data_root() -> Path:
@@ -50,11 +50,12 @@ def discover(root: str | Path, *, extra: list[str | Path] = ()) -> list[Source]:
 
 
 def _source(path: Path, graph: str | None) -> Source:
-    """A source; CSV sheets (see :mod:`loaders.tabular`) are converted to RDF here, errors naming the cell."""
-    if path.suffix == ".csv":
-        from loaders.tabular import sheet_to_ntriples
+    """A source; CSV sheets and YAML records (see :mod:`loaders.tabular`) become RDF here, errors naming the line."""
+    if path.suffix in (".csv", ".yaml", ".yml"):
+        from loaders.tabular import records_to_ntriples, sheet_to_ntriples
 
         if not path.is_file():
             raise DataError(f"{path}: no such file", file=str(path), hint="check the path")
-        return Source(path, graph, data=sheet_to_ntriples(path))
+        convert = sheet_to_ntriples if path.suffix == ".csv" else records_to_ntriples
+        return Source(path, graph, data=convert(path))
     return Source(path, graph)

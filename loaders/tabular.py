@@ -1,4 +1,5 @@
-"""Sheets for analysts: a CSV file, one entity per row, turned into RDF that goes through the same build checks.
+"""Sheets for analysts: a CSV file (one entity per row) or a YAML file (one entity per record), turned into RDF
+that goes through the same build checks.
 
 The first column is ``id`` (a local name such as ``ville-de-montreal``, or a CURIE); ``type`` holds one or more
 classes (``qkg:LocalGovernment``, or just ``LocalGovernment``). Every other header is a property, written as a
@@ -13,8 +14,19 @@ id        type                                                 label@fr         
 ville-x   qkg:LocalGovernment                                  Ville X           qkgd:x
 ========  ===================================================  =================================
 
-Errors name the file, the line (the sheet's row, header = line 1), the column and the fix. What the sheet says
-is then checked like any other source: references, declared terms, literals, labels and SHACL.
+A YAML file is a list of records with the same keys as a sheet's headers; a key may hold one value or a list
+(``altLabel@fr: [AD, Admin D]``). Values are read as text, never as YAML numbers, dates or booleans: the key's
+datatype says what they are::
+
+    - id: ville-x
+      type: qkg:LocalGovernment
+      label@fr: Ville X
+      qkg:jurisdiction: qkgd:x
+      schema:startDate^^xsd:gYear: 2019
+
+Errors name the file, the line (the sheet's row, header = line 1; the YAML line of the key or record), the
+column or key and the fix. What the file says is then checked like any other source: references, declared
+terms, literals, labels and SHACL.
 
 >>> import pathlib, tempfile
 >>> sheet = pathlib.Path(tempfile.mkdtemp()) / "partners.csv"
@@ -38,7 +50,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from graph.errors import DataError
 from ontology import PREFIXES, QKG, QKGD
 
-__all__ = ["sheet_to_ntriples", "SHORTCUTS"]
+__all__ = ["sheet_to_ntriples", "records_to_ntriples", "SHORTCUTS"]
 
 #: Headers that need no prefix.
 SHORTCUTS = {"label": str(RDFS.label), "altLabel": str(SKOS.altLabel), "type": str(RDF.type)}
@@ -64,27 +76,65 @@ def _expand(value: str, *, file: str, line: int, column: str, default_ns: str | 
     return None
 
 
-def _columns(headers: list[str], file: str) -> list[tuple[str, str, str | None, str | None]]:
-    """(header, property IRI, language, datatype IRI) for each column after ``id``."""
+Column = tuple[str, str, "str | None", "str | None"]  # (header, property IRI, language, datatype IRI)
+
+
+def _column(header: str, file: str, line: int = 1) -> Column:
+    """Read one header (a sheet's column, a YAML key): property, language and datatype."""
+    match = _HEADER.match(header.strip())
+    if not match:
+        raise DataError(f"{file}:{line}: bad column header {header!r}", file=file, line=line,
+                        hint="write a property CURIE, with @lang or ^^datatype if needed (label@fr, "
+                             "schema:startDate^^xsd:date)")
+    prop = match.group("prop")
+    iri = SHORTCUTS.get(prop) or _expand(prop, file=file, line=line, column=header)
+    if iri is None:
+        raise DataError(f"{file}:{line}: column {header!r} is not a property", file=file, line=line,
+                        hint=f"write it as a CURIE such as qkg:{prop} or schema:{prop}")
+    dtype = match.group("dtype")
+    dtype_iri = _expand(dtype, file=file, line=line, column=header) if dtype else None
+    return header, iri, match.group("lang"), dtype_iri
+
+
+def _columns(headers: list[str], file: str) -> list[Column]:
+    """The columns after ``id``."""
     if not headers or headers[0].strip().lstrip("\ufeff") != "id":
         raise DataError(f"{file}:1: the first column must be 'id'", file=file, line=1,
                         hint="put the entity's local name (e.g. ville-de-montreal) in a first column named id")
-    out = []
-    for header in headers[1:]:
-        match = _HEADER.match(header.strip())
-        if not match:
-            raise DataError(f"{file}:1: bad column header {header!r}", file=file, line=1,
-                            hint="write a property CURIE, with @lang or ^^datatype if needed (label@fr, "
-                                 "schema:startDate^^xsd:date)")
-        prop = match.group("prop")
-        iri = SHORTCUTS.get(prop) or _expand(prop, file=file, line=1, column=header)
-        if iri is None:
-            raise DataError(f"{file}:1: column {header!r} is not a property", file=file, line=1,
-                            hint=f"write it as a CURIE such as qkg:{prop} or schema:{prop}")
-        dtype = match.group("dtype")
-        dtype_iri = _expand(dtype, file=file, line=1, column=header) if dtype else None
-        out.append((header, iri, match.group("lang"), dtype_iri))
-    return out
+    return [_column(header, file) for header in headers[1:]]
+
+
+def _subject(ident: str, file: str, line: int, seen: dict[str, int]) -> URIRef:
+    """The entity an ``id`` names; each id once per file."""
+    subject_iri = _expand(ident, file=file, line=line, column="id", default_ns=str(QKGD))
+    if not subject_iri:
+        raise DataError(f"{file}:{line}: id {ident!r} is not a local name or IRI", file=file, line=line,
+                        hint="use letters, digits and dashes, e.g. ville-de-montreal")
+    if subject_iri in seen:
+        raise DataError(f"{file}:{line}: id {ident!r} already used on line {seen[subject_iri]}", file=file,
+                        line=line, hint="give each row or record its own id, or merge them")
+    seen[subject_iri] = line
+    return URIRef(subject_iri)
+
+
+def _add(g: Graph, subject: URIRef, column: Column, values, file: str, line: int) -> None:
+    """Add the triples of one cell (or YAML value): links, classes or literals."""
+    header, prop, lang, dtype = column
+    for value in (v.strip() for v in values):
+        if not value:
+            continue
+        if prop == str(RDF.type):
+            cls = _expand(value, file=file, line=line, column=header, default_ns=str(QKG))
+            if cls is None:
+                raise DataError(f"{file}:{line}: type {value!r} is not a class name", file=file, line=line,
+                                hint="write a class of ontology/qkg.ttl, e.g. qkg:LocalGovernment")
+            g.add((subject, RDF.type, URIRef(cls)))
+            continue
+        link = None if (lang or dtype) else _expand(value, file=file, line=line, column=header)
+        if link:
+            g.add((subject, URIRef(prop), URIRef(link)))
+        else:
+            g.add((subject, URIRef(prop), Literal(value, lang=lang, datatype=URIRef(dtype) if dtype else None)))
 
 
 def sheet_to_ntriples(path: str | Path) -> bytes:
@@ -113,30 +163,72 @@ def sheet_to_ntriples(path: str | Path) -> bytes:
         if len(row) > len(columns) + 1:
             raise DataError(f"{file}:{line}: {len(row)} cells for {len(columns) + 1} columns", file=file, line=line,
                             hint="quote cells that contain commas (\"a, b\")")
-        ident = row[0].strip()
-        subject_iri = _expand(ident, file=file, line=line, column="id", default_ns=str(QKGD))
-        if not subject_iri:
-            raise DataError(f"{file}:{line}: id {ident!r} is not a local name or IRI", file=file, line=line,
-                            hint="use letters, digits and dashes, e.g. ville-de-montreal")
-        if subject_iri in seen:
-            raise DataError(f"{file}:{line}: id {ident!r} already used on line {seen[subject_iri]}", file=file,
-                            line=line, hint="give each row its own id, or merge the rows")
-        seen[subject_iri] = line
-        subject = URIRef(subject_iri)
-        for (header, prop, lang, dtype), cell in zip(columns, row[1:]):
-            for value in (v.strip() for v in cell.split(_SEP)):
-                if not value:
-                    continue
-                if prop == str(RDF.type):
-                    cls = _expand(value, file=file, line=line, column=header, default_ns=str(QKG))
-                    if cls is None:
-                        raise DataError(f"{file}:{line}: type {value!r} is not a class name", file=file, line=line,
-                                        hint="write a class of ontology/qkg.ttl, e.g. qkg:LocalGovernment")
-                    g.add((subject, RDF.type, URIRef(cls)))
-                    continue
-                link = None if (lang or dtype) else _expand(value, file=file, line=line, column=header)
-                if link:
-                    g.add((subject, URIRef(prop), URIRef(link)))
-                else:
-                    g.add((subject, URIRef(prop), Literal(value, lang=lang, datatype=URIRef(dtype) if dtype else None)))
+        subject = _subject(row[0].strip(), file, line, seen)
+        for column, cell in zip(columns, row[1:]):
+            _add(g, subject, column, cell.split(_SEP), file, line)
     return g.serialize(format="nt", encoding="utf-8")
+
+
+def records_to_ntriples(path: str | Path) -> bytes:
+    """Read a YAML file of records and return its triples as N-Triples; :class:`DataError` names the line."""
+    import yaml
+
+    path = Path(path)
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        root = yaml.compose(text, Loader=yaml.SafeLoader)  # nodes keep their lines; scalars stay text
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{file}: not UTF-8 ({exc.reason} at byte {exc.start})", file=file,
+                        hint="save the file as UTF-8") from None
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise DataError(f"{file}:{line}: {exc.problem}", file=file, line=line,
+                        hint="check the indentation and the quotes near that line") from None
+    if root is None:
+        raise DataError(f"{file}: empty file", file=file, hint="write a list of records: - id: ville-x ...")
+    if not isinstance(root, yaml.SequenceNode):
+        raise DataError(f"{file}:{root.start_mark.line + 1}: the file must be a list of records", file=file,
+                        line=root.start_mark.line + 1, hint="start each record with '- id: ...'")
+    g = Graph()
+    seen: dict[str, int] = {}
+    for record in root.value:
+        line = record.start_mark.line + 1
+        if not isinstance(record, yaml.MappingNode):
+            raise DataError(f"{file}:{line}: a record must be a mapping of keys to values", file=file, line=line,
+                            hint="write 'key: value' lines under '- id: ...'")
+        fields: dict[str, tuple[int, list[str]]] = {}
+        for key, value in record.value:
+            key_line = key.start_mark.line + 1
+            name = key.value if isinstance(key, yaml.ScalarNode) else None
+            if not name:
+                raise DataError(f"{file}:{key_line}: a key must be a property name", file=file, line=key_line,
+                                hint="write keys such as label@fr or qkg:jurisdiction")
+            if name in fields:
+                raise DataError(f"{file}:{key_line}: key {name!r} repeated (first on line {fields[name][0]})",
+                                file=file, line=key_line, hint="give one key a list: key: [a, b]")
+            fields[name] = (key_line, _scalars(value, name, file))
+        if "id" not in fields:
+            raise DataError(f"{file}:{line}: a record without id", file=file, line=line,
+                            hint="give each record an id: its local name, e.g. ville-de-montreal")
+        id_line, ids = fields.pop("id")
+        if len(ids) != 1:
+            raise DataError(f"{file}:{id_line}: a record has exactly one id", file=file, line=id_line,
+                            hint="write id: ville-x")
+        subject = _subject(ids[0].strip(), file, id_line, seen)
+        for name, (key_line, values) in fields.items():
+            _add(g, subject, _column(name, file, key_line), values, file, key_line)
+    return g.serialize(format="nt", encoding="utf-8")
+
+
+def _scalars(node, key: str, file: str) -> list[str]:
+    """The text of a YAML value: one scalar or a list of scalars."""
+    import yaml
+
+    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    for item in items:
+        if not isinstance(item, yaml.ScalarNode):
+            line = item.start_mark.line + 1
+            raise DataError(f"{file}:{line}: key {key!r} holds a nested structure", file=file, line=line,
+                            hint="give a value or a list of values; make a separate record for a related entity")
+    return [item.value for item in items if item.tag != "tag:yaml.org,2002:null"]  # `key: ~` says nothing

@@ -77,3 +77,82 @@ def test_quoted_cells_keep_their_newlines_and_lines_stay_right(tmp_path):
     assert info.value.line == 4 and "not a class name" in str(info.value)
     path.write_text('id,type,label@fr,schema:description@fr\nx,qkg:City,X,"ligne 1\nligne 2"\n', encoding="utf-8")
     assert "ligne 1\\nligne 2" in sheet_to_ntriples(path).decode()
+
+
+# -- YAML records: the same keys as a sheet's headers, one record per entity ------------------------------------
+
+RECORDS = """# the same two entities as SHEET
+- id: t-city-d
+  type: qkg:City
+  label@fr: Ville D
+  label@en: City D
+  qkg:country: qkgd:t-country-a
+- id: t-gov-d
+  type: LocalGovernment
+  label@fr: "Administration D, centre"
+  altLabel@fr: [AD, Admin D]
+  qkg:jurisdiction: qkgd:t-city-d
+  schema:startDate^^xsd:gYear: 2019
+  qkg:theme: ~
+"""
+
+
+def test_yaml_records_give_the_same_triples_as_the_sheet(tmp_path):
+    sheet, records = tmp_path / "s.csv", tmp_path / "r.yaml"
+    sheet.write_text(SHEET, encoding="utf-8")
+    records.write_text(RECORDS, encoding="utf-8")
+    from loaders.tabular import records_to_ntriples
+
+    assert set(records_to_ntriples(records).splitlines()) == set(sheet_to_ntriples(sheet).splitlines())
+
+
+def test_yaml_values_stay_text_typed_by_their_key(tmp_path):
+    from loaders.tabular import records_to_ntriples
+
+    path = tmp_path / "r.yml"
+    path.write_text("- id: x\n  type: qkg:City\n  label@fr: yes\n  schema:description: 2019-05-01\n"
+                    "  schema:startDate^^xsd:date: 2019-05-01\n", encoding="utf-8")
+    lines = records_to_ntriples(path).decode()
+    assert '"yes"@fr' in lines  # not a YAML boolean
+    assert '<https://schema.org/description> "2019-05-01" .' in lines  # not a YAML date
+    assert '"2019-05-01"^^<http://www.w3.org/2001/XMLSchema#date>' in lines
+
+
+@pytest.mark.parametrize("text,line,fragment", [
+    ("id: x\n", 1, "must be a list of records"),
+    ("- id: x\n  label@fr: X\n- label@fr: Y\n", 3, "a record without id"),
+    ("- id: x\n  label@fr:\n    fr: X\n", 3, "holds a nested structure"),
+    ("- id: x\n  label@fr: X\n  label@fr: Y\n", 3, "repeated (first on line 2)"),
+    ("- id: x\n  type: qkg:City\n  foo:bar: 1\n", 3, "unknown prefix 'foo'"),
+    ("- id: x\n  type: Local Government\n", 2, "not a class name"),
+    ("- id: x\n- id: y\n- id: x\n", 3, "already used on line 1"),
+    ("- id: x\n  label@fr: [a, b\n", 3, "expected ',' or ']'"),
+    ("- just a string\n", 1, "must be a mapping"),
+])
+def test_yaml_errors_name_the_line_and_the_fix(tmp_path, text, line, fragment):
+    from loaders.tabular import records_to_ntriples
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        records_to_ntriples(path)
+    assert info.value.line == line and info.value.file == str(path)
+    assert fragment in str(info.value) and info.value.hint
+
+
+def test_yaml_records_build_and_a_broken_reference_names_the_record(data, tmp_path):
+    (data / "records.yaml").write_text(RECORDS, encoding="utf-8")
+    out = tmp_path / "out"
+    build(discover(data), data_dir=out, shacl=True)
+    store = open_read_only(StoreLayout(out).require_current())
+    assert bool(store.query(sparql_prefixes() + """ASK { GRAPH qkgd:graph-records {
+        qkgd:t-gov-d a qkg:LocalGovernment ; skos:altLabel "AD"@fr , "Admin D"@fr ;
+            schema:startDate "2019"^^xsd:gYear } }"""))
+    del store
+    (data / "records.yaml").write_text(RECORDS.replace("qkgd:t-city-d\n", "qkgd:t-city-dd\n"), encoding="utf-8")
+    before = StoreLayout(out).current()
+    with pytest.raises(DataError) as info:
+        build(discover(data), data_dir=out)
+    assert info.value.file.endswith("records.yaml") and info.value.line == 7  # the line of `- id: t-gov-d`
+    assert "did you mean qkgd:t-city-d" in str(info.value)
+    assert StoreLayout(out).current() == before  # the last good graph still serves
