@@ -119,7 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HeadAsGet)
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_credentials=False, allow_methods=["GET", "POST", "HEAD"],
-        allow_headers=["Accept", "Content-Type"], expose_headers=["X-QKG-Truncated", "X-QKG-Rows", "X-QKG-Elapsed"],
+        allow_headers=["Accept", "Content-Type", "If-None-Match"], expose_headers=["X-QKG-Truncated", "X-QKG-Rows", "X-QKG-Elapsed", "ETag"],
         max_age=600,
     )
     app.add_middleware(SecurityHeaders, csp=content_security_policy())

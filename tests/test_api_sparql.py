@@ -221,3 +221,65 @@ def test_security_headers(server) -> None:
     assert len(data.headers["content-security-policy"]) < len(csp) // 10
     assert r.headers["x-frame-options"] == "DENY" and r.headers["referrer-policy"]
     assert json.loads(server.client().get("/health").text)["ok"] is True
+
+
+# -- conditional requests: the store only changes with a build, so an answer can be revalidated -----------------
+
+CITIES = "SELECT ?c WHERE { ?c a <https://w3id.org/qkg/def#City> } ORDER BY ?c"
+
+
+def test_a_repeated_get_is_answered_304_from_its_etag(server) -> None:
+    with server.client() as c:
+        first = c.get("/sparql", params={"query": CITIES}, headers={"Accept": "text/csv"})
+        etag = first.headers["etag"]
+        assert etag.startswith('W/"') and first.headers["cache-control"] == "no-cache"
+        again = c.get("/sparql", params={"query": CITIES}, headers={"Accept": "text/csv", "If-None-Match": etag})
+        assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+        assert "x-qkg-rows" not in again.headers  # answered without running the query
+        other = c.get("/sparql", params={"query": CITIES}, headers={"Accept": "application/sparql-results+json",
+                                                                     "If-None-Match": etag})
+        assert other.status_code == 200 and other.headers["etag"] != etag  # another format, another tag
+        assert c.get("/sparql", params={"query": CITIES + " LIMIT 3"},
+                     headers={"If-None-Match": etag}).status_code == 200
+        # canned query downloads revalidate the same way; the HTML page always renders
+        csv_url = "/queries/missions-to-country.csv?country=qkgd:suisse"
+        tag = c.get(csv_url).headers["etag"]
+        assert c.get(csv_url, headers={"If-None-Match": f'"x", {tag}'}).status_code == 304
+        assert c.get("/queries/missions-to-country.csv?country=qkgd:france",
+                     headers={"If-None-Match": tag}).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["SELECT (RAND() AS ?r) {}", "SELECT (now() AS ?t) {}",
+                                   "SELECT (STRUUID() AS ?u) {}", "SELECT (BNODE() AS ?b) {}"])
+def test_answers_that_change_each_run_carry_no_etag(server, query) -> None:
+    r = server.client().get("/sparql", params={"query": query}, headers={"If-None-Match": "*"})
+    assert r.status_code == 200 and "etag" not in r.headers
+
+
+def test_post_answers_carry_no_etag(server) -> None:
+    r = server.client().post("/sparql", data={"query": CITIES})
+    assert r.status_code == 200 and "etag" not in r.headers
+
+
+def test_a_new_build_changes_every_etag(tmp_path) -> None:
+    import time
+
+    from graph.build import build
+    from loaders.sources import default_data_root, discover
+    from tests.test_api_support import start_server
+
+    build(discover(default_data_root()), data_dir=tmp_path, shacl=False)
+    server = start_server(tmp_path)
+    try:
+        with server.client() as c:
+            tag = c.get("/sparql", params={"query": CITIES}).headers["etag"]
+            build(discover(default_data_root()), data_dir=tmp_path, shacl=False)  # same data, a new build
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:  # the server follows `current` within about a second
+                r = c.get("/sparql", params={"query": CITIES}, headers={"If-None-Match": tag})
+                if r.status_code == 200:
+                    break
+                time.sleep(0.2)
+            assert r.status_code == 200 and r.headers["etag"] != tag
+    finally:
+        server.stop()

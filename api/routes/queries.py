@@ -115,9 +115,13 @@ def _values(request: Request, query: CannedQuery) -> dict[str, str]:
     return {k: v for k, v in request.query_params.items() if k in names and v != ""}
 
 
-async def _run(state, pool, query: CannedQuery, values: dict[str, str], fmt: str) -> Response:
-    """Run a canned query in the pool, its parameters bound as substitutions (never pasted)."""
-    return await run_query(pool, query.sparql, fmt, bindings=bind(query, values))
+async def _run(state, pool, query: CannedQuery, values: dict[str, str], fmt: str, request: Request | None = None
+               ) -> Response:
+    """Run a canned query in the pool, its parameters bound as substitutions (never pasted).
+
+    With the ``request``, the answer carries an ETag and a matching ``If-None-Match`` gets 304.
+    """
+    return await run_query(pool, query.sparql, fmt, bindings=bind(query, values), request=request)
 
 
 @router.get("/api/queries", response_model=list[QueryModel], summary="List the canned queries")
@@ -132,7 +136,7 @@ def api_queries() -> list[dict]:
 async def api_query(name: str, request: Request, state: StateDep, pool: PoolDep) -> Response:
     """Run canned query ``name``; its parameters are query-string parameters (``?country=qkgd:suisse``)."""
     query = get_query(name)
-    return await _run(state, pool, query, _values(request, query), "json")
+    return await _run(state, pool, query, _values(request, query), "json", request)
 
 
 @router.get("/queries", include_in_schema=False)
@@ -146,14 +150,14 @@ def queries_page(request: Request, templates: TemplatesDep) -> Response:
 async def query_json(name: str, request: Request, state: StateDep, pool: PoolDep) -> Response:
     """Results of a canned query as SPARQL JSON."""
     query = get_query(name)
-    return await _run(state, pool, query, _values(request, query), "json")
+    return await _run(state, pool, query, _values(request, query), "json", request)
 
 
 @router.get("/queries/{name}.csv", include_in_schema=False)
 async def query_csv(name: str, request: Request, state: StateDep, pool: PoolDep) -> Response:
     """Results of a canned query as CSV."""
     query = get_query(name)
-    response = await _run(state, pool, query, _values(request, query), "csv")
+    response = await _run(state, pool, query, _values(request, query), "csv", request)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 

@@ -20,6 +20,8 @@ the store, so ``/health`` answers while runaway queries are being stopped.
 """
 from __future__ import annotations
 
+import hashlib
+import re
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -31,7 +33,7 @@ from api.errors import ERROR_RESPONSES, wants_html
 from api.routes.formats import guess_form, negotiate, service_description
 from graph.errors import ParameterError, QueryError, UpdateRefused
 
-__all__ = ["router", "run_query", "endpoint_url"]
+__all__ = ["router", "run_query", "endpoint_url", "answer_etag"]
 
 router = APIRouter(tags=["sparql"])
 
@@ -70,14 +72,24 @@ def endpoint_url(request: Request, public_base: str, path: str = "/sparql") -> s
     return base + path
 
 
-async def run_query(pool, query: str, fmt: str, *, bindings: dict | None = None) -> Response:
-    """Run ``query`` in the pool and wrap the answer (with the truncation headers)."""
+async def run_query(pool, query: str, fmt: str, *, bindings: dict | None = None,
+                    request: Request | None = None) -> Response:
+    """Run ``query`` in the pool and wrap the answer (with the truncation headers).
+
+    Given the ``request`` of a GET, the answer carries a weak ETag (see :func:`answer_etag`) and an
+    ``If-None-Match`` that matches it gets 304 without running the query.
+    """
+    etag = answer_etag(request, query, fmt, bindings) if request is not None else None
+    if etag and _etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers={"ETag": etag, "Cache-Control": "no-cache"})
     kwargs = {"result_format": fmt}
     if bindings:
         kwargs["bindings"] = bindings
     result = await pool.arun(query, **kwargs)
     headers = {"X-QKG-Rows": str(result.rows), "X-QKG-Truncated": "true" if result.truncated else "false",
                "X-QKG-Elapsed": f"{result.elapsed:.3f}"}
+    if etag:
+        headers.update({"ETag": etag, "Cache-Control": "no-cache"})
     media = result.media_type
     if media.startswith("text/") and "charset" not in media:
         media += "; charset=utf-8"
@@ -87,7 +99,35 @@ async def run_query(pool, query: str, fmt: str, *, bindings: dict | None = None)
 async def _answer(request: Request, pool, query: str, params: dict[str, list[str]]) -> Response:
     fmt_values = params.get("format") or params.get("output") or [None]
     fmt = negotiate(request.headers.get("accept"), fmt_values[-1], guess_form(query))
-    return await run_query(pool, query, fmt)
+    return await run_query(pool, query, fmt, request=request if request.method == "GET" else None)
+
+
+# Functions whose value changes from one run to the next: their answers get no ETag.
+_VOLATILE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
+def answer_etag(request: Request, query: str, fmt: str, bindings: dict | None = None) -> str | None:
+    """A weak ETag for the answer to ``query``: the build served, the row cap, the text, the format, the bindings.
+
+    The store only changes with a new build, so the same query on the same build gives the same answer;
+    a new build changes every tag. None (no tag) for queries that call RAND, NOW, UUID, STRUUID or BNODE.
+    """
+    state = request.app.state.qkg
+    if state.path is None or _VOLATILE.search(query):
+        return None
+    digest = hashlib.sha256("\0".join(
+        [state.path.name, str(state.settings.max_rows), query, fmt,
+         *(f"{k}={v}" for k, v in sorted((bindings or {}).items()))]
+    ).encode()).hexdigest()[:32]
+    return f'W/"{digest}"'
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    """``If-None-Match`` against our tag, by weak comparison (RFC 9110, 13.1.2)."""
+    if not header:
+        return False
+    opaque = etag.removeprefix("W/")
+    return any(tag.strip() == "*" or tag.strip().removeprefix("W/") == opaque for tag in header.split(","))
 
 
 _GET_PARAMETERS = [
