@@ -362,7 +362,7 @@ _CAP_TOKEN = re.compile(
     r"|'(?:[^'\\\n\r]|\\.)*+'"
     r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*+>)'
     r"|#[^\n\r]*+"
-    r"|\\."
+    r"|\\.(?:[\w.:%\-]|\\.)*+"  # an escape in a prefixed name, with the rest of the name (`:\~LIMIT` is a name)
     r"|(?P<brace>[{}])"
     r"|(?P<quote>[\"'])"
     r"|(?<![\w:?$.\-])(?P<word>LIMIT|VALUES)(?![\w:\-])"

@@ -481,3 +481,36 @@ def test_row_cap_reader_on_random_queries(seed):
     got, rest = _algebra(text)
     assert got == (limit if limit is not None and limit <= cap else cap + 1), text
     assert rest == _algebra(query)[1], text
+
+
+# Found by fuzzing: an escape in a prefixed name (`:\~LIMIT`) with a number after it inside an RDF 1.2 triple
+# term, outside any brace. pyoxigraph reads one name; the reader must not see a LIMIT there.
+ESCAPED_NAMES = [
+    "SELECT (COUNT(*) AS ?n) { ?s ?p ?o } HAVING(COUNT(*) < OBJECT(<<(:s :\\~LIMIT 500)>>))",
+    "SELECT ?s { ?s ?p ?o } GROUP BY ?s HAVING(SUM(?o) < OBJECT(<<(?s :a\\;LIMIT 100000)>>))",
+    "SELECT * { ?s ?p ?o } ORDER BY (<<(?s :\\~LIMIT 5)>>)",
+    "SELECT ?v { ?s ?p ?o } GROUP BY (OBJECT(<<(?s :\\!x\\=LIMIT 12345)>>) AS ?v)",
+]
+
+
+@pytest.mark.parametrize("query", ESCAPED_NAMES)
+def test_row_cap_reader_skips_words_inside_escaped_names(query):
+    from graph.guard import cap_select_rows
+
+    query = "PREFIX : <http://e/> " + query
+    ox.Store().query(query)
+    text, rewritten = cap_select_rows(query, 10)
+    assert rewritten and text == query + "\nLIMIT 11"  # only a LIMIT appended: the name and its number untouched
+    ox.Store().query(text)
+
+
+def test_a_limit_the_reader_cannot_see_makes_the_rewrite_fail_safely():
+    """`OFFSET 0LIMIT 3` is valid for pyoxigraph and invisible to the reader: the appended LIMIT is then a second
+    one, the rewrite does not parse, and the worker falls back to the exact path on the user's text."""
+    from graph.guard import cap_select_rows
+
+    query = "SELECT * { ?s ?p ?o } OFFSET 0LIMIT 3"
+    ox.Store().query(query)
+    text, _ = cap_select_rows(query, 10)
+    with pytest.raises(SyntaxError):
+        ox.Store().query(text)
