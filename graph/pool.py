@@ -256,8 +256,7 @@ class QueryPool:
                 worker.wait_ready(_START_TIMEOUT)
             except StoreError as exc:
                 error = exc
-                self._kill(worker)
-                self._replace_later()
+                self._discard(worker)
             else:
                 self._release(worker)
         if error:
@@ -356,15 +355,11 @@ class QueryPool:
             raise
         request = (query, fmt, default_graph_as_union, substitutions, self.max_rows, self.max_bytes)
         try:
-            kind, payload = await self._aask(worker, request, started + self.timeout, loop)
+            answer = await self._aask(worker, request, started + self.timeout, loop)
         except BaseException:
-            self._kill(worker)  # mid-query, dead or cancelled: never reuse it
-            self._replace_later()
+            self._discard(worker)  # mid-query, dead or cancelled
             raise
-        self._release(worker)
-        if kind == "error":
-            raise payload
-        return QueryResult(**payload, elapsed=time.monotonic() - started)
+        return self._result(worker, answer, started)
 
     def _take_idle(self) -> _Worker | None:
         """An idle worker if one is free now and nobody is queued before us; else None."""
@@ -412,12 +407,21 @@ class QueryPool:
             raise self._busy()
         try:
             request = (query, fmt, union, substitutions, self.max_rows, self.max_bytes)
-            kind, payload = self._ask(worker, request, deadline)
+            answer = self._ask(worker, request, deadline)
         except BaseException:
-            self._kill(worker)  # mid-query or dead: never reuse it
-            self._replace_later()
+            self._discard(worker)  # mid-query or dead
             raise
+        return self._result(worker, answer, started)
+
+    def _discard(self, worker: _Worker) -> None:
+        """Kill a worker whose exchange did not complete (never reuse it) and start its replacement."""
+        self._kill(worker)
+        self._replace_later()
+
+    def _result(self, worker: _Worker, answer: tuple[str, object], started: float) -> QueryResult:
+        """Give the worker back and turn its answer into a result, or raise the error it sent."""
         self._release(worker)
+        kind, payload = answer
         if kind == "error":
             raise payload
         return QueryResult(**payload, elapsed=time.monotonic() - started)

@@ -44,6 +44,7 @@ import io
 import re
 from pathlib import Path
 
+import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
@@ -171,8 +172,6 @@ def sheet_to_ntriples(path: str | Path) -> bytes:
 
 def records_to_ntriples(path: str | Path) -> bytes:
     """Read a YAML file of records and return its triples as N-Triples; :class:`DataError` names the line."""
-    import yaml
-
     path = Path(path)
     file = str(path)
     try:
@@ -223,8 +222,6 @@ def records_to_ntriples(path: str | Path) -> bytes:
 
 def _scalars(node, key: str, file: str) -> list[str]:
     """The text of a YAML value: one scalar or a list of scalars."""
-    import yaml
-
     items = node.value if isinstance(node, yaml.SequenceNode) else [node]
     for item in items:
         if not isinstance(item, yaml.ScalarNode):

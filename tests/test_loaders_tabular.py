@@ -10,7 +10,7 @@ from graph.build import build
 from graph.errors import DataError
 from graph.store import StoreLayout, open_read_only
 from loaders.sources import discover
-from loaders.tabular import sheet_to_ntriples
+from loaders.tabular import records_to_ntriples, sheet_to_ntriples
 from ontology import sparql_prefixes
 
 MINI = Path(__file__).parent / "data" / "mini"
@@ -42,18 +42,28 @@ def test_a_sheet_builds_like_turtle(data, tmp_path):
     assert result.shacl == "conforms"
 
 
-@pytest.mark.parametrize("sheet,line,fragment", [
-    ("type,id\n", 1, "first column must be 'id'"),
-    ("id,type,label@fr,foo:bar\nx,qkg:City,X,1\n", 1, "unknown prefix 'foo'"),
-    ("id,type,label@fr\nx,qkg:City,X\nx,qkg:City,Y\n", 3, "already used on line 2"),
-    ("id,type,label@fr\nx,qkg:City,X,extra,cells\n", 2, "cells for 3 columns"),
-    ("id,type,label@fr\nnot an id,qkg:City,X\n", 2, "is not a local name"),
+@pytest.mark.parametrize("name,text,line,fragment", [
+    ("bad.csv", "type,id\n", 1, "first column must be 'id'"),
+    ("bad.csv", "id,type,label@fr,foo:bar\nx,qkg:City,X,1\n", 1, "unknown prefix 'foo'"),
+    ("bad.csv", "id,type,label@fr\nx,qkg:City,X\nx,qkg:City,Y\n", 3, "already used on line 2"),
+    ("bad.csv", "id,type,label@fr\nx,qkg:City,X,extra,cells\n", 2, "cells for 3 columns"),
+    ("bad.csv", "id,type,label@fr\nnot an id,qkg:City,X\n", 2, "is not a local name"),
+    ("bad.yaml", "id: x\n", 1, "must be a list of records"),
+    ("bad.yaml", "- id: x\n  label@fr: X\n- label@fr: Y\n", 3, "a record without id"),
+    ("bad.yaml", "- id: x\n  label@fr:\n    fr: X\n", 3, "holds a nested structure"),
+    ("bad.yaml", "- id: x\n  label@fr: X\n  label@fr: Y\n", 3, "repeated (first on line 2)"),
+    ("bad.yaml", "- id: x\n  type: qkg:City\n  foo:bar: 1\n", 3, "unknown prefix 'foo'"),
+    ("bad.yaml", "- id: x\n  type: Local Government\n", 2, "not a class name"),
+    ("bad.yaml", "- id: x\n- id: y\n- id: x\n", 3, "already used on line 1"),
+    ("bad.yaml", "- id: x\n  label@fr: [a, b\n", 3, "expected ',' or ']'"),
+    ("bad.yaml", "- just a string\n", 1, "must be a mapping"),
 ])
-def test_sheet_errors_name_the_line_and_the_fix(tmp_path, sheet, line, fragment):
-    path = tmp_path / "bad.csv"
-    path.write_text(sheet, encoding="utf-8")
+def test_sheet_and_record_errors_name_the_line_and_the_fix(tmp_path, name, text, line, fragment):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    convert = sheet_to_ntriples if name.endswith(".csv") else records_to_ntriples
     with pytest.raises(DataError) as info:
-        sheet_to_ntriples(path)
+        convert(path)
     assert info.value.line == line and info.value.file == str(path)
     assert fragment in str(info.value) and info.value.hint
 
@@ -101,14 +111,10 @@ def test_yaml_records_give_the_same_triples_as_the_sheet(tmp_path):
     sheet, records = tmp_path / "s.csv", tmp_path / "r.yaml"
     sheet.write_text(SHEET, encoding="utf-8")
     records.write_text(RECORDS, encoding="utf-8")
-    from loaders.tabular import records_to_ntriples
-
     assert set(records_to_ntriples(records).splitlines()) == set(sheet_to_ntriples(sheet).splitlines())
 
 
 def test_yaml_values_stay_text_typed_by_their_key(tmp_path):
-    from loaders.tabular import records_to_ntriples
-
     path = tmp_path / "r.yml"
     path.write_text("- id: x\n  type: qkg:City\n  label@fr: yes\n  schema:description: 2019-05-01\n"
                     "  schema:startDate^^xsd:date: 2019-05-01\n", encoding="utf-8")
@@ -116,28 +122,6 @@ def test_yaml_values_stay_text_typed_by_their_key(tmp_path):
     assert '"yes"@fr' in lines  # not a YAML boolean
     assert '<https://schema.org/description> "2019-05-01" .' in lines  # not a YAML date
     assert '"2019-05-01"^^<http://www.w3.org/2001/XMLSchema#date>' in lines
-
-
-@pytest.mark.parametrize("text,line,fragment", [
-    ("id: x\n", 1, "must be a list of records"),
-    ("- id: x\n  label@fr: X\n- label@fr: Y\n", 3, "a record without id"),
-    ("- id: x\n  label@fr:\n    fr: X\n", 3, "holds a nested structure"),
-    ("- id: x\n  label@fr: X\n  label@fr: Y\n", 3, "repeated (first on line 2)"),
-    ("- id: x\n  type: qkg:City\n  foo:bar: 1\n", 3, "unknown prefix 'foo'"),
-    ("- id: x\n  type: Local Government\n", 2, "not a class name"),
-    ("- id: x\n- id: y\n- id: x\n", 3, "already used on line 1"),
-    ("- id: x\n  label@fr: [a, b\n", 3, "expected ',' or ']'"),
-    ("- just a string\n", 1, "must be a mapping"),
-])
-def test_yaml_errors_name_the_line_and_the_fix(tmp_path, text, line, fragment):
-    from loaders.tabular import records_to_ntriples
-
-    path = tmp_path / "bad.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(DataError) as info:
-        records_to_ntriples(path)
-    assert info.value.line == line and info.value.file == str(path)
-    assert fragment in str(info.value) and info.value.hint
 
 
 def test_yaml_records_build_and_a_broken_reference_names_the_record(data, tmp_path):
