@@ -9,11 +9,11 @@ What the factory wires:
 - security headers on every response (:func:`content_security_policy`: no inline script, styles from
   our own files only), a request-body cap answering 413 before reading the body, CORS for anonymous
   reads (any origin, never with credentials);
-- one error shape (:mod:`api.errors`), ``/static`` (our css/js and ``vendor/``), Jinja2 templates.
+- one error shape (:mod:`qkg.api.errors`), ``/static`` (our css/js and ``vendor/``), Jinja2 templates.
 
 Examples
 --------
->>> from api.config import Settings
+>>> from qkg.api.config import Settings
 >>> app = create_app(Settings(data_dir="/nonexistent"))
 >>> "/sparql" in app.openapi()["paths"]
 True
@@ -36,9 +36,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from api.config import Settings
-from api.deps import AppState
-from api.errors import _unhandled, error_body, install_error_handlers
+from qkg.api.config import Settings
+from qkg.api.deps import AppState
+from qkg.api.errors import _unhandled, error_body, install_error_handlers
 
 __all__ = ["create_app", "ROUTERS", "OPTIONAL_ROUTERS", "content_security_policy", "DATA_CSP", "STATIC_DIR", "TEMPLATE_DIR"]
 
@@ -48,9 +48,9 @@ HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 TEMPLATE_DIR = HERE / "templates"
 #: Router modules always included, in order (each exposes ``router``); /sparql first, the hottest route.
-ROUTERS = ("api.routes.sparql", "api.routes.meta", "api.routes.queries", "api.routes.entities", "api.routes.search")
+ROUTERS = ("qkg.api.routes.sparql", "qkg.api.routes.meta", "qkg.api.routes.queries", "qkg.api.routes.entities", "qkg.api.routes.search")
 #: Router modules included when they exist (owned by other parts of the project).
-OPTIONAL_ROUTERS = ("api.routes.analysis", "api.routes.viz")
+OPTIONAL_ROUTERS = ("qkg.api.routes.analysis", "qkg.api.routes.viz")
 _RELOAD_EVERY = 1.0
 
 
@@ -128,7 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATE_DIR)  # autoescape is on for .html
-    from ontology import PREFIXES
+    from qkg.ontology import PREFIXES
 
     templates.env.globals.update(prefixes=PREFIXES, json_attr=lambda v: json.dumps(v, ensure_ascii=False))
     return templates

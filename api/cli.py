@@ -19,8 +19,8 @@ from pathlib import Path
 
 import click
 
-from api.config import Settings
-from graph.errors import QKGError
+from qkg.api.config import Settings
+from qkg.graph.errors import QKGError
 
 __all__ = ["main", "cli"]
 
@@ -75,8 +75,8 @@ def build(ctx, data_root, extra, shacl, quiet):
 
     A failed or interrupted build publishes nothing: the previous graph keeps serving.
     """
-    from graph.build import build as run_build
-    from loaders.sources import default_data_root, discover
+    from qkg.graph.building.pipeline import build as run_build
+    from qkg.loaders.sources import default_data_root, discover
 
     settings = _settings(ctx)
     say = _progress(quiet)
@@ -88,7 +88,7 @@ def build(ctx, data_root, extra, shacl, quiet):
 
 
 def _open(settings: Settings):
-    from graph.store import StoreLayout, open_read_only
+    from qkg.graph.serving.store import StoreLayout, open_read_only
 
     return open_read_only(StoreLayout(settings.data_dir).require_current())
 
@@ -113,10 +113,10 @@ def query(ctx, query, params, fmt, list_, show):
       qkg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
       qkg query my-question.rq --format json
     """
-    from graph.catalog import bind, get_query, load_catalog
-    from graph.errors import ParameterError
-    from graph.guard import inspect_query
-    from graph.results import render
+    from qkg.graph.pages.catalog import bind, get_query, load_catalog
+    from qkg.graph.errors import ParameterError
+    from qkg.graph.serving.guard import inspect_query
+    from qkg.graph.serving.results import render
 
     if list_:
         for q in load_catalog().values():
@@ -144,8 +144,8 @@ def query(ctx, query, params, fmt, list_, show):
     if show:
         click.echo(text)
         return
-    from graph.errors import QueryError, QuerySyntaxError
-    from ontology import PREFIXES, sparql_prefixes
+    from qkg.graph.errors import QueryError, QuerySyntaxError
+    from qkg.ontology import PREFIXES, sparql_prefixes
 
     # The project's prefixes are pre-declared (a query may redeclare them); error lines refer to the user's text.
     header = sparql_prefixes() + "\n"
@@ -176,11 +176,11 @@ def check(ctx, hermit):
     """Check the ontology, shapes and canned queries; run HermiT on the ontology plus the built data."""
     from rdflib import Graph
 
-    from graph.build import BUILD_GRAPH
-    from graph.catalog import load_catalog
-    from graph.guard import inspect_query
-    from ontology import SHAPES_FILE, load_ontology, ontology_paths
-    from ontology.owl import hermit_check, java_available
+    from qkg.graph.building.pipeline import BUILD_GRAPH
+    from qkg.graph.pages.catalog import load_catalog
+    from qkg.graph.serving.guard import inspect_query
+    from qkg.ontology import SHAPES_FILE, load_ontology, ontology_paths
+    from qkg.ontology.owl import hermit_check, java_available
 
     failures = 0
 
@@ -210,7 +210,7 @@ def check(ctx, hermit):
         if not java_available():
             report(False, "HermiT: no `java` on the PATH (install a JRE 17, or pass --no-hermit)")
         else:
-            from graph.export import to_rdflib
+            from qkg.graph.building.export import to_rdflib
 
             data = to_rdflib(store)
             result = hermit_check(data)
@@ -236,7 +236,7 @@ def _golden_names() -> set[str]:
 @click.pass_context
 def stats(ctx, fmt):
     """Triples (asserted and inferred), named graphs and entities by class."""
-    from graph.stats import graph_stats
+    from qkg.graph.building.stats import graph_stats
 
     data = graph_stats(_open(_settings(ctx)))
     if fmt == "json":
@@ -262,13 +262,13 @@ def audit(ctx, fmt, report):
     With --report, also check the curated graph against the report's own annexes (same numbered items in each
     list, every mission's cities and every partner named in the item's text); exit 1 on any mismatch.
     """
-    from graph.audit import audit as run_audit, findings_as_json
+    from qkg.graph.building.audit import audit as run_audit, findings_as_json
 
     store = _open(_settings(ctx))
     findings = run_audit(store)
     mismatches = None
     if report is not None:
-        from loaders.report import compare, read_report
+        from qkg.loaders.report import compare, read_report
 
         mismatches = [str(m) for m in compare(read_report(report), store)]
     if fmt == "json":
@@ -303,11 +303,11 @@ def export(ctx, fmt, out, inferred, projection):
 
     Files are written to a temporary name then renamed, so a reader never sees half a file.
     """
-    from graph.export import export_rdf
+    from qkg.graph.building.export import export_rdf
 
     store = _open(_settings(ctx))
     if fmt in ("gexf", "graphml", "csv"):
-        from graph.network import export_projection, project
+        from qkg.graph.analysis.projection import export_projection, project
 
         data = export_projection(project(store, projection), fmt)
     else:
@@ -315,7 +315,7 @@ def export(ctx, fmt, out, inferred, projection):
     if out is None:
         sys.stdout.buffer.write(data)
         return
-    from graph.export import atomic_write
+    from qkg.graph.building.export import atomic_write
 
     atomic_write(out, data)
     click.echo(f"wrote {len(data)} bytes to {out}", err=True)
@@ -329,12 +329,12 @@ def serve(ctx, host, port):
     """Serve the web app, the SPARQL endpoint and the REST API."""
     import uvicorn
 
-    from api.app import create_app
+    from qkg.api.app import create_app
 
     settings = _settings(ctx)
     update = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = settings.model_copy(update=update)
-    from graph.store import StoreLayout
+    from qkg.graph.serving.store import StoreLayout
 
     StoreLayout(settings.data_dir).require_current()
     click.echo(f"qkg serving http://{settings.host}:{settings.port}/  (SPARQL: /sparql, API docs: /docs)", err=True)
@@ -350,9 +350,9 @@ def _register_commands() -> None:
 
     for name in COMMAND_MODULES:
         try:
-            module = importlib.import_module(f"api.commands.{name}")
+            module = importlib.import_module(f"qkg.api.commands.{name}")
         except ModuleNotFoundError as exc:
-            if exc.name != f"api.commands.{name}":
+            if exc.name != f"qkg.api.commands.{name}":
                 raise
             continue
         cli.add_command(module.command)

@@ -1,6 +1,6 @@
 """The application's state and the typed dependencies routes ask for.
 
-One :class:`AppState` lives on ``app.state.qkg``, made by the lifespan of :func:`api.app.create_app`:
+One :class:`AppState` lives on ``app.state.qkg``, made by the lifespan of :func:`qkg.api.app.create_app`:
 the settings, the query pool (worker processes, for every user query), a read-only store opened in this
 process (for the small, bounded look-ups of entity pages, search and stats) and the search index. When a
 new build swaps ``.qkg/current``, :meth:`AppState.refresh` reopens all of them.
@@ -13,7 +13,7 @@ graph, so it runs in the thread pool. Routes declare what they need with the ali
 
 Examples
 --------
->>> from api.config import Settings
+>>> from qkg.api.config import Settings
 >>> state = AppState(Settings(data_dir="/nonexistent"))
 >>> state.generation
 0
@@ -30,11 +30,11 @@ import pyoxigraph as ox
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
-from api.config import Settings
-from graph.errors import StoreError
-from graph.pool import QueryPool
-from graph.search import SearchIndex
-from graph.store import StoreLayout, open_read_only
+from qkg.api.config import Settings
+from qkg.graph.errors import StoreError
+from qkg.graph.serving.pool import QueryPool
+from qkg.graph.pages.search import SearchIndex
+from qkg.graph.serving.store import StoreLayout, open_read_only
 
 __all__ = [
     "AppState", "get_state", "get_settings", "get_store", "get_pool", "get_search", "get_templates",
@@ -106,7 +106,7 @@ class AppState:
         """The link graph of the current build (built on first use, then cached until a reload)."""
         links = self._links
         if links is None:
-            from graph.entity import link_graph
+            from qkg.graph.pages.entity import link_graph
 
             links = self._links = link_graph(self.require_store())
         return links

@@ -10,7 +10,7 @@ errors. The sources:
 =====================================  ======  =====================================================
 exception                              status  body
 =====================================  ======  =====================================================
-:class:`graph.errors.QKGError`         .status  its message and hint
+:class:`~qkg.graph.errors.QKGError`     .status  its message and hint
 ``HTTPException`` (404, 405, 413...)   its own  its detail
 ``RequestValidationError``             422     "invalid request", ``errors`` lists each problem
 anything else                          500     a generic message; the traceback is logged, never sent
@@ -34,7 +34,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph.errors import QKGError, QuerySyntaxError
+from qkg.graph.errors import QKGError, QuerySyntaxError
 
 __all__ = ["ErrorModel", "error_body", "error_response", "install_error_handlers", "wants_html", "ERROR_RESPONSES"]
 

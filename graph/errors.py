@@ -19,7 +19,7 @@ Exception tree::
 
 Examples
 --------
->>> from graph.errors import QueryRefused, QKGError
+>>> from qkg.graph.errors import QueryRefused, QKGError
 >>> exc = QueryRefused("SERVICE is disabled", hint="copy the data locally")
 >>> isinstance(exc, QKGError), exc.status, exc.hint
 (True, 400, 'copy the data locally')

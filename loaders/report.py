@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.errors import DataError
+from qkg.graph.errors import DataError
 
 __all__ = ["AnnexItem", "parse_annexes", "read_report", "HEADINGS", "normalise"]
 
@@ -122,7 +122,7 @@ def compare(items: list[AnnexItem], store) -> list[Mismatch]:
     city of a mission's legs, each organisation of a partner entry and the origin of a reception must be named
     (label or alternative label, accents and case ignored) in the report's text of that item.
     """
-    from ontology import sparql_prefixes
+    from qkg.ontology import sparql_prefixes
 
     def q(text: str):
         return list(store.query(sparql_prefixes() + "\n" + text, use_default_graph_as_union=True))

@@ -1,6 +1,6 @@
 """Find the input files of a build: the curated report data, background facts and any extra files.
 
-Each Turtle file (or CSV sheet or YAML file of records, see :mod:`loaders.tabular`) becomes one named graph, so every binary fact keeps the section it comes from:
+Each Turtle file (or CSV sheet or YAML file of records, see :mod:`qkg.loaders.tabular`) becomes one named graph, so every binary fact keeps the section it comes from:
 ``data/2024/receptions.ttl`` -> ``qkgd:graph-2024-receptions``; ``data/background/places.ttl`` ->
 ``qkgd:graph-background-places`` (facts not stated by the report: coordinates, Wikidata ids).
 
@@ -12,9 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from graph.build import Source
-from graph.errors import DataError
-from ontology import QKGD
+from qkg.graph.building.pipeline import Source
+from qkg.graph.errors import DataError
+from qkg.ontology import QKGD
 
 __all__ = ["default_data_root", "discover", "graph_for"]
 
@@ -50,9 +50,9 @@ def discover(root: str | Path, *, extra: list[str | Path] = ()) -> list[Source]:
 
 
 def _source(path: Path, graph: str | None) -> Source:
-    """A source; CSV sheets and YAML records (see :mod:`loaders.tabular`) become RDF here, errors naming the line."""
+    """A source; CSV sheets and YAML records (see :mod:`qkg.loaders.tabular`) become RDF here, errors naming the line."""
     if path.suffix in (".csv", ".yaml", ".yml"):
-        from loaders.tabular import records_to_ntriples, sheet_to_ntriples
+        from qkg.loaders.tabular import records_to_ntriples, sheet_to_ntriples
 
         if not path.is_file():
             raise DataError(f"{path}: no such file", file=str(path), hint="check the path")

@@ -47,9 +47,9 @@ from itertools import accumulate
 from random import Random
 from typing import Callable, Iterator
 
-from graph.export import atomic_writer
-import ontology as _onto
-from ontology import DCT, GEO, ORG, PROV, QKG, QKGD, SCHEMA
+from qkg.graph.building.export import atomic_writer
+from qkg import ontology as _onto
+from qkg.ontology import DCT, GEO, ORG, PROV, QKG, QKGD, SCHEMA
 
 __all__ = ["Summary", "generate", "write", "parse_size", "MIN_TRIPLES", "YEARS", "KINDS"]
 

@@ -48,8 +48,8 @@ import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from graph.errors import DataError
-from ontology import PREFIXES, QKG, QKGD
+from qkg.graph.errors import DataError
+from qkg.ontology import PREFIXES, QKG, QKGD
 
 __all__ = ["sheet_to_ntriples", "records_to_ntriples", "SHORTCUTS"]
 

@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-from ontology import QKG
+from qkg.ontology import QKG
 
 __all__ = [
     "CLASSES", "OBJECT_PROPERTIES", "DATATYPE_PROPERTIES",

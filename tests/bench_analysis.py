@@ -30,11 +30,11 @@ def _build(data_dir: Path, triples: int, seed: int) -> None:
     src = data_dir.parent / f"{data_dir.name}-src"
     src.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "api.cli", "synth", "--triples", str(triples), "--seed", str(seed),
+    subprocess.run([sys.executable, "-m", "qkg.api.cli", "synth", "--triples", str(triples), "--seed", str(seed),
                     "--out", str(src / "synth.nt")], cwd=ROOT, check=True)
     print(f"qkg synth: {time.perf_counter() - t:.1f} s", flush=True)
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "api.cli", "--data-dir", str(data_dir), "build", "--data", str(src), "-q"],
+    subprocess.run([sys.executable, "-m", "qkg.api.cli", "--data-dir", str(data_dir), "build", "--data", str(src), "-q"],
                    cwd=ROOT, check=True)
     print(f"qkg build: {time.perf_counter() - t:.1f} s", flush=True)
 
@@ -49,7 +49,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0, help="Seed of qkg synth (0: the default graph).")
     args = ap.parse_args(argv)
 
-    from graph.store import StoreLayout, open_read_only
+    from qkg.graph.serving.store import StoreLayout, open_read_only
 
     layout = StoreLayout(args.data_dir)
     if layout.current() is None:
@@ -59,11 +59,11 @@ def main(argv=None) -> int:
         _build(args.data_dir, args.triples, args.seed)
     import networkx as nx
 
-    from graph.complementarity import complementarity, reach
-    from graph.metrics import centrality, communities, to_igraph
-    from graph.metrics_paths import connection_paths, k_shortest_paths
-    from graph.network import actor_network, typed_multigraph
-    from graph.network_facts import load_facts
+    from qkg.graph.analysis.complementarity import complementarity, reach
+    from qkg.graph.analysis.metrics import centrality, communities, to_igraph
+    from qkg.graph.analysis.paths import connection_paths, k_shortest_paths
+    from qkg.graph.analysis.projection import actor_network, typed_multigraph
+    from qkg.graph.analysis.facts import load_facts
 
     import igraph
 

@@ -92,7 +92,7 @@ def prepare(work: Path, triples: str) -> tuple[Path, Path]:
     src.mkdir(parents=True, exist_ok=True)
     nt = src / "synth.nt"
     data = work / "data"
-    qkg = [sys.executable, "-m", "api.cli"]
+    qkg = [sys.executable, "-m", "qkg.api.cli"]
     if not nt.exists():
         _run(qkg + ["synth", "--triples", triples, "--seed", "1", "--out", str(nt)], cwd=ROOT)
     if not (data / "current").exists():
@@ -111,7 +111,7 @@ def start(work: Path, nt: Path, data: Path) -> dict[str, tuple[str, subprocess.P
     env = {**os.environ, "QKG_WORKERS": "4", "QKG_QUERY_TIMEOUT": "30"}
     port = _port()
     servers["qkg"] = (f"http://127.0.0.1:{port}/sparql", subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "--data-dir", str(data), "serve", "--port", str(port)], cwd=ROOT, env=env,
+        [sys.executable, "-m", "qkg.api.cli", "--data-dir", str(data), "serve", "--port", str(port)], cwd=ROOT, env=env,
         stdout=(logs / "qkg.log").open("wb"), stderr=subprocess.STDOUT))
     port = _port()
     servers["rdflib-endpoint"] = (f"http://127.0.0.1:{port}/", subprocess.Popen(  # its endpoint is at /

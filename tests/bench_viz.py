@@ -5,9 +5,9 @@
 
 For each size, on the same Barabási-Albert graph (m=3, seed 42: about 3 edges per node, hub-heavy):
 
-* **layout**: python-igraph Fruchterman-Reingold (:func:`viz.layout.layout_positions`) against
+* **layout**: python-igraph Fruchterman-Reingold (:func:`qkg.viz.layout.layout_positions`) against
   ``networkx.spring_layout`` (needs numpy; each run in a subprocess killed at the cap);
-* **ours**: the standalone page of ``qkg viz`` (:func:`viz.standalone.standalone_html`: vendored vis-network,
+* **ours**: the standalone page of ``qkg viz`` (:func:`qkg.viz.standalone.standalone_html`: vendored vis-network,
   ``network.js``, positions precomputed, physics off, straight edges) loaded from disk in headless Chromium;
 * **pyvis default**: pyvis 0.3.2's own template with its defaults (physics on, barnesHut, dynamic smooth
   edges), ``cdn_resources="in_line"``, the Bootstrap CDN tags stripped and any non-local request blocked.
@@ -36,10 +36,10 @@ sys.path.insert(0, str(REPO))
 import networkx as nx  # noqa: E402
 
 from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from viz.layout import centralities, layout_positions  # noqa: E402
-from viz.network import network_payload  # noqa: E402
-from viz.standalone import standalone_html  # noqa: E402
-from viz.style import KINDS  # noqa: E402
+from qkg.viz.layout import centralities, layout_positions  # noqa: E402
+from qkg.viz.network import network_payload  # noqa: E402
+from qkg.viz.standalone import standalone_html  # noqa: E402
+from qkg.viz.style import KINDS  # noqa: E402
 
 STATIC = REPO / "api" / "static"
 TARGETS = {5000: 1.0, 20000: 3.0}
@@ -87,7 +87,7 @@ def time_in_subprocess(code: str, cap: float) -> float | None:
 def layout_times(n: int, cap: float) -> dict:
     setup = (f"import time, networkx as nx; g = nx.Graph(nx.barabasi_albert_graph({n}, 3, seed=42)); {{}}; "
              "t = time.perf_counter(); ")
-    igraph = time_in_subprocess(setup.format("from viz.layout import layout_positions") + "layout_positions(g); "
+    igraph = time_in_subprocess(setup.format("from qkg.viz.layout import layout_positions") + "layout_positions(g); "
                                 "print(time.perf_counter() - t)", cap)
     try:
         spring = time_in_subprocess(setup.format("import numpy, scipy") + "nx.spring_layout(g, seed=1); "

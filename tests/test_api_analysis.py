@@ -9,7 +9,7 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from api.cli import cli
+from qkg.api.cli import cli
 from tests.test_api_support import built_data, server  # noqa: F401  (pytest fixtures)
 
 D = "https://w3id.org/qkg/id/"

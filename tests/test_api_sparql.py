@@ -264,8 +264,8 @@ def test_post_answers_carry_no_etag(server) -> None:
 def test_a_new_build_changes_every_etag(tmp_path) -> None:
     import time
 
-    from graph.build import build
-    from loaders.sources import default_data_root, discover
+    from qkg.graph.building.pipeline import build
+    from qkg.loaders.sources import default_data_root, discover
     from tests.test_api_support import start_server
 
     build(discover(default_data_root()), data_dir=tmp_path, shacl=False)

@@ -1,7 +1,7 @@
 """Shared helpers of the API tests (no tests here): a real build and real ``qkg serve`` processes.
 
 Every API test talks HTTP to ``qkg --data-dir X serve --port P`` started in a subprocess on 127.0.0.1,
-over a store built once per test session with the real pipeline (:func:`graph.build.build` on the
+over a store built once per test session with the real pipeline (:func:`qkg.graph.building.pipeline.build` on the
 repository's ``data/``). The build and the default server are shared by all API test modules (cached in
 this module), and stopped when the session ends.
 
@@ -55,8 +55,8 @@ class Server:
 def build_data() -> Path:
     """Build the repository's data once per session (real build, SHACL and inference); return the data dir."""
     if "data" not in _CACHE:
-        from graph.build import build
-        from loaders.sources import default_data_root, discover
+        from qkg.graph.building.pipeline import build
+        from qkg.loaders.sources import default_data_root, discover
 
         data_dir = Path(tempfile.mkdtemp(prefix="qkg-api-test-"))
         build(discover(default_data_root()), data_dir=data_dir)
@@ -76,7 +76,7 @@ def start_server(data_dir: Path, *, env: dict[str, str] | None = None, wait: flo
     log = Path(tempfile.mkstemp(prefix="qkg-serve-", suffix=".log")[1])
     full_env = {**os.environ, "QKG_HOST": "127.0.0.1", **(env or {})}
     process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)],
+        [sys.executable, "-m", "qkg.api.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)],
         cwd=ROOT, env=full_env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )
     server = Server(f"http://127.0.0.1:{port}", process, data_dir, log)

@@ -13,7 +13,7 @@ QUERIES = Path(__file__).parent / "data" / "queries"
 
 
 def qkg(data_dir, *args, ok=True):
-    proc = subprocess.run([sys.executable, "-m", "api.cli", "--data-dir", str(data_dir), *map(str, args)],
+    proc = subprocess.run([sys.executable, "-m", "qkg.api.cli", "--data-dir", str(data_dir), *map(str, args)],
                           capture_output=True, text=True, cwd=Path(__file__).parent.parent)
     if ok:
         assert proc.returncode == 0, proc.stderr

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from graph.build import Source, build
-from graph.errors import DataError
-from graph.store import StoreLayout, open_read_only
-from loaders.sources import discover
-from ontology import sparql_prefixes
+from qkg.graph.building.pipeline import Source, build
+from qkg.graph.errors import DataError
+from qkg.graph.serving.store import StoreLayout, open_read_only
+from qkg.loaders.sources import discover
+from qkg.ontology import sparql_prefixes
 
 MINI = Path(__file__).parent / "data" / "mini"
 
@@ -118,7 +118,7 @@ def test_a_killed_build_leaves_the_previous_graph(mini, tmp_path):
     with big.open("w") as fh:
         for i in range(300_000):
             fh.write(f'<https://w3id.org/qkg/id/x{i}> <http://www.w3.org/2000/01/rdf-schema#comment> "{i}" .\n')
-    code = ("import sys; from graph.build import build; from loaders.sources import discover; "
+    code = ("import sys; from qkg.graph.building.pipeline import build; from qkg.loaders.sources import discover; "
             f"build(discover({str(mini)!r}), data_dir={str(out)!r}, progress=lambda m: print(m, flush=True))")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
                             cwd=Path(__file__).parent.parent)
@@ -154,7 +154,7 @@ def test_dataset_files_cannot_slip_past_the_checks(mini, tmp_path, body, fragmen
 
 
 def test_one_build_at_a_time(mini, tmp_path):
-    from graph.errors import BuildError
+    from qkg.graph.errors import BuildError
 
     out = tmp_path / "out"
     with StoreLayout(out).build_lock():

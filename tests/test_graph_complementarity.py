@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.complementarity import cell_facts, complementarity, jaccard, reach, scope_actors, theme_tops
-from graph.errors import ParameterError
+from qkg.graph.analysis.complementarity import cell_facts, complementarity, jaccard, reach, scope_actors, theme_tops
+from qkg.graph.errors import ParameterError
 from tests.test_graph_network_fixture import D, EXTRAS, build_store
 
 

@@ -1,4 +1,4 @@
-"""Tests for graph.guard (static query check) and graph.errors."""
+"""Tests for qkg.graph.serving.guard (static query check) and qkg.graph.errors."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 import pyoxigraph as ox
 import pytest
 
-from graph.errors import (
+from qkg.graph.errors import (
     BuildError,
     DataError,
     ParameterError,
@@ -21,7 +21,7 @@ from graph.errors import (
     UnknownQuery,
     UpdateRefused,
 )
-from graph.guard import inspect_query
+from qkg.graph.serving.guard import inspect_query
 from tests.canary import Canary
 
 @pytest.fixture
@@ -379,7 +379,7 @@ def _algebra(text: str):
 
 @pytest.mark.parametrize(("query", "limit"), CAP_CORPUS)
 def test_row_cap_reader_agrees_with_rdflib(query, limit):
-    from graph.guard import cap_select_rows
+    from qkg.graph.serving.guard import cap_select_rows
 
     assert _algebra(query)[0] == limit  # the corpus itself is right
     for cap in (10, 100, 10_000):
@@ -413,7 +413,7 @@ def test_row_cap_reader_agrees_with_rdflib(query, limit):
     "SELECT * { ?s ?p ?o } LIMIT " + "9" * 5000,
 ])
 def test_row_cap_reader_gives_up_on_odd_shapes(query):
-    from graph.guard import cap_select_rows
+    from qkg.graph.serving.guard import cap_select_rows
 
     assert cap_select_rows(query, 100) is None
 
@@ -449,7 +449,7 @@ def test_row_cap_reader_on_random_queries(seed):
     """Sound (rdflib reads the same query, only the top LIMIT changed) and complete on this grammar."""
     import random
 
-    from graph.guard import cap_select_rows
+    from qkg.graph.serving.guard import cap_select_rows
 
     rng = random.Random(seed)
     case = rng.choice([str.upper, str.lower, str.title])
@@ -495,7 +495,7 @@ ESCAPED_NAMES = [
 
 @pytest.mark.parametrize("query", ESCAPED_NAMES)
 def test_row_cap_reader_skips_words_inside_escaped_names(query):
-    from graph.guard import cap_select_rows
+    from qkg.graph.serving.guard import cap_select_rows
 
     query = "PREFIX : <http://e/> " + query
     ox.Store().query(query)
@@ -507,7 +507,7 @@ def test_row_cap_reader_skips_words_inside_escaped_names(query):
 def test_a_limit_the_reader_cannot_see_makes_the_rewrite_fail_safely():
     """`OFFSET 0LIMIT 3` is valid for pyoxigraph and invisible to the reader: the appended LIMIT is then a second
     one, the rewrite does not parse, and the worker falls back to the exact path on the user's text."""
-    from graph.guard import cap_select_rows
+    from qkg.graph.serving.guard import cap_select_rows
 
     query = "SELECT * { ?s ?p ?o } OFFSET 0LIMIT 3"
     ox.Store().query(query)

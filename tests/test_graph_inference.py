@@ -8,12 +8,12 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from graph.build import build
-from graph.export import to_rdflib
-from graph.inference import compile_rules
-from graph.store import open_read_only
-from loaders.sources import discover
-from ontology import QKG, load_ontology
+from qkg.graph.building.pipeline import build
+from qkg.graph.building.export import to_rdflib
+from qkg.graph.building.inference import compile_rules
+from qkg.graph.serving.store import open_read_only
+from qkg.loaders.sources import discover
+from qkg.ontology import QKG, load_ontology
 
 MINI = Path(__file__).parent / "data" / "mini"
 NAMESPACES = ("https://w3id.org/qkg/def#", "https://schema.org/", "http://www.w3.org/ns/org#",

@@ -6,10 +6,10 @@ import io
 import networkx as nx
 import pytest
 
-from graph.errors import ParameterError
-from graph.metrics import brokers, centrality, communities, ego, node_lookup, summary
-from graph.metrics_paths import connection_paths, k_shortest_paths
-from graph.network import (actor_network, actor_place_graph, actor_theme_graph, export_projection, project,
+from qkg.graph.errors import ParameterError
+from qkg.graph.analysis.metrics import brokers, centrality, communities, ego, node_lookup, summary
+from qkg.graph.analysis.paths import connection_paths, k_shortest_paths
+from qkg.graph.analysis.projection import (actor_network, actor_place_graph, actor_theme_graph, export_projection, project,
                            typed_multigraph)
 from tests.test_graph_network_fixture import CLIQUES, D, EXTRAS, PATH, STAR, build_store
 

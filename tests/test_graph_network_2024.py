@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from graph.complementarity import complementarity, reach
-from graph.metrics import centrality
-from graph.metrics_paths import connection_paths
-from graph.network import actor_network
-from graph.network_facts import load_facts
-from graph.store import StoreLayout, open_read_only
+from qkg.graph.analysis.complementarity import complementarity, reach
+from qkg.graph.analysis.metrics import centrality
+from qkg.graph.analysis.paths import connection_paths
+from qkg.graph.analysis.projection import actor_network
+from qkg.graph.analysis.facts import load_facts
+from qkg.graph.serving.store import StoreLayout, open_read_only
 
 D = "https://w3id.org/qkg/id/"
 BOARD_CITIES = {"cordoue", "bruges", "angra-do-heroismo", "cracovie", "cuenca", "dubrovnik", "san-antonio"}

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.build import Source, build
-from graph.store import open_read_only
+from qkg.graph.building.pipeline import Source, build
+from qkg.graph.serving.store import open_read_only
 
 __all__ = ["PREFIXES", "STAR", "PATH", "CLIQUES", "EXTRAS", "build_store", "D"]
 

@@ -1,4 +1,4 @@
-"""Tests for graph.pool: killable worker processes over a real pyoxigraph store."""
+"""Tests for qkg.graph.serving.pool: killable worker processes over a real pyoxigraph store."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from graph.errors import (
+from qkg.graph.errors import (
     ParameterError,
     QueryRefused,
     QuerySyntaxError,
@@ -29,7 +29,7 @@ from graph.errors import (
     StoreError,
     UpdateRefused,
 )
-from graph.pool import QueryPool, QueryResult
+from qkg.graph.serving.pool import QueryPool, QueryResult
 from tests.test_graph_guard import UPDATES, Canary, refused_corpus
 
 EX = "http://qkg.test/"
@@ -314,7 +314,7 @@ def test_worker_crash_is_a_store_error_and_the_worker_is_replaced(store_path):
 def test_workers_exit_when_the_parent_dies(store_path):
     script = textwrap.dedent(f"""
         import threading, time
-        from graph.pool import QueryPool
+        from qkg.graph.serving.pool import QueryPool
         pool = QueryPool({str(store_path)!r}, workers=2, timeout=600).start()
         threading.Thread(target=pool.run, args=({RUNAWAY!r},), daemon=True).start()
         deadline = time.monotonic() + 20  # a loaded machine may be slow to start workers

@@ -9,10 +9,10 @@ from collections import Counter
 
 import pytest
 
-from graph.catalog import bind, load_catalog
-from graph.results import term_text
-from graph.store import StoreLayout, open_read_only
-from ontology import PREFIXES
+from qkg.graph.pages.catalog import bind, load_catalog
+from qkg.graph.serving.results import term_text
+from qkg.graph.serving.store import StoreLayout, open_read_only
+from qkg.ontology import PREFIXES
 
 
 def run(data_dir, name, **params):

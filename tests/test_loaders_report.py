@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.store import StoreLayout, open_read_only
-from loaders.report import compare, parse_annexes, read_report
+from qkg.graph.serving.store import StoreLayout, open_read_only
+from qkg.loaders.report import compare, parse_annexes, read_report
 
 ROOT = Path(__file__).resolve().parent.parent
 CANDIDATES = [os.environ.get("QKG_REPORT", ""), ROOT.parent / "shared" / "seeds" / "bri-2024-rapport.txt"]
@@ -54,7 +54,7 @@ def test_a_changed_report_is_caught(graph_2024, tmp_path):
 
 
 def test_articles_are_whole_words():
-    from loaders.report import _words
+    from qkg.loaders.report import _words
 
     assert _words("Laval") == "laval" and _words("Lévis") == "levis"
     assert _words("Ministère de la Culture et des Communications") == "ministere culture communications"

@@ -10,12 +10,12 @@ from click.testing import CliRunner
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from api.cli import cli
-from graph.build import Source, build
-from graph.store import open_read_only
-from loaders.sources import graph_for
-from loaders.synth import COUNTRIES, KINDS, MIN_TRIPLES, YEARS, Summary, generate, parse_size, write
-from ontology import GEO, PROV, QKG, QKGD, SKOS, load_ontology, sparql_prefixes
+from qkg.api.cli import cli
+from qkg.graph.building.pipeline import Source, build
+from qkg.graph.serving.store import open_read_only
+from qkg.loaders.sources import graph_for
+from qkg.loaders.synth import COUNTRIES, KINDS, MIN_TRIPLES, YEARS, Summary, generate, parse_size, write
+from qkg.ontology import GEO, PROV, QKG, QKGD, SKOS, load_ontology, sparql_prefixes
 
 _ID = str(QKGD)
 #: The size the brief asks the build (SHACL on) to accept; SHACL dominates this file's run time (see test_builds_with_shacl).

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from graph.build import build
-from graph.errors import DataError
-from graph.store import StoreLayout, open_read_only
-from loaders.sources import discover
-from loaders.tabular import records_to_ntriples, sheet_to_ntriples
-from ontology import sparql_prefixes
+from qkg.graph.building.pipeline import build
+from qkg.graph.errors import DataError
+from qkg.graph.serving.store import StoreLayout, open_read_only
+from qkg.loaders.sources import discover
+from qkg.loaders.tabular import records_to_ntriples, sheet_to_ntriples
+from qkg.ontology import sparql_prefixes
 
 MINI = Path(__file__).parent / "data" / "mini"
 SHEET = """id,type,label@fr,label@en,altLabel@fr,qkg:jurisdiction,qkg:country,schema:startDate^^xsd:gYear,qkg:theme

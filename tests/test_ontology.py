@@ -5,9 +5,9 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-import ontology
-from ontology import QKG, load_ontology, ontology_paths, terms
-from ontology.owl import hermit_check, java_available
+from qkg import ontology
+from qkg.ontology import QKG, load_ontology, ontology_paths, terms
+from qkg.ontology.owl import hermit_check, java_available
 
 
 @pytest.fixture(scope="module")

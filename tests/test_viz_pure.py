@@ -12,15 +12,15 @@ import networkx as nx
 import pytest
 
 from tests.test_viz_support import PAYLOADS
-from viz.escape import clean_text, curie, entity_href, local_name, script_json
-from viz.filters import NetworkFilter, ego_nodes, subgraph, visible
-from viz.geo import atlas_name, great_circle, map_payload, valid_point
-from viz.layout import centralities, layout_positions
-from viz.network import collapse_nary, facets, network_payload, vis_options
-from viz.panel import entity_summary
-from viz.standalone import inline_script, inline_style, standalone_html
-from viz.style import KINDS, kind_of, legend
-from viz.timeline import XSD, activity_span, count_series, date_span, timeline_payload
+from qkg.viz.escape import clean_text, curie, entity_href, local_name, script_json
+from qkg.viz.filters import NetworkFilter, ego_nodes, subgraph, visible
+from qkg.viz.geo import atlas_name, great_circle, map_payload, valid_point
+from qkg.viz.layout import centralities, layout_positions
+from qkg.viz.network import collapse_nary, facets, network_payload, vis_options
+from qkg.viz.panel import entity_summary
+from qkg.viz.standalone import inline_script, inline_style, standalone_html
+from qkg.viz.style import KINDS, kind_of, legend
+from qkg.viz.timeline import XSD, activity_span, count_series, date_span, timeline_payload
 
 
 # ---------------------------------------------------------------------------------------------------------

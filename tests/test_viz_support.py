@@ -2,7 +2,7 @@
 
 A built store and a running ``qkg serve`` are expensive (the real data takes about 12 s to build), so they
 are memoised per test process: :func:`built_store` builds each kind once, :func:`live_server` starts one
-server per store and stops it at exit. Both use the real CLI (``python -m api.cli``) in subprocesses, on
+server per store and stops it at exit. Both use the real CLI (``python -m qkg.api.cli``) in subprocesses, on
 127.0.0.1 and a free port.
 """
 from __future__ import annotations
@@ -102,8 +102,8 @@ atexit.register(shutil.rmtree, _tmp, ignore_errors=True)
 
 
 def qkg(*args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess:
-    """Run the real CLI (``python -m api.cli ...``) from the repository root."""
-    proc = subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=REPO, capture_output=True, text=True,
+    """Run the real CLI (``python -m qkg.api.cli ...``) from the repository root."""
+    proc = subprocess.run([sys.executable, "-m", "qkg.api.cli", *args], cwd=REPO, capture_output=True, text=True,
                           timeout=timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"qkg {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
@@ -155,7 +155,7 @@ def live_server(data_dir: Path, *, timeout: float = 90) -> str:
     port = free_port()
     log = open(_tmp / f"serve-{port}.log", "w")
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "qkg.api.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)],
                             cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=env)
     atexit.register(_stop, proc)
     base = f"http://127.0.0.1:{port}"

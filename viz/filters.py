@@ -4,7 +4,7 @@ The same rules run in the browser (``api/static/js/network.js``, ``visibleIds``)
 page and the same filter passed to ``/api/viz/network`` give the same nodes; a browser test compares them.
 
 The graph these functions read is a networkx ``MultiDiGraph`` whose nodes carry ``kind`` (see
-:mod:`viz.style`), and optionally ``themes`` (concept ids), ``years`` (ints) and ``category`` (a concept id);
+:mod:`qkg.viz.style`), and optionally ``themes`` (concept ids), ``years`` (ints) and ``category`` (a concept id);
 each edge carries ``rel``, the relation id. The rules:
 
 * ``types``: keep nodes whose kind is one of them;

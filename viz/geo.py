@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
-from viz.escape import clean_text
+from qkg.viz.escape import clean_text
 
 __all__ = ["ATLAS_NAMES", "valid_point", "great_circle", "atlas_name", "map_payload"]
 

@@ -5,7 +5,7 @@ python-igraph's Fruchterman-Reingold (C, grid variant above 1,000 nodes) lays ou
 and 20,000 in about 2 s, where ``networkx.spring_layout`` needs about 50 s for 5,000. Positions are scaled to
 vis-network's pixel space (:func:`layout_positions`); the caller caches them per build.
 
-Centralities (:func:`centralities`, from :mod:`graph.metrics`) size the nodes: degree, PageRank and
+Centralities (:func:`centralities`, from :mod:`qkg.graph.analysis.metrics`) size the nodes: degree, PageRank and
 betweenness, each scaled to 0..1. Betweenness is exact up to :data:`EXACT_BETWEENNESS_MAX` nodes and
 estimated from a fixed sample of sources above (Brandes-Pich), which keeps 20,000 nodes at about 2 s.
 
@@ -113,7 +113,7 @@ def _unit(values: dict) -> dict:
 def centralities(graph: nx.Graph, *, exact_max: int = EXACT_BETWEENNESS_MAX, seed: int = 1) -> dict[str, dict[Hashable, float]]:
     """Degree, PageRank and betweenness of every node, each divided by its maximum (so in 0..1).
 
-    Computed by :func:`graph.metrics.centrality` (igraph; the graph is taken as undirected and simple).
+    Computed by :func:`qkg.graph.analysis.metrics.centrality` (igraph; the graph is taken as undirected and simple).
     Betweenness uses every node as a source up to ``exact_max`` nodes (exact), and
     :data:`BETWEENNESS_SAMPLE` sampled sources above (Brandes-Pich estimate): 20,000 nodes take about 2 s.
 
@@ -131,7 +131,7 @@ def centralities(graph: nx.Graph, *, exact_max: int = EXACT_BETWEENNESS_MAX, see
     >>> c["pagerank"][0] == 1.0 > c["pagerank"][2]
     True
     """
-    from graph.metrics import centrality
+    from qkg.graph.analysis.metrics import centrality
 
     n = graph.number_of_nodes()
     if n == 0:

@@ -28,8 +28,8 @@ from collections.abc import Hashable, Mapping
 import networkx as nx
 from pyvis.network import Network
 
-from viz.escape import clean_text
-from viz.style import KINDS, legend, vis_groups
+from qkg.viz.escape import clean_text
+from qkg.viz.style import KINDS, legend, vis_groups
 
 __all__ = ["LARGE", "SIZE_BY", "network_payload", "vis_options", "facets", "collapse_nary"]
 
@@ -49,7 +49,7 @@ def collapse_nary(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     * a ``PartnerEntry`` (an annex line naming organisations) is dropped: it joins nothing but its names.
 
     Nodes are recognised by their ``type`` attribute (the most specific class, as
-    :func:`graph.network.typed_multigraph` sets it); edges by their key (the property CURIE).
+    :func:`qkg.graph.analysis.projection.typed_multigraph` sets it); edges by their key (the property CURIE).
 
     Examples
     --------
@@ -182,7 +182,7 @@ def network_payload(graph: nx.MultiDiGraph, *, positions: Mapping[Hashable, tupl
     positions : mapping
         ``{node: (x, y)}`` in pixels; nodes without a position are placed at the origin.
     metrics : mapping, optional
-        ``{"degree": {node: 0..1}, "pagerank": ..., "betweenness": ...}`` (see :func:`viz.layout.centralities`).
+        ``{"degree": {node: 0..1}, "pagerank": ..., "betweenness": ...}`` (see :func:`qkg.viz.layout.centralities`).
     size_by : {"degree", "pagerank", "betweenness"}
         The centrality sizing the nodes at first draw.
     lang : {"fr", "en"}

@@ -1,6 +1,6 @@
 """The side panel of the network view: a compact, plain-text summary of one entity with its provenance.
 
-Input is the description :func:`graph.entity.describe` returns (labels, types, facts grouped by property, each
+Input is the description :func:`qkg.graph.pages.entity.describe` returns (labels, types, facts grouped by property, each
 value with its provenance). Output is what the panel shows: the label, the kinds, the description, the
 asserted facts (inferred ones are only counted), who links here, and the report sections the entity comes
 from (with annex item and page). Only text and entity *local names* leave this module: the browser builds each
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from viz.escape import clean_text
-from viz.style import kind_of
+from qkg.viz.escape import clean_text
+from qkg.viz.style import kind_of
 
 __all__ = ["HIDDEN_PROPERTIES", "entity_summary"]
 
@@ -59,7 +59,7 @@ def _pick_lang(values: list[dict], lang: str) -> list[dict]:
 
 
 def entity_summary(described: Mapping, *, lang: str = "fr") -> dict:
-    """Summarise :func:`graph.entity.describe`'s output for the side panel.
+    """Summarise :func:`qkg.graph.pages.entity.describe`'s output for the side panel.
 
     Parameters
     ----------

@@ -1,7 +1,7 @@
 """One self-contained HTML file for a network view (``qkg viz --out FILE.html``): opens from disk, offline.
 
 Everything is inlined: the vendored vis-network, our ``network.js`` and ``viz.css``, and the data as a
-``<script type="application/json">`` block (:func:`viz.escape.script_json`). The page is rendered by a Jinja2
+``<script type="application/json">`` block (:func:`qkg.viz.escape.script_json`). The page is rendered by a Jinja2
 environment with autoescaping, the only data outside the JSON block being the escaped title. Inlined code is
 made inert for the HTML parser: ``</script`` and ``<!--`` inside a script, ``</style`` inside a style, can never
 close the element early (:func:`inline_script`, :func:`inline_style`).
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from jinja2 import Environment
 from markupsafe import Markup
 
-from viz.escape import script_json
+from qkg.viz.escape import script_json
 
 __all__ = ["DATA_ELEMENT_ID", "standalone_html", "inline_script", "inline_style"]
 
@@ -83,7 +83,7 @@ def standalone_html(payload: dict, *, scripts: Sequence[str], styles: Sequence[s
     Parameters
     ----------
     payload : dict
-        The view's data (for the network: :func:`viz.network.network_payload`, plus ``facts``).
+        The view's data (for the network: :func:`qkg.viz.network.network_payload`, plus ``facts``).
     scripts : sequence of str
         JavaScript sources, inlined in order after the data block (vendor libraries first).
     styles : sequence of str

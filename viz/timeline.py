@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from viz.escape import clean_text
+from qkg.viz.escape import clean_text
 
 __all__ = ["XSD", "DateSpan", "date_span", "activity_span", "timeline_payload", "count_series"]
 

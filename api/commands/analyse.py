@@ -55,20 +55,20 @@ def _format_option(f):
 
 
 def _store(ctx):
-    from api.cli import _open
+    from qkg.api.cli import _open
 
     return _open(ctx.obj)
 
 
 def _graph(ctx, opts: dict):
-    from graph.network import project
+    from qkg.graph.analysis.projection import project
 
     params = {k: opts.get(k) for k in ("relations", "year_from", "year_to", "fold_posts", "fold_units", "places", "lang")}
     return project(_store(ctx), opts["projection"], **params)
 
 
 def _curie(v):
-    from graph.results import short
+    from qkg.graph.serving.results import short
 
     return short(v) if isinstance(v, str) and "://" in v else v
 
@@ -115,7 +115,7 @@ def command() -> None:
 @click.pass_context
 def summary(ctx, fmt, **opts):
     """Size, density, components, node types and edge kinds of a projection."""
-    from graph.metrics import summary as run
+    from qkg.graph.analysis.metrics import summary as run
 
     data = run(_graph(ctx, opts))
     rows = [{"measure": k, "value": json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v}
@@ -142,7 +142,7 @@ def centrality(ctx, top, sort, mode, samples, seed, fmt, **opts):
       qkg analyse centrality --top 10
       qkg analyse centrality --fold-posts --relations agreement,membership --format csv
     """
-    from graph.metrics import centrality as run
+    from qkg.graph.analysis.metrics import centrality as run
 
     res = run(_graph(ctx, opts), top=top or None, betweenness=mode, k=samples, seed=seed, sort=sort)
     _emit(res["rows"], fmt, ["label", "type", "degree", "weighted_degree", "betweenness", "pagerank", "node"],
@@ -158,7 +158,7 @@ def centrality(ctx, top, sort, mode, samples, seed, fmt, **opts):
 @click.pass_context
 def communities(ctx, seed, resolution, method, fmt, **opts):
     """Louvain communities, largest first."""
-    from graph.metrics import communities as run
+    from qkg.graph.analysis.metrics import communities as run
 
     G = _graph(ctx, opts)
     res = run(G, seed=seed, resolution=resolution, method=method)
@@ -177,7 +177,7 @@ def communities(ctx, seed, resolution, method, fmt, **opts):
 @click.pass_context
 def brokers(ctx, top, seed, fmt, **opts):
     """Actors whose ties span communities: betweenness, participation coefficient, communities touched."""
-    from graph.metrics import brokers as run
+    from qkg.graph.analysis.metrics import brokers as run
 
     res = run(_graph(ctx, opts), top=top or None, seed=seed)
     _emit(res["rows"], fmt, ["label", "type", "betweenness", "participation", "communities_touched",
@@ -194,8 +194,8 @@ def brokers(ctx, top, seed, fmt, **opts):
 @click.pass_context
 def ego(ctx, node, from_, depth, fmt, **opts):
     """The ego network of NODE (IRI, CURIE, local name or label): its edges within --depth steps."""
-    from graph.errors import ParameterError
-    from graph.metrics import ego as run
+    from qkg.graph.errors import ParameterError
+    from qkg.graph.analysis.metrics import ego as run
 
     centre = node or from_
     if not centre:
@@ -230,7 +230,7 @@ def paths(ctx, from_, to, k, projection, through_countries, max_length, lang, fm
     Example:
       qkg analyse paths --from qkgd:ville-de-quebec --to qkgd:innovaud
     """
-    from graph.metrics_paths import DEFAULT_AVOID, connection_paths
+    from qkg.graph.analysis.paths import DEFAULT_AVOID, connection_paths
 
     res = connection_paths(_store(ctx), from_, to, k=k, projection=projection, lang=lang, max_length=max_length,
                            avoid=() if through_countries else DEFAULT_AVOID)
@@ -271,7 +271,7 @@ def complementarity(ctx, actors, dimension, theme_level, target, relations, year
       qkg analyse complementarity --dimension gaps --theme-level top
       qkg analyse complementarity --target qkgd:lausanne
     """
-    from graph.complementarity import DIMENSIONS, complementarity as run, reach
+    from qkg.graph.analysis.complementarity import DIMENSIONS, complementarity as run, reach
 
     store = _store(ctx)
     if target:
@@ -324,8 +324,8 @@ def export(ctx, fmt, out, **opts):
     """Write a projection for analysts' tools (lists joined with " | ", IRIs kept as node ids)."""
     import sys
 
-    from graph.export import atomic_write
-    from graph.network import export_projection
+    from qkg.graph.building.export import atomic_write
+    from qkg.graph.analysis.projection import export_projection
 
     data = export_projection(_graph(ctx, opts), fmt)
     if out is None:

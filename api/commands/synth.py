@@ -4,7 +4,7 @@
     qkg --data-dir /tmp/sd build --data /tmp/synth
 
 The file is streamed to a temporary name in the same folder and renamed once complete, so a build never reads
-half of it. See :mod:`loaders.synth` for what the graph contains.
+half of it. See :mod:`qkg.loaders.synth` for what the graph contains.
 
 >>> from click.testing import CliRunner
 >>> import pathlib, tempfile
@@ -32,7 +32,7 @@ class SizeType(click.ParamType):
     name = "size"
 
     def convert(self, value, param, ctx):
-        from loaders.synth import parse_size
+        from qkg.loaders.synth import parse_size
 
         try:
             return parse_size(value)
@@ -54,7 +54,7 @@ def command(triples: int, seed: int, out: Path) -> None:
     receptions, missions with legs, meetings, events and agreements, all with provenance and fr/en labels.
     Put the file alone in a folder and build it: `qkg --data-dir DIR build --data FOLDER`.
     """
-    from loaders.synth import MIN_TRIPLES, write
+    from qkg.loaders.synth import MIN_TRIPLES, write
 
     if out.suffix != ".nt":
         raise click.BadParameter(f"{out} does not end in .nt: the output is N-Triples, name it FILE.nt",

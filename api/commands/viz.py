@@ -26,7 +26,7 @@ FACTS_MAX = 3000
 
 
 def _read(path: Path) -> str:
-    from graph.errors import StoreError
+    from qkg.graph.errors import StoreError
 
     if not path.is_file():
         raise StoreError(f"{path} is missing", hint=_VENDOR_HINT)
@@ -54,12 +54,12 @@ def _read(path: Path) -> str:
 @click.pass_context
 def command(ctx, out, focus, depth, types, themes, years, categories, relations, size_by, lang, entity_base, facts):
     """Write the network view as one offline HTML file (scripts and data inlined)."""
-    from api.routes.viz import entity_view, network_view, prepare_network
-    from graph.errors import ParameterError
-    from graph.export import atomic_write
-    from graph.store import StoreLayout, open_read_only
-    from viz.filters import NetworkFilter
-    from viz.standalone import standalone_html
+    from qkg.api.routes.viz import entity_view, network_view, prepare_network
+    from qkg.graph.errors import ParameterError
+    from qkg.graph.building.export import atomic_write
+    from qkg.graph.serving.store import StoreLayout, open_read_only
+    from qkg.viz.filters import NetworkFilter
+    from qkg.viz.standalone import standalone_html
 
     if not entity_base.startswith(("http://", "https://")) or any(c in entity_base for c in "\"'<> "):
         raise ParameterError(f"--entity-base {entity_base!r} is not an http(s) URL",

@@ -28,11 +28,11 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from api.deps import StateDep, TemplatesDep
-from api.errors import ERROR_RESPONSES
-from graph.network_export import MEDIA_TYPES
-from graph.network_facts import RELATIONS
-from ontology import PREFIXES
+from qkg.api.deps import StateDep, TemplatesDep
+from qkg.api.errors import ERROR_RESPONSES
+from qkg.graph.analysis.exports import MEDIA_TYPES
+from qkg.graph.analysis.facts import RELATIONS
+from qkg.ontology import PREFIXES
 
 __all__ = ["router"]
 
@@ -108,7 +108,7 @@ class _Opts:
         return tuple(sorted(vars(self).items()))
 
     def graph(self, state):
-        from graph.network import project
+        from qkg.graph.analysis.projection import project
 
         params = {k: v for k, v in vars(self).items() if k != "projection"}
         return _cached(state, ("graph", *self.key()),
@@ -116,7 +116,7 @@ class _Opts:
 
 
 def _nodes(G, nodes):
-    from graph.results import short
+    from qkg.graph.serving.results import short
 
     return [{"id": n, "curie": short(n) if "://" in str(n) else n, "label": G.nodes[n].get("label", str(n)),
              "type": G.nodes[n].get("type", ""), "kind": G.nodes[n].get("kind", "")} for n in nodes]
@@ -125,7 +125,7 @@ def _nodes(G, nodes):
 @router.get("/api/analysis/summary", responses=_ERR, summary="Size and shape of a projection")
 def api_summary(state: StateDep, opts: _Opts = Depends()) -> dict:
     """Nodes, edges, density, connected components, node types and edge kinds."""
-    from graph.metrics import summary
+    from qkg.graph.analysis.metrics import summary
 
     return summary(opts.graph(state))
 
@@ -136,7 +136,7 @@ def api_centrality(state: StateDep, opts: _Opts = Depends(), top: int = Query(20
                    betweenness: Literal["auto", "exact", "sample"] = "auto", seed: int = 42) -> dict:
     """Degree, weighted degree (sum of shared facts), betweenness (exact or sampled: see ``methods``) and
     PageRank of each node, ranked by ``sort``."""
-    from graph.metrics import centrality
+    from qkg.graph.analysis.metrics import centrality
 
     res = _cached(state, ("centrality", betweenness, seed, *opts.key()),
                   lambda: centrality(opts.graph(state), betweenness=betweenness, seed=seed))
@@ -148,7 +148,7 @@ def api_centrality(state: StateDep, opts: _Opts = Depends(), top: int = Query(20
 def api_communities(state: StateDep, opts: _Opts = Depends(), seed: int = 42,
                     resolution: float = Query(1.0, gt=0, le=10)) -> dict:
     """Louvain communities, largest first, each member with its label and type."""
-    from graph.metrics import communities
+    from qkg.graph.analysis.metrics import communities
 
     G = opts.graph(state)
     res = _cached(state, ("communities", seed, resolution, *opts.key()),
@@ -160,7 +160,7 @@ def api_communities(state: StateDep, opts: _Opts = Depends(), seed: int = 42,
 @router.get("/api/analysis/brokers", responses=_ERR, summary="Brokers between communities")
 def api_brokers(state: StateDep, opts: _Opts = Depends(), top: int = Query(20, ge=1, le=500), seed: int = 42) -> dict:
     """Nodes whose ties reach several communities: betweenness, participation coefficient, communities touched."""
-    from graph.metrics import brokers
+    from qkg.graph.analysis.metrics import brokers
 
     return _cached(state, ("brokers", top, seed, *opts.key()), lambda: brokers(opts.graph(state), top=top, seed=seed))
 
@@ -171,7 +171,7 @@ def api_ego(state: StateDep, node: str = Query(..., min_length=1, max_length=300
             depth: int = Query(1, ge=1, le=3), limit: int = Query(500, ge=1, le=5000),
             opts: _Opts = Depends()) -> dict:
     """The nodes within ``depth`` steps of ``node`` and the edges among them (at most ``limit`` nodes)."""
-    from graph.metrics import ego
+    from qkg.graph.analysis.metrics import ego
 
     G = opts.graph(state)
     E = ego(G, node, depth=depth)
@@ -192,10 +192,10 @@ def api_paths(state: StateDep,
               max_length: int | None = Query(None, ge=1, le=20), lang: Literal["fr", "en"] = "fr") -> dict:
     """The ``k`` shortest paths; each step lists its triples (typed) or shared facts (actors), and every fact
     its report sections and annex item."""
-    from api.routes.entities import resolve
-    from graph.errors import QKGError
-    from graph.metrics_paths import DEFAULT_AVOID, connection_paths
-    from graph.network import actor_network, typed_multigraph
+    from qkg.api.routes.entities import resolve
+    from qkg.graph.errors import QKGError
+    from qkg.graph.analysis.paths import DEFAULT_AVOID, connection_paths
+    from qkg.graph.analysis.projection import actor_network, typed_multigraph
 
     store = state.require_store()
     build = typed_multigraph if projection == "typed" else actor_network
@@ -213,7 +213,7 @@ def api_paths(state: StateDep,
 
 
 def _map(state, actors: str, theme_level: str, relations, year_from, year_to, lang):
-    from graph.complementarity import complementarity
+    from qkg.graph.analysis.complementarity import complementarity
 
     relations = _relations(relations)
     return _cached(state, ("complementarity", actors, theme_level, relations, year_from, year_to, lang),
@@ -242,7 +242,7 @@ def api_cell(state: StateDep, dimension: Literal["themes", "countries", "contine
              year_from: int | None = Year(), year_to: int | None = Year(), lang: Literal["fr", "en"] = "fr") -> dict:
     """Each fact with its label, kind, report sections, annex item and named graph (none for a row or column
     that is not in the map)."""
-    from graph.complementarity import cell_facts
+    from qkg.graph.analysis.complementarity import cell_facts
 
     res = _map(state, actors, theme_level, relations, year_from, year_to, lang)
     facts = cell_facts(res, dimension, actor, column)
@@ -260,8 +260,8 @@ def api_reach(state: StateDep, target: str = Query(..., min_length=1, max_length
     names no entity is a 404, one that is neither a place, a theme nor an organisation has no rows."""
     import pyoxigraph as ox
 
-    from api.routes.entities import EntityNotFound, resolve
-    from graph.complementarity import reach
+    from qkg.api.routes.entities import EntityNotFound, resolve
+    from qkg.graph.analysis.complementarity import reach
 
     iri = resolve(target)
     try:
@@ -279,7 +279,7 @@ def api_reach(state: StateDep, target: str = Query(..., min_length=1, max_length
                        **_ERR})
 def api_export(state: StateDep, format: Literal["gexf", "graphml", "csv"] = "gexf", opts: _Opts = Depends()) -> Response:
     """The projection as a file for Gephi, yEd, Cytoscape or a spreadsheet (list attributes joined with " | ")."""
-    from graph.network_export import MEDIA_TYPES, export_projection
+    from qkg.graph.analysis.exports import MEDIA_TYPES, export_projection
 
     body = export_projection(opts.graph(state), format)
     name = f"qkg-{opts.projection}.{format}"
@@ -292,10 +292,10 @@ def analysis_page(request: Request, state: StateDep, templates: TemplatesDep,
                   actors: str = Query("committee", max_length=2000), theme_level: Literal["theme", "top"] = "theme",
                   lang: Literal["fr", "en"] = "fr") -> Response:
     """Complementarity heatmaps, central actors and the path finder."""
-    from graph.metrics import centrality
-    from graph.network import actor_network
+    from qkg.graph.analysis.metrics import centrality
+    from qkg.graph.analysis.projection import actor_network
 
-    from graph.errors import ParameterError
+    from qkg.graph.errors import ParameterError
 
     try:
         comp, problem = _map(state, actors, theme_level, None, None, None, lang), None

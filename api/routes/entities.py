@@ -21,15 +21,15 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.deps import LinksDep, StateDep, StoreDep, TemplatesDep
-from api.errors import ERROR_RESPONSES
-from api.routes.formats import parse_accept
-from api.routes.models import EntityModel, NeighboursModel, PathsModel
-from graph.catalog import expand_curie
-from graph.entity import ENTITY_NS, TERM_NS, describe, instances_of, neighbourhood, shortest_paths
-from graph.errors import QKGError
-from graph.results import short
-from ontology import PREFIXES
+from qkg.api.deps import LinksDep, StateDep, StoreDep, TemplatesDep
+from qkg.api.errors import ERROR_RESPONSES
+from qkg.api.routes.formats import parse_accept
+from qkg.api.routes.models import EntityModel, NeighboursModel, PathsModel
+from qkg.graph.pages.catalog import expand_curie
+from qkg.graph.pages.entity import ENTITY_NS, TERM_NS, describe, instances_of, neighbourhood, shortest_paths
+from qkg.graph.errors import QKGError
+from qkg.graph.serving.results import short
+from qkg.ontology import PREFIXES
 
 __all__ = ["router", "href_for", "EntityNotFound", "resolve"]
 

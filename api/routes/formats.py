@@ -29,8 +29,8 @@ Examples
 from __future__ import annotations
 
 
-from graph.errors import ParameterError
-from graph.guard import query_form
+from qkg.graph.errors import ParameterError
+from qkg.graph.serving.guard import query_form
 
 __all__ = ["SOLUTION_TYPES", "GRAPH_TYPES", "FORMAT_NAMES", "guess_form", "negotiate", "parse_accept",
            "service_description"]

@@ -5,8 +5,8 @@ route                    answer
 =======================  ==================================================================
 ``/``                    home page: what qkg is, counts, links, the audit summary
 ``/health``              ``{"ok": true}`` without touching the store (for load balancers)
-``/api/stats``           :func:`graph.stats.graph_stats`
-``/api/audit``           :func:`graph.audit.audit` findings
+``/api/stats``           :func:`qkg.graph.building.stats.graph_stats`
+``/api/audit``           :func:`qkg.graph.building.audit.audit` findings
 ``/.well-known/void``    VoID description of the dataset (Turtle)
 ``/dump.trig``           the whole graph, named graphs kept (TriG); ``/dump.nq`` N-Quads
 =======================  ==================================================================
@@ -18,10 +18,10 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import StateDep, TemplatesDep
-from api.errors import ERROR_RESPONSES
-from api.routes.models import FindingModel, HealthModel, StatsModel
-from api.routes.sparql import endpoint_url
+from qkg.api.deps import StateDep, TemplatesDep
+from qkg.api.errors import ERROR_RESPONSES
+from qkg.api.routes.models import FindingModel, HealthModel, StatsModel
+from qkg.api.routes.sparql import endpoint_url
 
 __all__ = ["router", "void_turtle"]
 
@@ -45,13 +45,13 @@ def _cached(state, key: str, make):
 
 
 def _stats(state) -> dict:
-    from graph.stats import graph_stats
+    from qkg.graph.building.stats import graph_stats
 
     return _cached(state, "stats", lambda: graph_stats(state.require_store()))
 
 
 def _audit(state) -> list[dict]:
-    from graph.audit import audit, findings_as_json
+    from qkg.graph.building.audit import audit, findings_as_json
 
     return _cached(state, "audit", lambda: findings_as_json(audit(state.require_store())))
 
@@ -98,7 +98,7 @@ async def home(request: Request, state: StateDep, templates: TemplatesDep) -> Re
 
 def void_turtle(state, base: str) -> str:
     """The VoID description of the dataset served at ``base``."""
-    from ontology import PREFIXES
+    from qkg.ontology import PREFIXES
 
     stats = _stats(state)
     store = state.require_store()
@@ -157,7 +157,7 @@ def dump_nq(state: StateDep) -> Response:
 
 
 def _dump(state, fmt: str, media: str) -> Response:
-    from graph.export import export_rdf
+    from qkg.graph.building.export import export_rdf
 
     body = _cached(state, "dump:" + fmt, lambda: export_rdf(state.require_store(), fmt))
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="qkg.{fmt.replace("nquads", "nq")}"'})
@@ -166,7 +166,7 @@ def _dump(state, fmt: str, media: str) -> Response:
 @router.get("/favicon.ico", include_in_schema=False)
 def favicon() -> Response:
     """The site icon (SVG)."""
-    from api.app import STATIC_DIR
+    from qkg.api.app import STATIC_DIR
 
     return Response((STATIC_DIR / "favicon.svg").read_bytes(), media_type="image/svg+xml",
                     headers={"Cache-Control": "public, max-age=86400"})

@@ -26,14 +26,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from api.deps import PoolDep, StateDep, TemplatesDep
-from api.errors import ERROR_RESPONSES
-from api.routes.sparql import run_query
-from graph.catalog import CannedQuery, bind, expand_curie, get_query, load_catalog
-from graph.entity import instances_of, labels_of
-from graph.errors import ParameterError
-from graph.results import short
-from ontology import PREFIXES
+from qkg.api.deps import PoolDep, StateDep, TemplatesDep
+from qkg.api.errors import ERROR_RESPONSES
+from qkg.api.routes.sparql import run_query
+from qkg.graph.pages.catalog import CannedQuery, bind, expand_curie, get_query, load_catalog
+from qkg.graph.pages.entity import instances_of, labels_of
+from qkg.graph.errors import ParameterError
+from qkg.graph.serving.results import short
+from qkg.ontology import PREFIXES
 
 __all__ = ["router", "editor_context", "query_meta", "param_classes"]
 
@@ -218,7 +218,7 @@ def _table(store, results: dict, headers) -> dict:
 
 
 def _cell(term: dict, labels: dict) -> dict:
-    from api.routes.entities import href_for
+    from qkg.api.routes.entities import href_for
 
     if term["type"] == "uri":
         found = labels.get(term["value"], {})

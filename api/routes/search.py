@@ -1,13 +1,13 @@
-"""Search: ``/api/search?q=&limit=`` (JSON) and ``/search?q=`` (page); see :mod:`graph.search`."""
+"""Search: ``/api/search?q=&limit=`` (JSON) and ``/search?q=`` (page); see :mod:`qkg.graph.pages.search`."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.deps import SearchDep, TemplatesDep
-from api.errors import ERROR_RESPONSES
-from api.routes.entities import href_for
-from api.routes.models import SearchModel
+from qkg.api.deps import SearchDep, TemplatesDep
+from qkg.api.errors import ERROR_RESPONSES
+from qkg.api.routes.entities import href_for
+from qkg.api.routes.models import SearchModel
 
 __all__ = ["router"]
 

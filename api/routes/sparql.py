@@ -4,7 +4,7 @@
 request                                                answer
 =====================================================  ===============================================
 GET ``?query=`` / POST form ``query=`` /               the results, in the format negotiated by
-POST ``application/sparql-query``                      :mod:`api.routes.formats`; ``X-QKG-Rows`` and
+POST ``application/sparql-query``                      :mod:`qkg.api.routes.formats`; ``X-QKG-Rows`` and
                                                        ``X-QKG-Truncated`` headers
 GET without query, ``Accept: text/html`` first         the query editor page
 GET without query, otherwise                           the service description (Turtle or JSON-LD)
@@ -28,10 +28,10 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.deps import PoolDep, get_pool
-from api.errors import ERROR_RESPONSES, wants_html
-from api.routes.formats import guess_form, negotiate, service_description
-from graph.errors import ParameterError, QueryError, UpdateRefused
+from qkg.api.deps import PoolDep, get_pool
+from qkg.api.errors import ERROR_RESPONSES, wants_html
+from qkg.api.routes.formats import guess_form, negotiate, service_description
+from qkg.graph.errors import ParameterError, QueryError, UpdateRefused
 
 __all__ = ["router", "run_query", "endpoint_url", "answer_etag"]
 
@@ -151,7 +151,7 @@ async def sparql_get(request: Request) -> Response:
     format = (params.get("format") or [None])[-1]
     if not queries or (wants_html(request) and not format):
         if wants_html(request):
-            from api.routes.queries import editor_context
+            from qkg.api.routes.queries import editor_context
 
             return state.templates.TemplateResponse(request, "editor.html",
                                                     editor_context(queries[0] if queries else ""))

@@ -14,7 +14,7 @@ route                                                      answer
 =========================================================  ===================================================
 
 This module is the views' *adapter*: the only place that reads the store for them. It turns the store into
-plain data and networkx graphs (with :mod:`graph.network`, :mod:`graph.entity`, :mod:`graph.metrics`) and
+plain data and networkx graphs (with :mod:`qkg.graph.analysis.projection`, :mod:`qkg.graph.pages.entity`, :mod:`qkg.graph.analysis.metrics`) and
 hands them to :mod:`viz`, whose functions are pure. Layouts and centralities are computed once per build and
 cached in memory and under ``<data dir>/cache/`` (keyed by the build's directory name).
 """
@@ -34,22 +34,22 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.deps import StateDep, StoreDep, TemplatesDep
-from api.errors import ERROR_RESPONSES
-from api.routes.entities import EntityNotFound, resolve
-from graph.entity import ENTITY_NS, describe
-from graph.network import typed_multigraph
-from graph.network_facts import labels
-from graph.results import short
-from ontology import PREFIXES
-from viz.escape import entity_href
-from viz.filters import NetworkFilter, ego_nodes, subgraph, visible
-from viz.geo import map_payload
-from viz.layout import centralities, layout_positions
-from viz.network import collapse_nary, network_payload
-from viz.panel import entity_summary
-from viz.style import CATEGORY_COLOURS, KINDS, kind_of
-from viz.timeline import activity_span, count_series, timeline_payload
+from qkg.api.deps import StateDep, StoreDep, TemplatesDep
+from qkg.api.errors import ERROR_RESPONSES
+from qkg.api.routes.entities import EntityNotFound, resolve
+from qkg.graph.pages.entity import ENTITY_NS, describe
+from qkg.graph.analysis.projection import typed_multigraph
+from qkg.graph.analysis.facts import labels
+from qkg.graph.serving.results import short
+from qkg.ontology import PREFIXES
+from qkg.viz.escape import entity_href
+from qkg.viz.filters import NetworkFilter, ego_nodes, subgraph, visible
+from qkg.viz.geo import map_payload
+from qkg.viz.layout import centralities, layout_positions
+from qkg.viz.network import collapse_nary, network_payload
+from qkg.viz.panel import entity_summary
+from qkg.viz.style import CATEGORY_COLOURS, KINDS, kind_of
+from qkg.viz.timeline import activity_span, count_series, timeline_payload
 
 __all__ = ["router", "Prepared", "prepare_network", "network_view", "entity_view", "map_view", "stats_view",
            "EGO_RELAYOUT_MAX", "MAX_DEPTH"]
@@ -68,7 +68,7 @@ _memory: OrderedDict = OrderedDict()
 Lang = Literal["fr", "en"]
 Kind = Literal["city", "region", "country", "government", "organisation", "forum", "post", "person", "group",
                "mission", "reception", "event", "agreement", "project", "other"]
-assert set(get_args(Kind)) == set(KINDS), "api.routes.viz.Kind must list viz.style.KINDS"
+assert set(get_args(Kind)) == set(KINDS), "qkg.api.routes.viz.Kind must list qkg.viz.style.KINDS"
 SizeBy = Literal["degree", "pagerank", "betweenness"]
 
 
@@ -256,7 +256,7 @@ def _receptions(store: ox.Store) -> dict[str, tuple[str | None, set[str]]]:
 
 
 def map_view(store: ox.Store, *, lang: str = "fr") -> dict:
-    """The ``/api/viz/map`` answer (see :func:`viz.geo.map_payload`)."""
+    """The ``/api/viz/map`` answer (see :func:`qkg.viz.geo.map_payload`)."""
     places: dict[str, dict] = {}
     for r in _rows(store, f"""SELECT ?p ?t ?lat ?lon ?c WHERE {{ VALUES ?t {{ <{Q}City> <{Q}Region> <{Q}Country> }}
             ?p a ?t OPTIONAL {{ ?p <{GEO}lat> ?lat ; <{GEO}long> ?lon }} OPTIONAL {{ ?p <{Q}country> ?c }} }}"""):

@@ -44,7 +44,7 @@ from collections import defaultdict, deque
 import networkx as nx
 import pyoxigraph as ox
 
-from graph.results import short
+from qkg.graph.serving.results import short
 
 __all__ = [
     "ENTITY_NS", "TERM_NS", "describe", "labels_of", "instances_of", "link_graph", "neighbourhood",

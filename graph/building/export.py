@@ -18,8 +18,8 @@ from typing import IO
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
-from graph.errors import ParameterError
-from ontology import PREFIXES
+from qkg.graph.errors import ParameterError
+from qkg.ontology import PREFIXES
 
 __all__ = ["export_rdf", "atomic_write", "atomic_writer", "to_rdflib", "FORMATS"]
 

@@ -15,8 +15,8 @@ from typing import Callable
 
 import pyoxigraph as ox
 
-from graph.results import short as _short
-from ontology import sparql_prefixes
+from qkg.graph.serving.results import short as _short
+from qkg.ontology import sparql_prefixes
 
 __all__ = ["Finding", "CHECKS", "audit", "findings_as_json"]
 

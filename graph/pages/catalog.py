@@ -23,18 +23,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.errors import ParameterError, UnknownQuery
-from graph.guard import query_form
-from ontology import PREFIXES
+from qkg.graph.errors import ParameterError, UnknownQuery
+from qkg.graph.serving.guard import query_form
+from qkg.ontology import PREFIXES
 
 __all__ = ["Param", "CannedQuery", "load_catalog", "get_query", "bind", "expand_curie", "QUERY_DIR"]
 
-QUERY_DIR = Path(str(resources.files("graph"))) / "queries"
+QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 _TYPES = {"iri", "string", "integer", "date", "gYear"}
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 

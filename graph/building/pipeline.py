@@ -1,8 +1,8 @@
 """The build: sources -> checks -> SHACL -> OWL 2 RL inference -> atomic swap into the served store.
 
-Every step either completes or raises :class:`~graph.errors.DataError` / :class:`~graph.errors.BuildError`
+Every step either completes or raises :class:`~qkg.graph.errors.DataError` / :class:`~qkg.graph.errors.BuildError`
 naming the file, the line, the entity and the fix. Nothing is published until every step passed, so the last
-good graph keeps serving (see :mod:`graph.store`).
+good graph keeps serving (see :mod:`qkg.graph.serving.store`).
 
 Examples
 --------
@@ -31,11 +31,11 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from graph import inference
-from graph.errors import DataError
-from graph.results import short
-from graph.store import StoreLayout
-from ontology import QKG, QKGD, SHAPES_FILE, load_ontology, ontology_paths
+from qkg.graph.building import inference
+from qkg.graph.errors import DataError
+from qkg.graph.serving.results import short
+from qkg.graph.serving.store import StoreLayout
+from qkg.ontology import QKG, QKGD, SHAPES_FILE, load_ontology, ontology_paths
 
 __all__ = ["Source", "BuildResult", "Problem", "build", "ONTOLOGY_GRAPH", "BUILD_GRAPH", "SHACL_MAX_TRIPLES"]
 
@@ -310,7 +310,7 @@ def validate_shacl(store: ox.Store, sources: list[Source]) -> list[Problem]:
     """Validate the store (asserted and inferred triples) against ``ontology/shapes.ttl`` with pySHACL."""
     import pyshacl
 
-    from graph.export import to_rdflib
+    from qkg.graph.building.export import to_rdflib
 
     data = to_rdflib(store)
     shapes = Graph().parse(ontology_paths()[0].parent / SHAPES_FILE, format="turtle")

@@ -35,7 +35,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
-from ontology import QKGD
+from qkg.ontology import QKGD
 
 __all__ = ["INFERRED_GRAPH", "Rule", "compile_rules", "materialise"]
 
@@ -95,7 +95,7 @@ def compile_rules(ontology: Graph) -> list[Rule]:
 
     Examples
     --------
-    >>> from ontology import load_ontology
+    >>> from qkg.ontology import load_ontology
     >>> names = [r.name for r in compile_rules(load_ontology())]
     >>> "chain:destination" in names and "hasValue:CourtesyReception" in names
     True

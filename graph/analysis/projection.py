@@ -38,13 +38,13 @@ from itertools import combinations
 import networkx as nx
 import pyoxigraph as ox
 
-from graph.errors import ParameterError
-from graph.network_export import EXPORT_FORMATS, export_projection
-from graph.network_facts import (DEFAULT_RELATIONS, Q, RELATIONS, SKOS, FactIndex, labels, load_facts,
+from qkg.graph.errors import ParameterError
+from qkg.graph.analysis.exports import EXPORT_FORMATS, export_projection
+from qkg.graph.analysis.facts import (DEFAULT_RELATIONS, Q, RELATIONS, SKOS, FactIndex, labels, load_facts,
                                  types)
-from graph.network_regions import continent_of
-from graph.results import short
-from ontology import QKGD
+from qkg.graph.analysis.regions import continent_of
+from qkg.graph.serving.results import short
+from qkg.ontology import QKGD
 
 __all__ = ["PROJECTIONS", "RELATIONS", "DEFAULT_RELATIONS", "actor_network", "actor_theme_graph",
            "actor_place_graph", "typed_multigraph", "project", "export_projection", "EXPORT_FORMATS",
@@ -385,7 +385,7 @@ def project(store: ox.Store, name: str = "actors", **params) -> nx.Graph:
     >>> project(ox.Store(), "cliques")
     Traceback (most recent call last):
     ...
-    graph.errors.ParameterError: unknown projection 'cliques'
+    qkg.graph.errors.ParameterError: unknown projection 'cliques'
     """
     builders = {"actors": actor_network, "actor-theme": actor_theme_graph, "actor-place": actor_place_graph,
                 "typed": typed_multigraph}

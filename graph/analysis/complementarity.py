@@ -7,7 +7,7 @@ committee's members by default, or the report's partners, or any list) this modu
 * an **actor x theme** matrix (``qkg:theme`` of the facts each actor takes part in, plus its own themes;
   optionally rolled up to the six top themes by ``skos:broader``),
 * **actor x country** and **actor x continent** matrices (places of its facts, and home places of its
-  counterparts on them: see :func:`graph.network.actor_place_graph`),
+  counterparts on them: see :func:`qkg.graph.analysis.projection.actor_place_graph`),
 * **overlaps** between any two actors: Jaccard indices on themes, places (countries) and partners (the
   actors they share facts with, each other and the committee itself left out),
 * **gaps**: columns covered by exactly one actor of the set, and by none (``none_but_others``: which actors
@@ -29,14 +29,14 @@ from itertools import combinations
 
 import pyoxigraph as ox
 
-from graph.catalog import expand_curie
-from graph.complementarity_reach import reach
-from graph.errors import ParameterError
-from graph.network import actor_place_graph, actor_theme_graph, place_levels
-from graph.network_facts import ORG, Q, SKOS, labels, load_facts, provenance, types
-from graph.network_regions import CONTINENTS
-from graph.results import short
-from ontology import QKGD
+from qkg.graph.pages.catalog import expand_curie
+from qkg.graph.analysis.reach import reach
+from qkg.graph.errors import ParameterError
+from qkg.graph.analysis.projection import actor_place_graph, actor_theme_graph, place_levels
+from qkg.graph.analysis.facts import ORG, Q, SKOS, labels, load_facts, provenance, types
+from qkg.graph.analysis.regions import CONTINENTS
+from qkg.graph.serving.results import short
+from qkg.ontology import QKGD
 
 __all__ = ["COMMITTEE", "THIN", "DIMENSIONS", "scope_actors", "actor_iri", "theme_tops", "complementarity", "jaccard",
            "cell_facts", "reach"]
@@ -90,7 +90,7 @@ def actor_iri(value: str) -> str:
     >>> actor_iri("Ville de Québec")
     Traceback (most recent call last):
     ...
-    graph.errors.ParameterError: 'Ville de Québec' is not an IRI or a CURIE
+    qkg.graph.errors.ParameterError: 'Ville de Québec' is not an IRI or a CURIE
     """
     value = value.strip()
     try:
@@ -145,7 +145,7 @@ def complementarity(store: ox.Store, *, actors="committee", committee: str = COM
     relations : iterable of str, optional
         Kinds of fact that count (default: every kind but the partner list, which names no theme or place).
     counterparts : bool
-        Count the home places of counterparts as places reached (see :func:`graph.network.actor_place_graph`).
+        Count the home places of counterparts as places reached (see :func:`qkg.graph.analysis.projection.actor_place_graph`).
 
     Returns
     -------

@@ -18,10 +18,10 @@ from collections import defaultdict
 
 import pyoxigraph as ox
 
-from graph.catalog import expand_curie
-from graph.errors import ParameterError
-from graph.network_facts import ORG, Q, SKOS, labels, load_facts, provenance, types
-from graph.results import short
+from qkg.graph.pages.catalog import expand_curie
+from qkg.graph.errors import ParameterError
+from qkg.graph.analysis.facts import ORG, Q, SKOS, labels, load_facts, provenance, types
+from qkg.graph.serving.results import short
 
 __all__ = ["reach", "target_kind"]
 
@@ -63,7 +63,7 @@ def reach(store: ox.Store, target: str, *, relations=None, year_from: int | None
         ``{"target", "kind", "rows": [{"actor", "label", "type", "committee", "partner", "facts": [...]}]}``;
         rows sorted by number of facts. Posts and units are folded into their organisation.
     """
-    from graph.complementarity import COMMITTEE, scope_actors
+    from qkg.graph.analysis.complementarity import COMMITTEE, scope_actors
 
     try:
         iri = expand_curie(target)

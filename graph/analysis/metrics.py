@@ -1,4 +1,4 @@
-"""Who is central, who brokers, which communities: metrics on a projection (:mod:`graph.network`).
+"""Who is central, who brokers, which communities: metrics on a projection (:mod:`qkg.graph.analysis.projection`).
 
 Choices, and why:
 
@@ -29,7 +29,7 @@ from collections import Counter, defaultdict
 import igraph
 import networkx as nx
 
-from graph.errors import ParameterError
+from qkg.graph.errors import ParameterError
 
 __all__ = ["EXACT_LIMIT", "DEFAULT_SAMPLES", "to_igraph", "centrality", "communities", "brokers", "ego",
            "summary", "node_lookup", "NodeNotFound"]
@@ -246,7 +246,7 @@ def node_lookup(G: nx.Graph, ref: str) -> str:
     >>> node_lookup(G, "qkgd:quebec") == node_lookup(G, "Québec") == "https://w3id.org/qkg/id/quebec"
     True
     """
-    from graph.catalog import expand_curie
+    from qkg.graph.pages.catalog import expand_curie
 
     if ref in G:
         return ref

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from graph.results import short
+from qkg.graph.serving.results import short
 
 __all__ = ["graph_stats"]
 

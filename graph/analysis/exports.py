@@ -24,8 +24,8 @@ import json
 
 import networkx as nx
 
-from graph.errors import ParameterError
-from graph.results import short
+from qkg.graph.errors import ParameterError
+from qkg.graph.serving.results import short
 
 __all__ = ["EXPORT_FORMATS", "MEDIA_TYPES", "export_projection", "flat_graph"]
 

@@ -21,7 +21,7 @@ here first, with rdflib, and refused if it:
 
 rdflib's parser is slow: a typical query takes 2-20 ms, but a FILTER with a
 250-term ``||`` chain takes over a second. Run the check where a time limit
-applies (``graph.pool.QueryPool`` does it in its workers) rather than in a
+applies (``qkg.graph.serving.pool.QueryPool`` does it in its workers) rather than in a
 request thread or the event loop.
 
 The guard is one layer: the store must also run in a process with no network
@@ -43,7 +43,7 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from graph.errors import QKGError, QueryRefused, QuerySyntaxError, UpdateRefused
+from qkg.graph.errors import QKGError, QueryRefused, QuerySyntaxError, UpdateRefused
 
 MAX_QUERY_CHARS = 100_000
 
@@ -120,11 +120,11 @@ def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
     >>> inspect_query("SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
     Traceback (most recent call last):
     ...
-    graph.errors.QueryRefused: SERVICE (federated query) is disabled on this endpoint
+    qkg.graph.errors.QueryRefused: SERVICE (federated query) is disabled on this endpoint
     >>> inspect_query("DROP ALL")
     Traceback (most recent call last):
     ...
-    graph.errors.UpdateRefused: this endpoint is read-only: SPARQL Update is refused
+    qkg.graph.errors.UpdateRefused: this endpoint is read-only: SPARQL Update is refused
     >>> try:
     ...     inspect_query("SELECT * WHERE {\\n  ?s ?p \\n}")
     ... except QuerySyntaxError as exc:

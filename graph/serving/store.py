@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.errors import BuildError, StoreError
+from qkg.graph.errors import BuildError, StoreError
 
 __all__ = ["StoreLayout", "open_read_only", "Staging"]
 

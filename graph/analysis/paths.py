@@ -3,11 +3,11 @@
 Two views:
 
 ``typed`` (default)
-    The typed multigraph (:func:`graph.network.typed_multigraph`): each step is one or more triples
+    The typed multigraph (:func:`qkg.graph.analysis.projection.typed_multigraph`): each step is one or more triples
     ``s -[property]-> o`` (walked in either direction) and a fact node on the path (an agreement, an event,
     a membership...) brings its report section and annex item.
 ``actors``
-    The actor network (:func:`graph.network.actor_network`): each step is a pair of actors and the facts
+    The actor network (:func:`qkg.graph.analysis.projection.actor_network`): each step is a pair of actors and the facts
     they share.
 
 Places that merely contain others (countries, regions) are not walked *through* by default (``avoid``):
@@ -26,10 +26,10 @@ from itertools import islice
 import networkx as nx
 import pyoxigraph as ox
 
-from graph.errors import ParameterError
-from graph.metrics import node_lookup
-from graph.network_facts import provenance
-from graph.results import short
+from qkg.graph.errors import ParameterError
+from qkg.graph.analysis.metrics import node_lookup
+from qkg.graph.analysis.facts import provenance
+from qkg.graph.serving.results import short
 
 __all__ = ["DEFAULT_AVOID", "FACT_TYPES", "k_shortest_paths", "connection_paths"]
 
@@ -124,7 +124,7 @@ def connection_paths(store: ox.Store, source: str, target: str, *, k: int = 3, p
         "steps": [{"from", "to", "links"/"kinds", "facts": [{"iri", "label", "type", "sections", "annexItem",
         "graph"}]}]}]}``
     """
-    from graph.network import actor_network, typed_multigraph
+    from qkg.graph.analysis.projection import actor_network, typed_multigraph
 
     if projection not in ("typed", "actors"):
         raise ParameterError(f"paths walk the typed or the actors projection, not {projection!r}",
@@ -140,7 +140,7 @@ def connection_paths(store: ox.Store, source: str, target: str, *, k: int = 3, p
     prov = provenance(store, candidates, lang=lang)
     fact_labels = {}
     if projection == "actors":
-        from graph.network_facts import labels, types
+        from qkg.graph.analysis.facts import labels, types
 
         names, classes = labels(store, candidates, lang=lang), types(store, candidates)
         fact_labels = {f: (names[f], classes[f]) for f in candidates}

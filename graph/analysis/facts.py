@@ -6,7 +6,7 @@ governments, posts, groups, people) through *roles* (``qkg:party``, ``qkg:funder
 may have *places* (``qkg:location``, ``qkg:origin``, a mission leg's ``qkg:legCity``), *themes*
 (``qkg:theme``) and dates (``schema:startDate``/``endDate``, ``org:memberDuring``).
 
-Every projection of :mod:`graph.network` and the complementarity map of :mod:`graph.complementarity` start
+Every projection of :mod:`qkg.graph.analysis.projection` and the complementarity map of :mod:`qkg.graph.analysis.complementarity` start
 from one :class:`FactIndex`, built by a handful of SPARQL SELECTs on the store (the default graph being the
 union of the named graphs): nothing is copied to rdflib, so it scales with Oxigraph.
 
@@ -23,8 +23,8 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from graph.errors import ParameterError
-from graph.results import short
+from qkg.graph.errors import ParameterError
+from qkg.graph.serving.results import short
 
 __all__ = ["RELATIONS", "DEFAULT_RELATIONS", "ROLES", "Fact", "FactIndex", "load_facts", "labels", "types",
            "provenance", "check_relations", "Q", "ORG", "SKOS", "RDFS", "PROV"]
@@ -173,7 +173,7 @@ def check_relations(relations: Iterable[str] | None) -> frozenset[str]:
     >>> check_relations(["treaty"])
     Traceback (most recent call last):
     ...
-    graph.errors.ParameterError: unknown relation 'treaty'
+    qkg.graph.errors.ParameterError: unknown relation 'treaty'
     """
     if relations is None:
         return frozenset(DEFAULT_RELATIONS)

@@ -6,7 +6,7 @@ worker process that opened the store read-only once; the caller waits on a
 pipe with a deadline and, when the deadline passes, kills the worker (SIGKILL),
 joins it and starts a replacement in the background.
 
-A worker checks the query with :func:`graph.guard.inspect_query` (so parsing
+A worker checks the query with :func:`qkg.graph.serving.guard.inspect_query` (so parsing
 costs, too, count against the limit and never hold the caller's GIL),
 evaluates it, stops after ``max_rows`` rows or ``max_bytes`` bytes, and
 serialises the result itself: the parent only copies bytes.
@@ -45,8 +45,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.errors import ParameterError, QKGError, QuerySyntaxError, QueryTimeout, StoreError
-from graph.guard import (
+from qkg.graph.errors import ParameterError, QKGError, QuerySyntaxError, QueryTimeout, StoreError
+from qkg.graph.serving.guard import (
     MAX_QUERY_CHARS, cap_select_rows, inspect_query, inspect_query_cached, plainly_safe, query_form,
 )
 
@@ -125,7 +125,7 @@ class QueryPool:
     max_bytes : int, optional
         Largest result body in bytes (default 50,000,000).
     guard : bool, optional
-        Check every query with :func:`graph.guard.inspect_query` in the worker
+        Check every query with :func:`qkg.graph.serving.guard.inspect_query` in the worker
         before evaluating it (default True). Turn off only for trusted queries.
 
     Notes
@@ -647,7 +647,7 @@ def _context():
         ctx = multiprocessing.get_context("forkserver")
         # Fork workers from a server that has imported pyoxigraph and rdflib:
         # replacing a killed worker then takes milliseconds, not a Python start-up.
-        ctx.set_forkserver_preload(["graph.pool"])
+        ctx.set_forkserver_preload(["qkg.graph.serving.pool"])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -806,7 +806,7 @@ def _native_select(store, capped: tuple[str, bool], fmt: str, union: bool, subst
                    max_bytes: int) -> dict:
     """A SELECT whose row count is bounded by its text: pyoxigraph serialises it, Python only counts.
 
-    ``capped`` comes from :func:`graph.guard.cap_select_rows`: the text yields at most ``max_rows + 1``
+    ``capped`` comes from :func:`qkg.graph.serving.guard.cap_select_rows`: the text yields at most ``max_rows + 1``
     rows. Raises ``_Full`` past ``max_bytes`` and SyntaxError/RuntimeError as pyoxigraph does; the caller
     then takes the exact path on the user's own text.
     """

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from graph.errors import ParameterError
-from ontology import PREFIXES
+from qkg.graph.errors import ParameterError
+from qkg.ontology import PREFIXES
 
 __all__ = ["SOLUTION_FORMATS", "GRAPH_FORMATS", "render", "short", "term_text"]
 

@@ -1,0 +1,1 @@
+"""Network analysis: projections of the graph, metrics, paths and the committee's complementarity."""

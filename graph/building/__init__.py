@@ -1,0 +1,1 @@
+"""Building the graph: load, checks, inference, audit, statistics and exports."""

@@ -1,0 +1,1 @@
+"""Reading for pages: entity descriptions, search and the canned-query catalogue."""
