@@ -68,23 +68,35 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
 @click.option("--add", "extra", multiple=True, type=click.Path(path_type=Path),
               help="Extra file to include: RDF (.ttl, .nt, .trig, .nq), a CSV sheet or YAML records (see loaders/tabular.py); repeatable.")
 @click.option("--shacl/--no-shacl", default=None, help="Force or skip SHACL (default: on up to 50k asserted triples).")
+@click.option("--diff/--no-diff", default=True,
+              help="Record what changed since the previous build, for /changes (default: on).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
 @click.pass_context
-def build(ctx, data_root, extra, shacl, quiet):
+def build(ctx, data_root, extra, shacl, diff, quiet):
     """Load the data, check it, run SHACL and OWL 2 RL inference, then publish it atomically.
 
     A failed or interrupted build publishes nothing: the previous graph keeps serving.
     """
+    import time
+
+    from qkg.graph.building.diff import record_build_changes
     from qkg.graph.building.pipeline import build as run_build
+    from qkg.graph.serving.store import StoreLayout
     from qkg.loaders.sources import default_data_root, discover
 
     settings = _settings(ctx)
     say = _progress(quiet)
     sources = discover(data_root or default_data_root(), extra=list(extra))
     say(f"building from {len(sources)} files into {settings.data_dir}/")
+    before = StoreLayout(settings.data_dir).current()
     result = run_build(sources, data_dir=settings.data_dir, shacl=shacl, progress=say)
     click.echo(f"built {result.asserted} asserted + {result.inferred} inferred triples in {result.graphs} graphs "
                f"({result.seconds:.1f} s, SHACL {result.shacl}) -> {result.path}")
+    if before is not None and before.is_dir() and diff:
+        start = time.monotonic()
+        changes = record_build_changes(before, Path(result.path))
+        say(f"changes since the previous build: {changes.counts['facts_added']} facts added, "
+            f"{changes.counts['facts_removed']} removed ({time.monotonic() - start:.1f} s; see /changes, `qkg diff`)")
 
 
 def _open(settings: Settings):
@@ -342,7 +354,7 @@ def serve(ctx, host, port):
 
 
 #: Commands that live in their own modules (``api/commands/<name>.py`` exposing a click command ``command``).
-COMMAND_MODULES = ("synth", "analyse", "viz")
+COMMAND_MODULES = ("synth", "analyse", "viz", "diff")
 
 
 def _register_commands() -> None:

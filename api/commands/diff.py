@@ -1,0 +1,127 @@
+"""``qkg diff A B``: what changed between two builds, two data folders or two years of data.
+
+    qkg diff previous current                      # the last two builds of --data-dir
+    qkg diff data/2024 /tmp/draft-2025 --format json
+    qkg diff 2023 2024 --lang en                   # data/2023 against data/2024
+    qkg diff previous current --format turtle -o changes.ttl   # an RDF changeset
+
+Each side is read as its asserted triples (inferred triples follow from them, so they are left out); see
+:mod:`qkg.graph.building.diff` for what counts as an added, removed or changed fact.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+__all__ = ["command", "snapshot"]
+
+
+def snapshot(spec: str, *, data_dir: Path) -> tuple[str, set[str]]:
+    """Resolve a side of the diff to its name and canonical triple lines.
+
+    ``current`` / ``previous``: the served build and the one before it in ``data_dir``; a build folder (an
+    Oxigraph store); a data folder (``.ttl``, ``.csv``, ``.yaml``... as ``qkg build --data`` reads them); a year
+    (``2024`` -> the ``2024`` folder of the repository's data).
+    """
+    from qkg.graph.building.diff import canonical_lines
+    from qkg.graph.errors import ParameterError
+    from qkg.loaders.sources import default_data_root
+
+    path = Path(spec)
+    if spec in ("current", "previous"):
+        return spec, _build_lines(_build_path(spec, data_dir))
+    if spec.isdigit() and len(spec) == 4 and not path.exists():
+        path = default_data_root() / spec
+        if not path.is_dir():
+            raise ParameterError(f"no data for the year {spec}: {path} does not exist",
+                                 hint="give a data folder or a build folder, or add data/<year>/")
+    if not path.exists():
+        raise ParameterError(f"{spec}: no such build, data folder or year",
+                             hint="use current, previous, a build folder, a data folder or a year such as 2024")
+    if _is_store(path):
+        return str(path), _build_lines(path)
+    if path.is_dir():
+        return str(path), canonical_lines(_folder_lines(path))
+    raise ParameterError(f"{spec} is a file, not a build or a data folder", hint="give the folder that holds it")
+
+
+def _is_store(path: Path) -> bool:
+    return path.is_dir() and (path / "CURRENT").is_file()
+
+
+def _build_path(which: str, data_dir: Path) -> Path:
+    from qkg.graph.errors import ParameterError
+    from qkg.graph.serving.store import StoreLayout
+
+    layout = StoreLayout(data_dir)
+    current = layout.require_current()
+    if which == "current":
+        return current
+    builds = sorted(p for p in layout.stores.iterdir() if p.is_dir() and not p.name.endswith(".partial")
+                    and p != current and p.name < current.name)
+    if not builds:
+        raise ParameterError(f"no build before the current one in {data_dir}",
+                             hint="build again (`qkg build`) to compare with this build, or name two folders")
+    return builds[-1]
+
+
+def _build_lines(path: Path) -> set[str]:
+    from qkg.graph.building.diff import build_snapshot
+
+    return build_snapshot(path)
+
+
+def _folder_lines(folder: Path) -> list[str]:
+    """Every source of a data folder as N-Triples lines (rdflib reads Turtle, TriG, N-Quads; sheets are converted)."""
+    from rdflib import Dataset
+
+    from qkg.graph.errors import DataError
+    from qkg.loaders.sources import discover
+
+    lines: list[str] = []
+    formats = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads"}
+    for src in discover(folder):
+        ds = Dataset()
+        try:
+            if src.data is not None:
+                ds.parse(data=src.data, format="nt")
+            else:
+                ds.parse(src.path, format=formats[src.path.suffix])
+        except Exception as exc:  # rdflib raises many types; the user needs the file and the cause
+            raise DataError(f"{src.path}: cannot be read ({exc})", file=str(src.path),
+                            hint="fix the file (`qkg build --data` names the line)") from None
+        lines.extend(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o, _ in ds.quads((None, None, None, None)))
+    return lines
+
+
+@click.command("diff")
+@click.argument("a")
+@click.argument("b")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text",
+              show_default=True, help="text (for people), json, or turtle (an RDF changeset).")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+              help="Language of the text output and of the labels.")
+@click.option("--limit", type=click.IntRange(1), default=200, show_default=True,
+              help="At most this many listed items per class and kind (counts stay exact).")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (atomically) instead of standard output.")
+@click.pass_context
+def command(ctx: click.Context, a: str, b: str, fmt: str, lang: str, limit: int, out: Path | None) -> None:
+    """What changed from A to B: entities, facts and headline figures, grouped by class.
+
+    A and B are each `current` or `previous` (builds of --data-dir), a build folder, a data folder, or a year.
+    """
+    from qkg.graph.building.diff import compare, render
+    from qkg.graph.building.export import atomic_write
+
+    data_dir = Path(ctx.obj.data_dir)  # the Settings the `qkg` group made (--data-dir)
+    name_a, lines_a = snapshot(a, data_dir=data_dir)
+    name_b, lines_b = snapshot(b, data_dir=data_dir)
+    changes = compare(lines_a, lines_b, a_name=name_a, b_name=name_b, limit=limit, lang=lang)
+    data = render(changes, fmt, lang=lang, a_lines=lines_a, b_lines=lines_b)
+    if out is not None:
+        atomic_write(out, data)
+        click.echo(f"wrote {out}", err=True)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
