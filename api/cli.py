@@ -354,7 +354,7 @@ def serve(ctx, host, port):
 
 
 #: Commands that live in their own modules (``api/commands/<name>.py`` exposing a click command ``command``).
-COMMAND_MODULES = ("synth", "analyse", "viz", "diff", "template")
+COMMAND_MODULES = ("synth", "analyse", "viz", "diff", "template", "ingest")
 
 
 def _register_commands() -> None:
