@@ -203,7 +203,35 @@ def draft(text: str, year: int, index: LabelIndex, *, indicators: dict[str, set[
         elif item.annex == "partners":
             _partner(item, index, out)
     _figures(lines, indicators, out)
+    _narrative(lines, out)
     return out
+
+
+def _narrative(lines: list[str], out: Draft) -> None:
+    """List the narrative sections (bullets and paragraphs before the annexes) for a person: their facts (events,
+    agreements, projects, who met whom) have no fixed structure to draft from."""
+    end = max((i for i, line in enumerate(lines) if normalise(line) == "annexes"), default=len(lines))
+    start = next((i for i, line in enumerate(lines) if "en chiffres" in normalise(line)), 0)
+    heading, first, bullets, paragraphs = None, 0, 0, 0
+
+    def flush() -> None:
+        if heading and (bullets or paragraphs):
+            out.review.append({"record": f"section {heading}", "line": first, "kind": "narrative",
+                               "bullets": bullets, "paragraphs": paragraphs,
+                               "hint": "not drafted: add its events, agreements and projects by hand (or a sheet)"})
+
+    for n, line in enumerate(lines[start:end], start=start + 1):
+        text = line.strip()
+        if not text:
+            continue
+        if text.startswith(("-", "•", "*")):
+            bullets += 1
+        elif len(text) < 90 and not text.endswith((".", ":", ";", ",")) and "\t" not in line:
+            flush()
+            heading, first, bullets, paragraphs = text, n, 0, 0
+        else:
+            paragraphs += 1
+    flush()
 
 
 def _mission(item: Item, index: LabelIndex, out: Draft) -> None:
@@ -214,6 +242,7 @@ def _mission(item: Item, index: LabelIndex, out: Draft) -> None:
         out.facts["leaders"].add((item.number, _HOME_MAYOR))
     else:
         out.review.append({"record": f"mission {item.number}", "line": item.line, "missing": "qkg:missionLeader",
+                           "number": item.number, "words": "", "did_you_mean": [],
                            "hint": "name the post or person who led the mission (a qkg:Post)"})
     cities, seen = [], set()
     for m in find_names(item.text, index, {_CITY}):
@@ -224,6 +253,7 @@ def _mission(item: Item, index: LabelIndex, out: Draft) -> None:
         out.facts["legs"].add((item.number, order, m.iri))
     # words after "à" that name no city: leave them to a person, with candidates
     known = {normalise(m.words) for m in cities}
+    extra = len(cities)
     for m in re.finditer(r"\b(?:à|a)\s+([A-ZÉÈÀÂÎÔÛÇ][\w'-]*(?:\s+(?:del|de|do|da|di)?\s*[A-ZÉÈÀÂÎÔÛÇ][\w'-]*)*)",
                          item.text):
         words = m.group(1)
@@ -231,7 +261,9 @@ def _mission(item: Item, index: LabelIndex, out: Draft) -> None:
             continue
         if find_names(words, index):  # a country, an organisation...: not a leg
             continue
+        extra += 1
         out.review.append({"record": f"mission {item.number}", "line": item.line, "missing": "qkg:legCity",
+                           "number": item.number, "order": extra,
                            "words": words, "did_you_mean": _candidates(index, words, {_CITY}),
                            "hint": "add the city to the data (geography) or confirm it is not a leg"})
 
@@ -280,7 +312,7 @@ def _partner(item: Item, index: LabelIndex, out: Draft) -> None:
             out.facts["partners"].add((item.number, f[0].iri))
         return
     out.review.append({"record": f"partner {item.number}", "line": item.line, "missing": "qkg:partnerOrganisation",
-                       "words": item.text, "did_you_mean": _candidates(index, item.text, _ORGS),
+                       "number": item.number, "words": item.text, "did_you_mean": _candidates(index, item.text, _ORGS),
                        "hint": "add the organisation to the data, or write its CURIE"})
 
 
@@ -427,11 +459,7 @@ def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: d
         atomic_write(path, entities.serialize(format="turtle").encode("utf-8"))
         written.append(path)
     review = out / "review.yaml"
-    header = (f"# qkg ingest: {len(d.review)} point(s) for a person to settle before the {year} data is complete.\n"
-              "# Each record names the report's line, what is missing and candidates; add the fact to the draft\n"
-              "# (or to data/), then delete the record.\n")
-    atomic_write(review, (header + (yaml.safe_dump(d.review, allow_unicode=True, sort_keys=False)
-                                    if d.review else "[]\n")).encode("utf-8"))
+    atomic_write(review, _review_yaml(d, set(leaders) | set(legs)).encode("utf-8"))
     written.append(review)
     return written
 
@@ -442,6 +470,62 @@ _FACT_TYPES = {str(QKG[c]) for c in ("Activity", "Reception", "CourtesyReception
                                        "Project", "Agreement", "PartnerEntry", "Report", "ReportSection",
                                        "DeclaredFigure", "ContributedActivity", "ContributedSheet")} | {
     "http://www.w3.org/ns/org#Membership"}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", normalise(text)).strip("-")[:40] or "x"
+
+
+def _review_yaml(d: Draft, missions: set[int]) -> str:
+    """``review.yaml``: narrative sections listed in comments; each unresolved fact a record in the build's YAML
+    format whose missing value is a ``qkgd:TODO-...`` placeholder, so the build names the record to complete (and
+    suggests the entity) until a person replaces it."""
+    year = d.year
+    open_points = [r for r in d.review if r.get("kind") != "narrative"]
+    out = [f"# qkg ingest {year}: {len(open_points)} fact(s) to complete, "
+           f"{len(d.review) - len(open_points)} narrative section(s) to add by hand.",
+           "# Each record below is read by the build: replace its qkgd:TODO-... value with the entity meant (the",
+           "# build names the record until then), or delete the record if the report does not state that fact.", ""]
+    for r in d.review:
+        if r.get("kind") == "narrative":
+            out.append(f"# report line {r['line']}: {r['record']} ({r['bullets']} bullet(s), "
+                       f"{r['paragraphs']} paragraph(s)): not drafted")
+    mission_keys: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    mission_notes: dict[int, list[str]] = defaultdict(list)
+    records: list[list[str]] = []
+    for r in open_points:
+        n = r["number"]
+        said = f"# report line {r['line']}, {r['record']}: {r['missing']} unresolved"
+        said += f" ({r['words']!r})" if r["words"] and len(r["words"]) < 120 else ""
+        said += "; did you mean " + " or ".join(r["did_you_mean"]) + "?" if r["did_you_mean"] else ""
+        todo = f"qkgd:TODO-{_slug(r['words']) if r['words'] else 'leader'}"
+        if r["missing"] == "qkg:legCity":
+            leg = f"mission-{year}-{n:02d}-leg-{r['order']}"
+            records.append([said, "#   (check the leg's order too)", f"- id: {leg}", "  type: qkg:MissionLeg",
+                            f"  label@fr: 'Mission {n}, étape {r['order']} (à compléter)'",
+                            f"  qkg:legOrder^^xsd:integer: '{r['order']}'", f"  qkg:legCity: {todo}",
+                            f"  prov:wasDerivedFrom: qkgd:bri-{year}-annex-missions"])
+            mission_keys[n]["qkg:leg"].append(f"qkgd:{leg}")
+        elif r["missing"] == "qkg:partnerOrganisation":
+            records.append([said, f"- id: partner-entry-{year}-{n:02d}", "  type: qkg:PartnerEntry",
+                            f"  label@fr: 'Partenaire {n} ({year})'", f"  qkg:annexItem^^xsd:integer: '{n}'",
+                            f"  qkg:partnerOrganisation: {todo}",
+                            f"  prov:wasDerivedFrom: qkgd:bri-{year}-annex-partners"])
+        elif r["missing"] == "qkg:missionLeader":
+            mission_keys[n]["qkg:missionLeader"].append(todo)
+            mission_notes[n].append(said)
+    for n, keys in sorted(mission_keys.items()):
+        rec = [*mission_notes[n], f"- id: mission-{year}-{n:02d}"]
+        if n not in missions:
+            rec += ["  type: qkg:Mission", f"  label@fr: 'Mission {n} ({year})'",
+                    f"  qkg:annexItem^^xsd:integer: '{n}'", f"  prov:wasDerivedFrom: qkgd:bri-{year}-annex-missions"]
+        rec += [f"  {key}: [{', '.join(values)}]" for key, values in keys.items()]
+        records.append(rec)
+    for rec in records:
+        out += ["", *rec]
+    if not records:
+        out += ["", "[]"]
+    return "\n".join(out) + "\n"
 
 
 def _referenced_definitions(graphs, base: Path, year: int) -> Graph | None:
