@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict, deque
+from itertools import islice
 
 import networkx as nx
 import pyoxigraph as ox
@@ -48,12 +49,17 @@ from qkg.graph.serving.results import short
 
 __all__ = [
     "ENTITY_NS", "TERM_NS", "describe", "labels_of", "instances_of", "link_graph", "neighbourhood",
-    "shortest_paths", "provenance_kind", "term_json", "MAX_DEPTH",
+    "shortest_paths", "provenance_kind", "term_json", "MAX_DEPTH", "INCOMING_PAGE", "NEIGHBOURS_PAGE",
+    "has_links", "store_neighbourhood",
 ]
 
 ENTITY_NS = "https://w3id.org/qkg/id/"
 TERM_NS = "https://w3id.org/qkg/def#"
 MAX_DEPTH = 3
+#: Incoming links shown per page of an entity (the page and the API link to the next page).
+INCOMING_PAGE = 100
+#: Neighbours returned per page by :func:`store_neighbourhood`.
+NEIGHBOURS_PAGE = 200
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -135,8 +141,12 @@ def term_json(term, labels: dict[str, dict[str, str]] | None = None) -> dict:
     return data
 
 
-def describe(store: ox.Store, iri: str, *, max_facts: int = 2000, max_incoming: int = 500) -> dict | None:
+def describe(store: ox.Store, iri: str, *, max_facts: int = 2000, max_incoming: int = INCOMING_PAGE,
+             offset: int = 0) -> dict | None:
     """Everything the graph states about ``iri``, grouped by property, with provenance; None if unknown.
+
+    Bounded whatever the graph's size: at most ``max_facts`` outgoing statements, and one page of incoming
+    links (``max_incoming`` from ``offset``, in the store's order, which is stable for a build).
 
     Returns
     -------
@@ -144,16 +154,19 @@ def describe(store: ox.Store, iri: str, *, max_facts: int = 2000, max_incoming: 
         ``{"iri", "id", "curie", "label", "labels": {lang: label}, "alt_labels": [..], "types": [term],
         "facts": [{"property": term, "values": [{"value": term, "graph", "provenance"}]}],
         "incoming": [{"subject": term, "property": term, "graph", "provenance"}],
-        "sources": [{"section": term, "page", "annex_item"}], "truncated": bool}``; ``None`` when the
-        IRI appears in no triple.
+        "incoming_page": {"offset", "limit", "next"}, "sources": [{"section": term, "page", "annex_item"}],
+        "truncated": bool}``; ``incoming_page["next"]`` is the offset of the next page, or None;
+        ``None`` when the IRI appears in no triple.
     """
     node = ox.NamedNode(iri)
-    outgoing = list(store.quads_for_pattern(node, None, None, None))[:max_facts + 1]
-    incoming = [q for q in store.quads_for_pattern(None, None, node, None)
-                if q.predicate.value != _RDF_TYPE][:max_incoming + 1]
-    if not outgoing and not incoming:
+    offset, max_incoming = max(0, int(offset)), max(1, int(max_incoming))
+    outgoing = list(islice(store.quads_for_pattern(node, None, None, None), max_facts + 1))
+    incoming = list(islice((q for q in store.quads_for_pattern(None, None, node, None)
+                            if q.predicate.value != _RDF_TYPE), offset, offset + max_incoming + 1))
+    if not outgoing and not incoming and (offset == 0 or not has_links(store, iri, any_link=True)):
         return None
-    truncated = len(outgoing) > max_facts or len(incoming) > max_incoming
+    more = len(incoming) > max_incoming
+    truncated = len(outgoing) > max_facts
     outgoing, incoming = outgoing[:max_facts], incoming[:max_incoming]
     subjects = {iri} | {q.subject.value for q in incoming if isinstance(q.subject, ox.NamedNode)}
     origin = _origins(store, subjects)
@@ -207,10 +220,29 @@ def describe(store: ox.Store, iri: str, *, max_facts: int = 2000, max_incoming: 
         "iri": iri, "id": iri[len(ENTITY_NS):] if iri.startswith(ENTITY_NS) else None, "curie": short(iri),
         "label": _pick(labels.get(iri, {})) or short(iri), "labels": labels.get(iri, {}), "alt_labels": alt,
         "types": types, "facts": facts, "incoming": links,
+        "incoming_page": {"offset": offset, "limit": max_incoming, "next": offset + max_incoming if more else None},
         "sources": [{"section": term_json(ox.NamedNode(s), labels), "page": pages.get(s),
                      "annex_item": own["items"][0] if own["items"] else None} for s in own["sections"]],
-        "truncated": truncated,
+        "truncated": truncated or more,
     }
+
+
+def has_links(store: ox.Store, iri: str, *, any_link: bool = False) -> bool:
+    """Whether ``iri`` links to, or is linked from, another entity (one bounded look-up).
+
+    With ``any_link``, any statement whose object is ``iri`` counts.
+
+    >>> has_links(ox.Store(), ENTITY_NS + "x")
+    False
+    """
+    node = ox.NamedNode(iri)
+    if any_link:
+        return next(iter(store.quads_for_pattern(None, None, node, None)), None) is not None
+    return bool(store.query(
+        f"ASK {{ {{ <{iri}> ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), {_q(ENTITY_NS)}) && ?o != <{iri}> "
+        f"&& ?p NOT IN (<{_RDF_TYPE}>, <{_PROV_DERIVED}>)) }} UNION {{ ?s ?p <{iri}> "
+        f"FILTER(STRSTARTS(STR(?s), {_q(ENTITY_NS)}) && ?s != <{iri}> && ?p != <{_PROV_DERIVED}>) }} }}",
+        use_default_graph_as_union=True))
 
 
 def _dedupe(values: list[dict]) -> list[dict]:
@@ -328,6 +360,95 @@ def neighbourhood(g: nx.MultiDiGraph, iri: str, *, depth: int = 1, max_nodes: in
     nodes = [dict(_node(g, n), depth=d) for n, d in seen.items()]
     edges = [{"source": s, "target": t, "property": k} for s, t, k in g.subgraph(seen).edges(keys=True)]
     return {"nodes": nodes, "edges": edges, "truncated": truncated}
+
+
+def _entity_links(store: ox.Store, nodes: list[str], limit: int) -> list[tuple[str, str, str]]:
+    """Up to ``limit`` entity-to-entity links ``(s, property CURIE, o)`` touching ``nodes`` (either end).
+
+    The same links as :func:`link_graph` (hubs, the ontology graph, types and provenance left out), read
+    from the store for these nodes only, so the cost follows the answer, not the graph.
+    """
+    values = " ".join(f"<{n}>" for n in nodes)
+    hubs = " ".join(f"<{t}>" for t in _HUB_TYPES)
+    keep = (f"FILTER(?g != <{ENTITY_NS}graph-ontology> && isIRI(?s) && isIRI(?o) && ?s != ?o "
+            f"&& ?p NOT IN (<{_RDF_TYPE}>, <{_PROV_DERIVED}>) && STRSTARTS(STR(?s), {_q(ENTITY_NS)}) "
+            f"&& STRSTARTS(STR(?o), {_q(ENTITY_NS)}))")
+    out: list[tuple[str, str, str]] = []
+    for pattern, bind in (("?x ?p ?o", "BIND(?x AS ?s)"), ("?s ?p ?x", "BIND(?x AS ?o)")):  # out, then in
+        if len(out) >= limit:
+            break
+        rows = list(store.query(
+            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?x {{ {values} }} GRAPH ?g {{ {pattern} }} "
+            f"{bind} {keep} FILTER NOT EXISTS {{ VALUES ?t {{ {hubs} }} "
+            f"{{ ?s a ?t }} UNION {{ ?o a ?t }} }} }} LIMIT {int(limit - len(out))}",
+            use_default_graph_as_union=True))
+        out += [(r["s"].value, short(r["p"].value), r["o"].value) for r in rows]
+    return out
+
+
+def store_neighbourhood(store: ox.Store, iri: str, *, depth: int = 1, max_nodes: int = NEIGHBOURS_PAGE,
+                        offset: int = 0) -> dict:
+    """Like :func:`neighbourhood`, read from the store around ``iri`` only, and paged.
+
+    The neighbours (every node but ``iri``) are listed in breadth-first order; one call returns ``max_nodes``
+    of them from ``offset``, with ``iri`` itself and the links among the returned nodes. Each ring reads at
+    most a bounded number of links, so a hub with a hundred thousand partners costs one page, not the hub.
+
+    Returns
+    -------
+    dict
+        ``{"nodes": [{id, iri, label, types, depth}], "edges": [{source, target, property}],
+        "truncated": bool, "offset": int, "next": int or None}`` (``next``: the offset of the next page).
+
+    Examples
+    --------
+    >>> s = ox.Store()
+    >>> D, P = ENTITY_NS, TERM_NS + "partner"
+    >>> for i in range(5):
+    ...     s.add(ox.Quad(ox.NamedNode(D + "hub"), ox.NamedNode(P), ox.NamedNode(D + f"c{i}"), ox.NamedNode(D + "g")))
+    >>> page = store_neighbourhood(s, D + "hub", max_nodes=2)
+    >>> len(page["nodes"]), page["next"], store_neighbourhood(s, D + "hub", max_nodes=2, offset=4)["next"]
+    (3, 2, None)
+    """
+    depth = max(0, min(int(depth), MAX_DEPTH))
+    offset, max_nodes = max(0, int(offset)), max(1, int(max_nodes))
+    budget = offset + max_nodes + 1  # one more than the page says whether there is a next page
+    seen: dict[str, int] = {iri: 0}
+    edges: set[tuple[str, str, str]] = set()
+    frontier, ring, truncated = [iri], 0, False
+    while frontier and ring < depth and len(seen) <= budget:
+        ring += 1
+        found = []
+        for chunk in range(0, len(frontier), 200):
+            rows = _entity_links(store, frontier[chunk:chunk + 200], limit=4 * budget)
+            truncated |= len(rows) >= 4 * budget
+            edges.update(rows)
+            found += [m for s, _, o in rows for m in (s, o)]
+        frontier = []
+        for m in sorted(set(found)):
+            if m not in seen:
+                if len(seen) > budget:
+                    truncated = True
+                    break
+                seen[m] = ring
+                frontier.append(m)
+    order = sorted((n for n in seen if n != iri), key=lambda n: (seen[n], n))
+    page = order[offset:offset + max_nodes]
+    more = len(order) > offset + max_nodes
+    kept = {iri, *page}
+    types: dict[str, list[str]] = defaultdict(list)
+    if kept:
+        values = " ".join(f"<{n}>" for n in kept)
+        for row in store.query(f"SELECT ?x ?t WHERE {{ VALUES ?x {{ {values} }} ?x a ?t "
+                               f"FILTER(STRSTARTS(STR(?t), {_q(TERM_NS)})) }}", use_default_graph_as_union=True):
+            types[row["x"].value].append(short(row["t"].value))
+    labels = labels_of(store, kept)
+    nodes = [{"id": n[len(ENTITY_NS):] if n.startswith(ENTITY_NS) else n, "iri": n,
+              "label": _pick(labels.get(n, {})) or short(n), "types": sorted(set(types.get(n, []))),
+              "depth": seen[n]} for n in (iri, *page)]
+    links = [{"source": s, "target": o, "property": p} for s, p, o in sorted(edges) if s in kept and o in kept]
+    return {"nodes": nodes, "edges": links, "truncated": truncated or more, "offset": offset,
+            "next": offset + max_nodes if more else None}
 
 
 def shortest_paths(g: nx.MultiDiGraph, source: str, target: str, *, max_paths: int = 5,
