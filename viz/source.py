@@ -236,11 +236,13 @@ def _in_english(G: nx.MultiDiGraph, english: dict) -> nx.MultiDiGraph:
 
 
 def network_view(prepared: Prepared, *, flt: NetworkFilter | None = None, focus: str | None = None,
-                 depth: int = 1, size_by: str = "degree", lang: str = "fr", build: str | None = None) -> dict:
+                 depth: int = 1, size_by: str = "degree", lang: str = "fr", build: str | None = None,
+                 full_view_max: int = FULL_VIEW_MAX) -> dict:
     """The ``/api/viz/network`` answer: the network (whole when small), an overview, or an ego network.
 
-    ``meta`` says what was drawn: ``total`` nodes in the build's network, ``overview`` (True when a large
-    network opened on the City's partners), ``focus``/``depth`` and ``hidden`` (nodes left out by the bound).
+    ``meta`` says what was drawn: ``total`` nodes in the build's network, ``overview`` (True when a network
+    of over ``full_view_max`` nodes opened on the City's partners), ``focus``/``depth`` and ``hidden`` (nodes
+    left out by the bound).
     """
     G, positions = prepared.graph, prepared.positions
     meta: dict = {"build": build or prepared.build, "total": G.number_of_nodes()}
@@ -251,7 +253,7 @@ def network_view(prepared: Prepared, *, flt: NetworkFilter | None = None, focus:
             raise NotInNetwork(f"{focus!r} is not in the network", hint="search for the entity at /search?q=...")
         nodes, hidden = bounded_ego(G, node, depth=depth, max_nodes=NETWORK_MAX_NODES, rank=rank)
         meta.update(focus=node, depth=depth, hidden=hidden)
-    elif prepared.large:
+    elif G.number_of_nodes() > full_view_max:
         node = _home(G, rank)
         nodes, hidden = bounded_ego(G, node, depth=1, max_nodes=OVERVIEW_NODES + 1, rank=rank)
         meta.update(overview=True, focus=node, depth=1, hidden=hidden)

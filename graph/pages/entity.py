@@ -228,21 +228,17 @@ def describe(store: ox.Store, iri: str, *, max_facts: int = 2000, max_incoming: 
 
 
 def has_links(store: ox.Store, iri: str, *, any_link: bool = False) -> bool:
-    """Whether ``iri`` links to, or is linked from, another entity (one bounded look-up).
+    """Whether ``iri`` links to, or is linked from, another entity, as :func:`link_graph` counts links
+    (one bounded look-up).
 
     With ``any_link``, any statement whose object is ``iri`` counts.
 
     >>> has_links(ox.Store(), ENTITY_NS + "x")
     False
     """
-    node = ox.NamedNode(iri)
     if any_link:
-        return next(iter(store.quads_for_pattern(None, None, node, None)), None) is not None
-    return bool(store.query(
-        f"ASK {{ {{ <{iri}> ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), {_q(ENTITY_NS)}) && ?o != <{iri}> "
-        f"&& ?p NOT IN (<{_RDF_TYPE}>, <{_PROV_DERIVED}>)) }} UNION {{ ?s ?p <{iri}> "
-        f"FILTER(STRSTARTS(STR(?s), {_q(ENTITY_NS)}) && ?s != <{iri}> && ?p != <{_PROV_DERIVED}>) }} }}",
-        use_default_graph_as_union=True))
+        return next(iter(store.quads_for_pattern(None, None, ox.NamedNode(iri), None)), None) is not None
+    return bool(_entity_links(store, [iri], limit=1))
 
 
 def _dedupe(values: list[dict]) -> list[dict]:
@@ -362,37 +358,54 @@ def neighbourhood(g: nx.MultiDiGraph, iri: str, *, depth: int = 1, max_nodes: in
     return {"nodes": nodes, "edges": edges, "truncated": truncated}
 
 
-def _entity_links(store: ox.Store, nodes: list[str], limit: int) -> list[tuple[str, str, str]]:
+def _link_filter() -> str:
+    hubs = " ".join(f"<{t}>" for t in _HUB_TYPES)
+    return (f"FILTER(?g != <{ENTITY_NS}graph-ontology> && isIRI(?s) && isIRI(?o) && ?s != ?o "
+            f"&& ?p NOT IN (<{_RDF_TYPE}>, <{_PROV_DERIVED}>) && STRSTARTS(STR(?s), {_q(ENTITY_NS)}) "
+            f"&& STRSTARTS(STR(?o), {_q(ENTITY_NS)})) "
+            f"FILTER NOT EXISTS {{ VALUES ?t {{ {hubs} }} {{ ?s a ?t }} UNION {{ ?o a ?t }} }}")
+
+
+def _entity_links(store: ox.Store, nodes: list[str], limit: int, *, outgoing_only: bool = False
+                  ) -> list[tuple[str, str, str]]:
     """Up to ``limit`` entity-to-entity links ``(s, property CURIE, o)`` touching ``nodes`` (either end).
 
     The same links as :func:`link_graph` (hubs, the ontology graph, types and provenance left out), read
     from the store for these nodes only, so the cost follows the answer, not the graph.
     """
     values = " ".join(f"<{n}>" for n in nodes)
-    hubs = " ".join(f"<{t}>" for t in _HUB_TYPES)
-    keep = (f"FILTER(?g != <{ENTITY_NS}graph-ontology> && isIRI(?s) && isIRI(?o) && ?s != ?o "
-            f"&& ?p NOT IN (<{_RDF_TYPE}>, <{_PROV_DERIVED}>) && STRSTARTS(STR(?s), {_q(ENTITY_NS)}) "
-            f"&& STRSTARTS(STR(?o), {_q(ENTITY_NS)}))")
     out: list[tuple[str, str, str]] = []
-    for pattern, bind in (("?x ?p ?o", "BIND(?x AS ?s)"), ("?s ?p ?x", "BIND(?x AS ?o)")):  # out, then in
+    sides = (("?x ?p ?o", "BIND(?x AS ?s)"),) + (() if outgoing_only else (("?s ?p ?x", "BIND(?x AS ?o)"),))
+    for pattern, bind in sides:
         if len(out) >= limit:
             break
         rows = list(store.query(
-            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?x {{ {values} }} GRAPH ?g {{ {pattern} }} "
-            f"{bind} {keep} FILTER NOT EXISTS {{ VALUES ?t {{ {hubs} }} "
-            f"{{ ?s a ?t }} UNION {{ ?o a ?t }} }} }} LIMIT {int(limit - len(out))}",
-            use_default_graph_as_union=True))
+            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?x {{ {values} }} GRAPH ?g {{ {pattern} }} {bind} "
+            f"{_link_filter()} }} LIMIT {int(limit - len(out))}", use_default_graph_as_union=True))
         out += [(r["s"].value, short(r["p"].value), r["o"].value) for r in rows]
     return out
+
+
+def _ring(store: ox.Store, nodes: list[str], exclude: set[str], limit: int) -> list[str]:
+    """The first ``limit`` entities linked to ``nodes`` (either way), by IRI, leaving out ``exclude``."""
+    values = " ".join(f"<{n}>" for n in nodes)
+    rows = list(store.query(
+        f"SELECT DISTINCT ?m WHERE {{ VALUES ?x {{ {values} }} "
+        f"{{ GRAPH ?g {{ ?x ?p ?o }} BIND(?x AS ?s) BIND(?o AS ?m) {_link_filter()} }} UNION "
+        f"{{ GRAPH ?g {{ ?s ?p ?x }} BIND(?x AS ?o) BIND(?s AS ?m) {_link_filter()} }} }} "
+        f"ORDER BY ?m LIMIT {int(limit + len(exclude))}", use_default_graph_as_union=True))
+    found = [r["m"].value for r in rows if r["m"].value not in exclude]
+    return found[:limit]
 
 
 def store_neighbourhood(store: ox.Store, iri: str, *, depth: int = 1, max_nodes: int = NEIGHBOURS_PAGE,
                         offset: int = 0) -> dict:
     """Like :func:`neighbourhood`, read from the store around ``iri`` only, and paged.
 
-    The neighbours (every node but ``iri``) are listed in breadth-first order; one call returns ``max_nodes``
-    of them from ``offset``, with ``iri`` itself and the links among the returned nodes. Each ring reads at
-    most a bounded number of links, so a hub with a hundred thousand partners costs one page, not the hub.
+    The neighbours (every node but ``iri``) are listed ring by ring, each ring by IRI; one call returns
+    ``max_nodes`` of them from ``offset``, with ``iri`` itself and the links among the returned nodes. It
+    reads at most ``offset + max_nodes + 1`` neighbours, so a hub with a hundred thousand partners costs one
+    page, not the hub.
 
     Returns
     -------
@@ -407,47 +420,41 @@ def store_neighbourhood(store: ox.Store, iri: str, *, depth: int = 1, max_nodes:
     >>> for i in range(5):
     ...     s.add(ox.Quad(ox.NamedNode(D + "hub"), ox.NamedNode(P), ox.NamedNode(D + f"c{i}"), ox.NamedNode(D + "g")))
     >>> page = store_neighbourhood(s, D + "hub", max_nodes=2)
-    >>> len(page["nodes"]), page["next"], store_neighbourhood(s, D + "hub", max_nodes=2, offset=4)["next"]
-    (3, 2, None)
+    >>> [n["id"] for n in page["nodes"]], page["next"], store_neighbourhood(s, D + "hub", max_nodes=2, offset=4)["next"]
+    (['hub', 'c0', 'c1'], 2, None)
     """
     depth = max(0, min(int(depth), MAX_DEPTH))
     offset, max_nodes = max(0, int(offset)), max(1, int(max_nodes))
     budget = offset + max_nodes + 1  # one more than the page says whether there is a next page
     seen: dict[str, int] = {iri: 0}
-    edges: set[tuple[str, str, str]] = set()
-    frontier, ring, truncated = [iri], 0, False
-    while frontier and ring < depth and len(seen) <= budget:
-        ring += 1
-        found = []
+    order: list[str] = []
+    frontier = [iri]
+    for ring in range(1, depth + 1):
+        if not frontier or len(order) >= budget:
+            break
+        found: list[str] = []
         for chunk in range(0, len(frontier), 200):
-            rows = _entity_links(store, frontier[chunk:chunk + 200], limit=4 * budget)
-            truncated |= len(rows) >= 4 * budget
-            edges.update(rows)
-            found += [m for s, _, o in rows for m in (s, o)]
-        frontier = []
-        for m in sorted(set(found)):
-            if m not in seen:
-                if len(seen) > budget:
-                    truncated = True
-                    break
-                seen[m] = ring
-                frontier.append(m)
-    order = sorted((n for n in seen if n != iri), key=lambda n: (seen[n], n))
+            found += _ring(store, frontier[chunk:chunk + 200], set(seen), budget - len(order))
+        frontier = sorted(set(found))[:budget - len(order)]
+        for m in frontier:
+            seen[m] = ring
+        order += frontier
     page = order[offset:offset + max_nodes]
     more = len(order) > offset + max_nodes
     kept = {iri, *page}
+    edges = [(s, p, o) for s, p, o in _entity_links(store, sorted(kept), limit=20 * len(kept), outgoing_only=True)
+             if s in kept and o in kept]
     types: dict[str, list[str]] = defaultdict(list)
-    if kept:
-        values = " ".join(f"<{n}>" for n in kept)
-        for row in store.query(f"SELECT ?x ?t WHERE {{ VALUES ?x {{ {values} }} ?x a ?t "
-                               f"FILTER(STRSTARTS(STR(?t), {_q(TERM_NS)})) }}", use_default_graph_as_union=True):
-            types[row["x"].value].append(short(row["t"].value))
+    values = " ".join(f"<{n}>" for n in kept)
+    for row in store.query(f"SELECT ?x ?t WHERE {{ VALUES ?x {{ {values} }} ?x a ?t "
+                           f"FILTER(STRSTARTS(STR(?t), {_q(TERM_NS)})) }}", use_default_graph_as_union=True):
+        types[row["x"].value].append(short(row["t"].value))
     labels = labels_of(store, kept)
     nodes = [{"id": n[len(ENTITY_NS):] if n.startswith(ENTITY_NS) else n, "iri": n,
               "label": _pick(labels.get(n, {})) or short(n), "types": sorted(set(types.get(n, []))),
               "depth": seen[n]} for n in (iri, *page)]
-    links = [{"source": s, "target": o, "property": p} for s, p, o in sorted(edges) if s in kept and o in kept]
-    return {"nodes": nodes, "edges": links, "truncated": truncated or more, "offset": offset,
+    links = [{"source": s, "target": o, "property": p} for s, p, o in sorted(set(edges))]
+    return {"nodes": nodes, "edges": links, "truncated": more, "offset": offset,
             "next": offset + max_nodes if more else None}
 
 
