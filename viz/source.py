@@ -56,7 +56,7 @@ __all__ = ["Prepared", "NotInNetwork", "prepare_network", "network_graph", "netw
 
 Q, SCHEMA, GEO = PREFIXES["qkg"], PREFIXES["schema"], PREFIXES["geo"]
 #: A network up to this many nodes is drawn whole (the 2024 graph); a larger one opens on an overview.
-FULL_VIEW_MAX = 5000
+FULL_VIEW_MAX = 6000
 #: Partners of the City shown by the overview of a large network.
 OVERVIEW_NODES = 150
 #: Most nodes of any network answer (an ego network beyond it keeps its nearest, most central nodes).

@@ -87,7 +87,7 @@ def api_network(state: StateDep,
                 lang: Lang = Query("fr")) -> dict:
     """Nodes, edges, vis-network options, filter facets and legend; ``meta.nodes`` is the number drawn.
 
-    A network of up to 5,000 nodes comes whole; a larger one comes as an overview (``meta.overview``: the
+    A network of up to 6,000 nodes comes whole; a larger one comes as an overview (``meta.overview``: the
     City and its strongest partners), and ``focus`` expands one node (at most 1,500 nodes, ``meta.hidden``
     left out). The whole graph is at ``/api/analysis/export`` (GEXF, GraphML)."""
     flt = NetworkFilter.from_params({"type": type, "theme": theme, "year": [str(y) for y in year],

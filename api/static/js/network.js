@@ -460,8 +460,9 @@
       network.on("animationFinished", later);
     }
     network.on("click", function (p) { if (p.nodes.length) select(p.nodes[0], false); else if (!p.edges.length) clearSelection(); });
-    // A large network opens on an overview: a double click expands a node (its ego network, fetched on demand).
-    network.on("doubleClick", function (p) { if (p.nodes.length && !standalone) setFocus(p.nodes[0]); });
+    // A large network opens on an overview (or a bounded ego network): a double click expands a node (its ego network, fetched on demand).
+    var bounded = !!(data.meta.overview || data.meta.hidden);
+    network.on("doubleClick", function (p) { if (bounded && p.nodes.length && !standalone) setFocus(p.nodes[0]); });
     network.on("hoverNode", function (p) {
       var n = state.byId[p.node];
       ui.tip.textContent = "";
