@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Annotated
 
 import networkx as nx
-import pyoxigraph as ox
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
@@ -34,7 +33,7 @@ from qkg.api.config import Settings
 from qkg.graph.errors import StoreError
 from qkg.graph.serving.pool import QueryPool
 from qkg.graph.pages.search import SearchIndex
-from qkg.graph.serving.store import StoreLayout, open_read_only
+from qkg.graph.serving.store import StoreLayout, open_read_only, Store
 
 __all__ = [
     "AppState", "get_state", "get_settings", "get_store", "get_pool", "get_search", "get_templates",
@@ -60,7 +59,7 @@ class AppState:
         self.templates = templates
         self.layout = StoreLayout(settings.data_dir)
         self.pool: QueryPool | None = None
-        self.store: ox.Store | None = None
+        self.store: Store | None = None
         self.search: SearchIndex | None = None
         self.path: Path | None = None
         self.generation = 0
@@ -111,7 +110,7 @@ class AppState:
             links = self._links = link_graph(self.require_store())
         return links
 
-    def require_store(self) -> ox.Store:
+    def require_store(self) -> Store:
         if self.store is None:
             raise StoreError("the graph is not loaded yet", hint="run `qkg build`, then restart `qkg serve`")
         return self.store
@@ -133,7 +132,7 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.qkg.settings
 
 
-async def get_store(request: Request) -> ox.Store:
+async def get_store(request: Request) -> Store:
     """The read-only store of the current build, in this process (for small, bounded look-ups)."""
     return request.app.state.qkg.require_store()
 
@@ -166,7 +165,7 @@ def get_links(request: Request) -> nx.MultiDiGraph:
 
 StateDep = Annotated[AppState, Depends(get_state)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-StoreDep = Annotated[ox.Store, Depends(get_store)]
+StoreDep = Annotated[Store, Depends(get_store)]
 PoolDep = Annotated[QueryPool, Depends(get_pool)]
 SearchDep = Annotated[SearchIndex, Depends(get_search)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]

@@ -50,7 +50,7 @@ from qkg.graph.serving.backends.oxigraph import syntax_error as _oxigraph_syntax
 from qkg.graph.serving.guard import (
     MAX_QUERY_CHARS, cap_select_rows, inspect_query, inspect_query_cached, plainly_safe, query_form,
 )
-from qkg.graph.serving.terms import Term
+from qkg.graph.serving.terms import Term, json_term as _json_term
 
 _SOLUTION_FORMATS = {
     "json": terms.QueryResultsFormat.JSON,
@@ -72,7 +72,6 @@ _MEDIA_TYPES = {
 }
 _ASYNC_MAX_CHARS = 16_000  # longer texts are sent from a thread: a pipe write could block the event loop
 _START_TIMEOUT = 60.0  # seconds for a new worker to open the store
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @dataclass(frozen=True)
@@ -890,24 +889,3 @@ def _fit(render: Callable[[int], bytes], count: int, max_bytes: int) -> tuple[by
         count = min(count - 1, int(count * max_bytes / len(body) * 0.95))
         body = render(count)
     return body, count
-
-
-def _json_term(term) -> dict:
-    if isinstance(term, terms.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, terms.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, terms.Triple):
-        return {"type": "triple", "value": {
-            "subject": _json_term(term.subject),
-            "predicate": _json_term(term.predicate),
-            "object": _json_term(term.object),
-        }}
-    data = {"type": "literal", "value": term.value}
-    if term.language:
-        data["xml:lang"] = term.language
-        if term.direction:
-            data["its:dir"] = term.direction.value
-    elif term.datatype.value != _XSD_STRING:
-        data["datatype"] = term.datatype.value
-    return data

@@ -16,6 +16,7 @@ N-Triples for CONSTRUCT/DESCRIBE.
 """
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
@@ -26,7 +27,8 @@ from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, Quad, Query
 
 __all__ = ["NamedNode", "Literal", "BlankNode", "Triple", "Quad", "DefaultGraph", "Variable", "Term", "Row", "Rows",
            "RdfFormat", "QueryResultsFormat", "QuerySolution", "QuerySolutions", "QueryBoolean", "QueryTriples",
-           "parse", "serialize", "parse_query_results", "XmlResultsReader", "NTriplesReader", "ntriples", "parse_rdf", "n3", "RDF_FORMATS"]
+           "parse", "serialize", "parse_query_results", "RESULTS_FORMATS", "json_term", "write_results", "write_rdf",
+           "XmlResultsReader", "NTriplesReader", "ntriples", "parse_rdf", "n3", "RDF_FORMATS"]
 
 _NS = "{http://www.w3.org/2005/sparql-results#}"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -38,6 +40,8 @@ RDF_FORMATS = {"ntriples": RdfFormat.N_TRIPLES, "nt": RdfFormat.N_TRIPLES, "appl
                "turtle": RdfFormat.TURTLE, "ttl": RdfFormat.TURTLE, "text/turtle": RdfFormat.TURTLE,
                "nquads": RdfFormat.N_QUADS, "trig": RdfFormat.TRIG, "rdfxml": RdfFormat.RDF_XML,
                "jsonld": RdfFormat.JSON_LD}
+RESULTS_FORMATS = {"json": QueryResultsFormat.JSON, "xml": QueryResultsFormat.XML, "csv": QueryResultsFormat.CSV,
+                   "tsv": QueryResultsFormat.TSV}
 
 Term = NamedNode | BlankNode | Literal | Triple
 
@@ -186,3 +190,54 @@ def ntriples(triples: Iterable[Triple | Quad]) -> bytes:
 def n3(term) -> str:
     """A term in SPARQL/N-Triples syntax (``<iri>``, ``"x"@fr``, ``_:b``), for writing it into a query."""
     return str(term)
+
+
+def json_term(term) -> dict:
+    """A term in the SPARQL 1.1 (and 1.2) JSON results format.
+
+    >>> json_term(Literal("x", language="fr")), json_term(NamedNode("http://e/a"))
+    ({'type': 'literal', 'value': 'x', 'xml:lang': 'fr'}, {'type': 'uri', 'value': 'http://e/a'})
+    """
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, Triple):
+        return {"type": "triple", "value": {
+            "subject": json_term(term.subject),
+            "predicate": json_term(term.predicate),
+            "object": json_term(term.object),
+        }}
+    data = {"type": "literal", "value": term.value}
+    if term.language:
+        data["xml:lang"] = term.language
+        if term.direction:
+            data["its:dir"] = term.direction.value
+    elif term.datatype.value != _STRING:
+        data["datatype"] = term.datatype.value
+    return data
+
+
+def write_results(answer: Sequence | bool, fmt: str) -> bytes:
+    """SELECT rows (:class:`Rows`) or an ASK answer in a SPARQL results format (json, xml, csv, tsv).
+
+    >>> write_results(Rows(["s"], [(NamedNode("http://e/a"),)]), "csv")
+    b's\r\nhttp://e/a\r\n'
+    >>> write_results(True, "json")
+    b'{"head":{},"boolean":true}'
+    """
+    if isinstance(answer, bool):
+        data = json.dumps({"head": {}, "boolean": answer}, separators=(",", ":")).encode()
+    else:
+        names = list(answer.variables)  # type: ignore[attr-defined]
+        data = json.dumps({"head": {"vars": names}, "results": {"bindings": [
+            {n: json_term(t) for n, t in zip(names, row) if t is not None} for row in answer]}},
+            ensure_ascii=False, separators=(",", ":")).encode()
+    out = RESULTS_FORMATS[fmt]
+    return data if out is QueryResultsFormat.JSON else parse_query_results(data, format=QueryResultsFormat.JSON
+                                                                            ).serialize(format=out)
+
+
+def write_rdf(triples: Iterable[Triple | Quad], fmt: str, *, prefixes: dict[str, str] | None = None) -> bytes:
+    """Triples (or quads, for TriG and N-Quads) in one of :data:`RDF_FORMATS`."""
+    return serialize(triples, format=RDF_FORMATS[fmt], prefixes=prefixes) or b""

@@ -40,7 +40,7 @@ from qkg.graph.serving.terms import RDF_FORMATS, Quad, Rows, Triple
 
 __all__ = ["OxigraphStore", "syntax_error", "substitutions"]
 
-_BULK_BYTES = 1 << 20  # bulk_load writes new on-disk files per call: fast for big files, slow for many small ones
+_BULK_BYTES = 20_000_000  # bulk_load writes new on-disk files per call: fast for big files, slow for many small ones
 _HINT = "run `qkg build` first (or `python3 scripts/dev.py run`, which builds and serves)"
 
 
