@@ -31,9 +31,8 @@ from fastapi.templating import Jinja2Templates
 
 from qkg.api.config import Settings
 from qkg.graph.errors import StoreError
-from qkg.graph.serving.pool import QueryPool
 from qkg.graph.pages.search import SearchIndex
-from qkg.graph.serving.store import StoreLayout, open_read_only, Store
+from qkg.graph.serving.store import QueryService, Store, StoreLayout, open_read_only
 
 __all__ = [
     "AppState", "get_state", "get_settings", "get_store", "get_pool", "get_search", "get_templates",
@@ -58,7 +57,7 @@ class AppState:
         self.settings = settings
         self.templates = templates
         self.layout = StoreLayout(settings.data_dir)
-        self.pool: QueryPool | None = None
+        self.pool: QueryService | None = None
         self.store: Store | None = None
         self.search: SearchIndex | None = None
         self.path: Path | None = None
@@ -71,8 +70,9 @@ class AppState:
         self.path = self.layout.require_current()
         self.store = open_read_only(self.path)
         self.search = SearchIndex.from_store(self.store)
-        self.pool = QueryPool(
-            self.layout.pointer, workers=self.settings.workers, timeout=self.settings.query_timeout,
+        # the embedded store's workers open ``current`` (not this build): a reload follows the pointer
+        self.pool = self.store.query_service(
+            path=self.layout.pointer, workers=self.settings.workers, timeout=self.settings.query_timeout,
             max_rows=self.settings.max_rows,
         ).start()
         self.generation += 1
@@ -137,7 +137,7 @@ async def get_store(request: Request) -> Store:
     return request.app.state.qkg.require_store()
 
 
-async def get_pool(request: Request) -> QueryPool:
+async def get_pool(request: Request) -> QueryService:
     """The query pool: every user-supplied query runs there, killable, time-limited and row-capped."""
     pool = request.app.state.qkg.pool
     if pool is None:
@@ -166,7 +166,7 @@ def get_links(request: Request) -> nx.MultiDiGraph:
 StateDep = Annotated[AppState, Depends(get_state)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
-PoolDep = Annotated[QueryPool, Depends(get_pool)]
+PoolDep = Annotated[QueryService, Depends(get_pool)]
 SearchDep = Annotated[SearchIndex, Depends(get_search)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 LinksDep = Annotated[nx.MultiDiGraph, Depends(get_links)]

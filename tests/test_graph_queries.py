@@ -12,15 +12,13 @@ import pytest
 from qkg.graph.pages.catalog import bind, load_catalog
 from qkg.graph.serving.results import term_text
 from qkg.graph.serving.store import StoreLayout, open_read_only
-from qkg.ontology import PREFIXES
 
 
 def run(data_dir, name, **params):
     query = load_catalog()[name]
     store = open_read_only(StoreLayout(data_dir).require_current())
-    results = store.query(query.sparql, use_default_graph_as_union=True, substitutions=bind(query, params) or None,
-                          prefixes=PREFIXES)
-    names = [v.value for v in results.variables]
+    results = store.select(query.sparql, bindings=bind(query, params) or None)
+    names = results.variables
     return [{n: term_text(row[i]) for i, n in enumerate(names)} for row in results]
 
 

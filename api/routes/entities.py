@@ -139,7 +139,7 @@ async def entity_page(name: str, request: Request, store: StoreDep, state: State
 async def ontology_page(request: Request, store: StoreDep, templates: TemplatesDep) -> Response:
     """The ontology: every class and property with its labels (``/def#Term`` anchors), or its Turtle."""
     _, fmt = _choose(request, "def")
-    graph = terms.NamedNode(ENTITY_NS + "graph-ontology")
+    graph = ENTITY_NS + "graph-ontology"
     if fmt != "html":
         quads = [q.triple for q in store.quads(None, None, None, graph)
                  if isinstance(q.subject, terms.NamedNode) and q.subject.value.startswith(TERM_NS[:-1])]

@@ -222,7 +222,7 @@ def write_results(answer: Sequence | bool, fmt: str) -> bytes:
     """SELECT rows (:class:`Rows`) or an ASK answer in a SPARQL results format (json, xml, csv, tsv).
 
     >>> write_results(Rows(["s"], [(NamedNode("http://e/a"),)]), "csv")
-    b's\r\nhttp://e/a\r\n'
+    b's\\r\\nhttp://e/a\\r\\n'
     >>> write_results(True, "json")
     b'{"head":{},"boolean":true}'
     """
