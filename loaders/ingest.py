@@ -128,12 +128,19 @@ def _annex_items(lines: list[str]) -> list[Item]:
     """Numbered items under the annex headings, after the last line that is exactly ``ANNEXES``."""
     starts = [i for i, line in enumerate(lines) if normalise(line) == "annexes"]
     start = starts[-1] if starts else 0
-    current, items = None, []
+    current, items, open_item = None, [], False
     for n, line in enumerate(lines[start:], start=start + 1):
         m = _ITEM.match(line)
         if m and current:
             items.append(Item(current, int(m.group(1)), m.group(2).rstrip(";."), n))
+            open_item = not m.group(2).rstrip().endswith((";", "."))
             continue
+        if open_item and line.strip():  # an item wrapped over lines (a PDF's layout): join it
+            text = line.strip()
+            items[-1].text = f"{items[-1].text} {text}".rstrip(";.")
+            open_item = not text.endswith((";", "."))
+            continue
+        open_item = False
         head = normalise(line)
         if head and not m and len(head) < 160:
             for annex, words in _HEADING_WORDS:
@@ -334,13 +341,19 @@ def _figures(lines: list[str], indicators: dict[str, set[str]], out: Draft) -> N
     start = next((i for i, line in enumerate(lines) if "en chiffres" in normalise(line)), None)
     if start is None:
         return
+    bullets: list[tuple[int, str]] = []
     for n, line in enumerate(lines[start + 1:], start=start + 2):
         stripped = line.strip()
         if not stripped:
             continue
-        if not stripped.startswith(("-", "•", "*")):
+        if stripped.startswith(("-", "•", "*")):
+            bullets.append((n, stripped.lstrip("-•* ")))
+        elif bullets and not bullets[-1][1].endswith((";", ".")):
+            bullets[-1] = (bullets[-1][0], f"{bullets[-1][1]} {stripped}")  # a bullet wrapped over lines
+        else:
             break
-        words = stripped.lstrip("-•* ").split()
+    for n, bullet in bullets:
+        words = bullet.split()
         for i, word in enumerate(words):
             value = _number(word.strip(",;"))
             if value is None:
