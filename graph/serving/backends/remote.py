@@ -45,7 +45,8 @@ from qkg.graph.serving.terms import (BlankNode, Literal, NamedNode, NTriplesRead
                                      XmlResultsReader, ntriples, parse_rdf)
 from qkg.ontology import BASE
 
-__all__ = ["RemoteStore", "publish", "BUILD_NS", "POINTER", "ENV_USER", "ENV_PASSWORD", "ENV_PASSWORD_FILE"]
+__all__ = ["RemoteStore", "publish", "publish_build", "local_graphs", "BUILD_NS", "ENV_USER", "ENV_PASSWORD",
+           "ENV_PASSWORD_FILE", "ENV_SPACE"]
 
 log = logging.getLogger("qkg.store.remote")
 
@@ -54,10 +55,10 @@ ENV_PASSWORD = "QKG_STORE_PASSWORD"
 ENV_PASSWORD_FILE = "QKG_STORE_PASSWORD_FILE"
 ENV_UPDATE_URL = "QKG_STORE_UPDATE_URL"
 ENV_GRAPH_URL = "QKG_STORE_GRAPH_URL"
+ENV_SPACE = "QKG_STORE_SPACE"  # where builds live in the store (several qkg deployments can share one store)
 
 BUILD_NS = BASE + "build/"
-POINTER = BUILD_NS + "current"
-SERVES = BUILD_NS + "serves"        # <POINTER> <serves> <manifest>, in the pointer graph
+SERVES = BUILD_NS + "serves"        # <pointer> <serves> <manifest>, in the pointer graph (<space>current)
 GRAPH_OF = BUILD_NS + "graphOf"     # <remote graph> <graphOf> <local graph name>, in the manifest graph
 DEFAULT_NAME = BUILD_NS + "default-graph"  # stands for the local default graph in a manifest
 
@@ -149,7 +150,8 @@ class RemoteStore:
     def __init__(self, url: str, *, user: str | None = None, password: str | None = None,
                  password_file: str | os.PathLike | None = None, update_url: str | None = None,
                  graph_store_url: str | None = None, timeout: float = DEFAULT_TIMEOUT,
-                 max_bytes: int = MAX_BYTES, connect_timeout: float = CONNECT_TIMEOUT) -> None:
+                 max_bytes: int = MAX_BYTES, connect_timeout: float = CONNECT_TIMEOUT,
+                 space: str | None = None) -> None:
         self.url, in_url = _strip_userinfo(url)
         self.name = self.url
         creds = in_url or _credentials(user, password, password_file)
@@ -161,6 +163,10 @@ class RemoteStore:
             graph_store_url or os.environ.get(ENV_GRAPH_URL)
             or (base[:-len("/sparql")] + ("/sparql-graph-crud-auth" if creds else "/sparql-graph-crud")
                 if virtuoso_like else self.url))[0]
+        self.space = space or os.environ.get(ENV_SPACE) or BUILD_NS
+        if not self.space.endswith("/"):
+            self.space += "/"
+        self.pointer = self.space + "current"
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.connect_timeout = connect_timeout
@@ -168,6 +174,7 @@ class RemoteStore:
                                     timeout=httpx.Timeout(timeout, connect=connect_timeout),
                                     limits=httpx.Limits(max_connections=16, max_keepalive_connections=8))
         self._virtuoso: bool | None = None
+        self._markers: dict[str, str] = {}  # ASCII stand-ins for non-ASCII GROUP_CONCAT separators (Virtuoso)
         self._view: _View | None = None
         self._lock = threading.Lock()
 
@@ -192,6 +199,8 @@ class RemoteStore:
         view = self._view
         if view and view.back:
             rows = [tuple(_back(t, view.back) for t in row) for row in rows]
+        if self._markers:
+            rows = [tuple(_unmark(t, self._markers) for t in row) for row in rows]
         return Rows(reader.variables, rows, truncated=truncated)
 
     def ask(self, text: str, *, timeout: float | None = None, union: bool = True,
@@ -247,7 +256,7 @@ class RemoteStore:
             return view
         with self._lock:
             rows = self._raw_select(
-                f"SELECT ?m ?r ?g WHERE {{ GRAPH <{POINTER}> {{ <{POINTER}> <{SERVES}> ?m }} "
+                f"SELECT ?m ?r ?g WHERE {{ GRAPH <{self.pointer}> {{ <{self.pointer}> <{SERVES}> ?m }} "
                 f"OPTIONAL {{ GRAPH ?m {{ ?r <{GRAPH_OF}> ?g }} }} }}", timeout=None)
             if not rows:
                 view = _View(None, at=time.monotonic())
@@ -293,6 +302,9 @@ class RemoteStore:
             text = _rename(text, view.graphs)
         if bindings:
             text = _bind(text, bindings)
+        if self.is_virtuoso():
+            text = self._separators(text)
+        text = _ascii(text)
         form = [("query", text)] + params
         if self.is_virtuoso():
             form.append(("timeout", str(max(1, int(limit * 1000)))))
@@ -347,6 +359,18 @@ class RemoteStore:
         reader.feed(response.content)
         return reader.rows
 
+    def _separators(self, text: str) -> str:
+        """Stand in an ASCII marker for each non-ASCII GROUP_CONCAT separator (Virtuoso 7.2 turns the
+        characters of a separator outside Latin-1 into '?'); :func:`_unmark` restores them in the answers."""
+        def swap(match: re.Match) -> str:
+            value = match.group(2) if match.group(2) is not None else match.group(3)
+            if value.isascii():
+                return match.group(0)
+            with self._lock:
+                marker = self._markers.setdefault(value, f"~qkgsep{len(self._markers)}~")
+            return f'{match.group(1)}"{marker}"'
+        return _SEPARATOR.sub(swap, text)
+
     def is_virtuoso(self) -> bool:
         """Whether the store is Virtuoso (read from its Server header on the first answer)."""
         if self._virtuoso is None:
@@ -393,7 +417,7 @@ class RemoteStore:
     def update(self, text: str, *, timeout: float = WRITE_TIMEOUT) -> None:
         """Run a SPARQL Update on the update endpoint (credentials needed on most stores)."""
         try:
-            response = self._client.post(self.update_url, data={"update": text},
+            response = self._client.post(self.update_url, data={"update": _ascii(text)},
                                          timeout=httpx.Timeout(timeout, connect=self.connect_timeout))
         except httpx.TimeoutException:
             raise self._down(f"did not finish an update within {timeout:g} s") from None
@@ -469,6 +493,31 @@ def _form(pairs: list[tuple[str, str]]) -> bytes:
     return urllib.parse.urlencode(pairs).encode("ascii")
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _ascii(text: str) -> str:
+    r"""Non-ASCII characters as SPARQL ``\u`` escapes: Virtuoso reads a query's text as Latin-1.
+
+    >>> _ascii('SELECT ("é → x" AS ?v) {}')
+    'SELECT ("\\u00E9 \\u2192 x" AS ?v) {}'
+    """
+    return _NON_ASCII.sub(lambda m: f"\\u{ord(m.group()):04X}" if ord(m.group()) < 0x10000
+                          else f"\\U{ord(m.group()):08X}", text)
+
+
+_SEPARATOR = re.compile(r"""(;\s*separator\s*=\s*)(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)')""", re.IGNORECASE)
+
+
+def _unmark(term, markers: Mapping[str, str]):
+    if isinstance(term, Literal) and "~qkgsep" in term.value:
+        value = term.value
+        for original, marker in markers.items():
+            value = value.replace(marker, original)
+        return Literal(value, language=term.language) if term.language else Literal(value, datatype=term.datatype)
+    return term
+
+
 def _back(term, back: Mapping[str, str]):
     if isinstance(term, NamedNode):
         name = back.get(term.value)
@@ -507,13 +556,9 @@ def _bind(text: str, bindings: Mapping) -> str:
 
 # -- publishing a local build -------------------------------------------------------------------------------
 
-def remote_name(build_id: str, graph: str) -> str:
+def remote_name(space: str, build_id: str, graph: str) -> str:
     """The remote graph holding a build's graph ``graph`` (the local default graph: DEFAULT_NAME)."""
-    return f"{BUILD_NS}{build_id}/g/{urllib.parse.quote(graph, safe='')}"
-
-
-def manifest_name(build_id: str) -> str:
-    return f"{BUILD_NS}{build_id}"
+    return f"{space}{build_id}/g/{urllib.parse.quote(graph, safe='')}"
 
 
 def publish(store: RemoteStore, graphs: Mapping[str, Callable[[], Iterable[Triple]]], build_id: str, *,
@@ -527,12 +572,13 @@ def publish(store: RemoteStore, graphs: Mapping[str, Callable[[], Iterable[Tripl
     say = progress or (lambda _m: None)
     started = time.monotonic()
     build_id = re.sub(r"[^A-Za-z0-9._-]", "-", build_id) + "-" + uuid.uuid4().hex[:6]
-    manifest = manifest_name(build_id)
+    manifest = store.space + build_id
+    pointer = store.pointer
     served = store.view(refresh=True).manifest
     removed = _remove_leftovers(store, keep=served)
     if removed:
         say(f"removed {removed} graph(s) left by earlier publishes that did not finish")
-    mapping = {g: remote_name(build_id, g) for g in graphs}
+    mapping = {g: remote_name(store.space, build_id, g) for g in graphs}
     # The manifest first, in one operation: a publish killed from here on is found and removed by the next one.
     triples = " ".join(f"<{r}> <{GRAPH_OF}> <{g}> ." for g, r in mapping.items())
     store.update(f"INSERT DATA {{ GRAPH <{manifest}> {{ <{manifest}> <{GRAPH_OF}> <{manifest}> . {triples} }} }}")
@@ -546,16 +592,16 @@ def publish(store: RemoteStore, graphs: Mapping[str, Callable[[], Iterable[Tripl
     # (Virtuoso inserts nothing when the WHERE clause is only an OPTIONAL that matches nothing, so the very
     # first publish, which has no previous build to protect, writes the pointer with INSERT DATA.)
     if served is None:
-        store.update(f"INSERT DATA {{ GRAPH <{POINTER}> {{ <{POINTER}> <{SERVES}> <{manifest}> }} }}")
+        store.update(f"INSERT DATA {{ GRAPH <{pointer}> {{ <{pointer}> <{SERVES}> <{manifest}> }} }}")
     else:
-        store.update(f"DELETE {{ GRAPH <{POINTER}> {{ <{POINTER}> <{SERVES}> ?old }} }} "
-                     f"INSERT {{ GRAPH <{POINTER}> {{ <{POINTER}> <{SERVES}> <{manifest}> }} }} "
-                     f"WHERE {{ GRAPH <{POINTER}> {{ <{POINTER}> <{SERVES}> ?old }} }}")
+        store.update(f"DELETE {{ GRAPH <{pointer}> {{ <{pointer}> <{SERVES}> ?old }} }} "
+                     f"INSERT {{ GRAPH <{pointer}> {{ <{pointer}> <{SERVES}> <{manifest}> }} }} "
+                     f"WHERE {{ GRAPH <{pointer}> {{ <{pointer}> <{SERVES}> ?old }} }}")
     store.refresh()
     if store.view(refresh=True).manifest != manifest:
         raise StoreError(f"the store {store.name} did not switch to build {build_id}",
                          hint="check the store's log; the previous build is still served")
-    say(f"switched {POINTER} to {manifest}")
+    say(f"switched {pointer} to {manifest}")
     dropped = _remove_leftovers(store, keep=manifest)
     return {"build": build_id, "manifest": manifest, "graphs": len(mapping), "triples": total,
             "load_seconds": round(loaded - started, 3), "seconds": round(time.monotonic() - started, 3),
@@ -567,7 +613,8 @@ def _remove_leftovers(store: RemoteStore, *, keep: str | None) -> int:
     rows = store._raw_select(f"SELECT ?m ?r WHERE {{ GRAPH ?m {{ ?r <{GRAPH_OF}> ?g }} }}", timeout=WRITE_TIMEOUT)
     doomed: dict[str, set[str]] = {}
     for m, r in rows:
-        if m is None or not m.value.startswith(BUILD_NS) or m.value == keep:
+        if (m is None or not m.value.startswith(store.space) or "/" in m.value[len(store.space):]
+                or m.value == keep or m.value == store.pointer):
             continue
         doomed.setdefault(m.value, set()).add(r.value)
     count = 0
@@ -577,3 +624,25 @@ def _remove_leftovers(store: RemoteStore, *, keep: str | None) -> int:
             count += 1
         store.drop(manifest)  # last: while it exists, the next publish can still find what is left
     return count
+
+
+def local_graphs(build_dir: str | os.PathLike) -> dict[str, Callable[[], Iterator[Triple]]]:
+    """The graphs of a local (embedded) build, each as a function streaming its triples, for :func:`publish`."""
+    import pyoxigraph as ox  # the embedded store's files: read here only to copy them out
+
+    local = ox.Store.read_only(str(build_dir))
+
+    def triples(graph) -> Callable[[], Iterator[Triple]]:
+        return lambda: (q.triple for q in local.quads_for_pattern(None, None, None, graph))
+
+    graphs: dict[str, Callable[[], Iterator[Triple]]] = {
+        g.value: triples(g) for g in sorted(local.named_graphs(), key=lambda g: str(g)) if isinstance(g, NamedNode)}
+    if next(iter(local.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+        graphs[DEFAULT_NAME] = triples(ox.DefaultGraph())
+    return graphs
+
+
+def publish_build(build_dir: str | os.PathLike, store: RemoteStore, *,
+                  progress: Callable[[str], None] | None = None) -> dict:
+    """Publish the local build at ``build_dir`` (its folder name is the build id) to ``store``."""
+    return publish(store, local_graphs(build_dir), Path(build_dir).name, progress=progress)
