@@ -605,11 +605,12 @@ def publish(store: RemoteStore, graphs: Mapping[str, Callable[[], Iterable[Tripl
     dropped = _remove_leftovers(store, keep=manifest)
     return {"build": build_id, "manifest": manifest, "graphs": len(mapping), "triples": total,
             "load_seconds": round(loaded - started, 3), "seconds": round(time.monotonic() - started, 3),
-            "dropped_graphs": dropped}
+            "dropped_graphs": dropped, "leftovers": removed}
 
 
 def _remove_leftovers(store: RemoteStore, *, keep: str | None) -> int:
-    """Drop every build's graphs and manifest except ``keep`` (the served one); return how many graphs went."""
+    """Drop every build's graphs and manifest except ``keep`` (the served one); return how many graphs went
+    (manifests included)."""
     rows = store._raw_select(f"SELECT ?m ?r WHERE {{ GRAPH ?m {{ ?r <{GRAPH_OF}> ?g }} }}", timeout=WRITE_TIMEOUT)
     doomed: dict[str, set[str]] = {}
     for m, r in rows:
@@ -623,6 +624,7 @@ def _remove_leftovers(store: RemoteStore, *, keep: str | None) -> int:
             store.drop(r)
             count += 1
         store.drop(manifest)  # last: while it exists, the next publish can still find what is left
+        count += 1
     return count
 
 
