@@ -254,3 +254,30 @@ def test_a_store_that_goes_away_mid_publish_leaves_the_previous_build_serving(gr
     again = publish_build(build_dir, store)
     # the failed publish's manifest, with the graphs it planned (none was loaded)
     assert again["leftovers"] == len(local_graphs(build_dir)) + 1 and _serving(store)[1] == before[1]
+
+
+def test_cli_build_publish_and_publish(graph_2024, virtuoso, tmp_path):
+    store = remote_store(virtuoso, "cli")
+    password = open(virtuoso["password_file"]).read().strip()
+    env = {**os.environ, "QKG_STORE_USER": virtuoso["user"], "QKG_STORE_PASSWORD_FILE": virtuoso["password_file"],
+           "QKG_STORE_SPACE": store.space}
+    env.pop("QKG_STORE_PASSWORD", None)
+
+    def qkg(*args):
+        proc = subprocess.run([sys.executable, "-m", "qkg.api.cli", *map(str, args)], capture_output=True, text=True,
+                              env=env)
+        assert proc.returncode == 0, proc.stderr
+        assert password not in proc.stdout + proc.stderr
+        return proc
+
+    out = qkg("--data-dir", tmp_path / "data", "build", "--no-shacl", "--publish", virtuoso["url"]).stdout
+    assert f"to {virtuoso['url']} as build" in out
+    first = _serving(store)
+    assert first[0] is not None and int(first[1]) > 1000
+    out = qkg("--data-dir", graph_2024, "publish", virtuoso["url"]).stdout
+    second = _serving(store)
+    assert second[0] != first[0] and second[1] == first[1] and "previous build" in out
+    down = subprocess.run([sys.executable, "-m", "qkg.api.cli", "--data-dir", graph_2024, "publish",
+                           "http://127.0.0.1:9/sparql"], capture_output=True, text=True, env=env)
+    assert down.returncode == 1 and "http://127.0.0.1:9/sparql" in down.stderr and "Traceback" not in down.stderr
+    assert _serving(store) == second
