@@ -20,11 +20,15 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 
+from xml.sax.saxutils import escape as _xml_escape, quoteattr as _xml_attr
+
 from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, Quad, QuerySolutions, QueryBoolean,  # noqa: F401
-                        QueryTriples, RdfFormat, Triple, Variable, parse, serialize)
+                        QueryResultsFormat, QueryTriples, RdfFormat, Triple, Variable, parse, parse_query_results,
+                        serialize)
 
 __all__ = ["NamedNode", "Literal", "BlankNode", "Triple", "Quad", "DefaultGraph", "Variable", "Row", "Rows",
-           "XmlResultsReader", "NTriplesReader", "ntriples", "parse_rdf", "n3", "RDF_FORMATS"]
+           "XmlResultsReader", "NTriplesReader", "ntriples", "parse_rdf", "n3", "RDF_FORMATS", "solutions_bytes",
+           "boolean_bytes"]
 
 _NS = "{http://www.w3.org/2005/sparql-results#}"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -167,3 +171,41 @@ def ntriples(triples: Iterable[Triple | Quad]) -> bytes:
 def n3(term) -> str:
     """A term in SPARQL/N-Triples syntax (``<iri>``, ``"x"@fr``, ``_:b``), for writing it into a query."""
     return str(term)
+
+
+def _xml_term(term) -> str:
+    if isinstance(term, NamedNode):
+        return f"<uri>{_xml_escape(term.value)}</uri>"
+    if isinstance(term, BlankNode):
+        return f"<bnode>{_xml_escape(term.value)}</bnode>"
+    if term.language:
+        return f"<literal xml:lang={_xml_attr(term.language)}>{_xml_escape(term.value)}</literal>"
+    return f"<literal datatype={_xml_attr(term.datatype.value)}>{_xml_escape(term.value)}</literal>"
+
+
+def solutions_bytes(variables: Sequence[str], rows: Iterable[Sequence], fmt: QueryResultsFormat) -> bytes:
+    """Serialise rows of terms in a SPARQL results format (JSON, XML, CSV, TSV), by pyoxigraph's writers.
+
+    >>> solutions_bytes(["x"], [(Literal("é", language="fr"),), (None,)], QueryResultsFormat.JSON)
+    b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"\xc3\xa9","xml:lang":"fr"}},{}]}}'
+    """
+    parts = ['<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
+    parts += [f"<variable name={_xml_attr(v)}/>" for v in variables]
+    parts.append("</head><results>")
+    for row in rows:
+        parts.append("<result>")
+        parts += [f"<binding name={_xml_attr(v)}>{_xml_term(t)}</binding>"
+                  for v, t in zip(variables, row) if t is not None]
+        parts.append("</result>")
+    parts.append("</results></sparql>")
+    xml = "".join(parts).encode("utf-8")
+    if fmt == QueryResultsFormat.XML:
+        return xml
+    return parse_query_results(xml, format=QueryResultsFormat.XML).serialize(format=fmt)
+
+
+def boolean_bytes(value: bool, fmt: QueryResultsFormat) -> bytes:
+    """Serialise an ASK answer in a SPARQL results format."""
+    xml = ('<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+           f"<boolean>{'true' if value else 'false'}</boolean></sparql>").encode()
+    return xml if fmt == QueryResultsFormat.XML else parse_query_results(xml, format=QueryResultsFormat.XML).serialize(format=fmt)

@@ -648,3 +648,107 @@ def publish_build(build_dir: str | os.PathLike, store: RemoteStore, *,
                   progress: Callable[[str], None] | None = None) -> dict:
     """Publish the local build at ``build_dir`` (its folder name is the build id) to ``store``."""
     return publish(store, local_graphs(build_dir), Path(build_dir).name, progress=progress)
+
+
+# -- the public endpoint's query path on a remote store ------------------------------------------------------
+
+class RemoteQueryService:
+    """The public endpoint's way to a remote store: guarded, time-limited, capped, serialised.
+
+    Every query is checked by the guard (no SERVICE, no FROM, no update: the store is never exposed), then
+    run with the store's client deadline and the store's own time limit, its answer read up to ``max_rows``
+    rows and ``max_bytes`` bytes. At most ``workers`` queries run at once; a query waiting longer than the
+    time limit for its turn gets a :class:`QueryTimeout`. The event loop never waits on the store
+    (:meth:`arun` runs in threads), so /health answers while a query runs away.
+    """
+
+    def __init__(self, store: RemoteStore, *, workers: int = 4, timeout: float = 10.0, max_rows: int = 10_000,
+                 max_bytes: int = 50_000_000, guard: bool = True) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.store = store
+        self.workers = workers
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.max_bytes = max_bytes
+        self.guard = guard
+        self._slots = threading.BoundedSemaphore(workers)
+        self._executor = ThreadPoolExecutor(max_workers=workers * 4, thread_name_prefix="qkg-remote")
+
+    def start(self) -> RemoteQueryService:
+        return self
+
+    def reload(self) -> None:
+        self.store.refresh()
+
+    def pids(self) -> list[int]:
+        return []
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def __enter__(self) -> RemoteQueryService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def arun(self, query: str, *, result_format: str = "json", default_graph_as_union: bool = True,
+                   bindings: Mapping | None = None):
+        import asyncio
+
+        started = time.monotonic()
+        return await asyncio.get_running_loop().run_in_executor(
+            self._executor, self._run, query, result_format, default_graph_as_union, bindings, started)
+
+    def run(self, query: str, *, result_format: str = "json", default_graph_as_union: bool = True,
+            bindings: Mapping | None = None):
+        return self._run(query, result_format, default_graph_as_union, bindings, time.monotonic())
+
+    def _run(self, query, result_format, union, bindings, started):
+        from qkg.graph.errors import ParameterError
+        from qkg.graph.serving import pool
+        from qkg.graph.serving.guard import inspect_query_cached
+        from qkg.graph.serving.terms import boolean_bytes, solutions_bytes
+
+        if not isinstance(query, str):
+            raise ParameterError("the query must be a string")
+        fmt = pool._format_name(result_format)
+        form = inspect_query_cached(query).form if self.guard else query_form(query)
+        if not self._slots.acquire(timeout=max(0.0, started + self.timeout - time.monotonic())):
+            raise QueryTimeout(f"every query slot of {self.store.name} stayed busy for {self.timeout:g} s",
+                               hint="retry in a moment")
+        try:
+            remaining = started + self.timeout - time.monotonic()
+            if remaining <= 0:
+                raise self.store._timeout(self.timeout)
+            options = dict(timeout=remaining, union=union, bindings=bindings)
+            if form == "ASK":
+                out = pool._solution_format(fmt, form)
+                answer = self.store.ask(query, **options)
+                body, rows, truncated = boolean_bytes(answer, out), 1, False
+                media = out.media_type
+            elif form == "SELECT":
+                out = pool._solution_format(fmt, form)
+                result = self.store.select(query, max_rows=self.max_rows, max_bytes=self.max_bytes, **options)
+                body, rows, truncated = solutions_bytes(result.variables, result, out), len(result), result.truncated
+                media = out.media_type
+            else:
+                name = pool._GRAPH_ALIASES.get(fmt, fmt)
+                if name not in pool._GRAPH_FORMATS:
+                    raise ParameterError(f"format {fmt!r} is for SELECT and ASK results; {form} results are triples",
+                                         hint="use turtle, ntriples, rdfxml or jsonld")
+                triples = self.store.construct(query, max_rows=self.max_rows + 1, max_bytes=self.max_bytes,
+                                               **options)
+                truncated = len(triples) > self.max_rows
+                triples = triples[:self.max_rows]
+                out = pool._GRAPH_FORMATS[name]
+                from qkg.graph.serving.terms import serialize
+                from qkg.ontology import PREFIXES
+
+                body = serialize(triples, format=out, prefixes=PREFIXES) if out != pool._GRAPH_FORMATS["ntriples"] \
+                    else serialize(triples, format=out)
+                body, rows, media = body or b"", len(triples), out.media_type
+        finally:
+            self._slots.release()
+        return pool.QueryResult(body, media, form, rows, truncated, time.monotonic() - started)
