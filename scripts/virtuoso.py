@@ -91,6 +91,7 @@ MaxVectorSize            = 1000000
 AdjustVectorSize         = 0
 ThreadsPerQuery          = 2
 AsyncQueueMaxThreads     = 10
+MaxSortedTopRows         = {max_rows}
 NumberOfBuffers          = {buffers}
 MaxDirtyBuffers          = {dirty}
 
@@ -120,9 +121,8 @@ SQL_TXN_TIMEOUT    = 0
 
 [SPARQL]
 ResultSetMaxRows           = {max_rows}
-MaxQueryCostEstimationTime = {max_seconds}
+MaxQueryCostEstimationTime = 0
 MaxQueryExecutionTime      = {max_seconds}
-MaxSortedTopRows           = {max_rows}
 DeferInferenceRulesInit    = 0
 """
 

@@ -83,6 +83,14 @@ def remote_store(virtuoso: dict[str, str], space: str, **options):
                        space=f"{BUILD_NS}test-{space}-{os.getpid()}/", **options)
 
 
+def drop_space(store) -> None:
+    """Drop every graph a test wrote under its store's space (the test Virtuoso may be a developer's)."""
+    rows = store._raw_select(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), '
+                             f'"{store.space}")) }}', timeout=120)
+    for (graph,) in rows:
+        store.drop(graph.value)
+
+
 @pytest.fixture(scope="session")
 def virtuoso_2024(graph_2024, virtuoso):
     """The 2024 graph published to the test Virtuoso (``qkg build --publish``'s path): a RemoteStore on it."""
@@ -92,4 +100,5 @@ def virtuoso_2024(graph_2024, virtuoso):
     store = remote_store(virtuoso, "2024")
     publish_build(StoreLayout(graph_2024).require_current(), store)
     yield store
+    drop_space(store)
     store.close()

@@ -22,7 +22,7 @@ from qkg.graph.serving.backends.remote import RemoteStore, local_graphs, publish
 from qkg.graph.serving.store import StoreLayout, open_read_only
 from qkg.graph.serving.terms import BlankNode, Literal, NamedNode
 from qkg.ontology import PREFIXES, sparql_prefixes
-from tests.conftest import remote_store
+from tests.conftest import drop_space, remote_store
 
 
 def _key(term):
@@ -234,8 +234,7 @@ def test_a_killed_publish_leaves_the_previous_build_serving(graph_2024, virtuoso
         timeout=60)
     names = {r[0].value for r in leftovers}
     assert all(n.startswith(again["manifest"]) or n == store.pointer for n in names), sorted(names)[:5]
-    for name in names:
-        store.drop(name)
+    drop_space(store)
 
 
 def test_a_store_that_goes_away_mid_publish_leaves_the_previous_build_serving(graph_2024, virtuoso):
@@ -254,6 +253,7 @@ def test_a_store_that_goes_away_mid_publish_leaves_the_previous_build_serving(gr
     again = publish_build(build_dir, store)
     # the failed publish's manifest, with the graphs it planned (none was loaded)
     assert again["leftovers"] == len(local_graphs(build_dir)) + 1 and _serving(store)[1] == before[1]
+    drop_space(store)
 
 
 def test_cli_build_publish_and_publish(graph_2024, virtuoso, tmp_path):
@@ -281,3 +281,4 @@ def test_cli_build_publish_and_publish(graph_2024, virtuoso, tmp_path):
                            "http://127.0.0.1:9/sparql"], capture_output=True, text=True, env=env)
     assert down.returncode == 1 and "http://127.0.0.1:9/sparql" in down.stderr and "Traceback" not in down.stderr
     assert _serving(store) == second
+    drop_space(store)
