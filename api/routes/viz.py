@@ -40,7 +40,7 @@ from qkg.api.routes.entities import EntityNotFound, resolve
 from qkg.graph.pages.entity import ENTITY_NS, describe
 from qkg.graph.analysis.projection import typed_multigraph
 from qkg.graph.analysis.facts import labels
-from qkg.graph.serving.results import short
+from qkg.ontology.curies import short
 from qkg.ontology import PREFIXES
 from qkg.viz.escape import entity_href
 from qkg.viz.filters import NetworkFilter, ego_nodes, subgraph, visible

@@ -18,10 +18,10 @@ from collections import defaultdict
 
 import pyoxigraph as ox
 
-from qkg.graph.pages.catalog import expand_curie
+from qkg.ontology.curies import expand_curie
 from qkg.graph.errors import ParameterError
 from qkg.graph.analysis.facts import ORG, Q, SKOS, labels, load_facts, provenance, types
-from qkg.graph.serving.results import short
+from qkg.ontology.curies import short
 
 __all__ = ["reach", "target_kind"]
 

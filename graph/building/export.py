@@ -19,18 +19,18 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 from qkg.graph.errors import ParameterError
+from qkg.graph.named_graphs import INFERRED_GRAPH
 from qkg.ontology import PREFIXES
 
 __all__ = ["export_rdf", "atomic_write", "atomic_writer", "to_rdflib", "FORMATS"]
 
-_INFERRED = "https://w3id.org/qkg/id/graph-inferred"
 FORMATS = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD,
            "ntriples": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS}
 
 
 def _quads(store: ox.Store, inferred: bool):
     for q in store.quads_for_pattern(None, None, None, None):
-        if not inferred and isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == _INFERRED:
+        if not inferred and isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == INFERRED_GRAPH:
             continue
         yield q
 

@@ -35,11 +35,12 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
+from qkg.graph.named_graphs import INFERRED_GRAPH
 from qkg.ontology import QKGD
 
 __all__ = ["INFERRED_GRAPH", "Rule", "compile_rules", "materialise"]
 
-INFERRED_GRAPH = ox.NamedNode(str(QKGD["graph-inferred"]))
+_INFERRED = ox.NamedNode(INFERRED_GRAPH)
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,7 @@ def materialise(store: ox.Store, rules: list[Rule], *, max_rounds: int = 12,
 
 
 def _apply(store: ox.Store, rule: Rule) -> int:
-    fresh = [ox.Quad(t.subject, t.predicate, t.object, INFERRED_GRAPH)
+    fresh = [ox.Quad(t.subject, t.predicate, t.object, _INFERRED)
              for t in store.query(rule.construct, use_default_graph_as_union=True)]
     fresh = [q for q in fresh if not _present(store, q)]
     if fresh:
@@ -261,7 +262,7 @@ def _classify(store: ox.Store, supers: dict[str, tuple[str, ...]]) -> int:
         for c in classes:
             wanted.update(supers.get(c, ()))
         for c in wanted - classes:
-            new.append(ox.Quad(subject, _TYPE, nodes[c], INFERRED_GRAPH))
+            new.append(ox.Quad(subject, _TYPE, nodes[c], _INFERRED))
     if new:
         store.extend(new)
     return len(new)

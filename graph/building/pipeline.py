@@ -33,14 +33,13 @@ from rdflib.namespace import XSD
 
 from qkg.graph.building import inference
 from qkg.graph.errors import DataError
-from qkg.graph.serving.results import short
+from qkg.graph.named_graphs import BUILD_GRAPH, ONTOLOGY_GRAPH, RESERVED_GRAPHS
+from qkg.ontology.curies import short
 from qkg.graph.serving.store import StoreLayout
 from qkg.ontology import QKG, QKGD, SHAPES_FILE, load_ontology, ontology_paths
 
-__all__ = ["Source", "BuildResult", "Problem", "build", "ONTOLOGY_GRAPH", "BUILD_GRAPH", "SHACL_MAX_TRIPLES"]
+__all__ = ["Source", "BuildResult", "Problem", "build", "SHACL_MAX_TRIPLES"]
 
-ONTOLOGY_GRAPH = str(QKGD["graph-ontology"])
-BUILD_GRAPH = str(QKGD["graph-build"])
 #: Above this many asserted triples, SHACL (pure Python) is skipped unless asked for; the SPARQL checks run always.
 SHACL_MAX_TRIPLES = 50_000
 _FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".trig": ox.RdfFormat.TRIG,
@@ -214,7 +213,7 @@ def _load(store: ox.Store, src: Source) -> None:
                         hint="fix the Turtle syntax at that line (a missing ' .' or ';' is the usual cause)") from exc
 
 
-_RESERVED = (ONTOLOGY_GRAPH, BUILD_GRAPH, str(QKGD["graph-inferred"]))
+_RESERVED = RESERVED_GRAPHS
 
 
 def _check_dataset_file(store: ox.Store, src: Source, ontology_size: int) -> None:
@@ -287,19 +286,19 @@ def check(store: ox.Store, sources: list[Source]) -> list[Problem]:
             known = {str(s["s"].value) for s in store.query("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } }")}
         hint = _closest(target, known)
         problems.append(locate.problem(row["g"], row["s"].value,
-                        f"refers to <{target}> ({_short(row['p'].value)}), which no file defines"
-                        + (f"; did you mean {_curie(hint)}?" if hint else "; define it (with a type and a label) or fix the IRI")))
+                        f"refers to <{target}> ({short(row['p'].value)}), which no file defines"
+                        + (f"; did you mean {short(hint)}?" if hint else "; define it (with a type and a label) or fix the IRI")))
     for row in store.query(_Q_UNKNOWN_TERMS % {"onto": ONTOLOGY_GRAPH, "qkg": qkg}):
         problems.append(locate.problem(row["g"], row["s"].value,
-                        f"uses {_curie(row['term'].value)}, a {row['kind'].value} the ontology does not declare; "
+                        f"uses {short(row['term'].value)}, a {row['kind'].value} the ontology does not declare; "
                         "see ontology/qkg.ttl for the terms"))
     datatypes = ", ".join(f"<{d}>" for d in _CHECKED_DATATYPES)
     for row in store.query(_Q_TYPED_LITERALS % datatypes):
         lit = row["o"]
         if Literal(lit.value, datatype=URIRef(lit.datatype.value)).ill_typed:
             problems.append(locate.problem(row["g"], row["s"].value,
-                            f"{_short(row['p'].value)} has the malformed value \"{lit.value}\" for "
-                            f"{_short(lit.datatype.value)}; {_datatype_hint(lit.datatype.value)}"))
+                            f"{short(row['p'].value)} has the malformed value \"{lit.value}\" for "
+                            f"{short(lit.datatype.value)}; {_datatype_hint(lit.datatype.value)}"))
     for row in store.query(_Q_NO_LABEL % {"id": ids, "qkg": qkg}):
         problems.append(locate.problem(row["g"], row["s"].value,
                         'has no label: add rdfs:label "…"@fr (and @en where the English name differs)'))
@@ -326,7 +325,7 @@ def validate_shacl(store: ox.Store, sources: list[Source]) -> list[Problem]:
         focus = str(report.value(res, URIRef(sh + "focusNode")))
         path = report.value(res, URIRef(sh + "resultPath"))
         message = str(report.value(res, URIRef(sh + "resultMessage")) or "violates a shape")
-        prefix = f"{_short(str(path))}: " if path is not None and not message.startswith("has") else ""
+        prefix = f"{short(str(path))}: " if path is not None and not message.startswith("has") else ""
         problems.append(locate.problem(where.get(focus), focus, prefix + message))
     return sorted(set(problems), key=str)
 
@@ -348,9 +347,9 @@ class _Locator:
     def problem(self, graph, entity: str, message: str) -> Problem:
         path = self.by_graph.get(graph.value) if isinstance(graph, ox.NamedNode) else None
         if path is None and isinstance(graph, ox.NamedNode) and graph.value == ONTOLOGY_GRAPH:
-            return Problem("ontology/", None, _curie(entity), message)
+            return Problem("ontology/", None, short(entity), message)
         return Problem(str(path) if path else "(unknown file)", self._line(path, entity) if path else None,
-                       _curie(entity), message)
+                       short(entity), message)
 
     def _line(self, path: Path, entity: str) -> int | None:
         if path not in self._lines:
@@ -409,4 +408,3 @@ def _datatype_hint(datatype: str) -> str:
     }.get(datatype, "write a valid value for that datatype")
 
 
-_short = _curie = short

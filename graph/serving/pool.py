@@ -46,28 +46,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from qkg.graph.errors import ParameterError, QKGError, QuerySyntaxError, QueryTimeout, StoreError
+from qkg.graph.serving.formats import GRAPH_ALIASES as _GRAPH_ALIASES
+from qkg.graph.serving.formats import GRAPH_FORMATS as _GRAPH_FORMATS
+from qkg.graph.serving.formats import MEDIA_TYPES as _MEDIA_TYPES
+from qkg.graph.serving.formats import SOLUTION_FORMATS as _SOLUTION_FORMATS
 from qkg.graph.serving.guard import (
     MAX_QUERY_CHARS, cap_select_rows, inspect_query, inspect_query_cached, plainly_safe, query_form,
 )
 
-_SOLUTION_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-_GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
-_GRAPH_ALIASES = {"json": "jsonld", "xml": "rdfxml"}
-_MEDIA_TYPES = {
-    fmt.media_type.split(";")[0]: name
-    for table in (_SOLUTION_FORMATS, _GRAPH_FORMATS)
-    for name, fmt in table.items()
-}
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 _ASYNC_MAX_CHARS = 16_000  # longer texts are sent from a thread: a pipe write could block the event loop
 _START_TIMEOUT = 60.0  # seconds for a new worker to open the store

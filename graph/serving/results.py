@@ -18,22 +18,12 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from qkg.graph.errors import ParameterError
+from qkg.graph.serving.formats import GRAPH_FORMATS, SOLUTION_FORMATS
 from qkg.ontology import PREFIXES
+from qkg.ontology.curies import short
 
-__all__ = ["SOLUTION_FORMATS", "GRAPH_FORMATS", "render", "short", "term_text"]
+__all__ = ["render", "term_text"]
 
-SOLUTION_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-                    "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
-GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-                 "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
-
-
-def short(iri: str) -> str:
-    """Shorten an IRI with the project's prefixes (``qkgd:quebec``)."""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and "/" not in iri[len(ns):]:
-            return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"
 
 
 def term_text(term) -> str:
