@@ -20,7 +20,10 @@ _MEDIA = {"csv": "text/csv; charset=utf-8",
           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-@router.get("/api/templates/activities.{fmt}", summary="The activity sheet template (CSV or XLSX)")
+@router.get("/api/templates/activities.{fmt}", summary="The activity sheet template (CSV or XLSX)",
+            response_class=Response,
+            responses={200: {"content": {media.split(";")[0]: {} for media in _MEDIA.values()},
+                             "description": "the template, as an attachment"}})
 def activities_template(fmt: Literal["csv", "xlsx"]) -> Response:
     """French headers (date, activité, intitulé, partenaires, lieu, thèmes, membre, source) and two example rows."""
     from qkg.loaders.activities import write_template
