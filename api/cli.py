@@ -1,6 +1,7 @@
 """The ``qkg`` command line: verbs that follow the data's life.
 
-    qkg build      load the data, check it, infer, publish atomically
+    qkg build      load the data, check it, infer, publish atomically (--publish URL: to a SPARQL store too)
+    qkg publish    copy the current build to a SPARQL 1.1 store and switch it there atomically
     qkg query      run SPARQL (a string, a .rq file or a canned query by name)
     qkg check      ontology, shapes, canned queries, HermiT consistency
     qkg stats      triples, graphs, entities by class
@@ -70,12 +71,16 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
 @click.option("--shacl/--no-shacl", default=None, help="Force or skip SHACL (default: on up to 50k asserted triples).")
 @click.option("--diff/--no-diff", default=True,
               help="Record what changed since the previous build, for /changes (default: on).")
+@click.option("--publish", "publish_url", default=None, envvar="QKG_PUBLISH_URL", metavar="URL",
+              help="Then copy the build to this SPARQL 1.1 store (e.g. http://127.0.0.1:8890/sparql) and switch it "
+                   "to the new build atomically; credentials from QKG_STORE_USER and QKG_STORE_PASSWORD(_FILE).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
 @click.pass_context
-def build(ctx, data_root, extra, shacl, diff, quiet):
+def build(ctx, data_root, extra, shacl, diff, publish_url, quiet):
     """Load the data, check it, run SHACL and OWL 2 RL inference, then publish it atomically.
 
-    A failed or interrupted build publishes nothing: the previous graph keeps serving.
+    A failed or interrupted build publishes nothing: the previous graph keeps serving. With --publish, the build
+    is then copied to a remote store; a failed or interrupted copy leaves the store serving its previous build.
     """
     import time
 
@@ -98,6 +103,34 @@ def build(ctx, data_root, extra, shacl, diff, quiet):
         changes = record_build_changes(before, Path(result.path))
         say(f"changes since the previous build: {changes.counts['facts_added']} facts added, "
             f"{changes.counts['facts_removed']} removed ({time.monotonic() - start:.1f} s; see /changes, `qkg diff`)")
+    if publish_url:
+        _publish(publish_url, Path(result.path), say)
+
+
+def _publish(url: str, build_dir: Path, say) -> None:
+    from qkg.graph.serving.backends.remote import RemoteStore, publish_build
+
+    with RemoteStore(url) as store:
+        say(f"publishing {build_dir.name} to {store.name}")
+        done = publish_build(build_dir, store, progress=say)
+    click.echo(f"published {done['triples']} triples in {done['graphs']} graphs to {store.name} as build "
+               f"{done['build']} ({done['seconds']:.1f} s; the previous build and {done['leftovers']} leftover "
+               f"graph(s) removed)")
+
+
+@cli.command()
+@click.argument("url")
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
+@click.pass_context
+def publish(ctx, url, quiet):
+    """Copy the current build to the SPARQL 1.1 store at URL and serve it there (atomic switch).
+
+    Same as `qkg build --publish URL` without rebuilding. Credentials: QKG_STORE_USER with QKG_STORE_PASSWORD
+    or QKG_STORE_PASSWORD_FILE.
+    """
+    from qkg.graph.serving.store import StoreLayout
+
+    _publish(url, StoreLayout(_settings(ctx).data_dir).require_current(), _progress(quiet))
 
 
 def _open(settings: Settings):
