@@ -28,8 +28,8 @@ import networkx as nx
 from qkg.graph.errors import ParameterError
 from qkg.graph.analysis.metrics import node_lookup
 from qkg.graph.analysis.facts import provenance
-from qkg.graph.serving.results import short
 from qkg.graph.serving.store import Store
+from qkg.ontology.curies import short
 
 __all__ = ["DEFAULT_AVOID", "FACT_TYPES", "k_shortest_paths", "connection_paths"]
 

@@ -28,7 +28,7 @@ from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, Quad, Query
 
 __all__ = ["NamedNode", "Literal", "BlankNode", "Triple", "Quad", "DefaultGraph", "Variable", "Term", "Row", "Rows",
            "RdfFormat", "QueryResultsFormat", "QuerySolution", "QuerySolutions", "QueryBoolean", "QueryTriples",
-           "parse", "serialize", "parse_query_results", "RESULTS_FORMATS", "json_term", "write_results", "write_rdf",
+           "parse", "serialize", "parse_query_results", "json_term",
            "XmlResultsReader", "NTriplesReader", "ntriples", "parse_rdf", "n3", "RDF_FORMATS", "solutions_bytes",
            "boolean_bytes"]
 
@@ -42,8 +42,6 @@ RDF_FORMATS = {"ntriples": RdfFormat.N_TRIPLES, "nt": RdfFormat.N_TRIPLES, "appl
                "turtle": RdfFormat.TURTLE, "ttl": RdfFormat.TURTLE, "text/turtle": RdfFormat.TURTLE,
                "nquads": RdfFormat.N_QUADS, "trig": RdfFormat.TRIG, "rdfxml": RdfFormat.RDF_XML,
                "jsonld": RdfFormat.JSON_LD}
-RESULTS_FORMATS = {"json": QueryResultsFormat.JSON, "xml": QueryResultsFormat.XML, "csv": QueryResultsFormat.CSV,
-                   "tsv": QueryResultsFormat.TSV}
 
 Term = NamedNode | BlankNode | Literal | Triple
 
@@ -257,20 +255,3 @@ def boolean_bytes(value: bool, fmt: QueryResultsFormat) -> bytes:
            f"<boolean>{'true' if value else 'false'}</boolean></sparql>").encode()
     return xml if fmt == QueryResultsFormat.XML else parse_query_results(xml, format=QueryResultsFormat.XML).serialize(format=fmt)
 
-
-def write_results(answer: Sequence | bool, fmt: str) -> bytes:
-    """SELECT rows (:class:`Rows`) or an ASK answer in a SPARQL results format by name (json, xml, csv, tsv).
-
-    >>> write_results(Rows(["s"], [(NamedNode("http://e/a"),)]), "csv")
-    b's\\r\\nhttp://e/a\\r\\n'
-    >>> write_results(True, "json")
-    b'{"head":{},"boolean":true}'
-    """
-    if isinstance(answer, bool):
-        return boolean_bytes(answer, RESULTS_FORMATS[fmt])
-    return solutions_bytes(answer.variables, answer, RESULTS_FORMATS[fmt])  # type: ignore[attr-defined]
-
-
-def write_rdf(triples: Iterable[Triple | Quad], fmt: str, *, prefixes: dict[str, str] | None = None) -> bytes:
-    """Triples (or quads, for TriG and N-Quads) in one of :data:`RDF_FORMATS`."""
-    return serialize(triples, format=RDF_FORMATS[fmt], prefixes=prefixes) or b""
