@@ -214,7 +214,7 @@ def load_facts(store: Store, *, relations: Iterable[str] | None = None, year_fro
 
     Parameters
     ----------
-    store : pyoxigraph.Store
+    store : Store
         A built store (the default graph is queried as the union of the named graphs).
     relations : iterable of str, optional
         Kinds of fact to keep (:data:`RELATIONS`); default :data:`DEFAULT_RELATIONS`.

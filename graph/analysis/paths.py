@@ -106,7 +106,7 @@ def connection_paths(store: Store, source: str, target: str, *, k: int = 3, proj
 
     Parameters
     ----------
-    store : pyoxigraph.Store
+    store : Store
         The built store (for labels and provenance).
     source, target : str
         IRIs, CURIEs (``qkgd:ville-de-quebec``), local names or exact labels.

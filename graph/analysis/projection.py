@@ -84,7 +84,7 @@ def actor_network(store: Store, *, relations=None, year_from: int | None = None,
 
     Parameters
     ----------
-    store : pyoxigraph.Store
+    store : Store
         A built store.
     relations : iterable of str, optional
         Kinds of fact that count (:data:`RELATIONS`; default :data:`DEFAULT_RELATIONS`).

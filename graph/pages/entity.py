@@ -1,6 +1,6 @@
 """What the graph says about one entity: labels, types, facts with their provenance, links, neighbourhood.
 
-Pure functions over a read-only pyoxigraph store (the default graph is queried as the union of the named
+Pure functions over a read-only store (the default graph is queried as the union of the named
 graphs). Every fact is returned with the named graph it comes from, turned into provenance:
 
 ==============  ==================================================================================

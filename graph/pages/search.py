@@ -169,11 +169,11 @@ class SearchIndex:
 
     @classmethod
     def from_store(cls, store, *, namespace: str = ENTITY_NS) -> SearchIndex:
-        """Index the labels of every entity of a pyoxigraph store whose IRI starts with ``namespace``.
+        """Index the labels of every entity of a store whose IRI starts with ``namespace``.
 
         Parameters
         ----------
-        store : pyoxigraph.Store
+        store : Store
             A built store; the query runs over the union of its named graphs.
         namespace : str, optional
             Only entities under this namespace are indexed (default ``https://w3id.org/qkg/id/``).
