@@ -146,10 +146,14 @@ def _short(term: str) -> str:
     if term.startswith("<") and term.endswith(">"):
         return short(term[1:-1], brackets=False)
     if term.startswith('"'):
-        graph = Graph()
-        graph.parse(data=f"<x:s> <x:p> {term} .", format="nt")
-        (value,) = graph.objects()
-        return str(value)
+        end = term.rfind('"')
+        try:
+            return json.loads(term[:end + 1])  # N-Triples string escapes are JSON's, but for \U and \'
+        except ValueError:
+            graph = Graph()
+            graph.parse(data=f"<x:s> <x:p> {term} .", format="nt")
+            (value,) = graph.objects()
+            return str(value)
     return term
 
 
@@ -219,7 +223,19 @@ def compare(a: Iterable[str], b: Iterable[str], *, a_name: str = "A", b_name: st
         added_by_key[(s, p)].append(o)
 
     changed, added, removed = [], [], []
+    shown: Counter[tuple[str, str]] = Counter()  # (kind, class) -> listed so far: only `limit` get labels
     by_class: dict[str, Counter[str]] = defaultdict(Counter)
+    n_changed = 0
+    truncated = False
+
+    def keep(kind: str, c: str) -> bool:
+        nonlocal truncated
+        shown[(kind, c)] += 1
+        if shown[(kind, c)] > limit:
+            truncated = True
+            return False
+        return True
+
     for key in sorted(set(removed_by_key) | set(added_by_key)):
         s, p = key
         old, new = removed_by_key.get(key, []), added_by_key.get(key, [])
@@ -227,8 +243,10 @@ def compare(a: Iterable[str], b: Iterable[str], *, a_name: str = "A", b_name: st
         # A value replaced by one other value is a change: the only value of the key on each side, or the
         # only value in a language (a label corrected in French while the English one stays).
         for o_old, o_new in _pairs(old, new, single=side_a.per_key[key] == 1 and side_b.per_key[key] == 1):
-            changed.append(Fact(_short(s), label(s), c, _short(p), _short(o_old), _short(o_new)))
+            n_changed += 1
             by_class[c]["changed"] += 1
+            if keep("changed", c):
+                changed.append(Fact(_short(s), label(s), c, _short(p), _short(o_old), _short(o_new)))
             old.remove(o_old)
             new.remove(o_new)
         if not old and not new:
@@ -237,30 +255,32 @@ def compare(a: Iterable[str], b: Iterable[str], *, a_name: str = "A", b_name: st
             by_class[c]["added" if new else "removed"] += len(new) + len(old)
             continue  # counted with the entity, not listed fact by fact
         for o in sorted(old):
-            removed.append(Fact(_short(s), label(s), c, _short(p), _short(o), None))
             by_class[c]["removed"] += 1
+            if keep("removed", c):
+                removed.append(Fact(_short(s), label(s), c, _short(p), _short(o), None))
         for o in sorted(new):
-            added.append(Fact(_short(s), label(s), c, _short(p), None, _short(o)))
             by_class[c]["added"] += 1
+            if keep("added", c):
+                added.append(Fact(_short(s), label(s), c, _short(p), None, _short(o)))
 
     figures = []
     for s in sorted(set(side_a.figures) | set(side_b.figures)):
         old, new = side_a.figures.get(s), side_b.figures.get(s)
         figures.append(Figure(_short(s), label(s), _short(old) if old else None, _short(new) if new else None))
 
-    def entities(subjects: set[str], side: _Side) -> list[Entity]:
-        return sorted((Entity(_short(s), side.label(s, lang), side.cls(s)) for s in subjects),
+    def entities(subjects: set[str], side: _Side, kind: str) -> list[Entity]:
+        listed = [s for s in sorted(subjects, key=lambda s: (side.cls(s), s)) if keep(kind, side.cls(s))]
+        return sorted((Entity(_short(s), side.label(s, lang), side.cls(s)) for s in listed),
                       key=lambda e: (e.cls, e.label))
 
     counts = {"entities_added": len(new_entities), "entities_removed": len(gone_entities),
-              "facts_added": len(added_lines), "facts_removed": len(removed_lines), "facts_changed": len(changed),
+              "facts_added": len(added_lines), "facts_removed": len(removed_lines), "facts_changed": n_changed,
               "triples_a": len(side_a.lines), "triples_b": len(side_b.lines)}
-    lists = {"entities_added": entities(new_entities, side_b), "entities_removed": entities(gone_entities, side_a),
+    lists = {"entities_added": entities(new_entities, side_b, "entities_added"),
+             "entities_removed": entities(gone_entities, side_a, "entities_removed"),
              "added": added, "removed": removed, "changed": changed}
-    truncated = any(len(v) > limit for v in lists.values())
-    capped = {k: _cap_per_class(v, limit) for k, v in lists.items()}
     return Changes(a=a_name, b=b_name, counts=counts, figures=figures, truncated=truncated,
-                   by_class={k: dict(v) for k, v in sorted(by_class.items())}, **capped)
+                   by_class={k: dict(v) for k, v in sorted(by_class.items())}, **lists)
 
 
 def _lang(term: str) -> str | None:
@@ -281,16 +301,6 @@ def _pairs(old: list[str], new: list[str], *, single: bool) -> list[tuple[str, s
         if len(olds) == 1 and len(news) == 1:
             pairs.append((olds[0], news[0]))
     return pairs
-
-
-def _cap_per_class(items: list, limit: int) -> list:
-    seen: Counter[str] = Counter()
-    out = []
-    for item in items:
-        seen[item.cls] += 1
-        if seen[item.cls] <= limit:
-            out.append(item)
-    return out
 
 
 # --- output ---------------------------------------------------------------------------------------------------
