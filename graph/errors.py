@@ -15,6 +15,7 @@ Exception tree::
      |    +-- ParameterError    400   bad query parameter or result format
      +-- QueryTimeout       503   wall-clock limit reached, worker killed
      +-- StoreError         500   store missing, not built, or worker crashed
+     |    +-- StoreUnavailable  503   a remote store is down, unreachable or too slow
      +-- BuildError         500
 
 Examples
@@ -40,6 +41,7 @@ __all__ = [
     "ParameterError",
     "QueryTimeout",
     "StoreError",
+    "StoreUnavailable",
     "BuildError",
 ]
 
@@ -210,6 +212,18 @@ class StoreError(QKGError):
     """
 
     status = 500
+
+
+class StoreUnavailable(StoreError):
+    """A remote store that is down, unreachable or too slow to answer (503); the message names the store.
+
+    Examples
+    --------
+    >>> StoreUnavailable("the store http://127.0.0.1:8890/sparql does not answer").status
+    503
+    """
+
+    status = 503
 
 
 class BuildError(QKGError):

@@ -35,6 +35,7 @@ from qkg.graph.errors import DataError
 from qkg.loaders.activities import LabelIndex
 from qkg.loaders.report import normalise
 from qkg.ontology import PREFIXES, QKG, QKGD
+from qkg.ontology.curies import short
 
 __all__ = ["Draft", "Match", "find_names", "read_text", "draft", "write_draft", "curated_facts", "evaluate", "indicator_words",
            "CLASSES"]
@@ -128,12 +129,19 @@ def _annex_items(lines: list[str]) -> list[Item]:
     """Numbered items under the annex headings, after the last line that is exactly ``ANNEXES``."""
     starts = [i for i, line in enumerate(lines) if normalise(line) == "annexes"]
     start = starts[-1] if starts else 0
-    current, items = None, []
+    current, items, open_item = None, [], False
     for n, line in enumerate(lines[start:], start=start + 1):
         m = _ITEM.match(line)
         if m and current:
             items.append(Item(current, int(m.group(1)), m.group(2).rstrip(";."), n))
+            open_item = not m.group(2).rstrip().endswith((";", "."))
             continue
+        if open_item and line.strip():  # an item wrapped over lines (a PDF's layout): join it
+            text = line.strip()
+            items[-1].text = f"{items[-1].text} {text}".rstrip(";.")
+            open_item = not text.endswith((";", "."))
+            continue
+        open_item = False
         head = normalise(line)
         if head and not m and len(head) < 160:
             for annex, words in _HEADING_WORDS:
@@ -177,14 +185,7 @@ def _candidates(index: LabelIndex, words: str, kinds: set[str]) -> list[str]:
 
     keys = [k for k in difflib.get_close_matches(normalise(words), list(index.names), n=6, cutoff=0.7)
             if any(index.types.get(x, set()) & kinds for x in index.names[k])]
-    return [f"{k} ({', '.join(sorted(_curie(x) for x in index.names[k]))})" for k in keys[:3]]
-
-
-def _curie(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"
+    return [f"{k} ({', '.join(sorted(short(x) for x in index.names[k]))})" for k in keys[:3]]
 
 
 # --- drafting -------------------------------------------------------------------------------------------------
@@ -334,13 +335,19 @@ def _figures(lines: list[str], indicators: dict[str, set[str]], out: Draft) -> N
     start = next((i for i, line in enumerate(lines) if "en chiffres" in normalise(line)), None)
     if start is None:
         return
+    bullets: list[tuple[int, str]] = []
     for n, line in enumerate(lines[start + 1:], start=start + 2):
         stripped = line.strip()
         if not stripped:
             continue
-        if not stripped.startswith(("-", "•", "*")):
+        if stripped.startswith(("-", "•", "*")):
+            bullets.append((n, stripped.lstrip("-•* ")))
+        elif bullets and not bullets[-1][1].endswith((";", ".")):
+            bullets[-1] = (bullets[-1][0], f"{bullets[-1][1]} {stripped}")  # a bullet wrapped over lines
+        else:
             break
-        words = stripped.lstrip("-•* ").split()
+    for n, bullet in bullets:
+        words = bullet.split()
         for i, word in enumerate(words):
             value = _number(word.strip(",;"))
             if value is None:
@@ -420,7 +427,7 @@ def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: d
             g.add((node, QKG.missionLeader, URIRef(leaders[number])))
         for order, city in sorted(legs[number]):
             leg = URIRef(QKGD[f"mission-{year}-{number:02d}-leg-{order}"])
-            city_name = labels.get(city, {}).get("fr", _curie(city))
+            city_name = labels.get(city, {}).get("fr", short(city))
             g.add((node, QKG.leg, leg))
             g.add((leg, RDF.type, QKG.MissionLeg))
             g.add((leg, RDFS.label, Literal(f"Mission {number}, étape {order} : {city_name}", lang="fr")))

@@ -37,13 +37,13 @@ def base(data_dir) -> str:
 @pytest.fixture(scope="module")
 def hub(store) -> tuple[str, set[tuple[str, str]]]:
     """The place with the most incoming links, and those links (subject, property), read from the store."""
-    row = next(iter(store.query(
+    row = next(iter(store.select(
         f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o . ?o a <{TERM_NS}Place> "
         f"FILTER(?p != <{RDF_TYPE}> && STRSTARTS(STR(?o), '{ENTITY_NS}')) }} "
-        "GROUP BY ?o ORDER BY DESC(?n) LIMIT 1", use_default_graph_as_union=True)))
+        "GROUP BY ?o ORDER BY DESC(?n) LIMIT 1")))
     iri = row["o"].value
-    links = {(r["s"].value, r["p"].value) for r in store.query(
-        f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> FILTER(?p != <{RDF_TYPE}>) }}", use_default_graph_as_union=True)}
+    links = {(r["s"].value, r["p"].value) for r in store.select(
+        f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> FILTER(?p != <{RDF_TYPE}>) }}")}
     assert len(links) > INCOMING_PAGE, "the synthetic graph should have a place with more than a page of links"
     return iri, links
 

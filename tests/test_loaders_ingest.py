@@ -213,3 +213,27 @@ def test_an_unresolved_fact_is_a_review_record_the_build_names_until_completed(t
     build = subprocess.run([*cli, "--data-dir", str(tmp_path / "qkg"), "build", "--data", str(out)],
                            capture_output=True, text=True, cwd=ROOT)
     assert build.returncode == 0, build.stderr[-3000:]
+
+
+@pytest.mark.browser
+def test_a_pdf_of_the_report_gives_the_same_draft(browser_env, run, text, base, tmp_path) -> None:
+    """The report printed to PDF by Chromium (lines wrap as in a real PDF), read back through pdfminer.six."""
+    import html
+
+    from playwright.sync_api import sync_playwright
+
+    from qkg.loaders.ingest import read_text
+
+    pdf = tmp_path / "rapport.pdf"
+    doc = f"<pre style='white-space: pre-wrap; font: 11px serif'>{html.escape(text)}</pre>"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(browser_env))
+        page = browser.new_page()
+        page.set_content(doc)
+        page.pdf(path=str(pdf), format="A4")
+        browser.close()
+    extracted = read_text(pdf)
+    assert "Missions coordonnées" in extracted and extracted.count("\n") > text.count("\n")  # lines wrapped
+    d = run(extracted)
+    assert _facts(d) == _facts(base)
+    assert [r for r in d.review if r.get("kind") != "narrative"] == []

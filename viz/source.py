@@ -32,15 +32,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import networkx as nx
-import pyoxigraph as ox
 
 from qkg.graph.analysis.facts import labels
 from qkg.graph.analysis.projection import typed_multigraph
 from qkg.graph.errors import QKGError
-from qkg.graph.pages.catalog import expand_curie
-from qkg.graph.pages.entity import ENTITY_NS, describe
-from qkg.graph.serving.results import short
+from qkg.graph.pages.entity import describe
+from qkg.graph.serving import terms
+from qkg.graph.serving.store import Store
 from qkg.ontology import PREFIXES
+from qkg.ontology.curies import ENTITY_NS, expand_curie, short
 from qkg.viz.escape import entity_href
 from qkg.viz.filters import NetworkFilter, subgraph, visible
 from qkg.viz.geo import aggregate_map, map_payload
@@ -94,10 +94,8 @@ class Prepared:
 # Per build
 # ---------------------------------------------------------------------------------------------------------
 
-def _rows(store: ox.Store, sparql: str) -> list:
-    # Read every row in the calling thread: a pyoxigraph result dropped on another thread raises
-    # "PyQuerySolutions is unsendable".
-    return list(store.query(sparql, use_default_graph_as_union=True))
+def _rows(store: Store, sparql: str) -> list:
+    return store.select(sparql)  # a list, read in the calling thread
 
 
 def _chunks(iris: list[str], size: int = 400):
@@ -105,7 +103,7 @@ def _chunks(iris: list[str], size: int = 400):
         yield " ".join(f"<{x}>" for x in iris[i:i + size])
 
 
-def _node_attributes(store: ox.Store, iris: list[str]) -> dict[str, dict]:
+def _node_attributes(store: Store, iris: list[str]) -> dict[str, dict]:
     """Themes, reception category and dates of each node (for the filters)."""
     wanted, out = set(iris), defaultdict(dict)
     props = f"<{Q}theme> <{Q}category> <{SCHEMA}startDate> <{SCHEMA}endDate>"
@@ -117,7 +115,7 @@ def _node_attributes(store: ox.Store, iris: list[str]) -> dict[str, dict]:
             out[s].setdefault("themes", set()).add(short(o.value))
         elif p == "category":
             out[s]["category"] = short(o.value)
-        elif isinstance(o, ox.Literal):
+        elif isinstance(o, terms.Literal):
             out[s][p] = (o.value, o.datatype.value)
     return out
 
@@ -134,7 +132,7 @@ def _years(attrs: dict) -> list[int]:
     return list(range(first, min(last, first + 100) + 1))  # a century at most, whatever the data says
 
 
-def _vocab(store: ox.Store, ids: set[str], lang: str) -> dict[str, str]:
+def _vocab(store: Store, ids: set[str], lang: str) -> dict[str, str]:
     iris = {}
     for curie in ids:
         prefix, _, local = curie.partition(":")
@@ -148,7 +146,7 @@ def _vocab(store: ox.Store, ids: set[str], lang: str) -> dict[str, str]:
     return out
 
 
-def network_graph(store: ox.Store, *, lang: str = "fr") -> nx.MultiDiGraph:
+def network_graph(store: Store, *, lang: str = "fr") -> nx.MultiDiGraph:
     """The graph the network view draws: every entity link, n-ary nodes collapsed, filter attributes set."""
     typed = collapse_nary(typed_multigraph(store, lang=lang))
     attrs = _node_attributes(store, list(typed.nodes))
@@ -165,7 +163,7 @@ def network_graph(store: ox.Store, *, lang: str = "fr") -> nx.MultiDiGraph:
     return G
 
 
-def prepare_network(store: ox.Store, *, build: str = "") -> Prepared:
+def prepare_network(store: Store, *, build: str = "") -> Prepared:
     """The build's network with its centralities, English labels, and positions when it is drawn whole.
 
     Computed once per build (``qkg build`` stores it as the ``network`` artefact). A large graph gets no
@@ -273,21 +271,17 @@ def network_view(prepared: Prepared, *, flt: NetworkFilter | None = None, focus:
 
 
 def _resolve(ref: str) -> str:
-    from qkg.graph.pages.catalog import expand_curie as expand
-
     ref = ref.strip()
     if ":" not in ref:
         return ENTITY_NS + ref
     try:
-        iri = expand(ref)
+        return expand_curie(ref)
     except ValueError:
-        iri = None
-    if iri is None:
-        raise NotInNetwork(f"{ref[:80]!r} names no entity", hint="write a name such as geneve or a CURIE such as qkgd:geneve")
-    return iri
+        raise NotInNetwork(f"{ref[:80]!r} names no entity",
+                           hint="write a name such as geneve or a CURIE such as qkgd:geneve") from None
 
 
-def entity_view(store: ox.Store, ref: str, *, lang: str = "fr") -> dict:
+def entity_view(store: Store, ref: str, *, lang: str = "fr") -> dict:
     """The side panel's summary of one entity (``ref``: local name, CURIE or IRI); one bounded look-up."""
     iri = _resolve(ref)
     described = describe(store, iri) if iri.startswith(ENTITY_NS) else None
@@ -296,7 +290,7 @@ def entity_view(store: ox.Store, ref: str, *, lang: str = "fr") -> dict:
     return entity_summary(described, lang=lang)
 
 
-def _receptions(store: ox.Store) -> dict[str, tuple[str | None, set[str]]]:
+def _receptions(store: Store) -> dict[str, tuple[str | None, set[str]]]:
     """Each reception's category and origins (a reception may have several origins, or none)."""
     out: dict[str, tuple[str | None, set[str]]] = {}
     for r in _rows(store, f"SELECT ?r ?c ?o WHERE {{ ?r a <{Q}Reception> OPTIONAL {{ ?r <{Q}category> ?c }} "
@@ -307,7 +301,7 @@ def _receptions(store: ox.Store) -> dict[str, tuple[str | None, set[str]]]:
     return out
 
 
-def map_data(store: ox.Store, *, lang: str = "fr") -> dict:
+def map_data(store: Store, *, lang: str = "fr") -> dict:
     """The ``/api/viz/map`` answer (see :func:`qkg.viz.geo.map_payload`), aggregated by place when large."""
     places: dict[str, dict] = {}
     for r in _rows(store, f"""SELECT ?p ?t ?lat ?lon ?c WHERE {{ VALUES ?t {{ <{Q}City> <{Q}Region> <{Q}Country> }}
@@ -340,7 +334,7 @@ def map_data(store: ox.Store, *, lang: str = "fr") -> dict:
     return aggregate_map(data, lang=lang)
 
 
-def stats_data(store: ox.Store, *, lang: str = "fr") -> dict:
+def stats_data(store: Store, *, lang: str = "fr") -> dict:
     """The ``/api/viz/stats`` answer: a timeline (bounded) and four count series (over every activity)."""
     dated: dict[str, dict] = {}
     for r in _rows(store, f"SELECT ?s ?a ?b WHERE {{ ?s <{SCHEMA}startDate> ?a OPTIONAL {{ ?s <{SCHEMA}endDate> ?b }} }}"):

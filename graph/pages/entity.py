@@ -1,6 +1,6 @@
 """What the graph says about one entity: labels, types, facts with their provenance, links, neighbourhood.
 
-Pure functions over a read-only pyoxigraph store (the default graph is queried as the union of the named
+Pure functions over a read-only store (the default graph is queried as the union of the named
 graphs). Every fact is returned with the named graph it comes from, turned into provenance:
 
 ==============  ==================================================================================
@@ -19,15 +19,16 @@ of it because they connect almost everything and would make every path two hops 
 
 Examples
 --------
->>> import pyoxigraph as ox
->>> s = ox.Store()
+>>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+>>> from qkg.graph.serving import terms
+>>> s = OxigraphStore()
 >>> Q, D = "https://w3id.org/qkg/def#", "https://w3id.org/qkg/id/"
 >>> def add(a, p, b, g="graph-2024-x"):
-...     s.add(ox.Quad(ox.NamedNode(D + a), ox.NamedNode(p), b, ox.NamedNode(D + g)))
+...     s.add([terms.Quad(terms.NamedNode(D + a), terms.NamedNode(p), b, terms.NamedNode(D + g))])
 >>> RDFS = "http://www.w3.org/2000/01/rdf-schema#label"
->>> add("lausanne", RDFS, ox.Literal("Lausanne", language="fr"))
->>> add("suisse", RDFS, ox.Literal("Suisse", language="fr"))
->>> add("lausanne", Q + "country", ox.NamedNode(D + "suisse"))
+>>> add("lausanne", RDFS, terms.Literal("Lausanne", language="fr"))
+>>> add("suisse", RDFS, terms.Literal("Suisse", language="fr"))
+>>> add("lausanne", Q + "country", terms.NamedNode(D + "suisse"))
 >>> facts = describe(s, D + "lausanne")
 >>> facts["label"], [f["property"]["curie"] for f in facts["facts"]]
 ('Lausanne', ['qkg:country', 'rdfs:label'])
@@ -40,12 +41,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict, deque
-from itertools import islice
 
 import networkx as nx
-import pyoxigraph as ox
 
-from qkg.graph.serving.results import short
+from qkg.graph.named_graphs import ONTOLOGY_GRAPH
+from qkg.graph.serving import terms
+from qkg.graph.serving.store import Store
+from qkg.ontology.curies import ENTITY_NS, local_name, short
 
 __all__ = [
     "ENTITY_NS", "TERM_NS", "describe", "labels_of", "instances_of", "link_graph", "neighbourhood",
@@ -53,7 +55,6 @@ __all__ = [
     "has_links", "store_neighbourhood",
 ]
 
-ENTITY_NS = "https://w3id.org/qkg/id/"
 TERM_NS = "https://w3id.org/qkg/def#"
 MAX_DEPTH = 3
 #: Incoming links shown per page of an entity (the page and the API link to the next page).
@@ -88,7 +89,7 @@ def provenance_kind(graph: str | None) -> str:
     return "report"
 
 
-def labels_of(store: ox.Store, iris, *, langs: tuple[str, ...] = ("fr", "en")) -> dict[str, dict[str, str]]:
+def labels_of(store: Store, iris, *, langs: tuple[str, ...] = ("fr", "en")) -> dict[str, dict[str, str]]:
     """Labels of many IRIs at once: ``{iri: {lang: label}}`` (``""`` for untagged labels).
 
     ``rdfs:label`` wins over ``skos:prefLabel`` and ``schema:name`` for the same language.
@@ -98,12 +99,11 @@ def labels_of(store: ox.Store, iris, *, langs: tuple[str, ...] = ("fr", "en")) -
     for chunk in range(0, len(iris), 400):
         values = " ".join(f"<{i}>" for i in iris[chunk:chunk + 400])
         props = " ".join(f"<{p}>" for p in _LABELS)
-        rows = store.query(f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {props} }} ?x ?p ?l }}",
-                           use_default_graph_as_union=True)
+        rows = store.select(f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {props} }} ?x ?p ?l }}")
         ranked = sorted(rows, key=lambda r: _LABELS.index(r["p"].value), reverse=True)
         for row in ranked:
             label = row["l"]
-            if isinstance(label, ox.Literal):
+            if isinstance(label, terms.Literal):
                 out[row["x"].value][label.language or ""] = label.value
     return dict(out)
 
@@ -118,12 +118,12 @@ def _pick(labels: dict[str, str], langs: tuple[str, ...] = ("fr", "en")) -> str 
 def term_json(term, labels: dict[str, dict[str, str]] | None = None) -> dict:
     """A JSON-ready description of an RDF term (with its display label and CURIE for IRIs).
 
-    >>> term_json(ox.NamedNode("https://w3id.org/qkg/id/quebec"))["curie"]
+    >>> term_json(terms.NamedNode("https://w3id.org/qkg/id/quebec"))["curie"]
     'qkgd:quebec'
-    >>> term_json(ox.Literal("Québec", language="fr"))
+    >>> term_json(terms.Literal("Québec", language="fr"))
     {'type': 'literal', 'value': 'Québec', 'lang': 'fr'}
     """
-    if isinstance(term, ox.NamedNode):
+    if isinstance(term, terms.NamedNode):
         data = {"type": "uri", "value": term.value, "curie": short(term.value)}
         if term.value.startswith(ENTITY_NS):
             data["id"] = term.value[len(ENTITY_NS):]
@@ -131,7 +131,7 @@ def term_json(term, labels: dict[str, dict[str, str]] | None = None) -> dict:
         if label:
             data["label"] = label
         return data
-    if isinstance(term, ox.BlankNode):
+    if isinstance(term, terms.BlankNode):
         return {"type": "bnode", "value": term.value}
     data = {"type": "literal", "value": term.value}
     if term.language:
@@ -141,7 +141,7 @@ def term_json(term, labels: dict[str, dict[str, str]] | None = None) -> dict:
     return data
 
 
-def describe(store: ox.Store, iri: str, *, max_facts: int = 2000, max_incoming: int = INCOMING_PAGE,
+def describe(store: Store, iri: str, *, max_facts: int = 2000, max_incoming: int = INCOMING_PAGE,
              offset: int = 0) -> dict | None:
     """Everything the graph states about ``iri``, grouped by property, with provenance; None if unknown.
 
@@ -158,28 +158,31 @@ def describe(store: ox.Store, iri: str, *, max_facts: int = 2000, max_incoming: 
         "truncated": bool}``; ``incoming_page["next"]`` is the offset of the next page, or None;
         ``None`` when the IRI appears in no triple.
     """
-    node = ox.NamedNode(iri)
+    node = terms.NamedNode(iri)
     offset, max_incoming = max(0, int(offset)), max(1, int(max_incoming))
-    outgoing = list(islice(store.quads_for_pattern(node, None, None, None), max_facts + 1))
-    incoming = list(islice((q for q in store.quads_for_pattern(None, None, node, None)
-                            if q.predicate.value != _RDF_TYPE), offset, offset + max_incoming + 1))
+    # LIMIT/OFFSET without ORDER BY: the store's own order, stable for a build, and no sort of a hub's links
+    outgoing = [terms.Quad(node, r["p"], r["o"], r["g"]) for r in store.select(
+        f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} LIMIT {int(max_facts) + 1}", union=False)]
+    incoming = [terms.Quad(r["s"], r["p"], node, r["g"]) for r in store.select(
+        f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p <{iri}> }} FILTER(?p != <{_RDF_TYPE}>) }} "
+        f"LIMIT {max_incoming + 1} OFFSET {offset}", union=False)]
     if not outgoing and not incoming and (offset == 0 or not has_links(store, iri, any_link=True)):
         return None
     more = len(incoming) > max_incoming
     truncated = len(outgoing) > max_facts
     outgoing, incoming = outgoing[:max_facts], incoming[:max_incoming]
-    subjects = {iri} | {q.subject.value for q in incoming if isinstance(q.subject, ox.NamedNode)}
+    subjects = {iri} | {q.subject.value for q in incoming if isinstance(q.subject, terms.NamedNode)}
     origin = _origins(store, subjects)
     mentioned = {iri} | {q.predicate.value for q in outgoing + incoming}
-    mentioned |= {q.object.value for q in outgoing if isinstance(q.object, ox.NamedNode)}
-    mentioned |= {q.subject.value for q in incoming if isinstance(q.subject, ox.NamedNode)}
+    mentioned |= {q.object.value for q in outgoing if isinstance(q.object, terms.NamedNode)}
+    mentioned |= {q.subject.value for q in incoming if isinstance(q.subject, terms.NamedNode)}
     mentioned |= {s for o in origin.values() for s in o["sections"]}
-    mentioned |= {q.graph_name.value for q in outgoing + incoming if isinstance(q.graph_name, ox.NamedNode)}
+    mentioned |= {q.graph_name.value for q in outgoing + incoming if isinstance(q.graph_name, terms.NamedNode)}
     labels = labels_of(store, mentioned)
     pages = _pages(store, {s for o in origin.values() for s in o["sections"]})
 
     def provenance(subject: str, graph) -> dict:
-        g = graph.value if isinstance(graph, ox.NamedNode) else None
+        g = graph.value if isinstance(graph, terms.NamedNode) else None
         kind = provenance_kind(g)
         data = {"kind": kind, "graph": short(g) if g else None}
         if g and _pick(labels.get(g, {})):
@@ -189,7 +192,7 @@ def describe(store: ox.Store, iri: str, *, max_facts: int = 2000, max_incoming: 
             # the sections and item that the fact's own source file cites for the subject, else all of them
             here = found["by_graph"].get(g)
             cited = here if here and (here["sections"] or here["items"]) else found
-            data["sections"] = [dict(term_json(ox.NamedNode(s), labels), page=pages.get(s))
+            data["sections"] = [dict(term_json(terms.NamedNode(s), labels), page=pages.get(s))
                                 for s in cited["sections"]]
             data["annex_item"] = cited["items"][0] if cited["items"] else None
         return data
@@ -197,10 +200,10 @@ def describe(store: ox.Store, iri: str, *, max_facts: int = 2000, max_incoming: 
     groups: dict[str, list] = defaultdict(list)
     types, alt = [], []
     for q in outgoing:
-        if q.predicate.value == _RDF_TYPE and isinstance(q.object, ox.NamedNode):
+        if q.predicate.value == _RDF_TYPE and isinstance(q.object, terms.NamedNode):
             if all(t["value"] != q.object.value for t in types):
                 types.append(term_json(q.object, labels))
-        if q.predicate.value == _SKOS + "altLabel" and isinstance(q.object, ox.Literal):
+        if q.predicate.value == _SKOS + "altLabel" and isinstance(q.object, terms.Literal):
             alt.append(term_json(q.object))
         groups[q.predicate.value].append(
             {"value": term_json(q.object, labels), "provenance": provenance(iri, q.graph_name)})
@@ -209,35 +212,36 @@ def describe(store: ox.Store, iri: str, *, max_facts: int = 2000, max_incoming: 
         only_inferred = all(v["provenance"]["kind"] == "inferred" for v in values)
         return (only_inferred, p == _RDF_TYPE, short(p))
 
-    facts = [{"property": term_json(ox.NamedNode(p), labels), "values": _dedupe(v)}
+    facts = [{"property": term_json(terms.NamedNode(p), labels), "values": _dedupe(v)}
              for p, v in sorted(groups.items(), key=order)]
     links = [{"subject": term_json(q.subject, labels), "property": term_json(q.predicate, labels),
-              "provenance": provenance(q.subject.value if isinstance(q.subject, ox.NamedNode) else "", q.graph_name)}
+              "provenance": provenance(q.subject.value if isinstance(q.subject, terms.NamedNode) else "", q.graph_name)}
              for q in incoming]
     links.sort(key=lambda link: (link["property"]["curie"], link["subject"].get("label") or link["subject"]["value"]))
     own = origin.get(iri, {"sections": [], "items": [], "by_graph": {}})
     return {
-        "iri": iri, "id": iri[len(ENTITY_NS):] if iri.startswith(ENTITY_NS) else None, "curie": short(iri),
+        "iri": iri, "id": local_name(iri), "curie": short(iri),
         "label": _pick(labels.get(iri, {})) or short(iri), "labels": labels.get(iri, {}), "alt_labels": alt,
         "types": types, "facts": facts, "incoming": links,
         "incoming_page": {"offset": offset, "limit": max_incoming, "next": offset + max_incoming if more else None},
-        "sources": [{"section": term_json(ox.NamedNode(s), labels), "page": pages.get(s),
+        "sources": [{"section": term_json(terms.NamedNode(s), labels), "page": pages.get(s),
                      "annex_item": own["items"][0] if own["items"] else None} for s in own["sections"]],
         "truncated": truncated or more,
     }
 
 
-def has_links(store: ox.Store, iri: str, *, any_link: bool = False) -> bool:
+def has_links(store: Store, iri: str, *, any_link: bool = False) -> bool:
     """Whether ``iri`` links to, or is linked from, another entity, as :func:`link_graph` counts links
     (one bounded look-up).
 
     With ``any_link``, any statement whose object is ``iri`` counts.
 
-    >>> has_links(ox.Store(), ENTITY_NS + "x")
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> has_links(OxigraphStore(), ENTITY_NS + "x")
     False
     """
     if any_link:
-        return next(iter(store.quads_for_pattern(None, None, ox.NamedNode(iri), None)), None) is not None
+        return store.ask(f"ASK {{ ?s ?p <{iri}> }}")
     return bool(_entity_links(store, [iri], limit=1))
 
 
@@ -251,16 +255,15 @@ def _dedupe(values: list[dict]) -> list[dict]:
     return list(best.values())
 
 
-def _origins(store: ox.Store, subjects: set[str]) -> dict[str, dict]:
+def _origins(store: Store, subjects: set[str]) -> dict[str, dict]:
     """Per subject: the report sections it is derived from and its annex items, overall and per source graph."""
     out: dict[str, dict] = {s: {"sections": [], "items": [], "by_graph": {}} for s in subjects}
     names = sorted(s for s in subjects if s)
     for chunk in range(0, len(names), 400):
         values = " ".join(f"<{s}>" for s in names[chunk:chunk + 400])
-        for row in store.query(
+        for row in store.select(
             f"SELECT ?x ?g ?sec ?item WHERE {{ VALUES ?x {{ {values} }} GRAPH ?g "
-            f"{{ {{ ?x <{_PROV_DERIVED}> ?sec }} UNION {{ ?x <{TERM_NS}annexItem> ?item }} }} }}"
-        ):
+            f"{{ {{ ?x <{_PROV_DERIVED}> ?sec }} UNION {{ ?x <{TERM_NS}annexItem> ?item }} }} }}", union=False):
             found = out[row["x"].value]
             here = found["by_graph"].setdefault(row["g"].value, {"sections": [], "items": []})
             for key, term in (("sections", row["sec"]), ("items", row["item"])):
@@ -271,51 +274,48 @@ def _origins(store: ox.Store, subjects: set[str]) -> dict[str, dict]:
     return out
 
 
-def _pages(store: ox.Store, sections: set[str]) -> dict[str, str]:
+def _pages(store: Store, sections: set[str]) -> dict[str, str]:
     if not sections:
         return {}
     values = " ".join(f"<{s}>" for s in sorted(sections))
-    return {r["s"].value: r["p"].value for r in store.query(
-        f"SELECT ?s ?p WHERE {{ VALUES ?s {{ {values} }} ?s <{TERM_NS}page> ?p }}", use_default_graph_as_union=True)}
+    return {r["s"].value: r["p"].value for r in store.select(
+        f"SELECT ?s ?p WHERE {{ VALUES ?s {{ {values} }} ?s <{TERM_NS}page> ?p }}")}
 
 
-def instances_of(store: ox.Store, class_iri: str, *, limit: int = 1000) -> list[tuple[str, str]]:
+def instances_of(store: Store, class_iri: str, *, limit: int = 1000) -> list[tuple[str, str]]:
     """``(iri, display label)`` of the instances of a class (inferred types included), sorted by label.
 
-    >>> instances_of(ox.Store(), "https://w3id.org/qkg/def#Country")
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> instances_of(OxigraphStore(), "https://w3id.org/qkg/def#Country")
     []
     """
-    rows = store.query(f"SELECT DISTINCT ?x WHERE {{ ?x a <{class_iri}> }} LIMIT {int(limit)}",
-                       use_default_graph_as_union=True)
-    iris = [r["x"].value for r in rows if isinstance(r["x"], ox.NamedNode)]
+    rows = store.select(f"SELECT DISTINCT ?x WHERE {{ ?x a <{class_iri}> }} LIMIT {int(limit)}")
+    iris = [r["x"].value for r in rows if isinstance(r["x"], terms.NamedNode)]
     labels = labels_of(store, iris)
     pairs = [(i, _pick(labels.get(i, {})) or short(i)) for i in iris]
     return sorted(pairs, key=lambda pair: pair[1].casefold())
 
 
-def link_graph(store: ox.Store) -> nx.MultiDiGraph:
+def link_graph(store: Store) -> nx.MultiDiGraph:
     """The entity-to-entity links of ``store`` as a directed multigraph (edge key: property CURIE).
 
     Nodes carry ``label`` and ``types``; hubs (report sections, concepts, roles, figures) and the
     ontology graph are left out; an inferred link duplicating an asserted one is kept once.
     """
     hubs = " ".join(f"<{t}>" for t in _HUB_TYPES)
-    excluded = {r["x"].value for r in store.query(
-        f"SELECT DISTINCT ?x WHERE {{ VALUES ?t {{ {hubs} }} ?x a ?t }}", use_default_graph_as_union=True)}
+    excluded = {r["x"].value for r in store.select(
+        f"SELECT DISTINCT ?x WHERE {{ VALUES ?t {{ {hubs} }} ?x a ?t }}")}
     g = nx.MultiDiGraph()
-    ontology = ENTITY_NS + "graph-ontology"
-    for row in store.query(
-        f"SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ontology}> && isIRI(?o) "
+    for row in store.select(
+        f"SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ONTOLOGY_GRAPH}> && isIRI(?o) "
         f"&& ?p NOT IN (<{_RDF_TYPE}>, <{_PROV_DERIVED}>) && STRSTARTS(STR(?s), {_q(ENTITY_NS)}) "
-        f"&& STRSTARTS(STR(?o), {_q(ENTITY_NS)})) }}"
-    ):
+        f"&& STRSTARTS(STR(?o), {_q(ENTITY_NS)})) }}", union=False):
         s, o = row["s"].value, row["o"].value
         if s == o or s in excluded or o in excluded:
             continue
         g.add_edge(s, o, key=short(row["p"].value))
     types: dict[str, list[str]] = defaultdict(list)
-    for row in store.query(f"SELECT ?x ?t WHERE {{ ?x a ?t FILTER(STRSTARTS(STR(?t), {_q(TERM_NS)})) }}",
-                           use_default_graph_as_union=True):
+    for row in store.select(f"SELECT ?x ?t WHERE {{ ?x a ?t FILTER(STRSTARTS(STR(?t), {_q(TERM_NS)})) }}"):
         if row["x"].value in g:
             types[row["x"].value].append(short(row["t"].value))
     labels = labels_of(store, list(g.nodes))
@@ -327,7 +327,7 @@ def link_graph(store: ox.Store) -> nx.MultiDiGraph:
 
 def _node(g: nx.MultiDiGraph, n: str) -> dict:
     data = g.nodes[n] if n in g else {}
-    return {"id": n[len(ENTITY_NS):] if n.startswith(ENTITY_NS) else n, "iri": n,
+    return {"id": local_name(n) or n, "iri": n,
             "label": data.get("label", short(n)), "types": data.get("types", [])}
 
 
@@ -360,13 +360,13 @@ def neighbourhood(g: nx.MultiDiGraph, iri: str, *, depth: int = 1, max_nodes: in
 
 def _link_filter() -> str:
     hubs = " ".join(f"<{t}>" for t in _HUB_TYPES)
-    return (f"FILTER(?g != <{ENTITY_NS}graph-ontology> && isIRI(?s) && isIRI(?o) && ?s != ?o "
+    return (f"FILTER(?g != <{ONTOLOGY_GRAPH}> && isIRI(?s) && isIRI(?o) && ?s != ?o "
             f"&& ?p NOT IN (<{_RDF_TYPE}>, <{_PROV_DERIVED}>) && STRSTARTS(STR(?s), {_q(ENTITY_NS)}) "
             f"&& STRSTARTS(STR(?o), {_q(ENTITY_NS)})) "
             f"FILTER NOT EXISTS {{ VALUES ?t {{ {hubs} }} {{ ?s a ?t }} UNION {{ ?o a ?t }} }}")
 
 
-def _entity_links(store: ox.Store, nodes: list[str], limit: int, *, outgoing_only: bool = False
+def _entity_links(store: Store, nodes: list[str], limit: int, *, outgoing_only: bool = False
                   ) -> list[tuple[str, str, str]]:
     """Up to ``limit`` entity-to-entity links ``(s, property CURIE, o)`` touching ``nodes`` (either end).
 
@@ -379,26 +379,26 @@ def _entity_links(store: ox.Store, nodes: list[str], limit: int, *, outgoing_onl
     for pattern, bind in sides:
         if len(out) >= limit:
             break
-        rows = list(store.query(
+        rows = store.select(
             f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?x {{ {values} }} GRAPH ?g {{ {pattern} }} {bind} "
-            f"{_link_filter()} }} LIMIT {int(limit - len(out))}", use_default_graph_as_union=True))
+            f"{_link_filter()} }} LIMIT {int(limit - len(out))}")
         out += [(r["s"].value, short(r["p"].value), r["o"].value) for r in rows]
     return out
 
 
-def _ring(store: ox.Store, nodes: list[str], exclude: set[str], limit: int) -> list[str]:
+def _ring(store: Store, nodes: list[str], exclude: set[str], limit: int) -> list[str]:
     """The first ``limit`` entities linked to ``nodes`` (either way), by IRI, leaving out ``exclude``."""
     values = " ".join(f"<{n}>" for n in nodes)
-    rows = list(store.query(
+    rows = store.select(
         f"SELECT DISTINCT ?m WHERE {{ VALUES ?x {{ {values} }} "
         f"{{ GRAPH ?g {{ ?x ?p ?o }} BIND(?x AS ?s) BIND(?o AS ?m) {_link_filter()} }} UNION "
         f"{{ GRAPH ?g {{ ?s ?p ?x }} BIND(?x AS ?o) BIND(?s AS ?m) {_link_filter()} }} }} "
-        f"ORDER BY ?m LIMIT {int(limit + len(exclude))}", use_default_graph_as_union=True))
+        f"ORDER BY ?m LIMIT {int(limit + len(exclude))}")
     found = [r["m"].value for r in rows if r["m"].value not in exclude]
     return found[:limit]
 
 
-def store_neighbourhood(store: ox.Store, iri: str, *, depth: int = 1, max_nodes: int = NEIGHBOURS_PAGE,
+def store_neighbourhood(store: Store, iri: str, *, depth: int = 1, max_nodes: int = NEIGHBOURS_PAGE,
                         offset: int = 0) -> dict:
     """Like :func:`neighbourhood`, read from the store around ``iri`` only, and paged.
 
@@ -415,10 +415,9 @@ def store_neighbourhood(store: ox.Store, iri: str, *, depth: int = 1, max_nodes:
 
     Examples
     --------
-    >>> s = ox.Store()
-    >>> D, P = ENTITY_NS, TERM_NS + "partner"
-    >>> for i in range(5):
-    ...     s.add(ox.Quad(ox.NamedNode(D + "hub"), ox.NamedNode(P), ox.NamedNode(D + f"c{i}"), ox.NamedNode(D + "g")))
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> s, D, P, N = OxigraphStore(), ENTITY_NS, TERM_NS + "partner", terms.NamedNode
+    >>> s.add([terms.Quad(N(D + "hub"), N(P), N(D + f"c{i}"), N(D + "g")) for i in range(5)])
     >>> page = store_neighbourhood(s, D + "hub", max_nodes=2)
     >>> [n["id"] for n in page["nodes"]], page["next"], store_neighbourhood(s, D + "hub", max_nodes=2, offset=4)["next"]
     (['hub', 'c0', 'c1'], 2, None)
@@ -446,8 +445,8 @@ def store_neighbourhood(store: ox.Store, iri: str, *, depth: int = 1, max_nodes:
              if s in kept and o in kept]
     types: dict[str, list[str]] = defaultdict(list)
     values = " ".join(f"<{n}>" for n in kept)
-    for row in store.query(f"SELECT ?x ?t WHERE {{ VALUES ?x {{ {values} }} ?x a ?t "
-                           f"FILTER(STRSTARTS(STR(?t), {_q(TERM_NS)})) }}", use_default_graph_as_union=True):
+    for row in store.select(f"SELECT ?x ?t WHERE {{ VALUES ?x {{ {values} }} ?x a ?t "
+                            f"FILTER(STRSTARTS(STR(?t), {_q(TERM_NS)})) }}"):
         types[row["x"].value].append(short(row["t"].value))
     labels = labels_of(store, kept)
     nodes = [{"id": n[len(ENTITY_NS):] if n.startswith(ENTITY_NS) else n, "iri": n,
