@@ -32,6 +32,7 @@ from fastapi.templating import Jinja2Templates
 
 from qkg.api.config import Settings
 from qkg.graph.errors import StoreError
+from qkg.graph.serving.admission import Admission
 from qkg.graph.serving.pool import QueryPool
 from qkg.graph.pages.search import SearchIndex
 from qkg.graph.serving.store import StoreLayout, open_read_only
@@ -60,6 +61,8 @@ class AppState:
         self.templates = templates
         self.layout = StoreLayout(settings.data_dir)
         self.pool: QueryPool | None = None
+        self.fast: QueryPool | None = None  # the fast lane's reserved worker
+        self.admission: Admission | None = None
         self.store: ox.Store | None = None
         self.search: SearchIndex | None = None
         self.path: Path | None = None
@@ -74,9 +77,23 @@ class AppState:
         self.search = SearchIndex.from_store(self.store)
         self.pool = QueryPool(
             self.layout.pointer, workers=self.settings.workers, timeout=self.settings.query_timeout,
-            max_rows=self.settings.max_rows,
+            max_rows=self.settings.max_rows, memory_mb=self.settings.worker_memory_mb,
         ).start()
+        self._open_admission()
         self.generation += 1
+
+    def _open_admission(self) -> None:
+        """The fast lane's worker and the per-client limits in front of the pools."""
+        settings = self.settings
+        if settings.fast_lane_timeout > 0:
+            self.fast = QueryPool(
+                self.layout.pointer, workers=1, timeout=settings.fast_lane_timeout, max_rows=settings.max_rows,
+                memory_mb=settings.worker_memory_mb,
+            ).start()
+        self.admission = Admission(
+            self.pool, self.fast, per_client=settings.client_queries, engine_seconds=settings.client_engine_seconds,
+            queue=settings.queue, queue_wait=settings.queue_wait,
+        )
 
     def refresh(self) -> bool:
         """Reopen everything if ``current`` now points at another build; True if it did.
@@ -92,8 +109,9 @@ class AppState:
             try:
                 store = open_read_only(target)
                 search = SearchIndex.from_store(store)
-                if self.pool is not None:
-                    self.pool.reload()
+                for pool in (self.pool, self.fast):
+                    if pool is not None:
+                        pool.reload()
             except Exception:
                 log.exception("could not switch to the new build at %s; still serving %s", target, self.path)
                 return False
@@ -118,9 +136,10 @@ class AppState:
 
     def close(self) -> None:
         """Stop the pool's workers."""
-        if self.pool is not None:
-            self.pool.close()
-            self.pool = None
+        for pool in (self.pool, self.fast):
+            if pool is not None:
+                pool.close()
+        self.pool = self.fast = self.admission = None
 
 
 async def get_state(request: Request) -> AppState:

@@ -45,7 +45,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from qkg.graph.errors import ParameterError, QKGError, QuerySyntaxError, QueryTimeout, StoreError
+from qkg.graph.errors import (
+    ParameterError, QKGError, QueryOutOfMemory, QuerySyntaxError, QueryTimeout, QueryUnsupported, StoreError,
+)
 from qkg.graph.serving.guard import (
     MAX_QUERY_CHARS, cap_select_rows, inspect_query, inspect_query_cached, plainly_safe, query_form,
 )
@@ -127,6 +129,9 @@ class QueryPool:
     guard : bool, optional
         Check every query with :func:`qkg.graph.serving.guard.inspect_query` in the worker
         before evaluating it (default True). Turn off only for trusted queries.
+    memory_mb : int, optional
+        Address space of each worker (``RLIMIT_AS``) in MB; a query that needs more ends its worker, which
+        is replaced, and gets :class:`~qkg.graph.errors.QueryOutOfMemory`. 0 (default): no limit.
 
     Notes
     -----
@@ -159,6 +164,7 @@ class QueryPool:
         max_rows: int = 10_000,
         max_bytes: int = 50_000_000,
         guard: bool = True,
+        memory_mb: int = 0,
     ) -> None:
         if workers < 1 or timeout <= 0 or max_rows < 1 or max_bytes < 1:
             raise ValueError("workers, timeout, max_rows and max_bytes must be positive")
@@ -168,6 +174,7 @@ class QueryPool:
         self.max_rows = max_rows
         self.max_bytes = max_bytes
         self.guard = guard
+        self.memory_mb = memory_mb
         self._ctx = _context()
         self._idle: list[_Worker] = []  # ready workers; empty whenever callers wait
         self._waiters: deque[_Waiter] = deque()  # callers waiting, served in order
@@ -436,6 +443,14 @@ class QueryPool:
         raise self._timeout()
 
     def _died(self, worker: _Worker) -> StoreError:
+        code = worker.exit_code(1.0)
+        if self.memory_mb and code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL):
+            # the engine aborts when an allocation fails under RLIMIT_AS (or a cgroup's OOM killer kills it)
+            return QueryOutOfMemory(
+                f"the query needed more than {self.memory_mb:,} MB of memory and was stopped; "
+                "its worker has been replaced",
+                hint="add a LIMIT without ORDER BY, join on fewer unbound variables, or run it locally on a dump",
+            )
         return StoreError(
             f"a query worker died (exit code {worker.exit_code(1.0)}); it has been replaced",
             hint="retry; if it happens again the query may exhaust memory or the store "
@@ -454,6 +469,8 @@ class QueryPool:
     def _spawn(self) -> _Worker:
         worker = _Worker(self._ctx, self.store_path, self.guard, self._generation)
         self._live.add(worker)
+        if self.memory_mb:
+            limit_memory(worker.pid, self.memory_mb)
         return worker
 
     def _acquire(self, deadline: float) -> _Worker:
@@ -620,6 +637,17 @@ class _Worker:
             self._lifeline.close()
 
 
+def limit_memory(pid: int, megabytes: int) -> None:
+    """Cap the address space of process ``pid`` (``RLIMIT_AS``) at ``megabytes`` MB (Linux ``prlimit``)."""
+    import resource
+
+    limit = megabytes * 2**20
+    try:
+        resource.prlimit(pid, resource.RLIMIT_AS, (limit, limit))
+    except (ProcessLookupError, PermissionError, ValueError, AttributeError):
+        pass  # the worker already exited (its owner notices), or no prlimit on this system
+
+
 def _send(conn, message) -> None:
     """Send ``message`` with plain pickle (the messages hold no descriptors: ForkingPickler's set-up is waste)."""
     conn.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
@@ -706,8 +734,24 @@ def _worker_main(conn, lifeline, store_path: str, guard: bool) -> None:
         except SyntaxError as exc:
             reply = ("error", _oxigraph_syntax_error(exc))
         except Exception as exc:
-            reply = ("error", StoreError(f"query evaluation failed: {exc}"))
+            reply = ("error", _evaluation_error(exc))
         _send(conn, reply)
+
+
+_UNSUPPORTED_FUNCTION = re.compile(r"custom function (<[^>]*>) is not supported")
+
+
+def _evaluation_error(exc: Exception) -> QKGError:
+    """An engine failure as the error to send: a 400 when the query itself is the cause, else a 500."""
+    if isinstance(exc, MemoryError):
+        return QueryOutOfMemory("the query needed more memory than a query worker may take and was stopped",
+                                hint="add a LIMIT without ORDER BY, or run it locally on a dump")
+    message = str(exc)
+    function = _UNSUPPORTED_FUNCTION.search(message)
+    if function:
+        return QueryUnsupported(f"the function {function[1][:200]} is not supported by this endpoint",
+                                hint="use the SPARQL 1.1 built-in functions and XSD casts")
+    return StoreError(f"query evaluation failed: {message[:300]}")
 
 
 def _exit_with_parent(lifeline) -> None:
