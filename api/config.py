@@ -39,8 +39,9 @@ class Settings(BaseSettings):
     queue: int = Field(8, description="Queries waiting for a worker, beyond which a new one gets 503 at once.")
     queue_wait: float = Field(10.0, description="Longest wait for a worker, in seconds (not counted in the query limit).")
     fast_lane_timeout: float = Field(
-        1.0, description="Limit of the reserved worker, for canned queries and clients with little recent engine "
-        "time; a query that runs longer there continues on the shared workers.")
+        0.5, description="Limit, on the reserved worker, of the queries of clients with no slow query in the last "
+        "minute (canned queries get the full limit there); a query that runs longer continues on the shared "
+        "workers. 0: no reserved worker.")
     worker_memory_mb: int = Field(
         2048, description="Address space of each query worker (RLIMIT_AS), MB; a query past it gets 503. 0: none.")
     api_keys: list[str] = Field(

@@ -87,11 +87,11 @@ class AppState:
         settings = self.settings
         if settings.fast_lane_timeout > 0:
             self.fast = QueryPool(
-                self.layout.pointer, workers=1, timeout=settings.fast_lane_timeout, max_rows=settings.max_rows,
+                self.layout.pointer, workers=1, timeout=settings.query_timeout, max_rows=settings.max_rows,
                 memory_mb=settings.worker_memory_mb,
             ).start()
         self.admission = Admission(
-            self.pool, self.fast, per_client=settings.client_queries, engine_seconds=settings.client_engine_seconds,
+            self.pool, self.fast, fast_timeout=settings.fast_lane_timeout, per_client=settings.client_queries, engine_seconds=settings.client_engine_seconds,
             queue=settings.queue, queue_wait=settings.queue_wait,
         )
 

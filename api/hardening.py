@@ -55,11 +55,8 @@ class _LimitedHttpTools(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._refused:
             return
-        if not self._in_body:  # a head is arriving: count it before the parser concatenates it
+        if not self._in_body:  # a head is arriving (a read may also hold the start of the body: parse it first)
             self._head_bytes += len(data)
-            if self._head_bytes > self.max_bytes + 65_536:  # far past the cap in one read: do not even parse it
-                self._refuse(f"request head over {self.max_bytes:,} bytes")
-                return
         super().data_received(data)
         if not self._in_body and not self._refused and self._head_bytes > self.max_bytes:
             self._refuse(f"request head over {self.max_bytes:,} bytes")

@@ -19,11 +19,13 @@ no worker within ``queue_wait`` seconds      503, ``Retry-After``
 The time spent waiting never counts toward the query's own time limit: a query is handed to its pool only
 once a worker is free for it.
 
-**The fast lane.** A separate pool (one reserved worker, a short limit ``fast_timeout``) answers canned
-queries and the queries of *light* clients: those with no query that ran past ``fast_timeout`` in the last
-``window`` seconds. A query that overruns the fast lane is stopped there, its client becomes heavy for a
-window, and the query runs again on the shared workers with the full limit. Runaway clients thus reach the
-fast lane at most once a window, and cheap or canned queries from everyone else keep a worker of their own.
+**The fast lane.** A separate pool (one reserved worker) answers canned queries, with the full limit (they are
+ours and bounded), and the queries of *light* clients with a short limit ``fast_timeout``: a client is light
+once one of its queries (or a canned one) has run in under ``fast_timeout``, and until one runs longer (then it is *heavy* for
+a ``window``). A query that overruns the fast lane is stopped there and runs again on the shared workers with
+the full limit. A client with no record yet starts on the shared workers: a runaway from a new address never
+reaches the fast lane, and a light client turned runaway holds it at most ``fast_timeout`` once a window.
+So canned queries, and the cheap queries of clients who sent cheap queries before, keep a worker of their own.
 
 Examples
 --------
@@ -107,11 +109,14 @@ class Lane:
     def waiting(self) -> int:
         return len(self._waiters)
 
-    async def acquire(self) -> None:
-        """Take a slot; wait for one in order. Raises TooManyQueries (503) when the queue is full or the wait ends."""
+    async def acquire(self, *, queue: bool = True) -> None:
+        """Take a slot; wait for one in order (unless not ``queue``). Raises TooManyQueries (503) when the queue
+        is full, the wait ends, or a slot is not free at once and ``queue`` is False."""
         if self.free > 0 and not self._waiters:
             self.free -= 1
             return
+        if not queue:
+            raise self._busy("no worker of this lane is free")
         if len(self._waiters) >= self.queue:
             raise self._busy(f"{len(self._waiters)} queries are already waiting for a query worker")
         waiter = asyncio.get_running_loop().create_future()
@@ -155,7 +160,9 @@ class Admission:
     pool : QueryPool
         The shared workers (any object with ``size``, ``timeout`` and ``arun``).
     fast : QueryPool, optional
-        The reserved worker(s) of the fast lane, created with ``timeout=fast_timeout``; None: no fast lane.
+        The reserved worker(s) of the fast lane (with the full limit: canned queries get it); None: no fast lane.
+    fast_timeout : float
+        The limit of other queries on the fast lane; past it they continue on the shared workers.
     per_client : int
         Queries one client may have running or waiting at once.
     engine_seconds : float
@@ -168,18 +175,21 @@ class Admission:
         The sliding window of the budget and of the heavy mark, in seconds.
     """
 
-    def __init__(self, pool, fast=None, *, per_client: int = 2, engine_seconds: float = 30.0, queue: int = 8,
-                 queue_wait: float = 10.0, window: float = 60.0) -> None:
+    def __init__(self, pool, fast=None, *, fast_timeout: float = 0.5, per_client: int = 2,
+                 engine_seconds: float = 30.0, queue: int = 8, queue_wait: float = 10.0, window: float = 60.0) -> None:
         self.pool = pool
         self.fast = fast
         self.per_client = per_client
+        self.fast_timeout = fast_timeout
         self.budget = Budget(engine_seconds=engine_seconds, window=window)
         self.window = window
         self.main_lane = Lane(pool.size, queue=queue, wait=queue_wait)
-        # the fast lane waits briefly: a crowded fast lane sends its queries to the shared workers instead
-        self.fast_lane = Lane(fast.size, queue=queue, wait=fast.timeout) if fast is not None else None
+        # only canned queries and light clients queue there: what runs ahead of them is fast, or one newcomer
+        # stopped at fast_timeout
+        self.fast_lane = Lane(fast.size, queue=queue, wait=queue_wait) if fast is not None else None
         self._active: dict[str, int] = {}
         self._heavy: dict[str, float] = {}  # client -> until when it stays off the fast lane
+        self._light: dict[str, float] = {}  # client -> until when it may queue for the fast lane
 
     def swap(self, pool, fast=None) -> None:
         """Serve from new pools (a new build); the lanes and the clients' records carry over."""
@@ -205,16 +215,19 @@ class Admission:
                 hint="make the queries cheaper (LIMIT, fewer unbound variables), or run them on a dump")
         self._active[client] = self._active.get(client, 0) + 1
         try:
-            if self.fast is not None and (canned or self._heavy.get(client, 0.0) <= now):
+            light = self._light.get(client, 0.0) > now and self._heavy.get(client, 0.0) <= now
+            if self.fast is not None and (canned or light):
+                limit = None if canned else self.fast_timeout  # canned queries: ours, bounded, the full limit
                 try:
-                    return await self._on(self.fast_lane, self.fast, client, query, kwargs)
+                    return await self._on(self.fast_lane, self.fast, client, query, kwargs, timeout=limit,
+                                          canned=canned)
                 except TooManyQueries:
-                    pass  # the fast lane is crowded: take the shared workers
-                except QueryOutOfMemory:
-                    raise
-                except QueryTimeout:
-                    self._heavy[client] = time.monotonic() + self.window  # overran the fast lane
-            return await self._on(self.main_lane, self.pool, client, query, kwargs)
+                    pass  # the fast lane is busy: take the shared workers
+                except QueryTimeout as exc:
+                    if canned or isinstance(exc, QueryOutOfMemory):
+                        raise
+                    # overran the fast lane (now marked heavy): run again with the full limit
+            return await self._on(self.main_lane, self.pool, client, query, kwargs, canned=canned)
         finally:
             left = self._active[client] - 1
             if left:
@@ -223,28 +236,33 @@ class Admission:
                 del self._active[client]
             self._forget(now)
 
-    async def _on(self, lane: Lane, pool, client: str, query: str, kwargs: dict):
+    async def _on(self, lane: Lane, pool, client: str, query: str, kwargs: dict, *,
+                  timeout: float | None = None, canned: bool = False):
         await lane.acquire()
         started = time.monotonic()
+        ok = False
         try:
-            result = await pool.arun(query, **kwargs)
-        except QueryTimeout:
-            self.budget.charge(client, pool.timeout)
-            raise
-        except BaseException:
-            self.budget.charge(client, time.monotonic() - started)
-            raise
+            result = await pool.arun(query, **kwargs, **({"timeout": timeout} if timeout else {}))
+            ok = True
+            return result
         finally:
             lane.release()
-        spent = time.monotonic() - started
-        self.budget.charge(client, spent)
-        if self.fast is not None and spent > self.fast.timeout:
-            self._heavy[client] = time.monotonic() + self.window
-        return result
+            spent = time.monotonic() - started
+            self.budget.charge(client, spent)
+            now = time.monotonic()
+            if canned and not ok:
+                pass  # a slow canned query says nothing about the client's own queries
+            elif self.fast is not None and spent > self.fast_timeout and not canned:  # a slow query: off the fast lane for a window
+                self._heavy[client] = now + self.window
+                self._light.pop(client, None)
+            elif ok and self._heavy.get(client, 0.0) <= now:
+                self._light[client] = now + self.window
 
     def _forget(self, now: float) -> None:
         """Drop heavy marks that expired (bounded memory with many clients)."""
         if len(self._heavy) > 1024:
             self._heavy = {c: until for c, until in self._heavy.items() if until > now}
+        if len(self._light) > 1024:
+            self._light = {c: until for c, until in self._light.items() if until > now}
         if len(self.budget._used) > 4096:
             self.budget.forget(now)

@@ -337,8 +337,10 @@ class QueryPool:
         result_format: str = "json",
         default_graph_as_union: bool = True,
         bindings: Mapping[str | ox.Variable, Term] | None = None,
+        timeout: float | None = None,
     ) -> QueryResult:
-        """Like :meth:`run`, awaitable, never blocking the event loop.
+        """Like :meth:`run`, awaitable, never blocking the event loop; ``timeout`` (at most the pool's) overrides
+        the limit of this call.
 
         When a worker is idle and nobody is queued, the exchange happens on
         the event loop itself (no thread hop); otherwise the call queues in
@@ -349,9 +351,10 @@ class QueryPool:
         started = time.monotonic()
         loop = asyncio.get_running_loop()
         worker = self._take_idle() if isinstance(query, str) and len(query) <= _ASYNC_MAX_CHARS else None
+        limit = self.timeout if timeout is None else min(timeout, self.timeout)
         if worker is None:  # all busy (queue in arrival order), or a long text: the thread path
             return await loop.run_in_executor(
-                self._executor, self._run, query, result_format, default_graph_as_union, bindings, started
+                self._executor, self._run, query, result_format, default_graph_as_union, bindings, started, limit
             )
         # An idle worker: talk to it from the event loop itself, without a thread hop.
         try:
@@ -362,7 +365,7 @@ class QueryPool:
             raise
         request = (query, fmt, default_graph_as_union, substitutions, self.max_rows, self.max_bytes)
         try:
-            answer = await self._aask(worker, request, started + self.timeout, loop)
+            answer = await self._aask(worker, request, started + limit, loop, limit)
         except BaseException:
             self._discard(worker)  # mid-query, dead or cancelled
             raise
@@ -377,7 +380,8 @@ class QueryPool:
                 return None
             return self._idle.pop()
 
-    async def _aask(self, worker: _Worker, request: tuple, deadline: float, loop) -> tuple[str, object]:
+    async def _aask(self, worker: _Worker, request: tuple, deadline: float, loop,
+                    limit: float | None = None) -> tuple[str, object]:
         """Like :meth:`_ask`, awaiting the answer on the event loop (the request is small: no blocking write)."""
         try:
             _send(worker.conn, request)
@@ -395,18 +399,20 @@ class QueryPool:
                 os.set_blocking(fd, True)
             return _recv(worker.conn)
         except asyncio.TimeoutError:
-            raise self._timeout() from None
+            raise self._timeout(limit) from None
         except (EOFError, OSError):
             raise self._died(worker) from None
 
-    def _run(self, query: str, result_format: str, union: bool, bindings, started: float) -> QueryResult:
+    def _run(self, query: str, result_format: str, union: bool, bindings, started: float,
+             limit: float | None = None) -> QueryResult:
         if not isinstance(query, str):
             raise ParameterError("the query must be a string")
         substitutions = _substitutions(bindings)
         if self.guard and len(query) > MAX_QUERY_CHARS:
             inspect_query(query)  # raises QueryRefused without shipping the text
         fmt = _format_name(result_format)
-        deadline = started + self.timeout
+        limit = self.timeout if limit is None else limit
+        deadline = started + limit
         self.start()
         worker = self._acquire(deadline)
         if time.monotonic() >= deadline:  # got a worker just as the time ran out
@@ -414,7 +420,7 @@ class QueryPool:
             raise self._busy()
         try:
             request = (query, fmt, union, substitutions, self.max_rows, self.max_bytes)
-            answer = self._ask(worker, request, deadline)
+            answer = self._ask(worker, request, deadline, limit)
         except BaseException:
             self._discard(worker)  # mid-query or dead
             raise
@@ -433,14 +439,14 @@ class QueryPool:
             raise payload
         return QueryResult(**payload, elapsed=time.monotonic() - started)
 
-    def _ask(self, worker: _Worker, request: tuple, deadline: float) -> tuple[str, object]:
+    def _ask(self, worker: _Worker, request: tuple, deadline: float, limit: float | None = None) -> tuple[str, object]:
         try:
             _send(worker.conn, request)
             if worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 return _recv(worker.conn)
         except (EOFError, OSError):
             raise self._died(worker) from None
-        raise self._timeout()
+        raise self._timeout(limit)
 
     def _died(self, worker: _Worker) -> StoreError:
         code = worker.exit_code(1.0)
@@ -457,9 +463,9 @@ class QueryPool:
             "may be damaged (run `qkg build`)",
         )
 
-    def _timeout(self) -> QueryTimeout:
+    def _timeout(self, limit: float | None = None) -> QueryTimeout:
         return QueryTimeout(
-            f"the query did not finish within the {self.timeout:g} s limit and was stopped",
+            f"the query did not finish within the {limit or self.timeout:g} s limit and was stopped",
             hint="add a LIMIT, narrow the patterns (fewer unbound variables, more "
             "specific IRIs), or run it locally against a dump of the graph",
         )
