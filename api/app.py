@@ -52,7 +52,7 @@ STATIC_DIR = HERE / "static"
 TEMPLATE_DIR = HERE / "templates"
 #: Router modules always included, in order (each exposes ``router``); /sparql first, the hottest route.
 ROUTERS = ("qkg.api.routes.sparql", "qkg.api.routes.meta", "qkg.api.routes.queries", "qkg.api.routes.entities", "qkg.api.routes.search",
-           "qkg.api.routes.changes")
+           "qkg.api.routes.changes", "qkg.api.routes.contributions")
 #: Router modules included when they exist (owned by other parts of the project).
 OPTIONAL_ROUTERS = ("qkg.api.routes.analysis", "qkg.api.routes.viz")
 _RELOAD_EVERY = 1.0

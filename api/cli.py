@@ -79,6 +79,7 @@ def build(ctx, data_root, extra, shacl, diff, quiet):
     """
     import time
 
+    from qkg.api.prepared import ARTEFACTS
     from qkg.graph.building.diff import record_build_changes
     from qkg.graph.building.pipeline import build as run_build
     from qkg.graph.serving.store import StoreLayout
@@ -89,7 +90,7 @@ def build(ctx, data_root, extra, shacl, diff, quiet):
     sources = discover(data_root or default_data_root(), extra=list(extra))
     say(f"building from {len(sources)} files into {settings.data_dir}/")
     before = StoreLayout(settings.data_dir).current()
-    result = run_build(sources, data_dir=settings.data_dir, shacl=shacl, progress=say)
+    result = run_build(sources, data_dir=settings.data_dir, shacl=shacl, progress=say, artefacts=ARTEFACTS)
     click.echo(f"built {result.asserted} asserted + {result.inferred} inferred triples in {result.graphs} graphs "
                f"({result.seconds:.1f} s, SHACL {result.shacl}) -> {result.path}")
     if before is not None and before.is_dir() and diff:
@@ -357,7 +358,7 @@ def serve(ctx, host, port):
 
 
 #: Commands that live in their own modules (``api/commands/<name>.py`` exposing a click command ``command``).
-COMMAND_MODULES = ("synth", "analyse", "viz", "diff")
+COMMAND_MODULES = ("synth", "analyse", "viz", "diff", "template", "ingest")
 
 
 def _register_commands() -> None:

@@ -2,8 +2,9 @@
 
 One :class:`AppState` lives on ``app.state.qkg``, made by the lifespan of :func:`qkg.api.app.create_app`:
 the settings, the query pool (worker processes, for every user query), a read-only store opened in this
-process (for the small, bounded look-ups of entity pages, search and stats) and the search index. When a
-new build swaps ``.qkg/current``, :meth:`AppState.refresh` reopens all of them.
+process (for the small, bounded look-ups of entity pages), and the build's artefacts (counts, search index,
+centralities: prepared by ``qkg build``, read here with :meth:`AppState.prepared`, never computed at start).
+When a new build swaps ``.qkg/current``, :meth:`AppState.refresh` reopens all of them.
 
 The cheap dependencies are ``async`` (no thread hop per request); :func:`get_links` may build the link
 graph, so it runs in the thread pool. Routes declare what they need with the aliases, FastAPI-template style::
@@ -31,6 +32,8 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from qkg.api.config import Settings
+from qkg.api.prepared import BY_NAME
+from qkg.graph.building.artefacts import Artefacts
 from qkg.graph.errors import StoreError
 from qkg.graph.serving.admission import Admission
 from qkg.graph.serving.pool import QueryPool
@@ -64,17 +67,17 @@ class AppState:
         self.fast: QueryPool | None = None  # the fast lane's reserved worker
         self.admission: Admission | None = None
         self.store: ox.Store | None = None
-        self.search: SearchIndex | None = None
+        self.artefacts: Artefacts | None = None
         self.path: Path | None = None
         self.generation = 0
         self._links: nx.MultiDiGraph | None = None
         self._lock = threading.Lock()
 
     def open(self) -> None:
-        """Open the current build: start the pool, open the store, index the labels."""
+        """Open the current build: start the pool, open the store and its artefacts (read when first asked)."""
         self.path = self.layout.require_current()
         self.store = open_read_only(self.path)
-        self.search = SearchIndex.from_store(self.store)
+        self.artefacts = Artefacts(self.path)
         self.pool = QueryPool(
             self.layout.pointer, workers=self.settings.workers, timeout=self.settings.query_timeout,
             max_rows=self.settings.max_rows, memory_mb=self.settings.worker_memory_mb,
@@ -91,8 +94,8 @@ class AppState:
                 memory_mb=settings.worker_memory_mb,
             ).start()
         self.admission = Admission(
-            self.pool, self.fast, fast_timeout=settings.fast_lane_timeout, per_client=settings.client_queries, engine_seconds=settings.client_engine_seconds,
-            queue=settings.queue, queue_wait=settings.queue_wait,
+            self.pool, self.fast, fast_timeout=settings.fast_lane_timeout, per_client=settings.client_queries,
+            engine_seconds=settings.client_engine_seconds, queue=settings.queue, queue_wait=settings.queue_wait,
         )
 
     def refresh(self) -> bool:
@@ -108,17 +111,33 @@ class AppState:
                 return False
             try:
                 store = open_read_only(target)
-                search = SearchIndex.from_store(store)
+                artefacts = Artefacts(target)
+                artefacts.get("search", lambda: BY_NAME["search"].make(store), fmt="pickle")  # ready before the switch
                 for pool in (self.pool, self.fast):
                     if pool is not None:
                         pool.reload()
             except Exception:
                 log.exception("could not switch to the new build at %s; still serving %s", target, self.path)
                 return False
-            self.store, self.search, self.path, self._links = store, search, target, None
+            self.store, self.artefacts, self.path, self._links = store, artefacts, target, None
             self.generation += 1
             log.warning("now serving the build at %s", target)
             return True
+
+    @property
+    def search(self) -> SearchIndex | None:
+        """The label index of the current build (read from its artefacts on first use)."""
+        return self.prepared("search") if self.store is not None else None
+
+    def prepared(self, name: str):
+        """The artefact ``name`` of the current build (see :mod:`qkg.api.prepared`).
+
+        A build made before that artefact existed gets it computed once, here, then kept.
+        """
+        store, artefacts = self.require_store(), self.artefacts
+        assert artefacts is not None
+        artefact = BY_NAME[name]
+        return artefacts.get(name, lambda: artefact.make(store), fmt=artefact.fmt)
 
     def links(self) -> nx.MultiDiGraph:
         """The link graph of the current build (built on first use, then cached until a reload)."""
@@ -165,8 +184,8 @@ async def get_pool(request: Request) -> QueryPool:
     return pool
 
 
-async def get_search(request: Request) -> SearchIndex:
-    """The label index of the current build."""
+def get_search(request: Request) -> SearchIndex:
+    """The label index of the current build (a thread: the first call reads the artefact)."""
     state = request.app.state.qkg
     if state.search is None:
         raise StoreError("the search index is not built yet", hint="restart `qkg serve`")

@@ -18,7 +18,7 @@ from qkg.ontology import QKGD
 
 __all__ = ["default_data_root", "discover", "graph_for"]
 
-_SUFFIXES = (".ttl", ".nt", ".trig", ".nq", ".csv", ".yaml", ".yml")
+_SUFFIXES = (".ttl", ".nt", ".trig", ".nq", ".csv", ".xlsx", ".yaml", ".yml")
 
 
 def default_data_root() -> Path:
@@ -46,11 +46,13 @@ def discover(root: str | Path, *, extra: list[str | Path] = ()) -> list[Source]:
         if p.is_symlink() or p.suffix in _SUFFIXES:
             _refuse_outside(p, root, inside)
     files = [p for p in entries if p.suffix in _SUFFIXES and p.is_file()]
-    sources = [_source(p, graph_for(p, root)) for p in files]
+    index = _LazyIndex([p for p in files if p.suffix in (".ttl", ".nt", ".trig", ".nq")]
+                       + [Path(x) for x in extra if Path(x).suffix in (".ttl", ".nt", ".trig", ".nq")])
+    sources = [_source(p, graph_for(p, root), index) for p in files]
     for item in extra:
         p = Path(item)
         graph = None if p.suffix in (".trig", ".nq") else str(QKGD["graph-extra-" + quote(p.stem, safe="-_.~")])
-        sources.append(_source(p, graph))
+        sources.append(_source(p, graph, index))
     return sources
 
 
@@ -65,13 +67,36 @@ def _refuse_outside(path: Path, root: Path, inside: Path) -> None:
                         hint="copy the file into the data folder, or pass it explicitly with --add")
 
 
-def _source(path: Path, graph: str | None) -> Source:
-    """A source; CSV sheets and YAML records (see :mod:`qkg.loaders.tabular`) become RDF here, errors naming the line."""
-    if path.suffix in (".csv", ".yaml", ".yml"):
+class _LazyIndex:
+    """The names of the graph's entities, read from the RDF files of the build (and the ontology's vocabularies)
+    only when an activity sheet needs them (see :mod:`qkg.loaders.activities`)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = paths
+        self._index = None
+
+    def get(self):
+        if self._index is None:
+            from qkg.loaders.activities import LabelIndex
+            from qkg.ontology import ontology_paths
+
+            self._index = LabelIndex.from_files([*ontology_paths(), *self.paths])
+        return self._index
+
+
+def _source(path: Path, graph: str | None, index: _LazyIndex | None = None) -> Source:
+    """A source; CSV sheets and YAML records (see :mod:`qkg.loaders.tabular`) and activity sheets (CSV or XLSX,
+    see :mod:`qkg.loaders.activities`) become RDF here, errors naming the line."""
+    if path.suffix in (".csv", ".xlsx", ".yaml", ".yml"):
         from qkg.loaders.tabular import records_to_ntriples, sheet_to_ntriples
 
         if not path.is_file():
             raise DataError(f"{path}: no such file", file=str(path), hint="check the path")
+        if path.suffix in (".csv", ".xlsx"):
+            from qkg.loaders.activities import activities_to_ntriples, is_activity_sheet, read_rows
+
+            if path.suffix == ".xlsx" or is_activity_sheet(read_rows(path)[0]):
+                return Source(path, graph, data=activities_to_ntriples(path, (index or _LazyIndex([])).get()))
         convert = sheet_to_ntriples if path.suffix == ".csv" else records_to_ntriples
         return Source(path, graph, data=convert(path))
     return Source(path, graph)

@@ -39,9 +39,10 @@ def graph_2024(tmp_path_factory) -> Path:
 
     Returns the data directory (pass it as ``--data-dir``); the store itself is ``<dir>/current``.
     """
+    from qkg.api.prepared import ARTEFACTS
     from qkg.graph.building.pipeline import build
     from qkg.loaders.sources import default_data_root, discover
 
     out = tmp_path_factory.mktemp("graph-2024")
-    build(discover(default_data_root()), data_dir=out, shacl=True)
+    build(discover(default_data_root()), data_dir=out, shacl=True, artefacts=ARTEFACTS)  # as `qkg build` does
     return out

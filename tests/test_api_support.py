@@ -55,11 +55,12 @@ class Server:
 def build_data() -> Path:
     """Build the repository's data once per session (real build, SHACL and inference); return the data dir."""
     if "data" not in _CACHE:
+        from qkg.api.prepared import ARTEFACTS
         from qkg.graph.building.pipeline import build
         from qkg.loaders.sources import default_data_root, discover
 
         data_dir = Path(tempfile.mkdtemp(prefix="qkg-api-test-"))
-        build(discover(default_data_root()), data_dir=data_dir)
+        build(discover(default_data_root()), data_dir=data_dir, artefacts=ARTEFACTS)  # as `qkg build` does
         _CACHE["data"] = data_dir
     return _CACHE["data"]
 

@@ -230,6 +230,7 @@ def paths(ctx, from_, to, k, projection, through_countries, max_length, lang, fm
     Example:
       qkg analyse paths --from qkgd:ville-de-quebec --to qkgd:innovaud
     """
+    from qkg.graph.analysis.facts import cite
     from qkg.graph.analysis.paths import DEFAULT_AVOID, connection_paths
 
     res = connection_paths(_store(ctx), from_, to, k=k, projection=projection, lang=lang, max_length=max_length,
@@ -239,8 +240,7 @@ def paths(ctx, from_, to, k, projection, through_countries, max_length, lang, fm
         for j, step in enumerate(p["steps"], start=1):
             links = [("-> " if x["direction"] == "forward" else "<- ") + x["property"]
                      for x in step.get("links", [])] or step.get("kinds", [])
-            facts = [f"{f['label']} [{'; '.join(s['label'] for s in f['sections'])}"
-                     + (f", item {f['annexItem']}" if f.get("annexItem") else "") + "]" for f in step["facts"]]
+            facts = [f"{f['label']} [{cite(f)}]" for f in step["facts"]]
             rows.append({"path": i, "step": j, "from": step["from"]["label"], "to": step["to"]["label"],
                          "via": links, "facts (section, annex item)": facts})
     footer = "" if res["paths"] else f"\nno path from {from_} to {to}"
@@ -272,12 +272,13 @@ def complementarity(ctx, actors, dimension, theme_level, target, relations, year
       qkg analyse complementarity --target qkgd:lausanne
     """
     from qkg.graph.analysis.complementarity import DIMENSIONS, complementarity as run, reach
+    from qkg.graph.analysis.facts import cite
 
     store = _store(ctx)
     if target:
         res = reach(store, target, relations=relations, year_from=year_from, year_to=year_to, lang=lang)
         rows = [{"actor": r["label"], "committee": r["committee"], "partner": r["partner"], "facts": len(r["facts"]),
-                 "through": [f"{f['label']} ({', '.join(f['via'])}; {'; '.join(s['label'] for s in f['sections'])})"
+                 "through": [f"{f['label']} ({', '.join(f['via'])}; {cite(f, lang)})"
                              for f in r["facts"]]} for r in res["rows"]]
         _emit(rows, fmt, ["actor", "committee", "partner", "facts", "through"], payload=res,
               footer=f"\n{res['kind']} {res['target']['label']}: reached by {len(rows)} actor(s)")
@@ -295,7 +296,7 @@ def complementarity(ctx, actors, dimension, theme_level, target, relations, year
             for col, cell in sorted(res["matrices"][dim]["cells"][a["iri"]].items(), key=lambda x: -x[1]["count"]):
                 rows.append({"dimension": dim, "actor": a["label"], "column": names.get(col, col),
                              "facts": cell["count"], "via": cell["via"],
-                             "supporting facts": [f"{res['facts'][f]['label']} [{'; '.join(s['label'] for s in res['facts'][f]['sections'])}]"
+                             "supporting facts": [f"{res['facts'][f]['label']} [{cite(res['facts'][f], lang)}]"
                                                   for f in cell["facts"]]})
     if dimension in ("all", "gaps"):
         for dim in DIMENSIONS:

@@ -130,6 +130,14 @@ def api_summary(state: StateDep, opts: _Opts = Depends()) -> dict:
     return summary(opts.graph(state))
 
 
+def _is_prepared(opts: _Opts, betweenness: str, seed: int) -> bool:
+    """True when the build prepared this answer (the route's default options; see :mod:`qkg.api.prepared`)."""
+    from qkg.api.prepared import CENTRALITY_DEFAULTS
+
+    return (opts.projection, betweenness, seed) == tuple(CENTRALITY_DEFAULTS.values()) and opts.lang == "fr" \
+        and not (opts.relations or opts.year_from or opts.year_to or opts.fold_posts or opts.fold_units or opts.places)
+
+
 @router.get("/api/analysis/centrality", responses=_ERR, summary="Central actors")
 def api_centrality(state: StateDep, opts: _Opts = Depends(), top: int = Query(20, ge=1, le=1000),
                    sort: Literal["betweenness", "degree", "weighted_degree", "pagerank"] = "betweenness",
@@ -138,8 +146,11 @@ def api_centrality(state: StateDep, opts: _Opts = Depends(), top: int = Query(20
     PageRank of each node, ranked by ``sort``."""
     from qkg.graph.analysis.metrics import centrality
 
-    res = _cached(state, ("centrality", betweenness, seed, *opts.key()),
-                  lambda: centrality(opts.graph(state), betweenness=betweenness, seed=seed))
+    if _is_prepared(opts, betweenness, seed):
+        res = state.prepared("centrality-actors")
+    else:
+        res = _cached(state, ("centrality", betweenness, seed, *opts.key()),
+                      lambda: centrality(opts.graph(state), betweenness=betweenness, seed=seed))
     rows = sorted(res["rows"], key=lambda r: (-r[sort], -r["degree"], str(r["label"])))[:top]
     return {**res, "rows": rows, "sort": sort}
 
@@ -291,19 +302,14 @@ def api_export(state: StateDep, format: Literal["gexf", "graphml", "csv"] = "gex
 def analysis_page(request: Request, state: StateDep, templates: TemplatesDep,
                   actors: str = Query("committee", max_length=2000), theme_level: Literal["theme", "top"] = "theme",
                   lang: Literal["fr", "en"] = "fr") -> Response:
-    """Complementarity heatmaps, central actors and the path finder."""
-    from qkg.graph.analysis.metrics import centrality
-    from qkg.graph.analysis.projection import actor_network
-
+    """Complementarity heatmaps, central actors (prepared by the build) and the path finder."""
     from qkg.graph.errors import ParameterError
 
     try:
         comp, problem = _map(state, actors, theme_level, None, None, None, lang), None
     except ParameterError as exc:          # e.g. a graph without the committee (a synthetic one)
         comp, problem = None, f"{exc.message} ({exc.hint})"
-    store = state.require_store()
-    G = _cached(state, ("page-actors", lang), lambda: actor_network(store, fold_posts=True, lang=lang))
-    ranking = _cached(state, ("page-centrality", lang), lambda: centrality(G, top=25))
+    ranking = state.prepared(f"page-centrality-{lang}")
     peaks = {dim: max([c["count"] for row in m["cells"].values() for c in row.values()] or [1])
              for dim, m in (comp["matrices"].items() if comp else ())}
     return templates.TemplateResponse(request, "analysis.html", {

@@ -45,15 +45,11 @@ def _cached(state, key: str, make):
 
 
 def _stats(state) -> dict:
-    from qkg.graph.building.stats import graph_stats
-
-    return _cached(state, "stats", lambda: graph_stats(state.require_store()))
+    return state.prepared("stats")
 
 
 def _audit(state) -> list[dict]:
-    from qkg.graph.building.audit import audit, findings_as_json
-
-    return _cached(state, "audit", lambda: findings_as_json(audit(state.require_store())))
+    return state.prepared("audit")
 
 
 @router.get("/health", response_model=HealthModel, summary="Liveness (no store query)")

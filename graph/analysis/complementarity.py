@@ -47,7 +47,7 @@ COMMITTEE = str(QKGD["comite-quebec-capitale-internationale"])
 THIN = 3
 DIMENSIONS = ("themes", "countries", "continents")
 # Facts that say nothing about an actor's own international action.
-_DEFAULT_RELATIONS = ("mission", "event", "reception", "project", "agreement", "membership")
+_DEFAULT_RELATIONS = ("mission", "event", "reception", "project", "agreement", "membership", "contributed")
 
 
 def jaccard(a: set, b: set) -> float | None:

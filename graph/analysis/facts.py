@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from qkg.graph.errors import ParameterError
 from qkg.graph.serving.results import short
 
-__all__ = ["RELATIONS", "DEFAULT_RELATIONS", "ROLES", "Fact", "FactIndex", "load_facts", "labels", "types",
+__all__ = ["cite", "RELATIONS", "DEFAULT_RELATIONS", "ROLES", "Fact", "FactIndex", "load_facts", "labels", "types",
            "provenance", "check_relations", "Q", "ORG", "SKOS", "RDFS", "PROV"]
 
 Q = "https://w3id.org/qkg/def#"
@@ -48,10 +48,12 @@ RELATIONS: dict[str, tuple[str, ...]] = {
     "agreement": (Q + "Agreement",),
     "membership": (ORG + "Membership",),
     "partner": (Q + "PartnerEntry",),
+    "contributed": (Q + "ContributedActivity",),
 }
 #: What counts by default: shared events, receptions, missions, agreements and memberships. Partner-list
 #: entries (``partner``) and projects are opt-in: an entry naming two organisations is not a joint action.
-DEFAULT_RELATIONS = ("mission", "event", "reception", "agreement", "membership")
+#: ``contributed``: activities the committee's members declare in their activity sheets (not the report).
+DEFAULT_RELATIONS = ("mission", "event", "reception", "agreement", "membership", "contributed")
 
 #: The properties that attach an actor to a fact, with the role name shown to analysts.
 ROLES: dict[str, str] = {
@@ -383,9 +385,12 @@ def types(store: ox.Store, iris: Iterable[str]) -> dict[str, str]:
 
 def provenance(store: ox.Store, iris: Iterable[str], *, lang: str = "fr") -> dict[str, dict]:
     """Where each fact comes from: ``{iri: {"sections": [{"iri", "label"}], "annexItem": int | None,
-    "graph": curie | None}}`` (report sections by ``prov:wasDerivedFrom``; the named graph of its type).
+    "graph": curie | None, "contributed": {"member", "member_label", "sheet", "sheet_label"} | None}}`` (report
+    sections by ``prov:wasDerivedFrom``; the named graph of its type; for an activity a committee member
+    contributed in its sheet, the member and the sheet instead of a report section).
     """
-    out: dict[str, dict] = {i: {"sections": [], "annexItem": None, "graph": None} for i in set(iris)}
+    out: dict[str, dict] = {i: {"sections": [], "annexItem": None, "graph": None, "contributed": None}
+                            for i in set(iris)}
     section_labels: dict[str, tuple[int, str]] = {}
     rank = {lang: 0, "en": 1, "": 2}
     for chunk in _values_chunks(out):
@@ -399,6 +404,15 @@ def provenance(store: ox.Store, iris: Iterable[str], *, lang: str = "fr") -> dic
                 r = (rank.get(lit.language or "", 3), lit.value)
                 if s not in section_labels or r < section_labels[s]:
                     section_labels[s] = r
+        for row in _rows(store, f"""SELECT ?f ?m ?sh (SAMPLE(?ml) AS ?mlabel) (SAMPLE(?shl) AS ?slabel) WHERE {{
+                VALUES ?f {{ {chunk} }} ?f <{PROV}wasAttributedTo> ?m ; <{PROV}wasDerivedFrom> ?sh .
+                ?sh a <{Q}ContributedSheet> .
+                OPTIONAL {{ ?m <{RDFS}label> ?ml FILTER(LANG(?ml) = "{lang}") }}
+                OPTIONAL {{ ?sh <{RDFS}label> ?shl FILTER(LANG(?shl) = "{lang}") }} }} GROUP BY ?f ?m ?sh"""):
+            member, sheet = row["m"].value, row["sh"].value
+            out[row["f"].value]["contributed"] = {
+                "member": member, "member_label": row["mlabel"].value if row["mlabel"] is not None else short(member),
+                "sheet": sheet, "sheet_label": row["slabel"].value if row["slabel"] is not None else short(sheet)}
         for row in _rows(store, f"SELECT ?f ?n WHERE {{ VALUES ?f {{ {chunk} }} ?f <{Q}annexItem> ?n }}"):
             try:
                 out[row["f"].value]["annexItem"] = int(row["n"].value)
@@ -412,3 +426,20 @@ def provenance(store: ox.Store, iris: Iterable[str], *, lang: str = "fr") -> dic
             sec["label"] = section_labels.get(sec["iri"], (0, short(sec["iri"])))[1]
         rec["sections"].sort(key=lambda x: x["iri"])
     return out
+
+
+def cite(rec: dict, lang: str = "fr") -> str:
+    """One line saying where a fact comes from (a :func:`provenance` record): its report sections and annex
+    item, or the committee member and sheet that contributed it.
+
+    >>> cite({"sections": [{"label": "Québec rayonne"}], "annexItem": 3})
+    'Québec rayonne, item 3'
+    >>> cite({"sections": [], "contributed": {"member_label": "Université Laval", "sheet_label": "f.csv"}}, "en")
+    'contributed by Université Laval (f.csv)'
+    """
+    contributed = rec.get("contributed")
+    if contributed:
+        word = "contribué par" if lang == "fr" else "contributed by"
+        return f"{word} {contributed['member_label']} ({contributed['sheet_label']})"
+    text = "; ".join(s["label"] for s in rec.get("sections", []))
+    return text + (f", item {rec['annexItem']}" if rec.get("annexItem") else "")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -35,11 +36,11 @@ from qkg.graph.errors import ParameterError
 from qkg.ontology import PREFIXES, QKG
 
 __all__ = ["Changes", "Fact", "Entity", "Figure", "canonical_lines", "compare", "FORMATS", "render",
-           "build_snapshot", "record_build_changes", "read_build_changes", "CHANGES_FILE"]
+           "build_snapshot", "record_build_changes", "read_build_changes", "CHANGES_ARTEFACT"]
 
 FORMATS = ("text", "json", "turtle")
-#: The file, inside a build's folder, that holds its changes against the build before it (JSON).
-CHANGES_FILE = "changes.json"
+#: The build artefact (see :mod:`qkg.graph.building.artefacts`) holding a build's changes against the one before.
+CHANGES_ARTEFACT = "changes"
 _CS = Namespace("http://purl.org/vocab/changeset/schema#")
 _TYPE = f"<{RDF.type}>"
 _LABEL = f"<{RDFS.label}>"
@@ -398,20 +399,24 @@ def build_snapshot(path: Path) -> set[str]:
 
 
 def record_build_changes(previous: Path | None, current: Path, *, limit: int = 200) -> Changes | None:
-    """Compare a new build with the one it replaces and store the answer in the new build (for ``/changes``)."""
-    from qkg.graph.building.export import atomic_write
+    """Compare a new build with the one it replaces and store the answer with the new build (the ``changes``
+    artefact, read by ``/changes``)."""
+    from qkg.graph.building.artefacts import Artefacts
 
     if previous is None:
         return None
+    start = time.monotonic()
     changes = compare(build_snapshot(previous), build_snapshot(current), a_name=previous.name,
                       b_name=current.name, limit=limit)
-    atomic_write(current / CHANGES_FILE, render(changes, "json"))
+    Artefacts(current).write(CHANGES_ARTEFACT, changes.as_dict(), seconds=time.monotonic() - start)
     return changes
 
 
 def read_build_changes(build: Path) -> dict | None:
-    """The changes a build recorded against its predecessor, or None (first build, or built before qkg diff)."""
+    """The changes a build recorded against its predecessor, or None (first build, or built with --no-diff)."""
+    from qkg.graph.building.artefacts import ArtefactMissing, Artefacts
+
     try:
-        return json.loads((build / CHANGES_FILE).read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        return Artefacts(build).read(CHANGES_ARTEFACT)
+    except ArtefactMissing:
         return None

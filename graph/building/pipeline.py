@@ -33,6 +33,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
+from qkg.graph.building import artefacts as prepared
 from qkg.graph.building import inference
 from qkg.graph.errors import DataError
 from qkg.graph.serving.results import short
@@ -104,7 +105,8 @@ class BuildResult:
 
 
 def build(sources: Iterable[Source], *, data_dir: str | Path, shacl: bool | None = None,
-          progress: Callable[[str], None] | None = None) -> BuildResult:
+          progress: Callable[[str], None] | None = None,
+          artefacts: Iterable[prepared.Artefact] | None = None) -> BuildResult:
     """Build the graph from ``sources`` and publish it under ``data_dir``; all or nothing.
 
     Parameters
@@ -117,6 +119,9 @@ def build(sources: Iterable[Source], *, data_dir: str | Path, shacl: bool | None
         Run SHACL validation; ``None`` runs it when the data has at most :data:`SHACL_MAX_TRIPLES` triples.
     progress : callable, optional
         Receives one line per step.
+    artefacts : iterable of Artefact, optional
+        What to prepare for the server and store with the build (:mod:`qkg.graph.building.artefacts`);
+        defaults to :data:`~qkg.graph.building.artefacts.CORE` (the CLI passes the full set).
 
     Raises
     ------
@@ -127,10 +132,12 @@ def build(sources: Iterable[Source], *, data_dir: str | Path, shacl: bool | None
     sources = list(sources)
     layout = StoreLayout(data_dir)
     with layout.build_lock():
-        return _build(sources, layout, shacl=shacl, say=say)
+        return _build(sources, layout, shacl=shacl, say=say,
+                      artefacts=tuple(prepared.CORE if artefacts is None else artefacts))
 
 
-def _build(sources: list[Source], layout: StoreLayout, *, shacl: bool | None, say: Callable[[str], None]) -> BuildResult:
+def _build(sources: list[Source], layout: StoreLayout, *, shacl: bool | None, say: Callable[[str], None],
+           artefacts: tuple[prepared.Artefact, ...] = ()) -> BuildResult:
     started = time.perf_counter()
     steps: dict[str, float] = {}
     staging = layout.new_staging()
@@ -179,6 +186,9 @@ def _build(sources: list[Source], layout: StoreLayout, *, shacl: bool | None, sa
 
         _record_build(store, sources, asserted=asserted, inferred=inferred, shacl=shacl_state)
         graphs = len(list(store.named_graphs()))
+        t = time.perf_counter()
+        prepared.produce(store, staging.path, artefacts, progress=say)
+        steps["artefacts"] = time.perf_counter() - t
         t = time.perf_counter()
         path = staging.publish()
         steps["publish"] = time.perf_counter() - t

@@ -29,6 +29,9 @@
     });
   }
   function sources(fact) {
+    if (fact.contributed) {  // an activity from a member's own sheet, not from the report
+      return "contribué par / contributed by " + fact.contributed.member_label + " (" + fact.contributed.sheet_label + ")";
+    }
     var parts = (fact.sections || []).map(function (s) { return s.label; });
     var text = parts.join(" ; ") || "source inconnue / unknown source";
     if (fact.annexItem) text += ", n° " + fact.annexItem;

@@ -1,0 +1,75 @@
+"""The artefacts ``qkg build`` prepares for the server, drawn from every layer (see
+:mod:`qkg.graph.building.artefacts` for where they live and how they are read).
+
+==========================  ======  =================================================================
+name                        format  read by
+==========================  ======  =================================================================
+``stats``                   json    ``/api/stats``, the home page, ``/.well-known/void``
+``audit``                   json    ``/api/audit``, the home page
+``search``                  pickle  ``/api/search``, the search box (the label index)
+``centrality-actors``       json    ``/api/analysis/centrality`` with its default options (all rows)
+``page-centrality-fr|en``   json    the ``/analysis`` page's ranking
+==========================  ======  =================================================================
+
+Add an artefact by appending to :data:`ARTEFACTS`; read it with ``state.prepared(name)`` (which computes it
+once for a build made before the artefact existed).
+
+Examples
+--------
+>>> sorted(BY_NAME) == sorted(a.name for a in ARTEFACTS)
+True
+>>> BY_NAME["search"].fmt
+'pickle'
+"""
+from __future__ import annotations
+
+from qkg.graph.building.artefacts import CORE, Artefact
+
+__all__ = ["ARTEFACTS", "BY_NAME", "CENTRALITY_DEFAULTS", "PAGE_CENTRALITY_TOP"]
+
+#: The options of ``/api/analysis/centrality`` whose answer the build prepares (the route's defaults).
+CENTRALITY_DEFAULTS = {"projection": "actors", "betweenness": "auto", "seed": 42}
+#: Rows of the ``/analysis`` page's ranking.
+PAGE_CENTRALITY_TOP = 25
+
+
+def _audit(store) -> list[dict]:
+    from qkg.graph.building.audit import audit, findings_as_json
+
+    return findings_as_json(audit(store))
+
+
+def _search(store):
+    from qkg.graph.pages.search import SearchIndex
+
+    return SearchIndex.from_store(store)
+
+
+def _centrality(store) -> dict:
+    from qkg.graph.analysis.metrics import centrality
+    from qkg.graph.analysis.projection import project
+
+    graph = project(store, CENTRALITY_DEFAULTS["projection"], relations=None, year_from=None, year_to=None,
+                    fold_posts=False, fold_units=False, places=False, lang="fr")
+    return centrality(graph, betweenness=CENTRALITY_DEFAULTS["betweenness"], seed=CENTRALITY_DEFAULTS["seed"])
+
+
+def _page_centrality(lang: str):
+    def make(store) -> dict:
+        from qkg.graph.analysis.metrics import centrality
+        from qkg.graph.analysis.projection import actor_network
+
+        return centrality(actor_network(store, fold_posts=True, lang=lang), top=PAGE_CENTRALITY_TOP)
+    return make
+
+
+#: Every artefact ``qkg build`` prepares, in the order it makes them.
+ARTEFACTS: tuple[Artefact, ...] = (
+    *CORE,
+    Artefact("audit", _audit),
+    Artefact("search", _search, "pickle"),
+    Artefact("centrality-actors", _centrality),
+    Artefact("page-centrality-fr", _page_centrality("fr")),
+    Artefact("page-centrality-en", _page_centrality("en")),
+)
+BY_NAME: dict[str, Artefact] = {a.name: a for a in ARTEFACTS}

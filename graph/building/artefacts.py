@@ -1,0 +1,240 @@
+"""Artefacts: what depends only on the build, computed by the build and stored with it.
+
+Counts, the VoID figures, the search index, centralities, layouts, map aggregates: a page needs them at
+start, they depend on nothing but the built graph, and at a million triples each takes seconds to compute.
+So the build computes them once (:func:`produce`) and writes them next to its store; the server reads them
+back (:class:`Artefacts`) instead of computing them at start or on the first request.
+
+Layout, inside the build's store folder (so the artefacts are published, and pruned, with the store in one
+atomic rename; Oxigraph ignores the extra folder)::
+
+    .qkg/stores/20261204T071500-3f2a/
+      qkg-artefacts/
+        manifest.json          {"version": 1, "artefacts": {name: {"format", "bytes", "seconds"}}}
+        stats.json             one file per artefact: NAME.json, or NAME.pickle for Python objects
+        search.pickle
+
+Each file is written to a temporary name and renamed, so a reader never sees half a file. Pickles are only
+read from the data directory qkg itself wrote (never from a user's upload).
+
+Who declares what: an :class:`Artefact` pairs a name with the function that makes it from the store
+(``make(store) -> value``). The build takes the tuple of artefacts to make (the CLI passes the full set of
+:data:`qkg.api.prepared.ARTEFACTS`, which draws on every layer; :data:`CORE` is what this subpackage can make
+on its own). A build made before artefacts existed has none: :meth:`Artefacts.get` then computes the value
+once, keeps it, and tries to store it for next time.
+
+Examples
+--------
+>>> import tempfile
+>>> d = Artefacts(tempfile.mkdtemp())
+>>> d.write("counts", {"triples": 3})
+>>> d.read("counts"), d.names()
+({'triples': 3}, ['counts'])
+>>> d.get("layout", lambda: [(0.5, 1.0)], fmt="pickle")
+[(0.5, 1.0)]
+>>> sorted(d.names())
+['counts', 'layout']
+>>> d.read("missing")
+Traceback (most recent call last):
+...
+qkg.graph.building.artefacts.ArtefactMissing: no artefact 'missing' in this build
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import pickle
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Literal
+
+__all__ = ["ARTEFACT_DIR", "FORMAT_VERSION", "Artefact", "Artefacts", "ArtefactMissing", "CORE", "produce"]
+
+log = logging.getLogger("qkg.artefacts")
+
+#: The folder, inside a build's store folder, that holds its artefacts.
+ARTEFACT_DIR = "qkg-artefacts"
+#: Bumped when the layout changes; artefacts of another version are ignored (and recomputed).
+FORMAT_VERSION = 1
+_MANIFEST = "manifest.json"
+_SUFFIX = {"json": ".json", "pickle": ".pickle"}
+
+Format = Literal["json", "pickle"]
+
+
+class ArtefactMissing(LookupError):
+    """The build holds no artefact by that name (an older build, or one built without it)."""
+
+
+@dataclass(frozen=True)
+class Artefact:
+    """A named value the build computes from its store.
+
+    Parameters
+    ----------
+    name : str
+        The file name (without suffix); letters, digits, ``-`` and ``_``.
+    make : callable
+        ``make(store) -> value``; ``store`` is the build's store (read it, never write it).
+    fmt : "json" or "pickle"
+        JSON for plain data a page or an API answer shows; pickle for Python objects (an index, a graph).
+    """
+
+    name: str
+    make: Callable[[Any], Any]
+    fmt: Format = "json"
+
+
+class Artefacts:
+    """The artefacts of one build, in ``<store folder>/qkg-artefacts/``.
+
+    Parameters
+    ----------
+    store_dir : path
+        The build's store folder (``.qkg/stores/NAME``, or its ``.partial`` folder while it is built).
+
+    Reading is cheap and thread-safe; values read once are kept in memory (one instance per build).
+    """
+
+    def __init__(self, store_dir: str | os.PathLike[str]) -> None:
+        self.store_dir = Path(store_dir)
+        self.path = self.store_dir / ARTEFACT_DIR
+        self._memo: dict[str, Any] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    # -- reading ------------------------------------------------------------------------------------------
+
+    def manifest(self) -> dict:
+        """``{"version": int, "artefacts": {name: {"format", "bytes", "seconds"}}}`` (empty when none)."""
+        try:
+            data = json.loads((self.path / _MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {"version": FORMAT_VERSION, "artefacts": {}}
+        if data.get("version") != FORMAT_VERSION:
+            return {"version": FORMAT_VERSION, "artefacts": {}}
+        return data
+
+    def names(self) -> list[str]:
+        """The names of the stored artefacts."""
+        return sorted(self.manifest()["artefacts"])
+
+    def has(self, name: str) -> bool:
+        return name in self._memo or name in self.manifest()["artefacts"]
+
+    def read(self, name: str) -> Any:
+        """Return the artefact ``name``; raise :class:`ArtefactMissing` if this build has none by that name."""
+        if name in self._memo:
+            return self._memo[name]
+        entry = self.manifest()["artefacts"].get(name)
+        if entry is None:
+            raise ArtefactMissing(f"no artefact {name!r} in this build")
+        file = self.path / (name + _SUFFIX[entry["format"]])
+        try:
+            if entry["format"] == "json":
+                value = json.loads(file.read_text(encoding="utf-8"))
+            else:
+                with open(file, "rb") as fh:
+                    value = pickle.load(fh)  # noqa: S301 - written by qkg's own build, in its data directory
+        except Exception as exc:  # a file removed by hand, or a pickle of classes that changed since
+            raise ArtefactMissing(f"artefact {name!r} cannot be read ({exc})") from exc
+        self._memo[name] = value
+        return value
+
+    def get(self, name: str, compute: Callable[[], Any], *, fmt: Format = "json") -> Any:
+        """The artefact ``name``, or ``compute()`` once when the build has none (then kept, and stored if it can).
+
+        Concurrent callers of a missing artefact wait for one computation instead of each starting their own.
+        """
+        try:
+            return self.read(name)
+        except ArtefactMissing:
+            pass
+        with self._lock:
+            lock = self._locks.setdefault(name, threading.Lock())
+        with lock:
+            if name in self._memo:
+                return self._memo[name]
+            log.warning("build at %s has no artefact %r: computing it once (rebuild with `qkg build` to prepare it)",
+                        self.store_dir, name)
+            started = time.perf_counter()
+            value = compute()
+            self._memo[name] = value
+            try:
+                self.write(name, value, fmt=fmt, seconds=time.perf_counter() - started)
+            except OSError as exc:  # a read-only data directory: keep it in memory only
+                log.warning("could not store artefact %r: %s", name, exc)
+            return value
+
+    # -- writing ------------------------------------------------------------------------------------------
+
+    def write(self, name: str, value: Any, *, fmt: Format = "json", seconds: float | None = None) -> None:
+        """Store ``value`` as the artefact ``name`` (atomically: a temporary file, then a rename)."""
+        if not name or not all(c.isalnum() or c in "-_" for c in name):
+            raise ValueError(f"artefact names use letters, digits, '-' and '_': {name!r}")
+        if fmt == "json":
+            data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        elif fmt == "pickle":
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        else:
+            raise ValueError(f"unknown artefact format {fmt!r}: use 'json' or 'pickle'")
+        with self._lock:
+            self.path.mkdir(parents=True, exist_ok=True)
+            _atomic_write(self.path / (name + _SUFFIX[fmt]), data)
+            manifest = self.manifest()
+            manifest["artefacts"][name] = {"format": fmt, "bytes": len(data),
+                                           "seconds": None if seconds is None else round(seconds, 3)}
+            _atomic_write(self.path / _MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8"))
+            self._memo[name] = value
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            os.fchmod(fh.fileno(), 0o644)  # mkstemp's 0600 would hide it from a server run as another user
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def produce(store: Any, store_dir: str | os.PathLike[str], artefacts: Iterable[Artefact], *,
+            progress: Callable[[str], None] | None = None) -> dict[str, float]:
+    """Make every artefact from the build's ``store`` and write it into ``store_dir``; return seconds by name.
+
+    The build calls it after validation and before publishing, so the artefacts appear with the store.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> times = produce({"n": 5}, d, [Artefact("n", lambda store: store["n"] * 2)])
+    >>> list(times), Artefacts(d).read("n")
+    (['n'], 10)
+    """
+    say = progress or (lambda _msg: None)
+    out = Artefacts(store_dir)
+    seconds: dict[str, float] = {}
+    for artefact in artefacts:
+        started = time.perf_counter()
+        value = artefact.make(store)
+        seconds[artefact.name] = time.perf_counter() - started
+        out.write(artefact.name, value, fmt=artefact.fmt, seconds=seconds[artefact.name])
+        say(f"artefact {artefact.name}: {seconds[artefact.name]:.2f} s")
+    return seconds
+
+
+def _stats(store: Any) -> dict:
+    from qkg.graph.building.stats import graph_stats
+
+    return graph_stats(store)
+
+
+#: The artefacts this subpackage can make on its own (the build's default when the caller names none).
+CORE: tuple[Artefact, ...] = (Artefact("stats", _stats),)

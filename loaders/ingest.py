@@ -1,0 +1,644 @@
+"""Draft next year's data from the report's text: annex receptions and missions, the partners list, the headline
+figures; every fact cites its section and item, and nothing is guessed.
+
+``qkg ingest REPORT --year YYYY --out FOLDER`` reads the report (plain text, or a PDF through pdfminer.six),
+finds its parts by their structure (the ``ANNEXES`` title, numbered lists under headings recognised by their key
+words, the bullet list of figures), and matches every name it meets to the entities the graph already has
+(labels and alternative labels, accents and case ignored; see :class:`qkg.loaders.activities.LabelIndex`).
+
+What it cannot resolve (a city no entity names, a partner that matches two organisations, a mission whose
+leader is not named) is never invented: it goes to ``review.yaml`` as a YAML record (the format the build reads)
+with the report's line and "did you mean" candidates, and stays out of the draft.
+
+The draft folder holds ``<year>/`` (receptions, missions, partners, figures, the report and its sections, and the
+definitions of the existing entities the draft refers to) and ``background/`` (copied from the base data), so
+``qkg build --data FOLDER`` builds it on its own. :func:`evaluate` compares a draft with a curated graph of the
+same year, fact by fact (precision and recall per class).
+
+>>> index = LabelIndex({"lausanne": {"https://w3id.org/qkg/id/lausanne"}}, {"https://w3id.org/qkg/id/lausanne":
+...                     {"https://w3id.org/qkg/def#City"}})
+>>> [m.iri.rsplit("/", 1)[1] for m in find_names("Mission à Lausanne, en Suisse", index)]
+['lausanne']
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+
+from qkg.graph.errors import DataError
+from qkg.loaders.activities import LabelIndex
+from qkg.loaders.report import normalise
+from qkg.ontology import PREFIXES, QKG, QKGD
+
+__all__ = ["Draft", "Match", "find_names", "read_text", "draft", "write_draft", "curated_facts", "evaluate", "indicator_words",
+           "CLASSES"]
+
+PROV = Namespace("http://www.w3.org/ns/prov#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+#: The classes of drafted facts that :func:`evaluate` scores.
+CLASSES = ("receptions", "legs", "leaders", "partners", "figures")
+_CITY, _COUNTRY, _POST = str(QKG.City), str(QKG.Country), str(QKG.Post)
+_ORGS = {str(QKG[c]) for c in ("Organisation", "PublicAdministration", "LocalGovernment", "RegionalGovernment",
+                                 "NationalGovernment", "DiplomaticRepresentation", "InternationalOrganisation",
+                                 "CityNetwork", "OrganisationalUnit", "Committee", "Company", "AcademicInstitution",
+                                 "Group")}
+_HOME_CITY = str(QKGD["quebec"])
+_HOME_MAYOR = str(QKGD["maire-de-quebec"])
+_ITEM = re.compile(r"^\s*(\d{1,3})\s*[.)]\s+(.*\S)\s*$")
+_ELISION = re.compile(r"^(?:l|d|qu|j|n|s|c)['’]", re.I)
+_NUMBER_WORDS = {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9,
+                 "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16,
+                 "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50}
+_STOP = {"de", "la", "le", "les", "des", "du", "a", "au", "aux", "et", "en", "dont", "lors", "dans", "pour", "qui",
+         "est", "sont", "d", "l", "un", "une", "avec", "sur", "par", "ville", "quebec"}
+#: Annex headings, recognised by key words of the normalised line (so a reworded heading is still found).
+_HEADING_WORDS = (("receptions-courtesy", ("courtoisie",)), ("receptions-collaboration", ("collaboration",)),
+                  ("receptions-strategic", ("strategique",)), ("missions", ("missions",)),
+                  ("partners", ("acteurs",)), ("partners", ("partenaires",)))
+_CATEGORY = {"receptions-courtesy": "cat-courtesy", "receptions-collaboration": "cat-collaboration",
+             "receptions-strategic": "cat-strategic"}
+
+
+@dataclass(frozen=True)
+class Match:
+    """A name found in a text: the entity, the words matched and where they start."""
+
+    iri: str
+    words: str
+    start: int
+
+
+@dataclass
+class Item:
+    annex: str
+    number: int
+    text: str
+    line: int
+
+
+@dataclass
+class Draft:
+    """The facts drafted from a report, and what needs a person."""
+
+    year: int
+    facts: dict[str, set[tuple]] = field(default_factory=lambda: defaultdict(set))
+    review: list[dict] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    figures_line: dict[tuple, int] = field(default_factory=dict)
+
+
+# --- reading --------------------------------------------------------------------------------------------------
+
+def read_text(path: Path) -> str:
+    """The report's text: a ``.txt``/``.md`` file as is, a ``.pdf`` through pdfminer.six."""
+    if not path.is_file():
+        raise DataError(f"{path}: no such report file", file=str(path), hint="pass the report's text or PDF file")
+    if path.suffix.lower() == ".pdf":
+        try:
+            from pdfminer.high_level import extract_text
+        except ImportError:
+            raise DataError(f"{path}: reading a PDF needs pdfminer.six", file=str(path),
+                            hint="pip install 'qkg[pdf]' (or pdfminer.six), or pass the report's text") from None
+        try:
+            return extract_text(str(path))
+        except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for a damaged file
+            raise DataError(f"{path}: not a readable PDF ({exc.__class__.__name__})", file=str(path),
+                            hint="export the report as text and pass the .txt file") from None
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text (byte {exc.start})", file=str(path),
+                        hint="save the report as UTF-8 text") from None
+
+
+def _clean(text: str) -> str:
+    """Typographic quotes and dashes made plain, page-break artefacts and soft hyphens removed."""
+    table = str.maketrans({"’": "'", "‘": "'", "«": '"', "»": '"', "“": '"', "”": '"', "–": "-", "—": "-",
+                           "\u00ad": None, "\u00a0": " ", "\u202f": " ", "\f": "\n"})
+    return text.translate(table)
+
+
+def _annex_items(lines: list[str]) -> list[Item]:
+    """Numbered items under the annex headings, after the last line that is exactly ``ANNEXES``."""
+    starts = [i for i, line in enumerate(lines) if normalise(line) == "annexes"]
+    start = starts[-1] if starts else 0
+    current, items, open_item = None, [], False
+    for n, line in enumerate(lines[start:], start=start + 1):
+        m = _ITEM.match(line)
+        if m and current:
+            items.append(Item(current, int(m.group(1)), m.group(2).rstrip(";."), n))
+            open_item = not m.group(2).rstrip().endswith((";", "."))
+            continue
+        if open_item and line.strip():  # an item wrapped over lines (a PDF's layout): join it
+            text = line.strip()
+            items[-1].text = f"{items[-1].text} {text}".rstrip(";.")
+            open_item = not text.endswith((";", "."))
+            continue
+        open_item = False
+        head = normalise(line)
+        if head and not m and len(head) < 160:
+            for annex, words in _HEADING_WORDS:
+                if all(w in head for w in words):
+                    current = annex
+                    break
+    return items
+
+
+# --- matching -------------------------------------------------------------------------------------------------
+
+def _tokens(text: str) -> list[tuple[str, int]]:
+    out = []
+    for m in re.finditer(r"[\w'’.-]+", text):
+        word = _ELISION.sub("", m.group(0)).strip(".-'")
+        if word:
+            out.append((word, m.start()))
+    return out
+
+
+def find_names(text: str, index: LabelIndex, kinds: set[str] | None = None, *, longest: int = 9) -> list[Match]:
+    """Entities named in ``text`` (longest names first, left to right, no overlap; only unambiguous names)."""
+    tokens = _tokens(text)
+    found, i = [], 0
+    while i < len(tokens):
+        for size in range(min(longest, len(tokens) - i), 0, -1):
+            words = " ".join(t for t, _ in tokens[i:i + size])
+            iris = {x for x in index.names.get(normalise(words), set())
+                    if kinds is None or index.types.get(x, set()) & kinds}
+            if len(iris) == 1:
+                found.append(Match(next(iter(iris)), words, tokens[i][1]))
+                i += size
+                break
+        else:
+            i += 1
+    return found
+
+
+def _candidates(index: LabelIndex, words: str, kinds: set[str]) -> list[str]:
+    import difflib
+
+    keys = [k for k in difflib.get_close_matches(normalise(words), list(index.names), n=6, cutoff=0.7)
+            if any(index.types.get(x, set()) & kinds for x in index.names[k])]
+    return [f"{k} ({', '.join(sorted(_curie(x) for x in index.names[k]))})" for k in keys[:3]]
+
+
+def _curie(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return f"<{iri}>"
+
+
+# --- drafting -------------------------------------------------------------------------------------------------
+
+def draft(text: str, year: int, index: LabelIndex, *, indicators: dict[str, set[str]]) -> Draft:
+    """Draft the facts of a report's text. ``indicators``: indicator IRI -> words of its labels."""
+    text = _clean(text)
+    lines = text.splitlines()
+    out = Draft(year)
+    out.items = _annex_items(lines)
+    for item in out.items:
+        if item.annex in _CATEGORY:
+            out.facts["receptions"].add((_CATEGORY[item.annex], item.number))
+        elif item.annex == "missions":
+            _mission(item, index, out)
+        elif item.annex == "partners":
+            _partner(item, index, out)
+    _figures(lines, indicators, out)
+    _narrative(lines, out)
+    return out
+
+
+def _narrative(lines: list[str], out: Draft) -> None:
+    """List the narrative sections (bullets and paragraphs before the annexes) for a person: their facts (events,
+    agreements, projects, who met whom) have no fixed structure to draft from."""
+    end = max((i for i, line in enumerate(lines) if normalise(line) == "annexes"), default=len(lines))
+    start = next((i for i, line in enumerate(lines) if "en chiffres" in normalise(line)), 0)
+    heading, first, bullets, paragraphs = None, 0, 0, 0
+
+    def flush() -> None:
+        if heading and (bullets or paragraphs):
+            out.review.append({"record": f"section {heading}", "line": first, "kind": "narrative",
+                               "bullets": bullets, "paragraphs": paragraphs,
+                               "hint": "not drafted: add its events, agreements and projects by hand (or a sheet)"})
+
+    for n, line in enumerate(lines[start:end], start=start + 1):
+        text = line.strip()
+        if not text:
+            continue
+        if text.startswith(("-", "•", "*")):
+            bullets += 1
+        elif len(text) < 90 and not text.endswith((".", ":", ";", ",")) and "\t" not in line:
+            flush()
+            heading, first, bullets, paragraphs = text, n, 0, 0
+        else:
+            paragraphs += 1
+    flush()
+
+
+def _mission(item: Item, index: LabelIndex, out: Draft) -> None:
+    posts = [m for m in find_names(item.text, index, {_POST})]
+    if posts:
+        out.facts["leaders"].add((item.number, posts[0].iri))
+    elif re.search(r"\bmaire\b", normalise(item.text)):  # "le maire", in this report, is Québec's
+        out.facts["leaders"].add((item.number, _HOME_MAYOR))
+    else:
+        out.review.append({"record": f"mission {item.number}", "line": item.line, "missing": "qkg:missionLeader",
+                           "number": item.number, "words": "", "did_you_mean": [],
+                           "hint": "name the post or person who led the mission (a qkg:Post)"})
+    cities, seen = [], set()
+    for m in find_names(item.text, index, {_CITY}):
+        if m.iri != _HOME_CITY and m.iri not in seen:
+            seen.add(m.iri)
+            cities.append(m)
+    for order, m in enumerate(cities, start=1):
+        out.facts["legs"].add((item.number, order, m.iri))
+    # words after "à" that name no city: leave them to a person, with candidates
+    known = {normalise(m.words) for m in cities}
+    extra = len(cities)
+    for m in re.finditer(r"\b(?:à|a)\s+([A-ZÉÈÀÂÎÔÛÇ][\w'-]*(?:\s+(?:del|de|do|da|di)?\s*[A-ZÉÈÀÂÎÔÛÇ][\w'-]*)*)",
+                         item.text):
+        words = m.group(1)
+        if normalise(words) in known or any(normalise(words) in k or k in normalise(words) for k in known):
+            continue
+        if find_names(words, index):  # a country, an organisation...: not a leg
+            continue
+        extra += 1
+        out.review.append({"record": f"mission {item.number}", "line": item.line, "missing": "qkg:legCity",
+                           "number": item.number, "order": extra,
+                           "words": words, "did_you_mean": _candidates(index, words, {_CITY}),
+                           "hint": "add the city to the data (geography) or confirm it is not a leg"})
+
+
+_ARTICLES = re.compile(r"\b(?:de la|de l'|des|du|de|la|le|les|l'|et|aux|au)\b\s*")
+
+
+def _bare(text: str) -> str:
+    """Normalised without articles or punctuation: "de la Lutte aux changements" ~ "Lutte aux changements"."""
+    return " ".join(_ARTICLES.sub(" ", normalise(text).replace(",", " ").replace("'", "' ")).split())
+
+
+def _org_named(text: str, index: LabelIndex) -> str | None:
+    """The one organisation a partner entry names: its whole text, its name without a trailing "(ACRONYM)" (the
+    acronym must agree), either side of " - ", or the same words without articles."""
+    def orgs(words: str) -> set[str]:
+        return {x for x in index.names.get(normalise(words), set()) if index.types.get(x, set()) & _ORGS}
+
+    found = orgs(text)
+    acronym = re.match(r"^(.*\S)\s*\(([^()]+)\)$", text)
+    if not found and acronym:
+        found = orgs(acronym.group(1))
+        also = orgs(acronym.group(2))
+        if also and found and not (found & also):
+            return None  # the name and the acronym disagree
+        found = found or also
+    if not found and " - " in text:
+        found = set().union(*(orgs(part) for part in text.split(" - ")))
+    if not found:
+        bare = _bare(acronym.group(1) if acronym else text)
+        found = {x for key, iris in index.names.items() if _bare(key) == bare for x in iris
+                 if index.types.get(x, set()) & _ORGS}
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def _partner(item: Item, index: LabelIndex, out: Draft) -> None:
+    whole = _org_named(item.text, index)
+    if whole:
+        out.facts["partners"].add((item.number, whole))
+        return
+    parts = [p for p in re.split(r"\s+et\s+|\s*,\s*", item.text) if p.strip()]
+    found = [find_names(p, index, _ORGS) for p in parts]
+    if len(parts) > 1 and all(len(f) == 1 and normalise(f[0].words) == normalise(_ELISION.sub("", p.strip()))
+                              for f, p in zip(found, parts, strict=True)):
+        for f in found:
+            out.facts["partners"].add((item.number, f[0].iri))
+        return
+    out.review.append({"record": f"partner {item.number}", "line": item.line, "missing": "qkg:partnerOrganisation",
+                       "number": item.number, "words": item.text, "did_you_mean": _candidates(index, item.text, _ORGS),
+                       "hint": "add the organisation to the data, or write its CURIE"})
+
+
+def _number(word: str) -> int | None:
+    w = normalise(word)
+    if w.isdigit():
+        n = int(w)
+        return None if n >= 1900 else n
+    return _NUMBER_WORDS.get(w)
+
+
+def _content(words: list[str]) -> list[str]:
+    return [w for w in (normalise(_ELISION.sub("", x)).strip(".,;:()") for x in words) if w and w not in _STOP]
+
+
+def _figures(lines: list[str], indicators: dict[str, set[str]], out: Draft) -> None:
+    """Headline figures: in the bullets after a line about the year "en chiffres", each number followed by words
+    that name an indicator (most of the indicator's label words among the next four content words)."""
+    start = next((i for i, line in enumerate(lines) if "en chiffres" in normalise(line)), None)
+    if start is None:
+        return
+    bullets: list[tuple[int, str]] = []
+    for n, line in enumerate(lines[start + 1:], start=start + 2):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith(("-", "•", "*")):
+            bullets.append((n, stripped.lstrip("-•* ")))
+        elif bullets and not bullets[-1][1].endswith((";", ".")):
+            bullets[-1] = (bullets[-1][0], f"{bullets[-1][1]} {stripped}")  # a bullet wrapped over lines
+        else:
+            break
+    for n, bullet in bullets:
+        words = bullet.split()
+        for i, word in enumerate(words):
+            value = _number(word.strip(",;"))
+            if value is None:
+                continue
+            following = []
+            for w in words[i + 1:i + 9]:
+                if _number(w.strip(",;")) is not None:
+                    break  # the next number starts its own figure
+                following.append(w)
+            window = _content(following)[:4]
+            best, key = None, None
+            for iri, label_words in sorted(indicators.items()):
+                hits = [k for k, w in enumerate(window) if w in label_words]
+                if not hits:
+                    continue
+                ratio = len(set(window) & label_words) / len(label_words)
+                if ratio < 0.5 and hits[0] != 0:
+                    continue  # a weak match must at least be the first word after the number
+                rank = (ratio, -hits[0])
+                if key is None or rank > key:
+                    best, key = iri, rank
+            if best is not None:
+                out.facts["figures"].add((best, value))
+                out.figures_line[(best, value)] = n
+
+
+# --- writing --------------------------------------------------------------------------------------------------
+
+def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: dict[str, dict[str, str]]) -> list[Path]:
+    """Write the draft folder (``<year>/*.ttl``, ``background/``, ``review.yaml``); return the files written."""
+    from qkg.graph.building.export import atomic_write
+
+    year = d.year
+    ydir = out / str(year)
+    ydir.mkdir(parents=True, exist_ok=True)
+    if (base / "background").is_dir() and not (out / "background").exists():
+        shutil.copytree(base / "background", out / "background")
+    sec = {k: URIRef(QKGD[f"bri-{year}-{k}"]) for k in ("annex-receptions-courtesy", "annex-receptions-collaboration",
+                                                          "annex-receptions-strategic", "annex-missions",
+                                                          "annex-partners", "highlights")}
+    report = URIRef(QKGD[f"bri-{year}"])
+    files: dict[str, Graph] = {name: Graph() for name in ("report", "receptions", "missions", "partners",
+                                                           "highlights")}
+    g = files["report"]
+    g.add((report, RDF.type, QKG.Report))
+    g.add((report, RDFS.label, Literal(f"Rapport des actions internationales {year} (brouillon)", lang="fr")))
+    g.add((report, RDFS.label, Literal(f"{year} international relations report (draft)", lang="en")))
+    for key, node in sec.items():
+        g.add((node, RDF.type, QKG.ReportSection))
+        g.add((node, RDFS.label, Literal(f"Rapport {year} : {key}", lang="fr")))
+        g.add((node, URIRef("http://purl.org/dc/terms/isPartOf"), report))
+    names = {"cat-courtesy": ("courtesy", "de courtoisie", "Courtesy"),
+             "cat-collaboration": ("collaboration", "de collaboration", "Collaboration"),
+             "cat-strategic": ("strategic", "stratégique", "Strategic")}
+    g = files["receptions"]
+    for cat, number in sorted(d.facts["receptions"]):
+        slug, fr, en = names[cat]
+        node = URIRef(QKGD[f"reception-{year}-{slug}-{number:02d}"])
+        g.add((node, RDF.type, QKG.Reception))
+        g.add((node, RDFS.label, Literal(f"Accueil {fr} n° {number} ({year})", lang="fr")))
+        g.add((node, RDFS.label, Literal(f"{en} reception no. {number} ({year})", lang="en")))
+        g.add((node, QKG.category, URIRef(QKGD[cat])))
+        g.add((node, QKG.annexItem, Literal(number)))
+        g.add((node, PROV.wasDerivedFrom, sec[f"annex-receptions-{slug}"]))
+    g = files["missions"]
+    leaders = dict(d.facts["leaders"])
+    legs: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for number, order, city in d.facts["legs"]:
+        legs[number].append((order, city))
+    for number in sorted(set(leaders) | set(legs)):
+        node = URIRef(QKGD[f"mission-{year}-{number:02d}"])
+        g.add((node, RDF.type, QKG.Mission))
+        g.add((node, RDFS.label, Literal(f"Mission {number} ({year})", lang="fr")))
+        g.add((node, RDFS.label, Literal(f"Mission {number} ({year})", lang="en")))
+        g.add((node, QKG.annexItem, Literal(number)))
+        if number in leaders:
+            g.add((node, QKG.missionLeader, URIRef(leaders[number])))
+        for order, city in sorted(legs[number]):
+            leg = URIRef(QKGD[f"mission-{year}-{number:02d}-leg-{order}"])
+            city_name = labels.get(city, {}).get("fr", _curie(city))
+            g.add((node, QKG.leg, leg))
+            g.add((leg, RDF.type, QKG.MissionLeg))
+            g.add((leg, RDFS.label, Literal(f"Mission {number}, étape {order} : {city_name}", lang="fr")))
+            g.add((leg, QKG.legOrder, Literal(order)))
+            g.add((leg, QKG.legCity, URIRef(city)))
+            g.add((leg, PROV.wasDerivedFrom, sec["annex-missions"]))
+        g.add((node, PROV.wasDerivedFrom, sec["annex-missions"]))
+    g = files["partners"]
+    for number, org in sorted(d.facts["partners"]):
+        node = URIRef(QKGD[f"partner-entry-{year}-{number:02d}"])
+        if (node, RDF.type, QKG.PartnerEntry) not in g:
+            g.add((node, RDF.type, QKG.PartnerEntry))
+            g.add((node, RDFS.label, Literal(f"Partenaire {number} ({year})", lang="fr")))
+            g.add((node, QKG.annexItem, Literal(number)))
+            g.add((node, PROV.wasDerivedFrom, sec["annex-partners"]))
+        g.add((node, QKG.partnerOrganisation, URIRef(org)))
+    g = files["highlights"]
+    for indicator, value in sorted(d.facts["figures"]):
+        name = indicator.rsplit("/", 1)[1].removeprefix("ind-")
+        node = URIRef(QKGD[f"figure-{year}-{name}"])
+        g.add((node, RDF.type, QKG.DeclaredFigure))
+        g.add((node, RDFS.label, Literal(f"{labels.get(indicator, {}).get('fr', name)} : {value}", lang="fr")))
+        g.add((node, QKG.indicator, URIRef(indicator)))
+        g.add((node, QKG.statedValue, Literal(value)))
+        g.add((node, PROV.wasDerivedFrom, sec["highlights"]))
+    written = []
+    for name, graph in files.items():
+        for prefix, ns in PREFIXES.items():
+            graph.bind(prefix, ns)
+        path = ydir / f"{name}.ttl"
+        atomic_write(path, graph.serialize(format="turtle").encode("utf-8"))
+        written.append(path)
+    entities = _referenced_definitions(files.values(), base, year)
+    if entities is not None:
+        path = ydir / "entities.ttl"
+        atomic_write(path, entities.serialize(format="turtle").encode("utf-8"))
+        written.append(path)
+    review = out / "review.yaml"
+    atomic_write(review, _review_yaml(d, set(leaders) | set(legs)).encode("utf-8"))
+    written.append(review)
+    return written
+
+
+#: Classes of facts: their instances are never copied from the base data into a draft (the draft states its own).
+_FACT_TYPES = {str(QKG[c]) for c in ("Activity", "Reception", "CourtesyReception", "CollaborationReception",
+                                       "StrategicReception", "Mission", "MissionLeg", "NetworkMeeting", "Event",
+                                       "Project", "Agreement", "PartnerEntry", "Report", "ReportSection",
+                                       "DeclaredFigure", "ContributedActivity", "ContributedSheet")} | {
+    "http://www.w3.org/ns/org#Membership"}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", normalise(text)).strip("-")[:40] or "x"
+
+
+def _review_yaml(d: Draft, missions: set[int]) -> str:
+    """``review.yaml``: narrative sections listed in comments; each unresolved fact a record in the build's YAML
+    format whose missing value is a ``qkgd:TODO-...`` placeholder, so the build names the record to complete (and
+    suggests the entity) until a person replaces it."""
+    year = d.year
+    open_points = [r for r in d.review if r.get("kind") != "narrative"]
+    out = [f"# qkg ingest {year}: {len(open_points)} fact(s) to complete, "
+           f"{len(d.review) - len(open_points)} narrative section(s) to add by hand.",
+           "# Each record below is read by the build: replace its qkgd:TODO-... value with the entity meant (the",
+           "# build names the record until then), or delete the record if the report does not state that fact.", ""]
+    for r in d.review:
+        if r.get("kind") == "narrative":
+            out.append(f"# report line {r['line']}: {r['record']} ({r['bullets']} bullet(s), "
+                       f"{r['paragraphs']} paragraph(s)): not drafted")
+    mission_keys: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    mission_notes: dict[int, list[str]] = defaultdict(list)
+    records: list[list[str]] = []
+    for r in open_points:
+        n = r["number"]
+        said = f"# report line {r['line']}, {r['record']}: {r['missing']} unresolved"
+        said += f" ({r['words']!r})" if r["words"] and len(r["words"]) < 120 else ""
+        said += "; did you mean " + " or ".join(r["did_you_mean"]) + "?" if r["did_you_mean"] else ""
+        todo = f"qkgd:TODO-{_slug(r['words']) if r['words'] else 'leader'}"
+        if r["missing"] == "qkg:legCity":
+            leg = f"mission-{year}-{n:02d}-leg-{r['order']}"
+            records.append([said, "#   (check the leg's order too)", f"- id: {leg}", "  type: qkg:MissionLeg",
+                            f"  label@fr: 'Mission {n}, étape {r['order']} (à compléter)'",
+                            f"  qkg:legOrder^^xsd:integer: '{r['order']}'", f"  qkg:legCity: {todo}",
+                            f"  prov:wasDerivedFrom: qkgd:bri-{year}-annex-missions"])
+            mission_keys[n]["qkg:leg"].append(f"qkgd:{leg}")
+        elif r["missing"] == "qkg:partnerOrganisation":
+            records.append([said, f"- id: partner-entry-{year}-{n:02d}", "  type: qkg:PartnerEntry",
+                            f"  label@fr: 'Partenaire {n} ({year})'", f"  qkg:annexItem^^xsd:integer: '{n}'",
+                            f"  qkg:partnerOrganisation: {todo}",
+                            f"  prov:wasDerivedFrom: qkgd:bri-{year}-annex-partners"])
+        elif r["missing"] == "qkg:missionLeader":
+            mission_keys[n]["qkg:missionLeader"].append(todo)
+            mission_notes[n].append(said)
+    for n, keys in sorted(mission_keys.items()):
+        rec = [*mission_notes[n], f"- id: mission-{year}-{n:02d}"]
+        if n not in missions:
+            rec += ["  type: qkg:Mission", f"  label@fr: 'Mission {n} ({year})'",
+                    f"  qkg:annexItem^^xsd:integer: '{n}'", f"  prov:wasDerivedFrom: qkgd:bri-{year}-annex-missions"]
+        rec += [f"  {key}: [{', '.join(values)}]" for key, values in keys.items()]
+        records.append(rec)
+    for rec in records:
+        out += ["", *rec]
+    if not records:
+        out += ["", "[]"]
+    return "\n".join(out) + "\n"
+
+
+def _referenced_definitions(graphs, base: Path, year: int) -> Graph | None:
+    """The definitions of the entities (places, organisations, posts, people) the draft and the background refer
+    to, copied from the base data's year folders without their provenance, closed over what they refer to.
+
+    Facts (activities, agreements, memberships, figures...) are never copied, and a link to one is dropped, so the
+    draft states only what its own report says and still builds on its own.
+    """
+    from qkg.ontology import ontology_paths
+
+    defined = Graph()
+    for folder in sorted(p for p in base.iterdir() if p.is_dir() and p.name != "background"):
+        for path in sorted(folder.glob("*.ttl")):
+            defined.parse(path, format="turtle")
+    if not len(defined):
+        return None
+    background, ontology = Graph(), Graph()
+    for path in sorted((base / "background").glob("*.ttl")) if (base / "background").is_dir() else []:
+        background.parse(path, format="turtle")
+    for path in ontology_paths():
+        ontology.parse(path, format="turtle")
+    known = set(background.subjects(RDF.type, None)) | set(ontology.subjects(RDF.type, None))  # defined there
+
+    def entity(iri) -> bool:
+        types = {str(t) for t in defined.objects(iri, RDF.type)}
+        return bool(types) and not types & _FACT_TYPES
+
+    starts = [*(o for g in graphs for o in g.objects()), *background.objects()]
+    wanted = [o for o in starts if isinstance(o, URIRef) and str(o).startswith(str(QKGD))]
+    out, seen = Graph(), set()
+    while wanted:
+        iri = wanted.pop()
+        if iri in seen or iri in known or not entity(iri):
+            continue
+        seen.add(iri)
+        for s, p, o in defined.triples((iri, None, None)):
+            if str(p).startswith(str(PROV)):
+                continue  # its provenance cites the base year's sections, which the draft does not have
+            out.add((s, p, o))
+            if isinstance(o, URIRef) and str(o).startswith(str(QKGD)):
+                wanted.append(o)
+    for s, p, o in list(out):
+        if isinstance(o, URIRef) and str(o).startswith(str(QKGD)) and o not in seen and o not in known:
+            out.remove((s, p, o))  # a link to a fact of the base year
+    for prefix, ns in PREFIXES.items():
+        out.bind(prefix, ns)
+    return out
+
+
+# --- evaluation -----------------------------------------------------------------------------------------------
+
+def curated_facts(graph: Graph, year: int) -> dict[str, set[tuple]]:
+    """The facts of a curated graph in the draft's terms, for the report of ``year``."""
+    q = "PREFIX qkg: <https://w3id.org/qkg/def#> PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX qkgd: <https://w3id.org/qkg/id/>\n"
+    sections = f"https://w3id.org/qkg/id/bri-{year}-"
+    out: dict[str, set[tuple]] = defaultdict(set)
+    for cat, n in graph.query(q + "SELECT ?c ?n WHERE { ?r a qkg:Reception ; qkg:category ?c ; qkg:annexItem ?n ; "
+                                  f"prov:wasDerivedFrom ?s FILTER(STRSTARTS(STR(?s), '{sections}')) }}"):
+        out["receptions"].add((str(cat).rsplit("/", 1)[1], int(n)))
+    for n, order, city in graph.query(q + "SELECT ?n ?o ?c WHERE { ?m a qkg:Mission ; qkg:annexItem ?n ; qkg:leg ?l ; "
+                                          f"prov:wasDerivedFrom ?s . ?l qkg:legOrder ?o ; qkg:legCity ?c "
+                                          f"FILTER(STRSTARTS(STR(?s), '{sections}')) }}"):
+        out["legs"].add((int(n), int(order), str(city)))
+    for n, leader in graph.query(q + "SELECT ?n ?p WHERE { ?m a qkg:Mission ; qkg:annexItem ?n ; qkg:missionLeader ?p ; "
+                                     f"prov:wasDerivedFrom ?s FILTER(STRSTARTS(STR(?s), '{sections}')) }}"):
+        out["leaders"].add((int(n), str(leader)))
+    for n, org in graph.query(q + "SELECT ?n ?o WHERE { ?e a qkg:PartnerEntry ; qkg:annexItem ?n ; "
+                                  f"qkg:partnerOrganisation ?o ; prov:wasDerivedFrom ?s "
+                                  f"FILTER(STRSTARTS(STR(?s), '{sections}')) }}"):
+        out["partners"].add((int(n), str(org)))
+    for ind, value in graph.query(q + "SELECT ?i ?v WHERE { ?f a qkg:DeclaredFigure ; qkg:indicator ?i ; "
+                                      f"qkg:statedValue ?v ; prov:wasDerivedFrom qkgd:bri-{year}-highlights }}"):
+        out["figures"].add((str(ind), int(value)))
+    return out
+
+
+def evaluate(d: Draft, curated: dict[str, set[tuple]]) -> dict[str, dict[str, float | int]]:
+    """Precision and recall of the drafted facts per class, against a curated graph's facts."""
+    scores = {}
+    for cls in CLASSES:
+        drafted, truth = d.facts.get(cls, set()), curated.get(cls, set())
+        right = len(drafted & truth)
+        scores[cls] = {"drafted": len(drafted), "curated": len(truth), "right": right,
+                       "wrong": len(drafted - truth), "missed": len(truth - drafted),
+                       "precision": right / len(drafted) if drafted else 1.0,
+                       "recall": right / len(truth) if truth else 1.0}
+    return scores
+
+
+def indicator_words(graph: Graph) -> dict[str, set[str]]:
+    """Each indicator (``qkg:indicator`` values, or concepts of ``qkgd:scheme-indicators``) -> its label words."""
+    out: dict[str, set[str]] = {}
+    scheme = URIRef(QKGD["scheme-indicators"])
+    for ind in set(graph.subjects(SKOS.inScheme, scheme)):
+        words: set[str] = set()
+        for label in graph.objects(ind, SKOS.prefLabel):
+            if getattr(label, "language", None) == "fr":
+                words |= set(_content(str(label).split()))
+        out[str(ind)] = words
+    return out
+
+

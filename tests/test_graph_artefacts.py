@@ -1,0 +1,105 @@
+"""Artefacts: written with the build, atomically, read back as written; an old build gets them computed once."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qkg.api.prepared import ARTEFACTS
+from qkg.graph.building.artefacts import ARTEFACT_DIR, Artefact, Artefacts, ArtefactMissing
+from qkg.graph.building.pipeline import build
+from qkg.graph.building.stats import graph_stats
+from qkg.graph.errors import DataError
+from qkg.graph.pages.search import SearchIndex
+from qkg.graph.serving.store import StoreLayout, open_read_only
+from qkg.loaders.sources import discover
+from tests.test_api_support import start_server
+
+MINI = Path(__file__).parent / "data" / "mini"
+
+
+def test_json_and_pickle_round_trip(tmp_path):
+    store = Artefacts(tmp_path)
+    store.write("figures", {"a": [1, 2], "é": "ü"})
+    store.write("pairs", {(1, 2): {3}}, fmt="pickle")
+    again = Artefacts(tmp_path)  # a fresh reader: nothing memoised
+    assert again.read("figures") == {"a": [1, 2], "é": "ü"}
+    assert again.read("pairs") == {(1, 2): {3}}
+    assert again.names() == ["figures", "pairs"]
+    assert sorted(p.name for p in (tmp_path / ARTEFACT_DIR).iterdir()) == ["figures.json", "manifest.json", "pairs.pickle"]
+
+
+def test_bad_names_and_unreadable_files_are_refused(tmp_path):
+    store = Artefacts(tmp_path)
+    with pytest.raises(ValueError, match="letters, digits"):
+        store.write("../escape", 1)
+    store.write("x", 1, fmt="pickle")
+    (tmp_path / ARTEFACT_DIR / "x.pickle").write_bytes(b"not a pickle")
+    with pytest.raises(ArtefactMissing, match="cannot be read"):
+        Artefacts(tmp_path).read("x")
+
+
+def test_get_computes_a_missing_artefact_once_and_stores_it(tmp_path):
+    calls = []
+    store = Artefacts(tmp_path)
+    for _ in range(3):
+        assert store.get("late", lambda: calls.append(1) or {"n": 7}) == {"n": 7}
+    assert calls == [1]
+    assert Artefacts(tmp_path).read("late") == {"n": 7}
+
+
+def test_the_build_publishes_its_artefacts_with_its_store(tmp_path):
+    extra = Artefact("entities", lambda store: len(list(store.query("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } }"))))
+    result = build(discover(MINI), data_dir=tmp_path, shacl=False, artefacts=[*ARTEFACTS, extra])
+    stored = Artefacts(StoreLayout(tmp_path).current())
+    assert set(stored.names()) == {a.name for a in ARTEFACTS} | {"entities"}
+    store = open_read_only(result.path)
+    assert stored.read("stats") == graph_stats(store)
+    assert stored.read("entities") > 0
+    index = stored.read("search")
+    assert isinstance(index, SearchIndex)
+    hits = [h.id for h in index.search("pays a")]
+    assert "t-country-a" in hits
+    assert hits == [h.id for h in SearchIndex.from_store(store).search("pays a")]
+    assert "artefacts" in result.steps
+
+
+def test_a_failed_build_publishes_no_artefacts(tmp_path):
+    bad = tmp_path / "data"
+    shutil.copytree(MINI, bad)
+    (bad / "broken.ttl").write_text("@prefix qkgd: <https://w3id.org/qkg/id/> .\nqkgd:x qkgd:y qkgd:nowhere .\n")
+    with pytest.raises(DataError):
+        build(discover(bad), data_dir=tmp_path / "out", shacl=False, artefacts=ARTEFACTS)
+    assert StoreLayout(tmp_path / "out").current() is None
+    assert list((tmp_path / "out" / "stores").iterdir()) == []
+
+
+def test_the_server_reads_the_artefacts_and_computes_them_for_an_old_build(tmp_path):
+    build(discover(MINI), data_dir=tmp_path, shacl=False, artefacts=ARTEFACTS)
+    folder = StoreLayout(tmp_path).current() / ARTEFACT_DIR
+    stats = json.loads((folder / "stats.json").read_text())
+    real = stats["triples"]
+    stats["triples"] = 987654321  # a value no computation gives: the server must have read the file
+    (folder / "stats.json").write_text(json.dumps(stats))
+    server = start_server(tmp_path)
+    try:
+        with server.client() as client:
+            assert client.get("/api/stats").json()["triples"] == 987654321
+            assert "987654321" in client.get("/.well-known/void").text
+    finally:
+        server.stop()
+
+    shutil.rmtree(folder)  # a build made before artefacts existed
+    server = start_server(tmp_path)
+    try:
+        with server.client() as client:
+            assert client.get("/api/stats").json()["triples"] == real
+            rows = client.get("/api/analysis/centrality", params={"top": 3}).json()["rows"]
+            assert len(rows) == 3
+            hits = client.get("/api/search", params={"q": "pays a"}).json()["hits"]
+            assert "t-country-a" in [h["id"] for h in hits]
+    finally:
+        server.stop()
+    assert {"stats", "centrality-actors", "search"} <= set(Artefacts(folder.parent).names())  # stored for next time
