@@ -14,7 +14,7 @@ __all__ = [
     "CityNetwork", "OrganisationalUnit", "Committee", "Company", "AcademicInstitution", "Group", "Post",
     "Person", "Activity", "Reception", "CourtesyReception", "CollaborationReception", "StrategicReception",
     "Mission", "MissionLeg", "NetworkMeeting", "Event", "Project", "Agreement", "PartnerEntry", "Report",
-    "ReportSection", "DeclaredFigure",
+    "ReportSection", "DeclaredFigure", "ContributedActivity", "ContributedSheet", "activityKind",
     "locatedIn", "country", "jurisdiction", "basedIn", "origin", "participant", "missionLeader", "visitor",
     "organiser", "host", "coOrganiser", "funder", "fundedUnder", "location", "framework", "alongside",
     "outcome", "category", "theme", "axis", "sector", "leg", "legCity", "legPurpose", "legKind",
@@ -30,7 +30,7 @@ CLASSES = (
     "CityNetwork", "OrganisationalUnit", "Committee", "Company", "AcademicInstitution", "Group", "Post",
     "Person", "Activity", "Reception", "CourtesyReception", "CollaborationReception", "StrategicReception",
     "Mission", "MissionLeg", "NetworkMeeting", "Event", "Project", "Agreement", "PartnerEntry", "Report",
-    "ReportSection", "DeclaredFigure",
+    "ReportSection", "DeclaredFigure", "ContributedActivity", "ContributedSheet",
 )
 OBJECT_PROPERTIES = (
     "locatedIn", "country", "jurisdiction", "basedIn", "origin", "participant", "missionLeader", "visitor",
@@ -38,7 +38,7 @@ OBJECT_PROPERTIES = (
     "outcome", "category", "theme", "axis", "sector", "leg", "legCity", "legPurpose", "legKind",
     "destination", "countryVisited", "party", "facilitator", "agreementType", "implements",
     "establishedUnder", "twinnedWith", "memberOf", "partnerOrganisation", "indicator", "enumerates",
-    "section",
+    "section", "activityKind",
 )
 DATATYPE_PROPERTIES = (
     "annexItem", "legOrder", "participantCount", "participantCountQualifier", "economicImpactCAD",
@@ -81,8 +81,11 @@ PartnerEntry = QKG.PartnerEntry
 Report = QKG.Report
 ReportSection = QKG.ReportSection
 DeclaredFigure = QKG.DeclaredFigure
+ContributedActivity = QKG.ContributedActivity
+ContributedSheet = QKG.ContributedSheet
 # object properties
 locatedIn = QKG.locatedIn
+activityKind = QKG.activityKind
 country = QKG.country
 jurisdiction = QKG.jurisdiction
 basedIn = QKG.basedIn
