@@ -242,7 +242,9 @@ class Admission:
         started = time.monotonic()
         ok = False
         try:
-            result = await pool.arun(query, **kwargs, **({"timeout": timeout} if timeout else {}))
+            # a worker being replaced after a kill: that wait does not count toward the query's limit either
+            result = await pool.arun(query, **kwargs, **({"timeout": timeout} if timeout else {}),
+                                     wait=lane.wait)
             ok = True
             return result
         finally:

@@ -338,9 +338,11 @@ class QueryPool:
         default_graph_as_union: bool = True,
         bindings: Mapping[str | ox.Variable, Term] | None = None,
         timeout: float | None = None,
+        wait: float | None = None,
     ) -> QueryResult:
         """Like :meth:`run`, awaitable, never blocking the event loop; ``timeout`` (at most the pool's) overrides
-        the limit of this call.
+        the limit of this call. With ``wait``, waiting for a worker (e.g. one being replaced) takes at most
+        ``wait`` seconds and does not count toward the limit, which starts when a worker takes the query.
 
         When a worker is idle and nobody is queued, the exchange happens on
         the event loop itself (no thread hop); otherwise the call queues in
@@ -354,7 +356,7 @@ class QueryPool:
         limit = self.timeout if timeout is None else min(timeout, self.timeout)
         if worker is None:  # all busy (queue in arrival order), or a long text: the thread path
             return await loop.run_in_executor(
-                self._executor, self._run, query, result_format, default_graph_as_union, bindings, started, limit
+                self._executor, self._run, query, result_format, default_graph_as_union, bindings, started, limit, wait
             )
         # An idle worker: talk to it from the event loop itself, without a thread hop.
         try:
@@ -404,7 +406,7 @@ class QueryPool:
             raise self._died(worker) from None
 
     def _run(self, query: str, result_format: str, union: bool, bindings, started: float,
-             limit: float | None = None) -> QueryResult:
+             limit: float | None = None, wait: float | None = None) -> QueryResult:
         if not isinstance(query, str):
             raise ParameterError("the query must be a string")
         substitutions = _substitutions(bindings)
@@ -412,12 +414,14 @@ class QueryPool:
             inspect_query(query)  # raises QueryRefused without shipping the text
         fmt = _format_name(result_format)
         limit = self.timeout if limit is None else limit
-        deadline = started + limit
+        deadline = started + (limit if wait is None else wait)
         self.start()
         worker = self._acquire(deadline)
         if time.monotonic() >= deadline:  # got a worker just as the time ran out
             self._release(worker)
             raise self._busy()
+        if wait is not None:  # the wait did not count: the limit starts now
+            deadline = time.monotonic() + limit
         try:
             request = (query, fmt, union, substitutions, self.max_rows, self.max_bytes)
             answer = self._ask(worker, request, deadline, limit)
