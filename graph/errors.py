@@ -18,6 +18,7 @@ Exception tree::
      |    +-- QueryOutOfMemory  503   the worker's memory limit reached, worker replaced
      +-- TooManyQueries     429   over a client's share of the engine (503: queue full); .retry_after
      +-- StoreError         500   store missing, not built, or worker crashed
+     |    +-- StoreUnavailable  503   a remote store is down, unreachable or too slow
      +-- BuildError         500
 
 Examples
@@ -46,6 +47,7 @@ __all__ = [
     "QueryOutOfMemory",
     "TooManyQueries",
     "StoreError",
+    "StoreUnavailable",
     "BuildError",
 ]
 
@@ -256,6 +258,18 @@ class StoreError(QKGError):
     """
 
     status = 500
+
+
+class StoreUnavailable(StoreError):
+    """A remote store that is down, unreachable or too slow to answer (503); the message names the store.
+
+    Examples
+    --------
+    >>> StoreUnavailable("the store http://127.0.0.1:8890/sparql does not answer").status
+    503
+    """
+
+    status = 503
 
 
 class BuildError(QKGError):

@@ -46,3 +46,59 @@ def graph_2024(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("graph-2024")
     build(discover(default_data_root()), data_dir=out, shacl=True, artefacts=ARTEFACTS)  # as `qkg build` does
     return out
+
+
+@pytest.fixture(scope="session")
+def virtuoso() -> dict[str, str]:
+    """A running Virtuoso (its endpoint, user and password file), from the environment.
+
+    ``scripts/virtuoso.py start`` prints the variables (``.ci/run`` starts one). Without them the test is
+    skipped with the command to run, unless ``CI=true`` or ``QKG_REQUIRE_VIRTUOSO`` is set: then it fails.
+    """
+    import httpx
+
+    url = os.environ.get("QKG_VIRTUOSO_URL")
+    reason = None
+    if not url:
+        reason = ("Virtuoso-backed tests need a server: apt-get install virtuoso-opensource, then "
+                  "eval \"$(python3 scripts/virtuoso.py start)\" (sets QKG_VIRTUOSO_URL)")
+    else:
+        try:
+            httpx.get(url, params={"query": "ASK {}"}, timeout=5).raise_for_status()
+        except httpx.HTTPError as exc:
+            reason = f"Virtuoso at {url} does not answer ({type(exc).__name__}): start it with scripts/virtuoso.py"
+    if reason:
+        if os.environ.get("QKG_REQUIRE_VIRTUOSO") or os.environ.get("CI") == "true":
+            pytest.fail(reason + " [CI or QKG_REQUIRE_VIRTUOSO is set]", pytrace=False)
+        pytest.skip(reason)
+    return {"url": url, "user": os.environ.get("QKG_VIRTUOSO_USER", "dba"),
+            "password_file": os.environ.get("QKG_VIRTUOSO_PASSWORD_FILE", "")}
+
+
+def remote_store(virtuoso: dict[str, str], space: str, **options):
+    """A RemoteStore on the test Virtuoso, its builds under ``space`` (tests never share a pointer)."""
+    from qkg.graph.serving.backends.remote import BUILD_NS, RemoteStore
+
+    return RemoteStore(virtuoso["url"], user=virtuoso["user"], password_file=virtuoso["password_file"],
+                       space=f"{BUILD_NS}test-{space}-{os.getpid()}/", **options)
+
+
+def drop_space(store) -> None:
+    """Drop every graph a test wrote under its store's space (the test Virtuoso may be a developer's)."""
+    rows = store._raw_select(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), '
+                             f'"{store.space}")) }}', timeout=120)
+    for (graph,) in rows:
+        store.drop(graph.value)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_2024(graph_2024, virtuoso):
+    """The 2024 graph published to the test Virtuoso (``qkg build --publish``'s path): a RemoteStore on it."""
+    from qkg.graph.serving.backends.remote import publish_build
+    from qkg.graph.serving.store import StoreLayout
+
+    store = remote_store(virtuoso, "2024")
+    publish_build(StoreLayout(graph_2024).require_current(), store)
+    yield store
+    drop_space(store)
+    store.close()
