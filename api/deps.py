@@ -34,11 +34,7 @@ from qkg.api.config import Settings
 from qkg.api.prepared import BY_NAME
 from qkg.graph.building.artefacts import Artefacts
 from qkg.graph.errors import StoreError
-<<<<<<< HEAD
 from qkg.graph.serving.admission import Admission
-from qkg.graph.serving.pool import QueryPool
-=======
->>>>>>> main
 from qkg.graph.pages.search import SearchIndex
 from qkg.graph.serving.store import QueryService, Store, StoreLayout, open_read_only
 
@@ -65,15 +61,10 @@ class AppState:
         self.settings = settings
         self.templates = templates
         self.layout = StoreLayout(settings.data_dir)
-<<<<<<< HEAD
-        self.pool: QueryPool | None = None
-        self.fast: QueryPool | None = None  # the fast lane's reserved worker
-        self.admission: Admission | None = None
-        self.store: ox.Store | None = None
-=======
         self.pool: QueryService | None = None
+        self.fast: QueryService | None = None  # the fast lane's reserved worker
+        self.admission: Admission | None = None
         self.store: Store | None = None
->>>>>>> main
         self.artefacts: Artefacts | None = None
         self.path: Path | None = None
         self.generation = 0
@@ -85,30 +76,28 @@ class AppState:
         self.path = self.layout.require_current()
         self.store = open_read_only(self.path)
         self.artefacts = Artefacts(self.path)
-<<<<<<< HEAD
-        self.pool = QueryPool(
-            self.layout.pointer, workers=self.settings.workers, timeout=self.settings.query_timeout,
-            max_rows=self.settings.max_rows, memory_mb=self.settings.worker_memory_mb,
-=======
         # the embedded store's workers open ``current`` (not this build): a reload follows the pointer
-        self.pool = self.store.query_service(
-            path=self.layout.pointer, workers=self.settings.workers, timeout=self.settings.query_timeout,
-            max_rows=self.settings.max_rows,
->>>>>>> main
-        ).start()
+        self.pool = self._query_service(self.settings.workers).start()
         self._open_admission()
         self.generation += 1
 
+    def _query_service(self, workers: int) -> QueryService:
+        """The store's query path with ``workers`` workers (not started); the embedded pool gets the memory cap."""
+        settings = self.settings
+        service = self.store.query_service(
+            path=self.layout.pointer, workers=workers, timeout=settings.query_timeout, max_rows=settings.max_rows,
+        )
+        if hasattr(service, "memory_mb"):  # the embedded store's worker processes: RLIMIT_AS each
+            service.memory_mb = settings.worker_memory_mb
+        return service
+
     def _open_admission(self) -> None:
-        """The fast lane's worker and the per-client limits in front of the pools."""
+        """The fast lane's worker and the per-client limits in front of the query path."""
         settings = self.settings
         if settings.fast_lane_timeout > 0:
-            self.fast = QueryPool(
-                self.layout.pointer, workers=1, timeout=settings.query_timeout, max_rows=settings.max_rows,
-                memory_mb=settings.worker_memory_mb,
-            ).start()
+            self.fast = self._query_service(1).start()
         self.admission = Admission(
-            self.pool, self.fast, fast_timeout=settings.fast_lane_timeout, per_client=settings.client_queries,
+            self.pool, self.fast, slots=settings.workers, fast_timeout=settings.fast_lane_timeout, per_client=settings.client_queries,
             engine_seconds=settings.client_engine_seconds, queue=settings.queue, queue_wait=settings.queue_wait,
         )
 

@@ -41,12 +41,7 @@ from qkg.graph.serving.store import Store, StoreLayout
 from qkg.ontology.curies import short
 from qkg.ontology import QKG, QKGD, SHAPES_FILE, load_ontology, ontology_paths
 
-<<<<<<< HEAD
-__all__ = ["Source", "BuildResult", "Problem", "build", "ONTOLOGY_GRAPH", "BUILD_GRAPH", "SHACL_MAX_TRIPLES",
-           "quiet_literal_warnings"]
-=======
-__all__ = ["Source", "BuildResult", "Problem", "build", "SHACL_MAX_TRIPLES"]
->>>>>>> main
+__all__ = ["Source", "BuildResult", "Problem", "build", "SHACL_MAX_TRIPLES", "quiet_literal_warnings"]
 
 #: Above this many asserted triples, SHACL (pure Python) is skipped unless asked for; the SPARQL checks run always.
 SHACL_MAX_TRIPLES = 50_000

@@ -48,6 +48,7 @@ import time
 from collections import deque
 
 from qkg.graph.errors import QueryOutOfMemory, QueryTimeout, TooManyQueries
+from qkg.graph.serving.pool import QueryPool
 
 
 class Budget:
@@ -157,8 +158,10 @@ class Admission:
 
     Parameters
     ----------
-    pool : QueryPool
-        The shared workers (any object with ``size``, ``timeout`` and ``arun``).
+    pool : QueryService
+        The shared workers (:class:`~qkg.graph.serving.pool.QueryPool`, or a remote store's query service).
+    slots : int, optional
+        Queries the shared workers run at once (default ``pool.size``).
     fast : QueryPool, optional
         The reserved worker(s) of the fast lane (with the full limit: canned queries get it); None: no fast lane.
     fast_timeout : float
@@ -175,7 +178,7 @@ class Admission:
         The sliding window of the budget and of the heavy mark, in seconds.
     """
 
-    def __init__(self, pool, fast=None, *, fast_timeout: float = 0.5, per_client: int = 2,
+    def __init__(self, pool, fast=None, *, slots: int | None = None, fast_timeout: float = 0.5, per_client: int = 2,
                  engine_seconds: float = 30.0, queue: int = 8, queue_wait: float = 10.0, window: float = 60.0) -> None:
         self.pool = pool
         self.fast = fast
@@ -183,10 +186,10 @@ class Admission:
         self.fast_timeout = fast_timeout
         self.budget = Budget(engine_seconds=engine_seconds, window=window)
         self.window = window
-        self.main_lane = Lane(pool.size, queue=queue, wait=queue_wait)
+        self.main_lane = Lane(slots or pool.size, queue=queue, wait=queue_wait)
         # only canned queries and light clients queue there: what runs ahead of them is fast, or one newcomer
         # stopped at fast_timeout
-        self.fast_lane = Lane(fast.size, queue=queue, wait=queue_wait) if fast is not None else None
+        self.fast_lane = Lane(1, queue=queue, wait=queue_wait) if fast is not None else None
         self._active: dict[str, int] = {}
         self._heavy: dict[str, float] = {}  # client -> until when it stays off the fast lane
         self._light: dict[str, float] = {}  # client -> until when it may queue for the fast lane
@@ -243,8 +246,8 @@ class Admission:
         ok = False
         try:
             # a worker being replaced after a kill: that wait does not count toward the query's limit either
-            result = await pool.arun(query, **kwargs, **({"timeout": timeout} if timeout else {}),
-                                     wait=lane.wait)
+            extra = {"timeout": timeout, "wait": lane.wait} if isinstance(pool, QueryPool) else {}
+            result = await pool.arun(query, **kwargs, **{k: v for k, v in extra.items() if v is not None})
             ok = True
             return result
         finally:

@@ -43,14 +43,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-<<<<<<< HEAD
-import pyoxigraph as ox
-
 from qkg.graph.errors import (
     ParameterError, QKGError, QueryOutOfMemory, QuerySyntaxError, QueryTimeout, QueryUnsupported, StoreError,
 )
-=======
-from qkg.graph.errors import ParameterError, QKGError, QuerySyntaxError, QueryTimeout, StoreError
 from qkg.graph.serving import terms
 from qkg.graph.serving.backends.oxigraph import OxigraphStore, substitutions as _substitutions
 from qkg.graph.serving.backends.oxigraph import syntax_error as _oxigraph_syntax_error
@@ -58,7 +53,6 @@ from qkg.graph.serving.formats import GRAPH_ALIASES as _GRAPH_ALIASES
 from qkg.graph.serving.formats import GRAPH_FORMATS as _GRAPH_FORMATS
 from qkg.graph.serving.formats import MEDIA_TYPES as _MEDIA_TYPES
 from qkg.graph.serving.formats import SOLUTION_FORMATS as _SOLUTION_FORMATS
->>>>>>> main
 from qkg.graph.serving.guard import (
     MAX_QUERY_CHARS, cap_select_rows, inspect_query, inspect_query_cached, plainly_safe, query_form,
 )
@@ -330,13 +324,9 @@ class QueryPool:
         *,
         result_format: str = "json",
         default_graph_as_union: bool = True,
-<<<<<<< HEAD
-        bindings: Mapping[str | ox.Variable, Term] | None = None,
+        bindings: Mapping[str | terms.Variable, Term] | None = None,
         timeout: float | None = None,
         wait: float | None = None,
-=======
-        bindings: Mapping[str | terms.Variable, Term] | None = None,
->>>>>>> main
     ) -> QueryResult:
         """Like :meth:`run`, awaitable, never blocking the event loop; ``timeout`` (at most the pool's) overrides
         the limit of this call. With ``wait``, waiting for a worker (e.g. one being replaced) takes at most
