@@ -247,36 +247,14 @@ def _ontology_size(store: ox.Store) -> int:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Fast checks, in SPARQL: they scale to millions of triples
+# Fast checks: one pass over the quads, then a targeted look-up for each problem found (linear in the data)
 # ---------------------------------------------------------------------------------------------------------
 
-_Q_UNDEFINED = """
-SELECT DISTINCT ?g ?s ?p ?o WHERE {
-  GRAPH ?g { ?s ?p ?o }
-  FILTER(isIRI(?o) && STRSTARTS(STR(?o), "%(id)s") && ?p != <http://www.w3.org/ns/prov#wasDerivedFrom>
-         && !STRSTARTS(STR(?o), "%(id)sgraph-"))
-  FILTER NOT EXISTS { GRAPH ?any { ?o a ?type } }
-} LIMIT 50
-"""
-_Q_NO_LABEL = """
-SELECT DISTINCT ?g ?s WHERE {
-  GRAPH ?g { ?s a ?c }
-  FILTER(STRSTARTS(STR(?s), "%(id)s") && STRSTARTS(STR(?c), "%(qkg)s") && ?c != <%(qkg)sMissionLeg>)
-  FILTER NOT EXISTS { GRAPH ?any { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } }
-  FILTER NOT EXISTS { GRAPH ?any2 { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l2 } }
-} LIMIT 50
-"""
-_Q_TYPED_LITERALS = """
-SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isLiteral(?o) && datatype(?o) IN (%s)) }
-"""
-_Q_UNKNOWN_TERMS = """
-SELECT DISTINCT ?g ?s ?term ?kind WHERE {
-  { GRAPH ?g { ?s ?term ?o } BIND("property" AS ?kind) }
-  UNION { GRAPH ?g { ?s a ?term } BIND("class" AS ?kind) }
-  FILTER(?g != <%(onto)s> && STRSTARTS(STR(?term), "%(qkg)s"))
-  FILTER NOT EXISTS { GRAPH <%(onto)s> { ?term a ?decl } }
-} LIMIT 50
-"""
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel")
+_NOT_A_REFERENCE = "http://www.w3.org/ns/prov#wasDerivedFrom"
+#: At most this many problems of one kind are reported (the first ones tell what to fix).
+_MAX_PROBLEMS = 50
 
 
 def check(store: ox.Store, sources: list[Source]) -> list[Problem]:
@@ -286,34 +264,79 @@ def check(store: ox.Store, sources: list[Source]) -> list[Problem]:
     * every ``qkg:`` term used is declared by the ontology;
     * every typed literal (dates, numbers, booleans) is valid for its datatype;
     * every entity typed with a qkg class has a label.
+
+    One pass reads every quad once and keeps sets (typed and labelled subjects, referenced ``qkgd:`` IRIs,
+    the ``qkg:`` terms used in each graph, the distinct typed literals); only the problems found are then
+    looked up again to name their file, line and entity.
     """
     locate = _Locator(sources)
     ids, qkg = str(QKGD), str(QKG)
+    graph_ids = ids + "graph-"
+    checked = {str(d) for d in _CHECKED_DATATYPES}
+    typed: set[str] = set()
+    labelled: set[str] = set()
+    declared: set[str] = set()
+    referenced: set[str] = set()
+    terms: set[tuple[str, str, str]] = set()          # (graph, term, "property" | "class"), outside the ontology
+    to_label: dict[tuple[str, str], None] = {}         # (graph, entity) typed with a qkg class, in order
+    literals: set[tuple[str, str]] = set()             # (lexical form, datatype) of the checked datatypes
+    for quad in store.quads_for_pattern(None, None, None, None):
+        g = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+        s, p, o = quad.subject.value, quad.predicate.value, quad.object
+        in_ontology = g == ONTOLOGY_GRAPH
+        if p == _RDF_TYPE:
+            typed.add(s)
+            c = o.value
+            if in_ontology:
+                declared.add(s)
+            elif c.startswith(qkg):
+                terms.add((g, c, "class"))
+            if c.startswith(qkg) and s.startswith(ids) and c != qkg + "MissionLeg":
+                to_label.setdefault((g, s), None)
+        elif p in _LABELS:
+            labelled.add(s)
+        if p.startswith(qkg) and not in_ontology:
+            terms.add((g, p, "property"))
+        if isinstance(o, ox.NamedNode):
+            if o.value.startswith(ids) and p != _NOT_A_REFERENCE and not o.value.startswith(graph_ids):
+                referenced.add(o.value)
+        elif isinstance(o, ox.Literal) and o.datatype.value in checked:
+            literals.add((o.value, o.datatype.value))
+
     problems: list[Problem] = []
-    known: set[str] | None = None  # built only when a reference is broken, for the "did you mean" hint
-    for row in store.query(_Q_UNDEFINED % {"id": ids}):
-        target = row["o"].value
-        if known is None:
-            known = {str(s["s"].value) for s in store.query("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } }")}
+    undefined = sorted(referenced - typed)[:_MAX_PROBLEMS]
+    known = [k for k in typed if k.startswith(ids)] if undefined else []  # for the "did you mean" hint
+    for target in undefined:
         hint = _closest(target, known)
-        problems.append(locate.problem(row["g"], row["s"].value,
-                        f"refers to <{target}> ({_short(row['p'].value)}), which no file defines"
-                        + (f"; did you mean {_curie(hint)}?" if hint else "; define it (with a type and a label) or fix the IRI")))
-    for row in store.query(_Q_UNKNOWN_TERMS % {"onto": ONTOLOGY_GRAPH, "qkg": qkg}):
-        problems.append(locate.problem(row["g"], row["s"].value,
-                        f"uses {_curie(row['term'].value)}, a {row['kind'].value} the ontology does not declare; "
-                        "see ontology/qkg.ttl for the terms"))
-    datatypes = ", ".join(f"<{d}>" for d in _CHECKED_DATATYPES)
-    for row in store.query(_Q_TYPED_LITERALS % datatypes):
-        lit = row["o"]
-        if Literal(lit.value, datatype=URIRef(lit.datatype.value)).ill_typed:
-            problems.append(locate.problem(row["g"], row["s"].value,
-                            f"{_short(row['p'].value)} has the malformed value \"{lit.value}\" for "
-                            f"{_short(lit.datatype.value)}; {_datatype_hint(lit.datatype.value)}"))
-    for row in store.query(_Q_NO_LABEL % {"id": ids, "qkg": qkg}):
-        problems.append(locate.problem(row["g"], row["s"].value,
+        for g, subject, p in _uses(store, object=ox.NamedNode(target)):
+            if p == _NOT_A_REFERENCE:
+                continue
+            problems.append(locate.problem(g, subject, f"refers to <{target}> ({_short(p)}), which no file defines"
+                            + (f"; did you mean {_curie(hint)}?" if hint else "; define it (with a type and a label) or fix the IRI")))
+    unknown = sorted(t for t in terms if t[1] not in declared)[:_MAX_PROBLEMS]
+    for g, term, kind in unknown:
+        graph = ox.NamedNode(g) if g else ox.DefaultGraph()
+        pattern = (None, ox.NamedNode(_RDF_TYPE), ox.NamedNode(term)) if kind == "class" else (None, ox.NamedNode(term), None)
+        subjects = dict.fromkeys(q.subject.value for q in store.quads_for_pattern(*pattern, graph))
+        for subject in list(subjects)[:_MAX_PROBLEMS]:
+            problems.append(locate.problem(graph, subject, f"uses {_curie(term)}, a {kind} the ontology does not declare; "
+                                           "see ontology/qkg.ttl for the terms"))
+    for value, datatype in sorted(literals):
+        if not Literal(value, datatype=URIRef(datatype)).ill_typed:
+            continue
+        for g, subject, p in _uses(store, object=ox.Literal(value, datatype=ox.NamedNode(datatype))):
+            problems.append(locate.problem(g, subject, f"{_short(p)} has the malformed value \"{value}\" for "
+                                           f"{_short(datatype)}; {_datatype_hint(datatype)}"))
+    for g, subject in [key for key in to_label if key[1] not in labelled][:_MAX_PROBLEMS]:
+        problems.append(locate.problem(ox.NamedNode(g) if g else None, subject,
                         'has no label: add rdfs:label "…"@fr (and @en where the English name differs)'))
     return problems
+
+
+def _uses(store: ox.Store, *, object) -> list[tuple]:
+    """``(graph, subject, predicate)`` of every quad whose object is ``object``, distinct, in order."""
+    return list(dict.fromkeys((q.graph_name, q.subject.value, q.predicate.value)
+                              for q in store.quads_for_pattern(None, None, object, None)))
 
 
 def validate_shacl(store: ox.Store, sources: list[Source]) -> list[Problem]:
