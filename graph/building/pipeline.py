@@ -38,12 +38,11 @@ from qkg.graph.serving.results import short
 from qkg.graph.serving.store import StoreLayout
 from qkg.ontology import QKG, QKGD, SHAPES_FILE, load_ontology, ontology_paths
 
-__all__ = ["Source", "BuildResult", "Problem", "build", "ONTOLOGY_GRAPH", "BUILD_GRAPH", "SHACL_MAX_TRIPLES"]
+__all__ = ["Source", "BuildResult", "Problem", "build", "check", "validate_shacl", "shacl_report", "ONTOLOGY_GRAPH", "BUILD_GRAPH",
+           "SHACL_ENGINES"]
 
 ONTOLOGY_GRAPH = str(QKGD["graph-ontology"])
 BUILD_GRAPH = str(QKGD["graph-build"])
-#: Above this many asserted triples, SHACL (pure Python) is skipped unless asked for; the SPARQL checks run always.
-SHACL_MAX_TRIPLES = 50_000
 _FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".trig": ox.RdfFormat.TRIG,
             ".nq": ox.RdfFormat.N_QUADS}
 _BULK_BYTES = 20_000_000
@@ -113,7 +112,7 @@ def build(sources: Iterable[Source], *, data_dir: str | Path, shacl: bool | None
     data_dir : path
         The data directory (``.qkg/``); the previous build keeps serving until this one is published.
     shacl : bool or None
-        Run SHACL validation; ``None`` runs it when the data has at most :data:`SHACL_MAX_TRIPLES` triples.
+        Run SHACL validation (``None``, the default, runs it: at any size, on pyshacl-turbo).
     progress : callable, optional
         Receives one line per step.
     artefacts : iterable of Artefact, optional
@@ -168,7 +167,7 @@ def _build(sources: list[Source], layout: StoreLayout, *, shacl: bool | None, sa
         # SHACL validates the data under the ontology's entailment, i.e. asserted + inferred triples, so it needs
         # no reasoning of its own (pySHACL's RDFS pass made it 10x slower).
         shacl_state = "skipped"
-        if shacl or (shacl is None and asserted <= SHACL_MAX_TRIPLES):
+        if shacl is not False:
             t = time.perf_counter()
             problems = validate_shacl(store, sources)
             steps["shacl"] = time.perf_counter() - t
@@ -176,10 +175,8 @@ def _build(sources: list[Source], layout: StoreLayout, *, shacl: bool | None, sa
                 raise _data_error(problems)
             shacl_state = "conforms"
             say(f"SHACL: conforms ({steps['shacl']:.2f} s)")
-        elif shacl is False:
-            say("SHACL skipped (--no-shacl)")
         else:
-            say(f"SHACL skipped ({asserted} triples > {SHACL_MAX_TRIPLES}; pass --shacl to force)")
+            say("SHACL skipped (--no-shacl)")
 
         _record_build(store, sources, asserted=asserted, inferred=inferred, shacl=shacl_state)
         graphs = len(list(store.named_graphs()))
@@ -247,14 +244,40 @@ def _ontology_size(store: ox.Store) -> int:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Fast checks: one pass over the quads, then a targeted look-up for each problem found (linear in the data)
+# Fast checks: SPARQL that returns only small, distinct sets (Oxigraph compares encoded terms and decodes
+# only what it returns), then a targeted look-up for each problem found, to name its file and line
 # ---------------------------------------------------------------------------------------------------------
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel")
 _NOT_A_REFERENCE = "http://www.w3.org/ns/prov#wasDerivedFrom"
 #: At most this many problems of one kind are reported (the first ones tell what to fix).
 _MAX_PROBLEMS = 50
+
+_Q_UNDEFINED = """
+SELECT ?o WHERE {
+  { SELECT DISTINCT ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?o) && ?p != <%(not_ref)s>) } }
+  FILTER NOT EXISTS { GRAPH ?any { ?o a ?type } }
+  FILTER(STRSTARTS(STR(?o), "%(id)s") && !STRSTARTS(STR(?o), "%(id)sgraph-"))
+} ORDER BY ?o LIMIT %(max)d
+"""
+_Q_TERMS = """
+SELECT DISTINCT ?g ?term ?kind WHERE {
+  { GRAPH ?g { ?s ?term ?o } BIND("property" AS ?kind) } UNION { GRAPH ?g { ?s a ?term } BIND("class" AS ?kind) }
+}
+"""
+_Q_DECLARED = "SELECT DISTINCT ?term WHERE { GRAPH <%(onto)s> { ?term a ?decl } }"
+_Q_TYPED_LITERALS = """
+SELECT DISTINCT ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isLiteral(?o) && datatype(?o) IN (%s)) }
+"""
+_Q_NO_LABEL = """
+SELECT DISTINCT ?g ?s WHERE {
+  VALUES ?c { %(classes)s }
+  GRAPH ?g { ?s a ?c }
+  FILTER NOT EXISTS { GRAPH ?any { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } }
+  FILTER NOT EXISTS { GRAPH ?any2 { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l2 } }
+  FILTER(STRSTARTS(STR(?s), "%(id)s"))
+} LIMIT %(max)d
+"""
 
 
 def check(store: ox.Store, sources: list[Source]) -> list[Problem]:
@@ -265,47 +288,18 @@ def check(store: ox.Store, sources: list[Source]) -> list[Problem]:
     * every typed literal (dates, numbers, booleans) is valid for its datatype;
     * every entity typed with a qkg class has a label.
 
-    One pass reads every quad once and keeps sets (typed and labelled subjects, referenced ``qkgd:`` IRIs,
-    the ``qkg:`` terms used in each graph, the distinct typed literals); only the problems found are then
-    looked up again to name their file, line and entity.
+    Each check asks for a small distinct set (the objects, the terms, the distinct typed literals), so its
+    cost is one pass over the store's indexes; only the problems found are looked up again to locate them.
+    At most :data:`_MAX_PROBLEMS` of each kind are reported.
     """
     locate = _Locator(sources)
     ids, qkg = str(QKGD), str(QKG)
-    graph_ids = ids + "graph-"
-    checked = {str(d) for d in _CHECKED_DATATYPES}
-    typed: set[str] = set()
-    labelled: set[str] = set()
-    declared: set[str] = set()
-    referenced: set[str] = set()
-    terms: set[tuple[str, str, str]] = set()          # (graph, term, "property" | "class"), outside the ontology
-    to_label: dict[tuple[str, str], None] = {}         # (graph, entity) typed with a qkg class, in order
-    literals: set[tuple[str, str]] = set()             # (lexical form, datatype) of the checked datatypes
-    for quad in store.quads_for_pattern(None, None, None, None):
-        g = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
-        s, p, o = quad.subject.value, quad.predicate.value, quad.object
-        in_ontology = g == ONTOLOGY_GRAPH
-        if p == _RDF_TYPE:
-            typed.add(s)
-            c = o.value
-            if in_ontology:
-                declared.add(s)
-            elif c.startswith(qkg):
-                terms.add((g, c, "class"))
-            if c.startswith(qkg) and s.startswith(ids) and c != qkg + "MissionLeg":
-                to_label.setdefault((g, s), None)
-        elif p in _LABELS:
-            labelled.add(s)
-        if p.startswith(qkg) and not in_ontology:
-            terms.add((g, p, "property"))
-        if isinstance(o, ox.NamedNode):
-            if o.value.startswith(ids) and p != _NOT_A_REFERENCE and not o.value.startswith(graph_ids):
-                referenced.add(o.value)
-        elif isinstance(o, ox.Literal) and o.datatype.value in checked:
-            literals.add((o.value, o.datatype.value))
-
     problems: list[Problem] = []
-    undefined = sorted(referenced - typed)[:_MAX_PROBLEMS]
-    known = [k for k in typed if k.startswith(ids)] if undefined else []  # for the "did you mean" hint
+    undefined = [row["o"].value for row in store.query(_Q_UNDEFINED % {"id": ids, "not_ref": _NOT_A_REFERENCE,
+                                                                        "max": _MAX_PROBLEMS})]
+    if undefined:  # the "did you mean" hint needs every defined entity
+        known = [r["s"].value for r in store.query("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } }")
+                 if r["s"].value.startswith(ids)]
     for target in undefined:
         hint = _closest(target, known)
         for g, subject, p in _uses(store, object=ox.NamedNode(target)):
@@ -313,22 +307,31 @@ def check(store: ox.Store, sources: list[Source]) -> list[Problem]:
                 continue
             problems.append(locate.problem(g, subject, f"refers to <{target}> ({_short(p)}), which no file defines"
                             + (f"; did you mean {_curie(hint)}?" if hint else "; define it (with a type and a label) or fix the IRI")))
-    unknown = sorted(t for t in terms if t[1] not in declared)[:_MAX_PROBLEMS]
-    for g, term, kind in unknown:
-        graph = ox.NamedNode(g) if g else ox.DefaultGraph()
+
+    declared = {r["term"].value for r in store.query(_Q_DECLARED % {"onto": ONTOLOGY_GRAPH})}
+    unknown = sorted((r["g"].value, r["term"].value, r["kind"].value) for r in store.query(_Q_TERMS)
+                     if r["g"].value != ONTOLOGY_GRAPH and r["term"].value.startswith(qkg)
+                     and r["term"].value not in declared)
+    for g, term, kind in unknown[:_MAX_PROBLEMS]:
+        graph = ox.NamedNode(g)
         pattern = (None, ox.NamedNode(_RDF_TYPE), ox.NamedNode(term)) if kind == "class" else (None, ox.NamedNode(term), None)
         subjects = dict.fromkeys(q.subject.value for q in store.quads_for_pattern(*pattern, graph))
         for subject in list(subjects)[:_MAX_PROBLEMS]:
             problems.append(locate.problem(graph, subject, f"uses {_curie(term)}, a {kind} the ontology does not declare; "
                                            "see ontology/qkg.ttl for the terms"))
-    for value, datatype in sorted(literals):
-        if not Literal(value, datatype=URIRef(datatype)).ill_typed:
+
+    datatypes = ", ".join(f"<{d}>" for d in _CHECKED_DATATYPES)
+    for row in store.query(_Q_TYPED_LITERALS % datatypes):
+        lit = row["o"]
+        if not Literal(lit.value, datatype=URIRef(lit.datatype.value)).ill_typed:
             continue
-        for g, subject, p in _uses(store, object=ox.Literal(value, datatype=ox.NamedNode(datatype))):
-            problems.append(locate.problem(g, subject, f"{_short(p)} has the malformed value \"{value}\" for "
-                                           f"{_short(datatype)}; {_datatype_hint(datatype)}"))
-    for g, subject in [key for key in to_label if key[1] not in labelled][:_MAX_PROBLEMS]:
-        problems.append(locate.problem(ox.NamedNode(g) if g else None, subject,
+        for g, subject, p in _uses(store, object=lit):
+            problems.append(locate.problem(g, subject, f"{_short(p)} has the malformed value \"{lit.value}\" for "
+                                           f"{_short(lit.datatype.value)}; {_datatype_hint(lit.datatype.value)}"))
+
+    classes = " ".join(f"<{c}>" for c in sorted(declared) if c.startswith(qkg) and c != qkg + "MissionLeg")
+    for row in store.query(_Q_NO_LABEL % {"classes": classes, "id": ids, "max": _MAX_PROBLEMS}) if classes else ():
+        problems.append(locate.problem(row["g"], row["s"].value,
                         'has no label: add rdfs:label "…"@fr (and @en where the English name differs)'))
     return problems
 
@@ -339,16 +342,37 @@ def _uses(store: ox.Store, *, object) -> list[tuple]:
                               for q in store.quads_for_pattern(None, None, object, None)))
 
 
-def validate_shacl(store: ox.Store, sources: list[Source]) -> list[Problem]:
-    """Validate the store (asserted and inferred triples) against ``ontology/shapes.ttl`` with pySHACL."""
-    import pyshacl
+#: SHACL engines :func:`validate_shacl` can use: the build's (fast, same report) and the reference.
+SHACL_ENGINES = ("turbo", "pyshacl")
 
-    from qkg.graph.building.export import to_rdflib
 
-    data = to_rdflib(store)
+def shacl_report(store: ox.Store, *, engine: str = "turbo") -> tuple[bool, Graph]:
+    """``(conforms, report graph)`` of the store (asserted and inferred triples) against the shapes.
+
+    ``engine="turbo"`` (the build's) is pyshacl-turbo: pySHACL's API and report, run in Rust, reading the
+    Oxigraph store where it is (all named graphs), with no copy. ``engine="pyshacl"`` is pySHACL on an rdflib
+    copy of the graph: the reference, slow at scale; a test checks that both give the same report.
+    """
     shapes = Graph().parse(ontology_paths()[0].parent / SHAPES_FILE, format="turtle")
-    conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True,
-                                               allow_warnings=True)
+    options = {"shacl_graph": shapes, "inference": "none", "advanced": True, "allow_warnings": True}
+    if engine == "turbo":
+        import pyshacl_turbo
+
+        conforms, report, _text = pyshacl_turbo.validate(store, **options)
+    elif engine == "pyshacl":
+        import pyshacl
+
+        from qkg.graph.building.export import to_rdflib
+
+        conforms, report, _text = pyshacl.validate(to_rdflib(store), **options)
+    else:
+        raise ValueError(f"unknown SHACL engine {engine!r}: use one of {', '.join(SHACL_ENGINES)}")
+    return bool(conforms), report
+
+
+def validate_shacl(store: ox.Store, sources: list[Source], *, engine: str = "turbo") -> list[Problem]:
+    """The SHACL violations of the store (see :func:`shacl_report`), each located in its file."""
+    conforms, report = shacl_report(store, engine=engine)
     if conforms:
         return []
     locate = _Locator(sources)
