@@ -12,7 +12,9 @@ For each size (``2024`` is the repository's data; ``1M``, ``10M``... are ``qkg s
   Oxigraph store), pyrudof (on an N-Triples copy) and pySHACL (the reference, on an rdflib copy), each in
   its own process: time, peak memory, number of results, and whether the report equals pySHACL's.
 
-Each measured step runs in a child process, so its peak memory (``ru_maxrss``) is its own. A step that
+Each measured step runs in a child process, so its peak memory (``ru_maxrss``) and CPU time (user + system)
+are its own; on a shared, loaded machine the CPU column is the steadier figure (wall time includes waiting
+for a core). A step that
 passes ``--timeout`` is stopped and printed as such. Figures depend on the machine and its load.
 """
 from __future__ import annotations
@@ -36,8 +38,9 @@ import json, resource, subprocess, sys, time
 started = time.perf_counter()
 proc = subprocess.run(sys.argv[1:], capture_output=True, text=True)
 sys.stdout.write(proc.stdout); sys.stderr.write(proc.stderr[-4000:])
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"rc": proc.returncode, "seconds": time.perf_counter() - started,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+                  "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}))
 """
 
 _FLOOR = """
@@ -59,7 +62,7 @@ engine, path = sys.argv[1], sys.argv[2]
 SH = "http://www.w3.org/ns/shacl#"
 shapes_path = ontology_paths()[0].parent / SHAPES_FILE
 store = ox.Store.read_only(path)
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 def results(report):
     def v(r, p):
         x = report.value(r, URIRef(SH + p))
@@ -83,7 +86,8 @@ elif engine == "rudof":
     conforms = report.conforms
     found = Counter("|".join(str(x) for x in (e.focus_node, e.path, e.constraint_component, e.value)) for e in report)
 print(json.dumps({"engine": engine, "conforms": bool(conforms), "results": sum(found.values()),
-                  "seconds": time.perf_counter() - started, "found": sorted(found.elements())}))
+                  "seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu,
+                  "found": sorted(found.elements())}))
 """
 
 
@@ -93,9 +97,10 @@ def measure(cmd: list[str], *, timeout: float) -> dict:
         proc = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], capture_output=True, text=True,
                               timeout=timeout, cwd=ROOT)
     except subprocess.TimeoutExpired:
-        return {"rc": None, "seconds": timeout, "peak_mb": None, "out": "", "err": f"stopped after {timeout:.0f} s"}
+        return {"rc": None, "seconds": timeout, "cpu": None, "peak_mb": None, "out": "",
+                "err": f"stopped after {timeout:.0f} s"}
     lines = proc.stdout.strip().splitlines()
-    info = json.loads(lines[-1]) if lines else {"rc": proc.returncode, "seconds": None, "peak_mb": None}
+    info = json.loads(lines[-1]) if lines else {"rc": proc.returncode, "seconds": None, "cpu": None, "peak_mb": None}
     info.update(out="\n".join(lines[:-1]), err=proc.stderr)
     return info
 
@@ -170,22 +175,25 @@ def main() -> None:
     print("Figures depend on the machine and its load (run alone for comparable numbers).\n")
     for size in args.sizes.split(","):
         floor, build, data = bench_build(args.work, size, args.timeout)
-        ratio = build["seconds"] / floor["seconds"] if build["rc"] == 0 and floor["seconds"] else None
+        ok = build["rc"] == 0 and floor["seconds"] and floor["cpu"]
         print(f"## {size}")
-        print(f"{'step':<34}{'seconds':>10}{'peak MB':>10}")
-        print(f"{'bulk_load alone (the floor)':<34}{_fmt(floor['seconds'], digits=1):>10}{_fmt(floor['peak_mb'], digits=0):>10}")
+        print(f"{'step':<34}{'wall s':>10}{'CPU s':>10}{'peak MB':>10}")
+        print(f"{'bulk_load alone (the floor)':<34}{_fmt(floor['seconds']):>10}{_fmt(floor['cpu']):>10}"
+              f"{_fmt(floor['peak_mb'], digits=0):>10}")
         status = "" if build["rc"] == 0 else f"  ({build['err'].strip().splitlines()[-1] if build['err'].strip() else 'failed'})"
-        print(f"{'qkg build (SHACL on)':<34}{_fmt(build['seconds']):>10}{_fmt(build['peak_mb'], digits=0):>10}{status}")
+        print(f"{'qkg build (SHACL on)':<34}{_fmt(build['seconds']):>10}{_fmt(build['cpu']):>10}"
+              f"{_fmt(build['peak_mb'], digits=0):>10}{status}")
         for name, seconds in build["steps"].items():
             print(f"{'  ' + name:<34}{seconds:>10.1f}")
-        print(f"{'build / floor':<34}{_fmt(ratio, 'x'):>10}\n")
+        print(f"{'build / floor':<34}{_fmt(build['seconds'] / floor['seconds'] if ok else None, 'x'):>10}"
+              f"{_fmt(build['cpu'] / floor['cpu'] if ok else None, 'x'):>10}\n")
         if args.skip_shacl or build["rc"] != 0:
             continue
-        print(f"{'SHACL engine':<16}{'seconds':>10}{'peak MB':>10}{'results':>9}  same report as pySHACL")
+        print(f"{'SHACL engine':<16}{'wall s':>10}{'CPU s':>10}{'peak MB':>10}{'results':>9}  same report as pySHACL")
         for r in bench_shacl(data, args.engines.split(","), args.timeout):
             same = {True: "yes", False: "NO", None: "-"}[r["same"]]
             note = "" if r["rc"] == 0 else f"  ({r['err'].strip().splitlines()[-1] if r['err'].strip() else 'failed'})"
-            print(f"{r['engine']:<16}{_fmt(r['seconds']):>10}{_fmt(r['peak_mb'], digits=0):>10}"
+            print(f"{r['engine']:<16}{_fmt(r['seconds']):>10}{_fmt(r['cpu']):>10}{_fmt(r['peak_mb'], digits=0):>10}"
                   f"{r['results'] if r['results'] is not None else '-':>9}  {same}{note}")
         print()
 
