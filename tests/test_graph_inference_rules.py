@@ -2,11 +2,12 @@
 inferred (semi-naive evaluation included: chains over inferred triples, transitivity over several rounds)."""
 from __future__ import annotations
 
-import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
 from qkg.graph.building.inference import INFERRED_GRAPH, compile_rules, materialise
+from qkg.graph.serving import terms
+from qkg.graph.serving.backends.oxigraph import OxigraphStore
 
 PREFIXES = """@prefix e: <http://e/> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
@@ -18,7 +19,7 @@ SHORT = {"http://e/": "e:", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": "
 
 
 def _short(term) -> str:
-    if isinstance(term, ox.Literal):
+    if isinstance(term, terms.Literal):
         return f'"{term.value}"'
     value = term.value
     for long, short in SHORT.items():
@@ -30,11 +31,11 @@ def _short(term) -> str:
 def infer(ontology: str, data: str) -> set[str]:
     """The inferred triples, each written ``"s p o"`` with short names."""
     onto = Graph().parse(data=PREFIXES + ontology, format="turtle")
-    store = ox.Store()
-    store.load(input=(PREFIXES + data).encode(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode("http://e/g"))
+    store = OxigraphStore()
+    store.load((PREFIXES + data).encode(), format="turtle", graph="http://e/g")
     count = materialise(store, compile_rules(onto))
     found = {" ".join(_short(t) for t in (q.subject, q.predicate, q.object))
-             for q in store.quads_for_pattern(None, None, None, INFERRED_GRAPH)}
+             for q in store.quads(None, None, None, INFERRED_GRAPH)}
     assert count == len(found)
     return found
 

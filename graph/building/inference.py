@@ -35,16 +35,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
+from qkg.graph.named_graphs import INFERRED_GRAPH
+from qkg.graph.serving import terms
+from qkg.graph.serving.store import Store
 from qkg.ontology import QKGD
 
 __all__ = ["INFERRED_GRAPH", "Rule", "compile_rules", "materialise"]
 
-INFERRED_GRAPH = ox.NamedNode(str(QKGD["graph-inferred"]))
+_INFERRED = terms.NamedNode(INFERRED_GRAPH)
 
 
 Atom = tuple[str, str, str]
@@ -219,7 +221,7 @@ def _term(value) -> str:
     return value.n3()
 
 
-def materialise(store: ox.Store, rules: list[Rule], *, max_rounds: int = 12,
+def materialise(store: Store, rules: list[Rule], *, max_rounds: int = 12,
                 progress: Callable[[str], None] | None = None) -> int:
     """Apply ``rules`` to ``store`` until nothing new is derived; return the number of inferred triples.
 
@@ -237,13 +239,14 @@ def materialise(store: ox.Store, rules: list[Rule], *, max_rounds: int = 12,
 
     Examples
     --------
-    >>> s = ox.Store()
-    >>> s.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.NamedNode("http://e/b")))
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> s = OxigraphStore()
+    >>> s.add([terms.Quad(terms.NamedNode("http://e/a"), terms.NamedNode("http://e/p"), terms.NamedNode("http://e/b"))])
     >>> r = Rule("p->q", "CONSTRUCT { ?s <http://e/q> ?o } WHERE { ?s <http://e/p> ?o }")
     >>> materialise(s, [r])
     1
     >>> t = datalog("p+", [("?x", "http://e/p", "?y"), ("?y", "http://e/p", "?z")], [("?x", "http://e/p", "?z")])
-    >>> s.add(ox.Quad(ox.NamedNode("http://e/b"), ox.NamedNode("http://e/p"), ox.NamedNode("http://e/c")))
+    >>> s.add([terms.Quad(terms.NamedNode("http://e/b"), terms.NamedNode("http://e/p"), terms.NamedNode("http://e/c"))])
     >>> materialise(s, [t])
     1
     """
@@ -270,10 +273,10 @@ def materialise(store: ox.Store, rules: list[Rule], *, max_rounds: int = 12,
 Triple = tuple  # (subject, predicate, object) pyoxigraph terms
 
 
-def _property_fixpoint(store: ox.Store, rules: list[Rule], *, max_rounds: int, say: Callable[[str], None]) -> int:
+def _property_fixpoint(store: Store, rules: list[Rule], *, max_rounds: int, say: Callable[[str], None]) -> int:
     datalog_rules = [r for r in rules if r.body]
     sparql_rules = [r for r in rules if not r.body]  # given as CONSTRUCT only: evaluated naively each round
-    nodes: dict[str, ox.NamedNode] = {}
+    nodes: dict[str, terms.NamedNode] = {}
     delta: dict[str, list[Triple]] | None = None  # new triples of the last round, by predicate; None: round 1
     total = 0
     for round_no in range(1, max_rounds + 1):
@@ -290,9 +293,9 @@ def _property_fixpoint(store: ox.Store, rules: list[Rule], *, max_rounds: int, s
         new = [t for t in derived if not _present_triple(store, t)]
         for rule in sparql_rules:
             fired += 1
-            new.extend((t.subject, t.predicate, t.object) for t in store.query(rule.construct, use_default_graph_as_union=True))
+            new.extend((t.subject, t.predicate, t.object) for t in store.construct(rule.construct))
             new = list(dict.fromkeys(t for t in new if not _present_triple(store, t)))
-        _write(store, [ox.Quad(s, p, o, INFERRED_GRAPH) for s, p, o in new])
+        _write(store, [terms.Quad(s, p, o, _INFERRED) for s, p, o in new])
         total += len(new)
         say(f"inference: property round {round_no}: {fired} rule firings, +{len(new)} triples")
         if not new:
@@ -303,18 +306,18 @@ def _property_fixpoint(store: ox.Store, rules: list[Rule], *, max_rounds: int, s
     raise RuntimeError(f"property inference did not reach a fixpoint in {max_rounds} rounds")
 
 
-def _node(value: str, nodes: dict[str, ox.NamedNode]):
+def _node(value: str, nodes: dict[str, terms.NamedNode]):
     """A pattern position: ``None`` for a variable, else the IRI's node."""
     if value.startswith("?"):
         return None
     node = nodes.get(value)
     if node is None:
-        node = nodes[value] = ox.NamedNode(value)
+        node = nodes[value] = terms.NamedNode(value)
     return node
 
 
-def _scan(store: ox.Store, atom: Atom, nodes: dict) -> Iterable[Triple]:
-    for q in store.quads_for_pattern(_node(atom[0], nodes), _node(atom[1], nodes), _node(atom[2], nodes), None):
+def _scan(store: Store, atom: Atom, nodes: dict) -> Iterable[Triple]:
+    for q in store.quads(_node(atom[0], nodes), _node(atom[1], nodes), _node(atom[2], nodes), None):
         yield q.subject, q.predicate, q.object
 
 
@@ -330,12 +333,12 @@ def _bind(atom: Atom, triple: Triple, binding: dict) -> dict | None:
                 out[pattern] = value
             elif bound != value:
                 return None
-        elif not (isinstance(value, ox.NamedNode) and value.value == pattern):
+        elif not (isinstance(value, terms.NamedNode) and value.value == pattern):
             return None
     return out
 
 
-def _fire(store: ox.Store, rule: Rule, position: int, triples: Iterable[Triple], nodes: dict, out: set) -> None:
+def _fire(store: Store, rule: Rule, position: int, triples: Iterable[Triple], nodes: dict, out: set) -> None:
     """Every head triple of ``rule`` with the atom at ``position`` matched by one of ``triples``."""
     rest = [atom for i, atom in enumerate(rule.body) if i != position]
     heads = [(a[0], _node(a[1], nodes), a[2]) for a in rule.head]
@@ -348,28 +351,28 @@ def _fire(store: ox.Store, rule: Rule, position: int, triples: Iterable[Triple],
                 continue
             for s, p, o in heads:
                 subject = full[s] if s.startswith("?") else _node(s, nodes)
-                if isinstance(subject, ox.Literal):
+                if isinstance(subject, terms.Literal):
                     continue  # an inverse of a literal-valued fact has no subject
                 out.add((subject, p, full[o] if o.startswith("?") else _node(o, nodes)))
 
 
-def _join(store: ox.Store, atoms: list[Atom], binding: dict, nodes: dict):
+def _join(store: Store, atoms: list[Atom], binding: dict, nodes: dict):
     if not atoms:
         yield binding
         return
     atom, rest = atoms[0], atoms[1:]
     s = binding.get(atom[0]) if atom[0].startswith("?") else _node(atom[0], nodes)
     o = binding.get(atom[2]) if atom[2].startswith("?") else _node(atom[2], nodes)
-    if isinstance(s, ox.Literal):
+    if isinstance(s, terms.Literal):
         return
-    for q in store.quads_for_pattern(s, _node(atom[1], nodes), o, None):
+    for q in store.quads(s, _node(atom[1], nodes), o, None):
         extended = _bind(atom, (q.subject, q.predicate, q.object), binding)
         if extended is not None:
             yield from _join(store, rest, extended, nodes)
 
 
-def _present_triple(store: ox.Store, t: Triple) -> bool:
-    for _ in store.quads_for_pattern(t[0], t[1], t[2], None):
+def _present_triple(store: Store, t: Triple) -> bool:
+    for _ in store.quads(t[0], t[1], t[2], None):
         return True
     return False
 
@@ -379,48 +382,48 @@ def _present_triple(store: ox.Store, t: Triple) -> bool:
 _BULK_QUADS = 20_000
 
 
-def _write(store: ox.Store, quads: list[ox.Quad]) -> None:
-    if len(quads) > _BULK_QUADS:
-        store.bulk_extend(quads)
+def _write(store: Store, quads: list[terms.Quad]) -> None:
+    if len(quads) > _BULK_QUADS and hasattr(store, "bulk_add"):  # the embedded store a build writes
+        store.bulk_add(quads)
     elif quads:
-        store.extend(quads)
+        store.add(quads)
 
 
-def _apply(store: ox.Store, rule: Rule, *, count: bool = True):
+def _apply(store: Store, rule: Rule, *, count: bool = True):
     """Run ``rule``'s CONSTRUCT once and add what is new; return how many (or, ``count=False``, the new quads)."""
-    found = dict.fromkeys(ox.Quad(t.subject, t.predicate, t.object, INFERRED_GRAPH)
-                          for t in store.query(rule.construct, use_default_graph_as_union=True))
+    found = dict.fromkeys(terms.Quad(t.subject, t.predicate, t.object, _INFERRED)
+                          for t in store.construct(rule.construct))
     fresh = [q for q in found if not _present(store, q)]
     _write(store, fresh)
     return len(fresh) if count else fresh
 
 
-_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_TYPE = terms.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
-def _classify(store: ox.Store, supers: dict[str, tuple[str, ...]], *, subjects=None) -> int:
+def _classify(store: Store, supers: dict[str, tuple[str, ...]], *, subjects=None) -> int:
     """Add every superclass of every typed entity (or of ``subjects`` only) in one pass over their types."""
     known: dict = defaultdict(set)
     if subjects is None:
-        quads = store.quads_for_pattern(None, _TYPE, None, None)
+        quads = store.quads(None, _TYPE, None, None)
     else:
-        quads = (q for subject in subjects for q in store.quads_for_pattern(subject, _TYPE, None, None))
+        quads = (q for subject in subjects for q in store.quads(subject, _TYPE, None, None))
     for quad in quads:
-        if isinstance(quad.object, ox.NamedNode):
+        if isinstance(quad.object, terms.NamedNode):
             known[quad.subject].add(quad.object.value)
-    nodes = {c: ox.NamedNode(c) for targets in supers.values() for c in targets}
+    nodes = {c: terms.NamedNode(c) for targets in supers.values() for c in targets}
     new = []
     for subject, classes in known.items():
         wanted = set()
         for c in classes:
             wanted.update(supers.get(c, ()))
         for c in wanted - classes:
-            new.append(ox.Quad(subject, _TYPE, nodes[c], INFERRED_GRAPH))
+            new.append(terms.Quad(subject, _TYPE, nodes[c], _INFERRED))
     _write(store, new)
     return len(new)
 
 
-def _present(store: ox.Store, quad: ox.Quad) -> bool:
-    for _ in store.quads_for_pattern(quad.subject, quad.predicate, quad.object, None):
+def _present(store: Store, quad: terms.Quad) -> bool:
+    for _ in store.quads(quad.subject, quad.predicate, quad.object, None):
         return True
     return False

@@ -27,25 +27,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
-import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from qkg.graph.building import artefacts as prepared
 from qkg.graph.building import inference
 from qkg.graph.errors import DataError
-from qkg.graph.serving.results import short
-from qkg.graph.serving.store import StoreLayout
+from qkg.graph.named_graphs import BUILD_GRAPH, ONTOLOGY_GRAPH, RESERVED_GRAPHS
+from qkg.graph.serving import terms
+from qkg.graph.serving.backends.oxigraph import OxigraphStore
+from qkg.graph.serving.store import Store, StoreLayout
+from qkg.ontology.curies import short
 from qkg.ontology import QKG, QKGD, SHAPES_FILE, load_ontology, ontology_paths
 
-__all__ = ["Source", "BuildResult", "Problem", "build", "check", "validate_shacl", "shacl_report", "ONTOLOGY_GRAPH", "BUILD_GRAPH",
-           "SHACL_ENGINES"]
+__all__ = ["Source", "BuildResult", "Problem", "build", "check", "validate_shacl", "shacl_report", "SHACL_ENGINES"]
 
-ONTOLOGY_GRAPH = str(QKGD["graph-ontology"])
-BUILD_GRAPH = str(QKGD["graph-build"])
-_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".trig": ox.RdfFormat.TRIG,
-            ".nq": ox.RdfFormat.N_QUADS}
-_BULK_BYTES = 20_000_000
+_FORMATS = {".ttl": "turtle", ".nt": "ntriples", ".trig": "trig", ".nq": "nquads"}
 _CHECKED_DATATYPES = (XSD.date, XSD.gYear, XSD.gYearMonth, XSD.dateTime, XSD.integer, XSD.decimal,
                       XSD.positiveInteger, XSD.boolean)
 
@@ -63,9 +60,9 @@ class Source:
     data: bytes | None = None
 
     @property
-    def format(self) -> ox.RdfFormat:
+    def format(self) -> str:
         if self.data is not None:
-            return ox.RdfFormat.N_TRIPLES
+            return "ntriples"
         try:
             return _FORMATS[self.path.suffix]
         except KeyError:
@@ -179,7 +176,7 @@ def _build(sources: list[Source], layout: StoreLayout, *, shacl: bool | None, sa
             say("SHACL skipped (--no-shacl)")
 
         _record_build(store, sources, asserted=asserted, inferred=inferred, shacl=shacl_state)
-        graphs = len(list(store.named_graphs()))
+        graphs = len(store.graphs())
         t = time.perf_counter()
         prepared.produce(store, staging.path, artefacts, progress=say)
         steps["artefacts"] = time.perf_counter() - t
@@ -202,18 +199,11 @@ def _ontology_sources() -> list[Source]:
     return [Source(p, ONTOLOGY_GRAPH) for p in ontology_paths()]
 
 
-def _load(store: ox.Store, src: Source) -> None:
+def _load(store: Store, src: Source) -> None:
     if not src.path.is_file():
         raise DataError(f"{src.path}: no such file", file=str(src.path), hint="check the path")
-    graph = ox.NamedNode(src.graph) if src.graph else None
-    # bulk_load writes new on-disk files per call: fast for big files, slow for many small ones.
-    loader = store.bulk_load if src.path.stat().st_size > _BULK_BYTES else store.load
-    where = {"input": src.data} if src.data is not None else {"path": str(src.path)}
     try:
-        if graph is None:
-            loader(**where, format=src.format)
-        else:
-            loader(**where, format=src.format, to_graph=graph)
+        store.load(src.data if src.data is not None else src.path, format=src.format, graph=src.graph)
     except SyntaxError as exc:
         match = re.search(r"line (\d+)(?: column (\d+))?", str(exc))
         line = int(match.group(1)) if match else None
@@ -221,16 +211,16 @@ def _load(store: ox.Store, src: Source) -> None:
                         hint="fix the Turtle syntax at that line (a missing ' .' or ';' is the usual cause)") from exc
 
 
-_RESERVED = (ONTOLOGY_GRAPH, BUILD_GRAPH, str(QKGD["graph-inferred"]))
+_RESERVED = RESERVED_GRAPHS
 
 
-def _check_dataset_file(store: ox.Store, src: Source, ontology_size: int) -> None:
+def _check_dataset_file(store: Store, src: Source, ontology_size: int) -> None:
     """A TriG/N-Quads file must put every triple in a named graph of its own, never a reserved one."""
-    if store.query("ASK { ?s ?p ?o }"):  # the default graph only
+    if store.ask("ASK { ?s ?p ?o }", union=False):  # the default graph only
         raise DataError(f"{src.path}: triples outside any GRAPH block", file=str(src.path),
                         hint="wrap them in GRAPH <…> { } (or use a .ttl file, which gets a graph of its own)")
     for reserved in _RESERVED:
-        if reserved != ONTOLOGY_GRAPH and store.query(f"ASK {{ GRAPH <{reserved}> {{ ?s ?p ?o }} }}"):
+        if reserved != ONTOLOGY_GRAPH and store.ask(f"ASK {{ GRAPH <{reserved}> {{ ?s ?p ?o }} }}", union=False):
             raise DataError(f"{src.path}: writes into the reserved graph <{reserved}>", file=str(src.path),
                             hint="use a graph IRI of your own")
     if _ontology_size(store) != ontology_size:
@@ -238,8 +228,8 @@ def _check_dataset_file(store: ox.Store, src: Source, ontology_size: int) -> Non
                         hint="use a graph IRI of your own; ontology terms belong in ontology/*.ttl")
 
 
-def _ontology_size(store: ox.Store) -> int:
-    rows = list(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"))
+def _ontology_size(store: Store) -> int:
+    rows = list(store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}", union=False))
     return int(rows[0]["n"].value)
 
 
@@ -280,7 +270,7 @@ SELECT DISTINCT ?g ?s WHERE {
 """
 
 
-def check(store: ox.Store, sources: list[Source]) -> list[Problem]:
+def check(store: Store, sources: list[Source]) -> list[Problem]:
     """Run the fast checks on a loaded store; return every problem found (empty when the data is sound).
 
     * every ``qkgd:`` IRI used as an object is defined somewhere (has an ``rdf:type``);
@@ -295,58 +285,58 @@ def check(store: ox.Store, sources: list[Source]) -> list[Problem]:
     locate = _Locator(sources)
     ids, qkg = str(QKGD), str(QKG)
     problems: list[Problem] = []
-    undefined = [row["o"].value for row in store.query(_Q_UNDEFINED % {"id": ids, "not_ref": _NOT_A_REFERENCE,
-                                                                        "max": _MAX_PROBLEMS})]
+    undefined = [row["o"].value for row in store.select(_Q_UNDEFINED % {"id": ids, "not_ref": _NOT_A_REFERENCE,
+                                                                        "max": _MAX_PROBLEMS}, union=False)]
     if undefined:  # the "did you mean" hint needs every defined entity
-        known = [r["s"].value for r in store.query("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } }")
+        known = [r["s"].value for r in store.select("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } }", union=False)
                  if r["s"].value.startswith(ids)]
     for target in undefined:
         hint = _closest(target, known)
-        for g, subject, p in _uses(store, object=ox.NamedNode(target)):
+        for g, subject, p in _uses(store, object=terms.NamedNode(target)):
             if p == _NOT_A_REFERENCE:
                 continue
-            problems.append(locate.problem(g, subject, f"refers to <{target}> ({_short(p)}), which no file defines"
-                            + (f"; did you mean {_curie(hint)}?" if hint else "; define it (with a type and a label) or fix the IRI")))
+            problems.append(locate.problem(g, subject, f"refers to <{target}> ({short(p)}), which no file defines"
+                            + (f"; did you mean {short(hint)}?" if hint else "; define it (with a type and a label) or fix the IRI")))
 
-    declared = {r["term"].value for r in store.query(_Q_DECLARED % {"onto": ONTOLOGY_GRAPH})}
-    unknown = sorted((r["g"].value, r["term"].value, r["kind"].value) for r in store.query(_Q_TERMS)
+    declared = {r["term"].value for r in store.select(_Q_DECLARED % {"onto": ONTOLOGY_GRAPH}, union=False)}
+    unknown = sorted((r["g"].value, r["term"].value, r["kind"].value) for r in store.select(_Q_TERMS, union=False)
                      if r["g"].value != ONTOLOGY_GRAPH and r["term"].value.startswith(qkg)
                      and r["term"].value not in declared)
     for g, term, kind in unknown[:_MAX_PROBLEMS]:
-        graph = ox.NamedNode(g)
-        pattern = (None, ox.NamedNode(_RDF_TYPE), ox.NamedNode(term)) if kind == "class" else (None, ox.NamedNode(term), None)
-        subjects = dict.fromkeys(q.subject.value for q in store.quads_for_pattern(*pattern, graph))
+        graph = terms.NamedNode(g)
+        pattern = (None, terms.NamedNode(_RDF_TYPE), terms.NamedNode(term)) if kind == "class" else (None, terms.NamedNode(term), None)
+        subjects = dict.fromkeys(q.subject.value for q in store.quads(*pattern, g))
         for subject in list(subjects)[:_MAX_PROBLEMS]:
-            problems.append(locate.problem(graph, subject, f"uses {_curie(term)}, a {kind} the ontology does not declare; "
+            problems.append(locate.problem(graph, subject, f"uses {short(term)}, a {kind} the ontology does not declare; "
                                            "see ontology/qkg.ttl for the terms"))
 
     datatypes = ", ".join(f"<{d}>" for d in _CHECKED_DATATYPES)
-    for row in store.query(_Q_TYPED_LITERALS % datatypes):
+    for row in store.select(_Q_TYPED_LITERALS % datatypes, union=False):
         lit = row["o"]
         if not Literal(lit.value, datatype=URIRef(lit.datatype.value)).ill_typed:
             continue
         for g, subject, p in _uses(store, object=lit):
-            problems.append(locate.problem(g, subject, f"{_short(p)} has the malformed value \"{lit.value}\" for "
-                                           f"{_short(lit.datatype.value)}; {_datatype_hint(lit.datatype.value)}"))
+            problems.append(locate.problem(g, subject, f"{short(p)} has the malformed value \"{lit.value}\" for "
+                                           f"{short(lit.datatype.value)}; {_datatype_hint(lit.datatype.value)}"))
 
     classes = " ".join(f"<{c}>" for c in sorted(declared) if c.startswith(qkg) and c != qkg + "MissionLeg")
-    for row in store.query(_Q_NO_LABEL % {"classes": classes, "id": ids, "max": _MAX_PROBLEMS}) if classes else ():
+    for row in store.select(_Q_NO_LABEL % {"classes": classes, "id": ids, "max": _MAX_PROBLEMS}, union=False) if classes else ():
         problems.append(locate.problem(row["g"], row["s"].value,
                         'has no label: add rdfs:label "…"@fr (and @en where the English name differs)'))
     return problems
 
 
-def _uses(store: ox.Store, *, object) -> list[tuple]:
+def _uses(store: Store, *, object) -> list[tuple]:
     """``(graph, subject, predicate)`` of every quad whose object is ``object``, distinct, in order."""
     return list(dict.fromkeys((q.graph_name, q.subject.value, q.predicate.value)
-                              for q in store.quads_for_pattern(None, None, object, None)))
+                              for q in store.quads(None, None, object, None)))
 
 
 #: SHACL engines :func:`validate_shacl` can use: the build's (fast, same report) and the reference.
 SHACL_ENGINES = ("turbo", "pyshacl")
 
 
-def shacl_report(store: ox.Store, *, engine: str = "turbo") -> tuple[bool, Graph]:
+def shacl_report(store: OxigraphStore, *, engine: str = "turbo") -> tuple[bool, Graph]:
     """``(conforms, report graph)`` of the store (asserted and inferred triples) against the shapes.
 
     ``engine="turbo"`` (the build's) is pyshacl-turbo: pySHACL's API and report, run in Rust, reading the
@@ -358,7 +348,7 @@ def shacl_report(store: ox.Store, *, engine: str = "turbo") -> tuple[bool, Graph
     if engine == "turbo":
         import pyshacl_turbo
 
-        conforms, report, _text = pyshacl_turbo.validate(store, **options)
+        conforms, report, _text = pyshacl_turbo.validate(store.native, **options)
     elif engine == "pyshacl":
         import pyshacl
 
@@ -370,7 +360,7 @@ def shacl_report(store: ox.Store, *, engine: str = "turbo") -> tuple[bool, Graph
     return bool(conforms), report
 
 
-def validate_shacl(store: ox.Store, sources: list[Source], *, engine: str = "turbo") -> list[Problem]:
+def validate_shacl(store: Store, sources: list[Source], *, engine: str = "turbo") -> list[Problem]:
     """The SHACL violations of the store (see :func:`shacl_report`), each located in its file."""
     conforms, report = shacl_report(store, engine=engine)
     if conforms:
@@ -383,14 +373,14 @@ def validate_shacl(store: ox.Store, sources: list[Source], *, engine: str = "tur
         focus = str(report.value(res, URIRef(sh + "focusNode")))
         path = report.value(res, URIRef(sh + "resultPath"))
         message = str(report.value(res, URIRef(sh + "resultMessage")) or "violates a shape")
-        prefix = f"{_short(str(path))}: " if path is not None and not message.startswith("has") else ""
+        prefix = f"{short(str(path))}: " if path is not None and not message.startswith("has") else ""
         problems.append(locate.problem(where.get(focus), focus, prefix + message))
     return sorted(set(problems), key=str)
 
 
-def _graph_of_subjects(store: ox.Store) -> dict[str, ox.NamedNode]:
-    out: dict[str, ox.NamedNode] = {}
-    for row in store.query("SELECT ?s ?g WHERE { GRAPH ?g { ?s a ?t } }"):
+def _graph_of_subjects(store: Store) -> dict[str, terms.NamedNode]:
+    out: dict[str, terms.NamedNode] = {}
+    for row in store.select("SELECT ?s ?g WHERE { GRAPH ?g { ?s a ?t } }", union=False):
         out.setdefault(str(row["s"].value), row["g"])
     return out
 
@@ -403,11 +393,11 @@ class _Locator:
         self._lines: dict[Path, list[str]] = {}
 
     def problem(self, graph, entity: str, message: str) -> Problem:
-        path = self.by_graph.get(graph.value) if isinstance(graph, ox.NamedNode) else None
-        if path is None and isinstance(graph, ox.NamedNode) and graph.value == ONTOLOGY_GRAPH:
-            return Problem("ontology/", None, _curie(entity), message)
+        path = self.by_graph.get(graph.value) if isinstance(graph, terms.NamedNode) else None
+        if path is None and isinstance(graph, terms.NamedNode) and graph.value == ONTOLOGY_GRAPH:
+            return Problem("ontology/", None, short(entity), message)
         return Problem(str(path) if path else "(unknown file)", self._line(path, entity) if path else None,
-                       _curie(entity), message)
+                       short(entity), message)
 
     def _line(self, path: Path, entity: str) -> int | None:
         if path not in self._lines:
@@ -434,21 +424,21 @@ def _data_error(problems: list[Problem]) -> DataError:
                      hint="fix each file and entity listed, then run `qkg build` again")
 
 
-def _record_build(store: ox.Store, sources: list[Source], *, asserted: int, inferred: int, shacl: str) -> None:
-    g = ox.NamedNode(BUILD_GRAPH)
-    build_node = ox.NamedNode(str(QKGD["build"]))
+def _record_build(store: Store, sources: list[Source], *, asserted: int, inferred: int, shacl: str) -> None:
+    g = terms.NamedNode(BUILD_GRAPH)
+    build_node = terms.NamedNode(str(QKGD["build"]))
     prov, xsd = "http://www.w3.org/ns/prov#", str(XSD)
     now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     quads = [
-        ox.Quad(build_node, ox.NamedNode(prov + "generatedAtTime"), ox.Literal(now, datatype=ox.NamedNode(xsd + "dateTime")), g),
-        ox.Quad(build_node, ox.NamedNode(str(QKG["assertedTriples"])), ox.Literal(str(asserted), datatype=ox.NamedNode(xsd + "integer")), g),
-        ox.Quad(build_node, ox.NamedNode(str(QKG["inferredTriples"])), ox.Literal(str(inferred), datatype=ox.NamedNode(xsd + "integer")), g),
-        ox.Quad(build_node, ox.NamedNode(str(QKG["shaclStatus"])), ox.Literal(shacl), g),
+        terms.Quad(build_node, terms.NamedNode(prov + "generatedAtTime"), terms.Literal(now, datatype=terms.NamedNode(xsd + "dateTime")), g),
+        terms.Quad(build_node, terms.NamedNode(str(QKG["assertedTriples"])), terms.Literal(str(asserted), datatype=terms.NamedNode(xsd + "integer")), g),
+        terms.Quad(build_node, terms.NamedNode(str(QKG["inferredTriples"])), terms.Literal(str(inferred), datatype=terms.NamedNode(xsd + "integer")), g),
+        terms.Quad(build_node, terms.NamedNode(str(QKG["shaclStatus"])), terms.Literal(shacl), g),
     ]
     for src in sources:
         digest = hashlib.sha256(src.path.read_bytes()).hexdigest()[:16]
-        quads.append(ox.Quad(build_node, ox.NamedNode(prov + "used"), ox.Literal(f"{src.path.name} sha256:{digest}"), g))
-    store.extend(quads)
+        quads.append(terms.Quad(build_node, terms.NamedNode(prov + "used"), terms.Literal(f"{src.path.name} sha256:{digest}"), g))
+    store.add(quads)
 
 
 def _closest(target: str, known: set[str]) -> str | None:
@@ -466,4 +456,3 @@ def _datatype_hint(datatype: str) -> str:
     }.get(datatype, "write a valid value for that datatype")
 
 
-_short = _curie = short
