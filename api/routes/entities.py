@@ -52,16 +52,23 @@ class EntityNotFound(QKGError):
 
 
 def href_for(iri: str) -> str:
-    """Where an IRI is shown: ``/id/...`` for entities, ``/def/...`` for ontology terms, else itself.
+    """Where an IRI is shown: ``/id/...`` for entities, ``/def/...`` for ontology terms, else itself, but only
+    for ``http``, ``https`` and ``mailto`` IRIs: any other scheme (``javascript:``, ``data:``...) gets no link
+    (empty string).
 
     >>> href_for("https://w3id.org/qkg/id/quebec"), href_for("https://w3id.org/qkg/def#City")
     ('/id/quebec', '/def/City')
+    >>> href_for("mailto:bri@example.org"), href_for("javascript:alert(4)"), href_for(" JavaScript:x")
+    ('mailto:bri@example.org', '', '')
     """
     if iri.startswith(ENTITY_NS) and "/" not in iri[len(ENTITY_NS):]:
         return "/id/" + iri[len(ENTITY_NS):]
     if iri.startswith(TERM_NS):
         return "/def/" + iri[len(TERM_NS):]
-    return iri
+    return iri if _LINKABLE.match(iri) else ""
+
+
+_LINKABLE = re.compile(r"(?:https?://|mailto:)[^\s]", re.IGNORECASE)
 
 
 def resolve(value: str, what: str = "entity") -> str:
