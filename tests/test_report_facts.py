@@ -20,7 +20,7 @@ import pytest
 
 from qkg.graph.serving.store import StoreLayout, open_read_only
 from qkg.loaders.report import parse_annexes
-from qkg.ontology import PREFIXES
+from qkg.ontology import PREFIXES, sparql_prefixes
 from tests.test_loaders_report import REPORT, needs_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,9 +43,8 @@ def text():
 
 
 def select(store, query: str) -> list[dict]:
-    results = store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES)
-    names = [v.value for v in results.variables]
-    return [{n: (row[i].value if row[i] is not None else None) for i, n in enumerate(names)} for row in results]
+    rows = store.select(sparql_prefixes() + "\n" + query)
+    return [{n: (row[i].value if row[i] is not None else None) for i, n in enumerate(rows.variables)} for row in rows]
 
 
 def number(token: str) -> Decimal:
