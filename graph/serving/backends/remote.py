@@ -187,6 +187,7 @@ class RemoteStore:
                max_bytes: int | None = None, union: bool = True, default_graphs: Sequence[str] | None = None,
                named_graphs: Sequence[str] | None = None, bindings: Mapping | None = None) -> Rows:
         """Run a SELECT; rows stop at ``max_rows`` (then ``truncated``) or at ``max_bytes`` read."""
+        _expect(text, ("SELECT",))
         if max_rows is not None and bindings is None:
             capped = cap_select_rows(text, max_rows)
             if capped is not None:
@@ -206,6 +207,7 @@ class RemoteStore:
     def ask(self, text: str, *, timeout: float | None = None, union: bool = True,
             default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
             bindings: Mapping | None = None, **_: object) -> bool:
+        _expect(text, ("ASK",))
         reader = XmlResultsReader()
         self._read(text, _SPARQL_RESULTS_XML, reader.feed, lambda: 0, timeout=timeout, max_rows=None,
                    max_bytes=1 << 20, union=union, default_graphs=default_graphs, named_graphs=named_graphs,
@@ -218,6 +220,7 @@ class RemoteStore:
                   max_bytes: int | None = None, union: bool = True, default_graphs: Sequence[str] | None = None,
                   named_graphs: Sequence[str] | None = None, bindings: Mapping | None = None) -> list[Triple]:
         """Run a CONSTRUCT or DESCRIBE; the triples stop at ``max_rows`` or ``max_bytes`` read."""
+        _expect(text, ("CONSTRUCT", "DESCRIBE"))
         reader = NTriplesReader()
         self._read(text, _NTRIPLES, reader.feed, lambda: len(reader.triples), timeout=timeout, max_rows=max_rows,
                    max_bytes=max_bytes, union=union, default_graphs=default_graphs, named_graphs=named_graphs,
@@ -438,6 +441,7 @@ class RemoteStore:
             triples: Iterable[Triple] = (q.triple for q in parse_rdf(bytes(data), format))
         else:
             triples = data
+        graph = self._target(graph)
         sent = 0
         plain: list[Triple] = []
         blank: list[Triple] = []
@@ -476,8 +480,28 @@ class RemoteStore:
             self._check(response, "")
 
     def drop(self, graph: str) -> None:
-        """Remove a named graph (quiet if it does not exist)."""
-        self.update(f"DROP SILENT GRAPH <{graph}>")
+        """Remove a named graph (quiet if it does not exist); on a published store, a graph of the served build."""
+        view = self.view()
+        remote = view.graphs.get(graph) if view.manifest and not graph.startswith(self.space) else None
+        if remote is None:
+            self.update(f"DROP SILENT GRAPH <{graph}>")
+            return
+        self.update(f"DELETE DATA {{ GRAPH <{view.manifest}> {{ <{remote}> <{GRAPH_OF}> <{graph}> }} }}")
+        self.update(f"DROP SILENT GRAPH <{remote}>")
+        self.refresh()
+
+    def _target(self, graph: str) -> str:
+        """Where ``load`` writes ``graph``: on a published store, a graph of the served build (listed in its
+        manifest, so readers see it); elsewhere, and for the build graphs publish writes, ``graph`` itself."""
+        view = self.view()
+        if not view.manifest or graph.startswith(self.space):
+            return graph
+        remote = view.graphs.get(graph)
+        if remote is None:
+            remote = f"{view.manifest}/g/{urllib.parse.quote(graph, safe='')}"
+            self.update(f"INSERT DATA {{ GRAPH <{view.manifest}> {{ <{remote}> <{GRAPH_OF}> <{graph}> }} }}")
+            self.refresh()
+        return remote
 
     def close(self) -> None:
         self._client.close()
@@ -487,6 +511,13 @@ class RemoteStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _expect(text: str, forms: tuple[str, ...]) -> None:
+    form = query_form(text)
+    if form not in forms:
+        raise QueryError(f"a {form} query cannot be run as {' or '.join(forms)}",
+                         hint=f"use the store's {form.lower()}() or query()")
 
 
 def _form(pairs: list[tuple[str, str]]) -> bytes:
