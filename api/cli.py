@@ -134,9 +134,9 @@ def publish(ctx, url, quiet):
 
 
 def _open(settings: Settings):
-    from qkg.graph.serving.store import StoreLayout, open_read_only
+    from qkg.graph.serving.store import open_store
 
-    return open_read_only(StoreLayout(settings.data_dir).require_current())
+    return open_store(settings.data_dir)
 
 
 @cli.command()
@@ -191,7 +191,7 @@ def query(ctx, query, params, fmt, list_, show):
         click.echo(text)
         return
     from qkg.graph.errors import QueryError, QuerySyntaxError
-    from qkg.ontology import PREFIXES, sparql_prefixes
+    from qkg.ontology import sparql_prefixes
 
     # The project's prefixes are pre-declared (a query may redeclare them); error lines refer to the user's text.
     header = sparql_prefixes() + "\n"
@@ -205,8 +205,7 @@ def query(ctx, query, params, fmt, list_, show):
     store = _open(_settings(ctx))
 
     try:
-        results = store.query(text, use_default_graph_as_union=True, substitutions=substitutions or None,
-                              prefixes=PREFIXES)
+        results = store.query(header + text, bindings=substitutions or None)
         out = render(results, fmt)
         click.echo(out, nl=not out.endswith("\n"))
     except SyntaxError as exc:
@@ -249,8 +248,8 @@ def check(ctx, hermit):
             report(False, f"canned query {q.name}: {exc.message}")
     settings = _settings(ctx)
     store = _open(settings)
-    build_info = {r["p"].value.rsplit("#", 1)[-1]: r["o"].value for r in store.query(
-        f"SELECT ?p ?o WHERE {{ GRAPH <{BUILD_GRAPH}> {{ ?b ?p ?o }} }}")}
+    build_info = {r["p"].value.rsplit("#", 1)[-1]: r["o"].value for r in store.select(
+        f"SELECT ?p ?o WHERE {{ GRAPH <{BUILD_GRAPH}> {{ ?b ?p ?o }} }}", union=False)}
     report(build_info.get("shaclStatus") == "conforms", f"SHACL on the built data: {build_info.get('shaclStatus', 'unknown')}")
     if hermit:
         if not java_available():

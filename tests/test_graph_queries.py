@@ -13,7 +13,6 @@ from qkg.graph.pages.catalog import bind, load_catalog
 from qkg.graph.serving.results import term_text
 from qkg.graph.serving.store import StoreLayout, open_read_only
 from qkg.graph.serving.backends.remote import RemoteStore
-from qkg.ontology import PREFIXES, sparql_prefixes
 
 
 @pytest.fixture(params=["embedded", "virtuoso"])
@@ -24,13 +23,9 @@ def graph(request, graph_2024):
 
 def run(graph, name, **params):
     query = load_catalog()[name]
-    if isinstance(graph, RemoteStore):
-        rows = graph.select(sparql_prefixes() + "\n" + query.sparql, bindings=bind(query, params) or None)
-        return [{n: term_text(row[i]) for i, n in enumerate(rows.variables)} for row in rows]
-    store = open_read_only(StoreLayout(graph).require_current())
-    results = store.query(query.sparql, use_default_graph_as_union=True, substitutions=bind(query, params) or None,
-                          prefixes=PREFIXES)
-    names = [v.value for v in results.variables]
+    store = graph if isinstance(graph, RemoteStore) else open_read_only(StoreLayout(graph).require_current())
+    results = store.select(query.sparql, bindings=bind(query, params) or None)
+    names = results.variables
     return [{n: term_text(row[i]) for i, n in enumerate(names)} for row in results]
 
 
