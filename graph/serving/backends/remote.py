@@ -690,6 +690,9 @@ def publish_build(build_dir: str | os.PathLike, store: RemoteStore, *,
 
 # -- the public endpoint's query path on a remote store ------------------------------------------------------
 
+_GUARD_LOCK = threading.Lock()
+
+
 class RemoteQueryService:
     """The public endpoint's way to a remote store: guarded, time-limited, capped, serialised.
 
@@ -753,7 +756,11 @@ class RemoteQueryService:
         if not isinstance(query, str):
             raise ParameterError("the query must be a string")
         fmt = pool._format_name(result_format)
-        form = inspect_query_cached(query).form if self.guard else query_form(query)
+        if self.guard:
+            with _GUARD_LOCK:  # rdflib's parser (pyparsing) is not thread-safe; the embedded pool runs it in processes
+                form = inspect_query_cached(query).form
+        else:
+            form = query_form(query)
         if not self._slots.acquire(timeout=max(0.0, started + self.timeout - time.monotonic())):
             raise QueryTimeout(f"every query slot of {self.store.name} stayed busy for {self.timeout:g} s",
                                hint="retry in a moment")
