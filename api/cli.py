@@ -221,7 +221,7 @@ def check(ctx, hermit):
     """Check the ontology, shapes and canned queries; run HermiT on the ontology plus the built data."""
     from rdflib import Graph
 
-    from qkg.graph.building.pipeline import BUILD_GRAPH
+    from qkg.graph.named_graphs import BUILD_GRAPH
     from qkg.graph.pages.catalog import load_catalog
     from qkg.graph.serving.guard import inspect_query
     from qkg.ontology import SHAPES_FILE, load_ontology, ontology_paths

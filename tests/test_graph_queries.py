@@ -11,8 +11,8 @@ import pytest
 
 from qkg.graph.pages.catalog import bind, load_catalog
 from qkg.graph.serving.results import term_text
-from qkg.graph.serving.store import StoreLayout, open_read_only
-from qkg.graph.serving.backends.remote import RemoteStore
+from qkg.graph.serving.store import Store, StoreLayout, open_read_only
+from qkg.ontology import sparql_prefixes
 
 
 @pytest.fixture(params=["embedded", "virtuoso"])
@@ -23,10 +23,9 @@ def graph(request, graph_2024):
 
 def run(graph, name, **params):
     query = load_catalog()[name]
-    store = graph if isinstance(graph, RemoteStore) else open_read_only(StoreLayout(graph).require_current())
-    results = store.select(query.sparql, bindings=bind(query, params) or None)
-    names = results.variables
-    return [{n: term_text(row[i]) for i, n in enumerate(names)} for row in results]
+    store = graph if isinstance(graph, Store) else open_read_only(StoreLayout(graph).require_current())
+    rows = store.select(sparql_prefixes() + "\n" + query.sparql, bindings=bind(query, params) or None)
+    return [{n: term_text(row[i]) for i, n in enumerate(rows.variables)} for row in rows]
 
 
 def col(rows, name):

@@ -38,15 +38,17 @@ def _key(term):
     return str(term)
 
 
-def _embedded(graph_2024, text, bindings=None):
-    store = open_read_only(StoreLayout(graph_2024).require_current())
-    results = store.select(sparql_prefixes() + "\n" + text, bindings=bindings)
-    return results.variables, [tuple(_key(t) for t in row) for row in results]
-
-
-def _remote(store, text, bindings=None):
+def _rows(store, text, bindings=None):
+    """The same call on either backend, through the seam."""
     rows = store.select(sparql_prefixes() + "\n" + text, bindings=bindings)
     return rows.variables, [tuple(_key(t) for t in row) for row in rows]
+
+
+def _embedded(graph_2024, text, bindings=None):
+    return _rows(open_read_only(StoreLayout(graph_2024).require_current()), text, bindings)
+
+
+_remote = _rows
 
 
 @pytest.mark.parametrize("name", sorted(load_catalog()))

@@ -116,7 +116,7 @@ class _Opts:
 
 
 def _nodes(G, nodes):
-    from qkg.graph.serving.results import short
+    from qkg.ontology.curies import short
 
     return [{"id": n, "curie": short(n) if "://" in str(n) else n, "label": G.nodes[n].get("label", str(n)),
              "type": G.nodes[n].get("type", ""), "kind": G.nodes[n].get("kind", "")} for n in nodes]

@@ -22,14 +22,14 @@ from fastapi.responses import Response
 
 from qkg.api.deps import LinksDep, StateDep, StoreDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
-from qkg.api.routes.formats import parse_accept
+from qkg.graph.serving import terms
+from qkg.graph.serving.formats import parse_accept
 from qkg.api.routes.models import EntityModel, NeighboursModel, PathsModel
-from qkg.graph.pages.catalog import expand_curie
 from qkg.graph.pages.entity import ENTITY_NS, TERM_NS, describe, instances_of, neighbourhood, shortest_paths
 from qkg.graph.errors import QKGError
-from qkg.graph.serving import terms
-from qkg.graph.serving.results import short
+from qkg.graph.named_graphs import ONTOLOGY_GRAPH
 from qkg.graph.serving.store import Store
+from qkg.ontology.curies import expand_curie, short
 from qkg.ontology import PREFIXES
 
 __all__ = ["router", "href_for", "EntityNotFound", "resolve"]
@@ -139,7 +139,7 @@ async def entity_page(name: str, request: Request, store: StoreDep, state: State
 async def ontology_page(request: Request, store: StoreDep, templates: TemplatesDep) -> Response:
     """The ontology: every class and property with its labels (``/def#Term`` anchors), or its Turtle."""
     _, fmt = _choose(request, "def")
-    graph = ENTITY_NS + "graph-ontology"
+    graph = ONTOLOGY_GRAPH
     if fmt != "html":
         quads = [q.triple for q in store.quads(None, None, None, graph)
                  if isinstance(q.subject, terms.NamedNode) and q.subject.value.startswith(TERM_NS[:-1])]
@@ -153,7 +153,7 @@ async def ontology_page(request: Request, store: StoreDep, templates: TemplatesD
 def _terms(store: Store) -> list[dict]:
     rows = store.select(
         "SELECT ?t ?kind (SAMPLE(?fr) AS ?lfr) (SAMPLE(?en) AS ?len) (SAMPLE(?d) AS ?def) WHERE { "
-        "GRAPH <https://w3id.org/qkg/id/graph-ontology> { ?t a ?kind "
+        f"GRAPH <{ONTOLOGY_GRAPH}> {{ ?t a ?kind "
         "OPTIONAL { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?fr FILTER(lang(?fr) = 'fr') } "
         "OPTIONAL { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?en FILTER(lang(?en) = 'en') } "
         "OPTIONAL { ?t <http://www.w3.org/2004/02/skos/core#definition> ?d FILTER(lang(?d) = 'fr') } } "

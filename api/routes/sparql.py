@@ -4,7 +4,7 @@
 request                                                answer
 =====================================================  ===============================================
 GET ``?query=`` / POST form ``query=`` /               the results, in the format negotiated by
-POST ``application/sparql-query``                      :mod:`qkg.api.routes.formats`; ``X-QKG-Rows`` and
+POST ``application/sparql-query``                      :mod:`qkg.graph.serving.formats`; ``X-QKG-Rows`` and
                                                        ``X-QKG-Truncated`` headers
 GET without query, ``Accept: text/html`` first         the query editor page
 GET without query, otherwise                           the service description (Turtle or JSON-LD)
@@ -29,7 +29,7 @@ from fastapi.responses import Response
 
 from qkg.api.deps import PoolDep, get_pool
 from qkg.api.errors import ERROR_RESPONSES, wants_html
-from qkg.api.routes.formats import guess_form, negotiate, service_description
+from qkg.graph.serving.formats import guess_form, negotiate, service_description
 from qkg.graph.errors import ParameterError, QueryError, UpdateRefused
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store

@@ -40,8 +40,8 @@ from qkg.graph.pages.entity import ENTITY_NS, describe
 from qkg.graph.analysis.projection import typed_multigraph
 from qkg.graph.analysis.facts import labels
 from qkg.graph.serving import terms
-from qkg.graph.serving.results import short
 from qkg.graph.serving.store import Store
+from qkg.ontology.curies import short
 from qkg.ontology import PREFIXES
 from qkg.viz.escape import entity_href
 from qkg.viz.filters import NetworkFilter, ego_nodes, subgraph, visible

@@ -29,15 +29,15 @@ from collections import defaultdict
 from itertools import combinations
 
 
-from qkg.graph.pages.catalog import expand_curie
+from qkg.graph.serving import terms
+from qkg.graph.serving.store import Store
+from qkg.ontology.curies import expand_curie
 from qkg.graph.analysis.reach import reach
 from qkg.graph.errors import ParameterError
 from qkg.graph.analysis.projection import actor_place_graph, actor_theme_graph, place_levels
 from qkg.graph.analysis.facts import ORG, Q, SKOS, labels, load_facts, provenance, types
 from qkg.graph.analysis.regions import CONTINENTS
-from qkg.graph.serving import terms
-from qkg.graph.serving.results import short
-from qkg.graph.serving.store import Store
+from qkg.ontology.curies import short
 from qkg.ontology import QKGD
 
 __all__ = ["COMMITTEE", "THIN", "DIMENSIONS", "scope_actors", "actor_iri", "theme_tops", "complementarity", "jaccard",

@@ -24,9 +24,10 @@ from typing import Iterable
 
 
 from qkg.graph.errors import ParameterError
+from qkg.graph.named_graphs import INFERRED_GRAPH
 from qkg.graph.serving import terms
-from qkg.graph.serving.results import short
 from qkg.graph.serving.store import Store
+from qkg.ontology.curies import short
 
 __all__ = ["cite", "RELATIONS", "DEFAULT_RELATIONS", "ROLES", "Fact", "FactIndex", "load_facts", "labels", "types",
            "provenance", "check_relations", "Q", "ORG", "SKOS", "RDFS", "PROV"]
@@ -213,7 +214,7 @@ def load_facts(store: Store, *, relations: Iterable[str] | None = None, year_fro
 
     Parameters
     ----------
-    store : pyoxigraph.Store
+    store : Store
         A built store (the default graph is queried as the union of the named graphs).
     relations : iterable of str, optional
         Kinds of fact to keep (:data:`RELATIONS`); default :data:`DEFAULT_RELATIONS`.
@@ -292,7 +293,6 @@ def _values_chunks(iris: Iterable[str], size: int = 400):
 
 #: Above this many IRIs, one scan of the whole store (cached per store) beats many VALUES blocks.
 _BULK = 3000
-_INFERRED = "https://w3id.org/qkg/id/graph-inferred"
 # Whole-store label and type tables, per open store (a read-only build never changes). The store itself is
 # kept with its table, so its id() cannot be reused while the entry lives; two stores at most.
 _TABLES: "OrderedDict[int, tuple[Store, dict]]" = OrderedDict()
@@ -364,7 +364,7 @@ def types(store: Store, iris: Iterable[str]) -> dict[str, str]:
     (``LocalGovernment``); ``""`` when it has none. Inferred super-classes are ignored.
     """
     keep = (Q, ORG, SKOS)
-    query = "SELECT ?s ?c WHERE {{ {values} GRAPH ?g {{ ?s a ?c }} FILTER(?g != <%s>) }}" % _INFERRED
+    query = "SELECT ?s ?c WHERE {{ {values} GRAPH ?g {{ ?s a ?c }} FILTER(?g != <%s>) }}" % INFERRED_GRAPH
 
     def collect(rows, only):
         classes: dict[str, set[str]] = defaultdict(set)
@@ -422,7 +422,7 @@ def provenance(store: Store, iris: Iterable[str], *, lang: str = "fr") -> dict[s
             except ValueError:
                 pass
         for row in store.select(f"""SELECT ?f ?g WHERE {{ VALUES ?f {{ {chunk} }} GRAPH ?g {{ ?f a ?c }}
-                FILTER(?g != <https://w3id.org/qkg/id/graph-inferred>) }}""", union=False):
+                FILTER(?g != <{INFERRED_GRAPH}>) }}""", union=False):
             # A fact typed in several graphs cites the first by name: the same on every store, whatever its order.
             rec, graph = out[row["f"].value], short(row["g"].value)
             rec["graph"] = graph if rec["graph"] is None or graph < rec["graph"] else rec["graph"]

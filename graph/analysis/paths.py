@@ -28,8 +28,8 @@ import networkx as nx
 from qkg.graph.errors import ParameterError
 from qkg.graph.analysis.metrics import node_lookup
 from qkg.graph.analysis.facts import provenance
-from qkg.graph.serving.results import short
 from qkg.graph.serving.store import Store
+from qkg.ontology.curies import short
 
 __all__ = ["DEFAULT_AVOID", "FACT_TYPES", "k_shortest_paths", "connection_paths"]
 
@@ -106,7 +106,7 @@ def connection_paths(store: Store, source: str, target: str, *, k: int = 3, proj
 
     Parameters
     ----------
-    store : pyoxigraph.Store
+    store : Store
         The built store (for labels and provenance).
     source, target : str
         IRIs, CURIEs (``qkgd:ville-de-quebec``), local names or exact labels.

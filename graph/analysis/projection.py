@@ -43,9 +43,10 @@ from qkg.graph.analysis.exports import EXPORT_FORMATS, export_projection
 from qkg.graph.analysis.facts import (DEFAULT_RELATIONS, Q, RELATIONS, SKOS, FactIndex, labels, load_facts,
                                  types)
 from qkg.graph.analysis.regions import continent_of
+from qkg.graph.named_graphs import INFERRED_GRAPH, RESERVED_GRAPHS
 from qkg.graph.serving import terms
-from qkg.graph.serving.results import short
 from qkg.graph.serving.store import Store
+from qkg.ontology.curies import short
 from qkg.ontology import QKGD
 
 __all__ = ["PROJECTIONS", "RELATIONS", "DEFAULT_RELATIONS", "actor_network", "actor_theme_graph",
@@ -83,7 +84,7 @@ def actor_network(store: Store, *, relations=None, year_from: int | None = None,
 
     Parameters
     ----------
-    store : pyoxigraph.Store
+    store : Store
         A built store.
     relations : iterable of str, optional
         Kinds of fact that count (:data:`RELATIONS`; default :data:`DEFAULT_RELATIONS`).
@@ -323,7 +324,6 @@ def _co_members(idx: FactIndex, raw, homes: _Homes, *, cap: int, posts: bool, un
                         raw[a, p]["via"].add("co-member")
 
 
-_EXCLUDED_GRAPHS = ("graph-inferred", "graph-ontology", "graph-build")
 _NOT_LINKS = {"http://www.w3.org/ns/prov#wasDerivedFrom", Q + "section", "http://purl.org/dc/terms/isPartOf",
               Q + "enumerates"}
 _NOT_ENTITIES = (SKOS + "Concept", SKOS + "ConceptScheme", Q + "ReportSection", Q + "Report",
@@ -346,7 +346,7 @@ def typed_multigraph(store: Store, *, inferred: bool = False, concepts: bool = F
     Edge attributes: ``property`` and ``graph`` (CURIEs), ``provenance`` (CURIEs of the report sections the
     fact node at either end is derived from). Report sections and declared figures are never nodes.
     """
-    skip_graphs = {str(QKGD[g]) for g in _EXCLUDED_GRAPHS if inferred is False or g != "graph-inferred"}
+    skip_graphs = {g for g in RESERVED_GRAPHS if inferred is False or g != INFERRED_GRAPH}
     skip_types = _NOT_ENTITIES if not concepts else _NOT_ENTITIES[2:]
     values = " ".join(f"<{c}>" for c in skip_types)
     excluded = {r["s"].value for r in store.select(f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {values} }} ?s a ?c }}")}

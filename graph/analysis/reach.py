@@ -18,12 +18,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 
-from qkg.graph.pages.catalog import expand_curie
+from qkg.graph.serving import terms
+from qkg.graph.serving.store import Store
+from qkg.ontology.curies import expand_curie
 from qkg.graph.errors import ParameterError
 from qkg.graph.analysis.facts import ORG, Q, SKOS, labels, load_facts, provenance, types
-from qkg.graph.serving import terms
-from qkg.graph.serving.results import short
-from qkg.graph.serving.store import Store
+from qkg.ontology.curies import short
 
 __all__ = ["reach", "target_kind"]
 

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 
-from qkg.graph.serving.results import short as _short
 from qkg.graph.serving.store import Store
+from qkg.ontology.curies import short
 from qkg.ontology import sparql_prefixes
 
 __all__ = ["Finding", "CHECKS", "audit", "findings_as_json"]
@@ -170,11 +170,11 @@ def audit(store: Store) -> list[Finding]:
         figure = row["f"].value
         if check is None:
             findings.append(Finding(notation, row["label"].value, stated, None, "not checkable",
-                                    "no check is registered for this indicator", _short(figure)))
+                                    "no check is registered for this indicator", short(figure)))
             continue
         out = check(q, stated, figure) if notation == "new-agreements" else check(q, stated)
         measured, verdict, reason, details = out
-        findings.append(Finding(notation, row["label"].value, stated, measured, verdict, reason, _short(figure), details))
+        findings.append(Finding(notation, row["label"].value, stated, measured, verdict, reason, short(figure), details))
     return findings
 
 

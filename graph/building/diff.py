@@ -33,7 +33,8 @@ from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import RDF, RDFS
 
 from qkg.graph.errors import ParameterError
-from qkg.ontology import PREFIXES, QKG
+from qkg.ontology import QKG
+from qkg.ontology.curies import short
 
 __all__ = ["Changes", "Fact", "Entity", "Figure", "canonical_lines", "compare", "FORMATS", "render",
            "build_snapshot", "record_build_changes", "read_build_changes", "CHANGES_ARTEFACT"]
@@ -143,11 +144,7 @@ def _split(line: str) -> tuple[str, str, str]:
 def _short(term: str) -> str:
     """``<https://w3id.org/qkg/def#City>`` -> ``qkg:City``; literals lose their quotes and datatype."""
     if term.startswith("<") and term.endswith(">"):
-        iri = term[1:-1]
-        for prefix, ns in PREFIXES.items():
-            if iri.startswith(ns) and re.fullmatch(r"[\w.-]*", iri[len(ns):]):
-                return f"{prefix}:{iri[len(ns):]}"
-        return iri
+        return short(term[1:-1], brackets=False)
     if term.startswith('"'):
         graph = Graph()
         graph.parse(data=f"<x:s> <x:p> {term} .", format="nt")

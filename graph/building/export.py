@@ -19,20 +19,20 @@ from typing import IO
 from rdflib import Dataset, Graph
 
 from qkg.graph.errors import ParameterError
+from qkg.graph.named_graphs import INFERRED_GRAPH
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from qkg.ontology import PREFIXES
 
 __all__ = ["export_rdf", "atomic_write", "atomic_writer", "to_rdflib", "FORMATS"]
 
-_INFERRED = "https://w3id.org/qkg/id/graph-inferred"
 FORMATS = {"turtle": terms.RdfFormat.TURTLE, "trig": terms.RdfFormat.TRIG, "jsonld": terms.RdfFormat.JSON_LD,
            "ntriples": terms.RdfFormat.N_TRIPLES, "nquads": terms.RdfFormat.N_QUADS}
 
 
 def _quads(store: Store, inferred: bool):
     for q in store.quads(None, None, None, None):
-        if not inferred and isinstance(q.graph_name, terms.NamedNode) and q.graph_name.value == _INFERRED:
+        if not inferred and isinstance(q.graph_name, terms.NamedNode) and q.graph_name.value == INFERRED_GRAPH:
             continue
         yield q
 

@@ -34,13 +34,14 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
+from qkg.graph.named_graphs import INFERRED_GRAPH
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from qkg.ontology import QKGD
 
 __all__ = ["INFERRED_GRAPH", "Rule", "compile_rules", "materialise"]
 
-INFERRED_GRAPH = terms.NamedNode(str(QKGD["graph-inferred"]))
+_INFERRED = terms.NamedNode(INFERRED_GRAPH)
 
 
 @dataclass(frozen=True)
@@ -239,7 +240,7 @@ def materialise(store: Store, rules: list[Rule], *, max_rounds: int = 12,
 
 
 def _apply(store: Store, rule: Rule) -> int:
-    fresh = [terms.Quad(t.subject, t.predicate, t.object, INFERRED_GRAPH)
+    fresh = [terms.Quad(t.subject, t.predicate, t.object, _INFERRED)
              for t in store.construct(rule.construct)]
     fresh = [q for q in fresh if not _present(store, q)]
     if fresh:
@@ -263,7 +264,7 @@ def _classify(store: Store, supers: dict[str, tuple[str, ...]]) -> int:
         for c in classes:
             wanted.update(supers.get(c, ()))
         for c in wanted - classes:
-            new.append(terms.Quad(subject, _TYPE, nodes[c], INFERRED_GRAPH))
+            new.append(terms.Quad(subject, _TYPE, nodes[c], _INFERRED))
     if new:
         store.add(new)
     return len(new)

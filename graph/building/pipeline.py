@@ -33,15 +33,14 @@ from rdflib.namespace import XSD
 from qkg.graph.building import artefacts as prepared
 from qkg.graph.building import inference
 from qkg.graph.errors import DataError
+from qkg.graph.named_graphs import BUILD_GRAPH, ONTOLOGY_GRAPH, RESERVED_GRAPHS
 from qkg.graph.serving import terms
-from qkg.graph.serving.results import short
-from qkg.graph.serving.store import StoreLayout, Store
+from qkg.graph.serving.store import Store, StoreLayout
+from qkg.ontology.curies import short
 from qkg.ontology import QKG, QKGD, SHAPES_FILE, load_ontology, ontology_paths
 
-__all__ = ["Source", "BuildResult", "Problem", "build", "ONTOLOGY_GRAPH", "BUILD_GRAPH", "SHACL_MAX_TRIPLES"]
+__all__ = ["Source", "BuildResult", "Problem", "build", "SHACL_MAX_TRIPLES"]
 
-ONTOLOGY_GRAPH = str(QKGD["graph-ontology"])
-BUILD_GRAPH = str(QKGD["graph-build"])
 #: Above this many asserted triples, SHACL (pure Python) is skipped unless asked for; the SPARQL checks run always.
 SHACL_MAX_TRIPLES = 50_000
 _FORMATS = {".ttl": "turtle", ".nt": "ntriples", ".trig": "trig", ".nq": "nquads"}
@@ -215,7 +214,7 @@ def _load(store: Store, src: Source) -> None:
                         hint="fix the Turtle syntax at that line (a missing ' .' or ';' is the usual cause)") from exc
 
 
-_RESERVED = (ONTOLOGY_GRAPH, BUILD_GRAPH, str(QKGD["graph-inferred"]))
+_RESERVED = RESERVED_GRAPHS
 
 
 def _check_dataset_file(store: Store, src: Source, ontology_size: int) -> None:
@@ -288,19 +287,19 @@ def check(store: Store, sources: list[Source]) -> list[Problem]:
             known = {str(s["s"].value) for s in store.select("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } }", union=False)}
         hint = _closest(target, known)
         problems.append(locate.problem(row["g"], row["s"].value,
-                        f"refers to <{target}> ({_short(row['p'].value)}), which no file defines"
-                        + (f"; did you mean {_curie(hint)}?" if hint else "; define it (with a type and a label) or fix the IRI")))
+                        f"refers to <{target}> ({short(row['p'].value)}), which no file defines"
+                        + (f"; did you mean {short(hint)}?" if hint else "; define it (with a type and a label) or fix the IRI")))
     for row in store.select(_Q_UNKNOWN_TERMS % {"onto": ONTOLOGY_GRAPH, "qkg": qkg}, union=False):
         problems.append(locate.problem(row["g"], row["s"].value,
-                        f"uses {_curie(row['term'].value)}, a {row['kind'].value} the ontology does not declare; "
+                        f"uses {short(row['term'].value)}, a {row['kind'].value} the ontology does not declare; "
                         "see ontology/qkg.ttl for the terms"))
     datatypes = ", ".join(f"<{d}>" for d in _CHECKED_DATATYPES)
     for row in store.select(_Q_TYPED_LITERALS % datatypes, union=False):
         lit = row["o"]
         if Literal(lit.value, datatype=URIRef(lit.datatype.value)).ill_typed:
             problems.append(locate.problem(row["g"], row["s"].value,
-                            f"{_short(row['p'].value)} has the malformed value \"{lit.value}\" for "
-                            f"{_short(lit.datatype.value)}; {_datatype_hint(lit.datatype.value)}"))
+                            f"{short(row['p'].value)} has the malformed value \"{lit.value}\" for "
+                            f"{short(lit.datatype.value)}; {_datatype_hint(lit.datatype.value)}"))
     for row in store.select(_Q_NO_LABEL % {"id": ids, "qkg": qkg}, union=False):
         problems.append(locate.problem(row["g"], row["s"].value,
                         'has no label: add rdfs:label "…"@fr (and @en where the English name differs)'))
@@ -327,7 +326,7 @@ def validate_shacl(store: Store, sources: list[Source]) -> list[Problem]:
         focus = str(report.value(res, URIRef(sh + "focusNode")))
         path = report.value(res, URIRef(sh + "resultPath"))
         message = str(report.value(res, URIRef(sh + "resultMessage")) or "violates a shape")
-        prefix = f"{_short(str(path))}: " if path is not None and not message.startswith("has") else ""
+        prefix = f"{short(str(path))}: " if path is not None and not message.startswith("has") else ""
         problems.append(locate.problem(where.get(focus), focus, prefix + message))
     return sorted(set(problems), key=str)
 
@@ -349,9 +348,9 @@ class _Locator:
     def problem(self, graph, entity: str, message: str) -> Problem:
         path = self.by_graph.get(graph.value) if isinstance(graph, terms.NamedNode) else None
         if path is None and isinstance(graph, terms.NamedNode) and graph.value == ONTOLOGY_GRAPH:
-            return Problem("ontology/", None, _curie(entity), message)
+            return Problem("ontology/", None, short(entity), message)
         return Problem(str(path) if path else "(unknown file)", self._line(path, entity) if path else None,
-                       _curie(entity), message)
+                       short(entity), message)
 
     def _line(self, path: Path, entity: str) -> int | None:
         if path not in self._lines:
@@ -410,4 +409,3 @@ def _datatype_hint(datatype: str) -> str:
     }.get(datatype, "write a valid value for that datatype")
 
 
-_short = _curie = short

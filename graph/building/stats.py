@@ -11,14 +11,13 @@
 from __future__ import annotations
 
 
+from qkg.graph.named_graphs import BUILD_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from qkg.graph.serving import terms
-from qkg.graph.serving.results import short
 from qkg.graph.serving.store import Store
+from qkg.ontology.curies import short
 
 __all__ = ["graph_stats"]
 
-_INFERRED = "https://w3id.org/qkg/id/graph-inferred"
-_ONTOLOGY = "https://w3id.org/qkg/id/graph-ontology"
 
 
 def graph_stats(store: Store) -> dict:
@@ -26,11 +25,11 @@ def graph_stats(store: Store) -> dict:
     graphs = {short(r["g"].value): int(r["n"].value) for r in store.select(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g", union=False)}
     total = sum(graphs.values())
-    inferred = graphs.get(short(_INFERRED), 0)
+    inferred = graphs.get(short(INFERRED_GRAPH), 0)
     classes = {short(r["c"].value): int(r["n"].value) for r in store.select(
         "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c . FILTER(STRSTARTS(STR(?c), 'https://w3id.org/qkg/def#')) "
-        f"FILTER NOT EXISTS {{ GRAPH <{_ONTOLOGY}> {{ ?s a ?c }} }} }} GROUP BY ?c ORDER BY DESC(?n)")}
+        f"FILTER NOT EXISTS {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s a ?c }} }} }} GROUP BY ?c ORDER BY DESC(?n)")}
     build = {short(r["p"].value): r["o"].value for r in store.select(
-        "SELECT ?p ?o WHERE { GRAPH <https://w3id.org/qkg/id/graph-build> { ?b ?p ?o } FILTER(?p != <http://www.w3.org/ns/prov#used>) }", union=False)}
+        f"SELECT ?p ?o WHERE {{ GRAPH <{BUILD_GRAPH}> {{ ?b ?p ?o }} FILTER(?p != <http://www.w3.org/ns/prov#used>) }}", union=False)}
     return {"triples": total, "asserted": total - inferred, "inferred": inferred,
             "graphs": graphs, "classes": classes, "build": build}

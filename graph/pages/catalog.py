@@ -29,9 +29,9 @@ from pathlib import Path
 from qkg.graph.errors import ParameterError, UnknownQuery
 from qkg.graph.serving import terms
 from qkg.graph.serving.guard import query_form
-from qkg.ontology import PREFIXES
+from qkg.ontology.curies import expand_curie
 
-__all__ = ["Param", "CannedQuery", "load_catalog", "get_query", "bind", "expand_curie", "QUERY_DIR"]
+__all__ = ["Param", "CannedQuery", "load_catalog", "get_query", "bind", "QUERY_DIR"]
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 _TYPES = {"iri", "string", "integer", "date", "gYear"}
@@ -159,21 +159,3 @@ def bind(query: CannedQuery, values: dict[str, str]) -> dict[terms.Variable, ter
                              hint=f"its parameters: {', '.join(sorted(known)) or 'none'}")
     return {terms.Variable(p.name): p.to_term(values.get(p.name)) for p in query.params}
 
-
-def expand_curie(value: str) -> str:
-    """Expand ``qkgd:quebec`` to a full IRI; full IRIs (with or without <>) pass through.
-
-    >>> expand_curie("qkgd:quebec")
-    'https://w3id.org/qkg/id/quebec'
-    """
-    value = value.strip()
-    if value.startswith("<") and value.endswith(">"):
-        value = value[1:-1]
-    if re.match(r"^[a-z][\w-]*:[^/]", value) and not value.startswith(("http:", "https:", "urn:")):
-        prefix, local = value.split(":", 1)
-        if prefix not in PREFIXES:
-            raise ValueError(value)
-        return PREFIXES[prefix] + local
-    if not re.match(r"^(https?|urn):", value):
-        raise ValueError(value)
-    return value

@@ -1,6 +1,6 @@
 """What the graph says about one entity: labels, types, facts with their provenance, links, neighbourhood.
 
-Pure functions over a read-only pyoxigraph store (the default graph is queried as the union of the named
+Pure functions over a read-only store (the default graph is queried as the union of the named
 graphs). Every fact is returned with the named graph it comes from, turned into provenance:
 
 ==============  ==================================================================================
@@ -44,16 +44,16 @@ from collections import defaultdict, deque
 
 import networkx as nx
 
+from qkg.graph.named_graphs import ONTOLOGY_GRAPH
 from qkg.graph.serving import terms
-from qkg.graph.serving.results import short
 from qkg.graph.serving.store import Store
+from qkg.ontology.curies import ENTITY_NS, local_name, short
 
 __all__ = [
     "ENTITY_NS", "TERM_NS", "describe", "labels_of", "instances_of", "link_graph", "neighbourhood",
     "shortest_paths", "provenance_kind", "term_json", "MAX_DEPTH",
 ]
 
-ENTITY_NS = "https://w3id.org/qkg/id/"
 TERM_NS = "https://w3id.org/qkg/def#"
 MAX_DEPTH = 3
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -205,7 +205,7 @@ def describe(store: Store, iri: str, *, max_facts: int = 2000, max_incoming: int
     links.sort(key=lambda link: (link["property"]["curie"], link["subject"].get("label") or link["subject"]["value"]))
     own = origin.get(iri, {"sections": [], "items": [], "by_graph": {}})
     return {
-        "iri": iri, "id": iri[len(ENTITY_NS):] if iri.startswith(ENTITY_NS) else None, "curie": short(iri),
+        "iri": iri, "id": local_name(iri), "curie": short(iri),
         "label": _pick(labels.get(iri, {})) or short(iri), "labels": labels.get(iri, {}), "alt_labels": alt,
         "types": types, "facts": facts, "incoming": links,
         "sources": [{"section": term_json(terms.NamedNode(s), labels), "page": pages.get(s),
@@ -275,9 +275,8 @@ def link_graph(store: Store) -> nx.MultiDiGraph:
     excluded = {r["x"].value for r in store.select(
         f"SELECT DISTINCT ?x WHERE {{ VALUES ?t {{ {hubs} }} ?x a ?t }}")}
     g = nx.MultiDiGraph()
-    ontology = ENTITY_NS + "graph-ontology"
     for row in store.select(
-        f"SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ontology}> && isIRI(?o) "
+        f"SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ONTOLOGY_GRAPH}> && isIRI(?o) "
         f"&& ?p NOT IN (<{_RDF_TYPE}>, <{_PROV_DERIVED}>) && STRSTARTS(STR(?s), {_q(ENTITY_NS)}) "
         f"&& STRSTARTS(STR(?o), {_q(ENTITY_NS)})) }}", union=False):
         s, o = row["s"].value, row["o"].value
@@ -297,7 +296,7 @@ def link_graph(store: Store) -> nx.MultiDiGraph:
 
 def _node(g: nx.MultiDiGraph, n: str) -> dict:
     data = g.nodes[n] if n in g else {}
-    return {"id": n[len(ENTITY_NS):] if n.startswith(ENTITY_NS) else n, "iri": n,
+    return {"id": local_name(n) or n, "iri": n,
             "label": data.get("label", short(n)), "types": data.get("types", [])}
 
 

@@ -47,29 +47,15 @@ from qkg.graph.errors import ParameterError, QKGError, QuerySyntaxError, QueryTi
 from qkg.graph.serving import terms
 from qkg.graph.serving.backends.oxigraph import OxigraphStore, substitutions as _substitutions
 from qkg.graph.serving.backends.oxigraph import syntax_error as _oxigraph_syntax_error
+from qkg.graph.serving.formats import GRAPH_ALIASES as _GRAPH_ALIASES
+from qkg.graph.serving.formats import GRAPH_FORMATS as _GRAPH_FORMATS
+from qkg.graph.serving.formats import MEDIA_TYPES as _MEDIA_TYPES
+from qkg.graph.serving.formats import SOLUTION_FORMATS as _SOLUTION_FORMATS
 from qkg.graph.serving.guard import (
     MAX_QUERY_CHARS, cap_select_rows, inspect_query, inspect_query_cached, plainly_safe, query_form,
 )
 from qkg.graph.serving.terms import Term, json_term as _json_term
 
-_SOLUTION_FORMATS = {
-    "json": terms.QueryResultsFormat.JSON,
-    "xml": terms.QueryResultsFormat.XML,
-    "csv": terms.QueryResultsFormat.CSV,
-    "tsv": terms.QueryResultsFormat.TSV,
-}
-_GRAPH_FORMATS = {
-    "turtle": terms.RdfFormat.TURTLE,
-    "ntriples": terms.RdfFormat.N_TRIPLES,
-    "rdfxml": terms.RdfFormat.RDF_XML,
-    "jsonld": terms.RdfFormat.JSON_LD,
-}
-_GRAPH_ALIASES = {"json": "jsonld", "xml": "rdfxml"}
-_MEDIA_TYPES = {
-    fmt.media_type.split(";")[0]: name
-    for table in (_SOLUTION_FORMATS, _GRAPH_FORMATS)
-    for name, fmt in table.items()
-}
 _ASYNC_MAX_CHARS = 16_000  # longer texts are sent from a thread: a pipe write could block the event loop
 _START_TIMEOUT = 60.0  # seconds for a new worker to open the store
 

@@ -14,21 +14,12 @@ qkgd:a  x
 from __future__ import annotations
 
 from qkg.graph.errors import ParameterError
-from qkg.graph.serving.terms import RDF_FORMATS, RESULTS_FORMATS, BlankNode, Literal, NamedNode, write_rdf, write_results
+from qkg.graph.serving.formats import GRAPH_FORMATS, SOLUTION_FORMATS
+from qkg.graph.serving.terms import BlankNode, Literal, NamedNode, boolean_bytes, serialize, solutions_bytes
 from qkg.ontology import PREFIXES
+from qkg.ontology.curies import short
 
-__all__ = ["SOLUTION_FORMATS", "GRAPH_FORMATS", "render", "short", "term_text"]
-
-SOLUTION_FORMATS = RESULTS_FORMATS
-GRAPH_FORMATS = {name: RDF_FORMATS[name] for name in ("turtle", "ntriples", "jsonld", "rdfxml")}
-
-
-def short(iri: str) -> str:
-    """Shorten an IRI with the project's prefixes (``qkgd:quebec``)."""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and "/" not in iri[len(ns):]:
-            return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"
+__all__ = ["render", "term_text"]
 
 
 def term_text(term) -> str:
@@ -50,13 +41,13 @@ def render(results, fmt: str) -> str:
         if fmt == "table":
             return "true" if results else "false"
         if fmt in SOLUTION_FORMATS:
-            return write_results(results, fmt).decode("utf-8")
+            return boolean_bytes(results, SOLUTION_FORMATS[fmt]).decode("utf-8")
         raise ParameterError(f"format {fmt!r} does not apply to an ASK query", hint="use table, json, xml, csv or tsv")
     if hasattr(results, "variables"):
         if fmt == "table":
             return _table(results)
         if fmt in SOLUTION_FORMATS:
-            return write_results(results, fmt).decode("utf-8")
+            return solutions_bytes(results.variables, results, SOLUTION_FORMATS[fmt]).decode("utf-8")
         raise ParameterError(f"format {fmt!r} does not apply to a SELECT query",
                              hint="use table, json, xml, csv or tsv")
     if fmt == "table":
@@ -64,7 +55,7 @@ def render(results, fmt: str) -> str:
     if fmt not in GRAPH_FORMATS:
         raise ParameterError(f"format {fmt!r} does not apply to a CONSTRUCT/DESCRIBE query",
                              hint="use turtle, ntriples, jsonld or rdfxml")
-    return write_rdf(results, fmt, prefixes=PREFIXES).decode("utf-8")
+    return serialize(results, format=GRAPH_FORMATS[fmt], prefixes=PREFIXES).decode("utf-8")
 
 
 def _table(solutions) -> str:

@@ -16,10 +16,11 @@ N-Triples for CONSTRUCT/DESCRIBE.
 """
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
+
+from xml.sax.saxutils import escape as _xml_escape, quoteattr as _xml_attr
 
 from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryBoolean,  # noqa: F401
                         QueryResultsFormat, QuerySolution, QuerySolutions, QueryTriples, RdfFormat, Triple, Variable,
@@ -27,8 +28,9 @@ from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, Quad, Query
 
 __all__ = ["NamedNode", "Literal", "BlankNode", "Triple", "Quad", "DefaultGraph", "Variable", "Term", "Row", "Rows",
            "RdfFormat", "QueryResultsFormat", "QuerySolution", "QuerySolutions", "QueryBoolean", "QueryTriples",
-           "parse", "serialize", "parse_query_results", "RESULTS_FORMATS", "json_term", "write_results", "write_rdf",
-           "XmlResultsReader", "NTriplesReader", "ntriples", "parse_rdf", "n3", "RDF_FORMATS"]
+           "parse", "serialize", "parse_query_results", "json_term",
+           "XmlResultsReader", "NTriplesReader", "ntriples", "parse_rdf", "n3", "RDF_FORMATS", "solutions_bytes",
+           "boolean_bytes"]
 
 _NS = "{http://www.w3.org/2005/sparql-results#}"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -40,8 +42,6 @@ RDF_FORMATS = {"ntriples": RdfFormat.N_TRIPLES, "nt": RdfFormat.N_TRIPLES, "appl
                "turtle": RdfFormat.TURTLE, "ttl": RdfFormat.TURTLE, "text/turtle": RdfFormat.TURTLE,
                "nquads": RdfFormat.N_QUADS, "trig": RdfFormat.TRIG, "rdfxml": RdfFormat.RDF_XML,
                "jsonld": RdfFormat.JSON_LD}
-RESULTS_FORMATS = {"json": QueryResultsFormat.JSON, "xml": QueryResultsFormat.XML, "csv": QueryResultsFormat.CSV,
-                   "tsv": QueryResultsFormat.TSV}
 
 Term = NamedNode | BlankNode | Literal | Triple
 
@@ -218,26 +218,40 @@ def json_term(term) -> dict:
     return data
 
 
-def write_results(answer: Sequence | bool, fmt: str) -> bytes:
-    """SELECT rows (:class:`Rows`) or an ASK answer in a SPARQL results format (json, xml, csv, tsv).
+def _xml_term(term) -> str:
+    if isinstance(term, NamedNode):
+        return f"<uri>{_xml_escape(term.value)}</uri>"
+    if isinstance(term, BlankNode):
+        return f"<bnode>{_xml_escape(term.value)}</bnode>"
+    if term.language:
+        return f"<literal xml:lang={_xml_attr(term.language)}>{_xml_escape(term.value)}</literal>"
+    return f"<literal datatype={_xml_attr(term.datatype.value)}>{_xml_escape(term.value)}</literal>"
 
-    >>> write_results(Rows(["s"], [(NamedNode("http://e/a"),)]), "csv")
-    b's\\r\\nhttp://e/a\\r\\n'
-    >>> write_results(True, "json")
-    b'{"head":{},"boolean":true}'
+
+def solutions_bytes(variables: Sequence[str], rows: Iterable[Sequence], fmt: QueryResultsFormat) -> bytes:
+    """Serialise rows of terms in a SPARQL results format (JSON, XML, CSV, TSV), by pyoxigraph's writers.
+
+    >>> solutions_bytes(["x"], [(Literal("é", language="fr"),), (None,)], QueryResultsFormat.JSON)
+    b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"\xc3\xa9","xml:lang":"fr"}},{}]}}'
     """
-    if isinstance(answer, bool):
-        data = json.dumps({"head": {}, "boolean": answer}, separators=(",", ":")).encode()
-    else:
-        names = list(answer.variables)  # type: ignore[attr-defined]
-        data = json.dumps({"head": {"vars": names}, "results": {"bindings": [
-            {n: json_term(t) for n, t in zip(names, row) if t is not None} for row in answer]}},
-            ensure_ascii=False, separators=(",", ":")).encode()
-    out = RESULTS_FORMATS[fmt]
-    return data if out is QueryResultsFormat.JSON else parse_query_results(data, format=QueryResultsFormat.JSON
-                                                                            ).serialize(format=out)
+    parts = ['<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
+    parts += [f"<variable name={_xml_attr(v)}/>" for v in variables]
+    parts.append("</head><results>")
+    for row in rows:
+        parts.append("<result>")
+        parts += [f"<binding name={_xml_attr(v)}>{_xml_term(t)}</binding>"
+                  for v, t in zip(variables, row) if t is not None]
+        parts.append("</result>")
+    parts.append("</results></sparql>")
+    xml = "".join(parts).encode("utf-8")
+    if fmt == QueryResultsFormat.XML:
+        return xml
+    return parse_query_results(xml, format=QueryResultsFormat.XML).serialize(format=fmt)
 
 
-def write_rdf(triples: Iterable[Triple | Quad], fmt: str, *, prefixes: dict[str, str] | None = None) -> bytes:
-    """Triples (or quads, for TriG and N-Quads) in one of :data:`RDF_FORMATS`."""
-    return serialize(triples, format=RDF_FORMATS[fmt], prefixes=prefixes) or b""
+def boolean_bytes(value: bool, fmt: QueryResultsFormat) -> bytes:
+    """Serialise an ASK answer in a SPARQL results format."""
+    xml = ('<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+           f"<boolean>{'true' if value else 'false'}</boolean></sparql>").encode()
+    return xml if fmt == QueryResultsFormat.XML else parse_query_results(xml, format=QueryResultsFormat.XML).serialize(format=fmt)
+

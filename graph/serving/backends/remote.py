@@ -41,7 +41,7 @@ import httpx
 
 from qkg.graph.errors import QueryError, QuerySyntaxError, QueryTimeout, StoreError, StoreUnavailable
 from qkg.graph.serving.guard import _COMMENT_TOKEN, _IRI_TOKEN, _STRING_TOKEN, cap_select_rows, query_form
-from qkg.graph.serving.store import Store
+from qkg.graph.serving.store import QueryService, Store
 from qkg.graph.serving.terms import (BlankNode, Literal, NamedNode, NTriplesReader, Quad, Rows, Triple,
                                      XmlResultsReader, ntriples, parse_rdf)
 from qkg.ontology import BASE
@@ -504,14 +504,15 @@ class RemoteStore(Store):
             self.refresh()
         return remote
 
+    def query_service(self, *, workers: int, timeout: float, max_rows: int, max_bytes: int = 50_000_000,
+                      **options) -> QueryService:
+        """The public endpoint's path to this store (:class:`RemoteQueryService`): guarded, time-limited, capped."""
+        options.pop("path", None)  # the embedded store's worker folder: nothing to open here
+        return RemoteQueryService(self, workers=workers, timeout=timeout, max_rows=max_rows, max_bytes=max_bytes,
+                                  **options)
+
     def close(self) -> None:
         self._client.close()
-
-    def query_service(self, *, workers: int, timeout: float, max_rows: int, max_bytes: int = 50_000_000,
-                      **options) -> RemoteQueryService:
-        """The public endpoint's query path: guard, time limit, caps (:class:`RemoteQueryService`)."""
-        return RemoteQueryService(self, workers=workers, timeout=timeout, max_rows=max_rows, max_bytes=max_bytes,
-                                  guard=options.get("guard", True))
 
     def __enter__(self) -> RemoteStore:
         return self
@@ -750,7 +751,7 @@ class RemoteQueryService:
         from qkg.graph.errors import ParameterError
         from qkg.graph.serving import pool
         from qkg.graph.serving.guard import inspect_query_cached
-        from qkg.graph.serving.terms import write_rdf, write_results
+        from qkg.graph.serving.terms import boolean_bytes, serialize, solutions_bytes
         from qkg.ontology import PREFIXES
 
         if not isinstance(query, str):
@@ -772,12 +773,12 @@ class RemoteQueryService:
             if form == "ASK":
                 out = pool._solution_format(fmt, form)
                 answer = self.store.ask(query, **options)
-                body, rows, truncated = write_results(answer, fmt), 1, False
+                body, rows, truncated = boolean_bytes(answer, out), 1, False
                 media = out.media_type
             elif form == "SELECT":
                 out = pool._solution_format(fmt, form)
                 result = self.store.select(query, max_rows=self.max_rows, max_bytes=self.max_bytes, **options)
-                body, rows, truncated = write_results(result, fmt), len(result), result.truncated
+                body, rows, truncated = solutions_bytes(result.variables, result, out), len(result), result.truncated
                 media = out.media_type
             else:
                 name = pool._GRAPH_ALIASES.get(fmt, fmt)
@@ -788,8 +789,9 @@ class RemoteQueryService:
                                                **options)
                 truncated = len(triples) > self.max_rows
                 triples = triples[:self.max_rows]
-                body = write_rdf(triples, name, prefixes=None if name == "ntriples" else PREFIXES)
-                rows, media = len(triples), pool._GRAPH_FORMATS[name].media_type
+                out = pool._GRAPH_FORMATS[name]
+                body = serialize(triples, format=out, prefixes=None if name == "ntriples" else PREFIXES) or b""
+                rows, media = len(triples), out.media_type
         finally:
             self._slots.release()
         return pool.QueryResult(body, media, form, rows, truncated, time.monotonic() - started)
