@@ -69,8 +69,9 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
 @click.option("--add", "extra", multiple=True, type=click.Path(path_type=Path),
               help="Extra file to include: RDF (.ttl, .nt, .trig, .nq), a CSV sheet or YAML records (see loaders/tabular.py); repeatable.")
 @click.option("--shacl/--no-shacl", default=None, help="Force or skip SHACL (default: on up to 50k asserted triples).")
-@click.option("--diff/--no-diff", default=True,
-              help="Record what changed since the previous build, for /changes (default: on).")
+@click.option("--diff/--no-diff", default=None,
+              help="Record what changed since the previous build, for /changes (default: on up to 250k asserted "
+                   "triples; `qkg diff previous current` compares larger builds on demand).")
 @click.option("--publish", "publish_url", default=None, envvar="QKG_PUBLISH_URL", metavar="URL",
               help="Then copy the build to this SPARQL 1.1 store (e.g. http://127.0.0.1:8890/sparql) and switch it "
                    "to the new build atomically; credentials from QKG_STORE_USER and QKG_STORE_PASSWORD(_FILE).")
@@ -85,7 +86,7 @@ def build(ctx, data_root, extra, shacl, diff, publish_url, quiet):
     import time
 
     from qkg.api.prepared import ARTEFACTS
-    from qkg.graph.building.diff import record_build_changes
+    from qkg.graph.building.diff import DIFF_MAX_TRIPLES, record_build_changes
     from qkg.graph.building.pipeline import build as run_build
     from qkg.graph.serving.store import StoreLayout
     from qkg.loaders.sources import default_data_root, discover
@@ -98,6 +99,11 @@ def build(ctx, data_root, extra, shacl, diff, publish_url, quiet):
     result = run_build(sources, data_dir=settings.data_dir, shacl=shacl, progress=say, artefacts=ARTEFACTS)
     click.echo(f"built {result.asserted} asserted + {result.inferred} inferred triples in {result.graphs} graphs "
                f"({result.seconds:.1f} s, SHACL {result.shacl}) -> {result.path}")
+    if diff is None:
+        diff = result.asserted <= DIFF_MAX_TRIPLES
+        if not diff and before is not None:
+            say(f"changes not recorded ({result.asserted} asserted triples > {DIFF_MAX_TRIPLES}): "
+                "run `qkg diff previous current`, or build with --diff")
     if before is not None and before.is_dir() and diff:
         start = time.monotonic()
         changes = record_build_changes(before, Path(result.path))
