@@ -400,7 +400,10 @@ def serve(ctx, host, port, store):
     else:
         StoreLayout(settings.data_dir).require_current()
     click.echo(f"qkg serving http://{settings.host}:{settings.port}/  (SPARQL: /sparql, API docs: /docs)", err=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    from qkg.api.hardening import limited_http
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning",
+                http=limited_http(max_bytes=settings.max_header_bytes, max_count=settings.max_headers))
 
 
 #: Commands that live in their own modules (``api/commands/<name>.py`` exposing a click command ``command``).
