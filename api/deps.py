@@ -146,8 +146,9 @@ class AppState:
                 path = self._remote_folder(manifest)
                 artefacts = Artefacts(path)
                 artefacts.get("search", lambda: BY_NAME["search"].make(store), fmt="pickle")
-                if self.pool is not None:
-                    self.pool.reload()
+                for pool in (self.pool, self.fast):
+                    if pool is not None:
+                        pool.reload()
             except Exception:
                 log.exception("could not switch to the build %s; still serving %s", manifest, self._manifest)
                 return False

@@ -112,7 +112,7 @@ def test_sparql_endpoint_with_sparqlwrapper(server, remote_server):
 
 
 def test_health_stays_fast_and_runaways_stop(published, virtuoso, tmp_path):
-    s = start_server(tmp_path, env=_env(virtuoso, published, QKG_QUERY_TIMEOUT="2"), wait=180)
+    s = start_server(tmp_path, env=_env(virtuoso, published, QKG_QUERY_TIMEOUT="2", QKG_CLIENT_QUERIES="3"), wait=180)
     try:
         client = s.client()
         with concurrent.futures.ThreadPoolExecutor(3) as pool:
