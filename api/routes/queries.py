@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field
 
 from qkg.api.deps import PoolDep, StateDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
+from qkg.api.i18n import current_lang, gettext as _
 from qkg.api.routes.sparql import run_query
 from qkg.graph.pages.catalog import CannedQuery, bind, expand_curie, get_query, load_catalog
 from qkg.graph.pages.entity import instances_of, labels_of
@@ -97,11 +98,12 @@ def query_meta(query: CannedQuery) -> dict:
 
 def editor_context(query: str) -> dict:
     """Template context of the editor page (prefilled query, examples, prefixes)."""
-    examples = [{"name": q.name, "title": q.title.get("fr") or q.title.get("en"), "title_en": q.title.get("en", ""),
+    lang = current_lang()
+    examples = [{"name": q.name, "title": q.title.get(lang) or q.title.get("fr") or q.title.get("en"), "title_en": q.title.get("en", ""),
                  "sparql": q.sparql} for q in load_catalog().values()]
     prologue = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items())
-    return {"query": query, "examples": examples, "prologue": prologue,
-            "default_query": "# Les préfixes du projet sont déclarés d'office / project prefixes are pre-declared\n"
+    return {"query": query, "examples": examples, "prologue": prologue, "title": _("SPARQL editor"),
+            "default_query": "# " + _("The project's prefixes are declared for you") + "\n"
             "SELECT ?city ?label WHERE {\n  ?city a qkg:City ; rdfs:label ?label .\n"
             "  FILTER(lang(?label) = \"fr\")\n}\nORDER BY ?label\nLIMIT 20\n"}
 
@@ -143,7 +145,7 @@ async def api_query(name: str, request: Request, state: StateDep, pool: PoolDep)
 def queries_page(request: Request, templates: TemplatesDep) -> Response:
     """The list of canned queries."""
     catalog = [query_meta(q) for q in load_catalog().values()]
-    return templates.TemplateResponse(request, "queries.html", {"queries": catalog, "title": "Requêtes / Queries"})
+    return templates.TemplateResponse(request, "queries.html", {"queries": catalog, "title": _("Queries")})
 
 
 @router.get("/queries/{name}.json", include_in_schema=False)
@@ -178,7 +180,7 @@ async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep
         response = await _run(state, pool, query, values, "json")
         table = await asyncio.to_thread(_table, store, json.loads(response.body), response.headers)
     link_params = urlencode({p["name"]: p["value"] for p in meta["params"] if p["value"]})
-    context = {"q": meta, "table": table, "error": error, "title": meta["title"].get("fr", name),
+    context = {"q": meta, "table": table, "error": error, "title": meta["title"].get(current_lang()) or meta["title"].get("fr", name),
                "suffix": f"?{link_params}" if link_params else "",
                "editor_url": "/sparql?" + urlencode({"query": query.sparql})}
     return templates.TemplateResponse(request, "query.html", context)

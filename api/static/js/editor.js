@@ -121,12 +121,12 @@
   }
 
   function showError(err, offset) {
-    var msg = err.error || "erreur / error";
+    var msg = err.error || gettext("error");
     var line = err.line ? err.line - offset : null;
     errorBox.textContent = "";
     var p = document.createElement("p");
     p.className = "error-message";
-    p.textContent = (line && line > 0 ? "Ligne / line " + line + (err.column ? ", colonne / column " + err.column : "") + " — " : "") + msg;
+    p.textContent = (line && line > 0 ? format(err.column ? gettext("Line {line}, column {column}: ") : gettext("Line {line}: "), { line: line, column: err.column }) : "") + msg;
     errorBox.appendChild(p);
     if (err.hint) { var h = document.createElement("p"); h.className = "hint"; h.textContent = err.hint; errorBox.appendChild(h); }
     errorBox.hidden = false;
@@ -154,7 +154,7 @@
     var prepared = withPrefixes(text());
     if (marked !== null && editor) { editor.removeLineClass(marked, "background", "cm-error-line"); marked = null; }
     errorBox.hidden = true;
-    status.textContent = "Exécution… / Running…";
+    status.textContent = gettext("Running…");
     var started = performance.now();
     fetch("/sparql", {
       method: "POST",
@@ -166,7 +166,7 @@
       var ms = Math.round(performance.now() - started);
       if (!r.ok) {
         return r.json().catch(function () { return { error: "HTTP " + r.status }; }).then(function (err) {
-          status.textContent = "Erreur / Error " + r.status;
+          status.textContent = format(gettext("Error {status}"), { status: r.status });
           results.textContent = "";
           showError(err, prepared.offset);
         });
@@ -184,9 +184,9 @@
             results.appendChild(table(data.head.vars, data.results.bindings));
           }
         }
-        status.textContent = (rows || "0") + " ligne(s) / row(s) · " + ms + " ms" + (truncated ? " · tronqué / truncated" : "");
+        status.textContent = format(ngettext("{n} row", "{n} rows", Number(rows || 0)), { n: rows || "0" }) + " · " + ms + " ms" + (truncated ? " · " + gettext("truncated") : "");
         setDownloads(prepared.text, isGraph);
       });
-    }).catch(function (e) { status.textContent = "Erreur réseau / Network error"; showError({ error: String(e) }, 0); });
+    }).catch(function (e) { status.textContent = gettext("Network error"); showError({ error: String(e) }, 0); });
   }
 })();
