@@ -94,16 +94,25 @@ def _wants_text(request: Request) -> bool:
     return accept.startswith("text/plain") and "json" not in accept
 
 
+def _text(request: Request, message: str) -> str:
+    """``message`` in the request's language on pages and for clients that named one; else as written."""
+    if message and (wants_html(request) or request.scope.get("state", {}).get("lang_asked")):
+        return gettext(message)
+    return message
+
+
 def error_response(request: Request, status: int, error: str, *, hint: str = "", headers: dict | None = None,
                    **extra) -> Response:
     """Render an error as JSON, as an HTML page for browsers, or as plain text when asked for.
 
     The message and the hint are given in the request's language when the catalogue has them (the fixed
-    messages marked here and in the routes; a message built from the request stays as it is).
+    messages marked here and in the routes; a message built from the request stays as it is): always on
+    pages, and in JSON or text when the client named a language (``?lang=``, the cookie, Accept-Language).
     """
-    error, hint = gettext(error) if error else error, gettext(hint) if hint else hint
+    html = wants_html(request)
+    error, hint = _text(request, error), _text(request, hint)
     body = error_body(status, error, hint=hint, **extra)
-    if wants_html(request):
+    if html:
         state = getattr(request.app.state, "qkg", None)
         templates = getattr(state, "templates", None)
         if templates is not None:
@@ -141,7 +150,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
               for e in exc.errors()]
     first = errors[0] if errors else {"loc": [], "msg": "invalid"}
     where = ".".join(first["loc"][1:] or first["loc"]) or "request"
-    return error_response(request, 422, gettext("invalid request: {where}: {problem}").format(where=where, problem=first["msg"]),
+    return error_response(request, 422, _text(request, N_("invalid request: {where}: {problem}")).format(where=where, problem=first["msg"]),
                           hint=N_("see /docs for the expected parameters"), errors=errors)
 
 

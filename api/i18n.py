@@ -282,7 +282,10 @@ class LanguageMiddleware:
             except Exception:  # a malformed cookie header is ignored, not an error
                 cookie = None
         lang = negotiate(query, cookie, headers.get("accept-language"))
-        scope.setdefault("state", {})["lang"] = lang
+        state = scope.setdefault("state", {})
+        state["lang"] = lang
+        # did the client name a language? (API clients that did not get the source text: English)
+        state["lang_asked"] = bool((query and query.lower()[:2] in LANGS) or cookie or headers.get("accept-language"))
         remember = query is not None and query.lower()[:2] in LANGS and cookie != lang
         token = _lang.set(lang)
 
