@@ -82,7 +82,7 @@ def test_editor_runs_a_query_and_shows_errors(browser_env, server) -> None:
         page.locator(".CodeMirror textarea").focus()
         page.keyboard.press("Control+Enter")
         page.wait_for_selector("#error:not([hidden])")
-        assert "Ligne 2" in page.locator("#error").inner_text()
+        assert "ligne 2, colonne 3" in page.locator("#error").inner_text()
         # Chromium logs the deliberate 400 answer as a failed resource load; nothing else may be logged
         _clean(session, allow=(r"status of 400 \(Bad Request\) \(http://127\.0\.0\.1:\d+/sparql:0\)$",))
 

@@ -20,6 +20,9 @@ CONSTRUCT, DESCRIBE       ``turtle`` ``ntriples`` ``rdfxml`` ``jsonld``
 
 ``json`` and ``xml`` also work for CONSTRUCT and DESCRIBE (JSON-LD, RDF/XML),
 so one format name serves every query form.
+
+The project's prefixes (:data:`qkg.ontology.PREFIXES`, those the editor shows) are pre-declared for every
+query (:data:`DEFAULT_PREFIXES`); a query's own PREFIX lines win.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from qkg.graph.errors import ParameterError, QKGError, QuerySyntaxError, QueryTimeout, StoreError
+from qkg.ontology import PREFIXES
 from qkg.graph.serving.guard import (
     MAX_QUERY_CHARS, cap_select_rows, inspect_query, inspect_query_cached, plainly_safe, query_form,
 )
@@ -730,7 +734,8 @@ def _answer(
         except (SyntaxError, RuntimeError, _Full):
             pass  # the exact path below reports the error on the user's own text, or fits the answer
     try:
-        results = store.query(query, use_default_graph_as_union=union, substitutions=substitutions)
+        results = store.query(query, use_default_graph_as_union=union, substitutions=substitutions,
+                              prefixes=DEFAULT_PREFIXES)
     except SyntaxError:
         if fast:  # rdflib's message locates most errors better: use it when it also rejects the text
             inspect_query_cached(query)
@@ -764,6 +769,9 @@ def _answer(
         body, rows, truncated = _triples(results, out, prefixes, max_rows, max_bytes)
     return {"body": body, "media_type": out.media_type, "form": form, "rows": rows, "truncated": truncated}
 
+
+#: Prefixes every query may use without declaring them (the service description lists them).
+DEFAULT_PREFIXES = dict(PREFIXES)
 
 _CACHED_CHARS = 4_000  # longer texts are read afresh: the cache stays under ~10 MB per worker
 
@@ -813,7 +821,8 @@ def _native_select(store, capped: tuple[str, bool], fmt: str, union: bool, subst
     text, _ = capped
     out = _SOLUTION_FORMATS[fmt]
     native = out if out is not ox.QueryResultsFormat.CSV else ox.QueryResultsFormat.TSV  # CSV does not parse back
-    results = store.query(text, use_default_graph_as_union=union, substitutions=substitutions)
+    results = store.query(text, use_default_graph_as_union=union, substitutions=substitutions,
+                          prefixes=DEFAULT_PREFIXES)
     if not isinstance(results, ox.QuerySolutions):  # the cheap reader took another form for a SELECT
         raise _Full
     sink = _CappedSink(max_bytes)

@@ -1,12 +1,13 @@
 // The pages' messages in the page's language: the JSON catalogue that base.html embeds (the same as
-// /i18n/<lang>.json, made from api/locale/<lang>/LC_MESSAGES/messages.po). Source strings are English:
+// /i18n/<lang>.json, made from api/locale/<lang>/LC_MESSAGES/messages.po); a standalone page made by
+// `qkg viz` sets window.qkgMessages instead. Source strings are English:
 // gettext(s) returns the translation, or s itself; ngettext(one, many, n) picks the plural form;
 // format("{n} nodes", {n: 3}) fills named placeholders.
 (function () {
   "use strict";
   var el = document.getElementById("qkg-i18n");
   var messages = {};
-  try { messages = el ? JSON.parse(el.textContent) : {}; } catch (e) { messages = {}; }
+  try { messages = window.qkgMessages || (el ? JSON.parse(el.textContent) : {}); } catch (e) { messages = {}; }
   var lang = (document.documentElement.lang || "fr").slice(0, 2);
   // The plural rules of the catalogues' Plural-Forms headers (CLDR, as Babel writes them).
   var RULES = {
