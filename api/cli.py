@@ -69,8 +69,9 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
 @click.option("--add", "extra", multiple=True, type=click.Path(path_type=Path),
               help="Extra file to include: RDF (.ttl, .nt, .trig, .nq), a CSV sheet or YAML records (see loaders/tabular.py); repeatable.")
 @click.option("--shacl/--no-shacl", default=None, help="Force or skip SHACL (default: on up to 50k asserted triples).")
-@click.option("--diff/--no-diff", default=True,
-              help="Record what changed since the previous build, for /changes (default: on).")
+@click.option("--diff/--no-diff", default=None,
+              help="Record what changed since the previous build, for /changes (default: on up to 250k asserted "
+                   "triples; `qkg diff previous current` compares larger builds on demand).")
 @click.option("--publish", "publish_url", default=None, envvar="QKG_PUBLISH_URL", metavar="URL",
               help="Then copy the build to this SPARQL 1.1 store (e.g. http://127.0.0.1:8890/sparql) and switch it "
                    "to the new build atomically; credentials from QKG_STORE_USER and QKG_STORE_PASSWORD(_FILE).")
@@ -85,7 +86,7 @@ def build(ctx, data_root, extra, shacl, diff, publish_url, quiet):
     import time
 
     from qkg.api.prepared import ARTEFACTS
-    from qkg.graph.building.diff import record_build_changes
+    from qkg.graph.building.diff import DIFF_MAX_TRIPLES, record_build_changes
     from qkg.graph.building.pipeline import build as run_build
     from qkg.graph.serving.store import StoreLayout
     from qkg.loaders.sources import default_data_root, discover
@@ -98,6 +99,11 @@ def build(ctx, data_root, extra, shacl, diff, publish_url, quiet):
     result = run_build(sources, data_dir=settings.data_dir, shacl=shacl, progress=say, artefacts=ARTEFACTS)
     click.echo(f"built {result.asserted} asserted + {result.inferred} inferred triples in {result.graphs} graphs "
                f"({result.seconds:.1f} s, SHACL {result.shacl}) -> {result.path}")
+    if diff is None:
+        diff = result.asserted <= DIFF_MAX_TRIPLES
+        if not diff and before is not None:
+            say(f"changes not recorded ({result.asserted} asserted triples > {DIFF_MAX_TRIPLES}): "
+                "run `qkg diff previous current`, or build with --diff")
     if before is not None and before.is_dir() and diff:
         start = time.monotonic()
         changes = record_build_changes(before, Path(result.path))
@@ -134,9 +140,9 @@ def publish(ctx, url, quiet):
 
 
 def _open(settings: Settings):
-    from qkg.graph.serving.store import StoreLayout, open_read_only
+    from qkg.graph.serving.store import open_store
 
-    return open_read_only(StoreLayout(settings.data_dir).require_current())
+    return open_store(settings.data_dir)
 
 
 @cli.command()
@@ -191,7 +197,7 @@ def query(ctx, query, params, fmt, list_, show):
         click.echo(text)
         return
     from qkg.graph.errors import QueryError, QuerySyntaxError
-    from qkg.ontology import PREFIXES, sparql_prefixes
+    from qkg.ontology import sparql_prefixes
 
     # The project's prefixes are pre-declared (a query may redeclare them); error lines refer to the user's text.
     header = sparql_prefixes() + "\n"
@@ -205,8 +211,7 @@ def query(ctx, query, params, fmt, list_, show):
     store = _open(_settings(ctx))
 
     try:
-        results = store.query(text, use_default_graph_as_union=True, substitutions=substitutions or None,
-                              prefixes=PREFIXES)
+        results = store.query(header + text, bindings=substitutions or None)
         out = render(results, fmt)
         click.echo(out, nl=not out.endswith("\n"))
     except SyntaxError as exc:
@@ -222,7 +227,7 @@ def check(ctx, hermit):
     """Check the ontology, shapes and canned queries; run HermiT on the ontology plus the built data."""
     from rdflib import Graph
 
-    from qkg.graph.building.pipeline import BUILD_GRAPH
+    from qkg.graph.named_graphs import BUILD_GRAPH
     from qkg.graph.pages.catalog import load_catalog
     from qkg.graph.serving.guard import inspect_query
     from qkg.ontology import SHAPES_FILE, load_ontology, ontology_paths
@@ -249,8 +254,8 @@ def check(ctx, hermit):
             report(False, f"canned query {q.name}: {exc.message}")
     settings = _settings(ctx)
     store = _open(settings)
-    build_info = {r["p"].value.rsplit("#", 1)[-1]: r["o"].value for r in store.query(
-        f"SELECT ?p ?o WHERE {{ GRAPH <{BUILD_GRAPH}> {{ ?b ?p ?o }} }}")}
+    build_info = {r["p"].value.rsplit("#", 1)[-1]: r["o"].value for r in store.select(
+        f"SELECT ?p ?o WHERE {{ GRAPH <{BUILD_GRAPH}> {{ ?b ?p ?o }} }}", union=False)}
     report(build_info.get("shaclStatus") == "conforms", f"SHACL on the built data: {build_info.get('shaclStatus', 'unknown')}")
     if hermit:
         if not java_available():

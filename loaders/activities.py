@@ -45,7 +45,8 @@ from rdflib.namespace import XSD
 
 from qkg.graph.errors import DataError
 from qkg.loaders.report import normalise
-from qkg.ontology import PREFIXES, QKG, QKGD
+from qkg.ontology import QKG, QKGD
+from qkg.ontology.curies import expand_curie, short
 
 __all__ = ["COLUMNS", "KINDS", "LabelIndex", "is_activity_sheet", "read_rows", "activities_to_ntriples",
            "template_rows", "write_template"]
@@ -134,20 +135,21 @@ class LabelIndex:
                 what: str = "entity") -> str:
         """The one entity named ``value`` (of one of ``kinds`` when given), or a :class:`DataError`."""
         value = value.strip()
-        curie = re.match(r"^([a-zA-Z][\w-]*):([\w.-]+)$", value)
-        if curie and curie.group(1) in PREFIXES:
-            iri = PREFIXES[curie.group(1)] + curie.group(2)
-            if iri in self.types:
-                return iri
+        try:
+            iri = expand_curie(value)
+        except ValueError:
+            iri = None
+        if iri in self.types:
+            return iri
         found = {iri for iri in self.names.get(normalise(value), set())
                  if kinds is None or self.types.get(iri, set()) & kinds}
         if len(found) == 1:
             return next(iter(found))
         where = f"{file}:{line}: column {column!r}"
         if found:
-            options = ", ".join(sorted(_curie(i) for i in found))
+            options = ", ".join(sorted(short(i) for i in found))
             raise DataError(f"{where}: {value!r} names several {what}s ({options})", file=file, line=line,
-                            hint=f"write the one you mean as a CURIE, e.g. {_curie(min(found))}")
+                            hint=f"write the one you mean as a CURIE, e.g. {short(min(found))}")
         candidates = [k for k in difflib.get_close_matches(normalise(value), list(self.names), n=5, cutoff=0.6)
                       if kinds is None or any(self.types.get(i, set()) & kinds for i in self.names[k])]
         hint = (f"did you mean {' or '.join(repr(self.label(c)) for c in candidates[:3])}?" if candidates else
@@ -157,18 +159,11 @@ class LabelIndex:
     def name_of(self, iri: str, lang: str) -> str:
         """An entity's label in ``lang`` (else French, else any), for made-up titles."""
         labels = (self.display or {}).get(iri, {})
-        return labels.get(lang) or labels.get("fr") or next(iter(labels.values()), _curie(iri))
+        return labels.get(lang) or labels.get("fr") or next(iter(labels.values()), short(iri))
 
     def label(self, key: str) -> str:
         iris = self.names.get(key, set())
-        return f"{key} ({', '.join(sorted(_curie(i) for i in iris))})" if iris else key
-
-
-def _curie(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"
+        return f"{key} ({', '.join(sorted(short(i) for i in iris))})" if iris else key
 
 
 def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -272,9 +267,9 @@ def activities_to_ntriples(path: Path, index: LabelIndex) -> bytes:
         kind, kind_fr, kind_en = KINDS[kind_word]
         member = index.resolve(cell("membre"), file=file, line=line, column="membre", what="member")
         if members and member not in members:
-            raise DataError(f"{file}:{line}: column 'membre': {_curie(member)} is not a member of the committee",
+            raise DataError(f"{file}:{line}: column 'membre': {short(member)} is not a member of the committee",
                             file=file, line=line,
-                            hint=f"the members are {', '.join(sorted(_curie(m) for m in members))}")
+                            hint=f"the members are {', '.join(sorted(short(m) for m in members))}")
         date = _date(cell("date"), file=file, line=line)
         act = URIRef(QKGD[f"contrib-{_slug(path.stem)}-{line:04d}"])
         g.add((act, RDF.type, QKG.ContributedActivity))

@@ -35,6 +35,7 @@ from qkg.graph.errors import DataError
 from qkg.loaders.activities import LabelIndex
 from qkg.loaders.report import normalise
 from qkg.ontology import PREFIXES, QKG, QKGD
+from qkg.ontology.curies import short
 
 __all__ = ["Draft", "Match", "find_names", "read_text", "draft", "write_draft", "curated_facts", "evaluate", "indicator_words",
            "CLASSES"]
@@ -184,14 +185,7 @@ def _candidates(index: LabelIndex, words: str, kinds: set[str]) -> list[str]:
 
     keys = [k for k in difflib.get_close_matches(normalise(words), list(index.names), n=6, cutoff=0.7)
             if any(index.types.get(x, set()) & kinds for x in index.names[k])]
-    return [f"{k} ({', '.join(sorted(_curie(x) for x in index.names[k]))})" for k in keys[:3]]
-
-
-def _curie(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"
+    return [f"{k} ({', '.join(sorted(short(x) for x in index.names[k]))})" for k in keys[:3]]
 
 
 # --- drafting -------------------------------------------------------------------------------------------------
@@ -433,7 +427,7 @@ def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: d
             g.add((node, QKG.missionLeader, URIRef(leaders[number])))
         for order, city in sorted(legs[number]):
             leg = URIRef(QKGD[f"mission-{year}-{number:02d}-leg-{order}"])
-            city_name = labels.get(city, {}).get("fr", _curie(city))
+            city_name = labels.get(city, {}).get("fr", short(city))
             g.add((node, QKG.leg, leg))
             g.add((leg, RDF.type, QKG.MissionLeg))
             g.add((leg, RDFS.label, Literal(f"Mission {number}, étape {order} : {city_name}", lang="fr")))

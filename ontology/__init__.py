@@ -1,7 +1,7 @@
 """The qkg ontology: OWL classes and properties, SKOS vocabularies and SHACL shapes, as Turtle files.
 
-The ``.ttl`` files in this package are the single source of truth; :mod:`qkg.ontology.terms` names their IRIs
-for code, and :mod:`qkg.ontology.owl` bridges them to owlready2 and HermiT.
+The ``.ttl`` files in this package are the single source of truth; :mod:`qkg.ontology.curies` shortens and
+expands their IRIs, and :mod:`qkg.ontology.owl` bridges them to owlready2 and HermiT.
 
 >>> g = load_ontology()
 >>> (QKG.Mission, RDF.type, OWL.Class) in g
@@ -21,7 +21,7 @@ __all__ = [
     "RDF", "RDFS", "OWL", "SKOS", "XSD",
 ]
 
-#: The default base of every qkg IRI; the build can rewrite it (see ``qkg.graph.building.pipeline.rebase``).
+#: The base of every qkg IRI: terms under ``def#``, entities under ``id/``.
 BASE = "https://w3id.org/qkg/"
 QKG = Namespace(BASE + "def#")
 QKGD = Namespace(BASE + "id/")

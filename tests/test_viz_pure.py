@@ -12,7 +12,8 @@ import networkx as nx
 import pytest
 
 from tests.test_viz_support import PAYLOADS
-from qkg.viz.escape import clean_text, curie, entity_href, local_name, script_json
+from qkg.ontology.curies import local_name
+from qkg.viz.escape import clean_text, entity_href, script_json
 from qkg.viz.filters import NetworkFilter, ego_nodes, subgraph, visible
 from qkg.viz.geo import atlas_name, great_circle, map_payload, valid_point
 from qkg.viz.layout import centralities, layout_positions
@@ -46,7 +47,6 @@ def test_non_entity_iris_get_no_link():
     assert entity_href("javascript:alert(1)") is None
     assert entity_href("https://w3id.org/qkg/id/") is None
     assert local_name("https://w3id.org/qkg/def#City") is None
-    assert curie("https://w3id.org/qkg/id/quebec") == "qkgd:quebec"
 
 
 def test_clean_text_keeps_markup_as_text_but_bounds_it():

@@ -22,10 +22,10 @@ import re
 import unicodedata
 from urllib.parse import quote
 
-__all__ = ["ID_BASE", "script_json", "entity_href", "local_name", "curie", "clean_text"]
+from qkg.ontology.curies import ENTITY_NS, local_name
 
-#: Where entity IRIs live; entity pages are served at ``/id/{local name}``.
-ID_BASE = "https://w3id.org/qkg/id/"
+__all__ = ["script_json", "entity_href", "clean_text"]
+
 
 _SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                                  "\u2028": "\\u2028", "\u2029": "\\u2029"})
@@ -60,32 +60,7 @@ def script_json(data: object) -> str:
     return text.translate(_SCRIPT_ESCAPES)
 
 
-def local_name(iri: str, base: str = ID_BASE) -> str | None:
-    """The local part of an entity IRI under ``base``, or None for any other IRI.
-
-    Examples
-    --------
-    >>> local_name("https://w3id.org/qkg/id/ville-de-quebec")
-    'ville-de-quebec'
-    >>> local_name("javascript:alert(1)") is None
-    True
-    """
-    if not isinstance(iri, str) or not iri.startswith(base) or len(iri) == len(base):
-        return None
-    return iri[len(base):]
-
-
-def curie(iri: str, base: str = ID_BASE) -> str:
-    """``qkgd:local`` for an entity IRI, the IRI itself otherwise.
-
-    >>> curie("https://w3id.org/qkg/id/quebec"), curie("http://example.org/x")
-    ('qkgd:quebec', 'http://example.org/x')
-    """
-    local = local_name(iri, base)
-    return iri if local is None else "qkgd:" + local
-
-
-def entity_href(iri: str, base: str = ID_BASE, *, prefix: str = "/id/") -> str | None:
+def entity_href(iri: str, base: str = ENTITY_NS, *, prefix: str = "/id/") -> str | None:
     """The path of an entity's page, ``/id/{local name}`` percent-encoded; None if ``iri`` is not an entity.
 
     The result always starts with ``prefix`` and contains no ``:``, quote, ``<`` or space, so it is safe in

@@ -68,7 +68,7 @@ def _graph(ctx, opts: dict):
 
 
 def _curie(v):
-    from qkg.graph.serving.results import short
+    from qkg.ontology.curies import short
 
     return short(v) if isinstance(v, str) and "://" in v else v
 

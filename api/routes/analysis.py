@@ -116,7 +116,7 @@ class _Opts:
 
 
 def _nodes(G, nodes):
-    from qkg.graph.serving.results import short
+    from qkg.ontology.curies import short
 
     return [{"id": n, "curie": short(n) if "://" in str(n) else n, "label": G.nodes[n].get("label", str(n)),
              "type": G.nodes[n].get("type", ""), "kind": G.nodes[n].get("kind", "")} for n in nodes]
@@ -269,14 +269,14 @@ def api_reach(state: StateDep, target: str = Query(..., min_length=1, max_length
               lang: Literal["fr", "en"] = "fr") -> dict:
     """Actors already linked to ``target`` and the facts (with provenance) that link them; a target that
     names no entity is a 404, one that is neither a place, a theme nor an organisation has no rows."""
-    import pyoxigraph as ox
+    from qkg.graph.serving import terms
 
     from qkg.api.routes.entities import EntityNotFound, resolve
     from qkg.graph.analysis.complementarity import reach
 
     iri = resolve(target)
     try:
-        ox.NamedNode(iri)
+        terms.NamedNode(iri)
     except ValueError:                     # e.g. "http://a b": the shape of an IRI, not a valid one
         raise EntityNotFound(f"{target[:80]!r} names no entity: it is not a valid IRI",
                              hint="write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI") from None

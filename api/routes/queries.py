@@ -30,11 +30,10 @@ from qkg.api.deps import PoolDep, StateDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
 from qkg.api.i18n import current_lang, gettext as _
 from qkg.api.routes.sparql import run_query
-from qkg.graph.pages.catalog import (CannedQuery, answering_values, bind, display_table, expand_curie, get_query,
-                                     load_catalog)
+from qkg.graph.pages.catalog import CannedQuery, answering_values, bind, display_table, get_query, load_catalog
 from qkg.graph.pages.entity import instances_of, labels_of
 from qkg.graph.errors import ParameterError
-from qkg.graph.serving.results import short
+from qkg.ontology.curies import expand_curie, short
 from qkg.ontology import PREFIXES
 
 __all__ = ["router", "editor_context", "query_meta", "param_classes"]

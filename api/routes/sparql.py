@@ -4,7 +4,7 @@
 request                                                answer
 =====================================================  ===============================================
 GET ``?query=`` / POST form ``query=`` /               the results, in the format negotiated by
-POST ``application/sparql-query``                      :mod:`qkg.api.routes.formats`; ``X-QKG-Rows`` and
+POST ``application/sparql-query``                      :mod:`qkg.graph.serving.formats`; ``X-QKG-Rows`` and
                                                        ``X-QKG-Truncated`` headers
 GET without query, ``Accept: text/html`` first         the query editor page
 GET without query, otherwise                           the service description (Turtle or JSON-LD)
@@ -24,14 +24,15 @@ import hashlib
 import re
 from urllib.parse import parse_qs
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from qkg.api.deps import PoolDep, get_pool
 from qkg.api.errors import ERROR_RESPONSES, wants_html
-from qkg.api.routes.formats import guess_form, negotiate, service_description
+from qkg.graph.serving.formats import guess_form, negotiate, service_description
 from qkg.graph.errors import ParameterError, QueryError, UpdateRefused
+from qkg.graph.serving import terms
+from qkg.graph.serving.store import Store
 
 __all__ = ["router", "run_query", "endpoint_url", "answer_etag"]
 
@@ -246,11 +247,11 @@ def _service_description(request: Request, state, format: str | None) -> Respons
     fmt = negotiate(request.headers.get("accept"), format, "DESCRIBE")
     if fmt == "turtle":
         return Response(ttl, media_type="text/turtle; charset=utf-8")
-    out = {"jsonld": ox.RdfFormat.JSON_LD, "ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML}.get(fmt)
+    out = {"jsonld": terms.RdfFormat.JSON_LD, "ntriples": terms.RdfFormat.N_TRIPLES, "rdfxml": terms.RdfFormat.RDF_XML}.get(fmt)
     if out is None:
         raise ParameterError(f"the service description is RDF: format {fmt!r} does not apply",
                              hint="use turtle, jsonld, ntriples or rdfxml")
-    body = ox.serialize(ox.parse(ttl.encode(), format=ox.RdfFormat.TURTLE), format=out)
+    body = terms.serialize(terms.parse(ttl.encode(), format=terms.RdfFormat.TURTLE), format=out)
     return Response(body, media_type=out.media_type)
 
 
@@ -258,8 +259,8 @@ def _graph_counts(state) -> dict[str, int]:
     cached = getattr(state, "_graph_counts", None)
     if cached and cached[0] == state.generation:
         return cached[1]
-    counts = {r["g"].value: int(r["n"].value) for r in state.require_store().query(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    counts = {r["g"].value: int(r["n"].value) for r in state.require_store().select(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", union=False)}
     state._graph_counts = (state.generation, counts)
     return counts
 

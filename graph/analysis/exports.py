@@ -25,7 +25,7 @@ import json
 import networkx as nx
 
 from qkg.graph.errors import ParameterError
-from qkg.graph.serving.results import short
+from qkg.ontology.curies import short
 
 __all__ = ["EXPORT_FORMATS", "MEDIA_TYPES", "export_projection", "flat_graph"]
 

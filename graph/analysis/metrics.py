@@ -246,7 +246,7 @@ def node_lookup(G: nx.Graph, ref: str) -> str:
     >>> node_lookup(G, "qkgd:quebec") == node_lookup(G, "Québec") == "https://w3id.org/qkg/id/quebec"
     True
     """
-    from qkg.graph.pages.catalog import expand_curie
+    from qkg.ontology.curies import expand_curie
 
     if ref in G:
         return ref

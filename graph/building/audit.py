@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
-import pyoxigraph as ox
 
-from qkg.graph.serving.results import short as _short
+from qkg.graph.serving.store import Store
+from qkg.ontology.curies import short
 from qkg.ontology import sparql_prefixes
 
 __all__ = ["Finding", "CHECKS", "audit", "findings_as_json"]
@@ -153,12 +153,12 @@ CHECKS: dict[str, Callable] = {
 }
 
 
-def audit(store: ox.Store) -> list[Finding]:
+def audit(store: Store) -> list[Finding]:
     """Audit every declared figure of ``store`` (a built graph); unknown indicators are reported too."""
     prefixes = sparql_prefixes()
 
     def q(text: str) -> list:
-        return list(store.query(prefixes + "\n" + text, use_default_graph_as_union=True))
+        return list(store.select(prefixes + "\n" + text))
 
     figures = q("""SELECT ?f ?notation ?label ?value WHERE {
         ?f a qkg:DeclaredFigure ; qkg:indicator ?i ; qkg:statedValue ?value .
@@ -170,11 +170,11 @@ def audit(store: ox.Store) -> list[Finding]:
         figure = row["f"].value
         if check is None:
             findings.append(Finding(notation, row["label"].value, stated, None, "not checkable",
-                                    "no check is registered for this indicator", _short(figure)))
+                                    "no check is registered for this indicator", short(figure)))
             continue
         out = check(q, stated, figure) if notation == "new-agreements" else check(q, stated)
         measured, verdict, reason, details = out
-        findings.append(Finding(notation, row["label"].value, stated, measured, verdict, reason, _short(figure), details))
+        findings.append(Finding(notation, row["label"].value, stated, measured, verdict, reason, short(figure), details))
     return findings
 
 

@@ -30,13 +30,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import pyoxigraph as ox
 
 from qkg.graph.errors import ParameterError, UnknownQuery
+from qkg.graph.serving import terms
 from qkg.graph.serving.guard import query_form
-from qkg.ontology import PREFIXES
+from qkg.ontology.curies import expand_curie
 
-__all__ = ["Param", "CannedQuery", "load_catalog", "get_query", "bind", "expand_curie", "QUERY_DIR"]
+__all__ = ["Param", "CannedQuery", "load_catalog", "get_query", "bind", "QUERY_DIR"]
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 _TYPES = {"iri", "string", "integer", "date", "gYear"}
@@ -52,25 +52,25 @@ class Param:
     default: str | None
     description: str
 
-    def to_term(self, value: str | None) -> ox.NamedNode | ox.Literal:
+    def to_term(self, value: str | None) -> terms.NamedNode | terms.Literal:
         """Turn a user value into an RDF term, or raise :class:`ParameterError` naming the parameter."""
         raw = self.default if value in (None, "") else value
         if raw in (None, ""):
             raise ParameterError(f"parameter {self.name!r} is required", hint=f"pass {self.name}=… ({self.description})")
         try:
             if self.type == "iri":
-                return ox.NamedNode(expand_curie(raw))
+                return terms.NamedNode(expand_curie(raw))
             if self.type == "integer":
-                return ox.Literal(str(int(raw)), datatype=ox.NamedNode(_XSD + "integer"))
+                return terms.Literal(str(int(raw)), datatype=terms.NamedNode(_XSD + "integer"))
             if self.type == "date":
                 if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
                     raise ValueError(raw)
-                return ox.Literal(raw, datatype=ox.NamedNode(_XSD + "date"))
+                return terms.Literal(raw, datatype=terms.NamedNode(_XSD + "date"))
             if self.type == "gYear":
                 if not re.fullmatch(r"\d{4}", raw):
                     raise ValueError(raw)
-                return ox.Literal(raw, datatype=ox.NamedNode(_XSD + "gYear"))
-            return ox.Literal(raw)
+                return terms.Literal(raw, datatype=terms.NamedNode(_XSD + "gYear"))
+            return terms.Literal(raw)
         except ValueError:
             raise ParameterError(f"parameter {self.name!r}: {raw!r} is not a valid {self.type}",
                                  hint=f"expected {self.type}: {self.description}") from None
@@ -167,7 +167,7 @@ def get_query(name: str, directory: str | Path = QUERY_DIR) -> CannedQuery:
     return catalog[name]
 
 
-def bind(query: CannedQuery, values: dict[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+def bind(query: CannedQuery, values: dict[str, str]) -> dict[terms.Variable, terms.NamedNode | terms.Literal]:
     """Turn user values into substitutions for ``query``; unknown names are an error.
 
     >>> q = load_catalog()["receptions-by-category"]
@@ -179,26 +179,7 @@ def bind(query: CannedQuery, values: dict[str, str]) -> dict[ox.Variable, ox.Nam
     if unknown:
         raise ParameterError(f"{query.name} has no parameter {', '.join(sorted(unknown))}",
                              hint=f"its parameters: {', '.join(sorted(known)) or 'none'}")
-    return {ox.Variable(p.name): p.to_term(values.get(p.name)) for p in query.params}
-
-
-def expand_curie(value: str) -> str:
-    """Expand ``qkgd:quebec`` to a full IRI; full IRIs (with or without <>) pass through.
-
-    >>> expand_curie("qkgd:quebec")
-    'https://w3id.org/qkg/id/quebec'
-    """
-    value = value.strip()
-    if value.startswith("<") and value.endswith(">"):
-        value = value[1:-1]
-    if re.match(r"^[a-z][\w-]*:[^/]", value) and not value.startswith(("http:", "https:", "urn:")):
-        prefix, local = value.split(":", 1)
-        if prefix not in PREFIXES:
-            raise ValueError(value)
-        return PREFIXES[prefix] + local
-    if not re.match(r"^(https?|urn):", value):
-        raise ValueError(value)
-    return value
+    return {terms.Variable(p.name): p.to_term(values.get(p.name)) for p in query.params}
 
 
 def display_table(query: CannedQuery, results: dict, labels: dict[str, dict[str, str]], *, lang: str = "fr",
@@ -220,7 +201,7 @@ def display_table(query: CannedQuery, results: dict, labels: dict[str, dict[str,
     >>> t["vars"], t["names"], [c["text"] for c in t["rows"][0]]
     (['Twinned city'], ['city'], ['Bordeaux'])
     """
-    from qkg.graph.serving.results import short
+    from qkg.ontology.curies import short
 
     if "boolean" in results:
         return {"vars": [""], "names": ["result"], "rows": [[{"text": str(results["boolean"]).lower()}]]}
@@ -261,23 +242,24 @@ def display_table(query: CannedQuery, results: dict, labels: dict[str, dict[str,
     return {"vars": [query.var_label(n, lang) for n in shown], "names": shown, "rows": table_rows}
 
 
-def answering_values(store: ox.Store, query: CannedQuery, param: str) -> list[str] | None:
+def answering_values(store, query: CannedQuery, param: str, *, max_rows: int = 10_000) -> list[str] | None:
     """The IRIs that, given as ``param``, make ``query`` answer (the other parameters at their defaults).
 
-    The query runs once with ``param`` left unbound, on the read-only store; the distinct values its results
-    give to ``param`` are those with an answer. None when ``param`` is not among the results' variables.
+    The query runs once on ``store`` (a :class:`~qkg.graph.serving.store.Store`) with ``param`` left unbound;
+    the distinct values its results give to ``param`` are those with an answer. None when ``param`` is not
+    among the results' variables (the caller then offers every instance of the parameter's class).
 
-    >>> import pyoxigraph as ox
-    >>> answering_values(ox.Store(), load_catalog()["missions-to-country"], "country")
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> answering_values(OxigraphStore(), load_catalog()["missions-to-country"], "country")
     []
     """
-    others = {ox.Variable(p.name): p.to_term(None) for p in query.params if p.name != param and p.default}
-    results = store.query(query.sparql, substitutions=others or None, use_default_graph_as_union=True)
-    if ox.Variable(param) not in getattr(results, "variables", ()):
+    others = {p.name: p.to_term(None) for p in query.params if p.name != param and p.default}
+    rows = store.select(query.sparql, bindings=others or None, max_rows=max_rows)
+    if param not in rows.variables:
         return None
-    found = []
-    for solution in results:
-        term = solution[param]
-        if isinstance(term, ox.NamedNode) and term.value not in found:
-            found.append(term.value)
-    return found
+    found: dict[str, None] = {}
+    for row in rows:
+        term = row[param]
+        if isinstance(term, terms.NamedNode):
+            found.setdefault(term.value)
+    return list(found)

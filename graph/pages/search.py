@@ -48,12 +48,13 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
+from qkg.ontology.curies import ENTITY_NS, local_name
+
 __all__ = ["Entry", "Hit", "SearchIndex", "normalise", "LABEL_PROPERTIES"]
 
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 _SCHEMA = "https://schema.org/"
-_ENTITY_NS = "https://w3id.org/qkg/id/"
 
 #: Label properties indexed, and whether each gives a primary (display) label.
 LABEL_PROPERTIES = {
@@ -167,29 +168,27 @@ class SearchIndex:
         return len(self._display)
 
     @classmethod
-    def from_store(cls, store, *, namespace: str = _ENTITY_NS) -> SearchIndex:
-        """Index the labels of every entity of a pyoxigraph store whose IRI starts with ``namespace``.
+    def from_store(cls, store, *, namespace: str = ENTITY_NS) -> SearchIndex:
+        """Index the labels of every entity of a store whose IRI starts with ``namespace``.
 
         Parameters
         ----------
-        store : pyoxigraph.Store
+        store : Store
             A built store; the query runs over the union of its named graphs.
         namespace : str, optional
             Only entities under this namespace are indexed (default ``https://w3id.org/qkg/id/``).
         """
         props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
         types: dict[str, list[str]] = defaultdict(list)
-        for row in store.query(
+        for row in store.select(
             "SELECT DISTINCT ?s ?t WHERE { ?s a ?t . FILTER(STRSTARTS(STR(?s), %s) "
             "&& STRSTARTS(STR(?t), 'https://w3id.org/qkg/def#')) }" % _string(namespace),
-            use_default_graph_as_union=True,
         ):
             types[row["s"].value].append("qkg:" + row["t"].value.rsplit("#", 1)[-1])
         entries = []
-        for row in store.query(
+        for row in store.select(
             f"SELECT DISTINCT ?s ?p ?l WHERE {{ VALUES ?p {{ {props} }} ?s ?p ?l . "
             f"FILTER(isLiteral(?l) && STRSTARTS(STR(?s), {_string(namespace)})) }}",
-            use_default_graph_as_union=True,
         ):
             iri, label = row["s"].value, row["l"]
             entries.append(Entry(iri, label.value, label.language or "", LABEL_PROPERTIES[row["p"].value],
@@ -237,7 +236,7 @@ class SearchIndex:
         hits = []
         for iri, (score, i, kind) in ranked:
             hits.append(Hit(
-                id=iri[len(_ENTITY_NS):] if iri.startswith(_ENTITY_NS) else iri, iri=iri,
+                id=local_name(iri) or iri, iri=iri,
                 label=self._display.get(iri, self.entries[i].label), types=self._types.get(iri, ()),
                 score=round(min(1.0, _SCORES.get(kind, score)), 3), matched=self.entries[i].label, kind=kind,
             ))

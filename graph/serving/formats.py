@@ -1,4 +1,5 @@
-"""Result formats of the SPARQL endpoint: content negotiation and the service description.
+"""Result formats of the SPARQL endpoint: the one table of format names, content negotiation and the
+service description.
 
 A client picks the format with the ``Accept`` header, or overrides it with ``format=`` (a short name or a
 media type). The query form decides which table applies: solutions (SELECT, ASK) or triples (CONSTRUCT,
@@ -28,12 +29,23 @@ Examples
 """
 from __future__ import annotations
 
-
 from qkg.graph.errors import ParameterError
 from qkg.graph.serving.guard import query_form
+from qkg.graph.serving.terms import QueryResultsFormat, RdfFormat
 
-__all__ = ["SOLUTION_TYPES", "GRAPH_TYPES", "FORMAT_NAMES", "guess_form", "negotiate", "parse_accept",
-           "service_description"]
+__all__ = ["SOLUTION_FORMATS", "GRAPH_FORMATS", "GRAPH_ALIASES", "MEDIA_TYPES", "SOLUTION_TYPES", "GRAPH_TYPES",
+           "FORMAT_NAMES", "guess_form", "negotiate", "parse_accept", "service_description"]
+
+#: Format names of solutions (SELECT, ASK) and of triples (CONSTRUCT, DESCRIBE), with pyoxigraph's format.
+SOLUTION_FORMATS = {"json": QueryResultsFormat.JSON, "xml": QueryResultsFormat.XML,
+                    "csv": QueryResultsFormat.CSV, "tsv": QueryResultsFormat.TSV}
+GRAPH_FORMATS = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES,
+                 "rdfxml": RdfFormat.RDF_XML, "jsonld": RdfFormat.JSON_LD}
+#: ``json`` and ``xml`` also name the triple formats JSON-LD and RDF/XML, so one name serves every form.
+GRAPH_ALIASES = {"json": "jsonld", "xml": "rdfxml"}
+#: Each format's own media type -> its name.
+MEDIA_TYPES = {fmt.media_type.split(";")[0]: name
+               for table in (SOLUTION_FORMATS, GRAPH_FORMATS) for name, fmt in table.items()}
 
 SOLUTION_TYPES = {
     "application/sparql-results+json": "json", "application/json": "json",
@@ -51,7 +63,6 @@ FORMAT_NAMES = {
     "turtle": "turtle", "ttl": "turtle", "jsonld": "jsonld", "json-ld": "jsonld", "ntriples": "ntriples",
     "nt": "ntriples", "n-triples": "ntriples", "rdfxml": "rdfxml", "rdf": "rdfxml", "rdf+xml": "rdfxml",
 }
-_SOLUTION_NAMES = {"json", "xml", "csv", "tsv"}
 #: The query form, read cheaply (the worker's guard does the real parse); SELECT when unsure.
 guess_form = query_form
 
@@ -102,11 +113,7 @@ def negotiate(accept: str | None, format_param: str | None, form: str) -> str:
                 f"unknown format {format_param!r}",
                 hint="use json, xml, csv or tsv (SELECT, ASK); turtle, jsonld, ntriples or rdfxml (CONSTRUCT, DESCRIBE)",
             )
-        if graph_form and name == "json":
-            return "jsonld"
-        if graph_form and name == "xml":
-            return "rdfxml"
-        return name
+        return GRAPH_ALIASES.get(name, name) if graph_form else name
     table = GRAPH_TYPES if graph_form else SOLUTION_TYPES
     default = "turtle" if graph_form else "json"
     for media in parse_accept(accept):

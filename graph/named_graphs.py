@@ -1,0 +1,22 @@
+"""The named graphs a build writes besides the data files' own, in one place.
+
+Every data file goes into a named graph of its own (its provenance); the build adds three more:
+
+>>> from qkg.ontology.curies import short
+>>> [short(g) for g in (ONTOLOGY_GRAPH, INFERRED_GRAPH, BUILD_GRAPH)]
+['qkgd:graph-ontology', 'qkgd:graph-inferred', 'qkgd:graph-build']
+"""
+from __future__ import annotations
+
+from qkg.ontology import QKGD
+
+__all__ = ["ONTOLOGY_GRAPH", "INFERRED_GRAPH", "BUILD_GRAPH", "RESERVED_GRAPHS"]
+
+#: The ontology and its vocabularies.
+ONTOLOGY_GRAPH = str(QKGD["graph-ontology"])
+#: What the OWL 2 RL rules derived at build time, never confused with what a file asserts.
+INFERRED_GRAPH = str(QKGD["graph-inferred"])
+#: The build's own record (when, from which files, with which versions).
+BUILD_GRAPH = str(QKGD["graph-build"])
+#: No data file may write into these.
+RESERVED_GRAPHS = (ONTOLOGY_GRAPH, BUILD_GRAPH, INFERRED_GRAPH)
