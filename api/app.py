@@ -6,6 +6,8 @@ What the factory wires:
   ``.qkg/current`` every second and switch to a new build when it changes, stop the workers on shutdown;
 - the routers of :data:`ROUTERS`, plus the optional ones of :data:`OPTIONAL_ROUTERS` when their module
   exists (each module exposes ``router``);
+- a ``Host`` allow-list (:class:`qkg.api.hardening.AllowedHosts`: a foreign ``Host`` is never echoed in a
+  redirect or the service description);
 - security headers on every response (:func:`content_security_policy`: no inline script, styles from
   our own files only), a request-body cap answering 413 before reading the body, CORS for anonymous
   reads (any origin, never with credentials);
@@ -40,6 +42,7 @@ from qkg.api import i18n
 from qkg.api.config import Settings
 from qkg.api.deps import AppState
 from qkg.api.errors import _unhandled, error_body, install_error_handlers
+from qkg.api.hardening import AllowedHosts
 
 __all__ = ["create_app", "ROUTERS", "OPTIONAL_ROUTERS", "content_security_policy", "DATA_CSP", "STATIC_DIR", "TEMPLATE_DIR"]
 
@@ -126,7 +129,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=600,
     )
     app.add_middleware(SecurityHeaders, csp=content_security_policy())
-    app.add_middleware(i18n.LanguageMiddleware)  # outermost: error pages are in the request's language too
+    app.add_middleware(i18n.LanguageMiddleware)  # error pages are in the request's language too
+    app.add_middleware(AllowedHosts, allowed=settings.hosts())  # outermost: a foreign Host never gets further
     return app
 
 

@@ -347,6 +347,11 @@
     ui.relation = multi("viz-relation", gettext("Relations"), f.relations, "relation", true);
     ui.depth = h("input", { type: "number", id: "viz-depth", min: "0", max: "4", value: params.get("depth") || "1" });
     var focus = data.meta.focus;
+    if (data.meta.overview || data.meta.hidden) {
+      controls.appendChild(h("p", { className: "viz-overview", id: "viz-overview", text: data.meta.overview
+        ? format(gettext("Overview of {n} nodes: the City and its strongest partners. Double-click a node to expand it."), { n: data.meta.total })
+        : format(gettext("{n} nodes not shown (the farthest and least linked)."), { n: data.meta.hidden }) }));
+    }
     controls.appendChild(h("fieldset", { className: "viz-ego" }, [
       h("legend", { text: gettext("Ego network") }),
       focus ? h("p", {}, [h("span", { text: gettext("Focused on ") }), h("strong", { text: (state.byId[focus] || {}).full || focus })]) : null,
@@ -451,6 +456,9 @@
       network.on("animationFinished", later);
     }
     network.on("click", function (p) { if (p.nodes.length) select(p.nodes[0], false); else if (!p.edges.length) clearSelection(); });
+    // A large network opens on an overview (or a bounded ego network): a double click expands a node (its ego network, fetched on demand).
+    var bounded = !!(data.meta.overview || data.meta.hidden);
+    network.on("doubleClick", function (p) { if (bounded && p.nodes.length && !standalone) setFocus(p.nodes[0]); });
     network.on("hoverNode", function (p) {
       var n = state.byId[p.node];
       ui.tip.textContent = "";
