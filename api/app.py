@@ -2,7 +2,8 @@
 
 What the factory wires:
 
-- the lifespan: open the current build (query pool, in-process read-only store, search index), watch
+- the lifespan: open the current build (query pool, in-process read-only store, the build's artefacts, read
+  in the background so ``/health`` answers at once), watch
   ``.qkg/current`` every second and switch to a new build when it changes, stop the workers on shutdown;
 - the routers of :data:`ROUTERS`, plus the optional ones of :data:`OPTIONAL_ROUTERS` when their module
   exists (each module exposes ``router``);
@@ -30,6 +31,7 @@ import importlib
 import json
 import logging
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -79,6 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         await asyncio.to_thread(state.open)
+        # a daemon thread: it never delays a shutdown, even while it computes an old build's artefacts
+        threading.Thread(target=state.warm, name="qkg-warm", daemon=True).start()
         watcher = asyncio.create_task(_watch(state))
         try:
             yield

@@ -68,7 +68,7 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
               help="Folder of data files: .ttl, .nt, .trig, .nq, .csv, .yaml (default: the repository's data/).")
 @click.option("--add", "extra", multiple=True, type=click.Path(path_type=Path),
               help="Extra file to include: RDF (.ttl, .nt, .trig, .nq), a CSV sheet or YAML records (see loaders/tabular.py); repeatable.")
-@click.option("--shacl/--no-shacl", default=None, help="Force or skip SHACL (default: on up to 50k asserted triples).")
+@click.option("--shacl/--no-shacl", default=None, help="Run or skip SHACL validation (default: on, at any size).")
 @click.option("--diff/--no-diff", default=None,
               help="Record what changed since the previous build, for /changes (default: on up to 250k asserted "
                    "triples; `qkg diff previous current` compares larger builds on demand).")

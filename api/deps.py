@@ -125,6 +125,7 @@ class AppState:
             self.store, self.artefacts, self.path, self._links = store, artefacts, target, None
             self.generation += 1
             log.warning("now serving the build at %s", target)
+            threading.Thread(target=self.warm, name="qkg-warm", daemon=True).start()
             return True
 
     @property
@@ -141,6 +142,15 @@ class AppState:
         assert artefacts is not None
         artefact = BY_NAME[name]
         return artefacts.get(name, lambda: artefact.make(store), fmt=artefact.fmt)
+
+    def warm(self) -> None:
+        """Read every prepared artefact of the current build (computing the missing ones of an old build),
+        so that the first requests find them in memory. Run in a background thread after :meth:`open`."""
+        for name in BY_NAME:
+            try:
+                self.prepared(name)
+            except Exception:  # a page will report it when it asks; the server keeps serving
+                log.exception("could not prepare artefact %r", name)
 
     def links(self) -> nx.MultiDiGraph:
         """The link graph of the current build (built on first use, then cached until a reload)."""

@@ -177,6 +177,16 @@ class OxigraphStore(Store):
     def add(self, quads: Iterable[Quad]) -> None:
         self._store.extend(quads)
 
+    def bulk_add(self, quads: Iterable[Quad]) -> None:
+        """Insert many quads at once, outside any transaction (several times faster than :meth:`add`): for a
+        store no one else writes or reads yet, such as a build's staging store."""
+        self._store.bulk_extend(quads)
+
+    @property
+    def native(self) -> ox.Store:
+        """The pyoxigraph store itself, for an engine that reads it in place (the build's SHACL engine)."""
+        return self._store
+
     def drop(self, graph: str) -> None:
         self._store.remove_graph(ox.NamedNode(graph))
 
