@@ -103,7 +103,8 @@ def test_changes_page_and_api_show_the_publish(two_builds) -> None:
             page = client.get("/changes")
             assert page.status_code == 200
             assert "Montpellier" in page.text and 'href="/id/montpellier"' in page.text
-            assert "Entités ajoutées" in page.text and "Entities added" in page.text
+            assert "Entités ajoutées" in page.text and "Entities added" not in page.text
+            assert "Entities added" in client.get("/changes?lang=en").text
     finally:
         server.stop()
 
