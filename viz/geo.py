@@ -23,11 +23,11 @@ __all__ = ["ATLAS_NAMES", "valid_point", "great_circle", "atlas_name", "map_payl
 #: Up to this many points (cities, missions, receptions) the map draws each one; above, it aggregates by place.
 MAP_DETAIL_MAX = 3000
 #: Most cities an aggregated map draws (those with most missions and receptions first).
-MAP_MAX_CITIES = 1500
+MAP_MAX_CITIES = 1000
 #: Most routes an aggregated map draws: one per destination city, with its number of missions.
 MAP_MAX_ROUTES = 300
 #: Receptions listed per place in an aggregated map (the place carries the full ``count``).
-MAP_LISTED = 5
+MAP_LISTED = 3
 
 #: English country labels that world-atlas (Natural Earth, 110m) spells differently.
 ATLAS_NAMES = {

@@ -98,8 +98,9 @@ def labels_of(store: Store, iris, *, langs: tuple[str, ...] = ("fr", "en")) -> d
     out: dict[str, dict[str, str]] = defaultdict(dict)
     for chunk in range(0, len(iris), 400):
         values = " ".join(f"<{i}>" for i in iris[chunk:chunk + 400])
-        props = " ".join(f"<{p}>" for p in _LABELS)
-        rows = store.select(f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {props} }} ?x ?p ?l }}")
+        props = ", ".join(f"<{p}>" for p in _LABELS)
+        # FILTER IN, not a second VALUES: Oxigraph joins two VALUES blocks after scanning ?x ?p ?l (2.5 s at 1M)
+        rows = store.select(f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} ?x ?p ?l FILTER(?p IN ({props})) }}")
         ranked = sorted(rows, key=lambda r: _LABELS.index(r["p"].value), reverse=True)
         for row in ranked:
             label = row["l"]
@@ -359,11 +360,11 @@ def neighbourhood(g: nx.MultiDiGraph, iri: str, *, depth: int = 1, max_nodes: in
 
 
 def _link_filter() -> str:
-    hubs = " ".join(f"<{t}>" for t in _HUB_TYPES)
+    hubs = ", ".join(f"<{t}>" for t in _HUB_TYPES)
     return (f"FILTER(?g != <{ONTOLOGY_GRAPH}> && isIRI(?s) && isIRI(?o) && ?s != ?o "
             f"&& ?p NOT IN (<{_RDF_TYPE}>, <{_PROV_DERIVED}>) && STRSTARTS(STR(?s), {_q(ENTITY_NS)}) "
             f"&& STRSTARTS(STR(?o), {_q(ENTITY_NS)})) "
-            f"FILTER NOT EXISTS {{ VALUES ?t {{ {hubs} }} {{ ?s a ?t }} UNION {{ ?o a ?t }} }}")
+            f"FILTER NOT EXISTS {{ {{ ?s a ?t }} UNION {{ ?o a ?t }} FILTER(?t IN ({hubs})) }}")
 
 
 def _entity_links(store: Store, nodes: list[str], limit: int, *, outgoing_only: bool = False
