@@ -1,6 +1,6 @@
 """Benchmark the SPARQL endpoint: qkg against rdflib-endpoint and a bare pyoxigraph route (a script, not a test).
 
-    .venv/bin/python tests/bench_endpoint.py [--triples 100k] [--seconds 4] [--keep]
+    .venv/bin/python tests/bench_endpoint.py [--triples 100k] [--seconds 4] [--keep] [--variant LABEL:VAR=VALUE]...
 
 Serves the same synthetic graph (``qkg synth``) three ways, each a single uvicorn process on 127.0.0.1:
 
@@ -9,11 +9,14 @@ Serves the same synthetic graph (``qkg synth``) three ways, each a single uvicor
   N-Triples file with rdflib's engine;
 - **bare**: a FastAPI route calling pyoxigraph directly on the same store (no guard, no pool).
 
-Then it measures requests per second and p50/p99 latency for six queries (a lookup by IRI, a COUNT by class,
-a two-hop join with LIMIT 100, a FILTER regex on labels, and two analyst questions: agreement partners counted
-by pair, receptions counted by theme with an OPTIONAL label) at 1 and 4 concurrent connections (httpx clients
+Then it measures requests per second and p50/p99 latency for eight queries (a lookup by IRI, a COUNT by class,
+a two-hop join with LIMIT 100, a FILTER regex on labels, two analyst questions: agreement partners counted
+by pair, receptions counted by theme with an OPTIONAL label; then 5,000 labels, and a scan of 20,000 rows that
+qkg's row cap cuts at 10,000) at 1 and 4 concurrent connections (httpx clients
 in threads), and prints one table. Each cell runs for ``--seconds`` or 1,000 requests, whichever ends first,
-after one warm-up request. Everything is on loopback; the servers are stopped at the end.
+after one warm-up request. Everything is on loopback; the servers are stopped at the end. Each ``--variant``
+starts one more qkg server with an environment variable set (another source tree on ``PYTHONPATH``, say) and
+prints its figures beside qkg's, measured in the same run.
 """
 from __future__ import annotations
 
