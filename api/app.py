@@ -2,10 +2,13 @@
 
 What the factory wires:
 
-- the lifespan: open the current build (query pool, in-process read-only store, search index), watch
+- the lifespan: open the current build (query pool, in-process read-only store, the build's artefacts, read
+  in the background so ``/health`` answers at once), watch
   ``.qkg/current`` every second and switch to a new build when it changes, stop the workers on shutdown;
 - the routers of :data:`ROUTERS`, plus the optional ones of :data:`OPTIONAL_ROUTERS` when their module
   exists (each module exposes ``router``);
+- a ``Host`` allow-list (:class:`qkg.api.hardening.AllowedHosts`: a foreign ``Host`` is never echoed in a
+  redirect or the service description);
 - security headers on every response (:func:`content_security_policy`: no inline script, styles from
   our own files only), a request-body cap answering 413 before reading the body, CORS for anonymous
   reads (any origin, never with credentials);
@@ -28,6 +31,7 @@ import importlib
 import json
 import logging
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,9 +40,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from qkg.api import i18n
 from qkg.api.config import Settings
 from qkg.api.deps import AppState
 from qkg.api.errors import _unhandled, error_body, install_error_handlers
+from qkg.api.hardening import AllowedHosts
 
 __all__ = ["create_app", "ROUTERS", "OPTIONAL_ROUTERS", "content_security_policy", "DATA_CSP", "STATIC_DIR", "TEMPLATE_DIR"]
 
@@ -75,6 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         await asyncio.to_thread(state.open)
+        # a daemon thread: it never delays a shutdown, even while it computes an old build's artefacts
+        threading.Thread(target=state.warm, name="qkg-warm", daemon=True).start()
         watcher = asyncio.create_task(_watch(state))
         try:
             yield
@@ -105,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for name in ROUTERS:
         app.include_router(importlib.import_module(name).router)
+    app.include_router(i18n.router)
     for name in OPTIONAL_ROUTERS:
         try:
             module = importlib.import_module(name)
@@ -124,6 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=600,
     )
     app.add_middleware(SecurityHeaders, csp=content_security_policy())
+    app.add_middleware(i18n.LanguageMiddleware)  # error pages are in the request's language too
+    app.add_middleware(AllowedHosts, allowed=settings.hosts())  # outermost: a foreign Host never gets further
     return app
 
 
@@ -132,6 +143,7 @@ def _templates() -> Jinja2Templates:
     from qkg.ontology import PREFIXES
 
     templates.env.globals.update(prefixes=PREFIXES, json_attr=lambda v: json.dumps(v, ensure_ascii=False))
+    i18n.install(templates.env)
     return templates
 
 

@@ -104,7 +104,11 @@ def built_data() -> Path:
 
 @pytest.fixture(scope="session")
 def server(built_data: Path) -> Server:
-    """The shared ``qkg serve`` (default settings, query timeout 10 s)."""
+    """The shared ``qkg serve`` (default settings, query timeout 10 s), with no engine-time budget per client.
+
+    Every test talks to it from the same address; the per-client budget would make the order of the tests
+    matter. The tests of fair sharing start their own servers with the default budget.
+    """
     if "server" not in _CACHE or _CACHE["server"].process.poll() is not None:
-        _CACHE["server"] = start_server(built_data)
+        _CACHE["server"] = start_server(built_data, env={"QKG_CLIENT_ENGINE_SECONDS": "1000000"})
     return _CACHE["server"]

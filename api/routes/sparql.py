@@ -34,7 +34,7 @@ from qkg.graph.errors import ParameterError, QueryError, UpdateRefused
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 
-__all__ = ["router", "run_query", "endpoint_url", "answer_etag"]
+__all__ = ["router", "run_query", "endpoint_url", "answer_etag", "client_of"]
 
 router = APIRouter(tags=["sparql"])
 
@@ -74,19 +74,25 @@ def endpoint_url(request: Request, public_base: str, path: str = "/sparql") -> s
 
 
 async def run_query(pool, query: str, fmt: str, *, bindings: dict | None = None,
-                    request: Request | None = None) -> Response:
+                    request: Request | None = None, etag: bool = True, canned: bool = False) -> Response:
     """Run ``query`` in the pool and wrap the answer (with the truncation headers).
 
-    Given the ``request`` of a GET, the answer carries a weak ETag (see :func:`answer_etag`) and an
-    ``If-None-Match`` that matches it gets 304 without running the query.
+    Given the ``request``, the query goes through the app's admission (per-client limits, the fast lane for
+    ``canned`` queries and light clients: :mod:`qkg.graph.serving.admission`). With ``etag`` (GET
+    requests), the answer carries a weak ETag (see :func:`answer_etag`) and an ``If-None-Match`` that
+    matches it gets 304 without running the query.
     """
-    etag = answer_etag(request, query, fmt, bindings) if request is not None else None
+    etag = answer_etag(request, query, fmt, bindings) if request is not None and etag else None
     if etag and _etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag, "Cache-Control": "no-cache"})
     kwargs = {"result_format": fmt}
     if bindings:
         kwargs["bindings"] = bindings
-    result = await pool.arun(query, **kwargs)
+    admission = getattr(request.app.state.qkg, "admission", None) if request is not None else None
+    if admission is not None:
+        result = await admission.run(client_of(request), query, canned=canned, **kwargs)
+    else:
+        result = await pool.arun(query, **kwargs)
     headers = {"X-QKG-Rows": str(result.rows), "X-QKG-Truncated": "true" if result.truncated else "false",
                "X-QKG-Elapsed": f"{result.elapsed:.3f}"}
     if etag:
@@ -100,7 +106,19 @@ async def run_query(pool, query: str, fmt: str, *, bindings: dict | None = None,
 async def _answer(request: Request, pool, query: str, params: dict[str, list[str]]) -> Response:
     fmt_values = params.get("format") or params.get("output") or [None]
     fmt = negotiate(request.headers.get("accept"), fmt_values[-1], guess_form(query))
-    return await run_query(pool, query, fmt, request=request if request.method == "GET" else None)
+    return await run_query(pool, query, fmt, request=request, etag=request.method == "GET")
+
+
+def client_of(request: Request) -> str:
+    """Who is asking, for the per-client limits: a configured API key (``X-API-Key``), else the address.
+
+    Behind a proxy the address is the client's only if the proxy sets ``X-Forwarded-For`` and uvicorn trusts
+    it (``--forwarded-allow-ips``; see the deploy notes in the README).
+    """
+    key = request.headers.get("x-api-key")
+    if key and key in request.app.state.qkg.settings.api_keys:
+        return "key:" + key
+    return "ip:" + (request.client.host if request.client else "?")
 
 
 # Functions whose value changes from one run to the next: their answers get no ETag.

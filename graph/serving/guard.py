@@ -44,6 +44,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from qkg.graph.errors import QKGError, QueryRefused, QuerySyntaxError, UpdateRefused
+from qkg.ontology import PREFIXES
 
 MAX_QUERY_CHARS = 100_000
 
@@ -85,6 +86,11 @@ class QueryInfo:
 
     form: str
     prefixes: tuple[tuple[str, str], ...] = ()
+
+
+#: The project's prefixes, pre-declared for every query (as the editor shows them): a query may use them
+#: without PREFIX lines; its own PREFIX lines win.
+_DEFAULT_NS = dict(PREFIXES)
 
 
 def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
@@ -142,7 +148,7 @@ def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
         )
     _check_tokens(text)
     try:
-        tree = parseQuery(text)
+        tree = _parse(text)
     except ParseBaseException as exc:
         if _is_update(text):
             raise _update_refused() from None
@@ -151,6 +157,11 @@ def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
         raise _too_deep() from None
     except ValueError as exc:  # e.g. an escape for a code point beyond U+10FFFF
         raise QuerySyntaxError(str(exc), hint=f"see {_SPEC}") from None
+    except Exception as exc:  # rdflib's parse actions raise bare errors (TypeError...) on texts it cannot read
+        raise QuerySyntaxError(
+            f"the query checker cannot read this query: {exc}",
+            hint=f"check the query against the SPARQL grammar: {_SPEC}",
+        ) from None
 
     prologue, query = tree[0], tree[1]
     if "datasetClause" in query:
@@ -161,7 +172,7 @@ def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
     if _has_service(tree):
         raise _service_refused()
     try:
-        algebra = translateQuery(tree).algebra
+        algebra = translateQuery(tree, initNs=_DEFAULT_NS).algebra
     except RecursionError:
         raise _too_deep() from None
     except Exception as exc:  # rdflib raises bare Exception, e.g. unknown prefix
@@ -177,6 +188,24 @@ def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
         if decl.name == "PrefixDecl"
     )
     return QueryInfo(form=_FORMS[query.name], prefixes=prefixes)
+
+
+# A minus sign that starts a decimal (``<a> <b> -1.0``): rdflib's parser fails on it as a triple's object
+# ("Not a number"). Only a sign after a space or a delimiter is matched, so the swap to ``+`` keeps every
+# token boundary (a sign, or the minus operator, becomes a plus in the same place; in a string, an IRI or a
+# comment nothing structural changes): the checked text has the same shape as the one that runs.
+_SIGNED_DECIMAL = re.compile(r"(?<=[\s,;(\[{>])-(?=[0-9]*\.[0-9])")
+
+
+def _parse(text: str):
+    """rdflib's parse tree of ``text``; a text that only trips rdflib's negative-decimal bug is read sign-swapped."""
+    try:
+        return parseQuery(text)
+    except TypeError:
+        swapped = _SIGNED_DECIMAL.sub("+", text)
+        if swapped == text:
+            raise
+        return parseQuery(swapped)
 
 
 def _check_tokens(text: str) -> None:
@@ -197,6 +226,13 @@ def _check_tokens(text: str) -> None:
                 line=_line_of(text, match.start()),
                 hint="\\u takes 4 hex digits, \\U takes 8, up to \\U0010FFFF",
             ) from None
+        if "\ud800" <= char <= "\udfff":
+            raise QuerySyntaxError(
+                f"the escape {match.group(0)} at line {_line_of(text, match.start())} stands for a lone "
+                "surrogate, which is not a character",
+                line=_line_of(text, match.start()),
+                hint="escape the character itself (\\U0001F600 for U+1F600), not its UTF-16 halves",
+            )
         if char < "\x80" and not char.isalnum():
             raise QueryRefused(
                 f"the escape {match.group(0)} at line {_line_of(text, match.start())} "
