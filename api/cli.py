@@ -68,7 +68,7 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
               help="Folder of data files: .ttl, .nt, .trig, .nq, .csv, .yaml (default: the repository's data/).")
 @click.option("--add", "extra", multiple=True, type=click.Path(path_type=Path),
               help="Extra file to include: RDF (.ttl, .nt, .trig, .nq), a CSV sheet or YAML records (see loaders/tabular.py); repeatable.")
-@click.option("--shacl/--no-shacl", default=None, help="Force or skip SHACL (default: on up to 50k asserted triples).")
+@click.option("--shacl/--no-shacl", default=None, help="Run or skip SHACL validation (default: on, at any size).")
 @click.option("--diff/--no-diff", default=None,
               help="Record what changed since the previous build, for /changes (default: on up to 250k asserted "
                    "triples; `qkg diff previous current` compares larger builds on demand).")
@@ -306,16 +306,25 @@ def stats(ctx, fmt):
 @click.option("-f", "--format", "fmt", default="table", type=click.Choice(["table", "json"]))
 @click.option("--report", type=click.Path(path_type=Path), default=None,
               help="The report's text file: also check the graph against its annex lists.")
+@click.option("--facts", is_flag=True, default=False,
+              help="Audit the facts of the report graphs instead: each has a section, none is about a background-only "
+                   "entity; exit 1 on any problem.")
 @click.pass_context
-def audit(ctx, fmt, report):
+def audit(ctx, fmt, report, facts):
     """Check each headline figure of the report against the detailed facts.
 
     With --report, also check the curated graph against the report's own annexes (same numbered items in each
     list, every mission's cities and every partner named in the item's text); exit 1 on any mismatch.
+
+    With --facts, list the facts of the report graphs that carry no section or item, and those whose subject
+    only the background graph describes; exit 1 if there is any.
     """
     from qkg.graph.building.audit import audit as run_audit, findings_as_json
 
     store = _open(_settings(ctx))
+    if facts:
+        _audit_facts(store, fmt)
+        return
     findings = run_audit(store)
     mismatches = None
     if report is not None:
@@ -338,6 +347,32 @@ def audit(ctx, fmt, report):
                 click.echo(f"  MISMATCH {m}")
     if mismatches:
         raise click.ClickException(f"{len(mismatches)} annex item(s) differ between the graph and the report")
+
+
+def _audit_facts(store, fmt: str) -> None:
+    from dataclasses import asdict
+
+    from qkg.graph.building.audit import audit_facts
+
+    result = audit_facts(store)
+    if fmt == "json":
+        click.echo(json.dumps({"report_graphs": result.report_graphs, "counts": result.counts,
+                               "problems": [asdict(p) for p in result.problems]}, indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"{len(result.report_graphs)} report graphs audited / graphes du rapport vérifiés")
+        labels = {"no-section": "facts with no section / faits sans section",
+                  "background-subject": "facts about a background-only entity / faits sur une entité du contexte seulement"}
+        for check, n in result.counts.items():
+            click.echo(f"  {n:>6}  {labels[check]}")
+        for p in result.problems:
+            click.echo(f"  {p.check:18} {p.graph}: {p.subject} {p.predicate} {p.object}")
+        shown = len(result.problems)
+        if shown < sum(result.counts.values()):
+            click.echo(f"  ... {sum(result.counts.values()) - shown} more not shown / non affichés")
+    if not result.ok:
+        raise click.ClickException(
+            f"{sum(result.counts.values())} fact(s) fail the audit: add prov:wasDerivedFrom <section> to the subject "
+            "in the same file, or move the fact to data/background/")
 
 
 @cli.command()
@@ -375,19 +410,30 @@ def export(ctx, fmt, out, inferred, projection):
 @cli.command()
 @click.option("--host", default=None, help="Interface (default 127.0.0.1: this machine only).")
 @click.option("--port", default=None, type=int, help="Port (default 8000).")
+@click.option("--store", default=None, metavar="URL",
+              help="Serve the build published to this SPARQL 1.1 store (see `qkg build --publish`) instead of the "
+                   "local one; credentials from QKG_STORE_USER and QKG_STORE_PASSWORD or QKG_STORE_PASSWORD_FILE.")
 @click.pass_context
-def serve(ctx, host, port):
+def serve(ctx, host, port, store):
     """Serve the web app, the SPARQL endpoint and the REST API."""
     import uvicorn
 
     from qkg.api.app import create_app
 
     settings = _settings(ctx)
-    update = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    update = {k: v for k, v in {"host": host, "port": port, "store": store}.items() if v is not None}
     settings = settings.model_copy(update=update)
-    from qkg.graph.serving.store import StoreLayout
+    from qkg.graph.serving.store import StoreLayout, open_store
 
-    StoreLayout(settings.data_dir).require_current()
+    if settings.store:
+        with open_store(settings.store) as remote:  # fail now, in one message, if nothing is published there
+            if remote.view(refresh=True).manifest is None:
+                from qkg.graph.errors import StoreError
+
+                raise StoreError(f"no qkg build is published at {remote.name}",
+                                 hint=f"run `qkg build --publish {remote.name}`")
+    else:
+        StoreLayout(settings.data_dir).require_current()
     click.echo(f"qkg serving http://{settings.host}:{settings.port}/  (SPARQL: /sparql, API docs: /docs)", err=True)
     from qkg.api.hardening import limited_http
 

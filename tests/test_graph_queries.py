@@ -158,6 +158,68 @@ def check_partners(rows):
     assert {r["item"]: r["organisations"] for r in rows}["23"] == "2"
 
 
+def check_stated_numbers(rows):  # issue 11: every number the report states, by activity
+    by = {(r["subject"], r["counted"]): r for r in rows}
+    uci = by[("qkgd:forum-uci-bike-city-2026", "participants")]
+    assert (uci["value"], uci["precision"], uci["forecast"]) == ("250", "about", "true")
+    assert by[("qkgd:bordeaux-virtual-conferences-2024", "sessions")]["precision"] == "about"
+    assert by[("qkgd:reception-strategic-04", "participants")]["precision"] == "more-than"
+    assert by[("qkgd:aivp-world-conference-2024", "participants")]["precision"] == "exact"
+    assert by[("qkgd:group-calgary-councillors", "members")]["activity"] == "qkgd:reception-collaboration-01"
+    assert by[("qkgd:group-sante-durable-specialists", "members")]["activity"] == "qkgd:reception-strategic-04"
+    carbon = {r["counted"]: (r["value"], r["unit"]) for r in rows if r["subject"] == "qkgd:carbon-offset-2023"}
+    assert carbon == {"emissions": ("155", "t CO2e"), "cost-before-taxes": ("4066.13", "CAD")}
+    deadline = by[("qkgd:rule-mission-reports", "delay")]
+    assert (deadline["value"], deadline["unit"], deadline["precision"]) == ("6", "week", "at-most")
+    assert by[("qkgd:figure-receptions", "receptions")]["value"] == "21"
+    assert len({r["subject"] for r in rows if r["subject"].startswith("qkgd:figure-")}) == 12
+    assert len(rows) == 12 + 17  # 12 headline figures, 17 stated counts
+
+
+def check_offices_and_terms(rows):  # issue 11: offices and their terms
+    chair = [r for r in rows if r["holder"] == "qkgd:maire-de-quebec" and r["office"] == "Chair@en"]
+    assert [(r["term"], r["start"]) for r in chair] == [("1", ""), ("2", ""), ("3", "2024-09")]
+    assert chair[1]["renews"] == chair[0]["record"] and chair[2]["renews"] == chair[1]["record"]
+    assert chair[0]["renews"] == ""
+    coordinator = [r for r in rows if r["office"] == "Coordinator@en"]
+    assert [(r["holder"], r["start"]) for r in coordinator] == [("qkgd:ville-de-quebec", "2024-02")]
+    assert len([r for r in rows if r["office"] == "Board member@en"]) == 7
+    assert {r["office"] for r in rows if r["holder"] == "qkgd:edouard-philippe"} == {
+        "President of the AIVP@en", "Mayor of Le Havre@en"}
+
+
+def check_attendance_modes(rows):  # issue 11: virtual and in-person activities
+    modes = Counter(r["mode"] for r in rows)
+    assert [r["activity"] for r in rows if r["mode"] == "online"] == ["qkgd:bordeaux-virtual-conferences-2024"]
+    assert [r["activity"] for r in rows if r["mode"] == "mixed"] == ["qkgd:figure-forum-participations"]
+    assert Counter(r["kind"] for r in rows if r["mode"] == "in-person") == {
+        "qkg:Reception": 21, "qkg:NetworkMeeting": 6, "qkg:Event": 3}
+    assert modes["in-person"] == 30
+
+
+def check_representations(rows):  # issue 11: typed representations, linked to what they represent
+    kinds = Counter(r["kind"] for r in rows)
+    assert kinds == {"qkg:ConsularPost": 4, "qkg:Embassy": 1, "qkg:GeneralDelegation": 1, "qkg:ConsularCorps": 1,
+                     "qkg:QuebecGovernmentOffice": 2}
+    by = {r["representation"]: r for r in rows}
+    assert by["qkgd:consulat-general-france-quebec"]["country"] == "qkgd:france"
+    assert by["qkgd:ambassade-irlande-canada"]["country"] == "qkgd:irlande"
+    assert by["qkgd:delegation-du-quebec-a-chicago"]["represents"] == "qkgd:gouvernement-du-quebec"
+    assert {r["foreign"] for r in rows if r["kind"] == "qkg:QuebecGovernmentOffice"} == {"false"}
+    assert by["qkgd:consulat-general-etats-unis-quebec"]["foreign"] == "true"
+
+
+def check_city_status(rows):  # issue 11: the introduction's content and the claims of firsts
+    designations = {r["detail"]: r["by"] for r in rows if r["kind"] == "designation"}
+    assert designations == {"national-capital": "qkgd:charte-capitale-nationale", "world-heritage": "qkgd:unesco",
+                            "creative-city": "qkgd:unesco"}
+    axes = [r for r in rows if r["kind"] == "vision axis"]
+    assert {r["detail"] for r in axes} == {"radiate", "learn", "attract"} and {r["date"] for r in axes} == {"2022"}
+    firsts = {r["item"] for r in rows if r["kind"] == "first"}
+    assert firsts == {"qkgd:claim-uci-first-in-americas", "qkgd:claim-aivp-first-office-north-america",
+                      "qkgd:claim-first-joint-activity", "qkgd:claim-cradle-francophonie"}
+
+
 GOLDEN = {
     "receptions-by-category": check_receptions_by_category,
     "receptions": check_receptions,
@@ -177,6 +239,11 @@ GOLDEN = {
     "committee": check_committee,
     "upcoming": check_upcoming,
     "partners": check_partners,
+    "stated-numbers": check_stated_numbers,
+    "offices-and-terms": check_offices_and_terms,
+    "attendance-modes": check_attendance_modes,
+    "representations": check_representations,
+    "city-status": check_city_status,
 }
 
 
