@@ -133,9 +133,18 @@
     openPanel(id);
   }
 
-  // Escape closes the side panel (and the selection's highlight), wherever the focus is.
+  function toggleDrawer(open) {
+    if (!ui.controls) return;
+    ui.controls.classList.toggle("open", open);
+    ui.drawer.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) { var first = ui.controls.querySelector("input, select, button"); if (first) first.focus(); } else ui.drawer.focus();
+  }
+
+  // Escape closes the filters' drawer (phone), else the side panel (and the selection's highlight).
   document.addEventListener("keydown", function (ev) {
-    if (ev.key === "Escape" && ui.panel && !ui.panel.hidden && state.network) clearSelection();
+    if (ev.key !== "Escape") return;
+    if (ui.controls && ui.controls.classList.contains("open")) { toggleDrawer(false); return; }
+    if (ui.panel && !ui.panel.hidden && state.network) clearSelection();
   });
 
   function clearSelection() {
@@ -473,7 +482,15 @@
     ui.tip.hidden = true;
     ui.panel = h("aside", { id: "viz-panel", className: "viz-panel", "aria-live": "polite" });
     ui.panel.hidden = true;
-    var layout = h("div", { className: "viz-layout" }, [buildControls(data), stage, ui.panel]);
+    var controls = buildControls(data);
+    controls.id = "viz-controls";
+    // on a phone the filters live in a drawer, the graph comes first (viz.css)
+    ui.drawer = h("button", { type: "button", className: "viz-drawer-toggle", id: "viz-drawer-toggle",
+      "aria-controls": "viz-controls", "aria-expanded": "false", text: gettext("Filters"),
+      onclick: function () { toggleDrawer(!controls.classList.contains("open")); } });
+    ui.controls = controls;
+    var layout = h("div", { className: "viz-layout" }, [controls, stage, ui.panel]);
+    stage.appendChild(ui.drawer);
     stage.appendChild(canvas);
     stage.appendChild(ui.tip);
     root.appendChild(layout);
