@@ -63,3 +63,18 @@ def test_wide_screen_keeps_filters_beside_the_graph(browser_env, server) -> None
         assert page.locator("#viz-controls").is_visible() and not page.locator("#viz-drawer-toggle").is_visible()
         _shot(page, "network-fr-1280")
         assert_no_console_errors(session)
+
+
+def test_heatmap_headers_stay_in_view_when_it_scrolls(browser_env, server) -> None:
+    with chromium_page(viewport=(390, 844)) as session:
+        page = session.page
+        page.goto(server.url + "/analysis")
+        wrap = page.locator("#panel-themes")
+        wrap.evaluate("el => { el.scrollLeft = 400; el.scrollTop = 300; }")
+        box = wrap.bounding_box()
+        first_col = page.locator("#panel-themes tbody th").first.bounding_box()
+        header = page.locator("#panel-themes thead th").nth(2).bounding_box()
+        assert abs(first_col["x"] - box["x"]) < 3  # the row headers stick to the left edge
+        assert abs(header["y"] - box["y"]) < 3     # the column headers stick to the top
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        assert_no_console_errors(session)
