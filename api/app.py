@@ -40,6 +40,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from qkg.api import i18n
 from qkg.api.config import Settings
 from qkg.api.deps import AppState
 from qkg.api.errors import _unhandled, error_body, install_error_handlers
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for name in ROUTERS:
         app.include_router(importlib.import_module(name).router)
+    app.include_router(i18n.router)
     for name in OPTIONAL_ROUTERS:
         try:
             module = importlib.import_module(name)
@@ -131,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=600,
     )
     app.add_middleware(SecurityHeaders, csp=content_security_policy())
+    app.add_middleware(i18n.LanguageMiddleware)  # error pages are in the request's language too
     app.add_middleware(AllowedHosts, allowed=settings.hosts())  # outermost: a foreign Host never gets further
     return app
 
@@ -140,6 +143,7 @@ def _templates() -> Jinja2Templates:
     from qkg.ontology import PREFIXES
 
     templates.env.globals.update(prefixes=PREFIXES, json_attr=lambda v: json.dumps(v, ensure_ascii=False))
+    i18n.install(templates.env)
     return templates
 
 

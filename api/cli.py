@@ -410,19 +410,30 @@ def export(ctx, fmt, out, inferred, projection):
 @cli.command()
 @click.option("--host", default=None, help="Interface (default 127.0.0.1: this machine only).")
 @click.option("--port", default=None, type=int, help="Port (default 8000).")
+@click.option("--store", default=None, metavar="URL",
+              help="Serve the build published to this SPARQL 1.1 store (see `qkg build --publish`) instead of the "
+                   "local one; credentials from QKG_STORE_USER and QKG_STORE_PASSWORD or QKG_STORE_PASSWORD_FILE.")
 @click.pass_context
-def serve(ctx, host, port):
+def serve(ctx, host, port, store):
     """Serve the web app, the SPARQL endpoint and the REST API."""
     import uvicorn
 
     from qkg.api.app import create_app
 
     settings = _settings(ctx)
-    update = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    update = {k: v for k, v in {"host": host, "port": port, "store": store}.items() if v is not None}
     settings = settings.model_copy(update=update)
-    from qkg.graph.serving.store import StoreLayout
+    from qkg.graph.serving.store import StoreLayout, open_store
 
-    StoreLayout(settings.data_dir).require_current()
+    if settings.store:
+        with open_store(settings.store) as remote:  # fail now, in one message, if nothing is published there
+            if remote.view(refresh=True).manifest is None:
+                from qkg.graph.errors import StoreError
+
+                raise StoreError(f"no qkg build is published at {remote.name}",
+                                 hint=f"run `qkg build --publish {remote.name}`")
+    else:
+        StoreLayout(settings.data_dir).require_current()
     click.echo(f"qkg serving http://{settings.host}:{settings.port}/  (SPARQL: /sparql, API docs: /docs)", err=True)
     from qkg.api.hardening import limited_http
 

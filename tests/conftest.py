@@ -1,5 +1,8 @@
 """Shared fixtures.
 
+``qkg``: run the real ``qkg`` command line as a user does (a process from the repository root); it asserts a zero
+exit unless ``ok=False`` and returns the completed process.
+
 ``browser_env``: use it (with ``@pytest.mark.browser``) in every test that drives Chromium through
 :mod:`tests.browser`. It skips the test with the reason when ``/usr/bin/chromium`` or the Playwright package
 is missing, unless the environment variable ``QKG_REQUIRE_BROWSER`` is set (``.ci/run`` sets it): then the
@@ -10,11 +13,29 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.browser import CHROMIUM
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run_qkg(*args, ok: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "qkg.api.cli", *map(str, args)], capture_output=True, text=True,
+                          cwd=_ROOT)
+    if ok:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+@pytest.fixture(scope="session")
+def qkg():
+    """The ``qkg`` command line: ``qkg("--data-dir", d, "build", ok=False)`` -> the completed process."""
+    return _run_qkg
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from fastapi.responses import Response
 
 from qkg.api.deps import StateDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
+from qkg.api.i18n import gettext as _
 from qkg.api.routes.models import FindingModel, HealthModel, StatsModel
 from qkg.api.routes.sparql import endpoint_url
 
@@ -88,7 +89,7 @@ async def home(request: Request, state: StateDep, templates: TemplatesDep) -> Re
     entities = sum(stats["classes"].get(c, 0) for c in ("qkg:Place", "qkg:Organisation", "qkg:Activity",
                                                          "qkg:Agreement", "qkg:Person", "qkg:Post"))
     context = {"stats": stats, "findings": findings, "verdicts": verdicts, "entities": entities,
-               "title": "qkg : relations internationales de la Ville de Québec"}
+               "title": _("qkg: the City of Québec's international relations")}
     return templates.TemplateResponse(request, "home.html", context)
 
 

@@ -20,6 +20,9 @@ CONSTRUCT, DESCRIBE       ``turtle`` ``ntriples`` ``rdfxml`` ``jsonld``
 
 ``json`` and ``xml`` also work for CONSTRUCT and DESCRIBE (JSON-LD, RDF/XML),
 so one format name serves every query form.
+
+The project's prefixes (:data:`qkg.ontology.PREFIXES`, those the editor shows) are pre-declared for every
+query by the store (:data:`qkg.graph.serving.backends.oxigraph.DEFAULT_PREFIXES`); a query's own PREFIX lines win.
 """
 
 from __future__ import annotations
@@ -793,6 +796,7 @@ def _answer(
             prefixes = {name: iri for name, iri in declared if _ABSOLUTE.match(iri)}
         body, rows, truncated = _triples(results, out, prefixes, max_rows, max_bytes)
     return {"body": body, "media_type": out.media_type, "form": form, "rows": rows, "truncated": truncated}
+
 
 
 _CACHED_CHARS = 4_000  # longer texts are read afresh: the cache stays under ~10 MB per worker
