@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import networkx as nx
 import pyoxigraph as ox
@@ -45,6 +47,9 @@ __all__ = [
 ]
 
 log = logging.getLogger("qkg.api")
+T = TypeVar("T")
+#: How many values :meth:`AppState.cache` keeps (projections and exports of one build are a few MB each).
+CACHE_ENTRIES = 32
 
 
 class AppState:
@@ -67,8 +72,9 @@ class AppState:
         self.artefacts: Artefacts | None = None
         self.path: Path | None = None
         self.generation = 0
-        self._links: nx.MultiDiGraph | None = None
         self._lock = threading.Lock()
+        self._cache: OrderedDict[Hashable, Any] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def open(self) -> None:
         """Open the current build: start the pool, open the store and its artefacts (read when first asked)."""
@@ -79,7 +85,7 @@ class AppState:
             self.layout.pointer, workers=self.settings.workers, timeout=self.settings.query_timeout,
             max_rows=self.settings.max_rows,
         ).start()
-        self.generation += 1
+        self._next_generation()
 
     def refresh(self) -> bool:
         """Reopen everything if ``current`` now points at another build; True if it did.
@@ -101,8 +107,8 @@ class AppState:
             except Exception:
                 log.exception("could not switch to the new build at %s; still serving %s", target, self.path)
                 return False
-            self.store, self.artefacts, self.path, self._links = store, artefacts, target, None
-            self.generation += 1
+            self.store, self.artefacts, self.path = store, artefacts, target
+            self._next_generation()
             log.warning("now serving the build at %s", target)
             return True
 
@@ -121,14 +127,42 @@ class AppState:
         artefact = BY_NAME[name]
         return artefacts.get(name, lambda: artefact.make(store), fmt=artefact.fmt)
 
+    def _next_generation(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
+            self.generation += 1
+
+    def cache(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, memoised for the current build: the one per-build cache of the routes.
+
+        Entries are dropped when another build is swapped in, and the least recently used goes beyond
+        :data:`CACHE_ENTRIES`. A value computed while the build changed is returned but not kept.
+
+        >>> from qkg.api.config import Settings
+        >>> state = AppState(Settings(data_dir="/nonexistent"))
+        >>> state.cache("k", lambda: [1]) is state.cache("k", lambda: [2])
+        True
+        >>> state._next_generation(); state.cache("k", lambda: [2])
+        [2]
+        """
+        with self._cache_lock:
+            generation = self.generation
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        value = compute()
+        with self._cache_lock:
+            if self.generation == generation:
+                self._cache[key] = value
+                while len(self._cache) > CACHE_ENTRIES:
+                    self._cache.popitem(last=False)
+        return value
+
     def links(self) -> nx.MultiDiGraph:
         """The link graph of the current build (built on first use, then cached until a reload)."""
-        links = self._links
-        if links is None:
-            from qkg.graph.pages.entity import link_graph
+        from qkg.graph.pages.entity import link_graph
 
-            links = self._links = link_graph(self.require_store())
-        return links
+        return self.cache("links", lambda: link_graph(self.require_store()))
 
     def require_store(self) -> ox.Store:
         if self.store is None:

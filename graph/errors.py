@@ -39,6 +39,7 @@ __all__ = [
     "UpdateRefused",
     "UnknownQuery",
     "ParameterError",
+    "EntityNotFound",
     "QueryTimeout",
     "StoreError",
     "StoreUnavailable",
@@ -188,6 +189,16 @@ class ParameterError(QueryError):
     >>> ParameterError("unknown format 'yaml'", hint="use json").status
     400
     """
+
+
+class EntityNotFound(QKGError):
+    """No entity or term by that name (404 over HTTP).
+
+    >>> EntityNotFound("no entity named 'x'", hint="search for it: /search?q=x").status
+    404
+    """
+
+    status = 404
 
 
 class QueryTimeout(QKGError):

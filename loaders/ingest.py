@@ -28,7 +28,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 
 from qkg.graph.errors import DataError

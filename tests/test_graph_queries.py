@@ -1,7 +1,7 @@
 """Golden answers of every canned query on the 2024 graph, checked against the report.
 
 Each expected answer below is what the 2024 report states (annexes and sections), restated as the rows the
-query must return. ``qkg check`` fails for any canned query that has no entry in GOLDEN.
+query must return. :func:`test_every_canned_query_has_a_golden_test` fails for any canned query with no entry in GOLDEN.
 """
 from __future__ import annotations
 

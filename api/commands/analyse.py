@@ -55,9 +55,9 @@ def _format_option(f):
 
 
 def _store(ctx):
-    from qkg.api.cli import _open
+    from qkg.graph.serving.store import StoreLayout
 
-    return _open(ctx.obj)
+    return StoreLayout(ctx.obj.data_dir).open_current()
 
 
 def _graph(ctx, opts: dict):

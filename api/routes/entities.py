@@ -25,13 +25,15 @@ from qkg.api.deps import LinksDep, StateDep, StoreDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
 from qkg.graph.serving.formats import parse_accept
 from qkg.api.routes.models import EntityModel, NeighboursModel, PathsModel
-from qkg.graph.pages.entity import ENTITY_NS, TERM_NS, describe, instances_of, neighbourhood, shortest_paths
-from qkg.graph.errors import QKGError
+from qkg.graph.pages.entity import (ENTITY_NS, TERM_NS, describe, instances_of, neighbourhood, resolve,
+                                    shortest_paths)
+from qkg.api.views import href_for
+from qkg.graph.errors import EntityNotFound
 from qkg.graph.named_graphs import ONTOLOGY_GRAPH
-from qkg.ontology.curies import expand_curie, short
+from qkg.ontology.curies import short
 from qkg.ontology import PREFIXES
 
-__all__ = ["router", "href_for", "EntityNotFound", "resolve"]
+__all__ = ["router"]
 
 router = APIRouter(tags=["entities"])
 
@@ -42,47 +44,6 @@ _RDF = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "ntriples
 _ACCEPT = {"text/html": "html", "application/xhtml+xml": "html", "text/turtle": "turtle",
            "application/ld+json": "jsonld", "application/json": "jsonld", "application/n-triples": "ntriples",
            "application/rdf+xml": "rdfxml"}
-
-
-class EntityNotFound(QKGError):
-    """No entity or term by that name (404)."""
-
-    status = 404
-
-
-def href_for(iri: str) -> str:
-    """Where an IRI is shown: ``/id/...`` for entities, ``/def/...`` for ontology terms, else itself.
-
-    >>> href_for("https://w3id.org/qkg/id/quebec"), href_for("https://w3id.org/qkg/def#City")
-    ('/id/quebec', '/def/City')
-    """
-    if iri.startswith(ENTITY_NS) and "/" not in iri[len(ENTITY_NS):]:
-        return "/id/" + iri[len(ENTITY_NS):]
-    if iri.startswith(TERM_NS):
-        return "/def/" + iri[len(TERM_NS):]
-    return iri
-
-
-def resolve(value: str, what: str = "entity") -> str:
-    """An entity given as a local name (``geneve``), a CURIE (``qkgd:geneve``) or a full IRI -> its IRI."""
-    value = value.strip()
-    if _NAME.match(value) and ":" not in value:
-        return ENTITY_NS + value
-    try:
-        iri = expand_curie(value)
-    except ValueError:
-        iri = None
-    if iri is not None:
-        try:
-            ox.NamedNode(iri)  # bad percent-encoding, spaces, '>'...
-            return iri
-        except ValueError:
-            raise EntityNotFound(f"{value[:80]!r} is not a valid IRI, so it names no {what}",
-                                 hint="percent-encode spaces and reserved characters, or use a name such as "
-                                      "geneve; /api/search?q=... finds names") from None
-    raise EntityNotFound(f"{value[:80]!r} names no {what}: it is not a known name, CURIE or IRI",
-                         hint="write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI; "
-                         "/api/search?q=... finds names")
 
 
 def _not_found(name: str) -> EntityNotFound:

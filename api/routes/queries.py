@@ -28,14 +28,13 @@ from pydantic import BaseModel, Field
 
 from qkg.api.deps import PoolDep, StateDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
-from qkg.api.routes.sparql import run_query
+from qkg.api.views import href_for, run_query
 from qkg.graph.pages.catalog import CannedQuery, bind, get_query, load_catalog
 from qkg.graph.pages.entity import instances_of, labels_of
 from qkg.graph.errors import ParameterError
 from qkg.ontology.curies import expand_curie, short
-from qkg.ontology import PREFIXES
 
-__all__ = ["router", "editor_context", "query_meta", "param_classes"]
+__all__ = ["router", "query_meta", "param_classes"]
 
 router = APIRouter(tags=["queries"])
 
@@ -93,17 +92,6 @@ def query_meta(query: CannedQuery) -> dict:
         "tags": list(query.tags), "answers": query.answers, "form": query.form, "sparql": query.sparql,
         "url": f"/queries/{query.name}",
     }
-
-
-def editor_context(query: str) -> dict:
-    """Template context of the editor page (prefilled query, examples, prefixes)."""
-    examples = [{"name": q.name, "title": q.title.get("fr") or q.title.get("en"), "title_en": q.title.get("en", ""),
-                 "sparql": q.sparql} for q in load_catalog().values()]
-    prologue = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items())
-    return {"query": query, "examples": examples, "prologue": prologue,
-            "default_query": "# Les préfixes du projet sont déclarés d'office / project prefixes are pre-declared\n"
-            "SELECT ?city ?label WHERE {\n  ?city a qkg:City ; rdfs:label ?label .\n"
-            "  FILTER(lang(?label) = \"fr\")\n}\nORDER BY ?label\nLIMIT 20\n"}
 
 
 def _values(request: Request, query: CannedQuery) -> dict[str, str]:
@@ -218,7 +206,6 @@ def _table(store, results: dict, headers) -> dict:
 
 
 def _cell(term: dict, labels: dict) -> dict:
-    from qkg.api.routes.entities import href_for
 
     if term["type"] == "uri":
         found = labels.get(term["value"], {})

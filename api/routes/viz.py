@@ -36,7 +36,8 @@ from fastapi.responses import Response
 
 from qkg.api.deps import StateDep, StoreDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
-from qkg.api.routes.entities import EntityNotFound, resolve
+from qkg.graph.errors import EntityNotFound
+from qkg.graph.pages.entity import resolve
 from qkg.graph.pages.entity import ENTITY_NS, describe
 from qkg.graph.analysis.projection import typed_multigraph
 from qkg.graph.analysis.facts import labels

@@ -68,6 +68,10 @@ class StoreLayout:
             raise StoreError(f"no built graph under {self.root}", hint=_HINT)
         return path
 
+    def open_current(self) -> ox.Store:
+        """The store of the build ``current`` points at, read-only (:class:`StoreError` when there is none)."""
+        return open_read_only(self.require_current())
+
     @contextlib.contextmanager
     def build_lock(self) -> Iterator[None]:
         """Hold the data directory's build lock: one build at a time, or :class:`BuildError` at once."""
