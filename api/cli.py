@@ -375,13 +375,7 @@ def _register_commands() -> None:
     import importlib
 
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"qkg.api.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"qkg.api.commands.{name}":
-                raise
-            continue
-        cli.add_command(module.command)
+        cli.add_command(importlib.import_module(f"qkg.api.commands.{name}").command)
 
 
 _register_commands()

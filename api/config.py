@@ -5,13 +5,12 @@
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings"]
+__all__ = ["Settings"]
 
 
 class Settings(BaseSettings):
@@ -27,9 +26,3 @@ class Settings(BaseSettings):
     max_body: int = Field(1_000_000, description="Largest request body accepted, in bytes (413 above).")
     workers: int = Field(2, description="Query worker processes (each can be killed on timeout).")
     public_base: str = Field("", description="External URL of the app, if behind a proxy (for VoID, links).")
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The settings from the environment, cached; tests build their own ``Settings(...)`` instead."""
-    return Settings()

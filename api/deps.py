@@ -42,8 +42,8 @@ from qkg.graph.pages.search import SearchIndex
 from qkg.graph.serving.store import StoreLayout, open_read_only
 
 __all__ = [
-    "AppState", "get_state", "get_settings", "get_store", "get_pool", "get_search", "get_templates",
-    "get_links", "StateDep", "SettingsDep", "StoreDep", "PoolDep", "SearchDep", "TemplatesDep", "LinksDep",
+    "AppState", "get_state", "get_store", "get_pool", "get_search", "get_templates",
+    "get_links", "StateDep", "StoreDep", "PoolDep", "SearchDep", "TemplatesDep", "LinksDep",
 ]
 
 log = logging.getLogger("qkg.api")
@@ -181,11 +181,6 @@ async def get_state(request: Request) -> AppState:
     return request.app.state.qkg
 
 
-async def get_settings(request: Request) -> Settings:
-    """The settings the app was created with (never re-read from the environment)."""
-    return request.app.state.qkg.settings
-
-
 async def get_store(request: Request) -> ox.Store:
     """The read-only store of the current build, in this process (for small, bounded look-ups)."""
     return request.app.state.qkg.require_store()
@@ -218,7 +213,6 @@ def get_links(request: Request) -> nx.MultiDiGraph:
 
 
 StateDep = Annotated[AppState, Depends(get_state)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[ox.Store, Depends(get_store)]
 PoolDep = Annotated[QueryPool, Depends(get_pool)]
 SearchDep = Annotated[SearchIndex, Depends(get_search)]

@@ -169,11 +169,8 @@ class LabelIndex:
 def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The headers and the (line number, cells) of a CSV or XLSX sheet; blank rows are skipped."""
     if path.suffix == ".xlsx":
-        try:
-            import openpyxl
-        except ImportError:  # pragma: no cover - openpyxl is a dependency
-            raise DataError(f"{path}: reading .xlsx needs openpyxl", file=str(path),
-                            hint="pip install openpyxl, or save the sheet as CSV (UTF-8)") from None
+        import openpyxl  # a dependency; imported here since only .xlsx sheets need it
+
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a damaged file

@@ -28,6 +28,7 @@ from collections.abc import Hashable, Mapping
 import networkx as nx
 from pyvis.network import Network
 
+from qkg.graph.errors import ParameterError
 from qkg.viz.escape import clean_text
 from qkg.viz.style import KINDS, legend, vis_groups
 
@@ -199,7 +200,7 @@ def network_payload(graph: nx.MultiDiGraph, *, positions: Mapping[Hashable, tupl
     (48, 60, 1.0, [1.0, 0.0, 0.0], (0.0, 0.0))
     """
     if size_by not in SIZE_BY:
-        raise ValueError(f"size_by must be one of {SIZE_BY}, not {size_by!r}")
+        raise ParameterError(f"unknown node size {size_by!r}", hint=f"size nodes by one of: {', '.join(SIZE_BY)}")
     metrics = metrics or {}
     net = Network(directed=True, cdn_resources="in_line")
     kinds = Counter()

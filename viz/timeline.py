@@ -18,9 +18,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from qkg.graph.errors import DataError
 from qkg.viz.escape import clean_text
 
-__all__ = ["XSD", "DateSpan", "date_span", "activity_span", "timeline_payload", "count_series"]
+__all__ = ["XSD", "BadDate", "DateSpan", "date_span", "activity_span", "timeline_payload", "count_series"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _MONTHS = {
@@ -73,6 +74,13 @@ def _format(day: date, precision: str, lang: str) -> str:
     return f"{day.day} {months[day.month - 1]} {day.year}"
 
 
+class BadDate(DataError, ValueError):
+    """A date the timeline cannot place (also a ValueError, so a caller may skip the one activity)."""
+
+
+_FORMS = {"date": "YYYY-MM-DD", "dateTime": "YYYY-MM-DDThh:mm:ss", "gYearMonth": "YYYY-MM", "gYear": "YYYY"}
+
+
 def date_span(lexical: str, datatype: str) -> DateSpan:
     """The span of days an ``xsd:date``, ``xsd:dateTime``, ``xsd:gYearMonth`` or ``xsd:gYear`` denotes.
 
@@ -85,7 +93,7 @@ def date_span(lexical: str, datatype: str) -> DateSpan:
 
     Raises
     ------
-    ValueError
+    BadDate
         For another datatype or a malformed value.
 
     Examples
@@ -96,9 +104,11 @@ def date_span(lexical: str, datatype: str) -> DateSpan:
     '2025-01-01'
     >>> date_span("2024-05-13Z", XSD + "date").precision
     'day'
-    >>> date_span("13/05/2024", XSD + "date")
-    Traceback (most recent call last):
-    ValueError: not an xsd:date: '13/05/2024'
+    >>> try:
+    ...     date_span("13/05/2024", XSD + "date")
+    ... except BadDate as exc:
+    ...     print(exc, "|", exc.hint)
+    not an xsd:date: '13/05/2024' | write the date as xsd:date (YYYY-MM-DD)
     """
     text = _TZ.sub("", (lexical or "").strip())
     kind = datatype.rsplit("#", 1)[-1]
@@ -114,8 +124,9 @@ def date_span(lexical: str, datatype: str) -> DateSpan:
             day = date.fromisoformat(text[:10])
             return DateSpan(day, day + timedelta(days=1), "day")
     except (ValueError, AttributeError, TypeError):
-        raise ValueError(f"not an xsd:{kind}: {lexical!r}") from None
-    raise ValueError(f"not a date datatype: {datatype}")
+        raise BadDate(f"not an xsd:{kind}: {lexical!r}",
+                      hint=f"write the date as xsd:{kind} ({_FORMS.get(kind, 'YYYY-MM-DD')})") from None
+    raise BadDate(f"not a date datatype: {datatype}", hint="date activities with xsd:date, xsd:gYearMonth or xsd:gYear")
 
 
 def activity_span(start: tuple[str, str], end: tuple[str, str] | None = None) -> DateSpan:
@@ -134,7 +145,8 @@ def activity_span(start: tuple[str, str], end: tuple[str, str] | None = None) ->
         return first
     last = date_span(*end)
     if last.end <= first.start:
-        raise ValueError(f"end date {end[0]} is before start date {start[0]}")
+        raise BadDate(f"end date {end[0]} is before start date {start[0]}",
+                      hint="swap the dates, or fix the one that is wrong in the data file")
     return DateSpan(first.start, max(last.end, first.end), first.precision, last.precision)
 
 

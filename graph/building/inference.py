@@ -35,6 +35,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
+from qkg.graph.errors import BuildError, DataError
 from qkg.graph.named_graphs import INFERRED_GRAPH
 from qkg.ontology import QKGD
 
@@ -146,7 +147,10 @@ def compile_rules(ontology: Graph) -> list[Rule]:
                 prop, value = ontology.value(m, OWL.onProperty), ontology.value(m, OWL.hasValue)
                 patterns.append(f"?x <{prop}> {_term(value)}")
             else:
-                raise ValueError(f"unsupported class expression in the definition of {defined}")
+                raise DataError(f"ontology/: the definition of {defined} uses a class expression the rules "
+                                "cannot compile", file="ontology/",
+                                hint="define the class as an owl:intersectionOf named classes and "
+                                     "owl:hasValue restrictions")
         rules.append(Rule(f"hasValue:{_local(defined)}",
                           f"CONSTRUCT {{ ?x a <{defined}> }} WHERE {{ {' . '.join(patterns)} }}", stage="defined"))
     for c in sorted(classes.edges):
@@ -222,7 +226,9 @@ def materialise(store: ox.Store, rules: list[Rule], *, max_rounds: int = 12,
         if not added:
             break
     else:
-        raise RuntimeError(f"property inference did not reach a fixpoint in {max_rounds} rounds")
+        raise BuildError(f"property inference did not reach a fixpoint in {max_rounds} rounds",
+                         hint="look for a property chain or transitive property that keeps deriving new "
+                              "triples in ontology/qkg.ttl, or raise max_rounds")
     added = sum(_apply(store, rule) for rule in by_stage["once"])
     say(f"inference: time descriptions: +{added} triples")
     total += added
