@@ -1,5 +1,8 @@
 """Shared fixtures.
 
+``built_data`` and ``server``: a real build of ``data/`` and the ``qkg serve`` over it, shared by the API tests
+(see :mod:`tests.api_server`).
+
 ``browser_env``: use it (with ``@pytest.mark.browser``) in every test that drives Chromium through
 :mod:`tests.browser`. It skips the test with the reason when ``/usr/bin/chromium`` or the Playwright package
 is missing, unless the environment variable ``QKG_REQUIRE_BROWSER`` is set (``.ci/run`` sets it): then the
@@ -14,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.api_server import Server, build_data, shared_server
 from tests.browser import CHROMIUM
+from tests.canary import Canary
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +36,25 @@ def browser_env() -> Path:
             pytest.fail(reason + " [QKG_REQUIRE_BROWSER is set]", pytrace=False)
         pytest.skip(reason)
     return CHROMIUM
+
+
+@pytest.fixture
+def canary():
+    """A loopback listener counting every request: a test asserts it received none."""
+    with Canary() as listener:
+        yield listener
+
+
+@pytest.fixture(scope="session")
+def built_data() -> Path:
+    """The data directory of a real build of ``data/`` (shared by every API test module)."""
+    return build_data()
+
+
+@pytest.fixture(scope="session")
+def server(built_data: Path) -> Server:
+    """The shared ``qkg serve`` (default settings, query timeout 10 s)."""
+    return shared_server(built_data)
 
 
 @pytest.fixture(scope="session")

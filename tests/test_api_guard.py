@@ -10,17 +10,10 @@ import time
 import httpx
 import pytest
 
-from tests.canary import Canary
-from tests.test_api_support import built_data, server, start_server  # noqa: F401  (pytest fixtures)
+from tests.api_server import start_server
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-
-
-@pytest.fixture
-def canary():
-    with Canary() as listener:
-        yield listener
 
 
 B = "{{ ?s ?p ?o }}"

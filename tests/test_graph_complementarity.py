@@ -5,7 +5,7 @@ import pytest
 
 from qkg.graph.analysis.complementarity import cell_facts, complementarity, jaccard, reach, scope_actors, theme_tops
 from qkg.graph.errors import ParameterError
-from tests.test_graph_network_fixture import D, EXTRAS, build_store
+from tests.network_fixture import D, EXTRAS, build_store
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,8 @@ from qkg.graph.errors import (
     UpdateRefused,
 )
 from qkg.graph.serving.pool import QueryPool, QueryResult
-from tests.test_graph_guard import UPDATES, Canary, refused_corpus
+from tests.canary import Canary
+from tests.guard_corpus import UPDATES, refused_corpus
 
 EX = "http://qkg.test/"
 CITIES_GRAPH = EX + "g/cities"

@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.test_api_support import ROOT, built_data, server  # noqa: F401  (pytest fixtures)
+from tests.api_server import ROOT
 
 ID = "https://w3id.org/qkg/id/"
 HEADER = ["date", "activité", "intitulé", "partenaires", "lieu", "thèmes", "membre", "source"]

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.browser import assert_local_only, assert_no_console_errors, chromium_page
-from tests.test_viz_support import MISSION_CITIES, SCREENSHOTS, built_store, live_server, qkg
+from tests.viz_support import MISSION_CITIES, SCREENSHOTS, built_store, live_server, qkg
 
 pytestmark = pytest.mark.browser
 

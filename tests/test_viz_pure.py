@@ -11,7 +11,7 @@ import time
 import networkx as nx
 import pytest
 
-from tests.test_viz_support import PAYLOADS
+from tests.viz_support import PAYLOADS
 from qkg.graph.errors import DataError, ParameterError
 from qkg.ontology.curies import local_name
 from qkg.viz.escape import clean_text, entity_href, script_json
