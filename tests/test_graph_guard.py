@@ -7,6 +7,8 @@ import time
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qkg.graph.errors import (
     BuildError,
@@ -349,32 +351,34 @@ _ODD_PIECES = [
 ]
 
 
-@pytest.mark.parametrize("seed", range(400))
-def test_row_cap_reader_on_random_queries(seed):
-    """Sound (rdflib reads the same query, only the top LIMIT changed) and complete on this grammar."""
-    import random
-
-    from qkg.graph.serving.guard import cap_select_rows
-
-    rng = random.Random(seed)
-    case = rng.choice([str.upper, str.lower, str.title])
-    space = rng.choice([" ", "\n", "  ", "\t"])
-    odd = rng.random() < 0.3
-    body = space.join(rng.choice(_PIECES + _ODD_PIECES if odd else _PIECES) for _ in range(rng.randint(1, 5)))
-    modifiers = []
-    if rng.random() < 0.4:
-        modifiers.append(case("order by") + " ?s")
-    limit = rng.choice([None, 1, 10, 100, 5000, 10**6])
-    offset = rng.choice([None, None, 3])
+@st.composite
+def _random_select(draw) -> tuple[str, int | None]:
+    """A SELECT of :data:`_PIECES` (and, sometimes, :data:`_ODD_PIECES`) with its top-level LIMIT."""
+    case = draw(st.sampled_from([str.upper, str.lower, str.title]))
+    space = draw(st.sampled_from([" ", "\n", "  ", "\t"]))
+    pieces = _PIECES + _ODD_PIECES if draw(st.integers(0, 9)) < 3 else _PIECES
+    body = space.join(draw(st.lists(st.sampled_from(pieces), min_size=1, max_size=5)))
+    modifiers = [case("order by") + " ?s"] if draw(st.booleans()) else []
+    limit = draw(st.sampled_from([None, 1, 10, 100, 5000, 10**6]))
+    offset = draw(st.sampled_from([None, None, 3]))
     slice_parts = ([case("limit") + f" {limit}"] if limit else []) + ([case("offset") + f" {offset}"] if offset else [])
-    if rng.random() < 0.5:
+    if draw(st.booleans()):
         slice_parts.reverse()
     modifiers += slice_parts
-    if rng.random() < 0.3:
+    if draw(st.integers(0, 9)) < 3:
         modifiers.append("# LIMIT 2 }")
     query = (f"PREFIX ex: <http://e/>{space}{case('select')} *{space}{case('where')} {{{space}{body}{space}}}"
              f"{space}{space.join(modifiers)}")
-    cap = rng.choice([10, 1000])
+    return query, limit
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(_random_select(), st.sampled_from([10, 1000]))
+def test_row_cap_reader_on_random_queries(select, cap):
+    """Sound (rdflib reads the same query, only the top LIMIT changed) and complete on this grammar."""
+    from qkg.graph.serving.guard import cap_select_rows
+
+    query, limit = select
     capped = cap_select_rows(query, cap)
     if any(piece in query for piece in _ODD_PIECES):
         assert capped is None, query

@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from tests.browser import assert_local_only, assert_no_console_errors, chromium_page
-from tests.viz_support import MISSION_CITIES, SCREENSHOTS, built_store, live_server, qkg
+from tests.browser import assert_local_only, assert_no_console_errors, chromium_page, screenshot
+from tests.viz_support import MISSION_CITIES, built_store, live_server, qkg
 
 pytestmark = pytest.mark.browser
 
@@ -87,8 +87,7 @@ def test_network_draws_as_many_nodes_as_the_api_says(real):
         assert len(_visible(session.page)) == api["meta"]["nodes"]
         legend = session.page.locator(".viz-legend .viz-kind-row").count()
         assert legend == len(api["legend"])
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        session.page.screenshot(path=str(SCREENSHOTS / "network.png"))
+        screenshot(session.page, "network")
         assert_local_only(session.requests)
         assert_no_console_errors(session)
         assert session.dialogs == []
@@ -198,7 +197,7 @@ def test_map_shows_the_13_mission_cities_offline(real):
         toggles.first.check()
         assert session.page.locator("path.viz-route").count() == 8
         assert session.page.locator(".leaflet-tile, img.leaflet-tile").count() == 0  # no tile server
-        session.page.screenshot(path=str(SCREENSHOTS / "map.png"))
+        screenshot(session.page, "map")
         session.page.evaluate("() => window.qkgMap.cityMarkers['https://w3id.org/qkg/id/geneve'].openPopup()")
         assert session.page.get_attribute(".leaflet-popup-content a", "href") == "/id/geneve"
         assert_local_only(session.requests)
@@ -214,7 +213,7 @@ def test_stats_page_draws_timeline_and_charts(real):
         assert session.page.locator(".viz-chart canvas").count() == 4
         assert session.page.evaluate("() => window.qkgStats.items.length") == len(api["timeline"]["items"])
         assert session.page.locator("#viz-timeline .vis-item").count() > 0
-        session.page.screenshot(path=str(SCREENSHOTS / "stats.png"))
+        screenshot(session.page, "stats")
         assert_local_only(session.requests)
         assert_no_console_errors(session)
 

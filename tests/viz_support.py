@@ -18,11 +18,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-__all__ = ["REPO", "PAYLOADS", "HOSTILE_TTL", "qkg", "built_store", "live_server", "free_port", "SCREENSHOTS",
+__all__ = ["REPO", "PAYLOADS", "HOSTILE_TTL", "qkg", "built_store", "live_server", "free_port",
            "MISSION_CITIES"]
 
 REPO = Path(__file__).resolve().parent.parent
-SCREENSHOTS = REPO / "docs" / "screenshots"
 #: The 13 distinct cities of the eight missions of the 2024 annex.
 MISSION_CITIES = {"boston", "colonia-del-sacramento", "buenos-aires", "lausanne", "porrentruy", "braga", "saint-malo",
                   "new-york", "cordoue", "zurich", "geneve", "paris", "lisbonne"}
