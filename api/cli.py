@@ -22,7 +22,7 @@ import click
 
 from qkg.api.config import Settings
 from qkg.graph.errors import QKGError
-from qkg.graph.serving.store import StoreLayout
+from qkg.graph.serving.store import open_store
 
 __all__ = ["main", "cli"]
 
@@ -70,8 +70,9 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
 @click.option("--add", "extra", multiple=True, type=click.Path(path_type=Path),
               help="Extra file to include: RDF (.ttl, .nt, .trig, .nq), a CSV sheet or YAML records (see loaders/tabular.py); repeatable.")
 @click.option("--shacl/--no-shacl", default=None, help="Force or skip SHACL (default: on up to 50k asserted triples).")
-@click.option("--diff/--no-diff", default=True,
-              help="Record what changed since the previous build, for /changes (default: on).")
+@click.option("--diff/--no-diff", default=None,
+              help="Record what changed since the previous build, for /changes (default: on up to 250k asserted "
+                   "triples; `qkg diff previous current` compares larger builds on demand).")
 @click.option("--publish", "publish_url", default=None, envvar="QKG_PUBLISH_URL", metavar="URL",
               help="Then copy the build to this SPARQL 1.1 store (e.g. http://127.0.0.1:8890/sparql) and switch it "
                    "to the new build atomically; credentials from QKG_STORE_USER and QKG_STORE_PASSWORD(_FILE).")
@@ -86,8 +87,9 @@ def build(ctx, data_root, extra, shacl, diff, publish_url, quiet):
     import time
 
     from qkg.api.prepared import ARTEFACTS
-    from qkg.graph.building.diff import record_build_changes
+    from qkg.graph.building.diff import DIFF_MAX_TRIPLES, record_build_changes
     from qkg.graph.building.pipeline import build as run_build
+    from qkg.graph.serving.store import StoreLayout
     from qkg.loaders.sources import default_data_root, discover
 
     settings = _settings(ctx)
@@ -98,6 +100,11 @@ def build(ctx, data_root, extra, shacl, diff, publish_url, quiet):
     result = run_build(sources, data_dir=settings.data_dir, shacl=shacl, progress=say, artefacts=ARTEFACTS)
     click.echo(f"built {result.asserted} asserted + {result.inferred} inferred triples in {result.graphs} graphs "
                f"({result.seconds:.1f} s, SHACL {result.shacl}) -> {result.path}")
+    if diff is None:
+        diff = result.asserted <= DIFF_MAX_TRIPLES
+        if not diff and before is not None:
+            say(f"changes not recorded ({result.asserted} asserted triples > {DIFF_MAX_TRIPLES}): "
+                "run `qkg diff previous current`, or build with --diff")
     if before is not None and before.is_dir() and diff:
         start = time.monotonic()
         changes = record_build_changes(before, Path(result.path))
@@ -128,6 +135,7 @@ def publish(ctx, url, quiet):
     Same as `qkg build --publish URL` without rebuilding. Credentials: QKG_STORE_USER with QKG_STORE_PASSWORD
     or QKG_STORE_PASSWORD_FILE.
     """
+    from qkg.graph.serving.store import StoreLayout
 
     _publish(url, StoreLayout(_settings(ctx).data_dir).require_current(), _progress(quiet))
 
@@ -184,7 +192,7 @@ def query(ctx, query, params, fmt, list_, show):
         click.echo(text)
         return
     from qkg.graph.errors import QueryError, QuerySyntaxError
-    from qkg.ontology import PREFIXES, sparql_prefixes
+    from qkg.ontology import sparql_prefixes
 
     # The project's prefixes are pre-declared (a query may redeclare them); error lines refer to the user's text.
     header = sparql_prefixes() + "\n"
@@ -195,11 +203,10 @@ def query(ctx, query, params, fmt, list_, show):
         line = exc.line - shift if exc.line and exc.line > shift else exc.line
         message = exc.message.replace(f"line {exc.line}", f"line {line}") if exc.line else exc.message
         raise QuerySyntaxError(message, line=line, column=exc.column, hint=exc.hint) from None
-    store = StoreLayout(_settings(ctx).data_dir).open_current()
+    store = open_store(_settings(ctx).data_dir)
 
     try:
-        results = store.query(text, use_default_graph_as_union=True, substitutions=substitutions or None,
-                              prefixes=PREFIXES)
+        results = store.query(header + text, bindings=substitutions or None)
         out = render(results, fmt)
         click.echo(out, nl=not out.endswith("\n"))
     except SyntaxError as exc:
@@ -239,9 +246,9 @@ def check(ctx, hermit):
         except QKGError as exc:
             report(False, f"canned query {q.name}: {exc.message}")
     settings = _settings(ctx)
-    store = StoreLayout(settings.data_dir).open_current()
-    build_info = {r["p"].value.rsplit("#", 1)[-1]: r["o"].value for r in store.query(
-        f"SELECT ?p ?o WHERE {{ GRAPH <{BUILD_GRAPH}> {{ ?b ?p ?o }} }}")}
+    store = open_store(settings.data_dir)
+    build_info = {r["p"].value.rsplit("#", 1)[-1]: r["o"].value for r in store.select(
+        f"SELECT ?p ?o WHERE {{ GRAPH <{BUILD_GRAPH}> {{ ?b ?p ?o }} }}", union=False)}
     report(build_info.get("shaclStatus") == "conforms", f"SHACL on the built data: {build_info.get('shaclStatus', 'unknown')}")
     if hermit:
         if not java_available():
@@ -265,7 +272,7 @@ def stats(ctx, fmt):
     """Triples (asserted and inferred), named graphs and entities by class."""
     from qkg.graph.building.stats import graph_stats
 
-    data = graph_stats(StoreLayout(_settings(ctx).data_dir).open_current())
+    data = graph_stats(open_store(_settings(ctx).data_dir))
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
@@ -291,7 +298,7 @@ def audit(ctx, fmt, report):
     """
     from qkg.graph.building.audit import audit as run_audit, findings_as_json
 
-    store = StoreLayout(_settings(ctx).data_dir).open_current()
+    store = open_store(_settings(ctx).data_dir)
     findings = run_audit(store)
     mismatches = None
     if report is not None:
@@ -332,7 +339,7 @@ def export(ctx, fmt, out, inferred, projection):
     """
     from qkg.graph.building.export import export_rdf
 
-    store = StoreLayout(_settings(ctx).data_dir).open_current()
+    store = open_store(_settings(ctx).data_dir)
     if fmt in ("gexf", "graphml", "csv"):
         from qkg.graph.analysis.projection import export_projection, project
 
@@ -361,6 +368,7 @@ def serve(ctx, host, port):
     settings = _settings(ctx)
     update = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = settings.model_copy(update=update)
+    from qkg.graph.serving.store import StoreLayout
 
     StoreLayout(settings.data_dir).require_current()
     click.echo(f"qkg serving http://{settings.host}:{settings.port}/  (SPARQL: /sparql, API docs: /docs)", err=True)

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import networkx as nx
-import pyoxigraph as ox
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
@@ -37,9 +36,8 @@ from qkg.api.config import Settings
 from qkg.api.prepared import BY_NAME
 from qkg.graph.building.artefacts import Artefacts
 from qkg.graph.errors import StoreError
-from qkg.graph.serving.pool import QueryPool
 from qkg.graph.pages.search import SearchIndex
-from qkg.graph.serving.store import StoreLayout, open_read_only
+from qkg.graph.serving.store import QueryService, Store, StoreLayout, open_read_only
 
 __all__ = [
     "AppState", "get_state", "get_store", "get_pool", "get_search", "get_templates",
@@ -67,8 +65,8 @@ class AppState:
         self.settings = settings
         self.templates = templates
         self.layout = StoreLayout(settings.data_dir)
-        self.pool: QueryPool | None = None
-        self.store: ox.Store | None = None
+        self.pool: QueryService | None = None
+        self.store: Store | None = None
         self.artefacts: Artefacts | None = None
         self.path: Path | None = None
         self.generation = 0
@@ -81,8 +79,9 @@ class AppState:
         self.path = self.layout.require_current()
         self.store = open_read_only(self.path)
         self.artefacts = Artefacts(self.path)
-        self.pool = QueryPool(
-            self.layout.pointer, workers=self.settings.workers, timeout=self.settings.query_timeout,
+        # the embedded store's workers open ``current`` (not this build): a reload follows the pointer
+        self.pool = self.store.query_service(
+            path=self.layout.pointer, workers=self.settings.workers, timeout=self.settings.query_timeout,
             max_rows=self.settings.max_rows,
         ).start()
         self._next_generation()
@@ -164,7 +163,7 @@ class AppState:
 
         return self.cache("links", lambda: link_graph(self.require_store()))
 
-    def require_store(self) -> ox.Store:
+    def require_store(self) -> Store:
         if self.store is None:
             raise StoreError("the graph is not loaded yet", hint="run `qkg build`, then restart `qkg serve`")
         return self.store
@@ -181,12 +180,12 @@ async def get_state(request: Request) -> AppState:
     return request.app.state.qkg
 
 
-async def get_store(request: Request) -> ox.Store:
+async def get_store(request: Request) -> Store:
     """The read-only store of the current build, in this process (for small, bounded look-ups)."""
     return request.app.state.qkg.require_store()
 
 
-async def get_pool(request: Request) -> QueryPool:
+async def get_pool(request: Request) -> QueryService:
     """The query pool: every user-supplied query runs there, killable, time-limited and row-capped."""
     pool = request.app.state.qkg.pool
     if pool is None:
@@ -213,8 +212,8 @@ def get_links(request: Request) -> nx.MultiDiGraph:
 
 
 StateDep = Annotated[AppState, Depends(get_state)]
-StoreDep = Annotated[ox.Store, Depends(get_store)]
-PoolDep = Annotated[QueryPool, Depends(get_pool)]
+StoreDep = Annotated[Store, Depends(get_store)]
+PoolDep = Annotated[QueryService, Depends(get_pool)]
 SearchDep = Annotated[SearchIndex, Depends(get_search)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 LinksDep = Annotated[nx.MultiDiGraph, Depends(get_links)]

@@ -125,7 +125,7 @@ def compare(items: list[AnnexItem], store) -> list[Mismatch]:
     from qkg.ontology import sparql_prefixes
 
     def q(text: str):
-        return list(store.query(sparql_prefixes() + "\n" + text, use_default_graph_as_union=True))
+        return list(store.select(sparql_prefixes() + "\n" + text))
 
     problems: list[Mismatch] = []
     for annex, pattern in _GRAPH_ITEMS.items():

@@ -28,7 +28,7 @@ def mini(tmp_path) -> Path:
 
 def _ask(path: Path, where: str) -> bool:
     store = open_read_only(path)
-    return bool(store.query(sparql_prefixes() + f"\nASK {{ {where} }}", use_default_graph_as_union=True))
+    return store.ask(sparql_prefixes() + f"\nASK {{ {where} }}")
 
 
 def _count(path: Path) -> int:

@@ -123,7 +123,7 @@ def test_a_first_build_has_no_changes_to_show(tmp_path) -> None:
     try:
         with server.client() as client:
             assert client.get("/api/changes").json()["changes"] is None
-            assert "Aucune publication précédente" in client.get("/changes").text
+            assert "Aucun changement enregistré" in client.get("/changes").text
     finally:
         server.stop()
 

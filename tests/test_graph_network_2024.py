@@ -22,8 +22,7 @@ def store(graph_2024):
 
 
 def _jurisdictions(store, iris):
-    rows = store.query("SELECT ?g ?c WHERE { ?g <https://w3id.org/qkg/def#jurisdiction> ?c }",
-                       use_default_graph_as_union=True)
+    rows = store.select("SELECT ?g ?c WHERE { ?g <https://w3id.org/qkg/def#jurisdiction> ?c }")
     where = {r["g"].value: r["c"].value for r in rows}
     return {where[i].rsplit("/", 1)[-1] for i in iris if i in where}
 

@@ -12,9 +12,8 @@ import pytest
 from qkg.graph.errors import DataError
 from qkg.graph.pages.catalog import bind, load_catalog
 from qkg.graph.serving.results import term_text
-from qkg.graph.serving.store import StoreLayout, open_read_only
-from qkg.graph.serving.backends.remote import RemoteStore
-from qkg.ontology import PREFIXES, sparql_prefixes
+from qkg.graph.serving.store import Store, StoreLayout, open_read_only
+from qkg.ontology import sparql_prefixes
 
 
 @pytest.fixture(params=["embedded", "virtuoso"])
@@ -25,14 +24,9 @@ def graph(request, graph_2024):
 
 def run(graph, name, **params):
     query = load_catalog()[name]
-    if isinstance(graph, RemoteStore):
-        rows = graph.select(sparql_prefixes() + "\n" + query.sparql, bindings=bind(query, params) or None)
-        return [{n: term_text(row[i]) for i, n in enumerate(rows.variables)} for row in rows]
-    store = open_read_only(StoreLayout(graph).require_current())
-    results = store.query(query.sparql, use_default_graph_as_union=True, substitutions=bind(query, params) or None,
-                          prefixes=PREFIXES)
-    names = [v.value for v in results.variables]
-    return [{n: term_text(row[i]) for i, n in enumerate(names)} for row in results]
+    store = graph if isinstance(graph, Store) else open_read_only(StoreLayout(graph).require_current())
+    rows = store.select(sparql_prefixes() + "\n" + query.sparql, bindings=bind(query, params) or None)
+    return [{n: term_text(row[i]) for i, n in enumerate(rows.variables)} for row in rows]
 
 
 def col(rows, name):

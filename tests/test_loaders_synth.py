@@ -45,8 +45,7 @@ def built20k(synth20k, tmp_path_factory):
 
 
 def _count(store, where: str) -> int:
-    rows = list(store.query(sparql_prefixes() + f"\nSELECT (COUNT(*) AS ?n) WHERE {{ {where} }}",
-                            use_default_graph_as_union=True))
+    rows = list(store.select(sparql_prefixes() + f"\nSELECT (COUNT(*) AS ?n) WHERE {{ {where} }}"))
     return int(rows[0]["n"].value)
 
 

@@ -35,10 +35,9 @@ def test_a_sheet_builds_like_turtle(data, tmp_path):
         qkgd:t-gov-d a qkg:LocalGovernment ; rdfs:label "Administration D, centre"@fr ;
             skos:altLabel "AD"@fr , "Admin D"@fr ; qkg:jurisdiction qkgd:t-city-d ;
             schema:startDate "2019"^^xsd:gYear } }"""
-    assert bool(store.query(ask))
+    assert store.ask(ask, union=False)
     # inference applies to the sheet's facts too
-    assert bool(store.query(sparql_prefixes() + "ASK { qkgd:t-gov-d a schema:GovernmentOrganization }",
-                            use_default_graph_as_union=True))
+    assert bool(store.ask(sparql_prefixes() + "ASK { qkgd:t-gov-d a schema:GovernmentOrganization }"))
     assert result.shacl == "conforms"
 
 
@@ -129,9 +128,9 @@ def test_yaml_records_build_and_a_broken_reference_names_the_record(data, tmp_pa
     out = tmp_path / "out"
     build(discover(data), data_dir=out, shacl=True)
     store = open_read_only(StoreLayout(out).require_current())
-    assert bool(store.query(sparql_prefixes() + """ASK { GRAPH qkgd:graph-records {
+    assert bool(store.ask(sparql_prefixes() + """ASK { GRAPH qkgd:graph-records {
         qkgd:t-gov-d a qkg:LocalGovernment ; skos:altLabel "AD"@fr , "Admin D"@fr ;
-            schema:startDate "2019"^^xsd:gYear } }"""))
+            schema:startDate "2019"^^xsd:gYear } }""", union=False))
     del store
     (data / "records.yaml").write_text(RECORDS.replace("qkgd:t-city-d\n", "qkgd:t-city-dd\n"), encoding="utf-8")
     before = StoreLayout(out).current()

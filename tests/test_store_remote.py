@@ -21,7 +21,7 @@ from qkg.graph.pages.catalog import bind, load_catalog
 from qkg.graph.serving.backends.remote import RemoteStore, local_graphs, publish_build
 from qkg.graph.serving.store import StoreLayout, open_read_only
 from qkg.graph.serving.terms import BlankNode, Literal, NamedNode
-from qkg.ontology import PREFIXES, sparql_prefixes
+from qkg.ontology import sparql_prefixes
 from tests.conftest import drop_space, remote_store
 
 
@@ -38,16 +38,17 @@ def _key(term):
     return str(term)
 
 
-def _embedded(graph_2024, text, bindings=None):
-    store = open_read_only(StoreLayout(graph_2024).require_current())
-    results = store.query(text, use_default_graph_as_union=True, substitutions=bindings, prefixes=PREFIXES)
-    names = [v.value for v in results.variables]
-    return names, [tuple(_key(row[i]) for i in range(len(names))) for row in results]
-
-
-def _remote(store, text, bindings=None):
+def _rows(store, text, bindings=None):
+    """The same call on either backend, through the seam."""
     rows = store.select(sparql_prefixes() + "\n" + text, bindings=bindings)
     return rows.variables, [tuple(_key(t) for t in row) for row in rows]
+
+
+def _embedded(graph_2024, text, bindings=None):
+    return _rows(open_read_only(StoreLayout(graph_2024).require_current()), text, bindings)
+
+
+_remote = _rows
 
 
 @pytest.mark.parametrize("name", sorted(load_catalog()))
@@ -77,7 +78,7 @@ def test_ask_and_construct(graph_2024, virtuoso_2024):
     text = "CONSTRUCT { ?m <http://e/leader> ?l } WHERE { ?m <https://w3id.org/qkg/def#missionLeader> ?l }"
     got = {(t.subject.value, t.object.value) for t in virtuoso_2024.construct(text)}
     store = open_read_only(StoreLayout(graph_2024).require_current())
-    assert got == {(t.subject.value, t.object.value) for t in store.query(text, use_default_graph_as_union=True)}
+    assert got == {(t.subject.value, t.object.value) for t in store.construct(text)}
     assert len(got) == 8
 
 

@@ -55,9 +55,9 @@ def _format_option(f):
 
 
 def _store(ctx):
-    from qkg.graph.serving.store import StoreLayout
+    from qkg.graph.serving.store import open_store
 
-    return StoreLayout(ctx.obj.data_dir).open_current()
+    return open_store(ctx.obj.data_dir)
 
 
 def _graph(ctx, opts: dict):

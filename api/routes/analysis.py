@@ -249,7 +249,7 @@ def api_reach(state: StateDep, target: str = Query(..., min_length=1, max_length
               lang: Literal["fr", "en"] = "fr") -> dict:
     """Actors already linked to ``target`` and the facts (with provenance) that link them; a target that
     names no entity is a 404, one that is neither a place, a theme nor an organisation has no rows."""
-    import pyoxigraph as ox
+    from qkg.graph.serving import terms
 
     from qkg.graph.errors import EntityNotFound
     from qkg.graph.pages.entity import resolve
@@ -257,7 +257,7 @@ def api_reach(state: StateDep, target: str = Query(..., min_length=1, max_length
 
     iri = resolve(target)
     try:
-        ox.NamedNode(iri)
+        terms.NamedNode(iri)
     except ValueError:                     # e.g. "http://a b": the shape of an IRI, not a valid one
         raise EntityNotFound(f"{target[:80]!r} names no entity: it is not a valid IRI",
                              hint="write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI") from None

@@ -17,12 +17,12 @@ from __future__ import annotations
 import asyncio
 import re
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from qkg.api.deps import LinksDep, StateDep, StoreDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
+from qkg.graph.serving import terms
 from qkg.graph.serving.formats import parse_accept
 from qkg.api.routes.models import EntityModel, NeighboursModel, PathsModel
 from qkg.graph.pages.entity import (ENTITY_NS, TERM_NS, describe, instances_of, neighbourhood, resolve,
@@ -30,6 +30,7 @@ from qkg.graph.pages.entity import (ENTITY_NS, TERM_NS, describe, instances_of, 
 from qkg.api.views import href_for
 from qkg.graph.errors import EntityNotFound
 from qkg.graph.named_graphs import ONTOLOGY_GRAPH
+from qkg.graph.serving.store import Store
 from qkg.ontology.curies import short
 from qkg.ontology import PREFIXES
 
@@ -39,8 +40,8 @@ router = APIRouter(tags=["entities"])
 
 _NAME = re.compile(r"^[A-Za-z0-9][\w.~-]*$")
 _SUFFIXES = {".ttl": "turtle", ".jsonld": "jsonld", ".nt": "ntriples", ".rdf": "rdfxml"}
-_RDF = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "ntriples": ox.RdfFormat.N_TRIPLES,
-        "rdfxml": ox.RdfFormat.RDF_XML}
+_RDF = {"turtle": terms.RdfFormat.TURTLE, "jsonld": terms.RdfFormat.JSON_LD, "ntriples": terms.RdfFormat.N_TRIPLES,
+        "rdfxml": terms.RdfFormat.RDF_XML}
 _ACCEPT = {"text/html": "html", "application/xhtml+xml": "html", "text/turtle": "turtle",
            "application/ld+json": "jsonld", "application/json": "jsonld", "application/n-triples": "ntriples",
            "application/rdf+xml": "rdfxml"}
@@ -66,13 +67,13 @@ def _choose(request: Request, name: str) -> tuple[str, str]:
     return name, "html"
 
 
-def _rdf(store: ox.Store, iri: str, fmt: str) -> Response:
-    node = ox.NamedNode(iri)
-    triples = list(dict.fromkeys(q.triple for q in store.quads_for_pattern(node, None, None, None)))
-    triples += list(dict.fromkeys(q.triple for q in store.quads_for_pattern(None, None, node, None)))
+def _rdf(store: Store, iri: str, fmt: str) -> Response:
+    node = terms.NamedNode(iri)
+    triples = list(dict.fromkeys(q.triple for q in store.quads(node, None, None, None)))
+    triples += list(dict.fromkeys(q.triple for q in store.quads(None, None, node, None)))
     out = _RDF[fmt]
     prefixes = PREFIXES if fmt == "turtle" else None
-    body = ox.serialize(list(dict.fromkeys(triples)), format=out, prefixes=prefixes)
+    body = terms.serialize(list(dict.fromkeys(triples)), format=out, prefixes=prefixes)
     return Response(body, media_type=out.media_type, headers={"Vary": "Accept"})
 
 
@@ -99,19 +100,19 @@ async def entity_page(name: str, request: Request, store: StoreDep, state: State
 async def ontology_page(request: Request, store: StoreDep, templates: TemplatesDep) -> Response:
     """The ontology: every class and property with its labels (``/def#Term`` anchors), or its Turtle."""
     _, fmt = _choose(request, "def")
-    graph = ox.NamedNode(ONTOLOGY_GRAPH)
+    graph = ONTOLOGY_GRAPH
     if fmt != "html":
-        quads = [q.triple for q in store.quads_for_pattern(None, None, None, graph)
-                 if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(TERM_NS[:-1])]
+        quads = [q.triple for q in store.quads(None, None, None, graph)
+                 if isinstance(q.subject, terms.NamedNode) and q.subject.value.startswith(TERM_NS[:-1])]
         out = _RDF[fmt]
-        return Response(ox.serialize(quads, format=out, prefixes=PREFIXES if fmt == "turtle" else None),
+        return Response(terms.serialize(quads, format=out, prefixes=PREFIXES if fmt == "turtle" else None),
                         media_type=out.media_type)
-    terms = await asyncio.to_thread(_terms, store)
-    return templates.TemplateResponse(request, "ontology.html", {"terms": terms, "title": "Ontologie / Ontology"})
+    listed = await asyncio.to_thread(_terms, store)
+    return templates.TemplateResponse(request, "ontology.html", {"terms": listed, "title": "Ontologie / Ontology"})
 
 
-def _terms(store: ox.Store) -> list[dict]:
-    rows = store.query(
+def _terms(store: Store) -> list[dict]:
+    rows = store.select(
         "SELECT ?t ?kind (SAMPLE(?fr) AS ?lfr) (SAMPLE(?en) AS ?len) (SAMPLE(?d) AS ?def) WHERE { "
         f"GRAPH <{ONTOLOGY_GRAPH}> {{ ?t a ?kind "
         "OPTIONAL { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?fr FILTER(lang(?fr) = 'fr') } "
@@ -119,7 +120,7 @@ def _terms(store: ox.Store) -> list[dict]:
         "OPTIONAL { ?t <http://www.w3.org/2004/02/skos/core#definition> ?d FILTER(lang(?d) = 'fr') } } "
         "FILTER(STRSTARTS(STR(?t), 'https://w3id.org/qkg/def#') && ?kind IN (<http://www.w3.org/2002/07/owl#Class>, "
         "<http://www.w3.org/2002/07/owl#ObjectProperty>, <http://www.w3.org/2002/07/owl#DatatypeProperty>)) } "
-        "GROUP BY ?t ?kind ORDER BY ?kind ?t")
+        "GROUP BY ?t ?kind ORDER BY ?kind ?t", union=False)
     return [{"name": r["t"].value[len(TERM_NS):], "kind": r["kind"].value.rsplit("#", 1)[-1],
              "fr": r["lfr"].value if r["lfr"] else "", "en": r["len"].value if r["len"] else "",
              "definition": r["def"].value if r["def"] else ""} for r in rows]

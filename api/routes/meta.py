@@ -85,9 +85,8 @@ def void_turtle(state, base: str) -> str:
 
     stats = _stats(state)
     store = state.require_store()
-    entities = next(iter(store.query(
-        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{ENTITY_NS}')) }}",
-        use_default_graph_as_union=True)))["n"].value
+    entities = next(iter(store.select(
+        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{ENTITY_NS}')) }}")))["n"].value
     partitions = "".join(
         f"\n    void:classPartition [ void:class <{PREFIXES['qkg']}{c.split(':', 1)[1]}> ; void:entities {n} ] ;"
         for c, n in stats["classes"].items() if c.startswith("qkg:"))

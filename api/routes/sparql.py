@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -31,6 +30,7 @@ from qkg.api.errors import ERROR_RESPONSES, wants_html
 from qkg.api.views import editor_context, endpoint_url, run_query
 from qkg.graph.serving.formats import GRAPH_FORMATS, guess_form, negotiate, service_description
 from qkg.graph.errors import ParameterError, QueryError, UpdateRefused
+from qkg.graph.serving import terms
 
 __all__ = ["router"]
 
@@ -189,13 +189,13 @@ def _service_description(request: Request, state, format: str | None) -> Respons
     if out is None:
         raise ParameterError(f"the service description is RDF: format {fmt!r} does not apply",
                              hint="use turtle, jsonld, ntriples or rdfxml")
-    body = ox.serialize(ox.parse(ttl.encode(), format=ox.RdfFormat.TURTLE), format=out)
+    body = terms.serialize(terms.parse(ttl.encode(), format=terms.RdfFormat.TURTLE), format=out)
     return Response(body, media_type=out.media_type)
 
 
 def _graph_counts(state) -> dict[str, int]:
-    return state.cache(("sparql", "graph-counts"), lambda: {r["g"].value: int(r["n"].value) for r in state.require_store().query(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")})
+    return state.cache(("sparql", "graph-counts"), lambda: {r["g"].value: int(r["n"].value) for r in state.require_store().select(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", union=False)})
 
 
 

@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Literal, get_args
 
 import networkx as nx
-import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
@@ -41,6 +40,8 @@ from qkg.graph.pages.entity import resolve
 from qkg.graph.pages.entity import ENTITY_NS, describe
 from qkg.graph.analysis.projection import typed_multigraph
 from qkg.graph.analysis.facts import labels
+from qkg.graph.serving import terms
+from qkg.graph.serving.store import Store
 from qkg.ontology.curies import short
 from qkg.ontology import PREFIXES
 from qkg.viz.escape import entity_href
@@ -87,8 +88,8 @@ class Prepared:
 # Adapter: store -> plain data
 # ---------------------------------------------------------------------------------------------------------
 
-def _rows(store: ox.Store, sparql: str):
-    return store.query(sparql, use_default_graph_as_union=True)
+def _rows(store: Store, sparql: str):
+    return store.select(sparql)
 
 
 def _chunks(iris: list[str], size: int = 400):
@@ -96,7 +97,7 @@ def _chunks(iris: list[str], size: int = 400):
         yield " ".join(f"<{x}>" for x in iris[i:i + size])
 
 
-def _node_attributes(store: ox.Store, iris: list[str]) -> dict[str, dict]:
+def _node_attributes(store: Store, iris: list[str]) -> dict[str, dict]:
     """Themes, reception category and dates of each node (for the filters)."""
     wanted, out = set(iris), defaultdict(dict)
     props = f"<{Q}theme> <{Q}category> <{SCHEMA}startDate> <{SCHEMA}endDate>"
@@ -108,7 +109,7 @@ def _node_attributes(store: ox.Store, iris: list[str]) -> dict[str, dict]:
             out[s].setdefault("themes", set()).add(short(o.value))
         elif p == "category":
             out[s]["category"] = short(o.value)
-        elif isinstance(o, ox.Literal):
+        elif isinstance(o, terms.Literal):
             out[s][p] = (o.value, o.datatype.value)
     return out
 
@@ -125,7 +126,7 @@ def _years(attrs: dict) -> list[int]:
     return list(range(first, min(last, first + 100) + 1))  # a century at most, whatever the data says
 
 
-def _vocab(store: ox.Store, ids: set[str], lang: str) -> dict[str, str]:
+def _vocab(store: Store, ids: set[str], lang: str) -> dict[str, str]:
     iris = {}
     for curie in ids:
         prefix, _, local = curie.partition(":")
@@ -139,7 +140,7 @@ def _vocab(store: ox.Store, ids: set[str], lang: str) -> dict[str, str]:
     return out
 
 
-def network_graph(store: ox.Store, *, lang: str = "fr") -> nx.MultiDiGraph:
+def network_graph(store: Store, *, lang: str = "fr") -> nx.MultiDiGraph:
     """The graph the network view draws: every entity link, n-ary nodes collapsed, filter attributes set."""
     typed = collapse_nary(typed_multigraph(store, lang=lang))
     attrs = _node_attributes(store, list(typed.nodes))
@@ -191,7 +192,7 @@ def _write_cache(path: Path, prepared: Prepared) -> None:
         old.unlink(missing_ok=True)
 
 
-def prepare_network(store: ox.Store, *, build: str, cache_dir: Path | None, lang: str = "fr") -> Prepared:
+def prepare_network(store: Store, *, build: str, cache_dir: Path | None, lang: str = "fr") -> Prepared:
     """The build's network with positions and centralities: from memory, from the disk cache, or computed.
 
     A build directory never changes once published, so its name keys the cache (``viz-<build>-<lang>.json``).
@@ -236,7 +237,7 @@ def network_view(prepared: Prepared, *, flt: NetworkFilter | None = None, focus:
     return network_payload(G, positions=positions, metrics=prepared.metrics, size_by=size_by, lang=lang, meta=meta)
 
 
-def entity_view(store: ox.Store, ref: str, *, lang: str = "fr") -> dict:
+def entity_view(store: Store, ref: str, *, lang: str = "fr") -> dict:
     """The side panel's summary of one entity (``ref``: local name, CURIE or IRI)."""
     iri = resolve(ref)
     described = describe(store, iri) if iri.startswith(ENTITY_NS) else None
@@ -245,7 +246,7 @@ def entity_view(store: ox.Store, ref: str, *, lang: str = "fr") -> dict:
     return entity_summary(described, lang=lang)
 
 
-def _receptions(store: ox.Store) -> dict[str, tuple[str | None, set[str]]]:
+def _receptions(store: Store) -> dict[str, tuple[str | None, set[str]]]:
     """Each reception's category and origins (a reception may have several origins, or none)."""
     out: dict[str, tuple[str | None, set[str]]] = {}
     for r in _rows(store, f"SELECT ?r ?c ?o WHERE {{ ?r a <{Q}Reception> OPTIONAL {{ ?r <{Q}category> ?c }} "
@@ -256,7 +257,7 @@ def _receptions(store: ox.Store) -> dict[str, tuple[str | None, set[str]]]:
     return out
 
 
-def map_view(store: ox.Store, *, lang: str = "fr") -> dict:
+def map_view(store: Store, *, lang: str = "fr") -> dict:
     """The ``/api/viz/map`` answer (see :func:`qkg.viz.geo.map_payload`)."""
     places: dict[str, dict] = {}
     for r in _rows(store, f"""SELECT ?p ?t ?lat ?lon ?c WHERE {{ VALUES ?t {{ <{Q}City> <{Q}Region> <{Q}Country> }}
@@ -289,7 +290,7 @@ def map_view(store: ox.Store, *, lang: str = "fr") -> dict:
     return data
 
 
-def stats_view(store: ox.Store, *, lang: str = "fr") -> dict:
+def stats_view(store: Store, *, lang: str = "fr") -> dict:
     """The ``/api/viz/stats`` answer: a timeline and four count series."""
     dated: dict[str, dict] = {}
     for r in _rows(store, f"SELECT ?s ?a ?b WHERE {{ ?s <{SCHEMA}startDate> ?a OPTIONAL {{ ?s <{SCHEMA}endDate> ?b }} }}"):
@@ -332,7 +333,7 @@ def stats_view(store: ox.Store, *, lang: str = "fr") -> dict:
 # Routes
 # ---------------------------------------------------------------------------------------------------------
 
-def _prepared(state, store: ox.Store, lang: str) -> Prepared:
+def _prepared(state, store: Store, lang: str) -> Prepared:
     build = state.path.name if state.path is not None else "unbuilt"
     return prepare_network(store, build=build, cache_dir=Path(state.settings.data_dir) / "cache", lang=lang)
 

@@ -18,8 +18,9 @@ committee's members by default, or the report's partners, or any list) this modu
 Every non-empty cell lists the fact IRIs behind it; ``facts`` gives each one's label, kind, report sections
 and annex item. :func:`reach` answers "who already reaches this city, forum or theme, and through what".
 
->>> import pyoxigraph as ox
->>> complementarity(ox.Store(), actors=[])["actors"]
+>>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+>>> from qkg.graph.serving import terms
+>>> complementarity(OxigraphStore(), actors=[])["actors"]
 []
 """
 from __future__ import annotations
@@ -27,8 +28,9 @@ from __future__ import annotations
 from collections import defaultdict
 from itertools import combinations
 
-import pyoxigraph as ox
 
+from qkg.graph.serving import terms
+from qkg.graph.serving.store import Store
 from qkg.ontology.curies import expand_curie
 from qkg.graph.analysis.reach import reach
 from qkg.graph.errors import ParameterError
@@ -60,7 +62,7 @@ def jaccard(a: set, b: set) -> float | None:
     return len(a & b) / len(union) if union else None
 
 
-def scope_actors(store: ox.Store, scope="committee", *, committee: str = COMMITTEE) -> list[str]:
+def scope_actors(store: Store, scope="committee", *, committee: str = COMMITTEE) -> list[str]:
     """The actors to compare: ``committee`` (its members), ``partners`` (the partners annex), ``both``, or a
     list/comma-separated string of IRIs or CURIEs.
     """
@@ -69,15 +71,13 @@ def scope_actors(store: ox.Store, scope="committee", *, committee: str = COMMITT
         return list(dict.fromkeys(actor_iri(x) for x in items if x.strip()))
     out: list[str] = []
     if scope in ("committee", "both"):
-        rows = store.query(f"SELECT DISTINCT ?a WHERE {{ ?m <{ORG}organization> <{committee}> ; <{ORG}member> ?a }}",
-                           use_default_graph_as_union=True)
+        rows = store.select(f"SELECT DISTINCT ?a WHERE {{ ?m <{ORG}organization> <{committee}> ; <{ORG}member> ?a }}")
         out += sorted(r["a"].value for r in rows)
         if not out:
             raise ParameterError(f"{short(committee)} has no members in this graph",
                                  hint="pass --actors with IRIs, or scope partners")
     if scope in ("partners", "both"):
-        rows = store.query(f"SELECT DISTINCT ?a WHERE {{ ?e a <{Q}PartnerEntry> ; <{Q}partnerOrganisation> ?a }}",
-                           use_default_graph_as_union=True)
+        rows = store.select(f"SELECT DISTINCT ?a WHERE {{ ?e a <{Q}PartnerEntry> ; <{Q}partnerOrganisation> ?a }}")
         out += sorted(r["a"].value for r in rows if r["a"].value not in out)
     return out
 
@@ -95,7 +95,7 @@ def actor_iri(value: str) -> str:
     value = value.strip()
     try:
         iri = expand_curie(value)
-        ox.NamedNode(iri)                  # IRIs go into SPARQL text: refuse what is not a valid IRI
+        terms.NamedNode(iri)                  # IRIs go into SPARQL text: refuse what is not a valid IRI
     except ValueError:
         raise ParameterError(f"{value[:80]!r} is not an IRI or a CURIE",
                              hint="list actors as qkgd:name or full IRIs separated by commas, "
@@ -103,12 +103,11 @@ def actor_iri(value: str) -> str:
     return iri
 
 
-def theme_tops(store: ox.Store) -> dict[str, str]:
+def theme_tops(store: Store) -> dict[str, str]:
     """Each theme concept -> its top concept (itself if it is one), following ``skos:broader``."""
-    broader = {r["t"].value: r["b"].value for r in store.query(
-        f"SELECT ?t ?b WHERE {{ ?t <{SKOS}broader> ?b }}", use_default_graph_as_union=True)}
-    tops = {r["t"].value for r in store.query(f"SELECT ?t WHERE {{ ?t <{SKOS}topConceptOf> ?s }}",
-                                              use_default_graph_as_union=True)}
+    broader = {r["t"].value: r["b"].value for r in store.select(
+        f"SELECT ?t ?b WHERE {{ ?t <{SKOS}broader> ?b }}")}
+    tops = {r["t"].value for r in store.select(f"SELECT ?t WHERE {{ ?t <{SKOS}topConceptOf> ?s }}")}
     out = {}
     for t in set(broader) | tops:
         x, seen = t, set()
@@ -119,19 +118,17 @@ def theme_tops(store: ox.Store) -> dict[str, str]:
     return out
 
 
-def _universe(store: ox.Store, dimension: str, theme_level: str, tops: dict[str, str]) -> list[str]:
+def _universe(store: Store, dimension: str, theme_level: str, tops: dict[str, str]) -> list[str]:
     if dimension == "continents":
         return ["continent:" + c for c in CONTINENTS]
     if dimension == "countries":
-        return sorted(r["c"].value for r in store.query(f"SELECT DISTINCT ?c WHERE {{ ?c a <{Q}Country> }}",
-                                                        use_default_graph_as_union=True))
-    rows = store.query(f"SELECT DISTINCT ?t WHERE {{ ?t <{SKOS}inScheme> <{QKGD['scheme-themes']}> }}",
-                       use_default_graph_as_union=True)
+        return sorted(r["c"].value for r in store.select(f"SELECT DISTINCT ?c WHERE {{ ?c a <{Q}Country> }}"))
+    rows = store.select(f"SELECT DISTINCT ?t WHERE {{ ?t <{SKOS}inScheme> <{QKGD['scheme-themes']}> }}")
     themes = {r["t"].value for r in rows}
     return sorted({tops.get(t, t) for t in themes} if theme_level == "top" else themes)
 
 
-def complementarity(store: ox.Store, *, actors="committee", committee: str = COMMITTEE, theme_level: str = "theme",
+def complementarity(store: Store, *, actors="committee", committee: str = COMMITTEE, theme_level: str = "theme",
                     relations=None, year_from: int | None = None, year_to: int | None = None,
                     counterparts: bool = True, lang: str = "fr") -> dict:
     """Build the complementarity map of ``actors`` (see the module docstring).
@@ -257,7 +254,7 @@ def complementarity(store: ox.Store, *, actors="committee", committee: str = COM
     }
 
 
-def _others(store: ox.Store, idx, members: set[str], keep, tops: dict[str, str]) -> dict[str, dict[str, set[str]]]:
+def _others(store: Store, idx, members: set[str], keep, tops: dict[str, str]) -> dict[str, dict[str, set[str]]]:
     """Column -> actors outside ``members`` that cover it: who else has facts on a theme or at a place, or
     the theme as its own (themes and stated places only, for speed; counterparts are not followed here).
     """

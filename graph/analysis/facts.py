@@ -10,8 +10,9 @@ Every projection of :mod:`qkg.graph.analysis.projection` and the complementarity
 from one :class:`FactIndex`, built by a handful of SPARQL SELECTs on the store (the default graph being the
 union of the named graphs): nothing is copied to rdflib, so it scales with Oxigraph.
 
->>> import pyoxigraph as ox
->>> idx = load_facts(ox.Store())
+>>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+>>> from qkg.graph.serving import terms
+>>> idx = load_facts(OxigraphStore())
 >>> len(idx.facts), idx.kinds_selected == frozenset(DEFAULT_RELATIONS)
 (0, True)
 """
@@ -21,10 +22,10 @@ from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-import pyoxigraph as ox
 
 from qkg.graph.errors import ParameterError
 from qkg.graph.named_graphs import INFERRED_GRAPH
+from qkg.graph.serving.store import Store
 from qkg.ontology.curies import short
 
 __all__ = ["cite", "RELATIONS", "DEFAULT_RELATIONS", "ROLES", "Fact", "FactIndex", "load_facts", "labels", "types",
@@ -195,8 +196,8 @@ def check_relations(relations: Iterable[str] | None) -> frozenset[str]:
     return frozenset(chosen)
 
 
-def _rows(store: ox.Store, sparql: str):
-    return store.query(sparql, use_default_graph_as_union=True)
+def _rows(store: Store, sparql: str):
+    return store.select(sparql)
 
 
 def _year(value: str) -> int | None:
@@ -206,13 +207,13 @@ def _year(value: str) -> int | None:
         return None
 
 
-def load_facts(store: ox.Store, *, relations: Iterable[str] | None = None, year_from: int | None = None,
+def load_facts(store: Store, *, relations: Iterable[str] | None = None, year_from: int | None = None,
                year_to: int | None = None, undated: bool = True) -> FactIndex:
     """Read the facts of the selected kinds, their actors, places, themes and dates from ``store``.
 
     Parameters
     ----------
-    store : pyoxigraph.Store
+    store : Store
         A built store (the default graph is queried as the union of the named graphs).
     relations : iterable of str, optional
         Kinds of fact to keep (:data:`RELATIONS`); default :data:`DEFAULT_RELATIONS`.
@@ -293,10 +294,10 @@ def _values_chunks(iris: Iterable[str], size: int = 400):
 _BULK = 3000
 # Whole-store label and type tables, per open store (a read-only build never changes). The store itself is
 # kept with its table, so its id() cannot be reused while the entry lives; two stores at most.
-_TABLES: "OrderedDict[int, tuple[ox.Store, dict]]" = OrderedDict()
+_TABLES: "OrderedDict[int, tuple[Store, dict]]" = OrderedDict()
 
 
-def _table(store: ox.Store, key: str, make):
+def _table(store: Store, key: str, make):
     entry = _TABLES.get(id(store))
     if entry is None or entry[0] is not store:
         entry = (store, {})
@@ -321,13 +322,14 @@ def _best_labels(rows, lang: str, only: set[str] | None) -> dict[str, str]:
     return {s: r[1] for s, r in ranked.items()}
 
 
-def labels(store: ox.Store, iris: Iterable[str], *, lang: str = "fr") -> dict[str, str]:
+def labels(store: Store, iris: Iterable[str], *, lang: str = "fr") -> dict[str, str]:
     """The best label of each IRI (``rdfs:label`` or ``skos:prefLabel``; ``lang`` first, then English, then
     any); an IRI without a label gets its CURIE.
 
-    >>> s = ox.Store()
-    >>> s.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode(RDFS + "label"), ox.Literal("A", language="en")))
-    >>> s.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode(RDFS + "label"), ox.Literal("Á", language="fr")))
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> s = OxigraphStore()
+    >>> s.add([terms.Quad(terms.NamedNode("http://e/a"), terms.NamedNode(RDFS + "label"), terms.Literal("A", language="en"))])
+    >>> s.add([terms.Quad(terms.NamedNode("http://e/a"), terms.NamedNode(RDFS + "label"), terms.Literal("Á", language="fr"))])
     >>> labels(s, ["http://e/a", "http://e/b"])
     {'http://e/a': 'Á', 'http://e/b': '<http://e/b>'}
     """
@@ -344,7 +346,7 @@ def labels(store: ox.Store, iris: Iterable[str], *, lang: str = "fr") -> dict[st
     return {i: found[i] if i in found else short(i) for i in sorted(iris)}
 
 
-def _most_specific(store: ox.Store, classes: dict[str, set[str]]) -> dict[str, str]:
+def _most_specific(store: Store, classes: dict[str, set[str]]) -> dict[str, str]:
     sub: dict[str, set[str]] = defaultdict(set)
     for row in _rows(store, f"SELECT ?a ?b WHERE {{ ?a <{RDFS}subClassOf> ?b FILTER(isIRI(?a) && isIRI(?b)) }}"):
         sub[row["a"].value].add(row["b"].value)
@@ -356,7 +358,7 @@ def _most_specific(store: ox.Store, classes: dict[str, set[str]]) -> dict[str, s
     return out
 
 
-def types(store: ox.Store, iris: Iterable[str]) -> dict[str, str]:
+def types(store: Store, iris: Iterable[str]) -> dict[str, str]:
     """The most specific asserted ``qkg:`` (or ``org:``/``skos:``) class of each IRI, as a local name
     (``LocalGovernment``); ``""`` when it has none. Inferred super-classes are ignored.
     """
@@ -373,17 +375,17 @@ def types(store: ox.Store, iris: Iterable[str]) -> dict[str, str]:
     iris = set(iris)
     if len(iris) > _BULK:
         found = _table(store, "types", lambda: _most_specific(
-            store, collect(store.query(query.format(values="")), None)))
+            store, collect(store.select(query.format(values=""), union=False), None)))
     else:
         classes: dict[str, set[str]] = defaultdict(set)
         for chunk in _values_chunks(iris):
-            for k, v in collect(store.query(query.format(values=f"VALUES ?s {{ {chunk} }}")), iris).items():
+            for k, v in collect(store.select(query.format(values=f"VALUES ?s {{ {chunk} }}"), union=False), iris).items():
                 classes[k] |= v
         found = _most_specific(store, classes)
     return {s: found.get(s, "") for s in sorted(iris)}
 
 
-def provenance(store: ox.Store, iris: Iterable[str], *, lang: str = "fr") -> dict[str, dict]:
+def provenance(store: Store, iris: Iterable[str], *, lang: str = "fr") -> dict[str, dict]:
     """Where each fact comes from: ``{iri: {"sections": [{"iri", "label"}], "annexItem": int | None,
     "graph": curie | None, "contributed": {"member", "member_label", "sheet", "sheet_label"} | None}}`` (report
     sections by ``prov:wasDerivedFrom``; the named graph of its type; for an activity a committee member
@@ -418,8 +420,8 @@ def provenance(store: ox.Store, iris: Iterable[str], *, lang: str = "fr") -> dic
                 out[row["f"].value]["annexItem"] = int(row["n"].value)
             except ValueError:
                 pass
-        for row in store.query(f"""SELECT ?f ?g WHERE {{ VALUES ?f {{ {chunk} }} GRAPH ?g {{ ?f a ?c }}
-                FILTER(?g != <{INFERRED_GRAPH}>) }}"""):
+        for row in store.select(f"""SELECT ?f ?g WHERE {{ VALUES ?f {{ {chunk} }} GRAPH ?g {{ ?f a ?c }}
+                FILTER(?g != <{INFERRED_GRAPH}>) }}""", union=False):
             out[row["f"].value]["graph"] = out[row["f"].value]["graph"] or short(row["g"].value)
     for rec in out.values():
         for sec in rec["sections"]:

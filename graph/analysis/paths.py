@@ -24,11 +24,11 @@ import weakref
 from itertools import islice
 
 import networkx as nx
-import pyoxigraph as ox
 
 from qkg.graph.errors import ParameterError
 from qkg.graph.analysis.metrics import node_lookup
 from qkg.graph.analysis.facts import provenance
+from qkg.graph.serving.store import Store
 from qkg.ontology.curies import short
 
 __all__ = ["DEFAULT_AVOID", "FACT_TYPES", "k_shortest_paths", "connection_paths"]
@@ -99,14 +99,14 @@ def k_shortest_paths(G: nx.Graph, source, target, *, k: int = 3, avoid=DEFAULT_A
     return out
 
 
-def connection_paths(store: ox.Store, source: str, target: str, *, k: int = 3, projection: str = "typed",
+def connection_paths(store: Store, source: str, target: str, *, k: int = 3, projection: str = "typed",
                      graph: nx.Graph | None = None, avoid=DEFAULT_AVOID, max_length: int | None = None,
                      lang: str = "fr", **params) -> dict:
     """Answer "how is ``source`` connected to ``target``?" with facts and provenance on every step.
 
     Parameters
     ----------
-    store : pyoxigraph.Store
+    store : Store
         The built store (for labels and provenance).
     source, target : str
         IRIs, CURIEs (``qkgd:ville-de-quebec``), local names or exact labels.

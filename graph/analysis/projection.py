@@ -24,8 +24,9 @@ Every graph carries ``G.graph["projection"]`` and ``G.graph["parameters"]``; nod
 and ``kind`` (``actor``, ``place``, ``theme`` or ``entity``). :func:`export_projection` writes GEXF,
 GraphML or CSV edge lists.
 
->>> import pyoxigraph as ox
->>> G = actor_network(ox.Store())
+>>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+>>> from qkg.graph.serving import terms
+>>> G = actor_network(OxigraphStore())
 >>> G.number_of_nodes(), G.graph["projection"]
 (0, 'actors')
 """
@@ -36,7 +37,6 @@ from collections import defaultdict
 from itertools import combinations
 
 import networkx as nx
-import pyoxigraph as ox
 
 from qkg.graph.errors import ParameterError
 from qkg.graph.analysis.exports import EXPORT_FORMATS, export_projection
@@ -44,6 +44,7 @@ from qkg.graph.analysis.facts import (DEFAULT_RELATIONS, Q, RELATIONS, SKOS, Fac
                                  types)
 from qkg.graph.analysis.regions import continent_of
 from qkg.graph.named_graphs import INFERRED_GRAPH, RESERVED_GRAPHS
+from qkg.graph.serving.store import Store
 from qkg.ontology.curies import short
 from qkg.ontology import QKGD
 
@@ -55,7 +56,7 @@ PROJECTIONS = ("actors", "actor-theme", "actor-place", "typed")
 _LEVELS = ("place", "country", "continent")
 
 
-def _decorate(store: ox.Store, G: nx.Graph, *, lang: str, kind: dict[str, str] | None = None) -> None:
+def _decorate(store: Store, G: nx.Graph, *, lang: str, kind: dict[str, str] | None = None) -> None:
     nodes = [n for n in G.nodes if not str(n).startswith("continent:")]
     names, classes = labels(store, nodes, lang=lang), types(store, nodes)
     for n in G.nodes:
@@ -75,14 +76,14 @@ def _index(store, index, relations, year_from, year_to) -> FactIndex:
                                                       year_to=year_to)
 
 
-def actor_network(store: ox.Store, *, relations=None, year_from: int | None = None, year_to: int | None = None,
+def actor_network(store: Store, *, relations=None, year_from: int | None = None, year_to: int | None = None,
                   fold_posts: bool = False, fold_units: bool = False, places: bool = False, lang: str = "fr",
                   index: FactIndex | None = None, keep=frozenset()) -> nx.Graph:
     """The actor network: actors linked when they share a fact (see the module docstring).
 
     Parameters
     ----------
-    store : pyoxigraph.Store
+    store : Store
         A built store.
     relations : iterable of str, optional
         Kinds of fact that count (:data:`RELATIONS`; default :data:`DEFAULT_RELATIONS`).
@@ -137,7 +138,7 @@ def actor_network(store: ox.Store, *, relations=None, year_from: int | None = No
     return G
 
 
-def actor_theme_graph(store: ox.Store, *, relations=None, year_from: int | None = None,
+def actor_theme_graph(store: Store, *, relations=None, year_from: int | None = None,
                       year_to: int | None = None, fold_posts: bool = True, fold_units: bool = True,
                       own_themes: bool = True, lang: str = "fr", index: FactIndex | None = None,
                       keep=frozenset(), only=None) -> nx.Graph:
@@ -183,17 +184,15 @@ def actor_theme_graph(store: ox.Store, *, relations=None, year_from: int | None 
     return G
 
 
-def place_levels(store: ox.Store, places) -> dict[str, dict[str, str | None]]:
+def place_levels(store: Store, places) -> dict[str, dict[str, str | None]]:
     """For each place IRI: ``{"country": IRI or None, "continent": name or None}``.
 
     A country is its own country; a city or region uses ``qkg:country`` (else ``qkg:locatedIn`` a country).
     """
     places = set(places)
     country_of: dict[str, str] = {}
-    countries = {r["c"].value for r in store.query(f"SELECT ?c WHERE {{ ?c a <{Q}Country> }}",
-                                                   use_default_graph_as_union=True)}
-    for row in store.query(f"SELECT ?p ?c WHERE {{ ?p <{Q}country>|<{Q}locatedIn> ?c . ?c a <{Q}Country> }}",
-                           use_default_graph_as_union=True):
+    countries = {r["c"].value for r in store.select(f"SELECT ?c WHERE {{ ?c a <{Q}Country> }}")}
+    for row in store.select(f"SELECT ?p ?c WHERE {{ ?p <{Q}country>|<{Q}locatedIn> ?c . ?c a <{Q}Country> }}"):
         if row["p"].value in places:
             country_of.setdefault(row["p"].value, row["c"].value)
     all_countries = {p for p in places if p in countries} | set(country_of.values())
@@ -206,7 +205,7 @@ def place_levels(store: ox.Store, places) -> dict[str, dict[str, str | None]]:
     return out
 
 
-def actor_place_graph(store: ox.Store, *, relations=None, year_from: int | None = None,
+def actor_place_graph(store: Store, *, relations=None, year_from: int | None = None,
                       year_to: int | None = None, fold_posts: bool = True, fold_units: bool = True,
                       counterparts: bool = True, co_members: int = 12, level: str = "place", lang: str = "fr",
                       index: FactIndex | None = None, keep=frozenset(), only=None) -> nx.Graph:
@@ -330,7 +329,7 @@ _NOT_ENTITIES = (SKOS + "Concept", SKOS + "ConceptScheme", Q + "ReportSection", 
                  Q + "DeclaredFigure")
 
 
-def typed_multigraph(store: ox.Store, *, inferred: bool = False, concepts: bool = False,
+def typed_multigraph(store: Store, *, inferred: bool = False, concepts: bool = False,
                      lang: str = "fr") -> nx.MultiDiGraph:
     """Every entity-to-entity triple as a typed edge ``s -[property]-> o`` (key = property CURIE).
 
@@ -349,19 +348,18 @@ def typed_multigraph(store: ox.Store, *, inferred: bool = False, concepts: bool 
     skip_graphs = {g for g in RESERVED_GRAPHS if inferred is False or g != INFERRED_GRAPH}
     skip_types = _NOT_ENTITIES if not concepts else _NOT_ENTITIES[2:]
     values = " ".join(f"<{c}>" for c in skip_types)
-    excluded = {r["s"].value for r in store.query(f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {values} }} ?s a ?c }}",
-                                                  use_default_graph_as_union=True)}
+    excluded = {r["s"].value for r in store.select(f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {values} }} ?s a ?c }}")}
     sections: dict[str, set[str]] = defaultdict(set)
-    for r in store.query(f"SELECT ?f ?s WHERE {{ ?f <http://www.w3.org/ns/prov#wasDerivedFrom> ?s . "
-                         f"?s a <{Q}ReportSection> }}", use_default_graph_as_union=True):
+    for r in store.select(f"SELECT ?f ?s WHERE {{ ?f <http://www.w3.org/ns/prov#wasDerivedFrom> ?s . "
+                         f"?s a <{Q}ReportSection> }}"):
         sections[r["f"].value].add(short(r["s"].value))
     base = str(QKGD)
     G = nx.MultiDiGraph(projection="typed", parameters={"inferred": inferred, "concepts": concepts})
     not_props = " && ".join(f"?p != <{p}>" for p in (*_NOT_LINKS, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"))
     # one query per named graph: a fixed GRAPH is about twice as fast as GRAPH ?g with a filter on ?g
-    graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in skip_graphs)
-    rows = ((r[0].value, r[1].value, r[2].value, g) for g in graphs for r in store.query(
-        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} FILTER(isIRI(?o) && {not_props}) }}"))
+    graphs = sorted(g for g in store.graphs() if g not in skip_graphs)
+    rows = ((r[0].value, r[1].value, r[2].value, g) for g in graphs for r in store.select(
+        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} FILTER(isIRI(?o) && {not_props}) }}", union=False))
     for s, p, o, g in rows:
         if not (s.startswith(base) and o.startswith(base)) or s in excluded or o in excluded or s == o:
             continue
@@ -376,13 +374,13 @@ def typed_multigraph(store: ox.Store, *, inferred: bool = False, concepts: bool 
     return G
 
 
-def project(store: ox.Store, name: str = "actors", **params) -> nx.Graph:
+def project(store: Store, name: str = "actors", **params) -> nx.Graph:
     """Build the projection called ``name`` (:data:`PROJECTIONS`) with keyword parameters.
 
-    >>> import pyoxigraph as ox
-    >>> project(ox.Store(), "actor-theme").graph["projection"]
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> project(OxigraphStore(), "actor-theme").graph["projection"]
     'actor-theme'
-    >>> project(ox.Store(), "cliques")
+    >>> project(OxigraphStore(), "cliques")
     Traceback (most recent call last):
     ...
     qkg.graph.errors.ParameterError: unknown projection 'cliques'

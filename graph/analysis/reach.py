@@ -8,16 +8,18 @@
 Each row names the actor, whether it is in the committee or the partners list, and the facts (label, kind,
 roles or via, report section, annex item).
 
->>> import pyoxigraph as ox
->>> reach(ox.Store(), "qkgd:nowhere")["kind"]
+>>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+>>> from qkg.graph.serving import terms
+>>> reach(OxigraphStore(), "qkgd:nowhere")["kind"]
 'unknown'
 """
 from __future__ import annotations
 
 from collections import defaultdict
 
-import pyoxigraph as ox
 
+from qkg.graph.serving import terms
+from qkg.graph.serving.store import Store
 from qkg.ontology.curies import expand_curie
 from qkg.graph.errors import ParameterError
 from qkg.graph.analysis.facts import ORG, Q, SKOS, labels, load_facts, provenance, types
@@ -28,10 +30,9 @@ __all__ = ["reach", "target_kind"]
 _PLACES = ("City", "Country", "Region")
 
 
-def target_kind(store: ox.Store, iri: str) -> str:
+def target_kind(store: Store, iri: str) -> str:
     """``place``, ``theme``, ``organisation`` or ``unknown``."""
-    classes = {r["c"].value for r in store.query(f"SELECT ?c WHERE {{ <{iri}> a ?c }}",
-                                                 use_default_graph_as_union=True)}
+    classes = {r["c"].value for r in store.select(f"SELECT ?c WHERE {{ <{iri}> a ?c }}")}
     if any(c == Q + p for c in classes for p in _PLACES):
         return "place"
     if SKOS + "Concept" in classes:
@@ -42,18 +43,17 @@ def target_kind(store: ox.Store, iri: str) -> str:
     return "unknown"
 
 
-def _inside(store: ox.Store, place: str) -> set[str]:
-    rows = store.query(f"SELECT ?p WHERE {{ ?p <{Q}country>|<{Q}locatedIn> <{place}> }}",
-                       use_default_graph_as_union=True)
+def _inside(store: Store, place: str) -> set[str]:
+    rows = store.select(f"SELECT ?p WHERE {{ ?p <{Q}country>|<{Q}locatedIn> <{place}> }}")
     return {place} | {r["p"].value for r in rows}
 
 
-def _narrower(store: ox.Store, theme: str) -> set[str]:
-    rows = store.query(f"SELECT ?t WHERE {{ ?t <{SKOS}broader>+ <{theme}> }}", use_default_graph_as_union=True)
+def _narrower(store: Store, theme: str) -> set[str]:
+    rows = store.select(f"SELECT ?t WHERE {{ ?t <{SKOS}broader>+ <{theme}> }}")
     return {theme} | {r["t"].value for r in rows}
 
 
-def reach(store: ox.Store, target: str, *, relations=None, year_from: int | None = None,
+def reach(store: Store, target: str, *, relations=None, year_from: int | None = None,
           year_to: int | None = None, lang: str = "fr", committee: str | None = None) -> dict:
     """Which actors already reach ``target`` (IRI or CURIE) and through which facts.
 
@@ -67,7 +67,7 @@ def reach(store: ox.Store, target: str, *, relations=None, year_from: int | None
 
     try:
         iri = expand_curie(target)
-        ox.NamedNode(iri)                  # the IRI goes into SPARQL text
+        terms.NamedNode(iri)                  # the IRI goes into SPARQL text
     except ValueError:
         raise ParameterError(f"{target[:80]!r} is not an IRI or a CURIE",
                              hint="name the target as qkgd:name or a full IRI") from None
@@ -125,5 +125,5 @@ def reach(store: ox.Store, target: str, *, relations=None, year_from: int | None
     return out
 
 
-def _has_committee(store: ox.Store, committee: str) -> bool:
-    return bool(store.query(f"ASK {{ ?m <{ORG}organization> <{committee}> }}", use_default_graph_as_union=True))
+def _has_committee(store: Store, committee: str) -> bool:
+    return bool(store.ask(f"ASK {{ ?m <{ORG}organization> <{committee}> }}"))

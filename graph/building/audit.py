@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
-import pyoxigraph as ox
 
+from qkg.graph.serving.store import Store
 from qkg.ontology.curies import short
 from qkg.ontology import sparql_prefixes
 
@@ -153,12 +153,12 @@ CHECKS: dict[str, Callable] = {
 }
 
 
-def audit(store: ox.Store) -> list[Finding]:
+def audit(store: Store) -> list[Finding]:
     """Audit every declared figure of ``store`` (a built graph); unknown indicators are reported too."""
     prefixes = sparql_prefixes()
 
     def q(text: str) -> list:
-        return list(store.query(prefixes + "\n" + text, use_default_graph_as_union=True))
+        return list(store.select(prefixes + "\n" + text))
 
     figures = q("""SELECT ?f ?notation ?label ?value WHERE {
         ?f a qkg:DeclaredFigure ; qkg:indicator ?i ; qkg:statedValue ?value .

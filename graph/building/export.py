@@ -1,8 +1,9 @@
 """Dump a built graph as RDF, and write files atomically (temp file, fsync, rename).
 
->>> import pyoxigraph as ox
->>> s = ox.Store()
->>> s.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("x"), ox.NamedNode("http://e/g")))
+>>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+>>> from qkg.graph.serving import terms
+>>> s = OxigraphStore()
+>>> s.add([terms.Quad(terms.NamedNode("http://e/a"), terms.NamedNode("http://e/p"), terms.Literal("x"), terms.NamedNode("http://e/g"))])
 >>> export_rdf(s, "ntriples")
 b'<http://e/a> <http://e/p> "x" .\\n'
 """
@@ -15,33 +16,34 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 from qkg.graph.errors import ParameterError
 from qkg.graph.named_graphs import INFERRED_GRAPH
+from qkg.graph.serving import terms
+from qkg.graph.serving.store import Store
 from qkg.ontology import PREFIXES
 
 __all__ = ["export_rdf", "atomic_write", "atomic_writer", "to_rdflib", "FORMATS"]
 
-FORMATS = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD,
-           "ntriples": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS}
+FORMATS = {"turtle": terms.RdfFormat.TURTLE, "trig": terms.RdfFormat.TRIG, "jsonld": terms.RdfFormat.JSON_LD,
+           "ntriples": terms.RdfFormat.N_TRIPLES, "nquads": terms.RdfFormat.N_QUADS}
 
 
-def _quads(store: ox.Store, inferred: bool):
-    for q in store.quads_for_pattern(None, None, None, None):
-        if not inferred and isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == INFERRED_GRAPH:
+def _quads(store: Store, inferred: bool):
+    for q in store.quads(None, None, None, None):
+        if not inferred and isinstance(q.graph_name, terms.NamedNode) and q.graph_name.value == INFERRED_GRAPH:
             continue
         yield q
 
 
-def export_rdf(store: ox.Store, fmt: str, *, inferred: bool = True) -> bytes:
+def export_rdf(store: Store, fmt: str, *, inferred: bool = True) -> bytes:
     """Serialise the store; graph formats (TriG, N-Quads) keep the named graphs, the others merge them."""
     if fmt not in FORMATS:
         raise ParameterError(f"unknown export format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
     rdf_format = FORMATS[fmt]
     if rdf_format.supports_datasets:
-        return ox.serialize(_quads(store, inferred), format=rdf_format, prefixes=PREFIXES if fmt == "trig" else None)
+        return terms.serialize(_quads(store, inferred), format=rdf_format, prefixes=PREFIXES if fmt == "trig" else None)
     seen, triples = set(), []
     for q in _quads(store, inferred):
         t = q.triple
@@ -49,10 +51,10 @@ def export_rdf(store: ox.Store, fmt: str, *, inferred: bool = True) -> bytes:
             seen.add(t)
             triples.append(t)
     prefixes = PREFIXES if fmt in ("turtle", "jsonld") else None
-    return ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+    return terms.serialize(triples, format=rdf_format, prefixes=prefixes)
 
 
-def to_rdflib(store: ox.Store, *, inferred: bool = True) -> Graph:
+def to_rdflib(store: Store, *, inferred: bool = True) -> Graph:
     """The store's triples (all graphs merged) as an rdflib Graph, for SHACL, HermiT or networkx work."""
     ds = Dataset()
     ds.parse(data=export_rdf(store, "nquads", inferred=inferred), format="nquads")

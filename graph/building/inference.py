@@ -30,18 +30,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
 
-import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
 from qkg.graph.errors import BuildError, DataError
 from qkg.graph.named_graphs import INFERRED_GRAPH
+from qkg.graph.serving import terms
+from qkg.graph.serving.store import Store
 from qkg.ontology import QKGD
 
 __all__ = ["INFERRED_GRAPH", "Rule", "compile_rules", "materialise"]
 
-_INFERRED = ox.NamedNode(INFERRED_GRAPH)
+_INFERRED = terms.NamedNode(INFERRED_GRAPH)
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def _term(value) -> str:
     return value.n3()
 
 
-def materialise(store: ox.Store, rules: list[Rule], *, max_rounds: int = 12,
+def materialise(store: Store, rules: list[Rule], *, max_rounds: int = 12,
                 progress: Callable[[str], None] | None = None) -> int:
     """Apply ``rules`` to ``store`` until nothing new is derived; return the number of inferred triples.
 
@@ -208,8 +209,9 @@ def materialise(store: ox.Store, rules: list[Rule], *, max_rounds: int = 12,
 
     Examples
     --------
-    >>> s = ox.Store()
-    >>> s.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.NamedNode("http://e/b")))
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> s = OxigraphStore()
+    >>> s.add([terms.Quad(terms.NamedNode("http://e/a"), terms.NamedNode("http://e/p"), terms.NamedNode("http://e/b"))])
     >>> r = Rule("p->q", "CONSTRUCT { ?s <http://e/q> ?o } WHERE { ?s <http://e/p> ?o }")
     >>> materialise(s, [r])
     1
@@ -243,38 +245,38 @@ def materialise(store: ox.Store, rules: list[Rule], *, max_rounds: int = 12,
     return total + added
 
 
-def _apply(store: ox.Store, rule: Rule) -> int:
-    fresh = [ox.Quad(t.subject, t.predicate, t.object, _INFERRED)
-             for t in store.query(rule.construct, use_default_graph_as_union=True)]
+def _apply(store: Store, rule: Rule) -> int:
+    fresh = [terms.Quad(t.subject, t.predicate, t.object, _INFERRED)
+             for t in store.construct(rule.construct)]
     fresh = [q for q in fresh if not _present(store, q)]
     if fresh:
-        store.extend(fresh)
+        store.add(fresh)
     return len(fresh)
 
 
-_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_TYPE = terms.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
-def _classify(store: ox.Store, supers: dict[str, tuple[str, ...]]) -> int:
+def _classify(store: Store, supers: dict[str, tuple[str, ...]]) -> int:
     """Add every superclass of every typed entity in one pass over the ``rdf:type`` triples."""
     known: dict = defaultdict(set)
-    for quad in store.quads_for_pattern(None, _TYPE, None, None):
-        if isinstance(quad.object, ox.NamedNode):
+    for quad in store.quads(None, _TYPE, None, None):
+        if isinstance(quad.object, terms.NamedNode):
             known[quad.subject].add(quad.object.value)
-    nodes = {c: ox.NamedNode(c) for targets in supers.values() for c in targets}
+    nodes = {c: terms.NamedNode(c) for targets in supers.values() for c in targets}
     new = []
     for subject, classes in known.items():
         wanted = set()
         for c in classes:
             wanted.update(supers.get(c, ()))
         for c in wanted - classes:
-            new.append(ox.Quad(subject, _TYPE, nodes[c], _INFERRED))
+            new.append(terms.Quad(subject, _TYPE, nodes[c], _INFERRED))
     if new:
-        store.extend(new)
+        store.add(new)
     return len(new)
 
 
-def _present(store: ox.Store, quad: ox.Quad) -> bool:
-    for _ in store.quads_for_pattern(quad.subject, quad.predicate, quad.object, None):
+def _present(store: Store, quad: terms.Quad) -> bool:
+    for _ in store.quads(quad.subject, quad.predicate, quad.object, None):
         return True
     return False

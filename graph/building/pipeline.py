@@ -27,7 +27,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
-import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
@@ -35,17 +34,16 @@ from qkg.graph.building import artefacts as prepared
 from qkg.graph.building import inference
 from qkg.graph.errors import DataError
 from qkg.graph.named_graphs import BUILD_GRAPH, ONTOLOGY_GRAPH, RESERVED_GRAPHS
+from qkg.graph.serving import terms
+from qkg.graph.serving.store import Store, StoreLayout
 from qkg.ontology.curies import short
-from qkg.graph.serving.store import StoreLayout
 from qkg.ontology import QKG, QKGD, SHAPES_FILE, load_ontology, ontology_paths
 
 __all__ = ["Source", "BuildResult", "Problem", "build", "SHACL_MAX_TRIPLES"]
 
 #: Above this many asserted triples, SHACL (pure Python) is skipped unless asked for; the SPARQL checks run always.
 SHACL_MAX_TRIPLES = 50_000
-_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".trig": ox.RdfFormat.TRIG,
-            ".nq": ox.RdfFormat.N_QUADS}
-_BULK_BYTES = 20_000_000
+_FORMATS = {".ttl": "turtle", ".nt": "ntriples", ".trig": "trig", ".nq": "nquads"}
 _CHECKED_DATATYPES = (XSD.date, XSD.gYear, XSD.gYearMonth, XSD.dateTime, XSD.integer, XSD.decimal,
                       XSD.positiveInteger, XSD.boolean)
 
@@ -63,9 +61,9 @@ class Source:
     data: bytes | None = None
 
     @property
-    def format(self) -> ox.RdfFormat:
+    def format(self) -> str:
         if self.data is not None:
-            return ox.RdfFormat.N_TRIPLES
+            return "ntriples"
         try:
             return _FORMATS[self.path.suffix]
         except KeyError:
@@ -181,7 +179,7 @@ def _build(sources: list[Source], layout: StoreLayout, *, shacl: bool | None, sa
             say(f"SHACL skipped ({asserted} triples > {SHACL_MAX_TRIPLES}; pass --shacl to force)")
 
         _record_build(store, sources, asserted=asserted, inferred=inferred, shacl=shacl_state)
-        graphs = len(list(store.named_graphs()))
+        graphs = len(store.graphs())
         t = time.perf_counter()
         prepared.produce(store, staging.path, artefacts, progress=say)
         steps["artefacts"] = time.perf_counter() - t
@@ -204,18 +202,11 @@ def _ontology_sources() -> list[Source]:
     return [Source(p, ONTOLOGY_GRAPH) for p in ontology_paths()]
 
 
-def _load(store: ox.Store, src: Source) -> None:
+def _load(store: Store, src: Source) -> None:
     if not src.path.is_file():
         raise DataError(f"{src.path}: no such file", file=str(src.path), hint="check the path")
-    graph = ox.NamedNode(src.graph) if src.graph else None
-    # bulk_load writes new on-disk files per call: fast for big files, slow for many small ones.
-    loader = store.bulk_load if src.path.stat().st_size > _BULK_BYTES else store.load
-    where = {"input": src.data} if src.data is not None else {"path": str(src.path)}
     try:
-        if graph is None:
-            loader(**where, format=src.format)
-        else:
-            loader(**where, format=src.format, to_graph=graph)
+        store.load(src.data if src.data is not None else src.path, format=src.format, graph=src.graph)
     except SyntaxError as exc:
         match = re.search(r"line (\d+)(?: column (\d+))?", str(exc))
         line = int(match.group(1)) if match else None
@@ -226,13 +217,13 @@ def _load(store: ox.Store, src: Source) -> None:
 _RESERVED = RESERVED_GRAPHS
 
 
-def _check_dataset_file(store: ox.Store, src: Source, ontology_size: int) -> None:
+def _check_dataset_file(store: Store, src: Source, ontology_size: int) -> None:
     """A TriG/N-Quads file must put every triple in a named graph of its own, never a reserved one."""
-    if store.query("ASK { ?s ?p ?o }"):  # the default graph only
+    if store.ask("ASK { ?s ?p ?o }", union=False):  # the default graph only
         raise DataError(f"{src.path}: triples outside any GRAPH block", file=str(src.path),
                         hint="wrap them in GRAPH <…> { } (or use a .ttl file, which gets a graph of its own)")
     for reserved in _RESERVED:
-        if reserved != ONTOLOGY_GRAPH and store.query(f"ASK {{ GRAPH <{reserved}> {{ ?s ?p ?o }} }}"):
+        if reserved != ONTOLOGY_GRAPH and store.ask(f"ASK {{ GRAPH <{reserved}> {{ ?s ?p ?o }} }}", union=False):
             raise DataError(f"{src.path}: writes into the reserved graph <{reserved}>", file=str(src.path),
                             hint="use a graph IRI of your own")
     if _ontology_size(store) != ontology_size:
@@ -240,8 +231,8 @@ def _check_dataset_file(store: ox.Store, src: Source, ontology_size: int) -> Non
                         hint="use a graph IRI of your own; ontology terms belong in ontology/*.ttl")
 
 
-def _ontology_size(store: ox.Store) -> int:
-    rows = list(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"))
+def _ontology_size(store: Store) -> int:
+    rows = list(store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}", union=False))
     return int(rows[0]["n"].value)
 
 
@@ -278,7 +269,7 @@ SELECT DISTINCT ?g ?s ?term ?kind WHERE {
 """
 
 
-def check(store: ox.Store, sources: list[Source]) -> list[Problem]:
+def check(store: Store, sources: list[Source]) -> list[Problem]:
     """Run the fast checks on a loaded store; return every problem found (empty when the data is sound).
 
     * every ``qkgd:`` IRI used as an object is defined somewhere (has an ``rdf:type``);
@@ -290,32 +281,32 @@ def check(store: ox.Store, sources: list[Source]) -> list[Problem]:
     ids, qkg = str(QKGD), str(QKG)
     problems: list[Problem] = []
     known: set[str] | None = None  # built only when a reference is broken, for the "did you mean" hint
-    for row in store.query(_Q_UNDEFINED % {"id": ids}):
+    for row in store.select(_Q_UNDEFINED % {"id": ids}, union=False):
         target = row["o"].value
         if known is None:
-            known = {str(s["s"].value) for s in store.query("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } }")}
+            known = {str(s["s"].value) for s in store.select("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } }", union=False)}
         hint = _closest(target, known)
         problems.append(locate.problem(row["g"], row["s"].value,
                         f"refers to <{target}> ({short(row['p'].value)}), which no file defines"
                         + (f"; did you mean {short(hint)}?" if hint else "; define it (with a type and a label) or fix the IRI")))
-    for row in store.query(_Q_UNKNOWN_TERMS % {"onto": ONTOLOGY_GRAPH, "qkg": qkg}):
+    for row in store.select(_Q_UNKNOWN_TERMS % {"onto": ONTOLOGY_GRAPH, "qkg": qkg}, union=False):
         problems.append(locate.problem(row["g"], row["s"].value,
                         f"uses {short(row['term'].value)}, a {row['kind'].value} the ontology does not declare; "
                         "see ontology/qkg.ttl for the terms"))
     datatypes = ", ".join(f"<{d}>" for d in _CHECKED_DATATYPES)
-    for row in store.query(_Q_TYPED_LITERALS % datatypes):
+    for row in store.select(_Q_TYPED_LITERALS % datatypes, union=False):
         lit = row["o"]
         if Literal(lit.value, datatype=URIRef(lit.datatype.value)).ill_typed:
             problems.append(locate.problem(row["g"], row["s"].value,
                             f"{short(row['p'].value)} has the malformed value \"{lit.value}\" for "
                             f"{short(lit.datatype.value)}; {_datatype_hint(lit.datatype.value)}"))
-    for row in store.query(_Q_NO_LABEL % {"id": ids, "qkg": qkg}):
+    for row in store.select(_Q_NO_LABEL % {"id": ids, "qkg": qkg}, union=False):
         problems.append(locate.problem(row["g"], row["s"].value,
                         'has no label: add rdfs:label "…"@fr (and @en where the English name differs)'))
     return problems
 
 
-def validate_shacl(store: ox.Store, sources: list[Source]) -> list[Problem]:
+def validate_shacl(store: Store, sources: list[Source]) -> list[Problem]:
     """Validate the store (asserted and inferred triples) against ``ontology/shapes.ttl`` with pySHACL."""
     import pyshacl
 
@@ -340,9 +331,9 @@ def validate_shacl(store: ox.Store, sources: list[Source]) -> list[Problem]:
     return sorted(set(problems), key=str)
 
 
-def _graph_of_subjects(store: ox.Store) -> dict[str, ox.NamedNode]:
-    out: dict[str, ox.NamedNode] = {}
-    for row in store.query("SELECT ?s ?g WHERE { GRAPH ?g { ?s a ?t } }"):
+def _graph_of_subjects(store: Store) -> dict[str, terms.NamedNode]:
+    out: dict[str, terms.NamedNode] = {}
+    for row in store.select("SELECT ?s ?g WHERE { GRAPH ?g { ?s a ?t } }", union=False):
         out.setdefault(str(row["s"].value), row["g"])
     return out
 
@@ -355,8 +346,8 @@ class _Locator:
         self._lines: dict[Path, list[str]] = {}
 
     def problem(self, graph, entity: str, message: str) -> Problem:
-        path = self.by_graph.get(graph.value) if isinstance(graph, ox.NamedNode) else None
-        if path is None and isinstance(graph, ox.NamedNode) and graph.value == ONTOLOGY_GRAPH:
+        path = self.by_graph.get(graph.value) if isinstance(graph, terms.NamedNode) else None
+        if path is None and isinstance(graph, terms.NamedNode) and graph.value == ONTOLOGY_GRAPH:
             return Problem("ontology/", None, short(entity), message)
         return Problem(str(path) if path else "(unknown file)", self._line(path, entity) if path else None,
                        short(entity), message)
@@ -386,21 +377,21 @@ def _data_error(problems: list[Problem]) -> DataError:
                      hint="fix each file and entity listed, then run `qkg build` again")
 
 
-def _record_build(store: ox.Store, sources: list[Source], *, asserted: int, inferred: int, shacl: str) -> None:
-    g = ox.NamedNode(BUILD_GRAPH)
-    build_node = ox.NamedNode(str(QKGD["build"]))
+def _record_build(store: Store, sources: list[Source], *, asserted: int, inferred: int, shacl: str) -> None:
+    g = terms.NamedNode(BUILD_GRAPH)
+    build_node = terms.NamedNode(str(QKGD["build"]))
     prov, xsd = "http://www.w3.org/ns/prov#", str(XSD)
     now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     quads = [
-        ox.Quad(build_node, ox.NamedNode(prov + "generatedAtTime"), ox.Literal(now, datatype=ox.NamedNode(xsd + "dateTime")), g),
-        ox.Quad(build_node, ox.NamedNode(str(QKG["assertedTriples"])), ox.Literal(str(asserted), datatype=ox.NamedNode(xsd + "integer")), g),
-        ox.Quad(build_node, ox.NamedNode(str(QKG["inferredTriples"])), ox.Literal(str(inferred), datatype=ox.NamedNode(xsd + "integer")), g),
-        ox.Quad(build_node, ox.NamedNode(str(QKG["shaclStatus"])), ox.Literal(shacl), g),
+        terms.Quad(build_node, terms.NamedNode(prov + "generatedAtTime"), terms.Literal(now, datatype=terms.NamedNode(xsd + "dateTime")), g),
+        terms.Quad(build_node, terms.NamedNode(str(QKG["assertedTriples"])), terms.Literal(str(asserted), datatype=terms.NamedNode(xsd + "integer")), g),
+        terms.Quad(build_node, terms.NamedNode(str(QKG["inferredTriples"])), terms.Literal(str(inferred), datatype=terms.NamedNode(xsd + "integer")), g),
+        terms.Quad(build_node, terms.NamedNode(str(QKG["shaclStatus"])), terms.Literal(shacl), g),
     ]
     for src in sources:
         digest = hashlib.sha256(src.path.read_bytes()).hexdigest()[:16]
-        quads.append(ox.Quad(build_node, ox.NamedNode(prov + "used"), ox.Literal(f"{src.path.name} sha256:{digest}"), g))
-    store.extend(quads)
+        quads.append(terms.Quad(build_node, terms.NamedNode(prov + "used"), terms.Literal(f"{src.path.name} sha256:{digest}"), g))
+    store.add(quads)
 
 
 def _closest(target: str, known: set[str]) -> str | None:

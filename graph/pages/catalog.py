@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import pyoxigraph as ox
 
 from qkg.graph.errors import DataError, ParameterError, UnknownQuery
+from qkg.graph.serving import terms
 from qkg.graph.serving.guard import query_form
 from qkg.ontology.curies import expand_curie
 
@@ -47,25 +47,25 @@ class Param:
     default: str | None
     description: str
 
-    def to_term(self, value: str | None) -> ox.NamedNode | ox.Literal:
+    def to_term(self, value: str | None) -> terms.NamedNode | terms.Literal:
         """Turn a user value into an RDF term, or raise :class:`ParameterError` naming the parameter."""
         raw = self.default if value in (None, "") else value
         if raw in (None, ""):
             raise ParameterError(f"parameter {self.name!r} is required", hint=f"pass {self.name}=… ({self.description})")
         try:
             if self.type == "iri":
-                return ox.NamedNode(expand_curie(raw))
+                return terms.NamedNode(expand_curie(raw))
             if self.type == "integer":
-                return ox.Literal(str(int(raw)), datatype=ox.NamedNode(_XSD + "integer"))
+                return terms.Literal(str(int(raw)), datatype=terms.NamedNode(_XSD + "integer"))
             if self.type == "date":
                 if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
                     raise ValueError(raw)
-                return ox.Literal(raw, datatype=ox.NamedNode(_XSD + "date"))
+                return terms.Literal(raw, datatype=terms.NamedNode(_XSD + "date"))
             if self.type == "gYear":
                 if not re.fullmatch(r"\d{4}", raw):
                     raise ValueError(raw)
-                return ox.Literal(raw, datatype=ox.NamedNode(_XSD + "gYear"))
-            return ox.Literal(raw)
+                return terms.Literal(raw, datatype=terms.NamedNode(_XSD + "gYear"))
+            return terms.Literal(raw)
         except ValueError:
             raise ParameterError(f"parameter {self.name!r}: {raw!r} is not a valid {self.type}",
                                  hint=f"expected {self.type}: {self.description}") from None
@@ -148,7 +148,7 @@ def get_query(name: str, directory: str | Path = QUERY_DIR) -> CannedQuery:
     return catalog[name]
 
 
-def bind(query: CannedQuery, values: dict[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+def bind(query: CannedQuery, values: dict[str, str]) -> dict[terms.Variable, terms.NamedNode | terms.Literal]:
     """Turn user values into substitutions for ``query``; unknown names are an error.
 
     >>> q = load_catalog()["receptions-by-category"]
@@ -160,5 +160,5 @@ def bind(query: CannedQuery, values: dict[str, str]) -> dict[ox.Variable, ox.Nam
     if unknown:
         raise ParameterError(f"{query.name} has no parameter {', '.join(sorted(unknown))}",
                              hint=f"its parameters: {', '.join(sorted(known)) or 'none'}")
-    return {ox.Variable(p.name): p.to_term(values.get(p.name)) for p in query.params}
+    return {terms.Variable(p.name): p.to_term(values.get(p.name)) for p in query.params}
 

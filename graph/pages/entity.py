@@ -1,6 +1,6 @@
 """What the graph says about one entity: labels, types, facts with their provenance, links, neighbourhood.
 
-Pure functions over a read-only pyoxigraph store (the default graph is queried as the union of the named
+Pure functions over a read-only store (the default graph is queried as the union of the named
 graphs). Every fact is returned with the named graph it comes from, turned into provenance:
 
 ==============  ==================================================================================
@@ -19,15 +19,16 @@ of it because they connect almost everything and would make every path two hops 
 
 Examples
 --------
->>> import pyoxigraph as ox
->>> s = ox.Store()
+>>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+>>> from qkg.graph.serving import terms
+>>> s = OxigraphStore()
 >>> Q, D = "https://w3id.org/qkg/def#", "https://w3id.org/qkg/id/"
 >>> def add(a, p, b, g="graph-2024-x"):
-...     s.add(ox.Quad(ox.NamedNode(D + a), ox.NamedNode(p), b, ox.NamedNode(D + g)))
+...     s.add([terms.Quad(terms.NamedNode(D + a), terms.NamedNode(p), b, terms.NamedNode(D + g))])
 >>> RDFS = "http://www.w3.org/2000/01/rdf-schema#label"
->>> add("lausanne", RDFS, ox.Literal("Lausanne", language="fr"))
->>> add("suisse", RDFS, ox.Literal("Suisse", language="fr"))
->>> add("lausanne", Q + "country", ox.NamedNode(D + "suisse"))
+>>> add("lausanne", RDFS, terms.Literal("Lausanne", language="fr"))
+>>> add("suisse", RDFS, terms.Literal("Suisse", language="fr"))
+>>> add("lausanne", Q + "country", terms.NamedNode(D + "suisse"))
 >>> facts = describe(s, D + "lausanne")
 >>> facts["label"], [f["property"]["curie"] for f in facts["facts"]]
 ('Lausanne', ['qkg:country', 'rdfs:label'])
@@ -43,10 +44,11 @@ import re
 from collections import defaultdict, deque
 
 import networkx as nx
-import pyoxigraph as ox
 
 from qkg.graph.errors import EntityNotFound
 from qkg.graph.named_graphs import ONTOLOGY_GRAPH
+from qkg.graph.serving import terms
+from qkg.graph.serving.store import Store
 from qkg.ontology.curies import ENTITY_NS, expand_curie, local_name, short
 
 __all__ = [
@@ -84,7 +86,7 @@ def provenance_kind(graph: str | None) -> str:
     return "report"
 
 
-def labels_of(store: ox.Store, iris, *, langs: tuple[str, ...] = ("fr", "en")) -> dict[str, dict[str, str]]:
+def labels_of(store: Store, iris, *, langs: tuple[str, ...] = ("fr", "en")) -> dict[str, dict[str, str]]:
     """Labels of many IRIs at once: ``{iri: {lang: label}}`` (``""`` for untagged labels).
 
     ``rdfs:label`` wins over ``skos:prefLabel`` and ``schema:name`` for the same language.
@@ -94,12 +96,11 @@ def labels_of(store: ox.Store, iris, *, langs: tuple[str, ...] = ("fr", "en")) -
     for chunk in range(0, len(iris), 400):
         values = " ".join(f"<{i}>" for i in iris[chunk:chunk + 400])
         props = " ".join(f"<{p}>" for p in _LABELS)
-        rows = store.query(f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {props} }} ?x ?p ?l }}",
-                           use_default_graph_as_union=True)
+        rows = store.select(f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {props} }} ?x ?p ?l }}")
         ranked = sorted(rows, key=lambda r: _LABELS.index(r["p"].value), reverse=True)
         for row in ranked:
             label = row["l"]
-            if isinstance(label, ox.Literal):
+            if isinstance(label, terms.Literal):
                 out[row["x"].value][label.language or ""] = label.value
     return dict(out)
 
@@ -114,12 +115,12 @@ def _pick(labels: dict[str, str], langs: tuple[str, ...] = ("fr", "en")) -> str 
 def term_json(term, labels: dict[str, dict[str, str]] | None = None) -> dict:
     """A JSON-ready description of an RDF term (with its display label and CURIE for IRIs).
 
-    >>> term_json(ox.NamedNode("https://w3id.org/qkg/id/quebec"))["curie"]
+    >>> term_json(terms.NamedNode("https://w3id.org/qkg/id/quebec"))["curie"]
     'qkgd:quebec'
-    >>> term_json(ox.Literal("Québec", language="fr"))
+    >>> term_json(terms.Literal("Québec", language="fr"))
     {'type': 'literal', 'value': 'Québec', 'lang': 'fr'}
     """
-    if isinstance(term, ox.NamedNode):
+    if isinstance(term, terms.NamedNode):
         data = {"type": "uri", "value": term.value, "curie": short(term.value)}
         if term.value.startswith(ENTITY_NS):
             data["id"] = term.value[len(ENTITY_NS):]
@@ -127,7 +128,7 @@ def term_json(term, labels: dict[str, dict[str, str]] | None = None) -> dict:
         if label:
             data["label"] = label
         return data
-    if isinstance(term, ox.BlankNode):
+    if isinstance(term, terms.BlankNode):
         return {"type": "bnode", "value": term.value}
     data = {"type": "literal", "value": term.value}
     if term.language:
@@ -137,7 +138,7 @@ def term_json(term, labels: dict[str, dict[str, str]] | None = None) -> dict:
     return data
 
 
-def describe(store: ox.Store, iri: str, *, max_facts: int = 2000, max_incoming: int = 500) -> dict | None:
+def describe(store: Store, iri: str, *, max_facts: int = 2000, max_incoming: int = 500) -> dict | None:
     """Everything the graph states about ``iri``, grouped by property, with provenance; None if unknown.
 
     Returns
@@ -149,26 +150,26 @@ def describe(store: ox.Store, iri: str, *, max_facts: int = 2000, max_incoming: 
         "sources": [{"section": term, "page", "annex_item"}], "truncated": bool}``; ``None`` when the
         IRI appears in no triple.
     """
-    node = ox.NamedNode(iri)
-    outgoing = list(store.quads_for_pattern(node, None, None, None))[:max_facts + 1]
-    incoming = [q for q in store.quads_for_pattern(None, None, node, None)
+    node = terms.NamedNode(iri)
+    outgoing = list(store.quads(node, None, None, None))[:max_facts + 1]
+    incoming = [q for q in store.quads(None, None, node, None)
                 if q.predicate.value != _RDF_TYPE][:max_incoming + 1]
     if not outgoing and not incoming:
         return None
     truncated = len(outgoing) > max_facts or len(incoming) > max_incoming
     outgoing, incoming = outgoing[:max_facts], incoming[:max_incoming]
-    subjects = {iri} | {q.subject.value for q in incoming if isinstance(q.subject, ox.NamedNode)}
+    subjects = {iri} | {q.subject.value for q in incoming if isinstance(q.subject, terms.NamedNode)}
     origin = _origins(store, subjects)
     mentioned = {iri} | {q.predicate.value for q in outgoing + incoming}
-    mentioned |= {q.object.value for q in outgoing if isinstance(q.object, ox.NamedNode)}
-    mentioned |= {q.subject.value for q in incoming if isinstance(q.subject, ox.NamedNode)}
+    mentioned |= {q.object.value for q in outgoing if isinstance(q.object, terms.NamedNode)}
+    mentioned |= {q.subject.value for q in incoming if isinstance(q.subject, terms.NamedNode)}
     mentioned |= {s for o in origin.values() for s in o["sections"]}
-    mentioned |= {q.graph_name.value for q in outgoing + incoming if isinstance(q.graph_name, ox.NamedNode)}
+    mentioned |= {q.graph_name.value for q in outgoing + incoming if isinstance(q.graph_name, terms.NamedNode)}
     labels = labels_of(store, mentioned)
     pages = _pages(store, {s for o in origin.values() for s in o["sections"]})
 
     def provenance(subject: str, graph) -> dict:
-        g = graph.value if isinstance(graph, ox.NamedNode) else None
+        g = graph.value if isinstance(graph, terms.NamedNode) else None
         kind = provenance_kind(g)
         data = {"kind": kind, "graph": short(g) if g else None}
         if g and _pick(labels.get(g, {})):
@@ -178,7 +179,7 @@ def describe(store: ox.Store, iri: str, *, max_facts: int = 2000, max_incoming: 
             # the sections and item that the fact's own source file cites for the subject, else all of them
             here = found["by_graph"].get(g)
             cited = here if here and (here["sections"] or here["items"]) else found
-            data["sections"] = [dict(term_json(ox.NamedNode(s), labels), page=pages.get(s))
+            data["sections"] = [dict(term_json(terms.NamedNode(s), labels), page=pages.get(s))
                                 for s in cited["sections"]]
             data["annex_item"] = cited["items"][0] if cited["items"] else None
         return data
@@ -186,10 +187,10 @@ def describe(store: ox.Store, iri: str, *, max_facts: int = 2000, max_incoming: 
     groups: dict[str, list] = defaultdict(list)
     types, alt = [], []
     for q in outgoing:
-        if q.predicate.value == _RDF_TYPE and isinstance(q.object, ox.NamedNode):
+        if q.predicate.value == _RDF_TYPE and isinstance(q.object, terms.NamedNode):
             if all(t["value"] != q.object.value for t in types):
                 types.append(term_json(q.object, labels))
-        if q.predicate.value == _SKOS + "altLabel" and isinstance(q.object, ox.Literal):
+        if q.predicate.value == _SKOS + "altLabel" and isinstance(q.object, terms.Literal):
             alt.append(term_json(q.object))
         groups[q.predicate.value].append(
             {"value": term_json(q.object, labels), "provenance": provenance(iri, q.graph_name)})
@@ -198,10 +199,10 @@ def describe(store: ox.Store, iri: str, *, max_facts: int = 2000, max_incoming: 
         only_inferred = all(v["provenance"]["kind"] == "inferred" for v in values)
         return (only_inferred, p == _RDF_TYPE, short(p))
 
-    facts = [{"property": term_json(ox.NamedNode(p), labels), "values": _dedupe(v)}
+    facts = [{"property": term_json(terms.NamedNode(p), labels), "values": _dedupe(v)}
              for p, v in sorted(groups.items(), key=order)]
     links = [{"subject": term_json(q.subject, labels), "property": term_json(q.predicate, labels),
-              "provenance": provenance(q.subject.value if isinstance(q.subject, ox.NamedNode) else "", q.graph_name)}
+              "provenance": provenance(q.subject.value if isinstance(q.subject, terms.NamedNode) else "", q.graph_name)}
              for q in incoming]
     links.sort(key=lambda link: (link["property"]["curie"], link["subject"].get("label") or link["subject"]["value"]))
     own = origin.get(iri, {"sections": [], "items": [], "by_graph": {}})
@@ -209,7 +210,7 @@ def describe(store: ox.Store, iri: str, *, max_facts: int = 2000, max_incoming: 
         "iri": iri, "id": local_name(iri), "curie": short(iri),
         "label": _pick(labels.get(iri, {})) or short(iri), "labels": labels.get(iri, {}), "alt_labels": alt,
         "types": types, "facts": facts, "incoming": links,
-        "sources": [{"section": term_json(ox.NamedNode(s), labels), "page": pages.get(s),
+        "sources": [{"section": term_json(terms.NamedNode(s), labels), "page": pages.get(s),
                      "annex_item": own["items"][0] if own["items"] else None} for s in own["sections"]],
         "truncated": truncated,
     }
@@ -225,16 +226,15 @@ def _dedupe(values: list[dict]) -> list[dict]:
     return list(best.values())
 
 
-def _origins(store: ox.Store, subjects: set[str]) -> dict[str, dict]:
+def _origins(store: Store, subjects: set[str]) -> dict[str, dict]:
     """Per subject: the report sections it is derived from and its annex items, overall and per source graph."""
     out: dict[str, dict] = {s: {"sections": [], "items": [], "by_graph": {}} for s in subjects}
     names = sorted(s for s in subjects if s)
     for chunk in range(0, len(names), 400):
         values = " ".join(f"<{s}>" for s in names[chunk:chunk + 400])
-        for row in store.query(
+        for row in store.select(
             f"SELECT ?x ?g ?sec ?item WHERE {{ VALUES ?x {{ {values} }} GRAPH ?g "
-            f"{{ {{ ?x <{_PROV_DERIVED}> ?sec }} UNION {{ ?x <{TERM_NS}annexItem> ?item }} }} }}"
-        ):
+            f"{{ {{ ?x <{_PROV_DERIVED}> ?sec }} UNION {{ ?x <{TERM_NS}annexItem> ?item }} }} }}", union=False):
             found = out[row["x"].value]
             here = found["by_graph"].setdefault(row["g"].value, {"sections": [], "items": []})
             for key, term in (("sections", row["sec"]), ("items", row["item"])):
@@ -245,50 +245,48 @@ def _origins(store: ox.Store, subjects: set[str]) -> dict[str, dict]:
     return out
 
 
-def _pages(store: ox.Store, sections: set[str]) -> dict[str, str]:
+def _pages(store: Store, sections: set[str]) -> dict[str, str]:
     if not sections:
         return {}
     values = " ".join(f"<{s}>" for s in sorted(sections))
-    return {r["s"].value: r["p"].value for r in store.query(
-        f"SELECT ?s ?p WHERE {{ VALUES ?s {{ {values} }} ?s <{TERM_NS}page> ?p }}", use_default_graph_as_union=True)}
+    return {r["s"].value: r["p"].value for r in store.select(
+        f"SELECT ?s ?p WHERE {{ VALUES ?s {{ {values} }} ?s <{TERM_NS}page> ?p }}")}
 
 
-def instances_of(store: ox.Store, class_iri: str, *, limit: int = 1000) -> list[tuple[str, str]]:
+def instances_of(store: Store, class_iri: str, *, limit: int = 1000) -> list[tuple[str, str]]:
     """``(iri, display label)`` of the instances of a class (inferred types included), sorted by label.
 
-    >>> instances_of(ox.Store(), "https://w3id.org/qkg/def#Country")
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> instances_of(OxigraphStore(), "https://w3id.org/qkg/def#Country")
     []
     """
-    rows = store.query(f"SELECT DISTINCT ?x WHERE {{ ?x a <{class_iri}> }} LIMIT {int(limit)}",
-                       use_default_graph_as_union=True)
-    iris = [r["x"].value for r in rows if isinstance(r["x"], ox.NamedNode)]
+    rows = store.select(f"SELECT DISTINCT ?x WHERE {{ ?x a <{class_iri}> }} LIMIT {int(limit)}")
+    iris = [r["x"].value for r in rows if isinstance(r["x"], terms.NamedNode)]
     labels = labels_of(store, iris)
     pairs = [(i, _pick(labels.get(i, {})) or short(i)) for i in iris]
     return sorted(pairs, key=lambda pair: pair[1].casefold())
 
 
-def link_graph(store: ox.Store) -> nx.MultiDiGraph:
+def link_graph(store: Store) -> nx.MultiDiGraph:
     """The entity-to-entity links of ``store`` as a directed multigraph (edge key: property CURIE).
 
     Nodes carry ``label`` and ``types``; hubs (report sections, concepts, roles, figures) and the
     ontology graph are left out; an inferred link duplicating an asserted one is kept once.
     """
     hubs = " ".join(f"<{t}>" for t in _HUB_TYPES)
-    excluded = {r["x"].value for r in store.query(
-        f"SELECT DISTINCT ?x WHERE {{ VALUES ?t {{ {hubs} }} ?x a ?t }}", use_default_graph_as_union=True)}
+    excluded = {r["x"].value for r in store.select(
+        f"SELECT DISTINCT ?x WHERE {{ VALUES ?t {{ {hubs} }} ?x a ?t }}")}
     g = nx.MultiDiGraph()
-    for row in store.query(
+    for row in store.select(
         f"SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ONTOLOGY_GRAPH}> && isIRI(?o) "
         f"&& ?p NOT IN (<{_RDF_TYPE}>, <{_PROV_DERIVED}>) && STRSTARTS(STR(?s), {_q(ENTITY_NS)}) "
-        f"&& STRSTARTS(STR(?o), {_q(ENTITY_NS)})) }}"
-    ):
+        f"&& STRSTARTS(STR(?o), {_q(ENTITY_NS)})) }}", union=False):
         s, o = row["s"].value, row["o"].value
         if s == o or s in excluded or o in excluded:
             continue
         g.add_edge(s, o, key=short(row["p"].value))
     types: dict[str, list[str]] = defaultdict(list)
-    for row in store.query(f"SELECT ?x ?t WHERE {{ ?x a ?t FILTER(STRSTARTS(STR(?t), {_q(TERM_NS)})) }}",
-                           use_default_graph_as_union=True):
+    for row in store.select(f"SELECT ?x ?t WHERE {{ ?x a ?t FILTER(STRSTARTS(STR(?t), {_q(TERM_NS)})) }}"):
         if row["x"].value in g:
             types[row["x"].value].append(short(row["t"].value))
     labels = labels_of(store, list(g.nodes))
@@ -375,7 +373,7 @@ def resolve(value: str, what: str = "entity") -> str:
         iri = None
     if iri is not None:
         try:
-            ox.NamedNode(iri)  # bad percent-encoding, spaces, '>'...
+            terms.NamedNode(iri)  # bad percent-encoding, spaces, '>'...
             return iri
         except ValueError:
             raise EntityNotFound(f"{value[:80]!r} is not a valid IRI, so it names no {what}",

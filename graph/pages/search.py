@@ -169,28 +169,26 @@ class SearchIndex:
 
     @classmethod
     def from_store(cls, store, *, namespace: str = ENTITY_NS) -> SearchIndex:
-        """Index the labels of every entity of a pyoxigraph store whose IRI starts with ``namespace``.
+        """Index the labels of every entity of a store whose IRI starts with ``namespace``.
 
         Parameters
         ----------
-        store : pyoxigraph.Store
+        store : Store
             A built store; the query runs over the union of its named graphs.
         namespace : str, optional
             Only entities under this namespace are indexed (default ``https://w3id.org/qkg/id/``).
         """
         props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
         types: dict[str, list[str]] = defaultdict(list)
-        for row in store.query(
+        for row in store.select(
             "SELECT DISTINCT ?s ?t WHERE { ?s a ?t . FILTER(STRSTARTS(STR(?s), %s) "
             "&& STRSTARTS(STR(?t), 'https://w3id.org/qkg/def#')) }" % _string(namespace),
-            use_default_graph_as_union=True,
         ):
             types[row["s"].value].append("qkg:" + row["t"].value.rsplit("#", 1)[-1])
         entries = []
-        for row in store.query(
+        for row in store.select(
             f"SELECT DISTINCT ?s ?p ?l WHERE {{ VALUES ?p {{ {props} }} ?s ?p ?l . "
             f"FILTER(isLiteral(?l) && STRSTARTS(STR(?s), {_string(namespace)})) }}",
-            use_default_graph_as_union=True,
         ):
             iri, label = row["s"].value, row["l"]
             entries.append(Entry(iri, label.value, label.language or "", LABEL_PROPERTIES[row["p"].value],

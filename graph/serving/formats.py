@@ -29,19 +29,18 @@ Examples
 """
 from __future__ import annotations
 
-import pyoxigraph as ox
-
 from qkg.graph.errors import ParameterError
 from qkg.graph.serving.guard import query_form
+from qkg.graph.serving.terms import QueryResultsFormat, RdfFormat
 
 __all__ = ["SOLUTION_FORMATS", "GRAPH_FORMATS", "GRAPH_ALIASES", "MEDIA_TYPES", "SOLUTION_TYPES", "GRAPH_TYPES",
            "FORMAT_NAMES", "guess_form", "negotiate", "parse_accept", "service_description"]
 
 #: Format names of solutions (SELECT, ASK) and of triples (CONSTRUCT, DESCRIBE), with pyoxigraph's format.
-SOLUTION_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-                    "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
-GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-                 "rdfxml": ox.RdfFormat.RDF_XML, "jsonld": ox.RdfFormat.JSON_LD}
+SOLUTION_FORMATS = {"json": QueryResultsFormat.JSON, "xml": QueryResultsFormat.XML,
+                    "csv": QueryResultsFormat.CSV, "tsv": QueryResultsFormat.TSV}
+GRAPH_FORMATS = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES,
+                 "rdfxml": RdfFormat.RDF_XML, "jsonld": RdfFormat.JSON_LD}
 #: ``json`` and ``xml`` also name the triple formats JSON-LD and RDF/XML, so one name serves every form.
 GRAPH_ALIASES = {"json": "jsonld", "xml": "rdfxml"}
 #: Each format's own media type -> its name.

@@ -43,9 +43,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
-
-from qkg.graph.errors import ParameterError, QKGError, QuerySyntaxError, QueryTimeout, StoreError
+from qkg.graph.errors import ParameterError, QKGError, QueryTimeout, StoreError
+from qkg.graph.serving import terms
+from qkg.graph.serving.backends.oxigraph import OxigraphStore, substitutions as _substitutions
+from qkg.graph.serving.backends.oxigraph import syntax_error as _oxigraph_syntax_error
 from qkg.graph.serving.formats import GRAPH_ALIASES as _GRAPH_ALIASES
 from qkg.graph.serving.formats import GRAPH_FORMATS as _GRAPH_FORMATS
 from qkg.graph.serving.formats import MEDIA_TYPES as _MEDIA_TYPES
@@ -53,11 +54,10 @@ from qkg.graph.serving.formats import SOLUTION_FORMATS as _SOLUTION_FORMATS
 from qkg.graph.serving.guard import (
     MAX_QUERY_CHARS, cap_select_rows, inspect_query, inspect_query_cached, plainly_safe, query_form,
 )
+from qkg.graph.serving.terms import Term, json_term as _json_term
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 _ASYNC_MAX_CHARS = 16_000  # longer texts are sent from a thread: a pipe write could block the event loop
 _START_TIMEOUT = 60.0  # seconds for a new worker to open the store
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @dataclass(frozen=True)
@@ -125,11 +125,13 @@ class QueryPool:
 
     Examples
     --------
-    >>> import tempfile, pyoxigraph as ox
+    >>> import tempfile
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> from qkg.graph.serving.terms import Literal, NamedNode, Quad
     >>> path = tempfile.mkdtemp() + "/store"
-    >>> store = ox.Store(path)
-    >>> store.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("1")))
-    >>> store.flush(); del store
+    >>> store = OxigraphStore(path)
+    >>> store.add([Quad(NamedNode("http://e/a"), NamedNode("http://e/p"), Literal("1"))])
+    >>> store.flush(); store.close()
     >>> with QueryPool(path, workers=1, timeout=5) as pool:
     ...     result = pool.run("SELECT ?s WHERE { ?s ?p ?o }", result_format="csv")
     >>> result.body, result.rows, result.truncated
@@ -272,7 +274,7 @@ class QueryPool:
         *,
         result_format: str = "json",
         default_graph_as_union: bool = True,
-        bindings: Mapping[str | ox.Variable, Term] | None = None,
+        bindings: Mapping[str | terms.Variable, Term] | None = None,
     ) -> QueryResult:
         """Run one query in a worker and return its serialised result.
 
@@ -315,7 +317,7 @@ class QueryPool:
         *,
         result_format: str = "json",
         default_graph_as_union: bool = True,
-        bindings: Mapping[str | ox.Variable, Term] | None = None,
+        bindings: Mapping[str | terms.Variable, Term] | None = None,
     ) -> QueryResult:
         """Like :meth:`run`, awaitable, never blocking the event loop.
 
@@ -638,18 +640,6 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
-def _substitutions(bindings: Mapping | None) -> dict[ox.Variable, Term] | None:
-    if not bindings:
-        return None
-    try:
-        return {
-            name if isinstance(name, ox.Variable) else ox.Variable(name.lstrip("?$")): value
-            for name, value in bindings.items()
-        }
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"bad variable name in bindings: {exc}", hint="use names like 'city'") from None
-
-
 def _format_name(result_format: str) -> str:
     name = result_format.strip().lower()
     name = _MEDIA_TYPES.get(name.split(";")[0].strip(), name)
@@ -671,7 +661,7 @@ def _worker_main(conn, lifeline, store_path: str, guard: bool) -> None:
     # limit refuses ~85 patterns; 10,000 allows ~800 (this process only).
     sys.setrecursionlimit(10_000)
     try:
-        store = ox.Store.read_only(store_path)
+        store = OxigraphStore.read_only(store_path)
     except Exception as exc:
         conn.send(("error", StoreError(f"cannot open the store at {store_path}: {exc}",
                                        hint="run `qkg build` first")))
@@ -716,7 +706,7 @@ def _answer(
         except (SyntaxError, RuntimeError, _Full):
             pass  # the exact path below reports the error on the user's own text, or fits the answer
     try:
-        results = store.query(query, use_default_graph_as_union=union, substitutions=substitutions)
+        results = store.results(query, union=union, substitutions=substitutions)
     except SyntaxError:
         if fast:  # rdflib's message locates most errors better: use it when it also rejects the text
             inspect_query_cached(query)
@@ -726,11 +716,11 @@ def _answer(
             raise
         raise ParameterError(f"cannot bind the parameters: {exc}",
                              hint="bind only variables of the SELECT projection") from None
-    if isinstance(results, ox.QueryBoolean):
+    if isinstance(results, terms.QueryBoolean):
         form, rows, truncated = "ASK", 1, False
         out = _solution_format(fmt, form)
         body = results.serialize(format=out)
-    elif isinstance(results, ox.QuerySolutions):
+    elif isinstance(results, terms.QuerySolutions):
         form = "SELECT"
         out = _solution_format(fmt, form)
         body, rows, truncated = _solutions(results, out, max_rows, max_bytes)
@@ -743,7 +733,7 @@ def _answer(
                 hint="use turtle, ntriples, rdfxml or jsonld",
             )
         prefixes = None
-        if out is ox.RdfFormat.TURTLE:
+        if out is terms.RdfFormat.TURTLE:
             declared = info.prefixes if info else _PREFIX_DECL.findall(query)
             # only absolute IRIs: a relative one (resolved against BASE in the query) cannot prefix Turtle output
             prefixes = {name: iri for name, iri in declared if _ABSOLUTE.match(iri)}
@@ -798,25 +788,25 @@ def _native_select(store, capped: tuple[str, bool], fmt: str, union: bool, subst
     """
     text, _ = capped
     out = _SOLUTION_FORMATS[fmt]
-    native = out if out is not ox.QueryResultsFormat.CSV else ox.QueryResultsFormat.TSV  # CSV does not parse back
-    results = store.query(text, use_default_graph_as_union=union, substitutions=substitutions)
-    if not isinstance(results, ox.QuerySolutions):  # the cheap reader took another form for a SELECT
+    native = out if out is not terms.QueryResultsFormat.CSV else terms.QueryResultsFormat.TSV  # CSV does not parse back
+    results = store.results(text, union=union, substitutions=substitutions)
+    if not isinstance(results, terms.QuerySolutions):  # the cheap reader took another form for a SELECT
         raise _Full
     sink = _CappedSink(max_bytes)
     results.serialize(sink, format=native)
     written = b"".join(sink.parts)
-    rows = sum(1 for _ in ox.parse_query_results(written, format=native))
+    rows = sum(1 for _ in terms.parse_query_results(written, format=native))
     body = written
     if rows <= max_rows and out is not native:
-        body = ox.parse_query_results(written, format=native).serialize(format=out)
+        body = terms.parse_query_results(written, format=native).serialize(format=out)
     if rows <= max_rows and len(body) <= max_bytes:
         return {"body": body, "media_type": out.media_type, "form": "SELECT", "rows": rows, "truncated": False}
     # over a cap: the exact writer keeps what fits and says it cut
-    body, rows, truncated = _solutions(ox.parse_query_results(written, format=native), out, max_rows, max_bytes)
+    body, rows, truncated = _solutions(terms.parse_query_results(written, format=native), out, max_rows, max_bytes)
     return {"body": body, "media_type": out.media_type, "form": "SELECT", "rows": rows, "truncated": truncated}
 
 
-def _solution_format(fmt: str, form: str) -> ox.QueryResultsFormat:
+def _solution_format(fmt: str, form: str) -> terms.QueryResultsFormat:
     if fmt not in _SOLUTION_FORMATS:
         raise ParameterError(
             f"format {fmt!r} is for CONSTRUCT and DESCRIBE results; {form} results are bindings",
@@ -851,8 +841,8 @@ def _solutions(results, out, max_rows: int, max_bytes: int) -> tuple[bytes, int,
 
     def render(count: int) -> bytes:
         data = (head + ",".join(rows[:count]) + "]}}").encode()
-        return data if out is ox.QueryResultsFormat.JSON else (
-            ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(format=out)
+        return data if out is terms.QueryResultsFormat.JSON else (
+            terms.parse_query_results(data, format=terms.QueryResultsFormat.JSON).serialize(format=out)
         )
 
     body, count = _fit(render, len(rows), max_bytes)
@@ -872,7 +862,7 @@ def _triples(results, out, prefixes, max_rows: int, max_bytes: int) -> tuple[byt
         triples.append(triple)
 
     def render(count: int) -> bytes:
-        return ox.serialize(triples[:count], format=out, prefixes=prefixes)
+        return terms.serialize(triples[:count], format=out, prefixes=prefixes)
 
     body, count = _fit(render, len(triples), max_bytes)
     return body, count, truncated or count < len(triples)
@@ -885,36 +875,3 @@ def _fit(render: Callable[[int], bytes], count: int, max_bytes: int) -> tuple[by
         count = min(count - 1, int(count * max_bytes / len(body) * 0.95))
         body = render(count)
     return body, count
-
-
-def _json_term(term) -> dict:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {
-            "subject": _json_term(term.subject),
-            "predicate": _json_term(term.predicate),
-            "object": _json_term(term.object),
-        }}
-    data = {"type": "literal", "value": term.value}
-    if term.language:
-        data["xml:lang"] = term.language
-        if term.direction:
-            data["its:dir"] = term.direction.value
-    elif term.datatype.value != _XSD_STRING:
-        data["datatype"] = term.datatype.value
-    return data
-
-
-def _oxigraph_syntax_error(exc: SyntaxError) -> QuerySyntaxError:
-    message = str(exc)
-    where = re.match(r"error at (\d+):(\d+): ", message)
-    line, column = (int(where[1]), int(where[2])) if where else (None, None)
-    if where:
-        message = f"syntax error at line {line}, column {column}: {message[where.end():]}"
-    if len(message) > 300:
-        message = message[:300] + "..."
-    return QuerySyntaxError(message, line=line, column=column,
-                            hint="check the query near that position")

@@ -3,10 +3,8 @@
 Formats: ``table`` (aligned, IRIs shortened with the project's prefixes), ``json``, ``xml``, ``csv``, ``tsv``
 (SPARQL results formats, for SELECT/ASK), ``turtle``, ``ntriples``, ``jsonld`` (for CONSTRUCT/DESCRIBE).
 
->>> import pyoxigraph as ox
->>> s = ox.Store()
->>> s.add(ox.Quad(ox.NamedNode("https://w3id.org/qkg/id/a"), ox.NamedNode("http://e/p"), ox.Literal("x")))
->>> print(render(s.query("SELECT ?s ?o WHERE { ?s ?p ?o }"), "table"))
+>>> from qkg.graph.serving.terms import Literal, NamedNode, Rows
+>>> print(render(Rows(["s", "o"], [(NamedNode("https://w3id.org/qkg/id/a"), Literal("x"))]), "table"))
 s       o
 ------  -
 qkgd:a  x
@@ -15,43 +13,41 @@ qkgd:a  x
 """
 from __future__ import annotations
 
-import pyoxigraph as ox
-
 from qkg.graph.errors import ParameterError
 from qkg.graph.serving.formats import GRAPH_FORMATS, SOLUTION_FORMATS
+from qkg.graph.serving.terms import BlankNode, Literal, NamedNode, boolean_bytes, serialize, solutions_bytes
 from qkg.ontology import PREFIXES
 from qkg.ontology.curies import short
 
 __all__ = ["render", "term_text"]
 
 
-
 def term_text(term) -> str:
     """A compact display of an RDF term: CURIE for IRIs, the lexical form for literals."""
     if term is None:
         return ""
-    if isinstance(term, ox.NamedNode):
+    if isinstance(term, NamedNode):
         return short(term.value)
-    if isinstance(term, ox.BlankNode):
+    if isinstance(term, BlankNode):
         return f"_:{term.value}"
-    if isinstance(term, ox.Literal) and term.language:
+    if isinstance(term, Literal) and term.language:
         return f"{term.value}@{term.language}"
     return term.value
 
 
 def render(results, fmt: str) -> str:
-    """Render pyoxigraph query results (solutions, boolean or triples) in ``fmt``."""
-    if isinstance(results, (bool, ox.QueryBoolean)):
+    """Render a store's answer (:class:`~qkg.graph.serving.terms.Rows`, a bool, or triples) in ``fmt``."""
+    if isinstance(results, bool):
         if fmt == "table":
-            return "true" if bool(results) else "false"
-        if fmt in SOLUTION_FORMATS and isinstance(results, ox.QueryBoolean):
-            return results.serialize(format=SOLUTION_FORMATS[fmt]).decode("utf-8")
+            return "true" if results else "false"
+        if fmt in SOLUTION_FORMATS:
+            return boolean_bytes(results, SOLUTION_FORMATS[fmt]).decode("utf-8")
         raise ParameterError(f"format {fmt!r} does not apply to an ASK query", hint="use table, json, xml, csv or tsv")
-    if isinstance(results, ox.QuerySolutions):
+    if hasattr(results, "variables"):
         if fmt == "table":
             return _table(results)
         if fmt in SOLUTION_FORMATS:
-            return results.serialize(format=SOLUTION_FORMATS[fmt]).decode("utf-8")
+            return solutions_bytes(results.variables, results, SOLUTION_FORMATS[fmt]).decode("utf-8")
         raise ParameterError(f"format {fmt!r} does not apply to a SELECT query",
                              hint="use table, json, xml, csv or tsv")
     if fmt == "table":
@@ -59,11 +55,11 @@ def render(results, fmt: str) -> str:
     if fmt not in GRAPH_FORMATS:
         raise ParameterError(f"format {fmt!r} does not apply to a CONSTRUCT/DESCRIBE query",
                              hint="use turtle, ntriples, jsonld or rdfxml")
-    return ox.serialize(results, format=GRAPH_FORMATS[fmt], prefixes=PREFIXES).decode("utf-8")
+    return serialize(results, format=GRAPH_FORMATS[fmt], prefixes=PREFIXES).decode("utf-8")
 
 
-def _table(solutions: ox.QuerySolutions) -> str:
-    names = [v.value for v in solutions.variables]
+def _table(solutions) -> str:
+    names = list(solutions.variables)
     rows = [[term_text(row[i]) for i in range(len(names))] for row in solutions]
     widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
     lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths)).rstrip(),

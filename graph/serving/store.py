@@ -1,6 +1,23 @@
-"""Where the built graph lives: versioned Oxigraph store directories behind an atomically swapped pointer.
+"""The store seam: :class:`Store`, the one interface to the triple store, and where a local build lives.
 
-Layout under the data directory (``.qkg/`` by default)::
+Every module outside :mod:`qkg.graph.serving.backends` reads and writes the graph through a :class:`Store`;
+:func:`open_store` picks the backend from a spec:
+
+=========================================  =======================================================
+spec                                       backend
+=========================================  =======================================================
+a data directory (``.qkg``), or a build    :class:`~qkg.graph.serving.backends.oxigraph.OxigraphStore`,
+directory under ``stores/``                embedded Oxigraph, opened read-only (the default)
+``http(s)://host/sparql``                  :class:`~qkg.graph.serving.backends.remote.RemoteStore`,
+                                           any SPARQL 1.1 endpoint (Query, Update, Graph Store)
+=========================================  =======================================================
+
+Terms and rows are pyoxigraph's term classes on both backends (:mod:`qkg.graph.serving.terms`). Errors:
+a store that is down or too slow raises :class:`~qkg.graph.errors.StoreUnavailable` (503), a time limit
+:class:`~qkg.graph.errors.QueryTimeout`, a query the engine rejects :class:`~qkg.graph.errors.QuerySyntaxError`
+or :class:`~qkg.graph.errors.QueryError` (400).
+
+Layout of a local data directory (``.qkg/`` by default)::
 
     .qkg/
       stores/20261125T201500-3f2a/      one complete, validated, inferred store per build
@@ -8,7 +25,7 @@ Layout under the data directory (``.qkg/`` by default)::
       current -> stores/20261125T203000-9c1b   symlink swapped with os.replace (atomic on POSIX)
 
 A build writes a fresh directory and only then swaps ``current``: a failed or killed build leaves the previous
-graph serving, untouched. This module is the only one that knows the backend is Oxigraph.
+graph serving, untouched.
 
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as d:
@@ -18,23 +35,182 @@ True
 """
 from __future__ import annotations
 
+import abc
 import contextlib
 import fcntl
 import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-import pyoxigraph as ox
+from qkg.graph.errors import BuildError, QueryError, StoreError
+from qkg.graph.serving.terms import Quad, Rows, Triple, ntriples
 
-from qkg.graph.errors import BuildError, StoreError
+if TYPE_CHECKING:
+    from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    from qkg.graph.serving.pool import QueryResult
 
-__all__ = ["StoreLayout", "open_read_only", "Staging"]
+__all__ = ["Store", "QueryService", "open_store", "StoreLayout", "open_read_only", "Staging"]
 
 _HINT = "run `qkg build` first (or `python3 scripts/dev.py run`, which builds and serves)"
+
+
+class Store(abc.ABC):
+    """The triple store, whatever it is: every module outside the backends reads and writes through this.
+
+    Options are keyword-only and shared by the query methods:
+
+    ``timeout``
+        seconds; a remote store maps it to its client deadline and its own limit (:class:`QueryTimeout`).
+        The embedded store runs in-process and cannot be interrupted: the public endpoint's limit is the
+        worker pool's (:meth:`query_service`).
+    ``max_rows``, ``max_bytes``
+        caps on the answer; ``Rows.truncated`` says if one cut it.
+    ``union``
+        match patterns outside GRAPH against every named graph (default True: facts live in one named graph
+        per source section); False for the store's own default graph.
+    ``default_graphs``, ``named_graphs``
+        an explicit dataset (graph IRIs), as the SPARQL protocol's ``default-graph-uri``/``named-graph-uri``.
+    ``bindings``
+        values for projected variables, by name (pyoxigraph substitutions; a ``VALUES`` clause on a remote).
+    """
+
+    name: str = ""
+    """What messages call the store: a path, or the URL without credentials."""
+
+    @abc.abstractmethod
+    def select(self, text: str, *, timeout: float | None = None, max_rows: int | None = None,
+               max_bytes: int | None = None, union: bool = True, default_graphs: Sequence[str] | None = None,
+               named_graphs: Sequence[str] | None = None, bindings: Mapping | None = None) -> Rows:
+        """Run a SELECT: a list of rows indexable by variable name and position (unbound: None)."""
+
+    @abc.abstractmethod
+    def ask(self, text: str, *, timeout: float | None = None, union: bool = True,
+            default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
+            bindings: Mapping | None = None) -> bool:
+        """Run an ASK."""
+
+    @abc.abstractmethod
+    def construct(self, text: str, *, timeout: float | None = None, max_rows: int | None = None,
+                  max_bytes: int | None = None, union: bool = True, default_graphs: Sequence[str] | None = None,
+                  named_graphs: Sequence[str] | None = None, bindings: Mapping | None = None) -> list[Triple]:
+        """Run a CONSTRUCT or DESCRIBE: the triples."""
+
+    def query(self, text: str, **options: Any) -> Rows | bool | list[Triple]:
+        """Dispatch on the query's form: :meth:`select` rows, :meth:`ask` a bool, :meth:`construct` triples."""
+        from qkg.graph.serving.guard import query_form
+
+        form = query_form(text)
+        if form == "ASK":
+            options.pop("max_rows", None)
+            options.pop("max_bytes", None)
+            return self.ask(text, **options)
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            return self.construct(text, **options)
+        return self.select(text, **options)
+
+    def quads(self, subject=None, predicate=None, object=None, graph: str | None = None) -> Iterator[Quad]:
+        """The quads of the named graphs that match a pattern (None matches anything)."""
+        terms = {"s": subject, "p": predicate, "o": object}
+        pattern = " ".join(str(t) if t is not None else "?" + v for v, t in terms.items())
+        where = f"GRAPH <{graph}> {{ {pattern} }}" if graph is not None else f"GRAPH ?g {{ {pattern} }}"
+        from qkg.graph.serving.terms import NamedNode
+
+        for row in self.select(f"SELECT * WHERE {{ {where} }}", union=False):
+            values = {v: (t if t is not None else row[v]) for v, t in terms.items()}
+            yield Quad(values["s"], values["p"], values["o"], NamedNode(graph) if graph else row["g"])
+
+    @abc.abstractmethod
+    def graphs(self) -> list[str]:
+        """The IRIs of the named graphs."""
+
+    @abc.abstractmethod
+    def load(self, data: bytes | Path | Iterable[Triple], *, format: str = "ntriples", graph: str) -> None:
+        """Bulk-load RDF (bytes, a file, or triples) into the named graph ``graph``."""
+
+    def add(self, quads: Iterable[Quad]) -> None:
+        """Insert quads (each into its own graph)."""
+        by_graph: dict[str, list[Quad]] = {}
+        for quad in quads:
+            name = getattr(quad.graph_name, "value", None)
+            if name is None:
+                raise QueryError(f"{self.name}: quads go into named graphs, not the default graph")
+            by_graph.setdefault(name, []).append(quad)
+        for name, group in by_graph.items():
+            self.load(ntriples(group), format="ntriples", graph=name)
+
+    @abc.abstractmethod
+    def drop(self, graph: str) -> None:
+        """Remove a named graph and its triples."""
+
+    def close(self) -> None:
+        """Release the store's resources."""
+
+    def query_service(self, *, workers: int, timeout: float, max_rows: int, max_bytes: int = 50_000_000,
+                      **options: Any) -> QueryService:
+        """The guarded, time-limited, capped query path of the public endpoint (see :class:`QueryService`)."""
+        raise StoreError(f"the store {self.name} has no public query path",
+                         hint="serve the embedded store, or a remote backend that provides one")
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class QueryService(Protocol):
+    """How the public endpoint runs a user's query: guarded, time-limited, row- and byte-capped, serialised.
+
+    The embedded store's is the killable worker pool (:class:`qkg.graph.serving.pool.QueryPool`); a remote
+    store's relies on its client deadline and the store's own limits.
+    """
+
+    timeout: float
+    max_rows: int
+
+    def start(self) -> QueryService: ...
+
+    def run(self, query: str, *, result_format: str = "json", default_graph_as_union: bool = True,
+            bindings: Mapping | None = None) -> QueryResult: ...
+
+    async def arun(self, query: str, *, result_format: str = "json", default_graph_as_union: bool = True,
+                   bindings: Mapping | None = None) -> QueryResult: ...
+
+    def reload(self) -> None: ...
+
+    def pids(self) -> list[int]: ...
+
+    def close(self) -> None: ...
+
+
+def open_store(spec: str | os.PathLike[str], **options: Any) -> Store:
+    """Open the store a spec names: a URL (remote SPARQL 1.1) or a local data or build directory (read-only).
+
+    Examples
+    --------
+    >>> open_store("/no/such/dir")
+    Traceback (most recent call last):
+    ...
+    qkg.graph.errors.StoreError: no built graph under /no/such/dir
+    """
+    text = os.fspath(spec)
+    if isinstance(text, str) and text.split("://", 1)[0].lower() in ("http", "https"):
+        try:
+            from qkg.graph.serving.backends.remote import RemoteStore
+        except ImportError as exc:  # pragma: no cover - until the remote backend lands
+            raise StoreError(f"no remote store backend to open {text.split('@')[-1]}: {exc}",
+                             hint="use a local data directory") from None
+        return RemoteStore(text, **options)
+    layout = StoreLayout(text)
+    current = layout.current()
+    if current is None and layout.root.is_dir() and not layout.stores.exists() and any(layout.root.iterdir()):
+        return open_read_only(layout.root)  # a build directory itself (stores/<id>)
+    return open_read_only(current or layout.require_current())
 
 
 @dataclass(frozen=True)
@@ -67,10 +243,6 @@ class StoreLayout:
         if path is None:
             raise StoreError(f"no built graph under {self.root}", hint=_HINT)
         return path
-
-    def open_current(self) -> ox.Store:
-        """The store of the build ``current`` points at, read-only (:class:`StoreError` when there is none)."""
-        return open_read_only(self.require_current())
 
     @contextlib.contextmanager
     def build_lock(self) -> Iterator[None]:
@@ -121,10 +293,13 @@ class Staging:
     def __init__(self, layout: StoreLayout, path: Path) -> None:
         self.layout = layout
         self.path = path
-        self._store: ox.Store | None = ox.Store(str(path))
+        from qkg.graph.serving.backends.oxigraph import OxigraphStore
+
+        self._store: OxigraphStore | None = OxigraphStore(path)
 
     @property
-    def store(self) -> ox.Store:
+    def store(self) -> OxigraphStore:
+        """The embedded store being written (a build always runs locally)."""
         if self._store is None:
             raise StoreError("the staging store is closed")
         return self._store
@@ -132,6 +307,7 @@ class Staging:
     def close(self) -> None:
         if self._store is not None:
             self._store.flush()
+            self._store.close()
             self._store = None
 
     def discard(self) -> None:
@@ -143,9 +319,8 @@ class Staging:
         return self.layout.publish(self.path)
 
 
-def open_read_only(path: str | os.PathLike[str]) -> ox.Store:
-    """Open a built store for reading (many readers may share it)."""
-    try:
-        return ox.Store.read_only(str(path))
-    except OSError as exc:  # pragma: no cover - depends on the filesystem
-        raise StoreError(f"cannot open the store at {path}: {exc}", hint=_HINT) from exc
+def open_read_only(path: str | os.PathLike[str]) -> OxigraphStore:
+    """Open a built store directory for reading (many readers may share it)."""
+    from qkg.graph.serving.backends.oxigraph import OxigraphStore
+
+    return OxigraphStore.read_only(path)

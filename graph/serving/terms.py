@@ -22,11 +22,13 @@ from collections.abc import Iterable, Sequence
 
 from xml.sax.saxutils import escape as _xml_escape, quoteattr as _xml_attr
 
-from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, Quad, QuerySolutions, QueryBoolean,  # noqa: F401
-                        QueryResultsFormat, QueryTriples, RdfFormat, Triple, Variable, parse, parse_query_results,
-                        serialize)
+from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryBoolean,  # noqa: F401
+                        QueryResultsFormat, QuerySolution, QuerySolutions, QueryTriples, RdfFormat, Triple, Variable,
+                        parse, parse_query_results, serialize)
 
-__all__ = ["NamedNode", "Literal", "BlankNode", "Triple", "Quad", "DefaultGraph", "Variable", "Row", "Rows",
+__all__ = ["NamedNode", "Literal", "BlankNode", "Triple", "Quad", "DefaultGraph", "Variable", "Term", "Row", "Rows",
+           "RdfFormat", "QueryResultsFormat", "QuerySolution", "QuerySolutions", "QueryBoolean", "QueryTriples",
+           "parse", "serialize", "parse_query_results", "json_term",
            "XmlResultsReader", "NTriplesReader", "ntriples", "parse_rdf", "n3", "RDF_FORMATS", "solutions_bytes",
            "boolean_bytes"]
 
@@ -40,6 +42,8 @@ RDF_FORMATS = {"ntriples": RdfFormat.N_TRIPLES, "nt": RdfFormat.N_TRIPLES, "appl
                "turtle": RdfFormat.TURTLE, "ttl": RdfFormat.TURTLE, "text/turtle": RdfFormat.TURTLE,
                "nquads": RdfFormat.N_QUADS, "trig": RdfFormat.TRIG, "rdfxml": RdfFormat.RDF_XML,
                "jsonld": RdfFormat.JSON_LD}
+
+Term = NamedNode | BlankNode | Literal | Triple
 
 
 class Row(tuple):
@@ -73,6 +77,21 @@ class Rows(list):
         row_type = type("Row", (Row,), {"__slots__": (), "_index": index})
         self._row_type = row_type
         super().__init__(row_type(r) for r in rows)
+
+    @classmethod
+    def of_solutions(cls, solutions: QuerySolutions, kept: list | None = None, *, truncated: bool = False) -> Rows:
+        """The embedded backend's rows: pyoxigraph's solutions kept as they are (indexable by name and position).
+
+        >>> answer = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"1"}}]}}'
+        >>> rows = Rows.of_solutions(parse_query_results(answer, format=QueryResultsFormat.JSON))
+        >>> rows.variables, rows[0]["x"].value, rows[0][0].value, rows.truncated
+        (['x'], '1', '1', False)
+        """
+        rows = cls.__new__(cls)
+        list.__init__(rows, solutions if kept is None else kept)
+        rows.variables = [v.value for v in solutions.variables]
+        rows.truncated = truncated
+        return rows
 
 
 def blank_node(label: str) -> BlankNode:
@@ -173,6 +192,32 @@ def n3(term) -> str:
     return str(term)
 
 
+def json_term(term) -> dict:
+    """A term in the SPARQL 1.1 (and 1.2) JSON results format.
+
+    >>> json_term(Literal("x", language="fr")), json_term(NamedNode("http://e/a"))
+    ({'type': 'literal', 'value': 'x', 'xml:lang': 'fr'}, {'type': 'uri', 'value': 'http://e/a'})
+    """
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, Triple):
+        return {"type": "triple", "value": {
+            "subject": json_term(term.subject),
+            "predicate": json_term(term.predicate),
+            "object": json_term(term.object),
+        }}
+    data = {"type": "literal", "value": term.value}
+    if term.language:
+        data["xml:lang"] = term.language
+        if term.direction:
+            data["its:dir"] = term.direction.value
+    elif term.datatype.value != _STRING:
+        data["datatype"] = term.datatype.value
+    return data
+
+
 def _xml_term(term) -> str:
     if isinstance(term, NamedNode):
         return f"<uri>{_xml_escape(term.value)}</uri>"
@@ -209,3 +254,4 @@ def boolean_bytes(value: bool, fmt: QueryResultsFormat) -> bytes:
     xml = ('<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
            f"<boolean>{'true' if value else 'false'}</boolean></sparql>").encode()
     return xml if fmt == QueryResultsFormat.XML else parse_query_results(xml, format=QueryResultsFormat.XML).serialize(format=fmt)
+

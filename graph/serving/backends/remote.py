@@ -41,6 +41,7 @@ import httpx
 
 from qkg.graph.errors import QueryError, QuerySyntaxError, QueryTimeout, StoreError, StoreUnavailable
 from qkg.graph.serving.guard import _COMMENT_TOKEN, _IRI_TOKEN, _STRING_TOKEN, cap_select_rows, query_form
+from qkg.graph.serving.store import QueryService, Store
 from qkg.graph.serving.terms import (BlankNode, Literal, NamedNode, NTriplesReader, Quad, Rows, Triple,
                                      XmlResultsReader, ntriples, parse_rdf)
 from qkg.ontology import BASE
@@ -144,7 +145,7 @@ def _strip_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
     return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, "")), creds
 
 
-class RemoteStore:
+class RemoteStore(Store):
     """A SPARQL 1.1 endpoint as qkg's store (see the module's docstring for endpoints, credentials, limits)."""
 
     def __init__(self, url: str, *, user: str | None = None, password: str | None = None,
@@ -478,6 +479,13 @@ class RemoteStore:
     def drop(self, graph: str) -> None:
         """Remove a named graph (quiet if it does not exist)."""
         self.update(f"DROP SILENT GRAPH <{graph}>")
+
+    def query_service(self, *, workers: int, timeout: float, max_rows: int, max_bytes: int = 50_000_000,
+                      **options) -> QueryService:
+        """The public endpoint's path to this store (:class:`RemoteQueryService`): guarded, time-limited, capped."""
+        options.pop("path", None)  # the embedded store's worker folder: nothing to open here
+        return RemoteQueryService(self, workers=workers, timeout=timeout, max_rows=max_rows, max_bytes=max_bytes,
+                                  **options)
 
     def close(self) -> None:
         self._client.close()

@@ -1,0 +1,222 @@
+"""The embedded store: Oxigraph (pyoxigraph) on disk, the default backend.
+
+One of the two modules that open a store or run a query engine (the other is
+:mod:`qkg.graph.serving.backends.remote`); everything else goes through the
+:class:`~qkg.graph.serving.store.Store` seam. Queries asked here run in the
+calling process and cannot be interrupted (pyoxigraph holds no GIL but ignores
+signals), so a time limit is not enforced here: the public endpoint uses
+:meth:`OxigraphStore.query_service`, the killable worker pool of
+:mod:`qkg.graph.serving.pool`, which opens the same directory read-only in each
+worker through :meth:`OxigraphStore.read_only` and evaluates with
+:meth:`OxigraphStore.results`.
+
+Examples
+--------
+>>> from qkg.graph.serving.terms import Literal, NamedNode, Quad
+>>> store = OxigraphStore()
+>>> store.add([Quad(NamedNode("http://e/a"), NamedNode("http://e/p"), Literal("x"), NamedNode("http://e/g"))])
+>>> rows = store.select("SELECT ?s ?o WHERE { ?s ?p ?o }")
+>>> rows.variables, rows[0]["o"].value, rows[0][0].value, len(rows)
+(['s', 'o'], 'x', 'http://e/a', 1)
+>>> store.select("SELECT ?s WHERE { ?s ?p ?o }", union=False)  # the default graph alone is empty
+[]
+>>> store.ask("ASK { ?s <http://e/p> 'x' }"), store.graphs()
+(True, ['http://e/g'])
+>>> [str(t) for t in store.construct("CONSTRUCT { ?s <http://e/q> ?o } WHERE { ?s ?p ?o }")]
+['<http://e/a> <http://e/q> "x"']
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from qkg.graph.errors import ParameterError, QueryError, QuerySyntaxError, StoreError
+from qkg.graph.serving.store import QueryService, Store
+from qkg.graph.serving.terms import RDF_FORMATS, Quad, Rows, Triple
+
+__all__ = ["OxigraphStore", "syntax_error", "substitutions"]
+
+_BULK_BYTES = 20_000_000  # bulk_load writes new on-disk files per call: fast for big files, slow for many small ones
+_HINT = "run `qkg build` first (or `python3 scripts/dev.py run`, which builds and serves)"
+
+
+class OxigraphStore(Store):
+    """A pyoxigraph store behind the :class:`~qkg.graph.serving.store.Store` seam.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The store's directory (created if missing); in memory when None.
+    read_only : bool, optional
+        Open an existing directory for reading only (many processes may share it).
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else None
+        self.name = str(path) if path is not None else "(in memory)"
+        try:
+            if read_only:
+                self._store = ox.Store.read_only(str(path))
+            else:
+                self._store = ox.Store(str(path)) if path is not None else ox.Store()
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}", hint=_HINT) from exc
+
+    @classmethod
+    def read_only(cls, path: str | os.PathLike[str]) -> OxigraphStore:
+        """Open a built store for reading (many readers may share it)."""
+        return cls(path, read_only=True)
+
+    def __repr__(self) -> str:
+        return f"OxigraphStore({self.name!r})"
+
+    # -- reading ------------------------------------------------------------------------------------------
+
+    def results(self, text: str, *, union: bool = True, default_graphs: Sequence[str] | None = None,
+                named_graphs: Sequence[str] | None = None, substitutions: Mapping | None = None):
+        """pyoxigraph's own results object (solutions, boolean or triples), for the worker pool's writers.
+
+        Raises pyoxigraph's ``SyntaxError``/``RuntimeError`` unchanged: the pool reports them on the user's text.
+        """
+        options: dict = {}
+        if default_graphs is not None:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        elif union:
+            options["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        if substitutions:
+            options["substitutions"] = substitutions
+        return self._store.query(text, **options)
+
+    def _run(self, text: str, union: bool, default_graphs, named_graphs, bindings):
+        try:
+            return self.results(text, union=union, default_graphs=default_graphs, named_graphs=named_graphs,
+                                substitutions=substitutions(bindings))
+        except SyntaxError as exc:
+            raise syntax_error(exc) from None
+        except RuntimeError as exc:  # pyoxigraph's answer to a binding it cannot apply, or an evaluation error
+            if bindings:
+                raise ParameterError(f"cannot bind the parameters: {exc}",
+                                     hint="bind only variables of the SELECT projection") from None
+            raise QueryError(f"query evaluation failed on {self.name}: {str(exc)[:300]}") from None
+
+    def select(self, text: str, *, timeout: float | None = None, max_rows: int | None = None,
+               max_bytes: int | None = None, union: bool = True, default_graphs: Sequence[str] | None = None,
+               named_graphs: Sequence[str] | None = None, bindings: Mapping | None = None) -> Rows:
+        results = self._run(text, union, default_graphs, named_graphs, bindings)
+        if not isinstance(results, ox.QuerySolutions):
+            raise QueryError("select() takes a SELECT query", hint="use ask() or construct(), or query()")
+        if max_rows is None:
+            return Rows.of_solutions(results)
+        kept = []
+        for solution in results:
+            if len(kept) == max_rows:
+                return Rows.of_solutions(results, kept, truncated=True)
+            kept.append(solution)
+        return Rows.of_solutions(results, kept)
+
+    def ask(self, text: str, *, timeout: float | None = None, union: bool = True,
+            default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
+            bindings: Mapping | None = None, **_: object) -> bool:
+        results = self._run(text, union, default_graphs, named_graphs, bindings)
+        if not isinstance(results, ox.QueryBoolean):
+            raise QueryError("ask() takes an ASK query", hint="use select() or construct(), or query()")
+        return bool(results)
+
+    def construct(self, text: str, *, timeout: float | None = None, max_rows: int | None = None,
+                  max_bytes: int | None = None, union: bool = True, default_graphs: Sequence[str] | None = None,
+                  named_graphs: Sequence[str] | None = None, bindings: Mapping | None = None) -> list[Triple]:
+        results = self._run(text, union, default_graphs, named_graphs, bindings)
+        if not isinstance(results, ox.QueryTriples):
+            raise QueryError("construct() takes a CONSTRUCT or DESCRIBE query", hint="use select() or ask()")
+        if max_rows is None:
+            return list(results)
+        return [t for _, t in zip(range(max_rows), results)]
+
+    def quads(self, subject=None, predicate=None, object=None, graph: str | None = None) -> Iterator[Quad]:
+        return self._store.quads_for_pattern(subject, predicate, object,
+                                             ox.NamedNode(graph) if graph is not None else None)
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    # -- writing ------------------------------------------------------------------------------------------
+
+    def load(self, data: bytes | Path | Iterable[Triple], *, format: str = "ntriples", graph: str | None) -> None:
+        """Load RDF into ``graph`` (None: the default graph, or the graphs a TriG/N-Quads file names)."""
+        try:
+            rdf_format = RDF_FORMATS[format]
+        except KeyError:
+            raise ParameterError(f"unknown RDF format {format!r}",
+                                 hint="use one of " + ", ".join(sorted(RDF_FORMATS))) from None
+        target = ox.NamedNode(graph) if graph else None
+        if not isinstance(data, (bytes, bytearray, str, Path)):  # triples
+            self.add(ox.Quad(t.subject, t.predicate, t.object, target or ox.DefaultGraph()) for t in data)
+            return
+        if isinstance(data, str):
+            data = Path(data)
+        big = isinstance(data, Path) and data.stat().st_size > _BULK_BYTES
+        loader = self._store.bulk_load if big else self._store.load
+        if isinstance(data, Path):
+            loader(path=str(data), format=rdf_format, to_graph=target)
+        else:
+            loader(bytes(data), format=rdf_format, to_graph=target)
+
+    def add(self, quads: Iterable[Quad]) -> None:
+        self._store.extend(quads)
+
+    def drop(self, graph: str) -> None:
+        self._store.remove_graph(ox.NamedNode(graph))
+
+    def flush(self) -> None:
+        self._store.flush()
+
+    def close(self) -> None:
+        """Let go of the store (flushed when writable); the object is unusable afterwards."""
+        store = getattr(self, "_store", None)
+        if store is not None:
+            self._store = None  # type: ignore[assignment]
+
+    # -- the public endpoint ------------------------------------------------------------------------------
+
+    def query_service(self, *, workers: int, timeout: float, max_rows: int, max_bytes: int = 50_000_000,
+                      path: str | os.PathLike[str] | None = None, **options) -> QueryService:
+        """The killable worker pool over this store's directory (or ``path``: the ``current`` pointer)."""
+        from qkg.graph.serving.pool import QueryPool
+
+        where = path if path is not None else self.path
+        if where is None:
+            raise StoreError("an in-memory store has no directory for the query workers to open",
+                             hint="build into a data directory (`qkg build`)")
+        return QueryPool(where, workers=workers, timeout=timeout, max_rows=max_rows, max_bytes=max_bytes, **options)
+
+
+def substitutions(bindings: Mapping | None) -> dict | None:
+    if not bindings:
+        return None
+    try:
+        return {name if isinstance(name, ox.Variable) else ox.Variable(name.lstrip("?$")): value
+                for name, value in bindings.items()}
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"bad variable name in bindings: {exc}", hint="use names like 'city'") from None
+
+
+def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
+    """pyoxigraph's syntax error as a :class:`QuerySyntaxError` with its line and column."""
+    message = str(exc)
+    where = re.match(r"error at (\d+):(\d+): ", message)
+    line, column = (int(where[1]), int(where[2])) if where else (None, None)
+    if where:
+        message = f"syntax error at line {line}, column {column}: {message[where.end():]}"
+    if len(message) > 300:
+        message = message[:300] + "..."
+    return QuerySyntaxError(message, line=line, column=column,
+                            hint="check the query near that position")
