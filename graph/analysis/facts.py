@@ -326,6 +326,7 @@ def labels(store: Store, iris: Iterable[str], *, lang: str = "fr") -> dict[str, 
     """The best label of each IRI (``rdfs:label`` or ``skos:prefLabel``; ``lang`` first, then English, then
     any); an IRI without a label gets its CURIE.
 
+    >>> from qkg.graph.serving import terms
     >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
     >>> s = OxigraphStore()
     >>> s.add([terms.Quad(terms.NamedNode("http://e/a"), terms.NamedNode(RDFS + "label"), terms.Literal("A", language="en"))])
