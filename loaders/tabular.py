@@ -165,7 +165,7 @@ def sheet_to_ntriples(path: str | Path) -> bytes:
             raise DataError(f"{file}:{line}: {len(row)} cells for {len(columns) + 1} columns", file=file, line=line,
                             hint="quote cells that contain commas (\"a, b\")")
         subject = _subject(row[0].strip(), file, line, seen)
-        for column, cell in zip(columns, row[1:]):
+        for column, cell in zip(columns, row[1:], strict=False):
             _add(g, subject, column, cell.split(_SEP), file, line)
     return g.serialize(format="nt", encoding="utf-8")
 

@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     test.add_argument("pytest_args", nargs="*")
     test.set_defaults(func=cmd_test)
     args = parser.parse_args(argv)
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs under any python3, to say which one it needs
         print(f"dev.py: error: Python 3.11+ needed, this is {sys.version.split()[0]}: run it with python3.11",
               file=sys.stderr)
         return 1

@@ -65,7 +65,7 @@ def canned(store) -> dict[str, tuple[float, int]]:
     for name, query in sorted(load_catalog().items()):
         text = sparql_prefixes() + "\n" + query.sparql
         bindings = bind(query, {}) or None
-        seconds, rows = timed(lambda: store.select(text, bindings=bindings, timeout=600))
+        seconds, rows = timed(lambda text=text, bindings=bindings: store.select(text, bindings=bindings, timeout=600))
         out[name] = (seconds, len(rows))
     return out
 

@@ -406,7 +406,7 @@ def test_arun_never_blocks_the_event_loop(store_path):
 
 def test_service_and_from_never_reach_the_network(pool):
     with Canary() as canary:
-        for name, text in refused_corpus(canary.url, canary.port).items():
+        for _name, text in refused_corpus(canary.url, canary.port).items():
             with pytest.raises(QueryRefused):
                 pool.run(text)
         assert canary.hits == []

@@ -135,7 +135,7 @@ def test_the_template_itself_builds(tmp_path, suffix) -> None:
     assert "SHACL conforms" in out
 
 
-def test_the_analysis_page_offers_the_template(server) -> None:  # noqa: F811
+def test_the_analysis_page_offers_the_template(server) -> None:
     with server.client() as client:
         page = client.get("/analysis").text
         assert 'href="/api/templates/activities.xlsx"' in page

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html.parser
 import json
+from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
@@ -172,7 +173,7 @@ def test_png_export_downloads_the_view(real):
         _open_network(session, real + "/network")
         with session.page.expect_download() as download:
             session.page.click("#viz-png")
-        data = open(download.value.path(), "rb").read()
+        data = Path(download.value.path()).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
         assert download.value.suggested_filename == "qkg-reseau.png"
         assert_no_console_errors(session)
@@ -303,7 +304,7 @@ def test_hostile_graph_in_the_standalone_file(browser_env, tmp_path):
     assert len(scripts) == 4 and scripts[0] == {"type": "application/json", "id": "qkg-data"}
     assert "<" not in parser.data_block and "\u2028" not in parser.data_block and "&" not in parser.data_block
     payload = json.loads(parser.data_block)
-    assert any("<img src=x onerror=alert('mission')>" == n.get("full", n["label"]) for n in payload["nodes"])
+    assert any(n.get("full", n["label"]) == "<img src=x onerror=alert('mission')>" for n in payload["nodes"])
     assert text.count("</script>") == 4  # nothing inlined can close its element early
     # nothing is loaded from anywhere: no src attribute, no style sheet link (the icon is data:)
     assert not [a for _, a in parser.tags if "src" in a]

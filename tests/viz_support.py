@@ -152,10 +152,10 @@ def live_server(data_dir: Path, *, timeout: float = 90) -> str:
     if data_dir in _servers and _servers[data_dir][0].poll() is None:
         return _servers[data_dir][1]
     port = free_port()
-    log = open(_tmp / f"serve-{port}.log", "w")
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "qkg.api.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)],
-                            cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=env)
+    with open(_tmp / f"serve-{port}.log", "w") as log:  # the server keeps its own copy of the descriptor
+        proc = subprocess.Popen([sys.executable, "-m", "qkg.api.cli", "--data-dir", str(data_dir), "serve", "--port",
+                                 str(port)], cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=env)
     atexit.register(_stop, proc)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout

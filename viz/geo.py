@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable, Mapping
 
 from qkg.viz.escape import clean_text
+import itertools
 
 __all__ = ["ATLAS_NAMES", "valid_point", "great_circle", "atlas_name", "map_payload"]
 
@@ -155,7 +156,7 @@ def map_payload(*, places: Mapping[str, Mapping], missions: Iterable[Mapping], r
         unplaced += [city for _, city in legs if not point(city)]
         hops = ([home_point] if home_point else []) + [point(s["id"]) for s in stops]
         path: list[list[float]] = []
-        for a, b in zip(hops, hops[1:]):
+        for a, b in itertools.pairwise(hops):
             path += great_circle(a, b)[(1 if path else 0):]
         for s in stops:
             roles.setdefault(s["id"], set()).add("mission")

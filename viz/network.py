@@ -81,7 +81,7 @@ def collapse_nary(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
         elif kind != "PartnerEntry":
             continue
         out.remove_node(node)
-    for u, v, k, d in out.edges(keys=True, data=True):
+    for _u, _v, k, d in out.edges(keys=True, data=True):
         d.setdefault("rel", k)
     return out
 

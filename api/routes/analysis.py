@@ -62,11 +62,11 @@ def _relations(value: str | None) -> str | None:
     return value if value and value.strip() else None
 
 
-def Relations():  # noqa: N802 - a Query() factory, used as a default
+def Relations():
     return Query(None, max_length=200, pattern=RELATIONS_PATTERN, description=_RELATIONS_DOC)
 
 
-def Year():  # noqa: N802
+def Year():
     return Query(None, ge=1900, le=2100)
 
 Projection = Literal["actors", "actor-theme", "actor-place", "typed"]

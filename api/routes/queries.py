@@ -96,7 +96,7 @@ def query_meta(query: CannedQuery) -> dict:
 
 def _values(request: Request, query: CannedQuery) -> dict[str, str]:
     names = {p.name for p in query.params}
-    unknown = [k for k in request.query_params.keys() if k not in names and k not in ("format", "run")]
+    unknown = [k for k in request.query_params if k not in names and k not in ("format", "run")]
     if unknown:
         raise ParameterError(f"{query.name} has no parameter {', '.join(sorted(unknown))}",
                              hint=f"its parameters: {', '.join(sorted(names)) or 'none'}")

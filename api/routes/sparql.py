@@ -82,7 +82,7 @@ async def sparql_get(request: Request) -> Response:
     """Run a query given as ``?query=``; without one, the editor (browsers) or the service description."""
     state = request.app.state.qkg
     query_params = request.query_params
-    params = {k: query_params.getlist(k) for k in query_params.keys()}
+    params = {k: query_params.getlist(k) for k in query_params}
     if params.get("update"):
         raise _refuse_update()
     _check_dataset(params)
@@ -127,7 +127,7 @@ async def sparql_post(request: Request, pool: PoolDep) -> Response:
         raise _refuse_update()
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.form()
-        for key in form.keys():
+        for key in form:
             params.setdefault(key, []).extend(v for v in form.getlist(key) if isinstance(v, str))
         if "update" in params:
             raise _refuse_update()

@@ -251,7 +251,7 @@ def _receptions(store: Store) -> dict[str, tuple[str | None, set[str]]]:
     out: dict[str, tuple[str | None, set[str]]] = {}
     for r in _rows(store, f"SELECT ?r ?c ?o WHERE {{ ?r a <{Q}Reception> OPTIONAL {{ ?r <{Q}category> ?c }} "
                           f"OPTIONAL {{ ?r <{Q}origin> ?o }} }}"):
-        cat, origins = out.setdefault(r["r"].value, (r["c"].value if r["c"] else None, set()))
+        _cat, origins = out.setdefault(r["r"].value, (r["c"].value if r["c"] else None, set()))
         if r["o"] is not None:
             origins.add(r["o"].value)
     return out

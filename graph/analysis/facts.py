@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable
+from collections.abc import Iterable
 
 
 from qkg.graph.errors import ParameterError
@@ -294,7 +294,7 @@ def _values_chunks(iris: Iterable[str], size: int = 400):
 _BULK = 3000
 # Whole-store label and type tables, per open store (a read-only build never changes). The store itself is
 # kept with its table, so its id() cannot be reused while the entry lives; two stores at most.
-_TABLES: "OrderedDict[int, tuple[Store, dict]]" = OrderedDict()
+_TABLES: OrderedDict[int, tuple[Store, dict]] = OrderedDict()
 
 
 def _table(store: Store, key: str, make):

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection

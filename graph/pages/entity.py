@@ -50,6 +50,7 @@ from qkg.graph.named_graphs import ONTOLOGY_GRAPH
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from qkg.ontology.curies import ENTITY_NS, expand_curie, local_name, short
+import itertools
 
 __all__ = [
     "ENTITY_NS", "TERM_NS", "resolve", "describe", "labels_of", "instances_of", "link_graph", "neighbourhood",
@@ -187,8 +188,8 @@ def describe(store: Store, iri: str, *, max_facts: int = 2000, max_incoming: int
     groups: dict[str, list] = defaultdict(list)
     types, alt = [], []
     for q in outgoing:
-        if q.predicate.value == _RDF_TYPE and isinstance(q.object, terms.NamedNode):
-            if all(t["value"] != q.object.value for t in types):
+        if (q.predicate.value == _RDF_TYPE and isinstance(q.object, terms.NamedNode)
+                and all(t["value"] != q.object.value for t in types)):
                 types.append(term_json(q.object, labels))
         if q.predicate.value == _SKOS + "altLabel" and isinstance(q.object, terms.Literal):
             alt.append(term_json(q.object))
@@ -346,7 +347,7 @@ def shortest_paths(g: nx.MultiDiGraph, source: str, target: str, *, max_paths: i
             if len(path) - 1 > max_length:
                 break
             edges = []
-            for a, b in zip(path, path[1:]):
+            for a, b in itertools.pairwise(path):
                 if g.has_edge(a, b):
                     edges.append({"source": a, "target": b, "property": sorted(g[a][b])[0]})
                 else:

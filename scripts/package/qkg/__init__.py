@@ -13,6 +13,6 @@ from __future__ import annotations
 from pathlib import Path as _Path
 
 if not (_Path(__file__).parent / "graph").is_dir():  # development install: the layers are at the repository root
-    __path__.append(str(_Path(__file__).resolve().parents[3]))  # noqa: F821 (a package's __path__)
+    __path__.append(str(_Path(__file__).resolve().parents[3]))
 
 __version__ = "0.1.0"
