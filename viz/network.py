@@ -143,7 +143,10 @@ def facets(graph: nx.MultiDiGraph, lang: str = "fr") -> dict:
     (['city', 'event'], [{'id': 't', 'label': 'Culture', 'count': 1}], [2024, 2025])
     """
     vocab = graph.graph.get("vocab", {})
-    kinds, themes, years, cats = Counter(), Counter(), set(), Counter()
+    kinds: Counter[str] = Counter()
+    themes: Counter[str] = Counter()
+    cats: Counter[str] = Counter()
+    years: set[int] = set()
     for _, d in graph.nodes(data=True):
         kinds[d.get("kind", "other")] += 1
         themes.update(set(d.get("themes") or ()))
@@ -203,7 +206,7 @@ def network_payload(graph: nx.MultiDiGraph, *, positions: Mapping[Hashable, tupl
         raise ParameterError(f"unknown node size {size_by!r}", hint=f"size nodes by one of: {', '.join(SIZE_BY)}")
     metrics = metrics or {}
     net = Network(directed=True, cdn_resources="in_line")
-    kinds = Counter()
+    kinds: Counter[str] = Counter()
     for node, d in graph.nodes(data=True):
         kind = d.get("kind") if d.get("kind") in KINDS else "other"
         kinds[kind] += 1

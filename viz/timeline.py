@@ -117,7 +117,10 @@ def date_span(lexical: str, datatype: str) -> DateSpan:
             year = int(text)
             return DateSpan(date(year, 1, 1), date(year + 1, 1, 1), "year")
         if kind == "gYearMonth":
-            year, month = (int(p) for p in re.fullmatch(r"(\d{4})-(\d{2})", text).groups())
+            match = re.fullmatch(r"(\d{4})-(\d{2})", text)
+            if match is None:
+                raise ValueError(text)
+            year, month = (int(p) for p in match.groups())
             nxt = date(year + (month == 12), month % 12 + 1, 1)
             return DateSpan(date(year, month, 1), nxt, "month")
         if kind in ("date", "dateTime"):
@@ -194,8 +197,8 @@ def timeline_payload(activities: Iterable[Mapping], groups: Mapping[str, str], l
             "groups": [{"id": g, "label": clean_text(label, limit=80)} for g, label in groups.items() if g in used]}
 
 
-def count_series(values: Iterable[str | None], labels: Mapping[str, str] | None = None, *,
-                 colours: Mapping[str, str] | None = None, missing: str = "(non précisé)") -> dict:
+def count_series(values: Iterable[str | None], labels: Mapping[str | None, str] | None = None, *,
+                 colours: Mapping[str | None, str] | None = None, missing: str = "(non précisé)") -> dict:
     """A bar or doughnut chart's data from a list of category ids: ``{"ids", "labels", "values", "colours"}``.
 
     Sorted by decreasing count, then label. ``None`` counts under ``missing``, last among equals.
