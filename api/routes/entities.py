@@ -23,7 +23,7 @@ from fastapi.responses import Response
 from qkg.api.deps import LinksDep, StateDep, StoreDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
 from qkg.graph.serving import terms
-from qkg.graph.serving.formats import parse_accept
+from qkg.graph.serving.formats import GRAPH_FORMATS, GRAPH_TYPES, parse_accept
 from qkg.api.routes.models import EntityModel, NeighboursModel, PathsModel
 from qkg.graph.pages.entity import (ENTITY_NS, TERM_NS, describe, instances_of, neighbourhood, resolve,
                                     shortest_paths)
@@ -40,11 +40,8 @@ router = APIRouter(tags=["entities"])
 
 _NAME = re.compile(r"^[A-Za-z0-9][\w.~-]*$")
 _SUFFIXES = {".ttl": "turtle", ".jsonld": "jsonld", ".nt": "ntriples", ".rdf": "rdfxml"}
-_RDF = {"turtle": terms.RdfFormat.TURTLE, "jsonld": terms.RdfFormat.JSON_LD, "ntriples": terms.RdfFormat.N_TRIPLES,
-        "rdfxml": terms.RdfFormat.RDF_XML}
-_ACCEPT = {"text/html": "html", "application/xhtml+xml": "html", "text/turtle": "turtle",
-           "application/ld+json": "jsonld", "application/json": "jsonld", "application/n-triples": "ntriples",
-           "application/rdf+xml": "rdfxml"}
+#: Media types of an entity page: HTML, or the graph formats' own (and their aliases).
+_ACCEPT = {"text/html": "html", "application/xhtml+xml": "html", **GRAPH_TYPES}
 
 
 def _not_found(name: str) -> EntityNotFound:
@@ -71,7 +68,7 @@ def _rdf(store: Store, iri: str, fmt: str) -> Response:
     node = terms.NamedNode(iri)
     triples = list(dict.fromkeys(q.triple for q in store.quads(node, None, None, None)))
     triples += list(dict.fromkeys(q.triple for q in store.quads(None, None, node, None)))
-    out = _RDF[fmt]
+    out = GRAPH_FORMATS[fmt]
     prefixes = PREFIXES if fmt == "turtle" else None
     body = terms.serialize(list(dict.fromkeys(triples)), format=out, prefixes=prefixes)
     return Response(body, media_type=out.media_type, headers={"Vary": "Accept"})
@@ -104,7 +101,7 @@ async def ontology_page(request: Request, store: StoreDep, templates: TemplatesD
     if fmt != "html":
         quads = [q.triple for q in store.quads(None, None, None, graph)
                  if isinstance(q.subject, terms.NamedNode) and q.subject.value.startswith(TERM_NS[:-1])]
-        out = _RDF[fmt]
+        out = GRAPH_FORMATS[fmt]
         return Response(terms.serialize(quads, format=out, prefixes=PREFIXES if fmt == "turtle" else None),
                         media_type=out.media_type)
     listed = await asyncio.to_thread(_terms, store)
