@@ -5,6 +5,8 @@ What the factory wires:
 - the lifespan: open the current build (query pool, in-process read-only store, search index), watch
   ``.qkg/current`` every second and switch to a new build when it changes, stop the workers on shutdown;
 - the routers of :data:`ROUTERS` (each module exposes ``router``);
+- a ``Host`` allow-list (:class:`qkg.api.hardening.AllowedHosts`: a foreign ``Host`` is never echoed in a
+  redirect or the service description);
 - security headers on every response (:func:`content_security_policy`: no inline script, styles from
   our own files only), a request-body cap answering 413 before reading the body, CORS for anonymous
   reads (any origin, never with credentials);
@@ -38,6 +40,7 @@ from fastapi.templating import Jinja2Templates
 from qkg.api.config import Settings
 from qkg.api.deps import AppState
 from qkg.api.errors import _unhandled, error_body, install_error_handlers
+from qkg.api.hardening import AllowedHosts
 
 __all__ = ["create_app", "ROUTERS", "content_security_policy", "DATA_CSP", "STATIC_DIR", "TEMPLATE_DIR"]
 
@@ -114,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=600,
     )
     app.add_middleware(SecurityHeaders, csp=content_security_policy())
+    app.add_middleware(AllowedHosts, allowed=settings.hosts())  # outermost: a foreign Host never gets further
     return app
 
 

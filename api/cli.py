@@ -289,16 +289,25 @@ def stats(ctx, fmt):
 @click.option("-f", "--format", "fmt", default="table", type=click.Choice(["table", "json"]))
 @click.option("--report", type=click.Path(path_type=Path), default=None,
               help="The report's text file: also check the graph against its annex lists.")
+@click.option("--facts", is_flag=True, default=False,
+              help="Audit the facts of the report graphs instead: each has a section, none is about a background-only "
+                   "entity; exit 1 on any problem.")
 @click.pass_context
-def audit(ctx, fmt, report):
+def audit(ctx, fmt, report, facts):
     """Check each headline figure of the report against the detailed facts.
 
     With --report, also check the curated graph against the report's own annexes (same numbered items in each
     list, every mission's cities and every partner named in the item's text); exit 1 on any mismatch.
+
+    With --facts, list the facts of the report graphs that carry no section or item, and those whose subject
+    only the background graph describes; exit 1 if there is any.
     """
     from qkg.graph.building.audit import audit as run_audit, findings_as_json
 
     store = open_store(_settings(ctx).data_dir)
+    if facts:
+        _audit_facts(store, fmt)
+        return
     findings = run_audit(store)
     mismatches = None
     if report is not None:
@@ -321,6 +330,32 @@ def audit(ctx, fmt, report):
                 click.echo(f"  MISMATCH {m}")
     if mismatches:
         raise click.ClickException(f"{len(mismatches)} annex item(s) differ between the graph and the report")
+
+
+def _audit_facts(store, fmt: str) -> None:
+    from dataclasses import asdict
+
+    from qkg.graph.building.audit import audit_facts
+
+    result = audit_facts(store)
+    if fmt == "json":
+        click.echo(json.dumps({"report_graphs": result.report_graphs, "counts": result.counts,
+                               "problems": [asdict(p) for p in result.problems]}, indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"{len(result.report_graphs)} report graphs audited / graphes du rapport vérifiés")
+        labels = {"no-section": "facts with no section / faits sans section",
+                  "background-subject": "facts about a background-only entity / faits sur une entité du contexte seulement"}
+        for check, n in result.counts.items():
+            click.echo(f"  {n:>6}  {labels[check]}")
+        for p in result.problems:
+            click.echo(f"  {p.check:18} {p.graph}: {p.subject} {p.predicate} {p.object}")
+        shown = len(result.problems)
+        if shown < sum(result.counts.values()):
+            click.echo(f"  ... {sum(result.counts.values()) - shown} more not shown / non affichés")
+    if not result.ok:
+        raise click.ClickException(
+            f"{sum(result.counts.values())} fact(s) fail the audit: add prov:wasDerivedFrom <section> to the subject "
+            "in the same file, or move the fact to data/background/")
 
 
 @cli.command()
@@ -372,7 +407,10 @@ def serve(ctx, host, port):
 
     StoreLayout(settings.data_dir).require_current()
     click.echo(f"qkg serving http://{settings.host}:{settings.port}/  (SPARQL: /sparql, API docs: /docs)", err=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    from qkg.api.hardening import limited_http
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning",
+                http=limited_http(max_bytes=settings.max_header_bytes, max_count=settings.max_headers))
 
 
 #: Commands that live in their own modules (``api/commands/<name>.py`` exposing a click command ``command``).

@@ -36,6 +36,7 @@ from qkg.api.config import Settings
 from qkg.api.prepared import BY_NAME
 from qkg.graph.building.artefacts import Artefacts
 from qkg.graph.errors import StoreError
+from qkg.graph.serving.admission import Admission
 from qkg.graph.pages.search import SearchIndex
 from qkg.graph.serving.store import QueryService, Store, StoreLayout, open_read_only
 
@@ -66,6 +67,8 @@ class AppState:
         self.templates = templates
         self.layout = StoreLayout(settings.data_dir)
         self.pool: QueryService | None = None
+        self.fast: QueryService | None = None  # the fast lane's reserved worker
+        self.admission: Admission | None = None
         self.store: Store | None = None
         self.artefacts: Artefacts | None = None
         self.path: Path | None = None
@@ -80,11 +83,29 @@ class AppState:
         self.store = open_read_only(self.path)
         self.artefacts = Artefacts(self.path)
         # the embedded store's workers open ``current`` (not this build): a reload follows the pointer
-        self.pool = self.store.query_service(
-            path=self.layout.pointer, workers=self.settings.workers, timeout=self.settings.query_timeout,
-            max_rows=self.settings.max_rows,
-        ).start()
+        self.pool = self._query_service(self.settings.workers).start()
+        self._open_admission()
         self._next_generation()
+
+    def _query_service(self, workers: int) -> QueryService:
+        """The store's query path with ``workers`` workers (not started); the embedded pool gets the memory cap."""
+        settings = self.settings
+        service = self.store.query_service(
+            path=self.layout.pointer, workers=workers, timeout=settings.query_timeout, max_rows=settings.max_rows,
+        )
+        if hasattr(service, "memory_mb"):  # the embedded store's worker processes: RLIMIT_AS each
+            service.memory_mb = settings.worker_memory_mb
+        return service
+
+    def _open_admission(self) -> None:
+        """The fast lane's worker and the per-client limits in front of the query path."""
+        settings = self.settings
+        if settings.fast_lane_timeout > 0:
+            self.fast = self._query_service(1).start()
+        self.admission = Admission(
+            self.pool, self.fast, slots=settings.workers, fast_timeout=settings.fast_lane_timeout, per_client=settings.client_queries,
+            engine_seconds=settings.client_engine_seconds, queue=settings.queue, queue_wait=settings.queue_wait,
+        )
 
     def refresh(self) -> bool:
         """Reopen everything if ``current`` now points at another build; True if it did.
@@ -101,8 +122,9 @@ class AppState:
                 store = open_read_only(target)
                 artefacts = Artefacts(target)
                 artefacts.get("search", lambda: BY_NAME["search"].make(store), fmt="pickle")  # ready before the switch
-                if self.pool is not None:
-                    self.pool.reload()
+                for pool in (self.pool, self.fast):
+                    if pool is not None:
+                        pool.reload()
             except Exception:
                 log.exception("could not switch to the new build at %s; still serving %s", target, self.path)
                 return False
@@ -170,9 +192,10 @@ class AppState:
 
     def close(self) -> None:
         """Stop the pool's workers."""
-        if self.pool is not None:
-            self.pool.close()
-            self.pool = None
+        for pool in (self.pool, self.fast):
+            if pool is not None:
+                pool.close()
+        self.pool = self.fast = self.admission = None
 
 
 async def get_state(request: Request) -> AppState:

@@ -68,16 +68,26 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {code: {"model": ErrorModel, 
     400: "Bad input (bad parameter, malformed or refused query)",
     404: "Not found",
     422: "Invalid request parameters",
+    429: "Over the client's share of the query engine (Retry-After says when to come back)",
     500: "Server error",
-    503: "Timed out",
+    503: "Timed out, out of memory, or the query queue is full (then with Retry-After)",
 }.items()}
 
 
 def error_body(status: int, error: str, *, hint: str = "", **extra) -> dict:
     """The canonical error body (``None`` extras are left out)."""
-    body = {"ok": False, "error": error, "hint": hint, "status": status}
+    body = {"ok": False, "error": _printable(error), "hint": _printable(hint), "status": status}
     body.update({k: v for k, v in extra.items() if v is not None})
     return body
+
+
+def _printable(text: str) -> str:
+    """``text`` with lone surrogates (quoted from a hostile query) escaped, so that it encodes as UTF-8.
+
+    >>> _printable("bad " + chr(0xD800) + " here")
+    'bad \\\\ud800 here'
+    """
+    return text.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(text, str) else text
 
 
 def wants_html(request: Request) -> bool:
@@ -110,7 +120,7 @@ def error_response(request: Request, status: int, error: str, *, hint: str = "",
                 log.exception("could not render the error page")
         return HTMLResponse(f"<h1>{status}</h1>", status_code=status, headers=headers)
     if _wants_text(request):
-        text = error + (f"\nhint: {hint}" if hint else "") + "\n"
+        text = _printable(error) + (f"\nhint: {_printable(hint)}" if hint else "") + "\n"
         return PlainTextResponse(text, status_code=status, headers=headers)
     return JSONResponse(body, status_code=status, headers=headers)
 
@@ -120,8 +130,11 @@ async def _qkg_error(request: Request, exc: QKGError) -> Response:
     if isinstance(exc, QuerySyntaxError):
         extra = {"line": exc.line, "column": exc.column}
     if exc.status >= 500:
-        log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc.message)
-    return error_response(request, exc.status, exc.message, hint=exc.hint, **extra)
+        log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path,
+                  _printable(exc.message)[:300])
+    retry = getattr(exc, "retry_after", None)  # 429 and 503 of the admission: when to come back
+    headers = {"Retry-After": str(retry)} if retry else None
+    return error_response(request, exc.status, exc.message, hint=exc.hint, headers=headers, **extra)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -9,6 +9,9 @@ name                        format  read by
 ``search``                  pickle  ``/api/search``, the search box (the label index)
 ``centrality-actors``       json    ``/api/analysis/centrality`` with its default options (all rows)
 ``page-centrality-fr|en``   json    the ``/analysis`` page's ranking
+``network``                 pickle  ``/api/viz/network``, ``qkg viz`` (graph, centralities, layout if small)
+``map-fr|en``               json    ``/api/viz/map`` (aggregated by place when large)
+``stats-fr|en``             json    ``/api/viz/stats``
 ==========================  ======  =================================================================
 
 Add an artefact by appending to :data:`ARTEFACTS`; read it with ``state.prepared(name)`` (which computes it
@@ -63,6 +66,28 @@ def _page_centrality(lang: str):
     return make
 
 
+def _network(store):
+    from qkg.viz.source import prepare_network
+
+    return prepare_network(store)
+
+
+def _map(lang: str):
+    def make(store) -> dict:
+        from qkg.viz.source import map_data
+
+        return map_data(store, lang=lang)
+    return make
+
+
+def _stats(lang: str):
+    def make(store) -> dict:
+        from qkg.viz.source import stats_data
+
+        return stats_data(store, lang=lang)
+    return make
+
+
 #: Every artefact ``qkg build`` prepares, in the order it makes them.
 ARTEFACTS: tuple[Artefact, ...] = (
     *CORE,
@@ -71,5 +96,7 @@ ARTEFACTS: tuple[Artefact, ...] = (
     Artefact("centrality-actors", _centrality),
     Artefact("page-centrality-fr", _page_centrality("fr")),
     Artefact("page-centrality-en", _page_centrality("en")),
+    Artefact("network", _network, "pickle"),
+    *(Artefact(f"{name}-{lang}", make(lang)) for name, make in (("map", _map), ("stats", _stats)) for lang in ("fr", "en")),
 )
 BY_NAME: dict[str, Artefact] = {a.name: a for a in ARTEFACTS}

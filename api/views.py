@@ -17,7 +17,7 @@ from qkg.graph.pages.entity import TERM_NS
 from qkg.ontology import sparql_prefixes
 from qkg.ontology.curies import local_name
 
-__all__ = ["run_query", "answer_etag", "endpoint_url", "editor_context", "href_for"]
+__all__ = ["run_query", "client_of", "answer_etag", "endpoint_url", "editor_context", "href_for"]
 
 
 def endpoint_url(request: Request, public_base: str, path: str = "/sparql") -> str:
@@ -27,19 +27,25 @@ def endpoint_url(request: Request, public_base: str, path: str = "/sparql") -> s
 
 
 async def run_query(pool, query: str, fmt: str, *, bindings: dict | None = None,
-                    request: Request | None = None) -> Response:
+                    request: Request | None = None, etag: bool = True, canned: bool = False) -> Response:
     """Run ``query`` in the pool and wrap the answer (with the truncation headers).
 
-    Given the ``request`` of a GET, the answer carries a weak ETag (see :func:`answer_etag`) and an
-    ``If-None-Match`` that matches it gets 304 without running the query.
+    Given the ``request``, the query goes through the app's admission (per-client limits, the fast lane for
+    ``canned`` queries and light clients: :mod:`qkg.graph.serving.admission`). With ``etag`` (GET
+    requests), the answer carries a weak ETag (see :func:`answer_etag`) and an ``If-None-Match`` that
+    matches it gets 304 without running the query.
     """
-    etag = answer_etag(request, query, fmt, bindings) if request is not None else None
+    etag = answer_etag(request, query, fmt, bindings) if request is not None and etag else None
     if etag and _etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag, "Cache-Control": "no-cache"})
     kwargs = {"result_format": fmt}
     if bindings:
         kwargs["bindings"] = bindings
-    result = await pool.arun(query, **kwargs)
+    admission = getattr(request.app.state.qkg, "admission", None) if request is not None else None
+    if admission is not None:
+        result = await admission.run(client_of(request), query, canned=canned, **kwargs)
+    else:
+        result = await pool.arun(query, **kwargs)
     headers = {"X-QKG-Rows": str(result.rows), "X-QKG-Truncated": "true" if result.truncated else "false",
                "X-QKG-Elapsed": f"{result.elapsed:.3f}"}
     if etag:
@@ -49,6 +55,17 @@ async def run_query(pool, query: str, fmt: str, *, bindings: dict | None = None,
         media += "; charset=utf-8"
     return Response(result.body, media_type=media, headers=headers)
 
+
+def client_of(request: Request) -> str:
+    """Who is asking, for the per-client limits: a configured API key (``X-API-Key``), else the address.
+
+    Behind a proxy the address is the client's only if the proxy sets ``X-Forwarded-For`` and uvicorn trusts
+    it (``--forwarded-allow-ips``; see the deploy notes in the README).
+    """
+    key = request.headers.get("x-api-key")
+    if key and key in request.app.state.qkg.settings.api_keys:
+        return "key:" + key
+    return "ip:" + (request.client.host if request.client else "?")
 
 # Functions whose value changes from one run to the next: their answers get no ETag.
 _VOLATILE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
@@ -89,14 +106,21 @@ def editor_context(query: str) -> dict:
 
 
 def href_for(iri: str) -> str:
-    """Where an IRI is shown: ``/id/...`` for entities, ``/def/...`` for ontology terms, else itself.
+    """Where an IRI is shown: ``/id/...`` for entities, ``/def/...`` for ontology terms, else itself, but only
+    for ``http``, ``https`` and ``mailto`` IRIs: any other scheme (``javascript:``, ``data:``...) gets no link
+    (empty string).
 
     >>> href_for("https://w3id.org/qkg/id/quebec"), href_for("https://w3id.org/qkg/def#City")
     ('/id/quebec', '/def/City')
+    >>> href_for("mailto:bri@example.org"), href_for("javascript:alert(4)"), href_for(" JavaScript:x")
+    ('mailto:bri@example.org', '', '')
     """
     local = local_name(iri)
     if local is not None and "/" not in local:
         return "/id/" + local
     if iri.startswith(TERM_NS):
         return "/def/" + iri[len(TERM_NS):]
-    return iri
+    return iri if _LINKABLE.match(iri) else ""
+
+
+_LINKABLE = re.compile(r"(?:https?://|mailto:)[^\s]", re.IGNORECASE)

@@ -13,7 +13,10 @@ Exception tree::
      |    +-- UpdateRefused     403   the endpoint is read-only
      |    +-- UnknownQuery      404   no named query by that name
      |    +-- ParameterError    400   bad query parameter or result format
+     |    +-- QueryUnsupported  400   the engine cannot evaluate it (unknown function)
      +-- QueryTimeout       503   wall-clock limit reached, worker killed
+     |    +-- QueryOutOfMemory  503   the worker's memory limit reached, worker replaced
+     +-- TooManyQueries     429   over a client's share of the engine (503: queue full); .retry_after
      +-- StoreError         500   store missing, not built, or worker crashed
      |    +-- StoreUnavailable  503   a remote store is down, unreachable or too slow
      +-- BuildError         500
@@ -40,7 +43,10 @@ __all__ = [
     "UnknownQuery",
     "ParameterError",
     "EntityNotFound",
+    "QueryUnsupported",
     "QueryTimeout",
+    "QueryOutOfMemory",
+    "TooManyQueries",
     "StoreError",
     "StoreUnavailable",
     "BuildError",
@@ -200,6 +206,15 @@ class EntityNotFound(QKGError):
 
     status = 404
 
+class QueryUnsupported(QueryError):
+    """A well-formed query the engine cannot evaluate because of the query itself, e.g. an unknown function.
+
+    Examples
+    --------
+    >>> QueryUnsupported("the function <http://e/f> is not supported").status
+    400
+    """
+
 
 class QueryTimeout(QKGError):
     """The query hit the wall-clock limit and its worker was killed (503).
@@ -211,6 +226,36 @@ class QueryTimeout(QKGError):
     """
 
     status = 503
+
+
+class QueryOutOfMemory(QueryTimeout):
+    """The query needed more memory than a worker may take; the worker was replaced (503).
+
+    Examples
+    --------
+    >>> QueryOutOfMemory("query needed more than 2048 MB").status
+    503
+    """
+
+
+class TooManyQueries(QKGError):
+    """A client over its share of the engine (HTTP 429), or a full queue (HTTP 503); retry after ``retry_after``.
+
+    Examples
+    --------
+    >>> err = TooManyQueries("2 queries already running", retry_after=3)
+    >>> err.status, err.retry_after
+    (429, 3)
+    >>> TooManyQueries("the queue is full", retry_after=1, status=503).status
+    503
+    """
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int = 1, status: int = 429, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = max(1, int(retry_after))
+        self.status = status
 
 
 class StoreError(QKGError):

@@ -47,7 +47,8 @@ _CITY, _COUNTRY, _POST = str(QKG.City), str(QKG.Country), str(QKG.Post)
 _ORGS = {str(QKG[c]) for c in ("Organisation", "PublicAdministration", "LocalGovernment", "RegionalGovernment",
                                  "NationalGovernment", "DiplomaticRepresentation", "InternationalOrganisation",
                                  "CityNetwork", "OrganisationalUnit", "Committee", "Company", "AcademicInstitution",
-                                 "Group")}
+                                 "Group", "ConsularPost", "Embassy", "GeneralDelegation", "ConsularCorps",
+                                 "ForeignRepresentation", "QuebecGovernmentOffice")}
 _HOME_CITY = str(QKGD["quebec"])
 _HOME_MAYOR = str(QKGD["maire-de-quebec"])
 _ITEM = re.compile(r"^\s*(\d{1,3})\s*[.)]\s+(.*\S)\s*$")

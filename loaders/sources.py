@@ -40,7 +40,12 @@ def discover(root: str | Path, *, extra: list[str | Path] = ()) -> list[Source]:
     if not root.is_dir():
         raise DataError(f"data folder {root} does not exist", file=str(root),
                         hint="pass --data PATH pointing at a folder of .ttl files")
-    files = sorted(p for p in root.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
+    entries = sorted(root.rglob("*"))
+    inside = root.resolve()
+    for p in entries:
+        if p.is_symlink() or p.suffix in _SUFFIXES:
+            _refuse_outside(p, root, inside)
+    files = [p for p in entries if p.suffix in _SUFFIXES and p.is_file()]
     index = _LazyIndex([p for p in files if p.suffix in (".ttl", ".nt", ".trig", ".nq")]
                        + [Path(x) for x in extra if Path(x).suffix in (".ttl", ".nt", ".trig", ".nq")])
     sources = [_source(p, graph_for(p, root), index) for p in files]
@@ -49,6 +54,17 @@ def discover(root: str | Path, *, extra: list[str | Path] = ()) -> list[Source]:
         graph = None if p.suffix in (".trig", ".nq") else str(QKGD["graph-extra-" + quote(p.stem, safe="-_.~")])
         sources.append(_source(p, graph, index))
     return sources
+
+
+def _refuse_outside(path: Path, root: Path, inside: Path) -> None:
+    """Refuse a file of the data folder that is a link (or under a linked folder) to a place outside it.
+
+    The message names the link only: what it points at, and what that holds, are never shown.
+    """
+    target = path.resolve()
+    if not target.is_relative_to(inside):
+        raise DataError(f"{path}: a symbolic link to a place outside the data folder {root}; refused", file=str(path),
+                        hint="copy the file into the data folder, or pass it explicitly with --add")
 
 
 class _LazyIndex:

@@ -48,10 +48,11 @@ import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
+from qkg.graph.building.pipeline import quiet_literal_warnings
 from qkg.graph.errors import DataError
 from qkg.ontology import PREFIXES, QKG, QKGD
 
-__all__ = ["sheet_to_ntriples", "records_to_ntriples", "SHORTCUTS"]
+__all__ = ["sheet_to_ntriples", "records_to_ntriples", "SHORTCUTS", "MAX_VALUE_CHARS", "MAX_YAML_DEPTH", "MAX_ALIAS_CHARS"]
 
 #: Headers that need no prefix.
 SHORTCUTS = {"label": str(RDFS.label), "altLabel": str(SKOS.altLabel), "type": str(RDF.type)}
@@ -138,6 +139,37 @@ def _add(g: Graph, subject: URIRef, column: Column, values, file: str, line: int
             g.add((subject, URIRef(prop), Literal(value, lang=lang, datatype=URIRef(dtype) if dtype else None)))
 
 
+#: Longest value of a cell or a YAML scalar, in characters: a store token holds at most 16 MB.
+MAX_VALUE_CHARS = 1_000_000
+#: Deepest ``[``/``{`` nesting of a YAML file: records need 2 (a list of values under a key).
+MAX_YAML_DEPTH = 20
+#: Most characters that YAML aliases (``*name``) may add to a file's values, all aliases together.
+MAX_ALIAS_CHARS = 1_000_000
+
+
+def _check_size(value: str, file: str, line: int, column: str) -> None:
+    if len(value) > MAX_VALUE_CHARS:
+        raise DataError(f"{file}:{line}: column {column!r}: a value of {len(value):,} characters (the limit is "
+                        f"{MAX_VALUE_CHARS:,})", file=file, line=line,
+                        hint="shorten the value; put long texts in a document and link to it")
+
+
+def _deep_line(text: str, limit: int) -> int | None:
+    """The line where ``[``/``{`` nesting passes ``limit`` (quoted text and comments skipped), or None."""
+    depth, line = 0, 1
+    for match in re.finditer(r"""\n|"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|#[^\n]*|[\[\]{}]""", text):
+        token = match.group()
+        if token == "\n":
+            line += 1
+        elif token in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif token in "]}":
+            depth = max(0, depth - 1)
+    return None
+
+
 def sheet_to_ntriples(path: str | Path) -> bytes:
     """Read a CSV sheet and return its triples as N-Triples; :class:`DataError` names the cell at fault."""
     path = Path(path)
@@ -166,7 +198,9 @@ def sheet_to_ntriples(path: str | Path) -> bytes:
                             hint="quote cells that contain commas (\"a, b\")")
         subject = _subject(row[0].strip(), file, line, seen)
         for column, cell in zip(columns, row[1:], strict=False):
-            _add(g, subject, column, cell.split(_SEP), file, line)
+            _check_size(cell, file, line, column[0])
+            with quiet_literal_warnings():
+                _add(g, subject, column, cell.split(_SEP), file, line)
     return g.serialize(format="nt", encoding="utf-8")
 
 
@@ -176,10 +210,19 @@ def records_to_ntriples(path: str | Path) -> bytes:
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
+        deep = _deep_line(text, MAX_YAML_DEPTH)
+        if deep is not None:
+            raise DataError(f"{file}:{deep}: brackets nested more than {MAX_YAML_DEPTH} deep", file=file, line=deep,
+                            hint="a record holds values or lists of values: make a separate record for a related "
+                                 "entity")
         root = yaml.compose(text, Loader=yaml.SafeLoader)  # nodes keep their lines; scalars stay text
     except UnicodeDecodeError as exc:
         raise DataError(f"{file}: not UTF-8 ({exc.reason} at byte {exc.start})", file=file,
                         hint="save the file as UTF-8") from None
+    except RecursionError:  # block nesting (- - - ...) too deep for the parser
+        deep = _deep_block_line(text)
+        raise DataError(f"{file}:{deep or '?'}: structure nested too deeply to read", file=file, line=deep,
+                        hint="a record holds values or lists of values, two levels at most") from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise DataError(f"{file}:{line}: {exc.problem}", file=file, line=line,
@@ -191,6 +234,8 @@ def records_to_ntriples(path: str | Path) -> bytes:
                         line=root.start_mark.line + 1, hint="start each record with '- id: ...'")
     g = Graph()
     seen: dict[str, int] = {}
+    nodes: set[int] = set()  # scalars met so far: meeting one again is an alias (*name) expanding it
+    aliased = [0]
     for record in root.value:
         line = record.start_mark.line + 1
         if not isinstance(record, yaml.MappingNode):
@@ -206,7 +251,7 @@ def records_to_ntriples(path: str | Path) -> bytes:
             if name in fields:
                 raise DataError(f"{file}:{key_line}: key {name!r} repeated (first on line {fields[name][0]})",
                                 file=file, line=key_line, hint="give one key a list: key: [a, b]")
-            fields[name] = (key_line, _scalars(value, name, file))
+            fields[name] = (key_line, _scalars(value, name, file, key_line, nodes, aliased))
         if "id" not in fields:
             raise DataError(f"{file}:{line}: a record without id", file=file, line=line,
                             hint="give each record an id: its local name, e.g. ville-de-montreal")
@@ -216,16 +261,35 @@ def records_to_ntriples(path: str | Path) -> bytes:
                             hint="write id: ville-x")
         subject = _subject(ids[0].strip(), file, id_line, seen)
         for name, (key_line, values) in fields.items():
-            _add(g, subject, _column(name, file, key_line), values, file, key_line)
+            with quiet_literal_warnings():
+                _add(g, subject, _column(name, file, key_line), values, file, key_line)
     return g.serialize(format="nt", encoding="utf-8")
 
 
-def _scalars(node, key: str, file: str) -> list[str]:
-    """The text of a YAML value: one scalar or a list of scalars."""
+def _scalars(node, key: str, file: str, key_line: int, nodes: set[int], aliased: list[int]) -> list[str]:
+    """The text of a YAML value: one scalar or a list of scalars; aliases count against :data:`MAX_ALIAS_CHARS`."""
     items = node.value if isinstance(node, yaml.SequenceNode) else [node]
     for item in items:
         if not isinstance(item, yaml.ScalarNode):
             line = item.start_mark.line + 1
             raise DataError(f"{file}:{line}: key {key!r} holds a nested structure", file=file, line=line,
                             hint="give a value or a list of values; make a separate record for a related entity")
+        if id(item) in nodes:
+            aliased[0] += len(item.value)
+            if aliased[0] > MAX_ALIAS_CHARS:
+                raise DataError(f"{file}:{key_line}: key {key!r}: aliases (*name) expand to over "
+                                f"{MAX_ALIAS_CHARS:,} characters", file=file, line=key_line,
+                                hint="write the values out, or use fewer aliases of long values")
+        else:
+            nodes.add(id(item))
+        _check_size(item.value, file, item.start_mark.line + 1, key)
     return [item.value for item in items if item.tag != "tag:yaml.org,2002:null"]  # `key: ~` says nothing
+
+
+def _deep_block_line(text: str) -> int | None:
+    """The first line indented past 200 columns or opening 50 block items, where block nesting goes too deep."""
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.lstrip(" -")
+        if len(line) - len(stripped) > 100:
+            return number
+    return None

@@ -93,7 +93,12 @@ def start_server(data_dir: Path, *, env: dict[str, str] | None = None, wait: flo
 
 
 def shared_server(data_dir: Path) -> Server:
-    """The ``qkg serve`` shared by the session (default settings), restarted if it died."""
+    """The ``qkg serve`` shared by the session (default settings, query timeout 10 s), with no engine-time budget
+    per client.
+
+    Every test talks to it from the same address; the per-client budget would make the order of the tests
+    matter. The tests of fair sharing start their own servers with the default budget.
+    """
     if "server" not in _CACHE or _CACHE["server"].process.poll() is not None:
-        _CACHE["server"] = start_server(data_dir)
+        _CACHE["server"] = start_server(data_dir, env={"QKG_CLIENT_ENGINE_SECONDS": "1000000"})
     return _CACHE["server"]

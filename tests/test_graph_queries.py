@@ -159,6 +159,45 @@ def check_partners(rows):
     assert {r["item"]: r["organisations"] for r in rows}["23"] == "2"
 
 
+def check_stated_numbers(rows):  # issue 11: every number the report states, by activity
+    by = {(r["subject"], r["counted"]): r for r in rows}
+    uci = by[("qkgd:forum-uci-bike-city-2026", "participants")]
+    assert (uci["value"], uci["precision"], uci["forecast"]) == ("250", "about", "true")
+    assert by[("qkgd:bordeaux-virtual-conferences-2024", "sessions")]["precision"] == "about"
+    assert by[("qkgd:reception-strategic-04", "participants")]["precision"] == "more-than"
+    assert by[("qkgd:aivp-world-conference-2024", "participants")]["precision"] == "exact"
+    assert by[("qkgd:group-calgary-councillors", "members")]["activity"] == "qkgd:reception-collaboration-01"
+    assert by[("qkgd:group-sante-durable-specialists", "members")]["activity"] == "qkgd:reception-strategic-04"
+    carbon = {r["counted"]: (r["value"], r["unit"]) for r in rows if r["subject"] == "qkgd:carbon-offset-2023"}
+    assert carbon == {"emissions": ("155", "t CO2e"), "cost-before-taxes": ("4066.13", "CAD")}
+    deadline = by[("qkgd:rule-mission-reports", "delay")]
+    assert (deadline["value"], deadline["unit"], deadline["precision"]) == ("6", "week", "at-most")
+    assert by[("qkgd:figure-receptions", "receptions")]["value"] == "21"
+    assert len({r["subject"] for r in rows if r["subject"].startswith("qkgd:figure-")}) == 12
+    assert len(rows) == 12 + 17  # 12 headline figures, 17 stated counts
+
+
+def check_offices_and_terms(rows):  # issue 11: offices and their terms
+    chair = [r for r in rows if r["holder"] == "qkgd:maire-de-quebec" and r["office"] == "Chair@en"]
+    assert [(r["term"], r["start"]) for r in chair] == [("1", ""), ("2", ""), ("3", "2024-09")]
+    assert chair[1]["renews"] == chair[0]["record"] and chair[2]["renews"] == chair[1]["record"]
+    assert chair[0]["renews"] == ""
+    coordinator = [r for r in rows if r["office"] == "Coordinator@en"]
+    assert [(r["holder"], r["start"]) for r in coordinator] == [("qkgd:ville-de-quebec", "2024-02")]
+    assert len([r for r in rows if r["office"] == "Board member@en"]) == 7
+    assert {r["office"] for r in rows if r["holder"] == "qkgd:edouard-philippe"} == {
+        "President of the AIVP@en", "Mayor of Le Havre@en"}
+
+
+def check_attendance_modes(rows):  # issue 11: virtual and in-person activities
+    modes = Counter(r["mode"] for r in rows)
+    assert [r["activity"] for r in rows if r["mode"] == "online"] == ["qkgd:bordeaux-virtual-conferences-2024"]
+    assert [r["activity"] for r in rows if r["mode"] == "mixed"] == ["qkgd:figure-forum-participations"]
+    assert Counter(r["kind"] for r in rows if r["mode"] == "in-person") == {
+        "qkg:Reception": 21, "qkg:NetworkMeeting": 6, "qkg:Event": 3}
+    assert modes["in-person"] == 30
+
+
 GOLDEN = {
     "receptions-by-category": check_receptions_by_category,
     "receptions": check_receptions,
@@ -178,6 +217,9 @@ GOLDEN = {
     "committee": check_committee,
     "upcoming": check_upcoming,
     "partners": check_partners,
+    "stated-numbers": check_stated_numbers,
+    "offices-and-terms": check_offices_and_terms,
+    "attendance-modes": check_attendance_modes,
 }
 
 

@@ -24,7 +24,7 @@ def _get(base: str, path: str, **params) -> httpx.Response:
     return httpx.get(base + path, params=params, timeout=120, trust_env=False)
 
 
-def test_network_json_and_its_cache(base, store):
+def test_network_json_and_its_artefact(base, store):
     r = _get(base, "/api/viz/network")
     assert r.status_code == 200
     data = r.json()
@@ -35,7 +35,7 @@ def test_network_json_and_its_cache(base, store):
     assert all(e["from"] in ids and e["to"] in ids for e in data["edges"])
     assert not any(n["id"].startswith(("qkgd:leg-", "qkgd:membership-")) for n in data["nodes"])  # collapsed
     build = data["meta"]["build"]
-    assert (store / "cache" / f"viz-{build}-fr.json").is_file()
+    assert (store / "stores" / build / "qkg-artefacts" / "network.pickle").is_file()  # made by the build
     en = _get(base, "/api/viz/network", lang="en").json()
     assert {n["id"]: n["x"] for n in en["nodes"]} == {n["id"]: n["x"] for n in data["nodes"]}  # same layout
     assert next(n.get("full", n["label"]) for n in en["nodes"] if n["id"] == "qkgd:geneve") == "Geneva"

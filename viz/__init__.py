@@ -1,7 +1,8 @@
 """Pure functions that turn graphs and plain data into what the views draw (JSON payloads, one HTML file).
 
-No file or network I/O happens here: the callers (``api/routes/viz.py``, ``api/commands/viz.py``) read the store
-and the static files and pass plain data, networkx graphs and strings in.
+No file or network I/O happens here, with one exception: :mod:`qkg.viz.source`, the views' adapter, reads a
+build's store (through graph/'s readers) into the plain data these functions take; the build stores its results
+as artefacts, which ``api/routes/viz.py`` and ``api/commands/viz.py`` read.
 
 ==================  =====================================================================================
 module              what it gives
@@ -15,6 +16,7 @@ module              what it gives
 :mod:`qkg.viz.geo`      the map: partner cities, missions as great-circle routes, receptions by origin
 :mod:`qkg.viz.timeline` partial dates as the spans they denote, timeline items, count series for charts
 :mod:`qkg.viz.standalone` the self-contained offline HTML file of ``qkg viz``
+:mod:`qkg.viz.source`   the adapter: store -> network (overview, bounded ego), map, stats; per build
 ==================  =====================================================================================
 """
 

@@ -19,7 +19,17 @@ from typing import Any
 
 from qkg.viz.escape import clean_text
 
-__all__ = ["ATLAS_NAMES", "valid_point", "great_circle", "atlas_name", "map_payload"]
+__all__ = ["ATLAS_NAMES", "valid_point", "great_circle", "atlas_name", "map_payload", "aggregate_map",
+           "MAP_DETAIL_MAX", "MAP_MAX_CITIES", "MAP_MAX_ROUTES", "MAP_LISTED"]
+
+#: Up to this many points (cities, missions, receptions) the map draws each one; above, it aggregates by place.
+MAP_DETAIL_MAX = 3000
+#: Most cities an aggregated map draws (those with most missions and receptions first).
+MAP_MAX_CITIES = 1500
+#: Most routes an aggregated map draws: one per destination city, with its number of missions.
+MAP_MAX_ROUTES = 300
+#: Receptions listed per place in an aggregated map (the place carries the full ``count``).
+MAP_LISTED = 5
 
 #: English country labels that world-atlas (Natural Earth, 110m) spells differently.
 ATLAS_NAMES = {
@@ -199,3 +209,56 @@ def map_payload(*, places: Mapping[str, Mapping], missions: Iterable[Mapping], r
                    "href": hrefs.get(home or "")} if home_point else None)
     return {"home": home_entry, "cities": cities, "missions": out_missions,
             "origins": {"cities": origin_cities, "countries": countries}, "unplaced": sorted(set(unplaced))}
+
+
+def aggregate_map(data: dict, *, lang: str = "fr", limit: int = MAP_DETAIL_MAX) -> dict:
+    """A :func:`map_payload` answer as it is when small, aggregated by place when it has over ``limit`` points.
+
+    Aggregated, missions become one route per destination city (``count`` missions, the
+    :data:`MAP_MAX_ROUTES` most visited), each place lists its first :data:`MAP_LISTED` receptions with their
+    ``count``, and at most :data:`MAP_MAX_CITIES` cities are drawn. ``aggregated`` holds the whole counts (or
+    is None when nothing was aggregated).
+
+    Examples
+    --------
+    >>> places = {"q": {"label": "Québec", "kind": "city", "lat": 46.8, "lon": -71.2},
+    ...           "p": {"label": "Paris", "kind": "city", "lat": 48.9, "lon": 2.3}}
+    >>> m = map_payload(places=places, missions=[{"id": f"m{i}", "label": "M", "legs": [(1, "p")]} for i in range(3)],
+    ...                 receptions=[], home="q")
+    >>> aggregate_map(m)["aggregated"] is None
+    True
+    >>> a = aggregate_map(m, limit=2, lang="en")
+    >>> [(r["label"], r["count"]) for r in a["missions"]], a["aggregated"]["missions"]
+    ([('Paris: 3 missions', 3)], 3)
+    """
+    missions, cities = data["missions"], data["cities"]
+    receptions = sum(len(c["receptions"]) for c in data["origins"]["cities"])
+    if len(missions) + len(cities) + receptions <= limit:
+        return dict(data, aggregated=None)
+    by_id = {c["id"]: c for c in cities}
+    visits: dict[str, int] = {}
+    for m in missions:
+        for stop in {s["id"] for s in m["stops"]}:
+            visits[stop] = visits.get(stop, 0) + 1
+    home = data.get("home")
+    routes = []
+    for cid, count in sorted(visits.items(), key=lambda kv: (-kv[1], kv[0]))[:MAP_MAX_ROUTES]:
+        city = by_id.get(cid)
+        if city is None:
+            continue
+        word = "mission" if count == 1 else "missions"
+        routes.append({"id": cid, "label": f"{city['label']}{' ' if lang == 'fr' else ''}: {count} {word}",
+                       "leader": "", "href": city.get("href"), "count": count,
+                       "stops": [{"id": cid, "label": city["label"], "order": 1}],
+                       "path": great_circle((home["lat"], home["lon"]), (city["lat"], city["lon"])) if home else []})
+    origin_cities = sorted(data["origins"]["cities"], key=lambda c: (-len(c["receptions"]), c["id"]))[:MAP_MAX_CITIES]
+    origin_cities = [dict(c, count=len(c["receptions"]), receptions=c["receptions"][:MAP_LISTED]) for c in origin_cities]
+    countries = [dict(c, receptions=c["receptions"][:MAP_LISTED]) for c in data["origins"]["countries"]]
+    weight = {c["id"]: c["count"] for c in origin_cities}
+    chosen = sorted(cities, key=lambda c: (-(visits.get(c["id"], 0) + weight.get(c["id"], 0)), -len(c["roles"]),
+                                           c["id"]))[:MAP_MAX_CITIES]
+    chosen.sort(key=lambda c: c["label"].casefold())
+    unplaced = data.get("unplaced", [])
+    return dict(data, missions=routes, cities=chosen, origins={"cities": origin_cities, "countries": countries},
+                unplaced=unplaced[:100], aggregated={"missions": len(missions), "receptions": receptions,
+                                                     "cities": len(cities), "unplaced": len(unplaced)})

@@ -21,7 +21,8 @@ from datetime import date, timedelta
 from qkg.graph.errors import DataError
 from qkg.viz.escape import clean_text
 
-__all__ = ["XSD", "BadDate", "DateSpan", "date_span", "activity_span", "timeline_payload", "count_series"]
+__all__ = ["XSD", "BadDate", "DateSpan", "date_span", "activity_span", "timeline_payload", "count_series",
+           "bound_timeline", "TIMELINE_MAX"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _MONTHS = {
@@ -197,8 +198,8 @@ def timeline_payload(activities: Iterable[Mapping], groups: Mapping[str, str], l
             "groups": [{"id": g, "label": clean_text(label, limit=80)} for g, label in groups.items() if g in used]}
 
 
-def count_series(values: Iterable[str | None], labels: Mapping[str | None, str] | None = None, *,
-                 colours: Mapping[str | None, str] | None = None, missing: str = "(non précisé)") -> dict:
+def count_series(values: Iterable[str | None], labels: Mapping[str, str] | None = None, *,
+                 colours: Mapping[str, str | None] | None = None, missing: str = "(non précisé)") -> dict:
     """A bar or doughnut chart's data from a list of category ids: ``{"ids", "labels", "values", "colours"}``.
 
     Sorted by decreasing count, then label. ``None`` counts under ``missing``, last among equals.
@@ -210,6 +211,29 @@ def count_series(values: Iterable[str | None], labels: Mapping[str | None, str] 
     """
     labels, colours = labels or {}, colours or {}
     counts = Counter(values)
-    order = sorted(counts, key=lambda k: (-counts[k], k is None, clean_text(labels.get(k, k or "")).casefold()))
+    order = sorted(counts, key=lambda k: (-counts[k], k is None, clean_text(labels.get(k, k) if k else "").casefold()))
     return {"ids": order, "labels": [clean_text(labels.get(k, k) if k is not None else missing, limit=80) for k in order],
-            "values": [counts[k] for k in order], "colours": [colours.get(k) for k in order]}
+            "values": [counts[k] for k in order], "colours": [colours.get(k) if k is not None else None for k in order]}
+
+
+#: Most items a timeline answer carries; above it, the latest ones (the count series stay whole).
+TIMELINE_MAX = 2000
+
+
+def bound_timeline(timeline: dict, *, limit: int = TIMELINE_MAX) -> dict:
+    """Keep the ``limit`` latest items of a :func:`timeline_payload` answer; say how many there were.
+
+    Examples
+    --------
+    >>> t = {"items": [{"id": str(i), "start": f"2024-01-{i:02d}"} for i in range(1, 6)], "groups": [], "skipped": []}
+    >>> b = bound_timeline(t, limit=2)
+    >>> [i["id"] for i in b["items"]], b["total"], b["truncated"]
+    (['4', '5'], 5, True)
+    """
+    items = timeline["items"]
+    out = dict(timeline, total=len(items), truncated=len(items) > limit,
+               skipped=timeline.get("skipped", [])[:limit])
+    if len(items) > limit:
+        latest = sorted(items, key=lambda i: (i.get("start") or "", i.get("id") or ""))[-limit:]
+        out["items"] = latest
+    return out

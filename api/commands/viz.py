@@ -54,11 +54,13 @@ def _read(path: Path) -> str:
 @click.pass_context
 def command(ctx, out, focus, depth, types, themes, years, categories, relations, size_by, lang, entity_base, facts):
     """Write the network view as one offline HTML file (scripts and data inlined)."""
-    from qkg.api.routes.viz import entity_view, network_view, prepare_network
+    from qkg.api.prepared import BY_NAME
+    from qkg.graph.building.artefacts import Artefacts
     from qkg.graph.errors import ParameterError
     from qkg.graph.building.export import atomic_write
     from qkg.graph.serving.store import StoreLayout, open_read_only
     from qkg.viz.filters import NetworkFilter
+    from qkg.viz.source import entity_view, network_view
     from qkg.viz.standalone import standalone_html
 
     if not entity_base.startswith(("http://", "https://")) or any(c in entity_base for c in "\"'<> "):
@@ -70,10 +72,11 @@ def command(ctx, out, focus, depth, types, themes, years, categories, relations,
     scripts = [_read(STATIC / "vendor" / "vis-network.min.js"), _read(STATIC / "js" / "viz-common.js"),
                _read(STATIC / "js" / "network.js")]
     styles = [_read(STATIC / "css" / "viz.css")]
-    prepared = prepare_network(store, build=path.name, cache_dir=Path(settings.data_dir) / "cache", lang=lang)
+    prepared = Artefacts(path).get("network", lambda: BY_NAME["network"].make(store), fmt="pickle")
     flt = NetworkFilter.from_params({"type": types, "theme": themes, "year": [str(y) for y in years],
                                      "category": categories, "relation": relations})
-    payload = network_view(prepared, flt=flt, focus=focus, depth=depth, size_by=size_by, lang=lang)
+    payload = network_view(prepared, flt=flt, focus=focus, depth=depth, size_by=size_by, lang=lang,
+                           build=path.name)
     payload["meta"]["entity_base"] = entity_base
     if facts or (facts is None and len(payload["nodes"]) <= FACTS_MAX):
         payload["facts"] = {n["id"]: entity_view(store, n["id"], lang=lang) for n in payload["nodes"]}

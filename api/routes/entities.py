@@ -7,8 +7,9 @@ route                                                  answer
 ``/id/{name}.ttl`` ``.jsonld`` ``.nt``                 the same in that format
 ``/def`` (``https://w3id.org/qkg/def#Term``)           the ontology: a page listing every term (anchors)
 ``/def/{term}``                                        one class or property
-``/api/entities/{name}``                               JSON: labels, types, facts with provenance, links
-``/api/entities/{name}/neighbours?depth=``             nodes and edges within ``depth`` links (at most 3)
+``/api/entities/{name}?offset=``                       JSON: labels, types, facts with provenance, one page
+                                                       of incoming links (``incoming_page.next``)
+``/api/entities/{name}/neighbours?depth=&offset=``     one page of the nodes within ``depth`` links (at most 3)
 ``/api/paths?from=&to=&max=``                          shortest paths between two entities
 =====================================================  ====================================================
 """
@@ -20,15 +21,15 @@ import re
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from qkg.api.deps import LinksDep, StateDep, StoreDep, TemplatesDep
+from qkg.api.deps import LinksDep, StoreDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
 from qkg.graph.serving import terms
 from qkg.graph.serving.formats import GRAPH_FORMATS, GRAPH_TYPES, parse_accept
 from qkg.api.routes.models import EntityModel, NeighboursModel, PathsModel
-from qkg.graph.pages.entity import (ENTITY_NS, TERM_NS, describe, instances_of, neighbourhood, resolve,
-                                    shortest_paths)
 from qkg.api.views import href_for
 from qkg.graph.errors import EntityNotFound
+from qkg.graph.pages.entity import (ENTITY_NS, INCOMING_PAGE, NEIGHBOURS_PAGE, TERM_NS, describe, has_links,
+                                    instances_of, resolve, shortest_paths, store_neighbourhood)
 from qkg.graph.named_graphs import ONTOLOGY_GRAPH
 from qkg.graph.serving.store import Store
 from qkg.ontology.curies import short
@@ -75,19 +76,24 @@ def _rdf(store: Store, iri: str, fmt: str) -> Response:
 
 
 @router.get("/id/{name}", include_in_schema=False)
-async def entity_page(name: str, request: Request, store: StoreDep, state: StateDep,
-                      templates: TemplatesDep) -> Response:
-    """An entity: an HTML page for browsers, its triples in Turtle, JSON-LD or N-Triples otherwise."""
+async def entity_page(name: str, request: Request, store: StoreDep, templates: TemplatesDep,
+                      offset: int = Query(0, ge=0, le=1_000_000, description="First incoming link shown.")) -> Response:
+    """An entity: an HTML page for browsers, its triples in Turtle, JSON-LD or N-Triples otherwise.
+
+    The page shows one page of incoming links (``offset``) with a link to the next; its neighbourhood is
+    fetched a page at a time from ``/api/entities/{name}/neighbours``.
+    """
     name, fmt = _choose(request, name)
     _check_name(name)
     iri = ENTITY_NS + name
-    data = await asyncio.to_thread(describe, store, iri)
+    data = await asyncio.to_thread(describe, store, iri, offset=offset)
     if data is None:
         raise _not_found(name)
     if fmt != "html":
         return _rdf(store, iri, fmt)
-    links = await asyncio.to_thread(state.links)
-    context = {"e": data, "title": data["label"], "href": href_for, "has_neighbours": iri in links}
+    linked = await asyncio.to_thread(has_links, store, iri)
+    context = {"e": data, "title": data["label"], "href": href_for, "has_neighbours": linked,
+               "neighbours_page": NEIGHBOURS_PAGE}
     response = templates.TemplateResponse(request, "entity.html", context)
     response.headers["Vary"] = "Accept"
     return response
@@ -145,11 +151,14 @@ _ERRORS = {k: v for k, v in ERROR_RESPONSES.items() if k in (400, 404, 422, 500)
 
 
 @router.get("/api/entities/{name}", response_model=EntityModel, responses=_ERRORS, summary="One entity")
-def api_entity(name: str, store: StoreDep) -> dict:
+def api_entity(name: str, store: StoreDep,
+               offset: int = Query(0, ge=0, le=1_000_000, description="First incoming link returned."),
+               limit: int = Query(INCOMING_PAGE, ge=1, le=500, description="Most incoming links returned.")) -> dict:
     """Labels (fr, en), types, facts grouped by property (each with its named graph and report section),
-    incoming links and sources of the entity ``https://w3id.org/qkg/id/{name}``."""
+    one page of incoming links (``incoming_page.next`` is the next page's offset) and sources of the entity
+    ``https://w3id.org/qkg/id/{name}``."""
     _check_name(name)
-    data = describe(store, ENTITY_NS + name)
+    data = describe(store, ENTITY_NS + name, max_incoming=limit, offset=offset)
     if data is None:
         raise _not_found(name)
     return data
@@ -157,16 +166,18 @@ def api_entity(name: str, store: StoreDep) -> dict:
 
 @router.get("/api/entities/{name}/neighbours", response_model=NeighboursModel, responses=_ERRORS,
             summary="Neighbourhood of an entity")
-def api_neighbours(name: str, links: LinksDep,
+def api_neighbours(name: str, store: StoreDep,
                    depth: int = Query(1, ge=0, le=10, description="Links to follow; more than 3 counts as 3."),
-                   limit: int = Query(200, ge=1, le=1000, description="Most nodes returned.")) -> dict:
-    """Entities within ``depth`` links (either direction) of ``name``, and the links between them."""
+                   limit: int = Query(NEIGHBOURS_PAGE, ge=1, le=1000, description="Most nodes returned."),
+                   offset: int = Query(0, ge=0, le=100_000, description="First neighbour returned.")) -> dict:
+    """One page of the entities within ``depth`` links (either direction) of ``name``, the entity itself, and
+    the links between them; ``next`` is the offset of the next page (None on the last)."""
     _check_name(name)
     iri = ENTITY_NS + name
-    if iri not in links:
+    if not has_links(store, iri):
         raise EntityNotFound(f"no entity named {name!r} with links to other entities",
                              hint=f"see /id/{name} or search at /search?q={name[:40]}")
-    return neighbourhood(links, iri, depth=depth, max_nodes=limit)
+    return store_neighbourhood(store, iri, depth=depth, max_nodes=limit, offset=offset)
 
 
 @router.get("/api/paths", response_model=PathsModel, responses=_ERRORS, summary="Shortest paths between two entities")

@@ -22,6 +22,12 @@ class Term(BaseModel):
     datatype: str | None = None
 
 
+class PageModel(BaseModel):
+    offset: int = 0
+    limit: int
+    next: int | None = Field(None, description="Offset of the next page; null on the last page.")
+
+
 class EntityModel(BaseModel):
     """Everything the graph states about one entity, each fact with its provenance."""
 
@@ -34,6 +40,7 @@ class EntityModel(BaseModel):
     types: list[Term] = []
     facts: list[dict[str, Any]] = Field(..., description="[{property: Term, values: [{value: Term, provenance}]}]")
     incoming: list[dict[str, Any]] = Field(..., description="[{subject: Term, property: Term, provenance}]")
+    incoming_page: PageModel | None = Field(None, description="This page of incoming links and the next one's offset.")
     sources: list[dict[str, Any]] = Field(..., description="Report sections the entity is derived from.")
     truncated: bool = False
 
@@ -56,6 +63,8 @@ class NeighboursModel(BaseModel):
     nodes: list[NodeModel]
     edges: list[EdgeModel]
     truncated: bool = False
+    offset: int = 0
+    next: int | None = Field(None, description="Offset of the next page of neighbours; null on the last page.")
 
 
 class PathModel(BaseModel):

@@ -109,7 +109,7 @@ async def _run(state, pool, query: CannedQuery, values: dict[str, str], fmt: str
 
     With the ``request``, the answer carries an ETag and a matching ``If-None-Match`` gets 304.
     """
-    return await run_query(pool, query.sparql, fmt, bindings=bind(query, values), request=request)
+    return await run_query(pool, query.sparql, fmt, bindings=bind(query, values), request=request, canned=True)
 
 
 @router.get("/api/queries", response_model=list[QueryModel], summary="List the canned queries")

@@ -68,7 +68,7 @@ def _check_dataset(params: dict[str, list[str]]) -> None:
 async def _answer(request: Request, pool, query: str, params: dict[str, list[str]]) -> Response:
     fmt_values = params.get("format") or params.get("output") or [None]
     fmt = negotiate(request.headers.get("accept"), fmt_values[-1], guess_form(query))
-    return await run_query(pool, query, fmt, request=request if request.method == "GET" else None)
+    return await run_query(pool, query, fmt, request=request, etag=request.method == "GET")
 
 
 _GET_PARAMETERS = [

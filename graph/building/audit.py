@@ -13,12 +13,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from collections.abc import Callable
 
-
+from qkg.graph.serving.results import term_text
 from qkg.graph.serving.store import Store
-from qkg.ontology.curies import short
 from qkg.ontology import sparql_prefixes
+from qkg.ontology.curies import short
 
-__all__ = ["Finding", "CHECKS", "audit", "findings_as_json"]
+__all__ = ["Finding", "CHECKS", "audit", "findings_as_json", "FactProblem", "FactAudit", "audit_facts",
+           "BACKGROUND_GRAPH_PREFIX", "FACT_AUDIT_LIMIT"]
 
 Q = Callable[[str], list]
 
@@ -181,3 +182,85 @@ def audit(store: Store) -> list[Finding]:
 def findings_as_json(findings: list[Finding]) -> list[dict]:
     """Plain dicts, for ``--format json`` and the API."""
     return [asdict(f) for f in findings]
+
+
+# ---- fact audit (``qkg audit --facts``) ---------------------------------------------------------------
+
+#: Named graphs whose name starts with this hold background facts (``data/background/*.ttl``), never the report's.
+BACKGROUND_GRAPH_PREFIX = "https://w3id.org/qkg/id/graph-background-"
+#: At most this many facts are listed per check (the counts are always exact).
+FACT_AUDIT_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class FactProblem:
+    """One report-graph fact the audit rejects: which check, the graph, and the triple."""
+
+    check: str
+    graph: str
+    subject: str
+    predicate: str
+    object: str
+
+
+@dataclass(frozen=True)
+class FactAudit:
+    """The result of :func:`audit_facts`: exact counts per check and the first problems of each."""
+
+    report_graphs: list[str]
+    counts: dict[str, int]
+    problems: list[FactProblem]
+
+    @property
+    def ok(self) -> bool:
+        return not any(self.counts.values())
+
+
+# A report graph: a named graph, not background, in which some subject is derived from a report section.
+_REPORT_GRAPHS = """SELECT DISTINCT ?g WHERE {
+  GRAPH ?g { ?s prov:wasDerivedFrom ?sec }
+  GRAPH ?any { ?sec a qkg:ReportSection }
+  FILTER(!STRSTARTS(STR(?g), "%(bg)s")) } ORDER BY ?g"""
+
+# A fact with no section: its subject carries no prov:wasDerivedFrom in the same graph (sections and the
+# report themselves excepted), unless it is a blank node hanging from a derived subject of that graph
+# (an interval of a term, for example).
+_UNSOURCED = """WHERE {
+  GRAPH <%(g)s> { ?s ?p ?o }
+  FILTER NOT EXISTS { GRAPH <%(g)s> { ?s prov:wasDerivedFrom ?sec } }
+  FILTER NOT EXISTS { GRAPH <%(g)s> { ?s a ?kind } FILTER(?kind IN (qkg:ReportSection, qkg:Report)) }
+  FILTER NOT EXISTS { FILTER(isBlank(?s)) GRAPH <%(g)s> { ?parent (!rdf:type)+ ?s . ?parent prov:wasDerivedFrom ?d } }
+}"""
+
+# A fact whose subject is only background: the subject is typed in no report graph, but described in a
+# background graph.
+_BACKGROUND_ONLY = """WHERE {
+  GRAPH <%(g)s> { ?s ?p ?o }
+  FILTER(!isBlank(?s))
+  FILTER NOT EXISTS { VALUES ?rg { %(report)s } GRAPH ?rg { ?s a ?t } }
+  FILTER EXISTS { GRAPH ?bg { ?s ?bp ?bo } FILTER(STRSTARTS(STR(?bg), "%(bg)s")) }
+}"""
+
+
+def audit_facts(store: Store, *, limit: int = FACT_AUDIT_LIMIT) -> FactAudit:
+    """Check every fact of the report graphs of ``store``: each has a section (``prov:wasDerivedFrom`` on its
+    subject, in its own graph) and none is about an entity that only the background describes."""
+    prefixes = sparql_prefixes()
+
+    def q(text: str) -> list:
+        return list(store.select(prefixes + "\n" + text, union=False))
+
+    graphs = [r["g"].value for r in q(_REPORT_GRAPHS % {"bg": BACKGROUND_GRAPH_PREFIX})]
+    counts = {"no-section": 0, "background-subject": 0}
+    problems: list[FactProblem] = []
+    report = " ".join(f"<{g}>" for g in graphs)
+    for g in graphs:
+        for check, where in (("no-section", _UNSOURCED), ("background-subject", _BACKGROUND_ONLY)):
+            body = where % {"g": g, "bg": BACKGROUND_GRAPH_PREFIX, "report": report}
+            counts[check] += int(q(f"SELECT (COUNT(*) AS ?n) {body}")[0]["n"].value)
+            room = limit - sum(1 for p in problems if p.check == check)
+            if room > 0:
+                for r in q(f"SELECT ?s ?p ?o {body} ORDER BY ?s ?p ?o LIMIT {room}"):
+                    problems.append(FactProblem(check, short(g), term_text(r["s"]), term_text(r["p"]), term_text(r["o"])))
+    return FactAudit([short(g) for g in graphs], counts, problems)
+

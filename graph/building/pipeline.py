@@ -18,8 +18,10 @@ True
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
+import logging
 import re
 import time
 from dataclasses import dataclass, field
@@ -39,7 +41,7 @@ from qkg.graph.serving.store import Store, StoreLayout
 from qkg.ontology.curies import short
 from qkg.ontology import QKG, QKGD, SHAPES_FILE, load_ontology, ontology_paths
 
-__all__ = ["Source", "BuildResult", "Problem", "build", "SHACL_MAX_TRIPLES"]
+__all__ = ["Source", "BuildResult", "Problem", "build", "SHACL_MAX_TRIPLES", "quiet_literal_warnings"]
 
 #: Above this many asserted triples, SHACL (pure Python) is skipped unless asked for; the SPARQL checks run always.
 SHACL_MAX_TRIPLES = 50_000
@@ -198,6 +200,18 @@ def _build(sources: list[Source], layout: StoreLayout, *, shacl: bool | None, sa
         raise exc
 
 
+@contextlib.contextmanager
+def quiet_literal_warnings():
+    """Silence rdflib's warning (with a traceback) about an ill-typed literal: the checks report it by file and line."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _ontology_sources() -> list[Source]:
     return [Source(p, ONTOLOGY_GRAPH) for p in ontology_paths()]
 
@@ -212,6 +226,27 @@ def _load(store: Store, src: Source) -> None:
         line = int(match.group(1)) if match else None
         raise DataError(f"{src.path}:{line or '?'}: syntax error: {exc}", file=str(src.path), line=line,
                         hint="fix the Turtle syntax at that line (a missing ' .' or ';' is the usual cause)") from exc
+    except MemoryError as exc:  # the parser's buffer holds at most 16 MB: one literal, IRI or name is larger
+        line = _huge_token_line(src) if src.data is None else None
+        raise DataError(f"{src.path}:{line or '?'}: a literal, IRI or name longer than the parser's buffer ({exc})",
+                        file=str(src.path), line=line,
+                        hint="shorten that value; put long texts in a document and link to it") from None
+
+
+# One token of Turtle/N-Triples/TriG text, to find an over-long one: strings (long ones may span lines),
+# IRIs, comments, and runs of anything else.
+_TOKEN = re.compile(rb'"""(?:[^"\\]|\\.|"(?!""))*+"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*+\'\'\''
+                    rb'|"(?:[^"\\\n]|\\.)*+"|\'(?:[^\'\\\n]|\\.)*+\'|<[^>\s]*+>|#[^\n]*+|[^\s"\'<#]++')
+_HUGE_TOKEN = 1 << 20
+
+
+def _huge_token_line(src: Source) -> int | None:
+    """The line where the first token over 1 MB starts (the file is read only to find it), or None."""
+    data = src.path.read_bytes()
+    for match in _TOKEN.finditer(data):
+        if match.end() - match.start() > _HUGE_TOKEN:
+            return data.count(b"\n", 0, match.start()) + 1
+    return None
 
 
 _RESERVED = RESERVED_GRAPHS
@@ -296,7 +331,9 @@ def check(store: Store, sources: list[Source]) -> list[Problem]:
     datatypes = ", ".join(f"<{d}>" for d in _CHECKED_DATATYPES)
     for row in store.select(_Q_TYPED_LITERALS % datatypes, union=False):
         lit = row["o"]
-        if Literal(lit.value, datatype=URIRef(lit.datatype.value)).ill_typed:
+        with quiet_literal_warnings():
+            ill_typed = Literal(lit.value, datatype=URIRef(lit.datatype.value)).ill_typed
+        if ill_typed:
             problems.append(locate.problem(row["g"], row["s"].value,
                             f"{short(row['p'].value)} has the malformed value \"{lit.value}\" for "
                             f"{short(lit.datatype.value)}; {_datatype_hint(lit.datatype.value)}"))

@@ -54,11 +54,16 @@ import itertools
 
 __all__ = [
     "ENTITY_NS", "TERM_NS", "resolve", "describe", "labels_of", "instances_of", "link_graph", "neighbourhood",
-    "shortest_paths", "provenance_kind", "term_json", "MAX_DEPTH",
+    "shortest_paths", "provenance_kind", "term_json", "MAX_DEPTH", "INCOMING_PAGE", "NEIGHBOURS_PAGE",
+    "has_links", "store_neighbourhood",
 ]
 
 TERM_NS = "https://w3id.org/qkg/def#"
 MAX_DEPTH = 3
+#: Incoming links shown per page of an entity (the page and the API link to the next page).
+INCOMING_PAGE = 100
+#: Neighbours returned per page by :func:`store_neighbourhood`.
+NEIGHBOURS_PAGE = 200
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -139,8 +144,12 @@ def term_json(term, labels: dict[str, dict[str, str]] | None = None) -> dict:
     return data
 
 
-def describe(store: Store, iri: str, *, max_facts: int = 2000, max_incoming: int = 500) -> dict | None:
+def describe(store: Store, iri: str, *, max_facts: int = 2000, max_incoming: int = INCOMING_PAGE,
+             offset: int = 0) -> dict | None:
     """Everything the graph states about ``iri``, grouped by property, with provenance; None if unknown.
+
+    Bounded whatever the graph's size: at most ``max_facts`` outgoing statements, and one page of incoming
+    links (``max_incoming`` from ``offset``, in the store's order, which is stable for a build).
 
     Returns
     -------
@@ -148,16 +157,22 @@ def describe(store: Store, iri: str, *, max_facts: int = 2000, max_incoming: int
         ``{"iri", "id", "curie", "label", "labels": {lang: label}, "alt_labels": [..], "types": [term],
         "facts": [{"property": term, "values": [{"value": term, "graph", "provenance"}]}],
         "incoming": [{"subject": term, "property": term, "graph", "provenance"}],
-        "sources": [{"section": term, "page", "annex_item"}], "truncated": bool}``; ``None`` when the
-        IRI appears in no triple.
+        "incoming_page": {"offset", "limit", "next"}, "sources": [{"section": term, "page", "annex_item"}],
+        "truncated": bool}``; ``incoming_page["next"]`` is the offset of the next page, or None;
+        ``None`` when the IRI appears in no triple.
     """
     node = terms.NamedNode(iri)
-    outgoing = list(store.quads(node, None, None, None))[:max_facts + 1]
-    incoming = [q for q in store.quads(None, None, node, None)
-                if q.predicate.value != _RDF_TYPE][:max_incoming + 1]
-    if not outgoing and not incoming:
+    offset, max_incoming = max(0, int(offset)), max(1, int(max_incoming))
+    # LIMIT/OFFSET without ORDER BY: the store's own order, stable for a build, and no sort of a hub's links
+    outgoing = [terms.Quad(node, r["p"], r["o"], r["g"]) for r in store.select(
+        f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} LIMIT {int(max_facts) + 1}", union=False)]
+    incoming = [terms.Quad(r["s"], r["p"], node, r["g"]) for r in store.select(
+        f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p <{iri}> }} FILTER(?p != <{_RDF_TYPE}>) }} "
+        f"LIMIT {max_incoming + 1} OFFSET {offset}", union=False)]
+    if not outgoing and not incoming and (offset == 0 or not has_links(store, iri, any_link=True)):
         return None
-    truncated = len(outgoing) > max_facts or len(incoming) > max_incoming
+    more = len(incoming) > max_incoming
+    truncated = len(outgoing) > max_facts
     outgoing, incoming = outgoing[:max_facts], incoming[:max_incoming]
     subjects = {iri} | {q.subject.value for q in incoming if isinstance(q.subject, terms.NamedNode)}
     origin = _origins(store, subjects)
@@ -211,10 +226,26 @@ def describe(store: Store, iri: str, *, max_facts: int = 2000, max_incoming: int
         "iri": iri, "id": local_name(iri), "curie": short(iri),
         "label": _pick(labels.get(iri, {})) or short(iri), "labels": labels.get(iri, {}), "alt_labels": alt,
         "types": types, "facts": facts, "incoming": links,
+        "incoming_page": {"offset": offset, "limit": max_incoming, "next": offset + max_incoming if more else None},
         "sources": [{"section": term_json(terms.NamedNode(s), labels), "page": pages.get(s),
                      "annex_item": own["items"][0] if own["items"] else None} for s in own["sections"]],
-        "truncated": truncated,
+        "truncated": truncated or more,
     }
+
+
+def has_links(store: Store, iri: str, *, any_link: bool = False) -> bool:
+    """Whether ``iri`` links to, or is linked from, another entity, as :func:`link_graph` counts links
+    (one bounded look-up).
+
+    With ``any_link``, any statement whose object is ``iri`` counts.
+
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> has_links(OxigraphStore(), ENTITY_NS + "x")
+    False
+    """
+    if any_link:
+        return store.ask(f"ASK {{ ?s ?p <{iri}> }}")
+    return bool(_entity_links(store, [iri], limit=1))
 
 
 def _dedupe(values: list[dict]) -> list[dict]:
@@ -328,6 +359,105 @@ def neighbourhood(g: nx.MultiDiGraph, iri: str, *, depth: int = 1, max_nodes: in
     nodes = [dict(_node(g, n), depth=d) for n, d in seen.items()]
     edges = [{"source": s, "target": t, "property": k} for s, t, k in g.subgraph(seen).edges(keys=True)]
     return {"nodes": nodes, "edges": edges, "truncated": truncated}
+
+
+def _link_filter() -> str:
+    hubs = " ".join(f"<{t}>" for t in _HUB_TYPES)
+    return (f"FILTER(?g != <{ONTOLOGY_GRAPH}> && isIRI(?s) && isIRI(?o) && ?s != ?o "
+            f"&& ?p NOT IN (<{_RDF_TYPE}>, <{_PROV_DERIVED}>) && STRSTARTS(STR(?s), {_q(ENTITY_NS)}) "
+            f"&& STRSTARTS(STR(?o), {_q(ENTITY_NS)})) "
+            f"FILTER NOT EXISTS {{ VALUES ?t {{ {hubs} }} {{ ?s a ?t }} UNION {{ ?o a ?t }} }}")
+
+
+def _entity_links(store: Store, nodes: list[str], limit: int, *, outgoing_only: bool = False
+                  ) -> list[tuple[str, str, str]]:
+    """Up to ``limit`` entity-to-entity links ``(s, property CURIE, o)`` touching ``nodes`` (either end).
+
+    The same links as :func:`link_graph` (hubs, the ontology graph, types and provenance left out), read
+    from the store for these nodes only, so the cost follows the answer, not the graph.
+    """
+    values = " ".join(f"<{n}>" for n in nodes)
+    out: list[tuple[str, str, str]] = []
+    sides = (("?x ?p ?o", "BIND(?x AS ?s)"),) + (() if outgoing_only else (("?s ?p ?x", "BIND(?x AS ?o)"),))
+    for pattern, bind in sides:
+        if len(out) >= limit:
+            break
+        rows = store.select(
+            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?x {{ {values} }} GRAPH ?g {{ {pattern} }} {bind} "
+            f"{_link_filter()} }} LIMIT {int(limit - len(out))}")
+        out += [(r["s"].value, short(r["p"].value), r["o"].value) for r in rows]
+    return out
+
+
+def _ring(store: Store, nodes: list[str], exclude: set[str], limit: int) -> list[str]:
+    """The first ``limit`` entities linked to ``nodes`` (either way), by IRI, leaving out ``exclude``."""
+    values = " ".join(f"<{n}>" for n in nodes)
+    rows = store.select(
+        f"SELECT DISTINCT ?m WHERE {{ VALUES ?x {{ {values} }} "
+        f"{{ GRAPH ?g {{ ?x ?p ?o }} BIND(?x AS ?s) BIND(?o AS ?m) {_link_filter()} }} UNION "
+        f"{{ GRAPH ?g {{ ?s ?p ?x }} BIND(?x AS ?o) BIND(?s AS ?m) {_link_filter()} }} }} "
+        f"ORDER BY ?m LIMIT {int(limit + len(exclude))}")
+    found = [r["m"].value for r in rows if r["m"].value not in exclude]
+    return found[:limit]
+
+
+def store_neighbourhood(store: Store, iri: str, *, depth: int = 1, max_nodes: int = NEIGHBOURS_PAGE,
+                        offset: int = 0) -> dict:
+    """Like :func:`neighbourhood`, read from the store around ``iri`` only, and paged.
+
+    The neighbours (every node but ``iri``) are listed ring by ring, each ring by IRI; one call returns
+    ``max_nodes`` of them from ``offset``, with ``iri`` itself and the links among the returned nodes. It
+    reads at most ``offset + max_nodes + 1`` neighbours, so a hub with a hundred thousand partners costs one
+    page, not the hub.
+
+    Returns
+    -------
+    dict
+        ``{"nodes": [{id, iri, label, types, depth}], "edges": [{source, target, property}],
+        "truncated": bool, "offset": int, "next": int or None}`` (``next``: the offset of the next page).
+
+    Examples
+    --------
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> s, D, P, N = OxigraphStore(), ENTITY_NS, TERM_NS + "partner", terms.NamedNode
+    >>> s.add([terms.Quad(N(D + "hub"), N(P), N(D + f"c{i}"), N(D + "g")) for i in range(5)])
+    >>> page = store_neighbourhood(s, D + "hub", max_nodes=2)
+    >>> [n["id"] for n in page["nodes"]], page["next"], store_neighbourhood(s, D + "hub", max_nodes=2, offset=4)["next"]
+    (['hub', 'c0', 'c1'], 2, None)
+    """
+    depth = max(0, min(int(depth), MAX_DEPTH))
+    offset, max_nodes = max(0, int(offset)), max(1, int(max_nodes))
+    budget = offset + max_nodes + 1  # one more than the page says whether there is a next page
+    seen: dict[str, int] = {iri: 0}
+    order: list[str] = []
+    frontier = [iri]
+    for ring in range(1, depth + 1):
+        if not frontier or len(order) >= budget:
+            break
+        found: list[str] = []
+        for chunk in range(0, len(frontier), 200):
+            found += _ring(store, frontier[chunk:chunk + 200], set(seen), budget - len(order))
+        frontier = sorted(set(found))[:budget - len(order)]
+        for m in frontier:
+            seen[m] = ring
+        order += frontier
+    page = order[offset:offset + max_nodes]
+    more = len(order) > offset + max_nodes
+    kept = {iri, *page}
+    edges = [(s, p, o) for s, p, o in _entity_links(store, sorted(kept), limit=20 * len(kept), outgoing_only=True)
+             if s in kept and o in kept]
+    types: dict[str, list[str]] = defaultdict(list)
+    values = " ".join(f"<{n}>" for n in kept)
+    for row in store.select(f"SELECT ?x ?t WHERE {{ VALUES ?x {{ {values} }} ?x a ?t "
+                            f"FILTER(STRSTARTS(STR(?t), {_q(TERM_NS)})) }}"):
+        types[row["x"].value].append(short(row["t"].value))
+    labels = labels_of(store, kept)
+    nodes = [{"id": n[len(ENTITY_NS):] if n.startswith(ENTITY_NS) else n, "iri": n,
+              "label": _pick(labels.get(n, {})) or short(n), "types": sorted(set(types.get(n, []))),
+              "depth": seen[n]} for n in (iri, *page)]
+    links = [{"source": s, "target": o, "property": p} for s, p, o in sorted(set(edges))]
+    return {"nodes": nodes, "edges": links, "truncated": more, "offset": offset,
+            "next": offset + max_nodes if more else None}
 
 
 def shortest_paths(g: nx.MultiDiGraph, source: str, target: str, *, max_paths: int = 5,

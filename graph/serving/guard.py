@@ -142,7 +142,7 @@ def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
         )
     _check_tokens(text)
     try:
-        tree = parseQuery(text)
+        tree = _parse(text)
     except ParseBaseException as exc:
         if _is_update(text):
             raise _update_refused() from None
@@ -151,6 +151,11 @@ def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
         raise _too_deep() from None
     except ValueError as exc:  # e.g. an escape for a code point beyond U+10FFFF
         raise QuerySyntaxError(str(exc), hint=f"see {_SPEC}") from None
+    except Exception as exc:  # rdflib's parse actions raise bare errors (TypeError...) on texts it cannot read
+        raise QuerySyntaxError(
+            f"the query checker cannot read this query: {exc}",
+            hint=f"check the query against the SPARQL grammar: {_SPEC}",
+        ) from None
 
     prologue, query = tree[0], tree[1]
     if "datasetClause" in query:
@@ -179,6 +184,24 @@ def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
     return QueryInfo(form=_FORMS[query.name], prefixes=prefixes)
 
 
+# A minus sign that starts a decimal (``<a> <b> -1.0``): rdflib's parser fails on it as a triple's object
+# ("Not a number"). Only a sign after a space or a delimiter is matched, so the swap to ``+`` keeps every
+# token boundary (a sign, or the minus operator, becomes a plus in the same place; in a string, an IRI or a
+# comment nothing structural changes): the checked text has the same shape as the one that runs.
+_SIGNED_DECIMAL = re.compile(r"(?<=[\s,;(\[{>])-(?=[0-9]*\.[0-9])")
+
+
+def _parse(text: str):
+    """rdflib's parse tree of ``text``; a text that only trips rdflib's negative-decimal bug is read sign-swapped."""
+    try:
+        return parseQuery(text)
+    except TypeError:
+        swapped = _SIGNED_DECIMAL.sub("+", text)
+        if swapped == text:
+            raise
+        return parseQuery(swapped)
+
+
 def _check_tokens(text: str) -> None:
     """Refuse character sequences that rdflib and pyoxigraph tokenise differently."""
     cr = _BARE_CR.search(text)
@@ -197,6 +220,13 @@ def _check_tokens(text: str) -> None:
                 line=_line_of(text, match.start()),
                 hint="\\u takes 4 hex digits, \\U takes 8, up to \\U0010FFFF",
             ) from None
+        if "\ud800" <= char <= "\udfff":
+            raise QuerySyntaxError(
+                f"the escape {match.group(0)} at line {_line_of(text, match.start())} stands for a lone "
+                "surrogate, which is not a character",
+                line=_line_of(text, match.start()),
+                hint="escape the character itself (\\U0001F600 for U+1F600), not its UTF-16 halves",
+            )
         if char < "\x80" and not char.isalnum():
             raise QueryRefused(
                 f"the escape {match.group(0)} at line {_line_of(text, match.start())} "

@@ -43,7 +43,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from qkg.graph.errors import ParameterError, QKGError, QueryTimeout, StoreError
+from qkg.graph.errors import (
+    ParameterError, QKGError, QueryOutOfMemory, QueryTimeout, QueryUnsupported, StoreError,
+)
 from qkg.graph.serving import terms
 from qkg.graph.serving.backends.oxigraph import OxigraphStore, substitutions as _substitutions
 from qkg.graph.serving.backends.oxigraph import syntax_error as _oxigraph_syntax_error
@@ -113,6 +115,9 @@ class QueryPool:
     guard : bool, optional
         Check every query with :func:`qkg.graph.serving.guard.inspect_query` in the worker
         before evaluating it (default True). Turn off only for trusted queries.
+    memory_mb : int, optional
+        Address space of each worker (``RLIMIT_AS``) in MB; a query that needs more ends its worker, which
+        is replaced, and gets :class:`~qkg.graph.errors.QueryOutOfMemory`. 0 (default): no limit.
 
     Notes
     -----
@@ -147,6 +152,7 @@ class QueryPool:
         max_rows: int = 10_000,
         max_bytes: int = 50_000_000,
         guard: bool = True,
+        memory_mb: int = 0,
     ) -> None:
         if workers < 1 or timeout <= 0 or max_rows < 1 or max_bytes < 1:
             raise ValueError("workers, timeout, max_rows and max_bytes must be positive")
@@ -156,6 +162,7 @@ class QueryPool:
         self.max_rows = max_rows
         self.max_bytes = max_bytes
         self.guard = guard
+        self.memory_mb = memory_mb
         self._ctx = _context()
         self._idle: list[_Worker] = []  # ready workers; empty whenever callers wait
         self._waiters: deque[_Waiter] = deque()  # callers waiting, served in order
@@ -318,8 +325,12 @@ class QueryPool:
         result_format: str = "json",
         default_graph_as_union: bool = True,
         bindings: Mapping[str | terms.Variable, Term] | None = None,
+        timeout: float | None = None,
+        wait: float | None = None,
     ) -> QueryResult:
-        """Like :meth:`run`, awaitable, never blocking the event loop.
+        """Like :meth:`run`, awaitable, never blocking the event loop; ``timeout`` (at most the pool's) overrides
+        the limit of this call. With ``wait``, waiting for a worker (e.g. one being replaced) takes at most
+        ``wait`` seconds and does not count toward the limit, which starts when a worker takes the query.
 
         When a worker is idle and nobody is queued, the exchange happens on
         the event loop itself (no thread hop); otherwise the call queues in
@@ -330,9 +341,10 @@ class QueryPool:
         started = time.monotonic()
         loop = asyncio.get_running_loop()
         worker = self._take_idle() if isinstance(query, str) and len(query) <= _ASYNC_MAX_CHARS else None
+        limit = self.timeout if timeout is None else min(timeout, self.timeout)
         if worker is None:  # all busy (queue in arrival order), or a long text: the thread path
             return await loop.run_in_executor(
-                self._executor, self._run, query, result_format, default_graph_as_union, bindings, started
+                self._executor, self._run, query, result_format, default_graph_as_union, bindings, started, limit, wait
             )
         # An idle worker: talk to it from the event loop itself, without a thread hop.
         try:
@@ -343,7 +355,7 @@ class QueryPool:
             raise
         request = (query, fmt, default_graph_as_union, substitutions, self.max_rows, self.max_bytes)
         try:
-            answer = await self._aask(worker, request, started + self.timeout, loop)
+            answer = await self._aask(worker, request, started + limit, loop, limit)
         except BaseException:
             self._discard(worker)  # mid-query, dead or cancelled
             raise
@@ -358,7 +370,8 @@ class QueryPool:
                 return None
             return self._idle.pop()
 
-    async def _aask(self, worker: _Worker, request: tuple, deadline: float, loop) -> tuple[str, object]:
+    async def _aask(self, worker: _Worker, request: tuple, deadline: float, loop,
+                    limit: float | None = None) -> tuple[str, object]:
         """Like :meth:`_ask`, awaiting the answer on the event loop (the request is small: no blocking write)."""
         try:
             _send(worker.conn, request)
@@ -376,26 +389,30 @@ class QueryPool:
                 os.set_blocking(fd, True)
             return _recv(worker.conn)
         except TimeoutError:
-            raise self._timeout() from None
+            raise self._timeout(limit) from None
         except (EOFError, OSError):
             raise self._died(worker) from None
 
-    def _run(self, query: str, result_format: str, union: bool, bindings, started: float) -> QueryResult:
+    def _run(self, query: str, result_format: str, union: bool, bindings, started: float,
+             limit: float | None = None, wait: float | None = None) -> QueryResult:
         if not isinstance(query, str):
             raise ParameterError("the query must be a string")
         substitutions = _substitutions(bindings)
         if self.guard and len(query) > MAX_QUERY_CHARS:
             inspect_query(query)  # raises QueryRefused without shipping the text
         fmt = _format_name(result_format)
-        deadline = started + self.timeout
+        limit = self.timeout if limit is None else limit
+        deadline = started + (limit if wait is None else wait)
         self.start()
         worker = self._acquire(deadline)
         if time.monotonic() >= deadline:  # got a worker just as the time ran out
             self._release(worker)
             raise self._busy()
+        if wait is not None:  # the wait did not count: the limit starts now
+            deadline = time.monotonic() + limit
         try:
             request = (query, fmt, union, substitutions, self.max_rows, self.max_bytes)
-            answer = self._ask(worker, request, deadline)
+            answer = self._ask(worker, request, deadline, limit)
         except BaseException:
             self._discard(worker)  # mid-query or dead
             raise
@@ -414,25 +431,33 @@ class QueryPool:
             raise payload
         return QueryResult(**payload, elapsed=time.monotonic() - started)
 
-    def _ask(self, worker: _Worker, request: tuple, deadline: float) -> tuple[str, object]:
+    def _ask(self, worker: _Worker, request: tuple, deadline: float, limit: float | None = None) -> tuple[str, object]:
         try:
             _send(worker.conn, request)
             if worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 return _recv(worker.conn)
         except (EOFError, OSError):
             raise self._died(worker) from None
-        raise self._timeout()
+        raise self._timeout(limit)
 
     def _died(self, worker: _Worker) -> StoreError:
+        code = worker.exit_code(1.0)
+        if self.memory_mb and code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL):
+            # the engine aborts when an allocation fails under RLIMIT_AS (or a cgroup's OOM killer kills it)
+            return QueryOutOfMemory(
+                f"the query needed more than {self.memory_mb:,} MB of memory and was stopped; "
+                "its worker has been replaced",
+                hint="add a LIMIT without ORDER BY, join on fewer unbound variables, or run it locally on a dump",
+            )
         return StoreError(
             f"a query worker died (exit code {worker.exit_code(1.0)}); it has been replaced",
             hint="retry; if it happens again the query may exhaust memory or the store "
             "may be damaged (run `qkg build`)",
         )
 
-    def _timeout(self) -> QueryTimeout:
+    def _timeout(self, limit: float | None = None) -> QueryTimeout:
         return QueryTimeout(
-            f"the query did not finish within the {self.timeout:g} s limit and was stopped",
+            f"the query did not finish within the {limit or self.timeout:g} s limit and was stopped",
             hint="add a LIMIT, narrow the patterns (fewer unbound variables, more "
             "specific IRIs), or run it locally against a dump of the graph",
         )
@@ -442,6 +467,8 @@ class QueryPool:
     def _spawn(self) -> _Worker:
         worker = _Worker(self._ctx, self.store_path, self.guard, self._generation)
         self._live.add(worker)
+        if self.memory_mb:
+            limit_memory(worker.pid, self.memory_mb)
         return worker
 
     def _acquire(self, deadline: float) -> _Worker:
@@ -608,6 +635,17 @@ class _Worker:
             self._lifeline.close()
 
 
+def limit_memory(pid: int, megabytes: int) -> None:
+    """Cap the address space of process ``pid`` (``RLIMIT_AS``) at ``megabytes`` MB (Linux ``prlimit``)."""
+    import resource
+
+    limit = megabytes * 2**20
+    try:
+        resource.prlimit(pid, resource.RLIMIT_AS, (limit, limit))
+    except (ProcessLookupError, PermissionError, ValueError, AttributeError):
+        pass  # the worker already exited (its owner notices), or no prlimit on this system
+
+
 def _send(conn, message) -> None:
     """Send ``message`` with plain pickle (the messages hold no descriptors: ForkingPickler's set-up is waste)."""
     conn.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
@@ -682,8 +720,24 @@ def _worker_main(conn, lifeline, store_path: str, guard: bool) -> None:
         except SyntaxError as exc:
             reply = ("error", _oxigraph_syntax_error(exc))
         except Exception as exc:
-            reply = ("error", StoreError(f"query evaluation failed: {exc}"))
+            reply = ("error", _evaluation_error(exc))
         _send(conn, reply)
+
+
+_UNSUPPORTED_FUNCTION = re.compile(r"custom function (<[^>]*>) is not supported")
+
+
+def _evaluation_error(exc: Exception) -> QKGError:
+    """An engine failure as the error to send: a 400 when the query itself is the cause, else a 500."""
+    if isinstance(exc, MemoryError):
+        return QueryOutOfMemory("the query needed more memory than a query worker may take and was stopped",
+                                hint="add a LIMIT without ORDER BY, or run it locally on a dump")
+    message = str(exc)
+    function = _UNSUPPORTED_FUNCTION.search(message)
+    if function:
+        return QueryUnsupported(f"the function {function[1][:200]} is not supported by this endpoint",
+                                hint="use the SPARQL 1.1 built-in functions and XSD casts")
+    return StoreError(f"query evaluation failed: {message[:300]}")
 
 
 def _exit_with_parent(lifeline) -> None:

@@ -262,11 +262,14 @@ class StoreLayout:
     def new_staging(self) -> Staging:
         """Start a build: a fresh ``.partial`` directory with a writable Oxigraph store.
 
-        Call it under :meth:`build_lock`: it removes the ``.partial`` directories that killed builds left.
+        Call it under :meth:`build_lock`: it removes the ``.partial`` directories and ``.current-*`` links that
+        killed builds left.
         """
         self.stores.mkdir(parents=True, exist_ok=True)
         for stale in self.stores.glob("*.partial"):
             shutil.rmtree(stale, ignore_errors=True)
+        for link in self.root.glob(".current-*"):  # a build killed between symlink and swap left it
+            link.unlink(missing_ok=True)
         name = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         return Staging(self, self.stores / (name + ".partial"))
 

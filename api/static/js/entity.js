@@ -3,24 +3,45 @@
   "use strict";
   var box = document.getElementById("neighbourhood");
   var list = document.getElementById("neighbour-list");
+  var more = document.getElementById("neighbour-more");
   if (!box) return;
-  fetch(box.getAttribute("data-src"), { headers: { Accept: "application/json" } })
-    .then(function (r) { return r.ok ? r.json() : { nodes: [], edges: [] }; })
-    .then(draw)
-    .catch(function () { box.hidden = true; });
+  // The neighbours come a page at a time; "more" fetches the next page and redraws with all pages so far.
+  var all = { nodes: [], edges: [], seen: {} };
+  function fetchPage(offset) {
+    var src = box.getAttribute("data-src") + (offset ? "&offset=" + offset : "");
+    return fetch(src, { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { nodes: [], edges: [] }; })
+      .then(function (data) {
+        (data.nodes || []).forEach(function (n) {
+          if (all.seen[n.iri]) return;
+          all.seen[n.iri] = true;
+          all.nodes.push(n);
+          if (n.depth !== 0) addItem(n);
+        });
+        all.edges = all.edges.concat(data.edges || []);
+        if (more) {
+          more.hidden = data.next === null || data.next === undefined;
+          more.onclick = function () { more.disabled = true; fetchPage(data.next).then(function () { more.disabled = false; }); };
+        }
+        draw(all);
+      })
+      .catch(function () { box.hidden = true; });
+  }
+  fetchPage(0);
+
+  function addItem(n) {
+    var li = document.createElement("li");
+    var a = document.createElement("a");
+    a.href = "/id/" + encodeURIComponent(n.id);
+    a.textContent = n.label;
+    li.appendChild(a);
+    list.appendChild(li);
+  }
 
   function draw(data) {
     var nodes = data.nodes || [], edges = data.edges || [];
     if (nodes.length <= 1) { box.hidden = true; return; }
-    nodes.forEach(function (n) {
-      if (n.depth === 0) return;
-      var li = document.createElement("li");
-      var a = document.createElement("a");
-      a.href = "/id/" + encodeURIComponent(n.id);
-      a.textContent = n.label;
-      li.appendChild(a);
-      list.appendChild(li);
-    });
+    if (window.qkgNetwork) { window.qkgNetwork.destroy(); window.qkgNetwork = null; }
     if (typeof vis === "undefined") { box.hidden = true; return; }
     var byIri = {};
     var visNodes = nodes.map(function (n, i) {

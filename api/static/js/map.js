@@ -83,7 +83,7 @@
       var cats = {};
       c.receptions.forEach(function (r) { cats[r.category] = true; });
       var keys = Object.keys(cats), colour = keys.length === 1 && data.categories[keys[0]] ? data.categories[keys[0]].colour : "#666666";
-      L.circleMarker([c.lat, c.lon], { radius: 7 + 3 * c.receptions.length, color: colour, weight: 2, fill: false,
+      L.circleMarker([c.lat, c.lon], { radius: Math.min(30, 7 + 3 * (c.count || c.receptions.length)), color: colour, weight: 2, fill: false,
         className: "viz-origin-city" }).bindPopup(cityPopup(c, c.receptions)).addTo(origins);
     });
     if (data.home) {

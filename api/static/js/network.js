@@ -349,6 +349,13 @@
     ui.relation = multi("viz-relation", t("Relations", "Relations"), f.relations, "relation", true);
     ui.depth = h("input", { type: "number", id: "viz-depth", min: "0", max: "4", value: params.get("depth") || "1" });
     var focus = data.meta.focus;
+    if (data.meta.overview || data.meta.hidden) {
+      controls.appendChild(h("p", { className: "viz-overview", id: "viz-overview", text: data.meta.overview
+        ? t("Vue d'ensemble de " + data.meta.total + " nœuds : la Ville et ses partenaires les plus liés. Double-cliquez un nœud pour l'ouvrir.",
+            "Overview of " + data.meta.total + " nodes: the City and its strongest partners. Double-click a node to expand it.")
+        : t(data.meta.hidden + " nœuds non affichés (les plus éloignés et les moins liés).",
+            data.meta.hidden + " nodes not shown (the farthest and least linked).") }));
+    }
     controls.appendChild(h("fieldset", { className: "viz-ego" }, [
       h("legend", { text: t("Réseau ego", "Ego network") }),
       focus ? h("p", {}, [h("span", { text: t("Centré sur ", "Focused on ") }), h("strong", { text: (state.byId[focus] || {}).full || focus })]) : null,
@@ -453,6 +460,9 @@
       network.on("animationFinished", later);
     }
     network.on("click", function (p) { if (p.nodes.length) select(p.nodes[0], false); else if (!p.edges.length) clearSelection(); });
+    // A large network opens on an overview (or a bounded ego network): a double click expands a node (its ego network, fetched on demand).
+    var bounded = !!(data.meta.overview || data.meta.hidden);
+    network.on("doubleClick", function (p) { if (bounded && p.nodes.length && !standalone) setFocus(p.nodes[0]); });
     network.on("hoverNode", function (p) {
       var n = state.byId[p.node];
       ui.tip.textContent = "";

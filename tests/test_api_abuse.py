@@ -1,0 +1,294 @@
+"""A public endpoint that no client can take down (issue 14), over HTTP on loopback.
+
+Fair sharing (8 runaway clients, each from its own loopback address, while another client's canned and cheap
+queries keep answering), the worker memory limit, header limits, the Host allow-list, and queries that used to
+get a 500 (lone surrogates, unknown functions, rdflib's negative-decimal bug). Every load here is bounded in
+count and in time.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import socket
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.api_server import start_server
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+MEMORY_BOMB = "SELECT * { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 10"
+CHEAP = "SELECT ?s WHERE { ?s a ?c } LIMIT 5"
+CANNED = ("partners", "receptions-by-category", "mission-countries", "twinned-cities")
+
+
+def _client(server, address: str, **kwargs) -> httpx.Client:
+    """A client whose connections come from ``address`` (any 127.x.y.z is loopback on Linux)."""
+    return httpx.Client(base_url=server.url, timeout=30, transport=httpx.HTTPTransport(local_address=address),
+                        **kwargs)
+
+
+@pytest.fixture(scope="module")
+def fair_server(built_data):
+    """Default fair-sharing settings, a 4 s query limit so that the runaways cycle within the test."""
+    s = start_server(built_data, env={"QKG_QUERY_TIMEOUT": "4"})
+    yield s
+    s.stop()
+
+
+def test_runaway_clients_do_not_starve_canned_and_cheap_queries(fair_server) -> None:
+    stop = threading.Event()
+    statuses: list[int] = []
+    retry_after: list[str | None] = []
+
+    def runaway(address: str) -> None:
+        with _client(fair_server, address) as client:
+            while not stop.is_set():
+                r = client.post("/sparql", data={"query": RUNAWAY})
+                statuses.append(r.status_code)
+                if r.status_code == 429 or "retry" in r.json()["error"]:  # refused, not stopped at the limit
+                    retry_after.append(r.headers.get("Retry-After"))
+                    time.sleep(min(1.0, int(r.headers.get("Retry-After", 1))))  # a hostile client waits 1 s at most
+
+    addresses = [f"127.0.0.{i}" for i in range(2, 10)]  # 8 clients, 3 connections each (their share is 2)
+    threads = [threading.Thread(target=runaway, args=(a,), daemon=True) for a in addresses for _ in range(3)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(3.0)  # the runaways fill the workers and the queue
+        timings = []
+        with _client(fair_server, "127.0.0.20") as good:
+            deadline = time.monotonic() + 8.0
+            i = 0
+            while time.monotonic() < deadline:
+                name = CANNED[i % len(CANNED)]
+                t = time.monotonic()
+                r = good.get(f"/queries/{name}.json")
+                timings.append(("canned " + name, time.monotonic() - t))
+                assert r.status_code == 200, (name, r.status_code, r.text)
+                assert r.json()["results"]["bindings"], name
+                t = time.monotonic()
+                r = good.post("/sparql", data={"query": CHEAP})
+                timings.append(("cheap", time.monotonic() - t))
+                assert r.status_code == 200, r.text
+                assert len(r.json()["results"]["bindings"]) == 5
+                i += 1
+                time.sleep(0.2)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(30)
+    assert len(timings) >= 10
+    slow = [(what, round(seconds, 2)) for what, seconds in timings if seconds >= 1.0]
+    assert not slow, slow
+    # the runaways were held back: refused at once (429 over their share, 503 when the queue was full) or stopped
+    assert 429 in statuses, statuses
+    assert set(statuses) <= {429, 503}, statuses
+    assert retry_after and all(v is not None and int(v) >= 1 for v in retry_after)
+
+
+def test_engine_time_budget_gives_429_with_retry_after(built_data) -> None:
+    s = start_server(built_data, env={"QKG_QUERY_TIMEOUT": "1", "QKG_CLIENT_ENGINE_SECONDS": "2",
+                                      "QKG_FAST_LANE_TIMEOUT": "0.5"})
+    try:
+        with _client(s, "127.0.0.30") as client:
+            answers = [client.post("/sparql", data={"query": RUNAWAY}) for _ in range(4)]
+            assert answers[0].status_code == 503  # stopped at the limit
+            refused = [r for r in answers if r.status_code == 429]
+            assert refused, [r.status_code for r in answers]
+            r = refused[0]
+            assert "engine time" in r.json()["error"] and 1 <= int(r.headers["Retry-After"]) <= 60
+        # another client is not affected
+        with _client(s, "127.0.0.31") as other:
+            assert other.post("/sparql", data={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
+    finally:
+        s.stop()
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory in bytes of ``pid`` and all its descendants (read from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        todo.extend(children.get(p, []))
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc to read memory use")
+def test_memory_bomb_gets_503_and_the_worker_is_replaced(built_data) -> None:
+    limit_mb = 1024
+    s = start_server(built_data, env={"QKG_WORKER_MEMORY_MB": str(limit_mb), "QKG_FAST_LANE_TIMEOUT": "0"})
+    try:
+        peak, done = [0], threading.Event()
+
+        def watch() -> None:
+            while not done.is_set():
+                peak[0] = max(peak[0], _tree_rss(s.process.pid))
+                time.sleep(0.05)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        with s.client() as client:
+            r = client.post("/sparql", data={"query": MEMORY_BOMB})
+            done.set()
+            watcher.join()
+            assert r.status_code == 503, r.text
+            assert f"more than {limit_mb:,} MB" in r.json()["error"]
+            # the worker was replaced: the endpoint answers again
+            assert client.post("/sparql", data={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
+        ceiling = (2 * limit_mb + 1024) * 2**20  # two workers at their limit, the server and the forkserver
+        assert peak[0] < ceiling, peak[0] / 2**20
+        assert "Traceback" not in s.log.read_text(errors="replace")
+    finally:
+        s.stop()
+
+
+def _raw(server, payload: bytes) -> bytes:
+    port = int(server.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        try:
+            sock.sendall(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        chunks = []
+        try:
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        except (TimeoutError, ConnectionResetError):
+            pass
+    return b"".join(chunks)
+
+
+def test_oversized_header_gets_431(server) -> None:
+    answer = _raw(server, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 431"), answer[:200]
+    assert b'"status": 431' in answer
+
+
+def test_too_many_headers_get_431(server) -> None:
+    lines = b"".join(b"X-H%d: 1\r\n" % i for i in range(150))
+    answer = _raw(server, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + lines + b"\r\n")
+    assert answer.startswith(b"HTTP/1.1 431"), answer[:200]
+
+
+def test_header_flood_does_not_stall_health(server) -> None:
+    """A client streaming a 50 MB header: cut off after the limit; /health stays fast meanwhile."""
+    port = int(server.url.rsplit(":", 1)[1])
+    sent = [0]
+
+    def flood() -> None:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Flood: ")
+            chunk = b"a" * 65536
+            try:
+                for _ in range(800):
+                    sock.sendall(chunk)
+                    sent[0] += len(chunk)
+            except OSError:
+                pass
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool, server.client() as client:
+        future = pool.submit(flood)
+        health = []
+        while not future.done():
+            t = time.monotonic()
+            assert client.get("/health").status_code == 200
+            health.append(time.monotonic() - t)
+        future.result()
+    assert sent[0] < 50 * 2**20  # the server closed the connection long before the whole header came
+    assert max(health) < 0.5, health
+
+
+def test_foreign_host_is_refused_and_never_echoed(server) -> None:
+    with server.client() as client:
+        for path in ("/sparql/", "/sparql", "/queries/"):
+            r = client.get(path, headers={"Host": "evil.example", "Accept": "text/turtle"}, follow_redirects=False)
+            assert r.status_code == 400, (path, r.status_code)
+            assert "evil.example" not in r.text and "evil.example" not in r.headers.get("location", "")
+            assert r.json()["ok"] is False
+        r = client.get("/sparql/", follow_redirects=False)
+        assert r.status_code in (307, 308) and r.headers["location"].startswith(server.url)
+
+
+def test_public_base_names_the_endpoint(built_data) -> None:
+    s = start_server(built_data, env={"QKG_PUBLIC_BASE": "https://qkg.example.org"})
+    try:
+        with s.client() as client:
+            ttl = client.get("/sparql", headers={"Accept": "text/turtle"}).text
+            assert "<https://qkg.example.org/sparql>" in ttl and "127.0.0.1" not in ttl
+            assert client.get("/health", headers={"Host": "qkg.example.org"}).status_code == 200
+            assert client.get("/health", headers={"Host": "other.example"}).status_code == 400
+    finally:
+        s.stop()
+
+
+FORMER_500S = {
+    "lone surrogate escape": ('SELECT * { ?s ?p "\\uD800" }', "surrogate"),
+    "lone surrogate in a name": ("SELECT * { ?s ?p ?o } # \ud800", None),
+    "unknown function": ("SELECT * { BIND(<http://example.org/f>(1) AS ?x) }", "<http://example.org/f>"),
+    "negative decimal object": ("SELECT * WHERE { <a><b>-1.0 }", None),
+}
+
+
+@pytest.mark.parametrize("name", FORMER_500S)
+def test_former_500s_are_400s(server, name) -> None:
+    query, named = FORMER_500S[name]
+    with server.client() as client:
+        before = server.log.read_text(errors="replace").count("Traceback")
+        r = client.post("/sparql", content=query.encode("utf-8", "surrogatepass"),
+                        headers={"Content-Type": "application/sparql-query"})
+        if name == "lone surrogate in a name":  # not UTF-8 on the wire
+            assert r.status_code == 400 and "UTF-8" in r.json()["error"]
+        else:
+            assert r.status_code == 400, r.text
+            body = r.json()
+            assert body["ok"] is False and body["status"] == 400
+            if named:
+                assert named in body["error"]
+        assert server.log.read_text(errors="replace").count("Traceback") == before
+
+
+def test_negative_decimal_object_runs(server) -> None:
+    """rdflib cannot parse ``?s ?p -1.0``; the guard reads it sign-swapped and pyoxigraph answers it."""
+    with server.client() as client:
+        r = client.post("/sparql", data={"query": "SELECT * WHERE { ?s ?p -1.0 }"})
+        assert r.status_code == 200 and r.json()["results"]["bindings"] == []
+        r = client.post("/sparql", data={"query": "SELECT * WHERE { ?s ?p -1.0 . SERVICE <http://e/> { ?a ?b ?c } }"})
+        assert r.status_code == 400 and "SERVICE" in r.json()["error"]
+
+
+def test_random_malformed_queries_never_get_a_500(server) -> None:
+    """600 mutations of real queries (cut, duplicated, escaped, surrogates): a 400, 403 or 200, never a 500."""
+    import random
+
+    rng = random.Random(14)
+    seeds = [p.read_text() for p in sorted((Path(__file__).resolve().parent.parent / "graph" / "queries").glob("*.rq"))]
+    pieces = ["{", "}", "(", ")", "\\uD800", "\\U0010FFFF", "-1.0", "<a>", "?x", "FILTER", "<http://e/f>(1)", '"',
+              "'''", "#", "\\", "ORDER BY", "GROUP BY", "LIMIT -1", "\ud800", "\x00"]
+    statuses = {}
+    with server.client() as client:
+        for _ in range(600):
+            text = rng.choice(seeds)
+            for _ in range(rng.randint(1, 3)):
+                i = rng.randrange(len(text) + 1)
+                text = text[:i] + rng.choice(pieces) + text[i + rng.randint(0, 3):]
+            r = client.post("/sparql", data={"query": text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")})
+            statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+            assert r.status_code < 500 or r.status_code == 503, (r.status_code, text, r.text)
+    assert statuses.get(400, 0) > 100, statuses

@@ -1,0 +1,105 @@
+"""Every answer is bounded by design, not by the size of the graph: checked on a small synthetic graph.
+
+The bounds, not timings: the entity page's incoming links come a page at a time (and the pages together are
+all of them), the neighbourhood is paged, and the network of a large graph opens on an overview of at most
+``OVERVIEW_NODES + 1`` nodes, each expansion at most ``NETWORK_MAX_NODES``.
+"""
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from qkg.graph.pages.entity import ENTITY_NS, INCOMING_PAGE, TERM_NS
+from qkg.graph.serving.store import StoreLayout, open_read_only
+from qkg.viz.source import NETWORK_MAX_NODES, OVERVIEW_NODES, network_view, prepare_network
+from tests.viz_support import built_store, live_server
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+@pytest.fixture(scope="module")
+def data_dir():
+    return built_store("synth-20k")
+
+
+@pytest.fixture(scope="module")
+def store(data_dir):
+    return open_read_only(StoreLayout(data_dir).require_current())
+
+
+@pytest.fixture(scope="module")
+def base(data_dir) -> str:
+    return live_server(data_dir)
+
+
+@pytest.fixture(scope="module")
+def hub(store) -> tuple[str, set[tuple[str, str]]]:
+    """The place with the most incoming links, and those links (subject, property), read from the store."""
+    row = next(iter(store.select(
+        f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o . ?o a <{TERM_NS}Place> "
+        f"FILTER(?p != <{RDF_TYPE}> && STRSTARTS(STR(?o), '{ENTITY_NS}')) }} "
+        "GROUP BY ?o ORDER BY DESC(?n) LIMIT 1")))
+    iri = row["o"].value
+    links = {(r["s"].value, r["p"].value) for r in store.select(
+        f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> FILTER(?p != <{RDF_TYPE}>) }}")}
+    assert len(links) > INCOMING_PAGE, "the synthetic graph should have a place with more than a page of links"
+    return iri, links
+
+
+def _get(base: str, path: str, **params) -> httpx.Response:
+    return httpx.get(base + path, params=params, timeout=120, trust_env=False)
+
+
+def test_incoming_links_come_a_page_at_a_time_and_add_up(base, hub):
+    iri, links = hub
+    name = iri[len(ENTITY_NS):]
+    seen, offset, pages = set(), 0, 0
+    while offset is not None:
+        data = _get(base, f"/api/entities/{name}", offset=offset).json()
+        assert len(data["incoming"]) <= INCOMING_PAGE
+        seen |= {(link["subject"]["value"], link["property"]["value"]) for link in data["incoming"]}
+        offset, pages = data["incoming_page"]["next"], pages + 1
+    assert seen == links and pages >= -(-len(links) // INCOMING_PAGE)
+
+
+def test_entity_page_shows_one_page_and_a_more_link(base, hub):
+    iri, links = hub
+    name = iri[len(ENTITY_NS):]
+    page = _get(base, f"/id/{name}", lang="fr")
+    assert page.status_code == 200
+    rows = re.search(r'id="incoming-title".*?<tbody>(.*?)</tbody>', page.text, re.S).group(1).count("<tr>")
+    assert rows == INCOMING_PAGE
+    more = re.search(r'<a rel="next" class="more" href="([^"]+)"', page.text)
+    assert more and more.group(1) == f"/id/{name}?offset={INCOMING_PAGE}"
+    last = _get(base, f"/id/{name}", offset=len(links) - 1)
+    assert last.status_code == 200 and 'rel="next"' not in last.text and 'rel="prev"' in last.text
+
+
+def test_neighbourhood_is_paged(base, hub):
+    name = hub[0][len(ENTITY_NS):]
+    first = _get(base, f"/api/entities/{name}/neighbours", limit=10).json()
+    assert len(first["nodes"]) == 11 and first["next"] == 10  # the entity and ten neighbours
+    second = _get(base, f"/api/entities/{name}/neighbours", limit=10, offset=10).json()
+    ids = lambda page: {n["iri"] for n in page["nodes"] if n["depth"] > 0}  # noqa: E731
+    assert ids(first).isdisjoint(ids(second))
+
+
+def test_network_overview_holds_at_most_n_nodes(store):
+    prepared = prepare_network(store)
+    total = prepared.graph.number_of_nodes()
+    assert total > OVERVIEW_NODES + 1
+    whole = network_view(prepared, full_view_max=total)
+    assert whole["meta"]["nodes"] == total and "overview" not in whole["meta"]
+    overview = network_view(prepared, full_view_max=OVERVIEW_NODES)
+    assert overview["meta"]["overview"] is True and overview["meta"]["hidden"] >= 0
+    assert 1 < len(overview["nodes"]) <= OVERVIEW_NODES + 1
+    centre = overview["meta"]["focus"]
+    assert centre in {n["id"] for n in overview["nodes"]}
+    # a click expands a node: its own ego network, bounded too
+    other = next(n["id"] for n in overview["nodes"] if n["id"] != centre)
+    expanded = network_view(prepared, focus=other, depth=2, full_view_max=OVERVIEW_NODES)
+    assert expanded["meta"]["focus"] == other and len(expanded["nodes"]) <= NETWORK_MAX_NODES
+    ids = {n["id"] for n in expanded["nodes"]}
+    assert all(e["from"] in ids and e["to"] in ids for e in expanded["edges"])

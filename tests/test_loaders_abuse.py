@@ -1,0 +1,147 @@
+"""Hostile build inputs (issue 14): every one gets an error naming the file and the line, never a traceback.
+
+Deep YAML nesting (flow and block), YAML alias bombs, over-long values and tokens, an ill-typed date in a CSV
+(no rdflib traceback on the way), a symbolic link leaving the data folder (refused, its target's content never
+shown), a stale ``.current-*`` link left by a killed publish, and a ``javascript:`` IRI that must not become a
+link.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from qkg.api.cli import cli
+from qkg.graph.building.pipeline import build
+from qkg.graph.errors import DataError
+from qkg.graph.serving.store import StoreLayout
+from qkg.loaders.sources import default_data_root, discover
+from qkg.loaders.tabular import MAX_ALIAS_CHARS, MAX_VALUE_CHARS, records_to_ntriples, sheet_to_ntriples
+from tests.api_server import start_server
+RECORD = "- id: ville-x\n  type: qkg:LocalGovernment\n  label@fr: Ville X\n"
+
+
+@pytest.mark.parametrize("name, text, line, words", [
+    ("flow nesting", RECORD + "  altLabel@fr: " + "[" * 1000 + "]" * 1000 + "\n", 4, "nested"),
+    ("block nesting", RECORD + "  altLabel@fr:\n" + "".join("  " * i + "- \n" for i in range(2, 1200)), None, "nested"),
+    ("alias bomb", "- id: a\n  type: qkg:LocalGovernment\n  label@fr: &big " + "b" * 200_000 + "\n"
+     "- id: b\n  type: qkg:LocalGovernment\n  label@fr: B\n  altLabel@fr: [" + ", ".join(["*big"] * 100) + "]\n",
+     7, "aliases"),
+    ("huge scalar", RECORD + "  schema:description@fr: " + "x" * (MAX_VALUE_CHARS + 1) + "\n", 4, "characters"),
+])
+def test_hostile_yaml_is_refused_with_file_and_line(tmp_path, name, text, line, words) -> None:
+    path = tmp_path / "records.yaml"
+    path.write_text(text)
+    with pytest.raises(DataError) as info:
+        records_to_ntriples(path)
+    exc = info.value
+    assert exc.file == str(path) and words in exc.message, exc.message
+    if line is not None:
+        assert exc.line == line and f"records.yaml:{line}:" in exc.message
+    else:
+        assert exc.line is not None and exc.line > 2
+    assert exc.hint
+
+
+def test_alias_budget_leaves_ordinary_aliases_alone(tmp_path) -> None:
+    path = tmp_path / "records.yaml"
+    path.write_text("- id: a\n  type: qkg:LocalGovernment\n  label@fr: &name Ville A\n"
+                    "- id: b\n  type: qkg:LocalGovernment\n  label@fr: *name\n")
+    assert records_to_ntriples(path).decode().count('"Ville A"@fr') == 2
+    assert MAX_ALIAS_CHARS >= 10_000
+
+
+def _build_cli(data: Path, out: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["--data-dir", str(out), "build", "--data", str(data)])
+    return result.exit_code, result.output
+
+
+def test_bad_date_in_a_sheet_gets_one_error_and_no_traceback(tmp_path, capfd) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "sheet.csv").write_text("id,type,label@fr,schema:startDate^^xsd:date\n"
+                                    "ville-x,qkg:LocalGovernment,Ville X,2024-13-45\n")
+    code, output = _build_cli(data, tmp_path / "out")
+    captured = capfd.readouterr()
+    assert code != 0
+    assert "sheet.csv:2:" in output and "2024-13-45" in output
+    assert "Traceback" not in output + captured.err + captured.out
+
+
+def test_huge_literal_in_turtle_names_its_line(tmp_path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "big.ttl").write_text('<http://e/a> <http://e/p> "ok" .\n\n<http://e/a> <http://e/q> """'
+                                  + "word and\n" * 2_000_000 + '""" .\n')
+    code, output = _build_cli(data, tmp_path / "out")
+    assert code != 0
+    assert "big.ttl:3:" in output and "Traceback" not in output
+
+
+def test_huge_cell_in_a_sheet_names_its_line(tmp_path) -> None:
+    path = tmp_path / "sheet.csv"
+    path.write_text("id,type,label@fr\nville-x,qkg:LocalGovernment,Ville X\nville-y,qkg:LocalGovernment,"
+                    + "y" * 200_000 + "\n")
+    with pytest.raises(DataError) as info:
+        sheet_to_ntriples(path)
+    assert info.value.line == 3 and "sheet.csv:3:" in info.value.message
+
+
+def test_symlink_out_of_the_data_folder_is_refused_without_its_content(tmp_path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:the-secret-line:/root:/bin/bash\n")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "passwd.ttl").symlink_to(secret)
+    with pytest.raises(DataError) as info:
+        discover(data)
+    assert "passwd.ttl" in info.value.message and "outside" in info.value.message
+    code, output = _build_cli(data, tmp_path / "out")
+    assert code != 0 and "the-secret-line" not in output and "secret.txt" not in output
+    # a folder linked from outside is refused the same way
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "facts.ttl").write_text("<http://e/a> <http://e/p> 'private-fact' .\n")
+    (data / "passwd.ttl").unlink()
+    (data / "linked").symlink_to(outside)
+    code, output = _build_cli(data, tmp_path / "out")
+    assert code != 0 and "private-fact" not in output and "outside the data folder" in output
+
+
+def test_a_link_inside_the_data_folder_is_fine(tmp_path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(default_data_root() / "2024", data / "2024")
+    os.symlink(data / "2024" / "actors.ttl", data / "actors-again.ttl")
+    assert any(s.path.name == "actors-again.ttl" for s in discover(data))
+
+
+def test_stale_current_links_are_removed_by_the_next_build(tmp_path) -> None:
+    out = tmp_path / "out"
+    build(discover(default_data_root()), data_dir=out, shacl=False)
+    stale = out / ".current-dead01"  # what a kill between symlink() and replace() leaves
+    os.symlink("stores/nothing", stale)
+    build(discover(default_data_root()), data_dir=out, shacl=False)
+    assert not stale.is_symlink()
+    assert StoreLayout(out).current() is not None
+
+
+def test_javascript_iri_is_not_a_link(tmp_path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(default_data_root(), data)
+    (data / "links.csv").write_text("id,type,label@fr,rdfs:seeAlso\n"
+                                    "lien-x,qkg:Organisation,Organisme X,<javascript:alert(4)> | <https://example.org/x>\n")
+    out = tmp_path / "out"
+    code, output = _build_cli(data, out)
+    assert code == 0, output
+    server = start_server(out)
+    try:
+        page = httpx.get(server.url + "/id/lien-x", headers={"Accept": "text/html"}, timeout=30).text
+        assert "javascript:alert(4)" in page  # shown as text
+        assert 'href="javascript:' not in page.lower()
+        assert 'href="https://example.org/x"' in page
+    finally:
+        server.stop()

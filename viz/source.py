@@ -1,0 +1,373 @@
+"""The views' adapter: the one module of :mod:`qkg.viz` that reads a build's store (through graph/'s readers).
+
+It turns the store into the plain data and networkx graphs that the pure modules draw, in two steps:
+
+* **per build** (:func:`prepare_network`, :func:`map_data`, :func:`stats_data`): what depends only on the
+  build. ``qkg build`` computes these once and stores them with the build as artefacts
+  (``network``, ``map-fr``, ``map-en``, ``stats-fr``, ``stats-en``: see :mod:`qkg.api.prepared`); the server and
+  ``qkg viz`` read them back through the build's :class:`~qkg.graph.building.artefacts.Artefacts` (one cache
+  per build, on the app state), never from a module-global cache;
+* **per request** (:func:`network_view`, :func:`entity_view`): a bounded view of the prepared data.
+
+Bounded by design, whatever the size of the graph:
+
+==============================  ===========================================================================
+answer                          bound
+==============================  ===========================================================================
+network, graph up to            the whole graph, as drawn for the 2024 graph (:data:`FULL_VIEW_MAX` nodes)
+:data:`FULL_VIEW_MAX` nodes
+network, larger graph           an overview: the City's ego network with its :data:`OVERVIEW_NODES` strongest
+                                partners; a focus (a click in the page) expands one node's ego network, at
+                                most :data:`NETWORK_MAX_NODES` nodes, nearest and most central first
+map                             aggregated by place above :data:`qkg.viz.geo.MAP_DETAIL_MAX` points
+timeline                        the :data:`qkg.viz.timeline.TIMELINE_MAX` latest dated items (counts stay whole)
+==============================  ===========================================================================
+
+The whole graph is for the exports (``/api/analysis/export``: GEXF, GraphML), not for the browser.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import networkx as nx
+
+from qkg.graph.analysis.facts import labels
+from qkg.graph.analysis.projection import typed_multigraph
+from qkg.graph.errors import QKGError
+from qkg.graph.pages.entity import describe
+from qkg.graph.serving import terms
+from qkg.graph.serving.store import Store
+from qkg.ontology import PREFIXES
+from qkg.ontology.curies import ENTITY_NS, expand_curie, short
+from qkg.viz.escape import entity_href
+from qkg.viz.filters import NetworkFilter, subgraph, visible
+from qkg.viz.geo import aggregate_map, map_payload
+from qkg.viz.layout import centralities, layout_positions
+from qkg.viz.network import collapse_nary, network_payload
+from qkg.viz.panel import entity_summary
+from qkg.viz.style import CATEGORY_COLOURS, KINDS, kind_of
+from qkg.viz.timeline import activity_span, bound_timeline, count_series, timeline_payload
+
+__all__ = ["Prepared", "NotInNetwork", "prepare_network", "network_graph", "network_view", "bounded_ego",
+           "entity_view", "map_data", "stats_data", "FULL_VIEW_MAX", "OVERVIEW_NODES", "NETWORK_MAX_NODES",
+           "EGO_RELAYOUT_MAX", "HOME"]
+
+Q, SCHEMA, GEO = PREFIXES["qkg"], PREFIXES["schema"], PREFIXES["geo"]
+#: A network up to this many nodes is drawn whole (the 2024 graph); a larger one opens on an overview.
+FULL_VIEW_MAX = 6000
+#: Partners of the City shown by the overview of a large network.
+OVERVIEW_NODES = 150
+#: Most nodes of any network answer (an ego network beyond it keeps its nearest, most central nodes).
+NETWORK_MAX_NODES = 1500
+#: An ego network up to this many nodes gets a layout of its own; a larger one keeps the global positions.
+EGO_RELAYOUT_MAX = 2000
+#: The node the overview is centred on: the City (the place; the city government when the place is absent).
+HOME = ("qkgd:quebec", "qkgd:ville-de-quebec")
+_EXTRA_LABELS = {"org:memberOf": {"fr": "membre de", "en": "member of"}}
+
+
+class NotInNetwork(QKGError):
+    """The entity asked for is not in the network (404)."""
+
+    status = 404
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A build's network, ready to draw: the graph (CURIE node ids, French labels), English labels and
+    vocabulary, positions (only for a graph drawn whole) and centralities (each in 0..1)."""
+
+    graph: nx.MultiDiGraph
+    positions: dict
+    metrics: dict
+    build: str
+    english: dict = field(default_factory=dict)
+
+    @property
+    def large(self) -> bool:
+        return self.graph.number_of_nodes() > FULL_VIEW_MAX
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Per build
+# ---------------------------------------------------------------------------------------------------------
+
+def _rows(store: Store, sparql: str) -> list:
+    return store.select(sparql)  # a list, read in the calling thread
+
+
+def _chunks(iris: list[str], size: int = 400):
+    for i in range(0, len(iris), size):
+        yield " ".join(f"<{x}>" for x in iris[i:i + size])
+
+
+def _node_attributes(store: Store, iris: list[str]) -> dict[str, dict]:
+    """Themes, reception category and dates of each node (for the filters)."""
+    wanted, out = set(iris), defaultdict[str, dict](dict)
+    props = f"<{Q}theme> <{Q}category> <{SCHEMA}startDate> <{SCHEMA}endDate>"
+    for r in _rows(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {props} }} ?s ?p ?o }}"):
+        s, p, o = r["s"].value, r["p"].value.rsplit("#", 1)[-1].rsplit("/", 1)[-1], r["o"]
+        if s not in wanted:
+            continue
+        if p == "theme":
+            out[s].setdefault("themes", set()).add(short(o.value))
+        elif p == "category":
+            out[s]["category"] = short(o.value)
+        elif isinstance(o, terms.Literal):
+            out[s][p] = (o.value, o.datatype.value)
+    return out
+
+
+def _years(attrs: dict) -> list[int]:
+    """The calendar years an activity's dates cover (none when undated or malformed)."""
+    if "startDate" not in attrs:
+        return []
+    try:
+        span = activity_span(attrs["startDate"], attrs.get("endDate"))
+    except ValueError:
+        return []
+    first, last = span.start.year, (span.end - timedelta(days=1)).year
+    return list(range(first, min(last, first + 100) + 1))  # a century at most, whatever the data says
+
+
+def _vocab(store: Store, ids: set[str], lang: str) -> dict[str, str]:
+    iris = {}
+    for curie in ids:
+        prefix, _, local = curie.partition(":")
+        if prefix in PREFIXES:
+            iris[PREFIXES[prefix] + local] = curie
+    found = labels(store, iris, lang=lang)
+    out = {curie: found.get(iri, curie) for iri, curie in iris.items()}
+    for curie, names in _EXTRA_LABELS.items():
+        if curie in ids and out.get(curie, curie) == curie:
+            out[curie] = names.get(lang, names["en"])
+    return out
+
+
+def network_graph(store: Store, *, lang: str = "fr") -> nx.MultiDiGraph:
+    """The graph the network view draws: every entity link, n-ary nodes collapsed, filter attributes set."""
+    typed = collapse_nary(typed_multigraph(store, lang=lang))
+    attrs = _node_attributes(store, list(typed.nodes))
+    G = nx.MultiDiGraph()
+    for iri, d in typed.nodes(data=True):
+        a = attrs.get(iri, {})
+        G.add_node(short(iri), label=d.get("label") or short(iri), kind=kind_of([d.get("type") or ""]),
+                   themes=sorted(a.get("themes", ())), years=_years(a), category=a.get("category"))
+    for u, v, k, d in typed.edges(keys=True, data=True):
+        G.add_edge(short(u), short(v), key=k, rel=d.get("rel", k))
+    ids = {t for _, ts in G.nodes(data="themes") for t in ts} | {c for _, c in G.nodes(data="category") if c}
+    ids |= {rel for *_, rel in G.edges(data="rel")}
+    G.graph["vocab"] = _vocab(store, ids, lang)
+    return G
+
+
+def prepare_network(store: Store, *, build: str = "") -> Prepared:
+    """The build's network with its centralities, English labels, and positions when it is drawn whole.
+
+    Computed once per build (``qkg build`` stores it as the ``network`` artefact). A large graph gets no
+    global layout: its views (overview, ego networks) are laid out when drawn, since they are small.
+    """
+    G = network_graph(store, lang="fr")
+    iris = {expand_curie(n): n for n in G.nodes}
+    english = {iris[i]: name for i, name in labels(store, iris, lang="en").items()}
+    english_vocab = _vocab(store, set(G.graph["vocab"]), "en")
+    positions = layout_positions(G) if G.number_of_nodes() <= FULL_VIEW_MAX else {}
+    return Prepared(G, positions, centralities(G), build, {"labels": english, "vocab": english_vocab})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Per request: bounded views
+# ---------------------------------------------------------------------------------------------------------
+
+def bounded_ego(G: nx.MultiDiGraph, focus: str, *, depth: int = 1, max_nodes: int = NETWORK_MAX_NODES,
+                rank: dict | None = None) -> tuple[set, int]:
+    """The ego network of ``focus`` up to ``depth`` links, at most ``max_nodes`` nodes; and how many it left out.
+
+    Ring by ring (links followed both ways); within a ring the nodes with most links to the nodes already
+    kept come first, then the highest ``rank`` (a centrality), then the id. So the overview of the City keeps
+    its strongest partners.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph([("q", "a"), ("q", "a"), ("q", "b"), ("c", "q"), ("a", "d")])
+    >>> kept, left_out = bounded_ego(g, "q", depth=1, max_nodes=2)
+    >>> sorted(kept), left_out, sorted(bounded_ego(g, "q", depth=2, max_nodes=10)[0])
+    (['a', 'q'], 2, ['a', 'b', 'c', 'd', 'q'])
+    """
+    rank = rank or {}
+    kept, frontier, left_out = {focus}, [focus], 0
+    for _ in range(max(0, int(depth))):
+        strength: dict = defaultdict(int)
+        for n in frontier:
+            for m in G.successors(n):
+                strength[m] += G.number_of_edges(n, m)
+            for m in G.predecessors(n):
+                strength[m] += G.number_of_edges(m, n)
+        ring = sorted((m for m in strength if m not in kept),
+                      key=lambda m: (-strength[m], -rank.get(m, 0.0), str(m)))
+        room = max(0, max_nodes - len(kept))
+        left_out += max(0, len(ring) - room)
+        frontier = ring[:room]
+        kept.update(frontier)
+        if not frontier:
+            break
+    return kept, left_out
+
+
+def _home(G: nx.MultiDiGraph, rank: dict) -> str:
+    for node in HOME:
+        if node in G:
+            return node
+    return max(G.nodes, key=lambda n: (rank.get(n, 0.0), str(n)))
+
+
+def _in_english(G: nx.MultiDiGraph, english: dict) -> nx.MultiDiGraph:
+    names = english.get("labels", {})
+    H = G.copy()
+    for n in H.nodes:
+        if n in names:
+            H.nodes[n]["label"] = names[n]
+    H.graph["vocab"] = {**G.graph.get("vocab", {}), **english.get("vocab", {})}
+    return H
+
+
+def network_view(prepared: Prepared, *, flt: NetworkFilter | None = None, focus: str | None = None,
+                 depth: int = 1, size_by: str = "degree", lang: str = "fr", build: str | None = None,
+                 full_view_max: int = FULL_VIEW_MAX) -> dict:
+    """The ``/api/viz/network`` answer: the network (whole when small), an overview, or an ego network.
+
+    ``meta`` says what was drawn: ``total`` nodes in the build's network, ``overview`` (True when a network
+    of over ``full_view_max`` nodes opened on the City's partners), ``focus``/``depth`` and ``hidden`` (nodes
+    left out by the bound).
+    """
+    G, positions = prepared.graph, prepared.positions
+    meta: dict = {"build": build or prepared.build, "total": G.number_of_nodes()}
+    rank = prepared.metrics.get("degree", {})
+    if focus:
+        node = short(_resolve(focus))
+        if node not in G:
+            raise NotInNetwork(f"{focus!r} is not in the network", hint="search for the entity at /search?q=...")
+        nodes, hidden = bounded_ego(G, node, depth=depth, max_nodes=NETWORK_MAX_NODES, rank=rank)
+        meta.update(focus=node, depth=depth, hidden=hidden)
+    elif G.number_of_nodes() > full_view_max:
+        node = _home(G, rank)
+        nodes, hidden = bounded_ego(G, node, depth=1, max_nodes=OVERVIEW_NODES + 1, rank=rank)
+        meta.update(overview=True, focus=node, depth=1, hidden=hidden)
+    else:
+        nodes = None
+    if nodes is not None:
+        G = subgraph(G, nodes)
+        if G.number_of_nodes() <= EGO_RELAYOUT_MAX or not positions:
+            positions = layout_positions(G)
+    if flt is not None and flt.active:
+        kept, edges = visible(G, flt)
+        G = subgraph(G, kept, edges)
+        meta["filters"] = {k: sorted(v) for k, v in vars(flt).items() if v}
+    if lang == "en":
+        G = _in_english(G, prepared.english)
+    return network_payload(G, positions=positions, metrics=prepared.metrics, size_by=size_by, lang=lang, meta=meta)
+
+
+def _resolve(ref: str) -> str:
+    ref = ref.strip()
+    if ":" not in ref:
+        return ENTITY_NS + ref
+    try:
+        return expand_curie(ref)
+    except ValueError:
+        raise NotInNetwork(f"{ref[:80]!r} names no entity",
+                           hint="write a name such as geneve or a CURIE such as qkgd:geneve") from None
+
+
+def entity_view(store: Store, ref: str, *, lang: str = "fr") -> dict:
+    """The side panel's summary of one entity (``ref``: local name, CURIE or IRI); one bounded look-up."""
+    iri = _resolve(ref)
+    described = describe(store, iri) if iri.startswith(ENTITY_NS) else None
+    if described is None:
+        raise NotInNetwork(f"no entity {ref!r} in the graph", hint="search for it at /search?q=...")
+    return entity_summary(described, lang=lang)
+
+
+def _receptions(store: Store) -> dict[str, tuple[str | None, set[str]]]:
+    """Each reception's category and origins (a reception may have several origins, or none)."""
+    out: dict[str, tuple[str | None, set[str]]] = {}
+    for r in _rows(store, f"SELECT ?r ?c ?o WHERE {{ ?r a <{Q}Reception> OPTIONAL {{ ?r <{Q}category> ?c }} "
+                          f"OPTIONAL {{ ?r <{Q}origin> ?o }} }}"):
+        _cat, origins = out.setdefault(r["r"].value, (r["c"].value if r["c"] else None, set()))
+        if r["o"] is not None:
+            origins.add(r["o"].value)
+    return out
+
+
+def map_data(store: Store, *, lang: str = "fr") -> dict:
+    """The ``/api/viz/map`` answer (see :func:`qkg.viz.geo.map_payload`), aggregated by place when large."""
+    places: dict[str, dict] = {}
+    for r in _rows(store, f"""SELECT ?p ?t ?lat ?lon ?c WHERE {{ VALUES ?t {{ <{Q}City> <{Q}Region> <{Q}Country> }}
+            ?p a ?t OPTIONAL {{ ?p <{GEO}lat> ?lat ; <{GEO}long> ?lon }} OPTIONAL {{ ?p <{Q}country> ?c }} }}"""):
+        p = places.setdefault(r["p"].value, {"kind": r["t"].value.rsplit("#", 1)[-1].lower()})
+        if r["lat"] is not None:
+            p["lat"], p["lon"] = r["lat"].value, r["lon"].value
+        if r["c"] is not None:
+            p["country"] = r["c"].value
+    names, english = labels(store, places, lang=lang), labels(store, places, lang="en")
+    for iri, p in places.items():
+        p["label"], p["name_en"] = names[iri], english[iri]
+    legs: dict[str, list] = defaultdict(list)
+    for r in _rows(store, f"SELECT ?m ?o ?c WHERE {{ ?m a <{Q}Mission> ; <{Q}leg> ?l . ?l <{Q}legOrder> ?o ; <{Q}legCity> ?c }}"):
+        legs[r["m"].value].append((int(r["o"].value), r["c"].value))
+    leaders = {r["m"].value: r["l"].value for r in _rows(store, f"SELECT ?m ?l WHERE {{ ?m a <{Q}Mission> ; <{Q}missionLeader> ?l }}")}
+    recs = _receptions(store)
+    names.update(labels(store, set(legs) | set(leaders.values()) | set(recs) | {c for c, _ in recs.values() if c}, lang=lang))
+    hrefs = {i: href for i in (*places, *legs, *recs) if (href := entity_href(i))}
+    missions = [{"id": m, "label": names.get(m, m), "leader": names.get(leaders.get(m, ""), ""), "legs": legs[m]}
+                for m in sorted(legs)]
+    receptions = [{"id": r, "label": names.get(r, r), "category": short(c) if c else None,
+                   "category_label": names.get(c, "") if c else "", "origin": o}
+                  for r, (c, origins) in sorted(recs.items()) for o in (sorted(origins) if origins else [None])]
+    home = ENTITY_NS + "quebec" if ENTITY_NS + "quebec" in places else None
+    cities = [i for i, p in places.items() if p["kind"] == "city"]
+    data = map_payload(places=places, missions=missions, receptions=receptions, home=home, partners=cities, hrefs=hrefs)
+    data["categories"] = {short(c): {"label": names.get(c, short(c)), "colour": CATEGORY_COLOURS.get(short(c)[5:])}
+                          for c, _ in recs.values() if c}
+    return aggregate_map(data, lang=lang)
+
+
+def stats_data(store: Store, *, lang: str = "fr") -> dict:
+    """The ``/api/viz/stats`` answer: a timeline (bounded) and four count series (over every activity)."""
+    dated: dict[str, dict] = {}
+    for r in _rows(store, f"SELECT ?s ?a ?b WHERE {{ ?s <{SCHEMA}startDate> ?a OPTIONAL {{ ?s <{SCHEMA}endDate> ?b }} }}"):
+        dated[r["s"].value] = {"start": (r["a"].value, r["a"].datatype.value),
+                               "end": (r["b"].value, r["b"].datatype.value) if r["b"] is not None else None}
+    kinds: dict[str, set] = defaultdict(set)
+    for chunk in _chunks(sorted(dated)):
+        for r in _rows(store, f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {chunk} }} ?s a ?t }}"):
+            kinds[r["s"].value].add(r["t"].value)
+    countries = {r["p"].value: r["c"].value for r in _rows(store, f"SELECT ?p ?c WHERE {{ ?p <{Q}country> ?c }}")}
+    country_set = {r["c"].value for r in _rows(store, f"SELECT ?c WHERE {{ ?c a <{Q}Country> }}")}
+    recs = list(_receptions(store).values())
+    visits = {(r["m"].value, countries.get(r["c"].value)) for r in _rows(
+        store, f"SELECT ?m ?c WHERE {{ ?m a <{Q}Mission> ; <{Q}leg>/<{Q}legCity> ?c }}")}
+    types = [r["t"].value if r["t"] else None for r in _rows(
+        store, f"SELECT ?a ?t WHERE {{ ?a a <{Q}Agreement> OPTIONAL {{ ?a <{Q}agreementType> ?t }} }}")]
+    origin_country = [c for _, origins in recs
+                      for c in (sorted(x for x in {o if o in country_set else countries.get(o) for o in origins} if x) or [None])]
+    wanted = set(dated) | {c for c, _ in recs if c} | set(origin_country) | {c for _, c in visits} | set(types)
+    names = labels(store, {w for w in wanted if w}, lang=lang)
+    groups = {k: KINDS[k].label(lang) for k in KINDS}
+    items = [{"id": short(s), "label": names.get(s, s), "group": kind_of(kinds.get(s, ())), **d,
+              "href": entity_href(s)} for s, d in dated.items()]
+    missing = "(non précisé)" if lang == "fr" else "(not stated)"
+    series = {
+        "receptions_by_category": count_series([c for c, _ in recs], names, missing=missing, colours={
+            c: CATEGORY_COLOURS.get(short(c)[5:]) for c, _ in recs if c}),
+        "receptions_by_country": count_series(origin_country, names, missing=missing),
+        "missions_by_country": count_series([c for _, c in visits], names, missing=missing),
+        "agreements_by_type": count_series(types, names, missing=missing),
+    }
+    for s in series.values():
+        s["ids"] = [short(i) if i else None for i in s["ids"]]
+    return {"timeline": bound_timeline(timeline_payload(items, groups, lang)), "charts": series,
+            "totals": {"receptions": len(recs), "missions": len({m for m, _ in visits}), "agreements": len(types),
+                       "dated": len(dated)}}
