@@ -36,7 +36,7 @@ import networkx as nx
 from qkg.graph.analysis.facts import labels
 from qkg.graph.analysis.projection import typed_multigraph
 from qkg.graph.errors import QKGError
-from qkg.graph.pages.entity import describe
+from qkg.graph.pages.entity import describe, resolve
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from qkg.ontology import PREFIXES
@@ -246,7 +246,7 @@ def network_view(prepared: Prepared, *, flt: NetworkFilter | None = None, focus:
     meta: dict = {"build": build or prepared.build, "total": G.number_of_nodes()}
     rank = prepared.metrics.get("degree", {})
     if focus:
-        node = short(_resolve(focus))
+        node = short(resolve(focus))
         if node not in G:
             raise NotInNetwork(f"{focus!r} is not in the network", hint="search for the entity at /search?q=...")
         nodes, hidden = bounded_ego(G, node, depth=depth, max_nodes=NETWORK_MAX_NODES, rank=rank)
@@ -270,20 +270,9 @@ def network_view(prepared: Prepared, *, flt: NetworkFilter | None = None, focus:
     return network_payload(G, positions=positions, metrics=prepared.metrics, size_by=size_by, lang=lang, meta=meta)
 
 
-def _resolve(ref: str) -> str:
-    ref = ref.strip()
-    if ":" not in ref:
-        return ENTITY_NS + ref
-    try:
-        return expand_curie(ref)
-    except ValueError:
-        raise NotInNetwork(f"{ref[:80]!r} names no entity",
-                           hint="write a name such as geneve or a CURIE such as qkgd:geneve") from None
-
-
 def entity_view(store: Store, ref: str, *, lang: str = "fr") -> dict:
     """The side panel's summary of one entity (``ref``: local name, CURIE or IRI); one bounded look-up."""
-    iri = _resolve(ref)
+    iri = resolve(ref)
     described = describe(store, iri) if iri.startswith(ENTITY_NS) else None
     if described is None:
         raise NotInNetwork(f"no entity {ref!r} in the graph", hint="search for it at /search?q=...")
