@@ -279,8 +279,8 @@ def _algebra(text: str):
 
     top = translateQuery(parseQuery(text)).algebra.p
     if top.name == "Slice":
-        length = top.get("length", None)
-        return length, (top.get("start", 0), plain(top.p))
+        length = top["length"] if "length" in top else None
+        return length, (top["start"] if "start" in top else 0, plain(top.p))
     return None, (0, plain(top))
 
 

@@ -177,7 +177,7 @@ def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
         raise _service_refused()
 
     prefixes = tuple(
-        (decl.get("prefix", ""), str(decl["iri"]))
+        (decl["prefix"] if "prefix" in decl else "", str(decl["iri"]))
         for decl in prologue
         if decl.name == "PrefixDecl"
     )
