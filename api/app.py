@@ -2,7 +2,8 @@
 
 What the factory wires:
 
-- the lifespan: open the current build (query pool, in-process read-only store, search index), watch
+- the lifespan: open the current build (query pool, in-process read-only store, the build's artefacts, read
+  in the background so ``/health`` answers at once), watch
   ``.qkg/current`` every second and switch to a new build when it changes, stop the workers on shutdown;
 - the routers of :data:`ROUTERS` (each module exposes ``router``);
 - a ``Host`` allow-list (:class:`qkg.api.hardening.AllowedHosts`: a foreign ``Host`` is never echoed in a
@@ -29,6 +30,7 @@ import importlib
 import json
 import logging
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,6 +39,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from qkg.api import i18n
 from qkg.api.config import Settings
 from qkg.api.deps import AppState
 from qkg.api.errors import _unhandled, error_body, install_error_handlers
@@ -76,6 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         await asyncio.to_thread(state.open)
+        # a daemon thread: it never delays a shutdown, even while it computes an old build's artefacts
+        threading.Thread(target=state.warm, name="qkg-warm", daemon=True).start()
         watcher = asyncio.create_task(_watch(state))
         try:
             yield
@@ -106,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for name in ROUTERS:
         app.include_router(importlib.import_module(name).router)
+    app.include_router(i18n.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Starlette wraps in reverse order of addition: SecurityHeaders(CORS(HeadAsGet(BodyLimit(app)))), so CORS
     # headers also reach the 413 of BodyLimit, and HEAD is answered wherever GET is.
@@ -117,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=600,
     )
     app.add_middleware(SecurityHeaders, csp=content_security_policy())
+    app.add_middleware(i18n.LanguageMiddleware)  # error pages are in the request's language too
     app.add_middleware(AllowedHosts, allowed=settings.hosts())  # outermost: a foreign Host never gets further
     return app
 
@@ -126,6 +133,7 @@ def _templates() -> Jinja2Templates:
     from qkg.ontology import PREFIXES
 
     templates.env.globals.update(prefixes=PREFIXES, json_attr=lambda v: json.dumps(v, ensure_ascii=False))
+    i18n.install(templates.env)
     return templates
 
 

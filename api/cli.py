@@ -69,7 +69,7 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
               help="Folder of data files: .ttl, .nt, .trig, .nq, .csv, .yaml (default: the repository's data/).")
 @click.option("--add", "extra", multiple=True, type=click.Path(path_type=Path),
               help="Extra file to include: RDF (.ttl, .nt, .trig, .nq), a CSV sheet or YAML records (see loaders/tabular.py); repeatable.")
-@click.option("--shacl/--no-shacl", default=None, help="Force or skip SHACL (default: on up to 50k asserted triples).")
+@click.option("--shacl/--no-shacl", default=None, help="Run or skip SHACL validation (default: on, at any size).")
 @click.option("--diff/--no-diff", default=None,
               help="Record what changed since the previous build, for /changes (default: on up to 250k asserted "
                    "triples; `qkg diff previous current` compares larger builds on demand).")
@@ -393,19 +393,30 @@ def export(ctx, fmt, out, inferred, projection):
 @cli.command()
 @click.option("--host", default=None, help="Interface (default 127.0.0.1: this machine only).")
 @click.option("--port", default=None, type=int, help="Port (default 8000).")
+@click.option("--store", default=None, metavar="URL",
+              help="Serve the build published to this SPARQL 1.1 store (see `qkg build --publish`) instead of the "
+                   "local one; credentials from QKG_STORE_USER and QKG_STORE_PASSWORD or QKG_STORE_PASSWORD_FILE.")
 @click.pass_context
-def serve(ctx, host, port):
+def serve(ctx, host, port, store):
     """Serve the web app, the SPARQL endpoint and the REST API."""
     import uvicorn
 
     from qkg.api.app import create_app
 
     settings = _settings(ctx)
-    update = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    update = {k: v for k, v in {"host": host, "port": port, "store": store}.items() if v is not None}
     settings = settings.model_copy(update=update)
-    from qkg.graph.serving.store import StoreLayout
+    from qkg.graph.serving.store import StoreLayout, open_store
 
-    StoreLayout(settings.data_dir).require_current()
+    if settings.store:
+        with open_store(settings.store) as remote:  # fail now, in one message, if nothing is published there
+            if remote.view(refresh=True).manifest is None:
+                from qkg.graph.errors import StoreError
+
+                raise StoreError(f"no qkg build is published at {remote.name}",
+                                 hint=f"run `qkg build --publish {remote.name}`")
+    else:
+        StoreLayout(settings.data_dir).require_current()
     click.echo(f"qkg serving http://{settings.host}:{settings.port}/  (SPARQL: /sparql, API docs: /docs)", err=True)
     from qkg.api.hardening import limited_http
 

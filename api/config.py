@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     max_body: int = Field(1_000_000, description="Largest request body accepted, in bytes (413 above).")
     workers: int = Field(2, description="Query worker processes (each can be killed on timeout).")
     public_base: str = Field("", description="External URL of the app, if behind a proxy (for VoID, links).")
+    store: str = Field("", description="Serve from this SPARQL 1.1 store (its query endpoint URL, where "
+                       "`qkg build --publish` put the build) instead of the local build; credentials from "
+                       "QKG_STORE_USER and QKG_STORE_PASSWORD or QKG_STORE_PASSWORD_FILE.")
     allowed_hosts: list[str] = Field(
         default_factory=list,
         description="Host names the app answers for (400 for others); empty: localhost, the bound address and "

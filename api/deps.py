@@ -73,12 +73,16 @@ class AppState:
         self.artefacts: Artefacts | None = None
         self.path: Path | None = None
         self.generation = 0
+        self._manifest: str | None = None  # the served build's manifest on a remote store
         self._lock = threading.Lock()
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     def open(self) -> None:
         """Open the current build: start the pool, open the store and its artefacts (read when first asked)."""
+        if self.settings.store:
+            self._open_remote()
+            return
         self.path = self.layout.require_current()
         self.store = open_read_only(self.path)
         self.artefacts = Artefacts(self.path)
@@ -107,11 +111,66 @@ class AppState:
             engine_seconds=settings.client_engine_seconds, queue=settings.queue, queue_wait=settings.queue_wait,
         )
 
+    # -- a remote store (``qkg serve --store URL``) -------------------------------------------------------------
+
+    def _open_remote(self) -> None:
+        """Serve the build published to a remote store; its artefacts come from the local build of the same id
+        when this machine built it, else they are computed once from the store into ``data_dir/remote/``."""
+        from qkg.graph.serving.store import open_store
+
+        store = open_store(self.settings.store)
+        manifest = store.view(refresh=True).manifest
+        if manifest is None:
+            raise StoreError(f"no qkg build is published at {store.name}",
+                             hint=f"run `qkg build --publish {store.name}` (or `qkg publish {store.name}`)")
+        self.store, self.path, self._manifest = store, self._remote_folder(manifest), manifest
+        self.artefacts = Artefacts(self.path)
+        self.pool = self._query_service(self.settings.workers).start()
+        self._open_admission()
+        self.generation += 1
+
+    def _remote_folder(self, manifest: str) -> Path:
+        build = manifest.rstrip("/").rsplit("/", 1)[-1]
+        local = self.layout.stores / build.rsplit("-", 1)[0]  # publish adds "-<6 hex>" to the local build id
+        if local.is_dir():
+            return local
+        folder = self.layout.root / "remote" / build
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def _refresh_remote(self) -> bool:
+        store = self.store
+        try:
+            manifest = store.view().manifest  # re-read at most every few seconds
+        except StoreError as exc:  # down or slow: keep serving what we know; requests get their own 503
+            log.warning("%s", exc.message)
+            return False
+        if manifest is None or manifest == self._manifest:
+            return False
+        with self._lock:
+            try:
+                path = self._remote_folder(manifest)
+                artefacts = Artefacts(path)
+                artefacts.get("search", lambda: BY_NAME["search"].make(store), fmt="pickle")
+                for pool in (self.pool, self.fast):
+                    if pool is not None:
+                        pool.reload()
+            except Exception:
+                log.exception("could not switch to the build %s; still serving %s", manifest, self._manifest)
+                return False
+            self.artefacts, self.path, self._manifest, self._links = artefacts, path, manifest, None
+            self.generation += 1
+            log.warning("now serving the build %s from %s", manifest, store.name)
+            return True
+
     def refresh(self) -> bool:
         """Reopen everything if ``current`` now points at another build; True if it did.
 
-        Safe to call often (one ``readlink``); a failed reload keeps the previous build serving.
+        Safe to call often (one ``readlink``); a failed reload keeps the previous build serving. On a remote
+        store, the pointer graph is re-read (at most every few seconds).
         """
+        if self.settings.store:
+            return self._refresh_remote() if self.store is not None else False
         target = self.layout.current()
         if target is None or target == self.path:
             return False
@@ -131,6 +190,7 @@ class AppState:
             self.store, self.artefacts, self.path = store, artefacts, target
             self._next_generation()
             log.warning("now serving the build at %s", target)
+            threading.Thread(target=self.warm, name="qkg-warm", daemon=True).start()
             return True
 
     @property
@@ -179,6 +239,15 @@ class AppState:
                     self._cache.popitem(last=False)
         return value
 
+    def warm(self) -> None:
+        """Read every prepared artefact of the current build (computing the missing ones of an old build),
+        so that the first requests find them in memory. Run in a background thread after :meth:`open`."""
+        for name in BY_NAME:
+            try:
+                self.prepared(name)
+            except Exception:  # a page will report it when it asks; the server keeps serving
+                log.exception("could not prepare artefact %r", name)
+
     def links(self) -> nx.MultiDiGraph:
         """The link graph of the current build (built on first use, then cached until a reload)."""
         from qkg.graph.pages.entity import link_graph
@@ -191,11 +260,13 @@ class AppState:
         return self.store
 
     def close(self) -> None:
-        """Stop the pool's workers."""
+        """Stop the pool's workers (and a remote store's connections)."""
         for pool in (self.pool, self.fast):
             if pool is not None:
                 pool.close()
         self.pool = self.fast = self.admission = None
+        if self.settings.store and self.store is not None:
+            self.store.close()
 
 
 async def get_state(request: Request) -> AppState:

@@ -36,6 +36,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from qkg.api.i18n import N_, gettext
 from qkg.graph.errors import QKGError, QuerySyntaxError
 
 __all__ = ["ErrorModel", "error_body", "error_response", "install_error_handlers", "wants_html", "ERROR_RESPONSES"]
@@ -43,11 +44,11 @@ __all__ = ["ErrorModel", "error_body", "error_response", "install_error_handlers
 log = logging.getLogger("qkg.api")
 
 _HINTS = {
-    404: "check the address; /search finds entities by name, /api/queries lists the canned queries",
-    405: "see /docs for the methods each route accepts",
-    406: "ask for one of the media types listed in /docs",
-    413: "send a smaller request body",
-    415: "send the body with one of the content types listed in /docs",
+    404: N_("check the address; /search finds entities by name, /api/queries lists the canned queries"),
+    405: N_("see /docs for the methods each route accepts"),
+    406: N_("ask for one of the media types listed in /docs"),
+    413: N_("send a smaller request body"),
+    415: N_("send the body with one of the content types listed in /docs"),
 }
 
 
@@ -105,11 +106,25 @@ def _wants_text(request: Request) -> bool:
     return accept.startswith("text/plain") and "json" not in accept
 
 
+def _text(request: Request, message: str) -> str:
+    """``message`` in the request's language on pages and for clients that named one; else as written."""
+    if message and (wants_html(request) or request.scope.get("state", {}).get("lang_asked")):
+        return gettext(message)
+    return message
+
+
 def error_response(request: Request, status: int, error: str, *, hint: str = "", headers: dict | None = None,
                    **extra) -> Response:
-    """Render an error as JSON, as an HTML page for browsers, or as plain text when asked for."""
+    """Render an error as JSON, as an HTML page for browsers, or as plain text when asked for.
+
+    The message and the hint are given in the request's language when the catalogue has them (the fixed
+    messages marked here and in the routes; a message built from the request stays as it is): always on
+    pages, and in JSON or text when the client named a language (``?lang=``, the cookie, Accept-Language).
+    """
+    html = wants_html(request)
+    error, hint = _text(request, error), _text(request, hint)
     body = error_body(status, error, hint=hint, **extra)
-    if wants_html(request):
+    if html:
         state = getattr(request.app.state, "qkg", None)
         templates = getattr(state, "templates", None)
         if templates is not None:
@@ -138,7 +153,7 @@ async def _qkg_error(request: Request, exc: QKGError) -> Response:
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-    detail = exc.detail if isinstance(exc.detail, str) else "request refused"
+    detail = exc.detail if isinstance(exc.detail, str) else N_("request refused")
     hint = _HINTS.get(exc.status_code, "")
     if isinstance(exc.detail, dict):
         detail, hint = exc.detail.get("error", detail), exc.detail.get("hint", hint)
@@ -150,14 +165,14 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
               for e in exc.errors()]
     first = errors[0] if errors else {"loc": [], "msg": "invalid"}
     where = ".".join(first["loc"][1:] or first["loc"]) or "request"
-    return error_response(request, 422, f"invalid request: {where}: {first['msg']}",
-                          hint="see /docs for the expected parameters", errors=errors)
+    return error_response(request, 422, _text(request, N_("invalid request: {where}: {problem}")).format(where=where, problem=first["msg"]),
+                          hint=N_("see /docs for the expected parameters"), errors=errors)
 
 
 async def _unhandled(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error_response(request, 500, "internal server error",
-                          hint="this is a bug in qkg; the details are in the server log")
+    return error_response(request, 500, N_("internal server error"),
+                          hint=N_("this is a bug in qkg; the details are in the server log"))
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -12,6 +12,9 @@ import re
 from fastapi import Request
 from fastapi.responses import Response
 
+from qkg.api.i18n import current_lang
+from qkg.api.i18n import gettext as _
+
 from qkg.graph.pages.catalog import load_catalog
 from qkg.graph.pages.entity import TERM_NS
 from qkg.ontology import sparql_prefixes
@@ -97,10 +100,11 @@ def _etag_matches(header: str | None, etag: str) -> bool:
 
 def editor_context(query: str) -> dict:
     """Template context of the editor page (prefilled query, examples, prefixes)."""
-    examples = [{"name": q.name, "title": q.title.get("fr") or q.title.get("en"), "title_en": q.title.get("en", ""),
+    lang = current_lang()
+    examples = [{"name": q.name, "title": q.title.get(lang) or q.title.get("fr") or q.title.get("en"), "title_en": q.title.get("en", ""),
                  "sparql": q.sparql} for q in load_catalog().values()]
-    return {"query": query, "examples": examples, "prologue": sparql_prefixes(),
-            "default_query": "# Les préfixes du projet sont déclarés d'office / project prefixes are pre-declared\n"
+    return {"query": query, "examples": examples, "prologue": sparql_prefixes(), "title": _("SPARQL editor"),
+            "default_query": "# " + _("The project's prefixes are declared for you") + "\n"
             "SELECT ?city ?label WHERE {\n  ?city a qkg:City ; rdfs:label ?label .\n"
             "  FILTER(lang(?label) = \"fr\")\n}\nORDER BY ?label\nLIMIT 20\n"}
 

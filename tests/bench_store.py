@@ -1,6 +1,7 @@
 """Benchmark the two store backends side by side: embedded Oxigraph and Virtuoso (a script, not a test).
 
-    .venv/bin/python tests/bench_store.py [--sizes 1M,10M] [--seconds 3] [--work DIR] [--keep] [--skip-endpoint]
+    .venv/bin/python tests/bench_store.py [--sizes 1M,10M] [--seconds 3] [--work DIR] [--keep] [--reuse]
+                                          [--skip-endpoint] [--skip-canned]
 
 For each size: ``qkg synth`` writes the graph and ``qkg build`` builds it locally (kept in ``--work`` for the
 next run), then, for the embedded store and for a private Virtuoso started by ``scripts/virtuoso.py``:
@@ -67,6 +68,7 @@ def canned(store) -> dict[str, tuple[float, int]]:
         bindings = bind(query, {}) or None
         seconds, rows = timed(lambda text=text, bindings=bindings: store.select(text, bindings=bindings, timeout=600))
         out[name] = (seconds, len(rows))
+        print(f"#   {store.name}: {name} {seconds * 1000:.0f} ms, {len(rows)} rows", file=sys.stderr, flush=True)
     return out
 
 
@@ -86,7 +88,8 @@ def serve(args: list[str], env: dict) -> tuple[str, subprocess.Popen]:
     return url, proc
 
 
-def bench_size(size: str, work: Path, virtuoso: dict, seconds: float, endpoint: bool) -> None:
+def bench_size(size: str, work: Path, virtuoso: dict, seconds: float, endpoint: bool, canned_too: bool = True,
+               reuse: bool = False) -> None:
     from qkg.graph.serving.backends.remote import RemoteStore, publish_build
     from qkg.graph.serving.store import StoreLayout, open_store
 
@@ -94,24 +97,32 @@ def bench_size(size: str, work: Path, virtuoso: dict, seconds: float, endpoint: 
     build_dir = StoreLayout(data).require_current()
     remote = RemoteStore(virtuoso["QKG_VIRTUOSO_URL"], user=virtuoso["QKG_VIRTUOSO_USER"],
                          password_file=virtuoso["QKG_VIRTUOSO_PASSWORD_FILE"], timeout=600)
-    started = time.monotonic()
-    done = publish_build(build_dir, remote)
-    publish_s = time.monotonic() - started
-    print(f"# publish {size}: {done['triples']:,} triples, {done['graphs']} graphs in {publish_s:.1f} s",
-          file=sys.stderr, flush=True)
+    served = remote.view(refresh=True).manifest or ""
+    if reuse and served.rsplit("/", 1)[-1].rsplit("-", 1)[0] == build_dir.name:
+        done = {"triples": int(remote.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].value),
+                "graphs": len(remote.graphs())}
+        publish_s = None
+        print(f"# {size}: the store already serves this build (--reuse): not published again", file=sys.stderr)
+    else:
+        started = time.monotonic()
+        done = publish_build(build_dir, remote)
+        publish_s = time.monotonic() - started
+        print(f"# publish {size}: {done['triples']:,} triples, {done['graphs']} graphs in {publish_s:.1f} s",
+              file=sys.stderr, flush=True)
+    print(f"\n### {size} triples ({done['triples']:,} in the store, asserted + inferred)\n")
+    if publish_s is not None:
+        print(f"publish to Virtuoso: {publish_s:.1f} s ({done['triples'] / publish_s:,.0f} triples/s); "
+              f"embedded: none (the build is the store)\n", flush=True)
     embedded = open_store(data)
-    rows = {}
-    for label, store in (("embedded", embedded), ("virtuoso", remote)):
-        rows[label] = {"canned": canned(store), "projection": projection(store)}
-        print(f"# {label}: canned queries and projection done", file=sys.stderr, flush=True)
     mix = {}
     if endpoint:
-        env = {**os.environ, "QKG_WORKERS": "4", "QKG_QUERY_TIMEOUT": "60", "QKG_STORE_USER":
-               virtuoso["QKG_VIRTUOSO_USER"], "QKG_STORE_PASSWORD_FILE": virtuoso["QKG_VIRTUOSO_PASSWORD_FILE"]}
+        env = {**os.environ, "QKG_WORKERS": "4", "QKG_QUERY_TIMEOUT": "60", "QKG_CLIENT_QUERIES": "8",
+               "QKG_STORE_USER": virtuoso["QKG_VIRTUOSO_USER"],
+               "QKG_STORE_PASSWORD_FILE": virtuoso["QKG_VIRTUOSO_PASSWORD_FILE"]}
         servers = {}
         try:
             servers["embedded"] = serve(["--data-dir", str(data)], env)
-            servers["virtuoso"] = serve(["--data-dir", str(data), "--store", virtuoso["QKG_VIRTUOSO_URL"]], env)
+            servers["virtuoso"] = serve(["--data-dir", str(data)], {**env, "QKG_STORE": virtuoso["QKG_VIRTUOSO_URL"]})
             qs = queries(servers["embedded"][0])
             for name, text in qs.items():
                 for conc in (1, 4):
@@ -121,11 +132,21 @@ def bench_size(size: str, work: Path, virtuoso: dict, seconds: float, endpoint: 
             for _, proc in servers.values():
                 proc.terminate()
                 proc.wait(30)
-
-    print(f"\n### {size} triples ({done['triples']:,} published, asserted + inferred)\n")
-    print(f"publish to Virtuoso: {publish_s:.1f} s ({done['triples'] / publish_s:,.0f} triples/s); "
-          f"embedded: none (the build is the store)\n")
-    print("| step | embedded | Virtuoso | Virtuoso / embedded | rows |")
+        print("\n| endpoint query | clients | embedded req/s | p50 | Virtuoso req/s | p50 | Virtuoso / embedded |")
+        print("|---|---|---|---|---|---|---|")
+        for (name, conc, label), m in mix.items():
+            if label != "embedded":
+                continue
+            r = mix[(name, conc, "virtuoso")]
+            print(f"| {name} | {conc} | {m['rps']:.1f} | {m['p50']:.0f} ms | {r['rps']:.1f} | {r['p50']:.0f} ms | "
+                  f"{r['rps'] / m['rps']:.2f}x |", flush=True)
+    if not canned_too:
+        return
+    rows = {}
+    for label, store in (("embedded", embedded), ("virtuoso", remote)):
+        rows[label] = {"canned": canned(store), "projection": projection(store)}
+        print(f"# {label}: canned queries and projection done", file=sys.stderr, flush=True)
+    print("\n| step | embedded | Virtuoso | Virtuoso / embedded | rows |")
     print("|---|---|---|---|---|")
     for name in rows["embedded"]["canned"]:
         e, n_e = rows["embedded"]["canned"][name]
@@ -136,15 +157,6 @@ def bench_size(size: str, work: Path, virtuoso: dict, seconds: float, endpoint: 
     v, what_v = rows["virtuoso"]["projection"]
     print(f"| projection `actors` | {e:.1f} s | {v:.1f} s | {v / e:.1f}x | {what_e}"
           f"{'' if what_e == what_v else ' vs ' + what_v} |")
-    if mix:
-        print("\n| endpoint query | clients | embedded req/s | p50 | Virtuoso req/s | p50 | Virtuoso / embedded |")
-        print("|---|---|---|---|---|---|---|")
-        for (name, conc, label), m in mix.items():
-            if label != "embedded":
-                continue
-            r = mix[(name, conc, "virtuoso")]
-            print(f"| {name} | {conc} | {m['rps']:.1f} | {m['p50']:.0f} ms | {r['rps']:.1f} | {r['p50']:.0f} ms | "
-                  f"{r['rps'] / m['rps']:.2f}x |")
     embedded.close()
     remote.close()
 
@@ -156,6 +168,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=None, help="Working folder, reused between runs.")
     parser.add_argument("--keep", action="store_true", help="Keep the working folder.")
     parser.add_argument("--skip-endpoint", action="store_true", help="Leave out the endpoint's query mix.")
+    parser.add_argument("--skip-canned", action="store_true", help="Leave out the canned queries and the projection.")
+    parser.add_argument("--reuse", action="store_true",
+                        help="Do not publish again when the store already serves this build (a --work of a past run).")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="qkg-bench-store-"))
     vdir = work / "virtuoso"
@@ -164,7 +179,8 @@ def main() -> None:
     virtuoso = dict(line.removeprefix("export ").split("=", 1) for line in out.splitlines() if line.startswith("export"))
     try:
         for size in args.sizes.split(","):
-            bench_size(size.strip(), work, virtuoso, args.seconds, not args.skip_endpoint)
+            bench_size(size.strip(), work, virtuoso, args.seconds, not args.skip_endpoint, not args.skip_canned,
+                       args.reuse)
     finally:
         subprocess.run([sys.executable, str(ROOT / "scripts" / "virtuoso.py"), "stop", "--dir", str(vdir)])
         if not args.keep and args.work is None:

@@ -94,7 +94,7 @@ class PageSession:
 
 @contextlib.contextmanager
 def chromium_page(*, record_requests: bool = True, timeout_ms: float = 15_000,
-                  viewport: tuple[int, int] = (1280, 800)) -> Iterator[PageSession]:
+                  viewport: tuple[int, int] = (1280, 800), locale: str = "fr-CA") -> Iterator[PageSession]:
     """Launch headless Chromium and yield a :class:`PageSession`; close everything on exit.
 
     Parameters
@@ -105,6 +105,9 @@ def chromium_page(*, record_requests: bool = True, timeout_ms: float = 15_000,
         Default timeout of page actions and waits.
     viewport : (int, int)
         Page width and height in CSS pixels.
+    locale : str
+        The browser's language (its Accept-Language): French, as the committee's browsers; pass ``"en-US"``
+        to see the English pages.
 
     Raises
     ------
@@ -118,7 +121,7 @@ def chromium_page(*, record_requests: bool = True, timeout_ms: float = 15_000,
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_ARGS))
         try:
-            context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+            context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale=locale)
             page = context.new_page()
             page.set_default_timeout(timeout_ms)
             session = PageSession(page=page)

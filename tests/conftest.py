@@ -3,6 +3,9 @@
 ``built_data`` and ``server``: a real build of ``data/`` and the ``qkg serve`` over it, shared by the API tests
 (see :mod:`tests.api_server`).
 
+``qkg``: run the real ``qkg`` command line as a user does (a process from the repository root); it asserts a zero
+exit unless ``ok=False`` and returns the completed process.
+
 ``browser_env``: use it (with ``@pytest.mark.browser``) in every test that drives Chromium through
 :mod:`tests.browser`. It skips the test with the reason when ``/usr/bin/chromium`` or the Playwright package
 is missing, unless the environment variable ``QKG_REQUIRE_BROWSER`` is set (``.ci/run`` sets it): then the
@@ -13,6 +16,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +25,22 @@ import pytest
 from tests.api_server import Server, build_data, shared_server
 from tests.browser import CHROMIUM
 from tests.canary import Canary
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run_qkg(*args, ok: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "qkg.api.cli", *map(str, args)], capture_output=True, text=True,
+                          cwd=_ROOT)
+    if ok:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+@pytest.fixture(scope="session")
+def qkg():
+    """The ``qkg`` command line: ``qkg("--data-dir", d, "build", ok=False)`` -> the completed process."""
+    return _run_qkg
 
 
 @pytest.fixture(scope="session")

@@ -49,7 +49,7 @@ def test_canned_query_form_runs_and_shows_rows(browser_env, server) -> None:
         rows = page.locator(".results-table tbody tr")
         assert rows.count() >= 1 and "Aucun" not in rows.first.inner_text()
         assert page.locator(".results-table a[href^='/id/']").count() >= 1
-        editor = page.locator("a", has_text="Edit in the editor").get_attribute("href")
+        editor = page.locator("a", has_text="Modifier dans l'éditeur").get_attribute("href")
         assert editor.startswith("/sparql?query=")
         _shot(page, "query")
         _clean(session)
@@ -67,7 +67,7 @@ def test_editor_runs_a_query_and_shows_errors(browser_env, server) -> None:
         page.wait_for_selector(".results-table tbody tr")
         assert page.locator(".results-table tbody tr").count() >= 10
         assert page.locator(".results-table a[href='/id/suisse']").inner_text() == "qkgd:suisse"
-        assert "row" in page.locator("#status").inner_text()
+        assert "ligne" in page.locator("#status").inner_text()
         assert page.locator("#dl-csv").get_attribute("href").startswith("/sparql?query=")
         _shot(page, "editor")
         # the example drop-down fills the editor; a broken query shows its line
@@ -77,7 +77,7 @@ def test_editor_runs_a_query_and_shows_errors(browser_env, server) -> None:
         page.locator(".CodeMirror textarea").focus()
         page.keyboard.press("Control+Enter")
         page.wait_for_selector("#error:not([hidden])")
-        assert "line 2" in page.locator("#error").inner_text()
+        assert "ligne 2, colonne 3" in page.locator("#error").inner_text()
         # Chromium logs the deliberate 400 answer as a failed resource load; nothing else may be logged
         _clean(session, allow=(r"status of 400 \(Bad Request\) \(http://127\.0\.0\.1:\d+/sparql:0\)$",))
 

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,14 +11,6 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from tests.api_server import ROOT, start_server
 CS = Namespace("http://purl.org/vocab/changeset/schema#")
 ID = "https://w3id.org/qkg/id/"
-
-
-def qkg(*args, ok: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "qkg.api.cli", *map(str, args)], capture_output=True, text=True,
-                          cwd=ROOT)
-    if ok:
-        assert proc.returncode == 0, proc.stderr
-    return proc
 
 
 def _edit(folder: Path) -> None:
@@ -39,7 +29,7 @@ def _edit(folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def two_builds(tmp_path_factory) -> tuple[Path, Path, Path]:
+def two_builds(qkg, tmp_path_factory) -> tuple[Path, Path, Path]:
     """Two data folders (the repository's and an edited copy) and a data dir that built one, then the other."""
     tmp = tmp_path_factory.mktemp("diff")
     before, after = tmp / "before", tmp / "after"
@@ -68,17 +58,17 @@ def _check(changes: dict) -> None:
     assert figures["qkgd:figure-missions"] == ("8", "8")
 
 
-def test_diff_of_two_builds_as_json(two_builds) -> None:
+def test_diff_of_two_builds_as_json(qkg, two_builds) -> None:
     _, _, data_dir = two_builds
     _check(json.loads(qkg("--data-dir", data_dir, "diff", "previous", "current", "--format", "json").stdout))
 
 
-def test_diff_of_two_data_folders_gives_the_same_changes(two_builds) -> None:
+def test_diff_of_two_data_folders_gives_the_same_changes(qkg, two_builds) -> None:
     before, after, _ = two_builds
     _check(json.loads(qkg("diff", before, after, "--format", "json").stdout))
 
 
-def test_diff_as_text_in_french_and_english(two_builds) -> None:
+def test_diff_as_text_in_french_and_english(qkg, two_builds) -> None:
     _, _, data_dir = two_builds
     fr = qkg("--data-dir", data_dir, "diff", "previous", "current").stdout
     assert "Entités ajoutées" in fr and "[qkg:City] Montpellier" in fr and "statedValue: 21 -> 22" in fr
@@ -86,7 +76,7 @@ def test_diff_as_text_in_french_and_english(two_builds) -> None:
     assert "Entities added" in en and "Facts changed" in en and "Lausanne -> Lausanne (Vaud)" in en
 
 
-def test_diff_as_an_rdf_changeset(two_builds, tmp_path) -> None:
+def test_diff_as_an_rdf_changeset(qkg, two_builds, tmp_path) -> None:
     _, _, data_dir = two_builds
     out = tmp_path / "changes.ttl"
     qkg("--data-dir", data_dir, "diff", "previous", "current", "--format", "turtle", "--out", out)
@@ -112,12 +102,13 @@ def test_changes_page_and_api_show_the_publish(two_builds) -> None:
             page = client.get("/changes")
             assert page.status_code == 200
             assert "Montpellier" in page.text and 'href="/id/montpellier"' in page.text
-            assert "Entités ajoutées" in page.text and "Entities added" in page.text
+            assert "Entités ajoutées" in page.text and "Entities added" not in page.text
+            assert "Entities added" in client.get("/changes?lang=en").text
     finally:
         server.stop()
 
 
-def test_a_first_build_has_no_changes_to_show(tmp_path) -> None:
+def test_a_first_build_has_no_changes_to_show(qkg, tmp_path) -> None:
     qkg("--data-dir", tmp_path, "build", "-q")
     server = start_server(tmp_path)
     try:
@@ -133,7 +124,7 @@ def test_a_first_build_has_no_changes_to_show(tmp_path) -> None:
     (("1999", "current"), "1999"),
     (("previous", "current"), "no build before the current one"),
 ])
-def test_bad_sides_get_one_line_errors(tmp_path, args, named) -> None:
+def test_bad_sides_get_one_line_errors(qkg, tmp_path, args, named) -> None:
     qkg("--data-dir", tmp_path, "build", "-q")
     proc = qkg("--data-dir", tmp_path, "diff", *args, ok=False)
     assert proc.returncode != 0

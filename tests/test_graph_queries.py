@@ -198,6 +198,29 @@ def check_attendance_modes(rows):  # issue 11: virtual and in-person activities
     assert modes["in-person"] == 30
 
 
+def check_representations(rows):  # issue 11: typed representations, linked to what they represent
+    kinds = Counter(r["kind"] for r in rows)
+    assert kinds == {"qkg:ConsularPost": 4, "qkg:Embassy": 1, "qkg:GeneralDelegation": 1, "qkg:ConsularCorps": 1,
+                     "qkg:QuebecGovernmentOffice": 2}
+    by = {r["representation"]: r for r in rows}
+    assert by["qkgd:consulat-general-france-quebec"]["country"] == "qkgd:france"
+    assert by["qkgd:ambassade-irlande-canada"]["country"] == "qkgd:irlande"
+    assert by["qkgd:delegation-du-quebec-a-chicago"]["represents"] == "qkgd:gouvernement-du-quebec"
+    assert {r["foreign"] for r in rows if r["kind"] == "qkg:QuebecGovernmentOffice"} == {"false"}
+    assert by["qkgd:consulat-general-etats-unis-quebec"]["foreign"] == "true"
+
+
+def check_city_status(rows):  # issue 11: the introduction's content and the claims of firsts
+    designations = {r["detail"]: r["by"] for r in rows if r["kind"] == "designation"}
+    assert designations == {"national-capital": "qkgd:charte-capitale-nationale", "world-heritage": "qkgd:unesco",
+                            "creative-city": "qkgd:unesco"}
+    axes = [r for r in rows if r["kind"] == "vision axis"]
+    assert {r["detail"] for r in axes} == {"radiate", "learn", "attract"} and {r["date"] for r in axes} == {"2022"}
+    firsts = {r["item"] for r in rows if r["kind"] == "first"}
+    assert firsts == {"qkgd:claim-uci-first-in-americas", "qkgd:claim-aivp-first-office-north-america",
+                      "qkgd:claim-first-joint-activity", "qkgd:claim-cradle-francophonie"}
+
+
 GOLDEN = {
     "receptions-by-category": check_receptions_by_category,
     "receptions": check_receptions,
@@ -220,6 +243,8 @@ GOLDEN = {
     "stated-numbers": check_stated_numbers,
     "offices-and-terms": check_offices_and_terms,
     "attendance-modes": check_attendance_modes,
+    "representations": check_representations,
+    "city-status": check_city_status,
 }
 
 

@@ -31,7 +31,7 @@ QUADS = [
     Quad(A, LABEL, Literal("Québec", language="fr"), NamedNode(G2)),
     Quad(C, LABEL, Literal("c"), NamedNode(G2)),
 ]
-BACKENDS = ["oxigraph"]
+BACKENDS = ["oxigraph", "virtuoso"]
 
 
 def _imports(text: str) -> set[str]:
@@ -70,8 +70,16 @@ def test_terms_offers_no_store_or_query_engine():
 def seam_store(request, tmp_path) -> Store:
     if request.param == "oxigraph":
         store = OxigraphStore(tmp_path / "store")
+    else:  # a remote store serving an empty published build, which add() and load() then fill
+        from qkg.graph.serving.backends.remote import publish
+        from tests.conftest import drop_space, remote_store
+
+        store = remote_store(request.getfixturevalue("virtuoso"), f"seam-{tmp_path.name}")
+        publish(store, {}, "seam")
     store.add(QUADS)
     yield store
+    if request.param == "virtuoso":
+        drop_space(store)
     store.close()
 
 

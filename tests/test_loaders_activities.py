@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -38,14 +36,6 @@ SHEETS = {
 }
 
 
-def qkg(*args, ok: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "qkg.api.cli", *map(str, args)], capture_output=True, text=True,
-                          cwd=ROOT)
-    if ok:
-        assert proc.returncode == 0, proc.stderr
-    return proc
-
-
 def write_sheet(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
     if path.suffix == ".xlsx":
         book = openpyxl.Workbook()
@@ -59,7 +49,7 @@ def write_sheet(path: Path, rows: list[list[str]], header: list[str] = HEADER) -
 
 
 @pytest.fixture(scope="module")
-def contributed(tmp_path_factory) -> Path:
+def contributed(qkg, tmp_path_factory) -> Path:
     """The repository's data plus one sheet per member, built by the real CLI; returns the data dir."""
     tmp = tmp_path_factory.mktemp("activities")
     shutil.copytree(ROOT / "data", tmp / "data")
@@ -69,7 +59,7 @@ def contributed(tmp_path_factory) -> Path:
     return tmp / "qkg"
 
 
-def test_every_members_rows_count_as_contributed_in_the_complementarity_map(contributed) -> None:
+def test_every_members_rows_count_as_contributed_in_the_complementarity_map(qkg, contributed) -> None:
     res = json.loads(qkg("--data-dir", contributed, "analyse", "complementarity", "-f", "json").stdout)
     assert "contributed" in res["parameters"]["relations"]
     contributed_facts = {iri: rec for iri, rec in res["facts"].items() if rec["kind"] == "contributed"}
@@ -85,7 +75,7 @@ def test_every_members_rows_count_as_contributed_in_the_complementarity_map(cont
         assert facts <= {f for cell in cells.values() for f in cell["facts"]}, member
 
 
-def test_a_contributed_row_keeps_its_member_partners_place_theme_and_partial_date(contributed) -> None:
+def test_a_contributed_row_keeps_its_member_partners_place_theme_and_partial_date(qkg, contributed) -> None:
     query = """SELECT ?kind ?date ?place (GROUP_CONCAT(DISTINCT STR(?p); separator=" ") AS ?ps) WHERE {
       ?a a qkg:ContributedActivity ; qkg:activityKind ?kind ; schema:startDate ?date ;
          prov:wasAttributedTo qkgd:mrif ; rdfs:label "Colloque d'essai"@fr ; qkg:participant ?p ; qkg:location ?place }
@@ -107,7 +97,7 @@ def test_a_contributed_row_keeps_its_member_partners_place_theme_and_partial_dat
     (["2024", "mission", "", "", "", "", "Ville de Bordeaux", "s"], "membre", "not a member of the committee"),
     (["2024", "mission", "", "", "", "", "MRIF", ""], "source", "is empty"),
 ])
-def test_a_bad_row_gets_an_error_naming_its_row_and_column(tmp_path, row, column, says) -> None:
+def test_a_bad_row_gets_an_error_naming_its_row_and_column(qkg, tmp_path, row, column, says) -> None:
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
     good = ["2024", "mission", "", "", "", "", "MRIF", "s"]
@@ -118,7 +108,7 @@ def test_a_bad_row_gets_an_error_naming_its_row_and_column(tmp_path, row, column
     assert not (tmp_path / "qkg" / "current").exists()  # nothing published
 
 
-def test_an_unknown_column_is_named(tmp_path) -> None:
+def test_an_unknown_column_is_named(qkg, tmp_path) -> None:
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
     sheet = write_sheet(data / "2024" / "activites-y.csv", [["2024", "mission", "MRIF", "s", "x"]],
@@ -128,7 +118,7 @@ def test_an_unknown_column_is_named(tmp_path) -> None:
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_the_template_itself_builds(tmp_path, suffix) -> None:
+def test_the_template_itself_builds(qkg, tmp_path, suffix) -> None:
     template = tmp_path / f"activites{suffix}"
     qkg("template", "activities", "--out", template)
     out = qkg("--data-dir", tmp_path / "qkg", "build", "--add", template).stdout

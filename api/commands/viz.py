@@ -69,8 +69,12 @@ def command(ctx, out, focus, depth, types, themes, years, categories, relations,
     settings = ctx.obj
     path = StoreLayout(settings.data_dir).require_current()
     store = open_read_only(path)
-    scripts = [_read(STATIC / "vendor" / "vis-network.min.js"), _read(STATIC / "js" / "viz-common.js"),
-               _read(STATIC / "js" / "network.js")]
+    from qkg.api.i18n import catalogue_json
+
+    # the page's messages (api/i18n.py) go with the shared helpers: one script, before network.js
+    common = "\n".join([f"window.qkgMessages = {catalogue_json(lang)};", _read(STATIC / "js" / "i18n.js"),
+                        _read(STATIC / "js" / "viz-common.js")])
+    scripts = [_read(STATIC / "vendor" / "vis-network.min.js"), common, _read(STATIC / "js" / "network.js")]
     styles = [_read(STATIC / "css" / "viz.css")]
     prepared = Artefacts(path).get("network", lambda: BY_NAME["network"].make(store), fmt="pickle")
     flt = NetworkFilter.from_params({"type": types, "theme": themes, "year": [str(y) for y in years],

@@ -282,8 +282,12 @@ def api_export(state: StateDep, format: Literal["gexf", "graphml", "csv"] = "gex
 @router.get("/analysis", include_in_schema=False)
 def analysis_page(request: Request, state: StateDep, templates: TemplatesDep,
                   actors: str = Query("committee", max_length=2000), theme_level: Literal["theme", "top"] = "theme",
-                  lang: Literal["fr", "en"] = "fr") -> Response:
-    """Complementarity heatmaps, central actors (prepared by the build) and the path finder."""
+                  lang: Literal["fr", "en"] | None = None) -> Response:
+    """Complementarity heatmaps, central actors (prepared by the build) and the path finder, in the page's language."""
+    from qkg.api.i18n import current_lang, gettext
+    from qkg.graph.pages.entity import ENTITY_NS, labels_of
+
+    lang = lang or current_lang()
     from qkg.graph.errors import ParameterError
 
     try:
@@ -294,5 +298,7 @@ def analysis_page(request: Request, state: StateDep, templates: TemplatesDep,
     peaks = {dim: max([c["count"] for row in m["cells"].values() for c in row.values()] or [1])
              for dim, m in (comp["matrices"].items() if comp else ())}
     return templates.TemplateResponse(request, "analysis.html", {
-        "title": "Analyse du réseau", "comp": comp, "problem": problem, "ranking": ranking, "peaks": peaks,
-        "actors_scope": actors, "theme_level": theme_level})
+        "title": gettext("Network analysis"), "comp": comp, "problem": problem, "ranking": ranking, "peaks": peaks,
+        "actors_scope": actors, "theme_level": theme_level,
+        "start_labels": {k: (v.get(lang) or v.get("fr") or k) for k, v in
+                         labels_of(state.require_store(), [ENTITY_NS + "ville-de-quebec", ENTITY_NS + "innovaud"]).items()}})

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from qkg.api.deps import StateDep, TemplatesDep
+from qkg.api.i18n import gettext as _
 
 __all__ = ["router"]
 
@@ -39,4 +40,4 @@ def changes_page(request: Request, state: StateDep, templates: TemplatesDep) -> 
     """The same, as a page an analyst reads to review a publish."""
     return templates.TemplateResponse(request, "changes.html", {
         "changes": _changes(state), "href": _href,
-        "title": "Changements de la dernière publication / What the last publish changed"})
+        "title": _("What the last publish changed")})

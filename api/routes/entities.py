@@ -23,6 +23,7 @@ from fastapi.responses import Response
 
 from qkg.api.deps import LinksDep, StoreDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
+from qkg.api.i18n import current_lang, gettext
 from qkg.graph.serving import terms
 from qkg.graph.serving.formats import GRAPH_FORMATS, GRAPH_TYPES, parse_accept
 from qkg.api.routes.models import EntityModel, NeighboursModel, PathsModel
@@ -111,22 +112,29 @@ async def ontology_page(request: Request, store: StoreDep, templates: TemplatesD
         return Response(terms.serialize(quads, format=out, prefixes=PREFIXES if fmt == "turtle" else None),
                         media_type=out.media_type)
     listed = await asyncio.to_thread(_terms, store)
-    return templates.TemplateResponse(request, "ontology.html", {"terms": listed, "title": "Ontologie / Ontology"})
+    return templates.TemplateResponse(request, "ontology.html", {"terms": listed, "title": gettext("Ontology")})
 
 
 def _terms(store: Store) -> list[dict]:
     rows = store.select(
-        "SELECT ?t ?kind (SAMPLE(?fr) AS ?lfr) (SAMPLE(?en) AS ?len) (SAMPLE(?d) AS ?def) WHERE { "
+        "SELECT ?t ?kind (SAMPLE(?fr) AS ?lfr) (SAMPLE(?en) AS ?len) (SAMPLE(?d) AS ?def) (SAMPLE(?de) AS ?defen) WHERE { "
         f"GRAPH <{ONTOLOGY_GRAPH}> {{ ?t a ?kind "
         "OPTIONAL { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?fr FILTER(lang(?fr) = 'fr') } "
         "OPTIONAL { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?en FILTER(lang(?en) = 'en') } "
-        "OPTIONAL { ?t <http://www.w3.org/2004/02/skos/core#definition> ?d FILTER(lang(?d) = 'fr') } } "
+        "OPTIONAL { ?t <http://www.w3.org/2004/02/skos/core#definition> ?d FILTER(lang(?d) = 'fr') } "
+        "OPTIONAL { ?t <http://www.w3.org/2004/02/skos/core#definition> ?de FILTER(lang(?de) = 'en') } } "
         "FILTER(STRSTARTS(STR(?t), 'https://w3id.org/qkg/def#') && ?kind IN (<http://www.w3.org/2002/07/owl#Class>, "
         "<http://www.w3.org/2002/07/owl#ObjectProperty>, <http://www.w3.org/2002/07/owl#DatatypeProperty>)) } "
         "GROUP BY ?t ?kind ORDER BY ?kind ?t", union=False)
     return [{"name": r["t"].value[len(TERM_NS):], "kind": r["kind"].value.rsplit("#", 1)[-1],
              "fr": r["lfr"].value if r["lfr"] else "", "en": r["len"].value if r["len"] else "",
-             "definition": r["def"].value if r["def"] else ""} for r in rows]
+             "definition": _in_lang(r["def"], r["defen"])} for r in rows]
+
+
+def _in_lang(fr, en) -> str:
+    """The text in the page's language, else the other one, else ''."""
+    first, second = (en, fr) if current_lang() == "en" else (fr, en)
+    return (first or second).value if (first or second) else ""
 
 
 @router.get("/def/{term}", include_in_schema=False)

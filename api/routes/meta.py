@@ -20,6 +20,7 @@ from fastapi.responses import Response
 
 from qkg.api.deps import StateDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
+from qkg.api.i18n import gettext as _
 from qkg.api.routes.models import FindingModel, HealthModel, StatsModel
 from qkg.api.views import endpoint_url
 
@@ -74,19 +75,15 @@ async def home(request: Request, state: StateDep, templates: TemplatesDep) -> Re
     entities = sum(stats["classes"].get(c, 0) for c in ("qkg:Place", "qkg:Organisation", "qkg:Activity",
                                                          "qkg:Agreement", "qkg:Person", "qkg:Post"))
     context = {"stats": stats, "findings": findings, "verdicts": verdicts, "entities": entities,
-               "title": "qkg : relations internationales de la Ville de Québec"}
+               "title": _("qkg: the City of Québec's international relations")}
     return templates.TemplateResponse(request, "home.html", context)
 
 
 def void_turtle(state, base: str) -> str:
     """The VoID description of the dataset served at ``base``."""
     from qkg.ontology import PREFIXES
-    from qkg.ontology.curies import ENTITY_NS
-
     stats = _stats(state)
-    store = state.require_store()
-    entities = next(iter(store.select(
-        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{ENTITY_NS}')) }}")))["n"].value
+    entities = state.prepared("void")["entities"]  # counted by the build (a scan of the whole graph)
     partitions = "".join(
         f"\n    void:classPartition [ void:class <{PREFIXES['qkg']}{c.split(':', 1)[1]}> ; void:entities {n} ] ;"
         for c, n in stats["classes"].items() if c.startswith("qkg:"))

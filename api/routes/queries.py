@@ -28,8 +28,9 @@ from pydantic import BaseModel, Field
 
 from qkg.api.deps import PoolDep, StateDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
+from qkg.api.i18n import current_lang, gettext as _
 from qkg.api.views import href_for, run_query
-from qkg.graph.pages.catalog import CannedQuery, bind, get_query, load_catalog
+from qkg.graph.pages.catalog import CannedQuery, answering_values, bind, display_table, get_query, load_catalog
 from qkg.graph.pages.entity import instances_of, labels_of
 from qkg.graph.errors import ParameterError
 from qkg.ontology.curies import expand_curie, short
@@ -94,22 +95,80 @@ def query_meta(query: CannedQuery) -> dict:
     }
 
 
+#: Rows per page of a canned query's answer (``?limit=`` up to :data:`CANNED_PAGE_MAX`, ``?offset=``).
+CANNED_PAGE = 500
+CANNED_PAGE_MAX = 5000
+_PAGING = ("limit", "offset")
+
+
+def _page(request: Request | None) -> tuple[int, int]:
+    """``(limit, offset)`` from the query string, or :class:`ParameterError` naming the bad one."""
+    if request is None:
+        return CANNED_PAGE, 0
+    out = []
+    for name, default, top in (("limit", CANNED_PAGE, CANNED_PAGE_MAX), ("offset", 0, 10_000_000)):
+        raw = request.query_params.get(name, "")
+        try:
+            value = int(raw) if raw != "" else default
+        except ValueError:
+            value = -1
+        if not (name == "offset" or value >= 1) or value < 0 or value > top:
+            raise ParameterError(f"{name}={raw!r} is not a whole number between {1 if name == 'limit' else 0} and {top}",
+                                 hint=f"omit it for {default}")
+        out.append(value)
+    return out[0], out[1]
+
+
+def paged(sparql: str, limit: int, offset: int) -> str:
+    """The canned query's text with one page's ``LIMIT``/``OFFSET`` appended (its last solution modifiers).
+
+    A query that sets its own top-level ``LIMIT`` is left as it is.
+
+    >>> paged("SELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x", 10, 20).splitlines()[-1]
+    'LIMIT 10 OFFSET 20'
+    >>> paged("SELECT ?x WHERE { ?x ?p ?o } LIMIT 3", 10, 0)
+    'SELECT ?x WHERE { ?x ?p ?o } LIMIT 3'
+    """
+    tail = sparql.rsplit("}", 1)[-1]
+    if re.search(r"\bLIMIT\b", tail, re.I):
+        return sparql
+    return f"{sparql.rstrip()}\nLIMIT {int(limit)} OFFSET {int(offset)}"
+
+
+def _next_link(request: Request, limit: int, offset: int, rows: int) -> str | None:
+    """The URL of the next page when this one is full (the next page may then be empty)."""
+    if rows < limit:
+        return None
+    params = dict(request.query_params)
+    params.update(offset=str(offset + limit))
+    return f"{request.url.path}?{urlencode(params)}"
+
+
 def _values(request: Request, query: CannedQuery) -> dict[str, str]:
     names = {p.name for p in query.params}
-    unknown = [k for k in request.query_params if k not in names and k not in ("format", "run")]
+    unknown = [k for k in request.query_params if k not in names and k not in ("format", "run", *_PAGING)]
     if unknown:
         raise ParameterError(f"{query.name} has no parameter {', '.join(sorted(unknown))}",
                              hint=f"its parameters: {', '.join(sorted(names)) or 'none'}")
     return {k: v for k, v in request.query_params.items() if k in names and v != ""}
 
 
-async def _run(state, pool, query: CannedQuery, values: dict[str, str], fmt: str, request: Request | None = None
-               ) -> Response:
-    """Run a canned query in the pool, its parameters bound as substitutions (never pasted).
+async def _run(state, pool, query: CannedQuery, values: dict[str, str], fmt: str, request: Request | None = None,
+               *, etag: bool = True) -> Response:
+    """Run one page of a canned query in the pool, its parameters bound as substitutions (never pasted).
 
-    With the ``request``, the answer carries an ETag and a matching ``If-None-Match`` gets 304.
+    With the ``request``, the answer carries an ETag (a matching ``If-None-Match`` gets 304), and, when the
+    page is full, a ``Link: <...?offset=N>; rel="next"`` header and ``X-QKG-Next``.
     """
-    return await run_query(pool, query.sparql, fmt, bindings=bind(query, values), request=request, canned=True)
+    limit, offset = _page(request)
+    response = await run_query(pool, paged(query.sparql, limit, offset), fmt, bindings=bind(query, values),
+                               request=request, canned=True, etag=etag)
+    rows = int(response.headers.get("X-QKG-Rows", "0") or 0)
+    following = _next_link(request, limit, offset, rows) if request is not None and response.status_code == 200 else None
+    if following:
+        response.headers["Link"] = f'<{following}>; rel="next"'
+        response.headers["X-QKG-Next"] = following
+    return response
 
 
 @router.get("/api/queries", response_model=list[QueryModel], summary="List the canned queries")
@@ -131,7 +190,7 @@ async def api_query(name: str, request: Request, state: StateDep, pool: PoolDep)
 def queries_page(request: Request, templates: TemplatesDep) -> Response:
     """The list of canned queries."""
     catalog = [query_meta(q) for q in load_catalog().values()]
-    return templates.TemplateResponse(request, "queries.html", {"queries": catalog, "title": "Requêtes / Queries"})
+    return templates.TemplateResponse(request, "queries.html", {"queries": catalog, "title": _("Queries")})
 
 
 @router.get("/queries/{name}.json", include_in_schema=False)
@@ -152,27 +211,49 @@ async def query_csv(name: str, request: Request, state: StateDep, pool: PoolDep)
 
 @router.get("/queries/{name}", include_in_schema=False)
 async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep, templates: TemplatesDep) -> Response:
-    """A canned query: its SPARQL, its parameter form and its results as a table."""
+    """A canned query: its SPARQL, its parameter form and its results as a table.
+
+    A bad parameter is shown in the form, next to its field and in the page's language (status 400); the
+    pick-lists hold only the values for which the query answers.
+    """
     query = get_query(name)
-    values = _values(request, query)
+    names = {p.name for p in query.params}
+    values = {k: v for k, v in request.query_params.items() if k in names and v != ""}
+    errors = {k: {"kind": "unknown", "value": v} for k, v in request.query_params.items()
+              if k not in names and k not in ("format", "run", "lang", *_PAGING)}
     meta = query_meta(query)
+    lang = current_lang()
     store = state.require_store()
-    for p in meta["params"]:
+    for p, param in zip(meta["params"], query.params, strict=True):
         p["value"] = values.get(p["name"], p["default"] or "")
+        p["label"] = query.var_label(p["name"], lang)
+        try:
+            param.to_term(p["value"])
+        except ParameterError:
+            errors[p["name"]] = {"kind": "invalid", "value": p["value"], "type": p["type"]}
         if p["type"] == "iri" and p["class"]:
-            p["choices"] = await asyncio.to_thread(_choices, store, p["class"], p["value"])
-    table, error = None, None
-    if all(p["value"] for p in meta["params"]) and query.form in ("SELECT", "ASK"):
-        response = await _run(state, pool, query, values, "json")
-        table = await asyncio.to_thread(_table, store, json.loads(response.body), response.headers)
+            p["choices"] = await asyncio.to_thread(_choices, state, query, p["name"], p["class"], p["value"])
+            if p["name"] not in errors and not any(c["selected"] for c in p["choices"]):
+                errors[p["name"]] = {"kind": "no-answer", "value": p["value"]}
+    table, following = None, None
+    if not errors and all(p["value"] for p in meta["params"]) and query.form in ("SELECT", "ASK"):
+        response = await _run(state, pool, query, values, "json", request, etag=False)
+        table = await asyncio.to_thread(_table, store, query, json.loads(response.body), response.headers, lang)
+        following = response.headers.get("X-QKG-Next")
     link_params = urlencode({p["name"]: p["value"] for p in meta["params"] if p["value"]})
-    context = {"q": meta, "table": table, "error": error, "title": meta["title"].get("fr", name),
-               "suffix": f"?{link_params}" if link_params else "",
+    context = {"q": meta, "table": table, "errors": errors, "title": meta["title"].get(lang) or meta["title"].get("fr", name),
+               "suffix": f"?{link_params}" if link_params else "", "next": following,
                "editor_url": "/sparql?" + urlencode({"query": query.sparql})}
-    return templates.TemplateResponse(request, "query.html", context)
+    return templates.TemplateResponse(request, "query.html", context, status_code=400 if errors else 200)
 
 
-def _choices(store, cls: str, current: str) -> list[dict]:
+#: Pick-lists already computed: (build generation, query, parameter) -> IRIs with an answer (bounded).
+_ANSWERING: dict[tuple, list[str] | None] = {}
+
+
+def _choices(state, query: CannedQuery, param: str, cls: str, current: str) -> list[dict]:
+    """The pick-list of an ``iri`` parameter: the instances of its class for which the query answers."""
+    store = state.require_store()
     try:
         iri = expand_curie(cls)
     except ValueError:
@@ -183,34 +264,26 @@ def _choices(store, cls: str, current: str) -> list[dict]:
             current_iri = expand_curie(current)
         except ValueError:
             pass
-    return [{"value": short(i).removeprefix("<").removesuffix(">"), "label": label, "selected": i == current_iri}
-            for i, label in instances_of(store, iri)]
+    key = (state.generation, query.name, param)
+    if key not in _ANSWERING:
+        if len(_ANSWERING) > 256:
+            _ANSWERING.clear()
+        _ANSWERING[key] = answering_values(store, query, param)
+    answering = _ANSWERING[key]
+    keep = set(answering) if answering is not None else None
+    lang = current_lang()
+    pairs = instances_of(store, iri)
+    names = labels_of(store, [i for i, _ in pairs if keep is None or i in keep])
+    return [{"value": short(i).removeprefix("<").removesuffix(">"),
+             "label": names.get(i, {}).get(lang) or label, "selected": i == current_iri}
+            for i, label in pairs if keep is None or i in keep]
 
 
-def _table(store, results: dict, headers) -> dict:
-    """SPARQL JSON results -> rows of display cells (IRIs labelled and linked)."""
-    if "boolean" in results:
-        return {"vars": ["result"], "rows": [[{"text": str(results["boolean"]).lower()}]], "truncated": False}
-    names = results["head"]["vars"]
-    bindings = results["results"]["bindings"]
-    iris = {b[n]["value"] for b in bindings for n in names if n in b and b[n]["type"] == "uri"}
-    labels = labels_of(store, iris)
-    rows = []
-    for b in bindings:
-        row = []
-        for n in names:
-            term = b.get(n)
-            row.append(_cell(term, labels) if term else {"text": ""})
-        rows.append(row)
-    return {"vars": names, "rows": rows, "truncated": headers.get("x-qkg-truncated") == "true"}
+def _table(store, query: CannedQuery, results: dict, headers, lang: str) -> dict:
+    """SPARQL JSON results -> the page's table (labelled, linked, label columns folded)."""
 
-
-def _cell(term: dict, labels: dict) -> dict:
-
-    if term["type"] == "uri":
-        found = labels.get(term["value"], {})
-        label = found.get("fr") or found.get("en") or found.get("")
-        return {"text": label or short(term["value"]), "curie": short(term["value"]), "href": href_for(term["value"])}
-    if term["type"] == "literal":
-        return {"text": term["value"], "lang": term.get("xml:lang")}
-    return {"text": "_:" + term["value"]}
+    bindings = results.get("results", {}).get("bindings", [])
+    iris = {b[n]["value"] for b in bindings for n in b if b[n]["type"] == "uri"}
+    table = display_table(query, results, labels_of(store, iris), lang=lang, href=href_for)
+    table["truncated"] = headers.get("x-qkg-truncated") == "true"
+    return table

@@ -6,6 +6,7 @@ from fastapi.responses import Response
 
 from qkg.api.deps import SearchDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
+from qkg.api.i18n import gettext as _
 from qkg.api.views import href_for
 from qkg.api.routes.models import SearchModel
 
@@ -30,4 +31,4 @@ def search_page(request: Request, index: SearchDep, templates: TemplatesDep,
                 q: str = Query("", max_length=200), limit: int = Query(50, ge=1, le=200)) -> Response:
     """The search results page."""
     hits = [dict(hit.as_dict(), href=href_for(hit.iri)) for hit in index.search(q, limit=limit)] if q else []
-    return templates.TemplateResponse(request, "search.html", {"q": q, "search_q": q, "hits": hits, "title": f"Recherche : {q}"})
+    return templates.TemplateResponse(request, "search.html", {"q": q, "search_q": q, "hits": hits, "title": _("Search: {q}").format(q=q) if q else _("Search")})

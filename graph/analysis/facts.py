@@ -423,7 +423,9 @@ def provenance(store: Store, iris: Iterable[str], *, lang: str = "fr") -> dict[s
                 pass
         for row in store.select(f"""SELECT ?f ?g WHERE {{ VALUES ?f {{ {chunk} }} GRAPH ?g {{ ?f a ?c }}
                 FILTER(?g != <{INFERRED_GRAPH}>) }}""", union=False):
-            out[row["f"].value]["graph"] = out[row["f"].value]["graph"] or short(row["g"].value)
+            # A fact typed in several graphs cites the first by name: the same on every store, whatever its order.
+            rec, graph = out[row["f"].value], short(row["g"].value)
+            rec["graph"] = graph if rec["graph"] is None or graph < rec["graph"] else rec["graph"]
     for rec in out.values():
         for sec in rec["sections"]:
             sec["label"] = section_labels.get(sec["iri"], (0, short(sec["iri"])))[1]

@@ -17,6 +17,11 @@ owl:propertyChainAxiom    prp-spo2                      chains of length 2..n
 C = I ∩ ∃p.{v}            cls-int1 + cls-hv1            ``?x a I ; p v`` => ``?x a C``
 ========================  ===========================  ==========================================
 
+The property rules are Datalog rules (atoms with a constant predicate) evaluated **semi-naively**
+(:func:`materialise`): the first round reads the whole graph, every later round starts only from the triples
+the previous round added, and a rule fires only when a new triple has the predicate of one of its atoms. Only
+the rules the ontology's axioms call for exist at all.
+
 Two domain rules follow (documented in the ontology): twinning agreements give ``qkg:twinnedWith`` and
 ``org:Membership`` nodes give ``qkg:memberOf``; dated nodes get an OWL-Time description (``time:hasTime``)
 whose position keeps the literal's precision (``time:inXSDDate`` / ``inXSDgYearMonth`` / ``inXSDgYear``).
@@ -28,7 +33,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
@@ -45,6 +50,10 @@ __all__ = ["INFERRED_GRAPH", "Rule", "compile_rules", "materialise"]
 _INFERRED = terms.NamedNode(INFERRED_GRAPH)
 
 
+Atom = tuple[str, str, str]
+"""A triple pattern ``(subject, predicate, object)``: ``"?x"`` is a variable, anything else an IRI."""
+
+
 @dataclass(frozen=True)
 class Rule:
     """One inference rule: a name (for progress and tests) and a SPARQL CONSTRUCT over the union graph.
@@ -52,6 +61,10 @@ class Rule:
     ``stage`` says when it runs (see :func:`materialise`): ``"property"`` rules repeat to a fixpoint,
     ``"class"`` rules (``source`` class => ``targets`` superclasses) run as one pass in Python, ``"defined"``
     rules after them, and ``"once"`` rules (which read only asserted data) a single time.
+
+    A property rule also carries its ``body`` and ``head`` atoms (and pairs of body variables that must
+    differ, ``distinct``): :func:`materialise` evaluates those, semi-naively; ``construct`` says the same in
+    SPARQL, for reading.
     """
 
     name: str
@@ -59,6 +72,23 @@ class Rule:
     stage: str = "property"
     source: str = ""
     targets: tuple[str, ...] = ()
+    body: tuple[Atom, ...] = ()
+    head: tuple[Atom, ...] = ()
+    distinct: tuple[tuple[str, str], ...] = ()
+
+
+def datalog(name: str, body: list[Atom], head: list[Atom], *, distinct: tuple[tuple[str, str], ...] = ()) -> Rule:
+    """A property rule from its atoms (its SPARQL CONSTRUCT is derived from them).
+
+    >>> r = datalog("p->q", [("?s", "http://e/p", "?o")], [("?o", "http://e/q", "?s")])
+    >>> r.construct
+    'CONSTRUCT { ?o <http://e/q> ?s } WHERE { ?s <http://e/p> ?o }'
+    """
+    def text(atoms):
+        return " . ".join(" ".join(t if t.startswith("?") else f"<{t}>" for t in atom) for atom in atoms)
+    filters = "".join(f" FILTER({a} != {b})" for a, b in distinct)
+    return Rule(name, f"CONSTRUCT {{ {text(head)} }} WHERE {{ {text(body)}{filters} }}",
+                body=tuple(body), head=tuple(head), distinct=distinct)
 
 
 @dataclass
@@ -120,20 +150,20 @@ def compile_rules(ontology: Graph) -> list[Rule]:
 
     rules: list[Rule] = []
     for p in sorted(props.edges):
-        heads = " ; ".join(f"<{s}> ?o" for s in sorted(props.supers(p)))
-        rules.append(Rule(f"subProperty:{_local(p)}", f"CONSTRUCT {{ ?s {heads} }} WHERE {{ ?s <{p}> ?o }}"))
+        rules.append(datalog(f"subProperty:{_local(p)}", [("?s", p, "?o")],
+                             [("?s", sup, "?o") for sup in sorted(props.supers(p))]))
     for p, q in ontology.subject_objects(OWL.inverseOf):
-        rules.append(Rule(f"inverse:{_local(p)}", f"CONSTRUCT {{ ?o <{q}> ?s }} WHERE {{ ?s <{p}> ?o }}"))
-        rules.append(Rule(f"inverse:{_local(q)}", f"CONSTRUCT {{ ?o <{p}> ?s }} WHERE {{ ?s <{q}> ?o }}"))
+        rules.append(datalog(f"inverse:{_local(p)}", [("?s", str(p), "?o")], [("?o", str(q), "?s")]))
+        rules.append(datalog(f"inverse:{_local(q)}", [("?s", str(q), "?o")], [("?o", str(p), "?s")]))
     for p in ontology.subjects(RDF.type, OWL.SymmetricProperty):
-        rules.append(Rule(f"symmetric:{_local(p)}", f"CONSTRUCT {{ ?o <{p}> ?s }} WHERE {{ ?s <{p}> ?o }}"))
+        rules.append(datalog(f"symmetric:{_local(p)}", [("?s", str(p), "?o")], [("?o", str(p), "?s")]))
     for p in ontology.subjects(RDF.type, OWL.TransitiveProperty):
-        rules.append(Rule(f"transitive:{_local(p)}",
-                          f"CONSTRUCT {{ ?s <{p}> ?o }} WHERE {{ ?s <{p}> ?m . ?m <{p}>+ ?o }}"))
+        rules.append(datalog(f"transitive:{_local(p)}", [("?s", str(p), "?m"), ("?m", str(p), "?o")],
+                             [("?s", str(p), "?o")]))
     for p, chain in ontology.subject_objects(OWL.propertyChainAxiom):
-        steps = list(Collection(ontology, chain))
-        body = " . ".join(f"?x{i} <{step}> ?x{i + 1}" for i, step in enumerate(steps))
-        rules.append(Rule(f"chain:{_local(p)}", f"CONSTRUCT {{ ?x0 <{p}> ?x{len(steps)} }} WHERE {{ {body} }}"))
+        steps = [str(step) for step in Collection(ontology, chain)]
+        rules.append(datalog(f"chain:{_local(p)}", [(f"?x{i}", step, f"?x{i + 1}") for i, step in enumerate(steps)],
+                             [("?x0", str(p), f"?x{len(steps)}")]))
     for defined, expr in ontology.subject_objects(OWL.equivalentClass):
         if not isinstance(expr, BNode):
             continue
@@ -166,10 +196,11 @@ def _domain_rules() -> list[Rule]:
     q, d, org = "https://w3id.org/qkg/def#", str(QKGD), "http://www.w3.org/ns/org#"
     time, schema, xsd = "http://www.w3.org/2006/time#", "https://schema.org/", "http://www.w3.org/2001/XMLSchema#"
     rules = [
-        Rule("twinning", f"CONSTRUCT {{ ?a <{q}twinnedWith> ?b }} WHERE {{ ?e <{q}agreementType> <{d}type-twinning> ;"
-                         f" <{q}party> ?a , ?b . FILTER(?a != ?b) }}"),
-        Rule("membership", f"CONSTRUCT {{ ?a <{q}memberOf> ?o . ?o <{org}hasMember> ?a }} WHERE {{"
-                           f" ?m a <{org}Membership> ; <{org}member> ?a ; <{org}organization> ?o }}"),
+        datalog("twinning", [("?e", f"{q}agreementType", f"{d}type-twinning"), ("?e", f"{q}party", "?a"),
+                             ("?e", f"{q}party", "?b")], [("?a", f"{q}twinnedWith", "?b")], distinct=(("?a", "?b"),)),
+        datalog("membership", [("?m", str(RDF.type), f"{org}Membership"), ("?m", f"{org}member", "?a"),
+                               ("?m", f"{org}organization", "?o")],
+                [("?a", f"{q}memberOf", "?o"), ("?o", f"{org}hasMember", "?a")]),
     ]
     positions = {"date": "inXSDDate", "gYearMonth": "inXSDgYearMonth", "gYear": "inXSDgYear"}
     for kind, position in positions.items():
@@ -201,7 +232,10 @@ def materialise(store: Store, rules: list[Rule], *, max_rounds: int = 12,
     Inferred triples are written to :data:`INFERRED_GRAPH`. The order avoids re-deriving what is known:
 
     1. property rules (sub-properties, inverses, symmetry, transitivity, chains, the domain rules) repeat
-       until a round adds nothing; they never depend on types;
+       until a round adds nothing; they never depend on inferred types. Semi-naive: round 1 reads the whole
+       graph; round *n* joins only the triples new in round *n-1* (each in turn as any one atom of a rule,
+       the other atoms read from the whole graph), and skips every rule none of whose atoms has the
+       predicate of a new triple;
     2. ``once`` rules (OWL-Time descriptions of asserted dates) run a single time;
     3. class rules run as one pass: every ``(entity, class)`` pair is read once and each class's complete
        superclass closure is added, so no later round is needed;
@@ -215,52 +249,172 @@ def materialise(store: Store, rules: list[Rule], *, max_rounds: int = 12,
     >>> r = Rule("p->q", "CONSTRUCT { ?s <http://e/q> ?o } WHERE { ?s <http://e/p> ?o }")
     >>> materialise(s, [r])
     1
+    >>> t = datalog("p+", [("?x", "http://e/p", "?y"), ("?y", "http://e/p", "?z")], [("?x", "http://e/p", "?z")])
+    >>> s.add([terms.Quad(terms.NamedNode("http://e/b"), terms.NamedNode("http://e/p"), terms.NamedNode("http://e/c"))])
+    >>> materialise(s, [t])
+    1
     """
     say = progress or (lambda _msg: None)
     by_stage: dict[str, list[Rule]] = defaultdict(list)
     for rule in rules:
         by_stage[rule.stage].append(rule)
-    total = 0
-    for round_no in range(1, max_rounds + 1):
-        added = sum(_apply(store, rule) for rule in by_stage["property"])
-        total += added
-        say(f"inference: property round {round_no}: +{added} triples")
-        if not added:
-            break
-    else:
-        raise BuildError(f"property inference did not reach a fixpoint in {max_rounds} rounds",
-                         hint="look for a property chain or transitive property that keeps deriving new "
-                              "triples in ontology/qkg.ttl, or raise max_rounds")
-    added = sum(_apply(store, rule) for rule in by_stage["once"])
+    total = _property_fixpoint(store, by_stage["property"], max_rounds=max_rounds, say=say)
+    added = sum(len(_apply(store, rule, count=False)) for rule in by_stage["once"])
     say(f"inference: time descriptions: +{added} triples")
     total += added
     supers = {r.source: r.targets for r in by_stage["class"]}
     added = _classify(store, supers)
     say(f"inference: class closure: +{added} triples")
     total += added
-    added = sum(_apply(store, rule) for rule in by_stage["defined"])
-    if added:
-        added += _classify(store, supers)
+    defined = [q for rule in by_stage["defined"] for q in _apply(store, rule, count=False)]
+    added = len(defined)
+    if defined:  # the superclasses of the newly classified entities only
+        added += _classify(store, supers, subjects={q.subject for q in defined})
     say(f"inference: defined classes: +{added} triples")
     return total + added
 
 
-def _apply(store: Store, rule: Rule) -> int:
-    fresh = [terms.Quad(t.subject, t.predicate, t.object, _INFERRED)
-             for t in store.construct(rule.construct)]
-    fresh = [q for q in fresh if not _present(store, q)]
-    if fresh:
-        store.add(fresh)
-    return len(fresh)
+Triple = tuple  # (subject, predicate, object) pyoxigraph terms
+
+
+def _property_fixpoint(store: Store, rules: list[Rule], *, max_rounds: int, say: Callable[[str], None]) -> int:
+    datalog_rules = [r for r in rules if r.body]
+    sparql_rules = [r for r in rules if not r.body]  # given as CONSTRUCT only: evaluated naively each round
+    nodes: dict[str, terms.NamedNode] = {}
+    delta: dict[str, list[Triple]] | None = None  # new triples of the last round, by predicate; None: round 1
+    total = 0
+    for round_no in range(1, max_rounds + 1):
+        derived: set[Triple] = set()
+        fired = 0
+        for rule in datalog_rules:
+            if delta is None:
+                drivers = [(0, _scan(store, rule.body[0], nodes))]
+            else:
+                drivers = [(i, delta[atom[1]]) for i, atom in enumerate(rule.body) if atom[1] in delta]
+            for position, triples in drivers:
+                fired += 1
+                _fire(store, rule, position, triples, nodes, derived)
+        new = [t for t in derived if not _present_triple(store, t)]
+        for rule in sparql_rules:
+            fired += 1
+            new.extend((t.subject, t.predicate, t.object) for t in store.construct(rule.construct))
+            new = list(dict.fromkeys(t for t in new if not _present_triple(store, t)))
+        _write(store, [terms.Quad(s, p, o, _INFERRED) for s, p, o in new])
+        total += len(new)
+        say(f"inference: property round {round_no}: {fired} rule firings, +{len(new)} triples")
+        if not new:
+            return total
+        delta = defaultdict(list)
+        for t in new:
+            delta[t[1].value].append(t)
+    raise BuildError(f"property inference did not reach a fixpoint in {max_rounds} rounds",
+                     hint="look for a property chain or transitive property that keeps deriving new "
+                          "triples in ontology/qkg.ttl, or raise max_rounds")
+
+
+def _node(value: str, nodes: dict[str, terms.NamedNode]):
+    """A pattern position: ``None`` for a variable, else the IRI's node."""
+    if value.startswith("?"):
+        return None
+    node = nodes.get(value)
+    if node is None:
+        node = nodes[value] = terms.NamedNode(value)
+    return node
+
+
+def _scan(store: Store, atom: Atom, nodes: dict) -> Iterable[Triple]:
+    for q in store.quads(_node(atom[0], nodes), _node(atom[1], nodes), _node(atom[2], nodes), None):
+        yield q.subject, q.predicate, q.object
+
+
+def _bind(atom: Atom, triple: Triple, binding: dict) -> dict | None:
+    """Extend ``binding`` so that ``atom`` matches ``triple``; None if it cannot."""
+    out = binding
+    for pattern, value in ((atom[0], triple[0]), (atom[2], triple[2])):
+        if pattern.startswith("?"):
+            bound = out.get(pattern)
+            if bound is None:
+                if out is binding:
+                    out = dict(binding)
+                out[pattern] = value
+            elif bound != value:
+                return None
+        elif not (isinstance(value, terms.NamedNode) and value.value == pattern):
+            return None
+    return out
+
+
+def _fire(store: Store, rule: Rule, position: int, triples: Iterable[Triple], nodes: dict, out: set) -> None:
+    """Every head triple of ``rule`` with the atom at ``position`` matched by one of ``triples``."""
+    rest = [atom for i, atom in enumerate(rule.body) if i != position]
+    heads = [(a[0], _node(a[1], nodes), a[2]) for a in rule.head]
+    for triple in triples:
+        binding = _bind(rule.body[position], triple, {})
+        if binding is None:
+            continue
+        for full in _join(store, rest, binding, nodes):
+            if any(full[a] == full[b] for a, b in rule.distinct):
+                continue
+            for s, p, o in heads:
+                subject = full[s] if s.startswith("?") else _node(s, nodes)
+                if isinstance(subject, terms.Literal):
+                    continue  # an inverse of a literal-valued fact has no subject
+                out.add((subject, p, full[o] if o.startswith("?") else _node(o, nodes)))
+
+
+def _join(store: Store, atoms: list[Atom], binding: dict, nodes: dict):
+    if not atoms:
+        yield binding
+        return
+    atom, rest = atoms[0], atoms[1:]
+    s = binding.get(atom[0]) if atom[0].startswith("?") else _node(atom[0], nodes)
+    o = binding.get(atom[2]) if atom[2].startswith("?") else _node(atom[2], nodes)
+    if isinstance(s, terms.Literal):
+        return
+    for q in store.quads(s, _node(atom[1], nodes), o, None):
+        extended = _bind(atom, (q.subject, q.predicate, q.object), binding)
+        if extended is not None:
+            yield from _join(store, rest, extended, nodes)
+
+
+def _present_triple(store: Store, t: Triple) -> bool:
+    for _ in store.quads(t[0], t[1], t[2], None):
+        return True
+    return False
+
+
+#: Above this many quads, inferred triples are written with ``bulk_extend`` (sorted files ingested at once,
+#: several times faster than a transaction; the staging store has no other writer).
+_BULK_QUADS = 20_000
+
+
+def _write(store: Store, quads: list[terms.Quad]) -> None:
+    if len(quads) > _BULK_QUADS and hasattr(store, "bulk_add"):  # the embedded store a build writes
+        store.bulk_add(quads)
+    elif quads:
+        store.add(quads)
+
+
+def _apply(store: Store, rule: Rule, *, count: bool = True):
+    """Run ``rule``'s CONSTRUCT once and add what is new; return how many (or, ``count=False``, the new quads)."""
+    found = dict.fromkeys(terms.Quad(t.subject, t.predicate, t.object, _INFERRED)
+                          for t in store.construct(rule.construct))
+    fresh = [q for q in found if not _present(store, q)]
+    _write(store, fresh)
+    return len(fresh) if count else fresh
 
 
 _TYPE = terms.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
-def _classify(store: Store, supers: dict[str, tuple[str, ...]]) -> int:
-    """Add every superclass of every typed entity in one pass over the ``rdf:type`` triples."""
+def _classify(store: Store, supers: dict[str, tuple[str, ...]], *, subjects=None) -> int:
+    """Add every superclass of every typed entity (or of ``subjects`` only) in one pass over their types."""
     known: dict = defaultdict(set)
-    for quad in store.quads(None, _TYPE, None, None):
+    if subjects is None:
+        quads = store.quads(None, _TYPE, None, None)
+    else:
+        quads = (q for subject in subjects for q in store.quads(subject, _TYPE, None, None))
+    for quad in quads:
         if isinstance(quad.object, terms.NamedNode):
             known[quad.subject].add(quad.object.value)
     nodes = {c: terms.NamedNode(c) for targets in supers.values() for c in targets}
@@ -271,8 +425,7 @@ def _classify(store: Store, supers: dict[str, tuple[str, ...]]) -> int:
             wanted.update(supers.get(c, ()))
         for c in wanted - classes:
             new.append(terms.Quad(subject, _TYPE, nodes[c], _INFERRED))
-    if new:
-        store.add(new)
+    _write(store, new)
     return len(new)
 
 

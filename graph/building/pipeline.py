@@ -37,14 +37,14 @@ from qkg.graph.building import inference
 from qkg.graph.errors import DataError
 from qkg.graph.named_graphs import BUILD_GRAPH, ONTOLOGY_GRAPH, RESERVED_GRAPHS
 from qkg.graph.serving import terms
+from qkg.graph.serving.backends.oxigraph import OxigraphStore
 from qkg.graph.serving.store import Store, StoreLayout
 from qkg.ontology.curies import short
 from qkg.ontology import QKG, QKGD, SHAPES_FILE, load_ontology, ontology_paths
 
-__all__ = ["Source", "BuildResult", "Problem", "build", "SHACL_MAX_TRIPLES", "quiet_literal_warnings"]
+__all__ = ["Source", "BuildResult", "Problem", "build", "check", "validate_shacl", "shacl_report", "SHACL_ENGINES",
+           "quiet_literal_warnings"]
 
-#: Above this many asserted triples, SHACL (pure Python) is skipped unless asked for; the SPARQL checks run always.
-SHACL_MAX_TRIPLES = 50_000
 _FORMATS = {".ttl": "turtle", ".nt": "ntriples", ".trig": "trig", ".nq": "nquads"}
 _CHECKED_DATATYPES = (XSD.date, XSD.gYear, XSD.gYearMonth, XSD.dateTime, XSD.integer, XSD.decimal,
                       XSD.positiveInteger, XSD.boolean)
@@ -112,7 +112,7 @@ def build(sources: Iterable[Source], *, data_dir: str | Path, shacl: bool | None
     data_dir : path
         The data directory (``.qkg/``); the previous build keeps serving until this one is published.
     shacl : bool or None
-        Run SHACL validation; ``None`` runs it when the data has at most :data:`SHACL_MAX_TRIPLES` triples.
+        Run SHACL validation (``None``, the default, runs it: at any size, on pyshacl-turbo).
     progress : callable, optional
         Receives one line per step.
     artefacts : iterable of Artefact, optional
@@ -167,7 +167,7 @@ def _build(sources: list[Source], layout: StoreLayout, *, shacl: bool | None, sa
         # SHACL validates the data under the ontology's entailment, i.e. asserted + inferred triples, so it needs
         # no reasoning of its own (pySHACL's RDFS pass made it 10x slower).
         shacl_state = "skipped"
-        if shacl or (shacl is None and asserted <= SHACL_MAX_TRIPLES):
+        if shacl is not False:
             t = time.perf_counter()
             problems = validate_shacl(store, sources)
             steps["shacl"] = time.perf_counter() - t
@@ -175,10 +175,8 @@ def _build(sources: list[Source], layout: StoreLayout, *, shacl: bool | None, sa
                 raise _data_error(problems)
             shacl_state = "conforms"
             say(f"SHACL: conforms ({steps['shacl']:.2f} s)")
-        elif shacl is False:
-            say("SHACL skipped (--no-shacl)")
         else:
-            say(f"SHACL skipped ({asserted} triples > {SHACL_MAX_TRIPLES}; pass --shacl to force)")
+            say("SHACL skipped (--no-shacl)")
 
         _record_build(store, sources, asserted=asserted, inferred=inferred, shacl=shacl_state)
         graphs = len(store.graphs())
@@ -272,35 +270,39 @@ def _ontology_size(store: Store) -> int:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Fast checks, in SPARQL: they scale to millions of triples
+# Fast checks: SPARQL that returns only small, distinct sets (Oxigraph compares encoded terms and decodes
+# only what it returns), then a targeted look-up for each problem found, to name its file and line
 # ---------------------------------------------------------------------------------------------------------
 
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_NOT_A_REFERENCE = "http://www.w3.org/ns/prov#wasDerivedFrom"
+#: At most this many problems of one kind are reported (the first ones tell what to fix).
+_MAX_PROBLEMS = 50
+
 _Q_UNDEFINED = """
-SELECT DISTINCT ?g ?s ?p ?o WHERE {
-  GRAPH ?g { ?s ?p ?o }
-  FILTER(isIRI(?o) && STRSTARTS(STR(?o), "%(id)s") && ?p != <http://www.w3.org/ns/prov#wasDerivedFrom>
-         && !STRSTARTS(STR(?o), "%(id)sgraph-"))
+SELECT ?o WHERE {
+  { SELECT DISTINCT ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?o) && ?p != <%(not_ref)s>) } }
   FILTER NOT EXISTS { GRAPH ?any { ?o a ?type } }
-} LIMIT 50
+  FILTER(STRSTARTS(STR(?o), "%(id)s") && !STRSTARTS(STR(?o), "%(id)sgraph-"))
+} ORDER BY ?o LIMIT %(max)d
+"""
+_Q_TERMS = """
+SELECT DISTINCT ?g ?term ?kind WHERE {
+  { GRAPH ?g { ?s ?term ?o } BIND("property" AS ?kind) } UNION { GRAPH ?g { ?s a ?term } BIND("class" AS ?kind) }
+}
+"""
+_Q_DECLARED = "SELECT DISTINCT ?term WHERE { GRAPH <%(onto)s> { ?term a ?decl } }"
+_Q_TYPED_LITERALS = """
+SELECT DISTINCT ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isLiteral(?o) && datatype(?o) IN (%s)) }
 """
 _Q_NO_LABEL = """
 SELECT DISTINCT ?g ?s WHERE {
+  VALUES ?c { %(classes)s }
   GRAPH ?g { ?s a ?c }
-  FILTER(STRSTARTS(STR(?s), "%(id)s") && STRSTARTS(STR(?c), "%(qkg)s") && ?c != <%(qkg)sMissionLeg>)
   FILTER NOT EXISTS { GRAPH ?any { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } }
   FILTER NOT EXISTS { GRAPH ?any2 { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l2 } }
-} LIMIT 50
-"""
-_Q_TYPED_LITERALS = """
-SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isLiteral(?o) && datatype(?o) IN (%s)) }
-"""
-_Q_UNKNOWN_TERMS = """
-SELECT DISTINCT ?g ?s ?term ?kind WHERE {
-  { GRAPH ?g { ?s ?term ?o } BIND("property" AS ?kind) }
-  UNION { GRAPH ?g { ?s a ?term } BIND("class" AS ?kind) }
-  FILTER(?g != <%(onto)s> && STRSTARTS(STR(?term), "%(qkg)s"))
-  FILTER NOT EXISTS { GRAPH <%(onto)s> { ?term a ?decl } }
-} LIMIT 50
+  FILTER(STRSTARTS(STR(?s), "%(id)s"))
+} LIMIT %(max)d
 """
 
 
@@ -311,48 +313,94 @@ def check(store: Store, sources: list[Source]) -> list[Problem]:
     * every ``qkg:`` term used is declared by the ontology;
     * every typed literal (dates, numbers, booleans) is valid for its datatype;
     * every entity typed with a qkg class has a label.
+
+    Each check asks for a small distinct set (the objects, the terms, the distinct typed literals), so its
+    cost is one pass over the store's indexes; only the problems found are looked up again to locate them.
+    At most :data:`_MAX_PROBLEMS` of each kind are reported.
     """
     locate = _Locator(sources)
     ids, qkg = str(QKGD), str(QKG)
     problems: list[Problem] = []
-    known: set[str] | None = None  # built only when a reference is broken, for the "did you mean" hint
-    for row in store.select(_Q_UNDEFINED % {"id": ids}, union=False):
-        target = row["o"].value
-        if known is None:
-            known = {str(s["s"].value) for s in store.select("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } }", union=False)}
+    undefined = [row["o"].value for row in store.select(_Q_UNDEFINED % {"id": ids, "not_ref": _NOT_A_REFERENCE,
+                                                                        "max": _MAX_PROBLEMS}, union=False)]
+    if undefined:  # the "did you mean" hint needs every defined entity
+        known = [r["s"].value for r in store.select("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } }", union=False)
+                 if r["s"].value.startswith(ids)]
+    for target in undefined:
         hint = _closest(target, known)
-        problems.append(locate.problem(row["g"], row["s"].value,
-                        f"refers to <{target}> ({short(row['p'].value)}), which no file defines"
-                        + (f"; did you mean {short(hint)}?" if hint else "; define it (with a type and a label) or fix the IRI")))
-    for row in store.select(_Q_UNKNOWN_TERMS % {"onto": ONTOLOGY_GRAPH, "qkg": qkg}, union=False):
-        problems.append(locate.problem(row["g"], row["s"].value,
-                        f"uses {short(row['term'].value)}, a {row['kind'].value} the ontology does not declare; "
-                        "see ontology/qkg.ttl for the terms"))
+        for g, subject, p in _uses(store, object=terms.NamedNode(target)):
+            if p == _NOT_A_REFERENCE:
+                continue
+            problems.append(locate.problem(g, subject, f"refers to <{target}> ({short(p)}), which no file defines"
+                            + (f"; did you mean {short(hint)}?" if hint else "; define it (with a type and a label) or fix the IRI")))
+
+    declared = {r["term"].value for r in store.select(_Q_DECLARED % {"onto": ONTOLOGY_GRAPH}, union=False)}
+    unknown = sorted((r["g"].value, r["term"].value, r["kind"].value) for r in store.select(_Q_TERMS, union=False)
+                     if r["g"].value != ONTOLOGY_GRAPH and r["term"].value.startswith(qkg)
+                     and r["term"].value not in declared)
+    for g, term, kind in unknown[:_MAX_PROBLEMS]:
+        graph = terms.NamedNode(g)
+        pattern = (None, terms.NamedNode(_RDF_TYPE), terms.NamedNode(term)) if kind == "class" else (None, terms.NamedNode(term), None)
+        subjects = dict.fromkeys(q.subject.value for q in store.quads(*pattern, g))
+        for subject in list(subjects)[:_MAX_PROBLEMS]:
+            problems.append(locate.problem(graph, subject, f"uses {short(term)}, a {kind} the ontology does not declare; "
+                                           "see ontology/qkg.ttl for the terms"))
+
     datatypes = ", ".join(f"<{d}>" for d in _CHECKED_DATATYPES)
     for row in store.select(_Q_TYPED_LITERALS % datatypes, union=False):
         lit = row["o"]
         with quiet_literal_warnings():
             ill_typed = Literal(lit.value, datatype=URIRef(lit.datatype.value)).ill_typed
-        if ill_typed:
-            problems.append(locate.problem(row["g"], row["s"].value,
-                            f"{short(row['p'].value)} has the malformed value \"{lit.value}\" for "
-                            f"{short(lit.datatype.value)}; {_datatype_hint(lit.datatype.value)}"))
-    for row in store.select(_Q_NO_LABEL % {"id": ids, "qkg": qkg}, union=False):
+        if not ill_typed:
+            continue
+        for g, subject, p in _uses(store, object=lit):
+            problems.append(locate.problem(g, subject, f"{short(p)} has the malformed value \"{lit.value}\" for "
+                                           f"{short(lit.datatype.value)}; {_datatype_hint(lit.datatype.value)}"))
+
+    classes = " ".join(f"<{c}>" for c in sorted(declared) if c.startswith(qkg) and c != qkg + "MissionLeg")
+    for row in store.select(_Q_NO_LABEL % {"classes": classes, "id": ids, "max": _MAX_PROBLEMS}, union=False) if classes else ():
         problems.append(locate.problem(row["g"], row["s"].value,
                         'has no label: add rdfs:label "…"@fr (and @en where the English name differs)'))
     return problems
 
 
-def validate_shacl(store: Store, sources: list[Source]) -> list[Problem]:
-    """Validate the store (asserted and inferred triples) against ``ontology/shapes.ttl`` with pySHACL."""
-    import pyshacl
+def _uses(store: Store, *, object) -> list[tuple]:
+    """``(graph, subject, predicate)`` of every quad whose object is ``object``, distinct, in order."""
+    return list(dict.fromkeys((q.graph_name, q.subject.value, q.predicate.value)
+                              for q in store.quads(None, None, object, None)))
 
-    from qkg.graph.building.export import to_rdflib
 
-    data = to_rdflib(store)
+#: SHACL engines :func:`validate_shacl` can use: the build's (fast, same report) and the reference.
+SHACL_ENGINES = ("turbo", "pyshacl")
+
+
+def shacl_report(store: OxigraphStore, *, engine: str = "turbo") -> tuple[bool, Graph]:
+    """``(conforms, report graph)`` of the store (asserted and inferred triples) against the shapes.
+
+    ``engine="turbo"`` (the build's) is pyshacl-turbo: pySHACL's API and report, run in Rust, reading the
+    Oxigraph store where it is (all named graphs), with no copy. ``engine="pyshacl"`` is pySHACL on an rdflib
+    copy of the graph: the reference, slow at scale; a test checks that both give the same report.
+    """
     shapes = Graph().parse(ontology_paths()[0].parent / SHAPES_FILE, format="turtle")
-    conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True,
-                                               allow_warnings=True)
+    options = {"shacl_graph": shapes, "inference": "none", "advanced": True, "allow_warnings": True}
+    if engine == "turbo":
+        import pyshacl_turbo
+
+        conforms, report, _text = pyshacl_turbo.validate(store.native, **options)
+    elif engine == "pyshacl":
+        import pyshacl
+
+        from qkg.graph.building.export import to_rdflib
+
+        conforms, report, _text = pyshacl.validate(to_rdflib(store), **options)
+    else:
+        raise ValueError(f"unknown SHACL engine {engine!r}: use one of {', '.join(SHACL_ENGINES)}")
+    return bool(conforms), report
+
+
+def validate_shacl(store: Store, sources: list[Source], *, engine: str = "turbo") -> list[Problem]:
+    """The SHACL violations of the store (see :func:`shacl_report`), each located in its file."""
+    conforms, report = shacl_report(store, engine=engine)
     if conforms:
         return []
     locate = _Locator(sources)

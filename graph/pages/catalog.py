@@ -8,8 +8,13 @@ Header keys (one per line, before the first non-comment line)::
     # description@en: ...
     # param: country | iri | qkgd:suisse | The country (any qkg:Country)
     # param: year | integer | 2024 | Year of the events
+    # var@fr: city | Ville
+    # var@en: city | City
     # tags: committee, missions
     # answers: CQ1
+
+``var@fr`` / ``var@en`` name a variable for people: the column header of its results and the label of its
+parameter field (:meth:`CannedQuery.var_label`).
 
 A parameter is a SPARQL variable (``?country``) bound at run time through Oxigraph substitutions, never pasted
 into the text. Types: ``iri`` (a CURIE or an IRI), ``string``, ``integer``, ``date``, ``gYear``.
@@ -83,14 +88,25 @@ class CannedQuery:
     answers: str
     sparql: str
     path: Path = field(compare=False)
+    var_labels: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
 
     @property
     def form(self) -> str:
         return query_form(self.sparql)
 
+    def var_label(self, var: str, lang: str = "fr") -> str:
+        """A variable's label in ``lang`` (header ``# var@fr: name | label``), else the other language's, else its name.
+
+        >>> load_catalog()["missions-to-country"].var_label("city", "en")
+        'City'
+        """
+        names = self.var_labels.get(var, {})
+        return names.get(lang) or names.get("fr") or names.get("en") or var
+
 
 def _parse(path: Path) -> CannedQuery:
     meta: dict[str, dict[str, str]] = {"title": {}, "description": {}}
+    var_labels: dict[str, dict[str, str]] = {}
     params: list[Param] = []
     tags: tuple[str, ...] = ()
     answers = ""
@@ -108,6 +124,11 @@ def _parse(path: Path) -> CannedQuery:
             base, lang = key.split("@", 1)
             if base in meta:
                 meta[base][lang] = value
+            elif base == "var":
+                name, sep, label = (part.strip() for part in value.partition("|"))
+                if not sep or not name or not label:
+                    raise ValueError(f"{path}: bad var line {value!r}: expected 'name | label'")
+                var_labels.setdefault(name.lstrip("?"), {})[lang] = label
         elif key == "param":
             parts = [p.strip() for p in value.split("|")]
             if len(parts) != 4 or parts[1] not in _TYPES:
@@ -122,7 +143,8 @@ def _parse(path: Path) -> CannedQuery:
     if "en" not in meta["title"] or "fr" not in meta["title"]:
         raise DataError(f"{path}: the header has no title in French and English", file=str(path), line=1,
                         hint="start the file with '# title@fr: ...' and '# title@en: ...' lines")
-    return CannedQuery(path.stem, meta["title"], meta["description"], tuple(params), tags, answers, text, path)
+    return CannedQuery(path.stem, meta["title"], meta["description"], tuple(params), tags, answers, text, path,
+                       var_labels)
 
 
 @lru_cache(maxsize=4)
@@ -162,3 +184,85 @@ def bind(query: CannedQuery, values: dict[str, str]) -> dict[terms.Variable, ter
                              hint=f"its parameters: {', '.join(sorted(known)) or 'none'}")
     return {terms.Variable(p.name): p.to_term(values.get(p.name)) for p in query.params}
 
+
+def display_table(query: CannedQuery, results: dict, labels: dict[str, dict[str, str]], *, lang: str = "fr",
+                  href=None) -> dict:
+    """SPARQL JSON results of ``query`` -> a table for people.
+
+    - headers are the variables' labels in ``lang`` (:meth:`CannedQuery.var_label`), the names kept in ``names``;
+    - an IRI column shows its entity's label in ``lang`` as a link; the literal column that only repeats that
+      label (``?city`` and ``?cityLabel``, ``?agreement`` and ``?label``) is folded into it;
+    - a column that only repeats a parameter's value is left out (the form shows it).
+
+    ``labels`` is ``{iri: {lang: label}}`` of the IRIs in the results; ``href(iri)`` gives a link (or None).
+
+    >>> q = load_catalog()["twinned-cities"]
+    >>> res = {"head": {"vars": ["city", "cityLabel"]}, "results": {"bindings": [
+    ...     {"city": {"type": "uri", "value": "https://w3id.org/qkg/id/bordeaux"},
+    ...      "cityLabel": {"type": "literal", "value": "Bordeaux", "xml:lang": "fr"}}]}}
+    >>> t = display_table(q, res, {"https://w3id.org/qkg/id/bordeaux": {"fr": "Bordeaux"}}, lang="en")
+    >>> t["vars"], t["names"], [c["text"] for c in t["rows"][0]]
+    (['Twinned city'], ['city'], ['Bordeaux'])
+    """
+    from qkg.ontology.curies import short
+
+    if "boolean" in results:
+        return {"vars": [""], "names": ["result"], "rows": [[{"text": str(results["boolean"]).lower()}]]}
+    names = list(results["head"]["vars"])
+    rows = results["results"]["bindings"]
+    params = {p.name for p in query.params}
+    iri_cols = [n for n in names if any(r.get(n, {}).get("type") == "uri" for r in rows)]
+    folded: dict[str, str] = {}
+    for col in iri_cols:
+        bound = [r for r in rows if col in r]
+        candidates = [col + "Label"] + [n for n in names if n != col + "Label"]
+        for other in candidates:
+            if other not in names or other in iri_cols or other in folded.values() or other == col:
+                continue
+            if bound and all(other in r and r[other]["type"] == "literal"
+                             and r[other]["value"] in labels.get(r[col]["value"], {}).values() for r in bound):
+                folded[col] = other
+                break
+    shown = [n for n in names if n not in folded.values() and n not in params]
+    table_rows = []
+    for r in rows:
+        cells = []
+        for n in shown:
+            term = r.get(n)
+            if term is None:
+                cells.append({"text": ""})
+            elif term["type"] == "uri":
+                found = labels.get(term["value"], {})
+                text = (found.get(lang) or (r[folded[n]]["value"] if n in folded and folded[n] in r else None)
+                        or found.get("fr") or found.get("en") or found.get("") or short(term["value"]))
+                cells.append({"text": text, "curie": short(term["value"]),
+                              "href": href(term["value"]) if href else None})
+            elif term["type"] == "literal":
+                cells.append({"text": term["value"], "lang": term.get("xml:lang")})
+            else:
+                cells.append({"text": "_:" + term["value"]})
+        table_rows.append(cells)
+    return {"vars": [query.var_label(n, lang) for n in shown], "names": shown, "rows": table_rows}
+
+
+def answering_values(store, query: CannedQuery, param: str, *, max_rows: int = 10_000) -> list[str] | None:
+    """The IRIs that, given as ``param``, make ``query`` answer (the other parameters at their defaults).
+
+    The query runs once on ``store`` (a :class:`~qkg.graph.serving.store.Store`) with ``param`` left unbound;
+    the distinct values its results give to ``param`` are those with an answer. None when ``param`` is not
+    among the results' variables (the caller then offers every instance of the parameter's class).
+
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> answering_values(OxigraphStore(), load_catalog()["missions-to-country"], "country")
+    []
+    """
+    others = {p.name: p.to_term(None) for p in query.params if p.name != param and p.default}
+    rows = store.select(query.sparql, bindings=others or None, max_rows=max_rows)
+    if param not in rows.variables:
+        return None
+    found: dict[str, None] = {}
+    for row in rows:
+        term = row[param]
+        if isinstance(term, terms.NamedNode):
+            found.setdefault(term.value)
+    return list(found)

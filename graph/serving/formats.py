@@ -144,7 +144,12 @@ def service_description(endpoint: str, *, graphs: dict[str, int], timeout: float
         for name, n in sorted(graphs.items())
     )
     formats = ", ".join(f"<{_FORMATS_NS}{f}>" for f in _RESULT_FORMATS)
+    from qkg.ontology import PREFIXES
+
+    declared = " ,\n        ".join(f'[ sh:prefix "{p}" ; sh:namespace "{iri}"^^xsd:anyURI ]' for p, iri in PREFIXES.items())
     return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix void: <http://rdfs.org/ns/void#> .
 @prefix dct: <http://purl.org/dc/terms/> .
 
@@ -154,7 +159,8 @@ def service_description(endpoint: str, *, graphs: dict[str, int], timeout: float
     sd:feature sd:UnionDefaultGraph ;
     sd:resultFormat {formats} ;
     sd:defaultEntailmentRegime <http://www.w3.org/ns/entailment/Simple> ;
-    dct:description "Read-only. SERVICE, FROM/FROM NAMED and SPARQL Update are refused. Each query is stopped after {timeout:g} s and returns at most {max_rows} rows (header X-QKG-Truncated). The default graph is the union of the named graphs."@en ;
+    dct:description "Read-only. SERVICE, FROM/FROM NAMED and SPARQL Update are refused. Each query is stopped after {timeout:g} s and returns at most {max_rows} rows (header X-QKG-Truncated). The default graph is the union of the named graphs. The prefixes declared below (sh:declare) may be used without PREFIX lines."@en ;
+    sh:declare {declared} ;
     sd:defaultDataset [
         a sd:Dataset ;
         void:inDataset <{void_url}> ;

@@ -44,6 +44,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from qkg.graph.errors import QKGError, QueryRefused, QuerySyntaxError, UpdateRefused
+from qkg.ontology import PREFIXES
 
 MAX_QUERY_CHARS = 100_000
 
@@ -85,6 +86,11 @@ class QueryInfo:
 
     form: str
     prefixes: tuple[tuple[str, str], ...] = ()
+
+
+#: The project's prefixes, pre-declared for every query (as the editor shows them): a query may use them
+#: without PREFIX lines; its own PREFIX lines win.
+_DEFAULT_NS = dict(PREFIXES)
 
 
 def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
@@ -166,7 +172,7 @@ def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
     if _has_service(tree):
         raise _service_refused()
     try:
-        algebra = translateQuery(tree).algebra
+        algebra = translateQuery(tree, initNs=_DEFAULT_NS).algebra
     except RecursionError:
         raise _too_deep() from None
     except Exception as exc:  # rdflib raises bare Exception, e.g. unknown prefix

@@ -30,11 +30,11 @@
   }
   function sources(fact) {
     if (fact.contributed) {  // an activity from a member's own sheet, not from the report
-      return "contribué par / contributed by " + fact.contributed.member_label + " (" + fact.contributed.sheet_label + ")";
+      return gettext("contributed by") + " " + fact.contributed.member_label + " (" + fact.contributed.sheet_label + ")";
     }
     var parts = (fact.sections || []).map(function (s) { return s.label; });
-    var text = parts.join(" ; ") || "source inconnue / unknown source";
-    if (fact.annexItem) text += ", n° " + fact.annexItem;
+    var text = parts.join(" ; ") || gettext("unknown source");
+    if (fact.annexItem) text += ", " + gettext("item ") + fact.annexItem;
     return text;
   }
 
@@ -93,22 +93,22 @@
     root.querySelectorAll("td.cell.selected").forEach(function (c) { c.classList.remove("selected"); });
     td.classList.add("selected");
     panel.textContent = "";
-    panel.appendChild(el("h3", null, "Faits / Facts"));
+    panel.appendChild(el("h3", null, gettext("Facts")));
     var status = el("p", "hint", "…");
     panel.appendChild(status);
     getJSON("/api/analysis/complementarity/cell?" + params.toString()).then(function (data) {
-      status.textContent = data.actor.label + " — " + data.column.label + " : " + data.facts.length + " fait(s)";
+      status.textContent = data.actor.label + " — " + data.column.label + " : " + format(ngettext("{n} fact", "{n} facts", data.facts.length), { n: data.facts.length });
       var list = el("ul", "fact-list");
       data.facts.forEach(function (f) {
         var li = el("li", "fact");
         li.setAttribute("data-fact", f.iri);
         li.appendChild(link(f.iri, f.label));
         li.appendChild(el("span", "kind", " " + (f.kind || f.type || "")));
-        li.appendChild(el("div", "provenance", "Source : " + sources(f)));
+        li.appendChild(el("div", "provenance", gettext("Source: ") + sources(f)));
         list.appendChild(li);
       });
       panel.appendChild(list);
-    }).catch(function (err) { status.textContent = "Erreur : " + err.message; });
+    }).catch(function (err) { status.textContent = gettext("Error: ") + err.message; });
   }
   root.querySelectorAll("td.cell[tabindex]").forEach(function (td) {
     td.addEventListener("click", function () { showCell(td); });
@@ -189,7 +189,7 @@
           color: { color: COLORS[i % COLORS.length] }, width: i === 0 ? 3 : 1.5, font: { size: 11, align: "middle" } });
       });
       var li = el("li", "path");
-      li.appendChild(el("strong", null, p.length + " étape(s) / step(s)"));
+      li.appendChild(el("strong", null, format(ngettext("{n} step", "{n} steps", p.length), { n: p.length })));
       var steps = el("ol", "steps");
       p.steps.forEach(function (s) {
         var st = el("li", "step");
@@ -230,14 +230,14 @@
       ev.preventDefault();
       var status = document.getElementById("path-status");
       var a = from.getAttribute("data-iri") || from.value.trim(), b = to.getAttribute("data-iri") || to.value.trim();
-      if (!a || !b) { status.textContent = "Choisissez deux entités / Pick two entities."; return; }
+      if (!a || !b) { status.textContent = gettext("Pick two entities."); return; }
       status.textContent = "…";
       var params = new URLSearchParams({ from: a, to: b, k: document.getElementById("path-k").value });
       getJSON("/api/analysis/paths?" + params.toString()).then(function (data) {
-        status.textContent = data.paths.length ? data.paths.length + " chemin(s) de " + data.source.label + " à " +
-          data.target.label : "Aucun chemin / No path between " + data.source.label + " and " + data.target.label;
+        status.textContent = format(data.paths.length ? ngettext("{n} path from {a} to {b}", "{n} paths from {a} to {b}", data.paths.length)
+          : gettext("No path between {a} and {b}"), { n: data.paths.length, a: data.source.label, b: data.target.label });
         draw(data);
-      }).catch(function (err) { status.textContent = "Erreur : " + err.message; });
+      }).catch(function (err) { status.textContent = gettext("Error: ") + err.message; });
     });
   }
 })();

@@ -30,16 +30,24 @@
   });
   form.addEventListener("submit", function (ev) { ev.preventDefault(); run(); });
 
-  // Declare the project's prefixes the query uses but does not declare itself.
-  function withPrefixes(query) {
-    var added = [];
-    Object.keys(prefixes).forEach(function (p) {
-      var declared = new RegExp("PREFIX\\s+" + p + ":", "i").test(query);
-      var used = new RegExp("(^|[\\s(){}\\[\\];,./^|!=<>])" + p + ":", "m").test(query.replace(/<[^>\s]*>/g, "<>"));
-      if (used && !declared) added.push("PREFIX " + p + ": <" + prefixes[p] + ">");
-    });
-    return { text: added.length ? added.join("\n") + "\n" + query : query, offset: added.length };
+  // The endpoint pre-declares the project's prefixes (its service description lists them), so the text is
+  // sent as written and the lines of an error are the editor's own.
+  function withPrefixes(query) { return { text: query, offset: 0 }; }
+
+  // The address carries the query: a permalink opens the editor with it and runs it; Back and Forward
+  // bring earlier queries back.
+  function urlQuery() { return new URLSearchParams(window.location.search).get("query"); }
+  function remember(query) {
+    if (urlQuery() === query) return;
+    var params = new URLSearchParams(window.location.search);
+    params.set("query", query);
+    params.delete("format");
+    window.history.pushState({ query: query }, "", window.location.pathname + "?" + params.toString());
   }
+  window.addEventListener("popstate", function () {
+    var q = urlQuery();
+    if (q !== null) { setText(q); run(true); }
+  });
 
   function short(iri) {
     var best = null;
@@ -54,6 +62,14 @@
     if (iri.indexOf(ENTITY) === 0 && iri.slice(ENTITY.length).indexOf("/") < 0) return "/id/" + iri.slice(ENTITY.length);
     if (iri.indexOf(TERM) === 0) return "/def/" + iri.slice(TERM.length);
     return /^https?:\/\//.test(iri) ? iri : null;
+  }
+
+  // A term as text: its CURIE for an IRI, its value otherwise (chart labels, graph nodes).
+  function label(term) {
+    if (!term) return "";
+    if (term.type === "uri") return short(term.value);
+    if (term.type === "bnode") return "_:" + term.value;
+    return term.value;
   }
 
   function cell(term) {
@@ -121,13 +137,21 @@
   }
 
   function showError(err, offset) {
-    var msg = err.error || "erreur / error";
+    var msg = err.error || gettext("error");
     var line = err.line ? err.line - offset : null;
+    // one place, in plain words: the server's own "at line L, column C" is dropped, the editor's line shown
+    var lines = msg.split("\n");
+    var first = lines[0].replace(/^syntax error at line \d+, column \d+: */i, "").replace(/ at line \d+(, column \d+)?/i, "");
     errorBox.textContent = "";
     var p = document.createElement("p");
     p.className = "error-message";
-    p.textContent = (line && line > 0 ? "Ligne / line " + line + (err.column ? ", colonne / column " + err.column : "") + " — " : "") + msg;
+    p.textContent = (line && line > 0 ? format(err.column ? gettext("Syntax error on line {line}, column {column}: ") : gettext("Error on line {line}: "),
+      { line: line, column: err.column }) : "") + first;
     errorBox.appendChild(p);
+    if (lines.length > 1) {
+      var pre = document.createElement("pre"); pre.className = "error-context"; pre.textContent = lines.slice(1).join("\n");
+      errorBox.appendChild(pre);
+    }
     if (err.hint) { var h = document.createElement("p"); h.className = "hint"; h.textContent = err.hint; errorBox.appendChild(h); }
     errorBox.hidden = false;
     if (editor && line && line > 0) {
@@ -150,11 +174,12 @@
     downloads.hidden = false;
   }
 
-  function run() {
+  function run(fromHistory) {
     var prepared = withPrefixes(text());
+    if (fromHistory !== true) remember(prepared.text);
     if (marked !== null && editor) { editor.removeLineClass(marked, "background", "cm-error-line"); marked = null; }
     errorBox.hidden = true;
-    status.textContent = "Exécution… / Running…";
+    status.textContent = gettext("Running…");
     var started = performance.now();
     fetch("/sparql", {
       method: "POST",
@@ -166,7 +191,7 @@
       var ms = Math.round(performance.now() - started);
       if (!r.ok) {
         return r.json().catch(function () { return { error: "HTTP " + r.status }; }).then(function (err) {
-          status.textContent = "Erreur / Error " + r.status;
+          status.textContent = format(gettext("Error {status}"), { status: r.status });
           results.textContent = "";
           showError(err, prepared.offset);
         });
@@ -175,18 +200,19 @@
         results.textContent = "";
         var isGraph = type === "application/n-triples";
         if (isGraph) {
-          results.appendChild(table(["subject", "predicate", "object"], parseNTriples(body)));
+          window.qkgResultViews.show(results, ["subject", "predicate", "object"], parseNTriples(body), table, label);
         } else {
           var data = JSON.parse(body);
           if ("boolean" in data) {
             var p = document.createElement("p"); p.className = "boolean"; p.textContent = String(data.boolean); results.appendChild(p);
           } else {
-            results.appendChild(table(data.head.vars, data.results.bindings));
+            window.qkgResultViews.show(results, data.head.vars, data.results.bindings, table, label);
           }
         }
-        status.textContent = (rows || "0") + " ligne(s) / row(s) · " + ms + " ms" + (truncated ? " · tronqué / truncated" : "");
+        status.textContent = format(ngettext("{n} row", "{n} rows", Number(rows || 0)), { n: rows || "0" }) + " · " + ms + " ms" + (truncated ? " · " + gettext("truncated") : "");
         setDownloads(prepared.text, isGraph);
       });
-    }).catch(function (e) { status.textContent = "Erreur réseau / Network error"; showError({ error: String(e) }, 0); });
+    }).catch(function (e) { status.textContent = gettext("Network error"); showError({ error: String(e) }, 0); });
   }
+  if (urlQuery()) run(true);  // a permalink: show its answer at once
 })();

@@ -23,8 +23,8 @@
   }
 
   function cityPopup(c, recs) {
-    var roles = { mission: t("étape de mission", "mission stop"), reception: t("origine d'accueils", "reception origin"),
-      partner: t("ville partenaire", "partner city") };
+    var roles = { mission: gettext("mission stop"), reception: gettext("reception origin"),
+      partner: gettext("partner city") };
     return h("div", { className: "viz-popup" }, [
       h("strong", {}, [link(c.label, c.href)]),
       c.country ? h("span", { text: " (" + c.country + ")" }) : null,
@@ -53,7 +53,7 @@
       onEachFeature: function (f, layer) {
         var c = byCountry[C.fold(f.properties.name)];
         layer.bindPopup(h("div", {}, [h("strong", {}, [link(c.label, c.href)]),
-          h("p", { text: c.count + " " + t("accueil(s) de ce pays", "reception(s) from this country") }), receptionList(c.receptions)]));
+          h("p", { text: c.count + " " + gettext("reception(s) from this country") }), receptionList(c.receptions)]));
       },
     });
     var cities = L.layerGroup(), routes = L.layerGroup(), origins = L.layerGroup();
@@ -94,16 +94,16 @@
     shaded.addTo(map); origins.addTo(map); routes.addTo(map); cities.addTo(map);
     state.layers = { base: base, cities: cities, routes: routes, origins: origins, countries: shaded };
     var overlays = {};
-    overlays[t("Missions (itinéraires)", "Missions (routes)")] = routes;
-    overlays[t("Villes", "Cities")] = cities;
-    overlays[t("Accueils : villes d'origine", "Receptions: origin cities")] = origins;
-    overlays[t("Accueils : pays d'origine", "Receptions: origin countries")] = shaded;
+    overlays[gettext("Missions (routes)")] = routes;
+    overlays[gettext("Cities")] = cities;
+    overlays[gettext("Receptions: origin cities")] = origins;
+    overlays[gettext("Receptions: origin countries")] = shaded;
     L.control.layers(null, overlays, { collapsed: false }).addTo(map);
     var legend = L.control({ position: "bottomleft" });
     legend.onAdd = function () {
       var box = h("div", { className: "viz-map-legend" });
-      [["mission", t("Étape de mission", "Mission stop")], ["reception", t("Origine d'accueils", "Reception origin")],
-        ["partner", t("Autre ville", "Other city")]].forEach(function (row) {
+      [["mission", gettext("Mission stop")], ["reception", gettext("Reception origin")],
+        ["partner", gettext("Other city")]].forEach(function (row) {
         var sw = h("span", { className: "viz-swatch viz-shape-dot" });
         sw.style.backgroundColor = ROLE_COLOURS[row[0]];
         box.appendChild(h("div", {}, [sw, h("span", { text: row[1] })]));
@@ -120,7 +120,7 @@
 
   function drawSide(data) {
     side.textContent = "";
-    side.appendChild(h("h2", { text: t("Missions", "Missions") + " (" + data.missions.length + ")" }));
+    side.appendChild(h("h2", { text: gettext("Missions") + " (" + data.missions.length + ")" }));
     var ol = h("ol", {});
     data.missions.forEach(function (m) {
       ol.appendChild(h("li", {}, [h("button", { type: "button", className: "viz-link-button", text: m.label,
@@ -129,11 +129,11 @@
     });
     side.appendChild(ol);
     var missionCities = data.cities.filter(function (c) { return c.roles.indexOf("mission") >= 0; });
-    side.appendChild(h("h2", { text: t("Villes des missions", "Mission cities") + " (" + missionCities.length + ")" }));
+    side.appendChild(h("h2", { text: gettext("Mission cities") + " (" + missionCities.length + ")" }));
     side.appendChild(h("ul", { id: "viz-mission-cities" }, missionCities.map(function (c) {
       return h("li", {}, [link(c.label, c.href), c.country ? h("small", { text: " " + c.country }) : null]); })));
     if (data.unplaced && data.unplaced.length) {
-      side.appendChild(h("p", { className: "viz-count", text: t("Sans coordonnées : ", "No coordinates: ") + data.unplaced.length }));
+      side.appendChild(h("p", { className: "viz-count", text: gettext("No coordinates: ") + data.unplaced.length }));
     }
   }
 

@@ -90,8 +90,10 @@
     if (edgeChanges.length && !state.canvasEdges) state.edges.update(edgeChanges);
     if (state.canvasEdges && state.network && (nodeChanges.length || edgeChanges.length)) state.network.redraw();
     state.visible = vis_;
-    ui.count.textContent = t(vis_.nodes.size + " nœuds, " + vis_.edges.size + " liens affichés",
-      vis_.nodes.size + " nodes, " + vis_.edges.size + " links shown");
+    if (updateUrl && state.network && vis_.nodes.size) {  // re-centre on what the filter left
+      state.network.fit({ nodes: Array.from(vis_.nodes), animation: false });
+    }
+    ui.count.textContent = format(gettext("{nodes} nodes, {links} links shown"), { nodes: vis_.nodes.size, links: vis_.edges.size });
     if (updateUrl && !standalone) {
       var q = new URLSearchParams();
       ["focus", "depth", "lang"].forEach(function (k) { if (params.get(k)) q.set(k, params.get(k)); });
@@ -131,6 +133,20 @@
     openPanel(id);
   }
 
+  function toggleDrawer(open) {
+    if (!ui.controls) return;
+    ui.controls.classList.toggle("open", open);
+    ui.drawer.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) { var first = ui.controls.querySelector("input, select, button"); if (first) first.focus(); } else ui.drawer.focus();
+  }
+
+  // Escape closes the filters' drawer (phone), else the side panel (and the selection's highlight).
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Escape") return;
+    if (ui.controls && ui.controls.classList.contains("open")) { toggleDrawer(false); return; }
+    if (ui.panel && !ui.panel.hidden && state.network) clearSelection();
+  });
+
   function clearSelection() {
     state.selected = null;
     state.network.unselectAll();
@@ -155,7 +171,7 @@
         onclick: function () { ui.results.hidden = true; select(hit.n.id, true); } },
         [h("span", { text: hit.n.full }), h("small", { text: " · " + kind })])]));
     });
-    if (!hits.length) ui.results.appendChild(h("li", { className: "viz-none", text: t("Aucun nœud visible", "No visible node") }));
+    if (!hits.length) ui.results.appendChild(h("li", { className: "viz-none", text: gettext("No visible node") }));
     ui.results.hidden = false;
   }
 
@@ -166,38 +182,37 @@
     var kind = state.kinds[info.kind] || {};
     panel.appendChild(h("div", { className: "viz-panel-head" }, [
       h("h2", { text: info.label }),
-      h("button", { type: "button", className: "viz-close", "aria-label": t("Fermer", "Close"), text: "×",
+      h("button", { type: "button", className: "viz-close", "aria-label": gettext("Close"), text: "×",
         onclick: clearSelection }),
     ]));
     panel.appendChild(h("p", { className: "viz-kind" }, [h("span", { className: "viz-badge", text: kind.label || info.kind }),
       info.types && info.types.length ? h("small", { text: " " + info.types.join(" · ") }) : null]));
     if (info.desc) panel.appendChild(h("p", { className: "viz-desc", text: info.desc }));
     var actions = h("p", { className: "viz-panel-actions" }, [
-      href ? h("a", { href: href, className: "viz-entity-link", text: t("Fiche de l'entité →", "Entity page →") }) : null,
+      href ? h("a", { href: href, className: "viz-entity-link", text: gettext("Entity page →") }) : null,
       " ",
-      h("button", { type: "button", className: "viz-ego-btn", text: t("Réseau ego", "Ego network"),
+      h("button", { type: "button", className: "viz-ego-btn", text: gettext("Ego network"),
         onclick: function () { setFocus(state.selected); } }),
     ]);
     panel.appendChild(actions);
     if (info.missing) {
-      panel.appendChild(h("p", { className: "viz-count", text: t("Les faits de cette entité ne sont pas inclus dans ce fichier (qkg viz --facts).",
-        "This file does not carry the entity's facts (qkg viz --facts).") }));
+      panel.appendChild(h("p", { className: "viz-count", text: gettext("This file does not carry the entity's facts (qkg viz --facts).") }));
       panel.hidden = false;
       return;
     }
     var sources = info.sources || [];
-    panel.appendChild(h("h3", { text: t("Provenance", "Provenance") }));
+    panel.appendChild(h("h3", { text: gettext("Provenance") }));
     var prov = h("ul", { className: "viz-prov" });
     sources.forEach(function (s) {
       var bits = [];
-      if (s.annex_item) bits.push(t("item ", "item ") + s.annex_item);
+      if (s.annex_item) bits.push(gettext("item ") + s.annex_item);
       if (s.page) bits.push("p. " + s.page);
       prov.appendChild(h("li", {}, [h("span", { text: s.text }), bits.length ? h("small", { text: " (" + bits.join(", ") + ")" }) : null]));
     });
-    if (!sources.length) prov.appendChild(h("li", { text: t("Fait de contexte (hors rapport)", "Background fact (not from the report)") }));
+    if (!sources.length) prov.appendChild(h("li", { text: gettext("Background fact (not from the report)") }));
     panel.appendChild(prov);
     if (info.facts && info.facts.length) {
-      panel.appendChild(h("h3", { text: t("Faits", "Facts") }));
+      panel.appendChild(h("h3", { text: gettext("Facts") }));
       var dl = h("dl", { className: "viz-facts" });
       info.facts.forEach(function (fact) {
         dl.appendChild(h("dt", { text: fact.property }));
@@ -210,7 +225,7 @@
       panel.appendChild(dl);
     }
     if (info.incoming && info.incoming.length) {
-      panel.appendChild(h("h3", { text: t("Liens entrants", "Incoming links") }));
+      panel.appendChild(h("h3", { text: gettext("Incoming links") }));
       var ul = h("ul", { className: "viz-incoming" });
       info.incoming.forEach(function (row) {
         var link = row.id ? C.entityHref(row.id, state.entityBase) : null;
@@ -308,22 +323,22 @@
 
   function buildControls(data) {
     var f = data.facets;
-    var controls = h("aside", { className: "viz-controls", "aria-label": t("Contrôles du réseau", "Network controls") });
-    ui.search = h("input", { type: "search", id: "viz-search", placeholder: t("Nom d'un nœud…", "Node name…"),
+    var controls = h("aside", { className: "viz-controls", "aria-label": gettext("Network controls") });
+    ui.search = h("input", { type: "search", id: "viz-search", placeholder: gettext("Node name…"),
       autocomplete: "off", maxlength: "120", oninput: search,
       onkeydown: function (ev) { if (ev.key === "Enter") { var b = ui.results.querySelector("button"); if (b) b.click(); } } });
     ui.results = h("ul", { id: "viz-search-results", className: "viz-results", hidden: "" });
     ui.results.hidden = true;
-    controls.appendChild(h("div", { className: "viz-search" }, [h("label", { for: "viz-search", text: t("Rechercher", "Search") }), ui.search, ui.results]));
+    controls.appendChild(h("div", { className: "viz-search" }, [h("label", { for: "viz-search", text: gettext("Search") }), ui.search, ui.results]));
     ui.size = h("select", { id: "viz-size", onchange: resize }, [
-      h("option", { value: "degree", text: t("Degré", "Degree") }), h("option", { value: "pagerank", text: "PageRank" }),
-      h("option", { value: "betweenness", text: t("Intermédiarité", "Betweenness") })]);
+      h("option", { value: "degree", text: gettext("Degree") }), h("option", { value: "pagerank", text: "PageRank" }),
+      h("option", { value: "betweenness", text: gettext("Betweenness") })]);
     ui.size.value = SIZE.indexOf(params.get("size")) >= 0 ? params.get("size") : "degree";
-    controls.appendChild(h("label", { for: "viz-size", text: t("Taille selon", "Size by") }));
+    controls.appendChild(h("label", { for: "viz-size", text: gettext("Size by") }));
     controls.appendChild(ui.size);
     var chosenTypes = params.getAll("type");
     ui.kinds = [];
-    var legend = h("fieldset", { className: "viz-legend" }, [h("legend", { text: t("Types (légende)", "Types (legend)") })]);
+    var legend = h("fieldset", { className: "viz-legend" }, [h("legend", { text: gettext("Types (legend)") })]);
     state.kinds = {};
     f.kinds.forEach(function (k) {
       state.kinds[k.kind] = k;
@@ -332,41 +347,44 @@
       var swatch = h("span", { className: "viz-swatch viz-shape-" + k.shape, "aria-hidden": "true" });
       swatch.style.backgroundColor = k.colour;
       ui.kinds.push(box);
-      legend.appendChild(h("label", { className: "viz-kind-row", "data-kind": k.kind }, [box, swatch, h("span", { text: k.label }), h("small", { text: " " + k.count })]));
+      var only = h("button", { type: "button", className: "viz-only", "data-kind": k.kind, text: gettext("only"),
+        title: format(gettext("Show only: {type}"), { type: k.label }),
+        onclick: function () { ui.kinds.forEach(function (b) { b.checked = b.value === k.kind; }); applyFilters(true); } });
+      legend.appendChild(h("div", { className: "viz-kind-line" }, [
+        h("label", { className: "viz-kind-row", "data-kind": k.kind }, [box, swatch, h("span", { text: k.label }), h("small", { text: " " + k.count })]),
+        only]));
     });
     controls.appendChild(legend);
     function multi(id, label, list, key, multiple) {
       var sel = h("select", { id: id, multiple: multiple, onchange: function () { applyFilters(true); } },
-        (multiple ? [] : [h("option", { value: "", text: t("(toutes)", "(all)") })]).concat(options(list, params.getAll(key))));
+        (multiple ? [] : [h("option", { value: "", text: gettext("(all)") })]).concat(options(list, params.getAll(key))));
       if (multiple) sel.size = Math.min(6, Math.max(2, list.length));
       controls.appendChild(h("label", { for: id, text: label }));
       controls.appendChild(sel);
       return sel;
     }
-    ui.theme = multi("viz-theme", t("Thèmes", "Themes"), f.themes, "theme", true);
-    ui.year = multi("viz-year", t("Année", "Year"), f.years.map(function (y) { return { id: y, label: String(y) }; }), "year", false);
-    ui.category = multi("viz-category", t("Catégorie d'accueil", "Reception category"), f.categories, "category", false);
-    ui.relation = multi("viz-relation", t("Relations", "Relations"), f.relations, "relation", true);
+    ui.theme = multi("viz-theme", gettext("Themes"), f.themes, "theme", true);
+    ui.year = multi("viz-year", gettext("Year"), f.years.map(function (y) { return { id: y, label: String(y) }; }), "year", false);
+    ui.category = multi("viz-category", gettext("Reception category"), f.categories, "category", false);
+    ui.relation = multi("viz-relation", gettext("Relations"), f.relations, "relation", true);
     ui.depth = h("input", { type: "number", id: "viz-depth", min: "0", max: "4", value: params.get("depth") || "1" });
     var focus = data.meta.focus;
     if (data.meta.overview || data.meta.hidden) {
       controls.appendChild(h("p", { className: "viz-overview", id: "viz-overview", text: data.meta.overview
-        ? t("Vue d'ensemble de " + data.meta.total + " nœuds : la Ville et ses partenaires les plus liés. Double-cliquez un nœud pour l'ouvrir.",
-            "Overview of " + data.meta.total + " nodes: the City and its strongest partners. Double-click a node to expand it.")
-        : t(data.meta.hidden + " nœuds non affichés (les plus éloignés et les moins liés).",
-            data.meta.hidden + " nodes not shown (the farthest and least linked).") }));
+        ? format(gettext("Overview of {n} nodes: the City and its strongest partners. Double-click a node to expand it."), { n: data.meta.total })
+        : format(gettext("{n} nodes not shown (the farthest and least linked)."), { n: data.meta.hidden }) }));
     }
     controls.appendChild(h("fieldset", { className: "viz-ego" }, [
-      h("legend", { text: t("Réseau ego", "Ego network") }),
-      focus ? h("p", {}, [h("span", { text: t("Centré sur ", "Focused on ") }), h("strong", { text: (state.byId[focus] || {}).full || focus })]) : null,
-      h("label", { for: "viz-depth", text: t("Profondeur", "Depth") }), ui.depth,
-      h("button", { type: "button", id: "viz-ego-apply", text: t("Centrer sur la sélection", "Focus on selection"),
+      h("legend", { text: gettext("Ego network") }),
+      focus ? h("p", {}, [h("span", { text: gettext("Focused on ") }), h("strong", { text: (state.byId[focus] || {}).full || focus })]) : null,
+      h("label", { for: "viz-depth", text: gettext("Depth") }), ui.depth,
+      h("button", { type: "button", id: "viz-ego-apply", text: gettext("Focus on selection"),
         onclick: function () { if (state.selected) setFocus(state.selected); } }),
-      h("button", { type: "button", id: "viz-ego-clear", text: t("Réseau entier", "Whole network"), onclick: function () { setFocus(null); } }),
+      h("button", { type: "button", id: "viz-ego-clear", text: gettext("Whole network"), onclick: function () { setFocus(null); } }),
     ]));
     controls.appendChild(h("div", { className: "viz-actions" }, [
-      h("button", { type: "button", id: "viz-png", text: t("Exporter en PNG", "Export PNG"), onclick: exportPng }),
-      h("button", { type: "button", id: "viz-reset", text: t("Réinitialiser", "Reset"), onclick: reset }),
+      h("button", { type: "button", id: "viz-png", text: gettext("Export PNG"), onclick: exportPng }),
+      h("button", { type: "button", id: "viz-reset", text: gettext("Reset"), onclick: reset }),
     ]));
     ui.count = h("p", { className: "viz-count", id: "viz-count", "aria-live": "polite" });
     controls.appendChild(ui.count);
@@ -388,14 +406,64 @@
     state.network.fit();
   }
 
+  // The PNG: the graph redrawn at twice the screen's pixel density (never the faded highlight state), with a
+  // title, the legend of the types shown and the date.
   function exportPng() {
     var canvas = root.querySelector("canvas");
-    if (!canvas) return;
+    if (!canvas || !state.network) return;
+    var selected = state.selected;
+    if (selected) clearSelection();
+    var ratio = window.devicePixelRatio || 1, scale = 2;
+    var net = state.network;
+    var cssW = canvas.clientWidth, cssH = canvas.clientHeight;
+    var big = document.createElement("canvas");
+    big.width = Math.round(cssW * ratio * scale);
+    big.height = Math.round(cssH * ratio * scale);
+    var g = big.getContext("2d");
+    g.fillStyle = "#ffffff";
+    g.fillRect(0, 0, big.width, big.height);
+    // vis-network draws on its canvas at its pixel ratio: redraw once at twice that, copy, and restore
+    var c = net.canvas, frame = c && c.frame && c.frame.canvas;
+    var oldRatio = c && c.pixelRatio, oldW = frame && frame.width, oldH = frame && frame.height;
+    try {
+      c.pixelRatio = ratio * scale;
+      frame.width = big.width;
+      frame.height = big.height;
+      net.renderer._redraw();
+      g.drawImage(frame, 0, 0);
+    } catch (e) {
+      g.drawImage(canvas, 0, 0, big.width, big.height);  // the screen's pixels, enlarged
+    } finally {
+      if (c && frame) { c.pixelRatio = oldRatio; frame.width = oldW; frame.height = oldH; net.redraw(); }
+    }
+    var k = ratio * scale, pad = 12 * k, y = pad + 18 * k;
+    g.fillStyle = "rgba(255,255,255,0.92)";
+    var legendRows = Object.keys(state.kinds || {}).map(function (key) { return state.kinds[key]; }).filter(function (kk) {
+      return ui.kinds.some(function (b) { return b.checked && b.value === kk.kind; });
+    });
+    g.fillRect(0, 0, big.width, pad * 2 + 30 * k);
+    g.fillStyle = "#1d2733";
+    g.font = "bold " + Math.round(18 * k) + "px system-ui, sans-serif";
+    g.fillText(gettext("Network of international relations") + " — qkg", pad, y);
+    g.font = Math.round(12 * k) + "px system-ui, sans-serif";
+    g.fillText(new Date().toISOString().slice(0, 10) + " · " + ui.count.textContent, pad, y + 18 * k);
+    var lx = pad, ly = big.height - pad - legendRows.length * 18 * k;
+    g.fillStyle = "rgba(255,255,255,0.92)";
+    g.fillRect(0, ly - 12 * k, 260 * k, legendRows.length * 18 * k + pad + 12 * k);
+    legendRows.forEach(function (kk, i) {
+      g.fillStyle = kk.colour || "#888";
+      g.fillRect(lx, ly + i * 18 * k - 9 * k, 12 * k, 12 * k);
+      g.fillStyle = "#1d2733";
+      g.fillText(kk.label + " (" + kk.count + ")", lx + 18 * k, ly + i * 18 * k + 2 * k);
+    });
+    var url = big.toDataURL("image/png");
+    window.qkgLastPng = { width: big.width, height: big.height, screen: [canvas.width, canvas.height], url: url.length };
     var a = h("a", { download: "qkg-reseau.png" });
-    a.href = canvas.toDataURL("image/png");
+    a.href = url;
     document.body.appendChild(a);
     a.click();
     a.remove();
+    if (selected) select(selected, false);
   }
 
   function draw(data) {
@@ -409,12 +477,20 @@
     root.textContent = "";
     var stage = h("div", { className: "viz-stage" });
     var canvas = h("div", { id: "viz-canvas", className: "viz-canvas", role: "img",
-      "aria-label": t("Réseau des relations internationales", "Network of international relations") });
+      "aria-label": gettext("Network of international relations") });
     ui.tip = h("div", { className: "viz-tip", role: "tooltip" });
     ui.tip.hidden = true;
     ui.panel = h("aside", { id: "viz-panel", className: "viz-panel", "aria-live": "polite" });
     ui.panel.hidden = true;
-    var layout = h("div", { className: "viz-layout" }, [buildControls(data), stage, ui.panel]);
+    var controls = buildControls(data);
+    controls.id = "viz-controls";
+    // on a phone the filters live in a drawer, the graph comes first (viz.css)
+    ui.drawer = h("button", { type: "button", className: "viz-drawer-toggle", id: "viz-drawer-toggle",
+      "aria-controls": "viz-controls", "aria-expanded": "false", text: gettext("Filters"),
+      onclick: function () { toggleDrawer(!controls.classList.contains("open")); } });
+    ui.controls = controls;
+    var layout = h("div", { className: "viz-layout" }, [controls, stage, ui.panel]);
+    stage.appendChild(ui.drawer);
     stage.appendChild(canvas);
     stage.appendChild(ui.tip);
     root.appendChild(layout);

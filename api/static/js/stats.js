@@ -36,7 +36,7 @@
   }
 
   function tableOf(series, caption) {
-    return h("details", { className: "viz-table-fallback" }, [h("summary", { text: t("Tableau", "Table") }),
+    return h("details", { className: "viz-table-fallback" }, [h("summary", { text: gettext("Table") }),
       h("table", {}, [h("caption", { text: caption }), h("tbody", {}, series.labels.map(function (label, i) {
         return h("tr", {}, [h("th", { scope: "row", text: label }), h("td", { text: String(series.values[i]) })]);
       }))])]);
@@ -64,22 +64,22 @@
     root.textContent = "";
     var totals = data.totals;
     root.appendChild(h("ul", { className: "viz-totals" }, [
-      [totals.receptions, t("accueils", "receptions")], [totals.missions, t("missions", "missions")],
-      [totals.agreements, t("ententes", "agreements")], [totals.dated, t("faits datés", "dated facts")],
+      [totals.receptions, gettext("receptions")], [totals.missions, gettext("missions")],
+      [totals.agreements, gettext("agreements")], [totals.dated, gettext("dated facts")],
     ].map(function (row) { return h("li", {}, [h("strong", { text: String(row[0]) }), h("span", { text: row[1] })]); })));
     var grid = h("div", { className: "viz-stats-grid" });
     root.appendChild(grid);
-    root.appendChild(h("h2", { text: t("Chronologie", "Timeline") }));
+    root.appendChild(h("h2", { text: gettext("Timeline") }));
     var box = h("div", { id: "viz-timeline", className: "viz-timeline" });
     root.appendChild(box);
     if (data.timeline.skipped.length) {
-      root.appendChild(h("p", { className: "viz-count", text: t("Dates illisibles : ", "Unreadable dates: ") + data.timeline.skipped.join(", ") }));
+      root.appendChild(h("p", { className: "viz-count", text: gettext("Unreadable dates: ") + data.timeline.skipped.join(", ") }));
     }
     var c = data.charts;
-    grid.appendChild(chart("receptions-category", c.receptions_by_category, t("Accueils par catégorie", "Receptions by category"), "doughnut"));
-    grid.appendChild(chart("receptions-country", c.receptions_by_country, t("Accueils par pays d'origine", "Receptions by origin country"), "bar"));
-    grid.appendChild(chart("missions-country", c.missions_by_country, t("Missions par pays visité", "Missions by country visited"), "bar"));
-    grid.appendChild(chart("agreements-type", c.agreements_by_type, t("Ententes par type", "Agreements by type"), "bar"));
+    grid.appendChild(chart("receptions-category", c.receptions_by_category, gettext("Receptions by category"), "doughnut"));
+    grid.appendChild(chart("receptions-country", c.receptions_by_country, gettext("Receptions by origin country"), "bar"));
+    grid.appendChild(chart("missions-country", c.missions_by_country, gettext("Missions by country visited"), "bar"));
+    grid.appendChild(chart("agreements-type", c.agreements_by_type, gettext("Agreements by type"), "bar"));
     drawTimeline(box, data.timeline, function () { root.setAttribute("data-drawn", "1"); });
 
   }

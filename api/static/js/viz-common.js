@@ -69,7 +69,7 @@
   function showError(container, err) {
     container.textContent = "";
     container.appendChild(h("div", { className: "viz-error", role: "alert" }, [
-      h("strong", { text: LANG === "en" ? "Could not load the data: " : "Impossible de charger les données : " }),
+      h("strong", { text: gettext("Could not load the data: ") }),
       h("span", { text: err && err.message ? err.message : String(err) }),
       err && err.hint ? h("p", { text: err.hint }) : null,
     ]));

@@ -188,6 +188,7 @@ class RemoteStore(Store):
                max_bytes: int | None = None, union: bool = True, default_graphs: Sequence[str] | None = None,
                named_graphs: Sequence[str] | None = None, bindings: Mapping | None = None) -> Rows:
         """Run a SELECT; rows stop at ``max_rows`` (then ``truncated``) or at ``max_bytes`` read."""
+        _expect(text, ("SELECT",))
         if max_rows is not None and bindings is None:
             capped = cap_select_rows(text, max_rows)
             if capped is not None:
@@ -207,6 +208,7 @@ class RemoteStore(Store):
     def ask(self, text: str, *, timeout: float | None = None, union: bool = True,
             default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
             bindings: Mapping | None = None, **_: object) -> bool:
+        _expect(text, ("ASK",))
         reader = XmlResultsReader()
         self._read(text, _SPARQL_RESULTS_XML, reader.feed, lambda: 0, timeout=timeout, max_rows=None,
                    max_bytes=1 << 20, union=union, default_graphs=default_graphs, named_graphs=named_graphs,
@@ -219,6 +221,7 @@ class RemoteStore(Store):
                   max_bytes: int | None = None, union: bool = True, default_graphs: Sequence[str] | None = None,
                   named_graphs: Sequence[str] | None = None, bindings: Mapping | None = None) -> list[Triple]:
         """Run a CONSTRUCT or DESCRIBE; the triples stop at ``max_rows`` or ``max_bytes`` read."""
+        _expect(text, ("CONSTRUCT", "DESCRIBE"))
         reader = NTriplesReader()
         self._read(text, _NTRIPLES, reader.feed, lambda: len(reader.triples), timeout=timeout, max_rows=max_rows,
                    max_bytes=max_bytes, union=union, default_graphs=default_graphs, named_graphs=named_graphs,
@@ -439,6 +442,7 @@ class RemoteStore(Store):
             triples: Iterable[Triple] = (q.triple for q in parse_rdf(bytes(data), format))
         else:
             triples = data
+        graph = self._target(graph)
         sent = 0
         plain: list[Triple] = []
         blank: list[Triple] = []
@@ -477,8 +481,28 @@ class RemoteStore(Store):
             self._check(response, "")
 
     def drop(self, graph: str) -> None:
-        """Remove a named graph (quiet if it does not exist)."""
-        self.update(f"DROP SILENT GRAPH <{graph}>")
+        """Remove a named graph (quiet if it does not exist); on a published store, a graph of the served build."""
+        view = self.view()
+        remote = view.graphs.get(graph) if view.manifest and not graph.startswith(self.space) else None
+        if remote is None:
+            self.update(f"DROP SILENT GRAPH <{graph}>")
+            return
+        self.update(f"DELETE DATA {{ GRAPH <{view.manifest}> {{ <{remote}> <{GRAPH_OF}> <{graph}> }} }}")
+        self.update(f"DROP SILENT GRAPH <{remote}>")
+        self.refresh()
+
+    def _target(self, graph: str) -> str:
+        """Where ``load`` writes ``graph``: on a published store, a graph of the served build (listed in its
+        manifest, so readers see it); elsewhere, and for the build graphs publish writes, ``graph`` itself."""
+        view = self.view()
+        if not view.manifest or graph.startswith(self.space):
+            return graph
+        remote = view.graphs.get(graph)
+        if remote is None:
+            remote = f"{view.manifest}/g/{urllib.parse.quote(graph, safe='')}"
+            self.update(f"INSERT DATA {{ GRAPH <{view.manifest}> {{ <{remote}> <{GRAPH_OF}> <{graph}> }} }}")
+            self.refresh()
+        return remote
 
     def query_service(self, *, workers: int, timeout: float, max_rows: int, max_bytes: int = 50_000_000,
                       **options) -> QueryService:
@@ -495,6 +519,13 @@ class RemoteStore(Store):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _expect(text: str, forms: tuple[str, ...]) -> None:
+    form = query_form(text)
+    if form not in forms:
+        raise QueryError(f"a {form} query cannot be run as {' or '.join(forms)}",
+                         hint=f"use the store's {form.lower()}() or query()")
 
 
 def _form(pairs: list[tuple[str, str]]) -> bytes:
@@ -660,6 +691,9 @@ def publish_build(build_dir: str | os.PathLike, store: RemoteStore, *,
 
 # -- the public endpoint's query path on a remote store ------------------------------------------------------
 
+_GUARD_LOCK = threading.Lock()
+
+
 class RemoteQueryService:
     """The public endpoint's way to a remote store: guarded, time-limited, capped, serialised.
 
@@ -717,12 +751,17 @@ class RemoteQueryService:
         from qkg.graph.errors import ParameterError
         from qkg.graph.serving import pool
         from qkg.graph.serving.guard import inspect_query_cached
-        from qkg.graph.serving.terms import boolean_bytes, solutions_bytes
+        from qkg.graph.serving.terms import boolean_bytes, serialize, solutions_bytes
+        from qkg.ontology import PREFIXES
 
         if not isinstance(query, str):
             raise ParameterError("the query must be a string")
         fmt = pool._format_name(result_format)
-        form = inspect_query_cached(query).form if self.guard else query_form(query)
+        if self.guard:
+            with _GUARD_LOCK:  # rdflib's parser (pyparsing) is not thread-safe; the embedded pool runs it in processes
+                form = inspect_query_cached(query).form
+        else:
+            form = query_form(query)
         if not self._slots.acquire(timeout=max(0.0, started + self.timeout - time.monotonic())):
             raise QueryTimeout(f"every query slot of {self.store.name} stayed busy for {self.timeout:g} s",
                                hint="retry in a moment")
@@ -751,12 +790,8 @@ class RemoteQueryService:
                 truncated = len(triples) > self.max_rows
                 triples = triples[:self.max_rows]
                 out = pool._GRAPH_FORMATS[name]
-                from qkg.graph.serving.terms import serialize
-                from qkg.ontology import PREFIXES
-
-                body = serialize(triples, format=out, prefixes=PREFIXES) if out != pool._GRAPH_FORMATS["ntriples"] \
-                    else serialize(triples, format=out)
-                body, rows, media = body or b"", len(triples), out.media_type
+                body = serialize(triples, format=out, prefixes=None if name == "ntriples" else PREFIXES) or b""
+                rows, media = len(triples), out.media_type
         finally:
             self._slots.release()
         return pool.QueryResult(body, media, form, rows, truncated, time.monotonic() - started)

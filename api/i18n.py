@@ -1,0 +1,326 @@
+"""The interface's two languages: French first, English one click away (Babel catalogues, Jinja2's i18n).
+
+- **Which language**: ``?lang=`` first (and it is remembered in the ``qkg_lang`` cookie), then that cookie,
+  then the browser's ``Accept-Language``; French when none of them names fr or en
+  (:func:`negotiate`). :class:`LanguageMiddleware` decides once per request and sets :func:`current_lang`
+  (a context variable, so routes, templates and error handlers all see it).
+- **Messages**: the source strings are English; ``api/locale/<lang>/LC_MESSAGES/messages.po`` holds their
+  translations, extracted with ``pybabel extract -F babel.cfg`` from the Python, the templates (Jinja2's
+  ``{% trans %}`` and ``_()``) and the JavaScript (``gettext()``). The ``.po`` files are compiled in memory
+  the first time a language is used (no ``.mo`` in the repository). :func:`gettext` translates in the
+  current language; the pages also get the JavaScript's messages as a JSON catalogue
+  (:func:`js_catalogue`, served at ``/i18n/<lang>.json``).
+- **Ontology terms**: :func:`term_label` gives a class's or a property's ``rdfs:label`` in the chosen
+  language, from the ontology's Turtle files and ``ontology/labels.ttl`` (labels of the standard vocabulary
+  terms the pages show); templates show it with the CURIE on hover.
+
+Examples
+--------
+>>> negotiate(None, None, "en-GB,en;q=0.9,fr;q=0.5")
+'en'
+>>> negotiate("fr", "en", "en")
+'fr'
+>>> negotiate(None, "en", "fr-CA")
+'en'
+>>> negotiate(None, None, "de-DE")
+'fr'
+>>> with use_lang("en"):
+...     term_label("qkg:City")
+'City'
+>>> term_label("qkg:City")
+'Ville'
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import io
+import json
+from collections.abc import Iterator
+from functools import lru_cache, cache
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+from babel.messages.mofile import write_mo
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import Response
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+__all__ = [
+    "LANGS", "DEFAULT_LANG", "COOKIE", "LOCALE_DIR", "negotiate", "current_lang", "use_lang", "gettext",
+    "ngettext", "translations", "catalog", "js_catalogue", "term_label", "term_labels", "switch_url",
+    "install", "LanguageMiddleware", "router", "mark_terms", "N_",
+]
+
+#: The interface's languages, the default first.
+LANGS = ("fr", "en")
+DEFAULT_LANG = LANGS[0]
+#: The cookie that remembers a ``?lang=`` choice (one year).
+COOKIE = "qkg_lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "messages"
+
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction without translating it yet (translated where it is shown)."""
+    return message
+
+
+#: Words that lower layers put in their answers and the pages show translated (``{{ _(word) }}``): the
+#: audit's verdicts (graph/building/audit.py) and the search's match kinds (graph/pages/search.py).
+SHOWN_WORDS = (
+    N_("agrees"), N_("disagrees"), N_("ambiguous"), N_("not checkable"), N_("not reproducible"),
+    N_("exact"), N_("prefix"), N_("token-prefix"), N_("fuzzy"), N_("Not Found"), N_("Method Not Allowed"),
+)
+
+_lang: contextvars.ContextVar[str] = contextvars.ContextVar("qkg_lang", default=DEFAULT_LANG)
+
+
+def negotiate(query: str | None, cookie: str | None, accept_language: str | None) -> str:
+    """The page language: ``?lang=``, then the cookie, then ``Accept-Language``, then French."""
+    for choice in (query, cookie):
+        if choice and choice.lower()[:2] in LANGS:
+            return choice.lower()[:2]
+    best, best_q = None, 0.0
+    for part in (accept_language or "").split(","):
+        bits = part.strip().split(";")
+        tag = bits[0].strip().lower()[:2]
+        q = 1.0
+        for param in bits[1:]:
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if tag in LANGS and q > best_q:
+            best, best_q = tag, q
+    return best or DEFAULT_LANG
+
+
+def current_lang() -> str:
+    """The language of the request being answered (French outside a request)."""
+    return _lang.get()
+
+
+@contextlib.contextmanager
+def use_lang(lang: str) -> Iterator[None]:
+    """Answer in ``lang`` inside the block (tests, CLI)."""
+    token = _lang.set(lang if lang in LANGS else DEFAULT_LANG)
+    try:
+        yield
+    finally:
+        _lang.reset(token)
+
+
+def catalog_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def catalog(lang: str):
+    """The parsed ``.po`` catalogue of ``lang`` (a :class:`babel.messages.Catalog`), or None for English."""
+    path = catalog_path(lang)
+    if not path.exists():
+        return None
+    with path.open("rb") as fh:
+        return read_po(fh, locale=lang)
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    """Translations of ``lang``, compiled in memory from its ``.po`` (English: the source strings)."""
+    cat = catalog(lang)
+    if cat is None:
+        return NullTranslations()
+    buf = io.BytesIO()
+    write_mo(buf, cat, use_fuzzy=False)
+    buf.seek(0)
+    return Translations(buf, domain=DOMAIN)
+
+
+def gettext(message: str) -> str:
+    """``message`` in the current language."""
+    return translations(_lang.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural of a message in the current language."""
+    return translations(_lang.get()).ngettext(singular, plural, n)
+
+
+@cache
+def js_catalogue(lang: str) -> dict:
+    """The messages of the JavaScript files in ``lang``: ``{source: translation}`` (empty for English).
+
+    A message with plural forms is keyed by its singular and maps to the list of its forms (the language's
+    plural rule, in static/js/i18n.js, picks one).
+    """
+    cat = catalog(lang)
+    if cat is None:
+        return {}
+    out: dict = {}
+    for message in cat:
+        if not message.id or message.fuzzy or not any(message.string if isinstance(message.string, tuple)
+                                                      else [message.string]):
+            continue
+        if any(str(path).endswith(".js") for path, _ in message.locations):
+            if isinstance(message.id, (tuple, list)):
+                out[message.id[0]] = list(message.string)
+            else:
+                out[message.id] = message.string
+    return out
+
+
+@lru_cache(maxsize=1)
+def term_labels() -> dict[str, dict[str, str]]:
+    """``{curie: {lang: label}}`` of the ontology's classes and properties (and the standard terms shown)."""
+    from rdflib import Literal
+    from rdflib.namespace import RDFS
+
+    from qkg.ontology import PREFIXES, load_ontology
+
+    g = load_ontology()
+    extra = Path(__file__).resolve().parent.parent / "ontology" / "labels.ttl"
+    if extra.exists():
+        g.parse(extra, format="turtle")
+    by_iri = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+    out: dict[str, dict[str, str]] = {}
+    for s, label in g.subject_objects(RDFS.label):
+        if not isinstance(label, Literal) or label.language not in LANGS:
+            continue
+        iri = str(s)
+        for prefix, ns in by_iri:
+            if iri.startswith(ns) and iri != ns:
+                out.setdefault(f"{prefix}:{iri[len(ns):]}", {})[label.language] = str(label)
+                break
+    return out
+
+
+def term_label(curie: str, lang: str | None = None) -> str:
+    """The ``rdfs:label`` of an ontology term in ``lang`` (default: the current language), else the CURIE."""
+    names = term_labels().get(curie)
+    if not names:
+        return curie
+    lang = lang or _lang.get()
+    return names.get(lang) or names.get(DEFAULT_LANG) or next(iter(names.values()))
+
+
+_CURIE_IN_TEXT = None
+
+
+def mark_terms(text: str):
+    """Escape ``text`` and show the CURIEs it mentions by their labels (the CURIE on hover).
+
+    >>> str(mark_terms("see prov:wasDerivedFrom & co"))
+    'see <abbr class="term" title="prov:wasDerivedFrom">tiré de</abbr> &amp; co'
+    """
+    import re
+
+    from markupsafe import Markup, escape
+
+    from qkg.ontology import PREFIXES
+
+    global _CURIE_IN_TEXT
+    if _CURIE_IN_TEXT is None:
+        _CURIE_IN_TEXT = re.compile(r"\b(?:" + "|".join(PREFIXES) + r"):[A-Za-z_][\w-]*")
+    out, last = [], 0
+    text = "" if text is None else str(text)
+    for match in _CURIE_IN_TEXT.finditer(text):
+        curie = match.group(0)
+        label = term_label(curie)
+        out.append(escape(text[last:match.start()]))
+        if label != curie:
+            out.append(Markup('<abbr class="term" title="{}">{}</abbr>').format(curie, label))
+        else:
+            out.append(Markup("<code>{}</code>").format(curie))
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def switch_url(request, lang: str) -> str:
+    """The current page's address in ``lang`` (its other parameters kept)."""
+    params = [(k, v) for k, v in parse_qsl(request.url.query, keep_blank_values=True) if k != "lang"]
+    params.append(("lang", lang))
+    return request.url.path + "?" + urlencode(params)
+
+
+def install(env) -> None:
+    """Give a Jinja2 environment ``{% trans %}``, ``_()``, ``lang()``, ``term_label`` and the switch."""
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    env.globals.update(
+        lang=current_lang, langs=LANGS, switch_url=switch_url, term_label=term_label,
+        js_catalogue=lambda: js_catalogue(current_lang()),
+    )
+    env.filters["term_label"] = term_label
+    env.filters["terms"] = mark_terms
+
+
+class LanguageMiddleware:
+    """Decide each request's language; remember a ``?lang=`` choice in a cookie (pure ASGI)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))).get("lang")
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
+        cookie = None
+        if "cookie" in headers:
+            try:
+                jar = SimpleCookie(headers["cookie"])
+                cookie = jar[COOKIE].value if COOKIE in jar else None
+            except Exception:  # a malformed cookie header is ignored, not an error
+                cookie = None
+        lang = negotiate(query, cookie, headers.get("accept-language"))
+        state = scope.setdefault("state", {})
+        state["lang"] = lang
+        # did the client name a language? (API clients that did not get the source text: English)
+        state["lang_asked"] = bool((query and query.lower()[:2] in LANGS) or cookie or headers.get("accept-language"))
+        remember = query is not None and query.lower()[:2] in LANGS and cookie != lang
+        token = _lang.set(lang)
+
+        async def send_with_cookie(message) -> None:
+            if message["type"] == "http.response.start":
+                extra = [(b"content-language", lang.encode())]
+                if remember:
+                    extra.append((b"set-cookie", f"{COOKIE}={lang}; Path=/; Max-Age={COOKIE_MAX_AGE}; SameSite=Lax"
+                                  .encode()))
+                vary = [v for k, v in message.get("headers", []) if k.lower() == b"vary"]
+                message = dict(message, headers=[*message.get("headers", []), *extra])
+                if not vary:
+                    message["headers"].append((b"vary", b"Accept-Language, Cookie"))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_cookie)
+        finally:
+            _lang.reset(token)
+
+
+def catalogue_json(lang: str) -> str:
+    """The JSON text of :func:`js_catalogue` (what ``/i18n/<lang>.json`` serves)."""
+    return json.dumps(js_catalogue(lang), ensure_ascii=False, sort_keys=True)
+
+
+router = APIRouter(tags=["meta"])
+
+
+@router.get("/i18n/{lang}.json", summary="The pages' script messages in one language",
+            responses={200: {"content": {"application/json": {}}}})
+async def messages(lang: str) -> Response:
+    """``{English source: translation}`` of the pages' scripts (``{}`` for English, the source language)."""
+    if lang not in LANGS:
+        raise HTTPException(404, {"error": gettext("no interface language named '{lang}'").format(lang=lang),
+                                  "hint": gettext("use one of: {langs}").format(langs=", ".join(LANGS))})
+    return Response(catalogue_json(lang), media_type="application/json",
+                    headers={"Cache-Control": "public, max-age=300"})

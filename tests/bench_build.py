@@ -1,0 +1,247 @@
+"""Benchmark ``qkg build`` against its floor, and the SHACL engines side by side (a script, not a test).
+
+    .venv/bin/python tests/bench_build.py [--sizes 2024,1M] [--work DIR] [--engines turbo,rudof,pyshacl]
+                                          [--timeout 900] [--skip-shacl] [--serve]
+
+For each size (``2024`` is the repository's data; ``1M``, ``10M``... are ``qkg synth --seed 1`` graphs):
+
+- **floor**: pyoxigraph's ``bulk_load`` of the same file into a fresh on-disk store, alone;
+- **build**: ``qkg build`` with SHACL (its steps: load, checks, inference, SHACL, artefacts, publish), its
+  wall time and its peak memory, and its ratio to the floor (the target at 1M: <= 60 s, <= 2 GB, <= 5x);
+- **SHACL engines** on the built graph (asserted + inferred triples): pyshacl-turbo (the build's, on the
+  Oxigraph store), pyrudof (on an N-Triples copy) and pySHACL (the reference, on an rdflib copy), each in
+  its own process: time, peak memory, number of results, and whether the report equals pySHACL's;
+- with ``--serve``: ``qkg serve`` on the build, the seconds to its first ``/health`` and the routes that read the
+  build's artefacts (``/.well-known/void``, ``/api/analysis/centrality``, ``/api/stats``).
+
+Each measured step runs in a child process, so its peak memory (``ru_maxrss``) and CPU time (user + system)
+are its own; on a shared, loaded machine the CPU column is the steadier figure (wall time includes waiting
+for a core). A step that
+passes ``--timeout`` is stopped and printed as such. Figures depend on the machine and its load.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QKG = [sys.executable, "-m", "qkg.api.cli"]
+
+# A child that runs a command and reports its own wall time and peak memory as the last line, in JSON.
+_MEASURE = """
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+proc = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+sys.stdout.write(proc.stdout); sys.stderr.write(proc.stderr[-4000:])
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"rc": proc.returncode, "seconds": time.perf_counter() - started,
+                  "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}))
+"""
+
+_FLOOR = """
+import sys, pyoxigraph as ox
+store = ox.Store(sys.argv[2])
+for path in sys.argv[1].split(","):
+    store.bulk_load(path=path, format=ox.RdfFormat.TURTLE if path.endswith(".ttl") else ox.RdfFormat.N_TRIPLES)
+store.flush()
+print(len(store))
+"""
+
+_SHACL = """
+import io, json, sys, time
+from collections import Counter
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from qkg.ontology import SHAPES_FILE, ontology_paths
+engine, path = sys.argv[1], sys.argv[2]
+SH = "http://www.w3.org/ns/shacl#"
+shapes_path = ontology_paths()[0].parent / SHAPES_FILE
+store = ox.Store.read_only(path)
+started, cpu = time.perf_counter(), time.process_time()
+def results(report):
+    def v(r, p):
+        x = report.value(r, URIRef(SH + p))
+        return None if x is None else str(x)
+    return Counter("|".join(str(v(r, p)) for p in ("focusNode", "resultPath", "sourceConstraintComponent", "value"))
+                   for r in report.subjects(URIRef(SH + "resultSeverity"), None))
+def union_nt():
+    buf = io.BytesIO()
+    store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True).serialize(buf, ox.RdfFormat.N_TRIPLES)
+    return buf.getvalue()
+if engine in ("turbo", "pyshacl"):
+    from qkg.graph.building.pipeline import shacl_report
+    conforms, report = shacl_report(store, engine=engine)
+    found = results(report)
+elif engine == "rudof":
+    import pyrudof
+    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+    rudof.read_data(union_nt().decode(), format=pyrudof.RDFFormat.NTriples)
+    rudof.read_shacl(str(shapes_path))
+    report = rudof.validate_shacl()
+    conforms = report.conforms
+    found = Counter("|".join(str(x) for x in (e.focus_node, e.path, e.constraint_component, e.value)) for e in report)
+print(json.dumps({"engine": engine, "conforms": bool(conforms), "results": sum(found.values()),
+                  "seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu,
+                  "found": sorted(found.elements())}))
+"""
+
+
+def measure(cmd: list[str], *, timeout: float) -> dict:
+    """Run ``cmd`` in a child; return its output lines, wall time, peak memory and return code."""
+    try:
+        proc = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], capture_output=True, text=True,
+                              timeout=timeout, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return {"rc": None, "seconds": timeout, "cpu": None, "peak_mb": None, "out": "",
+                "err": f"stopped after {timeout:.0f} s"}
+    lines = proc.stdout.strip().splitlines()
+    info = json.loads(lines[-1]) if lines else {"rc": proc.returncode, "seconds": None, "cpu": None, "peak_mb": None}
+    info.update(out="\n".join(lines[:-1]), err=proc.stderr)
+    return info
+
+
+def prepare(work: Path, size: str) -> tuple[list[Path], Path]:
+    """The input files of ``size`` and the folder to build them from."""
+    if size == "2024":
+        from qkg.loaders.sources import default_data_root, discover
+
+        root = default_data_root()
+        return [s.path for s in discover(root) if s.path.suffix in (".ttl", ".nt")], root
+    src = work / size / "src"
+    src.mkdir(parents=True, exist_ok=True)
+    nt = src / "synth.nt"
+    if not nt.exists():
+        subprocess.run(QKG + ["synth", "--triples", size, "--seed", "1", "--out", str(nt)], check=True, cwd=ROOT)
+    return [nt], src
+
+
+def bench_build(work: Path, size: str, timeout: float) -> tuple[dict, dict, Path]:
+    files, src = prepare(work, size)
+    floor_dir = Path(tempfile.mkdtemp(prefix="floor-", dir=work))
+    floor = measure([sys.executable, "-c", _FLOOR, ",".join(map(str, files)), str(floor_dir)], timeout=timeout)
+    subprocess.run(["rm", "-rf", str(floor_dir)], check=False)
+    data = work / size / "data"
+    subprocess.run(["rm", "-rf", str(data)], check=False)
+    build = measure(QKG + ["--data-dir", str(data), "build", "--data", str(src), "--no-diff"], timeout=timeout)
+    steps = {}
+    for line in (build["out"] + "\n" + build["err"]).splitlines():
+        for name, pattern in (("load", r"loaded .*\(([\d.]+) s\)"), ("checks", r"checks passed.*\(([\d.]+) s\)"),
+                              ("inference", r"OWL 2 RL inference.*\(([\d.]+) s\)"), ("shacl", r"SHACL: \w+ \(([\d.]+) s\)")):
+            m = re.search(pattern, line)
+            if m:
+                steps[name] = float(m.group(1))
+        m = re.search(r"artefact ([\w-]+): ([\d.]+) s", line)
+        if m:
+            steps["artefacts"] = steps.get("artefacts", 0.0) + float(m.group(2))
+            steps["artefact " + m.group(1)] = float(m.group(2))
+    build["steps"] = steps
+    return floor, build, data
+
+
+def bench_shacl(data: Path, engines: list[str], timeout: float) -> list[dict]:
+    store = (data / "current").resolve()
+    rows = []
+    for engine in engines:
+        info = measure([sys.executable, "-c", _SHACL, engine, str(store)], timeout=timeout)
+        try:
+            info.update(json.loads(info["out"].strip().splitlines()[-1]))
+        except (IndexError, ValueError):
+            info.update(engine=engine, results=None, conforms=None, found=None)
+        rows.append(info)
+    reference = next((r for r in rows if r["engine"] == "pyshacl" and r.get("found") is not None), None)
+    for r in rows:
+        r["same"] = None if reference is None or r.get("found") is None else r["found"] == reference["found"]
+    return rows
+
+
+def bench_serve(data: Path, repeat: int = 5) -> list[tuple[str, float | None]]:
+    """Start ``qkg serve`` on the build: seconds to the first ``/health`` 200, then the median of ``repeat`` GETs
+    of the routes that read build artefacts (after the first, which may wait for the background read)."""
+    import socket
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    started = time.perf_counter()
+    proc = subprocess.Popen(QKG + ["--data-dir", str(data), "serve", "--port", str(port)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url, rows = f"http://127.0.0.1:{port}", []
+    try:
+        health = None
+        while time.perf_counter() - started < 120 and proc.poll() is None:
+            try:
+                if httpx.get(url + "/health", timeout=1).status_code == 200:
+                    health = time.perf_counter() - started
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        rows.append(("first /health 200 after start", health))
+        for route in ("/.well-known/void", "/api/analysis/centrality", "/api/stats"):
+            times = []
+            for _ in range(repeat + 1):
+                t = time.perf_counter()
+                ok = httpx.get(url + route, timeout=300).status_code == 200
+                times.append(time.perf_counter() - t if ok else None)
+            rest = sorted(x for x in times[1:] if x is not None)
+            rows.append((f"GET {route} (first)", times[0]))
+            rows.append((f"GET {route} (median)", rest[len(rest) // 2] if rest else None))
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    return rows
+
+
+def _fmt(x, unit="", digits=1) -> str:
+    return "-" if x is None else f"{x:.{digits}f}{unit}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="2024,1M")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "qkg-bench-build")
+    parser.add_argument("--engines", default="turbo,rudof,pyshacl")
+    parser.add_argument("--timeout", type=float, default=900.0, help="Stop a step after this many seconds.")
+    parser.add_argument("--skip-shacl", action="store_true", help="Only the build and its floor.")
+    parser.add_argument("--serve", action="store_true", help="Also time the server's start and artefact routes.")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    print("Figures depend on the machine and its load (run alone for comparable numbers).\n")
+    for size in args.sizes.split(","):
+        floor, build, data = bench_build(args.work, size, args.timeout)
+        ok = build["rc"] == 0 and floor["seconds"] and floor["cpu"]
+        print(f"## {size}")
+        print(f"{'step':<34}{'wall s':>10}{'CPU s':>10}{'peak MB':>10}")
+        print(f"{'bulk_load alone (the floor)':<34}{_fmt(floor['seconds']):>10}{_fmt(floor['cpu']):>10}"
+              f"{_fmt(floor['peak_mb'], digits=0):>10}")
+        status = "" if build["rc"] == 0 else f"  ({build['err'].strip().splitlines()[-1] if build['err'].strip() else 'failed'})"
+        print(f"{'qkg build (SHACL on)':<34}{_fmt(build['seconds']):>10}{_fmt(build['cpu']):>10}"
+              f"{_fmt(build['peak_mb'], digits=0):>10}{status}")
+        for name, seconds in build["steps"].items():
+            print(f"{'  ' + name:<34}{seconds:>10.1f}")
+        print(f"{'build / floor':<34}{_fmt(build['seconds'] / floor['seconds'] if ok else None, 'x'):>10}"
+              f"{_fmt(build['cpu'] / floor['cpu'] if ok else None, 'x'):>10}\n")
+        if args.serve and build["rc"] == 0:
+            for name, seconds in bench_serve(data):
+                print(f"{name:<44}{_fmt(seconds, digits=3):>10}")
+            print()
+        if args.skip_shacl or build["rc"] != 0:
+            continue
+        print(f"{'SHACL engine':<16}{'wall s':>10}{'CPU s':>10}{'peak MB':>10}{'results':>9}  same report as pySHACL")
+        for r in bench_shacl(data, args.engines.split(","), args.timeout):
+            same = {True: "yes", False: "NO", None: "-"}[r["same"]]
+            note = "" if r["rc"] == 0 else f"  ({r['err'].strip().splitlines()[-1] if r['err'].strip() else 'failed'})"
+            print(f"{r['engine']:<16}{_fmt(r['seconds']):>10}{_fmt(r['cpu']):>10}{_fmt(r['peak_mb'], digits=0):>10}"
+                  f"{r['results'] if r['results'] is not None else '-':>9}  {same}{note}")
+        print()
+
+
+if __name__ == "__main__":
+    main()

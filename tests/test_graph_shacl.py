@@ -1,0 +1,73 @@
+"""The build's SHACL engine (pyshacl-turbo) gives pySHACL's report: on the 2024 graph and on known-bad facts."""
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+
+from qkg.graph.building.pipeline import build, shacl_report, validate_shacl
+from qkg.graph.errors import DataError
+from qkg.graph.serving.store import StoreLayout, open_read_only
+from qkg.loaders.sources import discover
+
+DATA = Path(__file__).parent / "data"
+SH = "http://www.w3.org/ns/shacl#"
+
+
+def results(report: Graph) -> Counter:
+    """Every validation result as (focus, path, constraint component, severity, value, message), counted."""
+    def value(res, prop):
+        v = report.value(res, URIRef(SH + prop))
+        return None if v is None else str(v)
+    return Counter((value(r, "focusNode"), value(r, "resultPath"), value(r, "sourceConstraintComponent"),
+                    value(r, "resultSeverity"), value(r, "value"), value(r, "resultMessage"))
+                   for r in report.subjects(URIRef(SH + "resultSeverity"), None))
+
+
+@pytest.fixture(scope="module")
+def bad_store(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("shacl-bad")
+    shutil.copy(DATA / "mini" / "facts.ttl", folder / "facts.ttl")
+    shutil.copy(DATA / "shacl-bad" / "violations.ttl", folder / "violations.ttl")
+    result = build(discover(folder), data_dir=folder / "out", shacl=False)  # the fast checks pass
+    return folder, open_read_only(result.path)
+
+
+def test_same_report_as_pyshacl_on_the_2024_graph(graph_2024):
+    store = open_read_only(StoreLayout(graph_2024).current())
+    turbo, reference = shacl_report(store, engine="turbo"), shacl_report(store, engine="pyshacl")
+    assert turbo[0] is reference[0] is True
+    assert results(turbo[1]) == results(reference[1]) == Counter()
+
+
+def test_same_report_as_pyshacl_on_known_bad_facts(bad_store):
+    _, store = bad_store
+    (ok, turbo), (ref_ok, reference) = shacl_report(store, engine="turbo"), shacl_report(store, engine="pyshacl")
+    assert ok is ref_ok is False
+    assert results(turbo) == results(reference)
+    found = {(focus.rsplit("/", 1)[-1], component.rsplit("#", 1)[-1]) for focus, _, component, *_ in results(turbo)}
+    # one of each kind the fixture plants
+    assert {("b-reception", "QualifiedMinCountConstraintComponent"), ("b-reception", "MaxCountConstraintComponent"),
+            ("b-reception", "MinCountConstraintComponent"), ("b-reception", "DatatypeConstraintComponent"),
+            ("b-mission", "ClassConstraintComponent"), ("b-leg", "MinInclusiveConstraintComponent"),
+            ("b-agreement", "NodeConstraintComponent"), ("b-membership", "OrConstraintComponent"),
+            ("b-city", "MaxCountConstraintComponent"), ("b-event", "OrConstraintComponent"),
+            ("b-meeting", "OrConstraintComponent")} <= found
+
+
+def test_the_problems_are_the_same_whichever_engine(bad_store):
+    folder, store = bad_store
+    sources = discover(folder)
+    assert validate_shacl(store, sources, engine="turbo") == validate_shacl(store, sources, engine="pyshacl")
+
+
+def test_the_build_runs_shacl_and_names_the_file_and_entity(bad_store, tmp_path):
+    folder, _ = bad_store
+    with pytest.raises(DataError) as info:
+        build(discover(folder), data_dir=tmp_path / "out")
+    message = str(info.value)
+    assert "violations.ttl" in message and "qkgd:b-agreement" in message and "at least two qkg:party" in message
+    assert StoreLayout(tmp_path / "out").current() is None

@@ -1,0 +1,158 @@
+"""The bilingual interface (api/i18n.py): complete catalogues, the language choice, no raw CURIE in French.
+
+Runs against the shared ``qkg serve`` of a real build (tests/test_api_support.py); the browser checks of the
+switch and of the scripts' messages are in tests/test_i18n_browser.py.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from typing import ClassVar
+from html.parser import HTMLParser
+
+import pytest
+
+from tests.api_server import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import i18n as catalogues
+
+from qkg.api.i18n import catalog, negotiate, term_label, use_lang
+from qkg.ontology import PREFIXES
+
+CURIE = re.compile(r"\b(?:" + "|".join(PREFIXES) + r"):[A-Za-z_][\w-]*")
+#: The French pages whose visible text must name terms by their labels.
+PAGES = ("/", "/queries", "/queries/agreements", "/id/ville-de-quebec", "/id/geneve", "/def", "/def/City",
+         "/def/funder", "/search?q=geneve", "/changes", "/sparql", "/network", "/map", "/stats", "/analysis", "/nowhere")
+
+
+class _VisibleText(HTMLParser):
+    """Text a reader sees: outside code, pre, script, style and the title, and outside foreign-language data."""
+
+    HIDDEN: ClassVar[set[str]] = {"code", "pre", "script", "style", "title", "kbd", "textarea"}
+    VOID: ClassVar[set[str]] = {"br", "img", "input", "link", "meta", "hr", "source", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[bool] = []
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag in self.VOID:
+            return
+        lang = dict(attrs).get("lang")
+        hidden = tag in self.HIDDEN or (lang is not None and not lang.startswith("fr") and tag != "html")
+        self.stack.append(hidden or (bool(self.stack) and self.stack[-1]))
+
+    def handle_endtag(self, tag) -> None:
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data) -> None:
+        if not (self.stack and self.stack[-1]):
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    return " ".join(parser.parts)
+
+
+def test_every_message_has_a_french_translation() -> None:
+    template = catalogues.extract()
+    assert len(template) > 100  # the templates, routes and scripts were all read
+    assert catalogues.untranslated("fr", template) == []
+
+
+def test_the_check_fails_on_a_new_untranslated_message() -> None:
+    template = catalogues.extract()
+    template.add("A message nobody translated yet", locations=[("api/templates/x.html", 1)])
+    assert catalogues.untranslated("fr", template) == ["A message nobody translated yet"]
+
+
+def test_the_french_catalogue_compiles_with_its_placeholders_intact() -> None:
+    cat = catalog("fr")
+    for message in cat:
+        if message.id and isinstance(message.id, str) and message.string:
+            assert re.findall(r"\{\w+\}|%\(\w+\)s", message.id) == re.findall(r"\{\w+\}|%\(\w+\)s", message.string) \
+                or sorted(re.findall(r"\{\w+\}|%\(\w+\)s", message.id)) == sorted(re.findall(r"\{\w+\}|%\(\w+\)s", message.string)), message.id
+
+
+@pytest.mark.parametrize(("query", "cookie", "accept", "expected"), [
+    (None, None, None, "fr"),
+    (None, None, "en-US,en;q=0.9", "en"),
+    (None, None, "de,en;q=0.5,fr;q=0.8", "fr"),
+    (None, "en", "fr-CA", "en"),
+    ("fr", "en", "en", "fr"),
+    ("xx", "en", None, "en"),
+])
+def test_language_choice_order(query, cookie, accept, expected) -> None:
+    assert negotiate(query, cookie, accept) == expected
+
+
+def test_ontology_labels_in_both_languages() -> None:
+    assert term_label("prov:wasDerivedFrom") == "tiré de"
+    with use_lang("en"):
+        assert term_label("prov:wasDerivedFrom") == "derived from"
+        assert term_label("qkg:CityNetwork") != "qkg:CityNetwork"
+
+
+def test_lang_parameter_then_cookie_then_accept_language(server) -> None:
+    html = {"Accept": "text/html"}
+    with server.client() as client:
+        home = client.get("/", headers=html)
+        assert '<html lang="fr">' in home.text and "En chiffres" in home.text
+        assert 'id="lang-switch" href="/?lang=en"' in home.text
+        english = client.get("/?lang=en", headers=html)
+        assert '<html lang="en">' in english.text and "In figures" in english.text and "En chiffres" not in english.text
+        assert "qkg_lang=en" in english.headers["set-cookie"]
+        # the cookie now carries the choice to the next page, and beats Accept-Language
+        later = client.get("/queries", headers={**html, "Accept-Language": "fr"})
+        assert '<html lang="en">' in later.text
+        assert '<html lang="fr">' in client.get("/queries?lang=fr", headers=html).text
+    with server.client() as fresh:
+        assert '<html lang="en">' in fresh.get("/", headers={**html, "Accept-Language": "en-GB,en;q=0.8"}).text
+
+
+def test_error_pages_and_messages_in_the_page_language(server) -> None:
+    with server.client() as client:
+        fr = client.get("/nowhere", headers={"Accept": "text/html"})
+        assert fr.status_code == 404 and "Introuvable" in fr.text and "vérifiez l&#39;adresse" in fr.text
+        en = client.get("/nowhere?lang=en", headers={"Accept": "text/html"})
+        assert "Not found" in en.text and "check the address" in en.text
+        # the ?lang=en above set the cookie, which now wins over Accept-Language
+        assert client.get("/api/nowhere", headers={"Accept-Language": "fr"}).json()["hint"].startswith("check")
+    with server.client() as fresh:
+        assert fresh.get("/api/nowhere", headers={"Accept-Language": "fr"}).json()["hint"].startswith("vérifiez")
+
+
+def test_js_catalogue_is_served(server) -> None:
+    with server.client() as client:
+        fr = client.get("/i18n/fr.json").json()
+        assert client.get("/i18n/en.json").json() == {}
+        assert client.get("/i18n/xx.json").status_code == 404
+    assert fr["Running…"] == "Exécution…" and fr["{n} row"] == ["{n} ligne", "{n} lignes", "{n} lignes"]
+    assert all((isinstance(v, str) and v) or (isinstance(v, list) and all(v)) for v in fr.values())
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_french_pages_show_no_raw_curie(server, path) -> None:
+    with server.client() as client:
+        page = client.get(path, headers={"Accept": "text/html"})
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<html lang="fr">' in page.text
+    found = sorted(set(CURIE.findall(visible_text(page.text))))
+    assert found == [], f"{path} shows raw CURIEs: {found}"
+
+
+def test_titles_are_unique(server) -> None:
+    titles = {}
+    with server.client() as client:
+        for path in PAGES:
+            text = client.get(path, headers={"Accept": "text/html"}).text
+            title = re.search(r"<title>(.*?)</title>", text, re.S).group(1).strip()
+            assert title != "qkg · qkg"
+            titles.setdefault(title, []).append(path)
+    shared = {t: p for t, p in titles.items() if len(p) > 1}
+    assert shared == {}
