@@ -5,6 +5,7 @@
 name                        format  read by
 ==========================  ======  =================================================================
 ``stats``                   json    ``/api/stats``, the home page, ``/.well-known/void``
+``void``                    json    ``/.well-known/void`` (the number of entities)
 ``audit``                   json    ``/api/audit``, the home page
 ``search``                  pickle  ``/api/search``, the search box (the label index)
 ``centrality-actors``       json    ``/api/analysis/centrality`` with its default options (all rows)
@@ -34,6 +35,13 @@ __all__ = ["ARTEFACTS", "BY_NAME", "CENTRALITY_DEFAULTS", "PAGE_CENTRALITY_TOP"]
 CENTRALITY_DEFAULTS = {"projection": "actors", "betweenness": "auto", "seed": 42}
 #: Rows of the ``/analysis`` page's ranking.
 PAGE_CENTRALITY_TOP = 25
+
+
+def _void(store) -> dict:
+    from qkg.ontology.curies import ENTITY_NS
+
+    rows = store.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{ENTITY_NS}')) }}")
+    return {"entities": int(next(iter(rows))["n"].value)}
 
 
 def _audit(store) -> list[dict]:
@@ -91,6 +99,7 @@ def _stats(lang: str):
 #: Every artefact ``qkg build`` prepares, in the order it makes them.
 ARTEFACTS: tuple[Artefact, ...] = (
     *CORE,
+    Artefact("void", _void),
     Artefact("audit", _audit),
     Artefact("search", _search, "pickle"),
     Artefact("centrality-actors", _centrality),

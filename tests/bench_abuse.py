@@ -17,6 +17,7 @@ got. Options: ``--seconds`` per attack (default 15), ``--malformed`` (default 10
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import socket
 import statistics
@@ -142,8 +143,14 @@ def attack_malformed(url: str, count: int) -> str:
               "'''", "#", "\\", "ORDER BY", "GROUP BY", "LIMIT -1", "\ud800", "\x00", "SERVICE", "FROM <x>"]
     statuses: Counter[int] = Counter()
     started = time.monotonic()
-    with httpx.Client(base_url=url, timeout=60, transport=httpx.HTTPTransport(local_address="127.0.0.50")) as client:
-        for _ in range(count):
+    # from 50 loopback addresses in turn, as a fuzzer spreading its load would (one address meets its budget)
+    clients = [httpx.Client(base_url=url, timeout=60, transport=httpx.HTTPTransport(local_address=f"127.0.1.{i}"))
+               for i in range(1, 51)]
+    with contextlib.ExitStack() as stack:
+        for c in clients:
+            stack.enter_context(c)
+        for n in range(count):
+            client = clients[n % len(clients)]
             text = rng.choice(seeds)
             for _ in range(rng.randint(1, 3)):
                 i = rng.randrange(len(text) + 1)
@@ -151,8 +158,6 @@ def attack_malformed(url: str, count: int) -> str:
             body = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
             r = client.post("/sparql", data={"query": body})
             statuses[r.status_code] += 1
-            if r.status_code == 429:
-                time.sleep(int(r.headers.get("Retry-After", "1")))
     rate = count / (time.monotonic() - started)
     return ", ".join(f"{n}x {s}" for s, n in sorted(statuses.items())) + f" ({rate:,.0f}/s)"
 

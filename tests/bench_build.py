@@ -1,7 +1,7 @@
 """Benchmark ``qkg build`` against its floor, and the SHACL engines side by side (a script, not a test).
 
     .venv/bin/python tests/bench_build.py [--sizes 2024,1M] [--work DIR] [--engines turbo,rudof,pyshacl]
-                                          [--timeout 900] [--skip-build] [--skip-shacl]
+                                          [--timeout 900] [--skip-shacl] [--serve]
 
 For each size (``2024`` is the repository's data; ``1M``, ``10M``... are ``qkg synth --seed 1`` graphs):
 
@@ -10,7 +10,9 @@ For each size (``2024`` is the repository's data; ``1M``, ``10M``... are ``qkg s
   wall time and its peak memory, and its ratio to the floor (the target at 1M: <= 60 s, <= 2 GB, <= 5x);
 - **SHACL engines** on the built graph (asserted + inferred triples): pyshacl-turbo (the build's, on the
   Oxigraph store), pyrudof (on an N-Triples copy) and pySHACL (the reference, on an rdflib copy), each in
-  its own process: time, peak memory, number of results, and whether the report equals pySHACL's.
+  its own process: time, peak memory, number of results, and whether the report equals pySHACL's;
+- with ``--serve``: ``qkg serve`` on the build, the seconds to its first ``/health`` and the routes that read the
+  build's artefacts (``/.well-known/void``, ``/api/analysis/centrality``, ``/api/stats``).
 
 Each measured step runs in a child process, so its peak memory (``ru_maxrss``) and CPU time (user + system)
 are its own; on a shared, loaded machine the CPU column is the steadier figure (wall time includes waiting
@@ -159,6 +161,45 @@ def bench_shacl(data: Path, engines: list[str], timeout: float) -> list[dict]:
     return rows
 
 
+def bench_serve(data: Path, repeat: int = 5) -> list[tuple[str, float | None]]:
+    """Start ``qkg serve`` on the build: seconds to the first ``/health`` 200, then the median of ``repeat`` GETs
+    of the routes that read build artefacts (after the first, which may wait for the background read)."""
+    import socket
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    started = time.perf_counter()
+    proc = subprocess.Popen(QKG + ["--data-dir", str(data), "serve", "--port", str(port)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url, rows = f"http://127.0.0.1:{port}", []
+    try:
+        health = None
+        while time.perf_counter() - started < 120 and proc.poll() is None:
+            try:
+                if httpx.get(url + "/health", timeout=1).status_code == 200:
+                    health = time.perf_counter() - started
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        rows.append(("first /health 200 after start", health))
+        for route in ("/.well-known/void", "/api/analysis/centrality", "/api/stats"):
+            times = []
+            for _ in range(repeat + 1):
+                t = time.perf_counter()
+                ok = httpx.get(url + route, timeout=300).status_code == 200
+                times.append(time.perf_counter() - t if ok else None)
+            rest = sorted(x for x in times[1:] if x is not None)
+            rows.append((f"GET {route} (first)", times[0]))
+            rows.append((f"GET {route} (median)", rest[len(rest) // 2] if rest else None))
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    return rows
+
+
 def _fmt(x, unit="", digits=1) -> str:
     return "-" if x is None else f"{x:.{digits}f}{unit}"
 
@@ -170,6 +211,7 @@ def main() -> None:
     parser.add_argument("--engines", default="turbo,rudof,pyshacl")
     parser.add_argument("--timeout", type=float, default=900.0, help="Stop a step after this many seconds.")
     parser.add_argument("--skip-shacl", action="store_true", help="Only the build and its floor.")
+    parser.add_argument("--serve", action="store_true", help="Also time the server's start and artefact routes.")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     print("Figures depend on the machine and its load (run alone for comparable numbers).\n")
@@ -187,6 +229,10 @@ def main() -> None:
             print(f"{'  ' + name:<34}{seconds:>10.1f}")
         print(f"{'build / floor':<34}{_fmt(build['seconds'] / floor['seconds'] if ok else None, 'x'):>10}"
               f"{_fmt(build['cpu'] / floor['cpu'] if ok else None, 'x'):>10}\n")
+        if args.serve and build["rc"] == 0:
+            for name, seconds in bench_serve(data):
+                print(f"{name:<44}{_fmt(seconds, digits=3):>10}")
+            print()
         if args.skip_shacl or build["rc"] != 0:
             continue
         print(f"{'SHACL engine':<16}{'wall s':>10}{'CPU s':>10}{'peak MB':>10}{'results':>9}  same report as pySHACL")

@@ -103,3 +103,19 @@ def test_network_overview_holds_at_most_n_nodes(store):
     assert expanded["meta"]["focus"] == other and len(expanded["nodes"]) <= NETWORK_MAX_NODES
     ids = {n["id"] for n in expanded["nodes"]}
     assert all(e["from"] in ids and e["to"] in ids for e in expanded["edges"])
+
+
+def test_canned_answers_come_a_page_at_a_time(base):
+    whole = _get(base, "/api/queries/mission-cities", limit=5000).json()["results"]["bindings"]
+    assert len(whole) > 4
+    first = _get(base, "/api/queries/mission-cities", limit=3)
+    assert len(first.json()["results"]["bindings"]) == 3
+    following = first.headers["X-QKG-Next"]
+    assert first.headers["Link"] == f'<{following}>; rel="next"' and "offset=3" in following
+    second = httpx.get(base + following, timeout=120, trust_env=False).json()["results"]["bindings"]
+    assert first.json()["results"]["bindings"] + second == whole[:6]
+    last = _get(base, "/api/queries/mission-cities", limit=5000)
+    assert "Link" not in last.headers
+    assert _get(base, "/api/queries/mission-cities", limit=0).status_code == 400
+    page = _get(base, "/queries/mission-cities", limit=3)
+    assert page.status_code == 200 and 'rel="next"' in page.text

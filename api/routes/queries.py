@@ -108,22 +108,80 @@ def editor_context(query: str) -> dict:
             "  FILTER(lang(?label) = \"fr\")\n}\nORDER BY ?label\nLIMIT 20\n"}
 
 
+#: Rows per page of a canned query's answer (``?limit=`` up to :data:`CANNED_PAGE_MAX`, ``?offset=``).
+CANNED_PAGE = 500
+CANNED_PAGE_MAX = 5000
+_PAGING = ("limit", "offset")
+
+
+def _page(request: Request | None) -> tuple[int, int]:
+    """``(limit, offset)`` from the query string, or :class:`ParameterError` naming the bad one."""
+    if request is None:
+        return CANNED_PAGE, 0
+    out = []
+    for name, default, top in (("limit", CANNED_PAGE, CANNED_PAGE_MAX), ("offset", 0, 10_000_000)):
+        raw = request.query_params.get(name, "")
+        try:
+            value = int(raw) if raw != "" else default
+        except ValueError:
+            value = -1
+        if not (name == "offset" or value >= 1) or value < 0 or value > top:
+            raise ParameterError(f"{name}={raw!r} is not a whole number between {1 if name == 'limit' else 0} and {top}",
+                                 hint=f"omit it for {default}")
+        out.append(value)
+    return out[0], out[1]
+
+
+def paged(sparql: str, limit: int, offset: int) -> str:
+    """The canned query's text with one page's ``LIMIT``/``OFFSET`` appended (its last solution modifiers).
+
+    A query that sets its own top-level ``LIMIT`` is left as it is.
+
+    >>> paged("SELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x", 10, 20).splitlines()[-1]
+    'LIMIT 10 OFFSET 20'
+    >>> paged("SELECT ?x WHERE { ?x ?p ?o } LIMIT 3", 10, 0)
+    'SELECT ?x WHERE { ?x ?p ?o } LIMIT 3'
+    """
+    tail = sparql.rsplit("}", 1)[-1]
+    if re.search(r"\bLIMIT\b", tail, re.I):
+        return sparql
+    return f"{sparql.rstrip()}\nLIMIT {int(limit)} OFFSET {int(offset)}"
+
+
+def _next_link(request: Request, limit: int, offset: int, rows: int) -> str | None:
+    """The URL of the next page when this one is full (the next page may then be empty)."""
+    if rows < limit:
+        return None
+    params = dict(request.query_params)
+    params.update(offset=str(offset + limit))
+    return f"{request.url.path}?{urlencode(params)}"
+
+
 def _values(request: Request, query: CannedQuery) -> dict[str, str]:
     names = {p.name for p in query.params}
-    unknown = [k for k in request.query_params.keys() if k not in names and k not in ("format", "run")]
+    unknown = [k for k in request.query_params.keys() if k not in names and k not in ("format", "run", *_PAGING)]
     if unknown:
         raise ParameterError(f"{query.name} has no parameter {', '.join(sorted(unknown))}",
                              hint=f"its parameters: {', '.join(sorted(names)) or 'none'}")
     return {k: v for k, v in request.query_params.items() if k in names and v != ""}
 
 
-async def _run(state, pool, query: CannedQuery, values: dict[str, str], fmt: str, request: Request | None = None
-               ) -> Response:
-    """Run a canned query in the pool, its parameters bound as substitutions (never pasted).
+async def _run(state, pool, query: CannedQuery, values: dict[str, str], fmt: str, request: Request | None = None,
+               *, etag: bool = True) -> Response:
+    """Run one page of a canned query in the pool, its parameters bound as substitutions (never pasted).
 
-    With the ``request``, the answer carries an ETag and a matching ``If-None-Match`` gets 304.
+    With the ``request``, the answer carries an ETag (a matching ``If-None-Match`` gets 304), and, when the
+    page is full, a ``Link: <...?offset=N>; rel="next"`` header and ``X-QKG-Next``.
     """
-    return await run_query(pool, query.sparql, fmt, bindings=bind(query, values), request=request, canned=True)
+    limit, offset = _page(request)
+    response = await run_query(pool, paged(query.sparql, limit, offset), fmt, bindings=bind(query, values),
+                               request=request, canned=True, etag=etag)
+    rows = int(response.headers.get("X-QKG-Rows", "0") or 0)
+    following = _next_link(request, limit, offset, rows) if request is not None and response.status_code == 200 else None
+    if following:
+        response.headers["Link"] = f'<{following}>; rel="next"'
+        response.headers["X-QKG-Next"] = following
+    return response
 
 
 @router.get("/api/queries", response_model=list[QueryModel], summary="List the canned queries")
@@ -175,7 +233,7 @@ async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep
     names = {p.name for p in query.params}
     values = {k: v for k, v in request.query_params.items() if k in names and v != ""}
     errors = {k: {"kind": "unknown", "value": v} for k, v in request.query_params.items()
-              if k not in names and k not in ("format", "run", "lang")}
+              if k not in names and k not in ("format", "run", "lang", *_PAGING)}
     meta = query_meta(query)
     lang = current_lang()
     store = state.require_store()
@@ -190,13 +248,14 @@ async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep
             p["choices"] = await asyncio.to_thread(_choices, state, query, p["name"], p["class"], p["value"])
             if p["name"] not in errors and not any(c["selected"] for c in p["choices"]):
                 errors[p["name"]] = {"kind": "no-answer", "value": p["value"]}
-    table = None
+    table, following = None, None
     if not errors and all(p["value"] for p in meta["params"]) and query.form in ("SELECT", "ASK"):
-        response = await _run(state, pool, query, values, "json")
+        response = await _run(state, pool, query, values, "json", request, etag=False)
         table = await asyncio.to_thread(_table, store, query, json.loads(response.body), response.headers, lang)
+        following = response.headers.get("X-QKG-Next")
     link_params = urlencode({p["name"]: p["value"] for p in meta["params"] if p["value"]})
     context = {"q": meta, "table": table, "errors": errors, "title": meta["title"].get(lang) or meta["title"].get("fr", name),
-               "suffix": f"?{link_params}" if link_params else "",
+               "suffix": f"?{link_params}" if link_params else "", "next": following,
                "editor_url": "/sparql?" + urlencode({"query": query.sparql})}
     return templates.TemplateResponse(request, "query.html", context, status_code=400 if errors else 200)
 

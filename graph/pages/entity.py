@@ -375,12 +375,13 @@ def _entity_links(store: Store, nodes: list[str], limit: int, *, outgoing_only: 
     """
     values = " ".join(f"<{n}>" for n in nodes)
     out: list[tuple[str, str, str]] = []
-    sides = (("?x ?p ?o", "BIND(?x AS ?s)"),) + (() if outgoing_only else (("?s ?p ?x", "BIND(?x AS ?o)"),))
-    for pattern, bind in sides:
+    # VALUES inside each side, on the pattern's own variable, so the store looks the nodes up (no scan)
+    sides = ("?s",) if outgoing_only else ("?s", "?o")
+    for side in sides:
         if len(out) >= limit:
             break
         rows = store.select(
-            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?x {{ {values} }} GRAPH ?g {{ {pattern} }} {bind} "
+            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES {side} {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} "
             f"{_link_filter()} }} LIMIT {int(limit - len(out))}")
         out += [(r["s"].value, short(r["p"].value), r["o"].value) for r in rows]
     return out
@@ -390,9 +391,9 @@ def _ring(store: Store, nodes: list[str], exclude: set[str], limit: int) -> list
     """The first ``limit`` entities linked to ``nodes`` (either way), by IRI, leaving out ``exclude``."""
     values = " ".join(f"<{n}>" for n in nodes)
     rows = store.select(
-        f"SELECT DISTINCT ?m WHERE {{ VALUES ?x {{ {values} }} "
-        f"{{ GRAPH ?g {{ ?x ?p ?o }} BIND(?x AS ?s) BIND(?o AS ?m) {_link_filter()} }} UNION "
-        f"{{ GRAPH ?g {{ ?s ?p ?x }} BIND(?x AS ?o) BIND(?s AS ?m) {_link_filter()} }} }} "
+        f"SELECT DISTINCT ?m WHERE {{ "
+        f"{{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} {_link_filter()} BIND(?o AS ?m) }} UNION "
+        f"{{ VALUES ?o {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} {_link_filter()} BIND(?s AS ?m) }} }} "
         f"ORDER BY ?m LIMIT {int(limit + len(exclude))}")
     found = [r["m"].value for r in rows if r["m"].value not in exclude]
     return found[:limit]

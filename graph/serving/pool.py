@@ -31,7 +31,6 @@ __all__ = ["QueryPool", "QueryResult"]
 
 import asyncio
 import functools
-import json
 import multiprocessing
 import os
 import pickle
@@ -57,9 +56,9 @@ from qkg.graph.serving.formats import GRAPH_FORMATS as _GRAPH_FORMATS
 from qkg.graph.serving.formats import MEDIA_TYPES as _MEDIA_TYPES
 from qkg.graph.serving.formats import SOLUTION_FORMATS as _SOLUTION_FORMATS
 from qkg.graph.serving.guard import (
-    MAX_QUERY_CHARS, cap_select_rows, inspect_query, inspect_query_cached, plainly_safe, query_form,
+    MAX_QUERY_CHARS, inspect_query, inspect_query_cached, plainly_safe, query_form,
 )
-from qkg.graph.serving.terms import Term, json_term as _json_term
+from qkg.graph.serving.terms import Term
 
 _ASYNC_MAX_CHARS = 16_000  # longer texts are sent from a thread: a pipe write could block the event loop
 _START_TIMEOUT = 60.0  # seconds for a new worker to open the store
@@ -753,15 +752,10 @@ def _answer(
     store, guard: bool, query: str, fmt: str, union: bool, substitutions, max_rows: int, max_bytes: int
 ) -> dict:
     info = None
-    fast, form, capped = (_read_text if len(query) <= _CACHED_CHARS else _read_text.__wrapped__)(query, max_rows)
+    fast, form = (_read_text if len(query) <= _CACHED_CHARS else _read_text.__wrapped__)(query)
     fast = guard and fast
     if guard and not fast:
         info = inspect_query_cached(query)
-    if fmt in _SOLUTION_FORMATS and capped is not None and (info is None or info.form == "SELECT"):
-        try:
-            return _native_select(store, capped, fmt, union, substitutions, max_rows, max_bytes)
-        except (SyntaxError, RuntimeError, _Full):
-            pass  # the exact path below reports the error on the user's own text, or fits the answer
     try:
         results = store.results(query, union=union, substitutions=substitutions)
     except SyntaxError:
@@ -780,7 +774,7 @@ def _answer(
     elif isinstance(results, terms.QuerySolutions):
         form = "SELECT"
         out = _solution_format(fmt, form)
-        body, rows, truncated = _solutions(results, out, max_rows, max_bytes)
+        body, rows, truncated = _select(results, out, max_rows, max_bytes)
     else:
         form = info.form if info else form
         out = _GRAPH_FORMATS.get(_GRAPH_ALIASES.get(fmt, fmt))
@@ -803,10 +797,9 @@ _CACHED_CHARS = 4_000  # longer texts are read afresh: the cache stays under ~10
 
 
 @functools.lru_cache(maxsize=1024)
-def _read_text(query: str, max_rows: int) -> tuple[bool, str, tuple[str, bool] | None]:
-    """The cheap readings of a text, cached (tools repeat their queries): plainly safe? form? row-capped text?"""
-    form = query_form(query)
-    return plainly_safe(query), form, cap_select_rows(query, max_rows) if form == "SELECT" else None
+def _read_text(query: str) -> tuple[bool, str]:
+    """The cheap readings of a text, cached (tools repeat their queries): plainly safe? which form?"""
+    return plainly_safe(query), query_form(query)
 
 
 _ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -814,54 +807,72 @@ _PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*|):\s*<([^>\s]*)>", re.IGNO
 
 
 class _Full(Exception):
-    """The native writer cannot give this answer (over ``max_bytes``, or not solutions): take the exact path."""
+    """The answer reached a cap: stop pyoxigraph's writer (and with it the query's evaluation)."""
 
 
-class _CappedSink:
-    """A binary writer for pyoxigraph that refuses to hold more than ``limit`` bytes."""
+class _RowSink:
+    """A binary writer for pyoxigraph's SPARQL TSV that stops past ``max_rows`` rows or ``max_bytes`` bytes.
 
-    def __init__(self, limit: int) -> None:
+    TSV writes one line per solution (line breaks inside literals are escaped), after one header line, so
+    counting lines counts rows: the caps apply while pyoxigraph writes, and a cut answer is a prefix of lines.
+    """
+
+    def __init__(self, max_rows: int, max_bytes: int) -> None:
         self.parts: list[bytes] = []
         self.size = 0
-        self.limit = limit
+        self.lines = 0
+        self.max_lines = max_rows + 1
+        self.max_bytes = max_bytes
 
     def write(self, data) -> int:
+        data = bytes(data)
+        self.parts.append(data)
         self.size += len(data)
-        if self.size > self.limit:
+        self.lines += data.count(b"\n")
+        if self.lines > self.max_lines or self.size > self.max_bytes:
             raise _Full
-        self.parts.append(bytes(data))
         return len(data)
 
     def flush(self) -> None:
         pass
 
 
-def _native_select(store, capped: tuple[str, bool], fmt: str, union: bool, substitutions, max_rows: int,
-                   max_bytes: int) -> dict:
-    """A SELECT whose row count is bounded by its text: pyoxigraph serialises it, Python only counts.
+def _select(results, out, max_rows: int, max_bytes: int) -> tuple[bytes, int, bool]:
+    """A SELECT's answer, written by pyoxigraph under both caps, in one evaluation.
 
-    ``capped`` comes from :func:`qkg.graph.serving.guard.cap_select_rows`: the text yields at most ``max_rows + 1``
-    rows. Raises ``_Full`` past ``max_bytes`` and SyntaxError/RuntimeError as pyoxigraph does; the caller
-    then takes the exact path on the user's own text.
+    pyoxigraph writes SPARQL TSV into a :class:`_RowSink`; the complete lines within the caps are the answer
+    (TSV as written, or converted by pyoxigraph to JSON, XML or CSV), and if the conversion outgrows
+    ``max_bytes`` rows are dropped until it fits. Nothing is evaluated twice.
     """
-    text, _ = capped
-    out = _SOLUTION_FORMATS[fmt]
-    native = out if out is not terms.QueryResultsFormat.CSV else terms.QueryResultsFormat.TSV  # CSV does not parse back
-    results = store.results(text, union=union, substitutions=substitutions)
-    if not isinstance(results, terms.QuerySolutions):  # the cheap reader took another form for a SELECT
-        raise _Full
-    sink = _CappedSink(max_bytes)
-    results.serialize(sink, format=native)
+    tsv = terms.QueryResultsFormat.TSV
+    sink = _RowSink(max_rows, max_bytes)
+    try:
+        results.serialize(sink, format=tsv)
+        full = False
+    except _Full:
+        full = True
     written = b"".join(sink.parts)
-    rows = sum(1 for _ in terms.parse_query_results(written, format=native))
-    body = written
-    if rows <= max_rows and out is not native:
-        body = terms.parse_query_results(written, format=native).serialize(format=out)
-    if rows <= max_rows and len(body) <= max_bytes:
-        return {"body": body, "media_type": out.media_type, "form": "SELECT", "rows": rows, "truncated": False}
-    # over a cap: the exact writer keeps what fits and says it cut
-    body, rows, truncated = _solutions(terms.parse_query_results(written, format=native), out, max_rows, max_bytes)
-    return {"body": body, "media_type": out.media_type, "form": "SELECT", "rows": rows, "truncated": truncated}
+    lines = written.split(b"\n")
+    head, rows = lines[0], lines[1:-1]  # the last piece is empty, or a line cut by the byte cap
+    truncated = full
+    if len(rows) > max_rows:
+        rows = rows[:max_rows]
+    if full:  # keep the lines that fit under the byte cap
+        size = len(head) + 1 + sum(len(r) + 1 for r in rows)
+        while rows and size > max_bytes:
+            size -= len(rows.pop()) + 1
+
+    def render(count: int) -> bytes:
+        data = b"\n".join([head, *rows[:count]]) + b"\n"
+        if out is tsv:
+            return data
+        return terms.parse_query_results(data, format=tsv).serialize(format=out)
+
+    if not full and out is tsv:
+        body, count = written, len(rows)
+    else:
+        body, count = _fit(render, len(rows), max_bytes)
+    return body, count, truncated or count < len(rows)
 
 
 def _solution_format(fmt: str, form: str) -> terms.QueryResultsFormat:
@@ -871,40 +882,6 @@ def _solution_format(fmt: str, form: str) -> terms.QueryResultsFormat:
             hint="use json, xml, csv or tsv",
         )
     return _SOLUTION_FORMATS[fmt]
-
-
-def _solutions(results, out, max_rows: int, max_bytes: int) -> tuple[bytes, int, bool]:
-    """Serialise at most ``max_rows`` solutions and ``max_bytes`` bytes.
-
-    pyoxigraph serialises a whole iterator, so the kept solutions are written
-    as SPARQL JSON here, then converted by pyoxigraph to the other formats.
-    """
-    names = [variable.value for variable in results.variables]
-    head = '{"head":{"vars":%s},"results":{"bindings":[' % json.dumps(names, separators=(",", ":"))
-    size, rows, truncated = len(head) + 3, [], False
-    for solution in results:
-        if len(rows) == max_rows:
-            truncated = True
-            break
-        row = json.dumps(
-            {name: _json_term(term) for name in names if (term := solution[name]) is not None},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        size += len(row.encode()) + 1
-        if size > max_bytes:
-            truncated = True
-            break
-        rows.append(row)
-
-    def render(count: int) -> bytes:
-        data = (head + ",".join(rows[:count]) + "]}}").encode()
-        return data if out is terms.QueryResultsFormat.JSON else (
-            terms.parse_query_results(data, format=terms.QueryResultsFormat.JSON).serialize(format=out)
-        )
-
-    body, count = _fit(render, len(rows), max_bytes)
-    return body, count, truncated or count < len(rows)
 
 
 def _triples(results, out, prefixes, max_rows: int, max_bytes: int) -> tuple[bytes, int, bool]:

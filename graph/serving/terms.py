@@ -28,7 +28,7 @@ from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, Quad, Query
 
 __all__ = ["NamedNode", "Literal", "BlankNode", "Triple", "Quad", "DefaultGraph", "Variable", "Term", "Row", "Rows",
            "RdfFormat", "QueryResultsFormat", "QuerySolution", "QuerySolutions", "QueryBoolean", "QueryTriples",
-           "parse", "serialize", "parse_query_results", "json_term",
+           "parse", "serialize", "parse_query_results",
            "XmlResultsReader", "NTriplesReader", "ntriples", "parse_rdf", "n3", "RDF_FORMATS", "solutions_bytes",
            "boolean_bytes"]
 
@@ -190,32 +190,6 @@ def ntriples(triples: Iterable[Triple | Quad]) -> bytes:
 def n3(term) -> str:
     """A term in SPARQL/N-Triples syntax (``<iri>``, ``"x"@fr``, ``_:b``), for writing it into a query."""
     return str(term)
-
-
-def json_term(term) -> dict:
-    """A term in the SPARQL 1.1 (and 1.2) JSON results format.
-
-    >>> json_term(Literal("x", language="fr")), json_term(NamedNode("http://e/a"))
-    ({'type': 'literal', 'value': 'x', 'xml:lang': 'fr'}, {'type': 'uri', 'value': 'http://e/a'})
-    """
-    if isinstance(term, NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, Triple):
-        return {"type": "triple", "value": {
-            "subject": json_term(term.subject),
-            "predicate": json_term(term.predicate),
-            "object": json_term(term.object),
-        }}
-    data = {"type": "literal", "value": term.value}
-    if term.language:
-        data["xml:lang"] = term.language
-        if term.direction:
-            data["its:dir"] = term.direction.value
-    elif term.datatype.value != _STRING:
-        data["datatype"] = term.datatype.value
-    return data
 
 
 def _xml_term(term) -> str:

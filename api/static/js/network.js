@@ -90,6 +90,9 @@
     if (edgeChanges.length && !state.canvasEdges) state.edges.update(edgeChanges);
     if (state.canvasEdges && state.network && (nodeChanges.length || edgeChanges.length)) state.network.redraw();
     state.visible = vis_;
+    if (updateUrl && state.network && vis_.nodes.size) {  // re-centre on what the filter left
+      state.network.fit({ nodes: Array.from(vis_.nodes), animation: false });
+    }
     ui.count.textContent = format(gettext("{nodes} nodes, {links} links shown"), { nodes: vis_.nodes.size, links: vis_.edges.size });
     if (updateUrl && !standalone) {
       var q = new URLSearchParams();
@@ -129,6 +132,20 @@
     highlight(id);
     openPanel(id);
   }
+
+  function toggleDrawer(open) {
+    if (!ui.controls) return;
+    ui.controls.classList.toggle("open", open);
+    ui.drawer.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) { var first = ui.controls.querySelector("input, select, button"); if (first) first.focus(); } else ui.drawer.focus();
+  }
+
+  // Escape closes the filters' drawer (phone), else the side panel (and the selection's highlight).
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Escape") return;
+    if (ui.controls && ui.controls.classList.contains("open")) { toggleDrawer(false); return; }
+    if (ui.panel && !ui.panel.hidden && state.network) clearSelection();
+  });
 
   function clearSelection() {
     state.selected = null;
@@ -330,7 +347,12 @@
       var swatch = h("span", { className: "viz-swatch viz-shape-" + k.shape, "aria-hidden": "true" });
       swatch.style.backgroundColor = k.colour;
       ui.kinds.push(box);
-      legend.appendChild(h("label", { className: "viz-kind-row", "data-kind": k.kind }, [box, swatch, h("span", { text: k.label }), h("small", { text: " " + k.count })]));
+      var only = h("button", { type: "button", className: "viz-only", "data-kind": k.kind, text: gettext("only"),
+        title: format(gettext("Show only: {type}"), { type: k.label }),
+        onclick: function () { ui.kinds.forEach(function (b) { b.checked = b.value === k.kind; }); applyFilters(true); } });
+      legend.appendChild(h("div", { className: "viz-kind-line" }, [
+        h("label", { className: "viz-kind-row", "data-kind": k.kind }, [box, swatch, h("span", { text: k.label }), h("small", { text: " " + k.count })]),
+        only]));
     });
     controls.appendChild(legend);
     function multi(id, label, list, key, multiple) {
@@ -384,14 +406,64 @@
     state.network.fit();
   }
 
+  // The PNG: the graph redrawn at twice the screen's pixel density (never the faded highlight state), with a
+  // title, the legend of the types shown and the date.
   function exportPng() {
     var canvas = root.querySelector("canvas");
-    if (!canvas) return;
+    if (!canvas || !state.network) return;
+    var selected = state.selected;
+    if (selected) clearSelection();
+    var ratio = window.devicePixelRatio || 1, scale = 2;
+    var net = state.network;
+    var cssW = canvas.clientWidth, cssH = canvas.clientHeight;
+    var big = document.createElement("canvas");
+    big.width = Math.round(cssW * ratio * scale);
+    big.height = Math.round(cssH * ratio * scale);
+    var g = big.getContext("2d");
+    g.fillStyle = "#ffffff";
+    g.fillRect(0, 0, big.width, big.height);
+    // vis-network draws on its canvas at its pixel ratio: redraw once at twice that, copy, and restore
+    var c = net.canvas, frame = c && c.frame && c.frame.canvas;
+    var oldRatio = c && c.pixelRatio, oldW = frame && frame.width, oldH = frame && frame.height;
+    try {
+      c.pixelRatio = ratio * scale;
+      frame.width = big.width;
+      frame.height = big.height;
+      net.renderer._redraw();
+      g.drawImage(frame, 0, 0);
+    } catch (e) {
+      g.drawImage(canvas, 0, 0, big.width, big.height);  // the screen's pixels, enlarged
+    } finally {
+      if (c && frame) { c.pixelRatio = oldRatio; frame.width = oldW; frame.height = oldH; net.redraw(); }
+    }
+    var k = ratio * scale, pad = 12 * k, y = pad + 18 * k;
+    g.fillStyle = "rgba(255,255,255,0.92)";
+    var legendRows = Object.keys(state.kinds || {}).map(function (key) { return state.kinds[key]; }).filter(function (kk) {
+      return ui.kinds.some(function (b) { return b.checked && b.value === kk.kind; });
+    });
+    g.fillRect(0, 0, big.width, pad * 2 + 30 * k);
+    g.fillStyle = "#1d2733";
+    g.font = "bold " + Math.round(18 * k) + "px system-ui, sans-serif";
+    g.fillText(gettext("Network of international relations") + " — qkg", pad, y);
+    g.font = Math.round(12 * k) + "px system-ui, sans-serif";
+    g.fillText(new Date().toISOString().slice(0, 10) + " · " + ui.count.textContent, pad, y + 18 * k);
+    var lx = pad, ly = big.height - pad - legendRows.length * 18 * k;
+    g.fillStyle = "rgba(255,255,255,0.92)";
+    g.fillRect(0, ly - 12 * k, 260 * k, legendRows.length * 18 * k + pad + 12 * k);
+    legendRows.forEach(function (kk, i) {
+      g.fillStyle = kk.colour || "#888";
+      g.fillRect(lx, ly + i * 18 * k - 9 * k, 12 * k, 12 * k);
+      g.fillStyle = "#1d2733";
+      g.fillText(kk.label + " (" + kk.count + ")", lx + 18 * k, ly + i * 18 * k + 2 * k);
+    });
+    var url = big.toDataURL("image/png");
+    window.qkgLastPng = { width: big.width, height: big.height, screen: [canvas.width, canvas.height], url: url.length };
     var a = h("a", { download: "qkg-reseau.png" });
-    a.href = canvas.toDataURL("image/png");
+    a.href = url;
     document.body.appendChild(a);
     a.click();
     a.remove();
+    if (selected) select(selected, false);
   }
 
   function draw(data) {
@@ -410,7 +482,15 @@
     ui.tip.hidden = true;
     ui.panel = h("aside", { id: "viz-panel", className: "viz-panel", "aria-live": "polite" });
     ui.panel.hidden = true;
-    var layout = h("div", { className: "viz-layout" }, [buildControls(data), stage, ui.panel]);
+    var controls = buildControls(data);
+    controls.id = "viz-controls";
+    // on a phone the filters live in a drawer, the graph comes first (viz.css)
+    ui.drawer = h("button", { type: "button", className: "viz-drawer-toggle", id: "viz-drawer-toggle",
+      "aria-controls": "viz-controls", "aria-expanded": "false", text: gettext("Filters"),
+      onclick: function () { toggleDrawer(!controls.classList.contains("open")); } });
+    ui.controls = controls;
+    var layout = h("div", { className: "viz-layout" }, [controls, stage, ui.panel]);
+    stage.appendChild(ui.drawer);
     stage.appendChild(canvas);
     stage.appendChild(ui.tip);
     root.appendChild(layout);

@@ -1,0 +1,231 @@
+"""qkg at the size its users grow into (a script, not a test): synthesise, build with SHACL, serve, visit.
+
+::
+
+    .venv/bin/python tests/bench_scale.py                      # 1M triples, 5 visits per route
+    .venv/bin/python tests/bench_scale.py --triples 100k --runs 3
+    .venv/bin/python tests/bench_scale.py --reuse /tmp/qkg-scale  # skip synth and build when already done
+
+It runs, in order and as a new user would:
+
+1. ``qkg synth --triples N --seed 1`` (deterministic);
+2. ``qkg --data-dir D build --data S`` (SHACL on), then prints its wall time and peak memory; side by side, the
+   floor: pyoxigraph's ``bulk_load`` of the same file alone;
+3. ``qkg --data-dir D serve``: the time to the first ``/health`` 200;
+4. every route (pages, API, views) and every canned query (``/api/queries/NAME``, defaults), ``--runs`` times
+   each, printing p50/p99 and the answer's size, with raw pyoxigraph side by side where there is a query (the
+   same SPARQL on the same store, in this process, no guard, no pool);
+5. the peak memory of the server (its process and its query workers).
+
+The table it prints is in the README (section "Scale"), with the command that made it. Targets come from
+issue 10: every page and API answer <= 1 s and <= 2 MB, ``/health`` <= 3 s after start, VoID <= 0.1 s.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+QKG = [sys.executable, "-m", "qkg.api.cli"]
+
+#: (label, path, target seconds, target MB); ``{city}``, ``{country}`` name synthetic entities.
+ROUTES = [
+    ("health", "/health", 0.1, 0.01),
+    ("home page", "/", 1.0, 2.0),
+    ("entity page (HTML), a city", "/id/{city}", 1.0, 2.0),
+    ("entity page (HTML), a country", "/id/{country}", 1.0, 2.0),
+    ("entity page, next incoming page", "/id/{country}?offset=100", 1.0, 2.0),
+    ("entity (Turtle)", "/id/{city}.ttl", 1.0, 2.0),
+    ("entity (JSON)", "/api/entities/{country}", 1.0, 2.0),
+    ("neighbourhood (JSON)", "/api/entities/{country}/neighbours", 1.0, 2.0),
+    ("search", "/api/search?q=Paris", 1.0, 2.0),
+    ("stats", "/api/stats", 1.0, 2.0),
+    ("VoID", "/.well-known/void", 0.1, 2.0),
+    ("network page", "/network", 1.0, 2.0),
+    ("network (overview)", "/api/viz/network", 1.0, 2.0),
+    ("network (expand a city)", "/api/viz/network?focus=qkgd:{city}&depth=1", 1.0, 2.0),
+    ("map", "/api/viz/map", 1.0, 2.0),
+    ("timeline and charts", "/api/viz/stats", 1.0, 2.0),
+    ("centrality", "/api/analysis/centrality", 1.0, 2.0),
+    ("canned query list", "/queries", 1.0, 2.0),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _peak_mb(pid: int) -> float:
+    """VmHWM of a live process, in MB (0 if it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            kids = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            continue
+        out += [int(k) for k in kids]
+        todo += [int(k) for k in kids]
+    return out
+
+
+def _pct(values: list[float], q: float) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def synth_and_build(work: Path, size: str, seed: int, shacl: bool) -> dict:
+    src, data = work / "src", work / "data"
+    src.mkdir(parents=True, exist_ok=True)
+    out: dict = {}
+    nt = src / "synth.nt"
+    if not nt.exists():
+        t = time.perf_counter()
+        subprocess.run([*QKG, "synth", "--triples", size, "--seed", str(seed), "--out", str(nt)], check=True, cwd=REPO)
+        out["synth_s"] = time.perf_counter() - t
+    floor = subprocess.run([sys.executable, "-c", (
+        "import resource, sys, tempfile, time, pyoxigraph as ox\n"
+        "t = time.perf_counter(); s = ox.Store(tempfile.mkdtemp())\n"
+        "s.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES); s.flush()\n"
+        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"), str(nt)],
+        check=True, capture_output=True, text=True)
+    out["floor_s"], out["floor_mb"] = map(float, floor.stdout.split())
+    if not (data / "current").exists():
+        t = time.perf_counter()
+        build = subprocess.Popen([*QKG, "--data-dir", str(data), "build", "--data", str(src), "--no-diff",
+                                  *([] if shacl else ["--no-shacl"])], cwd=REPO)
+        _, status, usage = os.wait4(build.pid, 0)
+        build.returncode = os.waitstatus_to_exitcode(status)
+        if build.returncode:
+            raise SystemExit(f"qkg build failed ({build.returncode})")
+        out["build_s"], out["build_mb"] = time.perf_counter() - t, usage.ru_maxrss / 1024
+    return out
+
+
+def serve(data: Path) -> tuple[subprocess.Popen, str, float]:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    t = time.perf_counter()
+    proc = subprocess.Popen([*QKG, "--data-dir", str(data), "serve", "--port", str(port)], cwd=REPO,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while time.perf_counter() - t < 300:
+        try:
+            if httpx.get(base + "/health", timeout=2, trust_env=False).status_code == 200:
+                return proc, base, time.perf_counter() - t
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("qkg serve did not answer /health within 300 s")
+
+
+def visit(base: str, path: str, runs: int, timeout: float) -> tuple[list[float], int, int]:
+    times, size, status = [], 0, 0
+    with httpx.Client(timeout=timeout, trust_env=False) as client:
+        for _ in range(runs):
+            t = time.perf_counter()
+            try:
+                r = client.get(base + path, headers={"Accept": "text/html" if not path.startswith(("/api", "/.well")) else "*/*"})
+                status, size = r.status_code, len(r.content)
+            except httpx.TimeoutException:
+                status, size = 0, 0
+            times.append(time.perf_counter() - t)
+            if status == 0:
+                break
+    return times, size, status
+
+
+def raw_times(store_dir: Path, sparql: str, bindings: dict, runs: int) -> list[float]:
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(store_dir))
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        list(store.query(sparql, substitutions=bindings, use_default_graph_as_union=True))
+        times.append(time.perf_counter() - t)
+    return times
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--triples", default="1M")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--timeout", type=float, default=60.0, help="seconds before a visit counts as no answer")
+    ap.add_argument("--no-shacl", action="store_true", help="build without SHACL (not the issue's setting)")
+    ap.add_argument("--reuse", type=Path, default=None, help="work folder to reuse (synth and build kept)")
+    args = ap.parse_args(argv)
+    work = args.reuse or Path(tempfile.mkdtemp(prefix="qkg-scale-"))
+    print(f"# qkg at scale: {args.triples} triples, seed {args.seed}, {args.runs} runs, in {work}", flush=True)
+    built = synth_and_build(work, args.triples, args.seed, not args.no_shacl)
+    if "build_s" in built:
+        print(f"build: {built['build_s']:.0f} s, peak {built['build_mb']:.0f} MB "
+              f"(floor, bulk_load alone: {built['floor_s']:.0f} s, {built['floor_mb']:.0f} MB; "
+              f"{built['build_s'] / built['floor_s']:.1f}x)", flush=True)
+    proc, base, first_health = serve(work / "data")
+    rows = [("first /health after start", first_health, first_health, 0, 3.0, None, 200)]
+    try:
+        from qkg.graph.pages.catalog import bind, load_catalog
+
+        store_dir = (work / "data" / "current").resolve()
+        for label, path, target, _mb in ROUTES:
+            path = path.format(city="synth-city-1", country="synth-country-0")
+            times, size, status = visit(base, path, args.runs, args.timeout)
+            rows.append((f"{label} `{path}`", _pct(times, 50), _pct(times, 99), size, target, None, status))
+            print(f"  {rows[-1][0]}: {rows[-1][1]:.3f} s", flush=True)
+        for name, query in sorted(load_catalog().items()):
+            times, size, status = visit(base, f"/api/queries/{name}", args.runs, args.timeout)
+            raw = raw_times(store_dir, query.sparql, bind(query, {}), args.runs)
+            rows.append((f"query `{name}`", _pct(times, 50), _pct(times, 99), size, 1.0, _pct(raw, 50), status))
+            print(f"  {rows[-1][0]}: {rows[-1][1]:.3f} s (raw {rows[-1][5]:.3f} s)", flush=True)
+        server_mb = max([_peak_mb(proc.pid)] + [_peak_mb(p) for p in _descendants(proc.pid)])
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+            stopped = "stopped on SIGTERM"
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            stopped = "ignored SIGTERM for 20 s (killed)"
+    print()
+    print("| route | p50 s | p99 s | size | target | raw pyoxigraph p50 s | met |")
+    print("|---|---|---|---|---|---|---|")
+    for label, p50, p99, size, target, raw, status in rows:
+        ok = status == 200 and p50 <= target and size <= 2_000_000
+        raw_text = f"{raw:.3f}" if raw is not None else ""
+        print(f"| {label} | {p50:.3f} | {p99:.3f} | {size / 1e3:,.0f} kB | <= {target:g} s | {raw_text} | "
+              f"{'yes' if ok else f'no ({status}, {p50 / target:.1f}x)'} |")
+    print()
+    print(f"server peak memory (largest of the server and its workers): {server_mb:.0f} MB; the server {stopped}")
+    if "build_s" in built:
+        print(f"build peak memory: {built['build_mb']:.0f} MB")
+    if args.reuse is None and os.environ.get("QKG_BENCH_KEEP") != "1":
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
