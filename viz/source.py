@@ -272,10 +272,10 @@ def network_view(prepared: Prepared, *, flt: NetworkFilter | None = None, focus:
 
 def _resolve(ref: str) -> str:
     ref = ref.strip()
-    if ":" not in ref:
-        return ENTITY_NS + ref
     try:
-        return expand_curie(ref)
+        iri = ENTITY_NS + ref if ":" not in ref else expand_curie(ref)
+        terms.NamedNode(iri)  # a space, bad percent-encoding or '>' is no IRI: a client error, not a 500
+        return iri
     except ValueError:
         raise NotInNetwork(f"{ref[:80]!r} names no entity",
                            hint="write a name such as geneve or a CURIE such as qkgd:geneve") from None
