@@ -5,8 +5,7 @@ What the factory wires:
 - the lifespan: open the current build (query pool, in-process read-only store, the build's artefacts, read
   in the background so ``/health`` answers at once), watch
   ``.qkg/current`` every second and switch to a new build when it changes, stop the workers on shutdown;
-- the routers of :data:`ROUTERS`, plus the optional ones of :data:`OPTIONAL_ROUTERS` when their module
-  exists (each module exposes ``router``);
+- the routers of :data:`ROUTERS` (each module exposes ``router``);
 - a ``Host`` allow-list (:class:`qkg.api.hardening.AllowedHosts`: a foreign ``Host`` is never echoed in a
   redirect or the service description);
 - security headers on every response (:func:`content_security_policy`: no inline script, styles from
@@ -46,7 +45,7 @@ from qkg.api.deps import AppState
 from qkg.api.errors import _unhandled, error_body, install_error_handlers
 from qkg.api.hardening import AllowedHosts
 
-__all__ = ["create_app", "ROUTERS", "OPTIONAL_ROUTERS", "content_security_policy", "DATA_CSP", "STATIC_DIR", "TEMPLATE_DIR"]
+__all__ = ["create_app", "ROUTERS", "content_security_policy", "DATA_CSP", "STATIC_DIR", "TEMPLATE_DIR"]
 
 log = logging.getLogger("qkg.api")
 
@@ -55,9 +54,8 @@ STATIC_DIR = HERE / "static"
 TEMPLATE_DIR = HERE / "templates"
 #: Router modules always included, in order (each exposes ``router``); /sparql first, the hottest route.
 ROUTERS = ("qkg.api.routes.sparql", "qkg.api.routes.meta", "qkg.api.routes.queries", "qkg.api.routes.entities", "qkg.api.routes.search",
-           "qkg.api.routes.changes", "qkg.api.routes.contributions")
-#: Router modules included when they exist (owned by other parts of the project).
-OPTIONAL_ROUTERS = ("qkg.api.routes.analysis", "qkg.api.routes.viz")
+           "qkg.api.routes.changes", "qkg.api.routes.contributions", "qkg.api.routes.analysis",
+           "qkg.api.routes.viz")
 _RELOAD_EVERY = 1.0
 
 
@@ -114,14 +112,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for name in ROUTERS:
         app.include_router(importlib.import_module(name).router)
     app.include_router(i18n.router)
-    for name in OPTIONAL_ROUTERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Starlette wraps in reverse order of addition: SecurityHeaders(CORS(HeadAsGet(BodyLimit(app)))), so CORS
     # headers also reach the 413 of BodyLimit, and HEAD is answered wherever GET is.

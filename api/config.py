@@ -5,13 +5,12 @@
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings"]
+__all__ = ["Settings"]
 
 
 class Settings(BaseSettings):
@@ -69,8 +68,3 @@ class Settings(BaseSettings):
                 hosts.append(name)
         return tuple(hosts)
 
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The settings from the environment, cached; tests build their own ``Settings(...)`` instead."""
-    return Settings()

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import networkx as nx
 from fastapi import Depends, Request
@@ -39,11 +41,14 @@ from qkg.graph.pages.search import SearchIndex
 from qkg.graph.serving.store import QueryService, Store, StoreLayout, open_read_only
 
 __all__ = [
-    "AppState", "get_state", "get_settings", "get_store", "get_pool", "get_search", "get_templates",
-    "get_links", "StateDep", "SettingsDep", "StoreDep", "PoolDep", "SearchDep", "TemplatesDep", "LinksDep",
+    "AppState", "get_state", "get_store", "get_pool", "get_search", "get_templates",
+    "get_links", "StateDep", "StoreDep", "PoolDep", "SearchDep", "TemplatesDep", "LinksDep",
 ]
 
 log = logging.getLogger("qkg.api")
+T = TypeVar("T")
+#: How many values :meth:`AppState.cache` keeps (projections and exports of one build are a few MB each).
+CACHE_ENTRIES = 32
 
 
 class AppState:
@@ -68,9 +73,10 @@ class AppState:
         self.artefacts: Artefacts | None = None
         self.path: Path | None = None
         self.generation = 0
-        self._links: nx.MultiDiGraph | None = None
         self._manifest: str | None = None  # the served build's manifest on a remote store
         self._lock = threading.Lock()
+        self._cache: OrderedDict[Hashable, Any] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def open(self) -> None:
         """Open the current build: start the pool, open the store and its artefacts (read when first asked)."""
@@ -83,7 +89,7 @@ class AppState:
         # the embedded store's workers open ``current`` (not this build): a reload follows the pointer
         self.pool = self._query_service(self.settings.workers).start()
         self._open_admission()
-        self.generation += 1
+        self._next_generation()
 
     def _query_service(self, workers: int) -> QueryService:
         """The store's query path with ``workers`` workers (not started); the embedded pool gets the memory cap."""
@@ -181,8 +187,8 @@ class AppState:
             except Exception:
                 log.exception("could not switch to the new build at %s; still serving %s", target, self.path)
                 return False
-            self.store, self.artefacts, self.path, self._links = store, artefacts, target, None
-            self.generation += 1
+            self.store, self.artefacts, self.path = store, artefacts, target
+            self._next_generation()
             log.warning("now serving the build at %s", target)
             threading.Thread(target=self.warm, name="qkg-warm", daemon=True).start()
             return True
@@ -202,6 +208,37 @@ class AppState:
         artefact = BY_NAME[name]
         return artefacts.get(name, lambda: artefact.make(store), fmt=artefact.fmt)
 
+    def _next_generation(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
+            self.generation += 1
+
+    def cache(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, memoised for the current build: the one per-build cache of the routes.
+
+        Entries are dropped when another build is swapped in, and the least recently used goes beyond
+        :data:`CACHE_ENTRIES`. A value computed while the build changed is returned but not kept.
+
+        >>> from qkg.api.config import Settings
+        >>> state = AppState(Settings(data_dir="/nonexistent"))
+        >>> state.cache("k", lambda: [1]) is state.cache("k", lambda: [2])
+        True
+        >>> state._next_generation(); state.cache("k", lambda: [2])
+        [2]
+        """
+        with self._cache_lock:
+            generation = self.generation
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        value = compute()
+        with self._cache_lock:
+            if self.generation == generation:
+                self._cache[key] = value
+                while len(self._cache) > CACHE_ENTRIES:
+                    self._cache.popitem(last=False)
+        return value
+
     def warm(self) -> None:
         """Read every prepared artefact of the current build (computing the missing ones of an old build),
         so that the first requests find them in memory. Run in a background thread after :meth:`open`."""
@@ -213,12 +250,9 @@ class AppState:
 
     def links(self) -> nx.MultiDiGraph:
         """The link graph of the current build (built on first use, then cached until a reload)."""
-        links = self._links
-        if links is None:
-            from qkg.graph.pages.entity import link_graph
+        from qkg.graph.pages.entity import link_graph
 
-            links = self._links = link_graph(self.require_store())
-        return links
+        return self.cache("links", lambda: link_graph(self.require_store()))
 
     def require_store(self) -> Store:
         if self.store is None:
@@ -238,11 +272,6 @@ class AppState:
 async def get_state(request: Request) -> AppState:
     """The application's :class:`AppState`."""
     return request.app.state.qkg
-
-
-async def get_settings(request: Request) -> Settings:
-    """The settings the app was created with (never re-read from the environment)."""
-    return request.app.state.qkg.settings
 
 
 async def get_store(request: Request) -> Store:
@@ -277,7 +306,6 @@ def get_links(request: Request) -> nx.MultiDiGraph:
 
 
 StateDep = Annotated[AppState, Depends(get_state)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 PoolDep = Annotated[QueryService, Depends(get_pool)]
 SearchDep = Annotated[SearchIndex, Depends(get_search)]

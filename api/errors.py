@@ -26,6 +26,8 @@ Examples
 """
 from __future__ import annotations
 
+from typing import Any
+
 import logging
 
 from fastapi import FastAPI, Request
@@ -63,7 +65,7 @@ class ErrorModel(BaseModel):
 
 
 #: Error responses to declare on routes (OpenAPI), all with :class:`ErrorModel`.
-ERROR_RESPONSES = {code: {"model": ErrorModel, "description": text} for code, text in {
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {code: {"model": ErrorModel, "description": text} for code, text in {
     400: "Bad input (bad parameter, malformed or refused query)",
     404: "Not found",
     422: "Invalid request parameters",

@@ -37,7 +37,7 @@ import contextvars
 import io
 import json
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import lru_cache, cache
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
@@ -121,7 +121,7 @@ def catalog_path(lang: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str):
     """The parsed ``.po`` catalogue of ``lang`` (a :class:`babel.messages.Catalog`), or None for English."""
     path = catalog_path(lang)
@@ -131,7 +131,7 @@ def catalog(lang: str):
         return read_po(fh, locale=lang)
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> NullTranslations:
     """Translations of ``lang``, compiled in memory from its ``.po`` (English: the source strings)."""
     cat = catalog(lang)
@@ -153,7 +153,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(_lang.get()).ngettext(singular, plural, n)
 
 
-@lru_cache(maxsize=None)
+@cache
 def js_catalogue(lang: str) -> dict:
     """The messages of the JavaScript files in ``lang``: ``{source: translation}`` (empty for English).
 
@@ -179,7 +179,7 @@ def js_catalogue(lang: str) -> dict:
 @lru_cache(maxsize=1)
 def term_labels() -> dict[str, dict[str, str]]:
     """``{curie: {lang: label}}`` of the ontology's classes and properties (and the standard terms shown)."""
-    from rdflib import Graph, Literal
+    from rdflib import Literal
     from rdflib.namespace import RDFS
 
     from qkg.ontology import PREFIXES, load_ontology

@@ -42,6 +42,7 @@ __all__ = [
     "UpdateRefused",
     "UnknownQuery",
     "ParameterError",
+    "EntityNotFound",
     "QueryUnsupported",
     "QueryTimeout",
     "QueryOutOfMemory",
@@ -195,6 +196,15 @@ class ParameterError(QueryError):
     400
     """
 
+
+class EntityNotFound(QKGError):
+    """No entity or term by that name (404 over HTTP).
+
+    >>> EntityNotFound("no entity named 'x'", hint="search for it: /search?q=x").status
+    404
+    """
+
+    status = 404
 
 class QueryUnsupported(QueryError):
     """A well-formed query the engine cannot evaluate because of the query itself, e.g. an unknown function.

@@ -127,7 +127,7 @@ class LabelIndex:
             if fmt:
                 try:
                     graph.parse(path, format=fmt)
-                except Exception:  # noqa: BLE001 - a broken file is reported by the build with its line
+                except Exception:
                     continue
         return cls.from_graph(graph)
 
@@ -169,14 +169,11 @@ class LabelIndex:
 def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The headers and the (line number, cells) of a CSV or XLSX sheet; blank rows are skipped."""
     if path.suffix == ".xlsx":
-        try:
-            import openpyxl
-        except ImportError:  # pragma: no cover - openpyxl is a dependency
-            raise DataError(f"{path}: reading .xlsx needs openpyxl", file=str(path),
-                            hint="pip install openpyxl, or save the sheet as CSV (UTF-8)") from None
+        import openpyxl  # a dependency; imported here since only .xlsx sheets need it
+
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a damaged file
+        except Exception as exc:
             raise DataError(f"{path}: not a readable Excel workbook ({exc.__class__.__name__})", file=str(path),
                             hint="open it in a spreadsheet and save it again as .xlsx, or as CSV (UTF-8)") from None
         rows = [[_cell(c) for c in row] for row in book.worksheets[0].iter_rows(values_only=True)]
@@ -208,7 +205,7 @@ def _date(value: str, *, file: str, line: int) -> Literal:
         raise DataError(f"{file}:{line}: column 'date': {value!r} is not a date", file=file, line=line,
                         hint="write AAAA-MM-JJ, AAAA-MM or AAAA (e.g. 2024-05-14, 2024-05, 2024)")
     year, month, day = m.groups()
-    if month and not 1 <= int(month) <= 12 or day and not 1 <= int(day) <= 31:
+    if (month and not 1 <= int(month) <= 12) or (day and not 1 <= int(day) <= 31):
         raise DataError(f"{file}:{line}: column 'date': {value!r} is not a valid date", file=file, line=line,
                         hint="check the month (01-12) and the day")
     if day:
@@ -245,12 +242,12 @@ def activities_to_ntriples(path: Path, index: LabelIndex) -> bytes:
     sheet_members: set[str] = set()
     places = _PLACE_TYPES
     actors = {str(QKG.Organisation), str(QKG.Person), str(QKG.Group), str(QKG.Post), str(QKG.Committee)} | {
-        t for ts in index.types.values() for t in ts if t.startswith(str(QKG)) and "Government" in t
+        t for ts in index.types.values() for t in ts if (t.startswith(str(QKG)) and "Government" in t)
         or t in (str(QKG.CityNetwork), str(QKG.InternationalOrganisation), str(QKG.DiplomaticRepresentation),
                  str(QKG.Company), str(QKG.AcademicInstitution), str(QKG.PublicAdministration))}
     themes = {str(SKOS.Concept)}
     for line, cells in rows:
-        def cell(name: str) -> str:
+        def cell(name: str, cells: list[str] = cells) -> str:
             i = columns.get(name)
             return cells[i].strip() if i is not None and i < len(cells) else ""
 

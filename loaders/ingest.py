@@ -28,7 +28,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 
 from qkg.graph.errors import DataError
@@ -109,7 +108,7 @@ def read_text(path: Path) -> str:
                             hint="pip install 'qkg[pdf]' (or pdfminer.six), or pass the report's text") from None
         try:
             return extract_text(str(path))
-        except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for a damaged file
+        except Exception as exc:
             raise DataError(f"{path}: not a readable PDF ({exc.__class__.__name__})", file=str(path),
                             hint="export the report as text and pass the .txt file") from None
     try:

@@ -45,7 +45,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
 from random import Random
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import ClassVar
 
 from qkg.graph.building.export import atomic_writer
 from qkg import ontology as _onto
@@ -269,7 +270,7 @@ _SECTOR = {"network": "sector-governmental", "io": "sector-governmental", "compa
 class _Choice:
     """A weighted choice whose cumulative table is computed once (``random.choices`` rebuilds it per call)."""
 
-    __slots__ = ("items", "cum", "total")
+    __slots__ = ("cum", "items", "total")
 
     def __init__(self, pairs) -> None:
         pairs = tuple(pairs)
@@ -346,7 +347,7 @@ class _Plan:
     themes: int
 
     @classmethod
-    def for_size(cls, triples: int) -> "_Plan":
+    def for_size(cls, triples: int) -> _Plan:
         # About 30 % of the budget goes to places and agents (18.5 triples per city with its government, a
         # share of a region, organisations and posts), 9 % to memberships; activities take the rest.
         cities = max(6, round(triples * 0.30 / 18.5))
@@ -634,7 +635,7 @@ def _entities(w: _World, count: dict[str, int]) -> Iterator[list[str]]:
 class _Activities:
     """Draws one activity at a time (its lines), numbered by kind; :meth:`commit` keeps the last one drawn."""
 
-    _COUNT_KEY = {"reception": "receptions", "mission": "missions", "meeting": "meetings", "event": "events",
+    _COUNT_KEY: ClassVar[dict[str, str]] = {"reception": "receptions", "mission": "missions", "meeting": "meetings", "event": "events",
                   "agreement": "agreements"}
 
     def __init__(self, world: _World, count: dict[str, int]) -> None:
@@ -690,7 +691,7 @@ class _Activities:
         visitors: list[str] = []
         origin_city = None
         for _ in range(_VISITOR_COUNT(rng)):
-            kind, iri, city = self._agent()
+            _kind, iri, city = self._agent()
             if iri in visitors or city == host:
                 continue
             visitors.append(iri)
@@ -773,7 +774,7 @@ class _Activities:
 
     def _event(self, n: int) -> list[str]:
         rng, w = self.rng, self.w
-        kind, organiser, city = self._agent(_ORGANISERS)
+        _kind, organiser, city = self._agent(_ORGANISERS)
         year = self._year()
         theme = _skewed(rng, w.plan.themes, 1.8)
         theme_fr, theme_en = w.theme_name(theme)

@@ -156,7 +156,7 @@ def _check_size(value: str, file: str, line: int, column: str) -> None:
 
 def _deep_line(text: str, limit: int) -> int | None:
     """The line where ``[``/``{`` nesting passes ``limit`` (quoted text and comments skipped), or None."""
-    depth, line, quote = 0, 1, None
+    depth, line = 0, 1
     for match in re.finditer(r"""\n|"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|#[^\n]*|[\[\]{}]""", text):
         token = match.group()
         if token == "\n":
@@ -197,7 +197,7 @@ def sheet_to_ntriples(path: str | Path) -> bytes:
             raise DataError(f"{file}:{line}: {len(row)} cells for {len(columns) + 1} columns", file=file, line=line,
                             hint="quote cells that contain commas (\"a, b\")")
         subject = _subject(row[0].strip(), file, line, seen)
-        for column, cell in zip(columns, row[1:]):
+        for column, cell in zip(columns, row[1:], strict=False):
             _check_size(cell, file, line, column[0])
             with quiet_literal_warnings():
                 _add(g, subject, column, cell.split(_SEP), file, line)

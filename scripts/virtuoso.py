@@ -205,9 +205,9 @@ def start(d: Path, *, port: int = 0, max_rows: int = MAX_ROWS, max_seconds: int 
     (d / "virtuoso.ini").write_text(INI.format(d=d, vad=VAD_DIR, sql_port=sql_port, http_port=http_port,
                                                 max_rows=max_rows, max_seconds=max_seconds,
                                                 buffers=buffers, dirty=buffers * 3 // 4))
-    log = open(d / "server.out", "ab")
-    proc = subprocess.Popen([SERVER, "+foreground", "+configfile", str(d / "virtuoso.ini")], cwd=d,
-                            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    with open(d / "server.out", "ab") as log:  # the server keeps its own copy of the descriptor
+        proc = subprocess.Popen([SERVER, "+foreground", "+configfile", str(d / "virtuoso.ini")], cwd=d,
+                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     (d / "server.pid").write_text(str(proc.pid))
     url = exports(d)["QKG_VIRTUOSO_URL"]
     deadline = time.monotonic() + START_TIMEOUT

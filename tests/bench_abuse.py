@@ -33,8 +33,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.test_api_abuse import CANNED, CHEAP, MEMORY_BOMB, RUNAWAY, _tree_rss  # noqa: E402
-from tests.test_api_support import ROOT, start_server  # noqa: E402
+from tests.test_api_abuse import CANNED, CHEAP, MEMORY_BOMB, RUNAWAY, _tree_rss
+from tests.api_server import ROOT, start_server
 
 
 class GoodClient:
@@ -60,7 +60,7 @@ class GoodClient:
         with httpx.Client(base_url=self.url, timeout=60, transport=transport) as client:
             i = 0
             while not self._stop.is_set():
-                for kind, call in (("canned", lambda: client.get(f"/queries/{CANNED[i % len(CANNED)]}.json")),
+                for kind, call in (("canned", lambda i=i: client.get(f"/queries/{CANNED[i % len(CANNED)]}.json")),
                                    ("cheap", lambda: client.post("/sparql", data={"query": CHEAP})),
                                    ("health", lambda: client.get("/health"))):
                     t = time.monotonic()

@@ -90,7 +90,7 @@ def main(argv=None) -> int:
     note(f"{G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges")
     step("degree (networkx)", lambda: dict(G.degree()))
     step("weighted degree (networkx)", lambda: dict(G.degree(weight="weight")))
-    g, nodes = step("to igraph", lambda: to_igraph(G))
+    g, _nodes = step("to igraph", lambda: to_igraph(G))
     step("PageRank (igraph, weighted)", lambda: g.pagerank(weights="weight", directed=False))
     res = step(f"betweenness, k={args.samples} sampled sources (igraph)",
                lambda: centrality(G, betweenness="sample", k=args.samples, seed=SEED))

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterable, Iterator
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -37,9 +38,13 @@ __all__ = [
     "assert_no_console_errors",
     "chromium_page",
     "is_local_url",
+    "screenshot",
 ]
 
 CHROMIUM = Path("/usr/bin/chromium")
+#: The README's screenshots, rewritten only when asked: ``QKG_SCREENSHOTS=1`` (a plain test run leaves the tree
+#: clean).
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 # Without the background-networking flags Chromium keeps trying Google's hosts, which this machine refuses.
 CHROMIUM_ARGS = (
@@ -140,6 +145,16 @@ def _on_console(session: PageSession, msg) -> None:
 def _on_dialog(session: PageSession, dialog) -> None:
     session.dialogs.append(f"{dialog.type}: {dialog.message}")
     dialog.dismiss()
+
+
+def screenshot(page, name: str, **options) -> Path | None:
+    """Save ``docs/screenshots/{name}.png`` when ``QKG_SCREENSHOTS=1``; otherwise take nothing and return None."""
+    if os.environ.get("QKG_SCREENSHOTS") != "1":
+        return None
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), **options)
+    return path
 
 
 def is_local_url(url: str) -> bool:

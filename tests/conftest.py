@@ -1,5 +1,8 @@
 """Shared fixtures.
 
+``built_data`` and ``server``: a real build of ``data/`` and the ``qkg serve`` over it, shared by the API tests
+(see :mod:`tests.api_server`).
+
 ``qkg``: run the real ``qkg`` command line as a user does (a process from the repository root); it asserts a zero
 exit unless ``ok=False`` and returns the completed process.
 
@@ -19,7 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.api_server import Server, build_data, shared_server
 from tests.browser import CHROMIUM
+from tests.canary import Canary
 
 _ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,6 +57,25 @@ def browser_env() -> Path:
             pytest.fail(reason + " [QKG_REQUIRE_BROWSER is set]", pytrace=False)
         pytest.skip(reason)
     return CHROMIUM
+
+
+@pytest.fixture
+def canary():
+    """A loopback listener counting every request: a test asserts it received none."""
+    with Canary() as listener:
+        yield listener
+
+
+@pytest.fixture(scope="session")
+def built_data() -> Path:
+    """The data directory of a real build of ``data/`` (shared by every API test module)."""
+    return build_data()
+
+
+@pytest.fixture(scope="session")
+def server(built_data: Path) -> Server:
+    """The shared ``qkg serve`` (default settings, query timeout 10 s)."""
+    return shared_server(built_data)
 
 
 @pytest.fixture(scope="session")

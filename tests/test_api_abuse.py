@@ -8,7 +8,6 @@ count and in time.
 from __future__ import annotations
 
 import concurrent.futures
-import os
 import socket
 import threading
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.test_api_support import built_data, server, start_server  # noqa: F401  (pytest fixtures)
+from tests.api_server import start_server
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 MEMORY_BOMB = "SELECT * { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 10"
@@ -171,7 +170,7 @@ def _raw(server, payload: bytes) -> bytes:
         try:
             while chunk := sock.recv(65536):
                 chunks.append(chunk)
-        except (ConnectionResetError, socket.timeout):
+        except (TimeoutError, ConnectionResetError):
             pass
     return b"".join(chunks)
 

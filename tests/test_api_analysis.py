@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 
 from qkg.api.cli import cli
-from tests.test_api_support import built_data, server  # noqa: F401  (pytest fixtures)
 
 D = "https://w3id.org/qkg/id/"
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import assert_local_only, assert_no_console_errors, chromium_page
-from tests.test_api_support import ROOT, built_data, server  # noqa: F401  (pytest fixtures)
+from tests.browser import assert_local_only, assert_no_console_errors, chromium_page, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -65,9 +64,7 @@ def test_analysis_page(browser_env, server) -> None:
         assert "qkg:facilitator" in first and "Québec attire" in first
 
         page.locator("#path-graph").scroll_into_view_if_needed()
-        shots = ROOT / "docs" / "screenshots"
-        shots.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shots / "analysis.png"), full_page=True)
+        screenshot(page, "analysis", full_page=True)
 
         assert_local_only(session.requests)
         assert_no_console_errors(session)

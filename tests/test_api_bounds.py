@@ -14,7 +14,7 @@ import pytest
 from qkg.graph.pages.entity import ENTITY_NS, INCOMING_PAGE, TERM_NS
 from qkg.graph.serving.store import StoreLayout, open_read_only
 from qkg.viz.source import NETWORK_MAX_NODES, OVERVIEW_NODES, network_view, prepare_network
-from tests.test_viz_support import built_store, live_server
+from tests.viz_support import built_store, live_server
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 

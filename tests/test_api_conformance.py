@@ -31,7 +31,7 @@ from rdflib import Graph, Namespace, RDF
 from qkg.graph.errors import QKGError, QueryTimeout
 from qkg.graph.serving.guard import query_form
 from qkg.graph.serving.pool import QueryPool
-from tests.test_api_support import ROOT, built_data, server  # noqa: F401  (pytest fixtures)
+from tests.api_server import ROOT
 
 SUITE = ROOT.parent / "shared" / "w3c-sparql-tests"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -103,7 +103,7 @@ def _compare(form: str, endpoint: bytes, direct: bytes) -> bool:
     return _triples(endpoint) == _triples(direct)
 
 
-def test_w3c_suites_through_the_endpoint(server, built_data, capsys) -> None:  # noqa: C901
+def test_w3c_suites_through_the_endpoint(server, built_data, capsys) -> None:
     suite = _suite()
     tests = cases(suite)
     assert len(tests) > 500, len(tests)

@@ -7,7 +7,6 @@ import io
 import pytest
 from rdflib import Graph, URIRef
 
-from tests.test_api_support import built_data, server  # noqa: F401  (pytest fixtures)
 
 ID = "https://w3id.org/qkg/id/"
 

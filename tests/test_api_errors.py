@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_api_support import built_data, server  # noqa: F401  (pytest fixtures)
 
 SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy")
 

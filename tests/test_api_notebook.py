@@ -32,7 +32,7 @@ def test_query_gives_a_dataframe_with_python_values(g):
     assert isinstance(table, pd.DataFrame) and list(table.columns) == ["n"]
     assert table["n"].tolist() == [8]  # the report's eight missions, as a number
     countries = g.canned("mission-countries")
-    cities = dict(zip(countries["label"], countries["cities"]))
+    cities = dict(zip(countries["label"], countries["cities"], strict=True))
     assert cities["Suisse"] == 4 and isinstance(cities["Suisse"], int)
     assert countries["country"].str.startswith("qkgd:").all()  # IRIs as CURIEs, which parameters accept
 
@@ -41,7 +41,7 @@ def test_canned_query_by_name_with_parameters(g):
     table = g.canned("missions-to-country", country="qkgd:portugal")
     assert set(table["cityLabel"]) == {"Braga", "Lisbonne"}
     default = g.canned("missions-to-country")  # the parameter's default: Switzerland
-    assert list(zip(default["item"], default["order"], default["cityLabel"])) == [
+    assert list(zip(default["item"], default["order"], default["cityLabel"], strict=True)) == [
         (3, 1, "Lausanne"), (3, 2, "Porrentruy"), (7, 2, "Zurich"), (7, 3, "Genève"), (7, 4, "Lausanne")]
     with pytest.raises(ParameterError, match="no parameter city"):
         g.canned("missions-to-country", city="qkgd:suisse")
@@ -71,5 +71,5 @@ def test_network_is_the_analysis_projection(g, graph_2024):
 
 def test_a_store_that_is_down_is_named(tmp_path):
     g = qkg.open("http://127.0.0.1:9/sparql")  # nothing listens on the discard port
-    with pytest.raises(StoreUnavailable, match="127.0.0.1:9"):
+    with pytest.raises(StoreUnavailable, match=r"127\.0\.0\.1:9"):
         g.query("ASK { ?s ?p ?o }")

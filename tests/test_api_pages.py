@@ -1,24 +1,19 @@
 """The HTML pages in headless Chromium: canned query form, editor, entity provenance, search box.
 
 Every page must load nothing from outside 127.0.0.1, log no console error and open no dialog. Screenshots
-(1280x800) go to docs/screenshots/ for the README.
+(1280x800) go to docs/screenshots/ for the README when QKG_SCREENSHOTS=1.
 """
 from __future__ import annotations
 
 
 import pytest
 
-from tests.browser import assert_local_only, assert_no_console_errors, chromium_page
-from tests.test_api_support import ROOT, built_data, server  # noqa: F401  (pytest fixtures)
+from tests.browser import assert_local_only, assert_no_console_errors, chromium_page, screenshot
 
 pytestmark = pytest.mark.browser
 
-SHOTS = ROOT / "docs" / "screenshots"
-
-
 def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
+    screenshot(page, name)
 
 
 def _clean(session, allow: tuple[str, ...] = ()) -> None:

@@ -9,7 +9,6 @@ import re
 import pytest
 
 from qkg.graph.pages.catalog import load_catalog
-from tests.test_api_support import built_data, server  # noqa: F401  (pytest fixtures)
 
 HTML = {"Accept": "text/html"}
 

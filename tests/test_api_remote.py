@@ -8,7 +8,6 @@ Virtuoso (its data directory empty: the artefacts are computed from the store). 
 from __future__ import annotations
 
 import concurrent.futures
-import os
 import socket
 import time
 
@@ -19,7 +18,7 @@ from qkg.graph.pages.catalog import load_catalog
 from qkg.graph.serving.backends.remote import publish_build
 from qkg.graph.serving.store import StoreLayout
 from tests.conftest import drop_space, remote_store
-from tests.test_api_support import built_data, server, start_server  # noqa: F401  (pytest fixtures)
+from tests.api_server import start_server
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.test_api_support import built_data, server  # noqa: F401  (pytest fixtures)
 
 
 @pytest.mark.parametrize("path", ["/health", "/", "/sparql", "/id/quebec", "/api/stats"])

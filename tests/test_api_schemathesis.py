@@ -19,7 +19,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.test_api_support import built_data, server  # noqa: F401  (pytest fixtures)
 
 CONFIG = """
 [[operations]]

@@ -11,7 +11,6 @@ from rdflib import Graph
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, JSONLD, TURTLE, XML, SPARQLWrapper
 
-from tests.test_api_support import built_data, server  # noqa: F401  (pytest fixtures)
 
 SELECT = """PREFIX qkg: <https://w3id.org/qkg/def#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -196,8 +195,7 @@ def test_dataset_parameters_refused(server) -> None:
 
 
 def test_truncation_headers(built_data) -> None:
-    from tests.test_api_support import start_server
-
+    from tests.api_server import start_server
     small = start_server(built_data, env={"QKG_MAX_ROWS": "5"})
     try:
         r = small.client().get("/sparql", params={"query": "SELECT * { ?s ?p ?o }"})
@@ -266,8 +264,7 @@ def test_a_new_build_changes_every_etag(tmp_path) -> None:
 
     from qkg.graph.building.pipeline import build
     from qkg.loaders.sources import default_data_root, discover
-    from tests.test_api_support import start_server
-
+    from tests.api_server import start_server
     build(discover(default_data_root()), data_dir=tmp_path, shacl=False)
     server = start_server(tmp_path)
     try:

@@ -15,7 +15,6 @@ import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from qkg.ontology import PREFIXES
-from tests.test_api_support import built_data, server  # noqa: F401  (pytest fixtures)
 
 
 def _editor(server) -> tuple[str, list[dict]]:

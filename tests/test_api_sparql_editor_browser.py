@@ -6,7 +6,6 @@ import re
 import pytest
 
 from tests.browser import assert_local_only, assert_no_console_errors, chromium_page
-from tests.test_api_support import built_data, server  # noqa: F401  (pytest fixtures)
 
 pytestmark = pytest.mark.browser
 

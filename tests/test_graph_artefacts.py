@@ -15,8 +15,7 @@ from qkg.graph.errors import DataError
 from qkg.graph.pages.search import SearchIndex
 from qkg.graph.serving.store import StoreLayout, open_read_only
 from qkg.loaders.sources import discover
-from tests.test_api_support import start_server
-
+from tests.api_server import start_server
 MINI = Path(__file__).parent / "data" / "mini"
 
 

@@ -157,7 +157,6 @@ def test_one_build_at_a_time(mini, tmp_path):
     from qkg.graph.errors import BuildError
 
     out = tmp_path / "out"
-    with StoreLayout(out).build_lock():
-        with pytest.raises(BuildError, match="another build is running"):
-            build(discover(mini), data_dir=out)
+    with StoreLayout(out).build_lock(), pytest.raises(BuildError, match="another build is running"):
+        build(discover(mini), data_dir=out)
     assert build(discover(mini), data_dir=out).path.exists()

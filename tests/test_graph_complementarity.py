@@ -5,7 +5,7 @@ import pytest
 
 from qkg.graph.analysis.complementarity import cell_facts, complementarity, jaccard, reach, scope_actors, theme_tops
 from qkg.graph.errors import ParameterError
-from tests.test_graph_network_fixture import D, EXTRAS, build_store
+from tests.network_fixture import D, EXTRAS, build_store
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +97,32 @@ def test_theme_levels(store):
     assert top["matrices"]["themes"]["cells"][D + "qi"][D + "theme-culture-et-patrimoine"]["facts"] == [D + "old"]
     with pytest.raises(ParameterError):
         complementarity(store, theme_level="leaf")
+
+
+# Known answers of each option on the fixture (which facts count, and so which cells exist).
+
+def test_relations_keep_only_the_kinds_asked(store):
+    agreements = complementarity(store, relations=["agreement"])
+    themes = agreements["matrices"]["themes"]["cells"]
+    assert themes[D + "qi"] == {D + "theme-sante": {"facts": [D + "ag-qi-innov"], "via": ["fact"], "places": [],
+                                                    "count": 1}}                     # the 2019 event is gone
+    assert themes[D + "mrif"] == {} and themes[D + "ul"] == {}                     # they only fund or attend events
+    assert agreements["parameters"]["relations"] == ["agreement"]
+
+
+def test_years_keep_the_dated_facts_in_range(store):
+    before = complementarity(store, year_to=2020)["matrices"]["themes"]["cells"]
+    assert D + "theme-sante" not in before[D + "mrif"]                             # the 2024 conference is out
+    assert before[D + "ul"][D + "theme-culture"]["facts"] == [D + "old"]          # the 2019 event is in
+    after = complementarity(store, year_from=2020)["matrices"]["themes"]["cells"]
+    assert D + "theme-culture" not in after[D + "ul"]
+    assert after[D + "mrif"][D + "theme-sante"]["facts"] == [D + "conf"]
+
+
+def test_overlap_is_the_jaccard_of_the_cells(result):
+    cells = result["matrices"]["themes"]["cells"]
+    for pair in result["overlap"]:
+        a, b = set(cells[pair["a"]]), set(cells[pair["b"]])
+        assert pair["themes"] == jaccard(a, b) and pair["themes_shared"] == sorted(a & b)
+    mrif_city = next(o for o in result["overlap"] if {o["a"], o["b"]} == {D + "mrif", D + "ville-de-quebec"})
+    assert mrif_city["themes"] == 1.0                                               # both: santé only

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 
-from tests.test_api_support import ROOT, start_server
-
+from tests.api_server import ROOT, start_server
 CS = Namespace("http://purl.org/vocab/changeset/schema#")
 ID = "https://w3id.org/qkg/id/"
 

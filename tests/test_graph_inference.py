@@ -36,9 +36,7 @@ def _entity_facts(g: Graph) -> set:
     for s, p, o in g:
         if not str(s).startswith("https://w3id.org/qkg/id/t-") or not isinstance(o, URIRef):
             continue
-        if p == RDF.type and str(o).startswith(NAMESPACES):
-            out.add((s, p, o))
-        elif str(p).startswith(NAMESPACES) and str(o).startswith("https://w3id.org/qkg/id/t-"):
+        if (p == RDF.type and str(o).startswith(NAMESPACES)) or (str(p).startswith(NAMESPACES) and str(o).startswith("https://w3id.org/qkg/id/t-")):
             out.add((s, p, o))
     return out
 

@@ -11,7 +11,7 @@ from qkg.graph.analysis.metrics import brokers, centrality, communities, ego, no
 from qkg.graph.analysis.paths import connection_paths, k_shortest_paths
 from qkg.graph.analysis.projection import (actor_network, actor_place_graph, actor_theme_graph, export_projection, project,
                            typed_multigraph)
-from tests.test_graph_network_fixture import CLIQUES, D, EXTRAS, PATH, STAR, build_store
+from tests.network_fixture import CLIQUES, D, EXTRAS, PATH, STAR, build_store
 
 
 @pytest.fixture(scope="module")

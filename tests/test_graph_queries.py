@@ -1,7 +1,7 @@
 """Golden answers of every canned query on the 2024 graph, checked against the report.
 
 Each expected answer below is what the 2024 report states (annexes and sections), restated as the rows the
-query must return. ``qkg check`` fails for any canned query that has no entry in GOLDEN.
+query must return. :func:`test_every_canned_query_has_a_golden_test` fails for any canned query with no entry in GOLDEN.
 """
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 
+from qkg.graph.errors import DataError
 from qkg.graph.pages.catalog import bind, load_catalog
 from qkg.graph.serving.results import term_text
 from qkg.graph.serving.store import Store, StoreLayout, open_read_only
@@ -265,3 +266,15 @@ def test_parameters_change_the_answer(graph):
     assert len(rows) == 4
     rows = run(graph, "agreements-multiparty", min="2")
     assert len(rows) == 10
+
+
+@pytest.mark.parametrize(("header", "line", "fix"), [
+    ("# title@fr: Villes\n# param: city | place | | the city\n", 2, "type one of"),
+    ("# title@fr: Villes\n", 1, "title@en"),
+])
+def test_a_malformed_canned_query_names_its_file_line_and_fix(tmp_path, header, line, fix):
+    (tmp_path / "bad.rq").write_text(header + "SELECT * WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_catalog(tmp_path)
+    assert (err.value.file, err.value.line) == (str(tmp_path / "bad.rq"), line)
+    assert fix in err.value.hint

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import re
 import sys
+from typing import ClassVar
 from html.parser import HTMLParser
 
 import pytest
 
-from tests.test_api_support import ROOT, built_data, server  # noqa: F401  (pytest fixtures)
+from tests.api_server import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
-import i18n as catalogues  # noqa: E402  (scripts/i18n.py)
+import i18n as catalogues
 
-from qkg.api.i18n import catalog, negotiate, term_label, use_lang  # noqa: E402
-from qkg.ontology import PREFIXES  # noqa: E402
+from qkg.api.i18n import catalog, negotiate, term_label, use_lang
+from qkg.ontology import PREFIXES
 
 CURIE = re.compile(r"\b(?:" + "|".join(PREFIXES) + r"):[A-Za-z_][\w-]*")
 #: The French pages whose visible text must name terms by their labels.
@@ -28,8 +29,8 @@ PAGES = ("/", "/queries", "/queries/agreements", "/id/ville-de-quebec", "/id/gen
 class _VisibleText(HTMLParser):
     """Text a reader sees: outside code, pre, script, style and the title, and outside foreign-language data."""
 
-    HIDDEN = {"code", "pre", "script", "style", "title", "kbd", "textarea"}
-    VOID = {"br", "img", "input", "link", "meta", "hr", "source", "wbr"}
+    HIDDEN: ClassVar[set[str]] = {"code", "pre", "script", "style", "title", "kbd", "textarea"}
+    VOID: ClassVar[set[str]] = {"br", "img", "input", "link", "meta", "hr", "source", "wbr"}
 
     def __init__(self) -> None:
         super().__init__()

@@ -108,5 +108,5 @@ def test_external_request_is_caught(browser_env, static_site) -> None:
         session.page.goto(static_site + "/index.html")
         session.page.evaluate("() => fetch('https://cdn.example.invalid/lib.js').then(r => r.text())")
         assert "https://cdn.example.invalid/lib.js" in session.requests
-        with pytest.raises(AssertionError, match="cdn.example.invalid"):
+        with pytest.raises(AssertionError, match=r"cdn\.example\.invalid"):
             assert_local_only(session.requests)

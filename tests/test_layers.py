@@ -89,3 +89,21 @@ def test_packages_resolve_to_this_repository():
     from qkg import api, graph, loaders, ontology, viz
     for module in (api, graph, loaders, ontology, viz):
         assert Path(module.__file__).resolve().parent.parent == ROOT
+
+
+def test_routes_import_no_other_route():
+    """Routes share code through ``qkg.api.views`` (and the response models), never by importing each other."""
+    bad = {}
+    for path in (ROOT / "api" / "routes").glob("*.py"):
+        wrong = {m for m in _modules(path) if m.startswith("qkg.api.routes.") and m.split(".")[3] != "models"}
+        if wrong:
+            bad[path.name] = sorted(wrong)
+    assert bad == {}
+
+
+
+def test_commands_do_not_reach_into_the_cli():
+    """Subcommands call the layers' public functions, never ``qkg.api.cli``'s helpers."""
+    bad = {path.name: sorted(m for m in _modules(path) if m.startswith("qkg.api.cli"))
+           for path in (ROOT / "api" / "commands").glob("*.py")}
+    assert {name: mods for name, mods in bad.items() if mods} == {}

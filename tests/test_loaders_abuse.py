@@ -21,8 +21,7 @@ from qkg.graph.errors import DataError
 from qkg.graph.serving.store import StoreLayout
 from qkg.loaders.sources import default_data_root, discover
 from qkg.loaders.tabular import MAX_ALIAS_CHARS, MAX_VALUE_CHARS, records_to_ntriples, sheet_to_ntriples
-from tests.test_api_support import start_server
-
+from tests.api_server import start_server
 RECORD = "- id: ville-x\n  type: qkg:LocalGovernment\n  label@fr: Ville X\n"
 
 

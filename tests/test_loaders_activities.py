@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.test_api_support import ROOT, built_data, server  # noqa: F401  (pytest fixtures)
+from tests.api_server import ROOT
 
 ID = "https://w3id.org/qkg/id/"
 HEADER = ["date", "activité", "intitulé", "partenaires", "lieu", "thèmes", "membre", "source"]
@@ -125,7 +125,7 @@ def test_the_template_itself_builds(qkg, tmp_path, suffix) -> None:
     assert "SHACL conforms" in out
 
 
-def test_the_analysis_page_offers_the_template(server) -> None:  # noqa: F811
+def test_the_analysis_page_offers_the_template(server) -> None:
     with server.client() as client:
         page = client.get("/analysis").text
         assert 'href="/api/templates/activities.xlsx"' in page

@@ -1,18 +1,12 @@
 """The curated graph against the report's own annex lists (the report is read at test time, never stored)."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
-import pytest
 
 from qkg.graph.serving.store import StoreLayout, open_read_only
 from qkg.loaders.report import compare, parse_annexes, read_report
+from tests.report_text import REPORT, needs_report
 
-ROOT = Path(__file__).resolve().parent.parent
-CANDIDATES = [os.environ.get("QKG_REPORT", ""), ROOT.parent / "shared" / "seeds" / "bri-2024-rapport.txt"]
-REPORT = next((Path(p) for p in CANDIDATES if p and Path(p).is_file()), None)
-needs_report = pytest.mark.skipif(REPORT is None, reason="the 2024 report's text is not on this machine (set QKG_REPORT)")
 
 
 def test_parser_on_a_small_text():

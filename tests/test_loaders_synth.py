@@ -114,7 +114,7 @@ def test_only_declared_terms(graph20k):
 def test_iris_are_flat_and_defined(graph20k):
     typed = set(graph20k.subjects(RDF.type, None))
     ontology_ids = {s for s in load_ontology().subjects(RDF.type, None) if str(s).startswith(_ID)}
-    for s, p, o in graph20k:
+    for s, _p, o in graph20k:
         for term in (s, o):
             if isinstance(term, URIRef) and str(term).startswith(_ID):
                 assert "/" not in str(term)[len(_ID):], term
@@ -228,7 +228,7 @@ def test_command_writes_atomically_and_summarises(tmp_path):
 ])
 def test_command_errors_name_the_fix(tmp_path, args, message):
     base = {"--triples": "1k", "--out": str(tmp_path / "s.nt")}
-    for flag, value in zip(args[::2], args[1::2]):
+    for flag, value in zip(args[::2], args[1::2], strict=True):
         base[flag] = value
     argv = ["synth"] + [x for pair in base.items() for x in pair]
     result = CliRunner().invoke(cli, argv)

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from tests.browser import assert_local_only, assert_no_console_errors, chromium_page
-from tests.test_api_support import ROOT, built_data, server  # noqa: F401  (pytest fixtures)
+from tests.api_server import ROOT
 
 pytestmark = pytest.mark.browser
 

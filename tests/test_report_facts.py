@@ -21,7 +21,7 @@ import pytest
 from qkg.graph.serving.store import StoreLayout, open_read_only
 from qkg.loaders.report import parse_annexes
 from qkg.ontology import PREFIXES, sparql_prefixes
-from tests.test_loaders_report import REPORT, needs_report
+from tests.report_text import REPORT
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = {"une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9,

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+from pathlib import Path
 import threading
 from collections import Counter
 
@@ -259,7 +260,7 @@ def test_a_store_that_goes_away_mid_publish_leaves_the_previous_build_serving(gr
 
 def test_cli_build_publish_and_publish(graph_2024, virtuoso, tmp_path):
     store = remote_store(virtuoso, "cli")
-    password = open(virtuoso["password_file"]).read().strip()
+    password = Path(virtuoso["password_file"]).read_text().strip()
     env = {**os.environ, "QKG_STORE_USER": virtuoso["user"], "QKG_STORE_PASSWORD_FILE": virtuoso["password_file"],
            "QKG_STORE_SPACE": store.space}
     env.pop("QKG_STORE_PASSWORD", None)

@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 
-from tests.test_viz_support import MISSION_CITIES, built_store, live_server, qkg
+from tests.viz_support import MISSION_CITIES, built_store, live_server, qkg
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import html.parser
 import json
+from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
 import pytest
 
-from tests.browser import assert_local_only, assert_no_console_errors, chromium_page
-from tests.test_viz_support import MISSION_CITIES, SCREENSHOTS, built_store, live_server, qkg
+from tests.browser import assert_local_only, assert_no_console_errors, chromium_page, screenshot
+from tests.viz_support import MISSION_CITIES, built_store, live_server, qkg
 
 pytestmark = pytest.mark.browser
 
@@ -87,8 +88,7 @@ def test_network_draws_as_many_nodes_as_the_api_says(real):
         assert len(_visible(session.page)) == api["meta"]["nodes"]
         legend = session.page.locator(".viz-legend .viz-kind-row").count()
         assert legend == len(api["legend"])
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        session.page.screenshot(path=str(SCREENSHOTS / "network.png"))
+        screenshot(session.page, "network")
         assert_local_only(session.requests)
         assert_no_console_errors(session)
         assert session.dialogs == []
@@ -173,7 +173,7 @@ def test_png_export_downloads_the_view(real):
         _open_network(session, real + "/network")
         with session.page.expect_download() as download:
             session.page.click("#viz-png")
-        data = open(download.value.path(), "rb").read()
+        data = Path(download.value.path()).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
         assert download.value.suggested_filename == "qkg-reseau.png"
         assert_no_console_errors(session)
@@ -198,7 +198,7 @@ def test_map_shows_the_13_mission_cities_offline(real):
         toggles.first.check()
         assert session.page.locator("path.viz-route").count() == 8
         assert session.page.locator(".leaflet-tile, img.leaflet-tile").count() == 0  # no tile server
-        session.page.screenshot(path=str(SCREENSHOTS / "map.png"))
+        screenshot(session.page, "map")
         session.page.evaluate("() => window.qkgMap.cityMarkers['https://w3id.org/qkg/id/geneve'].openPopup()")
         assert session.page.get_attribute(".leaflet-popup-content a", "href") == "/id/geneve"
         assert_local_only(session.requests)
@@ -214,7 +214,7 @@ def test_stats_page_draws_timeline_and_charts(real):
         assert session.page.locator(".viz-chart canvas").count() == 4
         assert session.page.evaluate("() => window.qkgStats.items.length") == len(api["timeline"]["items"])
         assert session.page.locator("#viz-timeline .vis-item").count() > 0
-        session.page.screenshot(path=str(SCREENSHOTS / "stats.png"))
+        screenshot(session.page, "stats")
         assert_local_only(session.requests)
         assert_no_console_errors(session)
 
@@ -304,7 +304,7 @@ def test_hostile_graph_in_the_standalone_file(browser_env, tmp_path):
     assert len(scripts) == 4 and scripts[0] == {"type": "application/json", "id": "qkg-data"}
     assert "<" not in parser.data_block and "\u2028" not in parser.data_block and "&" not in parser.data_block
     payload = json.loads(parser.data_block)
-    assert any("<img src=x onerror=alert('mission')>" == n.get("full", n["label"]) for n in payload["nodes"])
+    assert any(n.get("full", n["label"]) == "<img src=x onerror=alert('mission')>" for n in payload["nodes"])
     assert text.count("</script>") == 4  # nothing inlined can close its element early
     # nothing is loaded from anywhere: no src attribute, no style sheet link (the icon is data:)
     assert not [a for _, a in parser.tags if "src" in a]

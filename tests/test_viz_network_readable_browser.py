@@ -3,11 +3,12 @@ printing (twice the screen's pixels, title, legend, date), in French and English
 from __future__ import annotations
 
 import struct
+from pathlib import Path
 
 import pytest
 
 from tests.browser import assert_local_only, assert_no_console_errors, chromium_page
-from tests.test_viz_support import built_store, live_server
+from tests.viz_support import built_store, live_server
 
 pytestmark = pytest.mark.browser
 
@@ -72,7 +73,7 @@ def test_png_is_twice_the_screen_with_title_legend_and_date(real) -> None:
         _open(session, real + "/network")
         with page.expect_download() as download:
             page.click("#viz-png")
-        data = open(download.value.path(), "rb").read()
+        data = Path(download.value.path()).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
         width, height = struct.unpack(">II", data[16:24])
         css_w, css_h = page.evaluate("""() => { const c = document.querySelector('#viz-canvas canvas');

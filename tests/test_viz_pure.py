@@ -11,7 +11,8 @@ import time
 import networkx as nx
 import pytest
 
-from tests.test_viz_support import PAYLOADS
+from tests.viz_support import PAYLOADS
+from qkg.graph.errors import DataError, ParameterError
 from qkg.ontology.curies import local_name
 from qkg.viz.escape import clean_text, entity_href, script_json
 from qkg.viz.filters import NetworkFilter, ego_nodes, subgraph, visible
@@ -158,8 +159,9 @@ def test_payload_has_physics_off_straight_edges_and_all_nodes(small):
     assert all(n["value"] == n["m"][1] for n in data["nodes"])
     assert {r["id"] for r in data["facets"]["relations"]} == {"qkg:party", "qkg:origin", "qkg:location"}
     assert data["facets"]["years"] == [2019, 2023, 2024, 2025]
-    with pytest.raises(ValueError):
+    with pytest.raises(ParameterError, match="closeness") as err:
         network_payload(small, positions=pos, size_by="closeness")
+    assert "pagerank" in err.value.hint
 
 
 def test_payload_carries_hostile_strings_as_data_only():
@@ -240,9 +242,10 @@ def test_partial_dates_are_spans_never_invented_days(lexical, datatype, start, e
 
 
 def test_bad_dates_are_skipped_not_guessed():
-    with pytest.raises(ValueError):
+    with pytest.raises(DataError, match="2024-13") as err:
         date_span("2024-13", XSD + "gYearMonth")
-    with pytest.raises(ValueError):
+    assert err.value.hint == "write the date as xsd:gYearMonth (YYYY-MM)"
+    with pytest.raises(DataError, match="before start date"):
         activity_span(("2025", XSD + "gYear"), ("2024", XSD + "gYear"))
     t = timeline_payload([{"id": "x", "label": PAYLOADS[0], "group": "event", "start": ("2024-05", XSD + "gYearMonth")},
                           {"id": "y", "label": "y", "group": "event", "start": ("soon", XSD + "date")}],

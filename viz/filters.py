@@ -56,7 +56,7 @@ class NetworkFilter:
     relations: frozenset = field(default_factory=frozenset)
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Iterable[str]]) -> "NetworkFilter":
+    def from_params(cls, params: Mapping[str, Iterable[str]]) -> NetworkFilter:
         """Build a filter from query parameters (``type``, ``theme``, ``year``, ``category``, ``relation``).
 
         Values that cannot be years are ignored; each parameter may repeat.
@@ -81,9 +81,7 @@ def _node_passes(data: Mapping, f: NetworkFilter) -> bool:
     years = data.get("years") or ()
     if f.years and years and not f.years.intersection(years):
         return False
-    if f.categories and data.get("kind") == "reception" and data.get("category") not in f.categories:
-        return False
-    return True
+    return not (f.categories and data.get("kind") == "reception" and data.get("category") not in f.categories)
 
 
 def visible(graph: nx.MultiDiGraph, f: NetworkFilter) -> tuple[set, list[tuple[Hashable, Hashable, Hashable]]]:

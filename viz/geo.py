@@ -12,8 +12,10 @@ country's shape: :func:`atlas_name` gives the name world-atlas uses).
 """
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from qkg.viz.escape import clean_text
 
@@ -41,7 +43,7 @@ ATLAS_NAMES = {
 }
 
 
-def valid_point(lat: object, lon: object) -> tuple[float, float] | None:
+def valid_point(lat: Any, lon: Any) -> tuple[float, float] | None:
     """``(lat, lon)`` as floats if both are finite and in range, else None.
 
     Examples
@@ -163,9 +165,9 @@ def map_payload(*, places: Mapping[str, Mapping], missions: Iterable[Mapping], r
         legs = sorted((int(order), city) for order, city in mission.get("legs", ()))
         stops = [{"id": city, "label": label(city), "order": order} for order, city in legs if point(city)]
         unplaced += [city for _, city in legs if not point(city)]
-        hops = ([home_point] if home_point else []) + [point(s["id"]) for s in stops]
+        hops = ([home_point] if home_point else []) + [p for s in stops if (p := point(s["id"])) is not None]
         path: list[list[float]] = []
-        for a, b in zip(hops, hops[1:]):
+        for a, b in itertools.pairwise(hops):
             path += great_circle(a, b)[(1 if path else 0):]
         for s in stops:
             roles.setdefault(s["id"], set()).add("mission")
@@ -193,7 +195,7 @@ def map_payload(*, places: Mapping[str, Mapping], missions: Iterable[Mapping], r
     roles.pop(home or "", None)
 
     def city_entry(cid: str) -> dict:
-        lat, lon = point(cid)
+        lat, lon = point(cid) or (0.0, 0.0)  # only placed cities get here
         country = places[cid].get("country")
         return {"id": cid, "label": label(cid), "lat": lat, "lon": lon, "href": hrefs.get(cid),
                 "country": label(country) if country else "", "roles": sorted(roles.get(cid, ()))}
@@ -203,8 +205,8 @@ def map_payload(*, places: Mapping[str, Mapping], missions: Iterable[Mapping], r
     countries = [{"id": c, "label": label(c), "atlas": atlas_name(places[c].get("name_en")),
                   "href": hrefs.get(c), "count": len(recs), "receptions": recs}
                  for c, recs in sorted(by_country.items(), key=lambda kv: (-len(kv[1]), label(kv[0])))]
-    home_entry = ({"id": home, "label": label(home), "lat": home_point[0], "lon": home_point[1],
-                   "href": hrefs.get(home)} if home_point else None)
+    home_entry = ({"id": home, "label": label(home or ""), "lat": home_point[0], "lon": home_point[1],
+                   "href": hrefs.get(home or "")} if home_point else None)
     return {"home": home_entry, "cities": cities, "missions": out_missions,
             "origins": {"cities": origin_cities, "countries": countries}, "unplaced": sorted(set(unplaced))}
 

@@ -102,7 +102,7 @@ def layout_positions(graph: nx.Graph, *, seed: int = 1, iterations: int = 500) -
             coords = h.layout_fruchterman_reingold(seed=start, niter=iterations, grid="auto").coords
         finally:
             ig.set_random_number_generator(random)
-    return scale_positions({node: (xy[0], xy[1]) for node, xy in zip(nodes, coords)}, n)
+    return scale_positions({node: (xy[0], xy[1]) for node, xy in zip(nodes, coords, strict=True)}, n)
 
 
 def _unit(values: dict) -> dict:

@@ -28,6 +28,7 @@ from collections.abc import Hashable, Mapping
 import networkx as nx
 from pyvis.network import Network
 
+from qkg.graph.errors import ParameterError
 from qkg.viz.escape import clean_text
 from qkg.viz.style import KINDS, legend, vis_groups
 
@@ -80,7 +81,7 @@ def collapse_nary(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
         elif kind != "PartnerEntry":
             continue
         out.remove_node(node)
-    for u, v, k, d in out.edges(keys=True, data=True):
+    for _u, _v, k, d in out.edges(keys=True, data=True):
         d.setdefault("rel", k)
     return out
 
@@ -142,7 +143,10 @@ def facets(graph: nx.MultiDiGraph, lang: str = "fr") -> dict:
     (['city', 'event'], [{'id': 't', 'label': 'Culture', 'count': 1}], [2024, 2025])
     """
     vocab = graph.graph.get("vocab", {})
-    kinds, themes, years, cats = Counter(), Counter(), set(), Counter()
+    kinds: Counter[str] = Counter()
+    themes: Counter[str] = Counter()
+    cats: Counter[str] = Counter()
+    years: set[int] = set()
     for _, d in graph.nodes(data=True):
         kinds[d.get("kind", "other")] += 1
         themes.update(set(d.get("themes") or ()))
@@ -199,10 +203,10 @@ def network_payload(graph: nx.MultiDiGraph, *, positions: Mapping[Hashable, tupl
     (48, 60, 1.0, [1.0, 0.0, 0.0], (0.0, 0.0))
     """
     if size_by not in SIZE_BY:
-        raise ValueError(f"size_by must be one of {SIZE_BY}, not {size_by!r}")
+        raise ParameterError(f"unknown node size {size_by!r}", hint=f"size nodes by one of: {', '.join(SIZE_BY)}")
     metrics = metrics or {}
     net = Network(directed=True, cdn_resources="in_line")
-    kinds = Counter()
+    kinds: Counter[str] = Counter()
     for node, d in graph.nodes(data=True):
         kind = d.get("kind") if d.get("kind") in KINDS else "other"
         kinds[kind] += 1

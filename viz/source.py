@@ -36,7 +36,7 @@ import networkx as nx
 from qkg.graph.analysis.facts import labels
 from qkg.graph.analysis.projection import typed_multigraph
 from qkg.graph.errors import QKGError
-from qkg.graph.pages.entity import describe
+from qkg.graph.pages.entity import describe, resolve
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from qkg.ontology import PREFIXES
@@ -105,7 +105,7 @@ def _chunks(iris: list[str], size: int = 400):
 
 def _node_attributes(store: Store, iris: list[str]) -> dict[str, dict]:
     """Themes, reception category and dates of each node (for the filters)."""
-    wanted, out = set(iris), defaultdict(dict)
+    wanted, out = set(iris), defaultdict[str, dict](dict)
     props = f"<{Q}theme> <{Q}category> <{SCHEMA}startDate> <{SCHEMA}endDate>"
     for r in _rows(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {props} }} ?s ?p ?o }}"):
         s, p, o = r["s"].value, r["p"].value.rsplit("#", 1)[-1].rsplit("/", 1)[-1], r["o"]
@@ -246,7 +246,7 @@ def network_view(prepared: Prepared, *, flt: NetworkFilter | None = None, focus:
     meta: dict = {"build": build or prepared.build, "total": G.number_of_nodes()}
     rank = prepared.metrics.get("degree", {})
     if focus:
-        node = short(_resolve(focus))
+        node = short(resolve(focus))
         if node not in G:
             raise NotInNetwork(f"{focus!r} is not in the network", hint="search for the entity at /search?q=...")
         nodes, hidden = bounded_ego(G, node, depth=depth, max_nodes=NETWORK_MAX_NODES, rank=rank)
@@ -270,20 +270,9 @@ def network_view(prepared: Prepared, *, flt: NetworkFilter | None = None, focus:
     return network_payload(G, positions=positions, metrics=prepared.metrics, size_by=size_by, lang=lang, meta=meta)
 
 
-def _resolve(ref: str) -> str:
-    ref = ref.strip()
-    try:
-        iri = ENTITY_NS + ref if ":" not in ref else expand_curie(ref)
-        terms.NamedNode(iri)  # a space, bad percent-encoding or '>' is no IRI: a client error, not a 500
-        return iri
-    except ValueError:
-        raise NotInNetwork(f"{ref[:80]!r} names no entity",
-                           hint="write a name such as geneve or a CURIE such as qkgd:geneve") from None
-
-
 def entity_view(store: Store, ref: str, *, lang: str = "fr") -> dict:
     """The side panel's summary of one entity (``ref``: local name, CURIE or IRI); one bounded look-up."""
-    iri = _resolve(ref)
+    iri = resolve(ref)
     described = describe(store, iri) if iri.startswith(ENTITY_NS) else None
     if described is None:
         raise NotInNetwork(f"no entity {ref!r} in the graph", hint="search for it at /search?q=...")
@@ -295,7 +284,7 @@ def _receptions(store: Store) -> dict[str, tuple[str | None, set[str]]]:
     out: dict[str, tuple[str | None, set[str]]] = {}
     for r in _rows(store, f"SELECT ?r ?c ?o WHERE {{ ?r a <{Q}Reception> OPTIONAL {{ ?r <{Q}category> ?c }} "
                           f"OPTIONAL {{ ?r <{Q}origin> ?o }} }}"):
-        cat, origins = out.setdefault(r["r"].value, (r["c"].value if r["c"] else None, set()))
+        _cat, origins = out.setdefault(r["r"].value, (r["c"].value if r["c"] else None, set()))
         if r["o"] is not None:
             origins.add(r["o"].value)
     return out
@@ -320,12 +309,12 @@ def map_data(store: Store, *, lang: str = "fr") -> dict:
     leaders = {r["m"].value: r["l"].value for r in _rows(store, f"SELECT ?m ?l WHERE {{ ?m a <{Q}Mission> ; <{Q}missionLeader> ?l }}")}
     recs = _receptions(store)
     names.update(labels(store, set(legs) | set(leaders.values()) | set(recs) | {c for c, _ in recs.values() if c}, lang=lang))
-    hrefs = {i: entity_href(i) for i in (*places, *legs, *recs) if entity_href(i)}
+    hrefs = {i: href for i in (*places, *legs, *recs) if (href := entity_href(i))}
     missions = [{"id": m, "label": names.get(m, m), "leader": names.get(leaders.get(m, ""), ""), "legs": legs[m]}
                 for m in sorted(legs)]
     receptions = [{"id": r, "label": names.get(r, r), "category": short(c) if c else None,
                    "category_label": names.get(c, "") if c else "", "origin": o}
-                  for r, (c, origins) in sorted(recs.items()) for o in (sorted(origins) or [None])]
+                  for r, (c, origins) in sorted(recs.items()) for o in (sorted(origins) if origins else [None])]
     home = ENTITY_NS + "quebec" if ENTITY_NS + "quebec" in places else None
     cities = [i for i, p in places.items() if p["kind"] == "city"]
     data = map_payload(places=places, missions=missions, receptions=receptions, home=home, partners=cities, hrefs=hrefs)
@@ -352,7 +341,7 @@ def stats_data(store: Store, *, lang: str = "fr") -> dict:
     types = [r["t"].value if r["t"] else None for r in _rows(
         store, f"SELECT ?a ?t WHERE {{ ?a a <{Q}Agreement> OPTIONAL {{ ?a <{Q}agreementType> ?t }} }}")]
     origin_country = [c for _, origins in recs
-                      for c in (sorted({o if o in country_set else countries.get(o) for o in origins} - {None}) or [None])]
+                      for c in (sorted(x for x in {o if o in country_set else countries.get(o) for o in origins} if x) or [None])]
     wanted = set(dated) | {c for c, _ in recs if c} | set(origin_country) | {c for _, c in visits} | set(types)
     names = labels(store, {w for w in wanted if w}, lang=lang)
     groups = {k: KINDS[k].label(lang) for k in KINDS}

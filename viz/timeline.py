@@ -18,10 +18,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from qkg.graph.errors import DataError
 from qkg.viz.escape import clean_text
 
-__all__ = ["XSD", "DateSpan", "date_span", "activity_span", "timeline_payload", "count_series", "bound_timeline",
-           "TIMELINE_MAX"]
+__all__ = ["XSD", "BadDate", "DateSpan", "date_span", "activity_span", "timeline_payload", "count_series",
+           "bound_timeline", "TIMELINE_MAX"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _MONTHS = {
@@ -74,6 +75,13 @@ def _format(day: date, precision: str, lang: str) -> str:
     return f"{day.day} {months[day.month - 1]} {day.year}"
 
 
+class BadDate(DataError, ValueError):
+    """A date the timeline cannot place (also a ValueError, so a caller may skip the one activity)."""
+
+
+_FORMS = {"date": "YYYY-MM-DD", "dateTime": "YYYY-MM-DDThh:mm:ss", "gYearMonth": "YYYY-MM", "gYear": "YYYY"}
+
+
 def date_span(lexical: str, datatype: str) -> DateSpan:
     """The span of days an ``xsd:date``, ``xsd:dateTime``, ``xsd:gYearMonth`` or ``xsd:gYear`` denotes.
 
@@ -86,7 +94,7 @@ def date_span(lexical: str, datatype: str) -> DateSpan:
 
     Raises
     ------
-    ValueError
+    BadDate
         For another datatype or a malformed value.
 
     Examples
@@ -97,9 +105,11 @@ def date_span(lexical: str, datatype: str) -> DateSpan:
     '2025-01-01'
     >>> date_span("2024-05-13Z", XSD + "date").precision
     'day'
-    >>> date_span("13/05/2024", XSD + "date")
-    Traceback (most recent call last):
-    ValueError: not an xsd:date: '13/05/2024'
+    >>> try:
+    ...     date_span("13/05/2024", XSD + "date")
+    ... except BadDate as exc:
+    ...     print(exc, "|", exc.hint)
+    not an xsd:date: '13/05/2024' | write the date as xsd:date (YYYY-MM-DD)
     """
     text = _TZ.sub("", (lexical or "").strip())
     kind = datatype.rsplit("#", 1)[-1]
@@ -108,15 +118,19 @@ def date_span(lexical: str, datatype: str) -> DateSpan:
             year = int(text)
             return DateSpan(date(year, 1, 1), date(year + 1, 1, 1), "year")
         if kind == "gYearMonth":
-            year, month = (int(p) for p in re.fullmatch(r"(\d{4})-(\d{2})", text).groups())
+            match = re.fullmatch(r"(\d{4})-(\d{2})", text)
+            if match is None:
+                raise ValueError(text)
+            year, month = (int(p) for p in match.groups())
             nxt = date(year + (month == 12), month % 12 + 1, 1)
             return DateSpan(date(year, month, 1), nxt, "month")
         if kind in ("date", "dateTime"):
             day = date.fromisoformat(text[:10])
             return DateSpan(day, day + timedelta(days=1), "day")
     except (ValueError, AttributeError, TypeError):
-        raise ValueError(f"not an xsd:{kind}: {lexical!r}") from None
-    raise ValueError(f"not a date datatype: {datatype}")
+        raise BadDate(f"not an xsd:{kind}: {lexical!r}",
+                      hint=f"write the date as xsd:{kind} ({_FORMS.get(kind, 'YYYY-MM-DD')})") from None
+    raise BadDate(f"not a date datatype: {datatype}", hint="date activities with xsd:date, xsd:gYearMonth or xsd:gYear")
 
 
 def activity_span(start: tuple[str, str], end: tuple[str, str] | None = None) -> DateSpan:
@@ -135,7 +149,8 @@ def activity_span(start: tuple[str, str], end: tuple[str, str] | None = None) ->
         return first
     last = date_span(*end)
     if last.end <= first.start:
-        raise ValueError(f"end date {end[0]} is before start date {start[0]}")
+        raise BadDate(f"end date {end[0]} is before start date {start[0]}",
+                      hint="swap the dates, or fix the one that is wrong in the data file")
     return DateSpan(first.start, max(last.end, first.end), first.precision, last.precision)
 
 
@@ -184,7 +199,7 @@ def timeline_payload(activities: Iterable[Mapping], groups: Mapping[str, str], l
 
 
 def count_series(values: Iterable[str | None], labels: Mapping[str, str] | None = None, *,
-                 colours: Mapping[str, str] | None = None, missing: str = "(non précisé)") -> dict:
+                 colours: Mapping[str, str | None] | None = None, missing: str = "(non précisé)") -> dict:
     """A bar or doughnut chart's data from a list of category ids: ``{"ids", "labels", "values", "colours"}``.
 
     Sorted by decreasing count, then label. ``None`` counts under ``missing``, last among equals.
@@ -196,9 +211,9 @@ def count_series(values: Iterable[str | None], labels: Mapping[str, str] | None 
     """
     labels, colours = labels or {}, colours or {}
     counts = Counter(values)
-    order = sorted(counts, key=lambda k: (-counts[k], k is None, clean_text(labels.get(k, k or "")).casefold()))
+    order = sorted(counts, key=lambda k: (-counts[k], k is None, clean_text(labels.get(k, k) if k else "").casefold()))
     return {"ids": order, "labels": [clean_text(labels.get(k, k) if k is not None else missing, limit=80) for k in order],
-            "values": [counts[k] for k in order], "colours": [colours.get(k) for k in order]}
+            "values": [counts[k] for k in order], "colours": [colours.get(k) if k is not None else None for k in order]}
 
 
 #: Most items a timeline answer carries; above it, the latest ones (the count series stay whole).

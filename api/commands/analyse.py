@@ -55,9 +55,9 @@ def _format_option(f):
 
 
 def _store(ctx):
-    from qkg.api.cli import _open
+    from qkg.graph.serving.store import open_store
 
-    return _open(ctx.obj)
+    return open_store(ctx.obj.data_dir)
 
 
 def _graph(ctx, opts: dict):
@@ -86,10 +86,10 @@ def _emit(rows: list[dict], fmt: str, columns: list[str], *, payload: dict | Non
         click.echo(out.getvalue(), nl=False)
         return
     widths = [min(60, max([len(c)] + [len(row[i]) for row in cells])) for i, c in enumerate(columns)]
-    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip())
+    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
     click.echo("  ".join("-" * w for w in widths))
     for row in cells:  # the last column is never cut
-        click.echo("  ".join(v if i == len(row) - 1 else v[:w].ljust(w) for i, (v, w) in enumerate(zip(row, widths))).rstrip())
+        click.echo("  ".join(v if i == len(row) - 1 else v[:w].ljust(w) for i, (v, w) in enumerate(zip(row, widths, strict=True))).rstrip())
     if footer:
         click.echo(footer)
 

@@ -21,8 +21,6 @@ Projection options (query parameters): ``projection``, ``relations`` (comma-sepa
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -64,32 +62,14 @@ def _relations(value: str | None) -> str | None:
     return value if value and value.strip() else None
 
 
-def Relations():  # noqa: N802 - a Query() factory, used as a default
+def Relations():
     return Query(None, max_length=200, pattern=RELATIONS_PATTERN, description=_RELATIONS_DOC)
 
 
-def Year():  # noqa: N802
+def Year():
     return Query(None, ge=1900, le=2100)
-_CACHE_SIZE = 24
-_lock = threading.Lock()
 
 Projection = Literal["actors", "actor-theme", "actor-place", "typed"]
-
-
-def _cached(state, key: tuple, make):
-    """Memoise ``make()`` per build generation (projections are expensive on large graphs)."""
-    cache: OrderedDict = state.__dict__.setdefault("_analysis_cache", OrderedDict())
-    full = (state.generation, *key)
-    with _lock:
-        if full in cache:
-            cache.move_to_end(full)
-            return cache[full]
-    value = make()
-    with _lock:
-        cache[full] = value
-        while len(cache) > _CACHE_SIZE:
-            cache.popitem(last=False)
-    return value
 
 
 class _Opts:
@@ -111,7 +91,7 @@ class _Opts:
         from qkg.graph.analysis.projection import project
 
         params = {k: v for k, v in vars(self).items() if k != "projection"}
-        return _cached(state, ("graph", *self.key()),
+        return state.cache(("analysis", "graph", *self.key()),
                        lambda: project(state.require_store(), self.projection, **params))
 
 
@@ -149,7 +129,7 @@ def api_centrality(state: StateDep, opts: _Opts = Depends(), top: int = Query(20
     if _is_prepared(opts, betweenness, seed):
         res = state.prepared("centrality-actors")
     else:
-        res = _cached(state, ("centrality", betweenness, seed, *opts.key()),
+        res = state.cache(("analysis", "centrality", betweenness, seed, *opts.key()),
                       lambda: centrality(opts.graph(state), betweenness=betweenness, seed=seed))
     rows = sorted(res["rows"], key=lambda r: (-r[sort], -r["degree"], str(r["label"])))[:top]
     return {**res, "rows": rows, "sort": sort}
@@ -162,7 +142,7 @@ def api_communities(state: StateDep, opts: _Opts = Depends(), seed: int = 42,
     from qkg.graph.analysis.metrics import communities
 
     G = opts.graph(state)
-    res = _cached(state, ("communities", seed, resolution, *opts.key()),
+    res = state.cache(("analysis", "communities", seed, resolution, *opts.key()),
                   lambda: communities(G, seed=seed, resolution=resolution))
     return {"method": res["method"], "modularity": res["modularity"],
             "communities": [{"size": len(c), "members": _nodes(G, c)} for c in res["communities"]]}
@@ -173,7 +153,7 @@ def api_brokers(state: StateDep, opts: _Opts = Depends(), top: int = Query(20, g
     """Nodes whose ties reach several communities: betweenness, participation coefficient, communities touched."""
     from qkg.graph.analysis.metrics import brokers
 
-    return _cached(state, ("brokers", top, seed, *opts.key()), lambda: brokers(opts.graph(state), top=top, seed=seed))
+    return state.cache(("analysis", "brokers", top, seed, *opts.key()), lambda: brokers(opts.graph(state), top=top, seed=seed))
 
 
 @router.get("/api/analysis/ego", responses=_ERR_404, summary="Ego network")
@@ -203,14 +183,14 @@ def api_paths(state: StateDep,
               max_length: int | None = Query(None, ge=1, le=20), lang: Literal["fr", "en"] = "fr") -> dict:
     """The ``k`` shortest paths; each step lists its triples (typed) or shared facts (actors), and every fact
     its report sections and annex item."""
-    from qkg.api.routes.entities import resolve
+    from qkg.graph.pages.entity import resolve
     from qkg.graph.errors import QKGError
     from qkg.graph.analysis.paths import DEFAULT_AVOID, connection_paths
     from qkg.graph.analysis.projection import actor_network, typed_multigraph
 
     store = state.require_store()
     build = typed_multigraph if projection == "typed" else actor_network
-    G = _cached(state, ("paths-graph", projection, lang), lambda: build(store, lang=lang))
+    G = state.cache(("analysis", "paths-graph", projection, lang), lambda: build(store, lang=lang))
 
     def ref(value: str) -> str:  # an IRI, CURIE or local name; else left as typed (an exact label matches)
         try:
@@ -227,7 +207,7 @@ def _map(state, actors: str, theme_level: str, relations, year_from, year_to, la
     from qkg.graph.analysis.complementarity import complementarity
 
     relations = _relations(relations)
-    return _cached(state, ("complementarity", actors, theme_level, relations, year_from, year_to, lang),
+    return state.cache(("analysis", "complementarity", actors, theme_level, relations, year_from, year_to, lang),
                    lambda: complementarity(state.require_store(), actors=actors, theme_level=theme_level,
                                            relations=relations, year_from=year_from, year_to=year_to, lang=lang))
 
@@ -271,7 +251,8 @@ def api_reach(state: StateDep, target: str = Query(..., min_length=1, max_length
     names no entity is a 404, one that is neither a place, a theme nor an organisation has no rows."""
     from qkg.graph.serving import terms
 
-    from qkg.api.routes.entities import EntityNotFound, resolve
+    from qkg.graph.errors import EntityNotFound
+    from qkg.graph.pages.entity import resolve
     from qkg.graph.analysis.complementarity import reach
 
     iri = resolve(target)

@@ -25,75 +25,25 @@ from qkg.api.deps import LinksDep, StoreDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
 from qkg.api.i18n import current_lang, gettext
 from qkg.graph.serving import terms
-from qkg.graph.serving.formats import parse_accept
+from qkg.graph.serving.formats import GRAPH_FORMATS, GRAPH_TYPES, parse_accept
 from qkg.api.routes.models import EntityModel, NeighboursModel, PathsModel
+from qkg.api.views import href_for
+from qkg.graph.errors import EntityNotFound
 from qkg.graph.pages.entity import (ENTITY_NS, INCOMING_PAGE, NEIGHBOURS_PAGE, TERM_NS, describe, has_links,
-                                    instances_of, shortest_paths, store_neighbourhood)
-from qkg.graph.errors import QKGError
+                                    instances_of, resolve, shortest_paths, store_neighbourhood)
 from qkg.graph.named_graphs import ONTOLOGY_GRAPH
 from qkg.graph.serving.store import Store
-from qkg.ontology.curies import expand_curie, short
+from qkg.ontology.curies import short
 from qkg.ontology import PREFIXES
 
-__all__ = ["router", "href_for", "EntityNotFound", "resolve"]
+__all__ = ["router"]
 
 router = APIRouter(tags=["entities"])
 
 _NAME = re.compile(r"^[A-Za-z0-9][\w.~-]*$")
 _SUFFIXES = {".ttl": "turtle", ".jsonld": "jsonld", ".nt": "ntriples", ".rdf": "rdfxml"}
-_RDF = {"turtle": terms.RdfFormat.TURTLE, "jsonld": terms.RdfFormat.JSON_LD, "ntriples": terms.RdfFormat.N_TRIPLES,
-        "rdfxml": terms.RdfFormat.RDF_XML}
-_ACCEPT = {"text/html": "html", "application/xhtml+xml": "html", "text/turtle": "turtle",
-           "application/ld+json": "jsonld", "application/json": "jsonld", "application/n-triples": "ntriples",
-           "application/rdf+xml": "rdfxml"}
-
-
-class EntityNotFound(QKGError):
-    """No entity or term by that name (404)."""
-
-    status = 404
-
-
-def href_for(iri: str) -> str:
-    """Where an IRI is shown: ``/id/...`` for entities, ``/def/...`` for ontology terms, else itself, but only
-    for ``http``, ``https`` and ``mailto`` IRIs: any other scheme (``javascript:``, ``data:``...) gets no link
-    (empty string).
-
-    >>> href_for("https://w3id.org/qkg/id/quebec"), href_for("https://w3id.org/qkg/def#City")
-    ('/id/quebec', '/def/City')
-    >>> href_for("mailto:bri@example.org"), href_for("javascript:alert(4)"), href_for(" JavaScript:x")
-    ('mailto:bri@example.org', '', '')
-    """
-    if iri.startswith(ENTITY_NS) and "/" not in iri[len(ENTITY_NS):]:
-        return "/id/" + iri[len(ENTITY_NS):]
-    if iri.startswith(TERM_NS):
-        return "/def/" + iri[len(TERM_NS):]
-    return iri if _LINKABLE.match(iri) else ""
-
-
-_LINKABLE = re.compile(r"(?:https?://|mailto:)[^\s]", re.IGNORECASE)
-
-
-def resolve(value: str, what: str = "entity") -> str:
-    """An entity given as a local name (``geneve``), a CURIE (``qkgd:geneve``) or a full IRI -> its IRI."""
-    value = value.strip()
-    if _NAME.match(value) and ":" not in value:
-        return ENTITY_NS + value
-    try:
-        iri = expand_curie(value)
-    except ValueError:
-        iri = None
-    if iri is not None:
-        try:
-            terms.NamedNode(iri)  # bad percent-encoding, spaces, '>'...
-            return iri
-        except ValueError:
-            raise EntityNotFound(f"{value[:80]!r} is not a valid IRI, so it names no {what}",
-                                 hint="percent-encode spaces and reserved characters, or use a name such as "
-                                      "geneve; /api/search?q=... finds names") from None
-    raise EntityNotFound(f"{value[:80]!r} names no {what}: it is not a known name, CURIE or IRI",
-                         hint="write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI; "
-                         "/api/search?q=... finds names")
+#: Media types of an entity page: HTML, or the graph formats' own (and their aliases).
+_ACCEPT = {"text/html": "html", "application/xhtml+xml": "html", **GRAPH_TYPES}
 
 
 def _not_found(name: str) -> EntityNotFound:
@@ -120,7 +70,7 @@ def _rdf(store: Store, iri: str, fmt: str) -> Response:
     node = terms.NamedNode(iri)
     triples = list(dict.fromkeys(q.triple for q in store.quads(node, None, None, None)))
     triples += list(dict.fromkeys(q.triple for q in store.quads(None, None, node, None)))
-    out = _RDF[fmt]
+    out = GRAPH_FORMATS[fmt]
     prefixes = PREFIXES if fmt == "turtle" else None
     body = terms.serialize(list(dict.fromkeys(triples)), format=out, prefixes=prefixes)
     return Response(body, media_type=out.media_type, headers={"Vary": "Accept"})
@@ -158,7 +108,7 @@ async def ontology_page(request: Request, store: StoreDep, templates: TemplatesD
     if fmt != "html":
         quads = [q.triple for q in store.quads(None, None, None, graph)
                  if isinstance(q.subject, terms.NamedNode) and q.subject.value.startswith(TERM_NS[:-1])]
-        out = _RDF[fmt]
+        out = GRAPH_FORMATS[fmt]
         return Response(terms.serialize(quads, format=out, prefixes=PREFIXES if fmt == "turtle" else None),
                         media_type=out.media_type)
     listed = await asyncio.to_thread(_terms, store)

@@ -22,27 +22,13 @@ from qkg.api.deps import StateDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
 from qkg.api.i18n import gettext as _
 from qkg.api.routes.models import FindingModel, HealthModel, StatsModel
-from qkg.api.routes.sparql import endpoint_url
+from qkg.api.views import endpoint_url
 
 __all__ = ["router", "void_turtle"]
 
 router = APIRouter(tags=["meta"])
 
 _LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-
-
-def _cached(state, key: str, make):
-    """Memoise per build; entries of older builds are dropped, and at most 16 keys are kept."""
-    cache = state.__dict__.setdefault("_meta_cache", {})
-    for stale in [k for k, (generation, _) in cache.items() if generation != state.generation]:
-        del cache[stale]
-    hit = cache.get(key)
-    if hit:
-        return hit[1]
-    value = make()
-    if len(cache) < 16:
-        cache[key] = (state.generation, value)
-    return value
 
 
 def _stats(state) -> dict:
@@ -134,7 +120,7 @@ def void_turtle(state, base: str) -> str:
 def void(request: Request, state: StateDep) -> Response:
     """The VoID description (Turtle)."""
     base = endpoint_url(request, state.settings.public_base, "")
-    return Response(_cached(state, "void:" + base, lambda: void_turtle(state, base)), media_type="text/turtle; charset=utf-8")
+    return Response(state.cache(("meta", "void:" + base), lambda: void_turtle(state, base)), media_type="text/turtle; charset=utf-8")
 
 
 @router.get("/dump.trig", include_in_schema=False)
@@ -152,7 +138,7 @@ def dump_nq(state: StateDep) -> Response:
 def _dump(state, fmt: str, media: str) -> Response:
     from qkg.graph.building.export import export_rdf
 
-    body = _cached(state, "dump:" + fmt, lambda: export_rdf(state.require_store(), fmt))
+    body = state.cache(("meta", "dump:" + fmt), lambda: export_rdf(state.require_store(), fmt))
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="qkg.{fmt.replace("nquads", "nq")}"'})
 
 

@@ -29,14 +29,13 @@ from pydantic import BaseModel, Field
 from qkg.api.deps import PoolDep, StateDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
 from qkg.api.i18n import current_lang, gettext as _
-from qkg.api.routes.sparql import run_query
+from qkg.api.views import href_for, run_query
 from qkg.graph.pages.catalog import CannedQuery, answering_values, bind, display_table, get_query, load_catalog
 from qkg.graph.pages.entity import instances_of, labels_of
 from qkg.graph.errors import ParameterError
 from qkg.ontology.curies import expand_curie, short
-from qkg.ontology import PREFIXES
 
-__all__ = ["router", "editor_context", "query_meta", "param_classes"]
+__all__ = ["router", "query_meta", "param_classes"]
 
 router = APIRouter(tags=["queries"])
 
@@ -96,18 +95,6 @@ def query_meta(query: CannedQuery) -> dict:
     }
 
 
-def editor_context(query: str) -> dict:
-    """Template context of the editor page (prefilled query, examples, prefixes)."""
-    lang = current_lang()
-    examples = [{"name": q.name, "title": q.title.get(lang) or q.title.get("fr") or q.title.get("en"), "title_en": q.title.get("en", ""),
-                 "sparql": q.sparql} for q in load_catalog().values()]
-    prologue = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items())
-    return {"query": query, "examples": examples, "prologue": prologue, "title": _("SPARQL editor"),
-            "default_query": "# " + _("The project's prefixes are declared for you") + "\n"
-            "SELECT ?city ?label WHERE {\n  ?city a qkg:City ; rdfs:label ?label .\n"
-            "  FILTER(lang(?label) = \"fr\")\n}\nORDER BY ?label\nLIMIT 20\n"}
-
-
 #: Rows per page of a canned query's answer (``?limit=`` up to :data:`CANNED_PAGE_MAX`, ``?offset=``).
 CANNED_PAGE = 500
 CANNED_PAGE_MAX = 5000
@@ -159,7 +146,7 @@ def _next_link(request: Request, limit: int, offset: int, rows: int) -> str | No
 
 def _values(request: Request, query: CannedQuery) -> dict[str, str]:
     names = {p.name for p in query.params}
-    unknown = [k for k in request.query_params.keys() if k not in names and k not in ("format", "run", *_PAGING)]
+    unknown = [k for k in request.query_params if k not in names and k not in ("format", "run", *_PAGING)]
     if unknown:
         raise ParameterError(f"{query.name} has no parameter {', '.join(sorted(unknown))}",
                              hint=f"its parameters: {', '.join(sorted(names)) or 'none'}")
@@ -237,7 +224,7 @@ async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep
     meta = query_meta(query)
     lang = current_lang()
     store = state.require_store()
-    for p, param in zip(meta["params"], query.params):
+    for p, param in zip(meta["params"], query.params, strict=True):
         p["value"] = values.get(p["name"], p["default"] or "")
         p["label"] = query.var_label(p["name"], lang)
         try:
@@ -294,7 +281,6 @@ def _choices(state, query: CannedQuery, param: str, cls: str, current: str) -> l
 
 def _table(store, query: CannedQuery, results: dict, headers, lang: str) -> dict:
     """SPARQL JSON results -> the page's table (labelled, linked, label columns folded)."""
-    from qkg.api.routes.entities import href_for
 
     bindings = results.get("results", {}).get("bindings", [])
     iris = {b[n]["value"] for b in bindings for n in b if b[n]["type"] == "uri"}

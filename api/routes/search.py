@@ -7,7 +7,7 @@ from fastapi.responses import Response
 from qkg.api.deps import SearchDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
 from qkg.api.i18n import gettext as _
-from qkg.api.routes.entities import href_for
+from qkg.api.views import href_for
 from qkg.api.routes.models import SearchModel
 
 __all__ = ["router"]

@@ -20,21 +20,19 @@ the store, so ``/health`` answers while runaway queries are being stopped.
 """
 from __future__ import annotations
 
-import hashlib
-import re
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from qkg.api.deps import PoolDep, get_pool
 from qkg.api.errors import ERROR_RESPONSES, wants_html
-from qkg.graph.serving.formats import guess_form, negotiate, service_description
+from qkg.api.views import editor_context, endpoint_url, run_query
+from qkg.graph.serving.formats import GRAPH_FORMATS, guess_form, negotiate, service_description
 from qkg.graph.errors import ParameterError, QueryError, UpdateRefused
 from qkg.graph.serving import terms
-from qkg.graph.serving.store import Store
 
-__all__ = ["router", "run_query", "endpoint_url", "answer_etag", "client_of"]
+__all__ = ["router"]
 
 router = APIRouter(tags=["sparql"])
 
@@ -67,86 +65,10 @@ def _check_dataset(params: dict[str, list[str]]) -> None:
             )
 
 
-def endpoint_url(request: Request, public_base: str, path: str = "/sparql") -> str:
-    """The public URL of ``path`` (``public_base`` when set, else what the client used)."""
-    base = public_base.rstrip("/") if public_base else str(request.base_url).rstrip("/")
-    return base + path
-
-
-async def run_query(pool, query: str, fmt: str, *, bindings: dict | None = None,
-                    request: Request | None = None, etag: bool = True, canned: bool = False) -> Response:
-    """Run ``query`` in the pool and wrap the answer (with the truncation headers).
-
-    Given the ``request``, the query goes through the app's admission (per-client limits, the fast lane for
-    ``canned`` queries and light clients: :mod:`qkg.graph.serving.admission`). With ``etag`` (GET
-    requests), the answer carries a weak ETag (see :func:`answer_etag`) and an ``If-None-Match`` that
-    matches it gets 304 without running the query.
-    """
-    etag = answer_etag(request, query, fmt, bindings) if request is not None and etag else None
-    if etag and _etag_matches(request.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers={"ETag": etag, "Cache-Control": "no-cache"})
-    kwargs = {"result_format": fmt}
-    if bindings:
-        kwargs["bindings"] = bindings
-    admission = getattr(request.app.state.qkg, "admission", None) if request is not None else None
-    if admission is not None:
-        result = await admission.run(client_of(request), query, canned=canned, **kwargs)
-    else:
-        result = await pool.arun(query, **kwargs)
-    headers = {"X-QKG-Rows": str(result.rows), "X-QKG-Truncated": "true" if result.truncated else "false",
-               "X-QKG-Elapsed": f"{result.elapsed:.3f}"}
-    if etag:
-        headers.update({"ETag": etag, "Cache-Control": "no-cache"})
-    media = result.media_type
-    if media.startswith("text/") and "charset" not in media:
-        media += "; charset=utf-8"
-    return Response(result.body, media_type=media, headers=headers)
-
-
 async def _answer(request: Request, pool, query: str, params: dict[str, list[str]]) -> Response:
     fmt_values = params.get("format") or params.get("output") or [None]
     fmt = negotiate(request.headers.get("accept"), fmt_values[-1], guess_form(query))
     return await run_query(pool, query, fmt, request=request, etag=request.method == "GET")
-
-
-def client_of(request: Request) -> str:
-    """Who is asking, for the per-client limits: a configured API key (``X-API-Key``), else the address.
-
-    Behind a proxy the address is the client's only if the proxy sets ``X-Forwarded-For`` and uvicorn trusts
-    it (``--forwarded-allow-ips``; see the deploy notes in the README).
-    """
-    key = request.headers.get("x-api-key")
-    if key and key in request.app.state.qkg.settings.api_keys:
-        return "key:" + key
-    return "ip:" + (request.client.host if request.client else "?")
-
-
-# Functions whose value changes from one run to the next: their answers get no ETag.
-_VOLATILE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
-
-
-def answer_etag(request: Request, query: str, fmt: str, bindings: dict | None = None) -> str | None:
-    """A weak ETag for the answer to ``query``: the build served, the row cap, the text, the format, the bindings.
-
-    The store only changes with a new build, so the same query on the same build gives the same answer;
-    a new build changes every tag. None (no tag) for queries that call RAND, NOW, UUID, STRUUID or BNODE.
-    """
-    state = request.app.state.qkg
-    if state.path is None or _VOLATILE.search(query):
-        return None
-    digest = hashlib.sha256("\0".join(
-        [state.path.name, str(state.settings.max_rows), query, fmt,
-         *(f"{k}={v}" for k, v in sorted((bindings or {}).items()))]
-    ).encode()).hexdigest()[:32]
-    return f'W/"{digest}"'
-
-
-def _etag_matches(header: str | None, etag: str) -> bool:
-    """``If-None-Match`` against our tag, by weak comparison (RFC 9110, 13.1.2)."""
-    if not header:
-        return False
-    opaque = etag.removeprefix("W/")
-    return any(tag.strip() == "*" or tag.strip().removeprefix("W/") == opaque for tag in header.split(","))
 
 
 _GET_PARAMETERS = [
@@ -160,7 +82,7 @@ async def sparql_get(request: Request) -> Response:
     """Run a query given as ``?query=``; without one, the editor (browsers) or the service description."""
     state = request.app.state.qkg
     query_params = request.query_params
-    params = {k: query_params.getlist(k) for k in query_params.keys()}
+    params = {k: query_params.getlist(k) for k in query_params}
     if params.get("update"):
         raise _refuse_update()
     _check_dataset(params)
@@ -170,8 +92,6 @@ async def sparql_get(request: Request) -> Response:
     format = (params.get("format") or [None])[-1]
     if not queries or (wants_html(request) and not format):
         if wants_html(request):
-            from qkg.api.routes.queries import editor_context
-
             return state.templates.TemplateResponse(request, "editor.html",
                                                     editor_context(queries[0] if queries else ""))
         return _service_description(request, state, format)
@@ -207,7 +127,7 @@ async def sparql_post(request: Request, pool: PoolDep) -> Response:
         raise _refuse_update()
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.form()
-        for key in form.keys():
+        for key in form:
             params.setdefault(key, []).extend(v for v in form.getlist(key) if isinstance(v, str))
         if "update" in params:
             raise _refuse_update()
@@ -265,7 +185,7 @@ def _service_description(request: Request, state, format: str | None) -> Respons
     fmt = negotiate(request.headers.get("accept"), format, "DESCRIBE")
     if fmt == "turtle":
         return Response(ttl, media_type="text/turtle; charset=utf-8")
-    out = {"jsonld": terms.RdfFormat.JSON_LD, "ntriples": terms.RdfFormat.N_TRIPLES, "rdfxml": terms.RdfFormat.RDF_XML}.get(fmt)
+    out = GRAPH_FORMATS.get(fmt)
     if out is None:
         raise ParameterError(f"the service description is RDF: format {fmt!r} does not apply",
                              hint="use turtle, jsonld, ntriples or rdfxml")
@@ -274,13 +194,8 @@ def _service_description(request: Request, state, format: str | None) -> Respons
 
 
 def _graph_counts(state) -> dict[str, int]:
-    cached = getattr(state, "_graph_counts", None)
-    if cached and cached[0] == state.generation:
-        return cached[1]
-    counts = {r["g"].value: int(r["n"].value) for r in state.require_store().select(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", union=False)}
-    state._graph_counts = (state.generation, counts)
-    return counts
+    return state.cache(("sparql", "graph-counts"), lambda: {r["g"].value: int(r["n"].value) for r in state.require_store().select(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", union=False)})
 
 
 

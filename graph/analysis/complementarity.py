@@ -185,8 +185,8 @@ def complementarity(store: Store, *, actors="committee", committee: str = COMMIT
                         cells[dim][a][col]["places"].add(p)
     cited, names_needed = set(), set()
     for dim in DIMENSIONS:
-        for a, row in cells[dim].items():
-            for col, cell in row.items():
+        for row in cells[dim].values():
+            for cell in row.values():
                 cell["facts"] = sorted(cell["facts"])
                 cell["via"], cell["places"] = sorted(cell["via"]), sorted(cell["places"])
                 cell["count"] = len(cell["facts"])

@@ -40,7 +40,7 @@ def _flat(value, *, curies: bool = False):
         return _SEP.join(str(_flat(v, curies=curies)) for v in items)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    if isinstance(value, bool) or isinstance(value, (int, float)):
+    if isinstance(value, (bool, int, float)):
         return value
     if curies and isinstance(value, str) and value.startswith(("http://", "https://")):
         return short(value)

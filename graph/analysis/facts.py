@@ -20,12 +20,11 @@ from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable
+from collections.abc import Iterable
 
 
 from qkg.graph.errors import ParameterError
 from qkg.graph.named_graphs import INFERRED_GRAPH
-from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from qkg.ontology.curies import short
 
@@ -295,7 +294,7 @@ def _values_chunks(iris: Iterable[str], size: int = 400):
 _BULK = 3000
 # Whole-store label and type tables, per open store (a read-only build never changes). The store itself is
 # kept with its table, so its id() cannot be reused while the entry lives; two stores at most.
-_TABLES: "OrderedDict[int, tuple[Store, dict]]" = OrderedDict()
+_TABLES: OrderedDict[int, tuple[Store, dict]] = OrderedDict()
 
 
 def _table(store: Store, key: str, make):
@@ -327,6 +326,7 @@ def labels(store: Store, iris: Iterable[str], *, lang: str = "fr") -> dict[str, 
     """The best label of each IRI (``rdfs:label`` or ``skos:prefLabel``; ``lang`` first, then English, then
     any); an IRI without a label gets its CURIE.
 
+    >>> from qkg.graph.serving import terms
     >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
     >>> s = OxigraphStore()
     >>> s.add([terms.Quad(terms.NamedNode("http://e/a"), terms.NamedNode(RDFS + "label"), terms.Literal("A", language="en"))])

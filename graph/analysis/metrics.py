@@ -216,7 +216,7 @@ def brokers(G: nx.Graph, *, top: int | None = 20, partition: dict | None = None,
     cent = {r["node"]: r for r in centrality(H, betweenness=betweenness, k=k, seed=seed)["rows"]}
     rows = []
     for n in H.nodes:
-        strength = defaultdict(float)
+        strength: defaultdict[int, float] = defaultdict(float)
         for nb, d in H[n].items():
             strength[membership[nb]] += d.get("weight", 1)
         total = sum(strength.values())

@@ -21,7 +21,7 @@ Places that merely contain others (countries, regions) are not walked *through* 
 from __future__ import annotations
 
 import weakref
-from itertools import islice
+from itertools import islice, pairwise
 
 import networkx as nx
 
@@ -39,7 +39,7 @@ FACT_TYPES = frozenset({"Mission", "MissionLeg", "Event", "NetworkMeeting", "Rec
                         "Membership", "PartnerEntry"})
 #: Node types not walked through by default.
 DEFAULT_AVOID = ("Country", "Region")
-_UNDIRECTED: "weakref.WeakKeyDictionary[nx.Graph, nx.Graph]" = weakref.WeakKeyDictionary()
+_UNDIRECTED: weakref.WeakKeyDictionary[nx.Graph, nx.Graph] = weakref.WeakKeyDictionary()
 
 
 def _undirected(G: nx.Graph) -> nx.Graph:
@@ -84,7 +84,7 @@ def k_shortest_paths(G: nx.Graph, source, target, *, k: int = 3, avoid=DEFAULT_A
             if max_length is not None and len(nodes) - 1 > max_length:
                 break
             steps = []
-            for u, v in zip(nodes, nodes[1:]):
+            for u, v in pairwise(nodes):
                 e = H.edges[u, v]
                 step = {"from": u, "to": v}
                 if "links" in e:

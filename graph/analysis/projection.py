@@ -44,7 +44,6 @@ from qkg.graph.analysis.facts import (DEFAULT_RELATIONS, Q, RELATIONS, SKOS, Fac
                                  types)
 from qkg.graph.analysis.regions import continent_of
 from qkg.graph.named_graphs import INFERRED_GRAPH, RESERVED_GRAPHS
-from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from qkg.ontology.curies import short
 from qkg.ontology import QKGD
@@ -311,7 +310,7 @@ def _co_members(idx: FactIndex, raw, homes: _Homes, *, cap: int, posts: bool, un
         orgs = [x for x, r in roles.items() if "organisation" in r]
         for o in orgs:
             by_org[o] += [(f, x) for x, r in roles.items() if "member" in r and x != o]
-    for o, pairs in by_org.items():
+    for pairs in by_org.values():
         if len({m for _f, m in pairs}) > cap:
             continue
         for f, a in pairs:

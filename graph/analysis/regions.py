@@ -15,7 +15,7 @@ True
 from __future__ import annotations
 
 import unicodedata
-from typing import Iterable
+from collections.abc import Iterable
 
 __all__ = ["CONTINENTS", "COUNTRY_CONTINENT", "continent_of"]
 

@@ -50,7 +50,8 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Literal
+from typing import Any, Literal
+from collections.abc import Callable, Iterable
 
 __all__ = ["ARTEFACT_DIR", "FORMAT_VERSION", "Artefact", "Artefacts", "ArtefactMissing", "CORE", "produce"]
 
@@ -139,7 +140,7 @@ class Artefacts:
                 value = json.loads(file.read_text(encoding="utf-8"))
             else:
                 with open(file, "rb") as fh:
-                    value = pickle.load(fh)  # noqa: S301 - written by qkg's own build, in its data directory
+                    value = pickle.load(fh)
         except Exception as exc:  # a file removed by hand, or a pickle of classes that changed since
             raise ArtefactMissing(f"artefact {name!r} cannot be read ({exc})") from exc
         self._memo[name] = value

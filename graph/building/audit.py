@@ -11,7 +11,7 @@ reason and the figures behind it.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 from qkg.graph.serving.results import term_text
 from qkg.graph.serving.store import Store

@@ -33,12 +33,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
+from qkg.graph.errors import BuildError, DataError
 from qkg.graph.named_graphs import INFERRED_GRAPH
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
@@ -177,7 +178,10 @@ def compile_rules(ontology: Graph) -> list[Rule]:
                 prop, value = ontology.value(m, OWL.onProperty), ontology.value(m, OWL.hasValue)
                 patterns.append(f"?x <{prop}> {_term(value)}")
             else:
-                raise ValueError(f"unsupported class expression in the definition of {defined}")
+                raise DataError(f"ontology/: the definition of {defined} uses a class expression the rules "
+                                "cannot compile", file="ontology/",
+                                hint="define the class as an owl:intersectionOf named classes and "
+                                     "owl:hasValue restrictions")
         rules.append(Rule(f"hasValue:{_local(defined)}",
                           f"CONSTRUCT {{ ?x a <{defined}> }} WHERE {{ {' . '.join(patterns)} }}", stage="defined"))
     for c in sorted(classes.edges):
@@ -303,7 +307,9 @@ def _property_fixpoint(store: Store, rules: list[Rule], *, max_rounds: int, say:
         delta = defaultdict(list)
         for t in new:
             delta[t[1].value].append(t)
-    raise RuntimeError(f"property inference did not reach a fixpoint in {max_rounds} rounds")
+    raise BuildError(f"property inference did not reach a fixpoint in {max_rounds} rounds",
+                     hint="look for a property chain or transitive property that keeps deriving new "
+                          "triples in ontology/qkg.ttl, or raise max_rounds")
 
 
 def _node(value: str, nodes: dict[str, terms.NamedNode]):

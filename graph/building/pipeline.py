@@ -25,9 +25,9 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
@@ -191,7 +191,7 @@ def _build(sources: list[Source], layout: StoreLayout, *, shacl: bool | None, sa
     except BaseException as exc:
         # Drop every reference to the open store (the traceback's frames hold some) before removing its
         # directory, or RocksDB would write its files back when the last reference goes.
-        store = None  # noqa: F841
+        store = None
         exc.__traceback__ = None
         gc.collect()
         staging.discard()
@@ -466,7 +466,7 @@ def _record_build(store: Store, sources: list[Source], *, asserted: int, inferre
     g = terms.NamedNode(BUILD_GRAPH)
     build_node = terms.NamedNode(str(QKGD["build"]))
     prov, xsd = "http://www.w3.org/ns/prov#", str(XSD)
-    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
     quads = [
         terms.Quad(build_node, terms.NamedNode(prov + "generatedAtTime"), terms.Literal(now, datatype=terms.NamedNode(xsd + "dateTime")), g),
         terms.Quad(build_node, terms.NamedNode(str(QKG["assertedTriples"])), terms.Literal(str(asserted), datatype=terms.NamedNode(xsd + "integer")), g),

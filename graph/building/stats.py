@@ -12,7 +12,6 @@ from __future__ import annotations
 
 
 from qkg.graph.named_graphs import BUILD_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
-from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from qkg.ontology.curies import short
 

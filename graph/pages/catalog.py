@@ -31,7 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 
 
-from qkg.graph.errors import ParameterError, UnknownQuery
+from qkg.graph.errors import DataError, ParameterError, UnknownQuery
 from qkg.graph.serving import terms
 from qkg.graph.serving.guard import query_form
 from qkg.ontology.curies import expand_curie
@@ -111,7 +111,7 @@ def _parse(path: Path) -> CannedQuery:
     tags: tuple[str, ...] = ()
     answers = ""
     text = path.read_text(encoding="utf-8")
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.startswith("#"):
             if line.strip():
                 break
@@ -132,14 +132,17 @@ def _parse(path: Path) -> CannedQuery:
         elif key == "param":
             parts = [p.strip() for p in value.split("|")]
             if len(parts) != 4 or parts[1] not in _TYPES:
-                raise ValueError(f"{path}: bad param line {value!r}: expected 'name | type | default | description'")
+                raise DataError(f"{path}:{number}: bad param line {value!r}", file=str(path), line=number,
+                                hint="write '# param: name | type | default | description', type one of "
+                                     + ", ".join(sorted(_TYPES)))
             params.append(Param(parts[0], parts[1], parts[2] or None, parts[3]))
         elif key == "tags":
             tags = tuple(t.strip() for t in value.split(",") if t.strip())
         elif key == "answers":
             answers = value
     if "en" not in meta["title"] or "fr" not in meta["title"]:
-        raise ValueError(f"{path}: the header needs '# title@fr:' and '# title@en:'")
+        raise DataError(f"{path}: the header has no title in French and English", file=str(path), line=1,
+                        hint="start the file with '# title@fr: ...' and '# title@en: ...' lines")
     return CannedQuery(path.stem, meta["title"], meta["description"], tuple(params), tags, answers, text, path,
                        var_labels)
 

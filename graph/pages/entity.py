@@ -40,17 +40,20 @@ Examples
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict, deque
 
 import networkx as nx
 
+from qkg.graph.errors import EntityNotFound
 from qkg.graph.named_graphs import ONTOLOGY_GRAPH
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
-from qkg.ontology.curies import ENTITY_NS, local_name, short
+from qkg.ontology.curies import ENTITY_NS, expand_curie, local_name, short
+import itertools
 
 __all__ = [
-    "ENTITY_NS", "TERM_NS", "describe", "labels_of", "instances_of", "link_graph", "neighbourhood",
+    "ENTITY_NS", "TERM_NS", "resolve", "describe", "labels_of", "instances_of", "link_graph", "neighbourhood",
     "shortest_paths", "provenance_kind", "term_json", "MAX_DEPTH", "INCOMING_PAGE", "NEIGHBOURS_PAGE",
     "has_links", "store_neighbourhood",
 ]
@@ -201,8 +204,8 @@ def describe(store: Store, iri: str, *, max_facts: int = 2000, max_incoming: int
     groups: dict[str, list] = defaultdict(list)
     types, alt = [], []
     for q in outgoing:
-        if q.predicate.value == _RDF_TYPE and isinstance(q.object, terms.NamedNode):
-            if all(t["value"] != q.object.value for t in types):
+        if (q.predicate.value == _RDF_TYPE and isinstance(q.object, terms.NamedNode)
+                and all(t["value"] != q.object.value for t in types)):
                 types.append(term_json(q.object, labels))
         if q.predicate.value == _SKOS + "altLabel" and isinstance(q.object, terms.Literal):
             alt.append(term_json(q.object))
@@ -476,7 +479,7 @@ def shortest_paths(g: nx.MultiDiGraph, source: str, target: str, *, max_paths: i
             if len(path) - 1 > max_length:
                 break
             edges = []
-            for a, b in zip(path, path[1:]):
+            for a, b in itertools.pairwise(path):
                 if g.has_edge(a, b):
                     edges.append({"source": a, "target": b, "property": sorted(g[a][b])[0]})
                 else:
@@ -487,3 +490,28 @@ def shortest_paths(g: nx.MultiDiGraph, source: str, target: str, *, max_paths: i
     except nx.NetworkXNoPath:
         return []
     return out
+
+
+_NAME = re.compile(r"^[A-Za-z0-9][\w.~-]*$")
+
+
+def resolve(value: str, what: str = "entity") -> str:
+    """An entity given as a local name (``geneve``), a CURIE (``qkgd:geneve``) or a full IRI -> its IRI."""
+    value = value.strip()
+    if _NAME.match(value) and ":" not in value:
+        return ENTITY_NS + value
+    try:
+        iri = expand_curie(value)
+    except ValueError:
+        iri = None
+    if iri is not None:
+        try:
+            terms.NamedNode(iri)  # bad percent-encoding, spaces, '>'...
+            return iri
+        except ValueError:
+            raise EntityNotFound(f"{value[:80]!r} is not a valid IRI, so it names no {what}",
+                                 hint="percent-encode spaces and reserved characters, or use a name such as "
+                                      "geneve; /api/search?q=... finds names") from None
+    raise EntityNotFound(f"{value[:80]!r} names no {what}: it is not a known name, CURIE or IRI",
+                         hint="write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI; "
+                         "/api/search?q=... finds names")

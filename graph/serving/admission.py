@@ -124,7 +124,7 @@ class Lane:
         self._waiters.append(waiter)
         try:
             await asyncio.wait_for(asyncio.shield(waiter), self.wait)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             if waiter.done() and not waiter.cancelled():
                 return  # handed a slot just as the wait ended: keep it
             waiter.cancel()

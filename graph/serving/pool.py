@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qkg.graph.errors import (
-    ParameterError, QKGError, QueryOutOfMemory, QuerySyntaxError, QueryTimeout, QueryUnsupported, StoreError,
+    ParameterError, QKGError, QueryOutOfMemory, QueryTimeout, QueryUnsupported, StoreError,
 )
 from qkg.graph.serving import terms
 from qkg.graph.serving.backends.oxigraph import OxigraphStore, substitutions as _substitutions
@@ -380,7 +380,7 @@ class QueryPool:
             ready = loop.create_future()
             fd = worker.conn.fileno()
             loop.add_reader(fd, _settle, ready, None)
-            timer = loop.call_later(max(0.0, deadline - time.monotonic()), _settle, ready, asyncio.TimeoutError())
+            timer = loop.call_later(max(0.0, deadline - time.monotonic()), _settle, ready, TimeoutError())
             try:
                 await ready
             finally:
@@ -390,7 +390,7 @@ class QueryPool:
                 # pipe buffer would then fail half-way. Make it blocking again (the answer is already arriving).
                 os.set_blocking(fd, True)
             return _recv(worker.conn)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise self._timeout(limit) from None
         except (EOFError, OSError):
             raise self._died(worker) from None

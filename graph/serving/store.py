@@ -147,7 +147,7 @@ class Store(abc.ABC):
     def drop(self, graph: str) -> None:
         """Remove a named graph and its triples."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional: a store that holds nothing has nothing to release
         """Release the store's resources."""
 
     def query_service(self, *, workers: int, timeout: float, max_rows: int, max_bytes: int = 50_000_000,
@@ -259,7 +259,7 @@ class StoreLayout:
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
-    def new_staging(self) -> "Staging":
+    def new_staging(self) -> Staging:
         """Start a build: a fresh ``.partial`` directory with a writable Oxigraph store.
 
         Call it under :meth:`build_lock`: it removes the ``.partial`` directories and ``.current-*`` links that

@@ -19,10 +19,11 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
+from typing import ClassVar
 
 from xml.sax.saxutils import escape as _xml_escape, quoteattr as _xml_attr
 
-from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryBoolean,  # noqa: F401
+from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryBoolean,
                         QueryResultsFormat, QuerySolution, QuerySolutions, QueryTriples, RdfFormat, Triple, Variable,
                         parse, parse_query_results, serialize)
 
@@ -50,7 +51,7 @@ class Row(tuple):
     """One solution: indexable by position and by variable name; an unbound variable is None."""
 
     __slots__ = ()
-    _index: dict[str, int] = {}
+    _index: ClassVar[dict[str, int]] = {}
 
     def __getitem__(self, key):  # type: ignore[override]
         if isinstance(key, str):
@@ -214,7 +215,7 @@ def solutions_bytes(variables: Sequence[str], rows: Iterable[Sequence], fmt: Que
     for row in rows:
         parts.append("<result>")
         parts += [f"<binding name={_xml_attr(v)}>{_xml_term(t)}</binding>"
-                  for v, t in zip(variables, row) if t is not None]
+                  for v, t in zip(variables, row, strict=True) if t is not None]
         parts.append("</result>")
     parts.append("</results></sparql>")
     xml = "".join(parts).encode("utf-8")

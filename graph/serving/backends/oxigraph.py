@@ -27,6 +27,8 @@ Examples
 """
 from __future__ import annotations
 
+import itertools
+
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -140,7 +142,7 @@ class OxigraphStore(Store):
             raise QueryError("construct() takes a CONSTRUCT or DESCRIBE query", hint="use select() or ask()")
         if max_rows is None:
             return list(results)
-        return [t for _, t in zip(range(max_rows), results)]
+        return list(itertools.islice(results, max_rows))
 
     def quads(self, subject=None, predicate=None, object=None, graph: str | None = None) -> Iterator[Quad]:
         return self._store.quads_for_pattern(subject, predicate, object,

@@ -23,13 +23,13 @@ from __future__ import annotations
 from pathlib import Path as _Path
 
 if not (_Path(__file__).parent / "graph").is_dir():  # development install: the layers are at the repository root
-    __path__.append(str(_Path(__file__).resolve().parents[3]))  # noqa: F821 (a package's __path__)
+    __path__.append(str(_Path(__file__).resolve().parents[3]))
 
 __version__ = "0.1.0"
 __all__ = ["open"]
 
 
-def open(spec=None, **options):  # noqa: A001 (``qkg.open``, as ``gzip.open``)
+def open(spec=None, **options):
     """Open a built graph: a data folder (default ``.qkg``), a build folder or a SPARQL endpoint URL.
 
     Returns a :class:`qkg.api.notebook.Graph`; ``options`` go to a remote store (``user=``, ``password_file=``).

@@ -18,11 +18,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-__all__ = ["REPO", "PAYLOADS", "HOSTILE_TTL", "qkg", "built_store", "live_server", "free_port", "SCREENSHOTS",
+__all__ = ["REPO", "PAYLOADS", "HOSTILE_TTL", "qkg", "built_store", "live_server", "free_port",
            "MISSION_CITIES"]
 
 REPO = Path(__file__).resolve().parent.parent
-SCREENSHOTS = REPO / "docs" / "screenshots"
 #: The 13 distinct cities of the eight missions of the 2024 annex.
 MISSION_CITIES = {"boston", "colonia-del-sacramento", "buenos-aires", "lausanne", "porrentruy", "braga", "saint-malo",
                   "new-york", "cordoue", "zurich", "geneve", "paris", "lisbonne"}
@@ -153,10 +152,10 @@ def live_server(data_dir: Path, *, timeout: float = 90) -> str:
     if data_dir in _servers and _servers[data_dir][0].poll() is None:
         return _servers[data_dir][1]
     port = free_port()
-    log = open(_tmp / f"serve-{port}.log", "w")
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "qkg.api.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)],
-                            cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=env)
+    with open(_tmp / f"serve-{port}.log", "w") as log:  # the server keeps its own copy of the descriptor
+        proc = subprocess.Popen([sys.executable, "-m", "qkg.api.cli", "--data-dir", str(data_dir), "serve", "--port",
+                                 str(port)], cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=env)
     atexit.register(_stop, proc)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout

@@ -1,13 +1,10 @@
-"""Shared helpers of the API tests (no tests here): a real build and real ``qkg serve`` processes.
+"""Helpers of the API tests: a real build and real ``qkg serve`` processes.
 
 Every API test talks HTTP to ``qkg --data-dir X serve --port P`` started in a subprocess on 127.0.0.1,
 over a store built once per test session with the real pipeline (:func:`qkg.graph.building.pipeline.build` on the
 repository's ``data/``). The build and the default server are shared by all API test modules (cached in
-this module), and stopped when the session ends.
-
-Use the fixtures by importing them into a test module::
-
-    from tests.test_api_support import built_data, server  # noqa: F401  (pytest fixtures)
+this module), and stopped when the session ends. The fixtures ``built_data`` and ``server`` that wrap them are
+in ``tests/conftest.py``.
 """
 from __future__ import annotations
 
@@ -22,9 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import pytest
 
-__all__ = ["Server", "build_data", "start_server", "built_data", "server", "ROOT"]
+__all__ = ["Server", "build_data", "start_server", "shared_server", "ROOT"]
 
 ROOT = Path(__file__).resolve().parent.parent
 _CACHE: dict[str, object] = {}
@@ -96,19 +92,13 @@ def start_server(data_dir: Path, *, env: dict[str, str] | None = None, wait: flo
     raise RuntimeError(f"qkg serve did not answer /health within {wait} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="session")
-def built_data() -> Path:
-    """The data directory of a real build of ``data/`` (shared by every API test module)."""
-    return build_data()
-
-
-@pytest.fixture(scope="session")
-def server(built_data: Path) -> Server:
-    """The shared ``qkg serve`` (default settings, query timeout 10 s), with no engine-time budget per client.
+def shared_server(data_dir: Path) -> Server:
+    """The ``qkg serve`` shared by the session (default settings, query timeout 10 s), with no engine-time budget
+    per client.
 
     Every test talks to it from the same address; the per-client budget would make the order of the tests
     matter. The tests of fair sharing start their own servers with the default budget.
     """
     if "server" not in _CACHE or _CACHE["server"].process.poll() is not None:
-        _CACHE["server"] = start_server(built_data, env={"QKG_CLIENT_ENGINE_SECONDS": "1000000"})
+        _CACHE["server"] = start_server(data_dir, env={"QKG_CLIENT_ENGINE_SECONDS": "1000000"})
     return _CACHE["server"]

@@ -1,0 +1,130 @@
+"""What several routes share: running a query in the pool with its ETag, links to entity pages, the editor's
+context and the endpoint's public URL. Routes import this module, never each other.
+
+>>> href_for("https://w3id.org/qkg/id/quebec"), href_for("https://w3id.org/qkg/def#City")
+('/id/quebec', '/def/City')
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from qkg.api.i18n import current_lang
+from qkg.api.i18n import gettext as _
+
+from qkg.graph.pages.catalog import load_catalog
+from qkg.graph.pages.entity import TERM_NS
+from qkg.ontology import sparql_prefixes
+from qkg.ontology.curies import local_name
+
+__all__ = ["run_query", "client_of", "answer_etag", "endpoint_url", "editor_context", "href_for"]
+
+
+def endpoint_url(request: Request, public_base: str, path: str = "/sparql") -> str:
+    """The public URL of ``path`` (``public_base`` when set, else what the client used)."""
+    base = public_base.rstrip("/") if public_base else str(request.base_url).rstrip("/")
+    return base + path
+
+
+async def run_query(pool, query: str, fmt: str, *, bindings: dict | None = None,
+                    request: Request | None = None, etag: bool = True, canned: bool = False) -> Response:
+    """Run ``query`` in the pool and wrap the answer (with the truncation headers).
+
+    Given the ``request``, the query goes through the app's admission (per-client limits, the fast lane for
+    ``canned`` queries and light clients: :mod:`qkg.graph.serving.admission`). With ``etag`` (GET
+    requests), the answer carries a weak ETag (see :func:`answer_etag`) and an ``If-None-Match`` that
+    matches it gets 304 without running the query.
+    """
+    etag = answer_etag(request, query, fmt, bindings) if request is not None and etag else None
+    if etag and _etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers={"ETag": etag, "Cache-Control": "no-cache"})
+    kwargs = {"result_format": fmt}
+    if bindings:
+        kwargs["bindings"] = bindings
+    admission = getattr(request.app.state.qkg, "admission", None) if request is not None else None
+    if admission is not None:
+        result = await admission.run(client_of(request), query, canned=canned, **kwargs)
+    else:
+        result = await pool.arun(query, **kwargs)
+    headers = {"X-QKG-Rows": str(result.rows), "X-QKG-Truncated": "true" if result.truncated else "false",
+               "X-QKG-Elapsed": f"{result.elapsed:.3f}"}
+    if etag:
+        headers.update({"ETag": etag, "Cache-Control": "no-cache"})
+    media = result.media_type
+    if media.startswith("text/") and "charset" not in media:
+        media += "; charset=utf-8"
+    return Response(result.body, media_type=media, headers=headers)
+
+
+def client_of(request: Request) -> str:
+    """Who is asking, for the per-client limits: a configured API key (``X-API-Key``), else the address.
+
+    Behind a proxy the address is the client's only if the proxy sets ``X-Forwarded-For`` and uvicorn trusts
+    it (``--forwarded-allow-ips``; see the deploy notes in the README).
+    """
+    key = request.headers.get("x-api-key")
+    if key and key in request.app.state.qkg.settings.api_keys:
+        return "key:" + key
+    return "ip:" + (request.client.host if request.client else "?")
+
+# Functions whose value changes from one run to the next: their answers get no ETag.
+_VOLATILE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
+def answer_etag(request: Request, query: str, fmt: str, bindings: dict | None = None) -> str | None:
+    """A weak ETag for the answer to ``query``: the build served, the row cap, the text, the format, the bindings.
+
+    The store only changes with a new build, so the same query on the same build gives the same answer;
+    a new build changes every tag. None (no tag) for queries that call RAND, NOW, UUID, STRUUID or BNODE.
+    """
+    state = request.app.state.qkg
+    if state.path is None or _VOLATILE.search(query):
+        return None
+    digest = hashlib.sha256("\0".join(
+        [state.path.name, str(state.settings.max_rows), query, fmt,
+         *(f"{k}={v}" for k, v in sorted((bindings or {}).items()))]
+    ).encode()).hexdigest()[:32]
+    return f'W/"{digest}"'
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    """``If-None-Match`` against our tag, by weak comparison (RFC 9110, 13.1.2)."""
+    if not header:
+        return False
+    opaque = etag.removeprefix("W/")
+    return any(tag.strip() == "*" or tag.strip().removeprefix("W/") == opaque for tag in header.split(","))
+
+
+def editor_context(query: str) -> dict:
+    """Template context of the editor page (prefilled query, examples, prefixes)."""
+    lang = current_lang()
+    examples = [{"name": q.name, "title": q.title.get(lang) or q.title.get("fr") or q.title.get("en"), "title_en": q.title.get("en", ""),
+                 "sparql": q.sparql} for q in load_catalog().values()]
+    return {"query": query, "examples": examples, "prologue": sparql_prefixes(), "title": _("SPARQL editor"),
+            "default_query": "# " + _("The project's prefixes are declared for you") + "\n"
+            "SELECT ?city ?label WHERE {\n  ?city a qkg:City ; rdfs:label ?label .\n"
+            "  FILTER(lang(?label) = \"fr\")\n}\nORDER BY ?label\nLIMIT 20\n"}
+
+
+def href_for(iri: str) -> str:
+    """Where an IRI is shown: ``/id/...`` for entities, ``/def/...`` for ontology terms, else itself, but only
+    for ``http``, ``https`` and ``mailto`` IRIs: any other scheme (``javascript:``, ``data:``...) gets no link
+    (empty string).
+
+    >>> href_for("https://w3id.org/qkg/id/quebec"), href_for("https://w3id.org/qkg/def#City")
+    ('/id/quebec', '/def/City')
+    >>> href_for("mailto:bri@example.org"), href_for("javascript:alert(4)"), href_for(" JavaScript:x")
+    ('mailto:bri@example.org', '', '')
+    """
+    local = local_name(iri)
+    if local is not None and "/" not in local:
+        return "/id/" + local
+    if iri.startswith(TERM_NS):
+        return "/def/" + iri[len(TERM_NS):]
+    return iri if _LINKABLE.match(iri) else ""
+
+
+_LINKABLE = re.compile(r"(?:https?://|mailto:)[^\s]", re.IGNORECASE)
