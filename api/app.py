@@ -20,6 +20,7 @@ Examples
 >>> "/sparql" in app.openapi()["paths"]
 True
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,7 +39,6 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-
 from qkg.api import i18n
 from qkg.api.config import Settings
 from qkg.api.deps import AppState
@@ -53,9 +53,17 @@ HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 TEMPLATE_DIR = HERE / "templates"
 #: Router modules always included, in order (each exposes ``router``); /sparql first, the hottest route.
-ROUTERS = ("qkg.api.routes.sparql", "qkg.api.routes.meta", "qkg.api.routes.queries", "qkg.api.routes.entities", "qkg.api.routes.search",
-           "qkg.api.routes.changes", "qkg.api.routes.contributions", "qkg.api.routes.analysis",
-           "qkg.api.routes.viz")
+ROUTERS = (
+    "qkg.api.routes.sparql",
+    "qkg.api.routes.meta",
+    "qkg.api.routes.queries",
+    "qkg.api.routes.entities",
+    "qkg.api.routes.search",
+    "qkg.api.routes.changes",
+    "qkg.api.routes.contributions",
+    "qkg.api.routes.analysis",
+    "qkg.api.routes.viz",
+)
 _RELOAD_EVERY = 1.0
 
 
@@ -92,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="qkg",
         summary="Knowledge graph of the City of Québec's international relations",
         description="SPARQL 1.1 endpoint at /sparql, canned queries at /queries, entity pages at /id/{name}. "
-        "Every error has the shape {\"ok\": false, \"error\", \"hint\", \"status\"}.",
+        'Every error has the shape {"ok": false, "error", "hint", "status"}.',
         version="0.1.0",
         lifespan=lifespan,
         # FastAPI's own /docs and /redoc load Swagger UI from a CDN with an inline script: /docs is served by
@@ -118,8 +126,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_body=settings.max_body)
     app.add_middleware(HeadAsGet)
     app.add_middleware(
-        CORSMiddleware, allow_origins=["*"], allow_credentials=False, allow_methods=["GET", "POST", "HEAD"],
-        allow_headers=["Accept", "Content-Type", "If-None-Match"], expose_headers=["X-QKG-Truncated", "X-QKG-Rows", "X-QKG-Elapsed", "ETag"],
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_credentials=False,
+        allow_methods=["GET", "POST", "HEAD"],
+        allow_headers=["Accept", "Content-Type", "If-None-Match"],
+        expose_headers=["X-QKG-Truncated", "X-QKG-Rows", "X-QKG-Elapsed", "ETag"],
         max_age=600,
     )
     app.add_middleware(SecurityHeaders, csp=content_security_policy())
@@ -159,11 +171,20 @@ def content_security_policy() -> str:
     True
     """
     styles = " ".join(f"'sha256-{h}'" for h in _injected_style_hashes())
-    return "; ".join([
-        "default-src 'self'", "script-src 'self'", f"style-src 'self' {styles}".strip(),
-        "img-src 'self' data: blob:", "font-src 'self'", "connect-src 'self'", "object-src 'none'",
-        "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            f"style-src 'self' {styles}".strip(),
+            "img-src 'self' data: blob:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def _injected_style_hashes() -> list[str]:
@@ -332,7 +353,15 @@ class BodyLimit:
 
     async def _refuse(self, scope, send, status: int, message: str, hint: str) -> None:
         body = json.dumps(error_body(status, message, hint=hint)).encode()
-        await send({"type": "http.response.start", "status": status, "headers": [
-            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-            (b"connection", b"close")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -11,6 +11,7 @@
 
 Every error is one clear message with the fix, and a non-zero exit code.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,6 @@ import time
 from pathlib import Path
 
 import click
-
 from qkg.api.config import Settings
 from qkg.graph.errors import QKGError
 from qkg.graph.serving.store import open_store
@@ -48,12 +48,17 @@ def _progress(quiet: bool):
     def say(msg: str) -> None:
         if not quiet:
             click.echo(f"[{time.perf_counter() - start:6.2f}s] {msg}", err=True)
+
     return say
 
 
 @click.group(cls=_Group)
-@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
-              help="Where builds live (default .qkg, or $QKG_DATA_DIR).")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where builds live (default .qkg, or $QKG_DATA_DIR).",
+)
 @click.version_option(package_name="qkg")
 @click.pass_context
 def cli(ctx: click.Context, data_dir: Path | None) -> None:
@@ -65,17 +70,36 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--data", "data_root", type=click.Path(path_type=Path), default=None,
-              help="Folder of data files: .ttl, .nt, .trig, .nq, .csv, .yaml (default: the repository's data/).")
-@click.option("--add", "extra", multiple=True, type=click.Path(path_type=Path),
-              help="Extra file to include: RDF (.ttl, .nt, .trig, .nq), a CSV sheet or YAML records (see loaders/tabular.py); repeatable.")
+@click.option(
+    "--data",
+    "data_root",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder of data files: .ttl, .nt, .trig, .nq, .csv, .yaml (default: the repository's data/).",
+)
+@click.option(
+    "--add",
+    "extra",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Extra file to include: RDF (.ttl, .nt, .trig, .nq), a CSV sheet or YAML records (see loaders/tabular.py); repeatable.",
+)
 @click.option("--shacl/--no-shacl", default=None, help="Run or skip SHACL validation (default: on, at any size).")
-@click.option("--diff/--no-diff", default=None,
-              help="Record what changed since the previous build, for /changes (default: on up to 250k asserted "
-                   "triples; `qkg diff previous current` compares larger builds on demand).")
-@click.option("--publish", "publish_url", default=None, envvar="QKG_PUBLISH_URL", metavar="URL",
-              help="Then copy the build to this SPARQL 1.1 store (e.g. http://127.0.0.1:8890/sparql) and switch it "
-                   "to the new build atomically; credentials from QKG_STORE_USER and QKG_STORE_PASSWORD(_FILE).")
+@click.option(
+    "--diff/--no-diff",
+    default=None,
+    help="Record what changed since the previous build, for /changes (default: on up to 250k asserted "
+    "triples; `qkg diff previous current` compares larger builds on demand).",
+)
+@click.option(
+    "--publish",
+    "publish_url",
+    default=None,
+    envvar="QKG_PUBLISH_URL",
+    metavar="URL",
+    help="Then copy the build to this SPARQL 1.1 store (e.g. http://127.0.0.1:8890/sparql) and switch it "
+    "to the new build atomically; credentials from QKG_STORE_USER and QKG_STORE_PASSWORD(_FILE).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
 @click.pass_context
 def build(ctx, data_root, extra, shacl, diff, publish_url, quiet):
@@ -98,18 +122,24 @@ def build(ctx, data_root, extra, shacl, diff, publish_url, quiet):
     say(f"building from {len(sources)} files into {settings.data_dir}/")
     before = StoreLayout(settings.data_dir).current()
     result = run_build(sources, data_dir=settings.data_dir, shacl=shacl, progress=say, artefacts=ARTEFACTS)
-    click.echo(f"built {result.asserted} asserted + {result.inferred} inferred triples in {result.graphs} graphs "
-               f"({result.seconds:.1f} s, SHACL {result.shacl}) -> {result.path}")
+    click.echo(
+        f"built {result.asserted} asserted + {result.inferred} inferred triples in {result.graphs} graphs "
+        f"({result.seconds:.1f} s, SHACL {result.shacl}) -> {result.path}"
+    )
     if diff is None:
         diff = result.asserted <= DIFF_MAX_TRIPLES
         if not diff and before is not None:
-            say(f"changes not recorded ({result.asserted} asserted triples > {DIFF_MAX_TRIPLES}): "
-                "run `qkg diff previous current`, or build with --diff")
+            say(
+                f"changes not recorded ({result.asserted} asserted triples > {DIFF_MAX_TRIPLES}): "
+                "run `qkg diff previous current`, or build with --diff"
+            )
     if before is not None and before.is_dir() and diff:
         start = time.monotonic()
         changes = record_build_changes(before, Path(result.path))
-        say(f"changes since the previous build: {changes.counts['facts_added']} facts added, "
-            f"{changes.counts['facts_removed']} removed ({time.monotonic() - start:.1f} s; see /changes, `qkg diff`)")
+        say(
+            f"changes since the previous build: {changes.counts['facts_added']} facts added, "
+            f"{changes.counts['facts_removed']} removed ({time.monotonic() - start:.1f} s; see /changes, `qkg diff`)"
+        )
     if publish_url:
         _publish(publish_url, Path(result.path), say)
 
@@ -120,9 +150,11 @@ def _publish(url: str, build_dir: Path, say) -> None:
     with RemoteStore(url) as store:
         say(f"publishing {build_dir.name} to {store.name}")
         done = publish_build(build_dir, store, progress=say)
-    click.echo(f"published {done['triples']} triples in {done['graphs']} graphs to {store.name} as build "
-               f"{done['build']} ({done['seconds']:.1f} s; the previous build and {done['leftovers']} leftover "
-               f"graph(s) removed)")
+    click.echo(
+        f"published {done['triples']} triples in {done['graphs']} graphs to {store.name} as build "
+        f"{done['build']} ({done['seconds']:.1f} s; the previous build and {done['leftovers']} leftover "
+        f"graph(s) removed)"
+    )
 
 
 @cli.command()
@@ -142,11 +174,17 @@ def publish(ctx, url, quiet):
 
 @cli.command()
 @click.argument("query", required=False)
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A canned query's parameter; repeatable.")
-@click.option("-f", "--format", "fmt", default="table",
-              type=click.Choice(["table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld"]),
-              help="Output format (SPARQL results formats for SELECT/ASK, RDF for CONSTRUCT/DESCRIBE).")
+@click.option(
+    "-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A canned query's parameter; repeatable."
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    default="table",
+    type=click.Choice(["table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld"]),
+    help="Output format (SPARQL results formats for SELECT/ASK, RDF for CONSTRUCT/DESCRIBE).",
+)
 @click.option("--list", "list_", is_flag=True, help="List the canned queries and exit.")
 @click.option("--show", is_flag=True, help="Print the SPARQL of the canned query instead of running it.")
 @click.pass_context
@@ -160,8 +198,8 @@ def query(ctx, query, params, fmt, list_, show):
       qkg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
       qkg query my-question.rq --format json
     """
-    from qkg.graph.pages.catalog import bind, get_query, load_catalog
     from qkg.graph.errors import ParameterError
+    from qkg.graph.pages.catalog import bind, get_query, load_catalog
     from qkg.graph.serving.guard import inspect_query
     from qkg.graph.serving.results import render
 
@@ -171,8 +209,9 @@ def query(ctx, query, params, fmt, list_, show):
             click.echo(f"{q.name:34} {q.title['en']}" + (f"  [{names}]" if names else ""))
         return
     if not query:
-        raise ParameterError("no query given", hint="pass a SPARQL string, a .rq file or a canned query name "
-                             "(`qkg query --list`)")
+        raise ParameterError(
+            "no query given", hint="pass a SPARQL string, a .rq file or a canned query name (`qkg query --list`)"
+        )
     values = {}
     for item in params:
         if "=" not in item:
@@ -220,13 +259,12 @@ def query(ctx, query, params, fmt, list_, show):
 @click.pass_context
 def check(ctx, hermit):
     """Check the ontology, shapes and canned queries; run HermiT on the ontology plus the built data."""
-    from rdflib import Graph
-
     from qkg.graph.named_graphs import BUILD_GRAPH
     from qkg.graph.pages.catalog import load_catalog
     from qkg.graph.serving.guard import inspect_query
     from qkg.ontology import SHAPES_FILE, load_ontology, ontology_paths
     from qkg.ontology.owl import hermit_check, java_available
+    from rdflib import Graph
 
     failures = 0
 
@@ -247,9 +285,14 @@ def check(ctx, hermit):
             report(False, f"canned query {q.name}: {exc.message}")
     settings = _settings(ctx)
     store = open_store(settings.data_dir)
-    build_info = {r["p"].value.rsplit("#", 1)[-1]: r["o"].value for r in store.select(
-        f"SELECT ?p ?o WHERE {{ GRAPH <{BUILD_GRAPH}> {{ ?b ?p ?o }} }}", union=False)}
-    report(build_info.get("shaclStatus") == "conforms", f"SHACL on the built data: {build_info.get('shaclStatus', 'unknown')}")
+    build_info = {
+        r["p"].value.rsplit("#", 1)[-1]: r["o"].value
+        for r in store.select(f"SELECT ?p ?o WHERE {{ GRAPH <{BUILD_GRAPH}> {{ ?b ?p ?o }} }}", union=False)
+    }
+    report(
+        build_info.get("shaclStatus") == "conforms",
+        f"SHACL on the built data: {build_info.get('shaclStatus', 'unknown')}",
+    )
     if hermit:
         if not java_available():
             report(False, "HermiT: no `java` on the PATH (install a JRE 17, or pass --no-hermit)")
@@ -258,8 +301,11 @@ def check(ctx, hermit):
 
             data = to_rdflib(store)
             result = hermit_check(data)
-            report(result.consistent, f"HermiT: {'consistent' if result.consistent else 'INCONSISTENT'} "
-                   f"({result.triples} triples, {result.seconds:.1f} s) {result.detail}")
+            report(
+                result.consistent,
+                f"HermiT: {'consistent' if result.consistent else 'INCONSISTENT'} "
+                f"({result.triples} triples, {result.seconds:.1f} s) {result.detail}",
+            )
     if failures:
         raise click.ClickException(f"{failures} check(s) failed")
     click.echo("all checks passed")
@@ -287,11 +333,19 @@ def stats(ctx, fmt):
 
 @cli.command()
 @click.option("-f", "--format", "fmt", default="table", type=click.Choice(["table", "json"]))
-@click.option("--report", type=click.Path(path_type=Path), default=None,
-              help="The report's text file: also check the graph against its annex lists.")
-@click.option("--facts", is_flag=True, default=False,
-              help="Audit the facts of the report graphs instead: each has a section, none is about a background-only "
-                   "entity; exit 1 on any problem.")
+@click.option(
+    "--report",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The report's text file: also check the graph against its annex lists.",
+)
+@click.option(
+    "--facts",
+    is_flag=True,
+    default=False,
+    help="Audit the facts of the report graphs instead: each has a section, none is about a background-only "
+    "entity; exit 1 on any problem.",
+)
 @click.pass_context
 def audit(ctx, fmt, report, facts):
     """Check each headline figure of the report against the detailed facts.
@@ -302,7 +356,8 @@ def audit(ctx, fmt, report, facts):
     With --facts, list the facts of the report graphs that carry no section or item, and those whose subject
     only the background graph describes; exit 1 if there is any.
     """
-    from qkg.graph.building.audit import audit as run_audit, findings_as_json
+    from qkg.graph.building.audit import audit as run_audit
+    from qkg.graph.building.audit import findings_as_json
 
     store = open_store(_settings(ctx).data_dir)
     if facts:
@@ -322,8 +377,7 @@ def audit(ctx, fmt, report, facts):
     else:
         for f in findings:
             measured = "-" if f.measured is None else f"{f.measured:g}"
-            click.echo(f"{f.verdict.upper():16} {f.label}: stated {f.stated:g}, measured {measured}\n"
-                       f"{'':17}{f.reason}")
+            click.echo(f"{f.verdict.upper():16} {f.label}: stated {f.stated:g}, measured {measured}\n{'':17}{f.reason}")
         if mismatches is not None:
             click.echo(f"\nannexes of {report}: " + ("the graph matches every item" if not mismatches else ""))
             for m in mismatches:
@@ -339,12 +393,23 @@ def _audit_facts(store, fmt: str) -> None:
 
     result = audit_facts(store)
     if fmt == "json":
-        click.echo(json.dumps({"report_graphs": result.report_graphs, "counts": result.counts,
-                               "problems": [asdict(p) for p in result.problems]}, indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "report_graphs": result.report_graphs,
+                    "counts": result.counts,
+                    "problems": [asdict(p) for p in result.problems],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         click.echo(f"{len(result.report_graphs)} report graphs audited / graphes du rapport vérifiés")
-        labels = {"no-section": "facts with no section / faits sans section",
-                  "background-subject": "facts about a background-only entity / faits sur une entité du contexte seulement"}
+        labels = {
+            "no-section": "facts with no section / faits sans section",
+            "background-subject": "facts about a background-only entity / faits sur une entité du contexte seulement",
+        }
         for check, n in result.counts.items():
             click.echo(f"  {n:>6}  {labels[check]}")
         for p in result.problems:
@@ -355,17 +420,27 @@ def _audit_facts(store, fmt: str) -> None:
     if not result.ok:
         raise click.ClickException(
             f"{sum(result.counts.values())} fact(s) fail the audit: add prov:wasDerivedFrom <section> to the subject "
-            "in the same file, or move the fact to data/background/")
+            "in the same file, or move the fact to data/background/"
+        )
 
 
 @cli.command()
-@click.option("-f", "--format", "fmt", default="turtle",
-              type=click.Choice(["turtle", "trig", "jsonld", "ntriples", "nquads", "gexf", "graphml", "csv"]),
-              help="RDF formats dump the graph; gexf (Gephi), graphml and csv (edge list) export a network projection.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    default="turtle",
+    type=click.Choice(["turtle", "trig", "jsonld", "ntriples", "nquads", "gexf", "graphml", "csv"]),
+    help="RDF formats dump the graph; gexf (Gephi), graphml and csv (edge list) export a network projection.",
+)
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None, help="Output file (default: stdout).")
 @click.option("--inferred/--asserted", default=True, help="RDF: include the inferred graph (default) or not.")
-@click.option("--projection", default="actors", type=click.Choice(["actors", "actor-theme", "actor-place", "typed"]),
-              help="gexf/graphml/csv: which projection of the graph (see `qkg analyse --help`).")
+@click.option(
+    "--projection",
+    default="actors",
+    type=click.Choice(["actors", "actor-theme", "actor-place", "typed"]),
+    help="gexf/graphml/csv: which projection of the graph (see `qkg analyse --help`).",
+)
 @click.pass_context
 def export(ctx, fmt, out, inferred, projection):
     """Dump the graph (RDF) or one of its network projections (GEXF, GraphML, CSV edge list).
@@ -393,14 +468,17 @@ def export(ctx, fmt, out, inferred, projection):
 @cli.command()
 @click.option("--host", default=None, help="Interface (default 127.0.0.1: this machine only).")
 @click.option("--port", default=None, type=int, help="Port (default 8000).")
-@click.option("--store", default=None, metavar="URL",
-              help="Serve the build published to this SPARQL 1.1 store (see `qkg build --publish`) instead of the "
-                   "local one; credentials from QKG_STORE_USER and QKG_STORE_PASSWORD or QKG_STORE_PASSWORD_FILE.")
+@click.option(
+    "--store",
+    default=None,
+    metavar="URL",
+    help="Serve the build published to this SPARQL 1.1 store (see `qkg build --publish`) instead of the "
+    "local one; credentials from QKG_STORE_USER and QKG_STORE_PASSWORD or QKG_STORE_PASSWORD_FILE.",
+)
 @click.pass_context
 def serve(ctx, host, port, store):
     """Serve the web app, the SPARQL endpoint and the REST API."""
     import uvicorn
-
     from qkg.api.app import create_app
 
     settings = _settings(ctx)
@@ -413,15 +491,21 @@ def serve(ctx, host, port, store):
             if remote.view(refresh=True).manifest is None:
                 from qkg.graph.errors import StoreError
 
-                raise StoreError(f"no qkg build is published at {remote.name}",
-                                 hint=f"run `qkg build --publish {remote.name}`")
+                raise StoreError(
+                    f"no qkg build is published at {remote.name}", hint=f"run `qkg build --publish {remote.name}`"
+                )
     else:
         StoreLayout(settings.data_dir).require_current()
     click.echo(f"qkg serving http://{settings.host}:{settings.port}/  (SPARQL: /sparql, API docs: /docs)", err=True)
     from qkg.api.hardening import limited_http
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning",
-                http=limited_http(max_bytes=settings.max_header_bytes, max_count=settings.max_headers))
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        http=limited_http(max_bytes=settings.max_header_bytes, max_count=settings.max_headers),
+    )
 
 
 #: Commands that live in their own modules (``api/commands/<name>.py`` exposing a click command ``command``).

@@ -3,6 +3,7 @@
 >>> Settings(query_timeout=3).query_timeout
 3.0
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,28 +27,41 @@ class Settings(BaseSettings):
     max_body: int = Field(1_000_000, description="Largest request body accepted, in bytes (413 above).")
     workers: int = Field(2, description="Query worker processes (each can be killed on timeout).")
     public_base: str = Field("", description="External URL of the app, if behind a proxy (for VoID, links).")
-    store: str = Field("", description="Serve from this SPARQL 1.1 store (its query endpoint URL, where "
-                       "`qkg build --publish` put the build) instead of the local build; credentials from "
-                       "QKG_STORE_USER and QKG_STORE_PASSWORD or QKG_STORE_PASSWORD_FILE.")
+    store: str = Field(
+        "",
+        description="Serve from this SPARQL 1.1 store (its query endpoint URL, where "
+        "`qkg build --publish` put the build) instead of the local build; credentials from "
+        "QKG_STORE_USER and QKG_STORE_PASSWORD or QKG_STORE_PASSWORD_FILE.",
+    )
     allowed_hosts: list[str] = Field(
         default_factory=list,
         description="Host names the app answers for (400 for others); empty: localhost, the bound address and "
-        "the host of public_base; [\"*\"] for any.")
+        'the host of public_base; ["*"] for any.',
+    )
     max_header_bytes: int = Field(32_768, description="Largest request head (request line and headers), bytes (431).")
     max_headers: int = Field(100, description="Most header lines in one request (431 above).")
-    client_queries: int = Field(2, description="Queries one client (address or API key) may run or queue at once (429).")
+    client_queries: int = Field(
+        2, description="Queries one client (address or API key) may run or queue at once (429)."
+    )
     client_engine_seconds: float = Field(
-        30.0, description="Engine seconds one client may use per minute; past it, 429 with Retry-After.")
+        30.0, description="Engine seconds one client may use per minute; past it, 429 with Retry-After."
+    )
     queue: int = Field(8, description="Queries waiting for a worker, beyond which a new one gets 503 at once.")
-    queue_wait: float = Field(10.0, description="Longest wait for a worker, in seconds (not counted in the query limit).")
+    queue_wait: float = Field(
+        10.0, description="Longest wait for a worker, in seconds (not counted in the query limit)."
+    )
     fast_lane_timeout: float = Field(
-        0.5, description="Limit, on the reserved worker, of the queries of clients with no slow query in the last "
+        0.5,
+        description="Limit, on the reserved worker, of the queries of clients with no slow query in the last "
         "minute (canned queries get the full limit there); a query that runs longer continues on the shared "
-        "workers. 0: no reserved worker.")
+        "workers. 0: no reserved worker.",
+    )
     worker_memory_mb: int = Field(
-        2048, description="Address space of each query worker (RLIMIT_AS), MB; a query past it gets 503. 0: none.")
+        2048, description="Address space of each query worker (RLIMIT_AS), MB; a query past it gets 503. 0: none."
+    )
     api_keys: list[str] = Field(
-        default_factory=list, description="API keys (X-API-Key header); a client sending one is budgeted by its key.")
+        default_factory=list, description="API keys (X-API-Key header); a client sending one is budgeted by its key."
+    )
 
     def hosts(self) -> tuple[str, ...]:
         """The ``Host`` names to answer for: ``allowed_hosts``, or loopback, the bound address and the public base's.
@@ -67,4 +81,3 @@ class Settings(BaseSettings):
             if name and name not in hosts:
                 hosts.append(name)
         return tuple(hosts)
-

@@ -19,6 +19,7 @@ Examples
 >>> state.generation
 0
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,18 +32,28 @@ from typing import Annotated, Any, TypeVar
 import networkx as nx
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
-
 from qkg.api.config import Settings
 from qkg.api.prepared import BY_NAME
 from qkg.graph.building.artefacts import Artefacts
 from qkg.graph.errors import StoreError
-from qkg.graph.serving.admission import Admission
 from qkg.graph.pages.search import SearchIndex
+from qkg.graph.serving.admission import Admission
 from qkg.graph.serving.store import QueryService, Store, StoreLayout, open_read_only
 
 __all__ = [
-    "AppState", "get_state", "get_store", "get_pool", "get_search", "get_templates",
-    "get_links", "StateDep", "StoreDep", "PoolDep", "SearchDep", "TemplatesDep", "LinksDep",
+    "AppState",
+    "get_state",
+    "get_store",
+    "get_pool",
+    "get_search",
+    "get_templates",
+    "get_links",
+    "StateDep",
+    "StoreDep",
+    "PoolDep",
+    "SearchDep",
+    "TemplatesDep",
+    "LinksDep",
 ]
 
 log = logging.getLogger("qkg.api")
@@ -95,7 +106,10 @@ class AppState:
         """The store's query path with ``workers`` workers (not started); the embedded pool gets the memory cap."""
         settings = self.settings
         service = self.store.query_service(
-            path=self.layout.pointer, workers=workers, timeout=settings.query_timeout, max_rows=settings.max_rows,
+            path=self.layout.pointer,
+            workers=workers,
+            timeout=settings.query_timeout,
+            max_rows=settings.max_rows,
         )
         if hasattr(service, "memory_mb"):  # the embedded store's worker processes: RLIMIT_AS each
             service.memory_mb = settings.worker_memory_mb
@@ -107,8 +121,14 @@ class AppState:
         if settings.fast_lane_timeout > 0:
             self.fast = self._query_service(1).start()
         self.admission = Admission(
-            self.pool, self.fast, slots=settings.workers, fast_timeout=settings.fast_lane_timeout, per_client=settings.client_queries,
-            engine_seconds=settings.client_engine_seconds, queue=settings.queue, queue_wait=settings.queue_wait,
+            self.pool,
+            self.fast,
+            slots=settings.workers,
+            fast_timeout=settings.fast_lane_timeout,
+            per_client=settings.client_queries,
+            engine_seconds=settings.client_engine_seconds,
+            queue=settings.queue,
+            queue_wait=settings.queue_wait,
         )
 
     # -- a remote store (``qkg serve --store URL``) -------------------------------------------------------------
@@ -121,8 +141,10 @@ class AppState:
         store = open_store(self.settings.store)
         manifest = store.view(refresh=True).manifest
         if manifest is None:
-            raise StoreError(f"no qkg build is published at {store.name}",
-                             hint=f"run `qkg build --publish {store.name}` (or `qkg publish {store.name}`)")
+            raise StoreError(
+                f"no qkg build is published at {store.name}",
+                hint=f"run `qkg build --publish {store.name}` (or `qkg publish {store.name}`)",
+            )
         self.store, self.path, self._manifest = store, self._remote_folder(manifest), manifest
         self.artefacts = Artefacts(self.path)
         self.pool = self._query_service(self.settings.workers).start()

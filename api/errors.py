@@ -24,20 +24,19 @@ Examples
 >>> error_body(404, "no entity named 'x'", hint="search for it")
 {'ok': False, 'error': "no entity named 'x'", 'hint': 'search for it', 'status': 404}
 """
+
 from __future__ import annotations
 
-from typing import Any
-
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
-from starlette.exceptions import HTTPException as StarletteHTTPException
-
 from qkg.api.i18n import N_, gettext
 from qkg.graph.errors import QKGError, QuerySyntaxError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 __all__ = ["ErrorModel", "error_body", "error_response", "install_error_handlers", "wants_html", "ERROR_RESPONSES"]
 
@@ -65,14 +64,17 @@ class ErrorModel(BaseModel):
 
 
 #: Error responses to declare on routes (OpenAPI), all with :class:`ErrorModel`.
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {code: {"model": ErrorModel, "description": text} for code, text in {
-    400: "Bad input (bad parameter, malformed or refused query)",
-    404: "Not found",
-    422: "Invalid request parameters",
-    429: "Over the client's share of the query engine (Retry-After says when to come back)",
-    500: "Server error",
-    503: "Timed out, out of memory, or the query queue is full (then with Retry-After)",
-}.items()}
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorModel, "description": text}
+    for code, text in {
+        400: "Bad input (bad parameter, malformed or refused query)",
+        404: "Not found",
+        422: "Invalid request parameters",
+        429: "Over the client's share of the query engine (Retry-After says when to come back)",
+        500: "Server error",
+        503: "Timed out, out of memory, or the query queue is full (then with Retry-After)",
+    }.items()
+}
 
 
 def error_body(status: int, error: str, *, hint: str = "", **extra) -> dict:
@@ -113,8 +115,9 @@ def _text(request: Request, message: str) -> str:
     return message
 
 
-def error_response(request: Request, status: int, error: str, *, hint: str = "", headers: dict | None = None,
-                   **extra) -> Response:
+def error_response(
+    request: Request, status: int, error: str, *, hint: str = "", headers: dict | None = None, **extra
+) -> Response:
     """Render an error as JSON, as an HTML page for browsers, or as plain text when asked for.
 
     The message and the hint are given in the request's language when the catalogue has them (the fixed
@@ -129,8 +132,9 @@ def error_response(request: Request, status: int, error: str, *, hint: str = "",
         templates = getattr(state, "templates", None)
         if templates is not None:
             try:
-                return templates.TemplateResponse(request, "error.html", {"error": body}, status_code=status,
-                                                  headers=headers)
+                return templates.TemplateResponse(
+                    request, "error.html", {"error": body}, status_code=status, headers=headers
+                )
             except Exception:  # a broken template must not hide the original error
                 log.exception("could not render the error page")
         return HTMLResponse(f"<h1>{status}</h1>", status_code=status, headers=headers)
@@ -145,8 +149,9 @@ async def _qkg_error(request: Request, exc: QKGError) -> Response:
     if isinstance(exc, QuerySyntaxError):
         extra = {"line": exc.line, "column": exc.column}
     if exc.status >= 500:
-        log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path,
-                  _printable(exc.message)[:300])
+        log.error(
+            "%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, _printable(exc.message)[:300]
+        )
     retry = getattr(exc, "retry_after", None)  # 429 and 503 of the admission: when to come back
     headers = {"Retry-After": str(retry)} if retry else None
     return error_response(request, exc.status, exc.message, hint=exc.hint, headers=headers, **extra)
@@ -161,18 +166,26 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-    errors = [{"loc": [str(part) for part in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type", "")}
-              for e in exc.errors()]
+    errors = [
+        {"loc": [str(part) for part in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
     first = errors[0] if errors else {"loc": [], "msg": "invalid"}
     where = ".".join(first["loc"][1:] or first["loc"]) or "request"
-    return error_response(request, 422, _text(request, N_("invalid request: {where}: {problem}")).format(where=where, problem=first["msg"]),
-                          hint=N_("see /docs for the expected parameters"), errors=errors)
+    return error_response(
+        request,
+        422,
+        _text(request, N_("invalid request: {where}: {problem}")).format(where=where, problem=first["msg"]),
+        hint=N_("see /docs for the expected parameters"),
+        errors=errors,
+    )
 
 
 async def _unhandled(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error_response(request, 500, N_("internal server error"),
-                          hint=N_("this is a bug in qkg; the details are in the server log"))
+    return error_response(
+        request, 500, N_("internal server error"), hint=N_("this is a bug in qkg; the details are in the server log")
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -21,6 +21,7 @@ True
 >>> host_allowed(b"evil.example", ("127.0.0.1", "localhost"))
 False
 """
+
 from __future__ import annotations
 
 import json
@@ -89,10 +90,14 @@ class _LimitedHttpTools(HttpToolsProtocol):
     def _refuse(self, what: str) -> None:
         """431 with the one JSON error shape, then close: the rest of the head is never read."""
         self._refused = True
-        body = json.dumps({
-            "ok": False, "error": f"{what}: refused", "status": 431,
-            "hint": f"send at most {self.max_count} header lines and {self.max_bytes:,} bytes of headers",
-        }).encode()
+        body = json.dumps(
+            {
+                "ok": False,
+                "error": f"{what}: refused",
+                "status": 431,
+                "hint": f"send at most {self.max_count} header lines and {self.max_bytes:,} bytes of headers",
+            }
+        ).encode()
         self.transport.write(
             b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json\r\n"
             b"content-length: " + str(len(body)).encode() + b"\r\nconnection: close\r\n\r\n" + body
@@ -133,10 +138,19 @@ class AllowedHosts:
         if host_allowed(host, self.allowed):
             await self.app(scope, receive, send)
             return
-        body = json.dumps({
-            "ok": False, "error": "this server does not answer for the host named in the request", "status": 400,
-            "hint": "use the server's own address; its operator lists others in QKG_ALLOWED_HOSTS or QKG_PUBLIC_BASE",
-        }).encode()
-        await send({"type": "http.response.start", "status": 400, "headers": [
-            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        body = json.dumps(
+            {
+                "ok": False,
+                "error": "this server does not answer for the host named in the request",
+                "status": 400,
+                "hint": "use the server's own address; its operator lists others in QKG_ALLOWED_HOSTS or QKG_PUBLIC_BASE",
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 400,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -30,6 +30,7 @@ Examples
 >>> term_label("qkg:City")
 'Ville'
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -37,21 +38,38 @@ import contextvars
 import io
 import json
 from collections.abc import Iterator
-from functools import lru_cache, cache
+from functools import cache, lru_cache
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from babel.messages.mofile import write_mo
-from fastapi import APIRouter, HTTPException
-from fastapi.responses import Response
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import Response
 
 __all__ = [
-    "LANGS", "DEFAULT_LANG", "COOKIE", "LOCALE_DIR", "negotiate", "current_lang", "use_lang", "gettext",
-    "ngettext", "translations", "catalog", "js_catalogue", "term_label", "term_labels", "switch_url",
-    "install", "LanguageMiddleware", "router", "mark_terms", "N_",
+    "LANGS",
+    "DEFAULT_LANG",
+    "COOKIE",
+    "LOCALE_DIR",
+    "negotiate",
+    "current_lang",
+    "use_lang",
+    "gettext",
+    "ngettext",
+    "translations",
+    "catalog",
+    "js_catalogue",
+    "term_label",
+    "term_labels",
+    "switch_url",
+    "install",
+    "LanguageMiddleware",
+    "router",
+    "mark_terms",
+    "N_",
 ]
 
 #: The interface's languages, the default first.
@@ -64,7 +82,6 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
 
 
-
 def N_(message: str) -> str:
     """Mark a message for extraction without translating it yet (translated where it is shown)."""
     return message
@@ -73,8 +90,17 @@ def N_(message: str) -> str:
 #: Words that lower layers put in their answers and the pages show translated (``{{ _(word) }}``): the
 #: audit's verdicts (graph/building/audit.py) and the search's match kinds (graph/pages/search.py).
 SHOWN_WORDS = (
-    N_("agrees"), N_("disagrees"), N_("ambiguous"), N_("not checkable"), N_("not reproducible"),
-    N_("exact"), N_("prefix"), N_("token-prefix"), N_("fuzzy"), N_("Not Found"), N_("Method Not Allowed"),
+    N_("agrees"),
+    N_("disagrees"),
+    N_("ambiguous"),
+    N_("not checkable"),
+    N_("not reproducible"),
+    N_("exact"),
+    N_("prefix"),
+    N_("token-prefix"),
+    N_("fuzzy"),
+    N_("Not Found"),
+    N_("Method Not Allowed"),
 )
 
 _lang: contextvars.ContextVar[str] = contextvars.ContextVar("qkg_lang", default=DEFAULT_LANG)
@@ -165,8 +191,11 @@ def js_catalogue(lang: str) -> dict:
         return {}
     out: dict = {}
     for message in cat:
-        if not message.id or message.fuzzy or not any(message.string if isinstance(message.string, tuple)
-                                                      else [message.string]):
+        if (
+            not message.id
+            or message.fuzzy
+            or not any(message.string if isinstance(message.string, tuple) else [message.string])
+        ):
             continue
         if any(str(path).endswith(".js") for path, _ in message.locations):
             if isinstance(message.id, (tuple, list)):
@@ -179,10 +208,9 @@ def js_catalogue(lang: str) -> dict:
 @lru_cache(maxsize=1)
 def term_labels() -> dict[str, dict[str, str]]:
     """``{curie: {lang: label}}`` of the ontology's classes and properties (and the standard terms shown)."""
+    from qkg.ontology import PREFIXES, load_ontology
     from rdflib import Literal
     from rdflib.namespace import RDFS
-
-    from qkg.ontology import PREFIXES, load_ontology
 
     g = load_ontology()
     extra = Path(__file__).resolve().parent.parent / "ontology" / "labels.ttl"
@@ -196,7 +224,7 @@ def term_labels() -> dict[str, dict[str, str]]:
         iri = str(s)
         for prefix, ns in by_iri:
             if iri.startswith(ns) and iri != ns:
-                out.setdefault(f"{prefix}:{iri[len(ns):]}", {})[label.language] = str(label)
+                out.setdefault(f"{prefix}:{iri[len(ns) :]}", {})[label.language] = str(label)
                 break
     return out
 
@@ -222,7 +250,6 @@ def mark_terms(text: str):
     import re
 
     from markupsafe import Markup, escape
-
     from qkg.ontology import PREFIXES
 
     global _CURIE_IN_TEXT
@@ -233,7 +260,7 @@ def mark_terms(text: str):
     for match in _CURIE_IN_TEXT.finditer(text):
         curie = match.group(0)
         label = term_label(curie)
-        out.append(escape(text[last:match.start()]))
+        out.append(escape(text[last : match.start()]))
         if label != curie:
             out.append(Markup('<abbr class="term" title="{}">{}</abbr>').format(curie, label))
         else:
@@ -255,7 +282,10 @@ def install(env) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.globals.update(
-        lang=current_lang, langs=LANGS, switch_url=switch_url, term_label=term_label,
+        lang=current_lang,
+        langs=LANGS,
+        switch_url=switch_url,
+        term_label=term_label,
         js_catalogue=lambda: js_catalogue(current_lang()),
     )
     env.filters["term_label"] = term_label
@@ -293,8 +323,9 @@ class LanguageMiddleware:
             if message["type"] == "http.response.start":
                 extra = [(b"content-language", lang.encode())]
                 if remember:
-                    extra.append((b"set-cookie", f"{COOKIE}={lang}; Path=/; Max-Age={COOKIE_MAX_AGE}; SameSite=Lax"
-                                  .encode()))
+                    extra.append(
+                        (b"set-cookie", f"{COOKIE}={lang}; Path=/; Max-Age={COOKIE_MAX_AGE}; SameSite=Lax".encode())
+                    )
                 vary = [v for k, v in message.get("headers", []) if k.lower() == b"vary"]
                 message = dict(message, headers=[*message.get("headers", []), *extra])
                 if not vary:
@@ -315,12 +346,21 @@ def catalogue_json(lang: str) -> str:
 router = APIRouter(tags=["meta"])
 
 
-@router.get("/i18n/{lang}.json", summary="The pages' script messages in one language",
-            responses={200: {"content": {"application/json": {}}}})
+@router.get(
+    "/i18n/{lang}.json",
+    summary="The pages' script messages in one language",
+    responses={200: {"content": {"application/json": {}}}},
+)
 async def messages(lang: str) -> Response:
     """``{English source: translation}`` of the pages' scripts (``{}`` for English, the source language)."""
     if lang not in LANGS:
-        raise HTTPException(404, {"error": gettext("no interface language named '{lang}'").format(lang=lang),
-                                  "hint": gettext("use one of: {langs}").format(langs=", ".join(LANGS))})
-    return Response(catalogue_json(lang), media_type="application/json",
-                    headers={"Cache-Control": "public, max-age=300"})
+        raise HTTPException(
+            404,
+            {
+                "error": gettext("no interface language named '{lang}'").format(lang=lang),
+                "hint": gettext("use one of: {langs}").format(langs=", ".join(LANGS)),
+            },
+        )
+    return Response(
+        catalogue_json(lang), media_type="application/json", headers={"Cache-Control": "public, max-age=300"}
+    )

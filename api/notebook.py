@@ -40,6 +40,7 @@ Traceback (most recent call last):
 ...
 qkg.graph.errors.UnknownQuery: no canned query named 'no-such-query'
 """
+
 from __future__ import annotations
 
 import os
@@ -47,7 +48,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import networkx as nx
-
 from qkg.graph.analysis.projection import PROJECTIONS, project
 from qkg.graph.pages.catalog import CannedQuery, bind, get_query, load_catalog
 from qkg.graph.serving.store import Store, open_store
@@ -58,8 +58,22 @@ from qkg.ontology.curies import short
 __all__ = ["Graph", "open_graph", "records"]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-                                "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong")}
+_INTEGERS = {
+    _XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+    )
+}
 _DECIMALS = {_XSD + t for t in ("decimal", "double", "float")}
 
 
@@ -134,8 +148,15 @@ class Graph:
     def close(self) -> None:
         self.store.close()
 
-    def query(self, text: str, *, bindings: Mapping | None = None, frame: bool | None = None,
-              max_rows: int | None = None, timeout: float | None = None):
+    def query(
+        self,
+        text: str,
+        *,
+        bindings: Mapping | None = None,
+        frame: bool | None = None,
+        max_rows: int | None = None,
+        timeout: float | None = None,
+    ):
         """Run SPARQL (the project's prefixes are declared): a DataFrame or rows, a bool, or triples.
 
         ``frame=False`` keeps the rows as terms even when pandas is installed; ``frame=True`` requires pandas.

@@ -25,6 +25,7 @@ True
 >>> BY_NAME["search"].fmt
 'pickle'
 """
+
 from __future__ import annotations
 
 from qkg.graph.building.artefacts import CORE, Artefact
@@ -40,7 +41,9 @@ PAGE_CENTRALITY_TOP = 25
 def _void(store) -> dict:
     from qkg.ontology.curies import ENTITY_NS
 
-    rows = store.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{ENTITY_NS}')) }}")
+    rows = store.select(
+        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{ENTITY_NS}')) }}"
+    )
     return {"entities": int(next(iter(rows))["n"].value)}
 
 
@@ -60,8 +63,17 @@ def _centrality(store) -> dict:
     from qkg.graph.analysis.metrics import centrality
     from qkg.graph.analysis.projection import project
 
-    graph = project(store, CENTRALITY_DEFAULTS["projection"], relations=None, year_from=None, year_to=None,
-                    fold_posts=False, fold_units=False, places=False, lang="fr")
+    graph = project(
+        store,
+        CENTRALITY_DEFAULTS["projection"],
+        relations=None,
+        year_from=None,
+        year_to=None,
+        fold_posts=False,
+        fold_units=False,
+        places=False,
+        lang="fr",
+    )
     return centrality(graph, betweenness=CENTRALITY_DEFAULTS["betweenness"], seed=CENTRALITY_DEFAULTS["seed"])
 
 
@@ -71,6 +83,7 @@ def _page_centrality(lang: str):
         from qkg.graph.analysis.projection import actor_network
 
         return centrality(actor_network(store, fold_posts=True, lang=lang), top=PAGE_CENTRALITY_TOP)
+
     return make
 
 
@@ -85,6 +98,7 @@ def _map(lang: str):
         from qkg.viz.source import map_data
 
         return map_data(store, lang=lang)
+
     return make
 
 
@@ -93,6 +107,7 @@ def _stats(lang: str):
         from qkg.viz.source import stats_data
 
         return stats_data(store, lang=lang)
+
     return make
 
 
@@ -106,6 +121,10 @@ ARTEFACTS: tuple[Artefact, ...] = (
     Artefact("page-centrality-fr", _page_centrality("fr")),
     Artefact("page-centrality-en", _page_centrality("en")),
     Artefact("network", _network, "pickle"),
-    *(Artefact(f"{name}-{lang}", make(lang)) for name, make in (("map", _map), ("stats", _stats)) for lang in ("fr", "en")),
+    *(
+        Artefact(f"{name}-{lang}", make(lang))
+        for name, make in (("map", _map), ("stats", _stats))
+        for lang in ("fr", "en")
+    ),
 )
 BY_NAME: dict[str, Artefact] = {a.name: a for a in ARTEFACTS}

@@ -4,6 +4,7 @@ context and the endpoint's public URL. Routes import this module, never each oth
 >>> href_for("https://w3id.org/qkg/id/quebec"), href_for("https://w3id.org/qkg/def#City")
 ('/id/quebec', '/def/City')
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -11,10 +12,8 @@ import re
 
 from fastapi import Request
 from fastapi.responses import Response
-
 from qkg.api.i18n import current_lang
 from qkg.api.i18n import gettext as _
-
 from qkg.graph.pages.catalog import load_catalog
 from qkg.graph.pages.entity import TERM_NS
 from qkg.ontology import sparql_prefixes
@@ -29,8 +28,16 @@ def endpoint_url(request: Request, public_base: str, path: str = "/sparql") -> s
     return base + path
 
 
-async def run_query(pool, query: str, fmt: str, *, bindings: dict | None = None,
-                    request: Request | None = None, etag: bool = True, canned: bool = False) -> Response:
+async def run_query(
+    pool,
+    query: str,
+    fmt: str,
+    *,
+    bindings: dict | None = None,
+    request: Request | None = None,
+    etag: bool = True,
+    canned: bool = False,
+) -> Response:
     """Run ``query`` in the pool and wrap the answer (with the truncation headers).
 
     Given the ``request``, the query goes through the app's admission (per-client limits, the fast lane for
@@ -49,8 +56,11 @@ async def run_query(pool, query: str, fmt: str, *, bindings: dict | None = None,
         result = await admission.run(client_of(request), query, canned=canned, **kwargs)
     else:
         result = await pool.arun(query, **kwargs)
-    headers = {"X-QKG-Rows": str(result.rows), "X-QKG-Truncated": "true" if result.truncated else "false",
-               "X-QKG-Elapsed": f"{result.elapsed:.3f}"}
+    headers = {
+        "X-QKG-Rows": str(result.rows),
+        "X-QKG-Truncated": "true" if result.truncated else "false",
+        "X-QKG-Elapsed": f"{result.elapsed:.3f}",
+    }
     if etag:
         headers.update({"ETag": etag, "Cache-Control": "no-cache"})
     media = result.media_type
@@ -70,6 +80,7 @@ def client_of(request: Request) -> str:
         return "key:" + key
     return "ip:" + (request.client.host if request.client else "?")
 
+
 # Functions whose value changes from one run to the next: their answers get no ETag.
 _VOLATILE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 
@@ -83,10 +94,17 @@ def answer_etag(request: Request, query: str, fmt: str, bindings: dict | None = 
     state = request.app.state.qkg
     if state.path is None or _VOLATILE.search(query):
         return None
-    digest = hashlib.sha256("\0".join(
-        [state.path.name, str(state.settings.max_rows), query, fmt,
-         *(f"{k}={v}" for k, v in sorted((bindings or {}).items()))]
-    ).encode()).hexdigest()[:32]
+    digest = hashlib.sha256(
+        "\0".join(
+            [
+                state.path.name,
+                str(state.settings.max_rows),
+                query,
+                fmt,
+                *(f"{k}={v}" for k, v in sorted((bindings or {}).items())),
+            ]
+        ).encode()
+    ).hexdigest()[:32]
     return f'W/"{digest}"'
 
 
@@ -101,12 +119,24 @@ def _etag_matches(header: str | None, etag: str) -> bool:
 def editor_context(query: str) -> dict:
     """Template context of the editor page (prefilled query, examples, prefixes)."""
     lang = current_lang()
-    examples = [{"name": q.name, "title": q.title.get(lang) or q.title.get("fr") or q.title.get("en"), "title_en": q.title.get("en", ""),
-                 "sparql": q.sparql} for q in load_catalog().values()]
-    return {"query": query, "examples": examples, "prologue": sparql_prefixes(), "title": _("SPARQL editor"),
-            "default_query": "# " + _("The project's prefixes are declared for you") + "\n"
-            "SELECT ?city ?label WHERE {\n  ?city a qkg:City ; rdfs:label ?label .\n"
-            "  FILTER(lang(?label) = \"fr\")\n}\nORDER BY ?label\nLIMIT 20\n"}
+    examples = [
+        {
+            "name": q.name,
+            "title": q.title.get(lang) or q.title.get("fr") or q.title.get("en"),
+            "title_en": q.title.get("en", ""),
+            "sparql": q.sparql,
+        }
+        for q in load_catalog().values()
+    ]
+    return {
+        "query": query,
+        "examples": examples,
+        "prologue": sparql_prefixes(),
+        "title": _("SPARQL editor"),
+        "default_query": "# " + _("The project's prefixes are declared for you") + "\n"
+        "SELECT ?city ?label WHERE {\n  ?city a qkg:City ; rdfs:label ?label .\n"
+        '  FILTER(lang(?label) = "fr")\n}\nORDER BY ?label\nLIMIT 20\n',
+    }
 
 
 def href_for(iri: str) -> str:
@@ -123,7 +153,7 @@ def href_for(iri: str) -> str:
     if local is not None and "/" not in local:
         return "/id/" + local
     if iri.startswith(TERM_NS):
-        return "/def/" + iri[len(TERM_NS):]
+        return "/def/" + iri[len(TERM_NS) :]
     return iri if _LINKABLE.match(iri) else ""
 
 

@@ -206,6 +206,7 @@ class EntityNotFound(QKGError):
 
     status = 404
 
+
 class QueryUnsupported(QueryError):
     """A well-formed query the engine cannot evaluate because of the query itself, e.g. an unknown function.
 

@@ -6,6 +6,7 @@ Every data file goes into a named graph of its own (its provenance); the build a
 >>> [short(g) for g in (ONTOLOGY_GRAPH, INFERRED_GRAPH, BUILD_GRAPH)]
 ['qkgd:graph-ontology', 'qkgd:graph-inferred', 'qkgd:graph-build']
 """
+
 from __future__ import annotations
 
 from qkg.ontology import QKGD

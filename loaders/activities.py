@@ -29,6 +29,7 @@ a ``qkg:ContributedSheet``), never the report, so the analysis can count and mar
 >>> index.resolve("BORDEAUX", file="s.csv", line=2, column="lieu")
 'https://w3id.org/qkg/id/bordeaux'
 """
+
 from __future__ import annotations
 
 import csv
@@ -40,16 +41,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
-from rdflib.namespace import XSD
-
 from qkg.graph.errors import DataError
 from qkg.loaders.report import normalise
 from qkg.ontology import QKG, QKGD
 from qkg.ontology.curies import expand_curie, short
+from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
+from rdflib.namespace import XSD
 
-__all__ = ["COLUMNS", "KINDS", "LabelIndex", "is_activity_sheet", "read_rows", "activities_to_ntriples",
-           "template_rows", "write_template"]
+__all__ = [
+    "COLUMNS",
+    "KINDS",
+    "LabelIndex",
+    "is_activity_sheet",
+    "read_rows",
+    "activities_to_ntriples",
+    "template_rows",
+    "write_template",
+]
 
 PROV = "http://www.w3.org/ns/prov#"
 DCT = "http://purl.org/dc/terms/"
@@ -58,21 +66,43 @@ ORG = "http://www.w3.org/ns/org#"
 COMMITTEE = str(QKGD["comite-quebec-capitale-internationale"])
 
 #: The sheet's columns (French headers) and the English headers also accepted.
-COLUMNS = {"date": "date", "activité": "activity", "intitulé": "title", "partenaires": "partners", "lieu": "place",
-           "thèmes": "themes", "membre": "member", "source": "source"}
+COLUMNS = {
+    "date": "date",
+    "activité": "activity",
+    "intitulé": "title",
+    "partenaires": "partners",
+    "lieu": "place",
+    "thèmes": "themes",
+    "membre": "member",
+    "source": "source",
+}
 _REQUIRED = ("date", "activité", "membre", "source")
-_ALIASES = {normalise(k): k for k in COLUMNS} | {normalise(v): k for k, v in COLUMNS.items()} | {
-    "type": "activité", "type d'activite": "activité", "kind": "activité", "titre": "intitulé",
-    "partenaire": "partenaires", "theme": "thèmes", "place": "lieu", "member": "membre"}
+_ALIASES = (
+    {normalise(k): k for k in COLUMNS}
+    | {normalise(v): k for k, v in COLUMNS.items()}
+    | {
+        "type": "activité",
+        "type d'activite": "activité",
+        "kind": "activité",
+        "titre": "intitulé",
+        "partenaire": "partenaires",
+        "theme": "thèmes",
+        "place": "lieu",
+        "member": "membre",
+    }
+)
 #: Kinds of activity (French and English words) -> concept of ``qkgd:scheme-activity-kinds``, and its fr/en
 #: name for made-up titles.
 KINDS = {
     "mission": ("kind-mission", "Mission", "Mission"),
-    "accueil": ("kind-reception", "Accueil", "Reception"), "reception": ("kind-reception", "Accueil", "Reception"),
-    "evenement": ("kind-event", "Événement", "Event"), "event": ("kind-event", "Événement", "Event"),
+    "accueil": ("kind-reception", "Accueil", "Reception"),
+    "reception": ("kind-reception", "Accueil", "Reception"),
+    "evenement": ("kind-event", "Événement", "Event"),
+    "event": ("kind-event", "Événement", "Event"),
     "rencontre": ("kind-meeting", "Rencontre de réseau", "Network meeting"),
     "meeting": ("kind-meeting", "Rencontre de réseau", "Network meeting"),
-    "projet": ("kind-project", "Projet", "Project"), "project": ("kind-project", "Projet", "Project"),
+    "projet": ("kind-project", "Projet", "Project"),
+    "project": ("kind-project", "Projet", "Project"),
 }
 _SEP = "|"
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -107,16 +137,18 @@ class LabelIndex:
             if isinstance(s, URIRef):
                 types[str(s)].add(str(o))
                 if str(s).startswith(str(QKGD)):
-                    names[normalise(str(s)[len(str(QKGD)):].replace("-", " "))].add(str(s))
+                    names[normalise(str(s)[len(str(QKGD)) :].replace("-", " "))].add(str(s))
         for prop in (RDFS.label, SKOS.prefLabel, SKOS.altLabel):
             for s, _, o in graph.triples((None, prop, None)):
                 if isinstance(s, URIRef) and isinstance(o, Literal):
                     names[normalise(str(o))].add(str(s))
                     if prop != SKOS.altLabel:
                         display[str(s)].setdefault(o.language or "", str(o))
-        members = frozenset(str(graph.value(m, URIRef(ORG + "member")))
-                            for m in graph.subjects(URIRef(ORG + "organization"), URIRef(COMMITTEE))
-                            if graph.value(m, URIRef(ORG + "member")) is not None)
+        members = frozenset(
+            str(graph.value(m, URIRef(ORG + "member")))
+            for m in graph.subjects(URIRef(ORG + "organization"), URIRef(COMMITTEE))
+            if graph.value(m, URIRef(ORG + "member")) is not None
+        )
         return cls(dict(names), dict(types), members, dict(display))
 
     @classmethod
@@ -131,8 +163,9 @@ class LabelIndex:
                     continue
         return cls.from_graph(graph)
 
-    def resolve(self, value: str, *, file: str, line: int, column: str, kinds: set[str] | None = None,
-                what: str = "entity") -> str:
+    def resolve(
+        self, value: str, *, file: str, line: int, column: str, kinds: set[str] | None = None, what: str = "entity"
+    ) -> str:
         """The one entity named ``value`` (of one of ``kinds`` when given), or a :class:`DataError`."""
         value = value.strip()
         try:
@@ -141,19 +174,32 @@ class LabelIndex:
             iri = None
         if iri in self.types:
             return iri
-        found = {iri for iri in self.names.get(normalise(value), set())
-                 if kinds is None or self.types.get(iri, set()) & kinds}
+        found = {
+            iri
+            for iri in self.names.get(normalise(value), set())
+            if kinds is None or self.types.get(iri, set()) & kinds
+        }
         if len(found) == 1:
             return next(iter(found))
         where = f"{file}:{line}: column {column!r}"
         if found:
             options = ", ".join(sorted(short(i) for i in found))
-            raise DataError(f"{where}: {value!r} names several {what}s ({options})", file=file, line=line,
-                            hint=f"write the one you mean as a CURIE, e.g. {short(min(found))}")
-        candidates = [k for k in difflib.get_close_matches(normalise(value), list(self.names), n=5, cutoff=0.6)
-                      if kinds is None or any(self.types.get(i, set()) & kinds for i in self.names[k])]
-        hint = (f"did you mean {' or '.join(repr(self.label(c)) for c in candidates[:3])}?" if candidates else
-                f"add the {what} to the data first (a row of a sheet, or a .ttl file), or fix the spelling")
+            raise DataError(
+                f"{where}: {value!r} names several {what}s ({options})",
+                file=file,
+                line=line,
+                hint=f"write the one you mean as a CURIE, e.g. {short(min(found))}",
+            )
+        candidates = [
+            k
+            for k in difflib.get_close_matches(normalise(value), list(self.names), n=5, cutoff=0.6)
+            if kinds is None or any(self.types.get(i, set()) & kinds for i in self.names[k])
+        ]
+        hint = (
+            f"did you mean {' or '.join(repr(self.label(c)) for c in candidates[:3])}?"
+            if candidates
+            else f"add the {what} to the data first (a row of a sheet, or a .ttl file), or fix the spelling"
+        )
         raise DataError(f"{where}: no {what} named {value!r} in the graph", file=file, line=line, hint=hint)
 
     def name_of(self, iri: str, lang: str) -> str:
@@ -174,20 +220,25 @@ def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:
-            raise DataError(f"{path}: not a readable Excel workbook ({exc.__class__.__name__})", file=str(path),
-                            hint="open it in a spreadsheet and save it again as .xlsx, or as CSV (UTF-8)") from None
+            raise DataError(
+                f"{path}: not a readable Excel workbook ({exc.__class__.__name__})",
+                file=str(path),
+                hint="open it in a spreadsheet and save it again as .xlsx, or as CSV (UTF-8)",
+            ) from None
         rows = [[_cell(c) for c in row] for row in book.worksheets[0].iter_rows(values_only=True)]
     else:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise DataError(f"{path}: not UTF-8 text (byte {exc.start})", file=str(path),
-                            hint="save the sheet as CSV UTF-8") from None
+            raise DataError(
+                f"{path}: not UTF-8 text (byte {exc.start})", file=str(path), hint="save the sheet as CSV UTF-8"
+            ) from None
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t") if text.strip() else csv.excel
         rows = list(csv.reader(io.StringIO(text), dialect))
     if not rows:
-        raise DataError(f"{path}: the sheet is empty", file=str(path), line=1,
-                        hint="start from `qkg template activities`")
+        raise DataError(
+            f"{path}: the sheet is empty", file=str(path), line=1, hint="start from `qkg template activities`"
+        )
     return rows[0], [(n, r) for n, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
 
 
@@ -202,12 +253,20 @@ def _cell(value) -> str:
 def _date(value: str, *, file: str, line: int) -> Literal:
     m = _DATE.match(value.strip())
     if not m:
-        raise DataError(f"{file}:{line}: column 'date': {value!r} is not a date", file=file, line=line,
-                        hint="write AAAA-MM-JJ, AAAA-MM or AAAA (e.g. 2024-05-14, 2024-05, 2024)")
+        raise DataError(
+            f"{file}:{line}: column 'date': {value!r} is not a date",
+            file=file,
+            line=line,
+            hint="write AAAA-MM-JJ, AAAA-MM or AAAA (e.g. 2024-05-14, 2024-05, 2024)",
+        )
     year, month, day = m.groups()
     if (month and not 1 <= int(month) <= 12) or (day and not 1 <= int(day) <= 31):
-        raise DataError(f"{file}:{line}: column 'date': {value!r} is not a valid date", file=file, line=line,
-                        hint="check the month (01-12) and the day")
+        raise DataError(
+            f"{file}:{line}: column 'date': {value!r} is not a valid date",
+            file=file,
+            line=line,
+            hint="check the month (01-12) and the day",
+        )
     if day:
         return Literal(value.strip(), datatype=XSD.date)
     if month:
@@ -228,45 +287,76 @@ def activities_to_ntriples(path: Path, index: LabelIndex) -> bytes:
         name = _ALIASES.get(normalise(header))
         if name is None:
             if header.strip():
-                raise DataError(f"{file}:1: unknown column {header!r}", file=file, line=1,
-                                hint=f"the columns are: {', '.join(COLUMNS)}")
+                raise DataError(
+                    f"{file}:1: unknown column {header!r}",
+                    file=file,
+                    line=1,
+                    hint=f"the columns are: {', '.join(COLUMNS)}",
+                )
             continue
         columns[name] = i
     missing = [c for c in _REQUIRED if c not in columns]
     if missing:
-        raise DataError(f"{file}:1: missing column(s) {', '.join(missing)}", file=file, line=1,
-                        hint="start from `qkg template activities`, which has every column")
+        raise DataError(
+            f"{file}:1: missing column(s) {', '.join(missing)}",
+            file=file,
+            line=1,
+            hint="start from `qkg template activities`, which has every column",
+        )
     members = index.members
     g = Graph()
     sheet = URIRef(QKGD["sheet-" + _slug(path.stem)])
     sheet_members: set[str] = set()
     places = _PLACE_TYPES
     actors = {str(QKG.Organisation), str(QKG.Person), str(QKG.Group), str(QKG.Post), str(QKG.Committee)} | {
-        t for ts in index.types.values() for t in ts if (t.startswith(str(QKG)) and "Government" in t)
-        or t in (str(QKG.CityNetwork), str(QKG.InternationalOrganisation), str(QKG.DiplomaticRepresentation),
-                 str(QKG.Company), str(QKG.AcademicInstitution), str(QKG.PublicAdministration))}
+        t
+        for ts in index.types.values()
+        for t in ts
+        if (t.startswith(str(QKG)) and "Government" in t)
+        or t
+        in (
+            str(QKG.CityNetwork),
+            str(QKG.InternationalOrganisation),
+            str(QKG.DiplomaticRepresentation),
+            str(QKG.Company),
+            str(QKG.AcademicInstitution),
+            str(QKG.PublicAdministration),
+        )
+    }
     themes = {str(SKOS.Concept)}
     for line, cells in rows:
+
         def cell(name: str, cells: list[str] = cells) -> str:
             i = columns.get(name)
             return cells[i].strip() if i is not None and i < len(cells) else ""
 
         for name in _REQUIRED:
             if not cell(name):
-                raise DataError(f"{file}:{line}: column {name!r} is empty", file=file, line=line,
-                                hint=f"fill in {name!r} (required on every row)")
+                raise DataError(
+                    f"{file}:{line}: column {name!r} is empty",
+                    file=file,
+                    line=line,
+                    hint=f"fill in {name!r} (required on every row)",
+                )
         kind_word = normalise(cell("activité"))
         if kind_word not in KINDS:
             close = difflib.get_close_matches(kind_word, list(KINDS), n=1)
-            raise DataError(f"{file}:{line}: column 'activité': unknown kind {cell('activité')!r}", file=file,
-                            line=line, hint=(f"did you mean {close[0]!r}? " if close else "")
-                            + "use mission, accueil, événement, rencontre or projet")
+            raise DataError(
+                f"{file}:{line}: column 'activité': unknown kind {cell('activité')!r}",
+                file=file,
+                line=line,
+                hint=(f"did you mean {close[0]!r}? " if close else "")
+                + "use mission, accueil, événement, rencontre or projet",
+            )
         kind, kind_fr, kind_en = KINDS[kind_word]
         member = index.resolve(cell("membre"), file=file, line=line, column="membre", what="member")
         if members and member not in members:
-            raise DataError(f"{file}:{line}: column 'membre': {short(member)} is not a member of the committee",
-                            file=file, line=line,
-                            hint=f"the members are {', '.join(sorted(short(m) for m in members))}")
+            raise DataError(
+                f"{file}:{line}: column 'membre': {short(member)} is not a member of the committee",
+                file=file,
+                line=line,
+                hint=f"the members are {', '.join(sorted(short(m) for m in members))}",
+            )
         date = _date(cell("date"), file=file, line=line)
         act = URIRef(QKGD[f"contrib-{_slug(path.stem)}-{line:04d}"])
         g.add((act, RDF.type, QKG.ContributedActivity))
@@ -280,8 +370,9 @@ def activities_to_ntriples(path: Path, index: LabelIndex) -> bytes:
         g.add((act, URIRef(SCHEMA + "startDate"), date))
         g.add((act, QKG.participant, URIRef(member)))
         for name in filter(None, (p.strip() for p in cell("partenaires").split(_SEP))):
-            partner = index.resolve(name, file=file, line=line, column="partenaires", kinds=actors | places,
-                                    what="partner")
+            partner = index.resolve(
+                name, file=file, line=line, column="partenaires", kinds=actors | places, what="partner"
+            )
             g.add((act, QKG.participant, URIRef(partner)))
         if cell("lieu"):
             place = index.resolve(cell("lieu"), file=file, line=line, column="lieu", kinds=places, what="place")
@@ -303,11 +394,29 @@ def activities_to_ntriples(path: Path, index: LabelIndex) -> bytes:
 
 def template_rows() -> list[list[str]]:
     """The template's header and one example row per kind of member contribution."""
-    return [list(COLUMNS),
-            ["2024-05-14", "mission", "Mission de recrutement à Bordeaux", "Ville de Bordeaux", "Bordeaux",
-             "Développement économique", "Québec International", "Rapport d'activités 2024, p. 12"],
-            ["2024-09", "accueil", "", "Ville de Lausanne", "Québec", "Santé durable | Culture",
-             "Université Laval", "Courriel du 3 octobre 2024"]]
+    return [
+        list(COLUMNS),
+        [
+            "2024-05-14",
+            "mission",
+            "Mission de recrutement à Bordeaux",
+            "Ville de Bordeaux",
+            "Bordeaux",
+            "Développement économique",
+            "Québec International",
+            "Rapport d'activités 2024, p. 12",
+        ],
+        [
+            "2024-09",
+            "accueil",
+            "",
+            "Ville de Lausanne",
+            "Québec",
+            "Santé durable | Culture",
+            "Université Laval",
+            "Courriel du 3 octobre 2024",
+        ],
+    ]
 
 
 def write_template(path: Path) -> None:

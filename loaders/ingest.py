@@ -20,6 +20,7 @@ same year, fact by fact (precision and recall per class).
 >>> [m.iri.rsplit("/", 1)[1] for m in find_names("Mission à Lausanne, en Suisse", index)]
 ['lausanne']
 """
+
 from __future__ import annotations
 
 import re
@@ -28,42 +29,123 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
-
 from qkg.graph.errors import DataError
 from qkg.loaders.activities import LabelIndex
 from qkg.loaders.report import normalise
 from qkg.ontology import PREFIXES, QKG, QKGD
 from qkg.ontology.curies import short
+from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 
-__all__ = ["Draft", "Match", "find_names", "read_text", "draft", "write_draft", "curated_facts", "evaluate", "indicator_words",
-           "CLASSES"]
+__all__ = [
+    "Draft",
+    "Match",
+    "find_names",
+    "read_text",
+    "draft",
+    "write_draft",
+    "curated_facts",
+    "evaluate",
+    "indicator_words",
+    "CLASSES",
+]
 
 PROV = Namespace("http://www.w3.org/ns/prov#")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 #: The classes of drafted facts that :func:`evaluate` scores.
 CLASSES = ("receptions", "legs", "leaders", "partners", "figures")
 _CITY, _COUNTRY, _POST = str(QKG.City), str(QKG.Country), str(QKG.Post)
-_ORGS = {str(QKG[c]) for c in ("Organisation", "PublicAdministration", "LocalGovernment", "RegionalGovernment",
-                                 "NationalGovernment", "DiplomaticRepresentation", "InternationalOrganisation",
-                                 "CityNetwork", "OrganisationalUnit", "Committee", "Company", "AcademicInstitution",
-                                 "Group", "ConsularPost", "Embassy", "GeneralDelegation", "ConsularCorps",
-                                 "ForeignRepresentation", "QuebecGovernmentOffice")}
+_ORGS = {
+    str(QKG[c])
+    for c in (
+        "Organisation",
+        "PublicAdministration",
+        "LocalGovernment",
+        "RegionalGovernment",
+        "NationalGovernment",
+        "DiplomaticRepresentation",
+        "InternationalOrganisation",
+        "CityNetwork",
+        "OrganisationalUnit",
+        "Committee",
+        "Company",
+        "AcademicInstitution",
+        "Group",
+        "ConsularPost",
+        "Embassy",
+        "GeneralDelegation",
+        "ConsularCorps",
+        "ForeignRepresentation",
+        "QuebecGovernmentOffice",
+    )
+}
 _HOME_CITY = str(QKGD["quebec"])
 _HOME_MAYOR = str(QKGD["maire-de-quebec"])
 _ITEM = re.compile(r"^\s*(\d{1,3})\s*[.)]\s+(.*\S)\s*$")
 _ELISION = re.compile(r"^(?:l|d|qu|j|n|s|c)['’]", re.I)
-_NUMBER_WORDS = {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9,
-                 "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16,
-                 "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50}
-_STOP = {"de", "la", "le", "les", "des", "du", "a", "au", "aux", "et", "en", "dont", "lors", "dans", "pour", "qui",
-         "est", "sont", "d", "l", "un", "une", "avec", "sur", "par", "ville", "quebec"}
+_NUMBER_WORDS = {
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "cinq": 5,
+    "six": 6,
+    "sept": 7,
+    "huit": 8,
+    "neuf": 9,
+    "dix": 10,
+    "onze": 11,
+    "douze": 12,
+    "treize": 13,
+    "quatorze": 14,
+    "quinze": 15,
+    "seize": 16,
+    "vingt": 20,
+    "trente": 30,
+    "quarante": 40,
+    "cinquante": 50,
+}
+_STOP = {
+    "de",
+    "la",
+    "le",
+    "les",
+    "des",
+    "du",
+    "a",
+    "au",
+    "aux",
+    "et",
+    "en",
+    "dont",
+    "lors",
+    "dans",
+    "pour",
+    "qui",
+    "est",
+    "sont",
+    "d",
+    "l",
+    "un",
+    "une",
+    "avec",
+    "sur",
+    "par",
+    "ville",
+    "quebec",
+}
 #: Annex headings, recognised by key words of the normalised line (so a reworded heading is still found).
-_HEADING_WORDS = (("receptions-courtesy", ("courtoisie",)), ("receptions-collaboration", ("collaboration",)),
-                  ("receptions-strategic", ("strategique",)), ("missions", ("missions",)),
-                  ("partners", ("acteurs",)), ("partners", ("partenaires",)))
-_CATEGORY = {"receptions-courtesy": "cat-courtesy", "receptions-collaboration": "cat-collaboration",
-             "receptions-strategic": "cat-strategic"}
+_HEADING_WORDS = (
+    ("receptions-courtesy", ("courtoisie",)),
+    ("receptions-collaboration", ("collaboration",)),
+    ("receptions-strategic", ("strategique",)),
+    ("missions", ("missions",)),
+    ("partners", ("acteurs",)),
+    ("partners", ("partenaires",)),
+)
+_CATEGORY = {
+    "receptions-courtesy": "cat-courtesy",
+    "receptions-collaboration": "cat-collaboration",
+    "receptions-strategic": "cat-strategic",
+}
 
 
 @dataclass(frozen=True)
@@ -96,6 +178,7 @@ class Draft:
 
 # --- reading --------------------------------------------------------------------------------------------------
 
+
 def read_text(path: Path) -> str:
     """The report's text: a ``.txt``/``.md`` file as is, a ``.pdf`` through pdfminer.six."""
     if not path.is_file():
@@ -104,24 +187,45 @@ def read_text(path: Path) -> str:
         try:
             from pdfminer.high_level import extract_text
         except ImportError:
-            raise DataError(f"{path}: reading a PDF needs pdfminer.six", file=str(path),
-                            hint="pip install 'qkg[pdf]' (or pdfminer.six), or pass the report's text") from None
+            raise DataError(
+                f"{path}: reading a PDF needs pdfminer.six",
+                file=str(path),
+                hint="pip install 'qkg[pdf]' (or pdfminer.six), or pass the report's text",
+            ) from None
         try:
             return extract_text(str(path))
         except Exception as exc:
-            raise DataError(f"{path}: not a readable PDF ({exc.__class__.__name__})", file=str(path),
-                            hint="export the report as text and pass the .txt file") from None
+            raise DataError(
+                f"{path}: not a readable PDF ({exc.__class__.__name__})",
+                file=str(path),
+                hint="export the report as text and pass the .txt file",
+            ) from None
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not UTF-8 text (byte {exc.start})", file=str(path),
-                        hint="save the report as UTF-8 text") from None
+        raise DataError(
+            f"{path}: not UTF-8 text (byte {exc.start})", file=str(path), hint="save the report as UTF-8 text"
+        ) from None
 
 
 def _clean(text: str) -> str:
     """Typographic quotes and dashes made plain, page-break artefacts and soft hyphens removed."""
-    table = str.maketrans({"’": "'", "‘": "'", "«": '"', "»": '"', "“": '"', "”": '"', "–": "-", "—": "-",
-                           "\u00ad": None, "\u00a0": " ", "\u202f": " ", "\f": "\n"})
+    table = str.maketrans(
+        {
+            "’": "'",
+            "‘": "'",
+            "«": '"',
+            "»": '"',
+            "“": '"',
+            "”": '"',
+            "–": "-",
+            "—": "-",
+            "\u00ad": None,
+            "\u00a0": " ",
+            "\u202f": " ",
+            "\f": "\n",
+        }
+    )
     return text.translate(table)
 
 
@@ -153,6 +257,7 @@ def _annex_items(lines: list[str]) -> list[Item]:
 
 # --- matching -------------------------------------------------------------------------------------------------
 
+
 def _tokens(text: str) -> list[tuple[str, int]]:
     out = []
     for m in re.finditer(r"[\w'’.-]+", text):
@@ -168,9 +273,12 @@ def find_names(text: str, index: LabelIndex, kinds: set[str] | None = None, *, l
     found, i = [], 0
     while i < len(tokens):
         for size in range(min(longest, len(tokens) - i), 0, -1):
-            words = " ".join(t for t, _ in tokens[i:i + size])
-            iris = {x for x in index.names.get(normalise(words), set())
-                    if kinds is None or index.types.get(x, set()) & kinds}
+            words = " ".join(t for t, _ in tokens[i : i + size])
+            iris = {
+                x
+                for x in index.names.get(normalise(words), set())
+                if kinds is None or index.types.get(x, set()) & kinds
+            }
             if len(iris) == 1:
                 found.append(Match(next(iter(iris)), words, tokens[i][1]))
                 i += size
@@ -183,12 +291,16 @@ def find_names(text: str, index: LabelIndex, kinds: set[str] | None = None, *, l
 def _candidates(index: LabelIndex, words: str, kinds: set[str]) -> list[str]:
     import difflib
 
-    keys = [k for k in difflib.get_close_matches(normalise(words), list(index.names), n=6, cutoff=0.7)
-            if any(index.types.get(x, set()) & kinds for x in index.names[k])]
+    keys = [
+        k
+        for k in difflib.get_close_matches(normalise(words), list(index.names), n=6, cutoff=0.7)
+        if any(index.types.get(x, set()) & kinds for x in index.names[k])
+    ]
     return [f"{k} ({', '.join(sorted(short(x) for x in index.names[k]))})" for k in keys[:3]]
 
 
 # --- drafting -------------------------------------------------------------------------------------------------
+
 
 def draft(text: str, year: int, index: LabelIndex, *, indicators: dict[str, set[str]]) -> Draft:
     """Draft the facts of a report's text. ``indicators``: indicator IRI -> words of its labels."""
@@ -217,9 +329,16 @@ def _narrative(lines: list[str], out: Draft) -> None:
 
     def flush() -> None:
         if heading and (bullets or paragraphs):
-            out.review.append({"record": f"section {heading}", "line": first, "kind": "narrative",
-                               "bullets": bullets, "paragraphs": paragraphs,
-                               "hint": "not drafted: add its events, agreements and projects by hand (or a sheet)"})
+            out.review.append(
+                {
+                    "record": f"section {heading}",
+                    "line": first,
+                    "kind": "narrative",
+                    "bullets": bullets,
+                    "paragraphs": paragraphs,
+                    "hint": "not drafted: add its events, agreements and projects by hand (or a sheet)",
+                }
+            )
 
     for n, line in enumerate(lines[start:end], start=start + 1):
         text = line.strip()
@@ -242,9 +361,17 @@ def _mission(item: Item, index: LabelIndex, out: Draft) -> None:
     elif re.search(r"\bmaire\b", normalise(item.text)):  # "le maire", in this report, is Québec's
         out.facts["leaders"].add((item.number, _HOME_MAYOR))
     else:
-        out.review.append({"record": f"mission {item.number}", "line": item.line, "missing": "qkg:missionLeader",
-                           "number": item.number, "words": "", "did_you_mean": [],
-                           "hint": "name the post or person who led the mission (a qkg:Post)"})
+        out.review.append(
+            {
+                "record": f"mission {item.number}",
+                "line": item.line,
+                "missing": "qkg:missionLeader",
+                "number": item.number,
+                "words": "",
+                "did_you_mean": [],
+                "hint": "name the post or person who led the mission (a qkg:Post)",
+            }
+        )
     cities, seen = [], set()
     for m in find_names(item.text, index, {_CITY}):
         if m.iri != _HOME_CITY and m.iri not in seen:
@@ -255,18 +382,27 @@ def _mission(item: Item, index: LabelIndex, out: Draft) -> None:
     # words after "à" that name no city: leave them to a person, with candidates
     known = {normalise(m.words) for m in cities}
     extra = len(cities)
-    for m in re.finditer(r"\b(?:à|a)\s+([A-ZÉÈÀÂÎÔÛÇ][\w'-]*(?:\s+(?:del|de|do|da|di)?\s*[A-ZÉÈÀÂÎÔÛÇ][\w'-]*)*)",
-                         item.text):
+    for m in re.finditer(
+        r"\b(?:à|a)\s+([A-ZÉÈÀÂÎÔÛÇ][\w'-]*(?:\s+(?:del|de|do|da|di)?\s*[A-ZÉÈÀÂÎÔÛÇ][\w'-]*)*)", item.text
+    ):
         words = m.group(1)
         if normalise(words) in known or any(normalise(words) in k or k in normalise(words) for k in known):
             continue
         if find_names(words, index):  # a country, an organisation...: not a leg
             continue
         extra += 1
-        out.review.append({"record": f"mission {item.number}", "line": item.line, "missing": "qkg:legCity",
-                           "number": item.number, "order": extra,
-                           "words": words, "did_you_mean": _candidates(index, words, {_CITY}),
-                           "hint": "add the city to the data (geography) or confirm it is not a leg"})
+        out.review.append(
+            {
+                "record": f"mission {item.number}",
+                "line": item.line,
+                "missing": "qkg:legCity",
+                "number": item.number,
+                "order": extra,
+                "words": words,
+                "did_you_mean": _candidates(index, words, {_CITY}),
+                "hint": "add the city to the data (geography) or confirm it is not a leg",
+            }
+        )
 
 
 _ARTICLES = re.compile(r"\b(?:de la|de l'|des|du|de|la|le|les|l'|et|aux|au)\b\s*")
@@ -280,6 +416,7 @@ def _bare(text: str) -> str:
 def _org_named(text: str, index: LabelIndex) -> str | None:
     """The one organisation a partner entry names: its whole text, its name without a trailing "(ACRONYM)" (the
     acronym must agree), either side of " - ", or the same words without articles."""
+
     def orgs(words: str) -> set[str]:
         return {x for x in index.names.get(normalise(words), set()) if index.types.get(x, set()) & _ORGS}
 
@@ -295,8 +432,13 @@ def _org_named(text: str, index: LabelIndex) -> str | None:
         found = set().union(*(orgs(part) for part in text.split(" - ")))
     if not found:
         bare = _bare(acronym.group(1) if acronym else text)
-        found = {x for key, iris in index.names.items() if _bare(key) == bare for x in iris
-                 if index.types.get(x, set()) & _ORGS}
+        found = {
+            x
+            for key, iris in index.names.items()
+            if _bare(key) == bare
+            for x in iris
+            if index.types.get(x, set()) & _ORGS
+        }
     return next(iter(found)) if len(found) == 1 else None
 
 
@@ -307,14 +449,24 @@ def _partner(item: Item, index: LabelIndex, out: Draft) -> None:
         return
     parts = [p for p in re.split(r"\s+et\s+|\s*,\s*", item.text) if p.strip()]
     found = [find_names(p, index, _ORGS) for p in parts]
-    if len(parts) > 1 and all(len(f) == 1 and normalise(f[0].words) == normalise(_ELISION.sub("", p.strip()))
-                              for f, p in zip(found, parts, strict=True)):
+    if len(parts) > 1 and all(
+        len(f) == 1 and normalise(f[0].words) == normalise(_ELISION.sub("", p.strip()))
+        for f, p in zip(found, parts, strict=True)
+    ):
         for f in found:
             out.facts["partners"].add((item.number, f[0].iri))
         return
-    out.review.append({"record": f"partner {item.number}", "line": item.line, "missing": "qkg:partnerOrganisation",
-                       "number": item.number, "words": item.text, "did_you_mean": _candidates(index, item.text, _ORGS),
-                       "hint": "add the organisation to the data, or write its CURIE"})
+    out.review.append(
+        {
+            "record": f"partner {item.number}",
+            "line": item.line,
+            "missing": "qkg:partnerOrganisation",
+            "number": item.number,
+            "words": item.text,
+            "did_you_mean": _candidates(index, item.text, _ORGS),
+            "hint": "add the organisation to the data, or write its CURIE",
+        }
+    )
 
 
 def _number(word: str) -> int | None:
@@ -336,7 +488,7 @@ def _figures(lines: list[str], indicators: dict[str, set[str]], out: Draft) -> N
     if start is None:
         return
     bullets: list[tuple[int, str]] = []
-    for n, line in enumerate(lines[start + 1:], start=start + 2):
+    for n, line in enumerate(lines[start + 1 :], start=start + 2):
         stripped = line.strip()
         if not stripped:
             continue
@@ -353,7 +505,7 @@ def _figures(lines: list[str], indicators: dict[str, set[str]], out: Draft) -> N
             if value is None:
                 continue
             following = []
-            for w in words[i + 1:i + 9]:
+            for w in words[i + 1 : i + 9]:
                 if _number(w.strip(",;")) is not None:
                     break  # the next number starts its own figure
                 following.append(w)
@@ -376,6 +528,7 @@ def _figures(lines: list[str], indicators: dict[str, set[str]], out: Draft) -> N
 
 # --- writing --------------------------------------------------------------------------------------------------
 
+
 def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: dict[str, dict[str, str]]) -> list[Path]:
     """Write the draft folder (``<year>/*.ttl``, ``background/``, ``review.yaml``); return the files written."""
     from qkg.graph.building.export import atomic_write
@@ -385,12 +538,19 @@ def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: d
     ydir.mkdir(parents=True, exist_ok=True)
     if (base / "background").is_dir() and not (out / "background").exists():
         shutil.copytree(base / "background", out / "background")
-    sec = {k: URIRef(QKGD[f"bri-{year}-{k}"]) for k in ("annex-receptions-courtesy", "annex-receptions-collaboration",
-                                                          "annex-receptions-strategic", "annex-missions",
-                                                          "annex-partners", "highlights")}
+    sec = {
+        k: URIRef(QKGD[f"bri-{year}-{k}"])
+        for k in (
+            "annex-receptions-courtesy",
+            "annex-receptions-collaboration",
+            "annex-receptions-strategic",
+            "annex-missions",
+            "annex-partners",
+            "highlights",
+        )
+    }
     report = URIRef(QKGD[f"bri-{year}"])
-    files: dict[str, Graph] = {name: Graph() for name in ("report", "receptions", "missions", "partners",
-                                                           "highlights")}
+    files: dict[str, Graph] = {name: Graph() for name in ("report", "receptions", "missions", "partners", "highlights")}
     g = files["report"]
     g.add((report, RDF.type, QKG.Report))
     g.add((report, RDFS.label, Literal(f"Rapport des actions internationales {year} (brouillon)", lang="fr")))
@@ -399,9 +559,11 @@ def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: d
         g.add((node, RDF.type, QKG.ReportSection))
         g.add((node, RDFS.label, Literal(f"Rapport {year} : {key}", lang="fr")))
         g.add((node, URIRef("http://purl.org/dc/terms/isPartOf"), report))
-    names = {"cat-courtesy": ("courtesy", "de courtoisie", "Courtesy"),
-             "cat-collaboration": ("collaboration", "de collaboration", "Collaboration"),
-             "cat-strategic": ("strategic", "stratégique", "Strategic")}
+    names = {
+        "cat-courtesy": ("courtesy", "de courtoisie", "Courtesy"),
+        "cat-collaboration": ("collaboration", "de collaboration", "Collaboration"),
+        "cat-strategic": ("strategic", "stratégique", "Strategic"),
+    }
     g = files["receptions"]
     for cat, number in sorted(d.facts["receptions"]):
         slug, fr, en = names[cat]
@@ -472,11 +634,28 @@ def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: d
 
 
 #: Classes of facts: their instances are never copied from the base data into a draft (the draft states its own).
-_FACT_TYPES = {str(QKG[c]) for c in ("Activity", "Reception", "CourtesyReception", "CollaborationReception",
-                                       "StrategicReception", "Mission", "MissionLeg", "NetworkMeeting", "Event",
-                                       "Project", "Agreement", "PartnerEntry", "Report", "ReportSection",
-                                       "DeclaredFigure", "ContributedActivity", "ContributedSheet")} | {
-    "http://www.w3.org/ns/org#Membership"}
+_FACT_TYPES = {
+    str(QKG[c])
+    for c in (
+        "Activity",
+        "Reception",
+        "CourtesyReception",
+        "CollaborationReception",
+        "StrategicReception",
+        "Mission",
+        "MissionLeg",
+        "NetworkMeeting",
+        "Event",
+        "Project",
+        "Agreement",
+        "PartnerEntry",
+        "Report",
+        "ReportSection",
+        "DeclaredFigure",
+        "ContributedActivity",
+        "ContributedSheet",
+    )
+} | {"http://www.w3.org/ns/org#Membership"}
 
 
 def _slug(text: str) -> str:
@@ -489,14 +668,19 @@ def _review_yaml(d: Draft, missions: set[int]) -> str:
     suggests the entity) until a person replaces it."""
     year = d.year
     open_points = [r for r in d.review if r.get("kind") != "narrative"]
-    out = [f"# qkg ingest {year}: {len(open_points)} fact(s) to complete, "
-           f"{len(d.review) - len(open_points)} narrative section(s) to add by hand.",
-           "# Each record below is read by the build: replace its qkgd:TODO-... value with the entity meant (the",
-           "# build names the record until then), or delete the record if the report does not state that fact.", ""]
+    out = [
+        f"# qkg ingest {year}: {len(open_points)} fact(s) to complete, "
+        f"{len(d.review) - len(open_points)} narrative section(s) to add by hand.",
+        "# Each record below is read by the build: replace its qkgd:TODO-... value with the entity meant (the",
+        "# build names the record until then), or delete the record if the report does not state that fact.",
+        "",
+    ]
     for r in d.review:
         if r.get("kind") == "narrative":
-            out.append(f"# report line {r['line']}: {r['record']} ({r['bullets']} bullet(s), "
-                       f"{r['paragraphs']} paragraph(s)): not drafted")
+            out.append(
+                f"# report line {r['line']}: {r['record']} ({r['bullets']} bullet(s), "
+                f"{r['paragraphs']} paragraph(s)): not drafted"
+            )
     mission_keys: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     mission_notes: dict[int, list[str]] = defaultdict(list)
     records: list[list[str]] = []
@@ -508,24 +692,43 @@ def _review_yaml(d: Draft, missions: set[int]) -> str:
         todo = f"qkgd:TODO-{_slug(r['words']) if r['words'] else 'leader'}"
         if r["missing"] == "qkg:legCity":
             leg = f"mission-{year}-{n:02d}-leg-{r['order']}"
-            records.append([said, "#   (check the leg's order too)", f"- id: {leg}", "  type: qkg:MissionLeg",
-                            f"  label@fr: 'Mission {n}, étape {r['order']} (à compléter)'",
-                            f"  qkg:legOrder^^xsd:integer: '{r['order']}'", f"  qkg:legCity: {todo}",
-                            f"  prov:wasDerivedFrom: qkgd:bri-{year}-annex-missions"])
+            records.append(
+                [
+                    said,
+                    "#   (check the leg's order too)",
+                    f"- id: {leg}",
+                    "  type: qkg:MissionLeg",
+                    f"  label@fr: 'Mission {n}, étape {r['order']} (à compléter)'",
+                    f"  qkg:legOrder^^xsd:integer: '{r['order']}'",
+                    f"  qkg:legCity: {todo}",
+                    f"  prov:wasDerivedFrom: qkgd:bri-{year}-annex-missions",
+                ]
+            )
             mission_keys[n]["qkg:leg"].append(f"qkgd:{leg}")
         elif r["missing"] == "qkg:partnerOrganisation":
-            records.append([said, f"- id: partner-entry-{year}-{n:02d}", "  type: qkg:PartnerEntry",
-                            f"  label@fr: 'Partenaire {n} ({year})'", f"  qkg:annexItem^^xsd:integer: '{n}'",
-                            f"  qkg:partnerOrganisation: {todo}",
-                            f"  prov:wasDerivedFrom: qkgd:bri-{year}-annex-partners"])
+            records.append(
+                [
+                    said,
+                    f"- id: partner-entry-{year}-{n:02d}",
+                    "  type: qkg:PartnerEntry",
+                    f"  label@fr: 'Partenaire {n} ({year})'",
+                    f"  qkg:annexItem^^xsd:integer: '{n}'",
+                    f"  qkg:partnerOrganisation: {todo}",
+                    f"  prov:wasDerivedFrom: qkgd:bri-{year}-annex-partners",
+                ]
+            )
         elif r["missing"] == "qkg:missionLeader":
             mission_keys[n]["qkg:missionLeader"].append(todo)
             mission_notes[n].append(said)
     for n, keys in sorted(mission_keys.items()):
         rec = [*mission_notes[n], f"- id: mission-{year}-{n:02d}"]
         if n not in missions:
-            rec += ["  type: qkg:Mission", f"  label@fr: 'Mission {n} ({year})'",
-                    f"  qkg:annexItem^^xsd:integer: '{n}'", f"  prov:wasDerivedFrom: qkgd:bri-{year}-annex-missions"]
+            rec += [
+                "  type: qkg:Mission",
+                f"  label@fr: 'Mission {n} ({year})'",
+                f"  qkg:annexItem^^xsd:integer: '{n}'",
+                f"  prov:wasDerivedFrom: qkgd:bri-{year}-annex-missions",
+            ]
         rec += [f"  {key}: [{', '.join(values)}]" for key, values in keys.items()]
         records.append(rec)
     for rec in records:
@@ -585,27 +788,38 @@ def _referenced_definitions(graphs, base: Path, year: int) -> Graph | None:
 
 # --- evaluation -----------------------------------------------------------------------------------------------
 
+
 def curated_facts(graph: Graph, year: int) -> dict[str, set[tuple]]:
     """The facts of a curated graph in the draft's terms, for the report of ``year``."""
     q = "PREFIX qkg: <https://w3id.org/qkg/def#> PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX qkgd: <https://w3id.org/qkg/id/>\n"
     sections = f"https://w3id.org/qkg/id/bri-{year}-"
     out: dict[str, set[tuple]] = defaultdict(set)
-    for cat, n in graph.query(q + "SELECT ?c ?n WHERE { ?r a qkg:Reception ; qkg:category ?c ; qkg:annexItem ?n ; "
-                                  f"prov:wasDerivedFrom ?s FILTER(STRSTARTS(STR(?s), '{sections}')) }}"):
+    for cat, n in graph.query(
+        q + "SELECT ?c ?n WHERE { ?r a qkg:Reception ; qkg:category ?c ; qkg:annexItem ?n ; "
+        f"prov:wasDerivedFrom ?s FILTER(STRSTARTS(STR(?s), '{sections}')) }}"
+    ):
         out["receptions"].add((str(cat).rsplit("/", 1)[1], int(n)))
-    for n, order, city in graph.query(q + "SELECT ?n ?o ?c WHERE { ?m a qkg:Mission ; qkg:annexItem ?n ; qkg:leg ?l ; "
-                                          f"prov:wasDerivedFrom ?s . ?l qkg:legOrder ?o ; qkg:legCity ?c "
-                                          f"FILTER(STRSTARTS(STR(?s), '{sections}')) }}"):
+    for n, order, city in graph.query(
+        q + "SELECT ?n ?o ?c WHERE { ?m a qkg:Mission ; qkg:annexItem ?n ; qkg:leg ?l ; "
+        f"prov:wasDerivedFrom ?s . ?l qkg:legOrder ?o ; qkg:legCity ?c "
+        f"FILTER(STRSTARTS(STR(?s), '{sections}')) }}"
+    ):
         out["legs"].add((int(n), int(order), str(city)))
-    for n, leader in graph.query(q + "SELECT ?n ?p WHERE { ?m a qkg:Mission ; qkg:annexItem ?n ; qkg:missionLeader ?p ; "
-                                     f"prov:wasDerivedFrom ?s FILTER(STRSTARTS(STR(?s), '{sections}')) }}"):
+    for n, leader in graph.query(
+        q + "SELECT ?n ?p WHERE { ?m a qkg:Mission ; qkg:annexItem ?n ; qkg:missionLeader ?p ; "
+        f"prov:wasDerivedFrom ?s FILTER(STRSTARTS(STR(?s), '{sections}')) }}"
+    ):
         out["leaders"].add((int(n), str(leader)))
-    for n, org in graph.query(q + "SELECT ?n ?o WHERE { ?e a qkg:PartnerEntry ; qkg:annexItem ?n ; "
-                                  f"qkg:partnerOrganisation ?o ; prov:wasDerivedFrom ?s "
-                                  f"FILTER(STRSTARTS(STR(?s), '{sections}')) }}"):
+    for n, org in graph.query(
+        q + "SELECT ?n ?o WHERE { ?e a qkg:PartnerEntry ; qkg:annexItem ?n ; "
+        f"qkg:partnerOrganisation ?o ; prov:wasDerivedFrom ?s "
+        f"FILTER(STRSTARTS(STR(?s), '{sections}')) }}"
+    ):
         out["partners"].add((int(n), str(org)))
-    for ind, value in graph.query(q + "SELECT ?i ?v WHERE { ?f a qkg:DeclaredFigure ; qkg:indicator ?i ; "
-                                      f"qkg:statedValue ?v ; prov:wasDerivedFrom qkgd:bri-{year}-highlights }}"):
+    for ind, value in graph.query(
+        q + "SELECT ?i ?v WHERE { ?f a qkg:DeclaredFigure ; qkg:indicator ?i ; "
+        f"qkg:statedValue ?v ; prov:wasDerivedFrom qkgd:bri-{year}-highlights }}"
+    ):
         out["figures"].add((str(ind), int(value)))
     return out
 
@@ -616,10 +830,15 @@ def evaluate(d: Draft, curated: dict[str, set[tuple]]) -> dict[str, dict[str, fl
     for cls in CLASSES:
         drafted, truth = d.facts.get(cls, set()), curated.get(cls, set())
         right = len(drafted & truth)
-        scores[cls] = {"drafted": len(drafted), "curated": len(truth), "right": right,
-                       "wrong": len(drafted - truth), "missed": len(truth - drafted),
-                       "precision": right / len(drafted) if drafted else 1.0,
-                       "recall": right / len(truth) if truth else 1.0}
+        scores[cls] = {
+            "drafted": len(drafted),
+            "curated": len(truth),
+            "right": right,
+            "wrong": len(drafted - truth),
+            "missed": len(truth - drafted),
+            "precision": right / len(drafted) if drafted else 1.0,
+            "recall": right / len(truth) if truth else 1.0,
+        }
     return scores
 
 
@@ -634,5 +853,3 @@ def indicator_words(graph: Graph) -> dict[str, set[str]]:
                 words |= set(_content(str(label).split()))
         out[str(ind)] = words
     return out
-
-

@@ -9,6 +9,7 @@ checked against the source: same number of items per list, and every mission's c
 >>> [(r.annex, r.number) for r in parse_annexes(text)]
 [('receptions-courtesy', 1), ('receptions-courtesy', 2), ('receptions-collaboration', 1)]
 """
+
 from __future__ import annotations
 
 import re
@@ -77,8 +78,11 @@ def read_report(path: str | Path) -> list[AnnexItem]:
         raise DataError(f"{path}: no such report file", file=str(path), hint="pass the report's text file")
     items = parse_annexes(path.read_text(encoding="utf-8"))
     if not items:
-        raise DataError(f"{path}: no annex list found", file=str(path),
-                        hint=f"the parser looks for numbered lists under: {', '.join(HEADINGS)}")
+        raise DataError(
+            f"{path}: no annex list found",
+            file=str(path),
+            hint=f"the parser looks for numbered lists under: {', '.join(HEADINGS)}",
+        )
     return items
 
 
@@ -130,7 +134,9 @@ def compare(items: list[AnnexItem], store) -> list[Mismatch]:
     problems: list[Mismatch] = []
     for annex, pattern in _GRAPH_ITEMS.items():
         report_items = {i.number: i for i in items if i.annex == annex}
-        graph_items = {int(r["k"].value): r["x"].value for r in q(f"SELECT ?x ?k WHERE {{ {pattern} ; qkg:annexItem ?k }}")}
+        graph_items = {
+            int(r["k"].value): r["x"].value for r in q(f"SELECT ?x ?k WHERE {{ {pattern} ; qkg:annexItem ?k }}")
+        }
         for n in sorted(set(report_items) - set(graph_items)):
             problems.append(Mismatch(annex, n, "in the report but not in the graph"))
         for n in sorted(set(graph_items) - set(report_items)):
@@ -145,6 +151,7 @@ def compare(items: list[AnnexItem], store) -> list[Mismatch]:
             for row in names:
                 labels = [_words(label) for label in row["labels"].value.split("|")]
                 if not any(label and re.search(rf"\b{re.escape(label)}\b", text) for label in labels):
-                    problems.append(Mismatch(annex, n, f"names none of {sorted(set(labels))} "
-                                                       f"(the graph links {row['n'].value})"))
+                    problems.append(
+                        Mismatch(annex, n, f"names none of {sorted(set(labels))} (the graph links {row['n'].value})")
+                    )
     return problems

@@ -7,6 +7,7 @@ Each Turtle file (or CSV sheet or YAML file of records, see :mod:`qkg.loaders.ta
 >>> [s.graph.rsplit("/", 1)[-1] for s in discover(default_data_root())][:1]
 ['graph-2024-actors']
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -38,16 +39,21 @@ def discover(root: str | Path, *, extra: list[str | Path] = ()) -> list[Source]:
     """List the sources under ``root`` (sorted, so builds are reproducible) plus ``extra`` files."""
     root = Path(root)
     if not root.is_dir():
-        raise DataError(f"data folder {root} does not exist", file=str(root),
-                        hint="pass --data PATH pointing at a folder of .ttl files")
+        raise DataError(
+            f"data folder {root} does not exist",
+            file=str(root),
+            hint="pass --data PATH pointing at a folder of .ttl files",
+        )
     entries = sorted(root.rglob("*"))
     inside = root.resolve()
     for p in entries:
         if p.is_symlink() or p.suffix in _SUFFIXES:
             _refuse_outside(p, root, inside)
     files = [p for p in entries if p.suffix in _SUFFIXES and p.is_file()]
-    index = _LazyIndex([p for p in files if p.suffix in (".ttl", ".nt", ".trig", ".nq")]
-                       + [Path(x) for x in extra if Path(x).suffix in (".ttl", ".nt", ".trig", ".nq")])
+    index = _LazyIndex(
+        [p for p in files if p.suffix in (".ttl", ".nt", ".trig", ".nq")]
+        + [Path(x) for x in extra if Path(x).suffix in (".ttl", ".nt", ".trig", ".nq")]
+    )
     sources = [_source(p, graph_for(p, root), index) for p in files]
     for item in extra:
         p = Path(item)
@@ -63,8 +69,11 @@ def _refuse_outside(path: Path, root: Path, inside: Path) -> None:
     """
     target = path.resolve()
     if not target.is_relative_to(inside):
-        raise DataError(f"{path}: a symbolic link to a place outside the data folder {root}; refused", file=str(path),
-                        hint="copy the file into the data folder, or pass it explicitly with --add")
+        raise DataError(
+            f"{path}: a symbolic link to a place outside the data folder {root}; refused",
+            file=str(path),
+            hint="copy the file into the data folder, or pass it explicitly with --add",
+        )
 
 
 class _LazyIndex:

@@ -33,6 +33,7 @@ True
 >>> any("synth-mission-0>" in line and "#missionLeader>" in line for line in lines)
 True
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -42,14 +43,14 @@ import time
 import unicodedata
 from array import array
 from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
 from random import Random
-from collections.abc import Callable, Iterator
 from typing import ClassVar
 
-from qkg.graph.building.export import atomic_writer
 from qkg import ontology as _onto
+from qkg.graph.building.export import atomic_writer
 from qkg.ontology import DCT, GEO, ORG, PROV, QKG, QKGD, SCHEMA
 
 __all__ = ["Summary", "generate", "write", "parse_size", "MIN_TRIPLES", "YEARS", "KINDS"]
@@ -59,9 +60,27 @@ MIN_TRIPLES = 500
 #: The years the activities span (one report section per year).
 YEARS = tuple(range(2015, 2027))
 #: The kinds of node counted by :class:`Summary`, in report order.
-KINDS = ("countries", "regions", "cities", "local_governments", "networks", "international_organisations",
-         "companies", "academic_institutions", "diplomatic_representations", "posts", "memberships",
-         "receptions", "missions", "legs", "meetings", "events", "agreements", "themes", "sections")
+KINDS = (
+    "countries",
+    "regions",
+    "cities",
+    "local_governments",
+    "networks",
+    "international_organisations",
+    "companies",
+    "academic_institutions",
+    "diplomatic_representations",
+    "posts",
+    "memberships",
+    "receptions",
+    "missions",
+    "legs",
+    "meetings",
+    "events",
+    "agreements",
+    "themes",
+    "sections",
+)
 
 
 @dataclass
@@ -82,6 +101,7 @@ class Summary:
 # Terms, written once as N-Triples tokens
 # ---------------------------------------------------------------------------------------------------------
 
+
 def _t(ns, local: str) -> str:
     return f"<{ns[local]}>"
 
@@ -98,13 +118,50 @@ _START, _END = _t(SCHEMA, "startDate"), _t(SCHEMA, "endDate")
 _LAT, _LONG = _t(GEO, "lat"), _t(GEO, "long")
 _POST_IN, _MEMBER, _ORGANIZATION, _ROLE = (_t(ORG, x) for x in ("postIn", "member", "organization", "role"))
 _MEMBERSHIP = _t(ORG, "Membership")
-_Q = {name: _t(QKG, name) for name in (
-    "Country", "Region", "City", "LocalGovernment", "CityNetwork", "InternationalOrganisation", "Company",
-    "AcademicInstitution", "DiplomaticRepresentation", "Post", "Reception", "Mission", "MissionLeg",
-    "NetworkMeeting", "Event", "Agreement", "Report", "ReportSection",
-    "country", "locatedIn", "jurisdiction", "basedIn", "sector", "category", "visitor", "origin", "host",
-    "theme", "missionLeader", "leg", "legOrder", "legCity", "legKind", "organiser", "participant", "location",
-    "participantCount", "agreementType", "party")}
+_Q = {
+    name: _t(QKG, name)
+    for name in (
+        "Country",
+        "Region",
+        "City",
+        "LocalGovernment",
+        "CityNetwork",
+        "InternationalOrganisation",
+        "Company",
+        "AcademicInstitution",
+        "DiplomaticRepresentation",
+        "Post",
+        "Reception",
+        "Mission",
+        "MissionLeg",
+        "NetworkMeeting",
+        "Event",
+        "Agreement",
+        "Report",
+        "ReportSection",
+        "country",
+        "locatedIn",
+        "jurisdiction",
+        "basedIn",
+        "sector",
+        "category",
+        "visitor",
+        "origin",
+        "host",
+        "theme",
+        "missionLeader",
+        "leg",
+        "legOrder",
+        "legCity",
+        "legKind",
+        "organiser",
+        "participant",
+        "location",
+        "participantCount",
+        "agreementType",
+        "party",
+    )
+}
 _XSD_DATE, _XSD_YEAR, _XSD_INT, _XSD_DEC = (f"^^<{_onto.XSD[x]}>" for x in ("date", "gYear", "integer", "decimal"))
 
 
@@ -147,124 +204,390 @@ def _ascii(text: str) -> str:
 #: (French name, English name, lat min, lat max, long min, long max); the order is the countries' weight
 #: (Zipf-like: France, the United States, Canada... host most cities, as in the City's real relations).
 COUNTRIES = (
-    ("France", "France", 43.5, 49.5, -1.0, 6.5), ("États-Unis", "United States", 30.0, 47.0, -120.0, -75.0),
-    ("Canada", "Canada", 43.0, 53.0, -123.0, -64.0), ("Belgique", "Belgium", 49.6, 51.3, 2.6, 6.2),
-    ("Suisse", "Switzerland", 46.0, 47.7, 6.0, 10.0), ("Espagne", "Spain", 37.0, 43.3, -8.5, 2.5),
-    ("Mexique", "Mexico", 16.0, 30.0, -110.0, -88.0), ("Maroc", "Morocco", 30.0, 35.5, -9.5, -2.0),
-    ("Portugal", "Portugal", 37.2, 41.8, -8.8, -6.5), ("Italie", "Italy", 38.5, 46.0, 8.0, 16.5),
-    ("Allemagne", "Germany", 47.5, 54.5, 6.5, 14.5), ("Royaume-Uni", "United Kingdom", 50.5, 55.5, -4.5, 1.0),
-    ("Sénégal", "Senegal", 12.5, 16.5, -17.0, -11.5), ("Côte d'Ivoire", "Côte d'Ivoire", 5.2, 10.5, -8.5, -2.7),
-    ("Brésil", "Brazil", -30.0, -3.0, -60.0, -35.0), ("Japon", "Japan", 33.0, 43.0, 130.5, 145.0),
-    ("Chine", "China", 22.0, 41.0, 100.0, 122.0), ("Pologne", "Poland", 49.5, 54.3, 14.5, 23.5),
-    ("Croatie", "Croatia", 42.6, 46.3, 13.8, 19.0), ("Équateur", "Ecuador", -4.5, 1.0, -80.5, -75.5),
-    ("Argentine", "Argentina", -45.0, -22.0, -70.0, -58.0), ("Uruguay", "Uruguay", -34.8, -30.2, -58.3, -53.3),
-    ("Irlande", "Ireland", 51.8, 54.8, -9.8, -6.2), ("Finlande", "Finland", 60.2, 65.0, 22.0, 29.5),
-    ("Cameroun", "Cameroon", 2.2, 12.8, 9.0, 16.0), ("Australie", "Australia", -38.5, -17.0, 115.0, 153.0),
-    ("Pays-Bas", "Netherlands", 51.5, 53.2, 4.0, 6.8), ("Tunisie", "Tunisia", 33.0, 37.2, 8.3, 11.0),
-    ("Algérie", "Algeria", 33.0, 36.8, -1.5, 8.5), ("Bénin", "Benin", 6.3, 12.0, 1.0, 3.8),
-    ("Haïti", "Haiti", 18.1, 19.9, -74.3, -71.7), ("Pérou", "Peru", -17.0, -4.0, -80.0, -70.0),
-    ("Chili", "Chile", -42.0, -18.5, -73.0, -69.5), ("Colombie", "Colombia", 1.0, 11.0, -77.5, -70.0),
-    ("Corée du Sud", "South Korea", 34.8, 38.2, 126.3, 129.4), ("Viêt Nam", "Vietnam", 9.0, 22.5, 103.0, 109.0),
-    ("Norvège", "Norway", 58.0, 63.5, 5.5, 12.0), ("Suède", "Sweden", 55.5, 63.0, 12.0, 18.5),
-    ("Danemark", "Denmark", 54.8, 57.5, 8.2, 12.5), ("Autriche", "Austria", 46.5, 48.8, 9.8, 16.9),
-    ("Hongrie", "Hungary", 45.8, 48.5, 16.2, 22.8), ("Tchéquie", "Czechia", 48.6, 51.0, 12.2, 18.8),
-    ("Grèce", "Greece", 37.0, 41.0, 20.8, 26.0), ("Roumanie", "Romania", 44.0, 48.0, 21.0, 28.0),
-    ("Égypte", "Egypt", 24.0, 31.3, 25.5, 34.0), ("Burkina Faso", "Burkina Faso", 9.5, 15.0, -5.5, 2.3),
-    ("Mali", "Mali", 11.0, 20.0, -11.5, 4.0), ("Madagascar", "Madagascar", -25.0, -12.0, 43.5, 50.0),
-    ("Inde", "India", 9.0, 30.0, 72.0, 88.0), ("Émirats arabes unis", "United Arab Emirates", 22.8, 26.0, 51.5, 56.3),
+    ("France", "France", 43.5, 49.5, -1.0, 6.5),
+    ("États-Unis", "United States", 30.0, 47.0, -120.0, -75.0),
+    ("Canada", "Canada", 43.0, 53.0, -123.0, -64.0),
+    ("Belgique", "Belgium", 49.6, 51.3, 2.6, 6.2),
+    ("Suisse", "Switzerland", 46.0, 47.7, 6.0, 10.0),
+    ("Espagne", "Spain", 37.0, 43.3, -8.5, 2.5),
+    ("Mexique", "Mexico", 16.0, 30.0, -110.0, -88.0),
+    ("Maroc", "Morocco", 30.0, 35.5, -9.5, -2.0),
+    ("Portugal", "Portugal", 37.2, 41.8, -8.8, -6.5),
+    ("Italie", "Italy", 38.5, 46.0, 8.0, 16.5),
+    ("Allemagne", "Germany", 47.5, 54.5, 6.5, 14.5),
+    ("Royaume-Uni", "United Kingdom", 50.5, 55.5, -4.5, 1.0),
+    ("Sénégal", "Senegal", 12.5, 16.5, -17.0, -11.5),
+    ("Côte d'Ivoire", "Côte d'Ivoire", 5.2, 10.5, -8.5, -2.7),
+    ("Brésil", "Brazil", -30.0, -3.0, -60.0, -35.0),
+    ("Japon", "Japan", 33.0, 43.0, 130.5, 145.0),
+    ("Chine", "China", 22.0, 41.0, 100.0, 122.0),
+    ("Pologne", "Poland", 49.5, 54.3, 14.5, 23.5),
+    ("Croatie", "Croatia", 42.6, 46.3, 13.8, 19.0),
+    ("Équateur", "Ecuador", -4.5, 1.0, -80.5, -75.5),
+    ("Argentine", "Argentina", -45.0, -22.0, -70.0, -58.0),
+    ("Uruguay", "Uruguay", -34.8, -30.2, -58.3, -53.3),
+    ("Irlande", "Ireland", 51.8, 54.8, -9.8, -6.2),
+    ("Finlande", "Finland", 60.2, 65.0, 22.0, 29.5),
+    ("Cameroun", "Cameroon", 2.2, 12.8, 9.0, 16.0),
+    ("Australie", "Australia", -38.5, -17.0, 115.0, 153.0),
+    ("Pays-Bas", "Netherlands", 51.5, 53.2, 4.0, 6.8),
+    ("Tunisie", "Tunisia", 33.0, 37.2, 8.3, 11.0),
+    ("Algérie", "Algeria", 33.0, 36.8, -1.5, 8.5),
+    ("Bénin", "Benin", 6.3, 12.0, 1.0, 3.8),
+    ("Haïti", "Haiti", 18.1, 19.9, -74.3, -71.7),
+    ("Pérou", "Peru", -17.0, -4.0, -80.0, -70.0),
+    ("Chili", "Chile", -42.0, -18.5, -73.0, -69.5),
+    ("Colombie", "Colombia", 1.0, 11.0, -77.5, -70.0),
+    ("Corée du Sud", "South Korea", 34.8, 38.2, 126.3, 129.4),
+    ("Viêt Nam", "Vietnam", 9.0, 22.5, 103.0, 109.0),
+    ("Norvège", "Norway", 58.0, 63.5, 5.5, 12.0),
+    ("Suède", "Sweden", 55.5, 63.0, 12.0, 18.5),
+    ("Danemark", "Denmark", 54.8, 57.5, 8.2, 12.5),
+    ("Autriche", "Austria", 46.5, 48.8, 9.8, 16.9),
+    ("Hongrie", "Hungary", 45.8, 48.5, 16.2, 22.8),
+    ("Tchéquie", "Czechia", 48.6, 51.0, 12.2, 18.8),
+    ("Grèce", "Greece", 37.0, 41.0, 20.8, 26.0),
+    ("Roumanie", "Romania", 44.0, 48.0, 21.0, 28.0),
+    ("Égypte", "Egypt", 24.0, 31.3, 25.5, 34.0),
+    ("Burkina Faso", "Burkina Faso", 9.5, 15.0, -5.5, 2.3),
+    ("Mali", "Mali", 11.0, 20.0, -11.5, 4.0),
+    ("Madagascar", "Madagascar", -25.0, -12.0, 43.5, 50.0),
+    ("Inde", "India", 9.0, 30.0, 72.0, 88.0),
+    ("Émirats arabes unis", "United Arab Emirates", 22.8, 26.0, 51.5, 56.3),
     ("Nouvelle-Zélande", "New Zealand", -46.0, -35.0, 167.0, 178.0),
 )
 
-_PREFIXES = ("", "Saint-", "Sainte-", "Mont-", "Val-", "Port-", "Lac-", "Pointe-", "Fort-", "Bourg-", "Île-",
-             "Côte-", "Cap-", "Pont-", "Champ-", "Bois-")
-_ROOTS = ("Ambérieu", "Bérénice", "Château", "Compiègne", "Gaspé", "Lévis", "Montréjeau", "Orléa", "Pézenas",
-          "Rochefort", "Sète", "Valcourt", "Besançon", "Alençon", "Mâcon", "Beaune", "Côme", "Rhône", "Aurèle",
-          "Bécancour", "Chênaie", "Drôme", "Étienne", "Fénelon", "Gérard", "Hélène", "Isère", "Joliette",
-          "Kénogami", "Lorème", "Méribel", "Nérac", "Orée", "Pâquerette", "Rémi", "Séverin", "Thérèse", "Ursule",
-          "Vénus", "Wendake", "Yvré", "Zélie", "Barcelos", "Coimbra", "Tavira", "Lugano", "Verona", "Brugge",
-          "Kraków", "Porto", "Malmö", "Ålesund", "Łódź", "Zürich", "Göteborg", "Sevilla", "Córdoba", "Málaga",
-          "Cádiz", "François")
-_SUFFIXES = ("", "-sur-Mer", "-les-Bains", "-du-Lac", "-en-Forêt", "-la-Côte", "-le-Château", "-des-Prés",
-             "-sur-Loire", "-de-l'Île", "-d'Orléans", "-aux-Pins", "-la-Rivière", "-du-Nord", "-du-Sud",
-             "-l'Étang")
-_REGION_KINDS = (("Région de ", "Region of "), ("Province de ", "Province of "), ("Comté de ", "County of "),
-                 ("Département de ", "Department of "), ("Canton de ", "Canton of "), ("État de ", "State of "))
-_NETWORK_HEADS = (("Association", "Association"), ("Alliance", "Alliance"), ("Réseau", "Network"),
-                  ("Conférence", "Conference"), ("Forum", "Forum"), ("Union", "Union"), ("Ligue", "League"),
-                  ("Organisation", "Organisation"))
-_NETWORK_TOPICS = (("francophones", "Francophone"), ("portuaires", "Port"), ("d'hiver", "Winter"),
-                   ("du patrimoine", "Heritage"), ("créatives", "Creative"), ("intelligentes", "Smart"),
-                   ("côtières", "Coastal"), ("nordiques", "Nordic"), ("éducatrices", "Learning"),
-                   ("durables", "Sustainable"), ("olympiques", "Olympic"), ("fluviales", "River"),
-                   ("du Saint-Laurent", "St. Lawrence"), ("historiques", "Historic"), ("sûres", "Safe"),
-                   ("vertes", "Green"))
-_AREAS = (("", ""), (" d'Europe", " of Europe"), (" des Amériques", " of the Americas"), (" d'Afrique", " of Africa"),
-          (" d'Asie", " of Asia"), (" du Pacifique", " of the Pacific"), (" de la Méditerranée", " of the Mediterranean"),
-          (" de l'Atlantique", " of the Atlantic"))
-_IO_HEADS = (("Organisation internationale", "International Organisation"), ("Agence", "Agency"),
-             ("Institut", "Institute"), ("Centre", "Centre"), ("Fonds", "Fund"), ("Programme", "Programme"),
-             ("Bureau", "Office"), ("Observatoire", "Observatory"))
-_IO_TOPICS = (("pour la coopération urbaine", "for Urban Cooperation"), ("de l'eau", "for Water"),
-              ("du tourisme", "for Tourism"), ("pour l'éducation", "for Education"), ("de la santé", "for Health"),
-              ("du climat", "for Climate"), ("pour le développement", "for Development"),
-              ("des océans", "for the Oceans"), ("du numérique", "for Digital Affairs"), ("pour la paix", "for Peace"),
-              ("de l'énergie", "for Energy"), ("de la francophonie", "for the Francophonie"),
-              ("des forêts", "for Forests"), ("du commerce équitable", "for Fair Trade"),
-              ("de la culture", "for Culture"), ("de la sécurité alimentaire", "for Food Security"))
-_CO_A = ("Boréa", "Lauren", "Hélio", "Nordé", "Cèdre", "Fleuvo", "Aurora", "Saguen", "Mistral", "Estuar",
-         "Polaris", "Gaïa", "Océa", "Érable", "Tundra", "Vertex")
-_CO_B = ("lis", "tek", "via", "nergie", "com", "gène", "tis", "rama", "sphère", "média", "logic", "tronic",
-         "nova", "mar", "bio", "flux")
-_CO_C = ((" inc.", " Inc."), (" ltée", " Ltd."), (" SA", " SA"), (" GmbH", " GmbH"), (" Technologies", " Technologies"),
-         (" Solutions", " Solutions"), (" Industries", " Industries"), (" Groupe", " Group"),
-         (" & Associés", " & Partners"), (" Conseil", " Consulting"), (" Ingénierie", " Engineering"),
-         (" Énergie", " Energy"), (" Aérospatiale", " Aerospace"), (" Santé", " Health"),
-         (" Logistique", " Logistics"), (" Design", " Design"))
-_ACADEMIC = (("Université de {}", "University of {}"), ("École polytechnique de {}", "Polytechnic School of {}"),
-             ("Institut de recherche de {}", "{} Research Institute"), ("Collège de {}", "{} College"),
-             ("École des hautes études de {}", "{} School of Advanced Studies"),
-             ("Centre de recherche en santé de {}", "{} Health Research Centre"))
-_DIPLO = (("Consulat général de {} à {}", "Consulate General of {} in {}"), ("Ambassade de {} à {}", "Embassy of {} in {}"),
-          ("Délégation de {} à {}", "Delegation of {} in {}"), ("Bureau commercial de {} à {}", "Trade Office of {} in {}"))
-_POSTS = (("Maire de {}", "Mayor of {}"),
-          ("Conseillère responsable des relations internationales ({})", "Councillor for international relations ({})"),
-          ("Directeur des relations internationales ({})", "Director of international relations ({})"))
-_THEMES = (("Économie", "Economy"), ("Éducation", "Education"), ("Santé", "Health"), ("Sécurité civile", "Civil security"),
-           ("Développement durable", "Sustainable development"), ("Patrimoine", "Heritage"), ("Culture", "Culture"),
-           ("Tourisme", "Tourism"), ("Mobilité durable", "Sustainable mobility"), ("Francophonie", "Francophonie"),
-           ("Innovation", "Innovation"), ("Numérique", "Digital"), ("Énergie", "Energy"), ("Climat", "Climate"),
-           ("Eau", "Water"), ("Hiver", "Winter"), ("Sport", "Sport"), ("Aérospatiale", "Aerospace"),
-           ("Agroalimentaire", "Agri-food"), ("Logement", "Housing"), ("Urbanisme", "Urban planning"),
-           ("Démocratie locale", "Local democracy"), ("Jeunesse", "Youth"), ("Aînés", "Older adults"),
-           ("Inclusion", "Inclusion"), ("Immigration", "Immigration"), ("Commerce", "Trade"),
-           ("Port et fleuve", "Port and river"), ("Recherche", "Research"),
-           ("Intelligence artificielle", "Artificial intelligence"), ("Arts de la scène", "Performing arts"),
-           ("Gastronomie", "Gastronomy"), ("Forêts", "Forests"), ("Biodiversité", "Biodiversity"),
-           ("Transport collectif", "Public transit"), ("Sécurité alimentaire", "Food security"),
-           ("Gouvernance", "Governance"), ("Relations autochtones", "Indigenous relations"),
-           ("Égalité des genres", "Gender equality"), ("Résilience", "Resilience"))
-_THEME_ASPECTS = (("", ""), (" : volet local", ": local track"), (" : coopération", ": cooperation"),
-                  (" : financement", ": funding"), (" : recherche", ": research"), (" : formation", ": training"),
-                  (" : réseaux", ": networks"), (" : données", ": data"), (" : jeunesse", ": youth"),
-                  (" : entreprises", ": business"))
-_MEETINGS = (("Assemblée générale {1} de {0}", "{0} general assembly {1}"),
-             ("Conseil d'administration {1} de {0}", "{0} board meeting {1}"), ("Congrès {1} de {0}", "{0} congress {1}"),
-             ("Conférence annuelle {1} de {0}", "{0} annual conference {1}"),
-             ("Comité exécutif {1} de {0}", "{0} executive committee {1}"))
-_EVENTS = (("Forum international {} : {}", "{} international forum: {}"), ("Sommet {} : {}", "{} summit: {}"),
-           ("Colloque {} : {}", "{} symposium: {}"), ("Salon {} : {}", "{} fair: {}"),
-           ("Festival {} : {}", "{} festival: {}"))
-_AGREEMENT_NAMES = {"type-twinning": ("Jumelage", "Twinning"),
-                    "type-collaboration-protocol": ("Protocole de collaboration", "Collaboration protocol"),
-                    "type-joint-declaration": ("Déclaration commune", "Joint declaration"),
-                    "type-accession": ("Adhésion", "Accession"),
-                    "type-cooperation-programme": ("Programme de coopération", "Cooperation programme"),
-                    "type-territorial-partnership": ("Partenariat territorial", "Territorial partnership"),
-                    "type-cooperation-agreement": ("Entente de coopération", "Cooperation agreement"),
-                    "type-municipal-diplomacy": ("Entente de diplomatie municipale", "Municipal diplomacy agreement"),
-                    "type-government-city": ("Entente gouvernement-Ville", "Government-City agreement")}
-_SECTOR = {"network": "sector-governmental", "io": "sector-governmental", "company": "sector-economic",
-           "academic": "sector-academic", "diplo": "sector-diplomatic"}
+_PREFIXES = (
+    "",
+    "Saint-",
+    "Sainte-",
+    "Mont-",
+    "Val-",
+    "Port-",
+    "Lac-",
+    "Pointe-",
+    "Fort-",
+    "Bourg-",
+    "Île-",
+    "Côte-",
+    "Cap-",
+    "Pont-",
+    "Champ-",
+    "Bois-",
+)
+_ROOTS = (
+    "Ambérieu",
+    "Bérénice",
+    "Château",
+    "Compiègne",
+    "Gaspé",
+    "Lévis",
+    "Montréjeau",
+    "Orléa",
+    "Pézenas",
+    "Rochefort",
+    "Sète",
+    "Valcourt",
+    "Besançon",
+    "Alençon",
+    "Mâcon",
+    "Beaune",
+    "Côme",
+    "Rhône",
+    "Aurèle",
+    "Bécancour",
+    "Chênaie",
+    "Drôme",
+    "Étienne",
+    "Fénelon",
+    "Gérard",
+    "Hélène",
+    "Isère",
+    "Joliette",
+    "Kénogami",
+    "Lorème",
+    "Méribel",
+    "Nérac",
+    "Orée",
+    "Pâquerette",
+    "Rémi",
+    "Séverin",
+    "Thérèse",
+    "Ursule",
+    "Vénus",
+    "Wendake",
+    "Yvré",
+    "Zélie",
+    "Barcelos",
+    "Coimbra",
+    "Tavira",
+    "Lugano",
+    "Verona",
+    "Brugge",
+    "Kraków",
+    "Porto",
+    "Malmö",
+    "Ålesund",
+    "Łódź",
+    "Zürich",
+    "Göteborg",
+    "Sevilla",
+    "Córdoba",
+    "Málaga",
+    "Cádiz",
+    "François",
+)
+_SUFFIXES = (
+    "",
+    "-sur-Mer",
+    "-les-Bains",
+    "-du-Lac",
+    "-en-Forêt",
+    "-la-Côte",
+    "-le-Château",
+    "-des-Prés",
+    "-sur-Loire",
+    "-de-l'Île",
+    "-d'Orléans",
+    "-aux-Pins",
+    "-la-Rivière",
+    "-du-Nord",
+    "-du-Sud",
+    "-l'Étang",
+)
+_REGION_KINDS = (
+    ("Région de ", "Region of "),
+    ("Province de ", "Province of "),
+    ("Comté de ", "County of "),
+    ("Département de ", "Department of "),
+    ("Canton de ", "Canton of "),
+    ("État de ", "State of "),
+)
+_NETWORK_HEADS = (
+    ("Association", "Association"),
+    ("Alliance", "Alliance"),
+    ("Réseau", "Network"),
+    ("Conférence", "Conference"),
+    ("Forum", "Forum"),
+    ("Union", "Union"),
+    ("Ligue", "League"),
+    ("Organisation", "Organisation"),
+)
+_NETWORK_TOPICS = (
+    ("francophones", "Francophone"),
+    ("portuaires", "Port"),
+    ("d'hiver", "Winter"),
+    ("du patrimoine", "Heritage"),
+    ("créatives", "Creative"),
+    ("intelligentes", "Smart"),
+    ("côtières", "Coastal"),
+    ("nordiques", "Nordic"),
+    ("éducatrices", "Learning"),
+    ("durables", "Sustainable"),
+    ("olympiques", "Olympic"),
+    ("fluviales", "River"),
+    ("du Saint-Laurent", "St. Lawrence"),
+    ("historiques", "Historic"),
+    ("sûres", "Safe"),
+    ("vertes", "Green"),
+)
+_AREAS = (
+    ("", ""),
+    (" d'Europe", " of Europe"),
+    (" des Amériques", " of the Americas"),
+    (" d'Afrique", " of Africa"),
+    (" d'Asie", " of Asia"),
+    (" du Pacifique", " of the Pacific"),
+    (" de la Méditerranée", " of the Mediterranean"),
+    (" de l'Atlantique", " of the Atlantic"),
+)
+_IO_HEADS = (
+    ("Organisation internationale", "International Organisation"),
+    ("Agence", "Agency"),
+    ("Institut", "Institute"),
+    ("Centre", "Centre"),
+    ("Fonds", "Fund"),
+    ("Programme", "Programme"),
+    ("Bureau", "Office"),
+    ("Observatoire", "Observatory"),
+)
+_IO_TOPICS = (
+    ("pour la coopération urbaine", "for Urban Cooperation"),
+    ("de l'eau", "for Water"),
+    ("du tourisme", "for Tourism"),
+    ("pour l'éducation", "for Education"),
+    ("de la santé", "for Health"),
+    ("du climat", "for Climate"),
+    ("pour le développement", "for Development"),
+    ("des océans", "for the Oceans"),
+    ("du numérique", "for Digital Affairs"),
+    ("pour la paix", "for Peace"),
+    ("de l'énergie", "for Energy"),
+    ("de la francophonie", "for the Francophonie"),
+    ("des forêts", "for Forests"),
+    ("du commerce équitable", "for Fair Trade"),
+    ("de la culture", "for Culture"),
+    ("de la sécurité alimentaire", "for Food Security"),
+)
+_CO_A = (
+    "Boréa",
+    "Lauren",
+    "Hélio",
+    "Nordé",
+    "Cèdre",
+    "Fleuvo",
+    "Aurora",
+    "Saguen",
+    "Mistral",
+    "Estuar",
+    "Polaris",
+    "Gaïa",
+    "Océa",
+    "Érable",
+    "Tundra",
+    "Vertex",
+)
+_CO_B = (
+    "lis",
+    "tek",
+    "via",
+    "nergie",
+    "com",
+    "gène",
+    "tis",
+    "rama",
+    "sphère",
+    "média",
+    "logic",
+    "tronic",
+    "nova",
+    "mar",
+    "bio",
+    "flux",
+)
+_CO_C = (
+    (" inc.", " Inc."),
+    (" ltée", " Ltd."),
+    (" SA", " SA"),
+    (" GmbH", " GmbH"),
+    (" Technologies", " Technologies"),
+    (" Solutions", " Solutions"),
+    (" Industries", " Industries"),
+    (" Groupe", " Group"),
+    (" & Associés", " & Partners"),
+    (" Conseil", " Consulting"),
+    (" Ingénierie", " Engineering"),
+    (" Énergie", " Energy"),
+    (" Aérospatiale", " Aerospace"),
+    (" Santé", " Health"),
+    (" Logistique", " Logistics"),
+    (" Design", " Design"),
+)
+_ACADEMIC = (
+    ("Université de {}", "University of {}"),
+    ("École polytechnique de {}", "Polytechnic School of {}"),
+    ("Institut de recherche de {}", "{} Research Institute"),
+    ("Collège de {}", "{} College"),
+    ("École des hautes études de {}", "{} School of Advanced Studies"),
+    ("Centre de recherche en santé de {}", "{} Health Research Centre"),
+)
+_DIPLO = (
+    ("Consulat général de {} à {}", "Consulate General of {} in {}"),
+    ("Ambassade de {} à {}", "Embassy of {} in {}"),
+    ("Délégation de {} à {}", "Delegation of {} in {}"),
+    ("Bureau commercial de {} à {}", "Trade Office of {} in {}"),
+)
+_POSTS = (
+    ("Maire de {}", "Mayor of {}"),
+    ("Conseillère responsable des relations internationales ({})", "Councillor for international relations ({})"),
+    ("Directeur des relations internationales ({})", "Director of international relations ({})"),
+)
+_THEMES = (
+    ("Économie", "Economy"),
+    ("Éducation", "Education"),
+    ("Santé", "Health"),
+    ("Sécurité civile", "Civil security"),
+    ("Développement durable", "Sustainable development"),
+    ("Patrimoine", "Heritage"),
+    ("Culture", "Culture"),
+    ("Tourisme", "Tourism"),
+    ("Mobilité durable", "Sustainable mobility"),
+    ("Francophonie", "Francophonie"),
+    ("Innovation", "Innovation"),
+    ("Numérique", "Digital"),
+    ("Énergie", "Energy"),
+    ("Climat", "Climate"),
+    ("Eau", "Water"),
+    ("Hiver", "Winter"),
+    ("Sport", "Sport"),
+    ("Aérospatiale", "Aerospace"),
+    ("Agroalimentaire", "Agri-food"),
+    ("Logement", "Housing"),
+    ("Urbanisme", "Urban planning"),
+    ("Démocratie locale", "Local democracy"),
+    ("Jeunesse", "Youth"),
+    ("Aînés", "Older adults"),
+    ("Inclusion", "Inclusion"),
+    ("Immigration", "Immigration"),
+    ("Commerce", "Trade"),
+    ("Port et fleuve", "Port and river"),
+    ("Recherche", "Research"),
+    ("Intelligence artificielle", "Artificial intelligence"),
+    ("Arts de la scène", "Performing arts"),
+    ("Gastronomie", "Gastronomy"),
+    ("Forêts", "Forests"),
+    ("Biodiversité", "Biodiversity"),
+    ("Transport collectif", "Public transit"),
+    ("Sécurité alimentaire", "Food security"),
+    ("Gouvernance", "Governance"),
+    ("Relations autochtones", "Indigenous relations"),
+    ("Égalité des genres", "Gender equality"),
+    ("Résilience", "Resilience"),
+)
+_THEME_ASPECTS = (
+    ("", ""),
+    (" : volet local", ": local track"),
+    (" : coopération", ": cooperation"),
+    (" : financement", ": funding"),
+    (" : recherche", ": research"),
+    (" : formation", ": training"),
+    (" : réseaux", ": networks"),
+    (" : données", ": data"),
+    (" : jeunesse", ": youth"),
+    (" : entreprises", ": business"),
+)
+_MEETINGS = (
+    ("Assemblée générale {1} de {0}", "{0} general assembly {1}"),
+    ("Conseil d'administration {1} de {0}", "{0} board meeting {1}"),
+    ("Congrès {1} de {0}", "{0} congress {1}"),
+    ("Conférence annuelle {1} de {0}", "{0} annual conference {1}"),
+    ("Comité exécutif {1} de {0}", "{0} executive committee {1}"),
+)
+_EVENTS = (
+    ("Forum international {} : {}", "{} international forum: {}"),
+    ("Sommet {} : {}", "{} summit: {}"),
+    ("Colloque {} : {}", "{} symposium: {}"),
+    ("Salon {} : {}", "{} fair: {}"),
+    ("Festival {} : {}", "{} festival: {}"),
+)
+_AGREEMENT_NAMES = {
+    "type-twinning": ("Jumelage", "Twinning"),
+    "type-collaboration-protocol": ("Protocole de collaboration", "Collaboration protocol"),
+    "type-joint-declaration": ("Déclaration commune", "Joint declaration"),
+    "type-accession": ("Adhésion", "Accession"),
+    "type-cooperation-programme": ("Programme de coopération", "Cooperation programme"),
+    "type-territorial-partnership": ("Partenariat territorial", "Territorial partnership"),
+    "type-cooperation-agreement": ("Entente de coopération", "Cooperation agreement"),
+    "type-municipal-diplomacy": ("Entente de diplomatie municipale", "Municipal diplomacy agreement"),
+    "type-government-city": ("Entente gouvernement-Ville", "Government-City agreement"),
+}
+_SECTOR = {
+    "network": "sector-governmental",
+    "io": "sector-governmental",
+    "company": "sector-economic",
+    "academic": "sector-academic",
+    "diplo": "sector-diplomatic",
+}
 
 
 class _Choice:
@@ -283,10 +606,19 @@ class _Choice:
 
 
 _CATEGORIES = _Choice((("cat-courtesy", 50), ("cat-collaboration", 35), ("cat-strategic", 15)))
-_AGREEMENT_TYPES = _Choice((
-    ("type-twinning", 14), ("type-collaboration-protocol", 22), ("type-joint-declaration", 12), ("type-accession", 8),
-    ("type-cooperation-programme", 14), ("type-territorial-partnership", 8), ("type-cooperation-agreement", 14),
-    ("type-municipal-diplomacy", 5), ("type-government-city", 3)))
+_AGREEMENT_TYPES = _Choice(
+    (
+        ("type-twinning", 14),
+        ("type-collaboration-protocol", 22),
+        ("type-joint-declaration", 12),
+        ("type-accession", 8),
+        ("type-cooperation-programme", 14),
+        ("type-territorial-partnership", 8),
+        ("type-cooperation-agreement", 14),
+        ("type-municipal-diplomacy", 5),
+        ("type-government-city", 3),
+    )
+)
 _ROLES = _Choice((("role-member", 90), ("role-coordinator", 6), ("role-signatory", 4)))
 #: The kinds of activity by frequency (receptions are the most common, as in the report).
 _ACTIVITIES = _Choice((("reception", 40), ("mission", 12), ("meeting", 14), ("event", 14), ("agreement", 20)))
@@ -322,6 +654,7 @@ def _numbered(name: str, block: int) -> str:
 # ---------------------------------------------------------------------------------------------------------
 # The generator
 # ---------------------------------------------------------------------------------------------------------
+
 
 def _skewed(rng: Random, n: int, power: float = 2.2) -> int:
     """An index in ``range(n)`` drawn with a heavy head: index 0 is the biggest hub.
@@ -436,9 +769,13 @@ class _World:
         return _iri(f"synth-{kind}-{i}"), self.org_city[kind][i]
 
 
-_ORG_KINDS = (("network", "CityNetwork", "networks"), ("io", "InternationalOrganisation", "international_organisations"),
-              ("company", "Company", "companies"), ("academic", "AcademicInstitution", "academic_institutions"),
-              ("diplo", "DiplomaticRepresentation", "diplomatic_representations"))
+_ORG_KINDS = (
+    ("network", "CityNetwork", "networks"),
+    ("io", "InternationalOrganisation", "international_organisations"),
+    ("company", "Company", "companies"),
+    ("academic", "AcademicInstitution", "academic_institutions"),
+    ("diplo", "DiplomaticRepresentation", "diplomatic_representations"),
+)
 
 
 def generate(triples: int, *, seed: int = 0, summary: Summary | None = None) -> Iterator[str]:
@@ -512,22 +849,30 @@ def _entities(w: _World, count: dict[str, int]) -> Iterator[list[str]]:
     """The fixed part: report and sections, themes, places, governments, organisations, posts, memberships."""
     rng, plan = w.rng, w.plan
     report = _iri("synth-report")
-    yield [f"{report} {_A} {_Q['Report']} .\n",
-           *_labels(report, "Rapport synthétique des relations internationales",
-                    "Synthetic international relations report")]
+    yield [
+        f"{report} {_A} {_Q['Report']} .\n",
+        *_labels(
+            report, "Rapport synthétique des relations internationales", "Synthetic international relations report"
+        ),
+    ]
     for year in YEARS:
         s = _section(year)
-        yield [f"{s} {_A} {_Q['ReportSection']} .\n", f"{s} {_PART_OF} {report} .\n",
-               *_labels(s, f"Activités internationales {year} (section synthétique)",
-                        f"International activities {year} (synthetic section)")]
+        yield [
+            f"{s} {_A} {_Q['ReportSection']} .\n",
+            f"{s} {_PART_OF} {report} .\n",
+            *_labels(
+                s,
+                f"Activités internationales {year} (section synthétique)",
+                f"International activities {year} (synthetic section)",
+            ),
+        ]
         count["sections"] += 1
 
     scheme = _iri("scheme-synth-themes")
     yield [f"{scheme} {_A} {_SCHEME} .\n", *_labels(scheme, "Thèmes synthétiques", "Synthetic themes", _PREF)]
     for i in range(plan.themes):
         c = _iri(f"theme-synth-{i}")
-        yield [f"{c} {_A} {_CONCEPT} .\n", f"{c} {_IN_SCHEME} {scheme} .\n",
-               *_labels(c, *w.theme_name(i), _PREF)]
+        yield [f"{c} {_A} {_CONCEPT} .\n", f"{c} {_IN_SCHEME} {scheme} .\n", *_labels(c, *w.theme_name(i), _PREF)]
         count["themes"] += 1
 
     for i in range(plan.countries):
@@ -541,8 +886,11 @@ def _entities(w: _World, count: dict[str, int]) -> Iterator[list[str]]:
         country = _skewed(rng, plan.countries, 1.6)
         regions_of[country].append(i)
         r = _iri(f"synth-region-{i}")
-        yield [f"{r} {_A} {_Q['Region']} .\n", *_labels(r, *w.region_name(i)),
-               f"{r} {_Q['country']} {_iri(f'synth-country-{country}')} .\n"]
+        yield [
+            f"{r} {_A} {_Q['Region']} .\n",
+            *_labels(r, *w.region_name(i)),
+            f"{r} {_Q['country']} {_iri(f'synth-country-{country}')} .\n",
+        ]
         count["regions"] += 1
 
     for i in range(plan.cities):
@@ -551,22 +899,34 @@ def _entities(w: _World, count: dict[str, int]) -> Iterator[list[str]]:
         lat, long = rng.uniform(box[2], box[3]), rng.uniform(box[4], box[5])
         w.city_country.append(country)
         c = _iri(f"synth-city-{i}")
-        lines = [f"{c} {_A} {_Q['City']} .\n", *_labels(c, *w.city_name(i)),
-                 f"{c} {_Q['country']} {_iri(f'synth-country-{country}')} .\n",
-                 f'{c} {_LAT} "{lat:.4f}"{_XSD_DEC} .\n', f'{c} {_LONG} "{long:.4f}"{_XSD_DEC} .\n']
+        lines = [
+            f"{c} {_A} {_Q['City']} .\n",
+            *_labels(c, *w.city_name(i)),
+            f"{c} {_Q['country']} {_iri(f'synth-country-{country}')} .\n",
+            f'{c} {_LAT} "{lat:.4f}"{_XSD_DEC} .\n',
+            f'{c} {_LONG} "{long:.4f}"{_XSD_DEC} .\n',
+        ]
         if regions_of[country] and rng.random() < 0.8:
             region = regions_of[country][rng.randrange(len(regions_of[country]))]
             lines.append(f"{c} {_Q['locatedIn']} {_iri(f'synth-region-{region}')} .\n")
         g = _iri(f"synth-lg-{i}")
-        lines += [f"{g} {_A} {_Q['LocalGovernment']} .\n", *_labels(g, *w.lg_name(i)),
-                  f"{g} {_Q['jurisdiction']} {c} .\n", f"{g} {_Q['basedIn']} {c} .\n"]
+        lines += [
+            f"{g} {_A} {_Q['LocalGovernment']} .\n",
+            *_labels(g, *w.lg_name(i)),
+            f"{g} {_Q['jurisdiction']} {c} .\n",
+            f"{g} {_Q['basedIn']} {c} .\n",
+        ]
         count["cities"] += 1
         count["local_governments"] += 1
         yield lines
 
     for kind, cls, key in _ORG_KINDS:
-        n = getattr(plan, {"network": "networks", "io": "ios", "company": "companies", "academic": "academics",
-                           "diplo": "diplos"}[kind])
+        n = getattr(
+            plan,
+            {"network": "networks", "io": "ios", "company": "companies", "academic": "academics", "diplo": "diplos"}[
+                kind
+            ],
+        )
         cities = w.org_city[kind] = array("I")
         used: set[tuple[int, int]] = set()
         for i in range(n):
@@ -583,9 +943,12 @@ def _entities(w: _World, count: dict[str, int]) -> Iterator[list[str]]:
                 city = _skewed(rng, plan.cities)
             cities.append(city)
             o = _iri(f"synth-{kind}-{i}")
-            lines = [f"{o} {_A} {_Q[cls]} .\n", *_labels(o, *w.org_name(kind, i)),
-                     f"{o} {_Q['basedIn']} {_iri(f'synth-city-{city}')} .\n",
-                     f"{o} {_Q['sector']} {_iri(_SECTOR[kind])} .\n"]
+            lines = [
+                f"{o} {_A} {_Q[cls]} .\n",
+                *_labels(o, *w.org_name(kind, i)),
+                f"{o} {_Q['basedIn']} {_iri(f'synth-city-{city}')} .\n",
+                f"{o} {_Q['sector']} {_iri(_SECTOR[kind])} .\n",
+            ]
             if kind == "diplo":
                 lines.append(f"{o} {_Q['jurisdiction']} {_iri(f'synth-country-{w.diplo_country[i]}')} .\n")
             count[key] += 1
@@ -593,8 +956,11 @@ def _entities(w: _World, count: dict[str, int]) -> Iterator[list[str]]:
 
     for i in range(plan.posts):
         p = _iri(f"synth-post-{i}")
-        yield [f"{p} {_A} {_Q['Post']} .\n", *_labels(p, *w.post_name(i)),
-               f"{p} {_POST_IN} {_iri(f'synth-lg-{i // 3}')} .\n"]
+        yield [
+            f"{p} {_A} {_Q['Post']} .\n",
+            *_labels(p, *w.post_name(i)),
+            f"{p} {_POST_IN} {_iri(f'synth-lg-{i // 3}')} .\n",
+        ]
         count["posts"] += 1
 
     # Memberships: network sizes fall off like 1/rank; members are drawn with a heavy head (hub cities
@@ -616,18 +982,19 @@ def _entities(w: _World, count: dict[str, int]) -> Iterator[list[str]]:
         w.members.append(members)
         network_fr, network_en = w.org_name("network", j)
         for rank, lg in enumerate(members):
-            role = ("role-chair" if rank == 0 else "role-board-member" if rank <= 2
-                    else _ROLES(rng))
+            role = "role-chair" if rank == 0 else "role-board-member" if rank <= 2 else _ROLES(rng)
             year = rng.choice(YEARS)
             node = _iri(f"synth-membership-{m}")
             lg_fr, lg_en = w.lg_name(lg)
-            yield [f"{node} {_A} {_MEMBERSHIP} .\n",
-                   *_labels(node, f"Adhésion de {lg_fr} à {network_fr}", f"{lg_en} membership of {network_en}"),
-                   f"{node} {_MEMBER} {_iri(f'synth-lg-{lg}')} .\n",
-                   f"{node} {_ORGANIZATION} {_iri(f'synth-network-{j}')} .\n",
-                   f"{node} {_ROLE} {_iri(role)} .\n",
-                   f'{node} {_START} "{year}"{_XSD_YEAR} .\n',
-                   f"{node} {_DERIVED} {_section(year)} .\n"]
+            yield [
+                f"{node} {_A} {_MEMBERSHIP} .\n",
+                *_labels(node, f"Adhésion de {lg_fr} à {network_fr}", f"{lg_en} membership of {network_en}"),
+                f"{node} {_MEMBER} {_iri(f'synth-lg-{lg}')} .\n",
+                f"{node} {_ORGANIZATION} {_iri(f'synth-network-{j}')} .\n",
+                f"{node} {_ROLE} {_iri(role)} .\n",
+                f'{node} {_START} "{year}"{_XSD_YEAR} .\n',
+                f"{node} {_DERIVED} {_section(year)} .\n",
+            ]
             m += 1
             count["memberships"] += 1
 
@@ -635,8 +1002,13 @@ def _entities(w: _World, count: dict[str, int]) -> Iterator[list[str]]:
 class _Activities:
     """Draws one activity at a time (its lines), numbered by kind; :meth:`commit` keeps the last one drawn."""
 
-    _COUNT_KEY: ClassVar[dict[str, str]] = {"reception": "receptions", "mission": "missions", "meeting": "meetings", "event": "events",
-                  "agreement": "agreements"}
+    _COUNT_KEY: ClassVar[dict[str, str]] = {
+        "reception": "receptions",
+        "mission": "missions",
+        "meeting": "meetings",
+        "event": "events",
+        "agreement": "agreements",
+    }
 
     def __init__(self, world: _World, count: dict[str, int]) -> None:
         self.w, self.rng, self.count = world, world.rng, count
@@ -644,9 +1016,15 @@ class _Activities:
         self.next_leg = 0
         self.pending_legs = 0
         self._day0 = {y: _dt.date(y, 1, 1).toordinal() for y in YEARS}
-        self._n = {"lg": world.plan.cities, "post": world.plan.posts, "diplo": world.plan.diplos,
-                   "company": world.plan.companies, "academic": world.plan.academics, "io": world.plan.ios,
-                   "network": world.plan.networks}
+        self._n = {
+            "lg": world.plan.cities,
+            "post": world.plan.posts,
+            "diplo": world.plan.diplos,
+            "company": world.plan.companies,
+            "academic": world.plan.academics,
+            "io": world.plan.ios,
+            "network": world.plan.networks,
+        }
 
     def draw(self) -> tuple[str, list[str]]:
         kind = _ACTIVITIES(self.rng)
@@ -702,11 +1080,19 @@ class _Activities:
         origin_fr, origin_en = w.city_name(origin_city)
         s = _iri(f"synth-reception-{n}")
         category = _CATEGORIES(rng)
-        lines = self._common(s, "Reception", f"Accueil d'une délégation de {origin_fr}",
-                             f"Reception of a delegation from {origin_en}", year, self._date(year))
-        lines += [f"{s} {_Q['category']} {_iri(category)} .\n",
-                  f"{s} {_Q['host']} {_iri(f'synth-lg-{host}')} .\n",
-                  f"{s} {_Q['origin']} {_iri(f'synth-city-{origin_city}')} .\n"]
+        lines = self._common(
+            s,
+            "Reception",
+            f"Accueil d'une délégation de {origin_fr}",
+            f"Reception of a delegation from {origin_en}",
+            year,
+            self._date(year),
+        )
+        lines += [
+            f"{s} {_Q['category']} {_iri(category)} .\n",
+            f"{s} {_Q['host']} {_iri(f'synth-lg-{host}')} .\n",
+            f"{s} {_Q['origin']} {_iri(f'synth-city-{origin_city}')} .\n",
+        ]
         lines += [f"{s} {_Q['visitor']} {v} .\n" for v in visitors]
         lines += [f"{s} {_Q['theme']} {t} .\n" for t in self._themes(_THEME_COUNT(rng))]
         return lines
@@ -735,21 +1121,31 @@ class _Activities:
         first_fr, first_en = w.city_name(legs[0])
         home_fr, home_en = w.city_name(home)
         s = _iri(f"synth-mission-{n}")
-        lines = self._common(s, "Mission", f"Mission de {home_fr} à {first_fr} ({year})",
-                             f"{home_en} mission to {first_en} ({year})", year, self._date(year))
-        lines += [f"{s} {_Q['missionLeader']} {_iri(f'synth-post-{leader}')} .\n",
-                  f"{s} {_Q['theme']} {self._theme()} .\n"]
+        lines = self._common(
+            s,
+            "Mission",
+            f"Mission de {home_fr} à {first_fr} ({year})",
+            f"{home_en} mission to {first_en} ({year})",
+            year,
+            self._date(year),
+        )
+        lines += [
+            f"{s} {_Q['missionLeader']} {_iri(f'synth-post-{leader}')} .\n",
+            f"{s} {_Q['theme']} {self._theme()} .\n",
+        ]
         for order, city in enumerate(legs, start=1):
             leg = _iri(f"synth-leg-{self.next_leg + order - 1}")
             city_fr, city_en = w.city_name(city)
             kind = "leg-transit" if len(legs) > 1 and rng.random() < 0.2 else "leg-working"
-            lines += [f"{s} {_Q['leg']} {leg} .\n", f"{leg} {_A} {_Q['MissionLeg']} .\n",
-                      *_labels(leg, f"Étape {order} de la mission {n} : {city_fr}",
-                               f"Mission {n}, leg {order}: {city_en}"),
-                      f'{leg} {_Q["legOrder"]} "{order}"{_XSD_INT} .\n',
-                      f"{leg} {_Q['legCity']} {_iri(f'synth-city-{city}')} .\n",
-                      f"{leg} {_Q['legKind']} {_iri(kind)} .\n",
-                      f"{leg} {_DERIVED} {_section(year)} .\n"]
+            lines += [
+                f"{s} {_Q['leg']} {leg} .\n",
+                f"{leg} {_A} {_Q['MissionLeg']} .\n",
+                *_labels(leg, f"Étape {order} de la mission {n} : {city_fr}", f"Mission {n}, leg {order}: {city_en}"),
+                f'{leg} {_Q["legOrder"]} "{order}"{_XSD_INT} .\n',
+                f"{leg} {_Q['legCity']} {_iri(f'synth-city-{city}')} .\n",
+                f"{leg} {_Q['legKind']} {_iri(kind)} .\n",
+                f"{leg} {_DERIVED} {_section(year)} .\n",
+            ]
         self.pending_legs = len(legs)
         return lines
 
@@ -764,11 +1160,19 @@ class _Activities:
         network_fr, network_en = w.org_name("network", j)
         pattern = _MEETINGS[rng.randrange(len(_MEETINGS))]
         s = _iri(f"synth-meeting-{n}")
-        lines = self._common(s, "NetworkMeeting", pattern[0].format(network_fr, year),
-                             pattern[1].format(network_en, year), year, self._date(year))
-        lines += [f"{s} {_Q['organiser']} {_iri(f'synth-network-{j}')} .\n",
-                  f"{s} {_Q['location']} {_iri(f'synth-city-{location}')} .\n",
-                  f"{s} {_Q['theme']} {self._theme()} .\n"]
+        lines = self._common(
+            s,
+            "NetworkMeeting",
+            pattern[0].format(network_fr, year),
+            pattern[1].format(network_en, year),
+            year,
+            self._date(year),
+        )
+        lines += [
+            f"{s} {_Q['organiser']} {_iri(f'synth-network-{j}')} .\n",
+            f"{s} {_Q['location']} {_iri(f'synth-city-{location}')} .\n",
+            f"{s} {_Q['theme']} {self._theme()} .\n",
+        ]
         lines += [f"{s} {_Q['participant']} {_iri(f'synth-lg-{lg}')} .\n" for lg in picked]
         return lines
 
@@ -781,12 +1185,20 @@ class _Activities:
         city_fr, city_en = w.city_name(city)
         pattern = _EVENTS[rng.randrange(len(_EVENTS))]
         s = _iri(f"synth-event-{n}")
-        lines = self._common(s, "Event", pattern[0].format(f"de {city_fr}", theme_fr.lower()),
-                             pattern[1].format(city_en, theme_en.lower()), year, self._date(year))
-        lines += [f"{s} {_Q['organiser']} {organiser} .\n",
-                  f"{s} {_Q['location']} {_iri(f'synth-city-{city}')} .\n",
-                  f"{s} {_Q['theme']} {_iri(f'theme-synth-{theme}')} .\n",
-                  f'{s} {_Q["participantCount"]} "{int(20 + 5000 * rng.random() ** 3)}"{_XSD_INT} .\n']
+        lines = self._common(
+            s,
+            "Event",
+            pattern[0].format(f"de {city_fr}", theme_fr.lower()),
+            pattern[1].format(city_en, theme_en.lower()),
+            year,
+            self._date(year),
+        )
+        lines += [
+            f"{s} {_Q['organiser']} {organiser} .\n",
+            f"{s} {_Q['location']} {_iri(f'synth-city-{city}')} .\n",
+            f"{s} {_Q['theme']} {_iri(f'theme-synth-{theme}')} .\n",
+            f'{s} {_Q["participantCount"]} "{int(20 + 5000 * rng.random() ** 3)}"{_XSD_INT} .\n',
+        ]
         participants: list[str] = []
         for _ in range(1 + int(6 * rng.random() ** 2)):
             _kind, iri, _city = self._agent()
@@ -819,11 +1231,12 @@ class _Activities:
         more_fr, more_en = (" et autres", " and others") if len(parties) > 2 else ("", "")
         year = self._year()
         s = _iri(f"synth-agreement-{n}")
-        lines = [f"{s} {_A} {_Q['Agreement']} .\n",
-                 *_labels(s, f"{type_fr} {a_fr} – {b_fr}{more_fr} ({year})",
-                          f"{type_en} {a_en} – {b_en}{more_en} ({year})"),
-                 f"{s} {_Q['agreementType']} {_iri(agreement_type)} .\n",
-                 f'{s} {_START} "{year}"{_XSD_YEAR} .\n']
+        lines = [
+            f"{s} {_A} {_Q['Agreement']} .\n",
+            *_labels(s, f"{type_fr} {a_fr} – {b_fr}{more_fr} ({year})", f"{type_en} {a_en} – {b_en}{more_en} ({year})"),
+            f"{s} {_Q['agreementType']} {_iri(agreement_type)} .\n",
+            f'{s} {_START} "{year}"{_XSD_YEAR} .\n',
+        ]
         if rng.random() < 0.4:
             lines.append(f'{s} {_END} "{year + rng.randint(2, 10)}"{_XSD_YEAR} .\n')
         lines += [f"{s} {_Q['party']} {p} .\n" for p, _ in parties]
@@ -835,8 +1248,10 @@ class _Activities:
 # Files and sizes
 # ---------------------------------------------------------------------------------------------------------
 
-def write(path: str | os.PathLike[str], triples: int, *, seed: int = 0,
-          progress: Callable[[int], None] | None = None) -> Summary:
+
+def write(
+    path: str | os.PathLike[str], triples: int, *, seed: int = 0, progress: Callable[[int], None] | None = None
+) -> Summary:
     """Write a synthetic graph to the N-Triples file ``path``, atomically, and return its :class:`Summary`.
 
     The lines stream to a temporary file in the same folder, which is renamed onto ``path`` once complete:

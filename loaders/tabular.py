@@ -37,6 +37,7 @@ terms, literals, labels and SHACL.
 <https://w3id.org/qkg/id/ville-x> <http://www.w3.org/2000/01/rdf-schema#label> "Organisme X"@fr .
 <https://w3id.org/qkg/id/ville-x> <https://w3id.org/qkg/def#basedIn> <https://w3id.org/qkg/id/quebec> .
 """
+
 from __future__ import annotations
 
 import csv
@@ -45,14 +46,20 @@ import re
 from pathlib import Path
 
 import yaml
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
-
 from qkg.graph.building.pipeline import quiet_literal_warnings
 from qkg.graph.errors import DataError
 from qkg.ontology import PREFIXES, QKG, QKGD
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
 
-__all__ = ["sheet_to_ntriples", "records_to_ntriples", "SHORTCUTS", "MAX_VALUE_CHARS", "MAX_YAML_DEPTH", "MAX_ALIAS_CHARS"]
+__all__ = [
+    "sheet_to_ntriples",
+    "records_to_ntriples",
+    "SHORTCUTS",
+    "MAX_VALUE_CHARS",
+    "MAX_YAML_DEPTH",
+    "MAX_ALIAS_CHARS",
+]
 
 #: Headers that need no prefix.
 SHORTCUTS = {"label": str(RDFS.label), "altLabel": str(SKOS.altLabel), "type": str(RDF.type)}
@@ -71,8 +78,12 @@ def _expand(value: str, *, file: str, line: int, column: str, default_ns: str | 
     if match and match.group(1) in PREFIXES:
         return PREFIXES[match.group(1)] + match.group(2)
     if match:
-        raise DataError(f"{file}:{line}: column {column!r}: unknown prefix {match.group(1)!r} in {value!r}",
-                        file=file, line=line, hint=f"use one of: {', '.join(sorted(PREFIXES))}")
+        raise DataError(
+            f"{file}:{line}: column {column!r}: unknown prefix {match.group(1)!r} in {value!r}",
+            file=file,
+            line=line,
+            hint=f"use one of: {', '.join(sorted(PREFIXES))}",
+        )
     if default_ns and re.match(r"^[\w-]+$", value):
         return default_ns + value
     return None
@@ -85,14 +96,21 @@ def _column(header: str, file: str, line: int = 1) -> Column:
     """Read one header (a sheet's column, a YAML key): property, language and datatype."""
     match = _HEADER.match(header.strip())
     if not match:
-        raise DataError(f"{file}:{line}: bad column header {header!r}", file=file, line=line,
-                        hint="write a property CURIE, with @lang or ^^datatype if needed (label@fr, "
-                             "schema:startDate^^xsd:date)")
+        raise DataError(
+            f"{file}:{line}: bad column header {header!r}",
+            file=file,
+            line=line,
+            hint="write a property CURIE, with @lang or ^^datatype if needed (label@fr, schema:startDate^^xsd:date)",
+        )
     prop = match.group("prop")
     iri = SHORTCUTS.get(prop) or _expand(prop, file=file, line=line, column=header)
     if iri is None:
-        raise DataError(f"{file}:{line}: column {header!r} is not a property", file=file, line=line,
-                        hint=f"write it as a CURIE such as qkg:{prop} or schema:{prop}")
+        raise DataError(
+            f"{file}:{line}: column {header!r} is not a property",
+            file=file,
+            line=line,
+            hint=f"write it as a CURIE such as qkg:{prop} or schema:{prop}",
+        )
     dtype = match.group("dtype")
     dtype_iri = _expand(dtype, file=file, line=line, column=header) if dtype else None
     return header, iri, match.group("lang"), dtype_iri
@@ -101,8 +119,12 @@ def _column(header: str, file: str, line: int = 1) -> Column:
 def _columns(headers: list[str], file: str) -> list[Column]:
     """The columns after ``id``."""
     if not headers or headers[0].strip().lstrip("\ufeff") != "id":
-        raise DataError(f"{file}:1: the first column must be 'id'", file=file, line=1,
-                        hint="put the entity's local name (e.g. ville-de-montreal) in a first column named id")
+        raise DataError(
+            f"{file}:1: the first column must be 'id'",
+            file=file,
+            line=1,
+            hint="put the entity's local name (e.g. ville-de-montreal) in a first column named id",
+        )
     return [_column(header, file) for header in headers[1:]]
 
 
@@ -110,11 +132,19 @@ def _subject(ident: str, file: str, line: int, seen: dict[str, int]) -> URIRef:
     """The entity an ``id`` names; each id once per file."""
     subject_iri = _expand(ident, file=file, line=line, column="id", default_ns=str(QKGD))
     if not subject_iri:
-        raise DataError(f"{file}:{line}: id {ident!r} is not a local name or IRI", file=file, line=line,
-                        hint="use letters, digits and dashes, e.g. ville-de-montreal")
+        raise DataError(
+            f"{file}:{line}: id {ident!r} is not a local name or IRI",
+            file=file,
+            line=line,
+            hint="use letters, digits and dashes, e.g. ville-de-montreal",
+        )
     if subject_iri in seen:
-        raise DataError(f"{file}:{line}: id {ident!r} already used on line {seen[subject_iri]}", file=file,
-                        line=line, hint="give each row or record its own id, or merge them")
+        raise DataError(
+            f"{file}:{line}: id {ident!r} already used on line {seen[subject_iri]}",
+            file=file,
+            line=line,
+            hint="give each row or record its own id, or merge them",
+        )
     seen[subject_iri] = line
     return URIRef(subject_iri)
 
@@ -128,8 +158,12 @@ def _add(g: Graph, subject: URIRef, column: Column, values, file: str, line: int
         if prop == str(RDF.type):
             cls = _expand(value, file=file, line=line, column=header, default_ns=str(QKG))
             if cls is None:
-                raise DataError(f"{file}:{line}: type {value!r} is not a class name", file=file, line=line,
-                                hint="write a class of ontology/qkg.ttl, e.g. qkg:LocalGovernment")
+                raise DataError(
+                    f"{file}:{line}: type {value!r} is not a class name",
+                    file=file,
+                    line=line,
+                    hint="write a class of ontology/qkg.ttl, e.g. qkg:LocalGovernment",
+                )
             g.add((subject, RDF.type, URIRef(cls)))
             continue
         link = None if (lang or dtype) else _expand(value, file=file, line=line, column=header)
@@ -149,9 +183,13 @@ MAX_ALIAS_CHARS = 1_000_000
 
 def _check_size(value: str, file: str, line: int, column: str) -> None:
     if len(value) > MAX_VALUE_CHARS:
-        raise DataError(f"{file}:{line}: column {column!r}: a value of {len(value):,} characters (the limit is "
-                        f"{MAX_VALUE_CHARS:,})", file=file, line=line,
-                        hint="shorten the value; put long texts in a document and link to it")
+        raise DataError(
+            f"{file}:{line}: column {column!r}: a value of {len(value):,} characters (the limit is "
+            f"{MAX_VALUE_CHARS:,})",
+            file=file,
+            line=line,
+            hint="shorten the value; put long texts in a document and link to it",
+        )
 
 
 def _deep_line(text: str, limit: int) -> int | None:
@@ -177,14 +215,16 @@ def sheet_to_ntriples(path: str | Path) -> bytes:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DataError(f"{file}: not UTF-8 ({exc.reason} at byte {exc.start})", file=file,
-                        hint="save the sheet as CSV UTF-8") from None
+        raise DataError(
+            f"{file}: not UTF-8 ({exc.reason} at byte {exc.start})", file=file, hint="save the sheet as CSV UTF-8"
+        ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         rows = [(reader.line_num, row) for row in reader]  # line_num: the row's last line (cells may span lines)
     except csv.Error as exc:
-        raise DataError(f"{file}:{reader.line_num}: {exc}", file=file, line=reader.line_num,
-                        hint="check the quotes on that line") from None
+        raise DataError(
+            f"{file}:{reader.line_num}: {exc}", file=file, line=reader.line_num, hint="check the quotes on that line"
+        ) from None
     if not rows:
         raise DataError(f"{file}: empty sheet", file=file, hint="add a header row: id,type,label@fr,...")
     columns = _columns(rows[0][1], file)
@@ -194,8 +234,12 @@ def sheet_to_ntriples(path: str | Path) -> bytes:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(columns) + 1:
-            raise DataError(f"{file}:{line}: {len(row)} cells for {len(columns) + 1} columns", file=file, line=line,
-                            hint="quote cells that contain commas (\"a, b\")")
+            raise DataError(
+                f"{file}:{line}: {len(row)} cells for {len(columns) + 1} columns",
+                file=file,
+                line=line,
+                hint='quote cells that contain commas ("a, b")',
+            )
         subject = _subject(row[0].strip(), file, line, seen)
         for column, cell in zip(columns, row[1:], strict=False):
             _check_size(cell, file, line, column[0])
@@ -212,26 +256,42 @@ def records_to_ntriples(path: str | Path) -> bytes:
         text = path.read_text(encoding="utf-8-sig")
         deep = _deep_line(text, MAX_YAML_DEPTH)
         if deep is not None:
-            raise DataError(f"{file}:{deep}: brackets nested more than {MAX_YAML_DEPTH} deep", file=file, line=deep,
-                            hint="a record holds values or lists of values: make a separate record for a related "
-                                 "entity")
+            raise DataError(
+                f"{file}:{deep}: brackets nested more than {MAX_YAML_DEPTH} deep",
+                file=file,
+                line=deep,
+                hint="a record holds values or lists of values: make a separate record for a related entity",
+            )
         root = yaml.compose(text, Loader=yaml.SafeLoader)  # nodes keep their lines; scalars stay text
     except UnicodeDecodeError as exc:
-        raise DataError(f"{file}: not UTF-8 ({exc.reason} at byte {exc.start})", file=file,
-                        hint="save the file as UTF-8") from None
+        raise DataError(
+            f"{file}: not UTF-8 ({exc.reason} at byte {exc.start})", file=file, hint="save the file as UTF-8"
+        ) from None
     except RecursionError:  # block nesting (- - - ...) too deep for the parser
         deep = _deep_block_line(text)
-        raise DataError(f"{file}:{deep or '?'}: structure nested too deeply to read", file=file, line=deep,
-                        hint="a record holds values or lists of values, two levels at most") from None
+        raise DataError(
+            f"{file}:{deep or '?'}: structure nested too deeply to read",
+            file=file,
+            line=deep,
+            hint="a record holds values or lists of values, two levels at most",
+        ) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise DataError(f"{file}:{line}: {exc.problem}", file=file, line=line,
-                        hint="check the indentation and the quotes near that line") from None
+        raise DataError(
+            f"{file}:{line}: {exc.problem}",
+            file=file,
+            line=line,
+            hint="check the indentation and the quotes near that line",
+        ) from None
     if root is None:
         raise DataError(f"{file}: empty file", file=file, hint="write a list of records: - id: ville-x ...")
     if not isinstance(root, yaml.SequenceNode):
-        raise DataError(f"{file}:{root.start_mark.line + 1}: the file must be a list of records", file=file,
-                        line=root.start_mark.line + 1, hint="start each record with '- id: ...'")
+        raise DataError(
+            f"{file}:{root.start_mark.line + 1}: the file must be a list of records",
+            file=file,
+            line=root.start_mark.line + 1,
+            hint="start each record with '- id: ...'",
+        )
     g = Graph()
     seen: dict[str, int] = {}
     nodes: set[int] = set()  # scalars met so far: meeting one again is an alias (*name) expanding it
@@ -239,26 +299,43 @@ def records_to_ntriples(path: str | Path) -> bytes:
     for record in root.value:
         line = record.start_mark.line + 1
         if not isinstance(record, yaml.MappingNode):
-            raise DataError(f"{file}:{line}: a record must be a mapping of keys to values", file=file, line=line,
-                            hint="write 'key: value' lines under '- id: ...'")
+            raise DataError(
+                f"{file}:{line}: a record must be a mapping of keys to values",
+                file=file,
+                line=line,
+                hint="write 'key: value' lines under '- id: ...'",
+            )
         fields: dict[str, tuple[int, list[str]]] = {}
         for key, value in record.value:
             key_line = key.start_mark.line + 1
             name = key.value if isinstance(key, yaml.ScalarNode) else None
             if not name:
-                raise DataError(f"{file}:{key_line}: a key must be a property name", file=file, line=key_line,
-                                hint="write keys such as label@fr or qkg:jurisdiction")
+                raise DataError(
+                    f"{file}:{key_line}: a key must be a property name",
+                    file=file,
+                    line=key_line,
+                    hint="write keys such as label@fr or qkg:jurisdiction",
+                )
             if name in fields:
-                raise DataError(f"{file}:{key_line}: key {name!r} repeated (first on line {fields[name][0]})",
-                                file=file, line=key_line, hint="give one key a list: key: [a, b]")
+                raise DataError(
+                    f"{file}:{key_line}: key {name!r} repeated (first on line {fields[name][0]})",
+                    file=file,
+                    line=key_line,
+                    hint="give one key a list: key: [a, b]",
+                )
             fields[name] = (key_line, _scalars(value, name, file, key_line, nodes, aliased))
         if "id" not in fields:
-            raise DataError(f"{file}:{line}: a record without id", file=file, line=line,
-                            hint="give each record an id: its local name, e.g. ville-de-montreal")
+            raise DataError(
+                f"{file}:{line}: a record without id",
+                file=file,
+                line=line,
+                hint="give each record an id: its local name, e.g. ville-de-montreal",
+            )
         id_line, ids = fields.pop("id")
         if len(ids) != 1:
-            raise DataError(f"{file}:{id_line}: a record has exactly one id", file=file, line=id_line,
-                            hint="write id: ville-x")
+            raise DataError(
+                f"{file}:{id_line}: a record has exactly one id", file=file, line=id_line, hint="write id: ville-x"
+            )
         subject = _subject(ids[0].strip(), file, id_line, seen)
         for name, (key_line, values) in fields.items():
             with quiet_literal_warnings():
@@ -272,14 +349,21 @@ def _scalars(node, key: str, file: str, key_line: int, nodes: set[int], aliased:
     for item in items:
         if not isinstance(item, yaml.ScalarNode):
             line = item.start_mark.line + 1
-            raise DataError(f"{file}:{line}: key {key!r} holds a nested structure", file=file, line=line,
-                            hint="give a value or a list of values; make a separate record for a related entity")
+            raise DataError(
+                f"{file}:{line}: key {key!r} holds a nested structure",
+                file=file,
+                line=line,
+                hint="give a value or a list of values; make a separate record for a related entity",
+            )
         if id(item) in nodes:
             aliased[0] += len(item.value)
             if aliased[0] > MAX_ALIAS_CHARS:
-                raise DataError(f"{file}:{key_line}: key {key!r}: aliases (*name) expand to over "
-                                f"{MAX_ALIAS_CHARS:,} characters", file=file, line=key_line,
-                                hint="write the values out, or use fewer aliases of long values")
+                raise DataError(
+                    f"{file}:{key_line}: key {key!r}: aliases (*name) expand to over {MAX_ALIAS_CHARS:,} characters",
+                    file=file,
+                    line=key_line,
+                    hint="write the values out, or use fewer aliases of long values",
+                )
         else:
             nodes.add(id(item))
         _check_size(item.value, file, item.start_mark.line + 1, key)

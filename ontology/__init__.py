@@ -7,6 +7,7 @@ expands their IRIs, and :mod:`qkg.ontology.owl` bridges them to owlready2 and He
 >>> (QKG.Mission, RDF.type, OWL.Class) in g
 True
 """
+
 from __future__ import annotations
 
 from importlib import resources
@@ -16,9 +17,28 @@ from rdflib import Graph, Namespace
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 __all__ = [
-    "QKG", "QKGD", "SCHEMA", "ORG", "PROV", "GIST", "FOAF", "TIME", "GEO", "DCT", "WDT",
-    "ONTOLOGY_FILES", "SHAPES_FILE", "PREFIXES", "ontology_paths", "load_ontology", "sparql_prefixes",
-    "RDF", "RDFS", "OWL", "SKOS", "XSD",
+    "QKG",
+    "QKGD",
+    "SCHEMA",
+    "ORG",
+    "PROV",
+    "GIST",
+    "FOAF",
+    "TIME",
+    "GEO",
+    "DCT",
+    "WDT",
+    "ONTOLOGY_FILES",
+    "SHAPES_FILE",
+    "PREFIXES",
+    "ontology_paths",
+    "load_ontology",
+    "sparql_prefixes",
+    "RDF",
+    "RDFS",
+    "OWL",
+    "SKOS",
+    "XSD",
 ]
 
 #: The base of every qkg IRI: terms under ``def#``, entities under ``id/``.
@@ -37,9 +57,21 @@ WDT = Namespace("http://www.wikidata.org/prop/direct/")
 
 #: Prefixes declared in every canned query, in the editor and in exports.
 PREFIXES: dict[str, str] = {
-    "qkg": str(QKG), "qkgd": str(QKGD), "rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL),
-    "xsd": str(XSD), "skos": str(SKOS), "schema": str(SCHEMA), "org": str(ORG), "prov": str(PROV),
-    "gist": str(GIST), "foaf": str(FOAF), "time": str(TIME), "geo": str(GEO), "dct": str(DCT),
+    "qkg": str(QKG),
+    "qkgd": str(QKGD),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "schema": str(SCHEMA),
+    "org": str(ORG),
+    "prov": str(PROV),
+    "gist": str(GIST),
+    "foaf": str(FOAF),
+    "time": str(TIME),
+    "geo": str(GEO),
+    "dct": str(DCT),
     "wdt": str(WDT),
 }
 

@@ -8,6 +8,7 @@ tells an entity's IRI (under :data:`ENTITY_NS`) from any other.
 >>> local_name("https://w3id.org/qkg/id/ville-de-quebec")
 'ville-de-quebec'
 """
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,8 @@ def short(iri: str, *, brackets: bool = True) -> str:
     '<https://w3id.org/qkg/id/a/b>'
     """
     for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and "/" not in iri[len(ns):]:
-            return f"{prefix}:{iri[len(ns):]}"
+        if iri.startswith(ns) and "/" not in iri[len(ns) :]:
+            return f"{prefix}:{iri[len(ns) :]}"
     return f"<{iri}>" if brackets else iri
 
 
@@ -75,4 +76,4 @@ def local_name(iri: str, base: str = ENTITY_NS) -> str | None:
     """
     if not isinstance(iri, str) or not iri.startswith(base) or len(iri) == len(base):
         return None
-    return iri[len(base):]
+    return iri[len(base) :]

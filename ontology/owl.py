@@ -5,6 +5,7 @@ ever followed (the ontology has none and the loader is given the bytes, not a UR
 ``xsd:date``/``xsd:gYear``/``xsd:gYearMonth`` (outside the OWL 2 datatype map), hence
 ``ignore_unsupported_datatypes=True``. Pellet, bundled with owlready2 0.51, does not run on Java 17.
 """
+
 from __future__ import annotations
 
 import io
@@ -55,12 +56,14 @@ def hermit_check(graph: Graph, *, memory_mb: int = 2000) -> ConsistencyReport:
         onto = world.get_ontology("https://w3id.org/qkg/check").load(fileobj=io.BytesIO(nt), format="ntriples")
         try:
             with onto:
-                owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0,
-                                               ignore_unsupported_datatypes=True)
+                owlready2.sync_reasoner_hermit(
+                    world, infer_property_values=False, debug=0, ignore_unsupported_datatypes=True
+                )
         except OwlReadyInconsistentOntologyError as exc:
             return ConsistencyReport(False, len(graph), time.perf_counter() - started, str(exc)[:2000])
         nothing = owlready2.Nothing
         unsat = tuple(sorted(c.iri for c in world.inconsistent_classes() if c is not nothing))
         world.close()
-    return ConsistencyReport(not unsat, len(graph), time.perf_counter() - started,
-                             "" if not unsat else "unsatisfiable classes", unsat)
+    return ConsistencyReport(
+        not unsat, len(graph), time.perf_counter() - started, "" if not unsat else "unsatisfiable classes", unsat
+    )

@@ -5,7 +5,7 @@
 
     python3 scripts/dev.py run  [--host 127.0.0.1] [--port 8000]   # venv, assets, `qkg build`, `qkg serve`
     python3 scripts/dev.py test [PYTEST ARGS...]                   # venv with [test], chromium, assets, pytest
-    python3 scripts/dev.py lint                                    # ruff check, then mypy (configured in pyproject)
+    python3 scripts/dev.py lint                                    # ruff check and format --check, then mypy
 
 Each step prints one line. A second run is fast: the venv is reused, and ``pip install -e .`` runs again
 only when ``pyproject.toml`` changed (its hash is kept in ``.venv/.qkg-install.json``) or an extra not yet
@@ -51,8 +51,9 @@ def venv_python() -> Path:
 def ensure_venv() -> None:
     """Create ``.venv`` with the running python3 unless a working one is there."""
     if venv_python().exists():
-        probe = subprocess.run([venv_python(), "-c", "import sys; print(sys.version.split()[0])"],
-                               capture_output=True, text=True)
+        probe = subprocess.run(
+            [venv_python(), "-c", "import sys; print(sys.version.split()[0])"], capture_output=True, text=True
+        )
         if probe.returncode != 0:
             raise DevError(f"{VENV} is broken ({venv_python()} does not run): remove it (rm -rf .venv) and rerun")
         step(f"venv: {VENV.name} (Python {probe.stdout.strip()})")
@@ -80,8 +81,9 @@ def install_project(extras: tuple[str, ...]) -> None:
     target = "." + (f"[{','.join(extras)}]" if extras else "")
     start = time.monotonic()
     with PIP_LOG.open("w", encoding="utf-8") as log:
-        proc = subprocess.run([venv_python(), "-m", "pip", "install", "-e", target],
-                              cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.run(
+            [venv_python(), "-m", "pip", "install", "-e", target], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+        )
     if proc.returncode != 0:
         lines = PIP_LOG.read_text(encoding="utf-8", errors="replace").strip().splitlines()
         last = next((line for line in reversed(lines) if line.startswith("ERROR")), lines[-1] if lines else "")
@@ -100,8 +102,7 @@ def ensure_chromium() -> None:
         return
     start = time.monotonic()
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for cmd in (["apt-get", "update", "-q"],
-                ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"]):
+    for cmd in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"]):
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if proc.returncode != 0:
             last = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or [""]
@@ -166,12 +167,21 @@ def cmd_lint(args: argparse.Namespace) -> int:
     """ruff check over the tree, then mypy on :data:`MYPY_PACKAGES`; return the first failure's exit code."""
     ensure_venv()
     install_project(("test",))
-    step("lint: ruff check .")
+    step("lint: ruff check . && ruff format --check .")
     status = subprocess.run([VENV / "bin" / "ruff", "check", "."], cwd=ROOT).returncode
+    status = status or subprocess.run([VENV / "bin" / "ruff", "format", "--check", "."], cwd=ROOT).returncode
     step("lint: mypy " + " ".join(MYPY_PACKAGES))
-    typed = subprocess.run([VENV / "bin" / "mypy", "--config-file", ROOT / "pyproject.toml",
-                            "--cache-dir", VENV / ".mypy_cache", *(a for p in MYPY_PACKAGES for a in ("-p", p))],
-                           cwd=mypy_tree()).returncode
+    typed = subprocess.run(
+        [
+            VENV / "bin" / "mypy",
+            "--config-file",
+            ROOT / "pyproject.toml",
+            "--cache-dir",
+            VENV / ".mypy_cache",
+            *(a for p in MYPY_PACKAGES for a in ("-p", p)),
+        ],
+        cwd=mypy_tree(),
+    ).returncode
     return status or typed
 
 
@@ -182,16 +192,19 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
     run.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
     run.set_defaults(func=cmd_run)
-    test = sub.add_parser("test", help="install with [test], fetch assets, run pytest with ARGS",
-                          prefix_chars="\0")  # every argument, dashes included, goes to pytest
+    test = sub.add_parser(
+        "test", help="install with [test], fetch assets, run pytest with ARGS", prefix_chars="\0"
+    )  # every argument, dashes included, goes to pytest
     test.add_argument("pytest_args", nargs="*")
     test.set_defaults(func=cmd_test)
     lint = sub.add_parser("lint", help="install with [test], run ruff check and mypy")
     lint.set_defaults(func=cmd_lint)
     args = parser.parse_args(argv)
     if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs under any python3, to say which one it needs
-        print(f"dev.py: error: Python 3.11+ needed, this is {sys.version.split()[0]}: run it with python3.11",
-              file=sys.stderr)
+        print(
+            f"dev.py: error: Python 3.11+ needed, this is {sys.version.split()[0]}: run it with python3.11",
+            file=sys.stderr,
+        )
         return 1
     try:
         return args.func(args)

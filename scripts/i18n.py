@@ -7,6 +7,7 @@ The source strings are English; ``api/locale/fr/LC_MESSAGES/messages.po`` holds 
 files are committed: api/i18n.py compiles them in memory when the app first needs a language. The same
 functions back tests/test_i18n.py.
 """
+
 from __future__ import annotations
 
 import sys
@@ -30,7 +31,8 @@ def extract() -> Catalog:
         method_map, options_map = parse_mapping_cfg(fh, str(CONFIG))
     template = Catalog(project="qkg", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
-            str(ROOT), method_map, options_map, strip_comment_tags=True):
+        str(ROOT), method_map, options_map, strip_comment_tags=True
+    ):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return template
 
@@ -64,7 +66,11 @@ def untranslated(lang: str, template: Catalog | None = None) -> list[str]:
             continue
         found = catalog.get(message.id, context=message.context)
         strings = found.string if found is not None else None
-        ok = found is not None and not found.fuzzy and (all(strings) if isinstance(strings, (tuple, list)) else bool(strings))
+        ok = (
+            found is not None
+            and not found.fuzzy
+            and (all(strings) if isinstance(strings, (tuple, list)) else bool(strings))
+        )
         if not ok:
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
     return missing
@@ -76,8 +82,10 @@ def update() -> None:
         catalog = load(lang)
         catalog.update(template, no_fuzzy_matching=True)
         save(catalog, lang)
-        print(f"[i18n] {po_path(lang).relative_to(ROOT)}: {len(template)} messages, "
-              f"{len(untranslated(lang, template))} untranslated")
+        print(
+            f"[i18n] {po_path(lang).relative_to(ROOT)}: {len(template)} messages, "
+            f"{len(untranslated(lang, template))} untranslated"
+        )
 
 
 def main(argv: list[str]) -> int:

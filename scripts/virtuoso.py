@@ -14,6 +14,7 @@ never printed), and prints the shell exports. ``stop`` checkpoints and stops the
 pid it recorded) and is quiet when none runs. Needs the Debian package ``virtuoso-opensource`` (7.2).
 Only the standard library is used.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -160,15 +161,33 @@ def exports(d: Path) -> dict[str, str]:
     http = _read(d, "http.port")
     url = f"http://127.0.0.1:{http}/sparql"
     pw = str(d / "password")
-    return {"QKG_VIRTUOSO_URL": url, "QKG_VIRTUOSO_USER": "dba", "QKG_VIRTUOSO_PASSWORD_FILE": pw,
-            "QKG_VIRTUOSO_DIR": str(d)}
+    return {
+        "QKG_VIRTUOSO_URL": url,
+        "QKG_VIRTUOSO_USER": "dba",
+        "QKG_VIRTUOSO_PASSWORD_FILE": pw,
+        "QKG_VIRTUOSO_DIR": str(d),
+    }
 
 
 def _isql(d: Path, password: str, sql: str) -> str:
     port = _read(d, "sql.port")
-    proc = subprocess.run([ISQL, f"127.0.0.1:{port}", "dba", password, "VERBOSE=OFF", "BANNER=OFF",
-                           "PROMPT=OFF", "ECHO=OFF", "ERRORS=STDOUT"],
-                          input=sql, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [
+            ISQL,
+            f"127.0.0.1:{port}",
+            "dba",
+            password,
+            "VERBOSE=OFF",
+            "BANNER=OFF",
+            "PROMPT=OFF",
+            "ECHO=OFF",
+            "ERRORS=STDOUT",
+        ],
+        input=sql,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     out = proc.stdout + proc.stderr
     if proc.returncode != 0 or "*** Error" in out:
         raise VirtuosoError(f"isql failed on port {port}: {out.strip()[:300]}")
@@ -178,15 +197,17 @@ def _isql(d: Path, password: str, sql: str) -> str:
 def _ready(url: str) -> bool:
     probe = url + "?query=" + urllib.request.quote("ASK {}")
     try:
-        with urllib.request.urlopen(urllib.request.Request(probe, headers={"Accept": "application/sparql-results+json"}),
-                                    timeout=2) as resp:
+        with urllib.request.urlopen(
+            urllib.request.Request(probe, headers={"Accept": "application/sparql-results+json"}), timeout=2
+        ) as resp:
             return resp.status == 200
     except (urllib.error.URLError, OSError):
         return False
 
 
-def start(d: Path, *, port: int = 0, max_rows: int = MAX_ROWS, max_seconds: int = MAX_SECONDS,
-          buffers: int = 170_000) -> dict[str, str]:
+def start(
+    d: Path, *, port: int = 0, max_rows: int = MAX_ROWS, max_seconds: int = MAX_SECONDS, buffers: int = 170_000
+) -> dict[str, str]:
     """Start a private server under ``d`` (reusing its database if there is one) and return its exports."""
     for tool in (SERVER, ISQL):
         if shutil.which(tool) is None:
@@ -202,12 +223,27 @@ def start(d: Path, *, port: int = 0, max_rows: int = MAX_ROWS, max_seconds: int 
     sql_port = free_port()
     (d / "http.port").write_text(str(http_port))
     (d / "sql.port").write_text(str(sql_port))
-    (d / "virtuoso.ini").write_text(INI.format(d=d, vad=VAD_DIR, sql_port=sql_port, http_port=http_port,
-                                                max_rows=max_rows, max_seconds=max_seconds,
-                                                buffers=buffers, dirty=buffers * 3 // 4))
+    (d / "virtuoso.ini").write_text(
+        INI.format(
+            d=d,
+            vad=VAD_DIR,
+            sql_port=sql_port,
+            http_port=http_port,
+            max_rows=max_rows,
+            max_seconds=max_seconds,
+            buffers=buffers,
+            dirty=buffers * 3 // 4,
+        )
+    )
     with open(d / "server.out", "ab") as log:  # the server keeps its own copy of the descriptor
-        proc = subprocess.Popen([SERVER, "+foreground", "+configfile", str(d / "virtuoso.ini")], cwd=d,
-                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            [SERVER, "+foreground", "+configfile", str(d / "virtuoso.ini")],
+            cwd=d,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     (d / "server.pid").write_text(str(proc.pid))
     url = exports(d)["QKG_VIRTUOSO_URL"]
     deadline = time.monotonic() + START_TIMEOUT
@@ -271,15 +307,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="its data folder (default .qkg/virtuoso)")
     parser.add_argument("--port", type=int, default=0, help="HTTP port (default: a free one)")
     parser.add_argument("--max-rows", type=int, default=MAX_ROWS, help="Virtuoso's ResultSetMaxRows")
-    parser.add_argument("--max-seconds", type=int, default=MAX_SECONDS,
-                        help="Virtuoso's MaxQueryExecutionTime and MaxQueryCostEstimationTime")
+    parser.add_argument(
+        "--max-seconds",
+        type=int,
+        default=MAX_SECONDS,
+        help="Virtuoso's MaxQueryExecutionTime and MaxQueryCostEstimationTime",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "start":
             started = time.monotonic()
             env = start(args.dir, port=args.port, max_rows=args.max_rows, max_seconds=args.max_seconds)
-            print(f"# Virtuoso ready at {env['QKG_VIRTUOSO_URL']} in {time.monotonic() - started:.1f} s",
-                  file=sys.stderr)
+            print(
+                f"# Virtuoso ready at {env['QKG_VIRTUOSO_URL']} in {time.monotonic() - started:.1f} s", file=sys.stderr
+            )
             _print_exports(env)
         elif args.command == "env":
             if _pid(args.dir.resolve()) is None:

@@ -6,6 +6,7 @@ repository's ``data/``). The build and the default server are shared by all API 
 this module), and stopped when the session ends. The fixtures ``built_data`` and ``server`` that wrap them are
 in ``tests/conftest.py``.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -74,7 +75,10 @@ def start_server(data_dir: Path, *, env: dict[str, str] | None = None, wait: flo
     full_env = {**os.environ, "QKG_HOST": "127.0.0.1", **(env or {})}
     process = subprocess.Popen(
         [sys.executable, "-m", "qkg.api.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)],
-        cwd=ROOT, env=full_env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=full_env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
     )
     server = Server(f"http://127.0.0.1:{port}", process, data_dir, log)
     deadline = time.monotonic() + wait

@@ -14,6 +14,7 @@ Each row gives the client's latencies (p50 / max, ms) side by side with the clea
 got. Options: ``--seconds`` per attack (default 15), ``--malformed`` (default 10,000), ``--swap-triples``
 (default 100k; issue 14 measured 485k).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.test_api_abuse import CANNED, CHEAP, MEMORY_BOMB, RUNAWAY, _tree_rss
 from tests.api_server import ROOT, start_server
+from tests.test_api_abuse import CANNED, CHEAP, MEMORY_BOMB, RUNAWAY, _tree_rss
 
 
 class GoodClient:
@@ -60,9 +61,11 @@ class GoodClient:
         with httpx.Client(base_url=self.url, timeout=60, transport=transport) as client:
             i = 0
             while not self._stop.is_set():
-                for kind, call in (("canned", lambda i=i: client.get(f"/queries/{CANNED[i % len(CANNED)]}.json")),
-                                   ("cheap", lambda: client.post("/sparql", data={"query": CHEAP})),
-                                   ("health", lambda: client.get("/health"))):
+                for kind, call in (
+                    ("canned", lambda i=i: client.get(f"/queries/{CANNED[i % len(CANNED)]}.json")),
+                    ("cheap", lambda: client.post("/sparql", data={"query": CHEAP})),
+                    ("health", lambda: client.get("/health")),
+                ):
                     t = time.monotonic()
                     try:
                         r = call()
@@ -96,8 +99,11 @@ def _hammer(url: str, address: str, query: str, stop: threading.Event, statuses:
 
 def attack_clients(url: str, query: str, clients: int, seconds: float, sample=None) -> str:
     stop, statuses = threading.Event(), Counter()
-    threads = [threading.Thread(target=_hammer, args=(url, f"127.0.0.{10 + c}", query, stop, statuses), daemon=True)
-               for c in range(clients) for _ in range(2)]
+    threads = [
+        threading.Thread(target=_hammer, args=(url, f"127.0.0.{10 + c}", query, stop, statuses), daemon=True)
+        for c in range(clients)
+        for _ in range(2)
+    ]
     for t in threads:
         t.start()
     deadline = time.monotonic() + seconds
@@ -139,13 +145,37 @@ def attack_headers(url: str, connections: int, size: int) -> str:
 def attack_malformed(url: str, count: int) -> str:
     rng = random.Random(14)
     seeds = [p.read_text() for p in sorted((ROOT / "graph" / "queries").glob("*.rq"))]
-    pieces = ["{", "}", "(", ")", "\\uD800", "\\U0010FFFF", "-1.0", "<a>", "?x", "FILTER", "<http://e/f>(1)", '"',
-              "'''", "#", "\\", "ORDER BY", "GROUP BY", "LIMIT -1", "\ud800", "\x00", "SERVICE", "FROM <x>"]
+    pieces = [
+        "{",
+        "}",
+        "(",
+        ")",
+        "\\uD800",
+        "\\U0010FFFF",
+        "-1.0",
+        "<a>",
+        "?x",
+        "FILTER",
+        "<http://e/f>(1)",
+        '"',
+        "'''",
+        "#",
+        "\\",
+        "ORDER BY",
+        "GROUP BY",
+        "LIMIT -1",
+        "\ud800",
+        "\x00",
+        "SERVICE",
+        "FROM <x>",
+    ]
     statuses: Counter[int] = Counter()
     started = time.monotonic()
     # from 50 loopback addresses in turn, as a fuzzer spreading its load would (one address meets its budget)
-    clients = [httpx.Client(base_url=url, timeout=60, transport=httpx.HTTPTransport(local_address=f"127.0.1.{i}"))
-               for i in range(1, 51)]
+    clients = [
+        httpx.Client(base_url=url, timeout=60, transport=httpx.HTTPTransport(local_address=f"127.0.1.{i}"))
+        for i in range(1, 51)
+    ]
     with contextlib.ExitStack() as stack:
         for c in clients:
             stack.enter_context(c)
@@ -154,7 +184,7 @@ def attack_malformed(url: str, count: int) -> str:
             text = rng.choice(seeds)
             for _ in range(rng.randint(1, 3)):
                 i = rng.randrange(len(text) + 1)
-                text = text[:i] + rng.choice(pieces) + text[i + rng.randint(0, 3):]
+                text = text[:i] + rng.choice(pieces) + text[i + rng.randint(0, 3) :]
             body = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
             r = client.post("/sparql", data={"query": body})
             statuses[r.status_code] += 1
@@ -165,12 +195,16 @@ def attack_malformed(url: str, count: int) -> str:
 def swap_build(data_dir: Path, triples: str, url: str) -> str:
     work = Path(tempfile.mkdtemp(prefix="qkg-bench-swap-"))
     qkg = [sys.executable, "-m", "qkg.api.cli"]
-    subprocess.run([*qkg, "synth", "--triples", triples, "--seed", "1", "--out", str(work / "s.nt")], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [*qkg, "synth", "--triples", triples, "--seed", "1", "--out", str(work / "s.nt")],
+        check=True,
+        capture_output=True,
+    )
     before = httpx.get(url + "/health", timeout=30).text
     started = time.monotonic()
-    subprocess.run([*qkg, "--data-dir", str(data_dir), "build", "--data", str(work), "--no-shacl"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [*qkg, "--data-dir", str(data_dir), "build", "--data", str(work), "--no-shacl"], check=True, capture_output=True
+    )
     built = time.monotonic() - started
     while httpx.get(url + "/health", timeout=30).text == before and time.monotonic() - started < 300:
         time.sleep(0.1)
@@ -218,12 +252,16 @@ def main() -> None:
     print("\nclient latency p50 / max (ms): canned query, cheap SPARQL query, /health; clean run first\n")
     print("| scenario | canned | cheap | /health | client errors | attackers got | server memory peak |")
     print("|---|---|---|---|---|---|---|")
-    print(f"| clean run | {baseline.summary('canned')} | {baseline.summary('cheap')} | {baseline.summary('health')} "
-          f"| {dict(baseline.errors) or 'none'} | — | — |")
+    print(
+        f"| clean run | {baseline.summary('canned')} | {baseline.summary('cheap')} | {baseline.summary('health')} "
+        f"| {dict(baseline.errors) or 'none'} | — | — |"
+    )
     for name, good, outcome, peak in rows:
         memory = f"{peak / 2**20:,.0f} MB" if peak else "—"
-        print(f"| {name} | {good.summary('canned')} | {good.summary('cheap')} | {good.summary('health')} "
-              f"| {dict(good.errors) or 'none'} | {outcome} | {memory} |")
+        print(
+            f"| {name} | {good.summary('canned')} | {good.summary('cheap')} | {good.summary('health')} "
+            f"| {dict(good.errors) or 'none'} | {outcome} | {memory} |"
+        )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ with igraph, plus networkx's own ``k=`` estimator on fewer sources for compariso
 multilevel, and networkx Louvain), the typed multigraph, k shortest paths, the complementarity map of the
 four busiest actors and a reach query; with peak memory.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,12 +31,29 @@ def _build(data_dir: Path, triples: int, seed: int) -> None:
     src = data_dir.parent / f"{data_dir.name}-src"
     src.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "qkg.api.cli", "synth", "--triples", str(triples), "--seed", str(seed),
-                    "--out", str(src / "synth.nt")], cwd=ROOT, check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qkg.api.cli",
+            "synth",
+            "--triples",
+            str(triples),
+            "--seed",
+            str(seed),
+            "--out",
+            str(src / "synth.nt"),
+        ],
+        cwd=ROOT,
+        check=True,
+    )
     print(f"qkg synth: {time.perf_counter() - t:.1f} s", flush=True)
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "qkg.api.cli", "--data-dir", str(data_dir), "build", "--data", str(src), "-q"],
-                   cwd=ROOT, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "qkg.api.cli", "--data-dir", str(data_dir), "build", "--data", str(src), "-q"],
+        cwd=ROOT,
+        check=True,
+    )
     print(f"qkg build: {time.perf_counter() - t:.1f} s", flush=True)
 
 
@@ -57,15 +75,13 @@ def main(argv=None) -> int:
             print(f"no build in {args.data_dir}", file=sys.stderr)
             return 1
         _build(args.data_dir, args.triples, args.seed)
+    import igraph
     import networkx as nx
-
     from qkg.graph.analysis.complementarity import complementarity, reach
+    from qkg.graph.analysis.facts import load_facts
     from qkg.graph.analysis.metrics import centrality, communities, to_igraph
     from qkg.graph.analysis.paths import connection_paths, k_shortest_paths
     from qkg.graph.analysis.projection import actor_network, typed_multigraph
-    from qkg.graph.analysis.facts import load_facts
-
-    import igraph
 
     igraph.Graph(n=2, edges=[(0, 1)]).pagerank(weights=[1.0])  # igraph's one-time set-up (~1.5 s): not timed
     store = open_read_only(layout.require_current())
@@ -92,11 +108,15 @@ def main(argv=None) -> int:
     step("weighted degree (networkx)", lambda: dict(G.degree(weight="weight")))
     g, _nodes = step("to igraph", lambda: to_igraph(G))
     step("PageRank (igraph, weighted)", lambda: g.pagerank(weights="weight", directed=False))
-    res = step(f"betweenness, k={args.samples} sampled sources (igraph)",
-               lambda: centrality(G, betweenness="sample", k=args.samples, seed=SEED))
+    res = step(
+        f"betweenness, k={args.samples} sampled sources (igraph)",
+        lambda: centrality(G, betweenness="sample", k=args.samples, seed=SEED),
+    )
     note(res["methods"]["betweenness"])
-    step(f"betweenness, k={args.nx_samples} sampled sources (networkx)",
-         lambda: nx.betweenness_centrality(G, k=args.nx_samples, seed=SEED))
+    step(
+        f"betweenness, k={args.nx_samples} sampled sources (networkx)",
+        lambda: nx.betweenness_centrality(G, k=args.nx_samples, seed=SEED),
+    )
     note(f"about {rows[-1][1] * args.samples / args.nx_samples:.0f} s at k={args.samples}")
     full = step("centrality table (degree + PageRank + sampled betweenness)", lambda: centrality(G, seed=SEED))
     parts = step("communities: multilevel/Louvain (igraph)", lambda: communities(G, method="multilevel", seed=SEED))
@@ -110,13 +130,16 @@ def main(argv=None) -> int:
     note(f"lengths {[p['length'] for p in paths]}")
     T = step("projection: typed multigraph (every entity-entity triple)", lambda: typed_multigraph(store))
     note(f"{T.number_of_nodes():,} nodes, {T.number_of_edges():,} edges")
-    res = step("k=3 shortest paths with facts + provenance (typed)",
-               lambda: connection_paths(store, src, dst, k=3, graph=T))
+    res = step(
+        "k=3 shortest paths with facts + provenance (typed)", lambda: connection_paths(store, src, dst, k=3, graph=T)
+    )
     note(f"lengths {[p['length'] for p in res['paths']]}")
     four = [n for n in top if G.nodes[n].get("type") != "Post"][:4]
     res = step("complementarity map of the 4 busiest actors", lambda: complementarity(store, actors=four))
-    note(f"{sum(len(r) for m in res['matrices'].values() for r in m['cells'].values()):,} non-empty cells, "
-         f"{len(res['facts']):,} facts cited")
+    note(
+        f"{sum(len(r) for m in res['matrices'].values() for r in m['cells'].values()):,} non-empty cells, "
+        f"{len(res['facts']):,} facts cited"
+    )
     city = next(n for n, d in T.nodes(data=True) if d.get("type") == "City")
     res = step("reach: who already reaches a city", lambda: reach(store, city))
     note(f"{len(res['rows'])} actors")

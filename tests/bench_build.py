@@ -19,6 +19,7 @@ are its own; on a shared, loaded machine the CPU column is the steadier figure (
 for a core). A step that
 passes ``--timeout`` is stopped and printed as such. Figures depend on the machine and its load.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -95,11 +96,18 @@ print(json.dumps({"engine": engine, "conforms": bool(conforms), "results": sum(f
 def measure(cmd: list[str], *, timeout: float) -> dict:
     """Run ``cmd`` in a child; return its output lines, wall time, peak memory and return code."""
     try:
-        proc = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], capture_output=True, text=True,
-                              timeout=timeout, cwd=ROOT)
+        proc = subprocess.run(
+            [sys.executable, "-c", _MEASURE, *cmd], capture_output=True, text=True, timeout=timeout, cwd=ROOT
+        )
     except subprocess.TimeoutExpired:
-        return {"rc": None, "seconds": timeout, "cpu": None, "peak_mb": None, "out": "",
-                "err": f"stopped after {timeout:.0f} s"}
+        return {
+            "rc": None,
+            "seconds": timeout,
+            "cpu": None,
+            "peak_mb": None,
+            "out": "",
+            "err": f"stopped after {timeout:.0f} s",
+        }
     lines = proc.stdout.strip().splitlines()
     info = json.loads(lines[-1]) if lines else {"rc": proc.returncode, "seconds": None, "cpu": None, "peak_mb": None}
     info.update(out="\n".join(lines[:-1]), err=proc.stderr)
@@ -131,8 +139,12 @@ def bench_build(work: Path, size: str, timeout: float) -> tuple[dict, dict, Path
     build = measure(QKG + ["--data-dir", str(data), "build", "--data", str(src), "--no-diff"], timeout=timeout)
     steps = {}
     for line in (build["out"] + "\n" + build["err"]).splitlines():
-        for name, pattern in (("load", r"loaded .*\(([\d.]+) s\)"), ("checks", r"checks passed.*\(([\d.]+) s\)"),
-                              ("inference", r"OWL 2 RL inference.*\(([\d.]+) s\)"), ("shacl", r"SHACL: \w+ \(([\d.]+) s\)")):
+        for name, pattern in (
+            ("load", r"loaded .*\(([\d.]+) s\)"),
+            ("checks", r"checks passed.*\(([\d.]+) s\)"),
+            ("inference", r"OWL 2 RL inference.*\(([\d.]+) s\)"),
+            ("shacl", r"SHACL: \w+ \(([\d.]+) s\)"),
+        ):
             m = re.search(pattern, line)
             if m:
                 steps[name] = float(m.group(1))
@@ -171,8 +183,12 @@ def bench_serve(data: Path, repeat: int = 5) -> list[tuple[str, float | None]]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     started = time.perf_counter()
-    proc = subprocess.Popen(QKG + ["--data-dir", str(data), "serve", "--port", str(port)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        QKG + ["--data-dir", str(data), "serve", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url, rows = f"http://127.0.0.1:{port}", []
     try:
         health = None
@@ -219,15 +235,25 @@ def main() -> None:
         ok = build["rc"] == 0 and floor["seconds"] and floor["cpu"]
         print(f"## {size}")
         print(f"{'step':<34}{'wall s':>10}{'CPU s':>10}{'peak MB':>10}")
-        print(f"{'bulk_load alone (the floor)':<34}{_fmt(floor['seconds']):>10}{_fmt(floor['cpu']):>10}"
-              f"{_fmt(floor['peak_mb'], digits=0):>10}")
-        status = "" if build["rc"] == 0 else f"  ({build['err'].strip().splitlines()[-1] if build['err'].strip() else 'failed'})"
-        print(f"{'qkg build (SHACL on)':<34}{_fmt(build['seconds']):>10}{_fmt(build['cpu']):>10}"
-              f"{_fmt(build['peak_mb'], digits=0):>10}{status}")
+        print(
+            f"{'bulk_load alone (the floor)':<34}{_fmt(floor['seconds']):>10}{_fmt(floor['cpu']):>10}"
+            f"{_fmt(floor['peak_mb'], digits=0):>10}"
+        )
+        status = (
+            ""
+            if build["rc"] == 0
+            else f"  ({build['err'].strip().splitlines()[-1] if build['err'].strip() else 'failed'})"
+        )
+        print(
+            f"{'qkg build (SHACL on)':<34}{_fmt(build['seconds']):>10}{_fmt(build['cpu']):>10}"
+            f"{_fmt(build['peak_mb'], digits=0):>10}{status}"
+        )
         for name, seconds in build["steps"].items():
             print(f"{'  ' + name:<34}{seconds:>10.1f}")
-        print(f"{'build / floor':<34}{_fmt(build['seconds'] / floor['seconds'] if ok else None, 'x'):>10}"
-              f"{_fmt(build['cpu'] / floor['cpu'] if ok else None, 'x'):>10}\n")
+        print(
+            f"{'build / floor':<34}{_fmt(build['seconds'] / floor['seconds'] if ok else None, 'x'):>10}"
+            f"{_fmt(build['cpu'] / floor['cpu'] if ok else None, 'x'):>10}\n"
+        )
         if args.serve and build["rc"] == 0:
             for name, seconds in bench_serve(data):
                 print(f"{name:<44}{_fmt(seconds, digits=3):>10}")
@@ -238,8 +264,10 @@ def main() -> None:
         for r in bench_shacl(data, args.engines.split(","), args.timeout):
             same = {True: "yes", False: "NO", None: "-"}[r["same"]]
             note = "" if r["rc"] == 0 else f"  ({r['err'].strip().splitlines()[-1] if r['err'].strip() else 'failed'})"
-            print(f"{r['engine']:<16}{_fmt(r['seconds']):>10}{_fmt(r['cpu']):>10}{_fmt(r['peak_mb'], digits=0):>10}"
-                  f"{r['results'] if r['results'] is not None else '-':>9}  {same}{note}")
+            print(
+                f"{r['engine']:<16}{_fmt(r['seconds']):>10}{_fmt(r['cpu']):>10}{_fmt(r['peak_mb'], digits=0):>10}"
+                f"{r['results'] if r['results'] is not None else '-':>9}  {same}{note}"
+            )
         print()
 
 

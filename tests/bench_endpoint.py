@@ -18,6 +18,7 @@ after one warm-up request. Everything is on loopback; the servers are stopped at
 starts one more qkg server with an environment variable set (another source tree on ``PYTHONPATH``, say) and
 prints its figures beside qkg's, measured in the same run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,7 +41,7 @@ VENV = Path("/tmp/rdflib-endpoint-venv")
 QKG = "https://w3id.org/qkg/def#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 
-BARE_APP = '''
+BARE_APP = """
 import sys
 import pyoxigraph as ox
 from fastapi import FastAPI, Query
@@ -60,7 +61,7 @@ def sparql(query: str = Query(...)) -> Response:
 if __name__ == "__main__":
     import uvicorn
     uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
-'''
+"""
 
 
 def _port() -> int:
@@ -75,8 +76,12 @@ def _wait(url: str, process: subprocess.Popen, seconds: float = 300.0) -> None:
         if process.poll() is not None:
             raise RuntimeError(f"{url}: the server exited with {process.returncode}")
         try:
-            r = httpx.get(url, params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "application/sparql-results+json"},
-                          timeout=5)
+            r = httpx.get(
+                url,
+                params={"query": "ASK { ?s ?p ?o }"},
+                headers={"Accept": "application/sparql-results+json"},
+                timeout=5,
+            )
             if r.status_code == 200:
                 return
         except httpx.HTTPError:
@@ -106,8 +111,9 @@ def prepare(work: Path, triples: str) -> tuple[Path, Path]:
     return nt, data
 
 
-def start(work: Path, nt: Path, data: Path, variants: dict[str, dict[str, str]] | None = None
-          ) -> dict[str, tuple[str, subprocess.Popen]]:
+def start(
+    work: Path, nt: Path, data: Path, variants: dict[str, dict[str, str]] | None = None
+) -> dict[str, tuple[str, subprocess.Popen]]:
     """Start the three servers (and a qkg server per variant); return {name: (sparql url, process)}."""
     servers = {}
     logs = work / "logs"
@@ -116,19 +122,36 @@ def start(work: Path, nt: Path, data: Path, variants: dict[str, dict[str, str]] 
     env = {**os.environ, "QKG_WORKERS": "4", "QKG_QUERY_TIMEOUT": "30", "QKG_CLIENT_QUERIES": "8"}
     for name, extra in {"qkg": {}, **(variants or {})}.items():
         port = _port()
-        servers[name] = (f"http://127.0.0.1:{port}/sparql", subprocess.Popen(
-            [sys.executable, "-m", "qkg.api.cli", "--data-dir", str(data), "serve", "--port", str(port)], cwd=ROOT,
-            env={**env, **extra}, stdout=(logs / f"{name}.log").open("wb"), stderr=subprocess.STDOUT))
+        servers[name] = (
+            f"http://127.0.0.1:{port}/sparql",
+            subprocess.Popen(
+                [sys.executable, "-m", "qkg.api.cli", "--data-dir", str(data), "serve", "--port", str(port)],
+                cwd=ROOT,
+                env={**env, **extra},
+                stdout=(logs / f"{name}.log").open("wb"),
+                stderr=subprocess.STDOUT,
+            ),
+        )
     port = _port()
-    servers["rdflib-endpoint"] = (f"http://127.0.0.1:{port}/", subprocess.Popen(  # its endpoint is at /
-        [str(VENV / "bin" / "rdflib-endpoint"), "serve", str(nt), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=(logs / "rdflib-endpoint.log").open("wb"), stderr=subprocess.STDOUT))
+    servers["rdflib-endpoint"] = (
+        f"http://127.0.0.1:{port}/",
+        subprocess.Popen(  # its endpoint is at /
+            [str(VENV / "bin" / "rdflib-endpoint"), "serve", str(nt), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=(logs / "rdflib-endpoint.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        ),
+    )
     port = _port()
     bare = work / "bare_app.py"
     bare.write_text(textwrap.dedent(BARE_APP), encoding="utf-8")
-    servers["bare"] = (f"http://127.0.0.1:{port}/sparql", subprocess.Popen(
-        [sys.executable, str(bare), str((data / "current").resolve()), str(port)],
-        stdout=(logs / "bare.log").open("wb"), stderr=subprocess.STDOUT))
+    servers["bare"] = (
+        f"http://127.0.0.1:{port}/sparql",
+        subprocess.Popen(
+            [sys.executable, str(bare), str((data / "current").resolve()), str(port)],
+            stdout=(logs / "bare.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        ),
+    )
     for url, process in servers.values():
         _wait(url, process)
     return servers
@@ -136,8 +159,12 @@ def start(work: Path, nt: Path, data: Path, variants: dict[str, dict[str, str]] 
 
 def queries(url: str) -> dict[str, str]:
     """The benchmark queries, with a real city IRI of the graph."""
-    pick = httpx.get(url, params={"query": f"SELECT ?c WHERE {{ ?c a <{QKG}City> }} ORDER BY ?c LIMIT 1"},
-                     headers={"Accept": "application/sparql-results+json"}, timeout=60).json()
+    pick = httpx.get(
+        url,
+        params={"query": f"SELECT ?c WHERE {{ ?c a <{QKG}City> }} ORDER BY ?c LIMIT 1"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=60,
+    ).json()
     city = pick["results"]["bindings"][0]["c"]["value"]
     return {
         "lookup": f"SELECT ?p ?o WHERE {{ <{city}> ?p ?o }}",
@@ -146,9 +173,9 @@ def queries(url: str) -> dict[str, str]:
         "regex": f'SELECT ?s ?l WHERE {{ ?s <{RDFS}label> ?l FILTER(regex(?l, "^ville de p", "i")) }}',
         # two analyst questions: who signs agreements with whom, and which themes the receptions cover
         "pairs": f"SELECT ?x ?y (COUNT(?a) AS ?n) WHERE {{ ?a <{QKG}party> ?x, ?y FILTER(STR(?x) < STR(?y)) }} "
-                 "GROUP BY ?x ?y ORDER BY DESC(?n) ?x ?y LIMIT 20",
+        "GROUP BY ?x ?y ORDER BY DESC(?n) ?x ?y LIMIT 20",
         "themes": f"SELECT ?t ?l (COUNT(?r) AS ?n) WHERE {{ ?r a <{QKG}Reception> ; <{QKG}theme> ?t "
-                  f"OPTIONAL {{ ?t <{RDFS}label> ?l }} }} GROUP BY ?t ?l ORDER BY DESC(?n) ?t LIMIT 10",
+        f"OPTIONAL {{ ?t <{RDFS}label> ?l }} }} GROUP BY ?t ?l ORDER BY DESC(?n) ?t LIMIT 10",
         # the answer's size: 5,000 labels (under qkg's 10,000-row cap), then a scan that the row cap cuts
         "labels": f"SELECT ?s ?l WHERE {{ ?s <{RDFS}label> ?l }} LIMIT 5000",
         "scan": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 20000",
@@ -181,9 +208,14 @@ def measure(url: str, query: str, concurrency: int, seconds: float, cap: int = 1
             f.result()
     elapsed = time.monotonic() - started
     latencies.sort()
-    return {"n": len(latencies), "rps": len(latencies) / elapsed, "rows": rows, "errors": errors,
-            "p50": statistics.median(latencies) * 1000,
-            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000}
+    return {
+        "n": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "rows": rows,
+        "errors": errors,
+        "p50": statistics.median(latencies) * 1000,
+        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+    }
 
 
 def main() -> None:
@@ -192,9 +224,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--work", type=Path, default=None, help="Working folder (default: a temporary one).")
     parser.add_argument("--keep", action="store_true", help="Keep the working folder.")
-    parser.add_argument("--variant", action="append", default=[], metavar="LABEL:VAR=VALUE",
-                        help="Also serve qkg with an environment variable set, measured in the same run "
-                             "(e.g. --variant reader-full:QKG_ROW_READER=full).")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="LABEL:VAR=VALUE",
+        help="Also serve qkg with an environment variable set, measured in the same run "
+        "(e.g. --variant reader-full:QKG_ROW_READER=full).",
+    )
     args = parser.parse_args()
     variants = {}
     for spec in args.variant:
@@ -211,33 +248,48 @@ def main() -> None:
             for conc in (1, 4):
                 for system, (url, _) in servers.items():
                     results[(name, conc, system)] = m = measure(url, text, conc, args.seconds)
-                    print(f"{name:7} c={conc} {system:16} {m['rps']:9.1f} req/s  p50 {m['p50']:8.1f} ms  "
-                          f"p99 {m['p99']:8.1f} ms  n={m['n']} rows={m['rows']} errors={m['errors']}",
-                          file=sys.stderr, flush=True)
+                    print(
+                        f"{name:7} c={conc} {system:16} {m['rps']:9.1f} req/s  p50 {m['p50']:8.1f} ms  "
+                        f"p99 {m['p99']:8.1f} ms  n={m['n']} rows={m['rows']} errors={m['errors']}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
         print(f"\n{args.triples} synthetic triples; req/s and latency (ms) per query and concurrency\n")
-        head = (f"{'query':8}{'conc':>5} | {'qkg rps':>9}{'p50':>8}{'p99':>8} | {'rdflib-ep rps':>13}{'p50':>9}{'p99':>9} | "
-                f"{'bare rps':>9}{'p50':>7}{'p99':>7} | {'qkg/rdflib':>10}{'qkg/bare':>9}{'bare/rdflib':>12}")
+        head = (
+            f"{'query':8}{'conc':>5} | {'qkg rps':>9}{'p50':>8}{'p99':>8} | {'rdflib-ep rps':>13}{'p50':>9}{'p99':>9} | "
+            f"{'bare rps':>9}{'p50':>7}{'p99':>7} | {'qkg/rdflib':>10}{'qkg/bare':>9}{'bare/rdflib':>12}"
+        )
         print(head)
         print("-" * len(head))
         for name in qs:
             for conc in (1, 4):
                 q, r, b = (results[(name, conc, s)] for s in ("qkg", "rdflib-endpoint", "bare"))
-                print(f"{name:8}{conc:>5} | {q['rps']:9.1f}{q['p50']:8.1f}{q['p99']:8.1f} | {r['rps']:13.2f}{r['p50']:9.1f}"
-                      f"{r['p99']:9.1f} | {b['rps']:9.1f}{b['p50']:7.1f}{b['p99']:7.1f} | {q['rps'] / r['rps']:9.1f}x"
-                      f"{q['rps'] / b['rps']:8.2f}x{b['rps'] / r['rps']:11.1f}x")
+                print(
+                    f"{name:8}{conc:>5} | {q['rps']:9.1f}{q['p50']:8.1f}{q['p99']:8.1f} | {r['rps']:13.2f}{r['p50']:9.1f}"
+                    f"{r['p99']:9.1f} | {b['rps']:9.1f}{b['p50']:7.1f}{b['p99']:7.1f} | {q['rps'] / r['rps']:9.1f}x"
+                    f"{q['rps'] / b['rps']:8.2f}x{b['rps'] / r['rps']:11.1f}x"
+                )
         if variants:
             names = ["qkg", *variants]
             print("\nqkg variants side by side: req/s (p50 ms), and req/s against the bare route\n")
-            head = f"{'query':8}{'conc':>5} | " + " | ".join(f"{n:>22}" for n in names) + " | " + " ".join(
-                f"{n + '/bare':>14}" for n in names)
+            head = (
+                f"{'query':8}{'conc':>5} | "
+                + " | ".join(f"{n:>22}" for n in names)
+                + " | "
+                + " ".join(f"{n + '/bare':>14}" for n in names)
+            )
             print(head)
             print("-" * len(head))
             for name in qs:
                 for conc in (1, 4):
                     b = results[(name, conc, "bare")]
                     cells = [results[(name, conc, n)] for n in names]
-                    print(f"{name:8}{conc:>5} | " + " | ".join(f"{c['rps']:12.1f} ({c['p50']:6.1f})" for c in cells)
-                          + " | " + " ".join(f"{c['rps'] / b['rps']:13.2f}x" for c in cells))
+                    print(
+                        f"{name:8}{conc:>5} | "
+                        + " | ".join(f"{c['rps']:12.1f} ({c['p50']:6.1f})" for c in cells)
+                        + " | "
+                        + " ".join(f"{c['rps'] / b['rps']:13.2f}x" for c in cells)
+                    )
     finally:
         for _, process in servers.values():
             process.terminate()

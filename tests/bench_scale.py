@@ -20,6 +20,7 @@ It runs, in order and as a new user would:
 The table it prints is in the README (section "Scale"), with the command that made it. Targets come from
 issue 10: every page and API answer <= 1 s and <= 2 MB, ``/health`` <= 3 s after start, VoID <= 0.1 s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -107,17 +108,38 @@ def synth_and_build(work: Path, size: str, seed: int, shacl: bool) -> dict:
         t = time.perf_counter()
         subprocess.run([*QKG, "synth", "--triples", size, "--seed", str(seed), "--out", str(nt)], check=True, cwd=REPO)
         out["synth_s"] = time.perf_counter() - t
-    floor = subprocess.run([sys.executable, "-c", (
-        "import resource, sys, tempfile, time, pyoxigraph as ox\n"
-        "t = time.perf_counter(); s = ox.Store(tempfile.mkdtemp())\n"
-        "s.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES); s.flush()\n"
-        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"), str(nt)],
-        check=True, capture_output=True, text=True)
+    floor = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import resource, sys, tempfile, time, pyoxigraph as ox\n"
+                "t = time.perf_counter(); s = ox.Store(tempfile.mkdtemp())\n"
+                "s.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES); s.flush()\n"
+                "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+            ),
+            str(nt),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     out["floor_s"], out["floor_mb"] = map(float, floor.stdout.split())
     if not (data / "current").exists():
         t = time.perf_counter()
-        build = subprocess.Popen([*QKG, "--data-dir", str(data), "build", "--data", str(src), "--no-diff",
-                                  *([] if shacl else ["--no-shacl"])], cwd=REPO)
+        build = subprocess.Popen(
+            [
+                *QKG,
+                "--data-dir",
+                str(data),
+                "build",
+                "--data",
+                str(src),
+                "--no-diff",
+                *([] if shacl else ["--no-shacl"]),
+            ],
+            cwd=REPO,
+        )
         _, status, usage = os.wait4(build.pid, 0)
         build.returncode = os.waitstatus_to_exitcode(status)
         if build.returncode:
@@ -130,8 +152,12 @@ def serve(data: Path) -> tuple[subprocess.Popen, str, float]:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     t = time.perf_counter()
-    proc = subprocess.Popen([*QKG, "--data-dir", str(data), "serve", "--port", str(port)], cwd=REPO,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*QKG, "--data-dir", str(data), "serve", "--port", str(port)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     while time.perf_counter() - t < 300:
         try:
             if httpx.get(base + "/health", timeout=2, trust_env=False).status_code == 200:
@@ -148,7 +174,9 @@ def visit(base: str, path: str, runs: int, timeout: float) -> tuple[list[float],
         for _ in range(runs):
             t = time.perf_counter()
             try:
-                r = client.get(base + path, headers={"Accept": "text/html" if not path.startswith(("/api", "/.well")) else "*/*"})
+                r = client.get(
+                    base + path, headers={"Accept": "text/html" if not path.startswith(("/api", "/.well")) else "*/*"}
+                )
                 status, size = r.status_code, len(r.content)
             except httpx.TimeoutException:
                 status, size = 0, 0
@@ -183,9 +211,12 @@ def main(argv: list[str] | None = None) -> None:
     print(f"# qkg at scale: {args.triples} triples, seed {args.seed}, {args.runs} runs, in {work}", flush=True)
     built = synth_and_build(work, args.triples, args.seed, not args.no_shacl)
     if "build_s" in built:
-        print(f"build: {built['build_s']:.0f} s, peak {built['build_mb']:.0f} MB "
-              f"(floor, bulk_load alone: {built['floor_s']:.0f} s, {built['floor_mb']:.0f} MB; "
-              f"{built['build_s'] / built['floor_s']:.1f}x)", flush=True)
+        print(
+            f"build: {built['build_s']:.0f} s, peak {built['build_mb']:.0f} MB "
+            f"(floor, bulk_load alone: {built['floor_s']:.0f} s, {built['floor_mb']:.0f} MB; "
+            f"{built['build_s'] / built['floor_s']:.1f}x)",
+            flush=True,
+        )
     proc, base, first_health = serve(work / "data")
     rows = [("first /health after start", first_health, first_health, 0, 3.0, None, 200)]
     try:
@@ -217,8 +248,10 @@ def main(argv: list[str] | None = None) -> None:
     for label, p50, p99, size, target, raw, status in rows:
         ok = status == 200 and p50 <= target and size <= 2_000_000
         raw_text = f"{raw:.3f}" if raw is not None else ""
-        print(f"| {label} | {p50:.3f} | {p99:.3f} | {size / 1e3:,.0f} kB | <= {target:g} s | {raw_text} | "
-              f"{'yes' if ok else f'no ({status}, {p50 / target:.1f}x)'} |")
+        print(
+            f"| {label} | {p50:.3f} | {p99:.3f} | {size / 1e3:,.0f} kB | <= {target:g} s | {raw_text} | "
+            f"{'yes' if ok else f'no ({status}, {p50 / target:.1f}x)'} |"
+        )
     print()
     print(f"server peak memory (largest of the server and its workers): {server_mb:.0f} MB; the server {stopped}")
     if "build_s" in built:

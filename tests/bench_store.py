@@ -14,6 +14,7 @@ next run), then, for the embedded store and for a private Virtuoso started by ``
 
 It prints one table per size. Everything runs on loopback; the servers are stopped at the end.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -81,46 +82,69 @@ def projection(store) -> tuple[float, str]:
 
 def serve(args: list[str], env: dict) -> tuple[str, subprocess.Popen]:
     port = _port()
-    proc = subprocess.Popen([sys.executable, "-m", "qkg.api.cli", *args, "serve", "--port", str(port)], cwd=ROOT,
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qkg.api.cli", *args, "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/sparql"
     _wait(url, proc, seconds=900)
     return url, proc
 
 
-def bench_size(size: str, work: Path, virtuoso: dict, seconds: float, endpoint: bool, canned_too: bool = True,
-               reuse: bool = False) -> None:
+def bench_size(
+    size: str, work: Path, virtuoso: dict, seconds: float, endpoint: bool, canned_too: bool = True, reuse: bool = False
+) -> None:
     from qkg.graph.serving.backends.remote import RemoteStore, publish_build
     from qkg.graph.serving.store import StoreLayout, open_store
 
     data = prepare(work, size)
     build_dir = StoreLayout(data).require_current()
-    remote = RemoteStore(virtuoso["QKG_VIRTUOSO_URL"], user=virtuoso["QKG_VIRTUOSO_USER"],
-                         password_file=virtuoso["QKG_VIRTUOSO_PASSWORD_FILE"], timeout=600)
+    remote = RemoteStore(
+        virtuoso["QKG_VIRTUOSO_URL"],
+        user=virtuoso["QKG_VIRTUOSO_USER"],
+        password_file=virtuoso["QKG_VIRTUOSO_PASSWORD_FILE"],
+        timeout=600,
+    )
     served = remote.view(refresh=True).manifest or ""
     if reuse and served.rsplit("/", 1)[-1].rsplit("-", 1)[0] == build_dir.name:
-        done = {"triples": int(remote.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].value),
-                "graphs": len(remote.graphs())}
+        done = {
+            "triples": int(remote.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].value),
+            "graphs": len(remote.graphs()),
+        }
         publish_s = None
         print(f"# {size}: the store already serves this build (--reuse): not published again", file=sys.stderr)
     else:
         started = time.monotonic()
         done = publish_build(build_dir, remote)
         publish_s = time.monotonic() - started
-        print(f"# publish {size}: {done['triples']:,} triples, {done['graphs']} graphs in {publish_s:.1f} s",
-              file=sys.stderr, flush=True)
+        print(
+            f"# publish {size}: {done['triples']:,} triples, {done['graphs']} graphs in {publish_s:.1f} s",
+            file=sys.stderr,
+            flush=True,
+        )
     print(f"\n### {size} triples ({done['triples']:,} in the store, asserted + inferred)\n")
     if publish_s is not None:
-        print(f"publish to Virtuoso: {publish_s:.1f} s ({done['triples'] / publish_s:,.0f} triples/s); "
-              f"embedded: none (the build is the store)\n", flush=True)
+        print(
+            f"publish to Virtuoso: {publish_s:.1f} s ({done['triples'] / publish_s:,.0f} triples/s); "
+            f"embedded: none (the build is the store)\n",
+            flush=True,
+        )
     embedded = open_store(data)
     mix = {}
     if endpoint:
         # one benchmark client: lift the per-client limits (queries at once, engine seconds per minute)
-        env = {**os.environ, "QKG_WORKERS": "4", "QKG_QUERY_TIMEOUT": "60", "QKG_CLIENT_QUERIES": "8",
-               "QKG_CLIENT_ENGINE_SECONDS": "1000000",
-               "QKG_STORE_USER": virtuoso["QKG_VIRTUOSO_USER"],
-               "QKG_STORE_PASSWORD_FILE": virtuoso["QKG_VIRTUOSO_PASSWORD_FILE"]}
+        env = {
+            **os.environ,
+            "QKG_WORKERS": "4",
+            "QKG_QUERY_TIMEOUT": "60",
+            "QKG_CLIENT_QUERIES": "8",
+            "QKG_CLIENT_ENGINE_SECONDS": "1000000",
+            "QKG_STORE_USER": virtuoso["QKG_VIRTUOSO_USER"],
+            "QKG_STORE_PASSWORD_FILE": virtuoso["QKG_VIRTUOSO_PASSWORD_FILE"],
+        }
         servers = {}
         try:
             servers["embedded"] = serve(["--data-dir", str(data)], env)
@@ -140,8 +164,11 @@ def bench_size(size: str, work: Path, virtuoso: dict, seconds: float, endpoint: 
             if label != "embedded":
                 continue
             r = mix[(name, conc, "virtuoso")]
-            print(f"| {name} | {conc} | {m['rps']:.1f} | {m['p50']:.0f} ms | {r['rps']:.1f} | {r['p50']:.0f} ms | "
-                  f"{r['rps'] / m['rps']:.2f}x |", flush=True)
+            print(
+                f"| {name} | {conc} | {m['rps']:.1f} | {m['p50']:.0f} ms | {r['rps']:.1f} | {r['p50']:.0f} ms | "
+                f"{r['rps'] / m['rps']:.2f}x |",
+                flush=True,
+            )
     if not canned_too:
         return
     rows = {}
@@ -157,8 +184,10 @@ def bench_size(size: str, work: Path, virtuoso: dict, seconds: float, endpoint: 
         print(f"| query `{name}` | {e * 1000:.0f} ms | {v * 1000:.0f} ms | {v / e:.1f}x | {same} |")
     e, what_e = rows["embedded"]["projection"]
     v, what_v = rows["virtuoso"]["projection"]
-    print(f"| projection `actors` | {e:.1f} s | {v:.1f} s | {v / e:.1f}x | {what_e}"
-          f"{'' if what_e == what_v else ' vs ' + what_v} |")
+    print(
+        f"| projection `actors` | {e:.1f} s | {v:.1f} s | {v / e:.1f}x | {what_e}"
+        f"{'' if what_e == what_v else ' vs ' + what_v} |"
+    )
     embedded.close()
     remote.close()
 
@@ -171,18 +200,28 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="Keep the working folder.")
     parser.add_argument("--skip-endpoint", action="store_true", help="Leave out the endpoint's query mix.")
     parser.add_argument("--skip-canned", action="store_true", help="Leave out the canned queries and the projection.")
-    parser.add_argument("--reuse", action="store_true",
-                        help="Do not publish again when the store already serves this build (a --work of a past run).")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="Do not publish again when the store already serves this build (a --work of a past run).",
+    )
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="qkg-bench-store-"))
     vdir = work / "virtuoso"
-    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "virtuoso.py"), "start", "--dir", str(vdir)],
-                         capture_output=True, text=True, check=True).stdout
-    virtuoso = dict(line.removeprefix("export ").split("=", 1) for line in out.splitlines() if line.startswith("export"))
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "virtuoso.py"), "start", "--dir", str(vdir)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    virtuoso = dict(
+        line.removeprefix("export ").split("=", 1) for line in out.splitlines() if line.startswith("export")
+    )
     try:
         for size in args.sizes.split(","):
-            bench_size(size.strip(), work, virtuoso, args.seconds, not args.skip_endpoint, not args.skip_canned,
-                       args.reuse)
+            bench_size(
+                size.strip(), work, virtuoso, args.seconds, not args.skip_endpoint, not args.skip_canned, args.reuse
+            )
     finally:
         subprocess.run([sys.executable, str(ROOT / "scripts" / "virtuoso.py"), "stop", "--dir", str(vdir)])
         if not args.keep and args.work is None:

@@ -17,6 +17,7 @@ Times are from navigation start: *first frame* is vis-network's first ``afterDra
 Each case stops at the cap (default 60 s) and then reads ">60 s" or "never settled".
 Targets: first frame <= 1 s at 5,000 nodes and <= 3 s at 20,000 (ours).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,12 +35,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 import networkx as nx  # noqa: E402
-
-from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from qkg.viz.layout import centralities, layout_positions  # noqa: E402
 from qkg.viz.network import network_payload  # noqa: E402
 from qkg.viz.standalone import standalone_html  # noqa: E402
 from qkg.viz.style import KINDS  # noqa: E402
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 STATIC = REPO / "api" / "static"
 TARGETS = {5000: 1.0, 20000: 3.0}
@@ -85,13 +86,19 @@ def time_in_subprocess(code: str, cap: float) -> float | None:
 
 
 def layout_times(n: int, cap: float) -> dict:
-    setup = (f"import time, networkx as nx; g = nx.Graph(nx.barabasi_albert_graph({n}, 3, seed=42)); {{}}; "
-             "t = time.perf_counter(); ")
-    igraph = time_in_subprocess(setup.format("from qkg.viz.layout import layout_positions") + "layout_positions(g); "
-                                "print(time.perf_counter() - t)", cap)
+    setup = (
+        f"import time, networkx as nx; g = nx.Graph(nx.barabasi_albert_graph({n}, 3, seed=42)); {{}}; "
+        "t = time.perf_counter(); "
+    )
+    igraph = time_in_subprocess(
+        setup.format("from qkg.viz.layout import layout_positions") + "layout_positions(g); "
+        "print(time.perf_counter() - t)",
+        cap,
+    )
     try:
-        spring = time_in_subprocess(setup.format("import numpy, scipy") + "nx.spring_layout(g, seed=1); "
-                                    "print(time.perf_counter() - t)", cap)
+        spring = time_in_subprocess(
+            setup.format("import numpy, scipy") + "nx.spring_layout(g, seed=1); print(time.perf_counter() - t)", cap
+        )
         spring_note = None
     except RuntimeError as exc:
         spring, spring_note = None, f"n/a ({exc})"
@@ -101,11 +108,14 @@ def layout_times(n: int, cap: float) -> dict:
 def our_page(g: nx.MultiDiGraph) -> str:
     pos = layout_positions(g)
     payload = network_payload(g, positions=pos, metrics=centralities(g), meta={"build": "bench"})
-    scripts = [(STATIC / "vendor" / "vis-network.min.js").read_text(encoding="utf-8"),
-               (STATIC / "js" / "viz-common.js").read_text(encoding="utf-8"),
-               (STATIC / "js" / "network.js").read_text(encoding="utf-8")]
-    return standalone_html(payload, scripts=scripts, styles=[(STATIC / "css" / "viz.css").read_text(encoding="utf-8")],
-                           title="bench")
+    scripts = [
+        (STATIC / "vendor" / "vis-network.min.js").read_text(encoding="utf-8"),
+        (STATIC / "js" / "viz-common.js").read_text(encoding="utf-8"),
+        (STATIC / "js" / "network.js").read_text(encoding="utf-8"),
+    ]
+    return standalone_html(
+        payload, scripts=scripts, styles=[(STATIC / "css" / "viz.css").read_text(encoding="utf-8")], title="bench"
+    )
 
 
 def pyvis_page(g: nx.MultiDiGraph) -> str:
@@ -117,8 +127,8 @@ def pyvis_page(g: nx.MultiDiGraph) -> str:
     for u, v in g.edges():
         net.edges.append({"from": u, "to": v})
     page = net.generate_html()
-    page = re.sub(r'<link[^>]+cdn\.jsdelivr\.net[^>]*>', "", page)
-    page = re.sub(r'<script[^>]+cdn\.jsdelivr\.net[^>]*>\s*</script>', "", page)
+    page = re.sub(r"<link[^>]+cdn\.jsdelivr\.net[^>]*>", "", page)
+    page = re.sub(r"<script[^>]+cdn\.jsdelivr\.net[^>]*>\s*</script>", "", page)
     anchor = page.index("</head>")
     return page[:anchor] + _PROBE + page[anchor:]
 
@@ -139,8 +149,11 @@ def measure(browser, path: Path, *, kind: str, cap: float) -> dict:
     result: dict = {"outside_blocked": 0}
     try:
         page.goto(path.as_uri(), timeout=cap * 1000, wait_until="commit")
-        probe = ("() => window.qkgViz && window.qkgViz.firstFrameAt" if kind == "ours"
-                 else "() => window.__bench && window.__bench.firstFrame")
+        probe = (
+            "() => window.qkgViz && window.qkgViz.firstFrameAt"
+            if kind == "ours"
+            else "() => window.__bench && window.__bench.firstFrame"
+        )
         try:
             page.wait_for_function(probe, timeout=cap * 1000, polling=50)
         except Exception:
@@ -160,7 +173,9 @@ def measure(browser, path: Path, *, kind: str, cap: float) -> dict:
         if result.get("first_frame") is not None:
             result["redraw_ms"] = page.evaluate("""() => { const n = window.network; const t = performance.now();
                 for (let i = 0; i < 10; i++) n.redraw(); return (performance.now() - t) / 10; }""")
-            result["heap_mb"] = page.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize / 1e6 : null")
+            result["heap_mb"] = page.evaluate(
+                "() => performance.memory ? performance.memory.usedJSHeapSize / 1e6 : null"
+            )
     finally:
         result["outside_blocked"] = len(outside)
         context.close()
@@ -203,22 +218,37 @@ def main() -> None:
         browser.close()
     cap = args.cap
     print(f"\nBarabási-Albert m=3, headless Chromium ({CHROMIUM}), {os.cpu_count()} cores, cap {cap:g} s per case\n")
-    print("| nodes / edges | layout igraph | layout nx spring | ours: first frame | ours: redraw | "
-          "pyvis default: first frame | pyvis: settled | pyvis: redraw | target |")
+    print(
+        "| nodes / edges | layout igraph | layout nx spring | ours: first frame | ours: redraw | "
+        "pyvis default: first frame | pyvis: settled | pyvis: redraw | target |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         lay, ours, pv = r["layout"], r["ours"], r.get("pyvis", {})
         target = TARGETS.get(r["nodes"])
-        ok = "" if target is None else (f"<= {target:g} s: " + ("met" if ours.get("first_frame") is not None
-                                                              and ours["first_frame"] <= target else "MISSED"))
+        ok = (
+            ""
+            if target is None
+            else (
+                f"<= {target:g} s: "
+                + ("met" if ours.get("first_frame") is not None and ours["first_frame"] <= target else "MISSED")
+            )
+        )
         spring = lay["spring_note"] or fmt(lay["spring"], cap)
-        print(f"| {r['nodes']:,} / {r['edges']:,} | {fmt(lay['igraph'], cap)} | {spring} | "
-              f"{fmt(ours.get('first_frame'), cap, 'never drawn')} | "
-              f"{ours['redraw_ms']:.1f} ms |" if ours.get("redraw_ms") is not None else "n/a |", end="")
+        print(
+            f"| {r['nodes']:,} / {r['edges']:,} | {fmt(lay['igraph'], cap)} | {spring} | "
+            f"{fmt(ours.get('first_frame'), cap, 'never drawn')} | "
+            f"{ours['redraw_ms']:.1f} ms |"
+            if ours.get("redraw_ms") is not None
+            else "n/a |",
+            end="",
+        )
         if pv:
             redraw = f"{pv['redraw_ms']:.1f} ms" if pv.get("redraw_ms") is not None else "n/a"
-            print(f" {fmt(pv.get('first_frame'), cap, 'never drawn')} | {fmt(pv.get('settled'), cap, 'never settled')}"
-                  f" | {redraw} | {ok} |")
+            print(
+                f" {fmt(pv.get('first_frame'), cap, 'never drawn')} | {fmt(pv.get('settled'), cap, 'never settled')}"
+                f" | {redraw} | {ok} |"
+            )
         else:
             print(f" skipped | skipped | skipped | {ok} |")
     if args.json:

@@ -23,9 +23,9 @@ is set (CI sets it, so there a missing browser fails).
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from collections.abc import Iterable, Iterator
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -93,8 +93,13 @@ class PageSession:
 
 
 @contextlib.contextmanager
-def chromium_page(*, record_requests: bool = True, timeout_ms: float = 15_000,
-                  viewport: tuple[int, int] = (1280, 800), locale: str = "fr-CA") -> Iterator[PageSession]:
+def chromium_page(
+    *,
+    record_requests: bool = True,
+    timeout_ms: float = 15_000,
+    viewport: tuple[int, int] = (1280, 800),
+    locale: str = "fr-CA",
+) -> Iterator[PageSession]:
     """Launch headless Chromium and yield a :class:`PageSession`; close everything on exit.
 
     Parameters

@@ -1,4 +1,5 @@
 """A loopback HTTP listener that counts every request: proof that nothing was fetched (not a test module)."""
+
 from __future__ import annotations
 
 import http.server

@@ -30,8 +30,9 @@ _ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run_qkg(*args, ok: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "qkg.api.cli", *map(str, args)], capture_output=True, text=True,
-                          cwd=_ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "qkg.api.cli", *map(str, args)], capture_output=True, text=True, cwd=_ROOT
+    )
     if ok:
         assert proc.returncode == 0, proc.stderr
     return proc
@@ -105,8 +106,10 @@ def virtuoso() -> dict[str, str]:
     url = os.environ.get("QKG_VIRTUOSO_URL")
     reason = None
     if not url:
-        reason = ("Virtuoso-backed tests need a server: apt-get install virtuoso-opensource, then "
-                  "eval \"$(python3 scripts/virtuoso.py start)\" (sets QKG_VIRTUOSO_URL)")
+        reason = (
+            "Virtuoso-backed tests need a server: apt-get install virtuoso-opensource, then "
+            'eval "$(python3 scripts/virtuoso.py start)" (sets QKG_VIRTUOSO_URL)'
+        )
     else:
         try:
             httpx.get(url, params={"query": "ASK {}"}, timeout=5).raise_for_status()
@@ -116,22 +119,32 @@ def virtuoso() -> dict[str, str]:
         if os.environ.get("QKG_REQUIRE_VIRTUOSO") or os.environ.get("CI") == "true":
             pytest.fail(reason + " [CI or QKG_REQUIRE_VIRTUOSO is set]", pytrace=False)
         pytest.skip(reason)
-    return {"url": url, "user": os.environ.get("QKG_VIRTUOSO_USER", "dba"),
-            "password_file": os.environ.get("QKG_VIRTUOSO_PASSWORD_FILE", "")}
+    return {
+        "url": url,
+        "user": os.environ.get("QKG_VIRTUOSO_USER", "dba"),
+        "password_file": os.environ.get("QKG_VIRTUOSO_PASSWORD_FILE", ""),
+    }
 
 
 def remote_store(virtuoso: dict[str, str], space: str, **options):
     """A RemoteStore on the test Virtuoso, its builds under ``space`` (tests never share a pointer)."""
     from qkg.graph.serving.backends.remote import BUILD_NS, RemoteStore
 
-    return RemoteStore(virtuoso["url"], user=virtuoso["user"], password_file=virtuoso["password_file"],
-                       space=f"{BUILD_NS}test-{space}-{os.getpid()}/", **options)
+    return RemoteStore(
+        virtuoso["url"],
+        user=virtuoso["user"],
+        password_file=virtuoso["password_file"],
+        space=f"{BUILD_NS}test-{space}-{os.getpid()}/",
+        **options,
+    )
 
 
 def drop_space(store) -> None:
     """Drop every graph a test wrote under its store's space (the test Virtuoso may be a developer's)."""
-    rows = store._raw_select(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), '
-                             f'"{store.space}")) }}', timeout=120)
+    rows = store._raw_select(
+        f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{store.space}")) }}',
+        timeout=120,
+    )
     for (graph,) in rows:
         store.drop(graph.value)
 

@@ -1,4 +1,5 @@
 """The guard's corpora: SERVICE, FROM and Update variants every guard must refuse (not a test module)."""
+
 from __future__ import annotations
 
 BLOCK = "{{ ?s ?p ?o }}"  # a str.format template, like those below
@@ -38,10 +39,8 @@ SERVICE_TEMPLATES = {
     "bare-cr-in-comment": "SELECT * WHERE {{\n# note\rSERVICE <{url}> " + BLOCK + "\n}}",
     # rdflib expands \u0022 to '"' before parsing, so the string ends and '#' opens
     # a comment; pyoxigraph keeps the escaped quote inside the string.
-    "escaped-quote": r'SELECT * WHERE {{ VALUES ?z {{ "\u0022 }} #" }} SERVICE <{url}> '
-    + BLOCK + "\n}}",
-    "escaped-quote-long-form": r'SELECT * WHERE {{ VALUES ?z {{ "\U00000022 }} #" }} SERVICE <{url}> '
-    + BLOCK + "\n}}",
+    "escaped-quote": r'SELECT * WHERE {{ VALUES ?z {{ "\u0022 }} #" }} SERVICE <{url}> ' + BLOCK + "\n}}",
+    "escaped-quote-long-form": r'SELECT * WHERE {{ VALUES ?z {{ "\U00000022 }} #" }} SERVICE <{url}> ' + BLOCK + "\n}}",
     "escaped-newline-in-comment": r"SELECT * WHERE {{ # note\u000ASERVICE <{url}> " + BLOCK + "\n}}",
     "escaped-keyword": r"SELECT * WHERE {{ SERVIC\u0045 <{url}> " + BLOCK + " }}",
 }

@@ -7,12 +7,12 @@ Shared by the network, metrics, complementarity and API tests (no test in this m
 ``CLIQUES``: ``x1..x4`` at one event, ``y1..y4`` at another, ``x1`` and ``y1`` sign an agreement -> two K4
 joined by a bridge. ``EXTRAS``: posts, units, places, themes, dates, provenance, a committee.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pyoxigraph as ox
-
 from qkg.graph.building.pipeline import Source, build
 from qkg.graph.serving.store import open_read_only
 
@@ -38,28 +38,47 @@ def _orgs(*names: str) -> str:
 def _agreement(name: str, *parties: str, item: int | None = None, extra: str = "") -> str:
     ps = " , ".join(f"qkgd:{p}" for p in parties)
     annex = f" ; qkg:annexItem {item}" if item else ""
-    return (f'qkgd:{name} a qkg:Agreement ; rdfs:label "Entente {name}"@fr ; qkg:party {ps} ; '
-            f"qkg:agreementType qkgd:type-collaboration-protocol ; prov:wasDerivedFrom qkgd:sec-annex{annex}{extra} .\n")
+    return (
+        f'qkgd:{name} a qkg:Agreement ; rdfs:label "Entente {name}"@fr ; qkg:party {ps} ; '
+        f"qkg:agreementType qkgd:type-collaboration-protocol ; prov:wasDerivedFrom qkgd:sec-annex{annex}{extra} .\n"
+    )
 
 
 def _event(name: str, *participants: str, extra: str = "") -> str:
     ps = " , ".join(f"qkgd:{p}" for p in participants)
-    return (f'qkgd:{name} a qkg:Event ; rdfs:label "Événement {name}"@fr ; qkg:participant {ps} ; '
-            f"prov:wasDerivedFrom qkgd:sec-a{extra} .\n")
+    return (
+        f'qkgd:{name} a qkg:Event ; rdfs:label "Événement {name}"@fr ; qkg:participant {ps} ; '
+        f"prov:wasDerivedFrom qkgd:sec-a{extra} .\n"
+    )
 
 
-STAR = PREFIXES + _orgs("hub", "a", "b", "c", "d") + "".join(
-    _agreement(f"ag-{x}", "hub", x, item=i) for i, x in enumerate("abcd", start=1))
+STAR = (
+    PREFIXES
+    + _orgs("hub", "a", "b", "c", "d")
+    + "".join(_agreement(f"ag-{x}", "hub", x, item=i) for i, x in enumerate("abcd", start=1))
+)
 
-PATH = PREFIXES + _orgs("p1", "p2", "p3", "p4", "p5") + _agreement("ag-12", "p1", "p2") + \
-    _event("ev-23", "p2", "p3") + _agreement("ag-34", "p3", "p4") + \
-    """qkgd:m-45 a org:Membership ; org:member qkgd:p4 ; org:organization qkgd:p5 ; org:role qkgd:role-member ;
+PATH = (
+    PREFIXES
+    + _orgs("p1", "p2", "p3", "p4", "p5")
+    + _agreement("ag-12", "p1", "p2")
+    + _event("ev-23", "p2", "p3")
+    + _agreement("ag-34", "p3", "p4")
+    + """qkgd:m-45 a org:Membership ; org:member qkgd:p4 ; org:organization qkgd:p5 ; org:role qkgd:role-member ;
     prov:wasDerivedFrom qkgd:sec-a .\n"""
+)
 
-CLIQUES = PREFIXES + _orgs(*[f"x{i}" for i in range(1, 5)], *[f"y{i}" for i in range(1, 5)]) + \
-    _event("ev-x", "x1", "x2", "x3", "x4") + _event("ev-y", "y1", "y2", "y3", "y4") + _agreement("ag-xy", "x1", "y1")
+CLIQUES = (
+    PREFIXES
+    + _orgs(*[f"x{i}" for i in range(1, 5)], *[f"y{i}" for i in range(1, 5)])
+    + _event("ev-x", "x1", "x2", "x3", "x4")
+    + _event("ev-y", "y1", "y2", "y3", "y4")
+    + _agreement("ag-xy", "x1", "y1")
+)
 
-EXTRAS = PREFIXES + """
+EXTRAS = (
+    PREFIXES
+    + """
 qkgd:fr a qkg:Country ; rdfs:label "France"@fr . qkgd:suisse a qkg:Country ; rdfs:label "Suisse"@fr .
 qkgd:canada a qkg:Country ; rdfs:label "Canada"@fr .
 qkgd:paris a qkg:City ; rdfs:label "Paris"@fr ; qkg:country qkgd:fr .
@@ -98,6 +117,7 @@ qkgd:mission-1-leg-1 a qkg:MissionLeg ; qkg:legOrder 1 ; qkg:legCity qkgd:lausan
 qkgd:pe-1 a qkg:PartnerEntry ; rdfs:label "Entrée 1"@fr ; qkg:partnerOrganisation qkgd:qi , qkgd:innov ; qkg:annexItem 1 ;
     prov:wasDerivedFrom qkgd:sec-annex .
 """
+)
 
 
 def build_store(tmp: Path, ttl: str, name: str = "fixture") -> ox.Store:

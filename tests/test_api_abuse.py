@@ -5,6 +5,7 @@ queries keep answering), the worker memory limit, header limits, the Host allow-
 get a 500 (lone surrogates, unknown functions, rdflib's negative-decimal bug). Every load here is bounded in
 count and in time.
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -26,8 +27,7 @@ CANNED = ("partners", "receptions-by-category", "mission-countries", "twinned-ci
 
 def _client(server, address: str, **kwargs) -> httpx.Client:
     """A client whose connections come from ``address`` (any 127.x.y.z is loopback on Linux)."""
-    return httpx.Client(base_url=server.url, timeout=30, transport=httpx.HTTPTransport(local_address=address),
-                        **kwargs)
+    return httpx.Client(base_url=server.url, timeout=30, transport=httpx.HTTPTransport(local_address=address), **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +90,9 @@ def test_runaway_clients_do_not_starve_canned_and_cheap_queries(fair_server) -> 
 
 
 def test_engine_time_budget_gives_429_with_retry_after(built_data) -> None:
-    s = start_server(built_data, env={"QKG_QUERY_TIMEOUT": "1", "QKG_CLIENT_ENGINE_SECONDS": "2",
-                                      "QKG_FAST_LANE_TIMEOUT": "0.5"})
+    s = start_server(
+        built_data, env={"QKG_QUERY_TIMEOUT": "1", "QKG_CLIENT_ENGINE_SECONDS": "2", "QKG_FAST_LANE_TIMEOUT": "0.5"}
+    )
     try:
         with _client(s, "127.0.0.30") as client:
             answers = [client.post("/sparql", data={"query": RUNAWAY}) for _ in range(4)]
@@ -251,8 +252,11 @@ def test_former_500s_are_400s(server, name) -> None:
     query, named = FORMER_500S[name]
     with server.client() as client:
         before = server.log.read_text(errors="replace").count("Traceback")
-        r = client.post("/sparql", content=query.encode("utf-8", "surrogatepass"),
-                        headers={"Content-Type": "application/sparql-query"})
+        r = client.post(
+            "/sparql",
+            content=query.encode("utf-8", "surrogatepass"),
+            headers={"Content-Type": "application/sparql-query"},
+        )
         if name == "lone surrogate in a name":  # not UTF-8 on the wire
             assert r.status_code == 400 and "UTF-8" in r.json()["error"]
         else:
@@ -279,15 +283,35 @@ def test_random_malformed_queries_never_get_a_500(server) -> None:
 
     rng = random.Random(14)
     seeds = [p.read_text() for p in sorted((Path(__file__).resolve().parent.parent / "graph" / "queries").glob("*.rq"))]
-    pieces = ["{", "}", "(", ")", "\\uD800", "\\U0010FFFF", "-1.0", "<a>", "?x", "FILTER", "<http://e/f>(1)", '"',
-              "'''", "#", "\\", "ORDER BY", "GROUP BY", "LIMIT -1", "\ud800", "\x00"]
+    pieces = [
+        "{",
+        "}",
+        "(",
+        ")",
+        "\\uD800",
+        "\\U0010FFFF",
+        "-1.0",
+        "<a>",
+        "?x",
+        "FILTER",
+        "<http://e/f>(1)",
+        '"',
+        "'''",
+        "#",
+        "\\",
+        "ORDER BY",
+        "GROUP BY",
+        "LIMIT -1",
+        "\ud800",
+        "\x00",
+    ]
     statuses = {}
     with server.client() as client:
         for _ in range(600):
             text = rng.choice(seeds)
             for _ in range(rng.randint(1, 3)):
                 i = rng.randrange(len(text) + 1)
-                text = text[:i] + rng.choice(pieces) + text[i + rng.randint(0, 3):]
+                text = text[:i] + rng.choice(pieces) + text[i + rng.randint(0, 3) :]
             r = client.post("/sparql", data={"query": text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")})
             statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
             assert r.status_code < 500 or r.status_code == 503, (r.status_code, text, r.text)

@@ -1,4 +1,5 @@
 """``/api/analysis/...`` over HTTP on a real ``qkg serve``, the ``/analysis`` page's HTML, and ``qkg analyse``."""
+
 from __future__ import annotations
 
 import io
@@ -8,7 +9,6 @@ import re
 import networkx as nx
 import pytest
 from click.testing import CliRunner
-
 from qkg.api.cli import cli
 
 D = "https://w3id.org/qkg/id/"
@@ -20,14 +20,21 @@ def http(server):
         yield client
 
 
-@pytest.mark.parametrize("url", [
-    "/api/analysis/summary", "/api/analysis/summary?projection=typed",
-    "/api/analysis/centrality?top=5&sort=pagerank&fold_posts=true",
-    "/api/analysis/communities?relations=agreement,membership", "/api/analysis/brokers?top=3",
-    "/api/analysis/ego?node=qkgd:ovpm-board&fold_posts=true",
-    "/api/analysis/complementarity?theme_level=top", "/api/analysis/complementarity?actors=partners",
-    "/api/analysis/reach?target=qkgd:lausanne", "/api/analysis/reach?target=theme-sante-durable",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/analysis/summary",
+        "/api/analysis/summary?projection=typed",
+        "/api/analysis/centrality?top=5&sort=pagerank&fold_posts=true",
+        "/api/analysis/communities?relations=agreement,membership",
+        "/api/analysis/brokers?top=3",
+        "/api/analysis/ego?node=qkgd:ovpm-board&fold_posts=true",
+        "/api/analysis/complementarity?theme_level=top",
+        "/api/analysis/complementarity?actors=partners",
+        "/api/analysis/reach?target=qkgd:lausanne",
+        "/api/analysis/reach?target=theme-sante-durable",
+    ],
+)
 def test_routes_answer_json(http, url):
     r = http.get(url)
     assert r.status_code == 200, r.text
@@ -48,8 +55,10 @@ def test_paths_route(http):
 
 
 def test_cell_route_gives_facts_with_provenance(http):
-    body = http.get("/api/analysis/complementarity/cell", params={
-        "dimension": "themes", "actor": D + "universite-laval", "column": D + "theme-sante-durable"}).json()
+    body = http.get(
+        "/api/analysis/complementarity/cell",
+        params={"dimension": "themes", "actor": D + "universite-laval", "column": D + "theme-sante-durable"},
+    ).json()
     assert body["facts"] and all(f["sections"] for f in body["facts"])
     assert body["column"]["label"] == "Santé durable"
 
@@ -66,12 +75,15 @@ def test_export_route(http, fmt, reader):
     assert reader(io.BytesIO(r.content)).number_of_nodes() > 50
 
 
-@pytest.mark.parametrize("url,status,words", [
-    ("/api/analysis/centrality?relations=treaty", 422, "relations"),
-    ("/api/analysis/paths?from=ville-de-quebec&to=atlantis", 404, "not a node"),
-    ("/api/analysis/ego?node=qkgd:ovpm-board&depth=9", 422, "invalid request"),
-    ("/api/analysis/complementarity?actors=qkgd:atlantis", 200, ""),
-])
+@pytest.mark.parametrize(
+    "url,status,words",
+    [
+        ("/api/analysis/centrality?relations=treaty", 422, "relations"),
+        ("/api/analysis/paths?from=ville-de-quebec&to=atlantis", 404, "not a node"),
+        ("/api/analysis/ego?node=qkgd:ovpm-board&depth=9", 422, "invalid request"),
+        ("/api/analysis/complementarity?actors=qkgd:atlantis", 200, ""),
+    ],
+)
 def test_errors_have_the_one_shape(http, url, status, words):
     r = http.get(url)
     assert r.status_code == status
@@ -89,66 +101,95 @@ def _assert_error(r, status: int, words: str = "") -> None:
 # Inputs found by schemathesis (tests/test_api_schemathesis.py) on /api/analysis: each was a 500, or a 4xx to a
 # value the OpenAPI schema allowed. Now the schema says what the server accepts (a 422 before any work), a
 # name that is no node or entity is a documented 404, and nothing is a 500.
-@pytest.mark.parametrize("url,status,words", [
-    # 500: expand_curie's ValueError on an odd actor list
-    ("/api/analysis/complementarity?lang=fr&actors=%C3%99%C3%8D%F1%8D%B1%9C%2A%0A1.1%08%E2%96%85E%C3%BE", 422, "actors"),
-    ("/api/analysis/complementarity?actors=Ville%20de%20Qu%C3%A9bec", 422, "actors"),
-    ("/api/analysis/complementarity?actors=committee,qkgd:innovaud", 422, "actors"),
-    ("/api/analysis/complementarity?actors=nope:x", 422, "actors"),
-    ("/api/analysis/complementarity/cell?dimension=themes&actor=qkgd:qi&column=qkgd:x&actors=%2A", 422, "actors"),
-    # 500: expand_curie("") on an empty column (and actor)
-    ("/api/analysis/complementarity/cell?actor=&column=&dimension=themes", 422, "actor"),
-    ("/api/analysis/complementarity/cell?actor=qkgd:universite-laval&column=&dimension=themes", 422, "column"),
-    # 400 to schema-valid relations: the names are now a pattern of the schema
-    ("/api/analysis/summary?relations=" + "0" * 200, 422, "relations"),
-    ("/api/analysis/brokers?relations=mission,,event", 422, "relations"),
-    ("/api/analysis/complementarity?relations=treaty", 422, "relations"),
-    ("/api/analysis/complementarity/cell?dimension=themes&actor=0&column=0&relations=treaty", 422, "relations"),
-    ("/api/analysis/reach?target=qkgd:lausanne&relations=treaty", 422, "relations"),
-    # the year bounds of the projection routes now hold for the complementarity and reach routes too
-    ("/api/analysis/complementarity?year_from=1800", 422, "year_from"),
-    ("/api/analysis/reach?target=qkgd:lausanne&year_to=2500", 422, "year_to"),
-    # 400 to a schema-valid name that is no node: now a documented 404
-    ("/api/analysis/paths?from=" + "0" * 300 + "&to=" + "0" * 300, 404, "not a node"),
-    ("/api/analysis/ego?node=" + "0" * 300, 404, "not a node"),
-    ("/api/analysis/ego?node=", 422, "node"),
-    ("/api/analysis/paths?from=&to=qkgd:innovaud", 422, "from"),
-    # undocumented 404 on an empty target: now refused by the schema; a malformed target is a documented 404
-    ("/api/analysis/reach?relations=&target=", 422, "target"),
-    ("/api/analysis/reach?target=%3F%3F", 404, "names no entity"),
-    ("/api/analysis/reach?target=http://a%20b", 404, "not a valid IRI"),
-])
+@pytest.mark.parametrize(
+    "url,status,words",
+    [
+        # 500: expand_curie's ValueError on an odd actor list
+        (
+            "/api/analysis/complementarity?lang=fr&actors=%C3%99%C3%8D%F1%8D%B1%9C%2A%0A1.1%08%E2%96%85E%C3%BE",
+            422,
+            "actors",
+        ),
+        ("/api/analysis/complementarity?actors=Ville%20de%20Qu%C3%A9bec", 422, "actors"),
+        ("/api/analysis/complementarity?actors=committee,qkgd:innovaud", 422, "actors"),
+        ("/api/analysis/complementarity?actors=nope:x", 422, "actors"),
+        ("/api/analysis/complementarity/cell?dimension=themes&actor=qkgd:qi&column=qkgd:x&actors=%2A", 422, "actors"),
+        # 500: expand_curie("") on an empty column (and actor)
+        ("/api/analysis/complementarity/cell?actor=&column=&dimension=themes", 422, "actor"),
+        ("/api/analysis/complementarity/cell?actor=qkgd:universite-laval&column=&dimension=themes", 422, "column"),
+        # 400 to schema-valid relations: the names are now a pattern of the schema
+        ("/api/analysis/summary?relations=" + "0" * 200, 422, "relations"),
+        ("/api/analysis/brokers?relations=mission,,event", 422, "relations"),
+        ("/api/analysis/complementarity?relations=treaty", 422, "relations"),
+        ("/api/analysis/complementarity/cell?dimension=themes&actor=0&column=0&relations=treaty", 422, "relations"),
+        ("/api/analysis/reach?target=qkgd:lausanne&relations=treaty", 422, "relations"),
+        # the year bounds of the projection routes now hold for the complementarity and reach routes too
+        ("/api/analysis/complementarity?year_from=1800", 422, "year_from"),
+        ("/api/analysis/reach?target=qkgd:lausanne&year_to=2500", 422, "year_to"),
+        # 400 to a schema-valid name that is no node: now a documented 404
+        ("/api/analysis/paths?from=" + "0" * 300 + "&to=" + "0" * 300, 404, "not a node"),
+        ("/api/analysis/ego?node=" + "0" * 300, 404, "not a node"),
+        ("/api/analysis/ego?node=", 422, "node"),
+        ("/api/analysis/paths?from=&to=qkgd:innovaud", 422, "from"),
+        # undocumented 404 on an empty target: now refused by the schema; a malformed target is a documented 404
+        ("/api/analysis/reach?relations=&target=", 422, "target"),
+        ("/api/analysis/reach?target=%3F%3F", 404, "names no entity"),
+        ("/api/analysis/reach?target=http://a%20b", 404, "not a valid IRI"),
+    ],
+)
 def test_schemathesis_findings_answer_the_one_error_shape(http, url, status, words):
     _assert_error(http.get(url), status, words)
 
 
-@pytest.mark.parametrize("route", ["summary", "centrality", "communities", "brokers", "export",
-                                   "ego?node=qkgd:ovpm-board", "complementarity",
-                                   "complementarity/cell?dimension=themes&actor=qkgd:qi&column=qkgd:x",
-                                   "reach?target=qkgd:lausanne"])
+@pytest.mark.parametrize(
+    "route",
+    [
+        "summary",
+        "centrality",
+        "communities",
+        "brokers",
+        "export",
+        "ego?node=qkgd:ovpm-board",
+        "complementarity",
+        "complementarity/cell?dimension=themes&actor=qkgd:qi&column=qkgd:x",
+        "reach?target=qkgd:lausanne",
+    ],
+)
 def test_an_inverted_year_range_is_a_400(http, route):
     """``year_from > year_to`` binds two parameters, which the schema cannot state (the fuzzer's hook skips it)."""
     sep = "&" if "?" in route else "?"
-    _assert_error(http.get(f"/api/analysis/{route}{sep}year_from=2099&year_to=1900"), 400, "year range 2099-1900 is empty")
+    _assert_error(
+        http.get(f"/api/analysis/{route}{sep}year_from=2099&year_to=1900"), 400, "year range 2099-1900 is empty"
+    )
 
 
-@pytest.mark.parametrize("url", [
-    "/api/analysis/summary?relations=",                                   # empty: the default kinds
-    "/api/analysis/summary?relations=mission,%20event",
-    "/api/analysis/centrality?top=3&relations=all",
-    "/api/analysis/complementarity?relations=",
-    "/api/analysis/complementarity?actors=qkgd:universite-laval,%20" + D.replace(":", "%3A") + "ville-de-quebec",
-    "/api/analysis/complementarity?actors=urn:x,qkgd:x,https://example.org/a%23b",
-    "/api/analysis/reach?target=qkgd:lausanne&relations=",
-    "/api/analysis/summary?year_from=2020&year_to=2020",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/analysis/summary?relations=",  # empty: the default kinds
+        "/api/analysis/summary?relations=mission,%20event",
+        "/api/analysis/centrality?top=3&relations=all",
+        "/api/analysis/complementarity?relations=",
+        "/api/analysis/complementarity?actors=qkgd:universite-laval,%20" + D.replace(":", "%3A") + "ville-de-quebec",
+        "/api/analysis/complementarity?actors=urn:x,qkgd:x,https://example.org/a%23b",
+        "/api/analysis/reach?target=qkgd:lausanne&relations=",
+        "/api/analysis/summary?year_from=2020&year_to=2020",
+    ],
+)
 def test_schema_valid_values_are_accepted(http, url):
     r = http.get(url)
     assert r.status_code == 200, r.text
 
 
-@pytest.mark.parametrize("actor,column", [("0", "0"), ("qkgd:universite-laval", "zzz"), ("Université Laval", "x:y"),
-                                          ("qkgd:universite-laval", "continent:Atlantide")])
+@pytest.mark.parametrize(
+    "actor,column",
+    [
+        ("0", "0"),
+        ("qkgd:universite-laval", "zzz"),
+        ("Université Laval", "x:y"),
+        ("qkgd:universite-laval", "continent:Atlantide"),
+    ],
+)
 def test_cell_outside_the_map_has_no_facts(http, actor, column):
     r = http.get("/api/analysis/complementarity/cell", params={"dimension": "themes", "actor": actor, "column": column})
     assert r.status_code == 200, r.text
@@ -156,8 +197,9 @@ def test_cell_outside_the_map_has_no_facts(http, actor, column):
 
 
 def test_duplicate_actors_are_compared_once(http):
-    body = http.get("/api/analysis/complementarity",
-                    params={"actors": "qkgd:universite-laval,qkgd:universite-laval"}).json()
+    body = http.get(
+        "/api/analysis/complementarity", params={"actors": "qkgd:universite-laval,qkgd:universite-laval"}
+    ).json()
     assert [a["curie"] for a in body["actors"]] == ["qkgd:universite-laval"] and body["overlap"] == []
 
 
@@ -172,7 +214,7 @@ def test_openapi_documents_the_answers(http):
 
 
 def test_page_with_bad_actors_says_so(http):
-    r = http.get("/analysis", params={"actors": "Ville de Québec"})   # the page has no schema pattern: the graph says no
+    r = http.get("/analysis", params={"actors": "Ville de Québec"})  # the page has no schema pattern: the graph says no
     assert r.status_code == 200 and "is not an IRI or a CURIE" in r.text
 
 
@@ -183,7 +225,9 @@ def test_page_html(http):
     assert "table" in html and 'class="heatmap"' in html and 'id="path-form"' in html
     # no inline script (CSP); JSON data blocks (type="application/json", never run) are allowed
     assert re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", html) == []
-    assert "/static/vendor/vis-network.min.js" in html and "https://" not in re.sub(r'https://w3id\.org[^"<\s]*', "", html)
+    assert "/static/vendor/vis-network.min.js" in html and "https://" not in re.sub(
+        r'https://w3id\.org[^"<\s]*', "", html
+    )
 
 
 def test_cli(built_data):
@@ -208,8 +252,22 @@ def test_cli(built_data):
 
 def test_cli_export(built_data, tmp_path):
     out = tmp_path / "actors.graphml"
-    r = CliRunner().invoke(cli, ["--data-dir", str(built_data), "analyse", "export", "--format", "graphml",
-                                 "--projection", "actors", "--fold-posts", "--out", str(out)])
+    r = CliRunner().invoke(
+        cli,
+        [
+            "--data-dir",
+            str(built_data),
+            "analyse",
+            "export",
+            "--format",
+            "graphml",
+            "--projection",
+            "actors",
+            "--fold-posts",
+            "--out",
+            str(out),
+        ],
+    )
     assert r.exit_code == 0, r.output
     G = nx.read_graphml(out)
     assert G.has_edge(D + "ville-de-quebec", D + "ovpm-board")

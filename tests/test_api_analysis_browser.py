@@ -4,6 +4,7 @@ Heatmap renders, clicking a cell shows its facts with provenance, sorting works,
 Québec -> Innovaud path with vis-network; nothing leaves 127.0.0.1, no console error, no dialog.
 Screenshot: docs/screenshots/analysis.png.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -32,8 +33,12 @@ def test_analysis_page(browser_env, server) -> None:
 
         # sort the rows by the City's column: the largest count comes first
         heat.locator("thead th.actor[data-actor$='ville-de-quebec'] button").click()
-        counts = [int(x) for x in heat.locator("tbody tr td.cell[data-actor$='ville-de-quebec']").evaluate_all(
-            "els => els.map(e => e.dataset.count)")]
+        counts = [
+            int(x)
+            for x in heat.locator("tbody tr td.cell[data-actor$='ville-de-quebec']").evaluate_all(
+                "els => els.map(e => e.dataset.count)"
+            )
+        ]
         assert counts == sorted(counts, reverse=True)
 
         # the other dimensions
@@ -59,7 +64,9 @@ def test_analysis_page(browser_env, server) -> None:
         page.click("#path-form button[type=submit]")
         page.wait_for_selector("#path-graph[data-drawn]")
         assert page.locator("#path-graph canvas").count() == 1
-        assert page.evaluate("window.qkgAnalysisNetwork.body.data.nodes.get('https://w3id.org/qkg/id/agreement-qi-lecamp-innovaud') !== null")
+        assert page.evaluate(
+            "window.qkgAnalysisNetwork.body.data.nodes.get('https://w3id.org/qkg/id/agreement-qi-lecamp-innovaud') !== null"
+        )
         first = page.locator("#path-list > li").first.inner_text()
         assert "qkg:facilitator" in first and "Québec attire" in first
 

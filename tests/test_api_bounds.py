@@ -4,16 +4,17 @@ The bounds, not timings: the entity page's incoming links come a page at a time 
 all of them), the neighbourhood is paged, and the network of a large graph opens on an overview of at most
 ``OVERVIEW_NODES + 1`` nodes, each expansion at most ``NETWORK_MAX_NODES``.
 """
+
 from __future__ import annotations
 
 import re
 
 import httpx
 import pytest
-
 from qkg.graph.pages.entity import ENTITY_NS, INCOMING_PAGE, TERM_NS
 from qkg.graph.serving.store import StoreLayout, open_read_only
 from qkg.viz.source import NETWORK_MAX_NODES, OVERVIEW_NODES, network_view, prepare_network
+
 from tests.viz_support import built_store, live_server
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -37,13 +38,20 @@ def base(data_dir) -> str:
 @pytest.fixture(scope="module")
 def hub(store) -> tuple[str, set[tuple[str, str]]]:
     """The place with the most incoming links, and those links (subject, property), read from the store."""
-    row = next(iter(store.select(
-        f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o . ?o a <{TERM_NS}Place> "
-        f"FILTER(?p != <{RDF_TYPE}> && STRSTARTS(STR(?o), '{ENTITY_NS}')) }} "
-        "GROUP BY ?o ORDER BY DESC(?n) LIMIT 1")))
+    row = next(
+        iter(
+            store.select(
+                f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o . ?o a <{TERM_NS}Place> "
+                f"FILTER(?p != <{RDF_TYPE}> && STRSTARTS(STR(?o), '{ENTITY_NS}')) }} "
+                "GROUP BY ?o ORDER BY DESC(?n) LIMIT 1"
+            )
+        )
+    )
     iri = row["o"].value
-    links = {(r["s"].value, r["p"].value) for r in store.select(
-        f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> FILTER(?p != <{RDF_TYPE}>) }}")}
+    links = {
+        (r["s"].value, r["p"].value)
+        for r in store.select(f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> FILTER(?p != <{RDF_TYPE}>) }}")
+    }
     assert len(links) > INCOMING_PAGE, "the synthetic graph should have a place with more than a page of links"
     return iri, links
 
@@ -54,7 +62,7 @@ def _get(base: str, path: str, **params) -> httpx.Response:
 
 def test_incoming_links_come_a_page_at_a_time_and_add_up(base, hub):
     iri, links = hub
-    name = iri[len(ENTITY_NS):]
+    name = iri[len(ENTITY_NS) :]
     seen, offset, pages = set(), 0, 0
     while offset is not None:
         data = _get(base, f"/api/entities/{name}", offset=offset).json()
@@ -66,7 +74,7 @@ def test_incoming_links_come_a_page_at_a_time_and_add_up(base, hub):
 
 def test_entity_page_shows_one_page_and_a_more_link(base, hub):
     iri, links = hub
-    name = iri[len(ENTITY_NS):]
+    name = iri[len(ENTITY_NS) :]
     page = _get(base, f"/id/{name}", lang="fr")
     assert page.status_code == 200
     rows = re.search(r'id="incoming-title".*?<tbody>(.*?)</tbody>', page.text, re.S).group(1).count("<tr>")
@@ -78,7 +86,7 @@ def test_entity_page_shows_one_page_and_a_more_link(base, hub):
 
 
 def test_neighbourhood_is_paged(base, hub):
-    name = hub[0][len(ENTITY_NS):]
+    name = hub[0][len(ENTITY_NS) :]
     first = _get(base, f"/api/entities/{name}/neighbours", limit=10).json()
     assert len(first["nodes"]) == 11 and first["next"] == 10  # the entity and ten neighbours
     second = _get(base, f"/api/entities/{name}/neighbours", limit=10, offset=10).json()

@@ -17,6 +17,7 @@ off, the same row cap). Outcomes:
 Anything else fails: a 500, a valid query refused, an invalid one answered, a different answer. The counts are
 printed (``-s``) and reported in the README.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,11 +27,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Namespace, RDF
-
 from qkg.graph.errors import QKGError, QueryTimeout
 from qkg.graph.serving.guard import query_form
 from qkg.graph.serving.pool import QueryPool
+from rdflib import RDF, Graph, Namespace
+
 from tests.api_server import ROOT
 
 SUITE = ROOT.parent / "shared" / "w3c-sparql-tests"
@@ -45,7 +46,7 @@ _BY_DESIGN = ("SERVICE", "FROM", "read-only", "LOAD")
 #: endpoint answers them as pyoxigraph does.
 ENGINE_ACCEPTS_INVALID = {
     "sparql10/syntax-sparql3/syn-bad-26.rq": "`?x<?a&&?b>?y`: by the longest-token rule `<?a&&?b>` is an IRI, "
-                                            "both parsers read less-than and greater-than",
+    "both parsers read less-than and greater-than",
 }
 
 
@@ -73,7 +74,7 @@ def cases(suite: Path) -> list[tuple[str, str, Path]]:
                 continue
             if query is None or not str(query).startswith("file://"):
                 continue
-            path = Path(str(query)[len("file://"):])
+            path = Path(str(query)[len("file://") :])
             kind_name = "positive" if name in _POSITIVE else "negative" if name in _NEGATIVE else "eval"
             found[str(path)] = (path.relative_to(suite).as_posix(), kind_name, path)
     return sorted(found.values())
@@ -88,8 +89,9 @@ def _rows(body: bytes) -> list[str] | bool:
     def term(t: dict) -> dict:
         return {**t, "value": "_"} if t.get("type") == "bnode" else t
 
-    return sorted(json.dumps({k: term(v) for k, v in row.items()}, sort_keys=True)
-                  for row in data["results"]["bindings"])
+    return sorted(
+        json.dumps({k: term(v) for k, v in row.items()}, sort_keys=True) for row in data["results"]["bindings"]
+    )
 
 
 def _triples(body: bytes) -> list[str]:
@@ -108,8 +110,17 @@ def test_w3c_suites_through_the_endpoint(server, built_data, capsys) -> None:
     tests = cases(suite)
     assert len(tests) > 500, len(tests)
     outcomes: Counter[str] = Counter()
-    failures, listed = [], {"refused-by-design": [], "truncated": [], "volatile": [], "timeout": [],
-                            "memory-limit": [], "engine-accepts-invalid": []}
+    failures, listed = (
+        [],
+        {
+            "refused-by-design": [],
+            "truncated": [],
+            "volatile": [],
+            "timeout": [],
+            "memory-limit": [],
+            "engine-accepts-invalid": [],
+        },
+    )
     with QueryPool(built_data / "current", workers=1, timeout=10, guard=False) as direct, server.client() as client:
         for name, kind, path in tests:
             try:
@@ -119,8 +130,12 @@ def test_w3c_suites_through_the_endpoint(server, built_data, capsys) -> None:
                 continue
             form = query_form(text)
             fmt = "json" if form in ("SELECT", "ASK") else "ntriples"
-            r = client.post("/sparql", params={"format": fmt}, content=text.encode("utf-8"),
-                            headers={"Content-Type": "application/sparql-query"})
+            r = client.post(
+                "/sparql",
+                params={"format": fmt},
+                content=text.encode("utf-8"),
+                headers={"Content-Type": "application/sparql-query"},
+            )
             try:
                 mine = direct.run(text, result_format=fmt)
                 theirs_error = None
@@ -169,8 +184,7 @@ def test_w3c_suites_through_the_endpoint(server, built_data, capsys) -> None:
             if outcome in listed:
                 listed[outcome].append(name)
     with capsys.disabled():
-        print(f"\nW3C SPARQL suites through /sparql ({len(tests)} queries): {dict(outcomes)}; "
-              f"{len(failures)} failures")
+        print(f"\nW3C SPARQL suites through /sparql ({len(tests)} queries): {dict(outcomes)}; {len(failures)} failures")
         for outcome, names in listed.items():
             if names:
                 print(f"  {outcome}: {', '.join(names)}")

@@ -1,4 +1,5 @@
 """Entities, ontology terms, search, paths, canned queries and the dataset description, over HTTP."""
+
 from __future__ import annotations
 
 import csv
@@ -6,7 +7,6 @@ import io
 
 import pytest
 from rdflib import Graph, URIRef
-
 
 ID = "https://w3id.org/qkg/id/"
 
@@ -23,10 +23,16 @@ def test_entity_json_has_facts_with_provenance(server) -> None:
     assert e["sources"][0]["section"]["curie"].startswith("qkgd:bri-2024-")
 
 
-@pytest.mark.parametrize(("suffix", "accept", "fmt"), [
-    (".ttl", None, "turtle"), (".jsonld", None, "json-ld"), (".nt", None, "nt"),
-    ("", "text/turtle", "turtle"), ("", "application/ld+json", "json-ld"),
-])
+@pytest.mark.parametrize(
+    ("suffix", "accept", "fmt"),
+    [
+        (".ttl", None, "turtle"),
+        (".jsonld", None, "json-ld"),
+        (".nt", None, "nt"),
+        ("", "text/turtle", "turtle"),
+        ("", "application/ld+json", "json-ld"),
+    ],
+)
 def test_entity_rdf_by_suffix_and_accept(server, suffix, accept, fmt) -> None:
     headers = {"Accept": accept} if accept else {}
     r = server.client().get(f"/id/geneve{suffix}", headers=headers)
@@ -50,10 +56,19 @@ def test_ontology_terms(server) -> None:
     assert (URIRef("https://w3id.org/qkg/def#City"), None, None) in Graph().parse(data=ttl.text, format="turtle")
 
 
-@pytest.mark.parametrize(("q", "expected"), [
-    ("lausane", "lausanne"), ("geneve", "geneve"), ("Genève", "geneve"), ("OMS", "oms"), ("WHO", "oms"),
-    ("OVPM", "ovpm"), ("OWHC", "ovpm"), ("sodes", "sodes"),
-])
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("lausane", "lausanne"),
+        ("geneve", "geneve"),
+        ("Genève", "geneve"),
+        ("OMS", "oms"),
+        ("WHO", "oms"),
+        ("OVPM", "ovpm"),
+        ("OWHC", "ovpm"),
+        ("sodes", "sodes"),
+    ],
+)
 def test_search_finds(server, q, expected) -> None:
     hits = server.client().get("/api/search", params={"q": q, "limit": 5}).json()["hits"]
     assert hits and hits[0]["id"] == expected, hits[:3]
@@ -64,7 +79,9 @@ def test_neighbours_depth_is_capped(server) -> None:
     client = server.client()
     one = client.get("/api/entities/geneve/neighbours", params={"depth": 1}).json()
     assert one["nodes"][0]["id"] == "geneve" and len(one["nodes"]) > 1 and one["edges"]
-    assert max(n["depth"] for n in client.get("/api/entities/geneve/neighbours", params={"depth": 9}).json()["nodes"]) <= 3
+    assert (
+        max(n["depth"] for n in client.get("/api/entities/geneve/neighbours", params={"depth": 9}).json()["nodes"]) <= 3
+    )
 
 
 def test_paths(server) -> None:
@@ -82,15 +99,15 @@ def test_canned_query_with_parameter(server) -> None:
     suisse = client.get("/api/queries/missions-to-country", params={"country": "qkgd:suisse"}).json()
     france = client.get("/queries/missions-to-country.json", params={"country": "qkgd:france"}).json()
     assert suisse["results"]["bindings"] and suisse != france
-    rows = list(csv.reader(io.StringIO(client.get("/queries/missions-to-country.csv",
-                                                  params={"country": "qkgd:suisse"}).text)))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/queries/missions-to-country.csv", params={"country": "qkgd:suisse"}).text))
+    )
     assert len(rows) == len(suisse["results"]["bindings"]) + 1
 
 
 def test_injection_through_a_parameter_is_just_a_value(server) -> None:
     """A parameter is bound as a term, never pasted: SPARQL in it cannot change the query."""
-    r = server.client().get("/api/queries/missions-to-country",
-                            params={"country": "qkgd:suisse> } UNION { ?s ?p ?o"})
+    r = server.client().get("/api/queries/missions-to-country", params={"country": "qkgd:suisse> } UNION { ?s ?p ?o"})
     assert r.status_code in (200, 400)
     if r.status_code == 200:
         assert r.json()["results"]["bindings"] == []
@@ -122,10 +139,12 @@ def test_fact_provenance_names_the_section_of_the_facts_own_source(server):
         for value in fact["values"]:
             p = value["provenance"]
             if p["kind"] == "report":
-                cited.setdefault((fact["property"]["curie"], p["graph"]), (
-                    tuple(s["curie"] for s in p["sections"]), p["annex_item"]))
-    assert cited[("qkg:category", "qkgd:graph-2024-receptions")] == (
-        ("qkgd:bri-2024-annex-receptions-strategic",), "1")
+                cited.setdefault(
+                    (fact["property"]["curie"], p["graph"]), (tuple(s["curie"] for s in p["sections"]), p["annex_item"])
+                )
+    assert cited[("qkg:category", "qkgd:graph-2024-receptions")] == (("qkgd:bri-2024-annex-receptions-strategic",), "1")
     assert cited[("qkg:fundedUnder", "qkgd:graph-2024-events")] == (("qkgd:bri-2024-radiate-highlight",), None)
     assert {s["section"]["curie"] for s in e["sources"]} == {
-        "qkgd:bri-2024-annex-receptions-strategic", "qkgd:bri-2024-radiate-highlight"}
+        "qkgd:bri-2024-annex-receptions-strategic",
+        "qkgd:bri-2024-radiate-highlight",
+    }

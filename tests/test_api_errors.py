@@ -1,8 +1,8 @@
 """One error shape everywhere: ``{"ok": false, "error", "hint", "status"}`` on every route, for every cause."""
+
 from __future__ import annotations
 
 import pytest
-
 
 SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy")
 

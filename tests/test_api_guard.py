@@ -2,6 +2,7 @@
 
 Threat model tests 1, 2, 5, 6, 7 and 8 (shared/research/threats-and-tests.md, section 5).
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -18,8 +19,12 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 
 
 #: Every way to make the endpoint call out (the guard's corpus, and LOAD); each takes the canary's url and port.
-OUTBOUND = {**REFUSED_TEMPLATES, "load": "LOAD <{url}>",
-            "load-into": "LOAD SILENT <{url}> INTO GRAPH <http://example.org/g>"}
+OUTBOUND = {
+    **REFUSED_TEMPLATES,
+    "load": "LOAD <{url}>",
+    "load-into": "LOAD SILENT <{url}> INTO GRAPH <http://example.org/g>",
+}
+
 
 def _count(client: httpx.Client) -> int:
     return int(client.post("/sparql", data={"query": COUNT}).json()["results"]["bindings"][0]["n"]["value"])
@@ -43,20 +48,33 @@ UPDATE = "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://ex
 DROP = "DROP ALL"
 
 
-@pytest.mark.parametrize("how", [
-    "form-update", "form-update-drop", "sparql-update-body", "get-update", "query-param-update",
-    "put-graph-store", "delete-graph-store", "post-graph-store", "patch",
-])
+@pytest.mark.parametrize(
+    "how",
+    [
+        "form-update",
+        "form-update-drop",
+        "sparql-update-body",
+        "get-update",
+        "query-param-update",
+        "put-graph-store",
+        "delete-graph-store",
+        "post-graph-store",
+        "patch",
+    ],
+)
 def test_updates_are_refused_and_store_unchanged(server, how) -> None:
     client = server.client()
     before = _count(client)
-    turtle = {"content": b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .",
-              "headers": {"Content-Type": "text/turtle"}}
+    turtle = {
+        "content": b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .",
+        "headers": {"Content-Type": "text/turtle"},
+    }
     r = {
         "form-update": lambda: client.post("/sparql", data={"update": UPDATE}),
         "form-update-drop": lambda: client.post("/sparql", data={"update": DROP}),
-        "sparql-update-body": lambda: client.post("/sparql", content=DROP.encode(),
-                                                  headers={"Content-Type": "application/sparql-update"}),
+        "sparql-update-body": lambda: client.post(
+            "/sparql", content=DROP.encode(), headers={"Content-Type": "application/sparql-update"}
+        ),
         "get-update": lambda: client.get("/sparql", params={"update": DROP}),
         "query-param-update": lambda: client.post("/sparql", data={"query": DROP}),
         "put-graph-store": lambda: client.put("/sparql?default", **turtle),
@@ -89,8 +107,10 @@ def test_health_and_rest_stay_fast_during_runaways(strict_server) -> None:
     client.get("/api/entities/geneve")  # warm up
     with concurrent.futures.ThreadPoolExecutor(5) as pool:
         started = time.monotonic()
-        runaways = [pool.submit(lambda: httpx.post(strict_server.url + "/sparql", data={"query": RUNAWAY}, timeout=30))
-                    for _ in range(5)]
+        runaways = [
+            pool.submit(lambda: httpx.post(strict_server.url + "/sparql", data={"query": RUNAWAY}, timeout=30))
+            for _ in range(5)
+        ]
         health, rest = [], []
         while not all(f.done() for f in runaways):
             t = time.monotonic()
@@ -122,8 +142,12 @@ def test_200_mb_body_is_refused_at_once(server) -> None:
             sent.append(len(chunk))
             yield chunk
 
-    r = httpx.post(server.url + "/sparql", content=body(), timeout=30, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Content-Length": str(size)})
+    r = httpx.post(
+        server.url + "/sparql",
+        content=body(),
+        timeout=30,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Content-Length": str(size)},
+    )
     assert r.status_code == 413, r.text
     assert r.json()["ok"] is False and r.json()["status"] == 413
     assert sum(sent) < size  # the client was stopped long before sending it all
@@ -134,6 +158,10 @@ def test_chunked_body_over_the_cap_is_refused(server) -> None:
         for _ in range(5):
             yield b"query=" + b"x" * 400_000
 
-    r = httpx.post(server.url + "/sparql", content=body(), timeout=30,
-                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+    r = httpx.post(
+        server.url + "/sparql",
+        content=body(),
+        timeout=30,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert r.status_code == 413 and r.json()["status"] == 413

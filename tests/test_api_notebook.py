@@ -1,11 +1,11 @@
 """The Python API for notebooks (``qkg.open``) on the 2024 graph, on both backends."""
+
 from __future__ import annotations
 
 import sys
 
 import networkx as nx
 import pytest
-
 import qkg
 from qkg.api.notebook import Graph
 from qkg.graph.analysis.projection import project
@@ -42,7 +42,12 @@ def test_canned_query_by_name_with_parameters(g):
     assert set(table["cityLabel"]) == {"Braga", "Lisbonne"}
     default = g.canned("missions-to-country")  # the parameter's default: Switzerland
     assert list(zip(default["item"], default["order"], default["cityLabel"], strict=True)) == [
-        (3, 1, "Lausanne"), (3, 2, "Porrentruy"), (7, 2, "Zurich"), (7, 3, "Genève"), (7, 4, "Lausanne")]
+        (3, 1, "Lausanne"),
+        (3, 2, "Porrentruy"),
+        (7, 2, "Zurich"),
+        (7, 3, "Genève"),
+        (7, 4, "Lausanne"),
+    ]
     with pytest.raises(ParameterError, match="no parameter city"):
         g.canned("missions-to-country", city="qkgd:suisse")
 

@@ -3,14 +3,15 @@
 Every page must load nothing from outside 127.0.0.1, log no console error and open no dialog. Screenshots
 (1280x800) go to docs/screenshots/ for the README when QKG_SCREENSHOTS=1.
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 import pytest
 
 from tests.browser import assert_local_only, assert_no_console_errors, chromium_page, screenshot
 
 pytestmark = pytest.mark.browser
+
 
 def _shot(page, name: str) -> None:
     screenshot(page, name)

@@ -2,12 +2,12 @@
 
 Against the shared ``qkg serve`` of a real build (tests/test_api_support.py).
 """
+
 from __future__ import annotations
 
 import re
 
 import pytest
-
 from qkg.graph.pages.catalog import load_catalog
 
 HTML = {"Accept": "text/html"}
@@ -31,8 +31,9 @@ def test_every_result_column_and_parameter_has_labels_in_both_languages(server, 
         assert set(query.var_labels.get(var, {})) >= {"fr", "en"}, f"{name}: ?{var} has no '# var@fr/en:' label"
 
 
-@pytest.mark.parametrize(("name", "param", "expected_max"), [("receptions", "category", 3),
-                                                             ("missions-to-country", "country", 10)])
+@pytest.mark.parametrize(
+    ("name", "param", "expected_max"), [("receptions", "category", 3), ("missions-to-country", "country", 10)]
+)
 def test_pick_lists_hold_only_values_that_answer(server, name, param, expected_max) -> None:
     with server.client() as client:
         options = _options(client.get(f"/queries/{name}", headers=HTML).text, param)
@@ -48,8 +49,9 @@ def test_pick_lists_hold_only_values_that_answer(server, name, param, expected_m
 def test_the_category_list_is_the_three_reception_categories(server) -> None:
     with server.client() as client:
         labels = [label for _, label in _options(client.get("/queries/receptions", headers=HTML).text, "category")]
-        english = [label for _, label in
-                   _options(client.get("/queries/receptions?lang=en", headers=HTML).text, "category")]
+        english = [
+            label for _, label in _options(client.get("/queries/receptions?lang=en", headers=HTML).text, "category")
+        ]
     assert len(labels) == 3 and all(label.startswith("Rencontre") for label in labels), labels
     assert all(label.endswith("meeting") for label in english), english
 
@@ -73,8 +75,7 @@ def test_a_parameter_column_is_not_repeated_and_headers_follow_the_language(serv
     assert "Pays" not in _headers(page) and _headers(page)[0] == "Mission"
 
 
-@pytest.mark.parametrize(("lang", "message"), [("fr", "« abc » n'est pas une année"),
-                                               ("en", "“abc” is not a year")])
+@pytest.mark.parametrize(("lang", "message"), [("fr", "« abc » n'est pas une année"), ("en", "“abc” is not a year")])
 def test_a_bad_parameter_is_shown_in_the_form_in_the_page_language(server, lang, message) -> None:
     with server.client() as client:
         page = client.get(f"/queries/upcoming?after=abc&lang={lang}", headers=HTML)

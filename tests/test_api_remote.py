@@ -5,6 +5,7 @@ Virtuoso (its data directory empty: the artefacts are computed from the store). 
 (SPARQLWrapper as the client), search, analysis and viz answer alike; the guard and the limits still apply;
 /health stays fast while remote queries run away; a store that goes down gives a 503 naming it.
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -13,19 +14,24 @@ import time
 
 import httpx
 import pytest
-
 from qkg.graph.pages.catalog import load_catalog
 from qkg.graph.serving.backends.remote import publish_build
 from qkg.graph.serving.store import StoreLayout
-from tests.conftest import drop_space, remote_store
+
 from tests.api_server import start_server
+from tests.conftest import drop_space, remote_store
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 
 
 def _env(virtuoso, store, **extra) -> dict[str, str]:
-    return {"QKG_STORE": virtuoso["url"], "QKG_STORE_USER": virtuoso["user"],
-            "QKG_STORE_PASSWORD_FILE": virtuoso["password_file"], "QKG_STORE_SPACE": store.space, **extra}
+    return {
+        "QKG_STORE": virtuoso["url"],
+        "QKG_STORE_USER": virtuoso["user"],
+        "QKG_STORE_PASSWORD_FILE": virtuoso["password_file"],
+        "QKG_STORE_SPACE": store.space,
+        **extra,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -45,11 +51,23 @@ def remote_server(published, virtuoso, tmp_path_factory):
 
 
 def _json_paths() -> list[str]:
-    paths = ["/api/audit", "/api/queries", "/api/search?q=lausanne", "/api/search?q=UQAM",
-             "/api/entities/ville-de-lausanne", "/api/entities/ville-de-lausanne/neighbours",
-             "/api/analysis/summary", "/api/analysis/centrality", "/api/analysis/communities",
-             "/api/analysis/brokers", "/api/analysis/complementarity", "/api/viz/network", "/api/viz/map",
-             "/api/viz/stats", "/api/paths?source=ville-de-quebec&target=innovaud"]
+    paths = [
+        "/api/audit",
+        "/api/queries",
+        "/api/search?q=lausanne",
+        "/api/search?q=UQAM",
+        "/api/entities/ville-de-lausanne",
+        "/api/entities/ville-de-lausanne/neighbours",
+        "/api/analysis/summary",
+        "/api/analysis/centrality",
+        "/api/analysis/communities",
+        "/api/analysis/brokers",
+        "/api/analysis/complementarity",
+        "/api/viz/network",
+        "/api/viz/map",
+        "/api/viz/stats",
+        "/api/paths?source=ville-de-quebec&target=innovaud",
+    ]
     return paths + [f"/api/queries/{name}" for name in sorted(load_catalog())]
 
 
@@ -66,8 +84,11 @@ def _normalise(value):
     """Answers compared as sets where their order is the store's own (ties, GROUP_CONCAT parts), without
     timings, layout positions and edge numbers (computed from the order the nodes come in)."""
     if isinstance(value, dict):
-        return {k: _normalise(v) for k, v in value.items()
-                if k not in ("elapsed", "build", "seconds", "ms", "x", "y") and not (k == "id" and isinstance(v, int))}
+        return {
+            k: _normalise(v)
+            for k, v in value.items()
+            if k not in ("elapsed", "build", "seconds", "ms", "x", "y") and not (k == "id" and isinstance(v, int))
+        }
     if isinstance(value, list):
         items = [_normalise(v) for v in value]
         return sorted(items, key=repr)
@@ -76,9 +97,23 @@ def _normalise(value):
     return value
 
 
-@pytest.mark.parametrize("path", ["/", "/stats", "/network", "/map", "/analysis", "/queries", "/search?q=geneve",
-                                  "/id/ville-de-lausanne", "/id/maire-de-quebec", "/queries/missions-leaders",
-                                  "/def", "/.well-known/void"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/stats",
+        "/network",
+        "/map",
+        "/analysis",
+        "/queries",
+        "/search?q=geneve",
+        "/id/ville-de-lausanne",
+        "/id/maire-de-quebec",
+        "/queries/missions-leaders",
+        "/def",
+        "/.well-known/void",
+    ],
+)
 def test_pages_answer(server, remote_server, path):
     embedded = server.client().get(path)
     remote = remote_server.client(timeout=120).get(path)
@@ -89,8 +124,10 @@ def test_pages_answer(server, remote_server, path):
 def test_sparql_endpoint_with_sparqlwrapper(server, remote_server):
     from SPARQLWrapper import JSON, SPARQLWrapper
 
-    text = ("PREFIX qkg: <https://w3id.org/qkg/def#> SELECT ?m ?l WHERE { ?m a qkg:Mission ; qkg:missionLeader ?l } "
-            "ORDER BY ?m")
+    text = (
+        "PREFIX qkg: <https://w3id.org/qkg/def#> SELECT ?m ?l WHERE { ?m a qkg:Mission ; qkg:missionLeader ?l } "
+        "ORDER BY ?m"
+    )
     answers = []
     for s in (server, remote_server):
         client = SPARQLWrapper(s.url + "/sparql")
@@ -115,8 +152,10 @@ def test_health_stays_fast_and_runaways_stop(published, virtuoso, tmp_path):
     try:
         client = s.client()
         with concurrent.futures.ThreadPoolExecutor(3) as pool:
-            runaways = [pool.submit(lambda: httpx.post(s.url + "/sparql", data={"query": RUNAWAY}, timeout=60))
-                        for _ in range(3)]
+            runaways = [
+                pool.submit(lambda: httpx.post(s.url + "/sparql", data={"query": RUNAWAY}, timeout=60))
+                for _ in range(3)
+            ]
             health = []
             while not all(f.done() for f in runaways):
                 t = time.monotonic()

@@ -1,9 +1,9 @@
 """Regressions found by reviewing the running server as a careless or hostile client would."""
+
 from __future__ import annotations
 
 import httpx
 import pytest
-
 
 
 @pytest.mark.parametrize("path", ["/health", "/", "/sparql", "/id/quebec", "/api/stats"])
@@ -13,10 +13,13 @@ def test_head_is_answered_like_get(server, path):
     assert "content-security-policy" in response.headers
 
 
-@pytest.mark.parametrize("path", [
-    "/api/analysis/complementarity?actors=qkgd:quebec,qkgd:oms",
-    "/analysis?actors=qkgd:quebec,qkgd:oms",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/analysis/complementarity?actors=qkgd:quebec,qkgd:oms",
+        "/analysis?actors=qkgd:quebec,qkgd:oms",
+    ],
+)
 def test_places_among_actors_do_not_crash(server, path):
     response = httpx.get(server.url + path, timeout=60)
     assert response.status_code in (200, 400), response.text[:300]
@@ -31,9 +34,12 @@ def test_invalid_iris_are_client_errors(server, value):
 
 
 def test_a_refused_body_is_readable_cross_origin(server):
-    response = httpx.post(server.url + "/sparql", content=b"x" * 2_000_000,
-                          headers={"Content-Type": "application/sparql-query", "Origin": "https://example.org"},
-                          timeout=30)
+    response = httpx.post(
+        server.url + "/sparql",
+        content=b"x" * 2_000_000,
+        headers={"Content-Type": "application/sparql-query", "Origin": "https://example.org"},
+        timeout=30,
+    )
     assert response.status_code == 413
     assert response.headers.get("access-control-allow-origin") == "*"
 

@@ -12,13 +12,13 @@ what a JSON schema cannot:
 
 The routes of ``/api/viz`` are left to their own tests.
 """
+
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
 from pathlib import Path
-
 
 CONFIG = """
 [[operations]]
@@ -63,9 +63,26 @@ def test_schemathesis_finds_no_failure(server, tmp_path: Path) -> None:
     config = tmp_path / "schemathesis.toml"
     config.write_text(f"hooks = {json.dumps(str(hooks))}\n" + CONFIG, encoding="utf-8")
     exe = Path(sys.executable).with_name("schemathesis")
-    command = [str(exe), "--config-file", str(config), "--no-color", "run", server.url + "/openapi.json",
-               "--checks", "all", "--max-examples", "50", "--seed", "7",
-               "--request-timeout", "20", "--max-response-time", "15", "--exclude-path-regex", OTHERS]
+    command = [
+        str(exe),
+        "--config-file",
+        str(config),
+        "--no-color",
+        "run",
+        server.url + "/openapi.json",
+        "--checks",
+        "all",
+        "--max-examples",
+        "50",
+        "--seed",
+        "7",
+        "--request-timeout",
+        "20",
+        "--max-response-time",
+        "15",
+        "--exclude-path-regex",
+        OTHERS,
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-6000:]

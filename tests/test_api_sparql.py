@@ -1,4 +1,5 @@
 """The SPARQL 1.1 Protocol endpoint, driven by real clients (SPARQLWrapper, rdflib, httpx) over HTTP."""
+
 from __future__ import annotations
 
 import csv
@@ -10,7 +11,6 @@ import pytest
 from rdflib import Graph
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, JSONLD, TURTLE, XML, SPARQLWrapper
-
 
 SELECT = """PREFIX qkg: <https://w3id.org/qkg/def#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -49,8 +49,11 @@ def test_sparqlwrapper_ask(server) -> None:
 @pytest.mark.parametrize("fmt", [TURTLE, XML, JSONLD])
 def test_sparqlwrapper_construct(server, fmt) -> None:
     result = _wrapper(server, CONSTRUCT, fmt).queryAndConvert()
-    graph = result if isinstance(result, Graph) else Graph().parse(
-        data=result, format={TURTLE: "turtle", JSONLD: "json-ld"}[fmt])
+    graph = (
+        result
+        if isinstance(result, Graph)
+        else Graph().parse(data=result, format={TURTLE: "turtle", JSONLD: "json-ld"}[fmt])
+    )
     assert 0 < len(graph) <= 20
     assert all(str(p) == "https://w3id.org/qkg/def#country" for p in graph.predicates())
 
@@ -97,10 +100,18 @@ def test_accept_construct(server, accept, media) -> None:
     assert len(list(ox.parse(r.content, format=fmt))) == int(r.headers["X-QKG-Rows"]) > 0
 
 
-FORMATS = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-           "csv": "text/csv", "tsv": "text/tab-separated-values"}
-GRAPH_FORMATS = {"turtle": "text/turtle", "jsonld": "application/ld+json", "ntriples": "application/n-triples",
-                 "rdfxml": "application/rdf+xml"}
+FORMATS = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+GRAPH_FORMATS = {
+    "turtle": "text/turtle",
+    "jsonld": "application/ld+json",
+    "ntriples": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+}
 
 
 @pytest.mark.parametrize(("fmt", "media"), FORMATS.items())
@@ -122,8 +133,11 @@ def test_csv_results_parse(server) -> None:
 
 
 def test_sparql_query_body(server) -> None:
-    r = server.client().post("/sparql", content=ASK.encode(), headers={
-        "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+    r = server.client().post(
+        "/sparql",
+        content=ASK.encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+    )
     assert r.status_code == 200 and r.json()["boolean"] is True
 
 
@@ -161,12 +175,15 @@ def test_editor_link_prefills(server) -> None:
     assert r.status_code == 200 and "ASK { &lt;x:a&gt;" in r.text
 
 
-@pytest.mark.parametrize(("query", "line", "column"), [
-    ("SELECT * WHERE {\n  ?s ?p \n}", 2, 3),
-    ("SELECT ?x WHERE { ?x ?y }", 1, 19),
-    ("SELEKT * { ?s ?p ?o }", 1, 1),
-    ("SELECT * WHERE { ?s ?p ?o \n FILTER(?o = ) }", 2, 2),
-])
+@pytest.mark.parametrize(
+    ("query", "line", "column"),
+    [
+        ("SELECT * WHERE {\n  ?s ?p \n}", 2, 3),
+        ("SELECT ?x WHERE { ?x ?y }", 1, 19),
+        ("SELEKT * { ?s ?p ?o }", 1, 1),
+        ("SELECT * WHERE { ?s ?p ?o \n FILTER(?o = ) }", 2, 2),
+    ],
+)
 def test_malformed_query_has_position(server, query, line, column) -> None:
     r = server.client().post("/sparql", data={"query": query})
     body = r.json()
@@ -180,8 +197,14 @@ def test_cors_simple_and_preflight(server) -> None:
     r = client.get("/sparql", params={"query": ASK}, headers={"Origin": "https://evil.example"})
     assert r.headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-credentials" not in r.headers
-    pre = client.options("/sparql", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST",
-                                             "Access-Control-Request-Headers": "content-type"})
+    pre = client.options(
+        "/sparql",
+        headers={
+            "Origin": "https://evil.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert pre.status_code == 200
     assert pre.headers["access-control-allow-origin"] == "*"
     assert pre.headers.get("access-control-allow-credentials") != "true"
@@ -196,6 +219,7 @@ def test_dataset_parameters_refused(server) -> None:
 
 def test_truncation_headers(built_data) -> None:
     from tests.api_server import start_server
+
     small = start_server(built_data, env={"QKG_MAX_ROWS": "5"})
     try:
         r = small.client().get("/sparql", params={"query": "SELECT * { ?s ?p ?o }"})
@@ -213,7 +237,9 @@ def test_security_headers(server) -> None:
     assert "unsafe-inline" not in csp
     assert r.headers["x-content-type-options"] == "nosniff"
     # answers that are not pages get the short policy: nothing in them may load, run or be framed
-    data = server.client().get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"})
+    data = server.client().get(
+        "/sparql", params={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"}
+    )
     assert data.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
     assert data.headers["x-content-type-options"] == "nosniff" and data.headers["x-frame-options"] == "DENY"
     assert len(data.headers["content-security-policy"]) < len(csp) // 10
@@ -234,21 +260,29 @@ def test_a_repeated_get_is_answered_304_from_its_etag(server) -> None:
         again = c.get("/sparql", params={"query": CITIES}, headers={"Accept": "text/csv", "If-None-Match": etag})
         assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
         assert "x-qkg-rows" not in again.headers  # answered without running the query
-        other = c.get("/sparql", params={"query": CITIES}, headers={"Accept": "application/sparql-results+json",
-                                                                     "If-None-Match": etag})
+        other = c.get(
+            "/sparql",
+            params={"query": CITIES},
+            headers={"Accept": "application/sparql-results+json", "If-None-Match": etag},
+        )
         assert other.status_code == 200 and other.headers["etag"] != etag  # another format, another tag
-        assert c.get("/sparql", params={"query": CITIES + " LIMIT 3"},
-                     headers={"If-None-Match": etag}).status_code == 200
+        assert (
+            c.get("/sparql", params={"query": CITIES + " LIMIT 3"}, headers={"If-None-Match": etag}).status_code == 200
+        )
         # canned query downloads revalidate the same way; the HTML page always renders
         csv_url = "/queries/missions-to-country.csv?country=qkgd:suisse"
         tag = c.get(csv_url).headers["etag"]
         assert c.get(csv_url, headers={"If-None-Match": f'"x", {tag}'}).status_code == 304
-        assert c.get("/queries/missions-to-country.csv?country=qkgd:france",
-                     headers={"If-None-Match": tag}).status_code == 200
+        assert (
+            c.get("/queries/missions-to-country.csv?country=qkgd:france", headers={"If-None-Match": tag}).status_code
+            == 200
+        )
 
 
-@pytest.mark.parametrize("query", ["SELECT (RAND() AS ?r) {}", "SELECT (now() AS ?t) {}",
-                                   "SELECT (STRUUID() AS ?u) {}", "SELECT (BNODE() AS ?b) {}"])
+@pytest.mark.parametrize(
+    "query",
+    ["SELECT (RAND() AS ?r) {}", "SELECT (now() AS ?t) {}", "SELECT (STRUUID() AS ?u) {}", "SELECT (BNODE() AS ?b) {}"],
+)
 def test_answers_that_change_each_run_carry_no_etag(server, query) -> None:
     r = server.client().get("/sparql", params={"query": query}, headers={"If-None-Match": "*"})
     assert r.status_code == 200 and "etag" not in r.headers
@@ -264,7 +298,9 @@ def test_a_new_build_changes_every_etag(tmp_path) -> None:
 
     from qkg.graph.building.pipeline import build
     from qkg.loaders.sources import default_data_root, discover
+
     from tests.api_server import start_server
+
     build(discover(default_data_root()), data_dir=tmp_path, shacl=False)
     server = start_server(tmp_path)
     try:

@@ -4,6 +4,7 @@ The editor shows the project's prefixes as pre-declared; the endpoint declares t
 its service description, ``sh:declare``), so the editor's default query and every example run unchanged
 through SPARQLWrapper.
 """
+
 from __future__ import annotations
 
 import html
@@ -12,16 +13,17 @@ import re
 
 import pyoxigraph as ox
 import pytest
-from SPARQLWrapper import JSON, SPARQLWrapper
-
 from qkg.ontology import PREFIXES
+from SPARQLWrapper import JSON, SPARQLWrapper
 
 
 def _editor(server) -> tuple[str, list[dict]]:
     with server.client() as client:
         page = client.get("/sparql", headers={"Accept": "text/html"}).text
     default = html.unescape(re.search(r'<textarea id="query"[^>]*>(.*?)</textarea>', page, re.S).group(1))
-    examples = json.loads(re.search(r'<script type="application/json" id="qkg-examples">(.*?)</script>', page, re.S).group(1))
+    examples = json.loads(
+        re.search(r'<script type="application/json" id="qkg-examples">(.*?)</script>', page, re.S).group(1)
+    )
     return default, examples
 
 
@@ -64,8 +66,14 @@ def test_the_service_description_declares_the_prefixes(server) -> None:
     assert declared == PREFIXES
 
 
-@pytest.mark.parametrize("query", ["SELECT * WHERE {\n  ?s ?p \n}", "SELECT ?x WHERE { ?x a qkg:City }\nLIMIT x",
-                                   "SELECT ?x WHERE {\n  ?x a qkg:City .\n  FILTER(?x = )\n}"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE {\n  ?s ?p \n}",
+        "SELECT ?x WHERE { ?x a qkg:City }\nLIMIT x",
+        "SELECT ?x WHERE {\n  ?x a qkg:City .\n  FILTER(?x = )\n}",
+    ],
+)
 def test_a_syntax_error_names_one_line_of_the_text_as_sent(server, query) -> None:
     with server.client() as client:
         body = client.post("/sparql", data={"query": query}, headers={"Accept": "application/json"}).json()

@@ -1,4 +1,5 @@
 """The SPARQL editor in headless Chromium: permalinks, the back button, one plain error position, titles."""
+
 from __future__ import annotations
 
 import re
@@ -82,13 +83,17 @@ def test_result_views_table_bar_map_graph_offline(browser_env, server, lang, tab
         assert page.locator(".view-tabs button").all_inner_texts() == tabs
         page.click("#view-bar")
         page.wait_for_function("() => window.qkgEditorChart && window.qkgEditorChart.data.labels.length > 0")
-        page.evaluate("() => window.qkgEditor.setValue('SELECT ?place ?lat ?long WHERE { ?place geo:lat ?lat ; geo:long ?long } LIMIT 30')")
+        page.evaluate(
+            "() => window.qkgEditor.setValue('SELECT ?place ?lat ?long WHERE { ?place geo:lat ?lat ; geo:long ?long } LIMIT 30')"
+        )
         page.click("#run")
         page.wait_for_selector("#view-map")
         page.click("#view-map")
         page.wait_for_selector(".view-map[data-points]")
         assert int(page.get_attribute(".view-map", "data-points")) > 0
-        page.evaluate("() => window.qkgEditor.setValue('CONSTRUCT { ?c qkg:country ?k } WHERE { ?c a qkg:City ; qkg:country ?k } LIMIT 15')")
+        page.evaluate(
+            "() => window.qkgEditor.setValue('CONSTRUCT { ?c qkg:country ?k } WHERE { ?c a qkg:City ; qkg:country ?k } LIMIT 15')"
+        )
         page.click("#run")
         page.wait_for_selector("#view-graph")
         page.click("#view-graph")

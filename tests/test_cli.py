@@ -1,4 +1,5 @@
 """The qkg command line, run as a user runs it: a real process, a real built store."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,12 @@ QUERIES = Path(__file__).parent / "data" / "queries"
 
 
 def qkg(data_dir, *args, ok=True):
-    proc = subprocess.run([sys.executable, "-m", "qkg.api.cli", "--data-dir", str(data_dir), *map(str, args)],
-                          capture_output=True, text=True, cwd=Path(__file__).parent.parent)
+    proc = subprocess.run(
+        [sys.executable, "-m", "qkg.api.cli", "--data-dir", str(data_dir), *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+    )
     if ok:
         assert proc.returncode == 0, proc.stderr
     return proc
@@ -31,8 +36,9 @@ def test_standard_terms_answer_the_headline_counts(graph_2024):
     rows = bindings(qkg(graph_2024, "query", QUERIES / "std-forums.rq", "--format", "json").stdout)
     assert rows == [{"forums": "5"}]
     rows = bindings(qkg(graph_2024, "query", QUERIES / "std-agreements.rq", "--format", "json").stdout)
-    assert rows == [{"agreement": "https://w3id.org/qkg/id/agreement-partenariat-territorial-sante-durable",
-                     "parties": "3"}]
+    assert rows == [
+        {"agreement": "https://w3id.org/qkg/id/agreement-partenariat-territorial-sante-durable", "parties": "3"}
+    ]
     rows = bindings(qkg(graph_2024, "query", QUERIES / "skos-receptions.rq", "--format", "json").stdout)
     assert {r["notation"]: r["n"] for r in rows} == {"courtesy": "10", "collaboration": "7", "strategic": "4"}
 
@@ -43,7 +49,9 @@ def test_query_string_and_formats(graph_2024):
     assert qkg(graph_2024, "query", text, "--format", "tsv").stdout.splitlines()[1] == "8"
     table = qkg(graph_2024, "query", "receptions-by-category").stdout
     assert "qkgd:cat-courtesy" in table and "(3 rows)" in table
-    ttl = qkg(graph_2024, "query", "CONSTRUCT { ?m a qkg:Mission } WHERE { ?m a qkg:Mission }", "--format", "turtle").stdout
+    ttl = qkg(
+        graph_2024, "query", "CONSTRUCT { ?m a qkg:Mission } WHERE { ?m a qkg:Mission }", "--format", "turtle"
+    ).stdout
     assert len(Graph().parse(data=ttl, format="turtle")) == 8
     assert qkg(graph_2024, "query", "ASK { qkgd:ville-de-quebec a qkg:LocalGovernment }").stdout.strip() == "true"
 
@@ -55,12 +63,15 @@ def test_canned_query_parameters(graph_2024):
     assert bad.returncode == 1 and "no parameter pays" in bad.stderr and "Traceback" not in bad.stderr
 
 
-@pytest.mark.parametrize("args,expected", [
-    (["query", "mision-cities"], "did you mean mission-cities"),
-    (["query", "SELECT ?x WHERE { ?x ?y }"], "line"),
-    (["query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"], "SERVICE"),
-    (["query", "INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }"], "read-only"),
-])
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["query", "mision-cities"], "did you mean mission-cities"),
+        (["query", "SELECT ?x WHERE { ?x ?y }"], "line"),
+        (["query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"], "SERVICE"),
+        (["query", "INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }"], "read-only"),
+    ],
+)
 def test_errors_are_one_clear_message(graph_2024, args, expected):
     proc = qkg(graph_2024, *args, ok=False)
     assert proc.returncode == 1
@@ -84,8 +95,15 @@ def test_audit_json_reports_the_discrepancies(graph_2024):
     assert (agreements["stated"], agreements["measured"], agreements["verdict"]) == (3, 4, "ambiguous")
     partners = findings["external-partners"]
     assert partners["verdict"] == "agrees" and partners["details"]["organisations"] == 28
-    for key in ("receptions", "receptions-courtesy", "receptions-collaboration", "receptions-strategic",
-                "missions", "mission-countries", "forums"):
+    for key in (
+        "receptions",
+        "receptions-courtesy",
+        "receptions-collaboration",
+        "receptions-strategic",
+        "missions",
+        "mission-countries",
+        "forums",
+    ):
         assert findings[key]["verdict"] == "agrees", key
 
 
@@ -96,8 +114,10 @@ def test_stats(graph_2024):
     assert "qkgd:graph-2024-missions" in data["graphs"] and "qkgd:graph-background-places" in data["graphs"]
 
 
-@pytest.mark.parametrize("fmt,parser", [("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld"),
-                                        ("trig", "trig"), ("nquads", "nquads")])
+@pytest.mark.parametrize(
+    "fmt,parser",
+    [("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld"), ("trig", "trig"), ("nquads", "nquads")],
+)
 def test_export_round_trips(graph_2024, tmp_path, fmt, parser):
     out = tmp_path / f"dump.{fmt}"
     qkg(graph_2024, "export", "--format", fmt, "--out", out)

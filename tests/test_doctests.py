@@ -1,4 +1,5 @@
 """Every docstring example in the library layers runs (networkx / pyoxigraph style: examples are tests)."""
+
 from __future__ import annotations
 
 import doctest
@@ -25,6 +26,10 @@ def test_docstring_examples(name):
 
 def test_examples_exist():
     """Most modules carry at least one example."""
-    with_examples = [name for name in MODULES if doctest.DocTestFinder().find(importlib.import_module(name))
-                     and any(t.examples for t in doctest.DocTestFinder().find(importlib.import_module(name)))]
+    with_examples = [
+        name
+        for name in MODULES
+        if doctest.DocTestFinder().find(importlib.import_module(name))
+        and any(t.examples for t in doctest.DocTestFinder().find(importlib.import_module(name)))
+    ]
     assert len(with_examples) >= len(MODULES) * 0.7

@@ -1,4 +1,5 @@
 """Artefacts: written with the build, atomically, read back as written; an old build gets them computed once."""
+
 from __future__ import annotations
 
 import json
@@ -6,16 +7,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from qkg.api.prepared import ARTEFACTS
-from qkg.graph.building.artefacts import ARTEFACT_DIR, Artefact, Artefacts, ArtefactMissing
+from qkg.graph.building.artefacts import ARTEFACT_DIR, Artefact, ArtefactMissing, Artefacts
 from qkg.graph.building.pipeline import build
 from qkg.graph.building.stats import graph_stats
 from qkg.graph.errors import DataError
 from qkg.graph.pages.search import SearchIndex
 from qkg.graph.serving.store import StoreLayout, open_read_only
 from qkg.loaders.sources import discover
+
 from tests.api_server import start_server
+
 MINI = Path(__file__).parent / "data" / "mini"
 
 
@@ -27,7 +29,11 @@ def test_json_and_pickle_round_trip(tmp_path):
     assert again.read("figures") == {"a": [1, 2], "é": "ü"}
     assert again.read("pairs") == {(1, 2): {3}}
     assert again.names() == ["figures", "pairs"]
-    assert sorted(p.name for p in (tmp_path / ARTEFACT_DIR).iterdir()) == ["figures.json", "manifest.json", "pairs.pickle"]
+    assert sorted(p.name for p in (tmp_path / ARTEFACT_DIR).iterdir()) == [
+        "figures.json",
+        "manifest.json",
+        "pairs.pickle",
+    ]
 
 
 def test_bad_names_and_unreadable_files_are_refused(tmp_path):
@@ -50,7 +56,9 @@ def test_get_computes_a_missing_artefact_once_and_stores_it(tmp_path):
 
 
 def test_the_build_publishes_its_artefacts_with_its_store(tmp_path):
-    extra = Artefact("entities", lambda store: len(list(store.query("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } }"))))
+    extra = Artefact(
+        "entities", lambda store: len(list(store.query("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } }")))
+    )
     result = build(discover(MINI), data_dir=tmp_path, shacl=False, artefacts=[*ARTEFACTS, extra])
     stored = Artefacts(StoreLayout(tmp_path).current())
     assert set(stored.names()) == {a.name for a in ARTEFACTS} | {"entities"}

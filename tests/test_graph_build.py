@@ -1,4 +1,5 @@
 """The build: known inferences on a tiny graph, clear errors on bad data, and the last good graph kept."""
+
 from __future__ import annotations
 
 import os
@@ -9,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from qkg.graph.building.pipeline import Source, build
 from qkg.graph.errors import DataError
 from qkg.graph.serving.store import StoreLayout, open_read_only
@@ -55,7 +55,9 @@ def test_build_publishes_and_infers(mini, tmp_path):
     assert _ask(current, "qkgd:t-gov-a qkg:memberOf qkgd:t-network ; org:memberOf qkgd:t-network")
     assert _ask(current, "qkgd:t-twinning a gist:Agreement ; gist:hasParty qkgd:t-gov-a")
     # partial dates keep their precision in OWL-Time
-    assert _ask(current, 'qkgd:t-reception time:hasTime/time:hasBeginning/time:inXSDgYearMonth "2024-05"^^xsd:gYearMonth')
+    assert _ask(
+        current, 'qkgd:t-reception time:hasTime/time:hasBeginning/time:inXSDgYearMonth "2024-05"^^xsd:gYearMonth'
+    )
     # asserted facts stay in their file's graph; inferred ones in their own
     assert _ask(current, "GRAPH qkgd:graph-facts { qkgd:t-mission qkg:leg qkgd:t-mission-leg-1 }")
     assert _ask(current, "GRAPH qkgd:graph-inferred { qkgd:t-mission qkg:destination qkgd:t-city-b }")
@@ -64,23 +66,31 @@ def test_build_publishes_and_infers(mini, tmp_path):
 
 BAD_CASES = {
     "broken reference": (
-        "qkg:legCity qkgd:t-city-c ;", "qkg:legCity qkgd:t-city-cc ;",
-        ["refers to <https://w3id.org/qkg/id/t-city-cc>", "did you mean qkgd:t-city-c"]),
+        "qkg:legCity qkgd:t-city-c ;",
+        "qkg:legCity qkgd:t-city-cc ;",
+        ["refers to <https://w3id.org/qkg/id/t-city-cc>", "did you mean qkgd:t-city-c"],
+    ),
     "missing label": (
-        'qkgd:t-network a qkg:CityNetwork ; rdfs:label "Réseau test"@fr .', "qkgd:t-network a qkg:CityNetwork .",
-        ["qkgd:t-network", "has no label"]),
+        'qkgd:t-network a qkg:CityNetwork ; rdfs:label "Réseau test"@fr .',
+        "qkgd:t-network a qkg:CityNetwork .",
+        ["qkgd:t-network", "has no label"],
+    ),
     "malformed date": (
-        '"2024-05"^^xsd:gYearMonth', '"2024-13-45"^^xsd:date',
-        ['malformed value "2024-13-45"', "YYYY-MM-DD"]),
-    "syntax error": (
-        "qkgd:t-city-c a qkg:City ;", "qkgd:t-city-c a qkg:City ;;; ]",
-        ["syntax error"]),
+        '"2024-05"^^xsd:gYearMonth',
+        '"2024-13-45"^^xsd:date',
+        ['malformed value "2024-13-45"', "YYYY-MM-DD"],
+    ),
+    "syntax error": ("qkgd:t-city-c a qkg:City ;", "qkgd:t-city-c a qkg:City ;;; ]", ["syntax error"]),
     "unknown term": (
-        "qkg:agreementType qkgd:type-twinning", "qkg:agreementKind qkgd:type-twinning",
-        ["qkg:agreementKind", "does not declare"]),
+        "qkg:agreementType qkgd:type-twinning",
+        "qkg:agreementKind qkgd:type-twinning",
+        ["qkg:agreementKind", "does not declare"],
+    ),
     "shape violation": (
-        "qkg:party qkgd:t-gov-a , qkgd:t-gov-b", "qkg:party qkgd:t-gov-a",
-        ["qkgd:t-twinning", "at least two qkg:party"]),
+        "qkg:party qkgd:t-gov-a , qkgd:t-gov-b",
+        "qkg:party qkgd:t-gov-a",
+        ["qkgd:t-twinning", "at least two qkg:party"],
+    ),
 }
 
 
@@ -118,10 +128,13 @@ def test_a_killed_build_leaves_the_previous_graph(mini, tmp_path):
     with big.open("w") as fh:
         for i in range(300_000):
             fh.write(f'<https://w3id.org/qkg/id/x{i}> <http://www.w3.org/2000/01/rdf-schema#comment> "{i}" .\n')
-    code = ("import sys; from qkg.graph.building.pipeline import build; from qkg.loaders.sources import discover; "
-            f"build(discover({str(mini)!r}), data_dir={str(out)!r}, progress=lambda m: print(m, flush=True))")
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
-                            cwd=Path(__file__).parent.parent)
+    code = (
+        "import sys; from qkg.graph.building.pipeline import build; from qkg.loaders.sources import discover; "
+        f"build(discover({str(mini)!r}), data_dir={str(out)!r}, progress=lambda m: print(m, flush=True))"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent
+    )
     first = proc.stdout.readline()  # the load finished; checks/inference are running
     assert "loaded" in first
     os.kill(proc.pid, signal.SIGKILL)
@@ -138,15 +151,20 @@ def test_unsupported_file_type(tmp_path):
         build([Source(bad, "https://w3id.org/qkg/id/graph-x")], data_dir=tmp_path / "out")
 
 
-TRIG_HEAD = ("@prefix qkgd: <https://w3id.org/qkg/id/> . @prefix qkg: <https://w3id.org/qkg/def#> . "
-             "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n")
+TRIG_HEAD = (
+    "@prefix qkgd: <https://w3id.org/qkg/id/> . @prefix qkg: <https://w3id.org/qkg/def#> . "
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+)
 
 
-@pytest.mark.parametrize("body,fragment", [
-    ('qkgd:ghost a qkg:Organisation ; rdfs:label "Ghost"@fr .', "outside any GRAPH block"),
-    ('GRAPH qkgd:graph-inferred { qkgd:ghost a qkg:Organisation ; rdfs:label "Ghost"@fr . }', "reserved graph"),
-    ('GRAPH qkgd:graph-ontology { qkg:Ghost a <http://www.w3.org/2002/07/owl#Class> . }', "reserved graph"),
-])
+@pytest.mark.parametrize(
+    "body,fragment",
+    [
+        ('qkgd:ghost a qkg:Organisation ; rdfs:label "Ghost"@fr .', "outside any GRAPH block"),
+        ('GRAPH qkgd:graph-inferred { qkgd:ghost a qkg:Organisation ; rdfs:label "Ghost"@fr . }', "reserved graph"),
+        ("GRAPH qkgd:graph-ontology { qkg:Ghost a <http://www.w3.org/2002/07/owl#Class> . }", "reserved graph"),
+    ],
+)
 def test_dataset_files_cannot_slip_past_the_checks(mini, tmp_path, body, fragment):
     (mini / "extra.trig").write_text(TRIG_HEAD + body + "\n", encoding="utf-8")
     with pytest.raises(DataError, match=fragment):

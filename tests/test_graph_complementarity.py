@@ -1,16 +1,21 @@
 """The complementarity map and reach, on a tiny fixture with known answers."""
+
 from __future__ import annotations
 
 import pytest
-
 from qkg.graph.analysis.complementarity import cell_facts, complementarity, jaccard, reach, scope_actors, theme_tops
 from qkg.graph.errors import ParameterError
-from tests.network_fixture import D, EXTRAS, build_store
+
+from tests.network_fixture import EXTRAS, D, build_store
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    return build_store(tmp_path_factory.mktemp("comp"), EXTRAS.replace("qkgd:comite", "qkgd:comite-quebec-capitale-internationale"), "comp")
+    return build_store(
+        tmp_path_factory.mktemp("comp"),
+        EXTRAS.replace("qkgd:comite", "qkgd:comite-quebec-capitale-internationale"),
+        "comp",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +35,7 @@ def test_theme_cells_list_their_facts(result):
     cells = result["matrices"]["themes"]["cells"]
     assert cells[D + "mrif"] == {D + "theme-sante": {"facts": [D + "conf"], "via": ["fact"], "places": [], "count": 1}}
     assert cells[D + "ville-de-quebec"][D + "theme-sante"]["facts"] == [D + "ag-qi-innov", D + "conf"]
-    assert D + "theme-culture" in cells[D + "qi"] and D + "theme-culture" in cells[D + "ul"]   # the 2019 event
+    assert D + "theme-culture" in cells[D + "qi"] and D + "theme-culture" in cells[D + "ul"]  # the 2019 event
 
 
 def test_region_cells(result):
@@ -51,25 +56,31 @@ def test_every_cell_is_traceable(result):
                     assert result["facts"][f]["sections"], (dim, actor, col, f)
     facts = cell_facts(result, "themes", "qkgd:ville-de-quebec", "qkgd:theme-sante")
     assert [(f["curie"], f["annexItem"], f["sections"][0]["label"]) for f in facts] == [
-        ("qkgd:ag-qi-innov", 7, "Annexe : ententes"), ("qkgd:conf", None, "Section A")]
+        ("qkgd:ag-qi-innov", 7, "Annexe : ententes"),
+        ("qkgd:conf", None, "Section A"),
+    ]
     assert cell_facts(result, "themes", "qkgd:mrif", "qkgd:theme-culture") == []
 
 
 def test_gaps_overlap_and_thin_signal(result):
     names = result["labels"]
     themes = result["gaps"]["themes"]
-    assert themes["only_one"] == []                         # both fixture themes are covered by two actors or more
-    assert D + "theme-patrimoine" in themes["none"]         # the scheme's themes (ontology/themes.ttl): none here
+    assert themes["only_one"] == []  # both fixture themes are covered by two actors or more
+    assert D + "theme-patrimoine" in themes["none"]  # the scheme's themes (ontology/themes.ttl): none here
     covered = {names[c["iri"]]: c["covered_by"] for c in result["matrices"]["countries"]["columns"]}
     assert covered["Suisse"] == 2 and covered["Canada"] == 3 and covered["France"] == 3
     assert result["gaps"]["countries"]["only_one"] == []
-    assert result["gaps"]["continents"]["none"] == ["continent:Amérique du Sud", "continent:Afrique",
-                                                    "continent:Asie", "continent:Océanie"]
+    assert result["gaps"]["continents"]["none"] == [
+        "continent:Amérique du Sud",
+        "continent:Afrique",
+        "continent:Asie",
+        "continent:Océanie",
+    ]
     pair = next(o for o in result["overlap"] if o["a"] == D + "qi" and o["b"] == D + "ul")
     assert pair["themes"] == pytest.approx(1.0) and pair["themes_shared"] == [D + "theme-culture", D + "theme-sante"]
     thin = {a["curie"]: a["thin"] for a in result["actors"]}
     assert thin == {"qkgd:mrif": True, "qkgd:qi": True, "qkgd:ul": True, "qkgd:ville-de-quebec": False}
-    assert {a["curie"]: a["facts"] for a in result["actors"]}["qkgd:qi"] == 2   # membership, partner list left out
+    assert {a["curie"]: a["facts"] for a in result["actors"]}["qkgd:qi"] == 2  # membership, partner list left out
     assert any("MRIF" in n and "thin signal" in n for n in result["notes"])
     assert jaccard(set(), set()) is None
 
@@ -89,7 +100,7 @@ def test_reach_a_place_a_theme_an_organisation(store):
 
 def test_theme_levels(store):
     tops = theme_tops(store)
-    assert tops[D + "theme-art-public"] == D + "theme-culture-et-patrimoine"      # via theme-culture
+    assert tops[D + "theme-art-public"] == D + "theme-culture-et-patrimoine"  # via theme-culture
     assert tops[D + "theme-francophonie"] == D + "theme-francophonie"
     top = complementarity(store, theme_level="top")
     # the fixture's qkgd:theme-culture is the scheme's, under culture-et-patrimoine; the other five tops are empty
@@ -101,19 +112,21 @@ def test_theme_levels(store):
 
 # Known answers of each option on the fixture (which facts count, and so which cells exist).
 
+
 def test_relations_keep_only_the_kinds_asked(store):
     agreements = complementarity(store, relations=["agreement"])
     themes = agreements["matrices"]["themes"]["cells"]
-    assert themes[D + "qi"] == {D + "theme-sante": {"facts": [D + "ag-qi-innov"], "via": ["fact"], "places": [],
-                                                    "count": 1}}                     # the 2019 event is gone
-    assert themes[D + "mrif"] == {} and themes[D + "ul"] == {}                     # they only fund or attend events
+    assert themes[D + "qi"] == {
+        D + "theme-sante": {"facts": [D + "ag-qi-innov"], "via": ["fact"], "places": [], "count": 1}
+    }  # the 2019 event is gone
+    assert themes[D + "mrif"] == {} and themes[D + "ul"] == {}  # they only fund or attend events
     assert agreements["parameters"]["relations"] == ["agreement"]
 
 
 def test_years_keep_the_dated_facts_in_range(store):
     before = complementarity(store, year_to=2020)["matrices"]["themes"]["cells"]
-    assert D + "theme-sante" not in before[D + "mrif"]                             # the 2024 conference is out
-    assert before[D + "ul"][D + "theme-culture"]["facts"] == [D + "old"]          # the 2019 event is in
+    assert D + "theme-sante" not in before[D + "mrif"]  # the 2024 conference is out
+    assert before[D + "ul"][D + "theme-culture"]["facts"] == [D + "old"]  # the 2019 event is in
     after = complementarity(store, year_from=2020)["matrices"]["themes"]["cells"]
     assert D + "theme-culture" not in after[D + "ul"]
     assert after[D + "mrif"][D + "theme-sante"]["facts"] == [D + "conf"]
@@ -125,4 +138,4 @@ def test_overlap_is_the_jaccard_of_the_cells(result):
         a, b = set(cells[pair["a"]]), set(cells[pair["b"]])
         assert pair["themes"] == jaccard(a, b) and pair["themes_shared"] == sorted(a & b)
     mrif_city = next(o for o in result["overlap"] if {o["a"], o["b"]} == {D + "mrif", D + "ville-de-quebec"})
-    assert mrif_city["themes"] == 1.0                                               # both: santé only
+    assert mrif_city["themes"] == 1.0  # both: santé only

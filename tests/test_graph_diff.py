@@ -1,4 +1,5 @@
 """``qkg diff`` and ``/changes`` on a real edit of the data: a figure corrected, a city added, a label renamed."""
+
 from __future__ import annotations
 
 import json
@@ -9,6 +10,7 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from tests.api_server import ROOT, start_server
+
 CS = Namespace("http://purl.org/vocab/changeset/schema#")
 ID = "https://w3id.org/qkg/id/"
 
@@ -23,8 +25,10 @@ def _edit(folder: Path) -> None:
     text = geography.read_text(encoding="utf-8")
     assert '"Lausanne"@en' in text
     text = text.replace('"Lausanne"@en', '"Lausanne (Vaud)"@en')
-    text += ('\nqkgd:montpellier a qkg:City ; rdfs:label "Montpellier"@fr , "Montpellier"@en ; '
-             "qkg:country qkgd:france ; prov:wasDerivedFrom qkgd:bri-2024-highlights .\n")
+    text += (
+        '\nqkgd:montpellier a qkg:City ; rdfs:label "Montpellier"@fr , "Montpellier"@en ; '
+        "qkg:country qkgd:france ; prov:wasDerivedFrom qkgd:bri-2024-highlights .\n"
+    )
     geography.write_text(text, encoding="utf-8")
 
 
@@ -48,8 +52,10 @@ def _check(changes: dict) -> None:
     (city,) = changes["entities_added"]
     assert (city["iri"], city["label"], city["cls"]) == ("qkgd:montpellier", "Montpellier", "qkg:City")
     changed = {(f["subject"], f["property"]): (f["old"], f["new"]) for f in changes["changed"]}
-    assert changed == {("qkgd:figure-receptions", "qkg:statedValue"): ("21", "22"),
-                       ("qkgd:lausanne", "rdfs:label"): ("Lausanne", "Lausanne (Vaud)")}
+    assert changed == {
+        ("qkgd:figure-receptions", "qkg:statedValue"): ("21", "22"),
+        ("qkgd:lausanne", "rdfs:label"): ("Lausanne", "Lausanne (Vaud)"),
+    }
     assert changes["counts"]["facts_changed"] == 2
     # the new city's five triples, and the two replaced values
     assert changes["counts"]["facts_added"] == 5 + 2 and changes["counts"]["facts_removed"] == 2
@@ -81,11 +87,16 @@ def test_diff_as_an_rdf_changeset(qkg, two_builds, tmp_path) -> None:
     out = tmp_path / "changes.ttl"
     qkg("--data-dir", data_dir, "diff", "previous", "current", "--format", "turtle", "--out", out)
     g = Graph().parse(out, format="turtle")
-    additions = {(g.value(st, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#subject")),
-                  g.value(st, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#object")))
-                 for st in g.objects(None, CS.addition)}
-    removals = {g.value(st, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#object"))
-                for st in g.objects(None, CS.removal)}
+    additions = {
+        (
+            g.value(st, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#subject")),
+            g.value(st, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#object")),
+        )
+        for st in g.objects(None, CS.addition)
+    }
+    removals = {
+        g.value(st, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#object")) for st in g.objects(None, CS.removal)
+    }
     assert (URIRef(ID + "figure-receptions"), Literal(22)) in additions
     assert (URIRef(ID + "montpellier"), Literal("Montpellier", lang="fr")) in additions
     assert Literal(21) in removals and len(removals) == 2
@@ -119,11 +130,14 @@ def test_a_first_build_has_no_changes_to_show(qkg, tmp_path) -> None:
         server.stop()
 
 
-@pytest.mark.parametrize(("args", "named"), [
-    (("nowhere", "current"), "nowhere"),
-    (("1999", "current"), "1999"),
-    (("previous", "current"), "no build before the current one"),
-])
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("nowhere", "current"), "nowhere"),
+        (("1999", "current"), "1999"),
+        (("previous", "current"), "no build before the current one"),
+    ],
+)
 def test_bad_sides_get_one_line_errors(qkg, tmp_path, args, named) -> None:
     qkg("--data-dir", tmp_path, "build", "-q")
     proc = qkg("--data-dir", tmp_path, "diff", *args, ok=False)

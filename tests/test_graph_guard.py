@@ -9,7 +9,6 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from qkg.graph.errors import (
     BuildError,
     DataError,
@@ -24,8 +23,14 @@ from qkg.graph.errors import (
     UpdateRefused,
 )
 from qkg.graph.serving.guard import inspect_query
+
 from tests.guard_corpus import (
-    DIFFERENTIAL, FROM_TEMPLATES, REFUSED_TEMPLATES, SERVICE_TEMPLATES, UPDATES, refused_corpus,
+    DIFFERENTIAL,
+    FROM_TEMPLATES,
+    REFUSED_TEMPLATES,
+    SERVICE_TEMPLATES,
+    UPDATES,
+    refused_corpus,
 )
 
 # -- SERVICE, FROM and the tokenisation differential --------------------------------
@@ -148,8 +153,11 @@ def test_invalid_code_point_is_a_syntax_error():
 ACCEPTED = [
     ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 10", "SELECT"),
     ("select distinct ?s { ?s a ?t } order by ?s offset 5", "SELECT"),
-    ("PREFIX e: <http://e/> SELECT ?c (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?c e:p ?o } "
-     "OPTIONAL { ?c e:q ?q } FILTER NOT EXISTS { ?c e:r ?r } } GROUP BY ?c HAVING (?n > 1)", "SELECT"),
+    (
+        "PREFIX e: <http://e/> SELECT ?c (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?c e:p ?o } "
+        "OPTIONAL { ?c e:q ?q } FILTER NOT EXISTS { ?c e:r ?r } } GROUP BY ?c HAVING (?n > 1)",
+        "SELECT",
+    ),
     ("SELECT * { { SELECT ?s { ?s ?p ?o } LIMIT 3 } UNION { ?s ?p ?o } MINUS { ?s a ?t } }", "SELECT"),
     ("SELECT * { VALUES ?x { <http://e/a> } ?x ?p ?o }", "SELECT"),
     ("ASK { ?s ?p ?o }", "ASK"),
@@ -248,7 +256,7 @@ CAP_CORPUS = [
     ("SELECT * { { SELECT ?s { ?s ?p ?o } LIMIT 3 } }", None),
     ("SELECT * { { SELECT ?s { ?s ?p ?o } LIMIT 3 } } LIMIT 400", 400),
     ("SELECT * { ?s ?p ?o } # LIMIT 1 }", None),
-    ("SELECT * { ?s ?p ?o FILTER(?o != \"} LIMIT 2\") }", None),
+    ('SELECT * { ?s ?p ?o FILTER(?o != "} LIMIT 2") }', None),
     ("SELECT * { ?s ?p ?o FILTER(?o != '''}\n LIMIT 2 { ''') } LIMIT 30", 30),
     ("SELECT * { ?s <http://e/#LIMIT> ?o } LIMIT 31", 31),
     ("PREFIX ex: <http://e/> SELECT * { ?s ex:a\\#b ?o } LIMIT 32", 32),
@@ -298,27 +306,30 @@ def test_row_cap_reader_agrees_with_rdflib(query, limit):
         ox.Store().query(text)  # pyoxigraph reads it too
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT * { ?s ?p ?o } VALUES ?s { <http://e/a> }",
-    "SELECT * { ?s ?p ?o } LIMIT 5 VALUES ?s { <http://e/a> }",
-    "SELECT * { ?s ?p ?o } LIMIT 5 LIMIT 6",
-    "SELECT * { ?s ?p ?o } LIMIT # comment\n 5",
-    "SELECT * { ?s ?p ?o FILTER(?o = \"a\\u0022\") } LIMIT 5",
-    "SELECT * { ?s ?p ?o } # \r} LIMIT 5",
-    "SELECT * { ?s ?p ?o ",
-    "SELECT * { ?s ?p ?o } }",
-    "SELECT * { ?s ?p \"unterminated } LIMIT 5",
-    # found in review: a less-than sign that the reader would take for an IRI, then a comment or a string
-    "SELECT ?o WHERE { ?s ?p ?o } GROUP BY ?o HAVING(?o<#> LIMIT\n500 && ?o > 450)",
-    "SELECT ?o WHERE { ?s ?p ?o } GROUP BY ?o HAVING(?o<=#> LIMIT\n500)",
-    'SELECT ?o WHERE { ?s ?p ?o FILTER(?o<#>} LIMIT\n500 && 1<#>"""\n2) }\n#"""',
-    "SELECT ?o WHERE { ?s ?p ?o } GROUP BY ?o HAVING(STR(?o)<\'\'\'> LIMIT\n500\'\'\')\n#\'\'\'",
-    # names may hold U+1680, which Python takes for a space; digits of other scripts; LIMITs past 64 bits
-    "SELECT ?o WHERE { ?s ?p ?o BIND(STR(?o) AS ?k\u1680LIMIT\u1680500) } ORDER BY ?k\u1680LIMIT\u1680500",
-    "SELECT * { ?s ?p ?o } LIMIT \uff15\uff10\uff10",
-    "SELECT * { ?s ?p ?o } LIMIT 99999999999999999999999",
-    "SELECT * { ?s ?p ?o } LIMIT " + "9" * 5000,
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * { ?s ?p ?o } VALUES ?s { <http://e/a> }",
+        "SELECT * { ?s ?p ?o } LIMIT 5 VALUES ?s { <http://e/a> }",
+        "SELECT * { ?s ?p ?o } LIMIT 5 LIMIT 6",
+        "SELECT * { ?s ?p ?o } LIMIT # comment\n 5",
+        'SELECT * { ?s ?p ?o FILTER(?o = "a\\u0022") } LIMIT 5',
+        "SELECT * { ?s ?p ?o } # \r} LIMIT 5",
+        "SELECT * { ?s ?p ?o ",
+        "SELECT * { ?s ?p ?o } }",
+        'SELECT * { ?s ?p "unterminated } LIMIT 5',
+        # found in review: a less-than sign that the reader would take for an IRI, then a comment or a string
+        "SELECT ?o WHERE { ?s ?p ?o } GROUP BY ?o HAVING(?o<#> LIMIT\n500 && ?o > 450)",
+        "SELECT ?o WHERE { ?s ?p ?o } GROUP BY ?o HAVING(?o<=#> LIMIT\n500)",
+        'SELECT ?o WHERE { ?s ?p ?o FILTER(?o<#>} LIMIT\n500 && 1<#>"""\n2) }\n#"""',
+        "SELECT ?o WHERE { ?s ?p ?o } GROUP BY ?o HAVING(STR(?o)<'''> LIMIT\n500''')\n#'''",
+        # names may hold U+1680, which Python takes for a space; digits of other scripts; LIMITs past 64 bits
+        "SELECT ?o WHERE { ?s ?p ?o BIND(STR(?o) AS ?k\u1680LIMIT\u1680500) } ORDER BY ?k\u1680LIMIT\u1680500",
+        "SELECT * { ?s ?p ?o } LIMIT \uff15\uff10\uff10",
+        "SELECT * { ?s ?p ?o } LIMIT 99999999999999999999999",
+        "SELECT * { ?s ?p ?o } LIMIT " + "9" * 5000,
+    ],
+)
 def test_row_cap_reader_gives_up_on_odd_shapes(query):
     from qkg.graph.serving.guard import cap_select_rows
 
@@ -346,7 +357,7 @@ _PIECES = [
 # comment, rdflib as an IRI (so rdflib refuses these queries): the reader must give up on them.
 _ODD_PIECES = [
     "?s ?p ?o FILTER(?o<#> LIMIT 8 }\n5 && 1 < 2) .",
-    "?s ?p ?o FILTER(STR(?o)<\'\'\'> } LIMIT\n9\'\'\') .",
+    "?s ?p ?o FILTER(STR(?o)<'''> } LIMIT\n9''') .",
     "?s ?p ?o FILTER(?o<ex:b#> {\n) .",
 ]
 
@@ -367,8 +378,10 @@ def _random_select(draw) -> tuple[str, int | None]:
     modifiers += slice_parts
     if draw(st.integers(0, 9)) < 3:
         modifiers.append("# LIMIT 2 }")
-    query = (f"PREFIX ex: <http://e/>{space}{case('select')} *{space}{case('where')} {{{space}{body}{space}}}"
-             f"{space}{space.join(modifiers)}")
+    query = (
+        f"PREFIX ex: <http://e/>{space}{case('select')} *{space}{case('where')} {{{space}{body}{space}}}"
+        f"{space}{space.join(modifiers)}"
+    )
     return query, limit
 
 

@@ -1,23 +1,28 @@
 """Our compiled OWL 2 RL rules against owlrl, the reference implementation, on a graph with known answers."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import owlrl
 import pytest
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
-
-from qkg.graph.building.pipeline import build
 from qkg.graph.building.export import to_rdflib
 from qkg.graph.building.inference import compile_rules
+from qkg.graph.building.pipeline import build
 from qkg.graph.serving.store import open_read_only
 from qkg.loaders.sources import discover
 from qkg.ontology import QKG, load_ontology
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
 
 MINI = Path(__file__).parent / "data" / "mini"
-NAMESPACES = ("https://w3id.org/qkg/def#", "https://schema.org/", "http://www.w3.org/ns/org#",
-              "http://xmlns.com/foaf/0.1/", "https://w3id.org/semanticarts/ns/ontology/gist/")
+NAMESPACES = (
+    "https://w3id.org/qkg/def#",
+    "https://schema.org/",
+    "http://www.w3.org/ns/org#",
+    "http://xmlns.com/foaf/0.1/",
+    "https://w3id.org/semanticarts/ns/ontology/gist/",
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,14 +41,20 @@ def _entity_facts(g: Graph) -> set:
     for s, p, o in g:
         if not str(s).startswith("https://w3id.org/qkg/id/t-") or not isinstance(o, URIRef):
             continue
-        if (p == RDF.type and str(o).startswith(NAMESPACES)) or (str(p).startswith(NAMESPACES) and str(o).startswith("https://w3id.org/qkg/id/t-")):
+        if (p == RDF.type and str(o).startswith(NAMESPACES)) or (
+            str(p).startswith(NAMESPACES) and str(o).startswith("https://w3id.org/qkg/id/t-")
+        ):
             out.add((s, p, o))
     return out
 
 
 #: Facts from the two documented domain rules (twinning, membership shortcut), which are not OWL axioms.
-DOMAIN_RULE_PREDICATES = {QKG.twinnedWith, QKG.memberOf, URIRef("http://www.w3.org/ns/org#memberOf"),
-                          URIRef("http://www.w3.org/ns/org#hasMember")}
+DOMAIN_RULE_PREDICATES = {
+    QKG.twinnedWith,
+    QKG.memberOf,
+    URIRef("http://www.w3.org/ns/org#memberOf"),
+    URIRef("http://www.w3.org/ns/org#hasMember"),
+}
 
 
 def test_everything_we_infer_owlrl_infers_too(both):

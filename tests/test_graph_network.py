@@ -1,24 +1,33 @@
 """Projections and metrics on tiny graphs with known answers, built through the real build and projection code."""
+
 from __future__ import annotations
 
 import io
 
 import networkx as nx
 import pytest
-
-from qkg.graph.errors import ParameterError
 from qkg.graph.analysis.metrics import brokers, centrality, communities, ego, node_lookup, summary
 from qkg.graph.analysis.paths import connection_paths, k_shortest_paths
-from qkg.graph.analysis.projection import (actor_network, actor_place_graph, actor_theme_graph, export_projection, project,
-                           typed_multigraph)
-from tests.network_fixture import CLIQUES, D, EXTRAS, PATH, STAR, build_store
+from qkg.graph.analysis.projection import (
+    actor_network,
+    actor_place_graph,
+    actor_theme_graph,
+    export_projection,
+    project,
+    typed_multigraph,
+)
+from qkg.graph.errors import ParameterError
+
+from tests.network_fixture import CLIQUES, EXTRAS, PATH, STAR, D, build_store
 
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("network")
-    return {name: build_store(tmp, ttl, name) for name, ttl in
-            (("star", STAR), ("path", PATH), ("cliques", CLIQUES), ("extras", EXTRAS))}
+    return {
+        name: build_store(tmp, ttl, name)
+        for name, ttl in (("star", STAR), ("path", PATH), ("cliques", CLIQUES), ("extras", EXTRAS))
+    }
 
 
 def by_node(rows):
@@ -26,6 +35,7 @@ def by_node(rows):
 
 
 # ---- the actor network ------------------------------------------------------------------------------------
+
 
 def test_star_is_a_star_with_traceable_edges(stores):
     G = actor_network(stores["star"])
@@ -52,7 +62,11 @@ def test_path_betweenness_and_kinds(stores):
     rows = by_node(centrality(G)["rows"])
     assert [round(rows[f"p{i}"]["betweenness"], 3) for i in range(1, 6)] == [0.0, 0.5, 0.667, 0.5, 0.0]
     assert [G.edges[D + f"p{i}", D + f"p{i + 1}"]["kinds"] for i in range(1, 5)] == [
-        ["agreement"], ["event"], ["agreement"], ["membership"]]
+        ["agreement"],
+        ["event"],
+        ["agreement"],
+        ["membership"],
+    ]
 
 
 def test_relations_choose_which_facts_link(stores):
@@ -78,10 +92,10 @@ def test_places_and_years(stores):
     G = actor_network(s, fold_posts=True, places=True)
     assert G.edges[D + "ville-de-quebec", D + "lausanne"]["kinds"] == ["mission"]
     assert G.nodes[D + "lausanne"]["kind"] == "place"
-    assert actor_network(s).has_edge(D + "qi", D + "ul")                        # the 2019 event
+    assert actor_network(s).has_edge(D + "qi", D + "ul")  # the 2019 event
     recent = actor_network(s, year_from=2020)
     assert not recent.has_edge(D + "qi", D + "ul")
-    assert recent.has_edge(D + "qi", D + "innov")                              # undated: kept
+    assert recent.has_edge(D + "qi", D + "innov")  # undated: kept
     with pytest.raises(ParameterError, match="empty"):
         actor_network(s, year_from=2025, year_to=2020)
 
@@ -97,8 +111,11 @@ def test_theme_and_place_bipartite_graphs(stores):
     e = P.edges[D + "ville-de-quebec", D + "lausanne"]
     assert e["via"] == ["co-member", "counterpart", "leg"]
     assert e["facts"] == [D + "ag-qi-innov", D + "bm1", D + "bm2", D + "mission-1"]
-    assert actor_place_graph(s, co_members=0).edges[D + "ville-de-quebec", D + "lausanne"]["via"] == ["counterpart", "leg"]
-    assert D + "quebec" not in P[D + "qi"]                  # an actor's own home is not a place it reaches
+    assert actor_place_graph(s, co_members=0).edges[D + "ville-de-quebec", D + "lausanne"]["via"] == [
+        "counterpart",
+        "leg",
+    ]
+    assert D + "quebec" not in P[D + "qi"]  # an actor's own home is not a place it reaches
     C = actor_place_graph(s, level="country")
     assert C.edges[D + "ville-de-quebec", D + "suisse"]["places"] == [D + "lausanne"]
     K = actor_place_graph(s, level="continent")
@@ -109,19 +126,22 @@ def test_typed_multigraph_keeps_property_graph_and_provenance(stores):
     G = typed_multigraph(stores["extras"])
     e = G.edges[D + "ag-qi-innov", D + "ville-de-quebec", "qkg:facilitator"]
     assert e["graph"] == "qkgd:graph-test-extras" and e["provenance"] == ["qkgd:sec-annex"]
-    assert D + "theme-sante" not in G and D + "sec-a" not in G         # concepts and sections are not nodes
+    assert D + "theme-sante" not in G and D + "sec-a" not in G  # concepts and sections are not nodes
     assert D + "theme-sante" in typed_multigraph(stores["extras"], concepts=True)
     assert not any(k == "rdf:type" for *_e, k in G.edges(keys=True))
 
 
 # ---- metrics ------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("method", ["louvain", "multilevel"])
 def test_two_cliques_joined_by_a_bridge(stores, method):
     G = actor_network(stores["cliques"])
     parts = communities(G, method=method)["communities"]
     assert sorted(sorted(x.rsplit("/", 1)[-1] for x in p) for p in parts) == [
-        ["x1", "x2", "x3", "x4"], ["y1", "y2", "y3", "y4"]]
+        ["x1", "x2", "x3", "x4"],
+        ["y1", "y2", "y3", "y4"],
+    ]
     rows = brokers(G)["rows"]
     assert [r["node"].rsplit("/", 1)[-1] for r in rows] == ["x1", "y1"]
     assert rows[0]["participation"] == pytest.approx(1 - (3 / 4) ** 2 - (1 / 4) ** 2)
@@ -175,6 +195,7 @@ def test_paths_do_not_go_through_countries_unless_asked(stores):
 
 
 # ---- exports ------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["actors", "actor-theme", "actor-place", "typed"])
 def test_exports_round_trip(stores, name):

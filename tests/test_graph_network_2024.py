@@ -1,13 +1,13 @@
 """Analyses of the 2024 report graph, checked against what the report says."""
+
 from __future__ import annotations
 
 import pytest
-
 from qkg.graph.analysis.complementarity import complementarity, reach
+from qkg.graph.analysis.facts import load_facts
 from qkg.graph.analysis.metrics import centrality
 from qkg.graph.analysis.paths import connection_paths
 from qkg.graph.analysis.projection import actor_network
-from qkg.graph.analysis.facts import load_facts
 from qkg.graph.serving.store import StoreLayout, open_read_only
 
 D = "https://w3id.org/qkg/id/"
@@ -40,7 +40,11 @@ def test_ovpm_board_links_the_mayor_to_the_seven_board_cities(store):
     # and the path from the mayor to each board mayor goes through the board
     for post in ("maire-de-cordoue", "maire-de-dubrovnik"):
         res = connection_paths(store, "qkgd:maire-de-quebec", "qkgd:" + post, k=1, projection="actors")
-        assert [n["curie"] for n in res["paths"][0]["nodes"]] == ["qkgd:maire-de-quebec", "qkgd:ovpm-board", "qkgd:" + post]
+        assert [n["curie"] for n in res["paths"][0]["nodes"]] == [
+            "qkgd:maire-de-quebec",
+            "qkgd:ovpm-board",
+            "qkgd:" + post,
+        ]
         assert res["paths"][0]["steps"][0]["facts"][0]["sections"][0]["label"] == "Québec rayonne"
     # with units folded, the OVPM itself reaches the seven cities' governments
     ovpm = {r["actor"] for r in reach(store, "qkgd:ovpm")["rows"]}
@@ -49,8 +53,9 @@ def test_ovpm_board_links_the_mayor_to_the_seven_board_cities(store):
 
 def test_sante_durable_conference_links_its_four_funders(store):
     idx = load_facts(store)
-    (conference,) = [f for f, actors in idx.roles.items()
-                     if {a for a, roles in actors.items() if "funder" in roles} == FUNDERS]
+    (conference,) = [
+        f for f, actors in idx.roles.items() if {a for a, roles in actors.items() if "funder" in roles} == FUNDERS
+    ]
     assert D + "theme-sante-durable" in idx.themes[conference]
     G = actor_network(store)
     for a in FUNDERS:
@@ -62,7 +67,10 @@ def test_ville_de_quebec_to_innovaud_through_the_agreement_it_facilitated(store)
     res = connection_paths(store, "qkgd:ville-de-quebec", "qkgd:innovaud", k=3)
     first = res["paths"][0]
     assert [n["curie"] for n in first["nodes"]] == [
-        "qkgd:ville-de-quebec", "qkgd:agreement-qi-lecamp-innovaud", "qkgd:innovaud"]
+        "qkgd:ville-de-quebec",
+        "qkgd:agreement-qi-lecamp-innovaud",
+        "qkgd:innovaud",
+    ]
     assert [(x["property"], x["direction"]) for x in first["steps"][0]["links"]] == [("qkg:facilitator", "backward")]
     assert first["steps"][1]["links"][0]["property"] == "qkg:party"
     fact = first["steps"][0]["facts"][0]
@@ -86,10 +94,15 @@ def test_committee_complementarity_map(store):
                 assert cell["count"] == len(cell["facts"]) > 0
                 for f in cell["facts"]:
                     rec = res["facts"][f]
-                    assert rec["label"] and rec["sections"] and all(s["label"] for s in rec["sections"]), (dim, actor, col, f)
+                    assert rec["label"] and rec["sections"] and all(s["label"] for s in rec["sections"]), (
+                        dim,
+                        actor,
+                        col,
+                        f,
+                    )
     assert cells > 50
     themes = res["matrices"]["themes"]["cells"]
-    for member in COMMITTEE:                      # all four fund or run the santé durable conference
+    for member in COMMITTEE:  # all four fund or run the santé durable conference
         assert D + "theme-sante-durable" in themes[member]
     # the report says little about Université Laval: flagged, not invented
     assert any("Université Laval" in n for n in res["notes"])

@@ -20,7 +20,6 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-
 from qkg.graph.errors import (
     ParameterError,
     QueryRefused,
@@ -30,14 +29,14 @@ from qkg.graph.errors import (
     UpdateRefused,
 )
 from qkg.graph.serving.pool import QueryPool, QueryResult
+
 from tests.canary import Canary
 from tests.guard_corpus import UPDATES, refused_corpus
 
 EX = "http://qkg.test/"
 CITIES_GRAPH = EX + "g/cities"
 PREFIXES = (
-    f"PREFIX ex: <{EX}> PREFIX schema: <http://schema.org/> "
-    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    f"PREFIX ex: <{EX}> PREFIX schema: <http://schema.org/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
 )
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?p ?q }"
 SPARQL_RESULTS = "{http://www.w3.org/2005/sparql-results#}"
@@ -106,8 +105,7 @@ def test_select_json(pool):
         "c": {"type": "uri", "value": EX + "city-000"},
         "label": {"type": "literal", "value": "Ville 0", "xml:lang": "fr"},
     }
-    assert (result.form, result.truncated, result.media_type) == (
-        "SELECT", False, "application/sparql-results+json")
+    assert (result.form, result.truncated, result.media_type) == ("SELECT", False, "application/sparql-results+json")
     assert isinstance(result, QueryResult) and result.elapsed > 0
 
 
@@ -122,8 +120,9 @@ def parse_tsv(body: bytes) -> list[list[str]]:
 def parse_xml(body: bytes) -> list[list[str]]:
     root = ET.fromstring(body)
     head = [v.get("name") for v in root.iter(SPARQL_RESULTS + "variable")]
-    rows = [[b.find("*").text for b in r.iter(SPARQL_RESULTS + "binding")]
-            for r in root.iter(SPARQL_RESULTS + "result")]
+    rows = [
+        [b.find("*").text for b in r.iter(SPARQL_RESULTS + "binding")] for r in root.iter(SPARQL_RESULTS + "result")
+    ]
     return [head, *rows]
 
 
@@ -323,7 +322,9 @@ def test_workers_exit_when_the_parent_dies(store_path):
         time.sleep(600)
     """)
     parent = subprocess.Popen(
-        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        text=True,
         cwd=Path(__file__).resolve().parents[1],
     )
     try:
@@ -450,8 +451,12 @@ def test_guard_can_be_turned_off_for_trusted_queries(store_path):
 
 @pytest.mark.parametrize(
     ("query", "fmt"),
-    [("SELECT * { ?s ?p ?o } LIMIT 1", "yaml"), ("SELECT * { ?s ?p ?o } LIMIT 1", "turtle"),
-     ("ASK { ?s ?p ?o }", "ntriples"), ("CONSTRUCT WHERE { ?s ?p ?o }", "csv")],
+    [
+        ("SELECT * { ?s ?p ?o } LIMIT 1", "yaml"),
+        ("SELECT * { ?s ?p ?o } LIMIT 1", "turtle"),
+        ("ASK { ?s ?p ?o }", "ntriples"),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "csv"),
+    ],
 )
 def test_format_that_does_not_fit_is_a_parameter_error(pool, query, fmt):
     with pytest.raises(ParameterError):
@@ -496,28 +501,35 @@ def test_reload_follows_a_swapped_symlink(tmp_path):
 
 def test_turtle_output_ignores_relative_prefixes(pool):
     # A relative prefix IRI (in a comment here) cannot prefix Turtle output; the answer must still come.
-    result = pool.run("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3 # see PREFIX z: <z>",
-                      result_format="turtle")
+    result = pool.run("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3 # see PREFIX z: <z>", result_format="turtle")
     assert result.form == "CONSTRUCT" and result.rows == 3
 
 
 # -- the native writer (SELECT with a row bound read from the text) ------------------------------
 
-ODD_TERMS = PREFIXES + """SELECT ?c ?x ?b ?t WHERE {
+ODD_TERMS = (
+    PREFIXES
+    + """SELECT ?c ?x ?b ?t WHERE {
   ?c a schema:City ; ex:population ?x .
   BIND(BNODE() AS ?b)
   BIND(IF(?x > 5000, STRLANG("L\\u00e9vis \\"quoted\\"\\n, tab\\t", "fr"), ?x) AS ?t)
 } ORDER BY ?c LIMIT 8"""
+)
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
-@pytest.mark.parametrize("query", [LABELS, ODD_TERMS, "SELECT * { ?s ?p ?o } ORDER BY ?s ?p ?o"],
-                         ids=["labels", "odd-terms", "no-limit"])
+@pytest.mark.parametrize(
+    "query", [LABELS, ODD_TERMS, "SELECT * { ?s ?p ?o } ORDER BY ?s ?p ?o"], ids=["labels", "odd-terms", "no-limit"]
+)
 def test_select_answers_are_what_pyoxigraph_writes(store_path, pool, query, fmt):
     """Under the caps the endpoint's bytes are pyoxigraph's own serialisation (blank node labels aside)."""
     store = ox.Store.read_only(str(store_path))
-    out = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-           "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}[fmt]
+    out = {
+        "json": ox.QueryResultsFormat.JSON,
+        "xml": ox.QueryResultsFormat.XML,
+        "csv": ox.QueryResultsFormat.CSV,
+        "tsv": ox.QueryResultsFormat.TSV,
+    }[fmt]
     expected = store.query(query, use_default_graph_as_union=True).serialize(format=out)
     result = pool.run(query, result_format=fmt)
     rows = sum(1 for _ in store.query(query, use_default_graph_as_union=True))
@@ -531,29 +543,36 @@ def test_select_answers_are_what_pyoxigraph_writes(store_path, pool, query, fmt)
 def assert_same_rows_but_bnodes(got: bytes, expected: bytes, fmt: str) -> None:
     import re
 
-    blank = re.compile(rb"_:[A-Za-z0-9]+" if fmt in ("csv", "tsv") else rb'(?<="bnode","value":")[^"]+|(?<=<bnode>)[^<]+')
+    blank = re.compile(
+        rb"_:[A-Za-z0-9]+" if fmt in ("csv", "tsv") else rb'(?<="bnode","value":")[^"]+|(?<=<bnode>)[^<]+'
+    )
     assert blank.sub(b"B", got) == blank.sub(b"B", expected)
 
 
-@pytest.mark.parametrize(("query", "rows", "truncated"), [
-    ("SELECT * { ?s ?p ?o } ORDER BY DESC(?s) ?p ?o LIMIT 50", 10, True),  # LIMIT above the cap: lowered, cut
-    ("SELECT * { ?s ?p ?o } ORDER BY DESC(?s) ?p ?o LIMIT 50 OFFSET 300", 5, False),  # 305 triples: 5 left
-    ("SELECT * { ?s ?p ?o } ORDER BY DESC(?s) ?p ?o OFFSET 290", 10, True),
-    ("SELECT * { ?s ?p ?o } ORDER BY DESC(?s) ?p ?o OFFSET 297", 8, False),
-    (PREFIXES + "SELECT ?c { { SELECT ?c { ?c a schema:City } ORDER BY ?c LIMIT 30 } } ORDER BY ?c", 10, True),
-    (PREFIXES + "SELECT ?c { { SELECT ?c { ?c a schema:City } ORDER BY ?c LIMIT 3 } } ORDER BY ?c", 3, False),
-    ("SELECT * { ?s ?p ?o } ORDER BY DESC(?s) ?p ?o LIMIT 50 VALUES ?p { <http://qkg.test/note> }", 5, False),
-    ("SELECT * { ?s ?p ?o } ORDER BY DESC(?s) ?p ?o VALUES ?p { <http://www.w3.org/2000/01/rdf-schema#label> }",
-     10, True),
-])
+@pytest.mark.parametrize(
+    ("query", "rows", "truncated"),
+    [
+        ("SELECT * { ?s ?p ?o } ORDER BY DESC(?s) ?p ?o LIMIT 50", 10, True),  # LIMIT above the cap: lowered, cut
+        ("SELECT * { ?s ?p ?o } ORDER BY DESC(?s) ?p ?o LIMIT 50 OFFSET 300", 5, False),  # 305 triples: 5 left
+        ("SELECT * { ?s ?p ?o } ORDER BY DESC(?s) ?p ?o OFFSET 290", 10, True),
+        ("SELECT * { ?s ?p ?o } ORDER BY DESC(?s) ?p ?o OFFSET 297", 8, False),
+        (PREFIXES + "SELECT ?c { { SELECT ?c { ?c a schema:City } ORDER BY ?c LIMIT 30 } } ORDER BY ?c", 10, True),
+        (PREFIXES + "SELECT ?c { { SELECT ?c { ?c a schema:City } ORDER BY ?c LIMIT 3 } } ORDER BY ?c", 3, False),
+        ("SELECT * { ?s ?p ?o } ORDER BY DESC(?s) ?p ?o LIMIT 50 VALUES ?p { <http://qkg.test/note> }", 5, False),
+        (
+            "SELECT * { ?s ?p ?o } ORDER BY DESC(?s) ?p ?o VALUES ?p { <http://www.w3.org/2000/01/rdf-schema#label> }",
+            10,
+            True,
+        ),
+    ],
+)
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_row_cap_with_limits_offsets_subqueries_and_values(capped_pool, store_path, query, rows, truncated, fmt):
     """The answer is the first ``rows`` rows of pyoxigraph's, in its order, whichever path wrote it."""
     result = capped_pool.run(query, result_format=fmt)
     assert (result.rows, result.truncated) == (rows, truncated)
     store = ox.Store.read_only(str(store_path))
-    full = [[t.value if t is not None else "" for t in s]
-            for s in store.query(query, use_default_graph_as_union=True)]
+    full = [[t.value if t is not None else "" for t in s] for s in store.query(query, use_default_graph_as_union=True)]
     if fmt == "json":
         data = json.loads(result.body)
         names = data["head"]["vars"]
@@ -561,7 +580,6 @@ def test_row_cap_with_limits_offsets_subqueries_and_values(capped_pool, store_pa
     else:
         got = parse_csv(result.body)[1:]
     assert got == full[:rows]
-
 
 
 def test_arun_on_uvloop_reads_answers_sent_in_several_writes(store_path):
@@ -578,12 +596,15 @@ def test_arun_on_uvloop_reads_answers_sent_in_several_writes(store_path):
     assert uvloop.run(main()) == [8000] * 5
 
 
-@pytest.mark.parametrize(("query", "error"), [
-    ("SELECT * { ?s ?p ?o } LIMIT 99999999999999999999999", QuerySyntaxError),  # past 64 bits: pyoxigraph refuses
-    ("SELECT * { ?s ?p ?o } LIMIT " + "9" * 5000, QuerySyntaxError),
-    ("SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } } LIMIT " + "9" * 5000, QueryRefused),
-    ("SELECT * { ?s ?p ?o } LIMIT \uff15\uff10\uff10", QuerySyntaxError),  # digits of another script
-])
+@pytest.mark.parametrize(
+    ("query", "error"),
+    [
+        ("SELECT * { ?s ?p ?o } LIMIT 99999999999999999999999", QuerySyntaxError),  # past 64 bits: pyoxigraph refuses
+        ("SELECT * { ?s ?p ?o } LIMIT " + "9" * 5000, QuerySyntaxError),
+        ("SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } } LIMIT " + "9" * 5000, QueryRefused),
+        ("SELECT * { ?s ?p ?o } LIMIT \uff15\uff10\uff10", QuerySyntaxError),  # digits of another script
+    ],
+)
 def test_odd_limits_are_refused_as_before(pool, query, error):
     """Found in review: the row-cap reader must neither repair an invalid LIMIT nor fail on a huge one."""
     with pytest.raises(error):

@@ -3,12 +3,12 @@
 Each expected answer below is what the 2024 report states (annexes and sections), restated as the rows the
 query must return. :func:`test_every_canned_query_has_a_golden_test` fails for any canned query with no entry in GOLDEN.
 """
+
 from __future__ import annotations
 
 from collections import Counter
 
 import pytest
-
 from qkg.graph.errors import DataError
 from qkg.graph.pages.catalog import bind, load_catalog
 from qkg.graph.serving.results import term_text
@@ -33,14 +33,30 @@ def col(rows, name):
     return [r[name] for r in rows]
 
 
-MISSION_CITIES = {"Boston", "Colonia del Sacramento", "Buenos Aires", "Lausanne", "Porrentruy", "Braga", "Saint-Malo",
-                  "New York", "Cordoue", "Zurich", "Genève", "Paris", "Lisbonne"}
+MISSION_CITIES = {
+    "Boston",
+    "Colonia del Sacramento",
+    "Buenos Aires",
+    "Lausanne",
+    "Porrentruy",
+    "Braga",
+    "Saint-Malo",
+    "New York",
+    "Cordoue",
+    "Zurich",
+    "Genève",
+    "Paris",
+    "Lisbonne",
+}
 MISSION_COUNTRIES = {"États-Unis", "Uruguay", "Argentine", "Suisse", "Portugal", "France", "Espagne"}
 
 
 def check_receptions_by_category(rows):
     assert {r["category"]: r["receptions"] for r in rows} == {
-        "qkgd:cat-courtesy": "10", "qkgd:cat-collaboration": "7", "qkgd:cat-strategic": "4"}
+        "qkgd:cat-courtesy": "10",
+        "qkgd:cat-collaboration": "7",
+        "qkgd:cat-strategic": "4",
+    }
 
 
 def check_receptions(rows):  # default category: collaboration (annex list "Rencontres de collaboration")
@@ -59,9 +75,12 @@ def check_missions_leaders(rows):
 
 def check_missions_by_leader(rows):
     assert {r["leader"]: r["missions"] for r in rows} == {
-        "qkgd:maire-de-quebec": "3", "qkgd:elue-relations-internationales": "2",
-        "qkgd:elue-relations-internationales-culture": "1", "qkgd:elue-patrimoine": "1",
-        "qkgd:elue-communications": "1"}
+        "qkgd:maire-de-quebec": "3",
+        "qkgd:elue-relations-internationales": "2",
+        "qkgd:elue-relations-internationales-culture": "1",
+        "qkgd:elue-patrimoine": "1",
+        "qkgd:elue-communications": "1",
+    }
 
 
 def check_mission_cities(rows):
@@ -78,8 +97,12 @@ def check_mission_countries(rows):
 
 def check_missions_to_country(rows):  # default: Switzerland
     assert [(r["item"], r["order"], r["cityLabel"]) for r in rows] == [
-        ("3", "1", "Lausanne@fr"), ("3", "2", "Porrentruy@fr"), ("7", "2", "Zurich@fr"), ("7", "3", "Genève@fr"),
-        ("7", "4", "Lausanne@fr")]
+        ("3", "1", "Lausanne@fr"),
+        ("3", "2", "Porrentruy@fr"),
+        ("7", "2", "Zurich@fr"),
+        ("7", "3", "Genève@fr"),
+        ("7", "4", "Lausanne@fr"),
+    ]
 
 
 def check_city_forums(rows):
@@ -88,9 +111,16 @@ def check_city_forums(rows):
 
 def check_ovpm_board(rows):
     cities = {r["cityLabel"].removesuffix("@fr"): r["role"] for r in rows}
-    assert cities == {"Cordoue": "Board member@en", "Bruges": "Board member@en", "Angra do Heroísmo": "Board member@en",
-                      "Cracovie": "Board member@en", "Cuenca": "Board member@en", "Dubrovnik": "Board member@en",
-                      "San Antonio": "Board member@en", "Québec": "Chair@en"}
+    assert cities == {
+        "Cordoue": "Board member@en",
+        "Bruges": "Board member@en",
+        "Angra do Heroísmo": "Board member@en",
+        "Cracovie": "Board member@en",
+        "Cuenca": "Board member@en",
+        "Dubrovnik": "Board member@en",
+        "San Antonio": "Board member@en",
+        "Québec": "Chair@en",
+    }
 
 
 def check_agreements(rows):
@@ -99,7 +129,8 @@ def check_agreements(rows):
     assert all(n >= 2 for n in parties.values())
     facilitated = [r for r in rows if r["facilitator"]]
     assert [(r["agreement"], r["facilitator"]) for r in facilitated] == [
-        ("qkgd:agreement-qi-lecamp-innovaud", "Ville de Québec@fr")]
+        ("qkgd:agreement-qi-lecamp-innovaud", "Ville de Québec@fr")
+    ]
     assert {r["agreement"]: r["start"] for r in rows}["qkgd:agreement-gouvernement-ville-2022"] == "2022-08-17"
 
 
@@ -109,8 +140,11 @@ def check_agreements_multiparty(rows):
 
 def check_new_agreements_2024(rows):
     listed = {r["agreement"] for r in rows if r["listedInHighlights"] == "true"}
-    assert listed == {"qkgd:agreement-rennes-metropole-2024", "qkgd:agreement-nantes-metropole-2024-2025",
-                      "qkgd:agreement-aivp-agenda-2030"}
+    assert listed == {
+        "qkgd:agreement-rennes-metropole-2024",
+        "qkgd:agreement-nantes-metropole-2024-2025",
+        "qkgd:agreement-aivp-agenda-2030",
+    }
     assert {r["agreement"] for r in rows} - listed == {"qkgd:agreement-partenariat-territorial-sante-durable"}
 
 
@@ -122,27 +156,41 @@ def check_event_profile(rows):  # default: the Rendez-vous Ville-Port
     roles = Counter(r["role"] for r in rows)
     values = {(r["role"], r["value"]) for r in rows}
     assert ("start", "2024-05-13") in values
-    assert {("co-organiser", "qkgd:port-de-quebec"), ("co-organiser", "qkgd:aivp"), ("co-organiser", "qkgd:sodes")} <= values
+    assert {
+        ("co-organiser", "qkgd:port-de-quebec"),
+        ("co-organiser", "qkgd:aivp"),
+        ("co-organiser", "qkgd:sodes"),
+    } <= values
     assert ("funded under", "qkgd:agreement-mrif-ville-2022") in values
     assert ("visitor", "qkgd:edouard-philippe") in values
     assert roles["start"] == 1
 
 
 def check_event_funders(rows):  # default: the santé durable conference
-    assert set(col(rows, "funder")) == {"qkgd:mrif", "qkgd:ville-de-quebec", "qkgd:alliance-sante-quebec",
-                                        "qkgd:universite-laval"}
+    assert set(col(rows, "funder")) == {
+        "qkgd:mrif",
+        "qkgd:ville-de-quebec",
+        "qkgd:alliance-sante-quebec",
+        "qkgd:universite-laval",
+    }
     assert set(col(rows, "participants")) == {"150"} and set(col(rows, "qualifier")) == {"more-than"}
 
 
 def check_committee(rows):
     members = {r["item"]: r["detail"] for r in rows if r["kind"] == "member"}
-    assert members == {"qkgd:ville-de-quebec": "Coordinator@en", "qkgd:mrif": "Member@en",
-                       "qkgd:quebec-international": "Member@en", "qkgd:universite-laval": "Member@en"}
+    assert members == {
+        "qkgd:ville-de-quebec": "Coordinator@en",
+        "qkgd:mrif": "Member@en",
+        "qkgd:quebec-international": "Member@en",
+        "qkgd:universite-laval": "Member@en",
+    }
     assert {r["date"] for r in rows if r["kind"] == "member"} == {"2024-02"}
     assert [(r["item"], r["date"]) for r in rows if r["kind"] == "established under"] == [
-        ("qkgd:agreement-gouvernement-ville-2022", "2022-08-17")]
+        ("qkgd:agreement-gouvernement-ville-2022", "2022-08-17")
+    ]
     assert [(r["item"], r["date"]) for r in rows if r["kind"] == "activity"] == [
-        ("qkgd:reception-strategic-04", "2024-12-03")]
+        ("qkgd:reception-strategic-04", "2024-12-03")
+    ]
 
 
 def check_upcoming(rows):
@@ -186,7 +234,9 @@ def check_offices_and_terms(rows):  # issue 11: offices and their terms
     assert [(r["holder"], r["start"]) for r in coordinator] == [("qkgd:ville-de-quebec", "2024-02")]
     assert len([r for r in rows if r["office"] == "Board member@en"]) == 7
     assert {r["office"] for r in rows if r["holder"] == "qkgd:edouard-philippe"} == {
-        "President of the AIVP@en", "Mayor of Le Havre@en"}
+        "President of the AIVP@en",
+        "Mayor of Le Havre@en",
+    }
 
 
 def check_attendance_modes(rows):  # issue 11: virtual and in-person activities
@@ -194,14 +244,22 @@ def check_attendance_modes(rows):  # issue 11: virtual and in-person activities
     assert [r["activity"] for r in rows if r["mode"] == "online"] == ["qkgd:bordeaux-virtual-conferences-2024"]
     assert [r["activity"] for r in rows if r["mode"] == "mixed"] == ["qkgd:figure-forum-participations"]
     assert Counter(r["kind"] for r in rows if r["mode"] == "in-person") == {
-        "qkg:Reception": 21, "qkg:NetworkMeeting": 6, "qkg:Event": 3}
+        "qkg:Reception": 21,
+        "qkg:NetworkMeeting": 6,
+        "qkg:Event": 3,
+    }
     assert modes["in-person"] == 30
 
 
 def check_representations(rows):  # issue 11: typed representations, linked to what they represent
     kinds = Counter(r["kind"] for r in rows)
-    assert kinds == {"qkg:ConsularPost": 4, "qkg:Embassy": 1, "qkg:GeneralDelegation": 1, "qkg:ConsularCorps": 1,
-                     "qkg:QuebecGovernmentOffice": 2}
+    assert kinds == {
+        "qkg:ConsularPost": 4,
+        "qkg:Embassy": 1,
+        "qkg:GeneralDelegation": 1,
+        "qkg:ConsularCorps": 1,
+        "qkg:QuebecGovernmentOffice": 2,
+    }
     by = {r["representation"]: r for r in rows}
     assert by["qkgd:consulat-general-france-quebec"]["country"] == "qkgd:france"
     assert by["qkgd:ambassade-irlande-canada"]["country"] == "qkgd:irlande"
@@ -212,13 +270,20 @@ def check_representations(rows):  # issue 11: typed representations, linked to w
 
 def check_city_status(rows):  # issue 11: the introduction's content and the claims of firsts
     designations = {r["detail"]: r["by"] for r in rows if r["kind"] == "designation"}
-    assert designations == {"national-capital": "qkgd:charte-capitale-nationale", "world-heritage": "qkgd:unesco",
-                            "creative-city": "qkgd:unesco"}
+    assert designations == {
+        "national-capital": "qkgd:charte-capitale-nationale",
+        "world-heritage": "qkgd:unesco",
+        "creative-city": "qkgd:unesco",
+    }
     axes = [r for r in rows if r["kind"] == "vision axis"]
     assert {r["detail"] for r in axes} == {"radiate", "learn", "attract"} and {r["date"] for r in axes} == {"2022"}
     firsts = {r["item"] for r in rows if r["kind"] == "first"}
-    assert firsts == {"qkgd:claim-uci-first-in-americas", "qkgd:claim-aivp-first-office-north-america",
-                      "qkgd:claim-first-joint-activity", "qkgd:claim-cradle-francophonie"}
+    assert firsts == {
+        "qkgd:claim-uci-first-in-americas",
+        "qkgd:claim-aivp-first-office-north-america",
+        "qkgd:claim-first-joint-activity",
+        "qkgd:claim-cradle-francophonie",
+    }
 
 
 GOLDEN = {
@@ -268,10 +333,13 @@ def test_parameters_change_the_answer(graph):
     assert len(rows) == 10
 
 
-@pytest.mark.parametrize(("header", "line", "fix"), [
-    ("# title@fr: Villes\n# param: city | place | | the city\n", 2, "type one of"),
-    ("# title@fr: Villes\n", 1, "title@en"),
-])
+@pytest.mark.parametrize(
+    ("header", "line", "fix"),
+    [
+        ("# title@fr: Villes\n# param: city | place | | the city\n", 2, "type one of"),
+        ("# title@fr: Villes\n", 1, "title@en"),
+    ],
+)
 def test_a_malformed_canned_query_names_its_file_line_and_fix(tmp_path, header, line, fix):
     (tmp_path / "bad.rq").write_text(header + "SELECT * WHERE { ?s ?p ?o }\n", encoding="utf-8")
     with pytest.raises(DataError) as err:

@@ -3,13 +3,13 @@
 The contract tests take a ``seam_store`` fixture holding the same small dataset; a backend joins them by adding
 its name to ``BACKENDS`` and a branch to the fixture.
 """
+
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
 import pytest
-
 from qkg.graph.errors import QueryError, QuerySyntaxError, StoreError
 from qkg.graph.serving import terms
 from qkg.graph.serving.backends.oxigraph import OxigraphStore
@@ -55,8 +55,15 @@ def test_only_the_backends_and_terms_import_pyoxigraph():
     assert offenders == [], "go through qkg.graph.serving.store (queries) or qkg.graph.serving.terms (terms)"
 
 
-@pytest.mark.parametrize("text", ["import pyoxigraph", "import pyoxigraph as ox", "from pyoxigraph import Store",
-                                  "def f():\n    import pyoxigraph.foo\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "import pyoxigraph",
+        "import pyoxigraph as ox",
+        "from pyoxigraph import Store",
+        "def f():\n    import pyoxigraph.foo\n",
+    ],
+)
 def test_the_seam_test_sees_every_way_of_importing(text):
     assert "pyoxigraph" in _imports(text)
     assert "pyoxigraph" not in _imports("from qkg.graph.serving import terms  # not pyoxigraph")
@@ -72,6 +79,7 @@ def seam_store(request, tmp_path) -> Store:
         store = OxigraphStore(tmp_path / "store")
     else:  # a remote store serving an empty published build, which add() and load() then fill
         from qkg.graph.serving.backends.remote import publish
+
         from tests.conftest import drop_space, remote_store
 
         store = remote_store(request.getfixturevalue("virtuoso"), f"seam-{tmp_path.name}")
@@ -91,8 +99,9 @@ def test_select_rows_by_name_and_position(seam_store):
 
 
 def test_unbound_is_none(seam_store):
-    rows = seam_store.select(f"SELECT ?s ?l WHERE {{ ?s <{P.value}> ?o OPTIONAL {{ ?s <{LABEL.value}> ?l }} }} "
-                             "ORDER BY ?s")
+    rows = seam_store.select(
+        f"SELECT ?s ?l WHERE {{ ?s <{P.value}> ?o OPTIONAL {{ ?s <{LABEL.value}> ?l }} }} ORDER BY ?s"
+    )
     assert [(r["s"], r["l"]) for r in rows] == [(A, Literal("Québec", language="fr")), (B, None)]
 
 
@@ -116,8 +125,10 @@ def test_ask_construct_and_query_dispatch(seam_store):
     assert seam_store.ask(f"ASK {{ <{A.value}> <{P.value}> <{B.value}> }}") is True
     assert seam_store.ask(f"ASK {{ <{C.value}> <{P.value}> ?x }}") is False
     triples = seam_store.construct(f"CONSTRUCT {{ ?o <{EX}back> ?s }} WHERE {{ ?s <{P.value}> ?o }}")
-    assert sorted(str(t) for t in triples) == [f"<{B.value}> <{EX}back> <{A.value}>",
-                                               f"<{C.value}> <{EX}back> <{B.value}>"]
+    assert sorted(str(t) for t in triples) == [
+        f"<{B.value}> <{EX}back> <{A.value}>",
+        f"<{C.value}> <{EX}back> <{B.value}>",
+    ]
     assert seam_store.query("ASK { ?s ?p ?o }") is True
     assert len(seam_store.query(f"DESCRIBE <{A.value}>")) >= 1
     assert seam_store.query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1").variables == ["s"]

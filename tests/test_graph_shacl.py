@@ -1,4 +1,5 @@
 """The build's SHACL engine (pyshacl-turbo) gives pySHACL's report: on the 2024 graph and on known-bad facts."""
+
 from __future__ import annotations
 
 import shutil
@@ -6,12 +7,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
-
 from qkg.graph.building.pipeline import build, shacl_report, validate_shacl
 from qkg.graph.errors import DataError
 from qkg.graph.serving.store import StoreLayout, open_read_only
 from qkg.loaders.sources import discover
+from rdflib import Graph, URIRef
 
 DATA = Path(__file__).parent / "data"
 SH = "http://www.w3.org/ns/shacl#"
@@ -19,12 +19,22 @@ SH = "http://www.w3.org/ns/shacl#"
 
 def results(report: Graph) -> Counter:
     """Every validation result as (focus, path, constraint component, severity, value, message), counted."""
+
     def value(res, prop):
         v = report.value(res, URIRef(SH + prop))
         return None if v is None else str(v)
-    return Counter((value(r, "focusNode"), value(r, "resultPath"), value(r, "sourceConstraintComponent"),
-                    value(r, "resultSeverity"), value(r, "value"), value(r, "resultMessage"))
-                   for r in report.subjects(URIRef(SH + "resultSeverity"), None))
+
+    return Counter(
+        (
+            value(r, "focusNode"),
+            value(r, "resultPath"),
+            value(r, "sourceConstraintComponent"),
+            value(r, "resultSeverity"),
+            value(r, "value"),
+            value(r, "resultMessage"),
+        )
+        for r in report.subjects(URIRef(SH + "resultSeverity"), None)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -50,12 +60,19 @@ def test_same_report_as_pyshacl_on_known_bad_facts(bad_store):
     assert results(turbo) == results(reference)
     found = {(focus.rsplit("/", 1)[-1], component.rsplit("#", 1)[-1]) for focus, _, component, *_ in results(turbo)}
     # one of each kind the fixture plants
-    assert {("b-reception", "QualifiedMinCountConstraintComponent"), ("b-reception", "MaxCountConstraintComponent"),
-            ("b-reception", "MinCountConstraintComponent"), ("b-reception", "DatatypeConstraintComponent"),
-            ("b-mission", "ClassConstraintComponent"), ("b-leg", "MinInclusiveConstraintComponent"),
-            ("b-agreement", "NodeConstraintComponent"), ("b-membership", "OrConstraintComponent"),
-            ("b-city", "MaxCountConstraintComponent"), ("b-event", "OrConstraintComponent"),
-            ("b-meeting", "OrConstraintComponent")} <= found
+    assert {
+        ("b-reception", "QualifiedMinCountConstraintComponent"),
+        ("b-reception", "MaxCountConstraintComponent"),
+        ("b-reception", "MinCountConstraintComponent"),
+        ("b-reception", "DatatypeConstraintComponent"),
+        ("b-mission", "ClassConstraintComponent"),
+        ("b-leg", "MinInclusiveConstraintComponent"),
+        ("b-agreement", "NodeConstraintComponent"),
+        ("b-membership", "OrConstraintComponent"),
+        ("b-city", "MaxCountConstraintComponent"),
+        ("b-event", "OrConstraintComponent"),
+        ("b-meeting", "OrConstraintComponent"),
+    } <= found
 
 
 def test_the_problems_are_the_same_whichever_engine(bad_store):

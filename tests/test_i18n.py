@@ -3,12 +3,13 @@
 Runs against the shared ``qkg serve`` of a real build (tests/test_api_support.py); the browser checks of the
 switch and of the scripts' messages are in tests/test_i18n_browser.py.
 """
+
 from __future__ import annotations
 
 import re
 import sys
-from typing import ClassVar
 from html.parser import HTMLParser
+from typing import ClassVar
 
 import pytest
 
@@ -16,14 +17,29 @@ from tests.api_server import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import i18n as catalogues
-
 from qkg.api.i18n import catalog, negotiate, term_label, use_lang
 from qkg.ontology import PREFIXES
 
 CURIE = re.compile(r"\b(?:" + "|".join(PREFIXES) + r"):[A-Za-z_][\w-]*")
 #: The French pages whose visible text must name terms by their labels.
-PAGES = ("/", "/queries", "/queries/agreements", "/id/ville-de-quebec", "/id/geneve", "/def", "/def/City",
-         "/def/funder", "/search?q=geneve", "/changes", "/sparql", "/network", "/map", "/stats", "/analysis", "/nowhere")
+PAGES = (
+    "/",
+    "/queries",
+    "/queries/agreements",
+    "/id/ville-de-quebec",
+    "/id/geneve",
+    "/def",
+    "/def/City",
+    "/def/funder",
+    "/search?q=geneve",
+    "/changes",
+    "/sparql",
+    "/network",
+    "/map",
+    "/stats",
+    "/analysis",
+    "/nowhere",
+)
 
 
 class _VisibleText(HTMLParser):
@@ -75,18 +91,24 @@ def test_the_french_catalogue_compiles_with_its_placeholders_intact() -> None:
     cat = catalog("fr")
     for message in cat:
         if message.id and isinstance(message.id, str) and message.string:
-            assert re.findall(r"\{\w+\}|%\(\w+\)s", message.id) == re.findall(r"\{\w+\}|%\(\w+\)s", message.string) \
-                or sorted(re.findall(r"\{\w+\}|%\(\w+\)s", message.id)) == sorted(re.findall(r"\{\w+\}|%\(\w+\)s", message.string)), message.id
+            assert re.findall(r"\{\w+\}|%\(\w+\)s", message.id) == re.findall(
+                r"\{\w+\}|%\(\w+\)s", message.string
+            ) or sorted(re.findall(r"\{\w+\}|%\(\w+\)s", message.id)) == sorted(
+                re.findall(r"\{\w+\}|%\(\w+\)s", message.string)
+            ), message.id
 
 
-@pytest.mark.parametrize(("query", "cookie", "accept", "expected"), [
-    (None, None, None, "fr"),
-    (None, None, "en-US,en;q=0.9", "en"),
-    (None, None, "de,en;q=0.5,fr;q=0.8", "fr"),
-    (None, "en", "fr-CA", "en"),
-    ("fr", "en", "en", "fr"),
-    ("xx", "en", None, "en"),
-])
+@pytest.mark.parametrize(
+    ("query", "cookie", "accept", "expected"),
+    [
+        (None, None, None, "fr"),
+        (None, None, "en-US,en;q=0.9", "en"),
+        (None, None, "de,en;q=0.5,fr;q=0.8", "fr"),
+        (None, "en", "fr-CA", "en"),
+        ("fr", "en", "en", "fr"),
+        ("xx", "en", None, "en"),
+    ],
+)
 def test_language_choice_order(query, cookie, accept, expected) -> None:
     assert negotiate(query, cookie, accept) == expected
 

@@ -5,6 +5,7 @@ choice follows to the next page (cookie). The pages' scripts speak the page's la
 catalogue), and the visible text of a French page, scripts' output included, names no term by its CURIE
 outside code. Screenshots at 1280 and 390 px only with ``QKG_SCREENSHOTS=1``.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,8 @@ import re
 
 import pytest
 
-from tests.browser import assert_local_only, assert_no_console_errors, chromium_page
 from tests.api_server import ROOT
+from tests.browser import assert_local_only, assert_no_console_errors, chromium_page
 
 pytestmark = pytest.mark.browser
 
@@ -73,8 +74,9 @@ def test_an_english_browser_gets_english(browser_env, server) -> None:
         _clean(session)
 
 
-@pytest.mark.parametrize(("lang", "row_word", "title"), [("fr", "ligne", "Éditeur SPARQL · qkg"),
-                                                          ("en", "row", "SPARQL editor · qkg")])
+@pytest.mark.parametrize(
+    ("lang", "row_word", "title"), [("fr", "ligne", "Éditeur SPARQL · qkg"), ("en", "row", "SPARQL editor · qkg")]
+)
 def test_editor_messages_in_the_page_language(browser_env, server, lang, row_word, title) -> None:
     with chromium_page() as session:
         page = session.page
@@ -88,8 +90,10 @@ def test_editor_messages_in_the_page_language(browser_env, server, lang, row_wor
         _clean(session)
 
 
-@pytest.mark.parametrize("path", ["/", "/id/ville-de-quebec", "/id/geneve", "/def/Mission", "/queries/agreements",
-                                  "/analysis", "/map", "/stats"])
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/id/ville-de-quebec", "/id/geneve", "/def/Mission", "/queries/agreements", "/analysis", "/map", "/stats"],
+)
 def test_french_pages_show_terms_by_their_labels(browser_env, server, path) -> None:
     with chromium_page() as session:
         page = session.page

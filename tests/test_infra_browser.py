@@ -54,8 +54,15 @@ def test_manifest_files_exist_and_are_not_empty() -> None:
     manifest_path = VENDOR / "manifest.json"
     assert manifest_path.is_file(), NOT_FETCHED
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    assert {"vis-network", "vis-timeline", "leaflet", "world-atlas", "topojson-client", "chart.js",
-            "codemirror"} <= set(manifest)
+    assert {
+        "vis-network",
+        "vis-timeline",
+        "leaflet",
+        "world-atlas",
+        "topojson-client",
+        "chart.js",
+        "codemirror",
+    } <= set(manifest)
     for name, entry in manifest.items():
         assert entry["version"] and entry["files"], name
         for file in entry["files"]:

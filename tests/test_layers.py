@@ -1,5 +1,6 @@
 """Layers import downward only: ontology <- graph <- (loaders, viz) <- api; inside graph/, each concern's
 subpackage imports only the ones below it: errors <- serving <- (building, pages) <- analysis."""
+
 from __future__ import annotations
 
 import ast
@@ -87,6 +88,7 @@ def test_graph_subpackages_import_only_downward(part):
 
 def test_packages_resolve_to_this_repository():
     from qkg import api, graph, loaders, ontology, viz
+
     for module in (api, graph, loaders, ontology, viz):
         assert Path(module.__file__).resolve().parent.parent == ROOT
 
@@ -101,9 +103,10 @@ def test_routes_import_no_other_route():
     assert bad == {}
 
 
-
 def test_commands_do_not_reach_into_the_cli():
     """Subcommands call the layers' public functions, never ``qkg.api.cli``'s helpers."""
-    bad = {path.name: sorted(m for m in _modules(path) if m.startswith("qkg.api.cli"))
-           for path in (ROOT / "api" / "commands").glob("*.py")}
+    bad = {
+        path.name: sorted(m for m in _modules(path) if m.startswith("qkg.api.cli"))
+        for path in (ROOT / "api" / "commands").glob("*.py")
+    }
     assert {name: mods for name, mods in bad.items() if mods} == {}

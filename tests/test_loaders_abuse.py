@@ -5,6 +5,7 @@ Deep YAML nesting (flow and block), YAML alias bombs, over-long values and token
 shown), a stale ``.current-*`` link left by a killed publish, and a ``javascript:`` IRI that must not become a
 link.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,25 +15,38 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
-
 from qkg.api.cli import cli
 from qkg.graph.building.pipeline import build
 from qkg.graph.errors import DataError
 from qkg.graph.serving.store import StoreLayout
 from qkg.loaders.sources import default_data_root, discover
 from qkg.loaders.tabular import MAX_ALIAS_CHARS, MAX_VALUE_CHARS, records_to_ntriples, sheet_to_ntriples
+
 from tests.api_server import start_server
+
 RECORD = "- id: ville-x\n  type: qkg:LocalGovernment\n  label@fr: Ville X\n"
 
 
-@pytest.mark.parametrize("name, text, line, words", [
-    ("flow nesting", RECORD + "  altLabel@fr: " + "[" * 1000 + "]" * 1000 + "\n", 4, "nested"),
-    ("block nesting", RECORD + "  altLabel@fr:\n" + "".join("  " * i + "- \n" for i in range(2, 1200)), None, "nested"),
-    ("alias bomb", "- id: a\n  type: qkg:LocalGovernment\n  label@fr: &big " + "b" * 200_000 + "\n"
-     "- id: b\n  type: qkg:LocalGovernment\n  label@fr: B\n  altLabel@fr: [" + ", ".join(["*big"] * 100) + "]\n",
-     7, "aliases"),
-    ("huge scalar", RECORD + "  schema:description@fr: " + "x" * (MAX_VALUE_CHARS + 1) + "\n", 4, "characters"),
-])
+@pytest.mark.parametrize(
+    "name, text, line, words",
+    [
+        ("flow nesting", RECORD + "  altLabel@fr: " + "[" * 1000 + "]" * 1000 + "\n", 4, "nested"),
+        (
+            "block nesting",
+            RECORD + "  altLabel@fr:\n" + "".join("  " * i + "- \n" for i in range(2, 1200)),
+            None,
+            "nested",
+        ),
+        (
+            "alias bomb",
+            "- id: a\n  type: qkg:LocalGovernment\n  label@fr: &big " + "b" * 200_000 + "\n"
+            "- id: b\n  type: qkg:LocalGovernment\n  label@fr: B\n  altLabel@fr: [" + ", ".join(["*big"] * 100) + "]\n",
+            7,
+            "aliases",
+        ),
+        ("huge scalar", RECORD + "  schema:description@fr: " + "x" * (MAX_VALUE_CHARS + 1) + "\n", 4, "characters"),
+    ],
+)
 def test_hostile_yaml_is_refused_with_file_and_line(tmp_path, name, text, line, words) -> None:
     path = tmp_path / "records.yaml"
     path.write_text(text)
@@ -49,8 +63,10 @@ def test_hostile_yaml_is_refused_with_file_and_line(tmp_path, name, text, line, 
 
 def test_alias_budget_leaves_ordinary_aliases_alone(tmp_path) -> None:
     path = tmp_path / "records.yaml"
-    path.write_text("- id: a\n  type: qkg:LocalGovernment\n  label@fr: &name Ville A\n"
-                    "- id: b\n  type: qkg:LocalGovernment\n  label@fr: *name\n")
+    path.write_text(
+        "- id: a\n  type: qkg:LocalGovernment\n  label@fr: &name Ville A\n"
+        "- id: b\n  type: qkg:LocalGovernment\n  label@fr: *name\n"
+    )
     assert records_to_ntriples(path).decode().count('"Ville A"@fr') == 2
     assert MAX_ALIAS_CHARS >= 10_000
 
@@ -63,8 +79,9 @@ def _build_cli(data: Path, out: Path) -> tuple[int, str]:
 def test_bad_date_in_a_sheet_gets_one_error_and_no_traceback(tmp_path, capfd) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    (data / "sheet.csv").write_text("id,type,label@fr,schema:startDate^^xsd:date\n"
-                                    "ville-x,qkg:LocalGovernment,Ville X,2024-13-45\n")
+    (data / "sheet.csv").write_text(
+        "id,type,label@fr,schema:startDate^^xsd:date\nville-x,qkg:LocalGovernment,Ville X,2024-13-45\n"
+    )
     code, output = _build_cli(data, tmp_path / "out")
     captured = capfd.readouterr()
     assert code != 0
@@ -75,8 +92,9 @@ def test_bad_date_in_a_sheet_gets_one_error_and_no_traceback(tmp_path, capfd) ->
 def test_huge_literal_in_turtle_names_its_line(tmp_path) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    (data / "big.ttl").write_text('<http://e/a> <http://e/p> "ok" .\n\n<http://e/a> <http://e/q> """'
-                                  + "word and\n" * 2_000_000 + '""" .\n')
+    (data / "big.ttl").write_text(
+        '<http://e/a> <http://e/p> "ok" .\n\n<http://e/a> <http://e/q> """' + "word and\n" * 2_000_000 + '""" .\n'
+    )
     code, output = _build_cli(data, tmp_path / "out")
     assert code != 0
     assert "big.ttl:3:" in output and "Traceback" not in output
@@ -84,8 +102,9 @@ def test_huge_literal_in_turtle_names_its_line(tmp_path) -> None:
 
 def test_huge_cell_in_a_sheet_names_its_line(tmp_path) -> None:
     path = tmp_path / "sheet.csv"
-    path.write_text("id,type,label@fr\nville-x,qkg:LocalGovernment,Ville X\nville-y,qkg:LocalGovernment,"
-                    + "y" * 200_000 + "\n")
+    path.write_text(
+        "id,type,label@fr\nville-x,qkg:LocalGovernment,Ville X\nville-y,qkg:LocalGovernment," + "y" * 200_000 + "\n"
+    )
     with pytest.raises(DataError) as info:
         sheet_to_ntriples(path)
     assert info.value.line == 3 and "sheet.csv:3:" in info.value.message
@@ -132,8 +151,10 @@ def test_stale_current_links_are_removed_by_the_next_build(tmp_path) -> None:
 def test_javascript_iri_is_not_a_link(tmp_path) -> None:
     data = tmp_path / "data"
     shutil.copytree(default_data_root(), data)
-    (data / "links.csv").write_text("id,type,label@fr,rdfs:seeAlso\n"
-                                    "lien-x,qkg:Organisation,Organisme X,<javascript:alert(4)> | <https://example.org/x>\n")
+    (data / "links.csv").write_text(
+        "id,type,label@fr,rdfs:seeAlso\n"
+        "lien-x,qkg:Organisation,Organisme X,<javascript:alert(4)> | <https://example.org/x>\n"
+    )
     out = tmp_path / "out"
     code, output = _build_cli(data, out)
     assert code == 0, output

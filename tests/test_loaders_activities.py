@@ -1,5 +1,6 @@
 """Activity sheets of the committee's members: each member's sheet builds, the complementarity map counts its rows
 as contributed (with the member and the sheet as provenance), and a bad row gets an error naming its row and column."""
+
 from __future__ import annotations
 
 import csv
@@ -16,23 +17,67 @@ ID = "https://w3id.org/qkg/id/"
 HEADER = ["date", "activité", "intitulé", "partenaires", "lieu", "thèmes", "membre", "source"]
 #: One made-up sheet per member of the committee: (file, rows).
 SHEETS = {
-    "ville-de-quebec": ("activites-ville.csv", [
-        ["2024-03-12", "mission", "Mission d'essai à Bordeaux", "Ville de Bordeaux", "Bordeaux", "Culture",
-         "Ville de Québec", "note interne 12"],
-    ]),
-    "mrif": ("activites-mrif.csv", [
-        ["2024-06", "événement", "Colloque d'essai", "Ville de Lausanne | Nantes Métropole", "Lausanne",
-         "Santé durable", "MRIF", "communiqué 4"],
-        ["2024", "projet", "", "", "", "Francophonie", "MRIF", "bilan annuel"],
-    ]),
-    "quebec-international": ("activites-qi.xlsx", [
-        ["2024-09-18", "accueil", "Délégation d'essai", "Ville de Bordeaux", "Québec", "Développement économique",
-         "Québec International", "courriel"],
-    ]),
-    "universite-laval": ("activites-ul.csv", [
-        ["2024-10-02", "rencontre", "Rencontre d'essai", "Ville de Lausanne", "Lausanne", "santé durable",
-         "universite laval", "procès-verbal"],
-    ]),
+    "ville-de-quebec": (
+        "activites-ville.csv",
+        [
+            [
+                "2024-03-12",
+                "mission",
+                "Mission d'essai à Bordeaux",
+                "Ville de Bordeaux",
+                "Bordeaux",
+                "Culture",
+                "Ville de Québec",
+                "note interne 12",
+            ],
+        ],
+    ),
+    "mrif": (
+        "activites-mrif.csv",
+        [
+            [
+                "2024-06",
+                "événement",
+                "Colloque d'essai",
+                "Ville de Lausanne | Nantes Métropole",
+                "Lausanne",
+                "Santé durable",
+                "MRIF",
+                "communiqué 4",
+            ],
+            ["2024", "projet", "", "", "", "Francophonie", "MRIF", "bilan annuel"],
+        ],
+    ),
+    "quebec-international": (
+        "activites-qi.xlsx",
+        [
+            [
+                "2024-09-18",
+                "accueil",
+                "Délégation d'essai",
+                "Ville de Bordeaux",
+                "Québec",
+                "Développement économique",
+                "Québec International",
+                "courriel",
+            ],
+        ],
+    ),
+    "universite-laval": (
+        "activites-ul.csv",
+        [
+            [
+                "2024-10-02",
+                "rencontre",
+                "Rencontre d'essai",
+                "Ville de Lausanne",
+                "Lausanne",
+                "santé durable",
+                "universite laval",
+                "procès-verbal",
+            ],
+        ],
+    ),
 }
 
 
@@ -88,15 +133,18 @@ def test_a_contributed_row_keeps_its_member_partners_place_theme_and_partial_dat
     assert set(row["ps"]["value"].split()) == {ID + "mrif", ID + "ville-de-lausanne", ID + "nantes-metropole"}
 
 
-@pytest.mark.parametrize(("row", "column", "says"), [
-    (["2024-13-01", "mission", "", "", "", "", "MRIF", "s"], "date", "not a valid date"),
-    (["le 3 mai", "mission", "", "", "", "", "MRIF", "s"], "date", "AAAA-MM-JJ"),
-    (["2024", "misison", "", "", "", "", "MRIF", "s"], "activité", "did you mean 'mission'"),
-    (["2024", "mission", "", "Ville de Lausane", "", "", "MRIF", "s"], "partenaires", "did you mean"),
-    (["2024", "mission", "", "", "Atlantide", "", "MRIF", "s"], "lieu", "no place named 'Atlantide'"),
-    (["2024", "mission", "", "", "", "", "Ville de Bordeaux", "s"], "membre", "not a member of the committee"),
-    (["2024", "mission", "", "", "", "", "MRIF", ""], "source", "is empty"),
-])
+@pytest.mark.parametrize(
+    ("row", "column", "says"),
+    [
+        (["2024-13-01", "mission", "", "", "", "", "MRIF", "s"], "date", "not a valid date"),
+        (["le 3 mai", "mission", "", "", "", "", "MRIF", "s"], "date", "AAAA-MM-JJ"),
+        (["2024", "misison", "", "", "", "", "MRIF", "s"], "activité", "did you mean 'mission'"),
+        (["2024", "mission", "", "Ville de Lausane", "", "", "MRIF", "s"], "partenaires", "did you mean"),
+        (["2024", "mission", "", "", "Atlantide", "", "MRIF", "s"], "lieu", "no place named 'Atlantide'"),
+        (["2024", "mission", "", "", "", "", "Ville de Bordeaux", "s"], "membre", "not a member of the committee"),
+        (["2024", "mission", "", "", "", "", "MRIF", ""], "source", "is empty"),
+    ],
+)
 def test_a_bad_row_gets_an_error_naming_its_row_and_column(qkg, tmp_path, row, column, says) -> None:
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
@@ -111,8 +159,11 @@ def test_a_bad_row_gets_an_error_naming_its_row_and_column(qkg, tmp_path, row, c
 def test_an_unknown_column_is_named(qkg, tmp_path) -> None:
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
-    sheet = write_sheet(data / "2024" / "activites-y.csv", [["2024", "mission", "MRIF", "s", "x"]],
-                        header=["date", "activité", "membre", "source", "budget"])
+    sheet = write_sheet(
+        data / "2024" / "activites-y.csv",
+        [["2024", "mission", "MRIF", "s", "x"]],
+        header=["date", "activité", "membre", "source", "budget"],
+    )
     proc = qkg("--data-dir", tmp_path / "qkg", "build", "-q", "--data", data, ok=False)
     assert f"{sheet}:1: unknown column 'budget'" in proc.stderr and "the columns are" in proc.stderr
 

@@ -1,5 +1,6 @@
 """``qkg ingest``: the 2024 report drafted against the curated graph, and variants of the report (derived here at
 test time, never committed) whose drafts differ from the 2024 draft by exactly the change made."""
+
 from __future__ import annotations
 
 import re
@@ -9,12 +10,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from rdflib import Graph
-
 from qkg.loaders.activities import LabelIndex
 from qkg.loaders.ingest import CLASSES, curated_facts, draft, evaluate, indicator_words
 from qkg.loaders.sources import default_data_root
 from qkg.ontology import ontology_paths
+from rdflib import Graph
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT.parent / "shared" / "seeds" / "bri-2024-rapport.txt"
@@ -67,13 +67,17 @@ def test_narrative_sections_are_listed_for_review(base) -> None:
 def test_known_answers_from_the_report(base) -> None:
     # checked against the report's annexes: 10 courtesy, 7 collaboration, 4 strategic receptions; mission 7 goes
     # to Cordoue, Zurich, Genève, Lausanne and Paris in that order; partner 23 names two organisations
-    counts = {c: sum(1 for cat, _ in base.facts["receptions"] if cat == c)
-              for c in ("cat-courtesy", "cat-collaboration", "cat-strategic")}
+    counts = {
+        c: sum(1 for cat, _ in base.facts["receptions"] if cat == c)
+        for c in ("cat-courtesy", "cat-collaboration", "cat-strategic")
+    }
     assert counts == {"cat-courtesy": 10, "cat-collaboration": 7, "cat-strategic": 4}
     legs = sorted((o, c.rsplit("/", 1)[1]) for n, o, c in base.facts["legs"] if n == 7)
     assert legs == [(1, "cordoue"), (2, "zurich"), (3, "geneve"), (4, "lausanne"), (5, "paris")]
     assert len({o for n, o in base.facts["partners"] if n == 23}) == 2
-    assert (ID + "ind-receptions", 21) in base.facts["figures"] and (ID + "ind-mission-cities", 11) in base.facts["figures"]
+    assert (ID + "ind-receptions", 21) in base.facts["figures"] and (ID + "ind-mission-cities", 11) in base.facts[
+        "figures"
+    ]
 
 
 def _facts(d) -> dict[str, set]:
@@ -106,10 +110,12 @@ def _blank_lines(text: str) -> str:
 
 def _headings(text: str) -> str:
     head, annex = _annex(text)
-    for old, new in (("Rencontres de courtoisie", "Accueils de courtoisie"),
-                     ("Rencontres stratégiques", "Accueils à caractère stratégique"),
-                     ("Missions coordonnées par le BRI (en ordre chronologique)", "Les missions de l'année"),
-                     ("Acteurs du milieu ayant participé", "Nos partenaires : acteurs qui ont participé")):
+    for old, new in (
+        ("Rencontres de courtoisie", "Accueils de courtoisie"),
+        ("Rencontres stratégiques", "Accueils à caractère stratégique"),
+        ("Missions coordonnées par le BRI (en ordre chronologique)", "Les missions de l'année"),
+        ("Acteurs du milieu ayant participé", "Nos partenaires : acteurs qui ont participé"),
+    ):
         assert old in annex
         annex = annex.replace(old, new)
     return head + annex
@@ -128,8 +134,11 @@ def _reordered(text: str) -> str:
     return head + "\n".join(lines)
 
 
-@pytest.mark.parametrize("variant", [_typographic, _page_breaks, _blank_lines, _headings, _reordered],
-                         ids=["typographic", "page-breaks", "blank-lines", "headings-reworded", "reordered"])
+@pytest.mark.parametrize(
+    "variant",
+    [_typographic, _page_breaks, _blank_lines, _headings, _reordered],
+    ids=["typographic", "page-breaks", "blank-lines", "headings-reworded", "reordered"],
+)
 def test_layout_variants_give_the_same_draft(run, text, base, variant) -> None:
     assert _facts(run(variant(text))) == _facts(base)
 
@@ -170,23 +179,36 @@ def test_an_unknown_city_goes_to_review_with_its_line_never_into_the_draft(run, 
 
 def test_qkg_ingest_writes_a_draft_that_builds_and_prints_its_scores(tmp_path) -> None:
     out = tmp_path / "draft"
-    proc = subprocess.run([sys.executable, "-m", "qkg.api.cli", "ingest", str(REPORT), "--year", "2024", "--out",
-                           str(out)], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "qkg.api.cli", "ingest", str(REPORT), "--year", "2024", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr
-    rows = {line.split()[0]: line.split() for line in proc.stdout.splitlines() if line.split()[:1] and
-            line.split()[0] in CLASSES}
+    rows = {
+        line.split()[0]: line.split()
+        for line in proc.stdout.splitlines()
+        if line.split()[:1] and line.split()[0] in CLASSES
+    }
     assert set(rows) == set(CLASSES)
     assert all(r[-2:] == ["1.00", "1.00"] for r in rows.values()), proc.stdout
     review = (out / "review.yaml").read_text(encoding="utf-8")
     assert yaml.safe_load(review) == []  # no fact to complete; the narrative sections are listed as comments
     assert "section Québec RAYONNE (6 bullet(s)" in review
-    built = subprocess.run([sys.executable, "-m", "qkg.api.cli", "--data-dir", str(tmp_path / "qkg"), "build",
-                            "--data", str(out)], capture_output=True, text=True, cwd=ROOT)
+    built = subprocess.run(
+        [sys.executable, "-m", "qkg.api.cli", "--data-dir", str(tmp_path / "qkg"), "build", "--data", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert built.returncode == 0, built.stderr[-3000:]
     assert "SHACL conforms" in built.stdout
     # no sentence of the report is copied into the drafted facts' labels (entities.ttl keeps names as they are)
-    drafted = "\n".join((out / "2024" / f"{name}.ttl").read_text(encoding="utf-8")
-                        for name in ("receptions", "missions", "partners", "highlights"))
+    drafted = "\n".join(
+        (out / "2024" / f"{name}.ttl").read_text(encoding="utf-8")
+        for name in ("receptions", "missions", "partners", "highlights")
+    )
     for item in re.findall(r"^\d+\. (.{60,})$", REPORT.read_text(encoding="utf-8"), flags=re.M):
         assert item[:40] not in drafted
 
@@ -195,23 +217,33 @@ def test_an_unresolved_fact_is_a_review_record_the_build_names_until_completed(t
     head, annex = _annex(text)
     last = next(x for x in annex.split("\n") if x.startswith("8. Mission de l"))
     report = tmp_path / "rapport-2024-bis.txt"
-    report.write_text(head + annex.replace(last, last.rstrip(".") + ";\n9. Mission du maire à Bordeau, en France;"),
-                      encoding="utf-8")
+    report.write_text(
+        head + annex.replace(last, last.rstrip(".") + ";\n9. Mission du maire à Bordeau, en France;"), encoding="utf-8"
+    )
     out = tmp_path / "draft"
     cli = [sys.executable, "-m", "qkg.api.cli"]
-    ingest = subprocess.run([*cli, "ingest", str(report), "--year", "2024", "--out", str(out)], capture_output=True,
-                            text=True, cwd=ROOT)
+    ingest = subprocess.run(
+        [*cli, "ingest", str(report), "--year", "2024", "--out", str(out)], capture_output=True, text=True, cwd=ROOT
+    )
     assert ingest.returncode == 0, ingest.stderr
     review = (out / "review.yaml").read_text(encoding="utf-8")
     assert "qkgd:TODO-bordeau" in review and "did you mean bordeaux (qkgd:bordeaux)" in review
-    build = subprocess.run([*cli, "--data-dir", str(tmp_path / "qkg"), "build", "--data", str(out)],
-                           capture_output=True, text=True, cwd=ROOT)
+    build = subprocess.run(
+        [*cli, "--data-dir", str(tmp_path / "qkg"), "build", "--data", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert build.returncode != 0 and "Traceback" not in build.stderr
     assert "review.yaml" in build.stderr and "TODO-bordeau" in build.stderr and "qkgd:bordeaux" in build.stderr
     # a person settles it: the city meant replaces the placeholder, and the draft builds
     (out / "review.yaml").write_text(review.replace("qkgd:TODO-bordeau", "qkgd:bordeaux"), encoding="utf-8")
-    build = subprocess.run([*cli, "--data-dir", str(tmp_path / "qkg"), "build", "--data", str(out)],
-                           capture_output=True, text=True, cwd=ROOT)
+    build = subprocess.run(
+        [*cli, "--data-dir", str(tmp_path / "qkg"), "build", "--data", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert build.returncode == 0, build.stderr[-3000:]
 
 
@@ -221,7 +253,6 @@ def test_a_pdf_of_the_report_gives_the_same_draft(browser_env, run, text, base, 
     import html
 
     from playwright.sync_api import sync_playwright
-
     from qkg.loaders.ingest import read_text
 
     pdf = tmp_path / "rapport.pdf"

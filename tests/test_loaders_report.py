@@ -1,21 +1,31 @@
 """The curated graph against the report's own annex lists (the report is read at test time, never stored)."""
+
 from __future__ import annotations
-
-
 
 from qkg.graph.serving.store import StoreLayout, open_read_only
 from qkg.loaders.report import compare, parse_annexes, read_report
+
 from tests.report_text import REPORT, needs_report
 
 
-
 def test_parser_on_a_small_text():
-    text = "\n".join(["intro 1. not an annex", "ANNEXES", "Rencontres de courtoisie", "1. Visite A;", "2. Visite B.",
-                      "Missions coordonnées par le BRI (en ordre)", "1. Mission à Lisbonne, au Portugal."])
+    text = "\n".join(
+        [
+            "intro 1. not an annex",
+            "ANNEXES",
+            "Rencontres de courtoisie",
+            "1. Visite A;",
+            "2. Visite B.",
+            "Missions coordonnées par le BRI (en ordre)",
+            "1. Mission à Lisbonne, au Portugal.",
+        ]
+    )
     items = parse_annexes(text)
     assert [(i.annex, i.number, i.text) for i in items] == [
-        ("receptions-courtesy", 1, "Visite A"), ("receptions-courtesy", 2, "Visite B"),
-        ("missions", 1, "Mission à Lisbonne, au Portugal")]
+        ("receptions-courtesy", 1, "Visite A"),
+        ("receptions-courtesy", 2, "Visite B"),
+        ("missions", 1, "Mission à Lisbonne, au Portugal"),
+    ]
     assert items[0].line == 4
 
 
@@ -24,8 +34,13 @@ def test_the_report_has_the_lists_it_announces():
     counts = {}
     for item in read_report(REPORT):
         counts[item.annex] = counts.get(item.annex, 0) + 1
-    assert counts == {"receptions-courtesy": 10, "receptions-collaboration": 7, "receptions-strategic": 4,
-                      "missions": 8, "partners": 27}
+    assert counts == {
+        "receptions-courtesy": 10,
+        "receptions-collaboration": 7,
+        "receptions-strategic": 4,
+        "missions": 8,
+        "partners": 27,
+    }
 
 
 @needs_report

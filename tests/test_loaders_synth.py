@@ -1,4 +1,5 @@
 """The synthetic graph generator: deterministic, sized as asked, well-formed, and accepted by the build (SHACL on)."""
+
 from __future__ import annotations
 
 import re
@@ -7,15 +8,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, RDFS
-
 from qkg.api.cli import cli
 from qkg.graph.building.pipeline import Source, build
 from qkg.graph.serving.store import open_read_only
 from qkg.loaders.sources import graph_for
 from qkg.loaders.synth import COUNTRIES, KINDS, MIN_TRIPLES, YEARS, Summary, generate, parse_size, write
 from qkg.ontology import GEO, PROV, QKG, QKGD, SKOS, load_ontology, sparql_prefixes
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS
 
 _ID = str(QKGD)
 #: The size the brief asks the build (SHACL on) to accept; SHACL dominates this file's run time (see test_builds_with_shacl).
@@ -24,6 +24,7 @@ _LINE = re.compile(r'^<[^>\s]+> <[^>\s]+> (<[^>\s]+>|"(?:[^"\\]|\\.)*"(?:@[a-z]+
 
 
 # ---- fixtures: one 20k graph, parsed once and built once -----------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def synth20k(tmp_path_factory) -> tuple[Path, Summary]:
@@ -50,6 +51,7 @@ def _count(store, where: str) -> int:
 
 
 # ---- determinism and size ----------------------------------------------------------------------------
+
 
 def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
     write(tmp_path / "a.nt", 3_000, seed=5)
@@ -96,6 +98,7 @@ def test_parse_size():
 
 # ---- well-formed N-Triples in qkg's ontology -----------------------------------------------------------
 
+
 def test_every_line_is_ntriples(synth20k):
     text = synth20k[0].read_text(encoding="utf-8")
     assert text.endswith(" .\n")
@@ -117,7 +120,7 @@ def test_iris_are_flat_and_defined(graph20k):
     for s, _p, o in graph20k:
         for term in (s, o):
             if isinstance(term, URIRef) and str(term).startswith(_ID):
-                assert "/" not in str(term)[len(_ID):], term
+                assert "/" not in str(term)[len(_ID) :], term
                 assert term in typed or term in ontology_ids, f"{term} is used but never typed"
 
 
@@ -142,8 +145,15 @@ def test_labels_carry_accents(graph20k):
 def test_fact_bearing_nodes_cite_a_report_section(graph20k):
     sections = set(graph20k.subjects(RDF.type, QKG.ReportSection))
     assert len(sections) == len(YEARS)
-    for cls in (QKG.Reception, QKG.Mission, QKG.MissionLeg, QKG.NetworkMeeting, QKG.Event, QKG.Agreement,
-                URIRef("http://www.w3.org/ns/org#Membership")):
+    for cls in (
+        QKG.Reception,
+        QKG.Mission,
+        QKG.MissionLeg,
+        QKG.NetworkMeeting,
+        QKG.Event,
+        QKG.Agreement,
+        URIRef("http://www.w3.org/ns/org#Membership"),
+    ):
         nodes = list(graph20k.subjects(RDF.type, cls))
         assert nodes, cls
         for node in nodes:
@@ -178,10 +188,20 @@ def test_mission_legs_are_ordered_from_one(graph20k):
 
 def test_summary_matches_the_file(graph20k, synth20k):
     _path, summary = synth20k
-    classes = {"cities": QKG.City, "local_governments": QKG.LocalGovernment, "networks": QKG.CityNetwork,
-               "posts": QKG.Post, "receptions": QKG.Reception, "missions": QKG.Mission, "legs": QKG.MissionLeg,
-               "meetings": QKG.NetworkMeeting, "events": QKG.Event, "agreements": QKG.Agreement,
-               "memberships": URIRef("http://www.w3.org/ns/org#Membership"), "themes": SKOS.Concept}
+    classes = {
+        "cities": QKG.City,
+        "local_governments": QKG.LocalGovernment,
+        "networks": QKG.CityNetwork,
+        "posts": QKG.Post,
+        "receptions": QKG.Reception,
+        "missions": QKG.Mission,
+        "legs": QKG.MissionLeg,
+        "meetings": QKG.NetworkMeeting,
+        "events": QKG.Event,
+        "agreements": QKG.Agreement,
+        "memberships": URIRef("http://www.w3.org/ns/org#Membership"),
+        "themes": SKOS.Concept,
+    }
     for kind, cls in classes.items():
         assert len(set(graph20k.subjects(RDF.type, cls))) == summary.entities[kind], kind
     assert len(graph20k) == summary.triples
@@ -189,6 +209,7 @@ def test_summary_matches_the_file(graph20k, synth20k):
 
 
 # ---- the build accepts it, SHACL included ------------------------------------------------------------
+
 
 def test_builds_with_shacl(built20k, synth20k):
     _path, summary = synth20k
@@ -201,8 +222,14 @@ def test_builds_with_shacl(built20k, synth20k):
     assert _count(store, "?a a qkg:Agreement") == summary.entities["agreements"]
     # every mission has a leg, every agreement two parties (counted in the built store)
     assert _count(store, "?m a qkg:Mission FILTER NOT EXISTS { ?m qkg:leg ?l }") == 0
-    assert _count(store, """{ SELECT ?a (COUNT(DISTINCT ?p) AS ?n) WHERE { ?a a qkg:Agreement ; qkg:party ?p }
-                              GROUP BY ?a } FILTER(?n < 2)""") == 0
+    assert (
+        _count(
+            store,
+            """{ SELECT ?a (COUNT(DISTINCT ?p) AS ?n) WHERE { ?a a qkg:Agreement ; qkg:party ?p }
+                              GROUP BY ?a } FILTER(?n < 2)""",
+        )
+        == 0
+    )
     assert _count(store, "?a a qkg:Agreement FILTER NOT EXISTS { ?a qkg:party ?p }") == 0
     # inference reached the synthetic facts: destinations from legs, twinnings from agreements
     assert _count(store, "?m qkg:destination ?c") > 0
@@ -210,6 +237,7 @@ def test_builds_with_shacl(built20k, synth20k):
 
 
 # ---- the command ---------------------------------------------------------------------------------------
+
 
 def test_command_writes_atomically_and_summarises(tmp_path):
     out = tmp_path / "out" / "s.nt"
@@ -221,11 +249,14 @@ def test_command_writes_atomically_and_summarises(tmp_path):
     assert [p.name for p in out.parent.iterdir()] == ["s.nt"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--triples", "lots"], "not a size"),
-    (["--triples", "10"], "at least"),
-    (["--out", "x.ttl"], ".nt"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--triples", "lots"], "not a size"),
+        (["--triples", "10"], "at least"),
+        (["--out", "x.ttl"], ".nt"),
+    ],
+)
 def test_command_errors_name_the_fix(tmp_path, args, message):
     base = {"--triples": "1k", "--out": str(tmp_path / "s.nt")}
     for flag, value in zip(args[::2], args[1::2], strict=True):

@@ -1,11 +1,11 @@
 """CSV sheets for analysts: they become RDF that goes through the same checks, with errors naming the cell."""
+
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
 import pytest
-
 from qkg.graph.building.pipeline import build
 from qkg.graph.errors import DataError
 from qkg.graph.serving.store import StoreLayout, open_read_only
@@ -31,32 +31,38 @@ def test_a_sheet_builds_like_turtle(data, tmp_path):
     (data / "sheet.csv").write_text(SHEET, encoding="utf-8")
     result = build(discover(data), data_dir=tmp_path / "out", shacl=True)
     store = open_read_only(StoreLayout(tmp_path / "out").require_current())
-    ask = sparql_prefixes() + """ASK { GRAPH qkgd:graph-sheet {
+    ask = (
+        sparql_prefixes()
+        + """ASK { GRAPH qkgd:graph-sheet {
         qkgd:t-gov-d a qkg:LocalGovernment ; rdfs:label "Administration D, centre"@fr ;
             skos:altLabel "AD"@fr , "Admin D"@fr ; qkg:jurisdiction qkgd:t-city-d ;
             schema:startDate "2019"^^xsd:gYear } }"""
+    )
     assert store.ask(ask, union=False)
     # inference applies to the sheet's facts too
     assert bool(store.ask(sparql_prefixes() + "ASK { qkgd:t-gov-d a schema:GovernmentOrganization }"))
     assert result.shacl == "conforms"
 
 
-@pytest.mark.parametrize("name,text,line,fragment", [
-    ("bad.csv", "type,id\n", 1, "first column must be 'id'"),
-    ("bad.csv", "id,type,label@fr,foo:bar\nx,qkg:City,X,1\n", 1, "unknown prefix 'foo'"),
-    ("bad.csv", "id,type,label@fr\nx,qkg:City,X\nx,qkg:City,Y\n", 3, "already used on line 2"),
-    ("bad.csv", "id,type,label@fr\nx,qkg:City,X,extra,cells\n", 2, "cells for 3 columns"),
-    ("bad.csv", "id,type,label@fr\nnot an id,qkg:City,X\n", 2, "is not a local name"),
-    ("bad.yaml", "id: x\n", 1, "must be a list of records"),
-    ("bad.yaml", "- id: x\n  label@fr: X\n- label@fr: Y\n", 3, "a record without id"),
-    ("bad.yaml", "- id: x\n  label@fr:\n    fr: X\n", 3, "holds a nested structure"),
-    ("bad.yaml", "- id: x\n  label@fr: X\n  label@fr: Y\n", 3, "repeated (first on line 2)"),
-    ("bad.yaml", "- id: x\n  type: qkg:City\n  foo:bar: 1\n", 3, "unknown prefix 'foo'"),
-    ("bad.yaml", "- id: x\n  type: Local Government\n", 2, "not a class name"),
-    ("bad.yaml", "- id: x\n- id: y\n- id: x\n", 3, "already used on line 1"),
-    ("bad.yaml", "- id: x\n  label@fr: [a, b\n", 3, "expected ',' or ']'"),
-    ("bad.yaml", "- just a string\n", 1, "must be a mapping"),
-])
+@pytest.mark.parametrize(
+    "name,text,line,fragment",
+    [
+        ("bad.csv", "type,id\n", 1, "first column must be 'id'"),
+        ("bad.csv", "id,type,label@fr,foo:bar\nx,qkg:City,X,1\n", 1, "unknown prefix 'foo'"),
+        ("bad.csv", "id,type,label@fr\nx,qkg:City,X\nx,qkg:City,Y\n", 3, "already used on line 2"),
+        ("bad.csv", "id,type,label@fr\nx,qkg:City,X,extra,cells\n", 2, "cells for 3 columns"),
+        ("bad.csv", "id,type,label@fr\nnot an id,qkg:City,X\n", 2, "is not a local name"),
+        ("bad.yaml", "id: x\n", 1, "must be a list of records"),
+        ("bad.yaml", "- id: x\n  label@fr: X\n- label@fr: Y\n", 3, "a record without id"),
+        ("bad.yaml", "- id: x\n  label@fr:\n    fr: X\n", 3, "holds a nested structure"),
+        ("bad.yaml", "- id: x\n  label@fr: X\n  label@fr: Y\n", 3, "repeated (first on line 2)"),
+        ("bad.yaml", "- id: x\n  type: qkg:City\n  foo:bar: 1\n", 3, "unknown prefix 'foo'"),
+        ("bad.yaml", "- id: x\n  type: Local Government\n", 2, "not a class name"),
+        ("bad.yaml", "- id: x\n- id: y\n- id: x\n", 3, "already used on line 1"),
+        ("bad.yaml", "- id: x\n  label@fr: [a, b\n", 3, "expected ',' or ']'"),
+        ("bad.yaml", "- just a string\n", 1, "must be a mapping"),
+    ],
+)
 def test_sheet_and_record_errors_name_the_line_and_the_fix(tmp_path, name, text, line, fragment):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -79,8 +85,10 @@ def test_a_broken_reference_in_a_sheet_names_its_row(data, tmp_path):
 
 def test_quoted_cells_keep_their_newlines_and_lines_stay_right(tmp_path):
     path = tmp_path / "multi.csv"
-    path.write_text('id,type,label@fr,schema:description@fr\nx,qkg:City,X,"ligne 1\nligne 2"\ny,Local Government,Y,\n',
-                    encoding="utf-8")
+    path.write_text(
+        'id,type,label@fr,schema:description@fr\nx,qkg:City,X,"ligne 1\nligne 2"\ny,Local Government,Y,\n',
+        encoding="utf-8",
+    )
     with pytest.raises(DataError) as info:  # the bad type is on the sheet's line 4
         sheet_to_ntriples(path)
     assert info.value.line == 4 and "not a class name" in str(info.value)
@@ -115,8 +123,11 @@ def test_yaml_records_give_the_same_triples_as_the_sheet(tmp_path):
 
 def test_yaml_values_stay_text_typed_by_their_key(tmp_path):
     path = tmp_path / "r.yml"
-    path.write_text("- id: x\n  type: qkg:City\n  label@fr: yes\n  schema:description: 2019-05-01\n"
-                    "  schema:startDate^^xsd:date: 2019-05-01\n", encoding="utf-8")
+    path.write_text(
+        "- id: x\n  type: qkg:City\n  label@fr: yes\n  schema:description: 2019-05-01\n"
+        "  schema:startDate^^xsd:date: 2019-05-01\n",
+        encoding="utf-8",
+    )
     lines = records_to_ntriples(path).decode()
     assert '"yes"@fr' in lines  # not a YAML boolean
     assert '<https://schema.org/description> "2019-05-01" .' in lines  # not a YAML date
@@ -128,9 +139,15 @@ def test_yaml_records_build_and_a_broken_reference_names_the_record(data, tmp_pa
     out = tmp_path / "out"
     build(discover(data), data_dir=out, shacl=True)
     store = open_read_only(StoreLayout(out).require_current())
-    assert bool(store.ask(sparql_prefixes() + """ASK { GRAPH qkgd:graph-records {
+    assert bool(
+        store.ask(
+            sparql_prefixes()
+            + """ASK { GRAPH qkgd:graph-records {
         qkgd:t-gov-d a qkg:LocalGovernment ; skos:altLabel "AD"@fr , "Admin D"@fr ;
-            schema:startDate "2019"^^xsd:gYear } }""", union=False))
+            schema:startDate "2019"^^xsd:gYear } }""",
+            union=False,
+        )
+    )
     del store
     (data / "records.yaml").write_text(RECORDS.replace("qkgd:t-city-d\n", "qkgd:t-city-dd\n"), encoding="utf-8")
     before = StoreLayout(out).current()

@@ -2,6 +2,7 @@
 
 The report's windows are stored only as hashes (tests/data/report-10grams.sha256), never as text.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,7 +17,7 @@ HASHES = Path(__file__).parent / "data" / "report-10grams.sha256"
 def _windows(text: str, n: int = 10):
     words = re.findall(r"\w+", text.lower())
     for i in range(len(words) - n):
-        yield " ".join(words[i:i + n])
+        yield " ".join(words[i : i + n])
 
 
 def _digest(window: str) -> str:

@@ -1,16 +1,16 @@
 """The ontology: declared terms, bilingual labels and definitions, vocabularies, HermiT consistency."""
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
-
 from qkg import ontology
 from qkg.ontology import QKG, load_ontology, ontology_paths
 from qkg.ontology.owl import hermit_check, java_available
+from rdflib import Graph, Literal
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +39,11 @@ def _terms_used_in_code() -> dict[str, set[str]]:
 def test_every_term_the_code_uses_is_declared(onto):
     used = _terms_used_in_code()
     assert len(used) > 40  # the scan found the code's terms
-    declared = {str(t)[len(str(QKG)):] for k in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
-                for t in _qkg_terms(onto, k)}
+    declared = {
+        str(t)[len(str(QKG)) :]
+        for k in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+        for t in _qkg_terms(onto, k)
+    }
     assert {term: sorted(files) for term, files in used.items() if term not in declared} == {}
 
 
@@ -81,8 +84,11 @@ def test_no_owl_imports(onto):
     """owlready2 would follow them to the web: the standard axioms are vendored in external.ttl instead."""
     assert list(onto.objects(None, OWL.imports)) == []
     for path in ontology_paths():
-        code = [line.split("#")[0] for line in path.read_text(encoding="utf-8").splitlines()
-                if not line.lstrip().startswith("#")]
+        code = [
+            line.split("#")[0]
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if not line.lstrip().startswith("#")
+        ]
         assert not any("owl:imports" in line for line in code), path
 
 

@@ -1,18 +1,31 @@
 """Phone width (390 px) in headless Chromium: no page scrolls sideways; the network graph comes first, its
 filters in a drawer that Escape closes. Screenshots at 390 and 1280 px with ``QKG_SCREENSHOTS=1``."""
+
 from __future__ import annotations
 
 import os
 
 import pytest
 
-from tests.browser import assert_local_only, assert_no_console_errors, chromium_page
 from tests.api_server import ROOT
+from tests.browser import assert_local_only, assert_no_console_errors, chromium_page
 
 pytestmark = pytest.mark.browser
 
-PAGES = ("/", "/queries", "/queries/missions-to-country", "/sparql", "/network", "/map", "/stats", "/analysis",
-         "/id/ville-de-quebec", "/def", "/search?q=oms", "/changes")
+PAGES = (
+    "/",
+    "/queries",
+    "/queries/missions-to-country",
+    "/sparql",
+    "/network",
+    "/map",
+    "/stats",
+    "/analysis",
+    "/id/ville-de-quebec",
+    "/def",
+    "/search?q=oms",
+    "/changes",
+)
 SHOTS = ROOT / "docs" / "screenshots"
 
 
@@ -75,6 +88,6 @@ def test_heatmap_headers_stay_in_view_when_it_scrolls(browser_env, server) -> No
         first_col = page.locator("#panel-themes tbody th").first.bounding_box()
         header = page.locator("#panel-themes thead th").nth(2).bounding_box()
         assert abs(first_col["x"] - box["x"]) < 3  # the row headers stick to the left edge
-        assert abs(header["y"] - box["y"]) < 3     # the column headers stick to the top
+        assert abs(header["y"] - box["y"]) < 3  # the column headers stick to the top
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
         assert_no_console_errors(session)

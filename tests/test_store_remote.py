@@ -4,6 +4,7 @@ credentials, a store that is down or hangs, and publishes killed at several inst
 Needs a running Virtuoso (``eval "$(python3 scripts/virtuoso.py start)"``; ``.ci/run`` starts one): skipped
 without one, except in CI (see the ``virtuoso`` fixture in conftest.py).
 """
+
 from __future__ import annotations
 
 import os
@@ -11,18 +12,18 @@ import signal
 import socket
 import subprocess
 import sys
-from pathlib import Path
 import threading
 from collections import Counter
+from pathlib import Path
 
 import pytest
-
 from qkg.graph.errors import QuerySyntaxError, QueryTimeout, StoreError, StoreUnavailable
 from qkg.graph.pages.catalog import bind, load_catalog
 from qkg.graph.serving.backends.remote import RemoteStore, local_graphs, publish_build
 from qkg.graph.serving.store import StoreLayout, open_read_only
 from qkg.graph.serving.terms import BlankNode, Literal, NamedNode
 from qkg.ontology import sparql_prefixes
+
 from tests.conftest import drop_space, remote_store
 
 
@@ -34,8 +35,11 @@ def _key(term):
     if isinstance(term, BlankNode):
         return "_:"
     if isinstance(term, Literal) and " ; " in term.value:
-        return str(Literal(" ; ".join(sorted(term.value.split(" ; "))), language=term.language)
-                   if term.language else Literal(" ; ".join(sorted(term.value.split(" ; "))), datatype=term.datatype))
+        return str(
+            Literal(" ; ".join(sorted(term.value.split(" ; "))), language=term.language)
+            if term.language
+            else Literal(" ; ".join(sorted(term.value.split(" ; "))), datatype=term.datatype)
+        )
     return str(term)
 
 
@@ -100,14 +104,17 @@ def test_query_errors(virtuoso_2024):
         virtuoso_2024.select("SELECT * WHERE { ?s ?p }")
     assert err.value.status == 400
     with pytest.raises(QueryTimeout) as err:  # Virtuoso's time limit, passed per query
-        virtuoso_2024.select("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }",
-                             timeout=2)
+        virtuoso_2024.select(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }", timeout=2
+        )
     assert err.value.status == 503
 
 
 def test_bindings_fix_variables(virtuoso_2024):
-    rows = virtuoso_2024.select("SELECT ?m WHERE { ?m <https://w3id.org/qkg/def#missionLeader> ?l }",
-                                bindings={"l": NamedNode("https://w3id.org/qkg/id/maire-de-quebec")})
+    rows = virtuoso_2024.select(
+        "SELECT ?m WHERE { ?m <https://w3id.org/qkg/def#missionLeader> ?l }",
+        bindings={"l": NamedNode("https://w3id.org/qkg/id/maire-de-quebec")},
+    )
     assert len(rows) == 3
 
 
@@ -162,18 +169,22 @@ def test_password_file_from_the_environment(virtuoso, monkeypatch):
 def test_load_keeps_blank_nodes_and_literals(virtuoso):
     store = remote_store(virtuoso, "load")
     graph = store.space + "scratch"
-    data = ('<http://e/a> <http://e/p> _:b1 .\n_:b1 <http://e/q> "Québec → Lévis"@fr .\n'
-            '<http://e/a> <http://e/r> "2024-05"^^<http://www.w3.org/2001/XMLSchema#gYearMonth> .\n'
-            '<http://e/a> <http://e/s> "46.81"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n').encode()
+    data = (
+        '<http://e/a> <http://e/p> _:b1 .\n_:b1 <http://e/q> "Québec → Lévis"@fr .\n'
+        '<http://e/a> <http://e/r> "2024-05"^^<http://www.w3.org/2001/XMLSchema#gYearMonth> .\n'
+        '<http://e/a> <http://e/s> "46.81"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n'
+    ).encode()
     try:
         assert store.load(data, format="ntriples", graph=graph, chunk_bytes=100) == 4
-        rows = store.select(f"SELECT ?o ?v WHERE {{ GRAPH <{graph}> {{ <http://e/a> <http://e/p> ?o . "
-                            f"?o <http://e/q> ?v }} }}")
+        rows = store.select(
+            f"SELECT ?o ?v WHERE {{ GRAPH <{graph}> {{ <http://e/a> <http://e/p> ?o . ?o <http://e/q> ?v }} }}"
+        )
         assert len(rows) == 1 and rows[0]["v"] == Literal("Québec → Lévis", language="fr")
         rows = store.select(f"SELECT ?p ?o WHERE {{ GRAPH <{graph}> {{ <http://e/a> ?p ?o FILTER(isLiteral(?o)) }} }}")
         assert {r["o"] for r in rows} == {
             Literal("2024-05", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#gYearMonth")),
-            Literal("46.81", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#decimal"))}
+            Literal("46.81", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
+        }
     finally:
         store.drop(graph)
 
@@ -190,9 +201,20 @@ print("published", flush=True)
 
 
 def _publish_process(virtuoso, store, build_dir):
-    return subprocess.Popen([sys.executable, "-c", _PUBLISH, virtuoso["url"], virtuoso["user"],
-                             virtuoso["password_file"], store.space, str(build_dir)],
-                            stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            _PUBLISH,
+            virtuoso["url"],
+            virtuoso["user"],
+            virtuoso["password_file"],
+            store.space,
+            str(build_dir),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _serving(store):
@@ -232,8 +254,9 @@ def test_a_killed_publish_leaves_the_previous_build_serving(graph_2024, virtuoso
     again = publish_build(build_dir, store)
     assert _serving(store) == (again["manifest"], before[1])
     leftovers = store._raw_select(
-        f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), \"{store.space}\")) }}",
-        timeout=60)
+        f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{store.space}")) }}',
+        timeout=60,
+    )
     names = {r[0].value for r in leftovers}
     assert all(n.startswith(again["manifest"]) or n == store.pointer for n in names), sorted(names)[:5]
     drop_space(store)
@@ -261,13 +284,18 @@ def test_a_store_that_goes_away_mid_publish_leaves_the_previous_build_serving(gr
 def test_cli_build_publish_and_publish(graph_2024, virtuoso, tmp_path):
     store = remote_store(virtuoso, "cli")
     password = Path(virtuoso["password_file"]).read_text().strip()
-    env = {**os.environ, "QKG_STORE_USER": virtuoso["user"], "QKG_STORE_PASSWORD_FILE": virtuoso["password_file"],
-           "QKG_STORE_SPACE": store.space}
+    env = {
+        **os.environ,
+        "QKG_STORE_USER": virtuoso["user"],
+        "QKG_STORE_PASSWORD_FILE": virtuoso["password_file"],
+        "QKG_STORE_SPACE": store.space,
+    }
     env.pop("QKG_STORE_PASSWORD", None)
 
     def qkg(*args):
-        proc = subprocess.run([sys.executable, "-m", "qkg.api.cli", *map(str, args)], capture_output=True, text=True,
-                              env=env)
+        proc = subprocess.run(
+            [sys.executable, "-m", "qkg.api.cli", *map(str, args)], capture_output=True, text=True, env=env
+        )
         assert proc.returncode == 0, proc.stderr
         assert password not in proc.stdout + proc.stderr
         return proc
@@ -279,8 +307,12 @@ def test_cli_build_publish_and_publish(graph_2024, virtuoso, tmp_path):
     out = qkg("--data-dir", graph_2024, "publish", virtuoso["url"]).stdout
     second = _serving(store)
     assert second[0] != first[0] and second[1] == first[1] and "previous build" in out
-    down = subprocess.run([sys.executable, "-m", "qkg.api.cli", "--data-dir", graph_2024, "publish",
-                           "http://127.0.0.1:9/sparql"], capture_output=True, text=True, env=env)
+    down = subprocess.run(
+        [sys.executable, "-m", "qkg.api.cli", "--data-dir", graph_2024, "publish", "http://127.0.0.1:9/sparql"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert down.returncode == 1 and "http://127.0.0.1:9/sparql" in down.stderr and "Traceback" not in down.stderr
     assert _serving(store) == second
     drop_space(store)

@@ -1,4 +1,5 @@
 """The views' JSON API on the real 2024 data (a live ``qkg serve``), and the ``qkg viz`` command."""
+
 from __future__ import annotations
 
 import json
@@ -55,10 +56,16 @@ def test_network_filters_and_ego(base):
     assert courtesy["meta"]["nodes"] == 10
 
 
-@pytest.mark.parametrize("params,status", [
-    ({"focus": "qkgd:atlantis"}, 404), ({"size": "closeness"}, 422), ({"depth": 9}, 422), ({"year": "soon"}, 422),
-    ({"focus": "javascript:alert(1)"}, 404),
-])
+@pytest.mark.parametrize(
+    "params,status",
+    [
+        ({"focus": "qkgd:atlantis"}, 404),
+        ({"size": "closeness"}, 422),
+        ({"depth": 9}, 422),
+        ({"year": "soon"}, 422),
+        ({"focus": "javascript:alert(1)"}, 404),
+    ],
+)
 def test_network_errors_have_the_one_shape(base, params, status):
     r = _get(base, "/api/viz/network", **params)
     assert r.status_code == status
@@ -101,8 +108,16 @@ def test_qkg_viz_writes_one_offline_file(store, tmp_path):
 
 
 def test_qkg_viz_refuses_a_bad_entity_base(store, tmp_path):
-    proc = qkg("--data-dir", str(store), "viz", "--out", str(tmp_path / "x.html"), "--entity-base",
-               "javascript:alert(1)//", check=False)
+    proc = qkg(
+        "--data-dir",
+        str(store),
+        "viz",
+        "--out",
+        str(tmp_path / "x.html"),
+        "--entity-base",
+        "javascript:alert(1)//",
+        check=False,
+    )
     assert proc.returncode != 0 and "http(s) URL" in proc.stderr and not (tmp_path / "x.html").exists()
 
 
@@ -125,9 +140,28 @@ def test_schemathesis_on_the_viz_routes(base, tmp_path):
     exe = Path(sys.executable).with_name("schemathesis")
     if not exe.exists():
         pytest.skip("schemathesis is not installed (pip install -e '.[test]')")
-    command = [str(exe), "--config-file", str(config), "--no-color", "run", base + "/openapi.json", "--checks", "all",
-               "--max-examples", "40", "--seed", "7", "--request-timeout", "30", "--max-response-time", "15",
-               "--include-path-regex", "^/api/viz/", "--exclude-checks", "negative_data_rejection"]
+    command = [
+        str(exe),
+        "--config-file",
+        str(config),
+        "--no-color",
+        "run",
+        base + "/openapi.json",
+        "--checks",
+        "all",
+        "--max-examples",
+        "40",
+        "--seed",
+        "7",
+        "--request-timeout",
+        "30",
+        "--max-response-time",
+        "15",
+        "--include-path-regex",
+        "^/api/viz/",
+        "--exclude-checks",
+        "negative_data_rejection",
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-6000:]

@@ -4,6 +4,7 @@ from a hostile data set (test 17: XSS) and from a synthetic graph; and the stand
 Every page test also proves the page is offline (no request leaves 127.0.0.1) and clean (no console error).
 Screenshots of the three views go to ``docs/screenshots/`` (1280x800).
 """
+
 from __future__ import annotations
 
 import html.parser
@@ -59,12 +60,15 @@ def _open_network(session, url: str) -> None:
 
 def _click_node(page, node_id: str) -> None:
     """Zoom on a node and click it where it is drawn."""
-    x, y = page.evaluate("""(id) => {
+    x, y = page.evaluate(
+        """(id) => {
       window.network.focus(id, {scale: 2.5, animation: false});
       const d = window.network.canvasToDOM(window.network.getPosition(id));
       const r = document.querySelector('#viz-canvas canvas').getBoundingClientRect();
       return [r.left + d.x, r.top + d.y];
-    }""", node_id)
+    }""",
+        node_id,
+    )
     page.mouse.move(x, y)
     page.mouse.click(x, y)
 
@@ -77,13 +81,15 @@ def _visible(page) -> set[str]:
 # The 2024 graph
 # ---------------------------------------------------------------------------------------------------------
 
+
 def test_network_draws_as_many_nodes_as_the_api_says(real):
     api = _api(real, "/api/viz/network")
     assert api["meta"]["nodes"] > 100 and api["options"]["physics"]["enabled"] is False
     with chromium_page() as session:
         _open_network(session, real + "/network")
-        drawn = session.page.evaluate("() => [window.qkgViz.nodes.length, window.qkgViz.edges.length, "
-                                      "window.network.body.nodeIndices.length]")
+        drawn = session.page.evaluate(
+            "() => [window.qkgViz.nodes.length, window.qkgViz.edges.length, window.network.body.nodeIndices.length]"
+        )
         assert drawn == [api["meta"]["nodes"], api["meta"]["edges"], api["meta"]["nodes"]]
         assert len(_visible(session.page)) == api["meta"]["nodes"]
         legend = session.page.locator(".viz-legend .viz-kind-row").count()
@@ -105,19 +111,34 @@ def test_filters_hide_what_they_should_and_agree_with_the_api(real):
         session.page.locator('.viz-kind-row[data-kind="mission"] input').uncheck()
         api = _api(real, "/api/viz/network", type=[k for k in kinds if k != "mission"])
         assert _visible(session.page) == {n["id"] for n in api["nodes"]}
-        groups = session.page.evaluate("() => Array.from(window.qkgViz.visible.nodes).map(id => window.qkgViz.byId[id].group)")
+        groups = session.page.evaluate(
+            "() => Array.from(window.qkgViz.visible.nodes).map(id => window.qkgViz.byId[id].group)"
+        )
         assert "mission" not in groups and "city" in groups
         assert "type=" in session.page.url  # the filter is in the address, so the view can be shared
         # The same rules in JavaScript and in Python, on each kind of filter.
         facets = _api(real, "/api/viz/network")["facets"]
-        cases = [{"themes": [facets["themes"][0]["id"]]}, {"relations": ["qkg:party"]}, {"years": [2024]},
-                 {"categories": ["qkgd:cat-courtesy"]}, {"types": ["reception", "city"], "relations": ["qkg:origin"]}]
+        cases = [
+            {"themes": [facets["themes"][0]["id"]]},
+            {"relations": ["qkg:party"]},
+            {"years": [2024]},
+            {"categories": ["qkgd:cat-courtesy"]},
+            {"types": ["reception", "city"], "relations": ["qkg:origin"]},
+        ]
         for case in cases:
-            js = session.page.evaluate("""(c) => Array.from(window.qkgViz.visibleIds({types: new Set(c.types || []),
+            js = session.page.evaluate(
+                """(c) => Array.from(window.qkgViz.visibleIds({types: new Set(c.types || []),
                 themes: new Set(c.themes || []), years: new Set(c.years || []), categories: new Set(c.categories || []),
-                relations: new Set(c.relations || [])}).nodes)""", case)
-            params = {"type": case.get("types", []), "theme": case.get("themes", []), "year": case.get("years", []),
-                      "category": case.get("categories", []), "relation": case.get("relations", [])}
+                relations: new Set(c.relations || [])}).nodes)""",
+                case,
+            )
+            params = {
+                "type": case.get("types", []),
+                "theme": case.get("themes", []),
+                "year": case.get("years", []),
+                "category": case.get("categories", []),
+                "relation": case.get("relations", []),
+            }
             py = {n["id"] for n in _api(real, "/api/viz/network", **params)["nodes"]}
             assert set(js) == py and py, case
         assert_no_console_errors(session)
@@ -234,6 +255,7 @@ def test_pages_carry_a_strict_csp(real):
 # Test 17: a hostile graph, served and standalone
 # ---------------------------------------------------------------------------------------------------------
 
+
 def _attack_network(session) -> None:
     page = session.page
     ids = page.evaluate("() => window.qkgViz.data.nodes.map(n => n.id)")
@@ -298,8 +320,21 @@ def test_hostile_graph_in_the_standalone_file(browser_env, tmp_path):
     text = out.read_text(encoding="utf-8")
     parser = _Tags()
     parser.feed(text)
-    assert {t for t, _ in parser.tags} <= {"html", "head", "meta", "title", "link", "style", "body", "header", "h1",
-                                           "p", "main", "div", "script"}
+    assert {t for t, _ in parser.tags} <= {
+        "html",
+        "head",
+        "meta",
+        "title",
+        "link",
+        "style",
+        "body",
+        "header",
+        "h1",
+        "p",
+        "main",
+        "div",
+        "script",
+    }
     scripts = [a for t, a in parser.tags if t == "script"]
     assert len(scripts) == 4 and scripts[0] == {"type": "application/json", "id": "qkg-data"}
     assert "<" not in parser.data_block and "\u2028" not in parser.data_block and "&" not in parser.data_block
@@ -325,6 +360,7 @@ def test_hostile_graph_in_the_standalone_file(browser_env, tmp_path):
 # ---------------------------------------------------------------------------------------------------------
 # Size: a synthetic graph of about 5,000 nodes, served
 # ---------------------------------------------------------------------------------------------------------
+
 
 def test_synthetic_graph_of_5000_nodes_draws_with_precomputed_layout(browser_env):
     base = live_server(built_store("synth-50k"))

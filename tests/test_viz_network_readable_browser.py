@@ -1,5 +1,6 @@
 """The network page for people (headless Chromium): only one type, re-fit after a filter, Escape, a PNG worth
 printing (twice the screen's pixels, title, legend, date), in French and English."""
+
 from __future__ import annotations
 
 import struct
@@ -30,8 +31,10 @@ def test_only_this_type_in_one_click_and_the_view_refits(real, lang, only) -> No
     with chromium_page() as session:
         page = session.page
         _open(session, real + f"/network?lang={lang}")
-        kind = page.evaluate("() => window.qkgViz.data.facets.kinds.find(k => k.kind === 'agreement') ? 'agreement' "
-                             ": window.qkgViz.data.facets.kinds[1].kind")
+        kind = page.evaluate(
+            "() => window.qkgViz.data.facets.kinds.find(k => k.kind === 'agreement') ? 'agreement' "
+            ": window.qkgViz.data.facets.kinds[1].kind"
+        )
         button = page.locator(f".viz-only[data-kind='{kind}']")
         assert button.inner_text() == only
         page.evaluate("() => window.network.moveTo({position: {x: 5000, y: 5000}, scale: 0.05, animation: false})")

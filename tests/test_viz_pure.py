@@ -2,6 +2,7 @@
 
 Small graphs with known answers; the XSS corpus (test 17) goes through every function that emits text.
 """
+
 from __future__ import annotations
 
 import html.parser
@@ -10,8 +11,6 @@ import time
 
 import networkx as nx
 import pytest
-
-from tests.viz_support import PAYLOADS
 from qkg.graph.errors import DataError, ParameterError
 from qkg.ontology.curies import local_name
 from qkg.viz.escape import clean_text, entity_href, script_json
@@ -24,10 +23,12 @@ from qkg.viz.standalone import inline_script, inline_style, standalone_html
 from qkg.viz.style import KINDS, kind_of, legend
 from qkg.viz.timeline import XSD, activity_span, count_series, date_span, timeline_payload
 
+from tests.viz_support import PAYLOADS
 
 # ---------------------------------------------------------------------------------------------------------
 # escaping
 # ---------------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_script_json_round_trips_and_cannot_leave_its_element(payload):
@@ -61,6 +62,7 @@ def test_clean_text_keeps_markup_as_text_but_bounds_it():
 # filters and ego networks
 # ---------------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture()
 def small() -> nx.MultiDiGraph:
     g = nx.MultiDiGraph(vocab={"qkg:party": "partie", "qkg:origin": "provenance", "t:culture": "Culture"})
@@ -84,10 +86,10 @@ def test_each_filter_on_a_small_graph(small):
 
     assert ids() == sorted(small.nodes)
     assert ids(types={"city"}) == ["lyon", "quebec"]
-    assert ids(themes={"t:culture"}) == ["lyon", "rec2"]                       # the node and its neighbours
+    assert ids(themes={"t:culture"}) == ["lyon", "rec2"]  # the node and its neighbours
     assert ids(years={2024}) == ["ent", "lyon", "quebec", "rec1", "rec2", "ville"]  # undated nodes stay
     assert ids(categories={"cat-courtesy"}) == ["ent", "lyon", "old", "quebec", "rec1", "ville"]
-    assert ids(relations={"qkg:origin"}) == ["lyon", "rec1", "rec2"]             # nodes keep an edge
+    assert ids(relations={"qkg:origin"}) == ["lyon", "rec1", "rec2"]  # nodes keep an edge
     assert ids(types={"reception"}, relations={"qkg:origin"}) == []
     nodes, edges = visible(small, NetworkFilter(relations=frozenset({"qkg:party"})))
     assert nodes == {"ent", "ville"} and len(edges) == 1
@@ -110,9 +112,19 @@ def test_ego_network_depths(small):
 
 def test_collapse_nary_turns_memberships_and_legs_into_edges():
     g = nx.MultiDiGraph()
-    for n, t in [("m", "Membership"), ("q", "LocalGovernment"), ("f", "CityNetwork"), ("mi", "Mission"),
-                 ("l1", "MissionLeg"), ("l2", "MissionLeg"), ("c1", "City"), ("c2", "City"), ("ev", "Event"),
-                 ("pe", "PartnerEntry"), ("o", "Organisation")]:
+    for n, t in [
+        ("m", "Membership"),
+        ("q", "LocalGovernment"),
+        ("f", "CityNetwork"),
+        ("mi", "Mission"),
+        ("l1", "MissionLeg"),
+        ("l2", "MissionLeg"),
+        ("c1", "City"),
+        ("c2", "City"),
+        ("ev", "Event"),
+        ("pe", "PartnerEntry"),
+        ("o", "Organisation"),
+    ]:
         g.add_node(n, type=t)
     g.add_edge("m", "q", key="org:member")
     g.add_edge("m", "f", key="org:organization")
@@ -123,14 +135,19 @@ def test_collapse_nary_turns_memberships_and_legs_into_edges():
     g.add_edge("l1", "ev", key="qkg:legPurpose")
     g.add_edge("pe", "o", key="qkg:partnerOrganisation")
     out = collapse_nary(g)
-    assert sorted(out.edges(keys=True)) == [("mi", "c1", "qkg:destination"), ("mi", "c2", "qkg:destination"),
-                                            ("mi", "ev", "qkg:legPurpose"), ("q", "f", "org:memberOf")]
+    assert sorted(out.edges(keys=True)) == [
+        ("mi", "c1", "qkg:destination"),
+        ("mi", "c2", "qkg:destination"),
+        ("mi", "ev", "qkg:legPurpose"),
+        ("q", "f", "org:memberOf"),
+    ]
     assert "o" in out and "pe" not in out and g.has_node("m")  # the input is not modified
 
 
 # ---------------------------------------------------------------------------------------------------------
 # layout, centralities, payload
 # ---------------------------------------------------------------------------------------------------------
+
 
 def test_layout_is_deterministic_and_fast_at_5000_nodes():
     g = nx.barabasi_albert_graph(5000, 3, seed=42)
@@ -198,6 +215,7 @@ def test_kinds_and_legend():
 # map and timeline data
 # ---------------------------------------------------------------------------------------------------------
 
+
 def test_map_payload_routes_follow_leg_order_from_home():
     places = {
         "q": {"label": "Québec", "kind": "city", "lat": 46.81, "lon": -71.21},
@@ -208,17 +226,26 @@ def test_map_payload_routes_follow_leg_order_from_home():
         "ch": {"label": "Suisse", "kind": "country", "name_en": "Switzerland"},
         "us": {"label": "États-Unis", "kind": "country", "name_en": "United States"},
     }
-    data = map_payload(places=places, missions=[{"id": "m", "label": "M", "legs": [(2, "a"), (1, "b"), (3, "nowhere")]}],
-                       receptions=[{"id": "r1", "label": "R1", "origin": "a"}, {"id": "r2", "label": "R2", "origin": "us"}],
-                       home="q", partners=["q", "a", "b"], hrefs={"a": "/id/a"})
+    data = map_payload(
+        places=places,
+        missions=[{"id": "m", "label": "M", "legs": [(2, "a"), (1, "b"), (3, "nowhere")]}],
+        receptions=[{"id": "r1", "label": "R1", "origin": "a"}, {"id": "r2", "label": "R2", "origin": "us"}],
+        home="q",
+        partners=["q", "a", "b"],
+        hrefs={"a": "/id/a"},
+    )
     route = data["missions"][0]
     assert [s["id"] for s in route["stops"]] == ["b", "a"]
     assert route["path"][0] == [46.81, -71.21] and route["path"][-1] == [48.86, 2.35]
     assert data["unplaced"] == ["nowhere"]
-    assert {c["id"]: c["roles"] for c in data["cities"]} == {"a": ["mission", "partner", "reception"],
-                                                           "b": ["mission", "partner"]}
+    assert {c["id"]: c["roles"] for c in data["cities"]} == {
+        "a": ["mission", "partner", "reception"],
+        "b": ["mission", "partner"],
+    }
     assert [(c["id"], c["count"], c["atlas"]) for c in data["origins"]["countries"]] == [
-        ("fr", 1, "France"), ("us", 1, "United States of America")]
+        ("fr", 1, "France"),
+        ("us", 1, "United States of America"),
+    ]
     assert data["home"]["id"] == "q"
 
 
@@ -229,13 +256,16 @@ def test_points_and_arcs():
     assert atlas_name("Czech Republic") == "Czechia"
 
 
-@pytest.mark.parametrize("lexical,datatype,start,end,precision", [
-    ("2024", "gYear", "2024-01-01", "2025-01-01", "year"),
-    ("2024-02", "gYearMonth", "2024-02-01", "2024-03-01", "month"),
-    ("2024-12", "gYearMonth", "2024-12-01", "2025-01-01", "month"),
-    ("2024-05-13", "date", "2024-05-13", "2024-05-14", "day"),
-    ("2024-05-13+02:00", "date", "2024-05-13", "2024-05-14", "day"),
-])
+@pytest.mark.parametrize(
+    "lexical,datatype,start,end,precision",
+    [
+        ("2024", "gYear", "2024-01-01", "2025-01-01", "year"),
+        ("2024-02", "gYearMonth", "2024-02-01", "2024-03-01", "month"),
+        ("2024-12", "gYearMonth", "2024-12-01", "2025-01-01", "month"),
+        ("2024-05-13", "date", "2024-05-13", "2024-05-14", "day"),
+        ("2024-05-13+02:00", "date", "2024-05-13", "2024-05-14", "day"),
+    ],
+)
 def test_partial_dates_are_spans_never_invented_days(lexical, datatype, start, end, precision):
     span = date_span(lexical, XSD + datatype)
     assert (span.start.isoformat(), span.end.isoformat(), span.precision) == (start, end, precision)
@@ -247,32 +277,63 @@ def test_bad_dates_are_skipped_not_guessed():
     assert err.value.hint == "write the date as xsd:gYearMonth (YYYY-MM)"
     with pytest.raises(DataError, match="before start date"):
         activity_span(("2025", XSD + "gYear"), ("2024", XSD + "gYear"))
-    t = timeline_payload([{"id": "x", "label": PAYLOADS[0], "group": "event", "start": ("2024-05", XSD + "gYearMonth")},
-                          {"id": "y", "label": "y", "group": "event", "start": ("soon", XSD + "date")}],
-                         {"event": "Événements", "agreement": "Ententes"}, "en")
+    t = timeline_payload(
+        [
+            {"id": "x", "label": PAYLOADS[0], "group": "event", "start": ("2024-05", XSD + "gYearMonth")},
+            {"id": "y", "label": "y", "group": "event", "start": ("soon", XSD + "date")},
+        ],
+        {"event": "Événements", "agreement": "Ententes"},
+        "en",
+    )
     assert t["skipped"] == ["y"] and t["groups"] == [{"id": "event", "label": "Événements"}]
     assert t["items"][0]["label"] == PAYLOADS[0] and t["items"][0]["when"] == "May 2024"
 
 
 def test_count_series_orders_by_count():
     s = count_series(["a", "b", "b", None], {"a": "A", "b": "B"}, colours={"a": "#000"})
-    assert s == {"ids": ["b", "a", None], "labels": ["B", "A", "(non précisé)"], "values": [2, 1, 1],
-                 "colours": [None, "#000", None]}
+    assert s == {
+        "ids": ["b", "a", None],
+        "labels": ["B", "A", "(non précisé)"],
+        "values": [2, 1, 1],
+        "colours": [None, "#000", None],
+    }
 
 
 # ---------------------------------------------------------------------------------------------------------
 # side panel and standalone page
 # ---------------------------------------------------------------------------------------------------------
 
+
 def test_entity_summary_keeps_provenance_and_drops_inferred_facts():
-    uri = {"type": "uri", "value": "https://w3id.org/qkg/id/sec", "curie": "qkgd:sec", "id": "sec", "label": PAYLOADS[0]}
-    d = {"iri": "https://w3id.org/qkg/id/x", "id": "x", "curie": "qkgd:x", "label": PAYLOADS[2],
-         "labels": {"fr": PAYLOADS[2]}, "types": [],
-         "facts": [{"property": {"type": "uri", "value": "https://schema.org/description", "curie": "schema:description"},
-                    "values": [{"value": {"type": "literal", "value": PAYLOADS[1], "lang": "fr"}, "provenance": {"kind": "report"}}]},
-                   {"property": {"type": "uri", "value": "http://purl.org/dc/terms/subject", "curie": "dct:subject"},
-                    "values": [{"value": uri, "provenance": {"kind": "inferred"}}]}],
-         "incoming": [], "sources": [{"section": uri, "page": "9", "annex_item": "3"}]}
+    uri = {
+        "type": "uri",
+        "value": "https://w3id.org/qkg/id/sec",
+        "curie": "qkgd:sec",
+        "id": "sec",
+        "label": PAYLOADS[0],
+    }
+    d = {
+        "iri": "https://w3id.org/qkg/id/x",
+        "id": "x",
+        "curie": "qkgd:x",
+        "label": PAYLOADS[2],
+        "labels": {"fr": PAYLOADS[2]},
+        "types": [],
+        "facts": [
+            {
+                "property": {"type": "uri", "value": "https://schema.org/description", "curie": "schema:description"},
+                "values": [
+                    {"value": {"type": "literal", "value": PAYLOADS[1], "lang": "fr"}, "provenance": {"kind": "report"}}
+                ],
+            },
+            {
+                "property": {"type": "uri", "value": "http://purl.org/dc/terms/subject", "curie": "dct:subject"},
+                "values": [{"value": uri, "provenance": {"kind": "inferred"}}],
+            },
+        ],
+        "incoming": [],
+        "sources": [{"section": uri, "page": "9", "annex_item": "3"}],
+    }
     s = entity_summary(d)
     assert s["label"] == PAYLOADS[2] and s["desc"] == PAYLOADS[1] and s["facts"] == [] and s["inferred"] == 1
     assert s["sources"] == [{"text": PAYLOADS[0], "id": "sec", "page": "9", "annex_item": "3"}]
@@ -289,14 +350,34 @@ class _Collect(html.parser.HTMLParser):
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_standalone_page_never_lets_data_become_markup(payload):
-    page = standalone_html({"nodes": [{"id": payload, "label": payload}]},
-                           scripts=["var x = '</script><!--';"], styles=["a::after{content:'</style>'}"],
-                           title=payload, subtitle=payload)
+    page = standalone_html(
+        {"nodes": [{"id": payload, "label": payload}]},
+        scripts=["var x = '</script><!--';"],
+        styles=["a::after{content:'</style>'}"],
+        title=payload,
+        subtitle=payload,
+    )
     parser = _Collect()
     parser.feed(page)
     tags = [t for t, _ in parser.tags]
-    assert tags == ["html", "head", "meta", "meta", "meta", "title", "link", "style", "body", "header", "h1", "p",
-                    "main", "div", "script", "script"]
+    assert tags == [
+        "html",
+        "head",
+        "meta",
+        "meta",
+        "meta",
+        "title",
+        "link",
+        "style",
+        "body",
+        "header",
+        "h1",
+        "p",
+        "main",
+        "div",
+        "script",
+        "script",
+    ]
     assert all(not name.startswith("on") for _, attrs in parser.tags for name, _ in attrs)
     block = page.split('id="qkg-data">', 1)[1].split("</script>", 1)[0]
     assert json.loads(block)["nodes"][0]["label"] == payload
@@ -308,8 +389,9 @@ def test_inline_code_is_neutralised():
     assert "</style" not in str(inline_style("x{content:'</style>'}"))
 
 
-@pytest.mark.parametrize("name", ["escape", "filters", "geo", "layout", "network", "panel", "standalone", "style",
-                                  "timeline"])
+@pytest.mark.parametrize(
+    "name", ["escape", "filters", "geo", "layout", "network", "panel", "standalone", "style", "timeline"]
+)
 def test_docstring_examples_run(name):
     import doctest
     import importlib

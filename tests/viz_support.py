@@ -5,6 +5,7 @@ are memoised per test process: :func:`built_store` builds each kind once, :func:
 server per store and stops it at exit. Both use the real CLI (``python -m qkg.api.cli``) in subprocesses, on
 127.0.0.1 and a free port.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -18,21 +19,33 @@ import time
 import urllib.request
 from pathlib import Path
 
-__all__ = ["REPO", "PAYLOADS", "HOSTILE_TTL", "qkg", "built_store", "live_server", "free_port",
-           "MISSION_CITIES"]
+__all__ = ["REPO", "PAYLOADS", "HOSTILE_TTL", "qkg", "built_store", "live_server", "free_port", "MISSION_CITIES"]
 
 REPO = Path(__file__).resolve().parent.parent
 #: The 13 distinct cities of the eight missions of the 2024 annex.
-MISSION_CITIES = {"boston", "colonia-del-sacramento", "buenos-aires", "lausanne", "porrentruy", "braga", "saint-malo",
-                  "new-york", "cordoue", "zurich", "geneve", "paris", "lisbonne"}
+MISSION_CITIES = {
+    "boston",
+    "colonia-del-sacramento",
+    "buenos-aires",
+    "lausanne",
+    "porrentruy",
+    "braga",
+    "saint-malo",
+    "new-york",
+    "cordoue",
+    "zurich",
+    "geneve",
+    "paris",
+    "lisbonne",
+}
 
 #: Test 17's corpus: each string must reach the page as text and never run.
 PAYLOADS = [
     "<img src=x onerror=alert(1)>",
-    "\"><svg onload=alert(1)>",
+    '"><svg onload=alert(1)>',
     "</script><script>alert(1)</script>",
     "javascript:alert(1)",
-    "<a href=\"javascript:alert(1)\">href</a>",
+    '<a href="javascript:alert(1)">href</a>',
     "line\u2028sep\u2029<img src=x onerror=alert(2)>",
     "</option><script>alert(1)</script>",
     "<iframe src=javascript:alert(1)>",
@@ -102,8 +115,9 @@ atexit.register(shutil.rmtree, _tmp, ignore_errors=True)
 
 def qkg(*args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess:
     """Run the real CLI (``python -m qkg.api.cli ...``) from the repository root."""
-    proc = subprocess.run([sys.executable, "-m", "qkg.api.cli", *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-m", "qkg.api.cli", *args], cwd=REPO, capture_output=True, text=True, timeout=timeout
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"qkg {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
@@ -154,8 +168,13 @@ def live_server(data_dir: Path, *, timeout: float = 90) -> str:
     port = free_port()
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     with open(_tmp / f"serve-{port}.log", "w") as log:  # the server keeps its own copy of the descriptor
-        proc = subprocess.Popen([sys.executable, "-m", "qkg.api.cli", "--data-dir", str(data_dir), "serve", "--port",
-                                 str(port)], cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "qkg.api.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)],
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
     atexit.register(_stop, proc)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout

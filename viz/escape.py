@@ -15,6 +15,7 @@ The views never build HTML from data. Data travels as JSON (in an API response, 
 >>> entity_href("https://w3id.org/qkg/id/javascript:alert(1)")
 '/id/javascript%3Aalert%281%29'
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,9 @@ from qkg.ontology.curies import ENTITY_NS, local_name
 __all__ = ["script_json", "entity_href", "clean_text"]
 
 
-_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                                 "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_SCRIPT_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 

@@ -22,6 +22,7 @@ each edge carries ``rel``, the relation id. The rules:
 >>> sorted(visible(g, NetworkFilter(relations=frozenset({"qkg:origin"})))[0])
 ['c', 'r']
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -61,13 +62,19 @@ class NetworkFilter:
 
         Values that cannot be years are ignored; each parameter may repeat.
         """
+
         def get(name: str) -> list[str]:
             value = params.get(name) or []
             return [value] if isinstance(value, str) else list(value)
 
         years = {int(y) for y in get("year") if str(y).strip().isdigit() and len(str(y).strip()) <= 4}
-        return cls(types=_frozen(get("type")), themes=_frozen(get("theme")), years=frozenset(years),
-                   categories=_frozen(get("category")), relations=_frozen(get("relation")))
+        return cls(
+            types=_frozen(get("type")),
+            themes=_frozen(get("theme")),
+            years=frozenset(years),
+            categories=_frozen(get("category")),
+            relations=_frozen(get("relation")),
+        )
 
     @property
     def active(self) -> bool:
@@ -121,8 +128,11 @@ def visible(graph: nx.MultiDiGraph, f: NetworkFilter) -> tuple[set, list[tuple[H
             near.update(graph.successors(n))
             near.update(graph.predecessors(n))
         nodes &= near
-    edges = [(u, v, k) for u, v, k, rel in graph.edges(keys=True, data="rel")
-             if u in nodes and v in nodes and (not f.relations or rel in f.relations)]
+    edges = [
+        (u, v, k)
+        for u, v, k, rel in graph.edges(keys=True, data="rel")
+        if u in nodes and v in nodes and (not f.relations or rel in f.relations)
+    ]
     if f.relations:
         nodes = {u for u, _, _ in edges} | {v for _, v, _ in edges}
     return nodes, edges

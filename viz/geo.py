@@ -10,6 +10,7 @@ country's shape: :func:`atlas_name` gives the name world-atlas uses).
 >>> len(arc), arc[0], arc[-1]
 (5, [46.81, -71.21], [48.86, 2.35])
 """
+
 from __future__ import annotations
 
 import itertools
@@ -19,8 +20,18 @@ from typing import Any
 
 from qkg.viz.escape import clean_text
 
-__all__ = ["ATLAS_NAMES", "valid_point", "great_circle", "atlas_name", "map_payload", "aggregate_map",
-           "MAP_DETAIL_MAX", "MAP_MAX_CITIES", "MAP_MAX_ROUTES", "MAP_LISTED"]
+__all__ = [
+    "ATLAS_NAMES",
+    "valid_point",
+    "great_circle",
+    "atlas_name",
+    "map_payload",
+    "aggregate_map",
+    "MAP_DETAIL_MAX",
+    "MAP_MAX_CITIES",
+    "MAP_MAX_ROUTES",
+    "MAP_LISTED",
+]
 
 #: Up to this many points (cities, missions, receptions) the map draws each one; above, it aggregates by place.
 MAP_DETAIL_MAX = 3000
@@ -33,13 +44,23 @@ MAP_LISTED = 3
 
 #: English country labels that world-atlas (Natural Earth, 110m) spells differently.
 ATLAS_NAMES = {
-    "United States": "United States of America", "USA": "United States of America",
-    "Czech Republic": "Czechia", "Ivory Coast": "Côte d'Ivoire", "Democratic Republic of the Congo": "Dem. Rep. Congo",
-    "Republic of the Congo": "Congo", "Central African Republic": "Central African Rep.",
-    "Bosnia and Herzegovina": "Bosnia and Herz.", "Dominican Republic": "Dominican Rep.",
-    "South Sudan": "S. Sudan", "Equatorial Guinea": "Eq. Guinea", "North Macedonia": "Macedonia",
-    "Eswatini": "eSwatini", "Solomon Islands": "Solomon Is.", "Western Sahara": "W. Sahara",
-    "Falkland Islands": "Falkland Is.", "French Southern Territories": "Fr. S. Antarctic Lands",
+    "United States": "United States of America",
+    "USA": "United States of America",
+    "Czech Republic": "Czechia",
+    "Ivory Coast": "Côte d'Ivoire",
+    "Democratic Republic of the Congo": "Dem. Rep. Congo",
+    "Republic of the Congo": "Congo",
+    "Central African Republic": "Central African Rep.",
+    "Bosnia and Herzegovina": "Bosnia and Herz.",
+    "Dominican Republic": "Dominican Rep.",
+    "South Sudan": "S. Sudan",
+    "Equatorial Guinea": "Eq. Guinea",
+    "North Macedonia": "Macedonia",
+    "Eswatini": "eSwatini",
+    "Solomon Islands": "Solomon Is.",
+    "Western Sahara": "W. Sahara",
+    "Falkland Islands": "Falkland Is.",
+    "French Southern Territories": "Fr. S. Antarctic Lands",
 }
 
 
@@ -75,8 +96,9 @@ def great_circle(a: tuple[float, float], b: tuple[float, float], *, steps: int =
     if a == b:
         return [list(a), list(b)]
     la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
-    d = 2 * math.asin(math.sqrt(math.sin((la2 - la1) / 2) ** 2
-                                + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2))
+    d = 2 * math.asin(
+        math.sqrt(math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
+    )
     if d < 1e-9:
         return [list(a), list(b)]
     points, previous = [], None
@@ -113,8 +135,15 @@ def atlas_name(name_en: str | None) -> str | None:
     return ATLAS_NAMES.get(name_en, name_en)
 
 
-def map_payload(*, places: Mapping[str, Mapping], missions: Iterable[Mapping], receptions: Iterable[Mapping],
-                home: str | None, partners: Iterable[str] = (), hrefs: Mapping[str, str] | None = None) -> dict:
+def map_payload(
+    *,
+    places: Mapping[str, Mapping],
+    missions: Iterable[Mapping],
+    receptions: Iterable[Mapping],
+    home: str | None,
+    partners: Iterable[str] = (),
+    hrefs: Mapping[str, str] | None = None,
+) -> dict:
     """Everything the map draws.
 
     Parameters
@@ -168,23 +197,38 @@ def map_payload(*, places: Mapping[str, Mapping], missions: Iterable[Mapping], r
         hops = ([home_point] if home_point else []) + [p for s in stops if (p := point(s["id"])) is not None]
         path: list[list[float]] = []
         for a, b in itertools.pairwise(hops):
-            path += great_circle(a, b)[(1 if path else 0):]
+            path += great_circle(a, b)[(1 if path else 0) :]
         for s in stops:
             roles.setdefault(s["id"], set()).add("mission")
-        out_missions.append({"id": mission["id"], "label": clean_text(mission.get("label") or mission["id"]),
-                             "leader": clean_text(mission.get("leader") or "", limit=120),
-                             "href": hrefs.get(mission["id"]), "stops": stops, "path": path})
+        out_missions.append(
+            {
+                "id": mission["id"],
+                "label": clean_text(mission.get("label") or mission["id"]),
+                "leader": clean_text(mission.get("leader") or "", limit=120),
+                "href": hrefs.get(mission["id"]),
+                "stops": stops,
+                "path": path,
+            }
+        )
     by_city: dict[str, list] = {}
     by_country: dict[str, list] = {}
     for rec in receptions:
-        item = {"id": rec["id"], "label": clean_text(rec.get("label") or rec["id"], limit=160),
-                "category": rec.get("category"), "category_label": clean_text(rec.get("category_label") or ""),
-                "href": hrefs.get(rec["id"])}
+        item = {
+            "id": rec["id"],
+            "label": clean_text(rec.get("label") or rec["id"], limit=160),
+            "category": rec.get("category"),
+            "category_label": clean_text(rec.get("category_label") or ""),
+            "href": hrefs.get(rec["id"]),
+        }
         origin = rec.get("origin")
         if origin and places.get(origin, {}).get("kind") == "city" and point(origin):
             by_city.setdefault(origin, []).append(item)
             roles.setdefault(origin, set()).add("reception")
-        country = origin if places.get(origin or "", {}).get("kind") == "country" else places.get(origin or "", {}).get("country")
+        country = (
+            origin
+            if places.get(origin or "", {}).get("kind") == "country"
+            else places.get(origin or "", {}).get("country")
+        )
         if country and country in places:
             by_country.setdefault(country, []).append(item)
         elif origin and not point(origin):
@@ -197,18 +241,47 @@ def map_payload(*, places: Mapping[str, Mapping], missions: Iterable[Mapping], r
     def city_entry(cid: str) -> dict:
         lat, lon = point(cid) or (0.0, 0.0)  # only placed cities get here
         country = places[cid].get("country")
-        return {"id": cid, "label": label(cid), "lat": lat, "lon": lon, "href": hrefs.get(cid),
-                "country": label(country) if country else "", "roles": sorted(roles.get(cid, ()))}
+        return {
+            "id": cid,
+            "label": label(cid),
+            "lat": lat,
+            "lon": lon,
+            "href": hrefs.get(cid),
+            "country": label(country) if country else "",
+            "roles": sorted(roles.get(cid, ())),
+        }
 
     cities = sorted((city_entry(c) for c in roles), key=lambda c: c["label"].casefold())
     origin_cities = [{**city_entry(c), "receptions": recs} for c, recs in sorted(by_city.items())]
-    countries = [{"id": c, "label": label(c), "atlas": atlas_name(places[c].get("name_en")),
-                  "href": hrefs.get(c), "count": len(recs), "receptions": recs}
-                 for c, recs in sorted(by_country.items(), key=lambda kv: (-len(kv[1]), label(kv[0])))]
-    home_entry = ({"id": home, "label": label(home or ""), "lat": home_point[0], "lon": home_point[1],
-                   "href": hrefs.get(home or "")} if home_point else None)
-    return {"home": home_entry, "cities": cities, "missions": out_missions,
-            "origins": {"cities": origin_cities, "countries": countries}, "unplaced": sorted(set(unplaced))}
+    countries = [
+        {
+            "id": c,
+            "label": label(c),
+            "atlas": atlas_name(places[c].get("name_en")),
+            "href": hrefs.get(c),
+            "count": len(recs),
+            "receptions": recs,
+        }
+        for c, recs in sorted(by_country.items(), key=lambda kv: (-len(kv[1]), label(kv[0])))
+    ]
+    home_entry = (
+        {
+            "id": home,
+            "label": label(home or ""),
+            "lat": home_point[0],
+            "lon": home_point[1],
+            "href": hrefs.get(home or ""),
+        }
+        if home_point
+        else None
+    )
+    return {
+        "home": home_entry,
+        "cities": cities,
+        "missions": out_missions,
+        "origins": {"cities": origin_cities, "countries": countries},
+        "unplaced": sorted(set(unplaced)),
+    }
 
 
 def aggregate_map(data: dict, *, lang: str = "fr", limit: int = MAP_DETAIL_MAX) -> dict:
@@ -247,18 +320,38 @@ def aggregate_map(data: dict, *, lang: str = "fr", limit: int = MAP_DETAIL_MAX) 
         if city is None:
             continue
         word = "mission" if count == 1 else "missions"
-        routes.append({"id": cid, "label": f"{city['label']}{' ' if lang == 'fr' else ''}: {count} {word}",
-                       "leader": "", "href": city.get("href"), "count": count,
-                       "stops": [{"id": cid, "label": city["label"], "order": 1}],
-                       "path": great_circle((home["lat"], home["lon"]), (city["lat"], city["lon"])) if home else []})
+        routes.append(
+            {
+                "id": cid,
+                "label": f"{city['label']}{' ' if lang == 'fr' else ''}: {count} {word}",
+                "leader": "",
+                "href": city.get("href"),
+                "count": count,
+                "stops": [{"id": cid, "label": city["label"], "order": 1}],
+                "path": great_circle((home["lat"], home["lon"]), (city["lat"], city["lon"])) if home else [],
+            }
+        )
     origin_cities = sorted(data["origins"]["cities"], key=lambda c: (-len(c["receptions"]), c["id"]))[:MAP_MAX_CITIES]
-    origin_cities = [dict(c, count=len(c["receptions"]), receptions=c["receptions"][:MAP_LISTED]) for c in origin_cities]
+    origin_cities = [
+        dict(c, count=len(c["receptions"]), receptions=c["receptions"][:MAP_LISTED]) for c in origin_cities
+    ]
     countries = [dict(c, receptions=c["receptions"][:MAP_LISTED]) for c in data["origins"]["countries"]]
     weight = {c["id"]: c["count"] for c in origin_cities}
-    chosen = sorted(cities, key=lambda c: (-(visits.get(c["id"], 0) + weight.get(c["id"], 0)), -len(c["roles"]),
-                                           c["id"]))[:MAP_MAX_CITIES]
+    chosen = sorted(
+        cities, key=lambda c: (-(visits.get(c["id"], 0) + weight.get(c["id"], 0)), -len(c["roles"]), c["id"])
+    )[:MAP_MAX_CITIES]
     chosen.sort(key=lambda c: c["label"].casefold())
     unplaced = data.get("unplaced", [])
-    return dict(data, missions=routes, cities=chosen, origins={"cities": origin_cities, "countries": countries},
-                unplaced=unplaced[:100], aggregated={"missions": len(missions), "receptions": receptions,
-                                                     "cities": len(cities), "unplaced": len(unplaced)})
+    return dict(
+        data,
+        missions=routes,
+        cities=chosen,
+        origins={"cities": origin_cities, "countries": countries},
+        unplaced=unplaced[:100],
+        aggregated={
+            "missions": len(missions),
+            "receptions": receptions,
+            "cities": len(cities),
+            "unplaced": len(unplaced),
+        },
+    )

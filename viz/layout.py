@@ -14,6 +14,7 @@ estimated from a fixed sample of sources above (Brandes-Pich), which keeps 20,00
 >>> sorted(pos) == [0, 1, 2] and all(len(p) == 2 for p in pos.values())
 True
 """
+
 from __future__ import annotations
 
 import math
@@ -23,8 +24,7 @@ from collections.abc import Hashable
 
 import networkx as nx
 
-__all__ = ["EXACT_BETWEENNESS_MAX", "BETWEENNESS_SAMPLE", "layout_positions",
-           "centralities", "scale_positions"]
+__all__ = ["EXACT_BETWEENNESS_MAX", "BETWEENNESS_SAMPLE", "layout_positions", "centralities", "scale_positions"]
 
 EXACT_BETWEENNESS_MAX = 3000
 BETWEENNESS_SAMPLE = 256
@@ -42,7 +42,9 @@ def _to_igraph(graph: nx.Graph):
     return ig.Graph(n=len(nodes), edges=sorted(pairs)), nodes
 
 
-def scale_positions(raw: dict[Hashable, tuple[float, float]], n: int | None = None) -> dict[Hashable, tuple[float, float]]:
+def scale_positions(
+    raw: dict[Hashable, tuple[float, float]], n: int | None = None
+) -> dict[Hashable, tuple[float, float]]:
     """Centre positions on 0 and scale them so the drawing spans about ``sqrt(n) * 70`` pixels.
 
     Examples
@@ -110,7 +112,9 @@ def _unit(values: dict) -> dict:
     return {k: (round(v / top, 4) if top > 0 else 0.0) for k, v in values.items()}
 
 
-def centralities(graph: nx.Graph, *, exact_max: int = EXACT_BETWEENNESS_MAX, seed: int = 1) -> dict[str, dict[Hashable, float]]:
+def centralities(
+    graph: nx.Graph, *, exact_max: int = EXACT_BETWEENNESS_MAX, seed: int = 1
+) -> dict[str, dict[Hashable, float]]:
     """Degree, PageRank and betweenness of every node, each divided by its maximum (so in 0..1).
 
     Computed by :func:`qkg.graph.analysis.metrics.centrality` (igraph; the graph is taken as undirected and simple).

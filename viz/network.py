@@ -19,6 +19,7 @@ and whose ``graph["vocab"]`` maps theme, category and relation ids to labels.
 >>> [n["label"] for n in data["nodes"]], data["options"]["physics"]["enabled"], data["meta"]["edges"]
 (['Québec', '<b>Rennes</b>'], False, 1)
 """
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,6 @@ from collections.abc import Hashable, Mapping
 
 import networkx as nx
 from pyvis.network import Network
-
 from qkg.graph.errors import ParameterError
 from qkg.viz.escape import clean_text
 from qkg.viz.style import KINDS, legend, vis_groups
@@ -117,16 +117,34 @@ def vis_options(n_nodes: int, *, kinds: list[str] | None = None, directed: bool 
     options["layout"] = {"improvedLayout": False, "randomSeed": 1}
     options["groups"] = vis_groups(kinds)
     # Labels sized by centrality read well, but cost vis-network about 1 s per 5,000 nodes at start: small only.
-    label_scaling = ({"enabled": True, "min": 10, "max": 30, "drawThreshold": 7, "maxVisible": 30} if not large
-                     else {"enabled": False, "drawThreshold": 7})
-    options["nodes"] = {"font": {"size": 14, "face": "system-ui, sans-serif", "color": "#222222"},
-                        "borderWidth": 1, "scaling": {"min": 8, "max": 42, "label": label_scaling}}
-    options["edges"].update({"color": {"color": "#9a9a9a", "highlight": "#333333", "hover": "#333333",
-                                       "opacity": 0.7},
-                             "width": 1, "selectionWidth": 2,
-                             "arrows": {"to": {"enabled": directed and not large, "scaleFactor": 0.5}}})
-    options["interaction"].update({"hover": not large, "tooltipDelay": 200, "hideEdgesOnZoom": large,
-                                   "navigationButtons": False, "keyboard": False, "multiselect": False})
+    label_scaling = (
+        {"enabled": True, "min": 10, "max": 30, "drawThreshold": 7, "maxVisible": 30}
+        if not large
+        else {"enabled": False, "drawThreshold": 7}
+    )
+    options["nodes"] = {
+        "font": {"size": 14, "face": "system-ui, sans-serif", "color": "#222222"},
+        "borderWidth": 1,
+        "scaling": {"min": 8, "max": 42, "label": label_scaling},
+    }
+    options["edges"].update(
+        {
+            "color": {"color": "#9a9a9a", "highlight": "#333333", "hover": "#333333", "opacity": 0.7},
+            "width": 1,
+            "selectionWidth": 2,
+            "arrows": {"to": {"enabled": directed and not large, "scaleFactor": 0.5}},
+        }
+    )
+    options["interaction"].update(
+        {
+            "hover": not large,
+            "tooltipDelay": 200,
+            "hideEdgesOnZoom": large,
+            "navigationButtons": False,
+            "keyboard": False,
+            "multiselect": False,
+        }
+    )
     return options
 
 
@@ -159,17 +177,28 @@ def facets(graph: nx.MultiDiGraph, lang: str = "fr") -> dict:
         rows = [{"id": k, "label": clean_text(vocab.get(k, k), limit=80), "count": n} for k, n in counter.items()]
         return sorted(rows, key=lambda r: (r["label"].casefold(), r["id"]))
 
-    return {"kinds": legend(kinds, lang), "themes": entries(themes), "years": sorted(years),
-            "categories": entries(cats), "relations": entries(rels)}
+    return {
+        "kinds": legend(kinds, lang),
+        "themes": entries(themes),
+        "years": sorted(years),
+        "categories": entries(cats),
+        "relations": entries(rels),
+    }
 
 
 def _short_label(text: str) -> str:
     return text if len(text) <= _LABEL_MAX else text[: _LABEL_MAX - 1] + "…"
 
 
-def network_payload(graph: nx.MultiDiGraph, *, positions: Mapping[Hashable, tuple[float, float]],
-                    metrics: Mapping[str, Mapping[Hashable, float]] | None = None, size_by: str = "degree",
-                    lang: str = "fr", meta: Mapping | None = None) -> dict:
+def network_payload(
+    graph: nx.MultiDiGraph,
+    *,
+    positions: Mapping[Hashable, tuple[float, float]],
+    metrics: Mapping[str, Mapping[Hashable, float]] | None = None,
+    size_by: str = "degree",
+    lang: str = "fr",
+    meta: Mapping | None = None,
+) -> dict:
     """Everything the page needs to draw ``graph``: nodes, edges, options, filter facets, legend, meta.
 
     Node objects are ``{"id", "label", "full", "group", "x", "y", "value", "m", "th", "yr", "cat"}``: ``label``
@@ -213,8 +242,15 @@ def network_payload(graph: nx.MultiDiGraph, *, positions: Mapping[Hashable, tupl
         full = clean_text(d.get("label") or node)
         x, y = positions.get(node, (0.0, 0.0))
         m = [float(metrics.get(name, {}).get(node, 0.0)) for name in SIZE_BY]
-        item = {"id": str(node), "label": _short_label(full), "group": kind,
-                "x": float(x), "y": float(y), "value": m[SIZE_BY.index(size_by)], "m": m}
+        item = {
+            "id": str(node),
+            "label": _short_label(full),
+            "group": kind,
+            "x": float(x),
+            "y": float(y),
+            "value": m[SIZE_BY.index(size_by)],
+            "m": m,
+        }
         if item["label"] != full:
             item["full"] = full
         if d.get("themes"):
@@ -231,7 +267,20 @@ def network_payload(graph: nx.MultiDiGraph, *, positions: Mapping[Hashable, tupl
     nodes, edges, *_ = net.get_network_data()
     found = facets(graph, lang)
     vocab = {k: clean_text(v, limit=120) for k, v in graph.graph.get("vocab", {}).items()}
-    info = {"nodes": len(nodes), "edges": len(edges), "large": len(nodes) > LARGE, "size_by": size_by,
-            "lang": lang, **(meta or {})}
-    return {"meta": info, "nodes": nodes, "edges": edges, "vocab": vocab,
-            "options": vis_options(len(nodes), kinds=list(kinds)), "facets": found, "legend": found["kinds"]}
+    info = {
+        "nodes": len(nodes),
+        "edges": len(edges),
+        "large": len(nodes) > LARGE,
+        "size_by": size_by,
+        "lang": lang,
+        **(meta or {}),
+    }
+    return {
+        "meta": info,
+        "nodes": nodes,
+        "edges": edges,
+        "vocab": vocab,
+        "options": vis_options(len(nodes), kinds=list(kinds)),
+        "facets": found,
+        "legend": found["kinds"],
+    }

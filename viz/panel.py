@@ -11,6 +11,7 @@ link as ``/id/`` + ``encodeURIComponent(id)`` and sets every string with ``textC
 >>> entity_summary(d)["label"], entity_summary(d)["id"]
 ('<b>X</b>', 'x')
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -100,8 +101,11 @@ def entity_summary(described: Mapping, *, lang: str = "fr") -> dict:
     labels = described.get("labels") or {}
     label = clean_text(labels.get(lang) or described.get("label") or described.get("curie"), limit=300)
     type_iris = [t.get("value", "") for t in described.get("types", [])]
-    types = [clean_text(t.get("label"), limit=80) for t in described.get("types", [])
-             if t.get("label") and str(t.get("value", "")).startswith("https://w3id.org/qkg/def#")]
+    types = [
+        clean_text(t.get("label"), limit=80)
+        for t in described.get("types", [])
+        if t.get("label") and str(t.get("value", "")).startswith("https://w3id.org/qkg/def#")
+    ]
     desc, facts, inferred = "", [], 0
     for group in described.get("facts", []):
         prop = group.get("property", {})
@@ -114,23 +118,45 @@ def entity_summary(described: Mapping, *, lang: str = "fr") -> dict:
         if prop.get("value") in HIDDEN_PROPERTIES or not values:
             continue
         rows = _pick_lang([_value(v, lang) for v in values], lang)
-        facts.append({"property": clean_text(prop.get("label") or prop.get("curie"), limit=80),
-                      "curie": prop.get("curie", ""), "values": rows[:_MAX_VALUES],
-                      "more": max(0, len(rows) - _MAX_VALUES)})
+        facts.append(
+            {
+                "property": clean_text(prop.get("label") or prop.get("curie"), limit=80),
+                "curie": prop.get("curie", ""),
+                "values": rows[:_MAX_VALUES],
+                "more": max(0, len(rows) - _MAX_VALUES),
+            }
+        )
     incoming = []
     for link in described.get("incoming", [])[:_MAX_INCOMING]:
         subject, prop = link.get("subject", {}), link.get("property", {})
         if (link.get("provenance") or {}).get("kind") == "inferred" or prop.get("value") == _DERIVED:
             continue
-        row = {"property": clean_text(prop.get("label") or prop.get("curie"), limit=80),
-               "text": _term_text(subject, lang)}
+        row = {
+            "property": clean_text(prop.get("label") or prop.get("curie"), limit=80),
+            "text": _term_text(subject, lang),
+        }
         if subject.get("id"):
             row["id"] = subject["id"]
         incoming.append(row)
-    sources = [{"text": clean_text(s.get("section", {}).get("label") or s.get("section", {}).get("curie"), limit=200),
-                "id": s.get("section", {}).get("id"), "page": s.get("page"), "annex_item": s.get("annex_item")}
-               for s in described.get("sources", [])]
-    return {"id": described.get("id"), "curie": described.get("curie"), "label": label,
-            "kind": kind_of(type_iris), "types": sorted(set(types)), "desc": desc, "facts": facts,
-            "inferred": inferred, "incoming": incoming, "sources": sources,
-            "truncated": bool(described.get("truncated")) or len(described.get("incoming", [])) > _MAX_INCOMING}
+    sources = [
+        {
+            "text": clean_text(s.get("section", {}).get("label") or s.get("section", {}).get("curie"), limit=200),
+            "id": s.get("section", {}).get("id"),
+            "page": s.get("page"),
+            "annex_item": s.get("annex_item"),
+        }
+        for s in described.get("sources", [])
+    ]
+    return {
+        "id": described.get("id"),
+        "curie": described.get("curie"),
+        "label": label,
+        "kind": kind_of(type_iris),
+        "types": sorted(set(types)),
+        "desc": desc,
+        "facts": facts,
+        "inferred": inferred,
+        "incoming": incoming,
+        "sources": sources,
+        "truncated": bool(described.get("truncated")) or len(described.get("incoming", [])) > _MAX_INCOMING,
+    }

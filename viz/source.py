@@ -25,6 +25,7 @@ timeline                        the :data:`qkg.viz.timeline.TIMELINE_MAX` latest
 
 The whole graph is for the exports (``/api/analysis/export``: GEXF, GraphML), not for the browser.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -32,7 +33,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import networkx as nx
-
 from qkg.graph.analysis.facts import labels
 from qkg.graph.analysis.projection import typed_multigraph
 from qkg.graph.errors import QKGError
@@ -50,9 +50,22 @@ from qkg.viz.panel import entity_summary
 from qkg.viz.style import CATEGORY_COLOURS, KINDS, kind_of
 from qkg.viz.timeline import activity_span, bound_timeline, count_series, timeline_payload
 
-__all__ = ["Prepared", "NotInNetwork", "prepare_network", "network_graph", "network_view", "bounded_ego",
-           "entity_view", "map_data", "stats_data", "FULL_VIEW_MAX", "OVERVIEW_NODES", "NETWORK_MAX_NODES",
-           "EGO_RELAYOUT_MAX", "HOME"]
+__all__ = [
+    "Prepared",
+    "NotInNetwork",
+    "prepare_network",
+    "network_graph",
+    "network_view",
+    "bounded_ego",
+    "entity_view",
+    "map_data",
+    "stats_data",
+    "FULL_VIEW_MAX",
+    "OVERVIEW_NODES",
+    "NETWORK_MAX_NODES",
+    "EGO_RELAYOUT_MAX",
+    "HOME",
+]
 
 Q, SCHEMA, GEO = PREFIXES["qkg"], PREFIXES["schema"], PREFIXES["geo"]
 #: A network up to this many nodes is drawn whole (the 2024 graph); a larger one opens on an overview.
@@ -94,13 +107,14 @@ class Prepared:
 # Per build
 # ---------------------------------------------------------------------------------------------------------
 
+
 def _rows(store: Store, sparql: str) -> list:
     return store.select(sparql)  # a list, read in the calling thread
 
 
 def _chunks(iris: list[str], size: int = 400):
     for i in range(0, len(iris), size):
-        yield " ".join(f"<{x}>" for x in iris[i:i + size])
+        yield " ".join(f"<{x}>" for x in iris[i : i + size])
 
 
 def _node_attributes(store: Store, iris: list[str]) -> dict[str, dict]:
@@ -153,8 +167,14 @@ def network_graph(store: Store, *, lang: str = "fr") -> nx.MultiDiGraph:
     G = nx.MultiDiGraph()
     for iri, d in typed.nodes(data=True):
         a = attrs.get(iri, {})
-        G.add_node(short(iri), label=d.get("label") or short(iri), kind=kind_of([d.get("type") or ""]),
-                   themes=sorted(a.get("themes", ())), years=_years(a), category=a.get("category"))
+        G.add_node(
+            short(iri),
+            label=d.get("label") or short(iri),
+            kind=kind_of([d.get("type") or ""]),
+            themes=sorted(a.get("themes", ())),
+            years=_years(a),
+            category=a.get("category"),
+        )
     for u, v, k, d in typed.edges(keys=True, data=True):
         G.add_edge(short(u), short(v), key=k, rel=d.get("rel", k))
     ids = {t for _, ts in G.nodes(data="themes") for t in ts} | {c for _, c in G.nodes(data="category") if c}
@@ -181,8 +201,10 @@ def prepare_network(store: Store, *, build: str = "") -> Prepared:
 # Per request: bounded views
 # ---------------------------------------------------------------------------------------------------------
 
-def bounded_ego(G: nx.MultiDiGraph, focus: str, *, depth: int = 1, max_nodes: int = NETWORK_MAX_NODES,
-                rank: dict | None = None) -> tuple[set, int]:
+
+def bounded_ego(
+    G: nx.MultiDiGraph, focus: str, *, depth: int = 1, max_nodes: int = NETWORK_MAX_NODES, rank: dict | None = None
+) -> tuple[set, int]:
     """The ego network of ``focus`` up to ``depth`` links, at most ``max_nodes`` nodes; and how many it left out.
 
     Ring by ring (links followed both ways); within a ring the nodes with most links to the nodes already
@@ -205,8 +227,7 @@ def bounded_ego(G: nx.MultiDiGraph, focus: str, *, depth: int = 1, max_nodes: in
                 strength[m] += G.number_of_edges(n, m)
             for m in G.predecessors(n):
                 strength[m] += G.number_of_edges(m, n)
-        ring = sorted((m for m in strength if m not in kept),
-                      key=lambda m: (-strength[m], -rank.get(m, 0.0), str(m)))
+        ring = sorted((m for m in strength if m not in kept), key=lambda m: (-strength[m], -rank.get(m, 0.0), str(m)))
         room = max(0, max_nodes - len(kept))
         left_out += max(0, len(ring) - room)
         frontier = ring[:room]
@@ -233,9 +254,17 @@ def _in_english(G: nx.MultiDiGraph, english: dict) -> nx.MultiDiGraph:
     return H
 
 
-def network_view(prepared: Prepared, *, flt: NetworkFilter | None = None, focus: str | None = None,
-                 depth: int = 1, size_by: str = "degree", lang: str = "fr", build: str | None = None,
-                 full_view_max: int = FULL_VIEW_MAX) -> dict:
+def network_view(
+    prepared: Prepared,
+    *,
+    flt: NetworkFilter | None = None,
+    focus: str | None = None,
+    depth: int = 1,
+    size_by: str = "degree",
+    lang: str = "fr",
+    build: str | None = None,
+    full_view_max: int = FULL_VIEW_MAX,
+) -> dict:
     """The ``/api/viz/network`` answer: the network (whole when small), an overview, or an ego network.
 
     ``meta`` says what was drawn: ``total`` nodes in the build's network, ``overview`` (True when a network
@@ -282,8 +311,11 @@ def entity_view(store: Store, ref: str, *, lang: str = "fr") -> dict:
 def _receptions(store: Store) -> dict[str, tuple[str | None, set[str]]]:
     """Each reception's category and origins (a reception may have several origins, or none)."""
     out: dict[str, tuple[str | None, set[str]]] = {}
-    for r in _rows(store, f"SELECT ?r ?c ?o WHERE {{ ?r a <{Q}Reception> OPTIONAL {{ ?r <{Q}category> ?c }} "
-                          f"OPTIONAL {{ ?r <{Q}origin> ?o }} }}"):
+    for r in _rows(
+        store,
+        f"SELECT ?r ?c ?o WHERE {{ ?r a <{Q}Reception> OPTIONAL {{ ?r <{Q}category> ?c }} "
+        f"OPTIONAL {{ ?r <{Q}origin> ?o }} }}",
+    ):
         _cat, origins = out.setdefault(r["r"].value, (r["c"].value if r["c"] else None, set()))
         if r["o"] is not None:
             origins.add(r["o"].value)
@@ -293,8 +325,11 @@ def _receptions(store: Store) -> dict[str, tuple[str | None, set[str]]]:
 def map_data(store: Store, *, lang: str = "fr") -> dict:
     """The ``/api/viz/map`` answer (see :func:`qkg.viz.geo.map_payload`), aggregated by place when large."""
     places: dict[str, dict] = {}
-    for r in _rows(store, f"""SELECT ?p ?t ?lat ?lon ?c WHERE {{ VALUES ?t {{ <{Q}City> <{Q}Region> <{Q}Country> }}
-            ?p a ?t OPTIONAL {{ ?p <{GEO}lat> ?lat ; <{GEO}long> ?lon }} OPTIONAL {{ ?p <{Q}country> ?c }} }}"""):
+    for r in _rows(
+        store,
+        f"""SELECT ?p ?t ?lat ?lon ?c WHERE {{ VALUES ?t {{ <{Q}City> <{Q}Region> <{Q}Country> }}
+            ?p a ?t OPTIONAL {{ ?p <{GEO}lat> ?lat ; <{GEO}long> ?lon }} OPTIONAL {{ ?p <{Q}country> ?c }} }}""",
+    ):
         p = places.setdefault(r["p"].value, {"kind": r["t"].value.rsplit("#", 1)[-1].lower()})
         if r["lat"] is not None:
             p["lat"], p["lon"] = r["lat"].value, r["lon"].value
@@ -304,31 +339,55 @@ def map_data(store: Store, *, lang: str = "fr") -> dict:
     for iri, p in places.items():
         p["label"], p["name_en"] = names[iri], english[iri]
     legs: dict[str, list] = defaultdict(list)
-    for r in _rows(store, f"SELECT ?m ?o ?c WHERE {{ ?m a <{Q}Mission> ; <{Q}leg> ?l . ?l <{Q}legOrder> ?o ; <{Q}legCity> ?c }}"):
+    for r in _rows(
+        store, f"SELECT ?m ?o ?c WHERE {{ ?m a <{Q}Mission> ; <{Q}leg> ?l . ?l <{Q}legOrder> ?o ; <{Q}legCity> ?c }}"
+    ):
         legs[r["m"].value].append((int(r["o"].value), r["c"].value))
-    leaders = {r["m"].value: r["l"].value for r in _rows(store, f"SELECT ?m ?l WHERE {{ ?m a <{Q}Mission> ; <{Q}missionLeader> ?l }}")}
+    leaders = {
+        r["m"].value: r["l"].value
+        for r in _rows(store, f"SELECT ?m ?l WHERE {{ ?m a <{Q}Mission> ; <{Q}missionLeader> ?l }}")
+    }
     recs = _receptions(store)
-    names.update(labels(store, set(legs) | set(leaders.values()) | set(recs) | {c for c, _ in recs.values() if c}, lang=lang))
+    names.update(
+        labels(store, set(legs) | set(leaders.values()) | set(recs) | {c for c, _ in recs.values() if c}, lang=lang)
+    )
     hrefs = {i: href for i in (*places, *legs, *recs) if (href := entity_href(i))}
-    missions = [{"id": m, "label": names.get(m, m), "leader": names.get(leaders.get(m, ""), ""), "legs": legs[m]}
-                for m in sorted(legs)]
-    receptions = [{"id": r, "label": names.get(r, r), "category": short(c) if c else None,
-                   "category_label": names.get(c, "") if c else "", "origin": o}
-                  for r, (c, origins) in sorted(recs.items()) for o in (sorted(origins) if origins else [None])]
+    missions = [
+        {"id": m, "label": names.get(m, m), "leader": names.get(leaders.get(m, ""), ""), "legs": legs[m]}
+        for m in sorted(legs)
+    ]
+    receptions = [
+        {
+            "id": r,
+            "label": names.get(r, r),
+            "category": short(c) if c else None,
+            "category_label": names.get(c, "") if c else "",
+            "origin": o,
+        }
+        for r, (c, origins) in sorted(recs.items())
+        for o in (sorted(origins) if origins else [None])
+    ]
     home = ENTITY_NS + "quebec" if ENTITY_NS + "quebec" in places else None
     cities = [i for i, p in places.items() if p["kind"] == "city"]
     data = map_payload(places=places, missions=missions, receptions=receptions, home=home, partners=cities, hrefs=hrefs)
-    data["categories"] = {short(c): {"label": names.get(c, short(c)), "colour": CATEGORY_COLOURS.get(short(c)[5:])}
-                          for c, _ in recs.values() if c}
+    data["categories"] = {
+        short(c): {"label": names.get(c, short(c)), "colour": CATEGORY_COLOURS.get(short(c)[5:])}
+        for c, _ in recs.values()
+        if c
+    }
     return aggregate_map(data, lang=lang)
 
 
 def stats_data(store: Store, *, lang: str = "fr") -> dict:
     """The ``/api/viz/stats`` answer: a timeline (bounded) and four count series (over every activity)."""
     dated: dict[str, dict] = {}
-    for r in _rows(store, f"SELECT ?s ?a ?b WHERE {{ ?s <{SCHEMA}startDate> ?a OPTIONAL {{ ?s <{SCHEMA}endDate> ?b }} }}"):
-        dated[r["s"].value] = {"start": (r["a"].value, r["a"].datatype.value),
-                               "end": (r["b"].value, r["b"].datatype.value) if r["b"] is not None else None}
+    for r in _rows(
+        store, f"SELECT ?s ?a ?b WHERE {{ ?s <{SCHEMA}startDate> ?a OPTIONAL {{ ?s <{SCHEMA}endDate> ?b }} }}"
+    ):
+        dated[r["s"].value] = {
+            "start": (r["a"].value, r["a"].datatype.value),
+            "end": (r["b"].value, r["b"].datatype.value) if r["b"] is not None else None,
+        }
     kinds: dict[str, set] = defaultdict(set)
     for chunk in _chunks(sorted(dated)):
         for r in _rows(store, f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {chunk} }} ?s a ?t }}"):
@@ -336,27 +395,47 @@ def stats_data(store: Store, *, lang: str = "fr") -> dict:
     countries = {r["p"].value: r["c"].value for r in _rows(store, f"SELECT ?p ?c WHERE {{ ?p <{Q}country> ?c }}")}
     country_set = {r["c"].value for r in _rows(store, f"SELECT ?c WHERE {{ ?c a <{Q}Country> }}")}
     recs = list(_receptions(store).values())
-    visits = {(r["m"].value, countries.get(r["c"].value)) for r in _rows(
-        store, f"SELECT ?m ?c WHERE {{ ?m a <{Q}Mission> ; <{Q}leg>/<{Q}legCity> ?c }}")}
-    types = [r["t"].value if r["t"] else None for r in _rows(
-        store, f"SELECT ?a ?t WHERE {{ ?a a <{Q}Agreement> OPTIONAL {{ ?a <{Q}agreementType> ?t }} }}")]
-    origin_country = [c for _, origins in recs
-                      for c in (sorted(x for x in {o if o in country_set else countries.get(o) for o in origins} if x) or [None])]
+    visits = {
+        (r["m"].value, countries.get(r["c"].value))
+        for r in _rows(store, f"SELECT ?m ?c WHERE {{ ?m a <{Q}Mission> ; <{Q}leg>/<{Q}legCity> ?c }}")
+    }
+    types = [
+        r["t"].value if r["t"] else None
+        for r in _rows(store, f"SELECT ?a ?t WHERE {{ ?a a <{Q}Agreement> OPTIONAL {{ ?a <{Q}agreementType> ?t }} }}")
+    ]
+    origin_country = [
+        c
+        for _, origins in recs
+        for c in (sorted(x for x in {o if o in country_set else countries.get(o) for o in origins} if x) or [None])
+    ]
     wanted = set(dated) | {c for c, _ in recs if c} | set(origin_country) | {c for _, c in visits} | set(types)
     names = labels(store, {w for w in wanted if w}, lang=lang)
     groups = {k: KINDS[k].label(lang) for k in KINDS}
-    items = [{"id": short(s), "label": names.get(s, s), "group": kind_of(kinds.get(s, ())), **d,
-              "href": entity_href(s)} for s, d in dated.items()]
+    items = [
+        {"id": short(s), "label": names.get(s, s), "group": kind_of(kinds.get(s, ())), **d, "href": entity_href(s)}
+        for s, d in dated.items()
+    ]
     missing = "(non précisé)" if lang == "fr" else "(not stated)"
     series = {
-        "receptions_by_category": count_series([c for c, _ in recs], names, missing=missing, colours={
-            c: CATEGORY_COLOURS.get(short(c)[5:]) for c, _ in recs if c}),
+        "receptions_by_category": count_series(
+            [c for c, _ in recs],
+            names,
+            missing=missing,
+            colours={c: CATEGORY_COLOURS.get(short(c)[5:]) for c, _ in recs if c},
+        ),
         "receptions_by_country": count_series(origin_country, names, missing=missing),
         "missions_by_country": count_series([c for _, c in visits], names, missing=missing),
         "agreements_by_type": count_series(types, names, missing=missing),
     }
     for s in series.values():
         s["ids"] = [short(i) if i else None for i in s["ids"]]
-    return {"timeline": bound_timeline(timeline_payload(items, groups, lang)), "charts": series,
-            "totals": {"receptions": len(recs), "missions": len({m for m, _ in visits}), "agreements": len(types),
-                       "dated": len(dated)}}
+    return {
+        "timeline": bound_timeline(timeline_payload(items, groups, lang)),
+        "charts": series,
+        "totals": {
+            "receptions": len(recs),
+            "missions": len({m for m, _ in visits}),
+            "agreements": len(types),
+            "dated": len(dated),
+        },
+    }

@@ -13,6 +13,7 @@ The file has no Content-Security-Policy of ours (it is for sharing, opened from 
 >>> "<script>alert(1)" in html, "&lt;Réseau&gt;" in html
 (False, True)
 """
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,6 @@ from collections.abc import Sequence
 
 from jinja2 import Environment
 from markupsafe import Markup
-
 from qkg.viz.escape import script_json
 
 __all__ = ["DATA_ELEMENT_ID", "standalone_html", "inline_script", "inline_style"]
@@ -76,8 +76,15 @@ def inline_style(source: str) -> Markup:
     return Markup(_STYLE_END.sub(r"<\\/\1", source))
 
 
-def standalone_html(payload: dict, *, scripts: Sequence[str], styles: Sequence[str] = (), title: str = "qkg",
-                    subtitle: str = "", lang: str = "fr") -> str:
+def standalone_html(
+    payload: dict,
+    *,
+    scripts: Sequence[str],
+    styles: Sequence[str] = (),
+    title: str = "qkg",
+    subtitle: str = "",
+    lang: str = "fr",
+) -> str:
     """Render the standalone page.
 
     Parameters
@@ -107,6 +114,11 @@ def standalone_html(payload: dict, *, scripts: Sequence[str], styles: Sequence[s
     env = Environment(autoescape=True, keep_trailing_newline=True)
     template = env.from_string(_TEMPLATE)
     return template.render(
-        lang="en" if lang == "en" else "fr", title=title, subtitle=subtitle, data_id=DATA_ELEMENT_ID,
+        lang="en" if lang == "en" else "fr",
+        title=title,
+        subtitle=subtitle,
+        data_id=DATA_ELEMENT_ID,
         data=Markup(script_json(payload)),
-        scripts=[inline_script(s) for s in scripts], styles=[inline_style(s) for s in styles])
+        scripts=[inline_script(s) for s in scripts],
+        styles=[inline_style(s) for s in styles],
+    )

@@ -10,6 +10,7 @@ is never the only cue.
 >>> KINDS["city"].shape
 'dot'
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -33,36 +34,57 @@ class Kind:
         return self.en if lang == "en" else self.fr
 
 
-KINDS: dict[str, Kind] = {k.name: k for k in (
-    Kind("city", "Ville", "City", "#0072B2", "dot"),
-    Kind("region", "Région", "Region", "#56B4E9", "dot"),
-    Kind("country", "Pays", "Country", "#88CCEE", "dot"),
-    Kind("government", "Administration", "Government", "#E69F00", "square"),
-    Kind("organisation", "Organisation", "Organisation", "#D55E00", "square"),
-    Kind("forum", "Forum / organisation internationale", "Forum / international body", "#009E73", "hexagon"),
-    Kind("post", "Poste", "Post", "#CC79A7", "triangle"),
-    Kind("person", "Personne", "Person", "#AA4499", "triangleDown"),
-    Kind("group", "Délégation", "Delegation", "#882255", "triangleDown"),
-    Kind("mission", "Mission", "Mission", "#332288", "diamond"),
-    Kind("reception", "Accueil", "Reception", "#44AA99", "diamond"),
-    Kind("event", "Événement", "Event", "#F0E442", "star"),
-    Kind("agreement", "Entente", "Agreement", "#999933", "square"),
-    Kind("project", "Projet", "Project", "#DDCC77", "hexagon"),
-    Kind("other", "Autre", "Other", "#999999", "dot"),
-)}
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("city", "Ville", "City", "#0072B2", "dot"),
+        Kind("region", "Région", "Region", "#56B4E9", "dot"),
+        Kind("country", "Pays", "Country", "#88CCEE", "dot"),
+        Kind("government", "Administration", "Government", "#E69F00", "square"),
+        Kind("organisation", "Organisation", "Organisation", "#D55E00", "square"),
+        Kind("forum", "Forum / organisation internationale", "Forum / international body", "#009E73", "hexagon"),
+        Kind("post", "Poste", "Post", "#CC79A7", "triangle"),
+        Kind("person", "Personne", "Person", "#AA4499", "triangleDown"),
+        Kind("group", "Délégation", "Delegation", "#882255", "triangleDown"),
+        Kind("mission", "Mission", "Mission", "#332288", "diamond"),
+        Kind("reception", "Accueil", "Reception", "#44AA99", "diamond"),
+        Kind("event", "Événement", "Event", "#F0E442", "star"),
+        Kind("agreement", "Entente", "Agreement", "#999933", "square"),
+        Kind("project", "Projet", "Project", "#DDCC77", "hexagon"),
+        Kind("other", "Autre", "Other", "#999999", "dot"),
+    )
+}
 
 #: qkg classes (local names) -> kind, most specific first: the first class found in this order wins.
 CLASS_KINDS: tuple[tuple[str, str], ...] = (
-    ("Mission", "mission"), ("Reception", "reception"), ("CourtesyReception", "reception"),
-    ("CollaborationReception", "reception"), ("StrategicReception", "reception"),
-    ("NetworkMeeting", "event"), ("Event", "event"),
-    ("Agreement", "agreement"), ("Project", "project"), ("CityNetwork", "forum"),
-    ("InternationalOrganisation", "forum"), ("Post", "post"), ("Person", "person"), ("Group", "group"),
-    ("City", "city"), ("Region", "region"), ("Country", "country"), ("LocalGovernment", "government"),
-    ("RegionalGovernment", "government"), ("NationalGovernment", "government"),
-    ("DiplomaticRepresentation", "government"), ("PublicAdministration", "government"),
-    ("Committee", "organisation"), ("OrganisationalUnit", "organisation"), ("Company", "organisation"),
-    ("AcademicInstitution", "organisation"), ("Organisation", "organisation"), ("Activity", "event"),
+    ("Mission", "mission"),
+    ("Reception", "reception"),
+    ("CourtesyReception", "reception"),
+    ("CollaborationReception", "reception"),
+    ("StrategicReception", "reception"),
+    ("NetworkMeeting", "event"),
+    ("Event", "event"),
+    ("Agreement", "agreement"),
+    ("Project", "project"),
+    ("CityNetwork", "forum"),
+    ("InternationalOrganisation", "forum"),
+    ("Post", "post"),
+    ("Person", "person"),
+    ("Group", "group"),
+    ("City", "city"),
+    ("Region", "region"),
+    ("Country", "country"),
+    ("LocalGovernment", "government"),
+    ("RegionalGovernment", "government"),
+    ("NationalGovernment", "government"),
+    ("DiplomaticRepresentation", "government"),
+    ("PublicAdministration", "government"),
+    ("Committee", "organisation"),
+    ("OrganisationalUnit", "organisation"),
+    ("Company", "organisation"),
+    ("AcademicInstitution", "organisation"),
+    ("Organisation", "organisation"),
+    ("Activity", "event"),
     ("Place", "city"),
 )
 
@@ -103,10 +125,17 @@ def vis_groups(kinds: Iterable[str] | None = None) -> dict[str, dict]:
     'dot'
     """
     names = list(KINDS) if kinds is None else [k for k in KINDS if k in set(kinds)]
-    return {name: {"shape": KINDS[name].shape,
-                   "color": {"background": KINDS[name].colour, "border": "#333333",
-                             "highlight": {"background": KINDS[name].colour, "border": "#000000"}}}
-            for name in names}
+    return {
+        name: {
+            "shape": KINDS[name].shape,
+            "color": {
+                "background": KINDS[name].colour,
+                "border": "#333333",
+                "highlight": {"background": KINDS[name].colour, "border": "#000000"},
+            },
+        }
+        for name in names
+    }
 
 
 def legend(counts: dict[str, int], lang: str = "fr") -> list[dict]:
@@ -125,5 +154,8 @@ def legend(counts: dict[str, int], lang: str = "fr") -> list[dict]:
     [{'kind': 'city', 'label': 'City', 'colour': '#0072B2', 'shape': 'dot', 'count': 3},
      {'kind': 'agreement', 'label': 'Agreement', 'colour': '#999933', 'shape': 'square', 'count': 1}]
     """
-    return [{"kind": k.name, "label": k.label(lang), "colour": k.colour, "shape": k.shape, "count": counts[k.name]}
-            for k in KINDS.values() if counts.get(k.name)]
+    return [
+        {"kind": k.name, "label": k.label(lang), "colour": k.colour, "shape": k.shape, "count": counts[k.name]}
+        for k in KINDS.values()
+        if counts.get(k.name)
+    ]

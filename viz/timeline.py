@@ -10,6 +10,7 @@ from 1 May to 1 June (end exclusive), drawn as a range and labelled "mai 2024".
 >>> activity_span(("2024-01-17", XSD + "date"), ("2024-04-14", XSD + "date")).label("fr")
 '17 janv. 2024 – 14 avr. 2024'
 """
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,17 @@ from datetime import date, timedelta
 from qkg.graph.errors import DataError
 from qkg.viz.escape import clean_text
 
-__all__ = ["XSD", "BadDate", "DateSpan", "date_span", "activity_span", "timeline_payload", "count_series",
-           "bound_timeline", "TIMELINE_MAX"]
+__all__ = [
+    "XSD",
+    "BadDate",
+    "DateSpan",
+    "date_span",
+    "activity_span",
+    "timeline_payload",
+    "count_series",
+    "bound_timeline",
+    "TIMELINE_MAX",
+]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _MONTHS = {
@@ -128,8 +138,9 @@ def date_span(lexical: str, datatype: str) -> DateSpan:
             day = date.fromisoformat(text[:10])
             return DateSpan(day, day + timedelta(days=1), "day")
     except (ValueError, AttributeError, TypeError):
-        raise BadDate(f"not an xsd:{kind}: {lexical!r}",
-                      hint=f"write the date as xsd:{kind} ({_FORMS.get(kind, 'YYYY-MM-DD')})") from None
+        raise BadDate(
+            f"not an xsd:{kind}: {lexical!r}", hint=f"write the date as xsd:{kind} ({_FORMS.get(kind, 'YYYY-MM-DD')})"
+        ) from None
     raise BadDate(f"not a date datatype: {datatype}", hint="date activities with xsd:date, xsd:gYearMonth or xsd:gYear")
 
 
@@ -149,8 +160,10 @@ def activity_span(start: tuple[str, str], end: tuple[str, str] | None = None) ->
         return first
     last = date_span(*end)
     if last.end <= first.start:
-        raise BadDate(f"end date {end[0]} is before start date {start[0]}",
-                      hint="swap the dates, or fix the one that is wrong in the data file")
+        raise BadDate(
+            f"end date {end[0]} is before start date {start[0]}",
+            hint="swap the dates, or fix the one that is wrong in the data file",
+        )
     return DateSpan(first.start, max(last.end, first.end), first.precision, last.precision)
 
 
@@ -190,16 +203,33 @@ def timeline_payload(activities: Iterable[Mapping], groups: Mapping[str, str], l
             skipped.append(act["id"])
             continue
         used.add(act["group"])
-        items.append({"id": act["id"], "label": clean_text(act["label"], limit=120), "group": act["group"],
-                      "start": span.start.isoformat(), "end": span.end.isoformat(),
-                      "precision": span.precision, "when": span.label(lang), "href": act.get("href")})
+        items.append(
+            {
+                "id": act["id"],
+                "label": clean_text(act["label"], limit=120),
+                "group": act["group"],
+                "start": span.start.isoformat(),
+                "end": span.end.isoformat(),
+                "precision": span.precision,
+                "when": span.label(lang),
+                "href": act.get("href"),
+            }
+        )
     items.sort(key=lambda i: (i["start"], i["label"]))
-    return {"items": items, "skipped": skipped,
-            "groups": [{"id": g, "label": clean_text(label, limit=80)} for g, label in groups.items() if g in used]}
+    return {
+        "items": items,
+        "skipped": skipped,
+        "groups": [{"id": g, "label": clean_text(label, limit=80)} for g, label in groups.items() if g in used],
+    }
 
 
-def count_series(values: Iterable[str | None], labels: Mapping[str, str] | None = None, *,
-                 colours: Mapping[str, str | None] | None = None, missing: str = "(non précisé)") -> dict:
+def count_series(
+    values: Iterable[str | None],
+    labels: Mapping[str, str] | None = None,
+    *,
+    colours: Mapping[str, str | None] | None = None,
+    missing: str = "(non précisé)",
+) -> dict:
     """A bar or doughnut chart's data from a list of category ids: ``{"ids", "labels", "values", "colours"}``.
 
     Sorted by decreasing count, then label. ``None`` counts under ``missing``, last among equals.
@@ -212,8 +242,12 @@ def count_series(values: Iterable[str | None], labels: Mapping[str, str] | None 
     labels, colours = labels or {}, colours or {}
     counts = Counter(values)
     order = sorted(counts, key=lambda k: (-counts[k], k is None, clean_text(labels.get(k, k) if k else "").casefold()))
-    return {"ids": order, "labels": [clean_text(labels.get(k, k) if k is not None else missing, limit=80) for k in order],
-            "values": [counts[k] for k in order], "colours": [colours.get(k) if k is not None else None for k in order]}
+    return {
+        "ids": order,
+        "labels": [clean_text(labels.get(k, k) if k is not None else missing, limit=80) for k in order],
+        "values": [counts[k] for k in order],
+        "colours": [colours.get(k) if k is not None else None for k in order],
+    }
 
 
 #: Most items a timeline answer carries; above it, the latest ones (the count series stay whole).
@@ -231,8 +265,7 @@ def bound_timeline(timeline: dict, *, limit: int = TIMELINE_MAX) -> dict:
     (['4', '5'], 5, True)
     """
     items = timeline["items"]
-    out = dict(timeline, total=len(items), truncated=len(items) > limit,
-               skipped=timeline.get("skipped", [])[:limit])
+    out = dict(timeline, total=len(items), truncated=len(items) > limit, skipped=timeline.get("skipped", [])[:limit])
     if len(items) > limit:
         latest = sorted(items, key=lambda i: (i.get("start") or "", i.get("id") or ""))[-limit:]
         out["items"] = latest

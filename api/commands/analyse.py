@@ -12,6 +12,7 @@
 Every command takes ``--format table|csv|json``; projection options are shared (``--projection``,
 ``--relations``, ``--year-from``/``--year-to``, ``--fold-posts``, ``--fold-units``, ``--places``).
 """
+
 from __future__ import annotations
 
 import csv
@@ -28,21 +29,43 @@ _FORMATS = click.Choice(["table", "csv", "json"])
 
 def _projection_options(f):
     options = [
-        click.option("--projection", default="actors", show_default=True,
-                     type=click.Choice(["actors", "actor-theme", "actor-place", "typed"]),
-                     help="Which projection of the graph to analyse."),
-        click.option("--relations", default=None, metavar="KINDS",
-                     help="Comma-separated kinds of fact that link actors: mission, event, reception, project, "
-                          "agreement, membership, partner, or all (default: the first five but project)."),
+        click.option(
+            "--projection",
+            default="actors",
+            show_default=True,
+            type=click.Choice(["actors", "actor-theme", "actor-place", "typed"]),
+            help="Which projection of the graph to analyse.",
+        ),
+        click.option(
+            "--relations",
+            default=None,
+            metavar="KINDS",
+            help="Comma-separated kinds of fact that link actors: mission, event, reception, project, "
+            "agreement, membership, partner, or all (default: the first five but project).",
+        ),
         click.option("--year-from", type=int, default=None, help="Keep facts dated from this year (undated kept)."),
         click.option("--year-to", type=int, default=None, help="Keep facts dated up to this year (undated kept)."),
-        click.option("--fold-posts/--no-fold-posts", default=False, show_default=True,
-                     help="Fold posts (the mayor...) into their organisation."),
-        click.option("--fold-units/--no-fold-units", default=False, show_default=True,
-                     help="Fold units (the BRI, a board...) into their organisation."),
-        click.option("--places/--no-places", default=False, show_default=True,
-                     help="Actor network: also make the facts' places (leg cities, locations) nodes."),
-        click.option("--lang", default="fr", show_default=True, type=click.Choice(["fr", "en"]), help="Label language."),
+        click.option(
+            "--fold-posts/--no-fold-posts",
+            default=False,
+            show_default=True,
+            help="Fold posts (the mayor...) into their organisation.",
+        ),
+        click.option(
+            "--fold-units/--no-fold-units",
+            default=False,
+            show_default=True,
+            help="Fold units (the BRI, a board...) into their organisation.",
+        ),
+        click.option(
+            "--places/--no-places",
+            default=False,
+            show_default=True,
+            help="Actor network: also make the facts' places (leg cities, locations) nodes.",
+        ),
+        click.option(
+            "--lang", default="fr", show_default=True, type=click.Choice(["fr", "en"]), help="Label language."
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -50,8 +73,9 @@ def _projection_options(f):
 
 
 def _format_option(f):
-    return click.option("-f", "--format", "fmt", default="table", type=_FORMATS, show_default=True,
-                        help="Output format.")(f)
+    return click.option(
+        "-f", "--format", "fmt", default="table", type=_FORMATS, show_default=True, help="Output format."
+    )(f)
 
 
 def _store(ctx):
@@ -63,7 +87,9 @@ def _store(ctx):
 def _graph(ctx, opts: dict):
     from qkg.graph.analysis.projection import project
 
-    params = {k: opts.get(k) for k in ("relations", "year_from", "year_to", "fold_posts", "fold_units", "places", "lang")}
+    params = {
+        k: opts.get(k) for k in ("relations", "year_from", "year_to", "fold_posts", "fold_units", "places", "lang")
+    }
     return project(_store(ctx), opts["projection"], **params)
 
 
@@ -89,7 +115,11 @@ def _emit(rows: list[dict], fmt: str, columns: list[str], *, payload: dict | Non
     click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
     click.echo("  ".join("-" * w for w in widths))
     for row in cells:  # the last column is never cut
-        click.echo("  ".join(v if i == len(row) - 1 else v[:w].ljust(w) for i, (v, w) in enumerate(zip(row, widths, strict=True))).rstrip())
+        click.echo(
+            "  ".join(
+                v if i == len(row) - 1 else v[:w].ljust(w) for i, (v, w) in enumerate(zip(row, widths, strict=True))
+            ).rstrip()
+        )
     if footer:
         click.echo(footer)
 
@@ -118,18 +148,30 @@ def summary(ctx, fmt, **opts):
     from qkg.graph.analysis.metrics import summary as run
 
     data = run(_graph(ctx, opts))
-    rows = [{"measure": k, "value": json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v}
-            for k, v in data.items()]
+    rows = [
+        {"measure": k, "value": json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v}
+        for k, v in data.items()
+    ]
     _emit(rows, fmt, ["measure", "value"], payload=data)
 
 
 @command.command()
 @_projection_options
 @click.option("--top", type=int, default=20, show_default=True, help="Rows to show (0: all).")
-@click.option("--sort", default="betweenness", show_default=True,
-              type=click.Choice(["betweenness", "degree", "weighted_degree", "pagerank"]))
-@click.option("--betweenness", "mode", default="auto", show_default=True, type=click.Choice(["auto", "exact", "sample"]),
-              help="Exact, or estimated from sampled sources (auto: exact up to 3,000 nodes).")
+@click.option(
+    "--sort",
+    default="betweenness",
+    show_default=True,
+    type=click.Choice(["betweenness", "degree", "weighted_degree", "pagerank"]),
+)
+@click.option(
+    "--betweenness",
+    "mode",
+    default="auto",
+    show_default=True,
+    type=click.Choice(["auto", "exact", "sample"]),
+    help="Exact, or estimated from sampled sources (auto: exact up to 3,000 nodes).",
+)
 @click.option("--samples", type=int, default=None, help="Sources sampled to estimate betweenness.")
 @click.option("--seed", type=int, default=42, show_default=True)
 @_format_option
@@ -145,8 +187,13 @@ def centrality(ctx, top, sort, mode, samples, seed, fmt, **opts):
     from qkg.graph.analysis.metrics import centrality as run
 
     res = run(_graph(ctx, opts), top=top or None, betweenness=mode, k=samples, seed=seed, sort=sort)
-    _emit(res["rows"], fmt, ["label", "type", "degree", "weighted_degree", "betweenness", "pagerank", "node"],
-          payload=res, footer=f"\n{res['nodes']} nodes, {res['edges']} edges; betweenness: {res['methods']['betweenness']}")
+    _emit(
+        res["rows"],
+        fmt,
+        ["label", "type", "degree", "weighted_degree", "betweenness", "pagerank", "node"],
+        payload=res,
+        footer=f"\n{res['nodes']} nodes, {res['edges']} edges; betweenness: {res['methods']['betweenness']}",
+    )
 
 
 @command.command()
@@ -162,11 +209,18 @@ def communities(ctx, seed, resolution, method, fmt, **opts):
 
     G = _graph(ctx, opts)
     res = run(G, seed=seed, resolution=resolution, method=method)
-    rows = [{"community": i, "size": len(c), "members": [G.nodes[n].get("label", n) for n in c]}
-            for i, c in enumerate(res["communities"])]
+    rows = [
+        {"community": i, "size": len(c), "members": [G.nodes[n].get("label", n) for n in c]}
+        for i, c in enumerate(res["communities"])
+    ]
     payload = {k: v for k, v in res.items() if k != "membership"}
-    _emit(rows, fmt, ["community", "size", "members"], payload=payload,
-          footer=f"\nmodularity {res['modularity']:.3f}; {res['method']}")
+    _emit(
+        rows,
+        fmt,
+        ["community", "size", "members"],
+        payload=payload,
+        footer=f"\nmodularity {res['modularity']:.3f}; {res['method']}",
+    )
 
 
 @command.command()
@@ -180,9 +234,13 @@ def brokers(ctx, top, seed, fmt, **opts):
     from qkg.graph.analysis.metrics import brokers as run
 
     res = run(_graph(ctx, opts), top=top or None, seed=seed)
-    _emit(res["rows"], fmt, ["label", "type", "betweenness", "participation", "communities_touched",
-                             "ties_outside", "degree", "node"], payload=res,
-          footer=f"\n{res['communities']} communities (modularity {res['modularity']:.3f})")
+    _emit(
+        res["rows"],
+        fmt,
+        ["label", "type", "betweenness", "participation", "communities_touched", "ties_outside", "degree", "node"],
+        payload=res,
+        footer=f"\n{res['communities']} communities (modularity {res['modularity']:.3f})",
+    )
 
 
 @command.command()
@@ -194,30 +252,50 @@ def brokers(ctx, top, seed, fmt, **opts):
 @click.pass_context
 def ego(ctx, node, from_, depth, fmt, **opts):
     """The ego network of NODE (IRI, CURIE, local name or label): its edges within --depth steps."""
-    from qkg.graph.errors import ParameterError
     from qkg.graph.analysis.metrics import ego as run
+    from qkg.graph.errors import ParameterError
 
     centre = node or from_
     if not centre:
         raise ParameterError("no centre given", hint="pass NODE or --from qkgd:ville-de-quebec")
     G = _graph(ctx, opts)
     E = run(G, centre, depth=depth)
-    rows = [{"source": G.nodes[u].get("label", u), "target": G.nodes[v].get("label", v),
-             "weight": d.get("weight", 1), "kinds": d.get("kinds") or d.get("property"), "facts": d.get("facts", [])}
-            for u, v, d in E.edges(data=True)]
-    payload = {"centre": centre, "depth": depth,
-               "nodes": [{"iri": n, **{k: v for k, v in d.items()}} for n, d in E.nodes(data=True)],
-               "edges": [{"source": u, "target": v, **d} for u, v, d in E.edges(data=True)]}
-    _emit(rows, fmt, ["source", "target", "weight", "kinds", "facts"], payload=payload,
-          footer=f"\n{E.number_of_nodes()} nodes, {E.number_of_edges()} edges within {depth} step(s)")
+    rows = [
+        {
+            "source": G.nodes[u].get("label", u),
+            "target": G.nodes[v].get("label", v),
+            "weight": d.get("weight", 1),
+            "kinds": d.get("kinds") or d.get("property"),
+            "facts": d.get("facts", []),
+        }
+        for u, v, d in E.edges(data=True)
+    ]
+    payload = {
+        "centre": centre,
+        "depth": depth,
+        "nodes": [{"iri": n, **{k: v for k, v in d.items()}} for n, d in E.nodes(data=True)],
+        "edges": [{"source": u, "target": v, **d} for u, v, d in E.edges(data=True)],
+    }
+    _emit(
+        rows,
+        fmt,
+        ["source", "target", "weight", "kinds", "facts"],
+        payload=payload,
+        footer=f"\n{E.number_of_nodes()} nodes, {E.number_of_edges()} edges within {depth} step(s)",
+    )
 
 
 @command.command()
 @click.option("--from", "from_", required=True, help="Source entity (IRI, CURIE, local name or label).")
 @click.option("--to", "to", required=True, help="Target entity.")
 @click.option("-k", "--k", "k", type=int, default=3, show_default=True, help="How many paths, shortest first.")
-@click.option("--projection", default="typed", show_default=True, type=click.Choice(["typed", "actors"]),
-              help="typed: every triple (facts are nodes); actors: actors linked by shared facts.")
+@click.option(
+    "--projection",
+    default="typed",
+    show_default=True,
+    type=click.Choice(["typed", "actors"]),
+    help="typed: every triple (facts are nodes); actors: actors linked by shared facts.",
+)
 @click.option("--through-countries", is_flag=True, help="Allow paths to pass through countries and regions.")
 @click.option("--max-length", type=int, default=None, help="Longest path, in steps.")
 @click.option("--lang", default="fr", type=click.Choice(["fr", "en"]))
@@ -233,29 +311,56 @@ def paths(ctx, from_, to, k, projection, through_countries, max_length, lang, fm
     from qkg.graph.analysis.facts import cite
     from qkg.graph.analysis.paths import DEFAULT_AVOID, connection_paths
 
-    res = connection_paths(_store(ctx), from_, to, k=k, projection=projection, lang=lang, max_length=max_length,
-                           avoid=() if through_countries else DEFAULT_AVOID)
+    res = connection_paths(
+        _store(ctx),
+        from_,
+        to,
+        k=k,
+        projection=projection,
+        lang=lang,
+        max_length=max_length,
+        avoid=() if through_countries else DEFAULT_AVOID,
+    )
     rows = []
     for i, p in enumerate(res["paths"], start=1):
         for j, step in enumerate(p["steps"], start=1):
-            links = [("-> " if x["direction"] == "forward" else "<- ") + x["property"]
-                     for x in step.get("links", [])] or step.get("kinds", [])
+            links = [
+                ("-> " if x["direction"] == "forward" else "<- ") + x["property"] for x in step.get("links", [])
+            ] or step.get("kinds", [])
             facts = [f"{f['label']} [{cite(f)}]" for f in step["facts"]]
-            rows.append({"path": i, "step": j, "from": step["from"]["label"], "to": step["to"]["label"],
-                         "via": links, "facts (section, annex item)": facts})
+            rows.append(
+                {
+                    "path": i,
+                    "step": j,
+                    "from": step["from"]["label"],
+                    "to": step["to"]["label"],
+                    "via": links,
+                    "facts (section, annex item)": facts,
+                }
+            )
     footer = "" if res["paths"] else f"\nno path from {from_} to {to}"
-    _emit(rows, fmt, ["path", "step", "from", "to", "via", "facts (section, annex item)"], payload=res,
-          footer=footer)
+    _emit(rows, fmt, ["path", "step", "from", "to", "via", "facts (section, annex item)"], payload=res, footer=footer)
 
 
 @command.command()
-@click.option("--actors", default="committee", show_default=True,
-              help="committee, partners, both, or comma-separated IRIs/CURIEs.")
-@click.option("--dimension", default="all", show_default=True,
-              type=click.Choice(["all", "themes", "countries", "continents", "overlap", "gaps"]))
+@click.option(
+    "--actors",
+    default="committee",
+    show_default=True,
+    help="committee, partners, both, or comma-separated IRIs/CURIEs.",
+)
+@click.option(
+    "--dimension",
+    default="all",
+    show_default=True,
+    type=click.Choice(["all", "themes", "countries", "continents", "overlap", "gaps"]),
+)
 @click.option("--theme-level", default="theme", show_default=True, type=click.Choice(["theme", "top"]))
-@click.option("--target", default=None, help="Instead of the map: who already reaches this city, country, "
-                                             "forum or theme, and through what.")
+@click.option(
+    "--target",
+    default=None,
+    help="Instead of the map: who already reaches this city, country, forum or theme, and through what.",
+)
 @click.option("--relations", default=None, metavar="KINDS", help="Kinds of fact that count.")
 @click.option("--year-from", type=int, default=None)
 @click.option("--year-to", type=int, default=None)
@@ -271,20 +376,40 @@ def complementarity(ctx, actors, dimension, theme_level, target, relations, year
       qkg analyse complementarity --dimension gaps --theme-level top
       qkg analyse complementarity --target qkgd:lausanne
     """
-    from qkg.graph.analysis.complementarity import DIMENSIONS, complementarity as run, reach
+    from qkg.graph.analysis.complementarity import DIMENSIONS, reach
+    from qkg.graph.analysis.complementarity import complementarity as run
     from qkg.graph.analysis.facts import cite
 
     store = _store(ctx)
     if target:
         res = reach(store, target, relations=relations, year_from=year_from, year_to=year_to, lang=lang)
-        rows = [{"actor": r["label"], "committee": r["committee"], "partner": r["partner"], "facts": len(r["facts"]),
-                 "through": [f"{f['label']} ({', '.join(f['via'])}; {cite(f, lang)})"
-                             for f in r["facts"]]} for r in res["rows"]]
-        _emit(rows, fmt, ["actor", "committee", "partner", "facts", "through"], payload=res,
-              footer=f"\n{res['kind']} {res['target']['label']}: reached by {len(rows)} actor(s)")
+        rows = [
+            {
+                "actor": r["label"],
+                "committee": r["committee"],
+                "partner": r["partner"],
+                "facts": len(r["facts"]),
+                "through": [f"{f['label']} ({', '.join(f['via'])}; {cite(f, lang)})" for f in r["facts"]],
+            }
+            for r in res["rows"]
+        ]
+        _emit(
+            rows,
+            fmt,
+            ["actor", "committee", "partner", "facts", "through"],
+            payload=res,
+            footer=f"\n{res['kind']} {res['target']['label']}: reached by {len(rows)} actor(s)",
+        )
         return
-    res = run(store, actors=actors, theme_level=theme_level, relations=relations, year_from=year_from,
-              year_to=year_to, lang=lang)
+    res = run(
+        store,
+        actors=actors,
+        theme_level=theme_level,
+        relations=relations,
+        year_from=year_from,
+        year_to=year_to,
+        lang=lang,
+    )
     names = res["labels"]
     if fmt == "json":
         click.echo(json.dumps(res, indent=2, ensure_ascii=False, default=str))
@@ -294,39 +419,74 @@ def complementarity(ctx, actors, dimension, theme_level, target, relations, year
     for dim in dims:
         for a in res["actors"]:
             for col, cell in sorted(res["matrices"][dim]["cells"][a["iri"]].items(), key=lambda x: -x[1]["count"]):
-                rows.append({"dimension": dim, "actor": a["label"], "column": names.get(col, col),
-                             "facts": cell["count"], "via": cell["via"],
-                             "supporting facts": [f"{res['facts'][f]['label']} [{cite(res['facts'][f], lang)}]"
-                                                  for f in cell["facts"]]})
+                rows.append(
+                    {
+                        "dimension": dim,
+                        "actor": a["label"],
+                        "column": names.get(col, col),
+                        "facts": cell["count"],
+                        "via": cell["via"],
+                        "supporting facts": [
+                            f"{res['facts'][f]['label']} [{cite(res['facts'][f], lang)}]" for f in cell["facts"]
+                        ],
+                    }
+                )
     if dimension in ("all", "gaps"):
         for dim in DIMENSIONS:
             for g in res["gaps"][dim]["only_one"]:
-                rows.append({"dimension": f"{dim}: only one", "actor": names[g["actor"]], "column": names.get(g["column"], g["column"])})
+                rows.append(
+                    {
+                        "dimension": f"{dim}: only one",
+                        "actor": names[g["actor"]],
+                        "column": names.get(g["column"], g["column"]),
+                    }
+                )
             for c in res["gaps"][dim]["none"]:
                 others = res["gaps"][dim]["none_but_others"].get(c, [])
-                rows.append({"dimension": f"{dim}: none", "column": names.get(c, c),
-                             "actor": ("others: " + ", ".join(names.get(a, a) for a in others[:3])) if others else ""})
+                rows.append(
+                    {
+                        "dimension": f"{dim}: none",
+                        "column": names.get(c, c),
+                        "actor": ("others: " + ", ".join(names.get(a, a) for a in others[:3])) if others else "",
+                    }
+                )
     if dimension in ("all", "overlap"):
         for o in res["overlap"]:
-            rows.append({"dimension": "overlap (Jaccard themes / countries / partners)",
-                         "actor": f"{names[o['a']]} ~ {names[o['b']]}",
-                         "column": " / ".join("-" if o[d] is None else f"{o[d]:.2f}" for d in ("themes", "countries", "partners"))})
-    _emit(rows, fmt, ["dimension", "actor", "column", "facts", "via", "supporting facts"],
-          footer="\n" + "\n".join(res["notes"]) if res["notes"] else "")
+            rows.append(
+                {
+                    "dimension": "overlap (Jaccard themes / countries / partners)",
+                    "actor": f"{names[o['a']]} ~ {names[o['b']]}",
+                    "column": " / ".join(
+                        "-" if o[d] is None else f"{o[d]:.2f}" for d in ("themes", "countries", "partners")
+                    ),
+                }
+            )
+    _emit(
+        rows,
+        fmt,
+        ["dimension", "actor", "column", "facts", "via", "supporting facts"],
+        footer="\n" + "\n".join(res["notes"]) if res["notes"] else "",
+    )
 
 
 @command.command()
 @_projection_options
-@click.option("-f", "--format", "fmt", required=True, type=click.Choice(["gexf", "graphml", "csv"]),
-              help="GEXF (Gephi), GraphML (yEd, Cytoscape) or a CSV edge list.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    required=True,
+    type=click.Choice(["gexf", "graphml", "csv"]),
+    help="GEXF (Gephi), GraphML (yEd, Cytoscape) or a CSV edge list.",
+)
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None, help="Output file (default: stdout).")
 @click.pass_context
 def export(ctx, fmt, out, **opts):
     """Write a projection for analysts' tools (lists joined with " | ", IRIs kept as node ids)."""
     import sys
 
-    from qkg.graph.building.export import atomic_write
     from qkg.graph.analysis.projection import export_projection
+    from qkg.graph.building.export import atomic_write
 
     data = export_projection(_graph(ctx, opts), fmt)
     if out is None:

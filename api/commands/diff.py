@@ -8,6 +8,7 @@
 Each side is read as its asserted triples (inferred triples follow from them, so they are left out); see
 :mod:`qkg.graph.building.diff` for what counts as an added, removed or changed fact.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,11 +35,15 @@ def snapshot(spec: str, *, data_dir: Path) -> tuple[str, set[str]]:
     if spec.isdigit() and len(spec) == 4 and not path.exists():
         path = default_data_root() / spec
         if not path.is_dir():
-            raise ParameterError(f"no data for the year {spec}: {path} does not exist",
-                                 hint="give a data folder or a build folder, or add data/<year>/")
+            raise ParameterError(
+                f"no data for the year {spec}: {path} does not exist",
+                hint="give a data folder or a build folder, or add data/<year>/",
+            )
     if not path.exists():
-        raise ParameterError(f"{spec}: no such build, data folder or year",
-                             hint="use current, previous, a build folder, a data folder or a year such as 2024")
+        raise ParameterError(
+            f"{spec}: no such build, data folder or year",
+            hint="use current, previous, a build folder, a data folder or a year such as 2024",
+        )
     if _is_store(path):
         return str(path), _build_lines(path)
     if path.is_dir():
@@ -58,11 +63,16 @@ def _build_path(which: str, data_dir: Path) -> Path:
     current = layout.require_current()
     if which == "current":
         return current
-    builds = sorted(p for p in layout.stores.iterdir() if p.is_dir() and not p.name.endswith(".partial")
-                    and p != current and p.name < current.name)
+    builds = sorted(
+        p
+        for p in layout.stores.iterdir()
+        if p.is_dir() and not p.name.endswith(".partial") and p != current and p.name < current.name
+    )
     if not builds:
-        raise ParameterError(f"no build before the current one in {data_dir}",
-                             hint="build again (`qkg build`) to compare with this build, or name two folders")
+        raise ParameterError(
+            f"no build before the current one in {data_dir}",
+            hint="build again (`qkg build`) to compare with this build, or name two folders",
+        )
     return builds[-1]
 
 
@@ -74,10 +84,9 @@ def _build_lines(path: Path) -> set[str]:
 
 def _folder_lines(folder: Path) -> list[str]:
     """Every source of a data folder as N-Triples lines (rdflib reads Turtle, TriG, N-Quads; sheets are converted)."""
-    from rdflib import Dataset
-
     from qkg.graph.errors import DataError
     from qkg.loaders.sources import discover
+    from rdflib import Dataset
 
     lines: list[str] = []
     formats = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads"}
@@ -89,8 +98,11 @@ def _folder_lines(folder: Path) -> list[str]:
             else:
                 ds.parse(src.path, format=formats[src.path.suffix])
         except Exception as exc:  # rdflib raises many types; the user needs the file and the cause
-            raise DataError(f"{src.path}: cannot be read ({exc})", file=str(src.path),
-                            hint="fix the file (`qkg build --data` names the line)") from None
+            raise DataError(
+                f"{src.path}: cannot be read ({exc})",
+                file=str(src.path),
+                hint="fix the file (`qkg build --data` names the line)",
+            ) from None
         lines.extend(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o, _ in ds.quads((None, None, None, None)))
     return lines
 
@@ -98,14 +110,35 @@ def _folder_lines(folder: Path) -> list[str]:
 @click.command("diff")
 @click.argument("a")
 @click.argument("b")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text",
-              show_default=True, help="text (for people), json, or turtle (an RDF changeset).")
-@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
-              help="Language of the text output and of the labels.")
-@click.option("--limit", type=click.IntRange(1), default=200, show_default=True,
-              help="At most this many listed items per class and kind (counts stay exact).")
-@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (atomically) instead of standard output.")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "json", "turtle"]),
+    default="text",
+    show_default=True,
+    help="text (for people), json, or turtle (an RDF changeset).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["fr", "en"]),
+    default="fr",
+    show_default=True,
+    help="Language of the text output and of the labels.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=200,
+    show_default=True,
+    help="At most this many listed items per class and kind (counts stay exact).",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (atomically) instead of standard output.",
+)
 @click.pass_context
 def command(ctx: click.Context, a: str, b: str, fmt: str, lang: str, limit: int, out: Path | None) -> None:
     """What changed from A to B: entities, facts and headline figures, grouped by class.

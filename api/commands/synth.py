@@ -13,6 +13,7 @@ half of it. See :mod:`qkg.loaders.synth` for what the graph contains.
 >>> result.exit_code, result.output.startswith("wrote ")
 (0, True)
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -41,12 +42,28 @@ class SizeType(click.ParamType):
 
 
 @click.command("synth")
-@click.option("--triples", "-n", type=SizeType(), default="20k", show_default=True,
-              help="Size of the graph in triples (within 2 %); accepts 100k, 1M.")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Random seed: the same seed and size give a byte-identical file.")
-@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Output file, N-Triples (.nt); written atomically.")
+@click.option(
+    "--triples",
+    "-n",
+    type=SizeType(),
+    default="20k",
+    show_default=True,
+    help="Size of the graph in triples (within 2 %); accepts 100k, 1M.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Random seed: the same seed and size give a byte-identical file.",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Output file, N-Triples (.nt); written atomically.",
+)
 def command(triples: int, seed: int, out: Path) -> None:
     """Write a deterministic synthetic partnership graph in qkg's ontology to OUT (N-Triples).
 
@@ -57,10 +74,12 @@ def command(triples: int, seed: int, out: Path) -> None:
     from qkg.loaders.synth import MIN_TRIPLES, write
 
     if out.suffix != ".nt":
-        raise click.BadParameter(f"{out} does not end in .nt: the output is N-Triples, name it FILE.nt",
-                                 param_hint="--out")
+        raise click.BadParameter(
+            f"{out} does not end in .nt: the output is N-Triples, name it FILE.nt", param_hint="--out"
+        )
     if triples < MIN_TRIPLES:
-        raise click.BadParameter(f"{triples} is too small: ask for at least {MIN_TRIPLES} triples",
-                                 param_hint="--triples")
+        raise click.BadParameter(
+            f"{triples} is too small: ask for at least {MIN_TRIPLES} triples", param_hint="--triples"
+        )
     summary = write(out, triples, seed=seed)
     click.echo(f"wrote {out}: {summary.line()}")

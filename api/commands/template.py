@@ -5,6 +5,7 @@
 
 See :mod:`qkg.loaders.activities` for the columns and how each row becomes data.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,8 +17,14 @@ __all__ = ["command"]
 
 @click.command("template")
 @click.argument("kind", type=click.Choice(["activities"]))
-@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), default=Path("activites.csv"),
-              show_default=True, help="The file to write: .csv (UTF-8) or .xlsx; written atomically.")
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("activites.csv"),
+    show_default=True,
+    help="The file to write: .csv (UTF-8) or .xlsx; written atomically.",
+)
 def command(kind: str, out: Path) -> None:
     """Write a template to fill in: `activities` is the committee members' activity sheet."""
     from qkg.graph.errors import ParameterError
@@ -26,5 +33,7 @@ def command(kind: str, out: Path) -> None:
     if out.suffix not in (".csv", ".xlsx"):
         raise ParameterError(f"{out}: a template is a .csv or .xlsx file", hint="name it activites.csv or .xlsx")
     write_template(out)
-    click.echo(f"wrote {out}: une ligne par activité / one row per activity; add it to a build with "
-               f"`qkg build --add {out}`", err=True)
+    click.echo(
+        f"wrote {out}: une ligne par activité / one row per activity; add it to a build with `qkg build --add {out}`",
+        err=True,
+    )

@@ -11,6 +11,7 @@ The file inlines the vendored vis-network, the view's script and style sheet, an
 entity's panel (facts and provenance), and links to the entity pages at ``--entity-base`` (the public
 IRIs by default).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,8 +35,9 @@ def _read(path: Path) -> str:
 
 
 @click.command("viz")
-@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The HTML file to write.")
+@click.option(
+    "-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The HTML file to write."
+)
 @click.option("--focus", default=None, help="Ego network around this entity (qkgd:ovpm, ovpm or a full IRI).")
 @click.option("--depth", default=1, show_default=True, type=click.IntRange(0, 4), help="Ego network depth.")
 @click.option("--type", "types", multiple=True, help="Keep only these kinds (city, forum, mission...); repeatable.")
@@ -43,54 +45,78 @@ def _read(path: Path) -> str:
 @click.option("--year", "years", multiple=True, type=int, help="Hide dated nodes outside these years.")
 @click.option("--category", "categories", multiple=True, help="Keep receptions of this category (CURIE).")
 @click.option("--relation", "relations", multiple=True, help="Keep only edges of this relation (CURIE).")
-@click.option("--size", "size_by", default="degree", show_default=True,
-              type=click.Choice(["degree", "pagerank", "betweenness"]), help="Centrality that sizes the nodes.")
+@click.option(
+    "--size",
+    "size_by",
+    default="degree",
+    show_default=True,
+    type=click.Choice(["degree", "pagerank", "betweenness"]),
+    help="Centrality that sizes the nodes.",
+)
 @click.option("--lang", default="fr", show_default=True, type=click.Choice(["fr", "en"]))
-@click.option("--entity-base", default="https://w3id.org/qkg/id/", show_default=True,
-              help="Where the file's links to entity pages point (http or https).")
-@click.option("--facts/--no-facts", default=None,
-              help=f"Embed each entity's facts and provenance for the side panel (default: up to {FACTS_MAX:,} "
-                   "nodes; one look-up per node).")
+@click.option(
+    "--entity-base",
+    default="https://w3id.org/qkg/id/",
+    show_default=True,
+    help="Where the file's links to entity pages point (http or https).",
+)
+@click.option(
+    "--facts/--no-facts",
+    default=None,
+    help=f"Embed each entity's facts and provenance for the side panel (default: up to {FACTS_MAX:,} "
+    "nodes; one look-up per node).",
+)
 @click.pass_context
 def command(ctx, out, focus, depth, types, themes, years, categories, relations, size_by, lang, entity_base, facts):
     """Write the network view as one offline HTML file (scripts and data inlined)."""
     from qkg.api.prepared import BY_NAME
     from qkg.graph.building.artefacts import Artefacts
-    from qkg.graph.errors import ParameterError
     from qkg.graph.building.export import atomic_write
+    from qkg.graph.errors import ParameterError
     from qkg.graph.serving.store import StoreLayout, open_read_only
     from qkg.viz.filters import NetworkFilter
     from qkg.viz.source import entity_view, network_view
     from qkg.viz.standalone import standalone_html
 
     if not entity_base.startswith(("http://", "https://")) or any(c in entity_base for c in "\"'<> "):
-        raise ParameterError(f"--entity-base {entity_base!r} is not an http(s) URL",
-                             hint="pass e.g. https://w3id.org/qkg/id/ or http://127.0.0.1:8000/id/")
+        raise ParameterError(
+            f"--entity-base {entity_base!r} is not an http(s) URL",
+            hint="pass e.g. https://w3id.org/qkg/id/ or http://127.0.0.1:8000/id/",
+        )
     settings = ctx.obj
     path = StoreLayout(settings.data_dir).require_current()
     store = open_read_only(path)
     from qkg.api.i18n import catalogue_json
 
     # the page's messages (api/i18n.py) go with the shared helpers: one script, before network.js
-    common = "\n".join([f"window.qkgMessages = {catalogue_json(lang)};", _read(STATIC / "js" / "i18n.js"),
-                        _read(STATIC / "js" / "viz-common.js")])
+    common = "\n".join(
+        [
+            f"window.qkgMessages = {catalogue_json(lang)};",
+            _read(STATIC / "js" / "i18n.js"),
+            _read(STATIC / "js" / "viz-common.js"),
+        ]
+    )
     scripts = [_read(STATIC / "vendor" / "vis-network.min.js"), common, _read(STATIC / "js" / "network.js")]
     styles = [_read(STATIC / "css" / "viz.css")]
     prepared = Artefacts(path).get("network", lambda: BY_NAME["network"].make(store), fmt="pickle")
-    flt = NetworkFilter.from_params({"type": types, "theme": themes, "year": [str(y) for y in years],
-                                     "category": categories, "relation": relations})
-    payload = network_view(prepared, flt=flt, focus=focus, depth=depth, size_by=size_by, lang=lang,
-                           build=path.name)
+    flt = NetworkFilter.from_params(
+        {"type": types, "theme": themes, "year": [str(y) for y in years], "category": categories, "relation": relations}
+    )
+    payload = network_view(prepared, flt=flt, focus=focus, depth=depth, size_by=size_by, lang=lang, build=path.name)
     payload["meta"]["entity_base"] = entity_base
     if facts or (facts is None and len(payload["nodes"]) <= FACTS_MAX):
         payload["facts"] = {n["id"]: entity_view(store, n["id"], lang=lang) for n in payload["nodes"]}
     elif facts is None:
-        click.echo(f"{len(payload['nodes']):,} nodes: no side-panel facts embedded (pass --facts to embed them)",
-                   err=True)
+        click.echo(
+            f"{len(payload['nodes']):,} nodes: no side-panel facts embedded (pass --facts to embed them)", err=True
+        )
     title = "Réseau des relations internationales de Québec" if lang == "fr" else "Québec's international network"
     meta = payload["meta"]
-    subtitle = (f"{meta['nodes']} nœuds, {meta['edges']} liens · build {meta['build']}" if lang == "fr"
-                else f"{meta['nodes']} nodes, {meta['edges']} links · build {meta['build']}")
+    subtitle = (
+        f"{meta['nodes']} nœuds, {meta['edges']} liens · build {meta['build']}"
+        if lang == "fr"
+        else f"{meta['nodes']} nodes, {meta['edges']} links · build {meta['build']}"
+    )
     html = standalone_html(payload, scripts=scripts, styles=styles, title=title, subtitle=subtitle, lang=lang)
     atomic_write(out, html.encode("utf-8"))
     click.echo(f"wrote {out} ({len(html) / 1e6:.1f} MB, {meta['nodes']} nodes, {meta['edges']} edges)", err=True)

@@ -19,13 +19,13 @@ route                                                  answer
 Projection options (query parameters): ``projection``, ``relations`` (comma-separated), ``year_from``,
 ``year_to``, ``fold_posts``, ``fold_units``, ``places``, ``lang``. Results are cached per build.
 """
+
 from __future__ import annotations
 
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-
 from qkg.api.deps import StateDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
 from qkg.graph.analysis.exports import MEDIA_TYPES
@@ -45,16 +45,19 @@ _ERR_404 = {**_ERR, 404: {**ERROR_RESPONSES[404], "description": "No such entity
 _RELATION = "(?:all|" + "|".join(RELATIONS) + ")"
 #: ``relations``: empty (the default kinds) or relation names separated by commas.
 RELATIONS_PATTERN = f"^(?: *{_RELATION} *(?:, *{_RELATION} *)*)?$"
-_CHAR = r"(?:[A-Za-z0-9_.~!$&'()*+;=:@/-]|%[0-9A-Fa-f]{2})"        # an IRI's path character, but the comma
-_IRI = (rf"(?:https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/{_CHAR}*)?(?:\?(?:{_CHAR}|\?)*)?(?:#(?:{_CHAR}|\?)*)?"
-        rf"|urn:[A-Za-z0-9]{_CHAR}*)")
+_CHAR = r"(?:[A-Za-z0-9_.~!$&'()*+;=:@/-]|%[0-9A-Fa-f]{2})"  # an IRI's path character, but the comma
+_IRI = (
+    rf"(?:https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/{_CHAR}*)?(?:\?(?:{_CHAR}|\?)*)?(?:#(?:{_CHAR}|\?)*)?"
+    rf"|urn:[A-Za-z0-9]{_CHAR}*)"
+)
 _CURIE = "(?:" + "|".join(sorted(PREFIXES)) + r"):(?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2})(?:[A-Za-z0-9_.~-]|%[0-9A-Fa-f]{2})*"
 _ACTOR = f"(?:{_IRI}|{_CURIE})"
 #: ``actors``: a scope keyword, or IRIs and CURIEs (known prefixes) separated by commas.
 ACTORS_PATTERN = f"^(?:committee|partners|both|{_ACTOR}(?: *, *{_ACTOR})*)$"
 _ACTORS_DOC = "committee, partners, both, or comma-separated IRIs/CURIEs (qkgd:universite-laval)."
-_RELATIONS_DOC = ("Comma-separated kinds of fact: " + ", ".join(RELATIONS) + ", or all; empty or absent: "
-                  "the default kinds.")
+_RELATIONS_DOC = (
+    "Comma-separated kinds of fact: " + ", ".join(RELATIONS) + ", or all; empty or absent: the default kinds."
+)
 
 
 def _relations(value: str | None) -> str | None:
@@ -69,19 +72,30 @@ def Relations():
 def Year():
     return Query(None, ge=1900, le=2100)
 
+
 Projection = Literal["actors", "actor-theme", "actor-place", "typed"]
 
 
 class _Opts:
     """The projection options shared by every route, as query parameters."""
 
-    def __init__(self, projection: Projection = Query("actors", description="Which projection."),
-                 relations: str | None = Relations(), year_from: int | None = Year(), year_to: int | None = Year(),
-                 fold_posts: bool = Query(False, description="Fold posts into their organisation."),
-                 fold_units: bool = Query(False, description="Fold units into their organisation."),
-                 places: bool = Query(False, description="Actor network: make the facts' places nodes."),
-                 lang: Literal["fr", "en"] = Query("fr")) -> None:
-        self.projection, self.relations, self.year_from, self.year_to = projection, _relations(relations), year_from, year_to
+    def __init__(
+        self,
+        projection: Projection = Query("actors", description="Which projection."),
+        relations: str | None = Relations(),
+        year_from: int | None = Year(),
+        year_to: int | None = Year(),
+        fold_posts: bool = Query(False, description="Fold posts into their organisation."),
+        fold_units: bool = Query(False, description="Fold units into their organisation."),
+        places: bool = Query(False, description="Actor network: make the facts' places nodes."),
+        lang: Literal["fr", "en"] = Query("fr"),
+    ) -> None:
+        self.projection, self.relations, self.year_from, self.year_to = (
+            projection,
+            _relations(relations),
+            year_from,
+            year_to,
+        )
         self.fold_posts, self.fold_units, self.places, self.lang = fold_posts, fold_units, places, lang
 
     def key(self) -> tuple:
@@ -91,15 +105,24 @@ class _Opts:
         from qkg.graph.analysis.projection import project
 
         params = {k: v for k, v in vars(self).items() if k != "projection"}
-        return state.cache(("analysis", "graph", *self.key()),
-                       lambda: project(state.require_store(), self.projection, **params))
+        return state.cache(
+            ("analysis", "graph", *self.key()), lambda: project(state.require_store(), self.projection, **params)
+        )
 
 
 def _nodes(G, nodes):
     from qkg.ontology.curies import short
 
-    return [{"id": n, "curie": short(n) if "://" in str(n) else n, "label": G.nodes[n].get("label", str(n)),
-             "type": G.nodes[n].get("type", ""), "kind": G.nodes[n].get("kind", "")} for n in nodes]
+    return [
+        {
+            "id": n,
+            "curie": short(n) if "://" in str(n) else n,
+            "label": G.nodes[n].get("label", str(n)),
+            "type": G.nodes[n].get("type", ""),
+            "kind": G.nodes[n].get("kind", ""),
+        }
+        for n in nodes
+    ]
 
 
 @router.get("/api/analysis/summary", responses=_ERR, summary="Size and shape of a projection")
@@ -114,14 +137,22 @@ def _is_prepared(opts: _Opts, betweenness: str, seed: int) -> bool:
     """True when the build prepared this answer (the route's default options; see :mod:`qkg.api.prepared`)."""
     from qkg.api.prepared import CENTRALITY_DEFAULTS
 
-    return (opts.projection, betweenness, seed) == tuple(CENTRALITY_DEFAULTS.values()) and opts.lang == "fr" \
+    return (
+        (opts.projection, betweenness, seed) == tuple(CENTRALITY_DEFAULTS.values())
+        and opts.lang == "fr"
         and not (opts.relations or opts.year_from or opts.year_to or opts.fold_posts or opts.fold_units or opts.places)
+    )
 
 
 @router.get("/api/analysis/centrality", responses=_ERR, summary="Central actors")
-def api_centrality(state: StateDep, opts: _Opts = Depends(), top: int = Query(20, ge=1, le=1000),
-                   sort: Literal["betweenness", "degree", "weighted_degree", "pagerank"] = "betweenness",
-                   betweenness: Literal["auto", "exact", "sample"] = "auto", seed: int = 42) -> dict:
+def api_centrality(
+    state: StateDep,
+    opts: _Opts = Depends(),
+    top: int = Query(20, ge=1, le=1000),
+    sort: Literal["betweenness", "degree", "weighted_degree", "pagerank"] = "betweenness",
+    betweenness: Literal["auto", "exact", "sample"] = "auto",
+    seed: int = 42,
+) -> dict:
     """Degree, weighted degree (sum of shared facts), betweenness (exact or sampled: see ``methods``) and
     PageRank of each node, ranked by ``sort``."""
     from qkg.graph.analysis.metrics import centrality
@@ -129,23 +160,31 @@ def api_centrality(state: StateDep, opts: _Opts = Depends(), top: int = Query(20
     if _is_prepared(opts, betweenness, seed):
         res = state.prepared("centrality-actors")
     else:
-        res = state.cache(("analysis", "centrality", betweenness, seed, *opts.key()),
-                      lambda: centrality(opts.graph(state), betweenness=betweenness, seed=seed))
+        res = state.cache(
+            ("analysis", "centrality", betweenness, seed, *opts.key()),
+            lambda: centrality(opts.graph(state), betweenness=betweenness, seed=seed),
+        )
     rows = sorted(res["rows"], key=lambda r: (-r[sort], -r["degree"], str(r["label"])))[:top]
     return {**res, "rows": rows, "sort": sort}
 
 
 @router.get("/api/analysis/communities", responses=_ERR, summary="Communities (Louvain)")
-def api_communities(state: StateDep, opts: _Opts = Depends(), seed: int = 42,
-                    resolution: float = Query(1.0, gt=0, le=10)) -> dict:
+def api_communities(
+    state: StateDep, opts: _Opts = Depends(), seed: int = 42, resolution: float = Query(1.0, gt=0, le=10)
+) -> dict:
     """Louvain communities, largest first, each member with its label and type."""
     from qkg.graph.analysis.metrics import communities
 
     G = opts.graph(state)
-    res = state.cache(("analysis", "communities", seed, resolution, *opts.key()),
-                  lambda: communities(G, seed=seed, resolution=resolution))
-    return {"method": res["method"], "modularity": res["modularity"],
-            "communities": [{"size": len(c), "members": _nodes(G, c)} for c in res["communities"]]}
+    res = state.cache(
+        ("analysis", "communities", seed, resolution, *opts.key()),
+        lambda: communities(G, seed=seed, resolution=resolution),
+    )
+    return {
+        "method": res["method"],
+        "modularity": res["modularity"],
+        "communities": [{"size": len(c), "members": _nodes(G, c)} for c in res["communities"]],
+    }
 
 
 @router.get("/api/analysis/brokers", responses=_ERR, summary="Brokers between communities")
@@ -153,14 +192,19 @@ def api_brokers(state: StateDep, opts: _Opts = Depends(), top: int = Query(20, g
     """Nodes whose ties reach several communities: betweenness, participation coefficient, communities touched."""
     from qkg.graph.analysis.metrics import brokers
 
-    return state.cache(("analysis", "brokers", top, seed, *opts.key()), lambda: brokers(opts.graph(state), top=top, seed=seed))
+    return state.cache(
+        ("analysis", "brokers", top, seed, *opts.key()), lambda: brokers(opts.graph(state), top=top, seed=seed)
+    )
 
 
 @router.get("/api/analysis/ego", responses=_ERR_404, summary="Ego network")
-def api_ego(state: StateDep, node: str = Query(..., min_length=1, max_length=300,
-                                               description="IRI, CURIE, local name or label."),
-            depth: int = Query(1, ge=1, le=3), limit: int = Query(500, ge=1, le=5000),
-            opts: _Opts = Depends()) -> dict:
+def api_ego(
+    state: StateDep,
+    node: str = Query(..., min_length=1, max_length=300, description="IRI, CURIE, local name or label."),
+    depth: int = Query(1, ge=1, le=3),
+    limit: int = Query(500, ge=1, le=5000),
+    opts: _Opts = Depends(),
+) -> dict:
     """The nodes within ``depth`` steps of ``node`` and the edges among them (at most ``limit`` nodes)."""
     from qkg.graph.analysis.metrics import ego
 
@@ -168,25 +212,43 @@ def api_ego(state: StateDep, node: str = Query(..., min_length=1, max_length=300
     E = ego(G, node, depth=depth)
     nodes = list(E.nodes)[:limit]
     keep = set(nodes)
-    edges = [{"from": u, "to": v, "weight": d.get("weight", 1), "kinds": d.get("kinds") or [d.get("property")],
-              "facts": d.get("facts", [])} for u, v, d in E.edges(data=True) if u in keep and v in keep]
-    return {"centre": node, "depth": depth, "truncated": E.number_of_nodes() > limit,
-            "nodes": _nodes(G, nodes), "edges": edges}
+    edges = [
+        {
+            "from": u,
+            "to": v,
+            "weight": d.get("weight", 1),
+            "kinds": d.get("kinds") or [d.get("property")],
+            "facts": d.get("facts", []),
+        }
+        for u, v, d in E.edges(data=True)
+        if u in keep and v in keep
+    ]
+    return {
+        "centre": node,
+        "depth": depth,
+        "truncated": E.number_of_nodes() > limit,
+        "nodes": _nodes(G, nodes),
+        "edges": edges,
+    }
 
 
 @router.get("/api/analysis/paths", responses=_ERR_404, summary="How is X connected to Y")
-def api_paths(state: StateDep,
-              from_: str = Query(..., alias="from", min_length=1, max_length=300, description="Source entity."),
-              to: str = Query(..., min_length=1, max_length=300, description="Target entity."),
-              k: int = Query(3, ge=1, le=10),
-              projection: Literal["typed", "actors"] = "typed", through_countries: bool = False,
-              max_length: int | None = Query(None, ge=1, le=20), lang: Literal["fr", "en"] = "fr") -> dict:
+def api_paths(
+    state: StateDep,
+    from_: str = Query(..., alias="from", min_length=1, max_length=300, description="Source entity."),
+    to: str = Query(..., min_length=1, max_length=300, description="Target entity."),
+    k: int = Query(3, ge=1, le=10),
+    projection: Literal["typed", "actors"] = "typed",
+    through_countries: bool = False,
+    max_length: int | None = Query(None, ge=1, le=20),
+    lang: Literal["fr", "en"] = "fr",
+) -> dict:
     """The ``k`` shortest paths; each step lists its triples (typed) or shared facts (actors), and every fact
     its report sections and annex item."""
-    from qkg.graph.pages.entity import resolve
-    from qkg.graph.errors import QKGError
     from qkg.graph.analysis.paths import DEFAULT_AVOID, connection_paths
     from qkg.graph.analysis.projection import actor_network, typed_multigraph
+    from qkg.graph.errors import QKGError
+    from qkg.graph.pages.entity import resolve
 
     store = state.require_store()
     build = typed_multigraph if projection == "typed" else actor_network
@@ -199,38 +261,70 @@ def api_paths(state: StateDep,
             return value
         return iri if iri in G else value
 
-    return connection_paths(store, ref(from_), ref(to), k=k, projection=projection, graph=G, lang=lang,
-                            avoid=() if through_countries else DEFAULT_AVOID, max_length=max_length)
+    return connection_paths(
+        store,
+        ref(from_),
+        ref(to),
+        k=k,
+        projection=projection,
+        graph=G,
+        lang=lang,
+        avoid=() if through_countries else DEFAULT_AVOID,
+        max_length=max_length,
+    )
 
 
 def _map(state, actors: str, theme_level: str, relations, year_from, year_to, lang):
     from qkg.graph.analysis.complementarity import complementarity
 
     relations = _relations(relations)
-    return state.cache(("analysis", "complementarity", actors, theme_level, relations, year_from, year_to, lang),
-                   lambda: complementarity(state.require_store(), actors=actors, theme_level=theme_level,
-                                           relations=relations, year_from=year_from, year_to=year_to, lang=lang))
+    return state.cache(
+        ("analysis", "complementarity", actors, theme_level, relations, year_from, year_to, lang),
+        lambda: complementarity(
+            state.require_store(),
+            actors=actors,
+            theme_level=theme_level,
+            relations=relations,
+            year_from=year_from,
+            year_to=year_to,
+            lang=lang,
+        ),
+    )
 
 
 @router.get("/api/analysis/complementarity", responses=_ERR, summary="Complementarity map")
-def api_complementarity(state: StateDep,
-                        actors: str = Query("committee", max_length=2000, pattern=ACTORS_PATTERN, description=_ACTORS_DOC),
-                        theme_level: Literal["theme", "top"] = "theme", relations: str | None = Relations(),
-                        year_from: int | None = Year(), year_to: int | None = Year(),
-                        lang: Literal["fr", "en"] = "fr") -> dict:
+def api_complementarity(
+    state: StateDep,
+    actors: str = Query("committee", max_length=2000, pattern=ACTORS_PATTERN, description=_ACTORS_DOC),
+    theme_level: Literal["theme", "top"] = "theme",
+    relations: str | None = Relations(),
+    year_from: int | None = Year(),
+    year_to: int | None = Year(),
+    lang: Literal["fr", "en"] = "fr",
+) -> dict:
     """Actor x theme, x country and x continent matrices (every cell lists its facts), overlaps (Jaccard on
     themes, countries, partners), gaps (covered by one actor, by none) and notes on thin signal."""
     return _map(state, actors, theme_level, relations, year_from, year_to, lang)
 
 
 @router.get("/api/analysis/complementarity/cell", responses=_ERR, summary="The facts behind one cell")
-def api_cell(state: StateDep, dimension: Literal["themes", "countries", "continents"],
-             actor: str = Query(..., min_length=1, max_length=300, description="The row: an actor's IRI or CURIE."),
-             column: str = Query(..., min_length=1, max_length=300,
-                                 description="The column: a theme's or country's IRI or CURIE, or continent:NAME."),
-             actors: str = Query("committee", max_length=2000, pattern=ACTORS_PATTERN, description=_ACTORS_DOC),
-             theme_level: Literal["theme", "top"] = "theme", relations: str | None = Relations(),
-             year_from: int | None = Year(), year_to: int | None = Year(), lang: Literal["fr", "en"] = "fr") -> dict:
+def api_cell(
+    state: StateDep,
+    dimension: Literal["themes", "countries", "continents"],
+    actor: str = Query(..., min_length=1, max_length=300, description="The row: an actor's IRI or CURIE."),
+    column: str = Query(
+        ...,
+        min_length=1,
+        max_length=300,
+        description="The column: a theme's or country's IRI or CURIE, or continent:NAME.",
+    ),
+    actors: str = Query("committee", max_length=2000, pattern=ACTORS_PATTERN, description=_ACTORS_DOC),
+    theme_level: Literal["theme", "top"] = "theme",
+    relations: str | None = Relations(),
+    year_from: int | None = Year(),
+    year_to: int | None = Year(),
+    lang: Literal["fr", "en"] = "fr",
+) -> dict:
     """Each fact with its label, kind, report sections, annex item and named graph (none for a row or column
     that is not in the map)."""
     from qkg.graph.analysis.complementarity import cell_facts
@@ -238,51 +332,79 @@ def api_cell(state: StateDep, dimension: Literal["themes", "countries", "contine
     res = _map(state, actors, theme_level, relations, year_from, year_to, lang)
     facts = cell_facts(res, dimension, actor, column)
     names = res["labels"]
-    return {"dimension": dimension, "actor": {"iri": actor, "label": names.get(actor, actor)},
-            "column": {"iri": column, "label": names.get(column, column.split(":", 1)[-1])}, "facts": facts}
+    return {
+        "dimension": dimension,
+        "actor": {"iri": actor, "label": names.get(actor, actor)},
+        "column": {"iri": column, "label": names.get(column, column.split(":", 1)[-1])},
+        "facts": facts,
+    }
 
 
 @router.get("/api/analysis/reach", responses=_ERR_404, summary="Who already reaches a target")
-def api_reach(state: StateDep, target: str = Query(..., min_length=1, max_length=300,
-                                                   description="A city, country, forum or theme: name, CURIE or IRI."),
-              relations: str | None = Relations(), year_from: int | None = Year(), year_to: int | None = Year(),
-              lang: Literal["fr", "en"] = "fr") -> dict:
+def api_reach(
+    state: StateDep,
+    target: str = Query(
+        ..., min_length=1, max_length=300, description="A city, country, forum or theme: name, CURIE or IRI."
+    ),
+    relations: str | None = Relations(),
+    year_from: int | None = Year(),
+    year_to: int | None = Year(),
+    lang: Literal["fr", "en"] = "fr",
+) -> dict:
     """Actors already linked to ``target`` and the facts (with provenance) that link them; a target that
     names no entity is a 404, one that is neither a place, a theme nor an organisation has no rows."""
-    from qkg.graph.serving import terms
-
+    from qkg.graph.analysis.complementarity import reach
     from qkg.graph.errors import EntityNotFound
     from qkg.graph.pages.entity import resolve
-    from qkg.graph.analysis.complementarity import reach
+    from qkg.graph.serving import terms
 
     iri = resolve(target)
     try:
         terms.NamedNode(iri)
-    except ValueError:                     # e.g. "http://a b": the shape of an IRI, not a valid one
-        raise EntityNotFound(f"{target[:80]!r} names no entity: it is not a valid IRI",
-                             hint="write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI") from None
-    return reach(state.require_store(), iri, relations=_relations(relations), year_from=year_from,
-                 year_to=year_to, lang=lang)
+    except ValueError:  # e.g. "http://a b": the shape of an IRI, not a valid one
+        raise EntityNotFound(
+            f"{target[:80]!r} names no entity: it is not a valid IRI",
+            hint="write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI",
+        ) from None
+    return reach(
+        state.require_store(), iri, relations=_relations(relations), year_from=year_from, year_to=year_to, lang=lang
+    )
 
 
-@router.get("/api/analysis/export", response_class=Response, summary="Download a projection (GEXF, GraphML, CSV)",
-            responses={200: {"description": "The file (``Content-Disposition: attachment``).",
-                             "content": {media: {"schema": {"type": "string"}} for media in MEDIA_TYPES.values()}},
-                       **_ERR})
-def api_export(state: StateDep, format: Literal["gexf", "graphml", "csv"] = "gexf", opts: _Opts = Depends()) -> Response:
+@router.get(
+    "/api/analysis/export",
+    response_class=Response,
+    summary="Download a projection (GEXF, GraphML, CSV)",
+    responses={
+        200: {
+            "description": "The file (``Content-Disposition: attachment``).",
+            "content": {media: {"schema": {"type": "string"}} for media in MEDIA_TYPES.values()},
+        },
+        **_ERR,
+    },
+)
+def api_export(
+    state: StateDep, format: Literal["gexf", "graphml", "csv"] = "gexf", opts: _Opts = Depends()
+) -> Response:
     """The projection as a file for Gephi, yEd, Cytoscape or a spreadsheet (list attributes joined with " | ")."""
     from qkg.graph.analysis.exports import MEDIA_TYPES, export_projection
 
     body = export_projection(opts.graph(state), format)
     name = f"qkg-{opts.projection}.{format}"
-    return Response(body, media_type=MEDIA_TYPES[format],
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        body, media_type=MEDIA_TYPES[format], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @router.get("/analysis", include_in_schema=False)
-def analysis_page(request: Request, state: StateDep, templates: TemplatesDep,
-                  actors: str = Query("committee", max_length=2000), theme_level: Literal["theme", "top"] = "theme",
-                  lang: Literal["fr", "en"] | None = None) -> Response:
+def analysis_page(
+    request: Request,
+    state: StateDep,
+    templates: TemplatesDep,
+    actors: str = Query("committee", max_length=2000),
+    theme_level: Literal["theme", "top"] = "theme",
+    lang: Literal["fr", "en"] | None = None,
+) -> Response:
     """Complementarity heatmaps, central actors (prepared by the build) and the path finder, in the page's language."""
     from qkg.api.i18n import current_lang, gettext
     from qkg.graph.pages.entity import ENTITY_NS, labels_of
@@ -292,13 +414,29 @@ def analysis_page(request: Request, state: StateDep, templates: TemplatesDep,
 
     try:
         comp, problem = _map(state, actors, theme_level, None, None, None, lang), None
-    except ParameterError as exc:          # e.g. a graph without the committee (a synthetic one)
+    except ParameterError as exc:  # e.g. a graph without the committee (a synthetic one)
         comp, problem = None, f"{exc.message} ({exc.hint})"
     ranking = state.prepared(f"page-centrality-{lang}")
-    peaks = {dim: max([c["count"] for row in m["cells"].values() for c in row.values()] or [1])
-             for dim, m in (comp["matrices"].items() if comp else ())}
-    return templates.TemplateResponse(request, "analysis.html", {
-        "title": gettext("Network analysis"), "comp": comp, "problem": problem, "ranking": ranking, "peaks": peaks,
-        "actors_scope": actors, "theme_level": theme_level,
-        "start_labels": {k: (v.get(lang) or v.get("fr") or k) for k, v in
-                         labels_of(state.require_store(), [ENTITY_NS + "ville-de-quebec", ENTITY_NS + "innovaud"]).items()}})
+    peaks = {
+        dim: max([c["count"] for row in m["cells"].values() for c in row.values()] or [1])
+        for dim, m in (comp["matrices"].items() if comp else ())
+    }
+    return templates.TemplateResponse(
+        request,
+        "analysis.html",
+        {
+            "title": gettext("Network analysis"),
+            "comp": comp,
+            "problem": problem,
+            "ranking": ranking,
+            "peaks": peaks,
+            "actors_scope": actors,
+            "theme_level": theme_level,
+            "start_labels": {
+                k: (v.get(lang) or v.get("fr") or k)
+                for k, v in labels_of(
+                    state.require_store(), [ENTITY_NS + "ville-de-quebec", ENTITY_NS + "innovaud"]
+                ).items()
+            },
+        },
+    )

@@ -3,11 +3,11 @@
 The build records the comparison when it publishes (``qkg build``, see :mod:`qkg.graph.building.diff`), so these
 routes only read a small file of the served build: bounded lists, exact counts.
 """
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-
 from qkg.api.deps import StateDep, TemplatesDep
 from qkg.api.i18n import gettext as _
 
@@ -25,7 +25,7 @@ def _changes(state) -> dict | None:
 
 def _href(curie: str) -> str:
     """``qkgd:geneve`` -> ``/id/geneve``; other names are shown without a link target of ours."""
-    return "/id/" + curie[len("qkgd:"):] if curie.startswith("qkgd:") else "#"
+    return "/id/" + curie[len("qkgd:") :] if curie.startswith("qkgd:") else "#"
 
 
 @router.get("/api/changes", summary="What the served build changed against the previous one")
@@ -38,6 +38,8 @@ def api_changes(state: StateDep) -> dict:
 @router.get("/changes", include_in_schema=False)
 def changes_page(request: Request, state: StateDep, templates: TemplatesDep) -> Response:
     """The same, as a page an analyst reads to review a publish."""
-    return templates.TemplateResponse(request, "changes.html", {
-        "changes": _changes(state), "href": _href,
-        "title": _("What the last publish changed")})
+    return templates.TemplateResponse(
+        request,
+        "changes.html",
+        {"changes": _changes(state), "href": _href, "title": _("What the last publish changed")},
+    )

@@ -13,6 +13,7 @@ route                                                  answer
 ``/api/paths?from=&to=&max=``                          shortest paths between two entities
 =====================================================  ====================================================
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -20,21 +21,30 @@ import re
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-
 from qkg.api.deps import LinksDep, StoreDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
 from qkg.api.i18n import current_lang, gettext
-from qkg.graph.serving import terms
-from qkg.graph.serving.formats import GRAPH_FORMATS, GRAPH_TYPES, parse_accept
 from qkg.api.routes.models import EntityModel, NeighboursModel, PathsModel
 from qkg.api.views import href_for
 from qkg.graph.errors import EntityNotFound
-from qkg.graph.pages.entity import (ENTITY_NS, INCOMING_PAGE, NEIGHBOURS_PAGE, TERM_NS, describe, has_links,
-                                    instances_of, resolve, shortest_paths, store_neighbourhood)
 from qkg.graph.named_graphs import ONTOLOGY_GRAPH
+from qkg.graph.pages.entity import (
+    ENTITY_NS,
+    INCOMING_PAGE,
+    NEIGHBOURS_PAGE,
+    TERM_NS,
+    describe,
+    has_links,
+    instances_of,
+    resolve,
+    shortest_paths,
+    store_neighbourhood,
+)
+from qkg.graph.serving import terms
+from qkg.graph.serving.formats import GRAPH_FORMATS, GRAPH_TYPES, parse_accept
 from qkg.graph.serving.store import Store
-from qkg.ontology.curies import short
 from qkg.ontology import PREFIXES
+from qkg.ontology.curies import short
 
 __all__ = ["router"]
 
@@ -47,8 +57,7 @@ _ACCEPT = {"text/html": "html", "application/xhtml+xml": "html", **GRAPH_TYPES}
 
 
 def _not_found(name: str) -> EntityNotFound:
-    return EntityNotFound(f"no entity named {name!r} in the graph",
-                          hint=f"search for it: /search?q={name[:40]}")
+    return EntityNotFound(f"no entity named {name!r} in the graph", hint=f"search for it: /search?q={name[:40]}")
 
 
 def _check_name(name: str) -> None:
@@ -77,8 +86,13 @@ def _rdf(store: Store, iri: str, fmt: str) -> Response:
 
 
 @router.get("/id/{name}", include_in_schema=False)
-async def entity_page(name: str, request: Request, store: StoreDep, templates: TemplatesDep,
-                      offset: int = Query(0, ge=0, le=1_000_000, description="First incoming link shown.")) -> Response:
+async def entity_page(
+    name: str,
+    request: Request,
+    store: StoreDep,
+    templates: TemplatesDep,
+    offset: int = Query(0, ge=0, le=1_000_000, description="First incoming link shown."),
+) -> Response:
     """An entity: an HTML page for browsers, its triples in Turtle, JSON-LD or N-Triples otherwise.
 
     The page shows one page of incoming links (``offset``) with a link to the next; its neighbourhood is
@@ -93,8 +107,13 @@ async def entity_page(name: str, request: Request, store: StoreDep, templates: T
     if fmt != "html":
         return _rdf(store, iri, fmt)
     linked = await asyncio.to_thread(has_links, store, iri)
-    context = {"e": data, "title": data["label"], "href": href_for, "has_neighbours": linked,
-               "neighbours_page": NEIGHBOURS_PAGE}
+    context = {
+        "e": data,
+        "title": data["label"],
+        "href": href_for,
+        "has_neighbours": linked,
+        "neighbours_page": NEIGHBOURS_PAGE,
+    }
     response = templates.TemplateResponse(request, "entity.html", context)
     response.headers["Vary"] = "Accept"
     return response
@@ -106,11 +125,16 @@ async def ontology_page(request: Request, store: StoreDep, templates: TemplatesD
     _, fmt = _choose(request, "def")
     graph = ONTOLOGY_GRAPH
     if fmt != "html":
-        quads = [q.triple for q in store.quads(None, None, None, graph)
-                 if isinstance(q.subject, terms.NamedNode) and q.subject.value.startswith(TERM_NS[:-1])]
+        quads = [
+            q.triple
+            for q in store.quads(None, None, None, graph)
+            if isinstance(q.subject, terms.NamedNode) and q.subject.value.startswith(TERM_NS[:-1])
+        ]
         out = GRAPH_FORMATS[fmt]
-        return Response(terms.serialize(quads, format=out, prefixes=PREFIXES if fmt == "turtle" else None),
-                        media_type=out.media_type)
+        return Response(
+            terms.serialize(quads, format=out, prefixes=PREFIXES if fmt == "turtle" else None),
+            media_type=out.media_type,
+        )
     listed = await asyncio.to_thread(_terms, store)
     return templates.TemplateResponse(request, "ontology.html", {"terms": listed, "title": gettext("Ontology")})
 
@@ -125,10 +149,19 @@ def _terms(store: Store) -> list[dict]:
         "OPTIONAL { ?t <http://www.w3.org/2004/02/skos/core#definition> ?de FILTER(lang(?de) = 'en') } } "
         "FILTER(STRSTARTS(STR(?t), 'https://w3id.org/qkg/def#') && ?kind IN (<http://www.w3.org/2002/07/owl#Class>, "
         "<http://www.w3.org/2002/07/owl#ObjectProperty>, <http://www.w3.org/2002/07/owl#DatatypeProperty>)) } "
-        "GROUP BY ?t ?kind ORDER BY ?kind ?t", union=False)
-    return [{"name": r["t"].value[len(TERM_NS):], "kind": r["kind"].value.rsplit("#", 1)[-1],
-             "fr": r["lfr"].value if r["lfr"] else "", "en": r["len"].value if r["len"] else "",
-             "definition": _in_lang(r["def"], r["defen"])} for r in rows]
+        "GROUP BY ?t ?kind ORDER BY ?kind ?t",
+        union=False,
+    )
+    return [
+        {
+            "name": r["t"].value[len(TERM_NS) :],
+            "kind": r["kind"].value.rsplit("#", 1)[-1],
+            "fr": r["lfr"].value if r["lfr"] else "",
+            "en": r["len"].value if r["len"] else "",
+            "definition": _in_lang(r["def"], r["defen"]),
+        }
+        for r in rows
+    ]
 
 
 def _in_lang(fr, en) -> str:
@@ -150,8 +183,13 @@ async def term_page(term: str, request: Request, store: StoreDep, templates: Tem
         return _rdf(store, iri, fmt)
     is_class = any(t["value"] == "http://www.w3.org/2002/07/owl#Class" for t in data["types"])
     instances = await asyncio.to_thread(instances_of, store, iri, limit=500) if is_class else []
-    context = {"e": data, "title": data["label"], "href": href_for, "is_class": is_class,
-               "instances": [{"href": href_for(i), "label": label, "curie": short(i)} for i, label in instances]}
+    context = {
+        "e": data,
+        "title": data["label"],
+        "href": href_for,
+        "is_class": is_class,
+        "instances": [{"href": href_for(i), "label": label, "curie": short(i)} for i, label in instances],
+    }
     return templates.TemplateResponse(request, "term.html", context)
 
 
@@ -159,9 +197,12 @@ _ERRORS = {k: v for k, v in ERROR_RESPONSES.items() if k in (400, 404, 422, 500)
 
 
 @router.get("/api/entities/{name}", response_model=EntityModel, responses=_ERRORS, summary="One entity")
-def api_entity(name: str, store: StoreDep,
-               offset: int = Query(0, ge=0, le=1_000_000, description="First incoming link returned."),
-               limit: int = Query(INCOMING_PAGE, ge=1, le=500, description="Most incoming links returned.")) -> dict:
+def api_entity(
+    name: str,
+    store: StoreDep,
+    offset: int = Query(0, ge=0, le=1_000_000, description="First incoming link returned."),
+    limit: int = Query(INCOMING_PAGE, ge=1, le=500, description="Most incoming links returned."),
+) -> dict:
     """Labels (fr, en), types, facts grouped by property (each with its named graph and report section),
     one page of incoming links (``incoming_page.next`` is the next page's offset) and sources of the entity
     ``https://w3id.org/qkg/id/{name}``."""
@@ -172,34 +213,53 @@ def api_entity(name: str, store: StoreDep,
     return data
 
 
-@router.get("/api/entities/{name}/neighbours", response_model=NeighboursModel, responses=_ERRORS,
-            summary="Neighbourhood of an entity")
-def api_neighbours(name: str, store: StoreDep,
-                   depth: int = Query(1, ge=0, le=10, description="Links to follow; more than 3 counts as 3."),
-                   limit: int = Query(NEIGHBOURS_PAGE, ge=1, le=1000, description="Most nodes returned."),
-                   offset: int = Query(0, ge=0, le=100_000, description="First neighbour returned.")) -> dict:
+@router.get(
+    "/api/entities/{name}/neighbours",
+    response_model=NeighboursModel,
+    responses=_ERRORS,
+    summary="Neighbourhood of an entity",
+)
+def api_neighbours(
+    name: str,
+    store: StoreDep,
+    depth: int = Query(1, ge=0, le=10, description="Links to follow; more than 3 counts as 3."),
+    limit: int = Query(NEIGHBOURS_PAGE, ge=1, le=1000, description="Most nodes returned."),
+    offset: int = Query(0, ge=0, le=100_000, description="First neighbour returned."),
+) -> dict:
     """One page of the entities within ``depth`` links (either direction) of ``name``, the entity itself, and
     the links between them; ``next`` is the offset of the next page (None on the last)."""
     _check_name(name)
     iri = ENTITY_NS + name
     if not has_links(store, iri):
-        raise EntityNotFound(f"no entity named {name!r} with links to other entities",
-                             hint=f"see /id/{name} or search at /search?q={name[:40]}")
+        raise EntityNotFound(
+            f"no entity named {name!r} with links to other entities",
+            hint=f"see /id/{name} or search at /search?q={name[:40]}",
+        )
     return store_neighbourhood(store, iri, depth=depth, max_nodes=limit, offset=offset)
 
 
 @router.get("/api/paths", response_model=PathsModel, responses=_ERRORS, summary="Shortest paths between two entities")
-def api_paths(links: LinksDep,
-              source: str = Query(..., alias="from", min_length=1, max_length=500,
-                                  description="An entity: name, CURIE or IRI.", examples=["lausanne"]),
-              target: str = Query(..., alias="to", min_length=1, max_length=500,
-                                  description="An entity: name, CURIE or IRI.", examples=["oms"]),
-              max: int = Query(3, ge=1, le=20, description="Most paths returned.")) -> dict:
+def api_paths(
+    links: LinksDep,
+    source: str = Query(
+        ...,
+        alias="from",
+        min_length=1,
+        max_length=500,
+        description="An entity: name, CURIE or IRI.",
+        examples=["lausanne"],
+    ),
+    target: str = Query(
+        ..., alias="to", min_length=1, max_length=500, description="An entity: name, CURIE or IRI.", examples=["oms"]
+    ),
+    max: int = Query(3, ge=1, le=20, description="Most paths returned."),
+) -> dict:
     """Shortest paths over entity-to-entity links (followed in either direction); each edge keeps its
     property and its real direction."""
     a, b = resolve(source), resolve(target)
     for value, iri in ((source, a), (target, b)):
         if iri not in links:
-            raise EntityNotFound(f"no entity {value!r} with links to other entities",
-                                 hint="check the name with /api/search?q=...")
+            raise EntityNotFound(
+                f"no entity {value!r} with links to other entities", hint="check the name with /api/search?q=..."
+            )
     return {"source": a, "target": b, "paths": shortest_paths(links, a, b, max_paths=max)}

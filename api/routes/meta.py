@@ -11,13 +11,13 @@ route                    answer
 ``/dump.trig``           the whole graph, named graphs kept (TriG); ``/dump.nq`` N-Quads
 =======================  ==================================================================
 """
+
 from __future__ import annotations
 
 import asyncio
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-
 from qkg.api.deps import StateDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
 from qkg.api.i18n import gettext as _
@@ -51,8 +51,12 @@ def api_stats(state: StateDep) -> dict:
     return _stats(state)
 
 
-@router.get("/api/audit", response_model=list[FindingModel], responses={500: ERROR_RESPONSES[500]},
-            summary="Audit of the report's headline figures")
+@router.get(
+    "/api/audit",
+    response_model=list[FindingModel],
+    responses={500: ERROR_RESPONSES[500]},
+    summary="Audit of the report's headline figures",
+)
 def api_audit(state: StateDep) -> list[dict]:
     """Each headline figure of the report recomputed from the detailed facts, with a verdict and reason."""
     return _audit(state)
@@ -72,26 +76,36 @@ async def home(request: Request, state: StateDep, templates: TemplatesDep) -> Re
     verdicts: dict[str, int] = {}
     for f in findings:
         verdicts[f["verdict"]] = verdicts.get(f["verdict"], 0) + 1
-    entities = sum(stats["classes"].get(c, 0) for c in ("qkg:Place", "qkg:Organisation", "qkg:Activity",
-                                                         "qkg:Agreement", "qkg:Person", "qkg:Post"))
-    context = {"stats": stats, "findings": findings, "verdicts": verdicts, "entities": entities,
-               "title": _("qkg: the City of Québec's international relations")}
+    entities = sum(
+        stats["classes"].get(c, 0)
+        for c in ("qkg:Place", "qkg:Organisation", "qkg:Activity", "qkg:Agreement", "qkg:Person", "qkg:Post")
+    )
+    context = {
+        "stats": stats,
+        "findings": findings,
+        "verdicts": verdicts,
+        "entities": entities,
+        "title": _("qkg: the City of Québec's international relations"),
+    }
     return templates.TemplateResponse(request, "home.html", context)
 
 
 def void_turtle(state, base: str) -> str:
     """The VoID description of the dataset served at ``base``."""
     from qkg.ontology import PREFIXES
+
     stats = _stats(state)
     entities = state.prepared("void")["entities"]  # counted by the build (a scan of the whole graph)
     partitions = "".join(
         f"\n    void:classPartition [ void:class <{PREFIXES['qkg']}{c.split(':', 1)[1]}> ; void:entities {n} ] ;"
-        for c, n in stats["classes"].items() if c.startswith("qkg:"))
+        for c, n in stats["classes"].items()
+        if c.startswith("qkg:")
+    )
     vocabularies = ", ".join(f"<{PREFIXES[p]}>" for p in ("qkg", "skos", "schema", "org", "prov", "dct", "geo", "foaf"))
     return f"""@prefix void: <http://rdfs.org/ns/void#> .
 @prefix dct: <http://purl.org/dc/terms/> .
 @prefix foaf: <http://xmlns.com/foaf/0.1/> .
-@prefix qkgd: <{PREFIXES['qkgd']}> .
+@prefix qkgd: <{PREFIXES["qkgd"]}> .
 
 <{base}/.well-known/void> a void:DatasetDescription ;
     dct:title "Description VoID du graphe qkg"@fr , "VoID description of the qkg graph"@en ;
@@ -106,12 +120,12 @@ def void_turtle(state, base: str) -> str:
     dct:license <{_LICENSE}> ;
     void:sparqlEndpoint <{base}/sparql> ;
     void:dataDump <{base}/dump.trig> ;
-    void:uriSpace "{PREFIXES['qkgd']}" ;
+    void:uriSpace "{PREFIXES["qkgd"]}" ;
     void:exampleResource qkgd:ville-de-quebec , qkgd:quebec ;
     void:vocabulary {vocabularies} ;
-    void:triples {stats['triples']} ;
+    void:triples {stats["triples"]} ;
     void:entities {entities} ;
-    void:classes {len(stats['classes'])} ;{partitions}
+    void:classes {len(stats["classes"])} ;{partitions}
     foaf:homepage <{base}/> .
 """
 
@@ -120,7 +134,9 @@ def void_turtle(state, base: str) -> str:
 def void(request: Request, state: StateDep) -> Response:
     """The VoID description (Turtle)."""
     base = endpoint_url(request, state.settings.public_base, "")
-    return Response(state.cache(("meta", "void:" + base), lambda: void_turtle(state, base)), media_type="text/turtle; charset=utf-8")
+    return Response(
+        state.cache(("meta", "void:" + base), lambda: void_turtle(state, base)), media_type="text/turtle; charset=utf-8"
+    )
 
 
 @router.get("/dump.trig", include_in_schema=False)
@@ -139,7 +155,11 @@ def _dump(state, fmt: str, media: str) -> Response:
     from qkg.graph.building.export import export_rdf
 
     body = state.cache(("meta", "dump:" + fmt), lambda: export_rdf(state.require_store(), fmt))
-    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="qkg.{fmt.replace("nquads", "nq")}"'})
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="qkg.{fmt.replace("nquads", "nq")}"'},
+    )
 
 
 @router.get("/favicon.ico", include_in_schema=False)
@@ -147,5 +167,8 @@ def favicon() -> Response:
     """The site icon (SVG)."""
     from qkg.api.app import STATIC_DIR
 
-    return Response((STATIC_DIR / "favicon.svg").read_bytes(), media_type="image/svg+xml",
-                    headers={"Cache-Control": "public, max-age=86400"})
+    return Response(
+        (STATIC_DIR / "favicon.svg").read_bytes(),
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )

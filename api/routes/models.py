@@ -1,12 +1,25 @@
 """Response models of the REST API (OpenAPI schemas with examples)."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Term", "EntityModel", "NodeModel", "EdgeModel", "NeighboursModel", "PathModel", "PathsModel",
-           "HitModel", "SearchModel", "StatsModel", "FindingModel", "HealthModel"]
+__all__ = [
+    "Term",
+    "EntityModel",
+    "NodeModel",
+    "EdgeModel",
+    "NeighboursModel",
+    "PathModel",
+    "PathsModel",
+    "HitModel",
+    "SearchModel",
+    "StatsModel",
+    "FindingModel",
+    "HealthModel",
+]
 
 
 class Term(BaseModel):

@@ -15,6 +15,7 @@ route                                   answer
 ``/api/queries/{name}?param=...``       JSON results
 ======================================  ======================================================
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -25,14 +26,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-
 from qkg.api.deps import PoolDep, StateDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
-from qkg.api.i18n import current_lang, gettext as _
+from qkg.api.i18n import current_lang
+from qkg.api.i18n import gettext as _
 from qkg.api.views import href_for, run_query
+from qkg.graph.errors import ParameterError
 from qkg.graph.pages.catalog import CannedQuery, answering_values, bind, display_table, get_query, load_catalog
 from qkg.graph.pages.entity import instances_of, labels_of
-from qkg.graph.errors import ParameterError
 from qkg.ontology.curies import expand_curie, short
 
 __all__ = ["router", "query_meta", "param_classes"]
@@ -41,12 +42,25 @@ router = APIRouter(tags=["queries"])
 
 #: Class of an ``iri`` parameter, guessed from its name when the header gives none.
 CLASS_BY_NAME = {
-    "country": "qkg:Country", "city": "qkg:City", "place": "qkg:Place", "region": "qkg:Region",
-    "organisation": "qkg:Organisation", "organization": "qkg:Organisation", "org": "qkg:Organisation",
-    "network": "qkg:CityNetwork", "partner": "qkg:Organisation", "mission": "qkg:Mission",
-    "reception": "qkg:Reception", "agreement": "qkg:Agreement", "section": "qkg:ReportSection",
-    "person": "qkg:Person", "post": "qkg:Post", "event": "qkg:Event", "project": "qkg:Project",
-    "category": "skos:Concept", "theme": "skos:Concept",
+    "country": "qkg:Country",
+    "city": "qkg:City",
+    "place": "qkg:Place",
+    "region": "qkg:Region",
+    "organisation": "qkg:Organisation",
+    "organization": "qkg:Organisation",
+    "org": "qkg:Organisation",
+    "network": "qkg:CityNetwork",
+    "partner": "qkg:Organisation",
+    "mission": "qkg:Mission",
+    "reception": "qkg:Reception",
+    "agreement": "qkg:Agreement",
+    "section": "qkg:ReportSection",
+    "person": "qkg:Person",
+    "post": "qkg:Post",
+    "event": "qkg:Event",
+    "project": "qkg:Project",
+    "category": "skos:Concept",
+    "theme": "skos:Concept",
 }
 _PARAM_CLASS = re.compile(r"^#\s*param-class\s*:\s*([\w-]+)\s*\|\s*(\S+)\s*$", re.M)
 
@@ -87,10 +101,23 @@ def query_meta(query: CannedQuery) -> dict:
     """The JSON metadata of a canned query."""
     classes = param_classes(query)
     return {
-        "name": query.name, "title": query.title, "description": query.description,
-        "params": [{"name": p.name, "type": p.type, "default": p.default, "description": p.description,
-                    "class": classes.get(p.name)} for p in query.params],
-        "tags": list(query.tags), "answers": query.answers, "form": query.form, "sparql": query.sparql,
+        "name": query.name,
+        "title": query.title,
+        "description": query.description,
+        "params": [
+            {
+                "name": p.name,
+                "type": p.type,
+                "default": p.default,
+                "description": p.description,
+                "class": classes.get(p.name),
+            }
+            for p in query.params
+        ],
+        "tags": list(query.tags),
+        "answers": query.answers,
+        "form": query.form,
+        "sparql": query.sparql,
         "url": f"/queries/{query.name}",
     }
 
@@ -113,8 +140,10 @@ def _page(request: Request | None) -> tuple[int, int]:
         except ValueError:
             value = -1
         if not (name == "offset" or value >= 1) or value < 0 or value > top:
-            raise ParameterError(f"{name}={raw!r} is not a whole number between {1 if name == 'limit' else 0} and {top}",
-                                 hint=f"omit it for {default}")
+            raise ParameterError(
+                f"{name}={raw!r} is not a whole number between {1 if name == 'limit' else 0} and {top}",
+                hint=f"omit it for {default}",
+            )
         out.append(value)
     return out[0], out[1]
 
@@ -148,23 +177,42 @@ def _values(request: Request, query: CannedQuery) -> dict[str, str]:
     names = {p.name for p in query.params}
     unknown = [k for k in request.query_params if k not in names and k not in ("format", "run", *_PAGING)]
     if unknown:
-        raise ParameterError(f"{query.name} has no parameter {', '.join(sorted(unknown))}",
-                             hint=f"its parameters: {', '.join(sorted(names)) or 'none'}")
+        raise ParameterError(
+            f"{query.name} has no parameter {', '.join(sorted(unknown))}",
+            hint=f"its parameters: {', '.join(sorted(names)) or 'none'}",
+        )
     return {k: v for k, v in request.query_params.items() if k in names and v != ""}
 
 
-async def _run(state, pool, query: CannedQuery, values: dict[str, str], fmt: str, request: Request | None = None,
-               *, etag: bool = True) -> Response:
+async def _run(
+    state,
+    pool,
+    query: CannedQuery,
+    values: dict[str, str],
+    fmt: str,
+    request: Request | None = None,
+    *,
+    etag: bool = True,
+) -> Response:
     """Run one page of a canned query in the pool, its parameters bound as substitutions (never pasted).
 
     With the ``request``, the answer carries an ETag (a matching ``If-None-Match`` gets 304), and, when the
     page is full, a ``Link: <...?offset=N>; rel="next"`` header and ``X-QKG-Next``.
     """
     limit, offset = _page(request)
-    response = await run_query(pool, paged(query.sparql, limit, offset), fmt, bindings=bind(query, values),
-                               request=request, canned=True, etag=etag)
+    response = await run_query(
+        pool,
+        paged(query.sparql, limit, offset),
+        fmt,
+        bindings=bind(query, values),
+        request=request,
+        canned=True,
+        etag=etag,
+    )
     rows = int(response.headers.get("X-QKG-Rows", "0") or 0)
-    following = _next_link(request, limit, offset, rows) if request is not None and response.status_code == 200 else None
+    following = (
+        _next_link(request, limit, offset, rows) if request is not None and response.status_code == 200 else None
+    )
     if following:
         response.headers["Link"] = f'<{following}>; rel="next"'
         response.headers["X-QKG-Next"] = following
@@ -177,9 +225,17 @@ def api_queries() -> list[dict]:
     return [query_meta(q) for q in load_catalog().values()]
 
 
-@router.get("/api/queries/{name}", responses={200: {"description": "SPARQL JSON results",
-            "content": {"application/sparql-results+json": {"schema": {"type": "object"}}}}, **ERROR_RESPONSES},
-            summary="Run a canned query (JSON)")
+@router.get(
+    "/api/queries/{name}",
+    responses={
+        200: {
+            "description": "SPARQL JSON results",
+            "content": {"application/sparql-results+json": {"schema": {"type": "object"}}},
+        },
+        **ERROR_RESPONSES,
+    },
+    summary="Run a canned query (JSON)",
+)
 async def api_query(name: str, request: Request, state: StateDep, pool: PoolDep) -> Response:
     """Run canned query ``name``; its parameters are query-string parameters (``?country=qkgd:suisse``)."""
     query = get_query(name)
@@ -219,8 +275,11 @@ async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep
     query = get_query(name)
     names = {p.name for p in query.params}
     values = {k: v for k, v in request.query_params.items() if k in names and v != ""}
-    errors = {k: {"kind": "unknown", "value": v} for k, v in request.query_params.items()
-              if k not in names and k not in ("format", "run", "lang", *_PAGING)}
+    errors = {
+        k: {"kind": "unknown", "value": v}
+        for k, v in request.query_params.items()
+        if k not in names and k not in ("format", "run", "lang", *_PAGING)
+    }
     meta = query_meta(query)
     lang = current_lang()
     store = state.require_store()
@@ -241,9 +300,15 @@ async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep
         table = await asyncio.to_thread(_table, store, query, json.loads(response.body), response.headers, lang)
         following = response.headers.get("X-QKG-Next")
     link_params = urlencode({p["name"]: p["value"] for p in meta["params"] if p["value"]})
-    context = {"q": meta, "table": table, "errors": errors, "title": meta["title"].get(lang) or meta["title"].get("fr", name),
-               "suffix": f"?{link_params}" if link_params else "", "next": following,
-               "editor_url": "/sparql?" + urlencode({"query": query.sparql})}
+    context = {
+        "q": meta,
+        "table": table,
+        "errors": errors,
+        "title": meta["title"].get(lang) or meta["title"].get("fr", name),
+        "suffix": f"?{link_params}" if link_params else "",
+        "next": following,
+        "editor_url": "/sparql?" + urlencode({"query": query.sparql}),
+    }
     return templates.TemplateResponse(request, "query.html", context, status_code=400 if errors else 200)
 
 
@@ -274,9 +339,15 @@ def _choices(state, query: CannedQuery, param: str, cls: str, current: str) -> l
     lang = current_lang()
     pairs = instances_of(store, iri)
     names = labels_of(store, [i for i, _ in pairs if keep is None or i in keep])
-    return [{"value": short(i).removeprefix("<").removesuffix(">"),
-             "label": names.get(i, {}).get(lang) or label, "selected": i == current_iri}
-            for i, label in pairs if keep is None or i in keep]
+    return [
+        {
+            "value": short(i).removeprefix("<").removesuffix(">"),
+            "label": names.get(i, {}).get(lang) or label,
+            "selected": i == current_iri,
+        }
+        for i, label in pairs
+        if keep is None or i in keep
+    ]
 
 
 def _table(store, query: CannedQuery, results: dict, headers, lang: str) -> dict:

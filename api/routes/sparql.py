@@ -18,19 +18,19 @@ timeout                                                503, the worker is killed
 Every query runs in the pool's worker processes (``await pool.arun``): the event loop never waits for
 the store, so ``/health`` answers while runaway queries are being stopped.
 """
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-
 from qkg.api.deps import PoolDep, get_pool
 from qkg.api.errors import ERROR_RESPONSES, wants_html
 from qkg.api.views import editor_context, endpoint_url, run_query
-from qkg.graph.serving.formats import GRAPH_FORMATS, guess_form, negotiate, service_description
 from qkg.graph.errors import ParameterError, QueryError, UpdateRefused
 from qkg.graph.serving import terms
+from qkg.graph.serving.formats import GRAPH_FORMATS, guess_form, negotiate, service_description
 
 __all__ = ["router"]
 
@@ -38,22 +38,33 @@ router = APIRouter(tags=["sparql"])
 
 _RESULT_CONTENT = {
     media: {"schema": {"type": "object"} if media.endswith("+json") and "ld" not in media else {"type": "string"}}
-    for media in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                  "text/tab-separated-values", "text/turtle", "application/ld+json", "application/n-triples",
-                  "application/rdf+xml", "text/html")
+    for media in (
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+        "text/turtle",
+        "application/ld+json",
+        "application/n-triples",
+        "application/rdf+xml",
+        "text/html",
+    )
 }
-_RESPONSES = {200: {"description": "Query results, the service description, or the editor page",
-                    "content": _RESULT_CONTENT},
-              403: {"model": ERROR_RESPONSES[400]["model"], "description": "SPARQL Update refused (read-only)"},
-              415: {"model": ERROR_RESPONSES[400]["model"], "description": "Unsupported request content type"},
-              **{k: v for k, v in ERROR_RESPONSES.items() if k != 404}}
+_RESPONSES = {
+    200: {"description": "Query results, the service description, or the editor page", "content": _RESULT_CONTENT},
+    403: {"model": ERROR_RESPONSES[400]["model"], "description": "SPARQL Update refused (read-only)"},
+    415: {"model": ERROR_RESPONSES[400]["model"], "description": "Unsupported request content type"},
+    **{k: v for k, v in ERROR_RESPONSES.items() if k != 404},
+}
 _QUERY_DOC = "The SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE)."
 _FORMAT_DOC = "Result format, overriding Accept: json, xml, csv, tsv, turtle, jsonld, ntriples, rdfxml."
 
 
 def _refuse_update() -> UpdateRefused:
-    return UpdateRefused("this endpoint is read-only: SPARQL Update is refused, the store is unchanged",
-                         hint="changes go through the data files and `qkg build`")
+    return UpdateRefused(
+        "this endpoint is read-only: SPARQL Update is refused, the store is unchanged",
+        hint="changes go through the data files and `qkg build`",
+    )
 
 
 def _check_dataset(params: dict[str, list[str]]) -> None:
@@ -72,8 +83,14 @@ async def _answer(request: Request, pool, query: str, params: dict[str, list[str
 
 
 _GET_PARAMETERS = [
-    {"name": "query", "in": "query", "required": False, "description": _QUERY_DOC,
-     "schema": {"type": "string"}, "example": "SELECT * WHERE { ?s ?p ?o } LIMIT 10"},
+    {
+        "name": "query",
+        "in": "query",
+        "required": False,
+        "description": _QUERY_DOC,
+        "schema": {"type": "string"},
+        "example": "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
+    },
     {"name": "format", "in": "query", "required": False, "description": _FORMAT_DOC, "schema": {"type": "string"}},
 ]
 
@@ -92,8 +109,9 @@ async def sparql_get(request: Request) -> Response:
     format = (params.get("format") or [None])[-1]
     if not queries or (wants_html(request) and not format):
         if wants_html(request):
-            return state.templates.TemplateResponse(request, "editor.html",
-                                                    editor_context(queries[0] if queries else ""))
+            return state.templates.TemplateResponse(
+                request, "editor.html", editor_context(queries[0] if queries else "")
+            )
         return _service_description(request, state, format)
     return await _answer(request, await get_pool(request), queries[0], params)
 
@@ -104,20 +122,38 @@ async def sparql_get(request: Request) -> Response:
 # error handlers apply as everywhere. The FastAPI route below, which the Starlette one shadows, is the same
 # handler and only documents the parameters in /openapi.json.
 router.add_route("/sparql", sparql_get, methods=["GET"], include_in_schema=False)
-router.add_api_route("/sparql", sparql_get, methods=["GET"], responses=_RESPONSES,
-                     summary="SPARQL query (GET), editor or service description",
-                     description="Run a query given as `?query=`; without one, the editor (browsers) or the service "
-                     "description.", openapi_extra={"parameters": _GET_PARAMETERS})
+router.add_api_route(
+    "/sparql",
+    sparql_get,
+    methods=["GET"],
+    responses=_RESPONSES,
+    summary="SPARQL query (GET), editor or service description",
+    description="Run a query given as `?query=`; without one, the editor (browsers) or the service description.",
+    openapi_extra={"parameters": _GET_PARAMETERS},
+)
 
 
 @router.post(
-    "/sparql", responses=_RESPONSES, summary="SPARQL query (POST)",
-    openapi_extra={"requestBody": {"required": True, "content": {
-        "application/x-www-form-urlencoded": {"schema": {
-            "type": "object", "required": ["query"],
-            "properties": {"query": {"type": "string", "description": _QUERY_DOC},
-                           "format": {"type": "string", "description": _FORMAT_DOC}}}},
-    }}},
+    "/sparql",
+    responses=_RESPONSES,
+    summary="SPARQL query (POST)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["query"],
+                        "properties": {
+                            "query": {"type": "string", "description": _QUERY_DOC},
+                            "format": {"type": "string", "description": _FORMAT_DOC},
+                        },
+                    }
+                },
+            },
+        }
+    },
 )
 async def sparql_post(request: Request, pool: PoolDep) -> Response:
     """Run a query sent as a form (``query=``) or directly (``Content-Type: application/sparql-query``)."""
@@ -134,8 +170,10 @@ async def sparql_post(request: Request, pool: PoolDep) -> Response:
         _check_dataset(params)
         queries = params.get("query", [])
         if len(queries) != 1:
-            raise ParameterError("send exactly one query= parameter" if queries else "no query= in the form",
-                                 hint="POST query=<SPARQL> as application/x-www-form-urlencoded")
+            raise ParameterError(
+                "send exactly one query= parameter" if queries else "no query= in the form",
+                hint="POST query=<SPARQL> as application/x-www-form-urlencoded",
+            )
         return await _answer(request, pool, queries[0], params)
     if content_type == "application/sparql-query":
         _check_dataset(params)
@@ -146,57 +184,87 @@ async def sparql_post(request: Request, pool: PoolDep) -> Response:
             raise ParameterError("the query is not valid UTF-8", hint="encode the query as UTF-8") from None
         return await _answer(request, pool, text, params)
     if params.get("graph") is not None or params.get("default") is not None or content_type in _RDF_TYPES:
-        raise UpdateRefused("this endpoint is read-only: Graph Store Protocol writes are refused",
-                            hint="changes go through the data files and `qkg build`")
+        raise UpdateRefused(
+            "this endpoint is read-only: Graph Store Protocol writes are refused",
+            hint="changes go through the data files and `qkg build`",
+        )
     raise _UnsupportedType(content_type)
 
 
-_RDF_TYPES = {"text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json",
-              "application/trig", "application/n-quads"}
+_RDF_TYPES = {
+    "text/turtle",
+    "application/n-triples",
+    "application/rdf+xml",
+    "application/ld+json",
+    "application/trig",
+    "application/n-quads",
+}
 
 
 class _UnsupportedType(QueryError):
     status = 415
 
     def __init__(self, content_type: str) -> None:
-        super().__init__(f"unsupported content type {content_type or '(none)'!r} for a SPARQL request",
-                         hint="POST application/x-www-form-urlencoded (query=...) or application/sparql-query")
+        super().__init__(
+            f"unsupported content type {content_type or '(none)'!r} for a SPARQL request",
+            hint="POST application/x-www-form-urlencoded (query=...) or application/sparql-query",
+        )
 
 
 async def sparql_write(request: Request) -> Response:
     """Graph Store Protocol writes: always 403, the endpoint is read-only and the store never changes."""
-    raise UpdateRefused("this endpoint is read-only: Graph Store Protocol writes are refused",
-                        hint="changes go through the data files and `qkg build`")
+    raise UpdateRefused(
+        "this endpoint is read-only: Graph Store Protocol writes are refused",
+        hint="changes go through the data files and `qkg build`",
+    )
 
 
 for _method in ("PUT", "DELETE", "PATCH"):  # one route per method: each gets its own OpenAPI operation id
-    router.add_api_route("/sparql", sparql_write, methods=[_method], summary="Graph Store writes (always refused)",
-                         responses={403: _RESPONSES[403]}, status_code=403, response_class=Response,
-                         operation_id=f"sparql_write_{_method.lower()}")
+    router.add_api_route(
+        "/sparql",
+        sparql_write,
+        methods=[_method],
+        summary="Graph Store writes (always refused)",
+        responses={403: _RESPONSES[403]},
+        status_code=403,
+        response_class=Response,
+        operation_id=f"sparql_write_{_method.lower()}",
+    )
 
 
 def _service_description(request: Request, state, format: str | None) -> Response:
     settings = state.settings
     counts = _graph_counts(state)
     ttl = service_description(
-        endpoint_url(request, settings.public_base), graphs=counts, timeout=settings.query_timeout,
-        max_rows=settings.max_rows, void_url=endpoint_url(request, settings.public_base, "/.well-known/void"),
+        endpoint_url(request, settings.public_base),
+        graphs=counts,
+        timeout=settings.query_timeout,
+        max_rows=settings.max_rows,
+        void_url=endpoint_url(request, settings.public_base, "/.well-known/void"),
     )
     fmt = negotiate(request.headers.get("accept"), format, "DESCRIBE")
     if fmt == "turtle":
         return Response(ttl, media_type="text/turtle; charset=utf-8")
     out = GRAPH_FORMATS.get(fmt)
     if out is None:
-        raise ParameterError(f"the service description is RDF: format {fmt!r} does not apply",
-                             hint="use turtle, jsonld, ntriples or rdfxml")
+        raise ParameterError(
+            f"the service description is RDF: format {fmt!r} does not apply",
+            hint="use turtle, jsonld, ntriples or rdfxml",
+        )
     body = terms.serialize(terms.parse(ttl.encode(), format=terms.RdfFormat.TURTLE), format=out)
     return Response(body, media_type=out.media_type)
 
 
 def _graph_counts(state) -> dict[str, int]:
-    return state.cache(("sparql", "graph-counts"), lambda: {r["g"].value: int(r["n"].value) for r in state.require_store().select(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", union=False)})
-
+    return state.cache(
+        ("sparql", "graph-counts"),
+        lambda: {
+            r["g"].value: int(r["n"].value)
+            for r in state.require_store().select(
+                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", union=False
+            )
+        },
+    )
 
 
 @router.options("/sparql", include_in_schema=False)

@@ -18,13 +18,13 @@ Routes only: the data come from :mod:`qkg.viz.source`, computed once per build b
 is bounded: a large network opens on an overview of the City's partners and expands one node at a time
 (``focus``), the map aggregates by place, the timeline keeps its latest items.
 """
+
 from __future__ import annotations
 
 from typing import Literal, get_args
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-
 from qkg.api.deps import StateDep, StoreDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
 from qkg.viz.filters import NetworkFilter
@@ -38,8 +38,23 @@ _ERR = {400: ERROR_RESPONSES.get(400, {}), 404: ERROR_RESPONSES.get(404, {}), 42
 
 MAX_DEPTH = 4
 Lang = Literal["fr", "en"]
-Kind = Literal["city", "region", "country", "government", "organisation", "forum", "post", "person", "group",
-               "mission", "reception", "event", "agreement", "project", "other"]
+Kind = Literal[
+    "city",
+    "region",
+    "country",
+    "government",
+    "organisation",
+    "forum",
+    "post",
+    "person",
+    "group",
+    "mission",
+    "reception",
+    "event",
+    "agreement",
+    "project",
+    "other",
+]
 assert set(get_args(Kind)) == set(KINDS), "qkg.api.routes.viz.Kind must list qkg.viz.style.KINDS"
 SizeBy = Literal["degree", "pagerank", "betweenness"]
 
@@ -47,6 +62,7 @@ SizeBy = Literal["degree", "pagerank", "betweenness"]
 # ---------------------------------------------------------------------------------------------------------
 # Routes
 # ---------------------------------------------------------------------------------------------------------
+
 
 def _prepared(state) -> Prepared:
     return state.prepared("network")
@@ -75,30 +91,43 @@ def stats_page(request: Request, templates: TemplatesDep) -> Response:
 
 
 @router.get("/api/viz/network", responses=_ERR, summary="Network view data (nodes with positions, edges, facets)")
-def api_network(state: StateDep,
-                type: list[Kind] = Query([], description="Keep these kinds of node."),
-                theme: list[str] = Query([], description="Keep nodes with these themes (CURIEs) and their neighbours."),
-                year: list[int] = Query([], description="Hide dated nodes outside these years."),
-                category: list[str] = Query([], description="Keep receptions of these categories (CURIEs)."),
-                relation: list[str] = Query([], description="Keep only edges of these relations (CURIEs)."),
-                focus: str | None = Query(None, max_length=300, description="Ego network around this entity."),
-                depth: int = Query(1, ge=0, le=MAX_DEPTH, description="Ego network depth."),
-                size: SizeBy = Query("degree", description="Centrality that sizes the nodes."),
-                lang: Lang = Query("fr")) -> dict:
+def api_network(
+    state: StateDep,
+    type: list[Kind] = Query([], description="Keep these kinds of node."),
+    theme: list[str] = Query([], description="Keep nodes with these themes (CURIEs) and their neighbours."),
+    year: list[int] = Query([], description="Hide dated nodes outside these years."),
+    category: list[str] = Query([], description="Keep receptions of these categories (CURIEs)."),
+    relation: list[str] = Query([], description="Keep only edges of these relations (CURIEs)."),
+    focus: str | None = Query(None, max_length=300, description="Ego network around this entity."),
+    depth: int = Query(1, ge=0, le=MAX_DEPTH, description="Ego network depth."),
+    size: SizeBy = Query("degree", description="Centrality that sizes the nodes."),
+    lang: Lang = Query("fr"),
+) -> dict:
     """Nodes, edges, vis-network options, filter facets and legend; ``meta.nodes`` is the number drawn.
 
     A network of up to 6,000 nodes comes whole; a larger one comes as an overview (``meta.overview``: the
     City and its strongest partners), and ``focus`` expands one node (at most 1,500 nodes, ``meta.hidden``
     left out). The whole graph is at ``/api/analysis/export`` (GEXF, GraphML)."""
-    flt = NetworkFilter.from_params({"type": type, "theme": theme, "year": [str(y) for y in year],
-                                     "category": category, "relation": relation})
-    return network_view(_prepared(state), flt=flt, focus=focus, depth=depth, size_by=size, lang=lang,
-                        build=state.path.name if state.path is not None else None)
+    flt = NetworkFilter.from_params(
+        {"type": type, "theme": theme, "year": [str(y) for y in year], "category": category, "relation": relation}
+    )
+    return network_view(
+        _prepared(state),
+        flt=flt,
+        focus=focus,
+        depth=depth,
+        size_by=size,
+        lang=lang,
+        build=state.path.name if state.path is not None else None,
+    )
 
 
 @router.get("/api/viz/entity", responses=_ERR, summary="Side panel: one entity's facts and provenance")
-def api_entity(store: StoreDep, id: str = Query(..., max_length=300, description="Local name, CURIE or IRI."),
-               lang: Lang = Query("fr")) -> dict:
+def api_entity(
+    store: StoreDep,
+    id: str = Query(..., max_length=300, description="Local name, CURIE or IRI."),
+    lang: Lang = Query("fr"),
+) -> dict:
     """Label, kinds, asserted facts, incoming links and the report sections the entity comes from."""
     return entity_view(store, id, lang=lang)
 
@@ -114,4 +143,3 @@ def api_map(state: StateDep, lang: Lang = Query("fr")) -> dict:
 def api_stats(state: StateDep, lang: Lang = Query("fr")) -> dict:
     """Count series over every activity, and the timeline's latest items (``timeline.total`` of them all)."""
     return state.prepared(f"stats-{lang}")
-

@@ -23,25 +23,34 @@ and annex item. :func:`reach` answers "who already reaches this city, forum or t
 >>> complementarity(OxigraphStore(), actors=[])["actors"]
 []
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
 from itertools import combinations
 
-
+from qkg.graph.analysis.facts import ORG, SKOS, Q, labels, load_facts, provenance, types
+from qkg.graph.analysis.projection import actor_place_graph, actor_theme_graph, place_levels
+from qkg.graph.analysis.reach import reach
+from qkg.graph.analysis.regions import CONTINENTS
+from qkg.graph.errors import ParameterError
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
-from qkg.ontology.curies import expand_curie
-from qkg.graph.analysis.reach import reach
-from qkg.graph.errors import ParameterError
-from qkg.graph.analysis.projection import actor_place_graph, actor_theme_graph, place_levels
-from qkg.graph.analysis.facts import ORG, Q, SKOS, labels, load_facts, provenance, types
-from qkg.graph.analysis.regions import CONTINENTS
-from qkg.ontology.curies import short
 from qkg.ontology import QKGD
+from qkg.ontology.curies import expand_curie, short
 
-__all__ = ["COMMITTEE", "THIN", "DIMENSIONS", "scope_actors", "actor_iri", "theme_tops", "complementarity", "jaccard",
-           "cell_facts", "reach"]
+__all__ = [
+    "COMMITTEE",
+    "THIN",
+    "DIMENSIONS",
+    "scope_actors",
+    "actor_iri",
+    "theme_tops",
+    "complementarity",
+    "jaccard",
+    "cell_facts",
+    "reach",
+]
 
 #: The committee whose members are the default scope.
 COMMITTEE = str(QKGD["comite-quebec-capitale-internationale"])
@@ -66,7 +75,9 @@ def scope_actors(store: Store, scope="committee", *, committee: str = COMMITTEE)
     """The actors to compare: ``committee`` (its members), ``partners`` (the partners annex), ``both``, or a
     list/comma-separated string of IRIs or CURIEs.
     """
-    if isinstance(scope, (list, tuple, set)) or (isinstance(scope, str) and scope not in ("committee", "partners", "both")):
+    if isinstance(scope, (list, tuple, set)) or (
+        isinstance(scope, str) and scope not in ("committee", "partners", "both")
+    ):
         items = scope.split(",") if isinstance(scope, str) else scope
         return list(dict.fromkeys(actor_iri(x) for x in items if x.strip()))
     out: list[str] = []
@@ -74,8 +85,9 @@ def scope_actors(store: Store, scope="committee", *, committee: str = COMMITTEE)
         rows = store.select(f"SELECT DISTINCT ?a WHERE {{ ?m <{ORG}organization> <{committee}> ; <{ORG}member> ?a }}")
         out += sorted(r["a"].value for r in rows)
         if not out:
-            raise ParameterError(f"{short(committee)} has no members in this graph",
-                                 hint="pass --actors with IRIs, or scope partners")
+            raise ParameterError(
+                f"{short(committee)} has no members in this graph", hint="pass --actors with IRIs, or scope partners"
+            )
     if scope in ("partners", "both"):
         rows = store.select(f"SELECT DISTINCT ?a WHERE {{ ?e a <{Q}PartnerEntry> ; <{Q}partnerOrganisation> ?a }}")
         out += sorted(r["a"].value for r in rows if r["a"].value not in out)
@@ -95,18 +107,18 @@ def actor_iri(value: str) -> str:
     value = value.strip()
     try:
         iri = expand_curie(value)
-        terms.NamedNode(iri)                  # IRIs go into SPARQL text: refuse what is not a valid IRI
+        terms.NamedNode(iri)  # IRIs go into SPARQL text: refuse what is not a valid IRI
     except ValueError:
-        raise ParameterError(f"{value[:80]!r} is not an IRI or a CURIE",
-                             hint="list actors as qkgd:name or full IRIs separated by commas, "
-                                  "or use committee, partners or both") from None
+        raise ParameterError(
+            f"{value[:80]!r} is not an IRI or a CURIE",
+            hint="list actors as qkgd:name or full IRIs separated by commas, or use committee, partners or both",
+        ) from None
     return iri
 
 
 def theme_tops(store: Store) -> dict[str, str]:
     """Each theme concept -> its top concept (itself if it is one), following ``skos:broader``."""
-    broader = {r["t"].value: r["b"].value for r in store.select(
-        f"SELECT ?t ?b WHERE {{ ?t <{SKOS}broader> ?b }}")}
+    broader = {r["t"].value: r["b"].value for r in store.select(f"SELECT ?t ?b WHERE {{ ?t <{SKOS}broader> ?b }}")}
     tops = {r["t"].value for r in store.select(f"SELECT ?t WHERE {{ ?t <{SKOS}topConceptOf> ?s }}")}
     out = {}
     for t in set(broader) | tops:
@@ -128,9 +140,18 @@ def _universe(store: Store, dimension: str, theme_level: str, tops: dict[str, st
     return sorted({tops.get(t, t) for t in themes} if theme_level == "top" else themes)
 
 
-def complementarity(store: Store, *, actors="committee", committee: str = COMMITTEE, theme_level: str = "theme",
-                    relations=None, year_from: int | None = None, year_to: int | None = None,
-                    counterparts: bool = True, lang: str = "fr") -> dict:
+def complementarity(
+    store: Store,
+    *,
+    actors="committee",
+    committee: str = COMMITTEE,
+    theme_level: str = "theme",
+    relations=None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    counterparts: bool = True,
+    lang: str = "fr",
+) -> dict:
     """Build the complementarity map of ``actors`` (see the module docstring).
 
     Parameters
@@ -178,8 +199,10 @@ def complementarity(store: Store, *, actors="committee", committee: str = COMMIT
             for p, e in places[a].items():
                 if p not in levels:  # a neighbour that is not a place (an actor given among the places)
                     continue
-                for dim, col in (("countries", levels[p]["country"]),
-                                 ("continents", "continent:" + levels[p]["continent"] if levels[p]["continent"] else None)):
+                for dim, col in (
+                    ("countries", levels[p]["country"]),
+                    ("continents", "continent:" + levels[p]["continent"] if levels[p]["continent"] else None),
+                ):
                     add(dim, a, col, e["facts"], e["via"])
                     if col is not None:
                         cells[dim][a][col]["places"].add(p)
@@ -211,14 +234,18 @@ def complementarity(store: Store, *, actors="committee", committee: str = COMMIT
     for a in members:
         n = len(activity[a])
         if n < THIN:
-            notes.append(f"thin signal: {names[a]} takes part in {n} fact(s) of the graph besides its committee "
-                         f"membership; its empty cells mean the source is silent, not that it is inactive.")
+            notes.append(
+                f"thin signal: {names[a]} takes part in {n} fact(s) of the graph besides its committee "
+                f"membership; its empty cells mean the source is silent, not that it is inactive."
+            )
     overlap = []
     for a, b in combinations(members, 2):
         row = {"a": a, "b": b}
-        for dim, sa, sb in (("themes", set(cells["themes"][a]), set(cells["themes"][b])),
-                            ("countries", set(cells["countries"][a]), set(cells["countries"][b])),
-                            ("partners", partners[a] - {b}, partners[b] - {a})):
+        for dim, sa, sb in (
+            ("themes", set(cells["themes"][a]), set(cells["themes"][b])),
+            ("countries", set(cells["countries"][a]), set(cells["countries"][b])),
+            ("partners", partners[a] - {b}, partners[b] - {a}),
+        ):
             row[dim] = jaccard(sa, sb)
             row[f"{dim}_shared"] = sorted(sa & sb)
         overlap.append(row)
@@ -239,18 +266,52 @@ def complementarity(store: Store, *, actors="committee", committee: str = COMMIT
     facts = provenance(store, cited, lang=lang)
     fact_types = types(store, cited)
     for f, rec in facts.items():
-        rec.update(label=names.get(f, short(f)), type=fact_types.get(f, ""),
-                   kind=idx.facts[f].kind if f in idx.facts else "actor")
+        rec.update(
+            label=names.get(f, short(f)),
+            type=fact_types.get(f, ""),
+            kind=idx.facts[f].kind if f in idx.facts else "actor",
+        )
     return {
-        "parameters": {"actors": actors if isinstance(actors, str) else list(actors), "theme_level": theme_level,
-                       "relations": sorted(idx.kinds_selected), "year_from": year_from, "year_to": year_to,
-                       "counterparts": counterparts, "committee": committee},
-        "actors": [{"iri": a, "curie": short(a), "label": names[a], "type": kinds.get(a, ""),
-                    "facts": len(activity[a]), "thin": len(activity[a]) < THIN} for a in members],
-        "matrices": {d: {"columns": [{"iri": c, "curie": short(c) if "://" in c else c, "label": names.get(c, c),
-                                      "covered_by": sum(1 for a in members if c in cells[d][a])} for c in columns[d]],
-                         "cells": {a: dict(cells[d][a]) for a in members}} for d in DIMENSIONS},
-        "overlap": overlap, "gaps": gaps, "notes": notes, "facts": facts, "labels": names,
+        "parameters": {
+            "actors": actors if isinstance(actors, str) else list(actors),
+            "theme_level": theme_level,
+            "relations": sorted(idx.kinds_selected),
+            "year_from": year_from,
+            "year_to": year_to,
+            "counterparts": counterparts,
+            "committee": committee,
+        },
+        "actors": [
+            {
+                "iri": a,
+                "curie": short(a),
+                "label": names[a],
+                "type": kinds.get(a, ""),
+                "facts": len(activity[a]),
+                "thin": len(activity[a]) < THIN,
+            }
+            for a in members
+        ],
+        "matrices": {
+            d: {
+                "columns": [
+                    {
+                        "iri": c,
+                        "curie": short(c) if "://" in c else c,
+                        "label": names.get(c, c),
+                        "covered_by": sum(1 for a in members if c in cells[d][a]),
+                    }
+                    for c in columns[d]
+                ],
+                "cells": {a: dict(cells[d][a]) for a in members},
+            }
+            for d in DIMENSIONS
+        },
+        "overlap": overlap,
+        "gaps": gaps,
+        "notes": notes,
+        "facts": facts,
+        "labels": names,
     }
 
 
@@ -275,7 +336,7 @@ def _others(store: Store, idx, members: set[str], keep, tops: dict[str, str]) ->
                     out["countries"][up[p]["country"]].add(a)
                 if up[p]["continent"]:
                     out["continents"]["continent:" + up[p]["continent"]].add(a)
-    for a, ts in idx.themes.items():          # an organisation's own themes
+    for a, ts in idx.themes.items():  # an organisation's own themes
         if a not in idx.facts and a not in members:
             for t in ts:
                 out["themes"][tops.get(t, t)].add(a)

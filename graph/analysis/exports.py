@@ -16,6 +16,7 @@ qkgd:a,qkgd:b,A,B,,2,qkgd:f1 | qkgd:f2,agreement | event
 >>> b"<gexf" in export_projection(G, "gexf") and b"agreement | event" in export_projection(G, "graphml")
 True
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,7 +24,6 @@ import io
 import json
 
 import networkx as nx
-
 from qkg.graph.errors import ParameterError
 from qkg.ontology.curies import short
 
@@ -88,7 +88,15 @@ def export_projection(G: nx.Graph, fmt: str) -> bytes:
     w.writerow(["source", "target", "source_label", "target_label", "key", "weight", *extra])
     edges = G.edges(keys=True, data=True) if G.is_multigraph() else ((u, v, "", d) for u, v, d in G.edges(data=True))
     for u, v, k, d in edges:
-        w.writerow([short(u) if "://" in str(u) else u, short(v) if "://" in str(v) else v,
-                    G.nodes[u].get("label", ""), G.nodes[v].get("label", ""), k, d.get("weight", 1),
-                    *[_flat(d.get(a), curies=True) for a in extra]])
+        w.writerow(
+            [
+                short(u) if "://" in str(u) else u,
+                short(v) if "://" in str(v) else v,
+                G.nodes[u].get("label", ""),
+                G.nodes[v].get("label", ""),
+                k,
+                d.get("weight", 1),
+                *[_flat(d.get(a), curies=True) for a in extra],
+            ]
+        )
     return out.getvalue().encode("utf-8")

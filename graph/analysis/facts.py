@@ -16,20 +16,36 @@ union of the named graphs): nothing is copied to rdflib, so it scales with Oxigr
 >>> len(idx.facts), idx.kinds_selected == frozenset(DEFAULT_RELATIONS)
 (0, True)
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass, field
 from collections.abc import Iterable
-
+from dataclasses import dataclass, field
 
 from qkg.graph.errors import ParameterError
 from qkg.graph.named_graphs import INFERRED_GRAPH
 from qkg.graph.serving.store import Store
 from qkg.ontology.curies import short
 
-__all__ = ["cite", "RELATIONS", "DEFAULT_RELATIONS", "ROLES", "Fact", "FactIndex", "load_facts", "labels", "types",
-           "provenance", "check_relations", "Q", "ORG", "SKOS", "RDFS", "PROV"]
+__all__ = [
+    "cite",
+    "RELATIONS",
+    "DEFAULT_RELATIONS",
+    "ROLES",
+    "Fact",
+    "FactIndex",
+    "load_facts",
+    "labels",
+    "types",
+    "provenance",
+    "check_relations",
+    "Q",
+    "ORG",
+    "SKOS",
+    "RDFS",
+    "PROV",
+]
 
 Q = "https://w3id.org/qkg/def#"
 ORG = "http://www.w3.org/ns/org#"
@@ -59,10 +75,18 @@ DEFAULT_RELATIONS = ("mission", "event", "reception", "agreement", "membership",
 
 #: The properties that attach an actor to a fact, with the role name shown to analysts.
 ROLES: dict[str, str] = {
-    Q + "party": "party", Q + "facilitator": "facilitator", Q + "organiser": "organiser", Q + "host": "host",
-    Q + "coOrganiser": "co-organiser", Q + "funder": "funder", Q + "participant": "participant",
-    Q + "visitor": "visitor", Q + "missionLeader": "mission leader", ORG + "member": "member",
-    ORG + "organization": "organisation", Q + "partnerOrganisation": "partner",
+    Q + "party": "party",
+    Q + "facilitator": "facilitator",
+    Q + "organiser": "organiser",
+    Q + "host": "host",
+    Q + "coOrganiser": "co-organiser",
+    Q + "funder": "funder",
+    Q + "participant": "participant",
+    Q + "visitor": "visitor",
+    Q + "missionLeader": "mission leader",
+    ORG + "member": "member",
+    ORG + "organization": "organisation",
+    Q + "partnerOrganisation": "partner",
 }
 # Inference materialises super-properties (host => organiser, visitor => participant): keep the specific one.
 _IMPLIED = {"organiser": {"host", "co-organiser"}, "participant": {"visitor", "mission leader"}}
@@ -148,8 +172,7 @@ class FactIndex:
             iri = self.parent[iri]
         return iri
 
-    def actors(self, fact: str, *, posts: bool = False, units: bool = False,
-               keep=frozenset()) -> dict[str, set[str]]:
+    def actors(self, fact: str, *, posts: bool = False, units: bool = False, keep=frozenset()) -> dict[str, set[str]]:
         """Actor -> roles on ``fact``, after folding (roles of folded members are merged)."""
         out: dict[str, set[str]] = defaultdict(set)
         for actor, roles in self.roles.get(fact, {}).items():
@@ -207,8 +230,14 @@ def _year(value: str) -> int | None:
         return None
 
 
-def load_facts(store: Store, *, relations: Iterable[str] | None = None, year_from: int | None = None,
-               year_to: int | None = None, undated: bool = True) -> FactIndex:
+def load_facts(
+    store: Store,
+    *,
+    relations: Iterable[str] | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    undated: bool = True,
+) -> FactIndex:
     """Read the facts of the selected kinds, their actors, places, themes and dates from ``store``.
 
     Parameters
@@ -276,8 +305,11 @@ def load_facts(store: Store, *, relations: Iterable[str] | None = None, year_fro
         idx.country[row[0].value] = row[0].value
     for row in _rows(store, f"SELECT ?p ?c WHERE {{ ?p <{Q}country> ?c }}"):
         idx.country.setdefault(row[0].value, row[1].value)
-    for row in _rows(store, f"""SELECT ?x ?o ?how WHERE {{
-            {{ ?x <{ORG}postIn> ?o BIND("post" AS ?how) }} UNION {{ ?x <{ORG}unitOf> ?o BIND("unit" AS ?how) }} }}"""):
+    for row in _rows(
+        store,
+        f"""SELECT ?x ?o ?how WHERE {{
+            {{ ?x <{ORG}postIn> ?o BIND("post" AS ?how) }} UNION {{ ?x <{ORG}unitOf> ?o BIND("unit" AS ?how) }} }}""",
+    ):
         x = row[0].value
         if x not in idx.parent:
             idx.parent[x], idx.post_or_unit[x] = row[1].value, row[2].value
@@ -287,7 +319,7 @@ def load_facts(store: Store, *, relations: Iterable[str] | None = None, year_fro
 def _values_chunks(iris: Iterable[str], size: int = 400):
     items = sorted(set(iris))
     for i in range(0, len(items), size):
-        yield " ".join(f"<{x}>" for x in items[i:i + size])
+        yield " ".join(f"<{x}>" for x in items[i : i + size])
 
 
 #: Above this many IRIs, one scan of the whole store (cached per store) beats many VALUES blocks.
@@ -337,13 +369,17 @@ def labels(store: Store, iris: Iterable[str], *, lang: str = "fr") -> dict[str, 
     iris = set(iris)
     pattern = f"?s <{RDFS}label>|<{SKOS}prefLabel> ?l"
     if len(iris) > _BULK:
-        found = _table(store, "labels:" + lang,
-                       lambda: _best_labels(_rows(store, f"SELECT ?s ?l WHERE {{ {pattern} }}"), lang, None))
+        found = _table(
+            store,
+            "labels:" + lang,
+            lambda: _best_labels(_rows(store, f"SELECT ?s ?l WHERE {{ {pattern} }}"), lang, None),
+        )
     else:
         found = {}
         for chunk in _values_chunks(iris):
-            found.update(_best_labels(_rows(store, f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {chunk} }} {pattern} }}"),
-                                      lang, iris))
+            found.update(
+                _best_labels(_rows(store, f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {chunk} }} {pattern} }}"), lang, iris)
+            )
     return {i: found[i] if i in found else short(i) for i in sorted(iris)}
 
 
@@ -375,12 +411,17 @@ def types(store: Store, iris: Iterable[str]) -> dict[str, str]:
 
     iris = set(iris)
     if len(iris) > _BULK:
-        found = _table(store, "types", lambda: _most_specific(
-            store, collect(store.select(query.format(values=""), union=False), None)))
+        found = _table(
+            store,
+            "types",
+            lambda: _most_specific(store, collect(store.select(query.format(values=""), union=False), None)),
+        )
     else:
         classes: dict[str, set[str]] = defaultdict(set)
         for chunk in _values_chunks(iris):
-            for k, v in collect(store.select(query.format(values=f"VALUES ?s {{ {chunk} }}"), union=False), iris).items():
+            for k, v in collect(
+                store.select(query.format(values=f"VALUES ?s {{ {chunk} }}"), union=False), iris
+            ).items():
                 classes[k] |= v
         found = _most_specific(store, classes)
     return {s: found.get(s, "") for s in sorted(iris)}
@@ -392,13 +433,17 @@ def provenance(store: Store, iris: Iterable[str], *, lang: str = "fr") -> dict[s
     sections by ``prov:wasDerivedFrom``; the named graph of its type; for an activity a committee member
     contributed in its sheet, the member and the sheet instead of a report section).
     """
-    out: dict[str, dict] = {i: {"sections": [], "annexItem": None, "graph": None, "contributed": None}
-                            for i in set(iris)}
+    out: dict[str, dict] = {
+        i: {"sections": [], "annexItem": None, "graph": None, "contributed": None} for i in set(iris)
+    }
     section_labels: dict[str, tuple[int, str]] = {}
     rank = {lang: 0, "en": 1, "": 2}
     for chunk in _values_chunks(out):
-        for row in _rows(store, f"""SELECT ?f ?s ?l WHERE {{ VALUES ?f {{ {chunk} }}
-                ?f <{PROV}wasDerivedFrom> ?s . ?s a <{Q}ReportSection> OPTIONAL {{ ?s <{RDFS}label> ?l }} }}"""):
+        for row in _rows(
+            store,
+            f"""SELECT ?f ?s ?l WHERE {{ VALUES ?f {{ {chunk} }}
+                ?f <{PROV}wasDerivedFrom> ?s . ?s a <{Q}ReportSection> OPTIONAL {{ ?s <{RDFS}label> ?l }} }}""",
+        ):
             f, s = row["f"].value, row["s"].value
             if s not in [x["iri"] for x in out[f]["sections"]]:
                 out[f]["sections"].append({"iri": s, "label": None})
@@ -407,22 +452,31 @@ def provenance(store: Store, iris: Iterable[str], *, lang: str = "fr") -> dict[s
                 r = (rank.get(lit.language or "", 3), lit.value)
                 if s not in section_labels or r < section_labels[s]:
                     section_labels[s] = r
-        for row in _rows(store, f"""SELECT ?f ?m ?sh (SAMPLE(?ml) AS ?mlabel) (SAMPLE(?shl) AS ?slabel) WHERE {{
+        for row in _rows(
+            store,
+            f"""SELECT ?f ?m ?sh (SAMPLE(?ml) AS ?mlabel) (SAMPLE(?shl) AS ?slabel) WHERE {{
                 VALUES ?f {{ {chunk} }} ?f <{PROV}wasAttributedTo> ?m ; <{PROV}wasDerivedFrom> ?sh .
                 ?sh a <{Q}ContributedSheet> .
                 OPTIONAL {{ ?m <{RDFS}label> ?ml FILTER(LANG(?ml) = "{lang}") }}
-                OPTIONAL {{ ?sh <{RDFS}label> ?shl FILTER(LANG(?shl) = "{lang}") }} }} GROUP BY ?f ?m ?sh"""):
+                OPTIONAL {{ ?sh <{RDFS}label> ?shl FILTER(LANG(?shl) = "{lang}") }} }} GROUP BY ?f ?m ?sh""",
+        ):
             member, sheet = row["m"].value, row["sh"].value
             out[row["f"].value]["contributed"] = {
-                "member": member, "member_label": row["mlabel"].value if row["mlabel"] is not None else short(member),
-                "sheet": sheet, "sheet_label": row["slabel"].value if row["slabel"] is not None else short(sheet)}
+                "member": member,
+                "member_label": row["mlabel"].value if row["mlabel"] is not None else short(member),
+                "sheet": sheet,
+                "sheet_label": row["slabel"].value if row["slabel"] is not None else short(sheet),
+            }
         for row in _rows(store, f"SELECT ?f ?n WHERE {{ VALUES ?f {{ {chunk} }} ?f <{Q}annexItem> ?n }}"):
             try:
                 out[row["f"].value]["annexItem"] = int(row["n"].value)
             except ValueError:
                 pass
-        for row in store.select(f"""SELECT ?f ?g WHERE {{ VALUES ?f {{ {chunk} }} GRAPH ?g {{ ?f a ?c }}
-                FILTER(?g != <{INFERRED_GRAPH}>) }}""", union=False):
+        for row in store.select(
+            f"""SELECT ?f ?g WHERE {{ VALUES ?f {{ {chunk} }} GRAPH ?g {{ ?f a ?c }}
+                FILTER(?g != <{INFERRED_GRAPH}>) }}""",
+            union=False,
+        ):
             # A fact typed in several graphs cites the first by name: the same on every store, whatever its order.
             rec, graph = out[row["f"].value], short(row["g"].value)
             rec["graph"] = graph if rec["graph"] is None or graph < rec["graph"] else rec["graph"]

@@ -21,6 +21,7 @@ All results are plain dicts and lists, ready for JSON.
 >>> [(r["node"], r["degree"], round(r["betweenness"], 2)) for r in rows[:2]]
 [(0, 3, 1.0), (1, 1, 0.0)]
 """
+
 from __future__ import annotations
 
 import random
@@ -28,11 +29,20 @@ from collections import Counter, defaultdict
 
 import igraph
 import networkx as nx
-
 from qkg.graph.errors import ParameterError
 
-__all__ = ["EXACT_LIMIT", "DEFAULT_SAMPLES", "to_igraph", "centrality", "communities", "brokers", "ego",
-           "summary", "node_lookup", "NodeNotFound"]
+__all__ = [
+    "EXACT_LIMIT",
+    "DEFAULT_SAMPLES",
+    "to_igraph",
+    "centrality",
+    "communities",
+    "brokers",
+    "ego",
+    "summary",
+    "node_lookup",
+    "NodeNotFound",
+]
 
 #: Up to this many nodes, betweenness is exact and communities use networkx's Louvain.
 EXACT_LIMIT = 3000
@@ -110,8 +120,15 @@ def _betweenness(G: nx.Graph, g: igraph.Graph, nodes: list, *, mode: str, k: int
     return {nodes[i]: b * scale for i, b in enumerate(raw)}, method
 
 
-def centrality(G: nx.Graph, *, top: int | None = None, betweenness: str = "auto", k: int | None = None,
-               seed: int = 42, sort: str = "betweenness") -> dict:
+def centrality(
+    G: nx.Graph,
+    *,
+    top: int | None = None,
+    betweenness: str = "auto",
+    k: int | None = None,
+    seed: int = 42,
+    sort: str = "betweenness",
+) -> dict:
     """Degree, weighted degree, betweenness and PageRank of every node, sorted by ``sort`` (descending).
 
     Parameters
@@ -149,13 +166,28 @@ def centrality(G: nx.Graph, *, top: int | None = None, betweenness: str = "auto"
     rows = []
     for i, n in enumerate(nodes):
         data = H.nodes[n]
-        rows.append({"node": n, "label": data.get("label", str(n)), "type": data.get("type", ""),
-                     "degree": H.degree(n), "weighted_degree": H.degree(n, weight="weight"),
-                     "betweenness": btw.get(n, 0.0), "pagerank": pr[i]})
+        rows.append(
+            {
+                "node": n,
+                "label": data.get("label", str(n)),
+                "type": data.get("type", ""),
+                "degree": H.degree(n),
+                "weighted_degree": H.degree(n, weight="weight"),
+                "betweenness": btw.get(n, 0.0),
+                "pagerank": pr[i],
+            }
+        )
     rows.sort(key=lambda r: (-r[sort], -r["degree"], str(r["label"])))
-    return {"rows": rows[:top] if top else rows, "nodes": H.number_of_nodes(), "edges": H.number_of_edges(),
-            "methods": {"betweenness": btw_method, "pagerank": "igraph PageRank (weighted, damping 0.85)",
-                        "degree": "number of distinct neighbours; weighted degree = sum of edge weights"}}
+    return {
+        "rows": rows[:top] if top else rows,
+        "nodes": H.number_of_nodes(),
+        "edges": H.number_of_edges(),
+        "methods": {
+            "betweenness": btw_method,
+            "pagerank": "igraph PageRank (weighted, damping 0.85)",
+            "degree": "number of distinct neighbours; weighted degree = sum of edge weights",
+        },
+    }
 
 
 def communities(G: nx.Graph, *, method: str = "auto", seed: int = 42, resolution: float = 1.0) -> dict:
@@ -194,12 +226,23 @@ def communities(G: nx.Graph, *, method: str = "auto", seed: int = 42, resolution
     parts = sorted((set(p) for p in parts if p), key=lambda p: (-len(p), sorted(map(str, p))[0]))
     modularity = nx.community.modularity(H, parts, weight="weight") if H.number_of_edges() else 0.0
     membership = {n: i for i, p in enumerate(parts) for n in p}
-    return {"communities": [sorted(p, key=str) for p in parts], "modularity": modularity, "method": label,
-            "membership": membership}
+    return {
+        "communities": [sorted(p, key=str) for p in parts],
+        "modularity": modularity,
+        "method": label,
+        "membership": membership,
+    }
 
 
-def brokers(G: nx.Graph, *, top: int | None = 20, partition: dict | None = None, seed: int = 42,
-            betweenness: str = "auto", k: int | None = None) -> dict:
+def brokers(
+    G: nx.Graph,
+    *,
+    top: int | None = 20,
+    partition: dict | None = None,
+    seed: int = 42,
+    betweenness: str = "auto",
+    k: int | None = None,
+) -> dict:
     """Actors that bridge communities: betweenness, participation coefficient, communities touched.
 
     Sorted by betweenness; only nodes whose ties reach at least two communities are listed.
@@ -225,12 +268,20 @@ def brokers(G: nx.Graph, *, top: int | None = 20, partition: dict | None = None,
             continue
         participation = 1.0 - sum((s / total) ** 2 for s in strength.values())
         row = dict(cent[n])
-        row.update(community=membership[n], communities_touched=len(touched), participation=participation,
-                   ties_outside=sum(1 for nb in H[n] if membership[nb] != membership[n]))
+        row.update(
+            community=membership[n],
+            communities_touched=len(touched),
+            participation=participation,
+            ties_outside=sum(1 for nb in H[n] if membership[nb] != membership[n]),
+        )
         rows.append(row)
     rows.sort(key=lambda r: (-r["betweenness"], -r["participation"], str(r["label"])))
-    return {"rows": rows[:top] if top else rows, "communities": len(part["communities"]),
-            "method": part["method"], "modularity": part["modularity"]}
+    return {
+        "rows": rows[:top] if top else rows,
+        "communities": len(part["communities"]),
+        "method": part["method"],
+        "modularity": part["modularity"],
+    }
 
 
 class NodeNotFound(ParameterError):
@@ -261,8 +312,10 @@ def node_lookup(G: nx.Graph, ref: str) -> str:
         return hits[0]
     if hits:
         raise ParameterError(f"{ref!r} names {len(hits)} nodes", hint="pass the full IRI or the CURIE")
-    raise NodeNotFound(f"{str(ref)[:80]!r} is not a node of this projection",
-                         hint="check the IRI (qkgd:...), or change --projection / --relations so it takes part")
+    raise NodeNotFound(
+        f"{str(ref)[:80]!r} is not a node of this projection",
+        hint="check the IRI (qkgd:...), or change --projection / --relations so it takes part",
+    )
 
 
 def ego(G: nx.Graph, node: str, *, depth: int = 1) -> nx.Graph:
@@ -288,9 +341,14 @@ def summary(G: nx.Graph) -> dict:
     kinds: Counter = Counter()
     for *_e, d in G.edges(data=True):
         kinds.update(d.get("kinds") or ([d["property"]] if "property" in d else []))
-    return {"projection": G.graph.get("projection"), "parameters": G.graph.get("parameters", {}),
-            "nodes": G.number_of_nodes(), "edges": G.number_of_edges(),
-            "density": nx.density(_simple(G)) if G.number_of_nodes() > 1 else 0.0, "components": len(comps),
-            "largest_component": max((len(c) for c in comps), default=0),
-            "types": dict(Counter(d.get("type", "") for _n, d in G.nodes(data=True)).most_common()),
-            "edge_kinds": dict(kinds.most_common())}
+    return {
+        "projection": G.graph.get("projection"),
+        "parameters": G.graph.get("parameters", {}),
+        "nodes": G.number_of_nodes(),
+        "edges": G.number_of_edges(),
+        "density": nx.density(_simple(G)) if G.number_of_nodes() > 1 else 0.0,
+        "components": len(comps),
+        "largest_component": max((len(c) for c in comps), default=0),
+        "types": dict(Counter(d.get("type", "") for _n, d in G.nodes(data=True)).most_common()),
+        "edge_kinds": dict(kinds.most_common()),
+    }

@@ -18,25 +18,39 @@ Places that merely contain others (countries, regions) are not walked *through* 
 >>> [p["nodes"] for p in k_shortest_paths(G, "a", "b", k=2)]
 [['a', 'b'], ['a', 'f', 'b']]
 """
+
 from __future__ import annotations
 
 import weakref
 from itertools import islice, pairwise
 
 import networkx as nx
-
-from qkg.graph.errors import ParameterError
-from qkg.graph.analysis.metrics import node_lookup
 from qkg.graph.analysis.facts import provenance
+from qkg.graph.analysis.metrics import node_lookup
+from qkg.graph.errors import ParameterError
 from qkg.graph.serving.store import Store
 from qkg.ontology.curies import short
 
 __all__ = ["DEFAULT_AVOID", "FACT_TYPES", "k_shortest_paths", "connection_paths"]
 
 #: Node types (most specific class, local name) that are facts: a step touching one cites it.
-FACT_TYPES = frozenset({"Mission", "MissionLeg", "Event", "NetworkMeeting", "Reception", "CourtesyReception",
-                        "CollaborationReception", "StrategicReception", "Activity", "Project", "Agreement",
-                        "Membership", "PartnerEntry"})
+FACT_TYPES = frozenset(
+    {
+        "Mission",
+        "MissionLeg",
+        "Event",
+        "NetworkMeeting",
+        "Reception",
+        "CourtesyReception",
+        "CollaborationReception",
+        "StrategicReception",
+        "Activity",
+        "Project",
+        "Agreement",
+        "Membership",
+        "PartnerEntry",
+    }
+)
 #: Node types not walked through by default.
 DEFAULT_AVOID = ("Country", "Region")
 _UNDIRECTED: weakref.WeakKeyDictionary[nx.Graph, nx.Graph] = weakref.WeakKeyDictionary()
@@ -53,8 +67,13 @@ def _undirected(G: nx.Graph) -> nx.Graph:
     for u, v, key, d in G.edges(keys=True, data=True):
         if u == v:
             continue
-        link = {"s": u, "property": d.get("property", key), "o": v, "graph": d.get("graph"),
-                "provenance": d.get("provenance", [])}
+        link = {
+            "s": u,
+            "property": d.get("property", key),
+            "o": v,
+            "graph": d.get("graph"),
+            "provenance": d.get("provenance", []),
+        }
         if H.has_edge(u, v):
             H.edges[u, v]["links"].append(link)
         else:
@@ -63,8 +82,9 @@ def _undirected(G: nx.Graph) -> nx.Graph:
     return H
 
 
-def k_shortest_paths(G: nx.Graph, source, target, *, k: int = 3, avoid=DEFAULT_AVOID,
-                     max_length: int | None = None) -> list[dict]:
+def k_shortest_paths(
+    G: nx.Graph, source, target, *, k: int = 3, avoid=DEFAULT_AVOID, max_length: int | None = None
+) -> list[dict]:
     """The ``k`` shortest simple paths (fewest steps; Yen's algorithm) from ``source`` to ``target``.
 
     Returns ``[{"length", "nodes": [node...], "steps": [{"from", "to", "links" or "facts"}]}]``, shortest
@@ -99,9 +119,19 @@ def k_shortest_paths(G: nx.Graph, source, target, *, k: int = 3, avoid=DEFAULT_A
     return out
 
 
-def connection_paths(store: Store, source: str, target: str, *, k: int = 3, projection: str = "typed",
-                     graph: nx.Graph | None = None, avoid=DEFAULT_AVOID, max_length: int | None = None,
-                     lang: str = "fr", **params) -> dict:
+def connection_paths(
+    store: Store,
+    source: str,
+    target: str,
+    *,
+    k: int = 3,
+    projection: str = "typed",
+    graph: nx.Graph | None = None,
+    avoid=DEFAULT_AVOID,
+    max_length: int | None = None,
+    lang: str = "fr",
+    **params,
+) -> dict:
     """Answer "how is ``source`` connected to ``target``?" with facts and provenance on every step.
 
     Parameters
@@ -127,10 +157,14 @@ def connection_paths(store: Store, source: str, target: str, *, k: int = 3, proj
     from qkg.graph.analysis.projection import actor_network, typed_multigraph
 
     if projection not in ("typed", "actors"):
-        raise ParameterError(f"paths walk the typed or the actors projection, not {projection!r}",
-                             hint="use --projection typed or actors")
+        raise ParameterError(
+            f"paths walk the typed or the actors projection, not {projection!r}",
+            hint="use --projection typed or actors",
+        )
     if graph is None:
-        graph = typed_multigraph(store, lang=lang) if projection == "typed" else actor_network(store, lang=lang, **params)
+        graph = (
+            typed_multigraph(store, lang=lang) if projection == "typed" else actor_network(store, lang=lang, **params)
+        )
     paths = k_shortest_paths(graph, source, target, k=k, avoid=avoid, max_length=max_length)
     H = _undirected(graph)
     candidates = set()
@@ -165,5 +199,11 @@ def connection_paths(store: Store, source: str, target: str, *, k: int = 3, proj
             step["from"], step["to"] = node(step["from"]), node(step["to"])
         p["nodes"] = [node(n) for n in p["nodes"]]
     s, t = node_lookup(H, source), node_lookup(H, target)
-    return {"source": node(s), "target": node(t), "projection": projection, "k": k,
-            "avoid": sorted(avoid or ()), "paths": paths}
+    return {
+        "source": node(s),
+        "target": node(t),
+        "projection": projection,
+        "k": k,
+        "avoid": sorted(avoid or ()),
+        "paths": paths,
+    }

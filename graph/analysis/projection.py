@@ -30,6 +30,7 @@ GraphML or CSV edge lists.
 >>> G.number_of_nodes(), G.graph["projection"]
 (0, 'actors')
 """
+
 from __future__ import annotations
 
 import inspect
@@ -37,20 +38,28 @@ from collections import defaultdict
 from itertools import combinations
 
 import networkx as nx
-
-from qkg.graph.errors import ParameterError
 from qkg.graph.analysis.exports import EXPORT_FORMATS, export_projection
-from qkg.graph.analysis.facts import (DEFAULT_RELATIONS, Q, RELATIONS, SKOS, FactIndex, labels, load_facts,
-                                 types)
+from qkg.graph.analysis.facts import DEFAULT_RELATIONS, RELATIONS, SKOS, FactIndex, Q, labels, load_facts, types
 from qkg.graph.analysis.regions import continent_of
+from qkg.graph.errors import ParameterError
 from qkg.graph.named_graphs import INFERRED_GRAPH, RESERVED_GRAPHS
 from qkg.graph.serving.store import Store
-from qkg.ontology.curies import short
 from qkg.ontology import QKGD
+from qkg.ontology.curies import short
 
-__all__ = ["PROJECTIONS", "RELATIONS", "DEFAULT_RELATIONS", "actor_network", "actor_theme_graph",
-           "actor_place_graph", "typed_multigraph", "project", "export_projection", "EXPORT_FORMATS",
-           "place_levels"]
+__all__ = [
+    "PROJECTIONS",
+    "RELATIONS",
+    "DEFAULT_RELATIONS",
+    "actor_network",
+    "actor_theme_graph",
+    "actor_place_graph",
+    "typed_multigraph",
+    "project",
+    "export_projection",
+    "EXPORT_FORMATS",
+    "place_levels",
+]
 
 PROJECTIONS = ("actors", "actor-theme", "actor-place", "typed")
 _LEVELS = ("place", "country", "continent")
@@ -72,13 +81,22 @@ def _params(**kw) -> dict:
 
 
 def _index(store, index, relations, year_from, year_to) -> FactIndex:
-    return index if index is not None else load_facts(store, relations=relations, year_from=year_from,
-                                                      year_to=year_to)
+    return index if index is not None else load_facts(store, relations=relations, year_from=year_from, year_to=year_to)
 
 
-def actor_network(store: Store, *, relations=None, year_from: int | None = None, year_to: int | None = None,
-                  fold_posts: bool = False, fold_units: bool = False, places: bool = False, lang: str = "fr",
-                  index: FactIndex | None = None, keep=frozenset()) -> nx.Graph:
+def actor_network(
+    store: Store,
+    *,
+    relations=None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    fold_posts: bool = False,
+    fold_units: bool = False,
+    places: bool = False,
+    lang: str = "fr",
+    index: FactIndex | None = None,
+    keep=frozenset(),
+) -> nx.Graph:
     """The actor network: actors linked when they share a fact (see the module docstring).
 
     Parameters
@@ -108,9 +126,17 @@ def actor_network(store: Store, *, relations=None, year_from: int | None = None,
         Edge attributes ``weight`` (int), ``kinds`` (list), ``facts`` (list of IRIs).
     """
     idx = _index(store, index, relations, year_from, year_to)
-    G = nx.Graph(projection="actors", parameters=_params(
-        relations=idx.kinds_selected, year_from=year_from, year_to=year_to, fold_posts=fold_posts,
-        fold_units=fold_units, places=places))
+    G = nx.Graph(
+        projection="actors",
+        parameters=_params(
+            relations=idx.kinds_selected,
+            year_from=year_from,
+            year_to=year_to,
+            fold_posts=fold_posts,
+            fold_units=fold_units,
+            places=places,
+        ),
+    )
     kind: dict[str, str] = {}
     for f, fact in sorted(idx.facts.items()):
         members = sorted(idx.actors(f, posts=fold_posts, units=fold_units, keep=keep))
@@ -138,10 +164,20 @@ def actor_network(store: Store, *, relations=None, year_from: int | None = None,
     return G
 
 
-def actor_theme_graph(store: Store, *, relations=None, year_from: int | None = None,
-                      year_to: int | None = None, fold_posts: bool = True, fold_units: bool = True,
-                      own_themes: bool = True, lang: str = "fr", index: FactIndex | None = None,
-                      keep=frozenset(), only=None) -> nx.Graph:
+def actor_theme_graph(
+    store: Store,
+    *,
+    relations=None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    fold_posts: bool = True,
+    fold_units: bool = True,
+    own_themes: bool = True,
+    lang: str = "fr",
+    index: FactIndex | None = None,
+    keep=frozenset(),
+    only=None,
+) -> nx.Graph:
     """Bipartite actor x theme graph: an actor reaches a theme through the facts it takes part in.
 
     Edge attributes: ``weight`` (number of supporting facts), ``facts`` (IRIs; an actor's own ``qkg:theme``
@@ -150,9 +186,17 @@ def actor_theme_graph(store: Store, *, relations=None, year_from: int | None = N
     ``only`` (a set of IRIs) keeps only those actors' rows (faster on large graphs).
     """
     idx = _index(store, index, relations, year_from, year_to)
-    G = nx.Graph(projection="actor-theme", parameters=_params(
-        relations=idx.kinds_selected, year_from=year_from, year_to=year_to, fold_posts=fold_posts,
-        fold_units=fold_units, own_themes=own_themes))
+    G = nx.Graph(
+        projection="actor-theme",
+        parameters=_params(
+            relations=idx.kinds_selected,
+            year_from=year_from,
+            year_to=year_to,
+            fold_posts=fold_posts,
+            fold_units=fold_units,
+            own_themes=own_themes,
+        ),
+    )
     kind: dict[str, str] = {}
 
     def link(a: str, t: str, fact: str, via: str) -> None:
@@ -205,10 +249,22 @@ def place_levels(store: Store, places) -> dict[str, dict[str, str | None]]:
     return out
 
 
-def actor_place_graph(store: Store, *, relations=None, year_from: int | None = None,
-                      year_to: int | None = None, fold_posts: bool = True, fold_units: bool = True,
-                      counterparts: bool = True, co_members: int = 12, level: str = "place", lang: str = "fr",
-                      index: FactIndex | None = None, keep=frozenset(), only=None) -> nx.Graph:
+def actor_place_graph(
+    store: Store,
+    *,
+    relations=None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    fold_posts: bool = True,
+    fold_units: bool = True,
+    counterparts: bool = True,
+    co_members: int = 12,
+    level: str = "place",
+    lang: str = "fr",
+    index: FactIndex | None = None,
+    keep=frozenset(),
+    only=None,
+) -> nx.Graph:
     """Bipartite actor x place graph: where each actor's facts happen, and where its counterparts are from.
 
     Parameters
@@ -233,9 +289,18 @@ def actor_place_graph(store: Store, *, relations=None, year_from: int | None = N
     if level not in _LEVELS:
         raise ParameterError(f"unknown level {level!r}", hint=f"use one of {', '.join(_LEVELS)}")
     idx = _index(store, index, relations, year_from, year_to)
-    G = nx.Graph(projection="actor-place", parameters=_params(
-        relations=idx.kinds_selected, year_from=year_from, year_to=year_to, fold_posts=fold_posts,
-        fold_units=fold_units, counterparts=counterparts, level=level))
+    G = nx.Graph(
+        projection="actor-place",
+        parameters=_params(
+            relations=idx.kinds_selected,
+            year_from=year_from,
+            year_to=year_to,
+            fold_posts=fold_posts,
+            fold_units=fold_units,
+            counterparts=counterparts,
+            level=level,
+        ),
+    )
     raw: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: {"facts": set(), "via": set()})
     homes = _Homes(idx)
     for f in idx.facts:
@@ -323,14 +388,18 @@ def _co_members(idx: FactIndex, raw, homes: _Homes, *, cap: int, posts: bool, un
                         raw[a, p]["via"].add("co-member")
 
 
-_NOT_LINKS = {"http://www.w3.org/ns/prov#wasDerivedFrom", Q + "section", "http://purl.org/dc/terms/isPartOf",
-              Q + "enumerates"}
-_NOT_ENTITIES = (SKOS + "Concept", SKOS + "ConceptScheme", Q + "ReportSection", Q + "Report",
-                 Q + "DeclaredFigure")
+_NOT_LINKS = {
+    "http://www.w3.org/ns/prov#wasDerivedFrom",
+    Q + "section",
+    "http://purl.org/dc/terms/isPartOf",
+    Q + "enumerates",
+}
+_NOT_ENTITIES = (SKOS + "Concept", SKOS + "ConceptScheme", Q + "ReportSection", Q + "Report", Q + "DeclaredFigure")
 
 
-def typed_multigraph(store: Store, *, inferred: bool = False, concepts: bool = False,
-                     lang: str = "fr") -> nx.MultiDiGraph:
+def typed_multigraph(
+    store: Store, *, inferred: bool = False, concepts: bool = False, lang: str = "fr"
+) -> nx.MultiDiGraph:
     """Every entity-to-entity triple as a typed edge ``s -[property]-> o`` (key = property CURIE).
 
     Parameters
@@ -350,16 +419,22 @@ def typed_multigraph(store: Store, *, inferred: bool = False, concepts: bool = F
     values = " ".join(f"<{c}>" for c in skip_types)
     excluded = {r["s"].value for r in store.select(f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {values} }} ?s a ?c }}")}
     sections: dict[str, set[str]] = defaultdict(set)
-    for r in store.select(f"SELECT ?f ?s WHERE {{ ?f <http://www.w3.org/ns/prov#wasDerivedFrom> ?s . "
-                         f"?s a <{Q}ReportSection> }}"):
+    for r in store.select(
+        f"SELECT ?f ?s WHERE {{ ?f <http://www.w3.org/ns/prov#wasDerivedFrom> ?s . ?s a <{Q}ReportSection> }}"
+    ):
         sections[r["f"].value].add(short(r["s"].value))
     base = str(QKGD)
     G = nx.MultiDiGraph(projection="typed", parameters={"inferred": inferred, "concepts": concepts})
     not_props = " && ".join(f"?p != <{p}>" for p in (*_NOT_LINKS, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"))
     # one query per named graph: a fixed GRAPH is about twice as fast as GRAPH ?g with a filter on ?g
     graphs = sorted(g for g in store.graphs() if g not in skip_graphs)
-    rows = ((r[0].value, r[1].value, r[2].value, g) for g in graphs for r in store.select(
-        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} FILTER(isIRI(?o) && {not_props}) }}", union=False))
+    rows = (
+        (r[0].value, r[1].value, r[2].value, g)
+        for g in graphs
+        for r in store.select(
+            f"SELECT ?s ?p ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} FILTER(isIRI(?o) && {not_props}) }}", union=False
+        )
+    )
     for s, p, o, g in rows:
         if not (s.startswith(base) and o.startswith(base)) or s in excluded or o in excluded or s == o:
             continue
@@ -385,8 +460,12 @@ def project(store: Store, name: str = "actors", **params) -> nx.Graph:
     ...
     qkg.graph.errors.ParameterError: unknown projection 'cliques'
     """
-    builders = {"actors": actor_network, "actor-theme": actor_theme_graph, "actor-place": actor_place_graph,
-                "typed": typed_multigraph}
+    builders = {
+        "actors": actor_network,
+        "actor-theme": actor_theme_graph,
+        "actor-place": actor_place_graph,
+        "typed": typed_multigraph,
+    }
     if name not in builders:
         raise ParameterError(f"unknown projection {name!r}", hint=f"use one of {', '.join(PROJECTIONS)}")
     builder = builders[name]

@@ -13,17 +13,16 @@ roles or via, report section, annex item).
 >>> reach(OxigraphStore(), "qkgd:nowhere")["kind"]
 'unknown'
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
 
-
+from qkg.graph.analysis.facts import ORG, SKOS, Q, labels, load_facts, provenance, types
+from qkg.graph.errors import ParameterError
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
-from qkg.ontology.curies import expand_curie
-from qkg.graph.errors import ParameterError
-from qkg.graph.analysis.facts import ORG, Q, SKOS, labels, load_facts, provenance, types
-from qkg.ontology.curies import short
+from qkg.ontology.curies import expand_curie, short
 
 __all__ = ["reach", "target_kind"]
 
@@ -37,8 +36,12 @@ def target_kind(store: Store, iri: str) -> str:
         return "place"
     if SKOS + "Concept" in classes:
         return "theme"
-    if classes & {Q + "Organisation", "http://www.w3.org/ns/org#Organization", Q + "Post",
-                  "http://xmlns.com/foaf/0.1/Agent"}:
+    if classes & {
+        Q + "Organisation",
+        "http://www.w3.org/ns/org#Organization",
+        Q + "Post",
+        "http://xmlns.com/foaf/0.1/Agent",
+    }:
         return "organisation"
     return "unknown"
 
@@ -53,8 +56,16 @@ def _narrower(store: Store, theme: str) -> set[str]:
     return {theme} | {r["t"].value for r in rows}
 
 
-def reach(store: Store, target: str, *, relations=None, year_from: int | None = None,
-          year_to: int | None = None, lang: str = "fr", committee: str | None = None) -> dict:
+def reach(
+    store: Store,
+    target: str,
+    *,
+    relations=None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    lang: str = "fr",
+    committee: str | None = None,
+) -> dict:
     """Which actors already reach ``target`` (IRI or CURIE) and through which facts.
 
     Returns
@@ -67,18 +78,24 @@ def reach(store: Store, target: str, *, relations=None, year_from: int | None = 
 
     try:
         iri = expand_curie(target)
-        terms.NamedNode(iri)                  # the IRI goes into SPARQL text
+        terms.NamedNode(iri)  # the IRI goes into SPARQL text
     except ValueError:
-        raise ParameterError(f"{target[:80]!r} is not an IRI or a CURIE",
-                             hint="name the target as qkgd:name or a full IRI") from None
+        raise ParameterError(
+            f"{target[:80]!r} is not an IRI or a CURIE", hint="name the target as qkgd:name or a full IRI"
+        ) from None
     kind = target_kind(store, iri)
-    out = {"target": {"iri": iri, "curie": short(iri), "label": labels(store, [iri], lang=lang)[iri]},
-           "kind": kind, "rows": []}
+    out = {
+        "target": {"iri": iri, "curie": short(iri), "label": labels(store, [iri], lang=lang)[iri]},
+        "kind": kind,
+        "rows": [],
+    }
     if kind == "unknown":
         out["note"] = f"{short(iri)} is not a place, a theme or an organisation of this graph"
         return out
     committee = committee or COMMITTEE
-    in_committee = set(scope_actors(store, "committee", committee=committee)) if _has_committee(store, committee) else set()
+    in_committee = (
+        set(scope_actors(store, "committee", committee=committee)) if _has_committee(store, committee) else set()
+    )
     partners = set(scope_actors(store, "partners"))
     keep = frozenset(in_committee | partners | {iri})
     idx = load_facts(store, relations=relations or "all", year_from=year_from, year_to=year_to)
@@ -116,11 +133,27 @@ def reach(store: Store, target: str, *, relations=None, year_from: int | None = 
     names = labels(store, set(hits) | facts, lang=lang)
     kinds = types(store, set(hits))
     for a, by in hits.items():
-        out["rows"].append({
-            "actor": a, "curie": short(a), "label": names[a], "type": kinds.get(a, ""),
-            "committee": a in in_committee, "partner": a in partners,
-            "facts": [{"iri": f, "curie": short(f), "label": names[f], "kind": idx.facts[f].kind if f in idx.facts else "own",
-                       "via": sorted(v), **prov[f]} for f, v in sorted(by.items())]})
+        out["rows"].append(
+            {
+                "actor": a,
+                "curie": short(a),
+                "label": names[a],
+                "type": kinds.get(a, ""),
+                "committee": a in in_committee,
+                "partner": a in partners,
+                "facts": [
+                    {
+                        "iri": f,
+                        "curie": short(f),
+                        "label": names[f],
+                        "kind": idx.facts[f].kind if f in idx.facts else "own",
+                        "via": sorted(v),
+                        **prov[f],
+                    }
+                    for f, v in sorted(by.items())
+                ],
+            }
+        )
     out["rows"].sort(key=lambda r: (-len(r["facts"]), not r["committee"], r["label"]))
     return out
 

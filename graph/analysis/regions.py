@@ -12,6 +12,7 @@ Central America and the Caribbean).
 >>> continent_of("https://w3id.org/qkg/id/atlantis") is None
 True
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -25,44 +26,68 @@ CONTINENTS = (NA, SA, EU, AF, AS, OC)
 
 _TABLE = {
     EU: "albanie allemagne andorre autriche belgique bielorussie bosnie-herzegovine bulgarie chypre croatie "
-        "danemark espagne estonie finlande france grece hongrie irlande islande italie kosovo lettonie "
-        "liechtenstein lituanie luxembourg macedoine-du-nord malte moldavie monaco montenegro norvege pays-bas "
-        "pologne portugal republique-tcheque tchequie roumanie royaume-uni russie saint-marin serbie slovaquie "
-        "slovenie suede suisse ukraine vatican armenie georgie azerbaidjan | albania germany andorra austria "
-        "belgium belarus bosnia-and-herzegovina bulgaria cyprus croatia denmark spain estonia finland greece "
-        "hungary ireland iceland italy latvia lithuania macedonia malta moldova montenegro norway netherlands "
-        "poland romania united-kingdom russia san-marino serbia slovakia slovenia sweden switzerland ukraine "
-        "czech-republic czechia vatican-city armenia georgia azerbaijan",
+    "danemark espagne estonie finlande france grece hongrie irlande islande italie kosovo lettonie "
+    "liechtenstein lituanie luxembourg macedoine-du-nord malte moldavie monaco montenegro norvege pays-bas "
+    "pologne portugal republique-tcheque tchequie roumanie royaume-uni russie saint-marin serbie slovaquie "
+    "slovenie suede suisse ukraine vatican armenie georgie azerbaidjan | albania germany andorra austria "
+    "belgium belarus bosnia-and-herzegovina bulgaria cyprus croatia denmark spain estonia finland greece "
+    "hungary ireland iceland italy latvia lithuania macedonia malta moldova montenegro norway netherlands "
+    "poland romania united-kingdom russia san-marino serbia slovakia slovenia sweden switzerland ukraine "
+    "czech-republic czechia vatican-city armenia georgia azerbaijan",
     NA: "canada etats-unis mexique guatemala belize honduras salvador el-salvador nicaragua costa-rica panama "
-        "cuba haiti republique-dominicaine jamaique bahamas barbade trinite-et-tobago martinique guadeloupe "
-        "saint-pierre-et-miquelon groenland | united-states usa mexico dominican-republic jamaica barbados "
-        "trinidad-and-tobago greenland",
+    "cuba haiti republique-dominicaine jamaique bahamas barbade trinite-et-tobago martinique guadeloupe "
+    "saint-pierre-et-miquelon groenland | united-states usa mexico dominican-republic jamaica barbados "
+    "trinidad-and-tobago greenland",
     SA: "argentine bolivie bresil chili colombie equateur guyana guyane paraguay perou suriname uruguay "
-        "venezuela | argentina bolivia brazil chile colombia ecuador peru",
+    "venezuela | argentina bolivia brazil chile colombia ecuador peru",
     AF: "afrique-du-sud algerie angola benin botswana burkina-faso burundi cameroun cap-vert centrafrique "
-        "comores congo rdc republique-democratique-du-congo cote-d-ivoire djibouti egypte erythree eswatini "
-        "ethiopie gabon gambie ghana guinee guinee-bissau guinee-equatoriale kenya lesotho liberia libye "
-        "madagascar malawi mali maroc maurice mauritanie mozambique namibie niger nigeria ouganda rwanda "
-        "sao-tome-et-principe senegal seychelles sierra-leone somalie soudan soudan-du-sud tanzanie tchad togo "
-        "tunisie zambie zimbabwe | south-africa algeria cameroon cape-verde ivory-coast egypt ethiopia "
-        "morocco mauritius mauritania tunisia uganda",
+    "comores congo rdc republique-democratique-du-congo cote-d-ivoire djibouti egypte erythree eswatini "
+    "ethiopie gabon gambie ghana guinee guinee-bissau guinee-equatoriale kenya lesotho liberia libye "
+    "madagascar malawi mali maroc maurice mauritanie mozambique namibie niger nigeria ouganda rwanda "
+    "sao-tome-et-principe senegal seychelles sierra-leone somalie soudan soudan-du-sud tanzanie tchad togo "
+    "tunisie zambie zimbabwe | south-africa algeria cameroon cape-verde ivory-coast egypt ethiopia "
+    "morocco mauritius mauritania tunisia uganda",
     AS: "afghanistan arabie-saoudite bahrein bangladesh bhoutan birmanie brunei cambodge chine coree-du-sud "
-        "coree-du-nord emirats-arabes-unis inde indonesie irak iran israel japon jordanie kazakhstan "
-        "kirghizistan koweit laos liban malaisie maldives mongolie nepal oman ouzbekistan pakistan palestine "
-        "philippines qatar singapour sri-lanka syrie tadjikistan taiwan thailande timor-oriental turkmenistan "
-        "turquie vietnam yemen hong-kong | saudi-arabia china south-korea korea north-korea "
-        "united-arab-emirates india indonesia iraq japan jordan lebanon malaysia mongolia singapore syria "
-        "thailand turkey viet-nam",
+    "coree-du-nord emirats-arabes-unis inde indonesie irak iran israel japon jordanie kazakhstan "
+    "kirghizistan koweit laos liban malaisie maldives mongolie nepal oman ouzbekistan pakistan palestine "
+    "philippines qatar singapour sri-lanka syrie tadjikistan taiwan thailande timor-oriental turkmenistan "
+    "turquie vietnam yemen hong-kong | saudi-arabia china south-korea korea north-korea "
+    "united-arab-emirates india indonesia iraq japan jordan lebanon malaysia mongolia singapore syria "
+    "thailand turkey viet-nam",
     OC: "australie nouvelle-zelande fidji papouasie-nouvelle-guinee samoa tonga vanuatu polynesie-francaise "
-        "nouvelle-caledonie | australia new-zealand fiji papua-new-guinea french-polynesia new-caledonia",
+    "nouvelle-caledonie | australia new-zealand fiji papua-new-guinea french-polynesia new-caledonia",
 }
 #: Normalised country name or slug -> continent.
-COUNTRY_CONTINENT: dict[str, str] = {name: continent for continent, names in _TABLE.items()
-                                     for name in names.replace("|", " ").split()}
+COUNTRY_CONTINENT: dict[str, str] = {
+    name: continent for continent, names in _TABLE.items() for name in names.replace("|", " ").split()
+}
 # Wikidata ids of the countries most likely in the data (background facts carry them).
-_WIKIDATA = {"Q16": NA, "Q30": NA, "Q96": NA, "Q142": EU, "Q39": EU, "Q29": EU, "Q31": EU, "Q45": EU,
-             "Q36": EU, "Q224": EU, "Q38": EU, "Q183": EU, "Q145": EU, "Q27": EU, "Q33": EU, "Q155": SA,
-             "Q414": SA, "Q77": SA, "Q736": SA, "Q408": OC, "Q1028": AF, "Q1009": AF, "Q17": AS, "Q148": AS}
+_WIKIDATA = {
+    "Q16": NA,
+    "Q30": NA,
+    "Q96": NA,
+    "Q142": EU,
+    "Q39": EU,
+    "Q29": EU,
+    "Q31": EU,
+    "Q45": EU,
+    "Q36": EU,
+    "Q224": EU,
+    "Q38": EU,
+    "Q183": EU,
+    "Q145": EU,
+    "Q27": EU,
+    "Q33": EU,
+    "Q155": SA,
+    "Q414": SA,
+    "Q77": SA,
+    "Q736": SA,
+    "Q408": OC,
+    "Q1028": AF,
+    "Q1009": AF,
+    "Q17": AS,
+    "Q148": AS,
+}
 
 
 def _slug(text: str) -> str:

@@ -39,6 +39,7 @@ Traceback (most recent call last):
 ...
 qkg.graph.building.artefacts.ArtefactMissing: no artefact 'missing' in this build
 """
+
 from __future__ import annotations
 
 import json
@@ -48,10 +49,10 @@ import pickle
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
-from collections.abc import Callable, Iterable
 
 __all__ = ["ARTEFACT_DIR", "FORMAT_VERSION", "Artefact", "Artefacts", "ArtefactMissing", "CORE", "produce"]
 
@@ -160,8 +161,11 @@ class Artefacts:
         with lock:
             if name in self._memo:
                 return self._memo[name]
-            log.warning("build at %s has no artefact %r: computing it once (rebuild with `qkg build` to prepare it)",
-                        self.store_dir, name)
+            log.warning(
+                "build at %s has no artefact %r: computing it once (rebuild with `qkg build` to prepare it)",
+                self.store_dir,
+                name,
+            )
             started = time.perf_counter()
             value = compute()
             self._memo[name] = value
@@ -187,8 +191,11 @@ class Artefacts:
             self.path.mkdir(parents=True, exist_ok=True)
             _atomic_write(self.path / (name + _SUFFIX[fmt]), data)
             manifest = self.manifest()
-            manifest["artefacts"][name] = {"format": fmt, "bytes": len(data),
-                                           "seconds": None if seconds is None else round(seconds, 3)}
+            manifest["artefacts"][name] = {
+                "format": fmt,
+                "bytes": len(data),
+                "seconds": None if seconds is None else round(seconds, 3),
+            }
             _atomic_write(self.path / _MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8"))
             self._memo[name] = value
 
@@ -205,8 +212,13 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def produce(store: Any, store_dir: str | os.PathLike[str], artefacts: Iterable[Artefact], *,
-            progress: Callable[[str], None] | None = None) -> dict[str, float]:
+def produce(
+    store: Any,
+    store_dir: str | os.PathLike[str],
+    artefacts: Iterable[Artefact],
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, float]:
     """Make every artefact from the build's ``store`` and write it into ``store_dir``; return seconds by name.
 
     The build calls it after validation and before publishing, so the artefacts appear with the store.

@@ -8,18 +8,28 @@ reason and the figures behind it.
 >>> sorted(CHECKS)[:3]
 ['external-partners', 'forum-participations', 'forums']
 """
+
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 
 from qkg.graph.serving.results import term_text
 from qkg.graph.serving.store import Store
 from qkg.ontology import sparql_prefixes
 from qkg.ontology.curies import short
 
-__all__ = ["Finding", "CHECKS", "audit", "findings_as_json", "FactProblem", "FactAudit", "audit_facts",
-           "BACKGROUND_GRAPH_PREFIX", "FACT_AUDIT_LIMIT"]
+__all__ = [
+    "Finding",
+    "CHECKS",
+    "audit",
+    "findings_as_json",
+    "FactProblem",
+    "FactAudit",
+    "audit_facts",
+    "BACKGROUND_GRAPH_PREFIX",
+    "FACT_AUDIT_LIMIT",
+]
 
 Q = Callable[[str], list]
 
@@ -49,6 +59,7 @@ def _simple(where: str, noun: str) -> Callable[[Q, float], tuple]:
         if n == stated:
             return n, "agrees", f"{n} {noun}, as stated", {}
         return n, "disagrees", f"the details list {n} {noun}, the headline says {stated:g}", {}
+
     return check
 
 
@@ -59,21 +70,41 @@ def _category(cat: str) -> Callable[[Q, float], tuple]:
 def _mission_cities(q: Q, stated: float) -> tuple:
     distinct = _count(q, "?m a qkg:Mission ; qkg:leg/qkg:legCity ?x .")
     stops = _count(q, "?m a qkg:Mission ; qkg:leg ?x .")
-    repeated = [r["label"].value for r in q(
-        "SELECT ?label WHERE { ?m qkg:leg/qkg:legCity ?c . ?c rdfs:label ?label . FILTER(lang(?label)='fr') }"
-        " GROUP BY ?c ?label HAVING (COUNT(DISTINCT ?m) > 1)")]
-    working = _count(q, "?m a qkg:Mission ; qkg:leg ?l . ?l qkg:legCity ?x . FILTER NOT EXISTS { ?l qkg:legKind qkgd:leg-transit }")
-    working_countries = _count(q, "?m a qkg:Mission ; qkg:leg ?l . ?l qkg:legCity/qkg:country ?x ."
-                                  " FILTER NOT EXISTS { ?l qkg:legKind qkgd:leg-transit }")
-    details = {"distinct_cities": distinct, "stops": stops, "cities_visited_twice": repeated,
-               "cities_without_transit_stops": working, "countries_without_transit_stops": working_countries}
+    repeated = [
+        r["label"].value
+        for r in q(
+            "SELECT ?label WHERE { ?m qkg:leg/qkg:legCity ?c . ?c rdfs:label ?label . FILTER(lang(?label)='fr') }"
+            " GROUP BY ?c ?label HAVING (COUNT(DISTINCT ?m) > 1)"
+        )
+    ]
+    working = _count(
+        q, "?m a qkg:Mission ; qkg:leg ?l . ?l qkg:legCity ?x . FILTER NOT EXISTS { ?l qkg:legKind qkgd:leg-transit }"
+    )
+    working_countries = _count(
+        q,
+        "?m a qkg:Mission ; qkg:leg ?l . ?l qkg:legCity/qkg:country ?x ."
+        " FILTER NOT EXISTS { ?l qkg:legKind qkgd:leg-transit }",
+    )
+    details = {
+        "distinct_cities": distinct,
+        "stops": stops,
+        "cities_visited_twice": repeated,
+        "cities_without_transit_stops": working,
+        "countries_without_transit_stops": working_countries,
+    }
     if distinct == stated:
         return distinct, "agrees", f"{distinct} distinct cities in the missions annex", details
-    return distinct, "disagrees", (
-        f"the missions annex names {distinct} distinct cities in {stops} stops"
-        + (f" ({', '.join(repeated)} twice)" if repeated else "")
-        + f", not {stated:g}; leaving out transit stops gives {working} cities but {working_countries} countries,"
-          " so no rule found in the report reproduces both the city and the country figures"), details
+    return (
+        distinct,
+        "disagrees",
+        (
+            f"the missions annex names {distinct} distinct cities in {stops} stops"
+            + (f" ({', '.join(repeated)} twice)" if repeated else "")
+            + f", not {stated:g}; leaving out transit stops gives {working} cities but {working_countries} countries,"
+            " so no rule found in the report reproduces both the city and the country figures"
+        ),
+        details,
+    )
 
 
 def _participations(q: Q, stated: float) -> tuple:
@@ -89,16 +120,24 @@ def _participations(q: Q, stated: float) -> tuple:
         FILTER NOT EXISTS { ?x qkg:participant ?post . ?post org:postIn qkgd:ville-de-quebec } }""")
     n = len({r["x"].value for r in meetings})
     via_missions = _count(q, "?x a qkg:NetworkMeeting . ?l qkg:legPurpose ?x . ?m qkg:leg ?l .")
-    details = {"documented": [r["label"].value for r in meetings],
-               "served_by_missions": via_missions,
-               "participation_not_stated": [r["label"].value for r in unstated]}
+    details = {
+        "documented": [r["label"].value for r in meetings],
+        "served_by_missions": via_missions,
+        "participation_not_stated": [r["label"].value for r in unstated],
+    }
     if n == stated:
         return n, "agrees", f"{n} documented participations", details
     ceiling = n + len(unstated)
-    return n, "not reproducible", (
-        f"the report documents {n} participations in meetings of the City's forums ({via_missions} through the "
-        f"missions annex); at most {ceiling} if meetings where the City's presence is not stated are counted; "
-        f"the headline says {stated:g}"), details
+    return (
+        n,
+        "not reproducible",
+        (
+            f"the report documents {n} participations in meetings of the City's forums ({via_missions} through the "
+            f"missions annex); at most {ceiling} if meetings where the City's presence is not stated are counted; "
+            f"the headline says {stated:g}"
+        ),
+        details,
+    )
 
 
 def _new_agreements(q: Q, stated: float, figure: str) -> tuple:
@@ -107,28 +146,43 @@ def _new_agreements(q: Q, stated: float, figure: str) -> tuple:
         ?x a qkg:Agreement ; qkg:party qkgd:ville-de-quebec ; schema:startDate ?d ; rdfs:label ?label .
         FILTER(lang(?label) = 'fr' && STRSTARTS(STR(?d), '2024')) } ORDER BY ?label""")
     n = len({r["x"].value for r in concluded})
-    extra = [r["label"].value for r in q(f"""SELECT DISTINCT ?label WHERE {{
+    extra = [
+        r["label"].value
+        for r in q(f"""SELECT DISTINCT ?label WHERE {{
         ?x a qkg:Agreement ; qkg:party qkgd:ville-de-quebec ; schema:startDate ?d ; rdfs:label ?label .
         FILTER(lang(?label) = 'fr' && STRSTARTS(STR(?d), '2024'))
-        FILTER NOT EXISTS {{ <{figure}> qkg:enumerates ?x }} }}""")]
+        FILTER NOT EXISTS {{ <{figure}> qkg:enumerates ?x }} }}""")
+    ]
     details = {"listed_with_the_figure": listed, "city_agreements_starting_2024": n, "not_in_the_list": extra}
     if n == stated and listed == stated:
         return n, "agrees", f"{n} new agreements, all listed", details
-    return n, "ambiguous", (
-        f"the headline lists {listed} agreements, but the details show {n} agreements the City entered in 2024"
-        + (f" (also: {'; '.join(extra)})" if extra else "") + "; the report does not say whether the extra one counts"), details
+    return (
+        n,
+        "ambiguous",
+        (
+            f"the headline lists {listed} agreements, but the details show {n} agreements the City entered in 2024"
+            + (f" (also: {'; '.join(extra)})" if extra else "")
+            + "; the report does not say whether the extra one counts"
+        ),
+        details,
+    )
 
 
 def _partners(q: Q, stated: float) -> tuple:
     entries = _count(q, "?x a qkg:PartnerEntry .")
     orgs = _count(q, "?e a qkg:PartnerEntry ; qkg:partnerOrganisation ?x .")
-    multi = [r["label"].value for r in q(
-        "SELECT ?label WHERE { ?e a qkg:PartnerEntry ; rdfs:label ?label ; qkg:partnerOrganisation ?o . FILTER(lang(?label)='fr') }"
-        " GROUP BY ?e ?label HAVING (COUNT(?o) > 1)")]
+    multi = [
+        r["label"].value
+        for r in q(
+            "SELECT ?label WHERE { ?e a qkg:PartnerEntry ; rdfs:label ?label ; qkg:partnerOrganisation ?o . FILTER(lang(?label)='fr') }"
+            " GROUP BY ?e ?label HAVING (COUNT(?o) > 1)"
+        )
+    ]
     details = {"entries": entries, "organisations": orgs, "entries_naming_several": multi}
     if entries == stated:
         reason = f"{entries} entries, as stated" + (
-            f"; they name {orgs} organisations ({'; '.join(multi)} names more than one)" if orgs != entries else "")
+            f"; they name {orgs} organisations ({'; '.join(multi)} names more than one)" if orgs != entries else ""
+        )
         return entries, "agrees", reason, details
     return entries, "disagrees", f"the annex has {entries} entries ({orgs} organisations), not {stated:g}", details
 
@@ -143,10 +197,14 @@ CHECKS: dict[str, Callable] = {
     "receptions-collaboration": _category("collaboration"),
     "receptions-strategic": _category("strategic"),
     "missions": _simple("?x a qkg:Mission .", "missions in the annex"),
-    "mission-countries": _simple("?m a qkg:Mission ; qkg:leg/qkg:legCity/qkg:country ?x .", "countries in the missions annex"),
+    "mission-countries": _simple(
+        "?m a qkg:Mission ; qkg:leg/qkg:legCity/qkg:country ?x .", "countries in the missions annex"
+    ),
     "mission-cities": _mission_cities,
-    "forums": _simple("?m org:member qkgd:ville-de-quebec ; org:organization ?x ; org:role qkgd:role-member . ?x a qkg:CityNetwork .",
-                      "forums with a City membership"),
+    "forums": _simple(
+        "?m org:member qkgd:ville-de-quebec ; org:organization ?x ; org:role qkgd:role-member . ?x a qkg:CityNetwork .",
+        "forums with a City membership",
+    ),
     "forum-participations": _participations,
     "new-agreements": _new_agreements,
     "external-partners": _partners,
@@ -170,12 +228,23 @@ def audit(store: Store) -> list[Finding]:
         check = CHECKS.get(notation)
         figure = row["f"].value
         if check is None:
-            findings.append(Finding(notation, row["label"].value, stated, None, "not checkable",
-                                    "no check is registered for this indicator", short(figure)))
+            findings.append(
+                Finding(
+                    notation,
+                    row["label"].value,
+                    stated,
+                    None,
+                    "not checkable",
+                    "no check is registered for this indicator",
+                    short(figure),
+                )
+            )
             continue
         out = check(q, stated, figure) if notation == "new-agreements" else check(q, stated)
         measured, verdict, reason, details = out
-        findings.append(Finding(notation, row["label"].value, stated, measured, verdict, reason, short(figure), details))
+        findings.append(
+            Finding(notation, row["label"].value, stated, measured, verdict, reason, short(figure), details)
+        )
     return findings
 
 
@@ -261,6 +330,7 @@ def audit_facts(store: Store, *, limit: int = FACT_AUDIT_LIMIT) -> FactAudit:
             room = limit - sum(1 for p in problems if p.check == check)
             if room > 0:
                 for r in q(f"SELECT ?s ?p ?o {body} ORDER BY ?s ?p ?o LIMIT {room}"):
-                    problems.append(FactProblem(check, short(g), term_text(r["s"]), term_text(r["p"]), term_text(r["o"])))
+                    problems.append(
+                        FactProblem(check, short(g), term_text(r["s"]), term_text(r["p"]), term_text(r["o"]))
+                    )
     return FactAudit([short(g) for g in graphs], counts, problems)
-

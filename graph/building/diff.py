@@ -19,6 +19,7 @@ Lists are capped (``limit`` per group), counts are exact, so the answer stays bo
 >>> (c.counts["facts_changed"], c.changed[0].old, c.changed[0].new)
 (1, '5', '6')
 """
+
 from __future__ import annotations
 
 import json
@@ -29,16 +30,27 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, Literal, Namespace
-from rdflib.namespace import RDF, RDFS
-
 from qkg.graph.errors import ParameterError
 from qkg.ontology import QKG
 from qkg.ontology.curies import short
+from rdflib import Graph, Literal, Namespace
+from rdflib.namespace import RDF, RDFS
 
-__all__ = ["Changes", "Fact", "Entity", "Figure", "canonical_lines", "compare", "FORMATS", "render",
-           "build_snapshot", "record_build_changes", "read_build_changes", "CHANGES_ARTEFACT",
-           "DIFF_MAX_TRIPLES"]
+__all__ = [
+    "Changes",
+    "Fact",
+    "Entity",
+    "Figure",
+    "canonical_lines",
+    "compare",
+    "FORMATS",
+    "render",
+    "build_snapshot",
+    "record_build_changes",
+    "read_build_changes",
+    "CHANGES_ARTEFACT",
+    "DIFF_MAX_TRIPLES",
+]
 
 FORMATS = ("text", "json", "turtle")
 #: The build artefact (see :mod:`qkg.graph.building.artefacts`) holding a build's changes against the one before.
@@ -130,7 +142,7 @@ def _split(line: str) -> tuple[str, str, str]:
     m = _SUBJECT_END.match(line)
     if not m:
         return line, "", ""
-    rest = line[m.end():]
+    rest = line[m.end() :]
     pred, _, obj = rest.partition(" ")
     return m.group(1), pred, obj[:-2].rstrip() if obj.endswith(" .") else obj
 
@@ -142,7 +154,7 @@ def _short(term: str) -> str:
     if term.startswith('"'):
         end = term.rfind('"')
         try:
-            return json.loads(term[:end + 1])  # N-Triples string escapes are JSON's, but for \U and \'
+            return json.loads(term[: end + 1])  # N-Triples string escapes are JSON's, but for \U and \'
         except ValueError:
             graph = Graph()
             graph.parse(data=f"<x:s> <x:p> {term} .", format="nt")
@@ -168,7 +180,7 @@ class _Side:
         figure_subjects: set[str] = set()
         subjects = self.subjects
         for line in lines:
-            s = line[:line.find(" ")]
+            s = line[: line.find(" ")]
             subjects.add(s)
             if s not in changed and stated not in line and figure_type not in line:
                 continue
@@ -202,15 +214,16 @@ class _Side:
         return _short(sorted(types)[0]) if types else "—"
 
 
-def compare(a: Iterable[str], b: Iterable[str], *, a_name: str = "A", b_name: str = "B",
-            limit: int = 200, lang: str = "fr") -> Changes:
+def compare(
+    a: Iterable[str], b: Iterable[str], *, a_name: str = "A", b_name: str = "B", limit: int = 200, lang: str = "fr"
+) -> Changes:
     """Compare two snapshots (sets of canonical lines, see :func:`canonical_lines`)."""
     if limit < 1:
         raise ParameterError(f"limit must be at least 1, not {limit}", hint="pass --limit 1 or more")
     lines_a, lines_b = a if isinstance(a, set) else set(a), b if isinstance(b, set) else set(b)
     removed_lines = lines_a - lines_b
     added_lines = lines_b - lines_a
-    changed = {line[:line.find(" ")] for line in removed_lines | added_lines}
+    changed = {line[: line.find(" ")] for line in removed_lines | added_lines}
     side_a, side_b = _Side(lines_a, changed), _Side(lines_b, changed)
 
     def label(s: str) -> str:
@@ -278,17 +291,35 @@ def compare(a: Iterable[str], b: Iterable[str], *, a_name: str = "A", b_name: st
 
     def entities(subjects: set[str], side: _Side, kind: str) -> list[Entity]:
         listed = [s for s in sorted(subjects, key=lambda s: (side.cls(s), s)) if keep(kind, side.cls(s))]
-        return sorted((Entity(_short(s), side.label(s, lang), side.cls(s)) for s in listed),
-                      key=lambda e: (e.cls, e.label))
+        return sorted(
+            (Entity(_short(s), side.label(s, lang), side.cls(s)) for s in listed), key=lambda e: (e.cls, e.label)
+        )
 
-    counts = {"entities_added": len(new_entities), "entities_removed": len(gone_entities),
-              "facts_added": len(added_lines), "facts_removed": len(removed_lines), "facts_changed": n_changed,
-              "triples_a": len(side_a.lines), "triples_b": len(side_b.lines)}
-    lists = {"entities_added": entities(new_entities, side_b, "entities_added"),
-             "entities_removed": entities(gone_entities, side_a, "entities_removed"),
-             "added": added, "removed": removed, "changed": changed}
-    return Changes(a=a_name, b=b_name, counts=counts, figures=figures, truncated=truncated,
-                   by_class={k: dict(v) for k, v in sorted(by_class.items())}, **lists)
+    counts = {
+        "entities_added": len(new_entities),
+        "entities_removed": len(gone_entities),
+        "facts_added": len(added_lines),
+        "facts_removed": len(removed_lines),
+        "facts_changed": n_changed,
+        "triples_a": len(side_a.lines),
+        "triples_b": len(side_b.lines),
+    }
+    lists = {
+        "entities_added": entities(new_entities, side_b, "entities_added"),
+        "entities_removed": entities(gone_entities, side_a, "entities_removed"),
+        "added": added,
+        "removed": removed,
+        "changed": changed,
+    }
+    return Changes(
+        a=a_name,
+        b=b_name,
+        counts=counts,
+        figures=figures,
+        truncated=truncated,
+        by_class={k: dict(v) for k, v in sorted(by_class.items())},
+        **lists,
+    )
 
 
 def _lang(term: str) -> str | None:
@@ -314,18 +345,32 @@ def _pairs(old: list[str], new: list[str], *, single: bool) -> list[tuple[str, s
 # --- output ---------------------------------------------------------------------------------------------------
 
 _WORDS = {
-    "fr": {"title": "Changements de {a} à {b}", "entities_added": "Entités ajoutées",
-           "entities_removed": "Entités retirées", "changed": "Faits modifiés", "added": "Faits ajoutés",
-           "removed": "Faits retirés", "figures": "Chiffres clés", "none": "Aucun changement.",
-           "counts": "{entities_added} entités ajoutées, {entities_removed} retirées; {facts_added} faits ajoutés, "
-                     "{facts_removed} retirés, dont {facts_changed} modifiés ({triples_a} -> {triples_b} triplets)",
-           "truncated": "(listes tronquées: les comptes sont exacts; utilisez --limit pour en voir plus)"},
-    "en": {"title": "Changes from {a} to {b}", "entities_added": "Entities added",
-           "entities_removed": "Entities removed", "changed": "Facts changed", "added": "Facts added",
-           "removed": "Facts removed", "figures": "Headline figures", "none": "No change.",
-           "counts": "{entities_added} entities added, {entities_removed} removed; {facts_added} facts added, "
-                     "{facts_removed} removed, of which {facts_changed} changed ({triples_a} -> {triples_b} triples)",
-           "truncated": "(lists truncated: counts are exact; use --limit to see more)"},
+    "fr": {
+        "title": "Changements de {a} à {b}",
+        "entities_added": "Entités ajoutées",
+        "entities_removed": "Entités retirées",
+        "changed": "Faits modifiés",
+        "added": "Faits ajoutés",
+        "removed": "Faits retirés",
+        "figures": "Chiffres clés",
+        "none": "Aucun changement.",
+        "counts": "{entities_added} entités ajoutées, {entities_removed} retirées; {facts_added} faits ajoutés, "
+        "{facts_removed} retirés, dont {facts_changed} modifiés ({triples_a} -> {triples_b} triplets)",
+        "truncated": "(listes tronquées: les comptes sont exacts; utilisez --limit pour en voir plus)",
+    },
+    "en": {
+        "title": "Changes from {a} to {b}",
+        "entities_added": "Entities added",
+        "entities_removed": "Entities removed",
+        "changed": "Facts changed",
+        "added": "Facts added",
+        "removed": "Facts removed",
+        "figures": "Headline figures",
+        "none": "No change.",
+        "counts": "{entities_added} entities added, {entities_removed} removed; {facts_added} facts added, "
+        "{facts_removed} removed, of which {facts_changed} changed ({triples_a} -> {triples_b} triples)",
+        "truncated": "(lists truncated: counts are exact; use --limit to see more)",
+    },
 }
 
 
@@ -342,8 +387,11 @@ def _text(ch: Changes, lang: str) -> Iterator[str]:
             yield f"\n{w[key]}"
             for e in items:
                 yield f"  [{e.cls}] {e.label} ({e.iri})"
-    for key, show in (("changed", lambda f: f"{f.old} -> {f.new}"), ("added", lambda f: f"+ {f.new}"),
-                      ("removed", lambda f: f"- {f.old}")):
+    for key, show in (
+        ("changed", lambda f: f"{f.old} -> {f.new}"),
+        ("added", lambda f: f"+ {f.new}"),
+        ("removed", lambda f: f"- {f.old}"),
+    ):
         items = getattr(ch, key)
         if items:
             yield f"\n{w[key]}"
@@ -383,8 +431,9 @@ def _changeset(ch: Changes, removed_lines: Iterable[str], added_lines: Iterable[
     return g.serialize(format="turtle").encode("utf-8")
 
 
-def render(ch: Changes, fmt: str, *, lang: str = "fr", a_lines: set[str] | None = None,
-           b_lines: set[str] | None = None) -> bytes:
+def render(
+    ch: Changes, fmt: str, *, lang: str = "fr", a_lines: set[str] | None = None, b_lines: set[str] | None = None
+) -> bytes:
     """Text (French or English), JSON, or an RDF changeset in Turtle (needs the two snapshots' lines)."""
     if fmt not in FORMATS:
         raise ParameterError(f"unknown diff format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
@@ -397,15 +446,13 @@ def render(ch: Changes, fmt: str, *, lang: str = "fr", a_lines: set[str] | None 
     return ("\n".join(_text(ch, "en" if lang == "en" else "fr")) + "\n").encode("utf-8")
 
 
-
-
 # --- builds ---------------------------------------------------------------------------------------------------
+
 
 def build_snapshot(path: Path) -> set[str]:
     """The asserted triples of a build folder as canonical lines (inferred triples follow from them)."""
     from qkg.graph.building.export import export_rdf
     from qkg.graph.serving.store import open_read_only
-
     from qkg.ontology import QKGD
 
     lines = canonical_lines(export_rdf(open_read_only(path), "ntriples", inferred=False))
@@ -421,8 +468,9 @@ def record_build_changes(previous: Path | None, current: Path, *, limit: int = 2
     if previous is None:
         return None
     start = time.monotonic()
-    changes = compare(build_snapshot(previous), build_snapshot(current), a_name=previous.name,
-                      b_name=current.name, limit=limit)
+    changes = compare(
+        build_snapshot(previous), build_snapshot(current), a_name=previous.name, b_name=current.name, limit=limit
+    )
     Artefacts(current).write(CHANGES_ARTEFACT, changes.as_dict(), seconds=time.monotonic() - start)
     return changes
 

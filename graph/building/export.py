@@ -7,6 +7,7 @@
 >>> export_rdf(s, "ntriples")
 b'<http://e/a> <http://e/p> "x" .\\n'
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -16,18 +17,22 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from rdflib import Dataset, Graph
-
 from qkg.graph.errors import ParameterError
 from qkg.graph.named_graphs import INFERRED_GRAPH
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from qkg.ontology import PREFIXES
+from rdflib import Dataset, Graph
 
 __all__ = ["export_rdf", "atomic_write", "atomic_writer", "to_rdflib", "FORMATS"]
 
-FORMATS = {"turtle": terms.RdfFormat.TURTLE, "trig": terms.RdfFormat.TRIG, "jsonld": terms.RdfFormat.JSON_LD,
-           "ntriples": terms.RdfFormat.N_TRIPLES, "nquads": terms.RdfFormat.N_QUADS}
+FORMATS = {
+    "turtle": terms.RdfFormat.TURTLE,
+    "trig": terms.RdfFormat.TRIG,
+    "jsonld": terms.RdfFormat.JSON_LD,
+    "ntriples": terms.RdfFormat.N_TRIPLES,
+    "nquads": terms.RdfFormat.N_QUADS,
+}
 
 
 def _quads(store: Store, inferred: bool):

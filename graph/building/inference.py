@@ -29,21 +29,21 @@ whose position keeps the literal's precision (``time:inXSDDate`` / ``inXSDgYearM
 Inferred triples go to one named graph, :data:`INFERRED_GRAPH`, so they are never confused with asserted ones.
 A test checks the result against owlrl on the 2024 graph.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from collections.abc import Callable, Iterable
-
-from rdflib import BNode, Graph, URIRef
-from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS
+from dataclasses import dataclass, field
 
 from qkg.graph.errors import BuildError, DataError
 from qkg.graph.named_graphs import INFERRED_GRAPH
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from qkg.ontology import QKGD
+from rdflib import BNode, Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS
 
 __all__ = ["INFERRED_GRAPH", "Rule", "compile_rules", "materialise"]
 
@@ -84,11 +84,18 @@ def datalog(name: str, body: list[Atom], head: list[Atom], *, distinct: tuple[tu
     >>> r.construct
     'CONSTRUCT { ?o <http://e/q> ?s } WHERE { ?s <http://e/p> ?o }'
     """
+
     def text(atoms):
         return " . ".join(" ".join(t if t.startswith("?") else f"<{t}>" for t in atom) for atom in atoms)
+
     filters = "".join(f" FILTER({a} != {b})" for a, b in distinct)
-    return Rule(name, f"CONSTRUCT {{ {text(head)} }} WHERE {{ {text(body)}{filters} }}",
-                body=tuple(body), head=tuple(head), distinct=distinct)
+    return Rule(
+        name,
+        f"CONSTRUCT {{ {text(head)} }} WHERE {{ {text(body)}{filters} }}",
+        body=tuple(body),
+        head=tuple(head),
+        distinct=distinct,
+    )
 
 
 @dataclass
@@ -150,20 +157,29 @@ def compile_rules(ontology: Graph) -> list[Rule]:
 
     rules: list[Rule] = []
     for p in sorted(props.edges):
-        rules.append(datalog(f"subProperty:{_local(p)}", [("?s", p, "?o")],
-                             [("?s", sup, "?o") for sup in sorted(props.supers(p))]))
+        rules.append(
+            datalog(
+                f"subProperty:{_local(p)}", [("?s", p, "?o")], [("?s", sup, "?o") for sup in sorted(props.supers(p))]
+            )
+        )
     for p, q in ontology.subject_objects(OWL.inverseOf):
         rules.append(datalog(f"inverse:{_local(p)}", [("?s", str(p), "?o")], [("?o", str(q), "?s")]))
         rules.append(datalog(f"inverse:{_local(q)}", [("?s", str(q), "?o")], [("?o", str(p), "?s")]))
     for p in ontology.subjects(RDF.type, OWL.SymmetricProperty):
         rules.append(datalog(f"symmetric:{_local(p)}", [("?s", str(p), "?o")], [("?o", str(p), "?s")]))
     for p in ontology.subjects(RDF.type, OWL.TransitiveProperty):
-        rules.append(datalog(f"transitive:{_local(p)}", [("?s", str(p), "?m"), ("?m", str(p), "?o")],
-                             [("?s", str(p), "?o")]))
+        rules.append(
+            datalog(f"transitive:{_local(p)}", [("?s", str(p), "?m"), ("?m", str(p), "?o")], [("?s", str(p), "?o")])
+        )
     for p, chain in ontology.subject_objects(OWL.propertyChainAxiom):
         steps = [str(step) for step in Collection(ontology, chain)]
-        rules.append(datalog(f"chain:{_local(p)}", [(f"?x{i}", step, f"?x{i + 1}") for i, step in enumerate(steps)],
-                             [("?x0", str(p), f"?x{len(steps)}")]))
+        rules.append(
+            datalog(
+                f"chain:{_local(p)}",
+                [(f"?x{i}", step, f"?x{i + 1}") for i, step in enumerate(steps)],
+                [("?x0", str(p), f"?x{len(steps)}")],
+            )
+        )
     for defined, expr in ontology.subject_objects(OWL.equivalentClass):
         if not isinstance(expr, BNode):
             continue
@@ -178,16 +194,29 @@ def compile_rules(ontology: Graph) -> list[Rule]:
                 prop, value = ontology.value(m, OWL.onProperty), ontology.value(m, OWL.hasValue)
                 patterns.append(f"?x <{prop}> {_term(value)}")
             else:
-                raise DataError(f"ontology/: the definition of {defined} uses a class expression the rules "
-                                "cannot compile", file="ontology/",
-                                hint="define the class as an owl:intersectionOf named classes and "
-                                     "owl:hasValue restrictions")
-        rules.append(Rule(f"hasValue:{_local(defined)}",
-                          f"CONSTRUCT {{ ?x a <{defined}> }} WHERE {{ {' . '.join(patterns)} }}", stage="defined"))
+                raise DataError(
+                    f"ontology/: the definition of {defined} uses a class expression the rules cannot compile",
+                    file="ontology/",
+                    hint="define the class as an owl:intersectionOf named classes and owl:hasValue restrictions",
+                )
+        rules.append(
+            Rule(
+                f"hasValue:{_local(defined)}",
+                f"CONSTRUCT {{ ?x a <{defined}> }} WHERE {{ {' . '.join(patterns)} }}",
+                stage="defined",
+            )
+        )
     for c in sorted(classes.edges):
         heads = " , ".join(f"<{s}>" for s in sorted(classes.supers(c)))
-        rules.append(Rule(f"subClass:{_local(c)}", f"CONSTRUCT {{ ?x a {heads} }} WHERE {{ ?x a <{c}> }}",
-                          stage="class", source=c, targets=tuple(sorted(classes.supers(c)))))
+        rules.append(
+            Rule(
+                f"subClass:{_local(c)}",
+                f"CONSTRUCT {{ ?x a {heads} }} WHERE {{ ?x a <{c}> }}",
+                stage="class",
+                source=c,
+                targets=tuple(sorted(classes.supers(c))),
+            )
+        )
     rules.extend(_domain_rules())
     return rules
 
@@ -196,24 +225,48 @@ def _domain_rules() -> list[Rule]:
     q, d, org = "https://w3id.org/qkg/def#", str(QKGD), "http://www.w3.org/ns/org#"
     time, schema, xsd = "http://www.w3.org/2006/time#", "https://schema.org/", "http://www.w3.org/2001/XMLSchema#"
     rules = [
-        datalog("twinning", [("?e", f"{q}agreementType", f"{d}type-twinning"), ("?e", f"{q}party", "?a"),
-                             ("?e", f"{q}party", "?b")], [("?a", f"{q}twinnedWith", "?b")], distinct=(("?a", "?b"),)),
-        datalog("membership", [("?m", str(RDF.type), f"{org}Membership"), ("?m", f"{org}member", "?a"),
-                               ("?m", f"{org}organization", "?o")],
-                [("?a", f"{q}memberOf", "?o"), ("?o", f"{org}hasMember", "?a")]),
+        datalog(
+            "twinning",
+            [("?e", f"{q}agreementType", f"{d}type-twinning"), ("?e", f"{q}party", "?a"), ("?e", f"{q}party", "?b")],
+            [("?a", f"{q}twinnedWith", "?b")],
+            distinct=(("?a", "?b"),),
+        ),
+        datalog(
+            "membership",
+            [
+                ("?m", str(RDF.type), f"{org}Membership"),
+                ("?m", f"{org}member", "?a"),
+                ("?m", f"{org}organization", "?o"),
+            ],
+            [("?a", f"{q}memberOf", "?o"), ("?o", f"{org}hasMember", "?a")],
+        ),
     ]
     positions = {"date": "inXSDDate", "gYearMonth": "inXSDgYearMonth", "gYear": "inXSDgYear"}
     for kind, position in positions.items():
-        rules.append(Rule(f"time:start:{kind}", (
-            f"CONSTRUCT {{ ?x <{time}hasTime> ?t . ?t a <{time}Interval> ; <{time}hasBeginning> ?b ."
-            f" ?b a <{time}Instant> ; <{time}{position}> ?d }}"
-            f" WHERE {{ ?x <{schema}startDate> ?d . FILTER(datatype(?d) = <{xsd}{kind}>)"
-            f" BIND(IRI(CONCAT(STR(?x), '-time')) AS ?t) BIND(IRI(CONCAT(STR(?x), '-start')) AS ?b) }}"), stage="once"))
-        rules.append(Rule(f"time:end:{kind}", (
-            f"CONSTRUCT {{ ?x <{time}hasTime> ?t . ?t a <{time}Interval> ; <{time}hasEnd> ?e ."
-            f" ?e a <{time}Instant> ; <{time}{position}> ?d }}"
-            f" WHERE {{ ?x <{schema}endDate> ?d . FILTER(datatype(?d) = <{xsd}{kind}>)"
-            f" BIND(IRI(CONCAT(STR(?x), '-time')) AS ?t) BIND(IRI(CONCAT(STR(?x), '-end')) AS ?e) }}"), stage="once"))
+        rules.append(
+            Rule(
+                f"time:start:{kind}",
+                (
+                    f"CONSTRUCT {{ ?x <{time}hasTime> ?t . ?t a <{time}Interval> ; <{time}hasBeginning> ?b ."
+                    f" ?b a <{time}Instant> ; <{time}{position}> ?d }}"
+                    f" WHERE {{ ?x <{schema}startDate> ?d . FILTER(datatype(?d) = <{xsd}{kind}>)"
+                    f" BIND(IRI(CONCAT(STR(?x), '-time')) AS ?t) BIND(IRI(CONCAT(STR(?x), '-start')) AS ?b) }}"
+                ),
+                stage="once",
+            )
+        )
+        rules.append(
+            Rule(
+                f"time:end:{kind}",
+                (
+                    f"CONSTRUCT {{ ?x <{time}hasTime> ?t . ?t a <{time}Interval> ; <{time}hasEnd> ?e ."
+                    f" ?e a <{time}Instant> ; <{time}{position}> ?d }}"
+                    f" WHERE {{ ?x <{schema}endDate> ?d . FILTER(datatype(?d) = <{xsd}{kind}>)"
+                    f" BIND(IRI(CONCAT(STR(?x), '-time')) AS ?t) BIND(IRI(CONCAT(STR(?x), '-end')) AS ?e) }}"
+                ),
+                stage="once",
+            )
+        )
     return rules
 
 
@@ -225,8 +278,9 @@ def _term(value) -> str:
     return value.n3()
 
 
-def materialise(store: Store, rules: list[Rule], *, max_rounds: int = 12,
-                progress: Callable[[str], None] | None = None) -> int:
+def materialise(
+    store: Store, rules: list[Rule], *, max_rounds: int = 12, progress: Callable[[str], None] | None = None
+) -> int:
     """Apply ``rules`` to ``store`` until nothing new is derived; return the number of inferred triples.
 
     Inferred triples are written to :data:`INFERRED_GRAPH`. The order avoids re-deriving what is known:
@@ -307,9 +361,11 @@ def _property_fixpoint(store: Store, rules: list[Rule], *, max_rounds: int, say:
         delta = defaultdict(list)
         for t in new:
             delta[t[1].value].append(t)
-    raise BuildError(f"property inference did not reach a fixpoint in {max_rounds} rounds",
-                     hint="look for a property chain or transitive property that keeps deriving new "
-                          "triples in ontology/qkg.ttl, or raise max_rounds")
+    raise BuildError(
+        f"property inference did not reach a fixpoint in {max_rounds} rounds",
+        hint="look for a property chain or transitive property that keeps deriving new "
+        "triples in ontology/qkg.ttl, or raise max_rounds",
+    )
 
 
 def _node(value: str, nodes: dict[str, terms.NamedNode]):
@@ -397,8 +453,9 @@ def _write(store: Store, quads: list[terms.Quad]) -> None:
 
 def _apply(store: Store, rule: Rule, *, count: bool = True):
     """Run ``rule``'s CONSTRUCT once and add what is new; return how many (or, ``count=False``, the new quads)."""
-    found = dict.fromkeys(terms.Quad(t.subject, t.predicate, t.object, _INFERRED)
-                          for t in store.construct(rule.construct))
+    found = dict.fromkeys(
+        terms.Quad(t.subject, t.predicate, t.object, _INFERRED) for t in store.construct(rule.construct)
+    )
     fresh = [q for q in found if not _present(store, q)]
     _write(store, fresh)
     return len(fresh) if count else fresh

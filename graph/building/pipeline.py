@@ -16,6 +16,7 @@ True
 >>> result.inferred > 0, result.shacl, result.path == StoreLayout(d / "out").current()
 (True, 'skipped', True)
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -24,13 +25,10 @@ import hashlib
 import logging
 import re
 import time
-from dataclasses import dataclass, field
-from datetime import datetime, UTC
-from pathlib import Path
 from collections.abc import Callable, Iterable
-
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 
 from qkg.graph.building import artefacts as prepared
 from qkg.graph.building import inference
@@ -39,15 +37,34 @@ from qkg.graph.named_graphs import BUILD_GRAPH, ONTOLOGY_GRAPH, RESERVED_GRAPHS
 from qkg.graph.serving import terms
 from qkg.graph.serving.backends.oxigraph import OxigraphStore
 from qkg.graph.serving.store import Store, StoreLayout
-from qkg.ontology.curies import short
 from qkg.ontology import QKG, QKGD, SHAPES_FILE, load_ontology, ontology_paths
+from qkg.ontology.curies import short
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import XSD
 
-__all__ = ["Source", "BuildResult", "Problem", "build", "check", "validate_shacl", "shacl_report", "SHACL_ENGINES",
-           "quiet_literal_warnings"]
+__all__ = [
+    "Source",
+    "BuildResult",
+    "Problem",
+    "build",
+    "check",
+    "validate_shacl",
+    "shacl_report",
+    "SHACL_ENGINES",
+    "quiet_literal_warnings",
+]
 
 _FORMATS = {".ttl": "turtle", ".nt": "ntriples", ".trig": "trig", ".nq": "nquads"}
-_CHECKED_DATATYPES = (XSD.date, XSD.gYear, XSD.gYearMonth, XSD.dateTime, XSD.integer, XSD.decimal,
-                      XSD.positiveInteger, XSD.boolean)
+_CHECKED_DATATYPES = (
+    XSD.date,
+    XSD.gYear,
+    XSD.gYearMonth,
+    XSD.dateTime,
+    XSD.integer,
+    XSD.decimal,
+    XSD.positiveInteger,
+    XSD.boolean,
+)
 
 
 @dataclass(frozen=True)
@@ -69,8 +86,11 @@ class Source:
         try:
             return _FORMATS[self.path.suffix]
         except KeyError:
-            raise DataError(f"{self.path}: unsupported file type {self.path.suffix!r}",
-                            file=str(self.path), hint="use .ttl, .nt, .trig or .nq (or .csv / .yaml through loaders)") from None
+            raise DataError(
+                f"{self.path}: unsupported file type {self.path.suffix!r}",
+                file=str(self.path),
+                hint="use .ttl, .nt, .trig or .nq (or .csv / .yaml through loaders)",
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -100,9 +120,14 @@ class BuildResult:
     shacl: str = "skipped"
 
 
-def build(sources: Iterable[Source], *, data_dir: str | Path, shacl: bool | None = None,
-          progress: Callable[[str], None] | None = None,
-          artefacts: Iterable[prepared.Artefact] | None = None) -> BuildResult:
+def build(
+    sources: Iterable[Source],
+    *,
+    data_dir: str | Path,
+    shacl: bool | None = None,
+    progress: Callable[[str], None] | None = None,
+    artefacts: Iterable[prepared.Artefact] | None = None,
+) -> BuildResult:
     """Build the graph from ``sources`` and publish it under ``data_dir``; all or nothing.
 
     Parameters
@@ -128,12 +153,19 @@ def build(sources: Iterable[Source], *, data_dir: str | Path, shacl: bool | None
     sources = list(sources)
     layout = StoreLayout(data_dir)
     with layout.build_lock():
-        return _build(sources, layout, shacl=shacl, say=say,
-                      artefacts=tuple(prepared.CORE if artefacts is None else artefacts))
+        return _build(
+            sources, layout, shacl=shacl, say=say, artefacts=tuple(prepared.CORE if artefacts is None else artefacts)
+        )
 
 
-def _build(sources: list[Source], layout: StoreLayout, *, shacl: bool | None, say: Callable[[str], None],
-           artefacts: tuple[prepared.Artefact, ...] = ()) -> BuildResult:
+def _build(
+    sources: list[Source],
+    layout: StoreLayout,
+    *,
+    shacl: bool | None,
+    say: Callable[[str], None],
+    artefacts: tuple[prepared.Artefact, ...] = (),
+) -> BuildResult:
     started = time.perf_counter()
     steps: dict[str, float] = {}
     staging = layout.new_staging()
@@ -222,19 +254,28 @@ def _load(store: Store, src: Source) -> None:
     except SyntaxError as exc:
         match = re.search(r"line (\d+)(?: column (\d+))?", str(exc))
         line = int(match.group(1)) if match else None
-        raise DataError(f"{src.path}:{line or '?'}: syntax error: {exc}", file=str(src.path), line=line,
-                        hint="fix the Turtle syntax at that line (a missing ' .' or ';' is the usual cause)") from exc
+        raise DataError(
+            f"{src.path}:{line or '?'}: syntax error: {exc}",
+            file=str(src.path),
+            line=line,
+            hint="fix the Turtle syntax at that line (a missing ' .' or ';' is the usual cause)",
+        ) from exc
     except MemoryError as exc:  # the parser's buffer holds at most 16 MB: one literal, IRI or name is larger
         line = _huge_token_line(src) if src.data is None else None
-        raise DataError(f"{src.path}:{line or '?'}: a literal, IRI or name longer than the parser's buffer ({exc})",
-                        file=str(src.path), line=line,
-                        hint="shorten that value; put long texts in a document and link to it") from None
+        raise DataError(
+            f"{src.path}:{line or '?'}: a literal, IRI or name longer than the parser's buffer ({exc})",
+            file=str(src.path),
+            line=line,
+            hint="shorten that value; put long texts in a document and link to it",
+        ) from None
 
 
 # One token of Turtle/N-Triples/TriG text, to find an over-long one: strings (long ones may span lines),
 # IRIs, comments, and runs of anything else.
-_TOKEN = re.compile(rb'"""(?:[^"\\]|\\.|"(?!""))*+"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*+\'\'\''
-                    rb'|"(?:[^"\\\n]|\\.)*+"|\'(?:[^\'\\\n]|\\.)*+\'|<[^>\s]*+>|#[^\n]*+|[^\s"\'<#]++')
+_TOKEN = re.compile(
+    rb'"""(?:[^"\\]|\\.|"(?!""))*+"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*+\'\'\''
+    rb'|"(?:[^"\\\n]|\\.)*+"|\'(?:[^\'\\\n]|\\.)*+\'|<[^>\s]*+>|#[^\n]*+|[^\s"\'<#]++'
+)
 _HUGE_TOKEN = 1 << 20
 
 
@@ -253,19 +294,30 @@ _RESERVED = RESERVED_GRAPHS
 def _check_dataset_file(store: Store, src: Source, ontology_size: int) -> None:
     """A TriG/N-Quads file must put every triple in a named graph of its own, never a reserved one."""
     if store.ask("ASK { ?s ?p ?o }", union=False):  # the default graph only
-        raise DataError(f"{src.path}: triples outside any GRAPH block", file=str(src.path),
-                        hint="wrap them in GRAPH <…> { } (or use a .ttl file, which gets a graph of its own)")
+        raise DataError(
+            f"{src.path}: triples outside any GRAPH block",
+            file=str(src.path),
+            hint="wrap them in GRAPH <…> { } (or use a .ttl file, which gets a graph of its own)",
+        )
     for reserved in _RESERVED:
         if reserved != ONTOLOGY_GRAPH and store.ask(f"ASK {{ GRAPH <{reserved}> {{ ?s ?p ?o }} }}", union=False):
-            raise DataError(f"{src.path}: writes into the reserved graph <{reserved}>", file=str(src.path),
-                            hint="use a graph IRI of your own")
+            raise DataError(
+                f"{src.path}: writes into the reserved graph <{reserved}>",
+                file=str(src.path),
+                hint="use a graph IRI of your own",
+            )
     if _ontology_size(store) != ontology_size:
-        raise DataError(f"{src.path}: writes into the reserved graph <{ONTOLOGY_GRAPH}>", file=str(src.path),
-                        hint="use a graph IRI of your own; ontology terms belong in ontology/*.ttl")
+        raise DataError(
+            f"{src.path}: writes into the reserved graph <{ONTOLOGY_GRAPH}>",
+            file=str(src.path),
+            hint="use a graph IRI of your own; ontology terms belong in ontology/*.ttl",
+        )
 
 
 def _ontology_size(store: Store) -> int:
-    rows = list(store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}", union=False))
+    rows = list(
+        store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}", union=False)
+    )
     return int(rows[0]["n"].value)
 
 
@@ -321,30 +373,58 @@ def check(store: Store, sources: list[Source]) -> list[Problem]:
     locate = _Locator(sources)
     ids, qkg = str(QKGD), str(QKG)
     problems: list[Problem] = []
-    undefined = [row["o"].value for row in store.select(_Q_UNDEFINED % {"id": ids, "not_ref": _NOT_A_REFERENCE,
-                                                                        "max": _MAX_PROBLEMS}, union=False)]
+    undefined = [
+        row["o"].value
+        for row in store.select(
+            _Q_UNDEFINED % {"id": ids, "not_ref": _NOT_A_REFERENCE, "max": _MAX_PROBLEMS}, union=False
+        )
+    ]
     if undefined:  # the "did you mean" hint needs every defined entity
-        known = [r["s"].value for r in store.select("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } }", union=False)
-                 if r["s"].value.startswith(ids)]
+        known = [
+            r["s"].value
+            for r in store.select("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } }", union=False)
+            if r["s"].value.startswith(ids)
+        ]
     for target in undefined:
         hint = _closest(target, known)
         for g, subject, p in _uses(store, object=terms.NamedNode(target)):
             if p == _NOT_A_REFERENCE:
                 continue
-            problems.append(locate.problem(g, subject, f"refers to <{target}> ({short(p)}), which no file defines"
-                            + (f"; did you mean {short(hint)}?" if hint else "; define it (with a type and a label) or fix the IRI")))
+            problems.append(
+                locate.problem(
+                    g,
+                    subject,
+                    f"refers to <{target}> ({short(p)}), which no file defines"
+                    + (
+                        f"; did you mean {short(hint)}?"
+                        if hint
+                        else "; define it (with a type and a label) or fix the IRI"
+                    ),
+                )
+            )
 
     declared = {r["term"].value for r in store.select(_Q_DECLARED % {"onto": ONTOLOGY_GRAPH}, union=False)}
-    unknown = sorted((r["g"].value, r["term"].value, r["kind"].value) for r in store.select(_Q_TERMS, union=False)
-                     if r["g"].value != ONTOLOGY_GRAPH and r["term"].value.startswith(qkg)
-                     and r["term"].value not in declared)
+    unknown = sorted(
+        (r["g"].value, r["term"].value, r["kind"].value)
+        for r in store.select(_Q_TERMS, union=False)
+        if r["g"].value != ONTOLOGY_GRAPH and r["term"].value.startswith(qkg) and r["term"].value not in declared
+    )
     for g, term, kind in unknown[:_MAX_PROBLEMS]:
         graph = terms.NamedNode(g)
-        pattern = (None, terms.NamedNode(_RDF_TYPE), terms.NamedNode(term)) if kind == "class" else (None, terms.NamedNode(term), None)
+        pattern = (
+            (None, terms.NamedNode(_RDF_TYPE), terms.NamedNode(term))
+            if kind == "class"
+            else (None, terms.NamedNode(term), None)
+        )
         subjects = dict.fromkeys(q.subject.value for q in store.quads(*pattern, g))
         for subject in list(subjects)[:_MAX_PROBLEMS]:
-            problems.append(locate.problem(graph, subject, f"uses {short(term)}, a {kind} the ontology does not declare; "
-                                           "see ontology/qkg.ttl for the terms"))
+            problems.append(
+                locate.problem(
+                    graph,
+                    subject,
+                    f"uses {short(term)}, a {kind} the ontology does not declare; see ontology/qkg.ttl for the terms",
+                )
+            )
 
     datatypes = ", ".join(f"<{d}>" for d in _CHECKED_DATATYPES)
     for row in store.select(_Q_TYPED_LITERALS % datatypes, union=False):
@@ -354,20 +434,34 @@ def check(store: Store, sources: list[Source]) -> list[Problem]:
         if not ill_typed:
             continue
         for g, subject, p in _uses(store, object=lit):
-            problems.append(locate.problem(g, subject, f"{short(p)} has the malformed value \"{lit.value}\" for "
-                                           f"{short(lit.datatype.value)}; {_datatype_hint(lit.datatype.value)}"))
+            problems.append(
+                locate.problem(
+                    g,
+                    subject,
+                    f'{short(p)} has the malformed value "{lit.value}" for '
+                    f"{short(lit.datatype.value)}; {_datatype_hint(lit.datatype.value)}",
+                )
+            )
 
     classes = " ".join(f"<{c}>" for c in sorted(declared) if c.startswith(qkg) and c != qkg + "MissionLeg")
-    for row in store.select(_Q_NO_LABEL % {"classes": classes, "id": ids, "max": _MAX_PROBLEMS}, union=False) if classes else ():
-        problems.append(locate.problem(row["g"], row["s"].value,
-                        'has no label: add rdfs:label "…"@fr (and @en where the English name differs)'))
+    for row in (
+        store.select(_Q_NO_LABEL % {"classes": classes, "id": ids, "max": _MAX_PROBLEMS}, union=False)
+        if classes
+        else ()
+    ):
+        problems.append(
+            locate.problem(
+                row["g"], row["s"].value, 'has no label: add rdfs:label "…"@fr (and @en where the English name differs)'
+            )
+        )
     return problems
 
 
 def _uses(store: Store, *, object) -> list[tuple]:
     """``(graph, subject, predicate)`` of every quad whose object is ``object``, distinct, in order."""
-    return list(dict.fromkeys((q.graph_name, q.subject.value, q.predicate.value)
-                              for q in store.quads(None, None, object, None)))
+    return list(
+        dict.fromkeys((q.graph_name, q.subject.value, q.predicate.value) for q in store.quads(None, None, object, None))
+    )
 
 
 #: SHACL engines :func:`validate_shacl` can use: the build's (fast, same report) and the reference.
@@ -389,7 +483,6 @@ def shacl_report(store: OxigraphStore, *, engine: str = "turbo") -> tuple[bool, 
         conforms, report, _text = pyshacl_turbo.validate(store.native, **options)
     elif engine == "pyshacl":
         import pyshacl
-
         from qkg.graph.building.export import to_rdflib
 
         conforms, report, _text = pyshacl.validate(to_rdflib(store), **options)
@@ -434,8 +527,9 @@ class _Locator:
         path = self.by_graph.get(graph.value) if isinstance(graph, terms.NamedNode) else None
         if path is None and isinstance(graph, terms.NamedNode) and graph.value == ONTOLOGY_GRAPH:
             return Problem("ontology/", None, short(entity), message)
-        return Problem(str(path) if path else "(unknown file)", self._line(path, entity) if path else None,
-                       short(entity), message)
+        return Problem(
+            str(path) if path else "(unknown file)", self._line(path, entity) if path else None, short(entity), message
+        )
 
     def _line(self, path: Path, entity: str) -> int | None:
         if path not in self._lines:
@@ -457,9 +551,14 @@ def _data_error(problems: list[Problem]) -> DataError:
     first = problems[0]
     shown = "\n".join(f"  - {p}" for p in problems[:30])
     more = f"\n  ... and {len(problems) - 30} more" if len(problems) > 30 else ""
-    return DataError(f"{len(problems)} problem(s) in the data; nothing was published (the last good graph, if any, "
-                     f"still serves):\n{shown}{more}", file=first.file, line=first.line, entity=first.entity,
-                     hint="fix each file and entity listed, then run `qkg build` again")
+    return DataError(
+        f"{len(problems)} problem(s) in the data; nothing was published (the last good graph, if any, "
+        f"still serves):\n{shown}{more}",
+        file=first.file,
+        line=first.line,
+        entity=first.entity,
+        hint="fix each file and entity listed, then run `qkg build` again",
+    )
 
 
 def _record_build(store: Store, sources: list[Source], *, asserted: int, inferred: int, shacl: str) -> None:
@@ -468,14 +567,31 @@ def _record_build(store: Store, sources: list[Source], *, asserted: int, inferre
     prov, xsd = "http://www.w3.org/ns/prov#", str(XSD)
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     quads = [
-        terms.Quad(build_node, terms.NamedNode(prov + "generatedAtTime"), terms.Literal(now, datatype=terms.NamedNode(xsd + "dateTime")), g),
-        terms.Quad(build_node, terms.NamedNode(str(QKG["assertedTriples"])), terms.Literal(str(asserted), datatype=terms.NamedNode(xsd + "integer")), g),
-        terms.Quad(build_node, terms.NamedNode(str(QKG["inferredTriples"])), terms.Literal(str(inferred), datatype=terms.NamedNode(xsd + "integer")), g),
+        terms.Quad(
+            build_node,
+            terms.NamedNode(prov + "generatedAtTime"),
+            terms.Literal(now, datatype=terms.NamedNode(xsd + "dateTime")),
+            g,
+        ),
+        terms.Quad(
+            build_node,
+            terms.NamedNode(str(QKG["assertedTriples"])),
+            terms.Literal(str(asserted), datatype=terms.NamedNode(xsd + "integer")),
+            g,
+        ),
+        terms.Quad(
+            build_node,
+            terms.NamedNode(str(QKG["inferredTriples"])),
+            terms.Literal(str(inferred), datatype=terms.NamedNode(xsd + "integer")),
+            g,
+        ),
         terms.Quad(build_node, terms.NamedNode(str(QKG["shaclStatus"])), terms.Literal(shacl), g),
     ]
     for src in sources:
         digest = hashlib.sha256(src.path.read_bytes()).hexdigest()[:16]
-        quads.append(terms.Quad(build_node, terms.NamedNode(prov + "used"), terms.Literal(f"{src.path.name} sha256:{digest}"), g))
+        quads.append(
+            terms.Quad(build_node, terms.NamedNode(prov + "used"), terms.Literal(f"{src.path.name} sha256:{digest}"), g)
+        )
     store.add(quads)
 
 
@@ -489,8 +605,6 @@ def _closest(target: str, known: set[str]) -> str | None:
 def _datatype_hint(datatype: str) -> str:
     return {
         str(XSD.date): "write a real day as YYYY-MM-DD, or use xsd:gYearMonth / xsd:gYear when the day is unknown",
-        str(XSD.gYearMonth): "write YYYY-MM (e.g. \"2024-09\"^^xsd:gYearMonth)",
-        str(XSD.gYear): "write YYYY (e.g. \"2024\"^^xsd:gYear)",
+        str(XSD.gYearMonth): 'write YYYY-MM (e.g. "2024-09"^^xsd:gYearMonth)',
+        str(XSD.gYear): 'write YYYY (e.g. "2024"^^xsd:gYear)',
     }.get(datatype, "write a valid value for that datatype")
-
-

@@ -8,8 +8,8 @@
 >>> graph_stats(s)["classes"]["qkg:Mission"]
 1
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 from qkg.graph.named_graphs import BUILD_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from qkg.graph.serving.store import Store
@@ -18,17 +18,35 @@ from qkg.ontology.curies import short
 __all__ = ["graph_stats"]
 
 
-
 def graph_stats(store: Store) -> dict:
     """Return ``{"triples", "asserted", "inferred", "graphs": {name: n}, "classes": {curie: n}, "build": {...}}``."""
-    graphs = {short(r["g"].value): int(r["n"].value) for r in store.select(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g", union=False)}
+    graphs = {
+        short(r["g"].value): int(r["n"].value)
+        for r in store.select(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g", union=False
+        )
+    }
     total = sum(graphs.values())
     inferred = graphs.get(short(INFERRED_GRAPH), 0)
-    classes = {short(r["c"].value): int(r["n"].value) for r in store.select(
-        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c . FILTER(STRSTARTS(STR(?c), 'https://w3id.org/qkg/def#')) "
-        f"FILTER NOT EXISTS {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s a ?c }} }} }} GROUP BY ?c ORDER BY DESC(?n)")}
-    build = {short(r["p"].value): r["o"].value for r in store.select(
-        f"SELECT ?p ?o WHERE {{ GRAPH <{BUILD_GRAPH}> {{ ?b ?p ?o }} FILTER(?p != <http://www.w3.org/ns/prov#used>) }}", union=False)}
-    return {"triples": total, "asserted": total - inferred, "inferred": inferred,
-            "graphs": graphs, "classes": classes, "build": build}
+    classes = {
+        short(r["c"].value): int(r["n"].value)
+        for r in store.select(
+            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c . FILTER(STRSTARTS(STR(?c), 'https://w3id.org/qkg/def#')) "
+            f"FILTER NOT EXISTS {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s a ?c }} }} }} GROUP BY ?c ORDER BY DESC(?n)"
+        )
+    }
+    build = {
+        short(r["p"].value): r["o"].value
+        for r in store.select(
+            f"SELECT ?p ?o WHERE {{ GRAPH <{BUILD_GRAPH}> {{ ?b ?p ?o }} FILTER(?p != <http://www.w3.org/ns/prov#used>) }}",
+            union=False,
+        )
+    }
+    return {
+        "triples": total,
+        "asserted": total - inferred,
+        "inferred": inferred,
+        "graphs": graphs,
+        "classes": classes,
+        "build": build,
+    }

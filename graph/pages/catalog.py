@@ -23,13 +23,13 @@ into the text. Types: ``iri`` (a CURIE or an IRI), ``string``, ``integer``, ``da
 >>> q.title["en"]
 'Receptions by category'
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-
 
 from qkg.graph.errors import DataError, ParameterError, UnknownQuery
 from qkg.graph.serving import terms
@@ -56,7 +56,9 @@ class Param:
         """Turn a user value into an RDF term, or raise :class:`ParameterError` naming the parameter."""
         raw = self.default if value in (None, "") else value
         if raw in (None, ""):
-            raise ParameterError(f"parameter {self.name!r} is required", hint=f"pass {self.name}=… ({self.description})")
+            raise ParameterError(
+                f"parameter {self.name!r} is required", hint=f"pass {self.name}=… ({self.description})"
+            )
         try:
             if self.type == "iri":
                 return terms.NamedNode(expand_curie(raw))
@@ -72,8 +74,10 @@ class Param:
                 return terms.Literal(raw, datatype=terms.NamedNode(_XSD + "gYear"))
             return terms.Literal(raw)
         except ValueError:
-            raise ParameterError(f"parameter {self.name!r}: {raw!r} is not a valid {self.type}",
-                                 hint=f"expected {self.type}: {self.description}") from None
+            raise ParameterError(
+                f"parameter {self.name!r}: {raw!r} is not a valid {self.type}",
+                hint=f"expected {self.type}: {self.description}",
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -132,19 +136,28 @@ def _parse(path: Path) -> CannedQuery:
         elif key == "param":
             parts = [p.strip() for p in value.split("|")]
             if len(parts) != 4 or parts[1] not in _TYPES:
-                raise DataError(f"{path}:{number}: bad param line {value!r}", file=str(path), line=number,
-                                hint="write '# param: name | type | default | description', type one of "
-                                     + ", ".join(sorted(_TYPES)))
+                raise DataError(
+                    f"{path}:{number}: bad param line {value!r}",
+                    file=str(path),
+                    line=number,
+                    hint="write '# param: name | type | default | description', type one of "
+                    + ", ".join(sorted(_TYPES)),
+                )
             params.append(Param(parts[0], parts[1], parts[2] or None, parts[3]))
         elif key == "tags":
             tags = tuple(t.strip() for t in value.split(",") if t.strip())
         elif key == "answers":
             answers = value
     if "en" not in meta["title"] or "fr" not in meta["title"]:
-        raise DataError(f"{path}: the header has no title in French and English", file=str(path), line=1,
-                        hint="start the file with '# title@fr: ...' and '# title@en: ...' lines")
-    return CannedQuery(path.stem, meta["title"], meta["description"], tuple(params), tags, answers, text, path,
-                       var_labels)
+        raise DataError(
+            f"{path}: the header has no title in French and English",
+            file=str(path),
+            line=1,
+            hint="start the file with '# title@fr: ...' and '# title@en: ...' lines",
+        )
+    return CannedQuery(
+        path.stem, meta["title"], meta["description"], tuple(params), tags, answers, text, path, var_labels
+    )
 
 
 @lru_cache(maxsize=4)
@@ -164,9 +177,10 @@ def get_query(name: str, directory: str | Path = QUERY_DIR) -> CannedQuery:
         import difflib
 
         close = difflib.get_close_matches(name, catalog, n=3)
-        raise UnknownQuery(f"no canned query named {name!r}",
-                           hint=(f"did you mean {', '.join(close)}? " if close else "")
-                           + "`qkg query --list` shows them all")
+        raise UnknownQuery(
+            f"no canned query named {name!r}",
+            hint=(f"did you mean {', '.join(close)}? " if close else "") + "`qkg query --list` shows them all",
+        )
     return catalog[name]
 
 
@@ -180,13 +194,16 @@ def bind(query: CannedQuery, values: dict[str, str]) -> dict[terms.Variable, ter
     known = {p.name for p in query.params}
     unknown = set(values) - known
     if unknown:
-        raise ParameterError(f"{query.name} has no parameter {', '.join(sorted(unknown))}",
-                             hint=f"its parameters: {', '.join(sorted(known)) or 'none'}")
+        raise ParameterError(
+            f"{query.name} has no parameter {', '.join(sorted(unknown))}",
+            hint=f"its parameters: {', '.join(sorted(known)) or 'none'}",
+        )
     return {terms.Variable(p.name): p.to_term(values.get(p.name)) for p in query.params}
 
 
-def display_table(query: CannedQuery, results: dict, labels: dict[str, dict[str, str]], *, lang: str = "fr",
-                  href=None) -> dict:
+def display_table(
+    query: CannedQuery, results: dict, labels: dict[str, dict[str, str]], *, lang: str = "fr", href=None
+) -> dict:
     """SPARQL JSON results of ``query`` -> a table for people.
 
     - headers are the variables' labels in ``lang`` (:meth:`CannedQuery.var_label`), the names kept in ``names``;
@@ -219,8 +236,12 @@ def display_table(query: CannedQuery, results: dict, labels: dict[str, dict[str,
         for other in candidates:
             if other not in names or other in iri_cols or other in folded.values() or other == col:
                 continue
-            if bound and all(other in r and r[other]["type"] == "literal"
-                             and r[other]["value"] in labels.get(r[col]["value"], {}).values() for r in bound):
+            if bound and all(
+                other in r
+                and r[other]["type"] == "literal"
+                and r[other]["value"] in labels.get(r[col]["value"], {}).values()
+                for r in bound
+            ):
                 folded[col] = other
                 break
     shown = [n for n in names if n not in folded.values() and n not in params]
@@ -233,10 +254,17 @@ def display_table(query: CannedQuery, results: dict, labels: dict[str, dict[str,
                 cells.append({"text": ""})
             elif term["type"] == "uri":
                 found = labels.get(term["value"], {})
-                text = (found.get(lang) or (r[folded[n]]["value"] if n in folded and folded[n] in r else None)
-                        or found.get("fr") or found.get("en") or found.get("") or short(term["value"]))
-                cells.append({"text": text, "curie": short(term["value"]),
-                              "href": href(term["value"]) if href else None})
+                text = (
+                    found.get(lang)
+                    or (r[folded[n]]["value"] if n in folded and folded[n] in r else None)
+                    or found.get("fr")
+                    or found.get("en")
+                    or found.get("")
+                    or short(term["value"])
+                )
+                cells.append(
+                    {"text": text, "curie": short(term["value"]), "href": href(term["value"]) if href else None}
+                )
             elif term["type"] == "literal":
                 cells.append({"text": term["value"], "lang": term.get("xml:lang")})
             else:

@@ -37,25 +37,38 @@ Examples
 >>> [p["edges"] for p in shortest_paths(link_graph(s), D + "suisse", D + "lausanne")]
 [[{'source': 'https://w3id.org/qkg/id/lausanne', 'target': 'https://w3id.org/qkg/id/suisse', 'property': 'qkg:country'}]]
 """
+
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import defaultdict, deque
 
 import networkx as nx
-
 from qkg.graph.errors import EntityNotFound
 from qkg.graph.named_graphs import ONTOLOGY_GRAPH
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from qkg.ontology.curies import ENTITY_NS, expand_curie, local_name, short
-import itertools
 
 __all__ = [
-    "ENTITY_NS", "TERM_NS", "resolve", "describe", "labels_of", "instances_of", "link_graph", "neighbourhood",
-    "shortest_paths", "provenance_kind", "term_json", "MAX_DEPTH", "INCOMING_PAGE", "NEIGHBOURS_PAGE",
-    "has_links", "store_neighbourhood",
+    "ENTITY_NS",
+    "TERM_NS",
+    "resolve",
+    "describe",
+    "labels_of",
+    "instances_of",
+    "link_graph",
+    "neighbourhood",
+    "shortest_paths",
+    "provenance_kind",
+    "term_json",
+    "MAX_DEPTH",
+    "INCOMING_PAGE",
+    "NEIGHBOURS_PAGE",
+    "has_links",
+    "store_neighbourhood",
 ]
 
 TERM_NS = "https://w3id.org/qkg/def#"
@@ -69,10 +82,20 @@ _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 _PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 _LABELS = (_RDFS + "label", _SKOS + "prefLabel", "https://schema.org/name")
-_HUB_TYPES = (TERM_NS + "ReportSection", TERM_NS + "Report", TERM_NS + "DeclaredFigure",
-              _SKOS + "Concept", _SKOS + "ConceptScheme", "http://www.w3.org/ns/org#Role")
-_GRAPH_KINDS = (("graph-inferred", "inferred"), ("graph-ontology", "ontology"), ("graph-build", "build"),
-                ("graph-background", "background"))
+_HUB_TYPES = (
+    TERM_NS + "ReportSection",
+    TERM_NS + "Report",
+    TERM_NS + "DeclaredFigure",
+    _SKOS + "Concept",
+    _SKOS + "ConceptScheme",
+    "http://www.w3.org/ns/org#Role",
+)
+_GRAPH_KINDS = (
+    ("graph-inferred", "inferred"),
+    ("graph-ontology", "ontology"),
+    ("graph-build", "build"),
+    ("graph-background", "background"),
+)
 
 
 def _q(text: str) -> str:
@@ -85,7 +108,7 @@ def provenance_kind(graph: str | None) -> str:
     >>> provenance_kind("https://w3id.org/qkg/id/graph-background-places")
     'background'
     """
-    name = (graph or "")[len(ENTITY_NS):] if (graph or "").startswith(ENTITY_NS) else ""
+    name = (graph or "")[len(ENTITY_NS) :] if (graph or "").startswith(ENTITY_NS) else ""
     for prefix, kind in _GRAPH_KINDS:
         if name.startswith(prefix):
             return kind
@@ -100,7 +123,7 @@ def labels_of(store: Store, iris, *, langs: tuple[str, ...] = ("fr", "en")) -> d
     iris = sorted({i for i in iris if i})
     out: dict[str, dict[str, str]] = defaultdict(dict)
     for chunk in range(0, len(iris), 400):
-        values = " ".join(f"<{i}>" for i in iris[chunk:chunk + 400])
+        values = " ".join(f"<{i}>" for i in iris[chunk : chunk + 400])
         props = ", ".join(f"<{p}>" for p in _LABELS)
         # FILTER IN, not a second VALUES: Oxigraph joins two VALUES blocks after scanning ?x ?p ?l (2.5 s at 1M)
         rows = store.select(f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} ?x ?p ?l FILTER(?p IN ({props})) }}")
@@ -130,7 +153,7 @@ def term_json(term, labels: dict[str, dict[str, str]] | None = None) -> dict:
     if isinstance(term, terms.NamedNode):
         data = {"type": "uri", "value": term.value, "curie": short(term.value)}
         if term.value.startswith(ENTITY_NS):
-            data["id"] = term.value[len(ENTITY_NS):]
+            data["id"] = term.value[len(ENTITY_NS) :]
         label = _pick((labels or {}).get(term.value, {}))
         if label:
             data["label"] = label
@@ -145,8 +168,9 @@ def term_json(term, labels: dict[str, dict[str, str]] | None = None) -> dict:
     return data
 
 
-def describe(store: Store, iri: str, *, max_facts: int = 2000, max_incoming: int = INCOMING_PAGE,
-             offset: int = 0) -> dict | None:
+def describe(
+    store: Store, iri: str, *, max_facts: int = 2000, max_incoming: int = INCOMING_PAGE, offset: int = 0
+) -> dict | None:
     """Everything the graph states about ``iri``, grouped by property, with provenance; None if unknown.
 
     Bounded whatever the graph's size: at most ``max_facts`` outgoing statements, and one page of incoming
@@ -165,11 +189,20 @@ def describe(store: Store, iri: str, *, max_facts: int = 2000, max_incoming: int
     node = terms.NamedNode(iri)
     offset, max_incoming = max(0, int(offset)), max(1, int(max_incoming))
     # LIMIT/OFFSET without ORDER BY: the store's own order, stable for a build, and no sort of a hub's links
-    outgoing = [terms.Quad(node, r["p"], r["o"], r["g"]) for r in store.select(
-        f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} LIMIT {int(max_facts) + 1}", union=False)]
-    incoming = [terms.Quad(r["s"], r["p"], node, r["g"]) for r in store.select(
-        f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p <{iri}> }} FILTER(?p != <{_RDF_TYPE}>) }} "
-        f"LIMIT {max_incoming + 1} OFFSET {offset}", union=False)]
+    outgoing = [
+        terms.Quad(node, r["p"], r["o"], r["g"])
+        for r in store.select(
+            f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} LIMIT {int(max_facts) + 1}", union=False
+        )
+    ]
+    incoming = [
+        terms.Quad(r["s"], r["p"], node, r["g"])
+        for r in store.select(
+            f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p <{iri}> }} FILTER(?p != <{_RDF_TYPE}>) }} "
+            f"LIMIT {max_incoming + 1} OFFSET {offset}",
+            union=False,
+        )
+    ]
     if not outgoing and not incoming and (offset == 0 or not has_links(store, iri, any_link=True)):
         return None
     more = len(incoming) > max_incoming
@@ -196,40 +229,65 @@ def describe(store: Store, iri: str, *, max_facts: int = 2000, max_incoming: int
             # the sections and item that the fact's own source file cites for the subject, else all of them
             here = found["by_graph"].get(g)
             cited = here if here and (here["sections"] or here["items"]) else found
-            data["sections"] = [dict(term_json(terms.NamedNode(s), labels), page=pages.get(s))
-                                for s in cited["sections"]]
+            data["sections"] = [
+                dict(term_json(terms.NamedNode(s), labels), page=pages.get(s)) for s in cited["sections"]
+            ]
             data["annex_item"] = cited["items"][0] if cited["items"] else None
         return data
 
     groups: dict[str, list] = defaultdict(list)
     types, alt = [], []
     for q in outgoing:
-        if (q.predicate.value == _RDF_TYPE and isinstance(q.object, terms.NamedNode)
-                and all(t["value"] != q.object.value for t in types)):
-                types.append(term_json(q.object, labels))
+        if (
+            q.predicate.value == _RDF_TYPE
+            and isinstance(q.object, terms.NamedNode)
+            and all(t["value"] != q.object.value for t in types)
+        ):
+            types.append(term_json(q.object, labels))
         if q.predicate.value == _SKOS + "altLabel" and isinstance(q.object, terms.Literal):
             alt.append(term_json(q.object))
         groups[q.predicate.value].append(
-            {"value": term_json(q.object, labels), "provenance": provenance(iri, q.graph_name)})
+            {"value": term_json(q.object, labels), "provenance": provenance(iri, q.graph_name)}
+        )
+
     def order(item) -> tuple:  # stated facts first, then types, then what inference alone added
         p, values = item
         only_inferred = all(v["provenance"]["kind"] == "inferred" for v in values)
         return (only_inferred, p == _RDF_TYPE, short(p))
 
-    facts = [{"property": term_json(terms.NamedNode(p), labels), "values": _dedupe(v)}
-             for p, v in sorted(groups.items(), key=order)]
-    links = [{"subject": term_json(q.subject, labels), "property": term_json(q.predicate, labels),
-              "provenance": provenance(q.subject.value if isinstance(q.subject, terms.NamedNode) else "", q.graph_name)}
-             for q in incoming]
+    facts = [
+        {"property": term_json(terms.NamedNode(p), labels), "values": _dedupe(v)}
+        for p, v in sorted(groups.items(), key=order)
+    ]
+    links = [
+        {
+            "subject": term_json(q.subject, labels),
+            "property": term_json(q.predicate, labels),
+            "provenance": provenance(q.subject.value if isinstance(q.subject, terms.NamedNode) else "", q.graph_name),
+        }
+        for q in incoming
+    ]
     links.sort(key=lambda link: (link["property"]["curie"], link["subject"].get("label") or link["subject"]["value"]))
     own = origin.get(iri, {"sections": [], "items": [], "by_graph": {}})
     return {
-        "iri": iri, "id": local_name(iri), "curie": short(iri),
-        "label": _pick(labels.get(iri, {})) or short(iri), "labels": labels.get(iri, {}), "alt_labels": alt,
-        "types": types, "facts": facts, "incoming": links,
+        "iri": iri,
+        "id": local_name(iri),
+        "curie": short(iri),
+        "label": _pick(labels.get(iri, {})) or short(iri),
+        "labels": labels.get(iri, {}),
+        "alt_labels": alt,
+        "types": types,
+        "facts": facts,
+        "incoming": links,
         "incoming_page": {"offset": offset, "limit": max_incoming, "next": offset + max_incoming if more else None},
-        "sources": [{"section": term_json(terms.NamedNode(s), labels), "page": pages.get(s),
-                     "annex_item": own["items"][0] if own["items"] else None} for s in own["sections"]],
+        "sources": [
+            {
+                "section": term_json(terms.NamedNode(s), labels),
+                "page": pages.get(s),
+                "annex_item": own["items"][0] if own["items"] else None,
+            }
+            for s in own["sections"]
+        ],
         "truncated": truncated or more,
     }
 
@@ -264,10 +322,12 @@ def _origins(store: Store, subjects: set[str]) -> dict[str, dict]:
     out: dict[str, dict] = {s: {"sections": [], "items": [], "by_graph": {}} for s in subjects}
     names = sorted(s for s in subjects if s)
     for chunk in range(0, len(names), 400):
-        values = " ".join(f"<{s}>" for s in names[chunk:chunk + 400])
+        values = " ".join(f"<{s}>" for s in names[chunk : chunk + 400])
         for row in store.select(
             f"SELECT ?x ?g ?sec ?item WHERE {{ VALUES ?x {{ {values} }} GRAPH ?g "
-            f"{{ {{ ?x <{_PROV_DERIVED}> ?sec }} UNION {{ ?x <{TERM_NS}annexItem> ?item }} }} }}", union=False):
+            f"{{ {{ ?x <{_PROV_DERIVED}> ?sec }} UNION {{ ?x <{TERM_NS}annexItem> ?item }} }} }}",
+            union=False,
+        ):
             found = out[row["x"].value]
             here = found["by_graph"].setdefault(row["g"].value, {"sections": [], "items": []})
             for key, term in (("sections", row["sec"]), ("items", row["item"])):
@@ -282,8 +342,10 @@ def _pages(store: Store, sections: set[str]) -> dict[str, str]:
     if not sections:
         return {}
     values = " ".join(f"<{s}>" for s in sorted(sections))
-    return {r["s"].value: r["p"].value for r in store.select(
-        f"SELECT ?s ?p WHERE {{ VALUES ?s {{ {values} }} ?s <{TERM_NS}page> ?p }}")}
+    return {
+        r["s"].value: r["p"].value
+        for r in store.select(f"SELECT ?s ?p WHERE {{ VALUES ?s {{ {values} }} ?s <{TERM_NS}page> ?p }}")
+    }
 
 
 def instances_of(store: Store, class_iri: str, *, limit: int = 1000) -> list[tuple[str, str]]:
@@ -307,13 +369,14 @@ def link_graph(store: Store) -> nx.MultiDiGraph:
     ontology graph are left out; an inferred link duplicating an asserted one is kept once.
     """
     hubs = " ".join(f"<{t}>" for t in _HUB_TYPES)
-    excluded = {r["x"].value for r in store.select(
-        f"SELECT DISTINCT ?x WHERE {{ VALUES ?t {{ {hubs} }} ?x a ?t }}")}
+    excluded = {r["x"].value for r in store.select(f"SELECT DISTINCT ?x WHERE {{ VALUES ?t {{ {hubs} }} ?x a ?t }}")}
     g = nx.MultiDiGraph()
     for row in store.select(
         f"SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ONTOLOGY_GRAPH}> && isIRI(?o) "
         f"&& ?p NOT IN (<{_RDF_TYPE}>, <{_PROV_DERIVED}>) && STRSTARTS(STR(?s), {_q(ENTITY_NS)}) "
-        f"&& STRSTARTS(STR(?o), {_q(ENTITY_NS)})) }}", union=False):
+        f"&& STRSTARTS(STR(?o), {_q(ENTITY_NS)})) }}",
+        union=False,
+    ):
         s, o = row["s"].value, row["o"].value
         if s == o or s in excluded or o in excluded:
             continue
@@ -331,8 +394,7 @@ def link_graph(store: Store) -> nx.MultiDiGraph:
 
 def _node(g: nx.MultiDiGraph, n: str) -> dict:
     data = g.nodes[n] if n in g else {}
-    return {"id": local_name(n) or n, "iri": n,
-            "label": data.get("label", short(n)), "types": data.get("types", [])}
+    return {"id": local_name(n) or n, "iri": n, "label": data.get("label", short(n)), "types": data.get("types", [])}
 
 
 def neighbourhood(g: nx.MultiDiGraph, iri: str, *, depth: int = 1, max_nodes: int = 200) -> dict:
@@ -364,14 +426,17 @@ def neighbourhood(g: nx.MultiDiGraph, iri: str, *, depth: int = 1, max_nodes: in
 
 def _link_filter() -> str:
     hubs = ", ".join(f"<{t}>" for t in _HUB_TYPES)
-    return (f"FILTER(?g != <{ONTOLOGY_GRAPH}> && isIRI(?s) && isIRI(?o) && ?s != ?o "
-            f"&& ?p NOT IN (<{_RDF_TYPE}>, <{_PROV_DERIVED}>) && STRSTARTS(STR(?s), {_q(ENTITY_NS)}) "
-            f"&& STRSTARTS(STR(?o), {_q(ENTITY_NS)})) "
-            f"FILTER NOT EXISTS {{ {{ ?s a ?t }} UNION {{ ?o a ?t }} FILTER(?t IN ({hubs})) }}")
+    return (
+        f"FILTER(?g != <{ONTOLOGY_GRAPH}> && isIRI(?s) && isIRI(?o) && ?s != ?o "
+        f"&& ?p NOT IN (<{_RDF_TYPE}>, <{_PROV_DERIVED}>) && STRSTARTS(STR(?s), {_q(ENTITY_NS)}) "
+        f"&& STRSTARTS(STR(?o), {_q(ENTITY_NS)})) "
+        f"FILTER NOT EXISTS {{ {{ ?s a ?t }} UNION {{ ?o a ?t }} FILTER(?t IN ({hubs})) }}"
+    )
 
 
-def _entity_links(store: Store, nodes: list[str], limit: int, *, outgoing_only: bool = False
-                  ) -> list[tuple[str, str, str]]:
+def _entity_links(
+    store: Store, nodes: list[str], limit: int, *, outgoing_only: bool = False
+) -> list[tuple[str, str, str]]:
     """Up to ``limit`` entity-to-entity links ``(s, property CURIE, o)`` touching ``nodes`` (either end).
 
     The same links as :func:`link_graph` (hubs, the ontology graph, types and provenance left out), read
@@ -386,7 +451,8 @@ def _entity_links(store: Store, nodes: list[str], limit: int, *, outgoing_only: 
             break
         rows = store.select(
             f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES {side} {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} "
-            f"{_link_filter()} }} LIMIT {int(limit - len(out))}")
+            f"{_link_filter()} }} LIMIT {int(limit - len(out))}"
+        )
         out += [(r["s"].value, short(r["p"].value), r["o"].value) for r in rows]
     return out
 
@@ -398,13 +464,15 @@ def _ring(store: Store, nodes: list[str], exclude: set[str], limit: int) -> list
         f"SELECT DISTINCT ?m WHERE {{ "
         f"{{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} {_link_filter()} BIND(?o AS ?m) }} UNION "
         f"{{ VALUES ?o {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} {_link_filter()} BIND(?s AS ?m) }} }} "
-        f"ORDER BY ?m LIMIT {int(limit + len(exclude))}")
+        f"ORDER BY ?m LIMIT {int(limit + len(exclude))}"
+    )
     found = [r["m"].value for r in rows if r["m"].value not in exclude]
     return found[:limit]
 
 
-def store_neighbourhood(store: Store, iri: str, *, depth: int = 1, max_nodes: int = NEIGHBOURS_PAGE,
-                        offset: int = 0) -> dict:
+def store_neighbourhood(
+    store: Store, iri: str, *, depth: int = 1, max_nodes: int = NEIGHBOURS_PAGE, offset: int = 0
+) -> dict:
     """Like :func:`neighbourhood`, read from the store around ``iri`` only, and paged.
 
     The neighbours (every node but ``iri``) are listed ring by ring, each ring by IRI; one call returns
@@ -438,32 +506,49 @@ def store_neighbourhood(store: Store, iri: str, *, depth: int = 1, max_nodes: in
             break
         found: list[str] = []
         for chunk in range(0, len(frontier), 200):
-            found += _ring(store, frontier[chunk:chunk + 200], set(seen), budget - len(order))
-        frontier = sorted(set(found))[:budget - len(order)]
+            found += _ring(store, frontier[chunk : chunk + 200], set(seen), budget - len(order))
+        frontier = sorted(set(found))[: budget - len(order)]
         for m in frontier:
             seen[m] = ring
         order += frontier
-    page = order[offset:offset + max_nodes]
+    page = order[offset : offset + max_nodes]
     more = len(order) > offset + max_nodes
     kept = {iri, *page}
-    edges = [(s, p, o) for s, p, o in _entity_links(store, sorted(kept), limit=20 * len(kept), outgoing_only=True)
-             if s in kept and o in kept]
+    edges = [
+        (s, p, o)
+        for s, p, o in _entity_links(store, sorted(kept), limit=20 * len(kept), outgoing_only=True)
+        if s in kept and o in kept
+    ]
     types: dict[str, list[str]] = defaultdict(list)
     values = " ".join(f"<{n}>" for n in kept)
-    for row in store.select(f"SELECT ?x ?t WHERE {{ VALUES ?x {{ {values} }} ?x a ?t "
-                            f"FILTER(STRSTARTS(STR(?t), {_q(TERM_NS)})) }}"):
+    for row in store.select(
+        f"SELECT ?x ?t WHERE {{ VALUES ?x {{ {values} }} ?x a ?t FILTER(STRSTARTS(STR(?t), {_q(TERM_NS)})) }}"
+    ):
         types[row["x"].value].append(short(row["t"].value))
     labels = labels_of(store, kept)
-    nodes = [{"id": n[len(ENTITY_NS):] if n.startswith(ENTITY_NS) else n, "iri": n,
-              "label": _pick(labels.get(n, {})) or short(n), "types": sorted(set(types.get(n, []))),
-              "depth": seen[n]} for n in (iri, *page)]
+    nodes = [
+        {
+            "id": n[len(ENTITY_NS) :] if n.startswith(ENTITY_NS) else n,
+            "iri": n,
+            "label": _pick(labels.get(n, {})) or short(n),
+            "types": sorted(set(types.get(n, []))),
+            "depth": seen[n],
+        }
+        for n in (iri, *page)
+    ]
     links = [{"source": s, "target": o, "property": p} for s, p, o in sorted(set(edges))]
-    return {"nodes": nodes, "edges": links, "truncated": more, "offset": offset,
-            "next": offset + max_nodes if more else None}
+    return {
+        "nodes": nodes,
+        "edges": links,
+        "truncated": more,
+        "offset": offset,
+        "next": offset + max_nodes if more else None,
+    }
 
 
-def shortest_paths(g: nx.MultiDiGraph, source: str, target: str, *, max_paths: int = 5,
-                   max_length: int = 8) -> list[dict]:
+def shortest_paths(
+    g: nx.MultiDiGraph, source: str, target: str, *, max_paths: int = 5, max_length: int = 8
+) -> list[dict]:
     """Up to ``max_paths`` shortest paths between two entities, links followed in either direction.
 
     Each path is ``{"length", "nodes": [node], "edges": [{source, target, property}]}``; an edge keeps
@@ -509,9 +594,12 @@ def resolve(value: str, what: str = "entity") -> str:
             terms.NamedNode(iri)  # bad percent-encoding, spaces, '>'...
             return iri
         except ValueError:
-            raise EntityNotFound(f"{value[:80]!r} is not a valid IRI, so it names no {what}",
-                                 hint="percent-encode spaces and reserved characters, or use a name such as "
-                                      "geneve; /api/search?q=... finds names") from None
-    raise EntityNotFound(f"{value[:80]!r} names no {what}: it is not a known name, CURIE or IRI",
-                         hint="write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI; "
-                         "/api/search?q=... finds names")
+            raise EntityNotFound(
+                f"{value[:80]!r} is not a valid IRI, so it names no {what}",
+                hint="percent-encode spaces and reserved characters, or use a name such as "
+                "geneve; /api/search?q=... finds names",
+            ) from None
+    raise EntityNotFound(
+        f"{value[:80]!r} names no {what}: it is not a known name, CURIE or IRI",
+        hint="write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI; /api/search?q=... finds names",
+    )

@@ -39,6 +39,7 @@ Examples
 >>> index.search("genvee")[0].id
 'geneve'
 """
+
 from __future__ import annotations
 
 import bisect
@@ -86,7 +87,7 @@ def normalise(text: str) -> str:
 
 def _trigrams(text: str) -> frozenset[str]:
     padded = f"  {text} "
-    return frozenset(padded[i:i + 3] for i in range(len(padded) - 2))
+    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
 
 
 @dataclass(frozen=True)
@@ -191,8 +192,15 @@ class SearchIndex:
             f"FILTER(isLiteral(?l) && STRSTARTS(STR(?s), {_string(namespace)})) }}",
         ):
             iri, label = row["s"].value, row["l"]
-            entries.append(Entry(iri, label.value, label.language or "", LABEL_PROPERTIES[row["p"].value],
-                                 tuple(sorted(types.get(iri, ())))))
+            entries.append(
+                Entry(
+                    iri,
+                    label.value,
+                    label.language or "",
+                    LABEL_PROPERTIES[row["p"].value],
+                    tuple(sorted(types.get(iri, ()))),
+                )
+            )
         return cls(entries)
 
     def label(self, iri: str) -> str | None:
@@ -235,11 +243,17 @@ class SearchIndex:
         ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)[:limit]
         hits = []
         for iri, (score, i, kind) in ranked:
-            hits.append(Hit(
-                id=local_name(iri) or iri, iri=iri,
-                label=self._display.get(iri, self.entries[i].label), types=self._types.get(iri, ()),
-                score=round(min(1.0, _SCORES.get(kind, score)), 3), matched=self.entries[i].label, kind=kind,
-            ))
+            hits.append(
+                Hit(
+                    id=local_name(iri) or iri,
+                    iri=iri,
+                    label=self._display.get(iri, self.entries[i].label),
+                    types=self._types.get(iri, ()),
+                    score=round(min(1.0, _SCORES.get(kind, score)), 3),
+                    matched=self.entries[i].label,
+                    kind=kind,
+                )
+            )
         return hits
 
     def _token_prefix(self, words: list[str]) -> set[int]:

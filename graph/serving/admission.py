@@ -38,6 +38,7 @@ Examples
 >>> budget.spent("a", now=61.5)
 0.0
 """
+
 from __future__ import annotations
 
 __all__ = ["Admission", "Budget", "Lane"]
@@ -149,8 +150,12 @@ class Lane:
         self.free += 1
 
     def _busy(self, what: str) -> TooManyQueries:
-        return TooManyQueries(f"{what}; retry in a moment", retry_after=max(1, math.ceil(self.wait / 2)),
-                              status=503, hint="the server is busy with other clients' queries")
+        return TooManyQueries(
+            f"{what}; retry in a moment",
+            retry_after=max(1, math.ceil(self.wait / 2)),
+            status=503,
+            hint="the server is busy with other clients' queries",
+        )
 
 
 class Admission:
@@ -178,8 +183,19 @@ class Admission:
         The sliding window of the budget and of the heavy mark, in seconds.
     """
 
-    def __init__(self, pool, fast=None, *, slots: int | None = None, fast_timeout: float = 0.5, per_client: int = 2,
-                 engine_seconds: float = 30.0, queue: int = 8, queue_wait: float = 10.0, window: float = 60.0) -> None:
+    def __init__(
+        self,
+        pool,
+        fast=None,
+        *,
+        slots: int | None = None,
+        fast_timeout: float = 0.5,
+        per_client: int = 2,
+        engine_seconds: float = 30.0,
+        queue: int = 8,
+        queue_wait: float = 10.0,
+        window: float = 60.0,
+    ) -> None:
         self.pool = pool
         self.fast = fast
         self.per_client = per_client
@@ -210,20 +226,24 @@ class Admission:
         if self._active.get(client, 0) >= self.per_client:
             raise TooManyQueries(
                 f"you already have {self.per_client} queries running or waiting; send the next one when one ends",
-                retry_after=1, hint="run your queries one after the other")
+                retry_after=1,
+                hint="run your queries one after the other",
+            )
         if self.budget.spent(client, now=now) >= self.budget.engine_seconds:
             raise TooManyQueries(
-                f"your queries used the {self.budget.engine_seconds:g} s of engine time allowed per "
-                f"{self.window:g} s", retry_after=self.budget.retry_after(client, now=now),
-                hint="make the queries cheaper (LIMIT, fewer unbound variables), or run them on a dump")
+                f"your queries used the {self.budget.engine_seconds:g} s of engine time allowed per {self.window:g} s",
+                retry_after=self.budget.retry_after(client, now=now),
+                hint="make the queries cheaper (LIMIT, fewer unbound variables), or run them on a dump",
+            )
         self._active[client] = self._active.get(client, 0) + 1
         try:
             light = self._light.get(client, 0.0) > now and self._heavy.get(client, 0.0) <= now
             if self.fast is not None and (canned or light):
                 limit = None if canned else self.fast_timeout  # canned queries: ours, bounded, the full limit
                 try:
-                    return await self._on(self.fast_lane, self.fast, client, query, kwargs, timeout=limit,
-                                          canned=canned)
+                    return await self._on(
+                        self.fast_lane, self.fast, client, query, kwargs, timeout=limit, canned=canned
+                    )
                 except TooManyQueries:
                     pass  # the fast lane is busy: take the shared workers
                 except QueryTimeout as exc:
@@ -239,8 +259,17 @@ class Admission:
                 del self._active[client]
             self._forget(now)
 
-    async def _on(self, lane: Lane, pool, client: str, query: str, kwargs: dict, *,
-                  timeout: float | None = None, canned: bool = False):
+    async def _on(
+        self,
+        lane: Lane,
+        pool,
+        client: str,
+        query: str,
+        kwargs: dict,
+        *,
+        timeout: float | None = None,
+        canned: bool = False,
+    ):
         await lane.acquire()
         started = time.monotonic()
         ok = False
@@ -257,7 +286,9 @@ class Admission:
             now = time.monotonic()
             if canned and not ok:
                 pass  # a slow canned query says nothing about the client's own queries
-            elif self.fast is not None and spent > self.fast_timeout and not canned:  # a slow query: off the fast lane for a window
+            elif (
+                self.fast is not None and spent > self.fast_timeout and not canned
+            ):  # a slow query: off the fast lane for a window
                 self._heavy[client] = now + self.window
                 self._light.pop(client, None)
             elif ok and self._heavy.get(client, 0.0) <= now:

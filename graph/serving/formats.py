@@ -27,41 +27,85 @@ Examples
 >>> negotiate("application/sparql-results+json", "turtle", "CONSTRUCT")
 'turtle'
 """
+
 from __future__ import annotations
 
 from qkg.graph.errors import ParameterError
 from qkg.graph.serving.guard import query_form
 from qkg.graph.serving.terms import QueryResultsFormat, RdfFormat
 
-__all__ = ["SOLUTION_FORMATS", "GRAPH_FORMATS", "GRAPH_ALIASES", "MEDIA_TYPES", "SOLUTION_TYPES", "GRAPH_TYPES",
-           "FORMAT_NAMES", "guess_form", "negotiate", "parse_accept", "service_description"]
+__all__ = [
+    "SOLUTION_FORMATS",
+    "GRAPH_FORMATS",
+    "GRAPH_ALIASES",
+    "MEDIA_TYPES",
+    "SOLUTION_TYPES",
+    "GRAPH_TYPES",
+    "FORMAT_NAMES",
+    "guess_form",
+    "negotiate",
+    "parse_accept",
+    "service_description",
+]
 
 #: Format names of solutions (SELECT, ASK) and of triples (CONSTRUCT, DESCRIBE), with pyoxigraph's format.
-SOLUTION_FORMATS = {"json": QueryResultsFormat.JSON, "xml": QueryResultsFormat.XML,
-                    "csv": QueryResultsFormat.CSV, "tsv": QueryResultsFormat.TSV}
-GRAPH_FORMATS = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES,
-                 "rdfxml": RdfFormat.RDF_XML, "jsonld": RdfFormat.JSON_LD}
+SOLUTION_FORMATS = {
+    "json": QueryResultsFormat.JSON,
+    "xml": QueryResultsFormat.XML,
+    "csv": QueryResultsFormat.CSV,
+    "tsv": QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "turtle": RdfFormat.TURTLE,
+    "ntriples": RdfFormat.N_TRIPLES,
+    "rdfxml": RdfFormat.RDF_XML,
+    "jsonld": RdfFormat.JSON_LD,
+}
 #: ``json`` and ``xml`` also name the triple formats JSON-LD and RDF/XML, so one name serves every form.
 GRAPH_ALIASES = {"json": "jsonld", "xml": "rdfxml"}
 #: Each format's own media type -> its name.
-MEDIA_TYPES = {fmt.media_type.split(";")[0]: name
-               for table in (SOLUTION_FORMATS, GRAPH_FORMATS) for name, fmt in table.items()}
+MEDIA_TYPES = {
+    fmt.media_type.split(";")[0]: name for table in (SOLUTION_FORMATS, GRAPH_FORMATS) for name, fmt in table.items()
+}
 
 SOLUTION_TYPES = {
-    "application/sparql-results+json": "json", "application/json": "json",
-    "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
-    "text/csv": "csv", "text/tab-separated-values": "tsv",
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
 }
 GRAPH_TYPES = {
-    "text/turtle": "turtle", "application/x-turtle": "turtle", "application/ld+json": "jsonld",
-    "application/json": "jsonld", "application/n-triples": "ntriples", "text/plain": "ntriples",
-    "application/rdf+xml": "rdfxml", "application/xml": "rdfxml", "text/xml": "rdfxml",
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/ld+json": "jsonld",
+    "application/json": "jsonld",
+    "application/n-triples": "ntriples",
+    "text/plain": "ntriples",
+    "application/rdf+xml": "rdfxml",
+    "application/xml": "rdfxml",
+    "text/xml": "rdfxml",
 }
 #: Names accepted by ``format=`` (and their aliases).
 FORMAT_NAMES = {
-    "json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv",
-    "turtle": "turtle", "ttl": "turtle", "jsonld": "jsonld", "json-ld": "jsonld", "ntriples": "ntriples",
-    "nt": "ntriples", "n-triples": "ntriples", "rdfxml": "rdfxml", "rdf": "rdfxml", "rdf+xml": "rdfxml",
+    "json": "json",
+    "srj": "json",
+    "xml": "xml",
+    "srx": "xml",
+    "csv": "csv",
+    "tsv": "tsv",
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "jsonld": "jsonld",
+    "json-ld": "jsonld",
+    "ntriples": "ntriples",
+    "nt": "ntriples",
+    "n-triples": "ntriples",
+    "rdfxml": "rdfxml",
+    "rdf": "rdfxml",
+    "rdf+xml": "rdfxml",
 }
 #: The query form, read cheaply (the worker's guard does the real parse); SELECT when unsure.
 guess_form = query_form
@@ -127,12 +171,19 @@ def negotiate(accept: str | None, format_param: str | None, form: str) -> str:
 
 
 _FORMATS_NS = "http://www.w3.org/ns/formats/"
-_RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                   "Turtle", "JSON-LD", "N-Triples", "RDF_XML")
+_RESULT_FORMATS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "JSON-LD",
+    "N-Triples",
+    "RDF_XML",
+)
 
 
-def service_description(endpoint: str, *, graphs: dict[str, int], timeout: float, max_rows: int,
-                        void_url: str) -> str:
+def service_description(endpoint: str, *, graphs: dict[str, int], timeout: float, max_rows: int, void_url: str) -> str:
     """The SPARQL 1.1 Service Description of the endpoint, in Turtle.
 
     >>> "sd:UnionDefaultGraph" in service_description("http://x/sparql", graphs={}, timeout=10, max_rows=5,
@@ -146,7 +197,9 @@ def service_description(endpoint: str, *, graphs: dict[str, int], timeout: float
     formats = ", ".join(f"<{_FORMATS_NS}{f}>" for f in _RESULT_FORMATS)
     from qkg.ontology import PREFIXES
 
-    declared = " ,\n        ".join(f'[ sh:prefix "{p}" ; sh:namespace "{iri}"^^xsd:anyURI ]' for p, iri in PREFIXES.items())
+    declared = " ,\n        ".join(
+        f'[ sh:prefix "{p}" ; sh:namespace "{iri}"^^xsd:anyURI ]' for p, iri in PREFIXES.items()
+    )
     return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .

@@ -30,8 +30,15 @@ egress (see DESIGN.md, "Query safety is ours to build").
 
 from __future__ import annotations
 
-__all__ = ["MAX_QUERY_CHARS", "QueryInfo", "inspect_query", "plainly_safe", "inspect_query_cached", "query_form",
-           "cap_select_rows"]
+__all__ = [
+    "MAX_QUERY_CHARS",
+    "QueryInfo",
+    "inspect_query",
+    "plainly_safe",
+    "inspect_query_cached",
+    "query_form",
+    "cap_select_rows",
+]
 
 import functools
 import re
@@ -39,12 +46,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from pyparsing import ParseBaseException, ParseResults
+from qkg.graph.errors import QKGError, QueryRefused, QuerySyntaxError, UpdateRefused
+from qkg.ontology import PREFIXES
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
-
-from qkg.graph.errors import QKGError, QueryRefused, QuerySyntaxError, UpdateRefused
-from qkg.ontology import PREFIXES
 
 MAX_QUERY_CHARS = 100_000
 
@@ -143,9 +149,7 @@ def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
             hint="shorten the query: use VALUES for long lists, or run it locally",
         )
     if not text.strip():
-        raise QuerySyntaxError(
-            "empty query", line=1, column=1, hint="send a SELECT, ASK, CONSTRUCT or DESCRIBE query"
-        )
+        raise QuerySyntaxError("empty query", line=1, column=1, hint="send a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     _check_tokens(text)
     try:
         tree = _parse(text)
@@ -176,16 +180,12 @@ def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
     except RecursionError:
         raise _too_deep() from None
     except Exception as exc:  # rdflib raises bare Exception, e.g. unknown prefix
-        raise QuerySyntaxError(
-            f"invalid query: {exc}", hint="declare every prefix you use with PREFIX"
-        ) from None
+        raise QuerySyntaxError(f"invalid query: {exc}", hint="declare every prefix you use with PREFIX") from None
     if _has_service(algebra):  # belt and braces: the tree check should suffice
         raise _service_refused()
 
     prefixes = tuple(
-        (decl["prefix"] if "prefix" in decl else "", str(decl["iri"]))
-        for decl in prologue
-        if decl.name == "PrefixDecl"
+        (decl["prefix"] if "prefix" in decl else "", str(decl["iri"])) for decl in prologue if decl.name == "PrefixDecl"
     )
     return QueryInfo(form=_FORMS[query.name], prefixes=prefixes)
 
@@ -286,8 +286,7 @@ def _service_refused() -> QueryRefused:
 
 def _too_deep() -> QueryRefused:
     return QueryRefused(
-        "query is nested too deeply, or has too many triple patterns in one group, "
-        "to be checked",
+        "query is nested too deeply, or has too many triple patterns in one group, to be checked",
         hint="flatten nested { } groups and subqueries; split very long groups",
     )
 
@@ -303,8 +302,7 @@ def _syntax_error(exc: ParseBaseException) -> QuerySyntaxError:
     rest = exc.line[exc.col - 1 :].split()
     found = f"found {rest[0][:30]!r}" if rest else "found end of line"
     return QuerySyntaxError(
-        f"syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}, {found}\n"
-        f"{exc.line}\n{' ' * (exc.col - 1)}^",
+        f"syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}, {found}\n{exc.line}\n{' ' * (exc.col - 1)}^",
         line=exc.lineno,
         column=exc.col,
         hint=f"check the query near the caret; SPARQL grammar: {_SPEC}",
@@ -323,8 +321,22 @@ def _line_of(text: str, offset: int) -> int:
 # these letter sequences occurs anywhere (case-insensitive, even inside strings, IRIs, comments or glued to
 # other characters) cannot contain SERVICE, FROM, LOAD or an update, whatever the two parsers make of it;
 # pyoxigraph then parses it once and reports its own syntax errors. Any other text takes the full check.
-_DANGEROUS = ("service", "from", "load", "insert", "delete", "clear", "drop", "create", "add", "move", "copy",
-              "with", "using", "\\u")  # and any escape: rdflib and pyoxigraph expand them differently
+_DANGEROUS = (
+    "service",
+    "from",
+    "load",
+    "insert",
+    "delete",
+    "clear",
+    "drop",
+    "create",
+    "add",
+    "move",
+    "copy",
+    "with",
+    "using",
+    "\\u",
+)  # and any escape: rdflib and pyoxigraph expand them differently
 
 
 def plainly_safe(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> bool:
@@ -440,7 +452,7 @@ def cap_select_rows(text: str, cap: int) -> tuple[str, bool] | None:
         return None
     depth, end, tokens, gap = 0, None, [], 0
     for match in _CAP_TOKEN.finditer(text):
-        if not text[gap:match.start()].isascii():
+        if not text[gap : match.start()].isascii():
             return None
         gap = match.end()
         if match.group("quote") or (match.group("iri") and not _PLAIN_IRI.fullmatch(match.group("iri"))):
@@ -465,10 +477,14 @@ def cap_select_rows(text: str, cap: int) -> tuple[str, bool] | None:
     for i, match in enumerate(tokens):
         if match.group("word") and match.group("word").upper() == "LIMIT":
             number = tokens[i + 1] if i + 1 < len(tokens) else None
-            if (number is None or not number.group("number") or len(number.group("number")) > 18
-                    or not _SPACE.fullmatch(text, match.end(), number.start())):
+            if (
+                number is None
+                or not number.group("number")
+                or len(number.group("number")) > 18
+                or not _SPACE.fullmatch(text, match.end(), number.start())
+            ):
                 return None
             if int(number.group("number")) <= cap:
                 return text, False
-            return text[:number.start()] + str(cap + 1) + text[number.end():], True
+            return text[: number.start()] + str(cap + 1) + text[number.end() :], True
     return text + f"\nLIMIT {cap + 1}", True

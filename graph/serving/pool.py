@@ -46,17 +46,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qkg.graph.errors import (
-    ParameterError, QKGError, QueryOutOfMemory, QueryTimeout, QueryUnsupported, StoreError,
+    ParameterError,
+    QKGError,
+    QueryOutOfMemory,
+    QueryTimeout,
+    QueryUnsupported,
+    StoreError,
 )
 from qkg.graph.serving import terms
-from qkg.graph.serving.backends.oxigraph import OxigraphStore, substitutions as _substitutions
+from qkg.graph.serving.backends.oxigraph import OxigraphStore
+from qkg.graph.serving.backends.oxigraph import substitutions as _substitutions
 from qkg.graph.serving.backends.oxigraph import syntax_error as _oxigraph_syntax_error
 from qkg.graph.serving.formats import GRAPH_ALIASES as _GRAPH_ALIASES
 from qkg.graph.serving.formats import GRAPH_FORMATS as _GRAPH_FORMATS
 from qkg.graph.serving.formats import MEDIA_TYPES as _MEDIA_TYPES
 from qkg.graph.serving.formats import SOLUTION_FORMATS as _SOLUTION_FORMATS
 from qkg.graph.serving.guard import (
-    MAX_QUERY_CHARS, inspect_query, inspect_query_cached, plainly_safe, query_form,
+    MAX_QUERY_CHARS,
+    inspect_query,
+    inspect_query_cached,
+    plainly_safe,
+    query_form,
 )
 from qkg.graph.serving.terms import Term
 
@@ -372,8 +382,9 @@ class QueryPool:
                 return None
             return self._idle.pop()
 
-    async def _aask(self, worker: _Worker, request: tuple, deadline: float, loop,
-                    limit: float | None = None) -> tuple[str, object]:
+    async def _aask(
+        self, worker: _Worker, request: tuple, deadline: float, loop, limit: float | None = None
+    ) -> tuple[str, object]:
         """Like :meth:`_ask`, awaiting the answer on the event loop (the request is small: no blocking write)."""
         try:
             _send(worker.conn, request)
@@ -395,8 +406,16 @@ class QueryPool:
         except (EOFError, OSError):
             raise self._died(worker) from None
 
-    def _run(self, query: str, result_format: str, union: bool, bindings, started: float,
-             limit: float | None = None, wait: float | None = None) -> QueryResult:
+    def _run(
+        self,
+        query: str,
+        result_format: str,
+        union: bool,
+        bindings,
+        started: float,
+        limit: float | None = None,
+        wait: float | None = None,
+    ) -> QueryResult:
         if not isinstance(query, str):
             raise ParameterError("the query must be a string")
         substitutions = _substitutions(bindings)
@@ -686,8 +705,7 @@ def _format_name(result_format: str) -> str:
     if name not in _SOLUTION_FORMATS and name not in _GRAPH_FORMATS:
         raise ParameterError(
             f"unknown result format {result_format!r}",
-            hint="use json, xml, csv or tsv (SELECT, ASK); turtle, ntriples, rdfxml or "
-            "jsonld (CONSTRUCT, DESCRIBE)",
+            hint="use json, xml, csv or tsv (SELECT, ASK); turtle, ntriples, rdfxml or jsonld (CONSTRUCT, DESCRIBE)",
         )
     return name
 
@@ -703,8 +721,7 @@ def _worker_main(conn, lifeline, store_path: str, guard: bool) -> None:
     try:
         store = OxigraphStore.read_only(store_path)
     except Exception as exc:
-        conn.send(("error", StoreError(f"cannot open the store at {store_path}: {exc}",
-                                       hint="run `qkg build` first")))
+        conn.send(("error", StoreError(f"cannot open the store at {store_path}: {exc}", hint="run `qkg build` first")))
         return
     threading.Thread(target=_exit_with_parent, args=(lifeline,), daemon=True).start()
     conn.send(("ready", os.getpid()))
@@ -732,13 +749,17 @@ _UNSUPPORTED_FUNCTION = re.compile(r"custom function (<[^>]*>) is not supported"
 def _evaluation_error(exc: Exception) -> QKGError:
     """An engine failure as the error to send: a 400 when the query itself is the cause, else a 500."""
     if isinstance(exc, MemoryError):
-        return QueryOutOfMemory("the query needed more memory than a query worker may take and was stopped",
-                                hint="add a LIMIT without ORDER BY, or run it locally on a dump")
+        return QueryOutOfMemory(
+            "the query needed more memory than a query worker may take and was stopped",
+            hint="add a LIMIT without ORDER BY, or run it locally on a dump",
+        )
     message = str(exc)
     function = _UNSUPPORTED_FUNCTION.search(message)
     if function:
-        return QueryUnsupported(f"the function {function[1][:200]} is not supported by this endpoint",
-                                hint="use the SPARQL 1.1 built-in functions and XSD casts")
+        return QueryUnsupported(
+            f"the function {function[1][:200]} is not supported by this endpoint",
+            hint="use the SPARQL 1.1 built-in functions and XSD casts",
+        )
     return StoreError(f"query evaluation failed: {message[:300]}")
 
 
@@ -765,8 +786,9 @@ def _answer(
     except RuntimeError as exc:  # pyoxigraph's answer to a binding it cannot apply
         if not substitutions:
             raise
-        raise ParameterError(f"cannot bind the parameters: {exc}",
-                             hint="bind only variables of the SELECT projection") from None
+        raise ParameterError(
+            f"cannot bind the parameters: {exc}", hint="bind only variables of the SELECT projection"
+        ) from None
     if isinstance(results, terms.QueryBoolean):
         form, rows, truncated = "ASK", 1, False
         out = _solution_format(fmt, form)
@@ -790,7 +812,6 @@ def _answer(
             prefixes = {name: iri for name, iri in declared if _ABSOLUTE.match(iri)}
         body, rows, truncated = _triples(results, out, prefixes, max_rows, max_bytes)
     return {"body": body, "media_type": out.media_type, "form": form, "rows": rows, "truncated": truncated}
-
 
 
 _CACHED_CHARS = 4_000  # longer texts are read afresh: the cache stays under ~10 MB per worker

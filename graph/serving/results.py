@@ -11,6 +11,7 @@ qkgd:a  x
 <BLANKLINE>
 (1 row)
 """
+
 from __future__ import annotations
 
 from qkg.graph.errors import ParameterError
@@ -48,13 +49,16 @@ def render(results, fmt: str) -> str:
             return _table(results)
         if fmt in SOLUTION_FORMATS:
             return solutions_bytes(results.variables, results, SOLUTION_FORMATS[fmt]).decode("utf-8")
-        raise ParameterError(f"format {fmt!r} does not apply to a SELECT query",
-                             hint="use table, json, xml, csv or tsv")
+        raise ParameterError(
+            f"format {fmt!r} does not apply to a SELECT query", hint="use table, json, xml, csv or tsv"
+        )
     if fmt == "table":
         fmt = "turtle"
     if fmt not in GRAPH_FORMATS:
-        raise ParameterError(f"format {fmt!r} does not apply to a CONSTRUCT/DESCRIBE query",
-                             hint="use turtle, ntriples, jsonld or rdfxml")
+        raise ParameterError(
+            f"format {fmt!r} does not apply to a CONSTRUCT/DESCRIBE query",
+            hint="use turtle, ntriples, jsonld or rdfxml",
+        )
     return serialize(results, format=GRAPH_FORMATS[fmt], prefixes=PREFIXES).decode("utf-8")
 
 
@@ -62,8 +66,10 @@ def _table(solutions) -> str:
     names = list(solutions.variables)
     rows = [[term_text(row[i]) for i in range(len(names))] for row in solutions]
     widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
-    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths).rstrip()]
+    lines = [
+        "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths).rstrip(),
+    ]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.append(f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines)

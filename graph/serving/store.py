@@ -33,6 +33,7 @@ graph serving, untouched.
 ...     layout.current() is None
 True
 """
+
 from __future__ import annotations
 
 import abc
@@ -83,21 +84,46 @@ class Store(abc.ABC):
     """What messages call the store: a path, or the URL without credentials."""
 
     @abc.abstractmethod
-    def select(self, text: str, *, timeout: float | None = None, max_rows: int | None = None,
-               max_bytes: int | None = None, union: bool = True, default_graphs: Sequence[str] | None = None,
-               named_graphs: Sequence[str] | None = None, bindings: Mapping | None = None) -> Rows:
+    def select(
+        self,
+        text: str,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        max_bytes: int | None = None,
+        union: bool = True,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        bindings: Mapping | None = None,
+    ) -> Rows:
         """Run a SELECT: a list of rows indexable by variable name and position (unbound: None)."""
 
     @abc.abstractmethod
-    def ask(self, text: str, *, timeout: float | None = None, union: bool = True,
-            default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
-            bindings: Mapping | None = None) -> bool:
+    def ask(
+        self,
+        text: str,
+        *,
+        timeout: float | None = None,
+        union: bool = True,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        bindings: Mapping | None = None,
+    ) -> bool:
         """Run an ASK."""
 
     @abc.abstractmethod
-    def construct(self, text: str, *, timeout: float | None = None, max_rows: int | None = None,
-                  max_bytes: int | None = None, union: bool = True, default_graphs: Sequence[str] | None = None,
-                  named_graphs: Sequence[str] | None = None, bindings: Mapping | None = None) -> list[Triple]:
+    def construct(
+        self,
+        text: str,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        max_bytes: int | None = None,
+        union: bool = True,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        bindings: Mapping | None = None,
+    ) -> list[Triple]:
         """Run a CONSTRUCT or DESCRIBE: the triples."""
 
     def query(self, text: str, **options: Any) -> Rows | bool | list[Triple]:
@@ -150,11 +176,14 @@ class Store(abc.ABC):
     def close(self) -> None:  # noqa: B027 - optional: a store that holds nothing has nothing to release
         """Release the store's resources."""
 
-    def query_service(self, *, workers: int, timeout: float, max_rows: int, max_bytes: int = 50_000_000,
-                      **options: Any) -> QueryService:
+    def query_service(
+        self, *, workers: int, timeout: float, max_rows: int, max_bytes: int = 50_000_000, **options: Any
+    ) -> QueryService:
         """The guarded, time-limited, capped query path of the public endpoint (see :class:`QueryService`)."""
-        raise StoreError(f"the store {self.name} has no public query path",
-                         hint="serve the embedded store, or a remote backend that provides one")
+        raise StoreError(
+            f"the store {self.name} has no public query path",
+            hint="serve the embedded store, or a remote backend that provides one",
+        )
 
     def __enter__(self) -> Store:
         return self
@@ -175,11 +204,23 @@ class QueryService(Protocol):
 
     def start(self) -> QueryService: ...
 
-    def run(self, query: str, *, result_format: str = "json", default_graph_as_union: bool = True,
-            bindings: Mapping | None = None) -> QueryResult: ...
+    def run(
+        self,
+        query: str,
+        *,
+        result_format: str = "json",
+        default_graph_as_union: bool = True,
+        bindings: Mapping | None = None,
+    ) -> QueryResult: ...
 
-    async def arun(self, query: str, *, result_format: str = "json", default_graph_as_union: bool = True,
-                   bindings: Mapping | None = None) -> QueryResult: ...
+    async def arun(
+        self,
+        query: str,
+        *,
+        result_format: str = "json",
+        default_graph_as_union: bool = True,
+        bindings: Mapping | None = None,
+    ) -> QueryResult: ...
 
     def reload(self) -> None: ...
 
@@ -203,8 +244,9 @@ def open_store(spec: str | os.PathLike[str], **options: Any) -> Store:
         try:
             from qkg.graph.serving.backends.remote import RemoteStore
         except ImportError as exc:  # pragma: no cover - until the remote backend lands
-            raise StoreError(f"no remote store backend to open {text.split('@')[-1]}: {exc}",
-                             hint="use a local data directory") from None
+            raise StoreError(
+                f"no remote store backend to open {text.split('@')[-1]}: {exc}", hint="use a local data directory"
+            ) from None
         return RemoteStore(text, **options)
     layout = StoreLayout(text)
     current = layout.current()
@@ -252,8 +294,10 @@ class StoreLayout:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise BuildError(f"another build is running in {self.root}",
-                                 hint="wait for it to finish, or build into another --data-dir") from None
+                raise BuildError(
+                    f"another build is running in {self.root}",
+                    hint="wait for it to finish, or build into another --data-dir",
+                ) from None
             try:
                 yield
             finally:

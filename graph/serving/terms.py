@@ -14,24 +14,64 @@ N-Triples for CONSTRUCT/DESCRIBE.
 >>> reader.variables, reader.rows
 (['x'], [(<BlankNode value=b12>,)])
 """
+
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
+from xml.sax.saxutils import escape as _xml_escape
+from xml.sax.saxutils import quoteattr as _xml_attr
 
-from xml.sax.saxutils import escape as _xml_escape, quoteattr as _xml_attr
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolution,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Triple,
+    Variable,
+    parse,
+    parse_query_results,
+    serialize,
+)
 
-from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryBoolean,
-                        QueryResultsFormat, QuerySolution, QuerySolutions, QueryTriples, RdfFormat, Triple, Variable,
-                        parse, parse_query_results, serialize)
-
-__all__ = ["NamedNode", "Literal", "BlankNode", "Triple", "Quad", "DefaultGraph", "Variable", "Term", "Row", "Rows",
-           "RdfFormat", "QueryResultsFormat", "QuerySolution", "QuerySolutions", "QueryBoolean", "QueryTriples",
-           "parse", "serialize", "parse_query_results",
-           "XmlResultsReader", "NTriplesReader", "ntriples", "parse_rdf", "n3", "RDF_FORMATS", "solutions_bytes",
-           "boolean_bytes"]
+__all__ = [
+    "NamedNode",
+    "Literal",
+    "BlankNode",
+    "Triple",
+    "Quad",
+    "DefaultGraph",
+    "Variable",
+    "Term",
+    "Row",
+    "Rows",
+    "RdfFormat",
+    "QueryResultsFormat",
+    "QuerySolution",
+    "QuerySolutions",
+    "QueryBoolean",
+    "QueryTriples",
+    "parse",
+    "serialize",
+    "parse_query_results",
+    "XmlResultsReader",
+    "NTriplesReader",
+    "ntriples",
+    "parse_rdf",
+    "n3",
+    "RDF_FORMATS",
+    "solutions_bytes",
+    "boolean_bytes",
+]
 
 _NS = "{http://www.w3.org/2005/sparql-results#}"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -39,10 +79,18 @@ _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _STRING = "http://www.w3.org/2001/XMLSchema#string"
 _BNODE_ID = re.compile(r"[^A-Za-z0-9_]")
 
-RDF_FORMATS = {"ntriples": RdfFormat.N_TRIPLES, "nt": RdfFormat.N_TRIPLES, "application/n-triples": RdfFormat.N_TRIPLES,
-               "turtle": RdfFormat.TURTLE, "ttl": RdfFormat.TURTLE, "text/turtle": RdfFormat.TURTLE,
-               "nquads": RdfFormat.N_QUADS, "trig": RdfFormat.TRIG, "rdfxml": RdfFormat.RDF_XML,
-               "jsonld": RdfFormat.JSON_LD}
+RDF_FORMATS = {
+    "ntriples": RdfFormat.N_TRIPLES,
+    "nt": RdfFormat.N_TRIPLES,
+    "application/n-triples": RdfFormat.N_TRIPLES,
+    "turtle": RdfFormat.TURTLE,
+    "ttl": RdfFormat.TURTLE,
+    "text/turtle": RdfFormat.TURTLE,
+    "nquads": RdfFormat.N_QUADS,
+    "trig": RdfFormat.TRIG,
+    "rdfxml": RdfFormat.RDF_XML,
+    "jsonld": RdfFormat.JSON_LD,
+}
 
 Term = NamedNode | BlankNode | Literal | Triple
 
@@ -98,7 +146,7 @@ class Rows(list):
 def blank_node(label: str) -> BlankNode:
     """A blank node from a store's label (Virtuoso answers ``nodeID://b10003``)."""
     if label.startswith("nodeID://"):
-        label = label[len("nodeID://"):]
+        label = label[len("nodeID://") :]
     elif label.startswith("_:"):
         label = label[2:]
     return BlankNode(_BNODE_ID.sub("_", label) or None)
@@ -132,7 +180,7 @@ class XmlResultsReader:
         before = len(self.rows)
         self._parser.feed(data)
         for event, elem in self._parser.read_events():
-            tag = elem.tag[len(_NS):] if elem.tag.startswith(_NS) else elem.tag
+            tag = elem.tag[len(_NS) :] if elem.tag.startswith(_NS) else elem.tag
             if event == "start":
                 if tag == "result":
                     self._current = [None] * len(self.variables)
@@ -214,8 +262,11 @@ def solutions_bytes(variables: Sequence[str], rows: Iterable[Sequence], fmt: Que
     parts.append("</head><results>")
     for row in rows:
         parts.append("<result>")
-        parts += [f"<binding name={_xml_attr(v)}>{_xml_term(t)}</binding>"
-                  for v, t in zip(variables, row, strict=True) if t is not None]
+        parts += [
+            f"<binding name={_xml_attr(v)}>{_xml_term(t)}</binding>"
+            for v, t in zip(variables, row, strict=True)
+            if t is not None
+        ]
         parts.append("</result>")
     parts.append("</results></sparql>")
     xml = "".join(parts).encode("utf-8")
@@ -226,7 +277,12 @@ def solutions_bytes(variables: Sequence[str], rows: Iterable[Sequence], fmt: Que
 
 def boolean_bytes(value: bool, fmt: QueryResultsFormat) -> bytes:
     """Serialise an ASK answer in a SPARQL results format."""
-    xml = ('<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
-           f"<boolean>{'true' if value else 'false'}</boolean></sparql>").encode()
-    return xml if fmt == QueryResultsFormat.XML else parse_query_results(xml, format=QueryResultsFormat.XML).serialize(format=fmt)
-
+    xml = (
+        '<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+        f"<boolean>{'true' if value else 'false'}</boolean></sparql>"
+    ).encode()
+    return (
+        xml
+        if fmt == QueryResultsFormat.XML
+        else parse_query_results(xml, format=QueryResultsFormat.XML).serialize(format=fmt)
+    )

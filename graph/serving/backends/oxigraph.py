@@ -25,17 +25,16 @@ Examples
 >>> [str(t) for t in store.construct("CONSTRUCT { ?s <http://e/q> ?o } WHERE { ?s ?p ?o }")]
 ['<http://e/a> <http://e/q> "x"']
 """
+
 from __future__ import annotations
 
 import itertools
-
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
-
 from qkg.graph.errors import ParameterError, QueryError, QuerySyntaxError, StoreError
 from qkg.graph.serving.store import QueryService, Store
 from qkg.graph.serving.terms import RDF_FORMATS, Quad, Rows, Triple
@@ -82,8 +81,15 @@ class OxigraphStore(Store):
 
     # -- reading ------------------------------------------------------------------------------------------
 
-    def results(self, text: str, *, union: bool = True, default_graphs: Sequence[str] | None = None,
-                named_graphs: Sequence[str] | None = None, substitutions: Mapping | None = None):
+    def results(
+        self,
+        text: str,
+        *,
+        union: bool = True,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        substitutions: Mapping | None = None,
+    ):
         """pyoxigraph's own results object (solutions, boolean or triples), for the worker pool's writers.
 
         Raises pyoxigraph's ``SyntaxError``/``RuntimeError`` unchanged: the pool reports them on the user's text.
@@ -101,19 +107,34 @@ class OxigraphStore(Store):
 
     def _run(self, text: str, union: bool, default_graphs, named_graphs, bindings):
         try:
-            return self.results(text, union=union, default_graphs=default_graphs, named_graphs=named_graphs,
-                                substitutions=substitutions(bindings))
+            return self.results(
+                text,
+                union=union,
+                default_graphs=default_graphs,
+                named_graphs=named_graphs,
+                substitutions=substitutions(bindings),
+            )
         except SyntaxError as exc:
             raise syntax_error(exc) from None
         except RuntimeError as exc:  # pyoxigraph's answer to a binding it cannot apply, or an evaluation error
             if bindings:
-                raise ParameterError(f"cannot bind the parameters: {exc}",
-                                     hint="bind only variables of the SELECT projection") from None
+                raise ParameterError(
+                    f"cannot bind the parameters: {exc}", hint="bind only variables of the SELECT projection"
+                ) from None
             raise QueryError(f"query evaluation failed on {self.name}: {str(exc)[:300]}") from None
 
-    def select(self, text: str, *, timeout: float | None = None, max_rows: int | None = None,
-               max_bytes: int | None = None, union: bool = True, default_graphs: Sequence[str] | None = None,
-               named_graphs: Sequence[str] | None = None, bindings: Mapping | None = None) -> Rows:
+    def select(
+        self,
+        text: str,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        max_bytes: int | None = None,
+        union: bool = True,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        bindings: Mapping | None = None,
+    ) -> Rows:
         results = self._run(text, union, default_graphs, named_graphs, bindings)
         if not isinstance(results, ox.QuerySolutions):
             raise QueryError("select() takes a SELECT query", hint="use ask() or construct(), or query()")
@@ -126,17 +147,34 @@ class OxigraphStore(Store):
             kept.append(solution)
         return Rows.of_solutions(results, kept)
 
-    def ask(self, text: str, *, timeout: float | None = None, union: bool = True,
-            default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
-            bindings: Mapping | None = None, **_: object) -> bool:
+    def ask(
+        self,
+        text: str,
+        *,
+        timeout: float | None = None,
+        union: bool = True,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        bindings: Mapping | None = None,
+        **_: object,
+    ) -> bool:
         results = self._run(text, union, default_graphs, named_graphs, bindings)
         if not isinstance(results, ox.QueryBoolean):
             raise QueryError("ask() takes an ASK query", hint="use select() or construct(), or query()")
         return bool(results)
 
-    def construct(self, text: str, *, timeout: float | None = None, max_rows: int | None = None,
-                  max_bytes: int | None = None, union: bool = True, default_graphs: Sequence[str] | None = None,
-                  named_graphs: Sequence[str] | None = None, bindings: Mapping | None = None) -> list[Triple]:
+    def construct(
+        self,
+        text: str,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        max_bytes: int | None = None,
+        union: bool = True,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        bindings: Mapping | None = None,
+    ) -> list[Triple]:
         results = self._run(text, union, default_graphs, named_graphs, bindings)
         if not isinstance(results, ox.QueryTriples):
             raise QueryError("construct() takes a CONSTRUCT or DESCRIBE query", hint="use select() or ask()")
@@ -145,8 +183,9 @@ class OxigraphStore(Store):
         return list(itertools.islice(results, max_rows))
 
     def quads(self, subject=None, predicate=None, object=None, graph: str | None = None) -> Iterator[Quad]:
-        return self._store.quads_for_pattern(subject, predicate, object,
-                                             ox.NamedNode(graph) if graph is not None else None)
+        return self._store.quads_for_pattern(
+            subject, predicate, object, ox.NamedNode(graph) if graph is not None else None
+        )
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -161,8 +200,9 @@ class OxigraphStore(Store):
         try:
             rdf_format = RDF_FORMATS[format]
         except KeyError:
-            raise ParameterError(f"unknown RDF format {format!r}",
-                                 hint="use one of " + ", ".join(sorted(RDF_FORMATS))) from None
+            raise ParameterError(
+                f"unknown RDF format {format!r}", hint="use one of " + ", ".join(sorted(RDF_FORMATS))
+            ) from None
         target = ox.NamedNode(graph) if graph else None
         if not isinstance(data, (bytes, bytearray, str, Path)):  # triples
             self.add(ox.Quad(t.subject, t.predicate, t.object, target or ox.DefaultGraph()) for t in data)
@@ -203,15 +243,25 @@ class OxigraphStore(Store):
 
     # -- the public endpoint ------------------------------------------------------------------------------
 
-    def query_service(self, *, workers: int, timeout: float, max_rows: int, max_bytes: int = 50_000_000,
-                      path: str | os.PathLike[str] | None = None, **options) -> QueryService:
+    def query_service(
+        self,
+        *,
+        workers: int,
+        timeout: float,
+        max_rows: int,
+        max_bytes: int = 50_000_000,
+        path: str | os.PathLike[str] | None = None,
+        **options,
+    ) -> QueryService:
         """The killable worker pool over this store's directory (or ``path``: the ``current`` pointer)."""
         from qkg.graph.serving.pool import QueryPool
 
         where = path if path is not None else self.path
         if where is None:
-            raise StoreError("an in-memory store has no directory for the query workers to open",
-                             hint="build into a data directory (`qkg build`)")
+            raise StoreError(
+                "an in-memory store has no directory for the query workers to open",
+                hint="build into a data directory (`qkg build`)",
+            )
         return QueryPool(where, workers=workers, timeout=timeout, max_rows=max_rows, max_bytes=max_bytes, **options)
 
 
@@ -219,8 +269,10 @@ def substitutions(bindings: Mapping | None) -> dict | None:
     if not bindings:
         return None
     try:
-        return {name if isinstance(name, ox.Variable) else ox.Variable(name.lstrip("?$")): value
-                for name, value in bindings.items()}
+        return {
+            name if isinstance(name, ox.Variable) else ox.Variable(name.lstrip("?$")): value
+            for name, value in bindings.items()
+        }
     except (TypeError, ValueError) as exc:
         raise ParameterError(f"bad variable name in bindings: {exc}", hint="use names like 'city'") from None
 
@@ -231,8 +283,7 @@ def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     where = re.match(r"error at (\d+):(\d+): ", message)
     line, column = (int(where[1]), int(where[2])) if where else (None, None)
     if where:
-        message = f"syntax error at line {line}, column {column}: {message[where.end():]}"
+        message = f"syntax error at line {line}, column {column}: {message[where.end() :]}"
     if len(message) > 300:
         message = message[:300] + "..."
-    return QuerySyntaxError(message, line=line, column=column,
-                            hint="check the query near that position")
+    return QuerySyntaxError(message, line=line, column=column, hint="check the query near that position")

@@ -24,6 +24,7 @@ Published builds. ``qkg build --publish URL`` (:func:`publish`) copies each grap
 resolve the pointer and query the served build's graphs (``default-graph-uri`` / ``named-graph-uri``), with
 graph names mapped back and forth so that answers name the graphs as the local build does.
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,16 +39,34 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-
 from qkg.graph.errors import QueryError, QuerySyntaxError, QueryTimeout, StoreError, StoreUnavailable
 from qkg.graph.serving.guard import _COMMENT_TOKEN, _IRI_TOKEN, _STRING_TOKEN, cap_select_rows, query_form
 from qkg.graph.serving.store import QueryService, Store
-from qkg.graph.serving.terms import (BlankNode, Literal, NamedNode, NTriplesReader, Quad, Rows, Triple,
-                                     XmlResultsReader, ntriples, parse_rdf)
+from qkg.graph.serving.terms import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    NTriplesReader,
+    Quad,
+    Rows,
+    Triple,
+    XmlResultsReader,
+    ntriples,
+    parse_rdf,
+)
 from qkg.ontology import BASE
 
-__all__ = ["RemoteStore", "publish", "publish_build", "local_graphs", "BUILD_NS", "ENV_USER", "ENV_PASSWORD",
-           "ENV_PASSWORD_FILE", "ENV_SPACE"]
+__all__ = [
+    "RemoteStore",
+    "publish",
+    "publish_build",
+    "local_graphs",
+    "BUILD_NS",
+    "ENV_USER",
+    "ENV_PASSWORD",
+    "ENV_PASSWORD_FILE",
+    "ENV_SPACE",
+]
 
 log = logging.getLogger("qkg.store.remote")
 
@@ -59,16 +78,16 @@ ENV_GRAPH_URL = "QKG_STORE_GRAPH_URL"
 ENV_SPACE = "QKG_STORE_SPACE"  # where builds live in the store (several qkg deployments can share one store)
 
 BUILD_NS = BASE + "build/"
-SERVES = BUILD_NS + "serves"        # <pointer> <serves> <manifest>, in the pointer graph (<space>current)
-GRAPH_OF = BUILD_NS + "graphOf"     # <remote graph> <graphOf> <local graph name>, in the manifest graph
+SERVES = BUILD_NS + "serves"  # <pointer> <serves> <manifest>, in the pointer graph (<space>current)
+GRAPH_OF = BUILD_NS + "graphOf"  # <remote graph> <graphOf> <local graph name>, in the manifest graph
 DEFAULT_NAME = BUILD_NS + "default-graph"  # stands for the local default graph in a manifest
 
-CONNECT_TIMEOUT = 5.0       # seconds to reach the store before it counts as down
-DEFAULT_TIMEOUT = 30.0      # a query's time limit when the caller gives none
-WRITE_TIMEOUT = 600.0       # one bulk-load chunk or one DROP on a large graph
+CONNECT_TIMEOUT = 5.0  # seconds to reach the store before it counts as down
+DEFAULT_TIMEOUT = 30.0  # a query's time limit when the caller gives none
+WRITE_TIMEOUT = 600.0  # one bulk-load chunk or one DROP on a large graph
 LOAD_CHUNK_BYTES = 8 << 20  # N-Triples per Graph Store request
-MAX_BYTES = 256 << 20       # the byte cap when the caller gives none
-VIEW_TTL = 2.0              # seconds a resolved pointer is reused (one request batch)
+MAX_BYTES = 256 << 20  # the byte cap when the caller gives none
+VIEW_TTL = 2.0  # seconds a resolved pointer is reused (one request batch)
 
 _SPARQL_RESULTS_XML = "application/sparql-results+xml"
 _NTRIPLES = "application/n-triples"
@@ -114,8 +133,9 @@ class _Auth(httpx.Auth):
             return
 
 
-def _credentials(user: str | None, password: str | None, password_file: str | os.PathLike | None
-                 ) -> tuple[str, str] | None:
+def _credentials(
+    user: str | None, password: str | None, password_file: str | os.PathLike | None
+) -> tuple[str, str] | None:
     user = user or os.environ.get(ENV_USER)
     if password is None:
         password = os.environ.get(ENV_PASSWORD)
@@ -124,8 +144,10 @@ def _credentials(user: str | None, password: str | None, password_file: str | os
         try:
             password = Path(password_file).read_text().strip()
         except OSError as exc:
-            raise StoreError(f"cannot read the store password file {password_file}: {exc.strerror}",
-                             hint=f"check {ENV_PASSWORD_FILE}") from None
+            raise StoreError(
+                f"cannot read the store password file {password_file}: {exc.strerror}",
+                hint=f"check {ENV_PASSWORD_FILE}",
+            ) from None
     if user and password is not None:
         return user, password
     return None
@@ -134,8 +156,10 @@ def _credentials(user: str | None, password: str | None, password_file: str | os
 def _strip_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise StoreError(f"not a SPARQL endpoint URL: {url.split('@')[-1]!r}",
-                         hint="give an http(s):// URL, e.g. http://127.0.0.1:8890/sparql")
+        raise StoreError(
+            f"not a SPARQL endpoint URL: {url.split('@')[-1]!r}",
+            hint="give an http(s):// URL, e.g. http://127.0.0.1:8890/sparql",
+        )
     creds = None
     if parts.username is not None:
         creds = (urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
@@ -148,22 +172,37 @@ def _strip_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
 class RemoteStore(Store):
     """A SPARQL 1.1 endpoint as qkg's store (see the module's docstring for endpoints, credentials, limits)."""
 
-    def __init__(self, url: str, *, user: str | None = None, password: str | None = None,
-                 password_file: str | os.PathLike | None = None, update_url: str | None = None,
-                 graph_store_url: str | None = None, timeout: float = DEFAULT_TIMEOUT,
-                 max_bytes: int = MAX_BYTES, connect_timeout: float = CONNECT_TIMEOUT,
-                 space: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        password_file: str | os.PathLike | None = None,
+        update_url: str | None = None,
+        graph_store_url: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_bytes: int = MAX_BYTES,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        space: str | None = None,
+    ) -> None:
         self.url, in_url = _strip_userinfo(url)
         self.name = self.url
         creds = in_url or _credentials(user, password, password_file)
         virtuoso_like = self.url.rstrip("/").endswith("/sparql")
         base = self.url.rstrip("/")
-        self.update_url = _strip_userinfo(update_url or os.environ.get(ENV_UPDATE_URL)
-                                          or (base + "-auth" if virtuoso_like and creds else self.url))[0]
+        self.update_url = _strip_userinfo(
+            update_url or os.environ.get(ENV_UPDATE_URL) or (base + "-auth" if virtuoso_like and creds else self.url)
+        )[0]
         self.graph_store_url = _strip_userinfo(
-            graph_store_url or os.environ.get(ENV_GRAPH_URL)
-            or (base[:-len("/sparql")] + ("/sparql-graph-crud-auth" if creds else "/sparql-graph-crud")
-                if virtuoso_like else self.url))[0]
+            graph_store_url
+            or os.environ.get(ENV_GRAPH_URL)
+            or (
+                base[: -len("/sparql")] + ("/sparql-graph-crud-auth" if creds else "/sparql-graph-crud")
+                if virtuoso_like
+                else self.url
+            )
+        )[0]
         self.space = space or os.environ.get(ENV_SPACE) or BUILD_NS
         if not self.space.endswith("/"):
             self.space += "/"
@@ -171,9 +210,12 @@ class RemoteStore(Store):
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.connect_timeout = connect_timeout
-        self._client = httpx.Client(auth=_Auth(*creds) if creds else None, headers={"User-Agent": "qkg"},
-                                    timeout=httpx.Timeout(timeout, connect=connect_timeout),
-                                    limits=httpx.Limits(max_connections=16, max_keepalive_connections=8))
+        self._client = httpx.Client(
+            auth=_Auth(*creds) if creds else None,
+            headers={"User-Agent": "qkg"},
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            limits=httpx.Limits(max_connections=16, max_keepalive_connections=8),
+        )
         self._virtuoso: bool | None = None
         self._markers: dict[str, str] = {}  # ASCII stand-ins for non-ASCII GROUP_CONCAT separators (Virtuoso)
         self._view: _View | None = None
@@ -184,9 +226,18 @@ class RemoteStore(Store):
 
     # -- reading -------------------------------------------------------------------------------------------
 
-    def select(self, text: str, *, timeout: float | None = None, max_rows: int | None = None,
-               max_bytes: int | None = None, union: bool = True, default_graphs: Sequence[str] | None = None,
-               named_graphs: Sequence[str] | None = None, bindings: Mapping | None = None) -> Rows:
+    def select(
+        self,
+        text: str,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        max_bytes: int | None = None,
+        union: bool = True,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        bindings: Mapping | None = None,
+    ) -> Rows:
         """Run a SELECT; rows stop at ``max_rows`` (then ``truncated``) or at ``max_bytes`` read."""
         _expect(text, ("SELECT",))
         if max_rows is not None and bindings is None:
@@ -194,9 +245,19 @@ class RemoteStore(Store):
             if capped is not None:
                 text = capped[0]
         reader = XmlResultsReader()
-        truncated = self._read(text, _SPARQL_RESULTS_XML, reader.feed, lambda: len(reader.rows), timeout=timeout,
-                               max_rows=max_rows, max_bytes=max_bytes, union=union, default_graphs=default_graphs,
-                               named_graphs=named_graphs, bindings=bindings)
+        truncated = self._read(
+            text,
+            _SPARQL_RESULTS_XML,
+            reader.feed,
+            lambda: len(reader.rows),
+            timeout=timeout,
+            max_rows=max_rows,
+            max_bytes=max_bytes,
+            union=union,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            bindings=bindings,
+        )
         rows = reader.rows[:max_rows] if max_rows is not None else reader.rows
         view = self._view
         if view and view.back:
@@ -205,27 +266,65 @@ class RemoteStore(Store):
             rows = [tuple(_unmark(t, self._markers) for t in row) for row in rows]
         return Rows(reader.variables, rows, truncated=truncated)
 
-    def ask(self, text: str, *, timeout: float | None = None, union: bool = True,
-            default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
-            bindings: Mapping | None = None, **_: object) -> bool:
+    def ask(
+        self,
+        text: str,
+        *,
+        timeout: float | None = None,
+        union: bool = True,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        bindings: Mapping | None = None,
+        **_: object,
+    ) -> bool:
         _expect(text, ("ASK",))
         reader = XmlResultsReader()
-        self._read(text, _SPARQL_RESULTS_XML, reader.feed, lambda: 0, timeout=timeout, max_rows=None,
-                   max_bytes=1 << 20, union=union, default_graphs=default_graphs, named_graphs=named_graphs,
-                   bindings=bindings)
+        self._read(
+            text,
+            _SPARQL_RESULTS_XML,
+            reader.feed,
+            lambda: 0,
+            timeout=timeout,
+            max_rows=None,
+            max_bytes=1 << 20,
+            union=union,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            bindings=bindings,
+        )
         if reader.boolean is None:
             raise QueryError(f"the store {self.name} gave no boolean answer to an ASK query")
         return reader.boolean
 
-    def construct(self, text: str, *, timeout: float | None = None, max_rows: int | None = None,
-                  max_bytes: int | None = None, union: bool = True, default_graphs: Sequence[str] | None = None,
-                  named_graphs: Sequence[str] | None = None, bindings: Mapping | None = None) -> list[Triple]:
+    def construct(
+        self,
+        text: str,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        max_bytes: int | None = None,
+        union: bool = True,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        bindings: Mapping | None = None,
+    ) -> list[Triple]:
         """Run a CONSTRUCT or DESCRIBE; the triples stop at ``max_rows`` or ``max_bytes`` read."""
         _expect(text, ("CONSTRUCT", "DESCRIBE"))
         reader = NTriplesReader()
-        self._read(text, _NTRIPLES, reader.feed, lambda: len(reader.triples), timeout=timeout, max_rows=max_rows,
-                   max_bytes=max_bytes, union=union, default_graphs=default_graphs, named_graphs=named_graphs,
-                   bindings=bindings, final=lambda: reader.feed(b"", final=True))
+        self._read(
+            text,
+            _NTRIPLES,
+            reader.feed,
+            lambda: len(reader.triples),
+            timeout=timeout,
+            max_rows=max_rows,
+            max_bytes=max_bytes,
+            union=union,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            bindings=bindings,
+            final=lambda: reader.feed(b"", final=True),
+        )
         triples = reader.triples[:max_rows] if max_rows is not None else reader.triples
         view = self._view
         if view and view.back:
@@ -261,12 +360,15 @@ class RemoteStore(Store):
         with self._lock:
             rows = self._raw_select(
                 f"SELECT ?m ?r ?g WHERE {{ GRAPH <{self.pointer}> {{ <{self.pointer}> <{SERVES}> ?m }} "
-                f"OPTIONAL {{ GRAPH ?m {{ ?r <{GRAPH_OF}> ?g }} }} }}", timeout=None)
+                f"OPTIONAL {{ GRAPH ?m {{ ?r <{GRAPH_OF}> ?g }} }} }}",
+                timeout=None,
+            )
             if not rows:
                 view = _View(None, at=time.monotonic())
             else:
-                graphs = {r[2].value: r[1].value for r in rows
-                          if r[1] is not None and r[2] is not None and r[1] != r[0]}
+                graphs = {
+                    r[2].value: r[1].value for r in rows if r[1] is not None and r[2] is not None and r[1] != r[0]
+                }
                 view = _View(rows[0][0].value, graphs, {v: k for k, v in graphs.items()}, time.monotonic())
             self._view = view
             return view
@@ -294,9 +396,22 @@ class RemoteStore(Store):
 
     # -- the protocol ----------------------------------------------------------------------------------------
 
-    def _read(self, text: str, accept: str, feed: Callable[[bytes], int], count: Callable[[], int], *,
-              timeout: float | None, max_rows: int | None, max_bytes: int | None, union: bool,
-              default_graphs, named_graphs, bindings, final: Callable[[], object] | None = None) -> bool:
+    def _read(
+        self,
+        text: str,
+        accept: str,
+        feed: Callable[[bytes], int],
+        count: Callable[[], int],
+        *,
+        timeout: float | None,
+        max_rows: int | None,
+        max_bytes: int | None,
+        union: bool,
+        default_graphs,
+        named_graphs,
+        bindings,
+        final: Callable[[], object] | None = None,
+    ) -> bool:
         """POST a query and feed its answer to ``feed`` until done or a cap is reached; return whether capped."""
         limit = self.timeout if timeout is None else timeout
         max_bytes = self.max_bytes if max_bytes is None else max_bytes
@@ -315,16 +430,20 @@ class RemoteStore(Store):
         deadline = time.monotonic() + limit
         read_bytes, capped = 0, False
         try:
-            with self._client.stream("POST", self.url, content=_form(form),
-                                     headers={"Accept": accept, "Content-Type": _FORM},
-                                     timeout=httpx.Timeout(limit, connect=self.connect_timeout)) as response:
+            with self._client.stream(
+                "POST",
+                self.url,
+                content=_form(form),
+                headers={"Accept": accept, "Content-Type": _FORM},
+                timeout=httpx.Timeout(limit, connect=self.connect_timeout),
+            ) as response:
                 self._check(response, text)
                 if response.headers.get("x-sql-state", "").upper() == "S1TAT":
                     raise self._timeout(limit)
                 for chunk in response.iter_raw():
                     read_bytes += len(chunk)
                     if read_bytes > max_bytes:
-                        feed(chunk[:max(0, len(chunk) - (read_bytes - max_bytes))])
+                        feed(chunk[: max(0, len(chunk) - (read_bytes - max_bytes))])
                         capped = True
                         break
                     feed(chunk)
@@ -352,8 +471,12 @@ class RemoteStore(Store):
         reader = XmlResultsReader()
         limit = self.timeout if timeout is None else timeout
         try:
-            response = self._client.post(self.url, data={"query": text}, headers={"Accept": _SPARQL_RESULTS_XML},
-                                         timeout=httpx.Timeout(limit, connect=self.connect_timeout))
+            response = self._client.post(
+                self.url,
+                data={"query": text},
+                headers={"Accept": _SPARQL_RESULTS_XML},
+                timeout=httpx.Timeout(limit, connect=self.connect_timeout),
+            )
         except httpx.TimeoutException:
             raise self._down(f"did not answer within {limit:g} s") from None
         except httpx.TransportError as exc:
@@ -366,6 +489,7 @@ class RemoteStore(Store):
     def _separators(self, text: str) -> str:
         """Stand in an ASCII marker for each non-ASCII GROUP_CONCAT separator (Virtuoso 7.2 turns the
         characters of a separator outside Latin-1 into '?'); :func:`_unmark` restores them in the answers."""
+
         def swap(match: re.Match) -> str:
             value = match.group(2) if match.group(2) is not None else match.group(3)
             if value.isascii():
@@ -373,6 +497,7 @@ class RemoteStore(Store):
             with self._lock:
                 marker = self._markers.setdefault(value, f"~qkgsep{len(self._markers)}~")
             return f'{match.group(1)}"{marker}"'
+
         return _SEPARATOR.sub(swap, text)
 
     def is_virtuoso(self) -> bool:
@@ -394,35 +519,44 @@ class RemoteStore(Store):
             body = response.text[:4000]
         detail = " ".join(body.split("SPARQL query:")[0].split())[:500]
         if response.status_code in (401, 403):
-            raise StoreError(f"the store {self.name} refused qkg's credentials ({response.status_code})",
-                             hint=f"set {ENV_USER} and {ENV_PASSWORD} or {ENV_PASSWORD_FILE}")
+            raise StoreError(
+                f"the store {self.name} refused qkg's credentials ({response.status_code})",
+                hint=f"set {ENV_USER} and {ENV_PASSWORD} or {ENV_PASSWORD_FILE}",
+            )
         if response.status_code in (502, 503, 504):
             raise self._down(f"answered {response.status_code}")
         if _VIRTUOSO_TIMEOUT.search(detail):
             raise self._timeout(None, detail)
         if response.status_code == 400 or "SPARQL compiler" in detail or "syntax error" in detail.lower():
             line = _VIRTUOSO_LINE.search(detail)
-            raise QuerySyntaxError(f"the store rejected the query: {detail}",
-                                   line=int(line.group(1)) if line else None,
-                                   hint="check the query; the store's SPARQL dialect may differ (see README)")
+            raise QuerySyntaxError(
+                f"the store rejected the query: {detail}",
+                line=int(line.group(1)) if line else None,
+                hint="check the query; the store's SPARQL dialect may differ (see README)",
+            )
         raise QueryError(f"the store {self.name} failed on the query ({response.status_code}): {detail}")
 
     def _down(self, what: str) -> StoreUnavailable:
-        return StoreUnavailable(f"the store {self.name} {what}",
-                                hint="check that the SPARQL store is running and reachable, then retry")
+        return StoreUnavailable(
+            f"the store {self.name} {what}", hint="check that the SPARQL store is running and reachable, then retry"
+        )
 
     def _timeout(self, limit: float | None, detail: str = "") -> QueryTimeout:
         what = f"exceeded {limit:g} s" if limit is not None else f"hit the store's time limit ({detail[:200]})"
-        return QueryTimeout(f"the query on {self.name} {what}",
-                            hint="add a LIMIT or narrow the patterns, or raise the time limit")
+        return QueryTimeout(
+            f"the query on {self.name} {what}", hint="add a LIMIT or narrow the patterns, or raise the time limit"
+        )
 
     # -- writing ----------------------------------------------------------------------------------------------
 
     def update(self, text: str, *, timeout: float = WRITE_TIMEOUT) -> None:
         """Run a SPARQL Update on the update endpoint (credentials needed on most stores)."""
         try:
-            response = self._client.post(self.update_url, data={"update": _ascii(text)},
-                                         timeout=httpx.Timeout(timeout, connect=self.connect_timeout))
+            response = self._client.post(
+                self.update_url,
+                data={"update": _ascii(text)},
+                timeout=httpx.Timeout(timeout, connect=self.connect_timeout),
+            )
         except httpx.TimeoutException:
             raise self._down(f"did not finish an update within {timeout:g} s") from None
         except httpx.TransportError as exc:
@@ -430,8 +564,14 @@ class RemoteStore(Store):
         self._note_server(response)
         self._check(response, text)
 
-    def load(self, data: bytes | Path | Iterable[Triple], *, format: str = "ntriples", graph: str,
-             chunk_bytes: int = LOAD_CHUNK_BYTES) -> int:
+    def load(
+        self,
+        data: bytes | Path | Iterable[Triple],
+        *,
+        format: str = "ntriples",
+        graph: str,
+        chunk_bytes: int = LOAD_CHUNK_BYTES,
+    ) -> int:
         """Bulk load into ``graph`` through the Graph Store protocol, in N-Triples chunks; return the triples sent.
 
         Triples with a blank node go in one final request so that a blank node keeps one identity.
@@ -469,9 +609,13 @@ class RemoteStore(Store):
     def _post_graph(self, graph: str, body: bytes) -> None:
         # text/turtle: Virtuoso 7.2's N-Triples reader drops some typed literals that its Turtle reader keeps.
         try:
-            response = self._client.post(self.graph_store_url, params={"graph": graph}, content=body,
-                                         headers={"Content-Type": "text/turtle; charset=utf-8"},
-                                         timeout=httpx.Timeout(WRITE_TIMEOUT, connect=self.connect_timeout))
+            response = self._client.post(
+                self.graph_store_url,
+                params={"graph": graph},
+                content=body,
+                headers={"Content-Type": "text/turtle; charset=utf-8"},
+                timeout=httpx.Timeout(WRITE_TIMEOUT, connect=self.connect_timeout),
+            )
         except httpx.TimeoutException:
             raise self._down(f"did not finish loading into {graph} within {WRITE_TIMEOUT:g} s") from None
         except httpx.TransportError as exc:
@@ -504,12 +648,14 @@ class RemoteStore(Store):
             self.refresh()
         return remote
 
-    def query_service(self, *, workers: int, timeout: float, max_rows: int, max_bytes: int = 50_000_000,
-                      **options) -> QueryService:
+    def query_service(
+        self, *, workers: int, timeout: float, max_rows: int, max_bytes: int = 50_000_000, **options
+    ) -> QueryService:
         """The public endpoint's path to this store (:class:`RemoteQueryService`): guarded, time-limited, capped."""
         options.pop("path", None)  # the embedded store's worker folder: nothing to open here
-        return RemoteQueryService(self, workers=workers, timeout=timeout, max_rows=max_rows, max_bytes=max_bytes,
-                                  **options)
+        return RemoteQueryService(
+            self, workers=workers, timeout=timeout, max_rows=max_rows, max_bytes=max_bytes, **options
+        )
 
     def close(self) -> None:
         self._client.close()
@@ -524,8 +670,9 @@ class RemoteStore(Store):
 def _expect(text: str, forms: tuple[str, ...]) -> None:
     form = query_form(text)
     if form not in forms:
-        raise QueryError(f"a {form} query cannot be run as {' or '.join(forms)}",
-                         hint=f"use the store's {form.lower()}() or query()")
+        raise QueryError(
+            f"a {form} query cannot be run as {' or '.join(forms)}", hint=f"use the store's {form.lower()}() or query()"
+        )
 
 
 def _form(pairs: list[tuple[str, str]]) -> bytes:
@@ -541,8 +688,9 @@ def _ascii(text: str) -> str:
     >>> _ascii('SELECT ("é → x" AS ?v) {}')
     'SELECT ("\\u00E9 \\u2192 x" AS ?v) {}'
     """
-    return _NON_ASCII.sub(lambda m: f"\\u{ord(m.group()):04X}" if ord(m.group()) < 0x10000
-                          else f"\\U{ord(m.group()):08X}", text)
+    return _NON_ASCII.sub(
+        lambda m: f"\\u{ord(m.group()):04X}" if ord(m.group()) < 0x10000 else f"\\U{ord(m.group()):08X}", text
+    )
 
 
 _SEPARATOR = re.compile(r"""(;\s*separator\s*=\s*)(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)')""", re.IGNORECASE)
@@ -584,24 +732,31 @@ def _bind(text: str, bindings: Mapping) -> str:
         names.append("?" + (var.value if hasattr(var, "value") and not isinstance(var, str) else str(var).lstrip("?$")))
         values.append(str(term))
     block = f" VALUES ({' '.join(names)}) {{ ({' '.join(values)}) }} "
-    blanked = _COMMENT_TOKEN.sub(lambda m: " " * len(m.group()),
-                                 _STRING_TOKEN.sub(lambda m: " " * len(m.group()),
-                                                   _IRI_TOKEN.sub(lambda m: " " * len(m.group()), text)))
+    blanked = _COMMENT_TOKEN.sub(
+        lambda m: " " * len(m.group()),
+        _STRING_TOKEN.sub(lambda m: " " * len(m.group()), _IRI_TOKEN.sub(lambda m: " " * len(m.group()), text)),
+    )
     match = re.search(r"\bWHERE\s*\{", blanked, re.IGNORECASE) or re.search(r"\{", blanked)
     if match is None:
         raise QueryError("cannot bind parameters: the query has no WHERE group")
-    return text[:match.end()] + block + text[match.end():]
+    return text[: match.end()] + block + text[match.end() :]
 
 
 # -- publishing a local build -------------------------------------------------------------------------------
+
 
 def remote_name(space: str, build_id: str, graph: str) -> str:
     """The remote graph holding a build's graph ``graph`` (the local default graph: DEFAULT_NAME)."""
     return f"{space}{build_id}/g/{urllib.parse.quote(graph, safe='')}"
 
 
-def publish(store: RemoteStore, graphs: Mapping[str, Callable[[], Iterable[Triple]]], build_id: str, *,
-            progress: Callable[[str], None] | None = None) -> dict:
+def publish(
+    store: RemoteStore,
+    graphs: Mapping[str, Callable[[], Iterable[Triple]]],
+    build_id: str,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> dict:
     """Copy a build's graphs to ``store``, switch the pointer to them atomically, then drop the old build.
 
     ``graphs`` maps each local graph name (DEFAULT_NAME for the default graph) to a function giving its
@@ -633,18 +788,29 @@ def publish(store: RemoteStore, graphs: Mapping[str, Callable[[], Iterable[Tripl
     if served is None:
         store.update(f"INSERT DATA {{ GRAPH <{pointer}> {{ <{pointer}> <{SERVES}> <{manifest}> }} }}")
     else:
-        store.update(f"DELETE {{ GRAPH <{pointer}> {{ <{pointer}> <{SERVES}> ?old }} }} "
-                     f"INSERT {{ GRAPH <{pointer}> {{ <{pointer}> <{SERVES}> <{manifest}> }} }} "
-                     f"WHERE {{ GRAPH <{pointer}> {{ <{pointer}> <{SERVES}> ?old }} }}")
+        store.update(
+            f"DELETE {{ GRAPH <{pointer}> {{ <{pointer}> <{SERVES}> ?old }} }} "
+            f"INSERT {{ GRAPH <{pointer}> {{ <{pointer}> <{SERVES}> <{manifest}> }} }} "
+            f"WHERE {{ GRAPH <{pointer}> {{ <{pointer}> <{SERVES}> ?old }} }}"
+        )
     store.refresh()
     if store.view(refresh=True).manifest != manifest:
-        raise StoreError(f"the store {store.name} did not switch to build {build_id}",
-                         hint="check the store's log; the previous build is still served")
+        raise StoreError(
+            f"the store {store.name} did not switch to build {build_id}",
+            hint="check the store's log; the previous build is still served",
+        )
     say(f"switched {pointer} to {manifest}")
     dropped = _remove_leftovers(store, keep=manifest)
-    return {"build": build_id, "manifest": manifest, "graphs": len(mapping), "triples": total,
-            "load_seconds": round(loaded - started, 3), "seconds": round(time.monotonic() - started, 3),
-            "dropped_graphs": dropped, "leftovers": removed}
+    return {
+        "build": build_id,
+        "manifest": manifest,
+        "graphs": len(mapping),
+        "triples": total,
+        "load_seconds": round(loaded - started, 3),
+        "seconds": round(time.monotonic() - started, 3),
+        "dropped_graphs": dropped,
+        "leftovers": removed,
+    }
 
 
 def _remove_leftovers(store: RemoteStore, *, keep: str | None) -> int:
@@ -653,8 +819,13 @@ def _remove_leftovers(store: RemoteStore, *, keep: str | None) -> int:
     rows = store._raw_select(f"SELECT ?m ?r WHERE {{ GRAPH ?m {{ ?r <{GRAPH_OF}> ?g }} }}", timeout=WRITE_TIMEOUT)
     doomed: dict[str, set[str]] = {}
     for m, r in rows:
-        if (m is None or not m.value.startswith(store.space) or "/" in m.value[len(store.space):]
-                or m.value == keep or m.value == store.pointer):
+        if (
+            m is None
+            or not m.value.startswith(store.space)
+            or "/" in m.value[len(store.space) :]
+            or m.value == keep
+            or m.value == store.pointer
+        ):
             continue
         doomed.setdefault(m.value, set()).add(r.value)
     count = 0
@@ -677,14 +848,16 @@ def local_graphs(build_dir: str | os.PathLike) -> dict[str, Callable[[], Iterato
         return lambda: (q.triple for q in local.quads_for_pattern(None, None, None, graph))
 
     graphs: dict[str, Callable[[], Iterator[Triple]]] = {
-        g.value: triples(g) for g in sorted(local.named_graphs(), key=lambda g: str(g)) if isinstance(g, NamedNode)}
+        g.value: triples(g) for g in sorted(local.named_graphs(), key=lambda g: str(g)) if isinstance(g, NamedNode)
+    }
     if next(iter(local.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
         graphs[DEFAULT_NAME] = triples(ox.DefaultGraph())
     return graphs
 
 
-def publish_build(build_dir: str | os.PathLike, store: RemoteStore, *,
-                  progress: Callable[[str], None] | None = None) -> dict:
+def publish_build(
+    build_dir: str | os.PathLike, store: RemoteStore, *, progress: Callable[[str], None] | None = None
+) -> dict:
     """Publish the local build at ``build_dir`` (its folder name is the build id) to ``store``."""
     return publish(store, local_graphs(build_dir), Path(build_dir).name, progress=progress)
 
@@ -704,8 +877,16 @@ class RemoteQueryService:
     (:meth:`arun` runs in threads), so /health answers while a query runs away.
     """
 
-    def __init__(self, store: RemoteStore, *, workers: int = 4, timeout: float = 10.0, max_rows: int = 10_000,
-                 max_bytes: int = 50_000_000, guard: bool = True) -> None:
+    def __init__(
+        self,
+        store: RemoteStore,
+        *,
+        workers: int = 4,
+        timeout: float = 10.0,
+        max_rows: int = 10_000,
+        max_bytes: int = 50_000_000,
+        guard: bool = True,
+    ) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         self.store = store
@@ -735,16 +916,29 @@ class RemoteQueryService:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    async def arun(self, query: str, *, result_format: str = "json", default_graph_as_union: bool = True,
-                   bindings: Mapping | None = None):
+    async def arun(
+        self,
+        query: str,
+        *,
+        result_format: str = "json",
+        default_graph_as_union: bool = True,
+        bindings: Mapping | None = None,
+    ):
         import asyncio
 
         started = time.monotonic()
         return await asyncio.get_running_loop().run_in_executor(
-            self._executor, self._run, query, result_format, default_graph_as_union, bindings, started)
+            self._executor, self._run, query, result_format, default_graph_as_union, bindings, started
+        )
 
-    def run(self, query: str, *, result_format: str = "json", default_graph_as_union: bool = True,
-            bindings: Mapping | None = None):
+    def run(
+        self,
+        query: str,
+        *,
+        result_format: str = "json",
+        default_graph_as_union: bool = True,
+        bindings: Mapping | None = None,
+    ):
         return self._run(query, result_format, default_graph_as_union, bindings, time.monotonic())
 
     def _run(self, query, result_format, union, bindings, started):
@@ -763,8 +957,9 @@ class RemoteQueryService:
         else:
             form = query_form(query)
         if not self._slots.acquire(timeout=max(0.0, started + self.timeout - time.monotonic())):
-            raise QueryTimeout(f"every query slot of {self.store.name} stayed busy for {self.timeout:g} s",
-                               hint="retry in a moment")
+            raise QueryTimeout(
+                f"every query slot of {self.store.name} stayed busy for {self.timeout:g} s", hint="retry in a moment"
+            )
         try:
             remaining = started + self.timeout - time.monotonic()
             if remaining <= 0:
@@ -783,12 +978,13 @@ class RemoteQueryService:
             else:
                 name = pool._GRAPH_ALIASES.get(fmt, fmt)
                 if name not in pool._GRAPH_FORMATS:
-                    raise ParameterError(f"format {fmt!r} is for SELECT and ASK results; {form} results are triples",
-                                         hint="use turtle, ntriples, rdfxml or jsonld")
-                triples = self.store.construct(query, max_rows=self.max_rows + 1, max_bytes=self.max_bytes,
-                                               **options)
+                    raise ParameterError(
+                        f"format {fmt!r} is for SELECT and ASK results; {form} results are triples",
+                        hint="use turtle, ntriples, rdfxml or jsonld",
+                    )
+                triples = self.store.construct(query, max_rows=self.max_rows + 1, max_bytes=self.max_bytes, **options)
                 truncated = len(triples) > self.max_rows
-                triples = triples[:self.max_rows]
+                triples = triples[: self.max_rows]
                 out = pool._GRAPH_FORMATS[name]
                 body = serialize(triples, format=out, prefixes=None if name == "ntriples" else PREFIXES) or b""
                 rows, media = len(triples), out.media_type

@@ -18,6 +18,7 @@ For notebooks, :func:`open` opens a built graph, local or remote, in one line (s
 
 Nothing heavy is imported until :func:`open` is called.
 """
+
 from __future__ import annotations
 
 from pathlib import Path as _Path
