@@ -349,7 +349,11 @@ router = APIRouter(tags=["meta"])
 @router.get(
     "/i18n/{lang}.json",
     summary="The pages' script messages in one language",
-    responses={200: {"content": {"application/json": {}}}},
+    responses={
+        200: {"content": {"application/json": {}}},
+        # the error shape of qkg.api.errors (not imported here: that module imports this one)
+        404: {"description": "No interface language by that name", "content": {"application/json": {}}},
+    },
 )
 async def messages(lang: str) -> Response:
     """``{English source: translation}`` of the pages' scripts (``{}`` for English, the source language)."""
