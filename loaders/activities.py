@@ -33,6 +33,7 @@ a ``qkg:ContributedSheet``), never the report, so the analysis can count and mar
 from __future__ import annotations
 
 import csv
+import datetime
 import difflib
 import io
 import re
@@ -260,13 +261,15 @@ def _date(value: str, *, file: str, line: int) -> Literal:
             hint="write AAAA-MM-JJ, AAAA-MM or AAAA (e.g. 2024-05-14, 2024-05, 2024)",
         )
     year, month, day = m.groups()
-    if (month and not 1 <= int(month) <= 12) or (day and not 1 <= int(day) <= 31):
+    try:  # the calendar decides: 2024-02-30 and 2024-13 are no dates
+        datetime.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
         raise DataError(
             f"{file}:{line}: column 'date': {value!r} is not a valid date",
             file=file,
             line=line,
             hint="check the month (01-12) and the day",
-        )
+        ) from None
     if day:
         return Literal(value.strip(), datatype=XSD.date)
     if month:

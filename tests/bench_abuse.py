@@ -35,6 +35,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.api_server import ROOT, start_server
+from tests.guard_corpus import malformed_queries
 from tests.test_api_abuse import CANNED, CHEAP, MEMORY_BOMB, RUNAWAY, _tree_rss
 
 
@@ -143,32 +144,8 @@ def attack_headers(url: str, connections: int, size: int) -> str:
 
 
 def attack_malformed(url: str, count: int) -> str:
-    rng = random.Random(14)
     seeds = [p.read_text() for p in sorted((ROOT / "graph" / "queries").glob("*.rq"))]
-    pieces = [
-        "{",
-        "}",
-        "(",
-        ")",
-        "\\uD800",
-        "\\U0010FFFF",
-        "-1.0",
-        "<a>",
-        "?x",
-        "FILTER",
-        "<http://e/f>(1)",
-        '"',
-        "'''",
-        "#",
-        "\\",
-        "ORDER BY",
-        "GROUP BY",
-        "LIMIT -1",
-        "\ud800",
-        "\x00",
-        "SERVICE",
-        "FROM <x>",
-    ]
+    queries = malformed_queries(random.Random(14), seeds, count, extra=("SERVICE", "FROM <x>"))
     statuses: Counter[int] = Counter()
     started = time.monotonic()
     # from 50 loopback addresses in turn, as a fuzzer spreading its load would (one address meets its budget)
@@ -179,13 +156,8 @@ def attack_malformed(url: str, count: int) -> str:
     with contextlib.ExitStack() as stack:
         for c in clients:
             stack.enter_context(c)
-        for n in range(count):
+        for n, body in enumerate(queries):
             client = clients[n % len(clients)]
-            text = rng.choice(seeds)
-            for _ in range(rng.randint(1, 3)):
-                i = rng.randrange(len(text) + 1)
-                text = text[:i] + rng.choice(pieces) + text[i + rng.randint(0, 3) :]
-            body = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
             r = client.post("/sparql", data={"query": body})
             statuses[r.status_code] += 1
     rate = count / (time.monotonic() - started)

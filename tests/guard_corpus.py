@@ -87,3 +87,40 @@ UPDATES = {
     "lowercase-comment": "# wipe\nprefix e: <http://e/>\ndrop all",
     "malformed-insert": "INSERT DATA { <http://e/a> <http://e/p> }",
 }
+
+
+#: Pieces spliced into real queries to make malformed ones: brackets, escapes, lone surrogates, NUL, bad numbers.
+MALFORMED_PIECES = (
+    "{",
+    "}",
+    "(",
+    ")",
+    "\\uD800",
+    "\\U0010FFFF",
+    "-1.0",
+    "<a>",
+    "?x",
+    "FILTER",
+    "<http://e/f>(1)",
+    '"',
+    "'''",
+    "#",
+    "\\",
+    "ORDER BY",
+    "GROUP BY",
+    "LIMIT -1",
+    "\ud800",
+    "\x00",
+)
+
+
+def malformed_queries(rng, seeds: list[str], count: int, *, extra: tuple[str, ...] = ()):
+    """``count`` mutations of the ``seeds`` (1 to 3 pieces spliced in, a few characters cut), as text a client can
+    send (lone surrogates replaced); the same ``rng`` seed gives the same queries."""
+    pieces = MALFORMED_PIECES + extra
+    for _ in range(count):
+        text = rng.choice(seeds)
+        for _ in range(rng.randint(1, 3)):
+            i = rng.randrange(len(text) + 1)
+            text = text[:i] + rng.choice(pieces) + text[i + rng.randint(0, 3) :]
+        yield text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")

@@ -137,6 +137,7 @@ def test_a_contributed_row_keeps_its_member_partners_place_theme_and_partial_dat
     ("row", "column", "says"),
     [
         (["2024-13-01", "mission", "", "", "", "", "MRIF", "s"], "date", "not a valid date"),
+        (["2024-02-30", "mission", "", "", "", "", "MRIF", "s"], "date", "not a valid date"),
         (["le 3 mai", "mission", "", "", "", "", "MRIF", "s"], "date", "AAAA-MM-JJ"),
         (["2024", "misison", "", "", "", "", "MRIF", "s"], "activité", "did you mean 'mission'"),
         (["2024", "mission", "", "Ville de Lausane", "", "", "MRIF", "s"], "partenaires", "did you mean"),
