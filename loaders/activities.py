@@ -44,6 +44,7 @@ from pathlib import Path
 
 from qkg.graph.errors import DataError
 from qkg.loaders.report import normalise
+from qkg.loaders.tabular import MAX_VALUE_CHARS
 from qkg.ontology import QKG, QKGD
 from qkg.ontology.curies import expand_curie, short
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
@@ -227,6 +228,14 @@ def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
                 hint="open it in a spreadsheet and save it again as .xlsx, or as CSV (UTF-8)",
             ) from None
         rows = [[_cell(c) for c in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+        for n, row in enumerate(rows, start=1):
+            if any(len(c) > MAX_VALUE_CHARS for c in row):
+                raise DataError(
+                    f"{path}:{n}: a cell holds more than {MAX_VALUE_CHARS:,} characters",
+                    file=str(path),
+                    line=n,
+                    hint="keep each cell to a title, names or a short source",
+                )
     else:
         try:
             text = path.read_text(encoding="utf-8-sig")
@@ -234,8 +243,20 @@ def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
             raise DataError(
                 f"{path}: not UTF-8 text (byte {exc.start})", file=str(path), hint="save the sheet as CSV UTF-8"
             ) from None
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t") if text.strip() else csv.excel
-        rows = list(csv.reader(io.StringIO(text), dialect))
+        try:  # a spreadsheet saved in French often separates cells with ';'
+            dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.reader(io.StringIO(text, newline=""), dialect)
+        try:
+            rows = list(reader)
+        except csv.Error as exc:  # a cell over csv's 128 KB limit, a NUL byte, a stray quote
+            raise DataError(
+                f"{path}:{reader.line_num}: {exc}",
+                file=str(path),
+                line=reader.line_num,
+                hint="check the quotes on that line, and keep each cell under 128 KB",
+            ) from None
     if not rows:
         raise DataError(
             f"{path}: the sheet is empty", file=str(path), line=1, hint="start from `qkg template activities`"

@@ -187,3 +187,21 @@ def test_the_analysis_page_offers_the_template(server) -> None:
         path.write_bytes(r.content)
         header = next(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
         assert list(header) == HEADER
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ("date,activité,intitulé,membre,source\n2024,mission," + "x" * 200_000 + ",MRIF,s\n", ":2: field larger"),
+        ("date;activité;membre\n2024;mission;MRIF\n", ":1: missing column(s) source"),
+    ],
+    ids=["huge-cell", "semicolons-missing-column"],
+)
+def test_hostile_sheets_get_an_error_naming_the_line(qkg, tmp_path, content, says) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    sheet = data / "2024" / "activites-z.csv"
+    sheet.write_text(content, encoding="utf-8")
+    proc = qkg("--data-dir", tmp_path / "qkg", "build", "-q", "--data", data, ok=False)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert f"{sheet}{says}" in proc.stderr
