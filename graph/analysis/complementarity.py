@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from itertools import combinations
+from typing import Any
 
 from qkg.graph.analysis.facts import ORG, SKOS, Q, labels, load_facts, provenance, types
 from qkg.graph.analysis.projection import actor_place_graph, actor_theme_graph, place_levels
@@ -199,17 +200,18 @@ def complementarity(
             for p, e in places[a].items():
                 if p not in levels:  # a neighbour that is not a place (an actor given among the places)
                     continue
+                continent = levels[p]["continent"]
                 for dim, col in (
                     ("countries", levels[p]["country"]),
-                    ("continents", "continent:" + levels[p]["continent"] if levels[p]["continent"] else None),
+                    ("continents", "continent:" + continent if continent else None),
                 ):
                     add(dim, a, col, e["facts"], e["via"])
                     if col is not None:
                         cells[dim][a][col]["places"].add(p)
     cited, names_needed = set(), set()
     for dim in DIMENSIONS:
-        for row in cells[dim].values():
-            for cell in row.values():
+        for by_column in cells[dim].values():
+            for cell in by_column.values():
                 cell["facts"] = sorted(cell["facts"])
                 cell["via"], cell["places"] = sorted(cell["via"]), sorted(cell["places"])
                 cell["count"] = len(cell["facts"])
@@ -240,15 +242,15 @@ def complementarity(
             )
     overlap = []
     for a, b in combinations(members, 2):
-        row = {"a": a, "b": b}
+        pair: dict[str, Any] = {"a": a, "b": b}
         for dim, sa, sb in (
             ("themes", set(cells["themes"][a]), set(cells["themes"][b])),
             ("countries", set(cells["countries"][a]), set(cells["countries"][b])),
             ("partners", partners[a] - {b}, partners[b] - {a}),
         ):
-            row[dim] = jaccard(sa, sb)
-            row[f"{dim}_shared"] = sorted(sa & sb)
-        overlap.append(row)
+            pair[dim] = jaccard(sa, sb)
+            pair[f"{dim}_shared"] = sorted(sa & sb)
+        overlap.append(pair)
     others = _others(store, idx, set(members), keep, tops if theme_level == "top" else {})
     gaps = {}
     for dim in DIMENSIONS:
@@ -332,10 +334,10 @@ def _others(store: Store, idx, members: set[str], keep, tops: dict[str, str]) ->
             for t in ts or ():
                 out["themes"][tops.get(t, t)].add(a)
             for p, _via in ps or ():
-                if up[p]["country"]:
-                    out["countries"][up[p]["country"]].add(a)
-                if up[p]["continent"]:
-                    out["continents"]["continent:" + up[p]["continent"]].add(a)
+                if country := up[p]["country"]:
+                    out["countries"][country].add(a)
+                if continent := up[p]["continent"]:
+                    out["continents"]["continent:" + continent].add(a)
     for a, ts in idx.themes.items():  # an organisation's own themes
         if a not in idx.facts and a not in members:
             for t in ts:

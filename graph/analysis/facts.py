@@ -275,8 +275,10 @@ def load_facts(
         if not ks & kinds:
             continue
         ys = years.get(iri)
-        first, last = (min(ys), max(ys)) if ys else (None, None)
+        first: int | None = None
+        last: int | None = None
         if ys:
+            first, last = min(ys), max(ys)
             if (year_from is not None and last < year_from) or (year_to is not None and first > year_to):
                 continue
         elif not undated and (year_from is not None or year_to is not None):

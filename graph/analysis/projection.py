@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import inspect
 from collections import defaultdict
+from collections.abc import Callable
 from itertools import combinations
 
 import networkx as nx
@@ -323,11 +324,12 @@ def actor_place_graph(
     up = place_levels(store, {p for _a, p in raw}) if level != "place" else {}
     kind: dict[str, str] = {}
     for (a, p), rec in sorted(raw.items()):
-        node = p
+        node: str | None = p
         if level == "country":
             node = up[p]["country"]
         elif level == "continent":
-            node = "continent:" + up[p]["continent"] if up[p]["continent"] else None
+            continent = up[p]["continent"]
+            node = "continent:" + continent if continent else None
         if node is None:
             continue
         kind[a], kind[node] = "actor", "place"
@@ -350,12 +352,14 @@ class _Homes:
     """Memoised home places of actors, and the counterpart places that count as reached abroad."""
 
     def __init__(self, idx: FactIndex) -> None:
-        self.idx, self.home, self.countries = idx, {}, {}
+        self.idx = idx
+        self.home: dict[str, set[str]] = {}
+        self.countries: dict[str, set[str]] = {}
 
     def _own(self, a: str):
         if a not in self.home:
             self.home[a] = self.idx.home_of(a)
-            self.countries[a] = {self.idx.country.get(x) for x in self.home[a]} - {None}
+            self.countries[a] = {c for x in self.home[a] if (c := self.idx.country.get(x)) is not None}
         return self.home[a], self.countries[a]
 
     def abroad(self, a: str, b: str) -> list[str]:
@@ -460,7 +464,7 @@ def project(store: Store, name: str = "actors", **params) -> nx.Graph:
     ...
     qkg.graph.errors.ParameterError: unknown projection 'cliques'
     """
-    builders = {
+    builders: dict[str, Callable[..., nx.Graph]] = {
         "actors": actor_network,
         "actor-theme": actor_theme_graph,
         "actor-place": actor_place_graph,

@@ -17,6 +17,7 @@ roles or via, report section, annex item).
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from qkg.graph.analysis.facts import ORG, SKOS, Q, labels, load_facts, provenance, types
 from qkg.graph.errors import ParameterError
@@ -84,7 +85,7 @@ def reach(
             f"{target[:80]!r} is not an IRI or a CURIE", hint="name the target as qkgd:name or a full IRI"
         ) from None
     kind = target_kind(store, iri)
-    out = {
+    out: dict[str, Any] = {
         "target": {"iri": iri, "curie": short(iri), "label": labels(store, [iri], lang=lang)[iri]},
         "kind": kind,
         "rows": [],

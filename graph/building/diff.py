@@ -223,8 +223,8 @@ def compare(
     lines_a, lines_b = a if isinstance(a, set) else set(a), b if isinstance(b, set) else set(b)
     removed_lines = lines_a - lines_b
     added_lines = lines_b - lines_a
-    changed = {line[: line.find(" ")] for line in removed_lines | added_lines}
-    side_a, side_b = _Side(lines_a, changed), _Side(lines_b, changed)
+    touched = {line[: line.find(" ")] for line in removed_lines | added_lines}
+    side_a, side_b = _Side(lines_a, touched), _Side(lines_b, touched)
 
     def label(s: str) -> str:
         return side_b.label(s, lang) if s in side_b.subjects else side_a.label(s, lang)
@@ -243,7 +243,9 @@ def compare(
         s, p, o = _split(line)
         added_by_key[(s, p)].append(o)
 
-    changed, added, removed = [], [], []
+    changed: list[Fact] = []
+    added: list[Fact] = []
+    removed: list[Fact] = []
     shown: Counter[tuple[str, str]] = Counter()  # (kind, class) -> listed so far: only `limit` get labels
     by_class: dict[str, Counter[str]] = defaultdict(Counter)
     n_changed = 0
@@ -286,8 +288,10 @@ def compare(
 
     figures = []
     for s in sorted(set(side_a.figures) | set(side_b.figures)):
-        old, new = side_a.figures.get(s), side_b.figures.get(s)
-        figures.append(Figure(_short(s), label(s), _short(old) if old else None, _short(new) if new else None))
+        before, after = side_a.figures.get(s), side_b.figures.get(s)
+        figures.append(
+            Figure(_short(s), label(s), _short(before) if before else None, _short(after) if after else None)
+        )
 
     def entities(subjects: set[str], side: _Side, kind: str) -> list[Entity]:
         listed = [s for s in sorted(subjects, key=lambda s: (side.cls(s), s)) if keep(kind, side.cls(s))]
@@ -304,13 +308,6 @@ def compare(
         "triples_a": len(side_a.lines),
         "triples_b": len(side_b.lines),
     }
-    lists = {
-        "entities_added": entities(new_entities, side_b, "entities_added"),
-        "entities_removed": entities(gone_entities, side_a, "entities_removed"),
-        "added": added,
-        "removed": removed,
-        "changed": changed,
-    }
     return Changes(
         a=a_name,
         b=b_name,
@@ -318,7 +315,11 @@ def compare(
         figures=figures,
         truncated=truncated,
         by_class={k: dict(v) for k, v in sorted(by_class.items())},
-        **lists,
+        entities_added=entities(new_entities, side_b, "entities_added"),
+        entities_removed=entities(gone_entities, side_a, "entities_removed"),
+        added=added,
+        removed=removed,
+        changed=changed,
     )
 
 

@@ -20,19 +20,15 @@ from typing import IO
 from qkg.graph.errors import ParameterError
 from qkg.graph.named_graphs import INFERRED_GRAPH
 from qkg.graph.serving import terms
+from qkg.graph.serving.formats import RDF_FORMATS
 from qkg.graph.serving.store import Store
 from qkg.ontology import PREFIXES
 from rdflib import Dataset, Graph
 
 __all__ = ["export_rdf", "atomic_write", "atomic_writer", "to_rdflib", "FORMATS"]
 
-FORMATS = {
-    "turtle": terms.RdfFormat.TURTLE,
-    "trig": terms.RdfFormat.TRIG,
-    "jsonld": terms.RdfFormat.JSON_LD,
-    "ntriples": terms.RdfFormat.N_TRIPLES,
-    "nquads": terms.RdfFormat.N_QUADS,
-}
+#: The dump formats, by their names in :data:`qkg.graph.serving.formats.RDF_FORMATS`.
+FORMATS = ("turtle", "trig", "jsonld", "ntriples", "nquads")
 
 
 def _quads(store: Store, inferred: bool):
@@ -46,9 +42,12 @@ def export_rdf(store: Store, fmt: str, *, inferred: bool = True) -> bytes:
     """Serialise the store; graph formats (TriG, N-Quads) keep the named graphs, the others merge them."""
     if fmt not in FORMATS:
         raise ParameterError(f"unknown export format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
-    rdf_format = FORMATS[fmt]
+    rdf_format = RDF_FORMATS[fmt]
     if rdf_format.supports_datasets:
-        return terms.serialize(_quads(store, inferred), format=rdf_format, prefixes=PREFIXES if fmt == "trig" else None)
+        dataset = terms.serialize(
+            _quads(store, inferred), format=rdf_format, prefixes=PREFIXES if fmt == "trig" else None
+        )
+        return dataset or b""
     seen, triples = set(), []
     for q in _quads(store, inferred):
         t = q.triple
@@ -56,7 +55,7 @@ def export_rdf(store: Store, fmt: str, *, inferred: bool = True) -> bytes:
             seen.add(t)
             triples.append(t)
     prefixes = PREFIXES if fmt in ("turtle", "jsonld") else None
-    return terms.serialize(triples, format=rdf_format, prefixes=prefixes)
+    return terms.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
 
 
 def to_rdflib(store: Store, *, inferred: bool = True) -> Graph:

@@ -44,6 +44,7 @@ from qkg.ontology import QKGD
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
 
 __all__ = ["INFERRED_GRAPH", "Rule", "compile_rules", "materialise"]
 
@@ -141,25 +142,27 @@ def compile_rules(ontology: Graph) -> list[Rule]:
     True
     """
     classes, props = _Closure(), _Closure()
-    for c, s in ontology.subject_objects(RDFS.subClassOf):
-        if isinstance(c, URIRef) and isinstance(s, URIRef):
-            classes.add(str(c), str(s))
-    for c, s in ontology.subject_objects(OWL.equivalentClass):
-        if isinstance(c, URIRef) and isinstance(s, URIRef):
-            classes.add(str(c), str(s))
-            classes.add(str(s), str(c))
-    for p, s in ontology.subject_objects(RDFS.subPropertyOf):
-        if isinstance(p, URIRef) and isinstance(s, URIRef):
-            props.add(str(p), str(s))
-    for p, s in ontology.subject_objects(OWL.equivalentProperty):
-        props.add(str(p), str(s))
-        props.add(str(s), str(p))
+    for child, parent in ontology.subject_objects(RDFS.subClassOf):
+        if isinstance(child, URIRef) and isinstance(parent, URIRef):
+            classes.add(str(child), str(parent))
+    for child, parent in ontology.subject_objects(OWL.equivalentClass):
+        if isinstance(child, URIRef) and isinstance(parent, URIRef):
+            classes.add(str(child), str(parent))
+            classes.add(str(parent), str(child))
+    for child, parent in ontology.subject_objects(RDFS.subPropertyOf):
+        if isinstance(child, URIRef) and isinstance(parent, URIRef):
+            props.add(str(child), str(parent))
+    for child, parent in ontology.subject_objects(OWL.equivalentProperty):
+        props.add(str(child), str(parent))
+        props.add(str(parent), str(child))
 
     rules: list[Rule] = []
-    for p in sorted(props.edges):
+    for sub in sorted(props.edges):
         rules.append(
             datalog(
-                f"subProperty:{_local(p)}", [("?s", p, "?o")], [("?s", sup, "?o") for sup in sorted(props.supers(p))]
+                f"subProperty:{_local(sub)}",
+                [("?s", sub, "?o")],
+                [("?s", sup, "?o") for sup in sorted(props.supers(sub))],
             )
         )
     for p, q in ontology.subject_objects(OWL.inverseOf):
@@ -270,7 +273,7 @@ def _domain_rules() -> list[Rule]:
     return rules
 
 
-def _local(iri: str) -> str:
+def _local(iri: str | Node) -> str:
     return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
@@ -477,7 +480,7 @@ def _classify(store: Store, supers: dict[str, tuple[str, ...]], *, subjects=None
     nodes = {c: terms.NamedNode(c) for targets in supers.values() for c in targets}
     new = []
     for subject, classes in known.items():
-        wanted = set()
+        wanted: set[str] = set()
         for c in classes:
             wanted.update(supers.get(c, ()))
         for c in wanted - classes:

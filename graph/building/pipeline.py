@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from qkg.graph.building import artefacts as prepared
 from qkg.graph.building import inference
@@ -246,7 +247,7 @@ def _ontology_sources() -> list[Source]:
     return [Source(p, ONTOLOGY_GRAPH) for p in ontology_paths()]
 
 
-def _load(store: Store, src: Source) -> None:
+def _load(store: OxigraphStore, src: Source) -> None:
     if not src.path.is_file():
         raise DataError(f"{src.path}: no such file", file=str(src.path), hint="check the path")
     try:
@@ -411,12 +412,12 @@ def check(store: Store, sources: list[Source]) -> list[Problem]:
     )
     for g, term, kind in unknown[:_MAX_PROBLEMS]:
         graph = terms.NamedNode(g)
-        pattern = (
-            (None, terms.NamedNode(_RDF_TYPE), terms.NamedNode(term))
-            if kind == "class"
-            else (None, terms.NamedNode(term), None)
+        predicate, object_ = (
+            (terms.NamedNode(_RDF_TYPE), terms.NamedNode(term)) if kind == "class" else (terms.NamedNode(term), None)
         )
-        subjects = dict.fromkeys(q.subject.value for q in store.quads(*pattern, g))
+        subjects = dict.fromkeys(
+            q.subject.value for q in store.quads(None, predicate, object_, g) if not isinstance(q.subject, terms.Triple)
+        )
         for subject in list(subjects)[:_MAX_PROBLEMS]:
             problems.append(
                 locate.problem(
@@ -460,7 +461,11 @@ def check(store: Store, sources: list[Source]) -> list[Problem]:
 def _uses(store: Store, *, object) -> list[tuple]:
     """``(graph, subject, predicate)`` of every quad whose object is ``object``, distinct, in order."""
     return list(
-        dict.fromkeys((q.graph_name, q.subject.value, q.predicate.value) for q in store.quads(None, None, object, None))
+        dict.fromkeys(
+            (q.graph_name, q.subject.value, q.predicate.value)
+            for q in store.quads(None, None, object, None)
+            if not isinstance(q.subject, terms.Triple)
+        )
     )
 
 
@@ -476,7 +481,7 @@ def shacl_report(store: OxigraphStore, *, engine: str = "turbo") -> tuple[bool, 
     copy of the graph: the reference, slow at scale; a test checks that both give the same report.
     """
     shapes = Graph().parse(ontology_paths()[0].parent / SHAPES_FILE, format="turtle")
-    options = {"shacl_graph": shapes, "inference": "none", "advanced": True, "allow_warnings": True}
+    options: dict[str, Any] = {"shacl_graph": shapes, "inference": "none", "advanced": True, "allow_warnings": True}
     if engine == "turbo":
         import pyshacl_turbo
 
@@ -491,7 +496,7 @@ def shacl_report(store: OxigraphStore, *, engine: str = "turbo") -> tuple[bool, 
     return bool(conforms), report
 
 
-def validate_shacl(store: Store, sources: list[Source], *, engine: str = "turbo") -> list[Problem]:
+def validate_shacl(store: OxigraphStore, sources: list[Source], *, engine: str = "turbo") -> list[Problem]:
     """The SHACL violations of the store (see :func:`shacl_report`), each located in its file."""
     conforms, report = shacl_report(store, engine=engine)
     if conforms:
@@ -595,7 +600,7 @@ def _record_build(store: Store, sources: list[Source], *, asserted: int, inferre
     store.add(quads)
 
 
-def _closest(target: str, known: set[str]) -> str | None:
+def _closest(target: str, known: Iterable[str]) -> str | None:
     import difflib
 
     match = difflib.get_close_matches(target, [k for k in known if k.startswith(str(QKGD))], n=1, cutoff=0.85)

@@ -247,7 +247,7 @@ def display_table(
     shown = [n for n in names if n not in folded.values() and n not in params]
     table_rows = []
     for r in rows:
-        cells = []
+        cells: list[dict[str, str | None]] = []
         for n in shown:
             term = r.get(n)
             if term is None:

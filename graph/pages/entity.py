@@ -44,6 +44,7 @@ import itertools
 import json
 import re
 from collections import defaultdict, deque
+from typing import Any
 
 import networkx as nx
 from qkg.graph.errors import EntityNotFound
@@ -221,7 +222,7 @@ def describe(
     def provenance(subject: str, graph) -> dict:
         g = graph.value if isinstance(graph, terms.NamedNode) else None
         kind = provenance_kind(g)
-        data = {"kind": kind, "graph": short(g) if g else None}
+        data: dict[str, Any] = {"kind": kind, "graph": short(g) if g else None}
         if g and _pick(labels.get(g, {})):
             data["graph_label"] = _pick(labels[g])
         if kind == "report":
@@ -236,7 +237,8 @@ def describe(
         return data
 
     groups: dict[str, list] = defaultdict(list)
-    types, alt = [], []
+    types: list[dict[str, Any]] = []
+    alt: list[dict[str, Any]] = []
     for q in outgoing:
         if (
             q.predicate.value == _RDF_TYPE

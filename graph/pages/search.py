@@ -276,7 +276,7 @@ class SearchIndex:
         for gram in grams:
             for v in self._grams.get(gram, ()):
                 shared[v] += 1
-        out = []
+        out: list[tuple[int, float]] = []
         for v, count in shared.items():
             dice = 2 * count / (len(grams) + self._vocab_size[v])
             if dice < _PREFILTER:

@@ -238,7 +238,7 @@ class Admission:
         self._active[client] = self._active.get(client, 0) + 1
         try:
             light = self._light.get(client, 0.0) > now and self._heavy.get(client, 0.0) <= now
-            if self.fast is not None and (canned or light):
+            if self.fast is not None and self.fast_lane is not None and (canned or light):
                 limit = None if canned else self.fast_timeout  # canned queries: ours, bounded, the full limit
                 try:
                     return await self._on(

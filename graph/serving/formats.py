@@ -42,6 +42,11 @@ __all__ = [
     "SOLUTION_TYPES",
     "GRAPH_TYPES",
     "FORMAT_NAMES",
+    "RDF_FORMATS",
+    "rdf_format",
+    "result_format_name",
+    "solution_format",
+    "graph_format",
     "guess_form",
     "negotiate",
     "parse_accept",
@@ -107,6 +112,14 @@ FORMAT_NAMES = {
     "rdf": "rdfxml",
     "rdf+xml": "rdfxml",
 }
+#: RDF formats a store loads (``Store.load(format=...)``): each triple format by its names and media type, and the
+#: quad formats.
+RDF_FORMATS = {
+    **{alias: GRAPH_FORMATS[name] for alias, name in FORMAT_NAMES.items() if name in GRAPH_FORMATS},
+    **{fmt.media_type: fmt for fmt in GRAPH_FORMATS.values()},
+    "nquads": RdfFormat.N_QUADS,
+    "trig": RdfFormat.TRIG,
+}
 #: The query form, read cheaply (the worker's guard does the real parse); SELECT when unsure.
 guess_form = query_form
 
@@ -133,6 +146,82 @@ def parse_accept(header: str | None) -> list[str]:
         if q > 0:
             items.append((-q, position, media))
     return [media for _, _, media in sorted(items)]
+
+
+def rdf_format(name: str) -> RdfFormat:
+    """pyoxigraph's format for loading RDF named ``name`` (a key of :data:`RDF_FORMATS`).
+
+    >>> rdf_format("ttl") is rdf_format("text/turtle") is RdfFormat.TURTLE
+    True
+
+    Raises
+    ------
+    ParameterError
+        ``name`` is not a key of :data:`RDF_FORMATS`.
+    """
+    try:
+        return RDF_FORMATS[name]
+    except KeyError:
+        raise ParameterError(
+            f"unknown RDF format {name!r}", hint="use ntriples, turtle, nquads, trig, rdfxml or jsonld"
+        ) from None
+
+
+def result_format_name(result_format: str) -> str:
+    """The format name of a store's ``result_format`` argument (a name or a media type).
+
+    >>> result_format_name("application/sparql-results+xml; charset=utf-8"), result_format_name(" Turtle")
+    ('xml', 'turtle')
+
+    Raises
+    ------
+    ParameterError
+        It names no format of :data:`SOLUTION_FORMATS` or :data:`GRAPH_FORMATS`.
+    """
+    name = result_format.strip().lower()
+    name = MEDIA_TYPES.get(name.split(";")[0].strip(), name)
+    if name not in SOLUTION_FORMATS and name not in GRAPH_FORMATS:
+        raise ParameterError(
+            f"unknown result format {result_format!r}",
+            hint="use json, xml, csv or tsv (SELECT, ASK); turtle, ntriples, rdfxml or jsonld (CONSTRUCT, DESCRIBE)",
+        )
+    return name
+
+
+def solution_format(fmt: str, form: str) -> QueryResultsFormat:
+    """pyoxigraph's format for the solutions of a ``form`` query (SELECT, ASK) in format ``fmt``.
+
+    Raises
+    ------
+    ParameterError
+        ``fmt`` is a triple format.
+    """
+    if fmt not in SOLUTION_FORMATS:
+        raise ParameterError(
+            f"format {fmt!r} is for CONSTRUCT and DESCRIBE results; {form} results are bindings",
+            hint="use json, xml, csv or tsv",
+        )
+    return SOLUTION_FORMATS[fmt]
+
+
+def graph_format(fmt: str, form: str) -> RdfFormat:
+    """pyoxigraph's format for the triples of a ``form`` query (CONSTRUCT, DESCRIBE) in format ``fmt``.
+
+    >>> graph_format("xml", "CONSTRUCT") is RdfFormat.RDF_XML
+    True
+
+    Raises
+    ------
+    ParameterError
+        ``fmt`` is a solutions-only format (csv, tsv).
+    """
+    out = GRAPH_FORMATS.get(GRAPH_ALIASES.get(fmt, fmt))
+    if out is None:
+        raise ParameterError(
+            f"format {fmt!r} is for SELECT and ASK results; {form} results are triples",
+            hint="use turtle, ntriples, rdfxml or jsonld",
+        )
+    return out
 
 
 def negotiate(accept: str | None, format_param: str | None, form: str) -> str:

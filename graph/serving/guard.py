@@ -384,6 +384,20 @@ _COMMENT_TOKEN = re.compile(r"#[^\n]*")
 _FORM_KEYWORD = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
 
+def _spaces(match: re.Match[str]) -> str:
+    return " " * len(match.group())
+
+
+def blank_tokens(text: str) -> str:
+    """``text`` with its IRIs, strings and comments replaced by as many spaces: a search for a keyword or a
+    brace then sees only the query's own words, at the offsets they have in ``text``.
+
+    >>> blank_tokens('ASK { ?s <http://e/#x> "}" } # {')
+    'ASK { ?s                   }    '
+    """
+    return _COMMENT_TOKEN.sub(_spaces, _STRING_TOKEN.sub(_spaces, _IRI_TOKEN.sub(_spaces, text)))
+
+
 def query_form(text: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE, read cheaply (IRIs, strings and comments blanked); SELECT when unsure.
 
@@ -392,8 +406,7 @@ def query_form(text: str) -> str:
     >>> query_form("PREFIX e: <http://e/#> DESCRIBE <http://e/a>")
     'DESCRIBE'
     """
-    blanked = _COMMENT_TOKEN.sub(" ", _STRING_TOKEN.sub('""', _IRI_TOKEN.sub("<>", text)))
-    match = _FORM_KEYWORD.search(blanked)
+    match = _FORM_KEYWORD.search(blank_tokens(text))
     return match.group(1).upper() if match else "SELECT"
 
 
@@ -450,7 +463,8 @@ def cap_select_rows(text: str, cap: int) -> tuple[str, bool] | None:
     """
     if "\\u" in text or "\\U" in text or _BARE_CR.search(text):
         return None
-    depth, end, tokens, gap = 0, None, [], 0
+    depth, end, gap = 0, None, 0
+    tokens: list[re.Match[str]] = []
     for match in _CAP_TOKEN.finditer(text):
         if not text[gap : match.start()].isascii():
             return None

@@ -44,6 +44,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from qkg.graph.errors import (
     ParameterError,
@@ -57,10 +58,7 @@ from qkg.graph.serving import terms
 from qkg.graph.serving.backends.oxigraph import OxigraphStore
 from qkg.graph.serving.backends.oxigraph import substitutions as _substitutions
 from qkg.graph.serving.backends.oxigraph import syntax_error as _oxigraph_syntax_error
-from qkg.graph.serving.formats import GRAPH_ALIASES as _GRAPH_ALIASES
-from qkg.graph.serving.formats import GRAPH_FORMATS as _GRAPH_FORMATS
-from qkg.graph.serving.formats import MEDIA_TYPES as _MEDIA_TYPES
-from qkg.graph.serving.formats import SOLUTION_FORMATS as _SOLUTION_FORMATS
+from qkg.graph.serving.formats import graph_format, result_format_name, solution_format
 from qkg.graph.serving.guard import (
     MAX_QUERY_CHARS,
     inspect_query,
@@ -157,7 +155,7 @@ class QueryPool:
 
     def __init__(
         self,
-        store_path: str | Path,
+        store_path: str | os.PathLike[str],
         *,
         workers: int = 2,
         timeout: float = 10.0,
@@ -361,7 +359,7 @@ class QueryPool:
         # An idle worker: talk to it from the event loop itself, without a thread hop.
         try:
             substitutions = _substitutions(bindings)
-            fmt = _format_name(result_format)
+            fmt = result_format_name(result_format)
         except BaseException:
             self._release(worker)
             raise
@@ -382,9 +380,7 @@ class QueryPool:
                 return None
             return self._idle.pop()
 
-    async def _aask(
-        self, worker: _Worker, request: tuple, deadline: float, loop, limit: float | None = None
-    ) -> tuple[str, object]:
+    async def _aask(self, worker: _Worker, request: tuple, deadline: float, loop, limit: float | None = None) -> _Reply:
         """Like :meth:`_ask`, awaiting the answer on the event loop (the request is small: no blocking write)."""
         try:
             _send(worker.conn, request)
@@ -421,7 +417,7 @@ class QueryPool:
         substitutions = _substitutions(bindings)
         if self.guard and len(query) > MAX_QUERY_CHARS:
             inspect_query(query)  # raises QueryRefused without shipping the text
-        fmt = _format_name(result_format)
+        fmt = result_format_name(result_format)
         limit = self.timeout if limit is None else limit
         deadline = started + (limit if wait is None else wait)
         self.start()
@@ -444,15 +440,15 @@ class QueryPool:
         self._kill(worker)
         self._replace_later()
 
-    def _result(self, worker: _Worker, answer: tuple[str, object], started: float) -> QueryResult:
+    def _result(self, worker: _Worker, answer: _Reply, started: float) -> QueryResult:
         """Give the worker back and turn its answer into a result, or raise the error it sent."""
         self._release(worker)
-        kind, payload = answer
-        if kind == "error":
+        _kind, payload = answer
+        if isinstance(payload, BaseException):  # kind "error"
             raise payload
         return QueryResult(**payload, elapsed=time.monotonic() - started)
 
-    def _ask(self, worker: _Worker, request: tuple, deadline: float, limit: float | None = None) -> tuple[str, object]:
+    def _ask(self, worker: _Worker, request: tuple, deadline: float, limit: float | None = None) -> _Reply:
         try:
             _send(worker.conn, request)
             if worker.conn.poll(max(0.0, deadline - time.monotonic())):
@@ -461,7 +457,7 @@ class QueryPool:
             raise self._died(worker) from None
         raise self._timeout(limit)
 
-    def _died(self, worker: _Worker) -> StoreError:
+    def _died(self, worker: _Worker) -> QKGError:
         code = worker.exit_code(1.0)
         if self.memory_mb and code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL):
             # the engine aborts when an allocation fails under RLIMIT_AS (or a cgroup's OOM killer kills it)
@@ -667,6 +663,10 @@ def limit_memory(pid: int, megabytes: int) -> None:
         pass  # the worker already exited (its owner notices), or no prlimit on this system
 
 
+#: A worker's answer: ``("ok", QueryResult's fields)``, or ``("error", the exception to raise)``.
+_Reply = tuple[str, dict[str, Any] | BaseException]
+
+
 def _send(conn, message) -> None:
     """Send ``message`` with plain pickle (the messages hold no descriptors: ForkingPickler's set-up is waste)."""
     conn.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
@@ -699,17 +699,6 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
-def _format_name(result_format: str) -> str:
-    name = result_format.strip().lower()
-    name = _MEDIA_TYPES.get(name.split(";")[0].strip(), name)
-    if name not in _SOLUTION_FORMATS and name not in _GRAPH_FORMATS:
-        raise ParameterError(
-            f"unknown result format {result_format!r}",
-            hint="use json, xml, csv or tsv (SELECT, ASK); turtle, ntriples, rdfxml or jsonld (CONSTRUCT, DESCRIBE)",
-        )
-    return name
-
-
 # -- inside the worker process ----------------------------------------------
 
 
@@ -732,6 +721,7 @@ def _worker_main(conn, lifeline, store_path: str, guard: bool) -> None:
             return
         if request is None:
             return
+        reply: _Reply
         try:
             reply = ("ok", _answer(store, guard, *request))
         except QKGError as exc:
@@ -789,22 +779,18 @@ def _answer(
         raise ParameterError(
             f"cannot bind the parameters: {exc}", hint="bind only variables of the SELECT projection"
         ) from None
+    out: terms.QueryResultsFormat | terms.RdfFormat
     if isinstance(results, terms.QueryBoolean):
         form, rows, truncated = "ASK", 1, False
-        out = _solution_format(fmt, form)
-        body = results.serialize(format=out)
+        out = solution_format(fmt, form)
+        body = results.serialize(format=out) or b""
     elif isinstance(results, terms.QuerySolutions):
         form = "SELECT"
-        out = _solution_format(fmt, form)
+        out = solution_format(fmt, form)
         body, rows, truncated = _select(results, out, max_rows, max_bytes)
     else:
         form = info.form if info else form
-        out = _GRAPH_FORMATS.get(_GRAPH_ALIASES.get(fmt, fmt))
-        if out is None:
-            raise ParameterError(
-                f"format {fmt!r} cannot hold {form} results (triples)",
-                hint="use turtle, ntriples, rdfxml or jsonld",
-            )
+        out = graph_format(fmt, form)
         prefixes = None
         if out is terms.RdfFormat.TURTLE:
             declared = info.prefixes if info else _PREFIX_DECL.findall(query)
@@ -887,7 +873,7 @@ def _select(results, out, max_rows: int, max_bytes: int) -> tuple[bytes, int, bo
         data = b"\n".join([head, *rows[:count]]) + b"\n"
         if out is tsv:
             return data
-        return terms.parse_query_results(data, format=tsv).serialize(format=out)
+        return terms.parse_query_results(data, format=tsv).serialize(format=out) or b""
 
     if not full and out is tsv:
         body, count = written, len(rows)
@@ -896,17 +882,9 @@ def _select(results, out, max_rows: int, max_bytes: int) -> tuple[bytes, int, bo
     return body, count, truncated or count < len(rows)
 
 
-def _solution_format(fmt: str, form: str) -> terms.QueryResultsFormat:
-    if fmt not in _SOLUTION_FORMATS:
-        raise ParameterError(
-            f"format {fmt!r} is for CONSTRUCT and DESCRIBE results; {form} results are bindings",
-            hint="use json, xml, csv or tsv",
-        )
-    return _SOLUTION_FORMATS[fmt]
-
-
 def _triples(results, out, prefixes, max_rows: int, max_bytes: int) -> tuple[bytes, int, bool]:
-    triples, size, truncated = [], 0, False
+    triples: list[terms.Triple] = []
+    size, truncated = 0, False
     for triple in results:
         if len(triples) == max_rows:
             truncated = True
@@ -918,7 +896,7 @@ def _triples(results, out, prefixes, max_rows: int, max_bytes: int) -> tuple[byt
         triples.append(triple)
 
     def render(count: int) -> bytes:
-        return terms.serialize(triples[:count], format=out, prefixes=prefixes)
+        return terms.serialize(triples[:count], format=out, prefixes=prefixes) or b""
 
     body, count = _fit(render, len(triples), max_bytes)
     return body, count, truncated or count < len(triples)

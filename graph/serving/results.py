@@ -59,7 +59,7 @@ def render(results, fmt: str) -> str:
             f"format {fmt!r} does not apply to a CONSTRUCT/DESCRIBE query",
             hint="use turtle, ntriples, jsonld or rdfxml",
         )
-    return serialize(results, format=GRAPH_FORMATS[fmt], prefixes=PREFIXES).decode("utf-8")
+    return (serialize(results, format=GRAPH_FORMATS[fmt], prefixes=PREFIXES) or b"").decode("utf-8")
 
 
 def _table(solutions) -> str:

@@ -155,8 +155,9 @@ class Store(abc.ABC):
         """The IRIs of the named graphs."""
 
     @abc.abstractmethod
-    def load(self, data: bytes | Path | Iterable[Triple], *, format: str = "ntriples", graph: str) -> None:
-        """Bulk-load RDF (bytes, a file, or triples) into the named graph ``graph``."""
+    def load(self, data: bytes | Path | Iterable[Triple], *, format: str = "ntriples", graph: str) -> int | None:
+        """Bulk-load RDF (bytes, a file, or triples) into the named graph ``graph``; the triples sent, when the
+        backend counts them (the remote one does), else None."""
 
     def add(self, quads: Iterable[Quad]) -> None:
         """Insert quads (each into its own graph)."""

@@ -66,9 +66,7 @@ __all__ = [
     "XmlResultsReader",
     "NTriplesReader",
     "ntriples",
-    "parse_rdf",
     "n3",
-    "RDF_FORMATS",
     "solutions_bytes",
     "boolean_bytes",
 ]
@@ -79,18 +77,6 @@ _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _STRING = "http://www.w3.org/2001/XMLSchema#string"
 _BNODE_ID = re.compile(r"[^A-Za-z0-9_]")
 
-RDF_FORMATS = {
-    "ntriples": RdfFormat.N_TRIPLES,
-    "nt": RdfFormat.N_TRIPLES,
-    "application/n-triples": RdfFormat.N_TRIPLES,
-    "turtle": RdfFormat.TURTLE,
-    "ttl": RdfFormat.TURTLE,
-    "text/turtle": RdfFormat.TURTLE,
-    "nquads": RdfFormat.N_QUADS,
-    "trig": RdfFormat.TRIG,
-    "rdfxml": RdfFormat.RDF_XML,
-    "jsonld": RdfFormat.JSON_LD,
-}
 
 Term = NamedNode | BlankNode | Literal | Triple
 
@@ -101,7 +87,7 @@ class Row(tuple):
     __slots__ = ()
     _index: ClassVar[dict[str, int]] = {}
 
-    def __getitem__(self, key):  # type: ignore[override]
+    def __getitem__(self, key):
         if isinstance(key, str):
             return tuple.__getitem__(self, self._index[key])
         if isinstance(key, Variable):
@@ -167,7 +153,7 @@ class XmlResultsReader:
     """
 
     def __init__(self) -> None:
-        self._parser = ET.XMLPullParser(events=("start", "end"))
+        self._parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
         self.variables: list[str] = []
         self.rows: list[tuple] = []
         self.boolean: bool | None = None
@@ -179,7 +165,10 @@ class XmlResultsReader:
         """Parse ``data``; return how many rows it completed."""
         before = len(self.rows)
         self._parser.feed(data)
-        for event, elem in self._parser.read_events():
+        for item in self._parser.read_events():
+            event, elem = item[0], item[-1]
+            if not isinstance(elem, ET.Element):  # only start and end events were asked for
+                continue
             tag = elem.tag[len(_NS) :] if elem.tag.startswith(_NS) else elem.tag
             if event == "start":
                 if tag == "result":
@@ -188,8 +177,9 @@ class XmlResultsReader:
                     self._binding = elem.get("name")
                 continue
             if tag == "variable":
-                self._index[elem.get("name")] = len(self.variables)
-                self.variables.append(elem.get("name"))
+                name = elem.get("name", "")
+                self._index[name] = len(self.variables)
+                self.variables.append(name)
             elif tag == "uri" and self._current is not None:
                 self._set(NamedNode(elem.text or ""))
             elif tag == "literal" and self._current is not None:
@@ -204,8 +194,8 @@ class XmlResultsReader:
                 self.boolean = (elem.text or "").strip() == "true"
         return len(self.rows) - before
 
-    def _set(self, term) -> None:
-        if self._binding in self._index:
+    def _set(self, term: Term) -> None:
+        if self._current is not None and self._binding is not None and self._binding in self._index:
             self._current[self._index[self._binding]] = term
 
 
@@ -224,11 +214,6 @@ class NTriplesReader:
         if cut:
             self.triples.extend(q.triple for q in parse(data[:cut], format=RdfFormat.N_TRIPLES))
         return len(self.triples) - before
-
-
-def parse_rdf(data: bytes, fmt: str) -> list[Quad]:
-    """Parse RDF bytes in one of :data:`RDF_FORMATS`."""
-    return list(parse(data, format=RDF_FORMATS[fmt]))
 
 
 def ntriples(triples: Iterable[Triple | Quad]) -> bytes:
@@ -272,7 +257,7 @@ def solutions_bytes(variables: Sequence[str], rows: Iterable[Sequence], fmt: Que
     xml = "".join(parts).encode("utf-8")
     if fmt == QueryResultsFormat.XML:
         return xml
-    return parse_query_results(xml, format=QueryResultsFormat.XML).serialize(format=fmt)
+    return parse_query_results(xml, format=QueryResultsFormat.XML).serialize(format=fmt) or b""
 
 
 def boolean_bytes(value: bool, fmt: QueryResultsFormat) -> bytes:
@@ -284,5 +269,5 @@ def boolean_bytes(value: bool, fmt: QueryResultsFormat) -> bytes:
     return (
         xml
         if fmt == QueryResultsFormat.XML
-        else parse_query_results(xml, format=QueryResultsFormat.XML).serialize(format=fmt)
+        else parse_query_results(xml, format=QueryResultsFormat.XML).serialize(format=fmt) or b""
     )

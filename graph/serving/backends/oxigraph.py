@@ -36,8 +36,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from qkg.graph.errors import ParameterError, QueryError, QuerySyntaxError, StoreError
+from qkg.graph.serving.formats import rdf_format
 from qkg.graph.serving.store import QueryService, Store
-from qkg.graph.serving.terms import RDF_FORMATS, Quad, Rows, Triple
+from qkg.graph.serving.terms import Quad, Rows, Triple
 from qkg.ontology import PREFIXES
 
 __all__ = ["OxigraphStore", "syntax_error", "substitutions"]
@@ -140,7 +141,7 @@ class OxigraphStore(Store):
             raise QueryError("select() takes a SELECT query", hint="use ask() or construct(), or query()")
         if max_rows is None:
             return Rows.of_solutions(results)
-        kept = []
+        kept: list[ox.QuerySolution] = []
         for solution in results:
             if len(kept) == max_rows:
                 return Rows.of_solutions(results, kept, truncated=True)
@@ -197,12 +198,7 @@ class OxigraphStore(Store):
 
     def load(self, data: bytes | Path | Iterable[Triple], *, format: str = "ntriples", graph: str | None) -> None:
         """Load RDF into ``graph`` (None: the default graph, or the graphs a TriG/N-Quads file names)."""
-        try:
-            rdf_format = RDF_FORMATS[format]
-        except KeyError:
-            raise ParameterError(
-                f"unknown RDF format {format!r}", hint="use one of " + ", ".join(sorted(RDF_FORMATS))
-            ) from None
+        loaded_format = rdf_format(format)
         target = ox.NamedNode(graph) if graph else None
         if not isinstance(data, (bytes, bytearray, str, Path)):  # triples
             self.add(ox.Quad(t.subject, t.predicate, t.object, target or ox.DefaultGraph()) for t in data)
@@ -212,9 +208,9 @@ class OxigraphStore(Store):
         big = isinstance(data, Path) and data.stat().st_size > _BULK_BYTES
         loader = self._store.bulk_load if big else self._store.load
         if isinstance(data, Path):
-            loader(path=str(data), format=rdf_format, to_graph=target)
+            loader(path=str(data), format=loaded_format, to_graph=target)
         else:
-            loader(bytes(data), format=rdf_format, to_graph=target)
+            loader(bytes(data), format=loaded_format, to_graph=target)
 
     def add(self, quads: Iterable[Quad]) -> None:
         self._store.extend(quads)

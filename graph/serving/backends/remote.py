@@ -34,13 +34,14 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 from qkg.graph.errors import QueryError, QuerySyntaxError, QueryTimeout, StoreError, StoreUnavailable
-from qkg.graph.serving.guard import _COMMENT_TOKEN, _IRI_TOKEN, _STRING_TOKEN, cap_select_rows, query_form
+from qkg.graph.serving.formats import rdf_format
+from qkg.graph.serving.guard import blank_tokens, cap_select_rows, query_form
 from qkg.graph.serving.store import QueryService, Store
 from qkg.graph.serving.terms import (
     BlankNode,
@@ -52,7 +53,7 @@ from qkg.graph.serving.terms import (
     Triple,
     XmlResultsReader,
     ntriples,
-    parse_rdf,
+    parse,
 )
 from qkg.ontology import BASE
 
@@ -116,7 +117,7 @@ class _Auth(httpx.Auth):
         self._basic = httpx.BasicAuth(user, password)
         self._use_basic = False
 
-    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if self._use_basic:
             yield from self._basic.auth_flow(request)
             return
@@ -579,7 +580,7 @@ class RemoteStore(Store):
         if isinstance(data, Path):
             data = data.read_bytes()
         if isinstance(data, (bytes, bytearray)):
-            triples: Iterable[Triple] = (q.triple for q in parse_rdf(bytes(data), format))
+            triples: Iterable[Triple] = (q.triple for q in parse(bytes(data), format=rdf_format(format)))
         else:
             triples = data
         graph = self._target(graph)
@@ -732,10 +733,7 @@ def _bind(text: str, bindings: Mapping) -> str:
         names.append("?" + (var.value if hasattr(var, "value") and not isinstance(var, str) else str(var).lstrip("?$")))
         values.append(str(term))
     block = f" VALUES ({' '.join(names)}) {{ ({' '.join(values)}) }} "
-    blanked = _COMMENT_TOKEN.sub(
-        lambda m: " " * len(m.group()),
-        _STRING_TOKEN.sub(lambda m: " " * len(m.group()), _IRI_TOKEN.sub(lambda m: " " * len(m.group()), text)),
-    )
+    blanked = blank_tokens(text)
     match = re.search(r"\bWHERE\s*\{", blanked, re.IGNORECASE) or re.search(r"\{", blanked)
     if match is None:
         raise QueryError("cannot bind parameters: the query has no WHERE group")
@@ -944,13 +942,14 @@ class RemoteQueryService:
     def _run(self, query, result_format, union, bindings, started):
         from qkg.graph.errors import ParameterError
         from qkg.graph.serving import pool
+        from qkg.graph.serving.formats import graph_format, result_format_name, solution_format
         from qkg.graph.serving.guard import inspect_query_cached
-        from qkg.graph.serving.terms import boolean_bytes, serialize, solutions_bytes
+        from qkg.graph.serving.terms import RdfFormat, boolean_bytes, serialize, solutions_bytes
         from qkg.ontology import PREFIXES
 
         if not isinstance(query, str):
             raise ParameterError("the query must be a string")
-        fmt = pool._format_name(result_format)
+        fmt = result_format_name(result_format)
         if self.guard:
             with _GUARD_LOCK:  # rdflib's parser (pyparsing) is not thread-safe; the embedded pool runs it in processes
                 form = inspect_query_cached(query).form
@@ -966,28 +965,22 @@ class RemoteQueryService:
                 raise self.store._timeout(self.timeout)
             options = dict(timeout=remaining, union=union, bindings=bindings)
             if form == "ASK":
-                out = pool._solution_format(fmt, form)
+                out = solution_format(fmt, form)
                 answer = self.store.ask(query, **options)
                 body, rows, truncated = boolean_bytes(answer, out), 1, False
                 media = out.media_type
             elif form == "SELECT":
-                out = pool._solution_format(fmt, form)
+                out = solution_format(fmt, form)
                 result = self.store.select(query, max_rows=self.max_rows, max_bytes=self.max_bytes, **options)
                 body, rows, truncated = solutions_bytes(result.variables, result, out), len(result), result.truncated
                 media = out.media_type
             else:
-                name = pool._GRAPH_ALIASES.get(fmt, fmt)
-                if name not in pool._GRAPH_FORMATS:
-                    raise ParameterError(
-                        f"format {fmt!r} is for SELECT and ASK results; {form} results are triples",
-                        hint="use turtle, ntriples, rdfxml or jsonld",
-                    )
+                rdf = graph_format(fmt, form)
                 triples = self.store.construct(query, max_rows=self.max_rows + 1, max_bytes=self.max_bytes, **options)
                 truncated = len(triples) > self.max_rows
                 triples = triples[: self.max_rows]
-                out = pool._GRAPH_FORMATS[name]
-                body = serialize(triples, format=out, prefixes=None if name == "ntriples" else PREFIXES) or b""
-                rows, media = len(triples), out.media_type
+                body = serialize(triples, format=rdf, prefixes=None if rdf is RdfFormat.N_TRIPLES else PREFIXES) or b""
+                rows, media = len(triples), rdf.media_type
         finally:
             self._slots.release()
         return pool.QueryResult(body, media, form, rows, truncated, time.monotonic() - started)
