@@ -456,10 +456,10 @@ def write_template(path: Path) -> None:
         sheet.title = "activités"
         for row in rows:
             sheet.append(row)
-        out = io.BytesIO()
-        book.save(out)
-        atomic_write(path, out.getvalue())
+        workbook = io.BytesIO()
+        book.save(workbook)
+        atomic_write(path, workbook.getvalue())
         return
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    atomic_write(path, ("\ufeff" + out.getvalue()).encode("utf-8"))
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    atomic_write(path, ("\ufeff" + text.getvalue()).encode("utf-8"))

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from qkg.loaders.report import normalise
 from qkg.ontology import PREFIXES, QKG, QKGD
 from qkg.ontology.curies import short
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib.query import ResultRow
 
 __all__ = [
     "Draft",
@@ -233,7 +235,8 @@ def _annex_items(lines: list[str]) -> list[Item]:
     """Numbered items under the annex headings, after the last line that is exactly ``ANNEXES``."""
     starts = [i for i, line in enumerate(lines) if normalise(line) == "annexes"]
     start = starts[-1] if starts else 0
-    current, items, open_item = None, [], False
+    items: list[Item] = []
+    current, open_item = None, False
     for n, line in enumerate(lines[start:], start=start + 1):
         m = _ITEM.match(line)
         if m and current:
@@ -382,10 +385,10 @@ def _mission(item: Item, index: LabelIndex, out: Draft) -> None:
     # words after "à" that name no city: leave them to a person, with candidates
     known = {normalise(m.words) for m in cities}
     extra = len(cities)
-    for m in re.finditer(
+    for after_a in re.finditer(
         r"\b(?:à|a)\s+([A-ZÉÈÀÂÎÔÛÇ][\w'-]*(?:\s+(?:del|de|do|da|di)?\s*[A-ZÉÈÀÂÎÔÛÇ][\w'-]*)*)", item.text
     ):
-        words = m.group(1)
+        words = after_a.group(1)
         if normalise(words) in known or any(normalise(words) in k or k in normalise(words) for k in known):
             continue
         if find_names(words, index):  # a country, an organisation...: not a leg
@@ -794,34 +797,46 @@ def curated_facts(graph: Graph, year: int) -> dict[str, set[tuple]]:
     q = "PREFIX qkg: <https://w3id.org/qkg/def#> PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX qkgd: <https://w3id.org/qkg/id/>\n"
     sections = f"https://w3id.org/qkg/id/bri-{year}-"
     out: dict[str, set[tuple]] = defaultdict(set)
-    for cat, n in graph.query(
+    for cat, n in _select(
+        graph,
         q + "SELECT ?c ?n WHERE { ?r a qkg:Reception ; qkg:category ?c ; qkg:annexItem ?n ; "
-        f"prov:wasDerivedFrom ?s FILTER(STRSTARTS(STR(?s), '{sections}')) }}"
+        f"prov:wasDerivedFrom ?s FILTER(STRSTARTS(STR(?s), '{sections}')) }}",
     ):
-        out["receptions"].add((str(cat).rsplit("/", 1)[1], int(n)))
-    for n, order, city in graph.query(
+        out["receptions"].add((str(cat).rsplit("/", 1)[1], int(str(n))))
+    for n, order, city in _select(
+        graph,
         q + "SELECT ?n ?o ?c WHERE { ?m a qkg:Mission ; qkg:annexItem ?n ; qkg:leg ?l ; "
         f"prov:wasDerivedFrom ?s . ?l qkg:legOrder ?o ; qkg:legCity ?c "
-        f"FILTER(STRSTARTS(STR(?s), '{sections}')) }}"
+        f"FILTER(STRSTARTS(STR(?s), '{sections}')) }}",
     ):
-        out["legs"].add((int(n), int(order), str(city)))
-    for n, leader in graph.query(
+        out["legs"].add((int(str(n)), int(str(order)), str(city)))
+    for n, leader in _select(
+        graph,
         q + "SELECT ?n ?p WHERE { ?m a qkg:Mission ; qkg:annexItem ?n ; qkg:missionLeader ?p ; "
-        f"prov:wasDerivedFrom ?s FILTER(STRSTARTS(STR(?s), '{sections}')) }}"
+        f"prov:wasDerivedFrom ?s FILTER(STRSTARTS(STR(?s), '{sections}')) }}",
     ):
-        out["leaders"].add((int(n), str(leader)))
-    for n, org in graph.query(
+        out["leaders"].add((int(str(n)), str(leader)))
+    for n, org in _select(
+        graph,
         q + "SELECT ?n ?o WHERE { ?e a qkg:PartnerEntry ; qkg:annexItem ?n ; "
         f"qkg:partnerOrganisation ?o ; prov:wasDerivedFrom ?s "
-        f"FILTER(STRSTARTS(STR(?s), '{sections}')) }}"
+        f"FILTER(STRSTARTS(STR(?s), '{sections}')) }}",
     ):
-        out["partners"].add((int(n), str(org)))
-    for ind, value in graph.query(
+        out["partners"].add((int(str(n)), str(org)))
+    for ind, value in _select(
+        graph,
         q + "SELECT ?i ?v WHERE { ?f a qkg:DeclaredFigure ; qkg:indicator ?i ; "
-        f"qkg:statedValue ?v ; prov:wasDerivedFrom qkgd:bri-{year}-highlights }}"
+        f"qkg:statedValue ?v ; prov:wasDerivedFrom qkgd:bri-{year}-highlights }}",
     ):
-        out["figures"].add((str(ind), int(value)))
+        out["figures"].add((str(ind), int(str(value))))
     return out
+
+
+def _select(graph: Graph, query: str) -> Iterator[ResultRow]:
+    """The rows of a SELECT over ``graph`` (rdflib types a result's items as rows, booleans or triples)."""
+    for row in graph.query(query):
+        if isinstance(row, ResultRow):
+            yield row
 
 
 def evaluate(d: Draft, curated: dict[str, set[tuple]]) -> dict[str, dict[str, float | int]]:

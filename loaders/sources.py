@@ -10,12 +10,17 @@ Each Turtle file (or CSV sheet or YAML file of records, see :mod:`qkg.loaders.ta
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from qkg.graph.building.pipeline import Source
 from qkg.graph.errors import DataError
 from qkg.ontology import QKGD
+
+if TYPE_CHECKING:
+    from qkg.loaders.activities import LabelIndex
 
 __all__ = ["default_data_root", "discover", "graph_for"]
 
@@ -35,7 +40,7 @@ def graph_for(path: Path, root: Path) -> str | None:
     return str(QKGD["graph-" + quote("-".join(rel.parts), safe="-_.~")])
 
 
-def discover(root: str | Path, *, extra: list[str | Path] = ()) -> list[Source]:
+def discover(root: str | Path, *, extra: Iterable[str | Path] = ()) -> list[Source]:
     """List the sources under ``root`` (sorted, so builds are reproducible) plus ``extra`` files."""
     root = Path(root)
     if not root.is_dir():
@@ -82,9 +87,9 @@ class _LazyIndex:
 
     def __init__(self, paths: list[Path]) -> None:
         self.paths = paths
-        self._index = None
+        self._index: LabelIndex | None = None
 
-    def get(self):
+    def get(self) -> LabelIndex:
         if self._index is None:
             from qkg.loaders.activities import LabelIndex
             from qkg.ontology import ontology_paths

@@ -1048,7 +1048,7 @@ class _Activities:
     def _theme(self) -> str:
         return _iri(f"theme-synth-{_skewed(self.rng, self.w.plan.themes, 1.8)}")
 
-    def _agent(self, kinds: _Choice = None) -> tuple[str, str, int]:
+    def _agent(self, kinds: _Choice | None = None) -> tuple[str, str, int]:
         kind = (kinds or _VISITORS)(self.rng)
         i = _skewed(self.rng, self._n[kind])
         iri, city = self.w.agent(kind, i)
@@ -1067,14 +1067,14 @@ class _Activities:
         host = _skewed(rng, w.plan.cities, 3.0)  # a few cities host most receptions
         year = self._year()
         visitors: list[str] = []
-        origin_city = None
+        origin_city: int | None = None
         for _ in range(_VISITOR_COUNT(rng)):
             _kind, iri, city = self._agent()
             if iri in visitors or city == host:
                 continue
             visitors.append(iri)
             origin_city = city if origin_city is None else origin_city
-        if not visitors:  # every draw was the host itself: invite the next city's government
+        if origin_city is None:  # every draw was the host itself: invite the next city's government
             origin_city = (host + 1) % w.plan.cities
             visitors.append(_iri(f"synth-lg-{origin_city}"))
         origin_fr, origin_en = w.city_name(origin_city)
