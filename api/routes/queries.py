@@ -148,16 +148,28 @@ def _page(request: Request | None) -> tuple[int, int]:
     return out[0], out[1]
 
 
-def paged(sparql: str, limit: int, offset: int) -> str:
-    """The canned query's text with one page's ``LIMIT``/``OFFSET`` appended (its last solution modifiers).
+#: A subquery that selects one page first (then the outer query fetches names for that page only) ends its line
+#: with ``LIMIT n OFFSET m  # page``: the page asked for replaces that LIMIT and OFFSET.
+_PAGE_MARK = re.compile(r"\bLIMIT\s+\d+\s+OFFSET\s+\d+(?=[ \t]*#[ \t]*page\b)", re.I)
 
-    A query that sets its own top-level ``LIMIT`` is left as it is.
+
+def paged(sparql: str, limit: int, offset: int) -> str:
+    """The canned query's text with one page's ``LIMIT``/``OFFSET``.
+
+    Where a subquery selects the page (its ``LIMIT n OFFSET m  # page`` line), the page goes there; otherwise
+    it is appended as the query's last solution modifiers. A query that sets its own top-level ``LIMIT`` is
+    left as it is.
 
     >>> paged("SELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x", 10, 20).splitlines()[-1]
     'LIMIT 10 OFFSET 20'
     >>> paged("SELECT ?x WHERE { ?x ?p ?o } LIMIT 3", 10, 0)
     'SELECT ?x WHERE { ?x ?p ?o } LIMIT 3'
+    >>> inner = "{ SELECT ?x { ?x ?p ?o } ORDER BY ?x LIMIT 500 OFFSET 0  # page"
+    >>> paged("SELECT * { " + inner + "\\n} ?x ?q ?l }", 10, 20).splitlines()[0][-30:]
+    ' ?x LIMIT 10 OFFSET 20  # page'
     """
+    if _PAGE_MARK.search(sparql):
+        return _PAGE_MARK.sub(f"LIMIT {int(limit)} OFFSET {int(offset)}", sparql, count=1)
     tail = sparql.rsplit("}", 1)[-1]
     if re.search(r"\bLIMIT\b", tail, re.I):
         return sparql
