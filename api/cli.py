@@ -205,7 +205,7 @@ def query(ctx, query, params, fmt, list_, show):
 
     if list_:
         for q in load_catalog().values():
-            names = ", ".join(f"{p.name}={p.default or '…'}" for p in q.params)
+            names = ", ".join(f"{p.name}={'*' if p.optional else p.default or '…'}" for p in q.params)
             click.echo(f"{q.name:34} {q.title['en']}" + (f"  [{names}]" if names else ""))
         return
     if not query:
@@ -219,6 +219,7 @@ def query(ctx, query, params, fmt, list_, show):
         k, v = item.split("=", 1)
         values[k] = v
     substitutions = {}
+    canned = None
     if Path(query).suffix == ".rq" and Path(query).is_file():
         text = Path(query).read_text(encoding="utf-8")
     elif "{" not in query and " " not in query.strip():
@@ -243,6 +244,10 @@ def query(ctx, query, params, fmt, list_, show):
         message = exc.message.replace(f"line {exc.line}", f"line {line}") if exc.line else exc.message
         raise QuerySyntaxError(message, line=line, column=exc.column, hint=exc.hint) from None
     store = open_store(_settings(ctx).data_dir)
+    if canned is not None and "year" in values:  # a year the build holds
+        from qkg.graph.pages.years import build_years
+
+        substitutions = bind(canned, values, years=build_years(store))
 
     try:
         results = store.query(header + text, bindings=substitutions or None)

@@ -103,6 +103,14 @@ SHOWN_WORDS = (
     N_("Method Not Allowed"),
 )
 
+#: The templates of a bad ``year`` parameter's error (graph/pages/years.py: NOT_A_YEAR, NO_SUCH_YEAR, YEAR_HINT),
+#: given in the request's language by api/errors.py; a test checks they match.
+YEAR_MESSAGES = (
+    N_("{value!r} is not a year"),
+    N_("no data for the year {value} in this build"),
+    N_("the years of this build: {years}; leave year out for every year"),
+)
+
 _lang: contextvars.ContextVar[str] = contextvars.ContextVar("qkg_lang", default=DEFAULT_LANG)
 
 

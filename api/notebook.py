@@ -176,8 +176,11 @@ class Graph:
 
     def canned(self, name: str, *, frame: bool | None = None, **params: str):
         """Run the canned query ``name``, its parameters by keyword (``country="qkgd:suisse"``)."""
+        from qkg.graph.pages.years import build_years
+
         query = get_query(name)
-        return self.query(query.sparql, bindings=bind(query, params) or None, frame=frame)
+        years = build_years(self.store) if "year" in params else None
+        return self.query(query.sparql, bindings=bind(query, params, years=years) or None, frame=frame)
 
     @staticmethod
     def canned_queries() -> dict[str, CannedQuery]:

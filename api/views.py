@@ -158,3 +158,10 @@ def href_for(iri: str) -> str:
 
 
 _LINKABLE = re.compile(r"(?:https?://|mailto:)[^\s]", re.IGNORECASE)
+
+
+def build_years_of(state) -> list[str]:
+    """The report years of the served build (a few rows from the build record), cached for the build."""
+    from qkg.graph.pages.years import build_years
+
+    return state.cache("build-years", lambda: build_years(state.require_store()))

@@ -79,7 +79,10 @@ class QKGError(Exception):
 
     status: int = 500
 
-    def __init__(self, message: str, *, hint: str = "") -> None:
+    def __init__(self, message: str, *, hint: str = "", fields: dict | None = None) -> None:
+        if fields:  # message and hint are templates, kept so the API can give them in the request's language
+            self.template, self.hint_template, self.fields = message, hint, dict(fields)
+            message, hint = message.format(**fields), hint.format(**fields)
         super().__init__(message)
         self.message = message
         self.hint = hint

@@ -2,14 +2,17 @@
 
 Each Turtle file (or CSV sheet or YAML file of records, see :mod:`qkg.loaders.tabular`) becomes one named graph, so every binary fact keeps the section it comes from:
 ``data/2024/receptions.ttl`` -> ``qkgd:graph-2024-receptions``; ``data/background/places.ttl`` ->
-``qkgd:graph-background-places`` (facts not stated by the report: coordinates, Wikidata ids).
+``qkgd:graph-background-places`` (facts not stated by the report: coordinates, Wikidata ids). A file under a
+year folder (``data/2025/missions.ttl``) is that year's: the build tags its graph with the year
+(:data:`~qkg.graph.named_graphs.YEAR_TAG`), so queries can keep one year's facts.
 
->>> [s.graph.rsplit("/", 1)[-1] for s in discover(default_data_root())][:1]
-['graph-2024-actors']
+>>> [(s.graph.rsplit("/", 1)[-1], s.year) for s in discover(default_data_root())][:1]
+[('graph-2024-actors', '2024')]
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,12 +20,13 @@ from urllib.parse import quote
 
 from qkg.graph.building.pipeline import Source
 from qkg.graph.errors import DataError
+from qkg.graph.named_graphs import YEAR_PATTERN
 from qkg.ontology import QKGD
 
 if TYPE_CHECKING:
     from qkg.loaders.activities import LabelIndex
 
-__all__ = ["default_data_root", "discover", "graph_for"]
+__all__ = ["default_data_root", "discover", "graph_for", "year_for"]
 
 _SUFFIXES = (".ttl", ".nt", ".trig", ".nq", ".csv", ".xlsx", ".yaml", ".yml")
 
@@ -38,6 +42,16 @@ def graph_for(path: Path, root: Path) -> str | None:
         return None
     rel = path.relative_to(root).with_suffix("")
     return str(QKGD["graph-" + quote("-".join(rel.parts), safe="-_.~")])
+
+
+def year_for(path: Path, root: Path) -> str | None:
+    """The report year of a data file: the name of its top folder under ``root`` when it is a year.
+
+    >>> year_for(Path("data/2025/missions.ttl"), Path("data")), year_for(Path("data/background/places.ttl"), Path("data"))
+    ('2025', None)
+    """
+    parts = path.relative_to(root).parts
+    return parts[0] if len(parts) > 1 and re.fullmatch(YEAR_PATTERN, parts[0]) else None
 
 
 def discover(root: str | Path, *, extra: Iterable[str | Path] = ()) -> list[Source]:
@@ -59,7 +73,7 @@ def discover(root: str | Path, *, extra: Iterable[str | Path] = ()) -> list[Sour
         [p for p in files if p.suffix in (".ttl", ".nt", ".trig", ".nq")]
         + [Path(x) for x in extra if Path(x).suffix in (".ttl", ".nt", ".trig", ".nq")]
     )
-    sources = [_source(p, graph_for(p, root), index) for p in files]
+    sources = [_source(p, graph_for(p, root), index, year_for(p, root)) for p in files]
     for item in extra:
         p = Path(item)
         graph = None if p.suffix in (".trig", ".nq") else str(QKGD["graph-extra-" + quote(p.stem, safe="-_.~")])
@@ -98,7 +112,7 @@ class _LazyIndex:
         return self._index
 
 
-def _source(path: Path, graph: str | None, index: _LazyIndex | None = None) -> Source:
+def _source(path: Path, graph: str | None, index: _LazyIndex | None = None, year: str | None = None) -> Source:
     """A source; CSV sheets and YAML records (see :mod:`qkg.loaders.tabular`) and activity sheets (CSV or XLSX,
     see :mod:`qkg.loaders.activities`) become RDF here, errors naming the line."""
     if path.suffix in (".csv", ".xlsx", ".yaml", ".yml"):
@@ -110,7 +124,8 @@ def _source(path: Path, graph: str | None, index: _LazyIndex | None = None) -> S
             from qkg.loaders.activities import activities_to_ntriples, is_activity_sheet, read_rows
 
             if path.suffix == ".xlsx" or is_activity_sheet(read_rows(path)[0]):
-                return Source(path, graph, data=activities_to_ntriples(path, (index or _LazyIndex([])).get()))
+                data = activities_to_ntriples(path, (index or _LazyIndex([])).get())
+                return Source(path, graph, data=data, year=year)
         convert = sheet_to_ntriples if path.suffix == ".csv" else records_to_ntriples
-        return Source(path, graph, data=convert(path))
-    return Source(path, graph)
+        return Source(path, graph, data=convert(path), year=year)
+    return Source(path, graph, year=year)

@@ -45,8 +45,11 @@ def test_canned_query_form_runs_and_shows_rows(browser_env, server) -> None:
         assert options.count() >= 5
         assert "Suisse" in select.locator("option:checked").inner_text()
         select.select_option(label="France")
+        year = page.locator("select#param-year")  # every year by default, then the build's years
+        assert year.locator("option:checked").inner_text() == "Toutes les années"
+        assert year.locator("option").all_inner_texts()[1:] == ["2024"]
         page.click("#run-query")
-        page.wait_for_url("**/queries/missions-to-country?country=qkgd%3Afrance")
+        page.wait_for_url("**/queries/missions-to-country?country=qkgd%3Afrance&year=")
         rows = page.locator(".results-table tbody tr")
         assert rows.count() >= 1 and "Aucun" not in rows.first.inner_text()
         assert page.locator(".results-table a[href^='/id/']").count() >= 1

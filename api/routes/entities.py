@@ -21,11 +21,11 @@ import re
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from qkg.api.deps import LinksDep, StoreDep, TemplatesDep
+from qkg.api.deps import LinksDep, StateDep, StoreDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
 from qkg.api.i18n import current_lang, gettext
 from qkg.api.routes.models import EntityModel, NeighboursModel, PathsModel
-from qkg.api.views import href_for
+from qkg.api.views import build_years_of, href_for
 from qkg.graph.errors import EntityNotFound
 from qkg.graph.named_graphs import ONTOLOGY_GRAPH
 from qkg.graph.pages.entity import (
@@ -40,6 +40,7 @@ from qkg.graph.pages.entity import (
     shortest_paths,
     store_neighbourhood,
 )
+from qkg.graph.pages.years import check_year
 from qkg.graph.serving import terms
 from qkg.graph.serving.formats import GRAPH_FORMATS, GRAPH_TYPES, parse_accept
 from qkg.graph.serving.store import Store
@@ -91,7 +92,9 @@ async def entity_page(
     request: Request,
     store: StoreDep,
     templates: TemplatesDep,
+    state: StateDep,
     offset: int = Query(0, ge=0, le=1_000_000, description="First incoming link shown."),
+    year: str | None = Query(None, max_length=40, description="Only this report year's facts (default: every year)."),
 ) -> Response:
     """An entity: an HTML page for browsers, its triples in Turtle, JSON-LD or N-Triples otherwise.
 
@@ -101,7 +104,10 @@ async def entity_page(
     name, fmt = _choose(request, name)
     _check_name(name)
     iri = ENTITY_NS + name
-    data = await asyncio.to_thread(describe, store, iri, offset=offset)
+    build_years = await asyncio.to_thread(build_years_of, state)
+    if year:
+        year = check_year(year, build_years)
+    data = await asyncio.to_thread(describe, store, iri, offset=offset, year=year or None)
     if data is None:
         raise _not_found(name)
     if fmt != "html":
@@ -113,6 +119,8 @@ async def entity_page(
         "href": href_for,
         "has_neighbours": linked,
         "neighbours_page": NEIGHBOURS_PAGE,
+        "year": year or "",
+        "build_years": build_years,
     }
     response = templates.TemplateResponse(request, "entity.html", context)
     response.headers["Vary"] = "Accept"
@@ -200,14 +208,19 @@ _ERRORS = {k: v for k, v in ERROR_RESPONSES.items() if k in (400, 404, 422, 500)
 def api_entity(
     name: str,
     store: StoreDep,
+    state: StateDep,
     offset: int = Query(0, ge=0, le=1_000_000, description="First incoming link returned."),
     limit: int = Query(INCOMING_PAGE, ge=1, le=500, description="Most incoming links returned."),
+    year: str | None = Query(None, max_length=40, description="Only this report year's facts (default: every year)."),
 ) -> dict:
     """Labels (fr, en), types, facts grouped by property (each with its named graph and report section),
     one page of incoming links (``incoming_page.next`` is the next page's offset) and sources of the entity
-    ``https://w3id.org/qkg/id/{name}``."""
+    ``https://w3id.org/qkg/id/{name}``; ``facts_by_year`` groups the facts by report year, and ``year`` keeps
+    one year's (a year the build does not hold is a 400 naming those it holds)."""
     _check_name(name)
-    data = describe(store, ENTITY_NS + name, max_incoming=limit, offset=offset)
+    if year:
+        year = check_year(year, build_years_of(state))
+    data = describe(store, ENTITY_NS + name, max_incoming=limit, offset=offset, year=year or None)
     if data is None:
         raise _not_found(name)
     return data

@@ -52,6 +52,10 @@ class EntityModel(BaseModel):
     alt_labels: list[Term] = []
     types: list[Term] = []
     facts: list[dict[str, Any]] = Field(..., description="[{property: Term, values: [{value: Term, provenance}]}]")
+    facts_by_year: list[dict[str, Any]] = Field(
+        [], description="The facts grouped by report year: [{year (None: background, inferred), facts}]"
+    )
+    years: list[str] = Field([], description="The report years the entity has facts in.")
     incoming: list[dict[str, Any]] = Field(..., description="[{subject: Term, property: Term, provenance}]")
     incoming_page: PageModel | None = Field(None, description="This page of incoming links and the next one's offset.")
     sources: list[dict[str, Any]] = Field(..., description="Report sections the entity is derived from.")

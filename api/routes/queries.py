@@ -30,7 +30,7 @@ from qkg.api.deps import PoolDep, StateDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
 from qkg.api.i18n import current_lang
 from qkg.api.i18n import gettext as _
-from qkg.api.views import href_for, run_query
+from qkg.api.views import build_years_of, href_for, run_query
 from qkg.graph.errors import ParameterError
 from qkg.graph.pages.catalog import CannedQuery, answering_values, bind, display_table, get_query, load_catalog
 from qkg.graph.pages.entity import instances_of, labels_of
@@ -70,6 +70,7 @@ class ParamModel(BaseModel):
     type: str = Field(..., examples=["iri"])
     default: str | None = None
     description: str = ""
+    optional: bool = Field(False, description="Left out, the parameter is unbound (``year``: every year).")
     cls: str | None = Field(None, alias="class", description="Class of the pick-list (iri parameters).")
 
 
@@ -110,6 +111,7 @@ def query_meta(query: CannedQuery) -> dict:
                 "type": p.type,
                 "default": p.default,
                 "description": p.description,
+                "optional": p.optional,
                 "class": classes.get(p.name),
             }
             for p in query.params
@@ -212,11 +214,12 @@ async def _run(
     page is full, a ``Link: <...?offset=N>; rel="next"`` header and ``X-QKG-Next``.
     """
     limit, offset = _page(request)
+    years = await asyncio.to_thread(build_years_of, state) if "year" in values else None
     response = await run_query(
         pool,
         paged(query.sparql, limit, offset),
         fmt,
-        bindings=bind(query, values),
+        bindings=bind(query, values, years=years),
         request=request,
         canned=True,
         etag=etag,
@@ -299,7 +302,16 @@ async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep
         p["value"] = values.get(p["name"], p["default"] or "")
         p["label"] = query.var_label(p["name"], lang)
         try:
-            param.to_term(p["value"])
+            term = param.to_term(p["value"])
+            if param.type == "year" and term is not None:
+                years = await asyncio.to_thread(build_years_of, state)
+                if term.value not in years:
+                    errors[p["name"]] = {"kind": "no-year", "value": p["value"], "years": ", ".join(years)}
+            if param.type == "year":
+                p["choices"] = [{"value": "", "label": _("Every year"), "selected": not p["value"]}] + [
+                    {"value": y, "label": y, "selected": y == p["value"]}
+                    for y in await asyncio.to_thread(build_years_of, state)
+                ]
         except ParameterError:
             errors[p["name"]] = {"kind": "invalid", "value": p["value"], "type": p["type"]}
         if p["type"] == "iri" and p["class"]:
@@ -307,7 +319,7 @@ async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep
             if p["name"] not in errors and not any(c["selected"] for c in p["choices"]):
                 errors[p["name"]] = {"kind": "no-answer", "value": p["value"]}
     table, following = None, None
-    if not errors and all(p["value"] for p in meta["params"]) and query.form in ("SELECT", "ASK"):
+    if not errors and all(p["value"] or p["optional"] for p in meta["params"]) and query.form in ("SELECT", "ASK"):
         response = await _run(state, pool, query, values, "json", request, etag=False)
         table = await asyncio.to_thread(_table, store, query, json.loads(response.body), response.headers, lang)
         following = response.headers.get("X-QKG-Next")

@@ -34,7 +34,7 @@ from typing import Any
 from qkg.graph.building import artefacts as prepared
 from qkg.graph.building import inference
 from qkg.graph.errors import DataError
-from qkg.graph.named_graphs import BUILD_GRAPH, ONTOLOGY_GRAPH, RESERVED_GRAPHS
+from qkg.graph.named_graphs import BUILD_GRAPH, ONTOLOGY_GRAPH, RESERVED_GRAPHS, YEAR_TAG
 from qkg.graph.serving import terms
 from qkg.graph.serving.backends.oxigraph import OxigraphStore
 from qkg.graph.serving.store import Store, StoreLayout
@@ -79,6 +79,8 @@ class Source:
     path: Path
     graph: str | None
     data: bytes | None = None
+    #: The report year of a file under ``data/<year>/`` (tagged on its graph in the build record), else None.
+    year: str | None = None
 
     @property
     def format(self) -> str:
@@ -592,6 +594,10 @@ def _record_build(store: Store, sources: list[Source], *, asserted: int, inferre
         ),
         terms.Quad(build_node, terms.NamedNode(str(QKG["shaclStatus"])), terms.Literal(shacl), g),
     ]
+    year_tag, gyear = terms.NamedNode(YEAR_TAG), terms.NamedNode(xsd + "gYear")
+    for src in sources:
+        if src.year and src.graph:
+            quads.append(terms.Quad(terms.NamedNode(src.graph), year_tag, terms.Literal(src.year, datatype=gyear), g))
     for src in sources:
         digest = hashlib.sha256(src.path.read_bytes()).hexdigest()[:16]
         quads.append(

@@ -7,7 +7,7 @@ Header keys (one per line, before the first non-comment line)::
     # description@fr: ...
     # description@en: ...
     # param: country | iri | qkgd:suisse | The country (any qkg:Country)
-    # param: year | integer | 2024 | Year of the events
+    # param: year | year | * | The report year (every year when left out)
     # var@fr: city | Ville
     # var@en: city | City
     # tags: committee, missions
@@ -17,7 +17,9 @@ Header keys (one per line, before the first non-comment line)::
 parameter field (:meth:`CannedQuery.var_label`).
 
 A parameter is a SPARQL variable (``?country``) bound at run time through Oxigraph substitutions, never pasted
-into the text. Types: ``iri`` (a CURIE or an IRI), ``string``, ``integer``, ``date``, ``gYear``.
+into the text. Types: ``iri`` (a CURIE or an IRI), ``string``, ``integer``, ``date``, ``gYear``, and ``year``: a
+report year of the build (a ``gYear`` checked against the years the build holds, :mod:`qkg.graph.pages.years`).
+A default of ``*`` makes the parameter optional: left out, the variable stays unbound (``year``: every year).
 
 >>> q = load_catalog()["receptions-by-category"]
 >>> q.title["en"]
@@ -32,6 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from qkg.graph.errors import DataError, ParameterError, UnknownQuery
+from qkg.graph.pages.years import check_year, parse_year
 from qkg.graph.serving import terms
 from qkg.graph.serving.guard import query_form
 from qkg.ontology.curies import expand_curie
@@ -39,7 +42,9 @@ from qkg.ontology.curies import expand_curie
 __all__ = ["Param", "CannedQuery", "load_catalog", "get_query", "bind", "QUERY_DIR"]
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
-_TYPES = {"iri", "string", "integer", "date", "gYear"}
+_TYPES = {"iri", "string", "integer", "date", "gYear", "year"}
+#: The default that makes a parameter optional (left unbound when no value is given).
+OPTIONAL = "*"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
@@ -51,10 +56,18 @@ class Param:
     type: str
     default: str | None
     description: str
+    optional: bool = False
 
-    def to_term(self, value: str | None) -> terms.NamedNode | terms.Literal:
-        """Turn a user value into an RDF term, or raise :class:`ParameterError` naming the parameter."""
+    def to_term(self, value: str | None) -> terms.NamedNode | terms.Literal | None:
+        """Turn a user value into an RDF term, or raise :class:`ParameterError` naming the parameter.
+
+        An optional parameter given no value gives None (its variable stays unbound).
+        """
         raw = self.default if value in (None, "") else value
+        if raw in (None, "") and self.optional:
+            return None
+        if self.type == "year":
+            return terms.Literal(parse_year(raw or ""), datatype=terms.NamedNode(_XSD + "gYear"))
         if raw in (None, ""):
             raise ParameterError(
                 f"parameter {self.name!r} is required", hint=f"pass {self.name}=… ({self.description})"
@@ -143,7 +156,8 @@ def _parse(path: Path) -> CannedQuery:
                     hint="write '# param: name | type | default | description', type one of "
                     + ", ".join(sorted(_TYPES)),
                 )
-            params.append(Param(parts[0], parts[1], parts[2] or None, parts[3]))
+            optional = parts[2] == OPTIONAL
+            params.append(Param(parts[0], parts[1], None if optional else parts[2] or None, parts[3], optional))
         elif key == "tags":
             tags = tuple(t.strip() for t in value.split(",") if t.strip())
         elif key == "answers":
@@ -184,12 +198,19 @@ def get_query(name: str, directory: str | Path = QUERY_DIR) -> CannedQuery:
     return catalog[name]
 
 
-def bind(query: CannedQuery, values: dict[str, str]) -> dict[terms.Variable, terms.NamedNode | terms.Literal]:
+def bind(
+    query: CannedQuery, values: dict[str, str], *, years: list[str] | None = None
+) -> dict[terms.Variable, terms.NamedNode | terms.Literal]:
     """Turn user values into substitutions for ``query``; unknown names are an error.
+
+    An optional parameter left out is not bound. With ``years`` (the build's, :func:`~qkg.graph.pages.years.build_years`),
+    a ``year`` parameter must be one of them.
 
     >>> q = load_catalog()["receptions-by-category"]
     >>> bind(q, {})
     {}
+    >>> bind(q, {"year": "2024"}, years=["2024"])
+    {<Variable value=year>: <Literal value=2024 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#gYear>>}
     """
     known = {p.name for p in query.params}
     unknown = set(values) - known
@@ -198,7 +219,15 @@ def bind(query: CannedQuery, values: dict[str, str]) -> dict[terms.Variable, ter
             f"{query.name} has no parameter {', '.join(sorted(unknown))}",
             hint=f"its parameters: {', '.join(sorted(known)) or 'none'}",
         )
-    return {terms.Variable(p.name): p.to_term(values.get(p.name)) for p in query.params}
+    out = {}
+    for p in query.params:
+        term = p.to_term(values.get(p.name))
+        if term is None:
+            continue
+        if p.type == "year" and years is not None:
+            check_year(term.value, years)
+        out[terms.Variable(p.name)] = term
+    return out
 
 
 def display_table(
@@ -284,7 +313,7 @@ def answering_values(store, query: CannedQuery, param: str, *, max_rows: int = 1
     >>> answering_values(OxigraphStore(), load_catalog()["missions-to-country"], "country")
     []
     """
-    others = {p.name: p.to_term(None) for p in query.params if p.name != param and p.default}
+    others = {p.name: p.to_term(None) for p in query.params if p.name != param and p.default and not p.optional}
     rows = store.select(query.sparql, bindings=others or None, max_rows=max_rows)
     if param not in rows.variables:
         return None

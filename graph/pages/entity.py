@@ -49,6 +49,7 @@ from typing import Any
 import networkx as nx
 from qkg.graph.errors import EntityNotFound
 from qkg.graph.named_graphs import ONTOLOGY_GRAPH
+from qkg.graph.pages.years import graphs_by_year
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from qkg.ontology.curies import ENTITY_NS, expand_curie, local_name, short
@@ -170,18 +171,29 @@ def term_json(term, labels: dict[str, dict[str, str]] | None = None) -> dict:
 
 
 def describe(
-    store: Store, iri: str, *, max_facts: int = 2000, max_incoming: int = INCOMING_PAGE, offset: int = 0
+    store: Store,
+    iri: str,
+    *,
+    max_facts: int = 2000,
+    max_incoming: int = INCOMING_PAGE,
+    offset: int = 0,
+    year: str | None = None,
 ) -> dict | None:
     """Everything the graph states about ``iri``, grouped by property, with provenance; None if unknown.
 
     Bounded whatever the graph's size: at most ``max_facts`` outgoing statements, and one page of incoming
     links (``max_incoming`` from ``offset``, in the store's order, which is stable for a build).
 
+    Each fact's provenance names the report year of its graph (``"year"``, None for background, inferred and
+    ontology facts), and ``facts_by_year`` groups the facts by year (oldest first, then the facts tied to no
+    year). With ``year``, the report facts of the other years are left out (those tied to no year stay).
+
     Returns
     -------
     dict or None
         ``{"iri", "id", "curie", "label", "labels": {lang: label}, "alt_labels": [..], "types": [term],
         "facts": [{"property": term, "values": [{"value": term, "graph", "provenance"}]}],
+        "facts_by_year": [{"year": str or None, "facts": [as in facts]}], "years": [str],
         "incoming": [{"subject": term, "property": term, "graph", "provenance"}],
         "incoming_page": {"offset", "limit", "next"}, "sources": [{"section": term, "page", "annex_item"}],
         "truncated": bool}``; ``incoming_page["next"]`` is the offset of the next page, or None;
@@ -206,6 +218,13 @@ def describe(
     ]
     if not outgoing and not incoming and (offset == 0 or not has_links(store, iri, any_link=True)):
         return None
+    year_of = graphs_by_year(store)
+
+    def in_year(q: terms.Quad) -> bool:
+        g = q.graph_name.value if isinstance(q.graph_name, terms.NamedNode) else None
+        return year is None or year_of.get(g or "") in (None, year)
+
+    outgoing, incoming = [q for q in outgoing if in_year(q)], [q for q in incoming if in_year(q)]
     more = len(incoming) > max_incoming
     truncated = len(outgoing) > max_facts
     outgoing, incoming = outgoing[:max_facts], incoming[:max_incoming]
@@ -222,7 +241,7 @@ def describe(
     def provenance(subject: str, graph) -> dict:
         g = graph.value if isinstance(graph, terms.NamedNode) else None
         kind = provenance_kind(g)
-        data: dict[str, Any] = {"kind": kind, "graph": short(g) if g else None}
+        data: dict[str, Any] = {"kind": kind, "graph": short(g) if g else None, "year": year_of.get(g or "")}
         if g and _pick(labels.get(g, {})):
             data["graph_label"] = _pick(labels[g])
         if kind == "report":
@@ -261,6 +280,14 @@ def describe(
         {"property": term_json(terms.NamedNode(p), labels), "values": _dedupe(v)}
         for p, v in sorted(groups.items(), key=order)
     ]
+    by_year: dict[str | None, list] = {}
+    for fact in facts:
+        for value in fact["values"]:
+            rows = by_year.setdefault(value["provenance"].get("year"), [])
+            if not rows or rows[-1]["property"] is not fact["property"]:
+                rows.append({"property": fact["property"], "values": []})
+            rows[-1]["values"].append(value)
+    years = sorted(y for y in by_year if y is not None)
     links = [
         {
             "subject": term_json(q.subject, labels),
@@ -280,6 +307,8 @@ def describe(
         "alt_labels": alt,
         "types": types,
         "facts": facts,
+        "facts_by_year": [{"year": y, "facts": by_year[y]} for y in [*years, None] if y in by_year],
+        "years": years,
         "incoming": links,
         "incoming_page": {"offset": offset, "limit": max_incoming, "next": offset + max_incoming if more else None},
         "sources": [
@@ -310,13 +339,21 @@ def has_links(store: Store, iri: str, *, any_link: bool = False) -> bool:
 
 
 def _dedupe(values: list[dict]) -> list[dict]:
-    """One row per value; the asserted statement wins over the same one inferred."""
-    best: dict[str, dict] = {}
+    """One row per value and report year; the asserted statement wins over the same one inferred."""
+    best: dict[tuple, dict] = {}
+    asserted: set[str] = set()
     for item in values:
-        key = json.dumps(item["value"], sort_keys=True)
+        value = json.dumps(item["value"], sort_keys=True)
+        key = (value, item["provenance"].get("year"))
         if key not in best or best[key]["provenance"]["kind"] == "inferred":
             best[key] = item
-    return list(best.values())
+        if item["provenance"]["kind"] != "inferred":
+            asserted.add(value)
+    return [
+        item
+        for (value, _year), item in best.items()
+        if item["provenance"]["kind"] != "inferred" or value not in asserted
+    ]
 
 
 def _origins(store: Store, subjects: set[str]) -> dict[str, dict]:

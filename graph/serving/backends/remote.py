@@ -40,6 +40,7 @@ from pathlib import Path
 
 import httpx
 from qkg.graph.errors import QueryError, QuerySyntaxError, QueryTimeout, StoreError, StoreUnavailable
+from qkg.graph.named_graphs import BUILD_GRAPH
 from qkg.graph.serving.formats import rdf_format
 from qkg.graph.serving.guard import blank_tokens, cap_select_rows, query_form
 from qkg.graph.serving.store import QueryService, Store
@@ -706,6 +707,13 @@ def _unmark(term, markers: Mapping[str, str]):
     return term
 
 
+def _named_as(triples: Iterable[Triple], mapping: Mapping[str, str]) -> Iterator[Triple]:
+    """``triples`` with each subject that is a local graph name written as that graph's remote name."""
+    for t in triples:
+        remote = mapping.get(t.subject.value) if isinstance(t.subject, NamedNode) else None
+        yield Triple(NamedNode(remote), t.predicate, t.object) if remote else t
+
+
 def _back(term, back: Mapping[str, str]):
     if isinstance(term, NamedNode):
         name = back.get(term.value)
@@ -776,7 +784,10 @@ def publish(
     store.update(f"INSERT DATA {{ GRAPH <{manifest}> {{ <{manifest}> <{GRAPH_OF}> <{manifest}> . {triples} }} }}")
     total = 0
     for g, make in graphs.items():
-        n = store.load(make(), graph=mapping[g])
+        # The build record names the report's graphs (their year tags): it names their copies here, so that
+        # `GRAPH ?g { ... } ?g dct:temporal ?year` joins on the store as it does locally.
+        triples = _named_as(make(), mapping) if g == BUILD_GRAPH else make()
+        n = store.load(triples, graph=mapping[g])
         total += n
         say(f"loaded {n} triples into {mapping[g]}")
     loaded = time.monotonic()
