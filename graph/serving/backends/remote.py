@@ -786,8 +786,8 @@ def publish(
     for g, make in graphs.items():
         # The build record names the report's graphs (their year tags): it names their copies here, so that
         # `GRAPH ?g { ... } ?g dct:temporal ?year` joins on the store as it does locally.
-        triples = _named_as(make(), mapping) if g == BUILD_GRAPH else make()
-        n = store.load(triples, graph=mapping[g])
+        content = _named_as(make(), mapping) if g == BUILD_GRAPH else make()
+        n = store.load(content, graph=mapping[g])
         total += n
         say(f"loaded {n} triples into {mapping[g]}")
     loaded = time.monotonic()
