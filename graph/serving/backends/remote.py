@@ -734,7 +734,12 @@ def _rename(text: str, graphs: Mapping[str, str]) -> str:
 
 
 def _bind(text: str, bindings: Mapping) -> str:
-    """Give variables fixed values: a VALUES block opening the query's WHERE group."""
+    """Give variables fixed values: a VALUES block opening each WHERE group, subqueries' included.
+
+    Oxigraph's substitutions replace the variable in every scope, so a subquery that selects one page first
+    (``LIMIT n OFFSET m  # page``) selects it among the bound value's rows; a block in the outer group only
+    would join after the subquery's LIMIT (and leave a FILTER inside the subquery on an unbound variable).
+    """
     names = []
     values = []
     for var, term in bindings.items():
@@ -742,10 +747,14 @@ def _bind(text: str, bindings: Mapping) -> str:
         values.append(str(term))
     block = f" VALUES ({' '.join(names)}) {{ ({' '.join(values)}) }} "
     blanked = blank_tokens(text)
-    match = re.search(r"\bWHERE\s*\{", blanked, re.IGNORECASE) or re.search(r"\{", blanked)
-    if match is None:
+    matches = list(re.finditer(r"\bWHERE\s*\{", blanked, re.IGNORECASE)) or [
+        m for m in [re.search(r"\{", blanked)] if m
+    ]
+    if not matches:
         raise QueryError("cannot bind parameters: the query has no WHERE group")
-    return text[: match.end()] + block + text[match.end() :]
+    for match in reversed(matches):
+        text = text[: match.end()] + block + text[match.end() :]
+    return text
 
 
 # -- publishing a local build -------------------------------------------------------------------------------
