@@ -375,9 +375,10 @@ def audit(ctx, fmt, report, facts):
 
         mismatches = [str(m) for m in compare(read_report(report), store)]
     if fmt == "json":
-        payload = findings_as_json(findings)
+        figures = findings_as_json(findings)
+        payload: object = figures
         if mismatches is not None:
-            payload = {"figures": payload, "annexes": {"report": str(report), "mismatches": mismatches}}
+            payload = {"figures": figures, "annexes": {"report": str(report), "mismatches": mismatches}}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         for f in findings:
@@ -489,16 +490,13 @@ def serve(ctx, host, port, store):
     settings = _settings(ctx)
     update = {k: v for k, v in {"host": host, "port": port, "store": store}.items() if v is not None}
     settings = settings.model_copy(update=update)
-    from qkg.graph.serving.store import StoreLayout, open_store
+    from qkg.graph.serving.store import StoreLayout
 
     if settings.store:
-        with open_store(settings.store) as remote:  # fail now, in one message, if nothing is published there
-            if remote.view(refresh=True).manifest is None:
-                from qkg.graph.errors import StoreError
+        from qkg.graph.serving.backends.remote import open_published
 
-                raise StoreError(
-                    f"no qkg build is published at {remote.name}", hint=f"run `qkg build --publish {remote.name}`"
-                )
+        remote, _manifest = open_published(settings.store)  # fail now, in one message, if nothing is published there
+        remote.close()
     else:
         StoreLayout(settings.data_dir).require_current()
     click.echo(f"qkg serving http://{settings.host}:{settings.port}/  (SPARQL: /sparql, API docs: /docs)", err=True)

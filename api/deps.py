@@ -105,7 +105,7 @@ class AppState:
     def _query_service(self, workers: int) -> QueryService:
         """The store's query path with ``workers`` workers (not started); the embedded pool gets the memory cap."""
         settings = self.settings
-        service = self.store.query_service(
+        service = self.require_store().query_service(
             path=self.layout.pointer,
             workers=workers,
             timeout=settings.query_timeout,
@@ -136,20 +136,14 @@ class AppState:
     def _open_remote(self) -> None:
         """Serve the build published to a remote store; its artefacts come from the local build of the same id
         when this machine built it, else they are computed once from the store into ``data_dir/remote/``."""
-        from qkg.graph.serving.store import open_store
+        from qkg.graph.serving.backends.remote import open_published
 
-        store = open_store(self.settings.store)
-        manifest = store.view(refresh=True).manifest
-        if manifest is None:
-            raise StoreError(
-                f"no qkg build is published at {store.name}",
-                hint=f"run `qkg build --publish {store.name}` (or `qkg publish {store.name}`)",
-            )
+        store, manifest = open_published(self.settings.store)
         self.store, self.path, self._manifest = store, self._remote_folder(manifest), manifest
         self.artefacts = Artefacts(self.path)
         self.pool = self._query_service(self.settings.workers).start()
         self._open_admission()
-        self.generation += 1
+        self._next_generation()
 
     def _remote_folder(self, manifest: str) -> Path:
         build = manifest.rstrip("/").rsplit("/", 1)[-1]
@@ -161,7 +155,11 @@ class AppState:
         return folder
 
     def _refresh_remote(self) -> bool:
+        from qkg.graph.serving.backends.remote import RemoteStore
+
         store = self.store
+        if not isinstance(store, RemoteStore):
+            return False
         try:
             manifest = store.view().manifest  # re-read at most every few seconds
         except StoreError as exc:  # down or slow: keep serving what we know; requests get their own 503
@@ -180,8 +178,8 @@ class AppState:
             except Exception:
                 log.exception("could not switch to the build %s; still serving %s", manifest, self._manifest)
                 return False
-            self.artefacts, self.path, self._manifest, self._links = artefacts, path, manifest, None
-            self.generation += 1
+            self.artefacts, self.path, self._manifest = artefacts, path, manifest
+            self._next_generation()  # the per-build cache (links, projections...) belonged to the previous build
             log.warning("now serving the build %s from %s", manifest, store.name)
             return True
 

@@ -38,7 +38,15 @@ from qkg.api.i18n import N_, gettext
 from qkg.graph.errors import QKGError, QuerySyntaxError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-__all__ = ["ErrorModel", "error_body", "error_response", "install_error_handlers", "wants_html", "ERROR_RESPONSES"]
+__all__ = [
+    "ErrorModel",
+    "error_body",
+    "error_response",
+    "install_error_handlers",
+    "wants_html",
+    "ERROR_RESPONSES",
+    "error_responses",
+]
 
 log = logging.getLogger("qkg.api")
 
@@ -75,6 +83,15 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         503: "Timed out, out of memory, or the query queue is full (then with Retry-After)",
     }.items()
 }
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The :data:`ERROR_RESPONSES` of ``codes``, for a route's ``responses=``.
+
+    >>> sorted(error_responses(404, 400))
+    [400, 404]
+    """
+    return {code: ERROR_RESPONSES[code] for code in codes}
 
 
 def error_body(status: int, error: str, *, hint: str = "", **extra) -> dict:
@@ -195,7 +212,8 @@ async def _unhandled(request: Request, exc: Exception) -> Response:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that give every error the one shape."""
-    app.add_exception_handler(QKGError, _qkg_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Exception, _unhandled)
+    # FastAPI's decorator form: Starlette's add_exception_handler types every handler as taking any Exception
+    app.exception_handler(QKGError)(_qkg_error)
+    app.exception_handler(StarletteHTTPException)(_http_error)
+    app.exception_handler(RequestValidationError)(_validation_error)
+    app.exception_handler(Exception)(_unhandled)

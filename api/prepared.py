@@ -28,12 +28,21 @@ True
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from qkg.graph.building.artefacts import CORE, Artefact
 
 __all__ = ["ARTEFACTS", "BY_NAME", "CENTRALITY_DEFAULTS", "PAGE_CENTRALITY_TOP"]
 
+
+class CentralityOptions(TypedDict):
+    projection: str
+    betweenness: str
+    seed: int
+
+
 #: The options of ``/api/analysis/centrality`` whose answer the build prepares (the route's defaults).
-CENTRALITY_DEFAULTS = {"projection": "actors", "betweenness": "auto", "seed": 42}
+CENTRALITY_DEFAULTS: CentralityOptions = {"projection": "actors", "betweenness": "auto", "seed": 42}
 #: Rows of the ``/analysis`` page's ranking.
 PAGE_CENTRALITY_TOP = 25
 

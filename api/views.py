@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -45,14 +46,14 @@ async def run_query(
     requests), the answer carries a weak ETag (see :func:`answer_etag`) and an ``If-None-Match`` that
     matches it gets 304 without running the query.
     """
-    etag = answer_etag(request, query, fmt, bindings) if request is not None and etag else None
-    if etag and _etag_matches(request.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers={"ETag": etag, "Cache-Control": "no-cache"})
-    kwargs = {"result_format": fmt}
+    tag = answer_etag(request, query, fmt, bindings) if request is not None and etag else None
+    if request is not None and tag and _etag_matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
+    kwargs: dict[str, Any] = {"result_format": fmt}
     if bindings:
         kwargs["bindings"] = bindings
     admission = getattr(request.app.state.qkg, "admission", None) if request is not None else None
-    if admission is not None:
+    if request is not None and admission is not None:
         result = await admission.run(client_of(request), query, canned=canned, **kwargs)
     else:
         result = await pool.arun(query, **kwargs)
@@ -61,8 +62,8 @@ async def run_query(
         "X-QKG-Truncated": "true" if result.truncated else "false",
         "X-QKG-Elapsed": f"{result.elapsed:.3f}",
     }
-    if etag:
-        headers.update({"ETag": etag, "Cache-Control": "no-cache"})
+    if tag:
+        headers.update({"ETag": tag, "Cache-Control": "no-cache"})
     media = result.media_type
     if media.startswith("text/") and "charset" not in media:
         media += "; charset=utf-8"

@@ -143,7 +143,7 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 
 #: The layers mypy checks (with check_untyped_defs); the others join as their type errors are fixed.
-MYPY_PACKAGES = ("qkg.ontology", "qkg.graph", "qkg.loaders", "qkg.viz")
+MYPY_PACKAGES = ("qkg.ontology", "qkg.graph", "qkg.loaders", "qkg.viz", "qkg.api")
 LAYERS = ("ontology", "graph", "loaders", "viz", "api")
 
 

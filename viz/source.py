@@ -29,6 +29,7 @@ The whole graph is for the exports (``/api/analysis/export``: GEXF, GraphML), no
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -56,6 +57,7 @@ __all__ = [
     "prepare_network",
     "network_graph",
     "network_view",
+    "filtered_network",
     "bounded_ego",
     "entity_view",
     "map_data",
@@ -297,6 +299,34 @@ def network_view(
     if lang == "en":
         G = _in_english(G, prepared.english)
     return network_payload(G, positions=positions, metrics=prepared.metrics, size_by=size_by, lang=lang, meta=meta)
+
+
+def filtered_network(
+    prepared: Prepared,
+    *,
+    types: Iterable[str] = (),
+    themes: Iterable[str] = (),
+    years: Iterable[int] = (),
+    categories: Iterable[str] = (),
+    relations: Iterable[str] = (),
+    focus: str | None = None,
+    depth: int = 1,
+    size_by: str = "degree",
+    lang: str = "fr",
+    build: str | None = None,
+) -> dict:
+    """:func:`network_view` under the network page's filters: what ``/api/viz/network`` answers and ``qkg viz``
+    writes into its file (kinds, themes and categories as CURIEs, years, relations as CURIEs)."""
+    flt = NetworkFilter.from_params(
+        {
+            "type": list(types),
+            "theme": list(themes),
+            "year": [str(y) for y in years],
+            "category": list(categories),
+            "relation": list(relations),
+        }
+    )
+    return network_view(prepared, flt=flt, focus=focus, depth=depth, size_by=size_by, lang=lang, build=build)
 
 
 def entity_view(store: Store, ref: str, *, lang: str = "fr") -> dict:

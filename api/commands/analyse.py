@@ -383,7 +383,7 @@ def complementarity(ctx, actors, dimension, theme_level, target, relations, year
     store = _store(ctx)
     if target:
         res = reach(store, target, relations=relations, year_from=year_from, year_to=year_to, lang=lang)
-        rows = [
+        reached = [
             {
                 "actor": r["label"],
                 "committee": r["committee"],
@@ -394,11 +394,11 @@ def complementarity(ctx, actors, dimension, theme_level, target, relations, year
             for r in res["rows"]
         ]
         _emit(
-            rows,
+            reached,
             fmt,
             ["actor", "committee", "partner", "facts", "through"],
             payload=res,
-            footer=f"\n{res['kind']} {res['target']['label']}: reached by {len(rows)} actor(s)",
+            footer=f"\n{res['kind']} {res['target']['label']}: reached by {len(reached)} actor(s)",
         )
         return
     res = run(

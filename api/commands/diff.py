@@ -12,10 +12,14 @@ Each side is read as its asserted triples (inferred triples follow from them, so
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-__all__ = ["command", "snapshot"]
+if TYPE_CHECKING:
+    from qkg.graph.building.diff import Changes
+
+__all__ = ["command", "snapshot", "as_text"]
 
 
 def snapshot(spec: str, *, data_dir: Path) -> tuple[str, set[str]]:
@@ -107,6 +111,46 @@ def _folder_lines(folder: Path) -> list[str]:
     return lines
 
 
+def as_text(ch: Changes, lang: str) -> str:
+    """The changes for people, in ``lang`` (messages from the interface's catalogue, api/locale)."""
+    from qkg.api.i18n import gettext, use_lang
+
+    with use_lang(lang):
+        lines = [
+            gettext("Changes from {a} to {b}").format(a=ch.a, b=ch.b),
+            gettext(
+                "{entities_added} entities added, {entities_removed} removed; {facts_added} facts added, "
+                "{facts_removed} removed, of which {facts_changed} changed ({triples_a} -> {triples_b} triples)"
+            ).format(**ch.counts),
+        ]
+        if ch.empty:
+            return "\n".join([*lines, gettext("No change.")]) + "\n"
+        for title, entities in (
+            (gettext("Entities added"), ch.entities_added),
+            (gettext("Entities removed"), ch.entities_removed),
+        ):
+            if entities:
+                lines.append(f"\n{title}")
+                lines += [f"  [{e.cls}] {e.label} ({e.iri})" for e in entities]
+        for title, facts, show in (
+            (gettext("Facts changed"), ch.changed, lambda f: f"{f.old} -> {f.new}"),
+            (gettext("Facts added"), ch.added, lambda f: f"+ {f.new}"),
+            (gettext("Facts removed"), ch.removed, lambda f: f"- {f.old}"),
+        ):
+            if facts:
+                lines.append(f"\n{title}")
+                lines += [f"  [{f.cls}] {f.subject_label} · {f.property}: {show(f)}" for f in facts]
+        if ch.figures:
+            lines.append("\n" + gettext("Headline figures"))
+            for f in ch.figures:
+                mark = " *" if f.old != f.new else ""
+                old, new = f.old if f.old is not None else "—", f.new if f.new is not None else "—"
+                lines.append(f"  {f.label}: {old} | {new}{mark}")
+        if ch.truncated:
+            lines.append("\n" + gettext("(lists truncated: counts are exact; use --limit to see more)"))
+    return "\n".join(lines) + "\n"
+
+
 @click.command("diff")
 @click.argument("a")
 @click.argument("b")
@@ -152,7 +196,10 @@ def command(ctx: click.Context, a: str, b: str, fmt: str, lang: str, limit: int,
     name_a, lines_a = snapshot(a, data_dir=data_dir)
     name_b, lines_b = snapshot(b, data_dir=data_dir)
     changes = compare(lines_a, lines_b, a_name=name_a, b_name=name_b, limit=limit, lang=lang)
-    data = render(changes, fmt, lang=lang, a_lines=lines_a, b_lines=lines_b)
+    if fmt == "text":
+        data = as_text(changes, lang).encode("utf-8")
+    else:
+        data = render(changes, fmt, a_lines=lines_a, b_lines=lines_b)
     if out is not None:
         atomic_write(out, data)
         click.echo(f"wrote {out}", err=True)

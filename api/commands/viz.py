@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from qkg.ontology.curies import ENTITY_NS
 
 __all__ = ["command", "STATIC", "FACTS_MAX"]
 
@@ -56,7 +57,7 @@ def _read(path: Path) -> str:
 @click.option("--lang", default="fr", show_default=True, type=click.Choice(["fr", "en"]))
 @click.option(
     "--entity-base",
-    default="https://w3id.org/qkg/id/",
+    default=ENTITY_NS,
     show_default=True,
     help="Where the file's links to entity pages point (http or https).",
 )
@@ -74,8 +75,7 @@ def command(ctx, out, focus, depth, types, themes, years, categories, relations,
     from qkg.graph.building.export import atomic_write
     from qkg.graph.errors import ParameterError
     from qkg.graph.serving.store import StoreLayout, open_read_only
-    from qkg.viz.filters import NetworkFilter
-    from qkg.viz.source import entity_view, network_view
+    from qkg.viz.source import entity_view, filtered_network
     from qkg.viz.standalone import standalone_html
 
     if not entity_base.startswith(("http://", "https://")) or any(c in entity_base for c in "\"'<> "):
@@ -99,10 +99,19 @@ def command(ctx, out, focus, depth, types, themes, years, categories, relations,
     scripts = [_read(STATIC / "vendor" / "vis-network.min.js"), common, _read(STATIC / "js" / "network.js")]
     styles = [_read(STATIC / "css" / "viz.css")]
     prepared = Artefacts(path).get("network", lambda: BY_NAME["network"].make(store), fmt="pickle")
-    flt = NetworkFilter.from_params(
-        {"type": types, "theme": themes, "year": [str(y) for y in years], "category": categories, "relation": relations}
+    payload = filtered_network(
+        prepared,
+        types=types,
+        themes=themes,
+        years=years,
+        categories=categories,
+        relations=relations,
+        focus=focus,
+        depth=depth,
+        size_by=size_by,
+        lang=lang,
+        build=path.name,
     )
-    payload = network_view(prepared, flt=flt, focus=focus, depth=depth, size_by=size_by, lang=lang, build=path.name)
     payload["meta"]["entity_base"] = entity_base
     if facts or (facts is None and len(payload["nodes"]) <= FACTS_MAX):
         payload["facts"] = {n["id"]: entity_view(store, n["id"], lang=lang) for n in payload["nodes"]}

@@ -22,12 +22,12 @@ Projection options (query parameters): ``projection``, ``relations`` (comma-sepa
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from qkg.api.deps import StateDep, TemplatesDep
-from qkg.api.errors import ERROR_RESPONSES
+from qkg.api.errors import ERROR_RESPONSES, error_responses
 from qkg.graph.analysis.exports import MEDIA_TYPES
 from qkg.graph.analysis.facts import RELATIONS
 from qkg.ontology import PREFIXES
@@ -35,9 +35,12 @@ from qkg.ontology import PREFIXES
 __all__ = ["router"]
 
 router = APIRouter(tags=["analysis"])
-_ERR = {400: ERROR_RESPONSES[400], 422: ERROR_RESPONSES[422]}
+_ERR = error_responses(400, 422)
 #: Routes that look an entity up: a name that is no node (or no entity) is a 404.
-_ERR_404 = {**_ERR, 404: {**ERROR_RESPONSES[404], "description": "No such entity or node"}}
+_ERR_404: dict[int | str, dict[str, Any]] = {
+    **_ERR,
+    404: {**ERROR_RESPONSES[404], "description": "No such entity or node"},
+}
 
 # The OpenAPI patterns say exactly what the server accepts, so that a schema-valid value is a valid one (a
 # value outside them is a 422 before any work). They are plain regexes: JSON Schema (ECMA 262) and
@@ -409,14 +412,14 @@ def analysis_page(
     from qkg.api.i18n import current_lang, gettext
     from qkg.graph.pages.entity import ENTITY_NS, labels_of
 
-    lang = lang or current_lang()
+    page_lang = lang or current_lang()
     from qkg.graph.errors import ParameterError
 
     try:
-        comp, problem = _map(state, actors, theme_level, None, None, None, lang), None
+        comp, problem = _map(state, actors, theme_level, None, None, None, page_lang), None
     except ParameterError as exc:  # e.g. a graph without the committee (a synthetic one)
         comp, problem = None, f"{exc.message} ({exc.hint})"
-    ranking = state.prepared(f"page-centrality-{lang}")
+    ranking = state.prepared(f"page-centrality-{page_lang}")
     peaks = {
         dim: max([c["count"] for row in m["cells"].values() for c in row.values()] or [1])
         for dim, m in (comp["matrices"].items() if comp else ())
@@ -433,7 +436,7 @@ def analysis_page(
             "actors_scope": actors,
             "theme_level": theme_level,
             "start_labels": {
-                k: (v.get(lang) or v.get("fr") or k)
+                k: (v.get(page_lang) or v.get("fr") or k)
                 for k, v in labels_of(
                     state.require_store(), [ENTITY_NS + "ville-de-quebec", ENTITY_NS + "innovaud"]
                 ).items()

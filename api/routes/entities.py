@@ -22,7 +22,7 @@ import re
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from qkg.api.deps import LinksDep, StateDep, StoreDep, TemplatesDep
-from qkg.api.errors import ERROR_RESPONSES
+from qkg.api.errors import error_responses
 from qkg.api.i18n import current_lang, gettext
 from qkg.api.routes.models import EntityModel, NeighboursModel, PathsModel
 from qkg.api.views import build_years_of, href_for
@@ -201,7 +201,7 @@ async def term_page(term: str, request: Request, store: StoreDep, templates: Tem
     return templates.TemplateResponse(request, "term.html", context)
 
 
-_ERRORS = {k: v for k, v in ERROR_RESPONSES.items() if k in (400, 404, 422, 500)}
+_ERRORS = error_responses(400, 404, 422, 500)
 
 
 @router.get("/api/entities/{name}", response_model=EntityModel, responses=_ERRORS, summary="One entity")

@@ -321,7 +321,7 @@ async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep
     table, following = None, None
     if not errors and all(p["value"] or p["optional"] for p in meta["params"]) and query.form in ("SELECT", "ASK"):
         response = await _run(state, pool, query, values, "json", request, etag=False)
-        table = await asyncio.to_thread(_table, store, query, json.loads(response.body), response.headers, lang)
+        table = await asyncio.to_thread(_table, store, query, json.loads(bytes(response.body)), response.headers, lang)
         following = response.headers.get("X-QKG-Next")
     link_params = urlencode({p["name"]: p["value"] for p in meta["params"] if p["value"]})
     context = {

@@ -77,8 +77,8 @@ def _check_dataset(params: dict[str, list[str]]) -> None:
 
 
 async def _answer(request: Request, pool, query: str, params: dict[str, list[str]]) -> Response:
-    fmt_values = params.get("format") or params.get("output") or [None]
-    fmt = negotiate(request.headers.get("accept"), fmt_values[-1], guess_form(query))
+    fmt_values = params.get("format") or params.get("output")
+    fmt = negotiate(request.headers.get("accept"), fmt_values[-1] if fmt_values else None, guess_form(query))
     return await run_query(pool, query, fmt, request=request, etag=request.method == "GET")
 
 
@@ -106,7 +106,8 @@ async def sparql_get(request: Request) -> Response:
     queries = params.get("query", [])
     if len(queries) > 1:
         raise ParameterError("more than one query parameter", hint="send exactly one query=")
-    format = (params.get("format") or [None])[-1]
+    formats = params.get("format")
+    format = formats[-1] if formats else None
     if not queries or (wants_html(request) and not format):
         if wants_html(request):
             return state.templates.TemplateResponse(

@@ -26,15 +26,14 @@ from typing import Literal, get_args
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from qkg.api.deps import StateDep, StoreDep, TemplatesDep
-from qkg.api.errors import ERROR_RESPONSES
-from qkg.viz.filters import NetworkFilter
-from qkg.viz.source import Prepared, entity_view, network_view
+from qkg.api.errors import error_responses
+from qkg.viz.source import Prepared, entity_view, filtered_network
 from qkg.viz.style import KINDS
 
 __all__ = ["router", "MAX_DEPTH"]
 
 router = APIRouter(tags=["viz"])
-_ERR = {400: ERROR_RESPONSES.get(400, {}), 404: ERROR_RESPONSES.get(404, {}), 422: ERROR_RESPONSES.get(422, {})}
+_ERR = error_responses(400, 404, 422)
 
 MAX_DEPTH = 4
 Lang = Literal["fr", "en"]
@@ -108,12 +107,13 @@ def api_network(
     A network of up to 6,000 nodes comes whole; a larger one comes as an overview (``meta.overview``: the
     City and its strongest partners), and ``focus`` expands one node (at most 1,500 nodes, ``meta.hidden``
     left out). The whole graph is at ``/api/analysis/export`` (GEXF, GraphML)."""
-    flt = NetworkFilter.from_params(
-        {"type": type, "theme": theme, "year": [str(y) for y in year], "category": category, "relation": relation}
-    )
-    return network_view(
+    return filtered_network(
         _prepared(state),
-        flt=flt,
+        types=type,
+        themes=theme,
+        years=year,
+        categories=category,
+        relations=relation,
         focus=focus,
         depth=depth,
         size_by=size,

@@ -63,6 +63,14 @@ def _simple(where: str, noun: str) -> Callable[[Q, float], tuple]:
     return check
 
 
+def _french_labels(q: Q, where: str, *, group_by: str, having: str) -> list[str]:
+    """The French ``?label`` of each group of ``where`` (grouped by ``group_by``) that passes ``having``."""
+    rows = q(
+        f"SELECT ?label WHERE {{ {where} FILTER(lang(?label)='fr') }} GROUP BY {group_by} ?label HAVING ({having})"
+    )
+    return [r["label"].value for r in rows]
+
+
 def _category(cat: str) -> Callable[[Q, float], tuple]:
     return _simple(f"?x a qkg:Reception ; qkg:category qkgd:cat-{cat} .", f"{cat} receptions in the annex")
 
@@ -70,13 +78,9 @@ def _category(cat: str) -> Callable[[Q, float], tuple]:
 def _mission_cities(q: Q, stated: float) -> tuple:
     distinct = _count(q, "?m a qkg:Mission ; qkg:leg/qkg:legCity ?x .")
     stops = _count(q, "?m a qkg:Mission ; qkg:leg ?x .")
-    repeated = [
-        r["label"].value
-        for r in q(
-            "SELECT ?label WHERE { ?m qkg:leg/qkg:legCity ?c . ?c rdfs:label ?label . FILTER(lang(?label)='fr') }"
-            " GROUP BY ?c ?label HAVING (COUNT(DISTINCT ?m) > 1)"
-        )
-    ]
+    repeated = _french_labels(
+        q, "?m qkg:leg/qkg:legCity ?c . ?c rdfs:label ?label .", group_by="?c", having="COUNT(DISTINCT ?m) > 1"
+    )
     working = _count(
         q, "?m a qkg:Mission ; qkg:leg ?l . ?l qkg:legCity ?x . FILTER NOT EXISTS { ?l qkg:legKind qkgd:leg-transit }"
     )
@@ -171,13 +175,12 @@ def _new_agreements(q: Q, stated: float, figure: str) -> tuple:
 def _partners(q: Q, stated: float) -> tuple:
     entries = _count(q, "?x a qkg:PartnerEntry .")
     orgs = _count(q, "?e a qkg:PartnerEntry ; qkg:partnerOrganisation ?x .")
-    multi = [
-        r["label"].value
-        for r in q(
-            "SELECT ?label WHERE { ?e a qkg:PartnerEntry ; rdfs:label ?label ; qkg:partnerOrganisation ?o . FILTER(lang(?label)='fr') }"
-            " GROUP BY ?e ?label HAVING (COUNT(?o) > 1)"
-        )
-    ]
+    multi = _french_labels(
+        q,
+        "?e a qkg:PartnerEntry ; rdfs:label ?label ; qkg:partnerOrganisation ?o .",
+        group_by="?e",
+        having="COUNT(?o) > 1",
+    )
     details = {"entries": entries, "organisations": orgs, "entries_naming_several": multi}
     if entries == stated:
         reason = f"{entries} entries, as stated" + (

@@ -26,7 +26,7 @@ import json
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -52,7 +52,8 @@ __all__ = [
     "DIFF_MAX_TRIPLES",
 ]
 
-FORMATS = ("text", "json", "turtle")
+#: The machine formats of :func:`render`; the text for people is ``qkg diff``'s, in the interface's catalogue.
+FORMATS = ("json", "turtle")
 #: The build artefact (see :mod:`qkg.graph.building.artefacts`) holding a build's changes against the one before.
 CHANGES_ARTEFACT = "changes"
 #: Up to this many asserted triples, ``qkg build`` records its changes by default (about 15 s at 1M triples on a
@@ -345,68 +346,6 @@ def _pairs(old: list[str], new: list[str], *, single: bool) -> list[tuple[str, s
 
 # --- output ---------------------------------------------------------------------------------------------------
 
-_WORDS = {
-    "fr": {
-        "title": "Changements de {a} à {b}",
-        "entities_added": "Entités ajoutées",
-        "entities_removed": "Entités retirées",
-        "changed": "Faits modifiés",
-        "added": "Faits ajoutés",
-        "removed": "Faits retirés",
-        "figures": "Chiffres clés",
-        "none": "Aucun changement.",
-        "counts": "{entities_added} entités ajoutées, {entities_removed} retirées; {facts_added} faits ajoutés, "
-        "{facts_removed} retirés, dont {facts_changed} modifiés ({triples_a} -> {triples_b} triplets)",
-        "truncated": "(listes tronquées: les comptes sont exacts; utilisez --limit pour en voir plus)",
-    },
-    "en": {
-        "title": "Changes from {a} to {b}",
-        "entities_added": "Entities added",
-        "entities_removed": "Entities removed",
-        "changed": "Facts changed",
-        "added": "Facts added",
-        "removed": "Facts removed",
-        "figures": "Headline figures",
-        "none": "No change.",
-        "counts": "{entities_added} entities added, {entities_removed} removed; {facts_added} facts added, "
-        "{facts_removed} removed, of which {facts_changed} changed ({triples_a} -> {triples_b} triples)",
-        "truncated": "(lists truncated: counts are exact; use --limit to see more)",
-    },
-}
-
-
-def _text(ch: Changes, lang: str) -> Iterator[str]:
-    w = _WORDS[lang]
-    yield w["title"].format(a=ch.a, b=ch.b)
-    yield w["counts"].format(**ch.counts)
-    if ch.empty:
-        yield w["none"]
-        return
-    for key in ("entities_added", "entities_removed"):
-        items = getattr(ch, key)
-        if items:
-            yield f"\n{w[key]}"
-            for e in items:
-                yield f"  [{e.cls}] {e.label} ({e.iri})"
-    for key, show in (
-        ("changed", lambda f: f"{f.old} -> {f.new}"),
-        ("added", lambda f: f"+ {f.new}"),
-        ("removed", lambda f: f"- {f.old}"),
-    ):
-        items = getattr(ch, key)
-        if items:
-            yield f"\n{w[key]}"
-            for f in items:
-                yield f"  [{f.cls}] {f.subject_label} · {f.property}: {show(f)}"
-    moved = [f for f in ch.figures if f.old != f.new]
-    if ch.figures:
-        yield f"\n{w['figures']}"
-        for f in ch.figures:
-            mark = " *" if f in moved else ""
-            yield f"  {f.label}: {f.old if f.old is not None else '—'} | {f.new if f.new is not None else '—'}{mark}"
-    if ch.truncated:
-        yield "\n" + w["truncated"]
-
 
 def _changeset(ch: Changes, removed_lines: Iterable[str], added_lines: Iterable[str]) -> bytes:
     """An RDF changeset (the changeset vocabulary: cs:removal / cs:addition of reified statements), Turtle."""
@@ -432,19 +371,15 @@ def _changeset(ch: Changes, removed_lines: Iterable[str], added_lines: Iterable[
     return g.serialize(format="turtle").encode("utf-8")
 
 
-def render(
-    ch: Changes, fmt: str, *, lang: str = "fr", a_lines: set[str] | None = None, b_lines: set[str] | None = None
-) -> bytes:
-    """Text (French or English), JSON, or an RDF changeset in Turtle (needs the two snapshots' lines)."""
+def render(ch: Changes, fmt: str, *, a_lines: set[str] | None = None, b_lines: set[str] | None = None) -> bytes:
+    """JSON, or an RDF changeset in Turtle (needs the two snapshots' lines)."""
     if fmt not in FORMATS:
         raise ParameterError(f"unknown diff format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
     if fmt == "json":
         return json.dumps(ch.as_dict(), ensure_ascii=False, indent=1).encode("utf-8")
-    if fmt == "turtle":
-        if a_lines is None or b_lines is None:
-            raise ParameterError("an RDF changeset needs both snapshots", hint="pass a_lines and b_lines")
-        return _changeset(ch, sorted(a_lines - b_lines), sorted(b_lines - a_lines))
-    return ("\n".join(_text(ch, "en" if lang == "en" else "fr")) + "\n").encode("utf-8")
+    if a_lines is None or b_lines is None:
+        raise ParameterError("an RDF changeset needs both snapshots", hint="pass a_lines and b_lines")
+    return _changeset(ch, sorted(a_lines - b_lines), sorted(b_lines - a_lines))
 
 
 # --- builds ---------------------------------------------------------------------------------------------------
@@ -461,13 +396,11 @@ def build_snapshot(path: Path) -> set[str]:
     return {line for line in lines if not line.startswith(record)}
 
 
-def record_build_changes(previous: Path | None, current: Path, *, limit: int = 200) -> Changes | None:
+def record_build_changes(previous: Path, current: Path, *, limit: int = 200) -> Changes:
     """Compare a new build with the one it replaces and store the answer with the new build (the ``changes``
     artefact, read by ``/changes``)."""
     from qkg.graph.building.artefacts import Artefacts
 
-    if previous is None:
-        return None
     start = time.monotonic()
     changes = compare(
         build_snapshot(previous), build_snapshot(current), a_name=previous.name, b_name=current.name, limit=limit

@@ -62,6 +62,7 @@ __all__ = [
     "RemoteStore",
     "publish",
     "publish_build",
+    "open_published",
     "local_graphs",
     "BUILD_NS",
     "ENV_USER",
@@ -758,6 +759,31 @@ def _bind(text: str, bindings: Mapping) -> str:
 
 
 # -- publishing a local build -------------------------------------------------------------------------------
+
+
+def open_published(url: str) -> tuple[RemoteStore, str]:
+    """The remote store at ``url`` and the manifest of the qkg build it serves (for ``qkg serve --store URL``).
+
+    Raises
+    ------
+    StoreError
+        ``url`` is not an http(s) URL, or no qkg build is published there (:class:`StoreUnavailable` when
+        the store cannot be reached).
+    """
+    if url.split("://", 1)[0].lower() not in ("http", "https"):
+        raise StoreError(
+            "--store takes the http(s) URL of a SPARQL store",
+            hint="pass the URL a build was published to, or leave --store out to serve the local build",
+        )
+    store = RemoteStore(url)
+    manifest = store.view(refresh=True).manifest
+    if manifest is None:
+        store.close()
+        raise StoreError(
+            f"no qkg build is published at {store.name}",
+            hint=f"run `qkg build --publish {store.name}` (or `qkg publish {store.name}`)",
+        )
+    return store, manifest
 
 
 def remote_name(space: str, build_id: str, graph: str) -> str:
