@@ -142,7 +142,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     return subprocess.run([venv_python(), "-m", "pytest", *args.pytest_args], cwd=ROOT).returncode
 
 
-#: The layers mypy checks (with check_untyped_defs); the others join as their type errors are fixed.
+#: The layers mypy checks (with check_untyped_defs): all of them.
 MYPY_PACKAGES = ("qkg.ontology", "qkg.graph", "qkg.loaders", "qkg.viz", "qkg.api")
 LAYERS = ("ontology", "graph", "loaders", "viz", "api")
 
