@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -316,3 +317,40 @@ def test_cli_build_publish_and_publish(graph_2024, virtuoso, tmp_path):
     assert down.returncode == 1 and "http://127.0.0.1:9/sparql" in down.stderr and "Traceback" not in down.stderr
     assert _serving(store) == second
     drop_space(store)
+
+
+# -- serving a published build (`qkg serve --store URL`) -------------------------------------------------------
+
+
+def test_serve_store_that_is_not_a_url_is_an_error_naming_the_fix(qkg, graph_2024):
+    # a local build folder given to --store: it was opened as a local store, then asked for a remote pointer
+    proc = qkg("--data-dir", graph_2024, "serve", "--store", graph_2024, "--port", "9", ok=False)
+    assert proc.returncode != 0
+    assert "--store takes the http(s) URL of a SPARQL store" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_new_remote_build_drops_the_previous_builds_cached_values(graph_2024, virtuoso, tmp_path, monkeypatch):
+    from qkg.api.config import Settings
+    from qkg.api.deps import AppState
+    from qkg.graph.serving.backends.remote import VIEW_TTL
+
+    store = remote_store(virtuoso, "switch")
+    build_dir = StoreLayout(graph_2024).require_current()
+    publish_build(build_dir, store)
+    monkeypatch.setenv("QKG_STORE_USER", virtuoso["user"])
+    monkeypatch.setenv("QKG_STORE_PASSWORD_FILE", virtuoso["password_file"])
+    monkeypatch.setenv("QKG_STORE_SPACE", store.space)
+    state = AppState(Settings(data_dir=tmp_path, store=virtuoso["url"]))
+    state.open()
+    try:
+        first = state.cache("probe", object)
+        assert state.cache("probe", object) is first
+        publish_build(build_dir, store)  # another build id: the served pointer moves
+        time.sleep(VIEW_TTL)  # the pointer is re-read at most every VIEW_TTL seconds
+        assert state.refresh()
+        assert state.cache("probe", object) is not first
+    finally:
+        state.close()
+        drop_space(store)
+        store.close()
