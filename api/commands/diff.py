@@ -22,12 +22,12 @@ if TYPE_CHECKING:
 __all__ = ["command", "snapshot", "as_text"]
 
 
-def snapshot(spec: str, *, data_dir: Path) -> tuple[str, set[str]]:
+def snapshot(spec: str, *, data_dir: Path, data_root: Path | None = None) -> tuple[str, set[str]]:
     """Resolve a side of the diff to its name and canonical triple lines.
 
     ``current`` / ``previous``: the served build and the one before it in ``data_dir``; a build folder (an
     Oxigraph store); a data folder (``.ttl``, ``.csv``, ``.yaml``... as ``qkg build --data`` reads them); a year
-    (``2024`` -> the ``2024`` folder of the repository's data).
+    (``2024`` -> the ``2024`` folder of ``data_root``, by default the repository's data).
     """
     from qkg.graph.building.diff import canonical_lines
     from qkg.graph.errors import ParameterError
@@ -37,7 +37,7 @@ def snapshot(spec: str, *, data_dir: Path) -> tuple[str, set[str]]:
     if spec in ("current", "previous"):
         return spec, _build_lines(_build_path(spec, data_dir))
     if spec.isdigit() and len(spec) == 4 and not path.exists():
-        path = default_data_root() / spec
+        path = Path(data_root or default_data_root()) / spec
         if not path.is_dir():
             raise ParameterError(
                 f"no data for the year {spec}: {path} does not exist",
@@ -183,8 +183,16 @@ def as_text(ch: Changes, lang: str) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (atomically) instead of standard output.",
 )
+@click.option(
+    "--data",
+    "data_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The data folder whose <year>/ folders a year names (default: the repository's data/).",
+)
 @click.pass_context
-def command(ctx: click.Context, a: str, b: str, fmt: str, lang: str, limit: int, out: Path | None) -> None:
+def command(
+    ctx: click.Context, a: str, b: str, fmt: str, lang: str, limit: int, out: Path | None, data_root: Path | None
+) -> None:
     """What changed from A to B: entities, facts and headline figures, grouped by class.
 
     A and B are each `current` or `previous` (builds of --data-dir), a build folder, a data folder, or a year.
@@ -193,8 +201,8 @@ def command(ctx: click.Context, a: str, b: str, fmt: str, lang: str, limit: int,
     from qkg.graph.building.export import atomic_write
 
     data_dir = Path(ctx.obj.data_dir)  # the Settings the `qkg` group made (--data-dir)
-    name_a, lines_a = snapshot(a, data_dir=data_dir)
-    name_b, lines_b = snapshot(b, data_dir=data_dir)
+    name_a, lines_a = snapshot(a, data_dir=data_dir, data_root=data_root)
+    name_b, lines_b = snapshot(b, data_dir=data_dir, data_root=data_root)
     changes = compare(lines_a, lines_b, a_name=name_a, b_name=name_b, limit=limit, lang=lang)
     if fmt == "text":
         data = as_text(changes, lang).encode("utf-8")

@@ -189,7 +189,7 @@ def _next_link(request: Request, limit: int, offset: int, rows: int) -> str | No
 
 def _values(request: Request, query: CannedQuery) -> dict[str, str]:
     names = {p.name for p in query.params}
-    unknown = [k for k in request.query_params if k not in names and k not in ("format", "run", *_PAGING)]
+    unknown = [k for k in request.query_params if k not in names and k not in ("format", "run", "lang", *_PAGING)]
     if unknown:
         raise ParameterError(
             f"{query.name} has no parameter {', '.join(sorted(unknown))}",

@@ -221,12 +221,11 @@ def bind(
         )
     out = {}
     for p in query.params:
+        if p.type == "year" and years is not None and values.get(p.name):
+            check_year(values[p.name], years)  # the error names the build's years
         term = p.to_term(values.get(p.name))
-        if term is None:
-            continue
-        if p.type == "year" and years is not None:
-            check_year(term.value, years)
-        out[terms.Variable(p.name)] = term
+        if term is not None:
+            out[terms.Variable(p.name)] = term
     return out
 
 

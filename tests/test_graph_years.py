@@ -1,0 +1,206 @@
+"""Every year kept: a second year made up at test time (never committed), built beside 2024, then asked.
+
+The 2025 folder is a copy of ``data/2024/`` with two edits: the last courtesy reception of the annex is gone,
+and a strategic reception that only 2025 states is added (its own IRI); the terms of office (blank-node
+intervals) are left to 2024. Each year's answers are checked
+against the 2024 report's figures (10 courtesy, 7 collaboration, 4 strategic receptions) and those edits.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from qkg.graph.named_graphs import BUILD_GRAPH, YEAR_TAG
+from qkg.graph.pages.catalog import bind, load_catalog
+from qkg.graph.pages.entity import describe
+from qkg.graph.pages.years import build_years, graphs_by_year
+from qkg.graph.serving.results import term_text
+from qkg.graph.serving.store import StoreLayout, open_read_only
+from qkg.loaders.sources import default_data_root
+from qkg.ontology import QKGD, sparql_prefixes
+
+from tests.api_server import start_server
+
+REPORT_2024 = {"qkgd:cat-courtesy": 10, "qkgd:cat-collaboration": 7, "qkgd:cat-strategic": 4}
+ADDED = "reception-2025-strategic-05"
+
+
+def _block(text: str, iri: str) -> str:
+    """The Turtle block of one subject (from ``qkgd:NAME a`` to the line ending its statement)."""
+    match = re.search(rf"^qkgd:{re.escape(iri)} a .*?\.\n", text, re.S | re.M)
+    assert match, f"no block for {iri}"
+    return match.group(0)
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory) -> dict:
+    """data/2024, a made-up data/2025 and the background, built together (the real build, SHACL on)."""
+    from qkg.api.prepared import ARTEFACTS
+    from qkg.graph.building.pipeline import build
+    from qkg.loaders.sources import discover
+
+    root = tmp_path_factory.mktemp("years")
+    data = root / "data"
+    shutil.copytree(default_data_root() / "2024", data / "2024")
+    shutil.copytree(default_data_root() / "background", data / "background")
+    shutil.copytree(default_data_root() / "2024", data / "2025")
+    for path in (data / "2025").glob("*.ttl"):  # a term of office is a blank-node interval: two copies of one
+        # would be two intervals of one membership (SHACL refuses it), so 2025 restates the memberships without
+        path.write_text(re.sub(r"^\s*org:memberDuring \[.*\] ;\n", "", path.read_text(encoding="utf-8"), flags=re.M))
+    receptions = data / "2025" / "receptions.ttl"
+    text = receptions.read_text(encoding="utf-8")
+    last_courtesy = max(int(n) for n in re.findall(r"^qkgd:reception-courtesy-(\d+) a", text, re.M))
+    removed = f"reception-courtesy-{last_courtesy:02d}"
+    text = text.replace(_block(text, removed), "")
+    added = _block(text, "reception-courtesy-01").replace("qkgd:reception-courtesy-01 ", f"qkgd:{ADDED} ", 1)
+    added = re.sub(r'"@(fr|en)', r' (2025)"@\1', added)
+    added = added.replace("qkgd:cat-courtesy", "qkgd:cat-strategic").replace("qkg:annexItem 1 ", "qkg:annexItem 5 ")
+    added = added.replace("annex-receptions-courtesy", "annex-receptions-strategic")
+    receptions.write_text(text + "\n" + added, encoding="utf-8")
+    out = root / "built"
+    build(discover(data), data_dir=out, shacl=True, artefacts=ARTEFACTS)
+    return {"data": data, "built": out, "removed": removed}
+
+
+def _store(two_years):
+    return open_read_only(StoreLayout(two_years["built"]).require_current())
+
+
+def run(store, name, **params):
+    query = load_catalog()[name]
+    rows = store.select(
+        sparql_prefixes() + "\n" + query.sparql, bindings=bind(query, params, years=build_years(store)) or None
+    )
+    return [{n: term_text(row[i]) for i, n in enumerate(rows.variables)} for row in rows]
+
+
+def test_each_graph_is_tagged_with_its_year_in_the_build_record(two_years) -> None:
+    store = _store(two_years)
+    tags = graphs_by_year(store)
+    assert tags[str(QKGD["graph-2024-receptions"])] == "2024"
+    assert tags[str(QKGD["graph-2025-receptions"])] == "2025"
+    assert not any("background" in g for g in tags)  # background facts belong to no year
+    assert build_years(store) == ["2024", "2025"]
+    # the same, as a researcher asks it in SPARQL (the year is an xsd:gYear)
+    rows = store.select(
+        f"SELECT ?g ?y WHERE {{ GRAPH <{BUILD_GRAPH}> {{ ?g <{YEAR_TAG}> ?y }} FILTER(datatype(?y) = xsd:gYear) }}"
+    )
+    assert {r["y"].value for r in rows} == {"2024", "2025"}
+    assert len(rows) == 2 * len(list((two_years["data"] / "2024").glob("*.ttl")))
+
+
+def test_each_years_answers_and_every_year(two_years) -> None:
+    store = _store(two_years)
+
+    def counts(rows):
+        return {(r["year"], r["category"]): int(r["receptions"]) for r in rows}
+
+    one = counts(run(store, "receptions-by-category", year="2024"))
+    assert one == {("2024", k): v for k, v in REPORT_2024.items()}
+    expected_2025 = dict(REPORT_2024, **{"qkgd:cat-courtesy": 9, "qkgd:cat-strategic": 5})
+    assert counts(run(store, "receptions-by-category", year="2025")) == {
+        ("2025", k): v for k, v in expected_2025.items()
+    }
+    every = counts(run(store, "receptions-by-category"))
+    assert every == {**one, **{("2025", k): v for k, v in expected_2025.items()}}
+    # a query with another parameter: the strategic receptions of each year, in annex order
+    items = [(r["year"], r["item"]) for r in run(store, "receptions", category="qkgd:cat-strategic")]
+    assert items == [("2024", str(i)) for i in range(1, 5)] + [("2025", str(i)) for i in range(1, 6)]
+    # the annex order and leaders of the missions are the same in both years (the copy kept them)
+    missions = run(store, "missions-leaders")
+    assert [r["item"] for r in missions if r["year"] == "2025"] == [r["item"] for r in missions if r["year"] == "2024"]
+    assert len(missions) == 16
+
+
+def test_the_2024_answers_are_unchanged_by_a_second_year(two_years, graph_2024) -> None:
+    alone = open_read_only(StoreLayout(graph_2024).require_current())
+    store = _store(two_years)
+    for name in ("receptions-by-category", "missions-by-leader", "partners", "mission-countries", "city-forums"):
+        assert run(store, name, year="2024") == run(alone, name), name
+
+
+def test_the_entity_page_groups_facts_by_year(two_years) -> None:
+    store = _store(two_years)
+    kept = describe(store, str(QKGD["reception-courtesy-01"]))
+    assert kept["years"] == ["2024", "2025"]
+    groups = {g["year"]: g for g in kept["facts_by_year"]}
+    assert set(groups) == {"2024", "2025", None}  # None: inferred facts, tied to no year
+    for year in ("2024", "2025"):
+        props = {f["property"]["curie"]: f for f in groups[year]["facts"]}
+        assert [v["value"]["curie"] for v in props["qkg:category"]["values"]] == ["qkgd:cat-courtesy"]
+        assert all(v["provenance"]["year"] == year for f in groups[year]["facts"] for v in f["values"])
+    gone = describe(store, str(QKGD[two_years["removed"]]))
+    assert gone["years"] == ["2024"]
+    only_2025 = describe(store, str(QKGD[two_years["removed"]]), year="2025")
+    assert all(g["year"] is None for g in only_2025["facts_by_year"])  # its report facts are 2024's
+    added = describe(store, str(QKGD[ADDED]))
+    assert added["years"] == ["2025"]
+
+
+def test_diff_between_the_two_years(two_years) -> None:
+    from qkg.api.cli import cli
+
+    data = two_years["data"]
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(two_years["built"]), "diff", str(data / "2024"), str(data / "2025"), "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert two_years["removed"] in result.output and ADDED in result.output
+    # the years by name, read under --data
+    by_year = CliRunner().invoke(
+        cli, ["--data-dir", str(two_years["built"]), "diff", "2024", "2025", "--data", str(data)]
+    )
+    assert by_year.exit_code == 0, by_year.output
+    assert "2025" in by_year.output and ADDED in by_year.output
+
+
+def test_cli_query_takes_a_year_and_refuses_one_the_build_lacks(two_years) -> None:
+    from qkg.api.cli import cli
+
+    base = ["--data-dir", str(two_years["built"]), "query", "receptions-by-category", "--format", "csv"]
+    ok = CliRunner().invoke(cli, [*base, "-p", "year=2025"])
+    assert ok.exit_code == 0, ok.output
+    assert "qkgd:cat-strategic" in ok.output or "cat-strategic" in ok.output
+    assert "2024" not in ok.output.replace("2025", "")
+    bad = CliRunner().invoke(cli, [*base, "-p", "year=1800"])
+    assert bad.exit_code != 0 and "1800" in bad.output and "2024, 2025" in bad.output
+
+
+@pytest.fixture(scope="module")
+def years_server(two_years):
+    server = start_server(two_years["built"], env={"QKG_CLIENT_ENGINE_SECONDS": "1000000"})
+    yield server
+    server.stop()
+
+
+def test_api_and_pages_take_a_year(years_server) -> None:
+    with years_server.client() as client:
+        rows = client.get("/api/queries/receptions-by-category", params={"year": "2025"}).json()["results"]["bindings"]
+        assert {b["year"]["value"] for b in rows} == {"2025"}
+        every = client.get("/api/queries/receptions-by-category").json()["results"]["bindings"]
+        assert {b["year"]["value"] for b in every} == {"2024", "2025"}
+        page = client.get("/queries/receptions-by-category", params={"year": "2025"})
+        assert page.status_code == 200 and 'value="2025" selected' in page.text
+        entity = client.get("/api/entities/reception-courtesy-01", params={"year": "2025"}).json()
+        assert entity["years"] == ["2025"]
+        html = client.get("/id/reception-courtesy-01").text
+        assert 'data-year="2024"' in html and 'data-year="2025"' in html and "Rapport de 2025" in html
+
+
+@pytest.mark.parametrize("value", ["abcd", "1800"])
+@pytest.mark.parametrize(
+    ("lang", "words"), [("fr", ("année", "les années de ce graphe : 2024, 2025")), ("en", ("year", "2024, 2025"))]
+)
+def test_a_bad_year_is_a_clear_400_in_french_and_english(years_server, value, lang, words) -> None:
+    with years_server.client() as client:
+        for path in ("/api/queries/receptions-by-category", "/api/entities/reception-courtesy-01"):
+            r = client.get(path, params={"year": value, "lang": lang})
+            assert r.status_code == 400, (path, r.text)
+            body = r.json()
+            assert value in body["error"] and words[0] in body["error"] + body.get("hint", "")
+            assert words[1] in body["hint"]
+        page = client.get("/queries/receptions-by-category", params={"year": value, "lang": lang})
+        assert page.status_code == 400 and value in page.text
