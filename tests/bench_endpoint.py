@@ -14,7 +14,9 @@ a two-hop join with LIMIT 100, a FILTER regex on labels, two analyst questions: 
 by pair, receptions counted by theme with an OPTIONAL label; then 5,000 labels, and a scan of 20,000 rows that
 qkg's row cap cuts at 10,000) at 1 and 4 concurrent connections (httpx clients
 in threads), and prints one table. Each cell runs for ``--seconds`` or 1,000 requests, whichever ends first,
-after one warm-up request. Everything is on loopback; the servers are stopped at the end. Each ``--variant``
+after one warm-up request. Beside req/s it prints each server's CPU time per request (user + system, of the
+server process and its children: qkg's query workers included, read from ``/proc``), the figure that a machine
+loaded by other jobs changes least. Everything is on loopback; the servers are stopped at the end. Each ``--variant``
 starts one more qkg server with an environment variable set (another source tree on ``PYTHONPATH``, say) and
 prints its figures beside qkg's, measured in the same run.
 """
@@ -87,6 +89,22 @@ def _wait(url: str, process: subprocess.Popen, seconds: float = 300.0) -> None:
         except httpx.HTTPError:
             time.sleep(0.3)
     raise RuntimeError(f"{url} did not start within {seconds:g} s")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and of its live descendants (Linux ``/proc``)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime and stime (fields 14 and 15 of stat)
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # it exited meanwhile
+    return total
 
 
 def _run(cmd: list[str], **kwargs) -> None:
@@ -182,8 +200,9 @@ def queries(url: str) -> dict[str, str]:
     }
 
 
-def measure(url: str, query: str, concurrency: int, seconds: float, cap: int = 1000) -> dict:
-    """Run ``query`` from ``concurrency`` threads for ``seconds`` (or ``cap`` requests); latency stats."""
+def measure(url: str, query: str, concurrency: int, seconds: float, cap: int = 1000, pid: int | None = None) -> dict:
+    """Run ``query`` from ``concurrency`` threads for ``seconds`` (or ``cap`` requests); latency stats, and the
+    server's CPU milliseconds per request when its ``pid`` is given."""
     headers = {"Accept": "application/sparql-results+json"}
     with httpx.Client(timeout=120) as warm:
         r = warm.get(url, params={"query": query}, headers=headers)
@@ -196,19 +215,22 @@ def measure(url: str, query: str, concurrency: int, seconds: float, cap: int = 1
     def worker() -> None:
         nonlocal errors
         with httpx.Client(timeout=120) as client:
-            while time.monotonic() < stop and len(latencies) < cap:
+            while (time.monotonic() < stop or not latencies) and len(latencies) < cap:  # one answer at least
                 t = time.perf_counter()
                 resp = client.get(url, params={"query": query}, headers=headers)
                 latencies.append(time.perf_counter() - t)
                 errors += resp.status_code != 200
 
+    cpu_before = cpu_seconds(pid) if pid is not None else 0.0
     started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
         for f in [pool.submit(worker) for _ in range(concurrency)]:
             f.result()
     elapsed = time.monotonic() - started
+    cpu = cpu_seconds(pid) - cpu_before if pid is not None else float("nan")
     latencies.sort()
     return {
+        "cpu_ms": cpu * 1000 / max(1, len(latencies)),
         "n": len(latencies),
         "rps": len(latencies) / elapsed,
         "rows": rows,
@@ -246,10 +268,11 @@ def main() -> None:
         results = {}
         for name, text in qs.items():
             for conc in (1, 4):
-                for system, (url, _) in servers.items():
-                    results[(name, conc, system)] = m = measure(url, text, conc, args.seconds)
+                for system, (url, process) in servers.items():
+                    results[(name, conc, system)] = m = measure(url, text, conc, args.seconds, pid=process.pid)
                     print(
-                        f"{name:7} c={conc} {system:16} {m['rps']:9.1f} req/s  p50 {m['p50']:8.1f} ms  "
+                        f"{name:7} c={conc} {system:16} {m['rps']:9.1f} req/s  cpu {m['cpu_ms']:7.2f} ms/req  "
+                        f"p50 {m['p50']:8.1f} ms  "
                         f"p99 {m['p99']:8.1f} ms  n={m['n']} rows={m['rows']} errors={m['errors']}",
                         file=sys.stderr,
                         flush=True,
@@ -268,6 +291,17 @@ def main() -> None:
                     f"{name:8}{conc:>5} | {q['rps']:9.1f}{q['p50']:8.1f}{q['p99']:8.1f} | {r['rps']:13.2f}{r['p50']:9.1f}"
                     f"{r['p99']:9.1f} | {b['rps']:9.1f}{b['p50']:7.1f}{b['p99']:7.1f} | {q['rps'] / r['rps']:9.1f}x"
                     f"{q['rps'] / b['rps']:8.2f}x{b['rps'] / r['rps']:11.1f}x"
+                )
+        print("\nserver CPU ms per request (user + system, with child processes); qkg/bare = bare CPU / qkg CPU\n")
+        head = f"{'query':8}{'conc':>5} | {'qkg':>8} | {'rdflib-ep':>9} | {'bare':>8} | {'qkg/bare':>8}"
+        print(head)
+        print("-" * len(head))
+        for name in qs:
+            for conc in (1, 4):
+                q, r, b = (results[(name, conc, s)] for s in ("qkg", "rdflib-endpoint", "bare"))
+                print(
+                    f"{name:8}{conc:>5} | {q['cpu_ms']:8.2f} | {r['cpu_ms']:9.2f} | {b['cpu_ms']:8.2f} | "
+                    f"{b['cpu_ms'] / q['cpu_ms'] if q['cpu_ms'] else float('nan'):7.2f}x"
                 )
         if variants:
             names = ["qkg", *variants]
