@@ -140,6 +140,23 @@ def test_the_entity_page_groups_facts_by_year(two_years) -> None:
     assert added["years"] == ["2025"]
 
 
+def test_the_analysis_takes_a_year(two_years) -> None:
+    from qkg.graph.analysis.facts import load_facts
+    from qkg.graph.analysis.projection import actor_network
+
+    store = _store(two_years)
+    added, removed = str(QKGD[ADDED]), str(QKGD[two_years["removed"]])
+    every = load_facts(store, relations="all").facts
+    y2024 = load_facts(store, relations="all", year="2024").facts
+    y2025 = load_facts(store, relations="all", year="2025").facts
+    assert removed in y2024 and removed not in y2025 and added in y2025 and added not in y2024
+    assert set(every) == set(y2024) | set(y2025)
+    G = actor_network(store, relations="reception", year="2025")
+    assert G.graph["parameters"]["year"] == "2025"
+    assert any(added in d["facts"] for _, _, d in G.edges(data=True))
+    assert not any(removed in d["facts"] for _, _, d in G.edges(data=True))
+
+
 def test_diff_between_the_two_years(two_years) -> None:
     from qkg.api.cli import cli
 
@@ -186,6 +203,8 @@ def test_api_and_pages_take_a_year(years_server) -> None:
         assert page.status_code == 200 and 'value="2025" selected' in page.text
         entity = client.get("/api/entities/reception-courtesy-01", params={"year": "2025"}).json()
         assert entity["years"] == ["2025"]
+        assert client.get("/api/analysis/summary", params={"year": "2025"}).status_code == 200
+        assert client.get("/api/analysis/complementarity", params={"year": "1800"}).status_code == 400
         html = client.get("/id/reception-courtesy-01").text
         assert 'data-year="2024"' in html and 'data-year="2025"' in html and "Rapport de 2025" in html
 

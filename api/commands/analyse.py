@@ -45,6 +45,7 @@ def _projection_options(f):
         ),
         click.option("--year-from", type=int, default=None, help="Keep facts dated from this year (undated kept)."),
         click.option("--year-to", type=int, default=None, help="Keep facts dated up to this year (undated kept)."),
+        click.option("--year", default=None, help="Only the facts of this report year (default: every year)."),
         click.option(
             "--fold-posts/--no-fold-posts",
             default=False,
@@ -84,13 +85,22 @@ def _store(ctx):
     return open_store(ctx.obj.data_dir)
 
 
+def _report_year(store, year: str | None) -> str | None:
+    """``--year`` if the build holds that report year (else an error naming those it holds)."""
+    from qkg.graph.pages.years import build_years, check_year
+
+    return check_year(year, build_years(store)) if year else None
+
+
 def _graph(ctx, opts: dict):
     from qkg.graph.analysis.projection import project
 
     params = {
         k: opts.get(k) for k in ("relations", "year_from", "year_to", "fold_posts", "fold_units", "places", "lang")
     }
-    return project(_store(ctx), opts["projection"], **params)
+    store = _store(ctx)
+    params["year"] = _report_year(store, opts.get("year"))
+    return project(store, opts["projection"], **params)
 
 
 def _curie(v):
@@ -364,10 +374,11 @@ def paths(ctx, from_, to, k, projection, through_countries, max_length, lang, fm
 @click.option("--relations", default=None, metavar="KINDS", help="Kinds of fact that count.")
 @click.option("--year-from", type=int, default=None)
 @click.option("--year-to", type=int, default=None)
+@click.option("--year", default=None, help="Only the facts of this report year (default: every year).")
 @click.option("--lang", default="fr", type=click.Choice(["fr", "en"]))
 @_format_option
 @click.pass_context
-def complementarity(ctx, actors, dimension, theme_level, target, relations, year_from, year_to, lang, fmt):
+def complementarity(ctx, actors, dimension, theme_level, target, relations, year_from, year_to, year, lang, fmt):
     """The complementarity map: actor x theme / country / continent, overlaps, gaps (each cell traceable).
 
     \b
@@ -381,8 +392,9 @@ def complementarity(ctx, actors, dimension, theme_level, target, relations, year
     from qkg.graph.analysis.facts import cite
 
     store = _store(ctx)
+    year = _report_year(store, year)
     if target:
-        res = reach(store, target, relations=relations, year_from=year_from, year_to=year_to, lang=lang)
+        res = reach(store, target, relations=relations, year_from=year_from, year_to=year_to, lang=lang, year=year)
         reached = [
             {
                 "actor": r["label"],
@@ -409,6 +421,7 @@ def complementarity(ctx, actors, dimension, theme_level, target, relations, year
         year_from=year_from,
         year_to=year_to,
         lang=lang,
+        year=year,
     )
     names = res["labels"]
     if fmt == "json":

@@ -76,6 +76,18 @@ def Year():
     return Query(None, ge=1900, le=2100)
 
 
+def ReportYear():
+    return Query(None, max_length=40, description="Only the facts of this report year (default: every year).")
+
+
+def _report_year(state, year: str | None) -> str | None:
+    """``year`` if the build holds it (else a 400 naming the years it holds), None for every year."""
+    from qkg.api.views import build_years_of
+    from qkg.graph.pages.years import check_year
+
+    return check_year(year, build_years_of(state)) if year else None
+
+
 Projection = Literal["actors", "actor-theme", "actor-place", "typed"]
 
 
@@ -92,7 +104,9 @@ class _Opts:
         fold_units: bool = Query(False, description="Fold units into their organisation."),
         places: bool = Query(False, description="Actor network: make the facts' places nodes."),
         lang: Literal["fr", "en"] = Query("fr"),
+        year: str | None = ReportYear(),
     ) -> None:
+        self.year = year
         self.projection, self.relations, self.year_from, self.year_to = (
             projection,
             _relations(relations),
@@ -108,6 +122,7 @@ class _Opts:
         from qkg.graph.analysis.projection import project
 
         params = {k: v for k, v in vars(self).items() if k != "projection"}
+        params["year"] = _report_year(state, self.year)
         return state.cache(
             ("analysis", "graph", *self.key()), lambda: project(state.require_store(), self.projection, **params)
         )
@@ -143,7 +158,15 @@ def _is_prepared(opts: _Opts, betweenness: str, seed: int) -> bool:
     return (
         (opts.projection, betweenness, seed) == tuple(CENTRALITY_DEFAULTS.values())
         and opts.lang == "fr"
-        and not (opts.relations or opts.year_from or opts.year_to or opts.fold_posts or opts.fold_units or opts.places)
+        and not (
+            opts.relations
+            or opts.year_from
+            or opts.year_to
+            or opts.year
+            or opts.fold_posts
+            or opts.fold_units
+            or opts.places
+        )
     )
 
 
@@ -277,12 +300,13 @@ def api_paths(
     )
 
 
-def _map(state, actors: str, theme_level: str, relations, year_from, year_to, lang):
+def _map(state, actors: str, theme_level: str, relations, year_from, year_to, lang, year=None):
     from qkg.graph.analysis.complementarity import complementarity
 
     relations = _relations(relations)
+    year = _report_year(state, year)
     return state.cache(
-        ("analysis", "complementarity", actors, theme_level, relations, year_from, year_to, lang),
+        ("analysis", "complementarity", actors, theme_level, relations, year_from, year_to, lang, year),
         lambda: complementarity(
             state.require_store(),
             actors=actors,
@@ -291,6 +315,7 @@ def _map(state, actors: str, theme_level: str, relations, year_from, year_to, la
             year_from=year_from,
             year_to=year_to,
             lang=lang,
+            year=year,
         ),
     )
 
@@ -304,10 +329,11 @@ def api_complementarity(
     year_from: int | None = Year(),
     year_to: int | None = Year(),
     lang: Literal["fr", "en"] = "fr",
+    year: str | None = ReportYear(),
 ) -> dict:
     """Actor x theme, x country and x continent matrices (every cell lists its facts), overlaps (Jaccard on
     themes, countries, partners), gaps (covered by one actor, by none) and notes on thin signal."""
-    return _map(state, actors, theme_level, relations, year_from, year_to, lang)
+    return _map(state, actors, theme_level, relations, year_from, year_to, lang, year)
 
 
 @router.get("/api/analysis/complementarity/cell", responses=_ERR, summary="The facts behind one cell")
@@ -327,12 +353,13 @@ def api_cell(
     year_from: int | None = Year(),
     year_to: int | None = Year(),
     lang: Literal["fr", "en"] = "fr",
+    year: str | None = ReportYear(),
 ) -> dict:
     """Each fact with its label, kind, report sections, annex item and named graph (none for a row or column
     that is not in the map)."""
     from qkg.graph.analysis.complementarity import cell_facts
 
-    res = _map(state, actors, theme_level, relations, year_from, year_to, lang)
+    res = _map(state, actors, theme_level, relations, year_from, year_to, lang, year)
     facts = cell_facts(res, dimension, actor, column)
     names = res["labels"]
     return {
@@ -353,6 +380,7 @@ def api_reach(
     year_from: int | None = Year(),
     year_to: int | None = Year(),
     lang: Literal["fr", "en"] = "fr",
+    year: str | None = ReportYear(),
 ) -> dict:
     """Actors already linked to ``target`` and the facts (with provenance) that link them; a target that
     names no entity is a 404, one that is neither a place, a theme nor an organisation has no rows."""
@@ -370,7 +398,13 @@ def api_reach(
             hint="write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI",
         ) from None
     return reach(
-        state.require_store(), iri, relations=_relations(relations), year_from=year_from, year_to=year_to, lang=lang
+        state.require_store(),
+        iri,
+        relations=_relations(relations),
+        year_from=year_from,
+        year_to=year_to,
+        lang=lang,
+        year=_report_year(state, year),
     )
 
 

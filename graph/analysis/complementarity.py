@@ -152,6 +152,7 @@ def complementarity(
     year_to: int | None = None,
     counterparts: bool = True,
     lang: str = "fr",
+    year: str | None = None,
 ) -> dict:
     """Build the complementarity map of ``actors`` (see the module docstring).
 
@@ -163,6 +164,8 @@ def complementarity(
         Themes as stated, or rolled up to the six top themes.
     relations : iterable of str, optional
         Kinds of fact that count (default: every kind but the partner list, which names no theme or place).
+    year : str, optional
+        Count the facts of one report year only (default: every year).
     counterparts : bool
         Count the home places of counterparts as places reached (see :func:`qkg.graph.analysis.projection.actor_place_graph`).
 
@@ -176,7 +179,7 @@ def complementarity(
     if theme_level not in ("theme", "top"):
         raise ParameterError(f"unknown theme level {theme_level!r}", hint="use theme or top")
     members = scope_actors(store, actors, committee=committee)
-    idx = load_facts(store, relations=relations or _DEFAULT_RELATIONS, year_from=year_from, year_to=year_to)
+    idx = load_facts(store, relations=relations or _DEFAULT_RELATIONS, year_from=year_from, year_to=year_to, year=year)
     tops = theme_tops(store) if theme_level == "top" else {}
     keep = frozenset(members) | {committee}
     themes = actor_theme_graph(store, index=idx, lang=lang, keep=keep, only=set(members))
@@ -279,6 +282,7 @@ def complementarity(
             "theme_level": theme_level,
             "relations": sorted(idx.kinds_selected),
             "year_from": year_from,
+            "year": year,
             "year_to": year_to,
             "counterparts": counterparts,
             "committee": committee,

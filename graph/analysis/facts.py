@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from qkg.graph.errors import ParameterError
-from qkg.graph.named_graphs import INFERRED_GRAPH
+from qkg.graph.named_graphs import BUILD_GRAPH, INFERRED_GRAPH, YEAR_TAG
 from qkg.graph.serving.store import Store
 from qkg.ontology.curies import short
 
@@ -230,6 +230,15 @@ def _year(value: str) -> int | None:
         return None
 
 
+def _stated_by_year(store: Store) -> dict[str, set[str]]:
+    """Per fact node, the report years whose files type it (``GRAPH ?g { ?f a ?c } ?g dct:temporal ?y``)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    query = f"SELECT DISTINCT ?f ?y WHERE {{ GRAPH ?g {{ ?f a ?c }} GRAPH <{BUILD_GRAPH}> {{ ?g <{YEAR_TAG}> ?y }} }}"
+    for row in _rows(store, query):
+        out[row[0].value].add(row[1].value)
+    return out
+
+
 def load_facts(
     store: Store,
     *,
@@ -237,6 +246,7 @@ def load_facts(
     year_from: int | None = None,
     year_to: int | None = None,
     undated: bool = True,
+    year: str | None = None,
 ) -> FactIndex:
     """Read the facts of the selected kinds, their actors, places, themes and dates from ``store``.
 
@@ -251,6 +261,9 @@ def load_facts(
     undated : bool
         Keep the facts that have no date when a year range is given (default True: most facts of an annual
         report are dated only by the report itself).
+    year : str, optional
+        A report year: keep the facts its files state (their named graphs tagged with that year), and the
+        facts no report states (contributed activities) dated in that year or undated. Default: every year.
 
     Returns
     -------
@@ -269,6 +282,16 @@ def load_facts(
         y = _year(row[1].value)
         if y is not None and row[0].value in found:
             years[row[0].value].append(y)
+    if year is not None:
+        stated = _stated_by_year(store)
+
+        def in_year(f: str) -> bool:
+            if stated.get(f):
+                return year in stated[f]
+            ys = years.get(f)
+            return not ys or min(ys) <= int(year) <= max(ys)
+
+        found = {f: ks for f, ks in found.items() if in_year(f)}
     order = list(RELATIONS)
     idx = FactIndex(kinds_selected=kinds)
     for iri, ks in found.items():

@@ -81,8 +81,10 @@ def _params(**kw) -> dict:
     return {k: (sorted(v) if isinstance(v, (set, frozenset)) else v) for k, v in kw.items()}
 
 
-def _index(store, index, relations, year_from, year_to) -> FactIndex:
-    return index if index is not None else load_facts(store, relations=relations, year_from=year_from, year_to=year_to)
+def _index(store, index, relations, year_from, year_to, year=None) -> FactIndex:
+    if index is not None:
+        return index
+    return load_facts(store, relations=relations, year_from=year_from, year_to=year_to, year=year)
 
 
 def actor_network(
@@ -91,6 +93,7 @@ def actor_network(
     relations=None,
     year_from: int | None = None,
     year_to: int | None = None,
+    year: str | None = None,
     fold_posts: bool = False,
     fold_units: bool = False,
     places: bool = False,
@@ -108,6 +111,8 @@ def actor_network(
         Kinds of fact that count (:data:`RELATIONS`; default :data:`DEFAULT_RELATIONS`).
     year_from, year_to : int, optional
         Keep facts dated in this range (undated facts are kept).
+    year : str, optional
+        Keep the facts of one report year (see :func:`~qkg.graph.analysis.facts.load_facts`); default every year.
     fold_posts : bool
         Replace each post (``qkgd:maire-de-quebec``) by its organisation (``org:postIn``).
     fold_units : bool
@@ -126,13 +131,14 @@ def actor_network(
     networkx.Graph
         Edge attributes ``weight`` (int), ``kinds`` (list), ``facts`` (list of IRIs).
     """
-    idx = _index(store, index, relations, year_from, year_to)
+    idx = _index(store, index, relations, year_from, year_to, year)
     G = nx.Graph(
         projection="actors",
         parameters=_params(
             relations=idx.kinds_selected,
             year_from=year_from,
             year_to=year_to,
+            year=year,
             fold_posts=fold_posts,
             fold_units=fold_units,
             places=places,
@@ -171,6 +177,7 @@ def actor_theme_graph(
     relations=None,
     year_from: int | None = None,
     year_to: int | None = None,
+    year: str | None = None,
     fold_posts: bool = True,
     fold_units: bool = True,
     own_themes: bool = True,
@@ -186,13 +193,14 @@ def actor_theme_graph(
     (actors) or 1 (themes). Posts and units are folded by default: a mayor's theme is the City's.
     ``only`` (a set of IRIs) keeps only those actors' rows (faster on large graphs).
     """
-    idx = _index(store, index, relations, year_from, year_to)
+    idx = _index(store, index, relations, year_from, year_to, year)
     G = nx.Graph(
         projection="actor-theme",
         parameters=_params(
             relations=idx.kinds_selected,
             year_from=year_from,
             year_to=year_to,
+            year=year,
             fold_posts=fold_posts,
             fold_units=fold_units,
             own_themes=own_themes,
@@ -256,6 +264,7 @@ def actor_place_graph(
     relations=None,
     year_from: int | None = None,
     year_to: int | None = None,
+    year: str | None = None,
     fold_posts: bool = True,
     fold_units: bool = True,
     counterparts: bool = True,
@@ -289,13 +298,14 @@ def actor_place_graph(
     """
     if level not in _LEVELS:
         raise ParameterError(f"unknown level {level!r}", hint=f"use one of {', '.join(_LEVELS)}")
-    idx = _index(store, index, relations, year_from, year_to)
+    idx = _index(store, index, relations, year_from, year_to, year)
     G = nx.Graph(
         projection="actor-place",
         parameters=_params(
             relations=idx.kinds_selected,
             year_from=year_from,
             year_to=year_to,
+            year=year,
             fold_posts=fold_posts,
             fold_units=fold_units,
             counterparts=counterparts,

@@ -66,6 +66,7 @@ def reach(
     year_to: int | None = None,
     lang: str = "fr",
     committee: str | None = None,
+    year: str | None = None,
 ) -> dict:
     """Which actors already reach ``target`` (IRI or CURIE) and through which facts.
 
@@ -99,7 +100,7 @@ def reach(
     )
     partners = set(scope_actors(store, "partners"))
     keep = frozenset(in_committee | partners | {iri})
-    idx = load_facts(store, relations=relations or "all", year_from=year_from, year_to=year_to)
+    idx = load_facts(store, relations=relations or "all", year_from=year_from, year_to=year_to, year=year)
     hits: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     if kind == "place":
         zone = _inside(store, iri)
