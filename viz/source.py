@@ -408,6 +408,35 @@ def map_data(store: Store, *, lang: str = "fr") -> dict:
     return aggregate_map(data, lang=lang)
 
 
+#: The activities whose dates the timeline would show, in the order the note lists them.
+_ACTIVITIES = ("reception", "mission", "event", "agreement")
+
+
+def _undated(store: Store, lang: str) -> list[dict]:
+    """Per kind of activity, how many carry no start date and how many of those carry an annex rank instead.
+
+    One aggregate query (a count per class, whatever the size of the graph): ``[{"kind", "label", "count",
+    "ranked"}]``, kinds with no undated activity left out. The report's annexes list receptions and missions
+    in order without dates, so those are the usual ones.
+    """
+    classes = {f"{Q}{k.capitalize()}": k for k in _ACTIVITIES}
+    values = " ".join(f"<{c}>" for c in classes)
+    counts = {
+        r["t"].value: (int(r["n"].value), int(r["r"].value))
+        for r in _rows(
+            store,
+            f"SELECT ?t (COUNT(DISTINCT ?s) AS ?n) (COUNT(DISTINCT ?k) AS ?r) WHERE {{ VALUES ?t {{ {values} }} "
+            f"?s a ?t FILTER NOT EXISTS {{ ?s <{SCHEMA}startDate> ?d }} "
+            f"OPTIONAL {{ ?s <{Q}annexItem> ?i BIND(?s AS ?k) }} }} GROUP BY ?t",
+        )
+    }
+    return [
+        {"kind": kind, "label": KINDS[kind].label(lang), "count": counts[cls][0], "ranked": counts[cls][1]}
+        for cls, kind in classes.items()
+        if counts.get(cls, (0, 0))[0]
+    ]
+
+
 def stats_data(store: Store, *, lang: str = "fr") -> dict:
     """The ``/api/viz/stats`` answer: a timeline (bounded) and four count series (over every activity)."""
     dated: dict[str, dict] = {}
@@ -461,6 +490,7 @@ def stats_data(store: Store, *, lang: str = "fr") -> dict:
         s["ids"] = [short(i) if i else None for i in s["ids"]]
     return {
         "timeline": bound_timeline(timeline_payload(items, groups, lang)),
+        "undated": _undated(store, lang),
         "charts": series,
         "totals": {
             "receptions": len(recs),

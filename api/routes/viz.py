@@ -141,5 +141,6 @@ def api_map(state: StateDep, lang: Lang = Query("fr")) -> dict:
 
 @router.get("/api/viz/stats", responses=_ERR, summary="Timeline items and count series")
 def api_stats(state: StateDep, lang: Lang = Query("fr")) -> dict:
-    """Count series over every activity, and the timeline's latest items (``timeline.total`` of them all)."""
+    """Count series over every activity, the timeline's latest items (``timeline.total`` of them all), and per
+    kind the activities with no date (``undated``: how many, and how many carry an annex rank instead)."""
     return state.prepared(f"stats-{lang}")

@@ -1,6 +1,8 @@
 // The map: Leaflet with no tile server. Country shapes come from the vendored world-atlas TopoJSON (Natural
 // Earth), converted with topojson-client; cities, mission routes and reception origins from /api/viz/map.
-// Popups and tooltips receive DOM elements built with textContent, never HTML strings.
+// Popups and tooltips receive DOM elements built with textContent, never HTML strings. Choosing a mission (in
+// the list or on its route) fits the map to its route, highlights it and describes it in the side panel (no
+// popup over the route); the permanent labels are placed greedily so that none overlaps another.
 (function () {
   "use strict";
   var C = window.qkgVizCommon, h = C.h, t = C.t;
@@ -11,7 +13,7 @@
   var ROUTE_COLOURS = ["#332288", "#117733", "#882255", "#AA4499", "#0072B2", "#D55E00", "#009E73", "#CC6677",
     "#44AA99", "#999933"];
   var ROLE_COLOURS = { mission: "#332288", reception: "#D55E00", partner: "#0072B2" };
-  var state = { cityMarkers: {}, missionLines: {}, layers: {} };
+  var state = { cityMarkers: {}, missionLines: {}, layers: {}, labels: [], selected: null };
   window.qkgMap = state;
 
   function link(text, href) { return href ? h("a", { href: href, text: text }) : h("span", { text: text }); }
@@ -57,7 +59,8 @@
       },
     });
     var cities = L.layerGroup(), routes = L.layerGroup(), origins = L.layerGroup();
-    var recsByCity = {};
+    var recsByCity = {}, visits = {};
+    data.missions.forEach(function (m) { m.stops.forEach(function (st) { visits[st.id] = (visits[st.id] || 0) + (m.count || 1); }); });
     data.origins.cities.forEach(function (c) { recsByCity[c.id] = c.receptions; });
     data.cities.forEach(function (c) {
       var role = c.roles.indexOf("mission") >= 0 ? "mission" : (c.roles.indexOf("reception") >= 0 ? "reception" : "partner");
@@ -68,16 +71,17 @@
       marker.bindTooltip(h("span", { text: c.label }), { direction: "right", offset: [6, 0], className: "viz-city-label",
         permanent: role === "mission" });
       marker.addTo(cities);
+      if (role === "mission") state.labels.push({ id: c.id, marker: marker, weight: visits[c.id] || 1 });
       state.cityMarkers[c.id] = marker;
     });
     data.missions.forEach(function (m, i) {
       if (m.path.length < 2) return;
       var line = L.polyline(m.path, { color: ROUTE_COLOURS[i % ROUTE_COLOURS.length], weight: 2.5, opacity: 0.85,
         className: "viz-route" });
-      line.bindPopup(h("div", {}, [h("strong", {}, [link(m.label, m.href)]), m.leader ? h("p", { text: m.leader }) : null,
-        h("ol", {}, m.stops.map(function (s) { return h("li", { text: s.label }); }))]));
+      line.on("click", function () { selectMission(m.id); });
       line.addTo(routes);
       state.missionLines[m.id] = line;
+      line.qkgColour = ROUTE_COLOURS[i % ROUTE_COLOURS.length];
     });
     data.origins.cities.forEach(function (c) {
       var cats = {};
@@ -87,9 +91,10 @@
         className: "viz-origin-city" }).bindPopup(cityPopup(c, c.receptions)).addTo(origins);
     });
     if (data.home) {
-      L.circleMarker([data.home.lat, data.home.lon], { radius: 8, color: "#000", weight: 2, fillColor: "#f2a900", fillOpacity: 1,
-        className: "viz-home" }).bindTooltip(h("strong", { text: data.home.label }), { permanent: true, direction: "left",
-        offset: [-8, 0], className: "viz-city-label" }).addTo(routes);
+      var home = L.circleMarker([data.home.lat, data.home.lon], { radius: 8, color: "#000", weight: 2, fillColor: "#f2a900",
+        fillOpacity: 1, className: "viz-home" }).bindTooltip(h("strong", { text: data.home.label }), { permanent: true,
+        direction: "left", offset: [-8, 0], className: "viz-city-label" }).addTo(routes);
+      state.labels.unshift({ marker: home, weight: Infinity });
     }
     shaded.addTo(map); origins.addTo(map); routes.addTo(map); cities.addTo(map);
     state.layers = { base: base, cities: cities, routes: routes, origins: origins, countries: shaded };
@@ -101,30 +106,124 @@
     L.control.layers(null, overlays, { collapsed: false }).addTo(map);
     var legend = L.control({ position: "bottomleft" });
     legend.onAdd = function () {
-      var box = h("div", { className: "viz-map-legend" });
+      var box = h("div", { className: "viz-map-legend", id: "viz-map-legend" });
+      function row(swatch, text) { box.appendChild(h("div", {}, [swatch, h("span", { text: text })])); }
+      var home = h("span", { className: "viz-swatch viz-shape-dot" });
+      home.style.backgroundColor = "#f2a900";
+      row(home, gettext("Québec (missions leave from here)"));
       [["mission", gettext("Mission stop")], ["reception", gettext("Reception origin")],
-        ["partner", gettext("Other city")]].forEach(function (row) {
+        ["partner", gettext("Other city")]].forEach(function (r) {
         var sw = h("span", { className: "viz-swatch viz-shape-dot" });
-        sw.style.backgroundColor = ROLE_COLOURS[row[0]];
-        box.appendChild(h("div", {}, [sw, h("span", { text: row[1] })]));
+        sw.style.backgroundColor = ROLE_COLOURS[r[0]];
+        row(sw, r[1]);
       });
+      row(h("span", { className: "viz-swatch viz-legend-route" }), gettext("Mission route (one colour per mission)"));
+      row(h("span", { className: "viz-swatch viz-shape-dot viz-legend-ring" }),
+        gettext("Ring: receptions from that city (size: how many)"));
+      row(h("span", { className: "viz-swatch viz-legend-country" }), gettext("Shaded country: receptions from it"));
       return box;
     };
     legend.addTo(map);
     var points = data.cities.map(function (c) { return [c.lat, c.lon]; });
     if (data.home) points.push([data.home.lat, data.home.lon]);
     if (points.length) map.fitBounds(L.latLngBounds(points).pad(0.08)); else map.setView([30, 0], 2);
+    state.labels.sort(function (a, b) { return b.weight - a.weight; });
+    map.on("zoomend moveend", placeLabels);
+    placeLabels();
     drawSide(data);
     root.setAttribute("data-drawn", "1");
   }
 
+  // Greedy label placement: by decreasing weight (Québec, then the most visited cities), each permanent label
+  // takes the first side (right, left, above, below) where it overlaps no label already placed; a label with
+  // no free side (or only under a control) is hidden until a zoom makes room (the side panel lists every city).
+  var SIDES = [["right", [6, 0]], ["left", [-6, 0]], ["top", [0, -6]], ["bottom", [0, 6]]];
+  function overlaps(a, b) { return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom; }
+  function placeLabels() {
+    // the map's controls (zoom, layers, legend) are obstacles too
+    var placed = Array.prototype.map.call(root.querySelectorAll(".leaflet-control"), function (c) {
+      return c.getBoundingClientRect(); });
+    // the selected mission's stops first, then by weight
+    var stops = {};
+    if (state.selected) state.data.missions.forEach(function (m) {
+      if (m.id === state.selected) m.stops.forEach(function (st) { stops[st.id] = true; }); });
+    state.labels.slice().sort(function (a, b) { return (stops[b.id] ? 1 : 0) - (stops[a.id] ? 1 : 0); }).forEach(function (entry) {
+      var tip = entry.marker.getTooltip();
+      if (!tip || !state.map.hasLayer(entry.marker) || !tip.getElement()) return;
+      var el = tip.getElement(), found = false;
+      for (var i = 0; i < SIDES.length && !found; i += 1) {
+        tip.options.direction = SIDES[i][0];
+        tip.options.offset = L.point(SIDES[i][1]);
+        tip.update();
+        var r = el.getBoundingClientRect();
+        found = !placed.some(function (p) { return overlaps(r, p); });
+        if (found) placed.push(r);
+      }
+      el.classList.toggle("viz-label-hidden", !found);
+      entry.side = found ? tip.options.direction : null;
+    });
+  }
+
+  function selectMission(id) {
+    var m = (state.data.missions || []).filter(function (x) { return x.id === id; })[0];
+    var line = state.missionLines[id];
+    if (!m || !line) return;
+    state.selected = id;
+    Object.keys(state.missionLines).forEach(function (key) {
+      var l = state.missionLines[key], on = key === id;
+      l.setStyle({ weight: on ? 5 : 2, opacity: on ? 1 : 0.18 });
+      var el = l.getElement();
+      if (el) el.classList.toggle("viz-route-selected", on);
+    });
+    line.bringToFront();
+    // fit the route in the part of the map the side panel and the controls leave free
+    state.map.fitBounds(line.getBounds(), { paddingTopLeft: [40, 40], paddingBottomRight: [40, 40], maxZoom: 7 });
+    var box = document.getElementById("viz-mission-selected");
+    box.textContent = "";
+    box.hidden = false;
+    box.appendChild(h("h2", {}, [link(m.label, m.href)]));
+    if (m.leader) box.appendChild(h("p", { text: m.leader }));
+    box.appendChild(h("ol", {}, m.stops.map(function (st) { return h("li", { text: st.label }); })));
+    box.appendChild(h("button", { type: "button", className: "viz-link-button", text: gettext("Show every mission"),
+      onclick: clearMission }));
+    Array.prototype.forEach.call(side.querySelectorAll("[data-mission]"), function (b) {
+      if (b.getAttribute("data-mission") === id) b.setAttribute("aria-current", "true"); else b.removeAttribute("aria-current");
+    });
+  }
+
+  function clearMission() {
+    if (!state.selected) return false;
+    state.selected = null;
+    Object.keys(state.missionLines).forEach(function (key) {
+      state.missionLines[key].setStyle({ weight: 2.5, opacity: 0.85 });
+      var el = state.missionLines[key].getElement();
+      if (el) el.classList.remove("viz-route-selected");
+    });
+    var box = document.getElementById("viz-mission-selected");
+    box.hidden = true;
+    box.textContent = "";
+    Array.prototype.forEach.call(side.querySelectorAll("[aria-current]"), function (b) { b.removeAttribute("aria-current"); });
+    return true;
+  }
+  state.selectMission = selectMission;
+  state.clearMission = clearMission;
+
+  // Escape closes an open popup, else the selected mission.
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Escape" || !state.map) return;
+    if (state.map.closePopup && document.querySelector(".leaflet-popup")) state.map.closePopup();
+    else clearMission();
+  });
+
   function drawSide(data) {
     side.textContent = "";
+    side.appendChild(h("section", { id: "viz-mission-selected", className: "viz-mission-selected", hidden: "hidden",
+      "aria-live": "polite" }));
     side.appendChild(h("h2", { text: gettext("Missions") + " (" + data.missions.length + ")" }));
     var ol = h("ol", {});
     data.missions.forEach(function (m) {
       ol.appendChild(h("li", {}, [h("button", { type: "button", className: "viz-link-button", text: m.label,
-        onclick: function () { var line = state.missionLines[m.id]; if (line) { state.map.fitBounds(line.getBounds().pad(0.2)); line.openPopup(); } } }),
+        "data-mission": m.id, onclick: function () { selectMission(m.id); } }),
         h("small", { text: " " + m.stops.map(function (s) { return s.label; }).join(" → ") })]));
     });
     side.appendChild(ol);
