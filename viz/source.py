@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import quote
 
 import networkx as nx
 from qkg.graph.analysis.facts import labels
@@ -48,6 +49,7 @@ from qkg.viz.geo import aggregate_map, map_payload
 from qkg.viz.layout import centralities, layout_positions
 from qkg.viz.network import collapse_nary, network_payload
 from qkg.viz.panel import entity_summary
+from qkg.viz.partners import ranked_partners
 from qkg.viz.style import CATEGORY_COLOURS, KINDS, kind_of
 from qkg.viz.timeline import activity_span, bound_timeline, count_series, timeline_payload
 
@@ -62,6 +64,8 @@ __all__ = [
     "entity_view",
     "map_data",
     "stats_data",
+    "partners_view",
+    "CITY",
     "FULL_VIEW_MAX",
     "OVERVIEW_NODES",
     "NETWORK_MAX_NODES",
@@ -80,6 +84,8 @@ NETWORK_MAX_NODES = 1500
 EGO_RELAYOUT_MAX = 2000
 #: The node the overview is centred on: the City (the place; the city government when the place is absent).
 HOME = ("qkgd:quebec", "qkgd:ville-de-quebec")
+#: The City as an actor (the city government), whose partners the home page ranks.
+CITY = "qkgd:ville-de-quebec"
 _EXTRA_LABELS = {"org:memberOf": {"fr": "membre de", "en": "member of"}}
 
 
@@ -298,6 +304,8 @@ def network_view(
         meta["filters"] = {k: sorted(v) for k, v in vars(flt).items() if v}
     if lang == "en":
         G = _in_english(G, prepared.english)
+    if meta.get("focus"):
+        meta["partners"] = partners_view(prepared, meta["focus"], lang=lang)
     return network_payload(G, positions=positions, metrics=prepared.metrics, size_by=size_by, lang=lang, meta=meta)
 
 
@@ -327,6 +335,26 @@ def filtered_network(
         }
     )
     return network_view(prepared, flt=flt, focus=focus, depth=depth, size_by=size_by, lang=lang, build=build)
+
+
+def partners_view(prepared: Prepared, node: str | None = None, *, lang: str = "fr") -> dict | None:
+    """``node``'s partners ranked by shared facts (:func:`qkg.viz.partners.ranked_partners`), with links to
+    their pages and to the network centred on them; ``node`` defaults to the City (:data:`CITY`). None when
+    the node is not in the network. Bounded by the ranking's own caps."""
+    G = prepared.graph
+    node = node or (CITY if CITY in G else None)
+    if node is None or node not in G:
+        return None
+    english = prepared.english if lang == "en" else {}
+    vocab = {**G.graph.get("vocab", {}), **english.get("vocab", {})}
+    vocab.update({k: v[lang] for k, v in _EXTRA_LABELS.items()})
+    out = ranked_partners(G, node, names=english.get("labels"), vocab=vocab)
+    for p in out["partners"]:
+        p["href"] = entity_href(expand_curie(p["id"]))
+        p["network"] = "/network?focus=" + quote(p["id"], safe=":")
+        for f in p["facts"]:
+            f["href"] = entity_href(expand_curie(f["id"])) if f["id"] else None
+    return out
 
 
 def entity_view(store: Store, ref: str, *, lang: str = "fr") -> dict:

@@ -3,7 +3,7 @@
 =======================  ==================================================================
 route                    answer
 =======================  ==================================================================
-``/``                    home page: what qkg is, counts, links, the audit summary
+``/``                    home page: what qkg is, counts, the City's main partners, links, the audit
 ``/health``              ``{"ok": true}`` without touching the store (for load balancers)
 ``/api/stats``           :func:`qkg.graph.building.stats.graph_stats`
 ``/api/audit``           :func:`qkg.graph.building.audit.audit` findings
@@ -20,6 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from qkg.api.deps import StateDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
+from qkg.api.i18n import current_lang
 from qkg.api.i18n import gettext as _
 from qkg.api.routes.models import FindingModel, HealthModel, StatsModel
 from qkg.api.views import endpoint_url
@@ -33,6 +34,12 @@ _LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 
 def _stats(state) -> dict:
     return state.prepared("stats")
+
+
+def _partners(state, lang: str) -> dict | None:
+    from qkg.viz.source import partners_view
+
+    return partners_view(state.prepared("network"), lang=lang)
 
 
 def _audit(state) -> list[dict]:
@@ -73,6 +80,7 @@ async def home(request: Request, state: StateDep, templates: TemplatesDep) -> Re
     """What qkg is, the counts, where to go next, and the audit summary."""
     stats = await asyncio.to_thread(_stats, state)
     findings = await asyncio.to_thread(_audit, state)
+    partners = await asyncio.to_thread(_partners, state, current_lang())
     verdicts: dict[str, int] = {}
     for f in findings:
         verdicts[f["verdict"]] = verdicts.get(f["verdict"], 0) + 1
@@ -85,6 +93,7 @@ async def home(request: Request, state: StateDep, templates: TemplatesDep) -> Re
         "findings": findings,
         "verdicts": verdicts,
         "entities": entities,
+        "partners": partners,
         "title": _("qkg: the City of Québec's international relations"),
     }
     return templates.TemplateResponse(request, "home.html", context)

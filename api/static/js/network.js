@@ -195,6 +195,9 @@
         onclick: function () { setFocus(state.selected); } }),
     ]);
     panel.appendChild(actions);
+    // the ego panel: the focused actor's partners, ranked by shared facts
+    var meta = state.data.meta || {};
+    if (meta.focus && meta.focus === state.selected && meta.partners) panel.appendChild(partnerList(meta.partners));
     if (info.missing) {
       panel.appendChild(h("p", { className: "viz-count", text: gettext("This file does not carry the entity's facts (qkg viz --facts).") }));
       panel.hidden = false;
@@ -389,6 +392,30 @@
     ui.count = h("p", { className: "viz-count", id: "viz-count", "aria-live": "polite" });
     controls.appendChild(ui.count);
     return controls;
+  }
+
+  // The focused actor's partners, ranked by the number of facts they share with it (computed by the server,
+  // qkg.viz.partners): each links to its page and re-centres the network on it.
+  function partnerList(info) {
+    if (!info || !info.partners || !info.partners.length) return null;
+    var ol = h("ol", { className: "viz-partners", id: "viz-partners" });
+    info.partners.forEach(function (p) {
+      var facts = p.facts.map(function (f) { return f.label; }).join(" · ");
+      ol.appendChild(h("li", { "data-id": p.id }, [
+        h("a", { href: p.href, text: p.label }),
+        h("small", { className: "viz-shared", text: " · " + format(ngettext("{n} shared fact", "{n} shared facts", p.shared), { n: p.shared }) }),
+        " ",
+        h("a", { href: p.network, className: "viz-partner-focus", text: gettext("centre"),
+          title: format(gettext("Network centred on {name}"), { name: p.label }),
+          onclick: function (ev) { ev.preventDefault(); setFocus(p.id); } }),
+        facts ? h("small", { className: "viz-partner-facts", text: facts, title: facts }) : null,
+      ]));
+    });
+    var more = info.total > info.partners.length
+      ? h("p", { className: "viz-count", text: format(gettext("{shown} of {total} partners, by shared facts"),
+        { shown: info.partners.length, total: info.total }) }) : null;
+    return h("section", { className: "viz-partners-box", "aria-labelledby": "viz-partners-title" }, [
+      h("h3", { id: "viz-partners-title", text: gettext("Main partners (shared facts)") }), ol, more]);
   }
 
   function resize() {
