@@ -85,3 +85,43 @@ def test_png_is_twice_the_screen_with_title_legend_and_date(real) -> None:
         # the page's own canvas is back to its size and the export was not taken in a faded state
         assert page.evaluate("() => document.querySelector('#viz-canvas canvas').width") < width
         assert_no_console_errors(session)
+
+
+_LABELS = """() => { const v = window.qkgViz, bodies = window.network.body.nodes;
+  const drawn = v.labelOrder.filter(n => bodies[n.id] && bodies[n.id].labelModule.visible()).map(n => n.id);
+  return {drawn: drawn, shown: v.labelsShown, order: v.labelOrder.map(n => n.id), boxes: v.labelBoxes,
+          labels: Object.fromEntries(v.labelOrder.map(n => [n.id, n.label]))}; }"""
+
+
+def _overlaps(boxes) -> list:
+    return [
+        (i, j)
+        for i, a in enumerate(boxes)
+        for j, b in enumerate(boxes[i + 1 :], i + 1)
+        if a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+    ]
+
+
+@pytest.mark.parametrize(("lang", "city"), [("fr", "Ville de Québec"), ("en", "City of Québec")])
+def test_labels_by_importance_the_largest_first_the_rest_as_you_zoom(real, lang, city) -> None:
+    with chromium_page() as session:
+        page = session.page
+        _open(session, real + f"/network?lang={lang}&focus=qkgd:ville-de-quebec")
+        page.wait_for_function("() => window.qkgViz.labelsShown && window.qkgViz.labelsShown.length")
+        page.wait_for_timeout(300)
+        first = page.evaluate(_LABELS)
+        # vis-network draws exactly the labels placed: the largest node first, a few, none overlapping
+        assert sorted(first["drawn"]) == sorted(first["shown"])
+        assert first["shown"][0] == first["order"][0] == "qkgd:ville-de-quebec"
+        assert first["labels"]["qkgd:ville-de-quebec"] == city
+        assert 3 <= len(first["shown"]) < len(first["order"]) / 2
+        assert _overlaps(first["boxes"]) == []
+        # zoom in on the view's centre: labels of nodes that had none appear, still without overlaps
+        page.evaluate("""() => { const n = window.network; n.moveTo({scale: n.getScale() * 3, animation: false});
+          n.emit('zoom', {direction: '+', scale: n.getScale()}); }""")
+        page.wait_for_timeout(400)
+        zoomed = page.evaluate(_LABELS)
+        assert set(zoomed["shown"]) - set(first["shown"])
+        assert sorted(zoomed["drawn"]) == sorted(zoomed["shown"])
+        assert _overlaps(zoomed["boxes"]) == []
+        assert_no_console_errors(session)

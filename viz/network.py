@@ -116,9 +116,10 @@ def vis_options(n_nodes: int, *, kinds: list[str] | None = None, directed: bool 
     options["physics"] = {"enabled": False}
     options["layout"] = {"improvedLayout": False, "randomSeed": 1}
     options["groups"] = vis_groups(kinds)
-    # Labels sized by centrality read well, but cost vis-network about 1 s per 5,000 nodes at start: small only.
+    # A small network's page gives each node a font size from its rank, so that labels appear by importance
+    # as one zooms in (network.js, rankLabels): a label shows once it reaches 11 px on screen.
     label_scaling = (
-        {"enabled": True, "min": 10, "max": 30, "drawThreshold": 7, "maxVisible": 30}
+        {"enabled": False, "drawThreshold": 12, "maxVisible": 26}
         if not large
         else {"enabled": False, "drawThreshold": 7}
     )

@@ -93,6 +93,7 @@
     if (updateUrl && state.network && vis_.nodes.size) {  // re-centre on what the filter left
       state.network.fit({ nodes: Array.from(vis_.nodes), animation: false });
     }
+    if (updateUrl && state.network && vis_.nodes.size) rankLabels();
     ui.count.textContent = format(gettext("{nodes} nodes, {links} links shown"), { nodes: vis_.nodes.size, links: vis_.edges.size });
     if (updateUrl && !standalone) {
       var q = new URLSearchParams();
@@ -106,6 +107,49 @@
       window.history.replaceState(null, "", window.location.pathname + (q.toString() ? "?" + q : ""));
     }
   }
+
+  // ---- labels by importance -------------------------------------------------------------------------
+  // At most about one label per 50,000 px² of canvas is on screen at once: the largest nodes in view first,
+  // and a label that would overlap one already placed waits. Zooming in leaves fewer nodes in view, so
+  // smaller ones get their labels. vis-network draws a label only when its size on screen reaches
+  // scaling.label.drawThreshold: a label shown gets LABEL_PX on screen, one held back a size under the
+  // threshold. Placed again after every zoom, pan, resize or filter. (A large network adds its labels
+  // lazily instead: labelsInView.)
+  var LABEL_PX = 12, TOP_LABEL_PX = 15, TOP_LABELS = 3, HIDDEN = 0.01;
+  var measure = document.createElement("canvas").getContext("2d");
+  function rankLabels() {
+    if (state.lazyLabels || !state.network || !state.visible) return;
+    var i = SIZE.indexOf(ui.size.value);
+    state.labelOrder = state.data.nodes.filter(function (n) { return state.visible.nodes.has(n.id); })
+      .sort(function (a, b) { return ((b.m ? b.m[i] : b.value) - (a.m ? a.m[i] : a.value)) || (a.id < b.id ? -1 : 1); });
+    placeLabels();
+  }
+  function placeLabels() {
+    var net = state.network, canvas = root.querySelector("canvas");
+    if (state.lazyLabels || !net || !canvas || !state.labelOrder) return;
+    var scale = net.getScale(), W = canvas.clientWidth, H = canvas.clientHeight;
+    var room = Math.max(6, Math.round(W * H / 50000)), placed = [], changes = [], shown = [];
+    var bodyNodes = net.body.nodes;
+    state.labelOrder.forEach(function (n, r) {
+      var px = r < TOP_LABELS ? TOP_LABEL_PX : LABEL_PX, show = false, b = bodyNodes[n.id];
+      if (b && shown.length < room) {
+        var p = net.canvasToDOM({ x: b.x, y: b.y }), size = (b.options.size || 10) * scale;
+        measure.font = px + "px system-ui, sans-serif";
+        var w = measure.measureText(n.label).width, top = p.y + size + 1;
+        var box = { left: p.x - w / 2 - 3, right: p.x + w / 2 + 3, top: top - 1, bottom: top + px * 1.3 };
+        var inView = p.x >= 0 && p.x <= W && p.y >= 0 && p.y <= H;
+        show = inView && !placed.some(function (o) {
+          return box.left < o.right && o.left < box.right && box.top < o.bottom && o.top < box.bottom; });
+        if (show) { placed.push(box); shown.push(n.id); }
+      }
+      var font = show ? px / scale : HIDDEN;
+      if (n._font !== font) { n._font = font; changes.push({ id: n.id, font: { size: font } }); }
+    });
+    state.labelsShown = shown;
+    state.labelBoxes = placed;
+    if (changes.length) state.nodes.update(changes);
+  }
+  state.rankLabels = rankLabels;
 
   // ---- highlight, search, panel ----------------------------------------------------------------------
   function highlight(id) {
@@ -539,7 +583,19 @@
     performance.mark("qkg:datasets");
     var network = state.network = window.network = new vis.Network(canvas, { nodes: state.nodes, edges: state.edges }, data.options);
     performance.mark("qkg:network");
-    network.once("afterDrawing", function () { state.firstFrameAt = performance.now(); root.setAttribute("data-drawn", "1"); });
+    network.once("afterDrawing", function () {
+      state.firstFrameAt = performance.now();
+      rankLabels();
+      root.setAttribute("data-drawn", "1");
+    });
+    if (!state.lazyLabels) {
+      var replacing = null;
+      var replace = function () { clearTimeout(replacing); replacing = setTimeout(placeLabels, 120); };
+      network.on("zoom", replace);
+      network.on("dragEnd", replace);
+      network.on("animationFinished", replace);
+      network.on("resize", replace);
+    }
     network.on("beforeDrawing", function (ctx) {
       ctx.save(); ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.fillStyle = "#ffffff";
       ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height); ctx.restore();
