@@ -52,12 +52,12 @@ from qkg.graph.analysis.projection import PROJECTIONS, project
 from qkg.graph.pages.catalog import CannedQuery, bind, get_query, load_catalog
 from qkg.graph.serving.store import Store, open_store
 from qkg.graph.serving.terms import Literal, NamedNode, Rows
-from qkg.ontology import sparql_prefixes
+from qkg.ontology import PREFIXES, sparql_prefixes
 from qkg.ontology.curies import short
 
 __all__ = ["Graph", "open_graph", "records"]
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD = PREFIXES["xsd"]
 _INTEGERS = {
     _XSD + t
     for t in (

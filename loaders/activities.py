@@ -45,7 +45,7 @@ from pathlib import Path
 from qkg.graph.errors import DataError
 from qkg.loaders.report import normalise
 from qkg.loaders.tabular import MAX_VALUE_CHARS
-from qkg.ontology import QKG, QKGD
+from qkg.ontology import PREFIXES, QKG, QKGD
 from qkg.ontology.curies import expand_curie, short
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import XSD
@@ -61,10 +61,7 @@ __all__ = [
     "write_template",
 ]
 
-PROV = "http://www.w3.org/ns/prov#"
-DCT = "http://purl.org/dc/terms/"
-SCHEMA = "https://schema.org/"
-ORG = "http://www.w3.org/ns/org#"
+PROV, DCT, SCHEMA, ORG = (PREFIXES[p] for p in ("prov", "dct", "schema", "org"))
 COMMITTEE = str(QKGD["comite-quebec-capitale-internationale"])
 
 #: The sheet's columns (French headers) and the English headers also accepted.

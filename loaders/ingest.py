@@ -33,9 +33,9 @@ from pathlib import Path
 from qkg.graph.errors import DataError
 from qkg.loaders.activities import LabelIndex
 from qkg.loaders.report import normalise
-from qkg.ontology import PREFIXES, QKG, QKGD
+from qkg.ontology import PREFIXES, PROV, QKG, QKGD, SKOS
 from qkg.ontology.curies import short
-from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.query import ResultRow
 
 __all__ = [
@@ -51,8 +51,6 @@ __all__ = [
     "CLASSES",
 ]
 
-PROV = Namespace("http://www.w3.org/ns/prov#")
-SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 #: The classes of drafted facts that :func:`evaluate` scores.
 CLASSES = ("receptions", "legs", "leaders", "partners", "figures")
 _CITY, _COUNTRY, _POST = str(QKG.City), str(QKG.Country), str(QKG.Post)

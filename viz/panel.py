@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from qkg.ontology import PREFIXES
 from qkg.viz.escape import clean_text
 from qkg.viz.style import kind_of
 
@@ -104,7 +105,7 @@ def entity_summary(described: Mapping, *, lang: str = "fr") -> dict:
     types = [
         clean_text(t.get("label"), limit=80)
         for t in described.get("types", [])
-        if t.get("label") and str(t.get("value", "")).startswith("https://w3id.org/qkg/def#")
+        if t.get("label") and str(t.get("value", "")).startswith(PREFIXES["qkg"])
     ]
     desc, facts, inferred = "", [], 0
     for group in described.get("facts", []):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from qkg.graph.errors import DataError
+from qkg.ontology import PREFIXES
 from qkg.viz.escape import clean_text
 
 __all__ = [
@@ -34,7 +35,7 @@ __all__ = [
     "TIMELINE_MAX",
 ]
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = PREFIXES["xsd"]
 _MONTHS = {
     "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),

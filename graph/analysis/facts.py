@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from qkg.graph.errors import ParameterError
 from qkg.graph.named_graphs import BUILD_GRAPH, INFERRED_GRAPH, YEAR_TAG
 from qkg.graph.serving.store import Store
+from qkg.ontology import PREFIXES
 from qkg.ontology.curies import short
 
 __all__ = [
@@ -47,13 +48,8 @@ __all__ = [
     "PROV",
 ]
 
-Q = "https://w3id.org/qkg/def#"
-ORG = "http://www.w3.org/ns/org#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-PROV = "http://www.w3.org/ns/prov#"
-_SCHEMA = "https://schema.org/"
-_TIME = "http://www.w3.org/2006/time#"
+Q, ORG, SKOS, RDFS, PROV = (PREFIXES[p] for p in ("qkg", "org", "skos", "rdfs", "prov"))
+_SCHEMA, _TIME = PREFIXES["schema"], PREFIXES["time"]
 
 #: The kinds of link an analysis may count, and the classes whose instances are facts of that kind.
 #: A node with several classes (a conference both Reception and Event) has several kinds; its *primary* kind

@@ -40,7 +40,7 @@ from qkg.graph.errors import BuildError, DataError
 from qkg.graph.named_graphs import INFERRED_GRAPH
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
-from qkg.ontology import QKGD
+from qkg.ontology import PREFIXES
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
@@ -225,8 +225,8 @@ def compile_rules(ontology: Graph) -> list[Rule]:
 
 
 def _domain_rules() -> list[Rule]:
-    q, d, org = "https://w3id.org/qkg/def#", str(QKGD), "http://www.w3.org/ns/org#"
-    time, schema, xsd = "http://www.w3.org/2006/time#", "https://schema.org/", "http://www.w3.org/2001/XMLSchema#"
+    q, d, org = PREFIXES["qkg"], PREFIXES["qkgd"], PREFIXES["org"]
+    time, schema, xsd = PREFIXES["time"], PREFIXES["schema"], PREFIXES["xsd"]
     rules = [
         datalog(
             "twinning",

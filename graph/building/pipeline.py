@@ -38,7 +38,7 @@ from qkg.graph.named_graphs import BUILD_GRAPH, ONTOLOGY_GRAPH, RESERVED_GRAPHS,
 from qkg.graph.serving import terms
 from qkg.graph.serving.backends.oxigraph import OxigraphStore
 from qkg.graph.serving.store import Store, StoreLayout
-from qkg.ontology import QKG, QKGD, SHAPES_FILE, load_ontology, ontology_paths
+from qkg.ontology import PROV, QKG, QKGD, SHAPES_FILE, load_ontology, ontology_paths
 from qkg.ontology.curies import short
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
@@ -571,7 +571,7 @@ def _data_error(problems: list[Problem]) -> DataError:
 def _record_build(store: Store, sources: list[Source], *, asserted: int, inferred: int, shacl: str) -> None:
     g = terms.NamedNode(BUILD_GRAPH)
     build_node = terms.NamedNode(str(QKGD["build"]))
-    prov, xsd = "http://www.w3.org/ns/prov#", str(XSD)
+    prov, xsd = str(PROV), str(XSD)
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     quads = [
         terms.Quad(

@@ -37,6 +37,7 @@ from qkg.graph.errors import DataError, ParameterError, UnknownQuery
 from qkg.graph.pages.years import check_year, parse_year
 from qkg.graph.serving import terms
 from qkg.graph.serving.guard import query_form
+from qkg.ontology import PREFIXES
 from qkg.ontology.curies import expand_curie
 
 __all__ = ["Param", "CannedQuery", "load_catalog", "get_query", "bind", "QUERY_DIR"]
@@ -45,7 +46,7 @@ QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 _TYPES = {"iri", "string", "integer", "date", "gYear", "year"}
 #: The default that makes a parameter optional (left unbound when no value is given).
 OPTIONAL = "*"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD = PREFIXES["xsd"]
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ from qkg.graph.named_graphs import ONTOLOGY_GRAPH
 from qkg.graph.pages.years import graphs_by_year
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
+from qkg.ontology import PREFIXES
 from qkg.ontology.curies import ENTITY_NS, expand_curie, local_name, short
 
 __all__ = [
@@ -73,15 +74,14 @@ __all__ = [
     "store_neighbourhood",
 ]
 
-TERM_NS = "https://w3id.org/qkg/def#"
+TERM_NS = PREFIXES["qkg"]
 MAX_DEPTH = 3
 #: Incoming links shown per page of an entity (the page and the API link to the next page).
 INCOMING_PAGE = 100
 #: Neighbours returned per page by :func:`store_neighbourhood`.
 NEIGHBOURS_PAGE = 200
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_RDFS, _SKOS = PREFIXES["rdfs"], PREFIXES["skos"]
 _PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 _LABELS = (_RDFS + "label", _SKOS + "prefLabel", "https://schema.org/name")
 _HUB_TYPES = (

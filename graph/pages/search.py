@@ -49,13 +49,12 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
+from qkg.ontology import PREFIXES
 from qkg.ontology.curies import ENTITY_NS, local_name
 
 __all__ = ["Entry", "Hit", "SearchIndex", "normalise", "LABEL_PROPERTIES"]
 
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-_SCHEMA = "https://schema.org/"
+_RDFS, _SKOS, _SCHEMA = PREFIXES["rdfs"], PREFIXES["skos"], PREFIXES["schema"]
 
 #: Label properties indexed, and whether each gives a primary (display) label.
 LABEL_PROPERTIES = {
