@@ -42,7 +42,7 @@ from fastapi.templating import Jinja2Templates
 from qkg.api import i18n
 from qkg.api.config import Settings
 from qkg.api.deps import AppState
-from qkg.api.errors import _unhandled, error_body, install_error_handlers
+from qkg.api.errors import error_body, install_error_handlers, unhandled_error
 from qkg.api.hardening import AllowedHosts
 
 __all__ = ["create_app", "ROUTERS", "content_security_policy", "DATA_CSP", "STATIC_DIR", "TEMPLATE_DIR"]
@@ -268,7 +268,7 @@ class SecurityHeaders:
         except Exception as exc:
             if started:
                 raise
-            response = await _unhandled(Request(scope), exc)
+            response = await unhandled_error(Request(scope), exc)
             await response(scope, receive, send_with_headers)
 
 

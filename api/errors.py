@@ -46,6 +46,7 @@ __all__ = [
     "wants_html",
     "ERROR_RESPONSES",
     "error_responses",
+    "unhandled_error",
 ]
 
 log = logging.getLogger("qkg.api")
@@ -203,7 +204,8 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
     )
 
 
-async def _unhandled(request: Request, exc: Exception) -> Response:
+async def unhandled_error(request: Request, exc: Exception) -> Response:
+    """The 500 answer to an exception no handler knows (logged with its traceback; the client gets one line)."""
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(
         request, 500, N_("internal server error"), hint=N_("this is a bug in qkg; the details are in the server log")
@@ -216,4 +218,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.exception_handler(QKGError)(_qkg_error)
     app.exception_handler(StarletteHTTPException)(_http_error)
     app.exception_handler(RequestValidationError)(_validation_error)
-    app.exception_handler(Exception)(_unhandled)
+    app.exception_handler(Exception)(unhandled_error)
