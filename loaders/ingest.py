@@ -52,8 +52,12 @@ __all__ = [
 ]
 
 #: The classes of drafted facts that :func:`evaluate` scores.
-CLASSES = ("receptions", "legs", "leaders", "partners", "figures")
-_CITY, _COUNTRY, _POST = str(QKG.City), str(QKG.Country), str(QKG.Post)
+CLASSES = ("receptions", "origins", "legs", "leaders", "partners", "figures")
+_CITY, _COUNTRY, _POST, _REGION = str(QKG.City), str(QKG.Country), str(QKG.Post), str(QKG.Region)
+#: A reception item's closing place clause: ", en France", ", au Mexique", ", aux États-Unis" (then a comma or the end).
+_IN_COUNTRY = re.compile(r",\s+(?:en|au|aux)\s+([^,;.]+?)\s*(?=[,;.]|$)")
+#: ... or ends the item with the country the visitor holds office in: "... de la Finlande".
+_OF_COUNTRY = re.compile(r".*\b(?:de la|de l'|de l’|du|des|d'|d’)\s*([^,;.]+?)\s*[;.]?\s*$")
 _ORGS = {
     str(QKG[c])
     for c in (
@@ -312,6 +316,7 @@ def draft(text: str, year: int, index: LabelIndex, *, indicators: dict[str, set[
     for item in out.items:
         if item.annex in _CATEGORY:
             out.facts["receptions"].add((_CATEGORY[item.annex], item.number))
+            _origin(item, index, out)
         elif item.annex == "missions":
             _mission(item, index, out)
         elif item.annex == "partners":
@@ -319,6 +324,28 @@ def draft(text: str, year: int, index: LabelIndex, *, indicators: dict[str, set[
     _figures(lines, indicators, out)
     _narrative(lines, out)
     return out
+
+
+def _origin(item: Item, index: LabelIndex, out: Draft) -> None:
+    """Where a reception's visitors come from, when the item closes a name with its country (", en France"):
+    the last city or region named before that clause, else the country; or when the item ends with a country
+    ("... de la Finlande"). An item that names no country that way drafts no origin (the annex often names it as
+    an adjective, "français", or not at all; the strategic meetings' origins are in the narrative): a person adds
+    it."""
+    clause = _IN_COUNTRY.search(item.text)
+    if clause is None:
+        ending = _OF_COUNTRY.search(item.text)
+        named = find_names(ending.group(1), index, {_COUNTRY}) if ending else []
+        if ending and len(named) == 1 and normalise(named[0].words) == normalise(ending.group(1)):
+            out.facts["origins"].add((_CATEGORY[item.annex], item.number, named[0].iri))
+        return
+    countries = find_names(clause.group(1), index, {_COUNTRY})
+    if len(countries) != 1 or normalise(countries[0].words) != normalise(clause.group(1)):
+        return  # the clause is not exactly one country's name
+    places = find_names(item.text[: clause.start()], index, {_CITY, _REGION})
+    places = [m for m in places if m.iri != _HOME_CITY]
+    place = places[-1].iri if places else countries[0].iri
+    out.facts["origins"].add((_CATEGORY[item.annex], item.number, place))
 
 
 def _narrative(lines: list[str], out: Draft) -> None:
@@ -566,6 +593,9 @@ def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: d
         "cat-strategic": ("strategic", "stratégique", "Strategic"),
     }
     g = files["receptions"]
+    origins: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for cat, number, place in d.facts["origins"]:
+        origins[(cat, number)].append(place)
     for cat, number in sorted(d.facts["receptions"]):
         slug, fr, en = names[cat]
         node = URIRef(QKGD[f"reception-{year}-{slug}-{number:02d}"])
@@ -574,6 +604,8 @@ def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: d
         g.add((node, RDFS.label, Literal(f"{en} reception no. {number} ({year})", lang="en")))
         g.add((node, QKG.category, URIRef(QKGD[cat])))
         g.add((node, QKG.annexItem, Literal(number)))
+        for place in sorted(origins[(cat, number)]):
+            g.add((node, QKG.origin, URIRef(place)))
         g.add((node, PROV.wasDerivedFrom, sec[f"annex-receptions-{slug}"]))
     g = files["missions"]
     leaders = dict(d.facts["leaders"])
@@ -801,6 +833,12 @@ def curated_facts(graph: Graph, year: int) -> dict[str, set[tuple]]:
         f"prov:wasDerivedFrom ?s FILTER(STRSTARTS(STR(?s), '{sections}')) }}",
     ):
         out["receptions"].add((str(cat).rsplit("/", 1)[1], int(str(n))))
+    for cat, n, place in _select(
+        graph,
+        q + "SELECT ?c ?n ?o WHERE { ?r a qkg:Reception ; qkg:category ?c ; qkg:annexItem ?n ; qkg:origin ?o ; "
+        f"prov:wasDerivedFrom ?s FILTER(STRSTARTS(STR(?s), '{sections}')) }}",
+    ):
+        out["origins"].add((str(cat).rsplit("/", 1)[1], int(str(n)), str(place)))
     for n, order, city in _select(
         graph,
         q + "SELECT ?n ?o ?c WHERE { ?m a qkg:Mission ; qkg:annexItem ?n ; qkg:leg ?l ; "
