@@ -458,12 +458,15 @@ def analysis_page(
         dim: max([c["count"] for row in m["cells"].values() for c in row.values()] or [1])
         for dim, m in (comp["matrices"].items() if comp else ())
     }
+    from qkg.graph.analysis.complementarity import readable
+
     return templates.TemplateResponse(
         request,
         "analysis.html",
         {
             "title": gettext("Network analysis"),
             "comp": comp,
+            "view": readable(comp) if comp else None,
             "problem": problem,
             "ranking": ranking,
             "peaks": peaks,

@@ -51,6 +51,9 @@ __all__ = [
     "jaccard",
     "cell_facts",
     "reach",
+    "readable",
+    "TOP_ACTORS",
+    "TOP_PAIRS",
 ]
 
 #: The committee whose members are the default scope.
@@ -235,13 +238,18 @@ def complementarity(
             partners[a] |= set(on) - {a, committee}
             if not (idx.facts[f].kind == "membership" and committee in on):
                 activity[a].append(f)
+    in_committee = {
+        r["a"].value
+        for r in store.select(f"SELECT DISTINCT ?a WHERE {{ ?m <{ORG}organization> <{committee}> ; <{ORG}member> ?a }}")
+    }
     notes = []
     for a in members:
         n = len(activity[a])
-        if n < THIN:
+        if n < THIN:  # only a member has a committee membership to leave out of its count
+            besides = " besides its committee membership" if a in in_committee else ""
             notes.append(
-                f"thin signal: {names[a]} takes part in {n} fact(s) of the graph besides its committee "
-                f"membership; its empty cells mean the source is silent, not that it is inactive."
+                f"thin signal: {names[a]} takes part in {n} fact(s) of the graph{besides}; its empty cells mean "
+                f"the source is silent, not that it is inactive."
             )
     overlap = []
     for a, b in combinations(members, 2):
@@ -295,6 +303,7 @@ def complementarity(
                 "type": kinds.get(a, ""),
                 "facts": len(activity[a]),
                 "thin": len(activity[a]) < THIN,
+                "member": a in in_committee,
             }
             for a in members
         ],
@@ -318,6 +327,63 @@ def complementarity(
         "notes": notes,
         "facts": facts,
         "labels": names,
+    }
+
+
+#: Actors outside the committee shown as heatmap columns before "more" (ranked by their number of facts).
+TOP_ACTORS = 8
+#: Overlap pairs listed before "more" (the most similar first).
+TOP_PAIRS = 15
+
+
+def readable(result: dict, *, top_actors: int = TOP_ACTORS, top_pairs: int = TOP_PAIRS) -> dict:
+    """How a page shows a :func:`complementarity` result of many actors: the committee's members first, then
+    the other actors with facts ranked by their number of facts (the first ``top_actors`` shown, the rest
+    behind "more"), the actors with no cell at all named apart (a column of empty cells says nothing), and
+    the overlap pairs with something to compare ranked by their highest index (``top_pairs`` shown).
+
+    Returns
+    -------
+    dict
+        ``{"actors": [actor + {"more": bool}], "silent": [actor], "pairs": [pair + {"more": bool}],
+        "pairs_empty": int}``.
+
+    Examples
+    --------
+    >>> r = {"actors": [{"iri": "p", "label": "P", "facts": 2, "member": False},
+    ...                 {"iri": "m", "label": "M", "facts": 0, "member": True},
+    ...                 {"iri": "q", "label": "Q", "facts": 0, "member": False},
+    ...                 {"iri": "o", "label": "O", "facts": 5, "member": False}],
+    ...      "matrices": {"themes": {"cells": {"p": {"t": 1}, "m": {}, "q": {}, "o": {"t": 2}}}},
+    ...      "overlap": [{"a": "p", "b": "o", "themes": 0.5, "countries": None, "partners": 0.0},
+    ...                  {"a": "p", "b": "q", "themes": None, "countries": None, "partners": 0.0}]}
+    >>> v = readable(r, top_actors=1)
+    >>> [(a["iri"], a["more"]) for a in v["actors"]], [a["iri"] for a in v["silent"]]
+    ([('m', False), ('o', False), ('p', True)], ['q'])
+    >>> [(p["a"], p["b"]) for p in v["pairs"]], v["pairs_empty"]
+    ([('p', 'o')], 1)
+    """
+    matrices = result.get("matrices", {})
+
+    def has_cells(a: dict) -> bool:
+        return any(m["cells"].get(a["iri"]) for m in matrices.values())
+
+    members = [a for a in result["actors"] if a.get("member")]
+    others = [a for a in result["actors"] if not a.get("member")]
+    shown = [a for a in others if a["facts"] or has_cells(a)]
+    shown.sort(key=lambda a: (-a["facts"], a["label"].casefold()))
+    actors = [dict(a, more=False) for a in members] + [dict(a, more=i >= top_actors) for i, a in enumerate(shown)]
+    silent = [a for a in others if not (a["facts"] or has_cells(a))]
+
+    def best(p: dict) -> float:
+        return max((p[d] or 0.0) for d in ("themes", "countries", "partners"))
+
+    pairs = sorted((p for p in result.get("overlap", ()) if best(p) > 0), key=lambda p: -best(p))
+    return {
+        "actors": actors,
+        "silent": silent,
+        "pairs": [dict(p, more=i >= top_pairs) for i, p in enumerate(pairs)],
+        "pairs_empty": len(result.get("overlap", ())) - len(pairs),
     }
 
 

@@ -50,6 +50,17 @@
     });
   });
 
+  // ---- many actors: "show N more" buttons toggle the columns or rows past the first ones ----------------
+  root.querySelectorAll("button.show-more").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var target = document.getElementById(button.getAttribute("data-target"));
+      if (!target) return;
+      var open = target.classList.toggle("show-all");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      button.textContent = button.getAttribute(open ? "data-less" : "data-more");
+    });
+  });
+
   // ---- heatmap: sorting rows by a column ---------------------------------------------------------------
   root.querySelectorAll("table.heatmap").forEach(function (table) {
     var body = table.tBodies[0];
