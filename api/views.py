@@ -13,14 +13,22 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from qkg.api.i18n import current_lang
+from qkg.api.i18n import current_lang, term_label
 from qkg.api.i18n import gettext as _
 from qkg.graph.pages.catalog import load_catalog
 from qkg.graph.pages.entity import TERM_NS
 from qkg.ontology import sparql_prefixes
 from qkg.ontology.curies import local_name
 
-__all__ = ["run_query", "client_of", "answer_etag", "endpoint_url", "editor_context", "href_for"]
+__all__ = [
+    "run_query",
+    "client_of",
+    "answer_etag",
+    "endpoint_url",
+    "editor_context",
+    "href_for",
+    "label_path_links",
+]
 
 
 def endpoint_url(request: Request, public_base: str, path: str = "/sparql") -> str:
@@ -166,3 +174,18 @@ def build_years_of(state) -> list[str]:
     from qkg.graph.pages.years import build_years
 
     return state.cache("build-years", lambda: build_years(state.require_store()))
+
+
+def label_path_links(result: dict, lang: str) -> dict:
+    """A :func:`qkg.graph.analysis.paths.connection_paths` answer whose links also carry their property's
+    label in ``lang`` (``label``; the CURIE stays in ``property``), for people to read.
+
+    >>> r = {"paths": [{"steps": [{"links": [{"property": "qkg:funder"}]}, {"facts": []}]}]}
+    >>> label_path_links(r, "en")["paths"][0]["steps"][0]["links"][0]["label"]
+    'funder'
+    """
+    for path in result.get("paths", ()):
+        for step in path.get("steps", ()):
+            for link in step.get("links", ()):
+                link["label"] = term_label(link["property"], lang)
+    return result

@@ -81,3 +81,47 @@ def test_committee_and_partners_is_readable(browser_env, server, lang, member_wo
         assert all(r.is_visible() for r in rows.all())
         assert_local_only(session.requests)
         assert_no_console_errors(session)
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "facilitator"), [("fr", "Ville de Qué", "facilitateur"), ("en", "City of Qué", "facilitator")]
+)
+def test_path_finder_from_labels_with_readable_edge_names(browser_env, server, lang, typed, facilitator) -> None:
+    with chromium_page() as session:
+        page = session.page
+        page.goto(server.url + f"/analysis?lang={lang}")
+        box = page.locator("#path-from")
+        box.fill("")
+        box.type(typed)  # a label, never a slug
+        page.wait_for_selector("#path-from-list li")
+        page.locator("#path-from-list li").first.dispatch_event("mousedown")
+        assert box.get_attribute("data-iri") == "https://w3id.org/qkg/id/ville-de-quebec"
+        target = page.locator("#path-to")
+        target.fill("")
+        target.type("Innovaud")
+        page.wait_for_selector("#path-to-list li")
+        page.locator("#path-to-list li").first.dispatch_event("mousedown")
+        page.click("#path-form button[type=submit]")
+        page.wait_for_selector("#path-graph[data-drawn]")
+        page.wait_for_timeout(300)
+        edges = page.evaluate(
+            "() => window.qkgAnalysisNetwork.body.data.edges.get().map(e => [e.id, e.label, e.title || ''])"
+        )
+        assert edges and all("qkg:" not in label and ":" not in label for _, label, _ in edges)
+        assert any(facilitator in label for _, label, _ in edges)
+        assert any("qkg:facilitator" in title for _, _, title in edges)  # the CURIE on hover
+        first = page.locator("#path-list > li").first
+        assert facilitator in first.inner_text() and "qkg:" not in first.inner_text()
+        assert first.locator(".via[title='qkg:facilitator']").count() >= 1
+        # no edge label sits on a node
+        clashes = page.evaluate("""() => { const net = window.qkgAnalysisNetwork;
+          const boxes = net.body.data.nodes.getIds().map(id => [id, net.getBoundingBox(id)]);
+          const out = [];
+          Object.values(net.body.edges).forEach(e => { const s = e.labelModule.size;
+            if (!e.labelModule.elementOptions.label) return;
+            boxes.forEach(([id, b]) => { if (s.left < b.right && b.left < s.left + s.width && s.top < b.bottom && b.top < s.top + s.height)
+              out.push([e.id, id]); }); });
+          return out; }""")
+        assert clashes == []
+        assert_local_only(session.requests)
+        assert_no_console_errors(session)

@@ -68,7 +68,7 @@ def test_analysis_page(browser_env, server) -> None:
             "window.qkgAnalysisNetwork.body.data.nodes.get('https://w3id.org/qkg/id/agreement-qi-lecamp-innovaud') !== null"
         )
         first = page.locator("#path-list > li").first.inner_text()
-        assert "qkg:facilitator" in first and "Québec attire" in first
+        assert "facilitateur" in first and "qkg:" not in first and "Québec attire" in first
 
         page.locator("#path-graph").scroll_into_view_if_needed()
         screenshot(page, "analysis", full_page=True)

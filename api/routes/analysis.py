@@ -28,6 +28,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from qkg.api.deps import StateDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES, error_responses
+from qkg.api.views import label_path_links
 from qkg.graph.analysis.exports import MEDIA_TYPES
 from qkg.graph.analysis.facts import RELATIONS
 from qkg.ontology import PREFIXES
@@ -287,7 +288,7 @@ def api_paths(
             return value
         return iri if iri in G else value
 
-    return connection_paths(
+    found = connection_paths(
         store,
         ref(from_),
         ref(to),
@@ -298,6 +299,7 @@ def api_paths(
         avoid=() if through_countries else DEFAULT_AVOID,
         max_length=max_length,
     )
+    return label_path_links(found, lang)
 
 
 def _map(state, actors: str, theme_level: str, relations, year_from, year_to, lang, year=None):

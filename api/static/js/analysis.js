@@ -5,6 +5,7 @@
   var root = document.getElementById("analysis");
   if (!root) return;
   var ID = "https://w3id.org/qkg/id/";
+  var LANG = window.qkgLang === "en" ? "en" : "fr";
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -183,21 +184,38 @@
   if (from && to) { picker(from); picker(to); }
 
   // ---- path finder: query and draw -----------------------------------------------------------------------
+  var NODE_WIDTH = 170;  // a node's box wraps its label at this width; the levels leave room for the edge labels
   var COLORS = ["#c0392b", "#2471a3", "#1e8449", "#7d3c98", "#b9770e"];
+  // Kinds of shared fact (actors projection), as people say them.
+  var KIND_NAMES = { mission: gettext("mission"), event: gettext("event"), reception: gettext("reception"),
+    project: gettext("project"), agreement: gettext("agreement"), membership: gettext("membership"),
+    contributed: gettext("contributed activity"), partner: gettext("partner list") };
+  // A step's relations in the page's language: its properties' labels (the CURIE in `title`), or its kinds.
+  function stepNames(s) {
+    return (s.links || []).map(function (l) { return l.label || l.property; })
+      .concat((s.kinds || []).map(function (k) { return KIND_NAMES[k] || k; }));
+  }
   function draw(data) {
     var box = document.getElementById("path-graph");
     var list = document.getElementById("path-list");
     list.textContent = "";
-    var nodes = {}, edges = [];
+    var nodes = {}, edges = [], longest = 0;
     data.paths.forEach(function (p, i) {
-      p.nodes.forEach(function (n) {
+      p.nodes.forEach(function (n, step) {
+        // a node's column is its nearest step from the source (the target last): no edge runs back under a node
+        if (nodes[n.iri]) nodes[n.iri].level = Math.min(nodes[n.iri].level, step);
         if (!nodes[n.iri]) nodes[n.iri] = { id: n.iri, label: n.label.length > 40 ? n.label.slice(0, 38) + "…" : n.label,
-          title: n.label + " (" + n.type + ")", group: n.type, shape: "box", font: { size: 13 } };
+          title: n.label + " (" + n.type + ")", group: n.type, shape: "box", font: { size: 13 },
+          widthConstraint: { maximum: NODE_WIDTH }, level: step };
       });
       p.steps.forEach(function (s) {
-        var names = (s.links || []).map(function (l) { return l.property; }).concat(s.kinds || []);
-        edges.push({ id: i + ":" + s.from.iri + ">" + s.to.iri, from: s.from.iri, to: s.to.iri, label: names.join(", "),
-          color: { color: COLORS[i % COLORS.length] }, width: i === 0 ? 3 : 1.5, font: { size: 11, align: "middle" } });
+        var names = stepNames(s), label = names.length > 2 ? names.slice(0, 2).join(", ") + " +" + (names.length - 2) : names.join(", ");
+        longest = Math.max(longest, label.length);
+        edges.push({ id: i + ":" + s.from.iri + ">" + s.to.iri, from: s.from.iri, to: s.to.iri, label: label,
+          title: (s.links || []).map(function (l) { return l.property; }).join(", ") || undefined,
+          color: { color: COLORS[i % COLORS.length] }, width: i === 0 ? 3 : 1.5,
+          // on a white band, between the nodes (the levels are set apart by the longest label)
+          font: { size: 12, align: "horizontal", background: "rgba(255,255,255,0.92)", strokeWidth: 0, color: "#1d2733" } });
       });
       var li = el("li", "path");
       li.appendChild(el("strong", null, format(ngettext("{n} step", "{n} steps", p.length), { n: p.length })));
@@ -205,8 +223,11 @@
       p.steps.forEach(function (s) {
         var st = el("li", "step");
         st.appendChild(link(s.from.iri, s.from.label));
-        var via = (s.links || []).map(function (l) { return (l.direction === "forward" ? "→ " : "← ") + l.property; });
-        st.appendChild(el("span", "via", " " + (via.concat(s.kinds || []).join(", ") || "—") + " "));
+        var via = (s.links || []).map(function (l) { return (l.direction === "forward" ? "→ " : "← ") + (l.label || l.property); })
+          .concat((s.kinds || []).map(function (k) { return KIND_NAMES[k] || k; }));
+        var viaEl = el("span", "via", " " + (via.join(", ") || "—") + " ");
+        if ((s.links || []).length) viaEl.setAttribute("title", s.links.map(function (l) { return l.property; }).join(", "));
+        st.appendChild(viaEl);
         st.appendChild(link(s.to.iri, s.to.label));
         (s.facts || []).forEach(function (f) {
           var fl = el("div", "provenance");
@@ -223,13 +244,17 @@
     if (window.qkgAnalysisNetwork) { window.qkgAnalysisNetwork.destroy(); window.qkgAnalysisNetwork = null; }
     if (!window.vis || !data.paths.length) return;
     var ids = Object.keys(nodes);
+    var last = 0;
+    data.paths.forEach(function (p) { last = Math.max(last, p.nodes.length - 1); });
     ids.forEach(function (id) {
       if (id === data.source.iri || id === data.target.iri) nodes[id].color = { background: "#f9e79f", border: "#7d6608" };
+      if (id === data.target.iri) nodes[id].level = last;
     });
     window.qkgAnalysisNetwork = new vis.Network(box, {
       nodes: new vis.DataSet(ids.map(function (k) { return nodes[k]; })), edges: new vis.DataSet(edges)
     }, {
-      layout: { hierarchical: { enabled: true, direction: "LR", sortMethod: "directed", levelSeparation: 220 } },
+      layout: { hierarchical: { enabled: true, direction: "LR",
+        levelSeparation: NODE_WIDTH + 40 + 7 * longest, nodeSpacing: 90 } },
       physics: false, edges: { arrows: { to: { enabled: false } }, smooth: false },
       interaction: { hover: true }
     });
@@ -243,7 +268,7 @@
       var a = from.getAttribute("data-iri") || from.value.trim(), b = to.getAttribute("data-iri") || to.value.trim();
       if (!a || !b) { status.textContent = gettext("Pick two entities."); return; }
       status.textContent = "…";
-      var params = new URLSearchParams({ from: a, to: b, k: document.getElementById("path-k").value });
+      var params = new URLSearchParams({ from: a, to: b, k: document.getElementById("path-k").value, lang: LANG });
       getJSON("/api/analysis/paths?" + params.toString()).then(function (data) {
         status.textContent = format(data.paths.length ? ngettext("{n} path from {a} to {b}", "{n} paths from {a} to {b}", data.paths.length)
           : gettext("No path between {a} and {b}"), { n: data.paths.length, a: data.source.label, b: data.target.label });
