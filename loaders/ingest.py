@@ -52,7 +52,9 @@ __all__ = [
 ]
 
 #: The classes of drafted facts that :func:`evaluate` scores.
-CLASSES = ("receptions", "origins", "legs", "leaders", "partners", "figures")
+CLASSES = ("receptions", "origins", "legs", "leg-kinds", "leaders", "partners", "figures")
+#: A leg the mission only passed through: its city follows "passage à" in the item; every other leg is a working stop.
+_TRANSIT = re.compile(r"\bpassages?\s+(?:par|à|a)\s+$")
 _CITY, _COUNTRY, _POST, _REGION = str(QKG.City), str(QKG.Country), str(QKG.Post), str(QKG.Region)
 #: A reception item's closing place clause: ", en France", ", au Mexique", ", aux États-Unis" (then a comma or the end).
 _IN_COUNTRY = re.compile(r",\s+(?:en|au|aux)\s+([^,;.]+?)\s*(?=[,;.]|$)")
@@ -407,6 +409,8 @@ def _mission(item: Item, index: LabelIndex, out: Draft) -> None:
             cities.append(m)
     for order, m in enumerate(cities, start=1):
         out.facts["legs"].add((item.number, order, m.iri))
+        transit = _TRANSIT.search(normalise(item.text[: m.start]) + " ")
+        out.facts["leg-kinds"].add((item.number, order, str(QKGD["leg-transit" if transit else "leg-working"])))
     # words after "à" that name no city: leave them to a person, with candidates
     known = {normalise(m.words) for m in cities}
     extra = len(cities)
@@ -612,6 +616,7 @@ def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: d
     legs: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for number, order, city in d.facts["legs"]:
         legs[number].append((order, city))
+    kinds = {(number, order): kind for number, order, kind in d.facts["leg-kinds"]}
     for number in sorted(set(leaders) | set(legs)):
         node = URIRef(QKGD[f"mission-{year}-{number:02d}"])
         g.add((node, RDF.type, QKG.Mission))
@@ -628,6 +633,8 @@ def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: d
             g.add((leg, RDFS.label, Literal(f"Mission {number}, étape {order} : {city_name}", lang="fr")))
             g.add((leg, QKG.legOrder, Literal(order)))
             g.add((leg, QKG.legCity, URIRef(city)))
+            if (number, order) in kinds:
+                g.add((leg, QKG.legKind, URIRef(kinds[(number, order)])))
             g.add((leg, PROV.wasDerivedFrom, sec["annex-missions"]))
         g.add((node, PROV.wasDerivedFrom, sec["annex-missions"]))
     g = files["partners"]
@@ -846,6 +853,13 @@ def curated_facts(graph: Graph, year: int) -> dict[str, set[tuple]]:
         f"FILTER(STRSTARTS(STR(?s), '{sections}')) }}",
     ):
         out["legs"].add((int(str(n)), int(str(order)), str(city)))
+    for n, order, kind in _select(
+        graph,
+        q + "SELECT ?n ?o ?k WHERE { ?m a qkg:Mission ; qkg:annexItem ?n ; qkg:leg ?l ; "
+        f"prov:wasDerivedFrom ?s . ?l qkg:legOrder ?o ; qkg:legKind ?k "
+        f"FILTER(STRSTARTS(STR(?s), '{sections}')) }}",
+    ):
+        out["leg-kinds"].add((int(str(n)), int(str(order)), str(kind)))
     for n, leader in _select(
         graph,
         q + "SELECT ?n ?p WHERE { ?m a qkg:Mission ; qkg:annexItem ?n ; qkg:missionLeader ?p ; "

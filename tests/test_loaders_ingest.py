@@ -69,6 +69,13 @@ def test_reception_origins_where_the_annex_names_them(base) -> None:
     assert not any(c == "cat-strategic" for c, _ in origins)
 
 
+def test_leg_kinds_transit_where_the_mission_only_passed_through(base) -> None:
+    kinds = {(n, o): k.rsplit("/", 1)[1] for n, o, k in base.facts["leg-kinds"]}
+    # mission 2: Colonia del Sacramento, then a passage through Buenos Aires (the report's own word)
+    assert kinds[(2, 1)] == "leg-working" and kinds[(2, 2)] == "leg-transit"
+    assert sum(k == "leg-transit" for k in kinds.values()) == 1 and len(kinds) == len(base.facts["legs"])
+
+
 def test_narrative_sections_are_listed_for_review(base) -> None:
     sections = {r["record"]: r for r in base.review if r.get("kind") == "narrative"}
     # the report's three axes list 6, 6 and 4 bullet points, and the committee's section 3 objectives
@@ -163,6 +170,7 @@ def test_a_removed_item_removes_exactly_its_facts(run, text, base) -> None:
     changed = _facts(run(head + annex.replace(line + "\n", "")))
     expected = _facts(base)
     expected["legs"] = {f for f in expected["legs"] if f[0] != 2}
+    expected["leg-kinds"] = {f for f in expected["leg-kinds"] if f[0] != 2}
     expected["leaders"] = {f for f in expected["leaders"] if f[0] != 2}
     assert changed == expected and len(_facts(base)["legs"]) - len(changed["legs"]) == 2
 
@@ -174,6 +182,7 @@ def test_an_added_item_adds_exactly_its_facts(run, text, base) -> None:
     changed = _facts(run(head + annex.replace(last, last.rstrip(".") + ";\n" + new)))
     expected = _facts(base)
     expected["legs"] = expected["legs"] | {(9, 1, ID + "bordeaux")}
+    expected["leg-kinds"] = expected["leg-kinds"] | {(9, 1, ID + "leg-working")}
     expected["leaders"] = expected["leaders"] | {(9, ID + "maire-de-quebec")}
     assert changed == expected
 
