@@ -56,6 +56,10 @@ class Settings(BaseSettings):
         "minute (canned queries get the full limit there); a query that runs longer continues on the shared "
         "workers. 0: no reserved worker.",
     )
+    canned_lane: bool = Field(
+        True,
+        description="A reserved worker for the canned queries (/queries), which no client's own query can hold.",
+    )
     worker_memory_mb: int = Field(
         2048, description="Address space of each query worker (RLIMIT_AS), MB; a query past it gets 503. 0: none."
     )

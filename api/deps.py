@@ -79,6 +79,7 @@ class AppState:
         self.layout = StoreLayout(settings.data_dir)
         self.pool: QueryService | None = None
         self.fast: QueryService | None = None  # the fast lane's reserved worker
+        self.canned: QueryService | None = None  # the canned queries' reserved worker
         self.admission: Admission | None = None
         self.store: Store | None = None
         self.artefacts: Artefacts | None = None
@@ -102,8 +103,9 @@ class AppState:
         self._open_admission()
         self._next_generation()
 
-    def _query_service(self, workers: int) -> QueryService:
-        """The store's query path with ``workers`` workers (not started); the embedded pool gets the memory cap."""
+    def _query_service(self, workers: int, spares: int = 0) -> QueryService:
+        """The store's query path with ``workers`` workers (not started); the embedded pool gets the memory cap
+        and ``spares`` started spare workers."""
         settings = self.settings
         service = self.require_store().query_service(
             path=self.layout.pointer,
@@ -113,16 +115,22 @@ class AppState:
         )
         if hasattr(service, "memory_mb"):  # the embedded store's worker processes: RLIMIT_AS each
             service.memory_mb = settings.worker_memory_mb
+            service.spares = spares
         return service
 
     def _open_admission(self) -> None:
-        """The fast lane's worker and the per-client limits in front of the query path."""
+        """The canned queries' and the fast lane's workers, and the per-client limits in front of the query path."""
         settings = self.settings
         if settings.fast_lane_timeout > 0:
-            self.fast = self._query_service(1).start()
+            # a spare: a light client's query killed at the fast lane's limit does not leave the lane waiting
+            # for a new process
+            self.fast = self._query_service(1, spares=1).start()
+        if settings.canned_lane:
+            self.canned = self._query_service(1).start()
         self.admission = Admission(
             self.pool,
             self.fast,
+            self.canned,
             slots=settings.workers,
             fast_timeout=settings.fast_lane_timeout,
             per_client=settings.client_queries,
@@ -172,7 +180,7 @@ class AppState:
                 path = self._remote_folder(manifest)
                 artefacts = Artefacts(path)
                 artefacts.get("search", lambda: BY_NAME["search"].make(store), fmt="pickle")
-                for pool in (self.pool, self.fast):
+                for pool in (self.pool, self.fast, self.canned):
                     if pool is not None:
                         pool.reload()
             except Exception:
@@ -201,7 +209,7 @@ class AppState:
                 store = open_read_only(target)
                 artefacts = Artefacts(target)
                 artefacts.get("search", lambda: BY_NAME["search"].make(store), fmt="pickle")  # ready before the switch
-                for pool in (self.pool, self.fast):
+                for pool in (self.pool, self.fast, self.canned):
                     if pool is not None:
                         pool.reload()
             except Exception:
@@ -281,10 +289,10 @@ class AppState:
 
     def close(self) -> None:
         """Stop the pool's workers (and a remote store's connections)."""
-        for pool in (self.pool, self.fast):
+        for pool in (self.pool, self.fast, self.canned):
             if pool is not None:
                 pool.close()
-        self.pool = self.fast = self.admission = None
+        self.pool = self.fast = self.canned = self.admission = None
         if self.settings.store and self.store is not None:
             self.store.close()
 

@@ -89,6 +89,65 @@ def test_runaway_clients_do_not_starve_canned_and_cheap_queries(fair_server) -> 
     assert retry_after and all(v is not None and int(v) >= 1 for v in retry_after)
 
 
+def test_fuzzer_over_many_addresses_does_not_slow_canned_and_cheap_queries(fair_server) -> None:
+    """Issue 14's fuzzer pattern: one connection moving over 50 addresses, each first light (a cheap query), then
+    a runaway on the fast lane (killed at its limit; the fuzzer gives up after 1.5 s) or a malformed query, while
+    another client's canned and cheap queries keep answering under a second. Bounded: 11 s."""
+    import random
+
+    from tests.guard_corpus import malformed_queries
+
+    seeds = [p.read_text() for p in sorted((Path(__file__).resolve().parent.parent / "graph" / "queries").glob("*.rq"))]
+    junk = list(malformed_queries(random.Random(50), seeds, 400))
+    stop = threading.Event()
+    statuses: list[int] = []
+
+    def fuzzer() -> None:
+        n = 0
+        while not stop.is_set():
+            transport = httpx.HTTPTransport(local_address=f"127.0.2.{1 + n % 50}")
+            with httpx.Client(base_url=fair_server.url, timeout=1.5, transport=transport) as client:
+                for text in (CHEAP, RUNAWAY if n % 2 == 0 else junk[n % len(junk)]):
+                    try:
+                        statuses.append(client.post("/sparql", data={"query": text}).status_code)
+                    except httpx.TimeoutException:
+                        statuses.append(0)  # gave up; the server stops it at its own limit
+            n += 1
+
+    threads = [threading.Thread(target=fuzzer, daemon=True)]
+    timings = []
+    with _client(fair_server, "127.0.0.21") as good:
+        assert good.post("/sparql", data={"query": CHEAP}).status_code == 200  # a known, light client
+        for t in threads:
+            t.start()
+        try:
+            time.sleep(1.0)
+            deadline = time.monotonic() + 10.0
+            i = 0
+            while time.monotonic() < deadline:
+                name = CANNED[i % len(CANNED)]
+                t = time.monotonic()
+                r = good.get(f"/queries/{name}.json")
+                timings.append(("canned " + name, time.monotonic() - t))
+                assert r.status_code == 200 and r.json()["results"]["bindings"], (name, r.status_code, r.text)
+                t = time.monotonic()
+                r = good.post("/sparql", data={"query": CHEAP})
+                timings.append(("cheap", time.monotonic() - t))
+                assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 5, r.text
+                i += 1
+                time.sleep(0.1)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(30)
+    slow = [(what, round(seconds, 2)) for what, seconds in timings if seconds >= 1.0]
+    assert not slow, slow
+    assert len(timings) >= 10, timings
+    # the fuzzer did get through: cheap answers, runaways abandoned or stopped, malformed texts refused
+    assert 200 in statuses and 400 in statuses and statuses.count(0) + statuses.count(503) >= 3, statuses
+    assert not [s for s in statuses if s >= 500 and s != 503], statuses
+
+
 def test_engine_time_budget_gives_429_with_retry_after(built_data) -> None:
     s = start_server(
         built_data, env={"QKG_QUERY_TIMEOUT": "1", "QKG_CLIENT_ENGINE_SECONDS": "2", "QKG_FAST_LANE_TIMEOUT": "0.5"}

@@ -256,6 +256,24 @@ def test_runaway_query_is_cut_at_the_limit(store_path):
         assert len(before - set(fast.pids())) == 1  # the worker that ran it was killed and replaced
 
 
+def test_a_spare_takes_a_killed_workers_place_at_once(store_path):
+    with QueryPool(store_path, workers=1, timeout=1.0, spares=1) as pool:
+        assert len(pool.pids()) == 2  # the worker and the spare, both started
+        (spare,) = [w.pid for w in pool._spare]
+        (busy,) = [w.pid for w in pool._idle]
+        with pytest.raises(QueryTimeout):
+            pool.run(RUNAWAY)
+        # no wait for a process to start: the spare is the idle worker as soon as the killed one is gone
+        assert [w.pid for w in pool._idle] == [spare] and busy not in pool.pids()
+        assert pool.run("ASK { ?s ?p ?o }").body == b'{"head":{},"boolean":true}'
+        deadline = time.monotonic() + 60
+        while not pool._spare and time.monotonic() < deadline:  # a new spare starts in the background
+            time.sleep(0.05)
+        assert len(pool._spare) == 1 and len(live(pool.pids())) == 2
+        pool.reload()  # a new build: the spare is replaced too
+        assert len(pool._spare) == 1 and spare not in pool.pids() and len(live(pool.pids())) == 2
+
+
 @linux_only
 def test_pool_keeps_its_size_after_timeouts(store_path):
     import multiprocessing

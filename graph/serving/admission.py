@@ -19,13 +19,18 @@ no worker within ``queue_wait`` seconds      503, ``Retry-After``
 The time spent waiting never counts toward the query's own time limit: a query is handed to its pool only
 once a worker is free for it.
 
-**The fast lane.** A separate pool (one reserved worker) answers canned queries, with the full limit (they are
-ours and bounded), and the queries of *light* clients with a short limit ``fast_timeout``: a client is light
-once one of its queries (or a canned one) has run in under ``fast_timeout``, and until one runs longer (then it is *heavy* for
-a ``window``). A query that overruns the fast lane is stopped there and runs again on the shared workers with
-the full limit. A client with no record yet starts on the shared workers: a runaway from a new address never
-reaches the fast lane, and a light client turned runaway holds it at most ``fast_timeout`` once a window.
-So canned queries, and the cheap queries of clients who sent cheap queries before, keep a worker of their own.
+**The canned lane.** A pool of its own (one reserved worker) answers canned queries only, with the full limit
+(they are ours and bounded): no client's query ever runs there, so none can hold it or get it killed.
+
+**The fast lane.** Another pool (one reserved worker and a started spare) answers the queries of *light* clients
+with a short limit ``fast_timeout``: a client is light once one of its queries (or a canned one) has run in under
+``fast_timeout``, and until one runs longer (then it is *heavy* for a ``window``). A query that overruns the fast
+lane is stopped there (the spare takes the killed worker's place at once) and runs again on the shared workers
+with the full limit. A client with no record yet starts on the shared workers: a runaway from a new address
+never reaches the fast lane, and a light client turned runaway holds it at most ``fast_timeout`` once a window.
+Light clients wait for the fast lane in turn, one query per client per round (fair queuing), so one client
+sending many cheap queries delays another's by one query, not by its whole backlog. Without a canned pool,
+canned queries take the fast lane (ahead of the light clients' queries).
 
 Examples
 --------
@@ -99,30 +104,58 @@ class Budget:
 
 
 class Lane:
-    """Slots for a pool's workers, with a bounded queue served in arrival order (event loop only)."""
+    """Slots for a pool's workers, with a bounded queue (event loop only).
+
+    Waiting callers are served by turns between keys (a client's address or key): the longest-waiting caller of
+    the next key in turn gets the slot, so a key with many waiting queries delays the others by one query per
+    round. Callers that share one key (the default) are served in arrival order. A ``priority`` caller goes
+    ahead of every other.
+
+    >>> async def demo():
+    ...     lane, order = Lane(1, queue=8, wait=5), []
+    ...     await lane.acquire()  # the one slot is taken
+    ...     async def one(name, key):
+    ...         await lane.acquire(key=key)
+    ...         order.append(name)
+    ...         lane.release()
+    ...     tasks = [asyncio.create_task(one(n, k)) for n, k in [("a1", "a"), ("a2", "a"), ("a3", "a"), ("b1", "b")]]
+    ...     await asyncio.sleep(0)
+    ...     lane.release()
+    ...     await asyncio.gather(*tasks)
+    ...     return order
+    >>> asyncio.run(demo())
+    ['a1', 'b1', 'a2', 'a3']
+    """
 
     def __init__(self, slots: int, *, queue: int, wait: float) -> None:
         self.free = slots
         self.queue = queue
         self.wait = wait
-        self._waiters: deque[asyncio.Future] = deque()
+        self._waiters: dict[object, deque[asyncio.Future]] = {}  # key -> its callers; dict order is the turn
+        self._count = 0
 
     @property
     def waiting(self) -> int:
-        return len(self._waiters)
+        return self._count
 
-    async def acquire(self, *, queue: bool = True) -> None:
-        """Take a slot; wait for one in order (unless not ``queue``). Raises TooManyQueries (503) when the queue
+    async def acquire(self, *, queue: bool = True, key: object = None, priority: bool = False) -> None:
+        """Take a slot; wait for one in turn (unless not ``queue``). Raises TooManyQueries (503) when the queue
         is full, the wait ends, or a slot is not free at once and ``queue`` is False."""
-        if self.free > 0 and not self._waiters:
+        if self.free > 0 and not self._count:
             self.free -= 1
             return
         if not queue:
             raise self._busy("no worker of this lane is free")
-        if len(self._waiters) >= self.queue:
-            raise self._busy(f"{len(self._waiters)} queries are already waiting for a query worker")
+        if self._count >= self.queue:
+            raise self._busy(f"{self._count} queries are already waiting for a query worker")
         waiter = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
+        key = _PRIORITY if priority else key
+        if key not in self._waiters:
+            self._waiters[key] = deque()
+            if priority:  # first in turn
+                self._waiters = {key: self._waiters.pop(key), **self._waiters}
+        self._waiters[key].append(waiter)
+        self._count += 1
         try:
             await asyncio.wait_for(asyncio.shield(waiter), self.wait)
         except TimeoutError:
@@ -137,17 +170,31 @@ class Lane:
                 waiter.cancel()
             raise
         finally:
-            if waiter in self._waiters:
-                self._waiters.remove(waiter)
+            self._forget(key, waiter)
 
     def release(self) -> None:
-        """Give the slot to the longest-waiting caller, or free it."""
+        """Give the slot to the next caller in turn, or free it."""
         while self._waiters:
-            waiter = self._waiters.popleft()
+            key = next(iter(self._waiters))
+            queue = self._waiters.pop(key)
+            waiter = queue.popleft()
+            self._count -= 1
+            if queue:
+                self._waiters[key] = queue  # its next caller: after the other keys' (the priority key stays first)
+                if key is _PRIORITY:
+                    self._waiters = {key: self._waiters.pop(key), **self._waiters}
             if not waiter.done():
                 waiter.set_result(None)
                 return
         self.free += 1
+
+    def _forget(self, key: object, waiter: asyncio.Future) -> None:
+        queue = self._waiters.get(key)
+        if queue is not None and waiter in queue:
+            queue.remove(waiter)
+            self._count -= 1
+            if not queue:
+                del self._waiters[key]
 
     def _busy(self, what: str) -> TooManyQueries:
         return TooManyQueries(
@@ -158,8 +205,11 @@ class Lane:
         )
 
 
+_PRIORITY = object()  # the key of the callers that go first
+
+
 class Admission:
-    """Per-client limits and two lanes in front of the query pools.
+    """Per-client limits and three lanes in front of the query pools.
 
     Parameters
     ----------
@@ -168,7 +218,9 @@ class Admission:
     slots : int, optional
         Queries the shared workers run at once (default ``pool.size``).
     fast : QueryPool, optional
-        The reserved worker(s) of the fast lane (with the full limit: canned queries get it); None: no fast lane.
+        The reserved worker(s) of the fast lane; None: no fast lane.
+    canned : QueryPool, optional
+        The reserved worker(s) of canned queries (the full limit); None: canned queries take the fast lane.
     fast_timeout : float
         The limit of other queries on the fast lane; past it they continue on the shared workers.
     per_client : int
@@ -187,6 +239,7 @@ class Admission:
         self,
         pool,
         fast=None,
+        canned=None,
         *,
         slots: int | None = None,
         fast_timeout: float = 0.5,
@@ -198,6 +251,7 @@ class Admission:
     ) -> None:
         self.pool = pool
         self.fast = fast
+        self.canned = canned
         self.per_client = per_client
         self.fast_timeout = fast_timeout
         self.budget = Budget(engine_seconds=engine_seconds, window=window)
@@ -206,13 +260,10 @@ class Admission:
         # only canned queries and light clients queue there: what runs ahead of them is fast, or one newcomer
         # stopped at fast_timeout
         self.fast_lane = Lane(1, queue=queue, wait=queue_wait) if fast is not None else None
+        self.canned_lane = Lane(1, queue=queue, wait=queue_wait) if canned is not None else None
         self._active: dict[str, int] = {}
         self._heavy: dict[str, float] = {}  # client -> until when it stays off the fast lane
         self._light: dict[str, float] = {}  # client -> until when it may queue for the fast lane
-
-    def swap(self, pool, fast=None) -> None:
-        """Serve from new pools (a new build); the lanes and the clients' records carry over."""
-        self.pool, self.fast = pool, fast
 
     async def run(self, client: str, query: str, *, canned: bool = False, **kwargs):
         """Run ``query`` for ``client`` on the fast lane or the shared workers; ``kwargs`` go to ``arun``.
@@ -238,7 +289,12 @@ class Admission:
         self._active[client] = self._active.get(client, 0) + 1
         try:
             light = self._light.get(client, 0.0) > now and self._heavy.get(client, 0.0) <= now
-            if self.fast is not None and self.fast_lane is not None and (canned or light):
+            if canned and self.canned is not None and self.canned_lane is not None:
+                try:
+                    return await self._on(self.canned_lane, self.canned, client, query, kwargs, canned=True)
+                except TooManyQueries:
+                    pass  # the canned lane is busy: take the shared workers
+            elif self.fast is not None and self.fast_lane is not None and (canned or light):
                 limit = None if canned else self.fast_timeout  # canned queries: ours, bounded, the full limit
                 try:
                     return await self._on(
@@ -270,18 +326,18 @@ class Admission:
         timeout: float | None = None,
         canned: bool = False,
     ):
-        await lane.acquire()
+        await lane.acquire(key=client, priority=canned)
         started = time.monotonic()
-        ok = False
+        ok, waited = False, 0.0
         try:
             # a worker being replaced after a kill: that wait does not count toward the query's limit either
             extra = {"timeout": timeout, "wait": lane.wait} if isinstance(pool, QueryPool) else {}
             result = await pool.arun(query, **kwargs, **{k: v for k, v in extra.items() if v is not None})
-            ok = True
+            ok, waited = True, result.waited
             return result
         finally:
             lane.release()
-            spent = time.monotonic() - started
+            spent = time.monotonic() - started - waited  # the engine's time, not the wait for a worker
             self.budget.charge(client, spent)
             now = time.monotonic()
             if canned and not ok:

@@ -90,6 +90,9 @@ class QueryResult:
         True if rows were dropped to honour ``max_rows`` or ``max_bytes``.
     elapsed : float
         Wall-clock seconds from the call to the answer, queueing included.
+    waited : float
+        Seconds of ``elapsed`` spent waiting for a worker when the call set ``wait`` (not counted in the
+        limit; e.g. while a killed worker was replaced); 0 otherwise.
 
     Examples
     --------
@@ -103,6 +106,7 @@ class QueryResult:
     rows: int
     truncated: bool
     elapsed: float
+    waited: float = 0.0
 
 
 class QueryPool:
@@ -128,6 +132,10 @@ class QueryPool:
     memory_mb : int, optional
         Address space of each worker (``RLIMIT_AS``) in MB; a query that needs more ends its worker, which
         is replaced, and gets :class:`~qkg.graph.errors.QueryOutOfMemory`. 0 (default): no limit.
+    spares : int, optional
+        Workers kept started but idle (default 0): when a worker is killed (time limit, memory), a spare takes
+        its place at once and a new spare starts in the background, so the next caller does not wait for a
+        process to start and open the store (which takes a second or more on a loaded machine).
 
     Notes
     -----
@@ -163,6 +171,7 @@ class QueryPool:
         max_bytes: int = 50_000_000,
         guard: bool = True,
         memory_mb: int = 0,
+        spares: int = 0,
     ) -> None:
         if workers < 1 or timeout <= 0 or max_rows < 1 or max_bytes < 1:
             raise ValueError("workers, timeout, max_rows and max_bytes must be positive")
@@ -173,8 +182,10 @@ class QueryPool:
         self.max_bytes = max_bytes
         self.guard = guard
         self.memory_mb = memory_mb
+        self.spares = spares
         self._ctx = _context()
         self._idle: list[_Worker] = []  # ready workers; empty whenever callers wait
+        self._spare: list[_Worker] = []  # ready workers held back to replace a killed one at once
         self._waiters: deque[_Waiter] = deque()  # callers waiting, served in order
         self._live: set[_Worker] = set()
         self._threads: set[threading.Thread] = set()
@@ -206,7 +217,7 @@ class QueryPool:
                 return self
             if not self.store_path.exists():
                 raise StoreError(f"no store at {self.store_path}", hint="run `qkg build` first")
-            fresh = [self._spawn() for _ in range(self.size)]
+            fresh = [self._spawn() for _ in range(self.size + self.spares)]
             try:
                 for worker in fresh:
                     worker.wait_ready(_START_TIMEOUT)
@@ -214,7 +225,8 @@ class QueryPool:
                 for worker in fresh:
                     self._kill(worker)
                 raise
-            self._idle.extend(fresh)
+            self._idle.extend(fresh[: self.size])
+            self._spare.extend(fresh[self.size :])
             self._started = True
         return self
 
@@ -224,7 +236,8 @@ class QueryPool:
             if self._closed:
                 return
             self._closed = True
-            idle, self._idle = self._idle, []
+            idle, self._idle = self._idle + self._spare, []
+            self._spare = []
             while self._waiters:
                 self._waiters.popleft().event.set()  # with no worker: "closed"
         for worker in idle:
@@ -252,18 +265,20 @@ class QueryPool:
             if not self._started or self._closed:
                 return
             old, self._idle = self._idle, []
-        for worker in old:
+            spares, self._spare = self._spare, []
+        for worker in old + spares:
             self._stop(worker)
         fresh = [self._spawn() for _ in old]
+        fresh_spares = [self._spawn() for _ in spares]
         error = None
-        for worker in fresh:
+        for worker in fresh + fresh_spares:
             try:
                 worker.wait_ready(_START_TIMEOUT)
             except StoreError as exc:
                 error = exc
                 self._discard(worker)
             else:
-                self._release(worker)
+                self._release(worker, spare=worker in fresh_spares)
         if error:
             raise error
 
@@ -425,28 +440,30 @@ class QueryPool:
         if time.monotonic() >= deadline:  # got a worker just as the time ran out
             self._release(worker)
             raise self._busy()
+        waited = 0.0
         if wait is not None:  # the wait did not count: the limit starts now
             deadline = time.monotonic() + limit
+            waited = time.monotonic() - started
         try:
             request = (query, fmt, union, substitutions, self.max_rows, self.max_bytes)
             answer = self._ask(worker, request, deadline, limit)
         except BaseException:
             self._discard(worker)  # mid-query or dead
             raise
-        return self._result(worker, answer, started)
+        return self._result(worker, answer, started, waited)
 
     def _discard(self, worker: _Worker) -> None:
         """Kill a worker whose exchange did not complete (never reuse it) and start its replacement."""
         self._kill(worker)
         self._replace_later()
 
-    def _result(self, worker: _Worker, answer: _Reply, started: float) -> QueryResult:
+    def _result(self, worker: _Worker, answer: _Reply, started: float, waited: float = 0.0) -> QueryResult:
         """Give the worker back and turn its answer into a result, or raise the error it sent."""
         self._release(worker)
         _kind, payload = answer
         if isinstance(payload, BaseException):  # kind "error"
             raise payload
-        return QueryResult(**payload, elapsed=time.monotonic() - started)
+        return QueryResult(**payload, elapsed=time.monotonic() - started, waited=waited)
 
     def _ask(self, worker: _Worker, request: tuple, deadline: float, limit: float | None = None) -> _Reply:
         try:
@@ -509,11 +526,15 @@ class QueryPool:
             raise self._start_error
         raise self._busy()
 
-    def _release(self, worker: _Worker) -> None:
-        """Hand a healthy worker to the longest-waiting caller, or make it idle."""
+    def _release(self, worker: _Worker, *, spare: bool = False) -> None:
+        """Hand a healthy worker to the longest-waiting caller, or make it idle (or a spare, if asked and one
+        is missing)."""
         with self._lock:
             closed, stale = self._closed, worker.generation != self._generation
-            if not (closed or stale):
+            if spare and not (closed or stale) and len(self._spare) < self.spares:
+                self._spare.append(worker)
+                return
+            if not (closed or stale or spare):
                 if self._waiters:
                     waiter = self._waiters.popleft()
                     waiter.worker = worker
@@ -522,7 +543,7 @@ class QueryPool:
                     self._idle.append(worker)
                 return
         self._stop(worker)
-        if not closed:
+        if not (closed or spare):  # a spare nobody needs (a reload made new ones) is not replaced
             self._replace_later()
 
     def _busy(self) -> QueryTimeout:
@@ -532,14 +553,21 @@ class QueryPool:
         )
 
     def _replace_later(self) -> None:
-        thread = threading.Thread(target=self._replace, name="qkg-query-respawn", daemon=True)
+        """Put a spare in the place of a killed worker at once if there is one, and start a new worker (the new
+        spare, then) in the background."""
         with self._lock:
             if self._closed:
                 return
+            spare = self._spare.pop() if self._spare else None
+            thread = threading.Thread(
+                target=self._replace, args=(spare is not None,), name="qkg-query-respawn", daemon=True
+            )
             self._threads.add(thread)
+        if spare is not None:
+            self._release(spare)
         thread.start()
 
-    def _replace(self) -> None:
+    def _replace(self, spare: bool = False) -> None:
         delay = 0.5
         try:
             while True:
@@ -558,7 +586,7 @@ class QueryPool:
                     delay = min(2 * delay, 30.0)
                     continue
                 self._start_error = None
-                self._release(worker)
+                self._release(worker, spare=spare)
                 return
         finally:
             self._threads.discard(threading.current_thread())
