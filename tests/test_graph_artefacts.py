@@ -36,6 +36,32 @@ def test_json_and_pickle_round_trip(tmp_path):
     ]
 
 
+def test_reading_a_large_artefact_never_runs_the_collector(tmp_path):
+    """The collector's passes over millions of fresh objects held the GIL during a build swap (issue 14): a read
+    holds it off, and freezes what it read, so no collection walks the artefact later either."""
+    import gc
+
+    value = [(f"label {i}", i, {"n": i}) for i in range(300_000)]
+    Artefacts(tmp_path).write("big", value, fmt="pickle")
+    collections: list[int] = []
+
+    def record(phase: str, info: dict) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.unfreeze()
+    frozen = gc.get_freeze_count()
+    gc.callbacks.append(record)
+    try:
+        read = Artefacts(tmp_path).read("big")
+    finally:
+        gc.callbacks.remove(record)
+    assert read == value
+    assert collections == []  # 300k tuples and dicts: without the pause, hundreds of collections
+    assert gc.isenabled() and gc.get_freeze_count() >= frozen + 600_000  # its tuples and dicts, frozen
+    gc.unfreeze()
+
+
 def test_bad_names_and_unreadable_files_are_refused(tmp_path):
     store = Artefacts(tmp_path)
     with pytest.raises(ValueError, match="letters, digits"):

@@ -17,6 +17,13 @@ atomic rename; Oxigraph ignores the extra folder)::
 Each file is written to a temporary name and renamed, so a reader never sees half a file. Pickles are only
 read from the data directory qkg itself wrote (never from a user's upload).
 
+Reading holds the cyclic garbage collector off (:func:`collector_paused`), then freezes what it read
+(``gc.freeze``). Unpickling a large index creates millions of objects; each few hundred allocations the collector
+runs, and its full passes walk every live object holding the GIL. A server reading the 485k-triple build's
+61 MB search index in a thread paused its event loop for up to 0.4 s that way (``py-spy record --gil``:
+``Artefacts.read``); with the collector paused, the read took 1.0-1.2 s instead of 2.5-3.9 s and the longest
+pause was 37-61 ms (``tests/bench_abuse.py``, build swap row).
+
 Who declares what: an :class:`Artefact` pairs a name with the function that makes it from the store
 (``make(store) -> value``). The build takes the tuple of artefacts to make (the CLI passes the full set of
 :data:`qkg.api.prepared.ARTEFACTS`, which draws on every layer; :data:`CORE` is what this subpackage can make
@@ -42,6 +49,8 @@ qkg.graph.building.artefacts.ArtefactMissing: no artefact 'missing' in this buil
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
 import os
@@ -57,6 +66,40 @@ from typing import Any, Literal
 __all__ = ["ARTEFACT_DIR", "FORMAT_VERSION", "Artefact", "Artefacts", "ArtefactMissing", "CORE", "produce"]
 
 log = logging.getLogger("qkg.artefacts")
+
+_paused = 0  # readers holding the collector off, in any thread
+_paused_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Hold the cyclic garbage collector off while reading a large value, then freeze what was read.
+
+    Reference counting still frees everything acyclic meanwhile. Safe from several threads at once: the
+    collector comes back when the last reader ends (and only if it was on before the first). Frozen objects
+    are never walked by a later full collection again (the artefacts live until the next build swap; being
+    acyclic, they are freed by reference counting then).
+
+    >>> with collector_paused():
+    ...     gc.isenabled()
+    False
+    >>> gc.isenabled()
+    True
+    """
+    global _paused
+    with _paused_lock:
+        if _paused == 0:
+            collector_paused.was_enabled = gc.isenabled()  # type: ignore[attr-defined]
+            gc.disable()
+        _paused += 1
+    try:
+        yield
+    finally:
+        with _paused_lock:
+            _paused -= 1
+            if _paused == 0 and collector_paused.was_enabled:  # type: ignore[attr-defined]
+                gc.freeze()
+                gc.enable()
 
 #: The folder, inside a build's store folder, that holds its artefacts.
 ARTEFACT_DIR = "qkg-artefacts"
@@ -137,11 +180,12 @@ class Artefacts:
             raise ArtefactMissing(f"no artefact {name!r} in this build")
         file = self.path / (name + _SUFFIX[entry["format"]])
         try:
-            if entry["format"] == "json":
-                value = json.loads(file.read_text(encoding="utf-8"))
-            else:
-                with open(file, "rb") as fh:
-                    value = pickle.load(fh)
+            with collector_paused():
+                if entry["format"] == "json":
+                    value = json.loads(file.read_text(encoding="utf-8"))
+                else:
+                    with open(file, "rb") as fh:
+                        value = pickle.load(fh)
         except Exception as exc:  # a file removed by hand, or a pickle of classes that changed since
             raise ArtefactMissing(f"artefact {name!r} cannot be read ({exc})") from exc
         self._memo[name] = value
