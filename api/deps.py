@@ -115,6 +115,7 @@ class AppState:
         )
         if hasattr(service, "memory_mb"):  # the embedded store's worker processes: RLIMIT_AS each
             service.memory_mb = settings.worker_memory_mb
+        if hasattr(service, "spares"):
             service.spares = spares
         return service
 

@@ -101,6 +101,7 @@ def collector_paused():
                 gc.freeze()
                 gc.enable()
 
+
 #: The folder, inside a build's store folder, that holds its artefacts.
 ARTEFACT_DIR = "qkg-artefacts"
 #: Bumped when the layout changes; artefacts of another version are ignored (and recomputed).
