@@ -64,6 +64,7 @@ __all__ = [
     "js_catalogue",
     "term_label",
     "term_labels",
+    "audit_reason",
     "switch_url",
     "install",
     "LanguageMiddleware",
@@ -285,6 +286,26 @@ def switch_url(request, lang: str) -> str:
     return request.url.path + "?" + urlencode(params)
 
 
+def audit_reason(finding: dict) -> str:
+    """An audit finding's reason in the current language: its catalogue ``message`` filled with its ``params``
+    (a parameter that is itself a catalogue message, such as the counted noun, is translated too); the
+    English ``reason`` for a build made before findings carried their message.
+
+    >>> f = {"reason": "x", "message": "{n} {noun}, as stated", "params": {"n": 8, "noun": "missions in the annex"}}
+    >>> with use_lang("fr"):
+    ...     print(audit_reason(f))
+    8 missions dans l'annexe, comme indiqué
+    """
+    message = finding.get("message")
+    if not message:
+        return finding.get("reason", "")
+    params = {k: gettext(v) if isinstance(v, str) and v else v for k, v in (finding.get("params") or {}).items()}
+    try:
+        return gettext(message).format(**params)
+    except (KeyError, IndexError, ValueError):  # a translation whose placeholders do not match: the English
+        return finding.get("reason", "")
+
+
 def install(env) -> None:
     """Give a Jinja2 environment ``{% trans %}``, ``_()``, ``lang()``, ``term_label`` and the switch."""
     env.add_extension("jinja2.ext.i18n")
@@ -294,6 +315,7 @@ def install(env) -> None:
         langs=LANGS,
         switch_url=switch_url,
         term_label=term_label,
+        audit_reason=audit_reason,
         js_catalogue=lambda: js_catalogue(current_lang()),
     )
     env.filters["term_label"] = term_label

@@ -130,6 +130,9 @@ class FindingModel(BaseModel):
     reason: str
     figure: str
     details: dict[str, Any] = {}
+    message: str = Field("", description="The reason as a catalogue message with {placeholders} (English).")
+    params: dict[str, Any] = Field({}, description="The values of the message's placeholders.")
+    labels: dict[str, str] = Field({}, description="The indicator's label by language.")
 
 
 class HealthModel(BaseModel):

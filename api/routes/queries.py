@@ -33,7 +33,7 @@ from qkg.api.i18n import gettext as _
 from qkg.api.views import build_years_of, href_for, run_query
 from qkg.graph.errors import ParameterError
 from qkg.graph.pages.catalog import CannedQuery, answering_values, bind, display_table, get_query, load_catalog
-from qkg.graph.pages.entity import instances_of, labels_of
+from qkg.graph.pages.entity import instances_of, labels_of, translations
 from qkg.ontology.curies import expand_curie, short
 
 __all__ = ["router", "query_meta", "param_classes"]
@@ -379,6 +379,9 @@ def _table(store, query: CannedQuery, results: dict, headers, lang: str) -> dict
 
     bindings = results.get("results", {}).get("bindings", [])
     iris = {b[n]["value"] for b in bindings for n in b if b[n]["type"] == "uri"}
-    table = display_table(query, results, labels_of(store, iris), lang=lang, href=href_for)
+    tagged = {(b[n]["value"], b[n]["xml:lang"]) for b in bindings for n in b if b[n].get("xml:lang")}
+    table = display_table(
+        query, results, labels_of(store, iris), lang=lang, href=href_for, translated=translations(store, tagged, lang)
+    )
     table["truncated"] = headers.get("x-qkg-truncated") == "true"
     return table

@@ -46,6 +46,21 @@ class Finding:
     reason: str
     figure: str
     details: dict = field(default_factory=dict)
+    #: ``reason`` as an English message with ``{placeholders}`` (a Babel catalogue id) and their values, so a
+    #: page can show it in its language; the indicator's label by language.
+    message: str = ""
+    params: dict = field(default_factory=dict)
+    labels: dict = field(default_factory=dict)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the interface's catalogue (babel.cfg reads this module); returns it unchanged."""
+    return message
+
+
+def _say(message: str, **params) -> tuple[str, dict]:
+    """A reason: its catalogue message and the values of its placeholders."""
+    return message, params
 
 
 def _count(q: Q, where: str) -> int:
@@ -57,8 +72,13 @@ def _simple(where: str, noun: str) -> Callable[[Q, float], tuple]:
     def check(q: Q, stated: float) -> tuple:
         n = _count(q, where)
         if n == stated:
-            return n, "agrees", f"{n} {noun}, as stated", {}
-        return n, "disagrees", f"the details list {n} {noun}, the headline says {stated:g}", {}
+            return n, "agrees", _say(N_("{n} {noun}, as stated"), n=n, noun=noun), {}
+        return (
+            n,
+            "disagrees",
+            _say(N_("the details list {n} {noun}, the headline says {stated}"), n=n, noun=noun, stated=f"{stated:g}"),
+            {},
+        )
 
     return check
 
@@ -72,7 +92,12 @@ def _french_labels(q: Q, where: str, *, group_by: str, having: str) -> list[str]
 
 
 def _category(cat: str) -> Callable[[Q, float], tuple]:
-    return _simple(f"?x a qkg:Reception ; qkg:category qkgd:cat-{cat} .", f"{cat} receptions in the annex")
+    nouns = {
+        "courtesy": N_("courtesy receptions in the annex"),
+        "collaboration": N_("collaboration receptions in the annex"),
+        "strategic": N_("strategic receptions in the annex"),
+    }
+    return _simple(f"?x a qkg:Reception ; qkg:category qkgd:cat-{cat} .", nouns[cat])
 
 
 def _mission_cities(q: Q, stated: float) -> tuple:
@@ -97,15 +122,28 @@ def _mission_cities(q: Q, stated: float) -> tuple:
         "countries_without_transit_stops": working_countries,
     }
     if distinct == stated:
-        return distinct, "agrees", f"{distinct} distinct cities in the missions annex", details
+        return distinct, "agrees", _say(N_("{n} distinct cities in the missions annex"), n=distinct), details
     return (
         distinct,
         "disagrees",
-        (
-            f"the missions annex names {distinct} distinct cities in {stops} stops"
-            + (f" ({', '.join(repeated)} twice)" if repeated else "")
-            + f", not {stated:g}; leaving out transit stops gives {working} cities but {working_countries} countries,"
-            " so no rule found in the report reproduces both the city and the country figures"
+        _say(
+            N_(
+                "the missions annex names {distinct} distinct cities in {stops} stops ({twice} twice), not {stated};"
+                " leaving out transit stops gives {working} cities but {countries} countries, so no rule found in the"
+                " report reproduces both the city and the country figures"
+            )
+            if repeated
+            else N_(
+                "the missions annex names {distinct} distinct cities in {stops} stops, not {stated}; leaving out"
+                " transit stops gives {working} cities but {countries} countries, so no rule found in the report"
+                " reproduces both the city and the country figures"
+            ),
+            distinct=distinct,
+            stops=stops,
+            twice=", ".join(repeated),
+            stated=f"{stated:g}",
+            working=working,
+            countries=working_countries,
         ),
         details,
     )
@@ -130,15 +168,21 @@ def _participations(q: Q, stated: float) -> tuple:
         "participation_not_stated": [r["label"].value for r in unstated],
     }
     if n == stated:
-        return n, "agrees", f"{n} documented participations", details
+        return n, "agrees", _say(N_("{n} documented participations"), n=n), details
     ceiling = n + len(unstated)
     return (
         n,
         "not reproducible",
-        (
-            f"the report documents {n} participations in meetings of the City's forums ({via_missions} through the "
-            f"missions annex); at most {ceiling} if meetings where the City's presence is not stated are counted; "
-            f"the headline says {stated:g}"
+        _say(
+            N_(
+                "the report documents {n} participations in meetings of the City's forums ({via} through the"
+                " missions annex); at most {ceiling} if meetings where the City's presence is not stated are"
+                " counted; the headline says {stated}"
+            ),
+            n=n,
+            via=via_missions,
+            ceiling=ceiling,
+            stated=f"{stated:g}",
         ),
         details,
     )
@@ -159,14 +203,23 @@ def _new_agreements(q: Q, stated: float, figure: str) -> tuple:
     ]
     details = {"listed_with_the_figure": listed, "city_agreements_starting_2024": n, "not_in_the_list": extra}
     if n == stated and listed == stated:
-        return n, "agrees", f"{n} new agreements, all listed", details
+        return n, "agrees", _say(N_("{n} new agreements, all listed"), n=n), details
     return (
         n,
         "ambiguous",
-        (
-            f"the headline lists {listed} agreements, but the details show {n} agreements the City entered in 2024"
-            + (f" (also: {'; '.join(extra)})" if extra else "")
-            + "; the report does not say whether the extra one counts"
+        _say(
+            N_(
+                "the headline lists {listed} agreements, but the details show {n} agreements the City entered in"
+                " 2024 (also: {extra}); the report does not say whether the extra one counts"
+            )
+            if extra
+            else N_(
+                "the headline lists {listed} agreements, but the details show {n} agreements the City entered in"
+                " 2024; the report does not say whether the extra one counts"
+            ),
+            listed=listed,
+            n=n,
+            extra="; ".join(extra),
         ),
         details,
     )
@@ -183,30 +236,45 @@ def _partners(q: Q, stated: float) -> tuple:
     )
     details = {"entries": entries, "organisations": orgs, "entries_naming_several": multi}
     if entries == stated:
-        reason = f"{entries} entries, as stated" + (
-            f"; they name {orgs} organisations ({'; '.join(multi)} names more than one)" if orgs != entries else ""
+        if orgs == entries:
+            return entries, "agrees", _say(N_("{entries} entries, as stated"), entries=entries), details
+        reason = _say(
+            N_("{entries} entries, as stated; they name {orgs} organisations ({multi} names more than one)"),
+            entries=entries,
+            orgs=orgs,
+            multi="; ".join(multi),
         )
         return entries, "agrees", reason, details
-    return entries, "disagrees", f"the annex has {entries} entries ({orgs} organisations), not {stated:g}", details
+    return (
+        entries,
+        "disagrees",
+        _say(
+            N_("the annex has {entries} entries ({orgs} organisations), not {stated}"),
+            entries=entries,
+            orgs=orgs,
+            stated=f"{stated:g}",
+        ),
+        details,
+    )
 
 
 def _not_checkable(q: Q, stated: float) -> tuple:
-    return None, "not checkable", "the report does not list the items behind this figure", {}
+    return None, "not checkable", _say(N_("the report does not list the items behind this figure")), {}
 
 
 CHECKS: dict[str, Callable] = {
-    "receptions": _simple("?x a qkg:Reception .", "receptions in the annex"),
+    "receptions": _simple("?x a qkg:Reception .", N_("receptions in the annex")),
     "receptions-courtesy": _category("courtesy"),
     "receptions-collaboration": _category("collaboration"),
     "receptions-strategic": _category("strategic"),
-    "missions": _simple("?x a qkg:Mission .", "missions in the annex"),
+    "missions": _simple("?x a qkg:Mission .", N_("missions in the annex")),
     "mission-countries": _simple(
-        "?m a qkg:Mission ; qkg:leg/qkg:legCity/qkg:country ?x .", "countries in the missions annex"
+        "?m a qkg:Mission ; qkg:leg/qkg:legCity/qkg:country ?x .", N_("countries in the missions annex")
     ),
     "mission-cities": _mission_cities,
     "forums": _simple(
         "?m org:member qkgd:ville-de-quebec ; org:organization ?x ; org:role qkgd:role-member . ?x a qkg:CityNetwork .",
-        "forums with a City membership",
+        N_("forums with a City membership"),
     ),
     "forum-participations": _participations,
     "new-agreements": _new_agreements,
@@ -222,12 +290,14 @@ def audit(store: Store) -> list[Finding]:
     def q(text: str) -> list:
         return list(store.select(prefixes + "\n" + text))
 
-    figures = q("""SELECT ?f ?notation ?label ?value WHERE {
+    figures = q("""SELECT ?f ?notation ?label ?fr ?value WHERE {
         ?f a qkg:DeclaredFigure ; qkg:indicator ?i ; qkg:statedValue ?value .
-        ?i skos:notation ?notation ; skos:prefLabel ?label . FILTER(lang(?label) = 'en') } ORDER BY ?notation""")
+        ?i skos:notation ?notation ; skos:prefLabel ?label . FILTER(lang(?label) = 'en')
+        OPTIONAL { ?i skos:prefLabel ?fr FILTER(lang(?fr) = 'fr') } } ORDER BY ?notation""")
     findings = []
     for row in figures:
         notation, stated = row["notation"].value, float(row["value"].value)
+        labels = {"en": row["label"].value, **({"fr": row["fr"].value} if row["fr"] is not None else {})}
         check = CHECKS.get(notation)
         figure = row["f"].value
         if check is None:
@@ -240,13 +310,28 @@ def audit(store: Store) -> list[Finding]:
                     "not checkable",
                     "no check is registered for this indicator",
                     short(figure),
+                    message=N_("no check is registered for this indicator"),
+                    labels=labels,
                 )
             )
             continue
         out = check(q, stated, figure) if notation == "new-agreements" else check(q, stated)
-        measured, verdict, reason, details = out
+        measured, verdict, (message, params), details = out
+        # a placeholder naming a noun phrase ({noun}) is itself a catalogue message
         findings.append(
-            Finding(notation, row["label"].value, stated, measured, verdict, reason, short(figure), details)
+            Finding(
+                notation,
+                row["label"].value,
+                stated,
+                measured,
+                verdict,
+                message.format(**params),
+                short(figure),
+                details,
+                message=message,
+                params=params,
+                labels=labels,
+            )
         )
     return findings
 

@@ -231,14 +231,22 @@ def bind(
 
 
 def display_table(
-    query: CannedQuery, results: dict, labels: dict[str, dict[str, str]], *, lang: str = "fr", href=None
+    query: CannedQuery,
+    results: dict,
+    labels: dict[str, dict[str, str]],
+    *,
+    lang: str = "fr",
+    href=None,
+    translated: dict[tuple[str, str], str] | None = None,
 ) -> dict:
     """SPARQL JSON results of ``query`` -> a table for people.
 
     - headers are the variables' labels in ``lang`` (:meth:`CannedQuery.var_label`), the names kept in ``names``;
     - an IRI column shows its entity's label in ``lang`` as a link; the literal column that only repeats that
       label (``?city`` and ``?cityLabel``, ``?agreement`` and ``?label``) is folded into it;
-    - a column that only repeats a parameter's value is left out (the form shows it).
+    - a column that only repeats a parameter's value is left out (the form shows it);
+    - a literal in another language than ``lang`` shows its translation from ``translated`` (``{(value,
+      language): label in lang}``, :func:`qkg.graph.pages.entity.translations`) when there is one.
 
     ``labels`` is ``{iri: {lang: label}}`` of the IRIs in the results; ``href(iri)`` gives a link (or None).
 
@@ -295,7 +303,9 @@ def display_table(
                     {"text": text, "curie": short(term["value"]), "href": href(term["value"]) if href else None}
                 )
             elif term["type"] == "literal":
-                cells.append({"text": term["value"], "lang": term.get("xml:lang")})
+                tag = term.get("xml:lang")
+                other = (translated or {}).get((term["value"], tag)) if tag and tag != lang else None
+                cells.append({"text": other, "lang": lang} if other else {"text": term["value"], "lang": tag})
             else:
                 cells.append({"text": "_:" + term["value"]})
         table_rows.append(cells)

@@ -137,6 +137,32 @@ def labels_of(store: Store, iris, *, langs: tuple[str, ...] = ("fr", "en")) -> d
     return dict(out)
 
 
+#: Most distinct literals one call of :func:`translations` looks up (a page's table holds fewer).
+TRANSLATIONS_MAX = 2000
+
+
+def translations(store: Store, literals, lang: str) -> dict[tuple[str, str], str]:
+    """The label in ``lang`` of whatever each ``(value, language)`` literal labels, when it labels one thing.
+
+    For a table whose cells hold labels in another language than the page (``"Member"@en`` on a French page),
+    one bounded look-up: the subjects having the literal as ``rdfs:label``, ``skos:prefLabel`` or
+    ``schema:name``, and their label in ``lang``. A literal already in ``lang``, untagged, or labelling
+    several things with different translations is left out. At most :data:`TRANSLATIONS_MAX` literals.
+    """
+    wanted = sorted({(v, t) for v, t in literals if t and t != lang})[:TRANSLATIONS_MAX]
+    out: dict[tuple[str, str], set[str]] = defaultdict(set)
+    props = ", ".join(f"<{p}>" for p in _LABELS)
+    for chunk in range(0, len(wanted), 200):
+        values = " ".join(str(terms.Literal(v, language=t)) for v, t in wanted[chunk : chunk + 200])
+        rows = store.select(
+            f"SELECT ?l ?t WHERE {{ VALUES ?l {{ {values} }} ?x ?p ?l . ?x ?q ?t "
+            f'FILTER(?p IN ({props}) && ?q IN ({props}) && lang(?t) = "{lang}") }}'
+        )
+        for row in rows:
+            out[(row["l"].value, row["l"].language or "")].add(row["t"].value)
+    return {key: next(iter(found)) for key, found in out.items() if len(found) == 1}
+
+
 def _pick(labels: dict[str, str], langs: tuple[str, ...] = ("fr", "en")) -> str | None:
     for lang in (*langs, ""):
         if lang in labels:
