@@ -140,18 +140,20 @@ def bench_build(work: Path, size: str, timeout: float) -> tuple[dict, dict, Path
     steps = {}
     for line in (build["out"] + "\n" + build["err"]).splitlines():
         for name, pattern in (
-            ("load", r"loaded .*\(([\d.]+) s\)"),
-            ("checks", r"checks passed.*\(([\d.]+) s\)"),
-            ("inference", r"OWL 2 RL inference.*\(([\d.]+) s\)"),
-            ("shacl", r"SHACL: \w+ \(([\d.]+) s\)"),
+            ("load", r"loaded .*\(([\d.]+) s(?:, CPU ([\d.]+) s)?\)"),
+            ("checks", r"checks passed.*\(([\d.]+) s(?:, CPU ([\d.]+) s)?\)"),
+            ("inference", r"OWL 2 RL inference.*\(([\d.]+) s(?:, CPU ([\d.]+) s)?\)"),
+            ("shacl", r"SHACL: \w+ \(([\d.]+) s(?:, CPU ([\d.]+) s)?\)"),
+            ("artefact", r"artefact ([\w-]+): ([\d.]+) s(?: \(CPU ([\d.]+) s\))?"),
         ):
             m = re.search(pattern, line)
-            if m:
-                steps[name] = float(m.group(1))
-        m = re.search(r"artefact ([\w-]+): ([\d.]+) s", line)
-        if m:
-            steps["artefacts"] = steps.get("artefacts", 0.0) + float(m.group(2))
-            steps["artefact " + m.group(1)] = float(m.group(2))
+            if m and name == "artefact":
+                wall, cpu = float(m.group(2)), float(m.group(3) or "nan")
+                total = steps.get("artefacts", (0.0, 0.0))
+                steps["artefacts"] = (total[0] + wall, total[1] + cpu)
+                steps["artefact " + m.group(1)] = (wall, cpu)
+            elif m:
+                steps[name] = (float(m.group(1)), float(m.group(2) or "nan"))
     build["steps"] = steps
     return floor, build, data
 
@@ -248,8 +250,8 @@ def main() -> None:
             f"{'qkg build (SHACL on)':<34}{_fmt(build['seconds']):>10}{_fmt(build['cpu']):>10}"
             f"{_fmt(build['peak_mb'], digits=0):>10}{status}"
         )
-        for name, seconds in build["steps"].items():
-            print(f"{'  ' + name:<34}{seconds:>10.1f}")
+        for name, (seconds, cpu) in build["steps"].items():
+            print(f"{'  ' + name:<34}{seconds:>10.1f}{cpu:>10.1f}")
         print(
             f"{'build / floor':<34}{_fmt(build['seconds'] / floor['seconds'] if ok else None, 'x'):>10}"
             f"{_fmt(build['cpu'] / floor['cpu'] if ok else None, 'x'):>10}\n"

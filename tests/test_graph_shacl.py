@@ -7,11 +7,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from qkg.graph.building.pipeline import build, shacl_report, validate_shacl
+from pyoxigraph import RdfFormat
+from qkg.graph.building.pipeline import build, shacl_report, shacl_view, validate_shacl
 from qkg.graph.errors import DataError
 from qkg.graph.serving.store import StoreLayout, open_read_only
 from qkg.loaders.sources import discover
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 DATA = Path(__file__).parent / "data"
 SH = "http://www.w3.org/ns/shacl#"
@@ -88,3 +89,32 @@ def test_the_build_runs_shacl_and_names_the_file_and_entity(bad_store, tmp_path)
     message = str(info.value)
     assert "violations.ttl" in message and "qkgd:b-agreement" in message and "at least two qkg:party" in message
     assert StoreLayout(tmp_path / "out").current() is None
+
+
+def _shapes() -> Graph:
+    from qkg.ontology import SHAPES_FILE, ontology_paths
+
+    return Graph().parse(ontology_paths()[0].parent / SHAPES_FILE, format="turtle")
+
+
+def test_the_engine_reads_only_what_the_shapes_read(bad_store):
+    _, store = bad_store
+    view = Graph().parse(data=shacl_view(store, _shapes()).dump(format=RdfFormat.N_QUADS).decode(), format="nquads")
+    predicates = {str(p) for p in view.predicates()}
+    # the shapes' paths and the types of their classes, not the whole graph
+    assert {"https://w3id.org/qkg/def#party", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"} <= predicates
+    assert store.ask(
+        "ASK { ?a <https://w3id.org/qkg/def#twinnedWith> ?b . ?i a <http://www.w3.org/2006/time#Instant> }"
+    )
+    assert "https://w3id.org/qkg/def#twinnedWith" not in predicates  # inferred, but no shape reads it
+    assert 0 < len(view) < len(store)
+    classes = {str(c) for c in view.objects(None, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"))}
+    assert "https://w3id.org/qkg/def#Reception" in classes and "http://www.w3.org/2006/time#Instant" not in classes
+
+
+def test_shapes_that_read_more_than_their_paths_get_the_whole_graph(bad_store):
+    _, store = bad_store
+    shapes = _shapes()
+    shape = next(shapes.subjects(URIRef(SH + "targetClass"), None))
+    shapes.add((shape, URIRef(SH + "closed"), Literal(True)))
+    assert shacl_view(store, shapes) is None

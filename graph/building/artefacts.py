@@ -279,13 +279,46 @@ def produce(
     say = progress or (lambda _msg: None)
     out = Artefacts(store_dir)
     seconds: dict[str, float] = {}
+    reader = _Memo(store) if hasattr(store, "select") else store
     for artefact in artefacts:
-        started = time.perf_counter()
-        value = artefact.make(store)
+        started, cpu = time.perf_counter(), time.process_time()
+        value = artefact.make(reader)
         seconds[artefact.name] = time.perf_counter() - started
         out.write(artefact.name, value, fmt=artefact.fmt, seconds=seconds[artefact.name])
-        say(f"artefact {artefact.name}: {seconds[artefact.name]:.2f} s")
+        say(f"artefact {artefact.name}: {seconds[artefact.name]:.2f} s (CPU {time.process_time() - cpu:.2f} s)")
     return seconds
+
+
+class _Memo:
+    """The build's store as the artefacts read it: a SELECT asked again gets the rows of its first answer.
+
+    Several artefacts read the same tables (the facts of the actor networks, the labels, the receptions for
+    the map and the statistics, in both languages); the store does not change while they are made, so each
+    distinct query runs once. At 1M triples, 186 distinct queries of 372, and a quarter of the query time.
+    The rows are kept until the artefacts are made (a few hundred MB at 1M triples).
+
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> memo = _Memo(OxigraphStore())
+    >>> memo.select("SELECT ?x WHERE { VALUES ?x { 1 } }") is memo.select("SELECT ?x WHERE { VALUES ?x { 1 } }")
+    True
+    """
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self._rows: dict[tuple, Any] = {}
+
+    def select(self, text: str, **options: Any) -> Any:
+        try:
+            key = (text, tuple(sorted(options.items())))
+            hash(key)
+        except TypeError:  # bindings given as a dict: not memoised
+            return self._store.select(text, **options)
+        if key not in self._rows:
+            self._rows[key] = self._store.select(text, **options)
+        return self._rows[key]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
 
 
 def _stats(store: Any) -> dict:

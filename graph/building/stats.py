@@ -12,7 +12,8 @@
 from __future__ import annotations
 
 from qkg.graph.named_graphs import BUILD_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
-from qkg.graph.serving.store import Store
+from qkg.graph.serving.store import Store, classes_in_use
+from qkg.ontology import QKG
 from qkg.ontology.curies import short
 
 __all__ = ["graph_stats"]
@@ -28,13 +29,18 @@ def graph_stats(store: Store) -> dict:
     }
     total = sum(graphs.values())
     inferred = graphs.get(short(INFERRED_GRAPH), 0)
-    classes = {
-        short(r["c"].value): int(r["n"].value)
-        for r in store.select(
-            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c . FILTER(STRSTARTS(STR(?c), 'https://w3id.org/qkg/def#')) "
-            f"FILTER NOT EXISTS {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s a ?c }} }} }} GROUP BY ?c ORDER BY DESC(?n)"
-        )
-    }
+    used = " ".join(f"<{c}>" for c in classes_in_use(store, str(QKG)))
+    classes = (
+        {
+            short(r["c"].value): int(r["n"].value)
+            for r in store.select(
+                f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ {used} }} ?s a ?c . "
+                f"FILTER NOT EXISTS {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s a ?c }} }} }} GROUP BY ?c ORDER BY DESC(?n) ?c"
+            )
+        }
+        if used
+        else {}
+    )
     build = {
         short(r["p"].value): r["o"].value
         for r in store.select(

@@ -49,6 +49,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
+from qkg.graph.serving.store import classes_in_use
 from qkg.ontology import PREFIXES
 from qkg.ontology.curies import ENTITY_NS, local_name
 
@@ -180,10 +181,16 @@ class SearchIndex:
         """
         props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
         types: dict[str, list[str]] = defaultdict(list)
-        for row in store.select(
-            "SELECT DISTINCT ?s ?t WHERE { ?s a ?t . FILTER(STRSTARTS(STR(?s), %s) "
-            "&& STRSTARTS(STR(?t), 'https://w3id.org/qkg/def#')) }" % _string(namespace),
-        ):
+        classes = " ".join(f"<{c}>" for c in classes_in_use(store, PREFIXES["qkg"]))
+        typed = (
+            store.select(
+                "SELECT DISTINCT ?s ?t WHERE { VALUES ?t { %s } ?s a ?t . FILTER(STRSTARTS(STR(?s), %s)) }"
+                % (classes, _string(namespace))
+            )
+            if classes
+            else []
+        )
+        for row in typed:
             types[row["s"].value].append("qkg:" + row["t"].value.rsplit("#", 1)[-1])
         entries = []
         for row in store.select(

