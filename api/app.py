@@ -42,10 +42,12 @@ from fastapi.templating import Jinja2Templates
 from qkg.api import i18n
 from qkg.api.config import Settings
 from qkg.api.deps import AppState
-from qkg.api.errors import error_body, install_error_handlers, unhandled_error
+from qkg.api.errors import error_body, error_response, install_error_handlers, unhandled_error
 from qkg.api.hardening import AllowedHosts
+from qkg.api.i18n import N_
+from qkg.graph.serving import cancel
 
-__all__ = ["create_app", "ROUTERS", "content_security_policy", "DATA_CSP", "STATIC_DIR", "TEMPLATE_DIR"]
+__all__ = ["create_app", "RequestWork", "ROUTERS", "content_security_policy", "DATA_CSP", "STATIC_DIR", "TEMPLATE_DIR"]
 
 log = logging.getLogger("qkg.api")
 
@@ -93,8 +95,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            # SIGTERM: uvicorn gave the requests in flight their grace (``shutdown_grace``) and cancelled the rest;
+            # their work in threads stops at its next look-up, the workers are killed, and a watchdog ends the
+            # process should a thread still hold it after the grace (pyoxigraph cannot stop a query it runs).
+            running = cancel.cancel_all(cancel.STOPPING)
+            if running:
+                log.warning("stopping: cancelled the work of %d request(s) in flight", running)
             watcher.cancel()
             await asyncio.to_thread(state.close)
+            _exit_after(settings.shutdown_grace)
 
     app = FastAPI(
         title="qkg",
@@ -134,10 +143,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["X-QKG-Truncated", "X-QKG-Rows", "X-QKG-Elapsed", "ETag"],
         max_age=600,
     )
+    app.add_middleware(RequestWork, limit=settings.page_timeout or None)
     app.add_middleware(SecurityHeaders, csp=content_security_policy())
     app.add_middleware(i18n.LanguageMiddleware)  # error pages are in the request's language too
     app.add_middleware(AllowedHosts, allowed=settings.hosts())  # outermost: a foreign Host never gets further
     return app
+
+
+def _exit_after(seconds: float) -> None:
+    """Arm a watchdog that ends the process ``seconds`` from now if it is still alive (a daemon thread)."""
+    import os
+
+    def watchdog() -> None:
+        threading.Event().wait(seconds)
+        log.warning("stopping: a request's thread still ran %g s after shutdown; exiting now", seconds)
+        logging.shutdown()
+        os._exit(0)
+
+    threading.Thread(target=watchdog, name="qkg-exit-watchdog", daemon=True).start()
 
 
 def _templates() -> Jinja2Templates:
@@ -270,6 +293,82 @@ class SecurityHeaders:
                 raise
             response = await unhandled_error(Request(scope), exc)
             await response(scope, receive, send_with_headers)
+
+
+#: The messages of :mod:`qkg.graph.serving.cancel` (its ``CLIENT_LEFT``, ``TIME_LIMIT``, ``STOPPING``), for the catalogue.
+_STOPPED = (
+    N_("the request was stopped: its client left"),
+    N_("the request took longer than its time limit and was stopped"),
+    N_("the request was stopped: the server is stopping"),
+    N_("ask for a smaller page (limit=, offset=) or retry later"),
+)
+_RETRY_HINT = N_("retry in a moment")
+
+
+class RequestWork:
+    """Pure ASGI middleware: each HTTP request's work runs under a token (:class:`qkg.graph.serving.cancel.Work`)
+    that stops it when its client leaves, when ``limit`` seconds pass, or when the server stops.
+
+    The request's messages are read here, in a task of their own, and handed to the app: when the client
+    disconnects before the answer is sent, the token is cancelled (a page's thread stops at its next store
+    look-up, a pool query's worker is killed) and the app's task is cancelled.
+    """
+
+    def __init__(self, app, *, limit: float | None) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        work = cancel.Work(self.limit)
+        inbox: asyncio.Queue = asyncio.Queue(maxsize=1)  # one message ahead: a body is read as the app reads it
+        answered = started = False
+
+        async def tracking_send(message) -> None:
+            nonlocal answered, started
+            await send(message)
+            started = True
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                answered = True  # what runs after the answer (background tasks) is not the client's to stop
+
+        with cancel.active(work):  # the app's task (and the threads it starts) inherit the token
+            app_task = asyncio.ensure_future(self.app(scope, inbox.get, tracking_send))
+
+        async def watch() -> None:
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    if not answered and not app_task.done():
+                        work.cancel(cancel.CLIENT_LEFT)
+                        app_task.cancel()
+                    with contextlib.suppress(asyncio.QueueFull):
+                        inbox.put_nowait(message)
+                    return
+                await inbox.put(message)
+
+        watcher = asyncio.ensure_future(watch())
+        try:
+            await asyncio.shield(app_task)
+        except asyncio.CancelledError:
+            if app_task.done() and work.cancelled:
+                return  # the client left: nothing to answer
+            if app_task.done():
+                raise
+            # this request's own task was cancelled: uvicorn's graceful shutdown (SIGTERM) ran out of time
+            work.cancel(cancel.STOPPING)
+            app_task.cancel()
+            with contextlib.suppress(BaseException):
+                await app_task
+            if not started:
+                response = error_response(
+                    Request(scope), 503, cancel.STOPPING, hint=_RETRY_HINT, headers={"Retry-After": "5"}
+                )
+                with contextlib.suppress(Exception):
+                    await response(scope, inbox.get, send)
+        finally:
+            watcher.cancel()
 
 
 class HeadAsGet:

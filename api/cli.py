@@ -484,6 +484,8 @@ def export(ctx, fmt, out, inferred, projection):
 @click.pass_context
 def serve(ctx, host, port, store):
     """Serve the web app, the SPARQL endpoint and the REST API."""
+    import math
+
     import uvicorn
     from qkg.api.app import create_app
 
@@ -508,6 +510,8 @@ def serve(ctx, host, port, store):
         port=settings.port,
         log_level="warning",
         http=limited_http(max_bytes=settings.max_header_bytes, max_count=settings.max_headers),
+        # SIGTERM: requests in flight get this long, then their work is cancelled (see qkg.api.app.RequestWork)
+        timeout_graceful_shutdown=max(1, math.ceil(settings.shutdown_grace)),
     )
 
 

@@ -63,6 +63,15 @@ class Settings(BaseSettings):
     worker_memory_mb: int = Field(
         2048, description="Address space of each query worker (RLIMIT_AS), MB; a query past it gets 503. 0: none."
     )
+    page_timeout: float = Field(
+        30.0,
+        description="Wall-clock limit of a request's work (a page, an API answer), seconds: past it, or when its "
+        "client leaves, the work stops at its next store look-up (503). 0: none.",
+    )
+    shutdown_grace: float = Field(
+        3.0,
+        description="Seconds requests in flight get after SIGTERM before their work is cancelled and the server exits.",
+    )
     api_keys: list[str] = Field(
         default_factory=list, description="API keys (X-API-Key header); a client sending one is budgeted by its key."
     )

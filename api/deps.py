@@ -91,7 +91,8 @@ class AppState:
         self._cache_lock = threading.Lock()
 
     def open(self) -> None:
-        """Open the current build: start the pool, open the store and its artefacts (read when first asked)."""
+        """Open the current build: open the store and its artefacts (read when first asked), and start the pool's
+        workers in the background (``/health`` answers before they are ready; a query waits for them)."""
         if self.settings.store:
             self._open_remote()
             return
@@ -99,9 +100,20 @@ class AppState:
         self.store = open_read_only(self.path)
         self.artefacts = Artefacts(self.path)
         # the embedded store's workers open ``current`` (not this build): a reload follows the pointer
-        self.pool = self._query_service(self.settings.workers).start()
-        self._open_admission()
+        self.pool = self._query_service(self.settings.workers)
+        self._open_admission(start=False)
         self._next_generation()
+        threading.Thread(target=self._start_workers, name="qkg-workers", daemon=True).start()
+
+    def _start_workers(self) -> None:
+        """Start the worker processes (each opens the store: seconds at 1M triples, more on a loaded machine)."""
+        for pool in (self.pool, self.canned, self.fast):
+            if pool is None:
+                continue
+            try:
+                pool.start()
+            except Exception:  # the queries that need it report it; the pages and /health keep serving
+                log.exception("could not start the query workers")
 
     def _query_service(self, workers: int, spares: int = 0) -> QueryService:
         """The store's query path with ``workers`` workers (not started); the embedded pool gets the memory cap
@@ -119,15 +131,20 @@ class AppState:
             service.spares = spares
         return service
 
-    def _open_admission(self) -> None:
-        """The canned queries' and the fast lane's workers, and the per-client limits in front of the query path."""
+    def _open_admission(self, *, start: bool = True) -> None:
+        """The canned queries' and the fast lane's workers, and the per-client limits in front of the query path
+        (their workers started here, or later by :meth:`_start_workers` when ``start`` is False)."""
         settings = self.settings
         if settings.fast_lane_timeout > 0:
             # a spare: a light client's query killed at the fast lane's limit does not leave the lane waiting
             # for a new process
-            self.fast = self._query_service(1, spares=1).start()
+            self.fast = self._query_service(1, spares=1)
         if settings.canned_lane:
-            self.canned = self._query_service(1).start()
+            self.canned = self._query_service(1)
+        if start:
+            for lane in (self.fast, self.canned):
+                if lane is not None:
+                    lane.start()
         self.admission = Admission(
             self.pool,
             self.fast,

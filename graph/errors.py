@@ -16,6 +16,7 @@ Exception tree::
      |    +-- QueryUnsupported  400   the engine cannot evaluate it (unknown function)
      +-- QueryTimeout       503   wall-clock limit reached, worker killed
      |    +-- QueryOutOfMemory  503   the worker's memory limit reached, worker replaced
+     |    +-- WorkCancelled     503   a request's work stopped: its client left, its limit passed, the server stops
      +-- TooManyQueries     429   over a client's share of the engine (503: queue full); .retry_after
      +-- StoreError         500   store missing, not built, or worker crashed
      |    +-- StoreUnavailable  503   a remote store is down, unreachable or too slow
@@ -46,6 +47,7 @@ __all__ = [
     "QueryUnsupported",
     "QueryTimeout",
     "QueryOutOfMemory",
+    "WorkCancelled",
     "TooManyQueries",
     "StoreError",
     "StoreUnavailable",
@@ -238,6 +240,17 @@ class QueryOutOfMemory(QueryTimeout):
     Examples
     --------
     >>> QueryOutOfMemory("query needed more than 2048 MB").status
+    503
+    """
+
+
+class WorkCancelled(QueryTimeout):
+    """The work of a request was stopped between two look-ups: its client left, its time limit passed or the
+    server is stopping (503; see :mod:`qkg.graph.serving.cancel`).
+
+    Examples
+    --------
+    >>> WorkCancelled("the request's work was stopped: client left").status
     503
     """
 

@@ -54,7 +54,7 @@ from qkg.graph.errors import (
     QueryUnsupported,
     StoreError,
 )
-from qkg.graph.serving import terms
+from qkg.graph.serving import cancel, terms
 from qkg.graph.serving.backends.oxigraph import OxigraphStore
 from qkg.graph.serving.backends.oxigraph import substitutions as _substitutions
 from qkg.graph.serving.backends.oxigraph import syntax_error as _oxigraph_syntax_error
@@ -70,6 +70,7 @@ from qkg.graph.serving.terms import Term
 
 _ASYNC_MAX_CHARS = 16_000  # longer texts are sent from a thread: a pipe write could block the event loop
 _START_TIMEOUT = 60.0  # seconds for a new worker to open the store
+_CANCEL_POLL = 0.25  # seconds between two looks at a request's token while its query runs (thread path)
 
 
 @dataclass(frozen=True)
@@ -368,9 +369,18 @@ class QueryPool:
         worker = self._take_idle() if isinstance(query, str) and len(query) <= _ASYNC_MAX_CHARS else None
         limit = self.timeout if timeout is None else min(timeout, self.timeout)
         if worker is None:  # all busy (queue in arrival order), or a long text: the thread path
-            return await loop.run_in_executor(
-                self._executor, self._run, query, result_format, default_graph_as_union, bindings, started, limit, wait
-            )
+            work = cancel.current()  # the executor's thread does not inherit the request's context
+            try:
+                return await loop.run_in_executor(
+                    self._executor,
+                    functools.partial(
+                        self._run, query, result_format, default_graph_as_union, bindings, started, limit, wait, work
+                    ),
+                )
+            except asyncio.CancelledError:
+                if work is not None:  # the thread's query stops too: its worker is killed at the next poll
+                    work.cancel("the request was cancelled")
+                raise
         # An idle worker: talk to it from the event loop itself, without a thread hop.
         try:
             substitutions = _substitutions(bindings)
@@ -426,6 +436,7 @@ class QueryPool:
         started: float,
         limit: float | None = None,
         wait: float | None = None,
+        work: cancel.Work | None = None,
     ) -> QueryResult:
         if not isinstance(query, str):
             raise ParameterError("the query must be a string")
@@ -446,7 +457,7 @@ class QueryPool:
             waited = time.monotonic() - started
         try:
             request = (query, fmt, union, substitutions, self.max_rows, self.max_bytes)
-            answer = self._ask(worker, request, deadline, limit)
+            answer = self._ask(worker, request, deadline, limit, work or cancel.current())
         except BaseException:
             self._discard(worker)  # mid-query or dead
             raise
@@ -465,11 +476,27 @@ class QueryPool:
             raise payload
         return QueryResult(**payload, elapsed=time.monotonic() - started, waited=waited)
 
-    def _ask(self, worker: _Worker, request: tuple, deadline: float, limit: float | None = None) -> _Reply:
+    def _ask(
+        self,
+        worker: _Worker,
+        request: tuple,
+        deadline: float,
+        limit: float | None = None,
+        work: cancel.Work | None = None,
+    ) -> _Reply:
+        """Send ``request`` and wait for the answer until ``deadline``; with a request's ``work`` token, wait in
+        slices of :data:`_CANCEL_POLL` s and raise :class:`WorkCancelled` (the caller kills the worker) once it
+        is cancelled."""
         try:
             _send(worker.conn, request)
-            if worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                return _recv(worker.conn)
+            while True:
+                left = deadline - time.monotonic()
+                if worker.conn.poll(max(0.0, left if work is None else min(left, _CANCEL_POLL))):
+                    return _recv(worker.conn)
+                if work is not None:
+                    work.check()
+                if left <= 0:
+                    break
         except (EOFError, OSError):
             raise self._died(worker) from None
         raise self._timeout(limit)

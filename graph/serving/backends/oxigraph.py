@@ -36,6 +36,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from qkg.graph.errors import ParameterError, QueryError, QuerySyntaxError, StoreError
+from qkg.graph.serving import cancel
 from qkg.graph.serving.formats import rdf_format
 from qkg.graph.serving.store import QueryService, Store
 from qkg.graph.serving.terms import Quad, Rows, Triple
@@ -107,6 +108,7 @@ class OxigraphStore(Store):
         return self._store.query(text, prefixes=DEFAULT_PREFIXES, **options)
 
     def _run(self, text: str, union: bool, default_graphs, named_graphs, bindings):
+        cancel.check()  # a request's work stops between two look-ups (pyoxigraph cannot stop one)
         try:
             return self.results(
                 text,
@@ -139,13 +141,14 @@ class OxigraphStore(Store):
         results = self._run(text, union, default_graphs, named_graphs, bindings)
         if not isinstance(results, ox.QuerySolutions):
             raise QueryError("select() takes a SELECT query", hint="use ask() or construct(), or query()")
-        if max_rows is None:
-            return Rows.of_solutions(results)
         kept: list[ox.QuerySolution] = []
+        work = cancel.current()
         for solution in results:
             if len(kept) == max_rows:
                 return Rows.of_solutions(results, kept, truncated=True)
             kept.append(solution)
+            if work is not None and len(kept) % cancel.CHECK_EVERY == 0:
+                work.check()
         return Rows.of_solutions(results, kept)
 
     def ask(
@@ -179,14 +182,14 @@ class OxigraphStore(Store):
         results = self._run(text, union, default_graphs, named_graphs, bindings)
         if not isinstance(results, ox.QueryTriples):
             raise QueryError("construct() takes a CONSTRUCT or DESCRIBE query", hint="use select() or ask()")
-        if max_rows is None:
-            return list(results)
-        return list(itertools.islice(results, max_rows))
+        return list(_checked(itertools.islice(results, max_rows)))
 
     def quads(self, subject=None, predicate=None, object=None, graph: str | None = None) -> Iterator[Quad]:
-        return self._store.quads_for_pattern(
+        cancel.check()
+        found = self._store.quads_for_pattern(
             subject, predicate, object, ox.NamedNode(graph) if graph is not None else None
         )
+        return found if cancel.current() is None else _checked(found)
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -259,6 +262,18 @@ class OxigraphStore(Store):
                 hint="build into a data directory (`qkg build`)",
             )
         return QueryPool(where, workers=workers, timeout=timeout, max_rows=max_rows, max_bytes=max_bytes, **options)
+
+
+def _checked(items: Iterable) -> Iterator:
+    """``items``, checking the request's token every :data:`~qkg.graph.serving.cancel.CHECK_EVERY` of them."""
+    work = cancel.current()
+    if work is None:
+        yield from items
+        return
+    for i, item in enumerate(items, 1):
+        if i % cancel.CHECK_EVERY == 0:
+            work.check()
+        yield item
 
 
 def substitutions(bindings: Mapping | None) -> dict | None:
