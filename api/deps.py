@@ -6,8 +6,8 @@ process (for the small, bounded look-ups of entity pages), and the build's artef
 centralities: prepared by ``qkg build``, read here with :meth:`AppState.prepared`, never computed at start).
 When a new build swaps ``.qkg/current``, :meth:`AppState.refresh` reopens all of them.
 
-The cheap dependencies are ``async`` (no thread hop per request); :func:`get_links` may build the link
-graph, so it runs in the thread pool. Routes declare what they need with the aliases, FastAPI-template style::
+The cheap dependencies are ``async`` (no thread hop per request); :func:`get_search` may read the search
+index, so it runs in the thread pool. Routes declare what they need with the aliases, FastAPI-template style::
 
     @router.get("/api/stats")
     def stats(store: StoreDep) -> dict: ...
@@ -29,7 +29,6 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-import networkx as nx
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from qkg.api.config import Settings
@@ -47,13 +46,11 @@ __all__ = [
     "get_pool",
     "get_search",
     "get_templates",
-    "get_links",
     "StateDep",
     "StoreDep",
     "PoolDep",
     "SearchDep",
     "TemplatesDep",
-    "LinksDep",
 ]
 
 log = logging.getLogger("qkg.api")
@@ -294,12 +291,6 @@ class AppState:
             except Exception:  # a page will report it when it asks; the server keeps serving
                 log.exception("could not prepare artefact %r", name)
 
-    def links(self) -> nx.MultiDiGraph:
-        """The link graph of the current build (built on first use, then cached until a reload)."""
-        from qkg.graph.pages.entity import link_graph
-
-        return self.cache("links", lambda: link_graph(self.require_store()))
-
     def require_store(self) -> Store:
         if self.store is None:
             raise StoreError("the graph is not loaded yet", hint="run `qkg build`, then restart `qkg serve`")
@@ -346,14 +337,8 @@ async def get_templates(request: Request) -> Jinja2Templates:
     return request.app.state.qkg.templates
 
 
-def get_links(request: Request) -> nx.MultiDiGraph:
-    """The entity link graph of the current build."""
-    return request.app.state.qkg.links()
-
-
 StateDep = Annotated[AppState, Depends(get_state)]
 StoreDep = Annotated[Store, Depends(get_store)]
 PoolDep = Annotated[QueryService, Depends(get_pool)]
 SearchDep = Annotated[SearchIndex, Depends(get_search)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
-LinksDep = Annotated[nx.MultiDiGraph, Depends(get_links)]

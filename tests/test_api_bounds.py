@@ -127,3 +127,33 @@ def test_canned_answers_come_a_page_at_a_time(base):
     assert _get(base, "/api/queries/mission-cities", limit=0).status_code == 400
     page = _get(base, "/queries/mission-cities", limit=3)
     assert page.status_code == 200 and 'rel="next"' in page.text
+
+
+def test_paths_search_a_capped_frontier_and_find_the_shortest(store, hub):
+    """The path search reads at most ``frontier`` new nodes per side and ring; uncapped, it finds the same
+    shortest length as the whole link graph."""
+    import networkx as nx
+    from qkg.graph.pages.entity import link_graph, store_shortest_paths
+
+    iri, links = hub
+    far = sorted(s for s, _ in links)[0]
+    whole = link_graph(store).to_undirected(as_view=True)
+    other = max(nx.single_source_shortest_path_length(whole, far, cutoff=4).items(), key=lambda kv: (kv[1], kv[0]))
+    target, length = other
+    assert length >= 2
+    found = store_shortest_paths(store, far, target, max_paths=3)
+    assert not found["truncated"] and found["paths"]
+    assert {p["length"] for p in found["paths"]} == {length}
+    for p in found["paths"]:
+        assert [n["iri"] for n in p["nodes"]][0] == far and p["nodes"][-1]["iri"] == target
+        assert len(p["edges"]) == length
+    capped = store_shortest_paths(store, iri, target, frontier=5, max_length=4)
+    assert capped["explored"] <= 2 + 4 * 5  # two ends, then at most 5 new nodes per ring
+    assert capped["truncated"]  # the hub has more than 5 neighbours
+
+
+def test_paths_route_answers_from_the_store(base, store, hub):
+    iri, links = hub
+    a = sorted(s for s, _ in links)[0]
+    body = _get(base, "/api/paths", **{"from": a, "to": iri, "max": 2}).json()
+    assert body["paths"][0]["length"] == 1 and body["truncated"] is False

@@ -94,6 +94,7 @@ class PathsModel(BaseModel):
     source: str
     target: str
     paths: list[PathModel]
+    truncated: bool = Field(False, description="A search frontier was cut: a shorter path may have been missed.")
 
 
 class HitModel(BaseModel):

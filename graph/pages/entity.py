@@ -63,6 +63,8 @@ __all__ = [
     "labels_of",
     "instances_of",
     "link_graph",
+    "store_shortest_paths",
+    "PATH_FRONTIER",
     "neighbourhood",
     "shortest_paths",
     "provenance_kind",
@@ -640,6 +642,126 @@ def shortest_paths(
     except nx.NetworkXNoPath:
         return []
     return out
+
+
+#: Most nodes a side of :func:`store_shortest_paths` carries into its next step (the frontier cap).
+PATH_FRONTIER = 2000
+
+
+def store_shortest_paths(
+    store: Store,
+    source: str,
+    target: str,
+    *,
+    max_paths: int = 5,
+    max_length: int = 6,
+    frontier: int = PATH_FRONTIER,
+) -> dict:
+    """Like :func:`shortest_paths`, read from the store around the two entities only: a bidirectional
+    breadth-first search whose frontiers hold at most ``frontier`` nodes each.
+
+    Each step expands the smaller side by one ring of links (either direction; the links of
+    :func:`link_graph`); the search ends at the first ring where the sides meet, or after ``max_length``
+    links. Its cost follows the frontiers, not the graph: at most ``max_length`` rings of ``frontier``
+    nodes. When a frontier was cut, ``truncated`` is True and a shorter path may have been missed.
+
+    Returns ``{"paths": [{"length", "nodes", "edges"}], "truncated": bool, "explored": int}``.
+
+    Examples
+    --------
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> s, D, P, N = OxigraphStore(), ENTITY_NS, TERM_NS + "partner", terms.NamedNode
+    >>> chain = ["a", "b", "c", "d"]
+    >>> s.add([terms.Quad(N(D + x), N(P), N(D + y), N(D + "g")) for x, y in zip(chain, chain[1:])])
+    >>> found = store_shortest_paths(s, D + "a", D + "d")
+    >>> [n["id"] for n in found["paths"][0]["nodes"]], found["truncated"]
+    (['a', 'b', 'c', 'd'], False)
+    >>> store_shortest_paths(s, D + "a", D + "d", max_length=2)["paths"]
+    []
+    """
+    if source == target:
+        return {"paths": [], "truncated": False, "explored": 1}
+    # per side: node -> distance, node -> [(previous node, link)] on a shortest way from that side's end
+    dist: tuple[dict[str, int], dict[str, int]] = ({source: 0}, {target: 0})
+    parents: tuple[dict, dict] = ({source: []}, {target: []})
+    fronts = [[source], [target]]
+    truncated = False
+    meet: list[str] = []
+    while fronts[0] and fronts[1] and not meet:
+        if max(dist[0].values()) + max(dist[1].values()) >= max_length:
+            break
+        side = 0 if len(fronts[0]) <= len(fronts[1]) else 1
+        here, there = dist[side], dist[1 - side]
+        level = max(here[n] for n in fronts[side]) + 1
+        current = set(fronts[side])
+        found: dict[str, None] = {}
+        for chunk in range(0, len(fronts[side]), 200):
+            nodes = fronts[side][chunk : chunk + 200]
+            for s, p, o in _entity_links(store, nodes, limit=20 * frontier):
+                for near, far in ((s, o), (o, s)):
+                    if near not in current or far == near:
+                        continue
+                    if far not in here:
+                        if len(found) >= frontier:
+                            truncated = True
+                            continue
+                        here[far] = level
+                        parents[side][far] = []
+                        found[far] = None
+                    if here[far] == level:
+                        parents[side][far].append((near, {"source": s, "target": o, "property": p}))
+        fronts[side] = sorted(found)
+        meet = sorted(n for n in found if n in there)
+    if not meet:
+        return {"paths": [], "truncated": truncated, "explored": len(dist[0]) + len(dist[1])}
+    best = min(dist[0][m] + dist[1][m] for m in meet)
+    meet = [m for m in meet if dist[0][m] + dist[1][m] == best]
+
+    def ways(side: int, node: str, budget: int) -> list[tuple[list[str], list[dict]]]:
+        """Up to ``budget`` shortest ways from this side's end to ``node``: (nodes from the end, links)."""
+        if not parents[side][node]:
+            return [([node], [])]
+        out: list[tuple[list[str], list[dict]]] = []
+        for previous, link in parents[side][node]:
+            for nodes, links in ways(side, previous, budget - len(out)):
+                out.append((nodes + [node], links + [link]))
+                if len(out) >= budget:
+                    return out
+        return out
+
+    paths: list[tuple[list[str], list[dict]]] = []
+    for m in meet:
+        for head_nodes, head_links in ways(0, m, max_paths):
+            for tail_nodes, tail_links in ways(1, m, max_paths):
+                paths.append((head_nodes + tail_nodes[::-1][1:], head_links + tail_links[::-1]))
+                if len(paths) >= max_paths:
+                    break
+            if len(paths) >= max_paths:
+                break
+        if len(paths) >= max_paths:
+            break
+    on_paths = sorted({n for nodes, _ in paths for n in nodes})
+    labels = labels_of(store, on_paths)
+    types: dict[str, list[str]] = defaultdict(list)
+    values = " ".join(f"<{n}>" for n in on_paths)
+    for row in store.select(
+        f"SELECT ?x ?t WHERE {{ VALUES ?x {{ {values} }} ?x a ?t FILTER(STRSTARTS(STR(?t), {_q(TERM_NS)})) }}"
+    ):
+        types[row["x"].value].append(short(row["t"].value))
+
+    def node(n: str) -> dict:
+        return {
+            "id": local_name(n) or n,
+            "iri": n,
+            "label": _pick(labels.get(n, {})) or short(n),
+            "types": sorted(set(types.get(n, []))),
+        }
+
+    return {
+        "paths": [{"length": len(links), "nodes": [node(n) for n in nodes], "edges": links} for nodes, links in paths],
+        "truncated": truncated,
+        "explored": len(dist[0]) + len(dist[1]),
+    }
 
 
 _NAME = re.compile(r"^[A-Za-z0-9][\w.~-]*$")
