@@ -115,7 +115,7 @@ async def entity_page(
     linked = await asyncio.to_thread(has_links, store, iri)
     context = {
         "e": data,
-        "title": data["label"],
+        "title": (data.get("labels") or {}).get(current_lang()) or data["label"],
         "href": href_for,
         "has_neighbours": linked,
         "neighbours_page": NEIGHBOURS_PAGE,
@@ -193,7 +193,7 @@ async def term_page(term: str, request: Request, store: StoreDep, templates: Tem
     instances = await asyncio.to_thread(instances_of, store, iri, limit=500) if is_class else []
     context = {
         "e": data,
-        "title": data["label"],
+        "title": (data.get("labels") or {}).get(current_lang()) or data["label"],
         "href": href_for,
         "is_class": is_class,
         "instances": [{"href": href_for(i), "label": label, "curie": short(i)} for i, label in instances],

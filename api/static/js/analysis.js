@@ -122,6 +122,18 @@
       panel.appendChild(list);
     }).catch(function (err) { status.textContent = gettext("Error: ") + err.message; });
   }
+  // Escape clears the chosen cell and its facts (the panel goes back to its hint)
+  var hint = panel ? Array.prototype.map.call(panel.childNodes, function (n) { return n.cloneNode(true); }) : [];
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Escape" || ev.defaultPrevented || !panel) return;
+    var chosen = root.querySelector("td.cell.selected");
+    if (!chosen || document.querySelector("[role=listbox]:not([hidden]) li")) return;
+    ev.preventDefault();
+    chosen.classList.remove("selected");
+    panel.textContent = "";  // the hint the page came with, restored
+    hint.forEach(function (n) { panel.appendChild(n.cloneNode(true)); });
+    chosen.focus();
+  });
   root.querySelectorAll("td.cell[tabindex]").forEach(function (td) {
     td.addEventListener("click", function () { showCell(td); });
     td.addEventListener("keydown", function (ev) {

@@ -211,8 +211,8 @@
   // Escape closes an open popup, else the selected mission.
   document.addEventListener("keydown", function (ev) {
     if (ev.key !== "Escape" || !state.map) return;
-    if (state.map.closePopup && document.querySelector(".leaflet-popup")) state.map.closePopup();
-    else clearMission();
+    if (document.querySelector(".leaflet-popup")) { ev.preventDefault(); state.map.closePopup(); }
+    else if (clearMission()) ev.preventDefault();
   });
 
   function drawSide(data) {

@@ -187,8 +187,8 @@
   // Escape closes the filters' drawer (phone), else the side panel (and the selection's highlight).
   document.addEventListener("keydown", function (ev) {
     if (ev.key !== "Escape") return;
-    if (ui.controls && ui.controls.classList.contains("open")) { toggleDrawer(false); return; }
-    if (ui.panel && !ui.panel.hidden && state.network) clearSelection();
+    if (ui.controls && ui.controls.classList.contains("open")) { ev.preventDefault(); toggleDrawer(false); return; }
+    if (ui.panel && !ui.panel.hidden && state.network) { ev.preventDefault(); clearSelection(); }
   });
 
   function clearSelection() {
