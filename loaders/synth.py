@@ -53,7 +53,7 @@ from qkg import ontology as _onto
 from qkg.graph.building.export import atomic_writer
 from qkg.ontology import DCT, GEO, ORG, PROV, QKG, QKGD, SCHEMA
 
-__all__ = ["Summary", "generate", "write", "parse_size", "MIN_TRIPLES", "YEARS", "KINDS"]
+__all__ = ["Summary", "generate", "generate_quads", "write", "parse_size", "MIN_TRIPLES", "YEARS", "KINDS"]
 
 #: The smallest graph :func:`generate` makes (below this, every kind of node no longer fits).
 MIN_TRIPLES = 500
@@ -779,6 +779,34 @@ _ORG_KINDS = (
 
 
 def generate(triples: int, *, seed: int = 0, summary: Summary | None = None) -> Iterator[str]:
+    """Yield the N-Triples lines (see :func:`_groups` for the groups they come in)."""
+    for lines in _groups(triples, seed=seed, summary=summary):
+        yield from lines
+
+
+def generate_quads(triples: int, *, seed: int = 0, summary: Summary | None = None) -> Iterator[str]:
+    """Yield the same statements as :func:`generate` as N-Quads lines, each in the named graph of its year.
+
+    An activity (with its legs, themes and parties) and a membership go into ``qkgd:graph-<year>-synth``, the
+    year of the report section it cites, as the files of ``data/<year>/`` do; the rest (places, organisations,
+    posts, themes, the report and its sections) into ``qkgd:graph-background-synth``. The build tags each
+    ``graph-<year>-...`` graph with its year, so the ``year`` parameter of the canned queries and pages has
+    twelve years to choose from.
+
+    >>> quads = list(generate_quads(2_000, seed=7))
+    >>> [q.split(" ")[:3] for q in quads] == [t.split(" ")[:3] for t in generate(2_000, seed=7)]
+    True
+    >>> sorted({q.rsplit(" ", 2)[-2].rsplit("/", 1)[-1] for q in quads})[:2]
+    ['graph-2015-synth>', 'graph-2016-synth>']
+    """
+    background = f" {_iri('graph-background-synth')} .\n"
+    for lines in _groups(triples, seed=seed, summary=summary):
+        match = _CITED_YEAR.search("".join(line for line in lines if _DERIVED in line))
+        suffix = f" {_iri(f'graph-{match.group(1)}-synth')} .\n" if match else background
+        yield from (line[:-3] + suffix for line in lines)
+
+
+def _groups(triples: int, *, seed: int = 0, summary: Summary | None = None) -> Iterator[list[str]]:
     """Yield the N-Triples lines (each ending with a newline) of a synthetic partnership graph.
 
     Parameters
@@ -793,8 +821,9 @@ def generate(triples: int, *, seed: int = 0, summary: Summary | None = None) -> 
 
     Yields
     ------
-    str
-        One N-Triples line, UTF-8 text with a trailing ``\\n``.
+    list of str
+        The N-Triples lines (UTF-8 text, each with a trailing ``\\n``) of one item: an entity, or an activity
+        with its legs, themes and parties.
 
     Raises
     ------
@@ -822,7 +851,7 @@ def generate(triples: int, *, seed: int = 0, summary: Summary | None = None) -> 
     for lines in _entities(world, count):
         emitted += len(lines)
         summary.triples = emitted
-        yield from lines
+        yield lines
     activities = _Activities(world, count)
     while True:
         remaining = triples - emitted
@@ -837,12 +866,16 @@ def generate(triples: int, *, seed: int = 0, summary: Summary | None = None) -> 
             break
         emitted += len(lines)
         summary.triples = emitted
-        yield from lines
+        yield lines
     summary.seconds = time.perf_counter() - started
 
 
 def _section(year: int) -> str:
     return _iri(f"synth-section-{year}")
+
+
+#: The year of the section a group of lines cites (its ``prov:wasDerivedFrom`` lines), for :func:`generate_quads`.
+_CITED_YEAR = re.compile(r"synth-section-(\d{4})>")
 
 
 def _entities(w: _World, count: dict[str, int]) -> Iterator[list[str]]:
@@ -1252,7 +1285,11 @@ class _Activities:
 def write(
     path: str | os.PathLike[str], triples: int, *, seed: int = 0, progress: Callable[[int], None] | None = None
 ) -> Summary:
-    """Write a synthetic graph to the N-Triples file ``path``, atomically, and return its :class:`Summary`.
+    """Write a synthetic graph to ``path``, atomically, and return its :class:`Summary`.
+
+    A ``.nq`` path gets N-Quads, each statement in the named graph of its year (:func:`generate_quads`): the
+    build tags those graphs with their years. Any other path gets N-Triples (:func:`generate`), one graph with
+    no year.
 
     The lines stream to a temporary file in the same folder, which is renamed onto ``path`` once complete:
     a reader sees the old file or the new one, never half of one; an error leaves no temporary file behind.
@@ -1278,7 +1315,8 @@ def write(
     summary = Summary()
     with atomic_writer(path) as fh:
         chunk: list[str] = []
-        for line in generate(triples, seed=seed, summary=summary):
+        lines = generate_quads if os.fspath(path).endswith(".nq") else generate
+        for line in lines(triples, seed=seed, summary=summary):
             chunk.append(line)
             if len(chunk) == 100_000:
                 fh.write("".join(chunk).encode("utf-8"))

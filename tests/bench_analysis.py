@@ -42,7 +42,7 @@ def _build(data_dir: Path, triples: int, seed: int) -> None:
             "--seed",
             str(seed),
             "--out",
-            str(src / "synth.nt"),
+            str(src / "synth.nq"),
         ],
         cwd=ROOT,
         check=True,

@@ -49,7 +49,7 @@ _FLOOR = """
 import sys, pyoxigraph as ox
 store = ox.Store(sys.argv[2])
 for path in sys.argv[1].split(","):
-    store.bulk_load(path=path, format=ox.RdfFormat.TURTLE if path.endswith(".ttl") else ox.RdfFormat.N_TRIPLES)
+    store.bulk_load(path=path, format=ox.RdfFormat.from_extension(path.rsplit(".", 1)[-1]))
 store.flush()
 print(len(store))
 """
@@ -120,10 +120,10 @@ def prepare(work: Path, size: str) -> tuple[list[Path], Path]:
         from qkg.loaders.sources import default_data_root, discover
 
         root = default_data_root()
-        return [s.path for s in discover(root) if s.path.suffix in (".ttl", ".nt")], root
+        return [s.path for s in discover(root) if s.path.suffix in (".ttl", ".nt", ".nq")], root
     src = work / size / "src"
     src.mkdir(parents=True, exist_ok=True)
-    nt = src / "synth.nt"
+    nt = src / "synth.nq"  # N-Quads: a named graph per year, so the canned queries find the activities
     if not nt.exists():
         subprocess.run(QKG + ["synth", "--triples", size, "--seed", "1", "--out", str(nt)], check=True, cwd=ROOT)
     return [nt], src

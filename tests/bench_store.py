@@ -38,7 +38,7 @@ def prepare(work: Path, size: str) -> Path:
     src = work / size / "src"
     data = work / size / "data"
     src.mkdir(parents=True, exist_ok=True)
-    nt = src / "synth.nt"
+    nt = src / "synth.nq"  # N-Quads: a named graph per year, so the canned queries find the activities
     qkg = [sys.executable, "-m", "qkg.api.cli"]
     if not nt.exists():
         _run(qkg + ["synth", "--triples", size, "--seed", "1", "--out", str(nt)], cwd=ROOT)

@@ -266,3 +266,36 @@ def test_command_errors_name_the_fix(tmp_path, args, message):
     assert result.exit_code != 0
     assert message in result.output
     assert not any(tmp_path.iterdir())
+
+
+def test_quads_put_each_activity_in_its_year_and_the_build_tags_the_years(tmp_path):
+    from qkg.graph.pages.years import build_years, graphs_by_year
+
+    folder = tmp_path / "src"
+    path = folder / "s.nq"
+    write(path, 4_000, seed=2)
+    quads = path.read_text(encoding="utf-8").splitlines()
+    assert [q.rsplit(" ", 2)[0] for q in quads] == [t[:-3] for t in generate(4_000, seed=2)]  # same statements
+    graph_of = {}
+    for q in quads:
+        graph_of.setdefault(q.split(" ", 1)[0], set()).add(q.rsplit(" ", 2)[-2])
+    # a mission's statements sit in the graph of the year of the section it cites
+    mission = f"<{_ID}synth-mission-0>"
+    cited = next(q for q in quads if q.startswith(mission) and str(PROV.wasDerivedFrom) in q)
+    year = re.search(r"synth-section-(\d{4})>", cited).group(1)
+    assert graph_of[mission] == {f"<{_ID}graph-{year}-synth>"}
+    assert graph_of[f"<{_ID}synth-report>"] == {f"<{_ID}graph-background-synth>"}
+    result = build([Source(path, None)], data_dir=tmp_path / "built", shacl=False, artefacts=())
+    store = open_read_only(result.path)
+    tagged = graphs_by_year(store)
+    assert tagged[f"{_ID}graph-{year}-synth"] == year and f"{_ID}graph-background-synth" not in tagged
+    assert set(build_years(store)) <= {str(y) for y in YEARS} and len(build_years(store)) > 5
+    # the year-reading canned queries find the synthetic missions of that year
+    rows = list(
+        store.select(
+            sparql_prefixes()
+            + "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { GRAPH ?g { ?m prov:wasDerivedFrom ?s } "
+            + f'?g dct:temporal "{year}"^^xsd:gYear . ?m a schema:Trip }}'
+        )
+    )
+    assert int(rows[0]["n"].value) > 0

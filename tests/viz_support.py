@@ -138,7 +138,7 @@ def built_store(kind: str) -> Path:
     elif kind.startswith("synth-"):
         src = _tmp / f"{kind}-data"
         src.mkdir(exist_ok=True)
-        qkg("synth", "--triples", kind.split("-", 1)[1], "--out", str(src / "s.nt"))
+        qkg("synth", "--triples", kind.split("-", 1)[1], "--out", str(src / "s.nq"))
         qkg("--data-dir", str(data_dir), "build", "--data", str(src), "--no-shacl", "-q")
     else:
         raise ValueError(kind)

@@ -1,7 +1,12 @@
-"""``qkg synth``: write a synthetic partnership graph (N-Triples) of a given size, for load tests and demos.
+"""``qkg synth``: write a synthetic partnership graph of a given size, for load tests and demos.
 
-    qkg synth --triples 1M --seed 1 --out /tmp/synth/s.nt
+    qkg synth --triples 1M --seed 1 --out /tmp/synth/s.nq
     qkg --data-dir /tmp/sd build --data /tmp/synth
+
+``.nq`` (N-Quads) puts each activity in the named graph of its year, ``qkgd:graph-<year>-synth``, which the build
+tags with that year, as it tags the files of ``data/<year>/``: the canned queries and pages, which read a year's
+facts (every year by default), then find the synthetic activities. ``.nt`` (N-Triples) writes the same statements
+in one graph with no year: the entity pages, the network and SPARQL see them, the year-based canned queries do not.
 
 The file is streamed to a temporary name in the same folder and renamed once complete, so a build never reads
 half of it. See :mod:`qkg.loaders.synth` for what the graph contains.
@@ -62,10 +67,10 @@ class SizeType(click.ParamType):
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="Output file, N-Triples (.nt); written atomically.",
+    help="Output file: .nq (N-Quads, a named graph per year) or .nt (N-Triples, no year); written atomically.",
 )
 def command(triples: int, seed: int, out: Path) -> None:
-    """Write a deterministic synthetic partnership graph in qkg's ontology to OUT (N-Triples).
+    """Write a deterministic synthetic partnership graph in qkg's ontology to OUT (.nq or .nt).
 
     Countries, regions, cities, local governments, networks with memberships, organisations, posts,
     receptions, missions with legs, meetings, events and agreements, all with provenance and fr/en labels.
@@ -73,9 +78,10 @@ def command(triples: int, seed: int, out: Path) -> None:
     """
     from qkg.loaders.synth import MIN_TRIPLES, write
 
-    if out.suffix != ".nt":
+    if out.suffix not in (".nq", ".nt"):
         raise click.BadParameter(
-            f"{out} does not end in .nt: the output is N-Triples, name it FILE.nt", param_hint="--out"
+            f"{out} does not end in .nq or .nt: name it FILE.nq (N-Quads, a graph per year) or FILE.nt (N-Triples)",
+            param_hint="--out",
         )
     if triples < MIN_TRIPLES:
         raise click.BadParameter(

@@ -35,7 +35,7 @@ import pyoxigraph as ox
 from qkg.graph.building import artefacts as prepared
 from qkg.graph.building import inference
 from qkg.graph.errors import DataError
-from qkg.graph.named_graphs import BUILD_GRAPH, ONTOLOGY_GRAPH, RESERVED_GRAPHS, YEAR_TAG
+from qkg.graph.named_graphs import BUILD_GRAPH, ONTOLOGY_GRAPH, RESERVED_GRAPHS, YEAR_PATTERN, YEAR_TAG
 from qkg.graph.serving import terms
 from qkg.graph.serving.backends.oxigraph import OxigraphStore
 from qkg.graph.serving.store import Store, StoreLayout
@@ -705,6 +705,10 @@ def _data_error(problems: list[Problem]) -> DataError:
     )
 
 
+#: A named graph of a report year, as ``data/<year>/FILE`` gets (loaders/sources.py) and N-Quads may name it.
+_YEAR_GRAPH = re.compile(re.escape(str(QKGD)) + "graph-(" + YEAR_PATTERN + ")-")
+
+
 def _record_build(store: Store, sources: list[Source], *, asserted: int, inferred: int, shacl: str) -> None:
     g = terms.NamedNode(BUILD_GRAPH)
     build_node = terms.NamedNode(str(QKGD["build"]))
@@ -732,9 +736,13 @@ def _record_build(store: Store, sources: list[Source], *, asserted: int, inferre
         terms.Quad(build_node, terms.NamedNode(str(QKG["shaclStatus"])), terms.Literal(shacl), g),
     ]
     year_tag, gyear = terms.NamedNode(YEAR_TAG), terms.NamedNode(xsd + "gYear")
-    for src in sources:
-        if src.year and src.graph:
-            quads.append(terms.Quad(terms.NamedNode(src.graph), year_tag, terms.Literal(src.year, datatype=gyear), g))
+    years = {src.graph: src.year for src in sources if src.year and src.graph}
+    if any(src.graph is None for src in sources):  # N-Quads and TriG name their graphs: graph-<year>-... is a year's
+        years.update(
+            {name: m.group(1) for name in store.graphs() if name not in years and (m := _YEAR_GRAPH.match(name))}
+        )
+    for name, year in sorted(years.items()):
+        quads.append(terms.Quad(terms.NamedNode(name), year_tag, terms.Literal(year, datatype=gyear), g))
     for src in sources:
         digest = hashlib.sha256(src.path.read_bytes()).hexdigest()[:16]
         quads.append(
