@@ -86,6 +86,7 @@ class AppState:
         self._lock = threading.Lock()
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._reading: dict[tuple[int, str], threading.Lock] = {}
 
     def open(self) -> None:
         """Open the current build: open the store and its artefacts (read when first asked), and start the pool's
@@ -249,11 +250,17 @@ class AppState:
         store, artefacts = self.require_store(), self.artefacts
         assert artefacts is not None
         artefact = BY_NAME[name]
-        return artefacts.get(name, lambda: artefact.make(store), fmt=artefact.fmt)
+        # one reader per artefact: a request that needs one being read (a 140 MB search index at 1M triples)
+        # waits for that read instead of starting a second one that competes for the same CPU
+        with self._cache_lock:
+            lock = self._reading.setdefault((id(artefacts), name), threading.Lock())
+        with lock:
+            return artefacts.get(name, lambda: artefact.make(store), fmt=artefact.fmt)
 
     def _next_generation(self) -> None:
         with self._cache_lock:
             self._cache.clear()
+            self._reading.clear()
             self.generation += 1
 
     def cache(self, key: Hashable, compute: Callable[[], T]) -> T:
@@ -285,7 +292,8 @@ class AppState:
     def warm(self) -> None:
         """Read every prepared artefact of the current build (computing the missing ones of an old build),
         so that the first requests find them in memory. Run in a background thread after :meth:`open`."""
-        for name in BY_NAME:
+        # the search index first: the largest of what a page waits for (the views' artefacts come after)
+        for name in sorted(BY_NAME, key=lambda n: n != "search"):
             try:
                 self.prepared(name)
             except Exception:  # a page will report it when it asks; the server keeps serving
