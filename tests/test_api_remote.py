@@ -233,3 +233,41 @@ def test_a_store_that_is_down_gives_a_clear_503(published, virtuoso, tmp_path):
         assert client.get("/health").status_code == 200
     finally:
         s.stop()
+
+
+def test_the_editors_prefixes_work_on_virtuoso_too(server, remote_server):
+    """The editor's default query and examples, typed without their PREFIX lines, run through SPARQLWrapper on
+    the Virtuoso-backed endpoint as on the embedded one (the remote backend declares the editor's prefixes)."""
+    import html
+    import json
+    import re
+
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    page = server.client().get("/sparql", headers={"Accept": "text/html"}).text
+    default = html.unescape(re.search(r'<textarea id="query"[^>]*>(.*?)</textarea>', page, re.S).group(1))
+    examples = json.loads(
+        re.search(r'<script type="application/json" id="qkg-examples">(.*?)</script>', page, re.S).group(1)
+    )
+    queries = [("default", default)] + [
+        (e["name"], re.sub(r"(?im)^\s*PREFIX\s+\w*:\s*<[^>]*>\s*$", "", e["sparql"])) for e in examples
+    ]
+    assert len(queries) >= 10 and "PREFIX" not in default.upper()
+
+    def run(s, text):
+        client = SPARQLWrapper(s.url + "/sparql")
+        client.setQuery(text)
+        client.setReturnFormat(JSON)
+        client.setMethod("POST")
+        return client.queryAndConvert()
+
+    for name, text in queries:
+        assert "PREFIX" not in text.upper(), name
+        embedded, remote = run(server, text), run(remote_server, text)
+        if "boolean" in embedded:
+            assert remote["boolean"] == embedded["boolean"], name
+        else:
+            assert len(remote["results"]["bindings"]) == len(embedded["results"]["bindings"]), name
+    # a query's own prefix line still wins on Virtuoso
+    own = "PREFIX qkg: <http://example.org/other#>\nSELECT ?c WHERE { ?c a qkg:City } LIMIT 3"
+    assert run(remote_server, own)["results"]["bindings"] == []

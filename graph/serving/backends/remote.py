@@ -420,6 +420,7 @@ class RemoteStore(Store):
         max_bytes = self.max_bytes if max_bytes is None else max_bytes
         params = self._dataset(union, default_graphs, named_graphs)
         view = self._view
+        text = declare_prefixes(text)
         if view and view.graphs:
             text = _rename(text, view.graphs)
         if bindings:
@@ -732,6 +733,26 @@ def _rename(text: str, graphs: Mapping[str, str]) -> str:
         if token in text:
             text = text.replace(token, f"<{remote}>")
     return text
+
+
+_PREFIX_NAME = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.IGNORECASE)
+
+
+def declare_prefixes(text: str) -> str:
+    r"""``text`` with the project's prefixes (:data:`qkg.ontology.PREFIXES`, those the editor shows) declared in
+    front of it, as the embedded store pre-declares them, except those the query declares itself (its own
+    win). The declarations go on the first line, so a line number in the remote's error still points at
+    the text as written.
+
+    >>> q = declare_prefixes("PREFIX qkg: <http://example.org/other#>\nSELECT * WHERE { ?s a qkg:City }")
+    >>> "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>" in q, q.count("PREFIX qkg:"), q.count("\n")
+    (True, 1, 1)
+    """
+    from qkg.ontology import PREFIXES
+
+    own = {name or "" for name in _PREFIX_NAME.findall(blank_tokens(text))}
+    missing = [f"PREFIX {name}: <{ns}>" for name, ns in PREFIXES.items() if name not in own]
+    return (" ".join(missing) + " " + text) if missing else text
 
 
 def _bind(text: str, bindings: Mapping) -> str:
