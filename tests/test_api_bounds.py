@@ -145,7 +145,7 @@ def test_paths_search_a_capped_frontier_and_find_the_shortest(store, hub):
     assert not found["truncated"] and found["paths"]
     assert {p["length"] for p in found["paths"]} == {length}
     for p in found["paths"]:
-        assert [n["iri"] for n in p["nodes"]][0] == far and p["nodes"][-1]["iri"] == target
+        assert next(n["iri"] for n in p["nodes"]) == far and p["nodes"][-1]["iri"] == target
         assert len(p["edges"]) == length
     capped = store_shortest_paths(store, iri, target, frontier=5, max_length=4)
     assert capped["explored"] <= 2 + 4 * 5  # two ends, then at most 5 new nodes per ring
