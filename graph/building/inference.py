@@ -76,6 +76,23 @@ class Rule:
     body: tuple[Atom, ...] = ()
     head: tuple[Atom, ...] = ()
     distinct: tuple[tuple[str, str], ...] = ()
+    templates: tuple[str, ...] = ()
+    where: str = ""
+
+
+def once(name: str, templates: list[str], where: str) -> Rule:
+    """A rule run once (see :func:`materialise`): ``templates`` (triple patterns) for each solution of ``where``.
+
+    >>> once("t", ["?x <http://e/q> ?y", "?y <http://e/r> ?x"], "?x <http://e/p> ?y").construct
+    'CONSTRUCT { ?x <http://e/q> ?y . ?y <http://e/r> ?x } WHERE { ?x <http://e/p> ?y }'
+    """
+    return Rule(
+        name,
+        f"CONSTRUCT {{ {' . '.join(templates)} }} WHERE {{ {where} }}",
+        stage="once",
+        templates=tuple(templates),
+        where=where,
+    )
 
 
 def datalog(name: str, body: list[Atom], head: list[Atom], *, distinct: tuple[tuple[str, str], ...] = ()) -> Rule:
@@ -246,30 +263,21 @@ def _domain_rules() -> list[Rule]:
     ]
     positions = {"date": "inXSDDate", "gYearMonth": "inXSDgYearMonth", "gYear": "inXSDgYear"}
     for kind, position in positions.items():
-        rules.append(
-            Rule(
-                f"time:start:{kind}",
-                (
-                    f"CONSTRUCT {{ ?x <{time}hasTime> ?t . ?t a <{time}Interval> ; <{time}hasBeginning> ?b ."
-                    f" ?b a <{time}Instant> ; <{time}{position}> ?d }}"
-                    f" WHERE {{ ?x <{schema}startDate> ?d . FILTER(datatype(?d) = <{xsd}{kind}>)"
-                    f" BIND(IRI(CONCAT(STR(?x), '-time')) AS ?t) BIND(IRI(CONCAT(STR(?x), '-start')) AS ?b) }}"
-                ),
-                stage="once",
+        for end, date, point in (("start", "startDate", "hasBeginning"), ("end", "endDate", "hasEnd")):
+            rules.append(
+                once(
+                    f"time:{end}:{kind}",
+                    [
+                        f"?x <{time}hasTime> ?t",
+                        f"?t a <{time}Interval>",
+                        f"?t <{time}{point}> ?b",
+                        f"?b a <{time}Instant>",
+                        f"?b <{time}{position}> ?d",
+                    ],
+                    f"?x <{schema}{date}> ?d . FILTER(datatype(?d) = <{xsd}{kind}>)"
+                    f" BIND(IRI(CONCAT(STR(?x), '-time')) AS ?t) BIND(IRI(CONCAT(STR(?x), '-{end}')) AS ?b)",
+                )
             )
-        )
-        rules.append(
-            Rule(
-                f"time:end:{kind}",
-                (
-                    f"CONSTRUCT {{ ?x <{time}hasTime> ?t . ?t a <{time}Interval> ; <{time}hasEnd> ?e ."
-                    f" ?e a <{time}Instant> ; <{time}{position}> ?d }}"
-                    f" WHERE {{ ?x <{schema}endDate> ?d . FILTER(datatype(?d) = <{xsd}{kind}>)"
-                    f" BIND(IRI(CONCAT(STR(?x), '-time')) AS ?t) BIND(IRI(CONCAT(STR(?x), '-end')) AS ?e) }}"
-                ),
-                stage="once",
-            )
-        )
     return rules
 
 
@@ -316,16 +324,22 @@ def materialise(
     for rule in rules:
         by_stage[rule.stage].append(rule)
     total = _property_fixpoint(store, by_stage["property"], max_rounds=max_rounds, say=say)
-    added = sum(len(_apply(store, rule, count=False)) for rule in by_stage["once"])
+    native = getattr(store, "native", None)  # the embedded store: the stages below run inside it
+    if native is not None:
+        added = _add_native(store, native, [q for rule in by_stage["once"] for q in _once_queries(rule)])
+    else:
+        added = sum(len(_apply(store, rule, count=False)) for rule in by_stage["once"])
     say(f"inference: time descriptions: +{added} triples")
     total += added
     supers = {r.source: r.targets for r in by_stage["class"]}
-    added = _classify(store, supers)
+    added = _classify_native(store, native, supers) if native is not None else _classify(store, supers)
     say(f"inference: class closure: +{added} triples")
     total += added
     defined = [q for rule in by_stage["defined"] for q in _apply(store, rule, count=False)]
     added = len(defined)
-    if defined:  # the superclasses of the newly classified entities only
+    if defined and native is not None:  # the superclasses of the defined classes (the rest is closed already)
+        added += _classify_native(store, native, supers, sources={q.object.value for q in defined})
+    elif defined:  # the superclasses of the newly classified entities only
         added += _classify(store, supers, subjects={q.subject for q in defined})
     say(f"inference: defined classes: +{added} triples")
     return total + added
@@ -487,6 +501,73 @@ def _classify(store: Store, supers: dict[str, tuple[str, ...]], *, subjects=None
             new.append(terms.Quad(subject, _TYPE, nodes[c], _INFERRED))
     _write(store, new)
     return len(new)
+
+
+def _once_queries(rule: Rule) -> list[str]:
+    """One CONSTRUCT per template triple of a ``once`` rule, each keeping only the triples not already present
+    (in any graph): what :func:`_apply` checks one by one in Python, asked of the engine instead."""
+    if not rule.templates:  # a rule given as a CONSTRUCT only: its triples, checked by the engine too
+        return [rule.construct]
+    return [f"CONSTRUCT {{ {t} }} WHERE {{ {rule.where} FILTER NOT EXISTS {{ {t} }} }}" for t in rule.templates]
+
+
+def _inferred_size(store: Store) -> int:
+    rows = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }}", union=False)
+    return int(rows[0]["n"].value)
+
+
+def _add_native(store: Store, native, queries: list[str]) -> int:
+    """Add the answers of CONSTRUCT ``queries`` to :data:`INFERRED_GRAPH` without a Python object per triple
+    (serialised and bulk-loaded by pyoxigraph); return how many triples the graph gained.
+
+    Blank nodes would be renamed by the load: a query must not produce any (the callers keep to IRIs).
+    """
+    import pyoxigraph as ox
+
+    before = _inferred_size(store)
+    # every answer first, then one load: a triple two queries both produce is stored once all the same
+    data = b"".join(
+        native.query(query, use_default_graph_as_union=True).serialize(format=ox.RdfFormat.N_TRIPLES)
+        for query in queries
+    )
+    if len(data) > _BULK_BYTES:  # bulk loading has a fixed cost (sorted files ingested), worth it only when large
+        native.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=_INFERRED)
+    elif data:
+        native.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=_INFERRED)
+    return _inferred_size(store) - before
+
+
+#: Above this many bytes of N-Triples, :func:`_add_native` bulk-loads them.
+_BULK_BYTES = 4_000_000
+
+
+def _classify_native(store: Store, native, supers: dict[str, tuple[str, ...]], *, sources=None) -> int:
+    """:func:`_classify` inside the engine: ``?x a S`` for every ``?x a C`` whose superclass ``S`` it lacks.
+
+    IRIs only (one query, loaded in bulk); the few typed blank nodes go through :func:`_classify`. ``sources``
+    limits the classes ``C`` read (default: every class with a superclass).
+    """
+    pairs = " ".join(
+        f"(<{c}> <{s}>)" for c, targets in sorted(supers.items()) if sources is None or c in sources for s in targets
+    )
+    if not pairs:
+        return 0
+    added = _add_native(
+        store,
+        native,
+        [
+            f"CONSTRUCT {{ ?x a ?s }} WHERE {{ VALUES (?c ?s) {{ {pairs} }} ?x a ?c FILTER(isIRI(?x))"
+            " FILTER NOT EXISTS { ?x a ?s } }"
+        ],
+    )
+    values = " ".join(f"<{c}>" for c in sorted(supers) if sources is None or c in sources)
+    blanks = {
+        r["x"]
+        for r in store.select(f"SELECT DISTINCT ?x WHERE {{ VALUES ?c {{ {values} }} ?x a ?c FILTER(isBlank(?x)) }}")
+    }
+    if blanks:
+        added += _classify(store, supers, subjects=blanks)
+    return added
 
 
 def _present(store: Store, quad: terms.Quad) -> bool:
