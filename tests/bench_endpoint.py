@@ -277,32 +277,34 @@ def main() -> None:
                         file=sys.stderr,
                         flush=True,
                     )
-        print(f"\n{args.triples} synthetic triples; req/s and latency (ms) per query and concurrency\n")
-        head = (
+
+        def table(title: str, head: str, row) -> None:
+            """One line per query and concurrency: ``row(name, conc, qkg, rdflib-endpoint, bare)``."""
+            print(title)
+            print(head)
+            print("-" * len(head))
+            for name in qs:
+                for conc in (1, 4):
+                    print(row(name, conc, *(results[(name, conc, s)] for s in ("qkg", "rdflib-endpoint", "bare"))))
+
+        table(
+            f"\n{args.triples} synthetic triples; req/s and latency (ms) per query and concurrency\n",
             f"{'query':8}{'conc':>5} | {'qkg rps':>9}{'p50':>8}{'p99':>8} | {'rdflib-ep rps':>13}{'p50':>9}{'p99':>9} | "
-            f"{'bare rps':>9}{'p50':>7}{'p99':>7} | {'qkg/rdflib':>10}{'qkg/bare':>9}{'bare/rdflib':>12}"
+            f"{'bare rps':>9}{'p50':>7}{'p99':>7} | {'qkg/rdflib':>10}{'qkg/bare':>9}{'bare/rdflib':>12}",
+            lambda name, conc, q, r, b: (
+                f"{name:8}{conc:>5} | {q['rps']:9.1f}{q['p50']:8.1f}{q['p99']:8.1f} | {r['rps']:13.2f}{r['p50']:9.1f}"
+                f"{r['p99']:9.1f} | {b['rps']:9.1f}{b['p50']:7.1f}{b['p99']:7.1f} | {q['rps'] / r['rps']:9.1f}x"
+                f"{q['rps'] / b['rps']:8.2f}x{b['rps'] / r['rps']:11.1f}x"
+            ),
         )
-        print(head)
-        print("-" * len(head))
-        for name in qs:
-            for conc in (1, 4):
-                q, r, b = (results[(name, conc, s)] for s in ("qkg", "rdflib-endpoint", "bare"))
-                print(
-                    f"{name:8}{conc:>5} | {q['rps']:9.1f}{q['p50']:8.1f}{q['p99']:8.1f} | {r['rps']:13.2f}{r['p50']:9.1f}"
-                    f"{r['p99']:9.1f} | {b['rps']:9.1f}{b['p50']:7.1f}{b['p99']:7.1f} | {q['rps'] / r['rps']:9.1f}x"
-                    f"{q['rps'] / b['rps']:8.2f}x{b['rps'] / r['rps']:11.1f}x"
-                )
-        print("\nserver CPU ms per request (user + system, with child processes); qkg/bare = bare CPU / qkg CPU\n")
-        head = f"{'query':8}{'conc':>5} | {'qkg':>8} | {'rdflib-ep':>9} | {'bare':>8} | {'qkg/bare':>8}"
-        print(head)
-        print("-" * len(head))
-        for name in qs:
-            for conc in (1, 4):
-                q, r, b = (results[(name, conc, s)] for s in ("qkg", "rdflib-endpoint", "bare"))
-                print(
-                    f"{name:8}{conc:>5} | {q['cpu_ms']:8.2f} | {r['cpu_ms']:9.2f} | {b['cpu_ms']:8.2f} | "
-                    f"{b['cpu_ms'] / q['cpu_ms'] if q['cpu_ms'] else float('nan'):7.2f}x"
-                )
+        table(
+            "\nserver CPU ms per request (user + system, with child processes); qkg/bare = bare CPU / qkg CPU\n",
+            f"{'query':8}{'conc':>5} | {'qkg':>8} | {'rdflib-ep':>9} | {'bare':>8} | {'qkg/bare':>8}",
+            lambda name, conc, q, r, b: (
+                f"{name:8}{conc:>5} | {q['cpu_ms']:8.2f} | {r['cpu_ms']:9.2f} | {b['cpu_ms']:8.2f} | "
+                f"{b['cpu_ms'] / q['cpu_ms'] if q['cpu_ms'] else float('nan'):7.2f}x"
+            ),
+        )
         if variants:
             names = ["qkg", *variants]
             print("\nqkg variants side by side: req/s (p50 ms), and req/s against the bare route\n")
