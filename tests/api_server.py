@@ -68,13 +68,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path, *, env: dict[str, str] | None = None, wait: float = 60.0) -> Server:
-    """Start ``qkg serve`` on a free loopback port and wait until ``/health`` answers."""
+def start_server(
+    data_dir: Path, *, env: dict[str, str] | None = None, wait: float = 60.0, command: list[str] | None = None
+) -> Server:
+    """Start ``qkg serve`` on a free loopback port and wait until ``/health`` answers.
+
+    ``command``: another server command line for the same app (e.g. uvicorn with other options); ``--host``
+    and ``--port`` are appended, the data folder goes in ``QKG_DATA_DIR``.
+    """
     port = _free_port()
     log = Path(tempfile.mkstemp(prefix="qkg-serve-", suffix=".log")[1])
-    full_env = {**os.environ, "QKG_HOST": "127.0.0.1", **(env or {})}
+    full_env = {**os.environ, "QKG_HOST": "127.0.0.1", "QKG_DATA_DIR": str(data_dir), **(env or {})}
+    args = [sys.executable, "-m", "qkg.api.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)]
+    if command is not None:
+        args = [*command, "--host", "127.0.0.1", "--port", str(port)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "qkg.api.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)],
+        args,
         cwd=ROOT,
         env=full_env,
         stdout=log.open("wb"),
