@@ -325,7 +325,7 @@ def main() -> None:
     if args.parsers:
         compare_parsers(data_dir, args.seconds)
         return
-    swaps = [(f"{p.resolve().name}", p.resolve()) for p in args.swap_store]
+    swaps = [(p.parent.name if p.name == "current" else p.name, p.resolve()) for p in args.swap_store]
     if "swap" in only and not swaps:
         swaps = [(f"{args.swap_triples} triples", side_build(args.swap_triples))]
     server = start_server(data_dir)

@@ -96,13 +96,11 @@ def _load(store_dir: Path, data: list[str], graphs: list[str]) -> None:
     store = ox.Store(str(store_dir))
     for iri in graphs:  # a named graph exists even when its file is empty (graph-empty, graph-exist)
         store.add_graph(ox.NamedNode(iri))
-    for iri in data + graphs:
+    # a file may be both the default graph and a named graph (graph-optional, eq-graph-1...)
+    for iri, graph in [(d, ox.DefaultGraph()) for d in data] + [(g, ox.NamedNode(g)) for g in graphs]:
         file = Path(iri.removeprefix("file://"))
         store.load(
-            path=str(file),
-            format=ox.RdfFormat.from_extension(file.suffix.lstrip(".")),
-            base_iri=iri,
-            to_graph=ox.DefaultGraph() if iri in data else ox.NamedNode(iri),
+            path=str(file), format=ox.RdfFormat.from_extension(file.suffix.lstrip(".")), base_iri=iri, to_graph=graph
         )
     store.flush()
     del store
