@@ -30,10 +30,41 @@ def _client(server, address: str, **kwargs) -> httpx.Client:
     return httpx.Client(base_url=server.url, timeout=30, transport=httpx.HTTPTransport(local_address=address), **kwargs)
 
 
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], list(children.get(pid, []))
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo.extend(children.get(p, []))
+    return found
+
+
+def wait_for_workers(server, count: int, wait: float = 120.0) -> None:
+    """Wait until the server's worker processes are up: ``/health`` answers before they are (they start in the
+    background), and a query sent earlier waits for its pool to start, which a latency test would count."""
+    deadline = time.monotonic() + wait
+    while len(_descendants(server.process.pid)) < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+    with _client(server, "127.0.0.250") as client:  # each pool answers once: started and ready
+        assert client.get(f"/queries/{CANNED[0]}.json").status_code == 200
+        assert client.post("/sparql", data={"query": CHEAP}).status_code == 200
+        assert client.post("/sparql", data={"query": CHEAP}).status_code == 200  # light now: the fast lane
+
+
 @pytest.fixture(scope="module")
 def fair_server(built_data):
     """Default fair-sharing settings, a 4 s query limit so that the runaways cycle within the test."""
     s = start_server(built_data, env={"QKG_QUERY_TIMEOUT": "4"})
+    # the forkserver, 2 shared workers, the canned lane's worker, the fast lane's and its spare
+    wait_for_workers(s, 6)
     yield s
     s.stop()
 
