@@ -4,7 +4,6 @@ Chromium, French and English); the ranking checked against an independent SPARQL
 from __future__ import annotations
 
 import json
-import re
 import urllib.parse
 import urllib.request
 
@@ -69,7 +68,8 @@ def test_home_ranks_the_citys_partners_by_shared_facts(real, lang, title, word) 
         # Bordeaux, which the report calls a twin city with a 2023-2025 cooperation programme, is among them
         if REPORT is not None:
             text = REPORT.read_text(encoding="utf-8")
-            assert re.search(r"programme de coopération 2023-2025 entre les deux villes jumelles", text)
+            sentence = next(line for line in text.split("\n") if "villes jumelles" in line)
+            assert "Bordeaux" in sentence and "2023-2025" in sentence
             assert "qkgd:ville-de-bordeaux" in [r[0] for r in rows]
         assert_local_only(session.requests)
         assert_no_console_errors(session)

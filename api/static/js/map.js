@@ -138,11 +138,15 @@
   // takes the first side (right, left, above, below) where it overlaps no label already placed; a label with
   // no free side (or only under a control) is hidden until a zoom makes room (the side panel lists every city).
   var SIDES = [["right", [6, 0]], ["left", [-6, 0]], ["top", [0, -6]], ["bottom", [0, 6]]];
+  // Placing a label measures it (a layout each time): past this many, the least visited cities' labels stay
+  // hidden (an aggregated map of a large graph has up to 1,000 cities; the side panel lists them).
+  var LABELS_MAX = 150;
   function overlaps(a, b) { return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom; }
   function placeLabels() {
     // the map's controls (zoom, layers, legend) are obstacles too
     var placed = Array.prototype.map.call(root.querySelectorAll(".leaflet-control"), function (c) {
       return c.getBoundingClientRect(); });
+    var tried = 0;
     // the selected mission's stops first, then by weight
     var stops = {};
     if (state.selected) state.data.missions.forEach(function (m) {
@@ -151,6 +155,8 @@
       var tip = entry.marker.getTooltip();
       if (!tip || !state.map.hasLayer(entry.marker) || !tip.getElement()) return;
       var el = tip.getElement(), found = false;
+      if (tried >= LABELS_MAX) { el.classList.add("viz-label-hidden"); entry.side = null; return; }
+      tried += 1;
       for (var i = 0; i < SIDES.length && !found; i += 1) {
         tip.options.direction = SIDES[i][0];
         tip.options.offset = L.point(SIDES[i][1]);
