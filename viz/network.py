@@ -27,7 +27,6 @@ from collections import Counter
 from collections.abc import Hashable, Mapping
 
 import networkx as nx
-from pyvis.network import Network
 from qkg.graph.errors import ParameterError
 from qkg.viz.escape import clean_text
 from qkg.viz.style import KINDS, legend, vis_groups
@@ -107,6 +106,8 @@ def vis_options(n_nodes: int, *, kinds: list[str] | None = None, directed: bool 
     True
     """
     large = n_nodes > LARGE
+    from pyvis.network import Network  # here: pyvis imports IPython (0.2 s), not needed to start the server
+
     net = Network(directed=directed and not large, cdn_resources="in_line")
     net.toggle_physics(False)
     net.options.edges.smooth.enabled = False
@@ -235,6 +236,8 @@ def network_payload(
     if size_by not in SIZE_BY:
         raise ParameterError(f"unknown node size {size_by!r}", hint=f"size nodes by one of: {', '.join(SIZE_BY)}")
     metrics = metrics or {}
+    from pyvis.network import Network
+
     net = Network(directed=True, cdn_resources="in_line")
     kinds: Counter[str] = Counter()
     for node, d in graph.nodes(data=True):
