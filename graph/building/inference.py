@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from qkg.graph.errors import BuildError, DataError
 from qkg.graph.named_graphs import INFERRED_GRAPH
 from qkg.graph.serving import terms
+from qkg.graph.serving.backends.oxigraph import OxigraphStore
 from qkg.graph.serving.store import Store
 from qkg.ontology import PREFIXES
 from rdflib import BNode, Graph, URIRef
@@ -324,14 +325,12 @@ def materialise(
     for rule in rules:
         by_stage[rule.stage].append(rule)
     total = _property_fixpoint(store, by_stage["property"], max_rounds=max_rounds, say=say)
-    native = getattr(store, "native", None)  # the embedded store: the time descriptions run inside it
+    native = isinstance(store, OxigraphStore)  # the embedded store: the time descriptions run inside it
     # rules with head templates whose subjects are variables run in the engine; others in Python
-    in_engine = [
-        r
-        for r in by_stage["once"]
-        if native is not None and r.templates and all(t.startswith("?") for t in r.templates)
-    ]
-    added = _add_native(store, native, [_once_query(r) for r in in_engine]) if in_engine else 0
+    in_engine = [r for r in by_stage["once"] if native and r.templates and all(t.startswith("?") for t in r.templates)]
+    added = (
+        _add_native(store, [_once_query(r) for r in in_engine]) if in_engine and isinstance(store, OxigraphStore) else 0
+    )
     added += sum(len(_apply(store, r, count=False)) for r in by_stage["once"] if r not in in_engine)
     say(f"inference: time descriptions: +{added} triples")
     total += added
@@ -528,29 +527,18 @@ def _inferred_size(store: Store) -> int:
     return int(rows[0]["n"].value)
 
 
-def _add_native(store: Store, native, queries: list[str]) -> int:
+def _add_native(store: OxigraphStore, queries: list[str]) -> int:
     """Add the answers of CONSTRUCT ``queries`` to :data:`INFERRED_GRAPH` without a Python object per triple
-    (serialised and bulk-loaded by pyoxigraph); return how many triples the graph gained.
+    (serialised and loaded by pyoxigraph, in bulk when large); return how many triples the graph gained.
 
     Blank nodes would be renamed by the load: a query must not produce any (the callers keep to IRIs).
     """
-    import pyoxigraph as ox
-
     before = _inferred_size(store)
     # every answer first, then one load: a triple two queries both produce is stored once all the same
-    data = b"".join(
-        native.query(query, use_default_graph_as_union=True).serialize(format=ox.RdfFormat.N_TRIPLES)
-        for query in queries
-    )
-    if len(data) > _BULK_BYTES:  # bulk loading has a fixed cost (sorted files ingested), worth it only when large
-        native.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=_INFERRED)
-    elif data:
-        native.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=_INFERRED)
+    data = b"".join(store.construct_ntriples(query) for query in queries)
+    if data:
+        store.load(data, format="ntriples", graph=INFERRED_GRAPH)
     return _inferred_size(store) - before
-
-
-#: Above this many bytes of N-Triples, :func:`_add_native` bulk-loads them.
-_BULK_BYTES = 4_000_000
 
 
 def _present(store: Store, quad: terms.Quad) -> bool:

@@ -31,7 +31,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 from qkg.graph.building import artefacts as prepared
 from qkg.graph.building import inference
 from qkg.graph.errors import DataError
@@ -496,7 +495,7 @@ def shacl_report(store: OxigraphStore, *, engine: str = "turbo") -> tuple[bool, 
 
         view = shacl_view(store, shapes)
         # a pyoxigraph store goes to the engine as N-Quads, parsed natively (text would go through rdflib first)
-        conforms, report, _text = pyshacl_turbo.validate(store.native if view is None else view, **options)
+        conforms, report, _text = pyshacl_turbo.validate((store if view is None else view).native, **options)
         del view
     elif engine == "pyshacl":
         import pyshacl
@@ -584,7 +583,7 @@ _SUBCLASS = str(RDFS.subClassOf)
 _RDF_LIST = frozenset(str(RDF) + t for t in ("first", "rest", "nil"))
 
 
-def shacl_view(store: OxigraphStore, shapes: Graph) -> ox.Store | None:
+def shacl_view(store: OxigraphStore, shapes: Graph) -> OxigraphStore | None:
     """The triples the shapes can read, in an in-memory store; None when they may read anything (use the store).
 
     A shape made of the usual constraints (:data:`_SH_LOCAL`) reads only: its targets, the values of its
@@ -611,12 +610,12 @@ def shacl_view(store: OxigraphStore, shapes: Graph) -> ox.Store | None:
         )
         read = " ".join(sorted({f"<{r['sub'].value}>" for r in rows}))
         patterns.append(f"{{ VALUES ?o {{ {read} }} ?s a ?o BIND(<{RDF.type}> AS ?p) }}")
-    triples = store.native.query(
-        "CONSTRUCT { ?s ?p ?o } WHERE { %s }" % " UNION ".join(patterns), use_default_graph_as_union=True
+    view = OxigraphStore()  # in memory; serialised and parsed in Rust: no Python object per triple
+    view.load(
+        store.construct_ntriples("CONSTRUCT { ?s ?p ?o } WHERE { %s }" % " UNION ".join(patterns)),
+        format="ntriples",
+        graph=None,
     )
-    assert isinstance(triples, ox.QueryTriples)
-    view = ox.Store()  # serialised and parsed in Rust: no Python object per triple
-    view.bulk_load(triples.serialize(format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES)
     return view
 
 
