@@ -297,10 +297,12 @@ def test_header_flood_does_not_stall_health(server) -> None:
     with concurrent.futures.ThreadPoolExecutor(1) as pool, server.client() as client:
         future = pool.submit(flood)
         health = []
-        while not future.done():
+        while True:  # at least once: the server may cut the flood off before the first probe
             t = time.monotonic()
             assert client.get("/health").status_code == 200
             health.append(time.monotonic() - t)
+            if future.done():
+                break
         future.result()
     assert sent[0] < 50 * 2**20  # the server closed the connection long before the whole header came
     assert max(health) < 0.5, health
