@@ -115,3 +115,30 @@ def shared_server(data_dir: Path) -> Server:
     if "server" not in _CACHE or _CACHE["server"].process.poll() is not None:
         _CACHE["server"] = start_server(data_dir, env={"QKG_CLIENT_ENGINE_SECONDS": "1000000"})
     return _CACHE["server"]
+
+
+def descendants(pid: int) -> list[int]:
+    """The process ids below ``pid`` (its children, theirs, ...), read from ``/proc``: a server's query workers."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            kids = [int(k) for k in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+        except OSError:
+            continue
+        found += kids
+        todo += kids
+    return found
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory in bytes of ``pid`` and all its descendants (read from ``/proc``)."""
+    total = 0
+    for p in [pid, *descendants(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total

@@ -48,9 +48,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.api_server import ROOT, start_server
+from tests.api_server import ROOT, start_server, tree_rss
 from tests.guard_corpus import malformed_queries
-from tests.test_api_abuse import CANNED, CHEAP, MEMORY_BOMB, RUNAWAY, _tree_rss
+from tests.test_api_abuse import CANNED, CHEAP, MEMORY_BOMB, RUNAWAY
 
 
 class GoodClient:
@@ -339,7 +339,7 @@ def main() -> None:
             peak = [0]
 
             def sample() -> None:
-                peak[0] = max(peak[0], _tree_rss(server.process.pid))
+                peak[0] = max(peak[0], tree_rss(server.process.pid))
 
             with GoodClient(server.url) as good:
                 outcome = attack(sample)

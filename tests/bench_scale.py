@@ -38,6 +38,10 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.api_server import descendants
+
 REPO = Path(__file__).resolve().parent.parent
 QKG = [sys.executable, "-m", "qkg.api.cli"]
 
@@ -79,19 +83,6 @@ def _peak_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
-
-
-def _descendants(pid: int) -> list[int]:
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            kids = Path(f"/proc/{p}/task/{p}/children").read_text().split()
-        except OSError:
-            continue
-        out += [int(k) for k in kids]
-        todo += [int(k) for k in kids]
-    return out
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -191,7 +182,7 @@ def _cpu_s(pids: list[int]) -> float:
 
 def server_cpu(pid: int) -> float:
     """CPU seconds of the server and its workers (a killed worker's CPU is lost: a lower bound then)."""
-    return _cpu_s([pid, *_descendants(pid)])
+    return _cpu_s([pid, *descendants(pid)])
 
 
 def visit(base: str, path: str, runs: int, timeout: float) -> tuple[list[float], int, int]:
@@ -279,7 +270,7 @@ def main(argv: list[str] | None = None) -> None:
                 )
             )
             print(f"  {rows[-1][0]}: {rows[-1][1]:.3f} s, CPU {cpu:.3f} s (raw {rows[-1][6]:.3f} s)", flush=True)
-        server_mb = max([_peak_mb(proc.pid)] + [_peak_mb(p) for p in _descendants(proc.pid)])
+        server_mb = max([_peak_mb(proc.pid)] + [_peak_mb(p) for p in descendants(proc.pid)])
     finally:
         t = time.perf_counter()
         proc.send_signal(signal.SIGTERM)

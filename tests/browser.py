@@ -191,3 +191,23 @@ def assert_no_console_errors(session: PageSession | Iterable[str], *, allow: Ite
     patterns = [re.compile(p) for p in allow]
     left = [m for m in messages if not any(p.search(m) for p in patterns)]
     assert not left, f"{len(left)} console/page error(s): {left[:10]}"
+
+
+def find_path(page, typed: str, target: str = "Innovaud", *, choice: str | None = None) -> None:
+    """On ``/analysis``, choose the path finder's ends by typing their labels (``typed`` for the first, the first
+    suggestion, or the one with ``choice``; ``target`` for the second), check the first end is the City, and draw
+    the paths."""
+    box = page.locator("#path-from")
+    box.fill("")
+    box.type(typed)  # a label, never a slug
+    page.wait_for_selector("#path-from-list li")
+    suggestions = page.locator("#path-from-list li", has_text=choice) if choice else page.locator("#path-from-list li")
+    suggestions.first.dispatch_event("mousedown")
+    assert box.get_attribute("data-iri") == "https://w3id.org/qkg/id/ville-de-quebec"
+    other = page.locator("#path-to")
+    other.fill("")
+    other.type(target)
+    page.wait_for_selector("#path-to-list li")
+    page.locator("#path-to-list li").first.dispatch_event("mousedown")
+    page.click("#path-form button[type=submit]")
+    page.wait_for_selector("#path-graph[data-drawn]")

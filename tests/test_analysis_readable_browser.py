@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from tests.browser import assert_local_only, assert_no_console_errors, chromium_page
+from tests.browser import assert_local_only, assert_no_console_errors, chromium_page, find_path
 from tests.report_text import REPORT
 
 pytestmark = pytest.mark.browser
@@ -93,19 +93,7 @@ def test_path_finder_from_labels_with_readable_edge_names(browser_env, server, l
     with chromium_page() as session:
         page = session.page
         page.goto(server.url + f"/analysis?lang={lang}")
-        box = page.locator("#path-from")
-        box.fill("")
-        box.type(typed)  # a label, never a slug
-        page.wait_for_selector("#path-from-list li")
-        page.locator("#path-from-list li").first.dispatch_event("mousedown")
-        assert box.get_attribute("data-iri") == "https://w3id.org/qkg/id/ville-de-quebec"
-        target = page.locator("#path-to")
-        target.fill("")
-        target.type("Innovaud")
-        page.wait_for_selector("#path-to-list li")
-        page.locator("#path-to-list li").first.dispatch_event("mousedown")
-        page.click("#path-form button[type=submit]")
-        page.wait_for_selector("#path-graph[data-drawn]")
+        find_path(page, typed)
         page.wait_for_timeout(300)
         edges = page.evaluate(
             "() => window.qkgAnalysisNetwork.body.data.edges.get().map(e => [e.id, e.label, e.title || ''])"

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api_server import start_server
+from tests.api_server import descendants, start_server, tree_rss
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 MEMORY_BOMB = "SELECT * { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 10"
@@ -30,28 +30,32 @@ def _client(server, address: str, **kwargs) -> httpx.Client:
     return httpx.Client(base_url=server.url, timeout=30, transport=httpx.HTTPTransport(local_address=address), **kwargs)
 
 
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], list(children.get(pid, []))
-    while todo:
-        p = todo.pop()
-        found.append(p)
-        todo.extend(children.get(p, []))
-    return found
+def _time_canned_and_cheap(good, *, seconds: float, pause: float) -> list[tuple[str, float]]:
+    """For ``seconds``, a well-behaved client alternates a canned query and a cheap one (``pause`` between rounds),
+    checking each answer; return how long each took."""
+    timings: list[tuple[str, float]] = []
+    deadline = time.monotonic() + seconds
+    i = 0
+    while time.monotonic() < deadline:
+        name = CANNED[i % len(CANNED)]
+        t = time.monotonic()
+        r = good.get(f"/queries/{name}.json")
+        timings.append(("canned " + name, time.monotonic() - t))
+        assert r.status_code == 200 and r.json()["results"]["bindings"], (name, r.status_code, r.text)
+        t = time.monotonic()
+        r = good.post("/sparql", data={"query": CHEAP})
+        timings.append(("cheap", time.monotonic() - t))
+        assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 5, r.text
+        i += 1
+        time.sleep(pause)
+    return timings
 
 
 def wait_for_workers(server, count: int, wait: float = 120.0) -> None:
     """Wait until the server's worker processes are up: ``/health`` answers before they are (they start in the
     background), and a query sent earlier waits for its pool to start, which a latency test would count."""
     deadline = time.monotonic() + wait
-    while len(_descendants(server.process.pid)) < count and time.monotonic() < deadline:
+    while len(descendants(server.process.pid)) < count and time.monotonic() < deadline:
         time.sleep(0.2)
     with _client(server, "127.0.0.250") as client:  # each pool answers once: started and ready
         assert client.get(f"/queries/{CANNED[0]}.json").status_code == 200
@@ -91,22 +95,7 @@ def test_runaway_clients_do_not_starve_canned_and_cheap_queries(fair_server) -> 
         time.sleep(3.0)  # the runaways fill the workers and the queue
         timings = []
         with _client(fair_server, "127.0.0.20") as good:
-            deadline = time.monotonic() + 8.0
-            i = 0
-            while time.monotonic() < deadline:
-                name = CANNED[i % len(CANNED)]
-                t = time.monotonic()
-                r = good.get(f"/queries/{name}.json")
-                timings.append(("canned " + name, time.monotonic() - t))
-                assert r.status_code == 200, (name, r.status_code, r.text)
-                assert r.json()["results"]["bindings"], name
-                t = time.monotonic()
-                r = good.post("/sparql", data={"query": CHEAP})
-                timings.append(("cheap", time.monotonic() - t))
-                assert r.status_code == 200, r.text
-                assert len(r.json()["results"]["bindings"]) == 5
-                i += 1
-                time.sleep(0.2)
+            timings = _time_canned_and_cheap(good, seconds=8.0, pause=0.2)
     finally:
         stop.set()
         for t in threads:
@@ -153,20 +142,7 @@ def test_fuzzer_over_many_addresses_does_not_slow_canned_and_cheap_queries(fair_
             t.start()
         try:
             time.sleep(1.0)
-            deadline = time.monotonic() + 10.0
-            i = 0
-            while time.monotonic() < deadline:
-                name = CANNED[i % len(CANNED)]
-                t = time.monotonic()
-                r = good.get(f"/queries/{name}.json")
-                timings.append(("canned " + name, time.monotonic() - t))
-                assert r.status_code == 200 and r.json()["results"]["bindings"], (name, r.status_code, r.text)
-                t = time.monotonic()
-                r = good.post("/sparql", data={"query": CHEAP})
-                timings.append(("cheap", time.monotonic() - t))
-                assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 5, r.text
-                i += 1
-                time.sleep(0.1)
+            timings = _time_canned_and_cheap(good, seconds=10.0, pause=0.1)
         finally:
             stop.set()
             for t in threads:
@@ -198,29 +174,6 @@ def test_engine_time_budget_gives_429_with_retry_after(built_data) -> None:
         s.stop()
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident memory in bytes of ``pid`` and all its descendants (read from /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        todo.extend(children.get(p, []))
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
-    return total
-
-
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc to read memory use")
 def test_memory_bomb_gets_503_and_the_worker_is_replaced(built_data) -> None:
     limit_mb = 1024
@@ -230,7 +183,7 @@ def test_memory_bomb_gets_503_and_the_worker_is_replaced(built_data) -> None:
 
         def watch() -> None:
             while not done.is_set():
-                peak[0] = max(peak[0], _tree_rss(s.process.pid))
+                peak[0] = max(peak[0], tree_rss(s.process.pid))
                 time.sleep(0.05)
 
         watcher = threading.Thread(target=watch, daemon=True)

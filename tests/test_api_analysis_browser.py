@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import assert_local_only, assert_no_console_errors, chromium_page, screenshot
+from tests.browser import assert_local_only, assert_no_console_errors, chromium_page, find_path, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -50,19 +50,7 @@ def test_analysis_page(browser_env, server) -> None:
         assert page.locator("#ranking-table tbody tr").first.inner_text().find("Ville de Québec") >= 0
 
         # the path finder: search boxes fed by /api/search, then the drawn paths
-        box = page.locator("#path-from")
-        box.fill("")
-        box.type("Ville de Qué")
-        page.wait_for_selector("#path-from-list li")
-        page.locator("#path-from-list li", has_text="Ville de Québec").first.dispatch_event("mousedown")
-        assert box.get_attribute("data-iri") == "https://w3id.org/qkg/id/ville-de-quebec"
-        target = page.locator("#path-to")
-        target.fill("")
-        target.type("Innovaud")
-        page.wait_for_selector("#path-to-list li")
-        page.locator("#path-to-list li").first.dispatch_event("mousedown")
-        page.click("#path-form button[type=submit]")
-        page.wait_for_selector("#path-graph[data-drawn]")
+        find_path(page, "Ville de Qué", choice="Ville de Québec")
         assert page.locator("#path-graph canvas").count() == 1
         assert page.evaluate(
             "window.qkgAnalysisNetwork.body.data.nodes.get('https://w3id.org/qkg/id/agreement-qi-lecamp-innovaud') !== null"

@@ -19,7 +19,7 @@ from qkg.graph.pages.entity import describe
 from qkg.graph.serving import cancel
 from qkg.graph.serving.store import StoreLayout, open_read_only
 
-from tests.api_server import start_server
+from tests.api_server import descendants, start_server
 
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SLOW_SERVER = {
@@ -28,19 +28,6 @@ SLOW_SERVER = {
     "QKG_FAST_LANE_TIMEOUT": "0",
     "QKG_CLIENT_ENGINE_SECONDS": "1000000",
 }
-
-
-def _descendants(pid: int) -> set[int]:
-    found, todo = set(), [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            kids = [int(k) for k in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
-        except OSError:
-            continue
-        found.update(kids)
-        todo += kids
-    return found
 
 
 def _busy(pids: set[int]) -> set[int]:
@@ -71,7 +58,7 @@ def _ready_workers(server) -> set[int]:
     seen: list[set[int]] = []
 
     def settled() -> bool:  # every lane's worker up: the same processes, none busy, over a second
-        seen.append(_descendants(server.process.pid))
+        seen.append(set(descendants(server.process.pid)))
         recent = seen[-10:]
         return len(recent) == 10 and bool(recent[0]) and all(p == recent[0] for p in recent) and not _busy(recent[0])
 
@@ -84,7 +71,7 @@ def _worker_running_the_query(server, before: set[int]) -> int:
     found: set[int] = set()
 
     def running() -> bool:
-        found.update(_busy(_descendants(server.process.pid) & before))
+        found.update(_busy(set(descendants(server.process.pid)) & before))
         return bool(found)
 
     assert _wait_for(running, 30), "no worker started the query"
@@ -132,7 +119,7 @@ def test_sigterm_stops_the_server_while_a_slow_request_runs(built_data):
     client = threading.Thread(target=ask)
     client.start()
     _worker_running_the_query(server, before)
-    family = _descendants(server.process.pid)
+    family = set(descendants(server.process.pid))
     started = time.monotonic()
     server.process.send_signal(signal.SIGTERM)
     try:
