@@ -148,3 +148,22 @@ def test_fact_provenance_names_the_section_of_the_facts_own_source(server):
         "qkgd:bri-2024-annex-receptions-strategic",
         "qkgd:bri-2024-radiate-highlight",
     }
+
+
+def test_search_labels_follow_the_page_language(server) -> None:
+    """A hit's display label is the entity's label in the page's language (``?lang=``, the cookie...), whatever
+    the language of the label that matched; both are the graph's (asked through the endpoint)."""
+    client = server.client()
+    query = (
+        "SELECT ?l WHERE { <https://w3id.org/qkg/id/oms> <http://www.w3.org/2000/01/rdf-schema#label> ?l "
+        'FILTER(lang(?l) = "%s") }'
+    )
+    for lang in ("fr", "en"):
+        answer = client.post(
+            "/sparql", data={"query": query % lang}, headers={"Accept": "application/sparql-results+json"}
+        )
+        labels = {b["l"]["value"] for b in answer.json()["results"]["bindings"]}
+        assert labels, f"the WHO has a label in {lang}"
+        for q in ("OMS", "WHO"):
+            hits = client.get("/api/search", params={"q": q, "limit": 3, "lang": lang}).json()["hits"]
+            assert hits[0]["id"] == "oms" and hits[0]["label"] in labels, (lang, q, hits[0], labels)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from qkg.api.deps import SearchDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
+from qkg.api.i18n import current_lang
 from qkg.api.i18n import gettext as _
 from qkg.api.routes.models import SearchModel
 from qkg.api.views import href_for
@@ -25,7 +26,7 @@ def api_search(
 ) -> dict:
     """Entities whose labels (fr, en, acronyms) match ``q``: exact, then prefix, word-prefix and fuzzy
     matches; accents, case and punctuation are ignored."""
-    return {"query": q, "hits": [hit.as_dict() for hit in index.search(q, limit=limit)]}
+    return {"query": q, "hits": [hit.as_dict() for hit in index.search(q, limit=limit, lang=current_lang())]}
 
 
 @router.get("/search", include_in_schema=False)
@@ -37,7 +38,11 @@ def search_page(
     limit: int = Query(50, ge=1, le=200),
 ) -> Response:
     """The search results page."""
-    hits = [dict(hit.as_dict(), href=href_for(hit.iri)) for hit in index.search(q, limit=limit)] if q else []
+    hits = (
+        [dict(hit.as_dict(), href=href_for(hit.iri)) for hit in index.search(q, limit=limit, lang=current_lang())]
+        if q
+        else []
+    )
     return templates.TemplateResponse(
         request,
         "search.html",

@@ -135,8 +135,12 @@ class SearchIndex:
         self.entries: list[Entry] = []
         self.keys: list[str] = []
         self._display: dict[str, str] = {}
+        #: the English display label where it differs from the French one (an English page shows it)
+        self._display_en: dict[str, str] = {}
         self._types: dict[str, tuple[str, ...]] = {}
         rank: dict[str, tuple] = {}
+        rank_en: dict[str, tuple] = {}
+        english_labels: dict[str, str] = {}
         for entry in entries:
             key = normalise(entry.label)
             if not key:
@@ -148,6 +152,10 @@ class SearchIndex:
             order = (not entry.primary, _lang_rank(entry.lang, display_langs), len(entry.label))
             if entry.iri not in rank or order < rank[entry.iri]:
                 rank[entry.iri], self._display[entry.iri] = order, entry.label
+            english = (not entry.primary, _lang_rank(entry.lang, ("en", *display_langs)), len(entry.label))
+            if entry.iri not in rank_en or english < rank_en[entry.iri]:
+                rank_en[entry.iri], english_labels[entry.iri] = english, entry.label
+        self._display_en = {iri: text for iri, text in english_labels.items() if text != self._display.get(iri)}
         self._sorted = sorted((key, i) for i, key in enumerate(self.keys))
         tokens = sorted({(tok, i) for i, key in enumerate(self.keys) for tok in key.split()})
         self._tokens = tokens
@@ -213,7 +221,7 @@ class SearchIndex:
         """The display label of an indexed entity, or None."""
         return self._display.get(iri)
 
-    def search(self, query: str, *, limit: int = 10) -> list[Hit]:
+    def search(self, query: str, *, limit: int = 10, lang: str = "fr") -> list[Hit]:
         """Return up to ``limit`` entities matching ``query``, best first (one hit per entity).
 
         Parameters
@@ -222,6 +230,8 @@ class SearchIndex:
             Free text: a name, part of a name, an acronym, with or without accents.
         limit : int, optional
             Most hits returned (default 10).
+        lang : str, optional
+            The page's language: ``"en"`` shows each hit's English label where it has one (default French).
         """
         q = normalise(query)
         if not q or limit < 1:
@@ -247,13 +257,14 @@ class SearchIndex:
             for i, score in self._fuzzy(q):
                 offer(i, "fuzzy", score)
         ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)[:limit]
+        english = getattr(self, "_display_en", {}) if lang == "en" else {}  # (an index pickled before it had them)
         hits = []
         for iri, (score, i, kind) in ranked:
             hits.append(
                 Hit(
                     id=local_name(iri) or iri,
                     iri=iri,
-                    label=self._display.get(iri, self.entries[i].label),
+                    label=english.get(iri) or self._display.get(iri, self.entries[i].label),
                     types=self._types.get(iri, ()),
                     score=round(min(1.0, _SCORES.get(kind, score)), 3),
                     matched=self.entries[i].label,
