@@ -295,13 +295,6 @@ class SecurityHeaders:
             await response(scope, receive, send_with_headers)
 
 
-#: The messages of :mod:`qkg.graph.serving.cancel` (its ``CLIENT_LEFT``, ``TIME_LIMIT``, ``STOPPING``), for the catalogue.
-_STOPPED = (
-    N_("the request was stopped: its client left"),
-    N_("the request took longer than its time limit and was stopped"),
-    N_("the request was stopped: the server is stopping"),
-    N_("ask for a smaller page (limit=, offset=) or retry later"),
-)
 _RETRY_HINT = N_("retry in a moment")
 
 

@@ -34,8 +34,12 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except QKGError as exc:
-            message = exc.message + (f"\nFix: {exc.hint}" if exc.hint else "")
-            raise click.ClickException(message) from None
+            from qkg.api.i18n import N_, cli_lang, gettext, use_lang
+
+            with use_lang(cli_lang()):  # QKG_LANG, else the locale: French for a French-speaking user
+                message, hint = exc.localized(gettext)
+                fix = gettext(N_("Fix:"))
+            raise click.ClickException(message + (f"\n{fix} {hint}" if hint else "")) from None
 
 
 def _settings(ctx: click.Context) -> Settings:

@@ -34,7 +34,7 @@ from fastapi.templating import Jinja2Templates
 from qkg.api.config import Settings
 from qkg.api.prepared import BY_NAME
 from qkg.graph.building.artefacts import Artefacts
-from qkg.graph.errors import StoreError
+from qkg.graph.errors import N_, StoreError
 from qkg.graph.pages.search import SearchIndex
 from qkg.graph.serving.admission import Admission
 from qkg.graph.serving.store import QueryService, Store, StoreLayout, open_read_only
@@ -301,7 +301,7 @@ class AppState:
 
     def require_store(self) -> Store:
         if self.store is None:
-            raise StoreError("the graph is not loaded yet", hint="run `qkg build`, then restart `qkg serve`")
+            raise StoreError(N_("the graph is not loaded yet"), hint=N_("run `qkg build`, then restart `qkg serve`"))
         return self.store
 
     def close(self) -> None:
@@ -328,7 +328,7 @@ async def get_pool(request: Request) -> QueryService:
     """The query pool: every user-supplied query runs there, killable, time-limited and row-capped."""
     pool = request.app.state.qkg.pool
     if pool is None:
-        raise StoreError("the query pool is not running", hint="restart `qkg serve`")
+        raise StoreError(N_("the query pool is not running"), hint=N_("restart `qkg serve`"))
     return pool
 
 
@@ -336,7 +336,7 @@ def get_search(request: Request) -> SearchIndex:
     """The label index of the current build (a thread: the first call reads the artefact)."""
     state = request.app.state.qkg
     if state.search is None:
-        raise StoreError("the search index is not built yet", hint="restart `qkg serve`")
+        raise StoreError(N_("the search index is not built yet"), hint=N_("restart `qkg serve`"))
     return state.search
 
 

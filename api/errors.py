@@ -172,11 +172,7 @@ async def _qkg_error(request: Request, exc: QKGError) -> Response:
         )
     retry = getattr(exc, "retry_after", None)  # 429 and 503 of the admission: when to come back
     headers = {"Retry-After": str(retry)} if retry else None
-    message, hint = exc.message, exc.hint
-    fields = getattr(exc, "fields", None)
-    if fields:  # a message built from a template (graph/pages/years.py): the template in the request's language
-        message = _text(request, exc.template).format(**fields)
-        hint = _text(request, exc.hint_template).format(**fields)
+    message, hint = exc.localized(lambda text: _text(request, text))  # the request's language, when it has one
     return error_response(request, exc.status, message, hint=hint, headers=headers, **extra)
 
 

@@ -37,6 +37,7 @@ import contextlib
 import contextvars
 import io
 import json
+import os
 from collections.abc import Iterator
 from functools import cache, lru_cache
 from http.cookies import SimpleCookie
@@ -48,6 +49,7 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
+from qkg.graph.errors import N_
 
 __all__ = [
     "LANGS",
@@ -83,11 +85,6 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
 
 
-def N_(message: str) -> str:
-    """Mark a message for extraction without translating it yet (translated where it is shown)."""
-    return message
-
-
 #: Words that lower layers put in their answers and the pages show translated (``{{ _(word) }}``): the
 #: audit's verdicts (graph/building/audit.py) and the search's match kinds (graph/pages/search.py).
 SHOWN_WORDS = (
@@ -102,14 +99,6 @@ SHOWN_WORDS = (
     N_("fuzzy"),
     N_("Not Found"),
     N_("Method Not Allowed"),
-)
-
-#: The templates of a bad ``year`` parameter's error (graph/pages/years.py: NOT_A_YEAR, NO_SUCH_YEAR, YEAR_HINT),
-#: given in the request's language by api/errors.py; a test checks they match.
-YEAR_MESSAGES = (
-    N_("{value!r} is not a year"),
-    N_("no data for the year {value} in this build"),
-    N_("the years of this build: {years}; leave year out for every year"),
 )
 
 _lang: contextvars.ContextVar[str] = contextvars.ContextVar("qkg_lang", default=DEFAULT_LANG)
@@ -150,6 +139,23 @@ def use_lang(lang: str) -> Iterator[None]:
         yield
     finally:
         _lang.reset(token)
+
+
+def cli_lang(environ=None) -> str:
+    """The language of the command line's messages: ``QKG_LANG``, else the locale (``LC_ALL``, ``LC_MESSAGES``,
+    ``LANG``) when it is French or English, else English (a ``C`` or ``POSIX`` locale, as on most servers).
+
+    >>> cli_lang({"LANG": "fr_CA.UTF-8"}), cli_lang({"LANG": "C.UTF-8"}), cli_lang({"QKG_LANG": "fr", "LANG": "en_US"})
+    ('fr', 'en', 'fr')
+    """
+    env = os.environ if environ is None else environ
+    for name in ("QKG_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = (env.get(name) or "").lower()[:2]
+        if value in LANGS:
+            return value
+        if value and name != "QKG_LANG":  # the first locale variable set decides, as in setlocale
+            break
+    return "en"
 
 
 def catalog_path(lang: str) -> Path:

@@ -34,7 +34,10 @@ Examples
 
 from __future__ import annotations
 
+import string
+
 __all__ = [
+    "N_",
     "QKGError",
     "DataError",
     "QueryError",
@@ -53,6 +56,46 @@ __all__ = [
     "StoreUnavailable",
     "BuildError",
 ]
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the interface's catalogue (babel.cfg reads graph/, viz/ and loaders/); returns it.
+
+    An error whose text depends on its input is raised with the marked English template and its ``fields``
+    (``ParameterError(N_("unknown relation {name!r}"), fields={"name": name})``), so that the API and the CLI
+    can give it in the reader's language (:meth:`QKGError.localized`); a fixed text is marked as it is.
+
+    >>> N_("no relation selected")
+    'no relation selected'
+    """
+    return message
+
+
+_FORMATTER = string.Formatter()
+
+
+def _fill(template: str, fields: dict) -> str:
+    """``template`` with its ``{name}`` (``{name!r}``, ``{n:,}``) fields filled; any other brace (``GRAPH <iri>
+    { ... }`` in a hint) is kept as written.
+
+    >>> _fill("use GRAPH <iri> { ... } for {name!r}, {n:,} rows", {"name": "x", "n": 1200})
+    "use GRAPH <iri> { ... } for 'x', 1,200 rows"
+    """
+    out = []
+    try:
+        parts = list(_FORMATTER.parse(template))
+    except ValueError:  # an unmatched brace: nothing to fill
+        return template
+    for literal, name, spec, conversion in parts:
+        out.append(literal)
+        if name is None:
+            continue
+        if name in fields:
+            value = _FORMATTER.convert_field(fields[name], conversion)
+            out.append(_FORMATTER.format_field(value, spec or ""))
+        else:
+            out.append("{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}")
+    return "".join(out)
 
 
 def _rebuild(cls: type[QKGError], message: str, state: dict) -> QKGError:
@@ -84,10 +127,27 @@ class QKGError(Exception):
     def __init__(self, message: str, *, hint: str = "", fields: dict | None = None) -> None:
         if fields:  # message and hint are templates, kept so the API can give them in the request's language
             self.template, self.hint_template, self.fields = message, hint, dict(fields)
-            message, hint = message.format(**fields), hint.format(**fields)
+            message, hint = _fill(message, fields), _fill(hint, fields)
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+    def localized(self, translate) -> tuple[str, str]:
+        """The message and the hint through ``translate`` (a ``gettext``): the templates when the error has
+        fields, else the texts themselves (a text the catalogue does not know comes back unchanged).
+
+        >>> err = ParameterError(N_("unknown format {name!r}"), hint=N_("use json"), fields={"name": "yaml"})
+        >>> err.message, err.localized({"unknown format {name!r}": "format {name!r} inconnu"}.get)
+        ("unknown format 'yaml'", ("format 'yaml' inconnu", 'use json'))
+        """
+
+        def say(text: str) -> str:
+            return (translate(text) or text) if text else text
+
+        fields = getattr(self, "fields", None)
+        if fields:
+            return _fill(say(self.template), fields), _fill(say(self.hint_template), fields)
+        return say(self.message), say(self.hint)
 
     def __reduce__(self):
         # Keyword-only arguments do not survive the default pickling, and the
@@ -116,8 +176,9 @@ class DataError(QKGError):
         line: int | None = None,
         entity: str | None = None,
         hint: str = "",
+        fields: dict | None = None,
     ) -> None:
-        super().__init__(message, hint=hint)
+        super().__init__(message, hint=hint, fields=fields)
         self.file = file
         self.line = line
         self.entity = entity
@@ -152,8 +213,9 @@ class QuerySyntaxError(QueryError):
         line: int | None = None,
         column: int | None = None,
         hint: str = "",
+        fields: dict | None = None,
     ) -> None:
-        super().__init__(message, hint=hint)
+        super().__init__(message, hint=hint, fields=fields)
         self.line = line
         self.column = column
 
@@ -269,8 +331,10 @@ class TooManyQueries(QKGError):
 
     status = 429
 
-    def __init__(self, message: str, *, retry_after: int = 1, status: int = 429, hint: str = "") -> None:
-        super().__init__(message, hint=hint)
+    def __init__(
+        self, message: str, *, retry_after: int = 1, status: int = 429, hint: str = "", fields: dict | None = None
+    ) -> None:
+        super().__init__(message, hint=hint, fields=fields)
         self.retry_after = max(1, int(retry_after))
         self.status = status
 

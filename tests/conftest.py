@@ -26,6 +26,10 @@ from tests.api_server import Server, build_data, shared_server
 from tests.browser import CHROMIUM
 from tests.canary import Canary
 
+# The command line speaks the user's locale (api/i18n.py: cli_lang); the tests read its English messages
+# whatever this machine's locale is, and tests/test_errors_i18n.py sets QKG_LANG=fr where it reads French.
+os.environ.setdefault("QKG_LANG", "en")
+
 _ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Hashable, Mapping
 
 import networkx as nx
-from qkg.graph.errors import ParameterError
+from qkg.graph.errors import N_, ParameterError
 from qkg.viz.escape import clean_text
 from qkg.viz.style import KINDS, legend, vis_groups
 
@@ -234,7 +234,11 @@ def network_payload(
     (48, 60, 1.0, [1.0, 0.0, 0.0], (0.0, 0.0))
     """
     if size_by not in SIZE_BY:
-        raise ParameterError(f"unknown node size {size_by!r}", hint=f"size nodes by one of: {', '.join(SIZE_BY)}")
+        raise ParameterError(
+            N_("unknown node size {value!r}"),
+            hint=N_("size nodes by one of: {choices}"),
+            fields={"value": size_by, "choices": ", ".join(SIZE_BY)},
+        )
     metrics = metrics or {}
     from pyvis.network import Network
 

@@ -387,7 +387,7 @@ def api_reach(
     """Actors already linked to ``target`` and the facts (with provenance) that link them; a target that
     names no entity is a 404, one that is neither a place, a theme nor an organisation has no rows."""
     from qkg.graph.analysis.complementarity import reach
-    from qkg.graph.errors import EntityNotFound
+    from qkg.graph.errors import N_, EntityNotFound
     from qkg.graph.pages.entity import resolve
     from qkg.graph.serving import terms
 
@@ -396,8 +396,9 @@ def api_reach(
         terms.NamedNode(iri)
     except ValueError:  # e.g. "http://a b": the shape of an IRI, not a valid one
         raise EntityNotFound(
-            f"{target[:80]!r} names no entity: it is not a valid IRI",
-            hint="write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI",
+            N_("{value!r} names no entity: it is not a valid IRI"),
+            hint=N_("write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI"),
+            fields={"value": target[:80]},
         ) from None
     return reach(
         state.require_store(),

@@ -26,7 +26,7 @@ from qkg.api.errors import error_responses
 from qkg.api.i18n import current_lang, gettext
 from qkg.api.routes.models import EntityModel, NeighboursModel, PathsModel
 from qkg.api.views import build_years_of, href_for
-from qkg.graph.errors import EntityNotFound
+from qkg.graph.errors import N_, EntityNotFound
 from qkg.graph.named_graphs import ONTOLOGY_GRAPH
 from qkg.graph.pages.entity import (
     ENTITY_NS,
@@ -58,7 +58,11 @@ _ACCEPT = {"text/html": "html", "application/xhtml+xml": "html", **GRAPH_TYPES}
 
 
 def _not_found(name: str) -> EntityNotFound:
-    return EntityNotFound(f"no entity named {name!r} in the graph", hint=f"search for it: /search?q={name[:40]}")
+    return EntityNotFound(
+        N_("no entity named {name!r} in the graph"),
+        hint=N_("search for it: /search?q={query}"),
+        fields={"name": name, "query": name[:40]},
+    )
 
 
 def _check_name(name: str) -> None:
@@ -186,7 +190,9 @@ async def term_page(term: str, request: Request, store: StoreDep, templates: Tem
     iri = TERM_NS + term
     data = await asyncio.to_thread(describe, store, iri)
     if data is None:
-        raise EntityNotFound(f"no term named {term!r} in the ontology", hint="see the list at /def")
+        raise EntityNotFound(
+            N_("no term named {name!r} in the ontology"), hint=N_("see the list at /def"), fields={"name": term}
+        )
     if fmt != "html":
         return _rdf(store, iri, fmt)
     is_class = any(t["value"] == "http://www.w3.org/2002/07/owl#Class" for t in data["types"])
@@ -245,8 +251,9 @@ def api_neighbours(
     iri = ENTITY_NS + name
     if not has_links(store, iri):
         raise EntityNotFound(
-            f"no entity named {name!r} with links to other entities",
-            hint=f"see /id/{name} or search at /search?q={name[:40]}",
+            N_("no entity named {name!r} with links to other entities"),
+            hint=N_("see /id/{name} or search at /search?q={query}"),
+            fields={"name": name, "query": name[:40]},
         )
     return store_neighbourhood(store, iri, depth=depth, max_nodes=limit, offset=offset)
 
@@ -275,7 +282,9 @@ def api_paths(
     for value, iri in ((source, a), (target, b)):
         if not has_links(store, iri):
             raise EntityNotFound(
-                f"no entity {value!r} with links to other entities", hint="check the name with /api/search?q=..."
+                N_("no entity {value!r} with links to other entities"),
+                hint=N_("check the name with /api/search?q=..."),
+                fields={"value": value},
             )
     found = store_shortest_paths(store, a, b, max_paths=max)
     return {"source": a, "target": b, "paths": found["paths"], "truncated": found["truncated"]}

@@ -31,7 +31,7 @@ from qkg.api.errors import ERROR_RESPONSES
 from qkg.api.i18n import current_lang
 from qkg.api.i18n import gettext as _
 from qkg.api.views import build_years_of, href_for, run_query
-from qkg.graph.errors import ParameterError
+from qkg.graph.errors import N_, ParameterError
 from qkg.graph.pages.catalog import CannedQuery, answering_values, bind, display_table, get_query, load_catalog
 from qkg.graph.pages.entity import instances_of, labels_of, translations
 from qkg.ontology.curies import expand_curie, short
@@ -143,8 +143,9 @@ def _page(request: Request | None) -> tuple[int, int]:
             value = -1
         if not (name == "offset" or value >= 1) or value < 0 or value > top:
             raise ParameterError(
-                f"{name}={raw!r} is not a whole number between {1 if name == 'limit' else 0} and {top}",
-                hint=f"omit it for {default}",
+                N_("{name}={value!r} is not a whole number between {low} and {top}"),
+                hint=N_("omit it for {default}"),
+                fields={"name": name, "value": raw, "low": 1 if name == "limit" else 0, "top": top, "default": default},
             )
         out.append(value)
     return out[0], out[1]
@@ -192,8 +193,9 @@ def _values(request: Request, query: CannedQuery) -> dict[str, str]:
     unknown = [k for k in request.query_params if k not in names and k not in ("format", "run", "lang", *_PAGING)]
     if unknown:
         raise ParameterError(
-            f"{query.name} has no parameter {', '.join(sorted(unknown))}",
-            hint=f"its parameters: {', '.join(sorted(names)) or 'none'}",
+            N_("{query} has no parameter {names}"),
+            hint=N_("its parameters: {known}") if names else N_("it takes no parameter"),
+            fields={"query": query.name, "names": ", ".join(sorted(unknown)), "known": ", ".join(sorted(names))},
         )
     return {k: v for k, v in request.query_params.items() if k in names and v != ""}
 

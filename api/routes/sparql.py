@@ -28,7 +28,7 @@ from fastapi.responses import Response
 from qkg.api.deps import PoolDep, get_pool
 from qkg.api.errors import ERROR_RESPONSES, wants_html
 from qkg.api.views import editor_context, endpoint_url, run_query
-from qkg.graph.errors import ParameterError, QueryError, UpdateRefused
+from qkg.graph.errors import N_, ParameterError, QueryError, UpdateRefused
 from qkg.graph.serving import terms
 from qkg.graph.serving.formats import GRAPH_FORMATS, guess_form, negotiate, service_description
 
@@ -71,8 +71,9 @@ def _check_dataset(params: dict[str, list[str]]) -> None:
     for name in ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri"):
         if params.get(name):
             raise ParameterError(
-                f"{name} is not supported: the dataset is fixed, its default graph is the union of the named graphs",
-                hint="drop the parameter; use GRAPH <iri> { ... } in the query to target one named graph",
+                N_("{name} is not supported: the dataset is fixed, its default graph is the union of the named graphs"),
+                hint=N_("drop the parameter; use GRAPH <iri> { ... } in the query to target one named graph"),
+                fields={"name": name},
             )
 
 
@@ -105,7 +106,7 @@ async def sparql_get(request: Request) -> Response:
     _check_dataset(params)
     queries = params.get("query", [])
     if len(queries) > 1:
-        raise ParameterError("more than one query parameter", hint="send exactly one query=")
+        raise ParameterError(N_("more than one query parameter"), hint=N_("send exactly one query="))
     formats = params.get("format")
     format = formats[-1] if formats else None
     if not queries or (wants_html(request) and not format):
@@ -172,8 +173,8 @@ async def sparql_post(request: Request, pool: PoolDep) -> Response:
         queries = params.get("query", [])
         if len(queries) != 1:
             raise ParameterError(
-                "send exactly one query= parameter" if queries else "no query= in the form",
-                hint="POST query=<SPARQL> as application/x-www-form-urlencoded",
+                N_("send exactly one query= parameter") if queries else N_("no query= in the form"),
+                hint=N_("POST query=<SPARQL> as application/x-www-form-urlencoded"),
             )
         return await _answer(request, pool, queries[0], params)
     if content_type == "application/sparql-query":
@@ -182,12 +183,12 @@ async def sparql_post(request: Request, pool: PoolDep) -> Response:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            raise ParameterError("the query is not valid UTF-8", hint="encode the query as UTF-8") from None
+            raise ParameterError(N_("the query is not valid UTF-8"), hint=N_("encode the query as UTF-8")) from None
         return await _answer(request, pool, text, params)
     if params.get("graph") is not None or params.get("default") is not None or content_type in _RDF_TYPES:
         raise UpdateRefused(
-            "this endpoint is read-only: Graph Store Protocol writes are refused",
-            hint="changes go through the data files and `qkg build`",
+            N_("this endpoint is read-only: Graph Store Protocol writes are refused"),
+            hint=N_("changes go through the data files and `qkg build`"),
         )
     raise _UnsupportedType(content_type)
 
@@ -207,8 +208,9 @@ class _UnsupportedType(QueryError):
 
     def __init__(self, content_type: str) -> None:
         super().__init__(
-            f"unsupported content type {content_type or '(none)'!r} for a SPARQL request",
-            hint="POST application/x-www-form-urlencoded (query=...) or application/sparql-query",
+            N_("unsupported content type {value!r} for a SPARQL request"),
+            hint=N_("POST application/x-www-form-urlencoded (query=...) or application/sparql-query"),
+            fields={"value": content_type or "(none)"},
         )
 
 
@@ -249,8 +251,9 @@ def _service_description(request: Request, state, format: str | None) -> Respons
     out = GRAPH_FORMATS.get(fmt)
     if out is None:
         raise ParameterError(
-            f"the service description is RDF: format {fmt!r} does not apply",
-            hint="use turtle, jsonld, ntriples or rdfxml",
+            N_("the service description is RDF: format {value!r} does not apply"),
+            hint=N_("use turtle, jsonld, ntriples or rdfxml"),
+            fields={"value": fmt},
         )
     body = terms.serialize(terms.parse(ttl.encode(), format=terms.RdfFormat.TURTLE), format=out)
     return Response(body, media_type=out.media_type)

@@ -34,7 +34,7 @@ from qkg.graph.analysis.facts import ORG, SKOS, Q, labels, load_facts, provenanc
 from qkg.graph.analysis.projection import actor_place_graph, actor_theme_graph, place_levels
 from qkg.graph.analysis.reach import reach
 from qkg.graph.analysis.regions import CONTINENTS
-from qkg.graph.errors import ParameterError
+from qkg.graph.errors import N_, ParameterError
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from qkg.ontology import QKGD
@@ -90,7 +90,9 @@ def scope_actors(store: Store, scope="committee", *, committee: str = COMMITTEE)
         out += sorted(r["a"].value for r in rows)
         if not out:
             raise ParameterError(
-                f"{short(committee)} has no members in this graph", hint="pass --actors with IRIs, or scope partners"
+                N_("{committee} has no members in this graph"),
+                hint=N_("pass --actors with IRIs, or scope partners"),
+                fields={"committee": short(committee)},
             )
     if scope in ("partners", "both"):
         rows = store.select(f"SELECT DISTINCT ?a WHERE {{ ?e a <{Q}PartnerEntry> ; <{Q}partnerOrganisation> ?a }}")
@@ -114,8 +116,9 @@ def actor_iri(value: str) -> str:
         terms.NamedNode(iri)  # IRIs go into SPARQL text: refuse what is not a valid IRI
     except ValueError:
         raise ParameterError(
-            f"{value[:80]!r} is not an IRI or a CURIE",
-            hint="list actors as qkgd:name or full IRIs separated by commas, or use committee, partners or both",
+            N_("{value!r} is not an IRI or a CURIE"),
+            hint=N_("list actors as qkgd:name or full IRIs separated by commas, or use committee, partners or both"),
+            fields={"value": value[:80]},
         ) from None
     return iri
 
@@ -180,7 +183,9 @@ def complementarity(
         annexItem), ``parameters``.
     """
     if theme_level not in ("theme", "top"):
-        raise ParameterError(f"unknown theme level {theme_level!r}", hint="use theme or top")
+        raise ParameterError(
+            N_("unknown theme level {value!r}"), hint=N_("use theme or top"), fields={"value": theme_level}
+        )
     members = scope_actors(store, actors, committee=committee)
     idx = load_facts(store, relations=relations or _DEFAULT_RELATIONS, year_from=year_from, year_to=year_to, year=year)
     tops = theme_tops(store) if theme_level == "top" else {}
@@ -418,7 +423,11 @@ def _others(store: Store, idx, members: set[str], keep, tops: dict[str, str]) ->
 def cell_facts(result: dict, dimension: str, actor: str, column: str) -> list[dict]:
     """The facts behind one cell of a :func:`complementarity` result, each with label and provenance."""
     if dimension not in DIMENSIONS:
-        raise ParameterError(f"unknown dimension {dimension!r}", hint=f"use one of {', '.join(DIMENSIONS)}")
+        raise ParameterError(
+            N_("unknown dimension {value!r}"),
+            hint=N_("use one of {choices}"),
+            fields={"value": dimension, "choices": ", ".join(DIMENSIONS)},
+        )
     actor, column = _cell_key(actor), column if column.startswith("continent:") else _cell_key(column)
     cell = result["matrices"][dimension]["cells"].get(actor, {}).get(column)
     if cell is None:

@@ -24,7 +24,7 @@ import io
 import json
 
 import networkx as nx
-from qkg.graph.errors import ParameterError
+from qkg.graph.errors import N_, ParameterError
 from qkg.ontology.curies import short
 
 __all__ = ["EXPORT_FORMATS", "MEDIA_TYPES", "export_projection", "flat_graph"]
@@ -76,7 +76,11 @@ def export_projection(G: nx.Graph, fmt: str) -> bytes:
         If ``fmt`` is not one of :data:`EXPORT_FORMATS`.
     """
     if fmt not in EXPORT_FORMATS:
-        raise ParameterError(f"unknown export format {fmt!r}", hint=f"use one of {', '.join(EXPORT_FORMATS)}")
+        raise ParameterError(
+            N_("unknown export format {value!r}"),
+            hint=N_("use one of {choices}"),
+            fields={"value": fmt, "choices": ", ".join(EXPORT_FORMATS)},
+        )
     H = flat_graph(G)
     if fmt == "gexf":
         return "\n".join(nx.generate_gexf(H, prettyprint=True)).encode("utf-8") + b"\n"

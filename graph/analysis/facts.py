@@ -23,7 +23,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from qkg.graph.errors import ParameterError
+from qkg.graph.errors import N_, ParameterError
 from qkg.graph.named_graphs import BUILD_GRAPH, INFERRED_GRAPH, YEAR_TAG
 from qkg.graph.serving.store import Store
 from qkg.ontology import PREFIXES
@@ -209,9 +209,15 @@ def check_relations(relations: Iterable[str] | None) -> frozenset[str]:
         elif name in RELATIONS:
             chosen.add(name)
         else:
-            raise ParameterError(f"unknown relation {name!r}", hint=f"use some of {', '.join(RELATIONS)} (or all)")
+            raise ParameterError(
+                N_("unknown relation {value!r}"),
+                hint=N_("use some of {choices} (or all)"),
+                fields={"value": name, "choices": ", ".join(RELATIONS)},
+            )
     if not chosen:
-        raise ParameterError("no relation selected", hint=f"use some of {', '.join(RELATIONS)}")
+        raise ParameterError(
+            N_("no relation selected"), hint=N_("use some of {choices}"), fields={"choices": ", ".join(RELATIONS)}
+        )
     return frozenset(chosen)
 
 
@@ -267,7 +273,11 @@ def load_facts(
     """
     kinds = check_relations(relations)
     if year_from is not None and year_to is not None and year_from > year_to:
-        raise ParameterError(f"year range {year_from}-{year_to} is empty", hint="pass --year-from <= --year-to")
+        raise ParameterError(
+            N_("year range {start}-{end} is empty"),
+            hint=N_("pass a first year before or equal to the last one (--year-from <= --year-to)"),
+            fields={"start": year_from, "end": year_to},
+        )
     cls_kind = {c: k for k, classes in RELATIONS.items() for c in classes}
     values = " ".join(f"<{c}>" for c in cls_kind)
     found: dict[str, set[str]] = defaultdict(set)

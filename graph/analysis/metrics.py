@@ -29,7 +29,7 @@ from collections import Counter, defaultdict
 
 import igraph
 import networkx as nx
-from qkg.graph.errors import ParameterError
+from qkg.graph.errors import N_, ParameterError
 
 __all__ = [
     "EXACT_LIMIT",
@@ -115,7 +115,9 @@ def _betweenness(G: nx.Graph, g: igraph.Graph, nodes: list, *, mode: str, k: int
         raw = [b * n / k for b in g.betweenness(directed=False, sources=sources)]
         method = f"estimated from k={k} sampled sources, seed {seed} (igraph, Brandes-Pich)"
     else:
-        raise ParameterError(f"unknown betweenness mode {mode!r}", hint="use auto, exact or sample")
+        raise ParameterError(
+            N_("unknown betweenness mode {value!r}"), hint=N_("use auto, exact or sample"), fields={"value": mode}
+        )
     scale = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 0.0
     return {nodes[i]: b * scale for i, b in enumerate(raw)}, method
 
@@ -158,7 +160,11 @@ def centrality(
     [(2, 0.667), (1, 0.5), (3, 0.5)]
     """
     if sort not in ("betweenness", "degree", "weighted_degree", "pagerank"):
-        raise ParameterError(f"cannot sort by {sort!r}", hint="use betweenness, degree, weighted_degree or pagerank")
+        raise ParameterError(
+            N_("cannot sort by {value!r}"),
+            hint=N_("use betweenness, degree, weighted_degree or pagerank"),
+            fields={"value": sort},
+        )
     H = _simple(G)
     g, nodes = to_igraph(H)
     btw, btw_method = _betweenness(H, g, nodes, mode=betweenness, k=k, seed=seed) if nodes else ({}, "none")
@@ -222,7 +228,11 @@ def communities(G: nx.Graph, *, method: str = "auto", seed: int = 42, resolution
         parts = [{nodes[i] for i in members} for members in clusters]
         label = f"multilevel/Louvain (igraph, seed {seed}, resolution {resolution})"
     else:
-        raise ParameterError(f"unknown community method {method!r}", hint="use auto, louvain or multilevel")
+        raise ParameterError(
+            N_("unknown community method {value!r}"),
+            hint=N_("use auto, louvain or multilevel"),
+            fields={"value": method},
+        )
     parts = sorted((set(p) for p in parts if p), key=lambda p: (-len(p), sorted(map(str, p))[0]))
     modularity = nx.community.modularity(H, parts, weight="weight") if H.number_of_edges() else 0.0
     membership = {n: i for i, p in enumerate(parts) for n in p}
@@ -311,10 +321,15 @@ def node_lookup(G: nx.Graph, ref: str) -> str:
     if len(hits) == 1:
         return hits[0]
     if hits:
-        raise ParameterError(f"{ref!r} names {len(hits)} nodes", hint="pass the full IRI or the CURIE")
+        raise ParameterError(
+            N_("{value!r} names {n} nodes"),
+            hint=N_("pass the full IRI or the CURIE"),
+            fields={"value": ref, "n": len(hits)},
+        )
     raise NodeNotFound(
-        f"{str(ref)[:80]!r} is not a node of this projection",
-        hint="check the IRI (qkgd:...), or change --projection / --relations so it takes part",
+        N_("{value!r} is not a node of this projection"),
+        hint=N_("check the IRI (qkgd:...), or change the projection or the relations so that it takes part"),
+        fields={"value": str(ref)[:80]},
     )
 
 
@@ -325,7 +340,9 @@ def ego(G: nx.Graph, node: str, *, depth: int = 1) -> nx.Graph:
     [0, 1, 2]
     """
     if depth < 1:
-        raise ParameterError(f"depth {depth} is too small", hint="use a depth of 1 or more")
+        raise ParameterError(
+            N_("depth {value} is too small"), hint=N_("use a depth of 1 or more"), fields={"value": depth}
+        )
     node = node_lookup(G, node) if node not in G else node
     return nx.ego_graph(G.to_undirected(as_view=True) if G.is_directed() else G, node, radius=depth)
 

@@ -27,7 +27,7 @@ from itertools import islice, pairwise
 import networkx as nx
 from qkg.graph.analysis.facts import provenance
 from qkg.graph.analysis.metrics import node_lookup
-from qkg.graph.errors import ParameterError
+from qkg.graph.errors import N_, ParameterError
 from qkg.graph.serving.store import Store
 from qkg.ontology.curies import short
 
@@ -91,11 +91,11 @@ def k_shortest_paths(
     first; an empty list when they are not connected (within ``max_length`` steps, if given).
     """
     if k < 1:
-        raise ParameterError(f"k={k} is too small", hint="ask for 1 path or more")
+        raise ParameterError(N_("k={value} is too small"), hint=N_("ask for 1 path or more"), fields={"value": k})
     H = _undirected(G)
     s, t = node_lookup(H, source), node_lookup(H, target)
     if s == t:
-        raise ParameterError("the source and the target are the same node", hint="pick two different entities")
+        raise ParameterError(N_("the source and the target are the same node"), hint=N_("pick two different entities"))
     avoid = set(avoid or ())
     view = nx.subgraph_view(H, filter_node=lambda n: n in (s, t) or H.nodes[n].get("type") not in avoid)
     out = []
@@ -158,8 +158,9 @@ def connection_paths(
 
     if projection not in ("typed", "actors"):
         raise ParameterError(
-            f"paths walk the typed or the actors projection, not {projection!r}",
-            hint="use --projection typed or actors",
+            N_("paths walk the typed or the actors projection, not {value!r}"),
+            hint=N_("use --projection typed or actors"),
+            fields={"value": projection},
         )
     if graph is None:
         graph = (

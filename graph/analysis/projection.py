@@ -42,7 +42,7 @@ import networkx as nx
 from qkg.graph.analysis.exports import EXPORT_FORMATS, export_projection
 from qkg.graph.analysis.facts import DEFAULT_RELATIONS, RELATIONS, SKOS, FactIndex, Q, labels, load_facts, types
 from qkg.graph.analysis.regions import continent_of
-from qkg.graph.errors import ParameterError
+from qkg.graph.errors import N_, ParameterError
 from qkg.graph.named_graphs import INFERRED_GRAPH, RESERVED_GRAPHS
 from qkg.graph.serving.store import Store
 from qkg.ontology import QKGD
@@ -297,7 +297,11 @@ def actor_place_graph(
     counterpart), ``places`` (the stated places behind a rolled-up node).
     """
     if level not in _LEVELS:
-        raise ParameterError(f"unknown level {level!r}", hint=f"use one of {', '.join(_LEVELS)}")
+        raise ParameterError(
+            N_("unknown level {value!r}"),
+            hint=N_("use one of {choices}"),
+            fields={"value": level, "choices": ", ".join(_LEVELS)},
+        )
     idx = _index(store, index, relations, year_from, year_to, year)
     G = nx.Graph(
         projection="actor-place",
@@ -481,7 +485,11 @@ def project(store: Store, name: str = "actors", **params) -> nx.Graph:
         "typed": typed_multigraph,
     }
     if name not in builders:
-        raise ParameterError(f"unknown projection {name!r}", hint=f"use one of {', '.join(PROJECTIONS)}")
+        raise ParameterError(
+            N_("unknown projection {value!r}"),
+            hint=N_("use one of {choices}"),
+            fields={"value": name, "choices": ", ".join(PROJECTIONS)},
+        )
     builder = builders[name]
     accepted = inspect.signature(builder).parameters
     return builder(store, **{k: v for k, v in params.items() if v is not None and k in accepted})

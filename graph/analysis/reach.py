@@ -20,7 +20,7 @@ from collections import defaultdict
 from typing import Any
 
 from qkg.graph.analysis.facts import ORG, SKOS, Q, labels, load_facts, provenance, types
-from qkg.graph.errors import ParameterError
+from qkg.graph.errors import N_, ParameterError
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from qkg.ontology.curies import expand_curie, short
@@ -83,7 +83,9 @@ def reach(
         terms.NamedNode(iri)  # the IRI goes into SPARQL text
     except ValueError:
         raise ParameterError(
-            f"{target[:80]!r} is not an IRI or a CURIE", hint="name the target as qkgd:name or a full IRI"
+            N_("{value!r} is not an IRI or a CURIE"),
+            hint=N_("name the target as qkgd:name or a full IRI"),
+            fields={"value": target[:80]},
         ) from None
     kind = target_kind(store, iri)
     out: dict[str, Any] = {

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from qkg.graph.errors import N_
 from qkg.graph.serving.results import term_text
 from qkg.graph.serving.store import Store
 from qkg.ontology import sparql_prefixes
@@ -51,11 +52,6 @@ class Finding:
     message: str = ""
     params: dict = field(default_factory=dict)
     labels: dict = field(default_factory=dict)
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for the interface's catalogue (babel.cfg reads this module); returns it unchanged."""
-    return message
 
 
 def _say(message: str, **params) -> tuple[str, dict]:

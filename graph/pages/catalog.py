@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from qkg.graph.errors import DataError, ParameterError, UnknownQuery
+from qkg.graph.errors import N_, DataError, ParameterError, UnknownQuery
 from qkg.graph.pages.years import check_year, parse_year
 from qkg.graph.serving import terms
 from qkg.graph.serving.guard import query_form
@@ -71,7 +71,9 @@ class Param:
             return terms.Literal(parse_year(raw or ""), datatype=terms.NamedNode(_XSD + "gYear"))
         if raw in (None, ""):
             raise ParameterError(
-                f"parameter {self.name!r} is required", hint=f"pass {self.name}=… ({self.description})"
+                N_("parameter {name!r} is required"),
+                hint=N_("pass {name}=… ({description})"),
+                fields={"name": self.name, "description": self.description},
             )
         try:
             if self.type == "iri":
@@ -89,8 +91,9 @@ class Param:
             return terms.Literal(raw)
         except ValueError:
             raise ParameterError(
-                f"parameter {self.name!r}: {raw!r} is not a valid {self.type}",
-                hint=f"expected {self.type}: {self.description}",
+                N_("parameter {name!r}: {value!r} is not a valid {type}"),
+                hint=N_("expected {type}: {description}"),
+                fields={"name": self.name, "value": raw, "type": self.type, "description": self.description},
             ) from None
 
 
@@ -193,8 +196,11 @@ def get_query(name: str, directory: str | Path = QUERY_DIR) -> CannedQuery:
 
         close = difflib.get_close_matches(name, catalog, n=3)
         raise UnknownQuery(
-            f"no canned query named {name!r}",
-            hint=(f"did you mean {', '.join(close)}? " if close else "") + "`qkg query --list` shows them all",
+            N_("no canned query named {name!r}"),
+            hint=N_("did you mean {close}? `qkg query --list` shows them all")
+            if close
+            else N_("`qkg query --list` shows them all"),
+            fields={"name": name, "close": ", ".join(close)},
         )
     return catalog[name]
 
@@ -217,8 +223,9 @@ def bind(
     unknown = set(values) - known
     if unknown:
         raise ParameterError(
-            f"{query.name} has no parameter {', '.join(sorted(unknown))}",
-            hint=f"its parameters: {', '.join(sorted(known)) or 'none'}",
+            N_("{query} has no parameter {names}"),
+            hint=N_("its parameters: {known}") if known else N_("it takes no parameter"),
+            fields={"query": query.name, "names": ", ".join(sorted(unknown)), "known": ", ".join(sorted(known))},
         )
     out = {}
     for p in query.params:

@@ -47,7 +47,7 @@ from collections import defaultdict, deque
 from typing import Any
 
 import networkx as nx
-from qkg.graph.errors import EntityNotFound
+from qkg.graph.errors import N_, EntityNotFound
 from qkg.graph.named_graphs import ONTOLOGY_GRAPH
 from qkg.graph.pages.years import graphs_by_year
 from qkg.graph.serving import terms
@@ -767,7 +767,7 @@ def store_shortest_paths(
 _NAME = re.compile(r"^[A-Za-z0-9][\w.~-]*$")
 
 
-def resolve(value: str, what: str = "entity") -> str:
+def resolve(value: str) -> str:
     """An entity given as a local name (``geneve``), a CURIE (``qkgd:geneve``) or a full IRI -> its IRI."""
     value = value.strip()
     if _NAME.match(value) and ":" not in value:
@@ -782,11 +782,17 @@ def resolve(value: str, what: str = "entity") -> str:
             return iri
         except ValueError:
             raise EntityNotFound(
-                f"{value[:80]!r} is not a valid IRI, so it names no {what}",
-                hint="percent-encode spaces and reserved characters, or use a name such as "
-                "geneve; /api/search?q=... finds names",
+                N_("{value!r} is not a valid IRI, so it names no entity"),
+                hint=N_(
+                    "percent-encode spaces and reserved characters, or use a name such as "
+                    "geneve; /api/search?q=... finds names"
+                ),
+                fields={"value": value[:80]},
             ) from None
     raise EntityNotFound(
-        f"{value[:80]!r} names no {what}: it is not a known name, CURIE or IRI",
-        hint="write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI; /api/search?q=... finds names",
+        N_("{value!r} names no entity: it is not a known name, CURIE or IRI"),
+        hint=N_(
+            "write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI; /api/search?q=... finds names"
+        ),
+        fields={"value": value[:80]},
     )

@@ -24,15 +24,15 @@ from __future__ import annotations
 
 import re
 
-from qkg.graph.errors import ParameterError
+from qkg.graph.errors import N_, ParameterError
 from qkg.graph.named_graphs import BUILD_GRAPH, YEAR_PATTERN, YEAR_TAG
 
 __all__ = ["build_years", "graphs_by_year", "parse_year", "check_year", "NOT_A_YEAR", "NO_SUCH_YEAR", "YEAR_HINT"]
 
-#: The messages of a bad ``year`` (templates: the API gives them in the request's language, api/i18n.py).
-NOT_A_YEAR = "{value!r} is not a year"
-NO_SUCH_YEAR = "no data for the year {value} in this build"
-YEAR_HINT = "the years of this build: {years}; leave year out for every year"
+#: The messages of a bad ``year`` (templates: the API gives them in the request's language, api/errors.py).
+NOT_A_YEAR = N_("{value!r} is not a year")
+NO_SUCH_YEAR = N_("no data for the year {value} in this build")
+YEAR_HINT = N_("the years of this build: {years}; leave year out for every year")
 
 
 def graphs_by_year(store) -> dict[str, str]:

@@ -53,7 +53,7 @@ import math
 import time
 from collections import deque
 
-from qkg.graph.errors import QueryOutOfMemory, QueryTimeout, TooManyQueries
+from qkg.graph.errors import N_, QueryOutOfMemory, QueryTimeout, TooManyQueries
 from qkg.graph.serving.pool import QueryPool
 
 
@@ -145,9 +145,9 @@ class Lane:
             self.free -= 1
             return
         if not queue:
-            raise self._busy("no worker of this lane is free")
+            raise self._busy(N_("no worker of this lane is free; retry in a moment"))
         if self._count >= self.queue:
-            raise self._busy(f"{self._count} queries are already waiting for a query worker")
+            raise self._busy(N_("{n} queries are already waiting for a query worker; retry in a moment"), n=self._count)
         waiter = asyncio.get_running_loop().create_future()
         key = _PRIORITY if priority else key
         if key not in self._waiters:
@@ -162,7 +162,9 @@ class Lane:
             if waiter.done() and not waiter.cancelled():
                 return  # handed a slot just as the wait ended: keep it
             waiter.cancel()
-            raise self._busy(f"no query worker was free within {self.wait:g} s") from None
+            raise self._busy(
+                N_("no query worker was free within {seconds:g} s; retry in a moment"), seconds=self.wait
+            ) from None
         except BaseException:
             if waiter.done() and not waiter.cancelled():
                 self.release()  # got a slot but was cancelled: pass it on
@@ -196,12 +198,13 @@ class Lane:
             if not queue:
                 del self._waiters[key]
 
-    def _busy(self, what: str) -> TooManyQueries:
+    def _busy(self, what: str, **fields) -> TooManyQueries:
         return TooManyQueries(
-            f"{what}; retry in a moment",
+            what,
             retry_after=max(1, math.ceil(self.wait / 2)),
             status=503,
-            hint="the server is busy with other clients' queries",
+            hint=N_("the server is busy with other clients' queries"),
+            fields=fields or None,
         )
 
 
@@ -276,15 +279,17 @@ class Admission:
         now = time.monotonic()
         if self._active.get(client, 0) >= self.per_client:
             raise TooManyQueries(
-                f"you already have {self.per_client} queries running or waiting; send the next one when one ends",
+                N_("you already have {n} queries running or waiting; send the next one when one ends"),
                 retry_after=1,
-                hint="run your queries one after the other",
+                hint=N_("run your queries one after the other"),
+                fields={"n": self.per_client},
             )
         if self.budget.spent(client, now=now) >= self.budget.engine_seconds:
             raise TooManyQueries(
-                f"your queries used the {self.budget.engine_seconds:g} s of engine time allowed per {self.window:g} s",
+                N_("your queries used the {seconds:g} s of engine time allowed per {window:g} s"),
                 retry_after=self.budget.retry_after(client, now=now),
-                hint="make the queries cheaper (LIMIT, fewer unbound variables), or run them on a dump",
+                hint=N_("make the queries cheaper (LIMIT, fewer unbound variables), or run them on a dump"),
+                fields={"seconds": self.budget.engine_seconds, "window": self.window},
             )
         self._active[client] = self._active.get(client, 0) + 1
         try:

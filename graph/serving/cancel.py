@@ -28,7 +28,7 @@ import time
 import weakref
 from collections.abc import Iterator
 
-from qkg.graph.errors import WorkCancelled
+from qkg.graph.errors import N_, WorkCancelled
 
 __all__ = [
     "Work",
@@ -46,9 +46,9 @@ __all__ = [
 #: Rows read between two checks of the token by the embedded store.
 CHECK_EVERY = 256
 #: Why work stops (the message of its :class:`WorkCancelled`; the web app's catalogue translates them).
-CLIENT_LEFT = "the request was stopped: its client left"
-TIME_LIMIT = "the request took longer than its time limit and was stopped"
-STOPPING = "the request was stopped: the server is stopping"
+CLIENT_LEFT = N_("the request was stopped: its client left")
+TIME_LIMIT = N_("the request took longer than its time limit and was stopped")
+STOPPING = N_("the request was stopped: the server is stopping")
 
 _CURRENT: contextvars.ContextVar[Work | None] = contextvars.ContextVar("qkg_work", default=None)
 _LIVE: weakref.WeakSet[Work] = weakref.WeakSet()
@@ -95,7 +95,9 @@ class Work:
     def check(self) -> None:
         """Raise :class:`WorkCancelled` if the work was stopped."""
         if self.cancelled:
-            raise WorkCancelled(self.reason or STOPPING, hint="ask for a smaller page (limit=, offset=) or retry later")
+            raise WorkCancelled(
+                self.reason or STOPPING, hint=N_("ask for a smaller page (limit=, offset=) or retry later")
+            )
 
 
 def current() -> Work | None:

@@ -30,7 +30,7 @@ Examples
 
 from __future__ import annotations
 
-from qkg.graph.errors import ParameterError
+from qkg.graph.errors import N_, ParameterError
 from qkg.graph.serving.guard import query_form
 from qkg.graph.serving.terms import QueryResultsFormat, RdfFormat
 
@@ -163,7 +163,9 @@ def rdf_format(name: str) -> RdfFormat:
         return RDF_FORMATS[name]
     except KeyError:
         raise ParameterError(
-            f"unknown RDF format {name!r}", hint="use ntriples, turtle, nquads, trig, rdfxml or jsonld"
+            N_("unknown RDF format {value!r}"),
+            hint=N_("use ntriples, turtle, nquads, trig, rdfxml or jsonld"),
+            fields={"value": name},
         ) from None
 
 
@@ -182,8 +184,11 @@ def result_format_name(result_format: str) -> str:
     name = MEDIA_TYPES.get(name.split(";")[0].strip(), name)
     if name not in SOLUTION_FORMATS and name not in GRAPH_FORMATS:
         raise ParameterError(
-            f"unknown result format {result_format!r}",
-            hint="use json, xml, csv or tsv (SELECT, ASK); turtle, ntriples, rdfxml or jsonld (CONSTRUCT, DESCRIBE)",
+            N_("unknown result format {value!r}"),
+            hint=N_(
+                "use json, xml, csv or tsv (SELECT, ASK); turtle, ntriples, rdfxml or jsonld (CONSTRUCT, DESCRIBE)"
+            ),
+            fields={"value": result_format},
         )
     return name
 
@@ -198,8 +203,9 @@ def solution_format(fmt: str, form: str) -> QueryResultsFormat:
     """
     if fmt not in SOLUTION_FORMATS:
         raise ParameterError(
-            f"format {fmt!r} is for CONSTRUCT and DESCRIBE results; {form} results are bindings",
-            hint="use json, xml, csv or tsv",
+            N_("format {value!r} is for CONSTRUCT and DESCRIBE results; {form} results are bindings"),
+            hint=N_("use json, xml, csv or tsv"),
+            fields={"value": fmt, "form": form},
         )
     return SOLUTION_FORMATS[fmt]
 
@@ -218,8 +224,9 @@ def graph_format(fmt: str, form: str) -> RdfFormat:
     out = GRAPH_FORMATS.get(GRAPH_ALIASES.get(fmt, fmt))
     if out is None:
         raise ParameterError(
-            f"format {fmt!r} is for SELECT and ASK results; {form} results are triples",
-            hint="use turtle, ntriples, rdfxml or jsonld",
+            N_("format {value!r} is for SELECT and ASK results; {form} results are triples"),
+            hint=N_("use turtle, ntriples, rdfxml or jsonld"),
+            fields={"value": fmt, "form": form},
         )
     return out
 
@@ -243,8 +250,11 @@ def negotiate(accept: str | None, format_param: str | None, form: str) -> str:
                 break
         if name is None:
             raise ParameterError(
-                f"unknown format {format_param!r}",
-                hint="use json, xml, csv or tsv (SELECT, ASK); turtle, jsonld, ntriples or rdfxml (CONSTRUCT, DESCRIBE)",
+                N_("unknown format {value!r}"),
+                hint=N_(
+                    "use json, xml, csv or tsv (SELECT, ASK); turtle, jsonld, ntriples or rdfxml (CONSTRUCT, DESCRIBE)"
+                ),
+                fields={"value": format_param},
             )
         return GRAPH_ALIASES.get(name, name) if graph_form else name
     table = GRAPH_TYPES if graph_form else SOLUTION_TYPES

@@ -46,7 +46,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from pyparsing import ParseBaseException, ParseResults
-from qkg.graph.errors import QKGError, QueryRefused, QuerySyntaxError, UpdateRefused
+from qkg.graph.errors import N_, QKGError, QueryRefused, QuerySyntaxError, UpdateRefused
 from qkg.ontology import PREFIXES
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -145,11 +145,14 @@ def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
     """
     if len(text) > max_chars:
         raise QueryRefused(
-            f"query is {len(text):,} characters long; the limit is {max_chars:,}",
-            hint="shorten the query: use VALUES for long lists, or run it locally",
+            N_("query is {length:,} characters long; the limit is {limit:,}"),
+            hint=N_("shorten the query: use VALUES for long lists, or run it locally"),
+            fields={"length": len(text), "limit": max_chars},
         )
     if not text.strip():
-        raise QuerySyntaxError("empty query", line=1, column=1, hint="send a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+        raise QuerySyntaxError(
+            N_("empty query"), line=1, column=1, hint=N_("send a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+        )
     _check_tokens(text)
     try:
         tree = _parse(text)
@@ -160,18 +163,19 @@ def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
     except RecursionError:
         raise _too_deep() from None
     except ValueError as exc:  # e.g. an escape for a code point beyond U+10FFFF
-        raise QuerySyntaxError(str(exc), hint=f"see {_SPEC}") from None
+        raise QuerySyntaxError(N_("{problem}"), hint=N_("see {spec}"), fields={"problem": exc, "spec": _SPEC}) from None
     except Exception as exc:  # rdflib's parse actions raise bare errors (TypeError...) on texts it cannot read
         raise QuerySyntaxError(
-            f"the query checker cannot read this query: {exc}",
-            hint=f"check the query against the SPARQL grammar: {_SPEC}",
+            N_("the query checker cannot read this query: {problem}"),
+            hint=N_("check the query against the SPARQL grammar: {spec}"),
+            fields={"problem": exc, "spec": _SPEC},
         ) from None
 
     prologue, query = tree[0], tree[1]
     if "datasetClause" in query:
         raise QueryRefused(
-            "FROM/FROM NAMED would dereference an IRI; the endpoint queries its own store",
-            hint="drop the clause; use GRAPH <iri> { ... } to target a stored named graph",
+            N_("FROM/FROM NAMED would dereference an IRI; the endpoint queries its own store"),
+            hint=N_("drop the clause; use GRAPH <iri> { ... } to target a stored named graph"),
         )
     if _has_service(tree):
         raise _service_refused()
@@ -180,7 +184,9 @@ def inspect_query(text: str, *, max_chars: int = MAX_QUERY_CHARS) -> QueryInfo:
     except RecursionError:
         raise _too_deep() from None
     except Exception as exc:  # rdflib raises bare Exception, e.g. unknown prefix
-        raise QuerySyntaxError(f"invalid query: {exc}", hint="declare every prefix you use with PREFIX") from None
+        raise QuerySyntaxError(
+            N_("invalid query: {problem}"), hint=N_("declare every prefix you use with PREFIX"), fields={"problem": exc}
+        ) from None
     if _has_service(algebra):  # belt and braces: the tree check should suffice
         raise _service_refused()
 
@@ -213,33 +219,38 @@ def _check_tokens(text: str) -> None:
     cr = _BARE_CR.search(text)
     if cr:
         raise QueryRefused(
-            f"carriage return without line feed at line {_line_of(text, cr.start())}: "
-            "it ends a comment for one SPARQL parser and not for another",
-            hint="use \\n or \\r\\n line endings",
+            N_(
+                "carriage return without line feed at line {line}: "
+                "it ends a comment for one SPARQL parser and not for another"
+            ),
+            hint=N_("use \\n or \\r\\n line endings"),
+            fields={"line": _line_of(text, cr.start())},
         )
     for match in _ESCAPE.finditer(text):
         try:
             char = chr(int(match.group(1), 16))
         except (ValueError, OverflowError):
             raise QuerySyntaxError(
-                f"invalid code point escape {match.group(0)}",
+                N_("invalid code point escape {escape}"),
                 line=_line_of(text, match.start()),
-                hint="\\u takes 4 hex digits, \\U takes 8, up to \\U0010FFFF",
+                hint=N_("\\u takes 4 hex digits, \\U takes 8, up to \\U0010FFFF"),
+                fields={"escape": match.group(0)},
             ) from None
         if "\ud800" <= char <= "\udfff":
             raise QuerySyntaxError(
-                f"the escape {match.group(0)} at line {_line_of(text, match.start())} stands for a lone "
-                "surrogate, which is not a character",
+                N_("the escape {escape} at line {line} stands for a lone surrogate, which is not a character"),
                 line=_line_of(text, match.start()),
-                hint="escape the character itself (\\U0001F600 for U+1F600), not its UTF-16 halves",
+                hint=N_("escape the character itself (\\U0001F600 for U+1F600), not its UTF-16 halves"),
+                fields={"escape": match.group(0), "line": _line_of(text, match.start())},
             )
         if char < "\x80" and not char.isalnum():
             raise QueryRefused(
-                f"the escape {match.group(0)} at line {_line_of(text, match.start())} "
-                f"stands for {char!r}: escapes of ASCII punctuation, spaces or control "
-                "characters are ambiguous (SPARQL parsers disagree on where strings "
-                "and comments end)",
-                hint="write the character itself, or in a string use \\\" \\' \\n \\t \\\\",
+                N_(
+                    "the escape {escape} at line {line} stands for {char!r}: escapes of ASCII punctuation, spaces "
+                    "or control characters are ambiguous (SPARQL parsers disagree on where strings and comments end)"
+                ),
+                hint=N_("write the character itself, or in a string use \\\" \\' \\n \\t \\\\"),
+                fields={"escape": match.group(0), "line": _line_of(text, match.start()), "char": char},
             )
 
 
@@ -278,23 +289,25 @@ def _is_update(text: str) -> bool:
 
 def _service_refused() -> QueryRefused:
     return QueryRefused(
-        "SERVICE (federated query) is disabled on this endpoint",
-        hint="copy the remote data you need into a local store and query it there; "
-        "this endpoint only answers from its own graph",
+        N_("SERVICE (federated query) is disabled on this endpoint"),
+        hint=N_(
+            "copy the remote data you need into a local store and query it there; "
+            "this endpoint only answers from its own graph"
+        ),
     )
 
 
 def _too_deep() -> QueryRefused:
     return QueryRefused(
-        "query is nested too deeply, or has too many triple patterns in one group, to be checked",
-        hint="flatten nested { } groups and subqueries; split very long groups",
+        N_("query is nested too deeply, or has too many triple patterns in one group, to be checked"),
+        hint=N_("flatten nested { } groups and subqueries; split very long groups"),
     )
 
 
 def _update_refused() -> UpdateRefused:
     return UpdateRefused(
-        "this endpoint is read-only: SPARQL Update is refused",
-        hint="changes go through the data files and `qkg build`",
+        N_("this endpoint is read-only: SPARQL Update is refused"),
+        hint=N_("changes go through the data files and `qkg build`"),
     )
 
 
@@ -302,10 +315,19 @@ def _syntax_error(exc: ParseBaseException) -> QuerySyntaxError:
     rest = exc.line[exc.col - 1 :].split()
     found = f"found {rest[0][:30]!r}" if rest else "found end of line"
     return QuerySyntaxError(
-        f"syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}, {found}\n{exc.line}\n{' ' * (exc.col - 1)}^",
+        N_("syntax error at line {line}, column {column}: {problem}, {found}\n{text}\n{caret}"),
         line=exc.lineno,
         column=exc.col,
-        hint=f"check the query near the caret; SPARQL grammar: {_SPEC}",
+        hint=N_("check the query near the caret; SPARQL grammar: {spec}"),
+        fields={
+            "line": exc.lineno,
+            "column": exc.col,
+            "problem": exc.msg,
+            "found": found,
+            "text": exc.line,
+            "caret": " " * (exc.col - 1) + "^",
+            "spec": _SPEC,
+        },
     )
 
 

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from qkg.graph.errors import (
+    N_,
     ParameterError,
     QKGError,
     QueryOutOfMemory,
@@ -217,7 +218,9 @@ class QueryPool:
             if self._started:
                 return self
             if not self.store_path.exists():
-                raise StoreError(f"no store at {self.store_path}", hint="run `qkg build` first")
+                raise StoreError(
+                    N_("no store at {path}"), hint=N_("run `qkg build` first"), fields={"path": self.store_path}
+                )
             fresh = [self._spawn() for _ in range(self.size + self.spares)]
             try:
                 for worker in fresh:
@@ -439,7 +442,7 @@ class QueryPool:
         work: cancel.Work | None = None,
     ) -> QueryResult:
         if not isinstance(query, str):
-            raise ParameterError("the query must be a string")
+            raise ParameterError(N_("the query must be a string"))
         substitutions = _substitutions(bindings)
         if self.guard and len(query) > MAX_QUERY_CHARS:
             inspect_query(query)  # raises QueryRefused without shipping the text
@@ -506,21 +509,26 @@ class QueryPool:
         if self.memory_mb and code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL):
             # the engine aborts when an allocation fails under RLIMIT_AS (or a cgroup's OOM killer kills it)
             return QueryOutOfMemory(
-                f"the query needed more than {self.memory_mb:,} MB of memory and was stopped; "
-                "its worker has been replaced",
-                hint="add a LIMIT without ORDER BY, join on fewer unbound variables, or run it locally on a dump",
+                N_("the query needed more than {mb:,} MB of memory and was stopped; its worker has been replaced"),
+                hint=N_("add a LIMIT without ORDER BY, join on fewer unbound variables, or run it locally on a dump"),
+                fields={"mb": self.memory_mb},
             )
         return StoreError(
-            f"a query worker died (exit code {worker.exit_code(1.0)}); it has been replaced",
-            hint="retry; if it happens again the query may exhaust memory or the store "
-            "may be damaged (run `qkg build`)",
+            N_("a query worker died (exit code {code}); it has been replaced"),
+            hint=N_(
+                "retry; if it happens again the query may exhaust memory or the store may be damaged (run `qkg build`)"
+            ),
+            fields={"code": worker.exit_code(1.0)},
         )
 
     def _timeout(self, limit: float | None = None) -> QueryTimeout:
         return QueryTimeout(
-            f"the query did not finish within the {limit or self.timeout:g} s limit and was stopped",
-            hint="add a LIMIT, narrow the patterns (fewer unbound variables, more "
-            "specific IRIs), or run it locally against a dump of the graph",
+            N_("the query did not finish within the {seconds:g} s limit and was stopped"),
+            hint=N_(
+                "add a LIMIT, narrow the patterns (fewer unbound variables, more "
+                "specific IRIs), or run it locally against a dump of the graph"
+            ),
+            fields={"seconds": limit or self.timeout},
         )
 
     # -- workers --------------------------------------------------------------
@@ -575,8 +583,9 @@ class QueryPool:
 
     def _busy(self) -> QueryTimeout:
         return QueryTimeout(
-            f"all {self.size} query workers stayed busy for the whole {self.timeout:g} s limit",
-            hint="retry in a moment, or make the query cheaper",
+            N_("all {n} query workers stayed busy for the whole {seconds:g} s limit"),
+            hint=N_("retry in a moment, or make the query cheaper"),
+            fields={"n": self.size, "seconds": self.timeout},
         )
 
     def _replace_later(self) -> None:
@@ -795,15 +804,16 @@ def _evaluation_error(exc: Exception) -> QKGError:
     """An engine failure as the error to send: a 400 when the query itself is the cause, else a 500."""
     if isinstance(exc, MemoryError):
         return QueryOutOfMemory(
-            "the query needed more memory than a query worker may take and was stopped",
-            hint="add a LIMIT without ORDER BY, or run it locally on a dump",
+            N_("the query needed more memory than a query worker may take and was stopped"),
+            hint=N_("add a LIMIT without ORDER BY, or run it locally on a dump"),
         )
     message = str(exc)
     function = _UNSUPPORTED_FUNCTION.search(message)
     if function:
         return QueryUnsupported(
-            f"the function {function[1][:200]} is not supported by this endpoint",
-            hint="use the SPARQL 1.1 built-in functions and XSD casts",
+            N_("the function {function} is not supported by this endpoint"),
+            hint=N_("use the SPARQL 1.1 built-in functions and XSD casts"),
+            fields={"function": function[1][:200]},
         )
     return StoreError(f"query evaluation failed: {message[:300]}")
 
@@ -832,7 +842,9 @@ def _answer(
         if not substitutions:
             raise
         raise ParameterError(
-            f"cannot bind the parameters: {exc}", hint="bind only variables of the SELECT projection"
+            N_("cannot bind the parameters: {problem}"),
+            hint=N_("bind only variables of the SELECT projection"),
+            fields={"problem": exc},
         ) from None
     out: terms.QueryResultsFormat | terms.RdfFormat
     if isinstance(results, terms.QueryBoolean):

@@ -14,7 +14,7 @@ qkgd:a  x
 
 from __future__ import annotations
 
-from qkg.graph.errors import ParameterError
+from qkg.graph.errors import N_, ParameterError
 from qkg.graph.serving.formats import GRAPH_FORMATS, SOLUTION_FORMATS
 from qkg.graph.serving.terms import BlankNode, Literal, NamedNode, boolean_bytes, serialize, solutions_bytes
 from qkg.ontology import PREFIXES
@@ -43,21 +43,28 @@ def render(results, fmt: str) -> str:
             return "true" if results else "false"
         if fmt in SOLUTION_FORMATS:
             return boolean_bytes(results, SOLUTION_FORMATS[fmt]).decode("utf-8")
-        raise ParameterError(f"format {fmt!r} does not apply to an ASK query", hint="use table, json, xml, csv or tsv")
+        raise ParameterError(
+            N_("format {value!r} does not apply to an ASK query"),
+            hint=N_("use table, json, xml, csv or tsv"),
+            fields={"value": fmt},
+        )
     if hasattr(results, "variables"):
         if fmt == "table":
             return _table(results)
         if fmt in SOLUTION_FORMATS:
             return solutions_bytes(results.variables, results, SOLUTION_FORMATS[fmt]).decode("utf-8")
         raise ParameterError(
-            f"format {fmt!r} does not apply to a SELECT query", hint="use table, json, xml, csv or tsv"
+            N_("format {value!r} does not apply to a SELECT query"),
+            hint=N_("use table, json, xml, csv or tsv"),
+            fields={"value": fmt},
         )
     if fmt == "table":
         fmt = "turtle"
     if fmt not in GRAPH_FORMATS:
         raise ParameterError(
-            f"format {fmt!r} does not apply to a CONSTRUCT/DESCRIBE query",
-            hint="use turtle, ntriples, jsonld or rdfxml",
+            N_("format {value!r} does not apply to a CONSTRUCT/DESCRIBE query"),
+            hint=N_("use turtle, jsonld, ntriples or rdfxml"),
+            fields={"value": fmt},
         )
     return (serialize(results, format=GRAPH_FORMATS[fmt], prefixes=PREFIXES) or b"").decode("utf-8")
 

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
-from qkg.graph.errors import ParameterError, QueryError, QuerySyntaxError, StoreError
+from qkg.graph.errors import N_, ParameterError, QueryError, QuerySyntaxError, StoreError
 from qkg.graph.serving import cancel
 from qkg.graph.serving.formats import rdf_format
 from qkg.graph.serving.store import QueryService, Store
@@ -122,7 +122,9 @@ class OxigraphStore(Store):
         except RuntimeError as exc:  # pyoxigraph's answer to a binding it cannot apply, or an evaluation error
             if bindings:
                 raise ParameterError(
-                    f"cannot bind the parameters: {exc}", hint="bind only variables of the SELECT projection"
+                    N_("cannot bind the parameters: {problem}"),
+                    hint=N_("bind only variables of the SELECT projection"),
+                    fields={"problem": exc},
                 ) from None
             raise QueryError(f"query evaluation failed on {self.name}: {str(exc)[:300]}") from None
 
@@ -299,7 +301,9 @@ def substitutions(bindings: Mapping | None) -> dict | None:
             for name, value in bindings.items()
         }
     except (TypeError, ValueError) as exc:
-        raise ParameterError(f"bad variable name in bindings: {exc}", hint="use names like 'city'") from None
+        raise ParameterError(
+            N_("bad variable name in bindings: {problem}"), hint=N_("use names like 'city'"), fields={"problem": exc}
+        ) from None
 
 
 def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
@@ -307,8 +311,16 @@ def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     message = str(exc)
     where = re.match(r"error at (\d+):(\d+): ", message)
     line, column = (int(where[1]), int(where[2])) if where else (None, None)
+    problem = message[where.end() :] if where else message
+    if len(problem) > 300:
+        problem = problem[:300] + "..."
+    hint = N_("check the query near that position")
     if where:
-        message = f"syntax error at line {line}, column {column}: {message[where.end() :]}"
-    if len(message) > 300:
-        message = message[:300] + "..."
-    return QuerySyntaxError(message, line=line, column=column, hint="check the query near that position")
+        return QuerySyntaxError(
+            N_("syntax error at line {line}, column {column}: {problem}"),
+            line=line,
+            column=column,
+            hint=hint,
+            fields={"line": line, "column": column, "problem": problem},
+        )
+    return QuerySyntaxError(problem, hint=hint)

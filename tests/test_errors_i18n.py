@@ -1,0 +1,122 @@
+"""Errors in the reader's language: the API, the pages and the command line give qkg's own error messages in
+French or English (graph/errors.py: ``N_`` templates with ``fields``; api/errors.py and api/cli.py translate).
+
+Against the shared ``qkg serve`` of a real build and the real ``qkg`` command; every message checked here is
+also checked to be the catalogue's translation of its English template, filled with the request's values.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from qkg.api.i18n import cli_lang, translations
+
+ROOT = Path(__file__).resolve().parents[1]
+FR = translations("fr")
+
+# (request, English template, its fields, a French stem the reader sees)
+CASES = [
+    (
+        "/sparql?query=SELECT%20*%20WHERE%20%7B%20SERVICE%20%3Chttp%3A%2F%2Fx%3E%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20%7D",
+        "SERVICE (federated query) is disabled on this endpoint",
+        {},
+        "requête fédérée",
+    ),
+    ("/sparql?query=SELECT%20*%20WHERE%20%7B", None, None, "erreur de syntaxe à la ligne 1"),
+    ("/sparql?query=ASK%20%7B%7D&format=yaml", "unknown format {value!r}", {"value": "yaml"}, "format inconnu"),
+    ("/api/queries/receptions?nope=1", "{query} has no parameter {names}", None, "n'a pas de paramètre nope"),
+    ("/api/queries/recepshuns", "no canned query named {name!r}", {"name": "recepshuns"}, "aucune requête prédéfinie"),
+    (
+        "/api/analysis/reach?target=http%3A%2F%2Fa%20b",
+        "{value!r} names no entity: it is not a valid IRI",
+        None,
+        "ne désigne aucune entité",
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "template", "fields", "stem"), CASES, ids=[c[3] for c in CASES])
+def test_api_errors_are_given_in_the_language_the_client_asks(server, path, template, fields, stem) -> None:
+    with server.client() as client:
+        fr = client.get(path, headers={"Accept-Language": "fr"})
+        en = client.get(path, headers={"Accept-Language": "en"})
+        plain = client.get(path)  # no language asked: the JSON API keeps its English messages
+    assert fr.status_code == en.status_code == plain.status_code and 400 <= fr.status_code < 500, fr.text
+    french, english = fr.json(), en.json()
+    assert stem in french["error"], french
+    assert french["error"] != english["error"] and english["error"] == plain.json()["error"]
+    assert french["hint"] and french["hint"] != english["hint"], (french, english)
+    if template is not None and fields is not None:
+        assert english["error"] == template.format(**fields)
+        assert french["error"] == FR.gettext(template).format(**fields)
+
+
+def test_an_error_page_is_french_by_default_and_english_on_request(server) -> None:
+    path = "/queries/recepshuns"
+    with server.client() as client:
+        fr = client.get(path, headers={"Accept": "text/html"}).text
+        en = client.get(path + "?lang=en", headers={"Accept": "text/html"}).text
+    assert "aucune requête prédéfinie nommée" in fr and "no canned query named" not in fr
+    assert "no canned query named" in en
+
+
+def _qkg(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if k not in ("QKG_LANG", "LC_ALL", "LC_MESSAGES", "LANG")}
+    return subprocess.run(
+        [sys.executable, "-m", "qkg.api.cli", *args], capture_output=True, text=True, cwd=ROOT, env=environ | env
+    )
+
+
+def test_the_command_line_speaks_the_users_locale(built_data) -> None:
+    args = ("--data-dir", str(built_data), "query", "recepshuns")
+    french = _qkg(*args, LANG="fr_CA.UTF-8")
+    forced = _qkg(*args, QKG_LANG="fr", LANG="en_US.UTF-8")
+    english = _qkg(*args, LANG="C.UTF-8")
+    for proc in (french, forced, english):
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "aucune requête prédéfinie nommée 'recepshuns'" in french.stderr, french.stderr
+    assert "Solution :" in french.stderr, french.stderr
+    assert forced.stderr == french.stderr
+    assert "no canned query named 'recepshuns'" in english.stderr and "Fix:" in english.stderr
+    assert cli_lang({"LC_ALL": "C", "LANG": "fr_FR.UTF-8"}) == "en"  # LC_ALL wins, as in setlocale
+
+
+# Modules whose errors reach a reader over HTTP; an error message built with an f-string cannot be translated.
+_READ_OVER_HTTP = [
+    *sorted((ROOT / "graph" / "analysis").glob("*.py")),
+    *sorted((ROOT / "graph" / "pages").glob("*.py")),
+    *sorted((ROOT / "viz").glob("*.py")),
+    *sorted((ROOT / "api" / "routes").glob("*.py")),
+    *(ROOT / "graph" / "serving" / name for name in ("guard.py", "admission.py", "formats.py", "results.py")),
+    ROOT / "graph" / "serving" / "backends" / "oxigraph.py",
+    ROOT / "api" / "deps.py",
+]
+# Errors a reader of the API does not meet: the operator's (a store that cannot be opened), the maintainer's
+# (a canned query file with a bad header), or an engine message passed on as it is.
+_NOT_FOR_READERS = {
+    ("oxigraph.py", "cannot open the store at"),
+    ("oxigraph.py", "query evaluation failed on"),
+    ("catalog.py", "bad param line"),
+    ("catalog.py", "the header has no title"),
+    ("catalog.py", "bad var line"),
+}
+
+
+def test_no_error_a_reader_meets_is_an_untranslatable_f_string() -> None:
+    found = []
+    for path in _READ_OVER_HTTP:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.JoinedStr)):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            if not name.endswith(("Error", "Refused", "NotFound", "Timeout", "Unsupported", "Queries", "Cancelled")):
+                continue
+            text = "".join(v.value for v in node.args[0].values if isinstance(v, ast.Constant))
+            if not any(path.name == f and stem in text for f, stem in _NOT_FOR_READERS):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {name}(f{text[:60]!r}...)")
+    assert not found, "raise these with N_(template) and fields= (graph/errors.py):\n" + "\n".join(found)
