@@ -11,8 +11,8 @@ name                        format  read by
 ``centrality-actors``       json    ``/api/analysis/centrality`` with its default options (all rows)
 ``page-centrality-fr|en``   json    the ``/analysis`` page's ranking
 ``network``                 pickle  ``/api/viz/network``, ``qkg viz`` (graph, centralities, layout if small)
-``map-fr|en``               json    ``/api/viz/map`` (aggregated by place when large)
-``stats-fr|en``             json    ``/api/viz/stats``
+``map-rows``                pickle  ``/api/viz/map`` (missions, receptions, places; each row with its years)
+``stats-rows``              pickle  ``/api/viz/stats`` (dated activities and counted rows, with their years)
 ==========================  ======  =================================================================
 
 Add an artefact by appending to :data:`ARTEFACTS`; read it with ``state.prepared(name)`` (which computes it
@@ -102,22 +102,16 @@ def _network(store):
     return prepare_network(store)
 
 
-def _map(lang: str):
-    def make(store) -> dict:
-        from qkg.viz.source import map_data
+def _map_rows(store) -> dict:
+    from qkg.viz.source import map_rows
 
-        return map_data(store, lang=lang)
-
-    return make
+    return map_rows(store)
 
 
-def _stats(lang: str):
-    def make(store) -> dict:
-        from qkg.viz.source import stats_data
+def _stats_rows(store) -> dict:
+    from qkg.viz.source import stats_rows
 
-        return stats_data(store, lang=lang)
-
-    return make
+    return stats_rows(store)
 
 
 #: Every artefact ``qkg build`` prepares, in the order it makes them.
@@ -130,10 +124,7 @@ ARTEFACTS: tuple[Artefact, ...] = (
     Artefact("page-centrality-fr", _page_centrality("fr")),
     Artefact("page-centrality-en", _page_centrality("en")),
     Artefact("network", _network, "pickle"),
-    *(
-        Artefact(f"{name}-{lang}", make(lang))
-        for name, make in (("map", _map), ("stats", _stats))
-        for lang in ("fr", "en")
-    ),
+    Artefact("map-rows", _map_rows, "pickle"),
+    Artefact("stats-rows", _stats_rows, "pickle"),
 )
 BY_NAME: dict[str, Artefact] = {a.name: a for a in ARTEFACTS}

@@ -11,7 +11,7 @@ import hashlib
 import re
 from typing import Any
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 from qkg.api.i18n import current_lang, term_label
 from qkg.api.i18n import gettext as _
@@ -28,6 +28,11 @@ __all__ = [
     "editor_context",
     "href_for",
     "label_path_links",
+    "build_years_of",
+    "ReportYear",
+    "report_year",
+    "map_answer",
+    "stats_answer",
 ]
 
 
@@ -174,6 +179,39 @@ def build_years_of(state) -> list[str]:
     from qkg.graph.pages.years import build_years
 
     return state.cache("build-years", lambda: build_years(state.require_store()))
+
+
+def ReportYear():
+    """The ``year`` query parameter of the routes that take a report year (checked by :func:`report_year`)."""
+    return Query(None, max_length=40, description="Only the facts of this report year (default: every year).")
+
+
+def report_year(state, year: str | None) -> str | None:
+    """``year`` if the served build holds that report year (else a 400 naming those it holds, in the request's
+    language), None for every year: the one check of a ``year`` parameter for the routes."""
+    from qkg.graph.pages.years import check_year
+
+    return check_year(year, build_years_of(state)) if year else None
+
+
+def map_answer(state, *, lang: str, year: str | None) -> dict:
+    """``/api/viz/map`` for one report year or every year: the build's ``map-rows`` artefact filtered and drawn
+    (:func:`qkg.viz.source.map_view`), kept in the per-build cache (a few entries: years x languages)."""
+    from qkg.viz.source import map_view
+
+    year = report_year(state, year)
+    return state.cache(("viz-map", lang, year), lambda: map_view(state.prepared("map-rows"), lang=lang, year=year))
+
+
+def stats_answer(state, *, lang: str, year: str | None) -> dict:
+    """``/api/viz/stats`` for one report year or every year, from the build's ``stats-rows`` artefact
+    (:func:`qkg.viz.source.stats_view`), kept in the per-build cache."""
+    from qkg.viz.source import stats_view
+
+    year = report_year(state, year)
+    return state.cache(
+        ("viz-stats", lang, year), lambda: stats_view(state.prepared("stats-rows"), lang=lang, year=year)
+    )
 
 
 def label_path_links(result: dict, lang: str) -> dict:

@@ -38,7 +38,9 @@ import networkx as nx
 from qkg.graph.analysis.facts import labels
 from qkg.graph.analysis.projection import typed_multigraph
 from qkg.graph.errors import QKGError
+from qkg.graph.named_graphs import BUILD_GRAPH, YEAR_TAG
 from qkg.graph.pages.entity import describe, resolve
+from qkg.graph.pages.years import in_year, stated_by_year
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from qkg.ontology import PREFIXES
@@ -62,7 +64,11 @@ __all__ = [
     "filtered_network",
     "bounded_ego",
     "entity_view",
+    "map_rows",
+    "map_view",
     "map_data",
+    "stats_rows",
+    "stats_view",
     "stats_data",
     "partners_view",
     "CITY",
@@ -380,8 +386,54 @@ def _receptions(store: Store) -> dict[str, tuple[str | None, set[str]]]:
     return out
 
 
-def map_data(store: Store, *, lang: str = "fr") -> dict:
-    """The ``/api/viz/map`` answer (see :func:`qkg.viz.geo.map_payload`), aggregated by place when large."""
+#: Where a row of the map or the charts belongs among the report years: ``(years whose files state it, or None;
+#: (first, last) calendar years of its dates, or None)``, read by :func:`qkg.graph.pages.years.in_year`.
+Membership = tuple[tuple[str, ...] | None, tuple[int, int] | None]
+EVERY_YEAR: Membership = (None, None)
+
+
+def _dates(store: Store, classes: Iterable[str]) -> dict[str, dict]:
+    """Start and end dates (``(lexical, datatype)``) of the nodes of ``classes``: one query."""
+    values = " ".join(f"<{Q}{c}>" for c in classes)
+    out: dict[str, dict] = {}
+    for r in _rows(
+        store,
+        f"SELECT ?s ?a ?b WHERE {{ VALUES ?t {{ {values} }} ?s a ?t ; <{SCHEMA}startDate> ?a "
+        f"OPTIONAL {{ ?s <{SCHEMA}endDate> ?b }} }}",
+    ):
+        out[r["s"].value] = {
+            "startDate": (r["a"].value, r["a"].datatype.value),
+            **({"endDate": (r["b"].value, r["b"].datatype.value)} if r["b"] is not None else {}),
+        }
+    return out
+
+
+def _membership(stated: dict[str, set[str]], dates: dict[str, dict]):
+    """``iri -> Membership``: the report years that state the node, and its dates' span (for the rest)."""
+
+    def of(iri: str) -> Membership:
+        years = _years(dates.get(iri, {}))
+        return (
+            tuple(sorted(stated[iri])) if stated.get(iri) else None,
+            (years[0], years[-1]) if years else None,
+        )
+
+    return of
+
+
+def _kept(year: str | None):
+    """The filter of rows by their :data:`Membership` (every row when ``year`` is None)."""
+    if year is None:
+        return lambda m: True
+    return lambda m: in_year(year, m[0], m[1])
+
+
+def map_rows(store: Store) -> dict:
+    """What the map draws, row by row, in both languages, each mission and reception with the report years it
+    belongs to (:data:`Membership`): the ``map-rows`` artefact, read by :func:`map_view`.
+
+    Its size grows with the graph's missions, receptions and places, never with its number of years.
+    """
     places: dict[str, dict] = {}
     for r in _rows(
         store,
@@ -393,9 +445,6 @@ def map_data(store: Store, *, lang: str = "fr") -> dict:
             p["lat"], p["lon"] = r["lat"].value, r["lon"].value
         if r["c"] is not None:
             p["country"] = r["c"].value
-    names, english = labels(store, places, lang=lang), labels(store, places, lang="en")
-    for iri, p in places.items():
-        p["label"], p["name_en"] = names[iri], english[iri]
     legs: dict[str, list] = defaultdict(list)
     for r in _rows(
         store, f"SELECT ?m ?o ?c WHERE {{ ?m a <{Q}Mission> ; <{Q}leg> ?l . ?l <{Q}legOrder> ?o ; <{Q}legCity> ?c }}"
@@ -406,67 +455,109 @@ def map_data(store: Store, *, lang: str = "fr") -> dict:
         for r in _rows(store, f"SELECT ?m ?l WHERE {{ ?m a <{Q}Mission> ; <{Q}missionLeader> ?l }}")
     }
     recs = _receptions(store)
-    names.update(
-        labels(store, set(legs) | set(leaders.values()) | set(recs) | {c for c, _ in recs.values() if c}, lang=lang)
-    )
-    hrefs = {i: href for i in (*places, *legs, *recs) if (href := entity_href(i))}
+    member = _membership(stated_by_year(store), _dates(store, ("Mission", "Reception")))
+    wanted = set(places) | set(legs) | set(leaders.values()) | set(recs) | {c for c, _ in recs.values() if c}
+    return {
+        "places": places,
+        "names": {lang: labels(store, wanted, lang=lang) for lang in ("fr", "en")},
+        "missions": [{"id": m, "leader": leaders.get(m, ""), "legs": legs[m], "in": member(m)} for m in sorted(legs)],
+        "receptions": [
+            {"id": r, "category": c, "origins": sorted(origins), "in": member(r)}
+            for r, (c, origins) in sorted(recs.items())
+        ],
+    }
+
+
+def map_view(rows: dict, *, lang: str = "fr", year: str | None = None) -> dict:
+    """The ``/api/viz/map`` answer for one report year (``year``) or every year (None), from :func:`map_rows`
+    (see :func:`qkg.viz.geo.map_payload`), aggregated by place when large. Partner cities and places are
+    drawn whatever the year; missions and receptions are the year's."""
+    keep = _kept(year)
+    names, english = rows["names"][lang], rows["names"]["en"]
+    places = {iri: dict(p, label=names[iri], name_en=english[iri]) for iri, p in rows["places"].items()}
+    hrefs = {
+        i: href
+        for i in (*places, *(m["id"] for m in rows["missions"]), *(r["id"] for r in rows["receptions"]))
+        if (href := entity_href(i))
+    }
     missions = [
-        {"id": m, "label": names.get(m, m), "leader": names.get(leaders.get(m, ""), ""), "legs": legs[m]}
-        for m in sorted(legs)
+        {"id": m["id"], "label": names.get(m["id"], m["id"]), "leader": names.get(m["leader"], ""), "legs": m["legs"]}
+        for m in rows["missions"]
+        if keep(m["in"])
     ]
+    recs = [r for r in rows["receptions"] if keep(r["in"])]
     receptions = [
         {
-            "id": r,
-            "label": names.get(r, r),
-            "category": short(c) if c else None,
+            "id": r["id"],
+            "label": names.get(r["id"], r["id"]),
+            "category": short(c) if (c := r["category"]) else None,
             "category_label": names.get(c, "") if c else "",
             "origin": o,
         }
-        for r, (c, origins) in sorted(recs.items())
-        for o in (sorted(origins) if origins else [None])
+        for r in recs
+        for o in (r["origins"] or [None])
     ]
     home = ENTITY_NS + "quebec" if ENTITY_NS + "quebec" in places else None
     cities = [i for i, p in places.items() if p["kind"] == "city"]
     data = map_payload(places=places, missions=missions, receptions=receptions, home=home, partners=cities, hrefs=hrefs)
     data["categories"] = {
         short(c): {"label": names.get(c, short(c)), "colour": CATEGORY_COLOURS.get(short(c)[5:])}
-        for c, _ in recs.values()
-        if c
+        for r in recs
+        if (c := r["category"])
     }
-    return aggregate_map(data, lang=lang)
+    return dict(aggregate_map(data, lang=lang), year=year)
+
+
+def map_data(store: Store, *, lang: str = "fr", year: str | None = None) -> dict:
+    """:func:`map_view` of the store's :func:`map_rows` (for a caller that has no artefacts)."""
+    return map_view(map_rows(store), lang=lang, year=year)
 
 
 #: The activities whose dates the timeline would show, in the order the note lists them.
 _ACTIVITIES = ("reception", "mission", "event", "agreement")
 
 
-def _undated(store: Store, lang: str) -> list[dict]:
-    """Per kind of activity, how many carry no start date and how many of those carry an annex rank instead.
+def _undated(store: Store) -> dict:
+    """Per kind of activity, how many carry no start date and how many of those carry an annex rank instead,
+    for every year and per report year.
 
-    One aggregate query (a count per class, whatever the size of the graph): ``[{"kind", "label", "count",
-    "ranked"}]``, kinds with no undated activity left out. The report's annexes list receptions and missions
-    in order without dates, so those are the usual ones.
+    Two aggregate queries (a count per class, and per class and year, whatever the size of the graph):
+    ``{"all": {kind: (count, ranked)}, "by_year": {year or None: {kind: (count, ranked)}}}``; the ``None`` year
+    counts the undated activities that no year's files state (they belong to every year). The report's
+    annexes list receptions and missions in order without dates, so those are the usual ones.
     """
     classes = {f"{Q}{k.capitalize()}": k for k in _ACTIVITIES}
     values = " ".join(f"<{c}>" for c in classes)
-    counts = {
-        r["t"].value: (int(r["n"].value), int(r["r"].value))
+    body = (
+        f"VALUES ?t {{ {values} }} ?s a ?t FILTER NOT EXISTS {{ ?s <{SCHEMA}startDate> ?d }} "
+        f"OPTIONAL {{ ?s <{Q}annexItem> ?i BIND(?s AS ?k) }}"
+    )
+    every = {
+        classes[r["t"].value]: (int(r["n"].value), int(r["r"].value))
         for r in _rows(
-            store,
-            f"SELECT ?t (COUNT(DISTINCT ?s) AS ?n) (COUNT(DISTINCT ?k) AS ?r) WHERE {{ VALUES ?t {{ {values} }} "
-            f"?s a ?t FILTER NOT EXISTS {{ ?s <{SCHEMA}startDate> ?d }} "
-            f"OPTIONAL {{ ?s <{Q}annexItem> ?i BIND(?s AS ?k) }} }} GROUP BY ?t",
+            store, f"SELECT ?t (COUNT(DISTINCT ?s) AS ?n) (COUNT(DISTINCT ?k) AS ?r) WHERE {{ {body} }} GROUP BY ?t"
         )
     }
-    return [
-        {"kind": kind, "label": KINDS[kind].label(lang), "count": counts[cls][0], "ranked": counts[cls][1]}
-        for cls, kind in classes.items()
-        if counts.get(cls, (0, 0))[0]
-    ]
+    by_year: dict = defaultdict(dict)
+    for r in _rows(
+        store,
+        f"SELECT ?t ?y (COUNT(DISTINCT ?s) AS ?n) (COUNT(DISTINCT ?k) AS ?r) WHERE {{ {body} OPTIONAL {{ "
+        f"GRAPH ?g {{ ?s a ?c }} GRAPH <{BUILD_GRAPH}> {{ ?g <{YEAR_TAG}> ?y }} }} }} GROUP BY ?t ?y",
+    ):
+        by_year[r["y"].value if r["y"] is not None else None][classes[r["t"].value]] = (
+            int(r["n"].value),
+            int(r["r"].value),
+        )
+    return {"all": every, "by_year": dict(by_year)}
 
 
-def stats_data(store: Store, *, lang: str = "fr") -> dict:
-    """The ``/api/viz/stats`` answer: a timeline (bounded) and four count series (over every activity)."""
+def stats_rows(store: Store) -> dict:
+    """What the timeline and charts count, row by row, in both languages, each row with the report years it
+    belongs to (:data:`Membership`): the ``stats-rows`` artefact, read by :func:`stats_view`.
+
+    Its size grows with the graph's dated activities, receptions, missions and agreements, never with its
+    number of years.
+    """
     dated: dict[str, dict] = {}
     for r in _rows(
         store, f"SELECT ?s ?a ?b WHERE {{ ?s <{SCHEMA}startDate> ?a OPTIONAL {{ ?s <{SCHEMA}endDate> ?b }} }}"
@@ -481,49 +572,99 @@ def stats_data(store: Store, *, lang: str = "fr") -> dict:
             kinds[r["s"].value].add(r["t"].value)
     countries = {r["p"].value: r["c"].value for r in _rows(store, f"SELECT ?p ?c WHERE {{ ?p <{Q}country> ?c }}")}
     country_set = {r["c"].value for r in _rows(store, f"SELECT ?c WHERE {{ ?c a <{Q}Country> }}")}
-    recs = list(_receptions(store).values())
-    visits = {
-        (r["m"].value, countries.get(r["c"].value))
-        for r in _rows(store, f"SELECT ?m ?c WHERE {{ ?m a <{Q}Mission> ; <{Q}leg>/<{Q}legCity> ?c }}")
-    }
-    types = [
-        r["t"].value if r["t"] else None
+    recs = _receptions(store)
+    visits: dict[str, set] = defaultdict(set)
+    for r in _rows(store, f"SELECT ?m ?c WHERE {{ ?m a <{Q}Mission> ; <{Q}leg>/<{Q}legCity> ?c }}"):
+        visits[r["m"].value].add(countries.get(r["c"].value))
+    agreements = [
+        (r["a"].value, r["t"].value if r["t"] else None)
         for r in _rows(store, f"SELECT ?a ?t WHERE {{ ?a a <{Q}Agreement> OPTIONAL {{ ?a <{Q}agreementType> ?t }} }}")
     ]
-    origin_country = [
-        c
-        for _, origins in recs
-        for c in (sorted(x for x in {o if o in country_set else countries.get(o) for o in origins} if x) or [None])
+    member = _membership(
+        stated_by_year(store),
+        {s: {"startDate": d["start"], **({"endDate": d["end"]} if d["end"] else {})} for s, d in dated.items()},
+    )
+    receptions = [
+        {
+            "category": c,
+            "countries": sorted(x for x in {o if o in country_set else countries.get(o) for o in origins} if x),
+            "in": member(r),
+        }
+        for r, (c, origins) in recs.items()
     ]
-    wanted = set(dated) | {c for c, _ in recs if c} | set(origin_country) | {c for _, c in visits} | set(types)
-    names = labels(store, {w for w in wanted if w}, lang=lang)
+    wanted = set(dated) | {c for c, _ in recs.values() if c} | {t for _, t in agreements if t}
+    wanted |= {c for r in receptions for c in r["countries"]} | {c for cs in visits.values() for c in cs if c}
+    return {
+        "items": [
+            {"id": s, "group": kind_of(kinds.get(s, ())), **d, "in": member(s)} for s, d in sorted(dated.items())
+        ],
+        "receptions": receptions,
+        "missions": [{"countries": sorted(cs, key=str), "in": member(m)} for m, cs in sorted(visits.items())],
+        "agreements": [{"type": t, "in": member(a)} for a, t in agreements],
+        "undated": _undated(store),
+        "names": {lang: labels(store, wanted, lang=lang) for lang in ("fr", "en")},
+    }
+
+
+def stats_view(rows: dict, *, lang: str = "fr", year: str | None = None) -> dict:
+    """The ``/api/viz/stats`` answer for one report year (``year``) or every year (None), from
+    :func:`stats_rows`: a timeline (bounded) and four count series (over every activity of the year)."""
+    keep = _kept(year)
+    names = rows["names"][lang]
     groups = {k: KINDS[k].label(lang) for k in KINDS}
     items = [
-        {"id": short(s), "label": names.get(s, s), "group": kind_of(kinds.get(s, ())), **d, "href": entity_href(s)}
-        for s, d in dated.items()
+        {
+            "id": short(i["id"]),
+            "label": names.get(i["id"], i["id"]),
+            "group": i["group"],
+            "start": i["start"],
+            "end": i["end"],
+            "href": entity_href(i["id"]),
+        }
+        for i in rows["items"]
+        if keep(i["in"])
     ]
+    recs = [r for r in rows["receptions"] if keep(r["in"])]
+    missions = [m for m in rows["missions"] if keep(m["in"])]
+    types = [a["type"] for a in rows["agreements"] if keep(a["in"])]
     missing = "(non précisé)" if lang == "fr" else "(not stated)"
     series = {
         "receptions_by_category": count_series(
-            [c for c, _ in recs],
+            [r["category"] for r in recs],
             names,
             missing=missing,
-            colours={c: CATEGORY_COLOURS.get(short(c)[5:]) for c, _ in recs if c},
+            colours={c: CATEGORY_COLOURS.get(short(c)[5:]) for r in recs if (c := r["category"])},
         ),
-        "receptions_by_country": count_series(origin_country, names, missing=missing),
-        "missions_by_country": count_series([c for _, c in visits], names, missing=missing),
+        "receptions_by_country": count_series(
+            [c for r in recs for c in (r["countries"] or [None])], names, missing=missing
+        ),
+        "missions_by_country": count_series([c for m in missions for c in m["countries"]], names, missing=missing),
         "agreements_by_type": count_series(types, names, missing=missing),
     }
     for s in series.values():
         s["ids"] = [short(i) if i else None for i in s["ids"]]
+    undated = rows["undated"]
+    if year is None:
+        counts = undated["all"]
+    else:
+        own, every = undated["by_year"].get(year, {}), undated["by_year"].get(None, {})
+        counts = {
+            k: (own.get(k, (0, 0))[0] + every.get(k, (0, 0))[0], own.get(k, (0, 0))[1] + every.get(k, (0, 0))[1])
+            for k in {*own, *every}
+        }
     return {
+        "year": year,
         "timeline": bound_timeline(timeline_payload(items, groups, lang)),
-        "undated": _undated(store, lang),
+        "undated": [
+            {"kind": kind, "label": KINDS[kind].label(lang), "count": counts[kind][0], "ranked": counts[kind][1]}
+            for kind in _ACTIVITIES
+            if counts.get(kind, (0, 0))[0]
+        ],
         "charts": series,
-        "totals": {
-            "receptions": len(recs),
-            "missions": len({m for m, _ in visits}),
-            "agreements": len(types),
-            "dated": len(dated),
-        },
+        "totals": {"receptions": len(recs), "missions": len(missions), "agreements": len(types), "dated": len(items)},
     }
+
+
+def stats_data(store: Store, *, lang: str = "fr", year: str | None = None) -> dict:
+    """:func:`stats_view` of the store's :func:`stats_rows` (for a caller that has no artefacts)."""
+    return stats_view(stats_rows(store), lang=lang, year=year)

@@ -28,7 +28,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from qkg.api.deps import StateDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES, error_responses
-from qkg.api.views import label_path_links
+from qkg.api.views import ReportYear, label_path_links, report_year
 from qkg.graph.analysis.exports import MEDIA_TYPES
 from qkg.graph.analysis.facts import RELATIONS
 from qkg.ontology import PREFIXES
@@ -77,18 +77,6 @@ def Year():
     return Query(None, ge=1900, le=2100)
 
 
-def ReportYear():
-    return Query(None, max_length=40, description="Only the facts of this report year (default: every year).")
-
-
-def _report_year(state, year: str | None) -> str | None:
-    """``year`` if the build holds it (else a 400 naming the years it holds), None for every year."""
-    from qkg.api.views import build_years_of
-    from qkg.graph.pages.years import check_year
-
-    return check_year(year, build_years_of(state)) if year else None
-
-
 Projection = Literal["actors", "actor-theme", "actor-place", "typed"]
 
 
@@ -123,7 +111,7 @@ class _Opts:
         from qkg.graph.analysis.projection import project
 
         params = {k: v for k, v in vars(self).items() if k != "projection"}
-        params["year"] = _report_year(state, self.year)
+        params["year"] = report_year(state, self.year)
         return state.cache(
             ("analysis", "graph", *self.key()), lambda: project(state.require_store(), self.projection, **params)
         )
@@ -306,7 +294,7 @@ def _map(state, actors: str, theme_level: str, relations, year_from, year_to, la
     from qkg.graph.analysis.complementarity import complementarity
 
     relations = _relations(relations)
-    year = _report_year(state, year)
+    year = report_year(state, year)
     return state.cache(
         ("analysis", "complementarity", actors, theme_level, relations, year_from, year_to, lang, year),
         lambda: complementarity(
@@ -407,7 +395,7 @@ def api_reach(
         year_from=year_from,
         year_to=year_to,
         lang=lang,
-        year=_report_year(state, year),
+        year=report_year(state, year),
     )
 
 

@@ -14,8 +14,9 @@ route                                                      answer
 =========================================================  ===================================================
 
 Routes only: the data come from :mod:`qkg.viz.source`, computed once per build by ``qkg build`` (the artefacts
-``network``, ``map-fr|en``, ``stats-fr|en``) and read through the app state's per-build artefacts. Every answer
-is bounded: a large network opens on an overview of the City's partners and expands one node at a time
+``network``, ``map-rows``, ``stats-rows``) and read through the app state's per-build artefacts; the map and the
+charts take a report ``year`` (default every year), filtered from the rows at request time and cached per build
+(:func:`qkg.api.views.map_answer`). Every answer is bounded: a large network opens on an overview of the City's partners and expands one node at a time
 (``focus``), the map aggregates by place, the timeline keeps its latest items.
 """
 
@@ -27,6 +28,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from qkg.api.deps import StateDep, StoreDep, TemplatesDep
 from qkg.api.errors import error_responses
+from qkg.api.views import ReportYear, map_answer, stats_answer
 from qkg.viz.source import Prepared, entity_view, filtered_network
 from qkg.viz.style import KINDS
 
@@ -133,14 +135,15 @@ def api_entity(
 
 
 @router.get("/api/viz/map", responses=_ERR, summary="Map data: cities, mission routes, receptions by origin")
-def api_map(state: StateDep, lang: Lang = Query("fr")) -> dict:
+def api_map(state: StateDep, lang: Lang = Query("fr"), year: str | None = ReportYear()) -> dict:
     """Cities, mission routes, receptions by origin; aggregated by place when the points are many
-    (``aggregated`` then gives the whole counts)."""
-    return state.prepared(f"map-{lang}")
+    (``aggregated`` then gives the whole counts). ``year``: that report year's missions and receptions."""
+    return map_answer(state, lang=lang, year=year)
 
 
 @router.get("/api/viz/stats", responses=_ERR, summary="Timeline items and count series")
-def api_stats(state: StateDep, lang: Lang = Query("fr")) -> dict:
+def api_stats(state: StateDep, lang: Lang = Query("fr"), year: str | None = ReportYear()) -> dict:
     """Count series over every activity, the timeline's latest items (``timeline.total`` of them all), and per
-    kind the activities with no date (``undated``: how many, and how many carry an annex rank instead)."""
-    return state.prepared(f"stats-{lang}")
+    kind the activities with no date (``undated``: how many, and how many carry an annex rank instead).
+    ``year``: that report year's activities only (default every year)."""
+    return stats_answer(state, lang=lang, year=year)

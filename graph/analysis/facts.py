@@ -24,7 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from qkg.graph.errors import N_, ParameterError
-from qkg.graph.named_graphs import BUILD_GRAPH, INFERRED_GRAPH, YEAR_TAG
+from qkg.graph.named_graphs import INFERRED_GRAPH
+from qkg.graph.pages.years import in_year, stated_by_year
 from qkg.graph.serving.store import Store
 from qkg.ontology import PREFIXES
 from qkg.ontology.curies import short
@@ -232,15 +233,6 @@ def _year(value: str) -> int | None:
         return None
 
 
-def _stated_by_year(store: Store) -> dict[str, set[str]]:
-    """Per fact node, the report years whose files type it (``GRAPH ?g { ?f a ?c } ?g dct:temporal ?y``)."""
-    out: dict[str, set[str]] = defaultdict(set)
-    query = f"SELECT DISTINCT ?f ?y WHERE {{ GRAPH ?g {{ ?f a ?c }} GRAPH <{BUILD_GRAPH}> {{ ?g <{YEAR_TAG}> ?y }} }}"
-    for row in _rows(store, query):
-        out[row[0].value].add(row[1].value)
-    return out
-
-
 def load_facts(
     store: Store,
     *,
@@ -289,15 +281,13 @@ def load_facts(
         if y is not None and row[0].value in found:
             years[row[0].value].append(y)
     if year is not None:
-        stated = _stated_by_year(store)
+        stated = stated_by_year(store)
 
-        def in_year(f: str) -> bool:
-            if stated.get(f):
-                return year in stated[f]
+        def span(f: str) -> tuple[int, int] | None:
             ys = years.get(f)
-            return not ys or min(ys) <= int(year) <= max(ys)
+            return (min(ys), max(ys)) if ys else None
 
-        found = {f: ks for f, ks in found.items() if in_year(f)}
+        found = {f: ks for f, ks in found.items() if in_year(year, stated.get(f), span(f))}
     order = list(RELATIONS)
     idx = FactIndex(kinds_selected=kinds)
     for iri, ks in found.items():

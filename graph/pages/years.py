@@ -23,11 +23,22 @@ qkg.graph.errors.ParameterError: no data for the year 1800 in this build
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 
 from qkg.graph.errors import N_, ParameterError
 from qkg.graph.named_graphs import BUILD_GRAPH, YEAR_PATTERN, YEAR_TAG
 
-__all__ = ["build_years", "graphs_by_year", "parse_year", "check_year", "NOT_A_YEAR", "NO_SUCH_YEAR", "YEAR_HINT"]
+__all__ = [
+    "build_years",
+    "graphs_by_year",
+    "stated_by_year",
+    "in_year",
+    "parse_year",
+    "check_year",
+    "NOT_A_YEAR",
+    "NO_SUCH_YEAR",
+    "YEAR_HINT",
+]
 
 #: The messages of a bad ``year`` (templates: the API gives them in the request's language, api/errors.py).
 NOT_A_YEAR = N_("{value!r} is not a year")
@@ -39,6 +50,32 @@ def graphs_by_year(store) -> dict[str, str]:
     """``{named graph: year}`` for the year-tagged graphs of the build on ``store`` (a few dozen rows)."""
     rows = store.select(f"SELECT ?g ?y WHERE {{ GRAPH <{BUILD_GRAPH}> {{ ?g <{YEAR_TAG}> ?y }} }}")
     return {row[0].value: row[1].value for row in rows if row[0] is not None and row[1] is not None}
+
+
+def stated_by_year(store) -> dict[str, set[str]]:
+    """Per node, the report years whose files type it (``GRAPH ?g { ?f a ?c } ?g dct:temporal ?y``).
+
+    The year of a fact for every view that takes a ``year`` (analysis, map, timeline and charts): a node the
+    2024 and 2025 files both state is in both years; a node no year's file types (background, contributed
+    activities, a flat data folder) is in none. One scan of the year graphs' type triples.
+    """
+    out: dict[str, set[str]] = defaultdict(set)
+    query = f"SELECT DISTINCT ?f ?y WHERE {{ GRAPH ?g {{ ?f a ?c }} GRAPH <{BUILD_GRAPH}> {{ ?g <{YEAR_TAG}> ?y }} }}"
+    for row in store.select(query):
+        out[row[0].value].add(row[1].value)
+    return out
+
+
+def in_year(year: str, stated: set[str] | frozenset[str] | None, dated: tuple[int, int] | None) -> bool:
+    """Whether a node belongs to the report ``year``: the years whose files state it, else (a node no report
+    states: a contributed activity) its dates' span, else (undated as well) every year.
+
+    >>> in_year("2025", {"2024"}, (2025, 2025)), in_year("2025", None, (2024, 2026)), in_year("2025", None, None)
+    (False, True, True)
+    """
+    if stated:
+        return year in stated
+    return dated is None or dated[0] <= int(year) <= dated[1]
 
 
 def build_years(store) -> list[str]:
