@@ -32,7 +32,7 @@ from typing import TypedDict
 
 from qkg.graph.building.artefacts import CORE, Artefact
 
-__all__ = ["ARTEFACTS", "BY_NAME", "CENTRALITY_DEFAULTS", "PAGE_CENTRALITY_TOP"]
+__all__ = ["ARTEFACTS", "BY_NAME", "CENTRALITY_DEFAULTS", "PAGE_CENTRALITY_TOP", "page_centrality"]
 
 
 class CentralityOptions(TypedDict):
@@ -86,12 +86,18 @@ def _centrality(store) -> dict:
     return centrality(graph, betweenness=CENTRALITY_DEFAULTS["betweenness"], seed=CENTRALITY_DEFAULTS["seed"])
 
 
+def page_centrality(store, lang: str, year: str | None = None) -> dict:
+    """The ``/analysis`` page's ranking: the actors' network (posts folded), its :data:`PAGE_CENTRALITY_TOP`
+    most central actors; of one report year's facts, or of every year (what the build prepares)."""
+    from qkg.graph.analysis.metrics import centrality
+    from qkg.graph.analysis.projection import actor_network
+
+    return centrality(actor_network(store, fold_posts=True, lang=lang, year=year), top=PAGE_CENTRALITY_TOP)
+
+
 def _page_centrality(lang: str):
     def make(store) -> dict:
-        from qkg.graph.analysis.metrics import centrality
-        from qkg.graph.analysis.projection import actor_network
-
-        return centrality(actor_network(store, fold_posts=True, lang=lang), top=PAGE_CENTRALITY_TOP)
+        return page_centrality(store, lang)
 
     return make
 

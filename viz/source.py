@@ -430,7 +430,8 @@ def _kept(year: str | None):
 
 def map_rows(store: Store) -> dict:
     """What the map draws, row by row, in both languages, each mission and reception with the report years it
-    belongs to (:data:`Membership`): the ``map-rows`` artefact, read by :func:`map_view`.
+    belongs to (:data:`Membership`): the ``map-rows`` artefact, read by :func:`map_view`. A fact two years
+    restate is read once (the union default graph repeats it per graph: hence DISTINCT).
 
     Its size grows with the graph's missions, receptions and places, never with its number of years.
     """
@@ -447,7 +448,8 @@ def map_rows(store: Store) -> dict:
             p["country"] = r["c"].value
     legs: dict[str, list] = defaultdict(list)
     for r in _rows(
-        store, f"SELECT ?m ?o ?c WHERE {{ ?m a <{Q}Mission> ; <{Q}leg> ?l . ?l <{Q}legOrder> ?o ; <{Q}legCity> ?c }}"
+        store,
+        f"SELECT DISTINCT ?m ?o ?c WHERE {{ ?m a <{Q}Mission> ; <{Q}leg> ?l . ?l <{Q}legOrder> ?o ; <{Q}legCity> ?c }}",
     ):
         legs[r["m"].value].append((int(r["o"].value), r["c"].value))
     leaders = {
@@ -578,7 +580,9 @@ def stats_rows(store: Store) -> dict:
         visits[r["m"].value].add(countries.get(r["c"].value))
     agreements = [
         (r["a"].value, r["t"].value if r["t"] else None)
-        for r in _rows(store, f"SELECT ?a ?t WHERE {{ ?a a <{Q}Agreement> OPTIONAL {{ ?a <{Q}agreementType> ?t }} }}")
+        for r in _rows(
+            store, f"SELECT DISTINCT ?a ?t WHERE {{ ?a a <{Q}Agreement> OPTIONAL {{ ?a <{Q}agreementType> ?t }} }}"
+        )
     ]
     member = _membership(
         stated_by_year(store),

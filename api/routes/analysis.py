@@ -257,9 +257,11 @@ def api_paths(
     through_countries: bool = False,
     max_length: int | None = Query(None, ge=1, le=20),
     lang: Literal["fr", "en"] = "fr",
+    year: str | None = ReportYear(),
 ) -> dict:
     """The ``k`` shortest paths; each step lists its triples (typed) or shared facts (actors), and every fact
-    its report sections and annex item."""
+    its report sections and annex item. ``year``: through that report year's facts (typed: its files' triples
+    and those of no year)."""
     from qkg.graph.analysis.paths import DEFAULT_AVOID, connection_paths
     from qkg.graph.analysis.projection import actor_network, typed_multigraph
     from qkg.graph.errors import QKGError
@@ -267,7 +269,8 @@ def api_paths(
 
     store = state.require_store()
     build = typed_multigraph if projection == "typed" else actor_network
-    G = state.cache(("analysis", "paths-graph", projection, lang), lambda: build(store, lang=lang))
+    year = report_year(state, year)
+    G = state.cache(("analysis", "paths-graph", projection, lang, year), lambda: build(store, lang=lang, year=year))
 
     def ref(value: str) -> str:  # an IRI, CURIE or local name; else left as typed (an exact label matches)
         try:
@@ -424,6 +427,18 @@ def api_export(
     )
 
 
+def _page_ranking(state, lang: str, year: str | None) -> dict:
+    """The ``/analysis`` page's ranking: prepared by the build for every year, computed once per build and
+    year otherwise (the actors' network of that year's facts, bounded as the build's)."""
+    if year is None:
+        return state.prepared(f"page-centrality-{lang}")
+    from qkg.api.prepared import page_centrality
+
+    return state.cache(
+        ("analysis", "page-centrality", lang, year), lambda: page_centrality(state.require_store(), lang, year)
+    )
+
+
 @router.get("/analysis", include_in_schema=False)
 def analysis_page(
     request: Request,
@@ -432,19 +447,22 @@ def analysis_page(
     actors: str = Query("committee", max_length=2000),
     theme_level: Literal["theme", "top"] = "theme",
     lang: Literal["fr", "en"] | None = None,
+    year: str | None = ReportYear(),
 ) -> Response:
     """Complementarity heatmaps, central actors (prepared by the build) and the path finder, in the page's language."""
     from qkg.api.i18n import current_lang, gettext
     from qkg.graph.pages.entity import ENTITY_NS, labels_of
 
     page_lang = lang or current_lang()
+    from qkg.api.views import build_years_of
     from qkg.graph.errors import ParameterError
 
+    year = report_year(state, year)
     try:
-        comp, problem = _map(state, actors, theme_level, None, None, None, page_lang), None
+        comp, problem = _map(state, actors, theme_level, None, None, None, page_lang, year), None
     except ParameterError as exc:  # e.g. a graph without the committee (a synthetic one)
         comp, problem = None, f"{exc.message} ({exc.hint})"
-    ranking = state.prepared(f"page-centrality-{page_lang}")
+    ranking = _page_ranking(state, page_lang, year)
     peaks = {
         dim: max([c["count"] for row in m["cells"].values() for c in row.values()] or [1])
         for dim, m in (comp["matrices"].items() if comp else ())
@@ -463,6 +481,8 @@ def analysis_page(
             "peaks": peaks,
             "actors_scope": actors,
             "theme_level": theme_level,
+            "year": year,
+            "build_years": build_years_of(state),
             "start_labels": {
                 k: (v.get(page_lang) or v.get("fr") or k)
                 for k, v in labels_of(

@@ -23,7 +23,7 @@ from qkg.api.errors import ERROR_RESPONSES
 from qkg.api.i18n import current_lang
 from qkg.api.i18n import gettext as _
 from qkg.api.routes.models import FindingModel, HealthModel, StatsModel
-from qkg.api.views import endpoint_url
+from qkg.api.views import ReportYear, build_years_of, endpoint_url, report_year
 
 __all__ = ["router", "void_turtle"]
 
@@ -76,8 +76,11 @@ async def docs(request: Request, templates: TemplatesDep) -> Response:
 
 
 @router.get("/", include_in_schema=False)
-async def home(request: Request, state: StateDep, templates: TemplatesDep) -> Response:
-    """What qkg is, the counts, where to go next, and the audit summary."""
+async def home(request: Request, state: StateDep, templates: TemplatesDep, year: str | None = ReportYear()) -> Response:
+    """What qkg is, the counts (of every year, or of one report year: ``?year=2025``), where to go next, and
+    the audit summary."""
+    year = await asyncio.to_thread(report_year, state, year)
+    build_years = await asyncio.to_thread(build_years_of, state)
     stats = await asyncio.to_thread(_stats, state)
     findings = await asyncio.to_thread(_audit, state)
     partners = await asyncio.to_thread(_partners, state, current_lang())
@@ -94,6 +97,9 @@ async def home(request: Request, state: StateDep, templates: TemplatesDep) -> Re
         "verdicts": verdicts,
         "entities": entities,
         "partners": partners,
+        "year": year,
+        "year_counts": (stats.get("years") or {}).get(year or "", {"triples": 0, "graphs": 0, "classes": {}}),
+        "build_years": build_years,
         "title": _("qkg: the City of Québec's international relations"),
     }
     return templates.TemplateResponse(request, "home.html", context)

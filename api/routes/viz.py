@@ -28,7 +28,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from qkg.api.deps import StateDep, StoreDep, TemplatesDep
 from qkg.api.errors import error_responses
-from qkg.api.views import ReportYear, map_answer, stats_answer
+from qkg.api.views import ReportYear, build_years_of, map_answer, report_year, stats_answer
 from qkg.viz.source import Prepared, entity_view, filtered_network
 from qkg.viz.style import KINDS
 
@@ -69,8 +69,13 @@ def _prepared(state) -> Prepared:
     return state.prepared("network")
 
 
-def _page(request: Request, templates, name: str, title: str) -> Response:
-    return templates.TemplateResponse(request, name, {"title": title})
+def _page(request: Request, templates, name: str, title: str, **context) -> Response:
+    return templates.TemplateResponse(request, name, {"title": title, **context})
+
+
+def _year_page(request: Request, state, templates, name: str, title: str, year: str | None) -> Response:
+    """A page with a report-year selector: the year checked (a 400 page naming the build's years)."""
+    return _page(request, templates, name, title, year=report_year(state, year), build_years=build_years_of(state))
 
 
 @router.get("/network", include_in_schema=False)
@@ -80,15 +85,15 @@ def network_page(request: Request, templates: TemplatesDep) -> Response:
 
 
 @router.get("/map", include_in_schema=False)
-def map_page(request: Request, templates: TemplatesDep) -> Response:
-    """The map (its data comes from ``/api/viz/map``)."""
-    return _page(request, templates, "map.html", "Carte")
+def map_page(request: Request, state: StateDep, templates: TemplatesDep, year: str | None = ReportYear()) -> Response:
+    """The map (its data comes from ``/api/viz/map``), for one report year or every year."""
+    return _year_page(request, state, templates, "map.html", "Carte", year)
 
 
 @router.get("/stats", include_in_schema=False)
-def stats_page(request: Request, templates: TemplatesDep) -> Response:
-    """The timeline and charts (their data comes from ``/api/viz/stats``)."""
-    return _page(request, templates, "stats.html", "Statistiques")
+def stats_page(request: Request, state: StateDep, templates: TemplatesDep, year: str | None = ReportYear()) -> Response:
+    """The timeline and charts (their data comes from ``/api/viz/stats``), for one report year or every year."""
+    return _year_page(request, state, templates, "stats.html", "Statistiques", year)
 
 
 @router.get("/api/viz/network", responses=_ERR, summary="Network view data (nodes with positions, edges, facets)")

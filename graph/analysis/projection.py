@@ -44,6 +44,7 @@ from qkg.graph.analysis.facts import DEFAULT_RELATIONS, RELATIONS, SKOS, FactInd
 from qkg.graph.analysis.regions import continent_of
 from qkg.graph.errors import N_, ParameterError
 from qkg.graph.named_graphs import INFERRED_GRAPH, RESERVED_GRAPHS
+from qkg.graph.pages.years import graphs_by_year
 from qkg.graph.serving.store import Store
 from qkg.ontology import QKGD
 from qkg.ontology.curies import short
@@ -416,7 +417,7 @@ _NOT_ENTITIES = (SKOS + "Concept", SKOS + "ConceptScheme", Q + "ReportSection", 
 
 
 def typed_multigraph(
-    store: Store, *, inferred: bool = False, concepts: bool = False, lang: str = "fr"
+    store: Store, *, inferred: bool = False, concepts: bool = False, lang: str = "fr", year: str | None = None
 ) -> nx.MultiDiGraph:
     """Every entity-to-entity triple as a typed edge ``s -[property]-> o`` (key = property CURIE).
 
@@ -428,6 +429,9 @@ def typed_multigraph(
     concepts : bool
         Keep SKOS concepts (themes, categories, roles) as nodes; off by default, since "both about culture"
         is not a connection between two actors.
+    year : str, optional
+        A report year: the triples of that year's named graphs and of the graphs that belong to no year
+        (background, added sheets); the other years' graphs are left out. Default: every year.
 
     Edge attributes: ``property`` and ``graph`` (CURIEs), ``provenance`` (CURIEs of the report sections the
     fact node at either end is derived from). Report sections and declared figures are never nodes.
@@ -442,10 +446,16 @@ def typed_multigraph(
     ):
         sections[r["f"].value].add(short(r["s"].value))
     base = str(QKGD)
-    G = nx.MultiDiGraph(projection="typed", parameters={"inferred": inferred, "concepts": concepts})
+    G = nx.MultiDiGraph(
+        projection="typed",
+        parameters={"inferred": inferred, "concepts": concepts, **({"year": year} if year else {})},
+    )
     not_props = " && ".join(f"?p != <{p}>" for p in (*_NOT_LINKS, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"))
     # one query per named graph: a fixed GRAPH is about twice as fast as GRAPH ?g with a filter on ?g
     graphs = sorted(g for g in store.graphs() if g not in skip_graphs)
+    if year is not None:
+        tags = graphs_by_year(store)
+        graphs = [g for g in graphs if tags.get(g, year) == year]
     rows = (
         (r[0].value, r[1].value, r[2].value, g)
         for g in graphs

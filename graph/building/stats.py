@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from qkg.graph.named_graphs import BUILD_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from qkg.graph.named_graphs import BUILD_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, YEAR_TAG
 from qkg.graph.serving.store import Store, classes_in_use
 from qkg.ontology import QKG
 from qkg.ontology.curies import short
@@ -20,7 +20,12 @@ __all__ = ["graph_stats"]
 
 
 def graph_stats(store: Store) -> dict:
-    """Return ``{"triples", "asserted", "inferred", "graphs": {name: n}, "classes": {curie: n}, "build": {...}}``."""
+    """Return ``{"triples", "asserted", "inferred", "graphs": {name: n}, "classes": {curie: n}, "build": {...},
+    "years": {year: {"triples", "graphs", "classes"}}}``.
+
+    ``years`` counts, per report year, the triples of its named graphs and the entities its files type (by
+    class, inferred classes included): a few rows per year, whatever the size of the graph.
+    """
     graphs = {
         short(r["g"].value): int(r["n"].value)
         for r in store.select(
@@ -48,6 +53,21 @@ def graph_stats(store: Store) -> dict:
             union=False,
         )
     }
+    tags = {
+        short(r["g"].value): r["y"].value
+        for r in store.select(f"SELECT ?g ?y WHERE {{ GRAPH <{BUILD_GRAPH}> {{ ?g <{YEAR_TAG}> ?y }} }}", union=False)
+    }
+    years: dict[str, dict] = {}
+    for graph, year in sorted(tags.items()):
+        entry = years.setdefault(year, {"triples": 0, "graphs": 0, "classes": {}})
+        entry["triples"] += graphs.get(graph, 0)
+        entry["graphs"] += 1
+    if used and years:
+        for r in store.select(
+            f"SELECT ?y ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH <{BUILD_GRAPH}> {{ ?g <{YEAR_TAG}> ?y }} "
+            f"GRAPH ?g {{ ?s a ?t }} VALUES ?c {{ {used} }} ?s a ?c }} GROUP BY ?y ?c ORDER BY ?y DESC(?n) ?c"
+        ):
+            years[r["y"].value]["classes"][short(r["c"].value)] = int(r["n"].value)
     return {
         "triples": total,
         "asserted": total - inferred,
@@ -55,4 +75,5 @@ def graph_stats(store: Store) -> dict:
         "graphs": graphs,
         "classes": classes,
         "build": build,
+        "years": years,
     }

@@ -102,6 +102,7 @@
       column: row.getAttribute("data-column"), actors: root.getAttribute("data-actors"),
       theme_level: root.getAttribute("data-theme-level")
     });
+    if (root.getAttribute("data-year")) params.set("year", root.getAttribute("data-year"));
     root.querySelectorAll("td.cell.selected").forEach(function (c) { c.classList.remove("selected"); });
     td.classList.add("selected");
     panel.textContent = "";
@@ -281,6 +282,8 @@
       if (!a || !b) { status.textContent = gettext("Pick two entities."); return; }
       status.textContent = "…";
       var params = new URLSearchParams({ from: a, to: b, k: document.getElementById("path-k").value, lang: LANG });
+      var year = document.getElementById("path-year");
+      if (year && year.value) params.set("year", year.value);
       getJSON("/api/analysis/paths?" + params.toString()).then(function (data) {
         status.textContent = format(data.paths.length ? ngettext("{n} path from {a} to {b}", "{n} paths from {a} to {b}", data.paths.length)
           : gettext("No path between {a} and {b}"), { n: data.paths.length, a: data.source.label, b: data.target.label });

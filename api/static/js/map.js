@@ -244,7 +244,7 @@
 
   var api = root.getAttribute("data-api") || "/api/viz/map";
   var countries = root.getAttribute("data-countries");
-  Promise.all([C.getJSON(api + "?lang=" + C.LANG), countries ? fetch(countries).then(function (r) { return r.json(); }) : null])
+  Promise.all([C.getJSON(api + "?lang=" + C.LANG + (root.getAttribute("data-year") ? "&year=" + encodeURIComponent(root.getAttribute("data-year")) : "")), countries ? fetch(countries).then(function (r) { return r.json(); }) : null])
     .then(function (res) { state.data = res[0]; draw(res[0], res[1]); })
     .catch(function (err) { C.showError(root, err); });
 })();

@@ -143,7 +143,8 @@
 
   }
 
-  C.getJSON((root.getAttribute("data-api") || "/api/viz/stats") + "?lang=" + C.LANG)
+  C.getJSON((root.getAttribute("data-api") || "/api/viz/stats") + "?lang=" + C.LANG +
+    (root.getAttribute("data-year") ? "&year=" + encodeURIComponent(root.getAttribute("data-year")) : ""))
     .then(function (data) { state.data = data; draw(data); })
     .catch(function (err) { C.showError(root, err); });
 })();
