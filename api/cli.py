@@ -38,8 +38,19 @@ class _Group(click.Group):
 
             with use_lang(cli_lang()):  # QKG_LANG, else the locale: French for a French-speaking user
                 message, hint = exc.localized(gettext)
-                fix = gettext(N_("Fix:"))
-            raise click.ClickException(message + (f"\n{fix} {hint}" if hint else "")) from None
+                fix, error = gettext(N_("Fix:")), gettext(N_("Error:"))
+            raise _Failure(message + (f"\n{fix} {hint}" if hint else ""), error) from None
+
+
+class _Failure(click.ClickException):
+    """A qkg error on the command line: its message and fix under a heading in the reader's language."""
+
+    def __init__(self, message: str, heading: str) -> None:
+        super().__init__(message)
+        self.heading = heading
+
+    def show(self, file=None) -> None:
+        click.echo(f"{self.heading} {self.format_message()}", err=True, file=file)
 
 
 def _settings(ctx: click.Context) -> Settings:

@@ -42,7 +42,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from qkg.graph.errors import DataError
+from qkg.graph.errors import N_, DataError
 from qkg.loaders.report import normalise
 from qkg.loaders.tabular import MAX_VALUE_CHARS
 from qkg.ontology import PREFIXES, QKG, QKGD
@@ -63,6 +63,22 @@ __all__ = [
 
 PROV, DCT, SCHEMA, ORG = (PREFIXES[p] for p in ("prov", "dct", "schema", "org"))
 COMMITTEE = str(QKGD["comite-quebec-capitale-internationale"])
+
+#: A name the graph does not know, or knows several times, by what the column names (a member, a partner...).
+_NO_SUCH = {
+    "member": N_("{file}:{line}: column {column!r}: no member named {value!r} in the graph"),
+    "partner": N_("{file}:{line}: column {column!r}: no partner named {value!r} in the graph"),
+    "place": N_("{file}:{line}: column {column!r}: no place named {value!r} in the graph"),
+    "theme": N_("{file}:{line}: column {column!r}: no theme named {value!r} in the graph"),
+    "entity": N_("{file}:{line}: column {column!r}: no entity named {value!r} in the graph"),
+}
+_ADD_FIRST = {
+    "member": N_("add the member to the data first (a .ttl file), or fix the spelling"),
+    "partner": N_("add the partner to the data first (a row of a sheet, or a .ttl file), or fix the spelling"),
+    "place": N_("add the place to the data first (a .ttl file), or fix the spelling"),
+    "theme": N_("add the theme to the data first (a .ttl file), or fix the spelling"),
+    "entity": N_("add the entity to the data first (a row of a sheet, or a .ttl file), or fix the spelling"),
+}
 
 #: The sheet's columns (French headers) and the English headers also accepted.
 COLUMNS = {
@@ -180,26 +196,28 @@ class LabelIndex:
         }
         if len(found) == 1:
             return next(iter(found))
-        where = f"{file}:{line}: column {column!r}"
+        where = {"file": file, "line": line, "column": column, "value": value}
         if found:
-            options = ", ".join(sorted(short(i) for i in found))
             raise DataError(
-                f"{where}: {value!r} names several {what}s ({options})",
+                N_("{file}:{line}: column {column!r}: {value!r} names several entities ({options})"),
                 file=file,
                 line=line,
-                hint=f"write the one you mean as a CURIE, e.g. {short(min(found))}",
+                hint=N_("write the one you mean as a CURIE, e.g. {example}"),
+                fields=where | {"options": ", ".join(sorted(short(i) for i in found)), "example": short(min(found))},
             )
         candidates = [
             k
             for k in difflib.get_close_matches(normalise(value), list(self.names), n=5, cutoff=0.6)
             if kinds is None or any(self.types.get(i, set()) & kinds for i in self.names[k])
         ]
-        hint = (
-            f"did you mean {' or '.join(repr(self.label(c)) for c in candidates[:3])}?"
-            if candidates
-            else f"add the {what} to the data first (a row of a sheet, or a .ttl file), or fix the spelling"
+        hint = N_("did you mean {candidates}?") if candidates else _ADD_FIRST.get(what, _ADD_FIRST["entity"])
+        raise DataError(
+            _NO_SUCH.get(what, _NO_SUCH["entity"]),
+            file=file,
+            line=line,
+            hint=hint,
+            fields=where | {"candidates": " | ".join(repr(self.label(c)) for c in candidates[:3])},
         )
-        raise DataError(f"{where}: no {what} named {value!r} in the graph", file=file, line=line, hint=hint)
 
     def name_of(self, iri: str, lang: str) -> str:
         """An entity's label in ``lang`` (else French, else any), for made-up titles."""
@@ -220,25 +238,30 @@ def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:
             raise DataError(
-                f"{path}: not a readable Excel workbook ({exc.__class__.__name__})",
+                N_("{file}: not a readable Excel workbook ({problem})"),
                 file=str(path),
-                hint="open it in a spreadsheet and save it again as .xlsx, or as CSV (UTF-8)",
+                hint=N_("open it in a spreadsheet and save it again as .xlsx, or as CSV (UTF-8)"),
+                fields={"file": path, "problem": exc.__class__.__name__},
             ) from None
         rows = [[_cell(c) for c in row] for row in book.worksheets[0].iter_rows(values_only=True)]
         for n, row in enumerate(rows, start=1):
             if any(len(c) > MAX_VALUE_CHARS for c in row):
                 raise DataError(
-                    f"{path}:{n}: a cell holds more than {MAX_VALUE_CHARS:,} characters",
+                    N_("{file}:{line}: a cell holds more than {n:,} characters"),
                     file=str(path),
                     line=n,
-                    hint="keep each cell to a title, names or a short source",
+                    hint=N_("keep each cell to a title, names or a short source"),
+                    fields={"file": path, "line": n, "n": MAX_VALUE_CHARS},
                 )
     else:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
             raise DataError(
-                f"{path}: not UTF-8 text (byte {exc.start})", file=str(path), hint="save the sheet as CSV UTF-8"
+                N_("{file}: not UTF-8 text (byte {byte})"),
+                file=str(path),
+                hint=N_("save the sheet as CSV UTF-8"),
+                fields={"file": path, "byte": exc.start},
             ) from None
         try:  # a spreadsheet saved in French often separates cells with ';'
             dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
@@ -249,14 +272,19 @@ def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
             rows = list(reader)
         except csv.Error as exc:  # a cell over csv's 128 KB limit, a NUL byte, a stray quote
             raise DataError(
-                f"{path}:{reader.line_num}: {exc}",
+                N_("{file}:{line}: {problem}"),
                 file=str(path),
                 line=reader.line_num,
-                hint="check the quotes on that line, and keep each cell under 128 KB",
+                hint=N_("check the quotes on that line, and keep each cell under 128 KB"),
+                fields={"file": path, "line": reader.line_num, "problem": exc},
             ) from None
     if not rows:
         raise DataError(
-            f"{path}: the sheet is empty", file=str(path), line=1, hint="start from `qkg template activities`"
+            N_("{file}: the sheet is empty"),
+            file=str(path),
+            line=1,
+            hint=N_("start from `qkg template activities`"),
+            fields={"file": path},
         )
     return rows[0], [(n, r) for n, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
 
@@ -273,20 +301,22 @@ def _date(value: str, *, file: str, line: int) -> Literal:
     m = _DATE.match(value.strip())
     if not m:
         raise DataError(
-            f"{file}:{line}: column 'date': {value!r} is not a date",
+            N_("{file}:{line}: column 'date': {value!r} is not a date"),
             file=file,
             line=line,
-            hint="write AAAA-MM-JJ, AAAA-MM or AAAA (e.g. 2024-05-14, 2024-05, 2024)",
+            hint=N_("write YYYY-MM-DD, YYYY-MM or YYYY (e.g. 2024-05-14, 2024-05, 2024)"),
+            fields={"file": file, "line": line, "value": value},
         )
     year, month, day = m.groups()
     try:  # the calendar decides: 2024-02-30 and 2024-13 are no dates
         datetime.date(int(year), int(month or 1), int(day or 1))
     except ValueError:
         raise DataError(
-            f"{file}:{line}: column 'date': {value!r} is not a valid date",
+            N_("{file}:{line}: column 'date': {value!r} is not a valid date"),
             file=file,
             line=line,
-            hint="check the month (01-12) and the day",
+            hint=N_("check the month (01-12) and the day"),
+            fields={"file": file, "line": line, "value": value},
         ) from None
     if day:
         return Literal(value.strip(), datatype=XSD.date)
@@ -309,20 +339,22 @@ def activities_to_ntriples(path: Path, index: LabelIndex) -> bytes:
         if name is None:
             if header.strip():
                 raise DataError(
-                    f"{file}:1: unknown column {header!r}",
+                    N_("{file}:1: unknown column {column!r}"),
                     file=file,
                     line=1,
-                    hint=f"the columns are: {', '.join(COLUMNS)}",
+                    hint=N_("the columns are: {columns}"),
+                    fields={"file": file, "column": header, "columns": ", ".join(COLUMNS)},
                 )
             continue
         columns[name] = i
     missing = [c for c in _REQUIRED if c not in columns]
     if missing:
         raise DataError(
-            f"{file}:1: missing column(s) {', '.join(missing)}",
+            N_("{file}:1: missing column(s) {columns}"),
             file=file,
             line=1,
-            hint="start from `qkg template activities`, which has every column",
+            hint=N_("start from `qkg template activities`, which has every column"),
+            fields={"file": file, "columns": ", ".join(missing)},
         )
     members = index.members
     g = Graph()
@@ -354,29 +386,38 @@ def activities_to_ntriples(path: Path, index: LabelIndex) -> bytes:
         for name in _REQUIRED:
             if not cell(name):
                 raise DataError(
-                    f"{file}:{line}: column {name!r} is empty",
+                    N_("{file}:{line}: column {column!r} is empty"),
                     file=file,
                     line=line,
-                    hint=f"fill in {name!r} (required on every row)",
+                    hint=N_("fill in {column!r} (required on every row)"),
+                    fields={"file": file, "line": line, "column": name},
                 )
         kind_word = normalise(cell("activité"))
         if kind_word not in KINDS:
             close = difflib.get_close_matches(kind_word, list(KINDS), n=1)
             raise DataError(
-                f"{file}:{line}: column 'activité': unknown kind {cell('activité')!r}",
+                N_("{file}:{line}: column 'activité': unknown kind {value!r}"),
                 file=file,
                 line=line,
-                hint=(f"did you mean {close[0]!r}? " if close else "")
-                + "use mission, accueil, événement, rencontre or projet",
+                hint=N_("did you mean {close!r}? use mission, accueil, événement, rencontre or projet")
+                if close
+                else N_("use mission, accueil, événement, rencontre or projet"),
+                fields={"file": file, "line": line, "value": cell("activité"), "close": close[0] if close else ""},
             )
         kind, kind_fr, kind_en = KINDS[kind_word]
         member = index.resolve(cell("membre"), file=file, line=line, column="membre", what="member")
         if members and member not in members:
             raise DataError(
-                f"{file}:{line}: column 'membre': {short(member)} is not a member of the committee",
+                N_("{file}:{line}: column 'membre': {member} is not a member of the committee"),
                 file=file,
                 line=line,
-                hint=f"the members are {', '.join(sorted(short(m) for m in members))}",
+                hint=N_("the members are {members}"),
+                fields={
+                    "file": file,
+                    "line": line,
+                    "member": short(member),
+                    "members": ", ".join(sorted(short(m) for m in members)),
+                },
             )
         date = _date(cell("date"), file=file, line=line)
         act = URIRef(QKGD[f"contrib-{_slug(path.stem)}-{line:04d}"])

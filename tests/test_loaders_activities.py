@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -138,7 +141,7 @@ def test_a_contributed_row_keeps_its_member_partners_place_theme_and_partial_dat
     [
         (["2024-13-01", "mission", "", "", "", "", "MRIF", "s"], "date", "not a valid date"),
         (["2024-02-30", "mission", "", "", "", "", "MRIF", "s"], "date", "not a valid date"),
-        (["le 3 mai", "mission", "", "", "", "", "MRIF", "s"], "date", "AAAA-MM-JJ"),
+        (["le 3 mai", "mission", "", "", "", "", "MRIF", "s"], "date", "2024-05-14"),
         (["2024", "misison", "", "", "", "", "MRIF", "s"], "activité", "did you mean 'mission'"),
         (["2024", "mission", "", "Ville de Lausane", "", "", "MRIF", "s"], "partenaires", "did you mean"),
         (["2024", "mission", "", "", "Atlantide", "", "MRIF", "s"], "lieu", "no place named 'Atlantide'"),
@@ -155,6 +158,25 @@ def test_a_bad_row_gets_an_error_naming_its_row_and_column(qkg, tmp_path, row, c
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     assert f"{sheet}:3: column '{column}'" in proc.stderr and says in proc.stderr
     assert not (tmp_path / "qkg" / "current").exists()  # nothing published
+
+
+def test_a_french_speaking_member_reads_the_errors_in_french(tmp_path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    good = ["2024", "mission", "", "", "", "", "MRIF", "s"]
+    sheet = write_sheet(
+        data / "2024" / "activites-x.csv", [good, ["2024", "mission", "", "", "Atlantide", "", "MRIF", "s"]]
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("QKG_LANG", "LC_ALL", "LC_MESSAGES")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "qkg.api.cli", "--data-dir", str(tmp_path / "qkg"), "build", "-q", "--data", str(data)],
+        capture_output=True,
+        text=True,
+        env=env | {"LANG": "fr_CA.UTF-8"},
+    )
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert f"{sheet}:3 : colonne 'lieu' : aucun lieu nommé 'Atlantide' dans le graphe" in proc.stderr, proc.stderr
+    assert proc.stderr.startswith("Erreur :") and "Solution : vouliez-vous dire" in proc.stderr, proc.stderr
 
 
 def test_an_unknown_column_is_named(qkg, tmp_path) -> None:
