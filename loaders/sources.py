@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from qkg.graph.building.pipeline import Source
-from qkg.graph.errors import DataError
+from qkg.graph.errors import N_, DataError
 from qkg.graph.named_graphs import YEAR_PATTERN
 from qkg.ontology import QKGD
 
@@ -59,9 +59,10 @@ def discover(root: str | Path, *, extra: Iterable[str | Path] = ()) -> list[Sour
     root = Path(root)
     if not root.is_dir():
         raise DataError(
-            f"data folder {root} does not exist",
+            N_("data folder {folder} does not exist"),
             file=str(root),
-            hint="pass --data PATH pointing at a folder of .ttl files",
+            hint=N_("pass --data PATH pointing at a folder of .ttl files"),
+            fields={"folder": root},
         )
     entries = sorted(root.rglob("*"))
     inside = root.resolve()
@@ -89,9 +90,10 @@ def _refuse_outside(path: Path, root: Path, inside: Path) -> None:
     target = path.resolve()
     if not target.is_relative_to(inside):
         raise DataError(
-            f"{path}: a symbolic link to a place outside the data folder {root}; refused",
+            N_("{file}: a symbolic link to a place outside the data folder {folder}; refused"),
             file=str(path),
-            hint="copy the file into the data folder, or pass it explicitly with --add",
+            hint=N_("copy the file into the data folder, or pass it explicitly with --add"),
+            fields={"file": path, "folder": root},
         )
 
 
@@ -119,7 +121,9 @@ def _source(path: Path, graph: str | None, index: _LazyIndex | None = None, year
         from qkg.loaders.tabular import records_to_ntriples, sheet_to_ntriples
 
         if not path.is_file():
-            raise DataError(f"{path}: no such file", file=str(path), hint="check the path")
+            raise DataError(
+                N_("{file}: no such file"), file=str(path), hint=N_("check the path"), fields={"file": path}
+            )
         if path.suffix in (".csv", ".xlsx"):
             from qkg.loaders.activities import activities_to_ntriples, is_activity_sheet, read_rows
 

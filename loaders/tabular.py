@@ -47,7 +47,7 @@ from pathlib import Path
 
 import yaml
 from qkg.graph.building.pipeline import quiet_literal_warnings
-from qkg.graph.errors import DataError
+from qkg.graph.errors import N_, DataError
 from qkg.ontology import PREFIXES, QKG, QKGD
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -79,10 +79,18 @@ def _expand(value: str, *, file: str, line: int, column: str, default_ns: str | 
         return PREFIXES[match.group(1)] + match.group(2)
     if match:
         raise DataError(
-            f"{file}:{line}: column {column!r}: unknown prefix {match.group(1)!r} in {value!r}",
+            N_("{file}:{line}: column {column!r}: unknown prefix {prefix!r} in {value!r}"),
             file=file,
             line=line,
-            hint=f"use one of: {', '.join(sorted(PREFIXES))}",
+            hint=N_("use one of: {choices}"),
+            fields={
+                "file": file,
+                "line": line,
+                "column": column,
+                "prefix": match.group(1),
+                "value": value,
+                "choices": ", ".join(sorted(PREFIXES)),
+            },
         )
     if default_ns and re.match(r"^[\w-]+$", value):
         return default_ns + value
@@ -97,19 +105,23 @@ def _column(header: str, file: str, line: int = 1) -> Column:
     match = _HEADER.match(header.strip())
     if not match:
         raise DataError(
-            f"{file}:{line}: bad column header {header!r}",
+            N_("{file}:{line}: bad column header {header!r}"),
             file=file,
             line=line,
-            hint="write a property CURIE, with @lang or ^^datatype if needed (label@fr, schema:startDate^^xsd:date)",
+            hint=N_(
+                "write a property CURIE, with @lang or ^^datatype if needed (label@fr, schema:startDate^^xsd:date)"
+            ),
+            fields={"file": file, "line": line, "header": header},
         )
     prop = match.group("prop")
     iri = SHORTCUTS.get(prop) or _expand(prop, file=file, line=line, column=header)
     if iri is None:
         raise DataError(
-            f"{file}:{line}: column {header!r} is not a property",
+            N_("{file}:{line}: column {header!r} is not a property"),
             file=file,
             line=line,
-            hint=f"write it as a CURIE such as qkg:{prop} or schema:{prop}",
+            hint=N_("write it as a CURIE such as qkg:{prop} or schema:{prop}"),
+            fields={"file": file, "line": line, "header": header, "prop": prop},
         )
     dtype = match.group("dtype")
     dtype_iri = _expand(dtype, file=file, line=line, column=header) if dtype else None
@@ -120,10 +132,11 @@ def _columns(headers: list[str], file: str) -> list[Column]:
     """The columns after ``id``."""
     if not headers or headers[0].strip().lstrip("\ufeff") != "id":
         raise DataError(
-            f"{file}:1: the first column must be 'id'",
+            N_("{file}:1: the first column must be 'id'"),
             file=file,
             line=1,
-            hint="put the entity's local name (e.g. ville-de-montreal) in a first column named id",
+            hint=N_("put the entity's local name (e.g. ville-de-montreal) in a first column named id"),
+            fields={"file": file},
         )
     return [_column(header, file) for header in headers[1:]]
 
@@ -133,17 +146,19 @@ def _subject(ident: str, file: str, line: int, seen: dict[str, int]) -> URIRef:
     subject_iri = _expand(ident, file=file, line=line, column="id", default_ns=str(QKGD))
     if not subject_iri:
         raise DataError(
-            f"{file}:{line}: id {ident!r} is not a local name or IRI",
+            N_("{file}:{line}: id {ident!r} is not a local name or IRI"),
             file=file,
             line=line,
-            hint="use letters, digits and dashes, e.g. ville-de-montreal",
+            hint=N_("use letters, digits and dashes, e.g. ville-de-montreal"),
+            fields={"file": file, "line": line, "ident": ident},
         )
     if subject_iri in seen:
         raise DataError(
-            f"{file}:{line}: id {ident!r} already used on line {seen[subject_iri]}",
+            N_("{file}:{line}: id {ident!r} already used on line {first}"),
             file=file,
             line=line,
-            hint="give each row or record its own id, or merge them",
+            hint=N_("give each row or record its own id, or merge them"),
+            fields={"file": file, "line": line, "ident": ident, "first": seen[subject_iri]},
         )
     seen[subject_iri] = line
     return URIRef(subject_iri)
@@ -159,10 +174,11 @@ def _add(g: Graph, subject: URIRef, column: Column, values, file: str, line: int
             cls = _expand(value, file=file, line=line, column=header, default_ns=str(QKG))
             if cls is None:
                 raise DataError(
-                    f"{file}:{line}: type {value!r} is not a class name",
+                    N_("{file}:{line}: type {value!r} is not a class name"),
                     file=file,
                     line=line,
-                    hint="write a class of ontology/qkg.ttl, e.g. qkg:LocalGovernment",
+                    hint=N_("write a class of ontology/qkg.ttl, e.g. qkg:LocalGovernment"),
+                    fields={"file": file, "line": line, "value": value},
                 )
             g.add((subject, RDF.type, URIRef(cls)))
             continue
@@ -184,11 +200,11 @@ MAX_ALIAS_CHARS = 1_000_000
 def _check_size(value: str, file: str, line: int, column: str) -> None:
     if len(value) > MAX_VALUE_CHARS:
         raise DataError(
-            f"{file}:{line}: column {column!r}: a value of {len(value):,} characters (the limit is "
-            f"{MAX_VALUE_CHARS:,})",
+            N_("{file}:{line}: column {column!r}: a value of {n:,} characters (the limit is {limit:,})"),
             file=file,
             line=line,
-            hint="shorten the value; put long texts in a document and link to it",
+            hint=N_("shorten the value; put long texts in a document and link to it"),
+            fields={"file": file, "line": line, "column": column, "n": len(value), "limit": MAX_VALUE_CHARS},
         )
 
 
@@ -216,17 +232,29 @@ def sheet_to_ntriples(path: str | Path) -> bytes:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DataError(
-            f"{file}: not UTF-8 ({exc.reason} at byte {exc.start})", file=file, hint="save the sheet as CSV UTF-8"
+            N_("{file}: not UTF-8 ({problem} at byte {byte})"),
+            file=file,
+            hint=N_("save the sheet as CSV UTF-8"),
+            fields={"file": file, "problem": exc.reason, "byte": exc.start},
         ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         rows = [(reader.line_num, row) for row in reader]  # line_num: the row's last line (cells may span lines)
     except csv.Error as exc:
         raise DataError(
-            f"{file}:{reader.line_num}: {exc}", file=file, line=reader.line_num, hint="check the quotes on that line"
+            N_("{file}:{line}: {problem}"),
+            file=file,
+            line=reader.line_num,
+            hint=N_("check the quotes on that line"),
+            fields={"file": file, "line": reader.line_num, "problem": exc},
         ) from None
     if not rows:
-        raise DataError(f"{file}: empty sheet", file=file, hint="add a header row: id,type,label@fr,...")
+        raise DataError(
+            N_("{file}: empty sheet"),
+            file=file,
+            hint=N_("add a header row: id,type,label@fr,..."),
+            fields={"file": file},
+        )
     columns = _columns(rows[0][1], file)
     g = Graph()
     seen: dict[str, int] = {}
@@ -235,10 +263,11 @@ def sheet_to_ntriples(path: str | Path) -> bytes:
             continue
         if len(row) > len(columns) + 1:
             raise DataError(
-                f"{file}:{line}: {len(row)} cells for {len(columns) + 1} columns",
+                N_("{file}:{line}: {cells} cells for {columns} columns"),
                 file=file,
                 line=line,
-                hint='quote cells that contain commas ("a, b")',
+                hint=N_('quote cells that contain commas ("a, b")'),
+                fields={"file": file, "line": line, "cells": len(row), "columns": len(columns) + 1},
             )
         subject = _subject(row[0].strip(), file, line, seen)
         for column, cell in zip(columns, row[1:], strict=False):
@@ -257,40 +286,52 @@ def records_to_ntriples(path: str | Path) -> bytes:
         deep = _deep_line(text, MAX_YAML_DEPTH)
         if deep is not None:
             raise DataError(
-                f"{file}:{deep}: brackets nested more than {MAX_YAML_DEPTH} deep",
+                N_("{file}:{line}: brackets nested more than {depth} deep"),
                 file=file,
                 line=deep,
-                hint="a record holds values or lists of values: make a separate record for a related entity",
+                hint=N_("a record holds values or lists of values: make a separate record for a related entity"),
+                fields={"file": file, "line": deep, "depth": MAX_YAML_DEPTH},
             )
         root = yaml.compose(text, Loader=yaml.SafeLoader)  # nodes keep their lines; scalars stay text
     except UnicodeDecodeError as exc:
         raise DataError(
-            f"{file}: not UTF-8 ({exc.reason} at byte {exc.start})", file=file, hint="save the file as UTF-8"
+            N_("{file}: not UTF-8 ({problem} at byte {byte})"),
+            file=file,
+            hint=N_("save the file as UTF-8"),
+            fields={"file": file, "problem": exc.reason, "byte": exc.start},
         ) from None
     except RecursionError:  # block nesting (- - - ...) too deep for the parser
         deep = _deep_block_line(text)
         raise DataError(
-            f"{file}:{deep or '?'}: structure nested too deeply to read",
+            N_("{file}:{line}: structure nested too deeply to read"),
             file=file,
             line=deep,
-            hint="a record holds values or lists of values, two levels at most",
+            hint=N_("a record holds values or lists of values, two levels at most"),
+            fields={"file": file, "line": deep or "?"},
         ) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise DataError(
-            f"{file}:{line}: {exc.problem}",
+            N_("{file}:{line}: {problem}"),
             file=file,
             line=line,
-            hint="check the indentation and the quotes near that line",
+            hint=N_("check the indentation and the quotes near that line"),
+            fields={"file": file, "line": line, "problem": exc.problem},
         ) from None
     if root is None:
-        raise DataError(f"{file}: empty file", file=file, hint="write a list of records: - id: ville-x ...")
+        raise DataError(
+            N_("{file}: empty file"),
+            file=file,
+            hint=N_("write a list of records: - id: ville-x ..."),
+            fields={"file": file},
+        )
     if not isinstance(root, yaml.SequenceNode):
         raise DataError(
-            f"{file}:{root.start_mark.line + 1}: the file must be a list of records",
+            N_("{file}:{line}: the file must be a list of records"),
             file=file,
             line=root.start_mark.line + 1,
-            hint="start each record with '- id: ...'",
+            hint=N_("start each record with '- id: ...'"),
+            fields={"file": file, "line": root.start_mark.line + 1},
         )
     g = Graph()
     seen: dict[str, int] = {}
@@ -300,10 +341,11 @@ def records_to_ntriples(path: str | Path) -> bytes:
         line = record.start_mark.line + 1
         if not isinstance(record, yaml.MappingNode):
             raise DataError(
-                f"{file}:{line}: a record must be a mapping of keys to values",
+                N_("{file}:{line}: a record must be a mapping of keys to values"),
                 file=file,
                 line=line,
-                hint="write 'key: value' lines under '- id: ...'",
+                hint=N_("write 'key: value' lines under '- id: ...'"),
+                fields={"file": file, "line": line},
             )
         fields: dict[str, tuple[int, list[str]]] = {}
         for key, value in record.value:
@@ -311,30 +353,37 @@ def records_to_ntriples(path: str | Path) -> bytes:
             name = key.value if isinstance(key, yaml.ScalarNode) else None
             if not name:
                 raise DataError(
-                    f"{file}:{key_line}: a key must be a property name",
+                    N_("{file}:{line}: a key must be a property name"),
                     file=file,
                     line=key_line,
-                    hint="write keys such as label@fr or qkg:jurisdiction",
+                    hint=N_("write keys such as label@fr or qkg:jurisdiction"),
+                    fields={"file": file, "line": key_line},
                 )
             if name in fields:
                 raise DataError(
-                    f"{file}:{key_line}: key {name!r} repeated (first on line {fields[name][0]})",
+                    N_("{file}:{line}: key {key!r} repeated (first on line {first})"),
                     file=file,
                     line=key_line,
-                    hint="give one key a list: key: [a, b]",
+                    hint=N_("give one key a list: key: [a, b]"),
+                    fields={"file": file, "line": key_line, "key": name, "first": fields[name][0]},
                 )
             fields[name] = (key_line, _scalars(value, name, file, key_line, nodes, aliased))
         if "id" not in fields:
             raise DataError(
-                f"{file}:{line}: a record without id",
+                N_("{file}:{line}: a record without id"),
                 file=file,
                 line=line,
-                hint="give each record an id: its local name, e.g. ville-de-montreal",
+                hint=N_("give each record an id: its local name, e.g. ville-de-montreal"),
+                fields={"file": file, "line": line},
             )
         id_line, ids = fields.pop("id")
         if len(ids) != 1:
             raise DataError(
-                f"{file}:{id_line}: a record has exactly one id", file=file, line=id_line, hint="write id: ville-x"
+                N_("{file}:{line}: a record has exactly one id"),
+                file=file,
+                line=id_line,
+                hint=N_("write id: ville-x"),
+                fields={"file": file, "line": id_line},
             )
         subject = _subject(ids[0].strip(), file, id_line, seen)
         for name, (key_line, values) in fields.items():
@@ -350,19 +399,21 @@ def _scalars(node, key: str, file: str, key_line: int, nodes: set[int], aliased:
         if not isinstance(item, yaml.ScalarNode):
             line = item.start_mark.line + 1
             raise DataError(
-                f"{file}:{line}: key {key!r} holds a nested structure",
+                N_("{file}:{line}: key {key!r} holds a nested structure"),
                 file=file,
                 line=line,
-                hint="give a value or a list of values; make a separate record for a related entity",
+                hint=N_("give a value or a list of values; make a separate record for a related entity"),
+                fields={"file": file, "line": line, "key": key},
             )
         if id(item) in nodes:
             aliased[0] += len(item.value)
             if aliased[0] > MAX_ALIAS_CHARS:
                 raise DataError(
-                    f"{file}:{key_line}: key {key!r}: aliases (*name) expand to over {MAX_ALIAS_CHARS:,} characters",
+                    N_("{file}:{line}: key {key!r}: aliases (*name) expand to over {limit:,} characters"),
                     file=file,
                     line=key_line,
-                    hint="write the values out, or use fewer aliases of long values",
+                    hint=N_("write the values out, or use fewer aliases of long values"),
+                    fields={"file": file, "line": key_line, "key": key, "limit": MAX_ALIAS_CHARS},
                 )
         else:
             nodes.add(id(item))

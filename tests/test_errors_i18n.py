@@ -120,3 +120,16 @@ def test_no_error_a_reader_meets_is_an_untranslatable_f_string() -> None:
             if not any(path.name == f and stem in text for f, stem in _NOT_FOR_READERS):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {name}(f{text[:60]!r}...)")
     assert not found, "raise these with N_(template) and fields= (graph/errors.py):\n" + "\n".join(found)
+
+
+def test_a_data_files_error_names_its_line_in_the_editors_language(tmp_path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "villes.yaml").write_text("- id: ville-x\n  label@fr: Ville X\n- label@fr: Sans identifiant\n")
+    args = ("--data-dir", str(tmp_path / "qkg"), "build", "-q", "--data", str(data))
+    french, english = _qkg(*args, LANG="fr_CA.UTF-8"), _qkg(*args, LANG="C.UTF-8")
+    assert french.returncode == english.returncode == 1, french.stderr
+    assert f"Erreur : {data / 'villes.yaml'}:3 : une fiche sans id" in french.stderr, french.stderr
+    assert "Solution : donnez un id à chaque fiche" in french.stderr
+    assert f"Error: {data / 'villes.yaml'}:3: a record without id" in english.stderr, english.stderr
+    assert not (tmp_path / "qkg" / "current").exists()
