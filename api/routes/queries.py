@@ -153,14 +153,18 @@ def _page(request: Request | None) -> tuple[int, int]:
 
 #: A subquery that selects one page first (then the outer query fetches names for that page only) ends its line
 #: with ``LIMIT n OFFSET m  # page``: the page asked for replaces that LIMIT and OFFSET.
-_PAGE_MARK = re.compile(r"\bLIMIT\s+\d+\s+OFFSET\s+\d+(?=[ \t]*#[ \t]*page\b)", re.I)
+_PAGE_MARK = re.compile(r"\bLIMIT\s+\d+\s+OFFSET\s+\d+(?=[ \t]*#[ \t]*page\b(?!-))", re.I)
+#: A subquery that takes the answer's first rows up to the page's end by a cheaper order than the answer's (the
+#: rows whose sort keys they hold are then the only ones sorted in full) ends its line with ``LIMIT n  # page-end``:
+#: ``n`` becomes the page's offset + limit.
+_PAGE_END_MARK = re.compile(r"\bLIMIT\s+\d+(?=[ \t]*#[ \t]*page-end\b)", re.I)
 
 
 def paged(sparql: str, limit: int, offset: int) -> str:
     """The canned query's text with one page's ``LIMIT``/``OFFSET``.
 
     Where a subquery selects the page (its ``LIMIT n OFFSET m  # page`` line), the page goes there; otherwise
-    it is appended as the query's last solution modifiers. A query that sets its own top-level ``LIMIT`` is
+    it is appended as the query's last solution modifiers. A ``LIMIT n  # page-end`` line gets offset + limit. A query that sets its own top-level ``LIMIT`` is
     left as it is.
 
     >>> paged("SELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x", 10, 20).splitlines()[-1]
@@ -170,7 +174,11 @@ def paged(sparql: str, limit: int, offset: int) -> str:
     >>> inner = "{ SELECT ?x { ?x ?p ?o } ORDER BY ?x LIMIT 500 OFFSET 0  # page"
     >>> paged("SELECT * { " + inner + "\\n} ?x ?q ?l }", 10, 20).splitlines()[0][-30:]
     ' ?x LIMIT 10 OFFSET 20  # page'
+    >>> paged("{ SELECT ?k { ?x ?p ?k } ORDER BY ?k LIMIT 500  # page-end\\n}", 10, 20).splitlines()[0][-20:]
+    'LIMIT 30  # page-end'
     """
+    if _PAGE_END_MARK.search(sparql):
+        sparql = _PAGE_END_MARK.sub(f"LIMIT {int(offset) + int(limit)}", sparql)
     if _PAGE_MARK.search(sparql):
         return _PAGE_MARK.sub(f"LIMIT {int(limit)} OFFSET {int(offset)}", sparql, count=1)
     tail = sparql.rsplit("}", 1)[-1]
