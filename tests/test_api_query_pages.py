@@ -83,3 +83,66 @@ def test_a_bad_parameter_is_shown_in_the_form_in_the_page_language(server, lang,
     assert '<form class="params"' in page.text and 'aria-invalid="true"' in page.text
     assert message in page.text
     assert "<table" not in page.text  # nothing ran
+
+
+# The cells that a query joins from several labels (GROUP_CONCAT), and the names it selects, in the page's
+# language: what the store says each name is in English (French where it has no English label), by SPARQL.
+_NAMES_IN = {
+    "agreements": (
+        "agreement",
+        "partyNames",
+        " ; ",
+        "SELECT ?key ?thing ?fr ?en WHERE { ?key qkg:party ?thing . "
+        '?thing rdfs:label ?fr FILTER(lang(?fr) = "fr") '
+        'OPTIONAL { ?thing rdfs:label ?en FILTER(lang(?en) = "en") } }',
+    ),
+    "missions-leaders": (
+        "mission",
+        "itinerary",
+        " → ",
+        "SELECT ?key ?thing ?fr ?en WHERE { ?key qkg:leg ?leg . ?leg qkg:legCity ?thing . "
+        '?thing rdfs:label ?fr FILTER(lang(?fr) = "fr") '
+        'OPTIONAL { ?thing rdfs:label ?en FILTER(lang(?en) = "en") } }',
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_NAMES_IN))
+def test_joined_label_cells_are_in_the_page_language(server, name) -> None:
+    import html
+
+    from qkg.graph.serving.store import StoreLayout, open_read_only
+    from qkg.ontology import sparql_prefixes
+
+    key, column, separator, sparql = _NAMES_IN[name]
+    store = open_read_only(StoreLayout(server.data_dir).require_current())
+    names: dict[str, dict[str, set[str]]] = {}
+    for row in store.select(sparql_prefixes() + sparql):
+        english = (row[3] or row[2]).value
+        by_lang = names.setdefault(row[0].value, {"fr": set(), "en": set()})
+        by_lang["fr"].add(row[2].value)
+        by_lang["en"].add(english)
+    with server.client() as client:
+        answers = {
+            lang: client.get(f"/api/queries/{name}", params={"lang": lang}).json()["results"]["bindings"]
+            for lang in ("fr", "en")
+        }
+        page = client.get(f"/queries/{name}", params={"lang": "en"}, headers=HTML).text
+    cells = {html.unescape(text) for text in re.findall(r'<td><span lang="\w+">([^<]*)</span></td>', page)}
+    translated = 0
+    for lang, rows in answers.items():
+        assert rows
+        for row in rows:
+            cell = row[column]
+            assert cell["xml:lang"] == lang
+            assert set(cell["value"].split(separator)) <= names[row[key]["value"]][lang], (lang, cell)
+            assert set(cell["value"].split(separator)) == {
+                n for n in names[row[key]["value"]][lang] if n in cell["value"]
+            }
+            if lang == "en" and names[row[key]["value"]]["en"] != names[row[key]["value"]]["fr"]:
+                translated += 1
+                # the English page shows the English cell, not the French one
+                assert cell["value"] in cells
+                french = next(r[column]["value"] for r in answers["fr"] if r[key] == row[key])
+                assert french != cell["value"] and french not in cells
+    assert translated, f"no {name} row has a name with an English label: the test cannot fail"

@@ -196,6 +196,11 @@ def _next_link(request: Request, limit: int, offset: int, rows: int) -> str | No
     return f"{request.url.path}?{urlencode(params)}"
 
 
+def _page_lang(query: CannedQuery) -> dict[str, str]:
+    """The query's ``lang`` parameters bound to the page's language (the labels it selects are in that language)."""
+    return {p.name: current_lang() for p in query.params if p.type == "lang"}
+
+
 def _values(request: Request, query: CannedQuery) -> dict[str, str]:
     names = {p.name for p in query.params}
     unknown = [k for k in request.query_params if k not in names and k not in ("format", "run", "lang", *_PAGING)]
@@ -205,7 +210,7 @@ def _values(request: Request, query: CannedQuery) -> dict[str, str]:
             hint=N_("its parameters: {known}") if names else N_("it takes no parameter"),
             fields={"query": query.name, "names": ", ".join(sorted(unknown)), "known": ", ".join(sorted(names))},
         )
-    return {k: v for k, v in request.query_params.items() if k in names and v != ""}
+    return {k: v for k, v in request.query_params.items() if k in names and v != ""} | _page_lang(query)
 
 
 async def _run(
@@ -299,16 +304,18 @@ async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep
     """
     query = get_query(name)
     names = {p.name for p in query.params}
-    values = {k: v for k, v in request.query_params.items() if k in names and v != ""}
+    values = {k: v for k, v in request.query_params.items() if k in names and v != ""} | _page_lang(query)
     errors = {
         k: {"kind": "unknown", "value": v}
         for k, v in request.query_params.items()
         if k not in names and k not in ("format", "run", "lang", *_PAGING)
     }
     meta = query_meta(query)
+    # a ``lang`` parameter is the page's language, not a field of the form
+    meta["params"] = [p for p in meta["params"] if p["type"] != "lang"]
     lang = current_lang()
     store = state.require_store()
-    for p, param in zip(meta["params"], query.params, strict=True):
+    for p, param in zip(meta["params"], [q for q in query.params if q.type != "lang"], strict=True):
         p["value"] = values.get(p["name"], p["default"] or "")
         p["label"] = query.var_label(p["name"], lang)
         try:

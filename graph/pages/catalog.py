@@ -17,8 +17,11 @@ Header keys (one per line, before the first non-comment line)::
 parameter field (:meth:`CannedQuery.var_label`).
 
 A parameter is a SPARQL variable (``?country``) bound at run time through Oxigraph substitutions, never pasted
-into the text. Types: ``iri`` (a CURIE or an IRI), ``string``, ``integer``, ``date``, ``gYear``, and ``year``: a
-report year of the build (a ``gYear`` checked against the years the build holds, :mod:`qkg.graph.pages.years`).
+into the text. Types: ``iri`` (a CURIE or an IRI), ``string``, ``integer``, ``date``, ``gYear``, ``year``: a
+report year of the build (a ``gYear`` checked against the years the build holds, :mod:`qkg.graph.pages.years`),
+and ``lang``: the language of the labels the query selects (a language tag as a plain string; the web pages and
+the API bind the page's language, so it is no field of the form; the query falls back to French where a name
+has no label in that language).
 A default of ``*`` makes the parameter optional: left out, the variable stays unbound (``year``: every year).
 
 >>> q = load_catalog()["receptions-by-category"]
@@ -43,7 +46,7 @@ from qkg.ontology.curies import expand_curie
 __all__ = ["Param", "CannedQuery", "load_catalog", "get_query", "bind", "QUERY_DIR"]
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
-_TYPES = {"iri", "string", "integer", "date", "gYear", "year"}
+_TYPES = {"iri", "string", "integer", "date", "gYear", "year", "lang"}
 #: The default that makes a parameter optional (left unbound when no value is given).
 OPTIONAL = "*"
 _XSD = PREFIXES["xsd"]
@@ -88,6 +91,10 @@ class Param:
                 if not re.fullmatch(r"\d{4}", raw):
                     raise ValueError(raw)
                 return terms.Literal(raw, datatype=terms.NamedNode(_XSD + "gYear"))
+            if self.type == "lang":
+                if not re.fullmatch(r"[a-z]{2,3}", raw):
+                    raise ValueError(raw)
+                return terms.Literal(raw)
             return terms.Literal(raw)
         except ValueError:
             raise ParameterError(
