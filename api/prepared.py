@@ -11,8 +11,10 @@ name                        format  read by
 ``centrality-actors``       json    ``/api/analysis/centrality`` with its default options (all rows)
 ``page-centrality-fr|en``   json    the ``/analysis`` page's ranking
 ``network``                 pickle  ``/api/viz/network``, ``qkg viz`` (graph, centralities, layout if small)
-``map-rows``                pickle  ``/api/viz/map`` (missions, receptions, places; each row with its years)
-``stats-rows``              pickle  ``/api/viz/stats`` (dated activities and counted rows, with their years)
+``map-rows``                pickle  ``/api/viz/map`` (missions, receptions, places, each row with its years;
+                                    the answer for every year in fr and en)
+``stats-rows``              pickle  ``/api/viz/stats`` (dated activities and counted rows with their years;
+                                    the answer for every year in fr and en)
 ==========================  ======  =================================================================
 
 Add an artefact by appending to :data:`ARTEFACTS`; read it with ``state.prepared(name)`` (which computes it
@@ -109,15 +111,15 @@ def _network(store):
 
 
 def _map_rows(store) -> dict:
-    from qkg.viz.source import map_rows
+    from qkg.viz.source import map_rows, map_view, with_every_year
 
-    return map_rows(store)
+    return with_every_year(map_rows(store), map_view)
 
 
 def _stats_rows(store) -> dict:
-    from qkg.viz.source import stats_rows
+    from qkg.viz.source import stats_rows, stats_view, with_every_year
 
-    return stats_rows(store)
+    return with_every_year(stats_rows(store), stats_view)
 
 
 #: Every artefact ``qkg build`` prepares, in the order it makes them.

@@ -62,7 +62,12 @@ ROUTES = [
     ("network (overview)", "/api/viz/network", 1.0, 2.0),
     ("network (expand a city)", "/api/viz/network?focus=qkgd:{city}&depth=1", 1.0, 2.0),
     ("map", "/api/viz/map", 1.0, 2.0),
+    ("map, one year", "/api/viz/map?year=2024", 1.0, 2.0),
+    ("map page, one year", "/map?year=2024", 1.0, 2.0),
     ("timeline and charts", "/api/viz/stats", 1.0, 2.0),
+    ("timeline and charts, one year", "/api/viz/stats?year=2024", 1.0, 2.0),
+    ("home page, one year", "/?year=2024", 1.0, 2.0),
+    ("analysis page, one year", "/analysis?year=2024", 1.0, 2.0),
     ("centrality", "/api/analysis/centrality", 1.0, 2.0),
     ("canned query list", "/queries", 1.0, 2.0),
 ]

@@ -66,6 +66,7 @@ __all__ = [
     "entity_view",
     "map_rows",
     "map_view",
+    "with_every_year",
     "map_data",
     "stats_rows",
     "stats_view",
@@ -412,13 +413,33 @@ def _membership(stated: dict[str, set[str]], dates: dict[str, dict]):
     """``iri -> Membership``: the report years that state the node, and its dates' span (for the rest)."""
 
     def of(iri: str) -> Membership:
+        if stated.get(iri):  # the years that state a node decide alone (in_year)
+            return (tuple(sorted(stated[iri])), None)
         years = _years(dates.get(iri, {}))
-        return (
-            tuple(sorted(stated[iri])) if stated.get(iri) else None,
-            (years[0], years[-1]) if years else None,
-        )
+        return (None, (years[0], years[-1]) if years else None)
 
     return of
+
+
+def _shared(value, pool: dict | None = None):
+    """``value`` with its equal strings and tuples made one object each, so its pickle holds each once (the
+    pickler writes an object it has seen as a reference): an IRI, a datatype, a label, a year tuple repeated
+    across tens of thousands of rows is stored once.
+
+    >>> a, b = _shared([("x" * 3, "2024"), ("xxx", "2024")])
+    >>> a is b
+    True
+    """
+    pool = {} if pool is None else pool
+    if isinstance(value, str):
+        return pool.setdefault(value, value)
+    if isinstance(value, tuple):
+        return pool.setdefault(value, tuple(_shared(v, pool) for v in value)) if value else value
+    if isinstance(value, list):
+        return [_shared(v, pool) for v in value]
+    if isinstance(value, dict):
+        return {_shared(k, pool): _shared(v, pool) for k, v in value.items()}
+    return value
 
 
 def _kept(year: str | None):
@@ -459,21 +480,33 @@ def map_rows(store: Store) -> dict:
     recs = _receptions(store)
     member = _membership(stated_by_year(store), _dates(store, ("Mission", "Reception")))
     wanted = set(places) | set(legs) | set(leaders.values()) | set(recs) | {c for c, _ in recs.values() if c}
-    return {
-        "places": places,
-        "names": {lang: labels(store, wanted, lang=lang) for lang in ("fr", "en")},
-        "missions": [{"id": m, "leader": leaders.get(m, ""), "legs": legs[m], "in": member(m)} for m in sorted(legs)],
-        "receptions": [
-            {"id": r, "category": c, "origins": sorted(origins), "in": member(r)}
-            for r, (c, origins) in sorted(recs.items())
-        ],
-    }
+    return _shared(
+        {
+            "places": places,
+            "names": {lang: labels(store, wanted, lang=lang) for lang in ("fr", "en")},
+            "missions": [
+                {"id": m, "leader": leaders.get(m, ""), "legs": legs[m], "in": member(m)} for m in sorted(legs)
+            ],
+            "receptions": [
+                {"id": r, "category": c, "origins": sorted(origins), "in": member(r)}
+                for r, (c, origins) in sorted(recs.items())
+            ],
+        }
+    )
+
+
+def with_every_year(rows: dict, view) -> dict:
+    """``rows`` with the answer for every year drawn in both languages (``rows["every"]``), which ``view``
+    then returns as it is: the build prepares the default answer, a request with a year filters the rows."""
+    return dict(rows, every={lang: view(rows, lang=lang) for lang in ("fr", "en")})
 
 
 def map_view(rows: dict, *, lang: str = "fr", year: str | None = None) -> dict:
     """The ``/api/viz/map`` answer for one report year (``year``) or every year (None), from :func:`map_rows`
     (see :func:`qkg.viz.geo.map_payload`), aggregated by place when large. Partner cities and places are
     drawn whatever the year; missions and receptions are the year's."""
+    if year is None and lang in rows.get("every", {}):
+        return rows["every"][lang]
     keep = _kept(year)
     names, english = rows["names"][lang], rows["names"]["en"]
     places = {iri: dict(p, label=names[iri], name_en=english[iri]) for iri, p in rows["places"].items()}
@@ -598,21 +631,25 @@ def stats_rows(store: Store) -> dict:
     ]
     wanted = set(dated) | {c for c, _ in recs.values() if c} | {t for _, t in agreements if t}
     wanted |= {c for r in receptions for c in r["countries"]} | {c for cs in visits.values() for c in cs if c}
-    return {
-        "items": [
-            {"id": s, "group": kind_of(kinds.get(s, ())), **d, "in": member(s)} for s, d in sorted(dated.items())
-        ],
-        "receptions": receptions,
-        "missions": [{"countries": sorted(cs, key=str), "in": member(m)} for m, cs in sorted(visits.items())],
-        "agreements": [{"type": t, "in": member(a)} for a, t in agreements],
-        "undated": _undated(store),
-        "names": {lang: labels(store, wanted, lang=lang) for lang in ("fr", "en")},
-    }
+    return _shared(
+        {
+            "items": [
+                {"id": s, "group": kind_of(kinds.get(s, ())), **d, "in": member(s)} for s, d in sorted(dated.items())
+            ],
+            "receptions": receptions,
+            "missions": [{"countries": sorted(cs, key=str), "in": member(m)} for m, cs in sorted(visits.items())],
+            "agreements": [{"type": t, "in": member(a)} for a, t in agreements],
+            "undated": _undated(store),
+            "names": {lang: labels(store, wanted, lang=lang) for lang in ("fr", "en")},
+        }
+    )
 
 
 def stats_view(rows: dict, *, lang: str = "fr", year: str | None = None) -> dict:
     """The ``/api/viz/stats`` answer for one report year (``year``) or every year (None), from
     :func:`stats_rows`: a timeline (bounded) and four count series (over every activity of the year)."""
+    if year is None and lang in rows.get("every", {}):
+        return rows["every"][lang]
     keep = _kept(year)
     names = rows["names"][lang]
     groups = {k: KINDS[k].label(lang) for k in KINDS}
