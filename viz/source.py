@@ -2,12 +2,13 @@
 
 It turns the store into the plain data and networkx graphs that the pure modules draw, in two steps:
 
-* **per build** (:func:`prepare_network`, :func:`map_data`, :func:`stats_data`): what depends only on the
+* **per build** (:func:`prepare_network`, :func:`map_rows`, :func:`stats_rows`): what depends only on the
   build. ``qkg build`` computes these once and stores them with the build as artefacts
-  (``network``, ``map-fr``, ``map-en``, ``stats-fr``, ``stats-en``: see :mod:`qkg.api.prepared`); the server and
+  (``network``, ``map-rows``, ``stats-rows``: see :mod:`qkg.api.prepared`); the server and
   ``qkg viz`` read them back through the build's :class:`~qkg.graph.building.artefacts.Artefacts` (one cache
   per build, on the app state), never from a module-global cache;
-* **per request** (:func:`network_view`, :func:`entity_view`): a bounded view of the prepared data.
+* **per request** (:func:`network_view`, :func:`entity_view`, :func:`map_view`, :func:`stats_view`): a bounded
+  view of the prepared data (the map's and the charts' of one report year, filtered from their rows).
 
 Bounded by design, whatever the size of the graph:
 
