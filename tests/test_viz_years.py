@@ -176,3 +176,17 @@ def test_the_year_selectors_in_a_browser(browser_env, years_server, locale, labe
         assert page.locator("#path-year").input_value() == "2025"  # the path finder follows the page's year
         assert_local_only(session.requests)
         assert_no_console_errors(session)
+
+
+def test_cli_paths_take_a_year(two_years) -> None:  # noqa: F811
+    from click.testing import CliRunner
+    from qkg.api.cli import cli
+
+    base = ["--data-dir", str(two_years["built"]), "analyse", "paths", "--from", "ville-de-quebec", "--to", ADDED]
+    ok = CliRunner().invoke(cli, [*base, "--year", "2025", "--format", "json"])
+    assert ok.exit_code == 0, ok.output
+    assert ADDED in ok.output
+    missing = CliRunner().invoke(cli, [*base, "--year", "2024"])  # 2024's files never name that reception
+    assert missing.exit_code != 0 and ADDED in missing.output
+    bad = CliRunner().invoke(cli, [*base, "--year", "1800"])
+    assert bad.exit_code != 0 and "1800" in bad.output and "2024, 2025" in bad.output

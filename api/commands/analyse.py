@@ -309,9 +309,10 @@ def ego(ctx, node, from_, depth, fmt, **opts):
 @click.option("--through-countries", is_flag=True, help="Allow paths to pass through countries and regions.")
 @click.option("--max-length", type=int, default=None, help="Longest path, in steps.")
 @click.option("--lang", default="fr", type=click.Choice(["fr", "en"]))
+@click.option("--year", default=None, help="Only the facts of this report year (default: every year).")
 @_format_option
 @click.pass_context
-def paths(ctx, from_, to, k, projection, through_countries, max_length, lang, fmt):
+def paths(ctx, from_, to, k, projection, through_countries, max_length, lang, year, fmt):
     """How is --from connected to --to? The k shortest paths, each step with its facts and provenance.
 
     \b
@@ -320,13 +321,18 @@ def paths(ctx, from_, to, k, projection, through_countries, max_length, lang, fm
     """
     from qkg.graph.analysis.facts import cite
     from qkg.graph.analysis.paths import DEFAULT_AVOID, connection_paths
+    from qkg.graph.analysis.projection import actor_network, typed_multigraph
 
+    store = _store(ctx)
+    year = _report_year(store, year)
+    build = typed_multigraph if projection == "typed" else actor_network
     res = connection_paths(
-        _store(ctx),
+        store,
         from_,
         to,
         k=k,
         projection=projection,
+        graph=build(store, lang=lang, year=year) if year else None,
         lang=lang,
         max_length=max_length,
         avoid=() if through_countries else DEFAULT_AVOID,
