@@ -331,6 +331,14 @@ def test_parameters_change_the_answer(graph):
     assert len(rows) == 4
     rows = run(graph, "agreements-multiparty", min="2")
     assert len(rows) == 10
+    # the joined names in the language asked for (French where a name has none), on each store
+    for name, column, separator in (("missions-leaders", "itinerary", " → "), ("agreements", "partyNames", " ; ")):
+        french, english = run(graph, name), run(graph, name, lang="en")
+        assert len(french) == len(english)
+        pairs = list(zip(col(french, column), col(english, column), strict=True))
+        assert all(fr.endswith("@fr") and en.endswith("@en") for fr, en in pairs)
+        assert all(len(fr.split(separator)) == len(en.split(separator)) for fr, en in pairs)
+        assert any(fr.removesuffix("@fr") != en.removesuffix("@en") for fr, en in pairs)
 
 
 @pytest.mark.parametrize(
