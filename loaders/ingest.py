@@ -84,6 +84,45 @@ _ORGS = {
         "QuebecGovernmentOffice",
     )
 }
+#: A diplomat named by the country they represent: "consul général du Royaume-Uni à Montréal", "ambassadeur
+#: d'Irlande au Canada" (the country; a Canadian diplomat's post abroad is a place clause: ", au Brésil").
+_ENVOY = re.compile(
+    r"\b(?:consul|consule|ambassadeur|ambassadrice)(?:\s+g[ée]n[ée]rale?)?\s+(?:du|de la|de l'|d'|des)\s*"
+    r"(.+?)(?:\s+(?:à|au|aux|en)\s+.*)?$"
+)
+#: Visitors named by a nationality: "gestionnaires municipaux français", "parlementaires américains". The French
+#: adjective (masculine singular, accents kept) of each country, by the country's local name; the other forms
+#: (feminine, plural) are made by :func:`_demonym_forms`. A country the graph does not hold drafts nothing.
+_DEMONYMS = {
+    "allemagne": "allemand",
+    "argentine": "argentin",
+    "australie": "australien",
+    "belgique": "belge",
+    "bresil": "brésilien",
+    "cameroun": "camerounais",
+    "canada": "canadien",
+    "chine": "chinois",
+    "croatie": "croate",
+    "equateur": "équatorien",
+    "espagne": "espagnol",
+    "etats-unis": "américain",
+    "finlande": "finlandais",
+    "france": "français",
+    "irlande": "irlandais",
+    "italie": "italien",
+    "japon": "japonais",
+    "maroc": "marocain",
+    "mexique": "mexicain",
+    "pologne": "polonais",
+    "portugal": "portugais",
+    "royaume-uni": "britannique",
+    "senegal": "sénégalais",
+    "suisse": "suisse",
+    "tunisie": "tunisien",
+    "uruguay": "uruguayen",
+}
+_HOME_COUNTRY = str(QKGD["canada"])
+_GROUP = str(QKG.Group)
 _HOME_CITY = str(QKGD["quebec"])
 _HOME_MAYOR = str(QKGD["maire-de-quebec"])
 _ITEM = re.compile(r"^\s*(\d{1,3})\s*[.)]\s+(.*\S)\s*$")
@@ -315,10 +354,11 @@ def draft(text: str, year: int, index: LabelIndex, *, indicators: dict[str, set[
     lines = text.splitlines()
     out = Draft(year)
     out.items = _annex_items(lines)
+    sections = _sections(lines)
     for item in out.items:
         if item.annex in _CATEGORY:
             out.facts["receptions"].add((_CATEGORY[item.annex], item.number))
-            _origin(item, index, out)
+            _origin(item, index, out, sections)
         elif item.annex == "missions":
             _mission(item, index, out)
         elif item.annex == "partners":
@@ -328,26 +368,146 @@ def draft(text: str, year: int, index: LabelIndex, *, indicators: dict[str, set[
     return out
 
 
-def _origin(item: Item, index: LabelIndex, out: Draft) -> None:
-    """Where a reception's visitors come from, when the item closes a name with its country (", en France"):
-    the last city or region named before that clause, else the country; or when the item ends with a country
-    ("... de la Finlande"). An item that names no country that way drafts no origin (the annex often names it as
-    an adjective, "français", or not at all; the strategic meetings' origins are in the narrative): a person adds
-    it."""
+def _origin(item: Item, index: LabelIndex, out: Draft, sections: list[tuple[str, list[str]]]) -> None:
+    """Where a reception's visitors come from, by the first of these rules that names it, else nothing (a person
+    adds it):
+
+    1. the item closes a name with its country (", en France"): the last city or region named before that
+       clause, else the country;
+    2. a diplomat of a country ("consul général du Royaume-Uni à Montréal"): that country (not Canada's own);
+    3. the item ends with the country the visitor holds office in ("... de la Finlande");
+    4. one nationality ("parlementaires américains"): its country;
+    5. one foreign city named ("deux élus de Calgary"): that city;
+    6. the narrative section the item is about (its heading shares four words in a row with the item): the
+       countries named in that section's sentences about whom the City welcomed ("a accueilli").
+    """
+    category = _CATEGORY[item.annex]
+
+    def add(*iris: str) -> None:
+        for iri in iris:
+            out.facts["origins"].add((category, item.number, iri))
+
     clause = _IN_COUNTRY.search(item.text)
-    if clause is None:
-        ending = _OF_COUNTRY.search(item.text)
-        named = find_names(ending.group(1), index, {_COUNTRY}) if ending else []
-        if ending and len(named) == 1 and normalise(named[0].words) == normalise(ending.group(1)):
-            out.facts["origins"].add((_CATEGORY[item.annex], item.number, named[0].iri))
+    if clause is not None:
+        countries = find_names(clause.group(1), index, {_COUNTRY})
+        if len(countries) == 1 and normalise(countries[0].words) == normalise(clause.group(1)):
+            places = find_names(item.text[: clause.start()], index, {_CITY, _REGION})
+            places = [m for m in places if m.iri != _HOME_CITY]
+            add(places[-1].iri if places else countries[0].iri)
+        return  # a clause that is not exactly one country's name: left to a person
+    envoy = _ENVOY.search(item.text)
+    if envoy:
+        country = _one_country(envoy.group(1), index)
+        if country and country != _HOME_COUNTRY:
+            add(country)
+            return
+    ending = _OF_COUNTRY.search(item.text)
+    if ending:
+        country = _one_country(ending.group(1), index)
+        if country:
+            add(country)
+            return
+    nationalities = {c for word, _ in _tokens(item.text) if (c := _nationality(word, index))}
+    if len(nationalities) == 1:
+        add(*nationalities)
         return
-    countries = find_names(clause.group(1), index, {_COUNTRY})
-    if len(countries) != 1 or normalise(countries[0].words) != normalise(clause.group(1)):
-        return  # the clause is not exactly one country's name
-    places = find_names(item.text[: clause.start()], index, {_CITY, _REGION})
-    places = [m for m in places if m.iri != _HOME_CITY]
-    place = places[-1].iri if places else countries[0].iri
-    out.facts["origins"].add((_CATEGORY[item.annex], item.number, place))
+    cities = _foreign_cities(item.text, index)
+    if len(cities) == 1:
+        add(*cities)
+        return
+    welcomed = _welcomed_countries(item.text, sections, index)
+    if welcomed:
+        add(*sorted(welcomed))
+
+
+def _foreign_cities(text: str, index: LabelIndex) -> set[str]:
+    """The cities other than Québec that ``text`` names, leaving out a city inside an organisation's name
+    ("Université Laval", "Port de Québec"; a visiting group's own name, "deux élus de Calgary", counts)."""
+    inside = [
+        (m.start, m.start + len(m.words))
+        for m in find_names(text, index)
+        if index.types.get(m.iri, set()) & _ORGS and _GROUP not in index.types.get(m.iri, set())
+    ]
+    return {
+        m.iri
+        for m in find_names(text, index, {_CITY})
+        if m.iri != _HOME_CITY and not any(a <= m.start < b for a, b in inside)
+    }
+
+
+def _one_country(words: str, index: LabelIndex) -> str | None:
+    """The country ``words`` name exactly, or None."""
+    named = find_names(words, index, {_COUNTRY})
+    if len(named) == 1 and normalise(named[0].words) == normalise(words):
+        return named[0].iri
+    return None
+
+
+def _demonym_forms(adjective: str) -> set[str]:
+    """The four forms of a French nationality adjective, normalised: français, française, françaises; américain,
+    américaine, américains, américaines; italien, italienne...; belge, belges."""
+    base = normalise(adjective)
+    if base.endswith("s"):
+        return {base, base + "e", base + "es"}
+    if base.endswith("e"):
+        return {base, base + "s"}
+    feminine = base + ("ne" if base.endswith("ien") else "e")
+    return {base, base + "s", feminine, feminine + "s"}
+
+
+_NATIONALITIES = {form: country for country, adjective in _DEMONYMS.items() for form in _demonym_forms(adjective)}
+
+
+def _nationality(word: str, index: LabelIndex) -> str | None:
+    """The country of a nationality adjective, when the graph holds that country (lower-case words only: "Suisse",
+    capitalised, is the country's name)."""
+    if not word.islower():
+        return None
+    local = _NATIONALITIES.get(normalise(word))
+    iri = str(QKGD[local]) if local else None
+    return iri if iri and _COUNTRY in index.types.get(iri, set()) else None
+
+
+def _sections(lines: list[str]) -> list[tuple[str, list[str]]]:
+    """The narrative's sections before the annexes: (heading, its paragraphs and bullets). A block is a run of
+    lines between blank lines (a PDF wraps a paragraph or a heading over several), and a bullet starts its own;
+    a heading is a short block that is no bullet and ends with no punctuation."""
+    end = max((i for i, line in enumerate(lines) if normalise(line) == "annexes"), default=len(lines))
+    blocks: list[str] = []
+    fresh = True
+    for line in lines[:end]:
+        text = line.strip()
+        if not text:
+            fresh = True
+            continue
+        if fresh or text.startswith(("-", "•", "*")):
+            blocks.append(text)
+        else:
+            blocks[-1] = f"{blocks[-1]} {text}"
+        fresh = False
+    out: list[tuple[str, list[str]]] = []
+    for block in blocks:
+        if not block.startswith(("-", "•", "*")) and len(block) < 160 and not block.endswith((".", ":", ";", ",")):
+            out.append((block, []))
+        elif out:
+            out[-1][1].append(block)
+    return out
+
+
+def _welcomed_countries(item_text: str, sections: list[tuple[str, list[str]]], index: LabelIndex) -> set[str]:
+    """The countries named where the narrative says whom the City welcomed ("a accueilli ...") in the one section
+    whose heading shares four words in a row with the item; empty when no section, or several, match."""
+    words = normalise(item_text).split()
+    runs = {" ".join(words[i : i + 4]) for i in range(len(words) - 3)}
+    matched = [body for heading, body in sections if any(run in normalise(heading) for run in runs)]
+    if len(matched) != 1:
+        return set()
+    found: set[str] = set()
+    for paragraph in matched[0]:
+        for sentence in re.split(r"(?<=[.;!?])\s+", paragraph):
+            if re.search(r"\baccueilli", normalise(sentence)):
+                found |= {m.iri for m in find_names(sentence, index) if _COUNTRY in index.types.get(m.iri, set())}
+    return found - {_HOME_COUNTRY}
 
 
 def _narrative(lines: list[str], out: Draft) -> None:
