@@ -52,7 +52,7 @@ __all__ = [
 ]
 
 #: The classes of drafted facts that :func:`evaluate` scores.
-CLASSES = ("receptions", "origins", "legs", "leg-kinds", "leaders", "partners", "figures")
+CLASSES = ("receptions", "origins", "visitors", "legs", "leg-kinds", "leaders", "partners", "figures")
 #: A leg the mission only passed through: its city follows "passage à" in the item; every other leg is a working stop.
 _TRANSIT = re.compile(r"\bpassages?\s+(?:par|à|a)\s+$")
 _CITY, _COUNTRY, _POST, _REGION = str(QKG.City), str(QKG.Country), str(QKG.Post), str(QKG.Region)
@@ -359,6 +359,7 @@ def draft(text: str, year: int, index: LabelIndex, *, indicators: dict[str, set[
         if item.annex in _CATEGORY:
             out.facts["receptions"].add((_CATEGORY[item.annex], item.number))
             _origin(item, index, out, sections)
+            _visitors(item, index, out)
         elif item.annex == "missions":
             _mission(item, index, out)
         elif item.annex == "partners":
@@ -418,6 +419,66 @@ def _origin(item: Item, index: LabelIndex, out: Draft, sections: list[tuple[str,
     welcomed = _welcomed_countries(item.text, sections, index)
     if welcomed:
         add(*sorted(welcomed))
+
+
+#: A reception item's opening words before whom it received: "Accueil du", "Visite du ... avec", "Présentation du
+#: ... à"; the visitors are named from there to the first place clause, purpose or aside.
+_RECEIVED = re.compile(
+    r"^(?:accueil|visite\b.*?\bavec|présentation\b.*?\bà)\s+(?:de la|de l'|du|des|de|d'|une|un|la|le|les|l')?\s*",
+    re.I,
+)
+_VISITOR_END = re.compile(r",\s+(?:en|au|aux)\s+|\s+dans le cadre\b|\s+pour\s+|\s+en voyage\b|,\s+basée?\b|\s+réunis\b")
+_VISITOR_KINDS = {_POST, str(QKG.Person)} | _ORGS
+_HOME_SIDE = {str(QKGD[x]) for x in ("ville-de-quebec", "bri", "quebec", "maire-de-quebec")}
+
+
+def _visitors(item: Item, index: LabelIndex, out: Draft) -> None:
+    """Who a reception received, when the item names them as the graph knows them: the words after "Accueil
+    de" (or "Visite ... avec", "Présentation ... à"), up to a place clause, a purpose or an aside, read as one
+    name ("le nouveau consul général du Royaume-Uni à Montréal": the post) or, failing that, as the posts,
+    people and organisations named in them. A visiting delegation that the graph does not know yet is a new
+    entity a person names: it is listed in review.yaml, never guessed."""
+    opening = _RECEIVED.match(item.text)
+    if not opening:
+        return
+    rest = item.text[opening.end() :]
+    end = _VISITOR_END.search(rest)
+    words = re.sub(r"^(?:nouvel|nouvelle|nouveau)\s+", "", (rest[: end.start()] if end else rest).strip(), flags=re.I)
+    found = set()
+    for part in [words, *re.split(r",\s+|\s+et\s+|\s+avec\s+", words)] if words else []:
+        named = _named_whole(part, index)
+        if named and part == words:  # the whole phrase is one name: its parts are not read
+            found = {named}
+            break
+        if named:
+            found.add(named)
+    found -= _HOME_SIDE
+    category = _CATEGORY[item.annex]
+    for iri in found:
+        out.facts["visitors"].add((category, item.number, iri))
+    if not found:
+        out.review.append(
+            {
+                "record": f"reception {category} {item.number}",
+                "line": item.line,
+                "kind": "visitor",
+                "words": words,
+                "did_you_mean": _candidates(index, words, _VISITOR_KINDS),
+                "hint": "name the visitors: an existing post, person or organisation, or a new qkg:Group",
+            }
+        )
+
+
+_DETERMINERS = re.compile(r"^(?:(?:de la|de l'|du|des|de|d'|une|un|la|le|les|l')\s*)+", re.I)
+
+
+def _named_whole(words: str, index: LabelIndex) -> str | None:
+    """The post, person or organisation that ``words`` name as a whole (leading articles aside; as the partner
+    entries are read: "Nom (SIGLE)", articles dropped), or None: a name found inside longer words ("l'UNESCO" in
+    "sous-directeur général à la culture de l'UNESCO") is not the visitor."""
+    return _org_named(words.strip(), index, _VISITOR_KINDS) or _org_named(
+        _DETERMINERS.sub("", words.strip()), index, _VISITOR_KINDS
+    )
 
 
 def _foreign_cities(text: str, index: LabelIndex) -> set[str]:
@@ -605,12 +666,12 @@ def _bare(text: str) -> str:
     return " ".join(_ARTICLES.sub(" ", normalise(text).replace(",", " ").replace("'", "' ")).split())
 
 
-def _org_named(text: str, index: LabelIndex) -> str | None:
-    """The one organisation a partner entry names: its whole text, its name without a trailing "(ACRONYM)" (the
-    acronym must agree), either side of " - ", or the same words without articles."""
+def _org_named(text: str, index: LabelIndex, kinds: set[str] = _ORGS) -> str | None:
+    """The one organisation (or entity of ``kinds``) a partner entry names: its whole text, its name without a
+    trailing "(ACRONYM)" (the acronym must agree), either side of " - ", or the same words without articles."""
 
     def orgs(words: str) -> set[str]:
-        return {x for x in index.names.get(normalise(words), set()) if index.types.get(x, set()) & _ORGS}
+        return {x for x in index.names.get(normalise(words), set()) if index.types.get(x, set()) & kinds}
 
     found = orgs(text)
     acronym = re.match(r"^(.*\S)\s*\(([^()]+)\)$", text)
@@ -629,7 +690,7 @@ def _org_named(text: str, index: LabelIndex) -> str | None:
             for key, iris in index.names.items()
             if _bare(key) == bare
             for x in iris
-            if index.types.get(x, set()) & _ORGS
+            if index.types.get(x, set()) & kinds
         }
     return next(iter(found)) if len(found) == 1 else None
 
@@ -760,6 +821,9 @@ def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: d
     origins: dict[tuple[str, int], list[str]] = defaultdict(list)
     for cat, number, place in d.facts["origins"]:
         origins[(cat, number)].append(place)
+    visitors: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for cat, number, visitor in d.facts["visitors"]:
+        visitors[(cat, number)].append(visitor)
     for cat, number in sorted(d.facts["receptions"]):
         slug, fr, en = names[cat]
         node = URIRef(QKGD[f"reception-{year}-{slug}-{number:02d}"])
@@ -770,6 +834,8 @@ def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: d
         g.add((node, QKG.annexItem, Literal(number)))
         for place in sorted(origins[(cat, number)]):
             g.add((node, QKG.origin, URIRef(place)))
+        for visitor in sorted(visitors[(cat, number)]):
+            g.add((node, QKG.visitor, URIRef(visitor)))
         g.add((node, PROV.wasDerivedFrom, sec[f"annex-receptions-{slug}"]))
     g = files["missions"]
     leaders = dict(d.facts["leaders"])
@@ -852,6 +918,7 @@ _FACT_TYPES = {
         "Report",
         "ReportSection",
         "DeclaredFigure",
+        "Count",  # a number the report states about a group (its size): the report's fact, not the group's
         "ContributedActivity",
         "ContributedSheet",
     )
@@ -867,10 +934,11 @@ def _review_yaml(d: Draft, missions: set[int]) -> str:
     format whose missing value is a ``qkgd:TODO-...`` placeholder, so the build names the record to complete (and
     suggests the entity) until a person replaces it."""
     year = d.year
-    open_points = [r for r in d.review if r.get("kind") != "narrative"]
+    open_points = [r for r in d.review if r.get("kind") not in ("narrative", "visitor")]
+    notes = [r for r in d.review if r.get("kind") == "visitor"]
     out = [
-        f"# qkg ingest {year}: {len(open_points)} fact(s) to complete, "
-        f"{len(d.review) - len(open_points)} narrative section(s) to add by hand.",
+        f"# qkg ingest {year}: {len(open_points)} fact(s) to complete, {len(notes)} reception(s) whose visitors "
+        f"to name, {len(d.review) - len(open_points) - len(notes)} narrative section(s) to add by hand.",
         "# Each record below is read by the build: replace its qkgd:TODO-... value with the entity meant (the",
         "# build names the record until then), or delete the record if the report does not state that fact.",
         "",
@@ -881,6 +949,10 @@ def _review_yaml(d: Draft, missions: set[int]) -> str:
                 f"# report line {r['line']}: {r['record']} ({r['bullets']} bullet(s), "
                 f"{r['paragraphs']} paragraph(s)): not drafted"
             )
+    for r in notes:
+        said = f"# report line {r['line']}: {r['record']}: visitors not drafted ({r['words'][:100]!r})"
+        said += "; did you mean " + " or ".join(r["did_you_mean"]) + "?" if r["did_you_mean"] else ""
+        out.append(said + " Add qkg:visitor to the reception: an entity of the graph, or a new qkg:Group record.")
     mission_keys: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     mission_notes: dict[int, list[str]] = defaultdict(list)
     records: list[list[str]] = []
@@ -1006,6 +1078,12 @@ def curated_facts(graph: Graph, year: int) -> dict[str, set[tuple]]:
         f"prov:wasDerivedFrom ?s FILTER(STRSTARTS(STR(?s), '{sections}')) }}",
     ):
         out["origins"].add((str(cat).rsplit("/", 1)[1], int(str(n)), str(place)))
+    for cat, n, visitor in _select(
+        graph,
+        q + "SELECT ?c ?n ?v WHERE { ?r a qkg:Reception ; qkg:category ?c ; qkg:annexItem ?n ; qkg:visitor ?v ; "
+        f"prov:wasDerivedFrom ?s FILTER(STRSTARTS(STR(?s), '{sections}')) }}",
+    ):
+        out["visitors"].add((str(cat).rsplit("/", 1)[1], int(str(n)), str(visitor)))
     for n, order, city in _select(
         graph,
         q + "SELECT ?n ?o ?c WHERE { ?m a qkg:Mission ; qkg:annexItem ?n ; qkg:leg ?l ; "

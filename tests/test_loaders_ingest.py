@@ -51,9 +51,31 @@ def test_the_2024_draft_recovers_every_annex_fact_and_no_wrong_one(base, graph) 
     scores = evaluate(base, curated_facts(graph, 2024))
     for cls in CLASSES:
         assert scores[cls]["wrong"] == 0, (cls, scores[cls])
-        assert scores[cls]["missed"] == 0, (cls, scores[cls])
+        if cls != "visitors":  # drafted where the graph already names them (see the next test)
+            assert scores[cls]["missed"] == 0, (cls, scores[cls])
     assert scores["origins"]["right"] == 25
-    assert [r for r in base.review if r.get("kind") != "narrative"] == []
+    assert [r for r in base.review if r.get("kind") not in ("narrative", "visitor")] == []
+
+
+def test_visitors_are_drafted_only_where_the_item_names_them_whole(base, graph, text) -> None:
+    scores = evaluate(base, curated_facts(graph, 2024))["visitors"]
+    assert scores["wrong"] == 0 and scores["right"] >= 17, scores
+    visitors = {
+        (c, n): {p.rsplit("/", 1)[1] for cc, nn, p in base.facts["visitors"] if (cc, nn) == (c, n)}
+        for c, n, _ in base.facts["visitors"]
+    }
+    # "Accueil du maire de San Antonio, aux États-Unis": the post; "...du Canton du Jura et de Richard Mille": each
+    assert visitors[("cat-collaboration", 4)] == {"maire-de-san-antonio"}
+    assert "richard-mille" in visitors[("cat-collaboration", 7)]
+    # a name inside a longer one is not the visitor: UNESCO in "the deputy director-general for culture of UNESCO"
+    assert ("cat-strategic", 2) not in visitors
+    # what the graph cannot name is listed for a person, with the report's line
+    notes = {r["record"]: r for r in base.review if r.get("kind") == "visitor"}
+    assert "reception cat-strategic 2" in notes and "reception cat-courtesy 2" in notes
+    lines = text.replace("\u2019", "'").split("\n")
+    assert lines[notes["reception cat-courtesy 2"]["line"] - 1].startswith(
+        "2. Accueil d'une délégation de gestionnaires"
+    )
 
 
 def test_reception_origins_where_the_annex_names_them(base) -> None:
@@ -249,8 +271,8 @@ def test_qkg_ingest_writes_a_draft_that_builds_and_prints_its_scores(tmp_path) -
         if line.split()[:1] and line.split()[0] in CLASSES
     }
     assert set(rows) == set(CLASSES)
-    assert all(r[-2:] == ["1.00", "1.00"] for c, r in rows.items() if c != "origins"), proc.stdout
-    assert rows["origins"][-2] == "1.00" and float(rows["origins"][-1]) >= 0.4, proc.stdout  # precision, recall
+    assert all(r[-2:] == ["1.00", "1.00"] for c, r in rows.items() if c != "visitors"), proc.stdout
+    assert rows["visitors"][-2] == "1.00" and float(rows["visitors"][-1]) >= 0.58, proc.stdout  # precision, recall
     review = (out / "review.yaml").read_text(encoding="utf-8")
     assert yaml.safe_load(review) == []  # no fact to complete; the narrative sections are listed as comments
     assert "section Québec RAYONNE (6 bullet(s)" in review
@@ -325,4 +347,4 @@ def test_a_pdf_of_the_report_gives_the_same_draft(browser_env, run, text, base, 
     assert "Missions coordonnées" in extracted and extracted.count("\n") > text.count("\n")  # lines wrapped
     d = run(extracted)
     assert _facts(d) == _facts(base)
-    assert [r for r in d.review if r.get("kind") != "narrative"] == []
+    assert [r for r in d.review if r.get("kind") not in ("narrative", "visitor")] == []
