@@ -139,9 +139,12 @@
   function showError(err, offset) {
     var msg = err.error || gettext("error");
     var line = err.line ? err.line - offset : null;
-    // one place, in plain words: the server's own "at line L, column C" is dropped, the editor's line shown
+    // one place, in plain words: the server's own "at line L, column C" (in English or French, as the page
+    // asked) is dropped, the editor's line shown
     var lines = msg.split("\n");
-    var first = lines[0].replace(/^syntax error at line \d+, column \d+: */i, "").replace(/ at line \d+(, column \d+)?/i, "");
+    var first = lines[0]
+      .replace(/^(?:syntax error at line|erreur de syntaxe à la ligne) \d+, (?:column|colonne) \d+ ?: */i, "")
+      .replace(/ (?:at line|à la ligne) \d+(, (?:column|colonne) \d+)?/i, "");
     errorBox.textContent = "";
     var p = document.createElement("p");
     p.className = "error-message";
