@@ -195,7 +195,7 @@ class AppState:
             try:
                 path = self._remote_folder(manifest)
                 artefacts = Artefacts(path)
-                artefacts.get("search", lambda: BY_NAME["search"].make(store), fmt="pickle")
+                _prepare(artefacts, "search", store)
                 for pool in (self.pool, self.fast, self.canned):
                     if pool is not None:
                         pool.reload()
@@ -224,7 +224,7 @@ class AppState:
             try:
                 store = open_read_only(target)
                 artefacts = Artefacts(target)
-                artefacts.get("search", lambda: BY_NAME["search"].make(store), fmt="pickle")  # ready before the switch
+                _prepare(artefacts, "search", store)  # ready before the switch (opened, not loaded: a millisecond)
                 for pool in (self.pool, self.fast, self.canned):
                     if pool is not None:
                         pool.reload()
@@ -249,13 +249,12 @@ class AppState:
         """
         store, artefacts = self.require_store(), self.artefacts
         assert artefacts is not None
-        artefact = BY_NAME[name]
-        # one reader per artefact: a request that needs one being read (a 140 MB search index at 1M triples)
+        # one reader per artefact: a request that needs one being read (the 47 MB network pickle at 1M triples)
         # waits for that read instead of starting a second one that competes for the same CPU
         with self._cache_lock:
             lock = self._reading.setdefault((id(artefacts), name), threading.Lock())
         with lock:
-            return artefacts.get(name, lambda: artefact.make(store), fmt=artefact.fmt)
+            return _prepare(artefacts, name, store)
 
     def _next_generation(self) -> None:
         with self._cache_lock:
@@ -292,7 +291,7 @@ class AppState:
     def warm(self) -> None:
         """Read every prepared artefact of the current build (computing the missing ones of an old build),
         so that the first requests find them in memory. Run in a background thread after :meth:`open`."""
-        # the search index first: the largest of what a page waits for (the views' artefacts come after)
+        # the search index first: what the search box waits for (opened in a millisecond; the views' come after)
         for name in sorted(BY_NAME, key=lambda n: n != "search"):
             try:
                 self.prepared(name)
@@ -312,6 +311,12 @@ class AppState:
         self.pool = self.fast = self.canned = self.admission = None
         if self.settings.store and self.store is not None:
             self.store.close()
+
+
+def _prepare(artefacts: Artefacts, name: str, store: Store) -> Any:
+    """The prepared artefact ``name`` (see :mod:`qkg.api.prepared`) of a build: read, opened, or computed once."""
+    artefact = BY_NAME[name]
+    return artefacts.get(name, lambda: artefact.make(store), fmt=artefact.fmt, load=artefact.load)
 
 
 async def get_state(request: Request) -> AppState:

@@ -7,7 +7,7 @@ name                        format  read by
 ``stats``                   json    ``/api/stats``, the home page, ``/.well-known/void``
 ``void``                    json    ``/.well-known/void`` (the number of entities)
 ``audit``                   json    ``/api/audit``, the home page
-``search``                  pickle  ``/api/search``, the search box (the label index)
+``search``                  sqlite  ``/api/search``, the search box (the label index, opened, not loaded)
 ``centrality-actors``       json    ``/api/analysis/centrality`` with its default options (all rows)
 ``page-centrality-fr|en``   json    the ``/analysis`` page's ranking
 ``network``                 pickle  ``/api/viz/network``, ``qkg viz`` (graph, centralities, layout if small)
@@ -25,7 +25,7 @@ Examples
 >>> sorted(BY_NAME) == sorted(a.name for a in ARTEFACTS)
 True
 >>> BY_NAME["search"].fmt
-'pickle'
+'sqlite'
 """
 
 from __future__ import annotations
@@ -68,6 +68,12 @@ def _search(store):
     from qkg.graph.pages.search import SearchIndex
 
     return SearchIndex.from_store(store)
+
+
+def _open_search(path):
+    from qkg.graph.pages.search import SearchIndex
+
+    return SearchIndex.open(path)
 
 
 def _centrality(store) -> dict:
@@ -127,7 +133,7 @@ ARTEFACTS: tuple[Artefact, ...] = (
     *CORE,
     Artefact("void", _void),
     Artefact("audit", _audit),
-    Artefact("search", _search, "pickle"),
+    Artefact("search", _search, "sqlite", load=_open_search),
     Artefact("centrality-actors", _centrality),
     Artefact("page-centrality-fr", _page_centrality("fr")),
     Artefact("page-centrality-en", _page_centrality("en")),

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from qkg.api.prepared import ARTEFACTS
+from qkg.api.prepared import ARTEFACTS, BY_NAME
 from qkg.graph.building.artefacts import ARTEFACT_DIR, Artefact, ArtefactMissing, Artefacts
 from qkg.graph.building.pipeline import build
 from qkg.graph.building.stats import graph_stats
@@ -91,8 +91,9 @@ def test_the_build_publishes_its_artefacts_with_its_store(tmp_path):
     store = open_read_only(result.path)
     assert stored.read("stats") == graph_stats(store)
     assert stored.read("entities") > 0
-    index = stored.read("search")
+    index = stored.read("search", load=BY_NAME["search"].load)
     assert isinstance(index, SearchIndex)
+    assert (stored.path / "search.sqlite").is_file()
     hits = [h.id for h in index.search("pays a")]
     assert "t-country-a" in hits
     assert hits == [h.id for h in SearchIndex.from_store(store).search("pays a")]

@@ -11,18 +11,23 @@ atomic rename; Oxigraph ignores the extra folder)::
     .qkg/stores/20261204T071500-3f2a/
       qkg-artefacts/
         manifest.json          {"version": 1, "artefacts": {name: {"format", "bytes", "seconds"}}}
-        stats.json             one file per artefact: NAME.json, or NAME.pickle for Python objects
-        search.pickle
+        stats.json             one file per artefact: NAME.json, NAME.pickle for Python objects,
+        network.pickle         or NAME.sqlite for a database the server opens and queries in place
+        search.sqlite
 
 Each file is written to a temporary name and renamed, so a reader never sees half a file. Pickles are only
 read from the data directory qkg itself wrote (never from a user's upload).
 
-Reading holds the cyclic garbage collector off (:func:`collector_paused`), then freezes what it read
-(``gc.freeze``). Unpickling a large index creates millions of objects; each few hundred allocations the collector
+An SQLite artefact is not read at all: :meth:`Artefacts.read` hands its path to the artefact's ``load``
+(which opens it read-only, in a millisecond at any size), so the server's memory and its event loop never pay
+for it. The search index is one (:mod:`qkg.graph.pages.search`): as a pickle, the 485k-triple build's 63 MB
+index held the GIL ~0.56 s while a server switching builds unpickled it, stopping ``/health`` up to ~280 ms.
+
+Reading a pickle holds the cyclic garbage collector off (:func:`collector_paused`), then freezes what it read
+(``gc.freeze``). Unpickling a large value creates millions of objects; each few hundred allocations the collector
 runs, and its full passes walk every live object holding the GIL. A server reading the 485k-triple build's
-61 MB search index in a thread paused its event loop for up to 0.4 s that way (``py-spy record --gil``:
-``Artefacts.read``); with the collector paused, the read took 1.0-1.2 s instead of 2.5-3.9 s and the longest
-pause was 37-61 ms (``tests/bench_abuse.py``, build swap row).
+61 MB search index (a pickle then) in a thread paused its event loop for up to 0.4 s that way (``py-spy record
+--gil``: ``Artefacts.read``); with the collector paused, the read took 1.0-1.2 s instead of 2.5-3.9 s.
 
 Who declares what: an :class:`Artefact` pairs a name with the function that makes it from the store
 (``make(store) -> value``). The build takes the tuple of artefacts to make (the CLI passes the full set of
@@ -107,9 +112,9 @@ ARTEFACT_DIR = "qkg-artefacts"
 #: Bumped when the layout changes; artefacts of another version are ignored (and recomputed).
 FORMAT_VERSION = 1
 _MANIFEST = "manifest.json"
-_SUFFIX = {"json": ".json", "pickle": ".pickle"}
+_SUFFIX = {"json": ".json", "pickle": ".pickle", "sqlite": ".sqlite"}
 
-Format = Literal["json", "pickle"]
+Format = Literal["json", "pickle", "sqlite"]
 
 
 class ArtefactMissing(LookupError):
@@ -126,13 +131,17 @@ class Artefact:
         The file name (without suffix); letters, digits, ``-`` and ``_``.
     make : callable
         ``make(store) -> value``; ``store`` is the build's store (read it, never write it).
-    fmt : "json" or "pickle"
-        JSON for plain data a page or an API answer shows; pickle for Python objects (an index, a graph).
+    fmt : "json", "pickle" or "sqlite"
+        JSON for plain data a page or an API answer shows; pickle for Python objects (a graph); sqlite for a
+        value queried in place (``make`` returns an object with ``serialize() -> bytes``, the database).
+    load : callable, optional
+        ``load(path) -> value`` for a sqlite artefact: opens the stored file (without it, reading gives the path).
     """
 
     name: str
     make: Callable[[Any], Any]
     fmt: Format = "json"
+    load: Callable[[Path], Any] | None = None
 
 
 class Artefacts:
@@ -172,15 +181,27 @@ class Artefacts:
     def has(self, name: str) -> bool:
         return name in self._memo or name in self.manifest()["artefacts"]
 
-    def read(self, name: str) -> Any:
-        """Return the artefact ``name``; raise :class:`ArtefactMissing` if this build has none by that name."""
+    def read(self, name: str, *, fmt: Format | None = None, load: Callable[[Path], Any] | None = None) -> Any:
+        """Return the artefact ``name``; raise :class:`ArtefactMissing` if this build has none by that name, or
+        (``fmt`` given) has it in another format (a build made by an older version: compute it again).
+
+        A sqlite artefact is not read: ``load(path)`` opens it (without ``load``, its path is returned).
+        """
         if name in self._memo:
             return self._memo[name]
         entry = self.manifest()["artefacts"].get(name)
         if entry is None:
             raise ArtefactMissing(f"no artefact {name!r} in this build")
+        if fmt is not None and entry["format"] != fmt:
+            raise ArtefactMissing(f"artefact {name!r} is stored as {entry['format']}, this version reads {fmt}")
         file = self.path / (name + _SUFFIX[entry["format"]])
         try:
+            if entry["format"] == "sqlite":
+                if not file.is_file():
+                    raise FileNotFoundError(file)
+                value = load(file) if load is not None else file
+                self._memo[name] = value
+                return value
             with collector_paused():
                 if entry["format"] == "json":
                     value = json.loads(file.read_text(encoding="utf-8"))
@@ -192,13 +213,20 @@ class Artefacts:
         self._memo[name] = value
         return value
 
-    def get(self, name: str, compute: Callable[[], Any], *, fmt: Format = "json") -> Any:
+    def get(
+        self,
+        name: str,
+        compute: Callable[[], Any],
+        *,
+        fmt: Format = "json",
+        load: Callable[[Path], Any] | None = None,
+    ) -> Any:
         """The artefact ``name``, or ``compute()`` once when the build has none (then kept, and stored if it can).
 
         Concurrent callers of a missing artefact wait for one computation instead of each starting their own.
         """
         try:
-            return self.read(name)
+            return self.read(name, fmt=fmt, load=load)
         except ArtefactMissing:
             pass
         with self._lock:
@@ -230,12 +258,17 @@ class Artefacts:
             data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         elif fmt == "pickle":
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        elif fmt == "sqlite":
+            data = value.serialize()
         else:
-            raise ValueError(f"unknown artefact format {fmt!r}: use 'json' or 'pickle'")
+            raise ValueError(f"unknown artefact format {fmt!r}: use 'json', 'pickle' or 'sqlite'")
         with self._lock:
             self.path.mkdir(parents=True, exist_ok=True)
             _atomic_write(self.path / (name + _SUFFIX[fmt]), data)
             manifest = self.manifest()
+            before = manifest["artefacts"].get(name, {}).get("format")
+            if before in _SUFFIX and before != fmt:  # an older build's file in another format
+                (self.path / (name + _SUFFIX[before])).unlink(missing_ok=True)
             manifest["artefacts"][name] = {
                 "format": fmt,
                 "bytes": len(data),

@@ -1,9 +1,13 @@
 """Label search over the graph's entities: exact, prefix, token-prefix and fuzzy matches, accent-blind.
 
 The index is built once from every ``rdfs:label``, ``skos:prefLabel``, ``skos:altLabel`` and
-``schema:name`` of the ``qkgd:`` entities (French, English or untagged), and kept in memory: a few
-thousand labels take a few milliseconds to index and microseconds to search. Rebuild it when the store
-changes (the web app does so on each new build).
+``schema:name`` of the ``qkgd:`` entities (French, English or untagged), into an SQLite database: the build
+stores it with its artefacts (:meth:`SearchIndex.serialize`) and the server opens that file read-only
+(:meth:`SearchIndex.open`) and queries it, without loading it. Opening takes a millisecond at any size, the
+server's memory holds only SQLite's page cache, and each search runs in SQLite's C code, which releases the
+GIL: a server switching to a new build never stops its event loop to unpickle an index (a 63 MB pickle held
+the GIL ~0.56 s at 485k triples). An index built from entries in this process (tests, an old build without
+the artefact) lives in memory.
 
 Normalisation (:func:`normalise`) folds case, strips accents (Unicode NFKD, combining marks removed)
 and turns punctuation into spaces, so ``"Genève"``, ``"geneve"`` and ``"GENEVE!"`` are one key.
@@ -23,7 +27,17 @@ fuzzy          < 0.7  is close to the label or one of its words: trigram Dice
 =============  =====  ============================================================
 
 Primary labels (``rdfs:label``, ``skos:prefLabel``, ``schema:name``) win ties over alternative
-labels, then shorter labels over longer ones.
+labels, then shorter labels over longer ones. The kinds' score bands do not overlap, so each kind is
+searched only while fewer than ``limit`` entities were found by the kinds above it, and each asks SQLite for
+its best ``limit`` entities only: an answer is bounded whatever the size of the index.
+
+The database (one file, ``search.sqlite`` among the build's artefacts)::
+
+    entities(e, iri, types, display, display_en)  one row per entity; display labels chosen at build
+    labels(i, e, label, lang, prim, key)          one row per label; key = normalise(label), indexed
+    vocab(v, word, size, labels)                  each word of the keys, and each whole key: its number of
+                                                  trigrams and its labels (a JSON array of i); word indexed
+    grams(gram, vocab)                            each trigram and the words holding it (a JSON array of v)
 
 Examples
 --------
@@ -38,22 +52,30 @@ Examples
 'Organisation mondiale de la santé'
 >>> index.search("genvee")[0].id
 'geneve'
+>>> len(SearchIndex.open(_write_temp(index.serialize())))
+2
 """
 
 from __future__ import annotations
 
-import bisect
+import contextlib
 import difflib
+import functools
+import json
 import re
+import sqlite3
+import sys
+import threading
 import unicodedata
-from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from qkg.graph.serving.store import classes_in_use
 from qkg.ontology import PREFIXES
 from qkg.ontology.curies import ENTITY_NS, local_name
 
-__all__ = ["Entry", "Hit", "SearchIndex", "normalise", "LABEL_PROPERTIES"]
+__all__ = ["Entry", "Hit", "SearchIndex", "normalise", "normalise_all", "LABEL_PROPERTIES", "SCHEMA_VERSION"]
 
 _RDFS, _SKOS, _SCHEMA = PREFIXES["rdfs"], PREFIXES["skos"], PREFIXES["schema"]
 
@@ -64,10 +86,14 @@ LABEL_PROPERTIES = {
     _SCHEMA + "name": True,
     _SKOS + "altLabel": False,
 }
+#: The database layout's version: an index file of another version is not opened (the server recomputes it).
+SCHEMA_VERSION = 1
 _SCORES = {"exact": 1.0, "prefix": 0.9, "token-prefix": 0.8}
 _FUZZY_MIN = 0.75
 _PREFILTER = 0.25
 _NON_WORD = re.compile(r"[\W_]+")
+_NON_WORD_KEEP_LINES = re.compile(r"(?:[^\w\n]|_)+")
+_TYPES_SEP = "\x1f"
 
 
 def normalise(text: str) -> str:
@@ -83,6 +109,38 @@ def normalise(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", stripped).strip()
+
+
+def normalise_all(texts: Iterable[str]) -> list[str]:
+    """:func:`normalise` of each text, in a few passes over all of them joined (the build's 254k labels at 1M
+    triples in about a second, where one call each takes several).
+
+    >>> normalise_all(["Genève!", "", "Québec-International", "a\\nb"]) == [normalise(t) for t in
+    ...     ["Genève!", "", "Québec-International", "a\\nb"]]
+    True
+    """
+    texts = list(texts)
+    joined = "\n".join(texts)
+    if joined.count("\n") != max(len(texts) - 1, 0):  # a text holding a line break: one at a time
+        return [normalise(t) for t in texts]
+    decomposed = unicodedata.normalize("NFKD", joined.casefold())
+    stripped = _combining().sub("", decomposed)
+    return [key.strip() for key in _NON_WORD_KEEP_LINES.sub(" ", stripped).split("\n")] if texts else []
+
+
+@functools.cache
+def _combining() -> re.Pattern[str]:
+    """A pattern matching every combining character (``unicodedata.combining(c) != 0``)."""
+    ranges: list[str] = []
+    start = None
+    for code in range(sys.maxunicode + 2):
+        inside = code <= sys.maxunicode and unicodedata.combining(chr(code)) != 0
+        if inside and start is None:
+            start = code
+        elif not inside and start is not None:
+            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(code - 1))}")
+            start = None
+    return re.compile("[" + "".join(ranges) + "]+")
 
 
 def _trigrams(text: str) -> frozenset[str]:
@@ -121,7 +179,7 @@ class Hit:
 
 
 class SearchIndex:
-    """An in-memory label index.
+    """A label index in an SQLite database (in memory when built here, or a build's file opened read-only).
 
     Parameters
     ----------
@@ -131,50 +189,61 @@ class SearchIndex:
         Preferred languages of the display label, best first (default French, then English).
     """
 
-    def __init__(self, entries, *, display_langs: tuple[str, ...] = ("fr", "en")) -> None:
-        self.entries: list[Entry] = []
-        self.keys: list[str] = []
-        self._display: dict[str, str] = {}
-        #: the English display label where it differs from the French one (an English page shows it)
-        self._display_en: dict[str, str] = {}
-        self._types: dict[str, tuple[str, ...]] = {}
-        rank: dict[str, tuple] = {}
-        rank_en: dict[str, tuple] = {}
-        english_labels: dict[str, str] = {}
-        for entry in entries:
-            key = normalise(entry.label)
-            if not key:
-                continue
-            self.entries.append(entry)
-            self.keys.append(key)
-            if entry.types:
-                self._types[entry.iri] = tuple(sorted(set(self._types.get(entry.iri, ()) + entry.types)))
-            order = (not entry.primary, _lang_rank(entry.lang, display_langs), len(entry.label))
-            if entry.iri not in rank or order < rank[entry.iri]:
-                rank[entry.iri], self._display[entry.iri] = order, entry.label
-            english = (not entry.primary, _lang_rank(entry.lang, ("en", *display_langs)), len(entry.label))
-            if entry.iri not in rank_en or english < rank_en[entry.iri]:
-                rank_en[entry.iri], english_labels[entry.iri] = english, entry.label
-        self._display_en = {iri: text for iri, text in english_labels.items() if text != self._display.get(iri)}
-        self._sorted = sorted((key, i) for i, key in enumerate(self.keys))
-        tokens = sorted({(tok, i) for i, key in enumerate(self.keys) for tok in key.split()})
-        self._tokens = tokens
-        # Fuzzy matching works on a vocabulary: every label word and every whole label, each with the
-        # labels it belongs to; a trigram index finds the candidates sharing grams with the query.
-        vocab: dict[str, list[int]] = defaultdict(list)
-        for i, key in enumerate(self.keys):
-            for word in {key, *key.split()}:
-                vocab[word].append(i)
-        self._vocab = list(vocab)
-        self._vocab_labels = [vocab[w] for w in self._vocab]
-        self._vocab_size = [len(_trigrams(w)) for w in self._vocab]
-        self._grams: dict[str, list[int]] = defaultdict(list)
-        for v, word in enumerate(self._vocab):
-            for gram in _trigrams(word):
-                self._grams[gram].append(v)
+    def __init__(self, entries: Iterable[Entry], *, display_langs: tuple[str, ...] = ("fr", "en")) -> None:
+        db = sqlite3.connect(":memory:", check_same_thread=False)
+        _build(db, entries, display_langs)
+        self._path: Path | None = None
+        self._shared: sqlite3.Connection | None = db
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._entities = _meta(db, "entities")
+
+    @classmethod
+    def open(cls, path: str | Path) -> SearchIndex:
+        """The index stored at ``path`` (by :meth:`serialize`), opened read-only: nothing is loaded.
+
+        Raises
+        ------
+        ValueError
+            The file is not a search index of this version (an older build: compute it again).
+        """
+        index = cls.__new__(cls)
+        index._path, index._shared, index._lock = Path(path).resolve(), None, threading.Lock()
+        index._local = threading.local()
+        if not index._path.is_file():
+            raise ValueError(f"no search index at {index._path}")
+        try:
+            with index._connection() as db:
+                version = _meta(db, "version")
+                index._entities = _meta(db, "entities")
+        except sqlite3.Error as exc:
+            raise ValueError(f"{index._path} is not a search index ({exc})") from exc
+        if version != SCHEMA_VERSION:
+            raise ValueError(f"{index._path} holds a search index of version {version}, not {SCHEMA_VERSION}")
+        return index
+
+    def serialize(self) -> bytes:
+        """The database's bytes, for the build to store as a file that :meth:`open` reads."""
+        with self._connection() as db:
+            return db.serialize()
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """A connection for this thread: one per thread on a file (queries run in parallel, each in C without
+        the GIL), the one in-memory database behind a lock otherwise."""
+        if self._shared is not None:
+            with self._lock:
+                yield self._shared
+            return
+        db = getattr(self._local, "db", None)
+        if db is None:
+            assert self._path is not None
+            db = sqlite3.connect(self._path.as_uri() + "?mode=ro&immutable=1", uri=True, check_same_thread=False)
+            self._local.db = db
+        yield db
 
     def __len__(self) -> int:
-        return len(self._display)
+        return self._entities
 
     @classmethod
     def from_store(cls, store, *, namespace: str = ENTITY_NS) -> SearchIndex:
@@ -188,7 +257,7 @@ class SearchIndex:
             Only entities under this namespace are indexed (default ``https://w3id.org/qkg/id/``).
         """
         props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
-        types: dict[str, list[str]] = defaultdict(list)
+        types: dict[str, list[str]] = {}
         classes = " ".join(f"<{c}>" for c in classes_in_use(store, PREFIXES["qkg"]))
         typed = (
             store.select(
@@ -199,7 +268,8 @@ class SearchIndex:
             else []
         )
         for row in typed:
-            types[row["s"].value].append("qkg:" + row["t"].value.rsplit("#", 1)[-1])
+            types.setdefault(row["s"].value, []).append("qkg:" + row["t"].value.rsplit("#", 1)[-1])
+        sorted_types = {iri: tuple(sorted(names)) for iri, names in types.items()}
         entries = []
         for row in store.select(
             f"SELECT DISTINCT ?s ?p ?l WHERE {{ VALUES ?p {{ {props} }} ?s ?p ?l . "
@@ -208,18 +278,16 @@ class SearchIndex:
             iri, label = row["s"].value, row["l"]
             entries.append(
                 Entry(
-                    iri,
-                    label.value,
-                    label.language or "",
-                    LABEL_PROPERTIES[row["p"].value],
-                    tuple(sorted(types.get(iri, ()))),
+                    iri, label.value, label.language or "", LABEL_PROPERTIES[row["p"].value], sorted_types.get(iri, ())
                 )
             )
         return cls(entries)
 
     def label(self, iri: str) -> str | None:
         """The display label of an indexed entity, or None."""
-        return self._display.get(iri)
+        with self._connection() as db:
+            row = db.execute("SELECT display FROM entities WHERE iri = ?", (iri,)).fetchone()
+        return row[0] if row else None
 
     def search(self, query: str, *, limit: int = 10, lang: str = "fr") -> list[Hit]:
         """Return up to ``limit`` entities matching ``query``, best first (one hit per entity).
@@ -233,75 +301,218 @@ class SearchIndex:
         lang : str, optional
             The page's language: ``"en"`` shows each hit's English label where it has one (default French).
         """
-        q = normalise(query)
+        # a lone surrogate cannot reach SQLite; "?" matches no key either (keys hold no punctuation)
+        q = normalise(query).encode("utf-8", "replace").decode("utf-8")
         if not q or limit < 1:
             return []
-        best: dict[str, tuple[float, int, str]] = {}
+        found: list[tuple[int, int, float, str]] = []  # (entity, label, score, kind), best first
+        with self._connection() as db:
+            found += _ranked(db, _PREFIX_SQL, {"q": q, "hi": _after_prefix(q)}, limit, found)
+            if len(found) < limit:
+                words = q.split()
+                found += _ranked(db, _token_sql(len(words)), _token_params(words), limit - len(found), found)
+            if len(found) < limit:
+                found += self._fuzzy(db, q, limit - len(found), found)
+            return _hits(db, found, english=lang == "en")
 
-        def offer(i: int, kind: str, score: float) -> None:
-            entry = self.entries[i]
-            order = (score + (0.01 if entry.primary else 0.0) - len(self.keys[i]) * 1e-5, i, kind)
-            if entry.iri not in best or order > best[entry.iri]:
-                best[entry.iri] = order
-
-        start = bisect.bisect_left(self._sorted, (q, -1))
-        for key, i in self._sorted[start:]:
-            if not key.startswith(q):
-                break
-            offer(i, "exact" if key == q else "prefix", _SCORES["exact" if key == q else "prefix"])
-        words = q.split()
-        if len(words) > 1 or len(best) < limit:
-            for i in self._token_prefix(words):
-                offer(i, "token-prefix", _SCORES["token-prefix"])
-        if len(best) < limit:
-            for i, score in self._fuzzy(q):
-                offer(i, "fuzzy", score)
-        ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)[:limit]
-        english = getattr(self, "_display_en", {}) if lang == "en" else {}  # (an index pickled before it had them)
-        hits = []
-        for iri, (score, i, kind) in ranked:
-            hits.append(
-                Hit(
-                    id=local_name(iri) or iri,
-                    iri=iri,
-                    label=english.get(iri) or self._display.get(iri, self.entries[i].label),
-                    types=self._types.get(iri, ()),
-                    score=round(min(1.0, _SCORES.get(kind, score)), 3),
-                    matched=self.entries[i].label,
-                    kind=kind,
-                )
-            )
-        return hits
-
-    def _token_prefix(self, words: list[str]) -> set[int]:
-        found: set[int] | None = None
-        for word in words:
-            start = bisect.bisect_left(self._tokens, (word, -1))
-            ids = set()
-            for token, i in self._tokens[start:]:
-                if not token.startswith(word):
-                    break
-                ids.add(i)
-            found = ids if found is None else found & ids
-            if not found:
-                return set()
-        return found or set()
-
-    def _fuzzy(self, q: str) -> list[tuple[int, float]]:
-        grams = _trigrams(q)
-        shared: dict[int, int] = defaultdict(int)
-        for gram in grams:
-            for v in self._grams.get(gram, ()):
-                shared[v] += 1
-        out: list[tuple[int, float]] = []
-        for v, count in shared.items():
-            dice = 2 * count / (len(grams) + self._vocab_size[v])
-            if dice < _PREFILTER:
-                continue
-            similarity = dice if dice >= _FUZZY_MIN else _ratio(q, self._vocab[v])
+    def _fuzzy(self, db: sqlite3.Connection, q: str, limit: int, found) -> list[tuple[int, int, float, str]]:
+        grams = sorted(_trigrams(q))
+        n = len(q)
+        # candidates: words sharing grams with the query, Dice >= 0.75 outright, or >= 0.25 and near enough in
+        # length for difflib's ratio (see _ratio), computed here on those few only
+        near = f"dice >= {_PREFILTER!r} AND length(word) BETWEEN {max(n - 1, 4)} AND {n + 1}" if n >= 4 else "0"
+        rows = db.execute(
+            f"SELECT v, word, 2.0 * n / ({len(grams)} + size) AS dice FROM (SELECT j.value AS v, COUNT(*) AS n"
+            f" FROM grams, json_each(grams.vocab) j WHERE gram IN ({','.join('?' * len(grams))}) GROUP BY j.value)"
+            " JOIN vocab USING (v)"
+            f" WHERE dice >= {_FUZZY_MIN!r} OR ({near})",
+            grams,
+        ).fetchall()
+        scored = []
+        for v, word, dice in rows:
+            similarity = dice if dice >= _FUZZY_MIN else _ratio(q, word)
             if similarity >= _FUZZY_MIN:
-                out.extend((i, round(0.7 * similarity, 3)) for i in self._vocab_labels[v])
-        return out
+                # the score travels in thousandths (exact integers); k / 1000.0 is the same double as round(x, 3)
+                scored.append((v, round(round(0.7 * similarity, 3) * 1000)))
+        if not scored:
+            return []
+        return _ranked(db, _FUZZY_SQL, {"scored": json.dumps(scored)}, limit, found)
+
+
+def _after_prefix(q: str) -> str:
+    """The least string after every string that starts with ``q`` (code point order, which is UTF-8's)."""
+    last = ord(q[-1])
+    return q[:-1] + chr(last + 1) if last < sys.maxunicode else q + "\U0010ffff"
+
+
+# Each stage's candidates as (e, i, ord, kind); _ranked keeps each entity's best and the best entities.
+# ord = score + 0.01 for a primary label - 1e-5 per character of the key (the same arithmetic as in Python)
+_ORDER = "(CASE WHEN l.prim THEN {score} + 0.01 ELSE {score} + 0.0 END) - length(l.key) * 1e-5"
+_PREFIX_SQL = (
+    "SELECT l.e, l.i, "
+    + _ORDER.format(score="(CASE WHEN l.key = :q THEN 1.0 ELSE 0.9 END)")
+    + " AS ord, CASE WHEN l.key = :q THEN 'exact' ELSE 'prefix' END AS kind"
+    " FROM labels l WHERE l.key >= :q AND l.key < :hi"
+)
+_FUZZY_SQL = (
+    "SELECT l.e, l.i, "
+    + _ORDER.format(score="f.k / 1000.0")
+    + " AS ord, 'fuzzy' AS kind FROM (SELECT json_extract(value, '$[0]') AS v, json_extract(value, '$[1]') AS k"
+    " FROM json_each(:scored)) f"
+    " JOIN vocab ON vocab.v = f.v, json_each(vocab.labels) j JOIN labels l ON l.i = j.value"
+)
+
+
+@functools.cache
+def _token_sql(words: int) -> str:
+    """Labels having every one of ``words`` query words as the prefix of one of their words.
+
+    The vocabulary holds each key's words and the whole key; a query word (no space) that starts a whole key
+    starts its first word too, so looking among all of them finds the same labels.
+    """
+    matches = " INTERSECT ".join(
+        f"SELECT j.value FROM vocab, json_each(vocab.labels) j WHERE word >= :w{k} AND word < :h{k}"
+        for k in range(words)
+    )
+    return (
+        "SELECT l.e, l.i, "
+        + _ORDER.format(score="0.8")
+        + f" AS ord, 'token-prefix' AS kind FROM ({matches}) m JOIN labels l ON l.i = m.value"
+    )
+
+
+def _token_params(words: list[str]) -> dict[str, str]:
+    params = {}
+    for k, word in enumerate(words):
+        params[f"w{k}"], params[f"h{k}"] = word, _after_prefix(word)
+    return params
+
+
+def _ranked(db: sqlite3.Connection, candidates: str, params: dict, limit: int, found) -> list:
+    """The best ``limit`` entities among ``candidates`` (each with its best label), leaving out those ``found``."""
+    exclude = ",".join(str(e) for e, *_ in found)
+    sql = (
+        f"SELECT e, i, ord, kind FROM (SELECT *, row_number() OVER (PARTITION BY e ORDER BY ord DESC, i DESC) AS rn"
+        f" FROM ({candidates}) {'WHERE e NOT IN (' + exclude + ')' if exclude else ''})"
+        f" WHERE rn = 1 ORDER BY ord DESC, i DESC LIMIT {int(limit)}"
+    )
+    return db.execute(sql, params).fetchall()
+
+
+def _hits(db: sqlite3.Connection, found, *, english: bool) -> list[Hit]:
+    if not found:
+        return []
+    entities = {
+        e: row
+        for e, *row in db.execute(
+            f"SELECT e, iri, types, display, display_en FROM entities WHERE e IN ({','.join('?' * len(found))})",
+            [e for e, *_ in found],
+        )
+    }
+    matched = dict(
+        db.execute(f"SELECT i, label FROM labels WHERE i IN ({','.join('?' * len(found))})", [i for _, i, *_ in found])
+    )
+    hits = []
+    for e, i, score, kind in found:
+        iri, types, display, display_en = entities[e]
+        hits.append(
+            Hit(
+                id=local_name(iri) or iri,
+                iri=iri,
+                label=(display_en if english and display_en else display) or matched[i],
+                types=tuple(types.split(_TYPES_SEP)) if types else (),
+                score=round(min(1.0, _SCORES.get(kind, score)), 3),
+                matched=matched[i],
+                kind=kind,
+            )
+        )
+    return hits
+
+
+def _meta(db: sqlite3.Connection, name: str):
+    row = db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+    return row[0] if row else None
+
+
+def _lang_order(column: str, langs: tuple[str, ...]) -> str:
+    """SQL ranking a language as ``langs.index(lang)``, or ``len(langs)`` when absent."""
+    whens = " ".join(f"WHEN {_sql_string(lang)} THEN {k}" for k, lang in enumerate(langs))
+    return f"CASE {column} {whens} ELSE {len(langs)} END"
+
+
+def _build(db: sqlite3.Connection, entries: Iterable[Entry], display_langs: tuple[str, ...]) -> None:
+    """Fill an empty database with the index of ``entries``.
+
+    The keys are normalised in a few passes over all labels (:func:`normalise_all`), the vocabulary and its
+    trigram postings made in one loop each, and stored as JSON arrays (one row per word, one per trigram) that
+    SQLite's ``json_each`` reads back in C: no table of millions of rows to sort (9.5M postings at 1M triples).
+    """
+    entries = list(entries)
+    keys = normalise_all(e.label for e in entries)
+    ids: dict[str, int] = {}
+    types: dict[str, set[str]] = {}
+    labels: list[tuple[int, int, str, str, int, str]] = []
+    vocab: dict[str, list[int]] = {}
+    for entry, key in zip(entries, keys, strict=True):
+        if not key:
+            continue
+        e = ids.setdefault(entry.iri, len(ids))
+        if entry.types:
+            types.setdefault(entry.iri, set()).update(entry.types)
+        i = len(labels)
+        labels.append((i, e, entry.label, entry.lang, int(entry.primary), key))
+        for word in {key, *key.split()}:
+            vocab.setdefault(word, []).append(i)
+    postings: dict[str, list[int]] = {}
+    words = []
+    for v, (word, of) in enumerate(vocab.items()):
+        padded = f"  {word} "
+        grams = {padded[k : k + 3] for k in range(len(padded) - 2)}
+        for gram in grams:
+            postings.setdefault(gram, []).append(v)
+        words.append((v, word, len(grams), json.dumps(of)))
+    db.executescript(
+        """
+        PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+        CREATE TABLE meta(name TEXT PRIMARY KEY, value) WITHOUT ROWID;
+        CREATE TABLE entities(e INTEGER PRIMARY KEY, iri TEXT NOT NULL, types TEXT NOT NULL,
+                              display TEXT, display_en TEXT);
+        CREATE TABLE labels(i INTEGER PRIMARY KEY, e INTEGER NOT NULL, label TEXT NOT NULL, lang TEXT NOT NULL,
+                            prim INTEGER NOT NULL, key TEXT NOT NULL);
+        CREATE TABLE vocab(v INTEGER PRIMARY KEY, word TEXT NOT NULL, size INTEGER NOT NULL, labels TEXT NOT NULL);
+        CREATE TABLE grams(gram TEXT PRIMARY KEY, vocab TEXT NOT NULL) WITHOUT ROWID;
+        """
+    )
+    db.executemany(
+        "INSERT INTO entities VALUES (?, ?, ?, NULL, NULL)",
+        ((e, iri, _TYPES_SEP.join(sorted(types.get(iri, ())))) for iri, e in ids.items()),
+    )
+    db.executemany("INSERT INTO labels VALUES (?, ?, ?, ?, ?, ?)", labels)
+    db.executemany("INSERT INTO vocab VALUES (?, ?, ?, ?)", words)
+    db.executemany("INSERT INTO grams VALUES (?, ?)", ((g, json.dumps(vs)) for g, vs in sorted(postings.items())))
+    langs, langs_en = _lang_order("lang", display_langs), _lang_order("lang", ("en", *display_langs))
+    db.executescript(
+        f"""
+        CREATE INDEX labels_key ON labels(key, prim, e);
+        CREATE UNIQUE INDEX entities_iri ON entities(iri);
+        CREATE UNIQUE INDEX vocab_word ON vocab(word);
+        UPDATE entities SET display = d.label FROM (SELECT e, label FROM (SELECT e, label, row_number() OVER
+            (PARTITION BY e ORDER BY prim DESC, {langs}, length(label), i) AS rn FROM labels) WHERE rn = 1) d
+            WHERE d.e = entities.e;
+        UPDATE entities SET display_en = d.label FROM (SELECT e, label FROM (SELECT e, label, row_number() OVER
+            (PARTITION BY e ORDER BY prim DESC, {langs_en}, length(label), i) AS rn FROM labels) WHERE rn = 1) d
+            WHERE d.e = entities.e AND d.label IS NOT entities.display;
+        """
+    )
+    db.executemany(
+        "INSERT INTO meta VALUES (?, ?)", [("version", SCHEMA_VERSION), ("entities", len(ids)), ("labels", len(labels))]
+    )
+    db.commit()
+
+
+def _sql_string(text: str) -> str:
+    """An SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _ratio(q: str, word: str) -> float:
@@ -311,12 +522,16 @@ def _ratio(q: str, word: str) -> float:
     return difflib.SequenceMatcher(None, q, word, autojunk=False).ratio() - 0.05
 
 
-def _lang_rank(lang: str, langs: tuple[str, ...]) -> int:
-    return langs.index(lang) if lang in langs else len(langs)
-
-
 def _string(text: str) -> str:
     """A SPARQL string literal (JSON escaping is valid SPARQL escaping for these characters)."""
-    import json
-
     return json.dumps(text)
+
+
+def _write_temp(data: bytes) -> Path:
+    """Write ``data`` to a temporary file (for the examples)."""
+    import tempfile
+
+    fd, name = tempfile.mkstemp(suffix=".sqlite")
+    with open(fd, "wb") as fh:
+        fh.write(data)
+    return Path(name)
