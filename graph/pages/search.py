@@ -67,6 +67,7 @@ import sqlite3
 import sys
 import threading
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -92,7 +93,7 @@ _SCORES = {"exact": 1.0, "prefix": 0.9, "token-prefix": 0.8}
 _FUZZY_MIN = 0.75
 _PREFILTER = 0.25
 _NON_WORD = re.compile(r"[\W_]+")
-_NON_WORD_KEEP_LINES = re.compile(r"(?:[^\w\n]|_)+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _TYPES_SEP = "\x1f"
 
 
@@ -124,23 +125,13 @@ def normalise_all(texts: Iterable[str]) -> list[str]:
     if joined.count("\n") != max(len(texts) - 1, 0):  # a text holding a line break: one at a time
         return [normalise(t) for t in texts]
     decomposed = unicodedata.normalize("NFKD", joined.casefold())
-    stripped = _combining().sub("", decomposed)
-    return [key.strip() for key in _NON_WORD_KEEP_LINES.sub(" ", stripped).split("\n")] if texts else []
+    # combining marks are never ASCII: only the runs of other characters are looked at, one by one
+    stripped = _NON_ASCII.sub(_drop_combining, decomposed)
+    return [_NON_WORD.sub(" ", key).strip() for key in stripped.split("\n")] if texts else []
 
 
-@functools.cache
-def _combining() -> re.Pattern[str]:
-    """A pattern matching every combining character (``unicodedata.combining(c) != 0``)."""
-    ranges: list[str] = []
-    start = None
-    for code in range(sys.maxunicode + 2):
-        inside = code <= sys.maxunicode and unicodedata.combining(chr(code)) != 0
-        if inside and start is None:
-            start = code
-        elif not inside and start is not None:
-            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(code - 1))}")
-            start = None
-    return re.compile("[" + "".join(ranges) + "]+")
+def _drop_combining(match: re.Match[str]) -> str:
+    return "".join(c for c in match.group() if not unicodedata.combining(c))
 
 
 def _trigrams(text: str) -> frozenset[str]:
@@ -452,7 +443,7 @@ def _build(db: sqlite3.Connection, entries: Iterable[Entry], display_langs: tupl
     ids: dict[str, int] = {}
     types: dict[str, set[str]] = {}
     labels: list[tuple[int, int, str, str, int, str]] = []
-    vocab: dict[str, list[int]] = {}
+    vocab: defaultdict[str, list[int]] = defaultdict(list)
     for entry, key in zip(entries, keys, strict=True):
         if not key:
             continue
@@ -462,15 +453,15 @@ def _build(db: sqlite3.Connection, entries: Iterable[Entry], display_langs: tupl
         i = len(labels)
         labels.append((i, e, entry.label, entry.lang, int(entry.primary), key))
         for word in {key, *key.split()}:
-            vocab.setdefault(word, []).append(i)
-    postings: dict[str, list[int]] = {}
+            vocab[word].append(i)
+    postings: defaultdict[str, list[int]] = defaultdict(list)
     words = []
     for v, (word, of) in enumerate(vocab.items()):
         padded = f"  {word} "
         grams = {padded[k : k + 3] for k in range(len(padded) - 2)}
         for gram in grams:
-            postings.setdefault(gram, []).append(v)
-        words.append((v, word, len(grams), json.dumps(of)))
+            postings[gram].append(v)
+        words.append((v, word, len(grams), str(of)))  # a list of ints prints as its JSON array
     db.executescript(
         """
         PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
@@ -489,7 +480,7 @@ def _build(db: sqlite3.Connection, entries: Iterable[Entry], display_langs: tupl
     )
     db.executemany("INSERT INTO labels VALUES (?, ?, ?, ?, ?, ?)", labels)
     db.executemany("INSERT INTO vocab VALUES (?, ?, ?, ?)", words)
-    db.executemany("INSERT INTO grams VALUES (?, ?)", ((g, json.dumps(vs)) for g, vs in sorted(postings.items())))
+    db.executemany("INSERT INTO grams VALUES (?, ?)", ((g, str(vs)) for g, vs in sorted(postings.items())))
     langs, langs_en = _lang_order("lang", display_langs), _lang_order("lang", ("en", *display_langs))
     db.executescript(
         f"""
