@@ -52,7 +52,7 @@ __all__ = [
 ]
 
 #: The classes of drafted facts that :func:`evaluate` scores.
-CLASSES = ("receptions", "origins", "visitors", "legs", "leg-kinds", "leaders", "partners", "figures")
+CLASSES = ("receptions", "origins", "visitors", "legs", "leg-kinds", "leaders", "purposes", "partners", "figures")
 #: A leg the mission only passed through: its city follows "passage à" in the item; every other leg is a working stop.
 _TRANSIT = re.compile(r"\bpassages?\s+(?:par|à|a)\s+$")
 _CITY, _COUNTRY, _POST, _REGION = str(QKG.City), str(QKG.Country), str(QKG.Post), str(QKG.Region)
@@ -656,6 +656,68 @@ def _mission(item: Item, index: LabelIndex, out: Draft) -> None:
                 "hint": "add the city to the data (geography) or confirm it is not a leg",
             }
         )
+    _purposes(item, index, out, cities)
+
+
+#: What a mission went for: the words after "pour" or "dans le cadre de", up to a transit ("avec un passage") or
+#: the end; several purposes are joined by commas and "et".
+_PURPOSE = re.compile(r"\b(?:pour|dans le cadre d(?:e|u|es|e la|e l'))\s+(.+?)(?:\s+avec un passage\b.*)?$", re.I)
+_CITY_NETWORK = str(QKG.CityNetwork)
+
+
+def _purposes(item: Item, index: LabelIndex, out: Draft, cities: list[Match]) -> None:
+    """The purposes of a mission where the item states them ("pour le conseil d'administration de l'OVPM"): each
+    one a meeting drafted on the mission's one working stop, with its organiser when the words name one. A
+    mission with several working stops says which purpose went with which stop nowhere: listed for a person."""
+    stated = _PURPOSE.search(item.text)
+    if not stated or not cities:
+        return
+    phrase = stated.group(1)
+    parts = [p for p in re.split(r",\s+|\s+et\s+(?=(?:le|la|les|l'|du|de la|des)\b)", phrase) if p.strip()]
+    working = [
+        order
+        for order, m in enumerate(cities, start=1)
+        if (item.number, order, str(QKGD["leg-working"])) in out.facts["leg-kinds"]
+    ]
+    if len(working) != 1:
+        out.review.append(
+            {
+                "record": f"mission {item.number}",
+                "line": item.line,
+                "kind": "purpose",
+                "words": phrase,
+                "did_you_mean": [],
+                "hint": "the item names several stops: give each purpose its leg (qkg:legPurpose)",
+            }
+        )
+        return
+    for part in parts:
+        organiser = _organiser(part, index)
+        if organiser is None:
+            out.review.append(
+                {
+                    "record": f"mission {item.number}",
+                    "line": item.line,
+                    "kind": "purpose",
+                    "words": part,
+                    "did_you_mean": [],
+                    "hint": "the purpose names an organisation only inside a longer name: name its organiser",
+                }
+            )
+            continue
+        out.facts["purposes"].add((item.number, working[0], organiser))
+
+
+def _organiser(words: str, index: LabelIndex) -> str | None:
+    """The organisation whose meeting ``words`` name ("la conférence annuelle du Réseau des villes créatives de
+    l'UNESCO": the network, not UNESCO): the longest tail after "de/du/des" that is an organisation's whole name;
+    "" when the words name no organisation at all; None when one is named only inside longer words (a person
+    decides)."""
+    for tail in re.finditer(r"\b(?:du|des|de la|de l'|de|d')\s*(?=\S)", words):
+        named = _org_named(words[tail.end() :].strip(), index)
+        if named and named not in _HOME_SIDE:
+            return named
+    return None if {m.iri for m in find_names(words, index, _ORGS)} - _HOME_SIDE else ""
 
 
 _ARTICLES = re.compile(r"\b(?:de la|de l'|des|du|de|la|le|les|l'|et|aux|au)\b\s*")
@@ -843,6 +905,9 @@ def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: d
     for number, order, city in d.facts["legs"]:
         legs[number].append((order, city))
     kinds = {(number, order): kind for number, order, kind in d.facts["leg-kinds"]}
+    purposes: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for number, order, organiser in d.facts["purposes"]:
+        purposes[(number, order)].append(organiser)
     for number in sorted(set(leaders) | set(legs)):
         node = URIRef(QKGD[f"mission-{year}-{number:02d}"])
         g.add((node, RDF.type, QKG.Mission))
@@ -861,6 +926,24 @@ def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: d
             g.add((leg, QKG.legCity, URIRef(city)))
             if (number, order) in kinds:
                 g.add((leg, QKG.legKind, URIRef(kinds[(number, order)])))
+            for k, organiser in enumerate(sorted(purposes[(number, order)]), start=1):
+                event = URIRef(QKGD[f"mission-{year}-{number:02d}-purpose-{k}"])
+                by = labels.get(organiser, {}) if organiser else {}
+                network = organiser and _CITY_NETWORK in index.types.get(organiser, set())
+                g.add((leg, QKG.legPurpose, event))
+                g.add((event, RDF.type, QKG.NetworkMeeting if network else QKG.Event))
+                if organiser:
+                    g.add((event, QKG.organiser, URIRef(organiser)))
+                fr = f"Rencontre : {by.get('fr', short(organiser))}" if organiser else f"Objet de la mission {number}"
+                en = (
+                    f"Meeting: {by.get('en', by.get('fr', short(organiser)))}"
+                    if organiser
+                    else f"Purpose of mission {number}"
+                )
+                g.add((event, RDFS.label, Literal(f"{fr} ({year})", lang="fr")))
+                g.add((event, RDFS.label, Literal(f"{en} ({year})", lang="en")))
+                g.add((event, QKG.location, URIRef(city)))
+                g.add((event, PROV.wasDerivedFrom, sec["annex-missions"]))
             g.add((leg, PROV.wasDerivedFrom, sec["annex-missions"]))
         g.add((node, PROV.wasDerivedFrom, sec["annex-missions"]))
     g = files["partners"]
@@ -934,8 +1017,9 @@ def _review_yaml(d: Draft, missions: set[int]) -> str:
     format whose missing value is a ``qkgd:TODO-...`` placeholder, so the build names the record to complete (and
     suggests the entity) until a person replaces it."""
     year = d.year
-    open_points = [r for r in d.review if r.get("kind") not in ("narrative", "visitor")]
+    open_points = [r for r in d.review if r.get("kind") not in ("narrative", "visitor", "purpose")]
     notes = [r for r in d.review if r.get("kind") == "visitor"]
+    purposes = [r for r in d.review if r.get("kind") == "purpose"]
     out = [
         f"# qkg ingest {year}: {len(open_points)} fact(s) to complete, {len(notes)} reception(s) whose visitors "
         f"to name, {len(d.review) - len(open_points) - len(notes)} narrative section(s) to add by hand.",
@@ -953,6 +1037,11 @@ def _review_yaml(d: Draft, missions: set[int]) -> str:
         said = f"# report line {r['line']}: {r['record']}: visitors not drafted ({r['words'][:100]!r})"
         said += "; did you mean " + " or ".join(r["did_you_mean"]) + "?" if r["did_you_mean"] else ""
         out.append(said + " Add qkg:visitor to the reception: an entity of the graph, or a new qkg:Group record.")
+    for r in purposes:
+        out.append(
+            f"# report line {r['line']}: {r['record']}: purposes not drafted ({r['words'][:100]!r}): the item names"
+            " several stops; give each purpose its leg (qkg:legPurpose)."
+        )
     mission_keys: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     mission_notes: dict[int, list[str]] = defaultdict(list)
     records: list[list[str]] = []
@@ -1104,6 +1193,13 @@ def curated_facts(graph: Graph, year: int) -> dict[str, set[tuple]]:
         f"prov:wasDerivedFrom ?s FILTER(STRSTARTS(STR(?s), '{sections}')) }}",
     ):
         out["leaders"].add((int(str(n)), str(leader)))
+    for n, order, organiser in _select(
+        graph,
+        q + "SELECT ?n ?o ?g WHERE { ?m a qkg:Mission ; qkg:annexItem ?n ; qkg:leg ?l ; "
+        "prov:wasDerivedFrom ?s . ?l qkg:legOrder ?o ; qkg:legPurpose ?e OPTIONAL { ?e qkg:organiser ?g } "
+        f"FILTER(STRSTARTS(STR(?s), '{sections}')) }}",
+    ):
+        out["purposes"].add((int(str(n)), int(str(order)), str(organiser) if organiser else ""))
     for n, org in _select(
         graph,
         q + "SELECT ?n ?o WHERE { ?e a qkg:PartnerEntry ; qkg:annexItem ?n ; "
