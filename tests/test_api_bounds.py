@@ -129,6 +129,18 @@ def test_canned_answers_come_a_page_at_a_time(base):
     assert page.status_code == 200 and 'rel="next"' in page.text
 
 
+@pytest.mark.parametrize("name", ["upcoming", "agreements", "mission-cities", "mission-countries"])
+def test_canned_pages_are_slices_of_the_whole_answer(base, name):
+    """The queries that pick their page first (by their sort keys up to the page's end, ``# page-end``, or by
+    short label prefixes) give, page after page, the whole answer's rows in its order, ties included."""
+    whole = _get(base, f"/api/queries/{name}", limit=5000).json()["results"]["bindings"]
+    assert len(whole) > 14, name
+    pages: list = []
+    for offset in range(0, min(len(whole), 49), 7):
+        pages += _get(base, f"/api/queries/{name}", limit=7, offset=offset).json()["results"]["bindings"]
+    assert pages == whole[: len(pages)]
+
+
 def test_paths_search_a_capped_frontier_and_find_the_shortest(store, hub):
     """The path search reads at most ``frontier`` new nodes per side and ring; uncapped, it finds the same
     shortest length as the whole link graph."""
