@@ -2,6 +2,8 @@
 
     .venv/bin/python tests/bench_build.py [--sizes 2024,1M] [--work DIR] [--engines turbo,rudof,pyshacl]
                                           [--timeout 900] [--skip-shacl] [--serve]
+    .venv/bin/python tests/bench_build.py --artefacts STORE [--names network,centrality-actors,...]
+                                          [--baseline REF]
 
 For each size (``2024`` is the repository's data; ``1M``, ``10M``... are ``qkg synth --seed 1`` graphs):
 
@@ -15,6 +17,12 @@ For each size (``2024`` is the repository's data; ``1M``, ``10M``... are ``qkg s
   the build runs it, reads only the triples the shapes read: ``pipeline.shacl_view``);
 - with ``--serve``: ``qkg serve`` on the build, the seconds to its first ``/health`` and the routes that read the
   build's artefacts (``/.well-known/void``, ``/api/analysis/centrality``, ``/api/stats``).
+
+With ``--artefacts STORE`` (a built store, ``D/stores/<id>``, read only) it builds nothing: it times the
+making of each named artefact (default: the network and centrality ones) on that store, each in its own
+process with an empty query memo (so each pays its own queries; in a build they share them), wall and CPU
+time, side by side with the same artefacts made by the code of ``--baseline REF`` (a git ref, e.g. the
+commit before a change: its tree is exported with ``git archive`` and imported in place of this one).
 
 Each measured step runs in a child process, so its peak memory (``ru_maxrss``) and CPU time (user + system)
 are its own; on a shared, loaded machine the CPU column is the steadier figure (wall time includes waiting
@@ -219,6 +227,70 @@ def bench_serve(data: Path, repeat: int = 5) -> list[tuple[str, float | None]]:
     return rows
 
 
+_ARTEFACT = """
+import json, sys, time
+from qkg.api.prepared import BY_NAME
+from qkg.graph.building.artefacts import _Memo
+from qkg.graph.serving.store import open_read_only
+store = _Memo(open_read_only(sys.argv[1]))
+started, cpu = time.perf_counter(), time.process_time()
+BY_NAME[sys.argv[2]].make(store)
+print(json.dumps({"seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu}))
+"""
+
+#: The artefacts ``--artefacts`` times by default.
+NETWORK_ARTEFACTS = "centrality-actors,page-centrality-fr,page-centrality-en,network"
+
+
+def time_artefact(store: Path, name: str, *, source: Path | None, timeout: float) -> dict | None:
+    """Make artefact ``name`` from the built ``store`` in a child process (with the code of ``source``, a
+    directory holding the ``qkg`` package, when given); its wall and CPU seconds, None when it failed."""
+    import os
+
+    env = dict(os.environ)
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", _ARTEFACT, str(store), name],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    if proc.returncode:
+        print(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed", file=sys.stderr)
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def bench_artefacts(store: Path, names: list[str], baseline: str | None, timeout: float) -> None:
+    source = None
+    if baseline:
+        source = Path(tempfile.mkdtemp(prefix="qkg-baseline-"))
+        (source / "qkg").mkdir()
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", baseline], capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(source / "qkg")], input=archive.stdout, check=True)
+        # the package's __init__ sits in scripts/package (see it); beside the layers, as in a wheel
+        (source / "qkg" / "__init__.py").write_bytes((source / "qkg" / "scripts/package/qkg/__init__.py").read_bytes())
+    head = f"{'artefact':<22}{'wall s':>10}{'CPU s':>10}"
+    if baseline:
+        head += f"{'base wall':>11}{'base CPU':>10}{'CPU ratio':>10}"
+    print(f"Artefacts made from {store}" + (f", side by side with {baseline}" if baseline else ""))
+    print(head)
+    for name in names:
+        now = time_artefact(store, name, source=None, timeout=timeout)
+        line = f"{name:<22}{_fmt(now and now['seconds'], digits=2):>10}{_fmt(now and now['cpu'], digits=2):>10}"
+        if baseline:
+            base = time_artefact(store, name, source=source, timeout=timeout)
+            ratio = base["cpu"] / now["cpu"] if base and now and now["cpu"] else None
+            line += f"{_fmt(base and base['seconds'], digits=2):>11}{_fmt(base and base['cpu'], digits=2):>10}"
+            line += f"{_fmt(ratio, 'x'):>10}"
+        print(line, flush=True)
+
+
 def _fmt(x, unit="", digits=1) -> str:
     return "-" if x is None else f"{x:.{digits}f}{unit}"
 
@@ -231,7 +303,13 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=900.0, help="Stop a step after this many seconds.")
     parser.add_argument("--skip-shacl", action="store_true", help="Only the build and its floor.")
     parser.add_argument("--serve", action="store_true", help="Also time the server's start and artefact routes.")
+    parser.add_argument("--artefacts", type=Path, help="Time the artefacts on this built store; build nothing.")
+    parser.add_argument("--names", default=NETWORK_ARTEFACTS, help="Artefacts --artefacts times (comma-separated).")
+    parser.add_argument("--baseline", help="With --artefacts: a git ref whose code makes them side by side.")
     args = parser.parse_args()
+    if args.artefacts:
+        bench_artefacts(args.artefacts, args.names.split(","), args.baseline, args.timeout)
+        return
     args.work.mkdir(parents=True, exist_ok=True)
     print("Figures depend on the machine and its load (run alone for comparable numbers).\n")
     for size in args.sizes.split(","):

@@ -109,3 +109,38 @@ def test_committee_complementarity_map(store):
     assert next(a for a in res["actors"] if a["iri"] == D + "universite-laval")["thin"]
     assert D + "theme-patrimoine" in res["gaps"]["themes"]["none"]
     assert any(g["actor"] == D + "ville-de-quebec" for g in res["gaps"]["themes"]["only_one"])
+
+
+@pytest.mark.parametrize("fold_posts", [False, True])
+def test_centrality_of_the_2024_actors_equals_networkx(store, fold_posts):
+    """The igraph path (no networkx copy of the graph) gives networkx's own degree, weighted degree and
+    exact betweenness on the 2024 actor networks, and PageRank summing to 1."""
+    import networkx as nx
+
+    G = actor_network(store, fold_posts=fold_posts)
+    res = centrality(G)
+    rows = {r["node"]: r for r in res["rows"]}
+    assert res["nodes"] == G.number_of_nodes() and res["edges"] == G.number_of_edges()
+    btw = nx.betweenness_centrality(G, normalized=True)
+    for n in G.nodes:
+        assert rows[n]["degree"] == G.degree(n)
+        assert rows[n]["weighted_degree"] == G.degree(n, weight="weight")
+        assert rows[n]["betweenness"] == pytest.approx(btw[n], abs=1e-12)
+    assert sum(r["pagerank"] for r in rows.values()) == pytest.approx(1.0)
+
+
+def test_centrality_of_the_2024_network_view_equals_networkx(store):
+    """The network view's multigraph (parallel and both-way links) is taken as simple and undirected: the
+    degree is the number of distinct neighbours, the sampled-with-every-source betweenness is the exact one."""
+    import networkx as nx
+    from qkg.viz.source import network_graph
+
+    G = network_graph(store)
+    H = nx.Graph(G.to_undirected())
+    H.remove_edges_from(nx.selfloop_edges(H))
+    rows = {r["node"]: r for r in centrality(G, betweenness="sample", k=G.number_of_nodes(), seed=1)["rows"]}
+    btw = nx.betweenness_centrality(H, normalized=True)
+    assert len(rows) == H.number_of_nodes() > 200
+    for n in H.nodes:
+        assert rows[n]["degree"] == H.degree(n)
+        assert rows[n]["betweenness"] == pytest.approx(btw[n], abs=1e-12)
