@@ -180,19 +180,21 @@ def network_graph(store: Store, *, lang: str = "fr") -> nx.MultiDiGraph:
     """The graph the network view draws: every entity link, n-ary nodes collapsed, filter attributes set."""
     typed = collapse_nary(typed_multigraph(store, lang=lang))
     attrs = _node_attributes(store, list(typed.nodes))
+    curie = {iri: short(iri) for iri in typed.nodes}  # once per node, not once per edge end
     G = nx.MultiDiGraph()
     for iri, d in typed.nodes(data=True):
         a = attrs.get(iri, {})
         G.add_node(
-            short(iri),
+            curie[iri],
             label=d.get("label") or short(iri),
             kind=kind_of([d.get("type") or ""]),
             themes=sorted(a.get("themes", ())),
             years=_years(a),
             category=a.get("category"),
         )
-    for u, v, k, d in typed.edges(keys=True, data=True):
-        G.add_edge(short(u), short(v), key=k, rel=d.get("rel", k))
+    G.add_edges_from(
+        (curie[u], curie[v], k, {"rel": d.get("rel", k)}) for u, v, k, d in typed.edges(keys=True, data=True)
+    )
     ids = {t for _, ts in G.nodes(data="themes") for t in ts} | {c for _, c in G.nodes(data="category") if c}
     ids |= {rel for *_, rel in G.edges(data="rel")}
     G.graph["vocab"] = _vocab(store, ids, lang)

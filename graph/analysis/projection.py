@@ -463,14 +463,16 @@ def typed_multigraph(
             f"SELECT ?s ?p ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} FILTER(isIRI(?o) && {not_props}) }}", union=False
         )
     )
+    curies: dict[str, str] = {}  # the few properties and graphs, shortened once
     for s, p, o, g in rows:
         if not (s.startswith(base) and o.startswith(base)) or s in excluded or o in excluded or s == o:
             continue
-        key = short(p)
+        key = curies.get(p) or curies.setdefault(p, short(p))
         if G.has_edge(s, o, key):
             continue
         prov = sections.get(s) or sections.get(o) or set()
-        G.add_edge(s, o, key=key, property=key, graph=short(g), provenance=sorted(prov))
+        graph = curies.get(g) or curies.setdefault(g, short(g))
+        G.add_edge(s, o, key=key, property=key, graph=graph, provenance=sorted(prov))
     _decorate(store, G, lang=lang)
     for n in G.nodes:
         G.nodes[n]["kind"] = "entity"
