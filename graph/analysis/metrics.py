@@ -190,7 +190,8 @@ def centrality(
     nodes, pairs = _pairs(G)
     g = igraph.Graph(n=len(nodes), edges=list(pairs), directed=False)
     g.es["weight"] = [float(w) or 1.0 for w in pairs.values()]  # as to_igraph: a zero weight counts 1
-    degree, strength = [0] * len(nodes), [0] * len(nodes)
+    degree: list[int] = [0] * len(nodes)
+    strength: list[float] = [0] * len(nodes)  # ints stay ints (sums of integer weights), as in networkx
     for (i, j), w in pairs.items():
         degree[i] += 1
         degree[j] += 1
