@@ -39,7 +39,7 @@ import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qkg.graph.errors import N_, DataError
@@ -142,6 +142,8 @@ class LabelIndex:
     types: dict[str, set[str]]
     members: frozenset[str] = frozenset()
     display: dict[str, dict[str, str]] | None = None  # iri -> {lang: label}, for titles made from a row
+    #: place IRI -> the governments whose jurisdiction it is (qkg:jurisdiction), to read "Lausanne" as its city
+    governments: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def from_graph(cls, graph: Graph) -> LabelIndex:
@@ -164,7 +166,10 @@ class LabelIndex:
             for m in graph.subjects(URIRef(ORG + "organization"), URIRef(COMMITTEE))
             if graph.value(m, URIRef(ORG + "member")) is not None
         )
-        return cls(dict(names), dict(types), members, dict(display))
+        governments: dict[str, set[str]] = defaultdict(set)
+        for s, _, o in graph.triples((None, QKG.jurisdiction, None)):
+            governments[str(o)].add(str(s))
+        return cls(dict(names), dict(types), members, dict(display), dict(governments))
 
     @classmethod
     def from_files(cls, paths: Iterable[Path]) -> LabelIndex:

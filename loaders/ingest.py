@@ -52,7 +52,18 @@ __all__ = [
 ]
 
 #: The classes of drafted facts that :func:`evaluate` scores.
-CLASSES = ("receptions", "origins", "visitors", "legs", "leg-kinds", "leaders", "purposes", "partners", "figures")
+CLASSES = (
+    "receptions",
+    "origins",
+    "visitors",
+    "legs",
+    "leg-kinds",
+    "leaders",
+    "purposes",
+    "partners",
+    "figures",
+    "agreements",
+)
 #: A leg the mission only passed through: its city follows "passage à" in the item; every other leg is a working stop.
 _TRANSIT = re.compile(r"\bpassages?\s+(?:par|à|a)\s+$")
 _CITY, _COUNTRY, _POST, _REGION = str(QKG.City), str(QKG.Country), str(QKG.Post), str(QKG.Region)
@@ -219,6 +230,7 @@ class Draft:
     review: list[dict] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     figures_line: dict[tuple, int] = field(default_factory=dict)
+    agreement_types: dict[frozenset, str] = field(default_factory=dict)
 
 
 # --- reading --------------------------------------------------------------------------------------------------
@@ -365,6 +377,7 @@ def draft(text: str, year: int, index: LabelIndex, *, indicators: dict[str, set[
         elif item.annex == "partners":
             _partner(item, index, out)
     _figures(lines, indicators, out)
+    _agreements(sections, index, out, lines)
     _narrative(lines, out)
     return out
 
@@ -469,7 +482,7 @@ def _visitors(item: Item, index: LabelIndex, out: Draft) -> None:
         )
 
 
-_DETERMINERS = re.compile(r"^(?:(?:de la|de l'|du|des|de|d'|une|un|la|le|les|l')\s*)+", re.I)
+_DETERMINERS = re.compile(r"^(?:(?:de la|du|des|de|une|un|la|le|les)\s+|(?:de l'|d'|l')\s*)+", re.I)
 
 
 def _named_whole(words: str, index: LabelIndex) -> str | None:
@@ -479,6 +492,109 @@ def _named_whole(words: str, index: LabelIndex) -> str | None:
     return _org_named(words.strip(), index, _VISITOR_KINDS) or _org_named(
         _DETERMINERS.sub("", words.strip()), index, _VISITOR_KINDS
     )
+
+
+#: Words that name an agreement in the narrative ("un protocole de collaboration avec Rennes Métropole").
+_AGREEMENT = r"(?:ententes?|protocoles?|déclarations? commune|partenariats?)"
+#: ... "AGREEMENT (words) avec A et B" (the City is the other party), "AGREEMENT (words) entre A et B", and
+#: "A et B ont signé une entente"; the parties' words end at the clause's end, "pour", "dont" or "sur".
+_PARTIES_END = r"(?=\s+(?:pour|dont|sur)\b|\s+et\s+une?\s|[,.;:]|$)"
+_AGREEMENT_WITH = re.compile(_AGREEMENT + r"\b[^.;:,]*?\s+avec\s+(?!d'autres\b)([^.;:]+?)" + _PARTIES_END, re.I)
+_AGREEMENT_BETWEEN = re.compile(_AGREEMENT + r"\b[^.;:,]*?\s+entre\s+(?!les\s+deux\b)([^.;:]+?)" + _PARTIES_END, re.I)
+_SIGNED = re.compile(r"(?:^|[,.;]\s*)([^,.;]+?)\s+ont\s+signé\s+une\s+" + _AGREEMENT, re.I)
+_HOME_GOVERNMENT = str(QKGD["ville-de-quebec"])
+_LOCAL_GOVERNMENT = str(QKG.LocalGovernment)
+
+
+def _agreements(sections: list[tuple[str, list[str]]], index: LabelIndex, out: Draft, lines: list[str]) -> None:
+    """Agreements the narrative names with their parties, in three shapes: "un protocole de collaboration avec
+    Rennes Métropole" (the City and Rennes Métropole), "une entente ... entre Québec International et Innovaud",
+    "le gouvernement du Québec et la Ville de Québec ont signé une entente". Each party must be named whole as an
+    organisation (a city stands for its local government); one the graph does not name drops the agreement,
+    listed for a person."""
+    for heading, body in sections:
+        for paragraph in body:
+            text = paragraph.replace("**", "").replace("*", "")
+            text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [words](link)
+            for pattern, with_city in ((_AGREEMENT_WITH, True), (_AGREEMENT_BETWEEN, False), (_SIGNED, False)):
+                for m in pattern.finditer(text):
+                    parties = _parties(m.group(1), index)
+                    if parties is None:
+                        out.review.append(
+                            {
+                                "record": f"section {heading}",
+                                "line": next((i for i, x in enumerate(lines, 1) if paragraph[:60] in x), 0),
+                                "kind": "agreement",
+                                "words": m.group(0)[:160],
+                                "did_you_mean": [],
+                                "hint": "the graph names not every party: add it by hand (qkg:Agreement, qkg:party)",
+                            }
+                        )
+                        continue
+                    if with_city:
+                        parties = parties | {_HOME_GOVERNMENT}
+                    kind = _agreement_type(m.group(0), index)
+                    if kind is None or len(parties) < 2:
+                        out.review.append(
+                            {
+                                "record": f"section {heading}",
+                                "line": next((i for i, x in enumerate(lines, 1) if paragraph[:60] in x), 0),
+                                "kind": "agreement",
+                                "words": m.group(0)[:160],
+                                "did_you_mean": [],
+                                "hint": "its words name no agreement type: add it by hand (qkg:agreementType, qkg:party)",
+                            }
+                        )
+                        continue
+                    out.facts["agreements"].add(frozenset(parties))
+                    out.agreement_types[frozenset(parties)] = kind
+
+
+_SKOS_CONCEPT = "http://www.w3.org/2004/02/skos/core#Concept"
+
+
+def _agreement_type(words: str, index: LabelIndex) -> str | None:
+    """The agreement type (qkgd:type-..., the vocabulary's French labels) that the words start with: "protocole de
+    collaboration avec..." -> the collaboration protocol; None when the words name no type ("une entente")."""
+    tokens = normalise(words).split()
+    for size in range(min(5, len(tokens)), 0, -1):
+        key = " ".join(tokens[:size])
+        kinds = {
+            x
+            for x in index.names.get(key, set())
+            if x.startswith(str(QKGD["type-"])) and _SKOS_CONCEPT in index.types.get(x, set())
+        }
+        if len(kinds) == 1:
+            return next(iter(kinds))
+    return None
+
+
+def _parties(words: str, index: LabelIndex) -> frozenset[str] | None:
+    """The organisations ``words`` list ("Lausanne et Nantes Métropole": Lausanne's city government and Nantes
+    Métropole), each named whole; None when a part names nothing the graph knows."""
+    found = set()
+    for part in re.split(r",\s+|\s+et\s+(?!de la Francophonie\b)", words):
+        part = part.strip()
+        if not part:
+            continue
+        named = _org_named(_DETERMINERS.sub("", part), index, _ORGS) or _org_named(part, index, _ORGS)
+        if named is None:
+            city = _one_kind(_DETERMINERS.sub("", part), index, _CITY)
+            governments = [
+                g
+                for g in (index.governments.get(city, ()) if city else ())
+                if _LOCAL_GOVERNMENT in index.types.get(g, set())
+            ]
+            named = governments[0] if len(governments) == 1 else None
+        if named is None:
+            return None
+        found.add(named)
+    return frozenset(found)
+
+
+def _one_kind(words: str, index: LabelIndex, kind: str) -> str | None:
+    iris = {x for x in index.names.get(normalise(words), set()) if kind in index.types.get(x, set())}
+    return next(iter(iris)) if len(iris) == 1 else None
 
 
 def _foreign_cities(text: str, index: LabelIndex) -> set[str]:
@@ -862,10 +978,13 @@ def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: d
             "annex-missions",
             "annex-partners",
             "highlights",
+            "narrative",
         )
     }
     report = URIRef(QKGD[f"bri-{year}"])
-    files: dict[str, Graph] = {name: Graph() for name in ("report", "receptions", "missions", "partners", "highlights")}
+    files: dict[str, Graph] = {
+        name: Graph() for name in ("report", "receptions", "missions", "partners", "highlights", "agreements")
+    }
     g = files["report"]
     g.add((report, RDF.type, QKG.Report))
     g.add((report, RDFS.label, Literal(f"Rapport des actions internationales {year} (brouillon)", lang="fr")))
@@ -946,6 +1065,18 @@ def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: d
                 g.add((event, PROV.wasDerivedFrom, sec["annex-missions"]))
             g.add((leg, PROV.wasDerivedFrom, sec["annex-missions"]))
         g.add((node, PROV.wasDerivedFrom, sec["annex-missions"]))
+    g = files["agreements"]
+    for k, parties in enumerate(sorted(sorted(p) for p in d.facts["agreements"]), start=1):
+        node = URIRef(QKGD[f"agreement-{year}-{k:02d}"])
+        names_fr = " – ".join(labels.get(p, {}).get("fr", short(p)) for p in parties)
+        names_en = " – ".join(labels.get(p, {}).get("en", labels.get(p, {}).get("fr", short(p))) for p in parties)
+        g.add((node, RDF.type, QKG.Agreement))
+        g.add((node, RDFS.label, Literal(f"Entente {names_fr} ({year})", lang="fr")))
+        g.add((node, RDFS.label, Literal(f"Agreement {names_en} ({year})", lang="en")))
+        for party in parties:
+            g.add((node, QKG.party, URIRef(party)))
+        g.add((node, QKG.agreementType, URIRef(d.agreement_types[frozenset(parties)])))
+        g.add((node, PROV.wasDerivedFrom, sec["narrative"]))
     g = files["partners"]
     for number, org in sorted(d.facts["partners"]):
         node = URIRef(QKGD[f"partner-entry-{year}-{number:02d}"])
@@ -1017,7 +1148,7 @@ def _review_yaml(d: Draft, missions: set[int]) -> str:
     format whose missing value is a ``qkgd:TODO-...`` placeholder, so the build names the record to complete (and
     suggests the entity) until a person replaces it."""
     year = d.year
-    open_points = [r for r in d.review if r.get("kind") not in ("narrative", "visitor", "purpose")]
+    open_points = [r for r in d.review if r.get("kind") not in ("narrative", "visitor", "purpose", "agreement")]
     notes = [r for r in d.review if r.get("kind") == "visitor"]
     purposes = [r for r in d.review if r.get("kind") == "purpose"]
     out = [
@@ -1037,6 +1168,12 @@ def _review_yaml(d: Draft, missions: set[int]) -> str:
         said = f"# report line {r['line']}: {r['record']}: visitors not drafted ({r['words'][:100]!r})"
         said += "; did you mean " + " or ".join(r["did_you_mean"]) + "?" if r["did_you_mean"] else ""
         out.append(said + " Add qkg:visitor to the reception: an entity of the graph, or a new qkg:Group record.")
+    for r in d.review:
+        if r.get("kind") == "agreement":
+            out.append(
+                f"# report line {r['line']}: {r['record']}: an agreement not drafted ({r['words'][:100]!r}): "
+                f"{r['hint']}."
+            )
     for r in purposes:
         out.append(
             f"# report line {r['line']}: {r['record']}: purposes not drafted ({r['words'][:100]!r}): the item names"
@@ -1200,6 +1337,14 @@ def curated_facts(graph: Graph, year: int) -> dict[str, set[tuple]]:
         f"FILTER(STRSTARTS(STR(?s), '{sections}')) }}",
     ):
         out["purposes"].add((int(str(n)), int(str(order)), str(organiser) if organiser else ""))
+    parties: dict[str, set[str]] = defaultdict(set)
+    for agreement, party in _select(
+        graph,
+        q + "SELECT ?a ?p WHERE { ?a a qkg:Agreement ; qkg:party ?p ; prov:wasDerivedFrom ?s "
+        f"FILTER(STRSTARTS(STR(?s), '{sections}')) }}",
+    ):
+        parties[str(agreement)].add(str(party))
+    out["agreements"] = {frozenset(p) for p in parties.values()}
     for n, org in _select(
         graph,
         q + "SELECT ?n ?o WHERE { ?e a qkg:PartnerEntry ; qkg:annexItem ?n ; "

@@ -51,10 +51,10 @@ def test_the_2024_draft_recovers_every_annex_fact_and_no_wrong_one(base, graph) 
     scores = evaluate(base, curated_facts(graph, 2024))
     for cls in CLASSES:
         assert scores[cls]["wrong"] == 0, (cls, scores[cls])
-        if cls not in ("visitors", "purposes"):  # drafted where the item settles them (see the tests below)
+        if cls not in ("visitors", "purposes", "agreements"):  # drafted where the text settles them (tests below)
             assert scores[cls]["missed"] == 0, (cls, scores[cls])
     assert scores["origins"]["right"] == 25
-    assert [r for r in base.review if r.get("kind") not in ("narrative", "visitor", "purpose")] == []
+    assert [r for r in base.review if r.get("kind") not in ("narrative", "visitor", "purpose", "agreement")] == []
 
 
 def test_visitors_are_drafted_only_where_the_item_names_them_whole(base, graph, text) -> None:
@@ -135,6 +135,24 @@ def test_mission_purposes_on_the_one_working_stop_with_the_organiser_named_whole
     # missions 3 and 7 stop in several cities and do not say which purpose went where: a person decides
     assert not any(n in (3, 7) for n, _ in purposes)
     assert {r["record"] for r in base.review if r.get("kind") == "purpose"} == {"mission 3", "mission 7"}
+
+
+def test_agreements_the_narrative_names_with_their_type_and_every_party(base) -> None:
+    short = {frozenset(p.rsplit("/", 1)[1] for p in parties) for parties in base.facts["agreements"]}
+    # "un protocole de collaboration avec Rennes Métropole" and "une déclaration commune avec Nantes Métropole"
+    # (the City is the other party), "l'entente de diplomatie municipale ... entre le MRIF et la Ville de Québec",
+    # "un partenariat territorial avec Lausanne et Nantes Métropole" (Lausanne: its city government)
+    assert short == {
+        frozenset({"ville-de-quebec", "rennes-metropole"}),
+        frozenset({"ville-de-quebec", "nantes-metropole"}),
+        frozenset({"mrif", "ville-de-quebec"}),
+        frozenset({"ville-de-quebec", "ville-de-lausanne", "nantes-metropole"}),
+    }
+    kinds = {frozenset(p.rsplit("/", 1)[1] for p in k): t.rsplit("/", 1)[1] for k, t in base.agreement_types.items()}
+    assert kinds[frozenset({"ville-de-quebec", "rennes-metropole"})] == "type-collaboration-protocol"
+    # a compound party the graph does not know, and an agreement whose words give no type: for a person
+    words = [r["words"] for r in base.review if r.get("kind") == "agreement"]
+    assert any("Innovaud" in w for w in words) and any("ont signé une entente" in w for w in words), words
 
 
 def test_leg_kinds_transit_where_the_mission_only_passed_through(base) -> None:
@@ -285,9 +303,12 @@ def test_qkg_ingest_writes_a_draft_that_builds_and_prints_its_scores(tmp_path) -
         if line.split()[:1] and line.split()[0] in CLASSES
     }
     assert set(rows) == set(CLASSES)
-    assert all(r[-2:] == ["1.00", "1.00"] for c, r in rows.items() if c not in ("visitors", "purposes")), proc.stdout
+    assert all(
+        r[-2:] == ["1.00", "1.00"] for c, r in rows.items() if c not in ("visitors", "purposes", "agreements")
+    ), proc.stdout
     assert rows["visitors"][-2] == "1.00" and float(rows["visitors"][-1]) >= 0.58, proc.stdout  # precision, recall
     assert rows["purposes"][-2] == "1.00" and float(rows["purposes"][-1]) >= 0.55, proc.stdout
+    assert rows["agreements"][-2] == "1.00" and float(rows["agreements"][-1]) >= 0.44, proc.stdout
     review = (out / "review.yaml").read_text(encoding="utf-8")
     assert yaml.safe_load(review) == []  # no fact to complete; the narrative sections are listed as comments
     assert "section Québec RAYONNE (6 bullet(s)" in review
@@ -362,4 +383,4 @@ def test_a_pdf_of_the_report_gives_the_same_draft(browser_env, run, text, base, 
     assert "Missions coordonnées" in extracted and extracted.count("\n") > text.count("\n")  # lines wrapped
     d = run(extracted)
     assert _facts(d) == _facts(base)
-    assert [r for r in d.review if r.get("kind") not in ("narrative", "visitor", "purpose")] == []
+    assert [r for r in d.review if r.get("kind") not in ("narrative", "visitor", "purpose", "agreement")] == []
