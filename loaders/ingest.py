@@ -230,7 +230,7 @@ class Draft:
     review: list[dict] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     figures_line: dict[tuple, int] = field(default_factory=dict)
-    agreement_types: dict[frozenset, str] = field(default_factory=dict)
+    agreement_types: dict[tuple, str] = field(default_factory=dict)
 
 
 # --- reading --------------------------------------------------------------------------------------------------
@@ -546,8 +546,8 @@ def _agreements(sections: list[tuple[str, list[str]]], index: LabelIndex, out: D
                             }
                         )
                         continue
-                    out.facts["agreements"].add(frozenset(parties))
-                    out.agreement_types[frozenset(parties)] = kind
+                    out.facts["agreements"].add(tuple(sorted(parties)))
+                    out.agreement_types[tuple(sorted(parties))] = kind
 
 
 _SKOS_CONCEPT = "http://www.w3.org/2004/02/skos/core#Concept"
@@ -1066,7 +1066,7 @@ def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: d
             g.add((leg, PROV.wasDerivedFrom, sec["annex-missions"]))
         g.add((node, PROV.wasDerivedFrom, sec["annex-missions"]))
     g = files["agreements"]
-    for k, parties in enumerate(sorted(sorted(p) for p in d.facts["agreements"]), start=1):
+    for k, parties in enumerate(sorted(d.facts["agreements"]), start=1):
         node = URIRef(QKGD[f"agreement-{year}-{k:02d}"])
         names_fr = " – ".join(labels.get(p, {}).get("fr", short(p)) for p in parties)
         names_en = " – ".join(labels.get(p, {}).get("en", labels.get(p, {}).get("fr", short(p))) for p in parties)
@@ -1075,7 +1075,7 @@ def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: d
         g.add((node, RDFS.label, Literal(f"Agreement {names_en} ({year})", lang="en")))
         for party in parties:
             g.add((node, QKG.party, URIRef(party)))
-        g.add((node, QKG.agreementType, URIRef(d.agreement_types[frozenset(parties)])))
+        g.add((node, QKG.agreementType, URIRef(d.agreement_types[parties])))
         g.add((node, PROV.wasDerivedFrom, sec["narrative"]))
     g = files["partners"]
     for number, org in sorted(d.facts["partners"]):
@@ -1344,7 +1344,7 @@ def curated_facts(graph: Graph, year: int) -> dict[str, set[tuple]]:
         f"FILTER(STRSTARTS(STR(?s), '{sections}')) }}",
     ):
         parties[str(agreement)].add(str(party))
-    out["agreements"] = {frozenset(p) for p in parties.values()}
+    out["agreements"] = {tuple(sorted(p)) for p in parties.values()}
     for n, org in _select(
         graph,
         q + "SELECT ?n ?o WHERE { ?e a qkg:PartnerEntry ; qkg:annexItem ?n ; "
