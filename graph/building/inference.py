@@ -20,7 +20,9 @@ C = I ∩ ∃p.{v}            cls-int1 + cls-hv1            ``?x a I ; p v`` => 
 The property rules are Datalog rules (atoms with a constant predicate) evaluated **semi-naively**
 (:func:`materialise`): the first round reads the whole graph, every later round starts only from the triples
 the previous round added, and a rule fires only when a new triple has the predicate of one of its atoms. Only
-the rules the ontology's axioms call for exist at all.
+the rules the ontology's axioms call for exist at all. On the embedded store (a build's), each round is a set of
+CONSTRUCT queries run by Oxigraph (anti-joins that leave out what is known) and loaded at once, with no Python
+object per triple; on another store, the joins are evaluated in Python.
 
 Two domain rules follow (documented in the ontology): twinning agreements give ``qkg:twinnedWith`` and
 ``org:Membership`` nodes give ``qkg:memberOf``; dated nodes get an OWL-Time description (``time:hasTime``)
@@ -350,6 +352,8 @@ Triple = tuple  # (subject, predicate, object) pyoxigraph terms
 
 
 def _property_fixpoint(store: Store, rules: list[Rule], *, max_rounds: int, say: Callable[[str], None]) -> int:
+    if isinstance(store, OxigraphStore) and all(r.body for r in rules):
+        return _property_fixpoint_native(store, rules, max_rounds=max_rounds, say=say)
     datalog_rules = [r for r in rules if r.body]
     sparql_rules = [r for r in rules if not r.body]  # given as CONSTRUCT only: evaluated naively each round
     nodes: dict[str, terms.NamedNode] = {}
@@ -384,6 +388,85 @@ def _property_fixpoint(store: Store, rules: list[Rule], *, max_rounds: int, say:
         hint="look for a property chain or transitive property that keeps deriving new "
         "triples in ontology/qkg.ttl, or raise max_rounds",
     )
+
+
+#: The triples the last property round added (also in :data:`INFERRED_GRAPH`): what the next round starts from.
+#: A working graph of the build, dropped when the fixpoint is reached.
+DELTA_GRAPH = INFERRED_GRAPH + "-delta"
+
+
+def _property_fixpoint_native(
+    store: OxigraphStore, rules: list[Rule], *, max_rounds: int, say: Callable[[str], None]
+) -> int:
+    """:func:`_property_fixpoint` inside Oxigraph, with no Python object per triple: each rule's head (and,
+    after round 1, each of its atoms whose predicate the last round added, matched in the last round's triples
+    only) is one CONSTRUCT that leaves out the triples already present (:func:`_rule_queries`). A round's
+    answers are loaded at once into :data:`INFERRED_GRAPH`; the next round reads them there when the graph held
+    nothing before (round 1), else from a copy in :data:`DELTA_GRAPH`.
+    """
+    total = 0
+    predicates: set[str] | None = None  # the predicates of the last round's triples; None: round 1
+    delta = DELTA_GRAPH
+    first_fills = not store.ask(f"ASK {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }}", union=False)
+    try:
+        for round_no in range(1, max_rounds + 1):
+            queries = []
+            for rule in rules:
+                if predicates is None:
+                    queries.extend(_rule_queries(rule))
+                else:
+                    for i, atom in enumerate(rule.body):
+                        if atom[1] in predicates:
+                            queries.extend(_rule_queries(rule, position=i, delta=delta))
+            # every answer of the round first (read from the store as the last round left it), then the loads
+            data = b"".join(store.construct_ntriples(query) for query in queries)
+            store.drop(DELTA_GRAPH)
+            if round_no == 1 and first_fills:
+                delta = INFERRED_GRAPH  # round 1's triples are all the graph holds: round 2 reads them there
+            else:
+                delta = DELTA_GRAPH
+                if data:
+                    store.load(data, format="ntriples", graph=DELTA_GRAPH)
+            if data:
+                store.load(data, format="ntriples", graph=INFERRED_GRAPH)
+            del data
+            rows = store.select(
+                f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ GRAPH <{delta}> {{ ?s ?p ?o }} }} GROUP BY ?p", union=False
+            )
+            counts = {row["p"].value: int(row["n"].value) for row in rows}
+            added = sum(counts.values())
+            total += added
+            say(f"inference: property round {round_no}: {len(queries)} queries, +{added} triples")
+            if not added:
+                return total
+            predicates = set(counts)
+    finally:
+        store.drop(DELTA_GRAPH)
+    raise BuildError(
+        f"property inference did not reach a fixpoint in {max_rounds} rounds",
+        hint="look for a property chain or transitive property that keeps deriving new "
+        "triples in ontology/qkg.ttl, or raise max_rounds",
+    )
+
+
+def _rule_queries(rule: Rule, *, position: int | None = None, delta: str = "") -> list[str]:
+    """A property rule as CONSTRUCT queries, one per head atom, of its triples absent from the store (an
+    anti-join, ``MINUS``: 2-3x less CPU in Oxigraph than an ``EXISTS`` test per solution); with ``position``,
+    that body atom is matched in the graph ``delta`` only (semi-naive evaluation).
+
+    >>> r = datalog("p->q", [("?s", "http://e/p", "?o")], [("?o", "http://e/q", "?s")])
+    >>> print(_rule_queries(r, position=0, delta="http://e/d")[0])
+    CONSTRUCT { ?o <http://e/q> ?s } WHERE { GRAPH <http://e/d> { ?s <http://e/p> ?o } MINUS { ?o <http://e/q> ?s } }
+    """
+
+    def text(atom: tuple[str, ...]) -> str:
+        return " ".join(t if t.startswith("?") else f"<{t}>" for t in atom)
+
+    body = " . ".join(
+        f"GRAPH <{delta}> {{ {text(atom)} }}" if i == position else text(atom) for i, atom in enumerate(rule.body)
+    )
+    filters = "".join(f" FILTER({a} != {b})" for a, b in rule.distinct)
+    return [f"CONSTRUCT {{ {text(h)} }} WHERE {{ {body}{filters} MINUS {{ {text(h)} }} }}" for h in rule.head]
 
 
 def _node(value: str, nodes: dict[str, terms.NamedNode]):
