@@ -509,7 +509,7 @@ _LOCAL_GOVERNMENT = str(QKG.LocalGovernment)
 def _agreements(sections: list[tuple[str, list[str]]], index: LabelIndex, out: Draft, lines: list[str]) -> None:
     """Agreements the narrative names with their parties, in three shapes: "un protocole de collaboration avec
     Rennes Métropole" (the City and Rennes Métropole), "une entente ... entre Québec International et Innovaud",
-    "le gouvernement du Québec et la Ville de Québec ont signé une entente". Each party must be named whole as an
+    "A et B ont signé une entente". Each party must be named whole as an
     organisation (a city stands for its local government); one the graph does not name drops the agreement,
     listed for a person."""
     for heading, body in sections:
@@ -825,8 +825,8 @@ def _purposes(item: Item, index: LabelIndex, out: Draft, cities: list[Match]) ->
 
 
 def _organiser(words: str, index: LabelIndex) -> str | None:
-    """The organisation whose meeting ``words`` name ("la conférence annuelle du Réseau des villes créatives de
-    l'UNESCO": the network, not UNESCO): the longest tail after "de/du/des" that is an organisation's whole name;
+    """The organisation whose meeting ``words`` name (a conference "du Réseau des villes créatives de l'UNESCO":
+    the network, not UNESCO): the longest tail after "de/du/des" that is an organisation's whole name;
     "" when the words name no organisation at all; None when one is named only inside longer words (a person
     decides)."""
     for tail in re.finditer(r"\b(?:du|des|de la|de l'|de|d')\s*(?=\S)", words):
