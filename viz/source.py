@@ -136,11 +136,14 @@ def _chunks(iris: list[str], size: int = 400):
 def _node_attributes(store: Store, iris: list[str]) -> dict[str, dict]:
     """Themes, reception category and dates of each node (for the filters)."""
     wanted, out = set(iris), defaultdict[str, dict](dict)
-    props = f"<{Q}theme> <{Q}category> <{SCHEMA}startDate> <{SCHEMA}endDate>"
+    names = {f"{Q}theme": "theme", f"{Q}category": "category", f"{SCHEMA}startDate": "startDate"}
+    names[f"{SCHEMA}endDate"] = "endDate"
+    props = " ".join(f"<{iri}>" for iri in names)
     for r in _rows(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {props} }} ?s ?p ?o }}"):
-        s, p, o = r["s"].value, r["p"].value.rsplit("#", 1)[-1].rsplit("/", 1)[-1], r["o"]
+        s = r["s"].value
         if s not in wanted:
             continue
+        p, o = names[r["p"].value], r["o"]
         if p == "theme":
             out[s].setdefault("themes", set()).add(short(o.value))
         elif p == "category":
