@@ -40,8 +40,9 @@ SIZE_BY = ("degree", "pagerank", "betweenness")
 _LABEL_MAX = 48
 
 
-def collapse_nary(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """Replace the n-ary nodes that only join two things by direct edges; return a new graph.
+def collapse_nary(graph: nx.MultiDiGraph, *, copy: bool = True) -> nx.MultiDiGraph:
+    """Replace the n-ary nodes that only join two things by direct edges; return a new graph (``graph``
+    itself, changed in place, with ``copy=False``: the build's network, whose typed graph is its own).
 
     * an ``org:Membership`` (``org:member`` a, ``org:organization`` b) becomes ``a -org:memberOf-> b``;
     * a ``MissionLeg`` (mission ``qkg:leg`` l, l ``qkg:legCity`` c, l ``qkg:legPurpose`` e) becomes
@@ -60,9 +61,12 @@ def collapse_nary(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     >>> _ = g.add_edge("mi", "l", key="qkg:leg"); _ = g.add_edge("l", "c", key="qkg:legCity")
     >>> sorted((u, v, k) for u, v, k in collapse_nary(g).edges(keys=True))
     [('mi', 'c', 'qkg:destination'), ('q', 'o', 'org:memberOf')]
+    >>> h = g.copy(); collapse_nary(h, copy=False) is h and sorted(h.edges(keys=True)) == sorted(
+    ...     collapse_nary(g).edges(keys=True))
+    True
     """
-    out = graph.copy()
-    for node, kind in graph.nodes(data="type"):
+    out = graph.copy() if copy else graph
+    for node, kind in list(graph.nodes(data="type")):
         if kind == "Membership":
             members = [v for _, v, k in graph.out_edges(node, keys=True) if k == "org:member"]
             orgs = [v for _, v, k in graph.out_edges(node, keys=True) if k == "org:organization"]

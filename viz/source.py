@@ -181,7 +181,7 @@ def _vocab(store: Store, ids: set[str], lang: str) -> dict[str, str]:
 
 def network_graph(store: Store, *, lang: str = "fr") -> nx.MultiDiGraph:
     """The graph the network view draws: every entity link, n-ary nodes collapsed, filter attributes set."""
-    typed = collapse_nary(typed_multigraph(store, lang=lang))
+    typed = collapse_nary(typed_multigraph(store, lang=lang), copy=False)
     attrs = _node_attributes(store, list(typed.nodes))
     curie = {iri: short(iri) for iri in typed.nodes}  # once per node, not once per edge end
     G = nx.MultiDiGraph()
