@@ -502,12 +502,19 @@ _PARTIES_END = r"(?=\s+(?:pour|dont|sur)\b|\s+et\s+une?\s|[,.;:]|$)"
 _AGREEMENT_WITH = re.compile(_AGREEMENT + r"\b[^.;:,]*?\s+avec\s+(?!d'autres\b)([^.;:]+?)" + _PARTIES_END, re.I)
 _AGREEMENT_BETWEEN = re.compile(_AGREEMENT + r"\b[^.;:,]*?\s+entre\s+(?!les\s+deux\b)([^.;:]+?)" + _PARTIES_END, re.I)
 _SIGNED = re.compile(r"(?:^|[,.;]\s*)([^,.;]+?)\s+ont\s+signé\s+une\s+" + _AGREEMENT, re.I)
+#: ... and "l'adhésion de la Ville à (a programme) de l'ORGANISATION": the City accedes, the organisation is the
+#: other party (the type is read from the first word, "adhésion").
+_ACCESSION = re.compile(
+    r"\badhésion\s+de\s+la\s+Ville\s+à\s+[^.;:,]*?\s+(?:de\s+l['’]|de\s+la\s+|du\s+|des\s+)([^.;:,]+?)" + _PARTIES_END,
+    re.I,
+)
 _HOME_GOVERNMENT = str(QKGD["ville-de-quebec"])
 _LOCAL_GOVERNMENT = str(QKG.LocalGovernment)
 
 
 def _agreements(sections: list[tuple[str, list[str]]], index: LabelIndex, out: Draft, lines: list[str]) -> None:
-    """Agreements the narrative names with their parties, in three shapes: "un protocole de collaboration avec
+    """Agreements the narrative names with their parties, in four shapes (the fourth: the City's accession to an
+    organisation's programme, _ACCESSION): "un protocole de collaboration avec
     Rennes Métropole" (the City and Rennes Métropole), "une entente ... entre Québec International et Innovaud",
     "A et B ont signé une entente". Each party must be named whole as an
     organisation (a city stands for its local government); one the graph does not name drops the agreement,
@@ -516,7 +523,12 @@ def _agreements(sections: list[tuple[str, list[str]]], index: LabelIndex, out: D
         for paragraph in body:
             text = paragraph.replace("**", "").replace("*", "")
             text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [words](link)
-            for pattern, with_city in ((_AGREEMENT_WITH, True), (_AGREEMENT_BETWEEN, False), (_SIGNED, False)):
+            for pattern, with_city in (
+                (_AGREEMENT_WITH, True),
+                (_AGREEMENT_BETWEEN, False),
+                (_SIGNED, False),
+                (_ACCESSION, True),
+            ):
                 for m in pattern.finditer(text):
                     parties = _parties(m.group(1), index)
                     if parties is None:

@@ -148,12 +148,26 @@ def test_agreements_the_narrative_names_with_their_type_and_every_party(base) ->
         frozenset({"ville-de-quebec", "nantes-metropole"}),
         frozenset({"mrif", "ville-de-quebec"}),
         frozenset({"ville-de-quebec", "ville-de-lausanne", "nantes-metropole"}),
+        # "l'adhésion de la Ville à ... de l'AIVP": the City accedes to the organisation's programme
+        frozenset({"ville-de-quebec", "aivp"}),
     }
     kinds = {frozenset(p.rsplit("/", 1)[1] for p in k): t.rsplit("/", 1)[1] for k, t in base.agreement_types.items()}
     assert kinds[frozenset({"ville-de-quebec", "rennes-metropole"})] == "type-collaboration-protocol"
+    assert kinds[frozenset({"ville-de-quebec", "aivp"})] == "type-accession"
     # a compound party the graph does not know, and an agreement whose words give no type: for a person
     words = [r["words"] for r in base.review if r.get("kind") == "agreement"]
     assert any("Innovaud" in w for w in words) and any("ont signé une entente" in w for w in words), words
+
+
+def test_an_accession_reworded_drops_exactly_that_agreement(run, text, base) -> None:
+    # the accession clause as the report words it (found in the report, not written here)
+    (clause,) = re.findall(r"l'adhésion de la Ville à [^\n]*?AIVP", text)
+    changed = _facts(run(text.replace(clause, "un engagement de la Ville envers l'AIVP")))
+    expected = _facts(base)
+    aivp = tuple(sorted(ID + x for x in ("aivp", "ville-de-quebec")))
+    assert aivp in expected["agreements"]
+    expected["agreements"] = expected["agreements"] - {aivp}
+    assert changed == expected
 
 
 def test_leg_kinds_transit_where_the_mission_only_passed_through(base) -> None:
