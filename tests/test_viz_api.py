@@ -129,10 +129,15 @@ parameters = { id = "qkgd:geneve" }
 [[operations]]
 include-path-regex = "^/api/viz/(map|stats)"
 checks.positive_data_acceptance.expected-statuses = ["2XX", "400"]
+
+[[operations]]
+include-path-regex = "^/api/viz/network"
+checks.positive_data_acceptance.expected-statuses = ["2XX", "400", "404"]
 """
 # negative_data_rejection is skipped: a query parameter fuzzed into an object is sent as plain key=value pairs,
 # which are valid values here (free-text CURIEs), so "schema-violating request accepted" is a false alarm.
-# A fuzzed ``year`` of the map and the charts is a string the build holds no year for: a 400 naming its years.
+# A fuzzed ``year`` of the map and the charts (``report_year`` of the network) is a string the build holds no
+# year for: a 400 naming its years; a fuzzed ``focus`` of the network is no node of it: a 404.
 
 
 def test_schemathesis_on_the_viz_routes(base, tmp_path):

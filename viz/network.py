@@ -40,6 +40,17 @@ SIZE_BY = ("degree", "pagerank", "betweenness")
 _LABEL_MAX = 48
 
 
+def _join(out: nx.MultiDiGraph, a, b, rel: str, graph: nx.MultiDiGraph, *via: tuple) -> None:
+    """Add (or extend) the direct edge ``a -[rel]-> b`` standing for the path ``via`` (edges of ``graph``):
+    its report ``years`` are those of the edges it replaces."""
+    years = {y for u, v, k in via for y in graph.edges[u, v, k].get("years", ())}
+    if out.has_edge(a, b, rel):
+        data = out.edges[a, b, rel]
+        data["years"] = sorted(set(data.get("years", ())) | years)
+    else:
+        out.add_edge(a, b, key=rel, rel=rel, years=sorted(years))
+
+
 def collapse_nary(graph: nx.MultiDiGraph, *, copy: bool = True) -> nx.MultiDiGraph:
     """Replace the n-ary nodes that only join two things by direct edges; return a new graph (``graph``
     itself, changed in place, with ``copy=False``: the build's network, whose typed graph is its own).
@@ -72,15 +83,15 @@ def collapse_nary(graph: nx.MultiDiGraph, *, copy: bool = True) -> nx.MultiDiGra
             orgs = [v for _, v, k in graph.out_edges(node, keys=True) if k == "org:organization"]
             for a in members:
                 for b in orgs:
-                    if not out.has_edge(a, b, "org:memberOf"):
-                        out.add_edge(a, b, key="org:memberOf", rel="org:memberOf")
+                    _join(out, a, b, "org:memberOf", graph, (node, a, "org:member"), (node, b, "org:organization"))
         elif kind == "MissionLeg":
             missions = [u for u, _, k in graph.in_edges(node, keys=True) if k == "qkg:leg"]
             for _, target, k in graph.out_edges(node, keys=True):
                 rel = {"qkg:legCity": "qkg:destination", "qkg:legPurpose": "qkg:legPurpose"}.get(k)
-                for mission in missions if rel else ():
-                    if not out.has_edge(mission, target, rel):
-                        out.add_edge(mission, target, key=rel, rel=rel)
+                if rel is None:
+                    continue
+                for mission in missions:
+                    _join(out, mission, target, rel, graph, (mission, node, "qkg:leg"), (node, target, k))
         elif kind != "PartnerEntry":
             continue
         out.remove_node(node)

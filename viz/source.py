@@ -41,7 +41,7 @@ from qkg.graph.analysis.projection import typed_multigraph
 from qkg.graph.errors import QKGError
 from qkg.graph.named_graphs import BUILD_GRAPH, YEAR_TAG
 from qkg.graph.pages.entity import describe, resolve
-from qkg.graph.pages.years import in_year, stated_by_year
+from qkg.graph.pages.years import build_years, check_year, in_year, stated_by_year
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from qkg.ontology import PREFIXES
@@ -180,7 +180,11 @@ def _vocab(store: Store, ids: set[str], lang: str) -> dict[str, str]:
 
 
 def network_graph(store: Store, *, lang: str = "fr") -> nx.MultiDiGraph:
-    """The graph the network view draws: every entity link, n-ary nodes collapsed, filter attributes set."""
+    """The graph the network view draws: every entity link, n-ary nodes collapsed, filter attributes set.
+
+    Each edge has ``rel`` (a property CURIE) and ``years``: the report years whose files state it (empty for a
+    link of background or added files, which belongs to every year); ``G.graph["report_years"]`` lists the
+    build's report years."""
     typed = collapse_nary(typed_multigraph(store, lang=lang), copy=False)
     attrs = _node_attributes(store, list(typed.nodes))
     curie = {iri: short(iri) for iri in typed.nodes}  # once per node, not once per edge end
@@ -196,8 +200,10 @@ def network_graph(store: Store, *, lang: str = "fr") -> nx.MultiDiGraph:
             category=a.get("category"),
         )
     G.add_edges_from(
-        (curie[u], curie[v], k, {"rel": d.get("rel", k)}) for u, v, k, d in typed.edges(keys=True, data=True)
+        (curie[u], curie[v], k, {"rel": d.get("rel", k), "years": d.get("years", [])})
+        for u, v, k, d in typed.edges(keys=True, data=True)
     )
+    G.graph["report_years"] = build_years(store)
     ids = {t for _, ts in G.nodes(data="themes") for t in ts} | {c for _, c in G.nodes(data="category") if c}
     ids |= {rel for *_, rel in G.edges(data="rel")}
     G.graph["vocab"] = _vocab(store, ids, lang)
@@ -223,14 +229,39 @@ def prepare_network(store: Store, *, build: str = "") -> Prepared:
 # ---------------------------------------------------------------------------------------------------------
 
 
+def in_report_year(data: dict, year: str | None) -> bool:
+    """Whether an edge of :func:`network_graph` belongs to the report ``year``: stated in that year's files, or
+    in files of no year (``years`` empty); every edge when ``year`` is None.
+
+    >>> in_report_year({"years": ["2024"]}, "2025"), in_report_year({"years": []}, "2025"), in_report_year({}, None)
+    (False, True, True)
+    """
+    if year is None:
+        return True
+    years = data.get("years") or ()
+    return not years or year in years
+
+
+def _links(G: nx.MultiDiGraph, u, v, year: str | None) -> int:
+    if year is None:
+        return G.number_of_edges(u, v)
+    return sum(1 for d in G[u][v].values() if in_report_year(d, year))
+
+
 def bounded_ego(
-    G: nx.MultiDiGraph, focus: str, *, depth: int = 1, max_nodes: int = NETWORK_MAX_NODES, rank: dict | None = None
+    G: nx.MultiDiGraph,
+    focus: str,
+    *,
+    depth: int = 1,
+    max_nodes: int = NETWORK_MAX_NODES,
+    rank: dict | None = None,
+    year: str | None = None,
 ) -> tuple[set, int]:
     """The ego network of ``focus`` up to ``depth`` links, at most ``max_nodes`` nodes; and how many it left out.
 
     Ring by ring (links followed both ways); within a ring the nodes with most links to the nodes already
     kept come first, then the highest ``rank`` (a centrality), then the id. So the overview of the City keeps
-    its strongest partners.
+    its strongest partners. With a report ``year``, only the links of that year count (:func:`in_report_year`).
 
     Examples
     --------
@@ -245,9 +276,10 @@ def bounded_ego(
         strength: dict = defaultdict(int)
         for n in frontier:
             for m in G.successors(n):
-                strength[m] += G.number_of_edges(n, m)
+                strength[m] += _links(G, n, m, year)
             for m in G.predecessors(n):
-                strength[m] += G.number_of_edges(m, n)
+                strength[m] += _links(G, m, n, year)
+        strength = {m: k for m, k in strength.items() if k}
         ring = sorted((m for m in strength if m not in kept), key=lambda m: (-strength[m], -rank.get(m, 0.0), str(m)))
         room = max(0, max_nodes - len(kept))
         left_out += max(0, len(ring) - room)
@@ -285,32 +317,43 @@ def network_view(
     lang: str = "fr",
     build: str | None = None,
     full_view_max: int = FULL_VIEW_MAX,
+    report_year: str | None = None,
 ) -> dict:
     """The ``/api/viz/network`` answer: the network (whole when small), an overview, or an ego network.
 
     ``meta`` says what was drawn: ``total`` nodes in the build's network, ``overview`` (True when a network
     of over ``full_view_max`` nodes opened on the City's partners), ``focus``/``depth`` and ``hidden`` (nodes
-    left out by the bound).
+    left out by the bound). ``report_year`` keeps the links of one report year (:func:`in_report_year`) and the
+    nodes they join (``meta.year``); a year the build does not hold is a :class:`ParameterError`.
     """
     G, positions = prepared.graph, prepared.positions
     meta: dict = {"build": build or prepared.build, "total": G.number_of_nodes()}
     rank = prepared.metrics.get("degree", {})
+    year = None
+    if report_year is not None:
+        year = check_year(report_year, G.graph.get("report_years", []))
+        meta["year"] = year
     if focus:
         node = short(resolve(focus))
         if node not in G:
             raise NotInNetwork(f"{focus!r} is not in the network", hint="search for the entity at /search?q=...")
-        nodes, hidden = bounded_ego(G, node, depth=depth, max_nodes=NETWORK_MAX_NODES, rank=rank)
+        nodes, hidden = bounded_ego(G, node, depth=depth, max_nodes=NETWORK_MAX_NODES, rank=rank, year=year)
         meta.update(focus=node, depth=depth, hidden=hidden)
     elif G.number_of_nodes() > full_view_max:
         node = _home(G, rank)
-        nodes, hidden = bounded_ego(G, node, depth=1, max_nodes=OVERVIEW_NODES + 1, rank=rank)
+        nodes, hidden = bounded_ego(G, node, depth=1, max_nodes=OVERVIEW_NODES + 1, rank=rank, year=year)
         meta.update(overview=True, focus=node, depth=1, hidden=hidden)
     else:
         nodes = None
-    if nodes is not None:
+    if year is not None:  # the year's links among the nodes drawn (the whole graph only when it is small)
+        among = G if nodes is None else G.subgraph(nodes)
+        edges = [(u, v, k) for u, v, k, d in among.edges(keys=True, data=True) if in_report_year(d, year)]
+        ends = {n for u, v, _ in edges for n in (u, v)} | ({meta["focus"]} if meta.get("focus") else set())
+        G = subgraph(G, ends, edges)
+    elif nodes is not None:
         G = subgraph(G, nodes)
-        if G.number_of_nodes() <= EGO_RELAYOUT_MAX or not positions:
-            positions = layout_positions(G)
+    if not positions or (nodes is not None and G.number_of_nodes() <= EGO_RELAYOUT_MAX):
+        positions = layout_positions(G)
     if flt is not None and flt.active:
         kept, edges = visible(G, flt)
         G = subgraph(G, kept, edges)
@@ -335,9 +378,10 @@ def filtered_network(
     size_by: str = "degree",
     lang: str = "fr",
     build: str | None = None,
+    report_year: str | None = None,
 ) -> dict:
     """:func:`network_view` under the network page's filters: what ``/api/viz/network`` answers and ``qkg viz``
-    writes into its file (kinds, themes and categories as CURIEs, years, relations as CURIEs)."""
+    writes into its file (kinds, themes and categories as CURIEs, years, relations as CURIEs, one report year)."""
     flt = NetworkFilter.from_params(
         {
             "type": list(types),
@@ -347,7 +391,16 @@ def filtered_network(
             "relation": list(relations),
         }
     )
-    return network_view(prepared, flt=flt, focus=focus, depth=depth, size_by=size_by, lang=lang, build=build)
+    return network_view(
+        prepared,
+        flt=flt,
+        focus=focus,
+        depth=depth,
+        size_by=size_by,
+        lang=lang,
+        build=build,
+        report_year=report_year,
+    )
 
 
 def partners_view(prepared: Prepared, node: str | None = None, *, lang: str = "fr") -> dict | None:

@@ -5,7 +5,7 @@ route                                                      answer
 =========================================================  ===================================================
 ``/network?focus=qkgd:x&depth=2&type=city...``             the network view (vis-network, no physics)
 ``/api/viz/network?type=&theme=&year=&category=``          its nodes (positions precomputed), edges, options,
-``&relation=&focus=&depth=&size=&lang=``                   facets and legend; same filters as the page
+``&relation=&focus=&depth=&size=&lang=&report_year=``      facets and legend; same filters as the page
 ``/api/viz/entity?id=qkgd:x``                              the side panel: facts, provenance, links
 ``/map`` , ``/api/viz/map``                                partner cities, missions as routes, receptions by
                                                            origin (Leaflet on world-atlas shapes, no tiles)
@@ -28,7 +28,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from qkg.api.deps import StateDep, StoreDep, TemplatesDep
 from qkg.api.errors import error_responses
-from qkg.api.views import ReportYear, build_years_of, map_answer, report_year, stats_answer
+from qkg.api.views import ReportYear, build_years_of, map_answer, stats_answer
+from qkg.api.views import report_year as report_year_of
 from qkg.viz.source import Prepared, entity_view, filtered_network
 from qkg.viz.style import KINDS
 
@@ -75,13 +76,23 @@ def _page(request: Request, templates, name: str, title: str, **context) -> Resp
 
 def _year_page(request: Request, state, templates, name: str, title: str, year: str | None) -> Response:
     """A page with a report-year selector: the year checked (a 400 page naming the build's years)."""
-    return _page(request, templates, name, title, year=report_year(state, year), build_years=build_years_of(state))
+    return _page(request, templates, name, title, year=report_year_of(state, year), build_years=build_years_of(state))
 
 
 @router.get("/network", include_in_schema=False)
-def network_page(request: Request, templates: TemplatesDep) -> Response:
-    """The network view (its data comes from ``/api/viz/network``)."""
-    return _page(request, templates, "network.html", "Réseau")
+def network_page(
+    request: Request,
+    state: StateDep,
+    templates: TemplatesDep,
+    report_year: str | None = ReportYear(),
+    focus: str | None = Query(None, max_length=300),
+) -> Response:
+    """The network view (its data comes from ``/api/viz/network``), for one report year or every year
+    (``report_year``: the network's ``year`` already filters the nodes by their dates)."""
+    year = report_year_of(state, report_year)
+    return _page(
+        request, templates, "network.html", "Réseau", year=year, focus=focus, build_years=build_years_of(state)
+    )
 
 
 @router.get("/map", include_in_schema=False)
@@ -108,6 +119,7 @@ def api_network(
     depth: int = Query(1, ge=0, le=MAX_DEPTH, description="Ego network depth."),
     size: SizeBy = Query("degree", description="Centrality that sizes the nodes."),
     lang: Lang = Query("fr"),
+    report_year: str | None = ReportYear(),
 ) -> dict:
     """Nodes, edges, vis-network options, filter facets and legend; ``meta.nodes`` is the number drawn.
 
@@ -126,6 +138,7 @@ def api_network(
         size_by=size,
         lang=lang,
         build=state.path.name if state.path is not None else None,
+        report_year=report_year_of(state, report_year),
     )
 
 

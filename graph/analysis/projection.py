@@ -433,8 +433,10 @@ def typed_multigraph(
         A report year: the triples of that year's named graphs and of the graphs that belong to no year
         (background, added sheets); the other years' graphs are left out. Default: every year.
 
-    Edge attributes: ``property`` and ``graph`` (CURIEs), ``provenance`` (CURIEs of the report sections the
-    fact node at either end is derived from). Report sections and declared figures are never nodes.
+    Edge attributes: ``property`` and ``graph`` (CURIEs; the first graph stating the triple), ``years`` (the
+    report years whose graphs state it, sorted; empty when only graphs of no year do), ``provenance`` (CURIEs
+    of the report sections the fact node at either end is derived from). Report sections and declared figures
+    are never nodes.
     """
     skip_graphs = {g for g in RESERVED_GRAPHS if inferred is False or g != INFERRED_GRAPH}
     skip_types = _NOT_ENTITIES if not concepts else _NOT_ENTITIES[2:]
@@ -453,8 +455,8 @@ def typed_multigraph(
     not_props = " && ".join(f"?p != <{p}>" for p in (*_NOT_LINKS, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"))
     # one query per named graph: a fixed GRAPH is about twice as fast as GRAPH ?g with a filter on ?g
     graphs = sorted(g for g in store.graphs() if g not in skip_graphs)
+    tags = graphs_by_year(store)
     if year is not None:
-        tags = graphs_by_year(store)
         graphs = [g for g in graphs if tags.get(g, year) == year]
     rows = (
         (r[0].value, r[1].value, r[2].value, g)
@@ -468,11 +470,16 @@ def typed_multigraph(
         if not (s.startswith(base) and o.startswith(base)) or s in excluded or o in excluded or s == o:
             continue
         key = curies.get(p) or curies.setdefault(p, short(p))
+        tag = tags.get(g)
         if G.has_edge(s, o, key):
+            stated = G.edges[s, o, key]["years"]
+            if tag is not None and tag not in stated:
+                stated.append(tag)
+                stated.sort()
             continue
         prov = sections.get(s) or sections.get(o) or set()
         graph = curies.get(g) or curies.setdefault(g, short(g))
-        G.add_edge(s, o, key=key, property=key, graph=graph, provenance=sorted(prov))
+        G.add_edge(s, o, key=key, property=key, graph=graph, years=[tag] if tag else [], provenance=sorted(prov))
     _decorate(store, G, lang=lang)
     for n in G.nodes:
         G.nodes[n]["kind"] = "entity"

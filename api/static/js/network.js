@@ -97,7 +97,7 @@
     ui.count.textContent = format(gettext("{nodes} nodes, {links} links shown"), { nodes: vis_.nodes.size, links: vis_.edges.size });
     if (updateUrl && !standalone) {
       var q = new URLSearchParams();
-      ["focus", "depth", "lang"].forEach(function (k) { if (params.get(k)) q.set(k, params.get(k)); });
+      ["focus", "depth", "lang", "report_year"].forEach(function (k) { if (params.get(k)) q.set(k, params.get(k)); });
       f.types.forEach(function (v) { q.append("type", v); });
       f.themes.forEach(function (v) { q.append("theme", v); });
       f.years.forEach(function (v) { q.append("year", v); });
@@ -656,7 +656,7 @@
       return;
     }
     var q = new URLSearchParams();
-    ["focus", "depth", "lang"].forEach(function (k) { if (params.get(k)) q.set(k, params.get(k)); });
+    ["focus", "depth", "lang", "report_year"].forEach(function (k) { if (params.get(k)) q.set(k, params.get(k)); });
     if (!q.get("lang")) q.set("lang", C.LANG);
     root.setAttribute("aria-busy", "true");
     C.getJSON(api + "?" + q.toString()).then(function (data) {
