@@ -231,6 +231,8 @@ class Draft:
     items: list[Item] = field(default_factory=list)
     figures_line: dict[tuple, int] = field(default_factory=dict)
     agreement_types: dict[tuple, str] = field(default_factory=dict)
+    #: the report section an agreement was read from, when not the narrative (a reception item's annex)
+    agreement_sections: dict[tuple, str] = field(default_factory=dict)
 
 
 # --- reading --------------------------------------------------------------------------------------------------
@@ -372,6 +374,7 @@ def draft(text: str, year: int, index: LabelIndex, *, indicators: dict[str, set[
             out.facts["receptions"].add((_CATEGORY[item.annex], item.number))
             _origin(item, index, out, sections)
             _visitors(item, index, out)
+            _twinning(item, index, out)
         elif item.annex == "missions":
             _mission(item, index, out)
         elif item.annex == "partners":
@@ -380,6 +383,31 @@ def draft(text: str, year: int, index: LabelIndex, *, indicators: dict[str, set[
     _agreements(sections, index, out, lines)
     _narrative(lines, out)
     return out
+
+
+#: A reception item that says it took place under the twinning ("dans le cadre du jumelage").
+_UNDER_TWINNING = re.compile(r"\bdans\s+le\s+cadre\s+du\s+jumelage\b", re.I)
+
+
+def _twinning(item: Item, index: LabelIndex, out: Draft) -> None:
+    """A reception held under the twinning: the twinning agreement of the City and the government of the one city
+    the visitors come from (its drafted origin), else nothing (a person adds it)."""
+    if not _UNDER_TWINNING.search(item.text):
+        return
+    category = _CATEGORY[item.annex]
+    origins = {p for c, n, p in out.facts["origins"] if (c, n) == (category, item.number)}
+    if len(origins) != 1:
+        return
+    (city,) = origins
+    if _CITY not in index.types.get(city, set()):
+        return
+    governments = [g for g in index.governments.get(city, ()) if _LOCAL_GOVERNMENT in index.types.get(g, set())]
+    if len(governments) != 1:
+        return
+    parties = tuple(sorted({_HOME_GOVERNMENT, governments[0]}))
+    out.facts["agreements"].add(parties)
+    out.agreement_types[parties] = str(QKGD["type-twinning"])
+    out.agreement_sections[parties] = f"annex-{item.annex}"
 
 
 def _origin(item: Item, index: LabelIndex, out: Draft, sections: list[tuple[str, list[str]]]) -> None:
@@ -1088,7 +1116,7 @@ def write_draft(d: Draft, index: LabelIndex, base: Path, out: Path, *, labels: d
         for party in parties:
             g.add((node, QKG.party, URIRef(party)))
         g.add((node, QKG.agreementType, URIRef(d.agreement_types[parties])))
-        g.add((node, PROV.wasDerivedFrom, sec["narrative"]))
+        g.add((node, PROV.wasDerivedFrom, sec[d.agreement_sections.get(parties, "narrative")]))
     g = files["partners"]
     for number, org in sorted(d.facts["partners"]):
         node = URIRef(QKGD[f"partner-entry-{year}-{number:02d}"])

@@ -150,10 +150,13 @@ def test_agreements_the_narrative_names_with_their_type_and_every_party(base) ->
         frozenset({"ville-de-quebec", "ville-de-lausanne", "nantes-metropole"}),
         # "l'adhésion de la Ville à ... de l'AIVP": the City accedes to the organisation's programme
         frozenset({"ville-de-quebec", "aivp"}),
+        # a reception item held "dans le cadre du jumelage": the City and the government of the visitors' city
+        frozenset({"ville-de-quebec", "ville-de-calgary"}),
     }
     kinds = {frozenset(p.rsplit("/", 1)[1] for p in k): t.rsplit("/", 1)[1] for k, t in base.agreement_types.items()}
     assert kinds[frozenset({"ville-de-quebec", "rennes-metropole"})] == "type-collaboration-protocol"
     assert kinds[frozenset({"ville-de-quebec", "aivp"})] == "type-accession"
+    assert kinds[frozenset({"ville-de-quebec", "ville-de-calgary"})] == "type-twinning"
     # a compound party the graph does not know, and an agreement whose words give no type: for a person
     words = [r["words"] for r in base.review if r.get("kind") == "agreement"]
     assert any("Innovaud" in w for w in words) and any("ont signé une entente" in w for w in words), words
@@ -167,6 +170,17 @@ def test_an_accession_reworded_drops_exactly_that_agreement(run, text, base) -> 
     aivp = tuple(sorted(ID + x for x in ("aivp", "ville-de-quebec")))
     assert aivp in expected["agreements"]
     expected["agreements"] = expected["agreements"] - {aivp}
+    assert changed == expected
+
+
+def test_a_reception_no_longer_under_the_twinning_drops_exactly_that_agreement(run, text, base) -> None:
+    # the annex item whose words say it was held under the twinning (read from the report, not written here)
+    (line,) = [x for x in text.split("\n") if re.search(r"dans le cadre du jumelage", x)]
+    changed = _facts(run(text.replace(line, re.sub(r"\s*dans le cadre du jumelage", "", line))))
+    expected = _facts(base)
+    twinning = tuple(sorted(ID + x for x in ("ville-de-calgary", "ville-de-quebec")))
+    assert twinning in expected["agreements"]
+    expected["agreements"] = expected["agreements"] - {twinning}
     assert changed == expected
 
 
