@@ -588,6 +588,31 @@ def _agreements(sections: list[tuple[str, list[str]]], index: LabelIndex, out: D
                         continue
                     out.facts["agreements"].add(tuple(sorted(parties)))
                     out.agreement_types[tuple(sorted(parties))] = kind
+            _programme_of_the_two_cities(text, index, out)
+
+
+#: "un programme de coopération (words) entre les deux villes (jumelles)": the two cities are the City and the one
+#: other city the same paragraph names.
+_TWO_CITIES_PROGRAMME = re.compile(r"\bprogramme\s+de\s+coopération\b[^.;:]*?\s+entre\s+les\s+deux\s+villes\b", re.I)
+
+
+def _programme_of_the_two_cities(text: str, index: LabelIndex, out: Draft) -> None:
+    """A cooperation programme "entre les deux villes" in a paragraph that names exactly one city besides Québec:
+    the City and that city's government; else nothing (the section is listed for a person)."""
+    m = _TWO_CITIES_PROGRAMME.search(text)
+    if m is None:
+        return
+    cities = _foreign_cities(text, index)
+    if len(cities) != 1:
+        return
+    (city,) = cities
+    governments = [g for g in index.governments.get(city, ()) if _LOCAL_GOVERNMENT in index.types.get(g, set())]
+    kind = _agreement_type(m.group(0), index)
+    if len(governments) != 1 or kind is None:
+        return
+    parties = tuple(sorted({_HOME_GOVERNMENT, governments[0]}))
+    out.facts["agreements"].add(parties)
+    out.agreement_types.setdefault(parties, kind)
 
 
 _SKOS_CONCEPT = "http://www.w3.org/2004/02/skos/core#Concept"

@@ -152,11 +152,14 @@ def test_agreements_the_narrative_names_with_their_type_and_every_party(base) ->
         frozenset({"ville-de-quebec", "aivp"}),
         # a reception item held "dans le cadre du jumelage": the City and the government of the visitors' city
         frozenset({"ville-de-quebec", "ville-de-calgary"}),
+        # "le programme de coopération ... entre les deux villes" in a bullet naming Québec and Bordeaux
+        frozenset({"ville-de-quebec", "ville-de-bordeaux"}),
     }
     kinds = {frozenset(p.rsplit("/", 1)[1] for p in k): t.rsplit("/", 1)[1] for k, t in base.agreement_types.items()}
     assert kinds[frozenset({"ville-de-quebec", "rennes-metropole"})] == "type-collaboration-protocol"
     assert kinds[frozenset({"ville-de-quebec", "aivp"})] == "type-accession"
     assert kinds[frozenset({"ville-de-quebec", "ville-de-calgary"})] == "type-twinning"
+    assert kinds[frozenset({"ville-de-quebec", "ville-de-bordeaux"})] == "type-cooperation-programme"
     # a compound party the graph does not know, and an agreement whose words give no type: for a person
     words = [r["words"] for r in base.review if r.get("kind") == "agreement"]
     assert any("Innovaud" in w for w in words) and any("ont signé une entente" in w for w in words), words
@@ -181,6 +184,19 @@ def test_a_reception_no_longer_under_the_twinning_drops_exactly_that_agreement(r
     twinning = tuple(sorted(ID + x for x in ("ville-de-calgary", "ville-de-quebec")))
     assert twinning in expected["agreements"]
     expected["agreements"] = expected["agreements"] - {twinning}
+    assert changed == expected
+
+
+def test_a_programme_whose_bullet_names_two_other_cities_is_not_drafted(run, text, base) -> None:
+    # the bullet naming the programme "entre les deux villes" (read from the report): with a second foreign city
+    # named, which two cities are meant is no longer certain, so exactly that agreement goes
+    (line,) = [x for x in text.split("\n") if re.search(r"programme de coopération[^.]*entre les deux villes", x)]
+    assert "Bordeaux" in line
+    changed = _facts(run(text.replace(line, line.replace("Bordeaux", "Bordeaux et de Calgary", 1))))
+    expected = _facts(base)
+    programme = tuple(sorted(ID + x for x in ("ville-de-bordeaux", "ville-de-quebec")))
+    assert programme in expected["agreements"]
+    expected["agreements"] = expected["agreements"] - {programme}
     assert changed == expected
 
 
