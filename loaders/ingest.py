@@ -559,22 +559,10 @@ def _agreements(sections: list[tuple[str, list[str]]], index: LabelIndex, out: D
             ):
                 for m in pattern.finditer(text):
                     parties = _parties(m.group(1), index)
-                    if parties is None:
-                        out.review.append(
-                            {
-                                "record": f"section {heading}",
-                                "line": next((i for i, x in enumerate(lines, 1) if paragraph[:60] in x), 0),
-                                "kind": "agreement",
-                                "words": m.group(0)[:160],
-                                "did_you_mean": [],
-                                "hint": "the graph names not every party: add it by hand (qkg:Agreement, qkg:party)",
-                            }
-                        )
-                        continue
-                    if with_city:
-                        parties = parties | {_HOME_GOVERNMENT}
                     kind = _agreement_type(m.group(0), index)
-                    if kind is None or len(parties) < 2:
+                    if with_city and parties is not None:
+                        parties = parties | {_HOME_GOVERNMENT}
+                    if parties is None or kind is None or len(parties) < 2:
                         out.review.append(
                             {
                                 "record": f"section {heading}",
@@ -582,7 +570,9 @@ def _agreements(sections: list[tuple[str, list[str]]], index: LabelIndex, out: D
                                 "kind": "agreement",
                                 "words": m.group(0)[:160],
                                 "did_you_mean": [],
-                                "hint": "its words name no agreement type: add it by hand (qkg:agreementType, qkg:party)",
+                                "hint": "the graph names not every party: add it by hand (qkg:Agreement, qkg:party)"
+                                if parties is None
+                                else "its words name no agreement type: add it by hand (qkg:agreementType, qkg:party)",
                             }
                         )
                         continue
