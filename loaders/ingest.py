@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -505,7 +505,7 @@ def _visitors(item: Item, index: LabelIndex, out: Draft) -> None:
                 "kind": "visitor",
                 "words": words,
                 "did_you_mean": _candidates(index, words, _VISITOR_KINDS),
-                "hint": "name the visitors: an existing post, person or organisation, or a new qkg:Group",
+                "hint": "add qkg:visitor to the reception: an entity of the graph, or a new qkg:Group record",
             }
         )
 
@@ -1203,37 +1203,29 @@ def _review_yaml(d: Draft, missions: set[int]) -> str:
     format whose missing value is a ``qkgd:TODO-...`` placeholder, so the build names the record to complete (and
     suggests the entity) until a person replaces it."""
     year = d.year
-    open_points = [r for r in d.review if r.get("kind") not in ("narrative", "visitor", "purpose", "agreement")]
-    notes = [r for r in d.review if r.get("kind") == "visitor"]
-    purposes = [r for r in d.review if r.get("kind") == "purpose"]
+    # the points a person settles by hand, listed as comments: (kind, what was not drafted)
+    listed = {"narrative": "", "visitor": "visitors", "purpose": "purposes", "agreement": "an agreement"}
+    open_points = [r for r in d.review if r.get("kind") not in listed]
+    count = Counter(r.get("kind") for r in d.review)
     out = [
-        f"# qkg ingest {year}: {len(open_points)} fact(s) to complete, {len(notes)} reception(s) whose visitors "
-        f"to name, {len(d.review) - len(open_points) - len(notes)} narrative section(s) to add by hand.",
+        f"# qkg ingest {year}: {len(open_points)} fact(s) to complete; to add by hand: {count['visitor']} "
+        f"reception(s)' visitors, {count['purpose']} mission purpose(s), {count['agreement']} agreement(s), "
+        f"{count['narrative']} narrative section(s).",
         "# Each record below is read by the build: replace its qkgd:TODO-... value with the entity meant (the",
         "# build names the record until then), or delete the record if the report does not state that fact.",
         "",
     ]
     for r in d.review:
-        if r.get("kind") == "narrative":
+        kind = r.get("kind")
+        if kind == "narrative":
             out.append(
                 f"# report line {r['line']}: {r['record']} ({r['bullets']} bullet(s), "
                 f"{r['paragraphs']} paragraph(s)): not drafted"
             )
-    for r in notes:
-        said = f"# report line {r['line']}: {r['record']}: visitors not drafted ({r['words'][:100]!r})"
-        said += "; did you mean " + " or ".join(r["did_you_mean"]) + "?" if r["did_you_mean"] else ""
-        out.append(said + " Add qkg:visitor to the reception: an entity of the graph, or a new qkg:Group record.")
-    for r in d.review:
-        if r.get("kind") == "agreement":
-            out.append(
-                f"# report line {r['line']}: {r['record']}: an agreement not drafted ({r['words'][:100]!r}): "
-                f"{r['hint']}."
-            )
-    for r in purposes:
-        out.append(
-            f"# report line {r['line']}: {r['record']}: purposes not drafted ({r['words'][:100]!r}): the item names"
-            " several stops; give each purpose its leg (qkg:legPurpose)."
-        )
+        elif kind in listed:
+            said = f"# report line {r['line']}: {r['record']}: {listed[kind]} not drafted ({r['words'][:100]!r})"
+            said += "; did you mean " + " or ".join(r["did_you_mean"]) + "?" if r["did_you_mean"] else ""
+            out.append(f"{said}: {r['hint']}.")
     mission_keys: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     mission_notes: dict[int, list[str]] = defaultdict(list)
     records: list[list[str]] = []
