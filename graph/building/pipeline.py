@@ -494,7 +494,6 @@ def shacl_report(store: OxigraphStore, *, engine: str = "turbo") -> tuple[bool, 
     options: dict[str, Any] = {"shacl_graph": shapes, "inference": "none", "advanced": True, "allow_warnings": True}
     if engine == "turbo":
         import pyshacl_turbo
-
         from pyshacl_turbo.rdf import Input  # the engine's own input record: text it parses in Rust
 
         view = shacl_view(store, shapes)
