@@ -15,6 +15,8 @@ name                        format  read by
                                     the answer for every year in fr and en)
 ``stats-rows``              pickle  ``/api/viz/stats`` (dated activities and counted rows with their years;
                                     the answer for every year in fr and en)
+``canned-answers``          sqlite  the pages of the canned queries marked ``# prepared: yes`` (their whole
+                                    answers, every year, in each language; opened, not loaded)
 ==========================  ======  =================================================================
 
 Add an artefact by appending to :data:`ARTEFACTS`; read it with ``state.prepared(name)`` (which computes it
@@ -128,6 +130,20 @@ def _stats_rows(store) -> dict:
     return with_every_year(stats_rows(store), stats_view)
 
 
+def _canned_answers(store):
+    from qkg.api.i18n import LANGS
+    from qkg.graph.pages.answers import PreparedAnswers, prepared_queries
+    from qkg.graph.pages.catalog import load_catalog
+
+    return PreparedAnswers.from_store(store, prepared_queries(load_catalog()), langs=LANGS)
+
+
+def _open_canned_answers(path):
+    from qkg.graph.pages.answers import PreparedAnswers
+
+    return PreparedAnswers.open(path)
+
+
 #: Every artefact ``qkg build`` prepares, in the order it makes them.
 ARTEFACTS: tuple[Artefact, ...] = (
     *CORE,
@@ -140,5 +156,6 @@ ARTEFACTS: tuple[Artefact, ...] = (
     Artefact("network", _network, "pickle"),
     Artefact("map-rows", _map_rows, "pickle"),
     Artefact("stats-rows", _stats_rows, "pickle"),
+    Artefact("canned-answers", _canned_answers, "sqlite", load=_open_canned_answers),
 )
 BY_NAME: dict[str, Artefact] = {a.name: a for a in ARTEFACTS}

@@ -7,8 +7,11 @@ context and the endpoint's public URL. Routes import this module, never each oth
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 import re
+import time
 from typing import Any
 
 from fastapi import Query, Request
@@ -22,6 +25,7 @@ from qkg.ontology.curies import local_name
 
 __all__ = [
     "run_query",
+    "prepared_page",
     "client_of",
     "answer_etag",
     "endpoint_url",
@@ -81,6 +85,59 @@ async def run_query(
     if media.startswith("text/") and "charset" not in media:
         media += "; charset=utf-8"
     return Response(result.body, media_type=media, headers=headers)
+
+
+async def prepared_page(
+    state,
+    query,
+    text: str,
+    fmt: str,
+    *,
+    bindings: dict,
+    limit: int,
+    offset: int,
+    request: Request | None = None,
+    etag: bool = True,
+) -> Response | None:
+    """One page of a canned query whose whole answer the build keeps (``# prepared: yes``), read from the
+    ``canned-answers`` artefact (:mod:`qkg.graph.pages.answers`): the same rows, order and bytes as running
+    ``text`` (the query's page) in the pool, and the same headers; None when the build did not prepare that answer
+    (then run the query). A page is an indexed read of SQLite, so it goes through no engine admission."""
+    if not query.prepared or state.artefacts is None:
+        return None
+    tag = answer_etag(request, text, fmt, bindings) if request is not None and etag else None
+    if request is not None and tag and _etag_matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
+    from qkg.graph.building.artefacts import ArtefactMissing
+    from qkg.graph.pages.answers import tsv_to
+    from qkg.graph.serving.formats import solution_format
+
+    start = time.perf_counter()
+
+    def read() -> tuple[bytes, int] | None:
+        try:
+            page = state.prepared("canned-answers").page(query.name, bindings, limit=limit, offset=offset)
+        except (ArtefactMissing, ValueError, OSError) as exc:  # no usable artefact: the query answers instead
+            logging.getLogger("qkg.api").warning("canned-answers unusable (%s): running %s", exc, query.name)
+            return None
+        return None if page is None else (tsv_to(page[0], fmt), page[1])
+
+    found = await asyncio.to_thread(read)
+    if found is None:
+        return None
+    body, rows = found
+    headers = {
+        "X-QKG-Rows": str(rows),
+        "X-QKG-Truncated": "false",
+        "X-QKG-Elapsed": f"{time.perf_counter() - start:.3f}",
+        "X-QKG-Prepared": "true",
+    }
+    if tag:
+        headers.update({"ETag": tag, "Cache-Control": "no-cache"})
+    media = solution_format(fmt, "SELECT").media_type
+    if media.startswith("text/") and "charset" not in media:
+        media += "; charset=utf-8"
+    return Response(body, media_type=media, headers=headers)
 
 
 def client_of(request: Request) -> str:

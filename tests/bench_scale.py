@@ -105,24 +105,24 @@ def synth_and_build(work: Path, size: str, seed: int, shacl: bool) -> dict:
         t = time.perf_counter()
         subprocess.run([*QKG, "synth", "--triples", size, "--seed", str(seed), "--out", str(nt)], check=True, cwd=REPO)
         out["synth_s"] = time.perf_counter() - t
-    floor = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            (
-                "import resource, sys, tempfile, time, pyoxigraph as ox\n"
-                "t = time.perf_counter(); s = ox.Store(tempfile.mkdtemp())\n"
-                "s.bulk_load(path=sys.argv[1], format=ox.RdfFormat.from_extension(sys.argv[1].rsplit('.', 1)[-1])); s.flush()\n"
-                "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
-            ),
-            str(nt),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    out["floor_s"], out["floor_mb"] = map(float, floor.stdout.split())
-    if not (data / "current").exists():
+    if not (data / "current").exists():  # the floor, then the build (--reuse of a built folder: neither)
+        floor = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                (
+                    "import resource, sys, tempfile, time, pyoxigraph as ox\n"
+                    "t = time.perf_counter(); s = ox.Store(tempfile.mkdtemp())\n"
+                    "s.bulk_load(path=sys.argv[1], format=ox.RdfFormat.from_extension(sys.argv[1].rsplit('.', 1)[-1])); s.flush()\n"
+                    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+                ),
+                str(nt),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        out["floor_s"], out["floor_mb"] = map(float, floor.stdout.split())
         t = time.perf_counter()
         build = subprocess.Popen(
             [
@@ -229,6 +229,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds before a visit counts as no answer")
     ap.add_argument("--no-shacl", action="store_true", help="build without SHACL (not the issue's setting)")
     ap.add_argument("--reuse", type=Path, default=None, help="work folder to reuse (synth and build kept)")
+    ap.add_argument("--queries", default=None, help="only these canned queries (comma-separated), no other route")
     args = ap.parse_args(argv)
     work = args.reuse or Path(tempfile.mkdtemp(prefix="qkg-scale-"))
     print(f"# qkg at scale: {args.triples} triples, seed {args.seed}, {args.runs} runs, in {work}", flush=True)
@@ -249,7 +250,8 @@ def main(argv: list[str] | None = None) -> None:
 
         store_dir = (work / "data" / "current").resolve()
         httpx.get(base + "/api/search?q=warm", timeout=args.timeout, trust_env=False)  # the index read once
-        for label, path, target, _mb in ROUTES:
+        only = set(args.queries.split(",")) if args.queries else None
+        for label, path, target, _mb in ROUTES if only is None else ():
             path = path.format(city="synth-city-1", country="synth-country-0")
             cpu = server_cpu(proc.pid)
             times, size, status = visit(base, path, args.runs, args.timeout)
@@ -257,6 +259,8 @@ def main(argv: list[str] | None = None) -> None:
             rows.append((f"{label} `{path}`", _pct(times, 50), _pct(times, 99), cpu, size, target, None, None, status))
             print(f"  {rows[-1][0]}: {rows[-1][1]:.3f} s, server CPU {cpu:.3f} s", flush=True)
         for name, query in sorted(load_catalog().items()):
+            if only is not None and name not in only:
+                continue
             cpu = server_cpu(proc.pid)
             times, size, status = visit(base, f"/api/queries/{name}", args.runs, args.timeout)
             cpu = (server_cpu(proc.pid) - cpu) / len(times)

@@ -141,6 +141,28 @@ def test_canned_pages_are_slices_of_the_whole_answer(base, name):
     assert pages == whole[: len(pages)]
 
 
+def test_prepared_canned_queries_are_read_from_the_build(base):
+    """``mission-cities`` keeps its whole answer in the build (``# prepared: yes``): its pages, JSON and CSV,
+    come from there with the query's headers; ``upcoming`` runs in the pool."""
+    page = _get(base, "/api/queries/mission-cities", limit=7, offset=7)
+    assert page.headers["X-QKG-Prepared"] == "true" and page.headers["X-QKG-Rows"] == "7"
+    assert page.headers["ETag"] and "offset=14" in page.headers["X-QKG-Next"]
+    again = httpx.get(
+        base + "/api/queries/mission-cities?limit=7&offset=7",
+        headers={"If-None-Match": page.headers["ETag"]},
+        timeout=120,
+        trust_env=False,
+    )
+    assert again.status_code == 304
+    csv = _get(base, "/queries/mission-cities.csv", limit=7, offset=7)
+    assert csv.headers["content-type"].startswith("text/csv")
+    lines = csv.text.splitlines()
+    assert lines[0] == "year,city,label,countryLabel,missions" and len(lines) == 8
+    cities = [b["city"]["value"] for b in page.json()["results"]["bindings"]]
+    assert [line.split(",")[1] for line in lines[1:]] == cities
+    assert "X-QKG-Prepared" not in _get(base, "/api/queries/upcoming", limit=7).headers
+
+
 def test_paths_search_a_capped_frontier_and_find_the_shortest(store, hub):
     """The path search reads at most ``frontier`` new nodes per side and ring; uncapped, it finds the same
     shortest length as the whole link graph."""

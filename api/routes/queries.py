@@ -30,13 +30,21 @@ from qkg.api.deps import PoolDep, StateDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
 from qkg.api.i18n import current_lang
 from qkg.api.i18n import gettext as _
-from qkg.api.views import build_years_of, href_for, run_query
+from qkg.api.views import build_years_of, href_for, prepared_page, run_query
 from qkg.graph.errors import N_, ParameterError
-from qkg.graph.pages.catalog import CannedQuery, answering_values, bind, display_table, get_query, load_catalog
+from qkg.graph.pages.catalog import (
+    CannedQuery,
+    answering_values,
+    bind,
+    display_table,
+    get_query,
+    load_catalog,
+    paged,
+)
 from qkg.graph.pages.entity import instances_of, labels_of, translations
 from qkg.ontology.curies import expand_curie, short
 
-__all__ = ["router", "query_meta", "param_classes"]
+__all__ = ["router", "query_meta", "param_classes", "paged", "CANNED_PAGE"]
 
 router = APIRouter(tags=["queries"])
 
@@ -151,42 +159,6 @@ def _page(request: Request | None) -> tuple[int, int]:
     return out[0], out[1]
 
 
-#: A subquery that selects one page first (then the outer query fetches names for that page only) ends its line
-#: with ``LIMIT n OFFSET m  # page``: the page asked for replaces that LIMIT and OFFSET.
-_PAGE_MARK = re.compile(r"\bLIMIT\s+\d+\s+OFFSET\s+\d+(?=[ \t]*#[ \t]*page\b(?!-))", re.I)
-#: A subquery that takes the answer's first rows up to the page's end by a cheaper order than the answer's (the
-#: rows whose sort keys they hold are then the only ones sorted in full) ends its line with ``LIMIT n  # page-end``:
-#: ``n`` becomes the page's offset + limit.
-_PAGE_END_MARK = re.compile(r"\bLIMIT\s+\d+(?=[ \t]*#[ \t]*page-end\b)", re.I)
-
-
-def paged(sparql: str, limit: int, offset: int) -> str:
-    """The canned query's text with one page's ``LIMIT``/``OFFSET``.
-
-    Where a subquery selects the page (its ``LIMIT n OFFSET m  # page`` line), the page goes there; otherwise
-    it is appended as the query's last solution modifiers. A ``LIMIT n  # page-end`` line gets offset + limit. A query that sets its own top-level ``LIMIT`` is
-    left as it is.
-
-    >>> paged("SELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x", 10, 20).splitlines()[-1]
-    'LIMIT 10 OFFSET 20'
-    >>> paged("SELECT ?x WHERE { ?x ?p ?o } LIMIT 3", 10, 0)
-    'SELECT ?x WHERE { ?x ?p ?o } LIMIT 3'
-    >>> inner = "{ SELECT ?x { ?x ?p ?o } ORDER BY ?x LIMIT 500 OFFSET 0  # page"
-    >>> paged("SELECT * { " + inner + "\\n} ?x ?q ?l }", 10, 20).splitlines()[0][-30:]
-    ' ?x LIMIT 10 OFFSET 20  # page'
-    >>> paged("{ SELECT ?k { ?x ?p ?k } ORDER BY ?k LIMIT 500  # page-end\\n}", 10, 20).splitlines()[0][-20:]
-    'LIMIT 30  # page-end'
-    """
-    if _PAGE_END_MARK.search(sparql):
-        sparql = _PAGE_END_MARK.sub(f"LIMIT {int(offset) + int(limit)}", sparql)
-    if _PAGE_MARK.search(sparql):
-        return _PAGE_MARK.sub(f"LIMIT {int(limit)} OFFSET {int(offset)}", sparql, count=1)
-    tail = sparql.rsplit("}", 1)[-1]
-    if re.search(r"\bLIMIT\b", tail, re.I):
-        return sparql
-    return f"{sparql.rstrip()}\nLIMIT {int(limit)} OFFSET {int(offset)}"
-
-
 def _next_link(request: Request, limit: int, offset: int, rows: int) -> str | None:
     """The URL of the next page when this one is full (the next page may then be empty)."""
     if rows < limit:
@@ -223,22 +195,20 @@ async def _run(
     *,
     etag: bool = True,
 ) -> Response:
-    """Run one page of a canned query in the pool, its parameters bound as substitutions (never pasted).
+    """Run one page of a canned query in the pool, its parameters bound as substitutions (never pasted); a
+    query whose whole answer the build keeps has its page read from it (:func:`~qkg.api.views.prepared_page`).
 
     With the ``request``, the answer carries an ETag (a matching ``If-None-Match`` gets 304), and, when the
     page is full, a ``Link: <...?offset=N>; rel="next"`` header and ``X-QKG-Next``.
     """
     limit, offset = _page(request)
     years = await asyncio.to_thread(build_years_of, state) if "year" in values else None
-    response = await run_query(
-        pool,
-        paged(query.sparql, limit, offset),
-        fmt,
-        bindings=bind(query, values, years=years),
-        request=request,
-        canned=True,
-        etag=etag,
+    text, bindings = paged(query.sparql, limit, offset), bind(query, values, years=years)
+    response = await prepared_page(
+        state, query, text, fmt, bindings=bindings, limit=limit, offset=offset, request=request, etag=etag
     )
+    if response is None:
+        response = await run_query(pool, text, fmt, bindings=bindings, request=request, canned=True, etag=etag)
     rows = int(response.headers.get("X-QKG-Rows", "0") or 0)
     following = (
         _next_link(request, limit, offset, rows) if request is not None and response.status_code == 200 else None

@@ -12,6 +12,10 @@ Header keys (one per line, before the first non-comment line)::
     # var@en: city | City
     # tags: committee, missions
     # answers: CQ1
+    # prepared: yes
+
+``prepared: yes`` asks the build to keep the query's whole answer, from which the server reads its pages
+(:mod:`qkg.graph.pages.answers`): for a query that must read every candidate row to choose its first page.
 
 ``var@fr`` / ``var@en`` name a variable for people: the column header of its results and the label of its
 parameter field (:meth:`CannedQuery.var_label`).
@@ -43,7 +47,7 @@ from qkg.graph.serving.guard import query_form
 from qkg.ontology import PREFIXES
 from qkg.ontology.curies import expand_curie
 
-__all__ = ["Param", "CannedQuery", "load_catalog", "get_query", "bind", "QUERY_DIR"]
+__all__ = ["Param", "CannedQuery", "load_catalog", "get_query", "bind", "paged", "whole", "QUERY_DIR"]
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 _TYPES = {"iri", "string", "integer", "date", "gYear", "year", "lang"}
@@ -117,6 +121,9 @@ class CannedQuery:
     sparql: str
     path: Path = field(compare=False)
     var_labels: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
+    #: The build keeps the whole answer (header ``# prepared: yes``); pages are read from it
+    #: (:mod:`qkg.graph.pages.answers`).
+    prepared: bool = False
 
     @property
     def form(self) -> str:
@@ -138,6 +145,7 @@ def _parse(path: Path) -> CannedQuery:
     params: list[Param] = []
     tags: tuple[str, ...] = ()
     answers = ""
+    prepared = False
     text = path.read_text(encoding="utf-8")
     for number, line in enumerate(text.splitlines(), 1):
         if not line.startswith("#"):
@@ -173,6 +181,8 @@ def _parse(path: Path) -> CannedQuery:
             tags = tuple(t.strip() for t in value.split(",") if t.strip())
         elif key == "answers":
             answers = value
+        elif key == "prepared":
+            prepared = value.lower() == "yes"
     if "en" not in meta["title"] or "fr" not in meta["title"]:
         raise DataError(
             f"{path}: the header has no title in French and English",
@@ -181,7 +191,7 @@ def _parse(path: Path) -> CannedQuery:
             hint="start the file with '# title@fr: ...' and '# title@en: ...' lines",
         )
     return CannedQuery(
-        path.stem, meta["title"], meta["description"], tuple(params), tags, answers, text, path, var_labels
+        path.stem, meta["title"], meta["description"], tuple(params), tags, answers, text, path, var_labels, prepared
     )
 
 
@@ -347,3 +357,49 @@ def answering_values(store, query: CannedQuery, param: str, *, max_rows: int = 1
         if isinstance(term, terms.NamedNode):
             found.setdefault(term.value)
     return list(found)
+
+
+#: A subquery that selects one page first (then the outer query fetches names for that page only) ends its line
+#: with ``LIMIT n OFFSET m  # page``: the page asked for replaces that LIMIT and OFFSET.
+_PAGE_MARK = re.compile(r"\bLIMIT\s+\d+\s+OFFSET\s+\d+(?=[ \t]*#[ \t]*page\b(?!-))", re.I)
+#: A subquery that takes the answer's first rows up to the page's end by a cheaper order than the answer's (the
+#: rows whose sort keys they hold are then the only ones sorted in full) ends its line with ``LIMIT n  # page-end``:
+#: ``n`` becomes the page's offset + limit.
+_PAGE_END_MARK = re.compile(r"\bLIMIT\s+\d+(?=[ \t]*#[ \t]*page-end\b)", re.I)
+
+
+def paged(sparql: str, limit: int, offset: int) -> str:
+    """The canned query's text with one page's ``LIMIT``/``OFFSET``.
+
+    Where a subquery selects the page (its ``LIMIT n OFFSET m  # page`` line), the page goes there; otherwise
+    it is appended as the query's last solution modifiers. A ``LIMIT n  # page-end`` line gets offset + limit. A query that sets its own top-level ``LIMIT`` is
+    left as it is.
+
+    >>> paged("SELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x", 10, 20).splitlines()[-1]
+    'LIMIT 10 OFFSET 20'
+    >>> paged("SELECT ?x WHERE { ?x ?p ?o } LIMIT 3", 10, 0)
+    'SELECT ?x WHERE { ?x ?p ?o } LIMIT 3'
+    >>> inner = "{ SELECT ?x { ?x ?p ?o } ORDER BY ?x LIMIT 500 OFFSET 0  # page"
+    >>> paged("SELECT * { " + inner + "\\n} ?x ?q ?l }", 10, 20).splitlines()[0][-30:]
+    ' ?x LIMIT 10 OFFSET 20  # page'
+    >>> paged("{ SELECT ?k { ?x ?p ?k } ORDER BY ?k LIMIT 500  # page-end\\n}", 10, 20).splitlines()[0][-20:]
+    'LIMIT 30  # page-end'
+    """
+    if _PAGE_END_MARK.search(sparql):
+        sparql = _PAGE_END_MARK.sub(f"LIMIT {int(offset) + int(limit)}", sparql)
+    if _PAGE_MARK.search(sparql):
+        return _PAGE_MARK.sub(f"LIMIT {int(limit)} OFFSET {int(offset)}", sparql, count=1)
+    tail = sparql.rsplit("}", 1)[-1]
+    if re.search(r"\bLIMIT\b", tail, re.I):
+        return sparql
+    return f"{sparql.rstrip()}\nLIMIT {int(limit)} OFFSET {int(offset)}"
+
+
+def whole(sparql: str) -> str:
+    """The canned query's text for its whole answer: its page's ``LIMIT``/``OFFSET`` lines (``# page``,
+    ``# page-end``) removed; a query that sets its own top-level ``LIMIT`` keeps it.
+
+    >>> whole("{ SELECT ?x { ?x ?p ?o } ORDER BY ?x LIMIT 500 OFFSET 0  # page\\n} ?x ?q ?l }").splitlines()[0]
+    '{ SELECT ?x { ?x ?p ?o } ORDER BY ?x   # page'
+    """
+    return _PAGE_MARK.sub("", _PAGE_END_MARK.sub("", sparql))
