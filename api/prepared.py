@@ -52,12 +52,13 @@ PAGE_CENTRALITY_TOP = 25
 
 
 def _void(store) -> dict:
+    from qkg.graph.serving.terms import NamedNode
     from qkg.ontology.curies import ENTITY_NS
 
-    rows = store.select(
-        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{ENTITY_NS}')) }}"
-    )
-    return {"entities": int(next(iter(rows))["n"].value)}
+    # the distinct subjects, their namespace looked at here: a FILTER on STR(?s) decodes the subject of every
+    # quad (4 s of CPU at 1M triples, 2.4M quads), this reads each distinct subject once (1.5 s)
+    rows = store.select("SELECT DISTINCT ?s WHERE { ?s ?p ?o }")
+    return {"entities": sum(1 for r in rows if isinstance(s := r[0], NamedNode) and s.value.startswith(ENTITY_NS))}
 
 
 def _audit(store) -> list[dict]:

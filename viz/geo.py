@@ -143,6 +143,7 @@ def map_payload(
     home: str | None,
     partners: Iterable[str] = (),
     hrefs: Mapping[str, str] | None = None,
+    paths_up_to: int | None = None,
 ) -> dict:
     """Everything the map draws.
 
@@ -161,6 +162,11 @@ def map_payload(
         Other city ids to show as partner cities (twinnings, agreements, forums...).
     hrefs : mapping, optional
         Entity id -> link to its page.
+    paths_up_to : int, optional
+        Draw the missions' routes only when the answer has at most this many points (missions, cities and
+        receptions placed in a city, as :func:`aggregate_map` counts them); above, each mission's ``path`` is
+        left empty, since :func:`aggregate_map` replaces the missions by routes of its own (at 1M triples, 17k
+        great-circle arcs nobody would see). None: always.
 
     Returns
     -------
@@ -189,15 +195,12 @@ def map_payload(
 
     roles: dict[str, set] = {}
     home_point = point(home)
-    out_missions, unplaced = [], []
+    out_missions, unplaced, hops = [], [], []
     for mission in missions:
         legs = sorted((int(order), city) for order, city in mission.get("legs", ()))
         stops = [{"id": city, "label": label(city), "order": order} for order, city in legs if point(city)]
         unplaced += [city for _, city in legs if not point(city)]
-        hops = ([home_point] if home_point else []) + [p for s in stops if (p := point(s["id"])) is not None]
-        path: list[list[float]] = []
-        for a, b in itertools.pairwise(hops):
-            path += great_circle(a, b)[(1 if path else 0) :]
+        hops.append(([home_point] if home_point else []) + [p for s in stops if (p := point(s["id"])) is not None])
         for s in stops:
             roles.setdefault(s["id"], set()).add("mission")
         out_missions.append(
@@ -207,7 +210,7 @@ def map_payload(
                 "leader": clean_text(mission.get("leader") or "", limit=120),
                 "href": hrefs.get(mission["id"]),
                 "stops": stops,
-                "path": path,
+                "path": [],
             }
         )
     by_city: dict[str, list] = {}
@@ -264,6 +267,11 @@ def map_payload(
         }
         for c, recs in sorted(by_country.items(), key=lambda kv: (-len(kv[1]), label(kv[0])))
     ]
+    receptions_placed = sum(len(recs) for recs in by_city.values())
+    if paths_up_to is None or len(out_missions) + len(cities) + receptions_placed <= paths_up_to:
+        for mission, points in zip(out_missions, hops, strict=True):
+            for a, b in itertools.pairwise(points):
+                mission["path"] += great_circle(a, b)[(1 if mission["path"] else 0) :]
     home_entry = (
         {
             "id": home,

@@ -48,7 +48,7 @@ from qkg.ontology import PREFIXES
 from qkg.ontology.curies import ENTITY_NS, expand_curie, short
 from qkg.viz.escape import entity_href
 from qkg.viz.filters import NetworkFilter, subgraph, visible
-from qkg.viz.geo import aggregate_map, map_payload
+from qkg.viz.geo import MAP_DETAIL_MAX, aggregate_map, map_payload
 from qkg.viz.layout import centralities, layout_positions
 from qkg.viz.network import collapse_nary, network_payload
 from qkg.viz.panel import entity_summary
@@ -593,7 +593,15 @@ def map_view(rows: dict, *, lang: str = "fr", year: str | None = None) -> dict:
     ]
     home = ENTITY_NS + "quebec" if ENTITY_NS + "quebec" in places else None
     cities = [i for i, p in places.items() if p["kind"] == "city"]
-    data = map_payload(places=places, missions=missions, receptions=receptions, home=home, partners=cities, hrefs=hrefs)
+    data = map_payload(
+        places=places,
+        missions=missions,
+        receptions=receptions,
+        home=home,
+        partners=cities,
+        hrefs=hrefs,
+        paths_up_to=MAP_DETAIL_MAX,  # a larger answer is aggregated: routes of its own
+    )
     data["categories"] = {
         short(c): {"label": names.get(c, short(c)), "colour": CATEGORY_COLOURS.get(short(c)[5:])}
         for r in recs

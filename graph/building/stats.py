@@ -11,8 +11,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from qkg.graph.named_graphs import BUILD_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, YEAR_TAG
-from qkg.graph.serving.store import Store, classes_in_use
+from qkg.graph.serving.store import Store
+from qkg.graph.serving.terms import NamedNode
 from qkg.ontology import QKG
 from qkg.ontology.curies import short
 
@@ -34,18 +37,21 @@ def graph_stats(store: Store) -> dict:
     }
     total = sum(graphs.values())
     inferred = graphs.get(short(INFERRED_GRAPH), 0)
-    used = " ".join(f"<{c}>" for c in classes_in_use(store, str(QKG)))
-    classes = (
-        {
-            short(r["c"].value): int(r["n"].value)
-            for r in store.select(
-                f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ {used} }} ?s a ?c . "
-                f"FILTER NOT EXISTS {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s a ?c }} }} }} GROUP BY ?c ORDER BY DESC(?n) ?c"
-            )
-        }
-        if used
-        else {}
+    # the entities of each class, less those the ontology types (a NOT EXISTS on every type triple cost 4x more
+    # at 1M triples: the ontology's few typings are counted apart and taken off); classes filtered here, not
+    # by a FILTER on the class's IRI string (which decodes every term)
+    namespace = str(QKG)
+    counts = _by_class(store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c", namespace)
+    in_ontology = _by_class(
+        store,
+        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s a ?c }} }} GROUP BY ?c",
+        namespace,
     )
+    classes = {
+        short(c): n
+        for c, n in sorted(((c, n - in_ontology.get(c, 0)) for c, n in counts.items()), key=lambda cn: (-cn[1], cn[0]))
+        if n
+    }
     build = {
         short(r["p"].value): r["o"].value
         for r in store.select(
@@ -62,12 +68,20 @@ def graph_stats(store: Store) -> dict:
         entry = years.setdefault(year, {"triples": 0, "graphs": 0, "classes": {}})
         entry["triples"] += graphs.get(graph, 0)
         entry["graphs"] += 1
-    if used and years:
+    if counts and years:
+        # each year's typed entities first (one DISTINCT over the year graphs' type triples), then their classes:
+        # 5x less work than joining every type triple with the year graphs
+        by_year: dict[str, dict[str, int]] = defaultdict(dict)
         for r in store.select(
-            f"SELECT ?y ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH <{BUILD_GRAPH}> {{ ?g <{YEAR_TAG}> ?y }} "
-            f"GRAPH ?g {{ ?s a ?t }} VALUES ?c {{ {used} }} ?s a ?c }} GROUP BY ?y ?c ORDER BY ?y DESC(?n) ?c"
+            f"SELECT ?y ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {{ SELECT DISTINCT ?y ?s WHERE {{ "
+            f"GRAPH <{BUILD_GRAPH}> {{ ?g <{YEAR_TAG}> ?y }} GRAPH ?g {{ ?s a ?t }} }} }} ?s a ?c }} GROUP BY ?y ?c"
         ):
-            years[r["y"].value]["classes"][short(r["c"].value)] = int(r["n"].value)
+            c = r["c"]
+            if isinstance(c, NamedNode) and c.value in counts:
+                by_year[r["y"].value][c.value] = int(r["n"].value)
+        for year, found in sorted(by_year.items()):
+            for c, n in sorted(found.items(), key=lambda cn: (-cn[1], cn[0])):
+                years[year]["classes"][short(c)] = n
     return {
         "triples": total,
         "asserted": total - inferred,
@@ -77,3 +91,13 @@ def graph_stats(store: Store) -> dict:
         "build": build,
         "years": years,
     }
+
+
+def _by_class(store: Store, query: str, namespace: str) -> dict[str, int]:
+    """``{class IRI: n}`` of a ``SELECT ?c ?n`` query, for the classes (IRIs) under ``namespace``."""
+    out = {}
+    for r in store.select(query):
+        c = r["c"]
+        if isinstance(c, NamedNode) and c.value.startswith(namespace):
+            out[c.value] = int(r["n"].value)
+    return out

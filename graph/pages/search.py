@@ -73,6 +73,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from qkg.graph.serving.store import classes_in_use
+from qkg.graph.serving.terms import Literal, NamedNode
 from qkg.ontology import PREFIXES
 from qkg.ontology.curies import ENTITY_NS, local_name
 
@@ -251,31 +252,26 @@ class SearchIndex:
         namespace : str, optional
             Only entities under this namespace are indexed (default ``https://w3id.org/qkg/id/``).
         """
-        props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+        # Each term a query returns is read from the store (a few microseconds each: most of the time at 1M
+        # triples), so the queries return no more terms than the index needs: each class's members (not the
+        # class with each), each property's (subject, label) (not the property with each), and the namespace
+        # and the literals are checked here (a FILTER on STR(?s) decodes every subject, kept or not).
+        # Entries keep the order of one query over every property (the label ids, which break ties, follow it).
         types: dict[str, list[str]] = {}
-        classes = " ".join(f"<{c}>" for c in classes_in_use(store, PREFIXES["qkg"]))
-        typed = (
-            store.select(
-                "SELECT DISTINCT ?s ?t WHERE { VALUES ?t { %s } ?s a ?t . FILTER(STRSTARTS(STR(?s), %s)) }"
-                % (classes, _string(namespace))
-            )
-            if classes
-            else []
-        )
-        for row in typed:
-            types.setdefault(row["s"].value, []).append("qkg:" + row["t"].value.rsplit("#", 1)[-1])
+        for c in classes_in_use(store, PREFIXES["qkg"]):
+            name = "qkg:" + c.rsplit("#", 1)[-1]
+            for row in store.select(f"SELECT DISTINCT ?s WHERE {{ ?s a <{c}> }}"):
+                iri = row[0].value
+                if iri.startswith(namespace) and isinstance(row[0], NamedNode):
+                    types.setdefault(iri, []).append(name)
         sorted_types = {iri: tuple(sorted(names)) for iri, names in types.items()}
         entries = []
-        for row in store.select(
-            f"SELECT DISTINCT ?s ?p ?l WHERE {{ VALUES ?p {{ {props} }} ?s ?p ?l . "
-            f"FILTER(isLiteral(?l) && STRSTARTS(STR(?s), {_string(namespace)})) }}",
-        ):
-            iri, label = row["s"].value, row["l"]
-            entries.append(
-                Entry(
-                    iri, label.value, label.language or "", LABEL_PROPERTIES[row["p"].value], sorted_types.get(iri, ())
-                )
-            )
+        for prop, primary in LABEL_PROPERTIES.items():
+            for row in store.select(f"SELECT DISTINCT ?s ?l WHERE {{ ?s <{prop}> ?l }}"):
+                subject, label = row
+                iri = subject.value
+                if isinstance(label, Literal) and iri.startswith(namespace) and isinstance(subject, NamedNode):
+                    entries.append(Entry(iri, label.value, label.language or "", primary, sorted_types.get(iri, ())))
         return cls(entries)
 
     def label(self, iri: str) -> str | None:

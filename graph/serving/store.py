@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from qkg.graph.errors import BuildError, QueryError, StoreError
-from qkg.graph.serving.terms import Quad, Rows, Triple, ntriples
+from qkg.graph.serving.terms import NamedNode, Quad, Rows, Triple, ntriples
 
 if TYPE_CHECKING:
     from qkg.graph.serving.backends.oxigraph import OxigraphStore
@@ -235,9 +235,11 @@ def classes_in_use(store: Store, namespace: str) -> list[str]:
 
     A ``VALUES`` block of these is much faster than filtering every type triple on its class's IRI string
     (the engine compares encoded terms and decodes only the small distinct set): 4x at 1M triples.
+    Not ``FILTER(isIRI(?c))`` either: a FILTER decodes the class of every type triple (1.5 s at 1M triples, 6x
+    the DISTINCT alone); the few distinct classes are looked at here.
     """
-    rows = store.select("SELECT DISTINCT ?c WHERE { ?s a ?c FILTER(isIRI(?c)) }")
-    return sorted(c for c in (r["c"].value for r in rows) if c.startswith(namespace))
+    rows = store.select("SELECT DISTINCT ?c WHERE { ?s a ?c }")
+    return sorted(c.value for c in (r["c"] for r in rows) if isinstance(c, NamedNode) and c.value.startswith(namespace))
 
 
 def open_store(spec: str | os.PathLike[str], **options: Any) -> Store:
