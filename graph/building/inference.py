@@ -323,6 +323,15 @@ def materialise(
     1
     """
     say = progress or (lambda _msg: None)
+    copy = store.working_copy if isinstance(store, OxigraphStore) else None
+    if isinstance(store, OxigraphStore) and copy is not None:
+        # derive in the in-memory copy, then write what it inferred into the store at once
+        store.working_copy = None  # released: nothing reads it after the inference
+        total = materialise(copy, rules, max_rounds=max_rounds, progress=progress)
+        # as quads, not N-Triples: a blank node keeps its identity (the copy shares the store's)
+        store.bulk_add(copy.quads(None, None, None, INFERRED_GRAPH))
+        say(f"inference: {total} triples written to the store")
+        return total
     by_stage: dict[str, list[Rule]] = defaultdict(list)
     for rule in rules:
         by_stage[rule.stage].append(rule)
