@@ -128,11 +128,6 @@ def _rows(store: Store, sparql: str) -> list:
     return store.select(sparql)  # a list, read in the calling thread
 
 
-def _chunks(iris: list[str], size: int = 400):
-    for i in range(0, len(iris), size):
-        yield " ".join(f"<{x}>" for x in iris[i : i + size])
-
-
 def _node_attributes(store: Store, iris: list[str]) -> dict[str, dict]:
     """Themes, reception category and dates of each node (for the filters)."""
     wanted, out = set(iris), defaultdict[str, dict](dict)
@@ -490,14 +485,25 @@ def _shared(value, pool: dict | None = None):
     True
     """
     pool = {} if pool is None else pool
+    # strings, the most common leaves, are pooled in place (not by a call each: 1.6M values at 1M triples)
     if isinstance(value, str):
         return pool.setdefault(value, value)
     if isinstance(value, tuple):
-        return pool.setdefault(value, tuple(_shared(v, pool) for v in value)) if value else value
+        if not value:
+            return value
+        found = pool.get(value)
+        if found is None:
+            found = pool[value] = tuple(pool.setdefault(v, v) if type(v) is str else _shared(v, pool) for v in value)
+        return found
     if isinstance(value, list):
-        return [_shared(v, pool) for v in value]
+        return [pool.setdefault(v, v) if type(v) is str else _shared(v, pool) for v in value]
     if isinstance(value, dict):
-        return {_shared(k, pool): _shared(v, pool) for k, v in value.items()}
+        return {
+            (pool.setdefault(k, k) if type(k) is str else _shared(k, pool)): (
+                pool.setdefault(v, v) if type(v) is str else _shared(v, pool)
+            )
+            for k, v in value.items()
+        }
     return value
 
 
@@ -630,8 +636,9 @@ def _undated(store: Store) -> dict:
     """
     classes = {f"{Q}{k.capitalize()}": k for k in _ACTIVITIES}
     values = " ".join(f"<{c}>" for c in classes)
+    # MINUS, not FILTER NOT EXISTS (3x faster in Oxigraph); the year of the few undated ones joined after
     body = (
-        f"VALUES ?t {{ {values} }} ?s a ?t FILTER NOT EXISTS {{ ?s <{SCHEMA}startDate> ?d }} "
+        f"VALUES ?t {{ {values} }} ?s a ?t MINUS {{ ?s <{SCHEMA}startDate> ?d }} "
         f"OPTIONAL {{ ?s <{Q}annexItem> ?i BIND(?s AS ?k) }}"
     )
     every = {
@@ -643,7 +650,7 @@ def _undated(store: Store) -> dict:
     by_year: dict = defaultdict(dict)
     for r in _rows(
         store,
-        f"SELECT ?t ?y (COUNT(DISTINCT ?s) AS ?n) (COUNT(DISTINCT ?k) AS ?r) WHERE {{ {body} OPTIONAL {{ "
+        f"SELECT ?t ?y (COUNT(DISTINCT ?s) AS ?n) (COUNT(DISTINCT ?k) AS ?r) WHERE {{ {{ SELECT ?t ?s ?k WHERE {{ {body} }} }} OPTIONAL {{ "
         f"GRAPH ?g {{ ?s a ?c }} GRAPH <{BUILD_GRAPH}> {{ ?g <{YEAR_TAG}> ?y }} }} }} GROUP BY ?t ?y",
     ):
         by_year[r["y"].value if r["y"] is not None else None][classes[r["t"].value]] = (
@@ -668,10 +675,10 @@ def stats_rows(store: Store) -> dict:
             "start": (r["a"].value, r["a"].datatype.value),
             "end": (r["b"].value, r["b"].datatype.value) if r["b"] is not None else None,
         }
+    # every class of every dated node in one query (not VALUES blocks of 400 nodes: 150 queries at 1M triples)
     kinds: dict[str, set] = defaultdict(set)
-    for chunk in _chunks(sorted(dated)):
-        for r in _rows(store, f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {chunk} }} ?s a ?t }}"):
-            kinds[r["s"].value].add(r["t"].value)
+    for r in _rows(store, f"SELECT ?s ?t WHERE {{ ?s <{SCHEMA}startDate> ?a . ?s a ?t }}"):
+        kinds[r[0].value].add(r[1].value)
     countries = {r["p"].value: r["c"].value for r in _rows(store, f"SELECT ?p ?c WHERE {{ ?p <{Q}country> ?c }}")}
     country_set = {r["c"].value for r in _rows(store, f"SELECT ?c WHERE {{ ?c a <{Q}Country> }}")}
     recs = _receptions(store)
