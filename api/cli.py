@@ -14,21 +14,32 @@ Every error is one clear message with the fix, and a non-zero exit code.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 from qkg.api.config import Settings
-from qkg.graph.errors import QKGError
+from qkg.api.i18n import filled as _
+from qkg.graph.errors import N_, Message, QKGError
 from qkg.graph.serving.store import open_store
 
 __all__ = ["main", "cli"]
 
 
 class _Group(click.Group):
-    """Turn every qkg error into a one-paragraph message with its fix, and exit 1."""
+    """Speak the reader's language (``QKG_LANG``, else the locale: :func:`qkg.api.i18n.cli_lang`), and turn every
+    qkg error into a one-paragraph message with its fix, and exit 1."""
+
+    def main(self, *args, **kwargs):
+        from qkg.api.i18n import cli_lang, use_lang
+
+        with use_lang(cli_lang()), _click_speaks():
+            _speak(self)
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -53,58 +64,123 @@ class _Failure(click.ClickException):
         click.echo(f"{self.heading} {self.format_message()}", err=True, file=file)
 
 
+#: The build's SHACL states, in its last line.
+_SHACL_STATES = (N_("conforms"), N_("skipped"))
+#: The texts of a command or parameter that a reader sees in its help.
+_HELP_TEXTS = ("help", "short_help", "epilog")
+
+
+@contextlib.contextmanager
+def _click_speaks() -> Iterator[None]:
+    """Inside the block, click's own words (``Usage:``, ``Options``, its usage errors) come from the interface's
+    catalogue, in the current language.
+
+    click looks its messages up at each call through its modules' ``_`` and ``ngettext`` (``gettext.gettext``,
+    which reads ``.mo`` files this project does not ship): the block points them to the catalogue's
+    (:data:`qkg.api.i18n.CLICK_MODULES`, whose messages ``scripts/i18n.py`` extracts), then puts them back.
+    """
+    import importlib
+
+    from qkg.api.i18n import CLICK_MODULES, gettext, ngettext
+
+    saved = []
+    for name in CLICK_MODULES:
+        module = importlib.import_module(f"click.{name}")
+        for attr, ours in (("_", gettext), ("ngettext", ngettext)):
+            if hasattr(module, attr):
+                saved.append((module, attr, getattr(module, attr)))
+                setattr(module, attr, ours)
+    try:
+        yield
+    finally:
+        for module, attr, theirs in saved:
+            setattr(module, attr, theirs)
+
+
+def _speak(command: click.Command) -> None:
+    """``command``, its parameters and its subcommands with their help in the current language: the texts are
+    marked ``N_`` where they are declared, and their English (the message's id) is kept on first use."""
+    from qkg.api.i18n import gettext
+
+    todo: list[click.Command] = [command]
+    while todo:
+        current = todo.pop()
+        for item, names in ((current, _HELP_TEXTS), *((p, ("help",)) for p in current.params)):
+            english = item.__dict__.setdefault("_qkg_english", {n: getattr(item, n, None) for n in names})
+            for name, text in english.items():
+                if text:
+                    setattr(item, name, gettext(text))
+        if isinstance(current, click.Group):
+            todo += current.commands.values()
+
+
 def _settings(ctx: click.Context) -> Settings:
     return ctx.obj
 
 
 def _progress(quiet: bool):
+    """The build's progress lines on stderr, each with its time; a :class:`~qkg.graph.errors.Message` (the build's
+    own lines) in the reader's language."""
+    from qkg.api.i18n import gettext
+
     start = time.perf_counter()
 
     def say(msg: str) -> None:
         if not quiet:
-            click.echo(f"[{time.perf_counter() - start:6.2f}s] {msg}", err=True)
+            text = msg.localized(gettext) if isinstance(msg, Message) else msg
+            click.echo(f"[{time.perf_counter() - start:6.2f}s] {text}", err=True)
 
     return say
 
 
-@click.group(cls=_Group)
+@click.group(cls=_Group, help=N_("qkg: the knowledge graph of the City of Québec's international relations."))
 @click.option(
     "--data-dir",
     type=click.Path(path_type=Path),
     default=None,
-    help="Where builds live (default .qkg, or $QKG_DATA_DIR).",
+    help=N_("Where builds live (default .qkg, or $QKG_DATA_DIR)."),
 )
 @click.version_option(package_name="qkg")
 @click.pass_context
 def cli(ctx: click.Context, data_dir: Path | None) -> None:
-    """qkg: the knowledge graph of the City of Québec's international relations."""
     settings = Settings()
     if data_dir is not None:
         settings = settings.model_copy(update={"data_dir": data_dir})
     ctx.obj = settings
 
 
-@cli.command()
+@cli.command(
+    help=N_(
+        "Load the data, check it, run SHACL and OWL 2 RL inference, then publish it atomically.\n"
+        "\n"
+        "A failed or interrupted build publishes nothing: the previous graph keeps serving. With --publish, the build\n"
+        "is then copied to a remote store; a failed or interrupted copy leaves the store serving its previous build."
+    )
+)
 @click.option(
     "--data",
     "data_root",
     type=click.Path(path_type=Path),
     default=None,
-    help="Folder of data files: .ttl, .nt, .trig, .nq, .csv, .yaml (default: the repository's data/).",
+    help=N_("Folder of data files: .ttl, .nt, .trig, .nq, .csv, .yaml (default: the repository's data/)."),
 )
 @click.option(
     "--add",
     "extra",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="Extra file to include: RDF (.ttl, .nt, .trig, .nq), a CSV sheet or YAML records (see loaders/tabular.py); repeatable.",
+    help=N_(
+        "Extra file to include: RDF (.ttl, .nt, .trig, .nq), a CSV sheet or YAML records (see loaders/tabular.py); repeatable."
+    ),
 )
-@click.option("--shacl/--no-shacl", default=None, help="Run or skip SHACL validation (default: on, at any size).")
+@click.option("--shacl/--no-shacl", default=None, help=N_("Run or skip SHACL validation (default: on, at any size)."))
 @click.option(
     "--diff/--no-diff",
     default=None,
-    help="Record what changed since the previous build, for /changes (default: on up to 250k asserted "
-    "triples; `qkg diff previous current` compares larger builds on demand).",
+    help=N_(
+        "Record what changed since the previous build, for /changes (default: on up to 250k asserted "
+        "triples; `qkg diff previous current` compares larger builds on demand)."
+    ),
 )
 @click.option(
     "--publish",
@@ -112,17 +188,14 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
     default=None,
     envvar="QKG_PUBLISH_URL",
     metavar="URL",
-    help="Then copy the build to this SPARQL 1.1 store (e.g. http://127.0.0.1:8890/sparql) and switch it "
-    "to the new build atomically; credentials from QKG_STORE_USER and QKG_STORE_PASSWORD(_FILE).",
+    help=N_(
+        "Then copy the build to this SPARQL 1.1 store (e.g. http://127.0.0.1:8890/sparql) and switch it "
+        "to the new build atomically; credentials from QKG_STORE_USER and QKG_STORE_PASSWORD(_FILE)."
+    ),
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
+@click.option("-q", "--quiet", is_flag=True, help=N_("No progress lines."))
 @click.pass_context
 def build(ctx, data_root, extra, shacl, diff, publish_url, quiet):
-    """Load the data, check it, run SHACL and OWL 2 RL inference, then publish it atomically.
-
-    A failed or interrupted build publishes nothing: the previous graph keeps serving. With --publish, the build
-    is then copied to a remote store; a failed or interrupted copy leaves the store serving its previous build.
-    """
     import time
 
     from qkg.api.prepared import ARTEFACTS
@@ -134,26 +207,43 @@ def build(ctx, data_root, extra, shacl, diff, publish_url, quiet):
     settings = _settings(ctx)
     say = _progress(quiet)
     sources = discover(data_root or default_data_root(), extra=list(extra))
-    say(f"building from {len(sources)} files into {settings.data_dir}/")
+    say(_("building from {files} files into {folder}/", files=len(sources), folder=settings.data_dir))
     before = StoreLayout(settings.data_dir).current()
     result = run_build(sources, data_dir=settings.data_dir, shacl=shacl, progress=say, artefacts=ARTEFACTS)
     click.echo(
-        f"built {result.asserted} asserted + {result.inferred} inferred triples in {result.graphs} graphs "
-        f"({result.seconds:.1f} s, SHACL {result.shacl}) -> {result.path}"
+        _(
+            "built {asserted} asserted + {inferred} inferred triples in {graphs} graphs "
+            "({seconds:.1f} s, SHACL {shacl}) -> {path}",
+            asserted=result.asserted,
+            inferred=result.inferred,
+            graphs=result.graphs,
+            seconds=result.seconds,
+            shacl=_(result.shacl),
+            path=result.path,
+        )
     )
     if diff is None:
         diff = result.asserted <= DIFF_MAX_TRIPLES
         if not diff and before is not None:
             say(
-                f"changes not recorded ({result.asserted} asserted triples > {DIFF_MAX_TRIPLES}): "
-                "run `qkg diff previous current`, or build with --diff"
+                _(
+                    "changes not recorded ({asserted} asserted triples > {most}): "
+                    "run `qkg diff previous current`, or build with --diff",
+                    asserted=result.asserted,
+                    most=DIFF_MAX_TRIPLES,
+                )
             )
     if before is not None and before.is_dir() and diff:
         start = time.monotonic()
         changes = record_build_changes(before, Path(result.path))
         say(
-            f"changes since the previous build: {changes.counts['facts_added']} facts added, "
-            f"{changes.counts['facts_removed']} removed ({time.monotonic() - start:.1f} s; see /changes, `qkg diff`)"
+            _(
+                "changes since the previous build: {added} facts added, {removed} removed ({seconds:.1f} s; "
+                "see /changes, `qkg diff`)",
+                added=changes.counts["facts_added"],
+                removed=changes.counts["facts_removed"],
+                seconds=time.monotonic() - start,
+            )
         )
     if publish_url:
         _publish(publish_url, Path(result.path), say)
@@ -163,34 +253,54 @@ def _publish(url: str, build_dir: Path, say) -> None:
     from qkg.graph.serving.backends.remote import RemoteStore, publish_build
 
     with RemoteStore(url) as store:
-        say(f"publishing {build_dir.name} to {store.name}")
+        say(_("publishing {build} to {store}", build=build_dir.name, store=store.name))
         done = publish_build(build_dir, store, progress=say)
     click.echo(
-        f"published {done['triples']} triples in {done['graphs']} graphs to {store.name} as build "
-        f"{done['build']} ({done['seconds']:.1f} s; the previous build and {done['leftovers']} leftover "
-        f"graph(s) removed)"
+        _(
+            "published {triples} triples in {graphs} graphs to {store} as build {build} ({seconds:.1f} s; the "
+            "previous build and {leftovers} leftover graph(s) removed)",
+            triples=done["triples"],
+            graphs=done["graphs"],
+            store=store.name,
+            build=done["build"],
+            seconds=done["seconds"],
+            leftovers=done["leftovers"],
+        )
     )
 
 
-@cli.command()
+@cli.command(
+    help=N_(
+        "Copy the current build to the SPARQL 1.1 store at URL and serve it there (atomic switch).\n"
+        "\n"
+        "Same as `qkg build --publish URL` without rebuilding. Credentials: QKG_STORE_USER with QKG_STORE_PASSWORD\n"
+        "or QKG_STORE_PASSWORD_FILE."
+    )
+)
 @click.argument("url")
-@click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
+@click.option("-q", "--quiet", is_flag=True, help=N_("No progress lines."))
 @click.pass_context
 def publish(ctx, url, quiet):
-    """Copy the current build to the SPARQL 1.1 store at URL and serve it there (atomic switch).
-
-    Same as `qkg build --publish URL` without rebuilding. Credentials: QKG_STORE_USER with QKG_STORE_PASSWORD
-    or QKG_STORE_PASSWORD_FILE.
-    """
     from qkg.graph.serving.store import StoreLayout
 
     _publish(url, StoreLayout(_settings(ctx).data_dir).require_current(), _progress(quiet))
 
 
-@cli.command()
+@cli.command(
+    help=N_(
+        "Run QUERY: a SPARQL string, a .rq file, or the name of a canned query.\n"
+        "\n"
+        "\b\n"
+        "Examples:\n"
+        "  qkg query receptions-by-category\n"
+        "  qkg query missions-by-country -p country=qkgd:suisse --format csv\n"
+        "  qkg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'\n"
+        "  qkg query my-question.rq --format json"
+    )
+)
 @click.argument("query", required=False)
 @click.option(
-    "-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A canned query's parameter; repeatable."
+    "-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help=N_("A canned query's parameter; repeatable.")
 )
 @click.option(
     "-f",
@@ -198,39 +308,38 @@ def publish(ctx, url, quiet):
     "fmt",
     default="table",
     type=click.Choice(["table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld"]),
-    help="Output format (SPARQL results formats for SELECT/ASK, RDF for CONSTRUCT/DESCRIBE).",
+    help=N_("Output format (SPARQL results formats for SELECT/ASK, RDF for CONSTRUCT/DESCRIBE)."),
 )
-@click.option("--list", "list_", is_flag=True, help="List the canned queries and exit.")
-@click.option("--show", is_flag=True, help="Print the SPARQL of the canned query instead of running it.")
+@click.option("--list", "list_", is_flag=True, help=N_("List the canned queries and exit."))
+@click.option("--show", is_flag=True, help=N_("Print the SPARQL of the canned query instead of running it."))
 @click.pass_context
 def query(ctx, query, params, fmt, list_, show):
-    """Run QUERY: a SPARQL string, a .rq file, or the name of a canned query.
-
-    \b
-    Examples:
-      qkg query receptions-by-category
-      qkg query missions-by-country -p country=qkgd:suisse --format csv
-      qkg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
-      qkg query my-question.rq --format json
-    """
     from qkg.graph.errors import ParameterError
     from qkg.graph.pages.catalog import bind, get_query, load_catalog
     from qkg.graph.serving.guard import inspect_query
     from qkg.graph.serving.results import render
 
     if list_:
+        from qkg.api.i18n import current_lang
+
+        lang = current_lang()
         for q in load_catalog().values():
             names = ", ".join(f"{p.name}={'*' if p.optional else p.default or '…'}" for p in q.params)
-            click.echo(f"{q.name:34} {q.title['en']}" + (f"  [{names}]" if names else ""))
+            click.echo(f"{q.name:34} {q.title.get(lang) or q.title['en']}" + (f"  [{names}]" if names else ""))
         return
     if not query:
         raise ParameterError(
-            "no query given", hint="pass a SPARQL string, a .rq file or a canned query name (`qkg query --list`)"
+            N_("no query given"),
+            hint=N_("pass a SPARQL string, a .rq file or a canned query name (`qkg query --list`)"),
         )
     values = {}
     for item in params:
         if "=" not in item:
-            raise ParameterError(f"bad --param {item!r}", hint="write NAME=VALUE, e.g. -p country=qkgd:suisse")
+            raise ParameterError(
+                N_("bad --param {item!r}"),
+                hint=N_("write NAME=VALUE, e.g. -p country=qkgd:suisse"),
+                fields={"item": item},
+            )
         k, v = item.split("=", 1)
         values[k] = v
     substitutions = {}
@@ -269,16 +378,19 @@ def query(ctx, query, params, fmt, list_, show):
         out = render(results, fmt)
         click.echo(out, nl=not out.endswith("\n"))
     except SyntaxError as exc:
-        raise QuerySyntaxError(f"the query does not parse: {exc}", hint="check the SPARQL syntax") from None
+        raise QuerySyntaxError(
+            N_("the query does not parse: {problem}"), hint=N_("check the SPARQL syntax"), fields={"problem": exc}
+        ) from None
     except (RuntimeError, OSError) as exc:
-        raise QueryError(f"the query failed: {exc}", hint="check the query against the data") from None
+        raise QueryError(
+            N_("the query failed: {problem}"), hint=N_("check the query against the data"), fields={"problem": exc}
+        ) from None
 
 
-@cli.command()
-@click.option("--hermit/--no-hermit", default=True, help="Run the HermiT consistency check (needs Java).")
+@cli.command(help=N_("Check the ontology, shapes and canned queries; run HermiT on the ontology plus the built data."))
+@click.option("--hermit/--no-hermit", default=True, help=N_("Run the HermiT consistency check (needs Java)."))
 @click.pass_context
 def check(ctx, hermit):
-    """Check the ontology, shapes and canned queries; run HermiT on the ontology plus the built data."""
     from qkg.graph.named_graphs import BUILD_GRAPH
     from qkg.graph.pages.catalog import load_catalog
     from qkg.graph.serving.guard import inspect_query
@@ -291,18 +403,20 @@ def check(ctx, hermit):
     def report(ok: bool, what: str) -> None:
         nonlocal failures
         failures += 0 if ok else 1
-        click.echo(f"{'ok  ' if ok else 'FAIL'}  {what}")
+        click.echo(f"{_('ok') if ok else _('FAIL'):4}  {what}")
 
     onto = load_ontology()
-    report(True, f"ontology parses: {len(onto)} triples in {len(ontology_paths())} files")
+    report(
+        True, _("ontology parses: {triples} triples in {files} files", triples=len(onto), files=len(ontology_paths()))
+    )
     shapes = Graph().parse(ontology_paths()[0].parent / SHAPES_FILE)
-    report(True, f"SHACL shapes parse: {len(shapes)} triples")
+    report(True, _("SHACL shapes parse: {triples} triples", triples=len(shapes)))
     for q in load_catalog().values():
         try:
             inspect_query(q.sparql)
-            report(True, f"canned query {q.name} parses")
+            report(True, _("canned query {name} parses", name=q.name))
         except QKGError as exc:
-            report(False, f"canned query {q.name}: {exc.message}")
+            report(False, _("canned query {name}: {problem}", name=q.name, problem=exc.message))
     settings = _settings(ctx)
     store = open_store(settings.data_dir)
     build_info = {
@@ -315,7 +429,7 @@ def check(ctx, hermit):
     )
     if hermit:
         if not java_available():
-            report(False, "HermiT: no `java` on the PATH (install a JRE 17, or pass --no-hermit)")
+            report(False, _("HermiT: no `java` on the PATH (install a JRE 17, or pass --no-hermit)"))
         else:
             from qkg.graph.building.export import to_rdflib
 
@@ -327,55 +441,65 @@ def check(ctx, hermit):
                 f"({result.triples} triples, {result.seconds:.1f} s) {result.detail}",
             )
     if failures:
-        raise click.ClickException(f"{failures} check(s) failed")
-    click.echo("all checks passed")
+        raise click.ClickException(_("{n} check(s) failed", n=failures))
+    click.echo(_("all checks passed"))
 
 
-@cli.command()
+@cli.command(help=N_("Triples (asserted and inferred), named graphs and entities by class."))
 @click.option("-f", "--format", "fmt", default="table", type=click.Choice(["table", "json"]))
 @click.pass_context
 def stats(ctx, fmt):
-    """Triples (asserted and inferred), named graphs and entities by class."""
     from qkg.graph.building.stats import graph_stats
 
     data = graph_stats(open_store(_settings(ctx).data_dir))
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    click.echo(f"triples: {data['triples']} ({data['asserted']} asserted, {data['inferred']} inferred)")
-    click.echo("graphs:")
+    click.echo(
+        _(
+            "triples: {triples} ({asserted} asserted, {inferred} inferred)",
+            triples=data["triples"],
+            asserted=data["asserted"],
+            inferred=data["inferred"],
+        )
+    )
+    click.echo(_("graphs:"))
     for g, n in data["graphs"].items():
         click.echo(f"  {n:>9}  {g}")
-    click.echo("entities by class:")
+    click.echo(_("entities by class:"))
     for c, n in data["classes"].items():
         click.echo(f"  {n:>9}  {c}")
 
 
-@cli.command()
+@cli.command(
+    help=N_(
+        "Check each headline figure of the report against the detailed facts.\n"
+        "\n"
+        "With --report, also check the curated graph against the report's own annexes (same numbered items in each\n"
+        "list, every mission's cities and every partner named in the item's text); exit 1 on any mismatch.\n"
+        "\n"
+        "With --facts, list the facts of the report graphs that carry no section or item, and those whose subject\n"
+        "only the background graph describes; exit 1 if there is any."
+    )
+)
 @click.option("-f", "--format", "fmt", default="table", type=click.Choice(["table", "json"]))
 @click.option(
     "--report",
     type=click.Path(path_type=Path),
     default=None,
-    help="The report's text file: also check the graph against its annex lists.",
+    help=N_("The report's text file: also check the graph against its annex lists."),
 )
 @click.option(
     "--facts",
     is_flag=True,
     default=False,
-    help="Audit the facts of the report graphs instead: each has a section, none is about a background-only "
-    "entity; exit 1 on any problem.",
+    help=N_(
+        "Audit the facts of the report graphs instead: each has a section, none is about a background-only "
+        "entity; exit 1 on any problem."
+    ),
 )
 @click.pass_context
 def audit(ctx, fmt, report, facts):
-    """Check each headline figure of the report against the detailed facts.
-
-    With --report, also check the curated graph against the report's own annexes (same numbered items in each
-    list, every mission's cities and every partner named in the item's text); exit 1 on any mismatch.
-
-    With --facts, list the facts of the report graphs that carry no section or item, and those whose subject
-    only the background graph describes; exit 1 if there is any.
-    """
     from qkg.graph.building.audit import audit as run_audit
     from qkg.graph.building.audit import findings_as_json
 
@@ -384,6 +508,9 @@ def audit(ctx, fmt, report, facts):
         _audit_facts(store, fmt)
         return
     findings = run_audit(store)
+    from qkg.api.i18n import audit_reason, current_lang
+
+    lang = current_lang()
     mismatches = None
     if report is not None:
         from qkg.loaders.report import compare, read_report
@@ -396,15 +523,23 @@ def audit(ctx, fmt, report, facts):
             payload = {"figures": figures, "annexes": {"report": str(report), "mismatches": mismatches}}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
+        width = max((len(_(f.verdict)) for f in findings), default=0)
         for f in findings:
             measured = "-" if f.measured is None else f"{f.measured:g}"
-            click.echo(f"{f.verdict.upper():16} {f.label}: stated {f.stated:g}, measured {measured}\n{'':17}{f.reason}")
+            verdict, label = _(f.verdict).upper(), f.labels.get(lang) or f.label
+            reason = audit_reason({"reason": f.reason, "message": f.message, "params": f.params})
+            said = _("{label}: stated {stated:g}, measured {measured}", label=label, stated=f.stated, measured=measured)
+            click.echo(f"{verdict:{width}} {said}\n{'':{width + 1}}{reason}")
         if mismatches is not None:
-            click.echo(f"\nannexes of {report}: " + ("the graph matches every item" if not mismatches else ""))
+            click.echo(
+                "\n"
+                + _("annexes of {report}:", report=report)
+                + ("" if mismatches else " " + _("the graph matches every item"))
+            )
             for m in mismatches:
-                click.echo(f"  MISMATCH {m}")
+                click.echo(f"  {_('MISMATCH')} {m}")
     if mismatches:
-        raise click.ClickException(f"{len(mismatches)} annex item(s) differ between the graph and the report")
+        raise click.ClickException(_("{n} annex item(s) differ between the graph and the report", n=len(mismatches)))
 
 
 def _audit_facts(store, fmt: str) -> None:
@@ -426,10 +561,10 @@ def _audit_facts(store, fmt: str) -> None:
             )
         )
     else:
-        click.echo(f"{len(result.report_graphs)} report graphs audited / graphes du rapport vérifiés")
+        click.echo(_("{n} report graphs audited", n=len(result.report_graphs)))
         labels = {
-            "no-section": "facts with no section / faits sans section",
-            "background-subject": "facts about a background-only entity / faits sur une entité du contexte seulement",
+            "no-section": _("facts with no section"),
+            "background-subject": _("facts about a background-only entity"),
         }
         for check, n in result.counts.items():
             click.echo(f"  {n:>6}  {labels[check]}")
@@ -437,37 +572,42 @@ def _audit_facts(store, fmt: str) -> None:
             click.echo(f"  {p.check:18} {p.graph}: {p.subject} {p.predicate} {p.object}")
         shown = len(result.problems)
         if shown < sum(result.counts.values()):
-            click.echo(f"  ... {sum(result.counts.values()) - shown} more not shown / non affichés")
+            click.echo("  " + _("... {n} more not shown", n=sum(result.counts.values()) - shown))
     if not result.ok:
         raise click.ClickException(
-            f"{sum(result.counts.values())} fact(s) fail the audit: add prov:wasDerivedFrom <section> to the subject "
-            "in the same file, or move the fact to data/background/"
+            _(
+                "{n} fact(s) fail the audit: add prov:wasDerivedFrom <section> to the subject in the same file, or "
+                "move the fact to data/background/",
+                n=sum(result.counts.values()),
+            )
         )
 
 
-@cli.command()
+@cli.command(
+    help=N_(
+        "Dump the graph (RDF) or one of its network projections (GEXF, GraphML, CSV edge list).\n"
+        "\n"
+        "Files are written to a temporary name then renamed, so a reader never sees half a file."
+    )
+)
 @click.option(
     "-f",
     "--format",
     "fmt",
     default="turtle",
     type=click.Choice(["turtle", "trig", "jsonld", "ntriples", "nquads", "gexf", "graphml", "csv"]),
-    help="RDF formats dump the graph; gexf (Gephi), graphml and csv (edge list) export a network projection.",
+    help=N_("RDF formats dump the graph; gexf (Gephi), graphml and csv (edge list) export a network projection."),
 )
-@click.option("-o", "--out", type=click.Path(path_type=Path), default=None, help="Output file (default: stdout).")
-@click.option("--inferred/--asserted", default=True, help="RDF: include the inferred graph (default) or not.")
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=None, help=N_("Output file (default: stdout)."))
+@click.option("--inferred/--asserted", default=True, help=N_("RDF: include the inferred graph (default) or not."))
 @click.option(
     "--projection",
     default="actors",
     type=click.Choice(["actors", "actor-theme", "actor-place", "typed"]),
-    help="gexf/graphml/csv: which projection of the graph (see `qkg analyse --help`).",
+    help=N_("gexf/graphml/csv: which projection of the graph (see `qkg analyse --help`)."),
 )
 @click.pass_context
 def export(ctx, fmt, out, inferred, projection):
-    """Dump the graph (RDF) or one of its network projections (GEXF, GraphML, CSV edge list).
-
-    Files are written to a temporary name then renamed, so a reader never sees half a file.
-    """
     from qkg.graph.building.export import export_rdf
 
     store = open_store(_settings(ctx).data_dir)
@@ -483,22 +623,23 @@ def export(ctx, fmt, out, inferred, projection):
     from qkg.graph.building.export import atomic_write
 
     atomic_write(out, data)
-    click.echo(f"wrote {len(data)} bytes to {out}", err=True)
+    click.echo(_("wrote {n} bytes to {out}", n=len(data), out=out), err=True)
 
 
-@cli.command()
-@click.option("--host", default=None, help="Interface (default 127.0.0.1: this machine only).")
-@click.option("--port", default=None, type=int, help="Port (default 8000).")
+@cli.command(help=N_("Serve the web app, the SPARQL endpoint and the REST API."))
+@click.option("--host", default=None, help=N_("Interface (default 127.0.0.1: this machine only)."))
+@click.option("--port", default=None, type=int, help=N_("Port (default 8000)."))
 @click.option(
     "--store",
     default=None,
     metavar="URL",
-    help="Serve the build published to this SPARQL 1.1 store (see `qkg build --publish`) instead of the "
-    "local one; credentials from QKG_STORE_USER and QKG_STORE_PASSWORD or QKG_STORE_PASSWORD_FILE.",
+    help=N_(
+        "Serve the build published to this SPARQL 1.1 store (see `qkg build --publish`) instead of the "
+        "local one; credentials from QKG_STORE_USER and QKG_STORE_PASSWORD or QKG_STORE_PASSWORD_FILE."
+    ),
 )
 @click.pass_context
 def serve(ctx, host, port, store):
-    """Serve the web app, the SPARQL endpoint and the REST API."""
     import math
 
     import uvicorn
@@ -516,7 +657,14 @@ def serve(ctx, host, port, store):
         remote.close()
     else:
         StoreLayout(settings.data_dir).require_current()
-    click.echo(f"qkg serving http://{settings.host}:{settings.port}/  (SPARQL: /sparql, API docs: /docs)", err=True)
+    click.echo(
+        _(
+            "qkg serving http://{host}:{port}/  (SPARQL: /sparql, API docs: /docs)",
+            host=settings.host,
+            port=settings.port,
+        ),
+        err=True,
+    )
     from qkg.api.hardening import limited_http
 
     uvicorn.run(

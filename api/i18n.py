@@ -49,17 +49,19 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
-from qkg.graph.errors import N_
+from qkg.graph.errors import N_, Message
 
 __all__ = [
     "LANGS",
     "DEFAULT_LANG",
+    "CLICK_MODULES",
     "COOKIE",
     "LOCALE_DIR",
     "negotiate",
     "current_lang",
     "use_lang",
     "gettext",
+    "filled",
     "ngettext",
     "translations",
     "catalog",
@@ -74,6 +76,10 @@ __all__ = [
     "mark_terms",
     "N_",
 ]
+
+#: click's modules whose messages the command line shows (usage line, section titles, its usage errors):
+#: scripts/i18n.py extracts them from the installed click into the catalogue, api/cli.py has click use it.
+CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "types", "termui")
 
 #: The interface's languages, the default first.
 LANGS = ("fr", "en")
@@ -187,6 +193,17 @@ def translations(lang: str) -> NullTranslations:
 def gettext(message: str) -> str:
     """``message`` in the current language."""
     return translations(_lang.get()).gettext(message)
+
+
+def filled(template: str, **fields) -> str:
+    """``template`` (an English message of the catalogue, ``{name}`` fields as in ``str.format``) in the current
+    language, its fields filled: the command line's lines (imported there as ``_``, which Babel extracts).
+
+    >>> with use_lang("fr"):
+    ...     filled("wrote {n} bytes to {out}", n=12, out="a.ttl")
+    'écrit 12 octets dans a.ttl'
+    """
+    return Message(template, **fields).localized(gettext)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

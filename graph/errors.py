@@ -38,6 +38,7 @@ import string
 
 __all__ = [
     "N_",
+    "Message",
     "QKGError",
     "DataError",
     "QueryError",
@@ -96,6 +97,28 @@ def _fill(template: str, fields: dict) -> str:
         else:
             out.append("{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}")
     return "".join(out)
+
+
+class Message(str):
+    """A line for a person (a build's progress line): the English text, which it is, with its marked template and
+    fields, so that the command line can give it in the reader's language (:meth:`localized`).
+
+    >>> line = Message(N_("loaded {files} files ({seconds:.1f} s)"), files=3, seconds=1.25)
+    >>> line, line.localized(lambda t: t.replace("loaded", "lu"))
+    ('loaded 3 files (1.2 s)', 'lu 3 files (1.2 s)')
+    """
+
+    template: str
+    fields: dict
+
+    def __new__(cls, template: str, **fields) -> Message:
+        line = super().__new__(cls, _fill(template, fields))
+        line.template, line.fields = template, fields
+        return line
+
+    def localized(self, gettext) -> str:
+        """The line in the language of ``gettext`` (a function from the English template to its translation)."""
+        return _fill(gettext(self.template), self.fields)
 
 
 def _rebuild(cls: type[QKGError], message: str, state: dict) -> QKGError:

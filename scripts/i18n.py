@@ -34,6 +34,17 @@ def extract() -> Catalog:
         str(ROOT), method_map, options_map, strip_comment_tags=True
     ):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    # the command line's own words come from click (Usage:, Options, its usage errors): its messages are
+    # translated in the same catalogue, and api/cli.py has click look them up there
+    import click
+    from qkg.api.i18n import CLICK_MODULES
+
+    click_dir = Path(click.__file__).parent
+    for name in CLICK_MODULES:
+        for filename, lineno, message, comments, context in extract_from_dir(
+            str(click_dir), [(f"{name}.py", "python")], strip_comment_tags=True
+        ):
+            template.add(message, None, [(f"click/{filename}", lineno)], auto_comments=comments, context=context)
     return template
 
 

@@ -21,6 +21,8 @@ import json
 from pathlib import Path
 
 import click
+from qkg.api.i18n import filled as _
+from qkg.graph.errors import N_
 
 __all__ = ["command"]
 
@@ -34,38 +36,40 @@ def _projection_options(f):
             default="actors",
             show_default=True,
             type=click.Choice(["actors", "actor-theme", "actor-place", "typed"]),
-            help="Which projection of the graph to analyse.",
+            help=N_("Which projection of the graph to analyse."),
         ),
         click.option(
             "--relations",
             default=None,
             metavar="KINDS",
-            help="Comma-separated kinds of fact that link actors: mission, event, reception, project, "
-            "agreement, membership, partner, or all (default: the first five but project).",
+            help=N_(
+                "Comma-separated kinds of fact that link actors: mission, event, reception, project, "
+                "agreement, membership, partner, or all (default: the first five but project)."
+            ),
         ),
-        click.option("--year-from", type=int, default=None, help="Keep facts dated from this year (undated kept)."),
-        click.option("--year-to", type=int, default=None, help="Keep facts dated up to this year (undated kept)."),
-        click.option("--year", default=None, help="Only the facts of this report year (default: every year)."),
+        click.option("--year-from", type=int, default=None, help=N_("Keep facts dated from this year (undated kept).")),
+        click.option("--year-to", type=int, default=None, help=N_("Keep facts dated up to this year (undated kept).")),
+        click.option("--year", default=None, help=N_("Only the facts of this report year (default: every year).")),
         click.option(
             "--fold-posts/--no-fold-posts",
             default=False,
             show_default=True,
-            help="Fold posts (the mayor...) into their organisation.",
+            help=N_("Fold posts (the mayor...) into their organisation."),
         ),
         click.option(
             "--fold-units/--no-fold-units",
             default=False,
             show_default=True,
-            help="Fold units (the BRI, a board...) into their organisation.",
+            help=N_("Fold units (the BRI, a board...) into their organisation."),
         ),
         click.option(
             "--places/--no-places",
             default=False,
             show_default=True,
-            help="Actor network: also make the facts' places (leg cities, locations) nodes.",
+            help=N_("Actor network: also make the facts' places (leg cities, locations) nodes."),
         ),
         click.option(
-            "--lang", default="fr", show_default=True, type=click.Choice(["fr", "en"]), help="Label language."
+            "--lang", default="fr", show_default=True, type=click.Choice(["fr", "en"]), help=N_("Label language.")
         ),
     ]
     for option in reversed(options):
@@ -75,7 +79,7 @@ def _projection_options(f):
 
 def _format_option(f):
     return click.option(
-        "-f", "--format", "fmt", default="table", type=_FORMATS, show_default=True, help="Output format."
+        "-f", "--format", "fmt", default="table", type=_FORMATS, show_default=True, help=N_("Output format.")
     )(f)
 
 
@@ -144,17 +148,19 @@ def _cell(v) -> str:
     return str(_curie(v))
 
 
-@click.group(name="analyse")
+@click.group(
+    name="analyse",
+    help=N_("Network analysis of the built graph: centrality, communities, brokers, paths, complementarity."),
+)
 def command() -> None:
-    """Network analysis of the built graph: centrality, communities, brokers, paths, complementarity."""
+    pass
 
 
-@command.command()
+@command.command(help=N_("Size, density, components, node types and edge kinds of a projection."))
 @_projection_options
 @_format_option
 @click.pass_context
 def summary(ctx, fmt, **opts):
-    """Size, density, components, node types and edge kinds of a projection."""
     from qkg.graph.analysis.metrics import summary as run
 
     data = run(_graph(ctx, opts))
@@ -165,9 +171,18 @@ def summary(ctx, fmt, **opts):
     _emit(rows, fmt, ["measure", "value"], payload=data)
 
 
-@command.command()
+@command.command(
+    help=N_(
+        "Rank nodes by betweenness (or --sort), with degree, weighted degree and PageRank.\n"
+        "\n"
+        "\b\n"
+        "Examples:\n"
+        "  qkg analyse centrality --top 10\n"
+        "  qkg analyse centrality --fold-posts --relations agreement,membership --format csv"
+    )
+)
 @_projection_options
-@click.option("--top", type=int, default=20, show_default=True, help="Rows to show (0: all).")
+@click.option("--top", type=int, default=20, show_default=True, help=N_("Rows to show (0: all)."))
 @click.option(
     "--sort",
     default="betweenness",
@@ -180,20 +195,13 @@ def summary(ctx, fmt, **opts):
     default="auto",
     show_default=True,
     type=click.Choice(["auto", "exact", "sample"]),
-    help="Exact, or estimated from sampled sources (auto: exact up to 3,000 nodes).",
+    help=N_("Exact, or estimated from sampled sources (auto: exact up to 3,000 nodes)."),
 )
-@click.option("--samples", type=int, default=None, help="Sources sampled to estimate betweenness.")
+@click.option("--samples", type=int, default=None, help=N_("Sources sampled to estimate betweenness."))
 @click.option("--seed", type=int, default=42, show_default=True)
 @_format_option
 @click.pass_context
 def centrality(ctx, top, sort, mode, samples, seed, fmt, **opts):
-    """Rank nodes by betweenness (or --sort), with degree, weighted degree and PageRank.
-
-    \b
-    Examples:
-      qkg analyse centrality --top 10
-      qkg analyse centrality --fold-posts --relations agreement,membership --format csv
-    """
     from qkg.graph.analysis.metrics import centrality as run
 
     res = run(_graph(ctx, opts), top=top or None, betweenness=mode, k=samples, seed=seed, sort=sort)
@@ -206,15 +214,14 @@ def centrality(ctx, top, sort, mode, samples, seed, fmt, **opts):
     )
 
 
-@command.command()
+@command.command(help=N_("Louvain communities, largest first."))
 @_projection_options
 @click.option("--seed", type=int, default=42, show_default=True)
-@click.option("--resolution", type=float, default=1.0, show_default=True, help="Louvain resolution (>1: smaller).")
+@click.option("--resolution", type=float, default=1.0, show_default=True, help=N_("Louvain resolution (>1: smaller)."))
 @click.option("--method", default="auto", show_default=True, type=click.Choice(["auto", "louvain", "multilevel"]))
 @_format_option
 @click.pass_context
 def communities(ctx, seed, resolution, method, fmt, **opts):
-    """Louvain communities, largest first."""
     from qkg.graph.analysis.metrics import communities as run
 
     G = _graph(ctx, opts)
@@ -233,14 +240,15 @@ def communities(ctx, seed, resolution, method, fmt, **opts):
     )
 
 
-@command.command()
+@command.command(
+    help=N_("Actors whose ties span communities: betweenness, participation coefficient, communities touched.")
+)
 @_projection_options
 @click.option("--top", type=int, default=15, show_default=True)
 @click.option("--seed", type=int, default=42, show_default=True)
 @_format_option
 @click.pass_context
 def brokers(ctx, top, seed, fmt, **opts):
-    """Actors whose ties span communities: betweenness, participation coefficient, communities touched."""
     from qkg.graph.analysis.metrics import brokers as run
 
     res = run(_graph(ctx, opts), top=top or None, seed=seed)
@@ -253,21 +261,20 @@ def brokers(ctx, top, seed, fmt, **opts):
     )
 
 
-@command.command()
+@command.command(help=N_("The ego network of NODE (IRI, CURIE, local name or label): its edges within --depth steps."))
 @click.argument("node", required=False)
-@click.option("--from", "from_", default=None, help="The centre (same as NODE).")
-@click.option("--depth", type=int, default=1, show_default=True, help="Steps from the centre.")
+@click.option("--from", "from_", default=None, help=N_("The centre (same as NODE)."))
+@click.option("--depth", type=int, default=1, show_default=True, help=N_("Steps from the centre."))
 @_projection_options
 @_format_option
 @click.pass_context
 def ego(ctx, node, from_, depth, fmt, **opts):
-    """The ego network of NODE (IRI, CURIE, local name or label): its edges within --depth steps."""
     from qkg.graph.analysis.metrics import ego as run
     from qkg.graph.errors import ParameterError
 
     centre = node or from_
     if not centre:
-        raise ParameterError("no centre given", hint="pass NODE or --from qkgd:ville-de-quebec")
+        raise ParameterError(N_("no centre given"), hint=N_("pass NODE or --from qkgd:ville-de-quebec"))
     G = _graph(ctx, opts)
     E = run(G, centre, depth=depth)
     rows = [
@@ -295,30 +302,32 @@ def ego(ctx, node, from_, depth, fmt, **opts):
     )
 
 
-@command.command()
-@click.option("--from", "from_", required=True, help="Source entity (IRI, CURIE, local name or label).")
-@click.option("--to", "to", required=True, help="Target entity.")
-@click.option("-k", "--k", "k", type=int, default=3, show_default=True, help="How many paths, shortest first.")
+@command.command(
+    help=N_(
+        "How is --from connected to --to? The k shortest paths, each step with its facts and provenance.\n"
+        "\n"
+        "\b\n"
+        "Example:\n"
+        "  qkg analyse paths --from qkgd:ville-de-quebec --to qkgd:innovaud"
+    )
+)
+@click.option("--from", "from_", required=True, help=N_("Source entity (IRI, CURIE, local name or label)."))
+@click.option("--to", "to", required=True, help=N_("Target entity."))
+@click.option("-k", "--k", "k", type=int, default=3, show_default=True, help=N_("How many paths, shortest first."))
 @click.option(
     "--projection",
     default="typed",
     show_default=True,
     type=click.Choice(["typed", "actors"]),
-    help="typed: every triple (facts are nodes); actors: actors linked by shared facts.",
+    help=N_("typed: every triple (facts are nodes); actors: actors linked by shared facts."),
 )
-@click.option("--through-countries", is_flag=True, help="Allow paths to pass through countries and regions.")
-@click.option("--max-length", type=int, default=None, help="Longest path, in steps.")
+@click.option("--through-countries", is_flag=True, help=N_("Allow paths to pass through countries and regions."))
+@click.option("--max-length", type=int, default=None, help=N_("Longest path, in steps."))
 @click.option("--lang", default="fr", type=click.Choice(["fr", "en"]))
-@click.option("--year", default=None, help="Only the facts of this report year (default: every year).")
+@click.option("--year", default=None, help=N_("Only the facts of this report year (default: every year)."))
 @_format_option
 @click.pass_context
 def paths(ctx, from_, to, k, projection, through_countries, max_length, lang, year, fmt):
-    """How is --from connected to --to? The k shortest paths, each step with its facts and provenance.
-
-    \b
-    Example:
-      qkg analyse paths --from qkgd:ville-de-quebec --to qkgd:innovaud
-    """
     from qkg.graph.analysis.facts import cite
     from qkg.graph.analysis.paths import DEFAULT_AVOID, connection_paths
     from qkg.graph.analysis.projection import actor_network, typed_multigraph
@@ -358,12 +367,22 @@ def paths(ctx, from_, to, k, projection, through_countries, max_length, lang, ye
     _emit(rows, fmt, ["path", "step", "from", "to", "via", "facts (section, annex item)"], payload=res, footer=footer)
 
 
-@command.command()
+@command.command(
+    help=N_(
+        "The complementarity map: actor x theme / country / continent, overlaps, gaps (each cell traceable).\n"
+        "\n"
+        "\b\n"
+        "Examples:\n"
+        "  qkg analyse complementarity\n"
+        "  qkg analyse complementarity --dimension gaps --theme-level top\n"
+        "  qkg analyse complementarity --target qkgd:lausanne"
+    )
+)
 @click.option(
     "--actors",
     default="committee",
     show_default=True,
-    help="committee, partners, both, or comma-separated IRIs/CURIEs.",
+    help=N_("committee, partners, both, or comma-separated IRIs/CURIEs."),
 )
 @click.option(
     "--dimension",
@@ -375,24 +394,16 @@ def paths(ctx, from_, to, k, projection, through_countries, max_length, lang, ye
 @click.option(
     "--target",
     default=None,
-    help="Instead of the map: who already reaches this city, country, forum or theme, and through what.",
+    help=N_("Instead of the map: who already reaches this city, country, forum or theme, and through what."),
 )
-@click.option("--relations", default=None, metavar="KINDS", help="Kinds of fact that count.")
+@click.option("--relations", default=None, metavar="KINDS", help=N_("Kinds of fact that count."))
 @click.option("--year-from", type=int, default=None)
 @click.option("--year-to", type=int, default=None)
-@click.option("--year", default=None, help="Only the facts of this report year (default: every year).")
+@click.option("--year", default=None, help=N_("Only the facts of this report year (default: every year)."))
 @click.option("--lang", default="fr", type=click.Choice(["fr", "en"]))
 @_format_option
 @click.pass_context
 def complementarity(ctx, actors, dimension, theme_level, target, relations, year_from, year_to, year, lang, fmt):
-    """The complementarity map: actor x theme / country / continent, overlaps, gaps (each cell traceable).
-
-    \b
-    Examples:
-      qkg analyse complementarity
-      qkg analyse complementarity --dimension gaps --theme-level top
-      qkg analyse complementarity --target qkgd:lausanne
-    """
     from qkg.graph.analysis.complementarity import DIMENSIONS, reach
     from qkg.graph.analysis.complementarity import complementarity as run
     from qkg.graph.analysis.facts import cite
@@ -488,7 +499,7 @@ def complementarity(ctx, actors, dimension, theme_level, target, relations, year
     )
 
 
-@command.command()
+@command.command(help=N_('Write a projection for analysts\' tools (lists joined with " | ", IRIs kept as node ids).'))
 @_projection_options
 @click.option(
     "-f",
@@ -496,12 +507,11 @@ def complementarity(ctx, actors, dimension, theme_level, target, relations, year
     "fmt",
     required=True,
     type=click.Choice(["gexf", "graphml", "csv"]),
-    help="GEXF (Gephi), GraphML (yEd, Cytoscape) or a CSV edge list.",
+    help=N_("GEXF (Gephi), GraphML (yEd, Cytoscape) or a CSV edge list."),
 )
-@click.option("-o", "--out", type=click.Path(path_type=Path), default=None, help="Output file (default: stdout).")
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=None, help=N_("Output file (default: stdout)."))
 @click.pass_context
 def export(ctx, fmt, out, **opts):
-    """Write a projection for analysts' tools (lists joined with " | ", IRIs kept as node ids)."""
     import sys
 
     from qkg.graph.analysis.projection import export_projection
@@ -512,4 +522,4 @@ def export(ctx, fmt, out, **opts):
         sys.stdout.buffer.write(data)
         return
     atomic_write(out, data)
-    click.echo(f"wrote {len(data)} bytes to {out}", err=True)
+    click.echo(_("wrote {n} bytes to {out}", n=len(data), out=out), err=True)

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from qkg.api.i18n import filled as _
+from qkg.graph.errors import N_
 
 if TYPE_CHECKING:
     from qkg.graph.building.diff import Changes
@@ -40,19 +42,25 @@ def snapshot(spec: str, *, data_dir: Path, data_root: Path | None = None) -> tup
         path = Path(data_root or default_data_root()) / spec
         if not path.is_dir():
             raise ParameterError(
-                f"no data for the year {spec}: {path} does not exist",
-                hint="give a data folder or a build folder, or add data/<year>/",
+                N_("no data for the year {year}: {path} does not exist"),
+                hint=N_("give a data folder or a build folder, or add data/<year>/"),
+                fields={"year": spec, "path": path},
             )
     if not path.exists():
         raise ParameterError(
-            f"{spec}: no such build, data folder or year",
-            hint="use current, previous, a build folder, a data folder or a year such as 2024",
+            N_("{spec}: no such build, data folder or year"),
+            hint=N_("use current, previous, a build folder, a data folder or a year such as 2024"),
+            fields={"spec": spec},
         )
     if _is_store(path):
         return str(path), _build_lines(path)
     if path.is_dir():
         return str(path), canonical_lines(_folder_lines(path))
-    raise ParameterError(f"{spec} is a file, not a build or a data folder", hint="give the folder that holds it")
+    raise ParameterError(
+        N_("{spec} is a file, not a build or a data folder"),
+        hint=N_("give the folder that holds it"),
+        fields={"spec": spec},
+    )
 
 
 def _is_store(path: Path) -> bool:
@@ -74,8 +82,9 @@ def _build_path(which: str, data_dir: Path) -> Path:
     )
     if not builds:
         raise ParameterError(
-            f"no build before the current one in {data_dir}",
-            hint="build again (`qkg build`) to compare with this build, or name two folders",
+            N_("no build before the current one in {folder}"),
+            hint=N_("build again (`qkg build`) to compare with this build, or name two folders"),
+            fields={"folder": data_dir},
         )
     return builds[-1]
 
@@ -103,9 +112,10 @@ def _folder_lines(folder: Path) -> list[str]:
                 ds.parse(src.path, format=formats[src.path.suffix])
         except Exception as exc:  # rdflib raises many types; the user needs the file and the cause
             raise DataError(
-                f"{src.path}: cannot be read ({exc})",
+                N_("{file}: cannot be read ({problem})"),
                 file=str(src.path),
-                hint="fix the file (`qkg build --data` names the line)",
+                hint=N_("fix the file (`qkg build --data` names the line)"),
+                fields={"file": src.path, "problem": exc},
             ) from None
         lines.extend(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o, _ in ds.quads((None, None, None, None)))
     return lines
@@ -151,7 +161,14 @@ def as_text(ch: Changes, lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-@click.command("diff")
+@click.command(
+    "diff",
+    help=N_(
+        "What changed from A to B: entities, facts and headline figures, grouped by class.\n"
+        "\n"
+        "A and B are each `current` or `previous` (builds of --data-dir), a build folder, a data folder, or a year."
+    ),
+)
 @click.argument("a")
 @click.argument("b")
 @click.option(
@@ -161,42 +178,38 @@ def as_text(ch: Changes, lang: str) -> str:
     type=click.Choice(["text", "json", "turtle"]),
     default="text",
     show_default=True,
-    help="text (for people), json, or turtle (an RDF changeset).",
+    help=N_("text (for people), json, or turtle (an RDF changeset)."),
 )
 @click.option(
     "--lang",
     type=click.Choice(["fr", "en"]),
     default="fr",
     show_default=True,
-    help="Language of the text output and of the labels.",
+    help=N_("Language of the text output and of the labels."),
 )
 @click.option(
     "--limit",
     type=click.IntRange(1),
     default=200,
     show_default=True,
-    help="At most this many listed items per class and kind (counts stay exact).",
+    help=N_("At most this many listed items per class and kind (counts stay exact)."),
 )
 @click.option(
     "--out",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (atomically) instead of standard output.",
+    help=N_("Write to this file (atomically) instead of standard output."),
 )
 @click.option(
     "--data",
     "data_root",
     type=click.Path(file_okay=False, path_type=Path),
-    help="The data folder whose <year>/ folders a year names (default: the repository's data/).",
+    help=N_("The data folder whose <year>/ folders a year names (default: the repository's data/)."),
 )
 @click.pass_context
 def command(
     ctx: click.Context, a: str, b: str, fmt: str, lang: str, limit: int, out: Path | None, data_root: Path | None
 ) -> None:
-    """What changed from A to B: entities, facts and headline figures, grouped by class.
-
-    A and B are each `current` or `previous` (builds of --data-dir), a build folder, a data folder, or a year.
-    """
     from qkg.graph.building.diff import compare, render
     from qkg.graph.building.export import atomic_write
 
@@ -210,6 +223,6 @@ def command(
         data = render(changes, fmt, a_lines=lines_a, b_lines=lines_b)
     if out is not None:
         atomic_write(out, data)
-        click.echo(f"wrote {out}", err=True)
+        click.echo(_("wrote {out}", out=out), err=True)
     else:
         click.echo(data.decode("utf-8"), nl=False)

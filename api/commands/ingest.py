@@ -13,30 +13,36 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from qkg.api.i18n import filled as _
+from qkg.graph.errors import N_
 
 __all__ = ["command"]
 
 
-@click.command("ingest")
+@click.command(
+    "ingest",
+    help=N_(
+        "Draft the year's receptions, missions, partners and headline figures from the report; every fact cites its\n"
+        "section and item; what cannot be resolved goes to review.yaml with candidates, never into the draft."
+    ),
+)
 @click.argument("report", type=click.Path(path_type=Path))
-@click.option("--year", type=click.IntRange(1900, 2200), required=True, help="The year the report covers.")
+@click.option("--year", type=click.IntRange(1900, 2200), required=True, help=N_("The year the report covers."))
 @click.option(
     "--out",
     "-o",
     type=click.Path(file_okay=False, path_type=Path),
     required=True,
-    help="The draft folder to write (must be empty or new, unless --force).",
+    help=N_("The draft folder to write (must be empty or new, unless --force)."),
 )
 @click.option(
     "--base",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="The data whose entities names are matched against (default: the repository's data/).",
+    help=N_("The data whose entities names are matched against (default: the repository's data/)."),
 )
-@click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
+@click.option("--force", is_flag=True, help=N_("Write into a folder that is not empty."))
 def command(report: Path, year: int, out: Path, base: Path | None, force: bool) -> None:
-    """Draft the year's receptions, missions, partners and headline figures from the report; every fact cites its
-    section and item; what cannot be resolved goes to review.yaml with candidates, never into the draft."""
     from qkg.graph.errors import ParameterError
     from qkg.loaders.activities import LabelIndex
     from qkg.loaders.ingest import CLASSES, curated_facts, draft, evaluate, indicator_words, read_text, write_draft
@@ -46,9 +52,17 @@ def command(report: Path, year: int, out: Path, base: Path | None, force: bool) 
 
     base = base or default_data_root()
     if not base.is_dir():
-        raise ParameterError(f"{base}: no such data folder", hint="pass --base DATA, the folder `qkg build` reads")
+        raise ParameterError(
+            N_("{folder}: no such data folder"),
+            hint=N_("pass --base DATA, the folder `qkg build` reads"),
+            fields={"folder": base},
+        )
     if out.exists() and any(out.iterdir()) and not force:
-        raise ParameterError(f"{out} is not empty", hint="choose a new folder, or pass --force to write into it")
+        raise ParameterError(
+            N_("{folder} is not empty"),
+            hint=N_("choose a new folder, or pass --force to write into it"),
+            fields={"folder": out},
+        )
     text = read_text(report)
     rdf = [*ontology_paths(), *sorted(p for p in base.rglob("*.ttl") if p.is_file())]
     graph = Graph()
@@ -58,24 +72,31 @@ def command(report: Path, year: int, out: Path, base: Path | None, force: bool) 
     d = draft(text, year, index, indicators=indicator_words(graph))
     if not d.items:
         raise ParameterError(
-            f"{report}: no annex list found",
-            hint="the report needs an ANNEXES title and numbered lists under its headings",
+            N_("{report}: no annex list found"),
+            hint=N_("the report needs an ANNEXES title and numbered lists under its headings"),
+            fields={"report": report},
         )
     files = write_draft(d, index, base, out, labels=index.display or {})
     click.echo(
-        f"drafted {sum(len(v) for v in d.facts.values())} facts from {len(d.items)} annex items into "
-        f"{out}/ ({len(files)} files); {len(d.review)} point(s) to review in {out / 'review.yaml'}"
+        _(
+            "drafted {facts} facts from {items} annex items into {out}/ ({files} files); {review} point(s) to "
+            "review in {review_file}",
+            facts=sum(len(v) for v in d.facts.values()),
+            items=len(d.items),
+            out=out,
+            files=len(files),
+            review=len(d.review),
+            review_file=out / "review.yaml",
+        )
     )
     curated = curated_facts(graph, year)
     if any(curated.values()):
         scores = evaluate(d, curated)
-        click.echo(f"\nagainst the curated {year} data in {base}:")
-        click.echo(
-            f"{'class':<12} {'drafted':>7} {'curated':>7} {'right':>6} {'wrong':>6} {'precision':>9} {'recall':>7}"
-        )
+        click.echo("\n" + _("against the curated {year} data in {base}:", year=year, base=base))
+        heads = [_("class"), _("drafted"), _("curated"), _("right"), _("wrong"), _("precision"), _("recall")]
+        widths = [max(len(h), 7) for h in heads[1:]]
+        click.echo(f"{heads[0]:<12} " + " ".join(f"{h:>{w}}" for h, w in zip(heads[1:], widths, strict=True)))
         for cls in CLASSES:
             s = scores[cls]
-            click.echo(
-                f"{cls:<12} {s['drafted']:>7} {s['curated']:>7} {s['right']:>6} {s['wrong']:>6} "
-                f"{s['precision']:>9.2f} {s['recall']:>7.2f}"
-            )
+            cells = [s["drafted"], s["curated"], s["right"], s["wrong"], f"{s['precision']:.2f}", f"{s['recall']:.2f}"]
+            click.echo(f"{cls:<12} " + " ".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True)))

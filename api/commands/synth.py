@@ -24,6 +24,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from qkg.api.i18n import filled as _
+from qkg.graph.errors import N_
 
 __all__ = ["command", "SizeType"]
 
@@ -46,36 +48,39 @@ class SizeType(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-@click.command("synth")
+@click.command(
+    "synth",
+    help=N_(
+        "Write a deterministic synthetic partnership graph in qkg's ontology to OUT (.nq or .nt).\n"
+        "\n"
+        "Countries, regions, cities, local governments, networks with memberships, organisations, posts,\n"
+        "receptions, missions with legs, meetings, events and agreements, all with provenance and fr/en labels.\n"
+        "Put the file alone in a folder and build it: `qkg --data-dir DIR build --data FOLDER`."
+    ),
+)
 @click.option(
     "--triples",
     "-n",
     type=SizeType(),
     default="20k",
     show_default=True,
-    help="Size of the graph in triples (within 2 %); accepts 100k, 1M.",
+    help=N_("Size of the graph in triples (within 2 %); accepts 100k, 1M."),
 )
 @click.option(
     "--seed",
     type=int,
     default=0,
     show_default=True,
-    help="Random seed: the same seed and size give a byte-identical file.",
+    help=N_("Random seed: the same seed and size give a byte-identical file."),
 )
 @click.option(
     "--out",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="Output file: .nq (N-Quads, a named graph per year) or .nt (N-Triples, no year); written atomically.",
+    help=N_("Output file: .nq (N-Quads, a named graph per year) or .nt (N-Triples, no year); written atomically."),
 )
 def command(triples: int, seed: int, out: Path) -> None:
-    """Write a deterministic synthetic partnership graph in qkg's ontology to OUT (.nq or .nt).
-
-    Countries, regions, cities, local governments, networks with memberships, organisations, posts,
-    receptions, missions with legs, meetings, events and agreements, all with provenance and fr/en labels.
-    Put the file alone in a folder and build it: `qkg --data-dir DIR build --data FOLDER`.
-    """
     from qkg.loaders.synth import MIN_TRIPLES, write
 
     if out.suffix not in (".nq", ".nt"):
@@ -85,7 +90,8 @@ def command(triples: int, seed: int, out: Path) -> None:
         )
     if triples < MIN_TRIPLES:
         raise click.BadParameter(
-            f"{triples} is too small: ask for at least {MIN_TRIPLES} triples", param_hint="--triples"
+            _("{n} is too small: ask for at least {least} triples", n=triples, least=MIN_TRIPLES),
+            param_hint="--triples",
         )
     summary = write(out, triples, seed=seed)
-    click.echo(f"wrote {out}: {summary.line()}")
+    click.echo(_("wrote {out}: {summary}", out=out, summary=summary.line()))

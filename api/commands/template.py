@@ -11,11 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from qkg.api.i18n import filled as _
+from qkg.graph.errors import N_
 
 __all__ = ["command"]
 
 
-@click.command("template")
+@click.command(
+    "template", help=N_("Write a template to fill in: `activities` is the committee members' activity sheet.")
+)
 @click.argument("kind", type=click.Choice(["activities"]))
 @click.option(
     "--out",
@@ -23,17 +27,20 @@ __all__ = ["command"]
     type=click.Path(dir_okay=False, path_type=Path),
     default=Path("activites.csv"),
     show_default=True,
-    help="The file to write: .csv (UTF-8) or .xlsx; written atomically.",
+    help=N_("The file to write: .csv (UTF-8) or .xlsx; written atomically."),
 )
 def command(kind: str, out: Path) -> None:
-    """Write a template to fill in: `activities` is the committee members' activity sheet."""
     from qkg.graph.errors import ParameterError
     from qkg.loaders.activities import write_template
 
     if out.suffix not in (".csv", ".xlsx"):
-        raise ParameterError(f"{out}: a template is a .csv or .xlsx file", hint="name it activites.csv or .xlsx")
+        raise ParameterError(
+            N_("{out}: a template is a .csv or .xlsx file"),
+            hint=N_("name it activites.csv or .xlsx"),
+            fields={"out": out},
+        )
     write_template(out)
     click.echo(
-        f"wrote {out}: une ligne par activité / one row per activity; add it to a build with `qkg build --add {out}`",
+        _("wrote {out}: one row per activity; add it to a build with `qkg build --add {out}`", out=out),
         err=True,
     )

@@ -17,12 +17,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from qkg.api.i18n import filled as _
+from qkg.graph.errors import N_
 from qkg.ontology.curies import ENTITY_NS
 
 __all__ = ["command", "STATIC", "FACTS_MAX"]
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-_VENDOR_HINT = "fetch the front-end libraries first: python3 scripts/assets.py"
+_VENDOR_HINT = N_("fetch the front-end libraries first: python3 scripts/assets.py")
 #: Above this many nodes the file carries no side-panel facts unless --facts is given (each costs a look-up).
 FACTS_MAX = 3000
 
@@ -31,45 +33,45 @@ def _read(path: Path) -> str:
     from qkg.graph.errors import StoreError
 
     if not path.is_file():
-        raise StoreError(f"{path} is missing", hint=_VENDOR_HINT)
+        raise StoreError(N_("{path} is missing"), hint=_VENDOR_HINT, fields={"path": path})
     return path.read_text(encoding="utf-8")
 
 
-@click.command("viz")
+@click.command("viz", help=N_("Write the network view as one offline HTML file (scripts and data inlined)."))
 @click.option(
-    "-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The HTML file to write."
+    "-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help=N_("The HTML file to write.")
 )
-@click.option("--focus", default=None, help="Ego network around this entity (qkgd:ovpm, ovpm or a full IRI).")
-@click.option("--depth", default=1, show_default=True, type=click.IntRange(0, 4), help="Ego network depth.")
-@click.option("--type", "types", multiple=True, help="Keep only these kinds (city, forum, mission...); repeatable.")
-@click.option("--theme", "themes", multiple=True, help="Keep nodes with this theme (CURIE) and their neighbours.")
-@click.option("--year", "years", multiple=True, type=int, help="Hide dated nodes outside these years.")
-@click.option("--category", "categories", multiple=True, help="Keep receptions of this category (CURIE).")
-@click.option("--relation", "relations", multiple=True, help="Keep only edges of this relation (CURIE).")
+@click.option("--focus", default=None, help=N_("Ego network around this entity (qkgd:ovpm, ovpm or a full IRI)."))
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(0, 4), help=N_("Ego network depth."))
+@click.option("--type", "types", multiple=True, help=N_("Keep only these kinds (city, forum, mission...); repeatable."))
+@click.option("--theme", "themes", multiple=True, help=N_("Keep nodes with this theme (CURIE) and their neighbours."))
+@click.option("--year", "years", multiple=True, type=int, help=N_("Hide dated nodes outside these years."))
+@click.option("--category", "categories", multiple=True, help=N_("Keep receptions of this category (CURIE)."))
+@click.option("--relation", "relations", multiple=True, help=N_("Keep only edges of this relation (CURIE)."))
 @click.option(
     "--size",
     "size_by",
     default="degree",
     show_default=True,
     type=click.Choice(["degree", "pagerank", "betweenness"]),
-    help="Centrality that sizes the nodes.",
+    help=N_("Centrality that sizes the nodes."),
 )
 @click.option("--lang", default="fr", show_default=True, type=click.Choice(["fr", "en"]))
 @click.option(
     "--entity-base",
     default=ENTITY_NS,
     show_default=True,
-    help="Where the file's links to entity pages point (http or https).",
+    help=N_("Where the file's links to entity pages point (http or https)."),
 )
 @click.option(
     "--facts/--no-facts",
     default=None,
-    help=f"Embed each entity's facts and provenance for the side panel (default: up to {FACTS_MAX:,} "
-    "nodes; one look-up per node).",
+    help=N_(
+        "Embed each entity's facts and provenance for the side panel (default: up to 3,000 nodes; one look-up per node)."
+    ),
 )
 @click.pass_context
 def command(ctx, out, focus, depth, types, themes, years, categories, relations, size_by, lang, entity_base, facts):
-    """Write the network view as one offline HTML file (scripts and data inlined)."""
     from qkg.api.prepared import BY_NAME
     from qkg.graph.building.artefacts import Artefacts
     from qkg.graph.building.export import atomic_write
@@ -80,8 +82,9 @@ def command(ctx, out, focus, depth, types, themes, years, categories, relations,
 
     if not entity_base.startswith(("http://", "https://")) or any(c in entity_base for c in "\"'<> "):
         raise ParameterError(
-            f"--entity-base {entity_base!r} is not an http(s) URL",
-            hint="pass e.g. https://w3id.org/qkg/id/ or http://127.0.0.1:8000/id/",
+            N_("--entity-base {base!r} is not an http(s) URL"),
+            hint=N_("pass e.g. https://w3id.org/qkg/id/ or http://127.0.0.1:8000/id/"),
+            fields={"base": entity_base},
         )
     settings = ctx.obj
     path = StoreLayout(settings.data_dir).require_current()
@@ -117,7 +120,8 @@ def command(ctx, out, focus, depth, types, themes, years, categories, relations,
         payload["facts"] = {n["id"]: entity_view(store, n["id"], lang=lang) for n in payload["nodes"]}
     elif facts is None:
         click.echo(
-            f"{len(payload['nodes']):,} nodes: no side-panel facts embedded (pass --facts to embed them)", err=True
+            _("{n:,} nodes: no side-panel facts embedded (pass --facts to embed them)", n=len(payload["nodes"])),
+            err=True,
         )
     title = "Réseau des relations internationales de Québec" if lang == "fr" else "Québec's international network"
     meta = payload["meta"]
@@ -128,4 +132,13 @@ def command(ctx, out, focus, depth, types, themes, years, categories, relations,
     )
     html = standalone_html(payload, scripts=scripts, styles=styles, title=title, subtitle=subtitle, lang=lang)
     atomic_write(out, html.encode("utf-8"))
-    click.echo(f"wrote {out} ({len(html) / 1e6:.1f} MB, {meta['nodes']} nodes, {meta['edges']} edges)", err=True)
+    click.echo(
+        _(
+            "wrote {out} ({mb:.1f} MB, {nodes} nodes, {edges} edges)",
+            out=out,
+            mb=len(html) / 1e6,
+            nodes=meta["nodes"],
+            edges=meta["edges"],
+        ),
+        err=True,
+    )

@@ -68,6 +68,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from qkg.graph.errors import N_, Message
+
 __all__ = ["ARTEFACT_DIR", "FORMAT_VERSION", "Artefact", "Artefacts", "ArtefactMissing", "CORE", "produce"]
 
 log = logging.getLogger("qkg.artefacts")
@@ -318,7 +320,14 @@ def produce(
         value = artefact.make(reader)
         seconds[artefact.name] = time.perf_counter() - started
         out.write(artefact.name, value, fmt=artefact.fmt, seconds=seconds[artefact.name])
-        say(f"artefact {artefact.name}: {seconds[artefact.name]:.2f} s (CPU {time.process_time() - cpu:.2f} s)")
+        say(
+            Message(
+                N_("artefact {name}: {seconds:.2f} s (CPU {cpu:.2f} s)"),
+                name=artefact.name,
+                seconds=seconds[artefact.name],
+                cpu=time.process_time() - cpu,
+            )
+        )
     return seconds
 
 

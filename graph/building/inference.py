@@ -38,7 +38,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from qkg.graph.errors import BuildError, DataError
+from qkg.graph.errors import N_, BuildError, DataError, Message
 from qkg.graph.named_graphs import INFERRED_GRAPH
 from qkg.graph.serving import terms
 from qkg.graph.serving.backends.oxigraph import OxigraphStore
@@ -343,17 +343,17 @@ def materialise(
         _add_native(store, [_once_query(r) for r in in_engine]) if in_engine and isinstance(store, OxigraphStore) else 0
     )
     added += sum(len(_apply(store, r, count=False)) for r in by_stage["once"] if r not in in_engine)
-    say(f"inference: time descriptions: +{added} triples")
+    say(Message(N_("inference: time descriptions: +{triples} triples"), triples=added))
     total += added
     supers = {r.source: r.targets for r in by_stage["class"]}
     added = _classify(store, supers)  # in Python: 2x less CPU than a CONSTRUCT over (class, superclass) pairs
-    say(f"inference: class closure: +{added} triples")
+    say(Message(N_("inference: class closure: +{triples} triples"), triples=added))
     total += added
     defined = [q for rule in by_stage["defined"] for q in _apply(store, rule, count=False)]
     added = len(defined)
     if defined:  # the superclasses of the newly classified entities only
         added += _classify(store, supers, subjects={q.subject for q in defined})
-    say(f"inference: defined classes: +{added} triples")
+    say(Message(N_("inference: defined classes: +{triples} triples"), triples=added))
     return total + added
 
 
@@ -386,7 +386,14 @@ def _property_fixpoint(store: Store, rules: list[Rule], *, max_rounds: int, say:
             new = list(dict.fromkeys(t for t in new if not _present_triple(store, t)))
         _write(store, [terms.Quad(s, p, o, _INFERRED) for s, p, o in new])
         total += len(new)
-        say(f"inference: property round {round_no}: {fired} rule firings, +{len(new)} triples")
+        say(
+            Message(
+                N_("inference: property round {round}: {fired} rule firings, +{triples} triples"),
+                round=round_no,
+                fired=fired,
+                triples=len(new),
+            )
+        )
         if not new:
             return total
         delta = defaultdict(list)
@@ -445,7 +452,14 @@ def _property_fixpoint_native(
             counts = {row["p"].value: int(row["n"].value) for row in rows}
             added = sum(counts.values())
             total += added
-            say(f"inference: property round {round_no}: {len(queries)} queries, +{added} triples")
+            say(
+                Message(
+                    N_("inference: property round {round}: {queries} queries, +{triples} triples"),
+                    round=round_no,
+                    queries=len(queries),
+                    triples=added,
+                )
+            )
             if not added:
                 return total
             predicates = set(counts)

@@ -33,7 +33,7 @@ from typing import Any
 
 from qkg.graph.building import artefacts as prepared
 from qkg.graph.building import inference
-from qkg.graph.errors import DataError
+from qkg.graph.errors import N_, DataError, Message
 from qkg.graph.named_graphs import BUILD_GRAPH, ONTOLOGY_GRAPH, RESERVED_GRAPHS, YEAR_PATTERN, YEAR_TAG
 from qkg.graph.serving import terms
 from qkg.graph.serving.backends.oxigraph import OxigraphStore
@@ -184,20 +184,41 @@ def _build(
                 _check_dataset_file(store, src, ontology_size)
         asserted = len(store)
         steps["load"] = time.perf_counter() - t
-        say(f"loaded {len(sources)} data files + ontology: {asserted} triples ({steps['load']:.2f} s{_cpu(cpu)})")
+        say(
+            Message(
+                N_("loaded {files} data files + ontology: {triples} triples ({seconds:.2f} s{cpu})"),
+                files=len(sources),
+                triples=asserted,
+                seconds=steps["load"],
+                cpu=_cpu(cpu),
+            )
+        )
 
         t, cpu = time.perf_counter(), time.process_time()
         problems = check(store, sources)
         steps["checks"] = time.perf_counter() - t
         if problems:
             raise _data_error(problems)
-        say(f"checks passed: references, literals, labels ({steps['checks']:.2f} s{_cpu(cpu)})")
+        say(
+            Message(
+                N_("checks passed: references, literals, labels ({seconds:.2f} s{cpu})"),
+                seconds=steps["checks"],
+                cpu=_cpu(cpu),
+            )
+        )
 
         ontology = load_ontology()
         t, cpu = time.perf_counter(), time.process_time()
         inferred = inference.materialise(store, inference.compile_rules(ontology), progress=say)
         steps["inference"] = time.perf_counter() - t
-        say(f"OWL 2 RL inference: +{inferred} triples ({steps['inference']:.2f} s{_cpu(cpu)})")
+        say(
+            Message(
+                N_("OWL 2 RL inference: +{triples} triples ({seconds:.2f} s{cpu})"),
+                triples=inferred,
+                seconds=steps["inference"],
+                cpu=_cpu(cpu),
+            )
+        )
 
         # SHACL validates the data under the ontology's entailment, i.e. asserted + inferred triples, so it needs
         # no reasoning of its own (pySHACL's RDFS pass made it 10x slower).
@@ -209,9 +230,9 @@ def _build(
             if problems:
                 raise _data_error(problems)
             shacl_state = "conforms"
-            say(f"SHACL: conforms ({steps['shacl']:.2f} s{_cpu(cpu)})")
+            say(Message(N_("SHACL: conforms ({seconds:.2f} s{cpu})"), seconds=steps["shacl"], cpu=_cpu(cpu)))
         else:
-            say("SHACL skipped (--no-shacl)")
+            say(Message(N_("SHACL skipped (--no-shacl)")))
 
         _record_build(store, sources, asserted=asserted, inferred=inferred, shacl=shacl_state)
         graphs = len(store.graphs())
@@ -221,7 +242,14 @@ def _build(
         t = time.perf_counter()
         path = staging.publish()
         steps["publish"] = time.perf_counter() - t
-        say(f"published {path.name} ({asserted} asserted + {inferred} inferred triples)")
+        say(
+            Message(
+                N_("published {build} ({asserted} asserted + {inferred} inferred triples)"),
+                build=path.name,
+                asserted=asserted,
+                inferred=inferred,
+            )
+        )
         return BuildResult(path, asserted, inferred, graphs, time.perf_counter() - started, steps, shacl_state)
     except BaseException as exc:
         # Drop every reference to the open store (the traceback's frames hold some) before removing its
