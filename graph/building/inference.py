@@ -330,7 +330,7 @@ def materialise(
         total = materialise(copy, rules, max_rounds=max_rounds, progress=progress)
         # as quads, not N-Triples: a blank node keeps its identity (the copy shares the store's)
         store.bulk_add(copy.quads(None, None, None, INFERRED_GRAPH))
-        say(f"inference: {total} triples written to the store")
+        say(Message(N_("inference: {triples} triples written to the store"), triples=total))
         return total
     by_stage: dict[str, list[Rule]] = defaultdict(list)
     for rule in rules:
