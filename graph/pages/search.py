@@ -58,9 +58,11 @@ Examples
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import difflib
 import functools
+import itertools
 import json
 import re
 import sqlite3
@@ -425,10 +427,17 @@ def _meta(db: sqlite3.Connection, name: str):
     return row[0] if row else None
 
 
-def _lang_order(column: str, langs: tuple[str, ...]) -> str:
-    """SQL ranking a language as ``langs.index(lang)``, or ``len(langs)`` when absent."""
-    whens = " ".join(f"WHEN {_sql_string(lang)} THEN {k}" for k, lang in enumerate(langs))
-    return f"CASE {column} {whens} ELSE {len(langs)} END"
+def _lang_rank(langs: tuple[str, ...]):
+    """``lang -> rank``: its first place in ``langs``, or ``len(langs)`` when absent."""
+    ranks: dict[str, int] = {}
+    for k, lang in enumerate(langs):
+        ranks.setdefault(lang, k)
+    return lambda lang: ranks.get(lang, len(langs))
+
+
+def _chars(label: str) -> int:
+    """SQLite's ``length()`` of a text: its characters before the first NUL."""
+    return len(label.partition("\x00")[0])
 
 
 def _build(db: sqlite3.Connection, entries: Iterable[Entry], display_langs: tuple[str, ...]) -> None:
@@ -437,6 +446,9 @@ def _build(db: sqlite3.Connection, entries: Iterable[Entry], display_langs: tupl
     The keys are normalised in a few passes over all labels (:func:`normalise_all`), the vocabulary and its
     trigram postings made in one loop each, and stored as JSON arrays (one row per word, one per trigram) that
     SQLite's ``json_each`` reads back in C: no table of millions of rows to sort (9.5M postings at 1M triples).
+    Each entity's display labels (primary first, then by language, shorter, first read) are chosen in the same
+    loop as its labels are numbered, and its row written once with them (two UPDATEs over every label cost
+    a second at 1M triples).
     """
     entries = list(entries)
     keys = normalise_all(e.label for e in entries)
@@ -444,23 +456,38 @@ def _build(db: sqlite3.Connection, entries: Iterable[Entry], display_langs: tupl
     types: dict[str, set[str]] = {}
     labels: list[tuple[int, int, str, str, int, str]] = []
     vocab: defaultdict[str, list[int]] = defaultdict(list)
+    rank, rank_en = _lang_rank(display_langs), _lang_rank(("en", *display_langs))
+    best: dict[int, tuple] = {}  # entity -> its display label's order and label, for each language order
+    best_en: dict[int, tuple] = {}
     for entry, key in zip(entries, keys, strict=True):
         if not key:
             continue
-        e = ids.setdefault(entry.iri, len(ids))
+        iri, label, lang = entry.iri, entry.label, entry.lang
+        e = ids.setdefault(iri, len(ids))
         if entry.types:
-            types.setdefault(entry.iri, set()).update(entry.types)
+            types.setdefault(iri, set()).update(entry.types)
         i = len(labels)
-        labels.append((i, e, entry.label, entry.lang, int(entry.primary), key))
-        for word in {key, *key.split()}:
-            vocab[word].append(i)
+        prim = int(entry.primary)
+        labels.append((i, e, label, lang, prim, key))
+        length = _chars(label)
+        order, order_en = (-prim, rank(lang), length, i, label), (-prim, rank_en(lang), length, i, label)
+        if e not in best or order < best[e]:
+            best[e] = order
+        if e not in best_en or order_en < best_en[e]:
+            best_en[e] = order_en
+        words = key.split()
+        if len(words) == 1:
+            vocab[key].append(i)
+        else:
+            for word in {key, *words}:
+                vocab[word].append(i)
     postings: defaultdict[str, list[int]] = defaultdict(list)
     words = []
     for v, (word, of) in enumerate(vocab.items()):
         padded = f"  {word} "
         grams = {padded[k : k + 3] for k in range(len(padded) - 2)}
-        for gram in grams:
-            postings[gram].append(v)
+        # the appends in C (13M postings at 1M triples): each gram's list, append v to it
+        collections.deque(map(list.append, map(postings.__getitem__, grams), itertools.repeat(v)), maxlen=0)
         words.append((v, word, len(grams), str(of)))  # a list of ints prints as its JSON array
     db.executescript(
         """
@@ -475,35 +502,32 @@ def _build(db: sqlite3.Connection, entries: Iterable[Entry], display_langs: tupl
         """
     )
     db.executemany(
-        "INSERT INTO entities VALUES (?, ?, ?, NULL, NULL)",
-        ((e, iri, _TYPES_SEP.join(sorted(types.get(iri, ())))) for iri, e in ids.items()),
+        "INSERT INTO entities VALUES (?, ?, ?, ?, ?)",
+        (
+            (
+                e,
+                iri,
+                _TYPES_SEP.join(sorted(types.get(iri, ()))),
+                (display := best[e][-1]),
+                None if (english := best_en[e][-1]) == display else english,
+            )
+            for iri, e in ids.items()
+        ),
     )
     db.executemany("INSERT INTO labels VALUES (?, ?, ?, ?, ?, ?)", labels)
     db.executemany("INSERT INTO vocab VALUES (?, ?, ?, ?)", words)
     db.executemany("INSERT INTO grams VALUES (?, ?)", ((g, str(vs)) for g, vs in sorted(postings.items())))
-    langs, langs_en = _lang_order("lang", display_langs), _lang_order("lang", ("en", *display_langs))
     db.executescript(
-        f"""
+        """
         CREATE INDEX labels_key ON labels(key, prim, e);
         CREATE UNIQUE INDEX entities_iri ON entities(iri);
         CREATE UNIQUE INDEX vocab_word ON vocab(word);
-        UPDATE entities SET display = d.label FROM (SELECT e, label FROM (SELECT e, label, row_number() OVER
-            (PARTITION BY e ORDER BY prim DESC, {langs}, length(label), i) AS rn FROM labels) WHERE rn = 1) d
-            WHERE d.e = entities.e;
-        UPDATE entities SET display_en = d.label FROM (SELECT e, label FROM (SELECT e, label, row_number() OVER
-            (PARTITION BY e ORDER BY prim DESC, {langs_en}, length(label), i) AS rn FROM labels) WHERE rn = 1) d
-            WHERE d.e = entities.e AND d.label IS NOT entities.display;
         """
     )
     db.executemany(
         "INSERT INTO meta VALUES (?, ?)", [("version", SCHEMA_VERSION), ("entities", len(ids)), ("labels", len(labels))]
     )
     db.commit()
-
-
-def _sql_string(text: str) -> str:
-    """An SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _ratio(q: str, word: str) -> float:
