@@ -143,6 +143,10 @@ def _trigrams(text: str) -> frozenset[str]:
     return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
 
 
+#: An :class:`Entry`'s fields, in order (the build reads these, not Entry objects).
+_Row = tuple[str, str, str, bool, tuple[str, ...]]
+
+
 @dataclass(frozen=True)
 class Entry:
     """One label of one entity, as indexed."""
@@ -185,8 +189,12 @@ class SearchIndex:
     """
 
     def __init__(self, entries: Iterable[Entry], *, display_langs: tuple[str, ...] = ("fr", "en")) -> None:
+        self._fill(((e.iri, e.label, e.lang, e.primary, e.types) for e in entries), display_langs)
+
+    def _fill(self, rows: Iterable[_Row], display_langs: tuple[str, ...]) -> None:
+        """Build the index of ``rows`` (an :class:`Entry`'s fields each) in a new in-memory database."""
         db = sqlite3.connect(":memory:", check_same_thread=False)
-        _build(db, entries, display_langs)
+        _build(db, rows, display_langs)
         self._path: Path | None = None
         self._shared: sqlite3.Connection | None = db
         self._lock = threading.Lock()
@@ -267,14 +275,16 @@ class SearchIndex:
                 if iri.startswith(namespace) and isinstance(row[0], NamedNode):
                     types.setdefault(iri, []).append(name)
         sorted_types = {iri: tuple(sorted(names)) for iri, names in types.items()}
-        entries = []
+        entries: list[_Row] = []
         for prop, primary in LABEL_PROPERTIES.items():
             for row in store.select(f"SELECT DISTINCT ?s ?l WHERE {{ ?s <{prop}> ?l }}"):
                 subject, label = row
                 iri = subject.value
                 if isinstance(label, Literal) and iri.startswith(namespace) and isinstance(subject, NamedNode):
-                    entries.append(Entry(iri, label.value, label.language or "", primary, sorted_types.get(iri, ())))
-        return cls(entries)
+                    entries.append((iri, label.value, label.language or "", primary, sorted_types.get(iri, ())))
+        index = cls.__new__(cls)
+        index._fill(entries, ("fr", "en"))  # an Entry's fields as tuples, not 254k Entry objects at 1M triples
+        return index
 
     def label(self, iri: str) -> str | None:
         """The display label of an indexed entity, or None."""
@@ -440,8 +450,8 @@ def _chars(label: str) -> int:
     return len(label.partition("\x00")[0])
 
 
-def _build(db: sqlite3.Connection, entries: Iterable[Entry], display_langs: tuple[str, ...]) -> None:
-    """Fill an empty database with the index of ``entries``.
+def _build(db: sqlite3.Connection, entries: Iterable[_Row], display_langs: tuple[str, ...]) -> None:
+    """Fill an empty database with the index of ``entries`` (an :class:`Entry`'s fields each, in its order).
 
     The keys are normalised in a few passes over all labels (:func:`normalise_all`), the vocabulary and its
     trigram postings made in one loop each, and stored as JSON arrays (one row per word, one per trigram) that
@@ -451,7 +461,7 @@ def _build(db: sqlite3.Connection, entries: Iterable[Entry], display_langs: tupl
     a second at 1M triples).
     """
     entries = list(entries)
-    keys = normalise_all(e.label for e in entries)
+    keys = normalise_all(e[1] for e in entries)
     ids: dict[str, int] = {}
     types: dict[str, set[str]] = {}
     labels: list[tuple[int, int, str, str, int, str]] = []
@@ -462,12 +472,12 @@ def _build(db: sqlite3.Connection, entries: Iterable[Entry], display_langs: tupl
     for entry, key in zip(entries, keys, strict=True):
         if not key:
             continue
-        iri, label, lang = entry.iri, entry.label, entry.lang
+        iri, label, lang, primary, entry_types = entry
         e = ids.setdefault(iri, len(ids))
-        if entry.types:
-            types.setdefault(iri, set()).update(entry.types)
+        if entry_types:
+            types.setdefault(iri, set()).update(entry_types)
         i = len(labels)
-        prim = int(entry.primary)
+        prim = int(primary)
         labels.append((i, e, label, lang, prim, key))
         length = _chars(label)
         order, order_en = (-prim, rank(lang), length, i, label), (-prim, rank_en(lang), length, i, label)
@@ -475,11 +485,11 @@ def _build(db: sqlite3.Connection, entries: Iterable[Entry], display_langs: tupl
             best[e] = order
         if e not in best_en or order_en < best_en[e]:
             best_en[e] = order_en
-        words = key.split()
-        if len(words) == 1:
+        parts = key.split()
+        if len(parts) == 1:
             vocab[key].append(i)
         else:
-            for word in {key, *words}:
+            for word in {key, *parts}:
                 vocab[word].append(i)
     postings: defaultdict[str, list[int]] = defaultdict(list)
     words = []
