@@ -45,14 +45,41 @@ ROOT = Path(__file__).resolve().parent.parent
 QKG = [sys.executable, "-m", "qkg.api.cli"]
 
 # A child that runs a command and reports its own wall time and peak memory as the last line, in JSON.
+# It also samples, every 0.1 s, the resident memory of the command's whole process tree (a build runs its
+# artefacts in more than one process): "peak_sum_mb" is the largest sum seen, the memory the build held at once.
 _MEASURE = """
-import json, resource, subprocess, sys, time
+import json, os, resource, subprocess, sys, threading, time
+def tree_rss(root):
+    children = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = open(f"/proc/{pid}/stat").read()
+        except OSError:
+            continue
+        children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(pid))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            total += next(int(l.split()[1]) for l in open(f"/proc/{pid}/status") if l.startswith("VmRSS:"))
+        except (OSError, StopIteration):
+            pass
+    return total / 1024
 started = time.perf_counter()
-proc = subprocess.run(sys.argv[1:], capture_output=True, text=True)
-sys.stdout.write(proc.stdout); sys.stderr.write(proc.stderr[-4000:])
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+peak_sum = [0.0]
+def sample():
+    while proc.poll() is None:
+        peak_sum[0] = max(peak_sum[0], tree_rss(proc.pid))
+        time.sleep(0.1)
+threading.Thread(target=sample, daemon=True).start()
+out, err = proc.communicate()
+sys.stdout.write(out); sys.stderr.write(err[-4000:])
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"rc": proc.returncode, "seconds": time.perf_counter() - started,
-                  "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}))
+                  "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024,
+                  "peak_sum_mb": peak_sum[0]}))
 """
 
 _FLOOR = """
@@ -155,9 +182,12 @@ def bench_build(work: Path, size: str, timeout: float) -> tuple[dict, dict, Path
             ("inference", r"OWL 2 RL inference.*\(([\d.]+) s(?:, CPU ([\d.]+) s)?\)"),
             ("shacl", r"SHACL: \w+ \(([\d.]+) s(?:, CPU ([\d.]+) s)?\)"),
             ("artefact", r"artefact ([\w-]+): ([\d.]+) s(?: \(CPU ([\d.]+) s\))?"),
+            ("peaks", r"peak memory: (.*)"),
         ):
             m = re.search(pattern, line)
-            if m and name == "artefact":
+            if m and name == "peaks":
+                build["peaks"] = m.group(1)
+            elif m and name == "artefact":
                 wall, cpu = float(m.group(2)), float(m.group(3) or "nan")
                 total = steps.get("artefacts", (0.0, 0.0))
                 steps["artefacts"] = (total[0] + wall, total[1] + cpu)
@@ -332,6 +362,9 @@ def main() -> None:
         )
         for name, (seconds, cpu) in build["steps"].items():
             print(f"{'  ' + name:<34}{seconds:>10.1f}{cpu:>10.1f}")
+        if build.get("peaks"):  # each process's own peak (VmHWM), and the largest sum of the processes at once
+            print(f"{'  peak of each process (MB)':<34}  {build['peaks']}")
+            print(f"{'  peak of processes at once':<34}{'':>20}{_fmt(build.get('peak_sum_mb'), digits=0):>10}")
         print(
             f"{'build / floor':<34}{_fmt(build['seconds'] / floor['seconds'] if ok else None, 'x'):>10}"
             f"{_fmt(build['cpu'] / floor['cpu'] if ok else None, 'x'):>10}\n"

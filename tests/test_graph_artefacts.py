@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import multiprocessing
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 from qkg.api.prepared import ARTEFACTS, BY_NAME
+from qkg.graph.building import pipeline
 from qkg.graph.building.artefacts import ARTEFACT_DIR, Artefact, ArtefactMissing, Artefacts
 from qkg.graph.building.pipeline import build
 from qkg.graph.building.stats import graph_stats
@@ -137,3 +142,108 @@ def test_the_server_reads_the_artefacts_and_computes_them_for_an_old_build(tmp_p
     finally:
         server.stop()
     assert {"stats", "centrality-actors", "search"} <= set(Artefacts(folder.parent).names())  # stored for next time
+
+
+# -- a large build's artefacts, made in other processes while SHACL runs -----------------------------------
+
+
+def _broken(store, flag: Path | None = None):
+    """An artefact that fails (module-level, so it pickles: a worker process can make it); ``flag`` is created
+    first, to tell the test's process that the worker got it."""
+    if flag is not None:
+        flag.touch()
+    raise DataError("the artefact found nothing to count", file="broken.ttl", hint="add something to count")
+
+
+def _waiting_for(ready) -> Artefact:
+    """An artefact the build's own process makes first (a lambda does not pickle), which waits until ``ready()``:
+    meanwhile the worker process takes the other groups, so the test knows it made some."""
+
+    def wait(store):
+        deadline = time.monotonic() + 60
+        while not ready() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return ready()
+
+    return Artefact("waited", lambda store: wait(store))
+
+
+def _parallel(monkeypatch) -> None:
+    """Make the build take its large-graph path on the tiny graph: the artefacts in a second process."""
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one core: the build makes its artefacts in its own process")
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 0)
+
+
+def _values(folder: Path) -> dict:
+    """Every artefact of a build as the server reads it (the search index as its answers)."""
+    stored = Artefacts(folder)
+    out = {}
+    for name in set(stored.names()) - {"waited"}:
+        value = stored.read(name, load=BY_NAME[name].load)
+        if name == "search":
+            value = [(h.id, h.score) for q in ("pays a", "ville", "réseau") for h in value.search(q)]
+        elif name == "stats":
+            value = {**value, "build": {k: v for k, v in value["build"].items() if k != "prov:generatedAtTime"}}
+        elif name == "network":
+            value = (
+                sorted(value.graph.nodes(data=True), key=str),
+                sorted(value.graph.edges(data=True), key=str),
+                value.metrics,
+                value.positions,
+            )
+        out[name] = value
+    return out
+
+
+def test_a_large_build_makes_its_artefacts_in_a_second_process_with_the_same_values(tmp_path, monkeypatch):
+    alone = build(discover(MINI), data_dir=tmp_path / "alone", shacl=True, artefacts=ARTEFACTS)
+    _parallel(monkeypatch)
+    worker_made = _waiting_for(lambda: any(Artefacts(p).names() for p in (tmp_path / "two" / "stores").glob("*")))
+    lines: list[str] = []
+    result = build(
+        discover(MINI),
+        data_dir=tmp_path / "two",
+        shacl=True,
+        artefacts=[worker_made, *ARTEFACTS],
+        progress=lines.append,
+    )
+    assert Artefacts(result.path).read("waited") is True  # the worker made an artefact while this process waited
+    assert any(line.startswith("peak memory: ") and "worker-0" in line for line in lines), lines
+    made = [line.split(":")[0].removeprefix("artefact ") for line in lines if line.startswith("artefact ")]
+    assert sorted(made) == sorted(["waited", *(a.name for a in ARTEFACTS)])  # each once, by either process
+    assert result.shacl == "conforms"
+    assert _values(result.path) == _values(alone.path)
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_failed_artefact_fails_the_build_with_its_own_error_and_publishes_nothing(tmp_path, monkeypatch, parallel):
+    artefacts = [*ARTEFACTS, Artefact("broken", _broken)]
+    if parallel:  # the worker takes the broken artefact while this process waits for it to
+        _parallel(monkeypatch)
+        flag = tmp_path / "worker-took-it"
+        artefacts = [_waiting_for(flag.exists), Artefact("broken", functools.partial(_broken, flag=flag))]
+    with pytest.raises(DataError) as info:
+        build(discover(MINI), data_dir=tmp_path / "out", shacl=True, artefacts=artefacts)
+    assert str(info.value) == "the artefact found nothing to count"
+    assert (info.value.file, info.value.hint) == ("broken.ttl", "add something to count")
+    if parallel:
+        assert flag.exists()
+        assert any("in the artefact process" in note for note in info.value.__notes__)  # the worker's traceback
+    assert StoreLayout(tmp_path / "out").current() is None
+    assert list((tmp_path / "out" / "stores").iterdir()) == []
+    assert not [p for p in multiprocessing.active_children() if p.name.startswith("qkg-artefacts")]
+
+
+def test_a_shacl_violation_stops_the_artefact_process_and_publishes_nothing(tmp_path, monkeypatch):
+    _parallel(monkeypatch)
+    bad = tmp_path / "data"
+    shutil.copytree(MINI, bad)
+    facts = bad / "facts.ttl"
+    facts.write_text(facts.read_text().replace("qkg:party qkgd:t-gov-a , qkgd:t-gov-b", "qkg:party qkgd:t-gov-a", 1))
+    with pytest.raises(DataError, match="at least two qkg:party") as info:
+        build(discover(bad), data_dir=tmp_path / "out", shacl=True, artefacts=ARTEFACTS)
+    assert info.value.file == str(facts)
+    assert StoreLayout(tmp_path / "out").current() is None
+    assert list((tmp_path / "out" / "stores").iterdir()) == []
+    assert not [p for p in multiprocessing.active_children() if p.name.startswith("qkg-artefacts")]

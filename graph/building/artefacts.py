@@ -55,22 +55,37 @@ qkg.graph.building.artefacts.ArtefactMissing: no artefact 'missing' in this buil
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
+import fcntl
 import gc
+import itertools
 import json
 import logging
 import os
 import pickle
+import queue
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from qkg.graph.errors import N_, Message
+from qkg.graph.errors import N_, BuildError, Message
 
-__all__ = ["ARTEFACT_DIR", "FORMAT_VERSION", "Artefact", "Artefacts", "ArtefactMissing", "CORE", "produce"]
+__all__ = [
+    "ARTEFACT_DIR",
+    "FORMAT_VERSION",
+    "Artefact",
+    "Artefacts",
+    "ArtefactMissing",
+    "CORE",
+    "Production",
+    "groups",
+    "produce",
+]
 
 log = logging.getLogger("qkg.artefacts")
 
@@ -138,12 +153,17 @@ class Artefact:
         value queried in place (``make`` returns an object with ``serialize() -> bytes``, the database).
     load : callable, optional
         ``load(path) -> value`` for a sqlite artefact: opens the stored file (without it, reading gives the path).
+    group : str, optional
+        Artefacts that ask the same queries share a group name (see :func:`produce`).
     """
 
     name: str
     make: Callable[[Any], Any]
     fmt: Format = "json"
     load: Callable[[Path], Any] | None = None
+    #: Artefacts of one group read the same tables: :func:`produce` makes them one after the other in one
+    #: process, with one query memo, freed when the group is done (None: a group of its own).
+    group: str | None = None
 
 
 class Artefacts:
@@ -264,8 +284,7 @@ class Artefacts:
             data = value.serialize()
         else:
             raise ValueError(f"unknown artefact format {fmt!r}: use 'json', 'pickle' or 'sqlite'")
-        with self._lock:
-            self.path.mkdir(parents=True, exist_ok=True)
+        with self._lock, self._manifest_lock():
             _atomic_write(self.path / (name + _SUFFIX[fmt]), data)
             manifest = self.manifest()
             before = manifest["artefacts"].get(name, {}).get("format")
@@ -278,6 +297,18 @@ class Artefacts:
             }
             _atomic_write(self.path / _MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8"))
             self._memo[name] = value
+
+    @contextlib.contextmanager
+    def _manifest_lock(self):
+        """Hold the folder's lock while the manifest is read and rewritten: the build's artefact processes write
+        into one folder at once (``flock`` on the folder itself, so no lock file is published)."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing the descriptor releases the lock
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -299,9 +330,11 @@ def produce(
     *,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, float]:
-    """Make every artefact from the build's ``store`` and write it into ``store_dir``; return seconds by name.
+    """Make every artefact from the build's ``store`` and write it into ``store_dir``, in this process, group by
+    group (:func:`groups`); return seconds by name.
 
-    The build calls it after validation and before publishing, so the artefacts appear with the store.
+    The build calls it after validation and before publishing, so the artefacts appear with the store (a large
+    build makes them in two processes: :class:`Production`).
 
     Examples
     --------
@@ -314,21 +347,271 @@ def produce(
     say = progress or (lambda _msg: None)
     out = Artefacts(store_dir)
     seconds: dict[str, float] = {}
-    reader = _Memo(store) if hasattr(store, "select") else store
-    for artefact in artefacts:
-        started, cpu = time.perf_counter(), time.process_time()
-        value = artefact.make(reader)
-        seconds[artefact.name] = time.perf_counter() - started
-        out.write(artefact.name, value, fmt=artefact.fmt, seconds=seconds[artefact.name])
-        say(
-            Message(
-                N_("artefact {name}: {seconds:.2f} s (CPU {cpu:.2f} s)"),
-                name=artefact.name,
-                seconds=seconds[artefact.name],
-                cpu=time.process_time() - cpu,
-            )
-        )
+    for group in groups(artefacts):
+        for name, wall, cpu in _make_group(store, out, group):
+            seconds[name] = wall
+            say(_done(name, wall, cpu))
     return seconds
+
+
+def groups(artefacts: Iterable[Artefact]) -> list[list[Artefact]]:
+    """The artefacts by :attr:`Artefact.group`, each group in the order of its first member.
+
+    >>> [[a.name for a in g] for g in groups([Artefact("a", len, group="x"), Artefact("b", len), Artefact("c", len, group="x")])]
+    [['a', 'c'], ['b']]
+    """
+    by_group: dict[str, list[Artefact]] = {}
+    for artefact in artefacts:
+        by_group.setdefault(artefact.group or "\0" + artefact.name, []).append(artefact)
+    return list(by_group.values())
+
+
+def _make_group(store: Any, out: Artefacts, group: list[Artefact]) -> Iterator[tuple[str, float, float]]:
+    """Make and write a group's artefacts with one query memo; yield ``(name, seconds, CPU seconds)`` of each.
+
+    The memo, and the memory the group's values held, go back to the system when the group is done.
+    """
+    reader = _Memo(store) if hasattr(store, "select") else store
+    try:
+        for artefact in group:
+            started, cpu = time.perf_counter(), time.process_time()
+            value = artefact.make(reader)
+            seconds = time.perf_counter() - started
+            out.write(artefact.name, value, fmt=artefact.fmt, seconds=seconds)
+            del value
+            out._memo.pop(artefact.name, None)  # the writer keeps nothing: the server reads the file
+            yield artefact.name, seconds, time.process_time() - cpu
+    finally:
+        if isinstance(reader, _Memo):
+            reader.clear()  # a cache keyed by the store (graph.analysis.facts) may keep the memo itself a while
+        del reader
+        release_memory()
+
+
+def _done(name: str, seconds: float, cpu: float) -> Message:
+    return Message(N_("artefact {name}: {seconds:.2f} s (CPU {cpu:.2f} s)"), name=name, seconds=seconds, cpu=cpu)
+
+
+def release_memory() -> None:
+    """Collect, then hand the allocator's free pages back to the system (glibc's ``malloc_trim``): a group's
+    query answers are millions of small objects, and without it the process keeps their pages (its peak
+    then adds up across groups)."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+
+
+def peak_mb() -> float | None:
+    """This process's peak resident memory so far, in MB (``VmHWM``; None where /proc has no such line)."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return None
+
+
+class Production:
+    """The artefacts made by this process and ``workers`` other processes at once, from a built store.
+
+    The build's store no longer changes once inference is done: it is closed, and each process opens it
+    read-only (pyoxigraph 0.5 allows many read-only openings, but none beside a writer). The groups
+    (:func:`groups`) are handed out one at a time, in order, to whichever process is free: the workers start
+    at once, while this process validates SHACL, then this process joins them (:meth:`finish`). A group whose
+    artefacts cannot be pickled (a lambda) is made here. The first failure is raised again here, as it was
+    raised (same type and message); the workers are stopped, and nothing is published.
+
+    Parameters
+    ----------
+    store_path : path
+        The closed store's folder (opened read-only by each process).
+    store_dir : path
+        Where the artefacts are written (the build's folder).
+    artefacts : iterable of Artefact
+    workers : int
+        Other processes (0: everything here, in order, like :func:`produce`).
+    progress : callable, optional
+        Receives one line per artefact made, from any process.
+    """
+
+    def __init__(
+        self,
+        store_path: str | os.PathLike[str],
+        store_dir: str | os.PathLike[str],
+        artefacts: Iterable[Artefact],
+        *,
+        workers: int = 1,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        import multiprocessing
+
+        self.store_path, self.store_dir = Path(store_path), Path(store_dir)
+        self.say = progress or (lambda _msg: None)
+        self.seconds: dict[str, float] = {}
+        #: Peak resident memory of each process that made artefacts, in MB (``"build"`` is this one).
+        self.peaks: dict[str, float] = {}
+        all_groups = groups(artefacts)
+        if workers:
+            self._local = [g for g in all_groups if not _picklable(g)]
+            self._shared = [g for g in all_groups if _picklable(g)]
+        else:
+            self._local, self._shared = all_groups, []
+        self._failure: BaseException | None = None
+        self._workers: list[Any] = []
+        if not self._shared:
+            return
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no RocksDB thread is forked
+        self._next = context.Value("i", 0)
+        self._results = context.Queue()
+        self._workers = [
+            context.Process(
+                target=_work,
+                args=(
+                    str(self.store_path),
+                    str(self.store_dir),
+                    self._shared,
+                    self._next,
+                    self._results,
+                    f"worker-{i}",
+                ),
+                daemon=True,
+                name=f"qkg-artefacts-{i}",
+            )
+            for i in range(workers)
+        ]
+        self._reader = threading.Thread(target=self._read, daemon=True)
+
+    def start(self) -> Production:
+        """Start the workers (each opens the store and takes groups until none is left)."""
+        for proc in self._workers:
+            proc.start()
+        if self._workers:
+            self._reader.start()
+        return self
+
+    def finish(self, store: Any) -> dict[str, float]:
+        """Make groups here from ``store`` (the store opened read-only) until none is left, wait for the workers,
+        and raise the first failure; return seconds by name."""
+        out = Artefacts(self.store_dir)
+        for group in itertools.chain(self._local, iter(self._claim, None)):
+            if self._failure is not None:
+                break
+            for name, wall, cpu in _make_group(store, out, group):
+                self._record(name, wall, cpu)
+        for proc in self._workers:
+            proc.join()
+        if self._workers:
+            self._reader.join()
+        self.peaks["build"] = peak_mb() or 0.0
+        if self._failure is not None:
+            raise self._failure
+        return self.seconds
+
+    def stop(self) -> None:
+        """Stop the workers at once (the build failed elsewhere); idempotent."""
+        for proc in self._workers:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in self._workers:
+            if proc.pid is not None:
+                proc.join()
+        if self._workers and self._reader.is_alive():
+            self._results.put(("stopped", None, None))
+            self._reader.join()
+
+    def __enter__(self) -> Production:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _claim(self) -> list[Artefact] | None:
+        if not self._shared:
+            return None
+        index = _claim(self._next)
+        return self._shared[index] if index < len(self._shared) else None
+
+    def _record(self, name: str, wall: float, cpu: float) -> None:
+        self.seconds[name] = wall
+        self.say(_done(name, wall, cpu))
+
+    def _read(self) -> None:
+        """Relay the workers' lines as they come; keep their first failure and their peaks."""
+        running = len(self._workers)
+        while running:
+            try:
+                kind, worker, value = self._results.get(timeout=1.0)
+            except queue.Empty:
+                if not any(p.is_alive() for p in self._workers) and self._results.empty():
+                    kind, worker, value = "died", None, None
+                else:
+                    continue
+            if kind == "done":
+                self._record(*value)
+            elif kind == "exit":
+                self.peaks[worker] = value
+                running -= 1
+            elif kind == "error":
+                self._failure = self._failure or pickle.loads(value)
+                with self._next.get_lock():  # no process starts another group
+                    self._next.value = len(self._shared)
+                running -= 1
+            elif kind == "died":
+                self._failure = self._failure or BuildError(
+                    "an artefact process ended without a word (killed, or out of memory); nothing was published",
+                    hint="run `qkg build` again; if it happens again, free memory or build a smaller graph",
+                )
+                return
+            else:  # stopped
+                return
+
+
+def _picklable(group: list[Artefact]) -> bool:
+    try:
+        pickle.dumps(group)
+    except Exception:  # a lambda or a closure: made in the build's process
+        return False
+    return True
+
+
+def _claim(counter: Any) -> int:
+    """The next group's index, shared by every process."""
+    with counter.get_lock():
+        index = counter.value
+        counter.value += 1
+    return index
+
+
+def _work(store_path: str, store_dir: str, shared: list[list[Artefact]], counter: Any, results: Any, me: str) -> None:
+    """A worker process: open the store read-only, make groups until none is left, report each artefact."""
+    try:
+        from qkg.graph.serving.store import open_read_only
+
+        store = open_read_only(store_path)
+        out = Artefacts(store_dir)
+        while (index := _claim(counter)) < len(shared):
+            for line in _make_group(store, out, shared[index]):
+                results.put(("done", me, line))
+        del store
+        results.put(("exit", me, peak_mb() or 0.0))
+    except BaseException as exc:  # every failure goes back to the build, which raises it
+        results.put(("error", me, _pickled(exc)))
+
+
+def _pickled(exc: BaseException) -> bytes:
+    """``exc`` as a pickle, with the worker's traceback as a note; a :class:`BuildError` when it cannot be pickled."""
+    import traceback
+
+    text = "".join(traceback.format_exception(exc))
+    exc.__traceback__ = None
+    try:
+        exc.add_note("in the artefact process:\n" + text)
+        data = pickle.dumps(exc)
+        pickle.loads(data)
+        return data
+    except Exception:
+        return pickle.dumps(
+            BuildError(f"making an artefact failed: {type(exc).__name__}: {exc}", hint="see the traceback:\n" + text)
+        )
 
 
 class _Memo:
@@ -337,7 +620,7 @@ class _Memo:
     Several artefacts read the same tables (the facts of the actor networks, the labels, the receptions for
     the map and the statistics, in both languages); the store does not change while they are made, so each
     distinct query runs once. At 1M triples, 186 distinct queries of 372, and a quarter of the query time.
-    The rows are kept until the artefacts are made (a few hundred MB at 1M triples).
+    The rows are kept until the artefacts of a group are made (:func:`groups`; a few hundred MB at 1M triples).
 
     >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
     >>> memo = _Memo(OxigraphStore())
@@ -358,6 +641,10 @@ class _Memo:
         if key not in self._rows:
             self._rows[key] = self._store.select(text, **options)
         return self._rows[key]
+
+    def clear(self) -> None:
+        """Forget every answer (the group that asked them is done)."""
+        self._rows.clear()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)

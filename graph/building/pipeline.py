@@ -23,6 +23,7 @@ import contextlib
 import gc
 import hashlib
 import logging
+import os
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -37,7 +38,7 @@ from qkg.graph.errors import N_, DataError, Message
 from qkg.graph.named_graphs import BUILD_GRAPH, ONTOLOGY_GRAPH, RESERVED_GRAPHS, YEAR_PATTERN, YEAR_TAG
 from qkg.graph.serving import terms
 from qkg.graph.serving.backends.oxigraph import OxigraphStore
-from qkg.graph.serving.store import Store, StoreLayout
+from qkg.graph.serving.store import Store, StoreLayout, open_read_only
 from qkg.ontology import PROV, QKG, QKGD, SHAPES_FILE, load_ontology, ontology_paths
 from qkg.ontology.curies import short
 from rdflib import Graph, Literal, URIRef
@@ -220,25 +221,43 @@ def _build(
             )
         )
 
-        # SHACL validates the data under the ontology's entailment, i.e. asserted + inferred triples, so it needs
-        # no reasoning of its own (pySHACL's RDFS pass made it 10x slower).
-        shacl_state = "skipped"
-        if shacl is not False:
-            t, cpu = time.perf_counter(), time.process_time()
-            problems = validate_shacl(store, sources)
-            steps["shacl"] = time.perf_counter() - t
-            if problems:
-                raise _data_error(problems)
-            shacl_state = "conforms"
-            say(Message(N_("SHACL: conforms ({seconds:.2f} s{cpu})"), seconds=steps["shacl"], cpu=_cpu(cpu)))
-        else:
-            say(Message(N_("SHACL skipped (--no-shacl)")))
-
+        # The build's record goes in first (it says "conforms" when SHACL runs: a violation publishes nothing),
+        # so that the store is complete, and closed, before SHACL and the artefacts read it.
+        shacl_state = "skipped" if shacl is False else "conforms"
         _record_build(store, sources, asserted=asserted, inferred=inferred, shacl=shacl_state)
         graphs = len(store.graphs())
+        workers = _artefact_workers(len(store), artefacts)
+        if workers:  # a large graph: the artefacts start in other processes, on the store opened read-only
+            staging.close()
+            store = open_read_only(staging.path)
+            say(
+                Message(
+                    N_(
+                        "artefacts: {workers} more process(es) make them while this one validates SHACL (over {size:,} triples)"
+                    ),
+                    workers=workers,
+                    size=PARALLEL_FROM,
+                )
+            )
         t = time.perf_counter()
-        prepared.produce(store, staging.path, artefacts, progress=say)
-        steps["artefacts"] = time.perf_counter() - t
+        production = prepared.Production(staging.path, staging.path, artefacts, workers=workers, progress=say)
+        with production:
+            # SHACL validates the data under the ontology's entailment, i.e. asserted + inferred triples, so it
+            # needs no reasoning of its own (pySHACL's RDFS pass made it 10x slower).
+            if shacl is not False:
+                t_shacl, cpu = time.perf_counter(), time.process_time()
+                problems = validate_shacl(store, sources)
+                steps["shacl"] = time.perf_counter() - t_shacl
+                if problems:
+                    raise _data_error(problems)
+                say(Message(N_("SHACL: conforms ({seconds:.2f} s{cpu})"), seconds=steps["shacl"], cpu=_cpu(cpu)))
+                prepared.release_memory()  # SHACL's view of the graph, before the artefacts made here
+            else:
+                say(Message(N_("SHACL skipped (--no-shacl)")))
+            production.finish(store)
+        steps["artefacts"] = time.perf_counter() - t - steps.get("shacl", 0.0) * (not workers)
+        say(_peaks(production.peaks))
+        del store  # the read-only opening, before the folder is renamed
         t = time.perf_counter()
         path = staging.publish()
         steps["publish"] = time.perf_counter() - t
@@ -259,6 +278,29 @@ def _build(
         gc.collect()
         staging.discard()
         raise exc
+
+
+#: From this many triples (asserted and inferred) the artefacts are made in several processes while SHACL runs;
+#: below it everything runs here, one step after the other (a process costs about a second to start).
+PARALLEL_FROM = 100_000
+#: The build's processes at once, at most (this one and its artefact workers): one per core, and each holds its
+#: own query answers, so more would cost memory (2 keep the 1M build near 2 GB).
+MAX_PROCESSES = 2
+
+
+def _artefact_workers(triples: int, artefacts: tuple[prepared.Artefact, ...]) -> int:
+    """How many other processes make the artefacts: none for a small graph, one core's worth each above."""
+    if triples < PARALLEL_FROM or not artefacts:
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(0, min(cores, MAX_PROCESSES) - 1)
+
+
+def _peaks(peaks: dict[str, float]) -> Message:
+    """``"peak memory: build 812 MB, worker-0 1,254 MB"``: each process's peak (they overlap in time)."""
+    return Message(
+        N_("peak memory: {processes}"), processes=", ".join(f"{name} {mb:,.0f} MB" for name, mb in peaks.items())
+    )
 
 
 def _cpu(since: float) -> str:
