@@ -226,6 +226,7 @@ def _build(
         shacl_state = "skipped" if shacl is False else "conforms"
         _record_build(store, sources, asserted=asserted, inferred=inferred, shacl=shacl_state)
         graphs = len(store.graphs())
+        large = len(store) >= PARALLEL_FROM
         workers = _artefact_workers(len(store), artefacts)
         if workers:  # a large graph: the artefacts start in other processes, on the store opened read-only
             staging.close()
@@ -240,7 +241,9 @@ def _build(
                 )
             )
         t = time.perf_counter()
-        production = prepared.Production(staging.path, staging.path, artefacts, workers=workers, progress=say)
+        production = prepared.Production(
+            staging.path, staging.path, artefacts, workers=workers, free_memory=large, progress=say
+        )
         with production:
             # SHACL validates the data under the ontology's entailment, i.e. asserted + inferred triples, so it
             # needs no reasoning of its own (pySHACL's RDFS pass made it 10x slower).
@@ -251,13 +254,13 @@ def _build(
                 if problems:
                     raise _data_error(problems)
                 say(Message(N_("SHACL: conforms ({seconds:.2f} s{cpu})"), seconds=steps["shacl"], cpu=_cpu(cpu)))
-                prepared.release_memory()  # SHACL's view of the graph, before the artefacts made here
+                if large:
+                    prepared.release_memory()  # SHACL's view of the graph, before the artefacts made here
             else:
                 say(Message(N_("SHACL skipped (--no-shacl)")))
             production.finish(store)
         steps["artefacts"] = time.perf_counter() - t - steps.get("shacl", 0.0) * (not workers)
         say(_peaks(production.peaks))
-        del store  # the read-only opening, before the folder is renamed
         t = time.perf_counter()
         path = staging.publish()
         steps["publish"] = time.perf_counter() - t
