@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -337,6 +338,7 @@ def main() -> None:
     parser.add_argument("--names", default=NETWORK_ARTEFACTS, help="Artefacts --artefacts times (comma-separated).")
     parser.add_argument("--baseline", help="With --artefacts: a git ref whose code makes them side by side.")
     args = parser.parse_args()
+    os.environ["QKG_LANG"] = "en"  # the build's progress lines, which this script reads, in English
     if args.artefacts:
         bench_artefacts(args.artefacts, args.names.split(","), args.baseline, args.timeout)
         return
