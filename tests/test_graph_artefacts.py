@@ -7,6 +7,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import sqlite3
 import time
 from pathlib import Path
 
@@ -183,6 +184,10 @@ def _values(folder: Path) -> dict:
         value = stored.read(name, load=BY_NAME[name].load)
         if name == "search":
             value = [(h.id, h.score) for q in ("pays a", "ville", "réseau") for h in value.search(q)]
+        elif BY_NAME[name].fmt == "sqlite":  # another database: its tables' rows
+            with sqlite3.connect(stored.path / f"{name}.sqlite") as db:
+                tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+                value = {t: sorted(map(repr, db.execute(f"SELECT * FROM {t}"))) for t in tables}
         elif name == "stats":
             value = {**value, "build": {k: v for k, v in value["build"].items() if k != "prov:generatedAtTime"}}
         elif name == "network":
