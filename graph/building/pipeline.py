@@ -37,7 +37,7 @@ from qkg.graph.building import inference
 from qkg.graph.errors import N_, DataError, Message
 from qkg.graph.named_graphs import BUILD_GRAPH, ONTOLOGY_GRAPH, RESERVED_GRAPHS, YEAR_PATTERN, YEAR_TAG
 from qkg.graph.serving import terms
-from qkg.graph.serving.backends.oxigraph import OxigraphStore
+from qkg.graph.serving.backends.oxigraph import HOLD_MAX_QUADS, OxigraphStore
 from qkg.graph.serving.store import Store, StoreLayout, open_read_only
 from qkg.ontology import PROV, QKG, QKGD, SHAPES_FILE, load_ontology, ontology_paths
 from qkg.ontology.curies import short
@@ -328,13 +328,13 @@ def _ontology_sources() -> list[Source]:
 
 
 def _load(store: OxigraphStore, src: Source) -> None:
-    """Load ``src`` into ``store``; into an empty on-disk store, start a working copy in memory (see
-    :meth:`~qkg.graph.serving.backends.oxigraph.OxigraphStore.keep_working_copy`) that :func:`check` and the
-    inference read, since decoding every term from the disk store made them 3-5x slower."""
+    """Load ``src`` into ``store``. An empty on-disk store first holds its quads in memory until the inference
+    has run (:meth:`~qkg.graph.serving.backends.oxigraph.OxigraphStore.hold_in_memory`), up to
+    :data:`~qkg.graph.serving.backends.oxigraph.HOLD_MAX_QUADS`."""
     if not src.path.is_file():
         raise DataError(f"{src.path}: no such file", file=str(src.path), hint="check the path")
-    if store.path is not None and store.working_copy is None and not store.ask("ASK { ?s ?p ?o }"):
-        store.keep_working_copy()
+    if store.path is not None and not store.held_in_memory and not store.ask("ASK { ?s ?p ?o }"):
+        store.hold_in_memory()
     try:
         store.load(src.data if src.data is not None else src.path, format=src.format, graph=src.graph)
     except SyntaxError as exc:
@@ -354,6 +354,8 @@ def _load(store: OxigraphStore, src: Source) -> None:
             line=line,
             hint="shorten that value; put long texts in a document and link to it",
         ) from None
+    if store.held_in_memory and len(store) > HOLD_MAX_QUADS:
+        store.write_to_disk()  # too big to hold: the checks and inference read the disk store
 
 
 # One token of Turtle/N-Triples/TriG text, to find an over-long one: strings (long ones may span lines),
@@ -459,8 +461,6 @@ def check(store: Store, sources: list[Source]) -> list[Problem]:
     At most :data:`_MAX_PROBLEMS` of each kind are reported.
     """
     locate = _Locator(sources)
-    if isinstance(store, OxigraphStore) and store.working_copy is not None:
-        store = store.working_copy  # the same quads, in memory
     ids, qkg = str(QKGD), str(QKG)
     problems: list[Problem] = []
     undefined = [
