@@ -10,6 +10,7 @@ name                        format  read by
 ``search``                  sqlite  ``/api/search``, the search box (the label index, opened, not loaded)
 ``centrality-actors``       json    ``/api/analysis/centrality`` with its default options (all rows)
 ``page-centrality-fr|en``   json    the ``/analysis`` page's ranking
+``page-centrality-years``   json    the ``/analysis?year=`` page's ranking, per report year and language
 ``network``                 pickle  ``/api/viz/network``, ``qkg viz`` (graph, centralities, layout if small)
 ``map-rows``                pickle  ``/api/viz/map`` (missions, receptions, places, each row with its years;
                                     the answer for every year in fr and en)
@@ -36,7 +37,7 @@ import functools
 from dataclasses import replace
 from typing import TypedDict
 
-from qkg.graph.building.artefacts import CORE, Artefact
+from qkg.graph.building.artefacts import CORE, Artefact, shared
 
 __all__ = ["ARTEFACTS", "BY_NAME", "CENTRALITY_DEFAULTS", "PAGE_CENTRALITY_TOP", "page_centrality"]
 
@@ -81,6 +82,14 @@ def _open_search(path):
     return SearchIndex.open(path)
 
 
+def _facts(store):
+    """The facts of the actor networks (default relations, every year): read once per build, shared by the
+    centrality artefacts (see :func:`~qkg.graph.building.artefacts.shared`)."""
+    from qkg.graph.analysis.facts import load_facts
+
+    return shared(store, "facts", lambda: load_facts(store))
+
+
 def _centrality(store) -> dict:
     from qkg.graph.analysis.metrics import centrality
     from qkg.graph.analysis.projection import project
@@ -95,22 +104,60 @@ def _centrality(store) -> dict:
         fold_units=False,
         places=False,
         lang="fr",
+        index=_facts(store),
     )
     return centrality(graph, betweenness=CENTRALITY_DEFAULTS["betweenness"], seed=CENTRALITY_DEFAULTS["seed"])
 
 
-def page_centrality(store, lang: str, year: str | None = None) -> dict:
-    """The ``/analysis`` page's ranking: the actors' network (posts folded), its :data:`PAGE_CENTRALITY_TOP`
-    most central actors; of one report year's facts, or of every year (what the build prepares)."""
+def _ranking(store, year: str | None) -> tuple[dict, list]:
+    """Every row of the ranking's centralities (French labels) and the network's nodes in order: the
+    network's shape, hence its centralities, do not depend on the language, only the labels (and the order
+    of ties) do."""
     from qkg.graph.analysis.metrics import centrality
     from qkg.graph.analysis.projection import actor_network
 
-    return centrality(actor_network(store, fold_posts=True, lang=lang, year=year), top=PAGE_CENTRALITY_TOP)
+    idx = _facts(store)
+    if year is not None:
+        from qkg.graph.pages.years import stated_by_year
+
+        idx = idx.of_year(year, shared(store, "stated-by-year", lambda: stated_by_year(store)))
+    graph = actor_network(store, fold_posts=True, lang="fr", index=idx, year=year)
+    return centrality(graph), list(graph.nodes)
+
+
+def page_centrality(store, lang: str, year: str | None = None) -> dict:
+    """The ``/analysis`` page's ranking: the actors' network (posts folded), its :data:`PAGE_CENTRALITY_TOP`
+    most central actors; of one report year's facts, or of every year.
+
+    The centralities are computed once per build and year for both languages: the other language's ranking
+    relabels the rows and sorts them again (by betweenness, degree, label, then node order, as
+    :func:`~qkg.graph.analysis.metrics.centrality` does), which gives the answer of its own network."""
+    import heapq
+
+    from qkg.graph.analysis.facts import labels
+
+    full, nodes = shared(store, ("ranking", year), lambda: _ranking(store, year))
+    if lang != "fr":
+        names = labels(store, nodes, lang=lang)
+        rows = [{**r, "label": names[r["node"]]} for r in full["rows"]]
+    else:
+        rows = full["rows"]
+    place = {n: i for i, n in enumerate(nodes)}
+    rows = sorted(rows, key=lambda r: place[r["node"]])
+    top = heapq.nsmallest(PAGE_CENTRALITY_TOP, rows, key=lambda r: (-r["betweenness"], -r["degree"], str(r["label"])))
+    return {**full, "rows": top}
 
 
 def _page_centrality(lang: str):
     # a partial of a module's function (not a closure) pickles: the build can make it in another process
     return functools.partial(page_centrality, lang=lang)
+
+
+def _page_centrality_years(store) -> dict:
+    """The ``/analysis?year=`` rankings: ``{year: {"fr": ranking, "en": ranking}}`` for each report year."""
+    from qkg.graph.pages.years import build_years
+
+    return {year: {lang: page_centrality(store, lang, year) for lang in ("fr", "en")} for year in build_years(store)}
 
 
 def _network(store):
@@ -158,6 +205,7 @@ ARTEFACTS: tuple[Artefact, ...] = (
     Artefact("centrality-actors", _centrality, group="actors"),
     Artefact("page-centrality-fr", _page_centrality("fr"), group="actors"),
     Artefact("page-centrality-en", _page_centrality("en"), group="actors"),
+    Artefact("page-centrality-years", _page_centrality_years, group="actors"),
     Artefact("map-rows", _map_rows, "pickle", group="years"),
     Artefact("stats-rows", _stats_rows, "pickle", group="years"),
     Artefact("search", _search, "sqlite", load=_open_search),

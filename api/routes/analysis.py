@@ -428,15 +428,11 @@ def api_export(
 
 
 def _page_ranking(state, lang: str, year: str | None) -> dict:
-    """The ``/analysis`` page's ranking: prepared by the build for every year, computed once per build and
-    year otherwise (the actors' network of that year's facts, bounded as the build's)."""
+    """The ``/analysis`` page's ranking, prepared by the build: of every year, or of one report year (a year
+    the build holds: :func:`report_year` checked it)."""
     if year is None:
         return state.prepared(f"page-centrality-{lang}")
-    from qkg.api.prepared import page_centrality
-
-    return state.cache(
-        ("analysis", "page-centrality", lang, year), lambda: page_centrality(state.require_store(), lang, year)
-    )
+    return state.prepared("page-centrality-years")[year][lang]
 
 
 @router.get("/analysis", include_in_schema=False)

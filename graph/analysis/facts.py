@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from qkg.graph.errors import N_, ParameterError
 from qkg.graph.named_graphs import INFERRED_GRAPH
@@ -175,6 +175,29 @@ class FactIndex:
         for actor, roles in self.roles.get(fact, {}).items():
             out[self.fold(actor, posts=posts, units=units, keep=keep)] |= roles
         return dict(out)
+
+    def of_year(self, year: str, stated: dict[str, set[str]]) -> FactIndex:
+        """This index cut to the facts of one report ``year``, as :func:`load_facts` with ``year`` reads them
+        (``stated``: :func:`~qkg.graph.pages.years.stated_by_year`); the other tables are shared, not copied.
+
+        >>> idx = FactIndex(facts={"a": Fact("a", "event", frozenset({"event"}), 2024, 2024),
+        ...                        "b": Fact("b", "event", frozenset({"event"}))}, roles={"a": {}, "b": {}})
+        >>> sorted(idx.of_year("2025", {"b": {"2025"}}).roles)
+        ['b']
+        """
+        facts = {
+            iri: fact
+            for iri, fact in self.facts.items()
+            if in_year(
+                year, stated.get(iri), (fact.first_year, fact.last_year) if fact.first_year is not None else None
+            )
+        }
+        return replace(
+            self,
+            facts=facts,
+            roles={f: r for f, r in self.roles.items() if f in facts},
+            places={f: p for f, p in self.places.items() if f in facts},
+        )
 
     def home_of(self, actor: str) -> set[str]:
         """The places an actor governs or is based in, or those of its organisation (for a post or a unit)."""

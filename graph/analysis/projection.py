@@ -145,7 +145,11 @@ def actor_network(
             places=places,
         ),
     )
+    # Nodes and edges are gathered in plain dicts, then added at once (networkx's has_edge/add_edge per pair
+    # cost most of the loop at 1M triples); insertion orders are those of the fact-by-fact additions.
     kind: dict[str, str] = {}
+    nodes: dict[str, None] = {}
+    pairs: dict[tuple[str, str], dict] = {}
     for f, fact in sorted(idx.facts.items()):
         members = sorted(idx.actors(f, posts=fold_posts, units=fold_units, keep=keep))
         for a in members:
@@ -156,18 +160,20 @@ def actor_network(
                     kind[p] = "place"
                 members.append(p)
             members = sorted(set(members))
-        G.add_nodes_from(members)
-        for u, v in combinations(members, 2):
-            if G.has_edge(u, v):
-                e = G.edges[u, v]
+        nodes.update(dict.fromkeys(members))
+        for pair in combinations(members, 2):  # sorted members: each pair comes as (u, v) with u < v
+            e = pairs.get(pair)
+            if e is None:
+                pairs[pair] = {"weight": 1, "facts": [f], "kinds": [fact.kind]}
+            else:
                 e["weight"] += 1
                 e["facts"].append(f)
                 if fact.kind not in e["kinds"]:
                     e["kinds"].append(fact.kind)
-            else:
-                G.add_edge(u, v, weight=1, facts=[f], kinds=[fact.kind])
-    for _u, _v, e in G.edges(data=True):
+    for e in pairs.values():
         e["kinds"].sort()
+    G.add_nodes_from(nodes)
+    G.add_edges_from((u, v, e) for (u, v), e in pairs.items())
     _decorate(store, G, lang=lang, kind=kind)
     return G
 

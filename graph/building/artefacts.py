@@ -68,7 +68,7 @@ import queue
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -85,6 +85,7 @@ __all__ = [
     "Production",
     "groups",
     "produce",
+    "shared",
 ]
 
 log = logging.getLogger("qkg.artefacts")
@@ -639,6 +640,13 @@ class _Memo:
     def __init__(self, store: Any) -> None:
         self._store = store
         self._rows: dict[tuple, Any] = {}
+        self._values: dict[Hashable, Any] = {}
+
+    def shared(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """``make()`` once per ``key`` while the artefacts are made (see :func:`shared`)."""
+        if key not in self._values:
+            self._values[key] = make()
+        return self._values[key]
 
     def select(self, text: str, **options: Any) -> Any:
         try:
@@ -651,11 +659,30 @@ class _Memo:
         return self._rows[key]
 
     def clear(self) -> None:
-        """Forget every answer (the group that asked them is done)."""
+        """Forget every answer and shared value (the group that asked them is done)."""
         self._rows.clear()
+        self._values.clear()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
+
+
+def shared(store: Any, key: Hashable, make: Callable[[], Any]) -> Any:
+    """A value several artefacts derive from the same store (the facts of the actor networks, a projection):
+    made once per build when ``store`` is the build's reader (:class:`_Memo`), made each time otherwise (a
+    server computing one missing artefact). The value is shared: read it, never change it. Each artefact's
+    ``make(store)`` stays self-contained: made alone, in a process of its own, it makes what it needs.
+
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> memo, made = _Memo(OxigraphStore()), []
+    >>> [shared(memo, "k", lambda: made.append(1) or len(made)) for _ in range(2)], made
+    ([1, 1], [1])
+    >>> shared(OxigraphStore(), "k", lambda: 2)
+    2
+    """
+    if isinstance(store, _Memo):
+        return store.shared(key, make)
+    return make()
 
 
 def _stats(store: Any) -> dict:
