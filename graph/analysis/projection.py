@@ -472,20 +472,27 @@ def typed_multigraph(
         )
     )
     curies: dict[str, str] = {}  # the few properties and graphs, shortened once
+    # Edges are gathered in a dict, then added in the order first seen (networkx's has_edge/add_edge per row
+    # cost twice as much at 1M triples).
+    edges: dict[tuple[str, str, str], dict] = {}
     for s, p, o, g in rows:
         if not (s.startswith(base) and o.startswith(base)) or s in excluded or o in excluded or s == o:
             continue
         key = curies.get(p) or curies.setdefault(p, short(p))
         tag = tags.get(g)
-        if G.has_edge(s, o, key):
-            stated = G.edges[s, o, key]["years"]
+        found = edges.get((s, o, key))
+        if found is not None:
+            stated = found["years"]
             if tag is not None and tag not in stated:
                 stated.append(tag)
                 stated.sort()
             continue
         prov = sections.get(s) or sections.get(o) or set()
         graph = curies.get(g) or curies.setdefault(g, short(g))
-        G.add_edge(s, o, key=key, property=key, graph=graph, years=[tag] if tag else [], provenance=sorted(prov))
+        edges[s, o, key] = {"property": key, "graph": graph, "years": [tag] if tag else [], "provenance": sorted(prov)}
+    add = G.add_edge
+    for (s, o, key), data in edges.items():
+        add(s, o, key=key, **data)
     _decorate(store, G, lang=lang)
     for n in G.nodes:
         G.nodes[n]["kind"] = "entity"
