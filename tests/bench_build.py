@@ -22,7 +22,10 @@ With ``--artefacts STORE`` (a built store, ``D/stores/<id>``, read only) it buil
 making of each named artefact (default: the network and centrality ones) on that store, each in its own
 process with an empty query memo (so each pays its own queries; in a build they share them), wall and CPU
 time, side by side with the same artefacts made by the code of ``--baseline REF`` (a git ref, e.g. the
-commit before a change: its tree is exported with ``git archive`` and imported in place of this one).
+commit before a change: its tree is exported with ``git archive`` and imported in place of this one). A last
+row, ``together``, makes them all in one process with one memo, as the build does (they share their queries
+and the values of :func:`qkg.graph.building.artefacts.shared`; an artefact the baseline does not have is left
+out of its run).
 
 Each measured step runs in a child process, so its peak memory (``ru_maxrss``) and CPU time (user + system)
 are its own; on a shared, loaded machine the CPU column is the steadier figure (wall time includes waiting
@@ -265,7 +268,9 @@ from qkg.graph.building.artefacts import _Memo
 from qkg.graph.serving.store import open_read_only
 store = _Memo(open_read_only(sys.argv[1]))
 started, cpu = time.perf_counter(), time.process_time()
-BY_NAME[sys.argv[2]].make(store)
+for name in sys.argv[2].split(","):
+    if name in BY_NAME:  # an artefact the baseline does not make is left out of its "together" row
+        BY_NAME[name].make(store)
 print(json.dumps({"seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu}))
 """
 
@@ -320,6 +325,16 @@ def bench_artefacts(store: Path, names: list[str], baseline: str | None, timeout
             line += f"{_fmt(base and base['seconds'], digits=2):>11}{_fmt(base and base['cpu'], digits=2):>10}"
             line += f"{_fmt(ratio, 'x'):>10}"
         print(line, flush=True)
+    # the named artefacts one after the other in one process, sharing one query memo, as the build makes them
+    name = "together"
+    now = time_artefact(store, ",".join(names), source=None, timeout=timeout)
+    line = f"{name:<22}{_fmt(now and now['seconds'], digits=2):>10}{_fmt(now and now['cpu'], digits=2):>10}"
+    if baseline:
+        base = time_artefact(store, ",".join(names), source=source, timeout=timeout)
+        ratio = base["cpu"] / now["cpu"] if base and now and now["cpu"] else None
+        line += f"{_fmt(base and base['seconds'], digits=2):>11}{_fmt(base and base['cpu'], digits=2):>10}"
+        line += f"{_fmt(ratio, 'x'):>10}"
+    print(line, flush=True)
 
 
 def _fmt(x, unit="", digits=1) -> str:

@@ -157,6 +157,40 @@ def test_the_analysis_takes_a_year(two_years) -> None:
     assert not any(removed in d["facts"] for _, _, d in G.edges(data=True))
 
 
+def _without_pagerank(ranking: dict) -> tuple[dict, list[float]]:
+    """A ranking without its PageRank values (igraph's last digits vary from run to run), and those values."""
+    return {**ranking, "rows": [{k: v for k, v in r.items() if k != "pagerank"} for r in ranking["rows"]]}, [
+        r["pagerank"] for r in ranking["rows"]
+    ]
+
+
+def test_the_build_prepares_each_years_ranking(two_years) -> None:
+    """The build's per-year rankings of the /analysis page (one fact index cut by year, centralities computed
+    once for both languages) are those of each year's own network, made from that year's facts directly."""
+    import json
+
+    from qkg.api.prepared import PAGE_CENTRALITY_TOP
+    from qkg.graph.analysis.facts import load_facts
+    from qkg.graph.analysis.metrics import centrality
+    from qkg.graph.analysis.projection import actor_network
+    from qkg.graph.building.artefacts import Artefacts
+    from qkg.graph.pages.years import stated_by_year
+
+    store = _store(two_years)
+    prepared = Artefacts(StoreLayout(two_years["built"]).require_current()).read("page-centrality-years")
+    assert sorted(prepared) == ["2024", "2025"]
+    every, stated = load_facts(store), stated_by_year(store)
+    for year, by_lang in prepared.items():
+        assert every.of_year(year, stated) == load_facts(store, year=year)
+        for lang in ("fr", "en"):
+            direct = centrality(actor_network(store, fold_posts=True, lang=lang, year=year), top=PAGE_CENTRALITY_TOP)
+            got, got_pr = _without_pagerank(by_lang[lang])
+            want, want_pr = _without_pagerank(json.loads(json.dumps(direct)))
+            assert got == want and len(got["rows"]) == PAGE_CENTRALITY_TOP
+            assert got_pr == pytest.approx(want_pr, rel=1e-9)
+    assert {r["label"] for r in prepared["2025"]["en"]["rows"]} != {r["label"] for r in prepared["2025"]["fr"]["rows"]}
+
+
 def test_diff_between_the_two_years(two_years) -> None:
     from qkg.api.cli import cli
 
@@ -223,3 +257,16 @@ def test_a_bad_year_is_a_clear_400_in_french_and_english(years_server, value, la
             assert words[1] in body["hint"]
         page = client.get("/queries/receptions-by-category", params={"year": value, "lang": lang})
         assert page.status_code == 400 and value in page.text
+
+
+def test_the_analysis_page_shows_the_years_prepared_ranking(two_years, years_server) -> None:
+    from markupsafe import escape
+    from qkg.graph.building.artefacts import Artefacts
+
+    prepared = Artefacts(StoreLayout(two_years["built"]).require_current()).read("page-centrality-years")
+    with years_server.client() as client:
+        for year in ("2024", "2025"):
+            for lang in ("fr", "en"):
+                page = client.get("/analysis", params={"year": year, "lang": lang})
+                assert page.status_code == 200
+                assert all(str(escape(r["label"])) in page.text for r in prepared[year][lang]["rows"][:5])
