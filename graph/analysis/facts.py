@@ -185,13 +185,13 @@ class FactIndex:
         >>> sorted(idx.of_year("2025", {"b": {"2025"}}).roles)
         ['b']
         """
-        facts = {
-            iri: fact
-            for iri, fact in self.facts.items()
-            if in_year(
-                year, stated.get(iri), (fact.first_year, fact.last_year) if fact.first_year is not None else None
-            )
-        }
+
+        def span(fact: Fact) -> tuple[int, int] | None:
+            if fact.first_year is None or fact.last_year is None:
+                return None
+            return fact.first_year, fact.last_year
+
+        facts = {iri: fact for iri, fact in self.facts.items() if in_year(year, stated.get(iri), span(fact))}
         return replace(
             self,
             facts=facts,
