@@ -65,7 +65,7 @@ class _Failure(click.ClickException):
 
 
 #: The build's SHACL states, in its last line.
-_SHACL_STATES = (N_("conforms"), N_("skipped"))
+_SHACL_STATES = (N_("conforms"), N_("skipped"), N_("unknown"))
 #: The texts of a command or parameter that a reader sees in its help.
 _HELP_TEXTS = ("help", "short_help", "epilog")
 
@@ -403,7 +403,8 @@ def check(ctx, hermit):
     def report(ok: bool, what: str) -> None:
         nonlocal failures
         failures += 0 if ok else 1
-        click.echo(f"{_('ok') if ok else _('FAIL'):4}  {what}")
+        verdict = _("ok") if ok else _("FAIL")
+        click.echo(f"{verdict:4}  {what}")
 
     onto = load_ontology()
     report(
@@ -425,7 +426,7 @@ def check(ctx, hermit):
     }
     report(
         build_info.get("shaclStatus") == "conforms",
-        f"SHACL on the built data: {build_info.get('shaclStatus', 'unknown')}",
+        _("SHACL on the built data: {status}", status=_(build_info.get("shaclStatus", "unknown"))),
     )
     if hermit:
         if not java_available():
@@ -437,8 +438,13 @@ def check(ctx, hermit):
             result = hermit_check(data)
             report(
                 result.consistent,
-                f"HermiT: {'consistent' if result.consistent else 'INCONSISTENT'} "
-                f"({result.triples} triples, {result.seconds:.1f} s) {result.detail}",
+                _(
+                    "HermiT: {verdict} ({triples} triples, {seconds:.1f} s) {detail}",
+                    verdict=_("consistent") if result.consistent else _("INCONSISTENT"),
+                    triples=result.triples,
+                    seconds=result.seconds,
+                    detail=result.detail,
+                ),
             )
     if failures:
         raise click.ClickException(_("{n} check(s) failed", n=failures))

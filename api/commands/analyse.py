@@ -210,7 +210,13 @@ def centrality(ctx, top, sort, mode, samples, seed, fmt, **opts):
         fmt,
         ["label", "type", "degree", "weighted_degree", "betweenness", "pagerank", "node"],
         payload=res,
-        footer=f"\n{res['nodes']} nodes, {res['edges']} edges; betweenness: {res['methods']['betweenness']}",
+        footer="\n"
+        + _(
+            "{nodes} nodes, {edges} edges; betweenness: {method}",
+            nodes=res["nodes"],
+            edges=res["edges"],
+            method=res["methods"]["betweenness"],
+        ),
     )
 
 
@@ -236,7 +242,7 @@ def communities(ctx, seed, resolution, method, fmt, **opts):
         fmt,
         ["community", "size", "members"],
         payload=payload,
-        footer=f"\nmodularity {res['modularity']:.3f}; {res['method']}",
+        footer="\n" + _("modularity {modularity:.3f}; {method}", modularity=res["modularity"], method=res["method"]),
     )
 
 
@@ -257,7 +263,8 @@ def brokers(ctx, top, seed, fmt, **opts):
         fmt,
         ["label", "type", "betweenness", "participation", "communities_touched", "ties_outside", "degree", "node"],
         payload=res,
-        footer=f"\n{res['communities']} communities (modularity {res['modularity']:.3f})",
+        footer="\n"
+        + _("{n} communities (modularity {modularity:.3f})", n=res["communities"], modularity=res["modularity"]),
     )
 
 
@@ -298,7 +305,13 @@ def ego(ctx, node, from_, depth, fmt, **opts):
         fmt,
         ["source", "target", "weight", "kinds", "facts"],
         payload=payload,
-        footer=f"\n{E.number_of_nodes()} nodes, {E.number_of_edges()} edges within {depth} step(s)",
+        footer="\n"
+        + _(
+            "{nodes} nodes, {edges} edges within {depth} step(s)",
+            nodes=E.number_of_nodes(),
+            edges=E.number_of_edges(),
+            depth=depth,
+        ),
     )
 
 
@@ -363,7 +376,7 @@ def paths(ctx, from_, to, k, projection, through_countries, max_length, lang, ye
                     "facts (section, annex item)": facts,
                 }
             )
-    footer = "" if res["paths"] else f"\nno path from {from_} to {to}"
+    footer = "" if res["paths"] else "\n" + _("no path from {a} to {b}", a=from_, b=to)
     _emit(rows, fmt, ["path", "step", "from", "to", "via", "facts (section, annex item)"], payload=res, footer=footer)
 
 
@@ -427,7 +440,13 @@ def complementarity(ctx, actors, dimension, theme_level, target, relations, year
             fmt,
             ["actor", "committee", "partner", "facts", "through"],
             payload=res,
-            footer=f"\n{res['kind']} {res['target']['label']}: reached by {len(reached)} actor(s)",
+            footer="\n"
+            + _(
+                "{kind} {label}: reached by {n} actor(s)",
+                kind=res["kind"],
+                label=res["target"]["label"],
+                n=len(reached),
+            ),
         )
         return
     res = run(
