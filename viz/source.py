@@ -685,6 +685,13 @@ def stats_rows(store: Store) -> dict:
     kinds: dict[str, set] = defaultdict(set)
     for r in _rows(store, f"SELECT ?s ?t WHERE {{ ?s <{SCHEMA}startDate> ?a . ?s a ?t }}"):
         kinds[r[0].value].add(r[1].value)
+    groups: dict[frozenset, str] = {}  # a few sets of classes, shared by tens of thousands of nodes
+
+    def group(classes: frozenset) -> str:
+        if classes not in groups:
+            groups[classes] = kind_of(classes)
+        return groups[classes]
+
     countries = {r["p"].value: r["c"].value for r in _rows(store, f"SELECT ?p ?c WHERE {{ ?p <{Q}country> ?c }}")}
     country_set = {r["c"].value for r in _rows(store, f"SELECT ?c WHERE {{ ?c a <{Q}Country> }}")}
     recs = _receptions(store)
@@ -714,7 +721,8 @@ def stats_rows(store: Store) -> dict:
     return _shared(
         {
             "items": [
-                {"id": s, "group": kind_of(kinds.get(s, ())), **d, "in": member(s)} for s, d in sorted(dated.items())
+                {"id": s, "group": group(frozenset(kinds.get(s, ()))), **d, "in": member(s)}
+                for s, d in sorted(dated.items())
             ],
             "receptions": receptions,
             "missions": [{"countries": sorted(cs, key=str), "in": member(m)} for m, cs in sorted(visits.items())],
