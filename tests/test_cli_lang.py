@@ -99,3 +99,37 @@ def test_the_viz_help_states_the_facts_cap_it_applies():
     facts = next(p for p in command.params if p.name == "facts")
     english = facts.__dict__.get("_qkg_english", {}).get("help") or facts.help
     assert f"up to {FACTS_MAX:,} nodes" in english
+
+
+# Where the command line's lines are written: the CLI, its commands, and the build's progress (``say``).
+_SAYING = [
+    ROOT / "api" / "cli.py",
+    *sorted((ROOT / "api" / "commands").glob("*.py")),
+    *sorted((ROOT / "graph" / "building").glob("*.py")),
+    ROOT / "graph" / "serving" / "backends" / "remote.py",
+]
+
+
+def test_no_line_the_command_line_shows_is_an_untranslatable_f_string():
+    """A line for the reader (``click.echo``, a progress ``say``, a ``ClickException``) is a catalogue message
+    (``_("...", field=...)`` or ``Message(N_("..."), ...)``), not an f-string or a literal with words in it."""
+    import ast
+
+    found = []
+    for path in _SAYING:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            if name not in ("echo", "say", "progress", "ClickException", "BadParameter"):
+                continue
+            first = node.args[0]
+            if isinstance(first, ast.JoinedStr):
+                text = "".join(v.value for v in first.values if isinstance(v, ast.Constant))
+            elif isinstance(first, ast.Constant) and isinstance(first.value, str):
+                text = first.value
+            else:
+                continue
+            if re.search(r"[A-Za-z]{3,}", text):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {name}({text[:50]!r}...)")
+    assert not found, "write these with _() or Message(N_(...)) and fields:\n" + "\n".join(found)

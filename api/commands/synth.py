@@ -85,7 +85,10 @@ def command(triples: int, seed: int, out: Path) -> None:
 
     if out.suffix not in (".nq", ".nt"):
         raise click.BadParameter(
-            f"{out} does not end in .nq or .nt: name it FILE.nq (N-Quads, a graph per year) or FILE.nt (N-Triples)",
+            _(
+                "{out} does not end in .nq or .nt: name it FILE.nq (N-Quads, a graph per year) or FILE.nt (N-Triples)",
+                out=out,
+            ),
             param_hint="--out",
         )
     if triples < MIN_TRIPLES:
