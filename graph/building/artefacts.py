@@ -55,6 +55,7 @@ qkg.graph.building.artefacts.ArtefactMissing: no artefact 'missing' in this buil
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import ctypes
 import ctypes.util
 import fcntl
@@ -487,7 +488,8 @@ class Production:
             )
             for i in range(workers)
         ]
-        self._reader = threading.Thread(target=self._read, daemon=True)
+        # the caller's context goes with it: its progress lines are put in the caller's language (a context var)
+        self._reader = threading.Thread(target=contextvars.copy_context().run, args=(self._read,), daemon=True)
 
     def start(self) -> Production:
         """Start the workers (each opens the store and takes groups until none is left)."""
