@@ -231,6 +231,8 @@ def _build(
         if workers:  # a large graph: the artefacts start in other processes, on the store opened read-only
             staging.close()
             store = open_read_only(staging.path)
+        if large:
+            prepared.release_memory()  # what the inference held, before SHACL's view
             say(
                 Message(
                     N_(
