@@ -17,7 +17,7 @@ from qkg.graph.building import pipeline
 from qkg.graph.building.artefacts import ARTEFACT_DIR, Artefact, ArtefactMissing, Artefacts
 from qkg.graph.building.pipeline import build
 from qkg.graph.building.stats import graph_stats
-from qkg.graph.errors import DataError
+from qkg.graph.errors import BuildError, DataError
 from qkg.graph.pages.search import SearchIndex
 from qkg.graph.serving.store import StoreLayout, open_read_only
 from qkg.loaders.sources import discover
@@ -252,3 +252,20 @@ def test_a_shacl_violation_stops_the_artefact_process_and_publishes_nothing(tmp_
     assert StoreLayout(tmp_path / "out").current() is None
     assert list((tmp_path / "out" / "stores").iterdir()) == []
     assert not [p for p in multiprocessing.active_children() if p.name.startswith("qkg-artefacts")]
+
+
+def _dies(store, flag: Path):
+    """An artefact whose process ends at once, as the kernel's out-of-memory killer would end it."""
+    flag.touch()
+    os._exit(9)
+
+
+def test_a_worker_that_dies_fails_the_build_clearly_and_publishes_nothing(tmp_path, monkeypatch):
+    _parallel(monkeypatch)
+    flag = tmp_path / "worker-took-it"
+    artefacts = [_waiting_for(flag.exists), Artefact("dies", functools.partial(_dies, flag=flag))]
+    with pytest.raises(BuildError, match="ended without a word") as info:
+        build(discover(MINI), data_dir=tmp_path / "out", shacl=False, artefacts=artefacts)
+    assert "qkg build" in info.value.hint
+    assert StoreLayout(tmp_path / "out").current() is None
+    assert list((tmp_path / "out" / "stores").iterdir()) == []

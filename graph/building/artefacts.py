@@ -568,8 +568,8 @@ class Production:
                 running -= 1
             elif kind == "died":
                 self._failure = self._failure or BuildError(
-                    "an artefact process ended without a word (killed, or out of memory); nothing was published",
-                    hint="run `qkg build` again; if it happens again, free memory or build a smaller graph",
+                    N_("an artefact process ended without a word (killed, or out of memory); nothing was published"),
+                    hint=N_("run `qkg build` again; if it happens again, free memory or build a smaller graph"),
                 )
                 return
             else:  # stopped
@@ -621,7 +621,11 @@ def _pickled(exc: BaseException) -> bytes:
         return data
     except Exception:
         return pickle.dumps(
-            BuildError(f"making an artefact failed: {type(exc).__name__}: {exc}", hint="see the traceback:\n" + text)
+            BuildError(
+                N_("making an artefact failed: {kind}: {error}"),
+                hint=N_("see the traceback:\n{traceback}"),
+                fields={"kind": type(exc).__name__, "error": str(exc), "traceback": text},
+            )
         )
 
 
