@@ -459,6 +459,8 @@ class Production:
         self.seconds: dict[str, float] = {}
         #: Peak resident memory of each process that made artefacts, in MB (``"build"`` is this one).
         self.peaks: dict[str, float] = {}
+        #: The artefacts each process made, in order.
+        self.made: dict[str, list[str]] = {}
         all_groups = groups(artefacts)
         if workers:
             self._local = [g for g in all_groups if not _picklable(g)]
@@ -507,7 +509,7 @@ class Production:
             if self._failure is not None:
                 break
             for name, wall, cpu in _make_group(store, out, group, free=self.free_memory):
-                self._record(name, wall, cpu)
+                self._record(name, wall, cpu, "build")
         for proc in self._workers:
             proc.join()
         if self._workers:
@@ -541,8 +543,9 @@ class Production:
         index = _claim(self._next)
         return self._shared[index] if index < len(self._shared) else None
 
-    def _record(self, name: str, wall: float, cpu: float) -> None:
+    def _record(self, name: str, wall: float, cpu: float, by: str) -> None:
         self.seconds[name] = wall
+        self.made.setdefault(by, []).append(name)
         self.say(_done(name, wall, cpu))
 
     def _read(self) -> None:
@@ -557,7 +560,8 @@ class Production:
                 else:
                     continue
             if kind == "done":
-                self._record(*value)
+                name, wall, cpu = value
+                self._record(name, wall, cpu, worker)
             elif kind == "exit":
                 self.peaks[worker] = value
                 running -= 1

@@ -262,7 +262,7 @@ def _build(
                 say(Message(N_("SHACL skipped (--no-shacl)")))
             production.finish(store)
         steps["artefacts"] = time.perf_counter() - t - steps.get("shacl", 0.0) * (not workers)
-        say(_peaks(production.peaks))
+        say(_peaks(production.peaks, production.made))
         t = time.perf_counter()
         path = staging.publish()
         steps["publish"] = time.perf_counter() - t
@@ -301,10 +301,12 @@ def _artefact_workers(triples: int, artefacts: tuple[prepared.Artefact, ...]) ->
     return max(0, min(cores, MAX_PROCESSES) - 1)
 
 
-def _peaks(peaks: dict[str, float]) -> Message:
-    """``"peak memory: build 812 MB, worker-0 1,254 MB"``: each process's peak (they overlap in time)."""
+def _peaks(peaks: dict[str, float], made: dict[str, list[str]]) -> Message:
+    """``"peak memory: worker-0 1,254 MB (network, search), build 812 MB (stats)"``: each process's peak (they
+    overlap in time) and the artefacts it made."""
     return Message(
-        N_("peak memory: {processes}"), processes=", ".join(f"{name} {mb:,.0f} MB" for name, mb in peaks.items())
+        N_("peak memory: {processes}"),
+        processes=", ".join(f"{name} {mb:,.0f} MB ({', '.join(made.get(name, []))})" for name, mb in peaks.items()),
     )
 
 
