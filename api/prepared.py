@@ -37,7 +37,7 @@ import functools
 from dataclasses import replace
 from typing import TypedDict
 
-from qkg.graph.building.artefacts import CORE, Artefact, collector_paused, shared
+from qkg.graph.building.artefacts import CORE, Artefact, as_reader, collector_paused, shared
 
 __all__ = ["ARTEFACTS", "BY_NAME", "CENTRALITY_DEFAULTS", "PAGE_CENTRALITY_TOP", "page_centrality"]
 
@@ -167,9 +167,11 @@ def _page_centrality(lang: str):
 
 
 def _page_centrality_years(store) -> dict:
-    """The ``/analysis?year=`` rankings: ``{year: {"fr": ranking, "en": ranking}}`` for each report year."""
+    """The ``/analysis?year=`` rankings: ``{year: {"fr": ranking, "en": ranking}}`` for each report year (made
+    outside a build, for an older one, its years still share one fact index)."""
     from qkg.graph.pages.years import build_years
 
+    store = as_reader(store)
     return {year: {lang: page_centrality(store, lang, year) for lang in ("fr", "en")} for year in build_years(store)}
 
 

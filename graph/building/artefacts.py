@@ -86,6 +86,7 @@ __all__ = [
     "Production",
     "groups",
     "produce",
+    "as_reader",
     "shared",
 ]
 
@@ -675,6 +676,18 @@ class _Memo:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
+
+
+def as_reader(store: Any) -> Any:
+    """``store`` as the build's reader (a memo of SELECT answers and :func:`shared` values), unless it is one:
+    for an artefact made outside a build (a server computing it for an older build) whose parts share values.
+
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> memo = as_reader(OxigraphStore())
+    >>> as_reader(memo) is memo
+    True
+    """
+    return store if isinstance(store, _Memo) else _Memo(store)
 
 
 def shared(store: Any, key: Hashable, make: Callable[[], Any]) -> Any:
