@@ -184,6 +184,8 @@ def bench_build(work: Path, size: str, timeout: float) -> tuple[dict, dict, Path
             ("load", r"loaded .*\(([\d.]+) s(?:, CPU ([\d.]+) s)?\)"),
             ("checks", r"checks passed.*\(([\d.]+) s(?:, CPU ([\d.]+) s)?\)"),
             ("inference", r"OWL 2 RL inference.*\(([\d.]+) s(?:, CPU ([\d.]+) s)?\)"),
+            # the store held in memory since the load, written to disk at the inference's end (its part of it)
+            ("inference: disk write", r"store written to disk \(([\d.]+) s, CPU ([\d.]+) s\)"),
             ("shacl", r"SHACL: \w+ \(([\d.]+) s(?:, CPU ([\d.]+) s)?\)"),
             ("artefact", r"artefact ([\w-]+): ([\d.]+) s(?: \(CPU ([\d.]+) s\))?"),
             ("peaks", r"peak memory: (.*)"),

@@ -175,3 +175,21 @@ def test_a_build_held_in_memory_infers_what_it_would_infer_on_disk(tmp_path):
         }
         inferred.append((named, sorted(str(q.object) for q in quads if str(q.subject).startswith("_:"))))
     assert inferred[0] == inferred[1]
+
+
+def test_a_build_too_big_to_hold_in_memory_is_written_to_disk_after_its_load(tmp_path, monkeypatch):
+    from qkg.graph.building import pipeline
+    from qkg.graph.building.inference import INFERRED_GRAPH, materialise
+    from qkg.graph.serving.backends.oxigraph import OxigraphStore
+
+    monkeypatch.setattr(pipeline, "HOLD_MAX_QUADS", 100)
+    store = OxigraphStore(tmp_path / "store")
+    for src in pipeline._ontology_sources():
+        pipeline._load(store, src)
+    assert not store.held_in_memory  # the ontology alone is over 100 quads: on disk already
+    pipeline._load(store, pipeline.Source(MINI / "facts.ttl", "https://w3id.org/qkg/id/graph-mini"))
+    assert not store.held_in_memory
+    added = materialise(store, compile_rules(load_ontology()))
+    store.close()
+    on_disk = OxigraphStore.read_only(tmp_path / "store")
+    assert added == len(list(on_disk.quads(graph=INFERRED_GRAPH))) > 100
