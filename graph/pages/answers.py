@@ -39,15 +39,14 @@ b'{"head":{"vars":["year","x"]},"results":{"bindings":[{"year":{"type":"literal"
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 import tempfile
-import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from qkg.graph.serving import terms
 from qkg.graph.serving.formats import solution_format
+from qkg.graph.serving.sqlite_file import SqliteFile
 
 __all__ = ["PREPARED_HEADER", "PreparedAnswers", "prepared_queries", "tsv_to"]
 
@@ -74,14 +73,8 @@ def tsv_to(body: bytes, fmt: str) -> bytes:
     return terms.parse_query_results(body, format=terms.QueryResultsFormat.TSV).serialize(format=out) or b""
 
 
-class PreparedAnswers:
+class PreparedAnswers(SqliteFile):
     """The whole answers of the prepared canned queries, in SQLite (in memory, or a file opened read-only)."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._path: Path | None = None
-        self._shared: sqlite3.Connection | None = db
-        self._lock = threading.Lock()
-        self._local = threading.local()
 
     @classmethod
     def from_rows(cls, answers: Iterable[tuple[str, str, Sequence[str], Iterable[Sequence]]]) -> PreparedAnswers:
@@ -141,10 +134,10 @@ class PreparedAnswers:
             The file holds no prepared answers of this version (an older build: make them again).
         """
         answers = cls.__new__(cls)
-        answers._path, answers._shared, answers._lock = Path(path).resolve(), None, threading.Lock()
-        answers._local = threading.local()
-        if not answers._path.is_file():
-            raise ValueError(f"no prepared answers at {answers._path}")
+        try:
+            answers.attach(path)
+        except ValueError:
+            raise ValueError(f"no prepared answers at {Path(path).resolve()}") from None
         try:
             with answers._connection() as db:
                 version = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
@@ -153,26 +146,6 @@ class PreparedAnswers:
         if version is None or version[0] != SCHEMA_VERSION:
             raise ValueError(f"{answers._path} holds prepared answers of another version")
         return answers
-
-    def serialize(self) -> bytes:
-        """The database's bytes, for the build to store as a file that :meth:`open` reads."""
-        with self._connection() as db:
-            return db.serialize()
-
-    @contextlib.contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        """One connection per thread on a file (SQLite's C code runs without the GIL), the in-memory one
-        behind a lock otherwise."""
-        if self._shared is not None:
-            with self._lock:
-                yield self._shared
-            return
-        db = getattr(self._local, "db", None)
-        if db is None:
-            assert self._path is not None
-            db = sqlite3.connect(self._path.as_uri() + "?mode=ro&immutable=1", uri=True, check_same_thread=False)
-            self._local.db = db
-        yield db
 
     def page(self, query: str, bindings: Mapping, *, limit: int, offset: int) -> tuple[bytes, int] | None:
         """One page of the prepared answer of ``query`` under ``bindings`` (the substitutions the query would be

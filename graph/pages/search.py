@@ -59,7 +59,6 @@ Examples
 from __future__ import annotations
 
 import collections
-import contextlib
 import difflib
 import functools
 import itertools
@@ -67,13 +66,13 @@ import json
 import re
 import sqlite3
 import sys
-import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from qkg.graph.serving.sqlite_file import SqliteFile
 from qkg.graph.serving.store import classes_in_use
 from qkg.graph.serving.terms import Literal, NamedNode
 from qkg.ontology import PREFIXES
@@ -98,7 +97,6 @@ _PREFILTER = 0.25
 _NON_WORD = re.compile(r"[\W_]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _TYPES_SEP = "\x1f"
-_MMAP_BYTES = 1 << 32  # the whole file (SQLite maps at most this much)
 
 
 def normalise(text: str) -> str:
@@ -177,7 +175,7 @@ class Hit:
         return data
 
 
-class SearchIndex:
+class SearchIndex(SqliteFile):
     """A label index in an SQLite database (in memory when built here, or a build's file opened read-only).
 
     Parameters
@@ -195,10 +193,7 @@ class SearchIndex:
         """Build the index of ``rows`` (an :class:`Entry`'s fields each) in a new in-memory database."""
         db = sqlite3.connect(":memory:", check_same_thread=False)
         _build(db, rows, display_langs)
-        self._path: Path | None = None
-        self._shared: sqlite3.Connection | None = db
-        self._lock = threading.Lock()
-        self._local = threading.local()
+        SqliteFile.__init__(self, db)
         self._entities = _meta(db, "entities")
 
     @classmethod
@@ -211,10 +206,10 @@ class SearchIndex:
             The file is not a search index of this version (an older build: compute it again).
         """
         index = cls.__new__(cls)
-        index._path, index._shared, index._lock = Path(path).resolve(), None, threading.Lock()
-        index._local = threading.local()
-        if not index._path.is_file():
-            raise ValueError(f"no search index at {index._path}")
+        try:
+            index.attach(path)
+        except ValueError:
+            raise ValueError(f"no search index at {Path(path).resolve()}") from None
         try:
             with index._connection() as db:
                 version = _meta(db, "version")
@@ -224,29 +219,6 @@ class SearchIndex:
         if version != SCHEMA_VERSION:
             raise ValueError(f"{index._path} holds a search index of version {version}, not {SCHEMA_VERSION}")
         return index
-
-    def serialize(self) -> bytes:
-        """The database's bytes, for the build to store as a file that :meth:`open` reads."""
-        with self._connection() as db:
-            return db.serialize()
-
-    @contextlib.contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        """A connection for this thread: one per thread on a file (queries run in parallel, each in C without
-        the GIL), the one in-memory database behind a lock otherwise."""
-        if self._shared is not None:
-            with self._lock:
-                yield self._shared
-            return
-        db = getattr(self._local, "db", None)
-        if db is None:
-            assert self._path is not None
-            db = sqlite3.connect(self._path.as_uri() + "?mode=ro&immutable=1", uri=True, check_same_thread=False)
-            # read through a memory map: every thread's connection shares the OS's cached pages (without it,
-            # each starts with an empty 2 MB page cache of its own and copies what it reads)
-            db.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
-            self._local.db = db
-        yield db
 
     def __len__(self) -> int:
         return self._entities
