@@ -134,10 +134,7 @@ class PreparedAnswers(SqliteFile):
             The file holds no prepared answers of this version (an older build: make them again).
         """
         answers = cls.__new__(cls)
-        try:
-            answers.attach(path)
-        except ValueError:
-            raise ValueError(f"no prepared answers at {Path(path).resolve()}") from None
+        answers.attach(path, what="prepared answers")
         try:
             with answers._connection() as db:
                 version = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()

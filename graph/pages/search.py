@@ -206,10 +206,7 @@ class SearchIndex(SqliteFile):
             The file is not a search index of this version (an older build: compute it again).
         """
         index = cls.__new__(cls)
-        try:
-            index.attach(path)
-        except ValueError:
-            raise ValueError(f"no search index at {Path(path).resolve()}") from None
+        index.attach(path, what="search index")
         try:
             with index._connection() as db:
                 version = _meta(db, "version")

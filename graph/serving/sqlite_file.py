@@ -39,12 +39,13 @@ class SqliteFile:
         self._lock = threading.Lock()
         self._local = threading.local()
 
-    def attach(self, path: str | Path) -> None:
-        """Read the file at ``path`` from now on (nothing is loaded); ValueError when there is no such file."""
+    def attach(self, path: str | Path, *, what: str = "database") -> None:
+        """Read the file at ``path`` from now on (nothing is loaded); ValueError ``"no {what} at {path}"`` when
+        there is no such file (an operator's error: the server then makes the artefact again)."""
         self._path, self._shared, self._lock = Path(path).resolve(), None, threading.Lock()
         self._local = threading.local()
         if not self._path.is_file():
-            raise ValueError(f"no such file: {self._path}")
+            raise ValueError(f"no {what} at {self._path}")
 
     def serialize(self) -> bytes:
         """The database's bytes, for the build to store as a file that :meth:`attach` opens."""
