@@ -157,6 +157,21 @@ def test_sampled_betweenness_with_every_source_is_exact(stores):
         assert row["betweenness"] == pytest.approx(exact[name]["betweenness"])
 
 
+def test_exact_betweenness_above_networkx_limit_is_igraphs_and_equals_networkx():
+    from qkg.graph.analysis.metrics import NX_EXACT_LIMIT
+
+    # a connected weighted multigraph just above the limit: igraph's exact Brandes, the values networkx computes
+    G = nx.MultiGraph(nx.connected_watts_strogatz_graph(NX_EXACT_LIMIT + 60, 4, 0.2, seed=3))
+    G.add_edge(0, 1, weight=5)
+    answer = centrality(G, betweenness="auto")
+    assert answer["methods"]["betweenness"] == "exact (igraph)"
+    reference = nx.betweenness_centrality(nx.Graph(G), normalized=True)
+    for row in answer["rows"]:
+        assert row["betweenness"] == pytest.approx(reference[row["node"]], abs=1e-12)
+    small = nx.MultiGraph(nx.path_graph(NX_EXACT_LIMIT))
+    assert centrality(small)["methods"]["betweenness"] == "exact (networkx, Brandes)"
+
+
 def test_ego_and_lookup(stores):
     G = actor_network(stores["path"])
     assert sorted(n[-2:] for n in ego(G, "qkgd:p3", depth=1)) == ["p2", "p3", "p4"]
