@@ -165,26 +165,29 @@ def test_agreements_the_narrative_names_with_their_type_and_every_party(base) ->
     assert any("Innovaud" in w for w in words) and any("ont signé une entente" in w for w in words), words
 
 
+def _drops_exactly(run, base, changed_text: str, parties: tuple[str, ...]) -> None:
+    """The draft of ``changed_text`` holds every fact of ``base`` but the agreement between ``parties``."""
+    changed = _facts(run(changed_text))
+    expected = _facts(base)
+    agreement = tuple(sorted(ID + x for x in parties))
+    assert agreement in expected["agreements"]
+    expected["agreements"] = expected["agreements"] - {agreement}
+    assert changed == expected
+
+
 def test_an_accession_reworded_drops_exactly_that_agreement(run, text, base) -> None:
     # the accession clause as the report words it (found in the report, not written here)
     (clause,) = re.findall(r"l'adhésion de la Ville à [^\n]*?AIVP", text)
-    changed = _facts(run(text.replace(clause, "un engagement de la Ville envers l'AIVP")))
-    expected = _facts(base)
-    aivp = tuple(sorted(ID + x for x in ("aivp", "ville-de-quebec")))
-    assert aivp in expected["agreements"]
-    expected["agreements"] = expected["agreements"] - {aivp}
-    assert changed == expected
+    _drops_exactly(
+        run, base, text.replace(clause, "un engagement de la Ville envers l'AIVP"), ("aivp", "ville-de-quebec")
+    )
 
 
 def test_a_reception_no_longer_under_the_twinning_drops_exactly_that_agreement(run, text, base) -> None:
     # the annex item whose words say it was held under the twinning (read from the report, not written here)
     (line,) = [x for x in text.split("\n") if re.search(r"dans le cadre du jumelage", x)]
-    changed = _facts(run(text.replace(line, re.sub(r"\s*dans le cadre du jumelage", "", line))))
-    expected = _facts(base)
-    twinning = tuple(sorted(ID + x for x in ("ville-de-calgary", "ville-de-quebec")))
-    assert twinning in expected["agreements"]
-    expected["agreements"] = expected["agreements"] - {twinning}
-    assert changed == expected
+    changed = text.replace(line, re.sub(r"\s*dans le cadre du jumelage", "", line))
+    _drops_exactly(run, base, changed, ("ville-de-calgary", "ville-de-quebec"))
 
 
 def test_a_programme_whose_bullet_names_two_other_cities_is_not_drafted(run, text, base) -> None:
@@ -192,12 +195,8 @@ def test_a_programme_whose_bullet_names_two_other_cities_is_not_drafted(run, tex
     # named, which two cities are meant is no longer certain, so exactly that agreement goes
     (line,) = [x for x in text.split("\n") if re.search(r"programme de coopération[^.]*entre les deux villes", x)]
     assert "Bordeaux" in line
-    changed = _facts(run(text.replace(line, line.replace("Bordeaux", "Bordeaux et de Calgary", 1))))
-    expected = _facts(base)
-    programme = tuple(sorted(ID + x for x in ("ville-de-bordeaux", "ville-de-quebec")))
-    assert programme in expected["agreements"]
-    expected["agreements"] = expected["agreements"] - {programme}
-    assert changed == expected
+    changed = text.replace(line, line.replace("Bordeaux", "Bordeaux et de Calgary", 1))
+    _drops_exactly(run, base, changed, ("ville-de-bordeaux", "ville-de-quebec"))
 
 
 def test_leg_kinds_transit_where_the_mission_only_passed_through(base) -> None:
