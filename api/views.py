@@ -63,9 +63,9 @@ async def run_query(
     requests), the answer carries a weak ETag (see :func:`answer_etag`) and an ``If-None-Match`` that
     matches it gets 304 without running the query.
     """
-    tag = answer_etag(request, query, fmt, bindings) if request is not None and etag else None
-    if request is not None and tag and _etag_matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
+    tag, unchanged = _revalidate(request, query, fmt, bindings, etag)
+    if unchanged is not None:
+        return unchanged
     kwargs: dict[str, Any] = {"result_format": fmt}
     if bindings:
         kwargs["bindings"] = bindings
@@ -74,17 +74,36 @@ async def run_query(
         result = await admission.run(client_of(request), query, canned=canned, **kwargs)
     else:
         result = await pool.arun(query, **kwargs)
+    return _answer(
+        result.body, result.media_type, rows=result.rows, truncated=result.truncated, elapsed=result.elapsed, tag=tag
+    )
+
+
+def _revalidate(
+    request: Request | None, query: str, fmt: str, bindings: dict | None, etag: bool
+) -> tuple[str | None, Response | None]:
+    """The answer's ETag (GET requests with ``etag``), and a 304 when the client's ``If-None-Match`` matches it."""
+    tag = answer_etag(request, query, fmt, bindings) if request is not None and etag else None
+    if request is not None and tag and _etag_matches(request.headers.get("if-none-match"), tag):
+        return tag, Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
+    return tag, None
+
+
+def _answer(
+    body: bytes, media: str, *, rows: int, truncated: bool, elapsed: float, tag: str | None, **extra: str
+) -> Response:
+    """A query's answer with its headers (rows, truncation, time, ETag, and ``extra`` ones), text in UTF-8."""
     headers = {
-        "X-QKG-Rows": str(result.rows),
-        "X-QKG-Truncated": "true" if result.truncated else "false",
-        "X-QKG-Elapsed": f"{result.elapsed:.3f}",
+        "X-QKG-Rows": str(rows),
+        "X-QKG-Truncated": "true" if truncated else "false",
+        "X-QKG-Elapsed": f"{elapsed:.3f}",
+        **extra,
     }
     if tag:
         headers.update({"ETag": tag, "Cache-Control": "no-cache"})
-    media = result.media_type
     if media.startswith("text/") and "charset" not in media:
         media += "; charset=utf-8"
-    return Response(result.body, media_type=media, headers=headers)
+    return Response(body, media_type=media, headers=headers)
 
 
 async def prepared_page(
@@ -105,9 +124,9 @@ async def prepared_page(
     (then run the query). A page is an indexed read of SQLite, so it goes through no engine admission."""
     if not query.prepared or state.artefacts is None:
         return None
-    tag = answer_etag(request, text, fmt, bindings) if request is not None and etag else None
-    if request is not None and tag and _etag_matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
+    tag, unchanged = _revalidate(request, text, fmt, bindings, etag)
+    if unchanged is not None:
+        return unchanged
     from qkg.graph.building.artefacts import ArtefactMissing
     from qkg.graph.pages.answers import tsv_to
     from qkg.graph.serving.formats import solution_format
@@ -126,18 +145,9 @@ async def prepared_page(
     if found is None:
         return None
     body, rows = found
-    headers = {
-        "X-QKG-Rows": str(rows),
-        "X-QKG-Truncated": "false",
-        "X-QKG-Elapsed": f"{time.perf_counter() - start:.3f}",
-        "X-QKG-Prepared": "true",
-    }
-    if tag:
-        headers.update({"ETag": tag, "Cache-Control": "no-cache"})
     media = solution_format(fmt, "SELECT").media_type
-    if media.startswith("text/") and "charset" not in media:
-        media += "; charset=utf-8"
-    return Response(body, media_type=media, headers=headers)
+    elapsed = time.perf_counter() - start
+    return _answer(body, media, rows=rows, truncated=False, elapsed=elapsed, tag=tag, **{"X-QKG-Prepared": "true"})
 
 
 def client_of(request: Request) -> str:
