@@ -244,11 +244,14 @@ class OxigraphStore(Store):
         """Write the quads held in memory to the on-disk store in one bulk load, then use it (no-op otherwise).
 
         Blank nodes stay one node each: they are dumped as N-Quads to a temporary file, which one bulk load
-        reads (its renaming of blank node labels is consistent within the file).
+        reads (its renaming of blank node labels is consistent within the file). The file is made inside the
+        store's own folder (which Oxigraph ignores, as it does the build's artefacts there): on the store's
+        disk, and removed with a failed build's folder, never in a ``/tmp`` that may be memory (tmpfs).
         """
         if self._disk is None:
             return
-        with tempfile.TemporaryDirectory(prefix="qkg-hold-") as tmp:
+        assert self.path is not None  # only an on-disk store holds its quads in memory
+        with tempfile.TemporaryDirectory(prefix="qkg-hold-", dir=self.path) as tmp:
             dump = Path(tmp) / "held.nq"
             with dump.open("wb") as out:
                 self._store.dump(out, format=ox.RdfFormat.N_QUADS)
