@@ -56,8 +56,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import ctypes
-import ctypes.util
 import fcntl
 import gc
 import itertools
@@ -75,6 +73,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from qkg.graph.errors import N_, BuildError, Message
+from qkg.graph.serving.memory import peak_mb, release_memory
 
 __all__ = [
     "ARTEFACT_DIR",
@@ -397,24 +396,6 @@ def _make_group(
 
 def _done(name: str, seconds: float, cpu: float) -> Message:
     return Message(N_("artefact {name}: {seconds:.2f} s (CPU {cpu:.2f} s)"), name=name, seconds=seconds, cpu=cpu)
-
-
-def release_memory() -> None:
-    """Collect, then hand the allocator's free pages back to the system (glibc's ``malloc_trim``): a group's
-    query answers are millions of small objects, and without it the process keeps their pages (its peak
-    then adds up across groups)."""
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-
-
-def peak_mb() -> float | None:
-    """This process's peak resident memory so far, in MB (``VmHWM``; None where /proc has no such line)."""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return None
 
 
 class Production:

@@ -38,6 +38,7 @@ from qkg.graph.errors import N_, DataError, Message
 from qkg.graph.named_graphs import BUILD_GRAPH, ONTOLOGY_GRAPH, RESERVED_GRAPHS, YEAR_PATTERN, YEAR_TAG
 from qkg.graph.serving import terms
 from qkg.graph.serving.backends.oxigraph import HOLD_MAX_QUADS, OxigraphStore
+from qkg.graph.serving.memory import release_memory
 from qkg.graph.serving.store import Store, StoreLayout, open_read_only
 from qkg.ontology import PROV, QKG, QKGD, SHAPES_FILE, load_ontology, ontology_paths
 from qkg.ontology.curies import short
@@ -232,7 +233,7 @@ def _build(
             staging.close()
             store = open_read_only(staging.path)
         if large:
-            prepared.release_memory()  # what the inference held, before SHACL's view
+            release_memory()  # what the inference held, before SHACL's view
             say(
                 Message(
                     N_(
@@ -257,7 +258,7 @@ def _build(
                     raise _data_error(problems)
                 say(Message(N_("SHACL: conforms ({seconds:.2f} s{cpu})"), seconds=steps["shacl"], cpu=_cpu(cpu)))
                 if large:
-                    prepared.release_memory()  # SHACL's view of the graph, before the artefacts made here
+                    release_memory()  # SHACL's view of the graph, before the artefacts made here
             else:
                 say(Message(N_("SHACL skipped (--no-shacl)")))
             production.finish(store)
