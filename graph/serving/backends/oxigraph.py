@@ -254,8 +254,7 @@ class OxigraphStore(Store):
         assert self.path is not None  # only an on-disk store holds its quads in memory
         with tempfile.TemporaryDirectory(prefix="qkg-hold-", dir=self.path) as tmp:
             dump = Path(tmp) / "held.nq"
-            with dump.open("wb") as out:
-                self._store.dump(out, format=ox.RdfFormat.N_QUADS)
+            self._store.dump(str(dump), format=ox.RdfFormat.N_QUADS)  # a path: written in Rust (1M: 3.9 s, not 4.8)
             self._store = self._disk
             self._disk = None
             # The memory is freed before the load, and handed back to the system: the allocator kept the
