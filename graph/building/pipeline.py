@@ -227,8 +227,9 @@ def _build(
         shacl_state = "skipped" if shacl is False else "conforms"
         _record_build(store, sources, asserted=asserted, inferred=inferred, shacl=shacl_state)
         graphs = len(store.graphs())
-        large = len(store) >= PARALLEL_FROM
-        workers = _artefact_workers(len(store), artefacts)
+        size = len(store)  # counted once: each count reads every quad (0.35 s at 2.4M)
+        large = size >= PARALLEL_FROM
+        workers = _artefact_workers(size, artefacts)
         if workers:  # a large graph: the artefacts start in other processes, on the store opened read-only
             staging.close()
             store = open_read_only(staging.path)
