@@ -24,7 +24,7 @@ from pathlib import Path
 import click
 from qkg.api.config import Settings
 from qkg.api.i18n import filled as _
-from qkg.graph.errors import N_, Message, QKGError
+from qkg.graph.errors import N_, Message, QKGError, format_number
 from qkg.graph.serving.store import open_store
 
 __all__ = ["main", "cli"]
@@ -47,8 +47,9 @@ class _Group(click.Group):
         except QKGError as exc:
             from qkg.api.i18n import N_, cli_lang, gettext, use_lang
 
-            with use_lang(cli_lang()):  # QKG_LANG, else the locale: French for a French-speaking user
-                message, hint = exc.localized(gettext)
+            lang = cli_lang()  # QKG_LANG, else the locale: French for a French-speaking user
+            with use_lang(lang):
+                message, hint = exc.localized(gettext, lang)
                 fix, error = gettext(N_("Fix:")), gettext(N_("Error:"))
             raise _Failure(message + (f"\n{fix} {hint}" if hint else ""), error) from None
 
@@ -120,15 +121,16 @@ def _settings(ctx: click.Context) -> Settings:
 
 def _progress(quiet: bool):
     """The build's progress lines on stderr, each with its time; a :class:`~qkg.graph.errors.Message` (the build's
-    own lines) in the reader's language."""
-    from qkg.api.i18n import gettext
+    own lines) in the reader's language, its numbers written as that language writes them."""
+    from qkg.api.i18n import current_lang, gettext
 
     start = time.perf_counter()
 
     def say(msg: str) -> None:
         if not quiet:
-            text = msg.localized(gettext) if isinstance(msg, Message) else msg
-            click.echo(f"[{time.perf_counter() - start:6.2f}s] {text}", err=True)
+            lang = current_lang()
+            text = msg.localized(gettext, lang) if isinstance(msg, Message) else msg
+            click.echo(f"[{format_number(time.perf_counter() - start, '6.2f', lang)}s] {text}", err=True)
 
     return say
 

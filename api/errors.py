@@ -34,7 +34,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
-from qkg.api.i18n import N_, gettext
+from qkg.api.i18n import N_, current_lang, gettext
 from qkg.graph.errors import QKGError, QuerySyntaxError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -126,9 +126,14 @@ def _wants_text(request: Request) -> bool:
     return accept.startswith("text/plain") and "json" not in accept
 
 
+def _speaks(request: Request) -> bool:
+    """True when the answer speaks the request's language: always on pages, and for clients that named one."""
+    return wants_html(request) or bool(request.scope.get("state", {}).get("lang_asked"))
+
+
 def _text(request: Request, message: str) -> str:
     """``message`` in the request's language on pages and for clients that named one; else as written."""
-    if message and (wants_html(request) or request.scope.get("state", {}).get("lang_asked")):
+    if message and _speaks(request):
         return gettext(message)
     return message
 
@@ -172,7 +177,9 @@ async def _qkg_error(request: Request, exc: QKGError) -> Response:
         )
     retry = getattr(exc, "retry_after", None)  # 429 and 503 of the admission: when to come back
     headers = {"Retry-After": str(retry)} if retry else None
-    message, hint = exc.localized(lambda text: _text(request, text))  # the request's language, when it has one
+    # the request's language, when it has one, numbers included ("10 000" in French); else the English as raised
+    lang = current_lang() if _speaks(request) else None
+    message, hint = exc.localized(lambda text: _text(request, text), lang)
     return error_response(request, exc.status, message, hint=hint, headers=headers, **extra)
 
 

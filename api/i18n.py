@@ -200,10 +200,10 @@ def filled(template: str, **fields) -> str:
     language, its fields filled: the command line's lines (imported there as ``_``, which Babel extracts).
 
     >>> with use_lang("fr"):
-    ...     filled("wrote {n} bytes to {out}", n=12, out="a.ttl")
-    'écrit 12 octets dans a.ttl'
+    ...     filled("wrote {n} bytes to {out}", n=12000, out="a.ttl")
+    'écrit 12\u202f000 octets dans a.ttl'
     """
-    return Message(template, **fields).localized(gettext)
+    return Message(template, **fields).localized(gettext, _lang.get())
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

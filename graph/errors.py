@@ -34,11 +34,15 @@ Examples
 
 from __future__ import annotations
 
+import re
 import string
+from decimal import Decimal
 
 __all__ = [
     "N_",
+    "IDENTIFIER_FIELDS",
     "Message",
+    "format_number",
     "QKGError",
     "DataError",
     "QueryError",
@@ -74,13 +78,67 @@ def N_(message: str) -> str:
 
 _FORMATTER = string.Formatter()
 
+#: Fields whose numbers name something (a year, a line, a column, a byte's offset, a port, an exit code...): written
+#: as bare digits in every language, never with a thousands separator ("2024", "line 12345").
+IDENTIFIER_FIELDS = frozenset(
+    {"year", "start", "end", "line", "first", "column", "byte", "round", "status", "code", "port", "seed"}
+)
 
-def _fill(template: str, fields: dict) -> str:
+#: Python's format specification: [[fill]align][sign][#][0][width][grouping][.precision][type].
+_SPEC = re.compile(
+    r"(?P<align>(?:.?[<>=^])?)(?P<sign>[-+ ]?)(?P<alt>#?)(?P<zero>0?)(?P<width>\d*)(?P<group>[,_]?)"
+    r"(?P<rest>(?:\.\d+)?[bcdeEfFgGnosxX%]?)"
+)
+#: A number as Python writes it without grouping: digits, then a decimal point and digits.
+_PLAIN = re.compile(r"[-+ ]?\d+(?:\.(\d+))?")
+
+
+def format_number(value, spec: str = "", lang: str | None = None, *, identifier: bool = False) -> str:
+    """``value`` written by the format ``spec`` (``".2f"``, ``","``, ``""``...) as ``lang`` writes numbers.
+
+    English (``lang`` None or ``"en"``) is Python's ``format(value, spec)``, unchanged. Another language gets the
+    same digits with its own symbols from Babel (CLDR): French writes a decimal comma and groups thousands with a
+    narrow no-break space, for every quantity (``{n}`` as well as ``{n:,}``); an ``identifier`` (a year, a line
+    number: :data:`IDENTIFIER_FIELDS`) keeps bare digits. What Babel has no pattern for here (``e``, ``%``,
+    ``x``...) and what is not a number are written as Python writes them.
+
+    >>> format_number(1001830, "", "fr"), format_number(6.904, ".2f", "fr"), format_number(1001830, ",", "en")
+    ('1\u202f001\u202f830', '6,90', '1,001,830')
+    >>> format_number(2024, "", "fr", identifier=True), format_number(0.25, "g", "fr"), format_number(3.5, "6.2f", "fr")
+    ('2024', '0,25', '  3,50')
+    """
+    if lang in (None, "en") or isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return format(value, spec)
+    parts = _SPEC.fullmatch(spec)
+    if parts is None:
+        return format(value, spec)
+    plain = format(value, parts["sign"] + parts["alt"] + parts["rest"])
+    digits = _PLAIN.fullmatch(plain)
+    if digits is None:  # nan, inf, 1e+06, 12%, ff: as Python writes it
+        return format(value, spec)
+    from babel.numbers import format_decimal
+
+    grouped = bool(parts["group"]) or not identifier
+    decimals = len(digits[1] or "")
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    text = format_decimal(Decimal(plain), format=pattern, locale=lang, group_separator=grouped)
+    if plain[0] in "+ " and not text.startswith("-"):
+        text = plain[0] + text
+    if parts["width"]:
+        align = parts["align"] or (">" if not parts["zero"] else "0>")
+        text = format(text, align + parts["width"])
+    return text
+
+
+def _fill(template: str, fields: dict, *, translate=None, lang: str | None = None) -> str:
     """``template`` with its ``{name}`` (``{name!r}``, ``{n:,}``) fields filled; any other brace (``GRAPH <iri>
-    { ... }`` in a hint) is kept as written.
+    { ... }`` in a hint) is kept as written. With ``lang``, numbers are written as that language writes them
+    (:func:`format_number`), and a field that is itself a :class:`Message` is given through ``translate``.
 
     >>> _fill("use GRAPH <iri> { ... } for {name!r}, {n:,} rows", {"name": "x", "n": 1200})
     "use GRAPH <iri> { ... } for 'x', 1,200 rows"
+    >>> _fill("{n} rows in {year} ({seconds:.1f} s)", {"n": 12000, "year": 2024, "seconds": 1.25}, lang="fr")
+    '12\u202f000 rows in 2024 (1,2 s)'
     """
     out = []
     try:
@@ -92,7 +150,13 @@ def _fill(template: str, fields: dict) -> str:
         if name is None:
             continue
         if name in fields:
-            value = _FORMATTER.convert_field(fields[name], conversion)
+            value = fields[name]
+            if isinstance(value, Message) and (translate is not None or lang is not None):
+                value = value.localized(translate or (lambda text: text), lang)
+            if lang is not None and not conversion:
+                out.append(format_number(value, spec or "", lang, identifier=name in IDENTIFIER_FIELDS))
+                continue
+            value = _FORMATTER.convert_field(value, conversion)
             out.append(_FORMATTER.format_field(value, spec or ""))
         else:
             out.append("{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}")
@@ -104,8 +168,11 @@ class Message(str):
     fields, so that the command line can give it in the reader's language (:meth:`localized`).
 
     >>> line = Message(N_("loaded {files} files ({seconds:.1f} s)"), files=3, seconds=1.25)
-    >>> line, line.localized(lambda t: t.replace("loaded", "lu"))
-    ('loaded 3 files (1.2 s)', 'lu 3 files (1.2 s)')
+    >>> line, line.localized(lambda t: t.replace("loaded", "lu"), "fr")
+    ('loaded 3 files (1.2 s)', 'lu 3 files (1,2 s)')
+
+    A field may itself be a message (``", CPU 1.23 s"`` inside a step's line), given in the same language; a list
+    of lines is joined by :meth:`join`.
     """
 
     template: str
@@ -116,9 +183,21 @@ class Message(str):
         line.template, line.fields = template, fields
         return line
 
-    def localized(self, gettext) -> str:
-        """The line in the language of ``gettext`` (a function from the English template to its translation)."""
-        return _fill(gettext(self.template), self.fields)
+    def localized(self, gettext, lang: str | None = None) -> str:
+        """The line in the language of ``gettext`` (a function from the English template to its translation),
+        its numbers written as ``lang`` writes them (:func:`format_number`; Python's way when None)."""
+        return _fill(gettext(self.template) if self.template else "", self.fields, translate=gettext, lang=lang)
+
+    @classmethod
+    def join(cls, separator: str, lines) -> Message:
+        """``lines`` (messages or texts) joined by ``separator`` (no braces), as one message.
+
+        >>> rows = Message.join(", ", [Message("{n} MB", n=1611), Message("{n} MB", n=94)])
+        >>> rows, rows.localized(lambda t: t.replace("MB", "Mo"), "fr")
+        ('1611 MB, 94 MB', '1\u202f611 Mo, 94 Mo')
+        """
+        lines = list(lines)
+        return cls(separator.join(f"{{{i}}}" for i in range(len(lines))), **{str(i): v for i, v in enumerate(lines)})
 
 
 def _rebuild(cls: type[QKGError], message: str, state: dict) -> QKGError:
@@ -155,13 +234,17 @@ class QKGError(Exception):
         self.message = message
         self.hint = hint
 
-    def localized(self, translate) -> tuple[str, str]:
+    def localized(self, translate, lang: str | None = None) -> tuple[str, str]:
         """The message and the hint through ``translate`` (a ``gettext``): the templates when the error has
-        fields, else the texts themselves (a text the catalogue does not know comes back unchanged).
+        fields, else the texts themselves (a text the catalogue does not know comes back unchanged); the fields'
+        numbers written as ``lang`` writes them (:func:`format_number`; Python's way when None).
 
         >>> err = ParameterError(N_("unknown format {name!r}"), hint=N_("use json"), fields={"name": "yaml"})
         >>> err.message, err.localized({"unknown format {name!r}": "format {name!r} inconnu"}.get)
         ("unknown format 'yaml'", ("format 'yaml' inconnu", 'use json'))
+        >>> err = DataError(N_("{file}:{line}: more than {n:,} characters"), fields={"file": "a.csv", "line": 12000, "n": 4096})
+        >>> err.message, err.localized({}.get, "fr")[0]
+        ('a.csv:12000: more than 4,096 characters', 'a.csv:12000: more than 4\u202f096 characters')
         """
 
         def say(text: str) -> str:
@@ -169,7 +252,10 @@ class QKGError(Exception):
 
         fields = getattr(self, "fields", None)
         if fields:
-            return _fill(say(self.template), fields), _fill(say(self.hint_template), fields)
+            return (
+                _fill(say(self.template), fields, translate=say, lang=lang),
+                _fill(say(self.hint_template), fields, translate=say, lang=lang),
+            )
         return say(self.message), say(self.hint)
 
     def __reduce__(self):

@@ -75,7 +75,7 @@ def test_a_usage_error_is_french_too():
 
 def _text(line: str) -> str:
     """A progress line's words: its time, numbers, paths and names of builds left out."""
-    line = re.sub(r"^\[\s*[\d.]+s\]\s*", "", line)
+    line = re.sub(r"^\[\s*[\d.,]+s\]\s*", "", line)
     return re.sub(r"[\w./-]*\d[\w./-]*", "#", line)
 
 

@@ -306,15 +306,16 @@ def _artefact_workers(triples: int, artefacts: tuple[prepared.Artefact, ...]) ->
 def _peaks(peaks: dict[str, float], made: dict[str, list[str]]) -> Message:
     """``"peak memory: worker-0 1,254 MB (network, search), build 812 MB (stats)"``: each process's peak (they
     overlap in time) and the artefacts it made."""
-    return Message(
-        N_("peak memory: {processes}"),
-        processes=", ".join(f"{name} {mb:,.0f} MB ({', '.join(made.get(name, []))})" for name, mb in peaks.items()),
+    processes = (
+        Message(N_("{name} {mb:,.0f} MB ({artefacts})"), name=name, mb=mb, artefacts=", ".join(made.get(name, [])))
+        for name, mb in peaks.items()
     )
+    return Message(N_("peak memory: {processes}"), processes=Message.join(", ", processes))
 
 
-def _cpu(since: float) -> str:
+def _cpu(since: float) -> Message:
     """``", CPU 1.23 s"``: this process's CPU time since ``since`` (the figure that survives a loaded machine)."""
-    return f", CPU {time.process_time() - since:.2f} s"
+    return Message(N_(", CPU {cpu:.2f} s"), cpu=time.process_time() - since)
 
 
 @contextlib.contextmanager
