@@ -67,8 +67,27 @@ class _Failure(click.ClickException):
 
 #: The build's SHACL states, in its last line.
 _SHACL_STATES = (N_("conforms"), N_("skipped"), N_("unknown"))
-#: The texts of a command or parameter that a reader sees in its help.
-_HELP_TEXTS = ("help", "short_help", "epilog")
+#: The texts of a command or parameter that a reader sees in its help (and its usage line).
+_HELP_TEXTS = ("help", "short_help", "epilog", "options_metavar")
+#: The metavariables click writes in usage lines and help (from a type's name or an argument's name; a declared
+#: ``metavar=`` is marked where it is declared), so that they are the reader's words too.
+_METAVARS = (
+    N_("[OPTIONS]"),
+    N_("COMMAND [ARGS]..."),
+    N_("PATH"),
+    N_("FILE"),
+    N_("DIRECTORY"),
+    N_("TEXT"),
+    N_("INTEGER"),
+    N_("INTEGER RANGE"),
+    N_("FLOAT"),
+    N_("SIZE"),  # qkg synth's SizeType
+    N_("QUERY"),
+    N_("REPORT"),
+    N_("NODE"),
+)
+#: click's words that its catalogue does not mark (it looks them up by a variable): "[required]" in an option's help.
+_CLICK_WORDS = (N_("required"),)
 
 
 @contextlib.contextmanager
@@ -106,13 +125,30 @@ def _speak(command: click.Command) -> None:
     todo: list[click.Command] = [command]
     while todo:
         current = todo.pop()
-        for item, names in ((current, _HELP_TEXTS), *((p, ("help",)) for p in current.params)):
+        texts = (*_HELP_TEXTS, "subcommand_metavar") if isinstance(current, click.Group) else _HELP_TEXTS
+        for item, names in ((current, texts), *((p, ("help", "metavar")) for p in current.params)):
             english = item.__dict__.setdefault("_qkg_english", {n: getattr(item, n, None) for n in names})
             for name, text in english.items():
-                if text:
-                    setattr(item, name, gettext(text))
+                setattr(item, name, gettext(text) if text else text)
+        ctx = click.Context(current, info_name=current.name)
+        for param in current.params:
+            param.metavar = _metavar(param, ctx, gettext)
         if isinstance(current, click.Group):
             todo += current.commands.values()
+
+
+def _metavar(param: click.Parameter, ctx: click.Context, gettext) -> str | None:
+    """``param``'s metavariable through ``gettext`` (``PATH``: ``CHEMIN``), click's brackets and dots kept
+    (``[QUERY]``); a declared one (already through ``gettext``), or None where click's own is kept: a flag, a list
+    of choices (values, typed as they are), or a word the same in the current language."""
+    if param.metavar is not None or (isinstance(param, click.Option) and (param.is_flag or param.count)):
+        return param.metavar
+    if param.type.get_metavar(param=param, ctx=ctx) is not None:
+        return None
+    english = param.make_metavar(ctx)
+    word = param.name.upper() if isinstance(param, click.Argument) and param.name else param.type.name.upper()
+    said = english.replace(word, gettext(word), 1)
+    return said if said != english else None
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -302,7 +338,12 @@ def publish(ctx, url, quiet):
 )
 @click.argument("query", required=False)
 @click.option(
-    "-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help=N_("A canned query's parameter; repeatable.")
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar=N_("NAME=VALUE"),
+    help=N_("A canned query's parameter; repeatable."),
 )
 @click.option(
     "-f",
@@ -457,9 +498,11 @@ def check(ctx, hermit):
 @click.option("-f", "--format", "fmt", default="table", type=click.Choice(["table", "json"]))
 @click.pass_context
 def stats(ctx, fmt):
+    from qkg.api.i18n import current_lang
     from qkg.graph.building.stats import graph_stats
 
     data = graph_stats(open_store(_settings(ctx).data_dir))
+    lang = current_lang()
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
@@ -473,10 +516,10 @@ def stats(ctx, fmt):
     )
     click.echo(_("graphs:"))
     for g, n in data["graphs"].items():
-        click.echo(f"  {n:>9}  {g}")
+        click.echo(f"  {format_number(n, '>9', lang)}  {g}")
     click.echo(_("entities by class:"))
     for c, n in data["classes"].items():
-        click.echo(f"  {n:>9}  {c}")
+        click.echo(f"  {format_number(n, '>9', lang)}  {c}")
 
 
 @cli.command(
@@ -533,7 +576,7 @@ def audit(ctx, fmt, report, facts):
     else:
         width = max((len(_(f.verdict)) for f in findings), default=0)
         for f in findings:
-            measured = "-" if f.measured is None else f"{f.measured:g}"
+            measured = "-" if f.measured is None else format_number(f.measured, "g", lang)
             verdict, label = _(f.verdict).upper(), f.labels.get(lang) or f.label
             reason = audit_reason({"reason": f.reason, "message": f.message, "params": f.params})
             said = _("{label}: stated {stated:g}, measured {measured}", label=label, stated=f.stated, measured=measured)
@@ -553,6 +596,7 @@ def audit(ctx, fmt, report, facts):
 def _audit_facts(store, fmt: str) -> None:
     from dataclasses import asdict
 
+    from qkg.api.i18n import current_lang
     from qkg.graph.building.audit import audit_facts
 
     result = audit_facts(store)
@@ -575,7 +619,7 @@ def _audit_facts(store, fmt: str) -> None:
             "background-subject": _("facts about a background-only entity"),
         }
         for check, n in result.counts.items():
-            click.echo(f"  {n:>6}  {labels[check]}")
+            click.echo(f"  {format_number(n, '>6', current_lang())}  {labels[check]}")
         for p in result.problems:
             click.echo(f"  {p.check:18} {p.graph}: {p.subject} {p.predicate} {p.object}")
         shown = len(result.problems)

@@ -172,7 +172,7 @@ class Message(str):
     ('loaded 3 files (1.2 s)', 'lu 3 files (1,2 s)')
 
     A field may itself be a message (``", CPU 1.23 s"`` inside a step's line), given in the same language; a list
-    of lines is joined by :meth:`join`.
+    of lines is joined by :meth:`joined`.
     """
 
     template: str
@@ -189,10 +189,10 @@ class Message(str):
         return _fill(gettext(self.template) if self.template else "", self.fields, translate=gettext, lang=lang)
 
     @classmethod
-    def join(cls, separator: str, lines) -> Message:
+    def joined(cls, lines, separator: str = ", ") -> Message:
         """``lines`` (messages or texts) joined by ``separator`` (no braces), as one message.
 
-        >>> rows = Message.join(", ", [Message("{n} MB", n=1611), Message("{n} MB", n=94)])
+        >>> rows = Message.joined([Message("{n} MB", n=1611), Message("{n} MB", n=94)])
         >>> rows, rows.localized(lambda t: t.replace("MB", "Mo"), "fr")
         ('1611 MB, 94 MB', '1\u202f611 Mo, 94 Mo')
         """

@@ -51,6 +51,7 @@ from typing import ClassVar
 
 from qkg import ontology as _onto
 from qkg.graph.building.export import atomic_writer
+from qkg.graph.errors import N_, Message
 from qkg.ontology import DCT, GEO, ORG, PROV, QKG, QKGD, SCHEMA
 
 __all__ = ["Summary", "generate", "generate_quads", "write", "parse_size", "MIN_TRIPLES", "YEARS", "KINDS"]
@@ -59,28 +60,28 @@ __all__ = ["Summary", "generate", "generate_quads", "write", "parse_size", "MIN_
 MIN_TRIPLES = 500
 #: The years the activities span (one report section per year).
 YEARS = tuple(range(2015, 2027))
-#: The kinds of node counted by :class:`Summary`, in report order.
-KINDS = (
-    "countries",
-    "regions",
-    "cities",
-    "local_governments",
-    "networks",
-    "international_organisations",
-    "companies",
-    "academic_institutions",
-    "diplomatic_representations",
-    "posts",
-    "memberships",
-    "receptions",
-    "missions",
-    "legs",
-    "meetings",
-    "events",
-    "agreements",
-    "themes",
-    "sections",
-)
+#: The kinds of node counted by :class:`Summary`, in report order, each with its line in the summary.
+KINDS = {
+    "countries": N_("{n:,} countries"),
+    "regions": N_("{n:,} regions"),
+    "cities": N_("{n:,} cities"),
+    "local_governments": N_("{n:,} local governments"),
+    "networks": N_("{n:,} networks"),
+    "international_organisations": N_("{n:,} international organisations"),
+    "companies": N_("{n:,} companies"),
+    "academic_institutions": N_("{n:,} academic institutions"),
+    "diplomatic_representations": N_("{n:,} diplomatic representations"),
+    "posts": N_("{n:,} posts"),
+    "memberships": N_("{n:,} memberships"),
+    "receptions": N_("{n:,} receptions"),
+    "missions": N_("{n:,} missions"),
+    "legs": N_("{n:,} legs"),
+    "meetings": N_("{n:,} meetings"),
+    "events": N_("{n:,} events"),
+    "agreements": N_("{n:,} agreements"),
+    "themes": N_("{n:,} themes"),
+    "sections": N_("{n:,} sections"),
+}
 
 
 @dataclass
@@ -91,10 +92,20 @@ class Summary:
     entities: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     seconds: float = 0.0
 
-    def line(self) -> str:
-        """One line for humans: ``20,004 triples: 322 cities, 118 receptions, ... (0.21 s)``."""
-        kinds = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in self.entities.items() if n)
-        return f"{self.triples:,} triples: {kinds} ({self.seconds:.2f} s)"
+    def line(self) -> Message:
+        """One line for humans: ``20,004 triples: 322 cities, 118 receptions, ... (0.21 s)``, a
+        :class:`~qkg.graph.errors.Message` that the command line gives in its reader's language.
+
+        >>> Summary(1200, {"cities": 3, "themes": 0, "sections": 1200}, 0.25).line()
+        '1,200 triples: 3 cities, 1,200 sections (0.25 s)'
+        """
+        kinds = Message.joined(Message(KINDS[k], n=n) for k, n in self.entities.items() if n)
+        return Message(
+            N_("{triples:,} triples: {kinds} ({seconds:.2f} s)"),
+            triples=self.triples,
+            kinds=kinds,
+            seconds=self.seconds,
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------

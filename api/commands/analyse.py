@@ -41,7 +41,7 @@ def _projection_options(f):
         click.option(
             "--relations",
             default=None,
-            metavar="KINDS",
+            metavar=N_("KINDS"),
             help=N_(
                 "Comma-separated kinds of fact that link actors: mission, event, reception, project, "
                 "agreement, membership, partner, or all (default: the first five but project)."
@@ -409,7 +409,7 @@ def paths(ctx, from_, to, k, projection, through_countries, max_length, lang, ye
     default=None,
     help=N_("Instead of the map: who already reaches this city, country, forum or theme, and through what."),
 )
-@click.option("--relations", default=None, metavar="KINDS", help=N_("Kinds of fact that count."))
+@click.option("--relations", default=None, metavar=N_("KINDS"), help=N_("Kinds of fact that count."))
 @click.option("--year-from", type=int, default=None)
 @click.option("--year-to", type=int, default=None)
 @click.option("--year", default=None, help=N_("Only the facts of this report year (default: every year)."))

@@ -310,7 +310,7 @@ def _peaks(peaks: dict[str, float], made: dict[str, list[str]]) -> Message:
         Message(N_("{name} {mb:,.0f} MB ({artefacts})"), name=name, mb=mb, artefacts=", ".join(made.get(name, [])))
         for name, mb in peaks.items()
     )
-    return Message(N_("peak memory: {processes}"), processes=Message.join(", ", processes))
+    return Message(N_("peak memory: {processes}"), processes=Message.joined(processes))
 
 
 def _cpu(since: float) -> Message:
