@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 import pytest
+from babel.numbers import format_decimal
+from click.testing import CliRunner
 from qkg.api.cli import cli
 from qkg.api.i18n import translations
 
@@ -79,11 +81,19 @@ def _text(line: str) -> str:
     return re.sub(r"[\w./-]*\d[\w./-]*", "#", line)
 
 
-def test_a_french_build_says_its_progress_in_french(tmp_path):
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess]:
+    """The repository's data (the 2024 report) built by the real ``qkg build``, in French and in English."""
+    tmp_path = tmp_path_factory.mktemp("builds")
     french = _qkg("--data-dir", str(tmp_path / "fr"), "build", "--no-shacl", QKG_LANG="fr")
     english = _qkg("--data-dir", str(tmp_path / "en"), "build", "--no-shacl", LANG="C.UTF-8")
     for proc in (french, english):
         assert proc.returncode == 0, proc.stderr
+    return french, english
+
+
+def test_a_french_build_says_its_progress_in_french(builds):
+    french, english = builds
     said = french.stderr.splitlines()
     for words in ("chargé", "vérifications passées", "inférence OWL 2 RL", "SHACL omis", "artefact search :", "publié"):
         assert any(words in line for line in said), (words, french.stderr)
@@ -91,6 +101,128 @@ def test_a_french_build_says_its_progress_in_french(tmp_path):
     # the same lines, each in its language: none of the French build's lines is an English one
     assert len(said) == len(english.stderr.splitlines())
     assert not {_text(line) for line in said} & {_text(line) for line in english.stderr.splitlines()}
+
+
+def _fr(n: int) -> str:
+    """``n`` as French writes it, from Babel (CLDR): ``4 883`` with a narrow no-break space."""
+    return format_decimal(n, locale="fr")
+
+
+def test_a_french_build_writes_its_numbers_the_french_way(builds):
+    """Counts grouped with a narrow no-break space, a decimal comma in times, in the progress and result lines;
+    the English build's lines unchanged (bare counts, a decimal point)."""
+    french, english = builds
+    loaded = re.search(r"ontology: (\d+) triples \(\d+\.\d\d s, CPU \d+\.\d\d s\)", english.stderr)
+    assert loaded, english.stderr
+    assert int(loaded[1]) >= 1000  # a count that French groups
+    assert re.search(rf"l'ontologie : {_fr(int(loaded[1]))} triplets \(\d+,\d\d s, CPU \d+,\d\d s\)", french.stderr)
+    built = re.match(
+        r"built (\d+) asserted \+ (\d+) inferred triples in (\d+) graphs \(\d+\.\d s, SHACL", english.stdout
+    )
+    assert built, english.stdout
+    asserted, inferred, graphs = (int(n) for n in built.groups())
+    assert french.stdout.startswith(
+        f"construit : {_fr(asserted)} triplets affirmés + {_fr(inferred)} inférés dans {_fr(graphs)} graphes ("
+    ), french.stdout
+    assert re.search(r"\(\d+,\d s, SHACL omis\)", french.stdout), french.stdout
+    assert re.search(r"mémoire maximale : build [\d\u202f]+ Mo \(", french.stderr), french.stderr
+    assert re.search(r"peak memory: build [\d,]+ MB \(", english.stderr), english.stderr
+    for line in [*french.stderr.splitlines(), french.stdout]:
+        words = " ".join(w for w in line.split() if "/" not in w)  # its paths left out
+        assert not re.search(r"\d[.,]\d{3}(?!\d)|\d\.\d", words), line  # neither 1,234 nor 1.5
+        assert re.match(r"\[\s*\d+,\d\ds\] ", line) or line is french.stdout, line
+
+
+def test_a_french_error_writes_a_count_the_french_way_and_a_year_bare(tmp_path, built_data):
+    """In a command's error: the counts grouped, the years (identifiers) as they are."""
+    args = ("synth", "-n", "1", "-o", str(tmp_path / "s.nq"))
+    from qkg.loaders.synth import MIN_TRIPLES
+
+    french, english = _qkg(*args, QKG_LANG="fr"), _qkg(*args, QKG_LANG="en")
+    assert french.returncode == english.returncode == 2
+    assert f"au moins {_fr(MIN_TRIPLES)} triplets" in french.stderr, french.stderr
+    assert f"at least {MIN_TRIPLES} triples" in english.stderr, english.stderr
+    years = ("--data-dir", str(built_data), "analyse", "summary", "--year-from", "2025", "--year-to", "2024")
+    french, english = _qkg(*years, QKG_LANG="fr"), _qkg(*years, QKG_LANG="en")
+    assert "la période 2025-2024 est vide" in french.stderr, french.stderr
+    assert "year range 2025-2024 is empty" in english.stderr, english.stderr
+
+
+#: Metavariables that French writes as English does.
+_SAME_IN_FRENCH = {"[OPTIONS]", "URL", "A", "B"}
+
+
+def _command(path: tuple[str, ...]) -> click.Command:
+    command: click.Command = cli
+    for name in path:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    return command
+
+
+def _english_metavariables(path: tuple[str, ...]) -> set[str]:
+    """The words click writes for ``qkg PATH``'s usage line and options in English (``PATH``, ``[QUERY]``,
+    ``COMMAND [ARGS]...``), but the lists of choices (values) and the words French shares."""
+    from qkg.api.cli import _speak
+    from qkg.api.i18n import use_lang
+
+    with use_lang("en"):
+        _speak(cli)  # the English, if the command line ran in French in this process
+    command = _command(path)
+    ctx = click.Context(command, info_name=command.name)
+    found = set(command.collect_usage_pieces(ctx))
+    found |= {p.make_metavar(ctx) for p in command.params if not getattr(p, "is_flag", False)}
+    return {m for m in found if re.search(r"[A-Z]{2,}|^[A-Z]$", m) and m not in _SAME_IN_FRENCH}
+
+
+def _left(metavariables: set[str], text: str) -> list[str]:
+    return [m for m in metavariables if re.search(rf"(?<![\w\[]){re.escape(m)}(?!\w)", text)]
+
+
+@pytest.mark.parametrize("path", [(), ("build",)])
+def test_the_french_help_names_its_metavariables_in_french(path):
+    """The real ``qkg --help`` and ``qkg build --help``: the usage line and the options' values in French words."""
+    french, english = _qkg(*path, "--help", QKG_LANG="fr"), _qkg(*path, "--help", QKG_LANG="en")
+    metavariables = _english_metavariables(path)
+    assert metavariables and sorted(_left(metavariables, english.stdout)) == sorted(metavariables)  # found in English
+    assert not _left(metavariables, french.stdout), french.stdout
+    if path == ():
+        assert "Usage : qkg [OPTIONS] COMMANDE [ARGUMENTS]..." in french.stdout
+        assert "Usage: qkg [OPTIONS] COMMAND [ARGS]..." in english.stdout
+    else:
+        assert "--data CHEMIN" in french.stdout and "--data PATH" in english.stdout
+
+
+def test_no_command_help_keeps_an_english_metavariable():
+    """Every command's help, in one process: no metavariable of its English help is left in its French one."""
+    runner, left = CliRunner(), {}
+    for path in _commands():
+        english = _english_metavariables(path)
+        french = runner.invoke(cli, [*path, "--help"], env={"QKG_LANG": "fr"}, prog_name="qkg")
+        assert french.exit_code == 0, french.output
+        if _left(english, french.output):
+            left[" ".join(path)] = _left(english, french.output)
+    assert not left, left
+    english = runner.invoke(cli, ["query", "--help"], env={"QKG_LANG": "en"}, prog_name="qkg")
+    assert "Usage: qkg query [OPTIONS] [QUERY]" in english.output and "NAME=VALUE" in english.output
+
+
+def test_synths_summary_line_is_french(tmp_path):
+    """``qkg synth``'s line in French words and numbers; the file is the same in both languages."""
+    french = _qkg("synth", "-n", "12k", "--seed", "3", "-o", str(tmp_path / "fr.nq"), QKG_LANG="fr")
+    english = _qkg("synth", "-n", "12k", "--seed", "3", "-o", str(tmp_path / "en.nq"), QKG_LANG="en")
+    assert french.returncode == english.returncode == 0, french.stderr
+    said = re.fullmatch(r"wrote \S+: ([\d,]+) triples: (.+) \(\d+\.\d\d s\)\n", english.stdout)
+    assert said, english.stdout
+    counts = [re.fullmatch(r"([\d,]+) (.+)", part).groups() for part in said[2].split(", ")]  # type: ignore[union-attr]
+    fr = translations("fr")
+    kinds = ", ".join(fr.gettext("{n:,} " + kind).replace("{n:,}", _fr(int(n.replace(",", "")))) for n, kind in counts)
+    triples = _fr(int(said[1].replace(",", "")))
+    assert re.fullmatch(rf"écrit \S+ : {triples} triplets : {re.escape(kinds)} \(\d+,\d\d s\)\n", french.stdout), (
+        french.stdout
+    )
+    english_words = {kind for _, kind in counts if fr.gettext("{n:,} " + kind) != "{n:,} " + kind}  # not "missions"
+    assert len(english_words) >= len(counts) - 2 and not any(word in french.stdout for word in english_words)
+    assert (tmp_path / "fr.nq").read_bytes() == (tmp_path / "en.nq").read_bytes()
 
 
 def test_the_viz_help_states_the_facts_cap_it_applies():
