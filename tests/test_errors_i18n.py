@@ -72,6 +72,15 @@ def _qkg(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+def test_no_build_yet_is_said_in_french_with_its_fix(tmp_path) -> None:
+    """The first error a new user meets (no build in the data directory) is in the user's language."""
+    args = ("--data-dir", str(tmp_path / "nothing"), "stats")
+    french, english = _qkg(*args, QKG_LANG="fr"), _qkg(*args, QKG_LANG="en")
+    assert french.returncode == english.returncode == 1, french.stderr
+    assert french.stderr.startswith(f"Erreur : aucun graphe construit dans {tmp_path / 'nothing'}\nSolution : lancez")
+    assert english.stderr.startswith(f"Error: no built graph under {tmp_path / 'nothing'}\nFix: run `qkg build`")
+
+
 def test_the_command_line_speaks_the_users_locale(built_data) -> None:
     args = ("--data-dir", str(built_data), "query", "recepshuns")
     french = _qkg(*args, LANG="fr_CA.UTF-8")
@@ -96,10 +105,9 @@ _READ_OVER_HTTP = [
     ROOT / "graph" / "serving" / "backends" / "oxigraph.py",
     ROOT / "api" / "deps.py",
 ]
-# Errors a reader of the API does not meet: the operator's (a store that cannot be opened), the maintainer's
-# (a canned query file with a bad header), or an engine message passed on as it is.
+# Errors a reader of the API does not meet: the maintainer's (a canned query file with a bad header), or an engine
+# message passed on as it is.
 _NOT_FOR_READERS = {
-    ("oxigraph.py", "cannot open the store at"),
     ("oxigraph.py", "query evaluation failed on"),
     ("catalog.py", "bad param line"),
     ("catalog.py", "the header has no title"),

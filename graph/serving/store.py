@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from qkg.graph.errors import BuildError, QueryError, StoreError
+from qkg.graph.errors import N_, BuildError, QueryError, StoreError
 from qkg.graph.serving.terms import NamedNode, Quad, Rows, Triple, ntriples
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Store", "QueryService", "open_store", "StoreLayout", "open_read_only", "Staging", "classes_in_use"]
 
-_HINT = "run `qkg build` first (or `python3 scripts/dev.py run`, which builds and serves)"
+_HINT = N_("run `qkg build` first (or `python3 scripts/dev.py run`, which builds and serves)")
 
 
 class Store(abc.ABC):
@@ -296,7 +296,7 @@ class StoreLayout:
         """Like :meth:`current` but raise :class:`StoreError` with the fix when there is no store."""
         path = self.current()
         if path is None:
-            raise StoreError(f"no built graph under {self.root}", hint=_HINT)
+            raise StoreError(N_("no built graph under {root}"), hint=_HINT, fields={"root": self.root})
         return path
 
     @contextlib.contextmanager

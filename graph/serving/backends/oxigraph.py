@@ -54,7 +54,7 @@ _BULK_BYTES = 20_000_000  # bulk_load writes new on-disk files per call: fast fo
 #: quads: in memory they take ~0.65 GB per million, and a build's inference more than doubles them (1M asserted:
 #: 1.3 GB held at the inference's end, 2.1 GB peak while writing), so a larger graph is checked and inferred on disk.
 HOLD_MAX_QUADS = 2_000_000
-_HINT = "run `qkg build` first (or `python3 scripts/dev.py run`, which builds and serves)"
+_HINT = N_("run `qkg build` first (or `python3 scripts/dev.py run`, which builds and serves)")
 
 
 class OxigraphStore(Store):
@@ -80,7 +80,9 @@ class OxigraphStore(Store):
             else:
                 self._store = ox.Store(str(path)) if path is not None else ox.Store()
         except OSError as exc:
-            raise StoreError(f"cannot open the store at {path}: {exc}", hint=_HINT) from exc
+            raise StoreError(
+                N_("cannot open the store at {path}: {problem}"), hint=_HINT, fields={"path": path, "problem": exc}
+            ) from exc
 
     @classmethod
     def read_only(cls, path: str | os.PathLike[str]) -> OxigraphStore:
