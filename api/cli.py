@@ -54,6 +54,20 @@ class _Group(click.Group):
             raise _Failure(message + (f"\n{fix} {hint}" if hint else ""), error) from None
 
 
+class _Formatter(click.HelpFormatter):
+    """click's help formatter, its section headings through the catalogue (``Options :`` in French)."""
+
+    def write_heading(self, heading: str) -> None:
+        said = _("{heading}:", heading=heading)
+        self.write(f"{'':>{self.current_indent}}{said}\n")
+
+
+class _Context(click.Context):
+    """A context whose help is written by :class:`_Formatter` (every command's, see :func:`_speak`)."""
+
+    formatter_class = _Formatter
+
+
 class _Failure(click.ClickException):
     """A qkg error on the command line: its message and fix under a heading in the reader's language."""
 
@@ -130,6 +144,7 @@ def _speak(command: click.Command) -> None:
             english = item.__dict__.setdefault("_qkg_english", {n: getattr(item, n, None) for n in names})
             for name, text in english.items():
                 setattr(item, name, gettext(text) if text else text)
+        current.context_class = _Context
         ctx = click.Context(current, info_name=current.name)
         for param in current.params:
             param.metavar = _metavar(param, ctx, gettext)

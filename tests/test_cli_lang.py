@@ -188,6 +188,8 @@ def test_the_french_help_names_its_metavariables_in_french(path):
     if path == ():
         assert "Usage : qkg [OPTIONS] COMMANDE [ARGUMENTS]..." in french.stdout
         assert "Usage: qkg [OPTIONS] COMMAND [ARGS]..." in english.stdout
+        assert "\nOptions :\n" in french.stdout and "\nCommandes :\n" in french.stdout  # French spacing
+        assert "\nOptions:\n" in english.stdout and "\nCommands:\n" in english.stdout
     else:
         assert "--data CHEMIN" in french.stdout and "--data PATH" in english.stdout
 

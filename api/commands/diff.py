@@ -125,13 +125,14 @@ def as_text(ch: Changes, lang: str) -> str:
     """The changes for people, in ``lang`` (messages from the interface's catalogue, api/locale)."""
     from qkg.api.i18n import gettext, use_lang
 
-    with use_lang(lang):
+    with use_lang(lang):  # _ fills the fields, numbers written as ``lang`` writes them
         lines = [
-            gettext("Changes from {a} to {b}").format(a=ch.a, b=ch.b),
-            gettext(
+            _("Changes from {a} to {b}", a=ch.a, b=ch.b),
+            _(
                 "{entities_added} entities added, {entities_removed} removed; {facts_added} facts added, "
-                "{facts_removed} removed, of which {facts_changed} changed ({triples_a} -> {triples_b} triples)"
-            ).format(**ch.counts),
+                "{facts_removed} removed, of which {facts_changed} changed ({triples_a} -> {triples_b} triples)",
+                **ch.counts,
+            ),
         ]
         if ch.empty:
             return "\n".join([*lines, gettext("No change.")]) + "\n"
@@ -155,7 +156,7 @@ def as_text(ch: Changes, lang: str) -> str:
             for f in ch.figures:
                 mark = " *" if f.old != f.new else ""
                 old, new = f.old if f.old is not None else "—", f.new if f.new is not None else "—"
-                lines.append(f"  {f.label}: {old} | {new}{mark}")
+                lines.append("  " + _("{label}: {old} | {new}", label=f.label, old=old, new=new) + mark)
         if ch.truncated:
             lines.append("\n" + gettext("(lists truncated: counts are exact; use --limit to see more)"))
     return "\n".join(lines) + "\n"
