@@ -245,13 +245,16 @@ def solutions_bytes(variables: Sequence[str], rows: Iterable[Sequence], fmt: Que
     parts = ['<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
     parts += [f"<variable name={_xml_attr(v)}/>" for v in variables]
     parts.append("</head><results>")
+    opens = [f"<binding name={_xml_attr(v)}>" for v in variables]
+    written: dict = {}  # each distinct term escaped once (rows repeat their years, counts, places)
     for row in rows:
         parts.append("<result>")
-        parts += [
-            f"<binding name={_xml_attr(v)}>{_xml_term(t)}</binding>"
-            for v, t in zip(variables, row, strict=True)
-            if t is not None
-        ]
+        for opening, t in zip(opens, row, strict=True):
+            if t is not None:
+                xml = written.get(t)
+                if xml is None:
+                    xml = written[t] = _xml_term(t)
+                parts += (opening, xml, "</binding>")
         parts.append("</result>")
     parts.append("</results></sparql>")
     xml = "".join(parts).encode("utf-8")
