@@ -64,3 +64,101 @@ def test_an_answer_the_build_did_not_prepare_is_not_made_up(built):
     other_lang = {terms.Variable("lang"): terms.Literal("de")}
     assert answers.page("agreements", other_lang, limit=5, offset=0) is None
     assert answers.page("upcoming", {}, limit=5, offset=0) is None
+
+
+# A graph of the cases the prepared answers must get as the queries do (each named in a comment): two report
+# years, a fact restated in both, unbound and multiple values, names missing in a language, start dates of
+# three datatypes, and nodes that lack a type or a French name.
+_EDGE_CASES = """
+@prefix qkg: <https://w3id.org/qkg/def#> . @prefix qkgd: <https://w3id.org/qkg/id/> .
+@prefix schema: <https://schema.org/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dct: <http://purl.org/dc/terms/> . @prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix gist: <https://w3id.org/semanticarts/ns/ontology/gist/> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+qkgd:g24 dct:temporal "2024"^^xsd:gYear . qkgd:g25 dct:temporal "2025"^^xsd:gYear .
+qkgd:g24 {
+  # an agreement of both years (restated below), a type, a facilitator, a party with no English name
+  qkgd:a1 a gist:Agreement ; rdfs:label "Entente un"@fr, "Agreement one"@en ; schema:startDate "2015"^^xsd:gYear ;
+    qkg:agreementType qkgd:type1 ; qkg:facilitator qkgd:f1 ; qkg:party qkgd:p1, qkgd:p2 .
+  # no label, a full date; its only other party has no French name (not counted)
+  qkgd:a2 a gist:Agreement ; schema:startDate "2015-03-01"^^xsd:date ; qkg:party qkgd:p2, qkgd:p3 .
+  # only parties without a French name: no row
+  qkgd:a3 a gist:Agreement ; rdfs:label "Entente trois"@fr ; qkg:party qkgd:p3 .
+  # two French labels and two starts (one row each), an end
+  qkgd:a4 a gist:Agreement ; rdfs:label "Entente quatre"@fr, "Autre nom"@fr ;
+    schema:startDate "2015"^^xsd:gYear, "2015-01-01"^^xsd:date ; schema:endDate "2020"^^xsd:gYear ;
+    qkg:party qkgd:p4, qkgd:p5 .
+  # no start; a party's English name reads as another's French one (two names, not one)
+  qkgd:a5 a gist:Agreement ; rdfs:label "Entente cinq"@fr ; qkg:party qkgd:p5, qkgd:p6 .
+  # a start of year and month; the label of another agreement (the IRI breaks the tie)
+  qkgd:a6 a gist:Agreement ; rdfs:label "Entente un"@fr ; schema:startDate "2015-03"^^xsd:gYearMonth ;
+    qkg:party qkgd:p1 .
+  # not a gist:Agreement: no row
+  qkgd:x1 rdfs:label "Pas une entente"@fr ; qkg:party qkgd:p1 .
+  # trips: t1 and t2 count, t3 is no schema:Event
+  qkgd:t1 a schema:Trip, schema:Event ; prov:wasDerivedFrom qkgd:s1 ; schema:itinerary qkgd:c1, qkgd:c2, qkgd:c3 .
+  qkgd:t2 a schema:Trip, schema:Event ; prov:wasDerivedFrom qkgd:s1 ; schema:itinerary qkgd:c1 .
+  qkgd:t3 a schema:Trip ; prov:wasDerivedFrom qkgd:s1 ; schema:itinerary qkgd:c1 .
+}
+qkgd:g25 {
+  qkgd:a1 qkg:party qkgd:p1 .
+  qkgd:t2 prov:wasDerivedFrom qkgd:s2 .
+  qkgd:p1 rdfs:label "Ville de Un"@fr .
+}
+# a trip stated in no year's file: not counted
+qkgd:t4 a schema:Trip, schema:Event ; prov:wasDerivedFrom qkgd:s3 ; schema:itinerary qkgd:c1 .
+qkgd:p1 rdfs:label "Ville de Un"@fr, "City of One"@en . qkgd:p2 rdfs:label "Deux inc."@fr .
+qkgd:p3 rdfs:label "Three"@en . qkgd:p4 rdfs:label "Quatre"@fr, "Four"@en .
+qkgd:p5 rdfs:label "Cinq"@fr, "Same"@en . qkgd:p6 rdfs:label "Same"@fr .
+qkgd:f1 rdfs:label "Facilitateur"@fr . qkgd:type1 skos:prefLabel "Twinning"@en, "Jumelage"@fr .
+# cities: c1 and c2 are cities of a country; c2 also in a region (not a country); c3 is in a country but is
+# no schema:City (counted by country only); c4 has no French name
+qkgd:c1 a schema:City ; rdfs:label "Lyon"@fr, "Lyons"@en ; schema:containedInPlace qkgd:k1 .
+qkgd:c2 a schema:City ; rdfs:label "Annecy"@fr ; schema:containedInPlace qkgd:k1, qkgd:r1 .
+qkgd:c3 rdfs:label "Aoste"@fr ; schema:containedInPlace qkgd:k2 .
+qkgd:k1 a schema:Country ; rdfs:label "France"@fr, "France"@en . qkgd:k2 a schema:Country ; rdfs:label "Italie"@fr .
+qkgd:r1 a schema:AdministrativeArea ; rdfs:label "Savoie"@fr .
+"""
+
+
+def test_prepared_answers_on_edge_cases():
+    """Each prepared answer made from the facts (:mod:`qkg.graph.pages.whole_answers`) is the query's own
+    whole answer on a graph of the cases that split them: every row, in its order, in each language."""
+    from qkg.graph.pages.catalog import whole
+    from qkg.graph.serving.backends.oxigraph import OxigraphStore
+
+    store = OxigraphStore()
+    store.load(_EDGE_CASES.encode(), format="trig", graph=None)
+    queries = prepared_queries(load_catalog())
+    answers = PreparedAnswers.from_store(store, queries, langs=("fr", "en"))
+    seen = {}
+    for query in queries:
+        for lang in ["fr", "en"] if any(p.type == "lang" for p in query.params) else [None]:
+            bindings = bind(query, {"lang": lang} if lang else {})
+            rows = store.select(whole(query.sparql), bindings=bindings)
+            want = json.loads(terms.solutions_bytes(list(rows.variables), rows, terms.QueryResultsFormat.JSON))
+            body, count = answers.page(query.name, bindings, limit=1000, offset=0)
+            got = json.loads(tsv_to(body, "json"))
+            assert (got["head"], _bindings(got)) == (want["head"], _bindings(want)), (query.name, lang)
+            seen[query.name, lang] = want["results"]["bindings"]
+    # the graph does hold the cases: rows of both years, a row without a label, a type, a facilitator, the
+    # three datatypes of a start, two names that read alike, a count by city and by country
+    agreements = seen["agreements", "en"]
+    assert {r["year"]["value"] for r in agreements} == {"2024", "2025"}
+    assert any("label" not in r for r in agreements)
+    assert {r["type"]["value"] for r in agreements if "type" in r} == {"Twinning"}
+    assert {r["facilitator"]["value"] for r in agreements if "facilitator" in r} == {"Facilitateur"}
+    assert {r["start"]["datatype"].rsplit("#")[1] for r in agreements if "start" in r} == {
+        "gYear",
+        "date",
+        "gYearMonth",
+    }
+    assert any(r["partyNames"]["value"] == ["Same", "Same"] for r in agreements)
+    cities = [(r["year"]["value"], r["label"]["value"], r["missions"]["value"]) for r in seen["mission-cities", None]]
+    assert cities == [("2024", "Lyon", "2"), ("2024", "Annecy", "1"), ("2025", "Lyon", "1")]
+    countries = seen["mission-countries", None]
+    assert [(r["label"]["value"], r["missions"]["value"], r["cities"]["value"]) for r in countries] == [
+        ("France", "2", "2"),
+        ("Italie", "1", "1"),
+        ("France", "1", "1"),
+    ]
