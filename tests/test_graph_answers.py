@@ -140,6 +140,7 @@ def test_prepared_answers_on_edge_cases():
             body, count = answers.page(query.name, bindings, limit=1000, offset=0)
             got = json.loads(tsv_to(body, "json"))
             assert (got["head"], _bindings(got)) == (want["head"], _bindings(want)), (query.name, lang)
+            assert count == len(want["results"]["bindings"]) > 0
             seen[query.name, lang] = want["results"]["bindings"]
     # the graph does hold the cases: rows of both years, a row without a label, a type, a facilitator, the
     # three datatypes of a start, two names that read alike, a count by city and by country
