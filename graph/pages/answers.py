@@ -1,17 +1,19 @@
 """Canned queries whose whole answer the build keeps: a page is read from it, not computed.
 
-Some canned queries cannot choose their first page without reading every candidate row: ``mission-cities``
-and ``mission-countries`` sort the places by how many missions stopped there (a count over every mission leg
-of every year), ``agreements`` sorts every agreement by year, start and name. At a million triples that is
-0.5-0.8 s of CPU per page however small the page. Such a query says so in its header (``# prepared: yes``); the
-build runs it once, whole, with ``year`` left out (the answer of every year, with its ``year`` column) and once
-per language for a ``lang`` parameter, and stores the rows in order (:meth:`PreparedAnswers.from_store`, the
-``canned-answers`` artefact of :mod:`qkg.api.prepared`). A page is then one indexed read of SQLite: the rows of
-ranks ``offset`` to ``offset + limit`` (of one year when ``year`` is bound: the every-year answer's rows of that
-year, in the same order, are the answer of that year), handed to pyoxigraph's result writers as the pool hands
-its own (SPARQL TSV in, JSON or CSV out). The ``.rq`` file stays the one home of the query (runnable by any
-SPARQL tool, by ``qkg query``, and what the build runs); a binding the build did not prepare (another language)
-runs the query as usual (:meth:`PreparedAnswers.page` answers None).
+Some canned queries cannot choose their first page without reading every candidate row: ``mission-cities`` and
+``mission-countries`` sort the places by how many missions stopped there (a count over every mission leg of every
+year), ``agreements`` sorts every agreement by year, start and name. At a million triples that is 0.5-0.8 s of CPU
+per page however small the page. Such a query says so in its header (``# prepared: yes``); the build makes its
+whole answer, with ``year`` left out (the answer of every year, with its ``year`` column) and in each language for
+a ``lang`` parameter, and stores the rows in order (:meth:`PreparedAnswers.from_store`, the ``canned-answers``
+artefact of :mod:`qkg.api.prepared`): from the query's facts, read once for all three
+(:mod:`qkg.graph.pages.whole_answers`, 3.4 s of CPU at 1M where running the queries whole took 11.5 s), or by
+running it whole (a prepared query that module does not make). A page is then one indexed read of SQLite: the rows
+of ranks ``offset`` to ``offset + limit`` (of one year when ``year`` is bound: the every-year answer's rows of
+that year, in the same order, are the answer of that year), handed to pyoxigraph's result writers as the pool
+hands its own (SPARQL TSV in, JSON or CSV out). The ``.rq`` file stays the definition of the query (runnable by
+any SPARQL tool, by ``qkg query``; tests/test_graph_answers.py checks the prepared pages against it); a binding
+the build did not prepare (another language) runs the query as usual (:meth:`PreparedAnswers.page` answers None).
 
 The database (one file, ``canned-answers.sqlite`` among the build's artefacts)::
 
@@ -111,8 +113,10 @@ class PreparedAnswers(SqliteFile):
 
     @classmethod
     def from_store(cls, store, queries: Iterable, *, langs: Sequence[str]) -> PreparedAnswers:
-        """Run each of ``queries`` (canned queries) whole on ``store``: ``year`` left out, a ``lang`` parameter
-        bound to each of ``langs`` in turn (a query without one: once, under the language "")."""
+        """The whole answer of each of ``queries`` (canned queries) on ``store``: ``year`` left out, a ``lang``
+        parameter bound to each of ``langs`` in turn (a query without one: once, under the language ""); made from
+        the facts by :func:`~qkg.graph.pages.whole_answers.whole_answers` for the queries it knows, the others
+        run whole."""
         from qkg.graph.pages.catalog import bind, whole
         from qkg.graph.pages.whole_answers import whole_answers
 

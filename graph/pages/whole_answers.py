@@ -11,7 +11,7 @@ share everything but the parties' names.
 The ``.rq`` file stays the definition of each answer (what ``/api/queries/NAME`` runs for a binding the build
 did not prepare, and what ``qkg query`` runs): each function below says which part of its query each read and
 step stands for, and tests/test_graph_answers.py checks that every page equals the query's own, on the 2024
-graph and on a synthetic one, in each language. The order is the query's ``ORDER BY``: pyoxigraph orders
+graph, on a synthetic one and on a graph of the cases that tell them apart, in each language. The order is the query's ``ORDER BY``: pyoxigraph orders
 literals of one datatype by value and literals of different datatypes by their text, then datatype (a start
 date of ``2015`` before ``2015-03-01``), an unbound value first; strings by code point, as Python does, which
 the keys of :func:`_key` reproduce for the values these queries sort (years, dates written in full, labels).
