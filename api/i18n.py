@@ -49,7 +49,7 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
-from qkg.graph.errors import N_, Message
+from qkg.graph.errors import N_, Message, format_number
 
 __all__ = [
     "LANGS",
@@ -62,6 +62,7 @@ __all__ = [
     "use_lang",
     "gettext",
     "filled",
+    "number",
     "ngettext",
     "translations",
     "catalog",
@@ -343,6 +344,21 @@ def install(env) -> None:
     )
     env.filters["term_label"] = term_label
     env.filters["terms"] = mark_terms
+    env.filters["number"] = number
+
+
+def number(value, spec: str = "") -> str:
+    """``value`` by the format ``spec`` as the page's language writes numbers (the templates' ``number`` filter:
+    ``{{ n|number(",") }}``, ``{{ score|number(".3f") }}``; :func:`qkg.graph.errors.format_number`).
+
+    >>> with use_lang("fr"):
+    ...     number(4883, ","), number(0.54812, ".3f")
+    ('4\u202f883', '0,548')
+    >>> with use_lang("en"):
+    ...     number(4883, ","), number(0.54812, ".3f")
+    ('4,883', '0.548')
+    """
+    return format_number(value, spec, _lang.get())
 
 
 class LanguageMiddleware:

@@ -75,7 +75,7 @@ def test_committee_and_partners_is_readable(browser_env, server, lang, member_wo
         visible = [r for r in rows.all() if r.is_visible()]
         assert len(visible) == 15 < rows.count()
         best = rows.evaluate_all(
-            "rs => rs.map(r => Math.max(...Array.from(r.querySelectorAll('td')).slice(0, 3).map(td => parseFloat(td.textContent) || 0)))"
+            "rs => rs.map(r => Math.max(...Array.from(r.querySelectorAll('td')).slice(0, 3).map(td => parseFloat(td.textContent.replace(',', '.')) || 0)))"
         )
         assert best == sorted(best, reverse=True) and min(best) > 0
         button = page.locator("button.show-more[data-target='overlap-table']")

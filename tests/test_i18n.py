@@ -178,3 +178,30 @@ def test_titles_are_unique(server) -> None:
             titles.setdefault(title, []).append(path)
     shared = {t: p for t, p in titles.items() if len(p) > 1}
     assert shared == {}
+
+
+def test_pages_write_numbers_as_their_language_writes_them(server) -> None:
+    """The home page's count of triples and the analysis page's scores (the templates' ``number`` filter):
+    a narrow no-break space between thousands and a decimal comma in French, 7,092 and 0.548 in English."""
+    from babel.numbers import format_decimal
+
+    with server.client() as client:
+        triples = client.get("/api/stats").json()["triples"]
+        home = {lang: client.get(f"/?lang={lang}", headers={"Accept": "text/html"}).text for lang in ("fr", "en")}
+        analysis = {
+            lang: client.get(f"/analysis?lang={lang}", headers={"Accept": "text/html"}).text for lang in ("fr", "en")
+        }
+    assert triples >= 1000
+    assert f"<strong>{format_decimal(triples, locale='fr')}</strong>" in home["fr"]
+    assert f"<strong>{triples:,}</strong>" in home["en"]
+    row = re.compile(
+        r'data-betweenness="([^"]+)" data-pagerank="([^"]+)">.*?<td>([^<]+)</td><td>([^<]+)</td></tr>', re.S
+    )
+    for lang, point in (("fr", ","), ("en", ".")):
+        rows = row.findall(analysis[lang])
+        assert rows, analysis[lang][:500]
+        for betweenness, pagerank, shown_b, shown_p in rows:
+            assert (shown_b, shown_p) == (
+                f"{float(betweenness):.3f}".replace(".", point),
+                f"{float(pagerank):.3f}".replace(".", point),
+            )
