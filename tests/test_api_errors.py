@@ -108,3 +108,34 @@ def test_html_escapes_hostile_input(server) -> None:
     payload = "<script>alert(1)</script>"
     r = server.client().get("/search", params={"q": payload}, headers={"Accept": "text/html"})
     assert r.status_code == 200 and payload not in r.text and "&lt;script&gt;" in r.text
+
+
+def test_an_api_errors_numbers_are_written_as_the_clients_language_writes_them(server) -> None:
+    """A field that counts is written the reader's way (100 001 in French, with a narrow no-break space; 100,001
+    in English, as raised); a year is an identifier, bare in every language (2025, not 2 025)."""
+    from babel.numbers import format_decimal
+    from qkg.api.i18n import translations
+    from qkg.graph.serving.guard import MAX_QUERY_CHARS
+
+    french_of = translations("fr").gettext
+    query = "ASK {}" + " " * MAX_QUERY_CHARS
+    template = "query is {length:,} characters long; the limit is {limit:,}"
+    years = "/api/analysis/summary?year_from=2025&year_to=2024"
+    with server.client() as client:
+        fr = client.post("/sparql", data={"query": query}, headers={"Accept-Language": "fr"})
+        en = client.post("/sparql", data={"query": query}, headers={"Accept-Language": "en"})
+        plain = client.post("/sparql", data={"query": query})
+        fr_years = client.get(years, headers={"Accept-Language": "fr"})
+        en_years = client.get(years, headers={"Accept-Language": "en"})
+    french_body, english_body = assert_canonical_error(fr, 400), assert_canonical_error(en, 400)
+    assert plain.status_code == 400
+    french = french_of(template)
+    for field, n in (("{length:,}", len(query)), ("{limit:,}", MAX_QUERY_CHARS)):
+        french = french.replace(field, format_decimal(n, locale="fr"))
+    assert french != french_of(template) and "\u202f" in french
+    assert french_body["error"] == french, french_body
+    assert english_body["error"] == plain.json()["error"] == template.format(length=len(query), limit=MAX_QUERY_CHARS)
+    assert_canonical_error(fr_years, 400)
+    assert_canonical_error(en_years, 400)
+    assert fr_years.json()["error"] == french_of("year range {start}-{end} is empty").format(start=2025, end=2024)
+    assert en_years.json()["error"] == "year range 2025-2024 is empty"

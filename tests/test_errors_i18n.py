@@ -147,30 +147,3 @@ def test_a_data_files_error_names_its_line_in_the_editors_language(tmp_path) -> 
     assert "Solution : donnez un id à chaque fiche" in french.stderr
     assert f"Error: {data / 'villes.yaml'}:3: a record without id" in english.stderr, english.stderr
     assert not (tmp_path / "qkg" / "current").exists()
-
-
-def test_an_api_errors_numbers_are_written_as_the_clients_language_writes_them(server) -> None:
-    """A field that counts is written the reader's way (100 001 in French, with a narrow no-break space; 100,001
-    in English, as raised); a year is an identifier, bare in every language (2025, not 2 025)."""
-    from babel.numbers import format_decimal
-    from qkg.graph.serving.guard import MAX_QUERY_CHARS
-
-    query = "ASK {}" + " " * MAX_QUERY_CHARS
-    template = "query is {length:,} characters long; the limit is {limit:,}"
-    years = "/api/analysis/summary?year_from=2025&year_to=2024"
-    with server.client() as client:
-        fr = client.post("/sparql", data={"query": query}, headers={"Accept-Language": "fr"})
-        en = client.post("/sparql", data={"query": query}, headers={"Accept-Language": "en"})
-        plain = client.post("/sparql", data={"query": query})
-        fr_years = client.get(years, headers={"Accept-Language": "fr"})
-        en_years = client.get(years, headers={"Accept-Language": "en"})
-    assert fr.status_code == en.status_code == plain.status_code == 400, fr.text
-    french = FR.gettext(template)
-    for field, n in (("{length:,}", len(query)), ("{limit:,}", MAX_QUERY_CHARS)):
-        french = french.replace(field, format_decimal(n, locale="fr"))
-    assert french != FR.gettext(template) and "\u202f" in french
-    assert fr.json()["error"] == french, fr.json()
-    assert en.json()["error"] == plain.json()["error"] == template.format(length=len(query), limit=MAX_QUERY_CHARS)
-    assert fr_years.status_code == en_years.status_code == 400, fr_years.text
-    assert fr_years.json()["error"] == FR.gettext("year range {start}-{end} is empty").format(start=2025, end=2024)
-    assert en_years.json()["error"] == "year range 2025-2024 is empty"
