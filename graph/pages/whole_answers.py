@@ -48,13 +48,15 @@ def _count(n: int) -> terms.Literal:
 
 
 def _key(term) -> tuple:
-    """The sort key of one ``ORDER BY`` value (ascending): unbound first, then IRIs, then literals by text and
-    datatype (see the module's note)."""
+    """The sort key of one ``ORDER BY`` value (ascending): unbound first, then blank nodes, IRIs, and literals by
+    text and datatype (see the module's note)."""
     if term is None:
         return (0,)
-    if isinstance(term, terms.NamedNode):
+    if isinstance(term, terms.BlankNode):
         return (1, term.value)
-    return (2, term.value, term.datatype.value if term.language is None else "", term.language or "")
+    if isinstance(term, terms.NamedNode):
+        return (2, term.value)
+    return (3, term.value, term.datatype.value if term.language is None else "", term.language or "")
 
 
 @functools.cache
