@@ -7,7 +7,7 @@ per page however small the page. Such a query says so in its header (``# prepare
 whole answer, with ``year`` left out (the answer of every year, with its ``year`` column) and in each language for
 a ``lang`` parameter, and stores the rows in order (:meth:`PreparedAnswers.from_store`, the ``canned-answers``
 artefact of :mod:`qkg.api.prepared`): from the query's facts, read once for all three
-(:mod:`qkg.graph.pages.whole_answers`, 3.4 s of CPU at 1M where running the queries whole took 11.5 s), or by
+(:mod:`qkg.graph.pages.whole_answers`, 3.1 s of CPU at 1M where running the queries whole took 11.4 s), or by
 running it whole (a prepared query that module does not make). A page is then one indexed read of SQLite: the rows
 of ranks ``offset`` to ``offset + limit`` (of one year when ``year`` is bound: the every-year answer's rows of
 that year, in the same order, are the answer of that year), handed to pyoxigraph's result writers as the pool
