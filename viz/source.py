@@ -38,12 +38,13 @@ from urllib.parse import quote
 import networkx as nx
 from qkg.graph.analysis.facts import labels
 from qkg.graph.analysis.projection import typed_multigraph
+from qkg.graph.building.artefacts import shared
 from qkg.graph.errors import QKGError
 from qkg.graph.named_graphs import BUILD_GRAPH, YEAR_TAG
 from qkg.graph.pages.entity import describe, resolve
 from qkg.graph.pages.years import build_years, check_year, in_year, stated_by_year
 from qkg.graph.serving import terms
-from qkg.graph.serving.store import Store
+from qkg.graph.serving.store import Store, classes_in_use
 from qkg.ontology import PREFIXES
 from qkg.ontology.curies import ENTITY_NS, expand_curie, short
 from qkg.viz.escape import entity_href
@@ -53,7 +54,7 @@ from qkg.viz.layout import centralities, layout_positions
 from qkg.viz.network import collapse_nary, network_payload
 from qkg.viz.panel import entity_summary
 from qkg.viz.partners import ranked_partners
-from qkg.viz.style import CATEGORY_COLOURS, KINDS, kind_of
+from qkg.viz.style import CATEGORY_COLOURS, CLASS_KINDS, KINDS, kind_of
 from qkg.viz.timeline import activity_span, bound_timeline, count_series, timeline_payload
 
 __all__ = [
@@ -453,19 +454,44 @@ Membership = tuple[tuple[str, ...] | None, tuple[int, int] | None]
 EVERY_YEAR: Membership = (None, None)
 
 
-def _dates(store: Store, classes: Iterable[str]) -> dict[str, dict]:
-    """Start and end dates (``(lexical, datatype)``) of the nodes of ``classes``: one query."""
-    values = " ".join(f"<{Q}{c}>" for c in classes)
-    out: dict[str, dict] = {}
-    for r in _rows(
-        store,
-        f"SELECT ?s ?a ?b WHERE {{ VALUES ?t {{ {values} }} ?s a ?t ; <{SCHEMA}startDate> ?a "
-        f"OPTIONAL {{ ?s <{SCHEMA}endDate> ?b }} }}",
-    ):
-        out[r["s"].value] = {
-            "startDate": (r["a"].value, r["a"].datatype.value),
-            **({"endDate": (r["b"].value, r["b"].datatype.value)} if r["b"] is not None else {}),
-        }
+def _dated(store: Store) -> dict[str, dict]:
+    """Start and end dates (``{"startDate": (lexical, datatype), "endDate": ...}``, no ``endDate`` when it has
+    none) of every node that has a start date: one query, read once for the map and the statistics (they are
+    made in one group: :func:`~qkg.graph.building.artefacts.shared`)."""
+
+    def read() -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        for r in _rows(
+            store,
+            f"SELECT ?s ?a ?b WHERE {{ ?s <{SCHEMA}startDate> ?a OPTIONAL {{ ?s <{SCHEMA}endDate> ?b }} }}",
+        ):
+            out[r["s"].value] = {
+                "startDate": (r["a"].value, r["a"].datatype.value),
+                **({"endDate": (r["b"].value, r["b"].datatype.value)} if r["b"] is not None else {}),
+            }
+        return out
+
+    return shared(store, "viz.dated", read)
+
+
+def _kinds(store: Store, nodes: dict[str, dict]) -> dict[str, str]:
+    """The kind (:func:`~qkg.viz.style.kind_of`) of each of ``nodes`` that has one (the rest are ``"other"``).
+
+    The first class of :data:`~qkg.viz.style.CLASS_KINDS` a node has decides, so only those classes are read,
+    one query each, returning their members alone, until every node has its kind: not every class of every
+    node with its class (270k rows of two terms at 1M triples, the inferred super-classes among them, 2.4 s).
+    """
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for c in classes_in_use(store, ""):
+        by_name[c.rsplit("#", 1)[-1].rsplit("/", 1)[-1]].append(c)
+    out: dict[str, str] = {}
+    for name, kind in CLASS_KINDS:
+        for c in by_name.get(name, ()):
+            if len(out) == len(nodes):  # every node has its kind: the later classes change nothing
+                return out
+            for r in _rows(store, f"SELECT DISTINCT ?s WHERE {{ ?s a <{c}> }}"):
+                if (s := r[0].value) in nodes:
+                    out.setdefault(s, kind)
     return out
 
 
@@ -549,7 +575,7 @@ def map_rows(store: Store) -> dict:
         for r in _rows(store, f"SELECT ?m ?l WHERE {{ ?m a <{Q}Mission> ; <{Q}missionLeader> ?l }}")
     }
     recs = _receptions(store)
-    member = _membership(stated_by_year(store), _dates(store, ("Mission", "Reception")))
+    member = _membership(stated_by_year(store), _dated(store))
     wanted = set(places) | set(legs) | set(leaders.values()) | set(recs) | {c for c, _ in recs.values() if c}
     return _shared(
         {
@@ -673,25 +699,8 @@ def stats_rows(store: Store) -> dict:
     Its size grows with the graph's dated activities, receptions, missions and agreements, never with its
     number of years.
     """
-    dated: dict[str, dict] = {}
-    for r in _rows(
-        store, f"SELECT ?s ?a ?b WHERE {{ ?s <{SCHEMA}startDate> ?a OPTIONAL {{ ?s <{SCHEMA}endDate> ?b }} }}"
-    ):
-        dated[r["s"].value] = {
-            "start": (r["a"].value, r["a"].datatype.value),
-            "end": (r["b"].value, r["b"].datatype.value) if r["b"] is not None else None,
-        }
-    # every class of every dated node in one query (not VALUES blocks of 400 nodes: 150 queries at 1M triples)
-    kinds: dict[str, set] = defaultdict(set)
-    for r in _rows(store, f"SELECT ?s ?t WHERE {{ ?s <{SCHEMA}startDate> ?a . ?s a ?t }}"):
-        kinds[r[0].value].add(r[1].value)
-    groups: dict[frozenset, str] = {}  # a few sets of classes, shared by tens of thousands of nodes
-
-    def group(classes: frozenset) -> str:
-        if classes not in groups:
-            groups[classes] = kind_of(classes)
-        return groups[classes]
-
+    dated = _dated(store)
+    kinds = _kinds(store, dated)
     countries = {r["p"].value: r["c"].value for r in _rows(store, f"SELECT ?p ?c WHERE {{ ?p <{Q}country> ?c }}")}
     country_set = {r["c"].value for r in _rows(store, f"SELECT ?c WHERE {{ ?c a <{Q}Country> }}")}
     recs = _receptions(store)
@@ -704,10 +713,7 @@ def stats_rows(store: Store) -> dict:
             store, f"SELECT DISTINCT ?a ?t WHERE {{ ?a a <{Q}Agreement> OPTIONAL {{ ?a <{Q}agreementType> ?t }} }}"
         )
     ]
-    member = _membership(
-        stated_by_year(store),
-        {s: {"startDate": d["start"], **({"endDate": d["end"]} if d["end"] else {})} for s, d in dated.items()},
-    )
+    member = _membership(stated_by_year(store), dated)
     receptions = [
         {
             "category": c,
@@ -721,7 +727,13 @@ def stats_rows(store: Store) -> dict:
     return _shared(
         {
             "items": [
-                {"id": s, "group": group(frozenset(kinds.get(s, ()))), **d, "in": member(s)}
+                {
+                    "id": s,
+                    "group": kinds.get(s, "other"),
+                    "start": d["startDate"],
+                    "end": d.get("endDate"),
+                    "in": member(s),
+                }
                 for s, d in sorted(dated.items())
             ],
             "receptions": receptions,
