@@ -111,7 +111,7 @@ def test_the_routes_and_pages_take_a_year(years_server, two_years) -> None:  # n
         assert counts["2025"]["classes"]["qkg:StrategicReception"] == YEAR_2025["qkgd:cat-strategic"]
         assert counts["2024"]["classes"]["qkg:CourtesyReception"] == REPORT_2024["qkgd:cat-courtesy"]
         home = client.get("/", params={"year": "2025", "lang": "en"}).text
-        number = f"{counts['2025']['triples']:,}".replace(",", " ")
+        number = f"{counts['2025']['triples']:,}"  # English: 2,804 (French: 2 804, the number filter)
         assert f"<strong>{number}</strong> triples stated by that year" in home
         # the analysis page's ranking and its path finder read the year's facts
         assert "Central actors in 2025" in client.get("/analysis", params={"year": "2025", "lang": "en"}).text
