@@ -45,6 +45,7 @@ from qkg.api.deps import AppState
 from qkg.api.errors import error_body, error_response, install_error_handlers, unhandled_error
 from qkg.api.hardening import AllowedHosts
 from qkg.api.i18n import N_
+from qkg.graph.errors import Message
 from qkg.graph.serving import cancel
 
 __all__ = ["create_app", "RequestWork", "ROUTERS", "content_security_policy", "DATA_CSP", "STATIC_DIR", "TEMPLATE_DIR"]
@@ -409,7 +410,9 @@ class BodyLimit:
             try:
                 declared = int(length)
             except ValueError:
-                await self._refuse(scope, send, 400, "invalid Content-Length header", "send a decimal byte count")
+                await self._refuse(
+                    scope, send, 400, Message(N_("invalid Content-Length header")), N_("send a decimal byte count")
+                )
                 return
             if declared > self.max_body:
                 await self._refuse(scope, send, 413, self._message(declared), self._hint())
@@ -437,13 +440,19 @@ class BodyLimit:
             if not started:
                 await self._refuse(scope, send, 413, self._message(seen), self._hint())
 
-    def _message(self, size: int) -> str:
-        return f"request body of {size:,}+ bytes is over the {self.max_body:,}-byte limit"
+    def _message(self, size: int) -> Message:
+        return Message(
+            N_("request body of {size:,}+ bytes is over the {limit:,}-byte limit"), size=size, limit=self.max_body
+        )
 
     def _hint(self) -> str:
-        return "send a shorter query (use VALUES for long lists), or run it locally on a dump (/dump.trig)"
+        return N_("send a shorter query (use VALUES for long lists), or run it locally on a dump (/dump.trig)")
 
-    async def _refuse(self, scope, send, status: int, message: str, hint: str) -> None:
+    async def _refuse(self, scope, send, status: int, message: Message, hint: str) -> None:
+        # in the language the client named (LanguageMiddleware runs first), numbers included; else as written
+        lang = scope.get("state", {}).get("lang") if scope.get("state", {}).get("lang_asked") else None
+        if lang is not None:
+            message, hint = message.localized(i18n.gettext, lang), i18n.gettext(hint)
         body = json.dumps(error_body(status, message, hint=hint)).encode()
         await send(
             {

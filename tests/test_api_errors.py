@@ -139,3 +139,23 @@ def test_an_api_errors_numbers_are_written_as_the_clients_language_writes_them(s
     assert_canonical_error(en_years, 400)
     assert fr_years.json()["error"] == french_of("year range {start}-{end} is empty").format(start=2025, end=2024)
     assert en_years.json()["error"] == "year range 2025-2024 is empty"
+
+
+def test_a_body_over_the_limit_is_refused_in_the_clients_language(server) -> None:
+    """The 413 the body limit answers before any route (api/app.py BodyLimit): its sizes in French numbers when
+    the client asks for French, as written (English) otherwise."""
+    from babel.numbers import format_decimal
+    from qkg.api.config import Settings
+
+    limit, body = Settings().max_body, b"x" * (Settings().max_body + 1)
+    headers = {"Content-Type": "application/sparql-query"}
+    with server.client() as client:
+        fr = client.post("/sparql", content=body, headers=headers | {"Accept-Language": "fr"})
+        en = client.post("/sparql", content=body, headers=headers)
+    french, english = assert_canonical_error(fr, 413), assert_canonical_error(en, 413)
+    assert english["error"] == f"request body of {limit + 1:,}+ bytes is over the {limit:,}-byte limit"
+    assert french["error"] == (
+        f"un corps de requête de {format_decimal(limit + 1, locale='fr')} octets ou plus dépasse la limite de "
+        f"{format_decimal(limit, locale='fr')} octets"
+    )
+    assert french["hint"].startswith("envoyez une requête plus courte") and english["hint"].startswith("send a")
