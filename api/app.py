@@ -451,9 +451,9 @@ class BodyLimit:
     async def _refuse(self, scope, send, status: int, message: Message, hint: str) -> None:
         # in the language the client named (LanguageMiddleware runs first), numbers included; else as written
         lang = scope.get("state", {}).get("lang") if scope.get("state", {}).get("lang_asked") else None
-        if lang is not None:
-            message, hint = message.localized(i18n.gettext, lang), i18n.gettext(hint)
-        body = json.dumps(error_body(status, message, hint=hint)).encode()
+        said = str(message) if lang is None else message.localized(i18n.gettext, lang)
+        hint = hint if lang is None else i18n.gettext(hint)
+        body = json.dumps(error_body(status, said, hint=hint)).encode()
         await send(
             {
                 "type": "http.response.start",
