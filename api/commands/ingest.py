@@ -13,8 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from qkg.api.i18n import current_lang
 from qkg.api.i18n import filled as _
-from qkg.graph.errors import N_
+from qkg.graph.errors import N_, format_number
 
 __all__ = ["command"]
 
@@ -93,10 +94,12 @@ def command(report: Path, year: int, out: Path, base: Path | None, force: bool) 
     if any(curated.values()):
         scores = evaluate(d, curated)
         click.echo("\n" + _("against the curated {year} data in {base}:", year=year, base=base))
+        lang = current_lang()  # the figures as the reader's language writes them (0,59 in French)
         heads = [_("class"), _("drafted"), _("curated"), _("right"), _("wrong"), _("precision"), _("recall")]
         widths = [max(len(h), 7) for h in heads[1:]]
         click.echo(f"{heads[0]:<12} " + " ".join(f"{h:>{w}}" for h, w in zip(heads[1:], widths, strict=True)))
         for cls in CLASSES:
             s = scores[cls]
-            cells = [s["drafted"], s["curated"], s["right"], s["wrong"], f"{s['precision']:.2f}", f"{s['recall']:.2f}"]
+            counts = [format_number(s[k], "", lang) for k in ("drafted", "curated", "right", "wrong")]
+            cells = [*counts, *(format_number(s[k], ".2f", lang) for k in ("precision", "recall"))]
             click.echo(f"{cls:<12} " + " ".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True)))
