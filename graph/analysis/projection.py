@@ -464,10 +464,11 @@ def typed_multigraph(
     tags = graphs_by_year(store)
     if year is not None:
         graphs = [g for g in graphs if tags.get(g, year) == year]
+    select = getattr(store, "select_once", store.select)  # a build's reader need not keep these rows
     rows = (
         (r[0].value, r[1].value, r[2].value, g)
         for g in graphs
-        for r in store.select(
+        for r in select(
             f"SELECT ?s ?p ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} FILTER(isIRI(?o) && {not_props}) }}", union=False
         )
     )
