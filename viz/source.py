@@ -197,14 +197,20 @@ def network_graph(store: Store, *, lang: str = "fr") -> nx.MultiDiGraph:
             years=_years(a),
             category=a.get("category"),
         )
-    # add_edge per edge, in typed's order: add_edges_from costs three times as much (a view per edge)
+    del attrs
+    # add_edge per edge, in typed's order: add_edges_from costs three times as much (a view per edge). Each
+    # node's links leave typed as they are copied (its adjacency dicts, networkx's own structure: typed is
+    # this function's alone), so the two graphs are never whole at once.
     add = G.add_edge
-    for u, nbrs in typed.adj.items():
+    typed._pred.clear()
+    successors = typed._succ
+    for u in list(successors):
         cu = curie[u]
-        for v, keyed in nbrs.items():
+        for v, keyed in successors.pop(u).items():
             cv = curie[v]
             for k, d in keyed.items():
                 add(cu, cv, key=k, rel=d.get("rel", k), years=d.get("years", []))
+    del typed
     G.graph["report_years"] = build_years(store)
     ids = {t for _, ts in G.nodes(data="themes") for t in ts} | {c for _, c in G.nodes(data="category") if c}
     ids |= {rel for *_, rel in G.edges(data="rel")}
