@@ -81,6 +81,15 @@ def test_the_problems_are_the_same_whichever_engine(bad_store):
     assert validate_shacl(store, sources, engine="turbo") == validate_shacl(store, sources, engine="pyshacl")
 
 
+def test_the_problems_are_the_same_made_in_a_process_of_their_own(bad_store, graph_2024):
+    """A large graph's build validates in a process of its own (validate_shacl(apart=True)): same problems."""
+    folder, store = bad_store
+    sources = discover(folder)
+    apart = validate_shacl(store, sources, apart=True)
+    assert apart and apart == validate_shacl(store, sources)
+    assert validate_shacl(open_read_only(StoreLayout(graph_2024).current()), [], apart=True) == []
+
+
 def test_the_build_runs_shacl_and_names_the_file_and_entity(bad_store, tmp_path):
     folder, _ = bad_store
     with pytest.raises(DataError) as info:
