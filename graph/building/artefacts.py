@@ -96,8 +96,12 @@ _paused_lock = threading.Lock()
 
 
 @contextlib.contextmanager
-def collector_paused():
+def collector_paused(*, collect: bool = False):
     """Hold the cyclic garbage collector off while reading a large value, then freeze what was read.
+
+    With ``collect``, the last one out runs one full collection instead of freezing: for a computation
+    whose temporaries hold reference cycles (networkx graphs do: ``G.edges`` refers to ``G``), which a freeze
+    would keep for good.
 
     Reference counting still frees everything acyclic meanwhile. Safe from several threads at once: the
     collector comes back when the last reader ends (and only if it was on before the first). Frozen objects
@@ -119,11 +123,16 @@ def collector_paused():
     try:
         yield
     finally:
+        resumed = False
         with _paused_lock:
             _paused -= 1
             if _paused == 0 and collector_paused.was_enabled:  # type: ignore[attr-defined]
-                gc.freeze()
+                if not collect:
+                    gc.freeze()
                 gc.enable()
+                resumed = True
+        if resumed and collect:
+            gc.collect()
 
 
 #: The folder, inside a build's store folder, that holds its artefacts.
