@@ -240,7 +240,7 @@ def _build(
             say(
                 Message(
                     N_(
-                        "artefacts: {workers} more process(es) make them while this one validates SHACL (over {size:,} triples)"
+                        "artefacts: {workers} more process(es) make them while SHACL is validated in a process of its own (over {size:,} triples)"
                     ),
                     workers=workers,
                     size=PARALLEL_FROM,

@@ -57,7 +57,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Store", "QueryService", "open_store", "StoreLayout", "open_read_only", "Staging", "classes_in_use"]
 
-_HINT = N_("run `qkg build` first (or `python3 scripts/dev.py run`, which builds and serves)")
+#: The fix for a missing or unreadable store, wherever a store is opened.
+NO_STORE_HINT = N_("run `qkg build` first (or `python3 scripts/dev.py run`, which builds and serves)")
 
 
 class Store(abc.ABC):
@@ -296,7 +297,7 @@ class StoreLayout:
         """Like :meth:`current` but raise :class:`StoreError` with the fix when there is no store."""
         path = self.current()
         if path is None:
-            raise StoreError(N_("no built graph under {root}"), hint=_HINT, fields={"root": self.root})
+            raise StoreError(N_("no built graph under {root}"), hint=NO_STORE_HINT, fields={"root": self.root})
         return path
 
     @contextlib.contextmanager

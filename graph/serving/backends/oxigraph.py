@@ -40,7 +40,7 @@ from qkg.graph.errors import N_, ParameterError, QueryError, QuerySyntaxError, S
 from qkg.graph.serving import cancel
 from qkg.graph.serving.formats import rdf_format
 from qkg.graph.serving.memory import release_memory
-from qkg.graph.serving.store import QueryService, Store
+from qkg.graph.serving.store import NO_STORE_HINT, QueryService, Store
 from qkg.graph.serving.terms import Quad, Rows, Triple
 from qkg.ontology import PREFIXES
 
@@ -54,7 +54,6 @@ _BULK_BYTES = 20_000_000  # bulk_load writes new on-disk files per call: fast fo
 #: quads: in memory they take ~0.65 GB per million, and a build's inference more than doubles them (1M asserted:
 #: 1.3 GB held at the inference's end, 2.1 GB peak while writing), so a larger graph is checked and inferred on disk.
 HOLD_MAX_QUADS = 2_000_000
-_HINT = N_("run `qkg build` first (or `python3 scripts/dev.py run`, which builds and serves)")
 
 
 class OxigraphStore(Store):
@@ -81,7 +80,9 @@ class OxigraphStore(Store):
                 self._store = ox.Store(str(path)) if path is not None else ox.Store()
         except OSError as exc:
             raise StoreError(
-                N_("cannot open the store at {path}: {problem}"), hint=_HINT, fields={"path": path, "problem": exc}
+                N_("cannot open the store at {path}: {problem}"),
+                hint=NO_STORE_HINT,
+                fields={"path": path, "problem": exc},
             ) from exc
 
     @classmethod
