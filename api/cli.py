@@ -24,7 +24,7 @@ from pathlib import Path
 import click
 from qkg.api.config import Settings
 from qkg.api.i18n import filled as _
-from qkg.graph.errors import N_, Message, QKGError, format_number
+from qkg.graph.errors import N_, NP_, Message, QKGError, format_number
 from qkg.graph.serving.store import open_store
 
 __all__ = ["main", "cli"]
@@ -260,16 +260,29 @@ def build(ctx, data_root, extra, shacl, diff, publish_url, quiet):
     settings = _settings(ctx)
     say = _progress(quiet)
     sources = discover(data_root or default_data_root(), extra=list(extra))
-    say(_("building from {files} files into {folder}/", files=len(sources), folder=settings.data_dir))
+    say(
+        _(
+            NP_("building from {files} file into {folder}/", "building from {files} files into {folder}/", "files"),
+            files=len(sources),
+            folder=settings.data_dir,
+        )
+    )
     before = StoreLayout(settings.data_dir).current()
     result = run_build(sources, data_dir=settings.data_dir, shacl=shacl, progress=say, artefacts=ARTEFACTS)
+    # a counted part first: Babel does not find a message marked inside another's call
+    graphs = Message(NP_("{n} graph", "{n} graphs"), n=result.graphs)
     click.echo(
         _(
-            "built {asserted} asserted + {inferred} inferred triples in {graphs} graphs "
-            "({seconds:.1f} s, SHACL {shacl}) -> {path}",
+            NP_(  # "inferred" agrees with its count in French (1 inféré, 2 inférés); English says "triples"
+                "built {asserted} asserted + {inferred} inferred triples in {graphs} ({seconds:.1f} s, SHACL {shacl}) "
+                "-> {path}",
+                "built {asserted} asserted + {inferred} inferred triples in {graphs} ({seconds:.1f} s, SHACL {shacl}) "
+                "-> {path}",
+                "inferred",
+            ),
             asserted=result.asserted,
             inferred=result.inferred,
-            graphs=result.graphs,
+            graphs=graphs,
             seconds=result.seconds,
             shacl=_(result.shacl),
             path=result.path,
@@ -289,12 +302,13 @@ def build(ctx, data_root, extra, shacl, diff, publish_url, quiet):
     if before is not None and before.is_dir() and diff:
         start = time.monotonic()
         changes = record_build_changes(before, Path(result.path))
+        added = Message(NP_("{n} fact added", "{n} facts added"), n=changes.counts["facts_added"])
+        removed = Message(NP_("{n} removed", "{n} removed"), n=changes.counts["facts_removed"])
         say(
             _(
-                "changes since the previous build: {added} facts added, {removed} removed ({seconds:.1f} s; "
-                "see /changes, `qkg diff`)",
-                added=changes.counts["facts_added"],
-                removed=changes.counts["facts_removed"],
+                "changes since the previous build: {added}, {removed} ({seconds:.1f} s; see /changes, `qkg diff`)",
+                added=added,
+                removed=removed,
                 seconds=time.monotonic() - start,
             )
         )
@@ -308,16 +322,20 @@ def _publish(url: str, build_dir: Path, say) -> None:
     with RemoteStore(url) as store:
         say(_("publishing {build} to {store}", build=build_dir.name, store=store.name))
         done = publish_build(build_dir, store, progress=say)
+    # the counted parts first: Babel does not find a message marked inside another's call
+    triples = Message(NP_("{n} triple", "{n} triples"), n=done["triples"])
+    graphs = Message(NP_("{n} graph", "{n} graphs"), n=done["graphs"])
+    leftovers = Message(NP_("{n} leftover graph", "{n} leftover graphs"), n=done["leftovers"])
     click.echo(
         _(
-            "published {triples} triples in {graphs} graphs to {store} as build {build} ({seconds:.1f} s; the "
-            "previous build and {leftovers} leftover graph(s) removed)",
-            triples=done["triples"],
-            graphs=done["graphs"],
+            "published {triples} in {graphs} to {store} as build {build} ({seconds:.1f} s; the previous build and "
+            "{leftovers} removed)",
+            triples=triples,
+            graphs=graphs,
             store=store.name,
             build=done["build"],
             seconds=done["seconds"],
-            leftovers=done["leftovers"],
+            leftovers=leftovers,
         )
     )
 
@@ -466,7 +484,16 @@ def check(ctx, hermit):
 
     onto = load_ontology()
     report(
-        True, _("ontology parses: {triples} triples in {files} files", triples=len(onto), files=len(ontology_paths()))
+        True,
+        _(
+            NP_(
+                "ontology parses: {triples} triples in {files} file",
+                "ontology parses: {triples} triples in {files} files",
+                "files",
+            ),
+            triples=len(onto),
+            files=len(ontology_paths()),
+        ),
     )
     shapes = Graph().parse(ontology_paths()[0].parent / SHAPES_FILE)
     report(True, _("SHACL shapes parse: {triples} triples", triples=len(shapes)))
@@ -505,7 +532,7 @@ def check(ctx, hermit):
                 ),
             )
     if failures:
-        raise click.ClickException(_("{n} check(s) failed", n=failures))
+        raise click.ClickException(_(NP_("{n} check failed", "{n} checks failed"), n=failures))
     click.echo(_("all checks passed"))
 
 
@@ -605,7 +632,15 @@ def audit(ctx, fmt, report, facts):
             for m in mismatches:
                 click.echo(f"  {_('MISMATCH')} {m}")
     if mismatches:
-        raise click.ClickException(_("{n} annex item(s) differ between the graph and the report", n=len(mismatches)))
+        raise click.ClickException(
+            _(
+                NP_(
+                    "{n} annex item differs between the graph and the report",
+                    "{n} annex items differ between the graph and the report",
+                ),
+                n=len(mismatches),
+            )
+        )
 
 
 def _audit_facts(store, fmt: str) -> None:
@@ -628,7 +663,7 @@ def _audit_facts(store, fmt: str) -> None:
             )
         )
     else:
-        click.echo(_("{n} report graphs audited", n=len(result.report_graphs)))
+        click.echo(_(NP_("{n} report graph audited", "{n} report graphs audited"), n=len(result.report_graphs)))
         labels = {
             "no-section": _("facts with no section"),
             "background-subject": _("facts about a background-only entity"),
@@ -639,12 +674,18 @@ def _audit_facts(store, fmt: str) -> None:
             click.echo(f"  {p.check:18} {p.graph}: {p.subject} {p.predicate} {p.object}")
         shown = len(result.problems)
         if shown < sum(result.counts.values()):
-            click.echo("  " + _("... {n} more not shown", n=sum(result.counts.values()) - shown))
+            click.echo(
+                "  " + _(NP_("... {n} more not shown", "... {n} more not shown"), n=sum(result.counts.values()) - shown)
+            )
     if not result.ok:
         raise click.ClickException(
             _(
-                "{n} fact(s) fail the audit: add prov:wasDerivedFrom <section> to the subject in the same file, or "
-                "move the fact to data/background/",
+                NP_(
+                    "{n} fact fails the audit: add prov:wasDerivedFrom <section> to the subject in the same file, or "
+                    "move the fact to data/background/",
+                    "{n} facts fail the audit: add prov:wasDerivedFrom <section> to the subject in the same file, or "
+                    "move the fact to data/background/",
+                ),
                 n=sum(result.counts.values()),
             )
         )
@@ -690,7 +731,7 @@ def export(ctx, fmt, out, inferred, projection):
     from qkg.graph.building.export import atomic_write
 
     atomic_write(out, data)
-    click.echo(_("wrote {n} bytes to {out}", n=len(data), out=out), err=True)
+    click.echo(_(NP_("wrote {n} byte to {out}", "wrote {n} bytes to {out}"), n=len(data), out=out), err=True)
 
 
 @cli.command(help=N_("Serve the web app, the SPARQL endpoint and the REST API."))

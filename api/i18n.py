@@ -49,7 +49,7 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
-from qkg.graph.errors import N_, Message, format_number
+from qkg.graph.errors import N_, NP_, Message, Plural, format_number
 
 __all__ = [
     "LANGS",
@@ -76,6 +76,7 @@ __all__ = [
     "router",
     "mark_terms",
     "N_",
+    "NP_",
 ]
 
 #: click's modules whose messages the command line shows (usage line, section titles, its usage errors):
@@ -192,13 +193,26 @@ def translations(lang: str) -> NullTranslations:
 
 
 def gettext(message: str) -> str:
-    """``message`` in the current language."""
+    """``message`` in the current language; a counted message (a :class:`~qkg.graph.errors.Plural` bound to its
+    count) in the form the language gives that count (French: the singular for 0 and 1).
+
+    >>> triples = NP_("{n} triple", "{n} triples")
+    >>> with use_lang("fr"):
+    ...     [gettext(triples.of(n)) for n in (0, 1, 2)]
+    ['{n} triplet', '{n} triplet', '{n} triplets']
+    >>> with use_lang("en"):
+    ...     [gettext(triples.of(n)) for n in (0, 1, 2)]
+    ['{n} triples', '{n} triple', '{n} triples']
+    """
+    if isinstance(message, Plural) and message.n is not None:
+        return translations(_lang.get()).ngettext(message.singular, message.plural, message.n)
     return translations(_lang.get()).gettext(message)
 
 
 def filled(template: str, **fields) -> str:
-    """``template`` (an English message of the catalogue, ``{name}`` fields as in ``str.format``) in the current
-    language, its fields filled: the command line's lines (imported there as ``_``, which Babel extracts).
+    """``template`` (an English message of the catalogue, ``{name}`` fields as in ``str.format``; a counted one
+    marked by ``NP_``) in the current language, its fields filled: the command line's lines (imported there as
+    ``_``, which Babel extracts).
 
     >>> with use_lang("fr"):
     ...     filled("wrote {n} bytes to {out}", n=12000, out="a.ttl")

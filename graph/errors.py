@@ -40,6 +40,8 @@ from decimal import Decimal
 
 __all__ = [
     "N_",
+    "NP_",
+    "Plural",
     "IDENTIFIER_FIELDS",
     "Message",
     "format_number",
@@ -74,6 +76,63 @@ def N_(message: str) -> str:
     'no relation selected'
     """
     return message
+
+
+class Plural(str):
+    """A counted message's English templates (marked by :func:`NP_`): the singular, which it is, its ``plural``,
+    and ``field``, the name of the field that counts; :meth:`of` gives it for one count.
+
+    The line is filled from the form its count takes: in English the singular for 1, in French for 0 and 1
+    (the catalogue's ``Plural-Forms``); a ``gettext`` that knows plurals (:func:`qkg.api.i18n.gettext`) picks
+    the translated form by ``n``, any other gets the English form.
+
+    >>> files = NP_("{files} file", "{files} files", "files")
+    >>> files.of(1), files.of(0), files.of(2), files.of(2).n
+    ('{files} file', '{files} files', '{files} files', 2)
+    """
+
+    singular: str
+    plural: str
+    field: str
+    n: int | None
+
+    def __new__(cls, singular: str, plural: str, field: str = "n", n: int | None = None) -> Plural:
+        text = super().__new__(cls, singular if n is None or n == 1 else plural)
+        text.singular, text.plural, text.field, text.n = singular, plural, field, n
+        return text
+
+    def of(self, n) -> Plural:
+        """The message for the count ``n`` (its English form, and ``n`` kept for a translation's form)."""
+        try:
+            count = abs(int(n))
+        except (TypeError, ValueError):  # no count: the plural, as "{n} files" reads with any number
+            count = 2
+        return Plural(self.singular, self.plural, self.field, count)
+
+    def __reduce__(self):
+        return (Plural, (self.singular, self.plural, self.field, self.n))
+
+
+def NP_(singular: str, plural: str, field: str = "n") -> Plural:
+    """Mark a counted message for the catalogue (``msgid``/``msgid_plural``; scripts/i18n.py extracts ``NP_``):
+    its English singular and plural templates, and the field that counts (``n`` unless named). Raise or say it
+    as a template: ``Message(NP_("{n} fact added", "{n} facts added"), n=1)``,
+    ``DataError(NP_(...), fields={"n": n})``, ``_(NP_(...), n=n)`` on the command line.
+
+    >>> Message(NP_("{n} fact added", "{n} facts added"), n=1), Message(NP_("{n} fact added", "{n} facts added"), n=0)
+    ('1 fact added', '0 facts added')
+    """
+    return Plural(singular, plural, field)
+
+
+def _template(template: str, fields: dict, translate=None) -> str:
+    """The template to fill: a counted one's form for its count (:class:`Plural`), through ``translate`` when
+    given (a text it does not know comes back unchanged)."""
+    if isinstance(template, Plural):
+        template = template.of(fields.get(template.field))
+    if translate is None or not template:
+        return str(template)
+    return translate(template) or str(template)
 
 
 _FORMATTER = string.Formatter()
@@ -179,14 +238,15 @@ class Message(str):
     fields: dict
 
     def __new__(cls, template: str, **fields) -> Message:
-        line = super().__new__(cls, _fill(template, fields))
+        line = super().__new__(cls, _fill(_template(template, fields), fields))
         line.template, line.fields = template, fields
         return line
 
     def localized(self, gettext, lang: str | None = None) -> str:
-        """The line in the language of ``gettext`` (a function from the English template to its translation),
-        its numbers written as ``lang`` writes them (:func:`format_number`; Python's way when None)."""
-        return _fill(gettext(self.template) if self.template else "", self.fields, translate=gettext, lang=lang)
+        """The line in the language of ``gettext`` (a function from the English template to its translation; a
+        counted template comes to it as a :class:`Plural` bound to its count), its numbers written as ``lang``
+        writes them (:func:`format_number`; Python's way when None)."""
+        return _fill(_template(self.template, self.fields, gettext), self.fields, translate=gettext, lang=lang)
 
     @classmethod
     def joined(cls, lines, separator: str = ", ") -> Message:
@@ -229,7 +289,7 @@ class QKGError(Exception):
     def __init__(self, message: str, *, hint: str = "", fields: dict | None = None) -> None:
         if fields:  # message and hint are templates, kept so the API can give them in the request's language
             self.template, self.hint_template, self.fields = message, hint, dict(fields)
-            message, hint = _fill(message, fields), _fill(hint, fields)
+            message, hint = _fill(_template(message, fields), fields), _fill(_template(hint, fields), fields)
         super().__init__(message)
         self.message = message
         self.hint = hint
@@ -253,8 +313,8 @@ class QKGError(Exception):
         fields = getattr(self, "fields", None)
         if fields:
             return (
-                _fill(say(self.template), fields, translate=say, lang=lang),
-                _fill(say(self.hint_template), fields, translate=say, lang=lang),
+                _fill(_template(self.template, fields, say), fields, translate=say, lang=lang),
+                _fill(_template(self.hint_template, fields, say), fields, translate=say, lang=lang),
             )
         return say(self.message), say(self.hint)
 

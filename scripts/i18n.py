@@ -14,13 +14,16 @@ import sys
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "babel.cfg"
 LOCALE_DIR = ROOT / "api" / "locale"
+#: The functions whose arguments are messages: Babel's, and graph/errors.py's ``NP_`` (a counted message: its
+#: singular and its plural, ``msgid``/``msgid_plural``).
+KEYWORDS = {**DEFAULT_KEYWORDS, "NP_": (1, 2)}
 #: The catalogues to keep translated (English is the source language).
 TRANSLATED = ("fr",)
 
@@ -31,7 +34,7 @@ def extract() -> Catalog:
         method_map, options_map = parse_mapping_cfg(fh, str(CONFIG))
     template = Catalog(project="qkg", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(ROOT), method_map, options_map, strip_comment_tags=True
+        str(ROOT), method_map, options_map, keywords=KEYWORDS, strip_comment_tags=True
     ):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     # the command line's own words come from click (Usage:, Options, its usage errors): its messages are

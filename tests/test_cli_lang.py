@@ -267,3 +267,99 @@ def test_no_line_the_command_line_shows_is_an_untranslatable_f_string():
             if re.search(r"[A-Za-z]{3,}", text):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {name}({text[:50]!r}...)")
     assert not found, "write these with _() or Message(N_(...)) and fields:\n" + "\n".join(found)
+
+
+#: Bad lines for tests/data/mini/facts.ttl: (the good text, the bad one), each one problem the build's checks find.
+_BAD = {
+    "reference": ("qkg:legCity qkgd:t-city-c ;", "qkg:legCity qkgd:t-city-cc ;"),
+    "label": ('qkgd:t-network a qkg:CityNetwork ; rdfs:label "Réseau test"@fr .', "qkgd:t-network a qkg:CityNetwork ."),
+    "date": ('"2024-05"^^xsd:gYearMonth', '"2024-13-45"^^xsd:date'),
+}
+
+
+def _bad_build(tmp_path: Path, *cases: str) -> tuple[Path, subprocess.CompletedProcess, subprocess.CompletedProcess]:
+    """The real ``qkg build`` of tests/data/mini with the ``cases`` of :data:`_BAD` written in, in French and in
+    English: its facts file, and the two runs."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "tests" / "data" / "mini", data)
+    facts = data / "facts.ttl"
+    text = facts.read_text(encoding="utf-8")
+    for case in cases:
+        good, bad = _BAD[case]
+        assert good in text
+        text = text.replace(good, bad, 1)
+    facts.write_text(text, encoding="utf-8")
+    args = ("build", "--no-shacl", "--data", str(data))
+    french = _qkg("--data-dir", str(tmp_path / "fr"), *args, QKG_LANG="fr")
+    english = _qkg("--data-dir", str(tmp_path / "en"), *args, LANG="C.UTF-8")
+    for proc in (french, english):
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    return facts, french, english
+
+
+def _line(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
+
+
+def test_the_data_problems_a_build_gathers_are_listed_in_french_each_with_its_file_line_and_fix(tmp_path):
+    """Three problems in one file: the French build lists them in French, each with its file, line, entity and
+    fix; the English build's error is as it was."""
+    facts, french, english = _bad_build(tmp_path, "reference", "label", "date")
+    leg, network, reception = (
+        _line(facts, "qkgd:t-mission-leg-2 a"),
+        _line(facts, "qkgd:t-network a"),
+        _line(facts, "qkgd:t-reception a"),
+    )
+    assert "Erreur : 3 problèmes dans les données ; rien n'a été publié" in french.stderr, french.stderr
+    for said in (
+        f"  - {facts}:{leg} : qkgd:t-mission-leg-2 : renvoie à <https://w3id.org/qkg/id/t-city-cc> (qkg:legCity), "
+        "qu'aucun fichier ne définit ; vouliez-vous dire qkgd:t-city-c ?",
+        f"  - {facts}:{network} : qkgd:t-network : n'a pas de libellé : ajoutez rdfs:label",
+        f"  - {facts}:{reception} : qkgd:t-reception : schema:startDate a la valeur mal formée « 2024-13-45 » pour "
+        "xsd:date ; écrivez un vrai jour en AAAA-MM-JJ",
+        "Solution : corrigez chaque fichier et chaque entité de la liste, puis relancez `qkg build`",
+    ):
+        assert said in french.stderr, (said, french.stderr)
+    assert "Error: 3 problems in the data; nothing was published" in english.stderr, english.stderr
+    for said in (
+        f"  - {facts}:{leg}: qkgd:t-mission-leg-2: refers to <https://w3id.org/qkg/id/t-city-cc> (qkg:legCity), "
+        "which no file defines; did you mean qkgd:t-city-c?",
+        f"  - {facts}:{network}: qkgd:t-network: has no label: add rdfs:label",
+        f'  - {facts}:{reception}: qkgd:t-reception: schema:startDate has the malformed value "2024-13-45" for '
+        "xsd:date; write a real day as YYYY-MM-DD",
+        "Fix: fix each file and entity listed, then run `qkg build` again",
+    ):
+        assert said in english.stderr, (said, english.stderr)
+    for words in ("refers to", "has no label", "malformed", "problems", "nothing was published"):
+        assert words not in french.stderr.replace(str(tmp_path), ""), words  # its paths left out
+
+
+def test_a_count_of_one_takes_the_singular_in_both_languages(tmp_path):
+    """One file, one problem: ``1 fichier``, ``1 problème`` (``1 file``, ``1 problem``), never ``1 fichiers``."""
+    _facts, french, english = _bad_build(tmp_path, "label")
+    assert "construction à partir de 1 fichier dans " in french.stderr, french.stderr
+    assert "chargé 1 fichier de données + l'ontologie" in french.stderr
+    assert "Erreur : 1 problème dans les données ;" in french.stderr
+    assert "building from 1 file into " in english.stderr and "loaded 1 data file + ontology" in english.stderr
+    assert "Error: 1 problem in the data;" in english.stderr, english.stderr
+    assert not re.search(r"(?<![\d\u202f,.])1 (fichiers|problèmes|files|problems)\b", french.stderr + english.stderr)
+
+
+#: The nouns the build's lines count, in their plural forms.
+_PLURALS = {"fr": ("triplets", "requêtes", "fichiers", "graphes", "faits", "règles"), "en": ("files", "graphs")}
+
+
+def test_the_builds_lines_agree_with_their_counts(builds):
+    """French writes the singular for 0 and 1 (``1 requête, +0 triplet``), English for 1 only (``1 query, +0
+    triples``): no count of 0 or 1 in the French build's lines is followed by a plural noun, nor 1 in English."""
+    french, english = builds
+    zero_or_one = re.compile(r"(?<![\d\u202f,.])[+]?([01]) (\w+)")
+    counted = [m.groups() for m in zero_or_one.finditer(french.stderr + french.stdout)]
+    assert counted, french.stderr  # the last property round: 1 query, +0 triple
+    assert not [(n, w) for n, w in counted if w in _PLURALS["fr"]], counted
+    assert any(w in ("triplet", "requête") for _n, w in counted), counted
+    said = english.stderr + english.stdout
+    assert not re.search(r"(?<![\d,.])1 (triples|queries|files|graphs|facts)\b", said), said
+    assert re.search(r"(?<![\d,.])[+]?0 (triples|queries)\b", said) or "+0 " not in said

@@ -147,3 +147,34 @@ def test_a_data_files_error_names_its_line_in_the_editors_language(tmp_path) -> 
     assert "Solution : donnez un id à chaque fiche" in french.stderr
     assert f"Error: {data / 'villes.yaml'}:3: a record without id" in english.stderr, english.stderr
     assert not (tmp_path / "qkg" / "current").exists()
+
+
+def test_a_counted_error_keeps_its_forms_across_processes_and_in_each_language() -> None:
+    """A :class:`DataError` raised with a counted template (``NP_``) says its English form, travels to another
+    process (the query pool pickles errors) and is given in French with the form its count takes."""
+    import pickle
+
+    from qkg.api.i18n import gettext, use_lang
+    from qkg.graph.errors import N_, NP_, DataError, Message
+
+    for n, english, french in (
+        (1, "1 problem", "1 problème"),
+        (0, "0 problems", "0 problème"),
+        (2, "2 problems", "2 problèmes"),
+    ):
+        err = DataError(
+            NP_(
+                "{n} problem in the data; nothing was published (the last good graph, if any, still serves):\n"
+                "  - {problems}{more}",
+                "{n} problems in the data; nothing was published (the last good graph, if any, still serves):\n"
+                "  - {problems}{more}",
+            ),
+            hint=N_("fix each file and entity listed, then run `qkg build` again"),
+            fields={"n": n, "problems": Message(NP_("{n} triple", "{n} triples"), n=1), "more": ""},
+        )
+        again = pickle.loads(pickle.dumps(err))
+        assert again.message.startswith(english + " in the data") and again.message.endswith("  - 1 triple")
+        with use_lang("fr"):
+            message, hint = again.localized(gettext, "fr")
+        assert message.startswith(french + " dans les données") and message.endswith("  - 1 triplet"), message
+        assert hint.startswith("corrigez chaque fichier")

@@ -205,3 +205,47 @@ def test_pages_write_numbers_as_their_language_writes_them(server) -> None:
                 f"{float(betweenness):.3f}".replace(".", point),
                 f"{float(pagerank):.3f}".replace(".", point),
             )
+
+
+def _counted_messages() -> list[tuple[str, str, str]]:
+    """Every ``NP_(singular, plural)`` marked in the Python code, with its place."""
+    import ast
+
+    found = []
+    for folder in ("api", "graph", "loaders", "viz"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "NP_":
+                    singular, plural = (ast.literal_eval(a) for a in node.args[:2])
+                    found.append((f"{path.relative_to(ROOT)}:{node.lineno}", singular, plural))
+    return found
+
+
+def test_every_counted_message_is_in_the_catalogue_with_its_two_french_forms() -> None:
+    """Each ``NP_`` is extracted (Babel misses a message marked inside another marked call's arguments: such a
+    message would stay English in French) and has a French singular and plural under ``nplurals=2``."""
+    counted = _counted_messages()
+    assert len(counted) >= 20
+    cat = catalog("fr")
+    assert cat.num_plurals == 2 and cat.plural_expr == "(n > 1)"
+    missing = []
+    for where, singular, plural in counted:
+        message = cat.get(singular)
+        if message is None or message.id != (singular, plural) or len(message.string) != 2 or not all(message.string):
+            missing.append(f"{where}: {singular!r}")
+    assert not missing, "\n".join(missing)
+
+
+def test_french_says_the_singular_for_zero_and_one_and_english_for_one_only() -> None:
+    from qkg.api.i18n import gettext
+    from qkg.graph.errors import NP_, Message
+
+    said = {}
+    for lang in ("fr", "en"):
+        with use_lang(lang):
+            said[lang] = [
+                Message(NP_("{n} fact added", "{n} facts added"), n=n).localized(gettext, lang) for n in (0, 1, 2, 1200)
+            ]
+    assert said["fr"] == ["0 fait ajouté", "1 fait ajouté", "2 faits ajoutés", "1\u202f200 faits ajoutés"]
+    # English as Python writes it
+    assert said["en"] == ["0 facts added", "1 fact added", "2 facts added", "1200 facts added"]

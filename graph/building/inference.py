@@ -39,7 +39,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from qkg.graph.errors import N_, BuildError, DataError, Message
+from qkg.graph.errors import N_, NP_, BuildError, DataError, Message
 from qkg.graph.named_graphs import INFERRED_GRAPH
 from qkg.graph.serving import terms
 from qkg.graph.serving.backends.oxigraph import OxigraphStore
@@ -335,17 +335,42 @@ def materialise(
         _add_native(store, [_once_query(r) for r in in_engine]) if in_engine and isinstance(store, OxigraphStore) else 0
     )
     added += sum(len(_apply(store, r, count=False)) for r in by_stage["once"] if r not in in_engine)
-    say(Message(N_("inference: time descriptions: +{triples} triples"), triples=added))
+    say(
+        Message(
+            NP_(
+                "inference: time descriptions: +{triples} triple",
+                "inference: time descriptions: +{triples} triples",
+                "triples",
+            ),
+            triples=added,
+        )
+    )
     total += added
     supers = {r.source: r.targets for r in by_stage["class"]}
     added = _classify(store, supers)  # in Python: 2x less CPU than a CONSTRUCT over (class, superclass) pairs
-    say(Message(N_("inference: class closure: +{triples} triples"), triples=added))
+    say(
+        Message(
+            NP_(
+                "inference: class closure: +{triples} triple", "inference: class closure: +{triples} triples", "triples"
+            ),
+            triples=added,
+        )
+    )
     total += added
     defined = [q for rule in by_stage["defined"] for q in _apply(store, rule, count=False)]
     added = len(defined)
     if defined:  # the superclasses of the newly classified entities only
         added += _classify(store, supers, subjects={q.subject for q in defined})
-    say(Message(N_("inference: defined classes: +{triples} triples"), triples=added))
+    say(
+        Message(
+            NP_(
+                "inference: defined classes: +{triples} triple",
+                "inference: defined classes: +{triples} triples",
+                "triples",
+            ),
+            triples=added,
+        )
+    )
     if isinstance(store, OxigraphStore) and store.held_in_memory:
         started, cpu = time.perf_counter(), time.process_time()
         store.write_to_disk()  # asserted and inferred, at once (see OxigraphStore.hold_in_memory)
@@ -390,10 +415,10 @@ def _property_fixpoint(store: Store, rules: list[Rule], *, max_rounds: int, say:
         total += len(new)
         say(
             Message(
-                N_("inference: property round {round}: {fired} rule firings, +{triples} triples"),
+                N_("inference: property round {round}: {fired}, +{triples}"),
                 round=round_no,
-                fired=fired,
-                triples=len(new),
+                fired=Message(NP_("{n} rule firing", "{n} rule firings"), n=fired),
+                triples=Message(NP_("{n} triple", "{n} triples"), n=len(new)),
             )
         )
         if not new:
@@ -456,10 +481,10 @@ def _property_fixpoint_native(
             total += added
             say(
                 Message(
-                    N_("inference: property round {round}: {queries} queries, +{triples} triples"),
+                    N_("inference: property round {round}: {queries}, +{triples}"),
                     round=round_no,
-                    queries=len(queries),
-                    triples=added,
+                    queries=Message(NP_("{n} query", "{n} queries"), n=len(queries)),
+                    triples=Message(NP_("{n} triple", "{n} triples"), n=added),
                 )
             )
             if not added:

@@ -37,7 +37,7 @@ from typing import Any
 
 from qkg.graph.building import artefacts as prepared
 from qkg.graph.building import inference
-from qkg.graph.errors import N_, DataError, Message
+from qkg.graph.errors import N_, NP_, DataError, Message
 from qkg.graph.named_graphs import BUILD_GRAPH, ONTOLOGY_GRAPH, RESERVED_GRAPHS, YEAR_PATTERN, YEAR_TAG
 from qkg.graph.serving import terms
 from qkg.graph.serving.backends.oxigraph import HOLD_MAX_QUADS, OxigraphStore
@@ -95,15 +95,23 @@ class Source:
             return _FORMATS[self.path.suffix]
         except KeyError:
             raise DataError(
-                f"{self.path}: unsupported file type {self.path.suffix!r}",
+                N_("{file}: unsupported file type {suffix!r}"),
                 file=str(self.path),
-                hint="use .ttl, .nt, .trig or .nq (or .csv / .yaml through loaders)",
+                hint=N_("use .ttl, .nt, .trig or .nq (or .csv / .yaml through loaders)"),
+                fields={"file": self.path, "suffix": self.path.suffix},
             ) from None
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the data, located."""
+    """One thing wrong with the data, located: its ``message`` says what and the fix (a
+    :class:`~qkg.graph.errors.Message`, which the command line gives in its reader's language; a SHACL shape's
+    own message is the shape's text).
+
+    >>> p = Problem("data/a.ttl", 12, "qkgd:x", Message(N_("write a valid value for that datatype")))
+    >>> str(p), p.said().localized({"{file}:{line}: {entity}: {problem}": "{file}:{line} : {entity} : {problem}"}.get)
+    ('data/a.ttl:12: qkgd:x: write a valid value for that datatype', 'data/a.ttl:12 : qkgd:x : write a valid value for that datatype')
+    """
 
     file: str
     line: int | None
@@ -111,8 +119,19 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.entity}: {self.message}"
+        return str(self.said())
+
+    def said(self) -> Message:
+        """The problem's line, its place first (``file:line: entity: message``), for any language."""
+        if self.line:
+            return Message(
+                N_("{file}:{line}: {entity}: {problem}"),
+                file=self.file,
+                line=self.line,
+                entity=self.entity,
+                problem=self.message,
+            )
+        return Message(N_("{file}: {entity}: {problem}"), file=self.file, entity=self.entity, problem=self.message)
 
 
 @dataclass
@@ -191,7 +210,11 @@ def _build(
         steps["load"] = time.perf_counter() - t
         say(
             Message(
-                N_("loaded {files} data files + ontology: {triples} triples ({seconds:.2f} s{cpu})"),
+                NP_(
+                    "loaded {files} data file + ontology: {triples} triples ({seconds:.2f} s{cpu})",
+                    "loaded {files} data files + ontology: {triples} triples ({seconds:.2f} s{cpu})",
+                    "files",
+                ),
                 files=len(sources),
                 triples=asserted,
                 seconds=steps["load"],
@@ -218,7 +241,11 @@ def _build(
         steps["inference"] = time.perf_counter() - t
         say(
             Message(
-                N_("OWL 2 RL inference: +{triples} triples ({seconds:.2f} s{cpu})"),
+                NP_(
+                    "OWL 2 RL inference: +{triples} triple ({seconds:.2f} s{cpu})",
+                    "OWL 2 RL inference: +{triples} triples ({seconds:.2f} s{cpu})",
+                    "triples",
+                ),
                 triples=inferred,
                 seconds=steps["inference"],
                 cpu=_cpu(cpu),
@@ -239,8 +266,12 @@ def _build(
             release_memory()  # what the inference held, before SHACL's view
             say(
                 Message(
-                    N_(
-                        "artefacts: {workers} more process(es) make them while SHACL is validated in a process of its own (over {size:,} triples)"
+                    NP_(
+                        "artefacts: {workers} more process makes them while SHACL is validated in a process of its own "
+                        "(over {size:,} triples)",
+                        "artefacts: {workers} more processes make them while SHACL is validated in a process of its "
+                        "own (over {size:,} triples)",
+                        "workers",
                     ),
                     workers=workers,
                     size=PARALLEL_FROM,
@@ -272,7 +303,11 @@ def _build(
         steps["publish"] = time.perf_counter() - t
         say(
             Message(
-                N_("published {build} ({asserted} asserted + {inferred} inferred triples)"),
+                NP_(  # "inferred" agrees with its count in French (1 inféré, 2 inférés); English says "triples"
+                    "published {build} ({asserted} asserted + {inferred} inferred triples)",
+                    "published {build} ({asserted} asserted + {inferred} inferred triples)",
+                    "inferred",
+                ),
                 build=path.name,
                 asserted=asserted,
                 inferred=inferred,
@@ -349,7 +384,9 @@ def _load(store: OxigraphStore, src: Source) -> None:
     has run (:meth:`~qkg.graph.serving.backends.oxigraph.OxigraphStore.hold_in_memory`), up to
     :data:`~qkg.graph.serving.backends.oxigraph.HOLD_MAX_QUADS`."""
     if not src.path.is_file():
-        raise DataError(f"{src.path}: no such file", file=str(src.path), hint="check the path")
+        raise DataError(
+            N_("{file}: no such file"), file=str(src.path), hint=N_("check the path"), fields={"file": src.path}
+        )
     if store.path is not None and not store.held_in_memory and not store.ask("ASK { ?s ?p ?o }"):
         store.hold_in_memory()
     try:
@@ -358,18 +395,20 @@ def _load(store: OxigraphStore, src: Source) -> None:
         match = re.search(r"line (\d+)(?: column (\d+))?", str(exc))
         line = int(match.group(1)) if match else None
         raise DataError(
-            f"{src.path}:{line or '?'}: syntax error: {exc}",
+            N_("{file}:{where}: syntax error: {problem}"),
             file=str(src.path),
             line=line,
-            hint="fix the Turtle syntax at that line (a missing ' .' or ';' is the usual cause)",
+            hint=N_("fix the Turtle syntax at that line (a missing ' .' or ';' is the usual cause)"),
+            fields={"file": src.path, "where": str(line or "?"), "problem": exc},
         ) from exc
     except MemoryError as exc:  # the parser's buffer holds at most 16 MB: one literal, IRI or name is larger
         line = _huge_token_line(src) if src.data is None else None
         raise DataError(
-            f"{src.path}:{line or '?'}: a literal, IRI or name longer than the parser's buffer ({exc})",
+            N_("{file}:{where}: a literal, IRI or name longer than the parser's buffer ({problem})"),
             file=str(src.path),
             line=line,
-            hint="shorten that value; put long texts in a document and link to it",
+            hint=N_("shorten that value; put long texts in a document and link to it"),
+            fields={"file": src.path, "where": str(line or "?"), "problem": exc},
         ) from None
     if store.held_in_memory and len(store) > HOLD_MAX_QUADS:
         store.write_to_disk()  # too big to hold: the checks and inference read the disk store
@@ -400,22 +439,25 @@ def _check_dataset_file(store: Store, src: Source, ontology_size: int) -> None:
     """A TriG/N-Quads file must put every triple in a named graph of its own, never a reserved one."""
     if store.ask("ASK { ?s ?p ?o }", union=False):  # the default graph only
         raise DataError(
-            f"{src.path}: triples outside any GRAPH block",
+            N_("{file}: triples outside any GRAPH block"),
             file=str(src.path),
-            hint="wrap them in GRAPH <…> { } (or use a .ttl file, which gets a graph of its own)",
+            hint=N_("wrap them in GRAPH <…> { } (or use a .ttl file, which gets a graph of its own)"),
+            fields={"file": src.path},
         )
     for reserved in _RESERVED:
         if reserved != ONTOLOGY_GRAPH and store.ask(f"ASK {{ GRAPH <{reserved}> {{ ?s ?p ?o }} }}", union=False):
             raise DataError(
-                f"{src.path}: writes into the reserved graph <{reserved}>",
+                N_("{file}: writes into the reserved graph <{graph}>"),
                 file=str(src.path),
-                hint="use a graph IRI of your own",
+                hint=N_("use a graph IRI of your own"),
+                fields={"file": src.path, "graph": reserved},
             )
     if _ontology_size(store) != ontology_size:
         raise DataError(
-            f"{src.path}: writes into the reserved graph <{ONTOLOGY_GRAPH}>",
+            N_("{file}: writes into the reserved graph <{graph}>"),
             file=str(src.path),
-            hint="use a graph IRI of your own; ontology terms belong in ontology/*.ttl",
+            hint=N_("use a graph IRI of your own; ontology terms belong in ontology/*.ttl"),
+            fields={"file": src.path, "graph": ONTOLOGY_GRAPH},
         )
 
 
@@ -497,18 +539,24 @@ def check(store: Store, sources: list[Source]) -> list[Problem]:
         for g, subject, p in _uses(store, object=terms.NamedNode(target)):
             if p == _NOT_A_REFERENCE:
                 continue
-            problems.append(
-                locate.problem(
-                    g,
-                    subject,
-                    f"refers to <{target}> ({short(p)}), which no file defines"
-                    + (
-                        f"; did you mean {short(hint)}?"
-                        if hint
-                        else "; define it (with a type and a label) or fix the IRI"
+            said = (
+                Message(
+                    N_("refers to <{target}> ({predicate}), which no file defines; did you mean {closest}?"),
+                    target=target,
+                    predicate=short(p),
+                    closest=short(hint),
+                )
+                if hint
+                else Message(
+                    N_(
+                        "refers to <{target}> ({predicate}), which no file defines; define it (with a type and a "
+                        "label) or fix the IRI"
                     ),
+                    target=target,
+                    predicate=short(p),
                 )
             )
+            problems.append(locate.problem(g, subject, said))
 
     declared = {r["term"].value for r in store.select(_Q_DECLARED % {"onto": ONTOLOGY_GRAPH}, union=False)}
     unknown = sorted(
@@ -525,13 +573,12 @@ def check(store: Store, sources: list[Source]) -> list[Problem]:
             q.subject.value for q in store.quads(None, predicate, object_, g) if not isinstance(q.subject, terms.Triple)
         )
         for subject in list(subjects)[:_MAX_PROBLEMS]:
-            problems.append(
-                locate.problem(
-                    graph,
-                    subject,
-                    f"uses {short(term)}, a {kind} the ontology does not declare; see ontology/qkg.ttl for the terms",
-                )
+            undeclared = (
+                N_("uses {term}, a class the ontology does not declare; see ontology/qkg.ttl for the terms")
+                if kind == "class"
+                else N_("uses {term}, a property the ontology does not declare; see ontology/qkg.ttl for the terms")
             )
+            problems.append(locate.problem(graph, subject, Message(undeclared, term=short(term))))
 
     datatypes = " ".join(f"<{d}>" for d in _CHECKED_DATATYPES)
     for row in store.select(_Q_TYPED_LITERALS % datatypes, union=False):
@@ -545,8 +592,13 @@ def check(store: Store, sources: list[Source]) -> list[Problem]:
                 locate.problem(
                     g,
                     subject,
-                    f'{short(p)} has the malformed value "{lit.value}" for '
-                    f"{short(lit.datatype.value)}; {_datatype_hint(lit.datatype.value)}",
+                    Message(
+                        N_('{predicate} has the malformed value "{value}" for {datatype}; {fix}'),
+                        predicate=short(p),
+                        value=lit.value,
+                        datatype=short(lit.datatype.value),
+                        fix=Message(_datatype_hint(lit.datatype.value)),
+                    ),
                 )
             )
 
@@ -558,7 +610,9 @@ def check(store: Store, sources: list[Source]) -> list[Problem]:
     ):
         problems.append(
             locate.problem(
-                row["g"], row["s"].value, 'has no label: add rdfs:label "…"@fr (and @en where the English name differs)'
+                row["g"],
+                row["s"].value,
+                Message(N_('has no label: add rdfs:label "…"@fr (and @en where the English name differs)')),
             )
         )
     return problems
@@ -813,17 +867,31 @@ class _Locator:
         return None
 
 
+#: The problems a build's error lists (the rest are counted).
+_PROBLEMS_SHOWN = 30
+
+
 def _data_error(problems: list[Problem]) -> DataError:
+    """The build's error for the ``problems`` it found: how many, then each (up to :data:`_PROBLEMS_SHOWN`) with
+    its file, line, entity and fix, in the reader's language on the command line and the API."""
     first = problems[0]
-    shown = "\n".join(f"  - {p}" for p in problems[:30])
-    more = f"\n  ... and {len(problems) - 30} more" if len(problems) > 30 else ""
+    more = len(problems) - _PROBLEMS_SHOWN
     return DataError(
-        f"{len(problems)} problem(s) in the data; nothing was published (the last good graph, if any, "
-        f"still serves):\n{shown}{more}",
+        NP_(
+            "{n} problem in the data; nothing was published (the last good graph, if any, still serves):\n"
+            "  - {problems}{more}",
+            "{n} problems in the data; nothing was published (the last good graph, if any, still serves):\n"
+            "  - {problems}{more}",
+        ),
         file=first.file,
         line=first.line,
         entity=first.entity,
-        hint="fix each file and entity listed, then run `qkg build` again",
+        hint=N_("fix each file and entity listed, then run `qkg build` again"),
+        fields={
+            "n": len(problems),
+            "problems": Message.joined([p.said() for p in problems[:_PROBLEMS_SHOWN]], "\n  - "),
+            "more": Message(NP_("\n  ... and {n} more", "\n  ... and {n} more"), n=more) if more > 0 else "",
+        },
     )
 
 
@@ -881,8 +949,9 @@ def _closest(target: str, known: Iterable[str]) -> str | None:
 
 
 def _datatype_hint(datatype: str) -> str:
+    """The fix for a malformed value of ``datatype`` (a message of the catalogue)."""
     return {
-        str(XSD.date): "write a real day as YYYY-MM-DD, or use xsd:gYearMonth / xsd:gYear when the day is unknown",
-        str(XSD.gYearMonth): 'write YYYY-MM (e.g. "2024-09"^^xsd:gYearMonth)',
-        str(XSD.gYear): 'write YYYY (e.g. "2024"^^xsd:gYear)',
-    }.get(datatype, "write a valid value for that datatype")
+        str(XSD.date): N_("write a real day as YYYY-MM-DD, or use xsd:gYearMonth / xsd:gYear when the day is unknown"),
+        str(XSD.gYearMonth): N_('write YYYY-MM (e.g. "2024-09"^^xsd:gYearMonth)'),
+        str(XSD.gYear): N_('write YYYY (e.g. "2024"^^xsd:gYear)'),
+    }.get(datatype, N_("write a valid value for that datatype"))

@@ -9,9 +9,9 @@
   var messages = {};
   try { messages = window.qkgMessages || (el ? JSON.parse(el.textContent) : {}); } catch (e) { messages = {}; }
   var lang = (document.documentElement.lang || "fr").slice(0, 2);
-  // The plural rules of the catalogues' Plural-Forms headers (CLDR, as Babel writes them).
+  // The plural rules of the catalogues' Plural-Forms headers (French: the singular for 0 and 1).
   var RULES = {
-    fr: function (n) { return (n === 0 || n === 1) ? 0 : (n !== 0 && n % 1000000 === 0 ? 1 : 2); },
+    fr: function (n) { return n > 1 ? 1 : 0; },
     en: function (n) { return n === 1 ? 0 : 1; }
   };
   function has(s) { return Object.prototype.hasOwnProperty.call(messages, s); }
