@@ -154,7 +154,7 @@ def test_js_catalogue_is_served(server) -> None:
         fr = client.get("/i18n/fr.json").json()
         assert client.get("/i18n/en.json").json() == {}
         assert client.get("/i18n/xx.json").status_code == 404
-    assert fr["Running…"] == "Exécution…" and fr["{n} row"] == ["{n} ligne", "{n} lignes", "{n} lignes"]
+    assert fr["Running…"] == "Exécution…" and fr["{n} row"] == ["{n} ligne", "{n} lignes"]
     assert all((isinstance(v, str) and v) or (isinstance(v, list) and all(v)) for v in fr.values())
 
 
