@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qkg.graph.errors import DataError
+from qkg.graph.errors import N_, DataError
 from qkg.loaders.activities import LabelIndex
 from qkg.loaders.report import normalise
 from qkg.ontology import PREFIXES, PROV, QKG, QKGD, SKOS
@@ -49,6 +49,7 @@ __all__ = [
     "evaluate",
     "indicator_words",
     "CLASSES",
+    "CLASS_NAMES",
 ]
 
 #: The classes of drafted facts that :func:`evaluate` scores.
@@ -64,6 +65,19 @@ CLASSES = (
     "figures",
     "agreements",
 )
+#: Each class's name as a person reads it (``qkg ingest``'s score table; the keys above are data: the JSON's).
+CLASS_NAMES = {
+    "receptions": N_("receptions"),
+    "origins": N_("origins"),
+    "visitors": N_("visitors"),
+    "legs": N_("legs"),
+    "leg-kinds": N_("leg kinds"),
+    "leaders": N_("leaders"),
+    "purposes": N_("purposes"),
+    "partners": N_("partners"),
+    "figures": N_("figures"),
+    "agreements": N_("agreements"),
+}
 #: A leg the mission only passed through: its city follows "passage à" in the item; every other leg is a working stop.
 _TRANSIT = re.compile(r"\bpassages?\s+(?:par|à|a)\s+$")
 _CITY, _COUNTRY, _POST, _REGION = str(QKG.City), str(QKG.Country), str(QKG.Post), str(QKG.Region)

@@ -47,7 +47,7 @@ from pathlib import Path
 
 import yaml
 from qkg.graph.building.pipeline import quiet_literal_warnings
-from qkg.graph.errors import N_, DataError
+from qkg.graph.errors import N_, NP_, DataError
 from qkg.ontology import PREFIXES, QKG, QKGD
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -263,7 +263,11 @@ def sheet_to_ntriples(path: str | Path) -> bytes:
             continue
         if len(row) > len(columns) + 1:
             raise DataError(
-                N_("{file}:{line}: {cells} cells for {columns} columns"),
+                NP_(
+                    "{file}:{line}: {cells} cells for {columns} column",
+                    "{file}:{line}: {cells} cells for {columns} columns",
+                    "columns",
+                ),
                 file=file,
                 line=line,
                 hint=N_('quote cells that contain commas ("a, b")'),

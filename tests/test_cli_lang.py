@@ -363,3 +363,41 @@ def test_the_builds_lines_agree_with_their_counts(builds):
     said = english.stderr + english.stdout
     assert not re.search(r"(?<![\d,.])1 (triples|queries|files|graphs|facts)\b", said), said
     assert re.search(r"(?<![\d,.])[+]?0 (triples|queries)\b", said) or "+0 " not in said
+
+
+def test_analyses_tables_are_read_in_french_and_their_csv_stays_data(built_data):
+    """``qkg analyse centrality``'s table: French headings and decimals, node types by their labels; English
+    headings as words; the CSV keeps the columns' names and Python's decimals in both languages."""
+    args = ("--data-dir", str(built_data), "analyse", "centrality", "--top", "3")
+    french, english = _qkg(*args, QKG_LANG="fr"), _qkg(*args, QKG_LANG="en")
+    assert french.returncode == english.returncode == 0, french.stderr
+    head = french.stdout.splitlines()[0].split()
+    assert head[:3] == ["libellé", "type", "degré"] and "intermédiarité" in head and "pondéré" in head, head
+    assert english.stdout.splitlines()[0].split()[:5] == ["label", "type", "degree", "weighted", "degree"]
+    first = french.stdout.splitlines()[2]
+    assert first.startswith("Ville de Québec") and "Administration municipale" in first, first
+    scores = re.findall(r"\b0[.,]\d{4}\b", first)
+    assert len(scores) == 2 and all("," in s for s in scores), first  # betweenness and PageRank: 0,5481
+    english_scores = re.findall(r"\b0[.,]\d{4}\b", english.stdout.splitlines()[2])
+    assert english_scores == [s.replace(",", ".") for s in scores]  # the same scores, the English way
+    assert "nœuds" in french.stdout and "arêtes ; intermédiarité" in french.stdout
+    for lang in ("fr", "en"):
+        csv_out = _qkg(*args, "--format", "csv", QKG_LANG=lang).stdout
+        assert csv_out.startswith("label,type,degree,weighted_degree,betweenness,pagerank,node\n"), csv_out
+        assert f",LocalGovernment,60,103,{english_scores[0]},{english_scores[1]}," in csv_out, csv_out
+
+
+def test_ingests_score_table_names_its_rows_in_french(tmp_path):
+    """``qkg ingest``'s score table: each row's class by its French name, its figures French (``0,59``)."""
+    from qkg.loaders.ingest import CLASSES
+
+    report = ROOT.parent / "shared" / "seeds" / "bri-2024-rapport.txt"
+    proc = _qkg("ingest", str(report), "--year", "2024", "--out", str(tmp_path / "draft"), QKG_LANG="fr")
+    assert proc.returncode == 0, proc.stderr
+    fr = translations("fr")
+    names = [fr.gettext(n) for n in ("receptions", "leg kinds", "leaders", "agreements")]
+    assert names == ["accueils", "types d'étapes", "chefs de mission", "ententes"]
+    rows = [line for line in proc.stdout.splitlines() if line.startswith(tuple(names))]
+    assert len(rows) == 4 and all(re.search(r"\d,\d\d$", r) for r in rows), proc.stdout
+    assert not any(line.startswith(CLASSES) for line in proc.stdout.splitlines()), proc.stdout
+    assert re.match(r"ébauche de [\d\u202f]+ faits à partir de \d+ éléments d'annexe", proc.stdout), proc.stdout

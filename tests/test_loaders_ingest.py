@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from qkg.loaders.activities import LabelIndex
-from qkg.loaders.ingest import CLASSES, curated_facts, draft, evaluate, indicator_words
+from qkg.loaders.ingest import CLASS_NAMES, CLASSES, curated_facts, draft, evaluate, indicator_words
 from qkg.loaders.sources import default_data_root
 from qkg.ontology import ontology_paths
 from rdflib import Graph
@@ -341,12 +341,13 @@ def test_qkg_ingest_writes_a_draft_that_builds_and_prints_its_scores(tmp_path) -
         cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stderr
-    rows = {
-        line.split()[0]: line.split()
+    rows = {  # each class's row, found by its name as the table writes it (English: the catalogue's source text)
+        cls: line.split()
         for line in proc.stdout.splitlines()
-        if line.split()[:1] and line.split()[0] in CLASSES
+        for cls in CLASSES
+        if line.startswith(CLASS_NAMES[cls] + " ")
     }
-    assert set(rows) == set(CLASSES)
+    assert set(rows) == set(CLASSES) and "leg kinds " in proc.stdout
     assert all(
         r[-2:] == ["1.00", "1.00"] for c, r in rows.items() if c not in ("visitors", "purposes", "agreements")
     ), proc.stdout

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import click
 from qkg.api.i18n import filled as _
-from qkg.graph.errors import N_
+from qkg.graph.errors import N_, NP_, Message, format_number
 
 __all__ = ["command"]
 
@@ -107,26 +107,124 @@ def _graph(ctx, opts: dict):
     return project(store, opts["projection"], **params)
 
 
+def _counted_nodes_and_edges(nodes: int, edges: int) -> tuple[Message, Message]:
+    """``{n} nodes`` and ``{n} edges`` in the form their counts take (out of a ``_()`` call: Babel does not find
+    a message marked inside another's call)."""
+    return Message(NP_("{n} node", "{n} nodes"), n=nodes), Message(NP_("{n} edge", "{n} edges"), n=edges)
+
+
+def _said(line) -> str:
+    """A line of a result (a :class:`~qkg.graph.errors.Message`) in the reader's language."""
+    from qkg.api.i18n import current_lang, gettext
+
+    return line.localized(gettext, current_lang()) if isinstance(line, Message) else str(line)
+
+
 def _curie(v):
     from qkg.ontology.curies import short
 
     return short(v) if isinstance(v, str) and "://" in v else v
 
 
+#: The tables' columns as a person reads them in the terminal, in the reader's language; the CSV and JSON outputs
+#: keep the columns' names, which are data.
+_HEADINGS = {
+    "measure": N_("measure"),
+    "value": N_("value"),
+    "label": N_("label"),
+    "type": N_("type"),
+    "degree": N_("degree"),
+    "weighted_degree": N_("weighted degree"),
+    "betweenness": N_("betweenness"),
+    "pagerank": N_("PageRank"),
+    "node": N_("node"),
+    "participation": N_("participation"),
+    "communities_touched": N_("communities touched"),
+    "ties_outside": N_("ties outside"),
+    "community": N_("community"),
+    "size": N_("size"),
+    "members": N_("members"),
+    "source": N_("source"),
+    "target": N_("target"),
+    "weight": N_("weight"),
+    "kinds": N_("kinds"),
+    "facts": N_("facts"),
+    "path": N_("path"),
+    "step": N_("step"),
+    "from": N_("from"),
+    "to": N_("to"),
+    "via": N_("via"),
+    "facts (section, annex item)": N_("facts (section, annex item)"),
+    "dimension": N_("dimension"),
+    "actor": N_("actor"),
+    "column": N_("column"),
+    "supporting facts": N_("supporting facts"),
+    "committee": N_("committee"),
+    "partner": N_("partner"),
+    "through": N_("through"),
+}
+#: ``qkg analyse summary``'s measures as a person reads them (the ``measure`` column's values, in the table only).
+_MEASURES = {
+    "projection": N_("projection"),
+    "parameters": N_("parameters"),
+    "nodes": N_("nodes"),
+    "edges": N_("edges"),
+    "density": N_("density"),
+    "components": N_("components"),
+    "largest_component": N_("largest component"),
+    "types": N_("types"),
+    "edge_kinds": N_("edge kinds"),
+}
+#: The complementarity table's dimensions and gaps (the ``dimension`` column's values, in the table only).
+_DIMENSIONS = {
+    "themes": N_("themes"),
+    "countries": N_("countries"),
+    "continents": N_("continents"),
+    "only one": N_("only one"),
+    "none": N_("none"),
+    "overlap (Jaccard themes / countries / partners)": N_("overlap (Jaccard themes / countries / partners)"),
+}
+#: Kinds of fact that link actors (the ``kinds`` column's values), as the pages name them.
+_KINDS = {
+    "mission": N_("mission"),
+    "event": N_("event"),
+    "reception": N_("reception"),
+    "project": N_("project"),
+    "agreement": N_("agreement"),
+    "membership": N_("membership"),
+    "partner": N_("partner list"),
+    "contributed": N_("contributed activity"),
+}
+#: Columns whose whole numbers name a row (a path's, a step's, a community's number): bare digits.
+_NUMBERING = frozenset({"path", "step", "community"})
+
+
+class _Jaccard(tuple):
+    """The overlap of two actors (themes, countries, partners: None where undefined), written ``0.33 / 1.00 / -``
+    in the CSV and with the reader's decimals in the table."""
+
+    def written(self, lang: str | None = None) -> str:
+        return " / ".join("-" if v is None else format_number(v, ".2f", lang) for v in self)
+
+
 def _emit(rows: list[dict], fmt: str, columns: list[str], *, payload: dict | None = None, footer: str = "") -> None:
     if fmt == "json":
         click.echo(json.dumps(payload if payload is not None else rows, indent=2, ensure_ascii=False, default=str))
         return
-    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
     if fmt == "csv":
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
         w.writerow(columns)
-        w.writerows(cells)
+        w.writerows([_cell(r.get(c)) for c in columns] for r in rows)
         click.echo(out.getvalue(), nl=False)
         return
-    widths = [min(60, max([len(c)] + [len(row[i]) for row in cells])) for i, c in enumerate(columns)]
-    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    from qkg.api.i18n import current_lang, gettext
+
+    lang = current_lang()
+    heads = [gettext(_HEADINGS[c]) if c in _HEADINGS else c for c in columns]
+    cells = [[_shown(c, r.get(c), lang) for c in columns] for r in rows]
+    widths = [min(60, max([len(h)] + [len(row[i]) for row in cells])) for i, h in enumerate(heads)]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip())
     click.echo("  ".join("-" * w for w in widths))
     for row in cells:  # the last column is never cut
         click.echo(
@@ -139,12 +237,60 @@ def _emit(rows: list[dict], fmt: str, columns: list[str], *, payload: dict | Non
 
 
 def _cell(v) -> str:
+    """``v`` as the CSV writes it (data: a decimal point, Python's ``True``, the names as they are)."""
     if v is None:
         return ""
+    if isinstance(v, _Jaccard):
+        return v.written()
     if isinstance(v, float):
         return f"{v:.4f}"
     if isinstance(v, (list, tuple, set)):
         return " | ".join(str(_curie(x)) for x in v)
+    return str(_curie(v))
+
+
+def _shown(column: str, v, lang: str) -> str:
+    """``v``, in ``column``, as a person reads it in the terminal's table, in ``lang``: numbers as the language
+    writes them (``0,5481``, ``1 234``; a row's number bare), yes/no, a node type by its label (``Administration
+    municipale``), the kinds of fact, measures and dimensions by their names.
+
+    >>> from qkg.api.i18n import use_lang
+    >>> with use_lang("fr"):
+    ...     [_shown(c, v, "fr") for c, v in [("betweenness", 0.54812), ("degree", 1234), ("community", 1234),
+    ...      ("committee", True), ("type", "LocalGovernment"), ("kinds", ["event", "agreement"]),
+    ...      ("dimension", "themes: only one"), ("measure", "largest_component")]]
+    ['0,5481', '1\u202f234', '1234', 'oui', 'Administration municipale', 'événement | entente', 'thèmes : un seul', 'plus grande composante']
+    >>> with use_lang("en"):
+    ...     [_shown(c, v, "en") for c, v in [("betweenness", 0.54812), ("degree", 1234), ("committee", False),
+    ...      ("type", "LocalGovernment"), ("dimension", "themes: none")]]
+    ['0.5481', '1234', 'no', 'Local government', 'themes: none']
+    """
+    from qkg.api.i18n import gettext, term_label
+
+    if v is None:
+        return ""
+    if isinstance(v, _Jaccard):
+        return v.written(lang)
+    if isinstance(v, bool):
+        return gettext(N_("yes")) if v else gettext(N_("no"))
+    if isinstance(v, float):
+        return format_number(v, ".4f", lang)
+    if isinstance(v, int):
+        return format_number(v, "", lang, identifier=column in _NUMBERING)
+    if column == "kinds" and isinstance(v, (list, tuple, set)):
+        return " | ".join(gettext(_KINDS[k]) if k in _KINDS else str(_curie(k)) for k in v)
+    if isinstance(v, (list, tuple, set)):
+        return " | ".join(str(_curie(x)) for x in v)
+    if column == "type" and isinstance(v, str) and v.isidentifier():
+        label = term_label(f"qkg:{v}", lang)
+        return v if label == f"qkg:{v}" else label
+    if column == "measure" and v in _MEASURES:
+        return gettext(_MEASURES[v])
+    if column == "dimension" and isinstance(v, str):
+        dimension, _sep, gap = v.partition(": ")
+        if dimension in _DIMENSIONS and (not gap or gap in _DIMENSIONS):
+            said = gettext(_DIMENSIONS[dimension])
+            return _("{dimension}: {gap}", dimension=said, gap=gettext(_DIMENSIONS[gap])) if gap else said
     return str(_curie(v))
 
 
@@ -205,18 +351,14 @@ def centrality(ctx, top, sort, mode, samples, seed, fmt, **opts):
     from qkg.graph.analysis.metrics import centrality as run
 
     res = run(_graph(ctx, opts), top=top or None, betweenness=mode, k=samples, seed=seed, sort=sort)
+    nodes, edges = _counted_nodes_and_edges(res["nodes"], res["edges"])
     _emit(
         res["rows"],
         fmt,
         ["label", "type", "degree", "weighted_degree", "betweenness", "pagerank", "node"],
         payload=res,
         footer="\n"
-        + _(
-            "{nodes} nodes, {edges} edges; betweenness: {method}",
-            nodes=res["nodes"],
-            edges=res["edges"],
-            method=res["methods"]["betweenness"],
-        ),
+        + _("{nodes}, {edges}; betweenness: {method}", nodes=nodes, edges=edges, method=res["methods"]["betweenness"]),
     )
 
 
@@ -264,7 +406,11 @@ def brokers(ctx, top, seed, fmt, **opts):
         ["label", "type", "betweenness", "participation", "communities_touched", "ties_outside", "degree", "node"],
         payload=res,
         footer="\n"
-        + _("{n} communities (modularity {modularity:.3f})", n=res["communities"], modularity=res["modularity"]),
+        + _(
+            NP_("{n} community (modularity {modularity:.3f})", "{n} communities (modularity {modularity:.3f})"),
+            n=res["communities"],
+            modularity=res["modularity"],
+        ),
     )
 
 
@@ -300,18 +446,14 @@ def ego(ctx, node, from_, depth, fmt, **opts):
         "nodes": [{"iri": n, **{k: v for k, v in d.items()}} for n, d in E.nodes(data=True)],
         "edges": [{"source": u, "target": v, **d} for u, v, d in E.edges(data=True)],
     }
+    nodes, edges = _counted_nodes_and_edges(E.number_of_nodes(), E.number_of_edges())
+    steps = Message(NP_("{n} step", "{n} steps"), n=depth)
     _emit(
         rows,
         fmt,
         ["source", "target", "weight", "kinds", "facts"],
         payload=payload,
-        footer="\n"
-        + _(
-            "{nodes} nodes, {edges} edges within {depth} step(s)",
-            nodes=E.number_of_nodes(),
-            edges=E.number_of_edges(),
-            depth=depth,
-        ),
+        footer="\n" + _("{nodes}, {edges} within {steps}", nodes=nodes, edges=edges, steps=steps),
     )
 
 
@@ -442,7 +584,7 @@ def complementarity(ctx, actors, dimension, theme_level, target, relations, year
             payload=res,
             footer="\n"
             + _(
-                "{kind} {label}: reached by {n} actor(s)",
+                NP_("{kind} {label}: reached by {n} actor", "{kind} {label}: reached by {n} actors"),
                 kind=res["kind"],
                 label=res["target"]["label"],
                 n=len(reached),
@@ -505,16 +647,14 @@ def complementarity(ctx, actors, dimension, theme_level, target, relations, year
                 {
                     "dimension": "overlap (Jaccard themes / countries / partners)",
                     "actor": f"{names[o['a']]} ~ {names[o['b']]}",
-                    "column": " / ".join(
-                        "-" if o[d] is None else f"{o[d]:.2f}" for d in ("themes", "countries", "partners")
-                    ),
+                    "column": _Jaccard(o[d] for d in ("themes", "countries", "partners")),
                 }
             )
     _emit(
         rows,
         fmt,
         ["dimension", "actor", "column", "facts", "via", "supporting facts"],
-        footer="\n" + "\n".join(res["notes"]) if res["notes"] else "",
+        footer="\n" + "\n".join(_said(note) for note in res["notes"]) if res["notes"] else "",
     )
 
 
@@ -541,4 +681,4 @@ def export(ctx, fmt, out, **opts):
         sys.stdout.buffer.write(data)
         return
     atomic_write(out, data)
-    click.echo(_("wrote {n} bytes to {out}", n=len(data), out=out), err=True)
+    click.echo(_(NP_("wrote {n} byte to {out}", "wrote {n} bytes to {out}"), n=len(data), out=out), err=True)

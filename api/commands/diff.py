@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 from qkg.api.i18n import filled as _
-from qkg.graph.errors import N_
+from qkg.graph.errors import N_, NP_, Message
 
 if TYPE_CHECKING:
     from qkg.graph.building.diff import Changes
@@ -125,13 +125,23 @@ def as_text(ch: Changes, lang: str) -> str:
     """The changes for people, in ``lang`` (messages from the interface's catalogue, api/locale)."""
     from qkg.api.i18n import gettext, use_lang
 
+    counts = ch.counts
+    # each count with its noun in the form the count takes (French: 0 and 1 singular); made out of the _() call
+    # below, as Babel does not find a message marked inside another's call
+    counted = {
+        "entities_added": Message(NP_("{n} entity added", "{n} entities added"), n=counts["entities_added"]),
+        "entities_removed": Message(NP_("{n} entity removed", "{n} entities removed"), n=counts["entities_removed"]),
+        "facts_added": Message(NP_("{n} fact added", "{n} facts added"), n=counts["facts_added"]),
+        "facts_removed": Message(NP_("{n} fact removed", "{n} facts removed"), n=counts["facts_removed"]),
+        "facts_changed": Message(NP_("of which {n} changed", "of which {n} changed"), n=counts["facts_changed"]),
+    }
     with use_lang(lang):  # _ fills the fields, numbers written as ``lang`` writes them
         lines = [
             _("Changes from {a} to {b}", a=ch.a, b=ch.b),
             _(
-                "{entities_added} entities added, {entities_removed} removed; {facts_added} facts added, "
-                "{facts_removed} removed, of which {facts_changed} changed ({triples_a} -> {triples_b} triples)",
-                **ch.counts,
+                "{entities_added}, {entities_removed}; {facts_added}, {facts_removed}, {facts_changed} "
+                "({triples_a} -> {triples_b} triples)",
+                **{**counts, **counted},
             ),
         ]
         if ch.empty:

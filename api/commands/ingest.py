@@ -13,9 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from qkg.api.i18n import current_lang
+from qkg.api.i18n import current_lang, gettext
 from qkg.api.i18n import filled as _
-from qkg.graph.errors import N_, format_number
+from qkg.graph.errors import N_, NP_, Message, format_number
 
 __all__ = ["command"]
 
@@ -46,7 +46,16 @@ __all__ = ["command"]
 def command(report: Path, year: int, out: Path, base: Path | None, force: bool) -> None:
     from qkg.graph.errors import ParameterError
     from qkg.loaders.activities import LabelIndex
-    from qkg.loaders.ingest import CLASSES, curated_facts, draft, evaluate, indicator_words, read_text, write_draft
+    from qkg.loaders.ingest import (
+        CLASS_NAMES,
+        CLASSES,
+        curated_facts,
+        draft,
+        evaluate,
+        indicator_words,
+        read_text,
+        write_draft,
+    )
     from qkg.loaders.sources import default_data_root
     from qkg.ontology import ontology_paths
     from rdflib import Graph
@@ -78,15 +87,19 @@ def command(report: Path, year: int, out: Path, base: Path | None, force: bool) 
             fields={"report": report},
         )
     files = write_draft(d, index, base, out, labels=index.display or {})
+    # each count with its noun in the form the count takes, out of the _() call (where Babel would not find it)
+    review = Message(NP_("{n} point to review", "{n} points to review"), n=len(d.review))
+    drafted = Message(NP_("{n} fact", "{n} facts"), n=sum(len(v) for v in d.facts.values()))
+    items = Message(NP_("{n} annex item", "{n} annex items"), n=len(d.items))
+    written = Message(NP_("{n} file", "{n} files"), n=len(files))
     click.echo(
         _(
-            "drafted {facts} facts from {items} annex items into {out}/ ({files} files); {review} point(s) to "
-            "review in {review_file}",
-            facts=sum(len(v) for v in d.facts.values()),
-            items=len(d.items),
+            "drafted {facts} from {items} into {out}/ ({files}); {review} in {review_file}",
+            facts=drafted,
+            items=items,
             out=out,
-            files=len(files),
-            review=len(d.review),
+            files=written,
+            review=review,
             review_file=out / "review.yaml",
         )
     )
@@ -97,9 +110,11 @@ def command(report: Path, year: int, out: Path, base: Path | None, force: bool) 
         lang = current_lang()  # the figures as the reader's language writes them (0,59 in French)
         heads = [_("class"), _("drafted"), _("curated"), _("right"), _("wrong"), _("precision"), _("recall")]
         widths = [max(len(h), 7) for h in heads[1:]]
-        click.echo(f"{heads[0]:<12} " + " ".join(f"{h:>{w}}" for h, w in zip(heads[1:], widths, strict=True)))
+        names = {cls: gettext(CLASS_NAMES[cls]) for cls in CLASSES}  # the rows' names in the reader's language
+        first = max(12, len(heads[0]), *(len(name) for name in names.values()))
+        click.echo(f"{heads[0]:<{first}} " + " ".join(f"{h:>{w}}" for h, w in zip(heads[1:], widths, strict=True)))
         for cls in CLASSES:
             s = scores[cls]
             counts = [format_number(s[k], "", lang) for k in ("drafted", "curated", "right", "wrong")]
             cells = [*counts, *(format_number(s[k], ".2f", lang) for k in ("precision", "recall"))]
-            click.echo(f"{cls:<12} " + " ".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True)))
+            click.echo(f"{names[cls]:<{first}} " + " ".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True)))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 from qkg.api.i18n import filled as _
-from qkg.graph.errors import N_
+from qkg.graph.errors import N_, NP_, Message, format_number
 from qkg.ontology.curies import ENTITY_NS
 
 __all__ = ["command", "STATIC", "FACTS_MAX"]
@@ -125,20 +125,24 @@ def command(ctx, out, focus, depth, types, themes, years, categories, relations,
         )
     title = "Réseau des relations internationales de Québec" if lang == "fr" else "Québec's international network"
     meta = payload["meta"]
+    nodes, links = format_number(meta["nodes"], "", lang), format_number(meta["edges"], "", lang)  # 1 234 in French
     subtitle = (
-        f"{meta['nodes']} nœuds, {meta['edges']} liens · build {meta['build']}"
+        f"{nodes} nœuds, {links} liens · build {meta['build']}"
         if lang == "fr"
-        else f"{meta['nodes']} nodes, {meta['edges']} links · build {meta['build']}"
+        else f"{nodes} nodes, {links} links · build {meta['build']}"
     )
     html = standalone_html(payload, scripts=scripts, styles=styles, title=title, subtitle=subtitle, lang=lang)
     atomic_write(out, html.encode("utf-8"))
+    # the counts with their nouns in the form each count takes, out of the _() call (where Babel would not find them)
+    nodes_said = Message(NP_("{n} node", "{n} nodes"), n=meta["nodes"])
+    edges_said = Message(NP_("{n} edge", "{n} edges"), n=meta["edges"])
     click.echo(
         _(
-            "wrote {out} ({mb:.1f} MB, {nodes} nodes, {edges} edges)",
+            "wrote {out} ({mb:.1f} MB, {nodes}, {edges})",
             out=out,
             mb=len(html) / 1e6,
-            nodes=meta["nodes"],
-            edges=meta["edges"],
+            nodes=nodes_said,
+            edges=edges_said,
         ),
         err=True,
     )

@@ -34,7 +34,7 @@ from qkg.graph.analysis.facts import ORG, SKOS, Q, labels, load_facts, provenanc
 from qkg.graph.analysis.projection import actor_place_graph, actor_theme_graph, place_levels
 from qkg.graph.analysis.reach import reach
 from qkg.graph.analysis.regions import CONTINENTS
-from qkg.graph.errors import N_, ParameterError
+from qkg.graph.errors import N_, NP_, Message, ParameterError
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from qkg.ontology import QKGD
@@ -251,11 +251,22 @@ def complementarity(
     for a in members:
         n = len(activity[a])
         if n < THIN:  # only a member has a committee membership to leave out of its count
-            besides = " besides its committee membership" if a in in_committee else ""
-            notes.append(
-                f"thin signal: {names[a]} takes part in {n} fact(s) of the graph{besides}; its empty cells mean "
-                f"the source is silent, not that it is inactive."
+            thin = (
+                NP_(
+                    "thin signal: {name} takes part in {n} fact of the graph besides its committee membership; its "
+                    "empty cells mean the source is silent, not that it is inactive.",
+                    "thin signal: {name} takes part in {n} facts of the graph besides its committee membership; its "
+                    "empty cells mean the source is silent, not that it is inactive.",
+                )
+                if a in in_committee
+                else NP_(
+                    "thin signal: {name} takes part in {n} fact of the graph; its empty cells mean the source is "
+                    "silent, not that it is inactive.",
+                    "thin signal: {name} takes part in {n} facts of the graph; its empty cells mean the source is "
+                    "silent, not that it is inactive.",
+                )
             )
+            notes.append(Message(thin, name=names[a], n=n))  # the English, and for the CLI its reader's language
     overlap = []
     for a, b in combinations(members, 2):
         pair: dict[str, Any] = {"a": a, "b": b}

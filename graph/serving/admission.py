@@ -53,7 +53,7 @@ import math
 import time
 from collections import deque
 
-from qkg.graph.errors import N_, QueryOutOfMemory, QueryTimeout, TooManyQueries
+from qkg.graph.errors import N_, NP_, QueryOutOfMemory, QueryTimeout, TooManyQueries
 from qkg.graph.serving.pool import QueryPool
 
 
@@ -147,7 +147,13 @@ class Lane:
         if not queue:
             raise self._busy(N_("no worker of this lane is free; retry in a moment"))
         if self._count >= self.queue:
-            raise self._busy(N_("{n} queries are already waiting for a query worker; retry in a moment"), n=self._count)
+            raise self._busy(
+                NP_(
+                    "{n} query is already waiting for a query worker; retry in a moment",
+                    "{n} queries are already waiting for a query worker; retry in a moment",
+                ),
+                n=self._count,
+            )
         waiter = asyncio.get_running_loop().create_future()
         key = _PRIORITY if priority else key
         if key not in self._waiters:
@@ -279,7 +285,10 @@ class Admission:
         now = time.monotonic()
         if self._active.get(client, 0) >= self.per_client:
             raise TooManyQueries(
-                N_("you already have {n} queries running or waiting; send the next one when one ends"),
+                NP_(
+                    "you already have {n} query running or waiting; send the next one when it ends",
+                    "you already have {n} queries running or waiting; send the next one when one ends",
+                ),
                 retry_after=1,
                 hint=N_("run your queries one after the other"),
                 fields={"n": self.per_client},

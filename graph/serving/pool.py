@@ -48,6 +48,7 @@ from typing import Any
 
 from qkg.graph.errors import (
     N_,
+    NP_,
     ParameterError,
     QKGError,
     QueryOutOfMemory,
@@ -583,7 +584,10 @@ class QueryPool:
 
     def _busy(self) -> QueryTimeout:
         return QueryTimeout(
-            N_("all {n} query workers stayed busy for the whole {seconds:g} s limit"),
+            NP_(
+                "the query worker stayed busy for the whole {seconds:g} s limit",
+                "all {n} query workers stayed busy for the whole {seconds:g} s limit",
+            ),
             hint=N_("retry in a moment, or make the query cheaper"),
             fields={"n": self.size, "seconds": self.timeout},
         )

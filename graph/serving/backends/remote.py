@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from qkg.graph.errors import N_, Message, QueryError, QuerySyntaxError, QueryTimeout, StoreError, StoreUnavailable
+from qkg.graph.errors import N_, NP_, Message, QueryError, QuerySyntaxError, QueryTimeout, StoreError, StoreUnavailable
 from qkg.graph.named_graphs import BUILD_GRAPH
 from qkg.graph.serving.formats import rdf_format
 from qkg.graph.serving.guard import blank_tokens, cap_select_rows, query_form
@@ -833,7 +833,15 @@ def publish(
     served = store.view(refresh=True).manifest
     removed = _remove_leftovers(store, keep=served)
     if removed:
-        say(Message(N_("removed {n} graph(s) left by earlier publishes that did not finish"), n=removed))
+        say(
+            Message(
+                NP_(
+                    "removed {n} graph left by earlier publishes that did not finish",
+                    "removed {n} graphs left by earlier publishes that did not finish",
+                ),
+                n=removed,
+            )
+        )
     mapping = {g: remote_name(store.space, build_id, g) for g in graphs}
     # The manifest first, in one operation: a publish killed from here on is found and removed by the next one.
     triples = " ".join(f"<{r}> <{GRAPH_OF}> <{g}> ." for g, r in mapping.items())
@@ -845,7 +853,7 @@ def publish(
         content = _named_as(make(), mapping) if g == BUILD_GRAPH else make()
         n = store.load(content, graph=mapping[g])
         total += n
-        say(Message(N_("loaded {n} triples into {graph}"), n=n, graph=mapping[g]))
+        say(Message(NP_("loaded {n} triple into {graph}", "loaded {n} triples into {graph}"), n=n, graph=mapping[g]))
     loaded = time.monotonic()
     # The switch: one DELETE/INSERT operation, atomic on any SPARQL 1.1 store.
     # (Virtuoso inserts nothing when the WHERE clause is only an OPTIONAL that matches nothing, so the very
