@@ -49,7 +49,7 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
-from qkg.graph.errors import N_, NP_, Message, Plural, format_number
+from qkg.graph.errors import IDENTIFIER_FIELDS, N_, NP_, Message, Plural, format_number
 
 __all__ = [
     "LANGS",
@@ -345,7 +345,8 @@ def audit_reason(finding: dict) -> str:
 
 
 def install(env) -> None:
-    """Give a Jinja2 environment ``{% trans %}``, ``_()``, ``lang()``, ``term_label`` and the switch."""
+    """Give a Jinja2 environment ``{% trans %}``, ``_()``, ``lang()``, ``term_label``, the switch, and
+    ``filled(N_(...)|NP_(...), **fields)`` for a message whose numbers the page's language writes."""
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.globals.update(
@@ -355,6 +356,11 @@ def install(env) -> None:
         term_label=term_label,
         audit_reason=audit_reason,
         js_catalogue=lambda: js_catalogue(current_lang()),
+        # a line with numbers in the page's language: {{ filled(NP_("{n} fact added", "{n} facts added"), n=n) }}
+        filled=filled,
+        N_=N_,
+        NP_=NP_,
+        identifier_fields=sorted(IDENTIFIER_FIELDS),  # fields whose numbers the scripts write bare (i18n.js)
     )
     env.filters["term_label"] = term_label
     env.filters["terms"] = mark_terms

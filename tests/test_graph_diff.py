@@ -83,6 +83,9 @@ def test_diff_as_text_in_french_and_english(qkg, two_builds) -> None:
     assert "Entities added" in en and "Facts changed" in en and "Lausanne -> Lausanne (Vaud)" in en
     # the counts as each language writes them: 4 844 (a narrow no-break space) in French, 4844 in English
     assert re.search(r"retirées? ; .* \(\d\u202f\d{3} -> \d\u202f\d{3} triplets\)", fr), fr
+    # each count agrees with its noun: French's singular for 0 and 1, English's for 1
+    assert "1 entité ajoutée, 0 entité retirée ; 7 faits ajoutés, 2 faits retirés, dont 2 modifiés (" in fr, fr
+    assert "1 entity added, 0 entities removed; 7 facts added, 2 facts removed, of which 2 changed (" in en, en
     assert re.search(r"removed; .* \(\d{4} -> \d{4} triples\)", en), en
 
 
@@ -118,7 +121,15 @@ def test_changes_page_and_api_show_the_publish(two_builds) -> None:
             assert page.status_code == 200
             assert "Montpellier" in page.text and 'href="/id/montpellier"' in page.text
             assert "Entités ajoutées" in page.text and "Entities added" not in page.text
-            assert "Entities added" in client.get("/changes?lang=en").text
+            english = client.get("/changes?lang=en").text
+            assert "Entities added" in english
+            # each count agrees with its noun (French: the singular for 0 and 1), its numbers as the page writes them
+            assert "1 entité ajoutée, 0 entité retirée" in page.text, page.text
+            assert "7 faits ajoutés, 2 faits retirés, dont 2 modifiés" in page.text
+            assert re.search(r"\d\u202f\d{3} → \d\u202f\d{3} triplets affirmés", page.text), page.text
+            assert "1 entity added, 0 entities removed" in english
+            assert "7 facts added, 2 facts removed, of which 2 changed" in english
+            assert re.search(r"\d{4} → \d{4} asserted triples", english), english
     finally:
         server.stop()
 

@@ -249,3 +249,33 @@ def test_french_says_the_singular_for_zero_and_one_and_english_for_one_only() ->
     assert said["fr"] == ["0 fait ajouté", "1 fait ajouté", "2 faits ajoutés", "1\u202f200 faits ajoutés"]
     # English as Python writes it
     assert said["en"] == ["0 facts added", "1 fact added", "2 facts added", "1200 facts added"]
+
+
+def test_the_pages_counted_messages_agree_with_their_counts_in_each_language(server) -> None:
+    """A page's message with a count (the complementarity tables' captions) says its numbers and nouns as the
+    page's language does; ``filled`` (the templates' helper) groups French thousands (``1 234 faits ajoutés``)."""
+    from qkg.api.app import _templates
+
+    env = _templates().env  # the app's templates' environment
+    with server.client() as client:
+        pages = {
+            lang: client.get(f"/analysis?lang={lang}", headers={"Accept": "text/html"}).text for lang in ("fr", "en")
+        }
+    french = re.findall(r"<caption>(\d+) (thèmes?|pays|continents?) × (\d+) (acteurs?) : ", pages["fr"])
+    english = re.findall(r"<caption>(\d+) (themes?|countries|country|continents?) × (\d+) (actors?): ", pages["en"])
+    assert len(french) == len(english) >= 2, pages["fr"][:500]
+    for (rows, noun, actors, word), (rows_en, noun_en, actors_en, word_en) in zip(french, english, strict=True):
+        assert (rows, actors) == (rows_en, actors_en)
+        if noun != "pays":  # the same in both forms
+            assert noun.endswith("s") == (int(rows) > 1), (rows, noun)
+        assert noun_en in (("country",) if int(rows) == 1 else ("countries", "themes", "continents")) or (
+            noun_en in ("theme", "continent") and int(rows) == 1
+        ), (rows, noun_en)
+        assert word.endswith("s") == (int(actors) > 1) and word_en.endswith("s") == (int(actors) != 1)
+    line = '{{ filled(NP_("{n} fact added", "{n} facts added"), n=n) }}'
+    said = {}
+    for lang in ("fr", "en"):
+        with use_lang(lang):
+            said[lang] = [env.from_string(line).render(n=n) for n in (0, 1, 1234)]
+    assert said["fr"] == ["0 fait ajouté", "1 fait ajouté", "1\u202f234 faits ajoutés"]
+    assert said["en"] == ["0 facts added", "1 fact added", "1234 facts added"]

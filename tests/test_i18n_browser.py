@@ -123,3 +123,25 @@ def test_home_screenshots_in_both_languages(browser_env, server) -> None:
                 assert page.get_attribute("html", "lang") == lang
                 _shot(page, f"home-{lang}-{width}")
             _clean(session)
+
+
+@pytest.mark.parametrize(
+    ("lang", "rows", "filled"),
+    [("fr", "1\u202f200 lignes", "1\u202f234,5 · 1234 · 2024"), ("en", "1200 rows", "1234.5 · 1234 · 2024")],
+)
+def test_the_scripts_write_numbers_as_the_page_language_does(browser_env, server, lang, rows, filled) -> None:
+    """The pages' scripts (i18n.js's ``format``): a count of the editor's answer with French thousands on a French
+    page and as before on an English one; a field that names something (a line, a year) in bare digits."""
+    with chromium_page() as session:
+        page = session.page
+        page.goto(server.url + f"/sparql?lang={lang}")
+        said = page.evaluate("() => format('{n} · {line} · {year}', { n: 1234.5, line: 1234, year: 2024 })")
+        assert said == filled
+        page.wait_for_function("() => window.qkgEditor !== undefined && window.qkgEditor !== null")
+        page.evaluate("() => window.qkgEditor.setValue('SELECT ?s WHERE { ?s ?p ?o } LIMIT 1200')")
+        page.click("#run")
+        page.wait_for_selector(".results-table tbody tr")
+        page.wait_for_function("() => /\\d/.test(document.querySelector('#status').textContent)")
+        status = page.locator("#status").inner_text()
+        assert status.startswith(rows), status
+        _clean(session)

@@ -14,11 +14,12 @@ IRIs by default).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 from qkg.api.i18n import filled as _
-from qkg.graph.errors import N_, NP_, Message, format_number
+from qkg.graph.errors import IDENTIFIER_FIELDS, N_, NP_, Message, format_number
 from qkg.ontology.curies import ENTITY_NS
 
 __all__ = ["command", "STATIC", "FACTS_MAX"]
@@ -95,6 +96,7 @@ def command(ctx, out, focus, depth, types, themes, years, categories, relations,
     common = "\n".join(
         [
             f"window.qkgMessages = {catalogue_json(lang)};",
+            f"window.qkgIdentifiers = {json.dumps(sorted(IDENTIFIER_FIELDS))};",  # numbers i18n.js writes bare
             _read(STATIC / "js" / "i18n.js"),
             _read(STATIC / "js" / "viz-common.js"),
         ]

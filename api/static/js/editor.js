@@ -212,7 +212,7 @@
             window.qkgResultViews.show(results, data.head.vars, data.results.bindings, table, label);
           }
         }
-        status.textContent = format(ngettext("{n} row", "{n} rows", Number(rows || 0)), { n: rows || "0" }) + " · " + ms + " ms" + (truncated ? " · " + gettext("truncated") : "");
+        status.textContent = format(ngettext("{n} row", "{n} rows", Number(rows || 0)), { n: Number(rows || 0) }) + " · " + formatNumber(ms) + " ms" + (truncated ? " · " + gettext("truncated") : "");
         setDownloads(prepared.text, isGraph);
       });
     }).catch(function (e) { status.textContent = gettext("Network error"); showError({ error: String(e) }, 0); });

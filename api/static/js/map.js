@@ -225,7 +225,7 @@
     side.textContent = "";
     side.appendChild(h("section", { id: "viz-mission-selected", className: "viz-mission-selected", hidden: "hidden",
       "aria-live": "polite" }));
-    side.appendChild(h("h2", { text: gettext("Missions") + " (" + data.missions.length + ")" }));
+    side.appendChild(h("h2", { text: gettext("Missions") + " (" + formatNumber(data.missions.length) + ")" }));
     var ol = h("ol", {});
     data.missions.forEach(function (m) {
       ol.appendChild(h("li", {}, [h("button", { type: "button", className: "viz-link-button", text: m.label,
@@ -234,11 +234,11 @@
     });
     side.appendChild(ol);
     var missionCities = data.cities.filter(function (c) { return c.roles.indexOf("mission") >= 0; });
-    side.appendChild(h("h2", { text: gettext("Mission cities") + " (" + missionCities.length + ")" }));
+    side.appendChild(h("h2", { text: gettext("Mission cities") + " (" + formatNumber(missionCities.length) + ")" }));
     side.appendChild(h("ul", { id: "viz-mission-cities" }, missionCities.map(function (c) {
       return h("li", {}, [link(c.label, c.href), c.country ? h("small", { text: " " + c.country }) : null]); })));
     if (data.unplaced && data.unplaced.length) {
-      side.appendChild(h("p", { className: "viz-count", text: gettext("No coordinates: ") + data.unplaced.length }));
+      side.appendChild(h("p", { className: "viz-count", text: gettext("No coordinates: ") + formatNumber(data.unplaced.length) }));
     }
   }
 

@@ -363,7 +363,7 @@
   // ---- building the page -----------------------------------------------------------------------------
   function options(list, selected, multiple) {
     return list.map(function (item) {
-      return h("option", { value: item.id, text: item.label + (item.count ? " (" + item.count + ")" : ""),
+      return h("option", { value: item.id, text: item.label + (item.count ? " (" + formatNumber(item.count) + ")" : ""),
         selected: selected.indexOf(String(item.id)) >= 0 });
     });
   }
@@ -398,7 +398,7 @@
         title: format(gettext("Show only: {type}"), { type: k.label }),
         onclick: function () { ui.kinds.forEach(function (b) { b.checked = b.value === k.kind; }); applyFilters(true); } });
       legend.appendChild(h("div", { className: "viz-kind-line" }, [
-        h("label", { className: "viz-kind-row", "data-kind": k.kind }, [box, swatch, h("span", { text: k.label }), h("small", { text: " " + k.count })]),
+        h("label", { className: "viz-kind-row", "data-kind": k.kind }, [box, swatch, h("span", { text: k.label }), h("small", { text: " " + formatNumber(k.count) })]),
         only]));
     });
     controls.appendChild(legend);
@@ -525,7 +525,7 @@
       g.fillStyle = kk.colour || "#888";
       g.fillRect(lx, ly + i * 18 * k - 9 * k, 12 * k, 12 * k);
       g.fillStyle = "#1d2733";
-      g.fillText(kk.label + " (" + kk.count + ")", lx + 18 * k, ly + i * 18 * k + 2 * k);
+      g.fillText(kk.label + " (" + formatNumber(kk.count) + ")", lx + 18 * k, ly + i * 18 * k + 2 * k);
     });
     var url = big.toDataURL("image/png");
     window.qkgLastPng = { width: big.width, height: big.height, screen: [canvas.width, canvas.height], url: url.length };
