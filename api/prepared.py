@@ -12,6 +12,10 @@ name                        format  read by
 ``page-centrality-fr|en``   json    the ``/analysis`` page's ranking
 ``page-centrality-years``   json    the ``/analysis?year=`` page's ranking, per report year and language
 ``network``                 pickle  ``/api/viz/network``, ``qkg viz`` (graph, centralities, layout if small)
+``home-partners``           json    the home page's partners of the City, in each language (from the network:
+                                    the home page never waits for the network's pickle)
+``network-overview``        json    ``/api/viz/network`` with no focus nor filter, every year, in each language
+                                    (what the network page asks first: no wait for the network's pickle)
 ``map-rows``                pickle  ``/api/viz/map`` (missions, receptions, places, each row with its years;
                                     the answer for every year in fr and en)
 ``stats-rows``              pickle  ``/api/viz/stats`` (dated activities and counted rows with their years;
@@ -21,7 +25,8 @@ name                        format  read by
 ==========================  ======  =================================================================
 
 Add an artefact by appending to :data:`ARTEFACTS`; read it with ``state.prepared(name)`` (which computes it
-once for a build made before the artefact existed).
+once for a build made before the artefact existed: from the store, or, for an artefact of :data:`DERIVED`, from
+another artefact of the build).
 
 Examples
 --------
@@ -34,12 +39,22 @@ True
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from qkg.graph.building.artefacts import CORE, Artefact, as_reader, collector_paused, shared
 
-__all__ = ["ARTEFACTS", "BY_NAME", "CENTRALITY_DEFAULTS", "PAGE_CENTRALITY_TOP", "page_centrality"]
+__all__ = [
+    "ARTEFACTS",
+    "BY_NAME",
+    "DERIVED",
+    "CENTRALITY_DEFAULTS",
+    "PAGE_CENTRALITY_TOP",
+    "home_partners",
+    "network_overview",
+    "page_centrality",
+]
 
 
 class CentralityOptions(TypedDict):
@@ -180,9 +195,38 @@ def _page_centrality_years(store) -> dict:
 
 
 def _network(store):
+    """The build's network (:func:`~qkg.viz.source.prepare_network`), made once for its group (the network and
+    the home page's partners)."""
     from qkg.viz.source import prepare_network
 
-    return prepare_network(store)
+    return shared(store, "viz.network", lambda: prepare_network(store))
+
+
+def home_partners(network) -> dict:
+    """The home page's partners of the City (:func:`~qkg.viz.source.partners_view`) of the build's network
+    (a :class:`~qkg.viz.source.Prepared`), in each language: ``{lang: partners or None}``; a few kB."""
+    from qkg.api.i18n import LANGS
+    from qkg.viz.source import partners_view
+
+    return {lang: partners_view(network, lang=lang) for lang in LANGS}
+
+
+def _home_partners(store) -> dict:
+    return home_partners(_network(store))
+
+
+def network_overview(network) -> dict:
+    """``/api/viz/network``'s answer with no focus, no filter and its default sizes, of every year (the whole
+    network of a small graph, the City's overview of a large one: :func:`~qkg.viz.source.filtered_network`), in
+    each language: ``{lang: answer}``, its ``meta.build`` left empty (the server names the build it serves)."""
+    from qkg.api.i18n import LANGS
+    from qkg.viz.source import filtered_network
+
+    return {lang: filtered_network(network, lang=lang, build="") for lang in LANGS}
+
+
+def _network_overview(store) -> dict:
+    return network_overview(_network(store))
 
 
 def _map_rows(store) -> dict:
@@ -220,7 +264,10 @@ ARTEFACTS: tuple[Artefact, ...] = (
     *(replace(a, group="counts") for a in CORE),
     Artefact("void", _collector_off(_void), group="counts"),
     Artefact("audit", _audit, group="counts"),
-    Artefact("network", _collector_off(_network, collect=True), "pickle"),
+    Artefact("network", _collector_off(_network, collect=True), "pickle", group="network"),
+    # after the network, from the same graph (kept by the group's memo): a few kB each, made with the collector on
+    Artefact("home-partners", _home_partners, group="network"),
+    Artefact("network-overview", _network_overview, group="network"),
     Artefact("centrality-actors", _collector_off(_centrality, collect=True), group="actors"),
     Artefact("page-centrality-fr", _collector_off(_page_centrality("fr"), collect=True), group="actors"),
     Artefact("page-centrality-en", _collector_off(_page_centrality("en"), collect=True), group="actors"),
@@ -231,3 +278,10 @@ ARTEFACTS: tuple[Artefact, ...] = (
     Artefact("canned-answers", _collector_off(_canned_answers), "sqlite", load=_open_canned_answers),
 )
 BY_NAME: dict[str, Artefact] = {a.name: a for a in ARTEFACTS}
+#: Artefacts a server makes from another artefact of the build, for a build made before them:
+#: ``{name: (the artefact it is made from, function of that artefact's value)}`` (the build makes them from its
+#: store, as every artefact, sharing the value with the other artefact's group).
+DERIVED: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "home-partners": ("network", home_partners),
+    "network-overview": ("network", network_overview),
+}

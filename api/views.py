@@ -37,6 +37,7 @@ __all__ = [
     "report_year",
     "map_answer",
     "stats_answer",
+    "network_answer",
 ]
 
 
@@ -279,6 +280,44 @@ def stats_answer(state, *, lang: str, year: str | None) -> dict:
     return state.cache(
         ("viz-stats", lang, year), lambda: stats_view(state.prepared("stats-rows"), lang=lang, year=year)
     )
+
+
+def network_answer(
+    state,
+    *,
+    focus: str | None,
+    depth: int,
+    size_by: str,
+    lang: str,
+    report_year: str | None,
+    **filters: Any,
+) -> dict:
+    """``/api/viz/network`` (:func:`qkg.viz.source.filtered_network`; ``report_year`` already checked). What the
+    network page asks first, no focus and no filter, is never drawn per request: of every year in its default
+    sizes, read from the build's ``network-overview`` artefact (no wait for the network's pickle); of one report
+    year or sized otherwise, kept in the per-build cache (years x languages x sizes, each tens of kB). A focus
+    or a filter draws its bounded answer from the network."""
+    from qkg.viz.source import filtered_network
+
+    build = state.path.name if state.path is not None else None
+    overview = not focus and not any(filters.values())
+    if overview and report_year is None and size_by == "degree" and lang in state.prepared("network-overview"):
+        answer = state.prepared("network-overview")[lang]
+        return {**answer, "meta": {**answer["meta"], "build": build}}
+
+    def draw() -> dict:
+        return filtered_network(
+            state.prepared("network"),
+            focus=focus,
+            depth=depth,
+            size_by=size_by,
+            lang=lang,
+            build=build,
+            report_year=report_year,
+            **filters,
+        )
+
+    return state.cache(("viz-network", lang, size_by, report_year), draw) if overview else draw()
 
 
 def label_path_links(result: dict, lang: str) -> dict:

@@ -143,7 +143,8 @@ def test_canned_pages_are_slices_of_the_whole_answer(base, name):
 
 def test_prepared_canned_queries_are_read_from_the_build(base):
     """``mission-cities`` keeps its whole answer in the build (``# prepared: yes``): its pages, JSON and CSV,
-    come from there with the query's headers; ``upcoming`` runs in the pool."""
+    come from there with the query's headers; ``upcoming`` is read from there for its default year (``after``
+    2024), and runs in the pool for another."""
     page = _get(base, "/api/queries/mission-cities", limit=7, offset=7)
     assert page.headers["X-QKG-Prepared"] == "true" and page.headers["X-QKG-Rows"] == "7"
     assert page.headers["ETag"] and "offset=14" in page.headers["X-QKG-Next"]
@@ -160,7 +161,10 @@ def test_prepared_canned_queries_are_read_from_the_build(base):
     assert lines[0] == "year,city,label,countryLabel,missions" and len(lines) == 8
     cities = [b["city"]["value"] for b in page.json()["results"]["bindings"]]
     assert [line.split(",")[1] for line in lines[1:]] == cities
-    assert "X-QKG-Prepared" not in _get(base, "/api/queries/upcoming", limit=7).headers
+    assert _get(base, "/api/queries/upcoming", limit=7).headers["X-QKG-Prepared"] == "true"
+    assert _get(base, "/api/queries/upcoming", limit=7, after=2024).headers["X-QKG-Prepared"] == "true"
+    other = _get(base, "/api/queries/upcoming", limit=7, after=2023)
+    assert other.status_code == 200 and "X-QKG-Prepared" not in other.headers
 
 
 def test_paths_search_a_capped_frontier_and_find_the_shortest(store, hub):

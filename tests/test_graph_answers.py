@@ -34,21 +34,28 @@ def built(request, graph_2024):
 
 
 def test_the_slow_sorted_queries_are_prepared():
-    assert {q.name for q in prepared_queries(load_catalog())} == {"mission-cities", "mission-countries", "agreements"}
+    assert {q.name for q in prepared_queries(load_catalog())} == {
+        "mission-cities",
+        "mission-countries",
+        "agreements",
+        "upcoming",
+    }
 
 
-@pytest.mark.parametrize("name", ["mission-cities", "mission-countries", "agreements"])
+@pytest.mark.parametrize("name", ["mission-cities", "mission-countries", "agreements", "upcoming"])
 def test_prepared_pages_are_the_query_pages(built, name):
     store, answers = built
     query = load_catalog()[name]
     years = build_years(store)
     langs = ["fr", "en"] if any(p.type == "lang" for p in query.params) else [None]
     for lang in langs:
+        counts = {}
         for year in [None, years[0], years[-1]]:
             values = {k: v for k, v in {"year": year, "lang": lang}.items() if v}
             bindings = bind(query, values, years=years)
             whole = answers.page(name, bindings, limit=5000, offset=0)
-            assert whole is not None and whole[1] > 0, (name, values)
+            assert whole is not None, (name, values)
+            counts[year] = whole[1]
             for limit, offset in [(5000, 0), (7, 0), (7, 7), (3, max(whole[1] - 2, 0)), (5, whole[1] + 1)]:
                 rows = store.select(paged(query.sparql, limit, offset), bindings=bindings)
                 want = json.loads(terms.solutions_bytes(list(rows.variables), rows, terms.QueryResultsFormat.JSON))
@@ -57,13 +64,20 @@ def test_prepared_pages_are_the_query_pages(built, name):
                 assert got["head"] == want["head"]
                 assert _bindings(got) == _bindings(want), (name, values, limit, offset)
                 assert count == len(want["results"]["bindings"])
+        # the every-year answer has rows, and so does one year at least (the first year of the synthetic graph
+        # plans nothing after 2024)
+        assert counts[None] > 0 and max(counts[years[0]], counts[years[-1]]) > 0, (name, counts)
 
 
 def test_an_answer_the_build_did_not_prepare_is_not_made_up(built):
     _store, answers = built
     other_lang = {terms.Variable("lang"): terms.Literal("de")}
     assert answers.page("agreements", other_lang, limit=5, offset=0) is None
-    assert answers.page("upcoming", {}, limit=5, offset=0) is None
+    # upcoming is prepared for its default (after 2024), not for another year
+    upcoming = load_catalog()["upcoming"]
+    assert answers.page("upcoming", bind(upcoming, {}), limit=5, offset=0) is not None
+    assert answers.page("upcoming", bind(upcoming, {"after": "2023"}), limit=5, offset=0) is None
+    assert answers.page("twinned-cities", {}, limit=5, offset=0) is None
 
 
 # A graph of the cases the prepared answers must get as the queries do (each named in a comment): two report
@@ -101,11 +115,23 @@ qkgd:g24 {
   # a city that is a blank node, named as another (SPARQL orders blank nodes before IRIs)
   _:c5 a schema:City ; rdfs:label "Annecy"@fr ; schema:containedInPlace qkgd:k1 .
   qkgd:t3 a schema:Trip ; prov:wasDerivedFrom qkgd:s1 ; schema:itinerary qkgd:c1 .
+  # upcoming: after 2024 in three datatypes, one start shared by two items (the label decides, then the IRI),
+  # an item without a French name, one with two French names, counts and impacts; one of 2024 (not after)
+  qkgd:u1 schema:startDate "2026-05-01"^^xsd:date ; rdfs:label "Congrès"@fr ; qkg:participantCount 300 ;
+    qkg:economicImpactCAD 1500000 .
+  qkgd:u2 schema:startDate "2026-05-01"^^xsd:date ; rdfs:label "Biennale"@fr, "Biennial"@en .
+  qkgd:u3 schema:startDate "2025"^^xsd:gYear ; rdfs:label "Sommet"@en .
+  qkgd:u4 schema:startDate "2025-09"^^xsd:gYearMonth ; rdfs:label "Forum"@fr, "Assises"@fr .
+  qkgd:u5 schema:startDate "2024-11-01"^^xsd:date ; rdfs:label "Passé"@fr .
+  qkgd:u6 schema:startDate "2026-05-01"^^xsd:date ; rdfs:label "Biennale"@fr .
 }
 qkgd:g25 {
   qkgd:a1 qkg:party qkgd:p1 .
   qkgd:t2 prov:wasDerivedFrom qkgd:s2 .
   qkgd:p1 rdfs:label "Ville de Un"@fr .
+  # upcoming: restated in the second year's files (a row for each year), and one of that year alone
+  qkgd:u1 schema:startDate "2026-05-01"^^xsd:date .
+  qkgd:u7 schema:startDate "2027-01-15"^^xsd:date ; rdfs:label "Jeux"@fr ; qkg:participantCount 5000 .
 }
 # a trip stated in no year's file: not counted
 qkgd:t4 a schema:Trip, schema:Event ; prov:wasDerivedFrom qkgd:s3 ; schema:itinerary qkgd:c1 .
@@ -166,6 +192,20 @@ def test_prepared_answers_on_edge_cases():
         ("2025", "Lyon", "1"),
     ]
     assert seen["mission-cities", None][1]["city"]["type"] == "bnode"
+    upcoming = [
+        (r["year"]["value"], r["item"]["value"].rsplit("/", 1)[1], r.get("label", {}).get("value"))
+        for r in seen["upcoming", None]
+    ]
+    assert upcoming == [
+        ("2024", "u3", None),
+        ("2024", "u4", "Assises"),
+        ("2024", "u4", "Forum"),
+        ("2024", "u2", "Biennale"),
+        ("2024", "u6", "Biennale"),
+        ("2024", "u1", "Congrès"),
+        ("2025", "u1", "Congrès"),
+        ("2025", "u7", "Jeux"),
+    ]
     countries = seen["mission-countries", None]
     assert [(r["label"]["value"], r["missions"]["value"], r["cities"]["value"]) for r in countries] == [
         ("France", "2", "3"),

@@ -37,9 +37,8 @@ def _stats(state) -> dict:
 
 
 def _partners(state, lang: str) -> dict | None:
-    from qkg.viz.source import partners_view
-
-    return partners_view(state.prepared("network"), lang=lang)
+    # prepared by the build for each language (a few kB): the home page never waits for the network's pickle
+    return state.prepared("home-partners").get(lang)
 
 
 def _audit(state) -> list[dict]:

@@ -28,9 +28,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from qkg.api.deps import StateDep, StoreDep, TemplatesDep
 from qkg.api.errors import error_responses
-from qkg.api.views import ReportYear, build_years_of, map_answer, stats_answer
+from qkg.api.views import ReportYear, build_years_of, map_answer, network_answer, stats_answer
 from qkg.api.views import report_year as report_year_of
-from qkg.viz.source import Prepared, entity_view, filtered_network
+from qkg.viz.source import entity_view
 from qkg.viz.style import KINDS
 
 __all__ = ["router", "MAX_DEPTH"]
@@ -64,10 +64,6 @@ SizeBy = Literal["degree", "pagerank", "betweenness"]
 # ---------------------------------------------------------------------------------------------------------
 # Routes
 # ---------------------------------------------------------------------------------------------------------
-
-
-def _prepared(state) -> Prepared:
-    return state.prepared("network")
 
 
 def _page(request: Request, templates, name: str, title: str, **context) -> Response:
@@ -126,8 +122,8 @@ def api_network(
     A network of up to 6,000 nodes comes whole; a larger one comes as an overview (``meta.overview``: the
     City and its strongest partners), and ``focus`` expands one node (at most 1,500 nodes, ``meta.hidden``
     left out). The whole graph is at ``/api/analysis/export`` (GEXF, GraphML)."""
-    return filtered_network(
-        _prepared(state),
+    return network_answer(
+        state,
         types=type,
         themes=theme,
         years=year,
@@ -137,7 +133,6 @@ def api_network(
         depth=depth,
         size_by=size,
         lang=lang,
-        build=state.path.name if state.path is not None else None,
         report_year=report_year_of(state, report_year),
     )
 

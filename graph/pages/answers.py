@@ -5,7 +5,7 @@ Some canned queries cannot choose their first page without reading every candida
 year), ``agreements`` sorts every agreement by year, start and name. At a million triples that is 0.5-0.8 s of CPU
 per page however small the page. Such a query says so in its header (``# prepared: yes``); the build makes its
 whole answer, with ``year`` left out (the answer of every year, with its ``year`` column) and in each language for
-a ``lang`` parameter, and stores the rows in order (:meth:`PreparedAnswers.from_store`, the ``canned-answers``
+a ``lang`` parameter (any other parameter bound to its default: ``upcoming``'s ``after``), and stores the rows in order (:meth:`PreparedAnswers.from_store`, the ``canned-answers``
 artefact of :mod:`qkg.api.prepared`): from the query's facts, read once for all three
 (:mod:`qkg.graph.pages.whole_answers`, 3.1 s of CPU at 1M where running the queries whole took 11.4 s), or by
 running it whole (a prepared query that module does not make). A page is then one indexed read of SQLite: the rows
@@ -13,13 +13,17 @@ of ranks ``offset`` to ``offset + limit`` (of one year when ``year`` is bound: t
 that year, in the same order, are the answer of that year), handed to pyoxigraph's result writers as the pool
 hands its own (SPARQL TSV in, JSON or CSV out). The ``.rq`` file stays the definition of the query (runnable by
 any SPARQL tool, by ``qkg query``; tests/test_graph_answers.py checks the prepared pages against it); a binding
-the build did not prepare (another language) runs the query as usual (:meth:`PreparedAnswers.page` answers None).
+the build did not prepare (another language, another value of a parameter than its default) runs the query as
+usual (:meth:`PreparedAnswers.page` answers None).
 
 The database (one file, ``canned-answers.sqlite`` among the build's artefacts)::
 
     heads(query, lang, head)                 the TSV header line of each prepared answer
     rows(query, lang, year, rank, line)      its rows in the answer's order, one TSV line each;
                                              indexed on (query, lang, rank) and (query, lang, year, rank)
+
+where ``lang`` is the answer's key (:func:`answer_key`): its language ("" for a query without a ``lang``
+parameter), then each other parameter it was made with as ``name=value`` (``after=2024``).
 
 Examples
 --------
@@ -34,6 +38,8 @@ Examples
 1
 >>> answers.page("q", {Variable("lang"): Literal("de")}, limit=5, offset=0) is None
 True
+>>> answer_key("fr", {}), answer_key("", {"after": Literal("2024")})
+('fr', 'after=2024')
 >>> body, rows = PreparedAnswers.open(_write_temp(answers.serialize())).page("q", {}, limit=1, offset=0)
 >>> tsv_to(body, "json")
 b'{"head":{"vars":["year","x"]},"results":{"bindings":[{"year":{"type":"literal","value":"2023"},"x":{"type":"literal","value":"a"}}]}}'
@@ -50,7 +56,7 @@ from qkg.graph.serving import terms
 from qkg.graph.serving.formats import solution_format
 from qkg.graph.serving.sqlite_file import SqliteFile
 
-__all__ = ["PREPARED_HEADER", "PreparedAnswers", "prepared_queries", "tsv_to"]
+__all__ = ["PREPARED_HEADER", "PreparedAnswers", "answer_key", "prepared_queries", "tsv_to"]
 
 #: The header line of a canned query whose whole answer the build keeps.
 PREPARED_HEADER = "# prepared: yes"
@@ -64,6 +70,13 @@ def prepared_queries(catalog: Mapping) -> list:
     """The canned queries of ``catalog`` (name -> :class:`~qkg.graph.pages.catalog.CannedQuery`) whose
     header asks the build to keep their whole answer."""
     return [q for q in catalog.values() if q.prepared]
+
+
+def answer_key(lang: str, fixed: Mapping[str, terms.Literal | terms.NamedNode]) -> str:
+    """The key of a prepared answer: its language (or ""), then each other parameter it binds (``fixed``: name ->
+    term) as ``name=value``, joined by ``|``; a query whose only parameters are ``year`` and ``lang`` is keyed by
+    its language alone (as in the files of earlier builds)."""
+    return "|".join([lang] * bool(lang) + [f"{name}={term.value}" for name, term in sorted(fixed.items())])
 
 
 def tsv_to(body: bytes, fmt: str) -> bytes:
@@ -114,9 +127,9 @@ class PreparedAnswers(SqliteFile):
     @classmethod
     def from_store(cls, store, queries: Iterable, *, langs: Sequence[str]) -> PreparedAnswers:
         """The whole answer of each of ``queries`` (canned queries) on ``store``: ``year`` left out, a ``lang``
-        parameter bound to each of ``langs`` in turn (a query without one: once, under the language ""); made from
-        the facts by :func:`~qkg.graph.pages.whole_answers.whole_answers` for the queries it knows, the others
-        run whole."""
+        parameter bound to each of ``langs`` in turn (a query without one: once, under the language ""), any
+        other parameter bound to its default; made from the facts by
+        :func:`~qkg.graph.pages.whole_answers.whole_answers` for the queries it knows, the others run whole."""
         from qkg.graph.pages.catalog import bind, whole
         from qkg.graph.pages.whole_answers import whole_answers
 
@@ -127,12 +140,14 @@ class PreparedAnswers(SqliteFile):
             for query in queries:
                 has_lang = any(p.name == LANG and p.type == "lang" for p in query.params)
                 for lang in langs if has_lang else ("",):
+                    bindings = bind(query, {LANG: lang} if lang else {})  # the other parameters: their defaults
+                    fixed = {v.value: term for v, term in bindings.items() if v.value not in (YEAR, LANG)}
                     if query.name in made:
                         variables, rows = made[query.name][lang]
-                        yield query.name, lang, variables, rows
+                        yield query.name, answer_key(lang, fixed), variables, rows
                         continue
-                    rows = store.select(whole(query.sparql), bindings=bind(query, {LANG: lang} if lang else {}))
-                    yield query.name, lang, list(rows.variables), rows
+                    rows = store.select(whole(query.sparql), bindings=bindings)
+                    yield query.name, answer_key(lang, fixed), list(rows.variables), rows
 
         return cls.from_rows(answers())
 
@@ -158,14 +173,12 @@ class PreparedAnswers(SqliteFile):
 
     def page(self, query: str, bindings: Mapping, *, limit: int, offset: int) -> tuple[bytes, int] | None:
         """One page of the prepared answer of ``query`` under ``bindings`` (the substitutions the query would be
-        run with), as SPARQL TSV, with its number of rows; None when that answer was not prepared (a binding
-        other than ``year`` and a prepared ``lang``, or a query the build did not run whole)."""
+        run with), as SPARQL TSV, with its number of rows; None when that answer was not prepared (a ``lang`` or
+        another parameter's value the build did not prepare, or a query the build did not run whole)."""
         values = {getattr(k, "value", k): v for k, v in bindings.items()}
         year = values.pop(YEAR, None)
         lang = values.pop(LANG, None)
-        if values:
-            return None
-        lang_key = lang.value if lang is not None else ""
+        lang_key = answer_key(lang.value if lang is not None else "", values)
         with self._connection() as db:
             head = db.execute("SELECT head FROM heads WHERE query = ? AND lang = ?", (query, lang_key)).fetchone()
             if head is None:
