@@ -299,9 +299,20 @@ def bounded_ego(
 
 
 def _home(G: nx.MultiDiGraph, rank: dict) -> str:
+    """The overview's centre: the City, else the highest ranked node (ties: the greatest id).
+
+    >>> g = nx.MultiDiGraph([("a", "b"), ("c", "b")])
+    >>> _home(g, {"a": 0.5, "b": 1.0, "c": 1.0}), _home(g, {}), _home(g, {"a": 0.0})
+    ('c', 'c', 'c')
+    """
     for node in HOME:
         if node in G:
             return node
+    # the ties of the top rank only, not a key per node (1M nodes at 10M triples: 1.9 s for every overview)
+    top = max(rank.values(), default=0.0)
+    ties = [n for n, r in rank.items() if r == top and n in G] if top > 0.0 else []
+    if ties:
+        return max(ties, key=str)
     return max(G.nodes, key=lambda n: (rank.get(n, 0.0), str(n)))
 
 

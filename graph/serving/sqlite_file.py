@@ -20,6 +20,7 @@ shares the OS's cached pages, and SQLite's C code runs without the GIL).
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -46,6 +47,23 @@ class SqliteFile:
         self._local = threading.local()
         if not self._path.is_file():
             raise ValueError(f"no {what} at {self._path}")
+
+    def prefetch(self) -> None:
+        """Ask the OS to read the file into its page cache in the background (``posix_fadvise(WILLNEED)``): the
+        first queries then find their pages in memory, not on disk (at 10M triples, the first search for a
+        name the graph lacks read 600 MB of the 2 GB search index). A no-op for an in-memory database or where
+        the call does not exist; the cache stays the OS's to evict.
+
+        >>> SqliteFile(sqlite3.connect(":memory:")).prefetch()
+        """
+        if self._path is None or not hasattr(os, "posix_fadvise"):
+            return
+        with contextlib.suppress(OSError):
+            fd = os.open(self._path, os.O_RDONLY)
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+            finally:
+                os.close(fd)
 
     def serialize(self) -> bytes:
         """The database's bytes, for the build to store as a file that :meth:`attach` opens."""
