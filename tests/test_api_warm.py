@@ -10,6 +10,7 @@ import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from fastapi.testclient import TestClient
 from qkg.api.app import create_app
 from qkg.api.config import Settings
@@ -29,6 +30,15 @@ def _copy(graph_2024, tmp_path, drop: tuple[str, ...] = ()):
         (folder / f"{name}.{entry['format']}").unlink()
     (folder / "manifest.json").write_text(json.dumps(manifest))
     return data
+
+
+@pytest.fixture(autouse=True)
+def _no_exit_watchdog(monkeypatch):
+    """The app ends its process a grace period after its shutdown if a request's thread still runs (as a
+    server must); in this process, that would end the test session."""
+    import qkg.api.app
+
+    monkeypatch.setattr(qkg.api.app, "_exit_after", lambda seconds: None)
 
 
 def _client(data) -> TestClient:
