@@ -274,10 +274,13 @@ _BAD = {
     "reference": ("qkg:legCity qkgd:t-city-c ;", "qkg:legCity qkgd:t-city-cc ;"),
     "label": ('qkgd:t-network a qkg:CityNetwork ; rdfs:label "Réseau test"@fr .', "qkgd:t-network a qkg:CityNetwork ."),
     "date": ('"2024-05"^^xsd:gYearMonth', '"2024-13-45"^^xsd:date'),
+    "party": ("qkg:party qkgd:t-gov-a , qkgd:t-gov-b", "qkg:party qkgd:t-gov-a"),  # a SHACL shape's violation
 }
 
 
-def _bad_build(tmp_path: Path, *cases: str) -> tuple[Path, subprocess.CompletedProcess, subprocess.CompletedProcess]:
+def _bad_build(
+    tmp_path: Path, *cases: str, shacl: bool = False
+) -> tuple[Path, subprocess.CompletedProcess, subprocess.CompletedProcess]:
     """The real ``qkg build`` of tests/data/mini with the ``cases`` of :data:`_BAD` written in, in French and in
     English: its facts file, and the two runs."""
     import shutil
@@ -291,7 +294,7 @@ def _bad_build(tmp_path: Path, *cases: str) -> tuple[Path, subprocess.CompletedP
         assert good in text
         text = text.replace(good, bad, 1)
     facts.write_text(text, encoding="utf-8")
-    args = ("build", "--no-shacl", "--data", str(data))
+    args = ("build", "--shacl" if shacl else "--no-shacl", "--data", str(data))
     french = _qkg("--data-dir", str(tmp_path / "fr"), *args, QKG_LANG="fr")
     english = _qkg("--data-dir", str(tmp_path / "en"), *args, LANG="C.UTF-8")
     for proc in (french, english):
@@ -401,3 +404,19 @@ def test_ingests_score_table_names_its_rows_in_french(tmp_path):
     assert len(rows) == 4 and all(re.search(r"\d,\d\d$", r) for r in rows), proc.stdout
     assert not any(line.startswith(CLASSES) for line in proc.stdout.splitlines()), proc.stdout
     assert re.match(r"ébauche de [\d\u202f]+ faits à partir de \d+ éléments d'annexe", proc.stdout), proc.stdout
+
+
+def test_a_shapes_violation_is_said_in_french_with_the_shapes_own_fix(tmp_path):
+    """A SHACL shape's message (its ``sh:message`` in ontology/shapes.ttl, a message of the catalogue) in the
+    French build's error, with its file, line, entity and path; the English build's as the shape writes it."""
+    facts, french, english = _bad_build(tmp_path, "party", shacl=True)
+    line = _line(facts, "qkgd:t-twinning a")
+    assert "Erreur : 1 problème dans les données ;" in french.stderr, french.stderr
+    assert (
+        f"  - {facts}:{line} : qkgd:t-twinning : qkg:party : une entente a besoin d'au moins deux qkg:party, "
+        "chacune un agent" in french.stderr
+    ), french.stderr
+    assert (
+        f"  - {facts}:{line}: qkgd:t-twinning: qkg:party: an agreement needs at least two qkg:party, each an agent"
+        in english.stderr
+    ), english.stderr

@@ -279,3 +279,15 @@ def test_the_pages_counted_messages_agree_with_their_counts_in_each_language(ser
             said[lang] = [env.from_string(line).render(n=n) for n in (0, 1, 1234)]
     assert said["fr"] == ["0 fait ajouté", "1 fait ajouté", "1\u202f234 faits ajoutés"]
     assert said["en"] == ["0 facts added", "1 fact added", "1234 facts added"]
+
+
+def test_every_shapes_message_is_a_message_of_the_catalogue() -> None:
+    """Each ``sh:message`` of ontology/shapes.ttl is extracted (babel.cfg's ``shapes`` method), so that a build's
+    SHACL problem has its French."""
+    from qkg.ontology.shape_messages import shape_messages
+
+    extracted = {m.id for m in catalogues.extract() if isinstance(m.id, str)}
+    messages = shape_messages()
+    assert len(messages) >= 40 and set(messages) <= extracted
+    french = catalog("fr")
+    assert all(french.get(m) is not None and french.get(m).string for m in messages)

@@ -816,9 +816,13 @@ def validate_shacl(
     for res in report.subjects(URIRef(sh + "resultSeverity"), URIRef(sh + "Violation")):
         focus = str(report.value(res, URIRef(sh + "focusNode")))
         path = report.value(res, URIRef(sh + "resultPath"))
-        message = str(report.value(res, URIRef(sh + "resultMessage")) or "violates a shape")
-        prefix = f"{short(str(path))}: " if path is not None and not message.startswith("has") else ""
-        problems.append(locate.problem(where.get(focus), focus, prefix + message))
+        message = str(report.value(res, URIRef(sh + "resultMessage")) or N_("violates a shape"))
+        # a shape's sh:message is a message of the catalogue (ontology/shape_messages.py): given in the reader's
+        # language; the engine's own text, for a shape without one, as the engine writes it
+        said = Message(message)
+        if path is not None and not message.startswith("has"):
+            said = Message(N_("{path}: {problem}"), path=short(str(path)), problem=said)
+        problems.append(locate.problem(where.get(focus), focus, said))
     return sorted(set(problems), key=str)
 
 
