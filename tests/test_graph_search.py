@@ -11,7 +11,7 @@ import threading
 import pytest
 from qkg.api.prepared import BY_NAME
 from qkg.graph.building.artefacts import ArtefactMissing, Artefacts
-from qkg.graph.pages.search import SearchIndex, normalise, normalise_all
+from qkg.graph.pages.search import SearchIndex, _postings, normalise, normalise_all
 from qkg.graph.serving.store import StoreLayout, open_read_only
 from qkg.ontology.curies import ENTITY_NS
 
@@ -121,6 +121,31 @@ def test_normalising_all_labels_at_once_is_normalising_each(stored) -> None:
     ]
     assert normalise_all(texts) == [normalise(t) for t in texts]
     assert normalise_all(texts[:-7]) == [normalise(t) for t in texts[:-7]]  # the one-pass path (no line break)
+
+
+def _postings_one_by_one(words: list[str]) -> tuple[list[int], list[tuple[str, str]]]:
+    """The postings as the index defines them: each word's distinct trigrams (padded "  word "), per trigram the
+    numbers of its words, ascending, as JSON."""
+    sizes, postings = [], {}
+    for v, word in enumerate(words):
+        padded = f"  {word} "
+        grams = {padded[k : k + 3] for k in range(len(padded) - 2)}
+        sizes.append(len(grams))
+        for gram in grams:
+            postings.setdefault(gram, []).append(v)
+    return sizes, [(gram, str(vs)) for gram, vs in sorted(postings.items())]
+
+
+@pytest.mark.parametrize("many_points", [False, True])
+def test_trigram_postings_made_at_once_are_each_words_trigrams(stored, many_points) -> None:
+    _, _, labels = stored
+    words = sorted({w for _, label in labels for key in [normalise(label)] for w in [key, *key.split()] if w})
+    words += ["a", "aaaa", "x y x y", "\U0001f600 é ü", "\udc80 lone", "ab" * 40]
+    if many_points:  # more code points than the dense numbering packs in 24 bits, more trigrams than 16 bits
+        rnd = random.Random(7)
+        words += ["".join(chr(rnd.randrange(0x4E00, 0x9FFF)) for _ in range(12)) for _ in range(6000)]
+    assert _postings(words) == _postings_one_by_one(words)
+    assert _postings([]) == ([], [])
 
 
 def test_an_older_builds_pickled_index_is_computed_again_as_a_file(tmp_path, stored) -> None:

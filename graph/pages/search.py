@@ -58,10 +58,8 @@ Examples
 
 from __future__ import annotations
 
-import collections
 import difflib
 import functools
-import itertools
 import json
 import re
 import sqlite3
@@ -72,6 +70,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 from qkg.graph.serving.sqlite_file import SqliteFile
 from qkg.graph.serving.store import classes_in_use
 from qkg.graph.serving.terms import Literal, NamedNode
@@ -460,14 +459,9 @@ def _build(db: sqlite3.Connection, entries: Iterable[_Row], display_langs: tuple
         else:
             for word in {key, *parts}:
                 vocab[word].append(i)
-    postings: defaultdict[str, list[int]] = defaultdict(list)
-    words = []
-    for v, (word, of) in enumerate(vocab.items()):
-        padded = f"  {word} "
-        grams = {padded[k : k + 3] for k in range(len(padded) - 2)}
-        # the appends in C (13M postings at 1M triples): each gram's list, append v to it
-        collections.deque(map(list.append, map(postings.__getitem__, grams), itertools.repeat(v)), maxlen=0)
-        words.append((v, word, len(grams), str(of)))  # a list of ints prints as its JSON array
+    sizes, postings = _postings(list(vocab))
+    # a list of ints prints as its JSON array
+    words = [(v, word, size, str(of)) for v, ((word, of), size) in enumerate(zip(vocab.items(), sizes, strict=True))]
     db.executescript(
         """
         PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
@@ -495,7 +489,7 @@ def _build(db: sqlite3.Connection, entries: Iterable[_Row], display_langs: tuple
     )
     db.executemany("INSERT INTO labels VALUES (?, ?, ?, ?, ?, ?)", labels)
     db.executemany("INSERT INTO vocab VALUES (?, ?, ?, ?)", words)
-    db.executemany("INSERT INTO grams VALUES (?, ?)", ((g, str(vs)) for g, vs in sorted(postings.items())))
+    db.executemany("INSERT INTO grams VALUES (?, ?)", postings)
     db.executescript(
         """
         CREATE INDEX labels_key ON labels(key, prim, e);
@@ -507,6 +501,71 @@ def _build(db: sqlite3.Connection, entries: Iterable[_Row], display_langs: tuple
         "INSERT INTO meta VALUES (?, ?)", [("version", SCHEMA_VERSION), ("entities", len(ids)), ("labels", len(labels))]
     )
     db.commit()
+
+
+def _postings(words: list[str]) -> tuple[list[int], list[tuple[str, str]]]:
+    """Each word's number of distinct trigrams (of the word padded as ``"  word "``), and each trigram, in code
+    point order, with the numbers of the words holding it (a word's number is its place in ``words``) as the text
+    of a JSON array, ascending.
+
+    In numpy, over the code points of every word at once (9.5M postings of 216k words at 1M triples: 1.9 s of
+    CPU on a loaded machine, 3.3 s for a set of slices per word and a list append per posting): each window of
+    three code points becomes one integer (the code points numbered densely, in order, so the integers sort as
+    the trigrams do), the windows are sorted by trigram (a stable radix sort: each trigram's words stay in
+    order), and a word's repeats of a trigram dropped.
+
+    >>> _postings(["ab", "b"])
+    ([3, 2], [('  a', '[0]'), ('  b', '[1]'), (' ab', '[0]'), (' b ', '[1]'), ('ab ', '[0]')])
+    """
+    if not words:
+        return [], []
+    count = len(words)
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=count) + 3  # "  word "
+    points = np.frombuffer("".join(f"  {w} " for w in words).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    present = np.bincount(points)
+    used = np.flatnonzero(present)
+    n = len(used)
+    dense = (np.cumsum(present > 0) - 1).astype(np.int32 if n**3 < 1 << 31 else np.int64)
+    d = dense[points]
+    del points
+    key = d[:-2] * (n * n)
+    key += d[1:-1] * n
+    key += d[2:]
+    del d
+    # the windows of each padded word: all but its last two (those run into the next word)
+    ends = np.cumsum(lengths)
+    valid = np.ones(len(key) + 2, dtype=bool)
+    valid[ends - 1] = False
+    valid[ends - 2] = False
+    key = key[valid[:-2]]
+    word_of = np.repeat(np.arange(count, dtype=np.int32), lengths - 2)
+    if n**3 <= 1 << 24:
+        seen = np.bincount(key, minlength=n**3) > 0
+        keys = np.flatnonzero(seen)
+        gram = (np.cumsum(seen, dtype=np.int32) - 1)[key]
+    else:
+        keys, gram = np.unique(key, return_inverse=True)
+    del key
+    order = np.argsort(gram.astype(np.uint16) if len(keys) <= 1 << 16 else gram, kind="stable")
+    g, v = gram[order], word_of[order]
+    del order, gram, word_of
+    keep = np.empty(len(g), dtype=bool)
+    keep[0] = True
+    np.not_equal(v[1:], v[:-1], out=keep[1:])
+    keep[1:] |= g[1:] != g[:-1]
+    g, v = g[keep], v[keep]
+    sizes = np.bincount(v, minlength=count).tolist()
+    bounds = np.cumsum(np.bincount(g, minlength=len(keys))).tolist()
+    names = np.array([str(i) for i in range(count)], dtype=object)[v].tolist()
+    chars = [chr(c) for c in used.tolist()]
+    grams = []
+    begin = 0
+    for k, end in zip(keys.tolist(), bounds, strict=True):
+        a, rest = divmod(k, n * n)
+        b, c = divmod(rest, n)
+        grams.append((chars[a] + chars[b] + chars[c], "[" + ", ".join(names[begin:end]) + "]"))
+        begin = end
+    return sizes, grams
 
 
 def _ratio(q: str, word: str) -> float:
