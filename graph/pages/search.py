@@ -526,11 +526,9 @@ def _postings(words: list[str]) -> tuple[list[int], list[tuple[str, str]]]:
     used = np.flatnonzero(present)
     n = len(used)
     dense = (np.cumsum(present > 0) - 1).astype(np.int32 if n**3 < 1 << 31 else np.int64)
-    d = dense[points]
+    d: np.ndarray = dense[points]
     del points
-    key = d[:-2] * (n * n)
-    key += d[1:-1] * n
-    key += d[2:]
+    key = (d[:-2] * n + d[1:-1]) * n + d[2:]
     del d
     # the windows of each padded word: all but its last two (those run into the next word)
     ends = np.cumsum(lengths)
