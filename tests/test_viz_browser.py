@@ -94,6 +94,16 @@ def test_network_draws_as_many_nodes_as_the_api_says(real):
         assert len(_visible(session.page)) == api["meta"]["nodes"]
         legend = session.page.locator(".viz-legend .viz-kind-row").count()
         assert legend == len(api["legend"])
+        # the count line in the page's language, each count with its noun and its numbers as that language writes them
+        from babel.numbers import format_decimal
+
+        lang = session.page.get_attribute("html", "lang")
+        nodes, edges = (format_decimal(api["meta"][k], locale=lang) for k in ("nodes", "edges"))
+        said = {
+            "fr": f"{nodes} nœuds, {edges} liens affichés",
+            "en": f"{api['meta']['nodes']} nodes, {api['meta']['edges']} links shown",
+        }
+        assert session.page.locator("#viz-count").inner_text() == said[lang]
         screenshot(session.page, "network")
         assert_local_only(session.requests)
         assert_no_console_errors(session)

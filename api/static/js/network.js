@@ -94,7 +94,10 @@
       state.network.fit({ nodes: Array.from(vis_.nodes), animation: false });
     }
     if (updateUrl && state.network && vis_.nodes.size) rankLabels();
-    ui.count.textContent = format(gettext("{nodes} nodes, {links} links shown"), { nodes: vis_.nodes.size, links: vis_.edges.size });
+    var shownNodes = vis_.nodes.size, shownLinks = vis_.edges.size;  // each noun in the form its count takes
+    ui.count.textContent = format(gettext("{nodes}, {links} shown"), {
+      nodes: format(ngettext("{n} node", "{n} nodes", shownNodes), { n: shownNodes }),
+      links: format(ngettext("{n} link", "{n} links", shownLinks), { n: shownLinks }) });
     if (updateUrl && !standalone) {
       var q = new URLSearchParams();
       ["focus", "depth", "lang", "report_year"].forEach(function (k) { if (params.get(k)) q.set(k, params.get(k)); });
@@ -419,7 +422,8 @@
     if (data.meta.overview || data.meta.hidden) {
       controls.appendChild(h("p", { className: "viz-overview", id: "viz-overview", text: data.meta.overview
         ? format(gettext("Overview of {n} nodes: the City and its strongest partners. Double-click a node to expand it."), { n: data.meta.total })
-        : format(gettext("{n} nodes not shown (the farthest and least linked)."), { n: data.meta.hidden }) }));
+        : format(ngettext("{n} node not shown (the farthest and least linked).", "{n} nodes not shown (the farthest and least linked).",
+          data.meta.hidden), { n: data.meta.hidden }) }));
     }
     controls.appendChild(h("fieldset", { className: "viz-ego" }, [
       h("legend", { text: gettext("Ego network") }),
