@@ -255,7 +255,12 @@ class Draft:
 def read_text(path: Path) -> str:
     """The report's text: a ``.txt``/``.md`` file as is, a ``.pdf`` through pdfminer.six."""
     if not path.is_file():
-        raise DataError(f"{path}: no such report file", file=str(path), hint="pass the report's text or PDF file")
+        raise DataError(
+            N_("{file}: no such report file"),
+            file=str(path),
+            hint=N_("pass the report's text or PDF file"),
+            fields={"file": path},
+        )
     if path.suffix.lower() == ".pdf":
         try:
             from pdfminer.high_level import extract_text

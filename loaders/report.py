@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from qkg.graph.errors import DataError
+from qkg.graph.errors import N_, DataError
 
 __all__ = ["AnnexItem", "parse_annexes", "read_report", "HEADINGS", "normalise"]
 
@@ -75,13 +75,19 @@ def read_report(path: str | Path) -> list[AnnexItem]:
     """Parse a report file; a clear error when it is missing or has no annex lists."""
     path = Path(path)
     if not path.is_file():
-        raise DataError(f"{path}: no such report file", file=str(path), hint="pass the report's text file")
+        raise DataError(
+            N_("{file}: no such report file"),
+            file=str(path),
+            hint=N_("pass the report's text file"),
+            fields={"file": path},
+        )
     items = parse_annexes(path.read_text(encoding="utf-8"))
     if not items:
         raise DataError(
-            f"{path}: no annex list found",
+            N_("{file}: no annex list found"),
             file=str(path),
-            hint=f"the parser looks for numbered lists under: {', '.join(HEADINGS)}",
+            hint=N_("the parser looks for numbered lists under: {headings}"),
+            fields={"file": path, "headings": ", ".join(HEADINGS)},
         )
     return items
 

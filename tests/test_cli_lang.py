@@ -420,3 +420,13 @@ def test_a_shapes_violation_is_said_in_french_with_the_shapes_own_fix(tmp_path):
         f"  - {facts}:{line}: qkgd:t-twinning: qkg:party: an agreement needs at least two qkg:party, each an agent"
         in english.stderr
     ), english.stderr
+
+
+def test_a_missing_report_is_said_in_french(tmp_path):
+    """The report that ``qkg ingest`` reads, missing: its error and fix in the reader's language."""
+    args = ("ingest", str(tmp_path / "rapport.txt"), "--year", "2024", "--out", str(tmp_path / "draft"))
+    french, english = _qkg(*args, QKG_LANG="fr"), _qkg(*args, QKG_LANG="en")
+    assert french.returncode == english.returncode == 1, french.stderr
+    assert f"Erreur : {tmp_path / 'rapport.txt'} : aucun fichier de rapport de ce nom" in french.stderr, french.stderr
+    assert "Solution : passez le fichier texte ou PDF du rapport" in french.stderr
+    assert f"Error: {tmp_path / 'rapport.txt'}: no such report file" in english.stderr, english.stderr

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from qkg.graph.errors import ParameterError
+from qkg.graph.errors import N_, ParameterError
 from qkg.ontology import QKG
 from qkg.ontology.curies import short
 from rdflib import Graph, Literal, Namespace
@@ -220,7 +220,9 @@ def compare(
 ) -> Changes:
     """Compare two snapshots (sets of canonical lines, see :func:`canonical_lines`)."""
     if limit < 1:
-        raise ParameterError(f"limit must be at least 1, not {limit}", hint="pass --limit 1 or more")
+        raise ParameterError(
+            N_("limit must be at least 1, not {limit}"), hint=N_("pass --limit 1 or more"), fields={"limit": limit}
+        )
     lines_a, lines_b = a if isinstance(a, set) else set(a), b if isinstance(b, set) else set(b)
     removed_lines = lines_a - lines_b
     added_lines = lines_b - lines_a
@@ -374,7 +376,11 @@ def _changeset(ch: Changes, removed_lines: Iterable[str], added_lines: Iterable[
 def render(ch: Changes, fmt: str, *, a_lines: set[str] | None = None, b_lines: set[str] | None = None) -> bytes:
     """JSON, or an RDF changeset in Turtle (needs the two snapshots' lines)."""
     if fmt not in FORMATS:
-        raise ParameterError(f"unknown diff format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
+        raise ParameterError(
+            N_("unknown diff format {fmt!r}"),
+            hint=N_("use one of {choices}"),
+            fields={"fmt": fmt, "choices": ", ".join(FORMATS)},
+        )
     if fmt == "json":
         return json.dumps(ch.as_dict(), ensure_ascii=False, indent=1).encode("utf-8")
     if a_lines is None or b_lines is None:

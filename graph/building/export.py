@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from qkg.graph.errors import ParameterError
+from qkg.graph.errors import N_, ParameterError
 from qkg.graph.named_graphs import INFERRED_GRAPH
 from qkg.graph.serving import terms
 from qkg.graph.serving.formats import RDF_FORMATS
@@ -41,7 +41,11 @@ def _quads(store: Store, inferred: bool):
 def export_rdf(store: Store, fmt: str, *, inferred: bool = True) -> bytes:
     """Serialise the store; graph formats (TriG, N-Quads) keep the named graphs, the others merge them."""
     if fmt not in FORMATS:
-        raise ParameterError(f"unknown export format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
+        raise ParameterError(
+            N_("unknown export format {fmt!r}"),
+            hint=N_("use one of {choices}"),
+            fields={"fmt": fmt, "choices": ", ".join(FORMATS)},
+        )
     rdf_format = RDF_FORMATS[fmt]
     if rdf_format.supports_datasets:
         dataset = terms.serialize(

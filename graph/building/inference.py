@@ -219,9 +219,10 @@ def compile_rules(ontology: Graph) -> list[Rule]:
                 patterns.append(f"?x <{prop}> {_term(value)}")
             else:
                 raise DataError(
-                    f"ontology/: the definition of {defined} uses a class expression the rules cannot compile",
+                    N_("ontology/: the definition of {defined} uses a class expression the rules cannot compile"),
                     file="ontology/",
-                    hint="define the class as an owl:intersectionOf named classes and owl:hasValue restrictions",
+                    hint=N_("define the class as an owl:intersectionOf named classes and owl:hasValue restrictions"),
+                    fields={"defined": defined},
                 )
         rules.append(
             Rule(
@@ -427,9 +428,12 @@ def _property_fixpoint(store: Store, rules: list[Rule], *, max_rounds: int, say:
         for t in new:
             delta[t[1].value].append(t)
     raise BuildError(
-        f"property inference did not reach a fixpoint in {max_rounds} rounds",
-        hint="look for a property chain or transitive property that keeps deriving new "
-        "triples in ontology/qkg.ttl, or raise max_rounds",
+        N_("property inference did not reach a fixpoint in {rounds} rounds"),
+        hint=N_(
+            "look for a property chain or transitive property that keeps deriving new triples in ontology/qkg.ttl, "
+            "or raise max_rounds"
+        ),
+        fields={"rounds": max_rounds},
     )
 
 
@@ -493,9 +497,12 @@ def _property_fixpoint_native(
     finally:
         store.drop(DELTA_GRAPH)
     raise BuildError(
-        f"property inference did not reach a fixpoint in {max_rounds} rounds",
-        hint="look for a property chain or transitive property that keeps deriving new "
-        "triples in ontology/qkg.ttl, or raise max_rounds",
+        N_("property inference did not reach a fixpoint in {rounds} rounds"),
+        hint=N_(
+            "look for a property chain or transitive property that keeps deriving new triples in ontology/qkg.ttl, "
+            "or raise max_rounds"
+        ),
+        fields={"rounds": max_rounds},
     )
 
 
