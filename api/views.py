@@ -183,7 +183,8 @@ def answer_etag(request: Request, query: str, fmt: str, bindings: dict | None = 
                 str(state.settings.max_rows),
                 query,
                 fmt,
-                *(f"{k}={v}" for k, v in sorted((bindings or {}).items())),
+                # by name: the keys are pyoxigraph Variables, which do not order (two bindings: a 500)
+                *sorted(f"{k}={v}" for k, v in (bindings or {}).items()),
             ]
         ).encode()
     ).hexdigest()[:32]

@@ -12,6 +12,7 @@ import re
 import httpx
 import pytest
 from qkg.graph.pages.entity import ENTITY_NS, INCOMING_PAGE, TERM_NS
+from qkg.graph.pages.years import build_years
 from qkg.graph.serving.store import StoreLayout, open_read_only
 from qkg.viz.source import NETWORK_MAX_NODES, OVERVIEW_NODES, network_view, prepare_network
 
@@ -141,7 +142,7 @@ def test_canned_pages_are_slices_of_the_whole_answer(base, name):
     assert pages == whole[: len(pages)]
 
 
-def test_prepared_canned_queries_are_read_from_the_build(base):
+def test_prepared_canned_queries_are_read_from_the_build(base, store):
     """``mission-cities`` keeps its whole answer in the build (``# prepared: yes``): its pages, JSON and CSV,
     come from there with the query's headers; ``upcoming`` is read from there for its default year (``after``
     2024), and runs in the pool for another."""
@@ -165,6 +166,15 @@ def test_prepared_canned_queries_are_read_from_the_build(base):
     assert _get(base, "/api/queries/upcoming", limit=7, after=2024).headers["X-QKG-Prepared"] == "true"
     other = _get(base, "/api/queries/upcoming", limit=7, after=2023)
     assert other.status_code == 200 and "X-QKG-Prepared" not in other.headers
+    # two parameters bound (a year, and after's default): its ETag orders them by name
+    year = _get(base, "/api/queries/upcoming", limit=7, year=build_years(store)[-1])
+    assert year.status_code == 200 and year.headers["X-QKG-Prepared"] == "true" and year.headers["ETag"]
+    both = _get(base, "/api/queries/upcoming", limit=7, year=build_years(store)[-1], after=2023)
+    assert (
+        both.status_code == 200
+        and "X-QKG-Prepared" not in both.headers
+        and both.headers["ETag"] != year.headers["ETag"]
+    )
 
 
 def test_paths_search_a_capped_frontier_and_find_the_shortest(store, hub):
