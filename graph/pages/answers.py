@@ -134,20 +134,24 @@ class PreparedAnswers(SqliteFile):
         from qkg.graph.pages.whole_answers import whole_answers
 
         queries = list(queries)
-        made = whole_answers(store, [query.name for query in queries], langs)
+        # the parameters other than year and lang: their defaults
+        fixed = {
+            query.name: {v.value: term for v, term in bind(query, {}).items() if v.value not in (YEAR, LANG)}
+            for query in queries
+        }
+        made = whole_answers(store, [query.name for query in queries], langs, fixed)
 
         def answers():
             for query in queries:
                 has_lang = any(p.name == LANG and p.type == "lang" for p in query.params)
                 for lang in langs if has_lang else ("",):
-                    bindings = bind(query, {LANG: lang} if lang else {})  # the other parameters: their defaults
-                    fixed = {v.value: term for v, term in bindings.items() if v.value not in (YEAR, LANG)}
+                    bindings = bind(query, {LANG: lang} if lang else {})
                     if query.name in made:
                         variables, rows = made[query.name][lang]
-                        yield query.name, answer_key(lang, fixed), variables, rows
+                        yield query.name, answer_key(lang, fixed[query.name]), variables, rows
                         continue
                     rows = store.select(whole(query.sparql), bindings=bindings)
-                    yield query.name, answer_key(lang, fixed), list(rows.variables), rows
+                    yield query.name, answer_key(lang, fixed[query.name]), list(rows.variables), rows
 
         return cls.from_rows(answers())
 

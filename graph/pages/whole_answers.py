@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from qkg.graph.serving import terms
 from qkg.ontology import PREFIXES
@@ -231,23 +231,74 @@ def _agreements(store, langs: Sequence[str]) -> dict[str, Answers]:
     return {"agreements": out}
 
 
+def _upcoming(store, langs: Sequence[str], fixed: Mapping[str, Mapping]) -> dict[str, Answers]:
+    """``upcoming`` for its ``after`` (``fixed``: the value the answer is made for, the parameter's default):
+    each item with a start stated in a report year's files (``GRAPH ?h { ?item schema:startDate ?start } ?h
+    dct:temporal ?year``) whose start's first four characters come after ``after`` (the query's ``FILTER``, as
+    SPARQL applies it), with each French label of the item (unbound when it has none), each participant count
+    and each estimated impact (optional); distinct rows, ordered by year, start, label and item. The query's
+    subqueries, which pick a page's (year, start) keys before reading labels, give that same answer whole."""
+    after = fixed["upcoming"]["after"]
+    years = _years(store)
+    dated = store.select(
+        _HEAD + "SELECT DISTINCT ?g ?item ?start ?after WHERE { GRAPH ?g { ?item schema:startDate ?start } "
+        "FILTER(SUBSTR(STR(?start), 1, 4) > STR(?after)) }",
+        bindings={terms.Variable("after"): after},
+    )
+    keys = {(year, item, start) for g, item, start, _after in dated for year in years.get(g, ())}
+    items = {item for _, item, _ in keys}
+
+    def values(prop: str) -> dict:
+        out: dict = defaultdict(list)
+        for x, v in _select(store, f"SELECT DISTINCT ?x ?v WHERE {{ ?x {prop} ?v }}"):
+            if x in items:
+                out[x].append(v)
+        return out
+
+    labels = _labels(store, "?x schema:startDate ?start .", "fr")
+    participants, impacts = values("qkg:participantCount"), values("qkg:economicImpactCAD")
+    rows = {
+        (year, after, item, label, start, count, impact)
+        for year, item, start in keys
+        for label in labels.get(item) or [None]
+        for count in participants.get(item) or [None]
+        for impact in impacts.get(item) or [None]
+    }
+    key = functools.cache(_key)  # each term's key made once
+    answer = sorted(rows, key=lambda r: (key(r[0]), key(r[4]), key(r[3]), key(r[2])))
+    variables = ["year", "after", "item", "label", "start", "participants", "impactCAD"]
+    return {"upcoming": {"": (variables, answer)}}
+
+
 def _distinct(items: Iterable) -> list:
     return list(dict.fromkeys(items))
 
 
-#: The prepared queries made from their facts, and the function that makes each (one may make several).
-_MAKERS: dict[str, Callable[[object, Sequence[str]], dict[str, Answers]]] = {
+#: The prepared queries made from their facts, and the function that makes each (one may make several), called
+#: as ``make(store, langs)``, or ``make(store, langs, fixed)`` for those of :data:`_BOUND` (the values of their
+#: other parameters the answer is made for).
+_MAKERS: dict[str, Callable[..., dict[str, Answers]]] = {
     "mission-cities": _missions,
     "mission-countries": _missions,
     "agreements": _agreements,
+    "upcoming": _upcoming,
 }
+_BOUND = {_upcoming}
 
 
-def whole_answers(store, names: Iterable[str], langs: Sequence[str]) -> dict[str, Answers]:
+def whole_answers(
+    store, names: Iterable[str], langs: Sequence[str], fixed: Mapping[str, Mapping] | None = None
+) -> dict[str, Answers]:
     """The whole answers of those of the queries ``names`` this module makes (the others are left out: run
-    them whole), in each of ``langs`` for a query with a ``lang`` parameter (under "" for one without)."""
-    names = list(names)
+    them whole), in each of ``langs`` for a query with a ``lang`` parameter (under "" for one without), each
+    other parameter of a query bound to its value in ``fixed`` (``{query: {parameter: term}}``; a query of
+    :data:`_BOUND` missing there is run whole)."""
+    names, fixed = list(names), fixed or {}
     made: dict[str, Answers] = {}
     for make in _distinct(_MAKERS[name] for name in names if name in _MAKERS):
-        made.update(make(store, langs))
+        if make in _BOUND:
+            if all(name in fixed for name in names if _MAKERS.get(name) is make):
+                made.update(make(store, langs, fixed))
+        else:
+            made.update(make(store, langs))
     return {name: made[name] for name in names if name in made}
