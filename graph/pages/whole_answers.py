@@ -247,7 +247,8 @@ def _upcoming(store, langs: Sequence[str], fixed: Mapping[str, Mapping]) -> dict
         'OPTIONAL { ?item rdfs:label ?label FILTER(lang(?label) = "fr") } }',
         bindings={terms.Variable("after"): after},
     )
-    keys, labels = set(), defaultdict(set)
+    keys: set[tuple] = set()
+    labels: dict = defaultdict(set)
     for g, item, start, _after, label in dated:
         keys.update((year, item, start) for year in years.get(g, ()))
         labels[item].add(label)  # None: no French label (the row keeps its label unbound)
