@@ -69,20 +69,21 @@ CENTRALITY_DEFAULTS: CentralityOptions = {"projection": "actors", "betweenness":
 PAGE_CENTRALITY_TOP = 25
 
 
-def _collector_off(make, *, collect: bool = False):
+def _collector_off(make):
     """``make`` run with the cyclic garbage collector held off (:func:`collector_paused`): an artefact built
     from hundreds of thousands of rows creates millions of objects, and each full collection meanwhile walks
     every live one, the group's kept query answers included (at 1M triples, 4 s of CPU over four of them when
-    made in one process; 0.65 s of the prepared canned answers' 3.7 s). With ``collect``, one full collection
-    follows instead of a freeze: the network and centrality artefacts drop networkx graphs, whose reference
-    cycles only a collection frees (at 1M, about 5 s less CPU for the network and 3-5 s for the four
-    rankings, for 15-35 MB more peak memory than a collector left on). A partial of module functions, so a
-    worker process can be handed it (pickled)."""
-    return functools.partial(_made_without_collector, make, collect=collect)
+    made in one process; 0.65 s of the prepared canned answers' 3.7 s). What it made is then frozen, not
+    collected: an artefact must leave no reference cycle behind (the networkx graphs it drops are cut from
+    the views networkx caches on them, :func:`~qkg.graph.analysis.nxgraphs.without_views`), so reference
+    counting frees it; a full collection at the end walked every live object again (at 1M, 1.3 s of the
+    network's CPU and 0.7 s of each ranking's). A partial of module functions, so a worker process can be
+    handed it (pickled)."""
+    return functools.partial(_made_without_collector, make)
 
 
-def _made_without_collector(make, store, *, collect: bool = False):
-    with collector_paused(collect=collect):
+def _made_without_collector(make, store):
+    with collector_paused():
         return make(store)
 
 
@@ -115,15 +116,16 @@ def _open_search(path):
 
 
 def _facts(store):
-    """The facts of the actor networks (default relations, every year): read once per build, shared by the
-    centrality artefacts (see :func:`~qkg.graph.building.artefacts.shared`)."""
+    """The facts of the actor networks (default relations, every year; their actors alone, no places): read
+    once per build, shared by the centrality artefacts (see :func:`~qkg.graph.building.artefacts.shared`)."""
     from qkg.graph.analysis.facts import load_facts
 
-    return shared(store, "facts", lambda: load_facts(store))
+    return shared(store, "facts", lambda: load_facts(store, actors_only=True))
 
 
 def _centrality(store) -> dict:
     from qkg.graph.analysis.metrics import centrality
+    from qkg.graph.analysis.nxgraphs import without_views
     from qkg.graph.analysis.projection import project
 
     graph = project(
@@ -138,7 +140,9 @@ def _centrality(store) -> dict:
         lang="fr",
         index=_facts(store),
     )
-    return centrality(graph, betweenness=CENTRALITY_DEFAULTS["betweenness"], seed=CENTRALITY_DEFAULTS["seed"])
+    ranked = centrality(graph, betweenness=CENTRALITY_DEFAULTS["betweenness"], seed=CENTRALITY_DEFAULTS["seed"])
+    without_views(graph)  # freed when dropped (see _collector_off)
+    return ranked
 
 
 def _ranking(store, year: str | None) -> tuple[dict, list]:
@@ -146,6 +150,7 @@ def _ranking(store, year: str | None) -> tuple[dict, list]:
     network's shape, hence its centralities, do not depend on the language, only the labels (and the order
     of ties) do."""
     from qkg.graph.analysis.metrics import centrality
+    from qkg.graph.analysis.nxgraphs import without_views
     from qkg.graph.analysis.projection import actor_network
 
     idx = _facts(store)
@@ -154,7 +159,9 @@ def _ranking(store, year: str | None) -> tuple[dict, list]:
 
         idx = idx.of_year(year, shared(store, "stated-by-year", lambda: stated_by_year(store)))
     graph = actor_network(store, fold_posts=True, lang="fr", index=idx, year=year)
-    return centrality(graph), list(graph.nodes)
+    ranked = centrality(graph), list(graph.nodes)
+    without_views(graph)  # freed when dropped (see _collector_off)
+    return ranked
 
 
 def page_centrality(store, lang: str, year: str | None = None) -> dict:
@@ -264,14 +271,14 @@ ARTEFACTS: tuple[Artefact, ...] = (
     *(replace(a, group="counts") for a in CORE),
     Artefact("void", _collector_off(_void), group="counts"),
     Artefact("audit", _audit, group="counts"),
-    Artefact("network", _collector_off(_network, collect=True), "pickle", group="network"),
+    Artefact("network", _collector_off(_network), "pickle", group="network"),
     # after the network, from the same graph (kept by the group's memo): a few kB each, made with the collector on
     Artefact("home-partners", _home_partners, group="network"),
     Artefact("network-overview", _network_overview, group="network"),
-    Artefact("centrality-actors", _collector_off(_centrality, collect=True), group="actors"),
-    Artefact("page-centrality-fr", _collector_off(_page_centrality("fr"), collect=True), group="actors"),
-    Artefact("page-centrality-en", _collector_off(_page_centrality("en"), collect=True), group="actors"),
-    Artefact("page-centrality-years", _collector_off(_page_centrality_years, collect=True), group="actors"),
+    Artefact("centrality-actors", _collector_off(_centrality), group="actors"),
+    Artefact("page-centrality-fr", _collector_off(_page_centrality("fr")), group="actors"),
+    Artefact("page-centrality-en", _collector_off(_page_centrality("en")), group="actors"),
+    Artefact("page-centrality-years", _collector_off(_page_centrality_years), group="actors"),
     Artefact("map-rows", _collector_off(_map_rows), "pickle", group="years"),
     Artefact("stats-rows", _collector_off(_stats_rows), "pickle", group="years"),
     Artefact("search", _collector_off(_search), "sqlite", load=_open_search),

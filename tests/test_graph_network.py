@@ -233,3 +233,38 @@ def test_export_joins_lists():
     assert H.edges["https://w3id.org/qkg/id/a", "https://w3id.org/qkg/id/b"]["facts"] == "x | y"
     with pytest.raises(ParameterError, match="unknown export format"):
         export_projection(G, "pajek")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_graphs_made_at_once_equal_networkx_own_construction(seed):
+    """multidigraph/simple_graph make what add_node/add_edge (add_edges_from) make, orders included, with
+    repeated links, self-loops and link ends not given as nodes; _pairs reads the edges in G.edges' order."""
+    import random
+
+    from qkg.graph.analysis.metrics import _pairs
+    from qkg.graph.analysis.nxgraphs import multidigraph, same_graph, simple_graph
+
+    rnd = random.Random(seed)
+    names = [f"n{i}" for i in range(40)]
+    nodes = [(n, {"label": n.upper()}) for n in rnd.sample(names, 25)]
+    links = [(rnd.choice(names), rnd.choice(names), rnd.choice("abc"), {"w": rnd.randrange(3)}) for _ in range(300)]
+    H = nx.MultiDiGraph(name="x")
+    for n, d in nodes:
+        H.add_node(n, **d)
+    for u, v, k, d in links:
+        H.add_edge(u, v, key=k, **d)
+    G = multidigraph(nodes, [(u, v, k, dict(d)) for u, v, k, d in links], name="x")
+    assert same_graph(G, H) and not same_graph(G, nx.MultiDiGraph(H))  # a copy's predecessors: another order
+    S = nx.Graph()
+    S.add_nodes_from(n for n, _ in nodes)
+    S.add_edges_from((u, v, {"weight": d["w"]}) for u, v, _k, d in links)
+    assert same_graph(simple_graph([n for n, _ in nodes], [(u, v, {"weight": d["w"]}) for u, v, _k, d in links]), S)
+    for X in (G, S, nx.MultiGraph(G), nx.DiGraph(S)):
+        index = {n: i for i, n in enumerate(X.nodes)}
+        expected: dict = {}
+        for u, v, w in X.edges(data="weight", default=1):
+            if u == v and (X.is_multigraph() or X.is_directed()):
+                continue
+            key = tuple(sorted((index[u], index[v])))
+            expected[key] = expected.get(key, 0) + w
+        assert _pairs(X) == (list(X.nodes), expected) and list(_pairs(X)[1]) == list(expected)

@@ -144,3 +144,80 @@ def test_centrality_of_the_2024_network_view_equals_networkx(store):
     for n in H.nodes:
         assert rows[n]["degree"] == H.degree(n)
         assert rows[n]["betweenness"] == pytest.approx(btw[n], abs=1e-12)
+
+
+def _reference_network(store):
+    """The network view's graph made the plain way: the typed multigraph (IRIs, every detail), its n-ary
+    nodes collapsed in a copy, then copied node by node and link by link with networkx's add_node/add_edge;
+    the filters' attributes read by one query of their four properties."""
+    import networkx as nx
+    from qkg.graph.analysis.projection import typed_multigraph
+    from qkg.graph.serving import terms
+    from qkg.ontology import PREFIXES
+    from qkg.ontology.curies import short
+    from qkg.viz.network import collapse_nary
+    from qkg.viz.source import _years
+    from qkg.viz.style import kind_of
+
+    q, schema = PREFIXES["qkg"], PREFIXES["schema"]
+    typed = collapse_nary(typed_multigraph(store))
+    attrs: dict = {}
+    names = {q + "theme": "theme", q + "category": "category"}
+    names |= {schema + "startDate": "startDate", schema + "endDate": "endDate"}
+    values = " ".join(f"<{p}>" for p in names)
+    for r in store.select(f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o }}"):
+        a, p, o = attrs.setdefault(r["s"].value, {}), names[r["p"].value], r["o"]
+        if p == "theme":
+            a.setdefault("themes", set()).add(short(o.value))
+        elif p == "category":
+            a["category"] = short(o.value)
+        elif isinstance(o, terms.Literal):
+            a[p] = (o.value, o.datatype.value)
+    G = nx.MultiDiGraph()
+    for iri, d in typed.nodes(data=True):
+        a = attrs.get(iri, {})
+        G.add_node(
+            short(iri),
+            label=d["label"] or short(iri),
+            kind=kind_of([d["type"]]),
+            themes=sorted(a.get("themes", ())),
+            years=_years(a),
+            category=a.get("category"),
+        )
+    for u, v, k, d in typed.edges(keys=True, data=True):
+        G.add_edge(short(u), short(v), key=k, rel=d["rel"], years=d["years"])
+    return G
+
+
+def test_the_network_view_graph_equals_the_plain_networkx_construction(store):
+    """The network artefact's graph, made in place (typed links once, CURIE ids, collapsed, attributes set),
+    is the graph the plain construction makes: the same nodes, attributes, links and orders (node, successor,
+    predecessor: the sampled betweenness numbers the nodes in that order), and its centralities are those
+    of centrality()'s rows, each divided by its maximum."""
+    from qkg.graph.analysis.nxgraphs import same_graph
+    from qkg.viz.source import network_graph, prepare_network
+
+    G, H = network_graph(store), _reference_network(store)
+    G.graph.clear()  # the report years and the vocabulary: not made here
+    assert G.number_of_nodes() > 200 and G.number_of_edges() > 500
+    assert same_graph(G, H)
+    prepared = prepare_network(store)
+    rows = centrality(prepared.graph, betweenness="sample", k=prepared.graph.number_of_nodes(), seed=1)["rows"]
+    for name in ("degree", "pagerank", "betweenness"):
+        top = max(float(r[name]) for r in rows)
+        assert list(prepared.metrics[name].items()) == [(r["node"], round(float(r[name]) / top, 4)) for r in rows]
+    assert "edges" not in vars(prepared.graph)  # no cached view referring back to the graph
+
+
+def test_the_actor_index_read_for_actors_only_makes_the_same_networks(store):
+    """The centrality artefacts read the facts' actors alone (no places, themes, homes): the same actor
+    networks as from the whole index; a projection that needs places refuses such an index."""
+    from qkg.graph.analysis.nxgraphs import same_graph
+
+    whole, actors = load_facts(store), load_facts(store, actors_only=True)
+    assert actors.actors_only and not actors.places and whole.places
+    assert (actors.facts, actors.roles, actors.parent) == (whole.facts, whole.roles, whole.parent)
+    for fold in (False, True):
+        assert same_graph(actor_network(store, fold_posts=fold, index=actors), actor_network(store, fold_posts=fold))
+    with pytest.raises(ValueError, match="places"):
+        actor_network(store, places=True, index=actors)

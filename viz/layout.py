@@ -139,11 +139,18 @@ def centralities(
     >>> c["pagerank"][0] == 1.0 > c["pagerank"][2]
     True
     """
-    from qkg.graph.analysis.metrics import centrality
+    from qkg.graph.analysis.metrics import measures
 
     n = graph.number_of_nodes()
     if n == 0:
         return {"degree": {}, "pagerank": {}, "betweenness": {}}
     k = n if n <= exact_max else min(n, BETWEENNESS_SAMPLE)
-    rows = centrality(graph, betweenness="sample", k=k, seed=seed)["rows"]
-    return {name: _unit({r["node"]: float(r[name]) for r in rows}) for name in ("degree", "pagerank", "betweenness")}
+    nodes, _pairs, degree, _strength, btw, _method, pagerank = measures(graph, betweenness="sample", k=k, seed=seed)
+    between = [btw.get(node, 0.0) for node in nodes]
+    attrs = graph._node
+    # each dict in the order of centrality()'s rows (betweenness, degree, label), as the view reads them
+    order = sorted(range(n), key=lambda i: (-between[i], -degree[i], str(attrs[nodes[i]].get("label", str(nodes[i])))))
+    values = {"degree": degree, "pagerank": pagerank, "betweenness": between}
+    return {
+        name: _unit({nodes[i]: float(values[name][i]) for i in order}) for name in ("degree", "pagerank", "betweenness")
+    }

@@ -43,10 +43,10 @@ _LABEL_MAX = 48
 def _join(out: nx.MultiDiGraph, a, b, rel: str, graph: nx.MultiDiGraph, *via: tuple) -> None:
     """Add (or extend) the direct edge ``a -[rel]-> b`` standing for the path ``via`` (edges of ``graph``):
     its report ``years`` are those of the edges it replaces."""
-    years = {y for u, v, k in via for y in graph.edges[u, v, k].get("years", ())}
-    if out.has_edge(a, b, rel):
-        data = out.edges[a, b, rel]
-        data["years"] = sorted(set(data.get("years", ())) | years)
+    years = {y for u, v, k in via for y in graph._succ[u][v][k].get("years", ())}
+    found = out._succ.get(a, {}).get(b, {}).get(rel)
+    if found is not None:
+        found["years"] = sorted(set(found.get("years", ())) | years)
     else:
         out.add_edge(a, b, key=rel, rel=rel, years=sorted(years))
 
@@ -77,16 +77,19 @@ def collapse_nary(graph: nx.MultiDiGraph, *, copy: bool = True) -> nx.MultiDiGra
     True
     """
     out = graph.copy() if copy else graph
-    for node, kind in list(graph.nodes(data="type")):
+    # networkx's adjacency dicts are read directly (G._succ[u][v][key] -> data, G._pred[v][u] the same), in the
+    # order of its edge views: a view per node and a lookup per edge cost 1.3 s of the 1M network
+    succ, pred = graph._succ, graph._pred
+    for node, kind in [(n, d.get("type")) for n, d in graph._node.items()]:
         if kind == "Membership":
-            members = [v for _, v, k in graph.out_edges(node, keys=True) if k == "org:member"]
-            orgs = [v for _, v, k in graph.out_edges(node, keys=True) if k == "org:organization"]
+            members = [v for v, keyed in succ[node].items() for k in keyed if k == "org:member"]
+            orgs = [v for v, keyed in succ[node].items() for k in keyed if k == "org:organization"]
             for a in members:
                 for b in orgs:
                     _join(out, a, b, "org:memberOf", graph, (node, a, "org:member"), (node, b, "org:organization"))
         elif kind == "MissionLeg":
-            missions = [u for u, _, k in graph.in_edges(node, keys=True) if k == "qkg:leg"]
-            for _, target, k in graph.out_edges(node, keys=True):
+            missions = [u for u, keyed in pred[node].items() for k in keyed if k == "qkg:leg"]
+            for target, k in [(v, k) for v, keyed in succ[node].items() for k in keyed]:
                 rel = {"qkg:legCity": "qkg:destination", "qkg:legPurpose": "qkg:legPurpose"}.get(k)
                 if rel is None:
                     continue
@@ -95,8 +98,10 @@ def collapse_nary(graph: nx.MultiDiGraph, *, copy: bool = True) -> nx.MultiDiGra
         elif kind != "PartnerEntry":
             continue
         out.remove_node(node)
-    for _u, _v, k, d in out.edges(keys=True, data=True):
-        d.setdefault("rel", k)
+    for nbrs in out._succ.values():
+        for keyed in nbrs.values():
+            for k, d in keyed.items():
+                d.setdefault("rel", k)
     return out
 
 

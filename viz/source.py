@@ -36,8 +36,9 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import networkx as nx
-from qkg.graph.analysis.facts import labels
-from qkg.graph.analysis.projection import typed_multigraph
+from qkg.graph.analysis.facts import labels, types
+from qkg.graph.analysis.nxgraphs import multidigraph, without_views
+from qkg.graph.analysis.projection import typed_links
 from qkg.graph.building.artefacts import shared
 from qkg.graph.errors import QKGError
 from qkg.graph.named_graphs import BUILD_GRAPH, YEAR_TAG
@@ -129,23 +130,25 @@ def _rows(store: Store, sparql: str) -> list:
     return store.select(sparql)  # a list, read in the calling thread
 
 
-def _node_attributes(store: Store, iris: list[str]) -> dict[str, dict]:
+def _node_attributes(store: Store, iris: Iterable[str]) -> dict[str, dict]:
     """Themes, reception category and dates of each node (for the filters)."""
-    wanted, out = set(iris), defaultdict[str, dict](dict)
+    wanted = iris if isinstance(iris, (set, dict)) else set(iris)
+    out = defaultdict[str, dict](dict)
     names = {f"{Q}theme": "theme", f"{Q}category": "category", f"{SCHEMA}startDate": "startDate"}
     names[f"{SCHEMA}endDate"] = "endDate"
-    props = " ".join(f"<{iri}>" for iri in names)
-    for r in _rows(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {props} }} ?s ?p ?o }}"):
-        s = r["s"].value
-        if s not in wanted:
-            continue
-        p, o = names[r["p"].value], r["o"]
-        if p == "theme":
-            out[s].setdefault("themes", set()).add(short(o.value))
-        elif p == "category":
-            out[s]["category"] = short(o.value)
-        elif isinstance(o, terms.Literal):
-            out[s][p] = (o.value, o.datatype.value)
+    # one query per property, not the property as a column: each answer's term is decoded from the store
+    for prop, p in names.items():
+        for r in _rows(store, f"SELECT ?s ?o WHERE {{ ?s <{prop}> ?o }}"):
+            s = r[0].value
+            if s not in wanted:
+                continue
+            o = r[1]
+            if p == "theme":
+                out[s].setdefault("themes", set()).add(short(o.value))
+            elif p == "category":
+                out[s]["category"] = short(o.value)
+            elif isinstance(o, terms.Literal):
+                out[s][p] = (o.value, o.datatype.value)
     return out
 
 
@@ -180,40 +183,48 @@ def network_graph(store: Store, *, lang: str = "fr") -> nx.MultiDiGraph:
 
     Each edge has ``rel`` (a property CURIE) and ``years``: the report years whose files state it (empty for a
     link of background or added files, which belongs to every year); ``G.graph["report_years"]`` lists the
-    build's report years."""
-    typed = collapse_nary(typed_multigraph(store, lang=lang), copy=False)
-    attrs = _node_attributes(store, list(typed.nodes))
-    curie = {iri: short(iri) for iri in typed.nodes}  # once per node, not once per edge end
+    build's report years.
+
+    It is the typed multigraph (:func:`~qkg.graph.analysis.projection.typed_links`) made once, with CURIE
+    node ids, collapsed (:func:`~qkg.viz.network.collapse_nary`) and given the filters' attributes in place:
+    no second copy of 300k links at 1M triples."""
+    links = typed_links(store, details=False)
+    iris = dict.fromkeys(x for s, o, _key in links for x in (s, o))  # the nodes, in the order first seen
+    curie = {iri: short(iri) for iri in iris}
+    names, classes = labels(store, iris, lang=lang), types(store, iris)
+    G = multidigraph(
+        ((curie[i], {"label": names[i], "type": classes[i]}) for i in iris),
+        ((curie[s], curie[o], key, data) for (s, o, key), data in links.items()),
+    )
+    del links, names, classes
+    collapse_nary(G, copy=False)
+    # the predecessors in the order the links were made in (each node's, in node order): as add_edge makes them
+    # when the links are added in G.edges' order, as they were when the collapsed graph was copied
+    pred = G._pred
+    for n in pred:
+        pred[n] = {}
+    for u, nbrs in G._succ.items():
+        for v, keyed in nbrs.items():
+            pred[v][u] = keyed
+    attrs = _node_attributes(store, iris)
+    iri_of = {c: i for i, c in curie.items()}
+    del iris, curie
     kinds: dict[str, str] = {}  # the few types, each mapped to its kind once
-    G = nx.MultiDiGraph()
-    for iri, d in typed.nodes(data=True):
-        a = attrs.get(iri, {})
+    nodes = G._node
+    for n, d in nodes.items():
+        a = attrs.get(iri_of[n], {})
         cls = d.get("type") or ""
-        G.add_node(
-            curie[iri],
-            label=d.get("label") or short(iri),
-            kind=kinds.get(cls) or kinds.setdefault(cls, kind_of([cls])),
-            themes=sorted(a.get("themes", ())),
-            years=_years(a),
-            category=a.get("category"),
-        )
+        nodes[n] = {
+            "label": d.get("label") or n,
+            "kind": kinds.get(cls) or kinds.setdefault(cls, kind_of([cls])),
+            "themes": sorted(a.get("themes", ())),
+            "years": _years(a),
+            "category": a.get("category"),
+        }
     del attrs
-    # add_edge per edge, in typed's order: add_edges_from costs three times as much (a view per edge). Each
-    # node's links leave typed as they are copied (its adjacency dicts, networkx's own structure: typed is
-    # this function's alone), so the two graphs are never whole at once.
-    add = G.add_edge
-    typed._pred.clear()
-    successors = typed._succ
-    for u in list(successors):
-        cu = curie[u]
-        for v, keyed in successors.pop(u).items():
-            cv = curie[v]
-            for k, d in keyed.items():
-                add(cu, cv, key=k, rel=d.get("rel", k), years=d.get("years", []))
-    del typed
     G.graph["report_years"] = build_years(store)
-    ids = {t for _, ts in G.nodes(data="themes") for t in ts} | {c for _, c in G.nodes(data="category") if c}
-    ids |= {rel for *_, rel in G.edges(data="rel")}
+    ids = {t for d in nodes.values() for t in d["themes"]} | {c for d in nodes.values() if (c := d["category"])}
+    ids |= {k for nbrs in G._succ.values() for keyed in nbrs.values() for k in keyed}
     G.graph["vocab"] = _vocab(store, ids, lang)
     return G
 
@@ -229,7 +240,8 @@ def prepare_network(store: Store, *, build: str = "") -> Prepared:
     english = {iris[i]: name for i, name in labels(store, iris, lang="en").items()}
     english_vocab = _vocab(store, set(G.graph["vocab"]), "en")
     positions = layout_positions(G) if G.number_of_nodes() <= FULL_VIEW_MAX else {}
-    return Prepared(G, positions, centralities(G), build, {"labels": english, "vocab": english_vocab})
+    # the graph without the views networkx cached on it: dropped after it is written, it is freed at once
+    return Prepared(without_views(G), positions, centralities(G), build, {"labels": english, "vocab": english_vocab})
 
 
 # ---------------------------------------------------------------------------------------------------------

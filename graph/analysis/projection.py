@@ -41,6 +41,7 @@ from itertools import combinations
 import networkx as nx
 from qkg.graph.analysis.exports import EXPORT_FORMATS, export_projection
 from qkg.graph.analysis.facts import DEFAULT_RELATIONS, RELATIONS, SKOS, FactIndex, Q, labels, load_facts, types
+from qkg.graph.analysis.nxgraphs import multidigraph, simple_graph
 from qkg.graph.analysis.regions import continent_of
 from qkg.graph.errors import N_, ParameterError
 from qkg.graph.named_graphs import INFERRED_GRAPH, RESERVED_GRAPHS
@@ -57,6 +58,7 @@ __all__ = [
     "actor_theme_graph",
     "actor_place_graph",
     "typed_multigraph",
+    "typed_links",
     "project",
     "export_projection",
     "EXPORT_FORMATS",
@@ -70,8 +72,7 @@ _LEVELS = ("place", "country", "continent")
 def _decorate(store: Store, G: nx.Graph, *, lang: str, kind: dict[str, str] | None = None) -> None:
     nodes = [n for n in G.nodes if not str(n).startswith("continent:")]
     names, classes = labels(store, nodes, lang=lang), types(store, nodes)
-    for n in G.nodes:
-        data = G.nodes[n]
+    for n, data in G._node.items():
         data.setdefault("label", names.get(n, str(n).split(":", 1)[-1]))
         data.setdefault("type", classes.get(n, "Continent"))
         if kind:
@@ -82,10 +83,13 @@ def _params(**kw) -> dict:
     return {k: (sorted(v) if isinstance(v, (set, frozenset)) else v) for k, v in kw.items()}
 
 
-def _index(store, index, relations, year_from, year_to, year=None) -> FactIndex:
-    if index is not None:
-        return index
-    return load_facts(store, relations=relations, year_from=year_from, year_to=year_to, year=year)
+def _index(store, index, relations, year_from, year_to, year=None, *, whole: bool = True) -> FactIndex:
+    """``index``, or the facts read from ``store``; with ``whole``, an index with its places, themes and homes."""
+    if index is None:
+        return load_facts(store, relations=relations, year_from=year_from, year_to=year_to, year=year)
+    if whole and index.actors_only:
+        raise ValueError("this projection needs the facts' places, themes and homes: pass an index read whole")
+    return index
 
 
 def actor_network(
@@ -132,26 +136,30 @@ def actor_network(
     networkx.Graph
         Edge attributes ``weight`` (int), ``kinds`` (list), ``facts`` (list of IRIs).
     """
-    idx = _index(store, index, relations, year_from, year_to, year)
-    G = nx.Graph(
-        projection="actors",
-        parameters=_params(
-            relations=idx.kinds_selected,
-            year_from=year_from,
-            year_to=year_to,
-            year=year,
-            fold_posts=fold_posts,
-            fold_units=fold_units,
-            places=places,
-        ),
+    idx = _index(store, index, relations, year_from, year_to, year, whole=places)
+    parameters = _params(
+        relations=idx.kinds_selected,
+        year_from=year_from,
+        year_to=year_to,
+        year=year,
+        fold_posts=fold_posts,
+        fold_units=fold_units,
+        places=places,
     )
-    # Nodes and edges are gathered in plain dicts, then added at once (networkx's has_edge/add_edge per pair
-    # cost most of the loop at 1M triples); insertion orders are those of the fact-by-fact additions.
+    # Nodes and edges are gathered in plain dicts, then made a graph at once (networkx's has_edge/add_edge per
+    # pair cost most of the loop at 1M triples); insertion orders are those of the fact-by-fact additions.
     kind: dict[str, str] = {}
     nodes: dict[str, None] = {}
     pairs: dict[tuple[str, str], dict] = {}
+    folded: dict[str, str] = {}  # each actor folded once, not once per fact (the keys of idx.actors(f))
     for f, fact in sorted(idx.facts.items()):
-        members = sorted(idx.actors(f, posts=fold_posts, units=fold_units, keep=keep))
+        members = []
+        for a in idx.roles.get(f, ()):
+            m = folded.get(a)
+            if m is None:
+                m = folded[a] = idx.fold(a, posts=fold_posts, units=fold_units, keep=keep)
+            members.append(m)
+        members = sorted(set(members))
         for a in members:
             kind[a] = "actor"
         if places:
@@ -172,8 +180,7 @@ def actor_network(
                     e["kinds"].append(fact.kind)
     for e in pairs.values():
         e["kinds"].sort()
-    G.add_nodes_from(nodes)
-    G.add_edges_from((u, v, e) for (u, v), e in pairs.items())
+    G = simple_graph(nodes, ((u, v, e) for (u, v), e in pairs.items()), projection="actors", parameters=parameters)
     _decorate(store, G, lang=lang, kind=kind)
     return G
 
@@ -419,6 +426,8 @@ _NOT_LINKS = {
     "http://purl.org/dc/terms/isPartOf",
     Q + "enumerates",
 }
+#: Most excluded nodes :func:`typed_links` names in its queries (more are left out after, as they are read).
+_MINUS_MAX = 5000
 _NOT_ENTITIES = (SKOS + "Concept", SKOS + "ConceptScheme", Q + "ReportSection", Q + "Report", Q + "DeclaredFigure")
 
 
@@ -444,60 +453,81 @@ def typed_multigraph(
     of the report sections the fact node at either end is derived from). Report sections and declared figures
     are never nodes.
     """
-    skip_graphs = {g for g in RESERVED_GRAPHS if inferred is False or g != INFERRED_GRAPH}
-    skip_types = _NOT_ENTITIES if not concepts else _NOT_ENTITIES[2:]
-    values = " ".join(f"<{c}>" for c in skip_types)
-    excluded = {r["s"].value for r in store.select(f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {values} }} ?s a ?c }}")}
-    sections: dict[str, set[str]] = defaultdict(set)
-    for r in store.select(
-        f"SELECT ?f ?s WHERE {{ ?f <http://www.w3.org/ns/prov#wasDerivedFrom> ?s . ?s a <{Q}ReportSection> }}"
-    ):
-        sections[r["f"].value].add(short(r["s"].value))
-    base = str(QKGD)
-    G = nx.MultiDiGraph(
+    edges = typed_links(store, inferred=inferred, concepts=concepts, year=year)
+    G = multidigraph(
+        (),
+        ((s, o, key, data) for (s, o, key), data in edges.items()),
         projection="typed",
         parameters={"inferred": inferred, "concepts": concepts, **({"year": year} if year else {})},
     )
+    del edges
+    _decorate(store, G, lang=lang)
+    for data in G._node.values():
+        data["kind"] = "entity"
+    return G
+
+
+def typed_links(
+    store: Store, *, inferred: bool = False, concepts: bool = False, year: str | None = None, details: bool = True
+) -> dict[tuple[str, str, str], dict]:
+    """The edges of :func:`typed_multigraph` (same parameters), ``(s, o, key) -> attributes``, in the order
+    first seen. With ``details`` False, each edge's attributes are its relation (``rel``, the key) and its
+    ``years`` alone (the network view's need: no report sections read)."""
+    skip_graphs = {g for g in RESERVED_GRAPHS if inferred is False or g != INFERRED_GRAPH}
+    skip_types = _NOT_ENTITIES if not concepts else _NOT_ENTITIES[2:]
+    values = " ".join(f"<{c}>" for c in skip_types)
+    excluded = {r[0].value for r in store.select(f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {values} }} ?s a ?c }}")}
+    sections: dict[str, set[str]] = defaultdict(set)
+    if details:
+        for r in store.select(
+            f"SELECT ?f ?s WHERE {{ ?f <http://www.w3.org/ns/prov#wasDerivedFrom> ?s . ?s a <{Q}ReportSection> }}"
+        ):
+            sections[r[0].value].add(short(r[1].value))
+    base = str(QKGD)
     not_props = " && ".join(f"?p != <{p}>" for p in (*_NOT_LINKS, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"))
+    # The links to or from the few excluded nodes (themes, categories, roles: 549 concepts, 29% of the rows at
+    # 1M triples) are left out by the store, not after: each answer's terms are decoded from disk, a row left
+    # out in the query costs nothing (MINUS keeps the other rows in their order).
+    minus = sorted(x for x in excluded if x.startswith(base))
+    if minus and len(minus) <= _MINUS_MAX:
+        listed = " ".join(f"<{x}>" for x in minus)
+        not_excluded = f"MINUS {{ VALUES ?o {{ {listed} }} }} MINUS {{ VALUES ?s {{ {listed} }} }}"
+    else:
+        not_excluded = ""
     # one query per named graph: a fixed GRAPH is about twice as fast as GRAPH ?g with a filter on ?g
     graphs = sorted(g for g in store.graphs() if g not in skip_graphs)
     tags = graphs_by_year(store)
     if year is not None:
         graphs = [g for g in graphs if tags.get(g, year) == year]
     select = getattr(store, "select_once", store.select)  # a build's reader need not keep these rows
-    rows = (
-        (r[0].value, r[1].value, r[2].value, g)
-        for g in graphs
-        for r in select(
-            f"SELECT ?s ?p ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} FILTER(isIRI(?o) && {not_props}) }}", union=False
-        )
-    )
     curies: dict[str, str] = {}  # the few properties and graphs, shortened once
-    # Edges are gathered in a dict, then added in the order first seen (networkx's has_edge/add_edge per row
-    # cost twice as much at 1M triples).
+    # Edges are gathered in a dict, then made a graph in the order first seen (networkx's has_edge/add_edge
+    # per row cost twice as much at 1M triples).
     edges: dict[tuple[str, str, str], dict] = {}
-    for s, p, o, g in rows:
-        if not (s.startswith(base) and o.startswith(base)) or s in excluded or o in excluded or s == o:
-            continue
-        key = curies.get(p) or curies.setdefault(p, short(p))
+    for g in graphs:
         tag = tags.get(g)
-        found = edges.get((s, o, key))
-        if found is not None:
-            stated = found["years"]
-            if tag is not None and tag not in stated:
-                stated.append(tag)
-                stated.sort()
-            continue
-        prov = sections.get(s) or sections.get(o) or set()
         graph = curies.get(g) or curies.setdefault(g, short(g))
-        edges[s, o, key] = {"property": key, "graph": graph, "years": [tag] if tag else [], "provenance": sorted(prov)}
-    add = G.add_edge
-    for (s, o, key), data in edges.items():
-        add(s, o, key=key, **data)
-    _decorate(store, G, lang=lang)
-    for n in G.nodes:
-        G.nodes[n]["kind"] = "entity"
-    return G
+        for r in select(
+            f"SELECT ?s ?p ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} FILTER(isIRI(?o) && {not_props}) {not_excluded} }}",
+            union=False,
+        ):
+            s, o = r[0].value, r[2].value
+            if not (s.startswith(base) and o.startswith(base)) or s in excluded or o in excluded or s == o:
+                continue
+            p = r[1].value
+            key = curies.get(p) or curies.setdefault(p, short(p))
+            found = edges.get((s, o, key))
+            if found is not None:
+                stated = found["years"]
+                if tag is not None and tag not in stated:
+                    stated.append(tag)
+                    stated.sort()
+            elif details:
+                prov = sorted(sections.get(s) or sections.get(o) or ())
+                edges[s, o, key] = {"property": key, "graph": graph, "years": [tag] if tag else [], "provenance": prov}
+            else:
+                edges[s, o, key] = {"rel": key, "years": [tag] if tag else []}
+    return edges
 
 
 def project(store: Store, name: str = "actors", **params) -> nx.Graph:

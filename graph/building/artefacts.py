@@ -96,12 +96,11 @@ _paused_lock = threading.Lock()
 
 
 @contextlib.contextmanager
-def collector_paused(*, collect: bool = False):
+def collector_paused():
     """Hold the cyclic garbage collector off while reading a large value, then freeze what was read.
 
-    With ``collect``, the last one out runs one full collection instead of freezing: for a computation
-    whose temporaries hold reference cycles (networkx graphs do: ``G.edges`` refers to ``G``), which a freeze
-    would keep for good.
+    What the block leaves in reference cycles is frozen with the rest, for good: a computation must cut its
+    own (networkx graphs cache views that refer back to them: :func:`qkg.graph.analysis.nxgraphs.without_views`).
 
     Reference counting still frees everything acyclic meanwhile. Safe from several threads at once: the
     collector comes back when the last reader ends (and only if it was on before the first). Frozen objects
@@ -123,16 +122,11 @@ def collector_paused(*, collect: bool = False):
     try:
         yield
     finally:
-        resumed = False
         with _paused_lock:
             _paused -= 1
             if _paused == 0 and collector_paused.was_enabled:  # type: ignore[attr-defined]
-                if not collect:
-                    gc.freeze()
+                gc.freeze()
                 gc.enable()
-                resumed = True
-        if resumed and collect:
-            gc.collect()
 
 
 #: The folder, inside a build's store folder, that holds its artefacts.
@@ -383,7 +377,9 @@ def _make_group(
     """Make and write a group's artefacts with one query memo; yield ``(name, seconds, CPU seconds)`` of each.
 
     The memo is dropped when the group is done; with ``free``, the memory it held goes back to the system
-    (a full collection: 0.05-0.15 s, not worth it on a small graph).
+    (a full collection: 0.05-0.15 s, not worth it on a small graph), what its artefacts froze
+    (:func:`collector_paused`) included: a value the group shares, frozen when made, may be left in a cycle by
+    a later artefact of the group (a networkx view cached on the network by the network's overview).
     """
     reader = _Memo(store) if hasattr(store, "select") else store
     try:
@@ -400,6 +396,7 @@ def _make_group(
             reader.clear()  # a cache keyed by the store (graph.analysis.facts) may keep the memo itself a while
         del reader
         if free:
+            gc.unfreeze()
             release_memory()
 
 
