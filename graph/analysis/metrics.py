@@ -31,6 +31,7 @@ from collections import Counter, defaultdict
 
 import igraph
 import networkx as nx
+from qkg.graph.analysis.nxgraphs import without_views
 from qkg.graph.errors import N_, ParameterError
 
 __all__ = [
@@ -206,7 +207,9 @@ def measures(G: nx.Graph, *, betweenness: str = "auto", k: int | None = None, se
     if not nodes:
         btw, btw_method = {}, "none"
     elif betweenness in ("auto", "exact") and len(nodes) <= NX_EXACT_LIMIT:
-        btw, btw_method = _betweenness(_simple(G), g, nodes, mode=betweenness, k=k, seed=seed)
+        H = _simple(G)
+        btw, btw_method = _betweenness(H, g, nodes, mode=betweenness, k=k, seed=seed)
+        without_views(H)  # a copy's cached views refer back to it: freed when dropped, no collection needed
     else:
         btw, btw_method = _betweenness(None, g, nodes, mode=betweenness, k=k, seed=seed)
     with _one_thread():
