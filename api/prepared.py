@@ -8,7 +8,9 @@ name                        format  read by
 ``void``                    json    ``/.well-known/void`` (the number of entities)
 ``audit``                   json    ``/api/audit``, the home page
 ``search``                  sqlite  ``/api/search``, the search box (the label index, opened, not loaded)
-``centrality-actors``       json    ``/api/analysis/centrality`` with its default options (all rows)
+``centrality-actors``       pickle  ``/api/analysis/centrality`` with its default options (all rows; a pickle,
+                                    not JSON: 62 MB at 10M triples, whose ``json.loads`` held the GIL 0.5-2.9 s
+                                    and stopped every request meanwhile; an older build's JSON is still read)
 ``page-centrality-fr|en``   json    the ``/analysis`` page's ranking
 ``page-centrality-years``   json    the ``/analysis?year=`` page's ranking, per report year and language
 ``network``                 pickle  ``/api/viz/network``, ``qkg viz`` (graph, centralities, layout if small)
@@ -275,7 +277,7 @@ ARTEFACTS: tuple[Artefact, ...] = (
     # after the network, from the same graph (kept by the group's memo): a few kB each, made with the collector on
     Artefact("home-partners", _home_partners, group="network"),
     Artefact("network-overview", _network_overview, group="network"),
-    Artefact("centrality-actors", _collector_off(_centrality), group="actors"),
+    Artefact("centrality-actors", _collector_off(_centrality), "pickle", group="actors"),
     Artefact("page-centrality-fr", _collector_off(_page_centrality("fr")), group="actors"),
     Artefact("page-centrality-en", _collector_off(_page_centrality("en")), group="actors"),
     Artefact("page-centrality-years", _collector_off(_page_centrality_years), group="actors"),

@@ -305,3 +305,16 @@ def test_a_worker_that_dies_fails_the_build_clearly_and_publishes_nothing(tmp_pa
     assert "qkg build" in info.value.hint
     assert StoreLayout(tmp_path / "out").current() is None
     assert list((tmp_path / "out" / "stores").iterdir()) == []
+
+
+def test_an_older_builds_json_is_read_where_a_pickle_is_now_written(tmp_path):
+    """``centrality-actors`` is a pickle now (read in a thread, a 40 MB pickle lets the event loop run; a 62 MB
+    ``json.loads`` held the GIL for seconds): an older build's JSON file of the same plain data is still read,
+    a file of another format is not."""
+    from qkg.api.prepared import BY_NAME
+
+    assert BY_NAME["centrality-actors"].fmt == "pickle"
+    Artefacts(tmp_path).write("ranking", {"rows": [{"node": "qkgd:a", "degree": 1.0}]}, fmt="json")
+    assert Artefacts(tmp_path).read("ranking", fmt="pickle") == {"rows": [{"node": "qkgd:a", "degree": 1.0}]}
+    with pytest.raises(ArtefactMissing, match="stored as json"):
+        Artefacts(tmp_path).read("ranking", fmt="sqlite")

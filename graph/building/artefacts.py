@@ -210,7 +210,8 @@ class Artefacts:
 
     def read(self, name: str, *, fmt: Format | None = None, load: Callable[[Path], Any] | None = None) -> Any:
         """Return the artefact ``name``; raise :class:`ArtefactMissing` if this build has none by that name, or
-        (``fmt`` given) has it in another format (a build made by an older version: compute it again).
+        (``fmt`` given) has it in another format (a build made by an older version: compute it again), except a
+        JSON file where a pickle is asked (plain data both ways).
 
         A sqlite artefact is not read: ``load(path)`` opens it (without ``load``, its path is returned).
         """
@@ -219,7 +220,8 @@ class Artefacts:
         entry = self.manifest()["artefacts"].get(name)
         if entry is None:
             raise ArtefactMissing(f"no artefact {name!r} in this build")
-        if fmt is not None and entry["format"] != fmt:
+        # a JSON file holds plain data, as the pickle this version writes instead would: an older build's is read
+        if fmt is not None and entry["format"] != fmt and (entry["format"], fmt) != ("json", "pickle"):
             raise ArtefactMissing(f"artefact {name!r} is stored as {entry['format']}, this version reads {fmt}")
         file = self.path / (name + _SUFFIX[entry["format"]])
         try:
