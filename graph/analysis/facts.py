@@ -19,6 +19,7 @@ union of the named graphs): nothing is copied to rdflib, so it scales with Oxigr
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from qkg.graph.errors import N_, ParameterError
 from qkg.graph.named_graphs import INFERRED_GRAPH
 from qkg.graph.pages.years import in_year, stated_by_year
-from qkg.graph.serving.store import Store
+from qkg.graph.serving.store import Store, property_values
 from qkg.ontology import PREFIXES
 from qkg.ontology.curies import short
 
@@ -443,7 +444,10 @@ def labels(store: Store, iris: Iterable[str], *, lang: str = "fr") -> dict[str, 
         langs = _TABLE_LANGS if lang in _TABLE_LANGS else (lang,)
 
         def table() -> dict[str, dict[str, str]]:
-            rows = _rows(store, f"SELECT ?s ?l WHERE {{ {pattern} }}")
+            # each property's pairs, read as the search index reads them (one read in a build's group)
+            rows = itertools.chain.from_iterable(
+                property_values(store, p) for p in (RDFS + "label", SKOS + "prefLabel")
+            )
             return dict(zip(langs, _best_labels(rows, langs, None), strict=True))
 
         found = _table(store, "labels:" + ",".join(langs), table)[lang]

@@ -72,7 +72,7 @@ from pathlib import Path
 
 import numpy as np
 from qkg.graph.serving.sqlite_file import SqliteFile
-from qkg.graph.serving.store import classes_in_use
+from qkg.graph.serving.store import classes_in_use, property_values
 from qkg.graph.serving.terms import Literal, NamedNode
 from qkg.ontology import PREFIXES
 from qkg.ontology.curies import ENTITY_NS, local_name
@@ -245,8 +245,7 @@ class SearchIndex(SqliteFile):
         sorted_types = {iri: tuple(sorted(names)) for iri, names in types.items()}
         entries: list[_Row] = []
         for prop, primary in LABEL_PROPERTIES.items():
-            for row in store.select(f"SELECT DISTINCT ?s ?l WHERE {{ ?s <{prop}> ?l }}"):
-                subject, label = row
+            for subject, label in property_values(store, prop):
                 iri = subject.value
                 if isinstance(label, Literal) and iri.startswith(namespace) and isinstance(subject, NamedNode):
                     entries.append((iri, label.value, label.language or "", primary, sorted_types.get(iri, ())))
