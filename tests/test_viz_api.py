@@ -176,3 +176,26 @@ def test_schemathesis_on_the_viz_routes(base, tmp_path):
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-6000:]
     assert "Tested: 4" in out.replace("  ", " ") or "4 passed" in out, out[-3000:]
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "words"),
+    [
+        ("fr", "Réseau des relations internationales de Québec", ("nœuds", "liens", "construction")),
+        ("en", "Québec's international network", ("nodes", "links", "build")),
+    ],
+)
+def test_qkg_viz_titles_its_page_in_the_pages_language(store, tmp_path, lang, title, words):
+    """The standalone page's title and counts come from the catalogue in ``--lang``, whatever the command line's
+    own language; its counts as that language writes them."""
+    out = tmp_path / f"net-{lang}.html"
+    qkg("--data-dir", str(store), "viz", "--out", str(out), "--lang", lang)
+    text = out.read_text(encoding="utf-8")
+    meta = json.loads(text.split('<script type="application/json" id="qkg-data">', 1)[1].split("</script>", 1)[0])[
+        "meta"
+    ]
+    head = re.search(r'<header class="viz-standalone-head"><h1>(.*?)</h1><p>(.*?)</p>', text)
+    assert head, text[:2000]
+    assert head[1].replace("&#39;", "'") == title
+    nodes, links, build = words
+    assert head[2] == f"{meta['nodes']} {nodes}, {meta['edges']} {links} · {build} {meta['build']}", head[2]

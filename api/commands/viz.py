@@ -19,7 +19,8 @@ from pathlib import Path
 
 import click
 from qkg.api.i18n import filled as _
-from qkg.graph.errors import IDENTIFIER_FIELDS, N_, NP_, Message, format_number
+from qkg.api.i18n import gettext, use_lang
+from qkg.graph.errors import IDENTIFIER_FIELDS, N_, NP_, Message
 from qkg.ontology.curies import ENTITY_NS
 
 __all__ = ["command", "STATIC", "FACTS_MAX"]
@@ -125,14 +126,13 @@ def command(ctx, out, focus, depth, types, themes, years, categories, relations,
             _("{n:,} nodes: no side-panel facts embedded (pass --facts to embed them)", n=len(payload["nodes"])),
             err=True,
         )
-    title = "Réseau des relations internationales de Québec" if lang == "fr" else "Québec's international network"
     meta = payload["meta"]
-    nodes, links = format_number(meta["nodes"], "", lang), format_number(meta["edges"], "", lang)  # 1 234 in French
-    subtitle = (
-        f"{nodes} nœuds, {links} liens · build {meta['build']}"
-        if lang == "fr"
-        else f"{nodes} nodes, {links} links · build {meta['build']}"
-    )
+    # the page's title and counts in the page's language (--lang), each count with its noun in the form it takes
+    page_nodes = Message(NP_("{n} node", "{n} nodes"), n=meta["nodes"])
+    page_links = Message(NP_("{n} link", "{n} links"), n=meta["edges"])
+    with use_lang(lang):
+        title = gettext(N_("Québec's international network"))
+        subtitle = _("{nodes}, {links} · build {build}", nodes=page_nodes, links=page_links, build=meta["build"])
     html = standalone_html(payload, scripts=scripts, styles=styles, title=title, subtitle=subtitle, lang=lang)
     atomic_write(out, html.encode("utf-8"))
     # the counts with their nouns in the form each count takes, out of the _() call (where Babel would not find them)
