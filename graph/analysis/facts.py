@@ -28,6 +28,7 @@ from qkg.graph.errors import N_, ParameterError
 from qkg.graph.named_graphs import INFERRED_GRAPH
 from qkg.graph.pages.years import in_year, stated_by_year
 from qkg.graph.serving.store import Store, property_values
+from qkg.graph.serving.terms import NamedNode
 from qkg.ontology import PREFIXES
 from qkg.ontology.curies import short
 
@@ -304,11 +305,13 @@ def load_facts(
         )
     cls_kind = {c: k for k, classes in RELATIONS.items() for c in classes}
     found: dict[str, set[str]] = defaultdict(set)
-    # one query per class and per role below, not one with the class or role as a column: each answer's term
-    # is decoded from the store (a few microseconds each on disk), and that column is known
+    # One query per class and per role below, not one with the class or role as a column: each answer's term
+    # is decoded from the store (a few microseconds each on disk), and that column is known. Nor is a value
+    # tested in the query (isIRI decodes it there, before the answer decodes it again): here, as it is read.
     for c, kind in cls_kind.items():
-        for row in _rows(store, f"SELECT ?f WHERE {{ ?f a <{c}> FILTER(isIRI(?f)) }}"):
-            found[row[0].value].add(kind)
+        for row in _rows(store, f"SELECT ?f WHERE {{ ?f a <{c}> }}"):
+            if isinstance(f := row[0], NamedNode):
+                found[f.value].add(kind)
     years: dict[str, list[int]] = defaultdict(list)
     for row in _rows(store, _DATE_SPARQL):
         y = _year(row[1].value)
@@ -339,10 +342,10 @@ def load_facts(
         primary = min(ks & kinds, key=order.index)
         idx.facts[iri] = Fact(iri, primary, frozenset(ks), first, last)
     for role, name in ROLES.items():
-        for row in _rows(store, f"SELECT ?f ?a WHERE {{ ?f <{role}> ?a FILTER(isIRI(?a)) }}"):
+        for row in _rows(store, f"SELECT ?f ?a WHERE {{ ?f <{role}> ?a }}"):
             f = row[0].value
-            if f in idx.facts:
-                idx.roles.setdefault(f, {}).setdefault(row[1].value, set()).add(name)
+            if f in idx.facts and isinstance(a := row[1], NamedNode):
+                idx.roles.setdefault(f, {}).setdefault(a.value, set()).add(name)
     for actors in idx.roles.values():
         for roles in actors.values():
             for generic, specific in _IMPLIED.items():
@@ -367,10 +370,12 @@ def _places_themes_homes(store: Store, idx: FactIndex) -> None:
         f = row[0].value
         if f in idx.facts:
             idx.places.setdefault(f, set()).add((row[1].value, row[2].value))
-    for row in _rows(store, f"SELECT ?s ?t WHERE {{ ?s <{Q}theme> ?t FILTER(isIRI(?t)) }}"):
-        idx.themes.setdefault(row[0].value, set()).add(row[1].value)
-    for row in _rows(store, f"SELECT ?a ?p WHERE {{ ?a <{Q}jurisdiction>|<{Q}basedIn> ?p FILTER(isIRI(?p)) }}"):
-        idx.homes.setdefault(row[0].value, set()).add(row[1].value)
+    for row in _rows(store, f"SELECT ?s ?t WHERE {{ ?s <{Q}theme> ?t }}"):
+        if isinstance(t := row[1], NamedNode):
+            idx.themes.setdefault(row[0].value, set()).add(t.value)
+    for row in _rows(store, f"SELECT ?a ?p WHERE {{ ?a <{Q}jurisdiction>|<{Q}basedIn> ?p }}"):
+        if isinstance(p := row[1], NamedNode):
+            idx.homes.setdefault(row[0].value, set()).add(p.value)
     for row in _rows(store, f"SELECT ?c WHERE {{ ?c a <{Q}Country> }}"):
         idx.country[row[0].value] = row[0].value
     for row in _rows(store, f"SELECT ?p ?c WHERE {{ ?p <{Q}country> ?c }}"):
