@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html.parser
 import json
+import random
 import time
 
 import networkx as nx
@@ -21,7 +22,15 @@ from qkg.viz.network import collapse_nary, facets, network_payload, vis_options
 from qkg.viz.panel import entity_summary
 from qkg.viz.standalone import inline_script, inline_style, standalone_html
 from qkg.viz.style import KINDS, kind_of, legend
-from qkg.viz.timeline import XSD, activity_span, count_series, date_span, timeline_payload
+from qkg.viz.timeline import (
+    XSD,
+    activity_span,
+    bound_timeline,
+    count_series,
+    date_span,
+    latest_timeline,
+    timeline_payload,
+)
 
 from tests.viz_support import PAYLOADS
 
@@ -287,6 +296,35 @@ def test_bad_dates_are_skipped_not_guessed():
     )
     assert t["skipped"] == ["y"] and t["groups"] == [{"id": "event", "label": "Événements"}]
     assert t["items"][0]["label"] == PAYLOADS[0] and t["items"][0]["when"] == "May 2024"
+
+
+@pytest.mark.parametrize("limit", [1, 7, 40, 400])
+def test_the_latest_timeline_is_the_bounded_whole_one(limit):
+    rnd = random.Random(limit)
+    forms = [("{y}", "gYear"), ("{y}-{m:02d}", "gYearMonth"), ("{y}-{m:02d}-{d:02d}", "date"), ("soon", "date")]
+    acts = []
+    for k in range(300):
+        form, kind = rnd.choice(forms)
+        start = (form.format(y=rnd.randrange(2015, 2026), m=rnd.randrange(1, 13), d=rnd.randrange(1, 29)), XSD + kind)
+        end = rnd.choice([None, (f"{rnd.randrange(2026, 2028)}", XSD + "gYear"), ("2000", XSD + "gYear")])
+        label = rnd.choice(["b", "a", PAYLOADS[0], "é\x00" * 80])
+        acts.append(
+            {
+                "id": f"e{rnd.randrange(10**6)}-{k}",
+                "label": label,
+                "group": rnd.choice(["event", "agreement"]),
+                "start": start,
+                "end": end,
+                "href": f"/e/{k}",
+            }
+        )
+    groups = {"event": "Événements", "agreement": "Ententes", "mission": "Missions"}
+    for lang in ("fr", "en"):
+        expected = bound_timeline(timeline_payload(acts, groups, lang), limit=limit)
+        assert latest_timeline(acts, groups, lang, limit=limit) == expected
+        assert list(latest_timeline(acts, groups, lang, limit=limit)) == list(expected)  # keys in the same order
+    twice = acts[:50] + [dict(acts[0], label="z")]  # an id twice: as the whole timeline bounds it
+    assert latest_timeline(twice, groups, limit=7) == bound_timeline(timeline_payload(twice, groups), limit=7)
 
 
 def test_count_series_orders_by_count():

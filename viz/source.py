@@ -56,7 +56,7 @@ from qkg.viz.network import collapse_nary, network_payload
 from qkg.viz.panel import entity_summary
 from qkg.viz.partners import ranked_partners
 from qkg.viz.style import CATEGORY_COLOURS, CLASS_KINDS, KINDS, kind_of
-from qkg.viz.timeline import activity_span, bound_timeline, count_series, timeline_payload
+from qkg.viz.timeline import activity_span, count_series, latest_timeline
 
 __all__ = [
     "Prepared",
@@ -871,7 +871,7 @@ def stats_view(rows: dict, *, lang: str = "fr", year: str | None = None) -> dict
         }
     return {
         "year": year,
-        "timeline": bound_timeline(timeline_payload(items, groups, lang)),
+        "timeline": latest_timeline(items, groups, lang),
         "undated": [
             {"kind": kind, "label": KINDS[kind].label(lang), "count": counts[kind][0], "ranked": counts[kind][1]}
             for kind in _ACTIVITIES

@@ -32,6 +32,7 @@ __all__ = [
     "timeline_payload",
     "count_series",
     "bound_timeline",
+    "latest_timeline",
     "TIMELINE_MAX",
 ]
 
@@ -221,6 +222,56 @@ def timeline_payload(activities: Iterable[Mapping], groups: Mapping[str, str], l
         "items": items,
         "skipped": skipped,
         "groups": [{"id": g, "label": clean_text(label, limit=80)} for g, label in groups.items() if g in used],
+    }
+
+
+def latest_timeline(
+    activities: Iterable[Mapping], groups: Mapping[str, str], lang: str = "fr", *, limit: int | None = None
+) -> dict:
+    """``bound_timeline(timeline_payload(activities, groups, lang), limit=limit)``, the same answer, with only the
+    items it keeps formatted (their labels, dates in words): the charts' every-year timeline at 1M triples
+    keeps 2,000 of 65k dated activities. Each activity's span is still read (which are datable, which groups
+    they use, which are the latest).
+
+    >>> acts = [{"id": f"e{d}", "label": "E", "group": "event", "start": (f"2024-05-{d:02d}", XSD + "date")}
+    ...         for d in (3, 1, 2)] + [{"id": "x", "label": "?", "group": "event", "start": ("mai", XSD + "date")}]
+    >>> latest_timeline(acts, {"event": "Ev"}, limit=2) == bound_timeline(timeline_payload(acts, {"event": "Ev"}), limit=2)
+    True
+    """
+    limit = TIMELINE_MAX if limit is None else limit
+    activities = list(activities)
+    dated, skipped, used = [], [], set()
+    for act in activities:
+        try:
+            span = activity_span(act["start"], act.get("end"))
+        except (ValueError, TypeError):
+            skipped.append(act["id"])
+            continue
+        used.add(act["group"])
+        dated.append((span.start.isoformat(), act["id"] or "", act, span))
+    if len(dated) <= limit or len({d[1] for d in dated}) < len(dated):  # kept whole, or ids repeat: as written
+        return bound_timeline(timeline_payload(activities, groups, lang), limit=limit)
+    # bound_timeline keeps the latest by (start, id): with distinct ids, the label order before it changes nothing
+    latest = sorted(dated, key=lambda d: (d[0], d[1]))[-limit:]
+    items = [
+        {
+            "id": act["id"],
+            "label": clean_text(act["label"], limit=120),
+            "group": act["group"],
+            "start": start,
+            "end": span.end.isoformat(),
+            "precision": span.precision,
+            "when": span.label(lang),
+            "href": act.get("href"),
+        }
+        for start, _id, act, span in latest
+    ]
+    return {
+        "items": items,
+        "skipped": skipped[:limit],
+        "groups": [{"id": g, "label": clean_text(label, limit=80)} for g, label in groups.items() if g in used],
+        "total": len(dated),
+        "truncated": True,
     }
 
 
