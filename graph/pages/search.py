@@ -404,12 +404,12 @@ def _meta(db: sqlite3.Connection, name: str):
     return row[0] if row else None
 
 
-def _lang_rank(langs: tuple[str, ...]):
-    """``lang -> rank``: its first place in ``langs``, or ``len(langs)`` when absent."""
+def _lang_ranks(langs: tuple[str, ...]) -> dict[str, int]:
+    """``{lang: rank}``: each language's first place in ``langs`` (one absent ranks ``len(langs)``, after them)."""
     ranks: dict[str, int] = {}
     for k, lang in enumerate(langs):
         ranks.setdefault(lang, k)
-    return lambda lang: ranks.get(lang, len(langs))
+    return ranks
 
 
 def _chars(label: str) -> int:
@@ -433,7 +433,9 @@ def _build(db: sqlite3.Connection, entries: Iterable[_Row], display_langs: tuple
     types: dict[str, set[str]] = {}
     labels: list[tuple[int, int, str, str, int, str]] = []
     vocab: defaultdict[str, list[int]] = defaultdict(list)
-    rank, rank_en = _lang_rank(display_langs), _lang_rank(("en", *display_langs))
+    # lang -> rank (its first place in the languages, or after them): dict look-ups, not a call each
+    ranks, ranks_en = _lang_ranks(display_langs), _lang_ranks(("en", *display_langs))
+    rank, rank_en, last, last_en = ranks.get, ranks_en.get, len(display_langs), len(display_langs) + 1
     best: dict[int, tuple] = {}  # entity -> its display label's order and label, for each language order
     best_en: dict[int, tuple] = {}
     for entry, key in zip(entries, keys, strict=True):
@@ -446,11 +448,13 @@ def _build(db: sqlite3.Connection, entries: Iterable[_Row], display_langs: tuple
         i = len(labels)
         prim = int(primary)
         labels.append((i, e, label, lang, prim, key))
-        length = _chars(label)
-        order, order_en = (-prim, rank(lang), length, i, label), (-prim, rank_en(lang), length, i, label)
-        if e not in best or order < best[e]:
+        length = len(label) if "\x00" not in label else _chars(label)
+        order, order_en = (-prim, rank(lang, last), length, i, label), (-prim, rank_en(lang, last_en), length, i, label)
+        old = best.get(e)
+        if old is None or order < old:
             best[e] = order
-        if e not in best_en or order_en < best_en[e]:
+        old = best_en.get(e)
+        if old is None or order_en < old:
             best_en[e] = order_en
         parts = key.split()
         if len(parts) == 1:
