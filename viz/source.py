@@ -188,6 +188,11 @@ def network_graph(store: Store, *, lang: str = "fr") -> nx.MultiDiGraph:
     It is the typed multigraph (:func:`~qkg.graph.analysis.projection.typed_links`) made once, with CURIE
     node ids, collapsed (:func:`~qkg.viz.network.collapse_nary`) and given the filters' attributes in place:
     no second copy of 300k links at 1M triples."""
+    return _network_graph(store, lang=lang)[0]
+
+
+def _network_graph(store: Store, *, lang: str) -> tuple[nx.MultiDiGraph, dict[str, str]]:
+    """:func:`network_graph` and each of its nodes' IRI (``curie -> IRI``)."""
     links = typed_links(store, details=False)
     iris = dict.fromkeys(x for s, o, _key in links for x in (s, o))  # the nodes, in the order first seen
     curie = {iri: short(iri) for iri in iris}
@@ -207,7 +212,7 @@ def network_graph(store: Store, *, lang: str = "fr") -> nx.MultiDiGraph:
         for v, keyed in nbrs.items():
             pred[v][u] = keyed
     attrs = _node_attributes(store, iris)
-    iri_of = {c: i for i, c in curie.items()}
+    iri_of = {curie[i]: i for i in iris}
     del iris, curie
     kinds: dict[str, str] = {}  # the few types, each mapped to its kind once
     nodes = G._node
@@ -226,7 +231,7 @@ def network_graph(store: Store, *, lang: str = "fr") -> nx.MultiDiGraph:
     ids = {t for d in nodes.values() for t in d["themes"]} | {c for d in nodes.values() if (c := d["category"])}
     ids |= {k for nbrs in G._succ.values() for keyed in nbrs.values() for k in keyed}
     G.graph["vocab"] = _vocab(store, ids, lang)
-    return G
+    return G, iri_of
 
 
 def prepare_network(store: Store, *, build: str = "") -> Prepared:
@@ -235,8 +240,9 @@ def prepare_network(store: Store, *, build: str = "") -> Prepared:
     Computed once per build (``qkg build`` stores it as the ``network`` artefact). A large graph gets no
     global layout: its views (overview, ego networks) are laid out when drawn, since they are small.
     """
-    G = network_graph(store, lang="fr")
-    iris = {expand_curie(n): n for n in G.nodes}
+    G, iri_of = _network_graph(store, lang="fr")
+    iris = {iri_of[n]: n for n in G._node}
+    del iri_of
     english = {iris[i]: name for i, name in labels(store, iris, lang="en").items()}
     english_vocab = _vocab(store, set(G.graph["vocab"]), "en")
     positions = layout_positions(G) if G.number_of_nodes() <= FULL_VIEW_MAX else {}
