@@ -3,7 +3,7 @@
     .venv/bin/python tests/bench_build.py [--sizes 2024,1M] [--work DIR] [--engines turbo,rudof,pyshacl]
                                           [--timeout 900] [--skip-shacl] [--serve]
     .venv/bin/python tests/bench_build.py --artefacts STORE [--names network,centrality-actors,...]
-                                          [--baseline REF]
+                                          [--baseline REF] [--repeat N]
 
 For each size (``2024`` is the repository's data; ``1M``, ``10M``... are ``qkg synth --seed 1`` graphs):
 
@@ -25,7 +25,8 @@ time, side by side with the same artefacts made by the code of ``--baseline REF`
 commit before a change: its tree is exported with ``git archive`` and imported in place of this one). A last
 row, ``together``, makes them all in one process with one memo, as the build does (they share their queries
 and the values of :func:`qkg.graph.building.artefacts.shared`; an artefact the baseline does not have is left
-out of its run).
+out of its run). With ``--repeat N`` each cell is the median of N runs, this code's and the baseline's taken in
+turn (on a loaded machine one run's CPU time varies by a third).
 
 Each measured step runs in a child process, so its peak memory (``ru_maxrss``) and CPU time (user + system)
 are its own; on a shared, loaded machine the CPU column is the steadier figure (wall time includes waiting
@@ -304,7 +305,7 @@ def time_artefact(store: Path, name: str, *, source: Path | None, timeout: float
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def bench_artefacts(store: Path, names: list[str], baseline: str | None, timeout: float) -> None:
+def bench_artefacts(store: Path, names: list[str], baseline: str | None, timeout: float, repeat: int = 1) -> None:
     source = None
     if baseline:
         source = Path(tempfile.mkdtemp(prefix="qkg-baseline-"))
@@ -317,26 +318,31 @@ def bench_artefacts(store: Path, names: list[str], baseline: str | None, timeout
     if baseline:
         head += f"{'base wall':>11}{'base CPU':>10}{'CPU ratio':>10}"
     print(f"Artefacts made from {store}" + (f", side by side with {baseline}" if baseline else ""))
+    if repeat > 1:
+        print(f"(each cell the median of {repeat} runs, this code's and the baseline's taken in turn)")
     print(head)
-    for name in names:
-        now = time_artefact(store, name, source=None, timeout=timeout)
-        line = f"{name:<22}{_fmt(now and now['seconds'], digits=2):>10}{_fmt(now and now['cpu'], digits=2):>10}"
+    # the named artefacts, then all of them one after the other in one process sharing one query memo, as the
+    # build makes a group ("together")
+    for name, label in [*((n, n) for n in names), (",".join(names), "together")]:
+        runs: dict[str, list] = {"now": [], "base": []}
+        for _ in range(repeat):  # in turn, so a change of the machine's load falls on both
+            runs["now"].append(time_artefact(store, name, source=None, timeout=timeout))
+            if baseline:
+                runs["base"].append(time_artefact(store, name, source=source, timeout=timeout))
+        now, base = _median(runs["now"]), _median(runs["base"])
+        line = f"{label:<22}{_fmt(now and now['seconds'], digits=2):>10}{_fmt(now and now['cpu'], digits=2):>10}"
         if baseline:
-            base = time_artefact(store, name, source=source, timeout=timeout)
             ratio = base["cpu"] / now["cpu"] if base and now and now["cpu"] else None
             line += f"{_fmt(base and base['seconds'], digits=2):>11}{_fmt(base and base['cpu'], digits=2):>10}"
             line += f"{_fmt(ratio, 'x'):>10}"
         print(line, flush=True)
-    # the named artefacts one after the other in one process, sharing one query memo, as the build makes them
-    name = "together"
-    now = time_artefact(store, ",".join(names), source=None, timeout=timeout)
-    line = f"{name:<22}{_fmt(now and now['seconds'], digits=2):>10}{_fmt(now and now['cpu'], digits=2):>10}"
-    if baseline:
-        base = time_artefact(store, ",".join(names), source=source, timeout=timeout)
-        ratio = base["cpu"] / now["cpu"] if base and now and now["cpu"] else None
-        line += f"{_fmt(base and base['seconds'], digits=2):>11}{_fmt(base and base['cpu'], digits=2):>10}"
-        line += f"{_fmt(ratio, 'x'):>10}"
-    print(line, flush=True)
+
+
+def _median(runs: list) -> dict | None:
+    """The median wall time and the median CPU time of ``runs`` (None when one failed or there are none)."""
+    if not runs or any(r is None for r in runs):
+        return None
+    return {key: sorted(r[key] for r in runs)[len(runs) // 2] for key in ("seconds", "cpu")}
 
 
 def _fmt(x, unit="", digits=1) -> str:
@@ -354,10 +360,13 @@ def main() -> None:
     parser.add_argument("--artefacts", type=Path, help="Time the artefacts on this built store; build nothing.")
     parser.add_argument("--names", default=NETWORK_ARTEFACTS, help="Artefacts --artefacts times (comma-separated).")
     parser.add_argument("--baseline", help="With --artefacts: a git ref whose code makes them side by side.")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="With --artefacts: runs per cell, taken in turn; the median is printed."
+    )
     args = parser.parse_args()
     os.environ["QKG_LANG"] = "en"  # the build's progress lines, which this script reads, in English
     if args.artefacts:
-        bench_artefacts(args.artefacts, args.names.split(","), args.baseline, args.timeout)
+        bench_artefacts(args.artefacts, args.names.split(","), args.baseline, args.timeout, args.repeat)
         return
     args.work.mkdir(parents=True, exist_ok=True)
     print("Figures depend on the machine and its load (run alone for comparable numbers).\n")
