@@ -17,6 +17,8 @@ from click.testing import CliRunner
 from qkg.api.cli import cli
 from qkg.api.i18n import translations
 
+from tests.report_text import REPORT, needs_report
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -390,12 +392,12 @@ def test_analyses_tables_are_read_in_french_and_their_csv_stays_data(built_data)
         assert f",LocalGovernment,60,103,{english_scores[0]},{english_scores[1]}," in csv_out, csv_out
 
 
+@needs_report
 def test_ingests_score_table_names_its_rows_in_french(tmp_path):
     """``qkg ingest``'s score table: each row's class by its French name, its figures French (``0,59``)."""
     from qkg.loaders.ingest import CLASSES
 
-    report = ROOT.parent / "shared" / "seeds" / "bri-2024-rapport.txt"
-    proc = _qkg("ingest", str(report), "--year", "2024", "--out", str(tmp_path / "draft"), QKG_LANG="fr")
+    proc = _qkg("ingest", str(REPORT), "--year", "2024", "--out", str(tmp_path / "draft"), QKG_LANG="fr")
     assert proc.returncode == 0, proc.stderr
     fr = translations("fr")
     names = [fr.gettext(n) for n in ("receptions", "leg kinds", "leaders", "agreements")]

@@ -503,9 +503,13 @@ def typed_links(
     ):
         if isinstance(r[0], terms.NamedNode):
             not_links.add(r[0].value)
-    not_excluded = "MINUS { VALUES ?p { %s } }" % " ".join(f"<{x}>" for x in sorted(not_links))
+    listed_props = " ".join(f"<{x}>" for x in sorted(not_links))
+    if not getattr(store, "values_minus", True):  # a remote store: the excluded nodes are dropped as read
+        not_excluded = "FILTER(?p NOT IN (%s))" % listed_props.replace("> <", ">, <")
+    else:
+        not_excluded = f"MINUS {{ VALUES ?p {{ {listed_props} }} }}"
     minus = sorted(x for x in excluded if x.startswith(base))
-    if minus and len(minus) <= _MINUS_MAX:
+    if minus and len(minus) <= _MINUS_MAX and getattr(store, "values_minus", True):
         listed = " ".join(f"<{x}>" for x in minus)
         not_excluded += f" MINUS {{ VALUES ?o {{ {listed} }} }} MINUS {{ VALUES ?s {{ {listed} }} }}"
     # one query per named graph: a fixed GRAPH is about twice as fast as GRAPH ?g with a filter on ?g

@@ -84,6 +84,11 @@ class Store(abc.ABC):
     name: str = ""
     """What messages call the store: a path, or the URL without credentials."""
 
+    values_minus: bool = True
+    """Whether the store evaluates ``MINUS { VALUES ?x { ... } }`` (a fast exclusion on the embedded store;
+    Virtuoso 7.2 fails on it inside a ``GRAPH <iri>`` group: "sparp_find_qmv_of_var_or_retval(): side effect var
+    passed"). Where False, callers write ``FILTER(?x NOT IN (...))``."""
+
     @abc.abstractmethod
     def select(
         self,

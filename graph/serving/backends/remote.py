@@ -175,6 +175,8 @@ def _strip_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
 class RemoteStore(Store):
     """A SPARQL 1.1 endpoint as qkg's store (see the module's docstring for endpoints, credentials, limits)."""
 
+    values_minus = False  # Virtuoso 7.2 rejects MINUS { VALUES ... } in a GRAPH <iri> group (see Store)
+
     def __init__(
         self,
         url: str,
