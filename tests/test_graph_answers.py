@@ -34,16 +34,26 @@ def built(request, graph_2024):
 
 
 def test_the_slow_sorted_queries_are_prepared():
-    assert {q.name for q in prepared_queries(load_catalog())} == {
-        "mission-cities",
-        "mission-countries",
-        "agreements",
-        "upcoming",
-    }
+    assert {q.name for q in prepared_queries(load_catalog())} == set(PREPARED)
 
 
-@pytest.mark.parametrize("name", ["mission-cities", "mission-countries", "agreements", "upcoming"])
-def test_prepared_pages_are_the_query_pages(built, name):
+#: The queries the build prepares: the four that sort every row before their first page (made from their facts),
+#: and five whose whole answer took 0.9-1.9 s of CPU at 1M (run whole by the build).
+PREPARED = [
+    "mission-cities",
+    "mission-countries",
+    "agreements",
+    "upcoming",
+    "offices-and-terms",
+    "agreements-multiparty",
+    "city-status",
+    "missions-by-leader",
+    "receptions-by-category",
+]
+
+
+@pytest.mark.parametrize("name", PREPARED)
+def test_prepared_pages_are_the_query_pages(request, built, name):
     store, answers = built
     query = load_catalog()[name]
     years = build_years(store)
@@ -65,7 +75,10 @@ def test_prepared_pages_are_the_query_pages(built, name):
                 assert _bindings(got) == _bindings(want), (name, values, limit, offset)
                 assert count == len(want["results"]["bindings"])
         # the every-year answer has rows, and so does one year at least (the first year of the synthetic graph
-        # plans nothing after 2024)
+        # plans nothing after 2024; it states no designation, policy or first: city-status is empty there)
+        if name == "city-status" and request.node.callspec.params["built"] != "2024":
+            assert counts[None] == 0
+            continue
         assert counts[None] > 0 and max(counts[years[0]], counts[years[-1]]) > 0, (name, counts)
 
 
@@ -168,7 +181,9 @@ def test_prepared_answers_on_edge_cases():
             body, count = answers.page(query.name, bindings, limit=1000, offset=0)
             got = json.loads(tsv_to(body, "json"))
             assert (got["head"], _bindings(got)) == (want["head"], _bindings(want)), (query.name, lang)
-            assert count == len(want["results"]["bindings"]) > 0
+            assert count == len(want["results"]["bindings"])
+            # the graph holds cases of the four made from their facts (the others are run whole)
+            assert count > 0 or query.name not in PREPARED[:4], query.name
             seen[query.name, lang] = want["results"]["bindings"]
     # the graph does hold the cases: rows of both years, a row without a label, a type, a facilitator, the
     # three datatypes of a start, two names that read alike, a count by city and by country
