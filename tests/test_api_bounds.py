@@ -95,6 +95,28 @@ def test_neighbourhood_is_paged(base, hub):
     assert ids(first).isdisjoint(ids(second))
 
 
+@pytest.mark.parametrize("sorted_up_to", [10_000, 7])
+def test_neighbourhood_pages_together_are_the_whole_ring(store, hub, monkeypatch, sorted_up_to):
+    """Page after page, the hub's neighbours are each listed once, in the order of the one-page answer: by IRI
+    when the ring is small, in the store's order when it holds more than ``RING_SORTED`` (here 7)."""
+    from qkg.graph.pages import entity
+
+    monkeypatch.setattr(entity, "RING_SORTED", sorted_up_to)
+    iri = hub[0]
+    whole = [n["iri"] for n in entity.store_neighbourhood(store, iri, max_nodes=1000)["nodes"][1:]]
+    assert len(whole) > 20 and len(set(whole)) == len(whole)
+    paged: list[str] = []
+    offset: int | None = 0
+    while offset is not None:
+        page = entity.store_neighbourhood(store, iri, max_nodes=6, offset=offset)
+        paged += [n["iri"] for n in page["nodes"][1:]]
+        offset = page["next"]
+    assert paged == whole
+    neighbours = {s for s, _ in hub[1]}
+    assert neighbours <= set(whole)  # every subject of an incoming link is a neighbour
+    assert (whole == sorted(whole)) == (sorted_up_to > len(whole))
+
+
 def test_network_overview_holds_at_most_n_nodes(store):
     prepared = prepare_network(store)
     total = prepared.graph.number_of_nodes()

@@ -524,17 +524,30 @@ def _entity_links(
     return out
 
 
+#: Most entities of a ring listed by IRI (:func:`_ring`); a larger ring is listed in the store's order.
+RING_SORTED = 1000
+
+
 def _ring(store: Store, nodes: list[str], exclude: set[str], limit: int) -> list[str]:
-    """The first ``limit`` entities linked to ``nodes`` (either way), by IRI, leaving out ``exclude``."""
+    """The first ``limit`` entities linked to ``nodes`` (either way), leaving out ``exclude``: by IRI when the
+    ring holds at most :data:`RING_SORTED` of them, else in the order the store reads them (the same order
+    at every call on a build, so the pages of a hub neither overlap nor skip).
+
+    The store does not sort: its ORDER BY decodes both IRIs at each comparison (0.35 s of CPU for the 2,794
+    neighbours of a synthetic country at 1M triples, 0.7 s with the link filter, where reading them unsorted
+    takes 0.28 s and the first 1,001 about 0.11 s). Reading at most ``RING_SORTED + 1`` of a hub's rows, not
+    all of them, keeps a page's cost bounded whatever the hub's degree."""
     values = " ".join(f"<{n}>" for n in nodes)
     rows = store.select(
         f"SELECT DISTINCT ?m WHERE {{ "
         f"{{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} {_link_filter()} BIND(?o AS ?m) }} UNION "
         f"{{ VALUES ?o {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} {_link_filter()} BIND(?s AS ?m) }} }} "
-        f"ORDER BY ?m LIMIT {int(limit + len(exclude))}"
+        f"LIMIT {int(max(RING_SORTED + 1, limit) + len(exclude))}"
     )
-    found = [r["m"].value for r in rows if r["m"].value not in exclude]
-    return found[:limit]
+    read = [r["m"].value for r in rows]
+    if len(read) <= RING_SORTED + len(exclude):  # the whole ring: by IRI
+        read.sort()
+    return [m for m in read if m not in exclude][:limit]
 
 
 def store_neighbourhood(
@@ -542,7 +555,8 @@ def store_neighbourhood(
 ) -> dict:
     """Like :func:`neighbourhood`, read from the store around ``iri`` only, and paged.
 
-    The neighbours (every node but ``iri``) are listed ring by ring, each ring by IRI; one call returns
+    The neighbours (every node but ``iri``) are listed ring by ring, each ring by IRI (a ring of more than
+    :data:`RING_SORTED`: in the store's order, see :func:`_ring`); one call returns
     ``max_nodes`` of them from ``offset``, with ``iri`` itself and the links among the returned nodes. It
     reads at most ``offset + max_nodes + 1`` neighbours, so a hub with a hundred thousand partners costs one
     page, not the hub.
@@ -574,7 +588,7 @@ def store_neighbourhood(
         found: list[str] = []
         for chunk in range(0, len(frontier), 200):
             found += _ring(store, frontier[chunk : chunk + 200], set(seen), budget - len(order))
-        frontier = sorted(set(found))[: budget - len(order)]
+        frontier = list(dict.fromkeys(found))[: budget - len(order)]  # each ring's order kept (see _ring)
         for m in frontier:
             seen[m] = ring
         order += frontier
