@@ -197,7 +197,32 @@ def timeline_payload(activities: Iterable[Mapping], groups: Mapping[str, str], l
     >>> t["items"][0]["start"], t["items"][0]["end"], t["items"][0]["when"], t["skipped"]
     ('2024-05-13', '2024-05-14', '13 mai 2024', ['e2'])
     """
-    items, skipped, used = [], [], set()
+    spans, skipped, used = _datable(activities)
+    items = [
+        {
+            "id": act["id"],
+            "label": clean_text(act["label"], limit=120),
+            "group": act["group"],
+            "start": span.start.isoformat(),
+            "end": span.end.isoformat(),
+            "precision": span.precision,
+            "when": span.label(lang),
+            "href": act.get("href"),
+        }
+        for act, span in spans
+    ]
+    items.sort(key=lambda i: (i["start"], i["label"]))
+    return {
+        "items": items,
+        "skipped": skipped,
+        "groups": [{"id": g, "label": clean_text(label, limit=80)} for g, label in groups.items() if g in used],
+    }
+
+
+def _datable(activities: Iterable[Mapping]) -> tuple[list[tuple[Mapping, DateSpan]], list, set]:
+    """Each datable activity with its span (:func:`activity_span`), in order; the ids of the others; the
+    groups the datable ones use."""
+    spans, skipped, used = [], [], set()
     for act in activities:
         try:
             span = activity_span(act["start"], act.get("end"))
@@ -205,24 +230,8 @@ def timeline_payload(activities: Iterable[Mapping], groups: Mapping[str, str], l
             skipped.append(act["id"])
             continue
         used.add(act["group"])
-        items.append(
-            {
-                "id": act["id"],
-                "label": clean_text(act["label"], limit=120),
-                "group": act["group"],
-                "start": span.start.isoformat(),
-                "end": span.end.isoformat(),
-                "precision": span.precision,
-                "when": span.label(lang),
-                "href": act.get("href"),
-            }
-        )
-    items.sort(key=lambda i: (i["start"], i["label"]))
-    return {
-        "items": items,
-        "skipped": skipped,
-        "groups": [{"id": g, "label": clean_text(label, limit=80)} for g, label in groups.items() if g in used],
-    }
+        spans.append((act, span))
+    return spans, skipped, used
 
 
 def latest_timeline(
@@ -240,15 +249,8 @@ def latest_timeline(
     """
     limit = TIMELINE_MAX if limit is None else limit
     activities = list(activities)
-    dated, skipped, used = [], [], set()
-    for act in activities:
-        try:
-            span = activity_span(act["start"], act.get("end"))
-        except (ValueError, TypeError):
-            skipped.append(act["id"])
-            continue
-        used.add(act["group"])
-        dated.append((span.start.isoformat(), act["id"] or "", act, span))
+    spans, skipped, used = _datable(activities)
+    dated = [(span.start.isoformat(), act["id"] or "", act, span) for act, span in spans]
     if len(dated) <= limit or len({d[1] for d in dated}) < len(dated):  # kept whole, or ids repeat: as written
         return bound_timeline(timeline_payload(activities, groups, lang), limit=limit)
     # bound_timeline keeps the latest by (start, id): with distinct ids, the label order before it changes nothing
