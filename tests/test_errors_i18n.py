@@ -56,6 +56,24 @@ def test_api_errors_are_given_in_the_language_the_client_asks(server, path, temp
         assert french["error"] == FR.gettext(template).format(**fields)
 
 
+def test_a_bad_parameter_value_is_explained_in_french_type_and_description_included(server) -> None:
+    """The value's expected kind and the parameter's description (written in English in the query's header,
+    extracted into the catalogue) are given in the reader's language, in the error and its hint."""
+    with server.client() as client:
+        fr = client.get("/api/queries/agreements-multiparty?min=abc", headers={"Accept-Language": "fr"}).json()
+        en = client.get("/api/queries/agreements-multiparty?min=abc", headers={"Accept-Language": "en"}).json()
+    assert fr["error"] == "paramètre 'min' : 'abc' n'est pas un nombre entier", fr
+    assert fr["hint"] == "attendu : un nombre entier (Nombre minimal de parties)", fr
+    assert en["error"] == "parameter 'min': 'abc' is not a whole number", en
+    assert en["hint"] == "expected a whole number: Smallest number of parties", en
+    from qkg.graph.pages.catalog import load_catalog
+
+    # every parameter's description of every canned query has its French
+    for query in load_catalog().values():
+        for param in query.params:
+            assert FR.gettext(param.description) != param.description, (query.name, param.name)
+
+
 def test_an_error_page_is_french_by_default_and_english_on_request(server) -> None:
     path = "/queries/recepshuns"
     with server.client() as client:

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from qkg.graph.errors import N_, DataError, ParameterError, UnknownQuery
+from qkg.graph.errors import N_, DataError, Message, ParameterError, UnknownQuery
 from qkg.graph.pages.years import check_year, parse_year
 from qkg.graph.serving import terms
 from qkg.graph.serving.guard import query_form
@@ -51,6 +51,16 @@ __all__ = ["Param", "CannedQuery", "load_catalog", "get_query", "bind", "paged",
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 _TYPES = {"iri", "string", "integer", "date", "gYear", "year", "lang"}
+#: What a value of each parameter type is, for a person (an error's hint, in the reader's language).
+_TYPE_NAMES = {
+    "iri": N_("an IRI or a CURIE (qkgd:...)"),
+    "string": N_("a text"),
+    "integer": N_("a whole number"),
+    "date": N_("a date (YYYY-MM-DD)"),
+    "gYear": N_("a year (YYYY)"),
+    "year": N_("a report year"),
+    "lang": N_("a language code (fr, en)"),
+}
 #: The default that makes a parameter optional (left unbound when no value is given).
 OPTIONAL = "*"
 _XSD = PREFIXES["xsd"]
@@ -80,7 +90,7 @@ class Param:
             raise ParameterError(
                 N_("parameter {name!r} is required"),
                 hint=N_("pass {name}=… ({description})"),
-                fields={"name": self.name, "description": self.description},
+                fields={"name": self.name, "description": self.said},
             )
         try:
             if self.type == "iri":
@@ -102,10 +112,21 @@ class Param:
             return terms.Literal(raw)
         except ValueError:
             raise ParameterError(
-                N_("parameter {name!r}: {value!r} is not a valid {type}"),
+                N_("parameter {name!r}: {value!r} is not {type}"),
                 hint=N_("expected {type}: {description}"),
-                fields={"name": self.name, "value": raw, "type": self.type, "description": self.description},
+                fields={
+                    "name": self.name,
+                    "value": raw,
+                    "type": Message(_TYPE_NAMES[self.type]),
+                    "description": self.said,
+                },
             ) from None
+
+    @property
+    def said(self) -> Message:
+        """The description as a message of the catalogue (extracted from the queries' headers by
+        :func:`extract`): an error gives it in its reader's language."""
+        return Message(self.description.replace("{", "{{").replace("}", "}}"))
 
 
 @dataclass(frozen=True)
@@ -193,6 +214,16 @@ def _parse(path: Path) -> CannedQuery:
     return CannedQuery(
         path.stem, meta["title"], meta["description"], tuple(params), tags, answers, text, path, var_labels, prepared
     )
+
+
+def extract(fileobj, keywords, comment_tags, options):
+    """Babel's extraction method for a canned query (babel.cfg): ``(line, None, description, [])`` for each
+    parameter's description in its header (written in English; its French is in api/locale)."""
+    text = fileobj.read()
+    for number, raw in enumerate((text.decode("utf-8") if isinstance(text, bytes) else text).splitlines(), 1):
+        m = re.match(r"#\s*param\s*:\s*(.*)$", raw)
+        if m and len(parts := [p.strip() for p in m.group(1).split("|")]) == 4 and parts[3]:
+            yield number, None, parts[3], []
 
 
 @lru_cache(maxsize=4)
