@@ -452,6 +452,10 @@ def query(ctx, query, params, fmt, list_, show):
     try:
         results = store.query(header + text, bindings=substitutions or None)
         out = render(results, fmt)
+        if isinstance(out, Message):  # a table's count line, in the reader's language
+            from qkg.api.i18n import current_lang, gettext
+
+            out = out.localized(gettext, current_lang())
         click.echo(out, nl=not out.endswith("\n"))
     except SyntaxError as exc:
         raise QuerySyntaxError(

@@ -392,6 +392,18 @@ def test_analyses_tables_are_read_in_french_and_their_csv_stays_data(built_data)
         assert f",LocalGovernment,60,103,{english_scores[0]},{english_scores[1]}," in csv_out, csv_out
 
 
+def test_a_query_tables_count_line_is_french(built_data):
+    """``qkg query``'s table ends with its count of rows in the reader's language (was "(7 rows)" in French)."""
+    args = ("--data-dir", str(built_data), "query", "receptions")
+    french, english = _qkg(*args, QKG_LANG="fr"), _qkg(*args, QKG_LANG="en")
+    assert french.returncode == english.returncode == 0, french.stderr
+    rows = len(english.stdout.strip().splitlines()) - 4  # header, rule, blank line, the count
+    assert rows == 7  # the 2024 report's collaboration receptions (its default category)
+    assert french.stdout.rstrip().endswith("(7 lignes)") and english.stdout.rstrip().endswith("(7 rows)")
+    one = ("--data-dir", str(built_data), "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert _qkg(*one, QKG_LANG="fr").stdout.rstrip().endswith("(1 ligne)")
+
+
 @needs_report
 def test_ingests_score_table_names_its_rows_in_french(tmp_path):
     """``qkg ingest``'s score table: each row's class by its French name, its figures French (``0,59``)."""

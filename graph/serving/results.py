@@ -14,7 +14,7 @@ qkgd:a  x
 
 from __future__ import annotations
 
-from qkg.graph.errors import N_, ParameterError
+from qkg.graph.errors import N_, NP_, Message, ParameterError
 from qkg.graph.serving.formats import GRAPH_FORMATS, SOLUTION_FORMATS
 from qkg.graph.serving.terms import BlankNode, Literal, NamedNode, boolean_bytes, serialize, solutions_bytes
 from qkg.ontology import PREFIXES
@@ -78,5 +78,5 @@ def _table(solutions) -> str:
         "  ".join("-" * w for w in widths).rstrip(),
     ]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    lines.append(f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})")
-    return "\n".join(lines)
+    # the count in the reader's language (the command line gives a Message as its language writes it)
+    return Message.joined([*lines, "", Message(NP_("({n} row)", "({n} rows)"), n=len(rows))], "\n")
