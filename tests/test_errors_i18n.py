@@ -74,6 +74,19 @@ def test_a_bad_parameter_value_is_explained_in_french_type_and_description_inclu
             assert FR.gettext(param.description) != param.description, (query.name, param.name)
 
 
+def test_the_queries_listing_gives_parameter_descriptions_in_the_clients_language(server) -> None:
+    with server.client() as client:
+        fr = client.get("/api/queries", headers={"Accept-Language": "fr"}).json()
+        en = client.get("/api/queries", headers={"Accept-Language": "en"}).json()
+
+    def described(listing):
+        return {(q["name"], p["name"]): p["description"] for q in listing for p in q["params"] if p["description"]}
+
+    assert described(fr)[("agreements-multiparty", "min")] == "Nombre minimal de parties"
+    assert described(en)[("agreements-multiparty", "min")] == "Smallest number of parties"
+    assert all(described(fr)[k] != v for k, v in described(en).items())  # each one in French
+
+
 def test_an_error_page_is_french_by_default_and_english_on_request(server) -> None:
     path = "/queries/recepshuns"
     with server.client() as client:

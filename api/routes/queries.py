@@ -118,7 +118,8 @@ def query_meta(query: CannedQuery) -> dict:
                 "name": p.name,
                 "type": p.type,
                 "default": p.default,
-                "description": p.description,
+                # written in English in the query's header, given in the client's language (the catalogue's)
+                "description": _(p.description) if p.description else p.description,
                 "optional": p.optional,
                 "class": classes.get(p.name),
             }
