@@ -681,68 +681,14 @@ _SH = str(SH)
 #: The SHACL terms whose constraints read only the values of their paths (and the types of those values):
 #: shapes made of these alone let :func:`shacl_view` hand the engine a part of the graph.
 _SH_LOCAL = frozenset(
-    _SH + t
-    for t in [
-        "NodeShape",
-        "PropertyShape",
-        "targetClass",
-        "targetSubjectsOf",
-        "targetObjectsOf",
-        "targetNode",
-        "property",
-        "path",
-        "inversePath",
-        "alternativePath",
-        "zeroOrMorePath",
-        "oneOrMorePath",
-        "zeroOrOnePath",
-        "minCount",
-        "maxCount",
-        "datatype",
-        "class",
-        "node",
-        "or",
-        "and",
-        "not",
-        "xone",
-        "hasValue",
-        "in",
-        "languageIn",
-        "uniqueLang",
-        "minInclusive",
-        "maxInclusive",
-        "minExclusive",
-        "maxExclusive",
-        "minLength",
-        "maxLength",
-        "pattern",
-        "flags",
-        "nodeKind",
-        "qualifiedValueShape",
-        "qualifiedMinCount",
-        "qualifiedMaxCount",
-        "qualifiedValueShapesDisjoint",
-        "message",
-        "severity",
-        "name",
-        "description",
-        "deactivated",
-        "order",
-        "group",
-        "equals",
-        "disjoint",
-        "lessThan",
-        "lessThanOrEquals",
-        "Violation",
-        "Warning",
-        "Info",
-        "IRI",
-        "BlankNode",
-        "Literal",
-        "BlankNodeOrIRI",
-        "BlankNodeOrLiteral",
-        "IRIOrLiteral",
-    ]
+    str(t)
+    for t in shacl_sparql.SHAPE_TERMS
+    | shacl_sparql.sh_terms(
+        "NodeShape PropertyShape inversePath alternativePath zeroOrMorePath oneOrMorePath zeroOrOnePath uniqueLang "
+        "pattern flags qualifiedValueShapesDisjoint equals disjoint lessThan lessThanOrEquals Violation Warning Info "
+        "IRI BlankNode Literal BlankNodeOrIRI BlankNodeOrLiteral IRIOrLiteral"
+    )
+    if t != RDF.type
 )
 #: Objects of these are predicates the shapes read (a path's, possibly nested in a path expression).
 _SH_PREDICATES = tuple(

@@ -48,7 +48,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-__all__ = ["Unsupported", "validate", "compile_shapes", "Check"]
+__all__ = ["Unsupported", "validate", "compile_shapes", "Check", "SHAPE_TERMS", "VALUE_CONSTRAINTS", "sh_terms"]
 
 
 class Unsupported(ValueError):
@@ -63,47 +63,27 @@ _CASTS = frozenset(
 )
 _STRINGS = frozenset({str(XSD.string), str(RDF.langString)})
 _COMPONENT = "http://www.w3.org/ns/shacl#{}ConstraintComponent"
-#: Constraint parameters that are read from a shape (the others make it unsupported).
-_SHAPE_TERMS = frozenset(
-    SH[t]
-    for t in [
-        "targetClass",
-        "targetSubjectsOf",
-        "targetObjectsOf",
-        "targetNode",
-        "property",
-        "path",
-        "message",
-        "severity",
-        "deactivated",
-        "name",
-        "description",
-        "order",
-        "group",
-        "minCount",
-        "maxCount",
-        "class",
-        "datatype",
-        "nodeKind",
-        "in",
-        "hasValue",
-        "languageIn",
-        "minInclusive",
-        "maxInclusive",
-        "minExclusive",
-        "maxExclusive",
-        "minLength",
-        "maxLength",
-        "node",
-        "or",
-        "and",
-        "not",
-        "xone",
-        "qualifiedValueShape",
-        "qualifiedMinCount",
-        "qualifiedMaxCount",
-    ]
-) | {RDF.type}
+
+
+def sh_terms(words: str) -> frozenset[URIRef]:
+    """SHACL's terms of these local names (``"minCount maxCount"``)."""
+    return frozenset(SH[w] for w in words.split())
+
+
+#: The value constraints: each tests one value node (of a path, or the focus node itself).
+VALUE_CONSTRAINTS = sh_terms(
+    "class datatype nodeKind in languageIn minInclusive maxInclusive minExclusive maxExclusive minLength maxLength "
+    "node or and not xone"
+)
+#: Every term a compiled shape may use (a shape that uses another is :class:`Unsupported`).
+SHAPE_TERMS = (
+    VALUE_CONSTRAINTS
+    | sh_terms(
+        "targetClass targetSubjectsOf targetObjectsOf targetNode property path message severity deactivated name "
+        "description order group minCount maxCount hasValue qualifiedValueShape qualifiedMinCount qualifiedMaxCount"
+    )
+    | {RDF.type}
+)
 _IGNORED_TYPES = frozenset({SH.NodeShape, SH.PropertyShape, SH.Shape})
 
 
@@ -146,7 +126,7 @@ class _Compiler:
 
     def check_terms(self, shape: Node) -> None:
         for p, o in self.shapes.predicate_objects(shape):
-            if p not in _SHAPE_TERMS:
+            if p not in SHAPE_TERMS:
                 raise Unsupported(f"{_name(shape)} uses {_name(p)}")
             if p == RDF.type and o not in _IGNORED_TYPES and o not in (RDFS.Class,):
                 raise Unsupported(f"{_name(shape)} is a {_name(o)}")
@@ -254,7 +234,7 @@ class _Compiler:
         tests: list[str] = []
         if path is None:
             for kind, value in self.shapes.predicate_objects(shape):
-                if kind in _VALUE_CONSTRAINTS:
+                if kind in VALUE_CONSTRAINTS:
                     tests.append(self.value_test(kind, value, x))
                 elif kind in _COUNTS or kind in (SH.qualifiedValueShape,):
                     raise Unsupported(f"{_name(kind)} on a node shape")
@@ -264,24 +244,20 @@ class _Compiler:
             p = self.path(path)
             for kind, value in self.shapes.predicate_objects(shape):
                 y = self.var()
-                if kind == SH.minCount:
+                if kind in _COUNTS:  # 0 or 1 (a count above needs a subquery, which EXISTS does not correlate)
                     n = _int(value)
                     if n > 1:
-                        raise Unsupported(f"sh:minCount {n} in a nested shape")
-                    if n == 1:
+                        raise Unsupported(f"{_name(kind)} {n} in a nested shape")
+                    if kind == SH.minCount and n == 1:
                         tests.append(f"EXISTS {{ {x} {p} {y} }}")
-                elif kind == SH.maxCount:
-                    n = _int(value)
-                    if n > 1:
-                        raise Unsupported(f"sh:maxCount {n} in a nested shape")
-                    if n == 0:
+                    elif kind == SH.maxCount and n == 0:
                         tests.append(f"NOT EXISTS {{ {x} {p} {y} }}")
-                    else:
+                    elif kind == SH.maxCount:
                         z = self.var()
                         tests.append(f"NOT EXISTS {{ {x} {p} {y} . {x} {p} {z} FILTER(!sameTerm({y}, {z})) }}")
                 elif kind == SH.hasValue:
                     tests.append(f"EXISTS {{ {x} {p} {_term(value)} }}")
-                elif kind in _VALUE_CONSTRAINTS:
+                elif kind in VALUE_CONSTRAINTS:
                     tests.append(f"NOT EXISTS {{ {x} {p} {y} FILTER(!({self.value_test(kind, value, y)})) }}")
                 elif kind in (SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount):
                     raise Unsupported("sh:qualifiedValueShape in a nested shape")
@@ -349,7 +325,7 @@ class _Compiler:
             for kind, value in sorted(self.shapes.predicate_objects(shape)):
                 if kind == SH["class"]:
                     yield check("Class", f"{every} MINUS {{ {self.typed('?this', value)} }} BIND(?this AS ?v)", True)
-                elif kind in _VALUE_CONSTRAINTS:
+                elif kind in VALUE_CONSTRAINTS:
                     test = self.value_test(kind, value, "?this")
                     detail = value if kind == SH.node else None
                     yield check(_component(kind), f"{every} BIND(?this AS ?v) FILTER(!({test}))", True, detail)
@@ -382,7 +358,7 @@ class _Compiler:
             elif kind == SH["class"]:
                 where = failing(f"?this {p} ?v MINUS {{ {self.typed('?v', value)} }}")
                 yield check("Class", where, True)
-            elif kind in _VALUE_CONSTRAINTS:
+            elif kind in VALUE_CONSTRAINTS:
                 test = self.value_test(kind, value, "?v")
                 detail = value if kind == SH.node else None
                 yield check(_component(kind), failing(f"?this {p} ?v FILTER(!({test}))"), True, detail)
@@ -401,27 +377,6 @@ class _Compiler:
                     yield check("QualifiedMaxCount", f"{every} {counted} FILTER(?n > {_int(high)})", False)
 
 
-_VALUE_CONSTRAINTS = frozenset(
-    SH[t]
-    for t in [
-        "class",
-        "datatype",
-        "nodeKind",
-        "in",
-        "languageIn",
-        "minInclusive",
-        "maxInclusive",
-        "minExclusive",
-        "maxExclusive",
-        "minLength",
-        "maxLength",
-        "node",
-        "or",
-        "and",
-        "not",
-        "xone",
-    ]
-)
 _COUNTS = frozenset({SH.minCount, SH.maxCount})
 _RANGES: dict[Node, str] = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
 
