@@ -20,7 +20,13 @@ violations would be reported is also unsupported: the report's text would differ
 It reads the store through its SELECT queries alone, so it runs on the embedded store and on a remote one, in
 the memory of a query's answers (a few MB), where an engine that copies the graph holds the graph (pyshacl-turbo:
 1.1 GB at 1M triples). ``tests/test_graph_shacl.py`` checks that its report is pySHACL's on the 2024 graph and on
-known-bad facts, ``tests/test_graph_shacl_sparql.py`` on small graphs that break each constraint it compiles.
+known-bad facts, ``tests/test_graph_shacl_sparql.py`` on 150 small graphs that break each constraint it compiles.
+Where the two still differ is on literals at the edges of their types, each a strict ``xfail`` there: a lexical form
+the store's cast refuses and rdflib accepts (``" 5"^^xsd:integer``, ``"24"^^xsd:gYear``), two literals of one value
+that the store keeps apart and rdflib merges, ranges between values of different types (Oxigraph orders what
+pySHACL calls incomparable, and the reverse), ``sh:zeroOrMorePath`` on a focus node absent from the data, the
+``sh:detail`` of a blank node. The build's shapes use none of these (its fast checks refuse ill-typed literals).
+A recursive shape is :class:`Unsupported`.
 
 >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
 >>> from rdflib import Graph
@@ -45,7 +51,7 @@ from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 __all__ = ["Unsupported", "validate", "compile_shapes", "Check", "SHAPE_TERMS", "VALUE_CONSTRAINTS", "sh_terms"]
@@ -84,6 +90,8 @@ SHAPE_TERMS = (
     )
     | {RDF.type}
 )
+#: A shape that is one of these is a class: its instances are its targets (SHACL's implicit class targets).
+_CLASSES = frozenset({RDFS.Class, OWL.Class})
 _IGNORED_TYPES = frozenset({SH.NodeShape, SH.PropertyShape, SH.Shape})
 
 
@@ -113,6 +121,13 @@ class _Compiler:
     store: Store
     _classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _names: Iterator[int] = field(default_factory=itertools.count)
+    #: the shapes being compiled into a value's test or a detail, outermost first (a shape met again is recursive)
+    _open: list[Node] = field(default_factory=list)
+
+    def entering(self, shape: Node) -> None:
+        if shape in self._open:
+            raise Unsupported(f"{_name(shape)} is recursive (SHACL leaves its meaning to each engine)")
+        self._open.append(shape)
 
     # ---- the shapes graph -------------------------------------------------------------------------------
     def list(self, node: Node) -> list[Node]:
@@ -128,7 +143,7 @@ class _Compiler:
         for p, o in self.shapes.predicate_objects(shape):
             if p not in SHAPE_TERMS:
                 raise Unsupported(f"{_name(shape)} uses {_name(p)}")
-            if p == RDF.type and o not in _IGNORED_TYPES and o not in (RDFS.Class,):
+            if p == RDF.type and o not in _IGNORED_TYPES and o not in _CLASSES:
                 raise Unsupported(f"{_name(shape)} is a {_name(o)}")
         if self.one(shape, SH.deactivated) == Literal(True):
             return
@@ -162,14 +177,19 @@ class _Compiler:
         key = str(cls)
         if key not in self._classes:
             rows = self.store.select(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{key}> }}")
-            found = {f"<{r['c'].value}>" for r in rows if isinstance(r["c"], terms.NamedNode)} | {f"<{key}>"}
-            self._classes[key] = tuple(sorted(found))
+            if any(not isinstance(r["c"], terms.NamedNode) for r in rows):
+                self._classes[key] = ()  # a blank node among them: it cannot be listed, the path is walked
+            else:
+                self._classes[key] = tuple(sorted({f"<{r['c'].value}>" for r in rows} | {f"<{key}>"}))
         return self._classes[key]
 
     def typed(self, x: str, cls: Node) -> str:
         """A pattern that holds when the node bound to ``x`` is an instance of ``cls`` (or of a subclass)."""
+        listed = self.subclasses(cls)
+        if not listed:
+            return f"{x} a/<{RDFS.subClassOf}>* <{cls}>"
         t = self.var()
-        return f"{x} a {t} VALUES {t} {{ {' '.join(self.subclasses(cls))} }}"
+        return f"{x} a {t} VALUES {t} {{ {' '.join(listed)} }}"
 
     def instance_of(self, x: str, cls: Node) -> str:
         return f"EXISTS {{ {self.typed(x, cls)} }}"
@@ -227,6 +247,13 @@ class _Compiler:
 
     def conforms(self, shape: Node, x: str) -> str:
         """A SPARQL expression true when the node bound to ``x`` conforms to ``shape`` (its targets ignored)."""
+        self.entering(shape)
+        try:
+            return self._conforms(shape, x)
+        finally:
+            self._open.pop()
+
+    def _conforms(self, shape: Node, x: str) -> str:
         self.check_terms(shape)
         if self.one(shape, SH.deactivated) == Literal(True):
             return "true"
@@ -234,7 +261,7 @@ class _Compiler:
         tests: list[str] = []
         if path is None:
             for kind, value in self.shapes.predicate_objects(shape):
-                if kind in VALUE_CONSTRAINTS:
+                if kind in _NODE_CONSTRAINTS:
                     tests.append(self.value_test(kind, value, x))
                 elif kind in _COUNTS or kind in (SH.qualifiedValueShape,):
                     raise Unsupported(f"{_name(kind)} on a node shape")
@@ -270,7 +297,7 @@ class _Compiler:
         """A group pattern binding ``?this`` to the shape's focus nodes (repeats possible), or None."""
         parts: list[str] = []
         classes = set(self.shapes.objects(shape, SH.targetClass))
-        if (shape, RDF.type, RDFS.Class) in self.shapes:  # an implicit class target
+        if any((shape, RDF.type, c) in self.shapes for c in _CLASSES):  # an implicit class target
             classes.add(shape)
         if classes:
             t = self.var()
@@ -299,7 +326,11 @@ class _Compiler:
             if not messages:
                 raise Unsupported(f"{_name(shape)} has no sh:message (pySHACL would write its own text)")
             if detail is not None:  # its results are given as sh:detail: they must compile too
-                list(self.checks(detail, "VALUES ?this { }"))
+                self.entering(detail)
+                try:
+                    list(self.checks(detail, "VALUES ?this { }"))
+                finally:
+                    self._open.pop()
             select = "?this ?v" if valued else "?this"
             return Check(
                 shape,
@@ -325,6 +356,8 @@ class _Compiler:
             for kind, value in sorted(self.shapes.predicate_objects(shape)):
                 if kind == SH["class"]:
                     yield check("Class", f"{every} MINUS {{ {self.typed('?this', value)} }} BIND(?this AS ?v)", True)
+                elif kind == SH.hasValue:  # the focus node is not that value: pySHACL gives no sh:value
+                    yield check("HasValue", f"{every} FILTER(!({self.value_test(kind, value, '?this')}))", False)
                 elif kind in VALUE_CONSTRAINTS:
                     test = self.value_test(kind, value, "?this")
                     detail = value if kind == SH.node else None
@@ -378,6 +411,8 @@ class _Compiler:
 
 
 _COUNTS = frozenset({SH.minCount, SH.maxCount})
+#: The constraints of a node shape on its focus node itself: the value constraints, and sh:hasValue.
+_NODE_CONSTRAINTS = VALUE_CONSTRAINTS | {SH.hasValue}
 _RANGES: dict[Node, str] = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
 
 
@@ -423,7 +458,7 @@ def _compiled(store: Store, shapes: Graph) -> tuple[_Compiler, list[Check]]:
             for t in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
             for s in shapes.subjects(t)
         }
-        | {s for s in shapes.subjects(RDF.type, RDFS.Class) if (s, RDF.type, SH.NodeShape) in shapes},
+        | {s for c in _CLASSES for s in shapes.subjects(RDF.type, c) if (s, RDF.type, SH.NodeShape) in shapes},
         key=str,
     )
     for shape in shapes_with_targets:
@@ -442,7 +477,9 @@ def validate(store: Store, shapes: Graph) -> tuple[bool, Graph]:
     report = Graph()
     report.bind("sh", SH)
     top = BNode()
-    found = _run(compiler, checks, report, top, SH.result)
+    _run(compiler, checks, report, top, SH.result)
+    # as pySHACL with allow_warnings: only a violation makes the graph not conform (a sh:Warning or sh:Info does not)
+    found = any((r, SH.resultSeverity, SH.Violation) in report for r in report.objects(top, SH.result))
     report.add((top, RDF.type, SH.ValidationReport))
     report.add((top, SH.conforms, Literal(not found)))
     return not found, report
