@@ -130,6 +130,9 @@ def test_the_build_runs_shacl_and_names_the_file_and_entity(bad_store, tmp_path)
         build(discover(folder), data_dir=tmp_path / "out")
     message = str(info.value)
     assert "violations.ttl" in message and "qkgd:b-agreement" in message and "at least two qkg:party" in message
+    # every problem located in its file and line, those of entities whose types are also inferred included
+    assert "unknown file" not in message
+    assert "violations.ttl:20: qkgd:b-leg: qkg:legCity:" in message and "facts.ttl:14: qkgd:t-country-a:" in message
     assert StoreLayout(tmp_path / "out").current() is None
 
 

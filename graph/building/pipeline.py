@@ -38,7 +38,7 @@ from typing import Any
 from qkg.graph.building import artefacts as prepared
 from qkg.graph.building import inference, shacl_sparql
 from qkg.graph.errors import N_, NP_, DataError, Message
-from qkg.graph.named_graphs import BUILD_GRAPH, ONTOLOGY_GRAPH, RESERVED_GRAPHS, YEAR_PATTERN, YEAR_TAG
+from qkg.graph.named_graphs import BUILD_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, RESERVED_GRAPHS, YEAR_PATTERN, YEAR_TAG
 from qkg.graph.serving import terms
 from qkg.graph.serving.backends.oxigraph import HOLD_MAX_QUADS, OxigraphStore
 from qkg.graph.serving.memory import release_memory
@@ -800,7 +800,10 @@ def _shacl_apart(path: str, engine: str) -> tuple[bool, str]:
 
 def _graph_of_subjects(store: Store) -> dict[str, terms.NamedNode]:
     out: dict[str, terms.NamedNode] = {}
-    for row in store.select("SELECT ?s ?g WHERE { GRAPH ?g { ?s a ?t } }", union=False):
+    # the graph that states a type, never the inferred one (a subject's derived types came first there, and its
+    # problems were located in "(unknown file)" instead of the file and line that define it)
+    query = f"SELECT ?s ?g WHERE {{ GRAPH ?g {{ ?s a ?t }} FILTER(?g NOT IN (<{INFERRED_GRAPH}>, <{BUILD_GRAPH}>)) }}"
+    for row in store.select(query, union=False):
         out.setdefault(str(row["s"].value), row["g"])
     return out
 
