@@ -138,11 +138,10 @@ def paths_case(target: str, path: str) -> str:
 
 # Where the engines differ: (id, shapes, data, the difference); "compiled" is shacl_sparql, "pySHACL" the reference.
 # fmt: off
+# Left out: "24"^^xsd:gYear, "2024-13"^^xsd:gYearMonth and a range between gYears, on which pySHACL's verdict
+# depends on what ran before it in the process (rdflib's reading of those literals; alone it accepts "24", after
+# the whole suite it refuses it), so neither an agreement nor a difference holds.
 DIFFERENT = [
-    ("datatype-gYear-24", prop("sh:datatype xsd:gYear"), one('"24"^^xsd:gYear'),
-     'compiled: a Datatype violation (value "24"^^xsd:gYear); pySHACL: none'),
-    ("datatype-gYearMonth-13", prop("sh:datatype xsd:gYearMonth"), one('"2024-13"^^xsd:gYearMonth'),
-     'compiled: a Datatype violation (value "2024-13"^^xsd:gYearMonth); pySHACL: none'),
     ("datatype-dateTime-date", prop("sh:datatype xsd:dateTime"), one('"2024-01-01"^^xsd:dateTime'),
      'compiled: a Datatype violation, value written "2024-01-01T00:00:00"^^xsd:dateTime; pySHACL: none'),
     ("datatype-integer-space", prop("sh:datatype xsd:integer"), one('" 5"^^xsd:integer'),
@@ -170,8 +169,6 @@ DIFFERENT = [
      "compiled a MaxInclusive violation, value true; pySHACL none"),
     ("minInclusive-booleans", prop("sh:minInclusive false"), one("true"),
      "true >= false: compiled a MinInclusive violation (no order on booleans); pySHACL none"),
-    ("minInclusive-gYear", prop('sh:minInclusive "2020"^^xsd:gYear'), one('"2024"^^xsd:gYear'),
-     'compiled none (Oxigraph orders gYears); pySHACL a MinInclusive violation, value "2024"^^xsd:gYear'),
     ("maxLength-double", prop("sh:maxLength 1"), one('"1"^^xsd:double'),
      'compiled none (STR is "1"); pySHACL a MaxLength violation, value "1.0"^^xsd:double (rdflib\'s form)'),
     ("minLength-0-bnode", prop("sh:minLength 0"), one("[]"),
