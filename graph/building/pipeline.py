@@ -645,11 +645,10 @@ def shacl_report(store: OxigraphStore, *, engine: str = "sparql") -> tuple[bool,
     shapes = _shapes()
     options: dict[str, Any] = {"shacl_graph": shapes, "inference": "none", "advanced": True, "allow_warnings": True}
     if engine == "sparql":
-        try:
-            return shacl_sparql.validate(store, shapes)
-        except shacl_sparql.Unsupported as exc:
-            logging.getLogger(__name__).info("SHACL on pyshacl-turbo: %s is not compiled to SPARQL", exc)
-            engine = "turbo"
+        compiled = _compiled_report(store, shapes)
+        if compiled is not None:
+            return compiled
+        engine = "turbo"
     if engine == "turbo":
         import pyshacl_turbo
         from pyshacl_turbo.rdf import Input  # the engine's own input record: text it parses in Rust
@@ -670,6 +669,16 @@ def shacl_report(store: OxigraphStore, *, engine: str = "sparql") -> tuple[bool,
     else:
         raise ValueError(f"unknown SHACL engine {engine!r}: use one of {', '.join(SHACL_ENGINES)}")
     return bool(conforms), report
+
+
+def _compiled_report(store: Store, shapes: Graph) -> tuple[bool, Graph] | None:
+    """The report of the shapes compiled to SPARQL, or None when a shape is not compiled (raised before any
+    query is run: the caller uses pyshacl-turbo)."""
+    try:
+        return shacl_sparql.validate(store, shapes)
+    except shacl_sparql.Unsupported as exc:
+        logging.getLogger(__name__).info("SHACL on pyshacl-turbo: %s is not compiled to SPARQL", exc)
+        return None
 
 
 def _shapes() -> Graph:
@@ -756,13 +765,11 @@ def validate_shacl(
     pyshacl-turbo's 1.1 GB peaked 0.2-0.4 GB higher there than alone, and ~0.5 GB of it stayed with the process
     for the artefacts made after it). The shapes compiled to SPARQL hold only their answers: they run here.
     """
-    if engine == "sparql" and apart:
-        try:
-            shacl_sparql.compile_shapes(store, _shapes())
-            apart = False
-        except shacl_sparql.Unsupported:
-            engine = "turbo"
-    if apart:
+    compiled = _compiled_report(store, _shapes()) if engine == "sparql" else None
+    engine = "turbo" if engine == "sparql" else engine  # used only when the shapes are not compiled
+    if compiled is not None:
+        conforms, report = compiled
+    elif apart:
         assert store.path is not None  # a store on disk, which the other process opens
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no RocksDB thread is forked
         with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:

@@ -43,8 +43,9 @@ A recursive shape is :class:`Unsupported`.
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from qkg.graph.serving import terms
@@ -145,8 +146,6 @@ class _Compiler:
                 raise Unsupported(f"{_name(shape)} uses {_name(p)}")
             if p == RDF.type and o not in _IGNORED_TYPES and o not in _CLASSES:
                 raise Unsupported(f"{_name(shape)} is a {_name(o)}")
-        if self.one(shape, SH.deactivated) == Literal(True):
-            return
 
     def var(self) -> str:
         return f"?_{next(self._names)}"
@@ -312,7 +311,7 @@ class _Compiler:
             parts.append(f"{{ VALUES ?this {{ {' '.join(_term(n) for n in nodes)} }} }}")
         return " UNION ".join(parts) if parts else None
 
-    def checks(self, shape: Node, focus: str, owner: Node | None = None) -> Iterator[Check]:
+    def checks(self, shape: Node, focus: str) -> Iterator[Check]:
         """The queries of a targeted shape's constraints (and of its property shapes', on the same focus)."""
         self.check_terms(shape)
         if self.one(shape, SH.deactivated) == Literal(True):
@@ -365,7 +364,7 @@ class _Compiler:
                 elif kind in _COUNTS or kind == SH.qualifiedValueShape:
                     raise Unsupported(f"{_name(kind)} on a node shape")
             for prop in self.shapes.objects(shape, SH.property):
-                yield from self.checks(prop, focus, shape)
+                yield from self.checks(prop, focus)
             return
         p = self.path(path)
         for kind, value in sorted(self.shapes.predicate_objects(shape)):
@@ -477,7 +476,7 @@ def validate(store: Store, shapes: Graph) -> tuple[bool, Graph]:
     report = Graph()
     report.bind("sh", SH)
     top = BNode()
-    _run(compiler, checks, report, top, SH.result)
+    _run(compiler, checks, report, lambda _focus: [top], SH.result)
     # as pySHACL with allow_warnings: only a violation makes the graph not conform (a sh:Warning or sh:Info does not)
     found = any((r, SH.resultSeverity, SH.Violation) in report for r in report.objects(top, SH.result))
     report.add((top, RDF.type, SH.ValidationReport))
@@ -485,37 +484,48 @@ def validate(store: Store, shapes: Graph) -> tuple[bool, Graph]:
     return not found, report
 
 
-def _run(compiler: _Compiler, checks: Iterable[Check], report: Graph, parent: Node, link: URIRef) -> bool:
-    """Run the checks, adding each result to ``report`` under ``parent`` (by ``link``); whether any was found."""
-    found = False
+#: Value nodes whose sh:detail one query reads (a VALUES block of this many terms).
+_DETAIL_BATCH = 2_000
+
+
+def _run(
+    compiler: _Compiler, checks: Iterable[Check], report: Graph, parents: Callable[[Node], list[Node]], link: URIRef
+) -> None:
+    """Run the checks, adding each result to ``report`` under the ``parents`` of its focus node (by ``link``)."""
     for c in checks:
-        failing: dict[Node, list[BNode]] = {}
+        failing: dict[Node, list[Node]] = {}
         for row in compiler.store.select(c.query):
-            found = True
-            result = BNode()
-            report.add((parent, link, result))
-            report.add((result, RDF.type, SH.ValidationResult))
             focus = _rdflib(row["this"])
-            report.add((result, SH.focusNode, focus))
-            if c.valued:  # a value constraint's value node (a node shape's own: the focus node itself)
-                value = _rdflib(row["v"])
-                report.add((result, SH.value, value))
-                if c.detail is not None:
-                    failing.setdefault(value, []).append(result)
-            if c.path is not None:
-                report.add((result, SH.resultPath, _copy_path(compiler.shapes, c.path, report)))
-            report.add((result, SH.sourceConstraintComponent, URIRef(c.component)))
-            report.add((result, SH.sourceShape, c.shape))
-            report.add((result, SH.resultSeverity, c.severity))
-            for m in c.messages:
-                report.add((result, SH.resultMessage, m))
-        for value, owners in failing.items():  # sh:node: why the value does not conform, as pySHACL says it
+            for parent in parents(focus):
+                result = BNode()
+                report.add((parent, link, result))
+                report.add((result, RDF.type, SH.ValidationResult))
+                report.add((result, SH.focusNode, focus))
+                if c.valued:  # a value constraint's value node (a node shape's own: the focus node itself)
+                    value = _rdflib(row["v"])
+                    report.add((result, SH.value, value))
+                    if c.detail is not None:
+                        failing.setdefault(value, []).append(result)
+                if c.path is not None:
+                    report.add((result, SH.resultPath, _copy_path(compiler.shapes, c.path, report)))
+                report.add((result, SH.sourceConstraintComponent, URIRef(c.component)))
+                report.add((result, SH.sourceShape, c.shape))
+                report.add((result, SH.resultSeverity, c.severity))
+                for m in c.messages:
+                    report.add((result, SH.resultMessage, m))
+        # sh:node: why each failing value does not conform, as pySHACL says it, under each result of that value;
+        # the values asked together (a blank node cannot be named in a query: it gets no detail)
+        named = [v for v in failing if isinstance(v, URIRef | Literal)]
+        for start in range(0, len(named), _DETAIL_BATCH):
             assert c.detail is not None
-            if not isinstance(value, URIRef | Literal):
-                continue  # a blank node cannot be named in a query
-            for owner in owners:
-                _run(compiler, compiler.checks(c.detail, f"VALUES ?this {{ {value.n3()} }}"), report, owner, SH.detail)
-    return found
+            values = " ".join(v.n3() for v in named[start : start + _DETAIL_BATCH])
+            details = compiler.checks(c.detail, f"VALUES ?this {{ {values} }}")
+            _run(compiler, details, report, functools.partial(_owners, failing), SH.detail)
+
+
+def _owners(failing: dict[Node, list[Node]], focus: Node) -> list[Node]:
+    """The results a failing value's sh:detail goes under."""
+    return failing.get(focus, [])
 
 
 def _copy_path(shapes: Graph, node: Node, into: Graph) -> Node:
