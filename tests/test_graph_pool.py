@@ -82,7 +82,7 @@ def live(pids: list[int]) -> list[int]:
             with open(f"/proc/{pid}/stat") as stat:
                 if stat.read().rsplit(")", 1)[1].split()[0] != "Z":
                     alive.append(pid)
-        except FileNotFoundError:
+        except (FileNotFoundError, ProcessLookupError):  # gone; or gone between the open and the read (ESRCH)
             pass
     return alive
 
