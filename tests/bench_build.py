@@ -4,6 +4,7 @@
                                           [--timeout 900] [--skip-shacl] [--serve]
     .venv/bin/python tests/bench_build.py --artefacts STORE [--names network,centrality-actors,...]
                                           [--baseline REF] [--repeat N]
+    .venv/bin/python tests/bench_build.py --compaction STORE [--repeat N] [--work DIR]
 
 For each size (``2024`` is the repository's data; ``1M``, ``10M``... are ``qkg synth --seed 1`` graphs):
 
@@ -29,6 +30,10 @@ and the values of :func:`qkg.graph.building.artefacts.shared`; an artefact the b
 out of its run). With ``--repeat N`` each cell is the median of N runs, this code's and the baseline's taken in
 turn (on a loaded machine one run's CPU time varies by a third).
 
+With ``--compaction STORE`` it builds nothing either: it writes ``STORE``'s quads into a fresh store in one bulk
+load (as the build wrote its store before it compacted it), copies that store and compacts the copy (timed),
+then asks the canned queries (first page, default parameters) of each, side by side, the best of N runs.
+
 Each measured step runs in a child process, so its peak memory (``ru_maxrss``) and CPU time (user + system)
 are its own; on a shared, loaded machine the CPU column is the steadier figure (wall time includes waiting
 for a core). A step that
@@ -41,6 +46,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -190,6 +196,9 @@ def bench_build(work: Path, size: str, timeout: float) -> tuple[dict, dict, Path
             # the store held in memory since the load, written to disk at the inference's end (its part of it)
             ("inference: disk write", r"store written to disk \(([\d.]+) s, CPU ([\d.]+) s\)"),
             ("shacl", r"SHACL: \w+ \(([\d.]+) s(?:, CPU ([\d.]+) s)?\)"),
+            # a store of more than a million quads is compacted in a thread while SHACL runs: SHACL's CPU then
+            # counts the compaction's too (both are the build process's)
+            ("compaction (beside SHACL)", r"store compacted while SHACL ran \(([\d.]+) s\)"),
             ("artefact", r"artefact ([\w-]+): ([\d.]+) s(?: \(CPU ([\d.]+) s\))?"),
             ("peaks", r"peak memory: (.*)"),
         ):
@@ -340,6 +349,49 @@ def bench_artefacts(store: Path, names: list[str], baseline: str | None, timeout
         print(line, flush=True)
 
 
+def bench_compaction(store: Path, work: Path, repeat: int) -> None:
+    """The canned queries (first page, default parameters, as ``tests/bench_scale.py`` asks them raw) on the
+    store as one bulk load writes it (the build before its compaction: ``STORE``'s quads dumped and loaded
+    again) and on the same store compacted (``optimize``, as the build now does), side by side: the best of
+    ``repeat`` runs, each store's in turn."""
+    import pyoxigraph as ox
+    from qkg.api.routes.queries import CANNED_PAGE, paged
+    from qkg.graph.pages.catalog import bind, load_catalog
+
+    work.mkdir(parents=True, exist_ok=True)
+    loaded, compacted = Path(tempfile.mkdtemp(dir=work)), Path(tempfile.mkdtemp(dir=work))
+    dump = loaded / "quads.nq"
+    ox.Store.read_only(str(store)).dump(str(dump), format=ox.RdfFormat.N_QUADS)
+    ox.Store(str(loaded / "store")).bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+    dump.unlink()
+    shutil.copytree(loaded / "store", compacted / "store")
+    t = time.perf_counter()
+    ox.Store(str(compacted / "store")).optimize()
+    took = time.perf_counter() - t
+    stores = {k: ox.Store.read_only(str(p / "store")) for k, p in (("loaded", loaded), ("compacted", compacted))}
+    files = {k: len(list((p / "store").glob("*.sst"))) for k, p in (("loaded", loaded), ("compacted", compacted))}
+    print(f"{len(stores['loaded']):,} quads; compaction {took:.1f} s; files {files['loaded']} -> {files['compacted']}")
+    print(f"{'canned query (raw, first page)':<28}{'one bulk load s':>16}{'compacted s':>13}{'ratio':>7}")
+    total = {k: 0.0 for k in stores}
+    for name, query in sorted(load_catalog().items()):
+        text, bindings = paged(query.sparql, CANNED_PAGE, 0), bind(query, {})
+        best = {k: float("inf") for k in stores}
+        for _ in range(repeat):
+            for k, st in stores.items():
+                t = time.perf_counter()
+                list(st.query(text, substitutions=bindings, use_default_graph_as_union=True))
+                best[k] = min(best[k], time.perf_counter() - t)
+        for k in stores:
+            total[k] += best[k]
+        ratio = best["loaded"] / best["compacted"] if best["compacted"] > 0.001 else float("nan")
+        print(f"{name:<28}{best['loaded']:>16.3f}{best['compacted']:>13.3f}{ratio:>7.2f}")
+    print(
+        f"{'total':<28}{total['loaded']:>16.3f}{total['compacted']:>13.3f}{total['loaded'] / total['compacted']:>7.2f}"
+    )
+    stores.clear()
+    shutil.rmtree(loaded), shutil.rmtree(compacted)
+
+
 def _median(runs: list) -> dict | None:
     """The median wall time and the median CPU time of ``runs`` (None when one failed or there are none)."""
     if not runs or any(r is None for r in runs):
@@ -365,7 +417,13 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=1, help="With --artefacts: runs per cell, taken in turn; the median is printed."
     )
+    parser.add_argument(
+        "--compaction", type=Path, help="The canned queries on this built store, as bulk-loaded and compacted."
+    )
     args = parser.parse_args()
+    if args.compaction:
+        bench_compaction(args.compaction, args.work, max(args.repeat, 3))
+        return
     os.environ["QKG_LANG"] = "en"  # the build's progress lines, which this script reads, in English
     if args.artefacts:
         bench_artefacts(args.artefacts, args.names.split(","), args.baseline, args.timeout, args.repeat)

@@ -276,8 +276,34 @@ def test_a_failed_artefact_fails_the_build_with_its_own_error_and_publishes_noth
     assert not [p for p in multiprocessing.active_children() if p.name.startswith("qkg-artefacts")]
 
 
-def test_a_shacl_violation_stops_the_artefact_process_and_publishes_nothing(tmp_path, monkeypatch):
+def _compacting(monkeypatch) -> None:
+    """The large-graph path of a store written in more than one batch: compacted while SHACL runs, then the
+    artefacts in a second process (OxigraphStore.begin_compaction)."""
     _parallel(monkeypatch)
+    monkeypatch.setattr(pipeline, "COMPACT_FROM", 0)
+
+
+def _graph_sizes(path: Path) -> dict[str, int]:
+    store = open_read_only(path)
+    return {g: len(list(store.quads(graph=g))) for g in store.graphs()}
+
+
+def test_a_large_build_compacts_its_store_while_shacl_runs_and_keeps_every_quad_and_value(tmp_path, monkeypatch):
+    alone = build(discover(MINI), data_dir=tmp_path / "alone", shacl=True, artefacts=ARTEFACTS)
+    _compacting(monkeypatch)
+    lines: list[str] = []
+    result = build(discover(MINI), data_dir=tmp_path / "two", shacl=True, artefacts=ARTEFACTS, progress=lines.append)
+    steps = [line.split(" (")[0] for line in lines]
+    compacted = steps.index("store compacted while SHACL ran")
+    assert steps.index("SHACL: conforms") < compacted < steps.index("artefacts: 1 more process makes them")
+    assert result.steps["compaction"] > 0
+    assert _graph_sizes(result.path) == _graph_sizes(alone.path)
+    assert _values(result.path) == _values(alone.path)
+
+
+@pytest.mark.parametrize("compact", [False, True])
+def test_a_shacl_violation_stops_the_artefact_process_and_publishes_nothing(tmp_path, monkeypatch, compact):
+    _compacting(monkeypatch) if compact else _parallel(monkeypatch)
     bad = tmp_path / "data"
     shutil.copytree(MINI, bad)
     facts = bad / "facts.ttl"

@@ -388,7 +388,9 @@ class Staging:
             self._store = None
 
     def discard(self) -> None:
-        self._store = None
+        store, self._store = self._store, None
+        if store is not None:
+            store.end_compaction(errors=False)  # RocksDB must not write in a folder being removed
         shutil.rmtree(self.path, ignore_errors=True)
 
     def publish(self) -> Path:
