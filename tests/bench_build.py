@@ -198,7 +198,7 @@ def bench_build(work: Path, size: str, timeout: float) -> tuple[dict, dict, Path
             ("shacl", r"SHACL: \w+ \(([\d.]+) s(?:, CPU ([\d.]+) s)?\)"),
             # a store of more than a million quads is compacted in a thread while SHACL runs: SHACL's CPU then
             # counts the compaction's too (both are the build process's)
-            ("compaction (beside SHACL)", r"store compacted while SHACL ran \(([\d.]+) s\)"),
+            ("compaction (beside SHACL)", r"store compacted while SHACL ran \(([\d.]+) s(?:, CPU ([\d.]+) s)?\)"),
             ("artefact", r"artefact ([\w-]+): ([\d.]+) s(?: \(CPU ([\d.]+) s\))?"),
             ("peaks", r"peak memory: (.*)"),
         ):

@@ -301,6 +301,35 @@ def test_a_large_build_compacts_its_store_while_shacl_runs_and_keeps_every_quad_
     assert _values(result.path) == _values(alone.path)
 
 
+@pytest.mark.parametrize("bad", [False, True])
+def test_a_compacting_build_whose_shapes_are_not_compiled_validates_on_turbo_apart(tmp_path, monkeypatch, bad):
+    """SHACL then runs in a process of its own (``validate_shacl(apart=True)``), which opens the store read-only
+    while the build holds it open to write, once the compaction is over."""
+    from rdflib import URIRef
+
+    _compacting(monkeypatch)
+    shapes = pipeline._shapes()
+    for triple in list(shapes.triples((None, URIRef("http://www.w3.org/ns/shacl#message"), None))):
+        shapes.remove(triple)  # no sh:message: not compiled (shacl_sparql.Unsupported)
+    monkeypatch.setattr(pipeline, "_shapes", lambda: shapes)
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    facts = data / "facts.ttl"
+    if bad:
+        facts.write_text(
+            facts.read_text().replace("qkg:party qkgd:t-gov-a , qkgd:t-gov-b", "qkg:party qkgd:t-gov-a", 1)
+        )
+        with pytest.raises(DataError) as info:
+            build(discover(data), data_dir=tmp_path / "out", shacl=True, artefacts=ARTEFACTS)
+        assert info.value.file == str(facts)
+        assert list((tmp_path / "out" / "stores").iterdir()) == []
+        return
+    lines: list[str] = []
+    result = build(discover(data), data_dir=tmp_path / "out", shacl=True, artefacts=ARTEFACTS, progress=lines.append)
+    assert result.shacl == "conforms" and any(line.startswith("store compacted") for line in lines)
+    assert _graph_sizes(result.path) == _graph_sizes(build(discover(MINI), data_dir=tmp_path / "alone").path)
+
+
 @pytest.mark.parametrize("compact", [False, True])
 def test_a_shacl_violation_stops_the_artefact_process_and_publishes_nothing(tmp_path, monkeypatch, compact):
     _compacting(monkeypatch) if compact else _parallel(monkeypatch)

@@ -276,34 +276,33 @@ def _build(
 
         # A store written in more than one batch is compacted while SHACL reads it here, before any other
         # process opens it (OxigraphStore.begin_compaction): the artefacts' reads, then the server's, are faster.
+        # Its artefact processes start meanwhile (their imports), held until it is done (Production's ``held``).
         compact = large and size > COMPACT_FROM
-        if compact:
-            store.begin_compaction()
-            validate()
-            steps["compaction"] = store.end_compaction() or 0.0
-            say(Message(N_("store compacted while SHACL ran ({seconds:.2f} s)"), seconds=steps["compaction"]))
-        if large:  # the artefacts (and SHACL, unless it ran) start in other processes, on the store read-only
+        production = prepared.Production(
+            staging.path, staging.path, artefacts, workers=workers, free_memory=large, progress=say, held=compact
+        )
+        if large and not compact:  # the workers open the store read-only: none may while it is open to write
             staging.close()
             store = open_read_only(staging.path)
-            release_memory()  # what the inference held (and SHACL's answers), before the artefacts
-            if compact:
-                said = NP_(
-                    "artefacts: {workers} more process makes them (over {size:,} triples)",
-                    "artefacts: {workers} more processes make them (over {size:,} triples)",
-                    "workers",
-                )
-            else:
-                said = NP_(
-                    "artefacts: {workers} more process makes them while SHACL is validated (over {size:,} triples)",
-                    "artefacts: {workers} more processes make them while SHACL is validated (over {size:,} triples)",
-                    "workers",
-                )
-            say(Message(said, workers=workers, size=PARALLEL_FROM))
-        t = time.perf_counter()
-        production = prepared.Production(
-            staging.path, staging.path, artefacts, workers=workers, free_memory=large, progress=say
-        )
+            release_memory()  # what the inference held, before SHACL's view
         with production:
+            if compact:
+                store.begin_compaction()
+                validate()
+                steps["compaction"] = store.end_compaction() or 0.0
+                say(Message(N_("store compacted while SHACL ran ({seconds:.2f} s)"), seconds=steps["compaction"]))
+                staging.close()
+                store = open_read_only(staging.path)
+                release_memory()  # what the inference held, and SHACL's answers, before the artefacts
+            if large:
+                say(
+                    Message(
+                        _ARTEFACTS_AFTER_SHACL if compact else _ARTEFACTS_BESIDE_SHACL,
+                        workers=workers,
+                        size=PARALLEL_FROM,
+                    )
+                )
+            t = time.perf_counter()
             if not compact:
                 validate()
                 if large and shacl is not False:
@@ -343,6 +342,16 @@ PARALLEL_FROM = 100_000
 #: Above this many quads (asserted and inferred) the built store is compacted: pyoxigraph's bulk load writes a
 #: million quads a batch, each batch its own overlapping files, and a look-up searches them all.
 COMPACT_FROM = 1_000_000
+_ARTEFACTS_BESIDE_SHACL = NP_(
+    "artefacts: {workers} more process makes them while SHACL is validated (over {size:,} triples)",
+    "artefacts: {workers} more processes make them while SHACL is validated (over {size:,} triples)",
+    "workers",
+)
+_ARTEFACTS_AFTER_SHACL = NP_(
+    "artefacts: {workers} more process makes them (over {size:,} triples)",
+    "artefacts: {workers} more processes make them (over {size:,} triples)",
+    "workers",
+)
 #: The build's processes at once, at most (this one and its artefact workers): one per core, and each holds its
 #: own query answers, so more would cost memory (2 keep the 1M build near 2 GB).
 MAX_PROCESSES = 2
