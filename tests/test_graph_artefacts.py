@@ -6,6 +6,7 @@ import functools
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import sqlite3
 import time
@@ -297,6 +298,9 @@ def test_a_large_build_compacts_its_store_while_shacl_runs_and_keeps_every_quad_
     compacted = steps.index("store compacted while SHACL ran")
     assert steps.index("SHACL: conforms") < compacted < steps.index("artefacts: 1 more process makes them")
     assert result.steps["compaction"] > 0
+    # the worker, held during the compaction, took the first group (the search index's) before this process
+    peaks = next(line for line in lines if line.startswith("peak memory: "))
+    assert re.search(r"worker-0 [\d,]+ MB \(search, ", peaks), peaks
     assert _graph_sizes(result.path) == _graph_sizes(alone.path)
     assert _values(result.path) == _values(alone.path)
 

@@ -410,11 +410,12 @@ class Production:
     """The artefacts made by this process and ``workers`` other processes at once, from a built store.
 
     The build's store no longer changes once inference is done: it is closed, and each process opens it
-    read-only (pyoxigraph 0.5 allows many read-only openings, but none beside a writer). The groups
-    (:func:`groups`) are handed out one at a time, in order, to whichever process is free: the workers start
-    at once, while this process validates SHACL, then this process joins them (:meth:`finish`). A group whose
-    artefacts cannot be pickled (a lambda) is made here. The first failure is raised again here, as it was
-    raised (same type and message); the workers are stopped, and nothing is published.
+    read-only (pyoxigraph 0.5 allows many read-only openings; none may open it while a compaction replaces its
+    files). The groups (:func:`groups`) are handed out one at a time, in order, to whichever process is free:
+    the workers start at once, while this process validates SHACL (and, ``held``, compacts the store: they wait
+    to open it), then this process joins them (:meth:`finish`). A group whose artefacts cannot be pickled (a
+    lambda) is made here. The first failure is raised again here, as it was raised (same type and message); the
+    workers are stopped, and nothing is published.
 
     Parameters
     ----------
