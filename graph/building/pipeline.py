@@ -340,7 +340,7 @@ def _build(
 #: below it everything runs here, one step after the other (a process costs about a second to start).
 PARALLEL_FROM = 100_000
 #: Above this many quads (asserted and inferred) the built store is compacted: pyoxigraph's bulk load writes a
-#: million quads a batch, each batch its own overlapping files, and a look-up searches them all.
+#: million quads a batch, each batch its own overlapping files (the likely reason its reads were slower: measured).
 COMPACT_FROM = 1_000_000
 _ARTEFACTS_BESIDE_SHACL = NP_(
     "artefacts: {workers} more process makes them while SHACL is validated (over {size:,} triples)",

@@ -308,8 +308,8 @@ class OxigraphStore(Store):
         thread; :meth:`end_compaction` waits for it. Meanwhile this store may be read, here only: a read-only
         store opened elsewhere would lose the files the compaction replaces.
 
-        For a build's store after its one bulk load, written in batches of a million quads whose files overlap:
-        each look-up searched every batch's file. Compacted (1M triples, 2.42M quads: 5.7 s, in the build
+        For a build's store after its one bulk load, written in batches of a million quads whose files overlap
+        (the likely reason a look-up was slower; the cause is not traced, the effect is measured). Compacted (1M triples, 2.42M quads: 5.7 s, in the build
         beside SHACL), its reads take 10-30% less CPU (the canned answers 12.6 -> 9.0 s, the network 18.9 ->
         17.1 s, SHACL 6.7 -> 5.8 s), the build's artefacts' and then every query the server answers.
         Seen once: ``optimize`` did nothing (0.0 s) on a 3M-quad store written by one bulk load alone, and
