@@ -61,6 +61,7 @@ import gc
 import itertools
 import json
 import logging
+import multiprocessing
 import os
 import pickle
 import queue
@@ -623,7 +624,10 @@ def _work(
     try:
         from qkg.graph.serving.store import open_read_only
 
-        go.wait()
+        parent = multiprocessing.parent_process()
+        while not go.wait(1.0):  # held; a build killed meanwhile (SIGKILL, the OOM killer) leaves no one waiting
+            if parent is not None and not parent.is_alive():
+                return
         store = open_read_only(store_path)
         out = Artefacts(store_dir)
         while (index := _claim(counter)) < len(shared):

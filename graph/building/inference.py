@@ -295,7 +295,12 @@ def _term(value) -> str:
 
 
 def materialise(
-    store: Store, rules: list[Rule], *, max_rounds: int = 12, progress: Callable[[str], None] | None = None
+    store: Store,
+    rules: list[Rule],
+    *,
+    max_rounds: int = 12,
+    progress: Callable[[str], None] | None = None,
+    before_write: Callable[[], None] | None = None,
 ) -> int:
     """Apply ``rules`` to ``store`` until nothing new is derived; return the number of inferred triples.
 
@@ -310,6 +315,9 @@ def materialise(
     3. class rules run as one pass: every ``(entity, class)`` pair is read once and each class's complete
        superclass closure is added, so no later round is needed;
     4. defined classes (``owl:hasValue``) are classified, then step 3 runs again for what they added.
+
+    ``before_write`` is called then, before a store held in memory is written to disk (the build's checks, run
+    in a thread beside the inference, end there: they read the store in memory).
 
     Examples
     --------
@@ -372,6 +380,8 @@ def materialise(
             triples=added,
         )
     )
+    if before_write is not None:
+        before_write()  # the build's checks, run beside the inference on the store held in memory, end first
     if isinstance(store, OxigraphStore) and store.held_in_memory:
         started, cpu = time.perf_counter(), time.process_time()
         store.write_to_disk()  # asserted and inferred, at once (see OxigraphStore.hold_in_memory)

@@ -41,6 +41,7 @@ from qkg.graph.errors import N_, NP_, DataError, Message
 from qkg.graph.named_graphs import BUILD_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, RESERVED_GRAPHS, YEAR_PATTERN, YEAR_TAG
 from qkg.graph.serving import terms
 from qkg.graph.serving.backends.oxigraph import HOLD_MAX_QUADS, OxigraphStore
+from qkg.graph.serving.cancel import Beside
 from qkg.graph.serving.memory import release_memory
 from qkg.graph.serving.store import Store, StoreLayout, open_read_only
 from qkg.ontology import PROV, QKG, QKGD, SHAPES_FILE, load_ontology, ontology_paths
@@ -222,22 +223,24 @@ def _build(
             )
         )
 
-        t, cpu = time.perf_counter(), _process_times()
-        problems = check(store, sources)
-        steps["checks"] = time.perf_counter() - t
-        if problems:
-            raise _data_error(problems)
-        say(
-            Message(
-                N_("checks passed: references, literals, labels ({seconds:.2f} s{cpu})"),
-                seconds=steps["checks"],
-                cpu=_cpu(cpu),
-            )
-        )
-
         ontology = load_ontology()
         t, cpu = time.perf_counter(), _process_times()
-        inferred = inference.materialise(store, inference.compile_rules(ontology), progress=say)
+        # The fast checks read the data as loaded, in a thread beside the inference (the two read the store in
+        # the engine, with the GIL let go of: on the other core); their problems, when they find any, stop the
+        # build at the inference's next step, and end it before the store held in memory is written to disk.
+        with Beside("qkg-checks", _timed_check, store, sources) as checks:
+            gate = _ChecksGate(checks, say, steps)
+            try:
+                inferred = inference.materialise(
+                    store,
+                    inference.compile_rules(ontology),
+                    progress=gate.progress,
+                    before_write=gate.wait,
+                )
+            except Exception:
+                gate.wait()  # the data's problems first, as when the checks ran before: they name what to fix
+                raise
+            gate.wait()
         steps["inference"] = time.perf_counter() - t
         say(
             Message(
@@ -289,8 +292,10 @@ def _build(
             if compact:
                 store.begin_compaction()
                 validate()
+                beside = shacl is not False and store.compacting  # not when SHACL ran apart (it ended it first)
                 steps["compaction"] = store.end_compaction() or 0.0
-                say(Message(N_("store compacted while SHACL ran ({seconds:.2f} s)"), seconds=steps["compaction"]))
+                said = N_("store compacted while SHACL ran ({seconds:.2f} s)") if beside else _COMPACTED
+                say(Message(said, seconds=steps["compaction"]))
                 staging.close()
                 store = open_read_only(staging.path)
                 release_memory()  # what the inference held, and SHACL's answers, before the artefacts
@@ -339,6 +344,9 @@ def _build(
 #: From this many triples (asserted and inferred) the artefacts are made in several processes while SHACL runs;
 #: below it everything runs here, one step after the other (a process costs about a second to start).
 PARALLEL_FROM = 100_000
+#: The compaction's line when nothing ran beside it (SHACL skipped, or run in a process of its own, which may
+#: open the store only once the compaction is done).
+_COMPACTED = N_("store compacted ({seconds:.2f} s)")
 #: Above this many quads (asserted and inferred) the built store is compacted: pyoxigraph's bulk load writes a
 #: million quads a batch, each batch its own overlapping files (the likely reason its reads were slower: measured).
 COMPACT_FROM = 1_000_000
@@ -504,32 +512,83 @@ _NOT_A_REFERENCE = "http://www.w3.org/ns/prov#wasDerivedFrom"
 #: At most this many problems of one kind are reported (the first ones tell what to fix).
 _MAX_PROBLEMS = 50
 
-_Q_UNDEFINED = """
-SELECT ?o WHERE {
-  { SELECT DISTINCT ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?o) && ?p != <%(not_ref)s>) } }
+
+def _asserted(var: str) -> str:
+    """A filter that leaves out the graphs the inference writes (the checks run beside it and read the data as
+    loaded): a comparison of the graph's name, made on its encoded term (nothing decoded)."""
+    return f"FILTER({var} != <{INFERRED_GRAPH}> && {var} != <{inference.DELTA_GRAPH}>)"
+
+
+_Q_UNDEFINED = f"""
+SELECT ?o WHERE {{
+  {{ SELECT DISTINCT ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(isIRI(?o) && ?p != <%(not_ref)s>) {_asserted("?g")} }} }}
   FILTER(STRSTARTS(STR(?o), "%(id)s") && !STRSTARTS(STR(?o), "%(id)sgraph-"))
-  MINUS { GRAPH ?any { ?o a ?type } }
-} ORDER BY ?o LIMIT %(max)d
+  MINUS {{ GRAPH ?any {{ ?o a ?type }} {_asserted("?any")} }}
+}} ORDER BY ?o LIMIT %(max)d
 """
-_Q_TERMS = """
-SELECT DISTINCT ?g ?term ?kind WHERE {
-  { GRAPH ?g { ?s ?term ?o } BIND("property" AS ?kind) } UNION { GRAPH ?g { ?s a ?term } BIND("class" AS ?kind) }
-}
+_Q_DEFINED = f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s a ?t }} {_asserted('?g')} }}"
+_Q_TERMS = f"""
+SELECT DISTINCT ?g ?term ?kind WHERE {{
+  {{ GRAPH ?g {{ ?s ?term ?o }} BIND("property" AS ?kind) }} UNION {{ GRAPH ?g {{ ?s a ?term }} BIND("class" AS ?kind) }}
+  {_asserted("?g")}
+}}
 """
+#: The graphs the inference writes (what :func:`_asserted` leaves out).
+_WRITTEN_BY_INFERENCE = frozenset({terms.NamedNode(INFERRED_GRAPH), terms.NamedNode(inference.DELTA_GRAPH)})
 _Q_DECLARED = "SELECT DISTINCT ?term WHERE { GRAPH <%(onto)s> { ?term a ?decl } }"
 #: The datatype is joined with a VALUES table rather than tested with IN: 4x less CPU in Oxigraph at 1M.
-_Q_TYPED_LITERALS = """
-SELECT DISTINCT ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isLiteral(?o)) BIND(datatype(?o) AS ?dt) VALUES ?dt { %s } }
+_Q_TYPED_LITERALS = f"""
+SELECT DISTINCT ?o WHERE {{
+  GRAPH ?g {{ ?s ?p ?o }} {_asserted("?g")} FILTER(isLiteral(?o)) BIND(datatype(?o) AS ?dt) VALUES ?dt {{ %s }}
+}}
 """
-_Q_NO_LABEL = """
-SELECT DISTINCT ?g ?s WHERE {
-  VALUES ?c { %(classes)s }
-  GRAPH ?g { ?s a ?c }
-  FILTER NOT EXISTS { GRAPH ?any { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } }
-  FILTER NOT EXISTS { GRAPH ?any2 { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l2 } }
+_Q_NO_LABEL = f"""
+SELECT DISTINCT ?g ?s WHERE {{
+  VALUES ?c {{ %(classes)s }}
+  GRAPH ?g {{ ?s a ?c }} {_asserted("?g")}
+  FILTER NOT EXISTS {{ GRAPH ?any {{ ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }} {_asserted("?any")} }}
+  FILTER NOT EXISTS {{ GRAPH ?any2 {{ ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l2 }} {_asserted("?any2")} }}
   FILTER(STRSTARTS(STR(?s), "%(id)s"))
-} LIMIT %(max)d
+}} LIMIT %(max)d
 """
+
+
+def _timed_check(store: Store, sources: list[Source]) -> tuple[list[Problem], float, float]:
+    """:func:`check`'s problems, with its wall and CPU seconds (its thread's own CPU: it runs beside the inference)."""
+    t, cpu = time.perf_counter(), time.thread_time()
+    problems = check(store, sources)
+    return problems, time.perf_counter() - t, time.thread_time() - cpu
+
+
+class _ChecksGate:
+    """Where the build waits for its checks, run beside the inference (a :class:`~qkg.graph.serving.cancel.Beside`
+    of :func:`_timed_check`): :meth:`progress` says each line of the inference and, once the checks have ended,
+    their outcome (the data's problems raised, or "checks passed"); :meth:`wait` waits for them."""
+
+    def __init__(self, checks: Beside, say: Callable[[str], None], steps: dict[str, float]) -> None:
+        self.checks, self.say, self.steps = checks, say, steps
+        self.told = False
+
+    def progress(self, message) -> None:
+        self.say(message)
+        if self.checks.done():
+            self.wait()
+
+    def wait(self) -> None:
+        if self.told:
+            return
+        problems, seconds, cpu = self.checks.result()
+        self.told = True
+        self.steps["checks"] = seconds
+        if problems:
+            raise _data_error(problems)
+        self.say(
+            Message(
+                N_("checks passed: references, literals, labels ({seconds:.2f} s{cpu})"),
+                seconds=seconds,
+                cpu=Message(N_(", CPU {cpu:.2f} s"), cpu=cpu),
+            )
+        )
 
 
 def check(store: Store, sources: list[Source]) -> list[Problem]:
@@ -554,11 +613,7 @@ def check(store: Store, sources: list[Source]) -> list[Problem]:
         )
     ]
     if undefined:  # the "did you mean" hint needs every defined entity
-        known = [
-            r["s"].value
-            for r in store.select("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } }", union=False)
-            if r["s"].value.startswith(ids)
-        ]
+        known = [r["s"].value for r in store.select(_Q_DEFINED, union=False) if r["s"].value.startswith(ids)]
     for target in undefined:
         hint = _closest(target, known)
         for g, subject, p in _uses(store, object=terms.NamedNode(target)):
@@ -649,7 +704,7 @@ def _uses(store: Store, *, object) -> list[tuple]:
         dict.fromkeys(
             (q.graph_name, q.subject.value, q.predicate.value)
             for q in store.quads(None, None, object, None)
-            if not isinstance(q.subject, terms.Triple)
+            if not isinstance(q.subject, terms.Triple) and q.graph_name not in _WRITTEN_BY_INFERENCE
         )
     )
 

@@ -41,6 +41,7 @@ __all__ = [
     "check",
     "active",
     "cancel_all",
+    "Beside",
 ]
 
 #: Rows read between two checks of the token by the embedded store.
@@ -130,3 +131,63 @@ def cancel_all(reason: str) -> int:
     for work in running:
         work.cancel(reason)
     return len(running)
+
+
+class Beside:
+    """``fn(*args)`` run in a thread of its own, under a token of its own (no time limit), while the caller does
+    something else: the build's checks and parts of its inference, which read the store in the engine with the
+    GIL let go of, on the other core.
+
+    :meth:`result` waits for it and returns its value (or raises its error). Leaving the ``with`` block waits for
+    it too; when the block raised, it first stops it at its next check (as a request's work: between queries
+    and every :data:`CHECK_EVERY` rows read), so that a failure or Ctrl-C is not held up by a long read.
+
+    >>> with Beside("qkg-doc", sum, [1, 2, 3]) as side:
+    ...     side.result()
+    6
+    >>> def reads():
+    ...     while True:
+    ...         check()
+    ...         time.sleep(0.01)
+    >>> try:
+    ...     with Beside("qkg-doc", reads) as side:
+    ...         raise KeyError("the caller failed")
+    ... except KeyError:
+    ...     print(side.done(), type(side.error).__name__)
+    True WorkCancelled
+    """
+
+    def __init__(self, name: str, fn, *args) -> None:
+        self.work = Work(limit=None)
+        self.error: BaseException | None = None
+        self._value = None
+        self._thread = threading.Thread(target=self._run, args=(fn, args), name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self, fn, args) -> None:
+        try:
+            with active(self.work):
+                self._value = fn(*args)
+        except BaseException as exc:  # raised again by result(), in the caller's thread
+            self.error = exc
+
+    def done(self) -> bool:
+        """Whether it has ended (returned or raised)."""
+        return not self._thread.is_alive()
+
+    def result(self):
+        """Its value once it has ended (its error raised again, if it raised one), handed over: this object keeps
+        no reference to it (the caller frees it when done: a build's hundreds of MB of answers)."""
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        value, self._value = self._value, None
+        return value
+
+    def __enter__(self) -> Beside:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if kind is not None:
+            self.work.cancel(STOPPING)
+        self._thread.join()

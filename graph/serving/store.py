@@ -391,6 +391,8 @@ class Staging:
         store, self._store = self._store, None
         if store is not None:
             store.end_compaction(errors=False)  # RocksDB must not write in a folder being removed
+            store.close()
+            del store  # the last reference, before the folder goes: RocksDB writes its files back otherwise
         shutil.rmtree(self.path, ignore_errors=True)
 
     def publish(self) -> Path:

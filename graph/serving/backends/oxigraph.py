@@ -73,6 +73,7 @@ class OxigraphStore(Store):
     _disk: ox.Store | None = None
     #: The compaction begun by :meth:`begin_compaction` and not yet waited for, else None.
     _compaction: _Compaction | None = None
+    _compacted: float | None = None  # the seconds of the last compaction waited for
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
@@ -320,15 +321,33 @@ class OxigraphStore(Store):
             return
         self._compaction = _Compaction(self._store)
 
+    @property
+    def compacting(self) -> bool:
+        """Whether a compaction was begun and not yet waited for (:meth:`end_compaction`)."""
+        return self._compaction is not None
+
     def end_compaction(self, *, errors: bool = True) -> float | None:
         """Wait for the compaction begun by :meth:`begin_compaction`, if any, and return how long it took
-        (seconds; None if there was none); its error re-raised here unless ``errors`` is False (the store is
-        being let go of: only its end matters)."""
-        compaction, self._compaction = self._compaction, None
+        (seconds; that of the last one when it was waited for already; None if there was none); its error raised
+        here unless ``errors`` is False (the store is being let go of: only its end matters)."""
+        compaction = self._compaction
         if compaction is None:
-            return None
-        compaction.thread.join()
+            return self._compacted
+        # An Event, not the thread's join: a join interrupted by Ctrl-C marks the thread as ended (CPython 3.11),
+        # and the compaction would go on writing in a folder a failed build removes; the wait can be taken again.
+        compaction.done.wait()
+        self._compaction = None
+        self._compacted = compaction.seconds
         if errors and compaction.error is not None:
+            if isinstance(compaction.error, OSError):  # a full disk, most likely: the compaction needs room
+                raise StoreError(
+                    N_("the store at {path} could not be compacted: {problem}"),
+                    hint=N_(
+                        "free disk space there (a compaction rewrites the store before it removes the old files: "
+                        "up to its size again), then build again"
+                    ),
+                    fields={"path": self.path, "problem": compaction.error},
+                ) from compaction.error
             raise compaction.error
         return compaction.seconds
 
@@ -415,6 +434,7 @@ class _Compaction:
     def __init__(self, store: ox.Store) -> None:
         self.error: BaseException | None = None
         self.seconds = 0.0
+        self.done = threading.Event()  # set when optimize has returned or raised
         self.thread = threading.Thread(target=self._run, args=(store,), name="qkg-compaction", daemon=True)
         self.thread.start()
 
@@ -425,3 +445,5 @@ class _Compaction:
             self.seconds = time.perf_counter() - started
         except BaseException as exc:  # re-raised by OxigraphStore.end_compaction
             self.error = exc
+        finally:
+            self.done.set()
