@@ -215,3 +215,26 @@ def test_the_checks_read_the_data_as_loaded_whatever_the_inference_has_written(m
     assert list(store.quads(network, member, untyped, INFERRED_GRAPH))  # what a check reading it would report
     after = pipeline.check(store, sources)
     assert [str(p) for p in after] == [str(p) for p in before] == []
+
+
+@pytest.mark.parametrize("bad", [False, True])
+def test_the_checks_beside_the_inference_on_a_store_on_disk(mini, tmp_path, monkeypatch, bad):
+    """A graph too big to hold in memory is checked and inferred on disk: the checks read it in their thread while
+    the inference writes to it; good data publish, a broken reference is refused and names its file and line."""
+    from qkg.graph.building import pipeline
+
+    monkeypatch.setattr(pipeline, "HOLD_MAX_QUADS", 100)  # the ontology alone is more: on disk from the start
+    if bad:
+        facts = mini / "facts.ttl"
+        facts.write_text(
+            facts.read_text(encoding="utf-8").replace("qkg:legCity qkgd:t-city-c ;", "qkg:legCity qkgd:t-city-cc ;", 1),
+            encoding="utf-8",
+        )
+        with pytest.raises(DataError) as info:
+            build(discover(mini), data_dir=tmp_path / "out")
+        assert "did you mean qkgd:t-city-c" in str(info.value) and info.value.line is not None
+        assert StoreLayout(tmp_path / "out").current() is None
+    else:
+        result = build(discover(mini), data_dir=tmp_path / "out", shacl=True)
+        assert result.shacl == "conforms"
+        assert _ask(result.path, "qkgd:t-mission qkg:countryVisited qkgd:t-country-b")
