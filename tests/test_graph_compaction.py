@@ -160,3 +160,21 @@ def _alive(pid: int) -> bool:
             return fh.read().split(")")[-1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_after_an_interrupted_wait_for_the_checks_the_build_still_waits_for_them():
+    """The build's checks run beside its inference (cancel.Beside): a Ctrl-C while the build waits for them
+    does not let a second wait (leaving the block, before the failed build's folder goes) return early."""
+    from qkg.graph.serving.cancel import Beside
+
+    gate, ended = threading.Event(), threading.Event()
+
+    def reads():  # a long read that no token check interrupts (one query in the engine)
+        gate.wait(10)
+        ended.set()
+
+    with pytest.raises(KeyboardInterrupt), Beside("qkg-test", reads) as side:
+        _sigint_main_after(0.3)
+        threading.Timer(2.0, gate.set).start()  # the read ends 2 s later
+        side.result()
+    assert ended.is_set(), "the block was left while the thread still read"

@@ -135,12 +135,14 @@ def cancel_all(reason: str) -> int:
 
 class Beside:
     """``fn(*args)`` run in a thread of its own, under a token of its own (no time limit), while the caller does
-    something else: the build's checks and parts of its inference, which read the store in the engine with the
-    GIL let go of, on the other core.
+    something else: the build's checks, beside its inference (both read the store in the engine with the GIL let
+    go of, each on a core).
 
     :meth:`result` waits for it and returns its value (or raises its error). Leaving the ``with`` block waits for
     it too; when the block raised, it first stops it at its next check (as a request's work: between queries
-    and every :data:`CHECK_EVERY` rows read), so that a failure or Ctrl-C is not held up by a long read.
+    and every :data:`CHECK_EVERY` rows read), so that a failure or Ctrl-C is not held up by a long read. The waits
+    are on an Event, not the thread's join: a join interrupted by Ctrl-C marks the thread as ended (CPython 3.11),
+    and a second wait would return while it still reads a store the failed build is removing.
 
     >>> with Beside("qkg-doc", sum, [1, 2, 3]) as side:
     ...     side.result()
@@ -161,8 +163,8 @@ class Beside:
         self.work = Work(limit=None)
         self.error: BaseException | None = None
         self._value = None
-        self._thread = threading.Thread(target=self._run, args=(fn, args), name=name, daemon=True)
-        self._thread.start()
+        self._done = threading.Event()
+        threading.Thread(target=self._run, args=(fn, args), name=name, daemon=True).start()
 
     def _run(self, fn, args) -> None:
         try:
@@ -170,19 +172,19 @@ class Beside:
                 self._value = fn(*args)
         except BaseException as exc:  # raised again by result(), in the caller's thread
             self.error = exc
+        finally:
+            self._done.set()
 
     def done(self) -> bool:
         """Whether it has ended (returned or raised)."""
-        return not self._thread.is_alive()
+        return self._done.is_set()
 
     def result(self):
-        """Its value once it has ended (its error raised again, if it raised one), handed over: this object keeps
-        no reference to it (the caller frees it when done: a build's hundreds of MB of answers)."""
-        self._thread.join()
+        """Its value once it has ended (its error raised again, if it raised one)."""
+        self._done.wait()
         if self.error is not None:
             raise self.error
-        value, self._value = self._value, None
-        return value
+        return self._value
 
     def __enter__(self) -> Beside:
         return self
@@ -190,4 +192,4 @@ class Beside:
     def __exit__(self, kind, exc, tb) -> None:
         if kind is not None:
             self.work.cancel(STOPPING)
-        self._thread.join()
+        self._done.wait()
