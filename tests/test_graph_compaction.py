@@ -37,14 +37,14 @@ def test_after_an_interrupted_end_compaction_close_still_waits_for_the_compactio
     # bpo-45274's fix; the compaction's own flag says whether it ended)
     gate, ended = threading.Event(), threading.Event()
 
-    real_run = oxmod._Compaction._run
+    real_optimize = oxmod._optimize
 
-    def slow(self, store):
+    def slow(store):
         gate.wait(10)
         ended.set()
-        real_run(self, store)
+        return real_optimize(store)
 
-    monkeypatch.setattr(oxmod._Compaction, "_run", slow)
+    monkeypatch.setattr(oxmod, "_optimize", slow)
     store = OxigraphStore(tmp_path / "s")
     store.begin_compaction()
     _sigint_main_after(0.3)
@@ -67,21 +67,25 @@ def test_ctrl_c_during_the_compaction_wait_removes_the_folder_only_after_the_com
     shacl_done = threading.Event()
     seen: dict[str, bool] = {}
     ended = threading.Event()
-    real_run = oxmod._Compaction._run
+    real_optimize = oxmod._optimize
 
-    def slow_run(self, store):
+    def slow_run(store):
         shacl_done.wait(60)
         time.sleep(0.5)  # the build's main thread is now in end_compaction's join
         signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
         time.sleep(1.5)  # a compaction that takes a while (20 s at 3M quads)
         seen["folder_at_end"] = any((tmp_path / "out" / "stores").glob("*.partial"))
-        real_run(self, store)
-        seen["error"] = repr(self.error)  # never read by anyone: the build already raised
-        ended.set()
+        try:
+            return real_optimize(store)
+        finally:
+            ended.set()
 
-    monkeypatch.setattr(oxmod._Compaction, "_run", slow_run)
+    monkeypatch.setattr(oxmod, "_optimize", slow_run)
+
+    lines: list[str] = []
 
     def progress(line: str) -> None:
+        lines.append(str(line))
         if str(line).startswith("SHACL: conforms"):
             shacl_done.set()
 
@@ -91,6 +95,37 @@ def test_ctrl_c_during_the_compaction_wait_removes_the_folder_only_after_the_com
     ended.wait(30)
     assert ended_before_build_returned, "build() raised KeyboardInterrupt with the compaction still running"
     assert seen["folder_at_end"], "the staging folder was removed while the compaction was still running"
+    # the wait is said (it takes minutes at 10M), once, after SHACL's line
+    waiting = [i for i, line in enumerate(lines) if "waiting for the store's compaction" in line]
+    assert len(waiting) == 1, lines
+    assert waiting[0] > next(i for i, line in enumerate(lines) if line.startswith("SHACL: conforms")), lines
+    assert not list((tmp_path / "out" / "stores").glob("*.partial")), "the failed build's folder was left"
+
+
+def test_a_compaction_that_fails_for_want_of_room_is_an_error_with_its_fix(tmp_path, monkeypatch):
+    """A compaction needs room (up to the store's size again): a full disk is a translated error naming the
+    store and the fix, the failed build's folder is removed, and the published builds are untouched."""
+    from qkg.graph.errors import StoreError
+
+    def full(store):
+        raise OSError(28, "No space left on device")
+
+    store = OxigraphStore(tmp_path / "s")
+    monkeypatch.setattr(oxmod, "_optimize", full)
+    store.begin_compaction()
+    with pytest.raises(StoreError) as caught:
+        store.end_compaction()
+    assert str(tmp_path / "s") in str(caught.value) and "No space left" in str(caught.value)
+    assert "free disk space" in caught.value.hint
+    assert store.end_compaction() == 0.0  # waited for once: its time, no second error
+    store.close()
+
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(pipeline, "COMPACT_FROM", 0)
+    with pytest.raises(StoreError, match="could not be compacted"):
+        build(discover(MINI), data_dir=tmp_path / "out", shacl=True)
+    assert not list((tmp_path / "out" / "stores").glob("*.partial"))
+    assert not (tmp_path / "out" / "current").exists()
 
 
 def test_a_compaction_before_shacl_apart_is_reported_with_its_time(tmp_path, monkeypatch):

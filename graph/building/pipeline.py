@@ -337,6 +337,8 @@ def _build(
         store = None
         exc.__traceback__ = None
         gc.collect()
+        if staging.compacting:  # RocksDB must end before its folder goes (minutes at 10M): said, not silent
+            say(Message(N_("build stopped: waiting for the store's compaction to end before removing its folder")))
         staging.discard()
         raise exc
 

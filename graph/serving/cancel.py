@@ -136,7 +136,7 @@ def cancel_all(reason: str) -> int:
 class Beside:
     """``fn(*args)`` run in a thread of its own, under a token of its own (no time limit), while the caller does
     something else: the build's checks, beside its inference (both read the store in the engine with the GIL let
-    go of, each on a core).
+    go of, each on a core), and the built store's compaction, beside SHACL.
 
     :meth:`result` waits for it and returns its value (or raises its error). Leaving the ``with`` block waits for
     it too; when the block raised, it first stops it at its next check (as a request's work: between queries
@@ -178,6 +178,11 @@ class Beside:
     def done(self) -> bool:
         """Whether it has ended (returned or raised)."""
         return self._done.is_set()
+
+    def wait(self) -> None:
+        """Wait for it to end, whatever it returned or raised (a Ctrl-C interrupts the wait, not the thread: it
+        can be taken again)."""
+        self._done.wait()
 
     def result(self):
         """Its value once it has ended (its error raised again, if it raised one)."""

@@ -387,6 +387,11 @@ class Staging:
             self._store.close()
             self._store = None
 
+    @property
+    def compacting(self) -> bool:
+        """Whether the staging store is being compacted (:meth:`discard` then waits for the compaction)."""
+        return self._store is not None and self._store.compacting
+
     def discard(self) -> None:
         store, self._store = self._store, None
         if store is not None:

@@ -32,7 +32,6 @@ import itertools
 import os
 import re
 import tempfile
-import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -72,7 +71,7 @@ class OxigraphStore(Store):
     #: The on-disk store while this one holds its quads in memory (:meth:`hold_in_memory`), else None.
     _disk: ox.Store | None = None
     #: The compaction begun by :meth:`begin_compaction` and not yet waited for, else None.
-    _compaction: _Compaction | None = None
+    _compaction: cancel.Beside | None = None
     _compacted: float | None = None  # the seconds of the last compaction waited for
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> None:
@@ -319,7 +318,7 @@ class OxigraphStore(Store):
         """
         if self.path is None or self._disk is not None or self._compaction is not None:
             return
-        self._compaction = _Compaction(self._store)
+        self._compaction = cancel.Beside("qkg-compaction", _optimize, self._store)
 
     @property
     def compacting(self) -> bool:
@@ -333,23 +332,28 @@ class OxigraphStore(Store):
         compaction = self._compaction
         if compaction is None:
             return self._compacted
-        # An Event, not the thread's join: a join interrupted by Ctrl-C marks the thread as ended (CPython 3.11),
-        # and the compaction would go on writing in a folder a failed build removes; the wait can be taken again.
-        compaction.done.wait()
+        # Beside waits on an Event, not the thread's join: a join interrupted by Ctrl-C marks the thread as ended
+        # (CPython 3.11), and the compaction would go on writing in a folder a failed build removes; the wait can
+        # be taken again, as long as the handle is kept until it has returned.
+        compaction.wait()
         self._compaction = None
-        self._compacted = compaction.seconds
-        if errors and compaction.error is not None:
-            if isinstance(compaction.error, OSError):  # a full disk, most likely: the compaction needs room
+        self._compacted = 0.0
+        try:
+            self._compacted = compaction.result()
+        except OSError as exc:  # a full disk, most likely: the compaction needs room
+            if errors:
                 raise StoreError(
                     N_("the store at {path} could not be compacted: {problem}"),
                     hint=N_(
                         "free disk space there (a compaction rewrites the store before it removes the old files: "
                         "up to its size again), then build again"
                     ),
-                    fields={"path": self.path, "problem": compaction.error},
-                ) from compaction.error
-            raise compaction.error
-        return compaction.seconds
+                    fields={"path": self.path, "problem": exc},
+                ) from exc
+        except BaseException:
+            if errors:
+                raise
+        return self._compacted
 
     def close(self) -> None:
         """Let go of the store (flushed when writable); the object is unusable afterwards."""
@@ -428,22 +432,9 @@ def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     return QuerySyntaxError(problem, hint=hint)
 
 
-class _Compaction:
-    """pyoxigraph's ``optimize`` in a thread (it lets go of the GIL), its error kept for the one who waits."""
-
-    def __init__(self, store: ox.Store) -> None:
-        self.error: BaseException | None = None
-        self.seconds = 0.0
-        self.done = threading.Event()  # set when optimize has returned or raised
-        self.thread = threading.Thread(target=self._run, args=(store,), name="qkg-compaction", daemon=True)
-        self.thread.start()
-
-    def _run(self, store: ox.Store) -> None:
-        started = time.perf_counter()
-        try:
-            store.optimize()
-            self.seconds = time.perf_counter() - started
-        except BaseException as exc:  # re-raised by OxigraphStore.end_compaction
-            self.error = exc
-        finally:
-            self.done.set()
+def _optimize(store: ox.Store) -> float:
+    """pyoxigraph's ``optimize`` (it lets go of the GIL), for :meth:`OxigraphStore.begin_compaction`'s thread;
+    the seconds it took."""
+    started = time.perf_counter()
+    store.optimize()
+    return time.perf_counter() - started
