@@ -35,7 +35,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 from qkg.api.i18n import N_, current_lang, gettext
-from qkg.graph.errors import QKGError, QuerySyntaxError
+from qkg.graph.errors import Message, QKGError, QuerySyntaxError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 __all__ = [
@@ -191,9 +191,59 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
     return error_response(request, exc.status_code, detail, hint=hint, headers=getattr(exc, "headers", None))
 
 
+#: pydantic's error types (stable names; its messages are English only) as qkg says them, in the request's
+#: language: the problems of the parameters a client can send (numbers, bounds, lengths, choices). A type not
+#: here keeps pydantic's English. (pydantic-i18n, looked at, matches the English messages by regular expression
+#: and ships no translation: the catalogue the rest of the app is translated with, keyed by type, is simpler.)
+_VALIDATION = {
+    "missing": N_("is required"),
+    "int_parsing": N_("should be a whole number"),
+    "int_type": N_("should be a whole number"),
+    "int_from_float": N_("should be a whole number"),
+    "float_parsing": N_("should be a number"),
+    "float_type": N_("should be a number"),
+    "bool_parsing": N_("should be true or false"),
+    "bool_type": N_("should be true or false"),
+    "greater_than_equal": N_("should be {ge} or more"),
+    "greater_than": N_("should be more than {gt}"),
+    "less_than_equal": N_("should be {le} or less"),
+    "less_than": N_("should be less than {lt}"),
+    "string_too_short": N_("should have at least {min_length} characters"),
+    "string_too_long": N_("should have at most {max_length} characters"),
+    "string_type": N_("should be a text"),
+    "string_pattern_mismatch": N_("should match {pattern}"),
+    "literal_error": N_("should be one of {expected}"),
+    "enum": N_("should be one of {expected}"),
+    "too_short": N_("should have at least {min_length} items"),
+    "too_long": N_("should have at most {max_length} items"),
+    "extra_forbidden": N_("is not expected"),
+    "json_invalid": N_("is not valid JSON ({error})"),
+}
+
+
+def _problem(error: dict, speaks: bool) -> str:
+    """One validation problem as qkg says it (:data:`_VALIDATION`), in the request's language when it speaks it.
+
+    >>> _problem({"type": "less_than_equal", "ctx": {"le": 1000000}, "msg": "Input should be ..."}, False)
+    'should be 1000000 or less'
+    >>> _problem({"type": "no_such_type", "msg": "Input is odd"}, False)
+    'Input is odd'
+    """
+    template = _VALIDATION.get(error.get("type", ""))
+    if template is None:
+        return str(error.get("msg", ""))
+    fields = {k: str(v) if k in ("pattern", "expected", "error") else v for k, v in (error.get("ctx") or {}).items()}
+    try:
+        line = Message(template, **fields)
+        return line.localized(gettext, current_lang()) if speaks else str(line)
+    except (KeyError, ValueError, TypeError):  # a context pydantic changed: its own words
+        return str(error.get("msg", ""))
+
+
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    speaks = _speaks(request)
     errors = [
-        {"loc": [str(part) for part in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type", "")}
+        {"loc": [str(part) for part in e.get("loc", ())], "msg": _problem(e, speaks), "type": e.get("type", "")}
         for e in exc.errors()
     ]
     first = errors[0] if errors else {"loc": [], "msg": "invalid"}

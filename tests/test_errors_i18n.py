@@ -209,3 +209,49 @@ def test_a_counted_error_keeps_its_forms_across_processes_and_in_each_language()
             message, hint = again.localized(gettext, "fr")
         assert message.startswith(french + " dans les données") and message.endswith("  - 1 triplet"), message
         assert hint.startswith("corrigez chaque fichier")
+
+
+# Parameters FastAPI checks (pydantic, whose messages are English only): qkg says each problem itself.
+VALIDATION_CASES = [
+    ("/api/entities/geneve/neighbours?depth=-1", "depth", "greater_than_equal", "doit valoir au moins"),
+    ("/api/entities/geneve/neighbours?depth=abc", "depth", "int_parsing", "doit être un nombre entier"),
+    ("/api/search?q=" + "x" * 300, "q", "string_too_long", "doit compter au plus 200 caractères"),
+    ("/api/paths?from=geneve", "to", "missing", "est obligatoire"),
+]
+
+
+@pytest.mark.parametrize(("path", "field", "kind", "stem"), VALIDATION_CASES, ids=[c[2] for c in VALIDATION_CASES])
+def test_a_parameter_fastapi_refuses_is_explained_in_french_not_in_pydantics_english(
+    server, path, field, kind, stem
+) -> None:
+    with server.client() as client:
+        fr = client.get(path, headers={"Accept-Language": "fr"})
+        en = client.get(path, headers={"Accept-Language": "en"})
+    assert fr.status_code == en.status_code == 422, fr.text
+    french, english = fr.json(), en.json()
+    assert french["error"].startswith(f"requête invalide : {field} : {stem}"), french
+    assert french["errors"][0]["type"] == english["errors"][0]["type"] == kind
+    assert "Input should" not in french["error"] and "should" not in french["errors"][0]["msg"]
+    assert english["error"].startswith(f"invalid request: {field}: "), english
+    assert "Input should" not in english["error"]  # qkg's words in English too, not pydantic's
+
+
+def test_a_page_given_a_bad_parameter_says_so_in_french(server) -> None:
+    """A browser on an entity page with a negative offset: the error page, in French unasked."""
+    with server.client() as client:
+        page = client.get("/id/geneve?offset=-1", headers={"Accept": "text/html"})
+    assert page.status_code == 422 and "html" in page.headers.get("content-type", ""), page.headers
+    assert "offset : doit valoir au moins 0" in page.text and "Input should" not in page.text
+
+
+def test_every_validation_template_is_a_pydantic_error_type_and_has_its_french() -> None:
+    """A key that is not one of pydantic's error types would never be used; each template has its translation."""
+    import typing
+
+    from pydantic_core.core_schema import ErrorType
+    from qkg.api.errors import _VALIDATION
+
+    types = set(typing.get_args(ErrorType))
+    assert set(_VALIDATION) <= types, set(_VALIDATION) - types
+    for template in _VALIDATION.values():
+        assert FR.gettext(template) != template, template
