@@ -227,3 +227,15 @@ def test_paths_route_answers_from_the_store(base, store, hub):
     a = sorted(s for s, _ in links)[0]
     body = _get(base, "/api/paths", **{"from": a, "to": iri, "max": 2}).json()
     assert body["paths"][0]["length"] == 1 and body["truncated"] is False
+
+
+def test_the_analysis_page_of_a_graph_without_the_committee_says_why_in_the_readers_language(base):
+    """A graph whose committee has no members (a synthetic one, a partner city's): the page says so in French
+    unasked (and in English when asked), with the fix that works on the page (an address, not the CLI's option)."""
+    fr = _get(base, "/analysis")
+    en = _get(base, "/analysis", lang="en")
+    assert fr.status_code == en.status_code == 200
+    assert "n&#39;a aucun membre dans ce graphe" in fr.text and "has no members" not in fr.text
+    assert "?actors=partners" in fr.text and "--actors" not in fr.text
+    assert "has no members in this graph" in en.text and "--actors" not in en.text
+    assert _get(base, "/analysis", actors="partners").status_code == 200

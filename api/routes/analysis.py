@@ -457,7 +457,9 @@ def analysis_page(
     try:
         comp, problem = _map(state, actors, theme_level, None, None, None, page_lang, year), None
     except ParameterError as exc:  # e.g. a graph without the committee (a synthetic one)
-        comp, problem = None, f"{exc.message} ({exc.hint})"
+        message, _hint = exc.localized(gettext, page_lang)  # its hint names the command line's option
+        fix = gettext("list the actors in the address (?actors=qkgd:a,qkgd:b), or choose ?actors=partners")
+        comp, problem = None, f"{message} ({fix})"
     ranking = _page_ranking(state, page_lang, year)
     peaks = {
         dim: max([c["count"] for row in m["cells"].values() for c in row.values()] or [1])
