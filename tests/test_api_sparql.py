@@ -8,7 +8,7 @@ import json
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph
+from rdflib import RDF, Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, JSONLD, TURTLE, XML, SPARQLWrapper
 
@@ -316,3 +316,25 @@ def test_a_new_build_changes_every_etag(tmp_path) -> None:
             assert r.status_code == 200 and r.headers["etag"] != tag
     finally:
         server.stop()
+
+
+def test_the_service_description_counts_each_named_graph_as_the_store_does(server) -> None:
+    """The counts come from the build's stats (not a count over the store at the first request): each named graph
+    with its full IRI and the number of triples a COUNT over the endpoint gives."""
+    r = server.client().get("/sparql", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=r.text, format="turtle")
+    sd, void = "http://www.w3.org/ns/sparql-service-description#", "http://rdfs.org/ns/void#"
+    described = {
+        str(graph.value(node, URIRef(sd + "name"))): int(
+            graph.value(graph.value(node, URIRef(sd + "graph")), URIRef(void + "triples"))
+        )
+        for node in graph.subjects(RDF.type, URIRef(sd + "NamedGraph"))
+    }
+    counted = server.client().get(
+        "/sparql",
+        params={"query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    live = {b["g"]["value"]: int(b["n"]["value"]) for b in counted.json()["results"]["bindings"]}
+    assert len(described) > 3 and described == live
+    assert all(name.startswith("https://") for name in described)

@@ -31,6 +31,7 @@ from qkg.api.views import editor_context, endpoint_url, run_query
 from qkg.graph.errors import N_, ParameterError, QueryError, UpdateRefused
 from qkg.graph.serving import terms
 from qkg.graph.serving.formats import GRAPH_FORMATS, guess_form, negotiate, service_description
+from qkg.ontology.curies import expand_curie
 
 __all__ = ["router"]
 
@@ -260,15 +261,21 @@ def _service_description(request: Request, state, format: str | None) -> Respons
 
 
 def _graph_counts(state) -> dict[str, int]:
-    return state.cache(
-        ("sparql", "graph-counts"),
-        lambda: {
-            r["g"].value: int(r["n"].value)
-            for r in state.require_store().select(
-                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", union=False
-            )
-        },
-    )
+    """Each named graph's triples, for the service description: the build's counts (its ``stats`` artefact),
+    not a count over the store at the first request (1.5 s at 1M triples, linear in the size)."""
+
+    def counts() -> dict[str, int]:
+        try:
+            return {expand_curie(name): int(n) for name, n in state.prepared("stats")["graphs"].items()}
+        except (KeyError, ValueError):  # a name the prefixes do not give back: counted in the store
+            return {
+                r["g"].value: int(r["n"].value)
+                for r in state.require_store().select(
+                    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", union=False
+                )
+            }
+
+    return state.cache(("sparql", "graph-counts"), counts)
 
 
 @router.options("/sparql", include_in_schema=False)
