@@ -25,7 +25,7 @@ from qkg.graph.serving.store import Store
 from qkg.ontology import PREFIXES
 from rdflib import Dataset, Graph
 
-__all__ = ["export_rdf", "atomic_write", "atomic_writer", "to_rdflib", "FORMATS"]
+__all__ = ["export_rdf", "dump_file", "DUMP_SUFFIXES", "atomic_write", "atomic_writer", "to_rdflib", "FORMATS"]
 
 #: The dump formats, by their names in :data:`qkg.graph.serving.formats.RDF_FORMATS`.
 FORMATS = ("turtle", "trig", "jsonld", "ntriples", "nquads")
@@ -60,6 +60,45 @@ def export_rdf(store: Store, fmt: str, *, inferred: bool = True) -> bytes:
             triples.append(t)
     prefixes = PREFIXES if fmt in ("turtle", "jsonld") else None
     return terms.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
+
+
+#: The whole-graph dumps :func:`dump_file` writes (dataset formats: the named graphs kept), and their suffixes.
+DUMP_SUFFIXES = {"trig": ".trig", "nquads": ".nq"}
+
+
+def dump_file(store: Store, fmt: str, folder: str | os.PathLike[str]) -> Path:
+    """The whole graph (asserted and inferred, named graphs kept) in ``fmt`` (``trig`` or ``nquads``) as the
+    file ``folder/dump.<suffix>``: written once, streamed to disk (never held whole in memory: 425 MB of
+    N-Quads at 1M triples), atomically; a file already there is returned as it is (a build never changes).
+
+    The embedded store writes it itself (pyoxigraph's ``dump``, in Rust: 2.42M quads in a few seconds, where a
+    Python object per quad took 22 s); another store's quads are streamed through :func:`terms.serialize`.
+
+    >>> import tempfile
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> s = OxigraphStore()
+    >>> s.add([terms.Quad(terms.NamedNode("http://e/a"), terms.NamedNode("http://e/p"), terms.Literal("x"),
+    ...                   terms.NamedNode("http://e/g"))])
+    >>> dump_file(s, "nquads", tempfile.mkdtemp()).read_bytes()
+    b'<http://e/a> <http://e/p> "x" <http://e/g> .\\n'
+    """
+    if fmt not in DUMP_SUFFIXES:
+        raise ParameterError(
+            N_("unknown dump format {fmt!r}"),
+            hint=N_("use one of {choices}"),
+            fields={"fmt": fmt, "choices": ", ".join(DUMP_SUFFIXES)},
+        )
+    path = Path(folder) / f"dump{DUMP_SUFFIXES[fmt]}"
+    if path.is_file():
+        return path
+    rdf_format, prefixes = RDF_FORMATS[fmt], PREFIXES if fmt == "trig" else None
+    native = getattr(store, "native", None)
+    with atomic_writer(path) as fh:
+        if native is not None:
+            native.dump(fh, format=rdf_format, prefixes=prefixes)
+        else:
+            terms.serialize(_quads(store, True), fh, format=rdf_format, prefixes=prefixes)
+    return path
 
 
 def to_rdflib(store: Store, *, inferred: bool = True) -> Graph:
