@@ -216,7 +216,43 @@ def test_openapi_documents_the_answers(http):
 
 def test_page_with_bad_actors_says_so(http):
     r = http.get("/analysis", params={"actors": "Ville de Québec"})  # the page has no schema pattern: the graph says no
-    assert r.status_code == 200 and "is not an IRI or a CURIE" in r.text
+    assert r.status_code == 200 and "n&#39;est ni un IRI ni un CURIE" in r.text  # in the page's language
+    en = http.get("/analysis", params={"actors": "Ville de Québec", "lang": "en"})
+    assert "is not an IRI or a CURIE" in en.text and "?actors=" in en.text
+
+
+def test_reach_and_communities_answer_a_page_at_a_time(http):
+    """Bounded answers: reach lists ``limit`` actors from ``offset`` (each with at most ``facts`` facts, counted
+    in full), and the pages add up to the whole answer; communities list their most connected members."""
+    whole = http.get("/api/analysis/reach", params={"target": "qkgd:lausanne", "limit": 1000, "facts": 500}).json()
+    assert whole["total"] == len(whole["rows"]) >= 3 and whole["next_offset"] is None
+    pages, offset = [], 0
+    while offset is not None:
+        got = http.get("/api/analysis/reach", params={"target": "qkgd:lausanne", "limit": 2, "offset": offset}).json()
+        assert len(got["rows"]) <= 2 and got["total"] == whole["total"]
+        pages += got["rows"]
+        offset = got["next_offset"]
+    assert [r["actor"] for r in pages] == [r["actor"] for r in whole["rows"]]
+    one = http.get("/api/analysis/reach", params={"target": "qkgd:lausanne", "facts": 1}).json()
+    assert all(len(r["facts"]) == 1 and r["fact_count"] == len(w["facts"]) for r, w in zip(one["rows"], whole["rows"]))
+    assert one["rows"][0]["facts"][0] == whole["rows"][0]["facts"][0]
+    full = http.get("/api/analysis/communities", params={"members": 1000}).json()
+    capped = http.get("/api/analysis/communities", params={"members": 2, "top": 1}).json()
+    assert capped["count"] == full["count"] and len(capped["communities"]) == 1
+    assert capped["truncated"] == (full["count"] > 1)
+    biggest = full["communities"][0]
+    assert capped["communities"][0]["size"] == biggest["size"] == len(biggest["members"]) > 2
+    assert len(capped["communities"][0]["members"]) == 2 and capped["communities"][0]["truncated"]
+    assert {m["id"] for m in capped["communities"][0]["members"]} <= {m["id"] for m in biggest["members"]}
+
+
+def test_reach_of_a_target_that_is_no_place_theme_or_organisation_says_so_in_french(http):
+    target = "qkgd:agreement-aivp-agenda-2030"  # an agreement: no actor "reaches" it
+    fr = http.get("/api/analysis/reach", params={"target": target, "lang": "fr"}).json()
+    en = http.get("/api/analysis/reach", params={"target": target, "lang": "en"}).json()
+    assert fr["kind"] == en["kind"] == "unknown" and fr["rows"] == [] and fr["total"] == 0
+    assert fr["note"] == f"{target} n'est ni un lieu, ni un thème, ni une organisation de ce graphe"
+    assert en["note"] == f"{target} is not a place, a theme or an organisation of this graph"
 
 
 def test_page_html(http):

@@ -185,9 +185,17 @@ def api_centrality(
 
 @router.get("/api/analysis/communities", responses=_ERR, summary="Communities (Louvain)")
 def api_communities(
-    state: StateDep, opts: _Opts = Depends(), seed: int = 42, resolution: float = Query(1.0, gt=0, le=10)
+    state: StateDep,
+    opts: _Opts = Depends(),
+    seed: int = 42,
+    resolution: float = Query(1.0, gt=0, le=10),
+    top: int = Query(100, ge=1, le=1000, description="Communities listed, largest first."),
+    members: int = Query(
+        50, ge=0, le=1000, description="Members listed per community, most connected first (its size counts all)."
+    ),
 ) -> dict:
-    """Louvain communities, largest first, each member with its label and type."""
+    """Louvain communities, largest first, each with its size and its most connected members (label and type):
+    an answer bounded whatever the graph (at 1M triples, 4.7 MB when every member was listed)."""
     from qkg.graph.analysis.metrics import communities
 
     G = opts.graph(state)
@@ -195,10 +203,17 @@ def api_communities(
         ("analysis", "communities", seed, resolution, *opts.key()),
         lambda: communities(G, seed=seed, resolution=resolution),
     )
+    found = res["communities"]
+    listed = []
+    for c in found[:top]:
+        ranked = sorted(c, key=lambda n: (-G.degree(n), str(n)))[:members] if len(c) > members else list(c)
+        listed.append({"size": len(c), "truncated": len(c) > members, "members": _nodes(G, ranked)})
     return {
         "method": res["method"],
         "modularity": res["modularity"],
-        "communities": [{"size": len(c), "members": _nodes(G, c)} for c in res["communities"]],
+        "count": len(found),
+        "truncated": len(found) > top,
+        "communities": listed,
     }
 
 
@@ -374,9 +389,13 @@ def api_reach(
     year_to: int | None = Year(),
     lang: Literal["fr", "en"] = "fr",
     year: str | None = ReportYear(),
+    limit: int = Query(100, ge=1, le=1000, description="Actors listed, those with the most facts first."),
+    offset: int = Query(0, ge=0, le=1_000_000, description="Actors skipped (the next page)."),
+    facts: int = Query(20, ge=1, le=500, description="Facts listed per actor (``fact_count`` counts all)."),
 ) -> dict:
-    """Actors already linked to ``target`` and the facts (with provenance) that link them; a target that
-    names no entity is a 404, one that is neither a place, a theme nor an organisation has no rows."""
+    """Actors already linked to ``target`` and the facts (with provenance) that link them, a page at a time;
+    a target that names no entity is a 404, one that is neither a place, a theme nor an organisation has no
+    rows (its ``note`` says so, in ``lang``)."""
     from qkg.graph.analysis.complementarity import reach
     from qkg.graph.errors import N_, EntityNotFound
     from qkg.graph.pages.entity import resolve
@@ -391,7 +410,10 @@ def api_reach(
             hint=N_("write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI"),
             fields={"value": target[:80]},
         ) from None
-    return reach(
+    from qkg.api.i18n import gettext
+    from qkg.graph.analysis.reach import page
+
+    found = reach(
         state.require_store(),
         iri,
         relations=_relations(relations),
@@ -400,6 +422,9 @@ def api_reach(
         lang=lang,
         year=report_year(state, year),
     )
+    if "note" in found:
+        found["note"] = found["note"].localized(gettext, lang)
+    return page(found, limit=limit, offset=offset, facts=facts)
 
 
 @router.get(

@@ -20,12 +20,12 @@ from collections import defaultdict
 from typing import Any
 
 from qkg.graph.analysis.facts import ORG, SKOS, Q, labels, load_facts, provenance, types
-from qkg.graph.errors import N_, ParameterError
+from qkg.graph.errors import N_, Message, ParameterError
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from qkg.ontology.curies import expand_curie, short
 
-__all__ = ["reach", "target_kind"]
+__all__ = ["reach", "page", "target_kind"]
 
 _PLACES = ("City", "Country", "Region")
 
@@ -94,7 +94,9 @@ def reach(
         "rows": [],
     }
     if kind == "unknown":
-        out["note"] = f"{short(iri)} is not a place, a theme or an organisation of this graph"
+        out["note"] = Message(
+            N_("{target} is not a place, a theme or an organisation of this graph"), target=short(iri)
+        )
         return out
     committee = committee or COMMITTEE
     in_committee = (
@@ -160,6 +162,32 @@ def reach(
         )
     out["rows"].sort(key=lambda r: (-len(r["facts"]), not r["committee"], r["label"]))
     return out
+
+
+def page(result: dict, *, limit: int, offset: int = 0, facts: int) -> dict:
+    """One page of :func:`reach`'s rows (``limit`` actors from ``offset``, each with at most ``facts`` facts),
+    with the counts that say what was left out: ``total`` actors, each row's ``fact_count``, ``next_offset``
+    (None on the last page).
+
+    >>> r = {"rows": [{"actor": a, "facts": list(range(n))} for a, n in (("a", 3), ("b", 2), ("c", 1))]}
+    >>> p = page(r, limit=2, facts=1)
+    >>> [(x["actor"], x["facts"], x["fact_count"]) for x in p["rows"]], p["total"], p["next_offset"]
+    ([('a', [0], 3), ('b', [0], 2)], 3, 2)
+    >>> page(r, limit=2, offset=2, facts=5)["next_offset"] is None
+    True
+    """
+    rows = result["rows"]
+    shown = [
+        {**row, "facts": row["facts"][:facts], "fact_count": len(row["facts"])} for row in rows[offset : offset + limit]
+    ]
+    after = offset + limit
+    return {
+        **result,
+        "rows": shown,
+        "total": len(rows),
+        "offset": offset,
+        "next_offset": after if after < len(rows) else None,
+    }
 
 
 def _has_committee(store: Store, committee: str) -> bool:
