@@ -35,7 +35,7 @@ from fastapi.templating import Jinja2Templates
 from qkg.api.config import Settings
 from qkg.api.prepared import BY_NAME, DERIVED
 from qkg.graph.building.artefacts import Artefacts
-from qkg.graph.errors import N_, StoreError
+from qkg.graph.errors import N_, StoreError, TooManyQueries
 from qkg.graph.pages.search import SearchIndex
 from qkg.graph.serving.admission import Admission
 from qkg.graph.serving.store import QueryService, Store, StoreLayout, open_read_only
@@ -57,8 +57,15 @@ __all__ = [
 
 log = logging.getLogger("qkg.api")
 T = TypeVar("T")
-#: How many values :meth:`AppState.cache` keeps (projections and exports of one build are a few MB each).
+#: How many values :meth:`AppState.cache` keeps (most are a few kB or MB; the large ones are held to
+#: :data:`HEAVY_ENTRIES` of them by :meth:`AppState.heavy`).
 CACHE_ENTRIES = 32
+#: How many values of computations over the whole graph :meth:`AppState.heavy` keeps (a projection of a 1M-triple
+#: graph holds 65-300 MB; 32 of them, what a client varying a parameter could make the cache keep, would not fit).
+HEAVY_ENTRIES = 6
+#: How long a request waits for the computation over the whole graph under way to end before it is told to come
+#: back (503 with Retry-After): a request thread is not held longer, whatever the crowd.
+HEAVY_WAIT = 5.0
 
 
 class AppState:
@@ -89,6 +96,8 @@ class AppState:
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._reading: dict[tuple[int, str], threading.Lock] = {}
+        self._heavy = threading.RLock()  # one computation over the whole graph at a time (re-entered by nesting)
+        self._heavy_keys: OrderedDict[Hashable, None] = OrderedDict()
 
     def open(self) -> None:
         """Open the current build: open the store and its artefacts (read when first asked), and start the pool's
@@ -262,6 +271,7 @@ class AppState:
         with self._cache_lock:
             self._cache.clear()
             self._reading.clear()
+            self._heavy_keys.clear()
             self.generation += 1
 
     def cache(self, key: Hashable, compute: Callable[[], T]) -> T:
@@ -289,6 +299,48 @@ class AppState:
                 while len(self._cache) > CACHE_ENTRIES:
                     self._cache.popitem(last=False)
         return value
+
+    def heavy(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """:meth:`cache` for a computation over the whole graph (an analysis with options the build did not
+        prepare: at 1M triples a projection takes 7-16 s of CPU and 65-300 MB): one at a time in this server
+        (the others wait up to :data:`HEAVY_WAIT` s, then get a 503 with Retry-After; a kept answer never
+        waits), and at most :data:`HEAVY_ENTRIES` kept (the least recently used dropped first). So a client
+        that varies a parameter takes one core and a bounded memory, never the server.
+
+        >>> from qkg.api.config import Settings
+        >>> state = AppState(Settings(data_dir="/nonexistent"))
+        >>> [state.heavy(("k", i), lambda i=i: [i]) for i in range(HEAVY_ENTRIES + 1)][-1]
+        [6]
+        >>> ("k", 0) in state._cache, ("k", 1) in state._cache
+        (False, True)
+        """
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                if key in self._heavy_keys:
+                    self._heavy_keys.move_to_end(key)
+                return self._cache[key]
+        if not self._heavy.acquire(timeout=HEAVY_WAIT):
+            raise TooManyQueries(
+                N_("the server is busy with another analysis of the whole graph"),
+                retry_after=int(HEAVY_WAIT) * 2,
+                status=503,
+                hint=N_(
+                    "try again in a few seconds; the analyses with their default options are prepared by the build"
+                ),
+            )
+        try:
+            value = self.cache(key, compute)  # looked up again: it may have been made while this one waited
+            with self._cache_lock:
+                if key in self._cache:
+                    self._heavy_keys[key] = None
+                    self._heavy_keys.move_to_end(key)
+                while len(self._heavy_keys) > HEAVY_ENTRIES:
+                    old, _ = self._heavy_keys.popitem(last=False)
+                    self._cache.pop(old, None)
+            return value
+        finally:
+            self._heavy.release()
 
     def warm(self) -> None:
         """Read every prepared artefact of the current build (computing the missing ones of an old build),

@@ -112,7 +112,7 @@ class _Opts:
 
         params = {k: v for k, v in vars(self).items() if k != "projection"}
         params["year"] = report_year(state, self.year)
-        return state.cache(
+        return state.heavy(
             ("analysis", "graph", *self.key()), lambda: project(state.require_store(), self.projection, **params)
         )
 
@@ -175,7 +175,7 @@ def api_centrality(
     if _is_prepared(opts, betweenness, seed):
         res = state.prepared("centrality-actors")
     else:
-        res = state.cache(
+        res = state.heavy(
             ("analysis", "centrality", betweenness, seed, *opts.key()),
             lambda: centrality(opts.graph(state), betweenness=betweenness, seed=seed),
         )
@@ -199,7 +199,7 @@ def api_communities(
     from qkg.graph.analysis.metrics import communities
 
     G = opts.graph(state)
-    res = state.cache(
+    res = state.heavy(
         ("analysis", "communities", seed, resolution, *opts.key()),
         lambda: communities(G, seed=seed, resolution=resolution),
     )
@@ -222,7 +222,7 @@ def api_brokers(state: StateDep, opts: _Opts = Depends(), top: int = Query(20, g
     """Nodes whose ties reach several communities: betweenness, participation coefficient, communities touched."""
     from qkg.graph.analysis.metrics import brokers
 
-    return state.cache(
+    return state.heavy(
         ("analysis", "brokers", top, seed, *opts.key()), lambda: brokers(opts.graph(state), top=top, seed=seed)
     )
 
@@ -285,7 +285,7 @@ def api_paths(
     store = state.require_store()
     build = typed_multigraph if projection == "typed" else actor_network
     year = report_year(state, year)
-    G = state.cache(("analysis", "paths-graph", projection, lang, year), lambda: build(store, lang=lang, year=year))
+    G = state.heavy(("analysis", "paths-graph", projection, lang, year), lambda: build(store, lang=lang, year=year))
 
     def ref(value: str) -> str:  # an IRI, CURIE or local name; else left as typed (an exact label matches)
         try:
@@ -313,7 +313,7 @@ def _map(state, actors: str, theme_level: str, relations, year_from, year_to, la
 
     relations = _relations(relations)
     year = report_year(state, year)
-    return state.cache(
+    return state.heavy(
         ("analysis", "complementarity", actors, theme_level, relations, year_from, year_to, lang, year),
         lambda: complementarity(
             state.require_store(),
@@ -413,18 +413,17 @@ def api_reach(
     from qkg.api.i18n import gettext
     from qkg.graph.analysis.reach import page
 
-    found = reach(
-        state.require_store(),
-        iri,
-        relations=_relations(relations),
-        year_from=year_from,
-        year_to=year_to,
-        lang=lang,
-        year=report_year(state, year),
+    kinds, year = _relations(relations), report_year(state, year)
+    found = state.heavy(  # every fact of the graph read (7 s at 1M triples): once per target and options
+        ("analysis", "reach", iri, kinds, year_from, year_to, lang, year),
+        lambda: reach(
+            state.require_store(), iri, relations=kinds, year_from=year_from, year_to=year_to, lang=lang, year=year
+        ),
     )
-    if "note" in found:
-        found["note"] = found["note"].localized(gettext, lang)
-    return page(found, limit=limit, offset=offset, facts=facts)
+    answer = page(found, limit=limit, offset=offset, facts=facts)
+    if "note" in answer:
+        answer["note"] = answer["note"].localized(gettext, lang)
+    return answer
 
 
 @router.get(

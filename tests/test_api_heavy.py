@@ -1,0 +1,74 @@
+"""Analyses over the whole graph with options the build did not prepare (AppState.heavy): one at a time in a
+server, the others told to come back (503 with Retry-After) rather than piling up on the two cores, a kept answer
+never waiting, and only a few such answers kept (a projection of a 1M-triple graph holds 65-300 MB)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from qkg.api import deps
+from qkg.api.config import Settings
+from qkg.api.deps import AppState
+from qkg.graph.errors import TooManyQueries
+
+
+@pytest.fixture
+def state(monkeypatch) -> AppState:
+    monkeypatch.setattr(deps, "HEAVY_WAIT", 0.3)
+    return AppState(Settings(data_dir="/nonexistent"))
+
+
+def _running(state: AppState, key: str):
+    """A heavy computation of ``key`` in a thread, held until released; returns (started, release, results)."""
+    started, release, results = threading.Event(), threading.Event(), []
+
+    def slow() -> str:
+        started.set()
+        release.wait(10)
+        return key
+
+    thread = threading.Thread(target=lambda: results.append(state.heavy(key, slow)))
+    thread.start()
+    assert started.wait(5)
+    return thread, release, results
+
+
+def test_a_second_analysis_waits_then_is_told_to_come_back_while_a_kept_one_answers(state) -> None:
+    state.heavy("kept", lambda: "kept")
+    thread, release, results = _running(state, "a")
+    with pytest.raises(TooManyQueries) as refused:
+        state.heavy("b", lambda: "b")
+    assert refused.value.status == 503 and refused.value.retry_after >= 1
+    assert "busy" in refused.value.message and refused.value.hint
+    assert state.heavy("kept", lambda: "made again") == "kept"  # in the cache: no wait, no computation
+    release.set()
+    thread.join(10)
+    assert results == ["a"]
+    assert state.heavy("b", lambda: "b") == "b"  # its turn now
+
+
+def test_the_same_analysis_asked_twice_at_once_is_computed_once(state) -> None:
+    calls = []
+    thread, release, _ = _running(state, "a")
+    waiter_result = []
+    waiter = threading.Thread(target=lambda: waiter_result.append(state.heavy("a", lambda: calls.append(1) or "x")))
+    waiter.start()
+    release.set()
+    thread.join(10)
+    waiter.join(10)
+    assert waiter_result == ["a"] and calls == []  # it found the first one's answer once its turn came
+
+
+def test_an_analysis_may_use_another_one_inside_it(state) -> None:
+    """A ranking computed on a projection: the projection is a heavy computation too (the lock is re-entrant)."""
+    assert state.heavy("ranking", lambda: state.heavy("projection", lambda: 3) * 2) == 6
+
+
+def test_only_a_few_heavy_answers_are_kept(state) -> None:
+    for i in range(deps.HEAVY_ENTRIES + 3):
+        state.heavy(("projection", i), lambda i=i: i)
+    state.cache("small", lambda: 1)  # the other cached values are not counted against them
+    kept = [i for i in range(deps.HEAVY_ENTRIES + 3) if ("projection", i) in state._cache]
+    assert kept == list(range(3, deps.HEAVY_ENTRIES + 3))
+    assert "small" in state._cache
