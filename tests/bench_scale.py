@@ -70,6 +70,12 @@ ROUTES = [
     ("analysis page, one year", "/analysis?year=2024", 1.0, 2.0),
     ("centrality", "/api/analysis/centrality", 1.0, 2.0),
     ("canned query list", "/queries", 1.0, 2.0),
+    ("SPARQL service description", "/sparql", 1.0, 2.0),
+    # the analysis API's other answers: computed from a projection on their first visit, then kept (p99 shows it)
+    ("projection summary", "/api/analysis/summary", 1.0, 2.0),
+    ("communities", "/api/analysis/communities", 1.0, 2.0),
+    ("brokers", "/api/analysis/brokers", 1.0, 2.0),
+    ("who reaches a city", "/api/analysis/reach?target=qkgd:{city}", 1.0, 2.0),
 ]
 
 
@@ -197,7 +203,8 @@ def visit(base: str, path: str, runs: int, timeout: float) -> tuple[list[float],
             t = time.perf_counter()
             try:
                 r = client.get(
-                    base + path, headers={"Accept": "text/html" if not path.startswith(("/api", "/.well")) else "*/*"}
+                    base + path,
+                    headers={"Accept": "*/*" if path.startswith(("/api", "/.well", "/sparql")) else "text/html"},
                 )
                 status, size = r.status_code, len(r.content)
             except httpx.TimeoutException:

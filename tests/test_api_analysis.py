@@ -234,7 +234,10 @@ def test_reach_and_communities_answer_a_page_at_a_time(http):
         offset = got["next_offset"]
     assert [r["actor"] for r in pages] == [r["actor"] for r in whole["rows"]]
     one = http.get("/api/analysis/reach", params={"target": "qkgd:lausanne", "facts": 1}).json()
-    assert all(len(r["facts"]) == 1 and r["fact_count"] == len(w["facts"]) for r, w in zip(one["rows"], whole["rows"]))
+    assert all(
+        len(r["facts"]) == 1 and r["fact_count"] == len(w["facts"])
+        for r, w in zip(one["rows"], whole["rows"], strict=False)
+    )
     assert one["rows"][0]["facts"][0] == whole["rows"][0]["facts"][0]
     full = http.get("/api/analysis/communities", params={"members": 1000}).json()
     capped = http.get("/api/analysis/communities", params={"members": 2, "top": 1}).json()
@@ -308,3 +311,22 @@ def test_cli_export(built_data, tmp_path):
     assert r.exit_code == 0, r.output
     G = nx.read_graphml(out)
     assert G.has_edge(D + "ville-de-quebec", D + "ovpm-board")
+
+
+def test_the_prepared_summary_communities_and_brokers_are_what_the_server_would_compute(server, http):
+    """Default options are read from the build (artefact ``analysis-actors``); naming the default relations
+    explicitly makes the server compute them on the same projection: the answers are the same."""
+    import json
+
+    from qkg.graph.building.artefacts import ARTEFACT_DIR
+    from qkg.graph.serving.store import StoreLayout
+
+    manifest = StoreLayout(server.data_dir).require_current() / ARTEFACT_DIR / "manifest.json"
+    assert "analysis-actors" in json.loads(manifest.read_text())["artefacts"]  # made by the build
+    relations = "agreement,contributed,event,membership,mission,reception"
+    for route, extra in (("summary", {}), ("communities", {"members": 1000, "top": 1000}), ("brokers", {"top": 50})):
+        prepared = http.get(f"/api/analysis/{route}", params=extra).json()
+        computed = http.get(f"/api/analysis/{route}", params={**extra, "relations": relations}).json()
+        prepared.pop("parameters", None)  # the summary's options as asked: none, or the relations named
+        computed.pop("parameters", None)
+        assert prepared == computed and prepared, route

@@ -117,26 +117,13 @@ class _Opts:
         )
 
 
-def _nodes(G, nodes):
-    from qkg.ontology.curies import short
-
-    return [
-        {
-            "id": n,
-            "curie": short(n) if "://" in str(n) else n,
-            "label": G.nodes[n].get("label", str(n)),
-            "type": G.nodes[n].get("type", ""),
-            "kind": G.nodes[n].get("kind", ""),
-        }
-        for n in nodes
-    ]
-
-
 @router.get("/api/analysis/summary", responses=_ERR, summary="Size and shape of a projection")
 def api_summary(state: StateDep, opts: _Opts = Depends()) -> dict:
     """Nodes, edges, density, connected components, node types and edge kinds."""
     from qkg.graph.analysis.metrics import summary
 
+    if _is_prepared(opts, "auto", 42):
+        return state.prepared("analysis-actors")["summary"]
     return summary(opts.graph(state))
 
 
@@ -196,24 +183,33 @@ def api_communities(
 ) -> dict:
     """Louvain communities, largest first, each with its size and its most connected members (label and type):
     an answer bounded whatever the graph (at 1M triples, 4.7 MB when every member was listed)."""
+    from qkg.api.prepared import member_rows
     from qkg.graph.analysis.metrics import communities
 
-    G = opts.graph(state)
-    res = state.heavy(
-        ("analysis", "communities", seed, resolution, *opts.key()),
-        lambda: communities(G, seed=seed, resolution=resolution),
-    )
-    found = res["communities"]
-    listed = []
-    for c in found[:top]:
-        ranked = sorted(c, key=lambda n: (-G.degree(n), str(n)))[:members] if len(c) > members else list(c)
-        listed.append({"size": len(c), "truncated": len(c) > members, "members": _nodes(G, ranked)})
+    if _is_prepared(opts, "auto", seed) and resolution == 1.0:
+        found = state.prepared("analysis-actors")["communities"]  # each community's members, most connected first
+        method, modularity, ranked = found["method"], found["modularity"], found["communities"]
+    else:
+        G = opts.graph(state)
+        found = state.heavy(
+            ("analysis", "communities", seed, resolution, *opts.key()),
+            lambda: communities(G, seed=seed, resolution=resolution),
+        )
+        method, modularity = found["method"], found["modularity"]
+        ranked = [
+            {"size": len(c), "members": member_rows(G, sorted(c, key=lambda n: (-G.degree(n), str(n)))[:members])}
+            for c in found["communities"][:top]
+        ]
+        ranked += [{"size": len(c), "members": []} for c in found["communities"][top:]]  # counted, not listed
     return {
-        "method": res["method"],
-        "modularity": res["modularity"],
-        "count": len(found),
-        "truncated": len(found) > top,
-        "communities": listed,
+        "method": method,
+        "modularity": modularity,
+        "count": len(ranked),
+        "truncated": len(ranked) > top,
+        "communities": [
+            {"size": c["size"], "truncated": c["size"] > members, "members": c["members"][:members]}
+            for c in ranked[:top]
+        ],
     }
 
 
@@ -222,6 +218,9 @@ def api_brokers(state: StateDep, opts: _Opts = Depends(), top: int = Query(20, g
     """Nodes whose ties reach several communities: betweenness, participation coefficient, communities touched."""
     from qkg.graph.analysis.metrics import brokers
 
+    if _is_prepared(opts, "auto", seed):
+        found = state.prepared("analysis-actors")["brokers"]  # the first PREPARED_BROKERS (500, the most asked)
+        return {**found, "rows": found["rows"][:top]}
     return state.heavy(
         ("analysis", "brokers", top, seed, *opts.key()), lambda: brokers(opts.graph(state), top=top, seed=seed)
     )
@@ -236,6 +235,7 @@ def api_ego(
     opts: _Opts = Depends(),
 ) -> dict:
     """The nodes within ``depth`` steps of ``node`` and the edges among them (at most ``limit`` nodes)."""
+    from qkg.api.prepared import member_rows
     from qkg.graph.analysis.metrics import ego
 
     G = opts.graph(state)
@@ -257,7 +257,7 @@ def api_ego(
         "centre": node,
         "depth": depth,
         "truncated": E.number_of_nodes() > limit,
-        "nodes": _nodes(G, nodes),
+        "nodes": member_rows(G, nodes),
         "edges": edges,
     }
 

@@ -77,6 +77,7 @@ from qkg.graph.errors import N_, BuildError, Message
 from qkg.graph.serving.memory import peak_mb, release_memory
 
 __all__ = [
+    "forget",
     "ARTEFACT_DIR",
     "FORMAT_VERSION",
     "Artefact",
@@ -723,6 +724,20 @@ def as_reader(store: Any) -> Any:
     True
     """
     return store if isinstance(store, _Memo) else _Memo(store)
+
+
+def forget(store: Any, key: Hashable) -> None:
+    """Let the build's reader drop the :func:`shared` value ``key`` (its last user is done: a projection of the
+    whole graph need not live through the rest of its group); nothing otherwise.
+
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> memo = _Memo(OxigraphStore())
+    >>> shared(memo, "k", lambda: 1); forget(memo, "k"); "k" in memo._values
+    1
+    False
+    """
+    if isinstance(store, _Memo):
+        store._values.pop(key, None)
 
 
 def shared(store: Any, key: Hashable, make: Callable[[], Any]) -> Any:
