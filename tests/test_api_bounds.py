@@ -239,3 +239,20 @@ def test_the_analysis_page_of_a_graph_without_the_committee_says_why_in_the_read
     assert "?actors=partners" in fr.text and "--actors" not in fr.text
     assert "has no members in this graph" in en.text and "--actors" not in en.text
     assert _get(base, "/analysis", actors="partners").status_code == 200
+
+
+def test_a_canned_query_for_every_year_keeps_its_year_column(base):
+    """``year`` left empty (every year): the rows of different years keep their year (the column was hidden as a
+    parameter's, and the rows of two years looked alike); one year asked: the form says it, the column goes."""
+    every = _get(base, "/queries/receptions-by-category", lang="fr")
+    one = _get(base, "/queries/receptions-by-category", lang="fr", year="2024")
+    assert every.status_code == one.status_code == 200
+
+    def headers(page: str) -> list[str]:
+        import re
+
+        table = page[page.index("<table") :]
+        return [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
+
+    assert "Année" in headers(every.text), headers(every.text)
+    assert "Année" not in headers(one.text), headers(one.text)

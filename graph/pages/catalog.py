@@ -299,7 +299,8 @@ def display_table(
     - headers are the variables' labels in ``lang`` (:meth:`CannedQuery.var_label`), the names kept in ``names``;
     - an IRI column shows its entity's label in ``lang`` as a link; the literal column that only repeats that
       label (``?city`` and ``?cityLabel``, ``?agreement`` and ``?label``) is folded into it;
-    - a column that only repeats a parameter's value is left out (the form shows it);
+    - a column that only repeats a parameter's value is left out (the form shows it): one value in every row (a
+      parameter left empty, such as ``year`` for every year, keeps its column when its rows differ);
     - a literal in another language than ``lang`` shows its translation from ``translated`` (``{(value,
       language): label in lang}``, :func:`qkg.graph.pages.entity.translations`) when there is one.
 
@@ -336,7 +337,10 @@ def display_table(
             ):
                 folded[col] = other
                 break
-    shown = [n for n in names if n not in folded.values() and n not in params]
+    # a parameter's column is left out when it repeats one value (the form shows it); left empty, the parameter
+    # (every year) gives rows of several values: the column stays, or rows of different years look alike
+    repeated = {n for n in params if len({r[n]["value"] for r in rows if n in r}) <= 1}
+    shown = [n for n in names if n not in folded.values() and n not in repeated]
     table_rows = []
     for r in rows:
         cells: list[dict[str, str | None]] = []
