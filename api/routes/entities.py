@@ -34,6 +34,7 @@ from qkg.graph.pages.entity import (
     NEIGHBOURS_PAGE,
     TERM_NS,
     describe,
+    entity_triples,
     has_links,
     instances_of,
     resolve,
@@ -80,14 +81,21 @@ def _choose(request: Request, name: str) -> tuple[str, str]:
     return name, "html"
 
 
-def _rdf(store: Store, iri: str, fmt: str) -> Response:
-    node = terms.NamedNode(iri)
-    triples = list(dict.fromkeys(q.triple for q in store.quads(node, None, None, None)))
-    triples += list(dict.fromkeys(q.triple for q in store.quads(None, None, node, None)))
+async def _rdf(store: Store, iri: str, fmt: str) -> Response:
+    """The entity's triples (at most :data:`~qkg.graph.pages.entity.RDF_TRIPLES`: ``X-QKG-Truncated`` says
+    when some were left out), read and written in a thread: the event loop serves the others meanwhile."""
     out = GRAPH_FORMATS[fmt]
     prefixes = PREFIXES if fmt == "turtle" else None
-    body = terms.serialize(list(dict.fromkeys(triples)), format=out, prefixes=prefixes)
-    return Response(body, media_type=out.media_type, headers={"Vary": "Accept"})
+
+    def made() -> tuple[bytes, bool]:
+        triples, truncated = entity_triples(store, iri)
+        return terms.serialize(triples, format=out, prefixes=prefixes) or b"", truncated
+
+    body, truncated = await asyncio.to_thread(made)
+    headers = {"Vary": "Accept"}
+    if truncated:
+        headers["X-QKG-Truncated"] = "true"
+    return Response(body, media_type=out.media_type, headers=headers)
 
 
 @router.get("/id/{name}", include_in_schema=False)
@@ -115,7 +123,7 @@ async def entity_page(
     if data is None:
         raise _not_found(name)
     if fmt != "html":
-        return _rdf(store, iri, fmt)
+        return await _rdf(store, iri, fmt)
     linked = await asyncio.to_thread(has_links, store, iri)
     context = {
         "e": data,
@@ -194,7 +202,7 @@ async def term_page(term: str, request: Request, store: StoreDep, templates: Tem
             N_("no term named {name!r} in the ontology"), hint=N_("see the list at /def"), fields={"name": term}
         )
     if fmt != "html":
-        return _rdf(store, iri, fmt)
+        return await _rdf(store, iri, fmt)
     is_class = any(t["value"] == "http://www.w3.org/2002/07/owl#Class" for t in data["types"])
     instances = await asyncio.to_thread(instances_of, store, iri, limit=500) if is_class else []
     context = {

@@ -60,6 +60,8 @@ __all__ = [
     "TERM_NS",
     "resolve",
     "describe",
+    "entity_triples",
+    "RDF_TRIPLES",
     "labels_of",
     "instances_of",
     "link_graph",
@@ -810,3 +812,33 @@ def resolve(value: str) -> str:
         ),
         fields={"value": value[:80]},
     )
+
+
+#: The most triples an entity's RDF (``/id/NAME.ttl``, ``.jsonld``, ``.nt``) holds: its facts first, then its
+#: incoming links (a class's instances at 1M triples: 6.1 MB of JSON-LD for ``/def/Activity``).
+RDF_TRIPLES = 5_000
+
+
+def entity_triples(store, iri: str, *, limit: int = RDF_TRIPLES) -> tuple[list, bool]:
+    """The distinct triples about ``iri`` (as subject, then as object), at most ``limit``, and whether some
+    were left out (the SPARQL endpoint gives them all: ``CONSTRUCT { ?s ?p <iri> } WHERE { ?s ?p <iri> }``).
+
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> from qkg.graph.serving import terms
+    >>> s, a = OxigraphStore(), terms.NamedNode("http://e/a")
+    >>> s.add([terms.Quad(terms.NamedNode(f"http://e/{i}"), terms.NamedNode("http://e/p"), a) for i in range(3)])
+    >>> [len(t) for t in entity_triples(s, "http://e/a", limit=2)[:1]], entity_triples(s, "http://e/a", limit=2)[1]
+    ([2], True)
+    >>> entity_triples(s, "http://e/a", limit=3)[1]
+    False
+    """
+    from qkg.graph.serving import terms
+
+    node = terms.NamedNode(iri)
+    found: dict = {}
+    for quads in (store.quads(node, None, None, None), store.quads(None, None, node, None)):
+        for q in quads:
+            found.setdefault(q.triple, None)
+            if len(found) > limit:
+                return list(found)[:limit], True
+    return list(found), False
