@@ -51,6 +51,8 @@ class _LimitedHttpTools(HttpToolsProtocol):
         self._in_body = False
         self._head_bytes = 0
         self._head_lines = 0
+        self._parsed = 0
+        self._too_large = False
         self._refused = False
 
     def data_received(self, data: bytes) -> None:
@@ -64,15 +66,27 @@ class _LimitedHttpTools(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         self._head_lines = 0
+        self._parsed = 0  # the head's bytes as parsed: the address and the header lines
+        self._too_large = False
         super().on_message_begin()
+
+    def on_url(self, url: bytes) -> None:
+        self._parsed += len(url)
+        super().on_url(url)
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._head_lines += 1
+        self._parsed += len(name) + len(value) + 4
         if self._head_lines > self.max_count:
             raise _TooManyHeaders
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
+        # a head that came whole in one read is counted here, as parsed (data_received counts it read by read,
+        # and would only see it once the parser had taken it in: a 100 kB header in one read went through)
+        if self._parsed > self.max_bytes:
+            self._too_large = True
+            raise _TooManyHeaders
         self._in_body = True
         self._head_bytes = 0
         super().on_headers_complete()
@@ -82,7 +96,9 @@ class _LimitedHttpTools(HttpToolsProtocol):
         super().on_message_complete()
 
     def send_400_response(self, msg: str) -> None:
-        if self._head_lines > self.max_count:
+        if self._too_large:
+            self._refuse(f"request head over {self.max_bytes:,} bytes")
+        elif self._head_lines > self.max_count:
             self._refuse(f"more than {self.max_count} header lines")
         else:
             super().send_400_response(msg)
@@ -95,7 +111,8 @@ class _LimitedHttpTools(HttpToolsProtocol):
                 "ok": False,
                 "error": f"{what}: refused",
                 "status": 431,
-                "hint": f"send at most {self.max_count} header lines and {self.max_bytes:,} bytes of headers",
+                "hint": f"send at most {self.max_count} header lines and {self.max_bytes:,} bytes of address and headers"
+                " (a long SPARQL query goes in a POST body)",
             }
         ).encode()
         self.transport.write(

@@ -225,6 +225,19 @@ def test_oversized_header_gets_431(server) -> None:
     assert b'"status": 431' in answer
 
 
+@pytest.mark.parametrize("size", [40_000, 100_000])
+def test_a_head_over_the_limit_that_comes_in_one_read_gets_431(server, size) -> None:
+    """A head of 40-100 kB sent at once (parsed in one read, where the count by read saw it only afterwards):
+    refused as a streamed one is; a long address too, with the fix (POST) in the hint."""
+    header = _raw(server, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * size + b"\r\n\r\n")
+    assert header.startswith(b"HTTP/1.1 431"), header[:200]
+    address = _raw(server, b"GET /sparql?query=" + b"a" * size + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    assert address.startswith(b"HTTP/1.1 431"), address[:200]
+    assert b"POST" in address
+    fine = _raw(server, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 20_000 + b"\r\n\r\n")
+    assert fine.startswith(b"HTTP/1.1 200"), fine[:200]
+
+
 def test_too_many_headers_get_431(server) -> None:
     lines = b"".join(b"X-H%d: 1\r\n" % i for i in range(150))
     answer = _raw(server, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + lines + b"\r\n")
