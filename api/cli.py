@@ -769,6 +769,18 @@ def serve(ctx, host, port, store):
         remote.close()
     else:
         StoreLayout(settings.data_dir).require_current()
+    from qkg.api.app import STATIC_DIR
+
+    if not (STATIC_DIR / "vendor" / "manifest.json").is_file():  # scripts/assets.py writes it last
+        click.echo(
+            _(
+                "warning: the front-end libraries are missing from {path}: the network, the map, the charts, the "
+                "SPARQL editor and /docs will draw nothing. Fix: python3 scripts/dev.py run (or python3 "
+                "scripts/assets.py), which fetches them from the npm registry",
+                path=STATIC_DIR / "vendor",
+            ),
+            err=True,
+        )
     click.echo(
         _(
             "qkg serving http://{host}:{port}/  (SPARQL: /sparql, API docs: /docs)",

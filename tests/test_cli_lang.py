@@ -444,3 +444,28 @@ def test_a_missing_report_is_said_in_french(tmp_path):
     assert f"Erreur : {tmp_path / 'rapport.txt'} : aucun fichier de rapport de ce nom" in french.stderr, french.stderr
     assert "Solution : passez le fichier texte ou PDF du rapport" in french.stderr
     assert f"Error: {tmp_path / 'rapport.txt'}: no such report file" in english.stderr, english.stderr
+
+
+@pytest.mark.parametrize("installed", [False, True])
+def test_serve_warns_in_french_when_the_front_end_libraries_are_missing(tmp_path, monkeypatch, built_data, installed):
+    """`qkg serve` from a clone whose assets were not fetched: the pages would draw nothing, so it says so, with
+    the command that fetches them; not a word when they are there."""
+    import uvicorn
+    from qkg.api import app as app_module
+    from qkg.api.cli import cli
+
+    static = tmp_path / "static"
+    (static / "vendor").mkdir(parents=True)
+    if installed:
+        (static / "vendor" / "manifest.json").write_text("{}")
+    monkeypatch.setattr(app_module, "STATIC_DIR", static)
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)  # the warning is said before it serves
+    monkeypatch.setattr(app_module, "create_app", lambda settings: None)
+    monkeypatch.setenv("QKG_LANG", "fr")
+    result = CliRunner().invoke(cli, ["--data-dir", str(built_data), "serve", "--port", "8999"])
+    assert result.exit_code == 0, result.output
+    said = result.output  # stderr mixed in (click's CliRunner default)
+    if installed:
+        assert "bibliothèques" not in said
+    else:
+        assert "les bibliothèques de l'interface manquent" in said and "scripts/dev.py run" in said, said
