@@ -285,6 +285,21 @@ def term_label(curie: str, lang: str | None = None) -> str:
     return names.get(lang) or names.get(DEFAULT_LANG) or next(iter(names.values()))
 
 
+def class_label(name: str) -> str:
+    """A node's type as the analysis gives it (a CURIE, or a class of qkg's ontology by its local name) in the
+    current language; an unknown one as it is."""
+    curie = name if ":" in name else f"qkg:{name}"
+    shown = term_label(curie)
+    return name if shown == curie else shown
+
+
+def betweenness_method(text: str) -> str:
+    """How a betweenness was computed (an answer's ``methods.betweenness``), in the current language."""
+    from qkg.graph.analysis.metrics import method_label
+
+    return method_label(text, gettext)
+
+
 _CURIE_IN_TEXT = None
 
 
@@ -354,6 +369,8 @@ def install(env) -> None:
         langs=LANGS,
         switch_url=switch_url,
         term_label=term_label,
+        class_label=class_label,
+        betweenness_method=betweenness_method,
         audit_reason=audit_reason,
         js_catalogue=lambda: js_catalogue(current_lang()),
         # a line with numbers in the page's language: {{ filled(NP_("{n} fact added", "{n} facts added"), n=n) }}

@@ -330,3 +330,20 @@ def test_the_prepared_summary_communities_and_brokers_are_what_the_server_would_
         prepared.pop("parameters", None)  # the summary's options as asked: none, or the relations named
         computed.pop("parameters", None)
         assert prepared == computed and prepared, route
+
+
+def test_the_ranking_names_types_and_its_method_in_the_pages_language(http):
+    """The ranking's type column gives the class's label (not its local name such as ``LocalGovernment``), and
+    the betweenness method its words, in French and in English."""
+    import re
+
+    for lang, method in (("fr", "exacte"), ("en", "exact")):
+        page = http.get("/analysis", params={"lang": lang}).text
+        table = page[page.index('id="ranking-table"') : page.index("</table>", page.index('id="ranking-table"'))]
+        types = [
+            re.sub(r"<[^>]+>", "", t).strip()
+            for t in re.findall(r"<tr data-rank.*?</td><td>.*?</td>\s*<td>(.*?)</td>", table, re.S)
+        ]
+        assert types and not [t for t in types if re.fullmatch(r"[A-Z][a-z]+(?:[A-Z][a-z]+)+", t)], types
+        hint = page[page.index('id="ranking-title"') :]
+        assert f"betweenness: {method}" in hint or f"intermédiarité : {method}" in hint, hint[:600]

@@ -27,12 +27,36 @@ from __future__ import annotations
 
 import contextlib
 import random
+import re
 from collections import Counter, defaultdict
 
 import igraph
 import networkx as nx
 from qkg.graph.analysis.nxgraphs import without_views
 from qkg.graph.errors import N_, ParameterError
+
+#: How the betweenness was computed, as the answers say it (in English: the artefacts keep it as text);
+#: :func:`method_label` says it in a language.
+_EXACT_NETWORKX = N_("exact (networkx, Brandes)")
+_EXACT_IGRAPH = N_("exact (igraph)")
+_SAMPLED = N_("estimated from k={k} sampled sources, seed {seed} (igraph, Brandes-Pich)")
+_SAMPLED_TEXT = re.compile(r"estimated from k=(\d+) sampled sources, seed (-?\d+) \(igraph, Brandes-Pich\)")
+
+
+def method_label(text: str, translate) -> str:
+    """A betweenness method (``methods.betweenness`` of an answer) in the language of ``translate`` (gettext);
+    a text it does not know, as it is.
+
+    >>> method_label(_SAMPLED.format(k=300, seed=42), lambda t: t.replace("estimated from", "estimée sur"))
+    'estimée sur k=300 sampled sources, seed 42 (igraph, Brandes-Pich)'
+    >>> method_label("exact (igraph)", str.upper)
+    'EXACT (IGRAPH)'
+    """
+    sampled = _SAMPLED_TEXT.fullmatch(text or "")
+    if sampled:
+        return translate(_SAMPLED).format(k=sampled.group(1), seed=sampled.group(2))
+    return translate(text) if text in (_EXACT_NETWORKX, _EXACT_IGRAPH) else text
+
 
 __all__ = [
     "EXACT_LIMIT",
@@ -170,14 +194,14 @@ def _betweenness(G: nx.Graph | None, g: igraph.Graph, nodes: list, *, mode: str,
         mode = "exact" if n <= EXACT_LIMIT else "sample"
     if mode == "exact":
         if G is not None and n <= NX_EXACT_LIMIT:
-            return nx.betweenness_centrality(G, normalized=True), "exact (networkx, Brandes)"
+            return nx.betweenness_centrality(G, normalized=True), _EXACT_NETWORKX
         raw = g.betweenness(directed=False)
-        method = "exact (igraph)"
+        method = _EXACT_IGRAPH
     elif mode == "sample":
         k = min(k or DEFAULT_SAMPLES, n)
         sources = random.Random(seed).sample(range(n), k)
         raw = [b * n / k for b in g.betweenness(directed=False, sources=sources)]
-        method = f"estimated from k={k} sampled sources, seed {seed} (igraph, Brandes-Pich)"
+        method = _SAMPLED.format(k=k, seed=seed)
     else:
         raise ParameterError(
             N_("unknown betweenness mode {value!r}"), hint=N_("use auto, exact or sample"), fields={"value": mode}
