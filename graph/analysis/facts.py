@@ -300,7 +300,7 @@ def load_facts(
     if year_from is not None and year_to is not None and year_from > year_to:
         raise ParameterError(
             N_("year range {start}-{end} is empty"),
-            hint=N_("pass a first year before or equal to the last one (--year-from <= --year-to)"),
+            hint=N_("give a first year before or equal to the last one"),
             fields={"start": year_from, "end": year_to},
         )
     cls_kind = {c: k for k, classes in RELATIONS.items() for c in classes}
