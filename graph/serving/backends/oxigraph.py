@@ -161,12 +161,19 @@ class OxigraphStore(Store):
             raise QueryError("select() takes a SELECT query", hint="use ask() or construct(), or query()")
         kept: list[ox.QuerySolution] = []
         work = cancel.current()
-        for solution in results:
-            if len(kept) == max_rows:
-                return Rows.of_solutions(results, kept, truncated=True)
-            kept.append(solution)
-            if work is not None and len(kept) % cancel.CHECK_EVERY == 0:
-                work.check()
+        try:
+            for solution in results:
+                if len(kept) == max_rows:
+                    return Rows.of_solutions(results, kept, truncated=True)
+                kept.append(solution)
+                if work is not None and len(kept) % cancel.CHECK_EVERY == 0:
+                    work.check()
+        except BaseException:
+            # pyoxigraph's solutions are "unsendable": dropped with this frame in the thread that read them, not
+            # in whichever thread ends up dropping the exception (a request whose client left: a RuntimeError
+            # traceback in the server's log)
+            results = kept = solution = None  # type: ignore[assignment]
+            raise
         return Rows.of_solutions(results, kept)
 
     def ask(
