@@ -129,6 +129,8 @@ def _facts(store):
 
 #: The key of the default actors projection in the build's memo (:func:`_actors_projection`).
 _ACTORS_PROJECTION = ("projection", "actors", "default")
+#: The key of the default projection's centralities in the build's memo (brokers reuse them).
+_ACTORS_CENTRALITY = ("centrality", "actors", "default")
 #: The brokers the build prepares (the route lists at most this many).
 PREPARED_BROKERS = 500
 
@@ -161,7 +163,11 @@ def _centrality(store) -> dict:
     from qkg.graph.analysis.metrics import centrality
 
     graph = _actors_projection(store)
-    return centrality(graph, betweenness=CENTRALITY_DEFAULTS["betweenness"], seed=CENTRALITY_DEFAULTS["seed"])
+    return shared(
+        store,
+        _ACTORS_CENTRALITY,
+        lambda: centrality(graph, betweenness=CENTRALITY_DEFAULTS["betweenness"], seed=CENTRALITY_DEFAULTS["seed"]),
+    )
 
 
 def _analysis_actors(store) -> dict:
@@ -185,9 +191,13 @@ def _analysis_actors(store) -> dict:
                 for c in found["communities"]
             ],
         },
-        "brokers": brokers(graph, top=PREPARED_BROKERS, seed=CENTRALITY_DEFAULTS["seed"]),
+        # the partition above and the centralities of centrality-actors, not made a second time
+        "brokers": brokers(
+            graph, top=PREPARED_BROKERS, seed=CENTRALITY_DEFAULTS["seed"], partition=found, ranked=_centrality(store)
+        ),
     }
     forget(store, _ACTORS_PROJECTION)
+    forget(store, _ACTORS_CENTRALITY)
     without_views(graph)  # freed when dropped (see _collector_off)
     return answer
 

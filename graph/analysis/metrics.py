@@ -369,10 +369,13 @@ def brokers(
     seed: int = 42,
     betweenness: str = "auto",
     k: int | None = None,
+    ranked: dict | None = None,
 ) -> dict:
     """Actors that bridge communities: betweenness, participation coefficient, communities touched.
 
-    Sorted by betweenness; only nodes whose ties reach at least two communities are listed.
+    Sorted by betweenness; only nodes whose ties reach at least two communities are listed. ``partition`` (a
+    :func:`communities` answer) and ``ranked`` (a :func:`centrality` answer, same options) are reused when
+    given (the build has made both on the same simple graph), computed here otherwise.
 
     Examples
     --------
@@ -383,7 +386,7 @@ def brokers(
     H = _simple(G)
     part = partition or communities(H, seed=seed)
     membership = part["membership"]
-    cent = {r["node"]: r for r in centrality(H, betweenness=betweenness, k=k, seed=seed)["rows"]}
+    cent = {r["node"]: r for r in (ranked or centrality(H, betweenness=betweenness, k=k, seed=seed))["rows"]}
     rows = []
     for n in H.nodes:
         strength: defaultdict[int, float] = defaultdict(float)
