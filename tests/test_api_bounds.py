@@ -256,3 +256,68 @@ def test_a_canned_query_for_every_year_keeps_its_year_column(base):
 
     assert "Année" in headers(every.text), headers(every.text)
     assert "Année" not in headers(one.text), headers(one.text)
+
+
+def _field(page: str, name: str) -> str:
+    """The value the form holds for ``name`` (a text field, or a pick-list's selected option)."""
+    found = re.search(rf'<input id="param-{name}" name="{name}" value="([^"]*)"', page) or re.search(
+        rf'<select id="param-{name}".*?<option value="([^"]*)" selected>', page, re.S
+    )
+    assert found, f"no field {name}"
+    return found.group(1)
+
+
+def _rows(base: str, name: str, **params) -> list[dict]:
+    return _get(base, f"/api/queries/{name}", **params).json()["results"]["bindings"]
+
+
+def test_a_canned_query_whose_default_gives_no_answer_opens_on_a_value_that_does(base):
+    """The 2024 report's default (an activity of 2024) is not in this graph (next year's report, a partner
+    city's): the page opens on the first value that answers, says so, and shows its rows; not a 400. More
+    values answer than the list holds: it offers ``PICK_MAX`` of them, each one answering, and says the rest
+    can be typed."""
+    from qkg.graph.pages.catalog import PICK_MAX, load_catalog
+
+    default = next(p.default for p in load_catalog()["event-profile"].params if p.name == "activity")
+    assert not _rows(base, "event-profile", activity=default)  # the API keeps its documented default: 0 rows
+    fr = _get(base, "/queries/event-profile")
+    assert fr.status_code == 200, fr.text[:300]
+    assert f"{default} ne donne aucune réponse dans ce graphe" in fr.text
+    chosen = _field(fr.text, "activity")
+    assert chosen != default and _rows(base, "event-profile", activity=chosen)
+    assert "<tbody>" in fr.text
+    offered = re.findall(r'<option value="(qkgd:[^"]+)">', fr.text[fr.text.index('<datalist id="choices-activity"') :])
+    assert len(offered) == PICK_MAX and chosen in offered
+    for value in offered[:5]:
+        assert _rows(base, "event-profile", activity=value), value
+    assert f"Plus de {PICK_MAX} valeurs" in fr.text
+    en = _get(base, "/queries/event-profile", lang="en")
+    assert f"{default} gives no answer in this graph" in en.text and "ne donne" not in en.text
+
+
+def test_a_value_past_the_pick_list_is_checked_on_its_own(base, store):
+    """A typed value the list does not offer (it is cut at ``PICK_MAX``) is run when it answers, and refused
+    next to its field when it does not."""
+    page = _get(base, "/queries/event-profile").text
+    offered = set(re.findall(r'<option value="qkgd:([^"]+)">', page))
+    others = [
+        r["a"].value.removeprefix(ENTITY_NS)
+        for r in store.select(f"SELECT ?a WHERE {{ ?a a <{TERM_NS}Activity> }} ORDER BY DESC(?a) LIMIT 50")
+    ]
+    other = next(a for a in others if a not in offered and _rows(base, "event-profile", activity=f"qkgd:{a}"))
+    shown = _get(base, "/queries/event-profile", activity=f"qkgd:{other}")
+    assert shown.status_code == 200 and _field(shown.text, "activity") == f"qkgd:{other}" and "<tbody>" in shown.text
+    refused = _get(base, "/queries/event-profile", activity="qkgd:quebec")
+    assert refused.status_code == 400 and 'class="field-error"' in refused.text
+
+
+@pytest.mark.parametrize(("name", "param"), [("receptions", "Catégorie"), ("missions-to-country", "Pays")])
+def test_a_canned_query_none_of_whose_values_answers_says_so(base, name, param):
+    """No value of the parameter answers in this graph (the synthetic receptions have no annex number): the page
+    says so in its language, with no table and no error."""
+    fr = _get(base, f"/queries/{name}")
+    en = _get(base, f"/queries/{name}", lang="en")
+    assert fr.status_code == en.status_code == 200
+    assert f"Aucune valeur de {param} ne donne de réponse à cette requête dans ce graphe" in fr.text
+    assert "gives an answer to this query in this graph" in en.text
+    assert "<tbody>" not in fr.text and 'class="field-error"' not in fr.text

@@ -33,6 +33,7 @@ from qkg.api.i18n import gettext as _
 from qkg.api.views import build_years_of, href_for, prepared_page, run_query
 from qkg.graph.errors import N_, ParameterError
 from qkg.graph.pages.catalog import (
+    PICK_MAX,
     CannedQuery,
     answering_values,
     bind,
@@ -41,7 +42,7 @@ from qkg.graph.pages.catalog import (
     load_catalog,
     paged,
 )
-from qkg.graph.pages.entity import instances_of, labels_of, translations
+from qkg.graph.pages.entity import labels_of, pick_label, translations
 from qkg.ontology.curies import expand_curie, short
 
 __all__ = ["router", "query_meta", "param_classes", "paged", "CANNED_PAGE"]
@@ -286,6 +287,8 @@ async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep
     meta["params"] = [p for p in meta["params"] if p["type"] != "lang"]
     lang = current_lang()
     store = state.require_store()
+    notes: list[str] = []  # what the page chose for the reader, said above the form
+    unanswerable: list[str] = []  # parameters none of whose values gives an answer in this graph
     for p, param in zip(meta["params"], [q for q in query.params if q.type != "lang"], strict=True):
         p["value"] = values.get(p["name"], p["default"] or "")
         p["label"] = query.var_label(p["name"], lang)
@@ -303,11 +306,29 @@ async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep
         except ParameterError:
             errors[p["name"]] = {"kind": "invalid", "value": p["value"], "type": p["type"]}
         if p["type"] == "iri" and p["class"]:
-            p["choices"] = await asyncio.to_thread(_choices, state, query, p["name"], p["class"], p["value"])
-            if p["name"] not in errors and not any(c["selected"] for c in p["choices"]):
+            p["choices"], p["more"] = await asyncio.to_thread(
+                _choices, state, query, p["name"], p["class"], p["value"]
+            )
+            if p["name"] in errors or any(c["selected"] for c in p["choices"]):
+                continue
+            if p["name"] in values:  # the reader's value: refused, next to its field
                 errors[p["name"]] = {"kind": "no-answer", "value": p["value"]}
+            elif p["choices"]:  # the default gives no answer in this graph (another year's report): the first that does
+                first = p["choices"][0]
+                first["selected"], p["value"] = True, first["value"]
+                values[p["name"]] = first["value"]
+                notes.append(_("{param}: {default} gives no answer in this graph; {value} is shown instead.").format(
+                    param=p["label"], default=p["default"], value=first["label"]
+                ))
+            else:
+                unanswerable.append(p["label"])
     table, following = None, None
-    if not errors and all(p["value"] or p["optional"] for p in meta["params"]) and query.form in ("SELECT", "ASK"):
+    if (
+        not errors
+        and not unanswerable
+        and all(p["value"] or p["optional"] for p in meta["params"])
+        and query.form in ("SELECT", "ASK")
+    ):
         response = await _run(state, pool, query, values, "json", request, etag=False)
         table = await asyncio.to_thread(_table, store, query, json.loads(bytes(response.body)), response.headers, lang)
         following = response.headers.get("X-QKG-Next")
@@ -316,6 +337,9 @@ async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep
         "q": meta,
         "table": table,
         "errors": errors,
+        "notes": notes,
+        "unanswerable": unanswerable,
+        "pick_max": PICK_MAX,
         "title": meta["title"].get(lang) or meta["title"].get("fr", name),
         "suffix": f"?{link_params}" if link_params else "",
         "next": following,
@@ -325,16 +349,18 @@ async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep
 
 
 #: Pick-lists already computed: (build generation, query, parameter) -> IRIs with an answer (bounded).
-_ANSWERING: dict[tuple, list[str] | None] = {}
+_ANSWERING: dict[tuple, list[str]] = {}
 
 
-def _choices(state, query: CannedQuery, param: str, cls: str, current: str) -> list[dict]:
-    """The pick-list of an ``iri`` parameter: the instances of its class for which the query answers."""
+def _choices(state, query: CannedQuery, param: str, cls: str, current: str) -> tuple[list[dict], bool]:
+    """The pick-list of an ``iri`` parameter: the instances of its class for which the query answers, by label,
+    at most :data:`~qkg.graph.pages.catalog.PICK_MAX` of them (the current value added when it answers), and
+    whether there are more."""
     store = state.require_store()
     try:
         iri = expand_curie(cls)
     except ValueError:
-        return []
+        return [], False
     current_iri = ""
     if current:
         try:
@@ -345,21 +371,23 @@ def _choices(state, query: CannedQuery, param: str, cls: str, current: str) -> l
     if key not in _ANSWERING:
         if len(_ANSWERING) > 256:
             _ANSWERING.clear()
-        _ANSWERING[key] = answering_values(store, query, param)
+        _ANSWERING[key] = answering_values(store, query, param, iri)
     answering = _ANSWERING[key]
-    keep = set(answering) if answering is not None else None
+    more = len(answering) > PICK_MAX
+    shown = answering[:PICK_MAX]
+    if more and current_iri and current_iri not in shown:  # past the list's end: asked on its own
+        shown = [*answering_values(store, query, param, iri, value=current_iri), *shown]
     lang = current_lang()
-    pairs = instances_of(store, iri)
-    names = labels_of(store, [i for i, _ in pairs if keep is None or i in keep])
-    return [
+    names = labels_of(store, shown)
+    choices = [
         {
             "value": short(i).removeprefix("<").removesuffix(">"),
-            "label": names.get(i, {}).get(lang) or label,
+            "label": names.get(i, {}).get(lang) or pick_label(names.get(i, {})) or short(i),
             "selected": i == current_iri,
         }
-        for i, label in pairs
-        if keep is None or i in keep
+        for i in shown
     ]
+    return sorted(choices, key=lambda c: c["label"].casefold()), more
 
 
 def _table(store, query: CannedQuery, results: dict, headers, lang: str) -> dict:

@@ -371,27 +371,48 @@ def display_table(
     return {"vars": [query.var_label(n, lang) for n in shown], "names": shown, "rows": table_rows}
 
 
-def answering_values(store, query: CannedQuery, param: str, *, max_rows: int = 10_000) -> list[str] | None:
-    """The IRIs that, given as ``param``, make ``query`` answer (the other parameters at their defaults).
+#: Values a canned query's pick-list offers at most; past it, the field takes any value typed in (checked when
+#: given) and the page says the list is cut.
+PICK_MAX = 200
+#: The prologue of a query (comments, ``PREFIX`` and ``BASE`` lines), kept in front of the query that wraps it.
+_PROLOGUE = re.compile(r"(?:\s+|#[^\n]*\n|PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)*", re.I)
 
-    The query runs once on ``store`` (a :class:`~qkg.graph.serving.store.Store`) with ``param`` left unbound;
-    the distinct values its results give to ``param`` are those with an answer. None when ``param`` is not
-    among the results' variables (the caller then offers every instance of the parameter's class).
+
+def answering_values(
+    store, query: CannedQuery, param: str, cls: str, *, limit: int = PICK_MAX + 1, value: str | None = None
+) -> list[str]:
+    """The instances of class ``cls`` (an IRI) that, given as ``param``, make ``query`` answer (the other
+    parameters at their defaults): at most ``limit`` of them, in the order the store finds them.
+
+    One query, bounded by design: the canned query with ``param`` left unbound is wrapped as a subquery of
+    ``SELECT DISTINCT ?param ... LIMIT n`` (its ``ORDER BY`` dropped, so the store stops at the ``n``-th value
+    instead of answering the whole query first: at 1M triples, 0.6 s for ``event-profile``'s 201 first
+    activities of 40,724, where its whole answer took 12 s). A query whose answer does not bind ``param``
+    offers every instance of ``cls`` when it answers at all. With ``value`` (an IRI), only whether that value
+    answers: ``[value]`` or ``[]``.
 
     >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
-    >>> answering_values(OxigraphStore(), load_catalog()["missions-to-country"], "country")
+    >>> answering_values(OxigraphStore(), load_catalog()["missions-to-country"], "country", "https://w3id.org/qkg/def#Country")
     []
     """
-    others = {p.name: p.to_term(None) for p in query.params if p.name != param and p.default and not p.optional}
-    rows = store.select(query.sparql, bindings=others or None, max_rows=max_rows)
-    if param not in rows.variables:
-        return None
-    found: dict[str, None] = {}
-    for row in rows:
-        term = row[param]
-        if isinstance(term, terms.NamedNode):
-            found.setdefault(term.value)
-    return list(found)
+    fixed = {p.name: p.to_term(None) for p in query.params if p.name != param and p.default and not p.optional}
+    if value is not None:  # the query itself, bound: a binding is not pushed into a subquery
+        bound = {terms.Variable(k): t for k, t in fixed.items() if t is not None} | {
+            terms.Variable(param): terms.NamedNode(value)
+        }
+        return [value] if store.select(paged(query.sparql, 1, 0), bindings=bound, max_rows=1) else []
+    text = whole(query.sparql)
+    prologue = _PROLOGUE.match(text)
+    head, body = text[: prologue.end()], text[prologue.end() :]
+    inner, tail = body.rsplit("}", 1)
+    if not re.search(r"\bLIMIT\b", tail, re.I):  # its own top rows stay its own; otherwise any order will do
+        tail = re.sub(r"\bORDER\s+BY\b.*", "", tail, flags=re.S | re.I)
+    values = "".join(f"VALUES ?{name} {{ {term} }} " for name, term in fixed.items() if term is not None)
+    rows = store.select(
+        f"{head}SELECT DISTINCT ?{param} WHERE {{ {values}{{ {inner}}}{tail} }} ?{param} a <{cls}> }}"
+        f" LIMIT {int(limit)}"
+    )
+    return [term.value for row in rows if isinstance(term := row[param], terms.NamedNode)]
 
 
 #: A subquery that selects one page first (then the outer query fetches names for that page only) ends its line

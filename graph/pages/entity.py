@@ -63,6 +63,7 @@ __all__ = [
     "entity_triples",
     "RDF_TRIPLES",
     "labels_of",
+    "pick_label",
     "instances_of",
     "link_graph",
     "store_shortest_paths",
@@ -167,7 +168,13 @@ def translations(store: Store, literals, lang: str) -> dict[tuple[str, str], str
     return {key: next(iter(found)) for key, found in out.items() if len(found) == 1}
 
 
-def _pick(labels: dict[str, str], langs: tuple[str, ...] = ("fr", "en")) -> str | None:
+def pick_label(labels: dict[str, str], langs: tuple[str, ...] = ("fr", "en")) -> str | None:
+    """One label of ``{lang: label}`` (as :func:`labels_of` gives them): the first of ``langs``, then an
+    untagged one, then any.
+
+    >>> pick_label({"en": "Québec City", "fr": "Québec"}), pick_label({"de": "Quebec"}), pick_label({})
+    ('Québec', 'Quebec', None)
+    """
     for lang in (*langs, ""):
         if lang in labels:
             return labels[lang]
@@ -186,7 +193,7 @@ def term_json(term, labels: dict[str, dict[str, str]] | None = None) -> dict:
         data = {"type": "uri", "value": term.value, "curie": short(term.value)}
         if term.value.startswith(ENTITY_NS):
             data["id"] = term.value[len(ENTITY_NS) :]
-        label = _pick((labels or {}).get(term.value, {}))
+        label = pick_label((labels or {}).get(term.value, {}))
         if label:
             data["label"] = label
         return data
@@ -272,8 +279,8 @@ def describe(
         g = graph.value if isinstance(graph, terms.NamedNode) else None
         kind = provenance_kind(g)
         data: dict[str, Any] = {"kind": kind, "graph": short(g) if g else None, "year": year_of.get(g or "")}
-        if g and _pick(labels.get(g, {})):
-            data["graph_label"] = _pick(labels[g])
+        if g and pick_label(labels.get(g, {})):
+            data["graph_label"] = pick_label(labels[g])
         if kind == "report":
             found = origin.get(subject, {"sections": [], "items": [], "by_graph": {}})
             # the sections and item that the fact's own source file cites for the subject, else all of them
@@ -332,7 +339,7 @@ def describe(
         "iri": iri,
         "id": local_name(iri),
         "curie": short(iri),
-        "label": _pick(labels.get(iri, {})) or short(iri),
+        "label": pick_label(labels.get(iri, {})) or short(iri),
         "labels": labels.get(iri, {}),
         "alt_labels": alt,
         "types": types,
@@ -427,7 +434,7 @@ def instances_of(store: Store, class_iri: str, *, limit: int = 1000) -> list[tup
     rows = store.select(f"SELECT DISTINCT ?x WHERE {{ ?x a <{class_iri}> }} LIMIT {int(limit)}")
     iris = [r["x"].value for r in rows if isinstance(r["x"], terms.NamedNode)]
     labels = labels_of(store, iris)
-    pairs = [(i, _pick(labels.get(i, {})) or short(i)) for i in iris]
+    pairs = [(i, pick_label(labels.get(i, {})) or short(i)) for i in iris]
     return sorted(pairs, key=lambda pair: pair[1].casefold())
 
 
@@ -456,7 +463,7 @@ def link_graph(store: Store) -> nx.MultiDiGraph:
             types[row["x"].value].append(short(row["t"].value))
     labels = labels_of(store, list(g.nodes))
     for n in g.nodes:
-        g.nodes[n]["label"] = _pick(labels.get(n, {})) or short(n)
+        g.nodes[n]["label"] = pick_label(labels.get(n, {})) or short(n)
         g.nodes[n]["types"] = sorted(types.get(n, []))
     return g
 
@@ -613,7 +620,7 @@ def store_neighbourhood(
         {
             "id": n[len(ENTITY_NS) :] if n.startswith(ENTITY_NS) else n,
             "iri": n,
-            "label": _pick(labels.get(n, {})) or short(n),
+            "label": pick_label(labels.get(n, {})) or short(n),
             "types": sorted(set(types.get(n, []))),
             "depth": seen[n],
         }
@@ -769,7 +776,7 @@ def store_shortest_paths(
         return {
             "id": local_name(n) or n,
             "iri": n,
-            "label": _pick(labels.get(n, {})) or short(n),
+            "label": pick_label(labels.get(n, {})) or short(n),
             "types": sorted(set(types.get(n, []))),
         }
 
