@@ -306,9 +306,7 @@ async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep
         except ParameterError:
             errors[p["name"]] = {"kind": "invalid", "value": p["value"], "type": p["type"]}
         if p["type"] == "iri" and p["class"]:
-            p["choices"], p["more"] = await asyncio.to_thread(
-                _choices, state, query, p["name"], p["class"], p["value"]
-            )
+            p["choices"], p["more"] = await asyncio.to_thread(_choices, state, query, p["name"], p["class"], p["value"])
             if p["name"] in errors or any(c["selected"] for c in p["choices"]):
                 continue
             if p["name"] in values:  # the reader's value: refused, next to its field
@@ -317,9 +315,11 @@ async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep
                 first = p["choices"][0]
                 first["selected"], p["value"] = True, first["value"]
                 values[p["name"]] = first["value"]
-                notes.append(_("{param}: {default} gives no answer in this graph; {value} is shown instead.").format(
-                    param=p["label"], default=p["default"], value=first["label"]
-                ))
+                notes.append(
+                    _("{param}: {default} gives no answer in this graph; {value} is shown instead.").format(
+                        param=p["label"], default=p["default"], value=first["label"]
+                    )
+                )
             else:
                 unanswerable.append(p["label"])
     table, following = None, None

@@ -402,8 +402,8 @@ def answering_values(
         }
         return [value] if store.select(paged(query.sparql, 1, 0), bindings=bound, max_rows=1) else []
     text = whole(query.sparql)
-    prologue = _PROLOGUE.match(text)
-    head, body = text[: prologue.end()], text[prologue.end() :]
+    start = prologue.end() if (prologue := _PROLOGUE.match(text)) else 0  # it matches the empty string too
+    head, body = text[:start], text[start:]
     inner, tail = body.rsplit("}", 1)
     if not re.search(r"\bLIMIT\b", tail, re.I):  # its own top rows stay its own; otherwise any order will do
         tail = re.sub(r"\bORDER\s+BY\b.*", "", tail, flags=re.S | re.I)
