@@ -321,3 +321,49 @@ def test_a_canned_query_none_of_whose_values_answers_says_so(base, name, param):
     assert f"Aucune valeur de {param} ne donne de réponse à cette requête dans ce graphe" in fr.text
     assert "gives an answer to this query in this graph" in en.text
     assert "<tbody>" not in fr.text and 'class="field-error"' not in fr.text
+
+
+@pytest.fixture(scope="module")
+def talker(store) -> tuple[str, set[tuple[str, str]]]:
+    """The entity with the most statements of its own, and those (property, value), read from the store."""
+    row = next(
+        iter(
+            store.select(
+                f"SELECT ?s (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{ENTITY_NS}')) }} "
+                "GROUP BY ?s ORDER BY DESC(?n) LIMIT 1"
+            )
+        )
+    )
+    iri = row["s"].value
+    return iri, {(r["p"].value, r["o"].value) for r in store.select(f"SELECT DISTINCT ?p ?o WHERE {{ <{iri}> ?p ?o }}")}
+
+
+def test_an_entitys_own_facts_come_a_page_at_a_time_and_add_up(base, talker):
+    """The entity's own statements are paged like its incoming links (a network lists thousands of members: at
+    1M triples its page was capped at 2,000 of them, the rest out of reach): page after page they are all of
+    them, and every page names the entity's types."""
+    iri, facts = talker
+    name, limit = iri[len(ENTITY_NS) :], 7
+    seen: set[tuple[str, str]] = set()
+    offset, pages, types = 0, 0, []
+    while offset is not None:
+        data = _get(base, f"/api/entities/{name}", facts_offset=offset, facts_limit=limit).json()
+        shown = [(f["property"]["value"], v["value"]["value"]) for f in data["facts"] for v in f["values"]]
+        assert 0 < len(shown) <= limit and data["facts_page"]["shown"] >= len(shown)
+        seen |= set(shown)
+        types.append(sorted(t["value"] for t in data["types"]))
+        offset, pages = data["facts_page"]["next"], pages + 1
+    assert seen == facts and pages >= -(-len(facts) // limit)
+    assert types[0] and all(t == types[0] for t in types)
+
+
+def test_an_entity_page_past_its_first_facts_links_back_and_keeps_its_place(base, talker):
+    iri, facts = talker
+    name = iri[len(ENTITY_NS) :]
+    first = _get(base, f"/id/{name}", lang="fr").text
+    later = _get(base, f"/id/{name}", lang="fr", facts_offset=3, offset=0, year="")
+    assert later.status_code == 200
+    assert re.search(r'<h2 id="facts-title">Faits <small>4–\d+</small>', later.text)
+    prev = re.search(r'<nav class="pager" aria-label="Pages des faits">\s*<a rel="prev" href="([^"]+)"', later.text)
+    assert prev and prev.group(1) == f"/id/{name}"
+    assert 'aria-label="Pages des faits"' not in first  # one page holds them all: no pager

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -30,6 +31,7 @@ from qkg.graph.errors import N_, EntityNotFound
 from qkg.graph.named_graphs import ONTOLOGY_GRAPH
 from qkg.graph.pages.entity import (
     ENTITY_NS,
+    FACTS_PAGE,
     INCOMING_PAGE,
     NEIGHBOURS_PAGE,
     TERM_NS,
@@ -106,12 +108,14 @@ async def entity_page(
     templates: TemplatesDep,
     state: StateDep,
     offset: int = Query(0, ge=0, le=1_000_000, description="First incoming link shown."),
+    facts_offset: int = Query(0, ge=0, le=1_000_000, description="First of the entity's own facts shown."),
     year: str | None = Query(None, max_length=40, description="Only this report year's facts (default: every year)."),
 ) -> Response:
     """An entity: an HTML page for browsers, its triples in Turtle, JSON-LD or N-Triples otherwise.
 
-    The page shows one page of incoming links (``offset``) with a link to the next; its neighbourhood is
-    fetched a page at a time from ``/api/entities/{name}/neighbours``.
+    The page shows one page of the entity's facts (``facts_offset``) and one of its incoming links
+    (``offset``), each with links to the pages around it; its neighbourhood is fetched a page at a time from
+    ``/api/entities/{name}/neighbours``.
     """
     name, fmt = _choose(request, name)
     _check_name(name)
@@ -119,7 +123,7 @@ async def entity_page(
     build_years = await asyncio.to_thread(build_years_of, state)
     if year:
         year = check_year(year, build_years)
-    data = await asyncio.to_thread(describe, store, iri, offset=offset, year=year or None)
+    data = await asyncio.to_thread(describe, store, iri, offset=offset, facts_offset=facts_offset, year=year or None)
     if data is None:
         raise _not_found(name)
     if fmt != "html":
@@ -133,10 +137,21 @@ async def entity_page(
         "neighbours_page": NEIGHBOURS_PAGE,
         "year": year or "",
         "build_years": build_years,
+        "page_href": lambda facts, incoming: _page_href(name, facts, incoming, year),
     }
     response = templates.TemplateResponse(request, "entity.html", context)
     response.headers["Vary"] = "Accept"
     return response
+
+
+def _page_href(name: str, facts: int, incoming: int, year: str | None) -> str:
+    """The address of an entity's page with these pages of its facts and incoming links (its year kept).
+
+    >>> _page_href("quebec", 500, 0, None), _page_href("quebec", 0, 100, "2024"), _page_href("quebec", 0, 0, None)
+    ('/id/quebec?facts_offset=500', '/id/quebec?offset=100&year=2024', '/id/quebec')
+    """
+    params = {k: v for k, v in {"facts_offset": facts, "offset": incoming, "year": year}.items() if v}
+    return f"/id/{name}" + (f"?{urlencode(params)}" if params else "")
 
 
 @router.get("/def", include_in_schema=False)
@@ -225,16 +240,27 @@ def api_entity(
     state: StateDep,
     offset: int = Query(0, ge=0, le=1_000_000, description="First incoming link returned."),
     limit: int = Query(INCOMING_PAGE, ge=1, le=500, description="Most incoming links returned."),
+    facts_offset: int = Query(0, ge=0, le=1_000_000, description="First of the entity's own facts returned."),
+    facts_limit: int = Query(FACTS_PAGE, ge=1, le=2000, description="Most of the entity's own facts returned."),
     year: str | None = Query(None, max_length=40, description="Only this report year's facts (default: every year)."),
 ) -> dict:
     """Labels (fr, en), types, facts grouped by property (each with its named graph and report section),
-    one page of incoming links (``incoming_page.next`` is the next page's offset) and sources of the entity
+    one page of the entity's own facts (``facts_page.next`` is the next page's ``facts_offset``), one page of
+    incoming links (``incoming_page.next`` is the next page's offset) and sources of the entity
     ``https://w3id.org/qkg/id/{name}``; ``facts_by_year`` groups the facts by report year, and ``year`` keeps
     one year's (a year the build does not hold is a 400 naming those it holds)."""
     _check_name(name)
     if year:
         year = check_year(year, build_years_of(state))
-    data = describe(store, ENTITY_NS + name, max_incoming=limit, offset=offset, year=year or None)
+    data = describe(
+        store,
+        ENTITY_NS + name,
+        max_incoming=limit,
+        offset=offset,
+        max_facts=facts_limit,
+        facts_offset=facts_offset,
+        year=year or None,
+    )
     if data is None:
         raise _not_found(name)
     return data

@@ -39,6 +39,7 @@ class PageModel(BaseModel):
     offset: int = 0
     limit: int
     next: int | None = Field(None, description="Offset of the next page; null on the last page.")
+    shown: int | None = Field(None, description="How many items this page holds (after the year filter).")
 
 
 class EntityModel(BaseModel):
@@ -58,6 +59,9 @@ class EntityModel(BaseModel):
     years: list[str] = Field([], description="The report years the entity has facts in.")
     incoming: list[dict[str, Any]] = Field(..., description="[{subject: Term, property: Term, provenance}]")
     incoming_page: PageModel | None = Field(None, description="This page of incoming links and the next one's offset.")
+    facts_page: PageModel | None = Field(
+        None, description="This page of the entity's own facts and the next one's offset (``facts_offset``)."
+    )
     sources: list[dict[str, Any]] = Field(..., description="Report sections the entity is derived from.")
     truncated: bool = False
 

@@ -74,6 +74,8 @@ __all__ = [
     "term_json",
     "MAX_DEPTH",
     "INCOMING_PAGE",
+    "FACTS_PAGE",
+    "TYPES_MAX",
     "NEIGHBOURS_PAGE",
     "has_links",
     "store_neighbourhood",
@@ -83,6 +85,11 @@ TERM_NS = PREFIXES["qkg"]
 MAX_DEPTH = 3
 #: Incoming links shown per page of an entity (the page and the API link to the next page).
 INCOMING_PAGE = 100
+#: An entity's own statements shown per page (the page and the API link to the next page; a hub such as a
+#: network lists thousands of members).
+FACTS_PAGE = 500
+#: An entity's types, and its other names, listed at most (each page lists them all, read on their own).
+TYPES_MAX = 100
 #: Neighbours returned per page by :func:`store_neighbourhood`.
 NEIGHBOURS_PAGE = 200
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -211,15 +218,18 @@ def describe(
     store: Store,
     iri: str,
     *,
-    max_facts: int = 2000,
+    max_facts: int = FACTS_PAGE,
     max_incoming: int = INCOMING_PAGE,
     offset: int = 0,
+    facts_offset: int = 0,
     year: str | None = None,
 ) -> dict | None:
     """Everything the graph states about ``iri``, grouped by property, with provenance; None if unknown.
 
-    Bounded whatever the graph's size: at most ``max_facts`` outgoing statements, and one page of incoming
-    links (``max_incoming`` from ``offset``, in the store's order, which is stable for a build).
+    Bounded whatever the graph's size: one page of outgoing statements (``max_facts`` from ``facts_offset``)
+    and one page of incoming links (``max_incoming`` from ``offset``), each in the store's order, which is
+    stable for a build. The types and other names come from queries of their own (at most
+    :data:`TYPES_MAX` each), so every page has them.
 
     Each fact's provenance names the report year of its graph (``"year"``, None for background, inferred and
     ontology facts), and ``facts_by_year`` groups the facts by year (oldest first, then the facts tied to no
@@ -232,17 +242,20 @@ def describe(
         "facts": [{"property": term, "values": [{"value": term, "graph", "provenance"}]}],
         "facts_by_year": [{"year": str or None, "facts": [as in facts]}], "years": [str],
         "incoming": [{"subject": term, "property": term, "graph", "provenance"}],
-        "incoming_page": {"offset", "limit", "next"}, "sources": [{"section": term, "page", "annex_item"}],
-        "truncated": bool}``; ``incoming_page["next"]`` is the offset of the next page, or None;
+        "incoming_page": {"offset", "limit", "next"}, "facts_page": {"offset", "limit", "next"},
+        "sources": [{"section": term, "page", "annex_item"}], "truncated": bool}``; each page's ``"next"`` is
+        the offset of the next page, or None (``truncated``: one of them is not None);
         ``None`` when the IRI appears in no triple.
     """
     node = terms.NamedNode(iri)
     offset, max_incoming = max(0, int(offset)), max(1, int(max_incoming))
+    facts_offset, max_facts = max(0, int(facts_offset)), max(1, int(max_facts))
     # LIMIT/OFFSET without ORDER BY: the store's own order, stable for a build, and no sort of a hub's links
     outgoing = [
         terms.Quad(node, r["p"], r["o"], r["g"])
         for r in store.select(
-            f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} LIMIT {int(max_facts) + 1}", union=False
+            f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} LIMIT {max_facts + 1} OFFSET {facts_offset}",
+            union=False,
         )
     ]
     incoming = [
@@ -253,7 +266,7 @@ def describe(
             union=False,
         )
     ]
-    if not outgoing and not incoming and (offset == 0 or not has_links(store, iri, any_link=True)):
+    if not outgoing and not incoming and (offset + facts_offset == 0 or not has_links(store, iri, any_link=True)):
         return None
     year_of = graphs_by_year(store)
 
@@ -262,12 +275,21 @@ def describe(
         return year is None or year_of.get(g or "") in (None, year)
 
     outgoing, incoming = [q for q in outgoing if in_year(q)], [q for q in incoming if in_year(q)]
-    more = len(incoming) > max_incoming
-    truncated = len(outgoing) > max_facts
+    more, more_facts = len(incoming) > max_incoming, len(outgoing) > max_facts
     outgoing, incoming = outgoing[:max_facts], incoming[:max_incoming]
+    type_iris = [
+        r["t"].value
+        for r in store.select(f"SELECT DISTINCT ?t WHERE {{ <{iri}> a ?t }} LIMIT {TYPES_MAX}")
+        if isinstance(r["t"], terms.NamedNode)
+    ]
+    other_names = [
+        r["l"]
+        for r in store.select(f"SELECT DISTINCT ?l WHERE {{ <{iri}> <{_SKOS}altLabel> ?l }} LIMIT {TYPES_MAX}")
+        if isinstance(r["l"], terms.Literal)
+    ]
     subjects = {iri} | {q.subject.value for q in incoming if isinstance(q.subject, terms.NamedNode)}
     origin = _origins(store, subjects)
-    mentioned = {iri} | {q.predicate.value for q in outgoing + incoming}
+    mentioned = {iri, *type_iris} | {q.predicate.value for q in outgoing + incoming}
     mentioned |= {q.object.value for q in outgoing if isinstance(q.object, terms.NamedNode)}
     mentioned |= {q.subject.value for q in incoming if isinstance(q.subject, terms.NamedNode)}
     mentioned |= {s for o in origin.values() for s in o["sections"]}
@@ -293,17 +315,9 @@ def describe(
         return data
 
     groups: dict[str, list] = defaultdict(list)
-    types: list[dict[str, Any]] = []
-    alt: list[dict[str, Any]] = []
+    types = [term_json(terms.NamedNode(t), labels) for t in type_iris]
+    alt = [term_json(name) for name in other_names]
     for q in outgoing:
-        if (
-            q.predicate.value == _RDF_TYPE
-            and isinstance(q.object, terms.NamedNode)
-            and all(t["value"] != q.object.value for t in types)
-        ):
-            types.append(term_json(q.object, labels))
-        if q.predicate.value == _SKOS + "altLabel" and isinstance(q.object, terms.Literal):
-            alt.append(term_json(q.object))
         groups[q.predicate.value].append(
             {"value": term_json(q.object, labels), "provenance": provenance(iri, q.graph_name)}
         )
@@ -348,6 +362,12 @@ def describe(
         "years": years,
         "incoming": links,
         "incoming_page": {"offset": offset, "limit": max_incoming, "next": offset + max_incoming if more else None},
+        "facts_page": {
+            "offset": facts_offset,
+            "limit": max_facts,
+            "next": facts_offset + max_facts if more_facts else None,
+            "shown": len(outgoing),
+        },
         "sources": [
             {
                 "section": term_json(terms.NamedNode(s), labels),
@@ -356,7 +376,7 @@ def describe(
             }
             for s in own["sections"]
         ],
-        "truncated": truncated or more,
+        "truncated": more_facts or more,
     }
 
 
