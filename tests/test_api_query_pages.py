@@ -146,3 +146,13 @@ def test_joined_label_cells_are_in_the_page_language(server, name) -> None:
                 french = next(r[column]["value"] for r in answers["fr"] if r[key] == row[key])
                 assert french != cell["value"] and french not in cells
     assert translated, f"no {name} row has a name with an English label: the test cannot fail"
+
+
+def test_the_query_list_names_its_tags_in_the_readers_language(server) -> None:
+    """The tags were shown as the catalog's keys (``standard-terms``, ``events``) on the French page."""
+    with server.client() as client:
+        fr = client.get("/queries", headers=HTML).text
+        en = client.get("/queries?lang=en", headers=HTML).text
+    shown = lambda page: set(re.findall(r'<span class="tag" data-tag="[^"]+">([^<]+)</span>', page))  # noqa: E731
+    assert {"termes standard", "événements", "ententes"} <= shown(fr) and "standard-terms" not in shown(fr)
+    assert {"standard terms", "events", "agreements"} <= shown(en)

@@ -346,6 +346,7 @@ def test_parameters_change_the_answer(graph):
     [
         ("# title@fr: Villes\n# param: city | place | | the city\n", 2, "type one of"),
         ("# title@fr: Villes\n", 1, "title@en"),
+        ("# title@fr: Villes\n# title@en: Cities\n# tags: missions, twinning\n", 3, "TAG_NAMES"),
     ],
 )
 def test_a_malformed_canned_query_names_its_file_line_and_fix(tmp_path, header, line, fix):

@@ -34,6 +34,7 @@ from qkg.api.views import build_years_of, href_for, prepared_page, run_query
 from qkg.graph.errors import N_, ParameterError
 from qkg.graph.pages.catalog import (
     PICK_MAX,
+    TAG_NAMES,
     CannedQuery,
     answering_values,
     bind,
@@ -248,7 +249,9 @@ async def api_query(name: str, request: Request, state: StateDep, pool: PoolDep)
 def queries_page(request: Request, templates: TemplatesDep) -> Response:
     """The list of canned queries."""
     catalog = [query_meta(q) for q in load_catalog().values()]
-    return templates.TemplateResponse(request, "queries.html", {"queries": catalog, "title": _("Queries")})
+    return templates.TemplateResponse(
+        request, "queries.html", {"queries": catalog, "title": _("Queries"), "tag_names": TAG_NAMES}
+    )
 
 
 @router.get("/queries/{name}.json", include_in_schema=False)

@@ -200,6 +200,15 @@ def _parse(path: Path) -> CannedQuery:
             params.append(Param(parts[0], parts[1], None if optional else parts[2] or None, parts[3], optional))
         elif key == "tags":
             tags = tuple(t.strip() for t in value.split(",") if t.strip())
+            if unknown := [t for t in tags if t not in TAG_NAMES]:
+                raise DataError(
+                    f"{path}:{number}: unknown tag {', '.join(unknown)}",
+                    file=str(path),
+                    line=number,
+                    hint="use the tags of qkg.graph.pages.catalog.TAG_NAMES ("
+                    + ", ".join(TAG_NAMES)
+                    + "), or add the new one there with its name",
+                )
         elif key == "answers":
             answers = value
         elif key == "prepared":
@@ -370,6 +379,28 @@ def display_table(
         table_rows.append(cells)
     return {"vars": [query.var_label(n, lang) for n in shown], "names": shown, "rows": table_rows}
 
+
+#: The canned queries' tags (``# tags:``), as readers see them: translated on the page (``_()``); a query's tag
+#: must be one of these (checked when the catalog is read).
+TAG_NAMES: dict[str, str] = {
+    "activities": N_("activities"),
+    "actors": N_("actors"),
+    "agreements": N_("agreements"),
+    "attract": N_("attractiveness"),
+    "audit": N_("audit"),
+    "committee": N_("committee"),
+    "diplomacy": N_("diplomacy"),
+    "events": N_("events"),
+    "forums": N_("forums"),
+    "introduction": N_("introduction"),
+    "missions": N_("missions"),
+    "numbers": N_("figures"),
+    "partners": N_("partners"),
+    "receptions": N_("receptions"),
+    "standard-terms": N_("standard terms"),
+    "status": N_("status"),
+    "terms": N_("terms of office"),
+}
 
 #: Values a canned query's pick-list offers at most; past it, the field takes any value typed in (checked when
 #: given) and the page says the list is cut.
