@@ -221,6 +221,11 @@ _VALIDATION = {
 }
 
 
+#: What a parameter's ``pattern`` asks for, as a reader says it (a route registers its own): pydantic says
+#: "should match" and the regular expression.
+PATTERNS: dict[str, Message] = {}
+
+
 def _problem(error: dict, speaks: bool) -> str:
     """One validation problem as qkg says it (:data:`_VALIDATION`), in the request's language when it speaks it.
 
@@ -229,6 +234,9 @@ def _problem(error: dict, speaks: bool) -> str:
     >>> _problem({"type": "no_such_type", "msg": "Input is odd"}, False)
     'Input is odd'
     """
+    said = PATTERNS.get(str((error.get("ctx") or {}).get("pattern", "")))
+    if error.get("type") == "string_pattern_mismatch" and said is not None:
+        return said.localized(gettext, current_lang()) if speaks else str(said)
     template = _VALIDATION.get(error.get("type", ""))
     if template is None:
         return str(error.get("msg", ""))

@@ -217,6 +217,13 @@ VALIDATION_CASES = [
     ("/api/entities/geneve/neighbours?depth=abc", "depth", "int_parsing", "doit être un nombre entier"),
     ("/api/search?q=" + "x" * 300, "q", "string_too_long", "doit compter au plus 200 caractères"),
     ("/api/paths?from=geneve", "to", "missing", "est obligatoire"),
+    (
+        "/api/analysis/summary?relations=bogus",
+        "relations",
+        "string_pattern_mismatch",
+        "doit être des sortes de faits séparées par des virgules, parmi : mission, ",
+    ),
+    ("/api/analysis/complementarity?actors=a%20b", "actors", "string_pattern_mismatch", "doit valoir committee, "),
 ]
 
 
@@ -255,3 +262,10 @@ def test_every_validation_template_is_a_pydantic_error_type_and_has_its_french()
     assert set(_VALIDATION) <= types, set(_VALIDATION) - types
     for template in _VALIDATION.values():
         assert FR.gettext(template) != template, template
+
+
+def test_a_pattern_is_said_as_what_it_asks_for_not_as_a_regular_expression(server) -> None:
+    """``relations=bogus`` answered with the raw regular expression (``^(?: *(?:all|mission|...``)."""
+    with server.client() as client:
+        body = client.get("/api/analysis/summary?relations=bogus", headers={"Accept-Language": "en"}).json()
+    assert "^(?:" not in body["error"] and "kinds of fact separated by commas, among: mission" in body["error"]

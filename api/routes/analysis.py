@@ -27,10 +27,11 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from qkg.api.deps import StateDep, TemplatesDep
-from qkg.api.errors import ERROR_RESPONSES, error_responses
+from qkg.api.errors import ERROR_RESPONSES, PATTERNS, error_responses
 from qkg.api.views import ReportYear, label_path_links, report_year
 from qkg.graph.analysis.exports import MEDIA_TYPES
 from qkg.graph.analysis.facts import RELATIONS
+from qkg.graph.errors import N_, Message
 from qkg.ontology import PREFIXES
 
 __all__ = ["router"]
@@ -61,6 +62,14 @@ ACTORS_PATTERN = f"^(?:committee|partners|both|{_ACTOR}(?: *, *{_ACTOR})*)$"
 _ACTORS_DOC = "committee, partners, both, or comma-separated IRIs/CURIEs (qkgd:universite-laval)."
 _RELATIONS_DOC = (
     "Comma-separated kinds of fact: " + ", ".join(RELATIONS) + ", or all; empty or absent: the default kinds."
+)
+
+
+PATTERNS[RELATIONS_PATTERN] = Message(
+    N_("should be kinds of fact separated by commas, among: {kinds}"), kinds=", ".join([*RELATIONS, "all"])
+)
+PATTERNS[ACTORS_PATTERN] = Message(
+    N_("should be committee, partners, both, or identifiers separated by commas (qkgd:universite-laval)")
 )
 
 

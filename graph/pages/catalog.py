@@ -202,12 +202,11 @@ def _parse(path: Path) -> CannedQuery:
             tags = tuple(t.strip() for t in value.split(",") if t.strip())
             if unknown := [t for t in tags if t not in TAG_NAMES]:
                 raise DataError(
-                    f"{path}:{number}: unknown tag {', '.join(unknown)}",
+                    N_("{file}:{line}: unknown tag {tags}"),
                     file=str(path),
                     line=number,
-                    hint="use the tags of qkg.graph.pages.catalog.TAG_NAMES ("
-                    + ", ".join(TAG_NAMES)
-                    + "), or add the new one there with its name",
+                    hint=N_("use the tags of qkg.graph.pages.catalog.TAG_NAMES ({known}), or add the new one there"),
+                    fields={"file": path, "line": number, "tags": ", ".join(unknown), "known": ", ".join(TAG_NAMES)},
                 )
         elif key == "answers":
             answers = value
