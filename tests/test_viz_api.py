@@ -64,6 +64,9 @@ def test_network_filters_and_ego(base):
         ({"depth": 9}, 422),
         ({"year": "soon"}, 422),
         ({"focus": "javascript:alert(1)"}, 404),
+        ({"theme": "qkgd:atlantis"}, 400),
+        ({"relation": "qkg:bogus"}, 400),
+        ({"category": "cat-courtesy"}, 400),
     ],
 )
 def test_network_errors_have_the_one_shape(base, params, status):
@@ -199,3 +202,14 @@ def test_qkg_viz_titles_its_page_in_the_pages_language(store, tmp_path, lang, ti
     assert head[1].replace("&#39;", "'") == title
     nodes, links, build = words
     assert head[2] == f"{meta['nodes']} {nodes}, {meta['edges']} {links} · {build} {meta['build']}", head[2]
+
+
+def test_a_filter_value_the_network_lacks_is_refused_with_those_it_has(base):
+    """A mistyped relation, theme or category drew an empty network (200, 0 nodes): it is a 400 naming the
+    parameter, the value and values the network has, in the reader's language."""
+    fr = _get(base, "/api/viz/network", relation=["qkg:destination", "qkg:bogus"], lang="fr")
+    en = httpx.get(base + "/api/viz/network", params={"theme": "x"}, headers={"Accept-Language": "en"}, timeout=60)
+    assert fr.status_code == en.status_code == 400
+    assert fr.json()["error"] == "relation : qkg:bogus n'est pas dans ce réseau", fr.json()
+    assert "qkg:destination" not in fr.json()["error"] and "qkg:" in fr.json()["hint"]
+    assert en.json()["error"] == "theme: x is not in this network" and "leave theme out" in en.json()["hint"]

@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -40,7 +41,7 @@ from qkg.graph.analysis.facts import labels, types
 from qkg.graph.analysis.nxgraphs import multidigraph, without_views
 from qkg.graph.analysis.projection import typed_links
 from qkg.graph.building.artefacts import shared
-from qkg.graph.errors import QKGError
+from qkg.graph.errors import N_, ParameterError, QKGError
 from qkg.graph.named_graphs import BUILD_GRAPH, YEAR_TAG
 from qkg.graph.pages.entity import describe, resolve
 from qkg.graph.pages.years import build_years, check_year, in_year, stated_by_year
@@ -52,7 +53,7 @@ from qkg.viz.escape import entity_href
 from qkg.viz.filters import NetworkFilter, subgraph, visible
 from qkg.viz.geo import MAP_DETAIL_MAX, aggregate_map, map_payload
 from qkg.viz.layout import centralities, layout_positions
-from qkg.viz.network import collapse_nary, network_payload
+from qkg.viz.network import collapse_nary, facets, network_payload
 from qkg.viz.panel import entity_summary
 from qkg.viz.partners import ranked_partners
 from qkg.viz.style import CATEGORY_COLOURS, CLASS_KINDS, KINDS, kind_of
@@ -119,6 +120,35 @@ class Prepared:
     @property
     def large(self) -> bool:
         return self.graph.number_of_nodes() > FULL_VIEW_MAX
+
+    @cached_property
+    def known(self) -> dict[str, list[str]]:
+        """The values the network's CURIE filters can take (``theme``, ``category``, ``relation``), read once
+        from the whole network (each by label, as the page's filter menus list them)."""
+        found = facets(self.graph)
+        return {name: [e["id"] for e in found[key]] for name, key in _FILTER_FACETS.items()}
+
+
+#: The network's filters whose values are CURIEs, and the facet that lists each one's values.
+_FILTER_FACETS = {"theme": "themes", "category": "categories", "relation": "relations"}
+#: Values a refused filter's hint lists at most.
+_KNOWN_SHOWN = 12
+
+
+def check_filters(prepared: Prepared, given: dict[str, Iterable[str]]) -> None:
+    """Refuse a ``theme``, ``category`` or ``relation`` the network does not have (a typo drew an empty network,
+    answered 200): a :class:`ParameterError` naming the parameter, the value and some that exist."""
+    for name, values in given.items():
+        known = prepared.known.get(name)
+        if known is None:
+            continue
+        if unknown := sorted(set(values) - set(known) - {""}):
+            shown = ", ".join(known[:_KNOWN_SHOWN]) + (" …" if len(known) > _KNOWN_SHOWN else "")
+            raise ParameterError(
+                N_("{name}: {values} is not in this network"),
+                hint=N_("use one of its values ({known}), as the filter menus list them, or leave {name} out"),
+                fields={"name": name, "values": ", ".join(unknown), "known": shown or "-"},
+            )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -419,6 +449,8 @@ def filtered_network(
 ) -> dict:
     """:func:`network_view` under the network page's filters: what ``/api/viz/network`` answers and ``qkg viz``
     writes into its file (kinds, themes and categories as CURIEs, years, relations as CURIEs, one report year)."""
+    themes, categories, relations = list(themes), list(categories), list(relations)
+    check_filters(prepared, {"theme": themes, "category": categories, "relation": relations})
     flt = NetworkFilter.from_params(
         {
             "type": list(types),
