@@ -139,3 +139,26 @@ def test_overlap_is_the_jaccard_of_the_cells(result):
         assert pair["themes"] == jaccard(a, b) and pair["themes_shared"] == sorted(a & b)
     mrif_city = next(o for o in result["overlap"] if {o["a"], o["b"]} == {D + "mrif", D + "ville-de-quebec"})
     assert mrif_city["themes"] == 1.0  # both: santé only
+
+
+@pytest.mark.parametrize(
+    "target", ["qkgd:lausanne", "qkgd:suisse", "qkgd:theme-culture", "qkgd:forum", "qkgd:ville-de-quebec"]
+)
+def test_reach_from_the_builds_facts_is_reach_from_the_store(store, target):
+    """The server answers ``reach`` from the build's ``reach-facts`` (every kind, every year) and the tables it
+    derives from them once (the facts near each place, each actor's homes): the same rows as read from the
+    store, for the first target and the next ones; and a page described alone as the whole answer describes it."""
+    from qkg.graph.analysis.facts import load_facts
+    from qkg.graph.analysis.reach import describe_rows, page
+
+    index = load_facts(store, relations="all")
+    reach(store, "qkgd:suisse", index=index)  # tables made by another target first
+    expected = reach(store, target)
+    assert reach(store, target, index=index) == expected
+    bare = reach(store, target, index=index, described=False)
+    shown = page(bare, limit=2, offset=0, facts=1)
+    describe_rows(store, shown["rows"])
+    assert shown["rows"] == [
+        {**r, "facts": r["facts"][:1], "fact_count": len(r["facts"])} for r in expected["rows"][:2]
+    ]
+    assert "label" not in str(bare["rows"][:1])  # the bare answer stays bare: the page described its own copies

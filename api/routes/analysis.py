@@ -420,16 +420,29 @@ def api_reach(
             fields={"value": target[:80]},
         ) from None
     from qkg.api.i18n import gettext
-    from qkg.graph.analysis.reach import page
+    from qkg.graph.analysis.reach import describe_rows, page
 
     kinds, year = _relations(relations), report_year(state, year)
-    found = state.heavy(  # every fact of the graph read (7 s at 1M triples): once per target and options
+    whole = kinds in (None, "all") and year_from is None and year_to is None and year is None
+    store = state.require_store()
+    # the default options read the build's facts (reach-facts); others read every fact of the graph (7 s at 1M
+    # triples), one request at a time; either way, once per target and options
+    found = state.heavy(
         ("analysis", "reach", iri, kinds, year_from, year_to, lang, year),
         lambda: reach(
-            state.require_store(), iri, relations=kinds, year_from=year_from, year_to=year_to, lang=lang, year=year
+            store,
+            iri,
+            relations=kinds,
+            year_from=year_from,
+            year_to=year_to,
+            lang=lang,
+            year=year,
+            index=state.prepared("reach-facts") if whole else None,
+            described=False,
         ),
     )
     answer = page(found, limit=limit, offset=offset, facts=facts)
+    describe_rows(store, answer["rows"], lang=lang)  # the rows shown only: names, types, provenance
     if "note" in answer:
         answer["note"] = answer["note"].localized(gettext, lang)
     return answer

@@ -152,6 +152,12 @@ class FactIndex:
     #: Read with ``actors_only`` (:func:`load_facts`): ``places``, ``themes``, ``homes`` and ``country`` were not
     #: read (they are empty, not known to be empty).
     actors_only: bool = False
+    #: Tables its readers derive from it once and keep with it (reach's inverted tables), by key: not compared,
+    #: and empty when it is pickled (each process makes its own).
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "derived": {}}
 
     def fold(self, iri: str, *, posts: bool, units: bool, keep=frozenset()) -> str:
         """The IRI ``iri`` stands for once posts and/or units are folded into their organisation.
