@@ -255,12 +255,13 @@ def ReportYear():
     return Query(None, max_length=40, description="Only the facts of this report year (default: every year).")
 
 
-def report_year(state, year: str | None) -> str | None:
+def report_year(state, year: str | None, *, name: str = "year") -> str | None:
     """``year`` if the served build holds that report year (else a 400 naming those it holds, in the request's
-    language), None for every year: the one check of a ``year`` parameter for the routes."""
+    language; ``name``: the parameter's name, which the hint says to leave out), None for every year: the one
+    check of a ``year`` parameter for the routes."""
     from qkg.graph.pages.years import check_year
 
-    return check_year(year, build_years_of(state)) if year else None
+    return check_year(year, build_years_of(state), name=name) if year else None
 
 
 def map_answer(state, *, lang: str, year: str | None) -> dict:

@@ -68,6 +68,8 @@ def test_a_bad_report_year_is_a_400_naming_the_years(years_server, value, lang, 
     with years_server.client() as client:
         answer = client.get("/api/viz/network", params={"report_year": value, "lang": lang})
         assert answer.status_code == 400 and value in answer.text and words in answer.text
+        # the hint names the parameter to leave out as the route calls it (it said "year")
+        assert ("omettez report_year" if lang == "fr" else "leave report_year out") in answer.json()["hint"]
         page = client.get("/network", params={"report_year": value, "lang": lang}, headers={"Accept": "text/html"})
         assert page.status_code == 400 and value in page.text and words in page.text
 

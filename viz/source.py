@@ -398,7 +398,7 @@ def network_view(
     rank = prepared.metrics.get("degree", {})
     year = None
     if report_year is not None:
-        year = check_year(report_year, G.graph.get("report_years", []))
+        year = check_year(report_year, G.graph.get("report_years", []), name="report_year")
         meta["year"] = year
     if focus:
         node = short(resolve(focus))

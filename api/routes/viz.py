@@ -85,7 +85,7 @@ def network_page(
 ) -> Response:
     """The network view (its data comes from ``/api/viz/network``), for one report year or every year
     (``report_year``: the network's ``year`` already filters the nodes by their dates)."""
-    year = report_year_of(state, report_year)
+    year = report_year_of(state, report_year, name="report_year")
     return _page(
         request, templates, "network.html", "Réseau", year=year, focus=focus, build_years=build_years_of(state)
     )
@@ -133,7 +133,7 @@ def api_network(
         depth=depth,
         size_by=size,
         lang=lang,
-        report_year=report_year_of(state, report_year),
+        report_year=report_year_of(state, report_year, name="report_year"),
     )
 
 

@@ -43,7 +43,7 @@ __all__ = [
 #: The messages of a bad ``year`` (templates: the API gives them in the request's language, api/errors.py).
 NOT_A_YEAR = N_("{value!r} is not a year")
 NO_SUCH_YEAR = N_("no data for the year {value} in this build")
-YEAR_HINT = N_("the years of this build: {years}; leave year out for every year")
+YEAR_HINT = N_("the years of this build: {years}; leave {name} out for every year")
 
 
 def graphs_by_year(store) -> dict[str, str]:
@@ -83,21 +83,25 @@ def build_years(store) -> list[str]:
     return sorted(set(graphs_by_year(store).values()))
 
 
-def parse_year(value: str, years: list[str] | None = None) -> str:
-    """``value`` if it is a year written in four digits, else :class:`ParameterError` (in fr/en on the API)."""
+def parse_year(value: str, years: list[str] | None = None, *, name: str = "year") -> str:
+    """``value`` if it is a year written in four digits, else :class:`ParameterError` (in fr/en on the API; its
+    hint names the parameter ``name``)."""
     text = str(value).strip()
     if not re.fullmatch(YEAR_PATTERN, text):
         raise ParameterError(
             NOT_A_YEAR,
             hint=YEAR_HINT,
-            fields={"value": str(value)[:40], "years": ", ".join(years) if years else "2024"},
+            fields={"value": str(value)[:40], "years": ", ".join(years) if years else "2024", "name": name},
         )
     return text
 
 
-def check_year(value: str, years: list[str]) -> str:
-    """``value`` if the build holds that year's data, else :class:`ParameterError` naming the years it holds."""
-    text = parse_year(value, years)
+def check_year(value: str, years: list[str], *, name: str = "year") -> str:
+    """``value`` if the build holds that year's data, else :class:`ParameterError` naming the years it holds (and
+    the parameter, ``name``, to leave out for every year)."""
+    text = parse_year(value, years, name=name)
     if text not in years:
-        raise ParameterError(NO_SUCH_YEAR, hint=YEAR_HINT, fields={"value": text, "years": ", ".join(years) or "-"})
+        raise ParameterError(
+            NO_SUCH_YEAR, hint=YEAR_HINT, fields={"value": text, "years": ", ".join(years) or "-", "name": name}
+        )
     return text
