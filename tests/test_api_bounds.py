@@ -318,7 +318,9 @@ def test_a_canned_query_none_of_whose_values_answers_says_so(base, name, param):
     fr = _get(base, f"/queries/{name}")
     en = _get(base, f"/queries/{name}", lang="en")
     assert fr.status_code == en.status_code == 200
-    assert f"Aucune valeur de {param} ne donne de réponse à cette requête dans ce graphe" in fr.text
+    assert f"Aucune valeur pour « {param} » ne donne de réponse à cette requête dans ce graphe" in fr.text.replace(
+        "&nbsp;", " "
+    )
     assert "gives an answer to this query in this graph" in en.text
     assert "<tbody>" not in fr.text and 'class="field-error"' not in fr.text
 
@@ -368,3 +370,22 @@ def test_an_entity_page_past_its_first_facts_links_back_and_keeps_its_place(base
     assert prev and prev.group(1) == f"/id/{name}"
     if len(facts) <= FACTS_PAGE:  # one page holds them all: no pager
         assert 'aria-label="Pages des faits"' not in first
+
+
+def test_the_substitute_value_is_the_same_in_both_languages_and_answers_in_the_year_asked(base):
+    """The value a page opens on when its default gives nothing is chosen by identifier (French and English opened
+    on different activities, each language's first by label) and answers in the year the reader asked."""
+    fr, en = _get(base, "/queries/event-profile"), _get(base, "/queries/event-profile", lang="en")
+    assert _field(fr.text, "activity") == _field(en.text, "activity")
+    years = re.findall(r'<option value="(\d{4})"', fr.text)
+    for year in (years[0], years[-1]):
+        page = _get(base, "/queries/event-profile", year=year)
+        chosen = _field(page.text, "activity")
+        assert page.status_code == 200 and _rows(base, "event-profile", activity=chosen, year=year), (year, chosen)
+
+
+@pytest.mark.parametrize("value", ["qkgd:a b", "qkgd:a>b", "<http://x y>"])
+def test_a_malformed_value_past_the_pick_list_is_refused_next_to_its_field(base, value):
+    """Past 200 values the typed value was looked up even when refused already: a 500 for a space or a '>'."""
+    page = _get(base, "/queries/event-profile", activity=value)
+    assert page.status_code == 400 and 'class="field-error"' in page.text, page.text[:300]

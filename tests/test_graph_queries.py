@@ -355,3 +355,49 @@ def test_a_malformed_canned_query_names_its_file_line_and_fix(tmp_path, header, 
         load_catalog(tmp_path)
     assert (err.value.file, err.value.line) == (str(tmp_path / "bad.rq"), line)
     assert fix in err.value.hint
+
+
+_VARIANTS = __import__("pathlib").Path(__file__).parent / "data" / "queries-variants"
+
+
+def _answering(graph, query, param: str, cls: str) -> set[str]:
+    """The values of ``param`` the query gives when run whole with the other parameters at their defaults (the
+    way the pick-lists were made before: the whole answer read), that are instances of ``cls``."""
+    from qkg.graph.serving import terms
+
+    others = {terms.Variable(p.name): t for p in query.params if p.name != param and (t := p.to_term(None)) is not None}
+    rows = graph.select(query.sparql, bindings=others or None)
+    found = {row[param].value for row in rows if isinstance(row[param], terms.NamedNode)}
+    typed = {r["x"].value for r in graph.select(f"SELECT ?x WHERE {{ ?x a <{cls}> }}")}
+    return found & typed
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "param", "cls"),
+    [
+        (None, "missions-to-country", "country", "qkg:Country"),
+        (None, "receptions", "category", "skos:Concept"),
+        (None, "event-profile", "activity", "qkg:Activity"),
+        (None, "event-funders", "activity", "qkg:Activity"),
+        # written to break the wrapping (a review's): a FILTER and a HAVING on another parameter, a comment on the
+        # last line with no line break after it, an ASK
+        (_VARIANTS, "missions-to-country-lang", "country", "qkg:Country"),
+        (_VARIANTS, "agreements-of-party", "party", "qkg:Organisation"),
+        (_VARIANTS, "tencities", "country", "qkg:Country"),
+        (_VARIANTS, "visited", "country", "qkg:Country"),
+    ],
+)
+def test_a_pick_list_holds_the_values_the_query_answers_for(graph, folder, name, param, cls):
+    """``answering_values`` wraps the query (one bounded query, not its whole answer): the same values as the whole
+    answer gives, whatever the query's shape; an ASK offers the class's instances."""
+    from qkg.graph.pages.catalog import answering_values
+    from qkg.ontology.curies import expand_curie
+
+    query = load_catalog(folder)[name] if folder else load_catalog()[name]
+    graph = graph if isinstance(graph, Store) else open_read_only(StoreLayout(graph).require_current())
+    got = answering_values(graph, query, param, expand_curie(cls))
+    if query.form == "ASK":
+        assert set(got) == {r["x"].value for r in graph.select(f"SELECT ?x WHERE {{ ?x a <{expand_curie(cls)}> }}")}
+    else:
+        assert set(got) == _answering(graph, query, param, expand_curie(cls)) and got, name
+    assert len(got) == len(set(got))

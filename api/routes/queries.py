@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -44,6 +45,7 @@ from qkg.graph.pages.catalog import (
     paged,
 )
 from qkg.graph.pages.entity import labels_of, pick_label, translations
+from qkg.graph.pages.search import normalise
 from qkg.ontology.curies import expand_curie, short
 
 __all__ = ["router", "query_meta", "param_classes", "paged", "CANNED_PAGE"]
@@ -292,6 +294,13 @@ async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep
     store = state.require_store()
     notes: list[str] = []  # what the page chose for the reader, said above the form
     unanswerable: list[str] = []  # parameters none of whose values gives an answer in this graph
+    given: dict[str, Any] = {}  # the reader's values as terms: a pick-list answers under the others (a year)
+    for q in query.params:
+        try:
+            if q.name in values and (term := q.to_term(values[q.name])) is not None:
+                given[q.name] = term
+        except ParameterError:
+            pass
     for p, param in zip(meta["params"], [q for q in query.params if q.type != "lang"], strict=True):
         p["value"] = values.get(p["name"], p["default"] or "")
         p["label"] = query.var_label(p["name"], lang)
@@ -309,13 +318,18 @@ async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep
         except ParameterError:
             errors[p["name"]] = {"kind": "invalid", "value": p["value"], "type": p["type"]}
         if p["type"] == "iri" and p["class"]:
-            p["choices"], p["more"] = await asyncio.to_thread(_choices, state, query, p["name"], p["class"], p["value"])
+            others = {k: t for k, t in given.items() if k != p["name"]}
+            current = "" if p["name"] in errors else p["value"]  # a value refused already is not looked up
+            p["choices"], p["more"] = await asyncio.to_thread(
+                _choices, state, query, p["name"], p["class"], current, others
+            )
             if p["name"] in errors or any(c["selected"] for c in p["choices"]):
                 continue
             if p["name"] in values:  # the reader's value: refused, next to its field
-                errors[p["name"]] = {"kind": "no-answer", "value": p["value"]}
+                errors[p["name"]] = {"kind": "no-answer", "value": p["value"], "more": p["more"]}
             elif p["choices"]:  # the default gives no answer in this graph (another year's report): the first that does
-                first = p["choices"][0]
+                # the first by identifier: the same in every language (the list is in the language's label order)
+                first = min(p["choices"], key=lambda c: c["value"])
                 first["selected"], p["value"] = True, first["value"]
                 values[p["name"]] = first["value"]
                 notes.append(
@@ -355,10 +369,12 @@ async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep
 _ANSWERING: dict[tuple, list[str]] = {}
 
 
-def _choices(state, query: CannedQuery, param: str, cls: str, current: str) -> tuple[list[dict], bool]:
-    """The pick-list of an ``iri`` parameter: the instances of its class for which the query answers, by label,
-    at most :data:`~qkg.graph.pages.catalog.PICK_MAX` of them (the current value added when it answers), and
-    whether there are more."""
+def _choices(
+    state, query: CannedQuery, param: str, cls: str, current: str, others: dict | None = None
+) -> tuple[list[dict], bool]:
+    """The pick-list of an ``iri`` parameter: the instances of its class for which the query answers (under the
+    reader's values of the ``others``), by label, at most :data:`~qkg.graph.pages.catalog.PICK_MAX` of them
+    (the current value added when it answers), and whether there are more."""
     store = state.require_store()
     try:
         iri = expand_curie(cls)
@@ -370,16 +386,20 @@ def _choices(state, query: CannedQuery, param: str, cls: str, current: str) -> t
             current_iri = expand_curie(current)
         except ValueError:
             pass
-    key = (state.generation, query.name, param)
+    others = others or {}
+    key = (state.generation, query.name, param, tuple(sorted((k, str(t)) for k, t in others.items())))
     if key not in _ANSWERING:
         if len(_ANSWERING) > 256:
             _ANSWERING.clear()
-        _ANSWERING[key] = answering_values(store, query, param, iri)
+        _ANSWERING[key] = answering_values(store, query, param, iri, bound=others)
     answering = _ANSWERING[key]
     more = len(answering) > PICK_MAX
     shown = answering[:PICK_MAX]
     if more and current_iri and current_iri not in shown:  # past the list's end: asked on its own
-        shown = [*answering_values(store, query, param, iri, value=current_iri), *shown]
+        try:
+            shown = [*answering_values(store, query, param, iri, value=current_iri, bound=others), *shown]
+        except ValueError:  # not an IRI (a space, a '>'): it answers nothing
+            pass
     lang = current_lang()
     names = labels_of(store, shown)
     choices = [
@@ -390,7 +410,7 @@ def _choices(state, query: CannedQuery, param: str, cls: str, current: str) -> t
         }
         for i in shown
     ]
-    return sorted(choices, key=lambda c: c["label"].casefold()), more
+    return sorted(choices, key=lambda c: (normalise(c["label"]), c["label"])), more  # "Élus" among the E
 
 
 def _table(store, query: CannedQuery, results: dict, headers, lang: str) -> dict:

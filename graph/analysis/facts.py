@@ -208,6 +208,7 @@ class FactIndex:
             facts=facts,
             roles={f: r for f, r in self.roles.items() if f in facts},
             places={f: p for f, p in self.places.items() if f in facts},
+            derived={},  # its own: the tables derived from the whole index are not this cut's
         )
 
     def home_of(self, actor: str) -> set[str]:

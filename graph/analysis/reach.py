@@ -112,6 +112,7 @@ def reach(
     )
     partners = set(scope_actors(store, "partners"))
     keep = frozenset(in_committee | partners | {iri})
+    shared = False  # whether the tables derived for this answer may be kept with the index for the next ones
     whole = index is not None and relations in (None, "all") and year_from is None and year_to is None and year is None
     idx = (
         index
@@ -120,10 +121,11 @@ def reach(
     )
     if iri not in idx.parent and iri not in idx.post_or_unit and iri not in set(idx.parent.values()):
         keep = frozenset(in_committee | partners)  # the target folds nothing: the tables made for one serve all
+        shared = idx is index
     hits: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     if kind == "place":
         zone = _inside(store, iri)
-        members_of, home, stated_at, based_at = _by_place(idx, keep)
+        members_of, home, stated_at, based_at = _by_place(idx, keep, shared=shared)
         near = set().union(*(stated_at.get(p, ()) for p in zone), *(based_at.get(p, ()) for p in zone))
         for f in idx.facts:  # in the index's order, as every branch (the rows' order among equals)
             if f not in near:  # no place of it, nor any home of its actors, in the zone: no hit
@@ -148,7 +150,7 @@ def reach(
                 hits[idx.fold(a, posts=True, units=True, keep=keep)][a].add("own theme")
     else:
         me = idx.fold(iri, posts=True, units=True, keep=keep)
-        members_of = _members(idx, keep)
+        members_of = _members(idx, keep, shared=shared)
         for f in idx.facts:
             members = members_of[f]
             if me in members:
@@ -181,21 +183,25 @@ def reach(
     return out
 
 
-def _members(idx: FactIndex, keep: frozenset) -> dict[str, dict[str, set[str]]]:
-    """Each fact's actors, posts and units folded into their organisation unless in ``keep`` (made once per
-    index and ``keep``, kept with the index: a server answers every target from the build's index)."""
+def _members(idx: FactIndex, keep: frozenset, *, shared: bool) -> dict[str, dict[str, set[str]]]:
+    """Each fact's actors, posts and units folded into their organisation unless in ``keep``; with ``shared``,
+    made once and kept with the index (one table, ~40 MB at 1M: the build's index answers every target whose
+    ``keep`` is the committee and the partners). A target that is a post or a unit keeps itself from folding:
+    its table is its own, made for its answer and dropped with it (kept, each such target would add one)."""
+    if not shared:
+        return {f: idx.actors(f, posts=True, units=True, keep=keep) for f in idx.facts}
     key = ("reach-members", keep)
     if key not in idx.derived:
         idx.derived[key] = {f: idx.actors(f, posts=True, units=True, keep=keep) for f in idx.facts}
     return idx.derived[key]
 
 
-def _by_place(idx: FactIndex, keep: frozenset) -> tuple[dict, dict, dict, dict]:
+def _by_place(idx: FactIndex, keep: frozenset, *, shared: bool) -> tuple[dict, dict, dict, dict]:
     """For a place's reach: each fact's folded actors, each actor's homes, and the facts by the places they
     state and by the homes of their actors (made once per index and ``keep``: a target then reads only the facts
     near its zone; at 1M triples 0.4-0.6 s a target, against 1.2 s over every fact)."""
     key = ("reach-places", keep)
-    if key not in idx.derived:
+    if key not in idx.derived or not shared:
         folded: dict[str, str] = {}  # each actor once, not once per fact
         home: dict[str, frozenset[str]] = {}
         stated_at: dict[str, set[str]] = defaultdict(set)
@@ -210,7 +216,10 @@ def _by_place(idx: FactIndex, keep: frozenset) -> tuple[dict, dict, dict, dict]:
                         home[a] = frozenset(idx.home_of(a))
                 for p in home[a]:
                     based_at[p].add(f)
-        idx.derived[key] = (_Members(idx, keep), home, dict(stated_at), dict(based_at))
+        made = (_Members(idx, keep), home, dict(stated_at), dict(based_at))
+        if not shared:
+            return made
+        idx.derived[key] = made
     return idx.derived[key]
 
 

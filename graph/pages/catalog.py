@@ -409,38 +409,57 @@ _PROLOGUE = re.compile(r"(?:\s+|#[^\n]*\n|PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^
 
 
 def answering_values(
-    store, query: CannedQuery, param: str, cls: str, *, limit: int = PICK_MAX + 1, value: str | None = None
+    store,
+    query: CannedQuery,
+    param: str,
+    cls: str,
+    *,
+    limit: int = PICK_MAX + 1,
+    value: str | None = None,
+    bound: dict[str, terms.NamedNode | terms.Literal] | None = None,
 ) -> list[str]:
     """The instances of class ``cls`` (an IRI) that, given as ``param``, make ``query`` answer (the other
-    parameters at their defaults): at most ``limit`` of them, in the order the store finds them.
+    parameters at their defaults, or as ``bound`` gives them: the reader's year): at most ``limit`` of them, in
+    the order the store finds them.
 
     One query, bounded by design: the canned query with ``param`` left unbound is wrapped as a subquery of
     ``SELECT DISTINCT ?param ... LIMIT n`` (its ``ORDER BY`` dropped, so the store stops at the ``n``-th value
     instead of answering the whole query first: at 1M triples, 0.6 s for ``event-profile``'s 201 first
-    activities of 40,724, where its whole answer took 12 s). A query whose answer does not bind ``param``
-    offers every instance of ``cls`` when it answers at all. With ``value`` (an IRI), only whether that value
-    answers: ``[value]`` or ``[]``.
+    activities of 40,724, where its whole answer took 12 s); the other parameters' values go inside it, at the
+    head of its ``WHERE`` (its filters and ``HAVING`` read them). A query whose answer does not bind ``param``,
+    and an ``ASK`` or ``CONSTRUCT``, offer the instances of ``cls``. With ``value`` (an IRI), only whether that
+    value, an instance of ``cls``, answers: ``[value]`` or ``[]``.
 
     >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
     >>> answering_values(OxigraphStore(), load_catalog()["missions-to-country"], "country", "https://w3id.org/qkg/def#Country")
     []
     """
     fixed = {p.name: p.to_term(None) for p in query.params if p.name != param and p.default and not p.optional}
-    if value is not None:  # the query itself, bound: a binding is not pushed into a subquery
-        bound = {terms.Variable(k): t for k, t in fixed.items() if t is not None} | {
-            terms.Variable(param): terms.NamedNode(value)
-        }
-        return [value] if store.select(paged(query.sparql, 1, 0), bindings=bound, max_rows=1) else []
+    fixed = {k: t for k, t in (fixed | (bound or {})).items() if t is not None and k != param}
+    if value is not None:
+        if not store.ask(f"ASK {{ {terms.NamedNode(value)} a <{cls}> }}"):
+            return []
+        if query.form != "SELECT":
+            return [value]
+        # the query itself, bound: a binding is not pushed into a subquery
+        bindings = {terms.Variable(k): t for k, t in fixed.items()} | {terms.Variable(param): terms.NamedNode(value)}
+        return [value] if store.select(paged(query.sparql, 1, 0), bindings=bindings, max_rows=1) else []
+    if query.form != "SELECT":
+        rows = store.select(f"SELECT DISTINCT ?x WHERE {{ ?x a <{cls}> }} LIMIT {int(limit)}")
+        return [term.value for row in rows if isinstance(term := row["x"], terms.NamedNode)]
     text = whole(query.sparql)
     start = prologue.end() if (prologue := _PROLOGUE.match(text)) else 0  # it matches the empty string too
     head, body = text[:start], text[start:]
     inner, tail = body.rsplit("}", 1)
-    if not re.search(r"\bLIMIT\b", tail, re.I):  # its own top rows stay its own; otherwise any order will do
+    if not re.search(r"\b(?:LIMIT|OFFSET)\b", tail, re.I):  # its own top rows stay its own; else any order will do
         tail = re.sub(r"\bORDER\s+BY\b.*", "", tail, flags=re.S | re.I)
-    values = "".join(f"VALUES ?{name} {{ {term} }} " for name, term in fixed.items() if term is not None)
-    rows = store.select(
-        f"{head}SELECT DISTINCT ?{param} WHERE {{ {values}{{ {inner}}}{tail} }} ?{param} a <{cls}> }}"
-        f" LIMIT {int(limit)}"
+    if fixed:  # inside the query's WHERE, where its filters and HAVING see them
+        values = "".join(f"VALUES ?{name} {{ {term} }} " for name, term in fixed.items())
+        where = re.search(r"\bWHERE\s*\{", inner, re.I) or re.search(r"\{", inner)
+        if where is not None:
+            inner = f"{inner[: where.end()]} {values}{inner[where.end() :]}"
+    rows = store.select(  # line breaks: a comment on the query's last line ends there
+        f"{head}SELECT DISTINCT ?{param} WHERE {{ {{\n{inner}}}{tail}\n}} ?{param} a <{cls}> }} LIMIT {int(limit)}"
     )
     return [term.value for row in rows if isinstance(term := row[param], terms.NamedNode)]
 
