@@ -389,3 +389,29 @@ def test_a_malformed_value_past_the_pick_list_is_refused_next_to_its_field(base,
     """Past 200 values the typed value was looked up even when refused already: a 500 for a space or a '>'."""
     page = _get(base, "/queries/event-profile", activity=value)
     assert page.status_code == 400 and 'class="field-error"' in page.text, page.text[:300]
+
+
+def test_an_entitys_facts_pages_stay_reachable_under_a_year_and_past_their_end(base, talker, store):
+    """The pages are cut before the year's filter (the next page was lost when the filter emptied this one), and a
+    page past the end of an entity that is there is an empty page linking to the first (it was a 404 "no entity"
+    for an entity with no incoming link)."""
+    iri, facts = talker
+    name = iri[len(ENTITY_NS) :]
+    assert len(facts) > 3  # more than one page of 3
+    every = _get(base, f"/api/entities/{name}", facts_limit=3).json()["facts_page"]
+    years = build_years(store)
+    for year in years:
+        page = _get(base, f"/api/entities/{name}", facts_limit=3, year=year).json()["facts_page"]
+        assert page["next"] == every["next"] and page["shown"] <= 3
+    lone = next(  # an entity nothing links to, with facts of its own
+        r["s"].value
+        for r in store.select(
+            f"SELECT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{ENTITY_NS}')) "
+            f"FILTER NOT EXISTS {{ ?x ?q ?s }} }} LIMIT 1"
+        )
+    )
+    for who in (name, lone[len(ENTITY_NS) :]):
+        past = _get(base, f"/id/{who}", lang="fr", facts_offset=100_000)
+        assert past.status_code == 200, (who, past.status_code)
+        assert "Faits <small>" not in past.text and f'<a rel="first" href="/id/{who}">' in past.text
+        assert _get(base, f"/api/entities/{who}", facts_offset=100_000).json()["facts_page"]["shown"] == 0

@@ -211,5 +211,7 @@ def test_a_filter_value_the_network_lacks_is_refused_with_those_it_has(base):
     en = httpx.get(base + "/api/viz/network", params={"theme": "x"}, headers={"Accept-Language": "en"}, timeout=60)
     assert fr.status_code == en.status_code == 400
     assert fr.json()["error"] == "relation : qkg:bogus n'est pas dans ce réseau", fr.json()
+    two = _get(base, "/api/viz/network", relation=["qkg:bogus", "qkg:x2"], lang="fr").json()
+    assert two["error"] == "relation : qkg:bogus, qkg:x2 ne sont pas dans ce réseau", two
     assert "qkg:destination" not in fr.json()["error"] and "qkg:" in fr.json()["hint"]
     assert en.json()["error"] == "theme: x is not in this network" and "leave theme out" in en.json()["hint"]

@@ -41,7 +41,7 @@ from qkg.graph.analysis.facts import labels, types
 from qkg.graph.analysis.nxgraphs import multidigraph, without_views
 from qkg.graph.analysis.projection import typed_links
 from qkg.graph.building.artefacts import shared
-from qkg.graph.errors import N_, ParameterError, QKGError
+from qkg.graph.errors import N_, NP_, ParameterError, QKGError
 from qkg.graph.named_graphs import BUILD_GRAPH, YEAR_TAG
 from qkg.graph.pages.entity import describe, resolve
 from qkg.graph.pages.years import build_years, check_year, in_year, stated_by_year
@@ -145,9 +145,9 @@ def check_filters(prepared: Prepared, given: dict[str, Iterable[str]]) -> None:
         if unknown := sorted(set(values) - set(known) - {""}):
             shown = ", ".join(known[:_KNOWN_SHOWN]) + (" …" if len(known) > _KNOWN_SHOWN else "")
             raise ParameterError(
-                N_("{name}: {values} is not in this network"),
-                hint=N_("use one of its values ({known}), as the filter menus list them, or leave {name} out"),
-                fields={"name": name, "values": ", ".join(unknown), "known": shown or "-"},
+                NP_("{name}: {values} is not in this network", "{name}: {values} are not in this network", "count"),
+                hint=N_("use some of its values ({known}), or leave {name} out"),
+                fields={"name": name, "values": ", ".join(unknown), "known": shown or "-", "count": len(unknown)},
             )
 
 

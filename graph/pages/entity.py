@@ -266,7 +266,11 @@ def describe(
             union=False,
         )
     ]
-    if not outgoing and not incoming and (offset + facts_offset == 0 or not has_links(store, iri, any_link=True)):
+    if (
+        not outgoing
+        and not incoming
+        and (offset + facts_offset == 0 or not store.ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"))
+    ):  # a page past the end of an entity that is there is an empty page, not "no such entity"
         return None
     year_of = graphs_by_year(store)
 
@@ -274,9 +278,10 @@ def describe(
         g = q.graph_name.value if isinstance(q.graph_name, terms.NamedNode) else None
         return year is None or year_of.get(g or "") in (None, year)
 
-    outgoing, incoming = [q for q in outgoing if in_year(q)], [q for q in incoming if in_year(q)]
+    # the pages are cut before the year's filter: a page may show fewer, the next ones are still there
     more, more_facts = len(incoming) > max_incoming, len(outgoing) > max_facts
     outgoing, incoming = outgoing[:max_facts], incoming[:max_incoming]
+    outgoing, incoming = [q for q in outgoing if in_year(q)], [q for q in incoming if in_year(q)]
     type_iris = [
         r["t"].value
         for r in store.select(f"SELECT DISTINCT ?t WHERE {{ <{iri}> a ?t }} LIMIT {TYPES_MAX}")
