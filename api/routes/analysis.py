@@ -423,10 +423,8 @@ def api_reach(
     from qkg.graph.analysis.reach import describe_rows, page
 
     kinds, year = _relations(relations), report_year(state, year)
-    whole = kinds in (None, "all") and year_from is None and year_to is None and year is None
     store = state.require_store()
-    # the default options read the build's facts (reach-facts); others read every fact of the graph (7 s at 1M
-    # triples), one request at a time; either way, once per target and options
+    # from the build's facts (reach-facts), cut to the options; one request at a time, once per target and options
     found = state.heavy(
         ("analysis", "reach", iri, kinds, year_from, year_to, lang, year),
         lambda: reach(
@@ -437,7 +435,7 @@ def api_reach(
             year_to=year_to,
             lang=lang,
             year=year,
-            index=state.prepared("reach-facts") if whole else None,
+            index=state.prepared("reach-facts"),
             described=False,
         ),
     )

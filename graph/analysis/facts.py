@@ -211,6 +211,46 @@ class FactIndex:
             derived={},  # its own: the tables derived from the whole index are not this cut's
         )
 
+    def restricted(
+        self, relations: Iterable[str] | str | None = None, *, year_from: int | None = None, year_to: int | None = None
+    ) -> FactIndex:
+        """This index, read with every kind of fact (:func:`load_facts` with ``relations="all"``), cut as
+        :func:`load_facts` reads it with these ``relations`` and years (undated facts kept): a server answers
+        ``reach`` with any options from the build's index (at 1M triples, 0.1 s here against 7 s read again).
+        The other tables are shared, not copied. With ``year``, :meth:`of_year` cuts it further.
+
+        >>> idx = FactIndex(facts={"a": Fact("a", "event", frozenset({"event", "mission"}), 2020, 2021),
+        ...                        "b": Fact("b", "agreement", frozenset({"agreement"}))},
+        ...                 roles={"a": {}, "b": {}}, kinds_selected=frozenset(RELATIONS))
+        >>> cut = idx.restricted("mission,agreement", year_from=2022)
+        >>> [(f.iri, f.kind) for f in cut.facts.values()], sorted(cut.roles)
+        ([('b', 'agreement')], ['b'])
+        >>> idx.restricted("mission", year_to=2020).facts["a"].kind
+        'mission'
+        """
+        kinds = check_relations(relations)
+        _check_range(year_from, year_to)
+        order = list(RELATIONS)
+        facts: dict[str, Fact] = {}
+        for iri, fact in self.facts.items():
+            chosen = fact.kinds & kinds
+            if not chosen:
+                continue
+            if fact.first_year is not None and fact.last_year is not None:
+                if (year_from is not None and fact.last_year < year_from) or (
+                    year_to is not None and fact.first_year > year_to
+                ):
+                    continue
+            facts[iri] = replace(fact, kind=min(chosen, key=order.index))
+        return replace(
+            self,
+            facts=facts,
+            roles={f: r for f, r in self.roles.items() if f in facts},
+            places={f: p for f, p in self.places.items() if f in facts},
+            kinds_selected=kinds,
+            derived={},
+        )
+
     def home_of(self, actor: str) -> set[str]:
         """The places an actor governs or is based in, or those of its organisation (for a post or a unit)."""
         seen: set[str] = set()
@@ -304,12 +344,7 @@ def load_facts(
     FactIndex
     """
     kinds = check_relations(relations)
-    if year_from is not None and year_to is not None and year_from > year_to:
-        raise ParameterError(
-            N_("year range {start}-{end} is empty"),
-            hint=N_("give a first year before or equal to the last one"),
-            fields={"start": year_from, "end": year_to},
-        )
+    _check_range(year_from, year_to)
     cls_kind = {c: k for k, classes in RELATIONS.items() for c in classes}
     found: dict[str, set[str]] = defaultdict(set)
     # One query per class and per role below, not one with the class or role as a column: each answer's term
@@ -369,6 +404,15 @@ def load_facts(
         if x not in idx.parent:
             idx.parent[x], idx.post_or_unit[x] = row[1].value, row[2].value
     return idx
+
+
+def _check_range(year_from: int | None, year_to: int | None) -> None:
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise ParameterError(
+            N_("year range {start}-{end} is empty"),
+            hint=N_("give a first year before or equal to the last one"),
+            fields={"start": year_from, "end": year_to},
+        )
 
 
 def _places_themes_homes(store: Store, idx: FactIndex) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 
 from qkg.graph.analysis.facts import ORG, SKOS, FactIndex, Q, labels, load_facts, provenance, types
 from qkg.graph.errors import N_, Message, ParameterError
+from qkg.graph.pages.years import stated_by_year
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from qkg.ontology.curies import expand_curie, short
@@ -73,8 +74,9 @@ def reach(
     """Which actors already reach ``target`` (IRI or CURIE) and through which facts.
 
     ``index``: the facts of every kind, of every year, as :func:`~qkg.graph.analysis.facts.load_facts` reads
-    them with ``relations="all"`` (the build's ``reach-facts``), read instead of the store's when the options
-    are those (7 s at 1M triples, against 0.3 s to unpickle them). With ``described`` False the actors are
+    them with ``relations="all"`` (the build's ``reach-facts``), read instead of the store's (7 s at 1M triples,
+    against 0.3 s to unpickle them), and cut to the options (:meth:`~qkg.graph.analysis.facts.FactIndex.restricted`,
+    :meth:`~qkg.graph.analysis.facts.FactIndex.of_year`). With ``described`` False the actors are
     listed without their labels and types, and the facts without their labels and provenance: :func:`describe_rows`
     fills them in for the ones shown (a country's answer at 1M lists 11,404 actors and their facts).
 
@@ -113,12 +115,14 @@ def reach(
     partners = set(scope_actors(store, "partners"))
     keep = frozenset(in_committee | partners | {iri})
     shared = False  # whether the tables derived for this answer may be kept with the index for the next ones
-    whole = index is not None and relations in (None, "all") and year_from is None and year_to is None and year is None
-    idx = (
-        index
-        if whole and index is not None
-        else load_facts(store, relations=relations or "all", year_from=year_from, year_to=year_to, year=year)
-    )
+    if index is None:
+        idx = load_facts(store, relations=relations or "all", year_from=year_from, year_to=year_to, year=year)
+    elif relations in (None, "all") and year_from is None and year_to is None:
+        idx = index
+    else:  # the build's facts cut as load_facts would read them with these options
+        idx = index.restricted(relations or "all", year_from=year_from, year_to=year_to)
+    if index is not None and year is not None:
+        idx = idx.of_year(year, stated_by_year(store))
     if iri not in idx.parent and iri not in idx.post_or_unit and iri not in set(idx.parent.values()):
         keep = frozenset(in_committee | partners)  # the target folds nothing: the tables made for one serve all
         shared = idx is index
