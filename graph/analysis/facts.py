@@ -236,11 +236,9 @@ class FactIndex:
             chosen = fact.kinds & kinds
             if not chosen:
                 continue
-            if fact.first_year is not None and fact.last_year is not None:
-                if (year_from is not None and fact.last_year < year_from) or (
-                    year_to is not None and fact.first_year > year_to
-                ):
-                    continue
+            first, last = fact.first_year, fact.last_year
+            if first is not None and last is not None and not _overlaps(first, last, year_from, year_to):
+                continue
             facts[iri] = replace(fact, kind=min(chosen, key=order.index))
         return replace(
             self,
@@ -404,6 +402,11 @@ def load_facts(
         if x not in idx.parent:
             idx.parent[x], idx.post_or_unit[x] = row[1].value, row[2].value
     return idx
+
+
+def _overlaps(first: int, last: int, year_from: int | None, year_to: int | None) -> bool:
+    """Whether ``[first, last]`` meets ``[year_from, year_to]`` (an open end when None)."""
+    return not ((year_from is not None and last < year_from) or (year_to is not None and first > year_to))
 
 
 def _check_range(year_from: int | None, year_to: int | None) -> None:
