@@ -375,7 +375,7 @@ def load_facts(
         last: int | None = None
         if ys:
             first, last = min(ys), max(ys)
-            if (year_from is not None and last < year_from) or (year_to is not None and first > year_to):
+            if not _overlaps(first, last, year_from, year_to):
                 continue
         elif not undated and (year_from is not None or year_to is not None):
             continue
