@@ -36,19 +36,19 @@ def base(data_dir) -> str:
     return live_server(data_dir)
 
 
+def _most(store, counted: str) -> str:
+    """The IRI of the first row of ``counted`` (a query of an IRI and its count ``?n``) by the largest count."""
+    return next(iter(store.select(f"{counted} ORDER BY DESC(?n) LIMIT 1")))[0].value
+
+
 @pytest.fixture(scope="module")
 def hub(store) -> tuple[str, set[tuple[str, str]]]:
     """The place with the most incoming links, and those links (subject, property), read from the store."""
-    row = next(
-        iter(
-            store.select(
-                f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o . ?o a <{TERM_NS}Place> "
-                f"FILTER(?p != <{RDF_TYPE}> && STRSTARTS(STR(?o), '{ENTITY_NS}')) }} "
-                "GROUP BY ?o ORDER BY DESC(?n) LIMIT 1"
-            )
-        )
+    iri = _most(
+        store,
+        f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o . ?o a <{TERM_NS}Place> "
+        f"FILTER(?p != <{RDF_TYPE}> && STRSTARTS(STR(?o), '{ENTITY_NS}')) }} GROUP BY ?o",
     )
-    iri = row["o"].value
     links = {
         (r["s"].value, r["p"].value)
         for r in store.select(f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> FILTER(?p != <{RDF_TYPE}>) }}")
@@ -328,15 +328,9 @@ def test_a_canned_query_none_of_whose_values_answers_says_so(base, name, param):
 @pytest.fixture(scope="module")
 def talker(store) -> tuple[str, set[tuple[str, str]]]:
     """The entity with the most statements of its own, and those (property, value), read from the store."""
-    row = next(
-        iter(
-            store.select(
-                f"SELECT ?s (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{ENTITY_NS}')) }} "
-                "GROUP BY ?s ORDER BY DESC(?n) LIMIT 1"
-            )
-        )
+    iri = _most(
+        store, f"SELECT ?s (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{ENTITY_NS}')) }} GROUP BY ?s"
     )
-    iri = row["s"].value
     return iri, {(r["p"].value, r["o"].value) for r in store.select(f"SELECT DISTINCT ?p ?o WHERE {{ <{iri}> ?p ?o }}")}
 
 
