@@ -104,7 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 log.warning("stopping: cancelled the work of %d request(s) in flight", running)
             watcher.cancel()
             await asyncio.to_thread(state.close)
-            _exit_after(settings.shutdown_grace)
+            _exit_after(EXIT_SLACK)  # the requests had their grace already (it was 2 x the grace: 6.6 s for 3)
 
     app = FastAPI(
         title="qkg",
@@ -149,6 +149,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(i18n.LanguageMiddleware)  # error pages are in the request's language too
     app.add_middleware(AllowedHosts, allowed=settings.hosts())  # outermost: a foreign Host never gets further
     return app
+
+
+#: Seconds a thread may still run once the requests' grace is over and the app is closed, before the process ends
+#: anyway (pyoxigraph cannot stop a query it runs; the store is read-only, so nothing is left half-written).
+EXIT_SLACK = 0.5
 
 
 def _exit_after(seconds: float) -> None:

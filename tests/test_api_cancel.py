@@ -131,7 +131,10 @@ def test_sigterm_stops_the_server_while_a_slow_request_runs(built_data):
     client.join(10)
     log = server.log.read_text()
     assert code in (0, -signal.SIGTERM), log[-2000:]  # uvicorn re-raises the signal once it has stopped
-    assert stopped_in < 10, f"took {stopped_in:.1f} s to stop"
+    print(f"stopped {stopped_in:.2f} s after SIGTERM")
+    # the grace (1 s here), the app's close, then at most EXIT_SLACK for a thread pyoxigraph cannot stop (it was
+    # the grace again: 6.6 s for a 3 s grace); a loaded machine's slack on top
+    assert stopped_in < 1 + 4, f"took {stopped_in:.1f} s to stop"
 
     def alive() -> list[str]:
         out = []

@@ -11,6 +11,7 @@ b'<http://e/a> <http://e/p> "x" .\\n'
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import uuid
 from collections.abc import Iterator
@@ -128,6 +129,7 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(path)
     tmp = path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
     try:
         with open(tmp, "xb") as fh:
@@ -138,6 +140,31 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _remove_stale(path: Path) -> None:
+    """Remove the temporary files that a process now gone left beside ``path`` (a server ended by its watchdog
+    while it wrote a dump: 100s of MB at 1M, left for good). A live writer's file (its process id) is kept.
+
+    >>> import pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> (d / ".out.nq.999999999.abcd1234.tmp").write_bytes(b"half")
+    4
+    >>> (d / f".out.nq.{os.getpid()}.abcd1234.tmp").write_bytes(b"mine")
+    4
+    >>> _remove_stale(d / "out.nq"); sorted(p.name.split(".")[3] for p in d.iterdir()) == [str(os.getpid())]
+    True
+    """
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = tmp.name[len(path.name) + 2 :].split(".", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except (ProcessLookupError, OverflowError):  # gone, or no process can have that id
+            tmp.unlink(missing_ok=True)
+        except PermissionError:  # alive, another user's
+            pass
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
