@@ -301,3 +301,16 @@ def test_the_builds_facts_cut_to_options_are_the_facts_read_with_them(two_years,
     options = {"relations": relations, "year_from": year_from, "year_to": year_to, "year": year}
     for target in ("qkgd:suisse", "qkgd:theme-culture", "qkgd:ovpm"):
         assert reach(store, target, index=whole, **options) == reach(store, target, **options), target
+
+
+@pytest.mark.parametrize("options", [{"relations": "mission"}, {"year": "2025"}, {"year_to": 2000}])
+def test_reach_of_a_theme_lists_no_fact_the_options_left_out_as_an_actor(two_years, options):
+    """With relations or years, a fact they leave out that has the theme was listed as an actor "with its own
+    theme" (a review found 7 agreements among the 8 rows of ``relations=mission`` on 2024)."""
+    from qkg.graph.analysis.facts import load_facts
+    from qkg.graph.analysis.reach import reach
+
+    store = _store(two_years)
+    facts = set(load_facts(store, relations="all").facts)
+    rows = reach(store, "qkgd:theme-culture", **options)["rows"]
+    assert not {r["actor"] for r in rows} & facts, [r["curie"] for r in rows if r["actor"] in facts]

@@ -115,14 +115,17 @@ def reach(
     partners = set(scope_actors(store, "partners"))
     keep = frozenset(in_committee | partners | {iri})
     shared = False  # whether the tables derived for this answer may be kept with the index for the next ones
-    if index is None:
-        idx = load_facts(store, relations=relations or "all", year_from=year_from, year_to=year_to, year=year)
-    elif relations in (None, "all") and year_from is None and year_to is None:
+    if index is None:  # every kind of fact, every year: the facts the options leave out are still known as facts
+        index = load_facts(store, relations="all")
+    if relations in (None, "all") and year_from is None and year_to is None:
         idx = index
-    else:  # the build's facts cut as load_facts would read them with these options
+    else:  # the facts cut as load_facts would read them with these options
         idx = index.restricted(relations or "all", year_from=year_from, year_to=year_to)
-    if index is not None and year is not None:
-        idx = idx.of_year(year, stated_by_year(store))
+    if year is not None:  # which report years state each fact: read once per index (0.6 s at 1M)
+        stated = index.derived.get(("stated-by-year",))
+        if stated is None:
+            stated = index.derived[("stated-by-year",)] = stated_by_year(store)
+        idx = idx.of_year(year, stated)
     if iri not in idx.parent and iri not in idx.post_or_unit and iri not in set(idx.parent.values()):
         keep = frozenset(in_committee | partners)  # the target folds nothing: the tables made for one serve all
         shared = idx is index
@@ -149,8 +152,8 @@ def reach(
             if idx.themes.get(f, set()) & zone:
                 for a, roles in idx.actors(f, posts=True, units=True, keep=keep).items():
                     hits[a][f] |= roles
-        for a, ts in idx.themes.items():
-            if a not in idx.facts and ts & zone:
+        for a, ts in idx.themes.items():  # an actor's own theme; a fact the options left out is no actor
+            if a not in index.facts and ts & zone:
                 hits[idx.fold(a, posts=True, units=True, keep=keep)][a].add("own theme")
     else:
         me = idx.fold(iri, posts=True, units=True, keep=keep)

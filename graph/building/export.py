@@ -11,6 +11,7 @@ b'<http://e/a> <http://e/p> "x" .\\n'
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import glob
 import os
 import uuid
@@ -118,7 +119,9 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
     """Open a temporary file beside ``path`` for writing; on success it is fsynced and renamed onto ``path``.
 
     Readers see the old file or the new one, never half of one; an error leaves no temporary file behind. The
-    file gets the usual permissions (umask), not mkstemp's 0600.
+    file gets the usual permissions (umask), not mkstemp's 0600. The writer holds a lock on its temporary file
+    until it is renamed: a temporary file nobody holds was left by a process that ended without cleaning up (a
+    server ended by its watchdog while it wrote a dump), and the next writer removes it.
 
     >>> import pathlib, tempfile
     >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
@@ -133,38 +136,37 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
     tmp = path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
     try:
         with open(tmp, "xb") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held until renamed (closing the file lets it go)
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+            os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
 
 
 def _remove_stale(path: Path) -> None:
-    """Remove the temporary files that a process now gone left beside ``path`` (a server ended by its watchdog
-    while it wrote a dump: 100s of MB at 1M, left for good). A live writer's file (its process id) is kept.
+    """Remove the temporary files beside ``path`` that no writer holds (see :func:`atomic_writer`): left by a
+    process that ended while it wrote (100s of MB for a dump at 1M, kept for good). A live writer's file is
+    locked, whatever its process (another container, a reused process id); a file that cannot be looked at is
+    left, and nothing here stops the write.
 
     >>> import pathlib, tempfile
     >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> (d / ".out.nq.999999999.abcd1234.tmp").write_bytes(b"half")
+    >>> (d / ".out.nq.999.abcd1234.tmp").write_bytes(b"half")
     4
-    >>> (d / f".out.nq.{os.getpid()}.abcd1234.tmp").write_bytes(b"mine")
-    4
-    >>> _remove_stale(d / "out.nq"); sorted(p.name.split(".")[3] for p in d.iterdir()) == [str(os.getpid())]
+    >>> with atomic_writer(d / "out.nq") as fh:
+    ...     sorted(p.name for p in d.iterdir()) == [pathlib.Path(fh.name).name]
     True
     """
     for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        pid = tmp.name[len(path.name) + 2 :].split(".", 1)[0]
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
         try:
-            os.kill(int(pid), 0)
-        except (ProcessLookupError, OverflowError):  # gone, or no process can have that id
-            tmp.unlink(missing_ok=True)
-        except PermissionError:  # alive, another user's
-            pass
+            with open(tmp, "rb") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                tmp.unlink(missing_ok=True)  # nobody held it: its writer is gone
+        except OSError:  # held by a live writer (BlockingIOError), a folder, not ours to remove: left
+            continue
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
