@@ -314,3 +314,35 @@ def test_reach_of_a_theme_lists_no_fact_the_options_left_out_as_an_actor(two_yea
     facts = set(load_facts(store, relations="all").facts)
     rows = reach(store, "qkgd:theme-culture", **options)["rows"]
     assert not {r["actor"] for r in rows} & facts, [r["curie"] for r in rows if r["actor"] in facts]
+
+
+@pytest.mark.parametrize("projection", ["actors", "actor-theme", "actor-place", "typed"])
+@pytest.mark.parametrize(
+    "options", [{}, {"relations": "mission,reception"}, {"year": "2025"}, {"year_from": 2024, "relations": "all"}]
+)
+def test_a_projection_from_the_builds_facts_is_the_projection_read_from_the_store(two_years, projection, options):
+    """The analysis API projects from the build's facts cut to its options (``FactIndex.cut``) instead of reading
+    them from the store: the same graph, node and edge attributes included."""
+    from qkg.graph.analysis.facts import load_facts
+    from qkg.graph.analysis.projection import project
+
+    store = _store(two_years)
+    whole = load_facts(store, relations="all")
+    index = whole.cut(
+        store,
+        options.get("relations"),
+        year_from=options.get("year_from"),
+        year_to=options.get("year_to"),
+        year=options.get("year"),
+    )
+    read, cut = project(store, projection, **options), project(store, projection, index=index, **options)
+
+    def shape(G):
+        edges = G.edges(keys=True, data=True) if G.is_multigraph() else G.edges(data=True)
+        return (
+            sorted((str(n), sorted(d.items(), key=str)) for n, d in G.nodes(data=True)),
+            sorted((str(e[:-1]), sorted(e[-1].items(), key=str)) for e in edges),
+            G.graph.get("parameters"),
+        )
+
+    assert shape(cut) == shape(read) and read.number_of_nodes() > 0

@@ -249,6 +249,29 @@ class FactIndex:
             derived={},
         )
 
+    def cut(
+        self,
+        store: Store,
+        relations: Iterable[str] | str | None = None,
+        *,
+        year_from: int | None = None,
+        year_to: int | None = None,
+        year: str | None = None,
+    ) -> FactIndex:
+        """This index (read with every kind: the build's ``reach-facts``) as :func:`load_facts` reads the facts with
+        these options: itself when they select everything, else :meth:`restricted`, then :meth:`of_year` (the
+        report years stating each fact read from ``store`` once per index, 0.6 s at 1M triples)."""
+        kinds = check_relations(relations)
+        idx = self
+        if kinds != self.kinds_selected or year_from is not None or year_to is not None:
+            idx = self.restricted(relations, year_from=year_from, year_to=year_to)
+        if year is not None:
+            stated = self.derived.get(("stated-by-year",))
+            if stated is None:
+                stated = self.derived[("stated-by-year",)] = stated_by_year(store)
+            idx = idx.of_year(year, stated)
+        return idx
+
     def home_of(self, actor: str) -> set[str]:
         """The places an actor governs or is based in, or those of its organisation (for a post or a unit)."""
         seen: set[str] = set()
