@@ -294,10 +294,12 @@ async def query_page(name: str, request: Request, state: StateDep, pool: PoolDep
     store = state.require_store()
     notes: list[str] = []  # what the page chose for the reader, said above the form
     unanswerable: list[str] = []  # parameters none of whose values gives an answer in this graph
-    given: dict[str, Any] = {}  # the reader's values as terms: a pick-list answers under the others (a year)
+    given: dict[str, Any] = {}  # the reader's valid values as terms: a pick-list answers under the others (a year)
+    build_years = await asyncio.to_thread(build_years_of, state)
     for q in query.params:
         try:
-            if q.name in values and (term := q.to_term(values[q.name])) is not None:
+            term = q.to_term(values[q.name]) if q.name in values else None
+            if term is not None and (q.type != "year" or term.value in build_years):  # a year it lacks: refused below
                 given[q.name] = term
         except ParameterError:
             pass
