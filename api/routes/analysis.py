@@ -427,6 +427,12 @@ def api_reach(
             hint=N_("write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI"),
             fields={"value": target[:80]},
         ) from None
+    if not state.require_store().ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"):
+        raise EntityNotFound(  # was a 200 with a note, which the docstring did not promise
+            N_("no entity named {name!r} in the graph"),
+            hint=N_("search for it: /search?q={query}"),
+            fields={"name": target[:80], "query": target[:40]},
+        )
     from qkg.api.i18n import gettext
     from qkg.graph.analysis.reach import describe_rows, page
 
