@@ -79,6 +79,9 @@ ROUTES = [
     ("projection summary", "/api/analysis/summary", 1.0, 2.0),
     ("communities", "/api/analysis/communities", 1.0, 2.0),
     ("brokers", "/api/analysis/brokers", 1.0, 2.0),
+    # options the build did not prepare: projected from the build's facts cut to them (reach-facts), then kept
+    ("projection summary, missions only", "/api/analysis/summary?relations=mission", 1.0, 2.0),
+    ("communities, since 2020", "/api/analysis/communities?year_from=2020", 1.0, 2.0),
     # reach reads the build's facts (reach-facts) at its first visit, then each target from them
     ("who reaches a city", "/api/analysis/reach?target=qkgd:{city}", 1.0, 2.0),
     ("who reaches a country", "/api/analysis/reach?target=qkgd:{country}", 1.0, 2.0),
