@@ -117,7 +117,7 @@ def reach(
     if index is None:  # every kind of fact, every year: the facts the options leave out are still known as facts
         index = load_facts(store, relations="all")
     idx = index.cut(store, relations or "all", year_from=year_from, year_to=year_to, year=year)
-    if iri not in idx.parent and iri not in idx.post_or_unit and iri not in set(idx.parent.values()):
+    if iri not in idx.parent:  # folding stops at a post or unit in keep; any other target changes nothing
         keep = frozenset(in_committee | partners)  # the target folds nothing: the tables made for one serve all
         shared = idx is index
     hits: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -179,23 +179,23 @@ def reach(
     return out
 
 
-def _members(idx: FactIndex, keep: frozenset, *, shared: bool) -> dict[str, dict[str, set[str]]]:
-    """Each fact's actors, posts and units folded into their organisation unless in ``keep``; with ``shared``,
-    made once and kept with the index (one table, ~40 MB at 1M: the build's index answers every target whose
-    ``keep`` is the committee and the partners). A target that is a post or a unit keeps itself from folding:
-    its table is its own, made for its answer and dropped with it (kept, each such target would add one)."""
+def _members(idx: FactIndex, keep: frozenset, *, shared: bool) -> _Members:
+    """Each fact's actors, posts and units folded into their organisation unless in ``keep``, made as asked for;
+    with ``shared``, kept with the index (one table, up to ~40 MB at 1M, for every target whose ``keep`` is the
+    committee and the partners). A target that is a post or a unit keeps itself from folding: its table is its
+    own, made for its answer and dropped with it (kept, each such target would add one)."""
     if not shared:
-        return {f: idx.actors(f, posts=True, units=True, keep=keep) for f in idx.facts}
+        return _Members(idx, keep)
     key = ("reach-members", keep)
     if key not in idx.derived:
-        idx.derived[key] = {f: idx.actors(f, posts=True, units=True, keep=keep) for f in idx.facts}
+        idx.derived[key] = _Members(idx, keep)
     return idx.derived[key]
 
 
 def _by_place(idx: FactIndex, keep: frozenset, *, shared: bool) -> tuple[dict, dict, dict, dict]:
-    """For a place's reach: each fact's folded actors, each actor's homes, and the facts by the places they
-    state and by the homes of their actors (made once per index and ``keep``: a target then reads only the facts
-    near its zone; at 1M triples 0.4-0.6 s a target, against 1.2 s over every fact)."""
+    """For a place's reach: each fact's folded actors (:func:`_members`), each actor's homes, and the facts by the
+    places they state and by the homes of their actors (made once per index and ``keep``: a target then reads
+    only the facts near its zone; at 1M triples 0.4-0.6 s a target, against 1.2 s over every fact)."""
     key = ("reach-places", keep)
     if key not in idx.derived or not shared:
         folded: dict[str, str] = {}  # each actor once, not once per fact
@@ -212,7 +212,7 @@ def _by_place(idx: FactIndex, keep: frozenset, *, shared: bool) -> tuple[dict, d
                         home[a] = frozenset(idx.home_of(a))
                 for p in home[a]:
                     based_at[p].add(f)
-        made = (_Members(idx, keep), home, dict(stated_at), dict(based_at))
+        made = (_members(idx, keep, shared=shared), home, dict(stated_at), dict(based_at))
         if not shared:
             return made
         idx.derived[key] = made
