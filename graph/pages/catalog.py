@@ -43,7 +43,7 @@ from pathlib import Path
 from qkg.graph.errors import N_, DataError, Message, ParameterError, UnknownQuery
 from qkg.graph.pages.years import check_year, parse_year
 from qkg.graph.serving import terms
-from qkg.graph.serving.guard import query_form
+from qkg.graph.serving.guard import PROLOGUE, query_form
 from qkg.ontology import PREFIXES
 from qkg.ontology.curies import expand_curie
 
@@ -404,8 +404,8 @@ TAG_NAMES: dict[str, str] = {
 #: Values a canned query's pick-list offers at most; past it, the field takes any value typed in (checked when
 #: given) and the page says the list is cut.
 PICK_MAX = 200
-#: The prologue of a query (comments, ``PREFIX`` and ``BASE`` lines), kept in front of the query that wraps it.
-_PROLOGUE = re.compile(r"(?:\s+|#[^\n]*\n|PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)*", re.I)
+#: The prologue of a query, kept in front of the query that wraps it.
+_PROLOGUE = re.compile(PROLOGUE, re.I)
 
 
 def answering_values(

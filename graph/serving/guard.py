@@ -32,6 +32,7 @@ from __future__ import annotations
 
 __all__ = [
     "MAX_QUERY_CHARS",
+    "PROLOGUE",
     "QueryInfo",
     "inspect_query",
     "plainly_safe",
@@ -63,12 +64,10 @@ _FORMS = {
 # The very pattern rdflib expands before parsing (parser.expandUnicodeEscapes).
 _ESCAPE = re.compile(r"\\u([0-9a-f]{4}(?:[0-9a-f]{4})?)", re.IGNORECASE)
 _BARE_CR = re.compile(r"\r(?!\n)")
-# Possessive quantifiers: no backtracking, so no catastrophic case on hostile input.
-_UPDATE_VERB = re.compile(
-    r"(?:\s++|#[^\n]*+|PREFIX\s*+[^\s:]*+:\s*+<[^>]*+>|BASE\s*+<[^>]*+>)*+"
-    r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
-    re.IGNORECASE,
-)
+#: A query's prologue (spaces, comments, ``PREFIX`` and ``BASE`` declarations), as a pattern to match at its start
+#: (with ``re.IGNORECASE``). Possessive quantifiers: no backtracking, so no catastrophic case on hostile input.
+PROLOGUE = r"(?:\s++|#[^\n]*+|PREFIX\s*+[^\s:]*+:\s*+<[^>]*+>|BASE\s*+<[^>]*+>)*+"
+_UPDATE_VERB = re.compile(PROLOGUE + r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
 _SPEC = "https://www.w3.org/TR/sparql11-query/"
 
 
