@@ -415,7 +415,7 @@ def api_reach(
     rows (its ``note`` says so, in ``lang``)."""
     from qkg.graph.analysis.complementarity import reach
     from qkg.graph.errors import N_, EntityNotFound
-    from qkg.graph.pages.entity import resolve
+    from qkg.graph.pages.entity import appears, resolve
     from qkg.graph.serving import terms
 
     iri = resolve(target)
@@ -427,7 +427,7 @@ def api_reach(
             hint=N_("write a name such as geneve, a CURIE such as qkgd:geneve, or a full IRI"),
             fields={"value": target[:80]},
         ) from None
-    if not state.require_store().ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"):
+    if not appears(state.require_store(), iri):
         raise EntityNotFound(  # was a 200 with a note, which the docstring did not promise
             N_("no entity named {name!r} in the graph"),
             hint=N_("search for it: /search?q={query}"),

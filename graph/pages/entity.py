@@ -78,6 +78,7 @@ __all__ = [
     "TYPES_MAX",
     "NEIGHBOURS_PAGE",
     "has_links",
+    "appears",
     "store_neighbourhood",
 ]
 
@@ -267,9 +268,7 @@ def describe(
         )
     ]
     if (
-        not outgoing
-        and not incoming
-        and (offset + facts_offset == 0 or not store.ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"))
+        not outgoing and not incoming and (offset + facts_offset == 0 or not appears(store, iri))
     ):  # a page past the end of an entity that is there is an empty page, not "no such entity"
         return None
     year_of = graphs_by_year(store)
@@ -383,6 +382,16 @@ def describe(
         ],
         "truncated": more_facts or more,
     }
+
+
+def appears(store: Store, iri: str) -> bool:
+    """Whether ``iri`` is in any statement of the graph, as subject or object (one bounded look-up).
+
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> appears(OxigraphStore(), ENTITY_NS + "x")
+    False
+    """
+    return store.ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}")
 
 
 def has_links(store: Store, iri: str, *, any_link: bool = False) -> bool:
