@@ -35,6 +35,7 @@ from qkg.graph.pages.entity import (
     INCOMING_PAGE,
     NEIGHBOURS_PAGE,
     TERM_NS,
+    appears,
     describe,
     entity_triples,
     has_links,
@@ -123,11 +124,13 @@ async def entity_page(
     build_years = await asyncio.to_thread(build_years_of, state)
     if year:
         year = check_year(year, build_years)
+    if fmt != "html":  # its triples: the page's description is not made for them
+        if not await asyncio.to_thread(appears, store, iri):
+            raise _not_found(name)
+        return await _rdf(store, iri, fmt)
     data = await asyncio.to_thread(describe, store, iri, offset=offset, facts_offset=facts_offset, year=year or None)
     if data is None:
         raise _not_found(name)
-    if fmt != "html":
-        return await _rdf(store, iri, fmt)
     linked = await asyncio.to_thread(has_links, store, iri)
     context = {
         "e": data,
@@ -211,13 +214,16 @@ async def term_page(term: str, request: Request, store: StoreDep, templates: Tem
     term, fmt = _choose(request, term)
     _check_name(term)
     iri = TERM_NS + term
+    missing = EntityNotFound(
+        N_("no term named {name!r} in the ontology"), hint=N_("see the list at /def"), fields={"name": term}
+    )
+    if fmt != "html":  # its triples: the page's description is not made for them
+        if not await asyncio.to_thread(appears, store, iri):
+            raise missing
+        return await _rdf(store, iri, fmt)
     data = await asyncio.to_thread(describe, store, iri)
     if data is None:
-        raise EntityNotFound(
-            N_("no term named {name!r} in the ontology"), hint=N_("see the list at /def"), fields={"name": term}
-        )
-    if fmt != "html":
-        return await _rdf(store, iri, fmt)
+        raise missing
     is_class = any(t["value"] == "http://www.w3.org/2002/07/owl#Class" for t in data["types"])
     instances = await asyncio.to_thread(instances_of, store, iri, limit=500) if is_class else []
     context = {
