@@ -43,6 +43,43 @@ def test_json_and_pickle_round_trip(tmp_path):
     ]
 
 
+def test_a_temporary_file_left_by_a_process_that_ended_is_removed_by_the_next_write(tmp_path):
+    """A writer killed mid-write (SIGKILL, the out-of-memory killer) left its artefact's temporary file in the
+    build for good; the next write of that artefact removes it, and leaves one a live writer holds."""
+    import subprocess
+    import sys
+
+    store = Artefacts(tmp_path)
+    store.write("figures", {"a": 1})
+    folder = tmp_path / ARTEFACT_DIR
+    left = folder / ".figures.json.4242.deadbeef.tmp"
+    left.write_bytes(b'{"half')
+    held = folder / ".figures.json.4343.cafecafe.tmp"
+    held.write_bytes(b"being written")
+    # a live writer in another process holds its file's lock until it is told to stop
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys; f = open(sys.argv[1], 'rb'); fcntl.flock(f, fcntl.LOCK_EX);"
+            " print('held', flush=True); sys.stdin.read()",
+            str(held),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout.readline().strip() == "held"
+        store.write("figures", {"a": 2})
+        assert not left.exists() and held.exists()
+        assert Artefacts(tmp_path).read("figures") == {"a": 2}
+    finally:
+        writer.stdin.close()
+        writer.wait(timeout=30)
+    assert sorted(p.name for p in folder.iterdir()) == [held.name, "figures.json", "manifest.json"]
+
+
 def test_reading_a_large_artefact_never_runs_the_collector(tmp_path):
     """The collector's passes over millions of fresh objects held the GIL during a build swap (issue 14): a read
     holds it off, and freezes what it read, so no collection walks the artefact later either."""

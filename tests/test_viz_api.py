@@ -215,3 +215,15 @@ def test_a_filter_value_the_network_lacks_is_refused_with_those_it_has(base):
     assert two["error"] == "relation : qkg:bogus, qkg:x2 ne sont pas dans ce réseau", two
     assert "qkg:destination" not in fr.json()["error"] and "qkg:" in fr.json()["hint"]
     assert en.json()["error"] == "theme: x is not in this network" and "leave theme out" in en.json()["hint"]
+
+
+def test_a_refused_filter_value_is_said_back_cut_short(base):
+    """A long or many-valued typo is a 400 whose message repeats each value cut to 60 characters, and at most 12
+    of them (a 400-character value was said back whole)."""
+    long = "qkg:" + "x" * 400
+    one = _get(base, "/api/viz/network", theme=long, lang="en")
+    assert one.status_code == 400
+    said = one.json()["error"]
+    assert said.startswith("theme: qkg:xxx") and "…" in said and len(said) < 120, said
+    many = _get(base, "/api/viz/network", theme=[f"qkg:t{i:02d}" for i in range(30)], lang="en").json()["error"]
+    assert "qkg:t11" in many and "qkg:t12" not in many and many.endswith("… are not in this network"), many

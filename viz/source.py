@@ -49,7 +49,7 @@ from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store, classes_in_use
 from qkg.ontology import PREFIXES
 from qkg.ontology.curies import ENTITY_NS, expand_curie, short
-from qkg.viz.escape import entity_href
+from qkg.viz.escape import clean_text, entity_href
 from qkg.viz.filters import NetworkFilter, subgraph, visible
 from qkg.viz.geo import MAP_DETAIL_MAX, aggregate_map, map_payload
 from qkg.viz.layout import centralities, layout_positions
@@ -133,6 +133,8 @@ class Prepared:
 _FILTER_FACETS = {"theme": "themes", "category": "categories", "relation": "relations"}
 #: Values a refused filter's hint lists at most.
 _KNOWN_SHOWN = 12
+#: The longest of a client's unknown values said back in the error (cut with "…").
+_VALUE_SHOWN = 60
 
 
 def check_filters(prepared: Prepared, given: dict[str, Iterable[str]]) -> None:
@@ -144,10 +146,17 @@ def check_filters(prepared: Prepared, given: dict[str, Iterable[str]]) -> None:
             continue
         if unknown := sorted(set(values) - set(known) - {""}):
             shown = ", ".join(known[:_KNOWN_SHOWN]) + (" …" if len(known) > _KNOWN_SHOWN else "")
+            # the client's values said back cut short (a 400-character value was repeated whole)
+            said = ", ".join(clean_text(v, limit=_VALUE_SHOWN) for v in unknown[:_KNOWN_SHOWN])
             raise ParameterError(
                 NP_("{name}: {values} is not in this network", "{name}: {values} are not in this network", "count"),
                 hint=N_("use some of its values ({known}), or leave {name} out"),
-                fields={"name": name, "values": ", ".join(unknown), "known": shown or "-", "count": len(unknown)},
+                fields={
+                    "name": name,
+                    "values": said + (" …" if len(unknown) > _KNOWN_SHOWN else ""),
+                    "known": shown or "-",
+                    "count": len(unknown),
+                },
             )
 
 

@@ -65,7 +65,6 @@ import multiprocessing
 import os
 import pickle
 import queue
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable, Iterator
@@ -293,8 +292,12 @@ class Artefacts:
             data = value.serialize()
         else:
             raise ValueError(f"unknown artefact format {fmt!r}: use 'json', 'pickle' or 'sqlite'")
+        # the one atomic writer (fsynced, renamed; its temporary file locked, so one a dead process left behind is
+        # removed by the next write): imported here, its module imports rdflib, which a worker may not need
+        from qkg.graph.building.export import atomic_write
+
         with self._lock, self._manifest_lock():
-            _atomic_write(self.path / (name + _SUFFIX[fmt]), data)
+            atomic_write(self.path / (name + _SUFFIX[fmt]), data)
             manifest = self.manifest()
             before = manifest["artefacts"].get(name, {}).get("format")
             if before in _SUFFIX and before != fmt:  # an older build's file in another format
@@ -304,7 +307,7 @@ class Artefacts:
                 "bytes": len(data),
                 "seconds": None if seconds is None else round(seconds, 3),
             }
-            _atomic_write(self.path / _MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8"))
+            atomic_write(self.path / _MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8"))
             self._memo[name] = value
 
     @contextlib.contextmanager
@@ -318,18 +321,6 @@ class Artefacts:
             yield
         finally:
             os.close(fd)  # closing the descriptor releases the lock
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            os.fchmod(fh.fileno(), 0o644)  # mkstemp's 0600 would hide it from a server run as another user
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def produce(
