@@ -364,7 +364,7 @@ def publish(ctx, url, quiet):
         "\b\n"
         "Examples:\n"
         "  qkg query receptions-by-category\n"
-        "  qkg query missions-by-country -p country=qkgd:suisse --format csv\n"
+        "  qkg query missions-to-country -p country=qkgd:suisse --format csv\n"
         "  qkg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'\n"
         "  qkg query my-question.rq --format json"
     )

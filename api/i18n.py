@@ -156,6 +156,20 @@ def cli_lang(environ=None) -> str:
     >>> cli_lang({"LANG": "fr_CA.UTF-8"}), cli_lang({"LANG": "C.UTF-8"}), cli_lang({"QKG_LANG": "fr", "LANG": "en_US"})
     ('fr', 'en', 'fr')
     """
+    return _asked_lang(environ) or "en"
+
+
+def output_lang(environ=None) -> str:
+    """The language of what a command writes (labels, a report, a page) when its ``--lang`` is not given: the one
+    the reader asked for (``QKG_LANG``, else a French or English locale), else French, the committee's language.
+
+    >>> output_lang({"LANG": "en_CA.UTF-8"}), output_lang({"LANG": "C.UTF-8"}), output_lang({"QKG_LANG": "fr"})
+    ('en', 'fr', 'fr')
+    """
+    return _asked_lang(environ) or "fr"
+
+
+def _asked_lang(environ=None) -> str | None:
     env = os.environ if environ is None else environ
     for name in ("QKG_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = (env.get(name) or "").lower()[:2]
@@ -163,7 +177,7 @@ def cli_lang(environ=None) -> str:
             return value
         if value and name != "QKG_LANG":  # the first locale variable set decides, as in setlocale
             break
-    return "en"
+    return None
 
 
 def catalog_path(lang: str) -> Path:

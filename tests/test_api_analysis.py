@@ -275,14 +275,15 @@ def test_page_html(http):
 def test_cli(built_data):
     run = CliRunner().invoke
     base = ["--data-dir", str(built_data), "analyse"]
-    r = run(cli, base + ["centrality", "--top", "3", "--format", "json"])
+    # the tests' language is English (QKG_LANG=en, tests/conftest.py): the labels are asked in French
+    r = run(cli, base + ["centrality", "--top", "3", "--format", "json", "--lang", "fr"])
     assert r.exit_code == 0, r.output
     assert json.loads(r.output)["rows"][0]["label"] == "Ville de Québec"
-    r = run(cli, base + ["paths", "--from", "qkgd:ville-de-quebec", "--to", "qkgd:innovaud", "-k", "1"])
+    r = run(cli, base + ["paths", "--from", "qkgd:ville-de-quebec", "--to", "qkgd:innovaud", "-k", "1", "--lang", "fr"])
     assert r.exit_code == 0 and "qkg:facilitator" in r.output and "Québec attire" in r.output
     r = run(cli, base + ["complementarity", "--format", "csv", "--dimension", "gaps"])
     assert r.exit_code == 0 and r.output.startswith("dimension,actor,column") and "themes: none" in r.output
-    r = run(cli, base + ["complementarity", "--target", "qkgd:lausanne"])
+    r = run(cli, base + ["complementarity", "--target", "qkgd:lausanne", "--lang", "fr"])
     assert r.exit_code == 0 and "Ville de Québec" in r.output
     r = run(cli, base + ["communities", "--fold-posts"])
     assert r.exit_code == 0 and "modularity" in r.output

@@ -201,3 +201,35 @@ def test_search_labels_follow_the_page_language(server) -> None:
         for q in ("OMS", "WHO"):
             hits = client.get("/api/search", params={"q": q, "limit": 3, "lang": lang}).json()["hits"]
             assert hits[0]["id"] == "oms" and hits[0]["label"] in labels, (lang, q, hits[0], labels)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_an_entitys_linked_names_are_in_the_page_language(server, lang) -> None:
+    """On an entity in English, the entities it links to, its sources and its neighbours are named by their
+    English labels where the graph has them (they were all French: ``has member | Ville de Québec``); in French,
+    by their French labels. Each expected label is the linked entity's own, as its page gives it."""
+    other = "en" if lang == "fr" else "fr"
+    client = server.client()
+    e = client.get("/api/entities/aimf", params={"lang": lang}).json()
+    linked = [v["value"] for f in e["facts"] for v in f["values"] if v["value"].get("id")]
+    linked += [s["section"] for s in e["sources"]]
+    linked += [link["subject"] for link in e["incoming"] if link["subject"].get("id")]
+    checked = 0
+    for term in linked[:25]:
+        labels = client.get(f"/api/entities/{term['id']}").json()["labels"]
+        if lang in labels and labels.get(other) != labels[lang]:
+            assert term["label"] == labels[lang], (term, labels)
+            checked += 1
+    assert checked >= 5, linked
+    assert e["label"] == e["labels"][lang]
+    near = client.get("/api/entities/aimf/neighbours", params={"lang": lang}).json()["nodes"]
+    named = 0
+    for node in near[:10]:
+        labels = client.get(f"/api/entities/{node['id']}").json()["labels"]
+        if lang in labels:
+            assert node["label"] == labels[lang], (node, labels)
+            named += 1
+    assert named >= 3, near
+    page = client.get("/id/aimf", params={"lang": lang}, headers={"Accept": "text/html"}).text
+    city = client.get("/api/entities/ville-de-quebec").json()["labels"]
+    assert city[lang] in page and (lang == "fr" or f">{city['fr']}<" not in page)

@@ -154,3 +154,24 @@ def test_export_network_projection(graph_2024, tmp_path, fmt):
     city, aivp = "https://w3id.org/qkg/id/ville-de-quebec", "https://w3id.org/qkg/id/aivp"
     assert G.has_edge(city, aivp) or G.has_edge(aivp, city)
     assert G.nodes[city]["label"] == "Ville de Québec"
+
+
+def test_every_help_example_of_a_canned_query_names_one_that_exists():
+    """``qkg query --help`` showed ``qkg query missions-by-country``, a query that does not exist: each example
+    naming a canned query names one of the catalogue, with parameters it takes, in both languages."""
+    import re
+
+    from qkg.api.cli import cli
+    from qkg.api.i18n import translations
+    from qkg.graph.pages.catalog import load_catalog
+
+    queries = load_catalog()
+    english = cli.commands["query"].help
+    for text in (english, translations("fr").gettext(english)):
+        # a name followed by a space or the end (not a file: my-question.rq), then its -p parameters
+        named = re.findall(r"qkg query ([a-z][a-z0-9-]+)(?=\s|$)((?: -p [a-z_]+=\S+)*)", text)
+        assert named, text
+        for name, params in named:
+            assert name in queries, (name, sorted(queries))
+            taken = {p.name for p in queries[name].params}
+            assert set(re.findall(r"-p ([a-z_]+)=", params)) <= taken, (name, params, taken)

@@ -392,6 +392,23 @@ def test_analyses_tables_are_read_in_french_and_their_csv_stays_data(built_data)
         assert f",LocalGovernment,60,103,{english_scores[0]},{english_scores[1]}," in csv_out, csv_out
 
 
+def test_the_labels_language_follows_the_readers_when_lang_is_not_given(built_data):
+    """``analyse``'s labels without ``--lang``: English under an English locale, French under a French one, and
+    French when the locale says neither (C): they were French whatever the reader's language, under English
+    headings. ``--lang`` still decides when given."""
+    args = ("--data-dir", str(built_data), "analyse", "centrality", "--top", "1")
+    first = {
+        env: _qkg(*args, **dict([env])).stdout.splitlines()[2]
+        for env in (("LANG", "en_CA.UTF-8"), ("LANG", "fr_CA.UTF-8"), ("LANG", "C.UTF-8"), ("QKG_LANG", "en"))
+    }
+    assert first[("LANG", "en_CA.UTF-8")].startswith("City of Québec"), first
+    assert first[("QKG_LANG", "en")] == first[("LANG", "en_CA.UTF-8")]
+    assert first[("LANG", "fr_CA.UTF-8")].startswith("Ville de Québec"), first
+    assert first[("LANG", "C.UTF-8")].startswith("Ville de Québec"), first
+    given = _qkg(*args, "--lang", "fr", LANG="en_CA.UTF-8").stdout.splitlines()
+    assert given[0].split()[0] == "label" and given[2].startswith("Ville de Québec"), given
+
+
 def test_a_query_tables_count_line_is_french(built_data):
     """``qkg query``'s table ends with its count of rows in the reader's language (was "(7 rows)" in French)."""
     args = ("--data-dir", str(built_data), "query", "receptions")

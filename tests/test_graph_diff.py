@@ -77,7 +77,7 @@ def test_diff_of_two_data_folders_gives_the_same_changes(qkg, two_builds) -> Non
 
 def test_diff_as_text_in_french_and_english(qkg, two_builds) -> None:
     _, _, data_dir = two_builds
-    fr = qkg("--data-dir", data_dir, "diff", "previous", "current").stdout
+    fr = qkg("--data-dir", data_dir, "diff", "previous", "current", "--lang", "fr").stdout
     assert "Entités ajoutées" in fr and "[qkg:City] Montpellier" in fr and "statedValue: 21 -> 22" in fr
     en = qkg("--data-dir", data_dir, "diff", "previous", "current", "--lang", "en").stdout
     assert "Entities added" in en and "Facts changed" in en and "Lausanne -> Lausanne (Vaud)" in en

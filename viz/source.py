@@ -504,7 +504,7 @@ def partners_view(prepared: Prepared, node: str | None = None, *, lang: str = "f
 def entity_view(store: Store, ref: str, *, lang: str = "fr") -> dict:
     """The side panel's summary of one entity (``ref``: local name, CURIE or IRI); one bounded look-up."""
     iri = resolve(ref)
-    described = describe(store, iri) if iri.startswith(ENTITY_NS) else None
+    described = describe(store, iri, lang=lang) if iri.startswith(ENTITY_NS) else None
     if described is None:
         raise NotInNetwork(f"no entity {ref!r} in the graph", hint="search for it at /search?q=...")
     return entity_summary(described, lang=lang)

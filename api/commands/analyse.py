@@ -21,6 +21,7 @@ import json
 from pathlib import Path
 
 import click
+from qkg.api.commands import lang_option
 from qkg.api.i18n import filled as _
 from qkg.graph.errors import N_, NP_, Message, format_number
 
@@ -68,9 +69,7 @@ def _projection_options(f):
             show_default=True,
             help=N_("Actor network: also make the facts' places (leg cities, locations) nodes."),
         ),
-        click.option(
-            "--lang", default="fr", show_default=True, type=click.Choice(["fr", "en"]), help=N_("Label language.")
-        ),
+        lang_option(),
     ]
     for option in reversed(options):
         f = option(f)
@@ -478,7 +477,7 @@ def ego(ctx, node, from_, depth, fmt, **opts):
 )
 @click.option("--through-countries", is_flag=True, help=N_("Allow paths to pass through countries and regions."))
 @click.option("--max-length", type=int, default=None, help=N_("Longest path, in steps."))
-@click.option("--lang", default="fr", type=click.Choice(["fr", "en"]))
+@lang_option()
 @click.option("--year", default=None, help=N_("Only the facts of this report year (default: every year)."))
 @_format_option
 @click.pass_context
@@ -555,7 +554,7 @@ def paths(ctx, from_, to, k, projection, through_countries, max_length, lang, ye
 @click.option("--year-from", type=int, default=None)
 @click.option("--year-to", type=int, default=None)
 @click.option("--year", default=None, help=N_("Only the facts of this report year (default: every year)."))
-@click.option("--lang", default="fr", type=click.Choice(["fr", "en"]))
+@lang_option()
 @_format_option
 @click.pass_context
 def complementarity(ctx, actors, dimension, theme_level, target, relations, year_from, year_to, year, lang, fmt):

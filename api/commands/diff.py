@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from qkg.api.commands import lang_option
 from qkg.api.i18n import filled as _
 from qkg.graph.errors import N_, NP_, Message
 
@@ -191,12 +192,11 @@ def as_text(ch: Changes, lang: str) -> str:
     show_default=True,
     help=N_("text (for people), json, or turtle (an RDF changeset)."),
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["fr", "en"]),
-    default="fr",
-    show_default=True,
-    help=N_("Language of the text output and of the labels."),
+@lang_option(
+    N_(
+        "Language of the text output and of the labels: QKG_LANG, else the locale when it is French or English, "
+        "else fr."
+    )
 )
 @click.option(
     "--limit",

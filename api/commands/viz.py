@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 
 import click
+from qkg.api.commands import lang_option
 from qkg.api.i18n import filled as _
 from qkg.api.i18n import gettext, use_lang
 from qkg.graph.errors import IDENTIFIER_FIELDS, N_, NP_, Message
@@ -58,7 +59,7 @@ def _read(path: Path) -> str:
     type=click.Choice(["degree", "pagerank", "betweenness"]),
     help=N_("Centrality that sizes the nodes."),
 )
-@click.option("--lang", default="fr", show_default=True, type=click.Choice(["fr", "en"]))
+@lang_option()
 @click.option(
     "--entity-base",
     default=ENTITY_NS,

@@ -128,7 +128,9 @@ async def entity_page(
         if not await asyncio.to_thread(appears, store, iri):
             raise _not_found(name)
         return await _rdf(store, iri, fmt)
-    data = await asyncio.to_thread(describe, store, iri, offset=offset, facts_offset=facts_offset, year=year or None)
+    data = await asyncio.to_thread(
+        describe, store, iri, offset=offset, facts_offset=facts_offset, year=year or None, lang=current_lang()
+    )
     if data is None:
         raise _not_found(name)
     linked = await asyncio.to_thread(has_links, store, iri)
@@ -266,6 +268,7 @@ def api_entity(
         max_facts=facts_limit,
         facts_offset=facts_offset,
         year=year or None,
+        lang=current_lang(),
     )
     if data is None:
         raise _not_found(name)
@@ -295,7 +298,7 @@ def api_neighbours(
             hint=N_("see /id/{name} or search at /search?q={query}"),
             fields={"name": name, "query": name[:40]},
         )
-    return store_neighbourhood(store, iri, depth=depth, max_nodes=limit, offset=offset)
+    return store_neighbourhood(store, iri, depth=depth, max_nodes=limit, offset=offset, lang=current_lang())
 
 
 @router.get("/api/paths", response_model=PathsModel, responses=_ERRORS, summary="Shortest paths between two entities")

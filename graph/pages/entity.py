@@ -189,8 +189,18 @@ def pick_label(labels: dict[str, str], langs: tuple[str, ...] = ("fr", "en")) ->
     return next(iter(labels.values()), None)
 
 
-def term_json(term, labels: dict[str, dict[str, str]] | None = None) -> dict:
-    """A JSON-ready description of an RDF term (with its display label and CURIE for IRIs).
+def reading_order(lang: str) -> tuple[str, ...]:
+    """The languages whose labels a page in ``lang`` shows, best first: its own, then the other one.
+
+    >>> reading_order("en"), reading_order("fr"), reading_order("de")
+    (('en', 'fr'), ('fr', 'en'), ('fr', 'en'))
+    """
+    return (lang, *(other for other in ("fr", "en") if other != lang)) if lang in ("fr", "en") else ("fr", "en")
+
+
+def term_json(term, labels: dict[str, dict[str, str]] | None = None, langs: tuple[str, ...] = ("fr", "en")) -> dict:
+    """A JSON-ready description of an RDF term (with its display label, the first of ``langs`` it has, and its
+    CURIE for IRIs).
 
     >>> term_json(terms.NamedNode("https://w3id.org/qkg/id/quebec"))["curie"]
     'qkgd:quebec'
@@ -201,7 +211,7 @@ def term_json(term, labels: dict[str, dict[str, str]] | None = None) -> dict:
         data = {"type": "uri", "value": term.value, "curie": short(term.value)}
         if term.value.startswith(ENTITY_NS):
             data["id"] = term.value[len(ENTITY_NS) :]
-        label = pick_label((labels or {}).get(term.value, {}))
+        label = pick_label((labels or {}).get(term.value, {}), langs)
         if label:
             data["label"] = label
         return data
@@ -224,8 +234,12 @@ def describe(
     offset: int = 0,
     facts_offset: int = 0,
     year: str | None = None,
+    lang: str = "fr",
 ) -> dict | None:
     """Everything the graph states about ``iri``, grouped by property, with provenance; None if unknown.
+
+    Every label (the entity's, its types', the linked entities', properties' and sources') is the one in ``lang``
+    where the graph has it, else the other language's (:func:`reading_order`).
 
     Bounded whatever the graph's size: one page of outgoing statements (``max_facts`` from ``facts_offset``)
     and one page of incoming links (``max_incoming`` from ``offset``), each in the store's order, which is
@@ -299,31 +313,32 @@ def describe(
     mentioned |= {s for o in origin.values() for s in o["sections"]}
     mentioned |= {q.graph_name.value for q in outgoing + incoming if isinstance(q.graph_name, terms.NamedNode)}
     labels = labels_of(store, mentioned)
+    langs = reading_order(lang)
     pages = _pages(store, {s for o in origin.values() for s in o["sections"]})
 
     def provenance(subject: str, graph) -> dict:
         g = graph.value if isinstance(graph, terms.NamedNode) else None
         kind = provenance_kind(g)
         data: dict[str, Any] = {"kind": kind, "graph": short(g) if g else None, "year": year_of.get(g or "")}
-        if g and pick_label(labels.get(g, {})):
-            data["graph_label"] = pick_label(labels[g])
+        if g and pick_label(labels.get(g, {}), langs):
+            data["graph_label"] = pick_label(labels[g], langs)
         if kind == "report":
             found = origin.get(subject, {"sections": [], "items": [], "by_graph": {}})
             # the sections and item that the fact's own source file cites for the subject, else all of them
             here = found["by_graph"].get(g)
             cited = here if here and (here["sections"] or here["items"]) else found
             data["sections"] = [
-                dict(term_json(terms.NamedNode(s), labels), page=pages.get(s)) for s in cited["sections"]
+                dict(term_json(terms.NamedNode(s), labels, langs), page=pages.get(s)) for s in cited["sections"]
             ]
             data["annex_item"] = cited["items"][0] if cited["items"] else None
         return data
 
     groups: dict[str, list] = defaultdict(list)
-    types = [term_json(terms.NamedNode(t), labels) for t in type_iris]
+    types = [term_json(terms.NamedNode(t), labels, langs) for t in type_iris]
     alt = [term_json(name) for name in other_names]
     for q in outgoing:
         groups[q.predicate.value].append(
-            {"value": term_json(q.object, labels), "provenance": provenance(iri, q.graph_name)}
+            {"value": term_json(q.object, labels, langs), "provenance": provenance(iri, q.graph_name)}
         )
 
     def order(item) -> tuple:  # stated facts first, then types, then what inference alone added
@@ -332,7 +347,7 @@ def describe(
         return (only_inferred, p == _RDF_TYPE, short(p))
 
     facts = [
-        {"property": term_json(terms.NamedNode(p), labels), "values": _dedupe(v)}
+        {"property": term_json(terms.NamedNode(p), labels, langs), "values": _dedupe(v)}
         for p, v in sorted(groups.items(), key=order)
     ]
     by_year: dict[str | None, list] = {}
@@ -345,8 +360,8 @@ def describe(
     years = sorted(y for y in by_year if y is not None)
     links = [
         {
-            "subject": term_json(q.subject, labels),
-            "property": term_json(q.predicate, labels),
+            "subject": term_json(q.subject, labels, langs),
+            "property": term_json(q.predicate, labels, langs),
             "provenance": provenance(q.subject.value if isinstance(q.subject, terms.NamedNode) else "", q.graph_name),
         }
         for q in incoming
@@ -357,7 +372,7 @@ def describe(
         "iri": iri,
         "id": local_name(iri),
         "curie": short(iri),
-        "label": pick_label(labels.get(iri, {})) or short(iri),
+        "label": pick_label(labels.get(iri, {}), langs) or short(iri),
         "labels": labels.get(iri, {}),
         "alt_labels": alt,
         "types": types,
@@ -374,7 +389,7 @@ def describe(
         },
         "sources": [
             {
-                "section": term_json(terms.NamedNode(s), labels),
+                "section": term_json(terms.NamedNode(s), labels, langs),
                 "page": pages.get(s),
                 "annex_item": own["items"][0] if own["items"] else None,
             }
@@ -594,9 +609,10 @@ def _ring(store: Store, nodes: list[str], exclude: set[str], limit: int) -> list
 
 
 def store_neighbourhood(
-    store: Store, iri: str, *, depth: int = 1, max_nodes: int = NEIGHBOURS_PAGE, offset: int = 0
+    store: Store, iri: str, *, depth: int = 1, max_nodes: int = NEIGHBOURS_PAGE, offset: int = 0, lang: str = "fr"
 ) -> dict:
-    """Like :func:`neighbourhood`, read from the store around ``iri`` only, and paged.
+    """Like :func:`neighbourhood`, read from the store around ``iri`` only, and paged; its labels in ``lang``
+    where the graph has them.
 
     The neighbours (every node but ``iri``) are listed ring by ring, each ring by IRI (a ring of more than
     :data:`RING_SORTED`: in the store's order, see :func:`_ring`); one call returns
@@ -654,7 +670,7 @@ def store_neighbourhood(
         {
             "id": n[len(ENTITY_NS) :] if n.startswith(ENTITY_NS) else n,
             "iri": n,
-            "label": pick_label(labels.get(n, {})) or short(n),
+            "label": pick_label(labels.get(n, {}), reading_order(lang)) or short(n),
             "types": sorted(set(types.get(n, []))),
             "depth": seen[n],
         }
