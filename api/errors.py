@@ -221,6 +221,9 @@ _VALIDATION = {
 }
 
 
+#: The last two of the choices pydantic lists (``'a', 'b' or 'c'``), in the request's language.
+_EITHER = N_("{first} or {last}")
+
 #: What a parameter's ``pattern`` asks for, as a reader says it (a route registers its own): pydantic says
 #: "should match" and the regular expression.
 PATTERNS: dict[str, Message] = {}
@@ -241,6 +244,9 @@ def _problem(error: dict, speaks: bool) -> str:
     if template is None:
         return str(error.get("msg", ""))
     fields = {k: str(v) if k in ("pattern", "expected", "error") else v for k, v in (error.get("ctx") or {}).items()}
+    if speaks and " or " in fields.get("expected", ""):  # pydantic joins the choices with an English "or"
+        head, last = fields["expected"].rsplit(" or ", 1)
+        fields["expected"] = Message(_EITHER, first=head, last=last).localized(gettext, current_lang())
     try:
         line = Message(template, **fields)
         return line.localized(gettext, current_lang()) if speaks else str(line)

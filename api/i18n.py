@@ -373,6 +373,31 @@ def audit_reason(finding: dict) -> str:
         return finding.get("reason", "")
 
 
+def colon() -> str:
+    """The colon after a label, as the page's language writes it: ``" :"`` in French, ``":"`` in English
+    (``{{ label }}{{ colon() }} {{ value }}``; a ``" : "`` written in a template showed on English pages).
+
+    >>> with use_lang("en"):
+    ...     "Year" + colon()
+    'Year:'
+    """
+    return " :" if current_lang() == "fr" else ":"
+
+
+def quoted(text: object) -> str:
+    """``text`` between the page's language's quotation marks (« » in French, “ ” in English); escaped by the
+    template like any value.
+
+    >>> with use_lang("en"):
+    ...     quoted("quebec")
+    '“quebec”'
+    >>> with use_lang("fr"):
+    ...     quoted("quebec")
+    '« quebec »'
+    """
+    return f"« {text} »" if current_lang() == "fr" else f"“{text}”"
+
+
 def install(env) -> None:
     """Give a Jinja2 environment ``{% trans %}``, ``_()``, ``lang()``, ``term_label``, the switch, and
     ``filled(N_(...)|NP_(...), **fields)`` for a message whose numbers the page's language writes."""
@@ -386,6 +411,8 @@ def install(env) -> None:
         class_label=class_label,
         betweenness_method=betweenness_method,
         audit_reason=audit_reason,
+        colon=colon,
+        quoted=quoted,
         js_catalogue=lambda: js_catalogue(current_lang()),
         # a line with numbers in the page's language: {{ filled(NP_("{n} fact added", "{n} facts added"), n=n) }}
         filled=filled,

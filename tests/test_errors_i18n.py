@@ -269,3 +269,12 @@ def test_a_pattern_is_said_as_what_it_asks_for_not_as_a_regular_expression(serve
     with server.client() as client:
         body = client.get("/api/analysis/summary?relations=bogus", headers={"Accept-Language": "en"}).json()
     assert "^(?:" not in body["error"] and "kinds of fact separated by commas, among: mission" in body["error"]
+
+
+def test_a_choice_among_values_is_joined_with_the_readers_or(server) -> None:
+    """A value outside a list of choices: French said ``'actors', ... or 'typed'`` (pydantic's English "or")."""
+    with server.client() as client:
+        fr = client.get("/api/analysis/centrality?projection=zzz", headers={"Accept-Language": "fr"}).json()
+        en = client.get("/api/analysis/centrality?projection=zzz", headers={"Accept-Language": "en"}).json()
+    assert " ou 'typed'" in fr["error"] and " or " not in fr["error"], fr
+    assert " or 'typed'" in en["error"] and "'actors', " in en["error"], en

@@ -291,3 +291,18 @@ def test_every_shapes_message_is_a_message_of_the_catalogue() -> None:
     assert len(messages) >= 40 and set(messages) <= extracted
     french = catalog("fr")
     assert all(french.get(m) is not None and french.get(m).string for m in messages)
+
+
+def test_punctuation_follows_the_page_language(server) -> None:
+    """English pages wrote French punctuation: ``Year : …`` before a field's error, ``« quebec »`` around a
+    search; French pages keep theirs."""
+    html = {"Accept": "text/html"}
+    with server.client() as client:
+        en = client.get("/search?q=quebec&lang=en", headers=html).text
+        fr = client.get("/search?q=quebec&lang=fr", headers=html).text
+        assert "“quebec”" in en and "«" not in en
+        assert "« quebec »" in fr
+        en = client.get("/queries/partners?year=abc&lang=en", headers=html).text
+        fr = client.get("/queries/partners?year=abc&lang=fr", headers=html).text
+    assert re.search(r"</a>: \S", en) and "</a> :" not in en, en
+    assert "</a> : " in fr

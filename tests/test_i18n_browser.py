@@ -145,3 +145,20 @@ def test_the_scripts_write_numbers_as_the_page_language_does(browser_env, server
         status = page.locator("#status").inner_text()
         assert status.startswith(rows), status
         _clean(session)
+
+
+@pytest.mark.parametrize(
+    ("lang", "zoom_in", "zoom_out", "layers"),
+    [("fr", "Zoom avant", "Zoom arrière", "Couches"), ("en", "Zoom in", "Zoom out", "Layers")],
+)
+def test_the_maps_own_controls_speak_the_page_language(browser_env, server, lang, zoom_in, zoom_out, layers) -> None:
+    """Leaflet's zoom buttons and layers toggle said English (``Zoom in``, ``Layers``) on the French map."""
+    with chromium_page() as session:
+        page = session.page
+        page.goto(server.url + f"/map?lang={lang}")
+        page.wait_for_selector(".leaflet-control-zoom-in")
+        assert page.get_attribute(".leaflet-control-zoom-in", "title") == zoom_in
+        assert page.get_attribute(".leaflet-control-zoom-out", "title") == zoom_out
+        assert page.get_attribute(".leaflet-control-layers-toggle", "title") == layers
+        assert page.locator(".leaflet-control-zoom-in").count() == 1  # Leaflet's own English one is gone
+        _clean(session)

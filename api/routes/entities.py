@@ -137,6 +137,9 @@ async def entity_page(
     context = {
         "e": data,
         "title": (data.get("labels") or {}).get(current_lang()) or data["label"],
+        # the other names in the page's language, or in none (an English alias on the French page read as its
+        # French name)
+        "alt_labels": [a for a in data["alt_labels"] if a.get("lang", current_lang()) == current_lang()],
         "href": href_for,
         "has_neighbours": linked,
         "neighbours_page": NEIGHBOURS_PAGE,
@@ -223,11 +226,11 @@ async def term_page(term: str, request: Request, store: StoreDep, templates: Tem
         if not await asyncio.to_thread(appears, store, iri):
             raise missing
         return await _rdf(store, iri, fmt)
-    data = await asyncio.to_thread(describe, store, iri)
+    data = await asyncio.to_thread(describe, store, iri, lang=current_lang())
     if data is None:
         raise missing
     is_class = any(t["value"] == "http://www.w3.org/2002/07/owl#Class" for t in data["types"])
-    instances = await asyncio.to_thread(instances_of, store, iri, limit=500) if is_class else []
+    instances = await asyncio.to_thread(instances_of, store, iri, limit=500, lang=current_lang()) if is_class else []
     context = {
         "e": data,
         "title": (data.get("labels") or {}).get(current_lang()) or data["label"],

@@ -473,8 +473,9 @@ def _pages(store: Store, sections: set[str]) -> dict[str, str]:
     }
 
 
-def instances_of(store: Store, class_iri: str, *, limit: int = 1000) -> list[tuple[str, str]]:
-    """``(iri, display label)`` of the instances of a class (inferred types included), sorted by label.
+def instances_of(store: Store, class_iri: str, *, limit: int = 1000, lang: str = "fr") -> list[tuple[str, str]]:
+    """``(iri, display label)`` of the instances of a class (inferred types included), sorted by label; the label
+    in ``lang`` where the graph has it.
 
     >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
     >>> instances_of(OxigraphStore(), "https://w3id.org/qkg/def#Country")
@@ -483,7 +484,7 @@ def instances_of(store: Store, class_iri: str, *, limit: int = 1000) -> list[tup
     rows = store.select(f"SELECT DISTINCT ?x WHERE {{ ?x a <{class_iri}> }} LIMIT {int(limit)}")
     iris = [r["x"].value for r in rows if isinstance(r["x"], terms.NamedNode)]
     labels = labels_of(store, iris)
-    pairs = [(i, pick_label(labels.get(i, {})) or short(i)) for i in iris]
+    pairs = [(i, pick_label(labels.get(i, {}), reading_order(lang)) or short(i)) for i in iris]
     return sorted(pairs, key=lambda pair: pair[1].casefold())
 
 

@@ -110,7 +110,7 @@
     var status = el("p", "hint", "…");
     panel.appendChild(status);
     getJSON("/api/analysis/complementarity/cell?" + params.toString()).then(function (data) {
-      status.textContent = data.actor.label + " — " + data.column.label + " : " + format(ngettext("{n} fact", "{n} facts", data.facts.length), { n: data.facts.length });
+      status.textContent = data.actor.label + " — " + data.column.label + (LANG === "fr" ? " : " : ": ") + format(ngettext("{n} fact", "{n} facts", data.facts.length), { n: data.facts.length });
       var list = el("ul", "fact-list");
       data.facts.forEach(function (f) {
         var li = el("li", "fact");

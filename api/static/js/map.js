@@ -37,7 +37,13 @@
 
   function draw(data, topo) {
     var map = state.map = L.map(root, { worldCopyJump: false, minZoom: 1, maxZoom: 9, zoomSnap: 0.25,
-      attributionControl: true, preferCanvas: false });
+      attributionControl: true, preferCanvas: false, zoomControl: false });
+    // Leaflet's own controls say English: their titles and labels in the page's language
+    L.control.zoom({ zoomInTitle: gettext("Zoom in"), zoomOutTitle: gettext("Zoom out") }).addTo(map);
+    map.on("popupopen", function (e) {
+      var close = e.popup.getElement() && e.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) close.setAttribute("aria-label", gettext("Close"));
+    });
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution("Natural Earth · world-atlas · Leaflet");
     var byCountry = {};
@@ -103,7 +109,9 @@
     overlays[gettext("Cities")] = cities;
     overlays[gettext("Receptions: origin cities")] = origins;
     overlays[gettext("Receptions: origin countries")] = shaded;
-    L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+    var layers = L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+    var toggle = layers.getContainer().querySelector(".leaflet-control-layers-toggle");
+    if (toggle) { toggle.title = gettext("Layers"); toggle.setAttribute("aria-label", gettext("Layers")); }
     var legend = L.control({ position: "bottomleft" });
     legend.onAdd = function () {
       var box = h("div", { className: "viz-map-legend", id: "viz-map-legend" });

@@ -17,6 +17,9 @@
     selected: null, visible: { nodes: new Set(), edges: new Set() }, entityBase: "/id/" };
   var ui = {};
   window.qkgViz = state;
+  // the provenance kinds the side panel names, as the entity page does (api/templates/_prov.html)
+  var SOURCE_NAMES = { background: gettext("background, outside the report"), inferred: gettext("inferred"),
+    ontology: gettext("ontology") };
 
   // ---- filters (the rules of viz/filters.py) --------------------------------------------------------
   function readFilters() {
@@ -269,7 +272,7 @@
         fact.values.forEach(function (v) {
           var link = v.id ? C.entityHref(v.id, state.entityBase) : null;
           dl.appendChild(h("dd", {}, [link ? h("a", { href: link, text: v.text }) : h("span", { text: v.text }),
-            v.source && v.source !== "report" ? h("small", { className: "viz-src", text: " [" + v.source + "]" }) : null]));
+            v.source && v.source !== "report" ? h("small", { className: "viz-src", text: " [" + (SOURCE_NAMES[v.source] || v.source) + "]" }) : null]));
         });
       });
       panel.appendChild(dl);
