@@ -156,3 +156,31 @@ def test_the_query_list_names_its_tags_in_the_readers_language(server) -> None:
     shown = lambda page: set(re.findall(r'<span class="tag" data-tag="[^"]+">([^<]+)</span>', page))  # noqa: E731
     assert {"termes standard", "événements", "ententes"} <= shown(fr) and "standard-terms" not in shown(fr)
     assert {"standard terms", "events", "agreements"} <= shown(en)
+
+
+@pytest.mark.parametrize(("lang", "yes", "no"), [("fr", "oui", "non"), ("en", "yes", "no")])
+def test_numbers_and_booleans_are_written_as_the_page_language_writes_them(server, lang, yes, no) -> None:
+    """``stated-numbers`` showed ``4066.13`` and ``true`` on the French page: its numbers now as the language
+    writes them (``4 066,13``, ``4,066.13``), its booleans as yes or no; the API keeps the values."""
+    from decimal import Decimal
+
+    from qkg.graph.errors import format_number
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    with server.client() as client:
+        rows = client.get("/api/queries/stated-numbers", params={"lang": lang}).json()["results"]["bindings"]
+        page = client.get("/queries/stated-numbers", params={"lang": lang}, headers=HTML).text
+    cells = re.findall(r"<td>(?:<span[^>]*>)?([^<]*)(?:</span>)?</td>", page)
+    decimals = [c["value"] for r in rows for c in r.values() if c.get("datatype") == xsd + "decimal"]
+    large = [
+        c["value"] for r in rows for c in r.values() if c.get("datatype") == xsd + "integer" and len(c["value"]) > 3
+    ]
+    assert decimals and large, rows[:3]
+    for value in decimals:
+        assert format_number(Decimal(value), ",", lang) in cells, (value, cells[:40])
+        assert value not in cells or "." not in value
+    for value in large:
+        assert format_number(int(value), ",", lang) in cells and value not in cells, value
+    booleans = [c["value"] for r in rows for c in r.values() if c.get("datatype") == xsd + "boolean"]
+    assert {"true", "false"} <= set(booleans)
+    assert yes in cells and no in cells and "true" not in cells and "false" not in cells

@@ -37,10 +37,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from qkg.graph.errors import N_, DataError, Message, ParameterError, UnknownQuery
+from qkg.graph.errors import N_, DataError, Message, ParameterError, UnknownQuery, format_number
 from qkg.graph.pages.years import check_year, parse_year
 from qkg.graph.serving import terms
 from qkg.graph.serving.guard import PROLOGUE, query_form
@@ -369,6 +370,8 @@ def display_table(
                 cells.append(
                     {"text": text, "curie": short(term["value"]), "href": href(term["value"]) if href else None}
                 )
+            elif term["type"] == "literal" and term.get("datatype") in _SHOWN_TYPED:
+                cells.append(_typed_cell(term, lang))
             elif term["type"] == "literal":
                 tag = term.get("xml:lang")
                 other = (translated or {}).get((term["value"], tag)) if tag and tag != lang else None
@@ -377,6 +380,34 @@ def display_table(
                 cells.append({"text": "_:" + term["value"]})
         table_rows.append(cells)
     return {"vars": [query.var_label(n, lang) for n in shown], "names": shown, "rows": table_rows}
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+#: The typed literals a page writes as its language does: numbers (``2700000`` -> ``2 700 000``, ``4066.13`` ->
+#: ``4 066,13`` in French), and booleans (yes or no, said by the page: ``{"boolean": bool}``); the downloads keep
+#: the values as they are.
+_SHOWN_TYPED = {_XSD + t for t in ("integer", "int", "long", "decimal", "nonNegativeInteger", "positiveInteger")}
+_SHOWN_TYPED.add(_XSD + "boolean")
+
+
+def _typed_cell(term: dict, lang: str) -> dict:
+    """A number or boolean cell of :func:`display_table` (its text as in the data when it is not well formed).
+
+    >>> [_typed_cell({"value": v, "datatype": _XSD + t}, "fr")["text"] for v, t in
+    ...  (("2700000", "integer"), ("4066.13", "decimal"), ("x", "integer"))]
+    ['2\u202f700\u202f000', '4\u202f066,13', 'x']
+    >>> _typed_cell({"value": "2700000", "datatype": _XSD + "integer"}, "en")["text"], _typed_cell(
+    ...     {"value": "true", "datatype": _XSD + "boolean"}, "en")
+    ('2,700,000', {'text': 'true', 'boolean': True})
+    """
+    value = term["value"]
+    if term["datatype"] == _XSD + "boolean":
+        return {"text": value, "boolean": value.strip() in ("true", "1")}
+    try:
+        number = int(value) if term["datatype"] != _XSD + "decimal" else Decimal(value)
+    except (ValueError, ArithmeticError):
+        return {"text": value}
+    return {"text": format_number(number, ",", lang)}
 
 
 #: The canned queries' tags (``# tags:``), as readers see them: translated on the page (``_()``); a query's tag
