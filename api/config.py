@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         30.0, description="Engine seconds one client may use per minute; past it, 429 with Retry-After."
     )
     queue: int = Field(8, description="Queries waiting for a worker, beyond which a new one gets 503 at once.")
+    exact_betweenness_max: int = Field(
+        3000,
+        description="Largest network (nodes) whose betweenness the analysis API computes exactly when asked "
+        "(betweenness=exact; 400 above): igraph's exact computation holds the server while it runs.",
+    )
     queue_wait: float = Field(
         10.0, description="Longest wait for a worker, in seconds (not counted in the query limit)."
     )

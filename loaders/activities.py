@@ -42,6 +42,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qkg.graph.building.pipeline import quiet_literal_warnings
 from qkg.graph.errors import N_, DataError
 from qkg.loaders.report import normalise
 from qkg.loaders.tabular import MAX_VALUE_CHARS
@@ -125,13 +126,20 @@ _PLACE_TYPES = {str(QKG.Place), str(QKG.City), str(QKG.Region), str(QKG.Country)
 
 
 def is_activity_sheet(headers: Iterable[str]) -> bool:
-    """A sheet whose headers include ``date`` and ``membre`` (or ``member``) is an activity sheet.
+    """A sheet whose headers include ``date`` and ``membre`` (or ``member``) is an activity sheet; so is one not
+    starting with ``id`` that has two of its columns, so that a sheet missing a column is told which (read as an
+    entity sheet, it was told its first column must be ``id``).
 
     >>> is_activity_sheet(["Date", "Activité", "Membre"]), is_activity_sheet(["id", "type", "label@fr"])
     (True, False)
+    >>> is_activity_sheet(["date", "activité", "source"]), is_activity_sheet(["id", "date", "source"])
+    (True, False)
     """
-    names = {_ALIASES.get(normalise(h)) for h in headers}
-    return "date" in names and "membre" in names
+    headers = list(headers)
+    names = {_ALIASES.get(normalise(h)) for h in headers} - {None}
+    if "date" in names and "membre" in names:
+        return True
+    return len(names) >= 2 and bool(headers) and headers[0].strip().lstrip("\ufeff") != "id"
 
 
 @dataclass
@@ -173,12 +181,16 @@ class LabelIndex:
 
     @classmethod
     def from_files(cls, paths: Iterable[Path]) -> LabelIndex:
+        """The names in the RDF files ``paths``; a file that does not parse is left out (the build refuses it)
+        and rdflib's warning (a traceback) about an ill-typed literal is silenced (the build's checks name its
+        line)."""
         graph = Graph()
         for path in paths:
             fmt = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads"}.get(path.suffix)
             if fmt:
                 try:
-                    graph.parse(path, format=fmt)
+                    with quiet_literal_warnings():
+                        graph.parse(path, format=fmt)
                 except Exception:
                     continue
         return cls.from_graph(graph)

@@ -4,7 +4,8 @@ Each Turtle file (or CSV sheet or YAML file of records, see :mod:`qkg.loaders.ta
 ``data/2024/receptions.ttl`` -> ``qkgd:graph-2024-receptions``; ``data/background/places.ttl`` ->
 ``qkgd:graph-background-places`` (facts not stated by the report: coordinates, Wikidata ids). A file under a
 year folder (``data/2025/missions.ttl``) is that year's: the build tags its graph with the year
-(:data:`~qkg.graph.named_graphs.YEAR_TAG`), so queries can keep one year's facts.
+(:data:`~qkg.graph.named_graphs.YEAR_TAG`), so queries can keep one year's facts; a folder named like a year but
+not exactly one (``2025 ``, ``2025-final``) is refused, since its files would belong to no year.
 
 >>> [(s.graph.rsplit("/", 1)[-1], s.year) for s in discover(default_data_root())][:1]
 [('graph-2024-actors', '2024')]
@@ -70,6 +71,8 @@ def discover(root: str | Path, *, extra: Iterable[str | Path] = ()) -> list[Sour
         if p.is_symlink() or p.suffix in _SUFFIXES:
             _refuse_outside(p, root, inside)
     files = [p for p in entries if p.suffix in _SUFFIXES and p.is_file()]
+    for p in files:
+        _refuse_near_year(p, root)
     index = _LazyIndex(
         [p for p in files if p.suffix in (".ttl", ".nt", ".trig", ".nq")]
         + [Path(x) for x in extra if Path(x).suffix in (".ttl", ".nt", ".trig", ".nq")]
@@ -80,6 +83,25 @@ def discover(root: str | Path, *, extra: Iterable[str | Path] = ()) -> list[Sour
         graph = None if p.suffix in (".trig", ".nq") else str(QKGD["graph-extra-" + quote(p.stem, safe="-_.~")])
         sources.append(_source(p, graph, index))
     return sources
+
+
+#: A folder name that starts as a year does (``2025 ``, `` 2025``, ``2025-final``, ``2025 (copie)``).
+_NEAR_YEAR = re.compile(rf"\W*({YEAR_PATTERN})(?!\d)")
+
+
+def _refuse_near_year(path: Path, root: Path) -> None:
+    """Refuse a file under a top folder named like a year but not exactly one (a stray space, a suffix): its
+    graph would be ``graph-2025%20-...``, tagged with no year, so every year's queries and pages would leave its
+    facts out, unsaid. Other folders (``background/``, any name not starting with a year) belong to no year."""
+    parts = path.relative_to(root).parts
+    match = _NEAR_YEAR.match(parts[0]) if len(parts) > 1 else None
+    if match and match.group(1) != parts[0]:
+        raise DataError(
+            N_("{folder!r}: a folder named like a report year, but not exactly one; its files would belong to no year"),
+            file=str(root / parts[0]),
+            hint=N_("rename the folder {year!r}: the year's four digits alone, no space or suffix"),
+            fields={"folder": str(root / parts[0]), "year": match.group(1)},
+        )
 
 
 def _refuse_outside(path: Path, root: Path, inside: Path) -> None:

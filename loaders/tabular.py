@@ -129,8 +129,19 @@ def _column(header: str, file: str, line: int = 1) -> Column:
 
 
 def _columns(headers: list[str], file: str) -> list[Column]:
-    """The columns after ``id``."""
-    if not headers or headers[0].strip().lstrip("\ufeff") != "id":
+    """The columns after ``id``; a sheet has a ``type`` column (an entity without a class passes the build's
+    checks and SHACL unseen)."""
+    first = headers[0].strip().lstrip("\ufeff") if headers else ""
+    separator = next((sep for sep in (";", "\t") if first.split(sep, 1)[0].strip() == "id" and sep in first), None)
+    if separator:  # a spreadsheet saved in French separates cells with ';': the header row is then one cell
+        raise DataError(
+            N_("{file}:1: the cells are separated by {separator!r}, not by commas"),
+            file=file,
+            line=1,
+            hint=N_("save the sheet as CSV UTF-8 with commas (or replace each {separator!r} with ',')"),
+            fields={"file": file, "separator": separator},
+        )
+    if first != "id":
         raise DataError(
             N_("{file}:1: the first column must be 'id'"),
             file=file,
@@ -138,7 +149,16 @@ def _columns(headers: list[str], file: str) -> list[Column]:
             hint=N_("put the entity's local name (e.g. ville-de-montreal) in a first column named id"),
             fields={"file": file},
         )
-    return [_column(header, file) for header in headers[1:]]
+    columns = [_column(header, file) for header in headers[1:]]
+    if not any(column[1] == str(RDF.type) for column in columns):
+        raise DataError(
+            N_("{file}:1: no 'type' column; the columns are: {columns}"),
+            file=file,
+            line=1,
+            hint=N_("add a column named type holding each entity's class (e.g. qkg:LocalGovernment)"),
+            fields={"file": file, "columns": ", ".join(h.strip() for h in headers)},
+        )
+    return columns
 
 
 def _subject(ident: str, file: str, line: int, seen: dict[str, int]) -> URIRef:
@@ -261,7 +281,7 @@ def sheet_to_ntriples(path: str | Path) -> bytes:
     for line, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) > len(columns) + 1:
+        if len(row) != len(columns) + 1:  # a short row would drop its last columns' facts unsaid
             raise DataError(
                 NP_(
                     "{file}:{line}: {cells} cells for {columns} column",
@@ -270,7 +290,9 @@ def sheet_to_ntriples(path: str | Path) -> bytes:
                 ),
                 file=file,
                 line=line,
-                hint=N_('quote cells that contain commas ("a, b")'),
+                hint=N_('quote cells that contain commas ("a, b")')
+                if len(row) > len(columns) + 1
+                else N_("give the row one cell per column, empty ones included (a,,c)"),
                 fields={"file": file, "line": line, "cells": len(row), "columns": len(columns) + 1},
             )
         subject = _subject(row[0].strip(), file, line, seen)

@@ -72,3 +72,40 @@ def test_only_a_few_heavy_answers_are_kept(state) -> None:
     kept = [i for i in range(deps.HEAVY_ENTRIES + 3) if ("projection", i) in state._cache]
     assert kept == list(range(3, deps.HEAVY_ENTRIES + 3))
     assert "small" in state._cache
+
+
+def test_exact_betweenness_is_refused_above_the_servers_limit(built_data) -> None:
+    """``betweenness=exact`` on a large network held the server (igraph keeps the interpreter: at 1M, 85 s during
+    which ``/health`` waited): above ``QKG_EXACT_BETWEENNESS_MAX`` nodes it is a 400 naming the size and the way
+    out, in the reader's language; below, it is computed; ``auto`` is computed whatever the limit."""
+    import httpx
+
+    from tests.api_server import start_server
+
+    server = start_server(built_data, env={"QKG_EXACT_BETWEENNESS_MAX": "20"})
+    try:
+        url = server.url + "/api/analysis/centrality"
+        en = httpx.get(url, params={"betweenness": "exact", "fold_posts": "true", "lang": "en"}, timeout=60)
+        fr = httpx.get(
+            url, params={"betweenness": "exact", "fold_posts": "true"}, headers={"Accept-Language": "fr"}, timeout=60
+        )
+        auto = httpx.get(url, params={"betweenness": "auto", "fold_posts": "true"}, timeout=60)
+    finally:
+        server.stop()
+    assert auto.status_code == 200 and auto.json()["nodes"] > 20, auto.text[:300]
+    nodes = auto.json()["nodes"]
+    assert en.status_code == fr.status_code == 400, en.text
+    assert (
+        en.json()["error"]
+        == f"betweenness=exact: this network has {nodes} nodes, more than the 20 the server computes exactly"
+    )
+    assert "betweenness=auto" in en.json()["hint"] and "qkg analyse centrality" in en.json()["hint"]
+    assert "nœuds" in fr.json()["error"] and "betweenness=auto" in fr.json()["hint"]
+    small = start_server(built_data, env={"QKG_EXACT_BETWEENNESS_MAX": "100000"})
+    try:
+        exact = httpx.get(
+            small.url + "/api/analysis/centrality", params={"betweenness": "exact", "fold_posts": "true"}, timeout=60
+        )
+    finally:
+        small.stop()
+    assert exact.status_code == 200 and exact.json()["methods"]["betweenness"].startswith("exact"), exact.text[:300]

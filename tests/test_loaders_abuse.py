@@ -2,8 +2,9 @@
 
 Deep YAML nesting (flow and block), YAML alias bombs, over-long values and tokens, an ill-typed date in a CSV
 (no rdflib traceback on the way), a symbolic link leaving the data folder (refused, its target's content never
-shown), a stale ``.current-*`` link left by a killed publish, and a ``javascript:`` IRI that must not become a
-link.
+shown), a stale ``.current-*`` link left by a killed publish, a ``javascript:`` IRI that must not become a
+link; and a careless author's Turtle: ill-typed literals (no rdflib traceback), a year folder with a stray space
+or suffix, a byte order mark (accepted), Latin-1 text and a file with no triples.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from qkg.loaders.tabular import MAX_ALIAS_CHARS, MAX_VALUE_CHARS, records_to_ntr
 
 from tests.api_server import start_server
 
+MINI = Path(__file__).parent / "data" / "mini"
 RECORD = "- id: ville-x\n  type: qkg:LocalGovernment\n  label@fr: Ville X\n"
 
 
@@ -87,6 +89,85 @@ def test_bad_date_in_a_sheet_gets_one_error_and_no_traceback(tmp_path, capfd) ->
     assert code != 0
     assert "sheet.csv:2:" in output and "2024-13-45" in output
     assert "Traceback" not in output + captured.err + captured.out
+
+
+ILL_TYPED = """@prefix qkgd: <https://w3id.org/qkg/id/> .
+@prefix qkg: <https://w3id.org/qkg/def#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix schema: <https://schema.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+qkgd:evenement-a a qkg:Event ; rdfs:label "Événement A"@fr ; schema:startDate "17/11/2025"^^xsd:date .
+qkgd:evenement-b a qkg:Event ; rdfs:label "Événement B"@fr ; schema:startDate "2025-02-30"^^xsd:date .
+qkgd:evenement-c a qkg:Event ; rdfs:label "Événement C"@fr ; schema:maximumAttendeeCapacity "dix"^^xsd:integer .
+"""
+
+
+def test_ill_typed_literals_in_turtle_get_errors_and_no_traceback(qkg, tmp_path) -> None:
+    # an activity sheet makes the build read the Turtle files with rdflib too (to find the sheet's names)
+    data = tmp_path / "data"
+    shutil.copytree(default_data_root(), data)
+    (data / "2025").mkdir()
+    (data / "2025" / "events.ttl").write_text(ILL_TYPED, encoding="utf-8")
+    sheet = tmp_path / "activites.csv"
+    qkg("template", "activities", "--out", sheet)
+    proc = qkg("--data-dir", tmp_path / "out", "build", "-q", "--data", data, "--add", sheet, ok=False)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr and "Failed to convert" not in proc.stderr, proc.stderr
+    for line, value in ((7, "17/11/2025"), (8, "2025-02-30"), (9, "dix")):
+        assert f"events.ttl:{line}:" in proc.stderr and f'"{value}"' in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("name", ["2025 ", " 2025", "2025-final", "2025 (copie)"])
+def test_a_folder_named_almost_like_a_year_is_refused(tmp_path, name) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data / "background")
+    (data / name).mkdir()
+    (data / name / "facts.ttl").write_text((MINI / "facts.ttl").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        discover(data)
+    assert info.value.file == str(data / name) and repr(str(data / name)) in info.value.message
+    assert "'2025'" in info.value.hint
+    (data / name).rename(data / "2025")  # the year itself, and a folder of no year, are fine
+    assert {s.year for s in discover(data)} == {"2025", None}
+
+
+def test_a_turtle_file_with_a_byte_order_mark_builds(tmp_path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    facts = data / "facts.ttl"
+    facts.write_bytes(b"\xef\xbb\xbf" + facts.read_bytes())  # Notepad's "UTF-8 with BOM"
+    result = build(discover(data), data_dir=tmp_path / "out", shacl=False)
+    assert result.asserted == build(discover(MINI), data_dir=tmp_path / "plain", shacl=False).asserted
+
+
+def test_a_latin1_turtle_file_is_told_to_be_saved_as_utf8(tmp_path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    (data / "latin1.ttl").write_bytes(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\n"
+        '<https://w3id.org/qkg/id/x> rdfs:label "Québec"@fr .\n'.encode("latin-1")
+    )
+    with pytest.raises(DataError) as info:
+        build(discover(data), data_dir=tmp_path / "out", shacl=False)
+    assert info.value.line == 3 and "latin1.ttl:3: not UTF-8 text" in info.value.message
+    assert "UTF-8" in info.value.hint and "' .'" not in info.value.hint
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "  \n\n", "@prefix qkgd: <https://w3id.org/qkg/id/> .\n# nothing yet\n"],
+    ids=["0 bytes", "blank", "prefixes"],
+)
+def test_an_empty_turtle_file_is_refused(tmp_path, text) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    (data / "vide.ttl").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(DataError) as info:
+        build(discover(data), data_dir=out, shacl=False)
+    assert info.value.file == str(data / "vide.ttl") and "no triples" in info.value.message
+    assert StoreLayout(out).current() is None
 
 
 def test_huge_literal_in_turtle_names_its_line(tmp_path) -> None:

@@ -216,8 +216,9 @@ def test_the_analysis_page_offers_the_template(server) -> None:
     [
         ("date,activité,intitulé,membre,source\n2024,mission," + "x" * 200_000 + ",MRIF,s\n", ":2: field larger"),
         ("date;activité;membre\n2024;mission;MRIF\n", ":1: missing column(s) source"),
+        ("date,activité,intitulé,lieu,source\n2024,mission,x,Lyon,s\n", ":1: missing column(s) membre"),
     ],
-    ids=["huge-cell", "semicolons-missing-column"],
+    ids=["huge-cell", "semicolons-missing-column", "no-member-column"],
 )
 def test_hostile_sheets_get_an_error_naming_the_line(qkg, tmp_path, content, says) -> None:
     data = tmp_path / "data"

@@ -179,12 +179,32 @@ def api_centrality(
     if _is_prepared(opts, betweenness, seed):
         res = state.prepared("centrality-actors")
     else:
+        if betweenness == "exact":
+            _check_exact(opts.graph(state), state.settings.exact_betweenness_max)
         res = state.heavy(
             ("analysis", "centrality", betweenness, seed, *opts.key()),
             lambda: centrality(opts.graph(state), betweenness=betweenness, seed=seed),
         )
     rows = sorted(res["rows"], key=lambda r: (-r[sort], -r["degree"], str(r["label"])))[:top]
     return {**res, "rows": rows, "sort": sort}
+
+
+def _check_exact(graph, limit: int) -> None:
+    """Refuse ``betweenness=exact`` on a network of more than ``limit`` nodes (the setting
+    ``exact_betweenness_max``, by default what ``auto`` computes exactly): igraph's exact Brandes holds the
+    interpreter while it runs (85 s at 1M triples for ``year_from=2023``, every other client's request,
+    ``/health`` included, waiting meanwhile). The command line computes it on the user's own machine."""
+    from qkg.graph.errors import ParameterError
+
+    if graph.number_of_nodes() > limit:
+        raise ParameterError(
+            N_("betweenness=exact: this network has {nodes} nodes, more than the {limit} the server computes exactly"),
+            hint=N_(
+                "use betweenness=auto or sample (estimated from sampled sources), or compute it on your own machine: "
+                "qkg analyse centrality --betweenness exact"
+            ),
+            fields={"nodes": graph.number_of_nodes(), "limit": limit},
+        )
 
 
 @router.get("/api/analysis/communities", responses=_ERR, summary="Communities (Louvain)")

@@ -207,6 +207,8 @@ def _build(
             _load(store, src)
             if src.graph is None:
                 _check_dataset_file(store, src, ontology_size)
+            else:
+                _refuse_empty(store, src)
         asserted = len(store)
         steps["load"] = time.perf_counter() - t
         say(
@@ -424,11 +426,14 @@ def _load(store: OxigraphStore, src: Source) -> None:
         )
     if store.path is not None and not store.held_in_memory and not store.ask("ASK { ?s ?p ?o }"):
         store.hold_in_memory()
+    data = src.data if src.data is not None else _without_bom(src.path)
     try:
-        store.load(src.data if src.data is not None else src.path, format=src.format, graph=src.graph)
+        store.load(data, format=src.format, graph=src.graph)
     except SyntaxError as exc:
         match = re.search(r"line (\d+)(?: column (\d+))?", str(exc))
         line = int(match.group(1)) if match else None
+        if src.data is None:
+            _refuse_not_utf8(src.path)
         raise DataError(
             N_("{file}:{where}: syntax error: {problem}"),
             file=str(src.path),
@@ -447,6 +452,45 @@ def _load(store: OxigraphStore, src: Source) -> None:
         ) from None
     if store.held_in_memory and len(store) > HOLD_MAX_QUADS:
         store.write_to_disk()  # too big to hold: the checks and inference read the disk store
+
+
+def _without_bom(path: Path) -> Path | bytes:
+    """The file to load: its bytes without the byte order mark an editor's "UTF-8 with BOM" starts it with (CSV
+    and YAML files are read past it; the Turtle parser takes it for a stray character), else the path itself."""
+    with path.open("rb") as fh:
+        if fh.read(3) != b"\xef\xbb\xbf":
+            return path
+    return path.read_bytes()[3:]
+
+
+def _refuse_not_utf8(path: Path) -> None:
+    """Refuse a file that is not UTF-8 text (Latin-1, Windows-1252...) by the line of its first bad byte: the
+    parser's own message reads as a syntax error, whose fix (a missing ' .') does not help."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DataError(
+            N_("{file}:{line}: not UTF-8 text (byte {byte})"),
+            file=str(path),
+            line=line,
+            hint=N_("save the file as UTF-8"),
+            fields={"file": path, "line": line, "byte": exc.start},
+        ) from None
+
+
+def _refuse_empty(store: Store, src: Source) -> None:
+    """Refuse a Turtle or N-Triples file that states nothing (0 bytes, or only prefixes and comments), as an
+    empty sheet is: an editor's crash or a stray ``>`` that emptied a file would otherwise publish the graph
+    without its facts, unsaid."""
+    if src.data is None and src.graph and not store.ask(f"ASK {{ GRAPH <{src.graph}> {{ ?s ?p ?o }} }}", union=False):
+        raise DataError(
+            N_("{file}: no triples (the file is empty, or holds only prefixes and comments)"),
+            file=str(src.path),
+            hint=N_("write the file's facts, or remove the file"),
+            fields={"file": src.path},
+        )
 
 
 # One token of Turtle/N-Triples/TriG text, to find an over-long one: strings (long ones may span lines),
@@ -917,7 +961,7 @@ class _Locator:
 
     def _line(self, path: Path, entity: str) -> int | None:
         if path not in self._lines:
-            self._lines[path] = path.read_text(encoding="utf-8").splitlines() if path.stat().st_size < 5e6 else []
+            self._lines[path] = path.read_text(encoding="utf-8-sig").splitlines() if path.stat().st_size < 5e6 else []
         local = entity.rsplit("/", 1)[-1]
         if path.suffix == ".csv":  # a sheet: the row whose first cell is the entity's id
             pattern = re.compile(rf"^\s*\"?(qkgd:)?{re.escape(local)}\"?\s*(,|$)")
