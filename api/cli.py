@@ -595,8 +595,11 @@ def stats(ctx, fmt):
         "entity; exit 1 on any problem."
     ),
 )
+@click.option(
+    "--year", default=None, help=N_("Only the figures of this report year (default: every year, each on its own).")
+)
 @click.pass_context
-def audit(ctx, fmt, report, facts):
+def audit(ctx, fmt, report, facts, year):
     from qkg.graph.building.audit import audit as run_audit
     from qkg.graph.building.audit import findings_as_json
 
@@ -604,7 +607,11 @@ def audit(ctx, fmt, report, facts):
     if facts:
         _audit_facts(store, fmt)
         return
-    findings = run_audit(store)
+    if year:
+        from qkg.graph.pages.years import build_years, check_year
+
+        year = check_year(year, build_years(store))
+    findings = run_audit(store, year=year)
     from qkg.api.i18n import audit_reason, current_lang
 
     lang = current_lang()
@@ -621,12 +628,15 @@ def audit(ctx, fmt, report, facts):
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         width = max((len(_(f.verdict)) for f in findings), default=0)
+        # each figure's report year after its verdict (a build whose figures have no year: no column)
+        years = any(f.year for f in findings)
         for f in findings:
             measured = "-" if f.measured is None else format_number(f.measured, "g", lang)
             verdict, label = _(f.verdict).upper(), f.labels.get(lang) or f.label
             reason = audit_reason({"reason": f.reason, "message": f.message, "params": f.params})
             said = _("{label}: stated {stated:g}, measured {measured}", label=label, stated=f.stated, measured=measured)
-            click.echo(f"{verdict:{width}} {said}\n{'':{width + 1}}{reason}")
+            year_cell = f"{f.year or '-':4} " if years else ""
+            click.echo(f"{verdict:{width}} {year_cell}{said}\n{'':{width + 1 + len(year_cell)}}{reason}")
         if mismatches is not None:
             click.echo(
                 "\n"

@@ -6,7 +6,7 @@ route                    answer
 ``/``                    home page: what qkg is, counts, the City's main partners, links, the audit
 ``/health``              ``{"ok": true}`` without touching the store (for load balancers)
 ``/api/stats``           :func:`qkg.graph.building.stats.graph_stats`
-``/api/audit``           :func:`qkg.graph.building.audit.audit` findings
+``/api/audit``           :func:`qkg.graph.building.audit.audit` findings (``?year=``: one report year's)
 ``/.well-known/void``    VoID description of the dataset (Turtle)
 ``/dump.trig``           the whole graph, named graphs kept (TriG); ``/dump.nq`` N-Quads
 =======================  ==================================================================
@@ -43,8 +43,10 @@ def _partners(state, lang: str) -> dict | None:
     return state.prepared("home-partners").get(lang)
 
 
-def _audit(state) -> list[dict]:
-    return state.prepared("audit")
+def _audit(state, year: str | None = None) -> list[dict]:
+    """The build's findings, each with its report year; of one year only with ``year`` (checked by the route)."""
+    findings = state.prepared("audit")
+    return findings if year is None else [f for f in findings if f.get("year") == year]
 
 
 @router.get("/health", response_model=HealthModel, summary="Liveness (no store query)")
@@ -62,12 +64,13 @@ def api_stats(state: StateDep) -> dict:
 @router.get(
     "/api/audit",
     response_model=list[FindingModel],
-    responses={500: ERROR_RESPONSES[500]},
+    responses={400: ERROR_RESPONSES[400], 500: ERROR_RESPONSES[500]},
     summary="Audit of the report's headline figures",
 )
-def api_audit(state: StateDep) -> list[dict]:
-    """Each headline figure of the report recomputed from the detailed facts, with a verdict and reason."""
-    return _audit(state)
+def api_audit(state: StateDep, year: str | None = ReportYear()) -> list[dict]:
+    """Each headline figure of the report recomputed from the detailed facts of its own report year (``year``
+    on each finding), with a verdict and reason; ``?year=2025``: that year's figures only."""
+    return _audit(state, report_year(state, year))
 
 
 @router.get("/docs", include_in_schema=False)
@@ -83,7 +86,7 @@ async def home(request: Request, state: StateDep, templates: TemplatesDep, year:
     year = await asyncio.to_thread(report_year, state, year)
     build_years = await asyncio.to_thread(build_years_of, state)
     stats = await asyncio.to_thread(_stats, state)
-    findings = await asyncio.to_thread(_audit, state)
+    findings = await asyncio.to_thread(_audit, state, year)
     partners = await asyncio.to_thread(_partners, state, current_lang())
     verdicts: dict[str, int] = {}
     for f in findings:

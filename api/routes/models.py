@@ -138,6 +138,11 @@ class FindingModel(BaseModel):
     message: str = Field("", description="The reason as a catalogue message with {placeholders} (English).")
     params: dict[str, Any] = Field({}, description="The values of the message's placeholders.")
     labels: dict[str, str] = Field({}, description="The indicator's label by language.")
+    year: str | None = Field(
+        None,
+        examples=["2024"],
+        description="The report year whose figure this is, audited against that year's details (none: no year).",
+    )
 
 
 class HealthModel(BaseModel):

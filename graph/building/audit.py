@@ -5,16 +5,25 @@ facts (annex entries, mission legs, memberships...) by the check registered for 
 one of ``agrees``, ``disagrees``, ``ambiguous``, ``not reproducible`` or ``not checkable``, always with the
 reason and the figures behind it.
 
+Each figure is audited against the details of its own report year: a figure stated in a graph of ``data/2025/``
+(tagged ``dct:temporal "2025"`` in the build record) counts the missions, receptions, entries... that the 2025
+files state (:class:`Scope`: the counted node's defining triple is read in one of that year's graphs), so adding
+a year never changes the verdicts of another. A figure stated outside any year graph (a flat data folder) is
+audited against the whole graph, as before years existed. One query per check and figure: a few dozen queries
+per report year, whatever the size of the graph.
+
 >>> sorted(CHECKS)[:3]
 ['external-partners', 'forum-participations', 'forums']
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from qkg.graph.errors import N_
+from qkg.graph.named_graphs import BUILD_GRAPH, INFERRED_GRAPH, YEAR_TAG
 from qkg.graph.serving.results import term_text
 from qkg.graph.serving.store import Store
 from qkg.ontology import sparql_prefixes
@@ -22,6 +31,7 @@ from qkg.ontology.curies import short
 
 __all__ = [
     "Finding",
+    "Scope",
     "CHECKS",
     "audit",
     "findings_as_json",
@@ -52,6 +62,31 @@ class Finding:
     message: str = ""
     params: dict = field(default_factory=dict)
     labels: dict = field(default_factory=dict)
+    #: The report year whose figure this is (its graph's ``dct:temporal``), None for a figure of no year.
+    year: str | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a check reads the details of one figure: the named graphs of its report year (none: the whole graph).
+
+    >>> print(Scope().stated("?x a qkg:Mission"))
+    ?x a qkg:Mission .
+    >>> print(Scope("2025", ("https://w3id.org/qkg/id/graph-2025-missions",)).stated("?x a qkg:Mission"))
+    { SELECT DISTINCT ?x WHERE { VALUES ?g_ { <https://w3id.org/qkg/id/graph-2025-missions> } GRAPH ?g_ { ?x a qkg:Mission } } }
+    """
+
+    year: str | None = None
+    graphs: tuple[str, ...] = ()
+
+    def stated(self, block: str) -> str:
+        """``block`` (triple patterns) as the year's files state it: read in one of the year's graphs, each
+        solution once (a node two files of the year type is counted once); the plain pattern with no year."""
+        if self.year is None:
+            return f"{block} ."
+        names = sorted(set(re.findall(r"\?\w+", block)))
+        values = " ".join(f"<{g}>" for g in self.graphs)
+        return f"{{ SELECT DISTINCT {' '.join(names)} WHERE {{ VALUES ?g_ {{ {values} }} GRAPH ?g_ {{ {block} }} }} }}"
 
 
 def _say(message: str, **params) -> tuple[str, dict]:
@@ -64,9 +99,11 @@ def _count(q: Q, where: str) -> int:
     return int(rows[0]["n"].value) if rows else 0
 
 
-def _simple(where: str, noun: str) -> Callable[[Q, float], tuple]:
-    def check(q: Q, stated: float) -> tuple:
-        n = _count(q, where)
+def _simple(where: Callable[[Scope], str], noun: str) -> Callable[..., tuple]:
+    """A count of the nodes ``where(scope)`` binds to ``?x``, against the stated figure."""
+
+    def check(q: Q, stated: float, scope: Scope, figure: str) -> tuple:
+        n = _count(q, where(scope))
         if n == stated:
             return n, "agrees", _say(N_("{n} {noun}, as stated"), n=n, noun=noun), {}
         return (
@@ -87,28 +124,37 @@ def _french_labels(q: Q, where: str, *, group_by: str, having: str) -> list[str]
     return [r["label"].value for r in rows]
 
 
-def _category(cat: str) -> Callable[[Q, float], tuple]:
+def _category(cat: str) -> Callable[..., tuple]:
     nouns = {
         "courtesy": N_("courtesy receptions in the annex"),
         "collaboration": N_("collaboration receptions in the annex"),
         "strategic": N_("strategic receptions in the annex"),
     }
-    return _simple(f"?x a qkg:Reception ; qkg:category qkgd:cat-{cat} .", nouns[cat])
+    return _simple(
+        lambda s: s.stated("?x a qkg:Reception") + " " + s.stated(f"?x qkg:category qkgd:cat-{cat}"), nouns[cat]
+    )
 
 
-def _mission_cities(q: Q, stated: float) -> tuple:
-    distinct = _count(q, "?m a qkg:Mission ; qkg:leg/qkg:legCity ?x .")
-    stops = _count(q, "?m a qkg:Mission ; qkg:leg ?x .")
+def _mission_legs(s: Scope) -> str:
+    """The missions of the scope and their legs (``?m``, ``?l``), both as the year's files state them."""
+    return s.stated("?m a qkg:Mission") + " " + s.stated("?m qkg:leg ?l")
+
+
+def _mission_cities(q: Q, stated: float, s: Scope, figure: str) -> tuple:
+    distinct = _count(q, f"{_mission_legs(s)} ?l qkg:legCity ?x .")
+    stops = _count(q, s.stated("?m a qkg:Mission") + " " + s.stated("?m qkg:leg ?x"))
     repeated = _french_labels(
-        q, "?m qkg:leg/qkg:legCity ?c . ?c rdfs:label ?label .", group_by="?c", having="COUNT(DISTINCT ?m) > 1"
+        q,
+        s.stated("?m qkg:leg ?l") + " ?l qkg:legCity ?c . ?c rdfs:label ?label .",
+        group_by="?c",
+        having="COUNT(DISTINCT ?m) > 1",
     )
     working = _count(
-        q, "?m a qkg:Mission ; qkg:leg ?l . ?l qkg:legCity ?x . FILTER NOT EXISTS { ?l qkg:legKind qkgd:leg-transit }"
+        q, f"{_mission_legs(s)} ?l qkg:legCity ?x . FILTER NOT EXISTS {{ ?l qkg:legKind qkgd:leg-transit }}"
     )
     working_countries = _count(
         q,
-        "?m a qkg:Mission ; qkg:leg ?l . ?l qkg:legCity/qkg:country ?x ."
-        " FILTER NOT EXISTS { ?l qkg:legKind qkgd:leg-transit }",
+        f"{_mission_legs(s)} ?l qkg:legCity/qkg:country ?x . FILTER NOT EXISTS {{ ?l qkg:legKind qkgd:leg-transit }}",
     )
     details = {
         "distinct_cities": distinct,
@@ -145,19 +191,20 @@ def _mission_cities(q: Q, stated: float) -> tuple:
     )
 
 
-def _participations(q: Q, stated: float) -> tuple:
-    meetings = q("""SELECT DISTINCT ?x ?label ?forum WHERE {
-        ?x a qkg:NetworkMeeting ; qkg:organiser ?forum ; rdfs:label ?label . FILTER(lang(?label) = 'fr')
+def _participations(q: Q, stated: float, s: Scope, figure: str) -> tuple:
+    meeting = s.stated("?x a qkg:NetworkMeeting")
+    meetings = q(f"""SELECT DISTINCT ?x ?label ?forum WHERE {{
+        {meeting} ?x qkg:organiser ?forum ; rdfs:label ?label . FILTER(lang(?label) = 'fr')
         ?mem org:member qkgd:ville-de-quebec ; org:organization ?forum .
-        { ?x qkg:participant qkgd:ville-de-quebec } UNION { ?x qkg:participant ?post . ?post org:postIn qkgd:ville-de-quebec }
-        } ORDER BY ?label""")
-    unstated = q("""SELECT DISTINCT ?x ?label WHERE {
-        ?x a qkg:NetworkMeeting ; qkg:organiser ?forum ; rdfs:label ?label . FILTER(lang(?label) = 'fr')
+        {{ ?x qkg:participant qkgd:ville-de-quebec }} UNION {{ ?x qkg:participant ?post . ?post org:postIn qkgd:ville-de-quebec }}
+        }} ORDER BY ?label""")
+    unstated = q(f"""SELECT DISTINCT ?x ?label WHERE {{
+        {meeting} ?x qkg:organiser ?forum ; rdfs:label ?label . FILTER(lang(?label) = 'fr')
         ?mem org:member qkgd:ville-de-quebec ; org:organization ?forum .
-        FILTER NOT EXISTS { ?x qkg:participant qkgd:ville-de-quebec }
-        FILTER NOT EXISTS { ?x qkg:participant ?post . ?post org:postIn qkgd:ville-de-quebec } }""")
+        FILTER NOT EXISTS {{ ?x qkg:participant qkgd:ville-de-quebec }}
+        FILTER NOT EXISTS {{ ?x qkg:participant ?post . ?post org:postIn qkgd:ville-de-quebec }} }}""")
     n = len({r["x"].value for r in meetings})
-    via_missions = _count(q, "?x a qkg:NetworkMeeting . ?l qkg:legPurpose ?x . ?m qkg:leg ?l .")
+    via_missions = _count(q, f"{meeting} ?l qkg:legPurpose ?x . " + s.stated("?m qkg:leg ?l"))
     details = {
         "documented": [r["label"].value for r in meetings],
         "served_by_missions": via_missions,
@@ -184,20 +231,28 @@ def _participations(q: Q, stated: float) -> tuple:
     )
 
 
-def _new_agreements(q: Q, stated: float, figure: str) -> tuple:
-    listed = _count(q, f"<{figure}> qkg:enumerates ?x . ?x a qkg:Agreement .")
-    concluded = q("""SELECT DISTINCT ?x ?label WHERE {
-        ?x a qkg:Agreement ; qkg:party qkgd:ville-de-quebec ; schema:startDate ?d ; rdfs:label ?label .
-        FILTER(lang(?label) = 'fr' && STRSTARTS(STR(?d), '2024')) } ORDER BY ?label""")
+#: The year of the agreements a figure of no report year counts (the first report's).
+_DEFAULT_AGREEMENT_YEAR = "2024"
+
+
+def _new_agreements(q: Q, stated: float, s: Scope, figure: str) -> tuple:
+    year = s.year or _DEFAULT_AGREEMENT_YEAR
+    enumerated = s.stated(f"<{figure}> qkg:enumerates ?x")
+    listed = _count(q, f"{enumerated} ?x a qkg:Agreement .")
+    city = (
+        s.stated("?x a qkg:Agreement")
+        + " ?x qkg:party qkgd:ville-de-quebec ; schema:startDate ?d ; rdfs:label ?label ."
+    )
+    concluded = q(f"""SELECT DISTINCT ?x ?label WHERE {{
+        {city} FILTER(lang(?label) = 'fr' && STRSTARTS(STR(?d), '{year}')) }} ORDER BY ?label""")
     n = len({r["x"].value for r in concluded})
     extra = [
         r["label"].value
         for r in q(f"""SELECT DISTINCT ?label WHERE {{
-        ?x a qkg:Agreement ; qkg:party qkgd:ville-de-quebec ; schema:startDate ?d ; rdfs:label ?label .
-        FILTER(lang(?label) = 'fr' && STRSTARTS(STR(?d), '2024'))
-        FILTER NOT EXISTS {{ <{figure}> qkg:enumerates ?x }} }}""")
+        {city} FILTER(lang(?label) = 'fr' && STRSTARTS(STR(?d), '{year}'))
+        FILTER NOT EXISTS {{ {enumerated} }} }}""")
     ]
-    details = {"listed_with_the_figure": listed, "city_agreements_starting_2024": n, "not_in_the_list": extra}
+    details = {"listed_with_the_figure": listed, f"city_agreements_starting_{year}": n, "not_in_the_list": extra}
     if n == stated and listed == stated:
         return n, "agrees", _say(N_("{n} new agreements, all listed"), n=n), details
     return (
@@ -206,29 +261,31 @@ def _new_agreements(q: Q, stated: float, figure: str) -> tuple:
         _say(
             N_(
                 "the headline lists {listed} agreements, but the details show {n} agreements the City entered in"
-                " 2024 (also: {extra}); the report does not say whether the extra one counts"
+                " {year} (also: {extra}); the report does not say whether the extra one counts"
             )
             if extra
             else N_(
                 "the headline lists {listed} agreements, but the details show {n} agreements the City entered in"
-                " 2024; the report does not say whether the extra one counts"
+                " {year}; the report does not say whether the extra one counts"
             ),
             listed=listed,
             n=n,
+            year=year,
             extra="; ".join(extra),
         ),
         details,
     )
 
 
-def _partners(q: Q, stated: float) -> tuple:
-    entries = _count(q, "?x a qkg:PartnerEntry .")
-    orgs = _count(q, "?e a qkg:PartnerEntry ; qkg:partnerOrganisation ?x .")
+def _partners(q: Q, stated: float, s: Scope, figure: str) -> tuple:
+    entry = s.stated("?e a qkg:PartnerEntry")
+    entries = _count(q, s.stated("?x a qkg:PartnerEntry"))
+    orgs = _count(q, f"{entry} ?e qkg:partnerOrganisation ?x .")
     multi = _french_labels(
         q,
-        "?e a qkg:PartnerEntry ; rdfs:label ?label ; qkg:partnerOrganisation ?o .",
+        f"{entry} ?e rdfs:label ?label ; qkg:partnerOrganisation ?o .",
         group_by="?e",
-        having="COUNT(?o) > 1",
+        having="COUNT(DISTINCT ?o) > 1",
     )
     details = {"entries": entries, "organisations": orgs, "entries_naming_several": multi}
     if entries == stated:
@@ -254,22 +311,26 @@ def _partners(q: Q, stated: float) -> tuple:
     )
 
 
-def _not_checkable(q: Q, stated: float) -> tuple:
+def _not_checkable(q: Q, stated: float, s: Scope, figure: str) -> tuple:
     return None, "not checkable", _say(N_("the report does not list the items behind this figure")), {}
 
 
+#: ``check(q, stated, scope, figure)`` per indicator: ``(measured, verdict, (message, params), details)``.
 CHECKS: dict[str, Callable] = {
-    "receptions": _simple("?x a qkg:Reception .", N_("receptions in the annex")),
+    "receptions": _simple(lambda s: s.stated("?x a qkg:Reception"), N_("receptions in the annex")),
     "receptions-courtesy": _category("courtesy"),
     "receptions-collaboration": _category("collaboration"),
     "receptions-strategic": _category("strategic"),
-    "missions": _simple("?x a qkg:Mission .", N_("missions in the annex")),
+    "missions": _simple(lambda s: s.stated("?x a qkg:Mission"), N_("missions in the annex")),
     "mission-countries": _simple(
-        "?m a qkg:Mission ; qkg:leg/qkg:legCity/qkg:country ?x .", N_("countries in the missions annex")
+        lambda s: f"{_mission_legs(s)} ?l qkg:legCity/qkg:country ?x .", N_("countries in the missions annex")
     ),
     "mission-cities": _mission_cities,
     "forums": _simple(
-        "?m org:member qkgd:ville-de-quebec ; org:organization ?x ; org:role qkgd:role-member . ?x a qkg:CityNetwork .",
+        lambda s: (
+            s.stated("?m org:member qkgd:ville-de-quebec")
+            + " ?m org:organization ?x ; org:role qkgd:role-member . ?x a qkg:CityNetwork ."
+        ),
         N_("forums with a City membership"),
     ),
     "forum-participations": _participations,
@@ -278,24 +339,38 @@ CHECKS: dict[str, Callable] = {
     "internal-services": _not_checkable,
 }
 
+# The declared figures, each with the graph that states it and that graph's report year (unbound: no year).
+_FIGURES = f"""SELECT DISTINCT ?f ?g ?year ?notation ?label ?fr ?value WHERE {{
+    GRAPH ?g {{ ?f qkg:indicator ?i ; qkg:statedValue ?value }} FILTER(?g != <{INFERRED_GRAPH}>)
+    ?f a qkg:DeclaredFigure .
+    OPTIONAL {{ GRAPH <{BUILD_GRAPH}> {{ ?g <{YEAR_TAG}> ?y }} }} BIND(STR(?y) AS ?year)
+    ?i skos:notation ?notation ; skos:prefLabel ?label . FILTER(lang(?label) = 'en')
+    OPTIONAL {{ ?i skos:prefLabel ?fr FILTER(lang(?fr) = 'fr') }} }} ORDER BY ?year ?notation ?f ?g"""
 
-def audit(store: Store) -> list[Finding]:
-    """Audit every declared figure of ``store`` (a built graph); unknown indicators are reported too."""
+
+def audit(store: Store, *, year: str | None = None) -> list[Finding]:
+    """Audit every declared figure of ``store`` (a built graph), each against the details of its own report year
+    (``year``: only that year's figures); unknown indicators are reported too."""
     prefixes = sparql_prefixes()
 
     def q(text: str) -> list:
         return list(store.select(prefixes + "\n" + text))
 
-    figures = q("""SELECT ?f ?notation ?label ?fr ?value WHERE {
-        ?f a qkg:DeclaredFigure ; qkg:indicator ?i ; qkg:statedValue ?value .
-        ?i skos:notation ?notation ; skos:prefLabel ?label . FILTER(lang(?label) = 'en')
-        OPTIONAL { ?i skos:prefLabel ?fr FILTER(lang(?fr) = 'fr') } } ORDER BY ?notation""")
+    by_year: dict[str, list[str]] = {}
+    for row in store.select(f"SELECT ?g ?y WHERE {{ GRAPH <{BUILD_GRAPH}> {{ ?g <{YEAR_TAG}> ?y }} }}"):
+        by_year.setdefault(row[1].value, []).append(row[0].value)
+    scopes = {y: Scope(y, tuple(sorted(graphs))) for y, graphs in by_year.items()}
     findings = []
-    for row in figures:
-        notation, stated = row["notation"].value, float(row["value"].value)
+    seen: set[tuple] = set()
+    for row in q(_FIGURES):
+        notation, stated, figure = row["notation"].value, float(row["value"].value), row["f"].value
+        figure_year = row["year"].value if row["year"] is not None else None
+        # a figure two graphs of one year state (or two graphs of no year) is one finding
+        if (figure, figure_year, stated, notation) in seen or (year is not None and figure_year != year):
+            continue
+        seen.add((figure, figure_year, stated, notation))
         labels = {"en": row["label"].value, **({"fr": row["fr"].value} if row["fr"] is not None else {})}
         check = CHECKS.get(notation)
-        figure = row["f"].value
         if check is None:
             findings.append(
                 Finding(
@@ -308,11 +383,12 @@ def audit(store: Store) -> list[Finding]:
                     short(figure),
                     message=N_("no check is registered for this indicator"),
                     labels=labels,
+                    year=figure_year,
                 )
             )
             continue
-        out = check(q, stated, figure) if notation == "new-agreements" else check(q, stated)
-        measured, verdict, (message, params), details = out
+        scope = scopes.get(figure_year) if figure_year is not None else Scope()
+        measured, verdict, (message, params), details = check(q, stated, scope or Scope(), figure)
         # a placeholder naming a noun phrase ({noun}) is itself a catalogue message
         findings.append(
             Finding(
@@ -327,6 +403,7 @@ def audit(store: Store) -> list[Finding]:
                 message=message,
                 params=params,
                 labels=labels,
+                year=figure_year,
             )
         )
     return findings
