@@ -306,3 +306,11 @@ def test_punctuation_follows_the_page_language(server) -> None:
         fr = client.get("/queries/partners?year=abc&lang=fr", headers=html).text
     assert re.search(r"</a>: \S", en) and "</a> :" not in en, en
     assert "</a> : " in fr
+    with server.client() as client:
+        home_en = client.get("/?lang=en", headers=html).text
+        home_fr = client.get("/?lang=fr", headers=html).text
+    # the verdicts' counts above the audit table (the table's cells name a verdict alone)
+    verdicts_en = re.findall(r'<span class="verdict verdict-[\w-]+">([^<]*\d)</span>', home_en)
+    verdicts_fr = re.findall(r'<span class="verdict verdict-[\w-]+">([^<]*\d)</span>', home_fr)
+    assert verdicts_en and all(re.fullmatch(r"[^:]*\S: \d+", v) for v in verdicts_en), verdicts_en
+    assert verdicts_fr and all(re.fullmatch(r"[^:]*\S : \d+", v) for v in verdicts_fr), verdicts_fr
