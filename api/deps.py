@@ -22,11 +22,12 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -320,6 +321,22 @@ class AppState:
                 if key in self._heavy_keys:
                     self._heavy_keys.move_to_end(key)
                 return self._cache[key]
+        with self.exclusive():
+            value = self.cache(key, compute)  # looked up again: it may have been made while this one waited
+            with self._cache_lock:
+                if key in self._cache:
+                    self._heavy_keys[key] = None
+                    self._heavy_keys.move_to_end(key)
+                while len(self._heavy_keys) > HEAVY_ENTRIES:
+                    old, _ = self._heavy_keys.popitem(last=False)
+                    self._cache.pop(old, None)
+            return value
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the server's one slot for work over the whole graph (:meth:`heavy`'s computations, an export):
+        the others wait up to :data:`HEAVY_WAIT` s, then get a 503 with Retry-After (re-entered by the same
+        thread: a computation may need another)."""
         if not self._heavy.acquire(timeout=HEAVY_WAIT):
             raise TooManyQueries(
                 N_("the server is busy with another analysis of the whole graph"),
@@ -330,15 +347,7 @@ class AppState:
                 ),
             )
         try:
-            value = self.cache(key, compute)  # looked up again: it may have been made while this one waited
-            with self._cache_lock:
-                if key in self._cache:
-                    self._heavy_keys[key] = None
-                    self._heavy_keys.move_to_end(key)
-                while len(self._heavy_keys) > HEAVY_ENTRIES:
-                    old, _ = self._heavy_keys.popitem(last=False)
-                    self._cache.pop(old, None)
-            return value
+            yield
         finally:
             self._heavy.release()
 

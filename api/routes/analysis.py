@@ -189,6 +189,25 @@ def api_centrality(
     return {**res, "rows": rows, "sort": sort}
 
 
+def _check_export_size(graph, format: str, limit: int) -> None:
+    """Refuse a GEXF or GraphML export of a projection of more than ``limit`` links (the setting
+    ``export_max_edges``): networkx builds the whole XML tree in memory (at 1M triples the typed projection's GEXF:
+    180 MB written in 38 s, the server 0.7 -> 2.3 GB). CSV is written at any size; the command line exports any."""
+    from qkg.graph.errors import ParameterError
+
+    if graph.number_of_edges() > limit:
+        raise ParameterError(
+            N_(
+                "format={format}: this projection has {edges} links, more than the {limit} the server writes as {format}"
+            ),
+            hint=N_(
+                "use format=csv, a smaller projection (projection=actors, relations=, year=), or export it on your "
+                "own machine: qkg analyse export --format {format}"
+            ),
+            fields={"format": format, "edges": graph.number_of_edges(), "limit": limit},
+        )
+
+
 def _check_exact(graph, limit: int) -> None:
     """Refuse ``betweenness=exact`` on a network of more than ``limit`` nodes (the setting
     ``exact_betweenness_max``, by default what ``auto`` computes exactly): igraph's exact Brandes holds the
@@ -498,7 +517,11 @@ def api_export(
     """The projection as a file for Gephi, yEd, Cytoscape or a spreadsheet (list attributes joined with " | ")."""
     from qkg.graph.analysis.exports import MEDIA_TYPES, export_projection
 
-    body = export_projection(opts.graph(state), format)
+    graph = opts.graph(state)
+    if format != "csv":
+        _check_export_size(graph, format, state.settings.export_max_edges)
+    with state.exclusive():  # one whole-graph piece of work at a time, as the analyses (its body is not kept)
+        body = export_projection(graph, format)
     name = f"qkg-{opts.projection}.{format}"
     return Response(
         body, media_type=MEDIA_TYPES[format], headers={"Content-Disposition": f'attachment; filename="{name}"'}
