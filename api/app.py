@@ -45,6 +45,7 @@ from qkg.api.deps import AppState
 from qkg.api.errors import error_body, error_response, install_error_handlers, unhandled_error
 from qkg.api.hardening import AllowedHosts
 from qkg.api.i18n import N_
+from qkg.api.views import client_key
 from qkg.graph.errors import Message
 from qkg.graph.serving import cancel
 
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=600,
     )
     app.add_middleware(RequestWork, limit=settings.page_timeout or None)
+    app.add_middleware(ClientShare, limit=settings.client_requests, api_keys=frozenset(settings.api_keys))
     app.add_middleware(SecurityHeaders, csp=content_security_policy())
     app.add_middleware(i18n.LanguageMiddleware)  # error pages are in the request's language too
     app.add_middleware(AllowedHosts, allowed=settings.hosts())  # outermost: a foreign Host never gets further
@@ -368,6 +370,48 @@ class RequestWork:
                     await response(scope, inbox.get, send)
         finally:
             watcher.cancel()
+
+
+#: Paths whose requests are not counted by :class:`ClientShare`: files and the health check (cheap, and a page
+#: asks many files at once).
+_UNCOUNTED = ("/static/", "/health", "/i18n/", "/favicon")
+_CLIENT_BUSY = N_("too many requests at once from this client")
+_CLIENT_BUSY_HINT = N_("wait for the answers to the requests already sent before sending more")
+
+
+class ClientShare:
+    """Pure ASGI middleware: at most ``limit`` requests of one client (its API key, else its address, as
+    :func:`~qkg.api.views.client_of` tells them) in flight at once; one more is a 429 with Retry-After, answered
+    at once. A page, an API answer or a query each takes one of the server's threads while it runs (a deep
+    neighbourhood, an export: seconds at 1M triples); without this, one address sending many at once held them
+    all, and every other client waited (the SPARQL endpoint's own per-client share only counts queries)."""
+
+    def __init__(self, app, *, limit: int, api_keys: frozenset[str]) -> None:
+        self.app = app
+        self.limit = limit
+        self.api_keys = api_keys
+        self.in_flight: dict[str, int] = {}
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or self.limit <= 0 or scope["path"].startswith(_UNCOUNTED):
+            await self.app(scope, receive, send)
+            return
+        who = client_key(scope, self.api_keys)
+        if self.in_flight.get(who, 0) >= self.limit:
+            response = error_response(
+                Request(scope), 429, _CLIENT_BUSY, hint=_CLIENT_BUSY_HINT, headers={"Retry-After": "2"}
+            )
+            await response(scope, receive, send)
+            return
+        self.in_flight[who] = self.in_flight.get(who, 0) + 1  # the event loop's thread alone counts: no lock
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            left = self.in_flight[who] - 1
+            if left:
+                self.in_flight[who] = left
+            else:
+                del self.in_flight[who]
 
 
 class HeadAsGet:

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     client_queries: int = Field(
         2, description="Queries one client (address or API key) may run or queue at once (429)."
     )
+    client_requests: int = Field(
+        8,
+        description="Requests (pages, API answers, queries; not static files) one client may have in flight at "
+        "once; more: 429 with Retry-After at once, so that no client holds the server's threads.",
+    )
     client_engine_seconds: float = Field(
         30.0, description="Engine seconds one client may use per minute; past it, 429 with Retry-After."
     )

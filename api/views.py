@@ -157,10 +157,22 @@ def client_of(request: Request) -> str:
     Behind a proxy the address is the client's only if the proxy sets ``X-Forwarded-For`` and uvicorn trusts
     it (``--forwarded-allow-ips``; see the deploy notes in the README).
     """
-    key = request.headers.get("x-api-key")
-    if key and key in request.app.state.qkg.settings.api_keys:
+    return client_key(request.scope, request.app.state.qkg.settings.api_keys)
+
+
+def client_key(scope, api_keys) -> str:
+    """:func:`client_of` from a request's ASGI scope (for a middleware, before any route).
+
+    >>> client_key({"headers": [(b"x-api-key", b"k1")], "client": ("10.0.0.1", 5)}, {"k1"})
+    'key:k1'
+    >>> client_key({"headers": [(b"x-api-key", b"nope")], "client": ("10.0.0.1", 5)}, {"k1"})
+    'ip:10.0.0.1'
+    """
+    key = dict(scope.get("headers", [])).get(b"x-api-key", b"").decode("latin-1")
+    if key and key in api_keys:
         return "key:" + key
-    return "ip:" + (request.client.host if request.client else "?")
+    client = scope.get("client")
+    return "ip:" + (client[0] if client else "?")
 
 
 # Functions whose value changes from one run to the next: their answers get no ETag.

@@ -349,3 +349,44 @@ def test_random_malformed_queries_never_get_a_500(server) -> None:
             statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
             assert r.status_code < 500 or r.status_code == 503, (r.status_code, text, r.text)
     assert statuses.get(400, 0) > 100, statuses
+
+
+def test_one_client_cannot_hold_more_than_its_share_of_requests(built_data) -> None:
+    """A client with ``QKG_CLIENT_REQUESTS`` requests in flight (here POSTs whose bodies never come: each holds
+    its request open) gets a 429 with Retry-After for one more, at once, in its language; another client is
+    answered meanwhile, files and the health check are not counted, and the client is served again once its
+    requests end."""
+    from urllib.parse import urlsplit
+
+    server = start_server(built_data, env={"QKG_CLIENT_REQUESTS": "2"})
+    port = urlsplit(server.url).port
+    held: list[socket.socket] = []
+    try:
+        for _ in range(2):
+            s = socket.socket()
+            s.bind(("127.0.0.31", 0))
+            s.connect(("127.0.0.1", port))
+            s.sendall(
+                b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                b"Content-Length: 100\r\n\r\nquery="
+            )
+            held.append(s)
+        time.sleep(0.5)  # both requests reached the app
+        with _client(server, "127.0.0.31") as same, _client(server, "127.0.0.32") as other:
+            refused = same.get("/api/stats", headers={"Accept-Language": "fr"})
+            assert refused.status_code == 429 and refused.headers["Retry-After"] == "2", refused.text
+            assert refused.json()["error"] == "trop de requêtes à la fois de ce client", refused.json()
+            assert same.get("/health").status_code == 200
+            assert same.get("/static/css/qkg.css").status_code == 200
+            assert other.get("/api/stats").status_code == 200
+            for s in held:
+                s.close()
+            held.clear()
+            deadline = time.monotonic() + 20
+            while (answer := same.get("/api/stats")).status_code == 429 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert answer.status_code == 200
+    finally:
+        for s in held:
+            s.close()
+        server.stop()
