@@ -10,6 +10,7 @@ True
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 from pathlib import Path
 
@@ -94,6 +95,34 @@ def load_ontology() -> Graph:
     for prefix, iri in PREFIXES.items():
         g.bind(prefix, iri, replace=True)
     return g
+
+
+#: Display labels (fr, en) of the standard vocabulary terms the pages show (annotations only, never reasoned).
+LABELS_FILE = "labels.ttl"
+
+
+@functools.cache
+def standard_labels() -> dict[str, dict[str, str]]:
+    """``{curie: {lang: label}}`` of :data:`LABELS_FILE`: the names of the standard terms (``org:holds``,
+    ``foaf:member``...) that the ontology does not label, for every page, view and answer that shows one.
+
+    >>> standard_labels()["org:holds"]["fr"], standard_labels()["foaf:member"]["en"]
+    ('occupe le poste', 'has member')
+    """
+    from rdflib import Literal
+
+    g = Graph()
+    g.parse(Path(str(resources.files(__name__))) / LABELS_FILE, format="turtle")
+    by_iri = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+    out: dict[str, dict[str, str]] = {}
+    for s, label in g.subject_objects(RDFS.label):
+        if isinstance(label, Literal) and label.language:
+            iri = str(s)
+            for prefix, ns in by_iri:
+                if iri.startswith(ns) and iri != ns:
+                    out.setdefault(f"{prefix}:{iri[len(ns) :]}", {})[label.language] = str(label)
+                    break
+    return out
 
 
 def sparql_prefixes() -> str:

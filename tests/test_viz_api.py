@@ -227,3 +227,18 @@ def test_a_refused_filter_value_is_said_back_cut_short(base):
     assert said.startswith("theme: qkg:xxx") and "…" in said and len(said) < 120, said
     many = _get(base, "/api/viz/network", theme=[f"qkg:t{i:02d}" for i in range(30)], lang="en").json()["error"]
     assert "qkg:t11" in many and "qkg:t12" not in many and many.endswith("… are not in this network"), many
+
+
+def test_every_relation_of_the_network_is_named_in_both_languages(base):
+    """The relation filter showed ``foaf:member (5)``, ``org:holds (2)``: standard terms the ontology does not
+    label. Each relation, theme and kind now has a name in the page's language (the standard terms' from
+    ontology/labels.ttl), and the English names differ from the French where the vocabulary says so."""
+    names = {}
+    for lang in ("fr", "en"):
+        facets = _get(base, "/api/viz/network", lang=lang).json()["facets"]
+        assert facets["relations"], facets
+        unnamed = [r["id"] for r in facets["relations"] if r["label"] == r["id"] or ":" in r["label"]]
+        assert unnamed == [], (lang, unnamed)
+        names[lang] = {r["id"]: r["label"] for r in facets["relations"]}
+    assert names["fr"]["org:memberOf"] == "membre de" and names["en"]["org:memberOf"] == "member of"
+    assert sum(names["fr"][r] != names["en"][r] for r in names["fr"]) > len(names["fr"]) // 2

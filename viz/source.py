@@ -47,7 +47,7 @@ from qkg.graph.pages.entity import describe, resolve
 from qkg.graph.pages.years import build_years, check_year, in_year, stated_by_year
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store, classes_in_use
-from qkg.ontology import PREFIXES
+from qkg.ontology import PREFIXES, standard_labels
 from qkg.ontology.curies import ENTITY_NS, expand_curie, short
 from qkg.viz.escape import clean_text, entity_href
 from qkg.viz.filters import NetworkFilter, subgraph, visible
@@ -97,7 +97,6 @@ EGO_RELAYOUT_MAX = 2000
 HOME = ("qkgd:quebec", "qkgd:ville-de-quebec")
 #: The City as an actor (the city government), whose partners the home page ranks.
 CITY = "qkgd:ville-de-quebec"
-_EXTRA_LABELS = {"org:memberOf": {"fr": "membre de", "en": "member of"}}
 
 
 class NotInNetwork(QKGError):
@@ -211,9 +210,10 @@ def _vocab(store: Store, ids: set[str], lang: str) -> dict[str, str]:
             iris[PREFIXES[prefix] + local] = curie
     found = labels(store, iris, lang=lang)
     out = {curie: found.get(iri, curie) for iri, curie in iris.items()}
-    for curie, names in _EXTRA_LABELS.items():
-        if curie in ids and out.get(curie, curie) == curie:
-            out[curie] = names.get(lang, names["en"])
+    standard = standard_labels()  # the standard terms the ontology does not label (org:holds, foaf:member...)
+    for curie in ids:
+        if out.get(curie, curie) == curie and curie in standard:
+            out[curie] = standard[curie].get(lang) or standard[curie].get("en") or curie
     return out
 
 
@@ -490,8 +490,10 @@ def partners_view(prepared: Prepared, node: str | None = None, *, lang: str = "f
     if node is None or node not in G:
         return None
     english = prepared.english if lang == "en" else {}
-    vocab = {**G.graph.get("vocab", {}), **english.get("vocab", {})}
-    vocab.update({k: v[lang] for k, v in _EXTRA_LABELS.items()})
+    # the page language's names: its own vocabulary's, else the standard terms' (org:memberOf...), else French
+    own = english.get("vocab", {}) if lang == "en" else G.graph.get("vocab", {})
+    standard = {curie: names[lang] for curie, names in standard_labels().items() if lang in names}
+    vocab = {**G.graph.get("vocab", {}), **standard, **{c: name for c, name in own.items() if name != c}}
     out = ranked_partners(G, node, names=english.get("labels"), vocab=vocab)
     for p in out["partners"]:
         p["href"] = entity_href(expand_curie(p["id"]))
