@@ -314,3 +314,21 @@ def test_punctuation_follows_the_page_language(server) -> None:
     verdicts_fr = re.findall(r'<span class="verdict verdict-[\w-]+">([^<]*\d)</span>', home_fr)
     assert verdicts_en and all(re.fullmatch(r"[^:]*\S: \d+", v) for v in verdicts_en), verdicts_en
     assert verdicts_fr and all(re.fullmatch(r"[^:]*\S : \d+", v) for v in verdicts_fr), verdicts_fr
+
+
+def test_the_home_pages_counts_take_their_nouns_plural(server) -> None:
+    """The home page said ``85 Organisation``, ``8 Mission``: each count is followed by its noun in the form the
+    count takes, in the page's language (the counts are the build's statistics)."""
+    plural = {
+        "fr": {"qkg:Organisation": "organisations", "qkg:City": "villes", "qkg:Mission": "missions"},
+        "en": {"qkg:Organisation": "organisations", "qkg:City": "cities", "qkg:Mission": "missions"},
+    }
+    with server.client() as client:
+        classes = client.get("/api/stats").json()["classes"]
+        for lang, nouns in plural.items():
+            page = client.get(f"/?lang={lang}", headers={"Accept": "text/html"}).text
+            for cls, noun in nouns.items():
+                assert classes[cls] > 1
+                shown = re.search(rf'href="/def/{cls[4:]}"[^>]*><strong>([^<]+)</strong> ([^<]+)</a>', page)
+                assert shown and shown[2] == noun, (lang, cls, shown and shown.groups())
+                assert int(re.sub(r"\D", "", shown[1])) == classes[cls]
