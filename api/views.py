@@ -230,7 +230,7 @@ def editor_context(query: str) -> dict:
         "title": _("SPARQL editor"),
         "default_query": "# " + _("The project's prefixes are declared for you") + "\n"
         "SELECT ?city ?label WHERE {\n  ?city a qkg:City ; rdfs:label ?label .\n"
-        '  FILTER(lang(?label) = "fr")\n}\nORDER BY ?label\nLIMIT 20\n',
+        f'  FILTER(lang(?label) = "{current_lang()}")\n}}\nORDER BY ?label\nLIMIT 20\n',  # the page's labels
     }
 
 

@@ -80,3 +80,15 @@ def test_a_syntax_error_names_one_line_of_the_text_as_sent(server, query) -> Non
     assert body["status"] == 400 and 1 <= body["line"] <= query.count("\n") + 1 and body["column"] >= 1
     # the message names the same line as the field, and no other (no prefix lines were added before the text)
     assert set(re.findall(r"line (\d+)", body["error"])) <= {str(body["line"])}
+
+
+def test_the_default_query_asks_for_the_pages_language(server) -> None:
+    """The English editor's first query kept French labels (``FILTER(lang(?label) = "fr")``, ``…@fr``): it asks
+    for the page's language, and answers in it through any client."""
+    for lang in ("fr", "en"):
+        with server.client() as client:
+            page = client.get(f"/sparql?lang={lang}", headers={"Accept": "text/html"}).text
+        default = html.unescape(re.search(r'<textarea id="query"[^>]*>(.*?)</textarea>', page, re.S).group(1))
+        assert f'lang(?label) = "{lang}"' in default, default
+        labels = _run(server, default)["results"]["bindings"]
+        assert labels and {b["label"]["xml:lang"] for b in labels} == {lang}
