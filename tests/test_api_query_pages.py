@@ -184,3 +184,19 @@ def test_numbers_and_booleans_are_written_as_the_page_language_writes_them(serve
     booleans = [c["value"] for r in rows for c in r.values() if c.get("datatype") == xsd + "boolean"]
     assert {"true", "false"} <= set(booleans)
     assert yes in cells and no in cells and "true" not in cells and "false" not in cells
+
+
+def test_the_query_list_names_parameters_as_the_forms_do(server) -> None:
+    """The list said ``Paramètres : min, year`` (the variables' names) where the query pages say ``Année``: each
+    parameter by its label in the page's language, the name on hover; the API gives the same label."""
+    import html
+
+    with server.client() as client:
+        for lang in ("fr", "en"):
+            page = client.get("/queries", params={"lang": lang}, headers=HTML).text
+            api = {q["name"]: q for q in client.get("/api/queries", params={"lang": lang}).json()}
+            shown = [(n, html.unescape(t)) for n, t in re.findall(r'<span title="(\w+)">([^<]+)</span>', page)]
+            assert shown and ("year", {"fr": "Année", "en": "Year"}[lang]) in shown, shown[:5]
+            labels = {(p["name"], p["label"]) for q in api.values() for p in q["params"]}
+            assert set(shown) <= labels and all(name != label for name, label in shown), (lang, shown, labels)
+            assert not re.search(r"Param[eè]t[er]+s ?: <code>", page)

@@ -25,11 +25,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from qkg.api.deps import PoolDep, StateDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES
-from qkg.api.i18n import current_lang
+from qkg.api.i18n import LANGS, current_lang
 from qkg.api.i18n import gettext as _
 from qkg.api.views import build_years_of, href_for, prepared_page, run_query
 from qkg.graph.errors import N_, ParameterError
@@ -79,6 +80,7 @@ _PARAM_CLASS = re.compile(r"^#\s*param-class\s*:\s*([\w-]+)\s*\|\s*(\S+)\s*$", r
 
 class ParamModel(BaseModel):
     name: str
+    label: str = Field("", description="Its name in the request's language (as the query page's form says it).")
     type: str = Field(..., examples=["iri"])
     default: str | None = None
     description: str = ""
@@ -120,6 +122,7 @@ def query_meta(query: CannedQuery) -> dict:
         "params": [
             {
                 "name": p.name,
+                "label": query.var_label(p.name, current_lang()),  # its name in the reader's language
                 "type": p.type,
                 "default": p.default,
                 # written in English in the query's header, given in the client's language (the catalogue's)
@@ -179,6 +182,19 @@ def _page_lang(query: CannedQuery) -> dict[str, str]:
 
 
 def _values(request: Request, query: CannedQuery) -> dict[str, str]:
+    lang = request.query_params.get("lang")
+    if lang is not None and lang not in LANGS:  # a 422 as every route whose lang is declared (it was ignored)
+        raise RequestValidationError(
+            [
+                {
+                    "type": "literal_error",
+                    "loc": ("query", "lang"),
+                    "msg": "Input should be 'fr' or 'en'",
+                    "input": lang,
+                    "ctx": {"expected": " or ".join(repr(x) for x in LANGS)},
+                }
+            ]
+        )
     names = {p.name for p in query.params}
     unknown = [k for k in request.query_params if k not in names and k not in ("format", "run", "lang", *_PAGING)]
     if unknown:
