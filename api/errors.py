@@ -34,7 +34,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
-from qkg.api.i18n import N_, current_lang, gettext
+from qkg.api.i18n import N_, NP_, current_lang, gettext
 from qkg.graph.errors import Message, QKGError, QuerySyntaxError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -208,14 +208,18 @@ _VALIDATION = {
     "greater_than": N_("should be more than {gt}"),
     "less_than_equal": N_("should be {le} or less"),
     "less_than": N_("should be less than {lt}"),
-    "string_too_short": N_("should have at least {min_length} characters"),
-    "string_too_long": N_("should have at most {max_length} characters"),
+    "string_too_short": NP_(
+        "should have at least {min_length} character", "should have at least {min_length} characters", "min_length"
+    ),
+    "string_too_long": NP_(
+        "should have at most {max_length} character", "should have at most {max_length} characters", "max_length"
+    ),
     "string_type": N_("should be a text"),
     "string_pattern_mismatch": N_("should match {pattern}"),
     "literal_error": N_("should be one of {expected}"),
     "enum": N_("should be one of {expected}"),
-    "too_short": N_("should have at least {min_length} items"),
-    "too_long": N_("should have at most {max_length} items"),
+    "too_short": NP_("should have at least {min_length} item", "should have at least {min_length} items", "min_length"),
+    "too_long": NP_("should have at most {max_length} item", "should have at most {max_length} items", "max_length"),
     "extra_forbidden": N_("is not expected"),
     "json_invalid": N_("is not valid JSON ({error})"),
 }

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import json
 
+from qkg.api.i18n import said
+from qkg.graph.errors import N_, Message
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 __all__ = ["limited_http", "AllowedHosts", "host_allowed", "MAX_HEADER_BYTES", "MAX_HEADERS"]
@@ -54,6 +56,8 @@ class _LimitedHttpTools(HttpToolsProtocol):
         self._parsed = 0
         self._too_large = False
         self._refused = False
+        self._url = b""  # the parts of the head that name the reader's language, as parsed (the refusal's)
+        self._lang_headers: list[tuple[bytes, bytes]] = []
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
@@ -62,21 +66,26 @@ class _LimitedHttpTools(HttpToolsProtocol):
             self._head_bytes += len(data)
         super().data_received(data)
         if not self._in_body and not self._refused and self._head_bytes > self.max_bytes:
-            self._refuse(f"request head over {self.max_bytes:,} bytes")
+            self._refuse(Message(N_("request head over {limit:,} bytes: refused"), limit=self.max_bytes))
 
     def on_message_begin(self) -> None:
         self._head_lines = 0
         self._parsed = 0  # the head's bytes as parsed: the address and the header lines
         self._too_large = False
+        self._url, self._lang_headers = b"", []
         super().on_message_begin()
 
     def on_url(self, url: bytes) -> None:
         self._parsed += len(url)
+        if len(self._url) < self.max_bytes:
+            self._url += url
         super().on_url(url)
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._head_lines += 1
         self._parsed += len(name) + len(value) + 4
+        if name.lower() in (b"accept-language", b"cookie") and len(value) < 4096:
+            self._lang_headers.append((name.lower(), value))
         if self._head_lines > self.max_count:
             raise _TooManyHeaders
         super().on_header(name, value)
@@ -97,24 +106,28 @@ class _LimitedHttpTools(HttpToolsProtocol):
 
     def send_400_response(self, msg: str) -> None:
         if self._too_large:
-            self._refuse(f"request head over {self.max_bytes:,} bytes")
+            self._refuse(Message(N_("request head over {limit:,} bytes: refused"), limit=self.max_bytes))
         elif self._head_lines > self.max_count:
-            self._refuse(f"more than {self.max_count} header lines")
+            self._refuse(Message(N_("more than {count} header lines: refused"), count=self.max_count))
         else:
             super().send_400_response(msg)
 
-    def _refuse(self, what: str) -> None:
-        """431 with the one JSON error shape, then close: the rest of the head is never read."""
+    def _refuse(self, what: Message) -> None:
+        """431 with the one JSON error shape, then close: the rest of the head is never read.
+
+        In the language the head names (``?lang=``, the ``qkg_lang`` cookie, Accept-Language), as far as it was
+        parsed: a head refused before its address or its Accept-Language was parsed gets the English."""
         self._refused = True
-        body = json.dumps(
-            {
-                "ok": False,
-                "error": f"{what}: refused",
-                "status": 431,
-                "hint": f"send at most {self.max_count} header lines and {self.max_bytes:,} bytes of address and headers"
-                " (a long SPARQL query goes in a POST body)",
-            }
-        ).encode()
+        scope = {"query_string": self._url.partition(b"?")[2], "headers": self._lang_headers}
+        hint = Message(
+            N_(
+                "send at most {count} header lines and {limit:,} bytes of address and headers"
+                " (a long SPARQL query goes in a POST body)"
+            ),
+            count=self.max_count,
+            limit=self.max_bytes,
+        )
+        body = json.dumps({"ok": False, "error": said(what, scope), "status": 431, "hint": said(hint, scope)}).encode()
         self.transport.write(
             b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json\r\n"
             b"content-length: " + str(len(body)).encode() + b"\r\nconnection: close\r\n\r\n" + body
@@ -158,9 +171,14 @@ class AllowedHosts:
         body = json.dumps(
             {
                 "ok": False,
-                "error": "this server does not answer for the host named in the request",
+                "error": said(N_("this server does not answer for the host named in the request"), scope),
                 "status": 400,
-                "hint": "use the server's own address; its operator lists others in QKG_ALLOWED_HOSTS or QKG_PUBLIC_BASE",
+                "hint": said(
+                    N_(
+                        "use the server's own address; its operator lists others in QKG_ALLOWED_HOSTS or QKG_PUBLIC_BASE"
+                    ),
+                    scope,
+                ),
             }
         ).encode()
         await send(

@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from functools import cache, lru_cache
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -269,17 +269,16 @@ def js_catalogue(lang: str) -> dict:
 @lru_cache(maxsize=1)
 def term_labels() -> dict[str, dict[str, str]]:
     """``{curie: {lang: label}}`` of the ontology's classes and properties (and the standard terms shown)."""
-    from qkg.ontology import PREFIXES, load_ontology
+    from qkg.ontology import PREFIXES, load_ontology, standard_labels
     from rdflib import Literal
     from rdflib.namespace import RDFS
 
-    g = load_ontology()
-    extra = Path(__file__).resolve().parent.parent / "ontology" / "labels.ttl"
-    if extra.exists():
-        g.parse(extra, format="turtle")
     by_iri = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
-    out: dict[str, dict[str, str]] = {}
-    for s, label in g.subject_objects(RDFS.label):
+    out: dict[str, dict[str, str]] = {
+        curie: {lang: label for lang, label in names.items() if lang in LANGS}
+        for curie, names in standard_labels().items()
+    }
+    for s, label in load_ontology().subject_objects(RDFS.label):
         if not isinstance(label, Literal) or label.language not in LANGS:
             continue
         iri = str(s)
@@ -307,11 +306,16 @@ def class_label(name: str) -> str:
     return name if shown == curie else shown
 
 
-def betweenness_method(text: str) -> str:
-    """How a betweenness was computed (an answer's ``methods.betweenness``), in the current language."""
+def betweenness_method(text: str, lang: str | None = None) -> str:
+    """How a betweenness (or any measure of an analysis answer: its ``methods``, its ``method``) was computed,
+    in ``lang`` (the current language by default).
+
+    >>> betweenness_method("igraph PageRank (weighted, damping 0.85)", "fr")
+    "PageRank d'igraph (pondéré, amortissement 0,85)"
+    """
     from qkg.graph.analysis.metrics import method_label
 
-    return method_label(text, gettext)
+    return method_label(text, gettext if lang is None else translations(lang).gettext)
 
 
 _CURIE_IN_TEXT = None
@@ -347,10 +351,12 @@ def mark_terms(text: str):
 
 
 def switch_url(request, lang: str) -> str:
-    """The current page's address in ``lang`` (its other parameters kept)."""
+    """The current page's address in ``lang`` (its other parameters kept; the path percent-encoded: a name's
+    space, ``&`` or NUL went into the link as it was)."""
     params = [(k, v) for k, v in parse_qsl(request.url.query, keep_blank_values=True) if k != "lang"]
     params.append(("lang", lang))
-    return request.url.path + "?" + urlencode(params)
+    path = request.scope.get("root_path", "") + request.scope["path"]  # decoded: quoted once, here
+    return quote(path, safe="/:@!$'()*+,;=-._~") + "?" + urlencode(params)
 
 
 def audit_reason(finding: dict) -> str:
@@ -439,6 +445,38 @@ def number(value, spec: str = "") -> str:
     return format_number(value, spec, _lang.get())
 
 
+def _scope_lang(scope) -> tuple[str, bool, str | None, str | None]:
+    """A request's language from its ASGI scope (``query_string``, ``headers``): ``(lang, asked, ?lang=,
+    cookie)``, ``asked`` when the client named one (API clients that did not get the source text: English)."""
+    query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))).get("lang")
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
+    cookie = None
+    if "cookie" in headers:
+        try:
+            jar = SimpleCookie(headers["cookie"])
+            cookie = jar[COOKIE].value if COOKIE in jar else None
+        except Exception:  # a malformed cookie header is ignored, not an error
+            cookie = None
+    asked = bool((query and query.lower()[:2] in LANGS) or cookie or headers.get("accept-language"))
+    return negotiate(query, cookie, headers.get("accept-language")), asked, query, cookie
+
+
+def said(message: Message | str, scope) -> str:
+    """``message`` (a :class:`Message` or a marked text) in the language the request's scope names, numbers
+    included; as written when it names none (what the middlewares in front of the app answer with).
+
+    >>> said(Message(N_("request head over {limit:,} bytes: refused"), limit=32768), {"query_string": b"lang=fr"})
+    'en-tête de requête de plus de 32\\u202f768 octets : refusé'
+    >>> said(N_("request refused"), {"query_string": b"", "headers": []})
+    'request refused'
+    """
+    lang, asked, _query, _cookie = _scope_lang(scope)
+    if not asked:
+        return str(message)
+    translate = translations(lang).gettext
+    return message.localized(translate, lang) if isinstance(message, Message) else translate(message)
+
+
 class LanguageMiddleware:
     """Decide each request's language; remember a ``?lang=`` choice in a cookie (pure ASGI)."""
 
@@ -449,20 +487,10 @@ class LanguageMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))).get("lang")
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
-        cookie = None
-        if "cookie" in headers:
-            try:
-                jar = SimpleCookie(headers["cookie"])
-                cookie = jar[COOKIE].value if COOKIE in jar else None
-            except Exception:  # a malformed cookie header is ignored, not an error
-                cookie = None
-        lang = negotiate(query, cookie, headers.get("accept-language"))
+        lang, asked, query, cookie = _scope_lang(scope)
         state = scope.setdefault("state", {})
         state["lang"] = lang
-        # did the client name a language? (API clients that did not get the source text: English)
-        state["lang_asked"] = bool((query and query.lower()[:2] in LANGS) or cookie or headers.get("accept-language"))
+        state["lang_asked"] = asked
         remember = query is not None and query.lower()[:2] in LANGS and cookie != lang
         token = _lang.set(lang)
 

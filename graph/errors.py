@@ -36,7 +36,9 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
 from decimal import Decimal
+from urllib.parse import quote
 
 __all__ = [
     "N_",
@@ -45,6 +47,9 @@ __all__ = [
     "IDENTIFIER_FIELDS",
     "Message",
     "format_number",
+    "clean_text",
+    "url_value",
+    "ECHO_MAX",
     "QKGError",
     "DataError",
     "QueryError",
@@ -63,6 +68,42 @@ __all__ = [
     "StoreUnavailable",
     "BuildError",
 ]
+
+#: Control characters (tab, line feed and carriage return kept): never echoed into a page, a title or a link.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: The longest a value from a request is said back in an error (a name, an actor), cut with "…".
+ECHO_MAX = 60
+
+
+def clean_text(value: object, *, limit: int = 300) -> str:
+    """A display string: NFC-normalised, control characters removed, at most ``limit`` characters (cut with
+    "…"). The one home of this cleaning: the views' labels and the values an error says back.
+
+    Markup is *not* removed: templates escape it, and the browser code shows it as text (``textContent``).
+
+    Examples
+    --------
+    >>> clean_text("Qu\\u0065\\u0301bec\\x00")
+    'Québec'
+    >>> clean_text("<img src=x onerror=alert(1)>")
+    '<img src=x onerror=alert(1)>'
+    >>> clean_text("x" * 1000, limit=10)
+    'xxxxxxxxx…'
+    """
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", "" if value is None else str(value)))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def url_value(value: object, *, limit: int = 40) -> str:
+    """A value from a request as it goes into a URL a hint shows (``/search?q={query}``): control characters
+    removed, at most ``limit`` characters, percent-encoded (a space, ``&`` or ``#`` would cut the link).
+
+    >>> url_value("a b&c#d")
+    'a%20b%26c%23d'
+    >>> url_value("\\x00" + "é" * 50, limit=3)
+    '%C3%A9%C3%A9%C3%A9'
+    """
+    return quote(_CONTROL.sub("", "" if value is None else str(value))[:limit], safe="")
 
 
 def N_(message: str) -> str:

@@ -81,7 +81,7 @@ def test_export_route(http, fmt, reader):
         ("/api/analysis/centrality?relations=treaty", 422, "relations"),
         ("/api/analysis/paths?from=ville-de-quebec&to=atlantis", 404, "not a node"),
         ("/api/analysis/ego?node=qkgd:ovpm-board&depth=9", 422, "invalid request"),
-        ("/api/analysis/complementarity?actors=qkgd:atlantis", 200, ""),
+        ("/api/analysis/complementarity?actors=qkgd:atlantis", 404, "actors: 'qkgd:atlantis'"),
     ],
 )
 def test_errors_have_the_one_shape(http, url, status, words):
@@ -174,7 +174,7 @@ def test_an_inverted_year_range_is_a_400(http, route):
         "/api/analysis/centrality?top=3&relations=all",
         "/api/analysis/complementarity?relations=",
         "/api/analysis/complementarity?actors=qkgd:universite-laval,%20" + D.replace(":", "%3A") + "ville-de-quebec",
-        "/api/analysis/complementarity?actors=urn:x,qkgd:x,https://example.org/a%23b",
+        "/api/analysis/complementarity?actors=qkgd:universite-laval,https://w3id.org/qkg/id/ville-de-quebec",
         "/api/analysis/reach?target=qkgd:lausanne&relations=",
         "/api/analysis/summary?year_from=2020&year_to=2020",
     ],
@@ -185,18 +185,102 @@ def test_schema_valid_values_are_accepted(http, url):
 
 
 @pytest.mark.parametrize(
-    "actor,column",
+    "actor,column,field",
     [
-        ("0", "0"),
-        ("qkgd:universite-laval", "zzz"),
-        ("Université Laval", "x:y"),
-        ("qkgd:universite-laval", "continent:Atlantide"),
+        ("0", "0", "actor: '0'"),
+        ("qkgd:zzz", "zzz", "actor: 'qkgd:zzz'"),
+        ("qkgd:universite-laval", "zzz", "column: 'zzz'"),
+        ("Université Laval", "x:y", "actor: 'Université Laval'"),
+        ("qkgd:universite-laval", "continent:Atlantide", "column: 'continent:Atlantide'"),
+        ("qkgd:universite-laval", "x" * 300, "column: '" + "x" * 59 + "…'"),  # said back cut to 60 characters
     ],
 )
-def test_cell_outside_the_map_has_no_facts(http, actor, column):
+def test_a_cell_outside_the_map_is_a_404_naming_its_row_or_column(http, actor, column, field):
+    """It was a 200 with no facts, as an empty cell of the map."""
     r = http.get("/api/analysis/complementarity/cell", params={"dimension": "themes", "actor": actor, "column": column})
-    assert r.status_code == 200, r.text
-    assert r.json()["facts"] == []
+    _assert_error(r, 404, field)
+    assert r.json()["hint"]
+
+
+def test_an_empty_cell_of_the_map_has_no_facts(http):
+    themes = http.get("/api/analysis/complementarity").json()["matrices"]["themes"]
+    empty = next(c["iri"] for c in themes["columns"] if c["iri"] not in themes["cells"][D + "universite-laval"])
+    r = http.get(
+        "/api/analysis/complementarity/cell",
+        params={"dimension": "themes", "actor": "qkgd:universite-laval", "column": empty},
+    )
+    assert r.status_code == 200 and r.json()["facts"] == [] and r.json()["total"] == 0
+
+
+def test_an_actor_the_graph_does_not_hold_is_a_404_in_the_readers_language(server):
+    """``actors=qkgd:zzz`` was a 200 with zzz as a row of empty cells."""
+    with server.client() as http:  # its own cookies: a ?lang= is remembered
+        en = http.get(
+            "/api/analysis/complementarity", params={"actors": "qkgd:universite-laval,qkgd:zzz", "lang": "en"}
+        )
+        _assert_error(en, 404, "actors: 'qkgd:zzz' names no entity of the graph")
+        assert "/search?q=zzz" in en.json()["hint"]
+        fr = http.get("/api/analysis/complementarity", params={"actors": "qkgd:zzz", "lang": "fr"})
+        _assert_error(fr, 404, "actors : 'qkgd:zzz' ne nomme aucune entité du graphe")
+        page = http.get("/analysis", params={"actors": "qkgd:zzz"})  # the page says so instead of a row of nothing
+        assert page.status_code == 200 and "ne nomme aucune entité du graphe" in page.text
+
+
+def test_the_map_is_bounded_and_its_cells_come_a_page_at_a_time(http):
+    """Each cell carries its count and at most ``cell_facts`` facts (38 MB for 109 actors at 1M triples when
+    every cell listed them all); ``/cell`` pages a cell's facts, and its pages add up to the count."""
+    whole = http.get("/api/analysis/complementarity", params={"cell_facts": 100}).json()
+    body = http.get("/api/analysis/complementarity", params={"cell_facts": 1}).json()
+    cells = [
+        (dim, actor, col, cell)
+        for dim, m in body["matrices"].items()
+        for actor, row in m["cells"].items()
+        for col, cell in row.items()
+    ]
+    assert cells and all(len(c["facts"]) <= 1 and len(c["places"]) <= 1 for *_, c in cells)
+    assert all(c["truncated"] == (c["count"] > 1) for *_, c in cells)
+    assert set(body["facts"]) == {f for *_, c in cells for f in c["facts"]}  # only the facts it cites
+    assert all(
+        len(p["themes_shared"]) <= 1 and p["themes_shared_count"] >= len(p["themes_shared"]) for p in body["overlap"]
+    )
+    assert len(json.dumps(body)) < len(json.dumps(whole))
+    dim, actor, col, cell = max(cells, key=lambda x: x[3]["count"])
+    assert cell["count"] >= 3 and cell["count"] == whole["matrices"][dim]["cells"][actor][col]["count"]
+    seen, offset = [], 0
+    while offset is not None:
+        page = http.get(
+            "/api/analysis/complementarity/cell",
+            params={"dimension": dim, "actor": actor, "column": col, "limit": 2, "offset": offset},
+        ).json()
+        assert page["total"] == cell["count"] and len(page["facts"]) <= 2
+        seen += [f["iri"] for f in page["facts"]]
+        offset = page["next_offset"]
+    assert seen == whole["matrices"][dim]["cells"][actor][col]["facts"]
+
+
+def test_the_map_compares_at_most_50_actors(server):
+    with server.client() as http:  # its own cookies: a ?lang= is remembered
+        many = ",".join(f"qkgd:actor-{i}" for i in range(51))
+        r = http.get("/api/analysis/complementarity", params={"actors": many, "lang": "en"})
+        _assert_error(r, 400, "actors: 51 actors asked, more than the 50 one map compares")
+        assert "qkg analyse complementarity" in r.json()["hint"]
+        fr = http.get("/api/analysis/complementarity", params={"actors": many, "lang": "fr"})
+        _assert_error(fr, 400, "actors : 51 acteurs demandés, plus que les 50 qu'une carte compare")
+
+
+def test_the_methods_are_in_the_answers_language(server):
+    """The JSON answers said their methods in English whatever ``lang`` (only the page translated them)."""
+    with server.client() as http:  # its own cookies: a ?lang= is remembered
+        fr = http.get("/api/analysis/centrality", params={"lang": "fr", "top": 1}).json()["methods"]
+        assert fr["betweenness"].startswith("exacte") and fr["pagerank"].startswith("PageRank d'igraph (pondéré")
+        assert fr["degree"].startswith("nombre de voisins distincts")
+        en = http.get("/api/analysis/centrality", params={"lang": "en", "top": 1}).json()["methods"]
+        assert en["pagerank"] == "igraph PageRank (weighted, damping 0.85)"
+        for route in ("communities", "brokers"):
+            said = http.get(f"/api/analysis/{route}", params={"lang": "fr", "top": 1}).json()["method"]
+            assert said.startswith("Louvain (networkx, graine 42, résolution"), (route, said)
+            said = http.get(f"/api/analysis/{route}", params={"lang": "en", "top": 1}).json()["method"]
+            assert said.startswith("Louvain (networkx, seed 42, resolution"), (route, said)
 
 
 def test_duplicate_actors_are_compared_once(http):
@@ -208,7 +292,7 @@ def test_duplicate_actors_are_compared_once(http):
 
 def test_openapi_documents_the_answers(http):
     paths = http.get("/openapi.json").json()["paths"]
-    for route in ("ego", "paths", "reach"):
+    for route in ("ego", "paths", "reach", "complementarity", "complementarity/cell"):
         assert "404" in paths[f"/api/analysis/{route}"]["get"]["responses"], route
     export = paths["/api/analysis/export"]["get"]["responses"]["200"]["content"]
     assert set(export) == {"application/gexf+xml", "application/graphml+xml", "text/csv"}
@@ -350,3 +434,20 @@ def test_the_ranking_names_types_and_its_method_in_the_pages_language(http):
         assert types and not [t for t in types if re.fullmatch(r"[A-Z][a-z]+(?:[A-Z][a-z]+)+", t)], types
         hint = page[page.index('id="ranking-title"') :]
         assert f"betweenness: {method}" in hint or f"intermédiarité : {method}" in hint, hint[:600]
+
+
+def test_the_continents_are_named_in_the_answers_language(server) -> None:
+    """The English map named its continents in French (``Amérique du Nord``): each column's label is the
+    continent's name in the answer's language, its identifier unchanged."""
+    from qkg.graph.analysis.regions import CONTINENTS, ENGLISH
+
+    with server.client() as client:
+        for lang in ("fr", "en"):
+            columns = client.get("/api/analysis/complementarity", params={"lang": lang}).json()["matrices"][
+                "continents"
+            ]["columns"]
+            assert {c["iri"] for c in columns} <= {"continent:" + c for c in CONTINENTS}
+            for c in columns:
+                name = c["iri"].split(":", 1)[1]
+                assert c["label"] == (ENGLISH[name] if lang == "en" else name), (lang, c)
+            assert lang == "fr" or any(c["label"] == "North America" for c in columns), columns

@@ -64,3 +64,27 @@ def test_analysis_page(browser_env, server) -> None:
         assert_local_only(session.requests)
         assert_no_console_errors(session)
         assert session.dialogs == []
+
+
+def test_a_cells_facts_come_a_page_at_a_time(browser_env, server) -> None:
+    """The map's answer lists at most a few facts per cell: the panel reads /cell 50 facts at a time, says how
+    many there are in all, and "show N more" brings the rest."""
+    with chromium_page(viewport=(1280, 800)) as session:
+        page = session.page
+        page.goto(server.url + "/analysis")
+        page.click("#tab-continents")
+        cells = page.locator("#panel-continents td.cell[tabindex]")
+        counts = cells.evaluate_all("els => els.map(e => parseInt(e.dataset.count, 10))")
+        biggest = max(counts)
+        assert biggest > 50, counts
+        cells.nth(counts.index(biggest)).click()
+        page.wait_for_selector("#cell-facts li.fact")
+        facts = page.locator("#cell-facts li.fact")
+        assert facts.count() == 50
+        assert f"{biggest} faits" in page.locator("#cell-facts p.hint").inner_text()
+        more = page.locator("#cell-facts button.show-more-facts")
+        assert more.is_visible() and more.inner_text() == f"Afficher {biggest - 50} faits de plus"
+        more.click()
+        facts.nth(biggest - 1).wait_for()  # (no wait_for_function: the CSP forbids evaluating a string)
+        assert facts.count() == biggest and not more.is_visible()
+        assert_no_console_errors(session)

@@ -241,6 +241,14 @@ def test_the_analysis_page_of_a_graph_without_the_committee_says_why_in_the_read
     assert _get(base, "/analysis", actors="partners").status_code == 200
 
 
+def test_the_complementarity_api_of_a_graph_without_the_committee_names_its_own_parameter(base):
+    """The API's hint named the command line's ``--actors``; a client of the API sets ``actors=``."""
+    for lang, words in (("en", "has no members in this graph"), ("fr", "n'a aucun membre dans ce graphe")):
+        r = _get(base, "/api/analysis/complementarity", lang=lang)
+        assert r.status_code == 400 and words in r.json()["error"], r.text
+        assert "?actors=" in r.json()["hint"] and "--actors" not in r.json()["hint"], r.text
+
+
 def test_a_canned_query_for_every_year_keeps_its_year_column(base):
     """``year`` left empty (every year): the rows of different years keep their year (the column was hidden as a
     parameter's, and the rows of two years looked alike); one year asked: the form says it, the column goes."""

@@ -233,3 +233,31 @@ def test_an_entitys_linked_names_are_in_the_page_language(server, lang) -> None:
     page = client.get("/id/aimf", params={"lang": lang}, headers={"Accept": "text/html"}).text
     city = client.get("/api/entities/ville-de-quebec").json()["labels"]
     assert city[lang] in page and (lang == "fr" or f">{city['fr']}<" not in page)
+
+
+def test_an_unknown_names_search_hint_is_a_link_that_keeps_the_whole_name(server) -> None:
+    """``/api/entities/a%20b%26c%23d``'s hint said ``/search?q=a b&c#d`` (following it searched "a b")."""
+    with server.client() as client:
+        body = client.get("/api/entities/a%20b%26c%23d").json()
+        page = client.get("/id/a%20b%26c%23d", headers={"Accept": "text/html"}).text
+    assert body["status"] == 404 and body["hint"] == "search for it: /search?q=a%20b%26c%23d", body
+    assert 'href="/id/a%20b%26c%23d?lang=en"' in page  # the other language's link, quoted too
+
+
+@pytest.mark.parametrize("path", ["/def/%00", "/id/%00", "/search?q=%00", "/search?q=a%01b"])
+def test_a_control_character_in_the_address_never_reaches_the_page(server, path) -> None:
+    """``/def/%00``, ``/id/%00``, ``/search?q=%00`` put a raw NUL byte into the page's link and title."""
+    with server.client() as client:
+        page = client.get(path, headers={"Accept": "text/html"})
+    assert page.status_code in (200, 404)
+    assert not any(c in page.text for c in "\x00\x01"), path
+    assert 'hreflang="en" href="' in page.text
+
+
+def test_a_long_unknown_name_is_said_back_cut(server) -> None:
+    """A 3,000-character name was echoed whole in the 404 (3,142 bytes)."""
+    name = "x" * 3000
+    with server.client() as client:
+        body = client.get(f"/api/entities/{name}").json()
+    assert body["status"] == 404 and len(body["error"]) < 120 and "…" in body["error"], body
+    assert len(body["hint"]) < 120

@@ -261,7 +261,82 @@ def test_every_validation_template_is_a_pydantic_error_type_and_has_its_french()
     types = set(typing.get_args(ErrorType))
     assert set(_VALIDATION) <= types, set(_VALIDATION) - types
     for template in _VALIDATION.values():
-        assert FR.gettext(template) != template, template
+        said = FR.ngettext(template, template.plural, 2) if hasattr(template, "plural") else FR.gettext(template)
+        assert said != template, template
+
+
+def test_one_character_is_singular_in_both_languages(server) -> None:
+    """``from: should have at least 1 characters``: the counted templates take the form of their count."""
+    with server.client() as client:
+        en = client.get("/api/paths?from=&to=x", headers={"Accept-Language": "en"}).json()
+        fr = client.get("/api/paths?from=&to=x", headers={"Accept-Language": "fr"}).json()
+        long = client.get("/api/paths?from=" + "x" * 600 + "&to=x", headers={"Accept-Language": "en"}).json()
+    assert en["error"] == "invalid request: from: should have at least 1 character", en
+    assert fr["error"] == "requête invalide : from : doit compter au moins 1 caractère", fr
+    assert long["error"].endswith("should have at most 500 characters"), long
+
+
+def test_the_head_and_host_refusals_speak_the_readers_language(server) -> None:
+    """The 431 (head too large) and the 400 (a foreign Host) were English whatever the reader asked; the 413
+    was translated. The 431 speaks the language the head named as far as it was parsed."""
+    import json
+    import socket
+
+    port = int(server.url.rsplit(":", 1)[1])
+
+    def raw(payload: bytes) -> dict:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(payload)
+            data = b""
+            try:
+                while chunk := sock.recv(65536):
+                    data += chunk
+            except (TimeoutError, ConnectionResetError):
+                pass
+        return json.loads(data.split(b"\r\n\r\n", 1)[1])
+
+    big = b"X-Big: " + b"a" * 40_000 + b"\r\n"
+    fr = raw(b"GET /health?lang=fr HTTP/1.1\r\nHost: 127.0.0.1\r\n" + big + b"\r\n")
+    accept = raw(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Language: fr\r\n" + big + b"\r\n")
+    en = raw(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + big + b"\r\n")
+    assert fr["status"] == accept["status"] == en["status"] == 431
+    assert fr["error"].startswith("en-tête de requête de plus de 32") and fr["error"].endswith("octets : refusé"), fr
+    assert accept["error"] == fr["error"] and accept["hint"].startswith("envoyez au plus 100 lignes d'en-tête")
+    assert en["error"] == "request head over 32,768 bytes: refused", en
+    with server.client() as client:
+        host_fr = client.get("/?lang=fr", headers={"Host": "evil.example"})
+        host_accept = client.get("/", headers={"Host": "evil.example", "Accept-Language": "fr"})
+        host_en = client.get("/", headers={"Host": "evil.example"})
+    assert host_fr.status_code == host_accept.status_code == host_en.status_code == 400
+    assert (
+        host_fr.json()["error"]
+        == host_accept.json()["error"]
+        == ("ce serveur ne répond pas pour l'hôte nommé dans la requête")
+    )
+    assert host_en.json()["error"] == "this server does not answer for the host named in the request"
+    assert "evil.example" not in host_fr.text
+
+
+@pytest.mark.parametrize("content_type", ["multipart/form-data; boundary=x", "multipart/form-data"])
+def test_a_broken_multipart_body_gets_qkgs_message_and_hint(server, content_type) -> None:
+    """Starlette's ``Invalid multipart data.`` / ``Missing boundary in multipart.``, with an empty hint."""
+    with server.client() as client:
+        fr = client.post("/sparql?lang=fr", content=b"query=ASK%7B%7D", headers={"Content-Type": content_type})
+        en = client.post("/sparql?lang=en", content=b"query=ASK%7B%7D", headers={"Content-Type": content_type})
+    assert fr.status_code == en.status_code == 400
+    assert fr.json()["error"] == "le corps de la requête n'est pas du multipart/form-data valide", fr.text
+    assert en.json()["error"] == "the request body is not valid multipart/form-data", en.text
+    assert fr.json()["hint"].startswith("envoyez query=<SPARQL>") and en.json()["hint"].startswith("send query=")
+
+
+def test_a_canned_querys_bad_lang_is_refused_as_on_every_route(server) -> None:
+    """``/api/queries/NAME?lang=zz`` answered 200 (the value ignored) where the other routes answer 422."""
+    with server.client() as client:
+        for url in ("/api/queries/agreements?lang=zz", "/queries/agreements.json?lang=de"):
+            r = client.get(url, headers={"Accept-Language": "fr"})
+            assert r.status_code == 422, (url, r.status_code)
+            assert r.json()["error"] == "requête invalide : lang : doit être l'une des valeurs 'fr' ou 'en'", r.text
+        assert client.get("/api/queries/agreements?lang=en").status_code == 200
 
 
 def test_a_pattern_is_said_as_what_it_asks_for_not_as_a_regular_expression(server) -> None:

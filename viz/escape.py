@@ -19,10 +19,9 @@ The views never build HTML from data. Data travels as JSON (in an API response, 
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from urllib.parse import quote
 
+from qkg.graph.errors import clean_text  # its one home; re-exported for the views
 from qkg.ontology.curies import ENTITY_NS, local_name
 
 __all__ = ["script_json", "entity_href", "clean_text"]
@@ -31,7 +30,6 @@ __all__ = ["script_json", "entity_href", "clean_text"]
 _SCRIPT_ESCAPES = str.maketrans(
     {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def script_json(data: object) -> str:
@@ -81,21 +79,3 @@ def entity_href(iri: str, base: str = ENTITY_NS, *, prefix: str = "/id/") -> str
     if local is None:
         return None
     return prefix + quote(local, safe="-._~")
-
-
-def clean_text(value: object, *, limit: int = 300) -> str:
-    """A display string: NFC-normalised, control characters removed, at most ``limit`` characters.
-
-    Markup is *not* removed: it is shown as text by the browser code (``textContent``, canvas).
-
-    Examples
-    --------
-    >>> clean_text("Qu\\u0065\\u0301bec\\x00")
-    'Québec'
-    >>> clean_text("<img src=x onerror=alert(1)>")
-    '<img src=x onerror=alert(1)>'
-    >>> len(clean_text("x" * 1000, limit=10))
-    10
-    """
-    text = _CONTROL.sub("", unicodedata.normalize("NFC", "" if value is None else str(value)))
-    return text if len(text) <= limit else text[: limit - 1] + "…"

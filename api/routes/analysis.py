@@ -29,6 +29,7 @@ from fastapi.responses import Response
 from qkg.api.deps import StateDep, TemplatesDep
 from qkg.api.errors import ERROR_RESPONSES, PATTERNS, error_responses
 from qkg.api.views import ReportYear, label_path_links, report_year
+from qkg.graph.analysis.complementarity import CELL_FACTS
 from qkg.graph.analysis.exports import MEDIA_TYPES
 from qkg.graph.analysis.facts import RELATIONS
 from qkg.graph.errors import N_, Message
@@ -186,7 +187,7 @@ def api_centrality(
             lambda: centrality(opts.graph(state), betweenness=betweenness, seed=seed),
         )
     rows = sorted(res["rows"], key=lambda r: (-r[sort], -r["degree"], str(r["label"])))[:top]
-    return {**res, "rows": rows, "sort": sort}
+    return {**res, "rows": rows, "sort": sort, "methods": _methods(res["methods"], opts.lang)}
 
 
 def _check_export_size(graph, format: str, limit: int) -> None:
@@ -226,6 +227,18 @@ def _check_exact(graph, limit: int) -> None:
         )
 
 
+def _method(text: str, lang: str) -> str:
+    """An answer's ``method`` in ``lang`` (the build's artefacts and the metrics keep it in English)."""
+    from qkg.api.i18n import betweenness_method
+
+    return betweenness_method(text, lang)
+
+
+def _methods(methods: dict[str, str], lang: str) -> dict[str, str]:
+    """An answer's ``methods``, each in ``lang``."""
+    return {k: _method(v, lang) for k, v in methods.items()}
+
+
 @router.get("/api/analysis/communities", responses=_ERR, summary="Communities (Louvain)")
 def api_communities(
     state: StateDep,
@@ -258,7 +271,7 @@ def api_communities(
         ]
         ranked += [{"size": len(c), "members": []} for c in found["communities"][top:]]  # counted, not listed
     return {
-        "method": method,
+        "method": _method(method, opts.lang),
         "modularity": modularity,
         "count": len(ranked),
         "truncated": len(ranked) > top,
@@ -276,10 +289,12 @@ def api_brokers(state: StateDep, opts: _Opts = Depends(), top: int = Query(20, g
 
     if _is_prepared(opts, "auto", seed):
         found = state.prepared("analysis-actors")["brokers"]  # the first PREPARED_BROKERS (500, the most asked)
-        return {**found, "rows": found["rows"][:top]}
-    return state.heavy(
-        ("analysis", "brokers", top, seed, *opts.key()), lambda: brokers(opts.graph(state), top=top, seed=seed)
-    )
+        found = {**found, "rows": found["rows"][:top]}
+    else:
+        found = state.heavy(
+            ("analysis", "brokers", top, seed, *opts.key()), lambda: brokers(opts.graph(state), top=top, seed=seed)
+        )
+    return {**found, "method": _method(found["method"], opts.lang)}
 
 
 @router.get("/api/analysis/ego", responses=_ERR_404, summary="Ego network")
@@ -364,11 +379,24 @@ def api_paths(
     return label_path_links(found, lang)
 
 
+#: Most actors one complementarity map compares over HTTP (a 400 past it; the command line has no cap).
+MAX_ACTORS = 50
+
+
 def _map(state, actors: str, theme_level: str, relations, year_from, year_to, lang, year=None):
-    from qkg.graph.analysis.complementarity import complementarity
+    from qkg.graph.analysis.complementarity import NoCommittee, check_actors, complementarity
+    from qkg.graph.errors import ParameterError
 
     relations = _relations(relations)
     year = report_year(state, year)
+    try:  # before the heavy work: an unknown actor is a 404, too many a 400
+        check_actors(state.require_store(), actors, limit=MAX_ACTORS)
+    except NoCommittee as exc:  # its hint names the command line's --actors: here the fix is the parameter
+        raise ParameterError(
+            exc.template,
+            hint=N_("list the actors in the address (?actors=qkgd:a,qkgd:b), or choose ?actors=partners"),
+            fields=exc.fields,
+        ) from None
     return state.heavy(
         ("analysis", "complementarity", actors, theme_level, relations, year_from, year_to, lang, year),
         lambda: complementarity(
@@ -384,7 +412,7 @@ def _map(state, actors: str, theme_level: str, relations, year_from, year_to, la
     )
 
 
-@router.get("/api/analysis/complementarity", responses=_ERR, summary="Complementarity map")
+@router.get("/api/analysis/complementarity", responses=_ERR_404, summary="Complementarity map")
 def api_complementarity(
     state: StateDep,
     actors: str = Query("committee", max_length=2000, pattern=ACTORS_PATTERN, description=_ACTORS_DOC),
@@ -394,13 +422,22 @@ def api_complementarity(
     year_to: int | None = Year(),
     lang: Literal["fr", "en"] = "fr",
     year: str | None = ReportYear(),
+    cell_facts: int = Query(
+        CELL_FACTS,
+        ge=0,
+        le=100,
+        description="Facts listed per cell (``count`` counts all; /api/analysis/complementarity/cell pages them).",
+    ),
 ) -> dict:
-    """Actor x theme, x country and x continent matrices (every cell lists its facts), overlaps (Jaccard on
-    themes, countries, partners), gaps (covered by one actor, by none) and notes on thin signal."""
-    return _map(state, actors, theme_level, relations, year_from, year_to, lang, year)
+    """Actor x theme, x country and x continent matrices (each cell its ``count`` and its first ``cell_facts``
+    facts, ``truncated`` when it has more), overlaps (Jaccard on themes, countries, partners; the first shared
+    items), gaps (covered by one actor, by none) and notes on thin signal; at most 50 actors (``MAX_ACTORS``)."""
+    from qkg.graph.analysis.complementarity import bounded
+
+    return bounded(_map(state, actors, theme_level, relations, year_from, year_to, lang, year), facts=cell_facts)
 
 
-@router.get("/api/analysis/complementarity/cell", responses=_ERR, summary="The facts behind one cell")
+@router.get("/api/analysis/complementarity/cell", responses=_ERR_404, summary="The facts behind one cell")
 def api_cell(
     state: StateDep,
     dimension: Literal["themes", "countries", "continents"],
@@ -418,9 +455,12 @@ def api_cell(
     year_to: int | None = Year(),
     lang: Literal["fr", "en"] = "fr",
     year: str | None = ReportYear(),
+    limit: int = Query(100, ge=1, le=1000, description="Facts listed."),
+    offset: int = Query(0, ge=0, le=1_000_000, description="Facts skipped (the next page)."),
 ) -> dict:
-    """Each fact with its label, kind, report sections, annex item and named graph (none for a row or column
-    that is not in the map)."""
+    """One page of the cell's facts, each with its label, kind, report sections, annex item and named graph;
+    ``total`` counts them all, ``next_offset`` is the next page's (none on the last). A row or column the map
+    does not have is a 404."""
     from qkg.graph.analysis.complementarity import cell_facts
 
     res = _map(state, actors, theme_level, relations, year_from, year_to, lang, year)
@@ -430,7 +470,10 @@ def api_cell(
         "dimension": dimension,
         "actor": {"iri": actor, "label": names.get(actor, actor)},
         "column": {"iri": column, "label": names.get(column, column.split(":", 1)[-1])},
-        "facts": facts,
+        "total": len(facts),
+        "offset": offset,
+        "next_offset": offset + limit if offset + limit < len(facts) else None,
+        "facts": facts[offset : offset + limit],
     }
 
 
@@ -453,7 +496,7 @@ def api_reach(
     a target that names no entity is a 404, one that is neither a place, a theme nor an organisation has no
     rows (its ``note`` says so, in ``lang``)."""
     from qkg.graph.analysis.complementarity import reach
-    from qkg.graph.errors import N_, EntityNotFound
+    from qkg.graph.errors import ECHO_MAX, N_, EntityNotFound, clean_text, url_value
     from qkg.graph.pages.entity import appears, resolve
     from qkg.graph.serving import terms
 
@@ -470,7 +513,7 @@ def api_reach(
         raise EntityNotFound(  # was a 200 with a note, which the docstring did not promise
             N_("no entity named {name!r} in the graph"),
             hint=N_("search for it: /search?q={query}"),
-            fields={"name": target[:80], "query": target[:40]},
+            fields={"name": clean_text(target, limit=ECHO_MAX), "query": url_value(target)},
         )
     from qkg.api.i18n import gettext
     from qkg.graph.analysis.reach import describe_rows, page
@@ -552,14 +595,15 @@ def analysis_page(
 
     page_lang = lang or current_lang()
     from qkg.api.views import build_years_of
-    from qkg.graph.errors import ParameterError
+    from qkg.graph.errors import EntityNotFound, ParameterError
 
     year = report_year(state, year)
     try:
         comp, problem = _map(state, actors, theme_level, None, None, None, page_lang, year), None
-    except ParameterError as exc:  # e.g. a graph without the committee (a synthetic one)
-        message, _hint = exc.localized(gettext, page_lang)  # its hint names the command line's option
-        fix = gettext("list the actors in the address (?actors=qkgd:a,qkgd:b), or choose ?actors=partners")
+    except (ParameterError, EntityNotFound) as exc:  # a graph without the committee (a synthetic one), a typo
+        message, fix = exc.localized(gettext, page_lang)
+        if isinstance(exc, ParameterError):  # the fix that works on the page: an address
+            fix = gettext("list the actors in the address (?actors=qkgd:a,qkgd:b), or choose ?actors=partners")
         comp, problem = None, f"{message} ({fix})"
     ranking = _page_ranking(state, page_lang, year)
     peaks = {

@@ -27,7 +27,7 @@ from qkg.api.errors import error_responses
 from qkg.api.i18n import current_lang, gettext
 from qkg.api.routes.models import EntityModel, NeighboursModel, PathsModel
 from qkg.api.views import build_years_of, href_for
-from qkg.graph.errors import N_, EntityNotFound
+from qkg.graph.errors import ECHO_MAX, N_, EntityNotFound, clean_text, url_value
 from qkg.graph.named_graphs import ONTOLOGY_GRAPH
 from qkg.graph.pages.entity import (
     ENTITY_NS,
@@ -65,7 +65,8 @@ def _not_found(name: str) -> EntityNotFound:
     return EntityNotFound(
         N_("no entity named {name!r} in the graph"),
         hint=N_("search for it: /search?q={query}"),
-        fields={"name": name, "query": name[:40]},
+        # said back cleaned and cut (a 3,000-character name was echoed whole); the link percent-encoded
+        fields={"name": clean_text(name, limit=ECHO_MAX), "query": url_value(name)},
     )
 
 

@@ -10,6 +10,7 @@ from qkg.api.i18n import current_lang
 from qkg.api.i18n import gettext as _
 from qkg.api.routes.models import SearchModel
 from qkg.api.views import href_for
+from qkg.graph.errors import clean_text
 
 __all__ = ["router"]
 
@@ -37,7 +38,8 @@ def search_page(
     q: str = Query("", max_length=200),
     limit: int = Query(50, ge=1, le=200),
 ) -> Response:
-    """The search results page."""
+    """The search results page (``q`` said back without its control characters: a NUL went into the title)."""
+    q = clean_text(q, limit=200)
     hits = (
         [dict(hit.as_dict(), href=href_for(hit.iri)) for hit in index.search(q, limit=limit, lang=current_lang())]
         if q

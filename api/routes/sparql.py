@@ -32,6 +32,7 @@ from qkg.graph.errors import N_, ParameterError, QueryError, UpdateRefused
 from qkg.graph.serving import terms
 from qkg.graph.serving.formats import GRAPH_FORMATS, guess_form, negotiate, service_description
 from qkg.ontology.curies import expand_curie
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 __all__ = ["router"]
 
@@ -165,7 +166,19 @@ async def sparql_post(request: Request, pool: PoolDep) -> Response:
     if "update" in params or content_type == "application/sparql-update":
         raise _refuse_update()
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.form()
+        try:
+            form = await request.form()
+        except StarletteHTTPException as exc:  # Starlette's "Invalid multipart data." with no hint, in English
+            if exc.status_code != 400:
+                raise
+            raise ParameterError(
+                N_("the request body is not valid {type}"),
+                hint=N_(
+                    "send query=<SPARQL> as application/x-www-form-urlencoded, the query itself as "
+                    "application/sparql-query, or multipart/form-data with its boundary"
+                ),
+                fields={"type": content_type},
+            ) from None
         for key in form:
             params.setdefault(key, []).extend(v for v in form.getlist(key) if isinstance(v, str))
         if "update" in params:

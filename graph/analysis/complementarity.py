@@ -26,6 +26,7 @@ and annex item. :func:`reach` answers "who already reaches this city, forum or t
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from itertools import combinations
 from typing import Any
@@ -33,8 +34,9 @@ from typing import Any
 from qkg.graph.analysis.facts import ORG, SKOS, Q, labels, load_facts, provenance, types
 from qkg.graph.analysis.projection import actor_place_graph, actor_theme_graph, place_levels
 from qkg.graph.analysis.reach import reach
-from qkg.graph.analysis.regions import CONTINENTS
-from qkg.graph.errors import N_, NP_, Message, ParameterError
+from qkg.graph.analysis.regions import CONTINENTS, continent_name
+from qkg.graph.errors import ECHO_MAX, N_, NP_, EntityNotFound, Message, ParameterError, clean_text, url_value
+from qkg.graph.pages.entity import appears
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
 from qkg.ontology import QKGD
@@ -45,6 +47,10 @@ __all__ = [
     "THIN",
     "DIMENSIONS",
     "scope_actors",
+    "check_actors",
+    "NoCommittee",
+    "bounded",
+    "CELL_FACTS",
     "actor_iri",
     "theme_tops",
     "complementarity",
@@ -75,6 +81,11 @@ def jaccard(a: set, b: set) -> float | None:
     return len(a & b) / len(union) if union else None
 
 
+class NoCommittee(ParameterError):
+    """The committee scope on a graph without the committee (a synthetic one): its hint names the command line's
+    option; a caller with other words for the fix (the API's ``actors=``) gives its own."""
+
+
 def scope_actors(store: Store, scope="committee", *, committee: str = COMMITTEE) -> list[str]:
     """The actors to compare: ``committee`` (its members), ``partners`` (the partners annex), ``both``, or a
     list/comma-separated string of IRIs or CURIEs.
@@ -89,7 +100,7 @@ def scope_actors(store: Store, scope="committee", *, committee: str = COMMITTEE)
         rows = store.select(f"SELECT DISTINCT ?a WHERE {{ ?m <{ORG}organization> <{committee}> ; <{ORG}member> ?a }}")
         out += sorted(r["a"].value for r in rows)
         if not out:
-            raise ParameterError(
+            raise NoCommittee(
                 N_("{committee} has no members in this graph"),
                 hint=N_("pass --actors with IRIs, or scope partners"),
                 fields={"committee": short(committee)},
@@ -98,6 +109,56 @@ def scope_actors(store: Store, scope="committee", *, committee: str = COMMITTEE)
         rows = store.select(f"SELECT DISTINCT ?a WHERE {{ ?e a <{Q}PartnerEntry> ; <{Q}partnerOrganisation> ?a }}")
         out += sorted(r["a"].value for r in rows if r["a"].value not in out)
     return out
+
+
+def _explicit(scope) -> bool:
+    """True when ``scope`` lists actors (rather than naming a scope: committee, partners, both)."""
+    return not (isinstance(scope, str) and scope in ("committee", "partners", "both"))
+
+
+def check_actors(store: Store, scope="committee", *, limit: int | None = None, committee: str = COMMITTEE) -> list[str]:
+    """:func:`scope_actors`, refusing a list that names an entity the graph does not hold (404: it made a row
+    of empty cells) and, with ``limit``, more actors than that (400: the map's answer grows with the actors
+    and their pairs; 109 actors at 1M triples answered 38 MB).
+
+    >>> from qkg.graph.serving.backends.oxigraph import OxigraphStore
+    >>> check_actors(OxigraphStore(), "qkgd:zzz")
+    Traceback (most recent call last):
+    ...
+    qkg.graph.errors.EntityNotFound: actors: 'qkgd:zzz' names no entity of the graph
+    >>> check_actors(OxigraphStore(), "qkgd:a,qkgd:b,qkgd:c", limit=2)
+    Traceback (most recent call last):
+    ...
+    qkg.graph.errors.ParameterError: actors: 3 actors asked, more than the 2 one map compares
+    """
+    members = scope_actors(store, scope, committee=committee)
+    if limit is not None and len(members) > limit:
+        raise ParameterError(
+            NP_(
+                "actors: {n} actor asked, more than the {limit} one map compares",
+                "actors: {n} actors asked, more than the {limit} one map compares",
+            ),
+            hint=N_(
+                "ask for at most {limit} actors at once, or compare more on your own machine: "
+                "qkg analyse complementarity --actors ..."
+            ),
+            fields={"n": len(members), "limit": limit},
+        )
+    if _explicit(scope):
+        items = scope.split(",") if isinstance(scope, str) else list(scope)
+        given = {actor_iri(x): x.strip() for x in items if x.strip()}  # each actor as the client wrote it
+        for iri in members:
+            if not appears(store, iri):
+                said = given.get(iri, short(iri))
+                raise EntityNotFound(
+                    N_("actors: {value!r} names no entity of the graph"),
+                    hint=N_("check the name at /search?q={query}, or leave it out of actors"),
+                    fields={
+                        "value": clean_text(said, limit=ECHO_MAX),
+                        "query": url_value(re.split(r"[:/#]", said)[-1]),
+                    },
+                )
+    return members
 
 
 def actor_iri(value: str) -> str:
@@ -186,7 +247,7 @@ def complementarity(
         raise ParameterError(
             N_("unknown theme level {value!r}"), hint=N_("use theme or top"), fields={"value": theme_level}
         )
-    members = scope_actors(store, actors, committee=committee)
+    members = check_actors(store, actors, committee=committee)
     idx = load_facts(store, relations=relations or _DEFAULT_RELATIONS, year_from=year_from, year_to=year_to, year=year)
     tops = theme_tops(store) if theme_level == "top" else {}
     keep = frozenset(members) | {committee}
@@ -230,7 +291,7 @@ def complementarity(
     universe = {d: _universe(store, d, theme_level, tops) for d in DIMENSIONS}
     columns = {d: sorted(set(universe[d]) | {c for row in cells[d].values() for c in row}) for d in DIMENSIONS}
     names = labels(store, set(members) | {c for d in ("themes", "countries") for c in columns[d]} | cited, lang=lang)
-    names.update({c: c.split(":", 1)[1] for c in columns["continents"]})
+    names.update({c: continent_name(c.split(":", 1)[1], lang) for c in columns["continents"]})
     kinds = types(store, members)
 
     # one pass over the facts: each member's own facts (its committee membership left out) and partners
@@ -439,11 +500,84 @@ def cell_facts(result: dict, dimension: str, actor: str, column: str) -> list[di
             hint=N_("use one of {choices}"),
             fields={"value": dimension, "choices": ", ".join(DIMENSIONS)},
         )
+    given_actor, given_column = actor, column
     actor, column = _cell_key(actor), column if column.startswith("continent:") else _cell_key(column)
-    cell = result["matrices"][dimension]["cells"].get(actor, {}).get(column)
+    matrix = result["matrices"][dimension]
+    if actor not in matrix["cells"]:  # a row the map does not have: an error, not an empty cell
+        raise EntityNotFound(
+            N_("actor: {value!r} is not a row of this map"),
+            hint=N_("use one of the map's actors, with the same actors= as the map (its actors, by iri)"),
+            fields={"value": clean_text(given_actor, limit=ECHO_MAX)},
+        )
+    if not any(c["iri"] == column for c in matrix["columns"]):
+        raise EntityNotFound(
+            N_("column: {value!r} is not a column of the {dimension} map"),
+            hint=N_("use one of the map's columns (matrices.{dimension}.columns, by iri)"),
+            fields={"value": clean_text(given_column, limit=ECHO_MAX), "dimension": dimension},
+        )
+    cell = matrix["cells"][actor].get(column)
     if cell is None:
         return []
     return [{"iri": f, "curie": short(f), **result["facts"][f]} for f in cell["facts"]]
+
+
+#: Facts listed per cell (and items per list: a cell's places, a pair's shared themes) in a :func:`bounded`
+#: answer; ``count`` and the ``*_count`` fields count them all, ``/api/analysis/complementarity/cell`` pages them.
+CELL_FACTS = 3
+
+
+def bounded(result: dict, *, facts: int = CELL_FACTS) -> dict:
+    """A :func:`complementarity` result whose size no longer grows with each cell's facts: each cell keeps its
+    ``count`` and its first ``facts`` facts (``truncated`` when there are more), its first ``facts`` places
+    and ``via`` (``places_count``); each overlap pair its first ``facts`` shared items (``*_shared_count``);
+    ``facts`` and ``labels`` only what the answer cites. At 1M triples 109 actors answered 38 MB in full.
+
+    >>> r = {"actors": [{"iri": "a"}], "matrices": {"themes": {"columns": [{"iri": "t"}], "cells": {"a": {"t":
+    ...      {"facts": ["f1", "f2", "f3"], "via": [], "places": [], "count": 3}}}}},
+    ...      "overlap": [], "gaps": {}, "facts": {"f1": {}, "f2": {}, "f3": {}}, "labels": {"a": "A", "f3": "F3"}}
+    >>> b = bounded(r, facts=2)
+    >>> b["matrices"]["themes"]["cells"]["a"]["t"], sorted(b["facts"]), b["labels"]
+    ({'facts': ['f1', 'f2'], 'via': [], 'places': [], 'count': 3, 'truncated': True, 'places_count': 0}, ['f1', 'f2'], {'a': 'A'})
+    """
+    cited: set[str] = set()
+    named: set[str] = {a["iri"] for a in result["actors"]}
+    matrices = {}
+    for dim, m in result["matrices"].items():
+        named |= {c["iri"] for c in m["columns"]}
+        cells: dict[str, dict] = {}
+        for actor, row in m["cells"].items():
+            cells[actor] = {}
+            for col, cell in row.items():
+                listed = cell["facts"][:facts]
+                cited.update(listed)
+                cells[actor][col] = {
+                    **cell,
+                    "facts": listed,
+                    "via": cell["via"][:facts],
+                    "places": cell["places"][:facts],
+                    "truncated": cell["count"] > len(listed),
+                    "places_count": len(cell["places"]),
+                }
+        matrices[dim] = {**m, "cells": cells}
+    overlap = []
+    for pair in result["overlap"]:
+        out = dict(pair)
+        for key in ("themes_shared", "countries_shared", "partners_shared"):
+            out[key], out[key + "_count"] = pair[key][:facts], len(pair[key])
+            named.update(out[key])
+        overlap.append(out)
+    for gaps in result["gaps"].values():
+        named.update(g["actor"] for g in gaps["only_one"])
+        named.update(a for actors_ in gaps["none_but_others"].values() for a in actors_)
+    named |= cited
+    return {
+        **result,
+        "matrices": matrices,
+        "overlap": overlap,
+        "facts": {f: result["facts"][f] for f in cited if f in result["facts"]},
+        "labels": {k: v for k, v in result["labels"].items() if k in named},
+        "cell_facts": facts,
+    }
 
 
 def _cell_key(value: str) -> str:

@@ -40,22 +40,46 @@ from qkg.graph.errors import N_, ParameterError
 _EXACT_NETWORKX = N_("exact (networkx, Brandes)")
 _EXACT_IGRAPH = N_("exact (igraph)")
 _SAMPLED = N_("estimated from k={k} sampled sources, seed {seed} (igraph, Brandes-Pich)")
-_SAMPLED_TEXT = re.compile(r"estimated from k=(\d+) sampled sources, seed (-?\d+) \(igraph, Brandes-Pich\)")
+_PAGERANK = N_("igraph PageRank (weighted, damping 0.85)")
+_DEGREE = N_("number of distinct neighbours; weighted degree = sum of edge weights")
+_LOUVAIN_NETWORKX = N_("Louvain (networkx, seed {seed}, resolution {resolution})")
+_LOUVAIN_IGRAPH = N_("multilevel/Louvain (igraph, seed {seed}, resolution {resolution})")
+
+
+def _pattern(template: str) -> re.Pattern:
+    """The texts ``template`` fills: its ``{field}`` a number, the rest as written."""
+    parts = re.split(r"\{(\w+)\}", template)
+    return re.compile(
+        "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>-?[0-9][0-9.e+-]*)" for i, p in enumerate(parts))
+    )
+
+
+#: Every method text an answer gives (``methods`` of a centrality, ``method`` of communities and brokers).
+_METHODS = tuple(
+    (t, _pattern(t))
+    for t in (_EXACT_NETWORKX, _EXACT_IGRAPH, _SAMPLED, _PAGERANK, _DEGREE, _LOUVAIN_NETWORKX, _LOUVAIN_IGRAPH)
+)
 
 
 def method_label(text: str, translate) -> str:
-    """A betweenness method (``methods.betweenness`` of an answer) in the language of ``translate`` (gettext);
-    a text it does not know, as it is.
+    """A method text of an answer (``methods`` of a centrality: betweenness, PageRank, degree; ``method`` of
+    communities and brokers) in the language of ``translate`` (gettext); a text it does not know, as it is (the
+    artefacts keep the English text).
 
     >>> method_label(_SAMPLED.format(k=300, seed=42), lambda t: t.replace("estimated from", "estimée sur"))
     'estimée sur k=300 sampled sources, seed 42 (igraph, Brandes-Pich)'
     >>> method_label("exact (igraph)", str.upper)
     'EXACT (IGRAPH)'
+    >>> method_label("Louvain (networkx, seed 42, resolution 1.0)", lambda t: t.replace("resolution {", "résolution {"))
+    'Louvain (networkx, seed 42, résolution 1.0)'
+    >>> method_label("something else", str.upper)
+    'something else'
     """
-    sampled = _SAMPLED_TEXT.fullmatch(text or "")
-    if sampled:
-        return translate(_SAMPLED).format(k=sampled.group(1), seed=sampled.group(2))
-    return translate(text) if text in (_EXACT_NETWORKX, _EXACT_IGRAPH) else text
+    for template, pattern in _METHODS:
+        found = pattern.fullmatch(text or "")
+        if found:
+            return translate(template).format(**found.groupdict())
+    return text
 
 
 __all__ = [
@@ -307,8 +331,8 @@ def centrality(
         "edges": len(pairs),
         "methods": {
             "betweenness": btw_method,
-            "pagerank": "igraph PageRank (weighted, damping 0.85)",
-            "degree": "number of distinct neighbours; weighted degree = sum of edge weights",
+            "pagerank": _PAGERANK,
+            "degree": _DEGREE,
         },
     }
 
@@ -337,13 +361,13 @@ def communities(G: nx.Graph, *, method: str = "auto", seed: int = 42, resolution
         method = "louvain" if H.number_of_nodes() <= EXACT_LIMIT else "multilevel"
     if method == "louvain":
         parts = nx.community.louvain_communities(H, weight="weight", resolution=resolution, seed=seed)
-        label = f"Louvain (networkx, seed {seed}, resolution {resolution})"
+        label = _LOUVAIN_NETWORKX.format(seed=seed, resolution=resolution)
     elif method == "multilevel":
         g, nodes = to_igraph(H)
         with _Seeded(seed):
             clusters = g.community_multilevel(weights="weight", resolution=resolution)
         parts = [{nodes[i] for i in members} for members in clusters]
-        label = f"multilevel/Louvain (igraph, seed {seed}, resolution {resolution})"
+        label = _LOUVAIN_IGRAPH.format(seed=seed, resolution=resolution)
     else:
         raise ParameterError(
             N_("unknown community method {value!r}"),

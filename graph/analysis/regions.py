@@ -18,11 +18,23 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["CONTINENTS", "COUNTRY_CONTINENT", "continent_of"]
+__all__ = ["CONTINENTS", "COUNTRY_CONTINENT", "continent_name", "continent_of"]
 
 EU, NA, SA, AF, AS, OC = "Europe", "Amérique du Nord", "Amérique du Sud", "Afrique", "Asie", "Océanie"
 #: The continents, in display order.
 CONTINENTS = (NA, SA, EU, AF, AS, OC)
+#: Each continent's name in English (the French names above are also its identifiers: ``continent:Europe``).
+ENGLISH = {EU: "Europe", NA: "North America", SA: "South America", AF: "Africa", AS: "Asia", OC: "Oceania"}
+
+
+def continent_name(continent: str, lang: str) -> str:
+    """A continent (one of :data:`CONTINENTS`) named in ``lang``.
+
+    >>> continent_name("Amérique du Nord", "en"), continent_name("Amérique du Nord", "fr")
+    ('North America', 'Amérique du Nord')
+    """
+    return ENGLISH.get(continent, continent) if lang == "en" else continent
+
 
 _TABLE = {
     EU: "albanie allemagne andorre autriche belgique bielorussie bosnie-herzegovine bulgarie chypre croatie "

@@ -109,19 +109,36 @@
     panel.appendChild(el("h3", null, gettext("Facts")));
     var status = el("p", "hint", "…");
     panel.appendChild(status);
-    getJSON("/api/analysis/complementarity/cell?" + params.toString()).then(function (data) {
-      status.textContent = data.actor.label + " — " + data.column.label + (LANG === "fr" ? " : " : ": ") + format(ngettext("{n} fact", "{n} facts", data.facts.length), { n: data.facts.length });
-      var list = el("ul", "fact-list");
-      data.facts.forEach(function (f) {
-        var li = el("li", "fact");
-        li.setAttribute("data-fact", f.iri);
-        li.appendChild(link(f.iri, f.label));
-        li.appendChild(el("span", "kind", " " + (f.kind || f.type || "")));
-        li.appendChild(el("div", "provenance", gettext("Source: ") + sources(f)));
-        list.appendChild(li);
-      });
-      panel.appendChild(list);
-    }).catch(function (err) { status.textContent = gettext("Error: ") + err.message; });
+    var list = el("ul", "fact-list");
+    var more = el("button", "show-more-facts");
+    more.type = "button";
+    more.hidden = true;
+    // the cell's facts come a page at a time (/cell's limit, offset, next_offset): "show more" fetches the next
+    function page(offset) {
+      params.set("limit", "50");
+      params.set("offset", String(offset));
+      more.disabled = true;
+      return getJSON("/api/analysis/complementarity/cell?" + params.toString()).then(function (data) {
+        if (!td.classList.contains("selected")) return;  // another cell was chosen meanwhile
+        status.textContent = data.actor.label + " — " + data.column.label + (LANG === "fr" ? " : " : ": ") + format(ngettext("{n} fact", "{n} facts", data.total), { n: data.total });
+        data.facts.forEach(function (f) {
+          var li = el("li", "fact");
+          li.setAttribute("data-fact", f.iri);
+          li.appendChild(link(f.iri, f.label));
+          li.appendChild(el("span", "kind", " " + (f.kind || f.type || "")));
+          li.appendChild(el("div", "provenance", gettext("Source: ") + sources(f)));
+          list.appendChild(li);
+        });
+        var left = data.next_offset === null || data.next_offset === undefined ? 0 : data.total - data.next_offset;
+        more.hidden = left <= 0;
+        more.disabled = false;
+        more.textContent = format(ngettext("Show {n} more fact", "Show {n} more facts", left), { n: left });
+        more.onclick = function () { page(data.next_offset); };
+      }).catch(function (err) { status.textContent = gettext("Error: ") + err.message; });
+    }
+    panel.appendChild(list);
+    panel.appendChild(more);
+    page(0);
   }
   // Escape clears the chosen cell and its facts (the panel goes back to its hint)
   var hint = panel ? Array.prototype.map.call(panel.childNodes, function (n) { return n.cloneNode(true); }) : [];
