@@ -451,7 +451,12 @@ def query(ctx, query, params, fmt, list_, show):
 
     try:
         results = store.query(header + text, bindings=substitutions or None)
-        out = render(results, fmt)
+        headers = None
+        if canned is not None and fmt == "table":  # its columns as its page names them, in the reader's language
+            from qkg.api.i18n import current_lang
+
+            headers = {v: canned.var_label(v, current_lang()) for v in getattr(results, "variables", ())}
+        out = render(results, fmt, headers=headers)
         if isinstance(out, Message):  # a table's count line, in the reader's language
             from qkg.api.i18n import current_lang, gettext
 

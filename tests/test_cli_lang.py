@@ -486,3 +486,20 @@ def test_serve_warns_in_french_when_the_front_end_libraries_are_missing(tmp_path
         assert "bibliothèques" not in said
     else:
         assert "les bibliothèques de l'interface manquent" in said and "scripts/dev.py run" in said, said
+
+
+def test_a_canned_querys_table_heads_its_columns_as_its_page_does(built_data):
+    """``qkg query partners`` headed its table with the variables (``year entry item``) in French too: the table
+    names them as the query's page does, in the reader's language; CSV keeps the variables (data)."""
+    from qkg.graph.pages.catalog import load_catalog
+
+    query = load_catalog()["partners"]
+    args = ("--data-dir", str(built_data), "query", "partners")
+    for lang in ("fr", "en"):
+        head = _qkg(*args, QKG_LANG=lang).stdout.splitlines()[0].split("  ")
+        assert [h.strip() for h in head if h.strip()][:2] == [
+            query.var_label("year", lang),
+            query.var_label("entry", lang),
+        ]
+    assert query.var_label("year", "fr") == "Année"
+    assert _qkg(*args, "--format", "csv", QKG_LANG="fr").stdout.startswith("year,entry,")

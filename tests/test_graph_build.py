@@ -86,6 +86,18 @@ BAD_CASES = {
         "qkg:agreementKind qkgd:type-twinning",
         ["qkg:agreementKind", "does not declare"],
     ),
+    # the provenance is a reference like any other: a section's name mistyped gets the same "did you mean"
+    "broken provenance": (
+        "qkg:leg qkgd:t-mission-leg-1 , qkgd:t-mission-leg-2 , qkgd:t-mission-leg-3 ; prov:wasDerivedFrom qkgd:t-section .",
+        "qkg:leg qkgd:t-mission-leg-1 , qkgd:t-mission-leg-2 , qkgd:t-mission-leg-3 ; prov:wasDerivedFrom qkgd:t-sectoin .",
+        ["refers to <https://w3id.org/qkg/id/t-sectoin> (prov:wasDerivedFrom)", "did you mean qkgd:t-section"],
+    ),
+    # a standard vocabulary's term mistyped: the event would silently lose its date
+    "standard term typo": (
+        'schema:startDate "2020"^^xsd:gYear',
+        'schema:strtDate "2020"^^xsd:gYear',
+        ["schema:strtDate", "does not know", "did you mean schema:startDate"],
+    ),
     "shape violation": (
         "qkg:party qkgd:t-gov-a , qkgd:t-gov-b",
         "qkg:party qkgd:t-gov-a",

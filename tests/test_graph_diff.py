@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -158,3 +161,26 @@ def test_bad_sides_get_one_line_errors(qkg, tmp_path, args, named) -> None:
     proc = qkg("--data-dir", tmp_path, "diff", *args, ok=False)
     assert proc.returncode != 0
     assert named in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_removed_build_is_said_to_be_removed_with_the_builds_kept(qkg, tmp_path) -> None:
+    for _ in range(3):
+        qkg("--data-dir", tmp_path, "build", "-q", "--no-shacl")
+    stores = tmp_path / "stores"
+    kept = sorted(p.name for p in stores.iterdir())
+    assert len(kept) == 2
+    gone = stores / "20200101T000000-abcdef"  # a build's name, removed by the builds after it
+    for spec in (str(gone), gone.name):
+        proc = qkg("--data-dir", tmp_path, "diff", spec, "current", ok=False)
+        assert proc.returncode != 0 and "Traceback" not in proc.stderr
+        assert "each build removes the older ones (only the last 2 are kept)" in proc.stderr, proc.stderr
+        assert ", ".join(kept) in proc.stderr
+    environ = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "LANG")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "qkg.api.cli", "--data-dir", str(tmp_path), "diff", gone.name, "current"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environ | {"QKG_LANG": "fr"},
+    )
+    assert "seules les 2 dernières sont gardées" in proc.stderr and "les constructions gardées" in proc.stderr

@@ -4,7 +4,8 @@ Deep YAML nesting (flow and block), YAML alias bombs, over-long values and token
 (no rdflib traceback on the way), a symbolic link leaving the data folder (refused, its target's content never
 shown), a stale ``.current-*`` link left by a killed publish, a ``javascript:`` IRI that must not become a
 link; and a careless author's Turtle: ill-typed literals (no rdflib traceback), a year folder with a stray space
-or suffix, a byte order mark (accepted), Latin-1 text and a file with no triples.
+or suffix, a byte order mark (accepted), Latin-1 text, a file with no triples, a ``@prefix`` line missing its '/'
+(IRIs outside qkg's namespaces) and one id given to two entities (two labels in one language).
 """
 
 from __future__ import annotations
@@ -247,3 +248,82 @@ def test_javascript_iri_is_not_a_link(tmp_path) -> None:
         assert 'href="https://example.org/x"' in page
     finally:
         server.stop()
+
+
+JAPON = """@prefix qkg:    <https://w3id.org/qkg/def#> .
+@prefix qkgd:   <https://w3id.org/qkg/id> .
+@prefix rdfs:   <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix prov:   <http://www.w3.org/ns/prov#> .
+
+qkgd:japon a qkg:Country ; rdfs:label "Japon"@fr , "Japan"@en ;
+    prov:wasDerivedFrom qkgd:t-section .
+qkgd:t-reception qkg:origin qkgd:japon .
+"""
+
+
+def test_a_prefix_line_missing_its_slash_is_refused_at_that_line(tmp_path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    (data / "japon.ttl").write_text(JAPON, encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(DataError) as info:
+        build(discover(data), data_dir=out, shacl=False)
+    message = str(info.value)
+    # one problem for the prefix (not one per IRI it made), at a line that writes one of its IRIs
+    assert message.count("outside qkg's namespaces") == 1, message
+    assert (
+        f"{data / 'japon.ttl'}:" in message
+        and "line 2 declares the prefix qkgd: as <https://w3id.org/qkg/id>" in message
+    )
+    assert "check that @prefix line" in message and "<https://w3id.org/qkg/id/>" in message
+    assert StoreLayout(out).current() is None
+
+
+def test_an_iri_written_in_full_outside_the_namespaces_is_refused_with_its_line(tmp_path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    (data / "extra.ttl").write_text(
+        "@prefix qkg: <https://w3id.org/qkg/def#> .\n\n"
+        "<https://w3id.org/qkg/id/t-reception> qkg:origin <https://w3id.org/qkg/idjapon> .\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as info:
+        build(discover(data), data_dir=tmp_path / "out", shacl=False)
+    assert f"{data / 'extra.ttl'}:3: <https://w3id.org/qkg/idjapon>: outside qkg's namespaces" in str(info.value)
+    assert "check the @prefix lines and any IRI written in full" in str(info.value)
+
+
+def test_one_id_with_two_labels_in_one_language_is_refused_naming_both_files(tmp_path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data / "2024")
+    (data / "2025").mkdir()
+    header = "@prefix qkgd: <https://w3id.org/qkg/id/> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    # restating the same label in another year is fine
+    (data / "2025" / "restated.ttl").write_text(header + 'qkgd:t-city-a rdfs:label "Ville A"@fr .\n', encoding="utf-8")
+    build(discover(data), data_dir=tmp_path / "ok", shacl=False)
+    (data / "2025" / "restated.ttl").unlink()
+    # a block copied into next year's file with its id unchanged: two French labels on one entity
+    (data / "2025" / "copied.ttl").write_text(
+        header + "\n" + 'qkgd:t-city-a rdfs:label "Ville A (2026)"@fr , "City A"@en .\n', encoding="utf-8"
+    )
+    with pytest.raises(DataError) as info:
+        build(discover(data), data_dir=tmp_path / "out", shacl=False)
+    message = str(info.value)
+    first, second = data / "2024" / "facts.ttl", data / "2025" / "copied.ttl"
+    assert 'has two labels in @fr: "Ville A" (' + str(first) + ":16) and " in message, message
+    assert '"Ville A (2026)" (' + str(second) + ":4)" in message
+    assert "give one of them another id" in message and "skos:altLabel" in message
+    assert message.count("has two labels") == 1  # the English label is the entity's only one
+    # the same in a sheet and a record of one folder (case b of the report)
+    shutil.rmtree(data / "2025")
+    (data / "2025").mkdir()
+    (data / "2025" / "organisations.csv").write_text(
+        "id,type,label@fr,label@en\nville-de-kyoto,qkg:LocalGovernment,Ville de Kyoto,City of Kyoto\n",
+        encoding="utf-8",
+    )
+    (data / "2025" / "nagoya.yaml").write_text(
+        "- id: ville-de-kyoto\n  type: qkg:LocalGovernment\n  label@fr: Kyoto (ville)\n", encoding="utf-8"
+    )
+    with pytest.raises(DataError) as info:
+        build(discover(data), data_dir=tmp_path / "out", shacl=False)
+    assert "nagoya.yaml:1)" in str(info.value) and "organisations.csv:2)" in str(info.value), str(info.value)

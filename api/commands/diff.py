@@ -11,6 +11,7 @@ Each side is read as its asserted triples (inferred triples follow from them, so
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,6 +49,7 @@ def snapshot(spec: str, *, data_dir: Path, data_root: Path | None = None) -> tup
                 fields={"year": spec, "path": path},
             )
     if not path.exists():
+        _refuse_removed_build(path, data_dir)
         raise ParameterError(
             N_("{spec}: no such build, data folder or year"),
             hint=N_("use current, previous, a build folder, a data folder or a year such as 2024"),
@@ -61,6 +63,36 @@ def snapshot(spec: str, *, data_dir: Path, data_root: Path | None = None) -> tup
         N_("{spec} is a file, not a build or a data folder"),
         hint=N_("give the folder that holds it"),
         fields={"spec": spec},
+    )
+
+
+#: A build folder's name (``stores/20261205T214028-384205``), as :meth:`StoreLayout.new_staging` makes it.
+_BUILD_NAME = re.compile(r"\d{8}T\d{6}-[0-9a-f]{6}")
+
+
+def _refuse_removed_build(path: Path, data_dir: Path) -> None:
+    """A build folder that no longer exists, named like one or under a ``stores`` folder: a build removes the
+    older builds, so say so, with the builds kept (the message would otherwise only say "no such build")."""
+    from qkg.graph.errors import ParameterError
+    from qkg.graph.serving.store import KEEP_BUILDS, StoreLayout
+
+    if not (_BUILD_NAME.fullmatch(path.name) or path.parent.name == "stores"):
+        return
+    stores = path.parent if path.parent.name == "stores" and path.parent.is_dir() else StoreLayout(data_dir).stores
+    kept = sorted(p.name for p in stores.iterdir() if _is_store(p)) if stores.is_dir() else []
+    raise ParameterError(
+        NP_(
+            "{spec}: no such build; each build removes the older ones (only the last {keep} is kept)",
+            "{spec}: no such build; each build removes the older ones (only the last {keep} are kept)",
+            "keep",
+        ),
+        hint=N_("the builds kept in {folder}: {kept}; compare one of them (or current, previous), or a data folder"),
+        fields={
+            "spec": str(path),
+            "keep": KEEP_BUILDS,
+            "folder": stores,
+            "kept": ", ".join(kept) if kept else "-",
+        },
     )
 
 

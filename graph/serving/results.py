@@ -36,8 +36,10 @@ def term_text(term) -> str:
     return term.value
 
 
-def render(results, fmt: str) -> str:
-    """Render a store's answer (:class:`~qkg.graph.serving.terms.Rows`, a bool, or triples) in ``fmt``."""
+def render(results, fmt: str, *, headers: dict[str, str] | None = None) -> str:
+    """Render a store's answer (:class:`~qkg.graph.serving.terms.Rows`, a bool, or triples) in ``fmt``; a table's
+    columns headed by ``headers`` (``{variable: label}``: a canned query's, in the reader's language), the data
+    formats by the variables."""
     if isinstance(results, bool):
         if fmt == "table":
             return "true" if results else "false"
@@ -50,7 +52,7 @@ def render(results, fmt: str) -> str:
         )
     if hasattr(results, "variables"):
         if fmt == "table":
-            return _table(results)
+            return _table(results, headers or {})
         if fmt in SOLUTION_FORMATS:
             return solutions_bytes(results.variables, results, SOLUTION_FORMATS[fmt]).decode("utf-8")
         raise ParameterError(
@@ -69,8 +71,8 @@ def render(results, fmt: str) -> str:
     return (serialize(results, format=GRAPH_FORMATS[fmt], prefixes=PREFIXES) or b"").decode("utf-8")
 
 
-def _table(solutions) -> str:
-    names = list(solutions.variables)
+def _table(solutions, headers: dict[str, str]) -> str:
+    names = [headers.get(str(v), str(v)) for v in solutions.variables]
     rows = [[term_text(row[i]) for i in range(len(names))] for row in solutions]
     widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
     lines = [

@@ -285,6 +285,10 @@ def open_store(spec: str | os.PathLike[str], **options: Any) -> Store:
     return open_read_only(current or layout.require_current())
 
 
+#: The builds a publish keeps in ``stores/`` (the one it publishes and the one before); older ones are removed.
+KEEP_BUILDS = 2
+
+
 @dataclass(frozen=True)
 class StoreLayout:
     """The paths of the data directory; nothing is created until a build asks for it."""
@@ -347,7 +351,7 @@ class StoreLayout:
         name = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         return Staging(self, self.stores / (name + ".partial"))
 
-    def publish(self, staging_dir: Path, *, keep: int = 2) -> Path:
+    def publish(self, staging_dir: Path, *, keep: int = KEEP_BUILDS) -> Path:
         """Rename a finished staging directory and point ``current`` at it atomically."""
         final = staging_dir.with_suffix("")
         os.replace(staging_dir, final)
