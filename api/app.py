@@ -136,17 +136,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # headers also reach the 413 of BodyLimit, and HEAD is answered wherever GET is.
     app.add_middleware(BodyLimit, max_body=settings.max_body)
     app.add_middleware(HeadAsGet)
+    # inside CORS: its 429 carries the CORS headers (a page on another site reads it and its Retry-After)
+    app.add_middleware(ClientShare, limit=settings.client_requests, api_keys=frozenset(settings.api_keys))
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_credentials=False,
         allow_methods=["GET", "POST", "HEAD"],
         allow_headers=["Accept", "Content-Type", "If-None-Match"],
-        expose_headers=["X-QKG-Truncated", "X-QKG-Rows", "X-QKG-Elapsed", "ETag"],
+        expose_headers=["X-QKG-Truncated", "X-QKG-Rows", "X-QKG-Elapsed", "ETag", "Retry-After"],
         max_age=600,
     )
     app.add_middleware(RequestWork, limit=settings.page_timeout or None)
-    app.add_middleware(ClientShare, limit=settings.client_requests, api_keys=frozenset(settings.api_keys))
     app.add_middleware(SecurityHeaders, csp=content_security_policy())
     app.add_middleware(i18n.LanguageMiddleware)  # error pages are in the request's language too
     app.add_middleware(AllowedHosts, allowed=settings.hosts())  # outermost: a foreign Host never gets further

@@ -269,23 +269,14 @@ def js_catalogue(lang: str) -> dict:
 @lru_cache(maxsize=1)
 def term_labels() -> dict[str, dict[str, str]]:
     """``{curie: {lang: label}}`` of the ontology's classes and properties (and the standard terms shown)."""
-    from qkg.ontology import PREFIXES, load_ontology, standard_labels
-    from rdflib import Literal
-    from rdflib.namespace import RDFS
+    from qkg.ontology import labels_by_curie, load_ontology, standard_labels
 
-    by_iri = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
-    out: dict[str, dict[str, str]] = {
+    out = {
         curie: {lang: label for lang, label in names.items() if lang in LANGS}
         for curie, names in standard_labels().items()
     }
-    for s, label in load_ontology().subject_objects(RDFS.label):
-        if not isinstance(label, Literal) or label.language not in LANGS:
-            continue
-        iri = str(s)
-        for prefix, ns in by_iri:
-            if iri.startswith(ns) and iri != ns:
-                out.setdefault(f"{prefix}:{iri[len(ns) :]}", {})[label.language] = str(label)
-                break
+    for curie, names in labels_by_curie(load_ontology(), langs=LANGS).items():  # the ontology's own, over them
+        out.setdefault(curie, {}).update(names)
     return out
 
 
@@ -355,7 +346,7 @@ def switch_url(request, lang: str) -> str:
     space, ``&`` or NUL went into the link as it was)."""
     params = [(k, v) for k, v in parse_qsl(request.url.query, keep_blank_values=True) if k != "lang"]
     params.append(("lang", lang))
-    path = request.scope.get("root_path", "") + request.scope["path"]  # decoded: quoted once, here
+    path = request.scope["path"]  # decoded (the root path included, as uvicorn gives it): quoted once, here
     return quote(path, safe="/:@!$'()*+,;=-._~") + "?" + urlencode(params)
 
 

@@ -109,19 +109,31 @@ def standard_labels() -> dict[str, dict[str, str]]:
     >>> standard_labels()["org:holds"]["fr"], standard_labels()["foaf:member"]["en"]
     ('occupe le poste', 'has member')
     """
-    from rdflib import Literal
-
     g = Graph()
     g.parse(Path(str(resources.files(__name__))) / LABELS_FILE, format="turtle")
+    return labels_by_curie(g)
+
+
+def labels_by_curie(g: Graph, *, langs: tuple[str, ...] | None = None) -> dict[str, dict[str, str]]:
+    """``{curie: {lang: label}}`` of the ``rdfs:label`` of ``g``'s terms under :data:`PREFIXES` (of ``langs``
+    only, when given; untagged labels left out).
+
+    >>> g = Graph().parse(data='<https://w3id.org/qkg/def#City> <http://www.w3.org/2000/01/rdf-schema#label> "Ville"@fr .', format="turtle")
+    >>> labels_by_curie(g)
+    {'qkg:City': {'fr': 'Ville'}}
+    """
+    from rdflib import Literal
+
     by_iri = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
     out: dict[str, dict[str, str]] = {}
     for s, label in g.subject_objects(RDFS.label):
-        if isinstance(label, Literal) and label.language:
-            iri = str(s)
-            for prefix, ns in by_iri:
-                if iri.startswith(ns) and iri != ns:
-                    out.setdefault(f"{prefix}:{iri[len(ns) :]}", {})[label.language] = str(label)
-                    break
+        if not isinstance(label, Literal) or not label.language or (langs and label.language not in langs):
+            continue
+        iri = str(s)
+        for prefix, ns in by_iri:
+            if iri.startswith(ns) and iri != ns:
+                out.setdefault(f"{prefix}:{iri[len(ns) :]}", {})[label.language] = str(label)
+                break
     return out
 
 

@@ -373,8 +373,11 @@ def test_one_client_cannot_hold_more_than_its_share_of_requests(built_data) -> N
             held.append(s)
         time.sleep(0.5)  # both requests reached the app
         with _client(server, "127.0.0.31") as same, _client(server, "127.0.0.32") as other:
-            refused = same.get("/api/stats", headers={"Accept-Language": "fr"})
+            refused = same.get("/api/stats", headers={"Accept-Language": "fr", "Origin": "https://elsewhere.example"})
             assert refused.status_code == 429 and refused.headers["Retry-After"] == "2", refused.text
+            # a page on another site can read the refusal and when to come back (CORS headers on the 429 too)
+            assert refused.headers["access-control-allow-origin"] == "*"
+            assert "Retry-After" in refused.headers["access-control-expose-headers"]
             assert refused.json()["error"] == "trop de requêtes à la fois de ce client", refused.json()
             assert same.get("/health").status_code == 200
             assert same.get("/static/css/qkg.css").status_code == 200

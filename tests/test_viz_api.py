@@ -242,3 +242,17 @@ def test_every_relation_of_the_network_is_named_in_both_languages(base):
         names[lang] = {r["id"]: r["label"] for r in facets["relations"]}
     assert names["fr"]["org:memberOf"] == "membre de" and names["en"]["org:memberOf"] == "member of"
     assert sum(names["fr"][r] != names["en"][r] for r in names["fr"]) > len(names["fr"]) // 2
+
+
+def test_the_side_panel_names_every_property_in_the_page_language(base):
+    """The network's side panel said ``skos:altLabel`` and ``org:organization`` in both languages (standard terms
+    the graph does not label): every property of an entity's panel has a name, the page language's."""
+    network = _get(base, "/api/viz/network").json()
+    checked = 0
+    for node in network["nodes"][:15]:
+        for lang in ("fr", "en"):
+            panel = _get(base, "/api/viz/entity", id=node["id"], lang=lang).json()
+            names = [f["property"] for f in panel.get("facts", [])]
+            assert not [n for n in names if re.fullmatch(r"\w+:\w+", n)], (node["id"], lang, names)
+            checked += len(names)
+    assert checked

@@ -119,9 +119,10 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
     """Open a temporary file beside ``path`` for writing; on success it is fsynced and renamed onto ``path``.
 
     Readers see the old file or the new one, never half of one; an error leaves no temporary file behind. The
-    file gets the usual permissions (umask), not mkstemp's 0600. The writer holds a lock on its temporary file
-    until it is renamed: a temporary file nobody holds was left by a process that ended without cleaning up (a
-    server ended by its watchdog while it wrote a dump), and the next writer removes it.
+    file is readable by all (0644, whatever the umask): a server may run as another user than the build. The
+    writer holds a lock on its temporary file until it is renamed: a temporary file nobody holds was left by a
+    process that ended without cleaning up (a server ended by its watchdog while it wrote a dump), and the next
+    writer removes it.
 
     >>> import pathlib, tempfile
     >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
@@ -137,6 +138,7 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
     try:
         with open(tmp, "xb") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held until renamed (closing the file lets it go)
+            os.fchmod(fh.fileno(), 0o644)  # readable by a server run as another user, whatever the umask
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

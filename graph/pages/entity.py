@@ -52,7 +52,7 @@ from qkg.graph.named_graphs import ONTOLOGY_GRAPH
 from qkg.graph.pages.years import graphs_by_year
 from qkg.graph.serving import terms
 from qkg.graph.serving.store import Store
-from qkg.ontology import PREFIXES
+from qkg.ontology import PREFIXES, standard_labels
 from qkg.ontology.curies import ENTITY_NS, expand_curie, local_name, short
 
 __all__ = [
@@ -313,6 +313,10 @@ def describe(
     mentioned |= {s for o in origin.values() for s in o["sections"]}
     mentioned |= {q.graph_name.value for q in outgoing + incoming if isinstance(q.graph_name, terms.NamedNode)}
     labels = labels_of(store, mentioned)
+    standard = standard_labels()  # the standard terms the ontology does not label (skos:altLabel, org:holds...)
+    for term in mentioned:
+        if not labels.get(term) and short(term) in standard:
+            labels[term] = standard[short(term)]
     langs = reading_order(lang)
     pages = _pages(store, {s for o in origin.values() for s in o["sections"]})
 
